@@ -1,0 +1,66 @@
+"""The build pipeline: read everything, select at ``now``, render everything, write once."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from generator.config import Config, load_config
+from generator.errors import Problem, ProblemsFound
+from generator.loader import load_notices
+from generator.model import Notice
+
+SITE_DIR = "site"
+
+
+@dataclass(frozen=True)
+class Checked:
+    config: Config
+    notices: tuple[Notice, ...]
+
+
+def check(root: Path) -> tuple[Checked | None, list[Problem]]:
+    """Validate outpost.yaml and every notice; return what loaded and every problem."""
+    try:
+        config = load_config(root)
+    except ProblemsFound as exc:
+        return None, exc.problems
+    notices, problems = load_notices(root, config)
+    return Checked(config, tuple(notices)), sorted(problems)
+
+
+def load_valid(root: Path, outcome: str) -> Checked:
+    """Everything loaded, or ProblemsFound listing every problem."""
+    checked, problems = check(root)
+    if problems or checked is None:
+        raise ProblemsFound(problems, outcome)
+    return checked
+
+
+Producer = Callable[["Site"], dict[str, bytes]]  # noqa: F821 - see render_site
+
+
+def render_site(checked: Checked, now: datetime, root: Path | None) -> dict[str, bytes]:
+    """Render every output file of the site for ``now`` as {path: bytes}."""
+    from generator.render import make_site, render_pages
+    from generator.select import select
+
+    snapshot = select(checked.notices, now, checked.config)
+    site = make_site(checked.config, snapshot, checked.notices, root)
+    files: dict[str, bytes] = {}
+    for produce in (render_pages,):
+        files.update(produce(site))
+    return files
+
+
+def build(root: Path, out: Path | None, now: datetime) -> tuple[Path, int]:
+    """Check, render and swap in the site; returns the folder and the file count."""
+    checked = load_valid(root, "Build stopped: nothing was written.")
+    files = render_site(checked, now, root)
+    from generator.output import replace_site
+
+    target = out if out is not None else root / SITE_DIR
+    replace_site(target, files)
+    return target, len(files)

@@ -1,0 +1,42 @@
+"""The errors users see: a message and an exit code, never a traceback."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import click
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with one input file, at one line."""
+
+    path: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+class OutpostError(click.ClickException):
+    """Root of every error shown to users. Exit code 1."""
+
+    exit_code = 1
+
+
+class ProblemsFound(OutpostError):
+    """Validation failed; carries every problem found, not only the first."""
+
+    def __init__(self, problems: Iterable[Problem], outcome: str = "") -> None:
+        self.problems = sorted(set(problems))
+        count = len(self.problems)
+        lines = [str(p) for p in self.problems]
+        noun = "problem" if count == 1 else "problems"
+        lines.append(f"{count} {noun} found." + (f" {outcome}" if outcome else ""))
+        super().__init__("\n".join(lines))
+
+
+class InputError(Exception):
+    """A value could not be parsed. Callers attach the file and line."""

@@ -1,0 +1,285 @@
+"""Notice files to Notices, with every problem reported as path:line: message."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from generator import schema as s
+from generator import yamlnodes as yn
+from generator.config import Config
+from generator.errors import InputError, Problem
+from generator.model import (
+    FINAL_STATUS,
+    STATUSES,
+    Impact,
+    Notice,
+    NoticeType,
+    Update,
+    parse_status,
+)
+from generator.times import parse_time
+
+NOTICES_DIR = "notices"
+ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]*")
+HEADING_HINT = "'## <Status> - YYYY-MM-DD HH:MM'"
+_HEADING = re.compile(
+    r"^##[ \t]+(?P<status>.+?)[ \t]+[-\u2013\u2014][ \t]+(?P<time>.+?)"
+    r"(?:[ \t]+\[(?P<flag>[A-Za-z]+)\])?[ \t]*#*[ \t]*$"
+)
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_CONFLICT = re.compile(r"^(<{7}|={7}|>{7})( |$)")
+
+
+class NoticeInvalid(Exception):
+    def __init__(self, problems: list[tuple[int, str]]) -> None:
+        super().__init__(problems)
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class FrontMatter:
+    title: str
+    type: str
+    impact: str | None
+    components: tuple[str, ...]
+    start: str | None
+    end: str | None
+    lines: dict[str, int]
+
+
+FRONT_MATTER = s.Record(
+    fields=(
+        s.Field("title", s.text, "text", "Plain-text title.", required=True),
+        s.Field("type", s.choice("incident", "maintenance"), "incident | maintenance",
+                "What kind of notice this is.", required=True),
+        s.Field("impact", s.optional(s.choice(*(i.value for i in Impact))),
+                "none | minor | major | critical", "Incidents only; default none."),
+        s.Field("components", s.list_of(s.text), "list of ids",
+                "Affected component ids, declared in outpost.yaml.", default=()),
+        s.Field("start", s.optional(s.text), "time", "Maintenance only: window start."),
+        s.Field("end", s.optional(s.text), "time", "Maintenance only: window end."),
+    ),
+    build=lambda **values: values,
+)
+
+
+def parse_notice(text: str, path: str, notice_id: str, config: Config) -> Notice:
+    """Parse one notice file's text. Raises NoticeInvalid with every problem found."""
+    lines = text.split("\n")
+    conflicts = [(n, "merge conflict marker: resolve the conflict and remove the "
+                  "'<<<<<<<', '=======' and '>>>>>>>' lines")
+                 for n, line in enumerate(lines, 1) if _CONFLICT.match(line)]
+    if conflicts:
+        raise NoticeInvalid(conflicts)
+    if not text.strip():
+        raise NoticeInvalid([(1, "empty notice: expected front matter between '---' lines, "
+                              "then updates")])
+    if lines[0].rstrip() != "---":
+        raise NoticeInvalid([(1, "expected '---' on the first line, to open the front matter")])
+    close = next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), None)
+    if close is None:
+        raise NoticeInvalid([(1, "front matter is not closed: add a line '---' after it")])
+    problems: list[tuple[int, str]] = []
+    try:
+        node = yn.parse("\n".join(lines[1:close]), first_line=2)
+        values: dict[str, Any] = s.parse_record(node, FRONT_MATTER)
+    except yn.YamlError as exc:
+        raise NoticeInvalid([(exc.line, exc.message)]) from None
+    except s.Invalid as exc:
+        raise NoticeInvalid(exc.problems) from None
+    assert isinstance(node, yn.Mapping)
+    kind = NoticeType(values["type"])
+    summary, updates = _parse_body(lines, close + 1, kind, config, problems)
+    impact = _check_front_matter(values, node, kind, config, problems)
+    start = _window_time(values, node, "start", kind, config, problems)
+    end = _window_time(values, node, "end", kind, config, problems)
+    if start and end and end <= start:
+        problems.append((node.key_lines["end"], "end must be after start"))
+    if not updates and not problems:
+        problems.append((close + 2 if close + 1 < len(lines) else close + 1,
+                         f"notice has no updates: add one under a heading such as {HEADING_HINT}"))
+    ordered = sorted(updates, key=lambda u: u.at, reverse=True)
+    problems.extend(_check_after_final(ordered, kind))
+    if problems:
+        raise NoticeInvalid(problems)
+    return Notice(
+        id=notice_id, path=path, title=values["title"], type=kind, impact=impact,
+        components=values["components"], summary=summary, updates=tuple(ordered),
+        start=start, end=end,
+    )
+
+
+def _check_front_matter(values: dict[str, Any], node: yn.Mapping, kind: NoticeType,
+                        config: Config, problems: list[tuple[int, str]]) -> Impact:
+    if "\n" in values["title"]:
+        problems.append((node.key_lines["title"], "title must be a single line"))
+    known = [c.id for c in config.components]
+    components_node = node.entries["components"] if "components" in node.entries else None
+    for index, component_id in enumerate(values["components"]):
+        if component_id not in known:
+            line = node.key_lines["components"]
+            if isinstance(components_node, yn.Sequence):
+                line = components_node.items[index].line
+            declared = ", ".join(known) if known else "none declared"
+            problems.append((line, f"unknown component '{component_id}' (outpost.yaml "
+                                   f"declares: {declared})"))
+    if kind is NoticeType.MAINTENANCE:
+        if values["impact"] is not None:
+            problems.append((node.key_lines["impact"], "'impact' applies to incidents only; "
+                             "remove it from this maintenance"))
+        return Impact.NONE
+    for key in ("start", "end"):
+        if values[key] is not None:
+            problems.append((node.key_lines[key], f"'{key}' applies to maintenance only; "
+                             "remove it or set 'type: maintenance'"))
+    return Impact(values["impact"] or "none")
+
+
+def _window_time(values: dict[str, Any], node: yn.Mapping, key: str, kind: NoticeType,
+                 config: Config, problems: list[tuple[int, str]]) -> Any:
+    if kind is not NoticeType.MAINTENANCE:
+        return None
+    if values[key] is None:
+        problems.append((node.line, f"missing required key '{key}' (maintenance needs a "
+                                    "start and an end)"))
+        return None
+    try:
+        return parse_time(values[key], config.timezone)
+    except InputError as exc:
+        problems.append((node.key_lines[key], f"'{key}': {exc}"))
+        return None
+
+
+def _parse_body(lines: list[str], first: int, kind: NoticeType, config: Config,
+                problems: list[tuple[int, str]]) -> tuple[str, list[Update]]:
+    """Split the body at '## ' headings outside code fences."""
+    sections: list[tuple[int, str, list[str]]] = [(first + 1, "", [])]
+    fence: str | None = None
+    for index in range(first, len(lines)):
+        line = lines[index]
+        fence_match = _FENCE.match(line)
+        if fence_match:
+            marker = fence_match.group(1)
+            if fence is None:
+                fence = marker
+            elif marker[0] == fence[0] and len(marker) >= len(fence):
+                fence = None
+        if fence is None and line.startswith("##") and not line.startswith("###"):
+            sections.append((index + 1, line, []))
+        else:
+            sections[-1][2].append(line)
+    summary = "\n".join(sections[0][2]).strip()
+    updates = []
+    for line_no, heading, body_lines in sections[1:]:
+        update = _parse_update(line_no, heading, "\n".join(body_lines).strip(), kind, config,
+                               problems)
+        if update:
+            updates.append(update)
+    return summary, updates
+
+
+def _parse_update(line_no: int, heading: str, body: str, kind: NoticeType, config: Config,
+                  problems: list[tuple[int, str]]) -> Update | None:
+    match = _HEADING.match(heading.rstrip())
+    if not match:
+        problems.append((line_no, f"update heading must read {HEADING_HINT}, got "
+                                  f"'{heading.strip()}'"))
+        return None
+    status = parse_status(match["status"], kind)
+    ok = True
+    if status is None:
+        allowed = ", ".join(st.value for st in STATUSES[kind])
+        problems.append((line_no, f"unknown status '{match['status']}' for {kind.value} "
+                                  f"(expected one of: {allowed})"))
+        ok = False
+    flag = match["flag"]
+    if flag is not None and flag.lower() != "silent":
+        problems.append((line_no, f"unknown flag '[{flag}]' (the only flag is '[silent]', "
+                                  "which posts the update without notifying)"))
+        ok = False
+    try:
+        at = parse_time(match["time"], config.timezone)
+    except InputError as exc:
+        problems.append((line_no, str(exc)))
+        ok = False
+    if not body:
+        problems.append((line_no, "update has no text: write what happened under the heading"))
+        ok = False
+    if not ok or status is None:
+        return None
+    return Update(status=status, at=at, body=body, line=line_no, notify=flag is None)
+
+
+def _check_after_final(ordered: list[Update], kind: NoticeType) -> list[tuple[int, str]]:
+    final = FINAL_STATUS[kind]
+    finals = [u for u in ordered if u.status is final]
+    if not finals:
+        return []
+    first_final = finals[-1]
+    return [
+        (u.line, f"update after {final.value} (line {first_final.line}): a "
+                 f"{final.value.lower()} {kind.value} takes no further updates")
+        for u in ordered
+        if u is not first_final and u.at > first_final.at
+        or (u.status is final and u is not first_final)
+    ]
+
+
+def read_notice(path: Path, root: Path, config: Config) -> Notice:
+    """Read and parse one notice file; raises NoticeInvalid."""
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise NoticeInvalid([(line, f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x})")]
+                            ) from None
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n")
+    return parse_notice(text, relative(path, root), path.stem, config)
+
+
+def relative(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def notice_files(root: Path) -> tuple[list[Path], list[Problem]]:
+    """The notice files under root/notices, and problems with stray entries."""
+    folder = root / NOTICES_DIR
+    if not folder.is_dir():
+        return [], []
+    files, problems = [], []
+    for entry in sorted(folder.iterdir()):
+        name = entry.name
+        if name.startswith((".", "_")) or name.lower() == "readme.md":
+            continue
+        where = relative(entry, root)
+        if entry.is_dir():
+            problems.append(Problem(where, 1, "folders inside notices/ are not read: move "
+                                              "its notices directly into notices/"))
+        elif entry.suffix != ".md":
+            problems.append(Problem(where, 1, "not a notice: notice files end in '.md'"))
+        elif not ID_PATTERN.fullmatch(entry.stem):
+            problems.append(Problem(where, 1, "file name must be lowercase letters, digits and "
+                                              "hyphens (it becomes the notice's URL)"))
+        else:
+            files.append(entry)
+    return files, problems
+
+
+def load_notices(root: Path, config: Config) -> tuple[list[Notice], list[Problem]]:
+    """Every notice, sorted by id, plus every problem found in any file."""
+    files, problems = notice_files(root)
+    notices = []
+    for path in files:
+        try:
+            notices.append(read_notice(path, root, config))
+        except NoticeInvalid as exc:
+            where = relative(path, root)
+            problems.extend(Problem(where, line, message) for line, message in exc.problems)
+    return notices, problems

@@ -1,0 +1,107 @@
+"""The notice model: frozen dataclasses with aware UTC datetimes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+
+
+class NoticeType(Enum):
+    INCIDENT = "incident"
+    MAINTENANCE = "maintenance"
+
+
+class Impact(Enum):
+    NONE = "none"
+    MINOR = "minor"
+    MAJOR = "major"
+    CRITICAL = "critical"
+
+    @property
+    def rank(self) -> int:
+        return list(Impact).index(self)
+
+
+class Status(Enum):
+    """Update statuses. Values are the canonical words written in files."""
+
+    INVESTIGATING = "Investigating"
+    IDENTIFIED = "Identified"
+    MONITORING = "Monitoring"
+    RESOLVED = "Resolved"
+    SCHEDULED = "Scheduled"
+    IN_PROGRESS = "In progress"
+    VERIFYING = "Verifying"
+    COMPLETED = "Completed"
+    UPDATE = "Update"
+
+    @property
+    def slug(self) -> str:
+        """Statuspage's vocabulary: 'in_progress', 'resolved', ..."""
+        return self.name.lower()
+
+    @property
+    def is_final(self) -> bool:
+        return self in (Status.RESOLVED, Status.COMPLETED)
+
+
+STATUSES: dict[NoticeType, tuple[Status, ...]] = {
+    NoticeType.INCIDENT: (
+        Status.INVESTIGATING,
+        Status.IDENTIFIED,
+        Status.MONITORING,
+        Status.UPDATE,
+        Status.RESOLVED,
+    ),
+    NoticeType.MAINTENANCE: (
+        Status.SCHEDULED,
+        Status.IN_PROGRESS,
+        Status.VERIFYING,
+        Status.UPDATE,
+        Status.COMPLETED,
+    ),
+}
+
+FINAL_STATUS = {NoticeType.INCIDENT: Status.RESOLVED, NoticeType.MAINTENANCE: Status.COMPLETED}
+
+
+def parse_status(word: str, kind: NoticeType) -> Status | None:
+    """The status for ``word`` (case-insensitive) if it is valid for ``kind``."""
+    wanted = " ".join(word.split()).lower()
+    for status in STATUSES[kind]:
+        if status.value.lower() == wanted:
+            return status
+    return None
+
+
+@dataclass(frozen=True)
+class Update:
+    status: Status
+    at: datetime
+    body: str  # Markdown
+    line: int  # line of the '## ' heading in the file
+    notify: bool = True  # False when the heading ends with '[silent]'
+
+
+@dataclass(frozen=True)
+class Notice:
+    id: str
+    path: str  # as shown in messages, relative to the repo root
+    title: str
+    type: NoticeType
+    impact: Impact
+    components: tuple[str, ...]
+    summary: str  # Markdown above the first update
+    updates: tuple[Update, ...]  # newest first, as shown on pages
+    start: datetime | None = None  # maintenance window
+    end: datetime | None = None
+
+    @property
+    def posted_at(self) -> datetime:
+        """When the notice became visible: its earliest update."""
+        return self.updates[-1].at
+
+    @property
+    def is_maintenance(self) -> bool:
+        return self.type is NoticeType.MAINTENANCE

@@ -1,0 +1,28 @@
+"""Problems as text for people or as annotations for CI."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from generator.errors import Problem
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def format_problems(problems: Iterable[Problem], output_format: str = "text") -> str:
+    problems = sorted(problems)
+    if output_format == "github":
+        return "\n".join(
+            f"::error file={_escape_property(p.path)},line={p.line}::{_escape_data(p.message)}"
+            for p in problems
+        )
+    lines = [str(p) for p in problems]
+    count = len(lines)
+    lines.append(f"{count} problem{'s' if count != 1 else ''} found.")
+    return "\n".join(lines)
