@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -39,19 +40,35 @@ def load_valid(root: Path, outcome: str) -> Checked:
     return checked
 
 
-Producer = Callable[["Site"], dict[str, bytes]]  # noqa: F821 - see render_site
+# Each producer is "module:function", taking a render.Site and returning
+# {path: bytes}. One line per output family; imported only when building.
+PRODUCERS: tuple[str, ...] = (
+    "generator.render:render_pages",
+)
+# Finishers see every produced file and may add more (the manifest, headers).
+FINISHERS: tuple[str, ...] = (
+)
+
+
+def _load(spec: str) -> Callable[..., dict[str, bytes]]:
+    module_name, function = spec.split(":")
+    function_object: Callable[..., dict[str, bytes]] = getattr(
+        importlib.import_module(module_name), function)
+    return function_object
 
 
 def render_site(checked: Checked, now: datetime, root: Path | None) -> dict[str, bytes]:
     """Render every output file of the site for ``now`` as {path: bytes}."""
-    from generator.render import make_site, render_pages
+    from generator.render import make_site
     from generator.select import select
 
     snapshot = select(checked.notices, now, checked.config)
     site = make_site(checked.config, snapshot, checked.notices, root)
     files: dict[str, bytes] = {}
-    for produce in (render_pages,):
-        files.update(produce(site))
+    for spec in PRODUCERS:
+        files.update(_load(spec)(site))
+    for spec in FINISHERS:
+        files.update(_load(spec)(site, dict(files)))
     return files
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,7 +28,7 @@ class OutpostGroup(click.Group):
             click.echo(f"Error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "),
                        err=True)
             ctx.exit(2)
-        except Exception as exc:  # noqa: BLE001 - the last line of defence
+        except Exception as exc:
             click.echo(f"Error: unexpected failure ({type(exc).__name__}: {exc}). "
                        "Please report it with the command you ran.", err=True)
             ctx.exit(2)
@@ -106,5 +107,14 @@ def main() -> None:
     """Console entry point."""
     cli(prog_name="outpost")
 
+
+# Modules that add commands to ``cli`` (``from generator.cli import cli`` then
+# ``@cli.command()``), one line each. They keep heavy imports inside the command
+# functions so that start-up stays lean.
+COMMAND_MODULES: tuple[str, ...] = (
+)
+
+for _module in COMMAND_MODULES:
+    importlib.import_module(_module)
 
 __all__ = ["OutpostError", "ProblemsFound", "cli", "main"]

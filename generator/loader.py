@@ -117,7 +117,7 @@ def _check_front_matter(values: dict[str, Any], node: yn.Mapping, kind: NoticeTy
     if "\n" in values["title"]:
         problems.append((node.key_lines["title"], "title must be a single line"))
     known = [c.id for c in config.components]
-    components_node = node.entries["components"] if "components" in node.entries else None
+    components_node = node.entries.get("components")
     for index, component_id in enumerate(values["components"]):
         if component_id not in known:
             line = node.key_lines["components"]
@@ -223,7 +223,7 @@ def _check_after_final(ordered: list[Update], kind: NoticeType) -> list[tuple[in
         (u.line, f"update after {final.value} (line {first_final.line}): a "
                  f"{final.value.lower()} {kind.value} takes no further updates")
         for u in ordered
-        if u is not first_final and u.at > first_final.at
+        if (u is not first_final and u.at > first_final.at)
         or (u.status is final and u is not first_final)
     ]
 

@@ -14,16 +14,18 @@ _TIME = re.compile(
     r"(?::(?P<second>\d{2})(?:\.\d+)?)?"
     r"(?:\s*(?P<offset>Z|[+-]\d{2}:?\d{2}|[A-Za-z]{2,5}))?$"
 )
-_FORMAT_HINT = "expected 'YYYY-MM-DD HH:MM', optionally followed by an offset such as '-05:00' or 'Z'"
+_FORMAT_HINT = (
+    "expected 'YYYY-MM-DD HH:MM', optionally followed by an offset such as '-05:00' or 'Z'"
+)
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 def load_zone(name: str) -> ZoneInfo:
     """The IANA zone called ``name``; raises InputError for anything else."""
-    if not re.fullmatch(r"[A-Za-z0-9_+\-]+(/[A-Za-z0-9_+\-]+)*", name) or name.upper() == name:
-        # "CST" or "EST5EDT" style names are legacy aliases, not places.
-        if name not in ("UTC",):
-            raise InputError(f"'{name}' is not an IANA time zone such as 'America/Chicago'")
+    # "CST" or "EST5EDT" style names are legacy aliases, not places.
+    legacy = name.upper() == name and name != "UTC"
+    if legacy or not re.fullmatch(r"[A-Za-z0-9_+\-]+(/[A-Za-z0-9_+\-]+)*", name):
+        raise InputError(f"'{name}' is not an IANA time zone such as 'America/Chicago'")
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
@@ -117,7 +119,8 @@ def display(moment: datetime, zone: tzinfo) -> str:
     local = moment.astimezone(zone)
     hour = local.hour % 12 or 12
     half = "AM" if local.hour < 12 else "PM"
-    return f"{_MONTHS[local.month - 1]} {local.day}, {local.year}, {hour:02d}:{local.minute:02d} {half}"
+    month = _MONTHS[local.month - 1]
+    return f"{month} {local.day}, {local.year}, {hour:02d}:{local.minute:02d} {half}"
 
 
 def abbreviation(moment: datetime, zone: tzinfo) -> str:

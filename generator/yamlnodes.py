@@ -54,7 +54,7 @@ class YamlError(InputError):
 def parse(text: str, first_line: int = 1) -> Node | None:
     """Parse one YAML document. Lines are counted from ``first_line``."""
     try:
-        root = yaml.compose(text, Loader=_Loader)  # noqa: S506 - compose builds nodes only
+        root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = first_line + (mark.line if mark else 0)
