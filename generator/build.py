@@ -79,5 +79,5 @@ def build(root: Path, out: Path | None, now: datetime) -> tuple[Path, int]:
     from generator.output import replace_site
 
     target = out if out is not None else root / SITE_DIR
-    replace_site(target, files)
+    replace_site(target, files, keep=root)
     return target, len(files)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +29,7 @@ _HEADING = re.compile(
     r"(?:[ \t]+\[(?P<flag>[A-Za-z]+)\])?[ \t]*#*[ \t]*$"
 )
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-_CONFLICT = re.compile(r"^(<{7}|={7}|>{7})( |$)")
+_CONFLICT = re.compile(r"^(<{7}|={7}|>{7})([ \t]|$)")
 
 
 class NoticeInvalid(Exception):
@@ -39,21 +38,11 @@ class NoticeInvalid(Exception):
         self.problems = problems
 
 
-@dataclass(frozen=True)
-class FrontMatter:
-    title: str
-    type: str
-    impact: str | None
-    components: tuple[str, ...]
-    start: str | None
-    end: str | None
-    lines: dict[str, int]
-
-
+_TYPE = s.choice(*(kind.value for kind in NoticeType))
 FRONT_MATTER = s.Record(
     fields=(
         s.Field("title", s.text, "text", "Plain-text title.", required=True),
-        s.Field("type", s.choice("incident", "maintenance"), "incident | maintenance",
+        s.Field("type", _TYPE, "incident | maintenance",
                 "What kind of notice this is.", required=True),
         s.Field("impact", s.optional(s.choice(*(i.value for i in Impact))),
                 "none | minor | major | critical", "Incidents only; default none."),
@@ -69,9 +58,7 @@ FRONT_MATTER = s.Record(
 def parse_notice(text: str, path: str, notice_id: str, config: Config) -> Notice:
     """Parse one notice file's text. Raises NoticeInvalid with every problem found."""
     lines = text.split("\n")
-    conflicts = [(n, "merge conflict marker: resolve the conflict and remove the "
-                  "'<<<<<<<', '=======' and '>>>>>>>' lines")
-                 for n, line in enumerate(lines, 1) if _CONFLICT.match(line)]
+    conflicts = _conflict_markers(lines)
     if conflicts:
         raise NoticeInvalid(conflicts)
     if not text.strip():
@@ -83,26 +70,22 @@ def parse_notice(text: str, path: str, notice_id: str, config: Config) -> Notice
     if close is None:
         raise NoticeInvalid([(1, "front matter is not closed: add a line '---' after it")])
     problems: list[tuple[int, str]] = []
-    try:
-        node = yn.parse("\n".join(lines[1:close]), first_line=2)
-        values: dict[str, Any] = s.parse_record(node, FRONT_MATTER)
-    except yn.YamlError as exc:
-        raise NoticeInvalid([(exc.line, exc.message)]) from None
-    except s.Invalid as exc:
-        raise NoticeInvalid(exc.problems) from None
-    assert isinstance(node, yn.Mapping)
-    kind = NoticeType(values["type"])
-    summary, updates = _parse_body(lines, close + 1, kind, config, problems)
+    values, node, kind = _front_matter(lines[1:close], problems)
+    if kind is None:
+        raise NoticeInvalid(problems)
+    summary, updates, headings = _parse_body(lines, close + 1, kind, config, problems)
+    if not headings:
+        problems.append((close + 2 if close + 1 < len(lines) else close + 1,
+                         f"notice has no updates: add one under a heading such as {HEADING_HINT}"))
+    ordered = sorted(updates, key=lambda u: u.at, reverse=True)
+    problems.extend(_check_after_final(ordered, kind))
+    if values is None or node is None:
+        raise NoticeInvalid(problems)
     impact = _check_front_matter(values, node, kind, config, problems)
     start = _window_time(values, node, "start", kind, config, problems)
     end = _window_time(values, node, "end", kind, config, problems)
     if start and end and end <= start:
         problems.append((node.key_lines["end"], "end must be after start"))
-    if not updates and not problems:
-        problems.append((close + 2 if close + 1 < len(lines) else close + 1,
-                         f"notice has no updates: add one under a heading such as {HEADING_HINT}"))
-    ordered = sorted(updates, key=lambda u: u.at, reverse=True)
-    problems.extend(_check_after_final(ordered, kind))
     if problems:
         raise NoticeInvalid(problems)
     return Notice(
@@ -112,6 +95,43 @@ def parse_notice(text: str, path: str, notice_id: str, config: Config) -> Notice
     )
 
 
+def _conflict_markers(lines: list[str]) -> list[tuple[int, str]]:
+    """Lines left by an unresolved git merge. A lone '=======' is Markdown (a heading
+    underline), so it only counts next to '<<<<<<<' or '>>>>>>>' lines."""
+    marked = [(n, line[0]) for n, line in enumerate(lines, 1) if _CONFLICT.match(line)]
+    if not any(mark != "=" for _, mark in marked):
+        return []
+    return [(n, "merge conflict marker: resolve the conflict and remove the "
+                "'<<<<<<<', '=======' and '>>>>>>>' lines") for n, _ in marked]
+
+
+def _front_matter(lines: list[str], problems: list[tuple[int, str]]
+                  ) -> tuple[dict[str, Any] | None, yn.Mapping | None, NoticeType | None]:
+    """The front matter's values (None if any is wrong) and the notice type (None if
+    unknown, in which case the body cannot be checked either)."""
+    try:
+        node = yn.parse("\n".join(lines), first_line=2)
+    except yn.YamlError as exc:
+        problems.append((exc.line, exc.message))
+        return None, None, None
+    if node is not None and not isinstance(node, yn.Mapping):
+        problems.append((node.line, "front matter must be 'key: value' lines, such as "
+                                    "'title: Email delivery delays'"))
+        return None, None, None
+    try:
+        values: dict[str, Any] = s.parse_record(node, FRONT_MATTER)
+    except s.Invalid as exc:
+        problems.extend(exc.problems)
+        type_node = node.entries.get("type") if node is not None else None
+        try:
+            kind = NoticeType(_TYPE(type_node, "type")) if type_node is not None else None
+        except InputError:
+            kind = None
+        return None, None, kind
+    assert isinstance(node, yn.Mapping)
+    return values, node, NoticeType(values["type"])
+
+
 def _check_front_matter(values: dict[str, Any], node: yn.Mapping, kind: NoticeType,
                         config: Config, problems: list[tuple[int, str]]) -> Impact:
     if "\n" in values["title"]:
@@ -119,10 +139,12 @@ def _check_front_matter(values: dict[str, Any], node: yn.Mapping, kind: NoticeTy
     known = [c.id for c in config.components]
     components_node = node.entries.get("components")
     for index, component_id in enumerate(values["components"]):
-        if component_id not in known:
-            line = node.key_lines["components"]
-            if isinstance(components_node, yn.Sequence):
-                line = components_node.items[index].line
+        line = node.key_lines.get("components", node.line)
+        if isinstance(components_node, yn.Sequence):
+            line = components_node.items[index].line
+        if component_id in values["components"][:index]:
+            problems.append((line, f"component '{component_id}' is listed twice"))
+        elif component_id not in known:
             declared = ", ".join(known) if known else "none declared"
             problems.append((line, f"unknown component '{component_id}' (outpost.yaml "
                                    f"declares: {declared})"))
@@ -154,7 +176,7 @@ def _window_time(values: dict[str, Any], node: yn.Mapping, key: str, kind: Notic
 
 
 def _parse_body(lines: list[str], first: int, kind: NoticeType, config: Config,
-                problems: list[tuple[int, str]]) -> tuple[str, list[Update]]:
+                problems: list[tuple[int, str]]) -> tuple[str, list[Update], int]:
     """Split the body at '## ' headings outside code fences."""
     sections: list[tuple[int, str, list[str]]] = [(first + 1, "", [])]
     fence: str | None = None
@@ -178,7 +200,7 @@ def _parse_body(lines: list[str], first: int, kind: NoticeType, config: Config,
                                problems)
         if update:
             updates.append(update)
-    return summary, updates
+    return summary, updates, len(sections) - 1
 
 
 def _parse_update(line_no: int, heading: str, body: str, kind: NoticeType, config: Config,

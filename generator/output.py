@@ -9,7 +9,10 @@ import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
+from generator.errors import OutpostError
+
 _RENAME_EXCHANGE = 2
+SITE_MARK = "index.html"  # a folder holding this was built before and may be replaced
 
 
 def write_file_atomic(path: Path, data: bytes) -> None:
@@ -52,9 +55,26 @@ def _exchange(first: Path, second: Path) -> bool:
     return bool(result == 0)
 
 
-def replace_site(out: Path, files: Mapping[str, bytes]) -> None:
+def check_target(out: Path, keep: Path | None = None) -> None:
+    """Refuse to replace a folder that is not a site: the swap deletes what was there.
+
+    ``keep`` (the notices repository) must not be inside ``out``.
+    """
+    out = out.absolute()
+    if keep is not None and keep.absolute().is_relative_to(out):
+        raise OutpostError(f"refusing to build into {out}: it holds the notices repository; "
+                           "choose another --out folder")
+    if out.exists() and not out.is_dir():
+        raise OutpostError(f"refusing to build into {out}: it is a file, not a folder")
+    if out.is_dir() and any(out.iterdir()) and not (out / SITE_MARK).is_file():
+        raise OutpostError(f"refusing to replace {out}: it is not empty and holds no "
+                           f"{SITE_MARK} from an earlier build; choose a new or empty folder")
+
+
+def replace_site(out: Path, files: Mapping[str, bytes], keep: Path | None = None) -> None:
     """Write a whole site into a temporary folder beside ``out``, then swap it in."""
     out = out.absolute()
+    check_target(out, keep)
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
     try:

@@ -10,11 +10,20 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateError,
+    TemplateSyntaxError,
+    select_autoescape,
+)
 from markupsafe import Markup
 
 from generator import times
 from generator.config import Config
+from generator.errors import OutpostError
 from generator.markup import MarkdownRenderer
 from generator.model import Notice
 from generator.select import Banner, ComponentState, NoticeView, Snapshot
@@ -123,7 +132,34 @@ def _zone_abbreviations(config: Config, now: datetime) -> str:
     return "/".join(sorted(names, reverse=True))
 
 
+class TemplateFailed(OutpostError):
+    """A template (usually an override in the repo's templates/) could not render."""
+
+    exit_code = 2
+
+
+def _template_failure(exc: TemplateError, template: str) -> TemplateFailed:
+    where, line = template, getattr(exc, "lineno", None)
+    if isinstance(exc, TemplateSyntaxError) and exc.filename:
+        where = exc.filename
+    else:
+        trace = exc.__traceback__
+        while trace is not None:  # the innermost frame that is a template
+            if trace.tb_frame.f_code.co_filename.endswith(".html"):
+                where, line = trace.tb_frame.f_code.co_filename, trace.tb_lineno
+            trace = trace.tb_next
+    return TemplateFailed(f"template {where}{f':{line}' if line else ''}: "
+                          f"{exc.message or type(exc).__name__}")
+
+
 def _page(site: Site, template: str, root: str, tab: str, **context: Any) -> bytes:
+    try:
+        return _render(site, template, root, tab, **context)
+    except TemplateError as exc:
+        raise _template_failure(exc, template) from None
+
+
+def _render(site: Site, template: str, root: str, tab: str, **context: Any) -> bytes:
     html = site.templates.get_template(template).render(
         config=site.config,
         snapshot=site.snapshot,

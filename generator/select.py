@@ -107,15 +107,15 @@ def view(notice: Notice, now: datetime) -> NoticeView | None:
         return NoticeView(notice, updates, status, resolved is None, notice.posted_at, resolved)
     assert notice.start is not None and notice.end is not None
     completed = next((u.at for u in updates if u.status is Status.COMPLETED), None)
+    posted = _latest_real_status(updates, Status.SCHEDULED)
     if completed is not None or now >= notice.end:
         status = Status.COMPLETED
-    elif now >= notice.start:
-        status = _latest_real_status(updates, Status.IN_PROGRESS)
-        if status in (Status.SCHEDULED, Status.COMPLETED):
-            status = Status.IN_PROGRESS
+    elif now >= notice.start or posted in (Status.IN_PROGRESS, Status.VERIFYING):
+        # The window has started, or staff said so early: "Scheduled" no longer fits.
+        status = posted if posted is not Status.SCHEDULED else Status.IN_PROGRESS
     else:
         status = Status.SCHEDULED
-    ended = min(completed, notice.end) if completed is not None else notice.end
+    ended = completed if completed is not None else notice.end
     return NoticeView(notice, updates, status, status is not Status.COMPLETED, notice.start,
                       ended)
 

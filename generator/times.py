@@ -72,6 +72,8 @@ def parse_time(text: str, zone: ZoneInfo) -> datetime:
         )
     except ValueError as exc:
         raise InputError(f"bad time '{text}': {exc}") from None
+    if not 1900 <= year <= 2999:
+        raise InputError(f"bad time '{text}': the year must be between 1900 and 2999")
     if offset_text:
         return naive.replace(tzinfo=_offset(offset_text)).astimezone(UTC)
     return _localize(naive, zone, text)
