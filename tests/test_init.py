@@ -1,0 +1,259 @@
+"""outpost init: the skeleton, its options, never overwriting, and that it builds."""
+
+from __future__ import annotations
+
+import os
+import pty
+import re
+import select
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from generator import __version__
+from generator.config import SECTIONS, SETTINGS, parse_config
+from generator.init import (
+    EXAMPLE_NOTICE,
+    InitOptions,
+    config_text,
+    detect_timezone,
+    example_notice,
+    make_options,
+    skeleton_files,
+)
+from generator.loader import parse_notice
+from tests.conftest import FIXED_NOW, Run
+
+EXPECTED_FILES = [
+    ".github/workflows/check.yml",
+    ".github/workflows/publish.yml",
+    ".gitignore",
+    "README.md",
+    "notices/example-delete-me.md",
+    "outpost.yaml",
+]
+OPTIONS = ("--title", "Acme Status", "--timezone", "Europe/Berlin",
+           "--base-url", "https://status.acme.test/status", "--component", "web=Website",
+           "--component", "api=Public API")
+NOT_A_TTY = ("Time zone: Etc/UTC (from /etc/localtime). Not asked because input is not a "
+             "terminal; pass --timezone to choose another.\n")
+
+
+def files_under(root: Path) -> list[str]:
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
+
+
+def test_init_with_options_builds_at_once(tmp_path: Path, run: Run) -> None:
+    target = tmp_path / "status"
+    result = run(tmp_path, "init", str(target), *OPTIONS)
+    assert result.exit_code == 0, result.output
+    assert files_under(target) == EXPECTED_FILES
+    config = parse_config((target / "outpost.yaml").read_text())
+    assert config.title == "Acme Status"
+    assert config.base_url == "https://status.acme.test/status/"
+    assert config.timezone.key == "Europe/Berlin"
+    assert [(c.id, c.name) for c in config.components] == [("web", "Website"),
+                                                            ("api", "Public API")]
+    assert "Next steps:\n  1. Edit " in result.output
+    assert f"  2. Preview: cd {target} && outpost serve\n" in result.output
+    assert "  3. Push: " in result.output and "git push" in result.output
+
+    built = run(target, "build", "--now", FIXED_NOW)
+    assert built.exit_code == 0, built.output
+    closed = (target / "site" / "closed" / "index.html").read_text()
+    assert "Example notice: delete this file" in closed
+    index = (target / "site" / "index.html").read_text()
+    assert "<title>Open Notifications | Acme Status</title>" in index
+    assert "Website" in index and "Public API" in index
+
+
+def test_init_without_a_terminal_says_which_zone(tmp_path: Path, run: Run) -> None:
+    if os.environ.get("TZ") or os.path.realpath("/etc/localtime") != \
+            "/usr/share/zoneinfo/Etc/UTC":
+        pytest.skip("the exact message names this machine's Etc/UTC zone")
+    result = run(tmp_path / "repo", "init")
+    assert result.exit_code == 0, result.output
+    assert result.stderr == NOT_A_TTY
+    assert "timezone: Etc/UTC\n" in (tmp_path / "repo" / "outpost.yaml").read_text()
+    assert "Created a status repository in " in result.stdout
+
+
+def test_init_defaults_to_root(tmp_path: Path, run: Run) -> None:
+    result = run(tmp_path / "here", "init", "--timezone", "UTC")
+    assert result.exit_code == 0, result.output
+    assert files_under(tmp_path / "here") == EXPECTED_FILES
+
+
+def test_init_never_overwrites(tmp_path: Path, run: Run) -> None:
+    target = tmp_path / "status"
+    (target / "notices").mkdir(parents=True)
+    (target / "outpost.yaml").write_text("mine\n")
+    (target / "README.md").write_text("my readme\n")
+    result = run(tmp_path, "init", str(target), "--timezone", "UTC")
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: These files exist already in {target}:\n  README.md\n  outpost.yaml\n"
+        "Nothing was written. Use --force to overwrite them.\n")
+    assert files_under(target) == ["README.md", "outpost.yaml"]
+    assert (target / "outpost.yaml").read_text() == "mine\n"
+
+    forced = run(tmp_path, "init", str(target), "--timezone", "UTC", "--force")
+    assert forced.exit_code == 0, forced.output
+    assert files_under(target) == EXPECTED_FILES
+    assert (target / "outpost.yaml").read_text().startswith("# Outpost settings")
+
+
+def test_init_into_a_file_is_refused(tmp_path: Path, run: Run) -> None:
+    (tmp_path / "taken").write_text("")
+    result = run(tmp_path, "init", str(tmp_path / "taken"), "--timezone", "UTC")
+    assert result.exit_code == 1
+    assert result.output == f"Error: {tmp_path / 'taken'} exists and is not a folder.\n"
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("--timezone", "CST"),
+     "--timezone: 'CST' is not an IANA time zone such as 'America/Chicago'"),
+    (("--timezone", "Mars/Olympus"),
+     "--timezone: 'Mars/Olympus' is not an IANA time zone such as 'America/Chicago'"),
+    (("--timezone", "UTC", "--base-url", "status.example.org"),
+     "--base-url: expected an absolute http(s) URL such as 'https://status.example.org/', "
+     "received 'status.example.org'"),
+    (("--timezone", "UTC", "--component", "web"),
+     "--component: 'web' should look like 'id=Name', such as 'web=Website'"),
+    (("--timezone", "UTC", "--component", "Web Site=Web"),
+     "--component: 'Web Site' is not an id of lowercase letters, digits and hyphens"),
+    (("--timezone", "UTC", "--component", "web=A", "--component", "web=B"),
+     "--component: id 'web' is given more than once"),
+    (("--timezone", "UTC", "--title", "  "), "--title: expected non-empty text"),
+])
+def test_init_option_errors(tmp_path: Path, run: Run, args: tuple[str, ...],
+                            message: str) -> None:
+    result = run(tmp_path / "repo", "init", *args)
+    assert result.exit_code == 1
+    assert result.output == f"Error: {message}\n"
+    assert not (tmp_path / "repo").exists()
+
+
+def test_every_setting_has_a_comment() -> None:
+    text = config_text(InitOptions())
+    lines = text.splitlines()
+    for field in (*SETTINGS, *SECTIONS.values()):
+        index = next(i for i, line in enumerate(lines)
+                     if re.match(rf"(# )?{field.name}:", line))
+        assert lines[index - 1].startswith("# "), field.name
+        assert lines[index - 1] != f"# {field.name}:"
+
+
+def test_commented_samples_are_valid_when_uncommented() -> None:
+    text = config_text(InitOptions())
+    names = {f.name for f in SETTINGS}
+    enabled = "\n".join(
+        line[2:] if re.match(r"# [a-z_]+: \S", line) and line[2:].split(":")[0] in names
+        else line for line in text.splitlines())
+    config = parse_config(enabled)
+    assert config.home_url == "https://support.example.org/"
+    assert config.mirrors == ("https://status-mirror.example.net/",)
+    assert config.feed_items == 100
+
+
+def test_titles_that_need_quotes_round_trip() -> None:
+    for title in ("Acme: Status", "NO", "#1 status", "Café 'status'", 'Say "hi"', "null"):
+        config = parse_config(config_text(InitOptions(title=title)))
+        assert config.title == title
+
+
+def test_example_notice_parses_and_is_marked_to_delete() -> None:
+    options = make_options(None, "America/Chicago", None, ["web=Website"])
+    now = datetime(2026, 11, 28, 12, tzinfo=UTC)
+    text = example_notice(options, now)
+    config = parse_config(config_text(options))
+    notice = parse_notice(text, EXAMPLE_NOTICE, "example-delete-me", config)
+    assert notice.title == "Example notice: delete this file"
+    assert notice.components == ("web",)
+    assert sorted(u.at for u in notice.updates) == [datetime(2026, 11, 27, 15, tzinfo=UTC),
+                                                    datetime(2026, 11, 27, 15, 40, tzinfo=UTC)]
+    assert "Delete\n`notices/example-delete-me.md`" in text
+
+
+def test_workflows_install_the_released_package() -> None:
+    files = skeleton_files(InitOptions(), datetime(2026, 11, 28, tzinfo=UTC))
+    for name in (".github/workflows/check.yml", ".github/workflows/publish.yml"):
+        text = files[name].decode()
+        assert f'pip install "outpost-status=={__version__}"' in text
+        assert "@OUTPOST_VERSION@" not in text
+    assert files[".gitignore"].decode().splitlines()[1:3] == ["site/", ".outpost-cache/"]
+
+
+def test_detect_timezone(tmp_path: Path) -> None:
+    link = tmp_path / "localtime"
+    link.symlink_to("/usr/share/zoneinfo/Asia/Tokyo")
+    assert detect_timezone({"TZ": ":Europe/Paris"}, link) == ("Europe/Paris", "the TZ variable")
+    assert detect_timezone({"TZ": "EST5EDT"}, link) == ("Asia/Tokyo", str(link))
+    assert detect_timezone({}, tmp_path / "missing") == ("UTC", "no zone found on this machine")
+    plain = tmp_path / "plain"
+    plain.write_bytes(b"TZif")
+    assert detect_timezone({}, plain) == ("UTC", "no zone found on this machine")
+
+
+def test_repository_templates_override_built_in_ones(tmp_path: Path, run: Run) -> None:
+    target = tmp_path / "status"
+    assert run(tmp_path, "init", str(target), "--timezone", "UTC").exit_code == 0
+    (target / "templates").mkdir()
+    (target / "templates" / "404.html").write_text(
+        '{% extends "base.html" %}{% block title %}Lost{% endblock %}'
+        "{% block content %}<p>Our own 404 for {{ config.title }}</p>{% endblock %}")
+    result = run(target, "build", "--now", FIXED_NOW)
+    assert result.exit_code == 0, result.output
+    page = (target / "site" / "404.html").read_text()
+    assert "<p>Our own 404 for Service Status</p>" in page
+    assert "<title>Lost | Service Status</title>" in page
+
+
+def test_version(tmp_path: Path, run: Run) -> None:
+    result = run(tmp_path, "--version")
+    assert result.exit_code == 0
+    assert result.output == f"outpost, version {__version__}\n"
+
+
+def _read_until(fd: int, needle: bytes, seen: bytearray, timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while needle not in seen:
+        remaining = deadline - time.monotonic()
+        assert remaining > 0, f"waited for {needle!r}; got {bytes(seen)!r}"
+        ready, _, _ = select.select([fd], [], [], remaining)
+        if ready:
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:
+                chunk = b""
+            assert chunk, f"ended before {needle!r}; got {bytes(seen)!r}"
+            seen.extend(chunk)
+
+
+def test_init_confirms_the_zone_on_a_terminal(tmp_path: Path) -> None:
+    """A real pseudo-terminal: decline the detected zone, mistype one, then give one."""
+    link = "/usr/share/zoneinfo/America/Chicago"
+    controller, follower = pty.openpty()
+    env = {**os.environ, "TZ": link}
+    process = subprocess.Popen([sys.executable, "-m", "generator", "init", str(tmp_path / "s")],
+                               stdin=follower, stdout=follower, stderr=follower, env=env)
+    os.close(follower)
+    seen = bytearray()
+    try:
+        _read_until(controller, b"Time zone for the site: America/Chicago (from the TZ "
+                                b"variable). Use it? [Y/n]: ", seen)
+        os.write(controller, b"n\n")
+        _read_until(controller, b"IANA time zone (such as America/Chicago): ", seen)
+        os.write(controller, b"CST\n")
+        _read_until(controller, b"Error: 'CST' is not an IANA time zone", seen)
+        os.write(controller, b"Asia/Tokyo\n")
+        _read_until(controller, b"Next steps:", seen)
+        assert process.wait(timeout=20) == 0
+    finally:
+        process.kill()
+        os.close(controller)
+    assert "timezone: Asia/Tokyo\n" in (tmp_path / "s" / "outpost.yaml").read_text()
