@@ -44,6 +44,8 @@ def load_valid(root: Path, outcome: str) -> Checked:
 # {path: bytes}. One line per output family; imported only when building.
 PRODUCERS: tuple[str, ...] = (
     "generator.render:render_pages",
+    "generator.feeds:render_feeds",
+    "generator.ical:render_calendar",
 )
 # Finishers see every produced file and may add more (the manifest, headers).
 FINISHERS: tuple[str, ...] = (
@@ -63,7 +65,10 @@ def render_site(checked: Checked, now: datetime, root: Path | None) -> dict[str,
     from generator.select import select
 
     snapshot = select(checked.notices, now, checked.config)
-    site = make_site(checked.config, snapshot, checked.notices, root)
+    from generator.feeds import site_feeds
+
+    site = make_site(checked.config, snapshot, checked.notices, root,
+                     feeds=site_feeds(checked.config))
     files: dict[str, bytes] = {}
     for spec in PRODUCERS:
         files.update(_load(spec)(site))
