@@ -10,6 +10,9 @@ from zoneinfo import ZoneInfo
 from generator import schema as s
 from generator import yamlnodes as yn
 from generator.errors import InputError, Problem, ProblemsFound
+from generator.notify.settings import FIELD as NOTIFY_FIELD
+from generator.notify.settings import check_section as check_notify
+from generator.publish.settings import PUBLISH_FIELD
 from generator.times import load_zone
 
 CONFIG_FILE = "outpost.yaml"
@@ -99,6 +102,11 @@ SETTINGS: tuple[s.Field, ...] = (
 # Sections owned by other features (publishing, notifications) register here:
 # name -> Field whose parsed value lands in Config.extras.
 SECTIONS: dict[str, s.Field] = {}
+SECTIONS["publish"] = PUBLISH_FIELD  # issue 6: generator/publish/
+SECTIONS["notify"] = NOTIFY_FIELD  # issue 7: generator/notify/
+# Checks of a section that need other settings (component ids, the zone), run
+# after every field parsed: (values, node, prefix) -> [(line, message)].
+SECTION_CHECKS: dict[str, s.ExtraCheck] = {"notify": check_notify}
 
 
 def _check_components(values: dict[str, Any], node: yn.Mapping, prefix: str
@@ -113,6 +121,8 @@ def _check_components(values: dict[str, Any], node: yn.Mapping, prefix: str
                 line = components_node.items[index].line
             problems.append((line, f"duplicate component id '{component.id}'"))
         seen.add(component.id)
+    for section_check in SECTION_CHECKS.values():
+        problems.extend(section_check(values, node, prefix))
     return problems
 
 

@@ -1,0 +1,131 @@
+"""What every publishing target offers, and the registry that builds them by type name.
+
+A target is a small class in Lektor's shape: ``publish(site_dir, manifest)`` yields
+progress lines while it works, ``verify()`` yields lines and raises VerifyFailed
+listing mismatches, and ``read_state``/``write_state`` keep small durable records on
+the target, outside the served tree (used by notifications to remember what was sent).
+
+The first target in ``publish:`` is the *primary* one: state lives there.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from generator.config import Config
+from generator.errors import OutpostError
+from generator.manifest import Manifest
+from generator.publish.settings import TargetSettings
+
+# type name -> "module:Class"; imported only when a target of that type is used.
+REGISTRY: dict[str, str] = {
+    "dir": "generator.publish.folder:FolderTarget",
+    "git": "generator.publish.git:GitTarget",
+    "s3": "generator.publish.s3:S3Target",
+}
+
+_STATE_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,99}")
+
+
+class PublishError(Exception):
+    """A target failed; the message is safe to print (no credentials)."""
+
+
+class TransientError(PublishError):
+    """A failure worth retrying: connection refused, a 5xx, a rejected push."""
+
+
+class VerifyFailed(PublishError):
+    """The target does not serve what its manifest says."""
+
+    def __init__(self, mismatches: Sequence[str]) -> None:
+        count = len(mismatches)
+        super().__init__(f"{count} mismatch{'es' if count != 1 else ''}: "
+                         + "; ".join(mismatches[:10]) + ("; ..." if count > 10 else ""))
+        self.mismatches = list(mismatches)
+
+
+@dataclass
+class Counts:
+    """What one publish did, for the summary line."""
+
+    uploaded: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+
+
+class Target(Protocol):
+    """One publishing target."""
+
+    name: str
+    settings: TargetSettings
+    counts: Counts
+
+    def publish(self, site_dir: Path, manifest: Manifest) -> Iterator[str]:
+        """Publish every file of ``manifest`` from ``site_dir``, then manifest.json."""
+        ...
+
+    def verify(self) -> Iterator[str]:
+        """Read back the target's manifest and check every file; raise VerifyFailed."""
+        ...
+
+    def read_state(self, name: str) -> bytes | None:
+        """A state record written by write_state, or None if there is none."""
+        ...
+
+    def write_state(self, name: str, data: bytes) -> None:
+        """Store a state record durably on the target, outside the served site."""
+        ...
+
+
+def check_state_name(name: str) -> str:
+    if not _STATE_NAME.fullmatch(name):
+        raise ValueError(f"state name {name!r}: use lowercase letters, digits, '.', '_', '-'")
+    return name
+
+
+def make_target(settings: TargetSettings, root: Path) -> Target:
+    """Build one target; ``root`` resolves relative paths and remote names."""
+    spec = REGISTRY.get(settings.type)
+    if spec is None:
+        raise OutpostError(f"publish target '{settings.name}': unknown type "
+                           f"'{settings.type}' (known types: {', '.join(sorted(REGISTRY))})")
+    module_name, class_name = spec.split(":")
+    cls = getattr(importlib.import_module(module_name), class_name)
+    target: Target = cls(settings, root)
+    return target
+
+
+def target_settings(config: Config) -> tuple[TargetSettings, ...]:
+    settings: tuple[TargetSettings, ...] = config.extra("publish") or ()
+    return settings
+
+
+def targets_from_config(config: Config, root: Path,
+                        names: Sequence[str] = ()) -> list[Target]:
+    """The named targets (all when ``names`` is empty), in outpost.yaml order.
+
+    The first target of the full list is the primary one; ``primary_target`` returns it.
+    """
+    available = target_settings(config)
+    if not available:
+        raise OutpostError("no publish targets in outpost.yaml: add a 'publish:' list "
+                           "(see the README, 'Hosting outside your network')")
+    known = {t.name for t in available}
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise OutpostError(f"unknown publish target{'s' if len(unknown) > 1 else ''} "
+                           f"{', '.join(repr(n) for n in unknown)} (targets in outpost.yaml: "
+                           f"{', '.join(t.name for t in available)})")
+    chosen = [t for t in available if not names or t.name in names]
+    return [make_target(t, root) for t in chosen]
+
+
+def primary_target(config: Config, root: Path) -> Target:
+    """The first target in ``publish:``: where durable state (e.g. notifications) lives."""
+    return targets_from_config(config, root)[0]

@@ -1,0 +1,206 @@
+"""The ``dir`` target: a folder any web server serves.
+
+Layout under ``path``::
+
+    releases/r000007-<build id>/   one folder per publish, written in full
+    current -> releases/r000007-...  the symlink to serve, swapped atomically
+    state/<name>                   durable state records, not served
+    .lock                          one publish at a time
+
+A new release is written under a hidden name, renamed into place, then ``current``
+is replaced in one rename. Unchanged files are hard links to the previous release.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+from generator.manifest import MANIFEST, Manifest, parse_manifest
+from generator.output import write_file_atomic
+from generator.publish.base import (
+    Counts,
+    PublishError,
+    TransientError,
+    check_state_name,
+)
+from generator.publish.settings import TargetSettings
+from generator.publish.verify import check_files, load_published_manifest, verify_http
+
+_RELEASE = re.compile(r"r(\d{6,})-[0-9a-f]+")
+_STAGING = re.compile(r"\.new-r(\d{6,})-[0-9a-f]+")
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    path.chmod(0o644)
+
+
+class FolderTarget:
+    """Publishes into PATH/releases and points PATH/current at the new release."""
+
+    def __init__(self, settings: TargetSettings, root: Path) -> None:
+        self.name = settings.name
+        self.settings = settings
+        self.counts = Counts()
+        path = Path(str(settings.option("path"))).expanduser()
+        self.path = path if path.is_absolute() else root / path
+        self.keep: int = settings.option("keep") or 3
+
+    @property
+    def releases(self) -> Path:
+        return self.path / "releases"
+
+    @property
+    def current(self) -> Path:
+        return self.path / "current"
+
+    def _current_release(self) -> Path | None:
+        if not self.current.is_symlink():
+            if self.current.exists():
+                raise PublishError(f"{self.current} exists and is not a symlink: move it away "
+                                   "so Outpost can manage it")
+            return None
+        return (self.path / os.readlink(self.current)).resolve()
+
+    def _current_manifest(self) -> Manifest | None:
+        release = self._current_release()
+        if release is None:
+            return None
+        try:
+            return parse_manifest((release / MANIFEST).read_bytes())
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    @contextlib.contextmanager
+    def _lock(self) -> Iterator[None]:
+        self.path.mkdir(parents=True, exist_ok=True)
+        with open(self.path / ".lock", "a+b") as handle:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise TransientError(f"another publish to {self.path} is running") from None
+            yield
+
+    def _next_sequence(self) -> int:
+        numbers = [0]
+        for child in self.releases.iterdir():
+            match = _RELEASE.fullmatch(child.name) or _STAGING.fullmatch(child.name)
+            if match:
+                numbers.append(int(match.group(1)))
+        return max(numbers) + 1
+
+    def publish(self, site_dir: Path, manifest: Manifest) -> Iterator[str]:
+        self.counts = Counts()
+        with self._lock():
+            self.releases.mkdir(parents=True, exist_ok=True)
+            yield from self._remove_abandoned()
+            old = self._current_manifest()
+            old_release = self._current_release()
+            if old is not None and old.build_id == manifest.build_id:
+                self.counts.unchanged = len(manifest.files)
+                yield f"build {manifest.build_id} is already current"
+                return
+            name = f"r{self._next_sequence():06d}-{manifest.build_id}"
+            staging = self.releases / f".new-{name}"
+            staging.mkdir()
+            yield f"writing release {name}"
+            for path in sorted(manifest.files):
+                entry = manifest.files[path]
+                target = staging / path
+                if old is not None and old_release is not None and (
+                        old.files.get(path) == entry and (old_release / path).is_file()):
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    try:
+                        os.link(old_release / path, target)
+                    except OSError:
+                        shutil.copy2(old_release / path, target)
+                    self.counts.unchanged += 1
+                    continue
+                data = (site_dir / path).read_bytes()
+                if hashlib.sha256(data).hexdigest() != entry.sha256:
+                    raise PublishError(f"{site_dir / path} changed since the build: run "
+                                       "outpost build again")
+                _write(target, data)
+                self.counts.uploaded += 1
+                yield f"wrote {path}"
+            _write(staging / MANIFEST, manifest.to_bytes())
+            _fsync_dir(self.releases)
+            release = self.releases / name
+            staging.rename(release)
+            _fsync_dir(self.releases)
+            yield f"release {name} complete"
+            link = self.path / f".current.new-{os.getpid()}"
+            link.unlink(missing_ok=True)
+            link.symlink_to(Path("releases") / name)
+            os.replace(link, self.current)
+            _fsync_dir(self.path)
+            if old is not None:
+                self.counts.deleted = len(set(old.files) - set(manifest.files))
+            yield f"current -> releases/{name}"
+            yield from self._prune(release)
+
+    def _remove_abandoned(self) -> Iterator[str]:
+        for child in sorted(self.releases.iterdir()):
+            if _STAGING.fullmatch(child.name):
+                shutil.rmtree(child, ignore_errors=True)
+                yield f"removed unfinished release {child.name[5:]}"
+        for child in self.path.glob(".current.new-*"):
+            child.unlink(missing_ok=True)
+
+    def _prune(self, current: Path) -> Iterator[str]:
+        releases = sorted((c for c in self.releases.iterdir() if _RELEASE.fullmatch(c.name)),
+                          key=lambda c: int(c.name[1:].split("-")[0]))
+        for old in releases[:-self.keep]:
+            if old.resolve() != current.resolve():
+                shutil.rmtree(old)
+                yield f"pruned release {old.name}"
+
+    def verify(self) -> Iterator[str]:
+        if self.settings.url:
+            yield from verify_http(self.settings.url)
+            return
+        release = self._current_release()
+        if release is None:
+            raise PublishError(f"{self.current} does not exist: nothing was published yet")
+
+        def read(path: str) -> bytes | None:
+            try:
+                return (release / path).read_bytes()
+            except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+                return None
+
+        manifest = load_published_manifest(read, str(self.current))
+        listed = [p.relative_to(release).as_posix() for p in release.rglob("*") if p.is_file()]
+        yield f"reading {self.current} -> {release.name}"
+        yield from check_files(manifest, read, listed)
+
+    def _state_path(self, name: str) -> Path:
+        return self.path / "state" / check_state_name(name)
+
+    def read_state(self, name: str) -> bytes | None:
+        try:
+            return self._state_path(name).read_bytes()
+        except FileNotFoundError:
+            return None
+
+    def write_state(self, name: str, data: bytes) -> None:
+        write_file_atomic(self._state_path(name), data)

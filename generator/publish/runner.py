@@ -1,0 +1,139 @@
+"""Publishing to every target independently: retries, summaries, the site check.
+
+``publish_targets`` and ``verify_targets`` are the library functions behind
+``outpost publish`` and ``outpost verify`` (and the publishing benchmark).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+
+from generator.errors import OutpostError
+from generator.manifest import MANIFEST, Manifest, parse_manifest
+from generator.publish.base import Counts, PublishError, Target, TransientError
+
+Echo = Callable[[str], None]
+_USERINFO = re.compile(r"(?<=://)[^/@\s]+@")
+
+
+def redact(text: str) -> str:
+    """Remove user:password@ from any URL in ``text`` (git and HTTP errors quote URLs)."""
+    return _USERINFO.sub("***@", text)
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What happened to one target."""
+
+    name: str
+    ok: bool
+    uploaded: int
+    unchanged: int
+    deleted: int
+    seconds: float
+    attempts: int
+    error: str | None = None
+
+    def line(self) -> str:
+        status = "ok" if self.ok else "FAILED"
+        text = (f"{self.name}: {status}: {self.uploaded} uploaded, {self.unchanged} unchanged, "
+                f"{self.deleted} deleted, {self.seconds:.1f}s")
+        if self.attempts > 1:
+            text += f", {self.attempts} attempts"
+        return text + (f": {self.error}" if self.error else "")
+
+
+def read_site(site_dir: Path) -> Manifest:
+    """The built site's manifest, after checking every listed file is there unchanged."""
+    if not site_dir.is_dir():
+        raise OutpostError(f"no site at {site_dir}: run outpost build first")
+    try:
+        raw = (site_dir / MANIFEST).read_bytes()
+    except FileNotFoundError:
+        raise OutpostError(f"{site_dir / MANIFEST} is missing: run outpost build first") from None
+    try:
+        manifest = parse_manifest(raw)
+    except (ValueError, KeyError, TypeError):
+        raise OutpostError(f"{site_dir / MANIFEST} is not an Outpost manifest: "
+                           "run outpost build again") from None
+    problems = []
+    for path, entry in sorted(manifest.files.items()):
+        try:
+            data = (site_dir / path).read_bytes()
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            problems.append(f"{path} is missing")
+            continue
+        if hashlib.sha256(data).hexdigest() != entry.sha256:
+            problems.append(f"{path} differs from {MANIFEST}")
+    if problems:
+        raise OutpostError(f"the site in {site_dir} does not match its {MANIFEST} ("
+                           + "; ".join(problems[:5]) + ("; ..." if len(problems) > 5 else "")
+                           + "): run outpost build again")
+    return manifest
+
+
+def _attempt(target: Target, work: Callable[[], Iterator[str]], echo: Echo,
+             sleep: Callable[[float], None], backoff: float) -> tuple[int, str | None]:
+    """Run ``work`` with bounded retries on TransientError; (attempts, error or None)."""
+    retries = target.settings.retries
+    for attempt in range(1, retries + 2):
+        try:
+            for line in work():
+                echo(f"{target.name}: {redact(line)}")
+            return attempt, None
+        except TransientError as exc:
+            if attempt > retries:
+                return attempt, f"{redact(str(exc))} (gave up after {attempt} attempts)"
+            delay = backoff * 2 ** (attempt - 1)
+            echo(f"{target.name}: {redact(str(exc))}; retrying in {delay:g}s "
+                 f"({attempt}/{retries})")
+            sleep(delay)
+        except PublishError as exc:
+            return attempt, redact(str(exc))
+        except OSError as exc:
+            where = f": {exc.filename}" if exc.filename else ""
+            return attempt, redact(f"{exc.strerror or exc}{where}")
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def publish_targets(targets: Sequence[Target], site_dir: Path, manifest: Manifest,
+                    echo: Echo = print, *, sleep: Callable[[float], None] = time.sleep,
+                    clock: Callable[[], float] = time.monotonic,
+                    backoff: float = 1.0) -> list[Summary]:
+    """Publish to each target in turn; one failing target does not stop the others."""
+    summaries = []
+    for target in targets:
+        echo(f"{target.name}: publishing build {manifest.build_id} "
+             f"({len(manifest.files)} files) to {target.settings.type} target")
+        started = clock()
+        attempts, error = _attempt(target, partial(target.publish, site_dir, manifest),
+                                   echo, sleep, backoff)
+        counts: Counts = target.counts
+        summary = Summary(target.name, error is None, counts.uploaded, counts.unchanged,
+                          counts.deleted, clock() - started, attempts, error)
+        echo(summary.line())
+        summaries.append(summary)
+    return summaries
+
+
+def verify_targets(targets: Sequence[Target], echo: Echo = print, *,
+                   sleep: Callable[[float], None] = time.sleep,
+                   backoff: float = 1.0) -> list[tuple[str, str | None]]:
+    """Verify each target; returns (name, error or None) per target."""
+    results = []
+    for target in targets:
+        _, error = _attempt(target, target.verify, echo, sleep, backoff)
+        echo(f"{target.name}: {'ok' if error is None else 'FAILED: ' + error}")
+        results.append((target.name, error))
+    return results
+
+
+def failure_report(failed: Sequence[str], verb: str) -> str:
+    return (f"{len(failed)} target{'s' if len(failed) != 1 else ''} failed to {verb}: "
+            + ", ".join(failed))

@@ -1,0 +1,173 @@
+"""The ``publish:`` section of outpost.yaml: a list of named targets, each type with its
+own declared fields. Credentials never live here: secret-looking keys are refused."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from generator import schema as s
+from generator import yamlnodes as yn
+
+TYPES = ("dir", "git", "s3")
+
+_SECRET_KEY = re.compile(r"secret|password|passwd|token|credential|access_key|private_key"
+                         r"|api_key|auth", re.IGNORECASE)
+SECRET_HINT = ("credentials never go in outpost.yaml; set them in the environment or a "
+               "standard credential chain (AWS_* variables or profiles, a git credential "
+               "helper)")
+
+
+@dataclass(frozen=True)
+class TargetSettings:
+    """One validated entry of ``publish:``; ``options`` holds the type's own fields."""
+
+    name: str
+    type: str
+    url: str | None
+    retries: int
+    options: tuple[tuple[str, Any], ...]
+    line: int = 0
+
+    def option(self, key: str) -> Any:
+        return dict(self.options).get(key)
+
+
+def _no_userinfo(parser: s.Parser) -> s.Parser:
+    """A URL may not carry credentials; the message never repeats the value."""
+
+    def parse(node: yn.Node, path: str = "") -> Any:
+        value = parser(node, path)
+        if isinstance(value, str) and "://" in value:
+            parts = urlsplit(value)
+            if parts.password is not None or parts.username not in (None, "git"):
+                raise s.Invalid([(node.line, f"'{path}': remove the user name or token "
+                                             f"from the URL: {SECRET_HINT}")])
+        return value
+
+    return parse
+
+
+def _state_safe_prefix(node: yn.Node, path: str = "") -> str:
+    value = s.scalar(node).strip().strip("/")
+    if value and not re.fullmatch(r"[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*", value):
+        raise s.Expected("a key prefix such as 'status' (letters, digits, '.', '_', '-', '/')")
+    return value + "/" if value else ""
+
+
+def _branch(node: yn.Node, path: str = "") -> str:
+    value = s.text(node)
+    if not re.fullmatch(r"[A-Za-z0-9._/-]+", value) or ".." in value or value.startswith(
+            ("/", "-")) or value.endswith(("/", ".lock")):
+        raise s.Expected("a branch name such as 'gh-pages'")
+    return value
+
+
+COMMON: tuple[s.Field, ...] = (
+    s.Field("name", s.slug, "id", "The target's name, used by `outpost publish NAME`.",
+            required=True, example="pages"),
+    s.Field("type", s.choice(*TYPES), "dir | git | s3", "What kind of host this is.",
+            required=True, example="git"),
+    s.Field("url", s.optional(_no_userinfo(s.http_url)), "URL", "The public URL this "
+            "target serves the site at; `outpost verify` reads it back from there. Without "
+            "it, verify reads through the target itself (folder, git, S3 API)."),
+    s.Field("retries", s.integer(0, 10), "number", "How many times a transient failure "
+            "(connection refused, a 5xx, a rejected push) is retried, with back-off.",
+            default=3),
+)
+
+TYPE_FIELDS: dict[str, tuple[s.Field, ...]] = {
+    "dir": (
+        s.Field("path", s.text, "path", "Folder to publish into, relative to the repository "
+                "or absolute. Releases go in PATH/releases/; serve PATH/current.",
+                required=True, example="/srv/status"),
+        s.Field("keep", s.integer(1, 100), "number", "How many releases to keep, the "
+                "current one included.", default=3),
+    ),
+    "git": (
+        s.Field("remote", _no_userinfo(s.text), "URL, path or remote name", "Where to push: "
+                "a git URL, a local path, or the name of a remote of the repository.",
+                required=True, example="https://github.com/example/status.git"),
+        s.Field("branch", _branch, "branch", "The branch that holds the site.",
+                default="gh-pages"),
+        s.Field("cname", s.optional(s.text), "host name", "Writes a CNAME file (GitHub "
+                "Pages custom domain)."),
+        s.Field("nojekyll", s.boolean, "true | false", "Writes an empty .nojekyll file so "
+                "GitHub Pages serves the files as they are.", default=False),
+        s.Field("state_branch", _branch, "branch", "The branch that holds Outpost's state "
+                "(not served).", default="outpost-state"),
+    ),
+    "s3": (
+        s.Field("bucket", s.text, "bucket name", "The bucket.", required=True,
+                example="status-example-org"),
+        s.Field("prefix", _state_safe_prefix, "key prefix", "Publish under this prefix. The "
+                "prefix belongs to Outpost: objects under it that the build lacks are "
+                "deleted.", default=""),
+        s.Field("region", s.optional(s.text), "region", "The bucket's region (default: "
+                "the standard AWS chain, e.g. AWS_REGION)."),
+        s.Field("endpoint_url", s.optional(_no_userinfo(s.http_url)), "URL", "An "
+                "S3-compatible endpoint (MinIO, R2, Ceph...); default AWS."),
+    ),
+}
+
+
+def _secret_problems(node: yn.Mapping, prefix: str) -> list[tuple[int, str]]:
+    return [(line, f"'{prefix}{key}': remove this key: {SECRET_HINT}")
+            for key, line in node.key_lines.items() if _SECRET_KEY.search(key)]
+
+
+def _target(node: yn.Node, path: str = "") -> TargetSettings:
+    if not isinstance(node, yn.Mapping):
+        raise s.Invalid([(node.line, f"Config value '{path}': expected a mapping with "
+                                     "name, type and the type's settings")])
+    prefix = f"{path}."
+    secrets = _secret_problems(node, prefix)
+    kind_node = node.entries.get("type")
+    kind = None
+    if isinstance(kind_node, yn.Scalar):
+        kind = kind_node.text.strip().lower()
+    fields = COMMON + TYPE_FIELDS.get(kind or "", ())
+    secret_keys = {key for key in node.key_lines if _SECRET_KEY.search(key)}
+    visible = yn.Mapping({k: v for k, v in node.entries.items() if k not in secret_keys},
+                         {k: v for k, v in node.key_lines.items() if k not in secret_keys},
+                         node.line)
+
+    def build(**values: Any) -> TargetSettings:
+        common = {f.name for f in COMMON}
+        return TargetSettings(
+            name=values["name"], type=values["type"], url=values["url"],
+            retries=values["retries"],
+            options=tuple((k, v) for k, v in values.items() if k not in common),
+            line=node.line)
+
+    try:
+        result: TargetSettings = s.parse_record(
+            visible, s.Record(fields, build, noun="Config value"), path)
+    except s.Invalid as exc:
+        raise s.Invalid(secrets + exc.problems) from None
+    if secrets:
+        raise s.Invalid(secrets)
+    return result
+
+
+def _targets(node: yn.Node, path: str = "") -> tuple[TargetSettings, ...]:
+    targets: tuple[TargetSettings, ...] = s.list_of(_target)(node, path)
+    seen: dict[str, int] = {}
+    problems = []
+    items = node.items if isinstance(node, yn.Sequence) else (node,)
+    for item, target in zip(items, targets, strict=True):
+        if target.name in seen:
+            problems.append((item.line, f"duplicate publish target name '{target.name}'"))
+        seen[target.name] = item.line
+    if problems:
+        raise s.Invalid(problems)
+    return targets
+
+
+PUBLISH_FIELD = s.Field(
+    "publish", _targets, "list of targets",
+    "Where `outpost publish` sends the site: each entry has name, type (dir, git, s3), "
+    "optional url and retries, and the type's settings. The first is the primary target.",
+    default=())
