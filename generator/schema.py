@@ -179,8 +179,9 @@ def parse_record(node: yn.Node | None, spec: Record, path: str = "") -> Any:
     if node is None:
         node = yn.Mapping({}, {}, 1)
     if not isinstance(node, yn.Mapping):
-        where = f"{noun}'{path}'" if path else "The file"
-        raise Invalid([(node.line, f"{where}: expected a mapping of keys to values")])
+        where = f"{noun}'{path}': " if path else ""
+        raise Invalid([(node.line, f"{where}expected a mapping of keys to values, received "
+                                   f"{yn.describe(node)}")])
     problems: list[tuple[int, str]] = []
     known = {f.name: f for f in spec.fields}
     for key, line in node.key_lines.items():

@@ -60,6 +60,10 @@ def parse_time(text: str, zone: ZoneInfo) -> datetime:
     if not match:
         raise InputError(f"bad time '{text}': {_FORMAT_HINT}")
     offset_text = match["offset"]
+    if offset_text and offset_text.upper() in ("AM", "PM") and 1 <= int(match["hour"]) <= 12:
+        hour = int(match["hour"]) % 12 + (12 if offset_text.upper() == "PM" else 0)
+        raise InputError(f"bad time '{text}': use the 24-hour clock, e.g. "
+                         f"'{match['date']} {hour:02d}:{match['minute']}'")
     if offset_text and offset_text.isalpha() and offset_text != "Z":
         raise InputError(
             f"bad time '{text}': zone abbreviations such as '{offset_text}' are not accepted; "

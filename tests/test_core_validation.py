@@ -1,0 +1,424 @@
+"""Every validation rule of notices and outpost.yaml, each with its exact message."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from generator.config import parse_config
+from generator.errors import ProblemsFound
+from generator.loader import NoticeInvalid, parse_notice
+from tests.conftest import MINIMAL_CONFIG, Run
+
+CONFIG = parse_config(MINIMAL_CONFIG)
+INCIDENT = "---\ntitle: T\ntype: incident\n---\n"
+MAINTENANCE = ("---\ntitle: M\ntype: maintenance\nstart: 2026-01-10 22:00\n"
+               "end: 2026-01-11 02:00\n---\n")
+UPDATE = "## Investigating - 2026-01-01 10:00\nx\n"
+HEADING_RULE = "update heading must read '## <Status> - YYYY-MM-DD HH:MM', got "
+TIME_HINT = "expected 'YYYY-MM-DD HH:MM', optionally followed by an offset such as '-05:00' or 'Z'"
+INCIDENT_WORDS = "Investigating, Identified, Monitoring, Update, Resolved"
+CONFLICT = ("merge conflict marker: resolve the conflict and remove the '<<<<<<<', '=======' "
+            "and '>>>>>>>' lines")
+KNOWN_KEYS = "known keys: components, end, impact, start, title, type"
+
+
+def problems(text: str) -> list[str]:
+    try:
+        parse_notice(text, "notices/x.md", "x", CONFIG)
+    except NoticeInvalid as exc:
+        return [f"{line}: {message}" for line, message in exc.problems]
+    return []
+
+
+NOTICE_CASES = {
+    "duplicate key": (
+        "---\ntitle: A\ntitle: B\ntype: incident\n---\n" + UPDATE,
+        ["3: duplicate key 'title' (first set at line 2)"]),
+    "unknown key": (
+        "---\ntitle: A\ntype: incident\nseverity: high\n---\n" + UPDATE,
+        [f"4: unknown key 'severity' ({KNOWN_KEYS})"]),
+    "unknown component": (
+        "---\ntitle: A\ntype: incident\ncomponents: [web, mail]\n---\n" + UPDATE,
+        ["4: unknown component 'mail' (outpost.yaml declares: web, api)"]),
+    "component listed twice": (
+        "---\ntitle: A\ntype: incident\ncomponents:\n  - web\n  - web\n---\n" + UPDATE,
+        ["6: component 'web' is listed twice"]),
+    "missing title": (
+        "---\ntype: incident\n---\n" + UPDATE,
+        ["2: missing required key 'title'"]),
+    "blank title": (
+        "---\ntitle:\ntype: incident\n---\n" + UPDATE,
+        ["2: missing required key 'title'"]),
+    "title on two lines": (
+        "---\ntitle: |\n  a\n  b\ntype: incident\n---\n" + UPDATE,
+        ["2: title must be a single line"]),
+    "title is a list": (
+        "---\ntitle: [a]\ntype: incident\n---\n" + UPDATE,
+        ["2: 'title': expected text, received a list"]),
+    "bad type": (
+        "---\ntitle: A\ntype: outage\n---\n" + UPDATE,
+        ["3: 'type': expected one of incident, maintenance, received 'outage'"]),
+    "missing type": (
+        "---\ntitle: A\n---\n" + UPDATE,
+        ["2: missing required key 'type'"]),
+    "bad impact (NO is not false)": (
+        "---\ntitle: A\ntype: incident\nimpact: NO\n---\n" + UPDATE,
+        ["4: 'impact': expected one of none, minor, major, critical, received 'NO'"]),
+    "impact on maintenance": (
+        "---\ntitle: M\ntype: maintenance\nimpact: major\nstart: 2026-01-10 22:00\n"
+        "end: 2026-01-11 02:00\n---\n## Scheduled - 2026-01-01 10:00\nx\n",
+        ["4: 'impact' applies to incidents only; remove it from this maintenance"]),
+    "start and end on an incident": (
+        "---\ntitle: A\ntype: incident\nstart: 2026-01-10 22:00\nend: 2026-01-11 02:00\n---\n"
+        + UPDATE,
+        ["4: 'start' applies to maintenance only; remove it or set 'type: maintenance'",
+         "5: 'end' applies to maintenance only; remove it or set 'type: maintenance'"]),
+    "maintenance without start and end": (
+        "---\ntitle: M\ntype: maintenance\n---\n## Scheduled - 2026-01-01 10:00\nx\n",
+        ["2: missing required key 'start' (maintenance needs a start and an end)",
+         "2: missing required key 'end' (maintenance needs a start and an end)"]),
+    "end before start": (
+        "---\ntitle: M\ntype: maintenance\nstart: 2026-01-10 22:00\nend: 2026-01-10 21:00\n"
+        "---\n## Scheduled - 2026-01-01 10:00\nx\n",
+        ["5: end must be after start"]),
+    "end equal to start": (
+        "---\ntitle: M\ntype: maintenance\nstart: 2026-01-10 22:00\nend: 2026-01-10 22:00\n"
+        "---\n## Scheduled - 2026-01-01 10:00\nx\n",
+        ["5: end must be after start"]),
+    "bad start time": (
+        "---\ntitle: M\ntype: maintenance\nstart: tomorrow\nend: 2026-01-10 21:00\n---\n"
+        "## Scheduled - 2026-01-01 10:00\nx\n",
+        [f"4: 'start': bad time 'tomorrow': {TIME_HINT}"]),
+    "bad status word": (
+        INCIDENT + "## Fixed - 2026-01-01 10:00\nx\n",
+        [f"5: unknown status 'Fixed' for incident (expected one of: {INCIDENT_WORDS})"]),
+    "maintenance status on an incident": (
+        INCIDENT + "## Scheduled - 2026-01-01 10:00\nx\n",
+        [f"5: unknown status 'Scheduled' for incident (expected one of: {INCIDENT_WORDS})"]),
+    "incident status on a maintenance": (
+        MAINTENANCE + "## Resolved - 2026-01-01 10:00\nx\n",
+        ["7: unknown status 'Resolved' for maintenance (expected one of: Scheduled, "
+         "In progress, Verifying, Update, Completed)"]),
+    "impossible date": (
+        INCIDENT + "## Investigating - 2026-13-01 10:00\nx\n",
+        ["5: bad time '2026-13-01 10:00': month must be in 1..12"]),
+    "impossible hour": (
+        INCIDENT + "## Investigating - 2026-01-01 24:00\nx\n",
+        ["5: bad time '2026-01-01 24:00': hour must be in 0..23"]),
+    "12-hour clock": (
+        INCIDENT + "## Investigating - 2026-01-01 2:25 PM\nx\n",
+        ["5: bad time '2026-01-01 2:25 PM': use the 24-hour clock, e.g. '2026-01-01 14:25'"]),
+    "12 AM": (
+        INCIDENT + "## Investigating - 2026-01-01 12:05 am\nx\n",
+        ["5: bad time '2026-01-01 12:05 am': use the 24-hour clock, e.g. '2026-01-01 00:05'"]),
+    "bad offset": (
+        INCIDENT + "## Investigating - 2026-01-01 10:00 +25:00\nx\n",
+        ["5: bad offset '+25:00': hours must be 00-23 and minutes 00-59"]),
+    "year out of range": (
+        INCIDENT + "## Investigating - 0001-01-01 00:00 +05:00\nx\n",
+        ["5: bad time '0001-01-01 00:00 +05:00': the year must be between 1900 and 2999"]),
+    "missing time": (
+        INCIDENT + "## Investigating\nx\n",
+        [f"5: {HEADING_RULE}'## Investigating'"]),
+    "zone abbreviation": (
+        INCIDENT + "## Investigating - 2026-07-01 10:00 CDT\nx\n",
+        ["5: bad time '2026-07-01 10:00 CDT': zone abbreviations such as 'CDT' are not "
+         "accepted; leave it out to use America/Chicago, or write an offset such as '-05:00'"]),
+    "heading without the hyphen": (
+        INCIDENT + "## Investigating 2026-01-01 10:00\nx\n",
+        [f"5: {HEADING_RULE}'## Investigating 2026-01-01 10:00'"]),
+    "heading without a space": (
+        INCIDENT + "##Investigating - 2026-01-01 10:00\nx\n",
+        [f"5: {HEADING_RULE}'##Investigating - 2026-01-01 10:00'"]),
+    "unknown flag": (
+        INCIDENT + "## Investigating - 2026-01-01 10:00 [quiet]\nx\n",
+        ["5: unknown flag '[quiet]' (the only flag is '[silent]', which posts the update "
+         "without notifying)"]),
+    "update after Resolved": (
+        INCIDENT + "## Update - 2026-01-01 12:00\ny\n\n## Resolved - 2026-01-01 11:00\nz\n\n"
+        + UPDATE,
+        ["5: update after Resolved (line 8): a resolved incident takes no further updates"]),
+    "Resolved twice": (
+        INCIDENT + "## Resolved - 2026-01-01 12:00\ny\n\n## Resolved - 2026-01-01 11:00\nz\n\n"
+        + UPDATE,
+        ["5: update after Resolved (line 8): a resolved incident takes no further updates"]),
+    "update after Completed": (
+        MAINTENANCE + "## Update - 2026-01-11 03:00\ny\n\n## Completed - 2026-01-11 01:00\nz\n\n"
+        "## Scheduled - 2026-01-01 10:00\nx\n",
+        ["7: update after Completed (line 10): a completed maintenance takes no further "
+         "updates"]),
+    "empty notice": (
+        "",
+        ["1: empty notice: expected front matter between '---' lines, then updates"]),
+    "blank notice": (
+        "  \n\n",
+        ["1: empty notice: expected front matter between '---' lines, then updates"]),
+    "no updates": (
+        INCIDENT + "Just a summary.\n",
+        ["5: notice has no updates: add one under a heading such as "
+         "'## <Status> - YYYY-MM-DD HH:MM'"]),
+    "front matter only": (
+        INCIDENT,
+        ["5: notice has no updates: add one under a heading such as "
+         "'## <Status> - YYYY-MM-DD HH:MM'"]),
+    "empty update": (
+        INCIDENT + "## Investigating - 2026-01-01 10:00\n\n",
+        ["5: update has no text: write what happened under the heading"]),
+    "merge conflict": (
+        INCIDENT + "<<<<<<< HEAD\n## Investigating - 2026-01-01 10:00\nx\n=======\n"
+        "## Investigating - 2026-01-01 10:05\ny\n>>>>>>> branch\n",
+        [f"5: {CONFLICT}", f"8: {CONFLICT}", f"11: {CONFLICT}"]),
+    "unterminated front matter": (
+        "---\ntitle: A\ntype: incident\n" + UPDATE,
+        ["1: front matter is not closed: add a line '---' after it"]),
+    "no front matter": (
+        "title: A\n",
+        ["1: expected '---' on the first line, to open the front matter"]),
+    "invalid YAML": (
+        "---\ntitle: [a\ntype: incident\n---\n" + UPDATE,
+        ["3: invalid YAML: did not find expected ',' or ']'"]),
+    "front matter is a list": (
+        "---\n- a\n- b\n---\n" + UPDATE,
+        ["2: front matter must be 'key: value' lines, such as 'title: Email delivery delays'"]),
+    "empty front matter": (
+        "---\n---\n" + UPDATE,
+        ["1: missing required key 'title'", "1: missing required key 'type'"]),
+    "YAML merge key": (
+        "---\nbase: &b {title: A}\n<<: *b\ntype: incident\n---\n" + UPDATE,
+        ["3: merge keys ('<<') are not supported"]),
+    "nonexistent local time": (
+        INCIDENT + "## Investigating - 2026-03-08 02:30\nx\n",
+        ["5: time '2026-03-08 02:30' does not exist in America/Chicago: the clocks skip it at "
+         "the daylight-saving change; write it with an explicit offset ('-06:00' or '-05:00')"]),
+    "ambiguous local time": (
+        INCIDENT + "## Investigating - 2026-11-01 01:30\nx\n",
+        ["5: time '2026-11-01 01:30' happens twice in America/Chicago (CDT -05:00 and "
+         "CST -06:00); add the offset you mean, e.g. '2026-11-01 01:30 -05:00'"]),
+    "ambiguous maintenance end": (
+        "---\ntitle: M\ntype: maintenance\nstart: 2026-10-31 23:00\nend: 2026-11-01 01:30\n"
+        "---\n## Scheduled - 2026-10-01 10:00\nx\n",
+        ["5: 'end': time '2026-11-01 01:30' happens twice in America/Chicago (CDT -05:00 and "
+         "CST -06:00); add the offset you mean, e.g. '2026-11-01 01:30 -05:00'"]),
+    "every problem at once, front matter and body": (
+        "---\ntitle: A\ntype: incident\nimpact: huge\nfoo: 1\n---\n"
+        "## Fixed - 2026-01-01 10:00\nx\n## Investigating - bad\n\n",
+        ["5: unknown key 'foo' (" + KNOWN_KEYS + ")",
+         "4: 'impact': expected one of none, minor, major, critical, received 'huge'",
+         f"7: unknown status 'Fixed' for incident (expected one of: {INCIDENT_WORDS})",
+         f"9: bad time 'bad': {TIME_HINT}",
+         "9: update has no text: write what happened under the heading"]),
+}
+
+
+@pytest.mark.parametrize("name", list(NOTICE_CASES))
+def test_notice_rule_message(name: str) -> None:
+    text, expected = NOTICE_CASES[name]
+    assert problems(text) == expected
+
+
+VALID = {
+    "lowercase status and en dash": INCIDENT + "## investigating \u2013 2026-01-01 10:00\nx\n",
+    "em dash": INCIDENT + "## Investigating \u2014 2026-01-01 10:00\nx\n",
+    "closing hashes": INCIDENT + "## Investigating - 2026-01-01 10:00 ##\nx\n",
+    "silent flag": INCIDENT + "## Investigating - 2026-01-01 10:00 [silent]\nx\n",
+    "explicit offset": INCIDENT + "## Investigating - 2026-11-01 01:30 -06:00\nx\n",
+    "Z": INCIDENT + "## Investigating - 2026-11-01 01:30Z\nx\n",
+    "deeper headings and fenced ##": INCIDENT + "## Investigating - 2026-01-01 10:00\n"
+    "### Details\n```\n## not a heading\n```\n",
+    "setext heading underline is not a conflict": INCIDENT
+    + "## Investigating - 2026-01-01 10:00\nTitle\n=======\nx\n",
+    "In progress with odd spacing": MAINTENANCE + "## in  Progress - 2026-01-10 22:00\nx\n",
+}
+
+
+@pytest.mark.parametrize("name", list(VALID))
+def test_valid_forms(name: str) -> None:
+    assert problems(VALID[name]) == []
+
+
+def test_yaml_types_are_not_guessed() -> None:
+    notice = parse_notice("---\ntitle: NO\ntype: incident\n---\n" + UPDATE, "n.md", "n", CONFIG)
+    assert notice.title == "NO"
+    notice = parse_notice("---\ntitle: 012\ntype: incident\n---\n" + UPDATE, "n.md", "n", CONFIG)
+    assert notice.title == "012"
+
+
+def config_problems(text: str) -> list[str]:
+    try:
+        parse_config(text)
+    except ProblemsFound as exc:
+        return [str(p) for p in exc.problems]
+    return []
+
+
+BASE = "title: T\nbase_url: https://s.example.org/\ntimezone: America/Chicago\n"
+URL_HINT = "expected an absolute http(s) URL such as 'https://status.example.org/'"
+
+CONFIG_CASES = {
+    "empty file": ("", [
+        "outpost.yaml:1: missing required key 'base_url'",
+        "outpost.yaml:1: missing required key 'timezone'",
+        "outpost.yaml:1: missing required key 'title'"]),
+    "a list": ("- a\n", [
+        "outpost.yaml:1: expected a mapping of keys to values, received a list"]),
+    "bad base_url": ("title: T\nbase_url: status.example.org\ntimezone: America/Chicago\n", [
+        f"outpost.yaml:2: Config value 'base_url': {URL_HINT}, received 'status.example.org'"]),
+    "ftp base_url": ("title: T\nbase_url: ftp://x.org/\ntimezone: America/Chicago\n", [
+        f"outpost.yaml:2: Config value 'base_url': {URL_HINT}, received 'ftp://x.org/'"]),
+    "zone abbreviation": ("title: T\nbase_url: https://s.example.org/\ntimezone: CST\n", [
+        "outpost.yaml:3: Config value 'timezone': expected an IANA time zone such as "
+        "'America/Chicago', received 'CST'"]),
+    "unknown zone": ("title: T\nbase_url: https://s.example.org/\ntimezone: Mars/Olympus\n", [
+        "outpost.yaml:3: Config value 'timezone': expected an IANA time zone such as "
+        "'America/Chicago', received 'Mars/Olympus'"]),
+    "duplicate key": (BASE + "title: U\n", [
+        "outpost.yaml:4: duplicate key 'title' (first set at line 1)"]),
+    "script URL": (BASE + "home_url: javascript:alert(1)\n", [
+        f"outpost.yaml:4: Config value 'home_url': {URL_HINT}, received 'javascript:alert(1)'"]),
+    "component without name or id": (BASE + "components:\n  - id: web\n  - name: API\n", [
+        "outpost.yaml:5: missing required key 'components[0].name'",
+        "outpost.yaml:6: missing required key 'components[1].id'"]),
+    "bad component id": (BASE + "components:\n  - id: Web Site\n    name: Web\n", [
+        "outpost.yaml:5: Config value 'components[0].id': expected an id of lowercase letters, "
+        "digits and hyphens, received 'Web Site'"]),
+    "duplicate component": (
+        BASE + "components:\n  - id: web\n    name: Web\n  - id: web\n    name: Web 2\n",
+        ["outpost.yaml:7: duplicate component id 'web'"]),
+    "unknown component key": (BASE + "components:\n  - id: web\n    name: Web\n    colour: red\n",
+                              ["outpost.yaml:7: unknown key 'components[0].colour' (known keys: "
+                               "description, group, id, name)"]),
+    "components as a mapping": (BASE + "components:\n  web: Web\n", [
+        "outpost.yaml:5: Config value 'components': expected a list, received a mapping"]),
+    "component as a word": (BASE + "components:\n  - web\n", [
+        "outpost.yaml:5: Config value 'components[0]': expected a mapping of keys to values, "
+        "received 'web'"]),
+    "not a number": (BASE + "feed_items: 012x\n", [
+        "outpost.yaml:4: Config value 'feed_items': expected a whole number from 1 to 10000, "
+        "received '012x'"]),
+    "number out of range": (BASE + "closed_recent: 0\n", [
+        "outpost.yaml:4: Config value 'closed_recent': expected a whole number from 1 to 500, "
+        "received '0'"]),
+    "bad mirror": (BASE + "mirrors: [https://ok.example.org/, nope]\n", [
+        f"outpost.yaml:4: 'mirrors[1]': {URL_HINT}, received 'nope'"]),
+    "blank language": (BASE + "language:\n", [
+        "outpost.yaml:4: Config value 'language': expected text, received nothing"]),
+    "invalid YAML": (BASE + "title: [\n", [
+        "outpost.yaml:5: invalid YAML: did not find expected node content"]),
+    "tab indentation": (BASE + "\tx: 1\n", [
+        "outpost.yaml:4: invalid YAML: found a tab character that violates indentation"]),
+}
+
+
+@pytest.mark.parametrize("name", list(CONFIG_CASES))
+def test_config_rule_message(name: str) -> None:
+    text, expected = CONFIG_CASES[name]
+    assert config_problems(text) == expected
+
+
+def test_unknown_config_key_lists_known_keys() -> None:
+    [message] = config_problems(BASE + "colour: red\n")
+    assert message.startswith("outpost.yaml:4: unknown key 'colour' (known keys: base_url, ")
+    assert "closed_recent, components, description, feed_items, home_url, language, " in message
+
+
+def test_base_url_gets_a_trailing_slash() -> None:
+    config = parse_config("title: T\nbase_url: https://example.org/status\n"
+                          "timezone: America/Chicago\n")
+    assert config.base_url == "https://example.org/status/"
+
+
+# Through the CLI: files, folders, and all problems printed at once.
+
+def write(root: Path, name: str, data: str | bytes) -> None:
+    path = root / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(data, str):
+        path.write_text(data, encoding="utf-8", newline="")
+    else:
+        path.write_bytes(data)
+
+
+def test_check_clean_repo_exits_0(example_repo: Path, run: Run) -> None:
+    result = run(example_repo, "check")
+    assert result.exit_code == 0
+    assert result.output == "OK: outpost.yaml and 6 notices are valid.\n"
+
+
+def test_check_prints_every_problem_and_exits_1(empty_repo: Path, run: Run) -> None:
+    write(empty_repo, "notices/good.md", INCIDENT + UPDATE)
+    write(empty_repo, "notices/a.md", "---\ntitle: A\ntype: outage\n---\n" + UPDATE)
+    write(empty_repo, "notices/b.md", INCIDENT + "## Fixed - 2026-01-01 10:00\nx\n")
+    write(empty_repo, "notices/latin1.md", INCIDENT.encode() + b"## Investigating - "
+          b"2026-01-01 10:00\ncaf\xe9\n")
+    write(empty_repo, "notices/Bad_Name.md", INCIDENT + UPDATE)
+    write(empty_repo, "notices/notes.txt", "x")
+    write(empty_repo, "notices/2024/old.md", INCIDENT + UPDATE)
+    write(empty_repo, "notices/README.md", "Ignored: explains the folder.")
+    write(empty_repo, "notices/.draft.md", "ignored")
+    result = run(empty_repo, "check")
+    assert result.exit_code == 1
+    assert result.output == (
+        "notices/2024:1: folders inside notices/ are not read: move its notices directly into "
+        "notices/\n"
+        "notices/Bad_Name.md:1: file name must be lowercase letters, digits and hyphens (it "
+        "becomes the notice's URL)\n"
+        "notices/a.md:3: 'type': expected one of incident, maintenance, received 'outage'\n"
+        f"notices/b.md:5: unknown status 'Fixed' for incident (expected one of: "
+        f"{INCIDENT_WORDS})\n"
+        "notices/latin1.md:6: file is not valid UTF-8 (byte 0xe9)\n"
+        "notices/notes.txt:1: not a notice: notice files end in '.md'\n"
+        "6 problems found.\n")
+
+
+def test_bom_and_crlf_are_accepted(empty_repo: Path, run: Run) -> None:
+    write(empty_repo, "notices/win.md", "\ufeff" + (INCIDENT + UPDATE).replace("\n", "\r\n"))
+    result = run(empty_repo, "check")
+    assert result.output == "OK: outpost.yaml and 1 notice are valid.\n"
+    assert result.exit_code == 0
+
+
+def test_config_problems_through_check(empty_repo: Path, run: Run) -> None:
+    write(empty_repo, "outpost.yaml", BASE + "colour: red\nfeed_items: lots\n")
+    result = run(empty_repo, "check")
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert lines[0].startswith("outpost.yaml:4: unknown key 'colour'")
+    assert lines[1:] == [
+        "outpost.yaml:5: Config value 'feed_items': expected a whole number from 1 to 10000, "
+        "received 'lots'",
+        "2 problems found."]
+
+
+def test_missing_config(tmp_path: Path, run: Run) -> None:
+    result = run(tmp_path, "check")
+    assert result.exit_code == 1
+    assert result.output == (f"outpost.yaml:1: no outpost.yaml in {tmp_path} (run 'outpost "
+                             "init' to create one)\n1 problem found.\n")
+
+
+def test_config_not_utf8(empty_repo: Path, run: Run) -> None:
+    write(empty_repo, "outpost.yaml", b"title: Caf\xe9\n")
+    result = run(empty_repo, "check")
+    assert result.exit_code == 1
+    assert result.output == "outpost.yaml:1: file is not valid UTF-8\n1 problem found.\n"
+
+
+def test_config_with_bom_and_crlf(empty_repo: Path, run: Run) -> None:
+    write(empty_repo, "outpost.yaml", "\ufeff" + BASE.replace("\n", "\r\n"))
+    result = run(empty_repo, "check")
+    assert result.output == "OK: outpost.yaml and 0 notices are valid.\n"
+
+
+def test_unknown_component_after_config_change(example_repo: Path, run: Run) -> None:
+    config = (example_repo / "outpost.yaml").read_text()
+    start = config.index("  - id: digital-repository")
+    end = config.index("  - id: support-portal")
+    (example_repo / "outpost.yaml").write_text(config[:start] + config[end:])
+    result = run(example_repo, "check")
+    assert result.exit_code == 1
+    assert result.output == (
+        "notices/2024-07-30-digicert-certificate-reissue.md:5: unknown component "
+        "'digital-repository' (outpost.yaml declares: customer-sites, mobile-notifications, "
+        "support-portal, campus-community)\n1 problem found.\n")
