@@ -46,6 +46,8 @@ PRODUCERS: tuple[str, ...] = (
     "generator.render:render_pages",
     "generator.feeds:render_feeds",
     "generator.ical:render_calendar",
+    "generator.api:render_api",
+    "generator.embeds:render_embeds",
 )
 # Finishers see every produced file and may add more (the manifest, headers).
 FINISHERS: tuple[str, ...] = (
