@@ -114,6 +114,7 @@ def main() -> None:
 COMMAND_MODULES: tuple[str, ...] = (
     "generator.publish.commands",
     "generator.init_cli",
+    "generator.authoring_cli",
 )
 
 for _module in COMMAND_MODULES:
