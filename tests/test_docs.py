@@ -1,0 +1,76 @@
+"""The README's settings reference is generated from the schema and cannot drift."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from generator import schema as s
+from generator.config import COMPONENT, SECTIONS, SETTINGS
+from generator.docs import END, START, main, reference, replace_section
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def test_readme_settings_reference_is_current() -> None:
+    readme = (REPO / "README.md").read_text()
+    assert replace_section(readme, reference()) == readme, (
+        "README.md's settings reference is out of date: run `python -m generator.docs`")
+
+
+def test_every_setting_and_section_has_a_row() -> None:
+    text = reference()
+    for field in (*SETTINGS, *SECTIONS.values()):
+        assert f"| `{field.name}` | {field.kind.replace('|', chr(92) + '|')} |" in text
+    for field in COMPONENT.fields:
+        assert f"| `components[].{field.name}` |" in text
+
+
+def test_rows_show_defaults_required_and_examples() -> None:
+    fields = (
+        s.Field("title", s.text, "text", "The title.", required=True, example="Acme"),
+        s.Field("count", s.integer(1, 9), "number", "How many.", default=3),
+        s.Field("flag", s.boolean, "true | false", "A flag.", default=False),
+        s.Field("prefix", s.text, "text", "A prefix.", default=""),
+        s.Field("items", s.list_of(s.record(COMPONENT)), "list of components", "Parts."),
+    )
+    lines = reference(fields).splitlines()[4:]
+    assert lines[:4] == [
+        "| `title` | text | required | The title. Example: `Acme`. |",
+        "| `count` | number | `3` | How many. |",
+        "| `flag` | true \\| false | `false` | A flag. |",
+        '| `prefix` | text | `""` | A prefix. |',
+    ]
+    assert lines[4] == "| `items` | list of components |  | Parts. |"
+    assert lines[5].startswith("| `items[].id` | id | required | Stable id")
+
+
+def test_check_mode_reports_drift(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    readme = tmp_path / "README.md"
+    readme.write_text(f"# Title\n\n{START}\nold table\n{END}\n\nMore.\n")
+    assert main(["--check", str(readme)]) == 1
+    assert capsys.readouterr().err == (
+        f"{readme}: the settings reference is out of date; run `python -m generator.docs`\n")
+    assert main([str(readme)]) == 0
+    text = readme.read_text()
+    assert text.startswith(f"# Title\n\n{START}\nEvery key of `outpost.yaml`.")
+    assert text.endswith(f"{END}\n\nMore.\n")
+    assert main(["--check", str(readme)]) == 0
+
+
+def test_missing_markers_are_an_error(tmp_path: Path) -> None:
+    with pytest.raises(ValueError) as caught:
+        replace_section("# No markers\n", "table\n")
+    assert str(caught.value) == f"README.md lacks the markers {START} ... {END}"
+
+
+def test_module_runs_as_a_command(tmp_path: Path) -> None:
+    readme = tmp_path / "README.md"
+    readme.write_text(f"{START}\n{END}\n")
+    done = subprocess.run([sys.executable, "-m", "generator.docs", str(readme)],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == f"Updated the settings reference in {readme}\n"
