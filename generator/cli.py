@@ -112,6 +112,7 @@ def main() -> None:
 # ``@cli.command()``), one line each. They keep heavy imports inside the command
 # functions so that start-up stays lean.
 COMMAND_MODULES: tuple[str, ...] = (
+    "generator.notify.commands",
     "generator.publish.commands",
     "generator.init_cli",
     "generator.authoring_cli",

@@ -1,0 +1,219 @@
+"""Emails: composing (plain text plus an HTML alternative, threaded per notice) and
+sending over SMTP with credentials from the environment only."""
+
+from __future__ import annotations
+
+import html
+import smtplib
+import ssl
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from email.message import EmailMessage
+from email.utils import format_datetime, formataddr
+from urllib.parse import urlsplit
+
+from generator import times
+from generator.config import Config
+from generator.errors import OutpostError
+from generator.notify.plan import Message
+from generator.notify.settings import PASSWORD_ENV, USERNAME_ENV, Contact, NotifySettings, Smtp
+
+Markdown = Callable[[str], str]
+
+
+def site_host(config: Config) -> str:
+    return urlsplit(config.base_url).hostname or "outpost.invalid"
+
+
+def message_id(config: Config, key: str) -> str:
+    """Deterministic per message: '<outpost.<notice>.<time>@<site host>>'.
+
+    A retried send carries the same id, so mail systems can drop a duplicate.
+    """
+    return f"<outpost.{key.replace('/', '.')}@{site_host(config)}>"
+
+
+def notice_url(config: Config, message: Message) -> str:
+    return f"{config.base_url}notices/{message.notice.id}/"
+
+
+def subject(config: Config, message: Message) -> str:
+    """'[Site title] Investigating: Digicert certificate reissue'."""
+    if message.is_reminder:
+        assert message.notice.start is not None
+        when = times.display_with_zone(message.notice.start, config.timezone)
+        return f"[{config.title}] Reminder: {message.notice.title} starts {when}"
+    return f"[{config.title}] {message.status.value}: {message.notice.title}"
+
+
+def _facts(config: Config, message: Message) -> list[tuple[str, str]]:
+    notice, zone = message.notice, config.timezone
+    names = {c.id: c.name for c in config.components}
+    facts = [("Status", message.status.value)]
+    if notice.components:
+        facts.append(("Affected", ", ".join(names.get(c, c) for c in notice.components)))
+    if notice.start is not None:
+        facts.append(("Window", times.display_range(notice.start, notice.end, zone)))
+    if message.update is not None:
+        facts.append(("Posted", times.display_with_zone(message.update.at, zone)))
+    return facts
+
+
+def _body_markdown(config: Config, message: Message) -> str:
+    if message.update is not None:
+        return message.update.body
+    assert message.notice.start is not None
+    when = times.display_with_zone(message.notice.start, config.timezone)
+    return f"This scheduled maintenance starts {when}."
+
+
+def plain_text(config: Config, message: Message) -> str:
+    lines = [f"{message.status.value}: {message.notice.title}"
+             if not message.is_reminder else f"Reminder: {message.notice.title}", "",
+             _body_markdown(config, message), ""]
+    lines += [f"{label}: {value}" for label, value in _facts(config, message)]
+    lines += ["", f"Read the notice: {notice_url(config, message)}", "", "--",
+              f"You receive this as a contact of {config.title} ({config.base_url})."]
+    return "\n".join(lines) + "\n"
+
+
+def html_text(config: Config, message: Message, markdown: Markdown) -> str:
+    esc = html.escape
+    url = esc(notice_url(config, message), quote=True)
+    heading = (f"Reminder: {message.notice.title}" if message.is_reminder
+               else f"{message.status.value}: {message.notice.title}")
+    rows = "".join(f'<tr><th align="left" style="padding:2px 12px 2px 0">{esc(label)}</th>'
+                   f"<td>{esc(value)}</td></tr>" for label, value in _facts(config, message))
+    return (
+        f'<!DOCTYPE html>\n<html lang="{esc(config.language)}"><head><meta charset="utf-8">'
+        f"<title>{esc(heading)}</title></head>\n"
+        '<body style="font-family:sans-serif;line-height:1.5;max-width:40em">\n'
+        f"<h1 style=\"font-size:1.3em\">{esc(heading)}</h1>\n"
+        f"{markdown(_body_markdown(config, message))}\n"
+        f"<table>{rows}</table>\n"
+        f'<p><a href="{url}">Read the notice</a></p>\n'
+        f'<p style="color:#555;font-size:.9em">You receive this as a contact of '
+        f'<a href="{esc(config.base_url, quote=True)}">{esc(config.title)}</a>.</p>\n'
+        "</body></html>\n"
+    )
+
+
+def compose(config: Config, settings: NotifySettings, message: Message, contact: Contact,
+            now: datetime, markdown: Markdown) -> EmailMessage:
+    """One email for one contact."""
+    assert settings.sender is not None
+    mail = EmailMessage()
+    mail["Subject"] = subject(config, message)
+    mail["From"] = settings.sender
+    mail["To"] = formataddr((contact.name or "", contact.email))
+    if settings.reply_to:
+        mail["Reply-To"] = settings.reply_to
+    mail["Date"] = format_datetime(now)
+    mail["Message-ID"] = message_id(config, message.key)
+    if message.key != message.thread_key:
+        root = message_id(config, message.thread_key)
+        mail["In-Reply-To"] = root
+        mail["References"] = root
+    mail["Auto-Submitted"] = "auto-generated"
+    mail["X-Auto-Response-Suppress"] = "All"
+    mail["List-Id"] = f"{config.title} <notify.{site_host(config)}>"
+    mail.set_content(plain_text(config, message))
+    mail.add_alternative(html_text(config, message, markdown), subtype="html")
+    return mail
+
+
+def test_message(config: Config, settings: NotifySettings, address: str,
+                 now: datetime) -> EmailMessage:
+    """The message ``outpost notify --test ADDRESS`` sends."""
+    assert settings.sender is not None
+    mail = EmailMessage()
+    mail["Subject"] = f"[{config.title}] Test message"
+    mail["From"] = settings.sender
+    mail["To"] = address
+    mail["Date"] = format_datetime(now)
+    mail["Message-ID"] = f"<outpost.test.{now:%Y%m%dT%H%M%SZ}@{site_host(config)}>"
+    mail["Auto-Submitted"] = "auto-generated"
+    text = (f"This is a test message from {config.title} ({config.base_url}).\n"
+            "If you can read it, Outpost can send email notifications.\n")
+    mail.set_content(text)
+    mail.add_alternative(f"<p>{html.escape(text)}</p>\n", subtype="html")
+    return mail
+
+
+class SendFailed(Exception):
+    """One email was not accepted; the message says why, without credentials."""
+
+
+class SmtpSender:
+    """One SMTP connection, opened on first use and reopened after a failure."""
+
+    def __init__(self, smtp: Smtp, environ: Mapping[str, str]) -> None:
+        self.smtp = smtp
+        self.username = environ.get(USERNAME_ENV) or None
+        self.password = environ.get(PASSWORD_ENV) or None
+        if bool(self.username) != bool(self.password):
+            raise OutpostError(f"set both {USERNAME_ENV} and {PASSWORD_ENV}, or neither")
+        self._client: smtplib.SMTP | None = None
+
+    @property
+    def where(self) -> str:
+        return f"{self.smtp.host}:{self.smtp.effective_port}"
+
+    def _connect(self) -> smtplib.SMTP:
+        smtp, context = self.smtp, ssl.create_default_context()
+        client: smtplib.SMTP
+        if smtp.security == "tls":
+            client = smtplib.SMTP_SSL(smtp.host, smtp.effective_port, timeout=smtp.timeout,
+                                      context=context)
+        else:
+            client = smtplib.SMTP(smtp.host, smtp.effective_port, timeout=smtp.timeout)
+            if smtp.security == "starttls":
+                client.starttls(context=context)
+        if self.username and self.password:
+            client.login(self.username, self.password)
+        return client
+
+    def send(self, mail: EmailMessage) -> None:
+        """Deliver one email or raise SendFailed."""
+        try:
+            if self._client is None:
+                self._client = self._connect()
+            refused = self._client.send_message(mail)
+        except smtplib.SMTPResponseException as exc:
+            self._reset(keep=exc.smtp_code != 421)
+            text = exc.smtp_error.decode("utf-8", "replace") if isinstance(
+                exc.smtp_error, bytes) else str(exc.smtp_error)
+            raise SendFailed(f"{self.where} answered {exc.smtp_code} {text}") from None
+        except smtplib.SMTPRecipientsRefused as exc:
+            self._reset(keep=True)
+            code, reply = next(iter(exc.recipients.values()))
+            raise SendFailed(f"{self.where} refused the recipient: {code} "
+                             f"{reply.decode('utf-8', 'replace')}") from None
+        except (smtplib.SMTPException, OSError) as exc:
+            self._reset(keep=False)
+            raise SendFailed(f"{self.where}: {exc or type(exc).__name__}") from None
+        if refused:
+            raise SendFailed(f"{self.where} refused {', '.join(refused)}")
+
+    def _reset(self, keep: bool) -> None:
+        """After a refusal the session may continue (RSET); after anything else, reconnect."""
+        if self._client is None:
+            return
+        if keep:
+            try:
+                self._client.rset()
+                return
+            except (smtplib.SMTPException, OSError):
+                pass
+        try:
+            self._client.close()
+        finally:
+            self._client = None
+
+    def close(self) -> None:
+        if self._client is not None:
+            try:
+                self._client.quit()
+            except (smtplib.SMTPException, OSError):
+                self._client.close()
+            self._client = None

@@ -1,0 +1,172 @@
+"""Working out what to send. Pure: notices, settings, the sent record and the clock in;
+the list of pending deliveries out.
+
+A *message* is one notice update (or one maintenance reminder); a *delivery* is a
+message for one recipient (an email contact or a webhook). The sent record holds
+(message key, recipient id) pairs, so each pair goes out once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from generator.model import Notice, NoticeType, Status, Update
+from generator.notify.settings import Contact, NotifySettings, Webhook
+
+
+def stamp(moment: datetime) -> str:
+    """A UTC time as it appears in message keys: '20240730T1827Z'."""
+    return moment.strftime("%Y%m%dT%H%MZ") if not moment.second else moment.strftime(
+        "%Y%m%dT%H%M%SZ")
+
+
+@dataclass(frozen=True)
+class Message:
+    """One thing to tell: a notice update, or a reminder before a maintenance starts."""
+
+    key: str  # 'notice-id/20240730T1827Z' or 'notice-id/reminder/20270110T0400Z'
+    notice: Notice
+    update: Update | None  # None for a reminder
+    at: datetime  # the update's time, or when the reminder fell due
+    thread_key: str  # key of the notice's first update: emails of a notice thread on it
+
+    @property
+    def is_reminder(self) -> bool:
+        return self.update is None
+
+    @property
+    def status(self) -> Status:
+        return self.update.status if self.update else Status.SCHEDULED
+
+
+@dataclass(frozen=True)
+class Recipient:
+    id: str  # 'email:ops@example.org' or 'webhook:<name>'
+    label: str  # for reports
+    contact: Contact | None = None
+    webhook: Webhook | None = None
+
+
+@dataclass(frozen=True)
+class Delivery:
+    message: Message
+    recipient: Recipient
+
+
+@dataclass(frozen=True)
+class Plan:
+    deliveries: tuple[Delivery, ...]
+    horizon: datetime
+    already_sent: int = 0  # deliveries the record says went out
+    silent: int = 0  # '[silent]' updates inside the horizon
+    too_old: int = 0  # updates before the horizon
+    skipped: tuple[str, ...] = field(default=())  # one line per message nobody receives
+
+
+class SentLookup(Protocol):
+    def has(self, key: str, recipient_id: str) -> bool: ...
+
+
+def update_keys(notice: Notice) -> list[tuple[str, Update]]:
+    """Each update's message key, oldest first; equal times get '~2', '~3' suffixes."""
+    keys: list[tuple[str, Update]] = []
+    seen: dict[str, int] = {}
+    for update in reversed(notice.updates):
+        key = f"{notice.id}/{stamp(update.at)}"
+        seen[key] = seen.get(key, 0) + 1
+        keys.append((key if seen[key] == 1 else f"{key}~{seen[key]}", update))
+    return keys
+
+
+def thread_key(notice: Notice) -> str:
+    return update_keys(notice)[0][0]
+
+
+def recipients(settings: NotifySettings) -> list[Recipient]:
+    """Every contact, then every webhook, in outpost.yaml order."""
+    people = [Recipient(f"email:{c.email.lower()}", c.email, contact=c)
+              for c in settings.contacts]
+    hooks = [Recipient(f"webhook:{w.name}", f"webhook {w.name} ({w.format})", webhook=w)
+             for w in settings.webhooks]
+    return people + hooks
+
+
+def wants(recipient: Recipient, notice: Notice) -> bool:
+    """Whether a recipient's component and type filters let this notice through.
+
+    A notice that names no component concerns everyone.
+    """
+    rule = recipient.contact or recipient.webhook
+    assert rule is not None
+    if rule.types and notice.type.value not in rule.types:
+        return False
+    return not (rule.components and notice.components
+                and not set(rule.components) & set(notice.components))
+
+
+def reminder(notice: Notice, now: datetime, before: timedelta | None) -> Message | None:
+    """The reminder of a maintenance, if one is due at ``now``.
+
+    Due from ``start - before`` until the start, unless the maintenance was
+    completed or was only announced after the reminder time (the announcement
+    itself tells people then).
+    """
+    if (before is None or notice.type is not NoticeType.MAINTENANCE or notice.start is None):
+        return None
+    due = notice.start - before
+    visible = [u for u in notice.updates if u.at <= now]
+    if not (due <= now < notice.start) or not visible or notice.posted_at >= due:
+        return None
+    if any(u.status is Status.COMPLETED for u in visible):
+        return None
+    return Message(f"{notice.id}/reminder/{stamp(notice.start)}", notice, None, due,
+                   thread_key(notice))
+
+
+def messages(notices: Iterable[Notice], now: datetime, horizon: datetime,
+             remind_before: timedelta | None) -> tuple[list[Message], int, int]:
+    """Messages due at ``now`` from the horizon on, oldest first; and the counts of
+    silent updates and of updates before the horizon."""
+    found: list[Message] = []
+    silent = too_old = 0
+    for notice in notices:
+        if not notice.updates:
+            continue
+        root = thread_key(notice)
+        for key, update in update_keys(notice):
+            if update.at > now:
+                continue
+            if update.at < horizon:
+                too_old += 1
+            elif not update.notify:
+                silent += 1
+            else:
+                found.append(Message(key, notice, update, update.at, root))
+        due = reminder(notice, now, remind_before)
+        if due is not None and due.at >= horizon:
+            found.append(due)
+    found.sort(key=lambda m: (m.at, m.notice.id, m.key))
+    return found, silent, too_old
+
+
+def pending(notices: Iterable[Notice], settings: NotifySettings, sent: SentLookup,
+            now: datetime, horizon: datetime) -> Plan:
+    """Every delivery not yet in the record, oldest message first."""
+    due, silent, too_old = messages(notices, now, horizon, settings.remind_before)
+    everyone = recipients(settings)
+    deliveries: list[Delivery] = []
+    skipped: list[str] = []
+    already = 0
+    for message in due:
+        wanted = [r for r in everyone if wants(r, message.notice)]
+        if not wanted:
+            skipped.append(f"{message.key}: no contact or webhook wants this notice")
+        for recipient in wanted:
+            if sent.has(message.key, recipient.id):
+                already += 1
+            else:
+                deliveries.append(Delivery(message, recipient))
+    return Plan(tuple(deliveries), horizon, already, silent, too_old, tuple(skipped))

@@ -1,0 +1,147 @@
+"""The record of what was sent, and where it is kept.
+
+The record maps each message key to the recipients it reached. Recipients are
+stored as short hashes of their id ('email:ops@example.org', 'webhook:chat'), so
+the record names no address even where it sits on a public host. It is written
+after every successful delivery, atomically, so a run killed between two sends
+loses nothing and repeats nothing.
+
+Where: the primary publish target (``read_state``/``write_state``, outside the
+served site) when outpost.yaml has a ``publish:`` list; otherwise a local file,
+which does not survive a throw-away CI machine.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+from generator.config import Config
+from generator.errors import OutpostError
+from generator.output import write_file_atomic
+
+STATE_NAME = "notify-record.json"
+LOCAL_PATH = Path(".outpost-state") / STATE_NAME
+FORMAT = 1
+
+
+class RecordStore(Protocol):
+    """Somewhere to keep one small named blob durably."""
+
+    description: str
+
+    def read_state(self, name: str) -> bytes | None: ...
+
+    def write_state(self, name: str, data: bytes) -> None: ...
+
+
+@dataclass
+class LocalStore:
+    """A folder on this machine; each state is one file, replaced atomically."""
+
+    folder: Path
+    description: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.description:
+            self.description = f"local file {self.folder / STATE_NAME}"
+
+    def read_state(self, name: str) -> bytes | None:
+        try:
+            return (self.folder / name).read_bytes()
+        except FileNotFoundError:
+            return None
+
+    def write_state(self, name: str, data: bytes) -> None:
+        write_file_atomic(self.folder / name, data)
+
+
+@dataclass
+class TargetStore:
+    """The primary publish target's state area."""
+
+    target: Any  # generator.publish.base.Target
+    description: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.description:
+            self.description = f"publish target '{self.target.name}' ({STATE_NAME})"
+
+    def read_state(self, name: str) -> bytes | None:
+        data: bytes | None = self.target.read_state(name)
+        return data
+
+    def write_state(self, name: str, data: bytes) -> None:
+        self.target.write_state(name, data)
+
+
+def store_for(config: Config, root: Path) -> RecordStore:
+    """The primary publish target when there is one, else ROOT/.outpost-state/."""
+    if config.extra("publish"):
+        from generator.publish.base import primary_target
+
+        return TargetStore(primary_target(config, root))
+    return LocalStore((root / LOCAL_PATH).parent)
+
+
+def recipient_hash(recipient_id: str) -> str:
+    return hashlib.sha256(recipient_id.lower().encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass
+class SentRecord:
+    """message key -> {'at': ISO time of the message, 'to': [recipient hashes]}."""
+
+    entries: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def has(self, key: str, recipient_id: str) -> bool:
+        entry = self.entries.get(key)
+        return entry is not None and recipient_hash(recipient_id) in entry["to"]
+
+    def add(self, key: str, at: datetime, recipient_id: str) -> None:
+        entry = self.entries.setdefault(key, {"at": at.isoformat(), "to": []})
+        digest = recipient_hash(recipient_id)
+        if digest not in entry["to"]:
+            entry["to"].append(digest)
+
+    def prune(self, horizon: datetime) -> None:
+        """Forget messages older than the horizon: they can never be sent again."""
+        for key in [k for k, v in self.entries.items()
+                    if datetime.fromisoformat(v["at"]) < horizon]:
+            del self.entries[key]
+
+    def encode(self) -> bytes:
+        data = {"format": FORMAT, "sent": dict(sorted(self.entries.items()))}
+        return (json.dumps(data, indent=1, sort_keys=True) + "\n").encode("utf-8")
+
+    @classmethod
+    def decode(cls, data: bytes | None, where: str) -> SentRecord:
+        if data is None:
+            return cls()
+        try:
+            parsed = json.loads(data.decode("utf-8"))
+            if parsed.get("format") != FORMAT:
+                raise ValueError(f"unknown format {parsed.get('format')!r}")
+            entries = parsed["sent"]
+            for entry in entries.values():
+                datetime.fromisoformat(entry["at"])
+                if not all(isinstance(item, str) for item in entry["to"]):
+                    raise ValueError("recipients must be text")
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise OutpostError(
+                f"the sent record in {where} is damaged ({exc}); nothing was sent. Restore it, "
+                "or delete it and set notify.since to now so that history is not sent again"
+            ) from None
+        return cls(dict(entries))
+
+
+def load_record(store: RecordStore) -> SentRecord:
+    return SentRecord.decode(store.read_state(STATE_NAME), store.description)
+
+
+def save_record(store: RecordStore, record: SentRecord) -> None:
+    store.write_state(STATE_NAME, record.encode())

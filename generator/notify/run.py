@@ -1,0 +1,200 @@
+"""``outpost notify``: plan, deliver one by one, record after each delivery."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from generator import times
+from generator.build import load_valid
+from generator.config import Config
+from generator.errors import OutpostError
+from generator.model import Notice
+from generator.notify import mail, webhooks
+from generator.notify.plan import Delivery, Message, Plan, pending
+from generator.notify.record import (
+    LocalStore,
+    RecordStore,
+    SentRecord,
+    load_record,
+    save_record,
+    store_for,
+)
+from generator.notify.settings import NotifySettings
+
+Echo = Callable[[str], None]
+NO_SECTION = ("outpost.yaml has no 'notify:' section: add one with 'since' and contacts or "
+              "webhooks (see the README, 'Notifications')")
+
+
+@dataclass
+class Context:
+    """Everything a run needs; the clock, the environment and sleeping are arguments."""
+
+    config: Config
+    settings: NotifySettings
+    notices: tuple[Notice, ...]
+    now: datetime
+    environ: Mapping[str, str]
+    echo: Echo
+    sleep: Callable[[float], None] = time.sleep
+    markdown: Callable[[str], str] = field(default=str)
+    smtp: mail.SmtpSender | None = None
+
+    def close(self) -> None:
+        if self.smtp is not None:
+            self.smtp.close()
+
+
+def load(root: Path, now: datetime, environ: Mapping[str, str], echo: Echo,
+         sleep: Callable[[float], None] = time.sleep) -> Context:
+    """Validate the repository and read the notify settings; raise if unusable."""
+    checked = load_valid(root, "Nothing was sent.")
+    settings = checked.config.extra("notify")
+    if not isinstance(settings, NotifySettings):
+        raise OutpostError(NO_SECTION)
+    from generator.markup import MarkdownRenderer
+
+    return Context(checked.config, settings, checked.notices, now, environ, echo, sleep,
+                   MarkdownRenderer())
+
+
+def describe(config: Config, message: Message) -> str:
+    zone = config.timezone
+    what = "reminder" if message.is_reminder else message.status.value
+    return (f"{message.notice.id}: {what} of {times.write_time(message.at, zone)} "
+            f"\"{mail.subject(config, message)}\"")
+
+
+def deliver(ctx: Context, delivery: Delivery) -> str:
+    """Send one delivery; returns what happened, raises on failure."""
+    message, recipient = delivery.message, delivery.recipient
+    if recipient.contact is not None:
+        assert ctx.settings.smtp is not None
+        if ctx.smtp is None:
+            ctx.smtp = mail.SmtpSender(ctx.settings.smtp, ctx.environ)
+        ctx.smtp.send(mail.compose(ctx.config, ctx.settings, message, recipient.contact,
+                                   ctx.now, ctx.markdown))
+        return f"via {ctx.smtp.where}"
+    hook = recipient.webhook
+    assert hook is not None
+    payload = (webhooks.statuspage_payload(ctx.config, message, ctx.notices)
+               if hook.format == "statuspage"
+               else webhooks.slack_payload(ctx.config, message,
+                                           mail.subject(ctx.config, message)))
+    url = webhooks.resolve_url(hook, ctx.environ)
+    log = webhooks.post(hook, url, payload, message.key, ctx.sleep)
+    return log[-1] + (f" after {len(log)} attempts" if len(log) > 1 else "")
+
+
+def report_plan(ctx: Context, plan: Plan, store: RecordStore) -> None:
+    zone = ctx.config.timezone
+    ctx.echo(f"Horizon: updates from {times.write_time(plan.horizon, zone)} on "
+             f"(notify.since: {ctx.settings.since.text}).")
+    ctx.echo(f"Sent record: {store.description}; {plan.already_sent} due "
+             f"deliver{'y' if plan.already_sent == 1 else 'ies'} already sent.")
+    current: Message | None = None
+    for delivery in plan.deliveries:
+        if delivery.message is not current:
+            current = delivery.message
+            ctx.echo(f"  {describe(ctx.config, current)}")
+        ctx.echo(f"    -> {delivery.recipient.label}")
+    for line in plan.skipped:
+        ctx.echo(f"  (nobody: {line})")
+    if plan.silent or plan.too_old:
+        ctx.echo(f"Not sent: {plan.silent} silent update{'s' if plan.silent != 1 else ''}, "
+                 f"{plan.too_old} update{'s' if plan.too_old != 1 else ''} before the horizon.")
+
+
+def run(ctx: Context, store: RecordStore, dry_run: bool) -> tuple[int, int]:
+    """Deliver everything pending; returns (sent, failed). Dry runs send nothing."""
+    settings, config = ctx.settings, ctx.config
+    horizon = settings.since.resolve(ctx.now, config.timezone)
+    record = load_record(store)
+    plan = pending(ctx.notices, settings, record, ctx.now, horizon)
+    count = len(plan.deliveries)
+    if dry_run:
+        ctx.echo(f"Dry run: would send {count} deliver{'y' if count == 1 else 'ies'}; "
+                 "nothing is sent or recorded.")
+        report_plan(ctx, plan, store)
+        return 0, 0
+    if isinstance(store, LocalStore):
+        ctx.echo(f"Note: the sent record is a {store.description}. It does not survive a "
+                 "throw-away CI machine; add a 'publish:' target to keep it there.")
+    report_plan(ctx, plan, store)
+    sent = failed = 0
+    try:
+        for delivery in plan.deliveries:
+            label = f"{delivery.recipient.label} <- {delivery.message.key}"
+            try:
+                how = deliver(ctx, delivery)
+            except (mail.SendFailed, webhooks.WebhookFailed) as exc:
+                failed += 1
+                ctx.echo(f"FAILED {label}: {exc}")
+                continue
+            _remember(store, record, delivery, horizon, label)
+            sent += 1
+            ctx.echo(f"sent   {label} ({how})")
+    finally:
+        ctx.close()
+    return sent, failed
+
+
+def _remember(store: RecordStore, record: SentRecord, delivery: Delivery,
+              horizon: datetime, label: str) -> None:
+    record.add(delivery.message.key, delivery.message.at, delivery.recipient.id)
+    record.prune(horizon)
+    try:
+        save_record(store, record)
+    except Exception as exc:
+        raise OutpostError(
+            f"sent {label} but could not update the sent record in {store.description} "
+            f"({exc}); stopped so that nothing more goes out unrecorded. The next run may "
+            "send that one again.") from None
+
+
+def send_test(ctx: Context, target: str) -> str:
+    """``--test TARGET``: an email address, or the name of a configured webhook."""
+    try:
+        if "@" in target:
+            if ctx.settings.smtp is None or ctx.settings.sender is None:
+                raise OutpostError("--test with an address needs notify.smtp and notify.from "
+                                   "in outpost.yaml")
+            sender = mail.SmtpSender(ctx.settings.smtp, ctx.environ)
+            try:
+                sender.send(mail.test_message(ctx.config, ctx.settings, target, ctx.now))
+            finally:
+                sender.close()
+            return f"Sent a test email to {target} via {sender.where}."
+        hook = next((w for w in ctx.settings.webhooks if w.name == target), None)
+        if hook is None:
+            names = ", ".join(w.name for w in ctx.settings.webhooks) or "none configured"
+            raise OutpostError(f"--test {target}: not an email address nor a webhook name "
+                               f"(webhooks: {names})")
+        text = f"[{ctx.config.title}] Test message: Outpost can post to this webhook."
+        payload = ({"meta": {"unsubscribe": None, "documentation": webhooks.DOCS},
+                    "page": {"id": webhooks.short_id("page", ctx.config.base_url),
+                             "status_indicator": "none",
+                             "status_description": "Test message from Outpost"}}
+                   if hook.format == "statuspage" else {"text": text})
+        log = webhooks.post(hook, webhooks.resolve_url(hook, ctx.environ), payload,
+                            "test", ctx.sleep)
+        return f"Posted a test message to webhook {hook.name}: {log[-1]}."
+    except (mail.SendFailed, webhooks.WebhookFailed) as exc:
+        raise OutpostError(f"test message not delivered: {exc}") from None
+
+
+def notify(root: Path, now: datetime, environ: Mapping[str, str], echo: Echo,
+           dry_run: bool = False, store: RecordStore | None = None) -> None:
+    """The whole command; raises OutpostError when anything failed."""
+    ctx = load(root, now, environ, echo)
+    sent, failed = run(ctx, store or store_for(ctx.config, root), dry_run)
+    if dry_run:
+        return
+    if failed:
+        raise OutpostError(f"{sent} sent, {failed} failed; the failed ones are retried on "
+                           "the next run.")
+    echo(f"Done: {sent} sent.")

@@ -1,0 +1,343 @@
+"""The ``notify:`` section of outpost.yaml: declared fields, checked with line numbers.
+
+Light on purpose: generator.config imports it to register the section, so it
+must not import generator.config (or anything heavy) itself.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from email.utils import parseaddr
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from generator import schema as s
+from generator import yamlnodes as yn
+from generator.errors import InputError
+from generator.times import parse_time
+
+SECTION = "notify"
+USERNAME_ENV = "OUTPOST_SMTP_USERNAME"
+PASSWORD_ENV = "OUTPOST_SMTP_PASSWORD"
+_SECRET_KEYS = ("username", "user", "login", "password", "pass", "passwd", "secret", "token",
+                "api_key", "apikey", "key", "auth", "credentials")
+_DURATION = re.compile(r"(?:(?P<d>\d+)d)?(?:(?P<h>\d+)h)?(?:(?P<m>\d+)m)?")
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_ADDRESS = re.compile(r"[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;]+")
+
+
+@dataclass(frozen=True)
+class Horizon:
+    """Only updates at or after this point notify: a fixed time or a span before now."""
+
+    text: str
+    line: int
+    span: timedelta | None  # set for durations such as '2d'
+
+    def resolve(self, now: datetime, zone: ZoneInfo) -> datetime:
+        if self.span is not None:
+            return now - self.span
+        return parse_time(self.text, zone)
+
+
+@dataclass(frozen=True)
+class Smtp:
+    host: str
+    port: int | None
+    security: str  # starttls | tls | none
+    timeout: float
+
+    @property
+    def effective_port(self) -> int:
+        return self.port or {"starttls": 587, "tls": 465, "none": 25}[self.security]
+
+
+@dataclass(frozen=True)
+class Contact:
+    email: str
+    name: str | None
+    components: tuple[str, ...]
+    types: tuple[str, ...]
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Webhook:
+    name: str
+    url: str | None
+    url_env: str | None
+    format: str  # statuspage | slack
+    components: tuple[str, ...]
+    types: tuple[str, ...]
+    timeout: float
+    retries: int
+    backoff: float
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class NotifySettings:
+    since: Horizon
+    sender: str | None
+    reply_to: str | None
+    remind_before: timedelta | None
+    smtp: Smtp | None
+    contacts: tuple[Contact, ...]
+    webhooks: tuple[Webhook, ...]
+
+
+def parse_duration(text: str) -> timedelta | None:
+    """'90m', '2h', '1d12h' -> timedelta; None when ``text`` is not a duration."""
+    match = _DURATION.fullmatch(text.strip())
+    if not match or not any(match.groups()):
+        return None
+    days, hours, minutes = (int(match[k] or 0) for k in ("d", "h", "m"))
+    return timedelta(days=days, hours=hours, minutes=minutes)
+
+
+def _horizon(node: yn.Node, path: str = "") -> Horizon:
+    text = s.text(node)
+    span = parse_duration(text)
+    if span is None:
+        try:
+            parse_time(text, ZoneInfo("UTC"))
+        except InputError:
+            raise s.Expected("a time such as '2026-11-01 00:00' or a duration such as "
+                             "'2d', '12h' or '90m'") from None
+    return Horizon(text, node.line, span)
+
+
+def _duration(node: yn.Node, path: str = "") -> timedelta | None:
+    text = s.text(node)
+    if text.lower() in ("none", "off"):
+        return None
+    span = parse_duration(text)
+    if span is None or not span:
+        raise s.Expected("a duration such as '1h', '90m' or '1d', or 'off'")
+    return span
+
+
+def _seconds(low: float, high: float) -> s.Parser:
+    def parse(node: yn.Node, path: str = "") -> float:
+        value = s.scalar(node).strip()
+        if not re.fullmatch(r"\d+(\.\d+)?", value) or not low <= float(value) <= high:
+            raise s.Expected(f"a number of seconds from {low:g} to {high:g}")
+        return float(value)
+
+    return parse
+
+
+def _address(node: yn.Node, path: str = "") -> str:
+    value = s.text(node)
+    _, address = parseaddr(value)
+    if not _ADDRESS.fullmatch(address) or "\n" in value:
+        raise s.Expected("an email address such as 'ops@example.org' or "
+                         "'Status <status@example.org>'")
+    return value
+
+
+def _bare_address(node: yn.Node, path: str = "") -> str:
+    value = s.text(node)
+    if not _ADDRESS.fullmatch(value):
+        raise s.Expected("an email address such as 'ops@example.org'")
+    return value
+
+
+def _refuse_secrets(node: yn.Node, path: str, allowed: tuple[str, ...], hint: str) -> None:
+    if not isinstance(node, yn.Mapping):
+        return
+    problems = [
+        (line, f"'{path}.{key}': credentials are never read from outpost.yaml, which is "
+               f"public; {hint}")
+        for key, line in node.key_lines.items()
+        if key.lower() in _SECRET_KEYS and key not in allowed
+    ]
+    if problems:
+        raise s.Invalid(problems)
+
+
+def _guarded(spec: s.Record, hint: str) -> s.Parser:
+    def parse(node: yn.Node, path: str = "") -> Any:
+        _refuse_secrets(node, path, tuple(f.name for f in spec.fields), hint)
+        return s.parse_record(node, spec, path)
+
+    return parse
+
+
+def _with_line(spec: s.Record) -> s.Parser:
+    inner = _guarded(spec, "put secrets in environment variables")
+
+    def parse(node: yn.Node, path: str = "") -> Any:
+        return replace(inner(node, path), line=node.line)
+
+    return parse
+
+
+def _webhook_url(node: yn.Node, path: str = "") -> str | None:
+    if s._is_blank(node):
+        return None
+    value = s.http_url(node)
+    parts = urlsplit(value)
+    if parts.username or parts.password:
+        raise s.Invalid([(node.line, f"'{path}': the URL holds a user name or password; "
+                                     "outpost.yaml is public, so set the URL in an environment "
+                                     "variable and write 'url_env: NAME' instead")])
+    if (parts.hostname or "").endswith(("hooks.slack.com", "discord.com", "discordapp.com")):
+        raise s.Invalid([(node.line, f"'{path}': this webhook URL is itself a secret; "
+                                     "outpost.yaml is public, so set it in an environment "
+                                     "variable and write 'url_env: NAME' instead")])
+    return value
+
+
+def _env_name(node: yn.Node, path: str = "") -> str | None:
+    if s._is_blank(node):
+        return None
+    value = s.text(node)
+    if not _ENV_NAME.fullmatch(value):
+        raise s.Expected("an environment variable name such as 'OUTPOST_SLACK_WEBHOOK'")
+    return value
+
+
+_TYPES = s.list_of(s.choice("incident", "maintenance"))
+
+SMTP = s.Record(
+    fields=(
+        s.Field("host", s.text, "host name", "The SMTP server.", required=True,
+                example="smtp.example.org"),
+        s.Field("port", s.optional(s.integer(1, 65535)), "number",
+                "Default: 587 for starttls, 465 for tls, 25 for none."),
+        s.Field("security", s.choice("starttls", "tls", "none"), "starttls | tls | none",
+                "STARTTLS on a plain connection, TLS from the start, or none (tests only).",
+                default="starttls"),
+        s.Field("timeout", _seconds(1, 600), "seconds", "Network timeout per command.",
+                default=30.0),
+    ),
+    build=Smtp,
+    noun="Config value",
+)
+
+CONTACT = s.Record(
+    fields=(
+        s.Field("email", _bare_address, "email address", "Where to send.", required=True),
+        s.Field("name", s.optional(s.text), "text", "Who this is, for reports."),
+        s.Field("components", s.list_of(s.slug), "list of component ids",
+                "Only notices affecting one of these (or no component at all).", default=()),
+        s.Field("types", _TYPES, "incident | maintenance", "Only these notice types.",
+                default=()),
+    ),
+    build=Contact,
+    noun="Config value",
+)
+
+WEBHOOK = s.Record(
+    fields=(
+        s.Field("name", s.slug, "id", "Names the webhook in reports, the sent record and "
+                "--test.", required=True),
+        s.Field("url", _webhook_url, "URL", "Where to POST (when it holds no secret)."),
+        s.Field("url_env", _env_name, "variable name", "Environment variable holding the URL "
+                "(for Slack and other secret URLs)."),
+        s.Field("format", s.choice("statuspage", "slack"), "statuspage | slack",
+                "Statuspage's incident webhook JSON, or a Slack incoming-webhook message.",
+                default="statuspage"),
+        s.Field("components", s.list_of(s.slug), "list of component ids",
+                "Only notices affecting one of these (or no component at all).", default=()),
+        s.Field("types", _TYPES, "incident | maintenance", "Only these notice types.",
+                default=()),
+        s.Field("timeout", _seconds(0.1, 120), "seconds", "Per attempt.", default=10.0),
+        s.Field("retries", s.integer(0, 10), "number", "Further attempts after a failure.",
+                default=2),
+        s.Field("backoff", _seconds(0, 300), "seconds", "Wait before the first retry; it "
+                "doubles for each further one.", default=2.0),
+    ),
+    build=Webhook,
+    noun="Config value",
+)
+
+CREDENTIALS_HINT = (f"set {USERNAME_ENV} and {PASSWORD_ENV} in the environment (CI secrets) "
+                    "instead")
+
+NOTIFY = s.Record(
+    fields=(
+        s.Field("since", _horizon, "time or duration", "The horizon: only updates at or "
+                "after this time notify ('2026-11-01 00:00'), or only those younger than this "
+                "('2d'). Older ones are never sent.", required=True, example="2026-11-01 00:00"),
+        s.Field("from", s.optional(_address), "email address", "The From address of emails; "
+                "required when there are contacts.", attr="sender"),
+        s.Field("reply_to", s.optional(_address), "email address", "Reply-To of emails."),
+        s.Field("remind_before", _duration, "duration", "Remind contacts this long before a "
+                "maintenance starts; 'off' for no reminders.", default=timedelta(hours=1)),
+        s.Field("smtp", s.optional(_guarded(SMTP, CREDENTIALS_HINT)), "mapping",
+                "host, port, security (starttls | tls | none), timeout."),
+        s.Field("contacts", s.list_of(_with_line(CONTACT)), "list", "Email recipients: email, "
+                "optional name, components and types.", default=()),
+        s.Field("webhooks", s.list_of(_with_line(WEBHOOK)), "list", "name, url or url_env, "
+                "format, components, types, timeout, retries, backoff.", default=()),
+    ),
+    build=NotifySettings,
+    noun="Config value",
+)
+
+
+def _parse_section(node: yn.Node, path: str = "") -> NotifySettings | None:
+    if s._is_blank(node):
+        return None
+    _refuse_secrets(node, path, (), CREDENTIALS_HINT)
+    settings: NotifySettings = s.parse_record(node, NOTIFY, path)
+    return settings
+
+
+FIELD = s.Field(SECTION, _parse_section, "mapping", "Email and webhook notifications: see "
+                "'Notifications'.")
+
+
+def _lines(node: yn.Mapping, key: str) -> list[int]:
+    child = node.entries.get(key)
+    return [item.line for item in child.items] if isinstance(child, yn.Sequence) else []
+
+
+def check_section(values: dict[str, Any], node: yn.Mapping, prefix: str
+                  ) -> list[tuple[int, str]]:
+    """Checks needing the rest of outpost.yaml: component ids, the zone, required keys."""
+    settings = values.get(SECTION)
+    section = node.entries.get(SECTION)
+    if not isinstance(settings, NotifySettings) or not isinstance(section, yn.Mapping):
+        return []
+    problems: list[tuple[int, str]] = []
+    known = {c.id for c in values.get("components", ())}
+    declared = ", ".join(sorted(known)) or "none declared"
+    groups: tuple[tuple[str, tuple[Contact | Webhook, ...]], ...] = (
+        ("contacts", settings.contacts), ("webhooks", settings.webhooks))
+    for kind, items in groups:
+        for index, item in enumerate(items):
+            for component in item.components:
+                if component not in known:
+                    problems.append((item.line, f"'{SECTION}.{kind}[{index}].components': "
+                                     f"unknown component '{component}' (declared: {declared})"))
+    names = [w.name for w in settings.webhooks]
+    for index, hook in enumerate(settings.webhooks):
+        where = f"'{SECTION}.webhooks[{index}]'"
+        if (hook.url is None) == (hook.url_env is None):
+            problems.append((hook.line, f"{where}: give exactly one of 'url' or 'url_env'"))
+        if names.index(hook.name) != index:
+            problems.append((hook.line, f"{where}: duplicate webhook name '{hook.name}'"))
+    emails = [c.email.lower() for c in settings.contacts]
+    for index, contact in enumerate(settings.contacts):
+        if emails.index(contact.email.lower()) != index:
+            problems.append((contact.line, f"'{SECTION}.contacts[{index}]': duplicate contact "
+                                           f"'{contact.email}'"))
+    if settings.contacts and settings.smtp is None:
+        problems.append((section.line, f"'{SECTION}.smtp' is required when there are "
+                                       "contacts (host, port, security)"))
+    if settings.contacts and settings.sender is None:
+        problems.append((section.line, f"'{SECTION}.from' is required when there are "
+                                       "contacts"))
+    zone = values.get("timezone")
+    if settings.since.span is None and isinstance(zone, ZoneInfo):
+        try:
+            parse_time(settings.since.text, zone)
+        except InputError as exc:
+            problems.append((settings.since.line, f"'{SECTION}.since': {exc}"))
+    return problems
