@@ -109,6 +109,8 @@ TYPE_FIELDS: dict[str, tuple[s.Field, ...]] = {
                 "the standard AWS chain, e.g. AWS_REGION)."),
         s.Field("endpoint_url", s.optional(_no_userinfo(s.http_url)), "URL", "An "
                 "S3-compatible endpoint (MinIO, R2, Ceph...); default AWS."),
+        s.Field("jobs", s.integer(1, 64), "number", "How many uploads run at once (the "
+                "order between groups is kept).", default=8),
     ),
 }
 

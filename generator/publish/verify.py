@@ -26,13 +26,14 @@ def load_published_manifest(read: Reader, where: str) -> Manifest:
 
 
 def check_files(manifest: Manifest, read: Reader, listed: Iterable[str] | None = None,
-                ignore: Callable[[str], bool] = lambda path: False) -> Iterator[str]:
+                ignore: Callable[[str], bool] = lambda path: False,
+                found: list[str] | None = None) -> Iterator[str]:
     """Yield progress, then raise VerifyFailed with every mismatch (if any).
 
     ``listed`` (when the target can list its files) also finds files that should
-    have been deleted.
+    have been deleted; ``found`` collects mismatches the reader itself noticed.
     """
-    mismatches = []
+    mismatches = found if found is not None else []
     for path in sorted(manifest.files):
         data = read(path)
         entry = manifest.files[path]

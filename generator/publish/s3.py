@@ -1,0 +1,244 @@
+"""The ``s3`` target: any S3-compatible endpoint through boto3.
+
+Order, so that readers never meet a page linking to a missing file:
+content-hashed assets, other static files, data (JSON, feeds, banners), pages with the
+root ``index.html`` last, then ``manifest.json``, then stale deletions. Only objects
+that differ from the manifest already on the target (or are missing) are uploaded.
+State records live under ``<prefix>.outpost/state/``, never deleted as stale.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import hashlib
+from collections.abc import Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from pathlib import Path
+from typing import Any
+
+from generator.manifest import MANIFEST, Manifest, parse_manifest
+from generator.mediatypes import (
+    cache_control,
+    content_type,
+    is_cross_origin_data,
+    is_hashed_asset,
+)
+from generator.publish.base import Counts, PublishError, TransientError, check_state_name
+from generator.publish.settings import TargetSettings
+from generator.publish.verify import check_files, load_published_manifest, verify_http
+
+STATE_PREFIX = ".outpost/"
+_TRANSIENT_CODES = {"SlowDown", "RequestTimeout", "InternalError", "ServiceUnavailable",
+                    "Throttling", "ThrottlingException", "RequestTimeTooSkewed"}
+
+
+def upload_group(path: str) -> int:
+    """0 hashed assets, 1 other static files, 2 data, 3 pages, 4 the root index.html."""
+    if is_hashed_asset(path):
+        return 0
+    if path == "index.html":
+        return 4
+    if is_cross_origin_data(path):
+        return 2
+    if path.endswith(".html"):
+        return 3
+    return 1
+
+
+def upload_order(paths: list[str]) -> list[str]:
+    """Groups in order; deeper pages before shallower ones within the pages group."""
+    return sorted(paths, key=lambda p: (upload_group(p), -p.count("/"), p))
+
+
+@contextlib.contextmanager
+def s3_errors(what: str) -> Iterator[None]:
+    """botocore failures as TransientError (retry) or PublishError, without secrets."""
+    from botocore import exceptions as bx
+
+    try:
+        yield
+    except bx.ClientError as exc:
+        error = exc.response.get("Error", {})
+        code = str(error.get("Code", "?"))
+        status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) or 0)
+        text = f"S3 {what}: {code}: {error.get('Message', '') or 'HTTP ' + str(status)}"
+        if status >= 500 or code in _TRANSIENT_CODES:
+            raise TransientError(text) from None
+        raise PublishError(text) from None
+    except bx.NoCredentialsError:
+        raise PublishError("no AWS credentials found: set AWS_ACCESS_KEY_ID and "
+                           "AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or use an instance/OIDC "
+                           "role") from None
+    except (bx.EndpointConnectionError, bx.ConnectionError, bx.HTTPClientError) as exc:
+        raise TransientError(f"S3 {what}: {exc}") from None
+
+
+def make_client(settings: TargetSettings) -> Any:
+    """A boto3 S3 client whose checksum settings work on non-AWS endpoints too."""
+    import boto3
+    from botocore.config import Config as BotoConfig
+
+    endpoint = settings.option("endpoint_url")
+    config = BotoConfig(
+        request_checksum_calculation="when_required",
+        response_checksum_validation="when_required",
+        retries={"mode": "standard", "max_attempts": 3},
+        connect_timeout=10, read_timeout=60,
+        max_pool_connections=max(10, int(settings.option("jobs") or 8)),
+        s3={"addressing_style": "path"} if endpoint else {},
+    )
+    return boto3.session.Session().client(
+        "s3", endpoint_url=endpoint, region_name=settings.option("region"), config=config)
+
+
+class S3Target:
+    """Publishes into a bucket (under an optional prefix)."""
+
+    def __init__(self, settings: TargetSettings, root: Path, client: Any = None) -> None:
+        self.name = settings.name
+        self.settings = settings
+        self.counts = Counts()
+        self.bucket = str(settings.option("bucket"))
+        self.prefix: str = settings.option("prefix") or ""
+        self.jobs = int(settings.option("jobs") or 8)
+        self._client = client
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            self._client = make_client(self.settings)
+        return self._client
+
+    def _get(self, key: str) -> bytes | None:
+        with s3_errors(f"GET {key}"):
+            try:
+                response = self.client.get_object(Bucket=self.bucket, Key=key)
+            except self.client.exceptions.NoSuchKey:
+                return None
+            data: bytes = response["Body"].read()
+            return data
+
+    def _list(self) -> dict[str, int]:
+        """Every object under the prefix except state: relative path -> size."""
+        found: dict[str, int] = {}
+        with s3_errors(f"LIST {self.bucket}/{self.prefix}"):
+            pages = self.client.get_paginator("list_objects_v2").paginate(
+                Bucket=self.bucket, Prefix=self.prefix)
+            for page in pages:
+                for item in page.get("Contents", []):
+                    path = str(item["Key"])[len(self.prefix):]
+                    if path and not path.startswith(STATE_PREFIX):
+                        found[path] = int(item["Size"])
+        return found
+
+    def _put(self, path: str, data: bytes, cache: str | None = None) -> None:
+        digest = base64.b64encode(hashlib.md5(data).digest()).decode()
+        with s3_errors(f"PUT {self.prefix}{path}"):
+            self.client.put_object(
+                Bucket=self.bucket, Key=self.prefix + path, Body=data, ContentMD5=digest,
+                ContentType=content_type(path), CacheControl=cache or cache_control(path))
+
+    def _old_manifest(self) -> Manifest | None:
+        raw = self._get(self.prefix + MANIFEST)
+        try:
+            return parse_manifest(raw) if raw is not None else None
+        except (ValueError, KeyError, TypeError):
+            return None
+
+    def publish(self, site_dir: Path, manifest: Manifest) -> Iterator[str]:
+        self.counts = Counts()
+        old = self._old_manifest()
+        present = self._list()
+        yield (f"read s3://{self.bucket}/{self.prefix}: {len(present)} objects, build "
+               f"{old.build_id if old else '(none)'}")
+        changed = [path for path, entry in manifest.files.items()
+                   if old is None or old.files.get(path) != entry
+                   or present.get(path) != entry.size]
+        self.counts.unchanged = len(manifest.files) - len(changed)
+        for group in range(5):
+            paths = [p for p in upload_order(changed) if upload_group(p) == group]
+            yield from self._upload_all(site_dir, manifest, paths)
+        stale = sorted(set(present) - set(manifest.files) - {MANIFEST})
+        if changed or stale or old is None or old.build_id != manifest.build_id:
+            self._put(MANIFEST, manifest.to_bytes())
+            yield f"uploaded {MANIFEST} (build {manifest.build_id})"
+        for start in range(0, len(stale), 1000):
+            batch = stale[start:start + 1000]
+            with s3_errors("DELETE"):
+                result = self.client.delete_objects(Bucket=self.bucket, Delete={
+                    "Objects": [{"Key": self.prefix + p} for p in batch], "Quiet": True})
+            errors = result.get("Errors", [])
+            if errors:
+                raise TransientError(f"S3 DELETE: {len(errors)} objects not deleted, e.g. "
+                                     f"{errors[0].get('Key')}: {errors[0].get('Code')}")
+            self.counts.deleted += len(batch)
+            yield f"deleted {len(batch)} stale objects"
+
+    def _upload_all(self, site_dir: Path, manifest: Manifest,
+                    paths: list[str]) -> Iterator[str]:
+        """Upload ``paths`` with up to ``jobs`` at once; every upload ends before returning."""
+        if not paths:
+            return
+
+        def upload(path: str) -> str:
+            data = (site_dir / path).read_bytes()
+            if hashlib.sha256(data).hexdigest() != manifest.files[path].sha256:
+                raise PublishError(f"{site_dir / path} changed since the build: run "
+                                   "outpost build again")
+            self._put(path, data)
+            return path
+
+        executor = ThreadPoolExecutor(max_workers=self.jobs)
+        try:
+            pending: set[Future[str]] = set()
+            queue = list(reversed(paths))
+            while queue or pending:
+                while queue and len(pending) < self.jobs:
+                    pending.add(executor.submit(upload, queue.pop()))
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    path = future.result()
+                    self.counts.uploaded += 1
+                    yield f"uploaded {path}"
+        finally:
+            executor.shutdown(wait=True, cancel_futures=True)
+
+    def verify(self) -> Iterator[str]:
+        if self.settings.url:
+            yield from verify_http(self.settings.url)
+            return
+        found: list[str] = []
+
+        def read(path: str) -> bytes | None:
+            with s3_errors(f"GET {self.prefix}{path}"):
+                try:
+                    response = self.client.get_object(Bucket=self.bucket,
+                                                      Key=self.prefix + path)
+                except self.client.exceptions.NoSuchKey:
+                    return None
+                data: bytes = response["Body"].read()
+            if path != MANIFEST and response.get("ContentType") != content_type(path):
+                found.append(f"{path}: Content-Type {response.get('ContentType')!r}, expected "
+                             f"{content_type(path)!r}")
+            return data
+
+        manifest = load_published_manifest(read, f"s3://{self.bucket}/{self.prefix}")
+        yield f"reading s3://{self.bucket}/{self.prefix}"
+        yield from check_files(manifest, read, self._list(), found=found)
+
+    def _state_key(self, name: str) -> str:
+        return f"{self.prefix}{STATE_PREFIX}state/{check_state_name(name)}"
+
+    def read_state(self, name: str) -> bytes | None:
+        try:
+            return self._get(self._state_key(name))
+        except TransientError as exc:
+            raise PublishError(str(exc)) from None
+
+    def write_state(self, name: str, data: bytes) -> None:
+        key = self._state_key(name)
+        with s3_errors(f"PUT {key}"):
+            self.client.put_object(Bucket=self.bucket, Key=key, Body=data,
+                                   ContentType="application/octet-stream",
+                                   CacheControl="no-store")
