@@ -51,6 +51,7 @@ PRODUCERS: tuple[str, ...] = (
 )
 # Finishers see every produced file and may add more (the manifest, headers).
 FINISHERS: tuple[str, ...] = (
+    "generator.headers:finish",
 )
 
 
