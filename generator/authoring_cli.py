@@ -197,3 +197,23 @@ def list_notices(repo: Repo, which: str | None, now_text: str | None) -> None:
         for problem in problems:
             click.echo(f"{problem} (not listed)", err=True)
         raise SystemExit(1)
+
+
+@cli.command()
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port to listen on (0 picks a free one).")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on. Anything but loopback exposes the preview.")
+@click.option("--now", "now_text", metavar="TIME", help=NOW_HELP)
+@pass_repo
+def serve(repo: Repo, port: int, host: str, now_text: str | None) -> None:
+    """Preview the site; rebuild and reload the page when files change."""
+    from generator.serve import serve as run_server
+
+    def clock() -> datetime:
+        return resolve_now(repo.root, now_text)
+
+    def say(line: str) -> None:
+        click.echo(line)
+
+    run_server(repo.root, host, port, clock, say)

@@ -51,7 +51,7 @@ def words(text: str) -> set[str]:
 
 def match(query: str, ids: Iterable[str], title_of: dict[str, str] | None = None) -> list[str]:
     """The ids ``query`` could mean: itself, ids starting with it, or (when none do)
-    the notices whose title holds every word of it."""
+    the notices whose title and id hold every word of it."""
     ids = list(ids)
     wanted = query.strip().lower()
     if wanted in ids:
@@ -62,7 +62,7 @@ def match(query: str, ids: Iterable[str], title_of: dict[str, str] | None = None
     query_words = words(wanted)
     if not query_words:
         return []
-    return [i for i in ids if query_words <= words(title_of.get(i, ""))]
+    return [i for i in ids if query_words <= words(title_of.get(i, "")) | words(i)]
 
 
 def find_notice(root: Path, query: str) -> str:
