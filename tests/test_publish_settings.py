@@ -1,0 +1,144 @@
+"""The publish: section of outpost.yaml: declared fields per type, secrets refused."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from generator.config import parse_config
+from generator.errors import ProblemsFound
+from generator.publish.base import targets_from_config
+from generator.publish.folder import FolderTarget
+from generator.publish.git import GitTarget
+from tests.conftest import MINIMAL_CONFIG, Run
+
+HINT = ("credentials never go in outpost.yaml; set them in the environment or a standard "
+        "credential chain (AWS_* variables or profiles, a git credential helper)")
+
+
+def problems(publish_yaml: str) -> list[str]:
+    with pytest.raises(ProblemsFound) as caught:
+        parse_config(MINIMAL_CONFIG + publish_yaml)
+    return [str(p) for p in caught.value.problems]
+
+
+def test_valid_targets_in_order(tmp_path: Path) -> None:
+    config = parse_config(MINIMAL_CONFIG + """\
+publish:
+  - name: pages
+    type: git
+    remote: https://github.com/example/status.git
+    cname: status.example.org
+    nojekyll: true
+  - name: mirror
+    type: s3
+    bucket: status-example
+    prefix: /site/
+    endpoint_url: https://s3.example.net
+    url: https://mirror.example.net/site/
+  - name: local
+    type: dir
+    path: www
+""")
+    targets = config.extra("publish")
+    assert [t.name for t in targets] == ["pages", "mirror", "local"]
+    assert targets[0].option("branch") == "gh-pages" and targets[0].option("nojekyll") is True
+    assert targets[1].option("prefix") == "site/" and targets[1].retries == 3
+    assert targets[2].option("keep") == 3
+    built = targets_from_config(config, tmp_path, ["local"])
+    assert isinstance(built[0], FolderTarget) and built[0].path == tmp_path / "www"
+    assert isinstance(targets_from_config(config, tmp_path)[0], GitTarget)  # primary first
+
+
+def test_secret_keys_are_refused_without_echoing_them() -> None:
+    found = problems("""\
+publish:
+  - name: mirror
+    type: s3
+    bucket: b
+    aws_secret_access_key: wJalrXUtnFEMIK7MDENG
+    Password: hunter2
+""")
+    assert found == [
+        f"outpost.yaml:13: 'publish[0].aws_secret_access_key': remove this key: {HINT}",
+        f"outpost.yaml:14: 'publish[0].Password': remove this key: {HINT}",
+    ]
+    assert not any("wJalr" in p or "hunter2" in p for p in found)
+
+
+def test_tokens_in_urls_are_refused_without_echoing_them() -> None:
+    found = problems("""\
+publish:
+  - name: pages
+    type: git
+    remote: https://x-access-token:ghp_abc123@github.com/example/status.git
+  - name: mirror
+    type: s3
+    bucket: b
+    endpoint_url: https://key:secret@s3.example.net
+""")
+    assert found == [
+        f"outpost.yaml:12: 'publish[0].remote': remove the user name or token from the URL: "
+        f"{HINT}",
+        f"outpost.yaml:16: 'publish[1].endpoint_url': remove the user name or token from the "
+        f"URL: {HINT}",
+    ]
+
+
+def test_git_ssh_user_is_allowed() -> None:
+    config = parse_config(MINIMAL_CONFIG + """\
+publish:
+  - {name: pages, type: git, remote: "ssh://git@github.com/example/status.git"}
+  - {name: pages2, type: git, remote: "git@github.com:example/status.git"}
+""")
+    assert len(config.extra("publish")) == 2
+
+
+def test_every_problem_with_its_line() -> None:
+    assert problems("""\
+publish:
+  - name: Pages
+    type: ftp
+  - name: local
+    type: dir
+    keep: 0
+    bucket: b
+  - name: local
+    type: git
+    remote: ../x
+    branch: "a..b"
+  - just text
+""") == [
+        "outpost.yaml:10: Config value 'publish[0].name': expected an id of lowercase "
+        "letters, digits and hyphens, received 'Pages'",
+        "outpost.yaml:11: Config value 'publish[0].type': expected one of dir, git, s3, "
+        "received 'ftp'",
+        "outpost.yaml:12: missing required key 'publish[1].path'",
+        "outpost.yaml:14: Config value 'publish[1].keep': expected a whole number from 1 to "
+        "100, received '0'",
+        "outpost.yaml:15: unknown key 'publish[1].bucket' (known keys: keep, name, path, "
+        "retries, type, url)",
+        "outpost.yaml:19: Config value 'publish[2].branch': expected a branch name such as "
+        "'gh-pages', received 'a..b'",
+        "outpost.yaml:20: Config value 'publish[3]': expected a mapping with name, type and "
+        "the type's settings",
+    ]
+
+
+def test_duplicate_names() -> None:
+    assert problems("""\
+publish:
+  - {name: a, type: dir, path: x}
+  - {name: a, type: dir, path: y}
+""") == ["outpost.yaml:11: duplicate publish target name 'a'"]
+
+
+def test_check_command_reports_publish_problems(empty_repo: Path, run: Run) -> None:
+    (empty_repo / "outpost.yaml").write_text(MINIMAL_CONFIG + "publish:\n  - name: x\n")
+    result = run(empty_repo, "check")
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        "outpost.yaml:10: missing required key 'publish[0].type'",
+        "1 problem found.",
+    ]
