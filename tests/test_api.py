@@ -1,0 +1,226 @@
+"""The Statuspage-compatible API, validated with jsonschema against schemas written
+from the reference (tests/schemas/), plus the Outpost -> Statuspage mapping."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+
+from generator.statuspage import base36_id
+from tests.conftest import FIXED_NOW, Run
+from tests.feeds_support import (
+    INCIDENT_OPEN,
+    MAINTENANCE_ACTIVE,
+    MAINTENANCE_UPCOMING,
+    build,
+    write_notice,
+)
+
+SCHEMAS = Path(__file__).parent / "schemas"
+API_FILES = {
+    "api/v2/summary.json": "summary.json",
+    "api/v2/status.json": "status.json",
+    "api/v2/components.json": "components.json",
+    "api/v2/incidents.json": "incidents.json",
+    "api/v2/incidents/unresolved.json": "incidents-unresolved.json",
+    "api/v2/scheduled-maintenances.json": "scheduled-maintenances.json",
+    "api/v2/scheduled-maintenances/upcoming.json": "scheduled-maintenances-upcoming.json",
+    "api/v2/scheduled-maintenances/active.json": "scheduled-maintenances-active.json",
+    "api/history.json": "history.json",
+}
+
+
+def validator(schema_name: str) -> Draft202012Validator:
+    registry: Registry[Any] = Registry()
+    for path in SCHEMAS.glob("*.json"):
+        contents = json.loads(path.read_text())
+        registry = registry.with_resource(contents["$id"], Resource.from_contents(contents))
+    schema = json.loads((SCHEMAS / schema_name).read_text())
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema, registry=registry)
+
+
+def load(site: Path, path: str) -> Any:
+    return json.loads((site / path).read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def busy_site(empty_repo: Path, run: Run, tmp_path: Path) -> Path:
+    write_notice(empty_repo, "login-failures", INCIDENT_OPEN)
+    write_notice(empty_repo, "api-upgrade", MAINTENANCE_ACTIVE)
+    write_notice(empty_repo, "web-move", MAINTENANCE_UPCOMING)
+    return build(run, empty_repo, FIXED_NOW, tmp_path / "site")
+
+
+@pytest.mark.parametrize("path", sorted(API_FILES))
+def test_example_api_files_match_the_schemas(example_repo: Path, run: Run, tmp_path: Path,
+                                             path: str) -> None:
+    site = build(run, example_repo, FIXED_NOW, tmp_path / "site")
+    errors = list(validator(API_FILES[path]).iter_errors(load(site, path)))
+    assert not errors, [f"{list(e.absolute_path)}: {e.message}" for e in errors]
+
+
+@pytest.mark.parametrize("path", sorted(API_FILES))
+def test_busy_api_files_match_the_schemas(busy_site: Path, path: str) -> None:
+    errors = list(validator(API_FILES[path]).iter_errors(load(busy_site, path)))
+    assert not errors, [f"{list(e.absolute_path)}: {e.message}" for e in errors]
+
+
+def test_schema_rejects_a_missing_field_and_a_wrong_vocabulary(busy_site: Path) -> None:
+    summary = load(busy_site, "api/v2/summary.json")
+    check = validator("summary.json")
+    del summary["incidents"][0]["monitoring_at"]
+    summary["components"][1]["status"] = "down"
+    messages = sorted(e.message for e in check.iter_errors(summary))
+    assert any("'monitoring_at' is a required property" in m for m in messages), messages
+    assert any("'down' is not one of" in m for m in messages), messages
+
+
+def test_mapping_of_open_notices(busy_site: Path) -> None:
+    summary = load(busy_site, "api/v2/summary.json")
+    assert summary["status"] == {"indicator": "major", "description": "Partial System Outage"}
+    statuses = {c["name"]: c["status"] for c in summary["components"]}
+    # Major impact -> partial_outage; the in-progress window -> under_maintenance;
+    # the upcoming window changes nothing before it starts.
+    assert statuses == {"Web": "partial_outage", "API": "under_maintenance"}
+    assert [i["name"] for i in summary["incidents"]] == ["Login failures"]
+    assert [(m["name"], m["status"]) for m in summary["scheduled_maintenances"]] == [
+        ("API upgrade", "in_progress"), ("Web server move", "scheduled")]
+    active = load(busy_site, "api/v2/scheduled-maintenances/active.json")
+    upcoming = load(busy_site, "api/v2/scheduled-maintenances/upcoming.json")
+    assert [m["name"] for m in active["scheduled_maintenances"]] == ["API upgrade"]
+    assert [m["name"] for m in upcoming["scheduled_maintenances"]] == ["Web server move"]
+    incident = summary["incidents"][0]
+    assert incident["status"] == "identified"
+    assert incident["impact"] == "major"
+    assert incident["shortlink"] == "https://status.example.org/notices/login-failures/"
+    assert incident["created_at"] == "2026-11-28T05:00:00.000-06:00"
+    assert incident["resolved_at"] is None
+    assert [u["status"] for u in incident["incident_updates"]] == ["identified", "investigating"]
+    first = incident["incident_updates"][-1]
+    assert first["affected_components"] == [{
+        "code": base36_id("component:web"), "name": "Web",
+        "old_status": "operational", "new_status": "partial_outage"}]
+    assert incident["incident_updates"][0]["affected_components"] is None
+    assert [c["name"] for c in incident["components"]] == ["Web"]
+    assert incident["components"][0]["status"] == "partial_outage"
+    window = summary["scheduled_maintenances"][0]
+    assert window["scheduled_for"] == "2026-11-28T05:00:00.000-06:00"
+    assert window["scheduled_until"] == "2026-11-28T09:00:00.000-06:00"
+    assert window["impact"] == "maintenance"
+
+
+def test_maintenance_alone_is_described_as_under_maintenance(empty_repo: Path, run: Run,
+                                                             tmp_path: Path) -> None:
+    write_notice(empty_repo, "api-upgrade", MAINTENANCE_ACTIVE)
+    site = build(run, empty_repo, FIXED_NOW, tmp_path / "site")
+    assert load(site, "api/v2/status.json")["status"] == {
+        "indicator": "none", "description": "Service Under Maintenance"}
+
+
+@pytest.mark.parametrize(("impact", "indicator", "description", "component"), [
+    ("none", "none", "All Systems Operational", "operational"),
+    ("minor", "minor", "Minor Service Outage", "degraded_performance"),
+    ("major", "major", "Partial System Outage", "partial_outage"),
+    ("critical", "critical", "Major System Outage", "major_outage"),
+])
+def test_impact_sets_indicator_and_component_status(
+        empty_repo: Path, run: Run, tmp_path: Path, impact: str, indicator: str,
+        description: str, component: str) -> None:
+    write_notice(empty_repo, "outage", INCIDENT_OPEN.replace("impact: major",
+                                                             f"impact: {impact}"))
+    site = build(run, empty_repo, FIXED_NOW, tmp_path / "site")
+    summary = load(site, "api/v2/summary.json")
+    assert summary["status"] == {"indicator": indicator, "description": description}
+    assert summary["components"][0]["status"] == component
+    assert summary["incidents"][0]["impact"] == impact
+
+
+def test_no_notices_is_operational_with_nulls(empty_repo: Path, run: Run,
+                                              tmp_path: Path) -> None:
+    site = build(run, empty_repo, FIXED_NOW, tmp_path / "site")
+    summary = load(site, "api/v2/summary.json")
+    assert summary["status"] == {"indicator": "none", "description": "All Systems Operational"}
+    assert summary["page"]["updated_at"] is None
+    assert summary["page"]["url"] == "https://status.example.org"
+    assert summary["page"]["time_zone"] == "America/Chicago"
+    assert [c["updated_at"] for c in summary["components"]] == [None, None]
+    assert summary["incidents"] == [] and summary["scheduled_maintenances"] == []
+
+
+def test_ids_are_base36_and_stable_across_builds(busy_site: Path, empty_repo: Path, run: Run,
+                                                 tmp_path: Path) -> None:
+    later = build(run, empty_repo, "2026-12-10T12:00:00Z", tmp_path / "later")
+    before = load(busy_site, "api/history.json")
+    after = load(later, "api/history.json")
+
+    def ids(data: Any) -> dict[str, list[str]]:
+        found = {}
+        for item in data["incidents"] + data["scheduled_maintenances"]:
+            found[item["id"]] = [u["id"] for u in item["incident_updates"]]
+        return found
+
+    assert ids(before) == ids(after)
+    assert ids(before)[base36_id("notice:login-failures")]
+    every = [*ids(before), *(u for us in ids(before).values() for u in us), before["page"]["id"]]
+    assert all(re.fullmatch(r"[0-9a-z]{12}", i) for i in every), every
+    assert len(set(every)) == len(every)
+    # Later, the windows have ended and nothing is open.
+    statuses = {m["name"]: m["status"] for m in after["scheduled_maintenances"]}
+    assert statuses == {"API upgrade": "completed", "Web server move": "completed"}
+
+
+def test_base36_id_shape() -> None:
+    assert base36_id("notice:x") == base36_id("notice:x")
+    assert base36_id("notice:x") != base36_id("notice:y")
+    assert re.fullmatch(r"[0-9a-z]{12}", base36_id(""))
+
+
+def test_lists_capped_at_50_and_history_keeps_everything(empty_repo: Path, run: Run,
+                                                         tmp_path: Path) -> None:
+    for day in range(1, 61):
+        stamp = f"2026-{(day - 1) // 28 + 8:02d}-{(day - 1) % 28 + 1:02d}"
+        write_notice(empty_repo, f"incident-{day:02d}", (
+            f"---\ntitle: Incident {day}\ntype: incident\nimpact: minor\n---\n"
+            f"## Resolved - {stamp} 11:00\nFixed.\n\n## Investigating - {stamp} 10:00\nLooking.\n"))
+        write_notice(empty_repo, f"window-{day:02d}", (
+            f"---\ntitle: Window {day}\ntype: maintenance\nstart: {stamp} 20:00\n"
+            f"end: {stamp} 21:00\n---\n## Scheduled - {stamp} 09:00\nPlanned.\n"))
+    site = build(run, empty_repo, FIXED_NOW, tmp_path / "site")
+    incidents = load(site, "api/v2/incidents.json")["incidents"]
+    windows = load(site, "api/v2/scheduled-maintenances.json")["scheduled_maintenances"]
+    history = load(site, "api/history.json")
+    assert len(incidents) == 50 and len(windows) == 50
+    assert incidents[0]["name"] == "Incident 60" and incidents[-1]["name"] == "Incident 11"
+    assert windows[0]["name"] == "Window 60"
+    assert len(history["incidents"]) == 60 and len(history["scheduled_maintenances"]) == 60
+    for path in ("api/v2/incidents.json", "api/v2/scheduled-maintenances.json",
+                 "api/history.json"):
+        assert not list(validator(API_FILES[path]).iter_errors(load(site, path)))
+
+
+def test_update_word_keeps_the_status_in_force(empty_repo: Path, run: Run,
+                                               tmp_path: Path) -> None:
+    write_notice(empty_repo, "slow", (
+        "---\ntitle: Slow\ntype: incident\nimpact: minor\ncomponents: [api]\n---\n"
+        "## Resolved - 2026-11-28 04:00\nDone.\n\n"
+        "## Update - 2026-11-28 03:00 [silent]\nStill watching.\n\n"
+        "## Monitoring - 2026-11-28 02:00\nFix applied.\n\n"
+        "## Investigating - 2026-11-28 01:00\nSlow.\n"))
+    site = build(run, empty_repo, FIXED_NOW, tmp_path / "site")
+    item = load(site, "api/v2/incidents.json")["incidents"][0]
+    assert [u["status"] for u in item["incident_updates"]] == [
+        "resolved", "monitoring", "monitoring", "investigating"]
+    assert [u["deliver_notifications"] for u in item["incident_updates"]] == [
+        True, False, True, True]
+    assert item["monitoring_at"] == "2026-11-28T02:00:00.000-06:00"
+    assert item["resolved_at"] == "2026-11-28T04:00:00.000-06:00"
+    assert item["incident_updates"][0]["affected_components"] == [{
+        "code": base36_id("component:api"), "name": "API",
+        "old_status": "degraded_performance", "new_status": "operational"}]
