@@ -1,0 +1,52 @@
+"""Shields-style SVG status badges: a gray label, a coloured message."""
+
+from __future__ import annotations
+
+from markupsafe import escape
+
+# Approximate advance widths of Verdana at 11px; textLength makes the rendering
+# fit the computed box exactly whatever font the viewer has.
+_NARROW = {" ": 3.9, "i": 3.0, "l": 3.0, "j": 3.8, "f": 3.9, "t": 4.3, "r": 4.7, "I": 4.6,
+           ".": 3.5, ",": 3.5, ":": 4.5, ";": 4.5, "'": 3.0, "!": 4.5, "|": 4.5, "-": 4.5,
+           "(": 4.5, ")": 4.5}
+_WIDE = {"m": 10.7, "w": 8.9, "M": 8.6, "W": 10.9, "@": 11.0, "%": 11.0}
+_LABEL_BG = "#555"
+_HEIGHT = 20
+_PAD = 6
+
+
+def text_width(text: str) -> float:
+    """Estimated rendered width of ``text`` in Verdana 11px."""
+    total = 0.0
+    for char in text:
+        if char in _NARROW:
+            total += _NARROW[char]
+        elif char in _WIDE:
+            total += _WIDE[char]
+        elif char.isupper():
+            total += 7.5
+        else:
+            total += 6.7
+    return round(total, 1)
+
+
+def badge_svg(label: str, message: str, colour: str, text_colour: str) -> str:
+    """A 20px-high badge ``label | message`` with an accessible name."""
+    label_text, message_text = text_width(label), text_width(message)
+    left = round(label_text + 2 * _PAD)
+    right = round(message_text + 2 * _PAD)
+    width = left + right
+    name = escape(f"{label}: {message}")
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{_HEIGHT}" '
+        f'role="img" aria-label="{name}"><title>{name}</title>'
+        f'<clipPath id="r"><rect width="{width}" height="{_HEIGHT}" rx="3"/></clipPath>'
+        f'<g clip-path="url(#r)"><rect width="{left}" height="{_HEIGHT}" fill="{_LABEL_BG}"/>'
+        f'<rect x="{left}" width="{right}" height="{_HEIGHT}" fill="{colour}"/></g>'
+        f'<g text-anchor="middle" font-family="Verdana,Geneva,DejaVu Sans,sans-serif" '
+        f'font-size="11">'
+        f'<text x="{left / 2}" y="14" fill="#fff" textLength="{label_text}">'
+        f"{escape(label)}</text>"
+        f'<text x="{left + right / 2}" y="14" fill="{text_colour}" '
+        f'textLength="{message_text}">{escape(message)}</text></g></svg>\n'
+    )

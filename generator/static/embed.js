@@ -1,0 +1,163 @@
+// Outpost banner embed. See the README section "Embed the banner".
+// Hand-written, no dependencies. The build fills in HOSTS, CSS and ICONS and
+// minifies it (generator/embeds.py minify_js): no regular-expression or
+// template literals, no block comments, comments only on their own lines.
+(function () {
+  var D = document, HOSTS = OUTPOST_HOSTS, CSS = OUTPOST_CSS, ICONS = OUTPOST_ICONS,
+    SVG = "http://www.w3.org/2000/svg", ATTR = "data-outpost-banner", me = D.currentScript,
+    safe = function (f) {
+      return function () {
+        try {
+          f();
+        } catch (e) {}
+      };
+    };
+  safe(function () {
+    var els = D.querySelectorAll("[" + ATTR + "]:not([data-outpost-done])");
+    if (!els.length && !D.querySelector("[" + ATTR + "]")) {
+      // No placeholder on the page: render where the script tag stands.
+      var el = D.createElement("outpost-banner");
+      set(el, "data-component", me.getAttribute("data-component") || "");
+      me.parentNode.insertBefore(el, me);
+      els = [el];
+    }
+    els.forEach(function (el) {
+      safe(function () {
+        setup(el);
+      })();
+    });
+  })();
+
+  function setup(el) {
+    set(el, "data-outpost-done", "");
+    var comp = el.getAttribute("data-component");
+    var path = (comp ? "components/" + encodeURIComponent(comp) + "/" : "") + "banner.json";
+    var key = "outpost:" + HOSTS[0] + path, shown = "", last = read(key);
+    var root = el.attachShadow({ mode: "open" });
+    make("style", root, CSS);
+    var box = make("div", root);
+    set(box, "role", "status");
+
+    var show = safe(function () {
+      if (!last) return;
+      var v = view(last.d, Date.now()), age = last.old ? ago(Date.now() - last.t) : "";
+      var sig = [v.state, v.label, v.detail, age, last.h].join();
+      if (sig == shown) return;
+      shown = sig;
+      box.textContent = "";
+      var a = make("a", box, "", v.state), svg = D.createElementNS(SVG, "svg");
+      var p = D.createElementNS(SVG, "path");
+      a.href = last.h;
+      set(svg, "viewBox", "0 0 16 16");
+      set(svg, "aria-hidden", "true");
+      set(p, "d", ICONS[v.state]);
+      svg.appendChild(p);
+      a.appendChild(svg);
+      var t = make("span", a);
+      make("b", t, v.label);
+      if (v.detail) {
+        t.appendChild(D.createTextNode(": "));
+        make("span", t, v.detail, "d");
+      }
+      if (age) make("span", t, " (last checked " + age + ")", "age");
+    });
+
+    var check = safe(function () {
+      get(0).then(function (r) {
+        last = r;
+        try {
+          localStorage.setItem(key, JSON.stringify(r));
+        } catch (e) {}
+      }, function () {
+        if (last) last.old = 1;
+      }).then(show, show);
+    });
+
+    // Try base_url, then each mirror, each with its own 3-second budget.
+    function get(i) {
+      if (i >= HOSTS.length) return Promise.reject(0);
+      var c = new AbortController(), timer = setTimeout(function () {
+        c.abort();
+      }, 3000);
+      return fetch(HOSTS[i] + path, { signal: c.signal, credentials: "omit", referrerPolicy: "no-referrer" })
+        .then(function (r) {
+          if (!r.ok) throw 0;
+          return r.json();
+        })
+        .then(function (d) {
+          view(d, 0);
+          clearTimeout(timer);
+          return { d: d, h: HOSTS[i], t: Date.now() };
+        })
+        .catch(function () {
+          clearTimeout(timer);
+          return get(i + 1);
+        });
+    }
+
+    show();
+    // Re-check every 5 minutes; re-evaluate maintenance windows every 30 seconds.
+    var start = safe(function () {
+      check();
+      setInterval(check, 300000);
+      setInterval(show, 30000);
+    });
+    // Fetch only after the portal's load event, so it is never delayed.
+    if (D.readyState == "complete") setTimeout(start, 0);
+    else addEventListener("load", start);
+  }
+
+  function set(e, k, v) {
+    e.setAttribute(k, v);
+  }
+
+  function make(tag, parent, text, cls) {
+    var e = D.createElement(tag);
+    e.textContent = text || "";
+    if (cls) e.className = cls;
+    parent.appendChild(e);
+    return e;
+  }
+
+  function read(key) {
+    try {
+      var o = JSON.parse(localStorage.getItem(key));
+      view(o.d, 0);
+      if (HOSTS.indexOf(o.h) < 0 || typeof o.t != "number") return null;
+      o.old = 1;
+      return o;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function ago(ms) {
+    var m = Math.max(0, Math.round(ms / 60000));
+    return m < 60 ? m + " min ago" : m < 2880 ? Math.round(m / 60) + " h ago" : Math.round(m / 1440) + " days ago";
+  }
+
+  // The state at view time: maintenance windows move from upcoming to in
+  // progress to completed by the clock, without a rebuild. Throws on bad data.
+  function view(d, now) {
+    var T = d.texts, list = [], inc = 0, run = 0;
+    if (d.version !== 1 || typeof T.none != "string") throw 0;
+    d.notices.forEach(function (n, i) {
+      var g = 0;
+      if (n.type == "maintenance") {
+        if (now >= Date.parse(n.end)) return;
+        g = n.status != "scheduled" || now >= Date.parse(n.start) ? 1 : 2;
+        if (g == 1) run++;
+      } else inc++;
+      list.push([g, i, String(n.title)]);
+    });
+    list.sort(function (x, y) {
+      return x[0] - y[0] || x[1] - y[1];
+    });
+    var k = list.length;
+    return {
+      state: inc ? "incident" : k ? "maintenance" : "none",
+      label: inc ? T.incident : run ? T.maintenance : k ? T.scheduled : T.none,
+      detail: k == 1 ? list[0][2] : k ? T.count.replace("{n}", k) : ""
+    };
+  }
+})();
