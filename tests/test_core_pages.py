@@ -1,0 +1,306 @@
+"""Built pages: self-contained, small, deterministic, written atomically, all reachable."""
+
+from __future__ import annotations
+
+import gzip
+import os
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+
+from generator.errors import OutpostError
+from generator.output import replace_site
+from tests.conftest import FIXED_NOW, MINIMAL_CONFIG, Run
+
+EXAMPLE_CONFIG_LINKS = {"https://support.example.org/customers",
+                        "https://support.example.org/customers/cases/new"}
+
+
+class Page(HTMLParser):
+    """Collects every reference a page makes, by tag and attribute."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.refs: list[tuple[str, str, str]] = []  # (tag, attribute, value)
+        self.tags: list[str] = []
+        self.styles: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        for name, value in attrs:
+            if value is None:
+                continue
+            if name in ("src", "href", "srcset", "poster", "data", "action", "formaction"):
+                self.refs.append((tag, name, value))
+            if name == "style":
+                self.styles.append(value)
+
+    def handle_data(self, data: str) -> None:
+        if self.tags and self.tags[-1] == "style":
+            self.styles.append(data)
+
+
+def parse(path: Path) -> Page:
+    page = Page()
+    page.feed(path.read_text(encoding="utf-8"))
+    page.close()
+    return page
+
+
+def pages(site: Path) -> list[Path]:
+    return sorted(site.rglob("*.html"))
+
+
+def build(root: Path, run: Run, out: Path, now: str = FIXED_NOW) -> None:
+    result = run(root, "build", "--out", str(out), "--now", now)
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("now", [FIXED_NOW, "2024-07-30 14:00", "2024-11-03 01:00 -06:00"])
+def test_pages_reference_nothing_external(example_repo: Path, run: Run, tmp_path: Path,
+                                          now: str) -> None:
+    site = tmp_path / "site"
+    build(example_repo, run, site, now)
+    checked = 0
+    for path in pages(site):
+        page = parse(path)
+        assert "script" not in page.tags, f"{path} has a <script>"
+        for tag in ("iframe", "img", "object", "embed", "video", "audio", "base"):
+            assert tag not in page.tags, f"{path} has an <{tag}>"
+        for tag, attribute, value in page.refs:
+            external = bool(urlsplit(value).scheme or value.startswith("//"))
+            if tag == "a":
+                assert not external or value in EXAMPLE_CONFIG_LINKS or value.startswith(
+                    "https://status.example.org/"), f"{path}: unexpected link {value}"
+            elif tag == "link":
+                assert not external, f"{path}: <link> to {value}"
+            else:
+                pytest.fail(f"{path}: <{tag} {attribute}={value!r}>")
+        for style in page.styles:
+            assert "url(" not in style
+        checked += 1
+    css = next(site.glob("assets/outpost.*.css")).read_text()
+    assert not re.search(r"url\(|@import|@font-face", css)
+    assert checked >= 9
+
+
+def test_links_between_pages_resolve(example_repo: Path, run: Run, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    build(example_repo, run, site)
+    for path in pages(site):
+        if path.name == "404.html":
+            continue  # links from the site root, wherever the host serves it
+        here = "/" + path.relative_to(site).as_posix()
+        for tag, _, value in parse(path).refs:
+            if tag in ("a", "link") and not urlsplit(value).scheme:
+                target = urlsplit(urljoin(here, value)).path.lstrip("/")
+                resolved = site / target
+                if target == "" or target.endswith("/"):
+                    resolved = resolved / "index.html"
+                assert resolved.is_file(), f"{here} links to missing {value}"
+
+
+def test_open_page_budget(example_repo: Path, run: Run, tmp_path: Path) -> None:
+    """The Open page and its stylesheet arrive in the first round trip: <= 14 KB gzip."""
+    site = tmp_path / "site"
+    for now in (FIXED_NOW, "2024-07-30 14:00"):
+        build(example_repo, run, site, now)
+        html = (site / "index.html").read_bytes()
+        css = next(site.glob("assets/outpost.*.css")).read_bytes()
+        size = len(gzip.compress(html, 9, mtime=0)) + len(gzip.compress(css, 9, mtime=0))
+        assert size <= 14 * 1024, f"{size} bytes gzip at {now}"
+
+
+def test_same_input_same_bytes(example_repo: Path, run: Run, tmp_path: Path) -> None:
+    first, second = tmp_path / "one", tmp_path / "two"
+    build(example_repo, run, first)
+    (example_repo / "notices" / "2025-03-18-email-delivery-delays.md").touch()
+    build(example_repo, run, second)
+    names = sorted(p.relative_to(first).as_posix() for p in first.rglob("*") if p.is_file())
+    assert names == sorted(p.relative_to(second).as_posix()
+                           for p in second.rglob("*") if p.is_file())
+    for name in names:
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in folder.rglob("*") if p.is_file()}
+
+
+def test_build_with_problems_writes_nothing(example_repo: Path, run: Run, tmp_path: Path
+                                            ) -> None:
+    site = tmp_path / "site"
+    build(example_repo, run, site)
+    before = snapshot(site)
+    bad = example_repo / "notices" / "2026-09-14-slow-grade-book-loading.md"
+    bad.write_text(bad.read_text().replace("## Identified", "## Found"))
+    (example_repo / "notices" / "new-incident.md").write_text(
+        "---\ntitle: New\ntype: incident\n---\n## Investigating - 2026-11-28 05:00\nLooking.\n")
+    result = run(example_repo, "build", "--out", str(site), "--now", FIXED_NOW)
+    assert result.exit_code == 1
+    assert result.output == (
+        "Error: notices/2026-09-14-slow-grade-book-loading.md:11: unknown status 'Found' for "
+        "incident (expected one of: Investigating, Identified, Monitoring, Update, Resolved)\n"
+        "1 problem found. Build stopped: nothing was written.\n")
+    assert snapshot(site) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["repo", "site"]  # no leftovers
+
+
+def test_failed_render_leaves_old_site(example_repo: Path, run: Run, tmp_path: Path) -> None:
+    """A template that fails half way through rendering changes nothing on disk."""
+    site = tmp_path / "site"
+    build(example_repo, run, site)
+    before = snapshot(site)
+    (example_repo / "templates").mkdir()
+    (example_repo / "templates" / "notice.html").write_text(
+        '{% extends "base.html" %}\n{% block content %}\n{{ item.notice.nope }}\n'
+        '{% endblock %}\n')
+    result = run(example_repo, "build", "--out", str(site), "--now", FIXED_NOW)
+    assert result.exit_code == 2
+    template = example_repo / "templates" / "notice.html"
+    assert result.output == (f"Error: template {template}:3: 'generator.model.Notice object' "
+                             "has no attribute 'nope'\n")
+    assert snapshot(site) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["repo", "site"]
+
+
+def test_template_syntax_error_exits_2(example_repo: Path, run: Run, tmp_path: Path) -> None:
+    (example_repo / "templates").mkdir()
+    template = example_repo / "templates" / "404.html"
+    template.write_text('{% extends "base.html" %}\n{% block content %}\n{{ x }\n')
+    result = run(example_repo, "build", "--out", str(tmp_path / "site"), "--now", FIXED_NOW)
+    assert result.exit_code == 2
+    assert result.output == f"Error: template {template}:3: unexpected '}}'\n"
+    assert not (tmp_path / "site").exists()
+
+
+def test_unreadable_notice_exits_2(empty_repo: Path, run: Run) -> None:
+    target = empty_repo / "notices" / "gone.md"
+    target.symlink_to(empty_repo / "elsewhere.md")
+    result = run(empty_repo, "check")
+    assert result.exit_code == 2
+    assert result.output == f"Error: No such file or directory: {target}\n"
+    assert "Traceback" not in result.output
+
+
+def test_swap_replaces_whole_site(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    replace_site(out, {"index.html": b"one", "old/index.html": b"x"})
+    inode = os.stat(out).st_ino
+    replace_site(out, {"index.html": b"two"})
+    assert snapshot(out) == {"index.html": b"two"}
+    assert os.stat(out).st_ino != inode  # a new folder was swapped in, not edited in place
+    assert [p.name for p in tmp_path.iterdir()] == ["site"]
+
+
+def test_swap_failure_keeps_old_site(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    replace_site(out, {"index.html": b"one"})
+
+    class Exploding(dict[str, bytes]):
+        def __getitem__(self, key: str) -> bytes:
+            if key == "z.html":
+                raise OSError(28, "No space left on device")
+            return super().__getitem__(key)
+
+    with pytest.raises(OSError, match="No space left"):
+        replace_site(out, Exploding({"index.html": b"two", "z.html": b"z"}))
+    assert snapshot(out) == {"index.html": b"one"}
+    assert [p.name for p in tmp_path.iterdir()] == ["site"]
+
+
+def test_refuses_to_replace_a_folder_that_is_not_a_site(example_repo: Path, run: Run,
+                                                         tmp_path: Path) -> None:
+    documents = tmp_path / "documents"
+    documents.mkdir()
+    (documents / "thesis.txt").write_text("precious")
+    result = run(example_repo, "build", "--out", str(documents), "--now", FIXED_NOW)
+    assert result.exit_code == 1
+    assert result.output == (f"Error: refusing to replace {documents}: it is not empty and "
+                             "holds no index.html from an earlier build; choose a new or empty "
+                             "folder\n")
+    assert (documents / "thesis.txt").read_text() == "precious"
+    result = run(example_repo, "build", "--out", str(example_repo.parent), "--now", FIXED_NOW)
+    assert result.exit_code == 1
+    assert result.output == (f"Error: refusing to build into {example_repo.parent}: it holds "
+                             "the notices repository; choose another --out folder\n")
+    with pytest.raises(OutpostError):
+        replace_site(documents / "thesis.txt", {"index.html": b""})
+
+
+def many_notices(root: Path, count: int) -> list[str]:
+    """``count`` resolved incidents spread over several years, plus one open."""
+    ids = []
+    for index in range(count):
+        year, day = 2020 + index % 6, 1 + index % 28
+        month = 1 + (index // 6) % 12
+        notice_id = f"n{index:03d}"
+        (root / "notices" / f"{notice_id}.md").write_text(
+            f"---\ntitle: Notice {index}\ntype: incident\ncomponents: [web]\n---\n"
+            f"## Resolved - {year}-{month:02d}-{day:02d} 12:{index % 60:02d}\nFixed.\n\n"
+            f"## Investigating - {year}-{month:02d}-{day:02d} 11:00\nLooking.\n")
+        ids.append(notice_id)
+    return ids
+
+
+def reachable(site: Path) -> set[str]:
+    """Every page reached by following links from index.html."""
+    seen: set[str] = set()
+    queue = ["/index.html"]
+    while queue:
+        here = queue.pop()
+        if here in seen:
+            continue
+        seen.add(here)
+        for tag, _, value in parse(site / here.lstrip("/")).refs:
+            if tag != "a" or urlsplit(value).scheme:
+                continue
+            target = urlsplit(urljoin(here, value)).path
+            if target.endswith("/"):
+                target += "index.html"
+            if (site / target.lstrip("/")).is_file():
+                queue.append(target)
+    return seen
+
+
+def test_every_notice_reachable_when_closed_is_split(empty_repo: Path, run: Run,
+                                                     tmp_path: Path) -> None:
+    (empty_repo / "outpost.yaml").write_text(MINIMAL_CONFIG + "closed_recent: 20\n")
+    ids = many_notices(empty_repo, 200)
+    site = tmp_path / "site"
+    build(empty_repo, run, site)
+    found = reachable(site)
+    assert {f"/notices/{i}/index.html" for i in ids} <= found
+    years = sorted(p.parent.name for p in site.glob("closed/*/index.html"))
+    assert years == ["2020", "2021", "2022", "2023", "2024", "2025"]
+    assert {f"/closed/{y}/index.html" for y in years} <= found
+    closed = (site / "closed" / "index.html").read_text()
+    assert closed.count('<li>\n<a href="../notices/') == 20
+    in_2023 = (site / "closed" / "2023" / "index.html").read_text()
+    assert in_2023.count('<a href="../../notices/') == len(
+        [i for i in range(200) if 2020 + i % 6 == 2023])
+    assert '<span aria-current="page">2023</span>' in in_2023
+
+
+def test_short_closed_list_is_not_split(example_repo: Path, run: Run, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    build(example_repo, run, site)
+    assert not list(site.glob("closed/*/index.html"))
+    assert "By year" not in (site / "closed" / "index.html").read_text()
+
+
+def test_site_under_a_subpath(example_repo: Path, run: Run, tmp_path: Path) -> None:
+    config = example_repo / "outpost.yaml"
+    config.write_text(config.read_text().replace("https://status.example.org/",
+                                                 "https://example.org/status"))
+    site = tmp_path / "site"
+    build(example_repo, run, site)
+    not_found = (site / "404.html").read_text()
+    assert 'href="/status/assets/outpost.' in not_found
+    assert '<a href="/status/">Open Notifications</a>' in not_found
+    index = (site / "index.html").read_text()
+    assert 'href="./assets/outpost.' in index
