@@ -1,0 +1,180 @@
+"""feed.xml and atom.xml read back with feedparser: one entry per update, stable ids,
+dates with offsets, sanitized content, deterministic feed dates."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+import feedparser
+import pytest
+
+from generator.feedwriter import FeedItem, FeedMeta, write_atom, write_rss
+from tests.conftest import FIXED_NOW, Run
+from tests.feeds_support import INCIDENT_OPEN, MAINTENANCE_UPCOMING, build, write_notice
+
+# Every example update is posted before FIXED_NOW: one "## " heading each.
+EXAMPLE_UPDATES = sum(
+    line.startswith("## ")
+    for path in (Path(__file__).parent.parent / "notices").glob("*.md")
+    for line in path.read_text().splitlines())
+
+
+def parse(path: Path) -> feedparser.FeedParserDict:
+    feed = feedparser.parse(path.read_bytes())
+    assert not feed.bozo, feed.get("bozo_exception")
+    return feed
+
+
+@pytest.fixture
+def example_site(example_repo: Path, run: Run, tmp_path: Path) -> Path:
+    return build(run, example_repo, FIXED_NOW, tmp_path / "site")
+
+
+@pytest.mark.parametrize(("name", "version"), [("feed.xml", "rss20"), ("atom.xml", "atom10")])
+def test_one_entry_per_update(example_site: Path, name: str, version: str) -> None:
+    feed = parse(example_site / name)
+    assert feed.version == version
+    assert len(feed.entries) == EXAMPLE_UPDATES
+    titles = [e.title for e in feed.entries]
+    assert "[Resolved] Digicert certificate reissue" in titles
+    assert "[Investigating] Digicert certificate reissue" in titles
+    assert titles[0] == "[Scheduled] Campus server upgrade"  # newest first
+    assert len({e.id for e in feed.entries}) == EXAMPLE_UPDATES
+    stamps = [e.published_parsed for e in feed.entries]
+    assert stamps == sorted(stamps, reverse=True)
+
+
+def test_rss_and_atom_carry_the_same_items(example_site: Path) -> None:
+    rss, atom = parse(example_site / "feed.xml"), parse(example_site / "atom.xml")
+    assert [e.id for e in rss.entries] == [e.id for e in atom.entries]
+    assert [e.link for e in rss.entries] == [e.link for e in atom.entries]
+
+
+def test_ids_stable_across_builds(example_repo: Path, run: Run, tmp_path: Path) -> None:
+    first = build(run, example_repo, FIXED_NOW, tmp_path / "one")
+    # A new notice arrives.
+    write_notice(example_repo, "login-failures",
+                 INCIDENT_OPEN.replace("[web]", "[customer-sites]"))
+    second = build(run, example_repo, "2026-11-28T13:00:00Z", tmp_path / "two")
+    for name in ("feed.xml", "atom.xml"):
+        before = {e.title: e.id for e in parse(first / name).entries}
+        after = {e.title: e.id for e in parse(second / name).entries}
+        assert len(after) == len(before) + 2
+        assert all(after[title] == item_id for title, item_id in before.items())
+
+
+def test_same_input_same_bytes(example_repo: Path, run: Run, tmp_path: Path) -> None:
+    first = build(run, example_repo, FIXED_NOW, tmp_path / "one")
+    later = build(run, example_repo, "2026-11-28T18:30:00Z", tmp_path / "two")
+    for name in ("feed.xml", "atom.xml", "components/customer-sites/atom.xml"):
+        assert (first / name).read_bytes() == (later / name).read_bytes()
+
+
+def test_feed_dates_come_from_newest_content(example_site: Path) -> None:
+    rss = (example_site / "feed.xml").read_text()
+    atom = (example_site / "atom.xml").read_text()
+    # The newest visible update: Scheduled - 2026-11-27 09:00 CST.
+    assert "<lastBuildDate>Fri, 27 Nov 2026 15:00:00 +0000</lastBuildDate>" in rss
+    assert re.search(r"<feed[^>]*>\s*<id>[^<]*</id>\s*<title>[^<]*</title>\s*"
+                     r"<updated>2026-11-27T15:00:00\+00:00</updated>", atom)
+    feed = parse(example_site / "atom.xml")
+    entry = next(e for e in feed.entries if e.title == "[Resolved] Digicert certificate reissue")
+    assert entry.updated == "2024-07-30T19:25:00+00:00"
+    rss_entry = next(e for e in parse(example_site / "feed.xml").entries
+                     if e.title == entry.title)
+    assert rss_entry.published == "Tue, 30 Jul 2024 19:25:00 +0000"
+
+
+def test_links_point_at_update_anchors_on_the_notice_page(example_site: Path) -> None:
+    for entry in parse(example_site / "atom.xml").entries:
+        match = re.fullmatch(r"https://status\.example\.org/(notices/[a-z0-9-]+/)#(update-\w+)",
+                             entry.link)
+        assert match, entry.link
+        page = (example_site / match[1] / "index.html").read_text()
+        assert f'id="{match[2]}"' in page
+
+
+def test_content_is_sanitized_html(empty_repo: Path, run: Run, tmp_path: Path) -> None:
+    write_notice(empty_repo, "login-failures", INCIDENT_OPEN)
+    site = build(run, empty_repo, FIXED_NOW, tmp_path / "site")
+    for name in ("feed.xml", "atom.xml"):
+        entry = parse(site / name).entries[0]
+        html = entry.content[0].value if name == "atom.xml" else entry.description
+        assert "We found the cause." in html
+        assert "<script" not in html and "javascript:" not in html
+        assert '<a href="https://status.example.org/notices/login-failures/#update-' in html
+        assert "Affected: Web" in html
+
+
+def test_feed_items_setting_caps_the_feeds(example_repo: Path, run: Run,
+                                           tmp_path: Path) -> None:
+    config = example_repo / "outpost.yaml"
+    config.write_text(config.read_text() + "feed_items: 3\n")
+    site = build(run, example_repo, FIXED_NOW, tmp_path / "site")
+    for name in ("feed.xml", "atom.xml", "components/customer-sites/feed.xml"):
+        entries = parse(site / name).entries
+        assert len(entries) == 3
+
+
+def test_component_feeds_hold_only_their_notices(example_site: Path) -> None:
+    support = parse(example_site / "components/support-portal/atom.xml")
+    assert {e.title.split("] ", 1)[1] for e in support.entries} == {
+        "Email delivery delays", "Support Portal maintenance"}
+    assert len(support.entries) == 6
+    assert support.feed.title == "Example Support Notifications: Support Portal"
+    empty = parse(example_site / "components/campus-community/feed.xml")
+    assert empty.entries == []
+    empty_atom = (example_site / "components/campus-community/atom.xml").read_text()
+    assert "<updated>1970-01-01T00:00:00+00:00</updated>" in empty_atom
+
+
+def test_future_updates_stay_out(empty_repo: Path, run: Run, tmp_path: Path) -> None:
+    write_notice(empty_repo, "web-move", MAINTENANCE_UPCOMING)
+    early = build(run, empty_repo, "2026-11-21T15:00:00Z", tmp_path / "early")
+    assert parse(early / "atom.xml").entries == []
+    late = build(run, empty_repo, "2026-11-21T16:00:00Z", tmp_path / "late")
+    assert [e.title for e in parse(late / "atom.xml").entries] == ["[Scheduled] Web server move"]
+
+
+def test_pages_link_their_feeds(example_site: Path) -> None:
+    for page, root in (("index.html", "./"), ("notices/2025-03-18-email-delivery-delays/"
+                                              "index.html", "../../")):
+        html = (example_site / page).read_text()
+        assert (f'<link rel="alternate" type="application/rss+xml" title="Example Support '
+                f'Notifications (RSS)" href="{root}feed.xml">') in html
+        assert f'type="application/atom+xml" title="Example Support Notifications (Atom)" ' \
+               f'href="{root}atom.xml">' in html
+        assert 'type="text/calendar"' in html and f'href="{root}maintenance.ics"' in html
+
+
+META = FeedMeta("tag:example.org,2024:feed", "T", "S", "https://example.org/",
+                "https://example.org/feed.xml", "https://example.org/atom.xml")
+
+
+def _item(item_id: str, moment: datetime) -> FeedItem:
+    return FeedItem(item_id, item_id, "https://example.org/x", "<p>x</p>", moment, moment)
+
+
+def test_writer_keeps_the_given_order() -> None:
+    old = _item("tag:example.org,2024:a", datetime(2024, 1, 1, tzinfo=UTC))
+    new = _item("tag:example.org,2024:b", datetime(2024, 2, 1, tzinfo=UTC))
+    updated = datetime(2024, 2, 1, tzinfo=UTC)
+    for writer in (write_rss, write_atom):
+        ids = [e.id for e in feedparser.parse(writer(META, [old, new], updated)).entries]
+        assert ids == ["tag:example.org,2024:a", "tag:example.org,2024:b"]
+
+
+def test_writer_refuses_naive_datetimes() -> None:
+    naive = datetime(2024, 1, 1)
+    with pytest.raises(ValueError) as caught:
+        write_rss(META, [], naive)
+    assert str(caught.value) == (
+        "the feed's updated time must be an aware datetime, got "
+        "datetime.datetime(2024, 1, 1, 0, 0)")
+    with pytest.raises(ValueError) as caught:
+        write_atom(META, [_item("tag:x,2024:a", naive)], datetime(2024, 1, 1, tzinfo=UTC))
+    assert str(caught.value) == (
+        "published time of tag:x,2024:a must be an aware datetime, got "
+        "datetime.datetime(2024, 1, 1, 0, 0)")
