@@ -167,21 +167,21 @@ class Row:
 
 
 def list_rows(notices: Iterable[Notice], now: datetime, config: Config) -> list[Row]:
-    """One row per notice: open ones first (most important first), then closed."""
+    """One row per notice: open ones (most important first), those not posted yet,
+    then closed ones (most recently ended first)."""
     zone = config.timezone
     notices = list(notices)
     snapshot = select(notices, now, config)
-    rows = []
-    for item in (*snapshot.open, *snapshot.closed):
-        notice = item.notice
+    def row(notice: Notice, status: str, started: datetime, updated: datetime,
+            is_open: bool) -> Row:
         impact = "-" if notice.is_maintenance else notice.impact.value
-        rows.append(Row(notice.id, notice.type.value, item.status.value, impact,
-                        write_time(item.started, zone), write_time(item.updated, zone),
-                        item.is_open))
-    for notice in sorted(notices, key=lambda n: (n.posted_at, n.id)):
-        if view(notice, now) is None:
-            impact = "-" if notice.is_maintenance else notice.impact.value
-            started = notice.start or notice.posted_at
-            rows.append(Row(notice.id, notice.type.value, "Not posted yet", impact,
-                            write_time(started, zone), write_time(notice.posted_at, zone), True))
+        return Row(notice.id, notice.type.value, status, impact, write_time(started, zone),
+                   write_time(updated, zone), is_open)
+
+    rows = [row(i.notice, i.status.value, i.started, i.updated, True) for i in snapshot.open]
+    rows += [row(n, "Not posted yet", n.start or n.posted_at, n.posted_at, True)
+             for n in sorted(notices, key=lambda n: (n.posted_at, n.id))
+             if view(n, now) is None]
+    rows += [row(i.notice, i.status.value, i.started, i.updated, False)
+             for i in snapshot.closed]
     return rows

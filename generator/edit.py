@@ -24,6 +24,7 @@ from generator.times import write_time
 SLUG_LIMIT = 60
 _PLAIN_YAML = re.compile(r"[A-Za-z0-9][A-Za-z0-9 .,'()/&+!?-]*")
 _YAML_NULLS = ("null", "Null", "NULL")
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")  # as generator.loader reads fences
 
 
 class EditError(OutpostError):
@@ -141,13 +142,14 @@ def _line_offset(text: str, line: int) -> int:
     return offset
 
 
-def insert_update(text: str, notice: Notice, block: str, at: datetime) -> str:
+def insert_update(text: str, notice: Notice, block: str, at: datetime) -> tuple[str, int]:
     """Insert ``block`` (a heading and its text, no trailing newline) among the updates of
     ``text`` at its place in time (``at``); every other character stays as it was.
 
     Updates are kept in the file's order: newest first (the usual way), or oldest
     first when the file is written that way. The new update goes before others
-    posted at the same minute, so it reads as the latest of them.
+    posted at the same minute, so it reads as the latest of them. Returns the new text
+    and the line number of the inserted heading.
     """
     newline = "\r\n" if "\r\n" in text else "\n"
     block = block.replace("\n", newline)
@@ -161,12 +163,14 @@ def insert_update(text: str, notice: Notice, block: str, at: datetime) -> str:
         target = next((u for u in in_file if u.at <= at), None)
     if target is not None:
         offset = _line_offset(text, target.line)
-        return text[:offset] + block + newline + newline + text[offset:]
+        return text[:offset] + block + newline + newline + text[offset:], target.line
     if text.endswith(newline + newline) or text == "":
-        return text + block + newline
-    if text.endswith("\n"):
-        return text + newline + block + newline
-    return text + newline + newline + block + newline
+        before = text
+    elif text.endswith("\n"):
+        before = text + newline
+    else:
+        before = text + newline + newline
+    return before + block + newline, before.count("\n") + 1
 
 
 def normalized(text: str) -> str:
@@ -195,9 +199,13 @@ def post_update(text: str, notice: Notice, *, status: Status, at: datetime, mess
     body = clean_message(message)
     at = at.replace(second=0, microsecond=0)
     check_update(notice, status, at, zone)
+    _refuse_headings(body)
     block = heading(status, at, zone, silent) + "\n" + body
-    new_text = insert_update(text, notice, block, at)
-    result = validated(new_text, notice.path, notice.id, config)
+    new_text, first = insert_update(text, notice, block, at)
+    try:
+        result = validated(new_text, notice.path, notice.id, config)
+    except ProblemsFound as exc:
+        raise EditError(_in_message(exc.problems, first, body.count("\n") + 1)) from None
     added = Update(status, at, body, 0, not silent)
     if (_keys(result.updates) != _keys((*notice.updates, added))
             or replace(result, updates=()) != replace(notice, updates=())):
@@ -205,10 +213,29 @@ def post_update(text: str, notice: Notice, *, status: Status, at: datetime, mess
     return new_text, result
 
 
-def _why_not_kept(body: str) -> str:
+def _refuse_headings(body: str) -> None:
+    """A '## ' line outside code fences would start another update."""
+    fence: str | None = None
     for number, line in enumerate(body.split("\n"), 1):
-        if line.startswith("##") and not line.startswith("###"):
-            return (f"line {number} of the message starts with '##', which would begin a new "
-                    "update: use '###' for a heading inside an update; nothing was written")
+        marker = _FENCE.match(line)
+        if marker:
+            if fence is None:
+                fence = marker.group(1)
+            elif marker.group(1)[0] == fence[0] and len(marker.group(1)) >= len(fence):
+                fence = None
+        elif fence is None and line.startswith("##") and not line.startswith("###"):
+            raise EditError(f"line {number} of the message starts with '##', which would begin "
+                            "a new update: use '###' for a heading inside an update; nothing "
+                            "was written")
+
+
+def _in_message(problems: Sequence[Problem], first: int, count: int) -> str:
+    """Problems found in the would-be file, told as lines of the message."""
+    lines = [f"line {p.line - first} of the message: {p.message}"
+             if first < p.line <= first + count else str(p) for p in problems]
+    return "\n".join(lines) + "\nNothing was written."
+
+
+def _why_not_kept(body: str) -> str:
     return ("the message would change other parts of the notice (is a code fence left "
             "open?); nothing was written")

@@ -1,0 +1,368 @@
+"""outpost new, update, resolve and list through the real CLI on temp repositories."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Run
+
+INCIDENT = """\
+---
+title: Email delivery delays   # keep this comment
+type: incident
+impact: major
+components: [web]
+---
+Summary stays.
+
+## Identified - 2026-11-28 06:30
+Found the queue.
+
+## Investigating - 2026-11-28 06:00
+Emails are late.
+"""
+
+
+def notice(root: Path, name: str) -> str:
+    return (root / "notices" / f"{name}.md").read_text()
+
+
+def write(root: Path, name: str, text: str) -> Path:
+    path = root / "notices" / f"{name}.md"
+    path.write_text(text)
+    return path
+
+
+def error(result_output: str) -> str:
+    return result_output.strip().removeprefix("Error: ")
+
+
+# --- new ---------------------------------------------------------------------------------
+
+def test_new_incident_writes_a_valid_notice(empty_repo: Path, run: Run) -> None:
+    result = run(empty_repo, "new", "incident", "Email delivery delays", "--impact", "MAJOR",
+                 "--component", "web", "--component", "api,web", "--status", "investigating",
+                 "--at", "2026-11-28 06:00", "-m", "Emails are late.\n")
+    assert result.exit_code == 0, result.output
+    assert result.output == ("Created 2026-11-28-email-delivery-delays: "
+                             "notices/2026-11-28-email-delivery-delays.md\n")
+    assert notice(empty_repo, "2026-11-28-email-delivery-delays") == (
+        "---\ntitle: Email delivery delays\ntype: incident\nimpact: major\n"
+        "components: [web, api]\n---\n## Investigating - 2026-11-28 06:00\nEmails are late.\n")
+    assert run(empty_repo, "check").exit_code == 0
+
+
+def test_new_never_overwrites_same_title_same_day(empty_repo: Path, run: Run) -> None:
+    for _ in range(3):
+        assert run(empty_repo, "new", "incident", "Email delays", "--at",
+                   "2026-11-28 06:00").exit_code == 0
+    names = sorted(p.name for p in (empty_repo / "notices").iterdir())
+    assert names == ["2026-11-28-email-delays-2.md", "2026-11-28-email-delays-3.md",
+                     "2026-11-28-email-delays.md"]
+    # Default impact and message when none is given.
+    assert notice(empty_repo, "2026-11-28-email-delays-3") == (
+        "---\ntitle: Email delays\ntype: incident\nimpact: minor\n---\n"
+        "## Investigating - 2026-11-28 06:00\nWe are investigating this issue and will post "
+        "an update as soon as we know more.\n")
+
+
+def test_new_reads_message_from_stdin_and_file(empty_repo: Path, run: Run,
+                                                tmp_path: Path) -> None:
+    result = run(empty_repo, "new", "incident", "Piped", "--at", "2026-11-28 06:00",
+                 input="From stdin.\n")
+    assert result.exit_code == 0, result.output
+    assert notice(empty_repo, "2026-11-28-piped").endswith("06:00\nFrom stdin.\n")
+    message = tmp_path / "msg.md"
+    message.write_text("From a file.\r\n\r\nSecond paragraph.\r\n")
+    result = run(empty_repo, "new", "incident", "Filed", "--at", "2026-11-28 06:00",
+                 "--message-file", str(message))
+    assert result.exit_code == 0, result.output
+    assert notice(empty_repo, "2026-11-28-filed").endswith(
+        "06:00\nFrom a file.\n\nSecond paragraph.\n")
+    both = run(empty_repo, "new", "incident", "Both", "-m", "x", "--message-file", str(message))
+    assert both.exit_code == 2
+    assert "Error: give the text with -m or with --message-file, not both" in both.output
+
+
+def test_new_title_needing_quotes_round_trips(empty_repo: Path, run: Run) -> None:
+    title = 'Portal: "502" errors # again'
+    result = run(empty_repo, "new", "incident", title, "--at", "2026-11-28 06:00")
+    assert result.exit_code == 0, result.output
+    text = notice(empty_repo, "2026-11-28-portal-502-errors-again")
+    assert 'title: "Portal: \\"502\\" errors # again"\n' in text
+    listed = run(empty_repo, "list", "--now", "2026-11-28 07:00")
+    assert "2026-11-28-portal-502-errors-again" in listed.output
+
+
+def test_new_maintenance(empty_repo: Path, run: Run) -> None:
+    result = run(empty_repo, "new", "maintenance", "Database upgrade", "--start",
+                 "2026-12-05 22:00", "--end", "2026-12-06 01:00", "--component", "api",
+                 "--at", "2026-11-28 09:15")
+    assert result.exit_code == 0, result.output
+    assert result.output == ("Created 2026-12-05-database-upgrade: "
+                             "notices/2026-12-05-database-upgrade.md\n")
+    assert notice(empty_repo, "2026-12-05-database-upgrade") == (
+        "---\ntitle: Database upgrade\ntype: maintenance\ncomponents: [api]\n"
+        "start: 2026-12-05 22:00\nend: 2026-12-06 01:00\n---\n"
+        "## Scheduled - 2026-11-28 09:15\nMaintenance is scheduled for Dec 5, 2026, 10:00 PM - "
+        "Dec 6, 2026, 01:00 AM CST.\n")
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("maintenance", "Upgrade", "--start", "2026-12-05 22:00", "--end", "2026-12-05 21:00"),
+     "--end (2026-12-05 21:00) must be after --start (2026-12-05 22:00)"),
+    (("maintenance", "Upgrade", "--start", "2026-12-05 22:00", "--end", "2026-12-05 22:00"),
+     "--end (2026-12-05 22:00) must be after --start (2026-12-05 22:00)"),
+    (("incident", "Outage", "--component", "mail"),
+     "unknown component 'mail' (outpost.yaml declares: web, api)"),
+    (("incident", "Outage", "--status", "Scheduled"),
+     "unknown status 'Scheduled' for incident (expected one of: Investigating, Identified, "
+     "Monitoring, Update, Resolved)"),
+    (("maintenance", "Upgrade", "--start", "2026-12-05 22:00", "--end", "2026-12-06 01:00",
+      "--status", "monitoring"),
+     "unknown status 'monitoring' for maintenance (expected one of: Scheduled, In progress, "
+     "Verifying, Update, Completed)"),
+    (("incident", "   "), 'empty title: give the notice a short title, such as '
+                           '"Email delivery delays"'),
+    (("incident", "Two\nlines"), "the title must be one line of printable text"),
+    (("incident", "Outage", "-m", "  \n "),
+     "empty message: write the update's text with -m TEXT, --message-file FILE, or on "
+     "standard input"),
+])
+def test_new_refuses_wrong_use(empty_repo: Path, run: Run, args: tuple[str, ...],
+                               message: str) -> None:
+    result = run(empty_repo, "new", *args)
+    assert result.exit_code == 1
+    assert result.output == f"Error: {message}\n"
+    assert list((empty_repo / "notices").iterdir()) == []
+
+
+def test_new_bad_time_is_a_usage_error(empty_repo: Path, run: Run) -> None:
+    result = run(empty_repo, "new", "incident", "Outage", "--at", "yesterday")
+    assert result.exit_code == 2
+    assert ("Error: Invalid value for '--at': bad time 'yesterday': expected 'YYYY-MM-DD HH:MM'"
+            in result.output)
+    gap = run(empty_repo, "new", "incident", "Outage", "--at", "2026-03-08 02:30")
+    assert gap.exit_code == 2
+    assert ("time '2026-03-08 02:30' does not exist in America/Chicago" in gap.output)
+    assert list((empty_repo / "notices").iterdir()) == []
+
+
+# --- update and resolve --------------------------------------------------------------------
+
+def test_update_inserts_in_place_keeping_every_other_byte(empty_repo: Path, run: Run) -> None:
+    write(empty_repo, "2026-11-28-email", INCIDENT)
+    result = run(empty_repo, "update", "email", "--status", "MONITORING", "--at",
+                 "2026-11-28 07:00", "-m", "Fix deployed.")
+    assert result.exit_code == 0, result.output
+    assert result.output == ("Posted Monitoring - 2026-11-28 07:00 to 2026-11-28-email: "
+                             "notices/2026-11-28-email.md\n")
+    head, tail = INCIDENT.split("## Identified", 1)
+    assert notice(empty_repo, "2026-11-28-email") == (
+        head + "## Monitoring - 2026-11-28 07:00\nFix deployed.\n\n## Identified" + tail)
+    # A late-posted update goes between the others, by time.
+    result = run(empty_repo, "update", "2026-11-28", "--at", "2026-11-28 06:15", "--silent",
+                 "-m", "Still looking.")
+    assert result.exit_code == 0, result.output
+    text = notice(empty_repo, "2026-11-28-email")
+    assert text.index("## Identified") < text.index(
+        "## Update - 2026-11-28 06:15 [silent]\nStill looking.\n\n## Investigating")
+
+
+def test_update_default_status_and_message_required(empty_repo: Path, run: Run) -> None:
+    write(empty_repo, "2026-11-28-email", INCIDENT)
+    result = run(empty_repo, "update", "email", "--at", "2026-11-28 07:00")
+    assert result.exit_code == 1
+    assert result.output == ("Error: empty message: write the update's text with -m TEXT, "
+                             "--message-file FILE, or on standard input\n")
+    result = run(empty_repo, "update", "email", "--at", "2026-11-28 07:00", input="Piped.")
+    assert result.exit_code == 0
+    assert "## Update - 2026-11-28 07:00\nPiped.\n\n## Identified" in notice(
+        empty_repo, "2026-11-28-email")
+
+
+def test_update_keeps_crlf_and_byte_order_mark(empty_repo: Path, run: Run) -> None:
+    path = empty_repo / "notices" / "2026-11-28-email.md"
+    original = ("\ufeff" + INCIDENT).replace("\n", "\r\n").encode("utf-8")
+    path.write_bytes(original)
+    result = run(empty_repo, "update", "email", "--at", "2026-11-28 07:00", "-m", "Line one\n"
+                 "line two")
+    assert result.exit_code == 0, result.output
+    inserted = b"## Update - 2026-11-28 07:00\r\nLine one\r\nline two\r\n\r\n"
+    at = original.index(b"## Identified")
+    assert path.read_bytes() == original[:at] + inserted + original[at:]
+
+
+def test_resolve_incident_and_maintenance(empty_repo: Path, run: Run) -> None:
+    write(empty_repo, "2026-11-28-email", INCIDENT)
+    result = run(empty_repo, "resolve", "email", "--at", "2026-11-28 08:00")
+    assert result.exit_code == 0, result.output
+    assert notice(empty_repo, "2026-11-28-email").startswith(
+        INCIDENT.split("## Identified")[0] + "## Resolved - 2026-11-28 08:00\nThis incident has "
+        "been resolved. If you still see a problem, please submit a case.\n\n## Identified")
+    run(empty_repo, "new", "maintenance", "Upgrade", "--start", "2026-12-05 22:00", "--end",
+        "2026-12-06 01:00", "--at", "2026-11-28 09:00")
+    result = run(empty_repo, "resolve", "upgrade", "--at", "2026-12-06 00:40", "-m", "Done early.")
+    assert result.exit_code == 0, result.output
+    assert result.output == ("Posted Completed - 2026-12-06 00:40 to 2026-12-05-upgrade: "
+                             "notices/2026-12-05-upgrade.md\n")
+    assert "---\n## Completed - 2026-12-06 00:40\nDone early.\n\n## Scheduled" in notice(
+        empty_repo, "2026-12-05-upgrade")
+
+
+RESOLVED = INCIDENT.replace("## Identified", "## Resolved - 2026-11-28 08:00\nFixed.\n\n"
+                            "## Identified")
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("resolve", "email"),
+     "2026-11-28-email is already resolved (Resolved - 2026-11-28 08:00); nothing was written"),
+    (("update", "email", "--status", "resolved", "-m", "again"),
+     "2026-11-28-email is already resolved (Resolved - 2026-11-28 08:00); nothing was written"),
+    (("update", "email", "-m", "more", "--at", "2026-11-28 09:00"),
+     "2026-11-28-email is resolved (Resolved - 2026-11-28 08:00): a resolved incident takes no "
+     "further updates. If the problem is back, post a new one with 'outpost new incident'"),
+    (("update", "email", "-m", "more", "--at", "2026-11-28 08:00"),
+     "2026-11-28-email is resolved (Resolved - 2026-11-28 08:00): a resolved incident takes no "
+     "further updates. If the problem is back, post a new one with 'outpost new incident'"),
+])
+def test_updates_on_a_resolved_incident_are_refused(empty_repo: Path, run: Run,
+                                                     args: tuple[str, ...],
+                                                     message: str) -> None:
+    write(empty_repo, "2026-11-28-email", RESOLVED)
+    result = run(empty_repo, *args)
+    assert result.exit_code == 1
+    assert result.output == f"Error: {message}\n"
+    assert notice(empty_repo, "2026-11-28-email") == RESOLVED
+
+
+def test_backfilling_before_resolution_is_allowed(empty_repo: Path, run: Run) -> None:
+    write(empty_repo, "2026-11-28-email", RESOLVED)
+    result = run(empty_repo, "update", "email", "--at", "2026-11-28 07:30", "-m", "Missed one.")
+    assert result.exit_code == 0, result.output
+    text = notice(empty_repo, "2026-11-28-email")
+    assert text.index("## Resolved") < text.index("## Update - 2026-11-28 07:30") < text.index(
+        "## Identified")
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("update", "email", "--status", "Completed", "-m", "x"),
+     "unknown status 'Completed' for incident (expected one of: Investigating, Identified, "
+     "Monitoring, Update, Resolved)"),
+    (("resolve", "email", "--at", "2026-11-28 06:15"),
+     "Resolved at 2026-11-28 06:15 would come before the latest update (Identified - "
+     "2026-11-28 06:30); Resolved must be the last update: leave out --at or give a later "
+     "time"),
+    (("update", "nothing-like-it", "-m", "x"),
+     "no notice matches 'nothing-like-it': give its id, the start of its id, or a word of its "
+     "title (see 'outpost list')"),
+    (("update", "email", "-m", "Intro\n## Sneaky heading\ntext"),
+     "line 2 of the message starts with '##', which would begin a new update: use '###' for a "
+     "heading inside an update; nothing was written"),
+    (("update", "email", "-m", "```\nunclosed fence"),
+     "the message would change other parts of the notice (is a code fence left open?); "
+     "nothing was written"),
+])
+def test_update_refuses_wrong_use(empty_repo: Path, run: Run, args: tuple[str, ...],
+                                  message: str) -> None:
+    write(empty_repo, "2026-11-28-email", INCIDENT)
+    result = run(empty_repo, *args)
+    assert result.exit_code == 1
+    assert result.output == f"Error: {message}\n"
+    assert notice(empty_repo, "2026-11-28-email") == INCIDENT
+
+
+def test_ambiguous_id_lists_candidates(empty_repo: Path, run: Run) -> None:
+    write(empty_repo, "2026-11-28-email", INCIDENT)
+    write(empty_repo, "2026-11-29-email-again",
+          INCIDENT.replace("Email delivery delays", "Email delays again"))
+    result = run(empty_repo, "update", "2026-11-2", "-m", "x")
+    assert result.exit_code == 1
+    assert result.output == (
+        "Error: '2026-11-2' matches 2 notices; give more of the id:\n"
+        "  2026-11-28-email        Email delivery delays\n"
+        "  2026-11-29-email-again  Email delays again\n")
+    result = run(empty_repo, "resolve", "EMAIL")
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: 'EMAIL' matches 2 notices; give more of the id:\n")
+    # A word only one title has, an exact id, or several words picks one.
+    assert run(empty_repo, "update", "again", "-m", "a", "--at", "2026-11-29 07:00"
+               ).exit_code == 0
+    assert run(empty_repo, "update", "email delivery", "-m", "b", "--at", "2026-11-28 07:00"
+               ).exit_code == 0
+    assert run(empty_repo, "update", "2026-11-28-email", "-m", "c", "--at", "2026-11-28 07:05"
+               ).exit_code == 0
+    assert run(empty_repo, "update", "notices/2026-11-28-email.md", "-m", "d", "--at",
+               "2026-11-28 07:10").exit_code == 0
+
+
+@pytest.mark.parametrize(("broken", "problem"), [
+    (INCIDENT.replace("Found the queue.", "<<<<<<< HEAD\nFound the queue.\n=======\nFound it."
+                      "\n>>>>>>> theirs"),
+     "notices/2026-11-28-email.md:10: merge conflict marker: resolve the conflict and remove "
+     "the '<<<<<<<', '=======' and '>>>>>>>' lines"),
+    (INCIDENT.replace("impact: major", "impact: [major"),
+     "notices/2026-11-28-email.md:5: invalid YAML: did not find expected ',' or ']'\n"),
+])
+def test_editing_a_file_that_does_not_load_is_refused(empty_repo: Path, run: Run, broken: str,
+                                                      problem: str) -> None:
+    write(empty_repo, "2026-11-28-email", broken)
+    result = run(empty_repo, "update", "email", "-m", "x")
+    assert result.exit_code == 1
+    assert result.output.startswith(f"Error: {problem}")
+    assert result.output.endswith("found. Fix it first: nothing was written.\n")
+    assert notice(empty_repo, "2026-11-28-email") == broken
+
+
+def test_message_that_breaks_the_notice_writes_nothing(empty_repo: Path, run: Run) -> None:
+    write(empty_repo, "2026-11-28-email", INCIDENT)
+    result = run(empty_repo, "update", "email", "--at", "2026-11-28 07:00", "-m",
+                 "a\n<<<<<<< HEAD\nb")
+    assert result.exit_code == 1
+    assert result.output == (
+        "Error: line 2 of the message: merge conflict marker: resolve the conflict and remove "
+        "the '<<<<<<<', '=======' and '>>>>>>>' lines\nNothing was written.\n")
+    assert notice(empty_repo, "2026-11-28-email") == INCIDENT
+    assert [p.name for p in (empty_repo / "notices").iterdir()] == ["2026-11-28-email.md"]
+
+
+# --- list ----------------------------------------------------------------------------------
+
+def test_list_open_and_closed(empty_repo: Path, run: Run) -> None:
+    write(empty_repo, "2026-11-28-email", INCIDENT)
+    write(empty_repo, "2026-11-20-old", RESOLVED.replace("2026-11-28", "2026-11-20")
+          .replace("impact: major", "impact: critical"))
+    run(empty_repo, "new", "maintenance", "Upgrade", "--start", "2026-12-05 22:00", "--end",
+        "2026-12-06 01:00", "--at", "2026-11-27 09:00")
+    run(empty_repo, "new", "incident", "Future", "--at", "2026-11-30 09:00")
+    result = run(empty_repo, "list", "--now", "2026-11-28 12:00")
+    assert result.exit_code == 0, result.output
+    assert result.output == (
+        "ID                  TYPE         STATUS          IMPACT    STARTED           UPDATED\n"
+        "2026-11-28-email    incident     Identified      major     2026-11-28 06:00  "
+        "2026-11-28 06:30\n"
+        "2026-12-05-upgrade  maintenance  Scheduled       -         2026-12-05 22:00  "
+        "2026-11-27 09:00\n"
+        "2026-11-30-future   incident     Not posted yet  minor     2026-11-30 09:00  "
+        "2026-11-30 09:00\n"
+        "2026-11-20-old      incident     Resolved        critical  2026-11-20 06:00  "
+        "2026-11-20 08:00\n")
+    closed = run(empty_repo, "list", "--closed", "--now", "2026-11-28 12:00").output
+    assert closed.splitlines()[1:] == [
+        "2026-11-20-old  incident  Resolved  critical  2026-11-20 06:00  2026-11-20 08:00"]
+    opened = run(empty_repo, "list", "--open", "--now", "2026-11-28 12:00").output
+    assert "2026-11-20-old" not in opened and "2026-11-28-email" in opened
+
+
+def test_list_empty_and_broken(empty_repo: Path, run: Run) -> None:
+    result = run(empty_repo, "list", "--closed", "--now", "2026-11-28 12:00")
+    assert result.output == "ID  TYPE  STATUS  IMPACT  STARTED  UPDATED\nNo closed notices.\n"
+    write(empty_repo, "2026-11-28-email", INCIDENT)
+    write(empty_repo, "2026-11-28-broken", "no front matter\n")
+    result = run(empty_repo, "list", "--now", "2026-11-28 12:00")
+    assert result.exit_code == 1
+    assert "2026-11-28-email " in result.stdout
+    assert result.stderr == ("notices/2026-11-28-broken.md:1: expected '---' on the first "
+                             "line, to open the front matter (not listed)\n")
