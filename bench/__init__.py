@@ -1,0 +1,1 @@
+"""Outpost's benchmark harness: ``python -m bench`` (``--quick`` for 100 notices only)."""

@@ -1,0 +1,58 @@
+"""``python -m bench [--quick] [--sizes 100,1000] [--runs N] [--results PATH]``."""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+from pathlib import Path
+
+from bench.report import document, stderr, write_results
+from bench.run import Bench, SizeResults
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "RESULTS.md"
+PREAMBLE = "# Benchmark results\n\nWritten by `python -m bench` (see bench/README notes below).\n"
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="100 notices only, 1 run each.")
+    parser.add_argument("--sizes", default=None, help="Comma-separated notice counts "
+                        "(default 100,1000,10000).")
+    parser.add_argument("--runs", type=int, default=None, help="Runs per measure "
+                        "(default 5, 3 at 10,000).")
+    parser.add_argument("--results", type=Path, default=None,
+                        help="Where to write the table (default bench/RESULTS.md; "
+                        "--quick writes nowhere unless given).")
+    parser.add_argument("--no-publish", action="store_true", help="Skip the S3 rows.")
+    parser.add_argument("--work", type=Path, default=None, help="Scratch folder "
+                        "(default: a temporary one, removed afterwards).")
+    args = parser.parse_args(argv)
+    sizes = [100] if args.quick else [int(x) for x in (args.sizes or "100,1000,10000").split(",")]
+    results_path = args.results if (args.results or args.quick) else RESULTS
+    with tempfile.TemporaryDirectory(prefix="outpost-bench-") as scratch:
+        work = args.work or Path(scratch)
+        work.mkdir(parents=True, exist_ok=True)
+        s3 = None
+        if not args.no_publish:
+            from bench.run import has_command
+            if has_command("publish"):
+                from bench.s3 import MotoS3
+                s3 = MotoS3()
+        results: list[SizeResults] = []
+        try:
+            for count in sizes:
+                runs = args.runs or (1 if args.quick else 3 if count >= 10000 else 5)
+                results.append(Bench(work, count, runs, stderr).run(s3))
+        finally:
+            if s3 is not None:
+                s3.stop()
+    runs_text = str(args.runs) if args.runs else ("1" if args.quick else "5 (3 at 10,000)")
+    body = document(results, runs_text, HERE.parent)
+    print(body)
+    if results_path is not None:
+        write_results(results_path, body, PREAMBLE)
+
+
+if __name__ == "__main__":
+    main()

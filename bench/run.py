@@ -1,0 +1,167 @@
+"""The benchmark scenarios: builds, check, update, publish and page weights per size."""
+
+from __future__ import annotations
+
+import gzip
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bench import measure as m
+from bench import synth
+
+CACHE_DIR = ".outpost-cache"
+MISSING = "missing"
+
+
+@dataclass
+class SizeResults:
+    count: int
+    rows: dict[str, m.Result] = field(default_factory=dict)
+    uploads: dict[str, str] = field(default_factory=dict)  # publish row -> objects uploaded
+    weights: dict[str, str] = field(default_factory=dict)
+
+
+def has_command(name: str) -> bool:
+    """Whether ``outpost NAME`` exists in this checkout."""
+    done = subprocess.run([sys.executable, "-m", "generator", name, "--help"],
+                          capture_output=True, check=False)
+    return done.returncode == 0
+
+
+def _fresh(paths: list[Path]) -> None:
+    for path in paths:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def _gz(data: bytes) -> int:
+    return len(gzip.compress(data, compresslevel=6, mtime=0))
+
+
+def _kb(size: int) -> str:
+    return f"{size / 1024:.1f} KB"
+
+
+def page_weights(out: Path) -> dict[str, str]:
+    """Gzip sizes of what readers download (and raw size where it helps)."""
+    weights: dict[str, str] = {}
+    index = out / "index.html"
+    css = sorted((out / "assets").glob("*.css")) if (out / "assets").is_dir() else []
+    if index.is_file():
+        total = _gz(index.read_bytes()) + sum(_gz(c.read_bytes()) for c in css)
+        weights["Open page HTML + CSS (gzip)"] = _kb(total)
+    else:
+        weights["Open page HTML + CSS (gzip)"] = MISSING
+    for name in ("banner.html", "embed.js", "feed.xml"):
+        found = sorted(out.rglob(name), key=lambda p: len(p.parts))
+        if found:
+            data = found[0].read_bytes()
+            weights[f"`{name}` (gzip)"] = f"{_kb(_gz(data))} ({_kb(len(data))} raw)"
+        else:
+            weights[f"`{name}` (gzip)"] = MISSING
+    pages = [(p, _gz(p.read_bytes())) for p in out.rglob("*.html")]
+    if pages:
+        path, size = max(pages, key=lambda item: item[1])
+        weights["largest page (gzip)"] = f"{_kb(size)} (`{path.relative_to(out)}`)"
+    return weights
+
+
+class Bench:
+    """One size: a synthetic repository and the scenarios run against it."""
+
+    def __init__(self, work: Path, count: int, runs: int, log: Callable[[str], None]) -> None:
+        self.count = count
+        self.runs = runs
+        self.log = log
+        self.root = work / f"repo-{count}"
+        self.out = work / f"site-{count}"
+        self.step = 0
+        self.results = SizeResults(count)
+
+    def _build(self) -> list[str]:
+        return m.build_args(self.root, self.out)
+
+    def _new_update(self, _index: int) -> None:
+        self.step += 1
+        synth.add_update(self.root, self.step)
+
+    def run(self, s3: Any | None) -> SizeResults:
+        _fresh([self.root, self.out])
+        synth.make_repo(self.root, self.count)
+        rows = self.results.rows
+        self.log(f"[{self.count}] full build")
+        rows["full build"] = m.repeat(
+            self.runs, lambda i: self._build(),
+            before=lambda i: _fresh([self.out, self.root / CACHE_DIR]))
+        self.results.weights = page_weights(self.out)
+        self.log(f"[{self.count}] rebuild, nothing changed")
+        m.run_once(self._build())  # leaves a warm cache whatever the last full build did
+        rows["rebuild, nothing changed"] = m.repeat(self.runs, lambda i: self._build())
+        self.log(f"[{self.count}] rebuild after one update")
+        rows["rebuild after one new update"] = m.repeat(
+            self.runs, lambda i: self._build(), before=self._new_update)
+        self.log(f"[{self.count}] check")
+        rows["`outpost check`"] = m.repeat(self.runs, lambda i: m.outpost(self.root, "check"))
+        self.log(f"[{self.count}] update")
+        rows["`outpost update` (whole process)"] = self._update()
+        if s3 is not None:
+            self.log(f"[{self.count}] publish")
+            self._publish(s3)
+        else:
+            rows["publish to S3 (moto), from scratch"] = m.Result(note="not yet available")
+            rows["publish to S3 (moto), after one update"] = m.Result(note="not yet available")
+        return self.results
+
+    def _update(self) -> m.Result:
+        if not has_command("update"):
+            return m.Result(note="not yet available")
+
+        def argv(index: int) -> list[str]:
+            return m.outpost(self.root, "update", synth.HOT_NOTICE, "--status", "update",
+                             "--message", f"Bench update {index}: still rolling out.",
+                             "--at", synth.update_time(300 + index))
+
+        return m.repeat(self.runs, argv)
+
+    def _publish(self, s3: Any) -> None:
+        rows, uploads = self.results.rows, self.results.uploads
+        name = f"bench{self.count}"
+        config = self.root / "outpost.yaml"
+        config.write_text(synth.config_text() + s3.settings(name), encoding="utf-8")
+        publish = m.outpost(self.root, "publish", "--site", str(self.out), "-q")
+        verbose = m.outpost(self.root, "publish", "--site", str(self.out))
+        env = s3.env()
+
+        def scratch(_index: int) -> None:
+            s3.empty(name)
+
+        m.run_once(self._build())
+        row = "publish to S3 (moto), from scratch"
+        rows[row] = m.repeat(self.runs, lambda i: publish, before=scratch, env=env)
+        s3.empty(name)
+        uploads[row] = self._count_uploads(verbose, env)
+
+        def one_update(index: int) -> None:
+            self._new_update(index)
+            m.run_once(self._build())
+
+        row = "publish to S3 (moto), after one update"
+        rows[row] = m.repeat(self.runs, lambda i: publish, before=one_update, env=env)
+        one_update(0)
+        uploads[row] = self._count_uploads(verbose, env)
+
+    @staticmethod
+    def _count_uploads(argv: list[str], env: dict[str, str]) -> str:
+        done = subprocess.run(argv, capture_output=True, text=True, env=env, check=False)
+        if done.returncode != 0:
+            return "failed"
+        return str(sum(1 for line in done.stdout.splitlines() if "uploaded " in line))
+
+
+def environment() -> dict[str, str]:
+    return dict(os.environ)
