@@ -1,0 +1,131 @@
+"""_headers and manifest.json: every file gets exactly one value per header, and the
+manifest lists every file of the build with its real hash, size and type."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from generator.headers import header_rules, urls
+from generator.manifest import parse_manifest
+from tests.conftest import FIXED_NOW, Run
+from tests.feeds_support import build
+
+SHORT = "public, max-age=60, stale-while-revalidate=300, stale-if-error=86400"
+IMMUTABLE = "public, max-age=31536000, immutable"
+
+
+def parse_headers(text: str) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The Netlify/Cloudflare Pages format: a path line, then indented 'Name: value'."""
+    rules: list[tuple[str, list[tuple[str, str]]]] = []
+    for line in text.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        if line.startswith(" "):
+            name, value = line.strip().split(": ", 1)
+            rules[-1][1].append((name, value))
+        else:
+            rules.append((line, []))
+    return rules
+
+
+def matches(pattern: str, url: str) -> bool:
+    """Both hosts: '*' (a splat) matches any rest of the path, including nothing."""
+    regex = "".join(".*" if part == "*" else re.escape(part)
+                    for part in re.split(r"(\*)", pattern))
+    return re.fullmatch(regex, url) is not None
+
+
+def applied(rules: list[tuple[str, list[tuple[str, str]]]], url: str) -> dict[str, list[str]]:
+    """Every matching rule applies; repeated names would be joined by the host."""
+    found: dict[str, list[str]] = {}
+    for pattern, headers in rules:
+        if matches(pattern, url):
+            for name, value in headers:
+                found.setdefault(name, []).append(value)
+    return found
+
+
+def files_of(site: Path) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes()
+            for p in sorted(site.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def example_site(example_repo: Path, run: Run, tmp_path: Path) -> Path:
+    return build(run, example_repo, FIXED_NOW, tmp_path / "site")
+
+
+def test_every_file_gets_one_value_per_header(example_site: Path) -> None:
+    rules = parse_headers((example_site / "_headers").read_text())
+    for path in files_of(example_site):
+        if path == "_headers":
+            continue
+        for url in urls(path):
+            got = applied(rules, url)
+            assert all(len(values) == 1 for values in got.values()), (url, got)
+            expected = IMMUTABLE if path.startswith("assets/") else SHORT
+            assert got["Cache-Control"] == [expected], url
+            assert got["X-Content-Type-Options"] == ["nosniff"]
+
+
+@pytest.mark.parametrize(("url", "content_type", "cors"), [
+    ("/feed.xml", "application/rss+xml; charset=utf-8", True),
+    ("/atom.xml", "application/atom+xml; charset=utf-8", True),
+    ("/components/support-portal/feed.xml", "application/rss+xml; charset=utf-8", True),
+    ("/components/support-portal/atom.xml", "application/atom+xml; charset=utf-8", True),
+    ("/maintenance.ics", "text/calendar; charset=utf-8", True),
+    ("/api/v2/summary.json", None, True),
+    ("/api/history.json", None, True),
+    ("/manifest.json", None, True),
+    ("/", None, False),
+    ("/notices/2025-03-18-email-delivery-delays/", None, False),
+    ("/closed/", None, False),
+])
+def test_types_and_cors(example_site: Path, url: str, content_type: str | None,
+                        cors: bool) -> None:
+    got = applied(parse_headers((example_site / "_headers").read_text()), url)
+    assert got.get("Content-Type") == ([content_type] if content_type else None)
+    assert got.get("Access-Control-Allow-Origin") == (["*"] if cors else None)
+    assert got["Cache-Control"] == [SHORT]
+
+
+def test_mixed_folder_gets_one_rule_per_file() -> None:
+    rules = header_rules(["assets/site.0123456789ab.css", "assets/logo.png", "index.html"])
+    patterns = [pattern for pattern, _ in rules]
+    assert "/assets/*" not in patterns
+    assert dict(rules)["/assets/site.0123456789ab.css"][0] == ("Cache-Control", IMMUTABLE)
+    assert dict(rules)["/assets/logo.png"][0] == ("Cache-Control", SHORT)
+    assert patterns[:2] == ["/", "/index.html"]
+
+
+def test_manifest_lists_every_file_but_itself(example_site: Path) -> None:
+    files = files_of(example_site)
+    manifest = parse_manifest(files["manifest.json"])
+    assert set(manifest.files) == set(files) - {"manifest.json"}
+    assert "_headers" in manifest.files
+    for path, entry in manifest.files.items():
+        assert entry.sha256 == hashlib.sha256(files[path]).hexdigest(), path
+        assert entry.size == len(files[path])
+    assert manifest.files["feed.xml"].content_type == "application/rss+xml; charset=utf-8"
+    assert manifest.files["maintenance.ics"].content_type == "text/calendar; charset=utf-8"
+    assert manifest.files["api/v2/summary.json"].content_type == "application/json"
+    assert manifest.generated_at == "2026-11-28T12:00:00Z"
+    raw = json.loads(files["manifest.json"])
+    assert re.fullmatch(r"[0-9a-f]{16}", raw["build_id"])
+
+
+def test_build_id_follows_content(example_repo: Path, run: Run, tmp_path: Path) -> None:
+    one = parse_manifest((build(run, example_repo, FIXED_NOW, tmp_path / "a")
+                          / "manifest.json").read_bytes())
+    two = parse_manifest((build(run, example_repo, FIXED_NOW, tmp_path / "b")
+                          / "manifest.json").read_bytes())
+    assert one.build_id == two.build_id
+    (example_repo / "notices" / "2027-01-09-campus-server-upgrade.md").unlink()
+    three = parse_manifest((build(run, example_repo, FIXED_NOW, tmp_path / "c")
+                            / "manifest.json").read_bytes())
+    assert three.build_id != one.build_id
