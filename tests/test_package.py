@@ -1,0 +1,109 @@
+"""The new-company path, end to end: build the wheel, install it into a fresh venv,
+init a status repository, post an incident, build, and read the pages.
+
+This catches package-data mistakes (templates, static files, the init skeleton,
+subpackages) that the editable install used by the other tests hides.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from generator import __version__
+
+REPO = Path(__file__).resolve().parent.parent
+SOURCES = ("generator", "pyproject.toml", "README.md", "LICENSE")
+
+
+def _run(args: list[str], cwd: Path, env: dict[str, str], stdin: str = ""
+         ) -> subprocess.CompletedProcess[str]:
+    done = subprocess.run(args, cwd=cwd, env=env, input=stdin, capture_output=True,
+                          text=True, timeout=600, check=False)
+    assert done.returncode == 0, f"{args}\n{done.stdout}\n{done.stderr}"
+    return done
+
+
+def _clean_env(venv: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "TZ")}
+    env["PATH"] = f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}"
+    env["PYTHONNOUSERSITE"] = "1"
+    env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
+    return env
+
+
+@pytest.mark.slow
+def test_wheel_in_a_fresh_venv_inits_and_builds(tmp_path: Path) -> None:
+    # A copy of the sources, so the build never writes build/ or *.egg-info into the checkout.
+    source = tmp_path / "source"
+    source.mkdir()
+    for name in SOURCES:
+        if (REPO / name).is_dir():
+            shutil.copytree(REPO / name, source / name,
+                            ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        else:
+            shutil.copy(REPO / name, source / name)
+    wheels = tmp_path / "wheels"
+    env = _clean_env(tmp_path / "venv")
+    _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(wheels),
+          str(source)], tmp_path, env)
+    (wheel,) = wheels.glob("outpost_status-*.whl")
+    assert wheel.name == f"outpost_status-{__version__}-py3-none-any.whl"
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+        metadata = archive.read(f"outpost_status-{__version__}.dist-info/METADATA").decode()
+    for needed in ("generator/templates/base.html", "generator/static/outpost.css",
+                   "generator/skeleton/gitignore", "generator/skeleton/README.md",
+                   "generator/skeleton/github/workflows/check.yml",
+                   "generator/skeleton/notices/example-delete-me.md",
+                   "generator/publish/__init__.py", "generator/notify/__init__.py",
+                   "generator/py.typed"):
+        assert needed in names, needed
+    assert not any(name.startswith(("tests/", "bench/")) for name in names)
+    for line in ("Name: outpost-status", f"Version: {__version__}", "License-Expression: MIT",
+                 "Requires-Python: >=3.11", "Project-URL: Homepage, "):
+        assert line in metadata, line
+
+    venv = tmp_path / "venv"
+    _run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], tmp_path, env)
+    python = str(venv / "bin" / "python")
+    _run([python, "-m", "pip", "install", "--quiet", "--no-deps", "--no-index",
+          str(wheel)], tmp_path, env)
+    work = tmp_path / "work"
+    work.mkdir()
+    where = _run([python, "-c", "import generator; print(generator.__file__)"], work, env)
+    assert where.stdout.startswith(str(venv)), where.stdout  # not this checkout
+    outpost = str(venv / "bin" / "outpost")
+    assert _run([outpost, "--version"], work, env).stdout == f"outpost, version {__version__}\n"
+
+    init = _run([outpost, "init", "acme-status", "--title", "Acme Status",
+                 "--timezone", "America/New_York", "--base-url", "https://status.acme.test/",
+                 "--component", "web=Website", "--component", "api=Public API"], work, env)
+    assert "  2. Preview: cd acme-status && outpost serve\n" in init.stdout
+    root = work / "acme-status"
+    assert (root / ".gitignore").read_text().splitlines()[1:3] == ["site/", ".outpost-cache/"]
+
+    _run([outpost, "new", "incident", "Checkout errors", "--impact", "major",
+          "--component", "web", "--at", "2026-11-28 06:45",
+          "-m", "Some customers see errors at checkout."], root, env)
+    _run([outpost, "check"], root, env)
+    built = _run([outpost, "build", "--now", "2026-11-28 07:00"], root, env)
+    assert built.stdout.startswith("Built ")
+
+    site = root / "site"
+    index = (site / "index.html").read_text()
+    assert "<title>Open Notifications | Acme Status</title>" in index
+    assert "Checkout errors" in index and "Some customers see errors at checkout." in index
+    assert "Times are shown in America/New_York (EST/EDT)." in index
+    (page,) = (site / "notices").glob("*-checkout-errors/index.html")
+    assert "<h1>Checkout errors</h1>" in page.read_text()
+    assert "Example notice: delete this file" in (site / "closed" / "index.html").read_text()
+    (css,) = (site / "assets").glob("outpost.*.css")
+    assert css.stat().st_size > 1000
