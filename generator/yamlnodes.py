@@ -60,6 +60,11 @@ def parse(text: str, first_line: int = 1) -> Node | None:
         line = first_line + (mark.line if mark else 0)
         problem = exc.problem or exc.context or "not valid YAML"
         raise YamlError(f"invalid YAML: {problem}", line) from None
+    except yaml.reader.ReaderError as exc:
+        line = first_line + text[: exc.position].count("\n")
+        raise YamlError(f"invalid YAML: character U+{exc.character:04X} is not allowed here"
+                        if isinstance(exc.character, int) else "invalid YAML: bad character",
+                        line) from None
     except yaml.YAMLError as exc:
         raise YamlError(f"invalid YAML: {exc}", first_line) from None
     if root is None:

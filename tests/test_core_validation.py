@@ -179,6 +179,9 @@ NOTICE_CASES = {
     "invalid YAML": (
         "---\ntitle: [a\ntype: incident\n---\n" + UPDATE,
         ["3: invalid YAML: did not find expected ',' or ']'"]),
+    "control character in front matter": (
+        "---\ntitle: A\ntype: incident\ncomponents: [web]\nimpact: \x07\n---\n" + UPDATE,
+        ["5: invalid YAML: character U+0007 is not allowed here"]),
     "front matter is a list": (
         "---\n- a\n- b\n---\n" + UPDATE,
         ["2: front matter must be 'key: value' lines, such as 'title: Email delivery delays'"]),

@@ -1,0 +1,128 @@
+"""Property tests for the notice parser: no input crashes it, valid notices load exactly."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from generator.config import parse_config
+from generator.loader import NoticeInvalid, parse_notice
+from generator.model import FINAL_STATUS, STATUSES, Impact, NoticeType, Status
+from generator.times import write_time
+from tests.conftest import MINIMAL_CONFIG
+
+CONFIG = parse_config(MINIMAL_CONFIG)
+ZONE = CONFIG.timezone
+
+SAMPLE = """---
+title: Digicert certificate reissue
+type: incident
+impact: major
+components: [web, api]
+---
+Summary.
+
+## Resolved - 2024-07-30 14:25
+All customer domains have been updated.
+
+## Investigating - 2024-07-30 13:27
+This morning we received notification.
+"""
+
+PIECES = st.sampled_from([
+    "---", "...", "## ", "### ", "##", "```", "~~~", "<<<<<<< HEAD", "=======", ">>>>>>> b",
+    "title:", "type:", " incident", " maintenance", "impact: major", "start:", "end:",
+    "components: [web]", "Resolved", "Investigating", "Scheduled", "In progress", " - ",
+    " \u2013 ", "2024-11-03 01:30", "2024-03-10 02:30", " -05:00", "Z", " CDT", "[silent]",
+    "\n", "\r\n", "\t", "\ufeff", ": ", "&a", "*a", "<<: *a", "{", "[", "'", '"', "|",
+    "\x00", "\x85", "\u2028", "\ufffd", "0" * 30, "9999-12-31 23:59",
+])
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(
+    st.text(max_size=300),
+    st.lists(PIECES, max_size=40).map("".join),
+    st.tuples(st.integers(0, len(SAMPLE)), st.lists(PIECES, max_size=6).map("".join),
+              st.integers(0, 20)).map(lambda t: SAMPLE[:t[0]] + t[1] + SAMPLE[t[0] + t[2]:]),
+))
+def test_any_text_is_a_notice_or_a_list_of_problems(text: str) -> None:
+    try:
+        parse_notice(text, "notices/x.md", "x", CONFIG)
+    except NoticeInvalid as exc:
+        assert exc.problems
+        for line, message in exc.problems:
+            assert 1 <= line <= text.count("\n") + 2, (line, message)
+            assert message and "\n" not in message
+
+
+@dataclass(frozen=True)
+class Written:
+    status: Status
+    at: datetime
+    body: str
+    silent: bool
+
+
+WORDS = st.text(alphabet="abcdefghij klmnop,.!?()0123456789", min_size=1, max_size=40)
+BODY = st.lists(WORDS, min_size=1, max_size=4).map("\n".join).filter(lambda b: b.strip() != "")
+TITLE = st.text(st.characters(exclude_categories=("Cs", "Cc", "Cn", "Co", "Zl", "Zp")),
+                min_size=1, max_size=60).filter(
+    lambda t: t.strip() != "" and "\n" not in t.strip() and "\r" not in t)
+MINUTES = st.integers(0, 60 * 24 * 365 * 20)
+EPOCH = datetime(2015, 1, 1, tzinfo=UTC)
+
+
+@st.composite
+def notices(draw: st.DrawFn) -> tuple[str, dict[str, object]]:
+    kind = draw(st.sampled_from(list(NoticeType)))
+    title = draw(TITLE)
+    components = draw(st.sampled_from([(), ("web",), ("api", "web")]))
+    offsets = draw(st.lists(MINUTES, min_size=1, max_size=6, unique=True))
+    times = sorted(EPOCH + timedelta(minutes=m) for m in offsets)
+    final = FINAL_STATUS[kind]
+    ongoing = [s for s in STATUSES[kind] if s is not final]
+    updates = [Written(draw(st.sampled_from(ongoing)), at, draw(BODY), draw(st.booleans()))
+               for at in times]
+    if draw(st.booleans()):
+        last = updates[-1]
+        updates[-1] = Written(final, last.at, last.body, last.silent)
+    summary = draw(st.one_of(st.just(""), BODY))
+    lines = ["---", f"title: {json.dumps(title, ensure_ascii=False)}", f"type: {kind.value}"]
+    impact = Impact.NONE
+    start = end = None
+    if kind is NoticeType.INCIDENT:
+        impact = draw(st.sampled_from(list(Impact)))
+        lines.append(f"impact: {impact.value.upper()}")
+    else:
+        start = EPOCH + timedelta(minutes=draw(MINUTES))
+        end = start + timedelta(minutes=draw(st.integers(1, 60 * 24 * 3)))
+        lines += [f"start: {write_time(start, ZONE)}", f"end: '{write_time(end, ZONE)}'"]
+    lines += [f"components: [{', '.join(components)}]", "---", summary, ""]
+    for update in reversed(updates):  # newest first, as written by people
+        flag = " [silent]" if update.silent else ""
+        word = update.status.value.upper() if update.silent else update.status.value
+        lines += [f"## {word} - {write_time(update.at, ZONE)}{flag}", update.body, ""]
+    expected = {
+        "title": title.strip(), "type": kind, "impact": impact, "components": components,
+        "summary": summary.strip(), "start": start, "end": end,
+        "updates": [(u.status, u.at, u.body.strip(), not u.silent) for u in reversed(updates)],
+    }
+    return "\n".join(lines), expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(notices())
+def test_written_notices_load_back_exactly(case: tuple[str, dict[str, object]]) -> None:
+    text, expected = case
+    notice = parse_notice(text, "notices/x.md", "x", CONFIG)
+    assert {
+        "title": notice.title, "type": notice.type, "impact": notice.impact,
+        "components": notice.components, "summary": notice.summary,
+        "start": notice.start, "end": notice.end,
+        "updates": [(u.status, u.at, u.body, u.notify) for u in notice.updates],
+    } == expected

@@ -1,0 +1,198 @@
+"""What is open and closed at ``now``: visibility, transitions, banner, components."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from generator.config import parse_config
+from generator.loader import parse_notice
+from generator.model import Notice, Status
+from generator.render import banner_text
+from generator.select import Banner, ComponentStatus, select, view
+from generator.times import parse_time
+from tests.conftest import MINIMAL_CONFIG
+
+CONFIG = parse_config(MINIMAL_CONFIG)
+
+
+def at(text: str) -> datetime:
+    return parse_time(text, CONFIG.timezone)
+
+
+def notice(text: str, notice_id: str = "n") -> Notice:
+    return parse_notice(text, f"notices/{notice_id}.md", notice_id, CONFIG)
+
+
+INCIDENT = notice("""---
+title: Outage
+type: incident
+impact: critical
+components: [web]
+---
+## Resolved - 2026-05-01 12:00
+Fixed.
+
+## Update - 2026-05-01 11:30
+Still watching.
+
+## Monitoring - 2026-05-01 11:00
+Fix applied.
+
+## Investigating - 2026-05-01 10:00
+Looking.
+""", "outage")
+
+MAINTENANCE = notice("""---
+title: Upgrade
+type: maintenance
+components: [api]
+start: 2026-05-10 22:00
+end: 2026-05-11 02:00
+---
+## Scheduled - 2026-04-26 09:00
+Planned.
+""", "upgrade")
+
+
+def test_incident_is_invisible_before_its_first_update() -> None:
+    assert view(INCIDENT, at("2026-05-01 09:59")) is None
+    seen = view(INCIDENT, at("2026-05-01 10:00"))
+    assert seen is not None and seen.status is Status.INVESTIGATING and seen.is_open
+
+
+def test_incident_progress_and_update_keeps_previous_status() -> None:
+    seen = view(INCIDENT, at("2026-05-01 11:45"))
+    assert seen is not None
+    assert seen.status is Status.MONITORING  # "Update" is news, not a state
+    assert seen.latest.status is Status.UPDATE
+    assert [u.status for u in seen.updates] == [Status.UPDATE, Status.MONITORING,
+                                                Status.INVESTIGATING]
+    done = view(INCIDENT, at("2026-05-01 12:00"))
+    assert done is not None and not done.is_open and done.status is Status.RESOLVED
+    assert (done.started, done.ended) == (at("2026-05-01 10:00"), at("2026-05-01 12:00"))
+
+
+def test_incident_of_only_updates_is_investigating() -> None:
+    only = notice("---\ntitle: T\ntype: incident\n---\n## Update - 2026-05-01 10:00\nx\n")
+    seen = view(only, at("2026-06-01 00:00"))
+    assert seen is not None and seen.status is Status.INVESTIGATING and seen.is_open
+
+
+def test_maintenance_moves_through_its_window_by_itself() -> None:
+    assert view(MAINTENANCE, at("2026-04-26 08:59")) is None
+    states = {now: view(MAINTENANCE, at(now)) for now in (
+        "2026-04-26 09:00", "2026-05-10 21:59", "2026-05-10 22:00", "2026-05-11 01:59",
+        "2026-05-11 02:00")}
+    assert {now: (v.status, v.is_open) for now, v in states.items() if v} == {
+        "2026-04-26 09:00": (Status.SCHEDULED, True),
+        "2026-05-10 21:59": (Status.SCHEDULED, True),
+        "2026-05-10 22:00": (Status.IN_PROGRESS, True),
+        "2026-05-11 01:59": (Status.IN_PROGRESS, True),
+        "2026-05-11 02:00": (Status.COMPLETED, False),
+    }
+    last = states["2026-05-11 02:00"]
+    assert last is not None and (last.started, last.ended) == (at("2026-05-10 22:00"),
+                                                               at("2026-05-11 02:00"))
+
+
+def test_maintenance_updates_inside_and_around_the_window() -> None:
+    text = """---
+title: Upgrade
+type: maintenance
+start: 2026-05-10 22:00
+end: 2026-05-11 02:00
+---
+## Completed - 2026-05-11 00:40
+Done early.
+
+## Verifying - 2026-05-11 00:10
+Checking.
+
+## In progress - 2026-05-10 21:50
+Started ten minutes early.
+
+## Scheduled - 2026-04-26 09:00
+Planned.
+"""
+    item = notice(text)
+    early = view(item, at("2026-05-10 21:55"))
+    assert early is not None and early.status is Status.IN_PROGRESS and early.is_open
+    verifying = view(item, at("2026-05-11 00:20"))
+    assert verifying is not None and verifying.status is Status.VERIFYING
+    done = view(item, at("2026-05-11 00:40"))
+    assert done is not None and done.status is Status.COMPLETED and not done.is_open
+    assert done.ended == at("2026-05-11 00:40")
+
+
+def test_maintenance_overrunning_window_counts_as_completed_at_end() -> None:
+    late = notice(MAINTENANCE_TEXT_WITH_LATE_COMPLETION)
+    over = view(late, at("2026-05-11 02:30"))
+    assert over is not None and over.status is Status.COMPLETED and not over.is_open
+    assert over.ended == at("2026-05-11 02:00")
+    final = view(late, at("2026-05-11 03:00"))
+    assert final is not None and final.ended == at("2026-05-11 02:45")
+
+
+MAINTENANCE_TEXT_WITH_LATE_COMPLETION = """---
+title: Upgrade
+type: maintenance
+start: 2026-05-10 22:00
+end: 2026-05-11 02:00
+---
+## Completed - 2026-05-11 02:45
+Took longer than planned.
+
+## Scheduled - 2026-04-26 09:00
+Planned.
+"""
+
+
+def test_snapshot_banner_order_and_components() -> None:
+    minor = notice("---\ntitle: Slow\ntype: incident\nimpact: minor\ncomponents: [web, api]\n"
+                   "---\n## Investigating - 2026-05-10 23:00\nSlow.\n", "slow")
+    notices = [MAINTENANCE, INCIDENT, minor]
+    quiet = select(notices, at("2026-04-01 00:00"), CONFIG)
+    assert quiet.banner is Banner.NONE
+    assert banner_text(quiet).label == "No current open notifications"
+    planned = select(notices, at("2026-05-01 13:00"), CONFIG)
+    assert planned.banner is Banner.MAINTENANCE
+    assert banner_text(planned).label == "Scheduled maintenance"
+    assert [v.notice.id for v in planned.closed] == ["outage"]
+    assert {c.component.id: c.status for c in planned.components} == {
+        "web": ComponentStatus.OPERATIONAL, "api": ComponentStatus.OPERATIONAL}
+    busy = select(notices, at("2026-05-10 23:30"), CONFIG)
+    assert busy.banner is Banner.INCIDENT
+    text = banner_text(busy)
+    assert (text.label, text.detail, text.path) == ("Incident in progress",
+                                                    "2 open notifications", "")
+    assert [v.notice.id for v in busy.open] == ["slow", "upgrade"]  # incidents first
+    assert {c.component.id: c.status for c in busy.components} == {
+        "web": ComponentStatus.DEGRADED_PERFORMANCE,
+        "api": ComponentStatus.DEGRADED_PERFORMANCE}  # worse than under maintenance
+    during = select([MAINTENANCE], at("2026-05-10 23:30"), CONFIG)
+    assert banner_text(during).label == "Maintenance in progress"
+    assert banner_text(during).path == "notices/upgrade/"
+    assert {c.component.id: c.status for c in during.components}["api"] is (
+        ComponentStatus.UNDER_MAINTENANCE)
+
+
+def test_incident_impact_sets_component_status() -> None:
+    seen = select([INCIDENT], at("2026-05-01 10:30"), CONFIG)
+    assert {c.component.id: c.status for c in seen.components} == {
+        "web": ComponentStatus.MAJOR_OUTAGE, "api": ComponentStatus.OPERATIONAL}
+
+
+def test_closed_newest_first() -> None:
+    later = notice("---\ntitle: Later\ntype: incident\n---\n## Resolved - 2026-06-01 10:30\n"
+                   "ok\n\n## Investigating - 2026-06-01 10:00\nx\n", "later")
+    snapshot = select([INCIDENT, MAINTENANCE, later], at("2026-07-01 00:00"), CONFIG)
+    assert [v.notice.id for v in snapshot.closed] == ["later", "upgrade", "outage"]
+    assert snapshot.open == ()
+
+
+def test_updates_sorted_by_time_whatever_the_file_order() -> None:
+    shuffled = notice("---\ntitle: T\ntype: incident\n---\n"
+                      "## Investigating - 2026-05-01 10:00\na\n\n"
+                      "## Resolved - 2026-05-01 12:00\nc\n\n"
+                      "## Identified - 2026-05-01 11:00\nb\n")
+    assert [u.body for u in shuffled.updates] == ["c", "b", "a"]

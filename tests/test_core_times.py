@@ -1,0 +1,157 @@
+"""Times: the site zone, DST gaps and folds, display with derived abbreviations."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from generator.errors import InputError
+from generator.times import display, display_range, iso, parse_now, parse_time, write_time
+from tests.conftest import FIXED_NOW, Run
+
+CHICAGO = ZoneInfo("America/Chicago")
+
+
+def utc(*parts: int) -> datetime:
+    return datetime(*parts, tzinfo=UTC)  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("2024-07-30 13:27", utc(2024, 7, 30, 18, 27)),       # CDT, UTC-5
+    ("2024-01-30 13:27", utc(2024, 1, 30, 19, 27)),       # CST, UTC-6
+    ("2024-11-03 01:30 -05:00", utc(2024, 11, 3, 6, 30)),  # first 01:30 (CDT)
+    ("2024-11-03 01:30 -06:00", utc(2024, 11, 3, 7, 30)),  # second 01:30 (CST)
+    ("2024-11-03 01:30-0600", utc(2024, 11, 3, 7, 30)),
+    ("2024-03-10 02:30 Z", utc(2024, 3, 10, 2, 30)),
+    ("2026-11-28T12:00:00Z", utc(2026, 11, 28, 12, 0)),
+    ("2026-11-28T06:00:00-06:00", utc(2026, 11, 28, 12, 0)),
+    ("  2024-07-30 9:05  ", utc(2024, 7, 30, 14, 5)),
+])
+def test_parse_time(text: str, expected: datetime) -> None:
+    assert parse_time(text, CHICAGO) == expected
+
+
+def test_dst_gap_and_fold_are_refused() -> None:
+    with pytest.raises(InputError) as gap:
+        parse_time("2024-03-10 02:30", CHICAGO)
+    assert str(gap.value) == (
+        "time '2024-03-10 02:30' does not exist in America/Chicago: the clocks skip it at the "
+        "daylight-saving change; write it with an explicit offset ('-06:00' or '-05:00')")
+    with pytest.raises(InputError) as fold:
+        parse_time("2024-11-03 01:59", CHICAGO)
+    assert str(fold.value) == (
+        "time '2024-11-03 01:59' happens twice in America/Chicago (CDT -05:00 and CST -06:00); "
+        "add the offset you mean, e.g. '2024-11-03 01:59 -05:00'")
+    # The minutes either side of each change are fine.
+    assert parse_time("2024-03-10 01:59", CHICAGO) == utc(2024, 3, 10, 7, 59)
+    assert parse_time("2024-03-10 03:00", CHICAGO) == utc(2024, 3, 10, 8, 0)
+    assert parse_time("2024-11-03 00:59", CHICAGO) == utc(2024, 11, 3, 5, 59)
+    assert parse_time("2024-11-03 02:00", CHICAGO) == utc(2024, 11, 3, 8, 0)
+
+
+def test_bad_now_is_a_usage_error(example_repo: Path, run: Run) -> None:
+    result = run(example_repo, "build", "--now", "2024-03-10 02:30")
+    assert result.exit_code == 2
+    assert result.output.endswith(
+        "Error: Invalid value for '--now': time '2024-03-10 02:30' does not exist in "
+        "America/Chicago: the clocks skip it at the daylight-saving change; write it with an "
+        "explicit offset ('-06:00' or '-05:00')\n")
+    assert parse_now(FIXED_NOW, CHICAGO) == utc(2026, 11, 28, 12)
+
+
+def test_display_shows_derived_abbreviations() -> None:
+    start, end = utc(2024, 7, 30, 18, 27), utc(2024, 7, 30, 19, 25)
+    assert display_range(start, end, CHICAGO) == (
+        "Jul 30, 2024, 01:27 PM - Jul 30, 2024, 02:25 PM CDT")
+    assert display(utc(2027, 1, 10, 6, 0), CHICAGO) == "Jan 10, 2027, 12:00 AM"
+    assert display(utc(2027, 1, 10, 18, 5), CHICAGO) == "Jan 10, 2027, 12:05 PM"
+    # A range across the change names both abbreviations.
+    assert display_range(utc(2024, 11, 3, 4), utc(2024, 11, 3, 7, 20), CHICAGO) == (
+        "Nov 2, 2024, 11:00 PM CDT - Nov 3, 2024, 01:20 AM CST")
+    assert display_range(utc(2024, 3, 10, 7), utc(2024, 3, 10, 9), CHICAGO) == (
+        "Mar 10, 2024, 01:00 AM CST - Mar 10, 2024, 04:00 AM CDT")
+    assert display_range(start, None, CHICAGO) == "Jul 30, 2024, 01:27 PM CDT - ongoing"
+    # Both 01:30s on the fall-back night read differently.
+    assert iso(utc(2024, 11, 3, 6, 30), CHICAGO) == "2024-11-03T01:30:00-05:00"
+    assert iso(utc(2024, 11, 3, 7, 30), CHICAGO) == "2024-11-03T01:30:00-06:00"
+
+
+def test_write_time_adds_offset_only_when_needed() -> None:
+    assert write_time(utc(2024, 7, 30, 18, 27), CHICAGO) == "2024-07-30 13:27"
+    assert write_time(utc(2024, 11, 3, 6, 30), CHICAGO) == "2024-11-03 01:30 -05:00"
+    assert write_time(utc(2024, 11, 3, 7, 30), CHICAGO) == "2024-11-03 01:30 -06:00"
+
+
+def test_maintenance_across_dst_on_pages(example_repo: Path, run: Run, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    assert run(example_repo, "build", "--out", str(site), "--now", FIXED_NOW).exit_code == 0
+    page = (site / "notices" / "2024-11-02-database-upgrade-across-dst" / "index.html"
+            ).read_text()
+    assert ('<time datetime="2024-11-02T23:00:00-05:00">Nov 2, 2024, 11:00 PM CDT - '
+            'Nov 3, 2024, 01:20 AM CST</time>') in page
+    assert '<time datetime="2024-11-03T01:20:00-06:00">Nov 3, 2024, 01:20 AM CST</time>' in page
+    assert '<time datetime="2024-10-19T09:00:00-05:00">Oct 19, 2024, 09:00 AM CDT</time>' in page
+    # During the repeated hour, the window is still in progress.
+    site = tmp_path / "during"
+    result = run(example_repo, "build", "--out", str(site), "--now", "2024-11-03 01:10 -06:00")
+    assert result.exit_code == 0, result.output
+    index = (site / "index.html").read_text()
+    assert "Maintenance in progress" in index
+    assert "Updated <time datetime=\"2024-11-03T01:10:00-06:00\">Nov 3, 2024, 01:10 AM" in index
+    assert "comp-under_maintenance" in index
+
+
+def test_january_pages_show_cst(example_repo: Path, run: Run, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    assert run(example_repo, "build", "--out", str(site), "--now", FIXED_NOW).exit_code == 0
+    page = (site / "notices" / "2027-01-09-campus-server-upgrade" / "index.html").read_text()
+    assert "Jan 9, 2027, 10:00 PM - Jan 10, 2027, 02:00 AM CST" in page
+    digicert = (site / "notices" / "2024-07-30-digicert-certificate-reissue" / "index.html"
+                ).read_text()
+    assert "Jul 30, 2024, 01:27 PM - Jul 30, 2024, 02:25 PM CDT" in digicert
+
+
+# Properties.
+
+ZONES = st.sampled_from([CHICAGO, ZoneInfo("Europe/London"), ZoneInfo("Australia/Lord_Howe"),
+                         ZoneInfo("Asia/Kolkata"), ZoneInfo("UTC"), ZoneInfo("America/St_Johns")])
+MOMENTS = st.datetimes(min_value=datetime(1901, 1, 2), max_value=datetime(2998, 12, 30),
+                       timezones=st.just(UTC))
+
+
+@settings(max_examples=400, deadline=None)
+@given(MOMENTS, ZONES)
+def test_write_then_parse_round_trips(moment: datetime, zone: ZoneInfo) -> None:
+    text = write_time(moment, zone)
+    assert parse_time(text, zone) == moment.replace(second=0, microsecond=0)
+
+
+@settings(max_examples=200, deadline=None)
+@given(MOMENTS, st.integers(-23 * 60 - 59, 23 * 60 + 59))
+def test_explicit_offsets_round_trip(moment: datetime, minutes: int) -> None:
+    moment = moment.replace(second=0, microsecond=0)
+    local = moment + timedelta(minutes=minutes)
+    sign = "-" if minutes < 0 else "+"
+    text = f"{local:%Y-%m-%d %H:%M} {sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+    if not 1900 <= local.year <= 2999:
+        return
+    assert parse_time(text, CHICAGO) == moment
+
+
+TIMEISH = st.text(alphabet="0123456789-:+ TZzAPMCSDT.\t\u2013", max_size=30)
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.one_of(st.text(max_size=40), TIMEISH), ZONES)
+def test_parse_time_never_crashes(text: str, zone: ZoneInfo) -> None:
+    try:
+        result = parse_time(text, zone)
+    except InputError as exc:
+        assert str(exc)
+    else:
+        assert result.tzinfo is UTC
