@@ -63,7 +63,11 @@ def _shown(path: Path) -> str:
 @pass_repo
 def init(repo: Repo, directory: Path | None, title: str | None, timezone: str | None,
          base_url: str | None, components: tuple[str, ...], force: bool) -> None:
-    """Create a ready status repository in DIRECTORY (default: --root, i.e. here)."""
+    """Create a ready status repository in DIRECTORY.
+
+    DIRECTORY defaults to --root, i.e. the current folder. Existing files are never
+    overwritten without --force.
+    """
     from generator.errors import InputError, OutpostError
     from generator.init import EXAMPLE_NOTICE, make_options, skeleton_files, write_repository
 
