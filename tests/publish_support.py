@@ -15,12 +15,14 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 from generator.build import build
 from generator.manifest import MANIFEST, Manifest, make_manifest, parse_manifest
+from generator.publish.base import Target
 from generator.times import parse_now
 
 OLD_NOW = "2026-11-28T12:00:00Z"
@@ -272,3 +274,54 @@ def outpost_process(root: Path, *args: str, env: Mapping[str, str] | None = None
         [sys.executable, "-u", "-m", "generator", "--root", str(root), *args],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         env={**os.environ, **(env or {})})
+
+
+def make_target(root: Path, entry: str, name: str) -> Target:
+    """Add ``entry`` to outpost.yaml's publish: list and build that target from config."""
+    from generator.config import load_config
+    from generator.publish.base import targets_from_config
+
+    add_target(root, entry)
+    return targets_from_config(load_config(root), root, [name])[0]
+
+
+def drain(lines: Iterator[str]) -> list[str]:
+    return list(lines)
+
+
+def interrupted(lines: Iterator[str], k: int) -> list[str]:
+    """Consume ``k`` progress lines, then stop the publish right there (GeneratorExit at
+    the k-th yield; with k=0 it never starts)."""
+    seen: list[str] = []
+    for _ in range(k):
+        try:
+            seen.append(next(lines))
+        except StopIteration:
+            break
+    close = getattr(lines, "close", None)
+    if close is not None:
+        close()
+    return seen
+
+
+@dataclass(frozen=True)
+class Builds:
+    """The example repository built twice: before and after a one-notice edit."""
+
+    root: Path
+    old_dir: Path
+    old: Manifest
+    new_dir: Path
+    new: Manifest
+
+    @property
+    def changed(self) -> set[str]:
+        return {p for p, e in self.new.files.items() if self.old.files.get(p) != e}
+
+
+def two_builds(root: Path, tmp: Path) -> Builds:
+    old_dir, new_dir = tmp / "site-old", tmp / "site-new"
+    old = build_site(root, old_dir)
+    change_one_notice(root)
+    new = build_site(root, new_dir)
+    return Builds(root, old_dir, old, new_dir, new)

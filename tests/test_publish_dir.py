@@ -1,0 +1,225 @@
+"""The dir target, for real on local folders: releases, the current symlink, pruning,
+interruption at every step and a killed process."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import threading
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from generator.manifest import MANIFEST, parse_manifest
+from generator.publish.base import TransientError, VerifyFailed
+from generator.publish.folder import FolderTarget
+from tests.publish_support import (
+    Builds,
+    assert_consistent,
+    build_site,
+    drain,
+    folder_tree,
+    interrupted,
+    make_target,
+    outpost_process,
+    two_builds,
+)
+
+
+@pytest.fixture
+def builds(example_repo: Path, tmp_path: Path) -> Builds:
+    return two_builds(example_repo, tmp_path)
+
+
+def folder_target(builds: Builds, www: Path, keep: int = 3) -> FolderTarget:
+    target = make_target(builds.root, f"  - name: www\n    type: dir\n    path: {www}\n"
+                                      f"    keep: {keep}\n", "www")
+    assert isinstance(target, FolderTarget)
+    return target
+
+
+def served(www: Path) -> dict[str, bytes]:
+    return folder_tree((www / "current").resolve())
+
+
+def test_publish_then_update_writes_only_changed_files(builds: Builds, tmp_path: Path) -> None:
+    www = tmp_path / "www"
+    target = folder_target(builds, www)
+    drain(target.publish(builds.old_dir, builds.old))
+    assert (target.counts.uploaded, target.counts.unchanged) == (len(builds.old.files), 0)
+    assert os.readlink(www / "current") == f"releases/r000001-{builds.old.build_id}"
+    assert assert_consistent(served(www), builds.old).build_id == builds.old.build_id
+    first = (www / "current").resolve()
+
+    lines = drain(target.publish(builds.new_dir, builds.new))
+    assert len(builds.changed) == 7 and len(builds.new.files) > 40
+    assert target.counts.uploaded == len(builds.changed)
+    assert target.counts.unchanged == len(builds.new.files) - len(builds.changed)
+    assert target.counts.deleted == 0
+    assert sorted(line[6:] for line in lines if line.startswith("wrote ")) == sorted(
+        builds.changed)
+    assert assert_consistent(served(www), builds.new).build_id == builds.new.build_id
+    second = (www / "current").resolve()
+    unchanged = next(iter(set(builds.new.files) - builds.changed))
+    assert (first / unchanged).stat().st_ino == (second / unchanged).stat().st_ino
+    drain(target.verify())
+
+
+def test_same_build_again_is_a_no_op(builds: Builds, tmp_path: Path) -> None:
+    target = folder_target(builds, tmp_path / "www")
+    drain(target.publish(builds.old_dir, builds.old))
+    assert drain(target.publish(builds.old_dir, builds.old)) == [
+        f"build {builds.old.build_id} is already current"]
+    assert target.counts.unchanged == len(builds.old.files)
+    assert len(list((tmp_path / "www" / "releases").iterdir())) == 1
+
+
+def test_old_releases_are_pruned(builds: Builds, tmp_path: Path) -> None:
+    www = tmp_path / "www"
+    target = folder_target(builds, www, keep=2)
+    third_dir = tmp_path / "site-third"
+    (builds.root / "notices" / "2026-09-14-slow-grade-book-loading.md").unlink()
+    third = build_site(builds.root, third_dir)
+    for site, manifest in ((builds.old_dir, builds.old), (builds.new_dir, builds.new),
+                           (third_dir, third)):
+        lines = drain(target.publish(site, manifest))
+    assert lines[-1] == f"pruned release r000001-{builds.old.build_id}"
+    assert sorted(p.name for p in (www / "releases").iterdir()) == [
+        f"r000002-{builds.new.build_id}", f"r000003-{third.build_id}"]
+    assert target.counts.deleted == 1
+    assert_consistent(served(www), third)
+
+
+def test_interrupted_at_every_step_serves_old_or_new(builds: Builds, tmp_path: Path) -> None:
+    probe = folder_target(builds, tmp_path / "probe")
+    drain(probe.publish(builds.old_dir, builds.old))
+    lines = drain(probe.publish(builds.new_dir, builds.new))
+    switch = next(i for i, line in enumerate(lines) if line.startswith("current -> "))
+    assert switch > len(builds.changed)
+    base = tmp_path / "base"
+    FolderTarget.__init__(probe, probe.settings, builds.root)
+    probe.path = base
+    drain(probe.publish(builds.old_dir, builds.old))
+    for k in range(len(lines) + 1):
+        www = tmp_path / f"www{k}"
+        shutil.copytree(base, www, symlinks=True)
+        target = FolderTarget(probe.settings, builds.root)
+        target.path = www
+        assert len(interrupted(target.publish(builds.new_dir, builds.new), k)) == min(
+            k, len(lines))
+        expected = builds.new if k > switch else builds.old
+        assert assert_consistent(served(www), expected).build_id == expected.build_id
+        drain(target.publish(builds.new_dir, builds.new))
+        assert_consistent(served(www), builds.new)
+        assert [p.name for p in (www / "releases").iterdir() if p.name.startswith(".")] == []
+        drain(target.verify())
+
+
+@pytest.mark.parametrize("kill_after", [2, 5, 9])
+def test_killed_process_leaves_a_consistent_folder(builds: Builds, tmp_path: Path,
+                                                   kill_after: int) -> None:
+    www = tmp_path / "www"
+    target = folder_target(builds, www)
+    drain(target.publish(builds.old_dir, builds.old))
+    site = builds.root / "site"
+    build_site(builds.root, site)
+    process = outpost_process(builds.root, "publish", "www")
+    assert process.stdout is not None
+    for _ in range(kill_after):
+        process.stdout.readline()
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert_consistent(served(www), builds.old, builds.new)
+    result = subprocess.run(outpost_process_args(builds.root, "publish", "www"),
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert_consistent(served(www), builds.new)
+    assert not [p for p in (www / "releases").iterdir() if p.name.startswith(".")]
+
+
+def outpost_process_args(root: Path, *args: str) -> list[str]:
+    import sys
+
+    return [sys.executable, "-m", "generator", "--root", str(root), *args]
+
+
+def test_verify_reports_tampered_and_stale_files(builds: Builds, tmp_path: Path) -> None:
+    www = tmp_path / "www"
+    target = folder_target(builds, www)
+    drain(target.publish(builds.old_dir, builds.old))
+    current = (www / "current").resolve()
+    (current / "index.html").write_text("defaced")
+    (current / "closed" / "index.html").unlink()
+    (current / "leftover.html").write_text("x")
+    with pytest.raises(VerifyFailed) as caught:
+        drain(target.verify())
+    assert caught.value.mismatches == [
+        "closed/index.html: missing",
+        "index.html: content differs from the manifest",
+        "leftover.html: not in the manifest (stale)",
+    ]
+
+
+def test_verify_over_http(builds: Builds, tmp_path: Path) -> None:
+    www = tmp_path / "www"
+    target = folder_target(builds, www)
+    drain(target.publish(builds.old_dir, builds.old))
+    handler = partial(SimpleHTTPRequestHandler, directory=str(www / "current"))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/"
+        by_url = make_target(builds.root, f"  - name: web\n    type: dir\n    path: {www}\n"
+                                          f"    url: {url}\n", "web")
+        lines = drain(by_url.verify())
+        assert lines == [f"reading {url}",
+                         f"checked {len(builds.old.files)} files of build {builds.old.build_id}"]
+        ((www / "current").resolve() / "feed.xml").write_text("<rss/>")
+        with pytest.raises(VerifyFailed) as caught:
+            drain(by_url.verify())
+        assert caught.value.mismatches == ["feed.xml: content differs from the manifest"]
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_state_is_kept_beside_releases(builds: Builds, tmp_path: Path) -> None:
+    www = tmp_path / "www"
+    target = folder_target(builds, www)
+    assert target.read_state("notify-sent.json") is None
+    target.write_state("notify-sent.json", b'{"a": 1}')
+    drain(target.publish(builds.old_dir, builds.old))
+    assert target.read_state("notify-sent.json") == b'{"a": 1}'
+    assert (www / "state" / "notify-sent.json").read_bytes() == b'{"a": 1}'
+    assert "notify-sent.json" not in served(www)
+    with pytest.raises(ValueError):
+        target.write_state("../escape", b"")
+
+
+def test_a_second_publish_at_the_same_time_waits_its_turn(builds: Builds,
+                                                          tmp_path: Path) -> None:
+    www = tmp_path / "www"
+    first = folder_target(builds, www)
+    second = FolderTarget(first.settings, builds.root)
+    running = first.publish(builds.old_dir, builds.old)
+    next(running)
+    with pytest.raises(TransientError, match=f"another publish to {www} is running"):
+        drain(second.publish(builds.new_dir, builds.new))
+    drain(running)
+    assert parse_manifest(served(www)[MANIFEST]).build_id == builds.old.build_id
+
+
+def test_current_that_is_a_real_folder_is_refused(builds: Builds, tmp_path: Path) -> None:
+    www = tmp_path / "www"
+    (www / "current").mkdir(parents=True)
+    target = folder_target(builds, www)
+    from generator.publish.base import PublishError
+
+    with pytest.raises(PublishError) as caught:
+        drain(target.publish(builds.old_dir, builds.old))
+    assert str(caught.value) == (f"{www / 'current'} exists and is not a symlink: move it "
+                                 "away so Outpost can manage it")
