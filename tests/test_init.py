@@ -26,7 +26,7 @@ from generator.init import (
     skeleton_files,
 )
 from generator.loader import parse_notice
-from tests.conftest import FIXED_NOW, Run
+from tests.conftest import FIXED_NOW, REPO, Run
 
 EXPECTED_FILES = [
     ".github/workflows/check.yml",
@@ -257,3 +257,39 @@ def test_init_confirms_the_zone_on_a_terminal(tmp_path: Path) -> None:
         process.kill()
         os.close(controller)
     assert "timezone: Asia/Tokyo\n" in (tmp_path / "s" / "outpost.yaml").read_text()
+
+
+def test_readme_documents_every_template_variable(example_repo: Path) -> None:
+    """Each variable a page template receives is named in README's Templates section."""
+    from jinja2 import pass_context
+    from jinja2.runtime import Context
+
+    from generator.build import load_valid
+    from generator.render import make_site, render_pages
+    from generator.select import select
+    from generator.times import parse_now
+
+    templates = example_repo / "templates"
+    templates.mkdir()
+    pages = ("open.html", "closed.html", "notice.html", "404.html")
+    for name in pages:
+        (templates / name).write_text("{{ variables() }}\n")
+    checked = load_valid(example_repo, "")
+    now = parse_now(FIXED_NOW, checked.config.timezone)
+    site = make_site(checked.config, select(checked.notices, now, checked.config),
+                     checked.notices, example_repo)
+    builtins = set(site.templates.globals)
+
+    @pass_context
+    def variables(context: Context) -> str:
+        return " ".join(sorted(set(context.keys()) - builtins - {"variables"}))
+
+    site.templates.globals["variables"] = variables
+    rendered = render_pages(site)
+    names = {name for path, data in rendered.items() if path.endswith(".html")
+             for name in data.decode().split()}
+    readme = (REPO / "README.md").read_text()
+    section = readme.split("## Templates\n", 1)[1].split("\n## ", 1)[0]
+    assert {"config", "snapshot", "root", "item", "component_groups"} <= names
+    missing = sorted(name for name in names if f"`{name}`" not in section)
+    assert not missing, f"README's Templates section lacks {missing}"
