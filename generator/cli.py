@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -83,6 +84,11 @@ def check(repo: Repo, output_format: str) -> None:
     from generator.report import format_problems
 
     checked, problems = check_repo(repo.root)
+    if problems and output_format == "github":
+        from generator.report import from_workspace
+
+        workspace = os.environ.get("GITHUB_WORKSPACE") or os.getcwd()
+        problems = from_workspace(problems, repo.root, Path(workspace))
     if problems:
         click.echo(format_problems(problems, output_format))
         sys.exit(1)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 
 from generator.errors import Problem
 
@@ -26,3 +27,15 @@ def format_problems(problems: Iterable[Problem], output_format: str = "text") ->
     count = len(lines)
     lines.append(f"{count} problem{'s' if count != 1 else ''} found.")
     return "\n".join(lines)
+
+
+def from_workspace(problems: Iterable[Problem], root: Path, workspace: Path) -> list[Problem]:
+    """Paths relative to ``workspace`` (where GitHub resolves annotation files) when the
+    repository root is a folder inside it, such as ``--root status``."""
+    try:
+        inside = root.resolve().relative_to(workspace.resolve())
+    except ValueError:
+        return list(problems)
+    if inside == Path("."):
+        return list(problems)
+    return [Problem((inside / p.path).as_posix(), p.line, p.message) for p in problems]

@@ -1,0 +1,103 @@
+"""outpost check --format github, the pull-request workflow and the pre-commit hook."""
+
+from __future__ import annotations
+
+import re
+import shlex
+import shutil
+import subprocess
+from pathlib import Path
+
+import yaml
+from click.testing import CliRunner
+
+from generator.cli import cli
+from generator.errors import Problem
+from generator.report import format_problems
+from tests.conftest import Run
+
+REPO = Path(__file__).resolve().parent.parent
+BROKEN = "---\ntitle: Broken\ntype: outage\n---\n## Investigating - 2026-11-28 07:00\nText\n"
+
+
+def test_github_annotations_escape_properties_and_data() -> None:
+    problems = [Problem("notices/a,b:c.md", 3, "100% wrong\nsecond line\rthird: x, y"),
+                Problem("outpost.yaml", 1, "plain")]
+    assert format_problems(problems, "github") == (
+        "::error file=notices/a%2Cb%3Ac.md,line=3::100%25 wrong%0Asecond line%0Dthird: x, y\n"
+        "::error file=outpost.yaml,line=1::plain")
+
+
+def test_check_github_through_the_cli(empty_repo: Path, run: Run) -> None:
+    (empty_repo / "notices" / "2026-11-28-broken.md").write_text(BROKEN)
+    (empty_repo / "notices" / "notes, 50%: draft.txt").write_text("x")
+    result = run(empty_repo, "check", "--format", "github")
+    assert result.exit_code == 1
+    assert result.output == (
+        "::error file=notices/2026-11-28-broken.md,line=3::'type': expected one of incident, "
+        "maintenance, received 'outage'\n"
+        "::error file=notices/notes%2C 50%25%3A draft.txt,line=1::not a notice: notice files "
+        "end in '.md'\n")
+    text = run(empty_repo, "check")
+    assert text.output.endswith("2 problems found.\n")
+
+
+def test_check_github_paths_are_relative_to_the_workspace(empty_repo: Path) -> None:
+    (empty_repo / "notices" / "2026-11-28-broken.md").write_text(BROKEN)
+    workspace = empty_repo.parent
+    result = CliRunner().invoke(cli, ["--root", str(empty_repo), "check", "--format", "github"],
+                                env={"GITHUB_WORKSPACE": str(workspace)})
+    assert result.exit_code == 1
+    assert result.output.startswith("::error file=repo/notices/2026-11-28-broken.md,line=3::")
+    elsewhere = CliRunner().invoke(cli, ["--root", str(empty_repo), "check", "--format",
+                                         "github"], env={"GITHUB_WORKSPACE": "/nonexistent"})
+    assert elsewhere.output.startswith("::error file=notices/2026-11-28-broken.md,line=3::")
+
+
+def test_check_github_when_valid(empty_repo: Path, run: Run) -> None:
+    result = run(empty_repo, "check", "--format", "github")
+    assert (result.exit_code, result.output) == (0, "OK: outpost.yaml and 0 notices are valid.\n")
+
+
+def outpost_command() -> list[str]:
+    found = shutil.which("outpost")
+    assert found, "the outpost console script is installed by pip install -e ."
+    return [found]
+
+
+def test_workflow_runs_check_on_pull_requests_touching_notices(empty_repo: Path) -> None:
+    workflow = yaml.safe_load((REPO / ".github" / "workflows" / "check.yml").read_text())
+    trigger = workflow[True]  # YAML 1.1 reads the key 'on' as true
+    assert list(trigger) == ["pull_request"]
+    assert trigger["pull_request"]["paths"] == ["notices/**", "outpost.yaml", "templates/**"]
+    steps = workflow["jobs"]["check"]["steps"]
+    runs = [step["run"] for step in steps if "run" in step]
+    assert runs == ["python -m pip install .", "outpost check --format github"]
+    # The check step, run as written, fails on a broken notice with an annotation.
+    (empty_repo / "notices" / "2026-11-28-broken.md").write_text(BROKEN)
+    args = shlex.split(runs[1])
+    result = subprocess.run(outpost_command() + args[1:], cwd=empty_repo, capture_output=True,
+                            text=True, env={"PATH": "/usr/bin:/bin"}, check=False)
+    assert result.returncode == 1
+    assert result.stdout.startswith("::error file=notices/2026-11-28-broken.md,line=3::")
+
+
+def test_pre_commit_hook(empty_repo: Path) -> None:
+    hooks = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
+    assert [hook["id"] for hook in hooks] == ["outpost-check"]
+    hook = hooks[0]
+    assert (hook["language"], hook["pass_filenames"]) == ("python", False)
+    files = re.compile(hook["files"])
+    assert all(files.search(p) for p in ("notices/2026-11-28-a.md", "outpost.yaml",
+                                         "templates/base.html"))
+    assert not any(files.search(p) for p in ("README.md", "site/index.html", "outpost.yaml.bak"))
+    entry = shlex.split(hook["entry"])
+    ok = subprocess.run(outpost_command() + entry[1:], cwd=empty_repo, capture_output=True,
+                        text=True, check=False)
+    assert (ok.returncode, ok.stdout) == (0, "OK: outpost.yaml and 0 notices are valid.\n")
+    (empty_repo / "notices" / "2026-11-28-broken.md").write_text(BROKEN)
+    bad = subprocess.run(outpost_command() + entry[1:], cwd=empty_repo, capture_output=True,
+                         text=True, check=False)
+    assert bad.returncode == 1
+    assert bad.stdout == ("notices/2026-11-28-broken.md:3: 'type': expected one of incident, "
+                          "maintenance, received 'outage'\n1 problem found.\n")
