@@ -140,6 +140,10 @@ def test_message(config: Config, settings: NotifySettings, address: str,
     return mail
 
 
+def _text(reply: bytes | str) -> str:
+    return reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
+
+
 class SendFailed(Exception):
     """One email was not accepted; the message says why, without credentials."""
 
@@ -154,6 +158,7 @@ class SmtpSender:
         if bool(self.username) != bool(self.password):
             raise OutpostError(f"set both {USERNAME_ENV} and {PASSWORD_ENV}, or neither")
         self._client: smtplib.SMTP | None = None
+        self._login_refused = ""
 
     @property
     def where(self) -> str:
@@ -170,20 +175,28 @@ class SmtpSender:
             if smtp.security == "starttls":
                 client.starttls(context=context)
         if self.username and self.password:
-            client.login(self.username, self.password)
+            try:
+                client.login(self.username, self.password)
+            except smtplib.SMTPAuthenticationError as exc:
+                client.close()
+                self._login_refused = (f"{self.where} refused the login ({exc.smtp_code} "
+                                       f"{_text(exc.smtp_error)}): check {USERNAME_ENV} "
+                                       f"and {PASSWORD_ENV}")
+                raise SendFailed(self._login_refused) from None
         return client
 
     def send(self, mail: EmailMessage) -> None:
         """Deliver one email or raise SendFailed."""
+        if self._login_refused:
+            raise SendFailed(self._login_refused)  # the same answer: don't knock again
         try:
             if self._client is None:
                 self._client = self._connect()
             refused = self._client.send_message(mail)
         except smtplib.SMTPResponseException as exc:
             self._reset(keep=exc.smtp_code != 421)
-            text = exc.smtp_error.decode("utf-8", "replace") if isinstance(
-                exc.smtp_error, bytes) else str(exc.smtp_error)
-            raise SendFailed(f"{self.where} answered {exc.smtp_code} {text}") from None
+            raise SendFailed(f"{self.where} answered {exc.smtp_code} "
+                             f"{_text(exc.smtp_error)}") from None
         except smtplib.SMTPRecipientsRefused as exc:
             self._reset(keep=True)
             code, reply = next(iter(exc.recipients.values()))

@@ -63,10 +63,10 @@ def load(root: Path, now: datetime, environ: Mapping[str, str], echo: Echo,
 
 
 def describe(config: Config, message: Message) -> str:
-    zone = config.timezone
-    what = "reminder" if message.is_reminder else message.status.value
-    return (f"{message.notice.id}: {what} of {times.write_time(message.at, zone)} "
-            f"\"{mail.subject(config, message)}\"")
+    when = times.write_time(message.at, config.timezone)
+    what = (f"reminder due {when}" if message.is_reminder
+            else f"{message.status.value} update of {when}")
+    return f"{message.notice.id}: {what}: \"{mail.subject(config, message)}\""
 
 
 def deliver(ctx: Context, delivery: Delivery) -> str:

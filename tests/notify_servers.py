@@ -1,0 +1,189 @@
+"""Real servers on loopback for the notification tests: SMTP (aiosmtpd) and HTTP.
+
+Each server takes a script: what to do with the 1st, 2nd, ... request it gets
+('ok' once the script runs out). Only requests it accepted count as delivered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email
+import email.policy
+import json
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
+
+
+class _LoopbackController(Controller):  # type: ignore[misc]
+    """aiosmtpd's Controller on port 0: learn the real port before its self-check."""
+
+    def _trigger_server(self) -> None:
+        self.port = self.server.sockets[0].getsockname()[1]
+        super()._trigger_server()
+
+
+@dataclass
+class Mail:
+    rcpt_tos: list[str]
+    mail_from: str
+    message: EmailMessage
+
+    @property
+    def to(self) -> str:
+        return self.rcpt_tos[0]
+
+    def part(self, subtype: str) -> str:
+        body = self.message.get_body(preferencelist=(subtype,))
+        assert body is not None and body.get_content_subtype() == subtype
+        content: str = body.get_content()
+        return content.replace("\r\n", "\n")
+
+
+@dataclass
+class MailHandler:
+    script: list[str] = field(default_factory=list)  # ok | 550 | 451 | drop | block
+    received: list[Mail] = field(default_factory=list)
+    logins: list[tuple[str, str]] = field(default_factory=list)
+    arrived: threading.Event = field(default_factory=threading.Event)  # a 'block' began
+    release: threading.Event = field(default_factory=threading.Event)
+    count: int = 0
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        self.count += 1
+        action = self.script[self.count - 1] if self.count <= len(self.script) else "ok"
+        if action == "550":
+            return "550 5.1.1 Mailbox unavailable"
+        if action == "451":
+            return "451 4.3.0 Try again later"
+        if action == "drop":
+            assert server.transport is not None
+            server.transport.abort()
+            return "250 never seen"
+        if action == "block":
+            self.arrived.set()
+            while not self.release.is_set():
+                await asyncio.sleep(0.02)
+            return "451 4.3.0 Gave up"
+        raw = envelope.original_content or envelope.content
+        assert isinstance(raw, bytes)
+        message = email.message_from_bytes(raw, policy=email.policy.default)
+        assert isinstance(message, EmailMessage)
+        self.received.append(Mail(list(envelope.rcpt_tos), str(envelope.mail_from), message))
+        return "250 OK"
+
+
+def _authenticate(handler: MailHandler) -> Any:
+    def check(server: SMTP, session: Session, envelope: Envelope, mechanism: str,
+              auth_data: Any) -> AuthResult:
+        assert isinstance(auth_data, LoginPassword)
+        pair = (auth_data.login.decode(), auth_data.password.decode())
+        handler.logins.append(pair)
+        return AuthResult(success=pair == ("mailer", "s3cret pass"), handled=False)
+
+    return check
+
+
+@dataclass
+class MailServer:
+    handler: MailHandler
+    port: int
+
+    @property
+    def received(self) -> list[Mail]:
+        return self.handler.received
+
+
+def mail_server(script: list[str] | None = None, auth: bool = False
+                ) -> Iterator[MailServer]:
+    handler = MailHandler(script=list(script or []))
+    kwargs: dict[str, Any] = {}
+    if auth:
+        kwargs = {"authenticator": _authenticate(handler), "auth_require_tls": False,
+                  "auth_required": True}
+    controller = _LoopbackController(handler, hostname="127.0.0.1", port=0, **kwargs)
+    controller.start()
+    try:
+        yield MailServer(handler, controller.port)
+    finally:
+        handler.release.set()
+        controller.stop()
+
+
+@dataclass
+class Post:
+    path: str
+    headers: dict[str, str]
+    body: Any
+
+
+@dataclass
+class HookState:
+    script: dict[str, list[str]] = field(default_factory=dict)  # path -> ok|500|hang|302|404
+    received: list[Post] = field(default_factory=list)
+    attempts: list[str] = field(default_factory=list)
+    hang_seconds: float = 3.0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+class _HookHandler(BaseHTTPRequestHandler):
+    state: HookState
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def do_POST(self) -> None:
+        state = self.state
+        with state.lock:
+            state.attempts.append(self.path)
+            queue = state.script.get(self.path, [])
+            action = queue.pop(0) if queue else "ok"
+        if action == "hang":
+            time.sleep(state.hang_seconds)  # the client gives up; this one is not counted
+            return
+        length = int(self.headers.get("Content-Length", "0"))
+        data = self.rfile.read(length)
+        code = {"ok": 200, "500": 500, "302": 302, "404": 404}[action]
+        if code == 200:
+            with state.lock:
+                state.received.append(Post(self.path, dict(self.headers.items()),
+                                           json.loads(data)))
+        self.send_response(code)
+        if code == 302:
+            self.send_header("Location", "/elsewhere")
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"ok")
+
+
+@dataclass
+class HookServer:
+    state: HookState
+    port: int
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def posts(self, path: str) -> list[Post]:
+        return [p for p in self.state.received if p.path == path]
+
+
+def hook_server() -> Iterator[HookServer]:
+    state = HookState()
+    handler = type("Handler", (_HookHandler,), {"state": state})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield HookServer(state, server.server_address[1])
+    finally:
+        server.shutdown()
+        server.server_close()

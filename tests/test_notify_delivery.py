@@ -1,0 +1,307 @@
+"""outpost notify against a real SMTP server (aiosmtpd) and a real HTTP server on loopback."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Run
+from tests.notify_repo import NOW, OUTAGE_KEYS, UPGRADE_KEYS, make_repo
+from tests.notify_servers import HookServer, MailServer, hook_server, mail_server
+
+SITE = "status.example.org"
+pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+
+
+@pytest.fixture
+def smtp() -> Iterator[MailServer]:
+    yield from mail_server()
+
+
+@pytest.fixture
+def hooks() -> Iterator[HookServer]:
+    yield from hook_server()
+
+
+@pytest.fixture
+def repo(tmp_path: Path, smtp: MailServer, hooks: HookServer,
+         monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("TEST_CHAT_URL", hooks.url("/slack"))
+    monkeypatch.delenv("OUTPOST_SMTP_USERNAME", raising=False)
+    monkeypatch.delenv("OUTPOST_SMTP_PASSWORD", raising=False)
+    return make_repo(tmp_path, smtp.port, hooks.port)
+
+
+def expected_mail() -> Counter[tuple[str, str]]:
+    """(recipient, Message-ID) of every email the repository owes at NOW."""
+    alice = [("alice@example.org", key) for key in OUTAGE_KEYS + UPGRADE_KEYS]
+    bob = [("bob@example.org", key) for key in UPGRADE_KEYS]
+    return Counter((to, f"<outpost.{key.replace('/', '.')}@{SITE}>") for to, key in alice + bob)
+
+
+def sent_mail(smtp: MailServer) -> Counter[tuple[str, str]]:
+    return Counter((m.to, str(m.message["Message-ID"])) for m in smtp.received)
+
+
+def hook_keys(hooks: HookServer, path: str) -> Counter[str]:
+    return Counter(p.headers["X-Outpost-Delivery"] for p in hooks.posts(path))
+
+
+def assert_everything_once(smtp: MailServer, hooks: HookServer) -> None:
+    assert sent_mail(smtp) == expected_mail()
+    everything = Counter(OUTAGE_KEYS + UPGRADE_KEYS)
+    assert hook_keys(hooks, "/statuspage") == everything
+    assert hook_keys(hooks, "/slack") == everything
+
+
+def notify(run: Run, root: Path, *args: str) -> tuple[int, str]:
+    result = run(root, "notify", "--now", NOW, *args)
+    return result.exit_code, result.output
+
+
+def test_dry_run_prints_who_would_get_what_and_sends_nothing(
+        run: Run, repo: Path, smtp: MailServer, hooks: HookServer) -> None:
+    code, output = notify(run, repo, "--dry-run")
+    assert code == 0, output
+    assert output.splitlines()[0] == ("Dry run: would send 17 deliveries; nothing is sent or "
+                                      "recorded.")
+    assert ('  database-outage: Investigating update of 2026-11-28 09:00: '
+            '"[Test Status] Investigating: Database outage"\n'
+            "    -> alice@example.org\n"
+            "    -> webhook receiver (statuspage)\n"
+            "    -> webhook chat (slack)\n") in output
+    assert ('  api-upgrade: reminder due 2026-11-28 11:00: "[Test Status] Reminder: API upgrade '
+            'starts Nov 28, 2026, 01:00 PM CST"\n'
+            "    -> alice@example.org\n"
+            "    -> bob@example.org\n") in output
+    assert "Not sent: 1 silent update, 2 updates before the horizon." in output
+    assert smtp.received == [] and hooks.state.attempts == []
+    assert not (repo / ".outpost-state").exists()
+
+
+def test_each_message_goes_out_once_and_a_rerun_sends_nothing(
+        run: Run, repo: Path, smtp: MailServer, hooks: HookServer) -> None:
+    code, output = notify(run, repo)
+    assert code == 0, output
+    assert output.rstrip().endswith("Done: 17 sent.")
+    assert_everything_once(smtp, hooks)
+    code, output = notify(run, repo)
+    assert code == 0, output
+    assert output.rstrip().endswith("Done: 0 sent.")
+    assert "17 due deliveries already sent." in output
+    assert_everything_once(smtp, hooks)
+
+
+def test_emails_have_subject_threading_headers_and_both_bodies(
+        run: Run, repo: Path, smtp: MailServer) -> None:
+    assert notify(run, repo)[0] == 0
+    alice = {str(m.message["Message-ID"]): m for m in smtp.received
+             if m.to == "alice@example.org"}
+    root_id = f"<outpost.database-outage.20261128T1500Z@{SITE}>"
+    first, second = alice[root_id], alice[f"<outpost.database-outage.20261128T1540Z@{SITE}>"]
+    assert first.rcpt_tos == ["alice@example.org"]
+    assert first.mail_from == "status@example.org"
+    assert first.message["To"] == "Alice Admin <alice@example.org>"
+    assert first.message["From"] == "Test Status <status@example.org>"
+    assert first.message["Subject"] == "[Test Status] Investigating: Database outage"
+    assert first.message["In-Reply-To"] is None and first.message["References"] is None
+    assert second.message["Subject"] == "[Test Status] Identified: Database outage"
+    assert second.message["In-Reply-To"] == root_id
+    assert second.message["References"] == root_id
+    assert first.message["Auto-Submitted"] == "auto-generated"
+    assert first.part("plain") == (
+        "Investigating: Database outage\n\n"
+        "Pages load slowly <script>alert(1)</script> for some districts.\n\n"
+        "Status: Investigating\nAffected: Web\nPosted: Nov 28, 2026, 09:00 AM CST\n\n"
+        "Read the notice: https://status.example.org/notices/database-outage/\n\n--\n"
+        "You receive this as a contact of Test Status (https://status.example.org/).\n")
+    html = first.part("html")
+    assert "<script>" not in html
+    assert "<h1" in html and "Investigating: Database outage</h1>" in html
+    assert '<a href="https://status.example.org/notices/database-outage/">' in html
+    assert "<strong>replacing</strong>" in second.part("html")
+    assert "<th" in html and "<td>Web</td>" in html
+    reminder = alice[f"<outpost.api-upgrade.reminder.20261128T1900Z@{SITE}>"]
+    assert reminder.message["Subject"] == ("[Test Status] Reminder: API upgrade starts "
+                                           "Nov 28, 2026, 01:00 PM CST")
+    assert reminder.message["In-Reply-To"] == f"<outpost.api-upgrade.20261127T1400Z@{SITE}>"
+    assert "Window: Nov 28, 2026, 01:00 PM - Nov 28, 2026, 03:00 PM CST" in reminder.part(
+        "plain")
+    bob = [m for m in smtp.received if m.to == "bob@example.org"]
+    assert {m.message["Subject"] for m in bob} == {
+        "[Test Status] Scheduled: API upgrade",
+        "[Test Status] Reminder: API upgrade starts Nov 28, 2026, 01:00 PM CST"}
+
+
+STATUSPAGE_UPDATE = {
+    "type": "object",
+    "required": ["id", "incident_id", "status", "body", "created_at", "updated_at",
+                 "display_at", "affected_components", "deliver_notifications", "custom_tweet",
+                 "tweet_id"],
+    "properties": {"id": {"type": "string", "pattern": "^[0-9a-z]{12}$"},
+                   "status": {"enum": ["investigating", "identified", "monitoring", "resolved",
+                                       "scheduled", "in_progress", "verifying", "completed"]},
+                   "created_at": {"type": "string",
+                                  "pattern": r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$"}},
+}
+STATUSPAGE_WEBHOOK = {
+    "type": "object",
+    "required": ["meta", "page", "incident"],
+    "properties": {
+        "meta": {"type": "object", "required": ["unsubscribe", "documentation"]},
+        "page": {"type": "object", "required": ["id", "status_indicator", "status_description"],
+                 "properties": {"id": {"type": "string", "pattern": "^[0-9a-z]{12}$"},
+                                "status_indicator": {"enum": ["none", "minor", "major",
+                                                              "critical", "maintenance"]}}},
+        "incident": {
+            "type": "object",
+            "required": ["id", "name", "status", "impact", "created_at", "updated_at",
+                         "monitoring_at", "resolved_at", "started_at", "shortlink", "page_id",
+                         "incident_updates", "components", "scheduled_for", "scheduled_until",
+                         "scheduled_remind_prior", "scheduled_reminded_at",
+                         "scheduled_auto_in_progress", "scheduled_auto_completed",
+                         "reminder_intervals", "postmortem_body"],
+            "properties": {"id": {"type": "string", "pattern": "^[0-9a-z]{12}$"},
+                           "incident_updates": {"type": "array", "items": STATUSPAGE_UPDATE}},
+        },
+    },
+}
+
+
+def test_webhook_payloads_have_statuspage_and_slack_shapes(
+        run: Run, repo: Path, hooks: HookServer) -> None:
+    import jsonschema
+
+    assert notify(run, repo)[0] == 0
+    posts = {p.headers["X-Outpost-Delivery"]: p for p in hooks.posts("/statuspage")}
+    for post in posts.values():
+        jsonschema.validate(post.body, STATUSPAGE_WEBHOOK)
+        assert post.headers["Content-Type"] == "application/json; charset=utf-8"
+    first = posts[OUTAGE_KEYS[0]].body
+    assert first["page"]["status_indicator"] == "major"
+    assert first["page"]["status_description"] == "Partial System Outage"
+    incident = first["incident"]
+    assert incident["name"] == "Database outage"
+    assert incident["status"] == "investigating" and incident["impact"] == "major"
+    assert incident["shortlink"] == "https://status.example.org/notices/database-outage/"
+    assert incident["created_at"] == "2026-11-28T09:00:00-06:00"
+    assert incident["resolved_at"] is None and incident["scheduled_for"] is None
+    assert [u["status"] for u in incident["incident_updates"]] == ["investigating"]
+    assert incident["components"] == [{"id": incident["components"][0]["id"], "name": "Web",
+                                       "status": "partial_outage", "description": None}]
+    resolved = posts[OUTAGE_KEYS[2]].body
+    assert resolved["incident"]["id"] == incident["id"]
+    assert resolved["incident"]["status"] == "resolved"
+    assert resolved["incident"]["resolved_at"] == "2026-11-28T10:30:00-06:00"
+    assert resolved["page"]["status_indicator"] == "none"
+    assert [u["status"] for u in resolved["incident"]["incident_updates"]] == [
+        "resolved", "identified", "investigating", "investigating"]
+    assert [u["deliver_notifications"] for u in resolved["incident"]["incident_updates"]] == [
+        True, True, False, True]
+    reminder = posts[UPGRADE_KEYS[1]].body["incident"]
+    assert reminder["impact"] == "maintenance" and reminder["status"] == "scheduled"
+    assert reminder["scheduled_for"] == "2026-11-28T13:00:00-06:00"
+    assert reminder["scheduled_until"] == "2026-11-28T15:00:00-06:00"
+    assert reminder["scheduled_reminded_at"] == "2026-11-28T11:00:00-06:00"
+    assert reminder["scheduled_remind_prior"] is True
+    slack = {p.headers["X-Outpost-Delivery"]: p.body for p in hooks.posts("/slack")}
+    message = slack[OUTAGE_KEYS[1]]
+    assert message["text"] == ("[Test Status] Identified: Database outage "
+                               "https://status.example.org/notices/database-outage/")
+    block = message["blocks"][0]
+    assert block["type"] == "section" and block["text"]["type"] == "mrkdwn"
+    assert block["text"]["text"] == (
+        "*[Test Status] Identified: Database outage*\n"
+        "A failed disk. We are **replacing** it.\n"
+        "<https://status.example.org/notices/database-outage/|Read the notice>")
+    script = slack[OUTAGE_KEYS[0]]["blocks"][0]["text"]["text"]
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in script
+    json.dumps(message)
+
+
+def test_smtp_credentials_come_from_the_environment(
+        run: Run, tmp_path: Path, hooks: HookServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    for server in mail_server(auth=True):
+        root = make_repo(tmp_path, server.port, hooks.port)
+        monkeypatch.setenv("TEST_CHAT_URL", hooks.url("/slack"))
+        monkeypatch.setenv("OUTPOST_SMTP_USERNAME", "mailer")
+        monkeypatch.setenv("OUTPOST_SMTP_PASSWORD", "s3cret pass")
+        code, output = notify(run, root)
+        assert code == 0, output
+        assert sent_mail(server) == expected_mail()
+        assert set(server.handler.logins) == {("mailer", "s3cret pass")}
+        assert "s3cret" not in output
+
+
+def test_wrong_smtp_credentials_fail_clearly_and_send_no_email(
+        run: Run, tmp_path: Path, hooks: HookServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    for server in mail_server(auth=True):
+        root = make_repo(tmp_path, server.port, hooks.port)
+        monkeypatch.setenv("TEST_CHAT_URL", hooks.url("/slack"))
+        monkeypatch.setenv("OUTPOST_SMTP_USERNAME", "mailer")
+        monkeypatch.setenv("OUTPOST_SMTP_PASSWORD", "Wr0ngPa55")
+        code, output = notify(run, root)
+        assert code == 1
+        refused = (f"127.0.0.1:{server.port} refused the login (535 5.7.8 Authentication "
+                   "credentials invalid): check OUTPOST_SMTP_USERNAME and OUTPOST_SMTP_PASSWORD")
+        assert f"FAILED alice@example.org <- {UPGRADE_KEYS[0]}: {refused}\n" in output
+        assert f"FAILED bob@example.org <- {UPGRADE_KEYS[1]}: {refused}\n" in output
+        assert len(server.handler.logins) == 2  # one login: smtplib tries PLAIN, then LOGIN
+        assert "Wr0ngPa55" not in output
+        assert output.rstrip().endswith(
+            "Error: 10 sent, 7 failed; the failed ones are retried on the next run.")
+        assert server.received == []
+
+
+def test_only_one_of_username_and_password_is_an_error(
+        run: Run, repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OUTPOST_SMTP_USERNAME", "mailer")
+    code, output = notify(run, repo)
+    assert code == 1
+    assert output.rstrip().endswith(
+        "Error: set both OUTPOST_SMTP_USERNAME and OUTPOST_SMTP_PASSWORD, or neither")
+
+
+def test_missing_webhook_url_variable_fails_that_webhook_only(
+        run: Run, repo: Path, smtp: MailServer, hooks: HookServer,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("TEST_CHAT_URL")
+    code, output = notify(run, repo)
+    assert code == 1
+    assert (f"FAILED webhook chat (slack) <- {OUTAGE_KEYS[0]}: environment variable "
+            "TEST_CHAT_URL is not set") in output
+    assert sent_mail(smtp) == expected_mail()
+    monkeypatch.setenv("TEST_CHAT_URL", hooks.url("/slack"))
+    assert notify(run, repo)[0] == 0
+    assert_everything_once(smtp, hooks)
+
+
+def test_test_message_goes_to_an_address_or_a_webhook_and_is_not_recorded(
+        run: Run, repo: Path, smtp: MailServer, hooks: HookServer) -> None:
+    code, output = notify(run, repo, "--test", "someone@example.net")
+    assert code == 0, output
+    assert output == f"Sent a test email to someone@example.net via 127.0.0.1:{smtp.port}.\n"
+    [mail] = smtp.received
+    assert mail.rcpt_tos == ["someone@example.net"]
+    assert mail.message["Subject"] == "[Test Status] Test message"
+    assert "Outpost can send email notifications" in mail.part("plain")
+    code, output = notify(run, repo, "--test", "chat")
+    assert output == "Posted a test message to webhook chat: HTTP 200.\n"
+    [post] = hooks.posts("/slack")
+    assert post.body == {"text": "[Test Status] Test message: Outpost can post to this "
+                                 "webhook."}
+    code, output = notify(run, repo, "--test", "receiver")
+    assert code == 0
+    assert hooks.posts("/statuspage")[0].body["page"]["status_description"] == (
+        "Test message from Outpost")
+    code, output = notify(run, repo, "--test", "nobody")
+    assert code == 1
+    assert output == ("Error: --test nobody: not an email address nor a webhook name "
+                      "(webhooks: receiver, chat)\n")
+    assert not (repo / ".outpost-state").exists()
+    assert re.search(r"notify-record", output) is None
