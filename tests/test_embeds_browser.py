@@ -1,0 +1,301 @@
+"""The banner embeds in a real Chromium: a status site on one loopback port, a
+"portal" page on another. Covers every case of issue 4's "Proved in a real browser"."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.embed_support import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    NOW,
+    Server,
+    Watch,
+    banner,
+    build_site,
+    hanging,
+    incident,
+    maintenance,
+    portal_page,
+    refusing,
+    script_page,
+    serving,
+    styles,
+    url_of,
+    write_repo,
+)
+
+pytestmark = pytest.mark.browser
+
+ORANGE, GREEN, GRAY = "rgb(242, 157, 56)", "rgb(46, 125, 50)", "rgb(227, 230, 233)"
+HOSTILE = "<style>* { color: red !important; font: 40px serif !important; display: block }</style>"
+XSS = "<img src=x onerror=alert(1)></style><script>alert(2)</script>"
+SANDBOX = "allow-popups allow-popups-to-escape-sandbox allow-top-navigation-by-user-activation"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def context(browser: Any) -> Iterator[Any]:
+    ctx = browser.new_context(viewport={"width": 900, "height": 600})
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Iterator[Server]:
+    with serving(tmp_path / "site") as server:
+        yield server
+
+
+@pytest.fixture
+def portal(tmp_path: Path) -> Iterator[Server]:
+    with serving(tmp_path / "portal") as server:
+        yield server
+
+
+def publish(tmp_path: Path, site: Server, notices: dict[str, str],
+            base_url: str | None = None, mirrors: tuple[str, ...] = ()) -> Path:
+    repo = write_repo(tmp_path / "repo", base_url or site.url, notices, mirrors)
+    return build_site(repo, site.folder)
+
+
+def put(portal: Server, name: str, html: str) -> str:
+    (portal.folder / name).write_text(html)
+    return portal.url + name
+
+
+def wait_banner(page: Any, contains: str, selector: str = "outpost-banner") -> dict[str, str]:
+    page.wait_for_function(
+        """([sel, text]) => { const h = document.querySelector(sel);
+             return !!(h && h.shadowRoot && h.shadowRoot.textContent.includes(text)); }""",
+        arg=[selector, contains], timeout=10000)
+    found = banner(page, selector)
+    assert found is not None
+    return found
+
+
+def load_event_ms(page: Any) -> float:
+    value: float = page.evaluate(
+        "performance.getEntriesByType('navigation')[0].loadEventEnd")
+    return value
+
+
+@pytest.mark.parametrize(("notices", "text", "colour"), [
+    ({"sign-in": incident("Sign-in failures"), "api": maintenance("API upgrade")},
+     "Incident in progress: 2 open notifications", ORANGE),
+    ({"sign-in": incident("Sign-in failures")}, "Incident in progress: Sign-in failures",
+     ORANGE),
+    ({"api": maintenance("API upgrade")}, "Scheduled maintenance: API upgrade", GREEN),
+    ({}, "No current open notifications", GRAY),
+], ids=["incident-and-maintenance", "incident", "maintenance", "nothing"])
+def test_state_colour_and_link(tmp_path: Path, site: Server, portal: Server, context: Any,
+                               notices: dict[str, str], text: str, colour: str) -> None:
+    publish(tmp_path, site, notices)
+    url = put(portal, "index.html", script_page(site.url))
+    page = context.new_page()
+    watch = Watch(page)
+    page.goto(url)
+    shown = wait_banner(page, text)
+    assert shown["text"].strip() == text
+    assert shown["background"] == colour
+    assert shown["href"] == site.url
+    assert watch.page_errors == [] and watch.console_errors == []
+    page.locator("outpost-banner a").click()
+    page.wait_for_url(site.url)
+    assert page.locator("nav.tabs [aria-current=page]").inner_text() == "Open Notifications"
+
+
+def test_component_banner_shows_only_its_notices(tmp_path: Path, site: Server, portal: Server,
+                                                 context: Any) -> None:
+    publish(tmp_path, site, {"sign-in": incident("Sign-in failures"),
+                             "api": maintenance("API upgrade")})
+    url = put(portal, "index.html", portal_page(
+        '<div id="web" data-outpost-banner data-component="web"></div>'
+        '<div id="api" data-outpost-banner data-component="api"></div>'
+        f'<script async src="{site.url}embed.js"></script>'))
+    page = context.new_page()
+    page.goto(url)
+    assert wait_banner(page, "Sign-in", "#web")["text"] == "Incident in progress: Sign-in failures"
+    assert wait_banner(page, "API", "#api")["text"] == "Scheduled maintenance: API upgrade"
+
+
+def test_hostile_portal_css_changes_nothing(tmp_path: Path, site: Server, portal: Server,
+                                            context: Any) -> None:
+    publish(tmp_path, site, {"sign-in": incident("Sign-in failures")})
+    shutil.copy(site.folder / "banner.html", portal.folder / "banner.html")
+    parts = (f'<script async src="{site.url}embed.js"></script>'
+             '<div id="fragment"></div>'
+             "<script>fetch('banner.html').then(r => r.text()).then(t => "
+             "document.getElementById('fragment').innerHTML = t)</script>")
+    measured = {}
+    for name, head in (("plain", ""), ("hostile", HOSTILE)):
+        page = context.new_page()
+        page.goto(put(portal, f"{name}.html", portal_page(parts, head)))
+        wait_banner(page, "Sign-in failures")
+        page.wait_for_selector("#fragment .outpost-banner")
+        measured[name] = (styles(page, "outpost-banner"), styles(page, "#fragment .outpost-banner"))
+        if name == "hostile":  # the hostile sheet really applies to the portal itself
+            assert page.evaluate("getComputedStyle(document.querySelector('main p')).color"
+                                 ) == "rgb(255, 0, 0)"
+        page.close()
+    assert measured["hostile"] == measured["plain"]
+    assert "fontSize=15px" in measured["plain"][0]["a"]
+
+
+def test_hostile_title_is_literal_text(tmp_path: Path, site: Server, portal: Server,
+                                       context: Any) -> None:
+    publish(tmp_path, site, {"evil": incident("'" + XSS + "'")})
+    url = put(portal, "index.html", portal_page(
+        f'<script async src="{site.url}embed.js"></script>'
+        f'<iframe src="{site.url}embed/banner.html" sandbox="{SANDBOX}"></iframe>'))
+    page = context.new_page()
+    watch = Watch(page)
+    page.goto(url)
+    shown = wait_banner(page, "onerror")
+    assert shown["text"] == f"Incident in progress: {XSS}"
+    frame = page.frame_locator("iframe")
+    assert XSS[:40] in frame.locator("a").inner_text()
+    page.wait_for_timeout(500)
+    assert page.evaluate("""() => document.querySelector('outpost-banner').shadowRoot
+                             .querySelectorAll('img, script').length""") == 0
+    assert watch.dialogs == [] and watch.console_errors == [] and watch.page_errors == []
+
+
+def test_down_hosts_never_delay_load_and_cached_copy_shows(tmp_path: Path, portal: Server,
+                                                           context: Any) -> None:
+    site_dir = tmp_path / "site"
+    server = Server(site_dir)
+    port = server.port
+    publish(tmp_path, server, {"sign-in": incident("Sign-in failures")})
+    # The portal hosts its own copy of embed.js, as the README recommends.
+    shutil.copy(site_dir / "embed.js", portal.folder / "embed.js")
+    url = put(portal, "index.html", portal_page('<script async src="embed.js"></script>'))
+    page = context.new_page()
+    watch = Watch(page)
+    page.goto(url)
+    wait_banner(page, "Sign-in failures")
+    server.close()
+
+    down = refusing(port)
+    try:
+        page.goto(url)
+        assert load_event_ms(page) < 1500
+        shown = wait_banner(page, "last checked")
+        assert shown["text"].startswith("Incident in progress: Sign-in failures (last checked")
+        assert shown["background"] == ORANGE
+    finally:
+        down.close()
+
+    stuck = hanging(port)
+    try:
+        started = time.monotonic()
+        page.goto(url)
+        assert time.monotonic() - started < 2.5
+        assert load_event_ms(page) < 1500
+        assert "last checked" in wait_banner(page, "Sign-in failures")["text"]
+        page.wait_for_timeout(3500)  # past the 3-second fetch timeout
+        assert "last checked" in (banner(page) or {}).get("text", "")
+        fresh = context.browser.new_context()
+        try:  # no cached copy: nothing rendered, nothing thrown, load not delayed
+            other = fresh.new_page()
+            other_watch = Watch(other)
+            other.goto(url)
+            assert load_event_ms(other) < 1500
+            other.wait_for_timeout(3500)
+            assert banner(other) is None
+            height = "document.querySelector('outpost-banner').getBoundingClientRect().height"
+            assert other.evaluate(height) == 0
+            assert other_watch.page_errors == []
+        finally:
+            fresh.close()
+    finally:
+        stuck.close()
+    assert watch.page_errors == []
+
+
+def test_maintenance_starts_while_the_page_is_open(tmp_path: Path, site: Server, portal: Server,
+                                                   context: Any) -> None:
+    publish(tmp_path, site, {"api": maintenance("API upgrade", start="2026-11-28 06:04",
+                                                end="2026-11-28 07:10")})
+    url = put(portal, "index.html", script_page(site.url))
+    page = context.new_page()
+    page.clock.install(time=NOW + timedelta(minutes=1))
+    page.goto(url)
+    assert wait_banner(page, "API upgrade")["text"] == "Scheduled maintenance: API upgrade"
+    # Cross the start (06:04) before the 5-minute re-check: only the clock changed.
+    page.clock.run_for(int(3.5 * 60 * 1000))
+    shown = wait_banner(page, "Maintenance in progress")
+    assert shown["text"] == "Maintenance in progress: API upgrade"
+    assert shown["background"] == GREEN
+    page.clock.run_for(70 * 60 * 1000)  # past the end (07:10)
+    assert wait_banner(page, "No current")["background"] == GRAY
+
+
+def test_rechecks_every_few_minutes(tmp_path: Path, site: Server, portal: Server,
+                                    context: Any) -> None:
+    publish(tmp_path, site, {})
+    url = put(portal, "index.html", script_page(site.url))
+    page = context.new_page()
+    page.clock.install(time=NOW)
+    page.goto(url)
+    wait_banner(page, "No current open notifications")
+    publish(tmp_path, site, {"sign-in": incident("Sign-in failures")})
+    page.clock.run_for(60 * 1000)
+    page.wait_for_timeout(300)
+    assert "No current" in (banner(page) or {})["text"]
+    # To just past the 5-minute re-check, and not past its 3-second fetch timeout.
+    page.clock.run_for(4 * 60 * 1000 + 500)
+    assert wait_banner(page, "Sign-in failures")["background"] == ORANGE
+
+
+def test_mirror_serves_when_primary_is_down(tmp_path: Path, site: Server, portal: Server,
+                                            context: Any) -> None:
+    primary = refusing()
+    try:
+        publish(tmp_path, site, {"sign-in": incident("Sign-in failures")},
+                base_url=url_of(primary), mirrors=(site.url,))
+        url = put(portal, "index.html",
+                  script_page(site.url))
+        page = context.new_page()
+        watch = Watch(page)
+        page.goto(url)
+        shown = wait_banner(page, "Sign-in failures")
+        assert shown["text"] == "Incident in progress: Sign-in failures"
+        assert shown["href"] == site.url  # the link goes to the host that answered
+        assert watch.page_errors == []
+    finally:
+        primary.close()
+
+
+def test_sandboxed_iframe_renders_and_its_link_works(tmp_path: Path, site: Server,
+                                                     portal: Server, context: Any) -> None:
+    publish(tmp_path, site, {"sign-in": incident("Sign-in failures")})
+    url = put(portal, "index.html", portal_page(
+        f'<iframe src="{site.url}embed/banner.html" sandbox="{SANDBOX}" '
+        'style="width:100%;height:44px;border:0"></iframe>'))
+    page = context.new_page()
+    watch = Watch(page)
+    page.goto(url)
+    link = page.frame_locator("iframe").locator("a")
+    assert link.inner_text() == "Incident in progress: Sign-in failures"
+    assert link.evaluate("a => getComputedStyle(a.parentElement).backgroundColor") == ORANGE
+    link.click()
+    page.wait_for_url(site.url)
+    assert page.locator("nav.tabs [aria-current=page]").inner_text() == "Open Notifications"
+    assert watch.page_errors == []
