@@ -1,0 +1,141 @@
+"""Failures end in exactly-once delivery: refusals, dropped connections, 500s, hangs, kill -9."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from generator.notify.record import recipient_hash
+from tests.conftest import REPO, Run
+from tests.notify_repo import NOW, OUTAGE_KEYS, UPGRADE_KEYS, make_repo
+from tests.notify_servers import HookServer, MailServer, hook_server, mail_server
+from tests.test_notify_delivery import assert_everything_once, notify
+
+
+@pytest.fixture
+def hooks() -> Iterator[HookServer]:
+    yield from hook_server()
+
+
+def repo_for(tmp_path: Path, smtp: MailServer, hooks: HookServer,
+             monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("TEST_CHAT_URL", hooks.url("/slack"))
+    monkeypatch.delenv("OUTPOST_SMTP_USERNAME", raising=False)
+    monkeypatch.delenv("OUTPOST_SMTP_PASSWORD", raising=False)
+    return make_repo(tmp_path, smtp.port, hooks.port)
+
+
+@pytest.mark.parametrize(("script", "reason"), [
+    (["550"], "answered 550 5.1.1 Mailbox unavailable"),
+    (["451", "451"], "answered 451 4.3.0 Try again later"),
+    (["drop"], "Connection unexpectedly closed"),
+])
+def test_smtp_refusal_or_drop_is_retried_next_run_and_arrives_once(
+        run: Run, tmp_path: Path, hooks: HookServer, monkeypatch: pytest.MonkeyPatch,
+        script: list[str], reason: str) -> None:
+    for smtp in mail_server(script):
+        root = repo_for(tmp_path, smtp, hooks, monkeypatch)
+        code, output = notify(run, root)
+        assert code == 1
+        failure = output.split(f"FAILED alice@example.org <- {UPGRADE_KEYS[0]}: ")[1]
+        assert failure.startswith(f"127.0.0.1:{smtp.port}")
+        assert reason in failure.splitlines()[0]
+        failed = len(script)
+        assert output.rstrip().endswith(f"Error: {17 - failed} sent, {failed} failed; the "
+                                        "failed ones are retried on the next run.")
+        # the messages after the failure still went out on the same run
+        assert len(smtp.received) == 7 - failed
+        code, output = notify(run, root)
+        assert code == 0, output
+        assert output.rstrip().endswith(f"Done: {failed} sent.")
+        assert_everything_once(smtp, hooks)
+
+
+@pytest.fixture
+def smtp() -> Iterator[MailServer]:
+    yield from mail_server()
+
+
+def test_webhook_500_is_retried_with_back_off_then_next_run(
+        run: Run, tmp_path: Path, smtp: MailServer, hooks: HookServer,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    root = repo_for(tmp_path, smtp, hooks, monkeypatch)
+    hooks.state.script["/statuspage"] = ["500", "ok", "500", "500", "500"]
+    code, output = notify(run, root)
+    assert code == 1
+    assert f"sent   webhook receiver (statuspage) <- {UPGRADE_KEYS[0]} (HTTP 200 after 2 " \
+           "attempts)" in output
+    assert (f"FAILED webhook receiver (statuspage) <- {OUTAGE_KEYS[0]}: attempt 1: HTTP 500 "
+            "Internal Server Error; attempt 2: HTTP 500 Internal Server Error; attempt 3: "
+            "HTTP 500 Internal Server Error\n") in output
+    assert hooks.state.attempts.count("/statuspage") == 2 + 3 + 3
+    code, output = notify(run, root)
+    assert code == 0, output
+    assert_everything_once(smtp, hooks)
+
+
+def test_webhook_hanging_past_its_timeout_is_retried_and_arrives_once(
+        run: Run, tmp_path: Path, smtp: MailServer, hooks: HookServer,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    root = repo_for(tmp_path, smtp, hooks, monkeypatch)
+    hooks.state.script["/slack"] = ["hang"]
+    hooks.state.script["/statuspage"] = ["ok", "hang", "hang", "hang"]
+    code, output = notify(run, root)
+    assert code == 1
+    assert (f"sent   webhook chat (slack) <- {UPGRADE_KEYS[0]} (HTTP 200 after 2 attempts)"
+            in output)
+    assert (f"FAILED webhook receiver (statuspage) <- {OUTAGE_KEYS[0]}: attempt 1: no answer "
+            "within 1 s; attempt 2: no answer within 1 s; attempt 3: no answer within 1 s\n"
+            ) in output
+    code, output = notify(run, root)
+    assert code == 0, output
+    assert_everything_once(smtp, hooks)
+
+
+@pytest.mark.parametrize(("answer", "outcome"), [
+    ("302", "HTTP 302 Found (redirects are not followed)"),
+    ("404", "HTTP 404 Not Found"),
+])
+def test_webhook_redirect_or_client_error_is_not_retried_within_the_run(
+        run: Run, tmp_path: Path, smtp: MailServer, hooks: HookServer,
+        monkeypatch: pytest.MonkeyPatch, answer: str, outcome: str) -> None:
+    root = repo_for(tmp_path, smtp, hooks, monkeypatch)
+    hooks.state.script["/statuspage"] = [answer]
+    code, output = notify(run, root)
+    assert code == 1
+    assert (f"FAILED webhook receiver (statuspage) <- {UPGRADE_KEYS[0]}: attempt 1: "
+            f"{outcome}\n") in output
+    assert notify(run, root)[0] == 0
+    assert_everything_once(smtp, hooks)
+
+
+def test_killed_between_two_sends_then_run_again_sends_each_once(
+        run: Run, tmp_path: Path, hooks: HookServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    for smtp in mail_server(["ok", "block"]):
+        root = repo_for(tmp_path, smtp, hooks, monkeypatch)
+        env = {**os.environ, "PYTHONPATH": str(REPO)}
+        process = subprocess.Popen(
+            [sys.executable, "-m", "generator", "--root", str(root), "notify", "--now", NOW],
+            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        try:
+            assert smtp.handler.arrived.wait(60), "the second email never started"
+        finally:
+            process.kill()  # SIGKILL: no clean-up code runs
+            output = process.communicate(timeout=30)[0].decode()
+            smtp.handler.release.set()
+        assert process.returncode == -9
+        assert f"sent   alice@example.org <- {UPGRADE_KEYS[0]}" in output
+        record = json.loads((root / ".outpost-state" / "notify-record.json").read_bytes())
+        assert record["sent"] == {UPGRADE_KEYS[0]: {
+            "at": "2026-11-27T14:00:00+00:00", "to": [recipient_hash("email:alice@example.org")]}}
+        assert [m.to for m in smtp.received] == ["alice@example.org"]
+        code, output = notify(run, root)
+        assert code == 0, output
+        assert output.rstrip().endswith("Done: 16 sent.")
+        assert_everything_once(smtp, hooks)
