@@ -1,0 +1,174 @@
+"""The embed outputs as files: budgets, banner.json, fragment, badges, the minifier."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from generator import embeds
+from generator.badges import badge_svg
+from generator.build import load_valid, render_site
+from generator.mediatypes import is_cross_origin_data
+from tests.conftest import FIXED_NOW, Run
+from tests.embed_support import NOW, build_site, incident, maintenance, write_repo
+
+BASE = "https://status.example.org/"
+
+
+@pytest.fixture
+def example_site(example_repo: Path, run: Run, tmp_path: Path) -> Path:
+    out = tmp_path / "out"
+    result = run(example_repo, "build", "--out", str(out), "--now", FIXED_NOW)
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def files_for(tmp_path: Path, notices: dict[str, str], mirrors: tuple[str, ...] = ()
+              ) -> dict[str, bytes]:
+    repo = write_repo(tmp_path / "repo", BASE, notices, mirrors)
+    return render_site(load_valid(repo, "stop"), NOW, repo)
+
+
+def test_budgets_on_the_example_site(example_site: Path) -> None:
+    assert len((example_site / "embed.js").read_bytes()) <= 4096
+    fragments = [example_site / "banner.html", *example_site.glob("components/*/banner.html")]
+    assert len(fragments) == 6
+    for fragment in fragments:
+        assert len(fragment.read_bytes()) <= 1536, fragment
+
+
+def test_every_embed_output_exists_and_is_cross_origin_data(example_site: Path) -> None:
+    expected = ["banner.html", "banner.json", "embed.js", "embed/banner.html", "badge.svg"]
+    for component in ("customer-sites", "support-portal"):
+        expected += [f"components/{component}/{name}"
+                     for name in ("banner.html", "banner.json", "badge.svg")]
+    for path in expected:
+        assert (example_site / path).is_file(), path
+        assert is_cross_origin_data(path), path
+
+
+def test_example_banner_json_agrees_with_the_site_banner(example_site: Path) -> None:
+    data = json.loads((example_site / "banner.json").read_text())
+    index = (example_site / "index.html").read_text()
+    assert data["label"] == "Scheduled maintenance" and data["state"] == "maintenance"
+    assert f"<strong>{data['label']}</strong>" in index
+    assert data["generated_at"] == "2026-11-28T12:00:00Z"
+    assert data["notices"] == [{
+        "id": "2027-01-09-campus-server-upgrade", "title": "Campus server upgrade",
+        "type": "maintenance", "status": "scheduled", "impact": None,
+        "start": "2027-01-10T04:00:00Z", "end": "2027-01-10T08:00:00Z",
+        "url": BASE + "notices/2027-01-09-campus-server-upgrade/",
+        "components": ["customer-sites", "mobile-notifications"]}]
+    assert data["site"]["hosts"] == [BASE]
+    portal = json.loads((example_site / "components/support-portal/banner.json").read_text())
+    assert portal["state"] == "none" and portal["notices"] == []
+    assert portal["component"] == {"id": "support-portal", "name": "Support Portal"}
+    assert portal["label"] == "No current open notifications" and portal["detail"] is None
+
+
+def test_client_texts_are_the_site_banner_words() -> None:
+    assert embeds.client_texts() == {
+        "incident": "Incident in progress", "maintenance": "Maintenance in progress",
+        "scheduled": "Scheduled maintenance", "none": "No current open notifications",
+        "count": "{n} open notifications"}
+
+
+def test_banner_json_for_an_incident_and_several_notices(tmp_path: Path) -> None:
+    files = files_for(tmp_path, {"sign-in": incident("Sign-in failures"),
+                                 "api": maintenance("API upgrade")},
+                      mirrors=("https://mirror.example.net/status/",))
+    data = json.loads(files["banner.json"])
+    assert (data["state"], data["label"], data["detail"]) == (
+        "incident", "Incident in progress", "2 open notifications")
+    assert [n["id"] for n in data["notices"]] == ["sign-in", "api"]
+    first = data["notices"][0]
+    assert (first["status"], first["impact"], first["start"], first["end"]) == (
+        "investigating", "major", "2026-11-28T11:30:00Z", None)
+    assert data["site"]["hosts"] == [BASE, "https://mirror.example.net/status/"]
+    assert b'["https://status.example.org/","https://mirror.example.net/status/"]' in (
+        files["embed.js"])
+    web = json.loads(files["components/web/banner.json"])
+    assert [n["id"] for n in web["notices"]] == ["sign-in"]
+    api = json.loads(files["components/api/banner.json"])
+    assert (api["state"], api["detail"]) == ("maintenance", "API upgrade")
+
+
+def test_fragment_is_scoped_script_free_and_links_absolutely(tmp_path: Path) -> None:
+    files = files_for(tmp_path, {"sign-in": incident("Sign-in failures")})
+    html = files["banner.html"].decode()
+    assert html.startswith('<div class="outpost-banner outpost-incident" role="status" '
+                           'style="all:initial!important;')
+    assert "<script" not in html and "<style" not in html
+    assert f'<a href="{BASE}"' in html
+    assert "Incident in progress</b>: <u" in html and "Sign-in failures</u>" in html
+    assert "#f29d38" in html and "<svg" in html
+    page = files["embed/banner.html"].decode()
+    assert f'<a href="{BASE}" target="_top"' in page and "<script" not in page
+
+
+def test_hostile_long_title_is_escaped_shortened_and_in_budget(tmp_path: Path) -> None:
+    title = "'" + "<script>&\"x" * 40 + "'"
+    files = files_for(tmp_path, {"evil": incident(title)})
+    html = files["banner.html"].decode()
+    assert "<script>" not in html and "&lt;script&gt;&amp;&#34;x" in html
+    assert html.count("&lt;script&gt;") == 6 and "\u2026</u>" in html
+    assert len(files["banner.html"]) <= 1536
+    data = json.loads(files["banner.json"])
+    assert data["notices"][0]["title"] == title.strip("'")
+
+
+def test_badges_are_valid_svg_with_an_accessible_name(tmp_path: Path) -> None:
+    files = files_for(tmp_path, {"api": maintenance("API upgrade")})
+    svg = ET.fromstring(files["badge.svg"])
+    assert svg.get("aria-label") == "status: scheduled maintenance"
+    assert svg.get("role") == "img"
+    component = ET.fromstring(files["components/api/badge.svg"])
+    assert component.get("aria-label") == "API: scheduled maintenance"
+    assert ET.fromstring(files["components/web/badge.svg"]).get("aria-label") == (
+        "Web: no open notices")
+    odd = ET.fromstring(badge_svg("R&D <lab>", "incident", "#f29d38", "#1b1204"))
+    assert odd.get("aria-label") == "R&D <lab>: incident"
+    assert int(odd.get("width", "0")) > int(ET.fromstring(
+        badge_svg("R", "incident", "#f29d38", "#1b1204")).get("width", "0"))
+
+
+def test_minifier_keeps_strings_and_statements() -> None:
+    source = ('// a comment line\n'
+              'var a = "x  y // not a comment", b = \'it\\\'s  \';\n'
+              '  if (a) {\n'
+              '    b = a + +b - -1;\n'
+              '  }\n'
+              'return typeof a\n'
+              'f()\n')
+    assert embeds.minify_js(source) == (
+        'var a="x  y // not a comment",b=\'it\\\'s  \';if(a){b=a+ +b- -1;}\n'
+        'return typeof a\nf()\n')
+    with pytest.raises(ValueError) as raised:
+        embeds.minify_js("var a = `x`;\n")
+    assert str(raised.value) == "embed.js must not use template literals or block comments"
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+def test_built_embed_js_parses(example_site: Path) -> None:
+    result = subprocess.run(["node", "--check", str(example_site / "embed.js")],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+
+
+def test_style_hash_matches_the_stylesheet_in_embed_js(example_site: Path) -> None:
+    script = (example_site / "embed.js").read_text()
+    assert json.dumps(embeds.EMBED_CSS, separators=(",", ":")) in script
+    assert embeds.style_hash().startswith("'sha256-") and embeds.style_hash().endswith("='")
+
+
+def test_repeated_builds_are_identical(tmp_path: Path) -> None:
+    repo = write_repo(tmp_path / "repo", BASE, {"api": maintenance("API upgrade")})
+    first = build_site(repo, tmp_path / "one")
+    second = build_site(repo, tmp_path / "two")
+    for name in ("banner.html", "banner.json", "embed.js", "badge.svg", "embed/banner.html"):
+        assert (first / name).read_bytes() == (second / name).read_bytes()
