@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import datetime
 from typing import Any
 
@@ -63,9 +64,14 @@ class Api:
     config: Config
     snapshot: Snapshot
 
-    @property
+    @cached_property
     def page_id(self) -> str:
         return base36_id(f"page:{self.config.base_url}")
+
+    @cached_property
+    def component_rows(self) -> dict[str, Json]:
+        """components(self) by id, computed once: every incident object embeds rows."""
+        return {row["id"]: row for row in components(self)}
 
     def time(self, moment: datetime | None) -> str | None:
         """ISO 8601 with milliseconds and the page's own offset, like Statuspage."""
@@ -255,7 +261,7 @@ def incident_updates(api: Api, item: NoticeView) -> list[Json]:
 def incident(api: Api, item: NoticeView) -> Json:
     """An incident or maintenance object with every field Statuspage sends."""
     notice = item.notice
-    rows = {row["id"]: row for row in components(api)}
+    rows = api.component_rows
     members = [c for c in api.config.components if c.id in notice.components]
     created = notice_created(item)
     monitoring = next((u.at for u in reversed(item.updates) if u.status is Status.MONITORING),
