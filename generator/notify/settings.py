@@ -225,7 +225,7 @@ CONTACT = s.Record(
         s.Field("name", s.optional(s.text), "text", "Who this is, for reports."),
         s.Field("components", s.list_of(s.slug), "list of component ids",
                 "Only notices affecting one of these (or no component at all).", default=()),
-        s.Field("types", _TYPES, "incident | maintenance", "Only these notice types.",
+        s.Field("types", _TYPES, "list of incident | maintenance", "Only these notice types.",
                 default=()),
     ),
     build=Contact,
@@ -244,7 +244,7 @@ WEBHOOK = s.Record(
                 default="statuspage"),
         s.Field("components", s.list_of(s.slug), "list of component ids",
                 "Only notices affecting one of these (or no component at all).", default=()),
-        s.Field("types", _TYPES, "incident | maintenance", "Only these notice types.",
+        s.Field("types", _TYPES, "list of incident | maintenance", "Only these notice types.",
                 default=()),
         s.Field("timeout", _seconds(0.1, 120), "seconds", "Per attempt.", default=10.0),
         s.Field("retries", s.integer(0, 10), "number", "Further attempts after a failure.",
@@ -328,12 +328,12 @@ def check_section(values: dict[str, Any], node: yn.Mapping, prefix: str
         if emails.index(contact.email.lower()) != index:
             problems.append((contact.line, f"'{SECTION}.contacts[{index}]': duplicate contact "
                                            f"'{contact.email}'"))
+    line = node.key_lines.get(SECTION, section.line)
     if settings.contacts and settings.smtp is None:
-        problems.append((section.line, f"'{SECTION}.smtp' is required when there are "
-                                       "contacts (host, port, security)"))
+        problems.append((line, f"'{SECTION}.smtp' is required when there are contacts "
+                               "(host, port, security)"))
     if settings.contacts and settings.sender is None:
-        problems.append((section.line, f"'{SECTION}.from' is required when there are "
-                                       "contacts"))
+        problems.append((line, f"'{SECTION}.from' is required when there are contacts"))
     zone = values.get("timezone")
     if settings.since.span is None and isinstance(zone, ZoneInfo):
         try:

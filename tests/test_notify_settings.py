@@ -1,0 +1,225 @@
+"""The notify: section of outpost.yaml: every problem with its line, secrets refused."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from generator.config import parse_config
+from generator.errors import ProblemsFound
+from generator.notify.settings import NotifySettings, parse_duration
+from tests.conftest import Run
+
+BASE = """\
+title: T
+base_url: https://status.example.org/
+timezone: America/Chicago
+components:
+  - id: web
+    name: Web
+"""
+
+
+def problems(extra: str) -> list[str]:
+    with pytest.raises(ProblemsFound) as caught:
+        parse_config(BASE + extra)
+    return [str(p) for p in caught.value.problems]
+
+
+def settings(extra: str) -> NotifySettings:
+    value = parse_config(BASE + extra).extra("notify")
+    assert isinstance(value, NotifySettings)
+    return value
+
+
+def test_a_full_section_parses_with_defaults() -> None:
+    parsed = settings("""\
+notify:
+  since: 2026-11-01 00:00
+  from: Status <status@example.org>
+  smtp:
+    host: smtp.example.org
+  contacts:
+    - email: ops@example.org
+      components: [web]
+      types: [incident]
+  webhooks:
+    - name: chat
+      url_env: CHAT_URL
+      format: slack
+""")
+    assert parsed.smtp is not None
+    assert (parsed.smtp.security, parsed.smtp.effective_port, parsed.smtp.timeout) == (
+        "starttls", 587, 30.0)
+    assert parsed.remind_before == timedelta(hours=1)
+    assert parsed.contacts[0].components == ("web",) and parsed.contacts[0].types == (
+        "incident",)
+    hook = parsed.webhooks[0]
+    assert (hook.url, hook.url_env, hook.format, hook.timeout, hook.retries, hook.backoff) == (
+        None, "CHAT_URL", "slack", 10.0, 2, 2.0)
+    zone = parse_config(BASE).timezone
+    assert parsed.since.resolve(datetime(2026, 11, 28, tzinfo=UTC), zone) == datetime(
+        2026, 11, 1, 5, 0, tzinfo=UTC)
+
+
+def test_since_may_be_a_duration_before_now() -> None:
+    parsed = settings("notify:\n  since: 2d\n  remind_before: 'off'\n")
+    now = datetime(2026, 11, 28, 12, tzinfo=UTC)
+    assert parsed.since.resolve(now, parse_config(BASE).timezone) == now - timedelta(days=2)
+    assert parsed.remind_before is None
+    assert parse_config(BASE).extra("notify") is None
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("90m", timedelta(minutes=90)), ("1d12h", timedelta(days=1, hours=12)),
+    ("2h30m", timedelta(hours=2, minutes=30)), ("", None), ("h", None), ("1w", None),
+    ("2026-11-01", None)])
+def test_parse_duration(text: str, expected: timedelta | None) -> None:
+    assert parse_duration(text) == expected
+
+
+def test_credentials_in_the_yaml_are_refused() -> None:
+    assert problems("""\
+notify:
+  since: 2026-11-01 00:00
+  password: x
+  smtp:
+    host: smtp.example.org
+    username: me
+    password: hunter2
+""") == [
+        "outpost.yaml:9: 'notify.password': credentials are never read from outpost.yaml, "
+        "which is public; set OUTPOST_SMTP_USERNAME and OUTPOST_SMTP_PASSWORD in the "
+        "environment (CI secrets) instead",
+    ]
+    assert problems("""\
+notify:
+  since: 2026-11-01 00:00
+  smtp:
+    host: smtp.example.org
+    username: me
+    password: hunter2
+""") == [
+        "outpost.yaml:11: 'notify.smtp.username': credentials are never read from "
+        "outpost.yaml, which is public; set OUTPOST_SMTP_USERNAME and OUTPOST_SMTP_PASSWORD "
+        "in the environment (CI secrets) instead",
+        "outpost.yaml:12: 'notify.smtp.password': credentials are never read from "
+        "outpost.yaml, which is public; set OUTPOST_SMTP_USERNAME and OUTPOST_SMTP_PASSWORD "
+        "in the environment (CI secrets) instead",
+    ]
+
+
+def test_secret_webhook_urls_are_refused() -> None:
+    assert problems("""\
+notify:
+  since: 2026-11-01 00:00
+  webhooks:
+    - name: slack
+      url: https://hooks.slack.com/services/T000/B000/XXXX
+    - name: basic
+      url: https://user:pw@example.org/hook
+    - name: token
+      url: https://example.org/hook
+      token: abc
+""") == [
+        "outpost.yaml:11: 'notify.webhooks[0].url': this webhook URL is itself a secret; "
+        "outpost.yaml is public, so set it in an environment variable and write "
+        "'url_env: NAME' instead",
+        "outpost.yaml:13: 'notify.webhooks[1].url': the URL holds a user name or password; "
+        "outpost.yaml is public, so set the URL in an environment variable and write "
+        "'url_env: NAME' instead",
+        "outpost.yaml:16: 'notify.webhooks[2].token': credentials are never read from "
+        "outpost.yaml, which is public; put secrets in environment variables",
+    ]
+
+
+def test_value_problems_are_all_reported_with_lines() -> None:
+    assert problems("""\
+notify:
+  since: soon
+  remind_before: 0m
+  from: nobody
+  contacts:
+    - email: Ops <ops@example.org>
+      types: [outage]
+  webhooks:
+    - name: Chat
+      format: teams
+      timeout: 0
+      retries: 11
+""") == [
+        "outpost.yaml:8: Config value 'notify.since': expected a time such as "
+        "'2026-11-01 00:00' or a duration such as '2d', '12h' or '90m', received 'soon'",
+        "outpost.yaml:9: Config value 'notify.remind_before': expected a duration such as "
+        "'1h', '90m' or '1d', or 'off', received '0m'",
+        "outpost.yaml:10: Config value 'notify.from': expected an email address such as "
+        "'ops@example.org' or 'Status <status@example.org>', received 'nobody'",
+        "outpost.yaml:12: Config value 'notify.contacts[0].email': expected an email address "
+        "such as 'ops@example.org', received 'Ops <ops@example.org>'",
+        "outpost.yaml:13: 'notify.contacts[0].types[0]': expected one of incident, "
+        "maintenance, received 'outage'",
+        "outpost.yaml:15: Config value 'notify.webhooks[0].name': expected an id of lowercase "
+        "letters, digits and hyphens, received 'Chat'",
+        "outpost.yaml:16: Config value 'notify.webhooks[0].format': expected one of "
+        "statuspage, slack, received 'teams'",
+        "outpost.yaml:17: Config value 'notify.webhooks[0].timeout': expected a number of "
+        "seconds from 0.1 to 120, received '0'",
+        "outpost.yaml:18: Config value 'notify.webhooks[0].retries': expected a whole number "
+        "from 0 to 10, received '11'",
+    ]
+
+
+def test_checks_against_the_rest_of_the_config() -> None:
+    assert problems("""\
+notify:
+  since: 2026-03-08 02:30
+  contacts:
+    - email: a@example.org
+      components: [db]
+    - email: A@example.org
+  webhooks:
+    - name: hook
+    - name: hook
+      url: https://example.org/h
+      url_env: HOOK
+""") == [
+        "outpost.yaml:7: 'notify.from' is required when there are contacts",
+        "outpost.yaml:7: 'notify.smtp' is required when there are contacts (host, port, "
+        "security)",
+        "outpost.yaml:8: 'notify.since': time '2026-03-08 02:30' does not exist in "
+        "America/Chicago: the clocks skip it at the daylight-saving change; write it with an "
+        "explicit offset ('-06:00' or '-05:00')",
+        "outpost.yaml:10: 'notify.contacts[0].components': unknown component 'db' "
+        "(declared: web)",
+        "outpost.yaml:12: 'notify.contacts[1]': duplicate contact 'A@example.org'",
+        "outpost.yaml:14: 'notify.webhooks[0]': give exactly one of 'url' or 'url_env'",
+        "outpost.yaml:15: 'notify.webhooks[1]': duplicate webhook name 'hook'",
+        "outpost.yaml:15: 'notify.webhooks[1]': give exactly one of 'url' or 'url_env'",
+    ]
+
+
+def test_missing_since_is_reported() -> None:
+    assert problems("notify:\n  remind_before: 1h\n") == [
+        "outpost.yaml:8: missing required key 'notify.since'"]
+
+
+def test_outpost_check_reports_notify_problems(run: Run, empty_repo: Path) -> None:
+    config = empty_repo / "outpost.yaml"
+    config.write_text(config.read_text() + "notify:\n  since: 1d\n  webhooks:\n"
+                      "    - name: hook\n      url: https://example.org/h\n"
+                      "      components: [nope]\n")
+    result = run(empty_repo, "check")
+    assert result.exit_code == 1
+    assert result.output == (
+        "outpost.yaml:12: 'notify.webhooks[0].components': unknown component 'nope' "
+        "(declared: api, web)\n1 problem found.\n")
+
+
+def test_notify_without_a_section_says_what_to_add(run: Run, empty_repo: Path) -> None:
+    result = run(empty_repo, "notify", "--dry-run")
+    assert result.exit_code == 1
+    assert result.output == (
+        "Error: outpost.yaml has no 'notify:' section: add one with 'since' and contacts or "
+        "webhooks (see the README, 'Notifications')\n")
