@@ -1,10 +1,10 @@
 """Posting notices and updates to files: read, edit (generator.edit), validate, write
-atomically. Nothing is written unless the result loads."""
+atomically. Nothing is written unless the result loads. Modules only some commands
+need are imported inside functions: ``outpost update`` must start fast."""
 
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,8 +23,6 @@ from generator.model import (
     Status,
     parse_status,
 )
-from generator.output import write_file_atomic
-from generator.select import select, view
 from generator.times import display_range, write_time
 
 DEFAULT_MESSAGES = {
@@ -72,6 +70,8 @@ def check_components(config: Config, components: Iterable[str]) -> tuple[str, ..
 
 def create_exclusive(path: Path, data: bytes) -> None:
     """Write a new file atomically; FileExistsError if ``path`` exists (never overwrites)."""
+    import tempfile
+
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -148,6 +148,8 @@ def post(root: Path, config: Config, notice_id: str, *, status_word: str | None,
         status = status_for(status_word, notice.type, Status.UPDATE)
     new_text, result = edit.post_update(raw.decode("utf-8"), notice, status=status, at=at,
                                         message=message or "", silent=silent, config=config)
+    from generator.output import write_file_atomic
+
     if path.read_bytes() != raw:
         raise edit.EditError(f"{relative(path, root)} changed while this update was being "
                              "written; nothing was written: run the command again")
@@ -169,6 +171,8 @@ class Row:
 def list_rows(notices: Iterable[Notice], now: datetime, config: Config) -> list[Row]:
     """One row per notice: open ones (most important first), those not posted yet,
     then closed ones (most recently ended first)."""
+    from generator.select import select, view
+
     zone = config.timezone
     notices = list(notices)
     snapshot = select(notices, now, config)

@@ -11,7 +11,7 @@ from generator.errors import OutpostError
 from generator.loader import ID_PATTERN, NOTICES_DIR
 
 _WORD = re.compile(r"[a-z0-9]+")
-_TITLE_LINE = re.compile(r"^title:[ \t]*(?P<value>.*?)[ \t]*$")
+_TITLE_LINE = re.compile(r"^title:[ \t]*(?P<value>.*?)[ \t]*\r?$", re.MULTILINE)
 
 
 class NotFound(OutpostError):
@@ -29,20 +29,17 @@ def notice_ids(root: Path) -> list[str]:
 def read_title(path: Path) -> str:
     """The front matter's title, read loosely (only used for matching words)."""
     try:
-        with path.open(encoding="utf-8", errors="replace") as handle:
-            head = [handle.readline() for _ in range(40)]
+        with path.open("rb") as handle:
+            head = handle.read(4096).decode("utf-8", "replace")
     except OSError:
         return ""
-    for line in head[1:]:
-        if line.rstrip() in ("---", "..."):
-            break
-        match = _TITLE_LINE.match(line.rstrip("\r\n"))
-        if match:
-            value = match["value"]
-            if value[:1] in "\"'":
-                value = value[1:-1] if value[-1:] == value[:1] else value[1:]
-            return re.sub(r"\s+#.*$", "", value)
-    return ""
+    match = _TITLE_LINE.search(head.split("\n---", 1)[0])
+    if not match:
+        return ""
+    value = match["value"]
+    if value[:1] in "\"'":
+        value = value[1:-1] if value[-1:] == value[:1] else value[1:]
+    return re.sub(r"\s+#.*$", "", value)
 
 
 def words(text: str) -> set[str]:
