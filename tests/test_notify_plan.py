@@ -1,0 +1,197 @@
+"""Working out pending messages: pure, from notices + record + now + horizon."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from generator.config import Config, parse_config
+from generator.loader import parse_notice
+from generator.model import Notice
+from generator.notify.plan import Plan, pending, update_keys
+from generator.notify.record import SentRecord
+from generator.notify.settings import NotifySettings
+
+CONFIG = """\
+title: T
+base_url: https://status.example.org/
+timezone: UTC
+components:
+  - id: web
+    name: Web
+  - id: api
+    name: API
+notify:
+  since: 2026-11-01 00:00
+  remind_before: 2h
+  from: s@example.org
+  smtp:
+    host: localhost
+  contacts:
+    - email: all@example.org
+    - email: api@example.org
+      components: [api]
+    - email: maint@example.org
+      types: [maintenance]
+  webhooks:
+    - name: hook
+      url: https://example.org/hook
+      types: [incident]
+"""
+NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+
+
+def setup(extra: str = "") -> tuple[Config, NotifySettings]:
+    config = parse_config(CONFIG + extra)
+    settings = config.extra("notify")
+    assert isinstance(settings, NotifySettings)
+    return config, settings
+
+
+def notice(config: Config, notice_id: str, text: str) -> Notice:
+    return parse_notice(text, f"notices/{notice_id}.md", notice_id, config)
+
+
+def incident(config: Config, components: str = "[web]") -> Notice:
+    return notice(config, "outage", f"""\
+---
+title: Outage
+type: incident
+components: {components}
+---
+## Update - 2026-11-28 13:00
+From the future: posted ahead, not visible yet.
+
+## Update - 2026-11-28 10:00 [silent]
+Typo fix.
+
+## Investigating - 2026-11-28 09:00
+Looking.
+
+## Investigating - 2026-10-31 23:59
+Before the horizon.
+""")
+
+
+def maintenance(config: Config, start: str = "2026-11-28 13:00",
+                posted: str = "2026-11-20 08:00", extra: str = "") -> Notice:
+    return notice(config, "upgrade", f"""\
+---
+title: Upgrade
+type: maintenance
+components: [api]
+start: {start}
+end: 2026-11-28 23:00
+---
+{extra}
+## Scheduled - {posted}
+Planned.
+""")
+
+
+def who(plan: Plan) -> list[tuple[str, str]]:
+    return [(d.message.key, d.recipient.id) for d in plan.deliveries]
+
+
+def test_only_visible_updates_from_the_horizon_on_and_not_silent() -> None:
+    config, settings = setup()
+    horizon = settings.since.resolve(NOW, config.timezone)
+    plan = pending([incident(config)], settings, SentRecord(), NOW, horizon)
+    assert who(plan) == [("outage/20261128T0900Z", "email:all@example.org"),
+                         ("outage/20261128T0900Z", "webhook:hook")]
+    assert (plan.silent, plan.too_old, plan.already_sent) == (1, 1, 0)
+
+
+def test_a_duration_horizon_counts_back_from_now() -> None:
+    config, settings = setup()
+    plan = pending([incident(config)], settings, SentRecord(), NOW,
+                   NOW - timedelta(hours=2))
+    assert plan.deliveries == () and plan.too_old == 2 and plan.silent == 1
+
+
+def test_component_filters_let_notices_without_components_through() -> None:
+    config, settings = setup()
+    plan = pending([incident(config, "[]")], settings, SentRecord(), NOW,
+                   datetime(2026, 11, 1, tzinfo=UTC))
+    assert [r for _, r in who(plan)] == ["email:all@example.org", "email:api@example.org",
+                                         "webhook:hook"]
+    plan = pending([incident(config, "[web, api]")], settings, SentRecord(), NOW,
+                   datetime(2026, 11, 1, tzinfo=UTC))
+    assert [r for _, r in who(plan)] == ["email:all@example.org", "email:api@example.org",
+                                         "webhook:hook"]
+
+
+def test_nobody_wanting_a_message_is_reported() -> None:
+    config, settings = setup("""\
+    - name: only-api
+      url: https://example.org/api
+      components: [api]
+""")
+    only_api = NotifySettings(**{**settings.__dict__, "contacts": settings.contacts[1:2],
+                                 "webhooks": settings.webhooks[1:]})
+    plan = pending([incident(config)], only_api, SentRecord(), NOW,
+                   datetime(2026, 11, 1, tzinfo=UTC))
+    assert plan.deliveries == ()
+    assert plan.skipped == ("outage/20261128T0900Z: no contact or webhook wants this notice",)
+
+
+def test_record_entries_are_not_sent_again() -> None:
+    config, settings = setup()
+    record = SentRecord()
+    record.add("outage/20261128T0900Z", NOW, "email:ALL@example.org")
+    plan = pending([incident(config)], settings, record, NOW,
+                   datetime(2026, 11, 1, tzinfo=UTC))
+    assert who(plan) == [("outage/20261128T0900Z", "webhook:hook")]
+    assert plan.already_sent == 1
+
+
+def reminder_keys(config: Config, settings: NotifySettings, item: Notice,
+                  now: datetime = NOW) -> list[tuple[str, str]]:
+    plan = pending([item], settings, SentRecord(), now, datetime(2026, 11, 1, tzinfo=UTC))
+    return [(k, r) for k, r in who(plan) if "/reminder/" in k]
+
+
+def test_maintenance_reminder_is_due_from_remind_before_until_start() -> None:
+    config, settings = setup()
+    item = maintenance(config)
+    expected = [("upgrade/reminder/20261128T1300Z", "email:all@example.org"),
+                ("upgrade/reminder/20261128T1300Z", "email:api@example.org"),
+                ("upgrade/reminder/20261128T1300Z", "email:maint@example.org")]
+    assert reminder_keys(config, settings, item, NOW - timedelta(hours=1, minutes=1)) == []
+    assert reminder_keys(config, settings, item, NOW - timedelta(hours=1)) == expected
+    assert reminder_keys(config, settings, item, NOW + timedelta(minutes=59)) == expected
+    assert reminder_keys(config, settings, item, NOW + timedelta(hours=1)) == []
+
+
+def test_no_reminder_when_announced_late_completed_or_switched_off() -> None:
+    config, settings = setup()
+    at = NOW - timedelta(minutes=30)
+    late = maintenance(config, posted="2026-11-28 11:30")
+    assert reminder_keys(config, settings, late, at) == []
+    done = maintenance(config, extra="## Completed - 2026-11-28 11:00\nCancelled.\n")
+    assert reminder_keys(config, settings, done, at) == []
+    off = NotifySettings(**{**settings.__dict__, "remind_before": None})
+    assert reminder_keys(config, off, maintenance(config), at) == []
+
+
+def test_a_moved_maintenance_gets_a_new_reminder_key() -> None:
+    config, settings = setup()
+    moved = maintenance(config, start="2026-11-28 14:00")
+    assert reminder_keys(config, settings, moved, NOW + timedelta(minutes=30))[0][0] == (
+        "upgrade/reminder/20261128T1400Z")
+
+
+def test_updates_at_the_same_minute_get_distinct_keys() -> None:
+    config, _ = setup()
+    item = notice(config, "twice", """\
+---
+title: Twice
+type: incident
+---
+## Update - 2026-11-28 09:00
+Second.
+
+## Investigating - 2026-11-28 09:00
+First.
+""")
+    assert [key for key, _ in update_keys(item)] == ["twice/20261128T0900Z",
+                                                      "twice/20261128T0900Z~2"]

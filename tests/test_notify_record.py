@@ -1,0 +1,146 @@
+"""The sent record: its format, damage, and where it lives (local file or publish target)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from generator.errors import OutpostError
+from generator.notify import run as notify_run
+from generator.notify.record import SentRecord, recipient_hash
+from tests.conftest import Run
+from tests.notify_repo import UPGRADE_KEYS, make_repo
+from tests.notify_servers import HookServer, MailServer, hook_server, mail_server
+from tests.test_notify_delivery import assert_everything_once, notify
+
+
+@pytest.fixture
+def smtp() -> Iterator[MailServer]:
+    yield from mail_server()
+
+
+@pytest.fixture
+def hooks() -> Iterator[HookServer]:
+    yield from hook_server()
+
+
+@pytest.fixture
+def repo(tmp_path: Path, smtp: MailServer, hooks: HookServer,
+         monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("TEST_CHAT_URL", hooks.url("/slack"))
+    monkeypatch.delenv("OUTPOST_SMTP_USERNAME", raising=False)
+    monkeypatch.delenv("OUTPOST_SMTP_PASSWORD", raising=False)
+    return make_repo(tmp_path, smtp.port, hooks.port)
+
+
+def test_record_round_trips_and_names_no_address() -> None:
+    record = SentRecord()
+    at = datetime(2026, 11, 28, 15, tzinfo=UTC)
+    record.add("outage/20261128T1500Z", at, "email:ops@example.org")
+    record.add("outage/20261128T1500Z", at, "email:OPS@example.org")
+    record.add("outage/20261128T1500Z", at, "webhook:chat")
+    data = record.encode()
+    assert b"ops@example.org" not in data
+    again = SentRecord.decode(data, "test")
+    assert again.has("outage/20261128T1500Z", "email:ops@example.org")
+    assert again.has("outage/20261128T1500Z", "webhook:chat")
+    assert not again.has("outage/20261128T1500Z", "email:other@example.org")
+    assert json.loads(data) == {"format": 1, "sent": {"outage/20261128T1500Z": {
+        "at": "2026-11-28T15:00:00+00:00",
+        "to": [recipient_hash("email:ops@example.org"), recipient_hash("webhook:chat")]}}}
+
+
+def test_prune_forgets_messages_before_the_horizon() -> None:
+    record = SentRecord()
+    record.add("a/1", datetime(2026, 10, 1, tzinfo=UTC), "webhook:x")
+    record.add("b/2", datetime(2026, 11, 2, tzinfo=UTC), "webhook:x")
+    record.prune(datetime(2026, 11, 1, tzinfo=UTC))
+    assert list(record.entries) == ["b/2"]
+
+
+@pytest.mark.parametrize(("data", "why"), [
+    (b"{", "Expecting property name enclosed in double quotes: line 1 column 2 (char 1)"),
+    (b'{"format": 2, "sent": {}}', "unknown format 2"),
+    (b'{"format": 1, "sent": {"k": {"at": "never", "to": []}}}',
+     "Invalid isoformat string: 'never'"),
+])
+def test_a_damaged_record_stops_before_sending_anything(
+        run: Run, repo: Path, smtp: MailServer, data: bytes, why: str) -> None:
+    path = repo / ".outpost-state" / "notify-record.json"
+    path.parent.mkdir()
+    path.write_bytes(data)
+    code, output = notify(run, repo)
+    assert code == 1
+    assert output == (f"Error: the sent record in local file {path} is damaged ({why}); "
+                      "nothing was sent. Restore it, or delete it and set notify.since to now "
+                      "so that history is not sent again\n")
+    assert smtp.received == []
+
+
+class FailingStore:
+    description = "failing store"
+
+    def read_state(self, name: str) -> bytes | None:
+        return None
+
+    def write_state(self, name: str, data: bytes) -> None:
+        raise OSError("disk full")
+
+
+def test_a_record_that_cannot_be_written_stops_the_run(
+        repo: Path, smtp: MailServer) -> None:
+    lines: list[str] = []
+    now = datetime(2026, 11, 28, 18, tzinfo=UTC)
+    with pytest.raises(OutpostError) as caught:
+        notify_run.notify(repo, now, {}, lines.append, store=FailingStore())
+    assert caught.value.message == (
+        f"sent alice@example.org <- {UPGRADE_KEYS[0]} but could not update the sent record "
+        "in failing store (disk full); stopped so that nothing more goes out unrecorded. The "
+        "next run may send that one again.")
+    assert [m.to for m in smtp.received] == ["alice@example.org"]
+
+
+def add_publish(root: Path, target: str) -> None:
+    config = root / "outpost.yaml"
+    config.write_text(config.read_text() + f"publish:\n{target}")
+
+
+def test_record_lives_on_a_dir_publish_target(
+        run: Run, repo: Path, tmp_path: Path, smtp: MailServer, hooks: HookServer) -> None:
+    published = tmp_path / "published"
+    add_publish(repo, f"  - name: local\n    type: dir\n    path: {published}\n")
+    code, output = notify(run, repo)
+    assert code == 0, output
+    assert "Sent record: publish target 'local' (notify-record.json)" in output
+    assert "Note: the sent record is a local file" not in output
+    record = json.loads((published / "state" / "notify-record.json").read_bytes())
+    assert len(record["sent"]) == 5
+    assert not (repo / ".outpost-state").exists()
+    assert notify(run, repo)[1].rstrip().endswith("Done: 0 sent.")
+    assert_everything_once(smtp, hooks)
+
+
+def test_record_lives_on_a_git_publish_target_and_survives_a_fresh_checkout(
+        run: Run, repo: Path, tmp_path: Path, smtp: MailServer, hooks: HookServer) -> None:
+    remote = tmp_path / "remote.git"
+    subprocess.run(["git", "init", "--quiet", "--bare", str(remote)], check=True)
+    add_publish(repo, f"  - name: pages\n    type: git\n    remote: {remote}\n")
+    assert notify(run, repo, "--dry-run")[0] == 0
+    code, output = notify(run, repo)
+    assert code == 0, output
+    shown = subprocess.run(["git", "--git-dir", str(remote), "show",
+                            "outpost-state:notify-record.json"], capture_output=True,
+                           check=True)
+    assert len(json.loads(shown.stdout)["sent"]) == 5
+    # A new machine: a fresh copy of the repository, same remote.
+    fresh = make_repo(tmp_path / "fresh", smtp.port, hooks.port)
+    add_publish(fresh, f"  - name: pages\n    type: git\n    remote: {remote}\n")
+    code, output = notify(run, fresh)
+    assert code == 0, output
+    assert output.rstrip().endswith("Done: 0 sent.")
+    assert_everything_once(smtp, hooks)
