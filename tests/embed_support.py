@@ -90,8 +90,9 @@ class Server:
                  ssi: dict[str, str] | None = None) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         self.folder = folder
-        handler = type("BoundHandler", (Handler,), {"extra_headers": headers or {},
-                                                     "ssi": ssi or {}})
+        handler = type("BoundHandler", (Handler,), {
+            "extra_headers": {} if headers is None else headers,
+            "ssi": {} if ssi is None else ssi})
         self.httpd = QuietServer(("127.0.0.1", port), partial(handler, directory=str(folder)))
         self.port = self.httpd.server_address[1]
         self.url = f"http://127.0.0.1:{self.port}/"

@@ -1,0 +1,174 @@
+"""Follow the README's "Embed the banner" once, as a new portal owner would: take
+each snippet and its Content-Security-Policy from the README, put them in a
+portal page served with that policy, and check the banner works."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from generator.embeds import style_hash
+from tests.embed_support import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    Server,
+    Watch,
+    banner,
+    build_site,
+    incident,
+    maintenance,
+    portal_page,
+    serving,
+    write_repo,
+)
+
+pytestmark = pytest.mark.browser
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+EXAMPLE_HOST = "https://status.example.org"
+ORANGE = "rgb(242, 157, 56)"
+FENCE = re.compile(r"^```(?P<lang>\w*)\n(?P<body>.*?)^```$", re.M | re.S)
+
+
+def readme_section() -> dict[str, list[tuple[str, str]]]:
+    """### heading -> [(language, code)] of the README's "Embed the banner"."""
+    text = README.read_text()
+    section = text.split("\n## Embed the banner\n", 1)[1].split("\n## ", 1)[0]
+    parts: dict[str, list[tuple[str, str]]] = {}
+    for chunk in section.split("\n### ")[1:]:
+        heading, body = chunk.split("\n", 1)
+        parts[heading.strip()] = [(m["lang"], m["body"]) for m in FENCE.finditer(body)]
+    return parts
+
+
+def blocks(heading: str, lang: str) -> list[str]:
+    return [code for language, code in readme_section()[heading] if language == lang]
+
+
+def policy(heading: str, host: str) -> str:
+    (line,) = blocks(heading, "text")
+    name, value = line.strip().split(": ", 1)
+    assert name == "Content-Security-Policy"
+    return value.replace(EXAMPLE_HOST, host)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def setup(tmp_path: Path) -> Iterator[tuple[Server, Server, dict[str, dict[str, str]],
+                                            dict[str, str]]]:
+    headers: dict[str, dict[str, str]] = {}
+    ssi: dict[str, str] = {}
+    with serving(tmp_path / "site") as site, \
+            serving(tmp_path / "portal", headers=headers, ssi=ssi) as portal:
+        repo = write_repo(tmp_path / "repo", site.url, {
+            "sign-in": incident("Sign-in failures"), "api": maintenance("API upgrade")})
+        build_site(repo, site.folder)
+        (portal.folder / "favicon.ico").write_bytes(b"")
+        yield site, portal, headers, ssi
+
+
+def open_portal(browser: Any, portal: Server, headers: dict[str, dict[str, str]], name: str,
+                snippet: str, csp: str) -> tuple[Any, Watch]:
+    (portal.folder / name).write_text(
+        portal_page(snippet).replace('<link rel="icon" href="data:,">', ""))
+    headers[name] = {"Content-Security-Policy": csp}
+    page = browser.new_page()
+    watch = Watch(page)
+    page.goto(portal.url + name)
+    return page, watch
+
+
+def test_readme_lists_the_current_style_hash() -> None:
+    assert style_hash() in policy("Script (recommended)", EXAMPLE_HOST)
+
+
+def test_script_snippets(browser: Any, setup: Any) -> None:
+    site, portal, headers, _ = setup
+    host = site.url.rstrip("/")
+    csp = policy("Script (recommended)", host)
+    snippets = blocks("Script (recommended)", "html")
+    assert len(snippets) == 2
+    for index, snippet in enumerate(snippets):
+        page, watch = open_portal(browser, portal, headers, f"script{index}.html",
+                                  snippet.replace(EXAMPLE_HOST, host), csp)
+        selector = "outpost-banner" if index == 0 else "[data-outpost-banner]"
+        page.wait_for_function("s => document.querySelector(s)?.shadowRoot?.querySelector('a')",
+                               arg=selector)
+        shown = banner(page, selector)
+        assert shown is not None
+        assert shown["text"] == "Incident in progress: 2 open notifications"
+        assert shown["background"] == ORANGE  # the stylesheet was allowed by its hash
+        assert watch.console_errors == [] and watch.page_errors == []
+        page.close()
+
+
+def test_server_side_include_snippet(browser: Any, setup: Any) -> None:
+    site, portal, headers, ssi = setup
+    host = site.url.rstrip("/")
+    (nginx,) = blocks("Server-side include", "nginx")
+    location = re.search(r"location = (\S+) \{", nginx)
+    upstream = re.search(r"proxy_pass (\S+);", nginx)
+    assert location and upstream
+    ssi[location[1]] = upstream[1].replace(EXAMPLE_HOST, host)
+    (include,) = blocks("Server-side include", "html")
+    page, watch = open_portal(browser, portal, headers, "ssi.shtml", include,
+                              policy("Server-side include", host))
+    link = page.locator(".outpost-banner a")
+    assert link.inner_text() == "Incident in progress: 2 open notifications"
+    assert link.get_attribute("href") == site.url
+    assert page.evaluate("getComputedStyle(document.querySelector('.outpost-banner'))"
+                         ".backgroundColor") == ORANGE
+    assert watch.console_errors == [] and watch.page_errors == []
+
+
+def test_iframe_snippet(browser: Any, setup: Any) -> None:
+    site, portal, headers, _ = setup
+    host = site.url.rstrip("/")
+    (snippet,) = blocks("Iframe", "html")
+    page, watch = open_portal(browser, portal, headers, "iframe.html",
+                              snippet.replace(EXAMPLE_HOST, host), policy("Iframe", host))
+    link = page.frame_locator("iframe").locator("a")
+    assert link.inner_text() == "Incident in progress: 2 open notifications"
+    link.click()
+    page.wait_for_url(site.url)
+    assert watch.page_errors == []
+
+
+def test_badge_snippet(browser: Any, setup: Any) -> None:
+    site, portal, headers, _ = setup
+    host = site.url.rstrip("/")
+    (snippet,) = blocks("Badge", "html")
+    page, watch = open_portal(browser, portal, headers, "badge.html",
+                              snippet.replace(EXAMPLE_HOST, host), policy("Badge", host))
+    page.wait_for_function("document.querySelector('img').complete")
+    assert page.evaluate("document.querySelector('img').naturalWidth") > 50
+    assert watch.console_errors == [] and watch.page_errors == []
+
+
+def test_one_component_snippet(browser: Any, setup: Any) -> None:
+    site, portal, headers, _ = setup
+    host = site.url.rstrip("/")
+    (snippet,) = blocks("One component", "html")
+    assert 'data-component="customer-sites"' in snippet
+    snippet = snippet.replace("customer-sites", "api")  # this test site's component id
+    page, watch = open_portal(browser, portal, headers, "component.html",
+                              snippet.replace(EXAMPLE_HOST, host),
+                              policy("Script (recommended)", host))
+    page.wait_for_function(
+        "document.querySelector('[data-outpost-banner]')?.shadowRoot?.querySelector('a')")
+    shown = banner(page, "[data-outpost-banner]")
+    assert shown is not None and shown["text"] == "Scheduled maintenance: API upgrade"
+    assert watch.console_errors == [] and watch.page_errors == []
