@@ -37,8 +37,9 @@ def read_title(path: Path) -> str:
     if not match:
         return ""
     value = match["value"]
-    if value[:1] in "\"'":
-        value = value[1:-1] if value[-1:] == value[:1] else value[1:]
+    if value[:1] in ("'", '"'):
+        end = value.find(value[0], 1)
+        return value[1:end] if end > 0 else value[1:]
     return re.sub(r"\s+#.*$", "", value)
 
 

@@ -1,0 +1,136 @@
+"""The pure editing functions and the notice look-up, case by case."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from generator import edit
+from generator.config import parse_config
+from generator.lookup import NotFound, find_notice, match, read_title
+from generator.model import Status
+from generator.times import parse_time
+from tests.conftest import MINIMAL_CONFIG
+
+CONFIG = parse_config(MINIMAL_CONFIG)
+ZONE = CONFIG.timezone
+
+
+def at(text: str):  # type: ignore[no-untyped-def]
+    return parse_time(text, ZONE)
+
+
+@pytest.mark.parametrize(("title", "slug"), [
+    ("Digicert certificate reissue", "digicert-certificate-reissue"),
+    ("  Portal: 502 errors!! ", "portal-502-errors"),
+    ("Café & Crème brûlée", "cafe-creme-brulee"),
+    ("中文标题", "notice"),
+    ("a" * 70, "a" * 60),
+    ("word " * 20, "-".join(["word"] * 12)),
+])
+def test_slugify(title: str, slug: str) -> None:
+    assert edit.slugify(title) == slug
+
+
+def test_new_id_skips_taken_ids() -> None:
+    taken = {"2026-11-28-outage", "2026-11-28-outage-2"}
+    assert edit.new_id("Outage", date(2026, 11, 28), taken.__contains__) == "2026-11-28-outage-3"
+    assert edit.new_id("Outage", date(2026, 11, 29), taken.__contains__) == "2026-11-29-outage"
+
+
+@pytest.mark.parametrize(("value", "written"), [
+    ("Email delivery delays", "Email delivery delays"),
+    ("Parents' portal, again?", "Parents' portal, again?"),
+    ("null", '"null"'),
+    ("NO", "NO"),
+    ("012", "012"),
+    ("Portal: down", '"Portal: down"'),
+    ("- dash", '"- dash"'),
+    ('Say "hi" \\ bye', '"Say \\"hi\\" \\\\ bye"'),
+    ("#1 issue", '"#1 issue"'),
+    ("tab\there", '"tab\\x09here"'),
+    ("line\u2028sep", '"line\\u2028sep"'),
+    ("emoji 🎉 ok", '"emoji 🎉 ok"'),
+])
+def test_yaml_scalar(value: str, written: str) -> None:
+    assert edit.yaml_scalar(value) == written
+    text = edit.new_notice_text(title=value, kind=edit.NoticeType.INCIDENT,
+                                status=Status.INVESTIGATING, at=at("2026-11-28 06:00"),
+                                message="x", zone=ZONE)
+    assert edit.validated(text, "n.md", "n", CONFIG).title == value
+
+
+OLDEST_FIRST = """\
+---
+title: T
+type: incident
+---
+## Investigating - 2026-11-28 06:00
+a
+
+## Identified - 2026-11-28 07:00
+b"""
+
+
+def test_insert_keeps_an_oldest_first_file_oldest_first() -> None:
+    notice = edit.validated(OLDEST_FIRST, "n.md", "n", CONFIG)
+    text, _ = edit.post_update(OLDEST_FIRST, notice, status=Status.UPDATE,
+                               at=at("2026-11-28 06:30"), message="mid", silent=False,
+                               config=CONFIG)
+    assert text == OLDEST_FIRST.replace("## Identified", "## Update - 2026-11-28 06:30\nmid\n\n"
+                                        "## Identified")
+    text, _ = edit.post_update(OLDEST_FIRST, notice, status=Status.RESOLVED,
+                               at=at("2026-11-28 08:00"), message="done", silent=False,
+                               config=CONFIG)
+    # Appended at the end; the missing final newline is added before the new update.
+    assert text == OLDEST_FIRST + "\n\n## Resolved - 2026-11-28 08:00\ndone\n"
+
+
+def test_insert_at_the_same_minute_reads_as_latest() -> None:
+    notice = edit.validated(OLDEST_FIRST, "n.md", "n", CONFIG)
+    _, result = edit.post_update(OLDEST_FIRST, notice, status=Status.RESOLVED,
+                                 at=at("2026-11-28 07:00"), message="done", silent=False,
+                                 config=CONFIG)
+    assert [u.status for u in result.updates] == [Status.RESOLVED, Status.IDENTIFIED,
+                                                  Status.INVESTIGATING]
+
+
+def test_fold_time_is_written_with_its_offset() -> None:
+    text = edit.new_notice_text(title="T", kind=edit.NoticeType.INCIDENT,
+                                status=Status.INVESTIGATING,
+                                at=at("2026-11-01 01:30 -06:00"), message="x", zone=ZONE)
+    assert "## Investigating - 2026-11-01 01:30 -06:00\n" in text
+
+
+def test_match_rules() -> None:
+    ids = ["2024-07-30-digicert-certificate-reissue", "2025-03-18-email-delivery-delays",
+           "2025-03-18-email"]
+    titles = {ids[0]: "Digicert certificate reissue", ids[1]: "Email delivery delays",
+              ids[2]: "Email outage"}
+    assert match("2025-03-18-email", ids, titles) == ["2025-03-18-email"]  # exact wins
+    assert match("2025-03-18-email-d", ids, titles) == [ids[1]]
+    assert match("2025", ids, titles) == [ids[1], ids[2]]
+    assert match("DigiCert", ids, titles) == [ids[0]]
+    assert match("email outage", ids, titles) == [ids[2]]
+    assert match("email", ids, titles) == [ids[1], ids[2]]
+    assert match("", ids, titles) == []
+    assert match("!!", ids, titles) == []
+
+
+def test_find_notice_lists_at_most_twenty(tmp_path: Path) -> None:
+    folder = tmp_path / "notices"
+    folder.mkdir()
+    for number in range(25):
+        (folder / f"2026-11-{number:02d}-outage.md").write_text(
+            f'---\ntitle: "Outage {number}" # note\ntype: incident\n---\n')
+    assert read_title(folder / "2026-11-03-outage.md") == "Outage 3"
+    with pytest.raises(NotFound) as caught:
+        find_notice(tmp_path, "outage")
+    lines = caught.value.format_message().splitlines()
+    assert lines[0] == "'outage' matches 25 notices; give more of the id:"
+    assert lines[1] == "  2026-11-00-outage  Outage 0"
+    assert lines[-1] == "  ... and 5 more"
+    assert len(lines) == 22
+    assert find_notice(tmp_path, "outage 24") == "2026-11-24-outage"
