@@ -28,6 +28,7 @@ _HEADING = re.compile(
     r"^##[ \t]+(?P<status>.+?)[ \t]+[-\u2013\u2014][ \t]+(?P<time>.+?)"
     r"(?:[ \t]+\[(?P<flag>[A-Za-z]+)\])?[ \t]*#*[ \t]*$"
 )
+_INDENTED_HEADING = re.compile(r"^ {1,3}##(?!#)")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _CONFLICT = re.compile(r"^(<{7}|={7}|>{7})([ \t]|$)")
 
@@ -191,6 +192,9 @@ def _parse_body(lines: list[str], first: int, kind: NoticeType, config: Config,
                 fence = None
         if fence is None and line.startswith("##") and not line.startswith("###"):
             sections.append((index + 1, line, []))
+        elif fence is None and _INDENTED_HEADING.match(line):
+            problems.append((index + 1, "update headings start at the beginning of the line: "
+                                        "remove the spaces before '##'"))
         else:
             sections[-1][2].append(line)
     summary = "\n".join(sections[0][2]).strip()

@@ -20,7 +20,10 @@ class MarkdownRenderer:
     """Renders Markdown to safe HTML, remembering results within one build."""
 
     def __init__(self) -> None:
-        self._md = Markdown(extensions=["fenced_code", "tables", "sane_lists"],
+        # Updates sit under h3 headings on notice pages: '### Details' inside one
+        # becomes an h4 (toc's baselevel shifts every heading down one level).
+        self._md = Markdown(extensions=["fenced_code", "tables", "sane_lists", "toc"],
+                            extension_configs={"toc": {"baselevel": 2, "marker": ""}},
                             output_format="html")
         self._cache: dict[str, str] = {}
 
@@ -41,4 +44,4 @@ def sanitize(html: str) -> str:
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer nofollow",
         strip_comments=True,
-    )
+    ).strip()

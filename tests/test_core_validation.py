@@ -132,6 +132,10 @@ NOTICE_CASES = {
     "heading without a space": (
         INCIDENT + "##Investigating - 2026-01-01 10:00\nx\n",
         [f"5: {HEADING_RULE}'##Investigating - 2026-01-01 10:00'"]),
+    "indented heading": (
+        INCIDENT + "## Investigating - 2026-01-01 10:00\nx\n  ## Resolved - 2026-01-01 11:00\ny\n",
+        ["7: update headings start at the beginning of the line: remove the spaces before "
+         "'##'"]),
     "unknown flag": (
         INCIDENT + "## Investigating - 2026-01-01 10:00 [quiet]\nx\n",
         ["5: unknown flag '[quiet]' (the only flag is '[silent]', which posts the update "
