@@ -138,6 +138,7 @@ def test_emails_have_subject_threading_headers_and_both_bodies(
         "[Test Status] Reminder: API upgrade starts Nov 28, 2026, 01:00 PM CST"}
 
 
+ISO_WITH_OFFSET = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d$"
 STATUSPAGE_UPDATE = {
     "type": "object",
     "required": ["id", "incident_id", "status", "body", "created_at", "updated_at",
@@ -146,8 +147,7 @@ STATUSPAGE_UPDATE = {
     "properties": {"id": {"type": "string", "pattern": "^[0-9a-z]{12}$"},
                    "status": {"enum": ["investigating", "identified", "monitoring", "resolved",
                                        "scheduled", "in_progress", "verifying", "completed"]},
-                   "created_at": {"type": "string",
-                                  "pattern": r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$"}},
+                   "created_at": {"type": "string", "pattern": ISO_WITH_OFFSET}},
 }
 STATUSPAGE_WEBHOOK = {
     "type": "object",
@@ -189,15 +189,23 @@ def test_webhook_payloads_have_statuspage_and_slack_shapes(
     assert incident["name"] == "Database outage"
     assert incident["status"] == "investigating" and incident["impact"] == "major"
     assert incident["shortlink"] == "https://status.example.org/notices/database-outage/"
-    assert incident["created_at"] == "2026-11-28T09:00:00-06:00"
+    assert incident["created_at"] == "2026-11-28T09:00:00.000-06:00"
     assert incident["resolved_at"] is None and incident["scheduled_for"] is None
     assert [u["status"] for u in incident["incident_updates"]] == ["investigating"]
-    assert incident["components"] == [{"id": incident["components"][0]["id"], "name": "Web",
-                                       "status": "partial_outage", "description": None}]
+    [web] = incident["components"]
+    assert (web["name"], web["status"], web["group"]) == ("Web", "partial_outage", False)
+    assert [u["affected_components"] for u in incident["incident_updates"]] == [[{
+        "code": web["id"], "name": "Web", "old_status": "operational",
+        "new_status": "partial_outage"}]]
+    site = repo.parent / "site"
+    assert run(repo, "build", "--now", NOW, "--out", str(site)).exit_code == 0
+    public = json.loads((site / "api" / "v2" / "incidents.json").read_bytes())
+    [same] = [i for i in public["incidents"] if i["name"] == "Database outage"]
+    assert (same["id"], same["page_id"]) == (incident["id"], first["page"]["id"])
     resolved = posts[OUTAGE_KEYS[2]].body
     assert resolved["incident"]["id"] == incident["id"]
     assert resolved["incident"]["status"] == "resolved"
-    assert resolved["incident"]["resolved_at"] == "2026-11-28T10:30:00-06:00"
+    assert resolved["incident"]["resolved_at"] == "2026-11-28T10:30:00.000-06:00"
     assert resolved["page"]["status_indicator"] == "none"
     assert [u["status"] for u in resolved["incident"]["incident_updates"]] == [
         "resolved", "identified", "investigating", "investigating"]
@@ -205,9 +213,9 @@ def test_webhook_payloads_have_statuspage_and_slack_shapes(
         True, True, False, True]
     reminder = posts[UPGRADE_KEYS[1]].body["incident"]
     assert reminder["impact"] == "maintenance" and reminder["status"] == "scheduled"
-    assert reminder["scheduled_for"] == "2026-11-28T13:00:00-06:00"
-    assert reminder["scheduled_until"] == "2026-11-28T15:00:00-06:00"
-    assert reminder["scheduled_reminded_at"] == "2026-11-28T11:00:00-06:00"
+    assert reminder["scheduled_for"] == "2026-11-28T13:00:00.000-06:00"
+    assert reminder["scheduled_until"] == "2026-11-28T15:00:00.000-06:00"
+    assert reminder["scheduled_reminded_at"] == "2026-11-28T11:00:00.000-06:00"
     assert reminder["scheduled_remind_prior"] is True
     slack = {p.headers["X-Outpost-Delivery"]: p.body for p in hooks.posts("/slack")}
     message = slack[OUTAGE_KEYS[1]]

@@ -176,7 +176,7 @@ def send_test(ctx: Context, target: str) -> str:
                                f"(webhooks: {names})")
         text = f"[{ctx.config.title}] Test message: Outpost can post to this webhook."
         payload = ({"meta": {"unsubscribe": None, "documentation": webhooks.DOCS},
-                    "page": {"id": webhooks.short_id("page", ctx.config.base_url),
+                    "page": {"id": webhooks.page_id(ctx.config, ctx.now),
                              "status_indicator": "none",
                              "status_description": "Test message from Outpost"}}
                    if hook.format == "statuspage" else {"text": text})

@@ -3,7 +3,6 @@ POST with a timeout and bounded retries with back-off."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import urllib.error
 import urllib.request
@@ -11,118 +10,47 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from generator import __version__
+from generator import __version__, statuspage
 from generator.config import Config
-from generator.model import Notice, NoticeType, Status
+from generator.model import Notice
 from generator.notify.plan import Message
 from generator.notify.settings import Webhook
-from generator.select import IMPACT_TO_COMPONENT, ComponentStatus, Snapshot, select, view
+from generator.select import select, view
 
 DOCS = "https://github.com/outpost-status/outpost#notifications"
-_BASE36 = "0123456789abcdefghijklmnopqrstuvwxyz"
-_PAGE_STATUS = {
-    ComponentStatus.MAJOR_OUTAGE: ("critical", "Major System Outage"),
-    ComponentStatus.PARTIAL_OUTAGE: ("major", "Partial System Outage"),
-    ComponentStatus.DEGRADED_PERFORMANCE: ("minor", "Minor Service Outage"),
-    ComponentStatus.UNDER_MAINTENANCE: ("maintenance", "Service Under Maintenance"),
-    ComponentStatus.OPERATIONAL: ("none", "All Systems Operational"),
+# Fields Statuspage's webhook carries that the public API objects leave out.
+_WEBHOOK_EXTRAS: dict[str, Any] = {
+    "postmortem_body": None, "postmortem_body_last_updated_at": None,
+    "postmortem_ignored": True, "postmortem_notified_subscribers": False,
+    "postmortem_notified_twitter": False, "postmortem_published_at": None,
+    "scheduled_for": None, "scheduled_until": None, "scheduled_remind_prior": False,
+    "scheduled_reminded_at": None, "scheduled_auto_in_progress": False,
+    "scheduled_auto_completed": False,
 }
 
 
-def short_id(*parts: str) -> str:
-    """A stable 12-character lowercase base-36 id, Statuspage's id shape."""
-    number = int.from_bytes(hashlib.sha256("\0".join(parts).encode()).digest()[:8], "big")
-    chars = []
-    for _ in range(12):
-        number, digit = divmod(number, 36)
-        chars.append(_BASE36[digit])
-    return "".join(chars)
-
-
-def page_status(snapshot: Snapshot) -> tuple[str, str]:
-    """Statuspage's (indicator, description) from the worst component status."""
-    worst = max((c.status for c in snapshot.components), key=lambda s: s.rank,
-                default=ComponentStatus.OPERATIONAL)
-    impact = snapshot.worst_impact
-    if worst is ComponentStatus.OPERATIONAL and impact is not None:
-        worst = IMPACT_TO_COMPONENT[impact]  # an open incident that names no component
-    return _PAGE_STATUS[worst]
-
-
-def _iso(moment: datetime | None, config: Config) -> str | None:
-    return moment.astimezone(config.timezone).isoformat(timespec="seconds") if moment else None
-
-
-def incident_object(config: Config, message: Message, snapshot: Snapshot) -> dict[str, Any]:
-    """The notice as Statuspage's incident object, as it stood when the message was due."""
-    notice = message.notice
-    seen = view(notice, message.at)
-    assert seen is not None
-    incident_id = short_id("incident", notice.id)
-    updates = []
-    for update in seen.updates:
-        status = view(notice, update.at)
-        updates.append({
-            "id": short_id("update", notice.id, update.at.isoformat(), update.status.value),
-            "incident_id": incident_id,
-            "status": (status.status if status else update.status).slug,
-            "body": update.body,
-            "created_at": _iso(update.at, config),
-            "updated_at": _iso(update.at, config),
-            "display_at": _iso(update.at, config),
-            "affected_components": None,
-            "deliver_notifications": update.notify,
-            "custom_tweet": None,
-            "tweet_id": None,
-        })
-    states = {state.component.id: state for state in snapshot.components}
-    components = [{
-        "id": short_id("component", cid),
-        "name": states[cid].component.name,
-        "status": states[cid].status.value,
-        "description": states[cid].component.description,
-    } for cid in notice.components if cid in states]
-    monitoring = [u.at for u in seen.updates if u.status is Status.MONITORING]
-    maintenance = notice.type is NoticeType.MAINTENANCE
-    remind = message.at if message.is_reminder else None
-    return {
-        "id": incident_id,
-        "name": notice.title,
-        "status": seen.status.slug,
-        "impact": "maintenance" if maintenance else notice.impact.value,
-        "created_at": _iso(notice.posted_at, config),
-        "updated_at": _iso(seen.updated, config),
-        "monitoring_at": _iso(min(monitoring), config) if monitoring else None,
-        "resolved_at": _iso(seen.ended, config) if not seen.is_open else None,
-        "started_at": _iso(seen.started, config),
-        "shortlink": f"{config.base_url}notices/{notice.id}/",
-        "page_id": short_id("page", config.base_url),
-        "postmortem_body": None,
-        "postmortem_published_at": None,
-        "postmortem_ignored": True,
-        "postmortem_notified_subscribers": False,
-        "scheduled_for": _iso(notice.start, config),
-        "scheduled_until": _iso(notice.end, config),
-        "scheduled_remind_prior": maintenance and remind is not None,
-        "scheduled_reminded_at": _iso(remind, config),
-        "scheduled_auto_in_progress": maintenance,
-        "scheduled_auto_completed": maintenance,
-        "reminder_intervals": None,
-        "incident_updates": updates,
-        "components": components,
-    }
+def page_id(config: Config, now: datetime) -> str:
+    return statuspage.Api(config, select((), now, config)).page_id
 
 
 def statuspage_payload(config: Config, message: Message, notices: Iterable[Notice]
                        ) -> dict[str, Any]:
-    """Statuspage's incident webhook body: meta, page and incident."""
-    snapshot = select(notices, message.at, config)
-    indicator, description = page_status(snapshot)
+    """Statuspage's incident webhook body (meta, page, incident) as things stood when
+    the message fell due. Ids and the incident object are the public API's own
+    (generator.statuspage), so receivers can match both."""
+    api = statuspage.Api(config, select(notices, message.at, config))
+    seen = view(message.notice, message.at)
+    assert seen is not None
+    incident = {**_WEBHOOK_EXTRAS, **statuspage.incident(api, seen)}
+    if message.is_reminder:
+        incident["scheduled_remind_prior"] = True
+        incident["scheduled_reminded_at"] = api.time(message.at)
+    state = statuspage.status(api)
     return {
         "meta": {"unsubscribe": None, "documentation": DOCS},
-        "page": {"id": short_id("page", config.base_url), "status_indicator": indicator,
-                 "status_description": description},
-        "incident": incident_object(config, message, snapshot),
+        "page": {"id": api.page_id, "status_indicator": state["indicator"],
+                 "status_description": state["description"]},
+        "incident": incident,
     }
 
 
