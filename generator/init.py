@@ -39,6 +39,10 @@ _SAMPLES = {
     "submit_case_url": "https://support.example.org/cases/new",
     "description": "Incidents and scheduled maintenance for our services.",
     "mirrors": "[https://status-mirror.example.net/]",
+    "publish": "\n- name: pages\n  type: git\n  remote: origin\n  branch: gh-pages\n"
+               "  nojekyll: true\n",
+    "notify": "\nsince: 2d\nfrom: status@example.org\nsmtp:\n  host: smtp.example.org\n"
+              "contacts:\n  - email: it-team@example.org\n",
 }
 _SAFE_PLAIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9 .,/()_+-]*")
 _RESERVED = {"null", "true", "false", "yes", "no", "on", "off", "~"}
@@ -175,7 +179,7 @@ def config_text(options: InitOptions) -> str:
 
 def _components(components: tuple[tuple[str, str], ...]) -> list[str]:
     if not components:
-        return ["components: []", "# components:", "#   - id: website", "#     name: Website",
+        return ["components:", "#   - id: website", "#     name: Website",
                 "#     description: The public website", "#     group: Public"]
     lines = ["components:"]
     for component_id, name in components:

@@ -148,16 +148,39 @@ def test_every_setting_has_a_comment() -> None:
         assert lines[index - 1] != f"# {field.name}:"
 
 
+def uncomment_samples(text: str) -> str:
+    """Turn every commented sample setting ('# key: value' and the indented lines of
+    a commented '# key:' block) into a real one."""
+    names = {f.name for f in (*SETTINGS, *SECTIONS.values())}
+    lines, in_block = [], False
+    for line in text.splitlines():
+        key = re.match(r"# ([a-z_]+):( \S.*)?$", line)
+        if key and key[1] in names:
+            lines.append(line[2:])
+            in_block = key[2] is None
+        elif re.fullmatch(r"[a-z_]+:", line):
+            lines.append(line)
+            in_block = True
+        elif in_block and line.startswith("#   "):
+            lines.append(line[2:])
+        else:
+            lines.append(line)
+            in_block = False
+    return "\n".join(lines) + "\n"
+
+
 def test_commented_samples_are_valid_when_uncommented() -> None:
-    text = config_text(InitOptions())
-    names = {f.name for f in SETTINGS}
-    enabled = "\n".join(
-        line[2:] if re.match(r"# [a-z_]+: \S", line) and line[2:].split(":")[0] in names
-        else line for line in text.splitlines())
+    enabled = uncomment_samples(config_text(InitOptions()))
+    names = {f.name for f in (*SETTINGS, *SECTIONS.values())}
+    assert not [line for line in enabled.splitlines()
+                if line.startswith("# ") and line[2:].split(":")[0] in names]
     config = parse_config(enabled)
     assert config.home_url == "https://support.example.org/"
     assert config.mirrors == ("https://status-mirror.example.net/",)
     assert config.feed_items == 100
+    assert [c.id for c in config.components] == ["website"]
+    for name in SECTIONS:
+        assert config.extra(name), f"the commented sample for '{name}:' is empty"
 
 
 def test_titles_that_need_quotes_round_trip() -> None:
