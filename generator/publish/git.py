@@ -59,7 +59,12 @@ class Workspace:
                                 env={**self.env, **(env or {})}, check=False)
         if result.returncode != 0:
             message = result.stderr.decode("utf-8", "replace").strip().splitlines()
-            text = f"git {args[0]}: " + (" / ".join(message[-3:]) or f"exit {result.returncode}")
+            # push --porcelain reports refused refs on stdout: "!\t<ref>\t[rejected] (why)"
+            refused = [line.split("\t")[-1] for line in
+                       result.stdout.decode("utf-8", "replace").splitlines()
+                       if line.startswith("!")]
+            text = f"git {args[0]}: " + (" / ".join(refused + message[-2:])
+                                         or f"exit {result.returncode}")
             if args[0] in ("fetch", "push", "ls-remote") and any(
                     marker in text.lower() for marker in _TRANSIENT):
                 raise TransientError(text)

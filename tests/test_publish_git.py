@@ -1,0 +1,247 @@
+"""The git target, for real against local bare repositories: one plumbing commit per
+publish, compare-and-swap pushes, rejected and refused pushes, interruption."""
+
+from __future__ import annotations
+
+import hashlib
+import signal
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from generator.manifest import MANIFEST
+from generator.publish.base import PublishError, TransientError, VerifyFailed
+from generator.publish.git import GitTarget
+from generator.publish.runner import publish_targets
+from tests.publish_support import (
+    Builds,
+    assert_consistent,
+    build_site,
+    drain,
+    free_port,
+    git_blob_id,
+    git_tree,
+    interrupted,
+    make_target,
+    outpost_process,
+    two_builds,
+)
+
+
+def git(*args: str, cwd: Path | None = None) -> str:
+    return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True,
+                          check=True).stdout.strip()
+
+
+@pytest.fixture
+def builds(example_repo: Path, tmp_path: Path) -> Builds:
+    return two_builds(example_repo, tmp_path)
+
+
+@pytest.fixture
+def remote(tmp_path: Path) -> Path:
+    path = tmp_path / "remote.git"
+    git("init", "--quiet", "--bare", str(path))
+    return path
+
+
+def git_target(builds: Builds, remote: Path | str, extra: str = "", name: str = "pages"
+               ) -> GitTarget:
+    target = make_target(builds.root, f"  - name: {name}\n    type: git\n    remote: {remote}\n"
+                                      + extra, name)
+    assert isinstance(target, GitTarget)
+    return target
+
+
+def commits(remote: Path, branch: str = "gh-pages") -> list[str]:
+    return git("--git-dir", str(remote), "rev-list", branch).split()
+
+
+def test_one_commit_holding_exactly_the_build(builds: Builds, remote: Path) -> None:
+    # The user's own repository, with the bare repository as its remote 'origin'.
+    for args in (("init", "--quiet"), ("add", "."), ("-c", "user.name=U", "-c",
+                 "user.email=u@example.org", "commit", "--quiet", "-m", "notices"),
+                 ("remote", "add", "origin", str(remote))):
+        git(*args, cwd=builds.root)
+    (builds.root / "notices" / "draft.md").write_text("work in progress")
+    target = git_target(builds, "origin", "    cname: status.example.org\n"
+                                          "    nojekyll: true\n")
+    index_before = (builds.root / ".git" / "index").read_bytes()
+    status_before = git("status", "--porcelain", cwd=builds.root)
+    assert target.remote == str(remote)
+    drain(target.publish(builds.old_dir, builds.old))
+    tree = git_tree(remote)
+    assert tree.pop("CNAME") == b"status.example.org\n" and tree.pop(".nojekyll") == b""
+    site = {p.relative_to(builds.old_dir).as_posix(): p.read_bytes()
+            for p in builds.old_dir.rglob("*") if p.is_file()}
+    assert tree == site
+    listing = git("--git-dir", str(remote), "ls-tree", "-r", "gh-pages")
+    for line in listing.splitlines():
+        meta, path = line.split("\t")
+        if path in builds.old.files:
+            assert meta.split()[2] == git_blob_id(site[path])
+            assert hashlib.sha256(site[path]).hexdigest() == builds.old.files[path].sha256
+    assert len(commits(remote)) == 1
+    assert (target.counts.uploaded, target.counts.deleted) == (len(builds.old.files), 0)
+
+    assert (builds.root / ".git" / "index").read_bytes() == index_before
+    assert git("status", "--porcelain", cwd=builds.root) == status_before
+    assert git("branch", "--list", cwd=builds.root) == "* " + git(
+        "rev-parse", "--abbrev-ref", "HEAD", cwd=builds.root)
+
+
+def test_update_is_one_commit_and_stale_files_go(builds: Builds, remote: Path,
+                                                tmp_path: Path) -> None:
+    target = git_target(builds, remote)
+    drain(target.publish(builds.old_dir, builds.old))
+    drain(target.publish(builds.new_dir, builds.new))
+    assert target.counts.uploaded == len(builds.changed) == 7
+    assert target.counts.unchanged == len(builds.new.files) - 7
+    first, second = commits(remote)[1], commits(remote)[0]
+    assert git("--git-dir", str(remote), "rev-parse", f"{second}^") == first
+    changed = git("--git-dir", str(remote), "diff", "--name-only", first, second).split()
+    assert set(changed) == builds.changed | {MANIFEST}
+    assert_consistent(git_tree(remote), builds.new)
+
+    (builds.root / "notices" / "2026-09-14-slow-grade-book-loading.md").unlink()
+    third = build_site(builds.root, tmp_path / "site-third")
+    drain(target.publish(tmp_path / "site-third", third))
+    assert target.counts.deleted == 1
+    assert "notices/2026-09-14-slow-grade-book-loading/index.html" not in git_tree(remote)
+    assert len(commits(remote)) == 3
+    assert drain(target.publish(tmp_path / "site-third", third)) == [
+        f"read gh-pages at {commits(remote)[0][:12]}",
+        f"gh-pages already holds build {third.build_id}"]
+    assert len(commits(remote)) == 3
+
+
+def test_concurrent_publish_is_not_overwritten_silently(builds: Builds, remote: Path) -> None:
+    mine = git_target(builds, remote)
+    theirs = GitTarget(mine.settings, builds.root)
+    lines: list[str] = []
+
+    def echo(line: str) -> None:
+        lines.append(line)
+        if line.startswith("pages: read gh-pages") and len(lines) < 4:
+            drain(theirs.publish(builds.old_dir, builds.old))  # lands between read and push
+
+    [summary] = publish_targets([mine], builds.new_dir, builds.new, echo,
+                                sleep=lambda _: None)
+    assert summary.ok and summary.attempts == 2
+    assert any("retrying in 1s (1/3)" in line and "stale info" in line for line in lines), lines
+    history = commits(remote)
+    assert len(history) == 2
+    assert git("--git-dir", str(remote), "log", "-1", "--format=%s", history[1]) == (
+        f"Publish build {builds.old.build_id}")
+    assert_consistent(git_tree(remote), builds.new)
+
+
+def test_rejected_push_without_retries_is_reported(builds: Builds, remote: Path) -> None:
+    mine = git_target(builds, remote, "    retries: 0\n")
+    theirs = GitTarget(mine.settings, builds.root)
+    running = mine.publish(builds.new_dir, builds.new)
+    next(running)
+    drain(theirs.publish(builds.old_dir, builds.old))
+    with pytest.raises(TransientError, match=r"^git push: .*stale info"):
+        drain(running)
+    assert_consistent(git_tree(remote), builds.old)
+
+
+def test_push_refused_by_the_remote_is_retried_a_bounded_number_of_times(
+        builds: Builds, remote: Path) -> None:
+    hook = remote / "hooks" / "pre-receive"
+    hook.write_text(f"#!/bin/sh\ncat >/dev/null\nn=$(cat {remote}/count 2>/dev/null || echo 0)\n"
+                    f"echo $((n+1)) > {remote}/count\n"
+                    f"[ -f {remote}/refuse-all ] && exit 1\n[ $n -ge 1 ] && exit 0\nexit 1\n")
+    hook.chmod(0o755)
+    target = git_target(builds, remote, "    retries: 2\n")
+    [summary] = publish_targets([target], builds.old_dir, builds.old, lambda _: None,
+                                sleep=lambda _: None)
+    assert (summary.ok, summary.attempts) == (True, 2)
+    assert_consistent(git_tree(remote), builds.old)
+
+    (remote / "refuse-all").write_text("")
+    delays: list[float] = []
+    [summary] = publish_targets([target], builds.new_dir, builds.new, lambda _: None,
+                                sleep=delays.append)
+    assert (summary.ok, summary.attempts, delays) == (False, 3, [1.0, 2.0])
+    assert summary.error is not None and summary.error.startswith("git push: ")
+    assert summary.error.endswith("(gave up after 3 attempts)")
+    assert_consistent(git_tree(remote), builds.old)
+
+
+def test_unreachable_remote_is_transient(builds: Builds) -> None:
+    url = f"http://127.0.0.1:{free_port()}/status.git"
+    target = git_target(builds, url, "    retries: 1\n")
+    [summary] = publish_targets([target], builds.old_dir, builds.old, lambda _: None,
+                                sleep=lambda _: None)
+    assert not summary.ok and summary.attempts == 2
+    assert summary.error is not None and "Failed to connect" in summary.error
+
+
+def test_interrupted_at_every_step_serves_old_or_new(builds: Builds, remote: Path) -> None:
+    target = git_target(builds, remote)
+    drain(target.publish(builds.old_dir, builds.old))
+    base = commits(remote)[0]
+    lines = drain(target.publish(builds.new_dir, builds.new))
+    pushed = next(i for i, line in enumerate(lines) if line.startswith("pushed "))
+    for k in range(len(lines) + 1):
+        git("--git-dir", str(remote), "update-ref", "refs/heads/gh-pages", base)
+        interrupted(target.publish(builds.new_dir, builds.new), k)
+        expected = builds.new if k > pushed else builds.old
+        assert assert_consistent(git_tree(remote), expected).build_id == expected.build_id
+    git("--git-dir", str(remote), "update-ref", "refs/heads/gh-pages", base)
+    for kill_after in (1, 2, 3):
+        process = outpost_process(builds.root, "publish", "pages")
+        assert process.stdout is not None
+        for _ in range(kill_after):
+            process.stdout.readline()
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        assert_consistent(git_tree(remote), builds.old, builds.new)
+
+
+def test_verify_through_git(builds: Builds, remote: Path, tmp_path: Path) -> None:
+    target = git_target(builds, remote, "    nojekyll: true\n")
+    drain(target.publish(builds.old_dir, builds.old))
+    assert drain(target.verify())[-1] == (
+        f"checked {len(builds.old.files)} files of build {builds.old.build_id}")
+    clone = tmp_path / "clone"
+    git("clone", "--quiet", "--branch", "gh-pages", str(remote), str(clone))
+    (clone / "index.html").write_text("defaced")
+    (clone / "extra.txt").write_text("x")
+    for args in (("add", "."), ("-c", "user.name=U", "-c", "user.email=u@example.org",
+                 "commit", "--quiet", "-m", "edit"), ("push", "--quiet")):
+        git(*args, cwd=clone)
+    with pytest.raises(VerifyFailed) as caught:
+        drain(target.verify())
+    assert caught.value.mismatches == ["index.html: content differs from the manifest",
+                                       "extra.txt: not in the manifest (stale)"]
+
+
+def test_state_lives_on_its_own_branch(builds: Builds, remote: Path) -> None:
+    target = git_target(builds, remote)
+    assert target.read_state("sent.json") is None
+    target.write_state("sent.json", b"[1]")
+    target.write_state("other", b"x")
+    target.write_state("sent.json", b"[1, 2]")
+    drain(target.publish(builds.old_dir, builds.old))
+    assert target.read_state("sent.json") == b"[1, 2]" and target.read_state("other") == b"x"
+    assert "sent.json" not in git_tree(remote)
+    assert git_tree(remote, "outpost-state") == {"sent.json": b"[1, 2]", "other": b"x"}
+    assert len(commits(remote, "outpost-state")) == 3
+
+
+def test_unknown_remote_name(builds: Builds) -> None:
+    with pytest.raises(PublishError) as caught:
+        git_target(builds, "upstream")
+    assert str(caught.value) == (
+        f"git remote 'upstream' is neither a URL, a path, nor a remote of the repository "
+        f"at {builds.root}")
+
+
+def test_plumbing_only() -> None:
+    source = (Path(__file__).parent.parent / "generator" / "publish" / "git.py").read_text()
+    for porcelain in ('"add"', '"commit"', '"checkout"', '"stash"', '"reset"'):
+        assert porcelain not in source
