@@ -129,3 +129,36 @@ def test_build_id_follows_content(example_repo: Path, run: Run, tmp_path: Path) 
     three = parse_manifest((build(run, example_repo, FIXED_NOW, tmp_path / "c")
                             / "manifest.json").read_bytes())
     assert three.build_id != one.build_id
+
+
+@pytest.mark.parametrize(("path", "expected"), [
+    ("feed.xml", "application/rss+xml; charset=utf-8"),
+    ("components/web/atom.xml", "application/atom+xml; charset=utf-8"),
+    ("maintenance.ics", "text/calendar; charset=utf-8"),
+    ("api/v2/summary.json", "application/json"),
+    ("notices/x/index.html", "text/html; charset=utf-8"),
+    ("embed.js", "text/javascript; charset=utf-8"),
+    ("badge.svg", "image/svg+xml"),
+    ("sitemap.xml", "application/xml; charset=utf-8"),
+    ("_headers", "text/plain; charset=utf-8"),
+    ("LICENSE", "application/octet-stream"),
+])
+def test_content_types(path: str, expected: str) -> None:
+    from generator.mediatypes import content_type
+
+    assert content_type(path) == expected
+
+
+def test_cache_and_cors_rules() -> None:
+    from generator.mediatypes import cache_control, is_cross_origin_data, is_hashed_asset
+
+    assert is_hashed_asset("assets/outpost.5311253ef7.css")
+    assert not is_hashed_asset("assets/outpost.css")
+    assert not is_hashed_asset("notices/outpost.5311253ef7.css")
+    assert cache_control("assets/outpost.5311253ef7.css") == IMMUTABLE
+    assert cache_control("index.html") == SHORT
+    assert all(is_cross_origin_data(p) for p in (
+        "api/v2/summary.json", "feed.xml", "maintenance.ics", "banner.html",
+        "embed/banner.html", "components/web/badge.svg", "embed.js"))
+    assert not any(is_cross_origin_data(p) for p in (
+        "index.html", "notices/x/index.html", "assets/outpost.5311253ef7.css"))
