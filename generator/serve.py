@@ -157,13 +157,17 @@ def relevant(root: Path, path: str) -> bool:
     return parts == ("outpost.yaml",) or parts[0] in WATCHED
 
 
-def watch(root: Path, stop: threading.Event) -> Iterator[set[str]]:
-    """Batches of changed paths that matter, until ``stop`` is set."""
+def watch(root: Path, stop: threading.Event, ready: threading.Event) -> Iterator[set[str]]:
+    """Batches of changed paths that matter, until ``stop`` is set. ``ready`` is set
+    once the watcher runs, so no change made after it is missed."""
     import watchfiles
 
     for changes in watchfiles.watch(root, stop_event=stop, debounce=200, step=50,
+                                    rust_timeout=300, yield_on_timeout=True,
                                     watch_filter=lambda _, path: relevant(root, path)):
-        yield {path for _, path in changes}
+        ready.set()
+        if changes:
+            yield {path for _, path in changes}
 
 
 def serve(root: Path, host: str, port: int, clock: Callable[[], datetime],
@@ -178,18 +182,20 @@ def serve(root: Path, host: str, port: int, clock: Callable[[], datetime],
                            "choose another port with --port") from None
     bound_host, bound_port = str(server.server_address[0]), int(server.server_address[1])
     shown = f"[{bound_host}]" if ":" in bound_host else bound_host
-    if host not in ("127.0.0.1", "localhost", "::1"):
-        say(f"Warning: listening on {host}: other machines can read this preview.")
-    say(f"Serving http://{shown}:{bound_port}/ (Ctrl+C to stop)")
-    stop = threading.Event()
+    stop, ready = threading.Event(), threading.Event()
 
     def rebuild_on_changes() -> None:
-        for changed in watch(root, stop):
+        for changed in watch(root, stop, ready):
             names = ", ".join(sorted(Path(p).name for p in changed))
             say(f"Changed {names}: {preview.rebuild()}")
 
     watcher = threading.Thread(target=rebuild_on_changes, name="outpost-watch", daemon=True)
     watcher.start()
+    ready.wait(timeout=10)
+    preview.rebuild()  # catch up on changes made before the watcher ran; quiet if none
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        say(f"Warning: listening on {host}: other machines can read this preview.")
+    say(f"Serving http://{shown}:{bound_port}/ (Ctrl+C to stop)")
     try:
         server.serve_forever(poll_interval=0.2)
     except KeyboardInterrupt:

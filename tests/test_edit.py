@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -18,7 +18,7 @@ CONFIG = parse_config(MINIMAL_CONFIG)
 ZONE = CONFIG.timezone
 
 
-def at(text: str):  # type: ignore[no-untyped-def]
+def at(text: str) -> datetime:
     return parse_time(text, ZONE)
 
 

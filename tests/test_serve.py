@@ -169,3 +169,36 @@ def test_only_site_inputs_trigger_rebuilds(tmp_path: Path) -> None:
     assert not relevant(root, str(root / "site" / "index.html"))
     assert not relevant(root, str(root / ".git" / "index"))
     assert not relevant(root, "/elsewhere/outpost.yaml")
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run"]
+
+
+@pytest.mark.browser
+def test_open_tab_reloads_by_itself(served: tuple[Path, str, subprocess.Popen[str]]) -> None:
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.skip("needs Debian's chromium (./scripts/test installs it)")
+    root, url, _ = served
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.goto(url + "notices/2026-11-28-slow/")
+            assert "Sign-in takes a minute." in page.inner_text("main")
+            path = root / "notices" / "2026-11-28-slow.md"
+            path.write_text(NOTICE.replace("## Investigating", "## Identified - 2026-11-28 "
+                                           "05:30\nA cache is cold.\n\n## Investigating"))
+            page.wait_for_function(
+                "document.body.innerText.includes('A cache is cold.')", timeout=30000)
+            path.write_text(NOTICE.replace("type: incident", "type: outage"))
+            page.wait_for_function(
+                "document.body.innerText.includes('The site cannot be built')", timeout=30000)
+            assert "received 'outage'" in page.inner_text("body")
+            path.write_text(NOTICE)
+            page.wait_for_function(
+                "document.body.innerText.includes('Sign-in takes a minute.')", timeout=30000)
+        finally:
+            browser.close()
