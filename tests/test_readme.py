@@ -1,9 +1,10 @@
-"""Every `outpost ...` command in the README's shell examples exists and works as written.
+"""Every `outpost ...` command in the README's shell examples exists and works as written,
+and every outpost.yaml example in it is valid.
 
-The examples run in README order against a copy of the example repository. Commands
-that serve, publish or read remote hosts run with --help (or notify with --dry-run);
-an example with a <placeholder> is checked with --help; an example ending in
-`# exits N` must exit with N.
+The examples run in README order in a repository holding the example settings, the
+README's own settings examples and a folder publish target (so publish and verify run
+for real). `outpost serve` runs with --help, `outpost notify` with --dry-run; an example
+with a <placeholder> is checked with --help; one ending in `# exits N` must exit with N.
 """
 
 from __future__ import annotations
@@ -16,11 +17,13 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import REPO
 
 FENCE = re.compile(r"^```(?:sh|shell|bash|console)[ \t]*\n(.*?)^```", re.MULTILINE | re.DOTALL)
 EXITS = re.compile(r"\s+#\s*exits\s+(\d+)\s*$")
-HELP_ONLY = {"serve", "publish", "verify"}
+HELP_ONLY = {"serve"}  # runs until stopped
 
 
 @dataclass(frozen=True)
@@ -101,14 +104,68 @@ outpost build: not shell
     ]
 
 
-def test_readme_commands_work_as_written(example_repo: Path) -> None:
-    found = examples((REPO / "README.md").read_text())
+YAML_FENCE = re.compile(r"^```ya?ml[ \t]*\n(.*?)^```", re.MULTILINE | re.DOTALL)
+
+
+def settings_blocks(markdown: str) -> list[str]:
+    """YAML examples that are outpost.yaml fragments: their first key is a setting."""
+    from generator.config import SECTIONS, SETTINGS
+
+    names = {f.name for f in (*SETTINGS, *SECTIONS.values())}
+    blocks = []
+    for block in YAML_FENCE.findall(markdown):
+        keys = re.findall(r"^([a-z_]+):", block, re.MULTILINE)
+        if keys and keys[0] in names:
+            blocks.append(block)
+    return blocks
+
+
+def readme_repository(root: Path, markdown: str) -> Path:
+    """The example settings with no notices, plus every settings example in the README
+    (the first block for each key) and a folder publish target; notices start empty."""
+    example = (REPO / "outpost.yaml").read_text()
+    present = set(re.findall(r"^([a-z_]+):", example, re.MULTILINE))
+    parts = [example]
+    for block in settings_blocks(markdown):
+        keys = set(re.findall(r"^([a-z_]+):", block, re.MULTILINE))
+        if not keys & present:
+            parts.append(block)
+            present |= keys
+    if "publish" not in present:
+        parts.append(f"publish:\n  - name: folder\n    type: dir\n    path: {root / 'www'}\n")
+    root.mkdir()
+    (root / "notices").mkdir()
+    (root / "outpost.yaml").write_text("\n".join(parts))
+    return root
+
+
+def test_readme_settings_examples_are_valid() -> None:
+    """Every outpost.yaml example in the README passes `outpost check` on top of the
+    example settings."""
+    from generator.config import parse_config
+
+    example = (REPO / "outpost.yaml").read_text()
+    blocks = settings_blocks((REPO / "README.md").read_text())
+    assert blocks, "the README should show outpost.yaml examples"
+    for block in blocks:
+        keys = set(re.findall(r"^([a-z_]+):", block, re.MULTILINE))
+        base = "\n".join(chunk for chunk in re.split(r"\n(?=[a-z_]+:)", example)
+                         if chunk.split(":", 1)[0] not in keys)
+        parse_config(base + "\n" + block)
+
+
+@pytest.mark.slow
+def test_readme_commands_work_as_written(tmp_path: Path) -> None:
+    markdown = (REPO / "README.md").read_text()
+    found = examples(markdown)
     assert len(found) >= 8, "the README should show its commands"
+    root = readme_repository(tmp_path / "repo", markdown)
     env = {k: v for k, v in os.environ.items() if k not in ("TZ", "PYTHONPATH")}
+    env["OUTPOST_SLACK_WEBHOOK"] = "http://127.0.0.1:9/never-called"
     failures = []
     for example in found:
         done = subprocess.run([sys.executable, "-m", "generator", *example.args],
-                              cwd=example_repo, env=env, stdin=subprocess.DEVNULL,
+                              cwd=root, env=env, stdin=subprocess.DEVNULL,
                               capture_output=True, text=True, timeout=120, check=False)
         if done.returncode != example.exit_code:
             failures.append(f"{example.line}\n  ran: outpost {shlex.join(example.args)}\n"
