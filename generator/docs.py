@@ -131,8 +131,12 @@ def main(argv: list[str]) -> int:
     check = "--check" in argv
     paths = [a for a in argv if a != "--check"]
     path = Path(paths[0]) if paths else README
-    text = path.read_text("utf-8")
-    updated = replace_section(text, reference())
+    try:
+        text = path.read_text("utf-8")
+        updated = replace_section(text, reference())
+    except (OSError, ValueError) as exc:
+        print(f"{path}: {getattr(exc, 'strerror', None) or exc}", file=sys.stderr)
+        return 2
     if check:
         if updated != text:
             print(f"{path}: the settings reference is out of date; run "

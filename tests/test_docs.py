@@ -74,3 +74,13 @@ def test_module_runs_as_a_command(tmp_path: Path) -> None:
                           capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout == f"Updated the settings reference in {readme}\n"
+
+
+def test_missing_readme_is_a_message_not_a_traceback(tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([str(tmp_path / "README.md")]) == 2
+    assert capsys.readouterr().err == f"{tmp_path / 'README.md'}: No such file or directory\n"
+    (tmp_path / "README.md").write_text("# No markers\n")
+    assert main([str(tmp_path / "README.md")]) == 2
+    assert capsys.readouterr().err == (
+        f"{tmp_path / 'README.md'}: README.md lacks the markers {START} ... {END}\n")
