@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import tempfile
 import textwrap
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -278,8 +279,25 @@ def write_repository(target: Path, files: Mapping[str, bytes], force: bool) -> l
         listing = "\n".join(f"  {name}" for name in clashes)
         raise OutpostError(f"These files exist already in {target}:\n{listing}\n"
                            "Nothing was written. Use --force to overwrite them.")
-    from generator.output import write_file_atomic
-
-    for name in sorted(files):
-        write_file_atomic(target / name, files[name])
+    _write_all(target, files)
     return sorted(files)
+
+
+def _write_all(target: Path, files: Mapping[str, bytes]) -> None:
+    """Stage every file beside its place first, then rename them all in: a failure
+    while writing (a full disk) leaves no partial file behind."""
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for name in sorted(files):
+            path = target / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+            staged.append((Path(tmp), path))
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(files[name])
+            os.chmod(tmp, 0o644)
+        for tmp_path, path in staged:
+            os.replace(tmp_path, path)
+    finally:
+        for tmp_path, _ in staged:
+            tmp_path.unlink(missing_ok=True)

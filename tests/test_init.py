@@ -316,3 +316,13 @@ def test_readme_documents_every_template_variable(example_repo: Path) -> None:
     assert {"config", "snapshot", "root", "item", "component_groups"} <= names
     missing = sorted(name for name in names if f"`{name}`" not in section)
     assert not missing, f"README's Templates section lacks {missing}"
+
+
+def test_a_failed_write_leaves_no_files(tmp_path: Path, run: Run) -> None:
+    target = tmp_path / "status"
+    target.mkdir()
+    (target / "notices").write_text("a file where the folder should be\n")
+    result = run(tmp_path, "init", str(target), "--timezone", "UTC")
+    assert result.exit_code == 2
+    assert result.output == f"Error: File exists: {target / 'notices'}\n"
+    assert files_under(target) == ["notices"]
