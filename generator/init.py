@@ -275,6 +275,13 @@ def write_repository(target: Path, files: Mapping[str, bytes], force: bool) -> l
     blocked = [name for name in clashes if (target / name).is_dir()]
     if blocked:
         raise OutpostError(f"{target / blocked[0]} is a folder; remove it first.")
+    for name in files:
+        for parent in (target / name).parents:
+            if parent == target or target not in parent.parents:
+                break
+            if parent.exists() and not parent.is_dir():
+                raise OutpostError(f"{parent} is a file where Outpost needs a folder. "
+                                   "Nothing was written.")
     if clashes and not force:
         listing = "\n".join(f"  {name}" for name in clashes)
         raise OutpostError(f"These files exist already in {target}:\n{listing}\n"

@@ -318,11 +318,12 @@ def test_readme_documents_every_template_variable(example_repo: Path) -> None:
     assert not missing, f"README's Templates section lacks {missing}"
 
 
-def test_a_failed_write_leaves_no_files(tmp_path: Path, run: Run) -> None:
+def test_a_file_in_place_of_a_folder_is_refused(tmp_path: Path, run: Run) -> None:
     target = tmp_path / "status"
     target.mkdir()
     (target / "notices").write_text("a file where the folder should be\n")
     result = run(tmp_path, "init", str(target), "--timezone", "UTC")
-    assert result.exit_code == 2
-    assert result.output == f"Error: File exists: {target / 'notices'}\n"
+    assert result.exit_code == 1
+    assert result.output == (f"Error: {target / 'notices'} is a file where Outpost needs a "
+                             "folder. Nothing was written.\n")
     assert files_under(target) == ["notices"]
