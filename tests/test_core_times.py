@@ -120,18 +120,19 @@ def test_january_pages_show_cst(example_repo: Path, run: Run, tmp_path: Path) ->
 
 ZONES = st.sampled_from([CHICAGO, ZoneInfo("Europe/London"), ZoneInfo("Australia/Lord_Howe"),
                          ZoneInfo("Asia/Kolkata"), ZoneInfo("UTC"), ZoneInfo("America/St_Johns")])
-MOMENTS = st.datetimes(min_value=datetime(1901, 1, 2), max_value=datetime(2998, 12, 30),
+# From 1973: earlier local mean times had offsets in seconds, which HH:MM cannot write.
+MOMENTS = st.datetimes(min_value=datetime(1973, 1, 1), max_value=datetime(2998, 12, 30),
                        timezones=st.just(UTC))
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=250, deadline=None, derandomize=True)
 @given(MOMENTS, ZONES)
 def test_write_then_parse_round_trips(moment: datetime, zone: ZoneInfo) -> None:
     text = write_time(moment, zone)
     assert parse_time(text, zone) == moment.replace(second=0, microsecond=0)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200, deadline=None, derandomize=True)
 @given(MOMENTS, st.integers(-23 * 60 - 59, 23 * 60 + 59))
 def test_explicit_offsets_round_trip(moment: datetime, minutes: int) -> None:
     moment = moment.replace(second=0, microsecond=0)
@@ -146,7 +147,7 @@ def test_explicit_offsets_round_trip(moment: datetime, minutes: int) -> None:
 TIMEISH = st.text(alphabet="0123456789-:+ TZzAPMCSDT.\t\u2013", max_size=30)
 
 
-@settings(max_examples=600, deadline=None)
+@settings(max_examples=300, deadline=None, derandomize=True)
 @given(st.one_of(st.text(max_size=40), TIMEISH), ZONES)
 def test_parse_time_never_crashes(text: str, zone: ZoneInfo) -> None:
     try:
