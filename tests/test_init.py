@@ -327,3 +327,26 @@ def test_a_file_in_place_of_a_folder_is_refused(tmp_path: Path, run: Run) -> Non
     assert result.output == (f"Error: {target / 'notices'} is a file where Outpost needs a "
                              "folder. Nothing was written.\n")
     assert files_under(target) == ["notices"]
+
+
+def _steps(workflow: bytes) -> list[str]:
+    import yaml
+
+    data = yaml.safe_load(workflow)
+    (job,) = data["jobs"].values()
+    return [step.get("run", step.get("uses", "")).strip() for step in job["steps"]]
+
+
+def test_workflows_run_the_documented_commands() -> None:
+    files = skeleton_files(InitOptions(), datetime(2026, 11, 28, tzinfo=UTC))
+    check = _steps(files[".github/workflows/check.yml"])
+    assert check[2:] == [f'python -m pip install "outpost-status=={__version__}"',
+                         "outpost check --format github",
+                         'outpost build --out "$RUNNER_TEMP/site"']
+    publish = _steps(files[".github/workflows/publish.yml"])
+    assert publish[3:7] == ["outpost check --format github", "outpost build",
+                            "outpost publish", "outpost verify"]
+    assert "outpost notify" in publish[7]
+    # This repository's own check workflow runs the same check.
+    own = (REPO / ".github" / "workflows" / "check.yml").read_bytes()
+    assert "outpost check --format github" in _steps(own)
