@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import hashlib
+import os
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
@@ -83,7 +84,8 @@ def make_client(settings: TargetSettings) -> Any:
     config = BotoConfig(
         request_checksum_calculation="when_required",
         response_checksum_validation="when_required",
-        retries={"mode": "standard", "max_attempts": 3},
+        retries={"mode": "standard",
+                 "max_attempts": int(os.environ.get("AWS_MAX_ATTEMPTS", "3") or 3)},
         connect_timeout=10, read_timeout=60,
         max_pool_connections=max(10, int(settings.option("jobs") or 8)),
         s3={"addressing_style": "path"} if endpoint else {},

@@ -1,0 +1,289 @@
+"""The s3 target, for real against moto's S3 server in its own process on 127.0.0.1:
+headers, upload order, only changed objects, stale deletions, 500s, dropped and refused
+connections, interruption at every step."""
+
+from __future__ import annotations
+
+import signal
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from generator.manifest import MANIFEST, Manifest
+from generator.mediatypes import IMMUTABLE_CACHE, SHORT_CACHE, content_type
+from generator.publish.base import PublishError, VerifyFailed
+from generator.publish.runner import publish_targets
+from generator.publish.s3 import S3Target, upload_group
+from tests.publish_support import (
+    Builds,
+    FaultyProxy,
+    assert_consistent,
+    build_site,
+    drain,
+    free_port,
+    interrupted,
+    make_target,
+    moto_server,
+    new_bucket,
+    outpost_process,
+    s3_client,
+    s3_env,
+    s3_objects,
+    two_builds,
+)
+
+NEW_NOTICE = """\
+---
+title: Sign-in delays
+type: incident
+impact: minor
+components: [customer-sites]
+---
+## Investigating - 2026-11-28 05:40
+Some users wait up to a minute to sign in.
+"""
+
+
+@pytest.fixture(scope="module")
+def endpoint() -> Iterator[str]:
+    with moto_server() as url:
+        yield url
+
+
+@pytest.fixture(autouse=True)
+def aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for key, value in s3_env().items():
+        monkeypatch.setenv(key, value)
+
+
+@pytest.fixture
+def builds(example_repo: Path, tmp_path: Path) -> Builds:
+    return two_builds(example_repo, tmp_path)
+
+
+def s3_target(builds: Builds, endpoint: str, bucket: str, extra: str = "",
+              name: str = "mirror") -> S3Target:
+    target = make_target(builds.root, f"  - name: {name}\n    type: s3\n    bucket: {bucket}\n"
+                                      f"    endpoint_url: {endpoint}\n    region: us-east-1\n"
+                                      + extra, name)
+    assert isinstance(target, S3Target)
+    return target
+
+
+def recorder(log: list[tuple[str, str]]) -> Any:
+    def policy(method: str, path: str, count: int) -> int | None:
+        log.append((method, path))
+        return None
+
+    return policy
+
+
+def test_full_publish_headers_and_order(builds: Builds, endpoint: str) -> None:
+    bucket = new_bucket(endpoint)
+    log: list[tuple[str, str]] = []
+    with FaultyProxy(endpoint, recorder(log)) as proxy:
+        target = s3_target(builds, proxy.url, bucket, "    prefix: status\n")
+        drain(target.publish(builds.old_dir, builds.old))
+    assert (target.counts.uploaded, target.counts.unchanged) == (len(builds.old.files), 0)
+    objects = s3_objects(endpoint, bucket, "status/")
+    assert_consistent(objects, builds.old)
+    client: Any = s3_client(endpoint)
+    for path in (*builds.old.files, MANIFEST):
+        head = client.head_object(Bucket=bucket, Key="status/" + path)
+        assert head["ContentType"] == content_type(path)
+        immutable = path.startswith("assets/") and path.endswith(".css")
+        assert head["CacheControl"] == (IMMUTABLE_CACHE if immutable else SHORT_CACHE)
+    puts = [path.split("?")[0][len(f"/{bucket}/status/"):] for method, path in log
+            if method == "PUT"]
+    assert puts[-2:] == ["index.html", MANIFEST]
+    groups = [upload_group(p) for p in puts[:-1]]
+    assert groups == sorted(groups) and groups[0] == 0 and set(groups) >= {0, 2, 3, 4}
+    pages = [p for p in puts if upload_group(p) == 3]
+    assert pages.index("notices/2026-09-14-slow-grade-book-loading/index.html") < pages.index(
+        "closed/index.html")
+
+
+def test_update_uploads_only_changed_objects(builds: Builds, endpoint: str) -> None:
+    bucket = new_bucket(endpoint)
+    target = s3_target(builds, endpoint, bucket)
+    drain(target.publish(builds.old_dir, builds.old))
+    log: list[tuple[str, str]] = []
+    with FaultyProxy(endpoint, recorder(log)) as proxy:
+        via_proxy = s3_target(builds, proxy.url, bucket, name="mirror2")
+        lines = drain(via_proxy.publish(builds.new_dir, builds.new))
+    assert (via_proxy.counts.uploaded, via_proxy.counts.unchanged, via_proxy.counts.deleted
+            ) == (7, len(builds.new.files) - 7, 0)
+    puts = sorted(path.split("?")[0][len(f"/{bucket}/"):] for method, path in log
+                  if method == "PUT")
+    assert puts == sorted([*builds.changed, MANIFEST])
+    assert [m for m, _ in log].count("GET") == 2  # the old manifest and one listing
+    assert lines[-1] == f"uploaded {MANIFEST} (build {builds.new.build_id})"
+    assert_consistent(s3_objects(endpoint, bucket), builds.new)
+    drain(via_proxy.verify())
+
+
+def test_stale_objects_are_deleted_last_and_state_is_kept(builds: Builds, endpoint: str,
+                                                          tmp_path: Path) -> None:
+    bucket = new_bucket(endpoint)
+    target = s3_target(builds, endpoint, bucket)
+    target.write_state("sent.json", b"{}")
+    drain(target.publish(builds.old_dir, builds.old))
+    (builds.root / "notices" / "2026-09-14-slow-grade-book-loading.md").unlink()
+    third = build_site(builds.root, tmp_path / "site-third")
+    log: list[tuple[str, str]] = []
+    with FaultyProxy(endpoint, recorder(log)) as proxy:
+        lines = drain(s3_target(builds, proxy.url, bucket, name="m2").publish(
+            tmp_path / "site-third", third))
+    assert lines[-2:] == [f"uploaded {MANIFEST} (build {third.build_id})",
+                          "deleted 1 stale objects"]
+    assert log[-1][0] == "POST" and "delete" in log[-1][1]
+    objects = s3_objects(endpoint, bucket)
+    assert objects.pop(".outpost/state/sent.json") == b"{}"
+    assert_consistent(objects, third)
+    assert target.read_state("sent.json") == b"{}"
+    assert target.read_state("never-written") is None
+
+
+def test_500s_are_retried_then_succeed(builds: Builds, endpoint: str,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    bucket = new_bucket(endpoint)
+    drain(s3_target(builds, endpoint, bucket).publish(builds.old_dir, builds.old))
+
+    def flaky(method: str, path: str, count: int) -> int | None:
+        return 500 if method == "PUT" and count == 3 else None
+
+    with FaultyProxy(endpoint, flaky) as proxy:
+        target = s3_target(builds, proxy.url, bucket, name="m2")
+        delays: list[float] = []
+        [summary] = publish_targets([target], builds.new_dir, builds.new, lambda _: None,
+                                    sleep=delays.append)
+        assert proxy.failed == 1
+    assert summary.ok and summary.attempts == 2 and delays == [1.0]
+    assert summary.uploaded == 7  # the retry re-sent what the manifest did not yet cover
+    assert_consistent(s3_objects(endpoint, bucket), builds.new)
+
+
+def test_dropped_connections_and_botocore_retries(builds: Builds, endpoint: str,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "3")
+    bucket = new_bucket(endpoint)
+
+    def dropping(method: str, path: str, count: int) -> int | None:
+        return -1 if method == "PUT" and count % 5 == 0 else None
+
+    with FaultyProxy(endpoint, dropping) as proxy:
+        target = s3_target(builds, proxy.url, bucket)
+        [summary] = publish_targets([target], builds.old_dir, builds.old, lambda _: None,
+                                    sleep=lambda _: None)
+        assert proxy.failed >= 5
+    assert summary.ok and summary.attempts == 1
+    assert_consistent(s3_objects(endpoint, bucket), builds.old)
+
+
+def test_refused_connection_gives_up_and_others_still_publish(builds: Builds,
+                                                               tmp_path: Path) -> None:
+    target = s3_target(builds, f"http://127.0.0.1:{free_port()}", "nowhere",
+                       "    retries: 2\n")
+    folder = make_target(builds.root, f"  - name: www\n    type: dir\n    path: "
+                                      f"{tmp_path / 'www'}\n", "www")
+    delays: list[float] = []
+    lines: list[str] = []
+    failed, ok = publish_targets([target, folder], builds.old_dir, builds.old, lines.append,
+                                 sleep=delays.append)
+    assert (failed.ok, failed.attempts, delays) == (False, 3, [1.0, 2.0])
+    assert failed.error is not None and failed.error.startswith(
+        "S3 GET manifest.json: Could not connect to the endpoint URL")
+    assert ok.ok and ok.uploaded == len(builds.old.files)
+    assert lines[-1].startswith("www: ok: ")
+
+
+def test_missing_bucket_is_not_retried(builds: Builds, endpoint: str) -> None:
+    target = s3_target(builds, endpoint, "no-such-bucket-here")
+    [summary] = publish_targets([target], builds.old_dir, builds.old, lambda _: None,
+                                sleep=lambda _: None)
+    assert (summary.ok, summary.attempts) == (False, 1)
+    assert summary.error == ("S3 LIST no-such-bucket-here/: NoSuchBucket: The specified "
+                             "bucket does not exist")
+
+
+def add_notice_build(builds: Builds, tmp_path: Path) -> tuple[Path, Manifest]:
+    (builds.root / "notices" / "2026-11-28-sign-in-delays.md").write_text(NEW_NOTICE)
+    site = tmp_path / "site-added"
+    return site, build_site(builds.root, site)
+
+
+def test_interrupted_at_every_step_keeps_links_working(builds: Builds, endpoint: str,
+                                                       tmp_path: Path) -> None:
+    new_dir, new = add_notice_build(builds, tmp_path)
+    assert "notices/2026-11-28-sign-in-delays/index.html" in new.files
+    probe = s3_target(builds, endpoint, new_bucket(endpoint), "    jobs: 1\n")
+    drain(probe.publish(builds.old_dir, builds.old))
+    steps = len(drain(probe.publish(new_dir, new)))
+    for k in range(steps + 1):
+        bucket = new_bucket(endpoint)
+        target = s3_target(builds, endpoint, bucket, "    jobs: 1\n", name=f"m{k}")
+        drain(target.publish(builds.old_dir, builds.old))
+        interrupted(target.publish(new_dir, new), k)
+        objects = s3_objects(endpoint, bucket)
+        served = assert_consistent(objects, builds.old, new, exact=False)
+        assert served.build_id == (new.build_id if k >= steps - 0 else builds.old.build_id)
+        drain(target.publish(new_dir, new))
+        assert_consistent(s3_objects(endpoint, bucket), new)
+        drain(target.verify())
+
+
+def test_killed_process_keeps_links_working(builds: Builds, endpoint: str,
+                                            tmp_path: Path) -> None:
+    bucket = new_bucket(endpoint)
+    target = s3_target(builds, endpoint, bucket, "    jobs: 1\n")
+    drain(target.publish(builds.old_dir, builds.old))
+    new_dir, new = add_notice_build(builds, tmp_path)
+    build_site(builds.root, builds.root / "site")
+    for kill_after in (2, 4, 7):
+        process = outpost_process(builds.root, "publish", "mirror", env=s3_env())
+        assert process.stdout is not None
+        for _ in range(kill_after):
+            process.stdout.readline()
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        assert_consistent(s3_objects(endpoint, bucket), builds.old, new, exact=False)
+    drain(target.publish(new_dir, new))
+    assert_consistent(s3_objects(endpoint, bucket), new)
+
+
+def test_verify_through_the_api_and_over_http(builds: Builds, endpoint: str) -> None:
+    bucket = new_bucket(endpoint)
+    target = s3_target(builds, endpoint, bucket)
+    drain(target.publish(builds.old_dir, builds.old))
+    by_url = s3_target(builds, endpoint, bucket, f"    url: {endpoint}/{bucket}/", "web")
+    assert drain(by_url.verify()) == [
+        f"reading {endpoint}/{bucket}/",
+        f"checked {len(builds.old.files)} files of build {builds.old.build_id}"]
+    client: Any = s3_client(endpoint)
+    client.put_object(Bucket=bucket, Key="index.html", Body=b"defaced", ContentType="text/html")
+    client.put_object(Bucket=bucket, Key="feed.xml", Body=(builds.old_dir / "feed.xml")
+                      .read_bytes(), ContentType="binary/octet-stream")
+    client.put_object(Bucket=bucket, Key="old/page.html", Body=b"x")
+    with pytest.raises(VerifyFailed) as caught:
+        drain(target.verify())
+    assert caught.value.mismatches == [
+        "feed.xml: Content-Type 'binary/octet-stream', expected "
+        "'application/rss+xml; charset=utf-8'",
+        "index.html: content differs from the manifest",
+        "old/page.html: not in the manifest (stale)",
+    ]
+    with pytest.raises(VerifyFailed) as caught:
+        drain(by_url.verify())
+    assert caught.value.mismatches == ["index.html: content differs from the manifest"]
+
+
+def test_verify_of_an_empty_bucket(builds: Builds, endpoint: str) -> None:
+    bucket = new_bucket(endpoint)
+    with pytest.raises(VerifyFailed) as caught:
+        drain(s3_target(builds, endpoint, bucket).verify())
+    assert caught.value.mismatches == [
+        f"s3://{bucket}/ has no manifest.json: nothing was published there yet"]
+    with pytest.raises(PublishError):
+        s3_target(builds, endpoint, bucket).read_state("../x")
