@@ -164,3 +164,35 @@ def test_pages_work_without_javascript(browser: Any, servers: dict[str, str]) ->
     colour = page.evaluate("getComputedStyle(document.querySelector('.banner')).backgroundColor")
     assert colour == "rgb(242, 157, 56)"
     context.close()
+
+
+@pytest.mark.browser
+def test_long_words_and_tables_do_not_widen_phone_pages(browser: Any, tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    (root / "notices").mkdir(parents=True)
+    shutil.copy(REPO / "outpost.yaml", root / "outpost.yaml")
+    long_url = "https://support.example.org/" + "a-very-long-path-segment/" * 8
+    table = "| " + " | ".join(f"column number {i}" for i in range(8)) + " |\n"
+    table += "|" + "---|" * 8 + "\n" + "| " + " | ".join(["value"] * 8) + " |\n"
+    (root / "notices" / "wide.md").write_text(
+        "---\ntitle: " + "Averyveryverylongtitlewithoutanyspaces" * 2 + "\ntype: incident\n---\n"
+        f"## Investigating - 2026-11-28 05:00\nSee {long_url} and <{long_url}>.\n\n{table}\n"
+        "```\n" + "x" * 200 + "\n```\n")
+    out = tmp_path / "site"
+    result = CliRunner().invoke(cli, ["--root", str(root), "build", "--out", str(out), "--now",
+                                      FIXED_NOW], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    handler = functools.partial(_QuietHandler, directory=str(out))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    context = browser.new_context(viewport={"width": 360, "height": 800})
+    page = context.new_page()
+    try:
+        for path in ("", "notices/wide/", "closed/"):
+            page.goto(f"http://127.0.0.1:{server.server_port}/{path}")
+            widths = page.evaluate("[document.documentElement.scrollWidth, innerWidth]")
+            assert widths[0] <= widths[1], f"{path or 'index'} overflows: {widths}"
+    finally:
+        context.close()
+        server.shutdown()
+        server.server_close()
