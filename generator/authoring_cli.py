@@ -6,6 +6,7 @@ modules are imported here so that ``outpost update`` starts fast.
 
 from __future__ import annotations
 
+import contextlib
 from datetime import datetime
 from pathlib import Path
 from typing import TextIO
@@ -208,7 +209,13 @@ def list_notices(repo: Repo, which: str | None, now_text: str | None) -> None:
 @pass_repo
 def serve(repo: Repo, port: int, host: str, now_text: str | None) -> None:
     """Preview the site; rebuild and reload the page when files change."""
+    from generator.errors import ProblemsFound
     from generator.serve import serve as run_server
+
+    if now_text is not None:
+        # A bad --now is a usage error; a broken outpost.yaml is listed on the page.
+        with contextlib.suppress(ProblemsFound):
+            resolve_now(repo.root, now_text)
 
     def clock() -> datetime:
         return resolve_now(repo.root, now_text)

@@ -16,7 +16,7 @@ import pytest
 
 from generator.serve import VERSION_PATH, Preview, relevant
 from generator.times import parse_time
-from tests.conftest import FIXED_NOW
+from tests.conftest import FIXED_NOW, Run
 
 NOTICE = """\
 ---
@@ -202,3 +202,10 @@ def test_open_tab_reloads_by_itself(served: tuple[Path, str, subprocess.Popen[st
                 "document.body.innerText.includes('Sign-in takes a minute.')", timeout=30000)
         finally:
             browser.close()
+
+
+def test_serve_refuses_a_bad_now(empty_repo: Path, run: Run) -> None:
+    result = run(empty_repo, "serve", "--port", "0", "--now", "soon")
+    assert result.exit_code == 2
+    assert ("Error: Invalid value for '--now': bad time 'soon': expected 'YYYY-MM-DD HH:MM'"
+            in result.output)
