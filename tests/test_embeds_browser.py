@@ -135,6 +135,23 @@ def test_component_banner_shows_only_its_notices(tmp_path: Path, site: Server, p
     assert wait_banner(page, "API", "#api")["text"] == "Scheduled maintenance: API upgrade"
 
 
+def test_component_script_renders_in_place(tmp_path: Path, site: Server, portal: Server,
+                                          context: Any) -> None:
+    publish(tmp_path, site, {"sign-in": incident("Sign-in failures"),
+                             "api": maintenance("API upgrade")})
+    url = put(portal, "index.html", portal_page(
+        f'<p id="before">Web</p><script async src="{site.url}embed.js" data-component="web">'
+        f'</script><p>API</p><script async src="{site.url}embed.js" data-component="api">'
+        "</script>"))
+    page = context.new_page()
+    page.goto(url)
+    assert wait_banner(page, "Sign-in", "#before + outpost-banner")["text"] == (
+        "Incident in progress: Sign-in failures")
+    assert wait_banner(page, "API", "p + outpost-banner[data-component=api]")["text"] == (
+        "Scheduled maintenance: API upgrade")
+    assert page.locator("outpost-banner").count() == 2
+
+
 def test_hostile_portal_css_changes_nothing(tmp_path: Path, site: Server, portal: Server,
                                             context: Any) -> None:
     publish(tmp_path, site, {"sign-in": incident("Sign-in failures")})
