@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from generator.config import Config, load_config
 from generator.errors import Problem, ProblemsFound
-from generator.loader import load_notices
 from generator.model import Notice
+
+if TYPE_CHECKING:
+    from generator.cache import PageMemo
+    from generator.render import Site
 
 SITE_DIR = "site"
 
@@ -20,6 +24,7 @@ SITE_DIR = "site"
 class Checked:
     config: Config
     notices: tuple[Notice, ...]
+    digests: dict[str, str] = field(default_factory=dict)  # notice id -> sha256 of its file
 
 
 def check(root: Path) -> tuple[Checked | None, list[Problem]]:
@@ -28,8 +33,11 @@ def check(root: Path) -> tuple[Checked | None, list[Problem]]:
         config = load_config(root)
     except ProblemsFound as exc:
         return None, exc.problems
-    notices, problems = load_notices(root, config)
-    return Checked(config, tuple(notices)), sorted(problems)
+    from generator.cache import load_notices as load_cached
+    from generator.cache import open_store
+
+    loaded = load_cached(root, config, open_store(root))  # unchanged files: parsed before
+    return Checked(config, tuple(loaded.notices), loaded.digests), sorted(loaded.problems)
 
 
 def load_valid(root: Path, outcome: str) -> Checked:
@@ -62,8 +70,12 @@ def _load(spec: str) -> Callable[..., dict[str, bytes]]:
     return function_object
 
 
-def render_site(checked: Checked, now: datetime, root: Path | None) -> dict[str, bytes]:
-    """Render every output file of the site for ``now`` as {path: bytes}."""
+def render_site(checked: Checked, now: datetime, root: Path | None,
+                memo: Callable[[Site], PageMemo] | None = None) -> dict[str, bytes]:
+    """Render every output file of the site for ``now`` as {path: bytes}.
+
+    ``memo`` makes the page cache for a site (generator/incremental.py).
+    """
     from generator.render import make_site
     from generator.select import select
 
@@ -72,6 +84,8 @@ def render_site(checked: Checked, now: datetime, root: Path | None) -> dict[str,
 
     site = make_site(checked.config, snapshot, checked.notices, root,
                      feeds=site_feeds(checked.config))
+    if memo is not None:
+        site = replace(site, memo=memo(site))
     files: dict[str, bytes] = {}
     for spec in PRODUCERS:
         files.update(_load(spec)(site))
@@ -82,10 +96,8 @@ def render_site(checked: Checked, now: datetime, root: Path | None) -> dict[str,
 
 def build(root: Path, out: Path | None, now: datetime) -> tuple[Path, int]:
     """Check, render and swap in the site; returns the folder and the file count."""
-    checked = load_valid(root, "Build stopped: nothing was written.")
-    files = render_site(checked, now, root)
-    from generator.output import replace_site
+    from generator.incremental import build as build_incremental
 
     target = out if out is not None else root / SITE_DIR
-    replace_site(target, files, keep=root)
-    return target, len(files)
+    count, _ = build_incremental(root, target, now)
+    return target, count

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from importlib import resources
@@ -60,6 +60,12 @@ class Site:
     templates: Environment
     css_path: str
     feeds: tuple[FeedLink, ...] = field(default=())
+    # memo(path, inputs, render) -> bytes: the page cache of incremental builds
+    # (generator/cache.py). ``inputs`` must list everything the page shows beyond the
+    # chrome every page shares (settings, templates, banner, feeds); ``now`` is not an
+    # input of cached pages: only the Open page shows it.
+    memo: Callable[[str, tuple[Any, ...], Callable[[], bytes]], bytes] = field(
+        default=lambda path, inputs, render: render(), compare=False, repr=False)
 
     @property
     def now(self) -> datetime:
@@ -160,6 +166,7 @@ def _page(site: Site, template: str, root: str, tab: str, **context: Any) -> byt
 
 
 def _render(site: Site, template: str, root: str, tab: str, **context: Any) -> bytes:
+    context.setdefault("updated", None)  # the footer's "Updated" time: the Open page's now
     html = site.templates.get_template(template).render(
         config=site.config,
         snapshot=site.snapshot,
@@ -197,26 +204,30 @@ def render_pages(site: Site) -> dict[str, bytes]:
     files: dict[str, bytes] = {}
     css_path, css = stylesheet()
     files[css_path] = css
-    files["index.html"] = _page(site, "open.html", "./", "open",
+    files["index.html"] = _page(site, "open.html", "./", "open", updated=site.now,
                                 component_groups=_component_groups(snapshot.components))
     by_year = _years(snapshot.closed, config.timezone)
     year_counts = [(year, len(items)) for year, items in sorted(by_year.items(), reverse=True)]
     show_years = year_counts if len(snapshot.closed) > config.closed_recent else []
-    files["closed/index.html"] = _page(
-        site, "closed.html", "../", "closed", heading="Closed Notifications",
-        items=snapshot.closed[: config.closed_recent], years=show_years, current_year=None)
+    recent = snapshot.closed[: config.closed_recent]
+    files["closed/index.html"] = site.memo(
+        "closed/index.html", (recent, show_years), lambda: _page(
+            site, "closed.html", "../", "closed", heading="Closed Notifications",
+            items=recent, years=show_years, current_year=None))
     if show_years:
         for year, items in by_year.items():
-            files[f"closed/{year}/index.html"] = _page(
-                site, "closed.html", "../../", "closed",
-                heading=f"Closed Notifications: {year}", items=items, years=year_counts,
-                current_year=year)
+            files[f"closed/{year}/index.html"] = site.memo(
+                f"closed/{year}/index.html", (items, year_counts),
+                lambda year=year, items=items: _page(  # type: ignore[misc]
+                    site, "closed.html", "../../", "closed",
+                    heading=f"Closed Notifications: {year}", items=items,
+                    years=year_counts, current_year=year))
     names = {c.id: c.name for c in config.components}
     for item in (*snapshot.open, *snapshot.closed):
-        notice = item.notice
-        files[f"notices/{notice.id}/index.html"] = _page(
+        path = f"notices/{item.notice.id}/index.html"
+        files[path] = site.memo(path, (item,), lambda item=item: _page(  # type: ignore[misc]
             site, "notice.html", "../../", "open" if item.is_open else "closed", item=item,
-            affected=[names.get(c, c) for c in notice.components])
+            affected=[names.get(c, c) for c in item.notice.components]))
     base_path = "/" + config.base_url.split("://", 1)[1].split("/", 1)[1]
     files["404.html"] = _page(site, "404.html", base_path, "")
     return files

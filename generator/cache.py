@@ -1,0 +1,270 @@
+"""The build cache in ROOT/.outpost-cache/: never trusted, only reused when it checks out.
+
+Every cache file is ``MAGIC``, one JSON header line, then a pickle. The header holds
+the format, a *stamp* (the package version plus a digest of Outpost's own code,
+templates and static files) and the payload's sha256. A file whose magic, format,
+stamp or checksum differs is ignored: it is simply rebuilt. Writes are atomic.
+
+What is cached, and keyed by what:
+
+* ``notices``: each parsed notice, keyed by the file's sha256 and by the digest of
+  outpost.yaml (notices are read in its zone, against its components). A file's
+  stat (size, mtime, ctime, inode) stands in for its hash only when it was older
+  than the cache by more than ``RACY_SECONDS`` (git's "racily clean" rule).
+* ``pages-NN``: rendered pages, each keyed by ``PageMemo``: the page's declared
+  inputs (see generator/render.py) plus the *chrome* every page shares.
+* ``state``: the last build written to the output folder, so that the next build
+  writes only files that changed (see generator/incremental.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+import tempfile
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from generator import __version__
+from generator.errors import Problem
+
+CACHE_DIR = ".outpost-cache"
+FORMAT = 1
+MAGIC = b"OUTPOST-CACHE\n"
+RACY_SECONDS = 2.0
+SHARDS = 32
+
+
+def code_digest() -> str:
+    """The package version and a digest of every file of the installed generator."""
+    digest = hashlib.sha256(__version__.encode())
+    package = Path(str(resources.files("generator")))
+    for path in sorted(package.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
+            digest.update(path.relative_to(package).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def file_digest(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return "-"
+
+
+def tree_digest(folder: Path) -> str:
+    """Names and contents of every file under ``folder`` ("-" if there is none)."""
+    if not folder.is_dir():
+        return "-"
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+class Store:
+    """Checked pickles in one folder. ``load`` returns None for anything doubtful."""
+
+    def __init__(self, folder: Path, stamp: str) -> None:
+        self.folder = folder
+        self.stamp = stamp
+
+    def load(self, name: str) -> Any:
+        try:
+            raw = (self.folder / name).read_bytes()
+        except OSError:
+            return None
+        if not raw.startswith(MAGIC):
+            return None
+        end = raw.find(b"\n", len(MAGIC))
+        try:
+            header = json.loads(raw[len(MAGIC):end])
+            payload = memoryview(raw)[end + 1:]
+            if (header.get("format") != FORMAT or header.get("stamp") != self.stamp
+                    or hashlib.sha256(payload).hexdigest() != header.get("sha256")):
+                return None
+            return pickle.loads(payload)
+        except Exception:  # a damaged cache is never fatal: it is rebuilt
+            return None
+
+    def save(self, name: str, value: Any) -> None:
+        """Write atomically; a cache that cannot be written is skipped, not an error."""
+        payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        header = {"format": FORMAT, "stamp": self.stamp,
+                  "sha256": hashlib.sha256(payload).hexdigest()}
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", dir=self.folder)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(MAGIC + json.dumps(header).encode() + b"\n")
+                handle.write(payload)
+            os.replace(tmp, self.folder / name)
+        except OSError:
+            return
+
+    def remove(self, name: str) -> None:
+        (self.folder / name).unlink(missing_ok=True)
+
+
+def open_store(root: Path) -> Store:
+    return Store(root / CACHE_DIR, code_digest())
+
+
+def racy_ns() -> int:
+    return int(RACY_SECONDS * 1e9)
+
+
+def _signature(stat: os.stat_result) -> tuple[int, int, int, int]:
+    return (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+
+
+@dataclass(frozen=True)
+class Cached:
+    signature: tuple[int, int, int, int]
+    sha256: str
+    notice: Any  # model.Notice
+
+
+@dataclass
+class LoadedNotices:
+    notices: list[Any]  # model.Notice, sorted by file name
+    problems: list[Problem]
+    digests: dict[str, str]  # notice id -> sha256 of its file
+
+
+def load_notices(root: Path, config: Any, store: Store) -> LoadedNotices:
+    """loader.load_notices, reusing every notice whose file is unchanged."""
+    from generator.loader import NoticeInvalid, notice_files, read_notice, relative
+
+    files, problems = notice_files(root)
+    config_digest = file_digest(root / "outpost.yaml")
+    saved = store.load("notices")
+    entries: dict[str, Cached] = {}
+    if isinstance(saved, dict) and saved.get("config") == config_digest:
+        entries = saved["entries"]
+    trusted_before = saved.get("written_ns", 0) if isinstance(saved, dict) else 0
+    started = time.time_ns()
+    fresh: dict[str, Cached] = {}
+    notices, digests = [], {}
+    for path in files:
+        name = path.name
+        try:
+            stat = path.stat()
+        except OSError:
+            stat = None
+        cached = entries.get(name)
+        if (cached is not None and stat is not None and cached.signature == _signature(stat)
+                and max(stat.st_mtime_ns, stat.st_ctime_ns) < trusted_before - racy_ns()):
+            fresh[name] = cached
+            notices.append(cached.notice)
+            digests[path.stem] = cached.sha256
+            continue
+        try:
+            raw = path.read_bytes()
+            sha = hashlib.sha256(raw).hexdigest()
+            if cached is not None and cached.sha256 == sha:
+                notice = cached.notice
+            else:
+                notice = read_notice(path, root, config)
+                if path.read_bytes() != raw:  # changed while we read it: don't remember
+                    notices.append(notice)
+                    digests[path.stem] = "changing"
+                    continue
+        except NoticeInvalid as exc:
+            where = relative(path, root)
+            problems.extend(Problem(where, line, message) for line, message in exc.problems)
+            continue
+        if stat is not None:
+            fresh[name] = Cached(_signature(stat), sha, notice)
+        notices.append(notice)
+        digests[path.stem] = sha
+    if fresh != entries:
+        store.save("notices", {"config": config_digest, "entries": fresh,
+                               "written_ns": started})
+    return LoadedNotices(notices, problems, digests)
+
+
+def stable(value: Any, digests: dict[str, str]) -> Any:
+    """A repr-able form of a page input that is the same in every process."""
+    from generator.select import NoticeView
+
+    if isinstance(value, NoticeView):
+        return ("view", value.notice.id, digests.get(value.notice.id, "?"), len(value.updates),
+                value.status.value, value.is_open, value.started.isoformat(),
+                value.ended.isoformat() if value.ended else None)
+    if isinstance(value, (list, tuple)):
+        return tuple(stable(item, digests) for item in value)
+    if isinstance(value, dict):
+        return tuple((repr(k), stable(v, digests)) for k, v in value.items())
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return repr(value)
+
+
+def shard(path: str) -> str:
+    return f"pages-{int(hashlib.sha1(path.encode()).hexdigest()[:4], 16) % SHARDS:02d}"
+
+
+class PageMemo:
+    """render.Site.memo: reuse a page when its key matches the last build's.
+
+    ``chrome`` digests what every page shares (code, templates, config, banner, ...).
+    """
+
+    def __init__(self, store: Store | None, chrome: str, digests: dict[str, str]) -> None:
+        self.store = store
+        self.chrome = chrome
+        self.digests = digests
+        self._shards: dict[str, dict[str, tuple[str, bytes]]] = {}
+        self._dirty: set[str] = set()
+        self._used: dict[str, set[str]] = {}
+        self.hits: set[str] = set()
+
+    def _shard(self, name: str) -> dict[str, tuple[str, bytes]]:
+        if name not in self._shards:
+            loaded = self.store.load(name) if self.store is not None else None
+            self._shards[name] = loaded if isinstance(loaded, dict) else {}
+        return self._shards[name]
+
+    def __call__(self, path: str, inputs: Iterable[Any], render: Callable[[], bytes]) -> bytes:
+        key = hashlib.sha256(repr((self.chrome, path, stable(tuple(inputs), self.digests))
+                                  ).encode()).hexdigest()
+        name = shard(path)
+        pages = self._shard(name)
+        self._used.setdefault(name, set()).add(path)
+        found = pages.get(path)
+        if found is not None and found[0] == key:
+            self.hits.add(path)
+            return found[1]
+        data = render()
+        pages[path] = (key, data)
+        self._dirty.add(name)
+        return data
+
+    def save(self) -> None:
+        """Keep the pages of this build (and drop pages no longer produced)."""
+        if self.store is None:
+            return
+        for name in sorted(self._shards):
+            pages = self._shards[name]
+            used = self._used.get(name, set())
+            if set(pages) - used:
+                for path in set(pages) - used:
+                    del pages[path]
+                self._dirty.add(name)
+            if name in self._dirty:
+                self.store.save(name, pages)
+        for index in range(SHARDS):
+            name = f"pages-{index:02d}"
+            if name not in self._shards:
+                self.store.remove(name)

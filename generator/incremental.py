@@ -1,0 +1,196 @@
+"""Incremental builds: skip what did not change, write only files whose bytes changed.
+
+``build(root, out, now)`` gives exactly the files a clean build gives (the property
+test in tests/test_incremental.py checks it byte for byte), in three ways:
+
+1. *Up to date*: the last build wrote ``out`` from the same inputs (code, settings,
+   templates, every notice file, ``now``): nothing is read, rendered or written.
+2. *Incremental*: pages whose declared inputs did not change come from the page cache
+   (generator/cache.py, ``PageMemo``); every other producer runs; then only files
+   whose bytes changed are written, each atomically, pages before the Open page,
+   ``manifest.json`` last, and files no longer produced are deleted.
+3. *Whole site*: with no usable record of ``out`` (first build, another folder, a
+   cache that fails its checks) or when most files changed, the whole site is
+   written beside ``out`` and swapped in (generator/output.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections.abc import Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from generator import cache
+from generator.cache import PageMemo, Store, file_digest, open_store, tree_digest
+from generator.output import check_target, replace_site, write_file_atomic
+
+STATE = "state"
+# In-place writes fsync file by file; past this share of changed files one swap is faster.
+IN_PLACE_LIMIT = 0.2
+IN_PLACE_FILES = 50
+_LAST = ("index.html", "manifest.json")
+# Templates of cached pages that read these names make ``now`` or the open notices an
+# input of every page (the built-in templates don't: only the Open page shows them).
+_USES_NOW = re.compile(r"\bnow\b")
+_USES_SNAPSHOT = re.compile(r"\bsnapshot\.(?!banner\b)")
+_UNCACHED_TEMPLATES = {"open.html"}
+
+
+def _template_sources(root: Path) -> str:
+    from generator.render import BUILTIN_TEMPLATES, TEMPLATE_OVERRIDES
+
+    texts: list[str] = []
+    for folder in (root / TEMPLATE_OVERRIDES, Path(str(BUILTIN_TEMPLATES))):
+        if folder.is_dir():
+            texts.extend(p.read_text(encoding="utf-8", errors="replace")
+                         for p in sorted(folder.rglob("*.html"))
+                         if p.name not in _UNCACHED_TEMPLATES)
+    return "\n".join(texts)
+
+
+def chrome_digest(site: Any, root: Path, store: Store) -> str:
+    """What every cached page shares: code, settings, templates, banner, feeds, zone."""
+    from generator.render import banner_text
+
+    snapshot = site.snapshot
+    parts: list[Any] = [store.stamp, file_digest(root / "outpost.yaml"),
+                        tree_digest(root / "templates"), site.css_path, repr(site.feeds),
+                        snapshot.banner.value, repr(banner_text(snapshot)), site.now.year]
+    sources = _template_sources(root)
+    if _USES_NOW.search(sources):
+        parts.append(site.now.isoformat())
+    if _USES_SNAPSHOT.search(sources):
+        parts.append(repr([(v.notice.id, len(v.updates), v.status) for v in snapshot.open]))
+        parts.append(repr(snapshot.components))
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def settings_key(root: Path, out: Path, now: datetime, store: Store) -> list[Any]:
+    """Every input of a build except the notices."""
+    from generator.build import FINISHERS, PRODUCERS
+
+    return [store.stamp, file_digest(root / "outpost.yaml"), tree_digest(root / "templates"),
+            now.isoformat(), str(out), PRODUCERS, FINISHERS]
+
+
+def inputs_key(settings: list[Any], signatures: list[tuple[str, tuple[int, ...]]] | None
+               ) -> str | None:
+    """None when a notice changed too recently for its stat to stand for its content."""
+    if signatures is None:
+        return None
+    return hashlib.sha256(repr([settings, signatures]).encode()).hexdigest()
+
+
+def notice_signatures(root: Path, trusted_before_ns: int
+                      ) -> list[tuple[str, tuple[int, ...]]] | None:
+    """(name, stat) of every entry in notices/; None if one is too recent to trust."""
+    folder = root / "notices"
+    if not folder.is_dir():
+        return []
+    found: list[tuple[str, tuple[int, ...]]] = []
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            stat = entry.stat(follow_symlinks=True)
+            if stat.st_mtime_ns >= trusted_before_ns or stat.st_ctime_ns >= trusted_before_ns:
+                return None
+            found.append((entry.name, (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns,
+                                       stat.st_ino, int(entry.is_dir()))))
+    return sorted(found)
+
+
+def _folder_id(out: Path) -> tuple[int, int] | None:
+    try:
+        stat = out.stat()
+    except OSError:
+        return None
+    return (stat.st_dev, stat.st_ino)
+
+
+def _usable(state: Any, out: Path) -> bool:
+    """The recorded build is the one in ``out``, and its manifest is untouched."""
+    if not isinstance(state, dict) or state.get("out") != str(out):
+        return False
+    if state.get("folder") != _folder_id(out):
+        return False
+    files = state.get("files", {})
+    return all(file_digest(out / name) == files[name] for name in _LAST if name in files)
+
+
+def _order(paths: list[str]) -> list[str]:
+    """Assets and data first, pages deeper first, the Open page, then manifest.json."""
+    def rank(path: str) -> tuple[int, int, str]:
+        if path in _LAST:
+            return (2 + _LAST.index(path), 0, path)
+        return (1 if path.endswith(".html") else 0, -path.count("/"), path)
+    return sorted(paths, key=rank)
+
+
+def write_changes(out: Path, files: Mapping[str, bytes], previous: dict[str, str],
+                  shas: dict[str, str]) -> int:
+    """Write changed files in place, delete stale ones; returns how many were written."""
+    changed = [p for p in files if previous.get(p) != shas[p]]
+    for path in _order(changed):
+        write_file_atomic(out / path, files[path])
+    for path in sorted(set(previous) - set(files), key=lambda p: -p.count("/")):
+        target = out / path
+        target.unlink(missing_ok=True)
+        parent = target.parent
+        while parent != out and parent.is_dir() and not any(parent.iterdir()):
+            parent.rmdir()
+            parent = parent.parent
+    return len(changed)
+
+
+def build(root: Path, out: Path, now: datetime, cached: bool = True) -> tuple[int, str]:
+    """Build ``root`` into ``out`` for ``now``; (file count, how it was written)."""
+    from generator.build import load_valid, render_site
+
+    out = out.absolute()
+    check_target(out, root)
+    store = open_store(root)
+    state: Any = store.load(STATE) if cached else None
+    usable = _usable(state, out)
+    written_ns = state.get("written_ns", 0) if isinstance(state, dict) else 0
+    settings = settings_key(root, out, now, store)
+    key = inputs_key(settings, notice_signatures(root, written_ns - cache.racy_ns()))
+    if usable and key is not None and state["inputs"] == key:
+        return len(state["files"]), "up to date"
+    started = _now_ns()
+    checked = load_valid(root, "Build stopped: nothing was written.")
+    memo_store = store if cached else None
+    memo_holder: list[PageMemo] = []
+
+    def make_memo(site: Any) -> PageMemo:
+        memo = PageMemo(memo_store, chrome_digest(site, root, store), checked.digests)
+        memo_holder.append(memo)
+        return memo
+
+    files = render_site(checked, now, root, memo=make_memo)
+    previous: dict[str, str] = state["files"] if usable else {}
+    memo = memo_holder[0] if memo_holder else None
+    shas = {path: (previous[path] if memo and path in memo.hits and path in previous
+                   else hashlib.sha256(data).hexdigest()) for path, data in files.items()}
+    changed = sum(1 for p in files if previous.get(p) != shas[p])
+    store.remove(STATE)  # the old record no longer describes out, whatever happens next
+    if usable and changed <= max(IN_PLACE_FILES, IN_PLACE_LIMIT * len(files)):
+        how = f"{write_changes(out, files, previous, shas)} changed"
+    else:
+        replace_site(out, files, keep=root)
+        how = "whole site"
+    if memo is not None:
+        memo.save()
+    # The notices as they were when this build read them (None if one changed since).
+    key = inputs_key(settings, notice_signatures(root, started - cache.racy_ns()))
+    store.save(STATE, {"out": str(out), "folder": _folder_id(out), "files": shas,
+                       "inputs": key, "written_ns": started})
+    return len(files), how
+
+
+def _now_ns() -> int:
+    import time
+
+    return time.time_ns()

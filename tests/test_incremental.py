@@ -1,0 +1,222 @@
+"""Incremental builds give exactly the bytes of a clean build, and never trust a bad cache."""
+
+from __future__ import annotations
+
+import os
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from generator import cache, incremental
+from generator.build import Checked, render_site
+from generator.config import load_config
+from generator.loader import load_notices
+from tests.conftest import MINIMAL_CONFIG, Run
+
+START = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+
+
+def clean_files(root: Path, now: datetime) -> dict[str, bytes]:
+    """The reference: no cache at all, straight from the loader."""
+    config = load_config(root)
+    notices, problems = load_notices(root, config)
+    assert problems == []
+    return render_site(Checked(config, tuple(notices)), now, root)
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def local(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%MZ").replace("Z", " Z")
+
+
+def incident(title: str, start: datetime, updates: int, resolved: bool) -> str:
+    lines = ["---", f"title: {title}", "type: incident", "impact: minor",
+             "components: [web]", "---"]
+    sections = []
+    for index in range(updates):
+        status = "Investigating" if index == 0 else "Update"
+        sections.append(f"## {status} - {local(start + timedelta(minutes=10 * index))}\n"
+                        f"Step {index} of *{title}*:\n\n- one\n- [two](https://example.org/)\n")
+    if resolved:
+        sections.append(f"## Resolved - {local(start + timedelta(minutes=10 * updates))}\n"
+                        "Fixed.\n")
+    return "\n".join(lines) + "\n" + "\n".join(reversed(sections))
+
+
+def maintenance(title: str, start: datetime) -> str:
+    end = start + timedelta(hours=2)
+    return (f"---\ntitle: {title}\ntype: maintenance\ncomponents: [api]\n"
+            f"start: {local(start)}\nend: {local(end)}\n---\n"
+            f"## Scheduled - {local(start - timedelta(days=1))}\nWe will upgrade the API.\n")
+
+
+def make_repo(root: Path) -> Path:
+    (root / "notices").mkdir(parents=True)
+    (root / "outpost.yaml").write_text(MINIMAL_CONFIG + "closed_recent: 2\n")
+    for index in range(4):
+        start = START - timedelta(days=400 * index + 3)
+        (root / "notices" / f"old-{index}.md").write_text(
+            incident(f"Old problem {index}", start, 2, resolved=True))
+    (root / "notices" / "open-one.md").write_text(
+        incident("Open problem", START - timedelta(hours=5), 1, resolved=False))
+    return root
+
+
+EDITS = st.sampled_from([
+    "update", "resolve", "new-incident", "new-maintenance", "delete", "retitle",
+    "config", "template", "clock", "clock-far", "corrupt", "nothing",
+])
+
+
+def apply(edit: str, root: Path, now: datetime, step: int) -> datetime:
+    notices = sorted((root / "notices").glob("*.md"))
+    if edit == "update" and notices:
+        path = notices[step % len(notices)]
+        text = path.read_text()
+        if "## Resolved" not in text:
+            head, sep, rest = text.partition("\n---\n")
+            at = now - timedelta(minutes=1 + step)
+            path.write_text(f"{head}{sep}## Update - {local(at)}\nMore news {step}.\n\n{rest}")
+    elif edit == "resolve" and notices:
+        path = notices[step % len(notices)]
+        text = path.read_text()
+        if "type: incident" in text and "## Resolved" not in text:
+            head, sep, rest = text.partition("\n---\n")
+            path.write_text(f"{head}{sep}## Resolved - {local(now)}\nAll good.\n\n{rest}")
+    elif edit == "new-incident":
+        (root / "notices" / f"new-{step}.md").write_text(
+            incident(f"New problem {step}", now - timedelta(hours=1), 2, resolved=step % 2 == 0))
+    elif edit == "new-maintenance":
+        (root / "notices" / f"work-{step}.md").write_text(
+            maintenance(f"Upgrade {step}", now + timedelta(hours=1 + step)))
+    elif edit == "delete" and len(notices) > 1:
+        notices[step % len(notices)].unlink()
+    elif edit == "retitle" and notices:
+        path = notices[step % len(notices)]
+        path.write_text(path.read_text().replace("title: ", f"title: Renamed {step} ", 1))
+    elif edit == "config":
+        config = root / "outpost.yaml"
+        config.write_text(config.read_text().replace("name: Web", f"name: Web {step}")
+                          .replace(f"name: Web {step - 1}", f"name: Web {step}"))
+    elif edit == "template":
+        (root / "templates").mkdir(exist_ok=True)
+        (root / "templates" / "404.html").write_text(
+            '{% extends "base.html" %}{% block content %}<p>Lost ' + str(step)
+            + '</p>{% endblock %}')
+    elif edit == "clock":
+        return now + timedelta(minutes=7)
+    elif edit == "clock-far":
+        return now + timedelta(days=40)  # maintenance windows start and end
+    elif edit == "corrupt":
+        for path in sorted((root / cache.CACHE_DIR).glob("*"))[:: 2]:
+            data = bytearray(path.read_bytes())
+            data[len(data) // 2] ^= 0xFF
+            path.write_bytes(bytes(data))
+    return now
+
+
+@settings(max_examples=12, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(edits=st.lists(EDITS, min_size=1, max_size=5))
+def test_incremental_builds_match_clean_builds(tmp_path_factory: pytest.TempPathFactory,
+                                               edits: list[str]) -> None:
+    base = tmp_path_factory.mktemp("inc")
+    root = make_repo(base / "repo")
+    out = base / "site"
+    now = START
+    incremental.build(root, out, now)
+    assert tree(out) == clean_files(root, now)
+    for step, edit in enumerate(edits, 1):
+        now = apply(edit, root, now, step)
+        incremental.build(root, out, now)
+        assert tree(out) == clean_files(root, now), (edits, step)
+
+
+def age(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make every file old enough for its stat to stand in for its hash."""
+    monkeypatch.setattr(cache, "RACY_SECONDS", 0.05)
+    time.sleep(0.1)
+
+
+def test_nothing_changed_is_up_to_date(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = make_repo(tmp_path / "repo")
+    out = tmp_path / "site"
+    age(root, monkeypatch)
+    assert incremental.build(root, out, START)[1] == "whole site"
+    time.sleep(0.1)
+    assert incremental.build(root, out, START)[1] == "up to date"
+    assert incremental.build(root, out, START + timedelta(minutes=1))[1].endswith(" changed")
+    path = root / "notices" / "open-one.md"
+    path.write_text(path.read_text().replace("Open problem", "Open problem!"))
+    count, how = incremental.build(root, out, START + timedelta(minutes=1))
+    assert how.endswith(" changed") and 3 <= int(how.split()[0]) <= 40 < count
+    assert tree(out) == clean_files(root, START + timedelta(minutes=1))
+
+
+def test_one_update_writes_few_files(tmp_path: Path) -> None:
+    root = make_repo(tmp_path / "repo")
+    out = tmp_path / "site"
+    incremental.build(root, out, START)
+    before = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
+    apply("update", root, START, 4)  # the open incident
+    count, how = incremental.build(root, out, START)
+    written = [p for p in out.rglob("*") if p.is_file() and before.get(p) != p.stat().st_mtime_ns]
+    assert how == f"{len(written)} changed"
+    assert 2 < len(written) <= 20 < count
+    assert tree(out) == clean_files(root, START)
+
+
+@pytest.mark.parametrize("damage", ["flip", "truncate", "garbage", "stamp"])
+def test_damaged_or_stale_cache_is_ignored(tmp_path: Path, damage: str) -> None:
+    root = make_repo(tmp_path / "repo")
+    out = tmp_path / "site"
+    incremental.build(root, out, START)
+    folder = root / cache.CACHE_DIR
+    names = sorted(p.name for p in folder.iterdir())
+    assert "notices" in names and "state" in names and any(n.startswith("pages-") for n in names)
+    for path in folder.iterdir():
+        data = path.read_bytes()
+        if damage == "flip":
+            path.write_bytes(data[:-10] + bytes(b ^ 0x55 for b in data[-10:]))
+        elif damage == "truncate":
+            path.write_bytes(data[: len(data) // 2])
+        elif damage == "garbage":
+            path.write_bytes(os.urandom(64))
+        else:
+            path.write_bytes(data.replace(b'"stamp": "', b'"stamp": "0', 1))
+    store = cache.open_store(root)
+    assert all(store.load(name) is None for name in names)
+    apply("update", root, START, 4)
+    assert incremental.build(root, out, START)[1] == "whole site"
+    assert tree(out) == clean_files(root, START)
+    assert store.load("notices") is not None  # rebuilt
+
+
+def test_hand_edited_site_is_rewritten(tmp_path: Path) -> None:
+    root = make_repo(tmp_path / "repo")
+    out = tmp_path / "site"
+    incremental.build(root, out, START)
+    (out / "index.html").write_text("defaced")
+    apply("clock", root, START, 1)
+    assert incremental.build(root, out, START + timedelta(minutes=7))[1] == "whole site"
+    assert tree(out) == clean_files(root, START + timedelta(minutes=7))
+
+
+def test_cli_build_and_check_use_the_cache(tmp_path: Path, run: Run) -> None:
+    root = make_repo(tmp_path / "repo")
+    result = run(root, "build", "--now", "2026-11-28T12:00:00Z")
+    assert result.exit_code == 0, result.output
+    assert (root / cache.CACHE_DIR / "notices").is_file()
+    (root / "notices" / "open-one.md").write_text("---\ntitle: broken\n")
+    result = run(root, "check")
+    assert result.exit_code == 1
+    assert result.output == ("notices/open-one.md:1: front matter is not closed: add a line "
+                             "'---' after it\n1 problem found.\n")
