@@ -40,11 +40,22 @@ FORMAT = 1
 MAGIC = b"OUTPOST-CACHE\n"
 RACY_SECONDS = 2.0
 SHARDS = 32
+RENDERING_PACKAGES = ("jinja2", "markdown", "nh3", "feedgen", "yaml", "click")
 
 
 def code_digest() -> str:
     """The package version and a digest of every file of the installed generator."""
+    from importlib.util import find_spec
+
     digest = hashlib.sha256(__version__.encode())
+    for name in RENDERING_PACKAGES:  # their output is cached too: an upgrade shows in
+        spec = find_spec(name)       # the installed files' stat, without importing them
+        origin = spec.origin if spec is not None and spec.origin else "-"
+        try:
+            stat = os.stat(origin)
+            digest.update(f"{name}:{origin}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
+        except OSError:
+            digest.update(f"{name}:-\n".encode())
     package = Path(str(resources.files("generator")))
     for path in sorted(package.rglob("*")):
         if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":

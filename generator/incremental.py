@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -29,6 +29,8 @@ from generator.cache import PageMemo, Store, file_digest, open_store, tree_diges
 from generator.output import check_target, replace_site, write_file_atomic
 
 STATE = "state"
+MARKDOWN = "markdown"
+MARKDOWN_NOTICES = 500
 # In-place writes fsync file by file; past this share of changed files one swap is faster.
 IN_PLACE_LIMIT = 0.2
 IN_PLACE_FILES = 50
@@ -167,7 +169,12 @@ def build(root: Path, out: Path, now: datetime, cached: bool = True) -> tuple[in
     def make_memo(site: Any) -> PageMemo:
         memo = PageMemo(memo_store, chrome_digest(site, root, store), checked.digests)
         memo_holder.append(memo)
+        markdown_holder.append(site.markdown)
+        if cached:
+            remembered(site.markdown).update(store.load(MARKDOWN) or {})
         return memo
+
+    markdown_holder: list[Any] = []
 
     files = render_site(checked, now, root, memo=make_memo)
     previous: dict[str, str] = state["files"] if usable else {}
@@ -183,11 +190,27 @@ def build(root: Path, out: Path, now: datetime, cached: bool = True) -> tuple[in
         how = "whole site"
     if memo is not None:
         memo.save()
+    if markdown_holder:
+        store.save(MARKDOWN, recent_markdown(checked.notices, remembered(markdown_holder[0])))
     # The notices as they were when this build read them (None if one changed since).
     key = inputs_key(settings, notice_signatures(root, started - cache.racy_ns()))
     store.save(STATE, {"out": str(out), "folder": _folder_id(out), "files": shas,
                        "inputs": key, "written_ns": started})
     return len(files), how
+
+
+def remembered(renderer: Any) -> dict[str, str]:
+    """The Markdown renderer's own text -> HTML memo (an empty dict if it has none)."""
+    memo = getattr(renderer, "_cache", None)
+    return memo if isinstance(memo, dict) else {}
+
+
+def recent_markdown(notices: Iterable[Any], rendered: dict[str, str]) -> dict[str, str]:
+    """HTML of the texts of the most recently updated notices: what feeds, embeds and
+    the Open page render again on every build (older pages come from the page cache)."""
+    newest = sorted(notices, key=lambda n: n.updates[0].at, reverse=True)[:MARKDOWN_NOTICES]
+    texts = {text for n in newest for text in (n.summary, *(u.body for u in n.updates))}
+    return {text: rendered[text] for text in texts if text in rendered}
 
 
 def _now_ns() -> int:

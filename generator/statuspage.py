@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 from generator.config import Component, Config
@@ -30,6 +30,7 @@ OPERATIONAL = ComponentStatus.OPERATIONAL.value
 MAINTENANCE = ComponentStatus.UNDER_MAINTENANCE.value
 
 
+@lru_cache(maxsize=65536)  # pure; every incident object repeats the component and page ids
 def base36_id(key: str) -> str:
     """A 12-character lowercase base-36 id derived from ``key`` (stable across builds)."""
     number = int.from_bytes(hashlib.sha256(key.encode("utf-8")).digest()[:10], "big")
