@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import os
 import tempfile
 from pathlib import Path
 
 from bench.report import document, stderr, write_results
-from bench.run import Bench, SizeResults
+from bench.run import Bench, SizeResults, has_command, snapshot_code
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "RESULTS.md"
@@ -30,25 +31,25 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     sizes = [100] if args.quick else [int(x) for x in (args.sizes or "100,1000,10000").split(",")]
     results_path = args.results if (args.results or args.quick) else RESULTS
+    load = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="outpost-bench-") as scratch:
         work = args.work or Path(scratch)
         work.mkdir(parents=True, exist_ok=True)
+        env = snapshot_code(HERE.parent, work)
         s3 = None
-        if not args.no_publish:
-            from bench.run import has_command
-            if has_command("publish"):
-                from bench.s3 import MotoS3
-                s3 = MotoS3()
+        if not args.no_publish and has_command("publish", env):
+            from bench.s3 import MotoS3
+            s3 = MotoS3()
         results: list[SizeResults] = []
         try:
             for count in sizes:
                 runs = args.runs or (1 if args.quick else 3 if count >= 10000 else 5)
-                results.append(Bench(work, count, runs, stderr).run(s3))
+                results.append(Bench(work, count, runs, stderr, env).run(s3))
         finally:
             if s3 is not None:
                 s3.stop()
     runs_text = str(args.runs) if args.runs else ("1" if args.quick else "5 (3 at 10,000)")
-    body = document(results, runs_text, HERE.parent)
+    body = document(results, runs_text, HERE.parent, load)
     print(body)
     if results_path is not None:
         write_results(results_path, body, PREAMBLE)

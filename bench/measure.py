@@ -6,6 +6,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -54,7 +55,7 @@ def run_once(argv: Sequence[str], env: dict[str, str] | None = None,
     """Run ``argv`` to completion; its wall time and ru_maxrss (via wait4)."""
     start = time.perf_counter()
     proc = subprocess.Popen(list(argv), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            env=env, cwd=cwd)
+                            env=env, cwd=cwd or Path(tempfile.gettempdir()))
     assert proc.stdout is not None
     output = proc.stdout.read()
     _, status, usage = os.wait4(proc.pid, 0)

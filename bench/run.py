@@ -27,10 +27,10 @@ class SizeResults:
     weights: dict[str, str] = field(default_factory=dict)
 
 
-def has_command(name: str) -> bool:
+def has_command(name: str, env: dict[str, str] | None = None) -> bool:
     """Whether ``outpost NAME`` exists in this checkout."""
     done = subprocess.run([sys.executable, "-m", "generator", name, "--help"],
-                          capture_output=True, check=False)
+                          capture_output=True, check=False, env=env)
     return done.returncode == 0
 
 
@@ -74,7 +74,9 @@ def page_weights(out: Path) -> dict[str, str]:
 class Bench:
     """One size: a synthetic repository and the scenarios run against it."""
 
-    def __init__(self, work: Path, count: int, runs: int, log: Callable[[str], None]) -> None:
+    def __init__(self, work: Path, count: int, runs: int, log: Callable[[str], None],
+                 env: dict[str, str] | None = None) -> None:
+        self.env = env
         self.count = count
         self.runs = runs
         self.log = log
@@ -94,19 +96,25 @@ class Bench:
         _fresh([self.root, self.out])
         synth.make_repo(self.root, self.count)
         rows = self.results.rows
+        self.log(f"[{self.count}] check, no cache")
+        rows["`outpost check`, first run (no cache)"] = m.repeat(
+            self.runs, lambda i: m.outpost(self.root, "check"),
+            before=lambda i: _fresh([self.root / CACHE_DIR]), env=self.env)
         self.log(f"[{self.count}] full build")
         rows["full build"] = m.repeat(
             self.runs, lambda i: self._build(),
-            before=lambda i: _fresh([self.out, self.root / CACHE_DIR]))
+            before=lambda i: _fresh([self.out, self.root / CACHE_DIR]), env=self.env)
         self.results.weights = page_weights(self.out)
         self.log(f"[{self.count}] rebuild, nothing changed")
-        m.run_once(self._build())  # leaves a warm cache whatever the last full build did
-        rows["rebuild, nothing changed"] = m.repeat(self.runs, lambda i: self._build())
+        m.run_once(self._build(), self.env)  # a warm cache, whatever the last full build left
+        rows["rebuild, nothing changed"] = m.repeat(self.runs, lambda i: self._build(),
+                                                    env=self.env)
         self.log(f"[{self.count}] rebuild after one update")
         rows["rebuild after one new update"] = m.repeat(
-            self.runs, lambda i: self._build(), before=self._new_update)
+            self.runs, lambda i: self._build(), before=self._new_update, env=self.env)
         self.log(f"[{self.count}] check")
-        rows["`outpost check`"] = m.repeat(self.runs, lambda i: m.outpost(self.root, "check"))
+        rows["`outpost check`, cache warm"] = m.repeat(
+            self.runs, lambda i: m.outpost(self.root, "check"), env=self.env)
         self.log(f"[{self.count}] update")
         rows["`outpost update` (whole process)"] = self._update()
         if s3 is not None:
@@ -118,7 +126,7 @@ class Bench:
         return self.results
 
     def _update(self) -> m.Result:
-        if not has_command("update"):
+        if not has_command("update", self.env):
             return m.Result(note="not yet available")
 
         def argv(index: int) -> list[str]:
@@ -126,7 +134,7 @@ class Bench:
                              "--message", f"Bench update {index}: still rolling out.",
                              "--at", synth.update_time(300 + index))
 
-        return m.repeat(self.runs, argv)
+        return m.repeat(self.runs, argv, env=self.env)
 
     def _publish(self, s3: Any) -> None:
         rows, uploads = self.results.rows, self.results.uploads
@@ -135,12 +143,12 @@ class Bench:
         config.write_text(synth.config_text() + s3.settings(name), encoding="utf-8")
         publish = m.outpost(self.root, "publish", "--site", str(self.out), "-q")
         verbose = m.outpost(self.root, "publish", "--site", str(self.out))
-        env = s3.env()
+        env = s3.env() | ({"PYTHONPATH": self.env["PYTHONPATH"]} if self.env else {})
 
         def scratch(_index: int) -> None:
             s3.empty(name)
 
-        m.run_once(self._build())
+        m.run_once(self._build(), self.env)
         row = "publish to S3 (moto), from scratch"
         rows[row] = m.repeat(self.runs, lambda i: publish, before=scratch, env=env)
         s3.empty(name)
@@ -148,7 +156,7 @@ class Bench:
 
         def one_update(index: int) -> None:
             self._new_update(index)
-            m.run_once(self._build())
+            m.run_once(self._build(), self.env)
 
         row = "publish to S3 (moto), after one update"
         rows[row] = m.repeat(self.runs, lambda i: publish, before=one_update, env=env)
@@ -163,5 +171,11 @@ class Bench:
         return str(sum(1 for line in done.stdout.splitlines() if "uploaded " in line))
 
 
-def environment() -> dict[str, str]:
-    return dict(os.environ)
+def snapshot_code(repo: Path, work: Path) -> dict[str, str]:
+    """Copy generator/ aside and run from the copy: edits landing during a run (the work
+    tree is shared) would otherwise change the code, and so every cache key, mid-run."""
+    code = work / "code"
+    shutil.rmtree(code, ignore_errors=True)
+    shutil.copytree(repo / "generator", code / "generator",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    return dict(os.environ) | {"PYTHONPATH": str(code)}

@@ -89,6 +89,9 @@ def render_site(checked: Checked, now: datetime, root: Path | None,
     files: dict[str, bytes] = {}
     for spec in PRODUCERS:
         files.update(_load(spec)(site))
+    resolve = getattr(site.memo, "resolve", None)  # pages the page cache deferred
+    if resolve is not None:
+        resolve(files)
     for spec in FINISHERS:
         files.update(_load(spec)(site, dict(files)))
     return files

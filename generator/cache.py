@@ -40,6 +40,7 @@ FORMAT = 1
 MAGIC = b"OUTPOST-CACHE\n"
 RACY_SECONDS = 2.0
 SHARDS = 32
+PARALLEL_PAGES = 200  # below this, forking costs more than it saves
 RENDERING_PACKAGES = ("jinja2", "markdown", "nh3", "feedgen", "yaml", "click")
 
 
@@ -240,6 +241,9 @@ class PageMemo:
         self._dirty: set[str] = set()
         self._used: dict[str, set[str]] = {}
         self.hits: set[str] = set()
+        # Many pages to render (a first build): defer them and use both cores.
+        self.parallel = False
+        self._pending: list[tuple[str, str, str, Callable[[], bytes]]] = []
 
     def _shard(self, name: str) -> dict[str, tuple[str, bytes]]:
         if name not in self._shards:
@@ -257,10 +261,24 @@ class PageMemo:
         if found is not None and found[0] == key:
             self.hits.add(path)
             return found[1]
+        self._dirty.add(name)
+        if self.parallel:
+            self._pending.append((name, path, key, render))
+            return b""  # filled in by resolve()
         data = render()
         pages[path] = (key, data)
-        self._dirty.add(name)
         return data
+
+    def resolve(self, files: dict[str, bytes]) -> None:
+        """Render the deferred pages, half in a forked child, and put them in ``files``."""
+        pending, self._pending = self._pending, []
+        if not pending:
+            return
+        split = len(pending) // 2 if len(pending) >= PARALLEL_PAGES else 0
+        rendered = _render_forked(pending[:split]) + [item[3]() for item in pending[split:]]
+        for (name, path, key, _), data in zip(pending, rendered, strict=True):
+            self._shard(name)[path] = (key, data)
+            files[path] = data
 
     def save(self) -> None:
         """Keep the pages of this build (and drop pages no longer produced)."""
@@ -279,3 +297,35 @@ class PageMemo:
             name = f"pages-{index:02d}"
             if name not in self._shards:
                 self.store.remove(name)
+
+
+def _render_forked(pending: list[tuple[str, str, str, Callable[[], bytes]]]) -> list[bytes]:
+    """Run each render in a forked child; its results (or its exception) come back pickled."""
+    if not pending or not hasattr(os, "fork"):
+        return [item[3]() for item in pending]
+    reader, writer = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: render, send, leave without running any clean-up
+        status = 0
+        try:
+            os.close(reader)
+            try:
+                result: Any = ("ok", [item[3]() for item in pending])
+            except BaseException as exc:
+                result = ("error", exc)
+            with os.fdopen(writer, "wb") as pipe:
+                pickle.dump(result, pipe, protocol=pickle.HIGHEST_PROTOCOL)
+        except BaseException:
+            status = 1
+        finally:
+            os._exit(status)
+    os.close(writer)
+    with os.fdopen(reader, "rb") as pipe:
+        try:
+            kind, value = pickle.load(pipe)
+        except EOFError:
+            kind, value = "error", RuntimeError("the page-rendering child process failed")
+    os.waitpid(pid, 0)
+    if kind == "error":
+        raise value
+    return list(value)

@@ -147,7 +147,8 @@ def write_changes(out: Path, files: Mapping[str, bytes], previous: dict[str, str
     return len(changed)
 
 
-def build(root: Path, out: Path, now: datetime, cached: bool = True) -> tuple[int, str]:
+def build(root: Path, out: Path, now: datetime, cached: bool = True,
+          parallel: bool = True) -> tuple[int, str]:
     """Build ``root`` into ``out`` for ``now``; (file count, how it was written)."""
     from generator.build import load_valid, render_site
 
@@ -168,6 +169,7 @@ def build(root: Path, out: Path, now: datetime, cached: bool = True) -> tuple[in
 
     def make_memo(site: Any) -> PageMemo:
         memo = PageMemo(memo_store, chrome_digest(site, root, store), checked.digests)
+        memo.parallel = parallel and (os.cpu_count() or 1) > 1
         memo_holder.append(memo)
         markdown_holder.append(site.markdown)
         if cached:

@@ -65,7 +65,8 @@ def test_quick_mode_writes_a_table(tmp_path: Path) -> None:
     text = results.read_text()
     assert "| measure | 100 notices |" in text
     for row in ("full build", "rebuild, nothing changed", "rebuild after one new update",
-                "`outpost check`", "`outpost update` (whole process)",
+                "`outpost check`, first run (no cache)", "`outpost check`, cache warm",
+                "`outpost update` (whole process)",
                 "peak memory of a full build", "Open page HTML + CSS (gzip)"):
         line = next(line for line in text.splitlines() if line.startswith(f"| {row} |"))
         assert " s" in line or " MB" in line or " KB" in line, line

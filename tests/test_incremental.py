@@ -220,3 +220,31 @@ def test_cli_build_and_check_use_the_cache(tmp_path: Path, run: Run) -> None:
     assert result.exit_code == 1
     assert result.output == ("notices/open-one.md:1: front matter is not closed: add a line "
                              "'---' after it\n1 problem found.\n")
+
+
+def test_parallel_first_build_matches_clean_build(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cache, "PARALLEL_PAGES", 2)  # fork even for this small site
+    root = make_repo(tmp_path / "repo")
+    for step in range(6):
+        apply("new-incident", root, START, step + 10)
+    out = tmp_path / "site"
+    assert incremental.build(root, out, START, cached=False)[1] == "whole site"
+    assert tree(out) == clean_files(root, START)
+
+
+def test_template_error_in_forked_child_is_reported(tmp_path: Path, run: Run,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    root = make_repo(tmp_path / "repo")
+    (root / "templates").mkdir()
+    (root / "templates" / "notice.html").write_text("{{ item.notice.nope() }}\n")
+    outputs = []
+    for threshold in (2, 10_000):  # forked, then in this process
+        monkeypatch.setattr(cache, "PARALLEL_PAGES", threshold)
+        result = run(root, "build", "--now", "2026-11-28T12:00:00Z")
+        assert result.exit_code == 2
+        outputs.append(result.output)
+    assert outputs[0] == outputs[1]
+    assert outputs[0] == (f"Error: template {root / 'templates' / 'notice.html'}:1: "
+                          "'generator.model.Notice object' has no attribute 'nope'\n")
+    assert not (root / "site").exists()
