@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from generator.build import build
@@ -325,3 +326,26 @@ def two_builds(root: Path, tmp: Path) -> Builds:
     change_one_notice(root)
     new = build_site(root, new_dir)
     return Builds(root, old_dir, old, new_dir, new)
+
+
+def s3_served(endpoint: str, bucket: str, sites: Mapping[Path, Manifest],
+              prefix: str = "") -> dict[str, bytes]:
+    """What the bucket serves, cheaply: HTML pages and the manifest are downloaded; other
+    objects are matched by ETag (the MD5 of a single-part upload) to a build's file."""
+    client: Any = s3_client(endpoint)
+    by_md5: dict[str, bytes] = {}
+    for site, manifest in sites.items():
+        for path in manifest.files:
+            data = (site / path).read_bytes()
+            by_md5[hashlib.md5(data).hexdigest()] = data
+    found: dict[str, bytes] = {}
+    for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+        for item in page.get("Contents", []):
+            path = item["Key"][len(prefix):]
+            if path.startswith(".outpost/"):
+                continue
+            if path.endswith(".html") or path == MANIFEST:
+                found[path] = client.get_object(Bucket=bucket, Key=item["Key"])["Body"].read()
+            else:
+                found[path] = by_md5.get(item["ETag"].strip('"'), b"<unknown content>")
+    return found

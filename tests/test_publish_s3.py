@@ -4,7 +4,10 @@ connections, interruption at every step."""
 
 from __future__ import annotations
 
+import json
 import signal
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,7 +16,7 @@ import pytest
 
 from generator.manifest import MANIFEST, Manifest
 from generator.mediatypes import IMMUTABLE_CACHE, SHORT_CACHE, content_type
-from generator.publish.base import PublishError, VerifyFailed
+from generator.publish.base import VerifyFailed
 from generator.publish.runner import publish_targets
 from generator.publish.s3 import S3Target, upload_group
 from tests.publish_support import (
@@ -31,6 +34,7 @@ from tests.publish_support import (
     s3_client,
     s3_env,
     s3_objects,
+    s3_served,
     two_builds,
 )
 
@@ -89,14 +93,18 @@ def test_full_publish_headers_and_order(builds: Builds, endpoint: str) -> None:
     assert (target.counts.uploaded, target.counts.unchanged) == (len(builds.old.files), 0)
     objects = s3_objects(endpoint, bucket, "status/")
     assert_consistent(objects, builds.old)
+    assert set(s3_objects(endpoint, bucket)) - {"status/" + p for p in objects} == set()
+    target.write_state("sent.json", b"{}")
+    assert set(s3_objects(endpoint, bucket, ".outpost/")) == {"status/state/sent.json"}
     client: Any = s3_client(endpoint)
     for path in (*builds.old.files, MANIFEST):
         head = client.head_object(Bucket=bucket, Key="status/" + path)
         assert head["ContentType"] == content_type(path)
         immutable = path.startswith("assets/") and path.endswith(".css")
         assert head["CacheControl"] == (IMMUTABLE_CACHE if immutable else SHORT_CACHE)
-    puts = [path.split("?")[0][len(f"/{bucket}/status/"):] for method, path in log
-            if method == "PUT"]
+    puts = [path.split("?")[0] for method, path in log if method == "PUT"]
+    assert puts.pop(0) == f"/{bucket}/.outpost/status/pending.json"
+    puts = [path[len(f"/{bucket}/status/"):] for path in puts]
     assert puts[-2:] == ["index.html", MANIFEST]
     groups = [upload_group(p) for p in puts[:-1]]
     assert groups == sorted(groups) and groups[0] == 0 and set(groups) >= {0, 2, 3, 4}
@@ -115,10 +123,13 @@ def test_update_uploads_only_changed_objects(builds: Builds, endpoint: str) -> N
         lines = drain(via_proxy.publish(builds.new_dir, builds.new))
     assert (via_proxy.counts.uploaded, via_proxy.counts.unchanged, via_proxy.counts.deleted
             ) == (7, len(builds.new.files) - 7, 0)
-    puts = sorted(path.split("?")[0][len(f"/{bucket}/"):] for method, path in log
-                  if method == "PUT")
-    assert puts == sorted([*builds.changed, MANIFEST])
-    assert [m for m, _ in log].count("GET") == 2  # the old manifest and one listing
+    puts = [path.split("?")[0][len(f"/{bucket}/"):] for method, path in log
+            if method == "PUT"]
+    assert puts[0] == ".outpost/pending.json"
+    assert sorted(puts[1:]) == sorted([*builds.changed, MANIFEST])
+    # the old manifest, one listing, the pending list; it is removed once the manifest is up
+    assert [m for m, _ in log].count("GET") == 3
+    assert log[-1] == ("DELETE", f"/{bucket}/.outpost/pending.json")
     assert lines[-1] == f"uploaded {MANIFEST} (build {builds.new.build_id})"
     assert_consistent(s3_objects(endpoint, bucket), builds.new)
     drain(via_proxy.verify())
@@ -151,8 +162,13 @@ def test_500s_are_retried_then_succeed(builds: Builds, endpoint: str,
     bucket = new_bucket(endpoint)
     drain(s3_target(builds, endpoint, bucket).publish(builds.old_dir, builds.old))
 
+    failed: list[str] = []
+
     def flaky(method: str, path: str, count: int) -> int | None:
-        return 500 if method == "PUT" and count == 3 else None
+        if method == "PUT" and ".outpost" not in path and not failed:
+            failed.append(path)
+            return 500
+        return None
 
     with FaultyProxy(endpoint, flaky) as proxy:
         target = s3_target(builds, proxy.url, bucket, name="m2")
@@ -194,7 +210,7 @@ def test_refused_connection_gives_up_and_others_still_publish(builds: Builds,
                                  sleep=delays.append)
     assert (failed.ok, failed.attempts, delays) == (False, 3, [1.0, 2.0])
     assert failed.error is not None and failed.error.startswith(
-        "S3 GET manifest.json: Could not connect to the endpoint URL")
+        "S3 GET s3://nowhere/manifest.json: Could not connect to the endpoint URL")
     assert ok.ok and ok.uploaded == len(builds.old.files)
     assert lines[-1].startswith("www: ok: ")
 
@@ -204,8 +220,8 @@ def test_missing_bucket_is_not_retried(builds: Builds, endpoint: str) -> None:
     [summary] = publish_targets([target], builds.old_dir, builds.old, lambda _: None,
                                 sleep=lambda _: None)
     assert (summary.ok, summary.attempts) == (False, 1)
-    assert summary.error == ("S3 LIST no-such-bucket-here/: NoSuchBucket: The specified "
-                             "bucket does not exist")
+    assert summary.error == ("S3 GET s3://no-such-bucket-here/manifest.json: NoSuchBucket: "
+                             "The specified bucket does not exist")
 
 
 def add_notice_build(builds: Builds, tmp_path: Path) -> tuple[Path, Manifest]:
@@ -218,20 +234,26 @@ def test_interrupted_at_every_step_keeps_links_working(builds: Builds, endpoint:
                                                        tmp_path: Path) -> None:
     new_dir, new = add_notice_build(builds, tmp_path)
     assert "notices/2026-11-28-sign-in-delays/index.html" in new.files
-    probe = s3_target(builds, endpoint, new_bucket(endpoint), "    jobs: 1\n")
-    drain(probe.publish(builds.old_dir, builds.old))
-    steps = len(drain(probe.publish(new_dir, new)))
-    for k in range(steps + 1):
-        bucket = new_bucket(endpoint)
-        target = s3_target(builds, endpoint, bucket, "    jobs: 1\n", name=f"m{k}")
+    bucket = new_bucket(endpoint)
+    target = s3_target(builds, endpoint, bucket, "    jobs: 1\n")
+    drain(target.publish(builds.old_dir, builds.old))
+    lines = drain(target.publish(new_dir, new))
+    manifest_up = lines.index(f"uploaded {MANIFEST} (build {new.build_id})")
+    sites = {builds.old_dir: builds.old, new_dir: new}
+    for k in range(len(lines) + 1):
+        # Publishing the old build again must repair whatever the interruption left,
+        # even objects overwritten before the manifest said so.
         drain(target.publish(builds.old_dir, builds.old))
+        assert_consistent(s3_served(endpoint, bucket, sites), builds.old)
         interrupted(target.publish(new_dir, new), k)
-        objects = s3_objects(endpoint, bucket)
-        served = assert_consistent(objects, builds.old, new, exact=False)
-        assert served.build_id == (new.build_id if k >= steps - 0 else builds.old.build_id)
-        drain(target.publish(new_dir, new))
-        assert_consistent(s3_objects(endpoint, bucket), new)
-        drain(target.verify())
+        served = assert_consistent(s3_served(endpoint, bucket, sites), builds.old, new,
+                                   exact=False)
+        assert served.build_id == (new.build_id if k > manifest_up else builds.old.build_id)
+    drain(target.publish(new_dir, new))
+    objects = s3_objects(endpoint, bucket)
+    assert ".outpost/pending.json" not in objects
+    assert_consistent(objects, new)
+    drain(target.verify())
 
 
 def test_killed_process_keeps_links_working(builds: Builds, endpoint: str,
@@ -248,24 +270,36 @@ def test_killed_process_keeps_links_working(builds: Builds, endpoint: str,
             process.stdout.readline()
         process.send_signal(signal.SIGKILL)
         process.wait()
-        assert_consistent(s3_objects(endpoint, bucket), builds.old, new, exact=False)
+        assert_consistent(s3_served(endpoint, bucket, {builds.old_dir: builds.old,
+                                                       new_dir: new}), builds.old, new,
+                          exact=False)
     drain(target.publish(new_dir, new))
     assert_consistent(s3_objects(endpoint, bucket), new)
 
 
 def test_verify_through_the_api_and_over_http(builds: Builds, endpoint: str) -> None:
     bucket = new_bucket(endpoint)
-    target = s3_target(builds, endpoint, bucket)
+    target = s3_target(builds, endpoint, bucket, "    prefix: site\n")
     drain(target.publish(builds.old_dir, builds.old))
-    by_url = s3_target(builds, endpoint, bucket, f"    url: {endpoint}/{bucket}/", "web")
+    target.write_state("sent.json", b"{}")
+    client: Any = s3_client(endpoint)
+    client.put_bucket_policy(Bucket=bucket, Policy=json.dumps({
+        "Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+            "Resource": f"arn:aws:s3:::{bucket}/site/*"}]}))
+    by_url = s3_target(builds, endpoint, bucket, f"    url: {endpoint}/{bucket}/site/\n"
+                                                 "    prefix: site\n", "web")
     assert drain(by_url.verify()) == [
         f"reading {endpoint}/{bucket}/",
         f"checked {len(builds.old.files)} files of build {builds.old.build_id}"]
-    client: Any = s3_client(endpoint)
-    client.put_object(Bucket=bucket, Key="index.html", Body=b"defaced", ContentType="text/html")
-    client.put_object(Bucket=bucket, Key="feed.xml", Body=(builds.old_dir / "feed.xml")
+    with pytest.raises(urllib.error.HTTPError) as private:  # state is not public
+        urllib.request.urlopen(f"{endpoint}/{bucket}/.outpost/site/state/sent.json")
+    assert private.value.code == 403
+    client.put_object(Bucket=bucket, Key="site/index.html", Body=b"defaced",
+                      ContentType="text/html")
+    client.put_object(Bucket=bucket, Key="site/feed.xml", Body=(builds.old_dir / "feed.xml")
                       .read_bytes(), ContentType="binary/octet-stream")
-    client.put_object(Bucket=bucket, Key="old/page.html", Body=b"x")
+    client.put_object(Bucket=bucket, Key="site/old/page.html", Body=b"x")
     with pytest.raises(VerifyFailed) as caught:
         drain(target.verify())
     assert caught.value.mismatches == [
@@ -285,5 +319,5 @@ def test_verify_of_an_empty_bucket(builds: Builds, endpoint: str) -> None:
         drain(s3_target(builds, endpoint, bucket).verify())
     assert caught.value.mismatches == [
         f"s3://{bucket}/ has no manifest.json: nothing was published there yet"]
-    with pytest.raises(PublishError):
-        s3_target(builds, endpoint, bucket).read_state("../x")
+    with pytest.raises(ValueError):
+        s3_target(builds, endpoint, bucket, name="m2").read_state("../x")

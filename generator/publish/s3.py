@@ -4,7 +4,10 @@ Order, so that readers never meet a page linking to a missing file:
 content-hashed assets, other static files, data (JSON, feeds, banners), pages with the
 root ``index.html`` last, then ``manifest.json``, then stale deletions. Only objects
 that differ from the manifest already on the target (or are missing) are uploaded.
-State records live under ``<prefix>.outpost/state/``, never deleted as stale.
+State records live under ``.outpost/<prefix>state/`` (outside the prefix, so a public
+read policy on ``<prefix>*`` leaves them private), never deleted as stale;
+``.outpost/<prefix>pending.json`` lists the paths a publish is about to overwrite until its
+manifest is up, so a publish interrupted before then is repaired by the next one.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import hashlib
+import json
 import os
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -85,7 +89,7 @@ def make_client(settings: TargetSettings) -> Any:
         request_checksum_calculation="when_required",
         response_checksum_validation="when_required",
         retries={"mode": "standard",
-                 "max_attempts": int(os.environ.get("AWS_MAX_ATTEMPTS", "3") or 3)},
+                 "total_max_attempts": int(os.environ.get("AWS_MAX_ATTEMPTS", "3") or 3)},
         connect_timeout=10, read_timeout=60,
         max_pool_connections=max(10, int(settings.option("jobs") or 8)),
         s3={"addressing_style": "path"} if endpoint else {},
@@ -113,7 +117,7 @@ class S3Target:
         return self._client
 
     def _get(self, key: str) -> bytes | None:
-        with s3_errors(f"GET {key}"):
+        with s3_errors(f"GET s3://{self.bucket}/{key}"):
             try:
                 response = self.client.get_object(Bucket=self.bucket, Key=key)
             except self.client.exceptions.NoSuchKey:
@@ -124,7 +128,7 @@ class S3Target:
     def _list(self) -> dict[str, int]:
         """Every object under the prefix except state: relative path -> size."""
         found: dict[str, int] = {}
-        with s3_errors(f"LIST {self.bucket}/{self.prefix}"):
+        with s3_errors(f"LIST s3://{self.bucket}/{self.prefix}"):
             pages = self.client.get_paginator("list_objects_v2").paginate(
                 Bucket=self.bucket, Prefix=self.prefix)
             for page in pages:
@@ -136,7 +140,7 @@ class S3Target:
 
     def _put(self, path: str, data: bytes, cache: str | None = None) -> None:
         digest = base64.b64encode(hashlib.md5(data).digest()).decode()
-        with s3_errors(f"PUT {self.prefix}{path}"):
+        with s3_errors(f"PUT s3://{self.bucket}/{self.prefix}{path}"):
             self.client.put_object(
                 Bucket=self.bucket, Key=self.prefix + path, Body=data, ContentMD5=digest,
                 ContentType=content_type(path), CacheControl=cache or cache_control(path))
@@ -154,10 +158,15 @@ class S3Target:
         present = self._list()
         yield (f"read s3://{self.bucket}/{self.prefix}: {len(present)} objects, build "
                f"{old.build_id if old else '(none)'}")
+        # Paths an interrupted publish may have overwritten without updating the manifest.
+        pending = self._pending()
         changed = [path for path, entry in manifest.files.items()
                    if old is None or old.files.get(path) != entry
-                   or present.get(path) != entry.size]
+                   or present.get(path) != entry.size or path in pending]
         self.counts.unchanged = len(manifest.files) - len(changed)
+        if changed:
+            self._put_raw(self._pending_key(), json.dumps(sorted(pending | set(changed)))
+                          .encode())
         for group in range(5):
             paths = [p for p in upload_order(changed) if upload_group(p) == group]
             yield from self._upload_all(site_dir, manifest, paths)
@@ -165,9 +174,12 @@ class S3Target:
         if changed or stale or old is None or old.build_id != manifest.build_id:
             self._put(MANIFEST, manifest.to_bytes())
             yield f"uploaded {MANIFEST} (build {manifest.build_id})"
+        if pending or changed:
+            with s3_errors(f"DELETE s3://{self.bucket}/{self._pending_key()}"):
+                self.client.delete_object(Bucket=self.bucket, Key=self._pending_key())
         for start in range(0, len(stale), 1000):
             batch = stale[start:start + 1000]
-            with s3_errors("DELETE"):
+            with s3_errors(f"DELETE in s3://{self.bucket}/{self.prefix}"):
                 result = self.client.delete_objects(Bucket=self.bucket, Delete={
                     "Objects": [{"Key": self.prefix + p} for p in batch], "Quiet": True})
             errors = result.get("Errors", [])
@@ -213,7 +225,7 @@ class S3Target:
         found: list[str] = []
 
         def read(path: str) -> bytes | None:
-            with s3_errors(f"GET {self.prefix}{path}"):
+            with s3_errors(f"GET s3://{self.bucket}/{self.prefix}{path}"):
                 try:
                     response = self.client.get_object(Bucket=self.bucket,
                                                       Key=self.prefix + path)
@@ -229,8 +241,24 @@ class S3Target:
         yield f"reading s3://{self.bucket}/{self.prefix}"
         yield from check_files(manifest, read, self._list(), found=found)
 
+    def _pending_key(self) -> str:
+        return f"{STATE_PREFIX}{self.prefix}pending.json"
+
+    def _pending(self) -> set[str]:
+        raw = self._get(self._pending_key())
+        try:
+            return set(json.loads(raw)) if raw else set()
+        except (ValueError, TypeError):
+            return set()
+
+    def _put_raw(self, key: str, data: bytes) -> None:
+        with s3_errors(f"PUT s3://{self.bucket}/{key}"):
+            self.client.put_object(Bucket=self.bucket, Key=key, Body=data,
+                                   ContentType="application/octet-stream",
+                                   CacheControl="no-store")
+
     def _state_key(self, name: str) -> str:
-        return f"{self.prefix}{STATE_PREFIX}state/{check_state_name(name)}"
+        return f"{STATE_PREFIX}{self.prefix}state/{check_state_name(name)}"
 
     def read_state(self, name: str) -> bytes | None:
         try:
@@ -239,8 +267,4 @@ class S3Target:
             raise PublishError(str(exc)) from None
 
     def write_state(self, name: str, data: bytes) -> None:
-        key = self._state_key(name)
-        with s3_errors(f"PUT {key}"):
-            self.client.put_object(Bucket=self.bucket, Key=key, Body=data,
-                                   ContentType="application/octet-stream",
-                                   CacheControl="no-store")
+        self._put_raw(self._state_key(name), data)
