@@ -344,9 +344,14 @@ def test_workflows_run_the_documented_commands() -> None:
                          "outpost check --format github",
                          'outpost build --out "$RUNNER_TEMP/site"']
     publish = _steps(files[".github/workflows/publish.yml"])
-    assert publish[3:7] == ["outpost check --format github", "outpost build",
-                            "outpost publish", "outpost verify"]
-    assert "outpost notify" in publish[7]
-    # This repository's own check workflow runs the same check.
-    own = (REPO / ".github" / "workflows" / "check.yml").read_bytes()
-    assert "outpost check --format github" in _steps(own)
+    assert publish[2] == f'python -m pip install "outpost-status=={__version__}"'
+    commands = [step for step in publish if step.startswith("outpost ")]
+    assert commands == ["outpost check --format github", "outpost build",
+                        "outpost publish", "outpost verify"]
+    assert "outpost notify" in publish[-1]
+    # This repository's own workflows run the same commands, from a checkout.
+    own_check = _steps((REPO / ".github" / "workflows" / "check.yml").read_bytes())
+    assert "outpost check --format github" in own_check
+    own_publish = _steps((REPO / ".github" / "workflows" / "publish.yml").read_bytes())
+    own_commands = [step for step in own_publish if step.startswith("outpost ")]
+    assert own_commands == [*commands, "outpost notify"]
