@@ -21,7 +21,8 @@ import pytest
 
 from tests.conftest import REPO
 
-FENCE = re.compile(r"^```(?:sh|shell|bash|console)[ \t]*\n(.*?)^```", re.MULTILINE | re.DOTALL)
+FENCE = re.compile(r"^[ \t]*```(?:sh|shell|bash|console)[ \t]*\n(.*?)^[ \t]*```",
+                   re.MULTILINE | re.DOTALL)
 EXITS = re.compile(r"\s+#\s*exits\s+(\d+)\s*$")
 HELP_ONLY = {"serve"}  # runs until stopped
 
@@ -162,6 +163,12 @@ def test_readme_commands_work_as_written(tmp_path: Path) -> None:
     root = readme_repository(tmp_path / "repo", markdown)
     env = {k: v for k, v in os.environ.items() if k not in ("TZ", "PYTHONPATH")}
     env["OUTPOST_SLACK_WEBHOOK"] = "http://127.0.0.1:9/never-called"
+    failures = run_examples(found, root, env)
+    assert not failures, "README examples that fail:\n" + "\n".join(failures)
+
+
+def run_examples(found: list[Example], root: Path, env: dict[str, str]) -> list[str]:
+    """Run each example in order in ``root``; describe every one that failed."""
     failures = []
     for example in found:
         done = subprocess.run([sys.executable, "-m", "generator", *example.args],
@@ -171,4 +178,20 @@ def test_readme_commands_work_as_written(tmp_path: Path) -> None:
             failures.append(f"{example.line}\n  ran: outpost {shlex.join(example.args)}\n"
                             f"  exit {done.returncode}, expected {example.exit_code}\n"
                             f"  {done.stdout}{done.stderr}".rstrip())
-    assert not failures, "README examples that fail:\n" + "\n".join(failures)
+    return failures
+
+
+def test_status_repository_readme_commands_work(tmp_path: Path) -> None:
+    """The README that `outpost init` writes: its commands work in the new repository."""
+    root = tmp_path / "status"
+    env = {k: v for k, v in os.environ.items() if k not in ("TZ", "PYTHONPATH")}
+    subprocess.run([sys.executable, "-m", "generator", "init", str(root), "--timezone",
+                    "Europe/Berlin"], env=env, capture_output=True, check=True)
+    found = examples((root / "README.md").read_text())
+    assert [e.args[:2] for e in found] == [("new", "incident"), ("update", "checkout"),
+                                           ("resolve", "checkout"), ("new", "maintenance")]
+    failures = run_examples(found, root, env)
+    assert not failures, "status README examples that fail:\n" + "\n".join(failures)
+    check = subprocess.run([sys.executable, "-m", "generator", "check"], cwd=root, env=env,
+                           capture_output=True, text=True, check=False)
+    assert check.stdout == "OK: outpost.yaml and 3 notices are valid.\n"
