@@ -1,0 +1,130 @@
+"""`outpost publish` and `outpost verify`: refusals, summaries, exit codes, redaction."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from generator.manifest import MANIFEST
+from generator.publish.runner import redact
+from tests.conftest import FIXED_NOW, Run
+
+
+def with_targets(root: Path, www: Path, extra: str = "") -> None:
+    text = (root / "outpost.yaml").read_text()
+    (root / "outpost.yaml").write_text(
+        text + f"publish:\n  - name: www\n    type: dir\n    path: {www}\n" + extra)
+
+
+def built(root: Path, run: Run) -> Path:
+    result = run(root, "build", "--now", FIXED_NOW)
+    assert result.exit_code == 0, result.output
+    assert (root / "site" / MANIFEST).is_file()
+    return root / "site"
+
+
+def test_publish_then_verify(example_repo: Path, tmp_path: Path, run: Run) -> None:
+    with_targets(example_repo, tmp_path / "www")
+    site = built(example_repo, run)
+    count = len(json.loads((site / MANIFEST).read_text())["files"])
+    result = run(example_repo, "publish")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].startswith("www: publishing build ")
+    assert lines[-1].startswith(f"www: ok: {count} uploaded, 0 unchanged, 0 deleted, ")
+    quiet = run(example_repo, "publish", "-q", "www")
+    assert quiet.output.splitlines() == [quiet.output.splitlines()[0]]
+    assert quiet.output.startswith(f"www: ok: 0 uploaded, {count} unchanged, 0 deleted, ")
+    verified = run(example_repo, "verify")
+    assert verified.exit_code == 0 and verified.output.splitlines()[-1] == "www: ok"
+
+
+def test_one_failing_target_does_not_stop_the_others(example_repo: Path, tmp_path: Path,
+                                                     run: Run) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    with_targets(example_repo, tmp_path / "www",
+                 f"  - name: broken\n    type: dir\n    path: {blocker}\n"
+                 f"  - name: later\n    type: dir\n    path: {tmp_path / 'later'}\n")
+    built(example_repo, run)
+    result = run(example_repo, "publish")
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert any(line.startswith("www: ok: ") for line in lines)
+    assert any(line.startswith("later: ok: ") for line in lines)
+    failed = [re.sub(r"\d+\.\ds", "N.Ns", line) for line in lines
+              if line.startswith("broken: FAILED: ")]
+    assert failed == [f"broken: FAILED: 0 uploaded, 0 unchanged, 0 deleted, N.Ns: "
+                      f"File exists: {blocker}"]
+    assert lines[-1] == "Error: 1 target failed to publish: broken"
+    assert (tmp_path / "later" / "current" / "index.html").is_file()
+
+    result = run(example_repo, "verify")
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert (f"broken: FAILED: {blocker / 'current'} does not exist: nothing was published yet"
+            in lines)
+    assert "www: ok" in lines and "later: ok" in lines
+    assert lines[-1] == "Error: 1 target failed to verify: broken"
+
+
+def test_refuses_when_check_finds_problems(example_repo: Path, tmp_path: Path,
+                                           run: Run) -> None:
+    with_targets(example_repo, tmp_path / "www")
+    built(example_repo, run)
+    (example_repo / "notices" / "broken.md").write_text("no front matter\n")
+    result = run(example_repo, "publish")
+    assert result.exit_code == 1
+    assert result.output.endswith("1 problem found. Publish stopped: nothing was published.\n")
+    assert result.output.startswith("Error: notices/broken.md:1: ")
+    assert not (tmp_path / "www").exists()
+
+
+def test_refuses_a_missing_or_altered_site(example_repo: Path, tmp_path: Path,
+                                           run: Run) -> None:
+    with_targets(example_repo, tmp_path / "www")
+    site = example_repo / "site"
+    assert run(example_repo, "publish").output == (
+        f"Error: no site at {site}: run outpost build first\n")
+    built(example_repo, run)
+    (site / "index.html").write_text("edited by hand")
+    assert run(example_repo, "publish").output == (
+        f"Error: the site in {site} does not match its manifest.json (index.html differs "
+        "from manifest.json): run outpost build again\n")
+    (site / MANIFEST).unlink()
+    result = run(example_repo, "publish")
+    assert (result.exit_code, result.output) == (
+        1, f"Error: {site / MANIFEST} is missing: run outpost build first\n")
+    (site / MANIFEST).write_text("{}")
+    assert run(example_repo, "publish").output == (
+        f"Error: {site / MANIFEST} is not an Outpost manifest: run outpost build again\n")
+    assert not (tmp_path / "www").exists()
+
+
+def test_no_targets_and_unknown_names(example_repo: Path, tmp_path: Path, run: Run) -> None:
+    result = run(example_repo, "publish")
+    assert (result.exit_code, result.output) == (1, (
+        "Error: no publish targets in outpost.yaml: add a 'publish:' list (see the README, "
+        "'Hosting outside your network')\n"))
+    with_targets(example_repo, tmp_path / "www")
+    assert run(example_repo, "verify", "www", "nope", "gone").output == (
+        "Error: unknown publish targets 'nope', 'gone' (targets in outpost.yaml: www)\n")
+    assert run(example_repo, "publish", "nope").output == (
+        "Error: unknown publish target 'nope' (targets in outpost.yaml: www)\n")
+
+
+def test_verify_before_anything_was_published(example_repo: Path, tmp_path: Path,
+                                              run: Run) -> None:
+    with_targets(example_repo, tmp_path / "www")
+    result = run(example_repo, "verify")
+    assert (result.exit_code, result.output) == (1, (
+        f"www: FAILED: {tmp_path / 'www' / 'current'} does not exist: nothing was published "
+        "yet\nError: 1 target failed to verify: www\n"))
+
+
+def test_redact() -> None:
+    assert redact("fatal: unable to access 'https://x-access-token:ghp_1@github.com/a.git/'"
+                  ) == "fatal: unable to access 'https://***@github.com/a.git/'"
+    assert redact("http://127.0.0.1:9/x and ssh://git@host/x") == (
+        "http://127.0.0.1:9/x and ssh://***@host/x")
