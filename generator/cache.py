@@ -7,10 +7,11 @@ stamp or checksum differs is ignored: it is simply rebuilt. Writes are atomic.
 
 What is cached, and keyed by what:
 
-* ``notices``: each parsed notice, keyed by the file's sha256 and by the digest of
-  outpost.yaml (notices are read in its zone, against its components). A file's
-  stat (size, mtime, ctime, inode) stands in for its hash only when it was older
-  than the cache by more than ``RACY_SECONDS`` (git's "racily clean" rule).
+* ``notices-NN``: each parsed notice (in shards: one edit rewrites one shard),
+  keyed by the file's sha256 and by the digest of outpost.yaml (notices are read
+  in its zone, against its components). A file's stat (size, mtime, ctime,
+  inode) stands in for its hash only when the file was older than the cache by
+  more than ``RACY_SECONDS`` (git's "racily clean" rule).
 * ``pages-NN``: rendered pages, each keyed by ``PageMemo``: the page's declared
   inputs (see generator/render.py) plus the *chrome* every page shares.
 * ``state``: the last build written to the output folder, so that the next build
@@ -40,6 +41,7 @@ FORMAT = 1
 MAGIC = b"OUTPOST-CACHE\n"
 RACY_SECONDS = 2.0
 SHARDS = 32
+NOTICE_SHARDS = 16
 PARALLEL_PAGES = 200  # below this, forking costs more than it saves
 RENDERING_PACKAGES = ("jinja2", "markdown", "nh3", "feedgen", "yaml", "click")
 
@@ -160,11 +162,13 @@ def load_notices(root: Path, config: Any, store: Store) -> LoadedNotices:
 
     files, problems = notice_files(root)
     config_digest = file_digest(root / "outpost.yaml")
-    saved = store.load("notices")
     entries: dict[str, Cached] = {}
-    if isinstance(saved, dict) and saved.get("config") == config_digest:
-        entries = saved["entries"]
-    trusted_before = saved.get("written_ns", 0) if isinstance(saved, dict) else 0
+    trusted: dict[str, int] = {}  # shard -> when it was written
+    for index in range(NOTICE_SHARDS):
+        saved = store.load(f"notices-{index:02d}")
+        if isinstance(saved, dict) and saved.get("config") == config_digest:
+            entries.update(saved["entries"])
+            trusted[f"notices-{index:02d}"] = saved["written_ns"]
     started = time.time_ns()
     fresh: dict[str, Cached] = {}
     notices, digests = [], {}
@@ -175,6 +179,7 @@ def load_notices(root: Path, config: Any, store: Store) -> LoadedNotices:
         except OSError:
             stat = None
         cached = entries.get(name)
+        trusted_before = trusted.get(notice_shard(name), 0)
         if (cached is not None and stat is not None and cached.signature == _signature(stat)
                 and max(stat.st_mtime_ns, stat.st_ctime_ns) < trusted_before - racy_ns()):
             fresh[name] = cached
@@ -200,10 +205,28 @@ def load_notices(root: Path, config: Any, store: Store) -> LoadedNotices:
             fresh[name] = Cached(_signature(stat), sha, notice)
         notices.append(notice)
         digests[path.stem] = sha
-    if fresh != entries:
-        store.save("notices", {"config": config_digest, "entries": fresh,
-                               "written_ns": started})
+    _save_notices(store, config_digest, entries, fresh, started, set(trusted))
     return LoadedNotices(notices, problems, digests)
+
+
+def notice_shard(name: str) -> str:
+    return f"notices-{int(hashlib.sha1(name.encode()).hexdigest()[:4], 16) % NOTICE_SHARDS:02d}"
+
+
+def _save_notices(store: Store, config_digest: str, old: dict[str, Cached],
+                  new: dict[str, Cached], started: int, loaded: set[str]) -> None:
+    """Rewrite only the shards whose entries changed (one file edited: one shard)."""
+    before: dict[str, dict[str, Cached]] = {}
+    after: dict[str, dict[str, Cached]] = {}
+    for entries, shards in ((old, before), (new, after)):
+        for name, entry in entries.items():
+            shards.setdefault(notice_shard(name), {})[name] = entry
+    for index in range(NOTICE_SHARDS):
+        shard_name = f"notices-{index:02d}"
+        if after.get(shard_name) != before.get(shard_name) or (
+                shard_name in after and shard_name not in loaded):
+            store.save(shard_name, {"config": config_digest, "written_ns": started,
+                                    "entries": after.get(shard_name, {})})
 
 
 def stable(value: Any, digests: dict[str, str]) -> Any:
