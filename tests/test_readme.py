@@ -195,3 +195,30 @@ def test_status_repository_readme_commands_work(tmp_path: Path) -> None:
     check = subprocess.run([sys.executable, "-m", "generator", "check"], cwd=root, env=env,
                            capture_output=True, text=True, check=False)
     assert check.stdout == "OK: outpost.yaml and 3 notices are valid.\n"
+
+
+def github_anchors(markdown: str) -> set[str]:
+    """The anchors GitHub gives the headings (outside code fences)."""
+    outside = re.sub(r"^[ \t]*```.*?^[ \t]*```", "", markdown, flags=re.MULTILINE | re.DOTALL)
+    anchors: set[str] = set()
+    for title in re.findall(r"^#{1,6} (.+)$", outside, re.MULTILINE):
+        slug = re.sub(r"[^\w\- ]", "", title.strip().lower()).replace(" ", "-")
+        candidate, n = slug, 0
+        while candidate in anchors:
+            n += 1
+            candidate = f"{slug}-{n}"
+        anchors.add(candidate)
+    return anchors
+
+
+def test_github_anchors() -> None:
+    text = "# A\n## Calendar (`maintenance.ics`)\n```sh\n# not a heading\n```\n## A\n"
+    assert github_anchors(text) == {"a", "calendar-maintenanceics", "a-1"}
+
+
+def test_readme_links_to_its_own_sections_resolve() -> None:
+    markdown = (REPO / "README.md").read_text()
+    anchors = github_anchors(markdown)
+    links = set(re.findall(r"\]\(#([^)]+)\)", markdown))
+    assert links, "the README links its sections"
+    assert sorted(links - anchors) == []
