@@ -7,7 +7,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from bench.report import document, stderr, write_results
+from bench.report import commit, document, stderr, write_results
 from bench.run import Bench, SizeResults, has_command, snapshot_code
 
 HERE = Path(__file__).resolve().parent
@@ -22,6 +22,8 @@ def main(argv: list[str] | None = None) -> None:
                         "(default 100,1000,10000).")
     parser.add_argument("--runs", type=int, default=None, help="Runs per measure "
                         "(default 5, 3 at 10,000).")
+    parser.add_argument("--large-runs", type=int, default=None,
+                        help="Runs per measure at 10,000 notices and more (default 3).")
     parser.add_argument("--results", type=Path, default=None,
                         help="Where to write the table (default bench/RESULTS.md; "
                         "--quick writes nowhere unless given).")
@@ -35,6 +37,7 @@ def main(argv: list[str] | None = None) -> None:
     with tempfile.TemporaryDirectory(prefix="outpost-bench-") as scratch:
         work = args.work or Path(scratch)
         work.mkdir(parents=True, exist_ok=True)
+        revision = commit(HERE.parent)
         env = snapshot_code(HERE.parent, work)
         s3 = None
         if not args.no_publish and has_command("publish", env):
@@ -43,13 +46,16 @@ def main(argv: list[str] | None = None) -> None:
         results: list[SizeResults] = []
         try:
             for count in sizes:
-                runs = args.runs or (1 if args.quick else 3 if count >= 10000 else 5)
+                runs = args.runs or (1 if args.quick else 5)
+                if count >= 10000:
+                    runs = args.large_runs or args.runs or 3
                 results.append(Bench(work, count, runs, stderr, env).run(s3))
         finally:
             if s3 is not None:
                 s3.stop()
-    runs_text = str(args.runs) if args.runs else ("1" if args.quick else "5 (3 at 10,000)")
-    body = document(results, runs_text, HERE.parent, load)
+    large = args.large_runs or args.runs or 3
+    runs_text = ("1" if args.quick else f"{args.runs or 5} ({large} at 10,000)")
+    body = document(results, runs_text, revision, load)
     print(body)
     if results_path is not None:
         write_results(results_path, body, PREAMBLE)

@@ -19,6 +19,7 @@ from bench.synth import NOW
 class Sample:
     seconds: float
     peak_mb: float  # the child's maximum resident set size
+    output: str = ""
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,7 @@ def run_once(argv: Sequence[str], env: dict[str, str] | None = None,
         tail = output.decode("utf-8", "replace").strip().splitlines()[-3:]
         raise CommandFailed(f"{' '.join(argv[2:4])}... exit {proc.returncode}: "
                             + " | ".join(tail))
-    return Sample(seconds, usage.ru_maxrss / 1024)
+    return Sample(seconds, usage.ru_maxrss / 1024, output.decode("utf-8", "replace"))
 
 
 def repeat(runs: int, argv: Callable[[int], Sequence[str]],

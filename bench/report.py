@@ -97,13 +97,13 @@ def table(sizes: Sequence[SizeResults]) -> list[str]:
     return lines
 
 
-def document(sizes: Sequence[SizeResults], runs: str, repo: Path, load: float) -> str:
+def document(sizes: Sequence[SizeResults], runs: str, revision: str, load: float) -> str:
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
         f"## Run of {stamp}",
         "",
         f"- Machine: {machine()}",
-        f"- Commit: {commit(repo)}",
+        f"- Commit: {revision} (generator/ was copied aside when the run started)",
         f"- Load average when the run started: {load:.1f} (then {os.getloadavg()[0]:.1f} at "
         "the end); other sessions share this machine, so times above the targets may be "
         "contention rather than Outpost.",
