@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 from generator.manifest import MANIFEST
@@ -128,3 +129,34 @@ def test_redact() -> None:
                   ) == "fatal: unable to access 'https://***@github.com/a.git/'"
     assert redact("http://127.0.0.1:9/x and ssh://git@host/x") == (
         "http://127.0.0.1:9/x and ssh://***@host/x")
+
+
+def test_a_target_that_crashes_does_not_stop_the_others(example_repo: Path, tmp_path: Path,
+                                                        run: Run) -> None:
+    from generator.config import load_config
+    from generator.manifest import Manifest
+    from generator.publish.base import Counts, targets_from_config
+    from generator.publish.runner import publish_targets, read_site
+
+    with_targets(example_repo, tmp_path / "www")
+    site = built(example_repo, run)
+    [folder] = targets_from_config(load_config(example_repo), example_repo)
+
+    class Crashing:
+        name = "crashing"
+        settings = folder.settings
+        counts = Counts()
+
+        def publish(self, site_dir: Path, manifest: Manifest) -> Iterator[str]:
+            yield "starting"
+            raise KeyError("no such thing")
+
+    lines: list[str] = []
+    crashed, ok = publish_targets([Crashing(), folder],  # type: ignore[list-item]
+                                  site, read_site(site), lines.append)
+    assert crashed.error == "unexpected failure (KeyError: 'no such thing')"
+    assert crashed.attempts == 1 and ok.ok
+    assert lines[0].startswith("crashing: publishing build ")
+    assert lines[1:3] == ["crashing: starting", "crashing: FAILED: 0 uploaded, 0 unchanged, "
+                          f"0 deleted, {crashed.seconds:.1f}s: unexpected failure (KeyError: "
+                          "'no such thing')"]

@@ -99,6 +99,8 @@ def _attempt(target: Target, work: Callable[[], Iterator[str]], echo: Echo,
         except OSError as exc:
             where = f": {exc.filename}" if exc.filename else ""
             return attempt, redact(f"{exc.strerror or exc}{where}")
+        except Exception as exc:  # one target's bug must not stop the others
+            return attempt, redact(f"unexpected failure ({type(exc).__name__}: {exc})")
     raise AssertionError("unreachable")  # pragma: no cover
 
 
