@@ -34,6 +34,8 @@ def main(argv: list[str] | None = None) -> None:
     sizes = [100] if args.quick else [int(x) for x in (args.sizes or "100,1000,10000").split(",")]
     results_path = args.results if (args.results or args.quick) else RESULTS
     load = os.getloadavg()[0]
+    large = args.large_runs or args.runs or 3
+    runs_text = ("1" if args.quick else f"{args.runs or 5} ({large} at 10,000)")
     with tempfile.TemporaryDirectory(prefix="outpost-bench-") as scratch:
         work = args.work or Path(scratch)
         work.mkdir(parents=True, exist_ok=True)
@@ -50,11 +52,12 @@ def main(argv: list[str] | None = None) -> None:
                 if count >= 10000:
                     runs = args.large_runs or args.runs or 3
                 results.append(Bench(work, count, runs, stderr, env).run(s3))
+                if results_path is not None:  # keep what is done if a later size is cut short
+                    write_results(results_path, document(results, runs_text, revision, load),
+                                  PREAMBLE)
         finally:
             if s3 is not None:
                 s3.stop()
-    large = args.large_runs or args.runs or 3
-    runs_text = ("1" if args.quick else f"{args.runs or 5} ({large} at 10,000)")
     body = document(results, runs_text, revision, load)
     print(body)
     if results_path is not None:
