@@ -71,6 +71,13 @@ def test_example_banner_json_agrees_with_the_site_banner(example_site: Path) -> 
     assert portal["label"] == "No current open notifications" and portal["detail"] is None
 
 
+def test_readme_banner_json_example_is_the_example_site(example_site: Path) -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    section = readme.split("\n### banner.json\n", 1)[1]
+    example = section.split("```json\n", 1)[1].split("```", 1)[0]
+    assert json.loads(example) == json.loads((example_site / "banner.json").read_text())
+
+
 def test_client_texts_are_the_site_banner_words() -> None:
     assert embeds.client_texts() == {
         "incident": "Incident in progress", "maintenance": "Maintenance in progress",
