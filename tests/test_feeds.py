@@ -178,3 +178,15 @@ def test_writer_refuses_naive_datetimes() -> None:
     assert str(caught.value) == (
         "published time of tag:x,2024:a must be an aware datetime, got "
         "datetime.datetime(2024, 1, 1, 0, 0)")
+
+
+def test_updates_in_the_same_minute_get_distinct_ids(empty_repo: Path, run: Run,
+                                                     tmp_path: Path) -> None:
+    write_notice(empty_repo, "twice", (
+        "---\ntitle: Twice\ntype: incident\nimpact: minor\n---\n"
+        "## Identified - 2026-11-28 05:00\nFound it.\n\n"
+        "## Investigating - 2026-11-28 05:00\nLooking.\n"))
+    site = build(run, empty_repo, FIXED_NOW, tmp_path / "site")
+    ids = [e.id for e in parse(site / "atom.xml").entries]
+    assert len(ids) == 2 and len(set(ids)) == 2
+    assert ids[1].endswith("/2026-11-28T11:00:00Z") and ids[0].endswith("/2026-11-28T11:00:00Z/1")
