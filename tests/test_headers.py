@@ -162,3 +162,24 @@ def test_cache_and_cors_rules() -> None:
         "embed/banner.html", "components/web/badge.svg", "embed.js"))
     assert not any(is_cross_origin_data(p) for p in (
         "index.html", "notices/x/index.html", "assets/outpost.5311253ef7.css"))
+
+
+def _pattern(path: str) -> str:
+    path = re.sub(r"^notices/[^/]+/", "notices/<id>/", path)
+    path = re.sub(r"^components/[^/]+/", "components/<id>/", path)
+    path = re.sub(r"^closed/\d{4}/", "closed/<year>/", path)
+    path = re.sub(r"\.[0-9a-f]{10,}\.", ".<hash>.", path)
+    return path.removesuffix("index.html")
+
+
+def test_readme_lists_every_public_url(example_repo: Path, run: Run, tmp_path: Path) -> None:
+    config = example_repo / "outpost.yaml"
+    config.write_text(config.read_text() + "closed_recent: 1\n")  # year pages too
+    site = build(run, example_repo, FIXED_NOW, tmp_path / "site")
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    section = readme.split("\n## Public URLs\n", 1)[1].split("\n## ", 1)[0]
+    documented = {"" if url == "/" else url
+                  for row in re.findall(r"^\| (.+?) \|", section, re.M)
+                  for url in re.findall(r"`([^`]+)`", row)}
+    built = {_pattern(path) for path in files_of(site)}
+    assert built <= documented, sorted(built - documented)
