@@ -42,6 +42,13 @@ def test_budgets_on_the_example_site(example_site: Path) -> None:
         assert len(fragment.read_bytes()) <= 1536, fragment
 
 
+def test_embed_js_with_three_mirrors_fits_the_budget(tmp_path: Path) -> None:
+    mirrors = tuple(f"https://status-mirror-{n}.example.net/" for n in range(1, 4))
+    script = files_for(tmp_path, {}, mirrors=mirrors)["embed.js"]
+    assert len(script) <= 4096
+    assert b'"https://status-mirror-3.example.net/"]' in script
+
+
 def test_every_embed_output_exists_and_is_cross_origin_data(example_site: Path) -> None:
     expected = ["banner.html", "banner.json", "embed.js", "embed/banner.html", "badge.svg"]
     for component in ("customer-sites", "support-portal"):

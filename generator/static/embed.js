@@ -4,7 +4,7 @@
 // template literals, no block comments, comments only on their own lines.
 (function () {
   var D = document, HOSTS = OUTPOST_HOSTS, CSS = OUTPOST_CSS, ICONS = OUTPOST_ICONS,
-    SVG = "http://www.w3.org/2000/svg", ATTR = "data-outpost-banner", me = D.currentScript,
+    SVG = "http://www.w3.org/2000/svg", me = D.currentScript,
     safe = function (f) {
       return function () {
         try {
@@ -13,8 +13,11 @@
       };
     };
   safe(function () {
-    var els = D.querySelectorAll("[" + ATTR + "]:not([data-outpost-done])");
-    if (!els.length && !D.querySelector("[" + ATTR + "]")) {
+    // Placeholders that no other copy of this script has rendered into yet.
+    var all = D.querySelectorAll("[data-outpost-banner]"), els = [].filter.call(all, function (e) {
+      return !e.shadowRoot;
+    });
+    if (!all.length) {
       // No placeholder on the page: render where the script tag stands.
       var el = D.createElement("outpost-banner");
       set(el, "data-component", me.getAttribute("data-component") || "");
@@ -29,7 +32,6 @@
   })();
 
   function setup(el) {
-    set(el, "data-outpost-done", "");
     var comp = el.getAttribute("data-component");
     var path = (comp ? "components/" + encodeURIComponent(comp) + "/" : "") + "banner.json";
     var key = "outpost:" + HOSTS[0] + path, shown = "", last = read(key);
@@ -133,7 +135,7 @@
 
   function ago(ms) {
     var m = Math.max(0, Math.round(ms / 60000));
-    return m < 60 ? m + " min ago" : m < 2880 ? Math.round(m / 60) + " h ago" : Math.round(m / 1440) + " days ago";
+    return m < 90 ? m + " min ago" : Math.round(m / 60) + " h ago";
   }
 
   // The state at view time: maintenance windows move from upcoming to in
