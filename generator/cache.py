@@ -8,10 +8,11 @@ stamp or checksum differs is ignored: it is simply rebuilt. Writes are atomic.
 What is cached, and keyed by what:
 
 * ``notices-NN``: each parsed notice (in shards: one edit rewrites one shard),
-  keyed by the file's sha256 and by the digest of outpost.yaml (notices are read
-  in its zone, against its components). A file's stat (size, mtime, ctime,
-  inode) stands in for its hash only when the file was older than the cache by
-  more than ``RACY_SECONDS`` (git's "racily clean" rule).
+  keyed by the file's sha256 and by the settings (notices are read in the zone,
+  against the components; plug-in sections such as publish: don't count). A
+  file's stat (size, mtime, ctime, inode) stands in for its hash only when the
+  file was older than the cache by more than ``RACY_SECONDS`` (git's "racily
+  clean" rule).
 * ``pages-NN``: rendered pages, each keyed by ``PageMemo``: the page's declared
   inputs (see generator/render.py) plus the *chrome* every page shares.
 * ``state``: the last build written to the output folder, so that the next build
@@ -161,7 +162,7 @@ def load_notices(root: Path, config: Any, store: Store) -> LoadedNotices:
     from generator.loader import NoticeInvalid, notice_files, read_notice, relative
 
     files, problems = notice_files(root)
-    config_digest = file_digest(root / "outpost.yaml")
+    config_digest = settings_digest(config)
     entries: dict[str, Cached] = {}
     trusted: dict[str, int] = {}  # shard -> when it was written
     for index in range(NOTICE_SHARDS):
@@ -207,6 +208,14 @@ def load_notices(root: Path, config: Any, store: Store) -> LoadedNotices:
         digests[path.stem] = sha
     _save_notices(store, config_digest, entries, fresh, started, set(trusted))
     return LoadedNotices(notices, problems, digests)
+
+
+def settings_digest(config: Any) -> str:
+    """The settings notices are read with: all but plug-in sections (publish, notify),
+    so that adding a publishing target does not mean parsing every notice again."""
+    from dataclasses import replace
+
+    return hashlib.sha256(repr(replace(config, extras=())).encode()).hexdigest()
 
 
 def notice_shard(name: str) -> str:
