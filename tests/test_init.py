@@ -354,4 +354,5 @@ def test_workflows_run_the_documented_commands() -> None:
     assert "outpost check --format github" in own_check
     own_publish = _steps((REPO / ".github" / "workflows" / "publish.yml").read_bytes())
     own_commands = [step for step in own_publish if step.startswith("outpost ")]
-    assert own_commands == [*commands, "outpost notify"]
+    assert own_commands == commands
+    assert "outpost notify" in own_publish[-1]
