@@ -4,7 +4,6 @@ need are imported inside functions: ``outpost update`` must start fast."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -68,28 +67,13 @@ def check_components(config: Config, components: Iterable[str]) -> tuple[str, ..
     return tuple(result)
 
 
-def create_exclusive(path: Path, data: bytes) -> None:
-    """Write a new file atomically; FileExistsError if ``path`` exists (never overwrites)."""
-    import tempfile
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
-        os.link(tmp, path)  # fails if path exists: no overwrite, no half-written file
-    finally:
-        Path(tmp).unlink(missing_ok=True)
-
-
 def create_notice(root: Path, config: Config, *, title: str, kind: NoticeType,
                   status: Status, at: datetime, message: str | None,
                   impact: Impact | None = None, components: Sequence[str] = (),
                   start: datetime | None = None, end: datetime | None = None) -> Posted:
     """Write notices/<date>-<slug>.md with a first update; a taken id gets '-2', '-3'..."""
+    from generator.output import create_file_exclusive
+
     title = edit.clean_title(title)
     components = check_components(config, components)
     zone = config.timezone
@@ -111,7 +95,7 @@ def create_notice(root: Path, config: Config, *, title: str, kind: NoticeType,
         path = folder / f"{notice_id}.md"
         notice = edit.validated(text, relative(path, root), notice_id, config)
         try:
-            create_exclusive(path, text.encode("utf-8"))
+            create_file_exclusive(path, text.encode("utf-8"))
         except FileExistsError:  # another writer took this id meanwhile: pick the next
             continue
         return Posted(notice, path, status, at)

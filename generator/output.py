@@ -15,8 +15,8 @@ _RENAME_EXCHANGE = 2
 SITE_MARK = "index.html"  # a folder holding this was built before and may be replaced
 
 
-def write_file_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to a temporary file beside ``path``, then rename it over ``path``."""
+def _temp_beside(path: Path, data: bytes, mode: int) -> str:
+    """``data`` in a synced temporary file in ``path``'s folder; returns its name."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -24,14 +24,31 @@ def write_file_atomic(path: Path, data: bytes) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        if path.exists():
-            os.chmod(tmp, path.stat().st_mode & 0o777)
-        else:
-            os.chmod(tmp, 0o644)
+        os.chmod(tmp, mode)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return tmp
+
+
+def write_file_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to a temporary file beside ``path``, then rename it over ``path``."""
+    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
+    tmp = _temp_beside(path, data, mode)
+    try:
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def create_file_exclusive(path: Path, data: bytes) -> None:
+    """Write a new file atomically; FileExistsError if ``path`` exists (never overwrites)."""
+    tmp = _temp_beside(path, data, 0o644)
+    try:
+        os.link(tmp, path)  # fails if path exists: no overwrite, no half-written file
+    finally:
+        Path(tmp).unlink(missing_ok=True)
 
 
 def write_tree(folder: Path, files: Mapping[str, bytes]) -> None:
