@@ -12,7 +12,7 @@ from typing import Any
 
 from generator.render import Site
 from generator.select import NoticeView
-from generator.statuspage import Api, Json, components, incident, notice_created, page, status
+from generator.statuspage import Api, Json, incident, notice_created, page, status
 
 PREFIX = "api/v2/"
 HISTORY = "api/history.json"
@@ -49,7 +49,7 @@ def render_api(site: Site) -> dict[str, bytes]:
 
     head: dict[str, Any] = {"page": page(api)}
     state = status(api)
-    rows = components(api)
+    rows = list(api.component_rows.values())  # computed once, shared with incidents
     files = {
         "summary.json": head | {"status": state, "components": rows,
                                 "incidents": objects(unresolved),
