@@ -304,3 +304,24 @@ def test_site_under_a_subpath(example_repo: Path, run: Run, tmp_path: Path) -> N
     assert '<a href="/status/">Open Notifications</a>' in not_found
     index = (site / "index.html").read_text()
     assert 'href="./assets/outpost.' in index
+
+
+def test_open_page_budget_with_many_open_notices(empty_repo: Path, run: Run) -> None:
+    """Forty open incidents: every one is listed, the first 20 with their latest update in
+    full, and the page still fits the first round trip."""
+    body = ("We are investigating reports of slow sign-in for some districts. "
+            "Attendance, grade book and scheduling are not affected. ") * 4
+    for number in range(40):
+        (empty_repo / "notices" / f"incident-{number:02d}.md").write_text(
+            f"---\ntitle: Incident number {number}\ntype: incident\nimpact: minor\n---\n"
+            f"## Investigating - 2026-11-28 {number // 10 + 1:02d}:{number % 60:02d}\n"
+            f"{body}Case reference {number}.\n")
+    out = empty_repo / "out"
+    assert run(empty_repo, "build", "--out", str(out), "--now", FIXED_NOW).exit_code == 0
+    html = (out / "index.html").read_bytes()
+    text = html.decode()
+    assert len(re.findall(r"<h2><a href=\"\./notices/incident-\d\d/\">", text)) == 40
+    assert len(re.findall(r"Case reference \d+\.", text)) == 20
+    css = next((out / "assets").glob("outpost.*.css")).read_bytes()
+    size = len(gzip.compress(html, 9, mtime=0)) + len(gzip.compress(css, 9, mtime=0))
+    assert size <= 14 * 1024, f"{size} bytes gzip"
