@@ -7,6 +7,7 @@ keep that cap; api/history.json holds every visible notice.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 
@@ -19,10 +20,83 @@ HISTORY = "api/history.json"
 CAP = 50
 
 
-def _dump(data: Json) -> bytes:
+def _compact(data: Any) -> str:
     # Compact, like Statuspage's own API: json's C encoder only runs without indent,
     # and history.json holds every notice (seconds per build at 10,000 with indent).
-    return (json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+class Raw(list[str]):
+    """A JSON array whose items are already encoded (compactly)."""
+
+
+def _dump(data: Json) -> bytes:
+    """``_compact(data)`` plus a newline, with Raw values spliced in as they are."""
+    fields = [_compact(name) + ":" + (
+        "[" + ",".join(value) + "]" if isinstance(value, Raw) else _compact(value))
+        for name, value in data.items()]
+    return ("{" + ",".join(fields) + "}\n").encode("utf-8")
+
+
+Parts = tuple[str, tuple[str, ...], str]
+
+
+def incident_parts(api: Api, item: NoticeView) -> Parts:
+    """``incident(api, item)`` encoded around its "components": the component rows
+    change with every notice on a component, the rest only with this notice."""
+    data = incident(api, item)
+    names = list(data)
+    cut = names.index("components")
+    head = _compact({name: data[name] for name in names[:cut]})[:-1]
+    tail = _compact({name: data[name] for name in names[cut + 1:]})[1:]
+    return head, tuple(row["id"] for row in data["components"]), tail
+
+
+def _fragment_key(api: Api, item: NoticeView, settings: str, digests: dict[str, str]
+                  ) -> str | None:
+    """Every input of ``incident_parts`` but the component rows (None: don't reuse)."""
+    digest = digests.get(item.notice.id, "")
+    if len(digest) != 64:  # not a sha256: the file changed while it was read
+        return None
+    now = api.snapshot.now
+    notice = item.notice
+    parts = (settings, digest, tuple(u.at.timestamp() for u in item.updates),
+             item.status.value, item.is_open, item.started.timestamp(),
+             item.ended.timestamp() if item.ended else None,
+             notice.start is not None and notice.start <= now,
+             item.ended is not None and item.ended <= now)
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+class Objects:
+    """Encoded incident objects, each made once per build (or reused from the last)."""
+
+    def __init__(self, site: Site, api: Api) -> None:
+        from generator.cache import settings_digest
+
+        self.api = api
+        self.memo: Any = getattr(site.memo, "fragments", None)
+        self.digests: dict[str, str] = getattr(site.memo, "digests", {})
+        self.settings = settings_digest(site.config)
+        self.rows = {row_id: _compact(row) for row_id, row in api.component_rows.items()}
+        self.done: dict[str, str] = {}
+
+    def encoded(self, item: NoticeView) -> str:
+        notice_id = item.notice.id
+        if notice_id not in self.done:
+            if self.memo is None:
+                head, ids, tail = incident_parts(self.api, item)
+            else:
+                key = _fragment_key(self.api, item, self.settings, self.digests)
+                head, ids, tail = self.memo.get(
+                    notice_id, key, lambda: incident_parts(self.api, item))
+            rows = "[" + ",".join(self.rows[row_id] for row_id in ids) + "]"
+            joint = "}" if tail == "}" else "," + tail
+            self.done[notice_id] = f'{head},"components":{rows}{joint}'
+        return self.done[notice_id]
+
+    def __call__(self, items: list[NoticeView]) -> Raw:
+        return Raw(self.encoded(item) for item in items)
 
 
 def _newest_first(items: list[NoticeView]) -> list[NoticeView]:
@@ -44,9 +118,7 @@ def render_api(site: Site) -> dict[str, bytes]:
     upcoming = _by_window([v for v in maintenances if v.is_upcoming], False)
     active = _by_window([v for v in maintenances if v.is_open and not v.is_upcoming], False)
 
-    def objects(items: list[NoticeView]) -> list[Json]:
-        return [incident(api, item) for item in items]
-
+    objects = Objects(site, api)
     head: dict[str, Any] = {"page": page(api)}
     state = status(api)
     rows = list(api.component_rows.values())  # computed once, shared with incidents

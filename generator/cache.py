@@ -15,6 +15,9 @@ What is cached, and keyed by what:
   clean" rule).
 * ``pages-NN``: rendered pages, each keyed by ``PageMemo``: the page's declared
   inputs (see generator/render.py) plus the *chrome* every page shares.
+* ``fragments-NN``: each notice's Statuspage API object, encoded, keyed by its
+  file's sha256, the settings and what ``now`` changes in it (generator/api.py,
+  generator/fragments.py).
 * ``state``: the last build written to the output folder, so that the next build
   writes only files that changed (see generator/incremental.py).
 """
@@ -36,6 +39,7 @@ from typing import Any
 
 from generator import __version__
 from generator.errors import Problem
+from generator.fragments import Fragments
 
 CACHE_DIR = ".outpost-cache"
 FORMAT = 1
@@ -273,6 +277,7 @@ class PageMemo:
         self._dirty: set[str] = set()
         self._used: dict[str, set[str]] = {}
         self.hits: set[str] = set()
+        self.fragments = Fragments(store)  # per-notice API objects (generator/api.py)
         # Many pages to render (a first build): defer them and use both cores.
         self.parallel = False
         self._pending: list[tuple[str, str, str, Callable[[], bytes]]] = []
@@ -314,6 +319,7 @@ class PageMemo:
 
     def save(self) -> None:
         """Keep the pages of this build (and drop pages no longer produced)."""
+        self.fragments.save()
         if self.store is None:
             return
         for name in sorted(self._shards):

@@ -1,0 +1,46 @@
+"""The per-notice fragment memo: reuse on the same key, drop notices not built."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from generator.cache import Store
+from generator.fragments import Fragments
+
+
+def _memo(tmp_path: Path) -> Fragments:
+    return Fragments(Store(tmp_path / "cache", "stamp"))
+
+
+def test_fragments_are_reused_only_for_the_same_key(tmp_path: Path) -> None:
+    first = _memo(tmp_path)
+    assert first.get("a", "k1", lambda: "A1") == "A1"
+    assert first.get("b", "k1", lambda: "B1") == "B1"
+    first.save()
+    second = _memo(tmp_path)
+    assert second.get("a", "k1", lambda: "fresh") == "A1"
+    assert second.get("b", "k2", lambda: "B2") == "B2"
+    assert second.get("c", None, lambda: "C") == "C"  # no key: never reused
+    second.save()
+    third = _memo(tmp_path)
+    assert third.get("b", "k2", lambda: "fresh") == "B2"
+    assert third.get("a", "k1", lambda: "fresh") == "A1"
+    assert third.get("c", None, lambda: "C2") == "C2"
+
+
+def test_notices_not_built_are_dropped(tmp_path: Path) -> None:
+    first = _memo(tmp_path)
+    first.get("a", "k", lambda: "A")
+    first.get("b", "k", lambda: "B")
+    first.save()
+    second = _memo(tmp_path)
+    second.get("b", "k", lambda: "B")
+    second.save()
+    assert _memo(tmp_path).get("a", "k", lambda: "rebuilt") == "rebuilt"
+
+
+def test_a_memo_without_a_store_remembers_nothing(tmp_path: Path) -> None:
+    memo = Fragments(None)
+    assert memo.get("a", "k", lambda: "A") == "A"
+    memo.save()
+    assert memo.get("a", "k", lambda: "again") == "again"
