@@ -280,7 +280,7 @@ def notice_files(root: Path) -> tuple[list[Path], list[Problem]]:
     if not folder.is_dir():
         return [], []
     files, problems = [], []
-    for entry in sorted(folder.iterdir()):
+    for entry in sorted(folder.iterdir(), key=lambda p: p.name):  # one folder: same order
         name = entry.name
         if name.startswith((".", "_")) or name.lower() == "readme.md":
             continue

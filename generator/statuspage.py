@@ -74,6 +74,20 @@ class Api:
         """components(self) by id, computed once: every incident object embeds rows."""
         return {row["id"]: row for row in components(self)}
 
+    @cached_property
+    def status_changed(self) -> dict[str, datetime]:
+        """Component id -> the last status change of a notice on it (one pass)."""
+        now = self.snapshot.now
+        latest: dict[str, datetime] = {}
+        for view in self.views():
+            moment = max(status_changes(view, now), default=None)
+            if moment is None:
+                continue
+            for component in view.notice.components:
+                if component not in latest or latest[component] < moment:
+                    latest[component] = moment
+        return latest
+
     def time(self, moment: datetime | None) -> str | None:
         """ISO 8601 with milliseconds and the page's own offset, like Statuspage."""
         if moment is None:
@@ -134,9 +148,7 @@ def status_changes(item: NoticeView, now: datetime) -> list[datetime]:
 
 
 def _component_changed(api: Api, component: str) -> datetime | None:
-    now = api.snapshot.now
-    touching = [v for v in api.views() if component in v.notice.components]
-    return max((m for v in touching for m in status_changes(v, now)), default=None)
+    return api.status_changed.get(component)
 
 
 def components(api: Api) -> list[Json]:
