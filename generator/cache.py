@@ -273,7 +273,8 @@ class PageMemo:
         self.store = store
         self.chrome = chrome
         self.digests = digests
-        self._shards: dict[str, dict[str, tuple[str, bytes]]] = {}
+        self._shards: dict[str, dict[str, tuple[str, bytes, str]]] = {}  # key, page, sha256
+        self._sha: dict[str, tuple[bytes, str]] = {}  # path -> (those bytes, their sha256)
         self._dirty: set[str] = set()
         self._used: dict[str, set[str]] = {}
         self.hits: set[str] = set()
@@ -282,7 +283,7 @@ class PageMemo:
         self.parallel = False
         self._pending: list[tuple[str, str, str, Callable[[], bytes]]] = []
 
-    def _shard(self, name: str) -> dict[str, tuple[str, bytes]]:
+    def _shard(self, name: str) -> dict[str, tuple[str, bytes, str]]:
         if name not in self._shards:
             loaded = self.store.load(name) if self.store is not None else None
             self._shards[name] = loaded if isinstance(loaded, dict) else {}
@@ -297,14 +298,25 @@ class PageMemo:
         found = pages.get(path)
         if found is not None and found[0] == key:
             self.hits.add(path)
+            self._sha[path] = (found[1], found[2])
             return found[1]
         self._dirty.add(name)
         if self.parallel:
             self._pending.append((name, path, key, render))
             return b""  # filled in by resolve()
         data = render()
-        pages[path] = (key, data)
+        pages[path] = (key, data, self.sha256(path, data))
         return data
+
+    def sha256(self, path: str, data: bytes) -> str:
+        """hashlib.sha256(data).hexdigest(), reusing the digest of a cached page or of
+        the same bytes object asked for before (the manifest, then the writer)."""
+        found = self._sha.get(path)
+        if found is not None and found[0] is data:
+            return found[1]
+        digest = hashlib.sha256(data).hexdigest()
+        self._sha[path] = (data, digest)
+        return digest
 
     def resolve(self, files: dict[str, bytes]) -> None:
         """Render the deferred pages, half in a forked child, and put them in ``files``."""
@@ -314,7 +326,7 @@ class PageMemo:
         split = len(pending) // 2 if len(pending) >= PARALLEL_PAGES else 0
         rendered = _render_forked(pending[:split]) + [item[3]() for item in pending[split:]]
         for (name, path, key, _), data in zip(pending, rendered, strict=True):
-            self._shard(name)[path] = (key, data)
+            self._shard(name)[path] = (key, data, self.sha256(path, data))
             files[path] = data
 
     def save(self) -> None:

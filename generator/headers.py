@@ -87,5 +87,8 @@ def finish(site: Site, files: Mapping[str, bytes]) -> dict[str, bytes]:
     everything = dict(files)
     everything[HEADERS] = headers_file([*files, MANIFEST])
     generated = site.now.astimezone(UTC).isoformat().replace("+00:00", "Z")
-    manifest = make_manifest({p: b for p, b in everything.items() if p != MANIFEST}, generated)
+    digest_of = getattr(site.memo, "sha256", None)  # the page cache's known digests
+    files_listed = {p: b for p, b in everything.items() if p != MANIFEST}
+    manifest = (make_manifest(files_listed, generated) if digest_of is None
+                else make_manifest(files_listed, generated, digest_of))
     return {HEADERS: everything[HEADERS], MANIFEST: manifest.to_bytes()}

@@ -181,7 +181,7 @@ def build(root: Path, out: Path, now: datetime, cached: bool = True,
     files = render_site(checked, now, root, memo=make_memo)
     previous: dict[str, str] = state["files"] if usable else {}
     memo = memo_holder[0] if memo_holder else None
-    shas = {path: (previous[path] if memo and path in memo.hits and path in previous
+    shas = {path: (memo.sha256(path, data) if memo is not None
                    else hashlib.sha256(data).hexdigest()) for path, data in files.items()}
     changed = sum(1 for p in files if previous.get(p) != shas[p])
     store.remove(STATE)  # the old record no longer describes out, whatever happens next
