@@ -7,6 +7,7 @@ import html
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import islice
 from urllib.parse import urlsplit
 
 from generator import times
@@ -102,7 +103,7 @@ def _item(site: Site, posted: Posted) -> FeedItem:
 def _documents(site: Site, prefix: str, title: str, subtitle: str, feed_id: str,
                selected: Iterable[Posted]) -> dict[str, bytes]:
     config = site.config
-    items = [_item(site, p) for p in list(selected)[: config.feed_items]]
+    items = [_item(site, p) for p in islice(selected, config.feed_items)]
     newest = max((i.updated for i in items), default=EPOCH)
     meta = FeedMeta(
         id=feed_id,

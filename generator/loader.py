@@ -284,6 +284,10 @@ def notice_files(root: Path) -> tuple[list[Path], list[Problem]]:
         name = entry.name
         if name.startswith((".", "_")) or name.lower() == "readme.md":
             continue
+        usual = name.endswith(".md") and ID_PATTERN.fullmatch(name[:-3])
+        if usual and not entry.is_dir():  # the usual case, without the relative path
+            files.append(entry)
+            continue
         where = relative(entry, root)
         if entry.is_dir():
             problems.append(Problem(where, 1, "folders inside notices/ are not read: move "
