@@ -11,6 +11,8 @@ from click.testing import CliRunner, Result
 
 from generator.cli import cli
 
+pytest_plugins = ["tests.fixtures"]
+
 REPO = Path(__file__).resolve().parent.parent
 FIXED_NOW = "2026-11-28T12:00:00Z"
 

@@ -23,9 +23,6 @@ from generator.build import build
 from generator.mediatypes import is_cross_origin_data
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
 # The SSI directive the README's nginx example uses, and the location it proxies.
 SSI = re.compile(r'<!--#include virtual="(?P<path>[^"]+)" -->')
 

@@ -23,9 +23,6 @@ from tests.test_core_golden import CORE
 JS = Path(__file__).parent / "js" / "node_modules"
 VNU = JS / "vnu-jar" / "build" / "dist" / "vnu.jar"
 AXE = JS / "axe-core" / "axe.min.js"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 DIGICERT = "notices/2024-07-30-digicert-certificate-reissue/"
 # Quiet day, an incident in progress, and a maintenance in progress across the DST change.
@@ -81,18 +78,6 @@ def servers(sites: dict[str, Path]) -> Iterator[dict[str, str]]:
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         pass
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("needs Debian's chromium at /usr/bin/chromium (./scripts/test installs it)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 def _axe(page: Any) -> list[dict[str, Any]]:

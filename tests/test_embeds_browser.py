@@ -13,8 +13,6 @@ from typing import Any
 import pytest
 
 from tests.embed_support import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     NOW,
     Server,
     Watch,
@@ -38,16 +36,6 @@ ORANGE, GREEN, GRAY = "rgb(242, 157, 56)", "rgb(46, 125, 50)", "rgb(227, 230, 23
 HOSTILE = "<style>* { color: red !important; font: 40px serif !important; display: block }</style>"
 XSS = "<img src=x onerror=alert(1)></style><script>alert(2)</script>"
 SANDBOX = "allow-popups allow-popups-to-escape-sandbox allow-top-navigation-by-user-activation"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

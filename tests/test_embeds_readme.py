@@ -13,8 +13,6 @@ import pytest
 
 from generator.embeds import style_hash
 from tests.embed_support import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     Server,
     Watch,
     banner,
@@ -54,16 +52,6 @@ def policy(heading: str, host: str) -> str:
     name, value = line.strip().split(": ", 1)
     assert name == "Content-Security-Policy"
     return value.replace(EXAMPLE_HOST, host)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

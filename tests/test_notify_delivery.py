@@ -5,36 +5,23 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import Run
+from tests.fixtures import notify_repo_for
 from tests.notify_repo import NOW, OUTAGE_KEYS, UPGRADE_KEYS, make_repo
-from tests.notify_servers import HookServer, MailServer, hook_server, mail_server
+from tests.notify_servers import HookServer, MailServer, mail_server
 
 SITE = "status.example.org"
 pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
 
 
 @pytest.fixture
-def smtp() -> Iterator[MailServer]:
-    yield from mail_server()
-
-
-@pytest.fixture
-def hooks() -> Iterator[HookServer]:
-    yield from hook_server()
-
-
-@pytest.fixture
 def repo(tmp_path: Path, smtp: MailServer, hooks: HookServer,
          monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("TEST_CHAT_URL", hooks.url("/slack"))
-    monkeypatch.delenv("OUTPOST_SMTP_USERNAME", raising=False)
-    monkeypatch.delenv("OUTPOST_SMTP_PASSWORD", raising=False)
-    return make_repo(tmp_path, smtp.port, hooks.port)
+    return notify_repo_for(tmp_path, smtp, hooks, monkeypatch)
 
 
 def expected_mail() -> Counter[tuple[str, str]]:

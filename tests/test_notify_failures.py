@@ -6,29 +6,16 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from generator.notify.record import recipient_hash
 from tests.conftest import REPO, Run
-from tests.notify_repo import NOW, OUTAGE_KEYS, UPGRADE_KEYS, make_repo
-from tests.notify_servers import HookServer, MailServer, hook_server, mail_server
+from tests.fixtures import notify_repo_for
+from tests.notify_repo import NOW, OUTAGE_KEYS, UPGRADE_KEYS
+from tests.notify_servers import HookServer, MailServer, mail_server
 from tests.test_notify_delivery import assert_everything_once, notify
-
-
-@pytest.fixture
-def hooks() -> Iterator[HookServer]:
-    yield from hook_server()
-
-
-def repo_for(tmp_path: Path, smtp: MailServer, hooks: HookServer,
-             monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("TEST_CHAT_URL", hooks.url("/slack"))
-    monkeypatch.delenv("OUTPOST_SMTP_USERNAME", raising=False)
-    monkeypatch.delenv("OUTPOST_SMTP_PASSWORD", raising=False)
-    return make_repo(tmp_path, smtp.port, hooks.port)
 
 
 @pytest.mark.parametrize(("script", "reason"), [
@@ -40,7 +27,7 @@ def test_smtp_refusal_or_drop_is_retried_next_run_and_arrives_once(
         run: Run, tmp_path: Path, hooks: HookServer, monkeypatch: pytest.MonkeyPatch,
         script: list[str], reason: str) -> None:
     for smtp in mail_server(script):
-        root = repo_for(tmp_path, smtp, hooks, monkeypatch)
+        root = notify_repo_for(tmp_path, smtp, hooks, monkeypatch)
         code, output = notify(run, root)
         assert code == 1
         failure = output.split(f"FAILED alice@example.org <- {UPGRADE_KEYS[0]}: ")[1]
@@ -57,15 +44,10 @@ def test_smtp_refusal_or_drop_is_retried_next_run_and_arrives_once(
         assert_everything_once(smtp, hooks)
 
 
-@pytest.fixture
-def smtp() -> Iterator[MailServer]:
-    yield from mail_server()
-
-
 def test_webhook_500_is_retried_with_back_off_then_next_run(
         run: Run, tmp_path: Path, smtp: MailServer, hooks: HookServer,
         monkeypatch: pytest.MonkeyPatch) -> None:
-    root = repo_for(tmp_path, smtp, hooks, monkeypatch)
+    root = notify_repo_for(tmp_path, smtp, hooks, monkeypatch)
     hooks.state.script["/statuspage"] = ["500", "ok", "500", "500", "500"]
     code, output = notify(run, root)
     assert code == 1
@@ -83,7 +65,7 @@ def test_webhook_500_is_retried_with_back_off_then_next_run(
 def test_webhook_hanging_past_its_timeout_is_retried_and_arrives_once(
         run: Run, tmp_path: Path, smtp: MailServer, hooks: HookServer,
         monkeypatch: pytest.MonkeyPatch) -> None:
-    root = repo_for(tmp_path, smtp, hooks, monkeypatch)
+    root = notify_repo_for(tmp_path, smtp, hooks, monkeypatch)
     hooks.state.script["/slack"] = ["hang"]
     hooks.state.script["/statuspage"] = ["ok", "hang", "hang", "hang"]
     code, output = notify(run, root)
@@ -105,7 +87,7 @@ def test_webhook_hanging_past_its_timeout_is_retried_and_arrives_once(
 def test_webhook_redirect_or_client_error_is_not_retried_within_the_run(
         run: Run, tmp_path: Path, smtp: MailServer, hooks: HookServer,
         monkeypatch: pytest.MonkeyPatch, answer: str, outcome: str) -> None:
-    root = repo_for(tmp_path, smtp, hooks, monkeypatch)
+    root = notify_repo_for(tmp_path, smtp, hooks, monkeypatch)
     hooks.state.script["/statuspage"] = [answer]
     code, output = notify(run, root)
     assert code == 1
@@ -118,7 +100,7 @@ def test_webhook_redirect_or_client_error_is_not_retried_within_the_run(
 def test_killed_between_two_sends_then_run_again_sends_each_once(
         run: Run, tmp_path: Path, hooks: HookServer, monkeypatch: pytest.MonkeyPatch) -> None:
     for smtp in mail_server(["ok", "block"]):
-        root = repo_for(tmp_path, smtp, hooks, monkeypatch)
+        root = notify_repo_for(tmp_path, smtp, hooks, monkeypatch)
         env = {**os.environ, "PYTHONPATH": str(REPO)}
         process = subprocess.Popen(
             [sys.executable, "-m", "generator", "--root", str(root), "notify", "--now", NOW],

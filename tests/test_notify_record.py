@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,28 +13,16 @@ from generator.errors import OutpostError
 from generator.notify import run as notify_run
 from generator.notify.record import SentRecord, recipient_hash
 from tests.conftest import Run
+from tests.fixtures import notify_repo_for
 from tests.notify_repo import UPGRADE_KEYS, make_repo
-from tests.notify_servers import HookServer, MailServer, hook_server, mail_server
+from tests.notify_servers import HookServer, MailServer
 from tests.test_notify_delivery import assert_everything_once, notify
-
-
-@pytest.fixture
-def smtp() -> Iterator[MailServer]:
-    yield from mail_server()
-
-
-@pytest.fixture
-def hooks() -> Iterator[HookServer]:
-    yield from hook_server()
 
 
 @pytest.fixture
 def repo(tmp_path: Path, smtp: MailServer, hooks: HookServer,
          monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("TEST_CHAT_URL", hooks.url("/slack"))
-    monkeypatch.delenv("OUTPOST_SMTP_USERNAME", raising=False)
-    monkeypatch.delenv("OUTPOST_SMTP_PASSWORD", raising=False)
-    return make_repo(tmp_path, smtp.port, hooks.port)
+    return notify_repo_for(tmp_path, smtp, hooks, monkeypatch)
 
 
 def test_record_round_trips_and_names_no_address() -> None:

@@ -17,6 +17,7 @@ import pytest
 from generator.serve import VERSION_PATH, Preview, relevant
 from generator.times import parse_time
 from tests.conftest import FIXED_NOW, Run
+from tests.fixtures import CHROMIUM, CHROMIUM_ARGS
 
 NOTICE = """\
 ---
@@ -171,9 +172,6 @@ def test_only_site_inputs_trigger_rebuilds(tmp_path: Path) -> None:
     assert not relevant(root, "/elsewhere/outpost.yaml")
 
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
 
 
 @pytest.mark.browser

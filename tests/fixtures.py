@@ -1,0 +1,49 @@
+"""Fixtures shared across test modules (registered by conftest's pytest_plugins):
+one Chromium per module, and the loopback SMTP and webhook servers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.notify_repo import make_repo
+from tests.notify_servers import HookServer, MailServer, hook_server, mail_server
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium driven by Playwright (browser downloads are not possible here)."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip("needs Debian's chromium at /usr/bin/chromium (./scripts/test installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def smtp() -> Iterator[MailServer]:
+    yield from mail_server()
+
+
+@pytest.fixture
+def hooks() -> Iterator[HookServer]:
+    yield from hook_server()
+
+
+def notify_repo_for(tmp_path: Path, smtp: MailServer, hooks: HookServer,
+                    monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A notices repo whose notify: section points at these servers; no SMTP login."""
+    monkeypatch.setenv("TEST_CHAT_URL", hooks.url("/slack"))
+    monkeypatch.delenv("OUTPOST_SMTP_USERNAME", raising=False)
+    monkeypatch.delenv("OUTPOST_SMTP_PASSWORD", raising=False)
+    return make_repo(tmp_path, smtp.port, hooks.port)
