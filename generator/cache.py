@@ -48,7 +48,7 @@ RACY_SECONDS = 2.0
 SHARDS = 32
 NOTICE_SHARDS = 16
 PARALLEL_PAGES = 200  # below this, forking costs more than it saves
-RENDERING_PACKAGES = ("jinja2", "markdown", "nh3", "feedgen", "yaml", "click")
+RENDERING_PACKAGES = ("jinja2", "cmarkgfm", "nh3", "feedgen", "yaml", "click")
 
 
 def code_digest() -> str:

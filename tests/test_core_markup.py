@@ -43,3 +43,15 @@ def test_titles_are_plain_text(empty_repo: Path, run: Run, tmp_path: Path) -> No
     page = (site / "notices" / "x" / "index.html").read_text()
     assert "<h1>&lt;img src=x onerror=alert(1)&gt; **bold**</h1>" in page
     assert "<img" not in page
+
+
+def test_github_flavored_markdown() -> None:
+    """Notices use GFM, the dialect GitHub previews show: bare links, strikethrough,
+    lists nested by two spaces, and no smart quotes."""
+    render = MarkdownRenderer()
+    assert render("See https://status.example/x and ~~old~~ \"quoted\"") == (
+        '<p>See <a href="https://status.example/x" rel="noopener noreferrer nofollow">'
+        'https://status.example/x</a> and <del>old</del> "quoted"</p>')
+    assert render("- outer\n  - inner") == (
+        "<ul>\n<li>outer\n<ul>\n<li>inner</li>\n</ul>\n</li>\n</ul>")
+    assert render("3. third\n4. fourth") == '<ol start="3">\n<li>third</li>\n<li>fourth</li>\n</ol>'

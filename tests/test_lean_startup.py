@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-HEAVY = ("jinja2", "markdown", "nh3", "feedgen", "boto3", "botocore", "watchfiles",
+HEAVY = ("jinja2", "cmarkgfm", "nh3", "feedgen", "boto3", "botocore", "watchfiles",
          "http.server", "generator.render", "generator.serve")
 
 INCIDENT = """\

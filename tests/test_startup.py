@@ -11,7 +11,7 @@ import pytest
 
 from tests.conftest import MINIMAL_CONFIG
 
-HEAVY = ("jinja2", "markdown", "nh3", "feedgen", "boto3", "botocore", "watchfiles")
+HEAVY = ("jinja2", "cmarkgfm", "nh3", "feedgen", "boto3", "botocore", "watchfiles")
 NOTICE = """\
 ---
 title: Slow sign-in
@@ -70,4 +70,4 @@ def test_build_does_import_the_renderer(repo: Path) -> None:
     """The probe works: a build needs Jinja and Markdown."""
     code, heavy = imported_after(repo, "build", "--now", "2026-11-28T12:00:00Z")
     assert code == 0
-    assert {"jinja2", "markdown", "nh3"} <= set(heavy)
+    assert {"jinja2", "cmarkgfm", "nh3"} <= set(heavy)
