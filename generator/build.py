@@ -14,6 +14,8 @@ from generator.errors import Problem, ProblemsFound
 from generator.model import Notice
 
 if TYPE_CHECKING:
+    from jinja2 import BytecodeCache
+
     from generator.cache import PageMemo
     from generator.render import Site
 
@@ -71,10 +73,12 @@ def _load(spec: str) -> Callable[..., dict[str, bytes]]:
 
 
 def render_site(checked: Checked, now: datetime, root: Path | None,
-                memo: Callable[[Site], PageMemo] | None = None) -> dict[str, bytes]:
+                memo: Callable[[Site], PageMemo] | None = None,
+                compiled: BytecodeCache | None = None) -> dict[str, bytes]:
     """Render every output file of the site for ``now`` as {path: bytes}.
 
-    ``memo`` makes the page cache for a site (generator/incremental.py).
+    ``memo`` makes the page cache for a site (generator/incremental.py); ``compiled``
+    keeps compiled templates between builds.
     """
     from generator.render import make_site
     from generator.select import select
@@ -83,7 +87,7 @@ def render_site(checked: Checked, now: datetime, root: Path | None,
     from generator.feeds import site_feeds
 
     site = make_site(checked.config, snapshot, checked.notices, root,
-                     feeds=site_feeds(checked.config))
+                     feeds=site_feeds(checked.config), compiled=compiled)
     if memo is not None:
         site = replace(site, memo=memo(site))
     files: dict[str, bytes] = {}

@@ -244,8 +244,11 @@ def _save_notices(store: Store, config_digest: str, old: dict[str, Cached],
 
 def stable(value: Any, digests: dict[str, str]) -> Any:
     """A repr-able form of a page input that is the same in every process."""
+    from generator.render import NoticePart
     from generator.select import NoticeView
 
+    if isinstance(value, NoticePart):
+        return ("part", value.notice_id, digests.get(value.notice_id, "?"), value.detail)
     if isinstance(value, NoticeView):
         return ("view", value.notice.id, digests.get(value.notice.id, "?"), len(value.updates),
                 value.status.value, value.is_open, value.started.isoformat(),

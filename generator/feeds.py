@@ -15,7 +15,7 @@ from generator.config import Config
 from generator.feedwriter import FeedItem, FeedMeta, write_atom, write_rss
 from generator.ical import CALENDAR
 from generator.model import Notice, Update
-from generator.render import FeedLink, Site
+from generator.render import FeedLink, NoticePart, Site
 
 RSS = "feed.xml"
 ATOM = "atom.xml"
@@ -102,8 +102,26 @@ def _item(site: Site, posted: Posted) -> FeedItem:
 
 def _documents(site: Site, prefix: str, title: str, subtitle: str, feed_id: str,
                selected: Iterable[Posted]) -> dict[str, bytes]:
+    """The RSS and Atom documents, rendered again only when the items they show (or
+    those items' notices) changed: settings and code are part of every memo key."""
+    shown = list(islice(selected, site.config.feed_items))
+    inputs = tuple(NoticePart(p.notice.id, update_key(p)) for p in shown)
+    written: list[tuple[bytes, bytes]] = []  # both documents, built once if either misses
+
+    def document(which: int) -> bytes:
+        if not written:
+            written.append(_write(site, prefix, title, subtitle, feed_id, shown))
+        return written[0][which]
+
+    rss, atom = f"{prefix}{RSS}", f"{prefix}{ATOM}"
+    return {rss: site.memo(rss, inputs, lambda: document(0)),
+            atom: site.memo(atom, inputs, lambda: document(1))}
+
+
+def _write(site: Site, prefix: str, title: str, subtitle: str, feed_id: str,
+           shown: list[Posted]) -> tuple[bytes, bytes]:
     config = site.config
-    items = [_item(site, p) for p in islice(selected, config.feed_items)]
+    items = [_item(site, p) for p in shown]
     newest = max((i.updated for i in items), default=EPOCH)
     meta = FeedMeta(
         id=feed_id,
@@ -114,8 +132,7 @@ def _documents(site: Site, prefix: str, title: str, subtitle: str, feed_id: str,
         atom_url=f"{config.base_url}{prefix}{ATOM}",
         language=config.language,
     )
-    return {f"{prefix}{RSS}": write_rss(meta, items, newest),
-            f"{prefix}{ATOM}": write_atom(meta, items, newest)}
+    return write_rss(meta, items, newest), write_atom(meta, items, newest)
 
 
 def render_feeds(site: Site) -> dict[str, bytes]:

@@ -178,7 +178,10 @@ def build(root: Path, out: Path, now: datetime, cached: bool = True,
 
     markdown_holder: list[Any] = []
 
-    files = render_site(checked, now, root, memo=make_memo)
+    from generator.compiled import StoredBytecode
+
+    compiled = StoredBytecode(store) if cached else None
+    files = render_site(checked, now, root, memo=make_memo, compiled=compiled)
     previous: dict[str, str] = state["files"] if usable else {}
     memo = memo_holder[0] if memo_holder else None
     shas = {path: (memo.sha256(path, data) if memo is not None

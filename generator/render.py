@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import (
+    BytecodeCache,
     ChoiceLoader,
     Environment,
     FileSystemLoader,
@@ -47,6 +48,15 @@ class FeedLink:
     type: str
     title: str
     label: str
+
+
+@dataclass(frozen=True)
+class NoticePart:
+    """A memo input that stands for a notice's whole file (the page cache adds the
+    file's digest) plus a detail, such as which update a feed item shows."""
+
+    notice_id: str
+    detail: str
 
 
 @dataclass(frozen=True)
@@ -89,8 +99,10 @@ def banner_text(snapshot: Snapshot) -> BannerText:
     return BannerText(state.value, label, f"{len(snapshot.open)} open notifications", "")
 
 
-def template_environment(root: Path | None) -> Environment:
-    """User templates in root/templates override the built-in ones by name."""
+def template_environment(root: Path | None,
+                         compiled: BytecodeCache | None = None) -> Environment:
+    """User templates in root/templates override the built-in ones by name.
+    ``compiled`` keeps compiled templates across processes (generator/cache.py)."""
     loaders: list[Any] = []
     if root is not None and (root / TEMPLATE_OVERRIDES).is_dir():
         loaders.append(FileSystemLoader(str(root / TEMPLATE_OVERRIDES)))
@@ -102,6 +114,7 @@ def template_environment(root: Path | None) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        bytecode_cache=compiled,
     )
     return env
 
@@ -124,9 +137,10 @@ def stylesheet() -> tuple[str, bytes]:
 
 
 def make_site(config: Config, snapshot: Snapshot, notices: Iterable[Notice],
-              root: Path | None, feeds: tuple[FeedLink, ...] = ()) -> Site:
+              root: Path | None, feeds: tuple[FeedLink, ...] = (),
+              compiled: BytecodeCache | None = None) -> Site:
     markdown = MarkdownRenderer()
-    env = template_environment(root)
+    env = template_environment(root, compiled)
     _install_filters(env, config, markdown)
     css_path, _ = stylesheet()
     return Site(config, snapshot, tuple(notices), markdown, env, css_path, feeds)
