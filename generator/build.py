@@ -91,8 +91,15 @@ def render_site(checked: Checked, now: datetime, root: Path | None,
     if memo is not None:
         site = replace(site, memo=memo(site))
     files: dict[str, bytes] = {}
-    for spec in PRODUCERS:
-        files.update(_load(spec)(site))
+    dispatch = getattr(site.memo, "dispatch", None)  # start rendering deferred pages
+    try:
+        for spec in PRODUCERS:
+            files.update(_load(spec)(site))
+            if dispatch is not None:
+                dispatch()
+    except BaseException:
+        getattr(site.memo, "abandon", lambda: None)()
+        raise
     resolve = getattr(site.memo, "resolve", None)  # pages the page cache deferred
     if resolve is not None:
         resolve(files)

@@ -48,6 +48,8 @@ RACY_SECONDS = 2.0
 SHARDS = 32
 NOTICE_SHARDS = 16
 PARALLEL_PAGES = 200  # below this, forking costs more than it saves
+# The child gets two thirds of the pages: this process still has the other producers.
+CHILD_SHARE = 2 / 3
 RENDERING_PACKAGES = ("jinja2", "cmarkgfm", "nh3", "feedgen", "yaml", "click")
 
 
@@ -285,6 +287,7 @@ class PageMemo:
         # Many pages to render (a first build): defer them and use both cores.
         self.parallel = False
         self._pending: list[tuple[str, str, str, Callable[[], bytes]]] = []
+        self._child: tuple[list[tuple[str, str, str, Callable[[], bytes]]], Forked] | None = None
 
     def _shard(self, name: str) -> dict[str, tuple[str, bytes, str]]:
         if name not in self._shards:
@@ -321,13 +324,30 @@ class PageMemo:
         self._sha[path] = (data, digest)
         return digest
 
-    def resolve(self, files: dict[str, bytes]) -> None:
-        """Render the deferred pages, half in a forked child, and put them in ``files``."""
-        pending, self._pending = self._pending, []
-        if not pending:
+    def dispatch(self, share: float = CHILD_SHARE) -> None:
+        """Hand a share of the deferred pages to a forked child now, so that it renders
+        them while this process runs the other producers (API, feeds); once per build."""
+        if self._child is not None or len(self._pending) < PARALLEL_PAGES:
             return
-        split = len(pending) // 2 if len(pending) >= PARALLEL_PAGES else 0
-        rendered = _render_forked(pending[:split]) + [item[3]() for item in pending[split:]]
+        split = int(len(self._pending) * share)
+        self._child = (self._pending[:split], Forked([item[3] for item in self._pending[:split]]))
+        self._pending = self._pending[split:]
+
+    def abandon(self) -> None:
+        """The build failed: stop waiting for the child's pages."""
+        if self._child is not None:
+            self._child[1].close()
+            self._child = None
+
+    def resolve(self, files: dict[str, bytes]) -> None:
+        """Render the deferred pages (half in a forked child if none was dispatched) and
+        put them in ``files``."""
+        self.dispatch(share=0.5)
+        pending, self._pending = self._pending, []
+        rendered = [item[3]() for item in pending]
+        if self._child is not None:
+            (handed, child), self._child = self._child, None
+            pending, rendered = handed + pending, child.results() + rendered
         for (name, path, key, _), data in zip(pending, rendered, strict=True):
             self._shard(name)[path] = (key, data, self.sha256(path, data))
             files[path] = data
@@ -352,33 +372,51 @@ class PageMemo:
                 self.store.remove(name)
 
 
-def _render_forked(pending: list[tuple[str, str, str, Callable[[], bytes]]]) -> list[bytes]:
-    """Run each render in a forked child; its results (or its exception) come back pickled."""
-    if not pending or not hasattr(os, "fork"):
-        return [item[3]() for item in pending]
-    reader, writer = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: render, send, leave without running any clean-up
-        status = 0
-        try:
-            os.close(reader)
+class Forked:
+    """Calls ``renders`` in a forked child; ``results()`` returns what they returned (or
+    raises what one raised). Without fork, they run in this process."""
+
+    def __init__(self, renders: list[Callable[[], bytes]]) -> None:
+        self._done: list[bytes] | None = None
+        if not renders or not hasattr(os, "fork"):
+            self._done = [render() for render in renders]
+            return
+        reader, writer = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: render, send, leave without running any clean-up
+            status = 0
             try:
-                result: Any = ("ok", [item[3]() for item in pending])
-            except BaseException as exc:
-                result = ("error", exc)
-            with os.fdopen(writer, "wb") as pipe:
-                pickle.dump(result, pipe, protocol=pickle.HIGHEST_PROTOCOL)
-        except BaseException:
-            status = 1
-        finally:
-            os._exit(status)
-    os.close(writer)
-    with os.fdopen(reader, "rb") as pipe:
-        try:
-            kind, value = pickle.load(pipe)
-        except EOFError:
-            kind, value = "error", RuntimeError("the page-rendering child process failed")
-    os.waitpid(pid, 0)
-    if kind == "error":
-        raise value
-    return list(value)
+                os.close(reader)
+                try:
+                    result: Any = ("ok", [render() for render in renders])
+                except BaseException as exc:
+                    result = ("error", exc)
+                with os.fdopen(writer, "wb") as pipe:
+                    pickle.dump(result, pipe, protocol=pickle.HIGHEST_PROTOCOL)
+            except BaseException:
+                status = 1
+            finally:
+                os._exit(status)
+        os.close(writer)
+        self._pid, self._reader = pid, reader
+
+    def results(self) -> list[bytes]:
+        if self._done is not None:
+            return self._done
+        with os.fdopen(self._reader, "rb") as pipe:
+            try:
+                kind, value = pickle.load(pipe)
+            except EOFError:
+                kind, value = "error", RuntimeError("the page-rendering child process failed")
+        os.waitpid(self._pid, 0)
+        if kind == "error":
+            raise value
+        self._done = list(value)
+        return self._done
+
+    def close(self) -> None:
+        """Drop the child's results unread (its write fails and it exits)."""
+        if self._done is None:
+            os.close(self._reader)
+            os.waitpid(self._pid, 0)
+            self._done = []

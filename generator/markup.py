@@ -10,6 +10,7 @@ is decided in one place.
 from __future__ import annotations
 
 import re
+from functools import cache
 
 import nh3
 from cmarkgfm import markdown_to_html_with_extensions
@@ -57,11 +58,16 @@ def shift_headings(html: str) -> str:
 
 
 def sanitize(html: str) -> str:
-    return nh3.clean(
-        html,
+    return _cleaner().clean(html).strip()
+
+
+@cache
+def _cleaner() -> nh3.Cleaner:
+    """One configured cleaner: nh3.clean() rebuilds its allow-lists on every call."""
+    return nh3.Cleaner(
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer nofollow",
         strip_comments=True,
-    ).strip()
+    )

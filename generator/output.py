@@ -53,10 +53,17 @@ def create_file_exclusive(path: Path, data: bytes) -> None:
 
 def write_tree(folder: Path, files: Mapping[str, bytes]) -> None:
     """Write every file under ``folder`` (which must be new or empty)."""
+    base = os.fspath(folder)
+    made: set[str] = set()  # one mkdir per folder, not one per file
     for name in sorted(files):
-        target = folder / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(files[name])
+        parent = name.rpartition("/")[0]
+        if parent and parent not in made:
+            os.makedirs(os.path.join(base, parent), exist_ok=True)
+            made.add(parent)
+        with open(os.path.join(base, name), "xb", buffering=0) as handle:
+            data = memoryview(files[name])
+            while data:  # an unbuffered write may be partial
+                data = data[handle.write(data) or 0:]
 
 
 def _exchange(first: Path, second: Path) -> bool:

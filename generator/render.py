@@ -114,6 +114,7 @@ def template_environment(root: Path | None,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # one environment per build: templates don't change mid-build
         bytecode_cache=compiled,
     )
     return env

@@ -249,3 +249,34 @@ def test_template_error_in_forked_child_is_reported(tmp_path: Path, run: Run,
     assert outputs[0] == (f"Error: template {root / 'templates' / 'notice.html'}:1: "
                           "'generator.model.Notice object' has no attribute 'nope'\n")
     assert not (root / "site").exists()
+
+
+def _children() -> set[int]:
+    found: set[int] = set()
+    for task in Path(f"/proc/{os.getpid()}/task").iterdir():
+        text = (task / "children").read_text()
+        found.update(int(pid) for pid in text.split())
+    return found
+
+
+def test_failure_after_pages_were_handed_to_a_child_leaves_no_child(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pages go to a forked child right after render_pages; if a later producer fails,
+    the child is not left waiting on its pipe and nothing is written."""
+    import generator.api
+
+    monkeypatch.setattr(cache, "PARALLEL_PAGES", 2)
+    root = make_repo(tmp_path / "repo")
+    for step in range(6):
+        apply("new-incident", root, START, step + 10)
+
+    def broken(site: object) -> dict[str, bytes]:
+        raise RuntimeError("api failed")
+
+    monkeypatch.setattr(generator.api, "render_api", broken)
+    before = _children()
+    out = tmp_path / "site"
+    with pytest.raises(RuntimeError, match="api failed"):
+        incremental.build(root, out, START)
+    assert _children() == before
+    assert not out.exists()
