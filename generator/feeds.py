@@ -4,7 +4,7 @@ component. Dates come from the content only, so equal inputs give equal bytes.""
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import islice
@@ -65,15 +65,27 @@ def item_id(config: Config, posted: Posted) -> str:
 
 def posted_updates(site: Site) -> list[Posted]:
     """Every update visible at ``now``, newest first (ties: notice id, then file order)."""
-    result: list[Posted] = []
-    for item in (*site.snapshot.open, *site.snapshot.closed):
+    return list(_newest(site))
+
+
+def _newest(site: Site, component: str | None = None) -> Iterator[Posted]:
+    """posted_updates(site), lazily (of a component's notices only, if given): at 10,000
+    notices there are 40,000 updates; the sort runs on plain tuples and only the items a
+    feed shows become Posted objects."""
+    keyed: list[tuple[float, str, int, int, int]] = []
+    items = (*site.snapshot.open, *site.snapshot.closed)
+    for index, item in enumerate(items):
+        if component is not None and component not in item.notice.components:
+            continue
         seen: dict[datetime, int] = {}
-        for update in reversed(item.updates):  # oldest first, so ordinals are stable
-            ordinal = seen.get(update.at, 0)
-            seen[update.at] = ordinal + 1
-            result.append(Posted(item.notice, update, ordinal))
-    result.sort(key=lambda p: (-p.update.at.timestamp(), p.notice.id, -p.ordinal))
-    return result
+        for position in range(len(item.updates) - 1, -1, -1):  # oldest first: stable
+            at = item.updates[position].at                       # ordinals
+            ordinal = seen.get(at, 0)
+            seen[at] = ordinal + 1
+            keyed.append((-at.timestamp(), item.notice.id, -ordinal, index, position))
+    keyed.sort()
+    for _, _, negative, index, position in keyed:
+        yield Posted(items[index].notice, items[index].updates[position], -negative)
 
 
 def _item(site: Site, posted: Posted) -> FeedItem:
@@ -138,14 +150,13 @@ def _write(site: Site, prefix: str, title: str, subtitle: str, feed_id: str,
 def render_feeds(site: Site) -> dict[str, bytes]:
     """feed.xml, atom.xml and components/<id>/{feed.xml,atom.xml}."""
     config = site.config
-    everything = posted_updates(site)
     authority = tag_authority(config)
     files = _documents(site, "", config.title, f"Every update from {config.title}",
-                       f"tag:{authority},2024:feed", everything)
+                       f"tag:{authority},2024:feed", _newest(site))
     for component in config.components:
         files.update(_documents(
             site, f"components/{component.id}/", f"{config.title}: {component.name}",
             f"Every update about {component.name}",
             f"tag:{authority},2024:components/{component.id}/feed",
-            (p for p in everything if component.id in p.notice.components)))
+            _newest(site, component.id)))
     return files
