@@ -28,9 +28,10 @@ _HEADING = re.compile(
     r"^##[ \t]+(?P<status>.+?)[ \t]+[-\u2013\u2014][ \t]+(?P<time>.+?)"
     r"(?:[ \t]+\[(?P<flag>[A-Za-z]+)\])?[ \t]*#*[ \t]*$"
 )
-_INDENTED_HEADING = re.compile(r"^ {1,3}##(?!#)")
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _CONFLICT = re.compile(r"^(<{7}|={7}|>{7})([ \t]|$)")
+# Searches starting with a newline: the regex engine skips to each newline quickly.
+_CLOSE = re.compile(r"\n(?:---|\.\.\.)[^\S\n]*(?=\n|\Z)")
+_BODY_MARK = re.compile(r"\n( {0,3})(`{3,}|~{3,}|##(?!#))")  # a fence or a heading
 
 
 class NoticeInvalid(Exception):
@@ -58,25 +59,29 @@ FRONT_MATTER = s.Record(
 
 def parse_notice(text: str, path: str, notice_id: str, config: Config) -> Notice:
     """Parse one notice file's text. Raises NoticeInvalid with every problem found."""
-    lines = text.split("\n")
-    conflicts = _conflict_markers(lines)
-    if conflicts:
-        raise NoticeInvalid(conflicts)
+    if "<<<<<<<" in text or ">>>>>>>" in text:
+        conflicts = _conflict_markers(text.split("\n"))
+        if conflicts:
+            raise NoticeInvalid(conflicts)
     if not text.strip():
         raise NoticeInvalid([(1, "empty notice: expected front matter between '---' lines, "
                               "then updates")])
-    if lines[0].rstrip() != "---":
+    first_end = text.find("\n")
+    if (text if first_end < 0 else text[:first_end]).rstrip() != "---":
         raise NoticeInvalid([(1, "expected '---' on the first line, to open the front matter")])
-    close = next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), None)
-    if close is None:
+    closing = _CLOSE.search(text, first_end) if first_end >= 0 else None
+    if closing is None:
         raise NoticeInvalid([(1, "front matter is not closed: add a line '---' after it")])
+    close = text.count("\n", 0, closing.start() + 1)  # the closing line's index
     problems: list[tuple[int, str]] = []
-    values, node, kind = _front_matter(lines[1:close], problems)
+    values, node, kind = _front_matter(text[first_end + 1:max(closing.start(), first_end + 1)],
+                                       problems)
     if kind is None:
         raise NoticeInvalid(problems)
-    summary, updates, headings = _parse_body(lines, close + 1, kind, config, problems)
+    summary, updates, headings = _parse_body(text, closing.end() + 1, close + 1, kind, config,
+                                             problems)
     if not headings:
-        problems.append((close + 2 if close + 1 < len(lines) else close + 1,
+        problems.append((close + 2 if closing.end() < len(text) else close + 1,
                          f"notice has no updates: add one under a heading such as {HEADING_HINT}"))
     ordered = sorted(updates, key=lambda u: u.at, reverse=True)
     problems.extend(_check_after_final(ordered, kind))
@@ -106,12 +111,12 @@ def _conflict_markers(lines: list[str]) -> list[tuple[int, str]]:
                 "'<<<<<<<', '=======' and '>>>>>>>' lines") for n, _ in marked]
 
 
-def _front_matter(lines: list[str], problems: list[tuple[int, str]]
+def _front_matter(text: str, problems: list[tuple[int, str]]
                   ) -> tuple[dict[str, Any] | None, yn.Mapping | None, NoticeType | None]:
     """The front matter's values (None if any is wrong) and the notice type (None if
     unknown, in which case the body cannot be checked either)."""
     try:
-        node = yn.parse("\n".join(lines), first_line=2)
+        node = yn.parse(text, first_line=2)
     except yn.YamlError as exc:
         problems.append((exc.line, exc.message))
         return None, None, None
@@ -176,35 +181,61 @@ def _window_time(values: dict[str, Any], node: yn.Mapping, key: str, kind: Notic
         return None
 
 
-def _parse_body(lines: list[str], first: int, kind: NoticeType, config: Config,
+def _parse_body(text: str, start: int, first: int, kind: NoticeType, config: Config,
                 problems: list[tuple[int, str]]) -> tuple[str, list[Update], int]:
-    """Split the body at '## ' headings outside code fences."""
-    sections: list[tuple[int, str, list[str]]] = [(first + 1, "", [])]
+    """The summary and updates of the body, ``text[start:]`` (line index ``first`` on)."""
+    summary, sections, problems_found = split_body(text[start:], first + 1)
+    problems.extend(problems_found)
+    updates = []
+    for line_no, heading, body in sections:
+        update = _parse_update(line_no, heading, body, kind, config, problems)
+        if update:
+            updates.append(update)
+    return summary, updates, len(sections)
+
+
+def split_body(body: str, first_line: int
+               ) -> tuple[str, list[tuple[int, str, str]], list[tuple[int, str]]]:
+    """Split a body at '## ' headings outside code fences: the summary above them, each
+    (line, heading, text), and problems with indented headings.
+
+    Only lines that open or close a fence or look like a heading are visited; the text
+    between them is sliced, never split into lines.
+    """
+    text = "\n" + body  # each line starts after a newline
+    line_no, counted = first_line, 0
     fence: str | None = None
-    for index in range(first, len(lines)):
-        line = lines[index]
-        fence_match = _FENCE.match(line)
-        if fence_match:
-            marker = fence_match.group(1)
+    sections: list[tuple[int, str, list[str]]] = [(first_line, "", [])]
+    problems: list[tuple[int, str]] = []
+    kept = 1  # where the text not yet given to a section starts
+    for match in _BODY_MARK.finditer(text):
+        marker = match.group(2)
+        if marker[0] != "#":
             if fence is None:
                 fence = marker
             elif marker[0] == fence[0] and len(marker) >= len(fence):
                 fence = None
-        if fence is None and line.startswith("##") and not line.startswith("###"):
-            sections.append((index + 1, line, []))
-        elif fence is None and _INDENTED_HEADING.match(line):
-            problems.append((index + 1, "update headings start at the beginning of the line: "
-                                        "remove the spaces before '##'"))
+            continue
+        if fence is not None:
+            continue
+        where = match.start()
+        line_no += text.count("\n", counted, where)
+        counted = where
+        if kept <= where:  # at least one line before this one
+            sections[-1][2].append(text[kept:where])
+        line_end = text.find("\n", where + 1)
+        line_end = len(text) if line_end < 0 else line_end
+        kept = line_end + 1
+        if match.group(1):
+            problems.append((line_no, "update headings start at the beginning of the line: "
+                                      "remove the spaces before '##'"))
         else:
-            sections[-1][2].append(line)
+            sections.append((line_no, text[where + 1:line_end], []))
+    if kept <= len(text):
+        sections[-1][2].append(text[kept:])
     summary = "\n".join(sections[0][2]).strip()
-    updates = []
-    for line_no, heading, body_lines in sections[1:]:
-        update = _parse_update(line_no, heading, "\n".join(body_lines).strip(), kind, config,
-                               problems)
-        if update:
-            updates.append(update)
-    return summary, updates, len(sections) - 1
+    return summary, [(number, heading, "\n".join(pieces).strip())
+                     for number, heading, pieces in sections[1:]], problems
 
 
 def _parse_update(line_no: int, heading: str, body: str, kind: NoticeType, config: Config,

@@ -66,13 +66,13 @@ STATUSES: dict[NoticeType, tuple[Status, ...]] = {
 FINAL_STATUS = {NoticeType.INCIDENT: Status.RESOLVED, NoticeType.MAINTENANCE: Status.COMPLETED}
 
 
+_BY_WORD = {(kind, status.value.lower()): status
+            for kind, statuses in STATUSES.items() for status in statuses}
+
+
 def parse_status(word: str, kind: NoticeType) -> Status | None:
     """The status for ``word`` (case-insensitive) if it is valid for ``kind``."""
-    wanted = " ".join(word.split()).lower()
-    for status in STATUSES[kind]:
-        if status.value.lower() == wanted:
-            return status
-    return None
+    return _BY_WORD.get((kind, " ".join(word.split()).lower()))
 
 
 @dataclass(frozen=True)

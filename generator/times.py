@@ -14,6 +14,7 @@ _TIME = re.compile(
     r"(?::(?P<second>\d{2})(?:\.\d+)?)?"
     r"(?:\s*(?P<offset>Z|[+-]\d{2}:?\d{2}|[A-Za-z]{2,5}))?$"
 )
+_USUAL_TIME = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2}) ([0-9]{2}):([0-9]{2})")
 _FORMAT_HINT = (
     "expected 'YYYY-MM-DD HH:MM', optionally followed by an offset such as '-05:00' or 'Z'"
 )
@@ -56,6 +57,12 @@ def parse_time(text: str, zone: ZoneInfo) -> datetime:
     refused with a message asking for an explicit offset.
     """
     text = text.strip()
+    usual = _USUAL_TIME.fullmatch(text)  # 'YYYY-MM-DD HH:MM': the common case, quickly
+    if usual:
+        year, month, day, hour, minute = map(int, usual.groups())
+        if 1900 <= year <= 2999 and 1 <= month <= 12 and 1 <= day <= _days(year, month) \
+                and hour <= 23 and minute <= 59:  # else the full parse words the message
+            return _localize(datetime(year, month, day, hour, minute), zone, text)
     match = _TIME.match(text)
     if not match:
         raise InputError(f"bad time '{text}': {_FORMAT_HINT}")
@@ -83,9 +90,15 @@ def parse_time(text: str, zone: ZoneInfo) -> datetime:
     return _localize(naive, zone, text)
 
 
+def _days(year: int, month: int) -> int:
+    if month == 2:
+        return 29 if year % 4 == 0 and (year % 100 != 0 or year % 400 == 0) else 28
+    return 30 if month in (4, 6, 9, 11) else 31
+
+
 def _localize(naive: datetime, zone: ZoneInfo, text: str) -> datetime:
     early = naive.replace(tzinfo=zone, fold=0)
-    late = naive.replace(tzinfo=zone, fold=1)
+    late = early.replace(fold=1)
     if early.utcoffset() != late.utcoffset():
         round_trip = early.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
         first, second = _fmt_offset(early.utcoffset()), _fmt_offset(late.utcoffset())

@@ -7,16 +7,51 @@ value keeps its line number for messages.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from typing import Any
 
 import yaml
 
 from generator.errors import InputError
 
+
+class _Composer:
+    """Node building needs no tag resolution (Outpost decides types): skipping the
+    resolver's per-scalar regexes halves libyaml's time on small documents."""
+
+    def descend_resolver(self, parent: Any, index: Any) -> None:
+        return None
+
+    def ascend_resolver(self) -> None:
+        return None
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        return ""
+
+
 try:
-    _Loader: type = yaml.CSafeLoader
+    _Loader: type = type("_Loader", (yaml._yaml.CParser, _Composer), {})
 except AttributeError:  # pragma: no cover - libyaml missing
     _Loader = yaml.SafeLoader
+
+# The common front matter, read without a YAML parser: unindented 'key: value' lines
+# whose values are one-line plain scalars or flow lists of plain words. Anything else
+# (quotes, comments, nesting, block lists, odd characters) goes to libyaml; the tests
+# check that both give the same nodes.
+_ITEM = r"[A-Za-z0-9][A-Za-z0-9_.-]*"
+_SIMPLE_LINE = re.compile(
+    r"(?P<key>[A-Za-z_][A-Za-z0-9_-]{0,99}): +"
+    rf"(?:\[ *(?P<items>{_ITEM}(?: *, *{_ITEM})*)? *\]"
+    r"|(?P<plain>[^-?:,\[\]{}#&*!|>'\"%@` ][^#]*?)) *"
+)
+# What YAML reads differently in a plain value: characters it refuses or takes as line
+# breaks, and ': ' or a final ':' (a mapping).
+_NOT_PLAIN = re.compile(
+    r"[^\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+    r"|: |:$"
+)
+_NULLS = ("", "~", "null", "Null", "NULL")
 
 
 @dataclass(frozen=True)
@@ -53,6 +88,9 @@ class YamlError(InputError):
 
 def parse(text: str, first_line: int = 1) -> Node | None:
     """Parse one YAML document. Lines are counted from ``first_line``."""
+    simple = _parse_simple(text, first_line)
+    if simple is not None:
+        return simple
     try:
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
@@ -72,10 +110,37 @@ def parse(text: str, first_line: int = 1) -> Node | None:
     return _convert(root, first_line)
 
 
+def _parse_simple(text: str, first_line: int) -> Mapping | None:
+    """The mapping libyaml would compose from ``text``, if it is in the simple subset
+    described above; None when it is not (then libyaml decides)."""
+    entries: dict[str, Node] = {}
+    key_lines: dict[str, int] = {}
+    for number, line in enumerate(text.split("\n"), first_line):
+        match = _SIMPLE_LINE.fullmatch(line)
+        if match is None:
+            if line.strip(" "):
+                return None
+            continue
+        key, plain = match["key"], match["plain"]
+        if key in entries or (plain is not None and _NOT_PLAIN.search(plain)):
+            return None
+        key_lines[key] = number
+        if plain is not None:
+            entries[key] = Scalar(plain, number, plain in _NULLS)
+        else:
+            items = match["items"]
+            words = items.replace(" ", "").split(",") if items else ()
+            entries[key] = Sequence(tuple(Scalar(word, number, word in _NULLS)
+                                          for word in words), number)
+    if not entries:
+        return None
+    return Mapping(entries, key_lines, next(iter(key_lines.values())))
+
+
 def _convert(node: yaml.Node, first_line: int) -> Node:
     line = first_line + node.start_mark.line
     if isinstance(node, yaml.ScalarNode):
-        plain_null = node.style in (None, "") and node.value in ("", "~", "null", "Null", "NULL")
+        plain_null = node.style in (None, "") and node.value in _NULLS
         return Scalar(str(node.value), line, plain_null)
     if isinstance(node, yaml.SequenceNode):
         return Sequence(tuple(_convert(item, first_line) for item in node.value), line)
