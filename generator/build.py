@@ -9,14 +9,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from generator.config import Config, load_config
 from generator.errors import Problem, ProblemsFound
-from generator.model import Notice
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # config (YAML, schema) is imported only when a build reads it
     from jinja2 import BytecodeCache
 
     from generator.cache import PageMemo
+    from generator.config import Config
+    from generator.model import Notice
     from generator.render import Site
 
 SITE_DIR = "site"
@@ -31,6 +31,8 @@ class Checked:
 
 def check(root: Path) -> tuple[Checked | None, list[Problem]]:
     """Validate outpost.yaml and every notice; return what loaded and every problem."""
+    from generator.config import load_config
+
     try:
         config = load_config(root)
     except ProblemsFound as exc:
