@@ -2,7 +2,9 @@
 
 Same paths, shapes and vocabularies as Atlassian Statuspage's public v2 API, so
 tools written for Statuspage read Outpost unchanged. Lists Statuspage caps at 50
-keep that cap; api/history.json holds every visible notice.
+keep that cap. Every visible notice is in api/history/<year>.json (by the year it
+started, in the site's zone), listed by api/history.json: one file per year, so a
+new update rewrites (and a publish uploads) this year's file, not all of history.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from generator.statuspage import Api, Json, incident, notice_created, page, stat
 
 PREFIX = "api/v2/"
 HISTORY = "api/history.json"
+HISTORY_YEAR = "api/history/{year}.json"
 CAP = 50
 
 
@@ -138,6 +141,29 @@ def render_api(site: Site) -> dict[str, bytes]:
             "scheduled_maintenances": objects(active)},
     }
     out = {PREFIX + name: _dump(data) for name, data in files.items()}
-    out[HISTORY] = _dump(head | {"incidents": objects(incidents),
-                                 "scheduled_maintenances": objects(maintenances)})
+    out.update(_history(site, head, objects, incidents, maintenances))
+    return out
+
+
+def _history(site: Site, head: dict[str, Any], objects: Objects, incidents: list[NoticeView],
+             maintenances: list[NoticeView]) -> dict[str, bytes]:
+    """api/history.json (the list of years) and api/history/<year>.json (every notice
+    that started that year). Year files carry no ``page``: its updated_at changes with
+    every update and would make every year's file change."""
+    zone = site.config.timezone
+    years: dict[int, tuple[list[NoticeView], list[NoticeView]]] = {}
+    for index, items in enumerate((incidents, maintenances)):
+        for item in items:
+            years.setdefault(item.started.astimezone(zone).year, ([], []))[index].append(item)
+    out: dict[str, bytes] = {}
+    listed = []
+    for year in sorted(years, reverse=True):
+        year_incidents, year_maintenances = years[year]
+        path = HISTORY_YEAR.format(year=year)
+        listed.append({"year": year, "incidents": len(year_incidents),
+                       "scheduled_maintenances": len(year_maintenances),
+                       "url": site.config.base_url + path})
+        out[path] = _dump({"year": year, "incidents": objects(year_incidents),
+                           "scheduled_maintenances": objects(year_maintenances)})
+    out[HISTORY] = _dump(head | {"years": listed})
     return out

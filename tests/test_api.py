@@ -33,6 +33,7 @@ API_FILES = {
     "api/v2/scheduled-maintenances/upcoming.json": "scheduled-maintenances-upcoming.json",
     "api/v2/scheduled-maintenances/active.json": "scheduled-maintenances-active.json",
     "api/history.json": "history.json",
+    "api/history/2026.json": "history-year.json",
 }
 
 
@@ -157,8 +158,8 @@ def test_no_notices_is_operational_with_nulls(empty_repo: Path, run: Run,
 def test_ids_are_base36_and_stable_across_builds(busy_site: Path, empty_repo: Path, run: Run,
                                                  tmp_path: Path) -> None:
     later = build(run, empty_repo, "2026-12-10T12:00:00Z", tmp_path / "later")
-    before = load(busy_site, "api/history.json")
-    after = load(later, "api/history.json")
+    before = history(busy_site)
+    after = history(later)
 
     def ids(data: Any) -> dict[str, list[str]]:
         found = {}
@@ -174,6 +175,49 @@ def test_ids_are_base36_and_stable_across_builds(busy_site: Path, empty_repo: Pa
     # Later, the windows have ended and nothing is open.
     statuses = {m["name"]: m["status"] for m in after["scheduled_maintenances"]}
     assert statuses == {"API upgrade": "completed", "Web server move": "completed"}
+
+
+def history(site: Path) -> dict[str, Any]:
+    """Every year file listed by api/history.json, joined: {page, incidents,
+    scheduled_maintenances}. Checks that each listed URL is a built file."""
+    index = load(site, "api/history.json")
+    joined: dict[str, Any] = {"page": index["page"], "incidents": [],
+                              "scheduled_maintenances": []}
+    for entry in index["years"]:
+        path = entry["url"].removeprefix(index["page"]["url"] + "/")
+        year = load(site, path)
+        assert year["year"] == entry["year"]
+        assert len(year["incidents"]) == entry["incidents"]
+        assert len(year["scheduled_maintenances"]) == entry["scheduled_maintenances"]
+        joined["incidents"] += year["incidents"]
+        joined["scheduled_maintenances"] += year["scheduled_maintenances"]
+    return joined
+
+
+def test_history_is_split_by_the_year_each_notice_started(empty_repo: Path, run: Run,
+                                                          tmp_path: Path) -> None:
+    """Years in the site's zone (2024-12-31 23:30 in Chicago is 2025 in UTC), newest
+    first; a new update in 2026 leaves the 2024 file byte for byte as it was."""
+    write_notice(empty_repo, "old", (
+        "---\ntitle: Old\ntype: incident\n---\n"
+        "## Resolved - 2025-01-01 00:30\nFixed.\n\n## Investigating - 2024-12-31 23:30\nLooking.\n"))
+    write_notice(empty_repo, "new", (
+        "---\ntitle: New\ntype: incident\n---\n## Investigating - 2026-11-28 05:00\nLooking.\n"))
+    first = build(run, empty_repo, FIXED_NOW, tmp_path / "first")
+    index = load(first, "api/history.json")
+    assert [(y["year"], y["incidents"], y["url"]) for y in index["years"]] == [
+        (2026, 1, "https://status.example.org/api/history/2026.json"),
+        (2024, 1, "https://status.example.org/api/history/2024.json")]
+    assert [i["name"] for i in load(first, "api/history/2024.json")["incidents"]] == ["Old"]
+    assert not (first / "api" / "history" / "2025.json").exists()
+    write_notice(empty_repo, "new", (
+        "---\ntitle: New\ntype: incident\n---\n## Identified - 2026-11-28 05:30\nFound.\n\n"
+        "## Investigating - 2026-11-28 05:00\nLooking.\n"))
+    second = build(run, empty_repo, FIXED_NOW, tmp_path / "second")
+    assert (second / "api/history/2024.json").read_bytes() == (
+        first / "api/history/2024.json").read_bytes()
+    assert (second / "api/history/2026.json").read_bytes() != (
+        first / "api/history/2026.json").read_bytes()
 
 
 def test_base36_id_shape() -> None:
@@ -195,13 +239,14 @@ def test_lists_capped_at_50_and_history_keeps_everything(empty_repo: Path, run: 
     site = build(run, empty_repo, FIXED_NOW, tmp_path / "site")
     incidents = load(site, "api/v2/incidents.json")["incidents"]
     windows = load(site, "api/v2/scheduled-maintenances.json")["scheduled_maintenances"]
-    history = load(site, "api/history.json")
+    everything = history(site)
     assert len(incidents) == 50 and len(windows) == 50
     assert incidents[0]["name"] == "Incident 60" and incidents[-1]["name"] == "Incident 11"
     assert windows[0]["name"] == "Window 60"
-    assert len(history["incidents"]) == 60 and len(history["scheduled_maintenances"]) == 60
+    assert len(everything["incidents"]) == 60
+    assert len(everything["scheduled_maintenances"]) == 60
     for path in ("api/v2/incidents.json", "api/v2/scheduled-maintenances.json",
-                 "api/history.json"):
+                 "api/history.json", "api/history/2026.json"):
         assert not list(validator(API_FILES[path]).iter_errors(load(site, path)))
 
 
