@@ -26,9 +26,10 @@ from typing import Any
 
 from generator import cache
 from generator.cache import PageMemo, Store, file_digest, open_store, tree_digest
-from generator.output import check_target, replace_site, write_file_atomic
 
 STATE = "state"
+# The small record the "nothing changed" check reads (STATE holds every file's sha256).
+UP_TO_DATE = "uptodate"
 MARKDOWN = "markdown"
 MARKDOWN_NOTICES = 500
 # In-place writes fsync file by file; past this share of changed files one swap is faster.
@@ -79,29 +80,63 @@ def settings_key(root: Path, out: Path, now: datetime, store: Store) -> list[Any
             now.isoformat(), str(out), PRODUCERS, FINISHERS]
 
 
-def inputs_key(settings: list[Any], signatures: list[tuple[str, tuple[int, ...]]] | None
-               ) -> str | None:
+def inputs_key(settings: list[Any], signatures: str | None) -> str | None:
     """None when a notice changed too recently for its stat to stand for its content."""
     if signatures is None:
         return None
     return hashlib.sha256(repr([settings, signatures]).encode()).hexdigest()
 
 
-def notice_signatures(root: Path, trusted_before_ns: int
-                      ) -> list[tuple[str, tuple[int, ...]]] | None:
-    """(name, stat) of every entry in notices/; None if one is too recent to trust."""
-    folder = root / "notices"
-    if not folder.is_dir():
-        return []
-    found: list[tuple[str, tuple[int, ...]]] = []
-    with os.scandir(folder) as entries:
-        for entry in entries:
-            stat = entry.stat(follow_symlinks=True)
-            if stat.st_mtime_ns >= trusted_before_ns or stat.st_ctime_ns >= trusted_before_ns:
-                return None
-            found.append((entry.name, (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns,
-                                       stat.st_ino, int(entry.is_dir()))))
-    return sorted(found)
+def notice_signatures(root: Path, trusted_before_ns: int) -> str | None:
+    """A digest of the name and stat (size, mtime, ctime, inode, mode) of every entry in
+    notices/; None if one changed too recently for its stat to stand for its content."""
+    import struct
+
+    try:
+        names, stats = _stat_all(root / "notices")
+    except FileNotFoundError:
+        return "-"  # no notices folder
+    except OSError:  # not a folder, or an entry went away while we looked
+        return None
+    if stats and max(max(s.st_mtime_ns, s.st_ctime_ns) for s in stats) >= trusted_before_ns:
+        return None
+    pack = struct.Struct("<qqqQq").pack
+    digest = hashlib.sha256("/".join(names).encode(errors="surrogateescape"))
+    try:
+        digest.update(b"".join([pack(s.st_size, s.st_mtime_ns, s.st_ctime_ns, s.st_ino,
+                                     s.st_mode) for s in stats]))
+    except struct.error:  # a number out of range on some odd file system: don't trust it
+        return None
+    return digest.hexdigest()
+
+
+def _stat_all(folder: Path) -> tuple[list[str], list[os.stat_result]]:
+    """Sorted entry names of ``folder`` and their stat (through a folder descriptor, which
+    saves resolving the path 10,000 times, where the platform allows it)."""
+    if os.stat not in os.supports_dir_fd or os.listdir not in os.supports_fd:
+        names = sorted(os.listdir(folder))
+        return names, [os.stat(folder / name) for name in names]
+    fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        names = sorted(os.listdir(fd))
+        return names, [os.stat(name, dir_fd=fd) for name in names]
+    finally:
+        os.close(fd)
+
+
+def _up_to_date(record: Any, root: Path, out: Path, settings: list[Any]) -> int | None:
+    """The file count of the last build, if it wrote ``out`` (still the same folder, its
+    Open page and manifest untouched) from these settings and these notice files."""
+    if not isinstance(record, dict) or record.get("out") != str(out):
+        return None
+    last, count, written_ns = record.get("last"), record.get("count"), record.get("written_ns")
+    if (record.get("folder") != _folder_id(out) or not isinstance(last, dict)
+            or not isinstance(count, int) or not isinstance(written_ns, int)):
+        return None
+    if any(file_digest(out / str(name)) != sha for name, sha in last.items()):
+        return None
+    key = inputs_key(settings, notice_signatures(root, written_ns - cache.racy_ns()))
+    return count if key is not None and key == record.get("inputs") else None
 
 
 def _folder_id(out: Path) -> tuple[int, int] | None:
@@ -134,6 +169,8 @@ def _order(paths: list[str]) -> list[str]:
 def write_changes(out: Path, files: Mapping[str, bytes], previous: dict[str, str],
                   shas: dict[str, str]) -> int:
     """Write changed files in place, delete stale ones; returns how many were written."""
+    from generator.output import write_file_atomic
+
     changed = [p for p in files if previous.get(p) != shas[p]]
     for path in _order(changed):
         write_file_atomic(out / path, files[path])
@@ -153,15 +190,16 @@ def build(root: Path, out: Path, now: datetime, cached: bool = True,
     from generator.build import load_valid, render_site
 
     out = out.absolute()
-    check_target(out, root)
     store = open_store(root)
+    settings = settings_key(root, out, now, store)
+    unchanged = _up_to_date(store.load(UP_TO_DATE), root, out, settings) if cached else None
+    if unchanged is not None:  # writes nothing: the last build passed check_target for out
+        return unchanged, "up to date"
+    from generator.output import check_target, replace_site
+
+    check_target(out, root)
     state: Any = store.load(STATE) if cached else None
     usable = _usable(state, out)
-    written_ns = state.get("written_ns", 0) if isinstance(state, dict) else 0
-    settings = settings_key(root, out, now, store)
-    key = inputs_key(settings, notice_signatures(root, written_ns - cache.racy_ns()))
-    if usable and key is not None and state["inputs"] == key:
-        return len(state["files"]), "up to date"
     started = _now_ns()
     checked = load_valid(root, "Build stopped: nothing was written.")
     memo_store = store if cached else None
@@ -187,7 +225,8 @@ def build(root: Path, out: Path, now: datetime, cached: bool = True,
     shas = {path: (memo.sha256(path, data) if memo is not None
                    else hashlib.sha256(data).hexdigest()) for path, data in files.items()}
     changed = sum(1 for p in files if previous.get(p) != shas[p])
-    store.remove(STATE)  # the old record no longer describes out, whatever happens next
+    store.remove(UP_TO_DATE)  # the old records no longer describe out, whatever happens next
+    store.remove(STATE)
     if usable and changed <= max(IN_PLACE_FILES, IN_PLACE_LIMIT * len(files)):
         how = f"{write_changes(out, files, previous, shas)} changed"
     else:
@@ -201,6 +240,10 @@ def build(root: Path, out: Path, now: datetime, cached: bool = True,
     key = inputs_key(settings, notice_signatures(root, started - cache.racy_ns()))
     store.save(STATE, {"out": str(out), "folder": _folder_id(out), "files": shas,
                        "inputs": key, "written_ns": started})
+    if key is not None:
+        store.save(UP_TO_DATE, {"out": str(out), "folder": _folder_id(out), "inputs": key,
+                                "written_ns": started, "count": len(files),
+                                "last": {name: shas[name] for name in _LAST if name in shas}})
     return len(files), how
 
 
