@@ -92,12 +92,11 @@ def notice_signatures(root: Path, trusted_before_ns: int) -> str | None:
     notices/; None if one changed too recently for its stat to stand for its content."""
     import struct
 
+    folder = root / "notices"
     try:
-        names, stats = _stat_all(root / "notices")
-    except FileNotFoundError:
-        return "-"  # no notices folder
-    except OSError:  # not a folder, or an entry went away while we looked
-        return None
+        names, stats = _stat_all(folder)
+    except OSError:  # no notices folder; or not a folder, or an entry went away meanwhile
+        return None if os.path.lexists(folder) else "-"
     if stats and max(max(s.st_mtime_ns, s.st_ctime_ns) for s in stats) >= trusted_before_ns:
         return None
     pack = struct.Struct("<qqqQq").pack

@@ -1,0 +1,225 @@
+"""`outpost build` with nothing changed: a small record, checked cheaply, never trusted blindly."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import click
+import pytest
+
+import generator
+from generator import build as build_module
+from generator import cache, incremental
+from generator.cli import resolve_now
+from generator.errors import ProblemsFound
+from tests.conftest import Run
+from tests.test_incremental import START, apply, clean_files, make_repo, tree
+
+FAST = ("jinja2", "cmarkgfm", "nh3", "feedgen", "yaml", "boto3", "generator.config",
+        "generator.schema", "generator.loader", "generator.render", "generator.output")
+
+
+def built(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    """A repository built once, with stats trusted 50 ms after a change (not 2 s)."""
+    monkeypatch.setattr(cache, "RACY_SECONDS", 0.05)
+    root = make_repo(tmp_path / "repo")
+    out = tmp_path / "site"
+    time.sleep(0.1)
+    assert incremental.build(root, out, START)[1] == "whole site"
+    time.sleep(0.1)
+    assert incremental.build(root, out, START)[1] == "up to date"
+    return root, out
+
+
+def record(root: Path) -> Path:
+    return root / cache.CACHE_DIR / incremental.UP_TO_DATE
+
+
+def test_up_to_date_reads_only_the_small_record(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    root, out = built(tmp_path, monkeypatch)
+    assert record(root).stat().st_size < 1000
+    state = root / cache.CACHE_DIR / incremental.STATE
+    state.write_bytes(b"damaged")  # not read at all when nothing changed
+    assert incremental.build(root, out, START) == (len(tree(out)), "up to date")
+    apply("update", root, START, 4)
+    assert incremental.build(root, out, START)[1] == "whole site"  # no usable state
+    assert tree(out) == clean_files(root, START)
+
+
+@pytest.mark.parametrize("damage", ["flip", "truncate", "garbage", "stamp", "empty",
+                                    "wrong-shape", "other-folder", "missing"])
+def test_damaged_record_means_a_real_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                           damage: str) -> None:
+    root, out = built(tmp_path, monkeypatch)
+    path = record(root)
+    data = path.read_bytes()
+    store = cache.open_store(root)
+    good = store.load(incremental.UP_TO_DATE)
+    if damage == "flip":
+        path.write_bytes(data[:-5] + bytes(b ^ 0x55 for b in data[-5:]))
+    elif damage == "truncate":
+        path.write_bytes(data[: len(data) // 2])
+    elif damage == "garbage":
+        path.write_bytes(os.urandom(len(data)))
+    elif damage == "stamp":
+        path.write_bytes(data.replace(b'"stamp": "', b'"stamp": "0', 1))
+    elif damage == "empty":
+        path.write_bytes(b"")
+    elif damage == "wrong-shape":  # checksummed, but not what a build writes
+        store.save(incremental.UP_TO_DATE, {**good, "count": "many", "last": None})
+    elif damage == "other-folder":
+        store.save(incremental.UP_TO_DATE, {**good, "out": str(tmp_path / "elsewhere")})
+    else:
+        path.unlink()
+    assert incremental.build(root, out, START)[1] == "0 changed"
+    assert tree(out) == clean_files(root, START)
+    rewritten = store.load(incremental.UP_TO_DATE)
+    assert {**rewritten, "written_ns": 0} == {**good, "written_ns": 0}
+    time.sleep(0.1)
+    assert incremental.build(root, out, START)[1] == "up to date"
+
+
+def same_size_edit(root: Path) -> None:
+    """Change a notice's bytes but not its size or mtime: only ctime (and the bytes) tell."""
+    path = root / "notices" / "open-one.md"
+    before = path.stat()
+    path.write_text(path.read_text().replace("Open problem", "Open PROBLEM"))
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_size == before.st_size
+
+
+CHANGES = ["same-size-edit", "new-notice", "delete-notice", "config", "template", "clock",
+           "producers", "code", "index-edited", "manifest-edited", "manifest-deleted",
+           "folder-replaced"]
+
+
+@pytest.mark.parametrize("trust", ["racy-rule", "stats-only"])
+@pytest.mark.parametrize("change", CHANGES)
+def test_any_change_means_a_real_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                       change: str, trust: str) -> None:
+    root, out = built(tmp_path, monkeypatch)
+    if trust == "stats-only":  # every stat is trusted: the digest alone must see the change
+        monkeypatch.setattr(cache, "RACY_SECONDS", -1e6)
+    now = START
+    if change == "same-size-edit":
+        same_size_edit(root)
+    elif change == "new-notice":
+        apply("new-incident", root, now, 7)
+    elif change == "delete-notice":
+        (root / "notices" / "old-1.md").unlink()
+    elif change == "config":
+        apply("config", root, now, 3)
+    elif change == "template":
+        apply("template", root, now, 3)
+    elif change == "clock":
+        now = START + timedelta(seconds=1)
+    elif change == "producers":
+        monkeypatch.setattr(build_module, "PRODUCERS", build_module.PRODUCERS[:-1])
+    elif change == "code":
+        monkeypatch.setattr(cache, "code_digest", lambda: "another version")
+    elif change == "index-edited":
+        (out / "index.html").write_text("defaced")
+    elif change == "manifest-edited":
+        (out / "manifest.json").write_text("{}")
+    elif change == "manifest-deleted":
+        (out / "manifest.json").unlink()
+    else:
+        shutil.copytree(out, tmp_path / "copy")
+        shutil.rmtree(out)
+        (tmp_path / "copy").rename(out)
+    count, how = incremental.build(root, out, now)
+    assert how != "up to date"
+    assert tree(out) == clean_files(root, now)
+    time.sleep(0.1)  # a notice changed just before that build could not be recorded then
+    assert incremental.build(root, out, now)[1] in ("up to date", "0 changed")
+    time.sleep(0.1)
+    assert incremental.build(root, out, now) == (count, "up to date")
+
+
+def test_notice_signatures(tmp_path: Path) -> None:
+    root = make_repo(tmp_path / "repo")
+    later = time.time_ns() + 10**12
+    first = incremental.notice_signatures(root, later)
+    assert first is not None and first == incremental.notice_signatures(root, later)
+    same_size_edit(root)
+    assert incremental.notice_signatures(root, later) not in (None, first)
+    assert incremental.notice_signatures(root, time.time_ns() - 10**9) is None  # too recent
+    (root / "notices" / "sub").mkdir()
+    assert incremental.notice_signatures(root, later) not in (None, first)
+    shutil.rmtree(root / "notices")
+    assert incremental.notice_signatures(root, later) == "-"
+    (root / "notices").write_text("a file")
+    assert incremental.notice_signatures(root, later) is None
+
+
+def test_code_digest_covers_every_package_file_but_bytecode(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    package = tmp_path / "generator"
+    shutil.copytree(Path(generator.__file__).parent, package,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(generator, "__file__", str(package / "__init__.py"))
+    first = cache.code_digest()
+    assert first == cache.code_digest()
+    (package / "__pycache__").mkdir()
+    (package / "__pycache__" / "cli.cpython-311.pyc").write_bytes(b"bytecode")
+    (package / "stray.pyc").write_bytes(b"bytecode")
+    assert cache.code_digest() == first
+    template = package / "templates" / "base.html"
+    template.write_text(template.read_text() + " ")
+    second = cache.code_digest()
+    assert second != first
+    (package / "templates" / "extra.html").write_text("")
+    assert cache.code_digest() not in (first, second)
+
+
+def test_now_with_an_offset_does_not_read_outpost_yaml(tmp_path: Path) -> None:
+    moment = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+    assert resolve_now(tmp_path, "2026-11-28T12:00:00Z") == moment
+    assert resolve_now(tmp_path, "2026-11-28 06:00 -06:00") == moment
+    assert resolve_now(tmp_path, "2026-11-28 17:30+0530") == moment
+    with pytest.raises(ProblemsFound) as raised:  # a local time needs the site zone
+        resolve_now(tmp_path, "2026-11-28 12:00")
+    assert str(raised.value) == (f"outpost.yaml:1: no outpost.yaml in {tmp_path} "
+                                 "(run 'outpost init' to create one)\n1 problem found.")
+
+
+def test_bad_now_messages_still_name_the_site_zone(empty_repo: Path, run: Run) -> None:
+    result = run(empty_repo, "build", "--now", "2026-02-30T12:00:00Z")
+    assert result.exit_code == 2
+    assert result.output.endswith("Error: Invalid value for '--now': bad time "
+                                  "'2026-02-30T12:00:00Z': day is out of range for month\n")
+    with pytest.raises(click.BadParameter) as raised:
+        resolve_now(empty_repo, "2026-11-28 12:00 CST")
+    assert raised.value.message == (
+        "bad time '2026-11-28 12:00 CST': zone abbreviations such as 'CST' are not accepted; "
+        "leave it out to use America/Chicago, or write an offset such as '-05:00'")
+
+
+def test_up_to_date_build_imports_no_renderer_and_no_yaml(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root, out = built(tmp_path, monkeypatch)
+    code = textwrap.dedent(f"""
+        import sys
+        from generator import cache
+        cache.RACY_SECONDS = 0.05
+        from generator.cli import cli
+        try:
+            cli.main(["--root", {str(root)!r}, "build", "--out", {str(out)!r},
+                      "--now", "2026-11-28T12:00:00Z"], prog_name="outpost")
+        except SystemExit as exc:
+            assert not exc.code, exc.code
+        loaded = set(sys.modules) | {{m.split(".")[0] for m in sys.modules}}
+        print("LOADED=" + ",".join(sorted(loaded & set({FAST!r}))))
+    """)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=False, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [f"Built {len(tree(out))} files into {out}", "LOADED="]
