@@ -32,6 +32,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -173,54 +174,59 @@ class LoadedNotices:
 
 def load_notices(root: Path, config: Any, store: Store) -> LoadedNotices:
     """loader.load_notices, reusing every notice whose file is unchanged."""
-    from generator.loader import NoticeInvalid, notice_files, read_notice, relative
+    from generator.loader import PARALLEL_FILES, notice_files, notice_path, read_file
+    from generator.parallel import fork_map, gc_paused
 
     files, problems = notice_files(root)
     config_digest = settings_digest(config)
     entries: dict[str, Cached] = {}
     trusted: dict[str, int] = {}  # shard -> when it was written
-    for index in range(NOTICE_SHARDS):
-        saved = store.load(f"notices-{index:02d}")
-        if isinstance(saved, dict) and saved.get("config") == config_digest:
-            entries.update(saved["entries"])
-            trusted[f"notices-{index:02d}"] = saved["written_ns"]
-    started = time.time_ns()
-    fresh: dict[str, Cached] = {}
-    notices, digests = [], {}
-    for path in files:
-        name = path.name
-        try:
-            stat = path.stat()
-        except OSError:
-            stat = None
-        cached = entries.get(name)
-        trusted_before = trusted.get(notice_shard(name), 0)
-        if (cached is not None and stat is not None and cached.signature == _signature(stat)
-                and max(stat.st_mtime_ns, stat.st_ctime_ns) < trusted_before - racy_ns()):
-            fresh[name] = cached
-            notices.append(cached.notice)
-            digests[path.stem] = cached.sha256
-            continue
-        try:
-            raw = path.read_bytes()
-            sha = hashlib.sha256(raw).hexdigest()
-            if cached is not None and cached.sha256 == sha:
-                notice = cached.notice
-            else:
-                notice = read_notice(path, root, config)
-                if path.read_bytes() != raw:  # changed while we read it: don't remember
-                    notices.append(notice)
-                    digests[path.stem] = "changing"
-                    continue
-        except NoticeInvalid as exc:
-            where = relative(path, root)
-            problems.extend(Problem(where, line, message) for line, message in exc.problems)
-            continue
-        if stat is not None:
-            fresh[name] = Cached(_signature(stat), sha, notice)
-        notices.append(notice)
-        digests[path.stem] = sha
-    _save_notices(store, config_digest, entries, fresh, started, set(trusted))
+    with gc_paused():  # unpickling and parsing make many objects, none of them cycles
+        for index in range(NOTICE_SHARDS):
+            saved = store.load(f"notices-{index:02d}")
+            if isinstance(saved, dict) and saved.get("config") == config_digest:
+                entries.update(saved["entries"])
+                trusted[f"notices-{index:02d}"] = saved["written_ns"]
+        started = time.time_ns()
+        stats: list[os.stat_result | None] = []
+        outdated: list[Path] = []
+        for path in files:
+            try:
+                stat: os.stat_result | None = os.stat(path)
+            except OSError:
+                stat = None
+            stats.append(stat)
+            cached = entries.get(path.name)
+            if not (cached is not None and stat is not None
+                    and cached.signature == _signature(stat)
+                    and max(stat.st_mtime_ns, stat.st_ctime_ns)
+                    < trusted.get(notice_shard(path.name), 0) - racy_ns()):
+                outdated.append(path)
+        known = {path.name: entries[path.name].sha256 for path in outdated if path.name in entries}
+        read = partial(read_file, config=config, known=known)
+        results = dict(zip((path.name for path in outdated),
+                           fork_map(read, outdated, PARALLEL_FILES), strict=True))
+        fresh: dict[str, Cached] = {}
+        notices, digests = [], {}
+        for path, stat in zip(files, stats, strict=True):
+            name = path.name
+            if name not in results:
+                fresh[name] = entries[name]
+                notices.append(entries[name].notice)
+                digests[path.stem] = entries[name].sha256
+                continue
+            sha, notice = results[name]
+            if notice is None:  # the same bytes as the cached notice's
+                notice = entries[name].notice
+            elif isinstance(notice, list):
+                problems.extend(Problem(notice_path(name), line, message)
+                                for line, message in notice)
+                continue
+            if stat is not None:
+                fresh[name] = Cached(_signature(stat), sha, notice)
+            notices.append(notice)
+            digests[path.stem] = sha
+        _save_notices(store, config_digest, entries, fresh, started, set(trusted))
     return LoadedNotices(notices, problems, digests)
 
 

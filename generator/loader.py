@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
+from collections.abc import Mapping
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +23,11 @@ from generator.model import (
     Update,
     parse_status,
 )
+from generator.parallel import fork_map, gc_paused
 from generator.times import parse_time
 
 NOTICES_DIR = "notices"
+PARALLEL_FILES = 300  # notices to read before a second process is worth its start-up
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]*")
 HEADING_HINT = "'## <Status> - YYYY-MM-DD HH:MM'"
 _HEADING = re.compile(
@@ -287,7 +293,11 @@ def _check_after_final(ordered: list[Update], kind: NoticeType) -> list[tuple[in
 
 def read_notice(path: Path, root: Path, config: Config) -> Notice:
     """Read and parse one notice file; raises NoticeInvalid."""
-    raw = path.read_bytes()
+    return parse_bytes(path.read_bytes(), relative(path, root), path.stem, config)
+
+
+def parse_bytes(raw: bytes, path: str, notice_id: str, config: Config) -> Notice:
+    """Parse a notice file's bytes; raises NoticeInvalid."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -295,7 +305,7 @@ def read_notice(path: Path, root: Path, config: Config) -> Notice:
         raise NoticeInvalid([(line, f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x})")]
                             ) from None
     text = text.removeprefix("\ufeff").replace("\r\n", "\n")
-    return parse_notice(text, relative(path, root), path.stem, config)
+    return parse_notice(text, path, notice_id, config)
 
 
 def relative(path: Path, root: Path) -> str:
@@ -305,42 +315,65 @@ def relative(path: Path, root: Path) -> str:
         return str(path)
 
 
+def notice_path(name: str) -> str:
+    """How messages name a file of notice_files(): relative(root / 'notices' / name)."""
+    return f"{NOTICES_DIR}/{name}"
+
+
 def notice_files(root: Path) -> tuple[list[Path], list[Problem]]:
     """The notice files under root/notices, and problems with stray entries."""
     folder = root / NOTICES_DIR
-    if not folder.is_dir():
+    try:
+        with os.scandir(folder) as scan:  # the entry types come without a stat per file
+            entries = sorted((entry.name, entry.is_dir()) for entry in scan)
+    except (FileNotFoundError, NotADirectoryError):
         return [], []
     files, problems = [], []
-    for entry in sorted(folder.iterdir(), key=lambda p: p.name):  # one folder: same order
-        name = entry.name
+    for name, is_dir in entries:  # one folder: the same order everywhere
         if name.startswith((".", "_")) or name.lower() == "readme.md":
             continue
         usual = name.endswith(".md") and ID_PATTERN.fullmatch(name[:-3])
-        if usual and not entry.is_dir():  # the usual case, without the relative path
-            files.append(entry)
+        if usual and not is_dir:  # the usual case, without the relative path
+            files.append(folder / name)
             continue
-        where = relative(entry, root)
-        if entry.is_dir():
+        where = notice_path(name)
+        if is_dir:
             problems.append(Problem(where, 1, "folders inside notices/ are not read: move "
                                               "its notices directly into notices/"))
-        elif entry.suffix != ".md":
+        elif not name.endswith(".md"):
             problems.append(Problem(where, 1, "not a notice: notice files end in '.md'"))
-        elif not ID_PATTERN.fullmatch(entry.stem):
+        elif not ID_PATTERN.fullmatch(name[:-3]):
             problems.append(Problem(where, 1, "file name must be lowercase letters, digits and "
                                               "hyphens (it becomes the notice's URL)"))
         else:
-            files.append(entry)
+            files.append(folder / name)
     return files, problems
+
+
+def read_file(path: Path, config: Config, known: Mapping[str, str] | None = None
+              ) -> tuple[str, Notice | list[tuple[int, str]] | None]:
+    """A file of notice_files(): its sha256 and its notice or its problems; None instead
+    when the sha256 is ``known[file name]`` (the caller has that notice already)."""
+    raw = path.read_bytes()  # OSError: the command's error (exit 2) names the file
+    sha = hashlib.sha256(raw).hexdigest()
+    if known is not None and known.get(path.name) == sha:
+        return sha, None
+    try:  # parsed from the very bytes hashed: the digest always fits the notice
+        return sha, parse_bytes(raw, notice_path(path.name), path.stem, config)
+    except NoticeInvalid as exc:
+        return sha, exc.problems
 
 
 def load_notices(root: Path, config: Config) -> tuple[list[Notice], list[Problem]]:
     """Every notice, sorted by id, plus every problem found in any file."""
     files, problems = notice_files(root)
     notices = []
-    for path in files:
-        try:
-            notices.append(read_notice(path, root, config))
-        except NoticeInvalid as exc:
-            where = relative(path, root)
-            problems.extend(Problem(where, line, message) for line, message in exc.problems)
+    with gc_paused():  # many objects, none of them cycles
+        results = fork_map(partial(read_file, config=config), files, PARALLEL_FILES)
+        for path, (_, result) in zip(files, results, strict=True):
+            if isinstance(result, Notice):
+                notices.append(result)
+            elif result is not None:
+                problems.extend(Problem(notice_path(path.name), line, message)
+                                for line, message in result)
     return notices, problems

@@ -62,7 +62,11 @@ def parse_time(text: str, zone: ZoneInfo) -> datetime:
         year, month, day, hour, minute = map(int, usual.groups())
         if 1900 <= year <= 2999 and 1 <= month <= 12 and 1 <= day <= _days(year, month) \
                 and hour <= 23 and minute <= 59:  # else the full parse words the message
-            return _localize(datetime(year, month, day, hour, minute), zone, text)
+            offset = zone.utcoffset(datetime(year, month, day, hour, minute))
+            if offset is not None and offset == zone.utcoffset(
+                    datetime(year, month, day, hour, minute, fold=1)):
+                return datetime(year, month, day, hour, minute, tzinfo=UTC) - offset
+            # a time the clocks skip or repeat: the full parse words the message
     match = _TIME.match(text)
     if not match:
         raise InputError(f"bad time '{text}': {_FORMAT_HINT}")

@@ -45,12 +45,9 @@ _SIMPLE_LINE = re.compile(
     rf"(?:\[ *(?P<items>{_ITEM}(?: *, *{_ITEM})*)? *\]"
     r"|(?P<plain>[^-?:,\[\]{}#&*!|>'\"%@` ][^#]*?)) *"
 )
-# What YAML reads differently in a plain value: characters it refuses or takes as line
-# breaks, and ': ' or a final ':' (a mapping).
-_NOT_PLAIN = re.compile(
-    r"[^\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
-    r"|: |:$"
-)
+# The characters YAML reads as they are (not refused, not line breaks). Compiled on the
+# first value that is not ASCII: this class is slow to compile.
+_YAML_TEXT = r"[\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]*"
 _NULLS = ("", "~", "null", "Null", "NULL")
 
 
@@ -122,7 +119,7 @@ def _parse_simple(text: str, first_line: int) -> Mapping | None:
                 return None
             continue
         key, plain = match["key"], match["plain"]
-        if key in entries or (plain is not None and _NOT_PLAIN.search(plain)):
+        if key in entries or (plain is not None and not _plain_as_is(plain)):
             return None
         key_lines[key] = number
         if plain is not None:
@@ -135,6 +132,15 @@ def _parse_simple(text: str, first_line: int) -> Mapping | None:
     if not entries:
         return None
     return Mapping(entries, key_lines, next(iter(key_lines.values())))
+
+
+def _plain_as_is(value: str) -> bool:
+    """Whether YAML reads this one-line plain value as exactly this text."""
+    if ": " in value or value.endswith(":"):  # a mapping
+        return False
+    if value.isascii():
+        return value.isprintable()
+    return re.fullmatch(_YAML_TEXT, value) is not None
 
 
 def _convert(node: yaml.Node, first_line: int) -> Node:

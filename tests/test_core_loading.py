@@ -1,0 +1,269 @@
+"""Loading many notices quickly must not change a thing: the parallel path, the plain
+front-matter reader, the body splitter and the usual-time parser are each checked
+against the slower, general way."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import shutil
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+import yaml
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from bench import synth
+from generator import cache, loader
+from generator import yamlnodes as yn
+from generator.config import load_config
+from generator.errors import InputError, Problem
+from generator.model import Notice
+from generator.parallel import fork_map
+from generator.times import parse_time
+
+BROKEN: dict[str, str | bytes] = {
+    "a-bad-time.md": "---\ntitle: T\ntype: incident\n---\n## Resolved - 2026-02-30 10:00\nx\n",
+    "b-conflict.md": "<<<<<<< HEAD\n---\ntitle: T\n=======\n>>>>>>> other\n",
+    "c-not-utf8.md": b"---\ntitle: \xff\ntype: incident\n---\n",
+    "d-fenced.md": ("---\ntitle: T\ntype: incident\n---\n## Resolved - 2026-01-02 10:00\n"
+                    "```\n## not a heading\n```\n  ## indented\n"
+                    "## Identified - 2026-01-01 10:00\nx\n"),
+    "e-quoted.md": "---\ntitle: 'Sign-in: slow'\ntype: incident\n---\n## Identified - 2026-01-01 "
+                   "10:00\nLooking.\n",
+}
+
+
+def serial_reference(root: Path) -> tuple[list[Notice], list[Problem]]:
+    """One file at a time with read_notice: no fork, no cache."""
+    config = load_config(root)
+    files, problems = loader.notice_files(root)
+    notices: list[Notice] = []
+    for path in files:
+        try:
+            notices.append(loader.read_notice(path, root, config))
+        except loader.NoticeInvalid as exc:
+            problems.extend(Problem(f"notices/{path.name}", line, message)
+                            for line, message in exc.problems)
+    return notices, problems
+
+
+@pytest.fixture(scope="module")
+def many(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = synth.make_repo(tmp_path_factory.mktemp("many") / "repo", 2 * loader.PARALLEL_FILES)
+    for name, content in BROKEN.items():  # early names: they fall in the child's half
+        path = root / "notices" / name
+        path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    (root / "notices" / "zz-last.md").write_bytes(  # in the parent's half
+        (root / "notices" / "a-bad-time.md").read_bytes())
+    return root
+
+
+def test_parallel_loading_gives_what_serial_loading_gives(many: Path, tmp_path: Path) -> None:
+    config = load_config(many)
+    files, _ = loader.notice_files(many)
+    assert len(files) >= loader.PARALLEL_FILES  # so both loaders below fork
+    notices, problems = serial_reference(many)
+    assert [p.path for p in problems] == [
+        "notices/a-bad-time.md", "notices/b-conflict.md", "notices/b-conflict.md",
+        "notices/b-conflict.md", "notices/c-not-utf8.md", "notices/d-fenced.md",
+        "notices/zz-last.md"]
+    assert problems[0].message == "bad time '2026-02-30 10:00': day is out of range for month"
+    assert str(problems[5]) == ("notices/d-fenced.md:9: update headings start at the "
+                                "beginning of the line: remove the spaces before '##'")
+    assert len(notices) == len(files) - 5
+    assert loader.load_notices(many, config) == (notices, problems)
+    store = cache.Store(tmp_path / "cache", "stamp")
+    cold = cache.load_notices(many, config, store)
+    warm = cache.load_notices(many, config, store)
+    for loaded in (cold, warm):
+        assert (loaded.notices, loaded.problems) == (notices, problems)
+    assert cold.digests == warm.digests
+    assert pickle.dumps(cold.notices) == pickle.dumps(notices)  # the very same values
+
+
+def test_fork_map_keeps_order_and_uses_a_child() -> None:
+    parent = os.getpid()
+    results = fork_map(lambda item: (item * 2, os.getpid()), list(range(10)), 2)
+    assert [value for value, _ in results] == [item * 2 for item in range(10)]
+    assert {pid for _, pid in results[:5]} != {parent}  # the first half: the child
+    assert {pid for _, pid in results[5:]} == {parent}
+    assert set(fork_map(lambda _: os.getpid(), [1, 2, 3], 4)) == {parent}  # too few: no child
+
+
+def failing_at(bad: set[int]) -> Callable[[int], int]:
+    def work(item: int) -> int:
+        if item in bad:
+            raise ValueError(f"item {item}")
+        return item
+
+    return work
+
+
+def test_fork_map_raises_what_the_plain_loop_would() -> None:
+    for bad, first in (({2, 8}, "item 2"), ({8}, "item 8"), ({2}, "item 2")):
+        with pytest.raises(ValueError, match=first):
+            fork_map(failing_at(bad), list(range(10)), 2)
+
+
+def unpicklable(item: int) -> Callable[[], int]:
+    return lambda: item  # a local function does not pickle
+
+
+def test_fork_map_redoes_the_half_a_child_cannot_send() -> None:
+    assert [get() for get in fork_map(unpicklable, [1, 2, 3, 4], 2)] == [1, 2, 3, 4]
+
+
+def test_unreadable_notice_stops_the_parallel_load_as_the_serial_one(many: Path, tmp_path: Path
+                                                                     ) -> None:
+    root = tmp_path / "repo"
+    shutil.copytree(many, root)
+    (root / "notices" / "b-gone.md").symlink_to(root / "elsewhere.md")  # the child's half
+    with pytest.raises(FileNotFoundError) as raised:
+        loader.load_notices(root, load_config(root))
+    assert raised.value.filename == str(root / "notices" / "b-gone.md")
+
+
+# The plain front-matter reader against libyaml.
+
+PIECES = ["title", "a", "x y", "Sign-in", "10:00", "2026-01-01 10:00", ":", ": ", " ", "  ",
+          "\t", "#", " #", "[", "]", "[a, b]", "[ web ,api ]", "[]", "[a,]", "{", "}", ",",
+          "'", '"', "-", "- ", "?", "!", "&", "*", "|", ">", "%", "@", "`", "~", "null", "NO",
+          "012", "é", "—", "\u2028", "\x85", "\ufeff", "\x7f", "\r", "http://x", "<<", "..."]
+KEYS = ["title", "type", "components", "x-y", "_a", "null", "<<", "", " title", "title "]
+line_text = st.builds(lambda key, sep, parts: key + sep + "".join(parts),
+                      st.sampled_from(KEYS), st.sampled_from([": ", ":", ":  "]),
+                      st.lists(st.sampled_from(PIECES), max_size=4))
+
+
+def libyaml_nodes(text: str) -> object:
+    """What yamlnodes made of ``text`` before: libyaml with PyYAML's resolver."""
+    try:
+        root = yaml.compose(text, Loader=yaml.CSafeLoader)
+        return None if root is None else yn._convert(root, 2)
+    except yaml.YAMLError:
+        return "invalid"
+    except yn.YamlError as exc:
+        return ("refused", exc.message, exc.line)
+
+
+def nodes(text: str) -> object:
+    try:
+        return yn.parse(text, 2)
+    except yn.YamlError as exc:
+        return "invalid" if exc.message.startswith("invalid YAML") else (
+            "refused", exc.message, exc.line)
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.lists(st.one_of(line_text, st.sampled_from(["", "  "])), min_size=1, max_size=5))
+def test_plain_front_matter_reads_as_libyaml_reads_it(lines: list[str]) -> None:
+    text = "\n".join(lines)
+    simple = yn._parse_simple(text, 2)
+    if simple is not None:
+        assert simple == libyaml_nodes(text)
+    assert nodes(text) == libyaml_nodes(text)
+
+
+TRICKY = ["title: a:", "title: a: b", "title: a:b", "title: a #b", "title: a#b", "title: 'q'",
+          "title: -a", "title: a\u2028b", "title: a\x85b", "title: a\tb", "title: a\x7fb",
+          "components: [a,]", "components: [a, [b]]", "title:  x  ", "title: ~", "title: null",
+          "components: [null, web]", "title: x\ntitle: y", "<<: x", "title: \ufeffx",
+          "\ntitle: x\n\ntype: y\n", "title: x\n  more", "title: x\n- y", "title: é:",
+          "title: %x", "title: @x", "title: `x", "title: {a: b}", "title: [a]x", "a" * 101 + ": x"]
+
+
+@pytest.mark.parametrize("text", TRICKY)
+def test_tricky_front_matter_reads_as_libyaml_reads_it(text: str) -> None:
+    simple = yn._parse_simple(text, 2)
+    assert simple is None or simple == libyaml_nodes(text)
+    assert nodes(text) == libyaml_nodes(text)
+
+
+def test_usual_front_matter_takes_the_plain_reader() -> None:
+    text = ("title: Sign-in is slow (SSO) — again, 100% of users\ntype: incident\n"
+            "impact: minor\ncomponents: [web, api]\nstart: 2026-01-01 10:00\n")
+    simple = yn._parse_simple(text, 2)
+    assert simple is not None and simple == libyaml_nodes(text)
+
+
+# The body splitter against the line-by-line way it replaced.
+
+def split_lines(body: str, first_line: int) -> tuple[str, list[tuple[int, str, str]],
+                                                     list[tuple[int, str]]]:
+    import re
+
+    fence_re, indented = re.compile(r"^ {0,3}(`{3,}|~{3,})"), re.compile(r"^ {1,3}##(?!#)")
+    sections: list[tuple[int, str, list[str]]] = [(first_line, "", [])]
+    problems = []
+    fence = None
+    for index, line in enumerate(body.split("\n")):
+        found = fence_re.match(line)
+        if found:
+            marker = found.group(1)
+            if fence is None:
+                fence = marker
+            elif marker[0] == fence[0] and len(marker) >= len(fence):
+                fence = None
+        if fence is None and line.startswith("##") and not line.startswith("###"):
+            sections.append((first_line + index, line, []))
+        elif fence is None and indented.match(line):
+            problems.append((first_line + index, "update headings start at the beginning of "
+                                                 "the line: remove the spaces before '##'"))
+        else:
+            sections[-1][2].append(line)
+    return ("\n".join(sections[0][2]).strip(),
+            [(n, h, "\n".join(lines).strip()) for n, h, lines in sections[1:]], problems)
+
+
+BODY_LINES = ["", " ", "text", "## Resolved - 2026-01-01 10:00", "##", "###", "## x ##",
+              " ## x", "   ##", "    ## x", "```", "````", " ```", "    ```", "~~~", "~~~~ x",
+              "``` py", "- item", "\r", "#"]
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.lists(st.sampled_from(BODY_LINES), max_size=12))
+@example(["## R", "text", "  ## x", "", "  ## y", "text"])
+@example(["  ## x", "", "## R", "", "   ##", "", "```", "  ## in a fence", "``", "~~~", "```"])
+def test_body_splits_as_line_by_line(lines: list[str]) -> None:
+    body = "\n".join(lines)
+    assert loader.split_body(body, 7) == split_lines(body, 7)
+
+
+# The usual time form against the general parser (seconds written take the general way).
+
+ZONES = ["America/Chicago", "Europe/London", "Australia/Lord_Howe"]
+CHANGES = [(ZONES[0], datetime(2026, 3, 8, 2)), (ZONES[0], datetime(2026, 11, 1, 1)),
+           (ZONES[1], datetime(2026, 3, 29, 1)), (ZONES[1], datetime(2026, 10, 25, 1)),
+           (ZONES[2], datetime(2026, 4, 5, 1, 30)),
+           (ZONES[2], datetime(2026, 10, 4, 2))]  # the clocks skip or repeat here
+near_a_change = st.builds(lambda change, minutes: (change[0],
+                                                   change[1] + timedelta(minutes=minutes)),
+                          st.sampled_from(CHANGES), st.integers(-90, 90))
+anywhere = st.tuples(st.sampled_from(ZONES), st.datetimes(min_value=datetime(1900, 1, 1),
+                                                          max_value=datetime(2999, 12, 31)))
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.one_of(near_a_change, anywhere))
+def test_usual_times_parse_as_the_general_parser_does(case: tuple[str, datetime]) -> None:
+    zone_name, moment = case
+    zone = ZoneInfo(zone_name)
+    usual = moment.strftime("%Y-%m-%d %H:%M")
+    general = f"{usual}:00"
+    try:
+        expected: object = parse_time(general, zone)
+    except InputError as exc:
+        expected = str(exc).replace(general, usual)
+    try:
+        got: object = parse_time(usual, zone)
+    except InputError as exc:
+        got = str(exc)
+    assert got == expected
+    if isinstance(got, datetime):
+        assert got.tzinfo is UTC and got.astimezone(zone).replace(tzinfo=None) == \
+            moment.replace(second=0, microsecond=0) and got.utcoffset() == timedelta(0)
