@@ -20,6 +20,9 @@ What is cached, and keyed by what:
   generator/fragments.py).
 * ``state``: the last build written to the output folder, so that the next build
   writes only files that changed (see generator/incremental.py).
+* ``uptodate``: what the "nothing changed" check needs, and only that (the folder,
+  the inputs' key, when it was written, the file count, the sha256 of ``index.html``
+  and ``manifest.json``), so that it never unpickles ``state``.
 """
 
 from __future__ import annotations

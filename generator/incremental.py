@@ -4,7 +4,10 @@
 test in tests/test_incremental.py checks it byte for byte), in three ways:
 
 1. *Up to date*: the last build wrote ``out`` from the same inputs (code, settings,
-   templates, every notice file, ``now``): nothing is read, rendered or written.
+   templates, every notice file, ``now``): nothing is read, rendered or written. The
+   check reads only the small ``uptodate`` record (never the ``state`` map of every
+   file), stats each notice (a change younger than the record is never trusted: the
+   racy-clean rule) and imports neither the renderers nor the YAML/config stack.
 2. *Incremental*: pages whose declared inputs did not change come from the page cache
    (generator/cache.py, ``PageMemo``); every other producer runs; then only files
    whose bytes changed are written, each atomically, pages before the Open page,
