@@ -6,6 +6,7 @@ from __future__ import annotations
 import gc
 import os
 import pickle
+import signal
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, NoReturn, TypeVar
@@ -43,6 +44,7 @@ def fork_map(work: Callable[[T], R], items: Sequence[T], minimum: int) -> list[R
     if pid == 0:  # the child: work, send, leave without running any clean-up
         _child(work, items[:half], reader, writer)
     os.close(writer)
+    data = None
     try:
         mine: list[R] = []
         failure: BaseException | None = None
@@ -55,7 +57,9 @@ def fork_map(work: Callable[[T], R], items: Sequence[T], minimum: int) -> list[R
             data = pipe.read()
     finally:
         if reader >= 0:
-            os.close(reader)  # the child, if still writing, gets a broken pipe
+            os.close(reader)
+        if data is None:  # interrupted (Ctrl-C): the child's work is not wanted
+            os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
     try:
         kind, value = pickle.loads(data)

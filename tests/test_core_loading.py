@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import pickle
 import shutil
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -108,6 +109,23 @@ def test_fork_map_raises_what_the_plain_loop_would() -> None:
     for bad, first in (({2, 8}, "item 2"), ({8}, "item 8"), ({2}, "item 2")):
         with pytest.raises(ValueError, match=first):
             fork_map(failing_at(bad), list(range(10)), 2)
+
+
+class Interrupted(BaseException):
+    """Like KeyboardInterrupt: not an Exception."""
+
+
+def slow_then_interrupted(item: int) -> int:
+    if item < 2:  # the child's half: would take a minute
+        time.sleep(30)
+    raise Interrupted
+
+
+def test_fork_map_interrupted_does_not_wait_for_the_child() -> None:
+    started = time.monotonic()
+    with pytest.raises(Interrupted):
+        fork_map(slow_then_interrupted, [0, 1, 2, 3], 2)
+    assert time.monotonic() - started < 10
 
 
 def unpicklable(item: int) -> Callable[[], int]:
