@@ -30,13 +30,13 @@ def gc_paused() -> Iterator[None]:
 
 
 def fork_map(work: Callable[[T], R], items: Sequence[T], minimum: int) -> list[R]:
-    """``[work(item) for item in items]``; with at least ``minimum`` items (and fork), a
-    forked child does the first half while this process does the rest.
+    """``[work(item) for item in items]``; with at least ``minimum`` items, fork and two
+    processors, a forked child does the first half while this process does the rest.
 
     The child's results come back pickled, so they must pickle. If any item raises, the
     exception of the first such item in ``items`` is raised, as the plain loop would.
     """
-    if len(items) < minimum or minimum < 2 or not hasattr(os, "fork"):
+    if len(items) < minimum or minimum < 2 or not hasattr(os, "fork") or cores() < 2:
         return [work(item) for item in items]
     half = len(items) // 2
     reader, writer = os.pipe()
@@ -70,6 +70,14 @@ def fork_map(work: Callable[[T], R], items: Sequence[T], minimum: int) -> list[R
     if failure is not None:
         raise failure
     return [*value, *mine]
+
+
+def cores() -> int:
+    """The processors this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def _child(work: Callable[[Any], Any], items: Sequence[Any], reader: int, writer: int

@@ -24,7 +24,7 @@ from generator import yamlnodes as yn
 from generator.config import load_config
 from generator.errors import InputError, Problem
 from generator.model import Notice
-from generator.parallel import fork_map
+from generator.parallel import cores, fork_map
 from generator.times import parse_time
 
 BROKEN: dict[str, str | bytes] = {
@@ -87,6 +87,7 @@ def test_parallel_loading_gives_what_serial_loading_gives(many: Path, tmp_path: 
     assert pickle.dumps(cold.notices) == pickle.dumps(notices)  # the very same values
 
 
+@pytest.mark.skipif(cores() < 2, reason="one processor: fork_map does not fork")
 def test_fork_map_keeps_order_and_uses_a_child() -> None:
     parent = os.getpid()
     results = fork_map(lambda item: (item * 2, os.getpid()), list(range(10)), 2)
@@ -121,6 +122,7 @@ def slow_then_interrupted(item: int) -> int:
     raise Interrupted
 
 
+@pytest.mark.skipif(cores() < 2, reason="one processor: fork_map does not fork")
 def test_fork_map_interrupted_does_not_wait_for_the_child() -> None:
     started = time.monotonic()
     with pytest.raises(Interrupted):
