@@ -191,18 +191,18 @@ def load_notices(root: Path, config: Any, store: Store) -> LoadedNotices:
                 entries.update(saved["entries"])
                 trusted[f"notices-{index:02d}"] = saved["written_ns"]
         started = time.time_ns()
-        stats: list[os.stat_result | None] = []
         outdated: list[Path] = []
         for path in files:
-            try:
-                stat: os.stat_result | None = os.stat(path)
-            except OSError:
-                stat = None
-            stats.append(stat)
             cached = entries.get(path.name)
-            if not (cached is not None and stat is not None
-                    and cached.signature == _signature(stat)
-                    and max(stat.st_mtime_ns, stat.st_ctime_ns)
+            if cached is None:  # not even a stat to take here: read_file takes it
+                outdated.append(path)
+                continue
+            try:
+                now = os.stat(path)
+            except OSError:
+                outdated.append(path)
+                continue
+            if not (cached.signature == _signature(now) and max(now.st_mtime_ns, now.st_ctime_ns)
                     < trusted.get(notice_shard(path.name), 0) - racy_ns()):
                 outdated.append(path)
         known = {path.name: entries[path.name].sha256 for path in outdated if path.name in entries}
@@ -211,14 +211,14 @@ def load_notices(root: Path, config: Any, store: Store) -> LoadedNotices:
                            fork_map(read, outdated, PARALLEL_FILES), strict=True))
         fresh: dict[str, Cached] = {}
         notices, digests = [], {}
-        for path, stat in zip(files, stats, strict=True):
+        for path in files:
             name = path.name
             if name not in results:
                 fresh[name] = entries[name]
                 notices.append(entries[name].notice)
                 digests[path.stem] = entries[name].sha256
                 continue
-            sha, notice = results[name]
+            stat, sha, notice = results[name]
             if notice is None:  # the same bytes as the cached notice's
                 notice = entries[name].notice
             elif isinstance(notice, list):

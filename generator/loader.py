@@ -351,17 +351,22 @@ def notice_files(root: Path) -> tuple[list[Path], list[Problem]]:
 
 
 def read_file(path: Path, config: Config, known: Mapping[str, str] | None = None
-              ) -> tuple[str, Notice | list[tuple[int, str]] | None]:
-    """A file of notice_files(): its sha256 and its notice or its problems; None instead
-    when the sha256 is ``known[file name]`` (the caller has that notice already)."""
+              ) -> tuple[os.stat_result | None, str, Notice | list[tuple[int, str]] | None]:
+    """A file of notice_files(): its stat (taken before reading), its sha256, and its
+    notice or its problems; None instead when the sha256 is ``known[file name]`` (the
+    caller has that notice already)."""
+    try:
+        stat: os.stat_result | None = os.stat(path)
+    except OSError:
+        stat = None
     raw = path.read_bytes()  # OSError: the command's error (exit 2) names the file
     sha = hashlib.sha256(raw).hexdigest()
     if known is not None and known.get(path.name) == sha:
-        return sha, None
+        return stat, sha, None
     try:  # parsed from the very bytes hashed: the digest always fits the notice
-        return sha, parse_bytes(raw, notice_path(path.name), path.stem, config)
+        return stat, sha, parse_bytes(raw, notice_path(path.name), path.stem, config)
     except NoticeInvalid as exc:
-        return sha, exc.problems
+        return stat, sha, exc.problems
 
 
 def load_notices(root: Path, config: Config) -> tuple[list[Notice], list[Problem]]:
@@ -370,7 +375,7 @@ def load_notices(root: Path, config: Config) -> tuple[list[Notice], list[Problem
     notices = []
     with gc_paused():  # many objects, none of them cycles
         results = fork_map(partial(read_file, config=config), files, PARALLEL_FILES)
-        for path, (_, result) in zip(files, results, strict=True):
+        for path, (_, _, result) in zip(files, results, strict=True):
             if isinstance(result, Notice):
                 notices.append(result)
             elif result is not None:
