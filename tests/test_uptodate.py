@@ -26,9 +26,13 @@ FAST = ("jinja2", "cmarkgfm", "nh3", "feedgen", "yaml", "boto3", "generator.conf
         "generator.schema", "generator.loader", "generator.render", "generator.output")
 
 
-def built(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
-    """A repository built once, with stats trusted 50 ms after a change (not 2 s)."""
+def built(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+          real_code: bool = False) -> tuple[Path, Path]:
+    """A repository built once, with stats trusted 50 ms after a change (not 2 s) and,
+    unless ``real_code``, a fixed code stamp (others may edit the package meanwhile)."""
     monkeypatch.setattr(cache, "RACY_SECONDS", 0.05)
+    if not real_code:
+        monkeypatch.setattr(cache, "code_digest", lambda: "this version")
     root = make_repo(tmp_path / "repo")
     out = tmp_path / "site"
     time.sleep(0.1)
@@ -205,7 +209,7 @@ def test_bad_now_messages_still_name_the_site_zone(empty_repo: Path, run: Run) -
 
 def test_up_to_date_build_imports_no_renderer_and_no_yaml(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    root, out = built(tmp_path, monkeypatch)
+    root, out = built(tmp_path, monkeypatch, real_code=True)
     code = textwrap.dedent(f"""
         import sys
         from generator import cache
