@@ -229,7 +229,8 @@ def load_notices(root: Path, config: Any, store: Store) -> LoadedNotices:
                 fresh[name] = Cached(_signature(stat), sha, notice)
             notices.append(notice)
             digests[path.stem] = sha
-        _save_notices(store, config_digest, entries, fresh, started, set(trusted))
+        _save_notices(store, config_digest, entries, fresh, started, set(trusted),
+                      parallel=len(outdated) >= PARALLEL_FILES)
     return LoadedNotices(notices, problems, digests)
 
 
@@ -246,19 +247,27 @@ def notice_shard(name: str) -> str:
 
 
 def _save_notices(store: Store, config_digest: str, old: dict[str, Cached],
-                  new: dict[str, Cached], started: int, loaded: set[str]) -> None:
-    """Rewrite only the shards whose entries changed (one file edited: one shard)."""
+                  new: dict[str, Cached], started: int, loaded: set[str],
+                  parallel: bool = False) -> None:
+    """Rewrite only the shards whose entries changed (one file edited: one shard);
+    ``parallel``: many changed, so a forked child writes half of the shards."""
+    from generator.parallel import fork_map
+
     before: dict[str, dict[str, Cached]] = {}
     after: dict[str, dict[str, Cached]] = {}
     for entries, shards in ((old, before), (new, after)):
         for name, entry in entries.items():
             shards.setdefault(notice_shard(name), {})[name] = entry
-    for index in range(NOTICE_SHARDS):
-        shard_name = f"notices-{index:02d}"
-        if after.get(shard_name) != before.get(shard_name) or (
-                shard_name in after and shard_name not in loaded):
-            store.save(shard_name, {"config": config_digest, "written_ns": started,
-                                    "entries": after.get(shard_name, {})})
+    changed = [f"notices-{index:02d}" for index in range(NOTICE_SHARDS)]
+    changed = [shard_name for shard_name in changed
+               if after.get(shard_name) != before.get(shard_name)
+               or (shard_name in after and shard_name not in loaded)]
+
+    def save(shard_name: str) -> None:
+        store.save(shard_name, {"config": config_digest, "written_ns": started,
+                                "entries": after.get(shard_name, {})})
+
+    fork_map(save, changed, 2 if parallel else NOTICE_SHARDS + 1)
 
 
 def stable(value: Any, digests: dict[str, str]) -> Any:

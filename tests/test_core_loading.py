@@ -80,6 +80,9 @@ def test_parallel_loading_gives_what_serial_loading_gives(many: Path, tmp_path: 
     assert loader.load_notices(many, config) == (notices, problems)
     store = cache.Store(tmp_path / "cache", "stamp")
     cold = cache.load_notices(many, config, store)
+    shards = [f"notices-{index:02d}" for index in range(cache.NOTICE_SHARDS)]
+    assert sorted(path.name for path in store.folder.iterdir()) == shards  # both halves
+    assert all(store.load(name) for name in shards)
     warm = cache.load_notices(many, config, store)
     for loaded in (cold, warm):
         assert (loaded.notices, loaded.problems) == (notices, problems)
