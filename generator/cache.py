@@ -313,7 +313,7 @@ class PageMemo:
         # Many pages to render (a first build): defer them and use both cores.
         self.parallel = False
         self._pending: list[tuple[str, str, str, Callable[[], bytes]]] = []
-        self._child: tuple[list[tuple[str, str, str, Callable[[], bytes]]], Forked] | None = None
+        self._child: tuple[list[tuple[str, str, str, Callable[[], bytes]]], Any] | None = None
 
     def _shard(self, name: str) -> dict[str, tuple[str, bytes, str]]:
         if name not in self._shards:
@@ -356,7 +356,10 @@ class PageMemo:
         if self._child is not None or len(self._pending) < PARALLEL_PAGES:
             return
         split = int(len(self._pending) * share)
-        self._child = (self._pending[:split], Forked([item[3] for item in self._pending[:split]]))
+        from generator.parallel import Forked
+
+        handed = self._pending[:split]
+        self._child = (handed, Forked([item[3] for item in handed]))
         self._pending = self._pending[split:]
 
     def abandon(self) -> None:
@@ -396,53 +399,3 @@ class PageMemo:
             name = f"pages-{index:02d}"
             if name not in self._shards:
                 self.store.remove(name)
-
-
-class Forked:
-    """Calls ``renders`` in a forked child; ``results()`` returns what they returned (or
-    raises what one raised). Without fork, they run in this process."""
-
-    def __init__(self, renders: list[Callable[[], bytes]]) -> None:
-        self._done: list[bytes] | None = None
-        if not renders or not hasattr(os, "fork"):
-            self._done = [render() for render in renders]
-            return
-        reader, writer = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # the child: render, send, leave without running any clean-up
-            status = 0
-            try:
-                os.close(reader)
-                try:
-                    result: Any = ("ok", [render() for render in renders])
-                except BaseException as exc:
-                    result = ("error", exc)
-                with os.fdopen(writer, "wb") as pipe:
-                    pickle.dump(result, pipe, protocol=pickle.HIGHEST_PROTOCOL)
-            except BaseException:
-                status = 1
-            finally:
-                os._exit(status)
-        os.close(writer)
-        self._pid, self._reader = pid, reader
-
-    def results(self) -> list[bytes]:
-        if self._done is not None:
-            return self._done
-        with os.fdopen(self._reader, "rb") as pipe:
-            try:
-                kind, value = pickle.load(pipe)
-            except EOFError:
-                kind, value = "error", RuntimeError("the page-rendering child process failed")
-        os.waitpid(self._pid, 0)
-        if kind == "error":
-            raise value
-        self._done = list(value)
-        return self._done
-
-    def close(self) -> None:
-        """Drop the child's results unread (its write fails and it exits)."""
-        if self._done is None:
-            os.close(self._reader)
-            os.waitpid(self._pid, 0)
-            self._done = []

@@ -190,6 +190,7 @@ def build(root: Path, out: Path, now: datetime, cached: bool = True,
           parallel: bool = True) -> tuple[int, str]:
     """Build ``root`` into ``out`` for ``now``; (file count, how it was written)."""
     from generator.build import load_valid, render_site
+    from generator.parallel import cores
 
     out = out.absolute()
     store = open_store(root)
@@ -209,7 +210,7 @@ def build(root: Path, out: Path, now: datetime, cached: bool = True,
 
     def make_memo(site: Any) -> PageMemo:
         memo = PageMemo(memo_store, chrome_digest(site, root, store), checked.digests)
-        memo.parallel = parallel and (os.cpu_count() or 1) > 1
+        memo.parallel = parallel and cores() > 1
         memo_holder.append(memo)
         markdown_holder.append(site.markdown)
         if cached:

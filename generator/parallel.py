@@ -9,7 +9,8 @@ import pickle
 import signal
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, NoReturn, TypeVar
+from functools import partial
+from typing import Any, Generic, NoReturn, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -29,6 +30,54 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+class Forked(Generic[R]):
+    """Runs ``calls`` in a forked child from now on; ``results()`` returns what they
+    returned, in order, or raises what the first failing one raised. If the child dies
+    or its results don't pickle, this process makes the calls itself. Without fork (or
+    with one processor) the calls run here, when results() is called."""
+
+    def __init__(self, calls: Sequence[Callable[[], R]]) -> None:
+        self._calls = calls
+        self._pid = 0
+        self._reader = -1
+        if calls and hasattr(os, "fork") and cores() > 1:
+            reader, writer = os.pipe()
+            pid = os.fork()
+            if pid == 0:  # the child: work, send, leave without running any clean-up
+                _child(calls, reader, writer)
+            os.close(writer)
+            self._pid, self._reader = pid, reader
+
+    def results(self) -> list[R]:
+        if not self._pid:
+            return [call() for call in self._calls]
+        data = None
+        try:
+            with os.fdopen(self._reader, "rb") as pipe:
+                self._reader = -1
+                data = pipe.read()
+        finally:
+            self.close(kill=data is None)  # interrupted (Ctrl-C): not wanted any more
+        try:
+            kind, value = pickle.loads(data)
+        except Exception:  # the child died before it sent everything: do its part here
+            return [call() for call in self._calls]
+        if kind == "error":
+            raise value
+        return list(value)
+
+    def close(self, kill: bool = True) -> None:
+        """Stop waiting for the child (killing it, unless it has sent everything)."""
+        if self._reader >= 0:
+            os.close(self._reader)
+            self._reader = -1
+        if self._pid:
+            if kill:
+                os.kill(self._pid, signal.SIGKILL)
+            os.waitpid(self._pid, 0)
+            self._pid = 0
+
+
 def fork_map(work: Callable[[T], R], items: Sequence[T], minimum: int) -> list[R]:
     """``[work(item) for item in items]``; with at least ``minimum`` items, fork and two
     processors, a forked child does the first half while this process does the rest.
@@ -39,12 +88,7 @@ def fork_map(work: Callable[[T], R], items: Sequence[T], minimum: int) -> list[R
     if len(items) < minimum or minimum < 2 or not hasattr(os, "fork") or cores() < 2:
         return [work(item) for item in items]
     half = len(items) // 2
-    reader, writer = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: work, send, leave without running any clean-up
-        _child(work, items[:half], reader, writer)
-    os.close(writer)
-    data = None
+    child = Forked([partial(work, item) for item in items[:half]])
     try:
         mine: list[R] = []
         failure: BaseException | None = None
@@ -52,24 +96,13 @@ def fork_map(work: Callable[[T], R], items: Sequence[T], minimum: int) -> list[R
             mine = [work(item) for item in items[half:]]
         except Exception as exc:  # raised after the child's, which come first
             failure = exc
-        with os.fdopen(reader, "rb") as pipe:
-            reader = -1
-            data = pipe.read()
-    finally:
-        if reader >= 0:
-            os.close(reader)
-        if data is None:  # interrupted (Ctrl-C): the child's work is not wanted
-            os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
-    try:
-        kind, value = pickle.loads(data)
-    except Exception:  # the child died before it sent everything: do its half here
-        kind, value = "ok", [work(item) for item in items[:half]]
-    if kind == "error":
-        raise value
+        theirs = child.results()
+    except BaseException:
+        child.close()
+        raise
     if failure is not None:
         raise failure
-    return [*value, *mine]
+    return [*theirs, *mine]
 
 
 def cores() -> int:
@@ -80,13 +113,12 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
-def _child(work: Callable[[Any], Any], items: Sequence[Any], reader: int, writer: int
-           ) -> NoReturn:
+def _child(calls: Sequence[Callable[[], Any]], reader: int, writer: int) -> NoReturn:
     status = 0
     try:
         os.close(reader)
         try:
-            result: tuple[str, Any] = ("ok", [work(item) for item in items])
+            result: tuple[str, Any] = ("ok", [call() for call in calls])
         except BaseException as exc:
             result = ("error", exc)
         data = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)  # if it can't: status 1

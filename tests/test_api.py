@@ -200,9 +200,11 @@ def test_history_is_split_by_the_year_each_notice_started(empty_repo: Path, run:
     first; a new update in 2026 leaves the 2024 file byte for byte as it was."""
     write_notice(empty_repo, "old", (
         "---\ntitle: Old\ntype: incident\n---\n"
-        "## Resolved - 2025-01-01 00:30\nFixed.\n\n## Investigating - 2024-12-31 23:30\nLooking.\n"))
+        "## Resolved - 2025-01-01 00:30\nFixed.\n\n"
+        "## Investigating - 2024-12-31 23:30\nLooking.\n"))
     write_notice(empty_repo, "new", (
-        "---\ntitle: New\ntype: incident\n---\n## Investigating - 2026-11-28 05:00\nLooking.\n"))
+        "---\ntitle: New\ntype: incident\n---\n"
+        "## Investigating - 2026-11-28 05:00\nLooking.\n"))
     first = build(run, empty_repo, FIXED_NOW, tmp_path / "first")
     index = load(first, "api/history.json")
     assert [(y["year"], y["incidents"], y["url"]) for y in index["years"]] == [

@@ -19,6 +19,7 @@ import json
 import os
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from itertools import groupby
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +54,13 @@ def upload_group(path: str) -> int:
 
 def upload_order(paths: list[str]) -> list[str]:
     """Groups in order; deeper pages before shallower ones within the pages group."""
-    return sorted(paths, key=lambda p: (upload_group(p), -p.count("/"), p))
+    return sorted(paths, key=lambda p: (*_stage(p), p))
+
+
+def _stage(path: str) -> tuple[int, int]:
+    """Files of one stage upload together; the next stage waits for all of them."""
+    group = upload_group(path)
+    return (group, -path.count("/") if group == 3 else 0)
 
 
 @contextlib.contextmanager
@@ -205,16 +212,19 @@ class S3Target:
 
         executor = ThreadPoolExecutor(max_workers=self.jobs)
         try:
-            pending: set[Future[str]] = set()
-            queue = list(reversed(paths))
-            while queue or pending:
-                while queue and len(pending) < self.jobs:
-                    pending.add(executor.submit(upload, queue.pop()))
-                done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for future in done:
-                    path = future.result()
-                    self.counts.uploaded += 1
-                    yield f"uploaded {path}"
+            # One stage at a time (a group, and within pages one depth): a page starts
+            # uploading only after every file it may link to has finished.
+            for _, stage in groupby(upload_order(paths), key=_stage):
+                pending: set[Future[str]] = set()
+                queue = list(reversed(list(stage)))
+                while queue or pending:
+                    while queue and len(pending) < self.jobs:
+                        pending.add(executor.submit(upload, queue.pop()))
+                    done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                    for future in done:
+                        path = future.result()
+                        self.counts.uploaded += 1
+                        yield f"uploaded {path}"
         finally:
             executor.shutdown(wait=True, cancel_futures=True)
 
