@@ -29,6 +29,7 @@ from typing import Any
 
 from generator import cache
 from generator.cache import PageMemo, Store, file_digest, open_store, tree_digest
+from generator.parallel import gc_frozen
 
 STATE = "state"
 # The small record the "nothing changed" check reads (STATE holds every file's sha256).
@@ -205,49 +206,52 @@ def build(root: Path, out: Path, now: datetime, cached: bool = True,
     usable = _usable(state, out)
     started = _now_ns()
     checked = load_valid(root, "Build stopped: nothing was written.")
-    memo_store = store if cached else None
-    memo_holder: list[PageMemo] = []
+    # What was loaded lives until the build ends: the cyclic garbage collector need not
+    # scan it again and again (a tenth of a rebuild at 10,000 notices).
+    with gc_frozen():
+        memo_store = store if cached else None
+        memo_holder: list[PageMemo] = []
 
-    def make_memo(site: Any) -> PageMemo:
-        memo = PageMemo(memo_store, chrome_digest(site, root, store), checked.digests)
-        memo.parallel = parallel and cores() > 1
-        memo_holder.append(memo)
-        markdown_holder.append(site.markdown)
-        if cached:
-            remembered(site.markdown).update(store.load(MARKDOWN) or {})
-        return memo
+        def make_memo(site: Any) -> PageMemo:
+            memo = PageMemo(memo_store, chrome_digest(site, root, store), checked.digests)
+            memo.parallel = parallel and cores() > 1
+            memo_holder.append(memo)
+            markdown_holder.append(site.markdown)
+            if cached:
+                remembered(site.markdown).update(store.load(MARKDOWN) or {})
+            return memo
 
-    markdown_holder: list[Any] = []
+        markdown_holder: list[Any] = []
 
-    from generator.compiled import StoredBytecode
+        from generator.compiled import StoredBytecode
 
-    compiled = StoredBytecode(store) if cached else None
-    files = render_site(checked, now, root, memo=make_memo, compiled=compiled)
-    previous: dict[str, str] = state["files"] if usable else {}
-    memo = memo_holder[0] if memo_holder else None
-    shas = {path: (memo.sha256(path, data) if memo is not None
-                   else hashlib.sha256(data).hexdigest()) for path, data in files.items()}
-    changed = sum(1 for p in files if previous.get(p) != shas[p])
-    store.remove(UP_TO_DATE)  # the old records no longer describe out, whatever happens next
-    store.remove(STATE)
-    if usable and changed <= max(IN_PLACE_FILES, IN_PLACE_LIMIT * len(files)):
-        how = f"{write_changes(out, files, previous, shas)} changed"
-    else:
-        replace_site(out, files, keep=root)
-        how = "whole site"
-    if memo is not None:
-        memo.save()
-    if markdown_holder:
-        store.save(MARKDOWN, recent_markdown(checked.notices, remembered(markdown_holder[0])))
-    # The notices as they were when this build read them (None if one changed since).
-    key = inputs_key(settings, notice_signatures(root, started - cache.racy_ns()))
-    store.save(STATE, {"out": str(out), "folder": _folder_id(out), "files": shas,
-                       "inputs": key, "written_ns": started})
-    if key is not None:
-        store.save(UP_TO_DATE, {"out": str(out), "folder": _folder_id(out), "inputs": key,
-                                "written_ns": started, "count": len(files),
-                                "last": {name: shas[name] for name in _LAST if name in shas}})
-    return len(files), how
+        compiled = StoredBytecode(store) if cached else None
+        files = render_site(checked, now, root, memo=make_memo, compiled=compiled)
+        previous: dict[str, str] = state["files"] if usable else {}
+        memo = memo_holder[0] if memo_holder else None
+        shas = {path: (memo.sha256(path, data) if memo is not None
+                       else hashlib.sha256(data).hexdigest()) for path, data in files.items()}
+        changed = sum(1 for p in files if previous.get(p) != shas[p])
+        store.remove(UP_TO_DATE)  # the old records no longer describe out, whatever happens next
+        store.remove(STATE)
+        if usable and changed <= max(IN_PLACE_FILES, IN_PLACE_LIMIT * len(files)):
+            how = f"{write_changes(out, files, previous, shas)} changed"
+        else:
+            replace_site(out, files, keep=root)
+            how = "whole site"
+        if memo is not None:
+            memo.save()
+        if markdown_holder:
+            store.save(MARKDOWN, recent_markdown(checked.notices, remembered(markdown_holder[0])))
+        # The notices as they were when this build read them (None if one changed since).
+        key = inputs_key(settings, notice_signatures(root, started - cache.racy_ns()))
+        store.save(STATE, {"out": str(out), "folder": _folder_id(out), "files": shas,
+                           "inputs": key, "written_ns": started})
+        if key is not None:
+            store.save(UP_TO_DATE, {"out": str(out), "folder": _folder_id(out), "inputs": key,
+                                    "written_ns": started, "count": len(files),
+                                    "last": {name: shas[name] for name in _LAST if name in shas}})
+        return len(files), how
 
 
 def remembered(renderer: Any) -> dict[str, str]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from email.utils import parseaddr
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -132,6 +131,8 @@ def _seconds(low: float, high: float) -> s.Parser:
 
 def _address(node: yn.Node, path: str = "") -> str:
     value = s.text(node)
+    from email.utils import parseaddr  # 12 ms of imports every command would pay
+
     _, address = parseaddr(value)
     if not _ADDRESS.fullmatch(address) or "\n" in value:
         raise s.Expected("an email address such as 'ops@example.org' or "
