@@ -126,7 +126,7 @@ def _install_filters(env: Environment, config: Config, markdown: MarkdownRendere
     env.filters["when_zone"] = lambda moment: times.display_with_zone(moment, zone)
     env.filters["iso"] = lambda moment: times.iso(moment, zone)
     env.filters["stamp"] = lambda moment: moment.strftime("%Y%m%dT%H%MZ")
-    env.filters["span"] = lambda item: times.display_range(item.started, item.ended, zone)
+    env.filters["span"] = lambda item: times.display_range(item.started, item.shown_end, zone)
     env.filters["md"] = lambda text: Markup(markdown(text))
 
 

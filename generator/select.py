@@ -66,6 +66,15 @@ class NoticeView:
     def is_upcoming(self) -> bool:
         return self.status is Status.SCHEDULED
 
+    @property
+    def shown_end(self) -> datetime | None:
+        """The end of the range pages show after ``started``. A maintenance completed
+        before its window opened was called off: it shows the planned window (its
+        timeline says why), never a range that ends before it starts."""
+        if self.ended is not None and self.ended < self.started and self.notice.end:
+            return self.notice.end
+        return self.ended
+
 
 @dataclass(frozen=True)
 class ComponentState:

@@ -325,3 +325,17 @@ def test_open_page_budget_with_many_open_notices(empty_repo: Path, run: Run) -> 
     css = next((out / "assets").glob("outpost.*.css")).read_bytes()
     size = len(gzip.compress(html, 9, mtime=0)) + len(gzip.compress(css, 9, mtime=0))
     assert size <= 14 * 1024, f"{size} bytes gzip"
+
+
+def test_called_off_maintenance_page_shows_the_planned_window(empty_repo: Path, run: Run,
+                                                             tmp_path: Path) -> None:
+    (empty_repo / "notices" / "upgrade.md").write_text(
+        "---\ntitle: Upgrade\ntype: maintenance\nstart: 2026-11-20 22:00\n"
+        "end: 2026-11-21 02:00\n---\n## Completed - 2026-11-20 18:00\nCalled off.\n\n"
+        "## Scheduled - 2026-11-10 09:00\nPlanned.\n")
+    site = tmp_path / "site"
+    assert run(empty_repo, "build", "--out", str(site), "--now", FIXED_NOW).exit_code == 0
+    page = (site / "notices" / "upgrade" / "index.html").read_text()
+    assert "Nov 20, 2026, 10:00 PM - Nov 21, 2026, 02:00 AM CST" in page
+    assert "06:00 PM CST</time></p>" not in page  # no range ending at the Completed update
+    assert "label-completed" in page

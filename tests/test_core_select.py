@@ -196,3 +196,26 @@ def test_updates_sorted_by_time_whatever_the_file_order() -> None:
                       "## Resolved - 2026-05-01 12:00\nc\n\n"
                       "## Identified - 2026-05-01 11:00\nb\n")
     assert [u.body for u in shuffled.updates] == ["c", "b", "a"]
+
+
+def test_maintenance_completed_before_its_window_shows_the_planned_window() -> None:
+    """Called off: closed at the Completed update, and the range pages show is the
+    planned window, not one that ends before it starts."""
+    called_off = notice("""---
+title: Upgrade
+type: maintenance
+start: 2026-05-10 22:00
+end: 2026-05-11 02:00
+---
+## Completed - 2026-05-10 18:00
+Called off: the vendor postponed the upgrade.
+
+## Scheduled - 2026-04-26 09:00
+Planned.
+""")
+    item = view(called_off, at("2026-05-10 19:00"))
+    assert item is not None and item.status is Status.COMPLETED and not item.is_open
+    assert item.ended == at("2026-05-10 18:00")
+    assert (item.started, item.shown_end) == (at("2026-05-10 22:00"), at("2026-05-11 02:00"))
+    on_time = view(notice(MAINTENANCE_TEXT_WITH_LATE_COMPLETION), at("2026-05-11 03:00"))
+    assert on_time is not None and on_time.shown_end == at("2026-05-11 02:45")
