@@ -32,6 +32,7 @@ import json
 import os
 import pickle
 import time
+import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -244,7 +245,7 @@ def settings_digest(config: Any) -> str:
 
 
 def notice_shard(name: str) -> str:
-    return f"notices-{int(hashlib.sha1(name.encode()).hexdigest()[:4], 16) % NOTICE_SHARDS:02d}"
+    return f"notices-{_bucket(name, NOTICE_SHARDS):02d}"
 
 
 def _save_notices(store: Store, config_digest: str, old: dict[str, Cached],
@@ -276,23 +277,32 @@ def stable(value: Any, digests: dict[str, str]) -> Any:
     from generator.render import NoticePart
     from generator.select import NoticeView
 
-    if isinstance(value, NoticePart):
-        return ("part", value.notice_id, digests.get(value.notice_id, "?"), value.detail)
-    if isinstance(value, NoticeView):
-        return ("view", value.notice.id, digests.get(value.notice.id, "?"), len(value.updates),
-                value.status.value, value.is_open, value.started.isoformat(),
-                value.ended.isoformat() if value.ended else None)
-    if isinstance(value, (list, tuple)):
-        return tuple(stable(item, digests) for item in value)
-    if isinstance(value, dict):
-        return tuple((repr(k), stable(v, digests)) for k, v in value.items())
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return repr(value)
+    def form(value: Any) -> Any:
+        if isinstance(value, NoticeView):  # a page per notice: keep this one cheap
+            ended = value.ended.timestamp() if value.ended else None
+            return (f"view|{value.notice.id}|{digests.get(value.notice.id, '?')}|"
+                    f"{len(value.updates)}|{value.status.value}|{value.is_open}|"
+                    f"{value.started.timestamp()}|{ended}")
+        if isinstance(value, NoticePart):
+            return ("part", value.notice_id, digests.get(value.notice_id, "?"), value.detail)
+        if isinstance(value, (list, tuple)):
+            return tuple(form(item) for item in value)
+        if isinstance(value, dict):
+            return tuple((repr(k), form(v)) for k, v in value.items())
+        if isinstance(value, datetime):
+            return value.isoformat()
+        return repr(value)
+
+    return form(value)
+
+
+def _bucket(name: str, count: int) -> int:
+    """Which of ``count`` shards ``name`` goes to (crc32: cheap, the same everywhere)."""
+    return zlib.crc32(name.encode()) % count
 
 
 def shard(path: str) -> str:
-    return f"pages-{int(hashlib.sha1(path.encode()).hexdigest()[:4], 16) % SHARDS:02d}"
+    return f"pages-{_bucket(path, SHARDS):02d}"
 
 
 class PageMemo:

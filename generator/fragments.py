@@ -9,7 +9,7 @@ changed notice rewrites one shard; notices no longer asked for are dropped.
 
 from __future__ import annotations
 
-import hashlib
+import zlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +20,7 @@ SHARDS = 16
 
 
 def _shard(notice_id: str) -> str:
-    return f"fragments-{int(hashlib.sha1(notice_id.encode()).hexdigest()[:4], 16) % SHARDS:02d}"
+    return f"fragments-{zlib.crc32(notice_id.encode()) % SHARDS:02d}"
 
 
 class Fragments:
