@@ -63,14 +63,10 @@ def item_id(config: Config, posted: Posted) -> str:
     return f"tag:{tag_authority(config)},{day}:notices/{update_key(posted)}"
 
 
-def posted_updates(site: Site) -> list[Posted]:
-    """Every update visible at ``now``, newest first (ties: notice id, then file order)."""
-    return list(_Ordered(site).posted())
-
-
 class _Ordered:
-    """Every visible update as a plain tuple, sorted once: at 10,000 notices there are
-    40,000 updates, and only the items a feed shows become Posted objects."""
+    """Every visible update, newest first (ties: notice id, then file order), sorted once
+    as plain tuples: at 10,000 notices there are 40,000 updates, and only the items a
+    feed shows become Posted objects."""
 
     def __init__(self, site: Site) -> None:
         self.items = (*site.snapshot.open, *site.snapshot.closed)

@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -34,8 +34,6 @@ from generator.parallel import gc_frozen
 STATE = "state"
 # The small record the "nothing changed" check reads (STATE holds every file's sha256).
 UP_TO_DATE = "uptodate"
-MARKDOWN = "markdown"
-MARKDOWN_NOTICES = 500
 # In-place writes fsync file by file; past this share of changed files one swap is faster.
 IN_PLACE_LIMIT = 0.2
 IN_PLACE_FILES = 50
@@ -216,12 +214,7 @@ def build(root: Path, out: Path, now: datetime, cached: bool = True,
             memo = PageMemo(memo_store, chrome_digest(site, root, store), checked.digests)
             memo.parallel = parallel and cores() > 1
             memo_holder.append(memo)
-            markdown_holder.append(site.markdown)
-            if cached:
-                remembered(site.markdown).update(store.load(MARKDOWN) or {})
             return memo
-
-        markdown_holder: list[Any] = []
 
         from generator.compiled import StoredBytecode
 
@@ -241,8 +234,6 @@ def build(root: Path, out: Path, now: datetime, cached: bool = True,
             how = "whole site"
         if memo is not None:
             memo.save()
-        if markdown_holder:
-            store.save(MARKDOWN, recent_markdown(checked.notices, remembered(markdown_holder[0])))
         # The notices as they were when this build read them (None if one changed since).
         key = inputs_key(settings, notice_signatures(root, started - cache.racy_ns()))
         store.save(STATE, {"out": str(out), "folder": _folder_id(out), "files": shas,
@@ -252,20 +243,6 @@ def build(root: Path, out: Path, now: datetime, cached: bool = True,
                                     "written_ns": started, "count": len(files),
                                     "last": {name: shas[name] for name in _LAST if name in shas}})
         return len(files), how
-
-
-def remembered(renderer: Any) -> dict[str, str]:
-    """The Markdown renderer's own text -> HTML memo (an empty dict if it has none)."""
-    memo = getattr(renderer, "_cache", None)
-    return memo if isinstance(memo, dict) else {}
-
-
-def recent_markdown(notices: Iterable[Any], rendered: dict[str, str]) -> dict[str, str]:
-    """HTML of the texts of the most recently updated notices: what feeds, embeds and
-    the Open page render again on every build (older pages come from the page cache)."""
-    newest = sorted(notices, key=lambda n: n.updates[0].at, reverse=True)[:MARKDOWN_NOTICES]
-    texts = {text for n in newest for text in (n.summary, *(u.body for u in n.updates))}
-    return {text: rendered[text] for text in texts if text in rendered}
 
 
 def _now_ns() -> int:

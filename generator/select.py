@@ -71,7 +71,7 @@ class NoticeView:
         """The end of the range pages show after ``started``. A maintenance completed
         before its window opened was called off: it shows the planned window (its
         timeline says why), never a range that ends before it starts."""
-        if self.ended is not None and self.ended < self.started and self.notice.end:
+        if self.ended is not None and self.ended < self.started and self.notice.end is not None:
             return self.notice.end
         return self.ended
 

@@ -4,17 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tests.conftest import MINIMAL_CONFIG
+
 NOW = "2026-11-28 12:00"  # America/Chicago, CST (-06:00)
 
-CONFIG = """\
-title: Test Status
-base_url: https://status.example.org/
-timezone: America/Chicago
-components:
-  - id: web
-    name: Web
-  - id: api
-    name: API
+CONFIG = MINIMAL_CONFIG + """\
 notify:
   since: 2026-11-01 00:00
   from: Test Status <status@example.org>
