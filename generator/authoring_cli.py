@@ -7,6 +7,7 @@ modules are imported here so that ``outpost update`` starts fast.
 from __future__ import annotations
 
 import contextlib
+import sys
 from datetime import datetime
 from pathlib import Path
 from typing import TextIO
@@ -36,7 +37,7 @@ def _read_message(message: str | None, message_file: TextIO | None) -> str | Non
         return message
     if message_file is not None:
         return message_file.read()
-    stdin = click.get_text_stream("stdin")
+    stdin = sys.stdin  # click.get_text_stream is deprecated from Click 8.5
     if not stdin.isatty():
         text = stdin.read()
         return text if text.strip() else None
