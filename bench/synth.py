@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from generator.times import write_time
+from generator.core.times import write_time
 
 SEED = 20261128
 NOW = "2026-11-28T12:00:00Z"

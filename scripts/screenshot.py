@@ -31,9 +31,9 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 
 def build_example(out: Path, now_text: str) -> None:
     """Build the example site for ``now_text`` into ``out``."""
-    from generator.build import build
-    from generator.config import load_config
-    from generator.times import parse_now
+    from generator.build.pipeline import build
+    from generator.config.settings import load_config
+    from generator.core.times import parse_now
 
     now: datetime = parse_now(now_text, load_config(REPO).timezone)
     build(REPO, out, now)

@@ -19,8 +19,8 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, ClassVar
 
-from generator.build import build
-from generator.mediatypes import is_cross_origin_data
+from generator.build.pipeline import build
+from generator.render.mediatypes import is_cross_origin_data
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 # The SSI directive the README's nginx example uses, and the location it proxies.

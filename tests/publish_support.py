@@ -21,15 +21,15 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from generator.build import build
-from generator.manifest import MANIFEST, Manifest, make_manifest, parse_manifest
+from generator.build.pipeline import build
+from generator.core.times import parse_now
 from generator.publish.base import Target
-from generator.times import parse_now
+from generator.render.manifest import MANIFEST, Manifest, make_manifest, parse_manifest
 
 OLD_NOW = "2026-11-28T12:00:00Z"
 def build_site(root: Path, out: Path, now: str = OLD_NOW) -> Manifest:
     """Build ``root`` into ``out`` and make sure the site has its manifest.json."""
-    from generator.config import load_config
+    from generator.config.settings import load_config
 
     build(root, out, parse_now(now, load_config(root).timezone))
     if not (out / MANIFEST).exists():
@@ -279,7 +279,7 @@ def outpost_process(root: Path, *args: str, env: Mapping[str, str] | None = None
 
 def make_target(root: Path, entry: str, name: str) -> Target:
     """Add ``entry`` to outpost.yaml's publish: list and build that target from config."""
-    from generator.config import load_config
+    from generator.config.settings import load_config
     from generator.publish.base import targets_from_config
 
     add_target(root, entry)

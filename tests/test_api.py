@@ -12,7 +12,7 @@ import pytest
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
-from generator.statuspage import base36_id
+from generator.core.statuspage import base36_id
 from tests.conftest import FIXED_NOW, Run
 from tests.feeds_support import (
     INCIDENT_OPEN,

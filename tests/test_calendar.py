@@ -8,7 +8,7 @@ from pathlib import Path
 import icalendar
 import pytest
 
-from generator.ical import escape_text, fold
+from generator.render.calendar import escape_text, fold
 from tests.conftest import FIXED_NOW, Run
 from tests.feeds_support import MAINTENANCE_ACTIVE, MAINTENANCE_UPCOMING, build, write_notice
 

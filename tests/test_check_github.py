@@ -11,9 +11,9 @@ from pathlib import Path
 import yaml
 from click.testing import CliRunner
 
-from generator.cli import cli
-from generator.errors import Problem
-from generator.report import format_problems
+from generator.cli.report import format_problems
+from generator.cli.site import cli
+from generator.core.errors import Problem
 from tests.conftest import Run
 
 REPO = Path(__file__).resolve().parent.parent

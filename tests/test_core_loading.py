@@ -19,13 +19,14 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from bench import synth
-from generator import cache, loader
-from generator import yamlnodes as yn
-from generator.config import load_config
-from generator.errors import InputError, Problem
-from generator.model import Notice
-from generator.parallel import cores, fork_map
-from generator.times import parse_time
+from generator.build import cache
+from generator.build.parallel import cores, fork_map
+from generator.config import yamlnodes as yn
+from generator.config.settings import load_config
+from generator.core.errors import InputError, Problem
+from generator.core.model import Notice
+from generator.core.times import parse_time
+from generator.notices import loader
 
 BROKEN: dict[str, str | bytes] = {
     "a-bad-time.md": "---\ntitle: T\ntype: incident\n---\n## Resolved - 2026-02-30 10:00\nx\n",

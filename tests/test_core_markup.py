@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from generator.markup import MarkdownRenderer
+from generator.render.markup import MarkdownRenderer
 from tests.conftest import FIXED_NOW, Run
 
 

@@ -11,8 +11,8 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-from generator.errors import OutpostError
-from generator.output import replace_site
+from generator.build.output import replace_site
+from generator.core.errors import OutpostError
 from tests.conftest import FIXED_NOW, MINIMAL_CONFIG, Run
 
 EXAMPLE_CONFIG_LINKS = {"https://support.example.org/customers",
@@ -162,7 +162,7 @@ def test_failed_render_leaves_old_site(example_repo: Path, run: Run, tmp_path: P
     result = run(example_repo, "build", "--out", str(site), "--now", FIXED_NOW)
     assert result.exit_code == 2
     template = example_repo / "templates" / "notice.html"
-    assert result.output == (f"Error: template {template}:3: 'generator.model.Notice object' "
+    assert result.output == (f"Error: template {template}:3: 'generator.core.model.Notice object' "
                              "has no attribute 'nope'\n")
     assert snapshot(site) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["repo", "site"]

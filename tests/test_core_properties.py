@@ -9,10 +9,10 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator.config import parse_config
-from generator.loader import NoticeInvalid, parse_notice
-from generator.model import FINAL_STATUS, STATUSES, Impact, NoticeType, Status
-from generator.times import write_time
+from generator.config.settings import parse_config
+from generator.core.model import FINAL_STATUS, STATUSES, Impact, NoticeType, Status
+from generator.core.times import write_time
+from generator.notices.loader import NoticeInvalid, parse_notice
 from tests.conftest import MINIMAL_CONFIG
 
 CONFIG = parse_config(MINIMAL_CONFIG)

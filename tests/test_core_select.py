@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from generator.config import parse_config
-from generator.loader import parse_notice
-from generator.model import Notice, Status
-from generator.render import banner_text
-from generator.select import Banner, ComponentStatus, select, view
-from generator.times import parse_time
+from generator.config.settings import parse_config
+from generator.core.model import Notice, Status
+from generator.core.timeline import Banner, ComponentStatus, select, view
+from generator.core.times import parse_time
+from generator.notices.loader import parse_notice
+from generator.render.pages import banner_text
 from tests.conftest import MINIMAL_CONFIG
 
 CONFIG = parse_config(MINIMAL_CONFIG)

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.errors import InputError
-from generator.times import display, display_range, iso, parse_now, parse_time, write_time
+from generator.core.errors import InputError
+from generator.core.times import display, display_range, iso, parse_now, parse_time, write_time
 from tests.conftest import FIXED_NOW, Run
 
 CHICAGO = ZoneInfo("America/Chicago")

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from generator.config import parse_config
-from generator.errors import ProblemsFound
-from generator.loader import NoticeInvalid, parse_notice
+from generator.config.settings import parse_config
+from generator.core.errors import ProblemsFound
+from generator.notices.loader import NoticeInvalid, parse_notice
 from tests.conftest import MINIMAL_CONFIG, Run
 
 CONFIG = parse_config(MINIMAL_CONFIG)

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from generator import schema as s
-from generator.config import COMPONENT, SECTIONS, SETTINGS
-from generator.docs import END, START, main, reference, replace_section
+from generator.config import schema as s
+from generator.config.reference import END, START, main, reference, replace_section
+from generator.config.settings import COMPONENT, SECTIONS, SETTINGS
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -18,7 +18,7 @@ REPO = Path(__file__).resolve().parent.parent
 def test_readme_settings_reference_is_current() -> None:
     readme = (REPO / "README.md").read_text()
     assert replace_section(readme, reference()) == readme, (
-        "README.md's settings reference is out of date: run `python -m generator.docs`")
+        "README.md's settings reference is out of date: run `python -m generator.config.reference`")
 
 
 def test_every_setting_and_section_has_a_row() -> None:
@@ -53,7 +53,8 @@ def test_check_mode_reports_drift(tmp_path: Path, capsys: pytest.CaptureFixture[
     readme.write_text(f"# Title\n\n{START}\nold table\n{END}\n\nMore.\n")
     assert main(["--check", str(readme)]) == 1
     assert capsys.readouterr().err == (
-        f"{readme}: the settings reference is out of date; run `python -m generator.docs`\n")
+        f"{readme}: the settings reference is out of date; "
+        "run `python -m generator.config.reference`\n")
     assert main([str(readme)]) == 0
     text = readme.read_text()
     assert text.startswith(f"# Title\n\n{START}\nEvery key of `outpost.yaml`.")
@@ -70,7 +71,7 @@ def test_missing_markers_are_an_error(tmp_path: Path) -> None:
 def test_module_runs_as_a_command(tmp_path: Path) -> None:
     readme = tmp_path / "README.md"
     readme.write_text(f"{START}\n{END}\n")
-    done = subprocess.run([sys.executable, "-m", "generator.docs", str(readme)],
+    done = subprocess.run([sys.executable, "-m", "generator.config.reference", str(readme)],
                           capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout == f"Updated the settings reference in {readme}\n"

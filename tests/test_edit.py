@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from generator import edit
-from generator.config import parse_config
-from generator.lookup import NotFound, find_notice, match, read_title
-from generator.model import Status
-from generator.times import parse_time
+from generator.config.settings import parse_config
+from generator.core.model import Status
+from generator.core.times import parse_time
+from generator.notices import edit
+from generator.notices.lookup import NotFound, find_notice, match, read_title
 from tests.conftest import MINIMAL_CONFIG
 
 CONFIG = parse_config(MINIMAL_CONFIG)

@@ -9,11 +9,11 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from generator import edit
-from generator.config import parse_config
-from generator.errors import ProblemsFound
-from generator.model import STATUSES, Impact, Notice, NoticeType, Status
-from generator.times import write_time
+from generator.config.settings import parse_config
+from generator.core.errors import ProblemsFound
+from generator.core.model import STATUSES, Impact, Notice, NoticeType, Status
+from generator.core.times import write_time
+from generator.notices import edit
 from tests.conftest import MINIMAL_CONFIG
 
 CONFIG = parse_config(MINIMAL_CONFIG)

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from generator import embeds
-from generator.badges import badge_svg
-from generator.build import load_valid, render_site
-from generator.mediatypes import is_cross_origin_data
+from generator.build.pipeline import load_valid, render_site
+from generator.render import embeds
+from generator.render.badges import badge_svg
+from generator.render.mediatypes import is_cross_origin_data
 from tests.conftest import FIXED_NOW, Run
 from tests.embed_support import NOW, build_site, incident, maintenance, write_repo
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from generator.embeds import style_hash
+from generator.render.embeds import style_hash
 from tests.embed_support import (
     Server,
     Watch,

@@ -10,7 +10,7 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from generator.feedwriter import FeedItem, FeedMeta, write_atom, write_rss
+from generator.render.feedwriter import FeedItem, FeedMeta, write_atom, write_rss
 from tests.conftest import FIXED_NOW, Run
 from tests.feeds_support import INCIDENT_OPEN, MAINTENANCE_UPCOMING, build, write_notice
 

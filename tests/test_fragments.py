@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from generator.cache import Store
-from generator.fragments import Fragments
+from generator.build.cache import Store
+from generator.build.fragments import Fragments
 
 
 def _memo(tmp_path: Path) -> Fragments:

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.headers import header_rules, urls
-from generator.manifest import parse_manifest
+from generator.render.headers import header_rules, urls
+from generator.render.manifest import parse_manifest
 from tests.conftest import FIXED_NOW, Run
 from tests.feeds_support import build
 
@@ -144,13 +144,13 @@ def test_build_id_follows_content(example_repo: Path, run: Run, tmp_path: Path) 
     ("LICENSE", "application/octet-stream"),
 ])
 def test_content_types(path: str, expected: str) -> None:
-    from generator.mediatypes import content_type
+    from generator.render.mediatypes import content_type
 
     assert content_type(path) == expected
 
 
 def test_cache_and_cors_rules() -> None:
-    from generator.mediatypes import cache_control, is_cross_origin_data, is_hashed_asset
+    from generator.render.mediatypes import cache_control, is_cross_origin_data, is_hashed_asset
 
     assert is_hashed_asset("assets/outpost.5311253ef7.css")
     assert not is_hashed_asset("assets/outpost.css")

@@ -11,10 +11,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator import cache, incremental
-from generator.build import Checked, render_site
-from generator.config import load_config
-from generator.loader import load_notices
+from generator.build import builder as incremental
+from generator.build import cache
+from generator.build.pipeline import Checked, render_site
+from generator.config.settings import load_config
+from generator.notices.loader import load_notices
 from tests.conftest import MINIMAL_CONFIG, Run
 
 START = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
@@ -247,7 +248,7 @@ def test_template_error_in_forked_child_is_reported(tmp_path: Path, run: Run,
         outputs.append(result.output)
     assert outputs[0] == outputs[1]
     assert outputs[0] == (f"Error: template {root / 'templates' / 'notice.html'}:1: "
-                          "'generator.model.Notice object' has no attribute 'nope'\n")
+                          "'generator.core.model.Notice object' has no attribute 'nope'\n")
     assert not (root / "site").exists()
 
 
@@ -263,7 +264,7 @@ def test_failure_after_pages_were_handed_to_a_child_leaves_no_child(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Pages go to a forked child right after render_pages; if a later producer fails,
     the child is not left waiting on its pipe and nothing is written."""
-    import generator.api
+    import generator.render.api
 
     monkeypatch.setattr(cache, "PARALLEL_PAGES", 2)
     root = make_repo(tmp_path / "repo")
@@ -273,7 +274,7 @@ def test_failure_after_pages_were_handed_to_a_child_leaves_no_child(
     def broken(site: object) -> dict[str, bytes]:
         raise RuntimeError("api failed")
 
-    monkeypatch.setattr(generator.api, "render_api", broken)
+    monkeypatch.setattr(generator.render.api, "render_api", broken)
     before = _children()
     out = tmp_path / "site"
     with pytest.raises(RuntimeError, match="api failed"):

@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 
 from generator import __version__
-from generator.config import SECTIONS, SETTINGS, parse_config
-from generator.init import (
+from generator.config.settings import SECTIONS, SETTINGS, parse_config
+from generator.notices.loader import parse_notice
+from generator.notices.scaffold import (
     EXAMPLE_NOTICE,
     InitOptions,
     config_text,
@@ -25,7 +26,6 @@ from generator.init import (
     make_options,
     skeleton_files,
 )
-from generator.loader import parse_notice
 from tests.conftest import FIXED_NOW, REPO, Run
 
 EXPECTED_FILES = [
@@ -287,10 +287,10 @@ def test_readme_documents_every_template_variable(example_repo: Path) -> None:
     from jinja2 import pass_context
     from jinja2.runtime import Context
 
-    from generator.build import load_valid
-    from generator.render import make_site, render_pages
-    from generator.select import select
-    from generator.times import parse_now
+    from generator.build.pipeline import load_valid
+    from generator.core.timeline import select
+    from generator.core.times import parse_now
+    from generator.render.pages import make_site, render_pages
 
     templates = example_repo / "templates"
     templates.mkdir()

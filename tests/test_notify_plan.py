@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from generator.config import Config, parse_config
-from generator.loader import parse_notice
-from generator.model import Notice
+from generator.config.settings import Config, parse_config
+from generator.core.model import Notice
+from generator.notices.loader import parse_notice
 from generator.notify.plan import Plan, pending, update_keys
 from generator.notify.record import SentRecord
 from generator.notify.settings import NotifySettings

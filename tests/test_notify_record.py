@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.errors import OutpostError
+from generator.core.errors import OutpostError
 from generator.notify import run as notify_run
 from generator.notify.record import SentRecord, recipient_hash
 from tests.conftest import Run

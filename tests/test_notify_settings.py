@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.config import parse_config
-from generator.errors import ProblemsFound
+from generator.config.settings import parse_config
+from generator.core.errors import ProblemsFound
 from generator.notify.settings import NotifySettings, parse_duration
 from tests.conftest import Run
 

@@ -7,8 +7,8 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from generator.manifest import MANIFEST
 from generator.publish.runner import redact
+from generator.render.manifest import MANIFEST
 from tests.conftest import FIXED_NOW, Run
 
 
@@ -133,10 +133,10 @@ def test_redact() -> None:
 
 def test_a_target_that_crashes_does_not_stop_the_others(example_repo: Path, tmp_path: Path,
                                                         run: Run) -> None:
-    from generator.config import load_config
-    from generator.manifest import Manifest
+    from generator.config.settings import load_config
     from generator.publish.base import Counts, targets_from_config
     from generator.publish.runner import publish_targets, read_site
+    from generator.render.manifest import Manifest
 
     with_targets(example_repo, tmp_path / "www")
     site = built(example_repo, run)

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from generator.manifest import MANIFEST, parse_manifest
 from generator.publish.base import TransientError, VerifyFailed
 from generator.publish.folder import FolderTarget
+from generator.render.manifest import MANIFEST, parse_manifest
 from tests.publish_support import (
     Builds,
     assert_consistent,

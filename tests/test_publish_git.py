@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from generator.manifest import MANIFEST
 from generator.publish.base import PublishError, TransientError, VerifyFailed
 from generator.publish.git import GitTarget
 from generator.publish.runner import publish_targets
+from generator.render.manifest import MANIFEST
 from tests.publish_support import (
     Builds,
     assert_consistent,

@@ -14,11 +14,11 @@ from typing import Any
 
 import pytest
 
-from generator.manifest import MANIFEST, Manifest
-from generator.mediatypes import IMMUTABLE_CACHE, SHORT_CACHE, content_type
 from generator.publish.base import VerifyFailed
 from generator.publish.runner import publish_targets
 from generator.publish.s3 import S3Target, upload_group
+from generator.render.manifest import MANIFEST, Manifest
+from generator.render.mediatypes import IMMUTABLE_CACHE, SHORT_CACHE, content_type
 from tests.publish_support import (
     Builds,
     FaultyProxy,

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.config import parse_config
-from generator.errors import ProblemsFound
+from generator.config.settings import parse_config
+from generator.core.errors import ProblemsFound
 from generator.publish.base import targets_from_config
 from generator.publish.folder import FolderTarget
 from generator.publish.git import GitTarget

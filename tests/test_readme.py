@@ -110,7 +110,7 @@ YAML_FENCE = re.compile(r"^```ya?ml[ \t]*\n(.*?)^```", re.MULTILINE | re.DOTALL)
 
 def settings_blocks(markdown: str) -> list[str]:
     """YAML examples that are outpost.yaml fragments: their first key is a setting."""
-    from generator.config import SECTIONS, SETTINGS
+    from generator.config.settings import SECTIONS, SETTINGS
 
     names = {f.name for f in (*SETTINGS, *SECTIONS.values())}
     blocks = []
@@ -143,7 +143,7 @@ def readme_repository(root: Path, markdown: str) -> Path:
 def test_readme_settings_examples_are_valid() -> None:
     """Every outpost.yaml example in the README passes `outpost check` on top of the
     example settings."""
-    from generator.config import parse_config
+    from generator.config.settings import parse_config
 
     example = (REPO / "outpost.yaml").read_text()
     blocks = settings_blocks((REPO / "README.md").read_text())

@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from generator.serve import VERSION_PATH, Preview, relevant
-from generator.times import parse_time
+from generator.build.serve import VERSION_PATH, Preview, relevant
+from generator.core.times import parse_time
 from tests.conftest import FIXED_NOW, Run
 from tests.fixtures import CHROMIUM, CHROMIUM_ARGS
 

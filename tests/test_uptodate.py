@@ -15,15 +15,17 @@ import click
 import pytest
 
 import generator
-from generator import build as build_module
-from generator import cache, incremental
-from generator.cli import resolve_now
-from generator.errors import ProblemsFound
+from generator.build import builder as incremental
+from generator.build import cache
+from generator.build import pipeline as build_module
+from generator.cli.site import resolve_now
+from generator.core.errors import ProblemsFound
 from tests.conftest import Run
 from tests.test_incremental import START, apply, clean_files, make_repo, tree
 
-FAST = ("jinja2", "cmarkgfm", "nh3", "feedgen", "yaml", "boto3", "generator.config",
-        "generator.schema", "generator.loader", "generator.render", "generator.output")
+FAST = ("jinja2", "cmarkgfm", "nh3", "feedgen", "yaml", "boto3", "generator.config.settings",
+        "generator.config.schema", "generator.notices.loader", "generator.render.pages",
+        "generator.build.output")
 
 
 def built(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
@@ -176,11 +178,11 @@ def test_code_digest_covers_every_package_file_but_bytecode(
     (package / "__pycache__" / "cli.cpython-311.pyc").write_bytes(b"bytecode")
     (package / "stray.pyc").write_bytes(b"bytecode")
     assert cache.code_digest() == first
-    template = package / "templates" / "base.html"
+    template = package / "render" / "templates" / "base.html"
     template.write_text(template.read_text() + " ")
     second = cache.code_digest()
     assert second != first
-    (package / "templates" / "extra.html").write_text("")
+    (package / "render" / "templates" / "extra.html").write_text("")
     assert cache.code_digest() not in (first, second)
 
 
@@ -212,9 +214,9 @@ def test_up_to_date_build_imports_no_renderer_and_no_yaml(
     root, out = built(tmp_path, monkeypatch, real_code=True)
     code = textwrap.dedent(f"""
         import sys
-        from generator import cache
+        from generator.build import cache
         cache.RACY_SECONDS = 0.05
-        from generator.cli import cli
+        from generator.cli.site import cli
         try:
             cli.main(["--root", {str(root)!r}, "build", "--out", {str(out)!r},
                       "--now", "2026-11-28T12:00:00Z"], prog_name="outpost")

@@ -3,5 +3,5 @@
 ``plan`` works out what is pending (pure), ``mail`` and ``webhooks`` compose and
 deliver, ``record`` remembers what was sent, ``run`` ties them together and
 ``commands`` adds ``outpost notify``. ``settings`` is the outpost.yaml section and
-stays light because generator.config imports it.
+stays light because generator.config.settings imports it.
 """

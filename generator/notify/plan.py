@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from generator.model import Notice, NoticeType, Status, Update
+from generator.core.model import Notice, NoticeType, Status, Update
 from generator.notify.settings import Contact, NotifySettings, Webhook
 
 

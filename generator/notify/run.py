@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from generator import times
-from generator.build import load_valid
-from generator.config import Config
-from generator.errors import OutpostError
-from generator.model import Notice
+from generator.build.pipeline import load_valid
+from generator.config.settings import Config
+from generator.core import times
+from generator.core.errors import OutpostError
+from generator.core.model import Notice
 from generator.notify import mail, webhooks
 from generator.notify.plan import Delivery, Message, Plan, pending
 from generator.notify.record import (
@@ -56,7 +56,7 @@ def load(root: Path, now: datetime, environ: Mapping[str, str], echo: Echo,
     settings = checked.config.extra("notify")
     if not isinstance(settings, NotifySettings):
         raise OutpostError(NO_SECTION)
-    from generator.markup import MarkdownRenderer
+    from generator.render.markup import MarkdownRenderer
 
     return Context(checked.config, settings, checked.notices, now, environ, echo, sleep,
                    MarkdownRenderer())

@@ -1,7 +1,7 @@
 """The ``notify:`` section of outpost.yaml: declared fields, checked with line numbers.
 
-Light on purpose: generator.config imports it to register the section, so it
-must not import generator.config (or anything heavy) itself.
+Light on purpose: generator.config.settings imports it to register the section, so it
+must not import generator.config.settings (or anything heavy) itself.
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from generator import schema as s
-from generator import yamlnodes as yn
-from generator.errors import InputError
-from generator.times import parse_time
+from generator.config import schema as s
+from generator.config import yamlnodes as yn
+from generator.core.errors import InputError
+from generator.core.times import parse_time
 
 SECTION = "notify"
 USERNAME_ENV = "OUTPOST_SMTP_USERNAME"

@@ -10,12 +10,13 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from generator import __version__, statuspage
-from generator.config import Config
-from generator.model import Notice
+from generator import __version__
+from generator.config.settings import Config
+from generator.core import statuspage
+from generator.core.model import Notice
+from generator.core.timeline import select, view
 from generator.notify.plan import Message
 from generator.notify.settings import Webhook
-from generator.select import select, view
 
 DOCS = "https://github.com/outpost-status/outpost#notifications"
 # Fields Statuspage's webhook carries that the public API objects leave out.
@@ -37,7 +38,7 @@ def statuspage_payload(config: Config, message: Message, notices: Iterable[Notic
                        ) -> dict[str, Any]:
     """Statuspage's incident webhook body (meta, page, incident) as things stood when
     the message fell due. Ids and the incident object are the public API's own
-    (generator.statuspage), so receivers can match both."""
+    (generator.core.statuspage), so receivers can match both."""
     api = statuspage.Api(config, select(notices, message.at, config))
     seen = view(message.notice, message.at)
     assert seen is not None

@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from generator.config import Config
-from generator.errors import OutpostError
-from generator.manifest import Manifest
+from generator.config.settings import Config
+from generator.core.errors import OutpostError
 from generator.publish.settings import TargetSettings
+from generator.render.manifest import Manifest
 
 # type name -> "module:Class"; imported only when a target of that type is used.
 REGISTRY: dict[str, str] = {

@@ -22,8 +22,7 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
-from generator.manifest import MANIFEST, Manifest, parse_manifest
-from generator.output import write_file_atomic
+from generator.build.output import write_file_atomic
 from generator.publish.base import (
     Counts,
     PublishError,
@@ -32,6 +31,7 @@ from generator.publish.base import (
 )
 from generator.publish.settings import TargetSettings
 from generator.publish.verify import check_files, load_published_manifest, verify_http
+from generator.render.manifest import MANIFEST, Manifest, parse_manifest
 
 _RELEASE = re.compile(r"r(\d{6,})-[0-9a-f]+")
 _STAGING = re.compile(r"\.new-r(\d{6,})-[0-9a-f]+")

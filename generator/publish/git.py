@@ -18,7 +18,6 @@ import tempfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
-from generator.manifest import MANIFEST, Manifest
 from generator.publish.base import (
     Counts,
     PublishError,
@@ -27,6 +26,7 @@ from generator.publish.base import (
 )
 from generator.publish.settings import TargetSettings
 from generator.publish.verify import check_files, load_published_manifest, verify_http
+from generator.render.manifest import MANIFEST, Manifest
 
 _IDENTITY = {"GIT_AUTHOR_NAME": "Outpost", "GIT_AUTHOR_EMAIL": "outpost@localhost",
              "GIT_COMMITTER_NAME": "Outpost", "GIT_COMMITTER_EMAIL": "outpost@localhost"}

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from generator.errors import OutpostError
-from generator.manifest import MANIFEST, Manifest, parse_manifest
+from generator.core.errors import OutpostError
 from generator.publish.base import Counts, PublishError, Target, TransientError
+from generator.render.manifest import MANIFEST, Manifest, parse_manifest
 
 Echo = Callable[[str], None]
 _USERINFO = re.compile(r"(?<=://)[^/@\s]+@")

@@ -23,16 +23,16 @@ from itertools import groupby
 from pathlib import Path
 from typing import Any
 
-from generator.manifest import MANIFEST, Manifest, parse_manifest
-from generator.mediatypes import (
+from generator.publish.base import Counts, PublishError, TransientError, check_state_name
+from generator.publish.settings import TargetSettings
+from generator.publish.verify import check_files, load_published_manifest, verify_http
+from generator.render.manifest import MANIFEST, Manifest, parse_manifest
+from generator.render.mediatypes import (
     cache_control,
     content_type,
     is_cross_origin_data,
     is_hashed_asset,
 )
-from generator.publish.base import Counts, PublishError, TransientError, check_state_name
-from generator.publish.settings import TargetSettings
-from generator.publish.verify import check_files, load_published_manifest, verify_http
 
 STATE_PREFIX = ".outpost/"
 _TRANSIENT_CODES = {"SlowDown", "RequestTimeout", "InternalError", "ServiceUnavailable",

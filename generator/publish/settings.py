@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from generator import schema as s
-from generator import yamlnodes as yn
+from generator.config import schema as s
+from generator.config import yamlnodes as yn
 
 TYPES = ("dir", "git", "s3")
 

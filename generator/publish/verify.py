@@ -8,8 +8,8 @@ import urllib.request
 from collections.abc import Callable, Iterable, Iterator
 from urllib.parse import quote
 
-from generator.manifest import MANIFEST, Manifest, parse_manifest
 from generator.publish.base import PublishError, TransientError, VerifyFailed
+from generator.render.manifest import MANIFEST, Manifest, parse_manifest
 
 Reader = Callable[[str], "bytes | None"]
 """Reads one published path; None when it is missing."""

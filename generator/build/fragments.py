@@ -1,0 +1,72 @@
+"""Per-notice fragments remembered across builds (the API's incident objects).
+
+``Fragments.get(notice_id, key, make)`` returns what ``make()`` returned the last
+time ``notice_id`` was built with the same ``key``; otherwise it calls ``make``. The
+caller's key must hold every input of the fragment (the code stamp is the store's).
+Entries live in ``fragments-NN`` shards of the build cache (generator/cache.py): one
+changed notice rewrites one shard; notices no longer asked for are dropped.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from generator.build.cache import Store
+
+SHARDS = 16
+
+
+def _shard(notice_id: str) -> str:
+    return f"fragments-{zlib.crc32(notice_id.encode()) % SHARDS:02d}"
+
+
+class Fragments:
+    """A memo of fragments per notice id, kept in ``store`` (None: remember nothing)."""
+
+    def __init__(self, store: Store | None) -> None:
+        self.store = store
+        self._shards: dict[str, dict[str, tuple[str, Any]]] = {}
+        self._dirty: set[str] = set()
+        self._used: dict[str, set[str]] = {}
+
+    def _load(self, name: str) -> dict[str, tuple[str, Any]]:
+        if name not in self._shards:
+            loaded = self.store.load(name) if self.store is not None else None
+            self._shards[name] = loaded if isinstance(loaded, dict) else {}
+        return self._shards[name]
+
+    def get(self, notice_id: str, key: str | None, make: Callable[[], Any]) -> Any:
+        """The fragment for ``notice_id`` at ``key`` (None: never reuse or keep it)."""
+        if key is None or self.store is None:
+            return make()
+        name = _shard(notice_id)
+        entries = self._load(name)
+        self._used.setdefault(name, set()).add(notice_id)
+        found = entries.get(notice_id)
+        if found is not None and found[0] == key:
+            return found[1]
+        value = make()
+        entries[notice_id] = (key, value)
+        self._dirty.add(name)
+        return value
+
+    def save(self) -> None:
+        """Keep this build's fragments; drop the ones of notices no longer built."""
+        if self.store is None:
+            return
+        for index in range(SHARDS):
+            name = f"fragments-{index:02d}"
+            used = self._used.get(name)
+            if not used:
+                if name in self._shards or self._used:  # asked for nothing in this shard
+                    self.store.remove(name)
+                continue
+            entries = self._load(name)
+            for stale in set(entries) - used:
+                del entries[stale]
+                self._dirty.add(name)
+            if name in self._dirty:
+                self.store.save(name, entries)

@@ -1,0 +1,205 @@
+"""``outpost serve``: the site from memory on 127.0.0.1, rebuilt when a notice, template
+or setting changes, with the open tab reloading itself.
+
+The reload script is added only to pages served here, never to a build. A broken
+notice turns every page into a list of its problems until it is fixed; the
+server keeps running.
+"""
+
+from __future__ import annotations
+
+import html
+import threading
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from generator.core.errors import OutpostError, ProblemsFound
+from generator.render.mediatypes import content_type
+
+VERSION_PATH = "/__outpost/version"
+WATCHED = ("notices", "templates")
+_RELOAD = """<script>/* outpost serve: live reload, preview only */
+(function () {
+  var seen = "%s";
+  function poll() {
+    fetch("%s", {cache: "no-store"}).then(function (r) { return r.text(); })
+      .then(function (v) { if (v !== seen) { location.reload(); } else { setTimeout(poll, 500); } })
+      .catch(function () { setTimeout(poll, 2000); });
+  }
+  setTimeout(poll, 500);
+})();
+</script>
+"""
+
+
+class Preview:
+    """The current site in memory. ``version`` changes whenever the output does."""
+
+    def __init__(self, root: Path, clock: Callable[[], datetime]) -> None:
+        self.root = root
+        self.clock = clock
+        self.lock = threading.Lock()
+        self.files: dict[str, bytes] = {}
+        self.problems: list[str] = []
+        self.version = 0
+
+    def rebuild(self) -> str:
+        """Build again; returns a one-line summary for the terminal."""
+        from generator.build.pipeline import load_valid, render_site
+
+        files: dict[str, bytes] | None = None
+        try:
+            checked = load_valid(self.root, "The preview shows these until they are fixed.")
+            files = render_site(checked, self.clock(), self.root)
+            problems: list[str] = []
+        except ProblemsFound as exc:
+            problems = [str(p) for p in exc.problems]
+        except OutpostError as exc:
+            problems = [exc.format_message()]
+        except Exception as exc:  # a template or plug-in failing must not stop the preview
+            problems = [f"build failed: {type(exc).__name__}: {exc}"]
+        with self.lock:
+            changed = problems != self.problems or (files is not None and files != self.files)
+            if files is not None:
+                self.files = files
+            self.problems = problems
+            if changed:
+                self.version += 1
+        if problems:
+            return f"{len(problems)} problem{'s' if len(problems) != 1 else ''}: " + problems[0]
+        return f"Built {len(self.files)} files"
+
+    def reload_script(self) -> bytes:
+        return (_RELOAD % (self.version, VERSION_PATH)).encode("utf-8")
+
+    def problems_page(self) -> bytes:
+        items = "\n".join(f"<li><code>{html.escape(p)}</code></li>" for p in self.problems)
+        page = ("<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+                "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+                "<title>Problems | outpost serve</title>\n</head>\n<body>\n"
+                "<main style=\"font-family: sans-serif; max-width: 50rem; margin: 2rem auto\">\n"
+                "<h1>The site cannot be built</h1>\n"
+                "<p>Fix these and save: this page reloads by itself.</p>\n"
+                f"<ul class=\"problems\">\n{items}\n</ul>\n</main>\n</body>\n</html>\n")
+        return page.encode("utf-8")
+
+    def respond(self, url_path: str) -> tuple[int, dict[str, str], bytes]:
+        """Status, headers and body for a GET of ``url_path``."""
+        path = unquote(urlsplit(url_path).path)
+        headers = {"Cache-Control": "no-store"}
+        if path == VERSION_PATH:
+            with self.lock:
+                body = str(self.version).encode()
+            return 200, {**headers, "Content-Type": "text/plain; charset=utf-8"}, body
+        name = path.lstrip("/")
+        if name == "" or name.endswith("/"):
+            name += "index.html"
+        with self.lock:
+            files, problems = self.files, self.problems
+        if name not in files and f"{name}/index.html" in files:
+            return 301, {**headers, "Location": path + "/"}, b""
+        status = 200
+        if problems and (name.endswith(".html") or name not in files):
+            body, status, name = self.problems_page(), 500, "problems.html"
+        elif name in files:
+            body = files[name]
+        else:
+            body, status, name = files.get("404.html", b"Not found\n"), 404, "404.html"
+        headers["Content-Type"] = content_type(name)
+        if name.endswith(".html"):
+            body = body.replace(b"</body>", self.reload_script() + b"</body>", 1)
+        return status, headers, body
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+
+    def _send(self, with_body: bool) -> None:
+        status, headers, body = self.server.preview.respond(self.path)
+        self.send_response(status)
+        for key, value in headers.items():
+            self.send_header(key, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if with_body:
+            self.wfile.write(body)
+
+    def do_GET(self) -> None:
+        self._send(True)
+
+    def do_HEAD(self) -> None:
+        self._send(False)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass  # the terminal shows rebuilds, not every request
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], preview: Preview) -> None:
+        super().__init__(address, _Handler)
+        self.preview = preview
+
+
+def relevant(root: Path, path: str) -> bool:
+    """A change that affects the site: outpost.yaml, notices/, templates/ (not temp files)."""
+    try:
+        parts = Path(path).relative_to(root).parts
+    except ValueError:
+        return False
+    if not parts or any(part.startswith(".") for part in parts):
+        return False
+    return parts == ("outpost.yaml",) or parts[0] in WATCHED
+
+
+def watch(root: Path, stop: threading.Event, ready: threading.Event) -> Iterator[set[str]]:
+    """Batches of changed paths that matter, until ``stop`` is set. ``ready`` is set
+    once the watcher runs, so no change made after it is missed."""
+    import watchfiles
+
+    for changes in watchfiles.watch(root, stop_event=stop, debounce=200, step=50,
+                                    rust_timeout=300, yield_on_timeout=True,
+                                    watch_filter=lambda _, path: relevant(root, path)):
+        ready.set()
+        if changes:
+            yield {path for _, path in changes}
+
+
+def serve(root: Path, host: str, port: int, clock: Callable[[], datetime],
+          say: Callable[[str], None]) -> None:
+    """Build, serve and rebuild on changes until interrupted."""
+    preview = Preview(root, clock)
+    say(preview.rebuild())
+    try:
+        server = _Server((host, port), preview)
+    except OSError as exc:
+        raise OutpostError(f"cannot listen on {host}:{port}: {exc.strerror or exc}; "
+                           "choose another port with --port") from None
+    bound_host, bound_port = str(server.server_address[0]), int(server.server_address[1])
+    shown = f"[{bound_host}]" if ":" in bound_host else bound_host
+    stop, ready = threading.Event(), threading.Event()
+
+    def rebuild_on_changes() -> None:
+        for changed in watch(root, stop, ready):
+            names = ", ".join(sorted(Path(p).name for p in changed))
+            say(f"Changed {names}: {preview.rebuild()}")
+
+    watcher = threading.Thread(target=rebuild_on_changes, name="outpost-watch", daemon=True)
+    watcher.start()
+    ready.wait(timeout=10)
+    preview.rebuild()  # catch up on changes made before the watcher ran; quiet if none
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        say(f"Warning: listening on {host}: other machines can read this preview.")
+    say(f"Serving http://{shown}:{bound_port}/ (Ctrl+C to stop)")
+    try:
+        server.serve_forever(poll_interval=0.2)
+    except KeyboardInterrupt:
+        say("Stopped.")
+    finally:
+        stop.set()
+        server.server_close()

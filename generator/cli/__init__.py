@@ -1,0 +1,1 @@
+"""The outpost command: thin click commands over library functions."""

@@ -1,0 +1,227 @@
+"""Commands for posting during an incident: new, update, resolve, list.
+
+Thin: parse the options, call generator.notices.authoring, print one line. Only light
+modules are imported here so that ``outpost update`` starts fast.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import TextIO
+
+import click
+
+from generator.cli.site import NOW_HELP, Repo, cli, pass_repo, resolve_now
+from generator.core.errors import InputError
+
+AT_HELP = ("When it happened: 'YYYY-MM-DD HH:MM' in the site zone, optionally with an offset "
+           "such as '-05:00'. Default: now.")
+MESSAGE_HELP = "The update's text (Markdown). Or use --message-file, or pipe it on stdin."
+IMPACTS = ("none", "minor", "major", "critical")
+
+
+def _message_options(function: click.decorators.FC) -> click.decorators.FC:
+    function = click.option("--message-file", type=click.File("r", encoding="utf-8"),
+                            help="Read the text from FILE ('-' for stdin).")(function)
+    return click.option("-m", "--message", metavar="TEXT", help=MESSAGE_HELP)(function)
+
+
+def _read_message(message: str | None, message_file: TextIO | None) -> str | None:
+    """-m, then --message-file, then stdin when it is not a terminal; None if none."""
+    if message is not None and message_file is not None:
+        raise click.UsageError("give the text with -m or with --message-file, not both")
+    if message is not None:
+        return message
+    if message_file is not None:
+        return message_file.read()
+    stdin = sys.stdin  # click.get_text_stream is deprecated from Click 8.5
+    if not stdin.isatty():
+        text = stdin.read()
+        return text if text.strip() else None
+    return None
+
+
+def _time(text: str | None, repo: Repo, option: str) -> datetime:
+    from generator.config.settings import load_config
+    from generator.core.times import parse_time
+
+    if text is None:
+        return resolve_now(repo.root, None)
+    try:
+        return parse_time(text, load_config(repo.root).timezone)
+    except InputError as exc:
+        raise click.BadParameter(str(exc), param_hint=f"'{option}'") from None
+
+
+def _shown(path: Path, repo: Repo) -> str:
+    from generator.notices.loader import relative
+
+    return relative(path, repo.root)
+
+
+@cli.group()
+def new() -> None:
+    """Post a new incident or maintenance."""
+
+
+@new.command()
+@click.argument("title")
+@click.option("--impact", type=click.Choice(IMPACTS, case_sensitive=False), default="minor",
+              show_default=True, help="How bad it is; sets the components' status.")
+@click.option("--component", "components", multiple=True, metavar="ID",
+              help="An affected component id from outpost.yaml (repeat, or comma-separate).")
+@click.option("--status", default="Investigating", show_default=True,
+              help="The first update's status.")
+@click.option("--at", "at_text", metavar="TIME", help=AT_HELP)
+@_message_options
+@pass_repo
+def incident(repo: Repo, title: str, impact: str, components: tuple[str, ...], status: str,
+             at_text: str | None, message: str | None, message_file: TextIO | None) -> None:
+    """Post a new incident: writes notices/<date>-<title>.md."""
+    from generator.config.settings import load_config
+    from generator.core.model import Impact, NoticeType, Status
+    from generator.notices.authoring import create_notice, status_for
+
+    config = load_config(repo.root)
+    kind = NoticeType.INCIDENT
+    posted = create_notice(
+        repo.root, config, title=title, kind=kind,
+        status=status_for(status, kind, Status.INVESTIGATING), at=_time(at_text, repo, "--at"),
+        message=_read_message(message, message_file), impact=Impact(impact.lower()),
+        components=components)
+    click.echo(f"Created {posted.notice.id}: {_shown(posted.path, repo)}")
+
+
+@new.command()
+@click.argument("title")
+@click.option("--start", "start_text", required=True, metavar="TIME",
+              help="Window start, like --at.")
+@click.option("--end", "end_text", required=True, metavar="TIME", help="Window end.")
+@click.option("--component", "components", multiple=True, metavar="ID",
+              help="An affected component id from outpost.yaml (repeat, or comma-separate).")
+@click.option("--status", default="Scheduled", show_default=True,
+              help="The first update's status.")
+@click.option("--at", "at_text", metavar="TIME", help="When it is posted. Default: now.")
+@_message_options
+@pass_repo
+def maintenance(repo: Repo, title: str, start_text: str, end_text: str,
+                components: tuple[str, ...], status: str, at_text: str | None,
+                message: str | None, message_file: TextIO | None) -> None:
+    """Announce scheduled maintenance: writes notices/<start date>-<title>.md."""
+    from generator.config.settings import load_config
+    from generator.core.model import NoticeType, Status
+    from generator.notices.authoring import create_notice, status_for
+
+    config = load_config(repo.root)
+    kind = NoticeType.MAINTENANCE
+    posted = create_notice(
+        repo.root, config, title=title, kind=kind,
+        status=status_for(status, kind, Status.SCHEDULED), at=_time(at_text, repo, "--at"),
+        message=_read_message(message, message_file), components=components,
+        start=_time(start_text, repo, "--start"), end=_time(end_text, repo, "--end"))
+    click.echo(f"Created {posted.notice.id}: {_shown(posted.path, repo)}")
+
+
+def _post(repo: Repo, query: str, status: str | None, final: bool, at_text: str | None,
+          message: str | None, silent: bool) -> None:
+    from generator.config.settings import load_config
+    from generator.core.times import write_time
+    from generator.notices.authoring import post
+    from generator.notices.lookup import find_notice
+
+    config = load_config(repo.root)
+    notice_id = find_notice(repo.root, query)
+    posted = post(repo.root, config, notice_id, status_word=status, final=final,
+                  at=_time(at_text, repo, "--at"), message=message, silent=silent)
+    when = write_time(posted.at, config.timezone)
+    click.echo(f"Posted {posted.status.value} - {when} to {posted.notice.id}: "
+               f"{_shown(posted.path, repo)}")
+
+
+@cli.command()
+@click.argument("notice")
+@click.option("--status", metavar="STATUS",
+              help="Investigating, Identified, Monitoring, Update, Resolved (incidents); "
+                   "Scheduled, In progress, Verifying, Update, Completed (maintenance). "
+                   "Any case. Default: Update (keeps the current status).")
+@click.option("--at", "at_text", metavar="TIME", help=AT_HELP)
+@click.option("--silent", is_flag=True, help="Publish without notifying followers.")
+@_message_options
+@pass_repo
+def update(repo: Repo, notice: str, status: str | None, at_text: str | None, silent: bool,
+           message: str | None, message_file: TextIO | None) -> None:
+    """Post an update to NOTICE (an id, the start of one, or a word of its title)."""
+    text = _read_message(message, message_file)
+    _post(repo, notice, status, False, at_text, text or "", silent)
+
+
+@cli.command()
+@click.argument("notice")
+@click.option("--at", "at_text", metavar="TIME", help=AT_HELP)
+@click.option("--silent", is_flag=True, help="Publish without notifying followers.")
+@_message_options
+@pass_repo
+def resolve(repo: Repo, notice: str, at_text: str | None, silent: bool, message: str | None,
+            message_file: TextIO | None) -> None:
+    """Post Resolved (incident) or Completed (maintenance) to NOTICE."""
+    _post(repo, notice, None, True, at_text, _read_message(message, message_file), silent)
+
+
+@cli.command(name="list")
+@click.option("--open", "which", flag_value="open", help="Only open notices.")
+@click.option("--closed", "which", flag_value="closed", help="Only closed notices.")
+@click.option("--now", "now_text", metavar="TIME", help=NOW_HELP)
+@pass_repo
+def list_notices(repo: Repo, which: str | None, now_text: str | None) -> None:
+    """A table of notices: open first, then closed, most recent first."""
+    from generator.build.pipeline import check
+    from generator.notices.authoring import list_rows
+
+    checked, problems = check(repo.root)
+    if checked is None:
+        from generator.core.errors import ProblemsFound
+
+        raise ProblemsFound(problems)
+    rows = list_rows(checked.notices, resolve_now(repo.root, now_text), checked.config)
+    rows = [r for r in rows if which is None or r.is_open == (which == "open")]
+    table = [("ID", "TYPE", "STATUS", "IMPACT", "STARTED", "UPDATED")]
+    table += [(r.id, r.type, r.status, r.impact, r.started, r.updated) for r in rows]
+    widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
+    for row in table:
+        click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+                   .rstrip())
+    if not rows:
+        click.echo(f"No {which or ''} notices.".replace("  ", " "))
+    if problems:
+        for problem in problems:
+            click.echo(f"{problem} (not listed)", err=True)
+        raise SystemExit(1)
+
+
+@cli.command()
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port to listen on (0 picks a free one).")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on. Anything but loopback exposes the preview.")
+@click.option("--now", "now_text", metavar="TIME", help=NOW_HELP)
+@pass_repo
+def serve(repo: Repo, port: int, host: str, now_text: str | None) -> None:
+    """Preview the site; rebuild and reload the page when files change."""
+    from generator.build.serve import serve as run_server
+    from generator.core.errors import ProblemsFound
+
+    if now_text is not None:
+        # A bad --now is a usage error; a broken outpost.yaml is listed on the page.
+        with contextlib.suppress(ProblemsFound):
+            resolve_now(repo.root, now_text)
+
+    def clock() -> datetime:
+        return resolve_now(repo.root, now_text)
+
+    def say(line: str) -> None:
+        click.echo(line)
+
+    run_server(repo.root, host, port, clock, say)

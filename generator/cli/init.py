@@ -1,0 +1,100 @@
+"""The ``outpost init`` command: thin over generator.notices.scaffold."""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+
+from generator.cli.site import Repo, cli, pass_repo
+
+
+def _choose_zone(given: str | None) -> str:
+    """--timezone, or the machine's zone: confirmed on a terminal, announced otherwise."""
+    from generator.core.errors import InputError
+    from generator.core.times import load_zone
+    from generator.notices.scaffold import detect_timezone
+
+    if given is not None:
+        return given
+    zone, source = detect_timezone(os.environ)
+    if not sys.stdin.isatty():
+        click.echo(f"Time zone: {zone} (from {source}). Not asked because input is not a "
+                   "terminal; pass --timezone to choose another.", err=True)
+        return zone
+    if click.confirm(f"Time zone for the site: {zone} (from {source}). Use it?", default=True):
+        return zone
+
+    def check_zone(value: str) -> str:
+        try:
+            load_zone(value.strip())
+        except InputError as exc:
+            raise click.BadParameter(str(exc)) from None
+        return value.strip()
+
+    answer: str = click.prompt("IANA time zone (such as America/Chicago)",
+                               value_proc=check_zone)
+    return answer
+
+
+def _shown(path: Path) -> str:
+    """``path`` as the user would type it from here."""
+    try:
+        relative = path.relative_to(Path.cwd())
+    except ValueError:
+        return str(path)
+    return str(relative) if str(relative) != "." else "."
+
+
+@cli.command()
+@click.argument("directory", required=False, type=click.Path(path_type=Path))
+@click.option("--title", default=None, help="Site title (default: 'Service Status').")
+@click.option("--timezone", default=None, metavar="ZONE",
+              help="IANA zone such as America/Chicago (default: this machine's zone, "
+                   "confirmed).")
+@click.option("--base-url", default=None, metavar="URL",
+              help="Public URL the site will be served from.")
+@click.option("--component", "components", multiple=True, metavar="ID=NAME",
+              help="A component notices can affect, such as 'web=Website'. Repeatable.")
+@click.option("--force", is_flag=True, help="Overwrite files that exist already.")
+@pass_repo
+def init(repo: Repo, directory: Path | None, title: str | None, timezone: str | None,
+         base_url: str | None, components: tuple[str, ...], force: bool) -> None:
+    """Create a ready status repository in DIRECTORY.
+
+    DIRECTORY defaults to --root, i.e. the current folder. Existing files are never
+    overwritten without --force.
+    """
+    from generator.core.errors import InputError, OutpostError
+    from generator.notices.scaffold import (
+        EXAMPLE_NOTICE,
+        make_options,
+        skeleton_files,
+        write_repository,
+    )
+
+    target = (directory if directory is not None else repo.root).absolute()
+    try:
+        options = make_options(title, _choose_zone(timezone), base_url, components)
+    except InputError as exc:
+        raise OutpostError(str(exc)) from None
+    files = skeleton_files(options, datetime.now(UTC))
+    written = write_repository(target, files, force)
+    where = _shown(target)
+    click.echo(f"Created a status repository in {where} ({options.title}, "
+               f"{options.timezone}):")
+    for name in written:
+        click.echo(f"  {name}")
+    go = "" if where == "." else f"cd {where} && "
+    edit = "title, base_url, components" if not options.base_url_given else \
+        "title, components and the commented settings"
+    click.echo("\nNext steps:")
+    click.echo(f"  1. Edit {'' if where == '.' else where + '/'}outpost.yaml ({edit}), "
+               f"then delete {EXAMPLE_NOTICE} and write your first notice.")
+    click.echo(f"  2. Preview: {go}outpost serve")
+    click.echo(f"  3. Push: {go}git init -b main && git add . && git commit -m 'Status site', "
+               "then add a GitHub remote and git push. Pull requests run the Check workflow; "
+               "main runs Publish.")

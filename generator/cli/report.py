@@ -1,0 +1,41 @@
+"""Problems as text for people or as annotations for CI."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from generator.core.errors import Problem
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def format_problems(problems: Iterable[Problem], output_format: str = "text") -> str:
+    problems = sorted(problems)
+    if output_format == "github":
+        return "\n".join(
+            f"::error file={_escape_property(p.path)},line={p.line}::{_escape_data(p.message)}"
+            for p in problems
+        )
+    lines = [str(p) for p in problems]
+    count = len(lines)
+    lines.append(f"{count} problem{'s' if count != 1 else ''} found.")
+    return "\n".join(lines)
+
+
+def from_workspace(problems: Iterable[Problem], root: Path, workspace: Path) -> list[Problem]:
+    """Paths relative to ``workspace`` (where GitHub resolves annotation files) when the
+    repository root is a folder inside it, such as ``--root status``."""
+    try:
+        inside = root.resolve().relative_to(workspace.resolve())
+    except ValueError:
+        return list(problems)
+    if inside == Path("."):
+        return list(problems)
+    return [Problem((inside / p.path).as_posix(), p.line, p.message) for p in problems]

@@ -1,0 +1,179 @@
+"""Strict YAML reading: the YAML parser builds nodes, and Outpost decides types.
+
+PyYAML's resolvers turn ``NO`` into False and ``012`` into 10; here every scalar
+stays the exact string the author wrote, duplicate keys are refused, and every
+value keeps its line number for messages.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from generator.core.errors import InputError
+
+
+class _Composer:
+    """Node building needs no tag resolution (Outpost decides types): skipping the
+    resolver's per-scalar regexes halves libyaml's time on small documents."""
+
+    def descend_resolver(self, parent: Any, index: Any) -> None:
+        return None
+
+    def ascend_resolver(self) -> None:
+        return None
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        return ""
+
+
+try:
+    _Loader: type = type("_Loader", (yaml._yaml.CParser, _Composer), {})
+except AttributeError:  # pragma: no cover - libyaml missing
+    _Loader = yaml.SafeLoader
+
+# The common front matter, read without a YAML parser: unindented 'key: value' lines
+# whose values are one-line plain scalars or flow lists of plain words. Anything else
+# (quotes, comments, nesting, block lists, odd characters) goes to libyaml; the tests
+# check that both give the same nodes.
+_ITEM = r"[A-Za-z0-9][A-Za-z0-9_.-]*"
+_SIMPLE_LINE = re.compile(
+    r"(?P<key>[A-Za-z_][A-Za-z0-9_-]{0,99}): +"
+    rf"(?:\[ *(?P<items>{_ITEM}(?: *, *{_ITEM})*)? *\]"
+    r"|(?P<plain>[^-?:,\[\]{}#&*!|>'\"%@` ][^#]*?)) *"
+)
+# The characters YAML reads as they are (not refused, not line breaks). Compiled on the
+# first value that is not ASCII: this class is slow to compile.
+_YAML_TEXT = r"[\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]*"
+_NULLS = ("", "~", "null", "Null", "NULL")
+
+
+@dataclass(frozen=True)
+class Scalar:
+    text: str
+    line: int
+    plain_null: bool  # written as nothing, '~' or 'null' without quotes
+
+
+@dataclass(frozen=True)
+class Sequence:
+    items: tuple[Node, ...]
+    line: int
+
+
+@dataclass(frozen=True)
+class Mapping:
+    """Keys in file order, each with its value; ``key_lines`` gives where each key is."""
+
+    entries: dict[str, Node]
+    key_lines: dict[str, int]
+    line: int
+
+
+Node = Scalar | Sequence | Mapping
+
+
+class YamlError(InputError):
+    def __init__(self, message: str, line: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+def parse(text: str, first_line: int = 1) -> Node | None:
+    """Parse one YAML document. Lines are counted from ``first_line``."""
+    simple = _parse_simple(text, first_line)
+    if simple is not None:
+        return simple
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = first_line + (mark.line if mark else 0)
+        problem = exc.problem or exc.context or "not valid YAML"
+        raise YamlError(f"invalid YAML: {problem}", line) from None
+    except yaml.reader.ReaderError as exc:
+        line = first_line + text[: exc.position].count("\n")
+        raise YamlError(f"invalid YAML: character U+{exc.character:04X} is not allowed here"
+                        if isinstance(exc.character, int) else "invalid YAML: bad character",
+                        line) from None
+    except yaml.YAMLError as exc:
+        raise YamlError(f"invalid YAML: {exc}", first_line) from None
+    if root is None:
+        return None
+    return _convert(root, first_line)
+
+
+def _parse_simple(text: str, first_line: int) -> Mapping | None:
+    """The mapping libyaml would compose from ``text``, if it is in the simple subset
+    described above; None when it is not (then libyaml decides)."""
+    entries: dict[str, Node] = {}
+    key_lines: dict[str, int] = {}
+    for number, line in enumerate(text.split("\n"), first_line):
+        match = _SIMPLE_LINE.fullmatch(line)
+        if match is None:
+            if line.strip(" "):
+                return None
+            continue
+        key, plain = match["key"], match["plain"]
+        if key in entries or (plain is not None and not _plain_as_is(plain)):
+            return None
+        key_lines[key] = number
+        if plain is not None:
+            entries[key] = Scalar(plain, number, plain in _NULLS)
+        else:
+            items = match["items"]
+            words = items.replace(" ", "").split(",") if items else ()
+            entries[key] = Sequence(tuple(Scalar(word, number, word in _NULLS)
+                                          for word in words), number)
+    if not entries:
+        return None
+    return Mapping(entries, key_lines, next(iter(key_lines.values())))
+
+
+def _plain_as_is(value: str) -> bool:
+    """Whether YAML reads this one-line plain value as exactly this text."""
+    if ": " in value or value.endswith(":"):  # a mapping
+        return False
+    if value.isascii():
+        return value.isprintable()
+    return re.fullmatch(_YAML_TEXT, value) is not None
+
+
+def _convert(node: yaml.Node, first_line: int) -> Node:
+    line = first_line + node.start_mark.line
+    if isinstance(node, yaml.ScalarNode):
+        plain_null = node.style in (None, "") and node.value in _NULLS
+        return Scalar(str(node.value), line, plain_null)
+    if isinstance(node, yaml.SequenceNode):
+        return Sequence(tuple(_convert(item, first_line) for item in node.value), line)
+    if isinstance(node, yaml.MappingNode):
+        entries: dict[str, Node] = {}
+        key_lines: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            key_line = first_line + key_node.start_mark.line
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise YamlError("keys must be plain words", key_line)
+            key = str(key_node.value)
+            if key == "<<":
+                raise YamlError("merge keys ('<<') are not supported", key_line)
+            if key in entries:
+                raise YamlError(
+                    f"duplicate key '{key}' (first set at line {key_lines[key]})", key_line
+                )
+            entries[key] = _convert(value_node, first_line)
+            key_lines[key] = key_line
+        return Mapping(entries, key_lines, line)
+    raise YamlError("unsupported YAML node", line)  # pragma: no cover
+
+
+def describe(node: Node) -> str:
+    """How a value reads in a message: 'a list', 'a mapping' or the quoted text."""
+    if isinstance(node, Sequence):
+        return "a list"
+    if isinstance(node, Mapping):
+        return "a mapping"
+    return "nothing" if node.plain_null else f"'{node.text}'"

@@ -1,0 +1,312 @@
+"""Outpost's model in Statuspage's public v2 vocabulary: ids, components, incidents.
+
+Pure functions of (config, snapshot); api.py turns them into files. The mapping is
+documented in the README ("Statuspage-compatible API").
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cached_property, lru_cache
+from typing import Any
+
+from generator.config.settings import Component, Config
+from generator.core.model import Impact, Notice, NoticeType, Status, Update
+from generator.core.timeline import IMPACT_TO_COMPONENT, ComponentStatus, NoticeView, Snapshot
+
+Json = dict[str, Any]
+
+_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
+INDICATOR_DESCRIPTIONS = {
+    Impact.NONE: "All Systems Operational",
+    Impact.MINOR: "Minor Service Outage",
+    Impact.MAJOR: "Partial System Outage",
+    Impact.CRITICAL: "Major System Outage",
+}
+UNDER_MAINTENANCE = "Service Under Maintenance"
+OPERATIONAL = ComponentStatus.OPERATIONAL.value
+MAINTENANCE = ComponentStatus.UNDER_MAINTENANCE.value
+
+
+@lru_cache(maxsize=65536)  # pure; every incident object repeats the component and page ids
+def base36_id(key: str) -> str:
+    """A 12-character lowercase base-36 id derived from ``key`` (stable across builds)."""
+    number = int.from_bytes(hashlib.sha256(key.encode("utf-8")).digest()[:10], "big")
+    digits = []
+    for _ in range(12):
+        number, rest = divmod(number, 36)
+        digits.append(_DIGITS[rest])
+    return "".join(reversed(digits))
+
+
+def notice_id(notice: Notice) -> str:
+    return base36_id(f"notice:{notice.id}")
+
+
+def update_id(notice: Notice, update: Update, ordinal: int) -> str:
+    suffix = f"/{ordinal}" if ordinal else ""
+    return base36_id(f"update:{notice.id}/{update.at.timestamp():.0f}{suffix}")
+
+
+def component_id(component: Component) -> str:
+    return base36_id(f"component:{component.id}")
+
+
+def group_id(name: str) -> str:
+    return base36_id(f"group:{name}")
+
+
+@dataclass(frozen=True)
+class Api:
+    """Everything the API objects are made from."""
+
+    config: Config
+    snapshot: Snapshot
+
+    @cached_property
+    def page_id(self) -> str:
+        return base36_id(f"page:{self.config.base_url}")
+
+    @cached_property
+    def component_rows(self) -> dict[str, Json]:
+        """components(self) by id, computed once: every incident object embeds rows."""
+        return {row["id"]: row for row in components(self)}
+
+    @cached_property
+    def status_changed(self) -> dict[str, datetime]:
+        """Component id -> the last status change of a notice on it (one pass)."""
+        now = self.snapshot.now
+        latest: dict[str, datetime] = {}
+        for view in self.views():
+            moment = max(status_changes(view, now), default=None)
+            if moment is None:
+                continue
+            for component in view.notice.components:
+                if component not in latest or latest[component] < moment:
+                    latest[component] = moment
+        return latest
+
+    def time(self, moment: datetime | None) -> str | None:
+        """ISO 8601 with milliseconds and the page's own offset, like Statuspage."""
+        if moment is None:
+            return None
+        return moment.astimezone(self.config.timezone).isoformat(timespec="milliseconds")
+
+    def views(self) -> tuple[NoticeView, ...]:
+        return (*self.snapshot.open, *self.snapshot.closed)
+
+
+def changes(item: NoticeView, now: datetime) -> list[datetime]:
+    """Times up to ``now`` at which the notice changed: updates and window edges."""
+    moments = [u.at for u in item.updates]
+    notice = item.notice
+    if notice.start is not None and notice.start <= now:
+        moments.append(notice.start)
+    if item.ended is not None and item.ended <= now:
+        moments.append(item.ended)
+    return moments
+
+
+def last_change(items: list[NoticeView], now: datetime) -> datetime | None:
+    return max((m for item in items for m in changes(item, now)), default=None)
+
+
+def page(api: Api) -> Json:
+    config = api.config
+    return {
+        "id": api.page_id,
+        "name": config.title,
+        "url": config.base_url.rstrip("/"),
+        "time_zone": config.timezone.key,
+        "updated_at": api.time(last_change(list(api.views()), api.snapshot.now)),
+    }
+
+
+def status(api: Api) -> Json:
+    """The indicator is the worst impact among open incidents."""
+    worst = api.snapshot.worst_impact or Impact.NONE
+    description = INDICATOR_DESCRIPTIONS[worst]
+    maintaining = any(v.notice.is_maintenance and not v.is_upcoming for v in api.snapshot.open)
+    if worst is Impact.NONE and maintaining:
+        description = UNDER_MAINTENANCE
+    return {"indicator": worst.value, "description": description}
+
+
+def status_changes(item: NoticeView, now: datetime) -> list[datetime]:
+    """When the notice moved its components' status: incident posted and resolved
+    (if its impact is not none), maintenance window start and end."""
+    notice = item.notice
+    if notice.type is NoticeType.INCIDENT:
+        if notice.impact is Impact.NONE:
+            return []
+        edges = [notice_created(item), item.ended]
+    else:
+        edges = [notice.start, item.ended]
+    return [m for m in edges if m is not None and m <= now]
+
+
+def _component_changed(api: Api, component: str) -> datetime | None:
+    return api.status_changed.get(component)
+
+
+def components(api: Api) -> list[Json]:
+    """Component rows in config order; each group's row comes before its members."""
+    states = {state.component.id: state.status for state in api.snapshot.components}
+    rows: list[Json] = []
+    groups: dict[str, list[Component]] = {}
+    for component in api.config.components:
+        if component.group is not None:
+            groups.setdefault(component.group, []).append(component)
+    emitted: set[str] = set()
+    for component in api.config.components:
+        if component.group is not None and component.group not in emitted:
+            emitted.add(component.group)
+            members = groups[component.group]
+            worst = max((states[m.id] for m in members), key=lambda s: s.rank)
+            changed = [t for m in members if (t := _component_changed(api, m.id))]
+            rows.append(_row(api, group_id(component.group), component.group, worst.value,
+                             None, max(changed, default=None), None, len(rows) + 1) | {
+                "group": True, "components": [component_id(m) for m in members]})
+            for member in members:
+                rows.append(component_row(api, member, states[member.id], len(rows) + 1))
+        elif component.group is None:
+            rows.append(component_row(api, component, states[component.id], len(rows) + 1))
+    return rows
+
+
+def _row(api: Api, row_id: str, name: str, state: str, description: str | None,
+         updated: datetime | None, group: str | None, position: int) -> Json:
+    return {
+        "id": row_id,
+        "name": name,
+        "status": state,
+        "created_at": None,
+        "updated_at": api.time(updated),
+        "position": position,
+        "description": description,
+        "showcase": True,
+        "start_date": None,
+        "group_id": group,
+        "page_id": api.page_id,
+        "group": False,
+        "only_show_if_degraded": False,
+    }
+
+
+def component_row(api: Api, component: Component, state: ComponentStatus,
+                  position: int) -> Json:
+    group = group_id(component.group) if component.group is not None else None
+    return _row(api, component_id(component), component.name, state.value,
+                component.description, _component_changed(api, component.id), group, position)
+
+
+def _status_at(notice: Notice, update: Update, previous: Status | None) -> Status:
+    """The Statuspage status an update stands for: 'Update' keeps the one in force."""
+    if update.status is not Status.UPDATE:
+        return update.status
+    if notice.type is NoticeType.INCIDENT:
+        return previous or Status.INVESTIGATING
+    assert notice.start is not None
+    if (previous in (None, Status.SCHEDULED)) and update.at >= notice.start:
+        return Status.IN_PROGRESS
+    return previous or Status.SCHEDULED
+
+
+def _transitions(api: Api, notice: Notice, old: str, new: str) -> list[Json] | None:
+    if old == new:
+        return None
+    rows = []
+    for cid in notice.components:
+        component = api.config.component(cid)
+        if component is not None:
+            rows.append({"code": component_id(component), "name": component.name,
+                         "old_status": old, "new_status": new})
+    return rows or None
+
+
+def _affected(api: Api, notice: Notice, status_now: Status, first: bool,
+              started: bool) -> list[Json] | None:
+    if notice.type is NoticeType.INCIDENT:
+        hit = IMPACT_TO_COMPONENT[notice.impact].value
+        if status_now is Status.RESOLVED:
+            return _transitions(api, notice, hit, OPERATIONAL)
+        return _transitions(api, notice, OPERATIONAL, hit) if first else None
+    if status_now is Status.COMPLETED:
+        return _transitions(api, notice, MAINTENANCE, OPERATIONAL)
+    if status_now is Status.IN_PROGRESS and not started:
+        return _transitions(api, notice, OPERATIONAL, MAINTENANCE)
+    return None
+
+
+def incident_updates(api: Api, item: NoticeView) -> list[Json]:
+    """The visible updates, newest first, each with its status in Statuspage's words."""
+    notice = item.notice
+    rows: list[Json] = []
+    previous: Status | None = None
+    seen: dict[datetime, int] = {}
+    started = False
+    for index, update in enumerate(reversed(item.updates)):
+        ordinal = seen.get(update.at, 0)
+        seen[update.at] = ordinal + 1
+        current = _status_at(notice, update, previous)
+        at = api.time(update.at)
+        rows.append({
+            "id": update_id(notice, update, ordinal),
+            "status": current.slug,
+            "body": update.body.strip(),
+            "incident_id": notice_id(notice),
+            "created_at": at,
+            "updated_at": at,
+            "display_at": at,
+            "affected_components": _affected(api, notice, current, index == 0, started),
+            "deliver_notifications": update.notify,
+            "custom_tweet": None,
+            "tweet_id": None,
+        })
+        started = started or current is Status.IN_PROGRESS
+        previous = current
+    rows.reverse()
+    return rows
+
+
+def incident(api: Api, item: NoticeView) -> Json:
+    """An incident or maintenance object with every field Statuspage sends."""
+    notice = item.notice
+    rows = api.component_rows
+    members = [c for c in api.config.components if c.id in notice.components]
+    created = notice_created(item)
+    monitoring = next((u.at for u in reversed(item.updates) if u.status is Status.MONITORING),
+                      None)
+    resolved = item.ended if not item.is_open else None
+    data: Json = {
+        "id": notice_id(notice),
+        "name": notice.title,
+        "status": item.status.slug,
+        "created_at": api.time(created),
+        "updated_at": api.time(max(changes(item, api.snapshot.now))),
+        "monitoring_at": api.time(monitoring),
+        "resolved_at": api.time(resolved),
+        "impact": "maintenance" if notice.is_maintenance else notice.impact.value,
+        "shortlink": f"{api.config.base_url}notices/{notice.id}/",
+        "started_at": api.time(created),
+        "page_id": api.page_id,
+        "incident_updates": incident_updates(api, item),
+        "components": [rows[component_id(c)] for c in members],
+        "reminder_intervals": None,
+    }
+    if notice.is_maintenance:
+        data |= {
+            "scheduled_for": api.time(notice.start),
+            "scheduled_until": api.time(notice.end),
+            "scheduled_remind_prior": False,
+            "scheduled_reminded_at": None,
+            "scheduled_auto_in_progress": True,
+            "scheduled_auto_completed": True,
+        }
+    return data
+
+
+def notice_created(item: NoticeView) -> datetime:
+    return item.updates[-1].at

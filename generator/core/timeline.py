@@ -1,0 +1,169 @@
+"""What is open and closed at a given moment. Pure: the clock is an argument."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+
+from generator.config.settings import Component, Config
+from generator.core.model import Impact, Notice, NoticeType, Status, Update
+
+
+class ComponentStatus(Enum):
+    """Statuspage's five component statuses, mildest first."""
+
+    OPERATIONAL = "operational"
+    UNDER_MAINTENANCE = "under_maintenance"
+    DEGRADED_PERFORMANCE = "degraded_performance"
+    PARTIAL_OUTAGE = "partial_outage"
+    MAJOR_OUTAGE = "major_outage"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+    @property
+    def rank(self) -> int:
+        return list(ComponentStatus).index(self)
+
+
+IMPACT_TO_COMPONENT = {
+    Impact.NONE: ComponentStatus.OPERATIONAL,
+    Impact.MINOR: ComponentStatus.DEGRADED_PERFORMANCE,
+    Impact.MAJOR: ComponentStatus.PARTIAL_OUTAGE,
+    Impact.CRITICAL: ComponentStatus.MAJOR_OUTAGE,
+}
+
+
+class Banner(Enum):
+    INCIDENT = "incident"
+    MAINTENANCE = "maintenance"
+    NONE = "none"
+
+
+@dataclass(frozen=True)
+class NoticeView:
+    """A notice as seen at ``now``: only updates posted by then count."""
+
+    notice: Notice
+    updates: tuple[Update, ...]  # visible, newest first
+    status: Status  # the current status word shown
+    is_open: bool
+    started: datetime  # incident: first update; maintenance: window start
+    ended: datetime | None  # incident: resolved; maintenance: window end or completion
+
+    @property
+    def latest(self) -> Update:
+        return self.updates[0]
+
+    @property
+    def updated(self) -> datetime:
+        return self.updates[0].at
+
+    @property
+    def is_upcoming(self) -> bool:
+        return self.status is Status.SCHEDULED
+
+    @property
+    def shown_end(self) -> datetime | None:
+        """The end of the range pages show after ``started``. A maintenance completed
+        before its window opened was called off: it shows the planned window (its
+        timeline says why), never a range that ends before it starts."""
+        if self.ended is not None and self.ended < self.started and self.notice.end is not None:
+            return self.notice.end
+        return self.ended
+
+
+@dataclass(frozen=True)
+class ComponentState:
+    component: Component
+    status: ComponentStatus
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    now: datetime
+    open: tuple[NoticeView, ...]  # most important first
+    closed: tuple[NoticeView, ...]  # most recently ended first
+    components: tuple[ComponentState, ...]
+
+    @property
+    def banner(self) -> Banner:
+        if any(v.notice.type is NoticeType.INCIDENT for v in self.open):
+            return Banner.INCIDENT
+        return Banner.MAINTENANCE if self.open else Banner.NONE
+
+    @property
+    def worst_impact(self) -> Impact | None:
+        impacts = [v.notice.impact for v in self.open if v.notice.type is NoticeType.INCIDENT]
+        return max(impacts, key=lambda i: i.rank) if impacts else None
+
+
+def _latest_real_status(updates: tuple[Update, ...], default: Status) -> Status:
+    return next((u.status for u in updates if u.status is not Status.UPDATE), default)
+
+
+def view(notice: Notice, now: datetime) -> NoticeView | None:
+    """The notice at ``now``, or None if it has not been posted yet."""
+    updates = tuple(u for u in notice.updates if u.at <= now)
+    if not updates:
+        return None
+    if notice.type is NoticeType.INCIDENT:
+        status = _latest_real_status(updates, Status.INVESTIGATING)
+        resolved = updates[0].at if status is Status.RESOLVED else None
+        return NoticeView(notice, updates, status, resolved is None, notice.posted_at, resolved)
+    assert notice.start is not None and notice.end is not None
+    completed = next((u.at for u in updates if u.status is Status.COMPLETED), None)
+    posted = _latest_real_status(updates, Status.SCHEDULED)
+    if completed is not None or now >= notice.end:
+        status = Status.COMPLETED
+    elif now >= notice.start or posted in (Status.IN_PROGRESS, Status.VERIFYING):
+        # The window has started, or staff said so early: "Scheduled" no longer fits.
+        status = posted if posted is not Status.SCHEDULED else Status.IN_PROGRESS
+    else:
+        status = Status.SCHEDULED
+    ended = completed if completed is not None else notice.end
+    return NoticeView(notice, updates, status, status is not Status.COMPLETED, notice.start,
+                      ended)
+
+
+def _importance(item: NoticeView) -> tuple[int, int, float, str]:
+    notice = item.notice
+    if notice.type is NoticeType.INCIDENT:
+        return (0, -notice.impact.rank, -item.updated.timestamp(), notice.id)
+    group = 2 if item.is_upcoming else 1
+    return (group, 0, item.started.timestamp(), notice.id)
+
+
+def component_states(components: Iterable[Component], open_views: Iterable[NoticeView]
+                     ) -> tuple[ComponentState, ...]:
+    worst: dict[str, ComponentStatus] = {}
+    for item in open_views:
+        notice = item.notice
+        if notice.type is NoticeType.INCIDENT:
+            status = IMPACT_TO_COMPONENT[notice.impact]
+        elif item.is_upcoming:
+            continue
+        else:
+            status = ComponentStatus.UNDER_MAINTENANCE
+        for component_id in notice.components:
+            current = worst.get(component_id, ComponentStatus.OPERATIONAL)
+            if status.rank > current.rank:
+                worst[component_id] = status
+    return tuple(
+        ComponentState(c, worst.get(c.id, ComponentStatus.OPERATIONAL)) for c in components
+    )
+
+
+def select(notices: Iterable[Notice], now: datetime, config: Config) -> Snapshot:
+    """Split notices into open and closed as seen at ``now``."""
+    views = [v for v in (view(n, now) for n in notices) if v is not None]
+    open_views = sorted((v for v in views if v.is_open), key=_importance)
+    closed = sorted(
+        (v for v in views if not v.is_open),
+        key=lambda v: (-(v.ended or v.updated).timestamp(), v.notice.id),
+    )
+    return Snapshot(now, tuple(open_views), tuple(closed),
+                    component_states(config.components, open_views))

@@ -1,0 +1,171 @@
+"""Parsing and formatting times. Users write local times in the site's IANA zone
+or with an explicit offset; zone abbreviations are derived, never accepted."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from generator.core.errors import InputError
+
+_TIME = re.compile(
+    r"^(?P<date>\d{4}-\d{2}-\d{2})[ T](?P<hour>\d{1,2}):(?P<minute>\d{2})"
+    r"(?::(?P<second>\d{2})(?:\.\d+)?)?"
+    r"(?:\s*(?P<offset>Z|[+-]\d{2}:?\d{2}|[A-Za-z]{2,5}))?$"
+)
+_USUAL_TIME = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2}) ([0-9]{2}):([0-9]{2})")
+_FORMAT_HINT = (
+    "expected 'YYYY-MM-DD HH:MM', optionally followed by an offset such as '-05:00' or 'Z'"
+)
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def load_zone(name: str) -> ZoneInfo:
+    """The IANA zone called ``name``; raises InputError for anything else."""
+    # "CST" or "EST5EDT" style names are legacy aliases, not places.
+    legacy = name.upper() == name and name != "UTC"
+    if legacy or not re.fullmatch(r"[A-Za-z0-9_+\-]+(/[A-Za-z0-9_+\-]+)*", name):
+        raise InputError(f"'{name}' is not an IANA time zone such as 'America/Chicago'")
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InputError(f"'{name}' is not an IANA time zone such as 'America/Chicago'") from None
+
+
+def _offset(text: str) -> timezone:
+    if text == "Z":
+        return UTC
+    sign = -1 if text[0] == "-" else 1
+    digits = text[1:].replace(":", "")
+    hours, minutes = int(digits[:2]), int(digits[2:])
+    if hours > 23 or minutes > 59:
+        raise InputError(f"bad offset '{text}': hours must be 00-23 and minutes 00-59")
+    return timezone(sign * timedelta(hours=hours, minutes=minutes))
+
+
+def _fmt_offset(delta: timedelta | None) -> str:
+    total = int((delta or timedelta()).total_seconds()) // 60
+    sign = "-" if total < 0 else "+"
+    return f"{sign}{abs(total) // 60:02d}:{abs(total) % 60:02d}"
+
+
+def parse_time(text: str, zone: ZoneInfo) -> datetime:
+    """Parse a user-written time into an aware UTC datetime.
+
+    Local times that don't exist or happen twice in ``zone`` (DST changes) are
+    refused with a message asking for an explicit offset.
+    """
+    text = text.strip()
+    usual = _USUAL_TIME.fullmatch(text)  # 'YYYY-MM-DD HH:MM': the common case, quickly
+    if usual:
+        year, month, day, hour, minute = map(int, usual.groups())
+        if 1900 <= year <= 2999 and 1 <= month <= 12 and 1 <= day <= _days(year, month) \
+                and hour <= 23 and minute <= 59:  # else the full parse words the message
+            offset = zone.utcoffset(datetime(year, month, day, hour, minute))
+            if offset is not None and offset == zone.utcoffset(
+                    datetime(year, month, day, hour, minute, fold=1)):
+                return datetime(year, month, day, hour, minute, tzinfo=UTC) - offset
+            # a time the clocks skip or repeat: the full parse words the message
+    match = _TIME.match(text)
+    if not match:
+        raise InputError(f"bad time '{text}': {_FORMAT_HINT}")
+    offset_text = match["offset"]
+    if offset_text and offset_text.upper() in ("AM", "PM") and 1 <= int(match["hour"]) <= 12:
+        hour = int(match["hour"]) % 12 + (12 if offset_text.upper() == "PM" else 0)
+        raise InputError(f"bad time '{text}': use the 24-hour clock, e.g. "
+                         f"'{match['date']} {hour:02d}:{match['minute']}'")
+    if offset_text and offset_text.isalpha() and offset_text != "Z":
+        raise InputError(
+            f"bad time '{text}': zone abbreviations such as '{offset_text}' are not accepted; "
+            f"leave it out to use {zone.key}, or write an offset such as '-05:00'"
+        )
+    try:
+        year, month, day = (int(part) for part in match["date"].split("-"))
+        naive = datetime(
+            year, month, day, int(match["hour"]), int(match["minute"]), int(match["second"] or 0)
+        )
+    except ValueError as exc:
+        raise InputError(f"bad time '{text}': {exc}") from None
+    if not 1900 <= year <= 2999:
+        raise InputError(f"bad time '{text}': the year must be between 1900 and 2999")
+    if offset_text:
+        return naive.replace(tzinfo=_offset(offset_text)).astimezone(UTC)
+    return _localize(naive, zone, text)
+
+
+def _days(year: int, month: int) -> int:
+    if month == 2:
+        return 29 if year % 4 == 0 and (year % 100 != 0 or year % 400 == 0) else 28
+    return 30 if month in (4, 6, 9, 11) else 31
+
+
+def _localize(naive: datetime, zone: ZoneInfo, text: str) -> datetime:
+    early = naive.replace(tzinfo=zone, fold=0)
+    late = early.replace(fold=1)
+    if early.utcoffset() != late.utcoffset():
+        round_trip = early.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
+        first, second = _fmt_offset(early.utcoffset()), _fmt_offset(late.utcoffset())
+        if round_trip != naive:
+            raise InputError(
+                f"time '{text}' does not exist in {zone.key}: the clocks skip it at the "
+                f"daylight-saving change; write it with an explicit offset ('{first}' or "
+                f"'{second}')"
+            )
+        raise InputError(
+            f"time '{text}' happens twice in {zone.key} ({early.tzname()} {first} and "
+            f"{late.tzname()} {second}); add the offset you mean, e.g. '{text} {first}'"
+        )
+    return early.astimezone(UTC)
+
+
+def parse_now(text: str, zone: ZoneInfo) -> datetime:
+    """Parse ``--now``: any notice time form, or ISO 8601 with seconds and offset."""
+    return parse_time(text, zone)
+
+
+def write_time(moment: datetime, zone: tzinfo) -> str:
+    """The canonical way the tools write a time: local wall time, offset only if ambiguous."""
+    local = moment.astimezone(zone)
+    text = local.strftime("%Y-%m-%d %H:%M")
+    if isinstance(zone, ZoneInfo):
+        try:
+            if parse_time(text, zone) == moment.replace(second=0, microsecond=0):
+                return text
+        except InputError:
+            pass
+    return f"{text} {_fmt_offset(local.utcoffset())}"
+
+
+def display(moment: datetime, zone: tzinfo) -> str:
+    """'Jul 30, 2024, 01:27 PM' in the site zone."""
+    local = moment.astimezone(zone)
+    hour = local.hour % 12 or 12
+    half = "AM" if local.hour < 12 else "PM"
+    month = _MONTHS[local.month - 1]
+    return f"{month} {local.day}, {local.year}, {hour:02d}:{local.minute:02d} {half}"
+
+
+def abbreviation(moment: datetime, zone: tzinfo) -> str:
+    """The zone abbreviation in force at ``moment`` (CDT in July, CST in January)."""
+    return moment.astimezone(zone).tzname() or ""
+
+
+def display_range(start: datetime, end: datetime | None, zone: tzinfo) -> str:
+    """'Jul 30, 2024, 01:27 PM - Jul 30, 2024, 02:25 PM CDT'; both zones if they differ."""
+    first, first_zone = display(start, zone), abbreviation(start, zone)
+    if end is None:
+        return f"{first} {first_zone} - ongoing"
+    last, last_zone = display(end, zone), abbreviation(end, zone)
+    if first_zone == last_zone:
+        return f"{first} - {last} {last_zone}"
+    return f"{first} {first_zone} - {last} {last_zone}"
+
+
+def display_with_zone(moment: datetime, zone: tzinfo) -> str:
+    return f"{display(moment, zone)} {abbreviation(moment, zone)}"
+
+
+def iso(moment: datetime, zone: tzinfo) -> str:
+    """ISO 8601 with the site zone's offset, e.g. '2024-07-30T13:27:00-05:00'."""
+    return moment.astimezone(zone).isoformat(timespec="seconds")

@@ -1,0 +1,1 @@
+"""Notice files: the grammar, the loader, editing, look-up, posting and the init scaffold."""

@@ -1,0 +1,175 @@
+"""Posting notices and updates to files: read, edit (generator.notices.edit), validate, write
+atomically. Nothing is written unless the result loads. Modules only some commands
+need are imported inside functions: ``outpost update`` must start fast."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from generator.config.settings import Config
+from generator.core.errors import Problem, ProblemsFound
+from generator.core.model import (
+    FINAL_STATUS,
+    STATUSES,
+    Impact,
+    Notice,
+    NoticeType,
+    Status,
+    parse_status,
+)
+from generator.core.times import display_range, write_time
+from generator.notices import edit
+from generator.notices.loader import NOTICES_DIR, NoticeInvalid, parse_notice, relative
+
+DEFAULT_MESSAGES = {
+    Status.INVESTIGATING: "We are investigating this issue and will post an update as soon "
+                          "as we know more.",
+    Status.RESOLVED: "This incident has been resolved. If you still see a problem, please "
+                     "submit a case.",
+    Status.COMPLETED: "This maintenance is complete.",
+}
+
+
+@dataclass(frozen=True)
+class Posted:
+    notice: Notice
+    path: Path
+    status: Status
+    at: datetime
+
+
+def status_for(word: str | None, kind: NoticeType, default: Status) -> Status:
+    """A status word typed in any case, or an error listing the valid ones."""
+    if word is None:
+        return default
+    status = parse_status(word, kind)
+    if status is None:
+        allowed = ", ".join(s.value for s in STATUSES[kind])
+        raise edit.EditError(f"unknown status '{word}' for {kind.value} (expected one of: "
+                             f"{allowed})")
+    return status
+
+
+def check_components(config: Config, components: Iterable[str]) -> tuple[str, ...]:
+    known = [c.id for c in config.components]
+    result: list[str] = []
+    for given in components:
+        for component_id in (part.strip() for part in given.split(",")):
+            if component_id and component_id not in known:
+                declared = ", ".join(known) if known else "none declared"
+                raise edit.EditError(f"unknown component '{component_id}' (outpost.yaml "
+                                     f"declares: {declared})")
+            if component_id and component_id not in result:
+                result.append(component_id)
+    return tuple(result)
+
+
+def create_notice(root: Path, config: Config, *, title: str, kind: NoticeType,
+                  status: Status, at: datetime, message: str | None,
+                  impact: Impact | None = None, components: Sequence[str] = (),
+                  start: datetime | None = None, end: datetime | None = None) -> Posted:
+    """Write notices/<date>-<slug>.md with a first update; a taken id gets '-2', '-3'..."""
+    from generator.build.output import create_file_exclusive
+
+    title = edit.clean_title(title)
+    components = check_components(config, components)
+    zone = config.timezone
+    at = at.replace(second=0, microsecond=0)
+    if start is not None and end is not None and end <= start:
+        raise edit.EditError(f"--end ({write_time(end, zone)}) must be after --start "
+                             f"({write_time(start, zone)})")
+    if message is None:
+        message = DEFAULT_MESSAGES.get(status)
+        if start is not None and end is not None:
+            message = f"Maintenance is scheduled for {display_range(start, end, zone)}."
+    text = edit.new_notice_text(title=title, kind=kind, status=status, at=at,
+                                message=edit.clean_message(message), zone=zone,
+                                impact=impact, components=components, start=start, end=end)
+    folder = root / NOTICES_DIR
+    day = (start or at).astimezone(zone).date()
+    while True:
+        notice_id = edit.new_id(title, day, lambda i: (folder / f"{i}.md").exists())
+        path = folder / f"{notice_id}.md"
+        notice = edit.validated(text, relative(path, root), notice_id, config)
+        try:
+            create_file_exclusive(path, text.encode("utf-8"))
+        except FileExistsError:  # another writer took this id meanwhile: pick the next
+            continue
+        return Posted(notice, path, status, at)
+
+
+def load_for_edit(root: Path, config: Config, notice_id: str) -> tuple[Path, bytes, Notice]:
+    """The file, its bytes and its notice; a file that does not load is refused."""
+    path = root / NOTICES_DIR / f"{notice_id}.md"
+    where = relative(path, root)
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        problems = [Problem(where, line, "file is not valid UTF-8")]
+        raise ProblemsFound(problems, "Fix it first: nothing was written.") from None
+    try:
+        notice = parse_notice(edit.normalized(text), where, notice_id, config)
+    except NoticeInvalid as exc:
+        raise ProblemsFound((Problem(where, line, message) for line, message in exc.problems),
+                            "Fix it first: nothing was written.") from None
+    return path, raw, notice
+
+
+def post(root: Path, config: Config, notice_id: str, *, status_word: str | None,
+         final: bool, at: datetime, message: str | None, silent: bool = False) -> Posted:
+    """Add one update to a notice (``final``: Resolved or Completed) and write it."""
+    path, raw, notice = load_for_edit(root, config, notice_id)
+    if final:
+        status = FINAL_STATUS[notice.type]
+        if message is None:
+            message = DEFAULT_MESSAGES[status]
+    else:
+        status = status_for(status_word, notice.type, Status.UPDATE)
+    new_text, result = edit.post_update(raw.decode("utf-8"), notice, status=status, at=at,
+                                        message=message or "", silent=silent, config=config)
+    from generator.build.output import write_file_atomic
+
+    if path.read_bytes() != raw:
+        raise edit.EditError(f"{relative(path, root)} changed while this update was being "
+                             "written; nothing was written: run the command again")
+    write_file_atomic(path, new_text.encode("utf-8"))
+    return Posted(result, path, status, at.replace(second=0, microsecond=0))
+
+
+@dataclass(frozen=True)
+class Row:
+    id: str
+    type: str
+    status: str
+    impact: str
+    started: str
+    updated: str
+    is_open: bool
+
+
+def list_rows(notices: Iterable[Notice], now: datetime, config: Config) -> list[Row]:
+    """One row per notice: open ones (most important first), those not posted yet,
+    then closed ones (most recently ended first)."""
+    from generator.core.timeline import select, view
+
+    zone = config.timezone
+    notices = list(notices)
+    snapshot = select(notices, now, config)
+    def row(notice: Notice, status: str, started: datetime, updated: datetime,
+            is_open: bool) -> Row:
+        impact = "-" if notice.is_maintenance else notice.impact.value
+        return Row(notice.id, notice.type.value, status, impact, write_time(started, zone),
+                   write_time(updated, zone), is_open)
+
+    rows = [row(i.notice, i.status.value, i.started, i.updated, True) for i in snapshot.open]
+    rows += [row(n, "Not posted yet", n.start or n.posted_at, n.posted_at, True)
+             for n in sorted(notices, key=lambda n: (n.posted_at, n.id))
+             if view(n, now) is None]
+    rows += [row(i.notice, i.status.value, i.started, i.updated, False)
+             for i in snapshot.closed]
+    return rows

@@ -1,0 +1,241 @@
+"""Editing notice text: new notices and updates inserted at their place in the timeline.
+
+Pure: text in, text out. Every function here leaves the bytes it does not add
+untouched; the caller validates the result (``checked_insert`` does it for updates)
+and writes it atomically.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from datetime import date, datetime
+from itertools import pairwise
+from zoneinfo import ZoneInfo
+
+from generator.config.settings import Config
+from generator.core.errors import OutpostError, Problem, ProblemsFound
+from generator.core.model import FINAL_STATUS, Impact, Notice, NoticeType, Status, Update
+from generator.core.times import write_time
+from generator.notices.loader import NoticeInvalid, parse_notice
+
+SLUG_LIMIT = 60
+_PLAIN_YAML = re.compile(r"[A-Za-z0-9][A-Za-z0-9 .,'()/&+!?-]*")
+_YAML_NULLS = ("null", "Null", "NULL")
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")  # as generator.notices.loader reads fences
+
+
+class EditError(OutpostError):
+    """An edit that cannot be made; nothing was written."""
+
+
+def slugify(title: str, limit: int = SLUG_LIMIT) -> str:
+    """'Digicert certificate reissue!' -> 'digicert-certificate-reissue'."""
+    folded = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode().lower()
+    slug = re.sub(r"[^a-z0-9]+", "-", folded).strip("-")
+    if len(slug) > limit:
+        slug = slug[:limit].rsplit("-", 1)[0] if "-" in slug[:limit] else slug[:limit]
+    return slug.strip("-") or "notice"
+
+
+def new_id(title: str, day: date, exists: Callable[[str], bool]) -> str:
+    """'<YYYY-MM-DD>-<slug>', with '-2', '-3', ... when that id is taken."""
+    base = f"{day.isoformat()}-{slugify(title)}"
+    candidate, number = base, 1
+    while exists(candidate):
+        number += 1
+        candidate = f"{base}-{number}"
+    return candidate
+
+
+def _escaped(char: str) -> str:
+    code = ord(char)
+    if char in "\"\\":
+        return "\\" + char
+    printable = (0x20 <= code <= 0x7E or 0xA0 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD
+                 or code >= 0x10000)
+    if printable and char not in "\u2028\u2029\ufeff":
+        return char
+    if code <= 0xFF:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+
+
+def yaml_scalar(value: str) -> str:
+    """``value`` as a YAML scalar that reads back exactly: plain when safe, else quoted."""
+    if _PLAIN_YAML.fullmatch(value) and value == value.rstrip() and value not in _YAML_NULLS:
+        return value
+    return '"' + "".join(_escaped(char) for char in value) + '"'
+
+
+def clean_message(text: str | None) -> str:
+    """The update text as it will be stored; refuses an empty one."""
+    cleaned = (text or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+    if not cleaned:
+        raise EditError("empty message: write the update's text with -m TEXT, "
+                        "--message-file FILE, or on standard input")
+    return cleaned
+
+
+def clean_title(text: str) -> str:
+    title = " ".join(text.split(" ")).strip()
+    if not title:
+        raise EditError("empty title: give the notice a short title, such as "
+                        "\"Email delivery delays\"")
+    if not title.isprintable():
+        raise EditError("the title must be one line of printable text")
+    return title
+
+
+def heading(status: Status, at: datetime, zone: ZoneInfo, silent: bool = False) -> str:
+    """'## Identified - 2024-07-30 13:50', with ' [silent]' when it should not notify."""
+    return f"## {status.value} - {write_time(at, zone)}" + (" [silent]" if silent else "")
+
+
+def new_notice_text(*, title: str, kind: NoticeType, status: Status, at: datetime,
+                    message: str, zone: ZoneInfo, impact: Impact | None = None,
+                    components: Sequence[str] = (), start: datetime | None = None,
+                    end: datetime | None = None) -> str:
+    """A whole new notice file: front matter, then its first update."""
+    lines = ["---", f"title: {yaml_scalar(title)}", f"type: {kind.value}"]
+    if kind is NoticeType.INCIDENT and impact is not None:
+        lines.append(f"impact: {impact.value}")
+    if components:
+        lines.append(f"components: [{', '.join(components)}]")
+    if start is not None and end is not None:
+        lines += [f"start: {write_time(start, zone)}", f"end: {write_time(end, zone)}"]
+    lines += ["---", heading(status, at, zone), clean_message(message)]
+    return "\n".join(lines) + "\n"
+
+
+def _word(kind: NoticeType) -> str:
+    return FINAL_STATUS[kind].value.lower()
+
+
+def check_update(notice: Notice, status: Status, at: datetime, zone: ZoneInfo) -> None:
+    """Refuse updates the timeline cannot take, with a message saying what to do."""
+    final = FINAL_STATUS[notice.type]
+    word, kind = _word(notice.type), notice.type.value
+    done = next((u for u in notice.updates if u.status is final), None)
+    if done is not None and status is final:
+        raise EditError(f"{notice.id} is already {word} ({final.value} - "
+                        f"{write_time(done.at, zone)}); nothing was written")
+    if done is not None and at >= done.at:
+        raise EditError(f"{notice.id} is {word} ({final.value} - {write_time(done.at, zone)}): "
+                        f"a {word} {kind} takes no further updates. If the problem is back, "
+                        f"post a new one with 'outpost new {kind}'")
+    latest = notice.updates[0]
+    if status is final and at < latest.at:
+        raise EditError(f"{final.value} at {write_time(at, zone)} would come before the latest "
+                        f"update ({latest.status.value} - {write_time(latest.at, zone)}); "
+                        f"{final.value} must be the last update: leave out --at or give a "
+                        "later time")
+
+
+def _line_offset(text: str, line: int) -> int:
+    """Index of the first character of 1-based ``line``."""
+    offset = 0
+    for _ in range(line - 1):
+        offset = text.index("\n", offset) + 1
+    return offset
+
+
+def insert_update(text: str, notice: Notice, block: str, at: datetime) -> tuple[str, int]:
+    """Insert ``block`` (a heading and its text, no trailing newline) among the updates of
+    ``text`` at its place in time (``at``); every other character stays as it was.
+
+    Updates are kept in the file's order: newest first (the usual way), or oldest
+    first when the file is written that way. The new update goes before others
+    posted at the same minute, so it reads as the latest of them. Returns the new text
+    and the line number of the inserted heading.
+    """
+    newline = "\r\n" if "\r\n" in text else "\n"
+    block = block.replace("\n", newline)
+    in_file = sorted(notice.updates, key=lambda u: u.line)
+    ascending = (len(in_file) > 1 and in_file[0].at < in_file[-1].at
+                 and all(a.at <= b.at for a, b in pairwise(in_file)))
+    target: Update | None
+    if ascending:
+        target = next((u for u in in_file if u.at >= at), None)
+    else:
+        target = next((u for u in in_file if u.at <= at), None)
+    if target is not None:
+        offset = _line_offset(text, target.line)
+        return text[:offset] + block + newline + newline + text[offset:], target.line
+    if text.endswith(newline + newline) or text == "":
+        before = text
+    elif text.endswith("\n"):
+        before = text + newline
+    else:
+        before = text + newline + newline
+    return before + block + newline, before.count("\n") + 1
+
+
+def normalized(text: str) -> str:
+    """The text as the loader reads it (no byte-order mark, '\\n' line ends)."""
+    return text.removeprefix("\ufeff").replace("\r\n", "\n")
+
+
+def validated(text: str, path: str, notice_id: str, config: Config) -> Notice:
+    """Parse ``text`` as the loader will; ProblemsFound (path:line) if it would not load."""
+    try:
+        return parse_notice(normalized(text), path, notice_id, config)
+    except NoticeInvalid as exc:
+        raise ProblemsFound((Problem(path, line, message) for line, message in exc.problems),
+                            "Nothing was written.") from None
+
+
+def _keys(updates: Sequence[Update]) -> list[tuple[str, datetime, str, bool]]:
+    return sorted((u.status.value, u.at, u.body, u.notify) for u in updates)
+
+
+def post_update(text: str, notice: Notice, *, status: Status, at: datetime, message: str,
+                silent: bool, config: Config) -> tuple[str, Notice]:
+    """``text`` with one more update, checked to load back as exactly that notice plus
+    that update. Raises EditError or ProblemsFound; returns the new text and notice."""
+    zone = config.timezone
+    body = clean_message(message)
+    at = at.replace(second=0, microsecond=0)
+    check_update(notice, status, at, zone)
+    _refuse_headings(body)
+    block = heading(status, at, zone, silent) + "\n" + body
+    new_text, first = insert_update(text, notice, block, at)
+    try:
+        result = validated(new_text, notice.path, notice.id, config)
+    except ProblemsFound as exc:
+        raise EditError(_in_message(exc.problems, first, body.count("\n") + 1)) from None
+    added = Update(status, at, body, 0, not silent)
+    if (_keys(result.updates) != _keys((*notice.updates, added))
+            or replace(result, updates=()) != replace(notice, updates=())):
+        raise EditError(_why_not_kept(body))
+    return new_text, result
+
+
+def _refuse_headings(body: str) -> None:
+    """A '## ' line outside code fences would start another update."""
+    fence: str | None = None
+    for number, line in enumerate(body.split("\n"), 1):
+        marker = _FENCE.match(line)
+        if marker:
+            if fence is None:
+                fence = marker.group(1)
+            elif marker.group(1)[0] == fence[0] and len(marker.group(1)) >= len(fence):
+                fence = None
+        elif fence is None and line.startswith("##") and not line.startswith("###"):
+            raise EditError(f"line {number} of the message starts with '##', which would begin "
+                            "a new update: use '###' for a heading inside an update; nothing "
+                            "was written")
+
+
+def _in_message(problems: Sequence[Problem], first: int, count: int) -> str:
+    """Problems found in the would-be file, told as lines of the message."""
+    lines = [f"line {p.line - first} of the message: {p.message}"
+             if first < p.line <= first + count else str(p) for p in problems]
+    return "\n".join(lines) + "\nNothing was written."
+
+
+def _why_not_kept(body: str) -> str:
+    return ("the message would change other parts of the notice (is a code fence left "
+            "open?); nothing was written")

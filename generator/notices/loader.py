@@ -1,0 +1,384 @@
+"""Notice files to Notices, with every problem reported as path:line: message."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections.abc import Mapping
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from generator.build.parallel import fork_map, gc_paused
+from generator.config import schema as s
+from generator.config import yamlnodes as yn
+from generator.config.settings import Config
+from generator.core.errors import InputError, Problem
+from generator.core.model import (
+    FINAL_STATUS,
+    STATUSES,
+    Impact,
+    Notice,
+    NoticeType,
+    Update,
+    parse_status,
+)
+from generator.core.times import parse_time
+
+NOTICES_DIR = "notices"
+PARALLEL_FILES = 300  # notices to read before a second process is worth its start-up
+ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]*")
+HEADING_HINT = "'## <Status> - YYYY-MM-DD HH:MM'"
+_HEADING = re.compile(
+    r"^##[ \t]+(?P<status>.+?)[ \t]+[-\u2013\u2014][ \t]+(?P<time>.+?)"
+    r"(?:[ \t]+\[(?P<flag>[A-Za-z]+)\])?[ \t]*#*[ \t]*$"
+)
+_CONFLICT = re.compile(r"^(<{7}|={7}|>{7})([ \t]|$)")
+# Searches starting with a newline: the regex engine skips to each newline quickly.
+_CLOSE = re.compile(r"\n(?:---|\.\.\.)[^\S\n]*(?=\n|\Z)")
+_BODY_MARK = re.compile(r"\n( {0,3})(`{3,}|~{3,}|##(?!#))")  # a fence or a heading
+
+
+class NoticeInvalid(Exception):
+    def __init__(self, problems: list[tuple[int, str]]) -> None:
+        super().__init__(problems)
+        self.problems = problems
+
+
+_TYPE = s.choice(*(kind.value for kind in NoticeType))
+FRONT_MATTER = s.Record(
+    fields=(
+        s.Field("title", s.text, "text", "Plain-text title.", required=True),
+        s.Field("type", _TYPE, "incident | maintenance",
+                "What kind of notice this is.", required=True),
+        s.Field("impact", s.optional(s.choice(*(i.value for i in Impact))),
+                "none | minor | major | critical", "Incidents only; default none."),
+        s.Field("components", s.list_of(s.text), "list of ids",
+                "Affected component ids, declared in outpost.yaml.", default=()),
+        s.Field("start", s.optional(s.text), "time", "Maintenance only: window start."),
+        s.Field("end", s.optional(s.text), "time", "Maintenance only: window end."),
+    ),
+    build=lambda **values: values,
+)
+
+
+def parse_notice(text: str, path: str, notice_id: str, config: Config) -> Notice:
+    """Parse one notice file's text. Raises NoticeInvalid with every problem found."""
+    if "<<<<<<<" in text or ">>>>>>>" in text:
+        conflicts = _conflict_markers(text.split("\n"))
+        if conflicts:
+            raise NoticeInvalid(conflicts)
+    if not text.strip():
+        raise NoticeInvalid([(1, "empty notice: expected front matter between '---' lines, "
+                              "then updates")])
+    first_end = text.find("\n")
+    if (text if first_end < 0 else text[:first_end]).rstrip() != "---":
+        raise NoticeInvalid([(1, "expected '---' on the first line, to open the front matter")])
+    closing = _CLOSE.search(text, first_end) if first_end >= 0 else None
+    if closing is None:
+        raise NoticeInvalid([(1, "front matter is not closed: add a line '---' after it")])
+    close = text.count("\n", 0, closing.start() + 1)  # the closing line's index
+    problems: list[tuple[int, str]] = []
+    values, node, kind = _front_matter(text[first_end + 1:max(closing.start(), first_end + 1)],
+                                       problems)
+    if kind is None:
+        raise NoticeInvalid(problems)
+    summary, updates, headings = _parse_body(text, closing.end() + 1, close + 1, kind, config,
+                                             problems)
+    if not headings:
+        problems.append((close + 2 if closing.end() < len(text) else close + 1,
+                         f"notice has no updates: add one under a heading such as {HEADING_HINT}"))
+    ordered = sorted(updates, key=lambda u: u.at, reverse=True)
+    problems.extend(_check_after_final(ordered, kind))
+    if values is None or node is None:
+        raise NoticeInvalid(problems)
+    impact = _check_front_matter(values, node, kind, config, problems)
+    start = _window_time(values, node, "start", kind, config, problems)
+    end = _window_time(values, node, "end", kind, config, problems)
+    if start and end and end <= start:
+        problems.append((node.key_lines["end"], "end must be after start"))
+    if problems:
+        raise NoticeInvalid(problems)
+    return Notice(
+        id=notice_id, path=path, title=values["title"], type=kind, impact=impact,
+        components=values["components"], summary=summary, updates=tuple(ordered),
+        start=start, end=end,
+    )
+
+
+def _conflict_markers(lines: list[str]) -> list[tuple[int, str]]:
+    """Lines left by an unresolved git merge. A lone '=======' is Markdown (a heading
+    underline), so it only counts next to '<<<<<<<' or '>>>>>>>' lines."""
+    marked = [(n, line[0]) for n, line in enumerate(lines, 1) if _CONFLICT.match(line)]
+    if not any(mark != "=" for _, mark in marked):
+        return []
+    return [(n, "merge conflict marker: resolve the conflict and remove the "
+                "'<<<<<<<', '=======' and '>>>>>>>' lines") for n, _ in marked]
+
+
+def _front_matter(text: str, problems: list[tuple[int, str]]
+                  ) -> tuple[dict[str, Any] | None, yn.Mapping | None, NoticeType | None]:
+    """The front matter's values (None if any is wrong) and the notice type (None if
+    unknown, in which case the body cannot be checked either)."""
+    try:
+        node = yn.parse(text, first_line=2)
+    except yn.YamlError as exc:
+        problems.append((exc.line, exc.message))
+        return None, None, None
+    if node is not None and not isinstance(node, yn.Mapping):
+        problems.append((node.line, "front matter must be 'key: value' lines, such as "
+                                    "'title: Email delivery delays'"))
+        return None, None, None
+    try:
+        values: dict[str, Any] = s.parse_record(node, FRONT_MATTER)
+    except s.Invalid as exc:
+        problems.extend(exc.problems)
+        type_node = node.entries.get("type") if node is not None else None
+        try:
+            kind = NoticeType(_TYPE(type_node, "type")) if type_node is not None else None
+        except InputError:
+            kind = None
+        return None, None, kind
+    assert isinstance(node, yn.Mapping)
+    return values, node, NoticeType(values["type"])
+
+
+def _check_front_matter(values: dict[str, Any], node: yn.Mapping, kind: NoticeType,
+                        config: Config, problems: list[tuple[int, str]]) -> Impact:
+    if "\n" in values["title"]:
+        problems.append((node.key_lines["title"], "title must be a single line"))
+    known = [c.id for c in config.components]
+    components_node = node.entries.get("components")
+    for index, component_id in enumerate(values["components"]):
+        line = node.key_lines.get("components", node.line)
+        if isinstance(components_node, yn.Sequence):
+            line = components_node.items[index].line
+        if component_id in values["components"][:index]:
+            problems.append((line, f"component '{component_id}' is listed twice"))
+        elif component_id not in known:
+            declared = ", ".join(known) if known else "none declared"
+            problems.append((line, f"unknown component '{component_id}' (outpost.yaml "
+                                   f"declares: {declared})"))
+    if kind is NoticeType.MAINTENANCE:
+        if values["impact"] is not None:
+            problems.append((node.key_lines["impact"], "'impact' applies to incidents only; "
+                             "remove it from this maintenance"))
+        return Impact.NONE
+    for key in ("start", "end"):
+        if values[key] is not None:
+            problems.append((node.key_lines[key], f"'{key}' applies to maintenance only; "
+                             "remove it or set 'type: maintenance'"))
+    return Impact(values["impact"] or "none")
+
+
+def _window_time(values: dict[str, Any], node: yn.Mapping, key: str, kind: NoticeType,
+                 config: Config, problems: list[tuple[int, str]]) -> Any:
+    if kind is not NoticeType.MAINTENANCE:
+        return None
+    if values[key] is None:
+        problems.append((node.line, f"missing required key '{key}' (maintenance needs a "
+                                    "start and an end)"))
+        return None
+    try:
+        return parse_time(values[key], config.timezone)
+    except InputError as exc:
+        problems.append((node.key_lines[key], f"'{key}': {exc}"))
+        return None
+
+
+def _parse_body(text: str, start: int, first: int, kind: NoticeType, config: Config,
+                problems: list[tuple[int, str]]) -> tuple[str, list[Update], int]:
+    """The summary and updates of the body, ``text[start:]`` (line index ``first`` on)."""
+    summary, sections, problems_found = split_body(text[start:], first + 1)
+    problems.extend(problems_found)
+    updates = []
+    for line_no, heading, body in sections:
+        update = _parse_update(line_no, heading, body, kind, config, problems)
+        if update:
+            updates.append(update)
+    return summary, updates, len(sections)
+
+
+def split_body(body: str, first_line: int
+               ) -> tuple[str, list[tuple[int, str, str]], list[tuple[int, str]]]:
+    """Split a body at '## ' headings outside code fences: the summary above them, each
+    (line, heading, text), and problems with indented headings.
+
+    Only lines that open or close a fence or look like a heading are visited; the text
+    between them is sliced, never split into lines.
+    """
+    text = "\n" + body  # each line starts after a newline
+    line_no, counted = first_line, 0
+    fence: str | None = None
+    sections: list[tuple[int, str, list[str]]] = [(first_line, "", [])]
+    problems: list[tuple[int, str]] = []
+    kept = 1  # where the text not yet given to a section starts
+    for match in _BODY_MARK.finditer(text):
+        marker = match.group(2)
+        if marker[0] != "#":
+            if fence is None:
+                fence = marker
+            elif marker[0] == fence[0] and len(marker) >= len(fence):
+                fence = None
+            continue
+        if fence is not None:
+            continue
+        where = match.start()
+        line_no += text.count("\n", counted, where)
+        counted = where
+        if kept <= where:  # at least one line before this one
+            sections[-1][2].append(text[kept:where])
+        line_end = text.find("\n", where + 1)
+        line_end = len(text) if line_end < 0 else line_end
+        kept = line_end + 1
+        if match.group(1):
+            problems.append((line_no, "update headings start at the beginning of the line: "
+                                      "remove the spaces before '##'"))
+        else:
+            sections.append((line_no, text[where + 1:line_end], []))
+    if kept <= len(text):
+        sections[-1][2].append(text[kept:])
+    summary = "\n".join(sections[0][2]).strip()
+    return summary, [(number, heading, "\n".join(pieces).strip())
+                     for number, heading, pieces in sections[1:]], problems
+
+
+def _parse_update(line_no: int, heading: str, body: str, kind: NoticeType, config: Config,
+                  problems: list[tuple[int, str]]) -> Update | None:
+    match = _HEADING.match(heading.rstrip())
+    if not match:
+        problems.append((line_no, f"update heading must read {HEADING_HINT}, got "
+                                  f"'{heading.strip()}'"))
+        return None
+    status = parse_status(match["status"], kind)
+    ok = True
+    if status is None:
+        allowed = ", ".join(st.value for st in STATUSES[kind])
+        problems.append((line_no, f"unknown status '{match['status']}' for {kind.value} "
+                                  f"(expected one of: {allowed})"))
+        ok = False
+    flag = match["flag"]
+    if flag is not None and flag.lower() != "silent":
+        problems.append((line_no, f"unknown flag '[{flag}]' (the only flag is '[silent]', "
+                                  "which posts the update without notifying)"))
+        ok = False
+    try:
+        at = parse_time(match["time"], config.timezone)
+    except InputError as exc:
+        problems.append((line_no, str(exc)))
+        ok = False
+    if not body:
+        problems.append((line_no, "update has no text: write what happened under the heading"))
+        ok = False
+    if not ok or status is None:
+        return None
+    return Update(status=status, at=at, body=body, line=line_no, notify=flag is None)
+
+
+def _check_after_final(ordered: list[Update], kind: NoticeType) -> list[tuple[int, str]]:
+    final = FINAL_STATUS[kind]
+    finals = [u for u in ordered if u.status is final]
+    if not finals:
+        return []
+    first_final = finals[-1]
+    return [
+        (u.line, f"update after {final.value} (line {first_final.line}): a "
+                 f"{final.value.lower()} {kind.value} takes no further updates")
+        for u in ordered
+        if (u is not first_final and u.at > first_final.at)
+        or (u.status is final and u is not first_final)
+    ]
+
+
+def read_notice(path: Path, root: Path, config: Config) -> Notice:
+    """Read and parse one notice file; raises NoticeInvalid."""
+    return parse_bytes(path.read_bytes(), relative(path, root), path.stem, config)
+
+
+def parse_bytes(raw: bytes, path: str, notice_id: str, config: Config) -> Notice:
+    """Parse a notice file's bytes; raises NoticeInvalid."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise NoticeInvalid([(line, f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x})")]
+                            ) from None
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n")
+    return parse_notice(text, path, notice_id, config)
+
+
+def relative(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def notice_path(name: str) -> str:
+    """How messages name a file of notice_files(): relative(root / 'notices' / name)."""
+    return f"{NOTICES_DIR}/{name}"
+
+
+def notice_files(root: Path) -> tuple[list[Path], list[Problem]]:
+    """The notice files under root/notices, and problems with stray entries."""
+    folder = root / NOTICES_DIR
+    try:
+        with os.scandir(folder) as scan:  # the entry types come without a stat per file
+            entries = sorted((entry.name, entry.is_dir()) for entry in scan)
+    except (FileNotFoundError, NotADirectoryError):
+        return [], []
+    files, problems = [], []
+    for name, is_dir in entries:  # one folder: the same order everywhere
+        if name.startswith((".", "_")) or name.lower() == "readme.md":
+            continue
+        usual = name.endswith(".md") and ID_PATTERN.fullmatch(name[:-3])
+        if usual and not is_dir:  # the usual case, without the relative path
+            files.append(folder / name)
+            continue
+        where = notice_path(name)
+        if is_dir:
+            problems.append(Problem(where, 1, "folders inside notices/ are not read: move "
+                                              "its notices directly into notices/"))
+        elif not name.endswith(".md"):
+            problems.append(Problem(where, 1, "not a notice: notice files end in '.md'"))
+        elif not ID_PATTERN.fullmatch(name[:-3]):
+            problems.append(Problem(where, 1, "file name must be lowercase letters, digits and "
+                                              "hyphens (it becomes the notice's URL)"))
+        else:
+            files.append(folder / name)
+    return files, problems
+
+
+def read_file(path: Path, config: Config, known: Mapping[str, str] | None = None
+              ) -> tuple[os.stat_result | None, str, Notice | list[tuple[int, str]] | None]:
+    """A file of notice_files(): its stat (taken before reading), its sha256, and its
+    notice or its problems; None instead when the sha256 is ``known[file name]`` (the
+    caller has that notice already)."""
+    try:
+        stat: os.stat_result | None = os.stat(path)
+    except OSError:
+        stat = None
+    raw = path.read_bytes()  # OSError: the command's error (exit 2) names the file
+    sha = hashlib.sha256(raw).hexdigest()
+    if known is not None and known.get(path.name) == sha:
+        return stat, sha, None
+    try:  # parsed from the very bytes hashed: the digest always fits the notice
+        return stat, sha, parse_bytes(raw, notice_path(path.name), path.stem, config)
+    except NoticeInvalid as exc:
+        return stat, sha, exc.problems
+
+
+def load_notices(root: Path, config: Config) -> tuple[list[Notice], list[Problem]]:
+    """Every notice, sorted by id, plus every problem found in any file."""
+    files, problems = notice_files(root)
+    notices = []
+    with gc_paused():  # many objects, none of them cycles
+        results = fork_map(partial(read_file, config=config), files, PARALLEL_FILES)
+        for path, (_, _, result) in zip(files, results, strict=True):
+            if isinstance(result, Notice):
+                notices.append(result)
+            elif result is not None:
+                problems.extend(Problem(notice_path(path.name), line, message)
+                                for line, message in result)
+    return notices, problems

@@ -1,0 +1,90 @@
+"""Finding a notice from what a person types: its id, a unique start of the id, or
+words of its title. Reads as little as it can: most look-ups touch one file."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+from generator.core.errors import OutpostError
+from generator.notices.loader import ID_PATTERN, NOTICES_DIR
+
+_WORD = re.compile(r"[a-z0-9]+")
+_TITLE_LINE = re.compile(r"^title:[ \t]*(?P<value>.*?)[ \t]*\r?$", re.MULTILINE)
+
+
+class NotFound(OutpostError):
+    """No notice, or more than one, matches the query."""
+
+
+def notice_ids(root: Path) -> list[str]:
+    """Every notice id in root/notices, sorted."""
+    folder = root / NOTICES_DIR
+    if not folder.is_dir():
+        return []
+    return sorted(path.stem for path in folder.glob("*.md") if ID_PATTERN.fullmatch(path.stem))
+
+
+def read_title(path: Path) -> str:
+    """The front matter's title, read loosely (only used for matching words)."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(4096).decode("utf-8", "replace")
+    except OSError:
+        return ""
+    match = _TITLE_LINE.search(head.split("\n---", 1)[0])
+    if not match:
+        return ""
+    value = match["value"]
+    if value[:1] in ("'", '"'):
+        end = value.find(value[0], 1)
+        return value[1:end] if end > 0 else value[1:]
+    return re.sub(r"\s+#.*$", "", value)
+
+
+def words(text: str) -> set[str]:
+    return set(_WORD.findall(text.lower()))
+
+
+def match(query: str, ids: Iterable[str], title_of: dict[str, str] | None = None) -> list[str]:
+    """The ids ``query`` could mean: itself, ids starting with it, or (when none do)
+    the notices whose title and id hold every word of it."""
+    ids = list(ids)
+    wanted = query.strip().lower()
+    if wanted in ids:
+        return [wanted]
+    prefixed = [i for i in ids if i.startswith(wanted)] if wanted else []
+    if prefixed or title_of is None:
+        return prefixed
+    query_words = words(wanted)
+    if not query_words:
+        return []
+    return [i for i in ids if query_words <= words(title_of.get(i, "")) | words(i)]
+
+
+def find_notice(root: Path, query: str) -> str:
+    """The one notice id ``query`` means, or NotFound listing what it could mean."""
+    text = query.strip()
+    if text.endswith(".md"):  # a path, as shell completion gives it
+        text = Path(text).stem
+    ids = notice_ids(root)
+    found = match(text, ids)
+    titles: dict[str, str] = {}
+    if not found:
+        titles = {i: read_title(root / NOTICES_DIR / f"{i}.md") for i in ids}
+        found = match(text, ids, titles)
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise NotFound(f"no notice matches '{query}': give its id, the start of its id, or a "
+                       "word of its title (see 'outpost list')")
+    shown = found[:20]
+    if not titles:
+        titles = {i: read_title(root / NOTICES_DIR / f"{i}.md") for i in shown}
+    width = max(len(i) for i in shown)
+    lines = [f"  {i.ljust(width)}  {titles.get(i, '')}".rstrip() for i in shown]
+    if len(found) > len(shown):
+        lines.append(f"  ... and {len(found) - len(shown)} more")
+    raise NotFound(f"'{query}' matches {len(found)} notices; give more of the id:\n"
+                   + "\n".join(lines))

@@ -1,0 +1,1 @@
+"""Rendering: pages, feeds, calendar, API, embeds and headers as {path: bytes}. Pure."""

@@ -1,0 +1,169 @@
+"""The Statuspage-compatible JSON API under api/v2/, plus api/history.json.
+
+Same paths, shapes and vocabularies as Atlassian Statuspage's public v2 API, so
+tools written for Statuspage read Outpost unchanged. Lists Statuspage caps at 50
+keep that cap. Every visible notice is in api/history/<year>.json (by the year it
+started, in the site's zone), listed by api/history.json: one file per year, so a
+new update rewrites (and a publish uploads) this year's file, not all of history.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from generator.core.statuspage import Api, Json, incident, notice_created, page, status
+from generator.core.timeline import NoticeView
+from generator.render.pages import Site
+
+PREFIX = "api/v2/"
+HISTORY = "api/history.json"
+HISTORY_YEAR = "api/history/{year}.json"
+CAP = 50
+
+
+def _compact(data: Any) -> str:
+    # Compact, like Statuspage's own API: json's C encoder only runs without indent,
+    # and history.json holds every notice (seconds per build at 10,000 with indent).
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+class Raw(list[str]):
+    """A JSON array whose items are already encoded (compactly)."""
+
+
+def _dump(data: Json) -> bytes:
+    """``_compact(data)`` plus a newline, with Raw values spliced in as they are."""
+    fields = [_compact(name) + ":" + (
+        "[" + ",".join(value) + "]" if isinstance(value, Raw) else _compact(value))
+        for name, value in data.items()]
+    return ("{" + ",".join(fields) + "}\n").encode("utf-8")
+
+
+Parts = tuple[str, tuple[str, ...], str]
+
+
+def incident_parts(api: Api, item: NoticeView) -> Parts:
+    """``incident(api, item)`` encoded around its "components": the component rows
+    change with every notice on a component, the rest only with this notice."""
+    data = incident(api, item)
+    names = list(data)
+    cut = names.index("components")
+    head = _compact({name: data[name] for name in names[:cut]})[:-1]
+    tail = _compact({name: data[name] for name in names[cut + 1:]})[1:]
+    return head, tuple(row["id"] for row in data["components"]), tail
+
+
+def _fragment_key(api: Api, item: NoticeView, settings: str, digests: dict[str, str]
+                  ) -> str | None:
+    """Every input of ``incident_parts`` but the component rows (None: don't reuse)."""
+    digest = digests.get(item.notice.id, "")
+    if len(digest) != 64:  # not a sha256: the file changed while it was read
+        return None
+    now = api.snapshot.now
+    notice = item.notice
+    parts = (settings, digest, tuple(u.at.timestamp() for u in item.updates),
+             item.status.value, item.is_open, item.started.timestamp(),
+             item.ended.timestamp() if item.ended else None,
+             notice.start is not None and notice.start <= now,
+             item.ended is not None and item.ended <= now)
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+class Objects:
+    """Encoded incident objects, each made once per build (or reused from the last)."""
+
+    def __init__(self, site: Site, api: Api) -> None:
+        from generator.build.cache import settings_digest
+
+        self.api = api
+        self.memo: Any = getattr(site.memo, "fragments", None)
+        self.digests: dict[str, str] = getattr(site.memo, "digests", {})
+        self.settings = settings_digest(site.config)
+        self.rows = {row_id: _compact(row) for row_id, row in api.component_rows.items()}
+        self.done: dict[str, str] = {}
+
+    def encoded(self, item: NoticeView) -> str:
+        notice_id = item.notice.id
+        if notice_id not in self.done:
+            if self.memo is None:
+                head, ids, tail = incident_parts(self.api, item)
+            else:
+                key = _fragment_key(self.api, item, self.settings, self.digests)
+                head, ids, tail = self.memo.get(
+                    notice_id, key, lambda: incident_parts(self.api, item))
+            rows = "[" + ",".join(self.rows[row_id] for row_id in ids) + "]"
+            joint = "}" if tail == "}" else "," + tail
+            self.done[notice_id] = f'{head},"components":{rows}{joint}'
+        return self.done[notice_id]
+
+    def __call__(self, items: list[NoticeView]) -> Raw:
+        return Raw(self.encoded(item) for item in items)
+
+
+def _newest_first(items: list[NoticeView]) -> list[NoticeView]:
+    return sorted(items, key=lambda v: (-notice_created(v).timestamp(), v.notice.id))
+
+
+def _by_window(items: list[NoticeView], newest_first: bool) -> list[NoticeView]:
+    sign = -1 if newest_first else 1
+    return sorted(items, key=lambda v: (sign * v.started.timestamp(), v.notice.id))
+
+
+def render_api(site: Site) -> dict[str, bytes]:
+    """Every api/v2/*.json file and api/history.json."""
+    api = Api(site.config, site.snapshot)
+    views = list(api.views())
+    incidents = _newest_first([v for v in views if not v.notice.is_maintenance])
+    maintenances = _by_window([v for v in views if v.notice.is_maintenance], True)
+    unresolved = [v for v in incidents if v.is_open]
+    upcoming = _by_window([v for v in maintenances if v.is_upcoming], False)
+    active = _by_window([v for v in maintenances if v.is_open and not v.is_upcoming], False)
+
+    objects = Objects(site, api)
+    head: dict[str, Any] = {"page": page(api)}
+    state = status(api)
+    rows = list(api.component_rows.values())  # computed once, shared with incidents
+    files = {
+        "summary.json": head | {"status": state, "components": rows,
+                                "incidents": objects(unresolved),
+                                "scheduled_maintenances": objects(active + upcoming)},
+        "status.json": head | {"status": state},
+        "components.json": head | {"components": rows},
+        "incidents.json": head | {"incidents": objects(incidents[:CAP])},
+        "incidents/unresolved.json": head | {"incidents": objects(unresolved)},
+        "scheduled-maintenances.json": head | {
+            "scheduled_maintenances": objects(maintenances[:CAP])},
+        "scheduled-maintenances/upcoming.json": head | {
+            "scheduled_maintenances": objects(upcoming)},
+        "scheduled-maintenances/active.json": head | {
+            "scheduled_maintenances": objects(active)},
+    }
+    out = {PREFIX + name: _dump(data) for name, data in files.items()}
+    out.update(_history(site, head, objects, incidents, maintenances))
+    return out
+
+
+def _history(site: Site, head: dict[str, Any], objects: Objects, incidents: list[NoticeView],
+             maintenances: list[NoticeView]) -> dict[str, bytes]:
+    """api/history.json (the list of years) and api/history/<year>.json (every notice
+    that started that year). Year files carry no ``page``: its updated_at changes with
+    every update and would make every year's file change."""
+    zone = site.config.timezone
+    years: dict[int, tuple[list[NoticeView], list[NoticeView]]] = {}
+    for index, items in enumerate((incidents, maintenances)):
+        for item in items:
+            years.setdefault(item.started.astimezone(zone).year, ([], []))[index].append(item)
+    out: dict[str, bytes] = {}
+    listed = []
+    for year in sorted(years, reverse=True):
+        year_incidents, year_maintenances = years[year]
+        path = HISTORY_YEAR.format(year=year)
+        listed.append({"year": year, "incidents": len(year_incidents),
+                       "scheduled_maintenances": len(year_maintenances),
+                       "url": site.config.base_url + path})
+        out[path] = _dump({"year": year, "incidents": objects(year_incidents),
+                           "scheduled_maintenances": objects(year_maintenances)})
+    out[HISTORY] = _dump(head | {"years": listed})
+    return out

@@ -1,0 +1,117 @@
+"""maintenance.ics (RFC 5545): every upcoming and in-progress maintenance window.
+
+Times are written in UTC (``...Z``), which every calendar converts to its reader's
+zone, so no VTIMEZONE is needed and DST changes inside a window are exact.
+
+* UID: ``<notice id>@<site host>``: stable for the life of the notice.
+* SEQUENCE: the number of updates posted after the first one. Moving a window is
+  announced with an update (README: "Rescheduling maintenance"), so every change
+  a reader was told about raises SEQUENCE; it never goes down, since updates are
+  only ever added.
+* DTSTAMP and LAST-MODIFIED: the notice's newest update, never the wall clock.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+from generator.config.settings import Config
+from generator.core.timeline import NoticeView
+from generator.render.pages import Site
+
+CALENDAR = "maintenance.ics"
+PRODID = "-//Outpost//Outpost status notifications//EN"
+
+
+def escape_text(text: str) -> str:
+    """RFC 5545 TEXT escaping (3.3.11)."""
+    return (text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+            .replace("\r\n", "\\n").replace("\n", "\\n"))
+
+
+def fold(line: str) -> str:
+    """Fold a content line to at most 75 octets per physical line (3.1)."""
+    out: list[str] = []
+    current = ""
+    size = 0
+    limit = 75
+    for char in line:
+        width = len(char.encode("utf-8"))
+        if size + width > limit:
+            out.append(current)
+            current, size, limit = " ", 1, 75
+        current += char
+        size += width
+    out.append(current)
+    return "\r\n".join(out)
+
+
+def utc_stamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def sequence(item: NoticeView) -> int:
+    """How many updates followed the first: grows with every announced change."""
+    return len(item.updates) - 1
+
+
+def _description(config: Config, item: NoticeView, url: str) -> str:
+    latest = item.latest
+    names = [c.name for c in (config.component(cid) for cid in item.notice.components) if c]
+    parts = [f"{latest.status.value}: {latest.body.strip()}"]
+    if names:
+        parts.append("Affected: " + ", ".join(names))
+    parts.append(url)
+    return "\n\n".join(parts)
+
+
+def event_lines(config: Config, item: NoticeView) -> list[str]:
+    notice = item.notice
+    assert notice.start is not None and notice.end is not None
+    host = urlsplit(config.base_url).hostname or "outpost.invalid"
+    url = f"{config.base_url}notices/{notice.id}/"
+    revised = utc_stamp(item.updated)
+    return [
+        "BEGIN:VEVENT",
+        f"UID:{notice.id}@{host}",
+        f"SEQUENCE:{sequence(item)}",
+        f"DTSTAMP:{revised}",
+        f"LAST-MODIFIED:{revised}",
+        f"CREATED:{utc_stamp(notice.posted_at)}",
+        f"DTSTART:{utc_stamp(notice.start)}",
+        f"DTEND:{utc_stamp(notice.end)}",
+        f"SUMMARY:{escape_text(notice.title)}",
+        f"DESCRIPTION:{escape_text(_description(config, item, url))}",
+        f"URL:{url}",
+        "STATUS:CONFIRMED",
+        "TRANSP:TRANSPARENT",
+        "CLASS:PUBLIC",
+        "END:VEVENT",
+    ]
+
+
+def calendar_windows(site: Site) -> list[NoticeView]:
+    """Upcoming and in-progress maintenance at ``now``, soonest first."""
+    windows = [v for v in site.snapshot.open if v.notice.is_maintenance]
+    return sorted(windows, key=lambda v: (v.started.timestamp(), v.notice.id))
+
+
+def render_calendar(site: Site) -> dict[str, bytes]:
+    config = site.config
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        f"PRODID:{PRODID}",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        f"X-WR-CALNAME:{escape_text(config.title + ': maintenance')}",
+        f"X-WR-CALDESC:{escape_text('Scheduled maintenance from ' + config.title)}",
+        "REFRESH-INTERVAL;VALUE=DURATION:PT1H",
+        "X-PUBLISHED-TTL:PT1H",
+    ]
+    for item in calendar_windows(site):
+        lines.extend(event_lines(config, item))
+    lines.append("END:VCALENDAR")
+    text = "".join(fold(line) + "\r\n" for line in lines)
+    return {CALENDAR: text.encode("utf-8")}

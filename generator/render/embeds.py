@@ -1,0 +1,261 @@
+"""Banners other portals embed: fragment, JSON, script, iframe page and badges.
+
+Outputs (paths relative to base_url; public contracts documented in the README's
+"Embed the banner")::
+
+    banner.html  banner.json  embed.js  embed/banner.html  badge.svg
+    components/<id>/banner.html  components/<id>/banner.json  components/<id>/badge.svg
+
+The wording comes from render.banner_text so the site banner and every embed agree.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from importlib import resources
+from typing import Any
+
+from markupsafe import Markup
+
+from generator.config.settings import Component
+from generator.core.model import Impact, Notice, NoticeType, Status, Update
+from generator.core.timeline import NoticeView, Snapshot
+from generator.render.badges import badge_svg
+from generator.render.pages import BannerText, Site, banner_text
+
+JSON_VERSION = 1
+FRAGMENT_DETAIL_MAX = 64  # characters of a title shown in the fragment
+
+# Colours as on the site banner (outpost.css, light scheme): background, text.
+COLOURS = {
+    "incident": {"bg": "#f29d38", "fg": "#1b1204"},
+    "maintenance": {"bg": "#2e7d32", "fg": "#fff"},
+    "none": {"bg": "#e3e6e9", "fg": "#1b1f24"},
+}
+# 16x16 stroke icons: a warning triangle, a clock, a check in a circle.
+_RING = "M14.5 8A6.5 6.5 0 1 1 1.5 8a6.5 6.5 0 0 1 13 0z"
+ICONS = {
+    "incident": "M8 1.5 15 14H1zM8 6v4m0 1.5v1.2",
+    "maintenance": _RING + "M8 4v4l3 2",
+    "none": _RING + "M5 8.2l2 2 4-4",
+}
+# The stylesheet embed.js puts in its shadow root. Constant, so a portal can allow
+# it by hash in its Content-Security-Policy (see style_hash()).
+EMBED_CSS = (
+    ":host{all:initial!important;display:block!important}"
+    "a{all:initial;display:flex;align-items:center;gap:8px;"
+    "padding:10px 16px;font:15px/1.4 system-ui,sans-serif;cursor:pointer}"
+    "a:focus-visible{outline:2px solid;outline-offset:-4px}"
+    + "".join(f".{state}{{background:{c['bg']};color:{c['fg']}}}"
+              for state, c in COLOURS.items())
+    + "svg{flex:none;width:20px;height:20px;fill:none;stroke:currentColor;"
+    "stroke-width:1.6px}.d{text-decoration:underline}"
+)
+EMBED_JS = resources.files("generator.render") / "static" / "embed.js"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The whole site, or one component: where its files go and what it shows."""
+
+    prefix: str  # "" or "components/<id>/"
+    component: Component | None
+    snapshot: Snapshot
+
+
+def style_hash() -> str:
+    """The CSP source allowing embed.js's shadow-root stylesheet: 'sha256-...'."""
+    digest = hashlib.sha256(EMBED_CSS.encode("utf-8")).digest()
+    return f"'sha256-{base64.b64encode(digest).decode('ascii')}'"
+
+
+def _utc(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _placeholder_view(kind: NoticeType, status: Status, moment: datetime) -> NoticeView:
+    update = Update(status, moment, "", 0)
+    notice = Notice("x", "", "x", kind, Impact.NONE, (), "", (update,), moment, moment)
+    return NoticeView(notice, (update,), status, True, moment, None)
+
+
+def client_texts() -> dict[str, str]:
+    """The banner's words for every state, taken from render.banner_text itself,
+    so embed.js words a state it computes at view time exactly as the site does."""
+    moment = datetime(2000, 1, 1, tzinfo=UTC)
+    incident = _placeholder_view(NoticeType.INCIDENT, Status.INVESTIGATING, moment)
+    running = _placeholder_view(NoticeType.MAINTENANCE, Status.IN_PROGRESS, moment)
+    upcoming = _placeholder_view(NoticeType.MAINTENANCE, Status.SCHEDULED, moment)
+
+    def text(*views: NoticeView) -> BannerText:
+        return banner_text(Snapshot(moment, views, (), ()))
+
+    count = text(incident, incident).detail or ""
+    return {
+        "incident": text(incident).label,
+        "maintenance": text(running).label,
+        "scheduled": text(upcoming).label,
+        "none": text().label,
+        "count": count.replace("2", "{n}", 1),
+    }
+
+
+def scopes(site: Site) -> list[Scope]:
+    """The site-wide scope, then one per declared component."""
+    snapshot = site.snapshot
+    result = [Scope("", None, snapshot)]
+    for component in site.config.components:
+        mine = tuple(v for v in snapshot.open if component.id in v.notice.components)
+        result.append(Scope(f"components/{component.id}/", component,
+                            replace(snapshot, open=mine, closed=())))
+    return result
+
+
+def _notice_json(item: NoticeView, base_url: str) -> dict[str, Any]:
+    notice = item.notice
+    incident = notice.type is NoticeType.INCIDENT
+    return {
+        "id": notice.id,
+        "title": notice.title,
+        "type": notice.type.value,
+        "status": item.status.slug,
+        "impact": notice.impact.value if incident else None,
+        "start": _utc(item.started),
+        "end": _utc(item.ended),
+        "url": f"{base_url}notices/{notice.id}/",
+        "components": list(notice.components),
+    }
+
+
+def banner_json(site: Site, scope: Scope) -> dict[str, Any]:
+    """The banner.json document for one scope (format version 1)."""
+    config = site.config
+    text = banner_text(scope.snapshot)
+    component = scope.component
+    return {
+        "version": JSON_VERSION,
+        "generated_at": _utc(site.now),
+        "site": {"title": config.title, "url": config.base_url,
+                 "hosts": [config.base_url, *config.mirrors]},
+        "component": {"id": component.id, "name": component.name} if component else None,
+        "state": text.state,
+        "label": text.label,
+        "detail": text.detail,
+        "url": config.base_url,
+        "texts": client_texts(),
+        "notices": [_notice_json(item, config.base_url) for item in scope.snapshot.open],
+    }
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
+
+
+def fragment(site: Site, snapshot: Snapshot, target: str | None = None) -> str:
+    """The self-contained banner HTML: inline !important styles, no script."""
+    text = banner_text(snapshot)
+    html = site.templates.get_template("embed/fragment.html").render(
+        state=text.state, colours=COLOURS[text.state], icon=ICONS[text.state],
+        label=text.label, detail=_shorten(text.detail or "", FRAGMENT_DETAIL_MAX),
+        link=site.config.base_url, target=target)
+    return html.strip()
+
+
+def iframe_page(site: Site) -> str:
+    """embed/banner.html: the fragment as a page; its link opens in the top window."""
+    text = banner_text(site.snapshot)
+    return site.templates.get_template("embed/page.html").render(
+        language=site.config.language, title=site.config.title, label=text.label,
+        fragment=Markup(fragment(site, site.snapshot, target="_top")))
+
+
+def _squeeze(line: str) -> str:
+    """Remove spaces outside string literals unless two words or two +/- meet."""
+    out: list[str] = []
+    quote: str | None = None
+    escaped = False
+    for index, char in enumerate(line):
+        if quote:
+            out.append(char)
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == quote:
+                quote = None
+        elif char in "\"'":
+            quote = char
+            out.append(char)
+        elif char == " ":
+            before = out[-1] if out else ""
+            after = line[index + 1] if index + 1 < len(line) else ""
+            if (_is_word(before) and _is_word(after)) or (before + after) in ("++", "--", "+-",
+                                                                             "-+"):
+                out.append(char)
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def _is_word(char: str) -> bool:
+    return bool(char) and (char.isalnum() or char in "_$")
+
+
+def minify_js(source: str) -> str:
+    """Drop whole-line comments, indentation, blank lines and spaces between
+    tokens, and line breaks that cannot end a statement. Safe for embed.js, which
+    has no regular-expression or template literals, no block comments and no
+    multi-line strings."""
+    if "`" in source or "/*" in source:
+        raise ValueError("embed.js must not use template literals or block comments")
+    lines = (line.strip() for line in source.splitlines())
+    out = ""
+    for line in (_squeeze(line) for line in lines if line and not line.startswith("//")):
+        # A break after { ; , ( or before } . ) never ends a statement: drop it.
+        joined = not out or out.endswith(("{", ";", ",", "(")) or line.startswith(("}", ".", ")"))
+        out += line if joined else "\n" + line
+    return out + "\n"
+
+
+def embed_script(site: Site) -> str:
+    """embed.js with the hosts (base_url, then mirrors), stylesheet and icons filled in."""
+    hosts = [site.config.base_url, *site.config.mirrors]
+    script = minify_js(EMBED_JS.read_text(encoding="utf-8"))
+    for name, value in (("OUTPOST_HOSTS", hosts), ("OUTPOST_CSS", EMBED_CSS),
+                        ("OUTPOST_ICONS", ICONS)):
+        assert script.count(name) == 1, name
+        script = script.replace(name, json.dumps(value, ensure_ascii=True,
+                                                 separators=(",", ":")))
+    return script
+
+
+def _badge(site: Site, scope: Scope) -> str:
+    text = banner_text(scope.snapshot)
+    words = {"incident": "incident", "none": "no open notices"}
+    if text.state == "maintenance":
+        upcoming = all(v.is_upcoming for v in scope.snapshot.open)
+        message = "scheduled maintenance" if upcoming else "maintenance"
+    else:
+        message = words[text.state]
+    label = scope.component.name if scope.component else "status"
+    return badge_svg(label, message, COLOURS[text.state]["bg"], COLOURS[text.state]["fg"])
+
+
+def render_embeds(site: Site) -> dict[str, bytes]:
+    """Producer: every embeddable banner output as {path: bytes}."""
+    files: dict[str, bytes] = {}
+    for scope in scopes(site):
+        document = json.dumps(banner_json(site, scope), ensure_ascii=False, indent=1)
+        files[f"{scope.prefix}banner.json"] = (document + "\n").encode("utf-8")
+        files[f"{scope.prefix}banner.html"] = (fragment(site, scope.snapshot) + "\n"
+                                               ).encode("utf-8")
+        files[f"{scope.prefix}badge.svg"] = _badge(site, scope).encode("utf-8")
+    files["embed/banner.html"] = iframe_page(site).encode("utf-8")
+    files["embed.js"] = embed_script(site).encode("utf-8")
+    return files

@@ -1,0 +1,164 @@
+"""feed.xml (RSS 2.0) and atom.xml (Atom 1.0): one item per update, site-wide and per
+component. Dates come from the content only, so equal inputs give equal bytes."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from itertools import islice
+from urllib.parse import urlsplit
+
+from generator.config.settings import Config
+from generator.core import times
+from generator.core.model import Notice, Update
+from generator.render.calendar import CALENDAR
+from generator.render.feedwriter import FeedItem, FeedMeta, write_atom, write_rss
+from generator.render.pages import FeedLink, NoticePart, Site
+
+RSS = "feed.xml"
+ATOM = "atom.xml"
+# An empty feed still needs an updated time; the wall clock would break determinism.
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def site_feeds(config: Config) -> tuple[FeedLink, ...]:
+    """The documents pages advertise with <link rel="alternate"> and in the footer."""
+    return (
+        FeedLink(RSS, "application/rss+xml", f"{config.title} (RSS)", "RSS"),
+        FeedLink(ATOM, "application/atom+xml", f"{config.title} (Atom)", "Atom"),
+        FeedLink(CALENDAR, "text/calendar", f"{config.title}: maintenance calendar",
+                 "Maintenance calendar"),
+    )
+
+
+@dataclass(frozen=True)
+class Posted:
+    """One visible update of one notice."""
+
+    notice: Notice
+    update: Update
+    ordinal: int  # 0 unless earlier updates of the notice share this minute
+
+
+def tag_authority(config: Config) -> str:
+    return urlsplit(config.base_url).hostname or "outpost.invalid"
+
+
+def update_anchor(update: Update) -> str:
+    """The id the notice page gives this update (see templates/notice.html)."""
+    return "update-" + update.at.astimezone(UTC).strftime("%Y%m%dT%H%MZ")
+
+
+def update_key(posted: Posted) -> str:
+    """A stable key: the notice id and the update's time (UTC), plus an ordinal on ties."""
+    stamp = posted.update.at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    suffix = f"/{posted.ordinal}" if posted.ordinal else ""
+    return f"{posted.notice.id}/{stamp}{suffix}"
+
+
+def item_id(config: Config, posted: Posted) -> str:
+    day = posted.update.at.astimezone(UTC).strftime("%Y-%m-%d")
+    return f"tag:{tag_authority(config)},{day}:notices/{update_key(posted)}"
+
+
+class _Ordered:
+    """Every visible update, newest first (ties: notice id, then file order), sorted once
+    as plain tuples: at 10,000 notices there are 40,000 updates, and only the items a
+    feed shows become Posted objects."""
+
+    def __init__(self, site: Site) -> None:
+        self.items = (*site.snapshot.open, *site.snapshot.closed)
+        self.keyed: list[tuple[float, str, int, int, int]] = []
+        for index, item in enumerate(self.items):
+            seen: dict[datetime, int] = {}
+            for position in range(len(item.updates) - 1, -1, -1):  # oldest first: stable
+                at = item.updates[position].at                       # ordinals
+                ordinal = seen.get(at, 0)
+                seen[at] = ordinal + 1
+                self.keyed.append((-at.timestamp(), item.notice.id, -ordinal, index, position))
+        self.keyed.sort()
+
+    def posted(self, component: str | None = None) -> Iterator[Posted]:
+        """Newest first, lazily; only updates of notices on ``component`` if given."""
+        items = self.items
+        for _, _, negative, index, position in self.keyed:
+            notice = items[index].notice
+            if component is None or component in notice.components:
+                yield Posted(notice, items[index].updates[position], -negative)
+
+
+def _item(site: Site, posted: Posted) -> FeedItem:
+    config, notice, update = site.config, posted.notice, posted.update
+    link = f"{config.base_url}notices/{notice.id}/#{update_anchor(update)}"
+    zone = config.timezone
+    parts = [f"<p><strong>{html.escape(update.status.value)}</strong> - "
+             f"{html.escape(times.display_with_zone(update.at, zone))}</p>"]
+    if notice.start is not None:
+        window = times.display_range(notice.start, notice.end, zone)
+        parts.append(f"<p>Window: {html.escape(window)}</p>")
+    names = [c.name for c in (config.component(cid) for cid in notice.components) if c]
+    if names:
+        parts.append(f"<p>Affected: {html.escape(', '.join(names))}</p>")
+    parts.append(site.markdown(update.body))
+    parts.append(f'<p><a href="{html.escape(link)}">{html.escape(notice.title)}</a></p>')
+    return FeedItem(
+        id=item_id(config, posted),
+        title=f"[{update.status.value}] {notice.title}",
+        link=link,
+        html="\n".join(parts),
+        published=update.at,
+        updated=update.at,
+    )
+
+
+def _documents(site: Site, prefix: str, title: str, subtitle: str, feed_id: str,
+               selected: Iterable[Posted]) -> dict[str, bytes]:
+    """The RSS and Atom documents, rendered again only when the items they show (or
+    those items' notices) changed: settings and code are part of every memo key."""
+    shown = list(islice(selected, site.config.feed_items))
+    inputs = tuple(NoticePart(p.notice.id, update_key(p)) for p in shown)
+    written: list[tuple[bytes, bytes]] = []  # both documents, built once if either misses
+
+    def document(which: int) -> bytes:
+        if not written:
+            written.append(_write(site, prefix, title, subtitle, feed_id, shown))
+        return written[0][which]
+
+    rss, atom = f"{prefix}{RSS}", f"{prefix}{ATOM}"
+    return {rss: site.memo(rss, inputs, lambda: document(0)),
+            atom: site.memo(atom, inputs, lambda: document(1))}
+
+
+def _write(site: Site, prefix: str, title: str, subtitle: str, feed_id: str,
+           shown: list[Posted]) -> tuple[bytes, bytes]:
+    config = site.config
+    items = [_item(site, p) for p in shown]
+    newest = max((i.updated for i in items), default=EPOCH)
+    meta = FeedMeta(
+        id=feed_id,
+        title=title,
+        subtitle=subtitle,
+        site_url=config.base_url,
+        rss_url=f"{config.base_url}{prefix}{RSS}",
+        atom_url=f"{config.base_url}{prefix}{ATOM}",
+        language=config.language,
+    )
+    return write_rss(meta, items, newest), write_atom(meta, items, newest)
+
+
+def render_feeds(site: Site) -> dict[str, bytes]:
+    """feed.xml, atom.xml and components/<id>/{feed.xml,atom.xml}."""
+    config = site.config
+    ordered = _Ordered(site)
+    authority = tag_authority(config)
+    files = _documents(site, "", config.title, f"Every update from {config.title}",
+                       f"tag:{authority},2024:feed", ordered.posted())
+    for component in config.components:
+        files.update(_documents(
+            site, f"components/{component.id}/", f"{config.title}: {component.name}",
+            f"Every update about {component.name}",
+            f"tag:{authority},2024:components/{component.id}/feed",
+            ordered.posted(component.id)))
+    return files

@@ -1,0 +1,94 @@
+"""The finisher: ``_headers`` (Netlify, Cloudflare Pages) and ``manifest.json``.
+
+Both hosts apply *every* rule whose path matches a request and join repeated
+header names with a comma, so ``/*`` plus ``/assets/*`` would send two
+Cache-Control values. The rules here never overlap on a header name:
+
+* one rule per top-level file (``/feed.xml``), or per top-level folder
+  (``/api/*``) when all its files share the same cache and CORS headers, else one
+  rule per file in it;
+* Content-Type only where a host would guess wrong from the extension (feeds,
+  the calendar), as a rule of its own inside a folder rule's scope.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC
+
+from generator.render.manifest import MANIFEST, make_manifest
+from generator.render.mediatypes import cache_control, content_type, is_cross_origin_data
+from generator.render.pages import Site
+
+HEADERS = "_headers"
+_DECLARED_TYPES = (".xml", ".ics")
+
+
+def urls(path: str) -> list[str]:
+    """The URLs a file answers at: folder pages also at their folder URL."""
+    if path == "index.html":
+        return ["/", "/index.html"]
+    if path.endswith("/index.html"):
+        return ["/" + path[: -len("index.html")], "/" + path]
+    return ["/" + path]
+
+
+def declares_type(path: str) -> bool:
+    """Files whose content type hosts would get wrong from the extension alone."""
+    return path.endswith(_DECLARED_TYPES)
+
+
+def _shared(path: str) -> list[tuple[str, str]]:
+    headers = [("Cache-Control", cache_control(path)), ("X-Content-Type-Options", "nosniff")]
+    if is_cross_origin_data(path):
+        headers.append(("Access-Control-Allow-Origin", "*"))
+    return headers
+
+
+def header_rules(paths: list[str]) -> list[tuple[str, list[tuple[str, str]]]]:
+    """(URL pattern, headers) rules covering every path, without overlapping names."""
+    rules: list[tuple[str, list[tuple[str, str]]]] = []
+    folders: dict[str, list[str]] = {}
+    for path in sorted(paths):
+        if path == HEADERS:
+            continue
+        if "/" in path:
+            folders.setdefault(path.split("/", 1)[0], []).append(path)
+            continue
+        headers = _shared(path)
+        if declares_type(path):
+            headers.insert(0, ("Content-Type", content_type(path)))
+        rules.extend((url, headers) for url in urls(path))
+    for folder, members in sorted(folders.items()):
+        kinds = {tuple(_shared(path)) for path in members}
+        if len(kinds) == 1:
+            rules.append((f"/{folder}/*", list(kinds.pop())))
+            rules.extend((url, [("Content-Type", content_type(path))])
+                         for path in members if declares_type(path) for url in urls(path))
+            continue
+        for path in members:
+            headers = _shared(path)
+            if declares_type(path):
+                headers.insert(0, ("Content-Type", content_type(path)))
+            rules.extend((url, headers) for url in urls(path))
+    return rules
+
+
+def headers_file(paths: list[str]) -> bytes:
+    lines = ["# Written by Outpost for Netlify and Cloudflare Pages; see the README."]
+    for pattern, headers in header_rules(paths):
+        lines.append(pattern)
+        lines.extend(f"  {name}: {value}" for name, value in headers)
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def finish(site: Site, files: Mapping[str, bytes]) -> dict[str, bytes]:
+    """Add _headers, then manifest.json listing every file (itself excepted)."""
+    everything = dict(files)
+    everything[HEADERS] = headers_file([*files, MANIFEST])
+    generated = site.now.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    digest_of = getattr(site.memo, "sha256", None)  # the page cache's known digests
+    files_listed = {p: b for p, b in everything.items() if p != MANIFEST}
+    manifest = (make_manifest(files_listed, generated) if digest_of is None
+                else make_manifest(files_listed, generated, digest_of))
+    return {HEADERS: everything[HEADERS], MANIFEST: manifest.to_bytes()}

@@ -1,0 +1,91 @@
+"""manifest.json: every file of a build with its sha256, size and content type.
+
+Format (a public contract, version 1)::
+
+    {"version": 1, "build_id": "<16 hex>", "generated_at": "<ISO 8601>",
+     "files": {"index.html": {"sha256": "...", "size": 1234,
+                              "content_type": "text/html; charset=utf-8"}, ...}}
+
+The manifest does not list itself. ``build_id`` is derived from the file list and
+hashes, so identical builds have identical ids.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from generator.render.mediatypes import content_type
+
+MANIFEST = "manifest.json"
+
+
+@dataclass(frozen=True)
+class Entry:
+    sha256: str
+    size: int
+    content_type: str
+
+
+@dataclass(frozen=True)
+class Manifest:
+    build_id: str
+    generated_at: str
+    files: Mapping[str, Entry]
+
+    def to_bytes(self) -> bytes:
+        data = {
+            "version": 1,
+            "build_id": self.build_id,
+            "generated_at": self.generated_at,
+            "files": {path: {"sha256": e.sha256, "size": e.size,
+                             "content_type": e.content_type}
+                      for path, e in sorted(self.files.items())},
+        }
+        if not self.files:
+            return (json.dumps(data, indent=1, sort_keys=False) + "\n").encode("utf-8")
+        # The same bytes as json.dumps(data, indent=1), which runs json's pure-Python
+        # encoder (any indent does): 0.5 s at 10,000 files, against 0.05 s here.
+        text = json.dumps
+
+        def entry(path: str, e: Entry) -> str:
+            return (f'  {text(path)}: {{\n   "sha256": {text(e.sha256)},\n'
+                    f'   "size": {e.size},\n   "content_type": {text(e.content_type)}\n  }}')
+
+        head = json.dumps({k: data[k] for k in ("version", "build_id", "generated_at")},
+                          indent=1)[:-2]
+        body = ",\n".join(entry(path, e) for path, e in sorted(self.files.items()))
+        return f'{head},\n "files": {{\n{body}\n }}\n}}\n'.encode()
+
+
+def _sha256(path: str, data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def make_manifest(files: Mapping[str, bytes], generated_at: str,
+                  digest_of: Callable[[str, bytes], str] = _sha256) -> Manifest:
+    """``digest_of(path, data)`` is the sha256 of ``data`` (a build's page cache knows
+    many already)."""
+    entries = {
+        path: Entry(digest_of(path, data), len(data), content_type(path))
+        for path, data in files.items() if path != MANIFEST
+    }
+    digest = hashlib.sha256()
+    for path in sorted(entries):
+        digest.update(f"{path}\0{entries[path].sha256}\n".encode())
+    return Manifest(digest.hexdigest()[:16], generated_at, entries)
+
+
+def parse_manifest(raw: bytes) -> Manifest:
+    """Read a manifest back; raises ValueError if it is not one."""
+    data: Any = json.loads(raw.decode("utf-8"))
+    if not isinstance(data, dict) or data.get("version") != 1:
+        raise ValueError("not an Outpost manifest (version 1)")
+    files = {
+        str(path): Entry(str(e["sha256"]), int(e["size"]), str(e["content_type"]))
+        for path, e in data["files"].items()
+    }
+    return Manifest(str(data["build_id"]), str(data["generated_at"]), files)
