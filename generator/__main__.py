@@ -1,5 +1,5 @@
 """Allow ``python -m generator``."""
 
-from generator.cli.site import main
+from generator.app import main
 
 main()

@@ -31,12 +31,12 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 
 def build_example(out: Path, now_text: str) -> None:
     """Build the example site for ``now_text`` into ``out``."""
-    from generator.build.pipeline import build
-    from generator.config.settings import load_config
+    from generator.app import project, schema
+    from generator.build.builder import build
     from generator.core.times import parse_now
 
-    now: datetime = parse_now(now_text, load_config(REPO).timezone)
-    build(REPO, out, now)
+    now: datetime = parse_now(now_text, schema().load(REPO).timezone)
+    build(project(REPO), out, now)
 
 
 def screenshot(site: Path, png: Path, width: int = 1000, height: int = 900) -> None:

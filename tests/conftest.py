@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from generator.cli.site import cli
+from generator.app import cli
 
 pytest_plugins = ["tests.fixtures"]
 

@@ -19,7 +19,8 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, ClassVar
 
-from generator.build.pipeline import build
+from generator.app import project
+from generator.build.builder import build
 from generator.render.mediatypes import is_cross_origin_data
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
@@ -154,7 +155,7 @@ def write_repo(root: Path, base_url: str, notices: dict[str, str],
 
 
 def build_site(root: Path, out: Path, now: datetime = NOW) -> Path:
-    build(root, out, now)
+    build(project(root), out, now)
     return out
 
 

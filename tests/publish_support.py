@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from generator.build.pipeline import build
+from generator.app import project
+from generator.build.builder import build
 from generator.core.times import parse_now
 from generator.publish.base import Target
 from generator.render.manifest import MANIFEST, Manifest, make_manifest, parse_manifest
@@ -29,9 +30,9 @@ from generator.render.manifest import MANIFEST, Manifest, make_manifest, parse_m
 OLD_NOW = "2026-11-28T12:00:00Z"
 def build_site(root: Path, out: Path, now: str = OLD_NOW) -> Manifest:
     """Build ``root`` into ``out`` and make sure the site has its manifest.json."""
-    from generator.config.settings import load_config
+    from generator.app import schema
 
-    build(root, out, parse_now(now, load_config(root).timezone))
+    build(project(root), out, parse_now(now, schema().load(root).timezone))
     if not (out / MANIFEST).exists():
         files = {p.relative_to(out).as_posix(): p.read_bytes()
                  for p in out.rglob("*") if p.is_file()}
@@ -279,11 +280,11 @@ def outpost_process(root: Path, *args: str, env: Mapping[str, str] | None = None
 
 def make_target(root: Path, entry: str, name: str) -> Target:
     """Add ``entry`` to outpost.yaml's publish: list and build that target from config."""
-    from generator.config.settings import load_config
+    from generator.app import TARGET_KINDS, schema
     from generator.publish.base import targets_from_config
 
     add_target(root, entry)
-    return targets_from_config(load_config(root), root, [name])[0]
+    return targets_from_config(schema().load(root), root, TARGET_KINDS, [name])[0]
 
 
 def drain(lines: Iterator[str]) -> list[str]:

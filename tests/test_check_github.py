@@ -11,8 +11,8 @@ from pathlib import Path
 import yaml
 from click.testing import CliRunner
 
+from generator.app import cli
 from generator.cli.report import format_problems
-from generator.cli.site import cli
 from generator.core.errors import Problem
 from tests.conftest import Run
 

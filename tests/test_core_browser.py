@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from generator.cli.site import cli
+from generator.app import cli
 from tests.conftest import FIXED_NOW, REPO
 from tests.test_core_golden import CORE
 

@@ -19,10 +19,12 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from bench import synth
+from generator.app import schema
 from generator.build import cache
+from generator.build.options import BuildOptions
 from generator.build.parallel import cores, fork_map
+from generator.build.store import Store
 from generator.config import yamlnodes as yn
-from generator.config.settings import load_config
 from generator.core.errors import InputError, Problem
 from generator.core.model import Notice
 from generator.core.times import parse_time
@@ -40,9 +42,12 @@ BROKEN: dict[str, str | bytes] = {
 }
 
 
+FORK_FILES = BuildOptions().fork_files
+
+
 def serial_reference(root: Path) -> tuple[list[Notice], list[Problem]]:
     """One file at a time with read_notice: no fork, no cache."""
-    config = load_config(root)
+    config = schema().load(root)
     files, problems = loader.notice_files(root)
     notices: list[Notice] = []
     for path in files:
@@ -56,7 +61,7 @@ def serial_reference(root: Path) -> tuple[list[Notice], list[Problem]]:
 
 @pytest.fixture(scope="module")
 def many(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = synth.make_repo(tmp_path_factory.mktemp("many") / "repo", 2 * loader.PARALLEL_FILES)
+    root = synth.make_repo(tmp_path_factory.mktemp("many") / "repo", 2 * FORK_FILES)
     for name, content in BROKEN.items():  # early names: they fall in the child's half
         path = root / "notices" / name
         path.write_bytes(content if isinstance(content, bytes) else content.encode())
@@ -66,9 +71,9 @@ def many(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_parallel_loading_gives_what_serial_loading_gives(many: Path, tmp_path: Path) -> None:
-    config = load_config(many)
+    config = schema().load(many)
     files, _ = loader.notice_files(many)
-    assert len(files) >= loader.PARALLEL_FILES  # so both loaders below fork
+    assert len(files) >= FORK_FILES  # so the builder's loader forks
     notices, problems = serial_reference(many)
     assert [p.path for p in problems] == [
         "notices/a-bad-time.md", "notices/b-conflict.md", "notices/b-conflict.md",
@@ -79,7 +84,8 @@ def test_parallel_loading_gives_what_serial_loading_gives(many: Path, tmp_path: 
                                 "beginning of the line: remove the spaces before '##'")
     assert len(notices) == len(files) - 5
     assert loader.load_notices(many, config) == (notices, problems)
-    store = cache.Store(tmp_path / "cache", "stamp")
+    assert (cache.load_notices(many, config, None).notices, problems) == (notices, problems)
+    store = Store(tmp_path / "cache", "stamp")
     cold = cache.load_notices(many, config, store)
     shards = [f"notices-{index:02d}" for index in range(cache.NOTICE_SHARDS)]
     assert sorted(path.name for path in store.folder.iterdir()) == shards  # both halves
@@ -148,7 +154,7 @@ def test_unreadable_notice_stops_the_parallel_load_as_the_serial_one(many: Path,
     shutil.copytree(many, root)
     (root / "notices" / "b-gone.md").symlink_to(root / "elsewhere.md")  # the child's half
     with pytest.raises(FileNotFoundError) as raised:
-        loader.load_notices(root, load_config(root))
+        loader.load_notices(root, schema().load(root))
     assert raised.value.filename == str(root / "notices" / "b-gone.md")
 
 

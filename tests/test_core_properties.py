@@ -9,13 +9,13 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator.config.settings import parse_config
+from generator.app import schema
 from generator.core.model import FINAL_STATUS, STATUSES, Impact, NoticeType, Status
 from generator.core.times import write_time
 from generator.notices.loader import NoticeInvalid, parse_notice
 from tests.conftest import MINIMAL_CONFIG
 
-CONFIG = parse_config(MINIMAL_CONFIG)
+CONFIG = schema().parse(MINIMAL_CONFIG)
 ZONE = CONFIG.timezone
 
 SAMPLE = """---

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from generator.config.settings import parse_config
+from generator.app import schema
 from generator.core.model import Notice, Status
 from generator.core.timeline import Banner, ComponentStatus, select, view
 from generator.core.times import parse_time
@@ -12,7 +12,7 @@ from generator.notices.loader import parse_notice
 from generator.render.pages import banner_text
 from tests.conftest import MINIMAL_CONFIG
 
-CONFIG = parse_config(MINIMAL_CONFIG)
+CONFIG = schema().parse(MINIMAL_CONFIG)
 
 
 def at(text: str) -> datetime:

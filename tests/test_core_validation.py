@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from generator.config.settings import parse_config
+from generator.app import schema
 from generator.core.errors import ProblemsFound
 from generator.notices.loader import NoticeInvalid, parse_notice
 from tests.conftest import MINIMAL_CONFIG, Run
 
-CONFIG = parse_config(MINIMAL_CONFIG)
+CONFIG = schema().parse(MINIMAL_CONFIG)
 INCIDENT = "---\ntitle: T\ntype: incident\n---\n"
 MAINTENANCE = ("---\ntitle: M\ntype: maintenance\nstart: 2026-01-10 22:00\n"
                "end: 2026-01-11 02:00\n---\n")
@@ -254,7 +254,7 @@ def test_yaml_types_are_not_guessed() -> None:
 
 def config_problems(text: str) -> list[str]:
     try:
-        parse_config(text)
+        schema().parse(text)
     except ProblemsFound as exc:
         return [str(p) for p in exc.problems]
     return []
@@ -331,7 +331,7 @@ def test_unknown_config_key_lists_known_keys() -> None:
 
 
 def test_base_url_gets_a_trailing_slash() -> None:
-    config = parse_config("title: T\nbase_url: https://example.org/status\n"
+    config = schema().parse("title: T\nbase_url: https://example.org/status\n"
                           "timezone: America/Chicago\n")
     assert config.base_url == "https://example.org/status/"
 

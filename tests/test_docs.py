@@ -8,22 +8,24 @@ from pathlib import Path
 
 import pytest
 
+from generator.app import schema
 from generator.config import schema as s
-from generator.config.reference import END, START, main, reference, replace_section
-from generator.config.settings import COMPONENT, SECTIONS, SETTINGS
+from generator.config.reference import END, START, reference, replace_section
+from generator.config.settings import COMPONENT
+from generator.docs import main
 
 REPO = Path(__file__).resolve().parent.parent
 
 
 def test_readme_settings_reference_is_current() -> None:
     readme = (REPO / "README.md").read_text()
-    assert replace_section(readme, reference()) == readme, (
+    assert replace_section(readme, reference(schema().fields)) == readme, (
         "README.md's settings reference is out of date: run `python -m generator.config.reference`")
 
 
 def test_every_setting_and_section_has_a_row() -> None:
-    text = reference()
-    for field in (*SETTINGS, *SECTIONS.values()):
+    text = reference(schema().fields)
+    for field in schema().fields:
         assert f"| `{field.name}` | {field.kind.replace('|', chr(92) + '|')} |" in text
     for field in COMPONENT.fields:
         assert f"| `components[].{field.name}` |" in text
@@ -54,7 +56,7 @@ def test_check_mode_reports_drift(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert main(["--check", str(readme)]) == 1
     assert capsys.readouterr().err == (
         f"{readme}: the settings reference is out of date; "
-        "run `python -m generator.config.reference`\n")
+        "run `python -m generator.docs`\n")
     assert main([str(readme)]) == 0
     text = readme.read_text()
     assert text.startswith(f"# Title\n\n{START}\nEvery key of `outpost.yaml`.")
@@ -71,7 +73,7 @@ def test_missing_markers_are_an_error(tmp_path: Path) -> None:
 def test_module_runs_as_a_command(tmp_path: Path) -> None:
     readme = tmp_path / "README.md"
     readme.write_text(f"{START}\n{END}\n")
-    done = subprocess.run([sys.executable, "-m", "generator.config.reference", str(readme)],
+    done = subprocess.run([sys.executable, "-m", "generator.docs", str(readme)],
                           capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout == f"Updated the settings reference in {readme}\n"

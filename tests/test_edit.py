@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from generator.config.settings import parse_config
+from generator.app import schema
 from generator.core.model import Status
 from generator.core.times import parse_time
 from generator.notices import edit
 from generator.notices.lookup import NotFound, find_notice, match, read_title
 from tests.conftest import MINIMAL_CONFIG
 
-CONFIG = parse_config(MINIMAL_CONFIG)
+CONFIG = schema().parse(MINIMAL_CONFIG)
 ZONE = CONFIG.timezone
 
 

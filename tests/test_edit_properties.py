@@ -9,14 +9,14 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from generator.config.settings import parse_config
+from generator.app import schema
 from generator.core.errors import ProblemsFound
 from generator.core.model import STATUSES, Impact, Notice, NoticeType, Status
 from generator.core.times import write_time
 from generator.notices import edit
 from tests.conftest import MINIMAL_CONFIG
 
-CONFIG = parse_config(MINIMAL_CONFIG)
+CONFIG = schema().parse(MINIMAL_CONFIG)
 ZONE = CONFIG.timezone
 EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
 PROPERTY = settings(max_examples=150, deadline=None,

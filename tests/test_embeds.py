@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from generator.build.pipeline import load_valid, render_site
+from generator.app import project, recipe
+from generator.build.inputs import load_valid
+from generator.build.pipeline import render_site
 from generator.render import embeds
 from generator.render.badges import badge_svg
 from generator.render.mediatypes import is_cross_origin_data
@@ -31,7 +33,8 @@ def example_site(example_repo: Path, run: Run, tmp_path: Path) -> Path:
 def files_for(tmp_path: Path, notices: dict[str, str], mirrors: tuple[str, ...] = ()
               ) -> dict[str, bytes]:
     repo = write_repo(tmp_path / "repo", BASE, notices, mirrors)
-    return render_site(load_valid(repo, "stop"), NOW, repo)
+    checked = load_valid(project(repo), "stop")
+    return render_site(checked.config, checked.notices, NOW, recipe(), templates=repo).files
 
 
 def test_budgets_on_the_example_site(example_site: Path) -> None:

@@ -11,11 +11,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from generator.app import project, recipe, schema
 from generator.build import builder as incremental
-from generator.build import cache
-from generator.build.pipeline import Checked, render_site
-from generator.config.settings import load_config
+from generator.build.inputs import BuildOptions
+from generator.build.pipeline import render_site
+from generator.build.store import CACHE_DIR, open_store
 from generator.notices.loader import load_notices
+from generator.render.pages import TemplateFailed
 from tests.conftest import MINIMAL_CONFIG, Run
 
 START = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
@@ -23,10 +25,10 @@ START = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 
 def clean_files(root: Path, now: datetime) -> dict[str, bytes]:
     """The reference: no cache at all, straight from the loader."""
-    config = load_config(root)
+    config = schema().load(root)
     notices, problems = load_notices(root, config)
     assert problems == []
-    return render_site(Checked(config, tuple(notices)), now, root)
+    return render_site(config, notices, now, recipe(), templates=root).files
 
 
 def tree(folder: Path) -> dict[str, bytes]:
@@ -117,7 +119,7 @@ def apply(edit: str, root: Path, now: datetime, step: int) -> datetime:
     elif edit == "clock-far":
         return now + timedelta(days=40)  # maintenance windows start and end
     elif edit == "corrupt":
-        for path in sorted((root / cache.CACHE_DIR).glob("*"))[:: 2]:
+        for path in sorted((root / CACHE_DIR).glob("*"))[:: 2]:
             data = bytearray(path.read_bytes())
             data[len(data) // 2] ^= 0xFF
             path.write_bytes(bytes(data))
@@ -133,31 +135,35 @@ def test_incremental_builds_match_clean_builds(tmp_path_factory: pytest.TempPath
     root = make_repo(base / "repo")
     out = base / "site"
     now = START
-    incremental.build(root, out, now)
+    incremental.build(project(root), out, now)
     assert tree(out) == clean_files(root, now)
     for step, edit in enumerate(edits, 1):
         now = apply(edit, root, now, step)
-        incremental.build(root, out, now)
+        incremental.build(project(root), out, now)
         assert tree(out) == clean_files(root, now), (edits, step)
 
 
-def age(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Make every file old enough for its stat to stand in for its hash."""
-    monkeypatch.setattr(cache, "RACY_SECONDS", 0.05)
+# Files count as old enough for their stat to stand in for their hash after 0.05 s.
+QUICK = BuildOptions(racy_seconds=0.05)
+
+
+def age() -> None:
+    """Make every file old enough for its stat to stand in for its hash (under QUICK)."""
     time.sleep(0.1)
 
 
-def test_nothing_changed_is_up_to_date(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_nothing_changed_is_up_to_date(tmp_path: Path) -> None:
     root = make_repo(tmp_path / "repo")
     out = tmp_path / "site"
-    age(root, monkeypatch)
-    assert incremental.build(root, out, START)[1] == "whole site"
+    age()
+    assert incremental.build(project(root), out, START, QUICK)[1] == "whole site"
     time.sleep(0.1)
-    assert incremental.build(root, out, START)[1] == "up to date"
-    assert incremental.build(root, out, START + timedelta(minutes=1))[1].endswith(" changed")
+    assert incremental.build(project(root), out, START, QUICK)[1] == "up to date"
+    later = START + timedelta(minutes=1)
+    assert incremental.build(project(root), out, later, QUICK)[1].endswith(" changed")
     path = root / "notices" / "open-one.md"
     path.write_text(path.read_text().replace("Open problem", "Open problem!"))
-    count, how = incremental.build(root, out, START + timedelta(minutes=1))
+    count, how = incremental.build(project(root), out, later, QUICK)
     assert how.endswith(" changed") and 3 <= int(how.split()[0]) <= 40 < count
     assert tree(out) == clean_files(root, START + timedelta(minutes=1))
 
@@ -165,10 +171,10 @@ def test_nothing_changed_is_up_to_date(tmp_path: Path, monkeypatch: pytest.Monke
 def test_one_update_writes_few_files(tmp_path: Path) -> None:
     root = make_repo(tmp_path / "repo")
     out = tmp_path / "site"
-    incremental.build(root, out, START)
+    incremental.build(project(root), out, START)
     before = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
     apply("update", root, START, 4)  # the open incident
-    count, how = incremental.build(root, out, START)
+    count, how = incremental.build(project(root), out, START)
     written = [p for p in out.rglob("*") if p.is_file() and before.get(p) != p.stat().st_mtime_ns]
     assert how == f"{len(written)} changed"
     assert 2 < len(written) <= 20 < count
@@ -179,8 +185,8 @@ def test_one_update_writes_few_files(tmp_path: Path) -> None:
 def test_damaged_or_stale_cache_is_ignored(tmp_path: Path, damage: str) -> None:
     root = make_repo(tmp_path / "repo")
     out = tmp_path / "site"
-    incremental.build(root, out, START)
-    folder = root / cache.CACHE_DIR
+    incremental.build(project(root), out, START)
+    folder = root / CACHE_DIR
     names = sorted(p.name for p in folder.iterdir())
     assert "state" in names and any(n.startswith("notices-") for n in names)
     assert any(n.startswith("pages-") for n in names)
@@ -194,10 +200,10 @@ def test_damaged_or_stale_cache_is_ignored(tmp_path: Path, damage: str) -> None:
             path.write_bytes(os.urandom(64))
         else:
             path.write_bytes(data.replace(b'"stamp": "', b'"stamp": "0', 1))
-    store = cache.open_store(root)
+    store = open_store(root)
     assert all(store.load(name) is None for name in names)
     apply("update", root, START, 4)
-    assert incremental.build(root, out, START)[1] == "whole site"
+    assert incremental.build(project(root), out, START)[1] == "whole site"
     assert tree(out) == clean_files(root, START)
     assert all(store.load(name) is not None for name in names)  # rebuilt
 
@@ -205,10 +211,10 @@ def test_damaged_or_stale_cache_is_ignored(tmp_path: Path, damage: str) -> None:
 def test_hand_edited_site_is_rewritten(tmp_path: Path) -> None:
     root = make_repo(tmp_path / "repo")
     out = tmp_path / "site"
-    incremental.build(root, out, START)
+    incremental.build(project(root), out, START)
     (out / "index.html").write_text("defaced")
     apply("clock", root, START, 1)
-    assert incremental.build(root, out, START + timedelta(minutes=7))[1] == "whole site"
+    assert incremental.build(project(root), out, START + timedelta(minutes=7))[1] == "whole site"
     assert tree(out) == clean_files(root, START + timedelta(minutes=7))
 
 
@@ -216,7 +222,7 @@ def test_cli_build_and_check_use_the_cache(tmp_path: Path, run: Run) -> None:
     root = make_repo(tmp_path / "repo")
     result = run(root, "build", "--now", "2026-11-28T12:00:00Z")
     assert result.exit_code == 0, result.output
-    assert list((root / cache.CACHE_DIR).glob("notices-*"))
+    assert list((root / CACHE_DIR).glob("notices-*"))
     (root / "notices" / "open-one.md").write_text("---\ntitle: broken\n")
     result = run(root, "check")
     assert result.exit_code == 1
@@ -224,31 +230,32 @@ def test_cli_build_and_check_use_the_cache(tmp_path: Path, run: Run) -> None:
                              "'---' after it\n1 problem found.\n")
 
 
-def test_parallel_first_build_matches_clean_build(tmp_path: Path,
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cache, "PARALLEL_PAGES", 2)  # fork even for this small site
+def test_parallel_first_build_matches_clean_build(tmp_path: Path) -> None:
     root = make_repo(tmp_path / "repo")
     for step in range(6):
         apply("new-incident", root, START, step + 10)
     out = tmp_path / "site"
-    assert incremental.build(root, out, START, cached=False)[1] == "whole site"
+    forked = BuildOptions(cached=False, fork_pages=2)  # fork even for this small site
+    assert incremental.build(project(root), out, START, forked)[1] == "whole site"
     assert tree(out) == clean_files(root, START)
 
 
-def test_template_error_in_forked_child_is_reported(tmp_path: Path, run: Run,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_template_error_in_forked_child_is_reported(tmp_path: Path, run: Run) -> None:
     root = make_repo(tmp_path / "repo")
     (root / "templates").mkdir()
     (root / "templates" / "notice.html").write_text("{{ item.notice.nope() }}\n")
-    outputs = []
+    messages = []
     for threshold in (2, 10_000):  # forked, then in this process
-        monkeypatch.setattr(cache, "PARALLEL_PAGES", threshold)
-        result = run(root, "build", "--now", "2026-11-28T12:00:00Z")
-        assert result.exit_code == 2
-        outputs.append(result.output)
-    assert outputs[0] == outputs[1]
-    assert outputs[0] == (f"Error: template {root / 'templates' / 'notice.html'}:1: "
-                          "'generator.core.model.Notice object' has no attribute 'nope'\n")
+        with pytest.raises(TemplateFailed) as failed:
+            incremental.build(project(root), root / "site", START,
+                              BuildOptions(fork_pages=threshold))
+        messages.append(failed.value.format_message())
+    assert messages[0] == messages[1]
+    result = run(root, "build", "--now", "2026-11-28T12:00:00Z")
+    assert result.exit_code == 2
+    assert result.output == f"Error: {messages[0]}\n"
+    assert messages[0] == (f"template {root / 'templates' / 'notice.html'}:1: "
+                           "'generator.core.model.Notice object' has no attribute 'nope'")
     assert not (root / "site").exists()
 
 
@@ -266,7 +273,6 @@ def test_failure_after_pages_were_handed_to_a_child_leaves_no_child(
     the child is not left waiting on its pipe and nothing is written."""
     import generator.render.api
 
-    monkeypatch.setattr(cache, "PARALLEL_PAGES", 2)
     root = make_repo(tmp_path / "repo")
     for step in range(6):
         apply("new-incident", root, START, step + 10)
@@ -278,6 +284,6 @@ def test_failure_after_pages_were_handed_to_a_child_leaves_no_child(
     before = _children()
     out = tmp_path / "site"
     with pytest.raises(RuntimeError, match="api failed"):
-        incremental.build(root, out, START)
+        incremental.build(project(root), out, START, BuildOptions(fork_pages=2))
     assert _children() == before
     assert not out.exists()

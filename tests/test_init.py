@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from generator import __version__
-from generator.config.settings import SECTIONS, SETTINGS, parse_config
+from generator.app import schema
 from generator.notices.loader import parse_notice
 from generator.notices.scaffold import (
     EXAMPLE_NOTICE,
@@ -52,7 +52,7 @@ def test_init_with_options_builds_at_once(tmp_path: Path, run: Run) -> None:
     result = run(tmp_path, "init", str(target), *OPTIONS)
     assert result.exit_code == 0, result.output
     assert files_under(target) == EXPECTED_FILES
-    config = parse_config((target / "outpost.yaml").read_text())
+    config = schema().parse((target / "outpost.yaml").read_text())
     assert config.title == "Acme Status"
     assert config.base_url == "https://status.acme.test/status/"
     assert config.timezone.key == "Europe/Berlin"
@@ -139,9 +139,9 @@ def test_init_option_errors(tmp_path: Path, run: Run, args: tuple[str, ...],
 
 
 def test_every_setting_has_a_comment() -> None:
-    text = config_text(InitOptions())
+    text = config_text(InitOptions(), schema())
     lines = text.splitlines()
-    for field in (*SETTINGS, *SECTIONS.values()):
+    for field in schema().fields:
         index = next(i for i, line in enumerate(lines)
                      if re.match(rf"(# )?{field.name}:", line))
         assert lines[index - 1].startswith("# "), field.name
@@ -151,7 +151,7 @@ def test_every_setting_has_a_comment() -> None:
 def uncomment_samples(text: str) -> str:
     """Turn every commented sample setting ('# key: value' and the indented lines of
     a commented '# key:' block) into a real one."""
-    names = {f.name for f in (*SETTINGS, *SECTIONS.values())}
+    names = {f.name for f in schema().fields}
     lines, in_block = [], False
     for line in text.splitlines():
         key = re.match(r"# ([a-z_]+):( \S.*)?$", line)
@@ -170,22 +170,22 @@ def uncomment_samples(text: str) -> str:
 
 
 def test_commented_samples_are_valid_when_uncommented() -> None:
-    enabled = uncomment_samples(config_text(InitOptions()))
-    names = {f.name for f in (*SETTINGS, *SECTIONS.values())}
+    enabled = uncomment_samples(config_text(InitOptions(), schema()))
+    names = {f.name for f in schema().fields}
     assert not [line for line in enabled.splitlines()
                 if line.startswith("# ") and line[2:].split(":")[0] in names]
-    config = parse_config(enabled)
+    config = schema().parse(enabled)
     assert config.home_url == "https://support.example.org/"
     assert config.mirrors == ("https://status-mirror.example.net/",)
     assert config.feed_items == 100
     assert [c.id for c in config.components] == ["website"]
-    for name in SECTIONS:
+    for name in (section.field.name for section in schema().sections):
         assert config.extra(name), f"the commented sample for '{name}:' is empty"
 
 
 def test_titles_that_need_quotes_round_trip() -> None:
     for title in ("Acme: Status", "NO", "#1 status", "Café 'status'", 'Say "hi"', "null"):
-        config = parse_config(config_text(InitOptions(title=title)))
+        config = schema().parse(config_text(InitOptions(title=title), schema()))
         assert config.title == title
 
 
@@ -193,7 +193,7 @@ def test_example_notice_parses_and_is_marked_to_delete() -> None:
     options = make_options(None, "America/Chicago", None, ["web=Website"])
     now = datetime(2026, 11, 28, 12, tzinfo=UTC)
     text = example_notice(options, now)
-    config = parse_config(config_text(options))
+    config = schema().parse(config_text(options, schema()))
     notice = parse_notice(text, EXAMPLE_NOTICE, "example-delete-me", config)
     assert notice.title == "Example notice: delete this file"
     assert notice.components == ("web",)
@@ -203,7 +203,7 @@ def test_example_notice_parses_and_is_marked_to_delete() -> None:
 
 
 def test_workflows_install_the_released_package() -> None:
-    files = skeleton_files(InitOptions(), datetime(2026, 11, 28, tzinfo=UTC))
+    files = skeleton_files(InitOptions(), datetime(2026, 11, 28, tzinfo=UTC), schema())
     for name in (".github/workflows/check.yml", ".github/workflows/publish.yml"):
         text = files[name].decode()
         assert f'pip install "outpost-status=={__version__}"' in text
@@ -287,7 +287,8 @@ def test_readme_documents_every_template_variable(example_repo: Path) -> None:
     from jinja2 import pass_context
     from jinja2.runtime import Context
 
-    from generator.build.pipeline import load_valid
+    from generator.app import project
+    from generator.build.inputs import load_valid
     from generator.core.timeline import select
     from generator.core.times import parse_now
     from generator.render.pages import make_site, render_pages
@@ -297,7 +298,7 @@ def test_readme_documents_every_template_variable(example_repo: Path) -> None:
     pages = ("open.html", "closed.html", "notice.html", "404.html")
     for name in pages:
         (templates / name).write_text("{{ variables() }}\n")
-    checked = load_valid(example_repo, "")
+    checked = load_valid(project(example_repo), "")
     now = parse_now(FIXED_NOW, checked.config.timezone)
     site = make_site(checked.config, select(checked.notices, now, checked.config),
                      checked.notices, example_repo)
@@ -309,8 +310,8 @@ def test_readme_documents_every_template_variable(example_repo: Path) -> None:
 
     site.templates.globals["variables"] = variables
     rendered = render_pages(site)
-    names = {name for path, data in rendered.items() if path.endswith(".html")
-             for name in data.decode().split()}
+    names = {name for path, made in rendered.items() if path.endswith(".html")
+             for name in (made if isinstance(made, bytes) else made.render()).decode().split()}
     readme = (REPO / "README.md").read_text()
     section = readme.split("## Templates\n", 1)[1].split("\n## ", 1)[0]
     assert {"config", "snapshot", "root", "item", "component_groups"} <= names
@@ -338,7 +339,7 @@ def _steps(workflow: bytes) -> list[str]:
 
 
 def test_workflows_run_the_documented_commands() -> None:
-    files = skeleton_files(InitOptions(), datetime(2026, 11, 28, tzinfo=UTC))
+    files = skeleton_files(InitOptions(), datetime(2026, 11, 28, tzinfo=UTC), schema())
     check = _steps(files[".github/workflows/check.yml"])
     assert check[2:] == [f'python -m pip install "outpost-status=={__version__}"',
                          "outpost check --format github",

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from generator.config.settings import Config, parse_config
+from generator.app import schema
+from generator.config.settings import Config
 from generator.core.model import Notice
 from generator.notices.loader import parse_notice
 from generator.notify.plan import Plan, pending, update_keys
@@ -41,7 +42,7 @@ NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 
 
 def setup(extra: str = "") -> tuple[Config, NotifySettings]:
-    config = parse_config(CONFIG + extra)
+    config = schema().parse(CONFIG + extra)
     settings = config.extra("notify")
     assert isinstance(settings, NotifySettings)
     return config, settings

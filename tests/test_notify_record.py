@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from generator.app import TARGET_KINDS, project
 from generator.core.errors import OutpostError
 from generator.notify import run as notify_run
 from generator.notify.record import SentRecord, recipient_hash
@@ -84,7 +85,8 @@ def test_a_record_that_cannot_be_written_stops_the_run(
     lines: list[str] = []
     now = datetime(2026, 11, 28, 18, tzinfo=UTC)
     with pytest.raises(OutpostError) as caught:
-        notify_run.notify(repo, now, {}, lines.append, store=FailingStore())
+        notify_run.notify(project(repo), TARGET_KINDS, now, {}, lines.append,
+                          store=FailingStore())
     assert caught.value.message == (
         f"sent alice@example.org <- {UPGRADE_KEYS[0]} but could not update the sent record "
         "in failing store (disk full); stopped so that nothing more goes out unrecorded. The "

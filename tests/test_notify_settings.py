@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.config.settings import parse_config
+from generator.app import schema
 from generator.core.errors import ProblemsFound
 from generator.notify.settings import NotifySettings, parse_duration
 from tests.conftest import Run
@@ -24,12 +24,12 @@ components:
 
 def problems(extra: str) -> list[str]:
     with pytest.raises(ProblemsFound) as caught:
-        parse_config(BASE + extra)
+        schema().parse(BASE + extra)
     return [str(p) for p in caught.value.problems]
 
 
 def settings(extra: str) -> NotifySettings:
-    value = parse_config(BASE + extra).extra("notify")
+    value = schema().parse(BASE + extra).extra("notify")
     assert isinstance(value, NotifySettings)
     return value
 
@@ -59,7 +59,7 @@ notify:
     hook = parsed.webhooks[0]
     assert (hook.url, hook.url_env, hook.format, hook.timeout, hook.retries, hook.backoff) == (
         None, "CHAT_URL", "slack", 10.0, 2, 2.0)
-    zone = parse_config(BASE).timezone
+    zone = schema().parse(BASE).timezone
     assert parsed.since.resolve(datetime(2026, 11, 28, tzinfo=UTC), zone) == datetime(
         2026, 11, 1, 5, 0, tzinfo=UTC)
 
@@ -67,9 +67,9 @@ notify:
 def test_since_may_be_a_duration_before_now() -> None:
     parsed = settings("notify:\n  since: 2d\n  remind_before: 'off'\n")
     now = datetime(2026, 11, 28, 12, tzinfo=UTC)
-    assert parsed.since.resolve(now, parse_config(BASE).timezone) == now - timedelta(days=2)
+    assert parsed.since.resolve(now, schema().parse(BASE).timezone) == now - timedelta(days=2)
     assert parsed.remind_before is None
-    assert parse_config(BASE).extra("notify") is None
+    assert schema().parse(BASE).extra("notify") is None
 
 
 @pytest.mark.parametrize(("text", "expected"), [

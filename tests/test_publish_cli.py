@@ -133,14 +133,14 @@ def test_redact() -> None:
 
 def test_a_target_that_crashes_does_not_stop_the_others(example_repo: Path, tmp_path: Path,
                                                         run: Run) -> None:
-    from generator.config.settings import load_config
+    from generator.app import TARGET_KINDS, schema
     from generator.publish.base import Counts, targets_from_config
     from generator.publish.runner import publish_targets, read_site
     from generator.render.manifest import Manifest
 
     with_targets(example_repo, tmp_path / "www")
     site = built(example_repo, run)
-    [folder] = targets_from_config(load_config(example_repo), example_repo)
+    [folder] = targets_from_config(schema().load(example_repo), example_repo, TARGET_KINDS)
 
     class Crashing:
         name = "crashing"

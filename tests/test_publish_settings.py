@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.config.settings import parse_config
+from generator.app import TARGET_KINDS, schema
 from generator.core.errors import ProblemsFound
 from generator.publish.base import targets_from_config
 from generator.publish.folder import FolderTarget
@@ -19,12 +19,12 @@ HINT = ("credentials never go in outpost.yaml; set them in the environment or a 
 
 def problems(publish_yaml: str) -> list[str]:
     with pytest.raises(ProblemsFound) as caught:
-        parse_config(MINIMAL_CONFIG + publish_yaml)
+        schema().parse(MINIMAL_CONFIG + publish_yaml)
     return [str(p) for p in caught.value.problems]
 
 
 def test_valid_targets_in_order(tmp_path: Path) -> None:
-    config = parse_config(MINIMAL_CONFIG + """\
+    config = schema().parse(MINIMAL_CONFIG + """\
 publish:
   - name: pages
     type: git
@@ -46,9 +46,10 @@ publish:
     assert targets[0].option("branch") == "gh-pages" and targets[0].option("nojekyll") is True
     assert targets[1].option("prefix") == "site/" and targets[1].retries == 3
     assert targets[2].option("keep") == 3
-    built = targets_from_config(config, tmp_path, ["local"])
+    built = targets_from_config(config, tmp_path, TARGET_KINDS, ["local"])
     assert isinstance(built[0], FolderTarget) and built[0].path == tmp_path / "www"
-    assert isinstance(targets_from_config(config, tmp_path)[0], GitTarget)  # primary first
+    primary = targets_from_config(config, tmp_path, TARGET_KINDS)[0]
+    assert isinstance(primary, GitTarget)  # primary first
 
 
 def test_secret_keys_are_refused_without_echoing_them() -> None:
@@ -87,7 +88,7 @@ publish:
 
 
 def test_git_ssh_user_is_allowed() -> None:
-    config = parse_config(MINIMAL_CONFIG + """\
+    config = schema().parse(MINIMAL_CONFIG + """\
 publish:
   - {name: pages, type: git, remote: "ssh://git@github.com/example/status.git"}
   - {name: pages2, type: git, remote: "git@github.com:example/status.git"}

@@ -110,9 +110,9 @@ YAML_FENCE = re.compile(r"^```ya?ml[ \t]*\n(.*?)^```", re.MULTILINE | re.DOTALL)
 
 def settings_blocks(markdown: str) -> list[str]:
     """YAML examples that are outpost.yaml fragments: their first key is a setting."""
-    from generator.config.settings import SECTIONS, SETTINGS
+    from generator.app import schema
 
-    names = {f.name for f in (*SETTINGS, *SECTIONS.values())}
+    names = {f.name for f in schema().fields}
     blocks = []
     for block in YAML_FENCE.findall(markdown):
         keys = re.findall(r"^([a-z_]+):", block, re.MULTILINE)
@@ -143,7 +143,7 @@ def readme_repository(root: Path, markdown: str) -> Path:
 def test_readme_settings_examples_are_valid() -> None:
     """Every outpost.yaml example in the README passes `outpost check` on top of the
     example settings."""
-    from generator.config.settings import parse_config
+    from generator.app import schema
 
     example = (REPO / "outpost.yaml").read_text()
     blocks = settings_blocks((REPO / "README.md").read_text())
@@ -152,7 +152,7 @@ def test_readme_settings_examples_are_valid() -> None:
         keys = set(re.findall(r"^([a-z_]+):", block, re.MULTILINE))
         base = "\n".join(chunk for chunk in re.split(r"\n(?=[a-z_]+:)", example)
                          if chunk.split(":", 1)[0] not in keys)
-        parse_config(base + "\n" + block)
+        schema().parse(base + "\n" + block)
 
 
 @pytest.mark.slow

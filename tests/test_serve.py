@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from generator.app import project
 from generator.build.serve import VERSION_PATH, Preview, relevant
 from generator.core.times import parse_time
 from tests.conftest import FIXED_NOW, Run
@@ -132,7 +133,7 @@ def test_serve_refuses_a_busy_port(empty_repo: Path,
 def preview(root: Path) -> Preview:
     (root / "notices" / "2026-11-28-slow.md").write_text(NOTICE)
     now = parse_time("2026-11-28 12:00", ZoneInfo("America/Chicago"))
-    site = Preview(root, lambda: now)
+    site = Preview(project(root), lambda: now)
     assert site.rebuild().startswith("Built ")
     return site
 

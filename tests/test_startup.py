@@ -27,7 +27,7 @@ def imported_after(root: Path, *args: str) -> tuple[int, list[str]]:
     """Run the real CLI in a fresh interpreter; its exit code and the heavy modules loaded."""
     code = textwrap.dedent(f"""
         import sys
-        from generator.cli.site import cli
+        from generator.app import cli
         try:
             cli.main({["--root", str(root), *args]!r}, prog_name="outpost")
         except SystemExit as exc:

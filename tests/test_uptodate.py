@@ -15,10 +15,12 @@ import click
 import pytest
 
 import generator
+from generator.app import WIRING, project
 from generator.build import builder as incremental
-from generator.build import cache
-from generator.build import pipeline as build_module
-from generator.cli.site import resolve_now
+from generator.build import store as cache_store
+from generator.build import uptodate
+from generator.build.options import BuildOptions
+from generator.cli.common import Repo, resolve_now
 from generator.core.errors import ProblemsFound
 from tests.conftest import Run
 from tests.test_incremental import START, apply, clean_files, make_repo, tree
@@ -30,33 +32,40 @@ FAST = ("jinja2", "cmarkgfm", "nh3", "feedgen", "yaml", "boto3", "generator.conf
 
 def built(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
           real_code: bool = False) -> tuple[Path, Path]:
-    """A repository built once, with stats trusted 50 ms after a change (not 2 s) and,
-    unless ``real_code``, a fixed code stamp (others may edit the package meanwhile)."""
-    monkeypatch.setattr(cache, "RACY_SECONDS", 0.05)
+    """A repository built once, with stats trusted 50 ms after a change (QUICK, not 2 s)
+    and, unless ``real_code``, a fixed code stamp (others may edit the package meanwhile)."""
     if not real_code:
-        monkeypatch.setattr(cache, "code_digest", lambda: "this version")
+        monkeypatch.setattr(cache_store, "code_digest", lambda: "this version")
     root = make_repo(tmp_path / "repo")
     out = tmp_path / "site"
     time.sleep(0.1)
-    assert incremental.build(root, out, START)[1] == "whole site"
+    assert build(root, out, START)[1] == "whole site"
     time.sleep(0.1)
-    assert incremental.build(root, out, START)[1] == "up to date"
+    assert build(root, out, START)[1] == "up to date"
     return root, out
 
 
+QUICK = BuildOptions(racy_seconds=0.05)
+
+
+def build(root: Path, out: Path, now: datetime, options: BuildOptions = QUICK
+          ) -> tuple[int, str]:
+    return incremental.build(project(root), out, now, options)
+
+
 def record(root: Path) -> Path:
-    return root / cache.CACHE_DIR / incremental.UP_TO_DATE
+    return root / cache_store.CACHE_DIR / uptodate.UP_TO_DATE
 
 
 def test_up_to_date_reads_only_the_small_record(tmp_path: Path,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     root, out = built(tmp_path, monkeypatch)
     assert record(root).stat().st_size < 1000
-    state = root / cache.CACHE_DIR / incremental.STATE
+    state = root / cache_store.CACHE_DIR / incremental.STATE
     state.write_bytes(b"damaged")  # not read at all when nothing changed
-    assert incremental.build(root, out, START) == (len(tree(out)), "up to date")
+    assert build(root, out, START) == (len(tree(out)), "up to date")
     apply("update", root, START, 4)
-    assert incremental.build(root, out, START)[1] == "whole site"  # no usable state
+    assert build(root, out, START)[1] == "whole site"  # no usable state
     assert tree(out) == clean_files(root, START)
 
 
@@ -67,8 +76,8 @@ def test_damaged_record_means_a_real_build(tmp_path: Path, monkeypatch: pytest.M
     root, out = built(tmp_path, monkeypatch)
     path = record(root)
     data = path.read_bytes()
-    store = cache.open_store(root)
-    good = store.load(incremental.UP_TO_DATE)
+    store = cache_store.open_store(root)
+    good = store.load(uptodate.UP_TO_DATE)
     if damage == "flip":
         path.write_bytes(data[:-5] + bytes(b ^ 0x55 for b in data[-5:]))
     elif damage == "truncate":
@@ -80,17 +89,17 @@ def test_damaged_record_means_a_real_build(tmp_path: Path, monkeypatch: pytest.M
     elif damage == "empty":
         path.write_bytes(b"")
     elif damage == "wrong-shape":  # checksummed, but not what a build writes
-        store.save(incremental.UP_TO_DATE, {**good, "count": "many", "last": None})
+        store.save(uptodate.UP_TO_DATE, {**good, "count": "many", "last": None})
     elif damage == "other-folder":
-        store.save(incremental.UP_TO_DATE, {**good, "out": str(tmp_path / "elsewhere")})
+        store.save(uptodate.UP_TO_DATE, {**good, "out": str(tmp_path / "elsewhere")})
     else:
         path.unlink()
-    assert incremental.build(root, out, START)[1] == "0 changed"
+    assert build(root, out, START)[1] == "0 changed"
     assert tree(out) == clean_files(root, START)
-    rewritten = store.load(incremental.UP_TO_DATE)
+    rewritten = store.load(uptodate.UP_TO_DATE)
     assert {**rewritten, "written_ns": 0} == {**good, "written_ns": 0}
     time.sleep(0.1)
-    assert incremental.build(root, out, START)[1] == "up to date"
+    assert build(root, out, START)[1] == "up to date"
 
 
 def same_size_edit(root: Path) -> None:
@@ -102,9 +111,9 @@ def same_size_edit(root: Path) -> None:
     assert path.stat().st_size == before.st_size
 
 
+# (Which producers make the site is code: the "code" change covers it.)
 CHANGES = ["same-size-edit", "new-notice", "delete-notice", "config", "template", "clock",
-           "producers", "code", "index-edited", "manifest-edited", "manifest-deleted",
-           "folder-replaced"]
+           "code", "index-edited", "manifest-edited", "manifest-deleted", "folder-replaced"]
 
 
 @pytest.mark.parametrize("trust", ["racy-rule", "stats-only"])
@@ -112,8 +121,8 @@ CHANGES = ["same-size-edit", "new-notice", "delete-notice", "config", "template"
 def test_any_change_means_a_real_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                        change: str, trust: str) -> None:
     root, out = built(tmp_path, monkeypatch)
-    if trust == "stats-only":  # every stat is trusted: the digest alone must see the change
-        monkeypatch.setattr(cache, "RACY_SECONDS", -1e6)
+    # stats-only: every stat is trusted: the digest alone must see the change
+    options = BuildOptions(racy_seconds=-1e6) if trust == "stats-only" else QUICK
     now = START
     if change == "same-size-edit":
         same_size_edit(root)
@@ -127,10 +136,8 @@ def test_any_change_means_a_real_build(tmp_path: Path, monkeypatch: pytest.Monke
         apply("template", root, now, 3)
     elif change == "clock":
         now = START + timedelta(seconds=1)
-    elif change == "producers":
-        monkeypatch.setattr(build_module, "PRODUCERS", build_module.PRODUCERS[:-1])
     elif change == "code":
-        monkeypatch.setattr(cache, "code_digest", lambda: "another version")
+        monkeypatch.setattr(cache_store, "code_digest", lambda: "another version")
     elif change == "index-edited":
         (out / "index.html").write_text("defaced")
     elif change == "manifest-edited":
@@ -141,29 +148,29 @@ def test_any_change_means_a_real_build(tmp_path: Path, monkeypatch: pytest.Monke
         shutil.copytree(out, tmp_path / "copy")
         shutil.rmtree(out)
         (tmp_path / "copy").rename(out)
-    count, how = incremental.build(root, out, now)
+    count, how = build(root, out, now, options)
     assert how != "up to date"
     assert tree(out) == clean_files(root, now)
     time.sleep(0.1)  # a notice changed just before that build could not be recorded then
-    assert incremental.build(root, out, now)[1] in ("up to date", "0 changed")
+    assert build(root, out, now, options)[1] in ("up to date", "0 changed")
     time.sleep(0.1)
-    assert incremental.build(root, out, now) == (count, "up to date")
+    assert build(root, out, now, options) == (count, "up to date")
 
 
 def test_notice_signatures(tmp_path: Path) -> None:
     root = make_repo(tmp_path / "repo")
     later = time.time_ns() + 10**12
-    first = incremental.notice_signatures(root, later)
-    assert first is not None and first == incremental.notice_signatures(root, later)
+    first = uptodate.notice_signatures(root, later)
+    assert first is not None and first == uptodate.notice_signatures(root, later)
     same_size_edit(root)
-    assert incremental.notice_signatures(root, later) not in (None, first)
-    assert incremental.notice_signatures(root, time.time_ns() - 10**9) is None  # too recent
+    assert uptodate.notice_signatures(root, later) not in (None, first)
+    assert uptodate.notice_signatures(root, time.time_ns() - 10**9) is None  # too recent
     (root / "notices" / "sub").mkdir()
-    assert incremental.notice_signatures(root, later) not in (None, first)
+    assert uptodate.notice_signatures(root, later) not in (None, first)
     shutil.rmtree(root / "notices")
-    assert incremental.notice_signatures(root, later) == "-"
+    assert uptodate.notice_signatures(root, later) == "-"
     (root / "notices").write_text("a file")
-    assert incremental.notice_signatures(root, later) is None
+    assert uptodate.notice_signatures(root, later) is None
 
 
 def test_code_digest_covers_every_package_file_but_bytecode(
@@ -172,27 +179,31 @@ def test_code_digest_covers_every_package_file_but_bytecode(
     shutil.copytree(Path(generator.__file__).parent, package,
                     ignore=shutil.ignore_patterns("__pycache__"))
     monkeypatch.setattr(generator, "__file__", str(package / "__init__.py"))
-    first = cache.code_digest()
-    assert first == cache.code_digest()
+    first = cache_store.code_digest()
+    assert first == cache_store.code_digest()
     (package / "__pycache__").mkdir()
     (package / "__pycache__" / "cli.cpython-311.pyc").write_bytes(b"bytecode")
     (package / "stray.pyc").write_bytes(b"bytecode")
-    assert cache.code_digest() == first
+    assert cache_store.code_digest() == first
     template = package / "render" / "templates" / "base.html"
     template.write_text(template.read_text() + " ")
-    second = cache.code_digest()
+    second = cache_store.code_digest()
     assert second != first
     (package / "render" / "templates" / "extra.html").write_text("")
-    assert cache.code_digest() not in (first, second)
+    assert cache_store.code_digest() not in (first, second)
+
+
+def repo_at(root: Path) -> Repo:
+    return Repo(root, WIRING)
 
 
 def test_now_with_an_offset_does_not_read_outpost_yaml(tmp_path: Path) -> None:
     moment = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
-    assert resolve_now(tmp_path, "2026-11-28T12:00:00Z") == moment
-    assert resolve_now(tmp_path, "2026-11-28 06:00 -06:00") == moment
-    assert resolve_now(tmp_path, "2026-11-28 17:30+0530") == moment
+    assert resolve_now(repo_at(tmp_path), "2026-11-28T12:00:00Z") == moment
+    assert resolve_now(repo_at(tmp_path), "2026-11-28 06:00 -06:00") == moment
+    assert resolve_now(repo_at(tmp_path), "2026-11-28 17:30+0530") == moment
     with pytest.raises(ProblemsFound) as raised:  # a local time needs the site zone
-        resolve_now(tmp_path, "2026-11-28 12:00")
+        resolve_now(repo_at(tmp_path), "2026-11-28 12:00")
     assert str(raised.value) == (f"outpost.yaml:1: no outpost.yaml in {tmp_path} "
                                  "(run 'outpost init' to create one)\n1 problem found.")
 
@@ -203,20 +214,20 @@ def test_bad_now_messages_still_name_the_site_zone(empty_repo: Path, run: Run) -
     assert result.output.endswith("Error: Invalid value for '--now': bad time "
                                   "'2026-02-30T12:00:00Z': day is out of range for month\n")
     with pytest.raises(click.BadParameter) as raised:
-        resolve_now(empty_repo, "2026-11-28 12:00 CST")
+        resolve_now(repo_at(empty_repo), "2026-11-28 12:00 CST")
     assert raised.value.message == (
         "bad time '2026-11-28 12:00 CST': zone abbreviations such as 'CST' are not accepted; "
         "leave it out to use America/Chicago, or write an offset such as '-05:00'")
 
 
-def test_up_to_date_build_imports_no_renderer_and_no_yaml(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    root, out = built(tmp_path, monkeypatch, real_code=True)
+def test_up_to_date_build_imports_no_renderer_and_no_yaml(tmp_path: Path) -> None:
+    root = make_repo(tmp_path / "repo")
+    out = tmp_path / "site"
+    time.sleep(2.1)  # the command uses the real racy-clean rule: files 2 s older than a build
+    assert build(root, out, START, BuildOptions())[1] == "whole site"
     code = textwrap.dedent(f"""
         import sys
-        from generator.build import cache
-        cache.RACY_SECONDS = 0.05
-        from generator.cli.site import cli
+        from generator.app import cli
         try:
             cli.main(["--root", {str(root)!r}, "build", "--out", {str(out)!r},
                       "--now", "2026-11-28T12:00:00Z"], prog_name="outpost")

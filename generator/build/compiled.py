@@ -9,7 +9,7 @@ import hashlib
 from jinja2 import BytecodeCache
 from jinja2.bccache import Bucket
 
-from generator.build.cache import Store
+from generator.build.store import Store
 
 
 class StoredBytecode(BytecodeCache):

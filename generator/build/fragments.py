@@ -3,7 +3,7 @@
 ``Fragments.get(notice_id, key, make)`` returns what ``make()`` returned the last
 time ``notice_id`` was built with the same ``key``; otherwise it calls ``make``. The
 caller's key must hold every input of the fragment (the code stamp is the store's).
-Entries live in ``fragments-NN`` shards of the build cache (generator/cache.py): one
+Entries live in ``fragments-NN`` shards of the build cache (generator/build/store.py): one
 changed notice rewrites one shard; notices no longer asked for are dropped.
 """
 
@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TypeVar, cast
 
-if TYPE_CHECKING:
-    from generator.build.cache import Store
+from generator.build.store import Store
+
+T = TypeVar("T")
 
 SHARDS = 16
 
@@ -28,17 +29,17 @@ class Fragments:
 
     def __init__(self, store: Store | None) -> None:
         self.store = store
-        self._shards: dict[str, dict[str, tuple[str, Any]]] = {}
+        self._shards: dict[str, dict[str, tuple[str, object]]] = {}
         self._dirty: set[str] = set()
         self._used: dict[str, set[str]] = {}
 
-    def _load(self, name: str) -> dict[str, tuple[str, Any]]:
+    def _load(self, name: str) -> dict[str, tuple[str, object]]:
         if name not in self._shards:
             loaded = self.store.load(name) if self.store is not None else None
             self._shards[name] = loaded if isinstance(loaded, dict) else {}
         return self._shards[name]
 
-    def get(self, notice_id: str, key: str | None, make: Callable[[], Any]) -> Any:
+    def get(self, notice_id: str, key: str | None, make: Callable[[], T]) -> T:
         """The fragment for ``notice_id`` at ``key`` (None: never reuse or keep it)."""
         if key is None or self.store is None:
             return make()
@@ -47,7 +48,7 @@ class Fragments:
         self._used.setdefault(name, set()).add(notice_id)
         found = entries.get(notice_id)
         if found is not None and found[0] == key:
-            return found[1]
+            return cast(T, found[1])  # what make() returned for this notice and key
         value = make()
         entries[notice_id] = (key, value)
         self._dirty.add(name)

@@ -117,6 +117,35 @@ def fork_map(work: Callable[[T], R], items: Sequence[T], minimum: int) -> list[R
     return [*theirs, *mine]
 
 
+class ForkedRendering:
+    """A pipeline ``Executor`` for big builds: the first batch of at least ``minimum``
+    pages is shared with a forked child, which renders ``share`` of them while this
+    process runs the next producers (the API, the feeds) and then renders the rest."""
+
+    def __init__(self, minimum: int, share: float) -> None:
+        self.minimum = minimum
+        self.share = share
+        self._child: Forked[bytes] | None = None
+
+    def submit(self, jobs: Sequence[Callable[[], bytes]]) -> Callable[[], list[bytes]]:
+        if self._child is not None or len(jobs) < self.minimum or cores() < 2:
+            return lambda: [job() for job in jobs]
+        split = int(len(jobs) * self.share)
+        child = self._child = Forked(jobs[:split])
+        rest = jobs[split:]
+
+        def results() -> list[bytes]:
+            mine = [job() for job in rest]
+            return child.results() + mine
+
+        return results
+
+    def close(self) -> None:
+        if self._child is not None:
+            self._child.close()
+            self._child = None
+
+
 def cores() -> int:
     """The processors this process may run on."""
     try:

@@ -1,119 +1,158 @@
-"""The build pipeline: read everything, select at ``now``, render everything, write once."""
+"""The pipeline: settings + notices + now -> every file of the site, as {path: bytes}.
+
+Select what is open at ``now``, make the read-only Site, run each producer, take each
+Page it returns from the cache or render it, then run the finishers, which see every
+file. Nothing here touches the disk but the templates, and nothing is global: the
+clock, the settings and the accelerators are arguments. The defaults keep nothing
+and render every page in this process; the builder (generator/build/builder.py)
+passes its page cache and, for big first builds, a second process.
+"""
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+import hashlib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
-from generator.core.errors import Problem, ProblemsFound
+from generator.core.model import Config, Notice
+from generator.core.timeline import select
+from generator.render.feeds import site_feeds
+from generator.render.pages import Site, make_site
+from generator.render.produced import Fragments, Page, Produced
 
-if TYPE_CHECKING:  # config (YAML, schema) is imported only when a build reads it
+if TYPE_CHECKING:
     from jinja2 import BytecodeCache
 
-    from generator.build.cache import PageMemo
-    from generator.config.settings import Config
-    from generator.core.model import Notice
-    from generator.render.pages import Site
+T = TypeVar("T")
 
-SITE_DIR = "site"
+Producer = Callable[[Site], Produced]
+# (site, every file so far, the sha256 of each) -> more files (the manifest, headers).
+Finisher = Callable[[Site, Mapping[str, bytes], Mapping[str, str]], Mapping[str, bytes]]
 
 
 @dataclass(frozen=True)
-class Checked:
-    config: Config
-    notices: tuple[Notice, ...]
-    digests: dict[str, str] = field(default_factory=dict)  # notice id -> sha256 of its file
+class Recipe:
+    """What a site is made of: producers, then finishers that see every produced file."""
+
+    producers: tuple[Producer, ...]
+    finishers: tuple[Finisher, ...] = ()
 
 
-def check(root: Path) -> tuple[Checked | None, list[Problem]]:
-    """Validate outpost.yaml and every notice; return what loaded and every problem."""
-    from generator.config.settings import load_config
+class PageCache(Fragments, Protocol):
+    """Pages (and per-notice fragments) kept from an earlier build."""
 
-    try:
-        config = load_config(root)
-    except ProblemsFound as exc:
-        return None, exc.problems
-    from generator.build.cache import load_notices as load_cached
-    from generator.build.cache import open_store
+    def lookup(self, path: str, page: Page) -> tuple[str, bytes | None]:
+        """The page's key, and its bytes if they were kept under that key."""
+        ...
 
-    loaded = load_cached(root, config, open_store(root))  # unchanged files: parsed before
-    return Checked(config, tuple(loaded.notices), loaded.digests), sorted(loaded.problems)
+    def keep(self, path: str, key: str, data: bytes) -> None:
+        """Remember a page rendered for ``key``."""
+        ...
 
-
-def load_valid(root: Path, outcome: str) -> Checked:
-    """Everything loaded, or ProblemsFound listing every problem."""
-    checked, problems = check(root)
-    if problems or checked is None:
-        raise ProblemsFound(problems, outcome)
-    return checked
+    def digest(self, path: str, data: bytes) -> str:
+        """The sha256 of ``data`` (a cache knows it for the pages it kept)."""
+        ...
 
 
-# Each producer is "module:function", taking a render.Site and returning
-# {path: bytes}. One line per output family; imported only when building.
-PRODUCERS: tuple[str, ...] = (
-    "generator.render.pages:render_pages",
-    "generator.render.feeds:render_feeds",
-    "generator.render.calendar:render_calendar",
-    "generator.render.api:render_api",
-    "generator.render.embeds:render_embeds",
-)
-# Finishers see every produced file and may add more (the manifest, headers).
-FINISHERS: tuple[str, ...] = (
-    "generator.render.headers:finish",
-)
+class NoCache:
+    """Keeps nothing: every page is rendered."""
+
+    def lookup(self, path: str, page: Page) -> tuple[str, bytes | None]:
+        return "", None
+
+    def keep(self, path: str, key: str, data: bytes) -> None:
+        return None
+
+    def digest(self, path: str, data: bytes) -> str:
+        return hashlib.sha256(data).hexdigest()
+
+    def get(self, notice_id: str, key: str | None, make: Callable[[], T]) -> T:
+        return make()
 
 
-def _load(spec: str) -> Callable[..., dict[str, bytes]]:
-    module_name, function = spec.split(":")
-    function_object: Callable[..., dict[str, bytes]] = getattr(
-        importlib.import_module(module_name), function)
-    return function_object
+Jobs = Sequence[Callable[[], bytes]]
 
 
-def render_site(checked: Checked, now: datetime, root: Path | None,
-                memo: Callable[[Site], PageMemo] | None = None,
-                compiled: BytecodeCache | None = None) -> dict[str, bytes]:
-    """Render every output file of the site for ``now`` as {path: bytes}.
+class Executor(Protocol):
+    """Where pages missing from the cache are rendered."""
 
-    ``memo`` makes the page cache for a site (generator/incremental.py); ``compiled``
-    keeps compiled templates between builds.
+    def submit(self, jobs: Jobs) -> Callable[[], list[bytes]]:
+        """Start ``jobs`` (or not yet); the returned function gives their results in order."""
+        ...
+
+    def close(self) -> None:
+        """The build failed: stop whatever still runs."""
+        ...
+
+
+class RenderHere:
+    """Renders each page in this process, when its results are asked for."""
+
+    def submit(self, jobs: Jobs) -> Callable[[], list[bytes]]:
+        return lambda: [job() for job in jobs]
+
+    def close(self) -> None:
+        return None
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """Every file of the site and its sha256."""
+
+    files: dict[str, bytes]
+    digests: dict[str, str] = field(default_factory=dict)
+
+
+def render_site(config: Config, notices: Sequence[Notice], now: datetime, recipe: Recipe,
+                *, templates: Path | None = None,
+                notice_digests: Mapping[str, str] | None = None,
+                cache: PageCache | None = None, executor: Executor | None = None,
+                compiled: BytecodeCache | None = None) -> Rendered:
+    """Render every file of the site for ``now``.
+
+    ``templates``: the repository whose templates/ folder overrides built-in templates;
+    ``notice_digests``: the sha256 of each notice file by id (page inputs use them);
+    ``compiled``: compiled templates kept between builds.
     """
-    from generator.render.pages import make_site
-    from generator.core.timeline import select
-
-    snapshot = select(checked.notices, now, checked.config)
-    from generator.render.feeds import site_feeds
-
-    site = make_site(checked.config, snapshot, checked.notices, root,
-                     feeds=site_feeds(checked.config), compiled=compiled)
-    if memo is not None:
-        site = replace(site, memo=memo(site))
+    cache = cache if cache is not None else NoCache()
+    executor = executor if executor is not None else RenderHere()
+    site = make_site(config, select(notices, now, config), notices, templates,
+                     feeds=site_feeds(config), compiled=compiled,
+                     notice_digests=notice_digests, fragments=cache)
     files: dict[str, bytes] = {}
-    dispatch = getattr(site.memo, "dispatch", None)  # start rendering deferred pages
+    order: list[str] = []  # the producers' order, pages rendered later included
+    waiting: list[tuple[list[tuple[str, str]], Callable[[], list[bytes]]]] = []
     try:
-        for spec in PRODUCERS:
-            files.update(_load(spec)(site))
-            if dispatch is not None:
-                dispatch()
+        for produce in recipe.producers:
+            missing: list[tuple[str, str]] = []
+            jobs: list[Callable[[], bytes]] = []
+            for path, made in produce(site).items():
+                order.append(path)
+                if isinstance(made, bytes):
+                    files[path] = made
+                    continue
+                key, kept = cache.lookup(path, made)
+                if kept is not None:
+                    files[path] = kept
+                else:
+                    missing.append((path, key))
+                    jobs.append(made.render)
+            if jobs:  # started now: a second process renders them while the next run
+                waiting.append((missing, executor.submit(jobs)))
+        for missing, results in waiting:
+            for (path, key), data in zip(missing, results(), strict=True):
+                cache.keep(path, key, data)
+                files[path] = data
     except BaseException:
-        getattr(site.memo, "abandon", lambda: None)()
+        executor.close()
         raise
-    resolve = getattr(site.memo, "resolve", None)  # pages the page cache deferred
-    if resolve is not None:
-        resolve(files)
-    for spec in FINISHERS:
-        files.update(_load(spec)(site, dict(files)))
-    return files
-
-
-def build(root: Path, out: Path | None, now: datetime) -> tuple[Path, int]:
-    """Check, render and swap in the site; returns the folder and the file count."""
-    from generator.build.builder import build as build_incremental
-
-    target = out if out is not None else root / SITE_DIR
-    count, _ = build_incremental(root, target, now)
-    return target, count
+    files = {path: files[path] for path in order}
+    digests = {path: cache.digest(path, data) for path, data in files.items()}
+    for finish in recipe.finishers:
+        added = finish(site, dict(files), digests)
+        files.update(added)
+        digests.update((path, hashlib.sha256(data).hexdigest()) for path, data in added.items())
+    return Rendered(files, digests)

@@ -17,10 +17,15 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from generator.build.inputs import Project, load_valid
+from generator.build.options import BuildOptions
+from generator.build.pipeline import render_site
 from generator.core.errors import OutpostError, ProblemsFound
 from generator.render.mediatypes import content_type
 
 VERSION_PATH = "/__outpost/version"
+# The preview runs threads (the server, the watcher): a build here never forks.
+PREVIEW = BuildOptions(fork=False)
 WATCHED = ("notices", "templates")
 _RELOAD = """<script>/* outpost serve: live reload, preview only */
 (function () {
@@ -39,8 +44,9 @@ _RELOAD = """<script>/* outpost serve: live reload, preview only */
 class Preview:
     """The current site in memory. ``version`` changes whenever the output does."""
 
-    def __init__(self, root: Path, clock: Callable[[], datetime]) -> None:
-        self.root = root
+    def __init__(self, project: Project, clock: Callable[[], datetime]) -> None:
+        self.project = project
+        self.root = project.root
         self.clock = clock
         self.lock = threading.Lock()
         self.files: dict[str, bytes] = {}
@@ -49,12 +55,13 @@ class Preview:
 
     def rebuild(self) -> str:
         """Build again; returns a one-line summary for the terminal."""
-        from generator.build.pipeline import load_valid, render_site
-
         files: dict[str, bytes] | None = None
         try:
-            checked = load_valid(self.root, "The preview shows these until they are fixed.")
-            files = render_site(checked, self.clock(), self.root)
+            checked = load_valid(self.project, "The preview shows these until they are fixed.",
+                                 PREVIEW)
+            files = render_site(checked.config, checked.notices, self.clock(),
+                                self.project.recipe(), templates=self.root,
+                                notice_digests=checked.digests).files
             problems: list[str] = []
         except ProblemsFound as exc:
             problems = [str(p) for p in exc.problems]
@@ -170,10 +177,11 @@ def watch(root: Path, stop: threading.Event, ready: threading.Event) -> Iterator
             yield {path for _, path in changes}
 
 
-def serve(root: Path, host: str, port: int, clock: Callable[[], datetime],
+def serve(project: Project, host: str, port: int, clock: Callable[[], datetime],
           say: Callable[[str], None]) -> None:
     """Build, serve and rebuild on changes until interrupted."""
-    preview = Preview(root, clock)
+    root = project.root
+    preview = Preview(project, clock)
     say(preview.rebuild())
     try:
         server = _Server((host, port), preview)

@@ -14,7 +14,7 @@ from typing import TextIO
 
 import click
 
-from generator.cli.site import NOW_HELP, Repo, cli, pass_repo, resolve_now
+from generator.cli.common import NOW_HELP, Repo, pass_repo, resolve_now
 from generator.core.errors import InputError
 
 AT_HELP = ("When it happened: 'YYYY-MM-DD HH:MM' in the site zone, optionally with an offset "
@@ -45,13 +45,12 @@ def _read_message(message: str | None, message_file: TextIO | None) -> str | Non
 
 
 def _time(text: str | None, repo: Repo, option: str) -> datetime:
-    from generator.config.settings import load_config
     from generator.core.times import parse_time
 
     if text is None:
-        return resolve_now(repo.root, None)
+        return resolve_now(repo, None)
     try:
-        return parse_time(text, load_config(repo.root).timezone)
+        return parse_time(text, repo.config().timezone)
     except InputError as exc:
         raise click.BadParameter(str(exc), param_hint=f"'{option}'") from None
 
@@ -62,7 +61,7 @@ def _shown(path: Path, repo: Repo) -> str:
     return relative(path, repo.root)
 
 
-@cli.group()
+@click.group()
 def new() -> None:
     """Post a new incident or maintenance."""
 
@@ -81,11 +80,10 @@ def new() -> None:
 def incident(repo: Repo, title: str, impact: str, components: tuple[str, ...], status: str,
              at_text: str | None, message: str | None, message_file: TextIO | None) -> None:
     """Post a new incident: writes notices/<date>-<title>.md."""
-    from generator.config.settings import load_config
     from generator.core.model import Impact, NoticeType, Status
     from generator.notices.authoring import create_notice, status_for
 
-    config = load_config(repo.root)
+    config = repo.config()
     kind = NoticeType.INCIDENT
     posted = create_notice(
         repo.root, config, title=title, kind=kind,
@@ -111,11 +109,10 @@ def maintenance(repo: Repo, title: str, start_text: str, end_text: str,
                 components: tuple[str, ...], status: str, at_text: str | None,
                 message: str | None, message_file: TextIO | None) -> None:
     """Announce scheduled maintenance: writes notices/<start date>-<title>.md."""
-    from generator.config.settings import load_config
     from generator.core.model import NoticeType, Status
     from generator.notices.authoring import create_notice, status_for
 
-    config = load_config(repo.root)
+    config = repo.config()
     kind = NoticeType.MAINTENANCE
     posted = create_notice(
         repo.root, config, title=title, kind=kind,
@@ -127,12 +124,11 @@ def maintenance(repo: Repo, title: str, start_text: str, end_text: str,
 
 def _post(repo: Repo, query: str, status: str | None, final: bool, at_text: str | None,
           message: str | None, silent: bool) -> None:
-    from generator.config.settings import load_config
     from generator.core.times import write_time
     from generator.notices.authoring import post
     from generator.notices.lookup import find_notice
 
-    config = load_config(repo.root)
+    config = repo.config()
     notice_id = find_notice(repo.root, query)
     posted = post(repo.root, config, notice_id, status_word=status, final=final,
                   at=_time(at_text, repo, "--at"), message=message, silent=silent)
@@ -141,7 +137,7 @@ def _post(repo: Repo, query: str, status: str | None, final: bool, at_text: str 
                f"{_shown(posted.path, repo)}")
 
 
-@cli.command()
+@click.command()
 @click.argument("notice")
 @click.option("--status", metavar="STATUS",
               help="Investigating, Identified, Monitoring, Update, Resolved (incidents); "
@@ -158,7 +154,7 @@ def update(repo: Repo, notice: str, status: str | None, at_text: str | None, sil
     _post(repo, notice, status, False, at_text, text or "", silent)
 
 
-@cli.command()
+@click.command()
 @click.argument("notice")
 @click.option("--at", "at_text", metavar="TIME", help=AT_HELP)
 @click.option("--silent", is_flag=True, help="Publish without notifying followers.")
@@ -170,22 +166,22 @@ def resolve(repo: Repo, notice: str, at_text: str | None, silent: bool, message:
     _post(repo, notice, None, True, at_text, _read_message(message, message_file), silent)
 
 
-@cli.command(name="list")
+@click.command(name="list")
 @click.option("--open", "which", flag_value="open", help="Only open notices.")
 @click.option("--closed", "which", flag_value="closed", help="Only closed notices.")
 @click.option("--now", "now_text", metavar="TIME", help=NOW_HELP)
 @pass_repo
 def list_notices(repo: Repo, which: str | None, now_text: str | None) -> None:
     """A table of notices: open first, then closed, most recent first."""
-    from generator.build.pipeline import check
+    from generator.build.inputs import check
     from generator.notices.authoring import list_rows
 
-    checked, problems = check(repo.root)
+    checked, problems = check(repo.project)
     if checked is None:
         from generator.core.errors import ProblemsFound
 
         raise ProblemsFound(problems)
-    rows = list_rows(checked.notices, resolve_now(repo.root, now_text), checked.config)
+    rows = list_rows(checked.notices, resolve_now(repo, now_text), checked.config)
     rows = [r for r in rows if which is None or r.is_open == (which == "open")]
     table = [("ID", "TYPE", "STATUS", "IMPACT", "STARTED", "UPDATED")]
     table += [(r.id, r.type, r.status, r.impact, r.started, r.updated) for r in rows]
@@ -201,7 +197,7 @@ def list_notices(repo: Repo, which: str | None, now_text: str | None) -> None:
         raise SystemExit(1)
 
 
-@cli.command()
+@click.command()
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
               help="Port to listen on (0 picks a free one).")
 @click.option("--host", default="127.0.0.1", show_default=True,
@@ -216,12 +212,12 @@ def serve(repo: Repo, port: int, host: str, now_text: str | None) -> None:
     if now_text is not None:
         # A bad --now is a usage error; a broken outpost.yaml is listed on the page.
         with contextlib.suppress(ProblemsFound):
-            resolve_now(repo.root, now_text)
+            resolve_now(repo, now_text)
 
     def clock() -> datetime:
-        return resolve_now(repo.root, now_text)
+        return resolve_now(repo, now_text)
 
     def say(line: str) -> None:
         click.echo(line)
 
-    run_server(repo.root, host, port, clock, say)
+    run_server(repo.project, host, port, clock, say)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from generator.cli.site import Repo, cli, pass_repo
+from generator.cli.common import Repo, pass_repo
 
 
 def _choose_zone(given: str | None) -> str:
@@ -49,7 +49,7 @@ def _shown(path: Path) -> str:
     return str(relative) if str(relative) != "." else "."
 
 
-@cli.command()
+@click.command()
 @click.argument("directory", required=False, type=click.Path(path_type=Path))
 @click.option("--title", default=None, help="Site title (default: 'Service Status').")
 @click.option("--timezone", default=None, metavar="ZONE",
@@ -81,7 +81,7 @@ def init(repo: Repo, directory: Path | None, title: str | None, timezone: str | 
         options = make_options(title, _choose_zone(timezone), base_url, components)
     except InputError as exc:
         raise OutpostError(str(exc)) from None
-    files = skeleton_files(options, datetime.now(UTC))
+    files = skeleton_files(options, datetime.now(UTC), repo.wiring.schema())
     written = write_repository(target, files, force)
     where = _shown(target)
     click.echo(f"Created a status repository in {where} ({options.title}, "

@@ -6,10 +6,10 @@ import os
 
 import click
 
-from generator.cli.site import NOW_HELP, Repo, cli, pass_repo, resolve_now
+from generator.cli.common import NOW_HELP, Repo, pass_repo, resolve_now
 
 
-@cli.command()
+@click.command()
 @click.option("--dry-run", is_flag=True, help="Print who would get what; send nothing.")
 @click.option("--test", "test_target", metavar="TARGET", default=None,
               help="Send a test message to an email address or a webhook named in "
@@ -20,9 +20,10 @@ def notify(repo: Repo, dry_run: bool, test_target: str | None, now_text: str | N
     """Email contacts and call webhooks for every update not sent yet, exactly once."""
     from generator.notify import run
 
-    now = resolve_now(repo.root, now_text)
+    now = resolve_now(repo, now_text)
     if test_target is not None:
-        ctx = run.load(repo.root, now, os.environ, click.echo)
+        ctx = run.load(repo.project, now, os.environ, click.echo)
         click.echo(run.send_test(ctx, test_target))
         return
-    run.notify(repo.root, now, os.environ, click.echo, dry_run=dry_run)
+    run.notify(repo.project, repo.wiring.target_kinds, now, os.environ, click.echo,
+               dry_run=dry_run)

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import click
 
-from generator.cli.site import Repo, cli, pass_repo
+from generator.cli.common import SITE_DIR, Repo, pass_repo
 
 SITE_HELP = "The built site to publish (default: ROOT/site)."
 
 
-@cli.command()
+@click.command()
 @click.argument("names", nargs=-1, metavar="[NAME]...")
 @click.option("--site", "site_dir", type=click.Path(file_okay=False, path_type=Path),
               default=None, help=SITE_HELP)
@@ -19,13 +19,13 @@ SITE_HELP = "The built site to publish (default: ROOT/site)."
 @pass_repo
 def publish(repo: Repo, names: tuple[str, ...], site_dir: Path | None, quiet: bool) -> None:
     """Publish the built site to each named target (default: all), independently."""
-    from generator.build.pipeline import SITE_DIR, load_valid
+    from generator.build.inputs import load_valid
     from generator.core.errors import OutpostError
     from generator.publish.base import targets_from_config
     from generator.publish.runner import failure_report, publish_targets, read_site
 
-    checked = load_valid(repo.root, "Publish stopped: nothing was published.")
-    targets = targets_from_config(checked.config, repo.root, names)
+    checked = load_valid(repo.project, "Publish stopped: nothing was published.")
+    targets = targets_from_config(checked.config, repo.root, repo.wiring.target_kinds, names)
     site = site_dir.absolute() if site_dir is not None else repo.root / SITE_DIR
     manifest = read_site(site)
 
@@ -39,17 +39,16 @@ def publish(repo: Repo, names: tuple[str, ...], site_dir: Path | None, quiet: bo
         raise OutpostError(failure_report(failed, "publish"))
 
 
-@cli.command()
+@click.command()
 @click.argument("names", nargs=-1, metavar="[NAME]...")
 @pass_repo
 def verify(repo: Repo, names: tuple[str, ...]) -> None:
     """Read back each target's manifest and check every published file's hash."""
-    from generator.config.settings import load_config
     from generator.core.errors import OutpostError
     from generator.publish.base import targets_from_config
     from generator.publish.runner import failure_report, verify_targets
 
-    targets = targets_from_config(load_config(repo.root), repo.root, names)
+    targets = targets_from_config(repo.config(), repo.root, repo.wiring.target_kinds, names)
     results = verify_targets(targets, click.echo)
     failed = [name for name, error in results if error is not None]
     if failed:

@@ -1,8 +1,15 @@
-"""outpost.yaml: the declared settings schema, validated strictly, all problems at once."""
+"""outpost.yaml: the declared settings schema, validated strictly, all problems at once.
+
+The core settings are declared here; sections owned by features (``publish:``,
+``notify:``) are declared in their packages and passed in as a ``Schema`` by the
+composition root (generator/app.py), so this package imports none of them.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -10,42 +17,10 @@ from zoneinfo import ZoneInfo
 from generator.config import schema as s
 from generator.config import yamlnodes as yn
 from generator.core.errors import InputError, Problem, ProblemsFound
+from generator.core.model import Component, Config
 from generator.core.times import load_zone
-from generator.notify.settings import FIELD as NOTIFY_FIELD
-from generator.notify.settings import check_section as check_notify
-from generator.publish.settings import PUBLISH_FIELD
 
 CONFIG_FILE = "outpost.yaml"
-
-
-@dataclass(frozen=True)
-class Component:
-    id: str
-    name: str
-    description: str | None = None
-    group: str | None = None
-
-
-@dataclass(frozen=True)
-class Config:
-    title: str
-    base_url: str  # always ends with '/'
-    timezone: ZoneInfo
-    home_url: str | None = None
-    submit_case_url: str | None = None
-    description: str | None = None
-    components: tuple[Component, ...] = ()
-    mirrors: tuple[str, ...] = ()
-    feed_items: int = 100
-    closed_recent: int = 50
-    language: str = "en"
-    extras: tuple[tuple[str, Any], ...] = ()  # settings owned by plug-in sections
-
-    def component(self, component_id: str) -> Component | None:
-        return next((c for c in self.components if c.id == component_id), None)
-
-    def extra(self, name: str) -> Any:
-        return dict(self.extras).get(name)
 
 
 def _zone(node: yn.Node, path: str = "") -> ZoneInfo:
@@ -99,16 +74,6 @@ SETTINGS: tuple[s.Field, ...] = (
     s.Field("language", s.text, "text", "The pages' language tag.", default="en"),
 )
 
-# Sections owned by other features (publishing, notifications) register here:
-# name -> Field whose parsed value lands in Config.extras.
-SECTIONS: dict[str, s.Field] = {}
-SECTIONS["publish"] = PUBLISH_FIELD  # issue 6: generator/publish/
-SECTIONS["notify"] = NOTIFY_FIELD  # issue 7: generator/notify/
-# Checks of a section that need other settings (component ids, the zone), run
-# after every field parsed: (values, node, prefix) -> [(line, message)].
-SECTION_CHECKS: dict[str, s.ExtraCheck] = {"notify": check_notify}
-
-
 def _check_components(values: dict[str, Any], node: yn.Mapping, prefix: str
                       ) -> list[tuple[int, str]]:
     seen: set[str] = set()
@@ -121,33 +86,77 @@ def _check_components(values: dict[str, Any], node: yn.Mapping, prefix: str
                 line = components_node.items[index].line
             problems.append((line, f"duplicate component id '{component.id}'"))
         seen.add(component.id)
-    for section_check in SECTION_CHECKS.values():
-        problems.extend(section_check(values, node, prefix))
     return problems
 
 
-def _build(**values: Any) -> Config:
-    extras = tuple((name, values.pop(name)) for name in SECTIONS)
-    return Config(**values, extras=extras)
+@dataclass(frozen=True)
+class Section:
+    """A top-level section of outpost.yaml owned by a feature: its field (the parsed value
+    lands in ``Config.extras``) and an optional check that needs the other settings
+    (component ids, the zone), run after every field parsed."""
+
+    field: s.Field
+    check: s.ExtraCheck | None = None
 
 
-def config_record() -> s.Record:
-    return s.Record(fields=SETTINGS + tuple(SECTIONS.values()), build=_build,
-                    noun="Config value", extra_check=_check_components)
+@dataclass(frozen=True)
+class Schema:
+    """The settings of outpost.yaml: the core ones plus the features' sections."""
+
+    sections: tuple[Section, ...] = field(default=())
+
+    @property
+    def fields(self) -> tuple[s.Field, ...]:
+        return SETTINGS + tuple(section.field for section in self.sections)
+
+    def record(self) -> s.Record:
+        names = [section.field.name for section in self.sections]
+        checks = [section.check for section in self.sections if section.check is not None]
+
+        def build(**values: Any) -> Config:
+            extras = tuple((name, values.pop(name)) for name in names)
+            return Config(**values, extras=extras)
+
+        def check_all(values: dict[str, Any], node: yn.Mapping, prefix: str
+                      ) -> list[tuple[int, str]]:
+            problems = _check_components(values, node, prefix)
+            for check in checks:
+                problems.extend(check(values, node, prefix))
+            return problems
+
+        return s.Record(fields=self.fields, build=build, noun="Config value",
+                        extra_check=check_all)
+
+    def parse(self, text: str, path: str = CONFIG_FILE) -> Config:
+        """Parse outpost.yaml text; raise ProblemsFound listing every problem."""
+        return parse_config(text, self.sections, path)
+
+    def load(self, root: Path) -> Config:
+        """Read and validate ``root/outpost.yaml``."""
+        return load_config(root, self.sections)
 
 
-def parse_config(text: str, path: str = CONFIG_FILE) -> Config:
+def parse_config(text: str, sections: Sequence[Section] = (), path: str = CONFIG_FILE
+                 ) -> Config:
     """Parse outpost.yaml text; raise ProblemsFound listing every problem."""
     try:
         node = yn.parse(text)
-        return s.parse_record(node, config_record())  # type: ignore[no-any-return]
+        return s.parse_record(  # type: ignore[no-any-return]
+            node, Schema(tuple(sections)).record())
     except yn.YamlError as exc:
         raise ProblemsFound([Problem(path, exc.line, exc.message)]) from None
     except s.Invalid as exc:
         raise ProblemsFound(Problem(path, line, msg) for line, msg in exc.problems) from None
 
 
-def load_config(root: Path) -> Config:
+def reading_digest(config: Config) -> str:
+    """A digest of the settings notices are read and rendered with: all but the features'
+    sections (publish, notify), so that adding a publishing target does not mean parsing
+    every notice again."""
+    return hashlib.sha256(repr(replace(config, extras=())).encode()).hexdigest()
+
+
+def load_config(root: Path, sections: Sequence[Section] = ()) -> Config:
     """Read and validate ``root/outpost.yaml``."""
     path = root / CONFIG_FILE
     try:
@@ -160,4 +169,4 @@ def load_config(root: Path) -> Config:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise ProblemsFound([Problem(CONFIG_FILE, line, "file is not valid UTF-8")]) from None
-    return parse_config(text)
+    return parse_config(text, sections)

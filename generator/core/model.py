@@ -1,10 +1,13 @@
-"""The notice model: frozen dataclasses with aware UTC datetimes."""
+"""The model: the site's settings and its notices, frozen dataclasses with aware UTC
+datetimes."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
+from typing import Any
+from zoneinfo import ZoneInfo
 
 
 class NoticeType(Enum):
@@ -105,3 +108,33 @@ class Notice:
     @property
     def is_maintenance(self) -> bool:
         return self.type is NoticeType.MAINTENANCE
+
+
+@dataclass(frozen=True)
+class Component:
+    id: str
+    name: str
+    description: str | None = None
+    group: str | None = None
+
+
+@dataclass(frozen=True)
+class Config:
+    title: str
+    base_url: str  # always ends with '/'
+    timezone: ZoneInfo
+    home_url: str | None = None
+    submit_case_url: str | None = None
+    description: str | None = None
+    components: tuple[Component, ...] = ()
+    mirrors: tuple[str, ...] = ()
+    feed_items: int = 100
+    closed_recent: int = 50
+    language: str = "en"
+    extras: tuple[tuple[str, Any], ...] = ()  # settings owned by plug-in sections
+
+    def component(self, component_id: str) -> Component | None:
+        return next((c for c in self.components if c.id == component_id), None)
+
+    def extra(self, name: str) -> Any:
+        return dict(self.extras).get(name)

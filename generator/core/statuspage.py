@@ -12,8 +12,7 @@ from datetime import datetime
 from functools import cached_property, lru_cache
 from typing import Any
 
-from generator.config.settings import Component, Config
-from generator.core.model import Impact, Notice, NoticeType, Status, Update
+from generator.core.model import Component, Config, Impact, Notice, NoticeType, Status, Update
 from generator.core.timeline import IMPACT_TO_COMPONENT, ComponentStatus, NoticeView, Snapshot
 
 Json = dict[str, Any]

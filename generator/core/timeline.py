@@ -7,8 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 
-from generator.config.settings import Component, Config
-from generator.core.model import Impact, Notice, NoticeType, Status, Update
+from generator.core.model import Component, Config, Impact, Notice, NoticeType, Status, Update
 
 
 class ComponentStatus(Enum):

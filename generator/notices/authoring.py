@@ -9,18 +9,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from generator.config.settings import Config
 from generator.core.errors import Problem, ProblemsFound
 from generator.core.model import (
     FINAL_STATUS,
     STATUSES,
+    Config,
     Impact,
     Notice,
     NoticeType,
     Status,
     parse_status,
 )
+from generator.core.timeline import select, view
 from generator.core.times import display_range, write_time
+from generator.disk import create_file_exclusive, write_file_atomic
 from generator.notices import edit
 from generator.notices.loader import NOTICES_DIR, NoticeInvalid, parse_notice, relative
 
@@ -72,7 +74,6 @@ def create_notice(root: Path, config: Config, *, title: str, kind: NoticeType,
                   impact: Impact | None = None, components: Sequence[str] = (),
                   start: datetime | None = None, end: datetime | None = None) -> Posted:
     """Write notices/<date>-<slug>.md with a first update; a taken id gets '-2', '-3'..."""
-    from generator.build.output import create_file_exclusive
 
     title = edit.clean_title(title)
     components = check_components(config, components)
@@ -132,7 +133,6 @@ def post(root: Path, config: Config, notice_id: str, *, status_word: str | None,
         status = status_for(status_word, notice.type, Status.UPDATE)
     new_text, result = edit.post_update(raw.decode("utf-8"), notice, status=status, at=at,
                                         message=message or "", silent=silent, config=config)
-    from generator.build.output import write_file_atomic
 
     if path.read_bytes() != raw:
         raise edit.EditError(f"{relative(path, root)} changed while this update was being "
@@ -155,8 +155,6 @@ class Row:
 def list_rows(notices: Iterable[Notice], now: datetime, config: Config) -> list[Row]:
     """One row per notice: open ones (most important first), those not posted yet,
     then closed ones (most recently ended first)."""
-    from generator.core.timeline import select, view
-
     zone = config.timezone
     notices = list(notices)
     snapshot = select(notices, now, config)

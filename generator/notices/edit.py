@@ -15,9 +15,8 @@ from datetime import date, datetime
 from itertools import pairwise
 from zoneinfo import ZoneInfo
 
-from generator.config.settings import Config
 from generator.core.errors import OutpostError, Problem, ProblemsFound
-from generator.core.model import FINAL_STATUS, Impact, Notice, NoticeType, Status, Update
+from generator.core.model import FINAL_STATUS, Config, Impact, Notice, NoticeType, Status, Update
 from generator.core.times import write_time
 from generator.notices.loader import NoticeInvalid, parse_notice
 

@@ -6,18 +6,16 @@ import hashlib
 import os
 import re
 from collections.abc import Mapping
-from functools import partial
 from pathlib import Path
 from typing import Any
 
-from generator.build.parallel import fork_map, gc_paused
 from generator.config import schema as s
 from generator.config import yamlnodes as yn
-from generator.config.settings import Config
 from generator.core.errors import InputError, Problem
 from generator.core.model import (
     FINAL_STATUS,
     STATUSES,
+    Config,
     Impact,
     Notice,
     NoticeType,
@@ -27,7 +25,6 @@ from generator.core.model import (
 from generator.core.times import parse_time
 
 NOTICES_DIR = "notices"
-PARALLEL_FILES = 300  # notices to read before a second process is worth its start-up
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]*")
 HEADING_HINT = "'## <Status> - YYYY-MM-DD HH:MM'"
 _HEADING = re.compile(
@@ -370,15 +367,16 @@ def read_file(path: Path, config: Config, known: Mapping[str, str] | None = None
 
 
 def load_notices(root: Path, config: Config) -> tuple[list[Notice], list[Problem]]:
-    """Every notice, sorted by id, plus every problem found in any file."""
+    """Every notice, sorted by id, plus every problem found in any file. (Builds read
+    through generator/build/cache.py, which calls ``read_file`` on each file, on both
+    cores and skipping unchanged files; this is the plain reference.)"""
     files, problems = notice_files(root)
     notices = []
-    with gc_paused():  # many objects, none of them cycles
-        results = fork_map(partial(read_file, config=config), files, PARALLEL_FILES)
-        for path, (_, _, result) in zip(files, results, strict=True):
-            if isinstance(result, Notice):
-                notices.append(result)
-            elif result is not None:
-                problems.extend(Problem(notice_path(path.name), line, message)
-                                for line, message in result)
+    for path in files:
+        _, _, result = read_file(path, config)
+        if isinstance(result, Notice):
+            notices.append(result)
+        elif result is not None:
+            problems.extend(Problem(notice_path(path.name), line, message)
+                            for line, message in result)
     return notices, problems

@@ -21,7 +21,7 @@ from pathlib import Path
 from generator import __version__
 from generator.config import schema as s
 from generator.config import yamlnodes as yn
-from generator.config.settings import SECTIONS, SETTINGS, parse_config
+from generator.config.settings import Schema
 from generator.core.errors import InputError, OutpostError
 from generator.core.times import load_zone, parse_time, write_time
 
@@ -155,15 +155,15 @@ def _field_note(field: s.Field) -> str:
     return " (Optional.)"
 
 
-def config_text(options: InitOptions) -> str:
-    """outpost.yaml with a comment on every setting, including plug-in sections."""
+def config_text(options: InitOptions, schema: Schema) -> str:
+    """outpost.yaml with a comment on every setting, including the features' sections."""
     given = {"title": options.title, "base_url": options.base_url,
              "timezone": options.timezone}
     lines = [
         "# Outpost settings for this status site. After a change, run `outpost check`.",
         f"# Every setting is described in the settings reference: {DOCS_URL}",
     ]
-    for field in (*SETTINGS, *SECTIONS.values()):
+    for field in schema.fields:
         lines.append("")
         lines.extend(_comment(field.help + _field_note(field)))
         if field.name in given:
@@ -241,7 +241,7 @@ def _target(path: str) -> str:
     return path
 
 
-def skeleton_files(options: InitOptions, now: datetime,
+def skeleton_files(options: InitOptions, now: datetime, schema: Schema,
                    version: str = __version__) -> dict[str, bytes]:
     """Every file of the new repository as {relative path: bytes}."""
     replacements = {"@OUTPOST_VERSION@": version, "@TITLE@": options.title,
@@ -255,8 +255,8 @@ def skeleton_files(options: InitOptions, now: datetime,
         for placeholder, value in replacements.items():
             text = text.replace(placeholder, value)
         files[_target(path)] = text.encode("utf-8")
-    config = config_text(options)
-    parse_config(config)  # the skeleton must pass `outpost check`
+    config = config_text(options, schema)
+    schema.parse(config)  # the skeleton must pass `outpost check`
     files["outpost.yaml"] = config.encode("utf-8")
     return files
 

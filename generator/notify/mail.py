@@ -12,9 +12,9 @@ from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
 from urllib.parse import urlsplit
 
-from generator.config.settings import Config
 from generator.core import times
 from generator.core.errors import OutpostError
+from generator.core.model import Config
 from generator.notify.plan import Message
 from generator.notify.settings import PASSWORD_ENV, USERNAME_ENV, Contact, NotifySettings, Smtp
 

@@ -20,9 +20,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from generator.build.output import write_file_atomic
-from generator.config.settings import Config
 from generator.core.errors import OutpostError
+from generator.core.model import Config
+from generator.disk import write_file_atomic
+from generator.publish.base import TargetKinds, primary_target
 
 STATE_NAME = "notify-record.json"
 LOCAL_PATH = Path(".outpost-state") / STATE_NAME
@@ -79,12 +80,10 @@ class TargetStore:
         self.target.write_state(name, data)
 
 
-def store_for(config: Config, root: Path) -> RecordStore:
+def store_for(config: Config, root: Path, kinds: TargetKinds) -> RecordStore:
     """The primary publish target when there is one, else ROOT/.outpost-state/."""
     if config.extra("publish"):
-        from generator.publish.base import primary_target
-
-        return TargetStore(primary_target(config, root))
+        return TargetStore(primary_target(config, root, kinds))
     return LocalStore((root / LOCAL_PATH).parent)
 
 

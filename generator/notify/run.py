@@ -6,13 +6,11 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 
-from generator.build.pipeline import load_valid
-from generator.config.settings import Config
+from generator.build.inputs import Project, load_valid
 from generator.core import times
 from generator.core.errors import OutpostError
-from generator.core.model import Notice
+from generator.core.model import Config, Notice
 from generator.notify import mail, webhooks
 from generator.notify.plan import Delivery, Message, Plan, pending
 from generator.notify.record import (
@@ -24,6 +22,8 @@ from generator.notify.record import (
     store_for,
 )
 from generator.notify.settings import NotifySettings
+from generator.publish.base import TargetKinds
+from generator.render.markup import MarkdownRenderer
 
 Echo = Callable[[str], None]
 NO_SECTION = ("outpost.yaml has no 'notify:' section: add one with 'since' and contacts or "
@@ -49,15 +49,13 @@ class Context:
             self.smtp.close()
 
 
-def load(root: Path, now: datetime, environ: Mapping[str, str], echo: Echo,
+def load(project: Project, now: datetime, environ: Mapping[str, str], echo: Echo,
          sleep: Callable[[float], None] = time.sleep) -> Context:
     """Validate the repository and read the notify settings; raise if unusable."""
-    checked = load_valid(root, "Nothing was sent.")
+    checked = load_valid(project, "Nothing was sent.")
     settings = checked.config.extra("notify")
     if not isinstance(settings, NotifySettings):
         raise OutpostError(NO_SECTION)
-    from generator.render.markup import MarkdownRenderer
-
     return Context(checked.config, settings, checked.notices, now, environ, echo, sleep,
                    MarkdownRenderer())
 
@@ -187,11 +185,12 @@ def send_test(ctx: Context, target: str) -> str:
         raise OutpostError(f"test message not delivered: {exc}") from None
 
 
-def notify(root: Path, now: datetime, environ: Mapping[str, str], echo: Echo,
-           dry_run: bool = False, store: RecordStore | None = None) -> None:
-    """The whole command; raises OutpostError when anything failed."""
-    ctx = load(root, now, environ, echo)
-    sent, failed = run(ctx, store or store_for(ctx.config, root), dry_run)
+def notify(project: Project, kinds: TargetKinds, now: datetime, environ: Mapping[str, str],
+           echo: Echo, dry_run: bool = False, store: RecordStore | None = None) -> None:
+    """The whole command; raises OutpostError when anything failed. ``kinds``: the publish
+    target types, where the record of what was sent may live."""
+    ctx = load(project, now, environ, echo)
+    sent, failed = run(ctx, store or store_for(ctx.config, project.root, kinds), dry_run)
     if dry_run:
         return
     if failed:

@@ -11,9 +11,8 @@ from datetime import datetime
 from typing import Any
 
 from generator import __version__
-from generator.config.settings import Config
 from generator.core import statuspage
-from generator.core.model import Notice
+from generator.core.model import Config, Notice
 from generator.core.timeline import select, view
 from generator.notify.plan import Message
 from generator.notify.settings import Webhook

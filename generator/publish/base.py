@@ -10,24 +10,16 @@ The first target in ``publish:`` is the *primary* one: state lives there.
 
 from __future__ import annotations
 
-import importlib
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from generator.config.settings import Config
 from generator.core.errors import OutpostError
+from generator.core.model import Config
 from generator.publish.settings import TargetSettings
 from generator.render.manifest import Manifest
-
-# type name -> "module:Class"; imported only when a target of that type is used.
-REGISTRY: dict[str, str] = {
-    "dir": "generator.publish.folder:FolderTarget",
-    "git": "generator.publish.git:GitTarget",
-    "s3": "generator.publish.s3:S3Target",
-}
 
 _STATE_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,99}")
 
@@ -89,16 +81,18 @@ def check_state_name(name: str) -> str:
     return name
 
 
-def make_target(settings: TargetSettings, root: Path) -> Target:
+# type name -> makes a target from its settings and the repository root. The composition
+# root (generator/app.py) lists them, importing each only when a target of its type is used.
+TargetKinds = Mapping[str, Callable[[TargetSettings, Path], Target]]
+
+
+def make_target(settings: TargetSettings, root: Path, kinds: TargetKinds) -> Target:
     """Build one target; ``root`` resolves relative paths and remote names."""
-    spec = REGISTRY.get(settings.type)
-    if spec is None:
+    make = kinds.get(settings.type)
+    if make is None:
         raise OutpostError(f"publish target '{settings.name}': unknown type "
-                           f"'{settings.type}' (known types: {', '.join(sorted(REGISTRY))})")
-    module_name, class_name = spec.split(":")
-    cls = getattr(importlib.import_module(module_name), class_name)
-    target: Target = cls(settings, root)
-    return target
+                           f"'{settings.type}' (known types: {', '.join(sorted(kinds))})")
+    return make(settings, root)
 
 
 def target_settings(config: Config) -> tuple[TargetSettings, ...]:
@@ -106,7 +100,7 @@ def target_settings(config: Config) -> tuple[TargetSettings, ...]:
     return settings
 
 
-def targets_from_config(config: Config, root: Path,
+def targets_from_config(config: Config, root: Path, kinds: TargetKinds,
                         names: Sequence[str] = ()) -> list[Target]:
     """The named targets (all when ``names`` is empty), in outpost.yaml order.
 
@@ -123,9 +117,9 @@ def targets_from_config(config: Config, root: Path,
                            f"{', '.join(repr(n) for n in unknown)} (targets in outpost.yaml: "
                            f"{', '.join(t.name for t in available)})")
     chosen = [t for t in available if not names or t.name in names]
-    return [make_target(t, root) for t in chosen]
+    return [make_target(t, root, kinds) for t in chosen]
 
 
-def primary_target(config: Config, root: Path) -> Target:
+def primary_target(config: Config, root: Path, kinds: TargetKinds) -> Target:
     """The first target in ``publish:``: where durable state (e.g. notifications) lives."""
-    return targets_from_config(config, root)[0]
+    return targets_from_config(config, root, kinds)[0]

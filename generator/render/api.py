@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from typing import Any
 
+from generator.config.settings import reading_digest
 from generator.core.statuspage import Api, Json, incident, notice_created, page, status
 from generator.core.timeline import NoticeView
 from generator.render.pages import Site
@@ -55,7 +57,7 @@ def incident_parts(api: Api, item: NoticeView) -> Parts:
     return head, tuple(row["id"] for row in data["components"]), tail
 
 
-def _fragment_key(api: Api, item: NoticeView, settings: str, digests: dict[str, str]
+def _fragment_key(api: Api, item: NoticeView, settings: str, digests: Mapping[str, str]
                   ) -> str | None:
     """Every input of ``incident_parts`` but the component rows (None: don't reuse)."""
     digest = digests.get(item.notice.id, "")
@@ -75,24 +77,19 @@ class Objects:
     """Encoded incident objects, each made once per build (or reused from the last)."""
 
     def __init__(self, site: Site, api: Api) -> None:
-        from generator.build.cache import settings_digest
-
         self.api = api
-        self.memo: Any = getattr(site.memo, "fragments", None)
-        self.digests: dict[str, str] = getattr(site.memo, "digests", {})
-        self.settings = settings_digest(site.config)
+        self.fragments = site.fragments
+        self.digests = site.notice_digests
+        self.settings = reading_digest(site.config)
         self.rows = {row_id: _compact(row) for row_id, row in api.component_rows.items()}
         self.done: dict[str, str] = {}
 
     def encoded(self, item: NoticeView) -> str:
         notice_id = item.notice.id
         if notice_id not in self.done:
-            if self.memo is None:
-                head, ids, tail = incident_parts(self.api, item)
-            else:
-                key = _fragment_key(self.api, item, self.settings, self.digests)
-                head, ids, tail = self.memo.get(
-                    notice_id, key, lambda: incident_parts(self.api, item))
+            key = _fragment_key(self.api, item, self.settings, self.digests)
+            head, ids, tail = self.fragments.get(
+                notice_id, key, lambda: incident_parts(self.api, item))
             rows = "[" + ",".join(self.rows[row_id] for row_id in ids) + "]"
             joint = "}" if tail == "}" else "," + tail
             self.done[notice_id] = f'{head},"components":{rows}{joint}'

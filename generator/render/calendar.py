@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-from generator.config.settings import Config
+from generator.core.model import Config
 from generator.core.timeline import NoticeView
 from generator.render.pages import Site
 

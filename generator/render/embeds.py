@@ -21,8 +21,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from generator.config.settings import Component
-from generator.core.model import Impact, Notice, NoticeType, Status, Update
+from generator.core.model import Component, Impact, Notice, NoticeType, Status, Update
 from generator.core.timeline import NoticeView, Snapshot
 from generator.render.badges import badge_svg
 from generator.render.pages import BannerText, Site, banner_text

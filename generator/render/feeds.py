@@ -10,12 +10,12 @@ from datetime import UTC, datetime
 from itertools import islice
 from urllib.parse import urlsplit
 
-from generator.config.settings import Config
 from generator.core import times
-from generator.core.model import Notice, Update
+from generator.core.model import Config, Notice, Update
 from generator.render.calendar import CALENDAR
 from generator.render.feedwriter import FeedItem, FeedMeta, write_atom, write_rss
-from generator.render.pages import FeedLink, NoticePart, Site
+from generator.render.pages import FeedLink, Site
+from generator.render.produced import NoticePart, Page
 
 RSS = "feed.xml"
 ATOM = "atom.xml"
@@ -113,12 +113,12 @@ def _item(site: Site, posted: Posted) -> FeedItem:
     )
 
 
-def _documents(site: Site, prefix: str, title: str, subtitle: str, feed_id: str,
-               selected: Iterable[Posted]) -> dict[str, bytes]:
-    """The RSS and Atom documents, rendered again only when the items they show (or
-    those items' notices) changed: settings and code are part of every memo key."""
+def _documents(site: Site, settings: str, prefix: str, title: str, subtitle: str,
+               feed_id: str, selected: Iterable[Posted]) -> dict[str, Page]:
+    """The RSS and Atom documents: their inputs are the settings and the items they show
+    (each standing for its notice's whole file)."""
     shown = list(islice(selected, site.config.feed_items))
-    inputs = tuple(NoticePart(p.notice.id, update_key(p)) for p in shown)
+    inputs = (settings, *(NoticePart(p.notice.id, update_key(p)) for p in shown))
     written: list[tuple[bytes, bytes]] = []  # both documents, built once if either misses
 
     def document(which: int) -> bytes:
@@ -127,8 +127,7 @@ def _documents(site: Site, prefix: str, title: str, subtitle: str, feed_id: str,
         return written[0][which]
 
     rss, atom = f"{prefix}{RSS}", f"{prefix}{ATOM}"
-    return {rss: site.memo(rss, inputs, lambda: document(0)),
-            atom: site.memo(atom, inputs, lambda: document(1))}
+    return {rss: Page(inputs, lambda: document(0)), atom: Page(inputs, lambda: document(1))}
 
 
 def _write(site: Site, prefix: str, title: str, subtitle: str, feed_id: str,
@@ -148,16 +147,17 @@ def _write(site: Site, prefix: str, title: str, subtitle: str, feed_id: str,
     return write_rss(meta, items, newest), write_atom(meta, items, newest)
 
 
-def render_feeds(site: Site) -> dict[str, bytes]:
+def render_feeds(site: Site) -> dict[str, Page]:
     """feed.xml, atom.xml and components/<id>/{feed.xml,atom.xml}."""
     config = site.config
+    settings = repr(config)
     ordered = _Ordered(site)
     authority = tag_authority(config)
-    files = _documents(site, "", config.title, f"Every update from {config.title}",
+    files = _documents(site, settings, "", config.title, f"Every update from {config.title}",
                        f"tag:{authority},2024:feed", ordered.posted())
     for component in config.components:
         files.update(_documents(
-            site, f"components/{component.id}/", f"{config.title}: {component.name}",
+            site, settings, f"components/{component.id}/", f"{config.title}: {component.name}",
             f"Every update about {component.name}",
             f"tag:{authority},2024:components/{component.id}/feed",
             ordered.posted(component.id)))

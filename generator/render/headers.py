@@ -13,6 +13,7 @@ Cache-Control values. The rules here never overlap on a header name:
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from datetime import UTC
 
@@ -82,13 +83,18 @@ def headers_file(paths: list[str]) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
-def finish(site: Site, files: Mapping[str, bytes]) -> dict[str, bytes]:
-    """Add _headers, then manifest.json listing every file (itself excepted)."""
+def finish(site: Site, files: Mapping[str, bytes], digests: Mapping[str, str]
+           ) -> dict[str, bytes]:
+    """Add _headers, then manifest.json listing every file (itself excepted).
+    ``digests`` has the sha256 of files already hashed (by the pipeline)."""
     everything = dict(files)
     everything[HEADERS] = headers_file([*files, MANIFEST])
     generated = site.now.astimezone(UTC).isoformat().replace("+00:00", "Z")
-    digest_of = getattr(site.memo, "sha256", None)  # the page cache's known digests
+
+    def digest_of(path: str, data: bytes) -> str:
+        known = digests.get(path)
+        return known if known is not None else hashlib.sha256(data).hexdigest()
+
     files_listed = {p: b for p, b in everything.items() if p != MANIFEST}
-    manifest = (make_manifest(files_listed, generated) if digest_of is None
-                else make_manifest(files_listed, generated, digest_of))
+    manifest = make_manifest(files_listed, generated, digest_of)
     return {HEADERS: everything[HEADERS], MANIFEST: manifest.to_bytes()}

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
@@ -22,12 +23,12 @@ from jinja2 import (
 )
 from markupsafe import Markup
 
-from generator.config.settings import Config
 from generator.core import times
 from generator.core.errors import OutpostError
-from generator.core.model import Notice
+from generator.core.model import Config, Notice
 from generator.core.timeline import Banner, ComponentState, NoticeView, Snapshot
 from generator.render.markup import MarkdownRenderer
+from generator.render.produced import Fragments, NoFragments, Page
 
 BUILTIN_TEMPLATES = resources.files("generator.render") / "templates"
 STATIC = resources.files("generator.render") / "static"
@@ -51,15 +52,6 @@ class FeedLink:
 
 
 @dataclass(frozen=True)
-class NoticePart:
-    """A memo input that stands for a notice's whole file (the page cache adds the
-    file's digest) plus a detail, such as which update a feed item shows."""
-
-    notice_id: str
-    detail: str
-
-
-@dataclass(frozen=True)
 class Site:
     """Everything a producer needs to render: read-only."""
 
@@ -70,12 +62,13 @@ class Site:
     templates: Environment
     css_path: str
     feeds: tuple[FeedLink, ...] = field(default=())
-    # memo(path, inputs, render) -> bytes: the page cache of incremental builds
-    # (generator/cache.py). ``inputs`` must list everything the page shows beyond the
-    # chrome every page shares (settings, templates, banner, feeds); ``now`` is not an
-    # input of cached pages: only the Open page shows it.
-    memo: Callable[[str, tuple[Any, ...], Callable[[], bytes]], bytes] = field(
-        default=lambda path, inputs, render: render(), compare=False, repr=False)
+    # The sha256 of each notice's file, by id: a page input standing for the whole notice.
+    notice_digests: Mapping[str, str] = field(default_factory=dict)
+    # What every templated page shows beyond its own inputs (settings, template overrides,
+    # banner, feeds, stylesheet; ``now`` or the open notices only where templates read
+    # them): the shared part of each page's declared inputs.
+    chrome: str = ""
+    fragments: Fragments = field(default_factory=NoFragments, compare=False, repr=False)
 
     @property
     def now(self) -> datetime:
@@ -139,12 +132,58 @@ def stylesheet() -> tuple[str, bytes]:
 
 def make_site(config: Config, snapshot: Snapshot, notices: Iterable[Notice],
               root: Path | None, feeds: tuple[FeedLink, ...] = (),
-              compiled: BytecodeCache | None = None) -> Site:
+              compiled: BytecodeCache | None = None,
+              notice_digests: Mapping[str, str] | None = None,
+              fragments: Fragments | None = None) -> Site:
     markdown = MarkdownRenderer()
     env = template_environment(root, compiled)
     _install_filters(env, config, markdown)
     css_path, _ = stylesheet()
-    return Site(config, snapshot, tuple(notices), markdown, env, css_path, feeds)
+    site = Site(config, snapshot, tuple(notices), markdown, env, css_path, feeds,
+                notice_digests=notice_digests or {}, fragments=fragments or NoFragments())
+    return replace(site, chrome=chrome(site, root))
+
+
+# Pages other than the Open page are kept between builds. If a template they use reads
+# ``now`` or the open notices (the built-in ones don't: only the Open page shows them),
+# those become inputs of every kept page.
+_USES_NOW = re.compile(r"\bnow\b")
+_USES_SNAPSHOT = re.compile(r"\bsnapshot\.(?!banner\b)")
+_UNKEPT_TEMPLATES = {"open.html"}
+
+
+def _template_sources(root: Path | None) -> tuple[str, str]:
+    """A digest of every override file in root/templates, and the text of the templates
+    kept pages may use (overrides and built-in ones)."""
+    digest = hashlib.sha256()
+    texts: list[str] = []
+    overrides = root / TEMPLATE_OVERRIDES if root is not None else None
+    for folder in (overrides, Path(str(BUILTIN_TEMPLATES))):
+        if folder is None or not folder.is_dir():
+            continue
+        for path in sorted(folder.rglob("*")):
+            if not path.is_file():
+                continue
+            data = path.read_bytes()
+            if folder is overrides:
+                digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + data)
+            if path.suffix == ".html" and path.name not in _UNKEPT_TEMPLATES:
+                texts.append(data.decode("utf-8", errors="replace"))
+    return digest.hexdigest(), "\n".join(texts)
+
+
+def chrome(site: Site, root: Path | None) -> str:
+    """The digest of what every kept page shares (see ``Site.chrome``)."""
+    overrides, sources = _template_sources(root)
+    snapshot = site.snapshot
+    parts: list[Any] = [repr(site.config), overrides, site.css_path, repr(site.feeds),
+                        snapshot.banner.value, repr(banner_text(snapshot)), site.now.year]
+    if _USES_NOW.search(sources):
+        parts.append(site.now.isoformat())
+    if _USES_SNAPSHOT.search(sources):
+        parts.append(repr([(v.notice.id, len(v.updates), v.status) for v in snapshot.open]))
+        parts.append(repr(snapshot.components))
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
 def _zone_abbreviations(config: Config, now: datetime) -> str:
@@ -213,10 +252,10 @@ def _years(closed: Iterable[NoticeView], zone: Any) -> dict[int, list[NoticeView
     return years
 
 
-def render_pages(site: Site) -> dict[str, bytes]:
+def render_pages(site: Site) -> dict[str, bytes | Page]:
     """index.html, closed pages, one page per visible notice, and 404.html."""
     config, snapshot = site.config, site.snapshot
-    files: dict[str, bytes] = {}
+    files: dict[str, bytes | Page] = {}
     css_path, css = stylesheet()
     files[css_path] = css
     files["index.html"] = _page(site, "open.html", "./", "open", updated=site.now,
@@ -225,24 +264,24 @@ def render_pages(site: Site) -> dict[str, bytes]:
     year_counts = [(year, len(items)) for year, items in sorted(by_year.items(), reverse=True)]
     show_years = year_counts if len(snapshot.closed) > config.closed_recent else []
     recent = snapshot.closed[: config.closed_recent]
-    files["closed/index.html"] = site.memo(
-        "closed/index.html", (recent, show_years), lambda: _page(
+    files["closed/index.html"] = Page(
+        (site.chrome, recent, show_years), lambda: _page(
             site, "closed.html", "../", "closed", heading="Closed Notifications",
             items=recent, years=show_years, current_year=None))
     if show_years:
         for year, items in by_year.items():
-            files[f"closed/{year}/index.html"] = site.memo(
-                f"closed/{year}/index.html", (items, year_counts),
+            files[f"closed/{year}/index.html"] = Page(
+                (site.chrome, items, year_counts),
                 lambda year=year, items=items: _page(  # type: ignore[misc]
                     site, "closed.html", "../../", "closed",
                     heading=f"Closed Notifications: {year}", items=items,
                     years=year_counts, current_year=year))
     names = {c.id: c.name for c in config.components}
     for item in (*snapshot.open, *snapshot.closed):
-        path = f"notices/{item.notice.id}/index.html"
-        files[path] = site.memo(path, (item,), lambda item=item: _page(  # type: ignore[misc]
-            site, "notice.html", "../../", "open" if item.is_open else "closed", item=item,
-            affected=[names.get(c, c) for c in item.notice.components]))
+        files[f"notices/{item.notice.id}/index.html"] = Page(
+            (site.chrome, item), lambda item=item: _page(  # type: ignore[misc]
+                site, "notice.html", "../../", "open" if item.is_open else "closed",
+                item=item, affected=[names.get(c, c) for c in item.notice.components]))
     base_path = "/" + config.base_url.split("://", 1)[1].split("/", 1)[1]
     files["404.html"] = _page(site, "404.html", base_path, "")
     return files

@@ -1,0 +1,106 @@
+"""The composition root: the one place that lists what Outpost is made of.
+
+The settings sections the features add to outpost.yaml, the producers of the site, the
+publish target types and the commands are listed here, explicitly; nothing registers
+itself by being imported. Imports of heavy modules stay inside functions so that
+``outpost update`` starts fast.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from generator.cli import authoring, build, init, notify, publish
+from generator.cli.common import Wiring, make_group
+
+if TYPE_CHECKING:
+    from generator.build.inputs import Project
+    from generator.build.pipeline import Recipe
+    from generator.config.settings import Schema
+    from generator.publish.base import Target
+    from generator.publish.settings import TargetSettings
+
+
+@cache
+def schema() -> Schema:
+    """outpost.yaml: the core settings plus the features' sections, in this order.
+    (Made on first use: a build with nothing to do never imports the YAML stack.)"""
+    from generator.config.settings import Schema, Section
+    from generator.notify.settings import FIELD as NOTIFY_FIELD
+    from generator.notify.settings import check_section as check_notify
+    from generator.publish.settings import PUBLISH_FIELD
+
+    return Schema(sections=(
+        Section(PUBLISH_FIELD),
+        Section(NOTIFY_FIELD, check_notify),
+    ))
+
+
+def recipe() -> Recipe:
+    """Every output family of the site, one producer each; then the finishers, which see
+    every produced file (headers, then the manifest of them all)."""
+    from generator.build.pipeline import Recipe
+    from generator.render import api, calendar, embeds, feeds, headers, pages
+
+    return Recipe(
+        producers=(pages.render_pages, feeds.render_feeds, calendar.render_calendar,
+                   api.render_api, embeds.render_embeds),
+        finishers=(headers.finish,),
+    )
+
+
+def _folder_target(settings: TargetSettings, root: Path) -> Target:
+    from generator.publish.folder import FolderTarget
+
+    return FolderTarget(settings, root)
+
+
+def _git_target(settings: TargetSettings, root: Path) -> Target:
+    from generator.publish.git import GitTarget
+
+    return GitTarget(settings, root)
+
+
+def _s3_target(settings: TargetSettings, root: Path) -> Target:
+    from generator.publish.s3 import S3Target
+
+    return S3Target(settings, root)
+
+
+# publish: type -> the target; each imported only when a target of that type is used.
+TARGET_KINDS = {"dir": _folder_target, "git": _git_target, "s3": _s3_target}
+
+WIRING = Wiring(schema=schema, recipe=recipe, target_kinds=TARGET_KINDS)
+
+COMMANDS: tuple[click.Command, ...] = (
+    init.init,
+    build.check,
+    build.build,
+    authoring.serve,
+    authoring.new,
+    authoring.update,
+    authoring.resolve,
+    authoring.list_notices,
+    publish.publish,
+    publish.verify,
+    notify.notify,
+)
+
+cli = make_group(WIRING, COMMANDS)
+
+
+def main() -> None:
+    """Console entry point."""
+    cli(prog_name="outpost")
+
+
+def project(root: Path) -> Project:
+    """The repository at ``root`` with this program's schema and recipe (for builds run
+    from code: tests, benchmarks, scripts)."""
+    from generator.build.inputs import Project
+
+    return Project(root, schema, recipe)

@@ -1,0 +1,55 @@
+"""``outpost check`` and ``outpost build``: thin commands over generator.build."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from generator.cli.common import NOW_HELP, SITE_DIR, Repo, pass_repo, resolve_now
+
+
+@click.command()
+@click.option("--format", "output_format", type=click.Choice(["text", "github"]),
+              default="text", show_default=True,
+              help="'github' prints GitHub Actions annotations.")
+@pass_repo
+def check(repo: Repo, output_format: str) -> None:
+    """Validate outpost.yaml and every notice; print every problem."""
+    from generator.build.inputs import check as check_repo
+    from generator.cli.report import format_problems
+
+    checked, problems = check_repo(repo.project)
+    if problems and output_format == "github":
+        from generator.cli.report import from_workspace
+
+        workspace = os.environ.get("GITHUB_WORKSPACE") or os.getcwd()
+        problems = from_workspace(problems, repo.root, Path(workspace))
+    if problems:
+        click.echo(format_problems(problems, output_format))
+        sys.exit(1)
+    count = len(checked.notices) if checked else 0
+    click.echo(f"OK: outpost.yaml and {count} notice{'s' if count != 1 else ''} are valid.")
+
+
+@click.command()
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Output folder (default: ROOT/site).")
+@click.option("--now", "now_text", metavar="TIME", default=None, help=NOW_HELP)
+@pass_repo
+def build(repo: Repo, out: Path | None, now_text: str | None) -> None:
+    """Render the site; on any problem write nothing."""
+    from generator.build.options import BuildOptions
+    from generator.build.uptodate import up_to_date
+
+    target = out if out is not None else repo.root / SITE_DIR
+    now = resolve_now(repo, now_text)
+    options = BuildOptions()
+    count = up_to_date(repo.root, target, now, options)
+    if count is None:  # only a build that renders imports the renderers and the YAML stack
+        from generator.build.builder import build_site
+
+        count, _ = build_site(repo.project, target, now, options)
+    click.echo(f"Built {count} files into {target}")

@@ -1,0 +1,123 @@
+"""What every command shares: the group, the repository it works on, the clock.
+
+The group is made by the composition root (generator/app.py), which hands each command
+the repository with its wiring (settings schema, site recipe, publish target types)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from generator import __version__
+
+if TYPE_CHECKING:
+    from generator.build.inputs import Project
+    from generator.build.pipeline import Recipe
+    from generator.config.settings import Schema
+    from generator.core.model import Config
+    from generator.publish.base import TargetKinds
+
+
+class OutpostGroup(click.Group):
+    """Turns unexpected failures into a short message and exit code 2."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except KeyboardInterrupt:
+            raise click.Abort() from None
+        except OSError as exc:
+            click.echo(f"Error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "),
+                       err=True)
+            ctx.exit(2)
+        except Exception as exc:
+            click.echo(f"Error: unexpected failure ({type(exc).__name__}: {exc}). "
+                       "Please report it with the command you ran.", err=True)
+            ctx.exit(2)
+
+
+@dataclass(frozen=True)
+class Wiring:
+    """What the composition root gives every command."""
+
+    schema: Callable[[], Schema]
+    recipe: Callable[[], Recipe]
+    target_kinds: TargetKinds
+
+
+@dataclass(frozen=True)
+class Repo:
+    """The notices repository selected with --root, and the wiring."""
+
+    root: Path
+    wiring: Wiring
+
+    @property
+    def project(self) -> Project:
+        from generator.build.inputs import Project
+
+        return Project(self.root, self.wiring.schema, self.wiring.recipe)
+
+    def config(self) -> Config:
+        return self.wiring.schema().load(self.root)
+
+
+pass_repo = click.make_pass_decorator(Repo)
+
+
+def make_group(wiring: Wiring, commands: Sequence[click.Command]) -> click.Group:
+    """The ``outpost`` group with ``commands``."""
+
+    @click.group(cls=OutpostGroup, context_settings={"help_option_names": ["-h", "--help"]})
+    @click.version_option(__version__, "--version", prog_name="outpost")
+    @click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=".",
+                  show_default=True, help="The notices repository (holds outpost.yaml).")
+    @click.pass_context
+    def cli(ctx: click.Context, root: Path) -> None:
+        """Outpost: status notifications as a static site."""
+        ctx.obj = Repo(root.absolute(), wiring)
+
+    for command in commands:
+        cli.add_command(command)
+    return cli
+
+
+def resolve_now(repo: Repo, text: str | None) -> datetime:
+    """--now in the site zone, or the real clock."""
+    if text is None:
+        return datetime.now(UTC).replace(microsecond=0)
+    from generator.core.errors import InputError
+    from generator.core.times import parse_now
+
+    if _has_offset(text):  # the site zone cannot change the result: skip outpost.yaml
+        from zoneinfo import ZoneInfo
+
+        try:
+            return parse_now(text, ZoneInfo("UTC"))
+        except InputError:
+            pass  # worded below, with the site zone
+    try:
+        return parse_now(text, repo.config().timezone)
+    except InputError as exc:
+        raise click.BadParameter(str(exc), param_hint="'--now'") from None
+
+
+def _has_offset(text: str) -> bool:
+    """Ends in 'Z' or a numeric offset such as '-05:00'."""
+    import re
+
+    return re.search(r"(Z|[+-][0-9]{2}:?[0-9]{2})$", text.strip()) is not None
+
+
+SITE_DIR = "site"  # the output folder in the repository, unless --out says otherwise
+NOW_HELP = ("Pin the clock: 'YYYY-MM-DD HH:MM' in the site zone, with an optional offset, or "
+            "ISO 8601 such as 2026-11-28T12:00:00Z. Default: now.")
+
+
