@@ -1,0 +1,60 @@
+"""What a build reads: outpost.yaml and every notice, checked, with every problem."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from generator.build.cache import load_notices
+from generator.build.options import BuildOptions
+from generator.build.store import open_store
+from generator.core.errors import Problem, ProblemsFound
+from generator.core.model import Config, Notice
+
+if TYPE_CHECKING:  # the settings stack and the renderers: imported only when a build reads
+    from generator.build.pipeline import Recipe
+    from generator.config.settings import Schema
+
+
+@dataclass(frozen=True)
+class Checked:
+    config: Config
+    notices: tuple[Notice, ...]
+    digests: dict[str, str] = field(default_factory=dict)  # notice id -> sha256 of its file
+
+
+@dataclass(frozen=True)
+class Project:
+    """A notices repository and how to read it: the settings schema (with the features'
+    sections) and, imported only when a build renders, the site's recipe."""
+
+    root: Path
+    # Both lazy: the up-to-date check imports neither the YAML stack nor a renderer.
+    schema: Callable[[], Schema]
+    recipe: Callable[[], Recipe]
+
+    def config(self) -> Config:
+        return self.schema().load(self.root)
+
+
+def check(project: Project, options: BuildOptions = BuildOptions()
+          ) -> tuple[Checked | None, list[Problem]]:
+    """Validate outpost.yaml and every notice; return what loaded and every problem."""
+    try:
+        config = project.config()
+    except ProblemsFound as exc:
+        return None, exc.problems
+    store = open_store(project.root) if options.cached else None
+    loaded = load_notices(project.root, config, store, options)
+    return Checked(config, tuple(loaded.notices), loaded.digests), sorted(loaded.problems)
+
+
+def load_valid(project: Project, outcome: str, options: BuildOptions = BuildOptions()
+               ) -> Checked:
+    """Everything loaded, or ProblemsFound listing every problem."""
+    checked, problems = check(project, options)
+    if problems or checked is None:
+        raise ProblemsFound(problems, outcome)
+    return checked

@@ -1,0 +1,124 @@
+"""Checked pickles in ROOT/.outpost-cache/: never trusted, only reused when they check out.
+
+Every file is ``MAGIC``, one JSON header line, then a pickle. The header holds the
+format, a *stamp* (the package version plus a digest of Outpost's own code, templates
+and static files, and of the rendering libraries installed) and the payload's sha256.
+A file whose magic, format, stamp or checksum differs is ignored: it is simply
+rebuilt. Writes are atomic.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+from pathlib import Path
+
+import generator
+from generator import __version__
+
+CACHE_DIR = ".outpost-cache"
+FORMAT = 1
+MAGIC = b"OUTPOST-CACHE\n"
+RENDERING_PACKAGES = ("jinja2", "cmarkgfm", "nh3", "feedgen", "yaml", "click")
+
+
+def code_digest() -> str:
+    """The package version and a digest of every file of the installed generator."""
+    from importlib.util import find_spec
+
+    digest = hashlib.sha256(__version__.encode())
+    for name in RENDERING_PACKAGES:  # their output is cached too: an upgrade shows in
+        spec = find_spec(name)       # the installed files' stat, without importing them
+        origin = spec.origin if spec is not None and spec.origin else "-"
+        try:
+            stat = os.stat(origin)
+            digest.update(f"{name}:{origin}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
+        except OSError:
+            digest.update(f"{name}:-\n".encode())
+    package = os.path.dirname(os.path.abspath(generator.__file__))
+    for folder, subfolders, names in os.walk(package):
+        subfolders[:] = sorted(name for name in subfolders if name != "__pycache__")
+        where = os.path.relpath(folder, package)
+        for name in sorted(names):
+            if not name.endswith(".pyc"):
+                digest.update(f"{where}/{name}".encode(errors="surrogateescape") + b"\0")
+                try:
+                    with open(os.path.join(folder, name), "rb") as handle:
+                        digest.update(handle.read())
+                except OSError:
+                    digest.update(b"\0-")
+    return digest.hexdigest()
+
+
+def file_digest(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return "-"
+
+
+def tree_digest(folder: Path) -> str:
+    """Names and contents of every file under ``folder`` ("-" if there is none)."""
+    if not folder.is_dir():
+        return "-"
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+class Store:
+    """Checked pickles in one folder. ``load`` returns None for anything doubtful."""
+
+    def __init__(self, folder: Path, stamp: str) -> None:
+        self.folder = folder
+        self.stamp = stamp
+
+    def load(self, name: str) -> object:
+        try:
+            raw = (self.folder / name).read_bytes()
+        except OSError:
+            return None
+        if not raw.startswith(MAGIC):
+            return None
+        end = raw.find(b"\n", len(MAGIC))
+        try:
+            header = json.loads(raw[len(MAGIC):end])
+            payload = memoryview(raw)[end + 1:]
+            if (header.get("format") != FORMAT or header.get("stamp") != self.stamp
+                    or hashlib.sha256(payload).hexdigest() != header.get("sha256")):
+                return None
+            value: object = pickle.loads(payload)
+            return value
+        except Exception:  # a damaged cache is never fatal: it is rebuilt
+            return None
+
+    def save(self, name: str, value: object) -> None:
+        """Write atomically; a cache that cannot be written is skipped, not an error."""
+        payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        header = {"format": FORMAT, "stamp": self.stamp,
+                  "sha256": hashlib.sha256(payload).hexdigest()}
+        import tempfile
+
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", dir=self.folder)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(MAGIC + json.dumps(header).encode() + b"\n")
+                handle.write(payload)
+            os.replace(tmp, self.folder / name)
+        except OSError:
+            return
+
+    def remove(self, name: str) -> None:
+        (self.folder / name).unlink(missing_ok=True)
+
+
+def open_store(root: Path) -> Store:
+    return Store(root / CACHE_DIR, code_digest())
+
+

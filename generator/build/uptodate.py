@@ -1,0 +1,118 @@
+"""Is the site in ``out`` already what a build would write? Answered cheaply, and never
+trusted blindly: from a small record of the last build (the folder, the inputs' key,
+when it was written, the file count, the sha256 of ``index.html`` and
+``manifest.json``), a stat of every notice (a change younger than the record is never
+trusted: git's racy-clean rule) and two file digests. Nothing here imports the YAML
+stack, the cache or a renderer: ``outpost build`` with nothing to do stays fast.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import struct
+from datetime import datetime
+from pathlib import Path
+
+from generator.build.options import BuildOptions
+from generator.build.store import Store, file_digest, open_store, tree_digest
+
+UP_TO_DATE = "uptodate"  # the record's name in the build cache
+LAST = ("index.html", "manifest.json")  # written last by every build: checked every time
+
+
+def up_to_date(root: Path, out: Path, now: datetime, options: BuildOptions = BuildOptions()
+               ) -> int | None:
+    """The file count of the last build if it wrote ``out`` from these very inputs."""
+    if not options.cached:
+        return None
+    store = open_store(root)
+    out = out.absolute()
+    return _up_to_date(store.load(UP_TO_DATE), root, out, settings_key(root, out, now, store),
+                       options.racy_ns)
+
+
+def save_record(store: Store, root: Path, out: Path, now: datetime, started_ns: int,
+                count: int, shas: dict[str, str], options: BuildOptions) -> str | None:
+    """Record a build of ``out`` that started at ``started_ns``; returns the inputs' key
+    (None, and no record, if a notice changed too recently to be trusted)."""
+    key = inputs_key(settings_key(root, out, now, store),
+                     notice_signatures(root, started_ns - options.racy_ns))
+    if key is not None:
+        store.save(UP_TO_DATE, {"out": str(out), "folder": folder_id(out), "inputs": key,
+                                "written_ns": started_ns, "count": count,
+                                "last": {name: shas[name] for name in LAST if name in shas}})
+    return key
+
+
+def settings_key(root: Path, out: Path, now: datetime, store: Store) -> list[str]:
+    """Every input of a build except the notices (the code is in the store's stamp)."""
+    return [store.stamp, file_digest(root / "outpost.yaml"), tree_digest(root / "templates"),
+            now.isoformat(), str(out)]
+
+
+def inputs_key(settings: list[str], signatures: str | None) -> str | None:
+    """None when a notice changed too recently for its stat to stand for its content."""
+    if signatures is None:
+        return None
+    return hashlib.sha256(repr([settings, signatures]).encode()).hexdigest()
+
+
+def notice_signatures(root: Path, trusted_before_ns: int) -> str | None:
+    """A digest of the name and stat (size, mtime, ctime, inode, mode) of every entry in
+    notices/; None if one changed too recently for its stat to stand for its content."""
+    folder = root / "notices"
+    try:
+        names, stats = _stat_all(folder)
+    except OSError:  # no notices folder; or not a folder, or an entry went away meanwhile
+        return None if os.path.lexists(folder) else "-"
+    if stats and max(max(s.st_mtime_ns, s.st_ctime_ns) for s in stats) >= trusted_before_ns:
+        return None
+    pack = struct.Struct("<qqqQq").pack
+    digest = hashlib.sha256("/".join(names).encode(errors="surrogateescape"))
+    try:
+        digest.update(b"".join([pack(s.st_size, s.st_mtime_ns, s.st_ctime_ns, s.st_ino,
+                                     s.st_mode) for s in stats]))
+    except struct.error:  # a number out of range on some odd file system: don't trust it
+        return None
+    return digest.hexdigest()
+
+
+def _stat_all(folder: Path) -> tuple[list[str], list[os.stat_result]]:
+    """Sorted entry names of ``folder`` and their stat (through a folder descriptor, which
+    saves resolving the path 10,000 times, where the platform allows it)."""
+    if os.stat not in os.supports_dir_fd or os.listdir not in os.supports_fd:
+        names = sorted(os.listdir(folder))
+        return names, [os.stat(folder / name) for name in names]
+    fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        names = sorted(os.listdir(fd))
+        return names, [os.stat(name, dir_fd=fd) for name in names]
+    finally:
+        os.close(fd)
+
+
+def _up_to_date(record: object, root: Path, out: Path, settings: list[str], racy_ns: int
+                ) -> int | None:
+    """The file count of the last build, if it wrote ``out`` (still the same folder, its
+    Open page and manifest untouched) from these settings and these notice files."""
+    if not isinstance(record, dict) or record.get("out") != str(out):
+        return None
+    last, count, written_ns = record.get("last"), record.get("count"), record.get("written_ns")
+    if (record.get("folder") != folder_id(out) or not isinstance(last, dict)
+            or not isinstance(count, int) or not isinstance(written_ns, int)):
+        return None
+    if any(file_digest(out / str(name)) != sha for name, sha in last.items()):
+        return None
+    key = inputs_key(settings, notice_signatures(root, written_ns - racy_ns))
+    return count if key is not None and key == record.get("inputs") else None
+
+
+def folder_id(out: Path) -> tuple[int, int] | None:
+    try:
+        stat = out.stat()
+    except OSError:
+        return None
+    return (stat.st_dev, stat.st_ino)
+
+
