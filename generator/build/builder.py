@@ -22,8 +22,6 @@ test in tests/test_incremental.py checks it byte for byte), in three ways:
 
 from __future__ import annotations
 
-import hashlib
-import os
 import time
 from collections.abc import Mapping
 from datetime import datetime
@@ -32,13 +30,13 @@ from pathlib import Path
 from generator.build.cache import PageMemo
 from generator.build.compiled import StoredBytecode
 from generator.build.inputs import Project, load_valid
-from generator.build.options import BuildOptions
+from generator.build.options import DEFAULTS, BuildOptions
 from generator.build.output import check_target, replace_site
-from generator.disk import write_file_atomic
 from generator.build.parallel import ForkedRendering, gc_frozen
 from generator.build.pipeline import render_site
 from generator.build.store import file_digest, open_store
 from generator.build.uptodate import LAST, UP_TO_DATE, folder_id, save_record, up_to_date
+from generator.disk import write_file_atomic
 
 STATE = "state"  # every file's sha256 in the last build (the up-to-date record: uptodate.py)
 # In-place writes fsync file by file; past this share of changed files one swap is faster.
@@ -84,7 +82,7 @@ def write_changes(out: Path, files: Mapping[str, bytes], previous: Mapping[str, 
 
 
 def build(project: Project, out: Path, now: datetime,
-          options: BuildOptions = BuildOptions()) -> tuple[int, str]:
+          options: BuildOptions = DEFAULTS) -> tuple[int, str]:
     """Build the project into ``out`` for ``now``; (file count, how it was written).
     (``outpost build`` asks ``uptodate.up_to_date`` first, without importing this module.)"""
     unchanged = up_to_date(project.root, out, now, options)
@@ -94,7 +92,7 @@ def build(project: Project, out: Path, now: datetime,
 
 
 def build_site(project: Project, out: Path, now: datetime,
-               options: BuildOptions = BuildOptions()) -> tuple[int, str]:
+               options: BuildOptions = DEFAULTS) -> tuple[int, str]:
     """Build, whether or not the last build wrote the same site."""
     root = project.root
     out = out.absolute()

@@ -34,8 +34,8 @@ from pathlib import Path
 from typing import TypeVar
 
 from generator.build.fragments import Fragments
+from generator.build.options import DEFAULTS, BuildOptions
 from generator.build.parallel import fork_map, gc_paused
-from generator.build.options import BuildOptions
 from generator.build.store import Store
 from generator.config.settings import reading_digest
 from generator.core.errors import Problem
@@ -68,7 +68,7 @@ class LoadedNotices:
 
 
 def load_notices(root: Path, config: Config, store: Store | None,
-                 options: BuildOptions = BuildOptions()) -> LoadedNotices:
+                 options: BuildOptions = DEFAULTS) -> LoadedNotices:
     """Every notice of root/notices and every problem (notices.loader.read_file on each
     file); with a ``store``, reusing every notice whose file is unchanged; with
     ``options.fork``, reading on both cores when there are many files."""

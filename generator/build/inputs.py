@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from generator.build.cache import load_notices
-from generator.build.options import BuildOptions
+from generator.build.options import DEFAULTS, BuildOptions
 from generator.build.store import open_store
 from generator.core.errors import Problem, ProblemsFound
 from generator.core.model import Config, Notice
@@ -39,7 +39,7 @@ class Project:
         return self.schema().load(self.root)
 
 
-def check(project: Project, options: BuildOptions = BuildOptions()
+def check(project: Project, options: BuildOptions = DEFAULTS
           ) -> tuple[Checked | None, list[Problem]]:
     """Validate outpost.yaml and every notice; return what loaded and every problem."""
     try:
@@ -51,7 +51,7 @@ def check(project: Project, options: BuildOptions = BuildOptions()
     return Checked(config, tuple(loaded.notices), loaded.digests), sorted(loaded.problems)
 
 
-def load_valid(project: Project, outcome: str, options: BuildOptions = BuildOptions()
+def load_valid(project: Project, outcome: str, options: BuildOptions = DEFAULTS
                ) -> Checked:
     """Everything loaded, or ProblemsFound listing every problem."""
     checked, problems = check(project, options)

@@ -27,3 +27,7 @@ class BuildOptions:
     @property
     def racy_ns(self) -> int:
         return int(self.racy_seconds * 1e9)
+
+
+# The defaults: every accelerator on (what `outpost build` uses).
+DEFAULTS = BuildOptions()

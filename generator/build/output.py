@@ -10,7 +10,6 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from generator.core.errors import OutpostError
-from generator.disk import write_file_atomic
 
 _RENAME_EXCHANGE = 2
 SITE_MARK = "index.html"  # a folder holding this was built before and may be replaced

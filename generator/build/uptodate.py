@@ -14,14 +14,14 @@ import struct
 from datetime import datetime
 from pathlib import Path
 
-from generator.build.options import BuildOptions
+from generator.build.options import DEFAULTS, BuildOptions
 from generator.build.store import Store, file_digest, open_store, tree_digest
 
 UP_TO_DATE = "uptodate"  # the record's name in the build cache
 LAST = ("index.html", "manifest.json")  # written last by every build: checked every time
 
 
-def up_to_date(root: Path, out: Path, now: datetime, options: BuildOptions = BuildOptions()
+def up_to_date(root: Path, out: Path, now: datetime, options: BuildOptions = DEFAULTS
                ) -> int | None:
     """The file count of the last build if it wrote ``out`` from these very inputs."""
     if not options.cached:
