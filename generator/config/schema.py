@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from generator.config import yamlnodes as yn
 from generator.core.errors import InputError
+from generator.core.model import ID_PATTERN
 
 T = TypeVar("T")
 
@@ -128,7 +129,7 @@ def choice(*options: str) -> Parser:
 
 def slug(node: yn.Node, path: str = "") -> str:
     value = scalar(node).strip()
-    if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", value):
+    if not ID_PATTERN.fullmatch(value):
         raise Expected("an id of lowercase letters, digits and hyphens")
     return value
 

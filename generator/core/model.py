@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
+
+ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]*")
+"""Notice and component ids: lowercase letters, digits and hyphens (they become URLs)."""
 
 
 class NoticeType(Enum):

@@ -15,9 +15,8 @@ _TIME = re.compile(
     r"(?:\s*(?P<offset>Z|[+-]\d{2}:?\d{2}|[A-Za-z]{2,5}))?$"
 )
 _USUAL_TIME = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2}) ([0-9]{2}):([0-9]{2})")
-_FORMAT_HINT = (
-    "expected 'YYYY-MM-DD HH:MM', optionally followed by an offset such as '-05:00' or 'Z'"
-)
+TIME_FORM = "YYYY-MM-DD HH:MM"  # how people write times; an offset may follow
+_FORMAT_HINT = f"expected '{TIME_FORM}', optionally followed by an offset such as '-05:00' or 'Z'"
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
@@ -164,6 +163,12 @@ def display_range(start: datetime, end: datetime | None, zone: tzinfo) -> str:
 
 def display_with_zone(moment: datetime, zone: tzinfo) -> str:
     return f"{display(moment, zone)} {abbreviation(moment, zone)}"
+
+
+def utc_stamp(moment: datetime, seconds: bool = False) -> str:
+    """The compact UTC form that anchors, keys and calendars use: '20240730T1827Z', or
+    with ``seconds`` '20240730T182700Z'."""
+    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ" if seconds else "%Y%m%dT%H%MZ")
 
 
 def iso(moment: datetime, zone: tzinfo) -> str:

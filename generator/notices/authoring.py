@@ -22,7 +22,8 @@ from generator.core.model import (
 )
 from generator.core.times import display_range, write_time
 from generator.notices import edit
-from generator.notices.loader import NOTICES_DIR, NoticeInvalid, parse_notice, relative
+from generator.notices.grammar import NOTICES_DIR
+from generator.notices.loader import NoticeInvalid, parse_notice, relative
 
 DEFAULT_MESSAGES = {
     Status.INVESTIGATING: "We are investigating this issue and will post an update as soon "

@@ -23,7 +23,8 @@ from generator.config import schema as s
 from generator.config import yamlnodes as yn
 from generator.config.settings import SECTIONS, SETTINGS, parse_config
 from generator.core.errors import InputError, OutpostError
-from generator.core.times import load_zone, parse_time, write_time
+from generator.core.times import load_zone, write_time
+from generator.notices.grammar import ID_PATTERN
 
 SKELETON = resources.files("generator.notices") / "skeleton"
 EXAMPLE_NOTICE = "notices/example-delete-me.md"
@@ -66,7 +67,7 @@ def parse_component(text: str) -> tuple[str, str]:
     component_id, name = component_id.strip(), name.strip()
     if not sep or not component_id or not name:
         raise InputError(f"'{text}' should look like 'id=Name', such as 'web=Website'")
-    if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", component_id):
+    if not ID_PATTERN.fullmatch(component_id):
         raise InputError(f"'{component_id}' is not an id of lowercase letters, digits and "
                          "hyphens")
     return component_id, name
@@ -204,15 +205,10 @@ def example_notice(options: InitOptions, now: datetime) -> str:
     """The example notice, dated the day before ``now`` in the site's zone."""
     zone = load_zone(options.timezone)
     day = (now.astimezone(zone) - timedelta(days=1)).date()
-    stamps = []
-    for hour, minute in ((9, 0), (9, 40)):
-        text = f"{day.isoformat()} {hour:02d}:{minute:02d}"
-        try:
-            parse_time(text, zone)
-        except InputError:  # a daylight-saving change at 09:00: write the offset
-            moment = datetime(day.year, day.month, day.day, hour, minute, tzinfo=zone)
-            text = write_time(moment, zone)
-        stamps.append(text)
+    # As the tools write times: with the offset only if a daylight-saving change makes
+    # the wall time ambiguous.
+    stamps = [write_time(datetime(day.year, day.month, day.day, hour, minute, tzinfo=zone), zone)
+              for hour, minute in ((9, 0), (9, 40))]
     components = f"components: [{options.components[0][0]}]\n" if options.components else ""
     template = (SKELETON / "notices" / "example-delete-me.md").read_text("utf-8")
     return (template.replace("@COMPONENTS@", components)
