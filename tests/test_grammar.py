@@ -16,25 +16,9 @@ from generator.core.times import parse_time
 from generator.notices import edit, grammar, lookup
 from tests.conftest import Run
 
-PACKAGE = Path(__file__).resolve().parent.parent / "generator"
 ZONES = [ZoneInfo("America/Chicago"), ZoneInfo("Europe/London"), ZoneInfo("UTC")]
 moments = st.integers(0, 60 * 24 * 800).map(
     lambda m: datetime(2026, 1, 1, tzinfo=UTC) + timedelta(minutes=m))
-
-
-def sources() -> dict[str, str]:
-    return {path.relative_to(PACKAGE).as_posix(): path.read_text("utf-8")
-            for path in sorted(PACKAGE.rglob("*.py"))}
-
-
-@pytest.mark.parametrize(("rule", "home"), [
-    ("[a-z0-9][a-z0-9-]*", "core/model.py"),  # the id pattern
-    ("`{3,}|~{3,}", "notices/grammar.py"),  # the fence rule
-    ("(?P<status>", "notices/grammar.py"),  # the heading pattern
-    ("(?:---|", "notices/grammar.py"),  # the front matter's closing line
-])
-def test_each_rule_is_written_in_one_module(rule: str, home: str) -> None:
-    assert [name for name, text in sources().items() if rule in text] == [home]
 
 
 @settings(max_examples=300, deadline=None)

@@ -170,7 +170,7 @@ def _order(paths: list[str]) -> list[str]:
 def write_changes(out: Path, files: Mapping[str, bytes], previous: dict[str, str],
                   shas: dict[str, str]) -> int:
     """Write changed files in place, delete stale ones; returns how many were written."""
-    from generator.build.output import write_file_atomic
+    from generator.disk import write_file_atomic
 
     changed = [p for p in files if previous.get(p) != shas[p]]
     for path in _order(changed):

@@ -73,7 +73,7 @@ def create_notice(root: Path, config: Config, *, title: str, kind: NoticeType,
                   impact: Impact | None = None, components: Sequence[str] = (),
                   start: datetime | None = None, end: datetime | None = None) -> Posted:
     """Write notices/<date>-<slug>.md with a first update; a taken id gets '-2', '-3'..."""
-    from generator.build.output import create_file_exclusive
+    from generator.disk import create_file_exclusive
 
     title = edit.clean_title(title)
     components = check_components(config, components)
@@ -133,7 +133,7 @@ def post(root: Path, config: Config, notice_id: str, *, status_word: str | None,
         status = status_for(status_word, notice.type, Status.UPDATE)
     new_text, result = edit.post_update(raw.decode("utf-8"), notice, status=status, at=at,
                                         message=message or "", silent=silent, config=config)
-    from generator.build.output import write_file_atomic
+    from generator.disk import write_file_atomic
 
     if path.read_bytes() != raw:
         raise edit.EditError(f"{relative(path, root)} changed while this update was being "

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
 import textwrap
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from generator.config import yamlnodes as yn
 from generator.config.settings import SECTIONS, SETTINGS, parse_config
 from generator.core.errors import InputError, OutpostError
 from generator.core.times import load_zone, write_time
+from generator.disk import temp_beside
 from generator.notices.grammar import ID_PATTERN
 
 SKELETON = resources.files("generator.notices") / "skeleton"
@@ -293,12 +293,7 @@ def _write_all(target: Path, files: Mapping[str, bytes]) -> None:
     try:
         for name in sorted(files):
             path = target / name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-            staged.append((Path(tmp), path))
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(files[name])
-            os.chmod(tmp, 0o644)
+            staged.append((temp_beside(path, files[name]), path))
         for tmp_path, path in staged:
             os.replace(tmp_path, path)
     finally:

@@ -20,9 +20,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from generator.build.output import write_file_atomic
 from generator.config.settings import Config
 from generator.core.errors import OutpostError
+from generator.disk import write_file_atomic
 
 STATE_NAME = "notify-record.json"
 LOCAL_PATH = Path(".outpost-state") / STATE_NAME

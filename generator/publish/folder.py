@@ -22,7 +22,7 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
-from generator.build.output import write_file_atomic
+from generator.disk import write_file_atomic
 from generator.publish.base import (
     Counts,
     PublishError,
