@@ -16,7 +16,8 @@ from generator.core.errors import OutpostError, ProblemsFound
 
 
 class OutpostGroup(click.Group):
-    """Turns unexpected failures into a short message and exit code 2."""
+    """Turns every failure into a short message and exit code 1; exit code 2 stays
+    click's own, for usage errors (see "Exit codes" in the README)."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -28,11 +29,11 @@ class OutpostGroup(click.Group):
         except OSError as exc:
             click.echo(f"Error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "),
                        err=True)
-            ctx.exit(2)
+            ctx.exit(1)
         except Exception as exc:
             click.echo(f"Error: unexpected failure ({type(exc).__name__}: {exc}). "
                        "Please report it with the command you ran.", err=True)
-            ctx.exit(2)
+            ctx.exit(1)
 
 
 class Repo:

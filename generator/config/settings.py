@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from generator.config import schema as s
 from generator.config import yamlnodes as yn
-from generator.core.errors import InputError, Problem, ProblemsFound
+from generator.core.errors import InputError, Problem, ProblemsFound, problems_in
 from generator.core.times import load_zone
 from generator.notify.settings import FIELD as NOTIFY_FIELD
 from generator.notify.settings import check_section as check_notify
@@ -153,9 +153,9 @@ def parse_config(text: str, path: str = CONFIG_FILE) -> Config:
         node = yn.parse(text)
         return s.parse_record(node, config_record())  # type: ignore[no-any-return]
     except yn.YamlError as exc:
-        raise ProblemsFound([Problem(path, exc.line, exc.message)]) from None
+        raise ProblemsFound(problems_in(path, [(exc.line, exc.message)])) from None
     except s.Invalid as exc:
-        raise ProblemsFound(Problem(path, line, msg) for line, msg in exc.problems) from None
+        raise exc.found_in(path) from None
 
 
 def load_config(root: Path) -> Config:

@@ -1,4 +1,9 @@
-"""The errors users see: a message and an exit code, never a traceback."""
+"""The errors users see: a message and an exit code, never a traceback.
+
+Every exception Outpost raises for users subclasses ``OutpostError`` (exit code 1);
+click's usage errors exit 2. Problems with input files are ``Problem`` values, made
+from (line, message) pairs by ``problems_in``.
+"""
 
 from __future__ import annotations
 
@@ -20,6 +25,11 @@ class Problem:
         return f"{self.path}:{self.line}: {self.message}"
 
 
+def problems_in(path: str, pairs: Iterable[tuple[int, str]]) -> list[Problem]:
+    """Each (line, message) found in one file, as a Problem of ``path``."""
+    return [Problem(path, line, message) for line, message in pairs]
+
+
 class OutpostError(click.ClickException):
     """Root of every error shown to users. Exit code 1."""
 
@@ -38,5 +48,5 @@ class ProblemsFound(OutpostError):
         super().__init__("\n".join(lines))
 
 
-class InputError(Exception):
+class InputError(OutpostError):
     """A value could not be parsed. Callers attach the file and line."""

@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 
 from generator.config.settings import Config
-from generator.core.errors import Problem, ProblemsFound
+from generator.core.errors import ProblemsFound, problems_in
 from generator.core.model import (
     FINAL_STATUS,
     STATUSES,
@@ -111,13 +111,12 @@ def load_for_edit(root: Path, config: Config, notice_id: str) -> tuple[Path, byt
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        problems = [Problem(where, line, "file is not valid UTF-8")]
-        raise ProblemsFound(problems, "Fix it first: nothing was written.") from None
+        raise ProblemsFound(problems_in(where, [(line, "file is not valid UTF-8")]),
+                            "Fix it first: nothing was written.") from None
     try:
         notice = parse_notice(edit.normalized(text), where, notice_id, config)
     except NoticeInvalid as exc:
-        raise ProblemsFound((Problem(where, line, message) for line, message in exc.problems),
-                            "Fix it first: nothing was written.") from None
+        raise exc.found_in(where, "Fix it first: nothing was written.") from None
     return path, raw, notice
 
 

@@ -178,8 +178,7 @@ def validated(text: str, path: str, notice_id: str, config: Config) -> Notice:
     try:
         return parse_notice(normalized(text), path, notice_id, config)
     except NoticeInvalid as exc:
-        raise ProblemsFound((Problem(path, line, message) for line, message in exc.problems),
-                            "Nothing was written.") from None
+        raise exc.found_in(path, "Nothing was written.") from None
 
 
 def _keys(updates: Sequence[Update]) -> list[tuple[str, datetime, str, bool]]:

@@ -14,7 +14,7 @@ from generator.build.parallel import fork_map, gc_paused
 from generator.config import schema as s
 from generator.config import yamlnodes as yn
 from generator.config.settings import Config
-from generator.core.errors import InputError, Problem
+from generator.core.errors import InputError, Problem, problems_in
 from generator.core.model import (
     FINAL_STATUS,
     STATUSES,
@@ -40,10 +40,8 @@ PARALLEL_FILES = 300  # notices to read before a second process is worth its sta
 _CONFLICT = re.compile(r"^(<{7}|={7}|>{7})([ \t]|$)")
 
 
-class NoticeInvalid(Exception):
-    def __init__(self, problems: list[tuple[int, str]]) -> None:
-        super().__init__(problems)
-        self.problems = problems
+class NoticeInvalid(s.Invalid):
+    """A notice file's problems, each (line, message)."""
 
 
 _TYPE = s.choice(*(kind.value for kind in NoticeType))
@@ -315,7 +313,7 @@ def read_file(path: Path, config: Config, known: Mapping[str, str] | None = None
         stat: os.stat_result | None = os.stat(path)
     except OSError:
         stat = None
-    raw = path.read_bytes()  # OSError: the command's error (exit 2) names the file
+    raw = path.read_bytes()  # OSError: the command's error (exit 1) names the file
     sha = hashlib.sha256(raw).hexdigest()
     if known is not None and known.get(path.name) == sha:
         return stat, sha, None
@@ -335,6 +333,5 @@ def load_notices(root: Path, config: Config) -> tuple[list[Notice], list[Problem
             if isinstance(result, Notice):
                 notices.append(result)
             elif result is not None:
-                problems.extend(Problem(notice_path(path.name), line, message)
-                                for line, message in result)
+                problems.extend(problems_in(notice_path(path.name), result))
     return notices, problems

@@ -139,7 +139,7 @@ def _text(reply: bytes | str) -> str:
     return reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
 
 
-class SendFailed(Exception):
+class SendFailed(OutpostError):
     """One email was not accepted; the message says why, without credentials."""
 
 

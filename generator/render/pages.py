@@ -156,8 +156,6 @@ def _zone_abbreviations(config: Config, now: datetime) -> str:
 class TemplateFailed(OutpostError):
     """A template (usually an override in the repo's templates/) could not render."""
 
-    exit_code = 2
-
 
 def _template_failure(exc: TemplateError, template: str) -> TemplateFailed:
     where, line = template, getattr(exc, "lineno", None)
