@@ -25,6 +25,15 @@ class Problem:
         return f"{self.path}:{self.line}: {self.message}"
 
 
+def problems_text(problems: Iterable[Problem], outcome: str = "") -> str:
+    """Each problem as ``path:line: message``, then how many were found and ``outcome``."""
+    lines = [str(p) for p in problems]
+    count = len(lines)
+    noun = "problem" if count == 1 else "problems"
+    lines.append(f"{count} {noun} found." + (f" {outcome}" if outcome else ""))
+    return "\n".join(lines)
+
+
 def problems_in(path: str, pairs: Iterable[tuple[int, str]]) -> list[Problem]:
     """Each (line, message) found in one file, as a Problem of ``path``."""
     return [Problem(path, line, message) for line, message in pairs]
@@ -41,11 +50,7 @@ class ProblemsFound(OutpostError):
 
     def __init__(self, problems: Iterable[Problem], outcome: str = "") -> None:
         self.problems = sorted(set(problems))
-        count = len(self.problems)
-        lines = [str(p) for p in self.problems]
-        noun = "problem" if count == 1 else "problems"
-        lines.append(f"{count} {noun} found." + (f" {outcome}" if outcome else ""))
-        super().__init__("\n".join(lines))
+        super().__init__(problems_text(self.problems, outcome))
 
 
 class InputError(OutpostError):
