@@ -22,7 +22,7 @@ from generator.core.model import (
 )
 from generator.core.times import display_range, write_time
 from generator.notices import edit
-from generator.notices.grammar import NOTICES_DIR
+from generator.notices.grammar import NOTICES_DIR, normalized
 from generator.notices.loader import NoticeInvalid, parse_notice, relative
 
 DEFAULT_MESSAGES = {
@@ -114,7 +114,7 @@ def load_for_edit(root: Path, config: Config, notice_id: str) -> tuple[Path, byt
         raise ProblemsFound(problems_in(where, [(line, "file is not valid UTF-8")]),
                             "Fix it first: nothing was written.") from None
     try:
-        notice = parse_notice(edit.normalized(text), where, notice_id, config)
+        notice = parse_notice(normalized(text), where, notice_id, config)
     except NoticeInvalid as exc:
         raise exc.found_in(where, "Fix it first: nothing was written.") from None
     return path, raw, notice

@@ -19,7 +19,7 @@ from generator.config.settings import Config
 from generator.core.errors import OutpostError, Problem, ProblemsFound
 from generator.core.model import FINAL_STATUS, Impact, Notice, NoticeType, Status, Update
 from generator.core.times import write_time
-from generator.notices.grammar import FRONT_MATTER_MARK, split_body, write_heading
+from generator.notices.grammar import FRONT_MATTER_MARK, normalized, split_body, write_heading
 from generator.notices.loader import NoticeInvalid, parse_notice
 
 SLUG_LIMIT = 60
@@ -166,11 +166,6 @@ def insert_update(text: str, notice: Notice, block: str, at: datetime) -> tuple[
     else:
         before = text + newline + newline
     return before + block + newline, before.count("\n") + 1
-
-
-def normalized(text: str) -> str:
-    """The text as the loader reads it (no byte-order mark, '\\n' line ends)."""
-    return text.removeprefix("\ufeff").replace("\r\n", "\n")
 
 
 def validated(text: str, path: str, notice_id: str, config: Config) -> Notice:

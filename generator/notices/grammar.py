@@ -23,8 +23,8 @@ from generator.core.times import TIME_FORM, write_time
 __all__ = [
     "FENCE", "FRONT_MATTER_CLOSE", "FRONT_MATTER_MARK", "HEADING", "HEADING_HINT",
     "ID_PATTERN", "INDENTED_HEADING", "NOTICES_DIR", "SILENT", "fence_after",
-    "front_matter_close", "heading_line", "is_heading", "split_body", "split_body_lines",
-    "write_heading",
+    "front_matter_close", "heading_line", "is_heading", "normalized", "split_body",
+    "split_body_lines", "write_heading",
 ]
 
 NOTICES_DIR = "notices"
@@ -49,6 +49,11 @@ _BODY_MARK = re.compile(r"\n( {0,3})(`{3,}|~{3,}|##(?!#))")
 
 Sections = tuple[str, list[tuple[int, str, str]], list[tuple[int, str]]]
 """A body split: the summary, each (line, heading, text), and (line, message) problems."""
+
+
+def normalized(text: str) -> str:
+    """A file's text as it is read: no byte-order mark, '\\n' line ends."""
+    return text.removeprefix("\ufeff").replace("\r\n", "\n")
 
 
 def front_matter_close(text: str, start: int = 0) -> re.Match[str] | None:

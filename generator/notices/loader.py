@@ -33,6 +33,7 @@ from generator.notices.grammar import (
     NOTICES_DIR,
     SILENT,
     front_matter_close,
+    normalized,
     split_body,
 )
 
@@ -258,8 +259,7 @@ def parse_bytes(raw: bytes, path: str, notice_id: str, config: Config) -> Notice
         line = raw[: exc.start].count(b"\n") + 1
         raise NoticeInvalid([(line, f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x})")]
                             ) from None
-    text = text.removeprefix("\ufeff").replace("\r\n", "\n")
-    return parse_notice(text, path, notice_id, config)
+    return parse_notice(normalized(text), path, notice_id, config)
 
 
 def relative(path: Path, root: Path) -> str:
