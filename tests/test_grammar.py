@@ -11,8 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from generator.core.errors import InputError
 from generator.core.model import ID_PATTERN, Status
-from generator.core.times import parse_time
+from generator.core.times import has_offset, parse_time
 from generator.notices import edit, grammar, lookup
 from tests.conftest import Run
 
@@ -95,3 +96,23 @@ def test_ids_follow_one_pattern_in_settings_files_and_init(empty_repo: Path,
                "--component", "Web=Website")
     assert (init.exit_code, init.output) == (1, (
         "Error: --component: 'Web' is not an id of lowercase letters, digits and hyphens\n"))
+
+
+OFFSETS = ["", "Z", " Z", "+05:30", " -05:00", "-0500", " CST", "+25:00", " PM"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(moments, st.sampled_from(OFFSETS), st.sampled_from(["T", " "]), st.booleans())
+def test_a_time_with_an_offset_means_the_same_in_every_zone(
+        at: datetime, offset: str, separator: str, seconds: bool) -> None:
+    text = at.strftime(f"%Y-%m-%d{separator}%H:%M" + (":%S" if seconds else "")) + offset
+    assert has_offset(text) == (offset.strip() not in ("", "CST", "PM"))
+    if not has_offset(text):
+        return
+    meanings = set()
+    for zone in ZONES:
+        try:
+            meanings.add(parse_time(text, zone).isoformat())
+        except InputError as exc:
+            meanings.add(str(exc).replace(zone.key, "ZONE"))
+    assert len(meanings) == 1

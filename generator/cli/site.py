@@ -61,9 +61,9 @@ def resolve_now(root: Path, text: str | None) -> datetime:
     if text is None:
         return datetime.now(UTC).replace(microsecond=0)
     from generator.core.errors import InputError
-    from generator.core.times import parse_now
+    from generator.core.times import has_offset, parse_now
 
-    if _has_offset(text):  # the site zone cannot change the result: skip outpost.yaml
+    if has_offset(text):  # the site zone cannot change the result: skip outpost.yaml
         from zoneinfo import ZoneInfo
 
         try:
@@ -76,13 +76,6 @@ def resolve_now(root: Path, text: str | None) -> datetime:
         return parse_now(text, load_config(root).timezone)
     except InputError as exc:
         raise click.BadParameter(str(exc), param_hint="'--now'") from None
-
-
-def _has_offset(text: str) -> bool:
-    """Ends in 'Z' or a numeric offset such as '-05:00'."""
-    import re
-
-    return re.search(r"(Z|[+-][0-9]{2}:?[0-9]{2})$", text.strip()) is not None
 
 
 NOW_HELP = ("Pin the clock: 'YYYY-MM-DD HH:MM' in the site zone, with an optional offset, or "
