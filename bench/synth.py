@@ -14,6 +14,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from generator.core.times import write_time
+from generator.notices.grammar import heading_line
 
 SEED = 20261128
 NOW = "2026-11-28T12:00:00Z"
@@ -80,7 +81,7 @@ def _components(rng: random.Random) -> str:
 
 
 def _heading(status: str, at: datetime) -> str:
-    return f"## {status} - {write_time(at, ZONE)}"
+    return heading_line(status, write_time(at, ZONE))
 
 
 def _incident(rng: random.Random, title: str, first: datetime, is_open: bool,

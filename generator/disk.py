@@ -1,5 +1,7 @@
-"""Writing one file so that readers see the old bytes or the new, never half (notices,
-records, pages). Any package may use it; whole sites are swapped by build/output.py."""
+"""Writing files atomically: a reader sees the old bytes or the new, never half.
+
+The bottom layer: any package may import it; it imports nothing of Outpost.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +10,9 @@ import tempfile
 from pathlib import Path
 
 
-def _temp_beside(path: Path, data: bytes, mode: int) -> str:
-    """``data`` in a synced temporary file in ``path``'s folder; returns its name."""
+def temp_beside(path: Path, data: bytes, mode: int = 0o644) -> Path:
+    """``data`` in a synced temporary file in ``path``'s folder (made if missing), ready
+    to be renamed over ``path``; the caller renames or removes it."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -21,24 +24,24 @@ def _temp_beside(path: Path, data: bytes, mode: int) -> str:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    return tmp
+    return Path(tmp)
 
 
 def write_file_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to a temporary file beside ``path``, then rename it over ``path``."""
     mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
-    tmp = _temp_beside(path, data, mode)
+    tmp = temp_beside(path, data, mode)
     try:
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
 
 
 def create_file_exclusive(path: Path, data: bytes) -> None:
     """Write a new file atomically; FileExistsError if ``path`` exists (never overwrites)."""
-    tmp = _temp_beside(path, data, 0o644)
+    tmp = temp_beside(path, data)
     try:
         os.link(tmp, path)  # fails if path exists: no overwrite, no half-written file
     finally:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)

@@ -28,7 +28,7 @@ from generator.config import yamlnodes as yn
 from generator.core.errors import InputError, Problem
 from generator.core.model import Notice
 from generator.core.times import parse_time
-from generator.notices import loader
+from generator.notices import grammar, loader
 
 BROKEN: dict[str, str | bytes] = {
     "a-bad-time.md": "---\ntitle: T\ntype: incident\n---\n## Resolved - 2026-02-30 10:00\nx\n",
@@ -221,34 +221,7 @@ def test_usual_front_matter_takes_the_plain_reader() -> None:
     assert simple is not None and simple == libyaml_nodes(text)
 
 
-# The body splitter against the line-by-line way it replaced.
-
-def split_lines(body: str, first_line: int) -> tuple[str, list[tuple[int, str, str]],
-                                                     list[tuple[int, str]]]:
-    import re
-
-    fence_re, indented = re.compile(r"^ {0,3}(`{3,}|~{3,})"), re.compile(r"^ {1,3}##(?!#)")
-    sections: list[tuple[int, str, list[str]]] = [(first_line, "", [])]
-    problems = []
-    fence = None
-    for index, line in enumerate(body.split("\n")):
-        found = fence_re.match(line)
-        if found:
-            marker = found.group(1)
-            if fence is None:
-                fence = marker
-            elif marker[0] == fence[0] and len(marker) >= len(fence):
-                fence = None
-        if fence is None and line.startswith("##") and not line.startswith("###"):
-            sections.append((first_line + index, line, []))
-        elif fence is None and indented.match(line):
-            problems.append((first_line + index, "update headings start at the beginning of "
-                                                 "the line: remove the spaces before '##'"))
-        else:
-            sections[-1][2].append(line)
-    return ("\n".join(sections[0][2]).strip(),
-            [(n, h, "\n".join(lines).strip()) for n, h, lines in sections[1:]], problems)
-
+# The body splitter (the fast path) against its line-by-line reference.
 
 BODY_LINES = ["", " ", "text", "## Resolved - 2026-01-01 10:00", "##", "###", "## x ##",
               " ## x", "   ##", "    ## x", "```", "````", " ```", "    ```", "~~~", "~~~~ x",
@@ -261,7 +234,7 @@ BODY_LINES = ["", " ", "text", "## Resolved - 2026-01-01 10:00", "##", "###", "#
 @example(["  ## x", "", "## R", "", "   ##", "", "```", "  ## in a fence", "``", "~~~", "```"])
 def test_body_splits_as_line_by_line(lines: list[str]) -> None:
     body = "\n".join(lines)
-    assert loader.split_body(body, 7) == split_lines(body, 7)
+    assert grammar.split_body(body, 7) == grammar.split_body_lines(body, 7)
 
 
 # The usual time form against the general parser (seconds written take the general way).

@@ -160,7 +160,7 @@ def test_failed_render_leaves_old_site(example_repo: Path, run: Run, tmp_path: P
         '{% extends "base.html" %}\n{% block content %}\n{{ item.notice.nope }}\n'
         '{% endblock %}\n')
     result = run(example_repo, "build", "--out", str(site), "--now", FIXED_NOW)
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     template = example_repo / "templates" / "notice.html"
     assert result.output == (f"Error: template {template}:3: 'generator.core.model.Notice object' "
                              "has no attribute 'nope'\n")
@@ -168,21 +168,21 @@ def test_failed_render_leaves_old_site(example_repo: Path, run: Run, tmp_path: P
     assert sorted(p.name for p in tmp_path.iterdir()) == ["repo", "site"]
 
 
-def test_template_syntax_error_exits_2(example_repo: Path, run: Run, tmp_path: Path) -> None:
+def test_template_syntax_error_exits_1(example_repo: Path, run: Run, tmp_path: Path) -> None:
     (example_repo / "templates").mkdir()
     template = example_repo / "templates" / "404.html"
     template.write_text('{% extends "base.html" %}\n{% block content %}\n{{ x }\n')
     result = run(example_repo, "build", "--out", str(tmp_path / "site"), "--now", FIXED_NOW)
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     assert result.output == f"Error: template {template}:3: unexpected '}}'\n"
     assert not (tmp_path / "site").exists()
 
 
-def test_unreadable_notice_exits_2(empty_repo: Path, run: Run) -> None:
+def test_unreadable_notice_exits_1(empty_repo: Path, run: Run) -> None:
     target = empty_repo / "notices" / "gone.md"
     target.symlink_to(empty_repo / "elsewhere.md")
     result = run(empty_repo, "check")
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     assert result.output == f"Error: No such file or directory: {target}\n"
     assert "Traceback" not in result.output
 

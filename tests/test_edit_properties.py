@@ -13,7 +13,7 @@ from generator.app import schema
 from generator.core.errors import ProblemsFound
 from generator.core.model import STATUSES, Impact, Notice, NoticeType, Status
 from generator.core.times import write_time
-from generator.notices import edit
+from generator.notices import edit, grammar
 from tests.conftest import MINIMAL_CONFIG
 
 CONFIG = schema().parse(MINIMAL_CONFIG)
@@ -35,7 +35,7 @@ messages = st.one_of(
 
 
 def block(status: Status, at: datetime, body: str) -> str:
-    return f"{edit.heading(status, at, ZONE)}\n{body}"
+    return f"{grammar.write_heading(status, at, ZONE)}\n{body}"
 
 
 @st.composite

@@ -252,7 +252,7 @@ def test_template_error_in_forked_child_is_reported(tmp_path: Path, run: Run) ->
         messages.append(failed.value.format_message())
     assert messages[0] == messages[1]
     result = run(root, "build", "--now", "2026-11-28T12:00:00Z")
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     assert result.output == f"Error: {messages[0]}\n"
     assert messages[0] == (f"template {root / 'templates' / 'notice.html'}:1: "
                            "'generator.core.model.Notice object' has no attribute 'nope'")

@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from generator.app import schema
-from generator.config.settings import Config
-from generator.core.model import Notice
+from generator.core.model import Config, Notice
 from generator.notices.loader import parse_notice
 from generator.notify.plan import Plan, pending, update_keys
 from generator.notify.record import SentRecord

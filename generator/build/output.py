@@ -1,4 +1,6 @@
-"""Writing whole sites atomically: readers see the old site or the new, never half."""
+"""Writing whole sites atomically: readers see the old site or the new, never half.
+
+Single files: generator.disk."""
 
 from __future__ import annotations
 

@@ -24,7 +24,8 @@ if TYPE_CHECKING:
 
 
 class OutpostGroup(click.Group):
-    """Turns unexpected failures into a short message and exit code 2."""
+    """Turns every failure into a short message and exit code 1; exit code 2 stays
+    click's own, for usage errors (see "Exit codes" in the README)."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -36,11 +37,11 @@ class OutpostGroup(click.Group):
         except OSError as exc:
             click.echo(f"Error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "),
                        err=True)
-            ctx.exit(2)
+            ctx.exit(1)
         except Exception as exc:
             click.echo(f"Error: unexpected failure ({type(exc).__name__}: {exc}). "
                        "Please report it with the command you ran.", err=True)
-            ctx.exit(2)
+            ctx.exit(1)
 
 
 @dataclass(frozen=True)
@@ -94,9 +95,9 @@ def resolve_now(repo: Repo, text: str | None) -> datetime:
     if text is None:
         return datetime.now(UTC).replace(microsecond=0)
     from generator.core.errors import InputError
-    from generator.core.times import parse_now
+    from generator.core.times import has_offset, parse_now
 
-    if _has_offset(text):  # the site zone cannot change the result: skip outpost.yaml
+    if has_offset(text):  # the site zone cannot change the result: skip outpost.yaml
         from zoneinfo import ZoneInfo
 
         try:
@@ -107,13 +108,6 @@ def resolve_now(repo: Repo, text: str | None) -> datetime:
         return parse_now(text, repo.config().timezone)
     except InputError as exc:
         raise click.BadParameter(str(exc), param_hint="'--now'") from None
-
-
-def _has_offset(text: str) -> bool:
-    """Ends in 'Z' or a numeric offset such as '-05:00'."""
-    import re
-
-    return re.search(r"(Z|[+-][0-9]{2}:?[0-9]{2})$", text.strip()) is not None
 
 
 SITE_DIR = "site"  # the output folder in the repository, unless --out says otherwise

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from generator.core.errors import Problem
+from generator.core.errors import Problem, problems_text
 
 
 def _escape_data(text: str) -> str:
@@ -23,10 +23,7 @@ def format_problems(problems: Iterable[Problem], output_format: str = "text") ->
             f"::error file={_escape_property(p.path)},line={p.line}::{_escape_data(p.message)}"
             for p in problems
         )
-    lines = [str(p) for p in problems]
-    count = len(lines)
-    lines.append(f"{count} problem{'s' if count != 1 else ''} found.")
-    return "\n".join(lines)
+    return problems_text(problems)
 
 
 def from_workspace(problems: Iterable[Problem], root: Path, workspace: Path) -> list[Problem]:

@@ -10,17 +10,26 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from generator.config import yamlnodes as yn
-from generator.core.errors import InputError
+from generator.core.errors import InputError, OutpostError, ProblemsFound, problems_in
+from generator.core.model import ID_PATTERN
 
 T = TypeVar("T")
 
 
-class Invalid(Exception):
-    """One or more problems, each (line, message)."""
+class Invalid(OutpostError):
+    """One or more problems of one input, each (line, message); ``found_in`` names the
+    file. Shown on its own, it lists them by line."""
 
     def __init__(self, problems: list[tuple[int, str]]) -> None:
-        super().__init__(problems)
+        super().__init__("\n".join(f"line {line}: {message}" for line, message in problems))
         self.problems = problems
+
+    def __reduce__(self) -> tuple[type[Invalid], tuple[list[tuple[int, str]]]]:
+        return type(self), (self.problems,)
+
+    def found_in(self, path: str, outcome: str = "") -> ProblemsFound:
+        """Every problem as ``path:line: message``, for the user."""
+        return ProblemsFound(problems_in(path, self.problems), outcome)
 
 
 class Expected(InputError):
@@ -128,7 +137,7 @@ def choice(*options: str) -> Parser:
 
 def slug(node: yn.Node, path: str = "") -> str:
     value = scalar(node).strip()
-    if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", value):
+    if not ID_PATTERN.fullmatch(value):
         raise Expected("an id of lowercase letters, digits and hyphens")
     return value
 

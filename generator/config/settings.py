@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from generator.config import schema as s
 from generator.config import yamlnodes as yn
-from generator.core.errors import InputError, Problem, ProblemsFound
+from generator.core.errors import InputError, Problem, ProblemsFound, problems_in
 from generator.core.model import Component, Config
 from generator.core.times import load_zone
 
@@ -144,9 +144,9 @@ def parse_config(text: str, sections: Sequence[Section] = (), path: str = CONFIG
         return s.parse_record(  # type: ignore[no-any-return]
             node, Schema(tuple(sections)).record())
     except yn.YamlError as exc:
-        raise ProblemsFound([Problem(path, exc.line, exc.message)]) from None
+        raise ProblemsFound(problems_in(path, [(exc.line, exc.message)])) from None
     except s.Invalid as exc:
-        raise ProblemsFound(Problem(path, line, msg) for line, msg in exc.problems) from None
+        raise exc.found_in(path) from None
 
 
 def reading_digest(config: Config) -> str:

@@ -79,7 +79,6 @@ Node = Scalar | Sequence | Mapping
 class YamlError(InputError):
     def __init__(self, message: str, line: int) -> None:
         super().__init__(message)
-        self.message = message
         self.line = line
 
 

@@ -1,4 +1,9 @@
-"""The errors users see: a message and an exit code, never a traceback."""
+"""The errors users see: a message and an exit code, never a traceback.
+
+Every exception Outpost raises for users subclasses ``OutpostError`` (exit code 1);
+click's usage errors exit 2. Problems with input files are ``Problem`` values, made
+from (line, message) pairs by ``problems_in``.
+"""
 
 from __future__ import annotations
 
@@ -20,6 +25,20 @@ class Problem:
         return f"{self.path}:{self.line}: {self.message}"
 
 
+def problems_text(problems: Iterable[Problem], outcome: str = "") -> str:
+    """Each problem as ``path:line: message``, then how many were found and ``outcome``."""
+    lines = [str(p) for p in problems]
+    count = len(lines)
+    noun = "problem" if count == 1 else "problems"
+    lines.append(f"{count} {noun} found." + (f" {outcome}" if outcome else ""))
+    return "\n".join(lines)
+
+
+def problems_in(path: str, pairs: Iterable[tuple[int, str]]) -> list[Problem]:
+    """Each (line, message) found in one file, as a Problem of ``path``."""
+    return [Problem(path, line, message) for line, message in pairs]
+
+
 class OutpostError(click.ClickException):
     """Root of every error shown to users. Exit code 1."""
 
@@ -31,12 +50,8 @@ class ProblemsFound(OutpostError):
 
     def __init__(self, problems: Iterable[Problem], outcome: str = "") -> None:
         self.problems = sorted(set(problems))
-        count = len(self.problems)
-        lines = [str(p) for p in self.problems]
-        noun = "problem" if count == 1 else "problems"
-        lines.append(f"{count} {noun} found." + (f" {outcome}" if outcome else ""))
-        super().__init__("\n".join(lines))
+        super().__init__(problems_text(self.problems, outcome))
 
 
-class InputError(Exception):
+class InputError(OutpostError):
     """A value could not be parsed. Callers attach the file and line."""

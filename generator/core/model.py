@@ -3,11 +3,16 @@ datetimes."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
+
+ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]*")
+"""Notice and component ids: lowercase letters, digits and hyphens (they become URLs)."""
 
 
 class NoticeType(Enum):
@@ -132,6 +137,16 @@ class Config:
     closed_recent: int = 50
     language: str = "en"
     extras: tuple[tuple[str, Any], ...] = ()  # settings owned by plug-in sections
+
+    @property
+    def host(self) -> str:
+        """The site's host name, as feeds, calendars and emails name the site."""
+        return urlsplit(self.base_url).hostname or "outpost.invalid"
+
+    @property
+    def base_path(self) -> str:
+        """The path the site is served under: '/', or '/status/' for a subpath."""
+        return "/" + self.base_url.split("://", 1)[1].split("/", 1)[1]
 
     def component(self, component_id: str) -> Component | None:
         return next((c for c in self.components if c.id == component_id), None)

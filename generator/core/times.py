@@ -9,15 +9,16 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from generator.core.errors import InputError
 
+_OFFSET = r"Z|[+-]\d{2}:?\d{2}"  # an explicit offset: the site zone does not apply
 _TIME = re.compile(
     r"^(?P<date>\d{4}-\d{2}-\d{2})[ T](?P<hour>\d{1,2}):(?P<minute>\d{2})"
     r"(?::(?P<second>\d{2})(?:\.\d+)?)?"
-    r"(?:\s*(?P<offset>Z|[+-]\d{2}:?\d{2}|[A-Za-z]{2,5}))?$"
+    r"(?:\s*(?P<offset>" + _OFFSET + r"|[A-Za-z]{2,5}))?$"
 )
+_ENDS_IN_OFFSET = re.compile(r"(?:" + _OFFSET + r")$")
 _USUAL_TIME = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2}) ([0-9]{2}):([0-9]{2})")
-_FORMAT_HINT = (
-    "expected 'YYYY-MM-DD HH:MM', optionally followed by an offset such as '-05:00' or 'Z'"
-)
+TIME_FORM = "YYYY-MM-DD HH:MM"  # how people write times; an offset may follow
+_FORMAT_HINT = f"expected '{TIME_FORM}', optionally followed by an offset such as '-05:00' or 'Z'"
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
@@ -119,6 +120,12 @@ def _localize(naive: datetime, zone: ZoneInfo, text: str) -> datetime:
     return early.astimezone(UTC)
 
 
+def has_offset(text: str) -> bool:
+    """Ends in 'Z' or a numeric offset such as '-05:00': the site zone cannot change
+    what the time means."""
+    return _ENDS_IN_OFFSET.search(text.strip()) is not None
+
+
 def parse_now(text: str, zone: ZoneInfo) -> datetime:
     """Parse ``--now``: any notice time form, or ISO 8601 with seconds and offset."""
     return parse_time(text, zone)
@@ -164,6 +171,12 @@ def display_range(start: datetime, end: datetime | None, zone: tzinfo) -> str:
 
 def display_with_zone(moment: datetime, zone: tzinfo) -> str:
     return f"{display(moment, zone)} {abbreviation(moment, zone)}"
+
+
+def utc_stamp(moment: datetime, seconds: bool = False) -> str:
+    """The compact UTC form that anchors, keys and calendars use: '20240730T1827Z', or
+    with ``seconds`` '20240730T182700Z'."""
+    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ" if seconds else "%Y%m%dT%H%MZ")
 
 
 def iso(moment: datetime, zone: tzinfo) -> str:

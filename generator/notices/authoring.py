@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from generator.core.errors import Problem, ProblemsFound
+from generator.core.errors import ProblemsFound, problems_in
 from generator.core.model import (
     FINAL_STATUS,
     STATUSES,
@@ -24,7 +24,8 @@ from generator.core.timeline import select, view
 from generator.core.times import display_range, write_time
 from generator.disk import create_file_exclusive, write_file_atomic
 from generator.notices import edit
-from generator.notices.loader import NOTICES_DIR, NoticeInvalid, parse_notice, relative
+from generator.notices.grammar import NOTICES_DIR, normalized
+from generator.notices.loader import NoticeInvalid, parse_notice, relative
 
 DEFAULT_MESSAGES = {
     Status.INVESTIGATING: "We are investigating this issue and will post an update as soon "
@@ -111,13 +112,12 @@ def load_for_edit(root: Path, config: Config, notice_id: str) -> tuple[Path, byt
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        problems = [Problem(where, line, "file is not valid UTF-8")]
-        raise ProblemsFound(problems, "Fix it first: nothing was written.") from None
-    try:
-        notice = parse_notice(edit.normalized(text), where, notice_id, config)
-    except NoticeInvalid as exc:
-        raise ProblemsFound((Problem(where, line, message) for line, message in exc.problems),
+        raise ProblemsFound(problems_in(where, [(line, "file is not valid UTF-8")]),
                             "Fix it first: nothing was written.") from None
+    try:
+        notice = parse_notice(normalized(text), where, notice_id, config)
+    except NoticeInvalid as exc:
+        raise exc.found_in(where, "Fix it first: nothing was written.") from None
     return path, raw, notice
 
 

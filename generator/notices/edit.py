@@ -18,12 +18,12 @@ from zoneinfo import ZoneInfo
 from generator.core.errors import OutpostError, Problem, ProblemsFound
 from generator.core.model import FINAL_STATUS, Config, Impact, Notice, NoticeType, Status, Update
 from generator.core.times import write_time
+from generator.notices.grammar import FRONT_MATTER_MARK, normalized, split_body, write_heading
 from generator.notices.loader import NoticeInvalid, parse_notice
 
 SLUG_LIMIT = 60
 _PLAIN_YAML = re.compile(r"[A-Za-z0-9][A-Za-z0-9 .,'()/&+!?-]*")
 _YAML_NULLS = ("null", "Null", "NULL")
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")  # as generator.notices.loader reads fences
 
 
 class EditError(OutpostError):
@@ -88,24 +88,19 @@ def clean_title(text: str) -> str:
     return title
 
 
-def heading(status: Status, at: datetime, zone: ZoneInfo, silent: bool = False) -> str:
-    """'## Identified - 2024-07-30 13:50', with ' [silent]' when it should not notify."""
-    return f"## {status.value} - {write_time(at, zone)}" + (" [silent]" if silent else "")
-
-
 def new_notice_text(*, title: str, kind: NoticeType, status: Status, at: datetime,
                     message: str, zone: ZoneInfo, impact: Impact | None = None,
                     components: Sequence[str] = (), start: datetime | None = None,
                     end: datetime | None = None) -> str:
     """A whole new notice file: front matter, then its first update."""
-    lines = ["---", f"title: {yaml_scalar(title)}", f"type: {kind.value}"]
+    lines = [FRONT_MATTER_MARK, f"title: {yaml_scalar(title)}", f"type: {kind.value}"]
     if kind is NoticeType.INCIDENT and impact is not None:
         lines.append(f"impact: {impact.value}")
     if components:
         lines.append(f"components: [{', '.join(components)}]")
     if start is not None and end is not None:
         lines += [f"start: {write_time(start, zone)}", f"end: {write_time(end, zone)}"]
-    lines += ["---", heading(status, at, zone), clean_message(message)]
+    lines += [FRONT_MATTER_MARK, write_heading(status, at, zone), clean_message(message)]
     return "\n".join(lines) + "\n"
 
 
@@ -172,18 +167,12 @@ def insert_update(text: str, notice: Notice, block: str, at: datetime) -> tuple[
     return before + block + newline, before.count("\n") + 1
 
 
-def normalized(text: str) -> str:
-    """The text as the loader reads it (no byte-order mark, '\\n' line ends)."""
-    return text.removeprefix("\ufeff").replace("\r\n", "\n")
-
-
 def validated(text: str, path: str, notice_id: str, config: Config) -> Notice:
     """Parse ``text`` as the loader will; ProblemsFound (path:line) if it would not load."""
     try:
         return parse_notice(normalized(text), path, notice_id, config)
     except NoticeInvalid as exc:
-        raise ProblemsFound((Problem(path, line, message) for line, message in exc.problems),
-                            "Nothing was written.") from None
+        raise exc.found_in(path, "Nothing was written.") from None
 
 
 def _keys(updates: Sequence[Update]) -> list[tuple[str, datetime, str, bool]]:
@@ -199,7 +188,7 @@ def post_update(text: str, notice: Notice, *, status: Status, at: datetime, mess
     at = at.replace(second=0, microsecond=0)
     check_update(notice, status, at, zone)
     _refuse_headings(body)
-    block = heading(status, at, zone, silent) + "\n" + body
+    block = write_heading(status, at, zone, silent) + "\n" + body
     new_text, first = insert_update(text, notice, block, at)
     try:
         result = validated(new_text, notice.path, notice.id, config)
@@ -214,18 +203,11 @@ def post_update(text: str, notice: Notice, *, status: Status, at: datetime, mess
 
 def _refuse_headings(body: str) -> None:
     """A '## ' line outside code fences would start another update."""
-    fence: str | None = None
-    for number, line in enumerate(body.split("\n"), 1):
-        marker = _FENCE.match(line)
-        if marker:
-            if fence is None:
-                fence = marker.group(1)
-            elif marker.group(1)[0] == fence[0] and len(marker.group(1)) >= len(fence):
-                fence = None
-        elif fence is None and line.startswith("##") and not line.startswith("###"):
-            raise EditError(f"line {number} of the message starts with '##', which would begin "
-                            "a new update: use '###' for a heading inside an update; nothing "
-                            "was written")
+    _, sections, _ = split_body(body, 1)
+    if sections:
+        raise EditError(f"line {sections[0][0]} of the message starts with '##', which would "
+                        "begin a new update: use '###' for a heading inside an update; "
+                        "nothing was written")
 
 
 def _in_message(problems: Sequence[Problem], first: int, count: int) -> str:

@@ -11,7 +11,7 @@ from typing import Any
 
 from generator.config import schema as s
 from generator.config import yamlnodes as yn
-from generator.core.errors import InputError, Problem
+from generator.core.errors import InputError, Problem, problems_in
 from generator.core.model import (
     FINAL_STATUS,
     STATUSES,
@@ -23,24 +23,23 @@ from generator.core.model import (
     parse_status,
 )
 from generator.core.times import parse_time
-
-NOTICES_DIR = "notices"
-ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]*")
-HEADING_HINT = "'## <Status> - YYYY-MM-DD HH:MM'"
-_HEADING = re.compile(
-    r"^##[ \t]+(?P<status>.+?)[ \t]+[-\u2013\u2014][ \t]+(?P<time>.+?)"
-    r"(?:[ \t]+\[(?P<flag>[A-Za-z]+)\])?[ \t]*#*[ \t]*$"
+from generator.notices.grammar import (
+    FRONT_MATTER_MARK,
+    HEADING,
+    HEADING_HINT,
+    ID_PATTERN,
+    NOTICES_DIR,
+    SILENT,
+    front_matter_close,
+    normalized,
+    split_body,
 )
+
 _CONFLICT = re.compile(r"^(<{7}|={7}|>{7})([ \t]|$)")
-# Searches starting with a newline: the regex engine skips to each newline quickly.
-_CLOSE = re.compile(r"\n(?:---|\.\.\.)[^\S\n]*(?=\n|\Z)")
-_BODY_MARK = re.compile(r"\n( {0,3})(`{3,}|~{3,}|##(?!#))")  # a fence or a heading
 
 
-class NoticeInvalid(Exception):
-    def __init__(self, problems: list[tuple[int, str]]) -> None:
-        super().__init__(problems)
-        self.problems = problems
+class NoticeInvalid(s.Invalid):
+    """A notice file's problems, each (line, message)."""
 
 
 _TYPE = s.choice(*(kind.value for kind in NoticeType))
@@ -70,9 +69,9 @@ def parse_notice(text: str, path: str, notice_id: str, config: Config) -> Notice
         raise NoticeInvalid([(1, "empty notice: expected front matter between '---' lines, "
                               "then updates")])
     first_end = text.find("\n")
-    if (text if first_end < 0 else text[:first_end]).rstrip() != "---":
+    if (text if first_end < 0 else text[:first_end]).rstrip() != FRONT_MATTER_MARK:
         raise NoticeInvalid([(1, "expected '---' on the first line, to open the front matter")])
-    closing = _CLOSE.search(text, first_end) if first_end >= 0 else None
+    closing = front_matter_close(text, first_end) if first_end >= 0 else None
     if closing is None:
         raise NoticeInvalid([(1, "front matter is not closed: add a line '---' after it")])
     close = text.count("\n", 0, closing.start() + 1)  # the closing line's index
@@ -197,53 +196,9 @@ def _parse_body(text: str, start: int, first: int, kind: NoticeType, config: Con
     return summary, updates, len(sections)
 
 
-def split_body(body: str, first_line: int
-               ) -> tuple[str, list[tuple[int, str, str]], list[tuple[int, str]]]:
-    """Split a body at '## ' headings outside code fences: the summary above them, each
-    (line, heading, text), and problems with indented headings.
-
-    Only lines that open or close a fence or look like a heading are visited; the text
-    between them is sliced, never split into lines.
-    """
-    text = "\n" + body  # each line starts after a newline
-    line_no, counted = first_line, 0
-    fence: str | None = None
-    sections: list[tuple[int, str, list[str]]] = [(first_line, "", [])]
-    problems: list[tuple[int, str]] = []
-    kept = 1  # where the text not yet given to a section starts
-    for match in _BODY_MARK.finditer(text):
-        marker = match.group(2)
-        if marker[0] != "#":
-            if fence is None:
-                fence = marker
-            elif marker[0] == fence[0] and len(marker) >= len(fence):
-                fence = None
-            continue
-        if fence is not None:
-            continue
-        where = match.start()
-        line_no += text.count("\n", counted, where)
-        counted = where
-        if kept <= where:  # at least one line before this one
-            sections[-1][2].append(text[kept:where])
-        line_end = text.find("\n", where + 1)
-        line_end = len(text) if line_end < 0 else line_end
-        kept = line_end + 1
-        if match.group(1):
-            problems.append((line_no, "update headings start at the beginning of the line: "
-                                      "remove the spaces before '##'"))
-        else:
-            sections.append((line_no, text[where + 1:line_end], []))
-    if kept <= len(text):
-        sections[-1][2].append(text[kept:])
-    summary = "\n".join(sections[0][2]).strip()
-    return summary, [(number, heading, "\n".join(pieces).strip())
-                     for number, heading, pieces in sections[1:]], problems
-
-
 def _parse_update(line_no: int, heading: str, body: str, kind: NoticeType, config: Config,
                   problems: list[tuple[int, str]]) -> Update | None:
-    match = _HEADING.match(heading.rstrip())
+    match = HEADING.match(heading.rstrip())
     if not match:
         problems.append((line_no, f"update heading must read {HEADING_HINT}, got "
                                   f"'{heading.strip()}'"))
@@ -256,7 +211,7 @@ def _parse_update(line_no: int, heading: str, body: str, kind: NoticeType, confi
                                   f"(expected one of: {allowed})"))
         ok = False
     flag = match["flag"]
-    if flag is not None and flag.lower() != "silent":
+    if flag is not None and flag.lower() != SILENT:
         problems.append((line_no, f"unknown flag '[{flag}]' (the only flag is '[silent]', "
                                   "which posts the update without notifying)"))
         ok = False
@@ -301,8 +256,7 @@ def parse_bytes(raw: bytes, path: str, notice_id: str, config: Config) -> Notice
         line = raw[: exc.start].count(b"\n") + 1
         raise NoticeInvalid([(line, f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x})")]
                             ) from None
-    text = text.removeprefix("\ufeff").replace("\r\n", "\n")
-    return parse_notice(text, path, notice_id, config)
+    return parse_notice(normalized(text), path, notice_id, config)
 
 
 def relative(path: Path, root: Path) -> str:
@@ -356,7 +310,7 @@ def read_file(path: Path, config: Config, known: Mapping[str, str] | None = None
         stat: os.stat_result | None = os.stat(path)
     except OSError:
         stat = None
-    raw = path.read_bytes()  # OSError: the command's error (exit 2) names the file
+    raw = path.read_bytes()  # OSError: the command's error (exit 1) names the file
     sha = hashlib.sha256(raw).hexdigest()
     if known is not None and known.get(path.name) == sha:
         return stat, sha, None
@@ -377,6 +331,5 @@ def load_notices(root: Path, config: Config) -> tuple[list[Notice], list[Problem
         if isinstance(result, Notice):
             notices.append(result)
         elif result is not None:
-            problems.extend(Problem(notice_path(path.name), line, message)
-                            for line, message in result)
+            problems.extend(problems_in(notice_path(path.name), result))
     return notices, problems

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from generator.core.errors import OutpostError
-from generator.notices.loader import ID_PATTERN, NOTICES_DIR
+from generator.notices.grammar import ID_PATTERN, NOTICES_DIR, front_matter_close
 
 _WORD = re.compile(r"[a-z0-9]+")
 _TITLE_LINE = re.compile(r"^title:[ \t]*(?P<value>.*?)[ \t]*\r?$", re.MULTILINE)
@@ -33,7 +33,8 @@ def read_title(path: Path) -> str:
             head = handle.read(4096).decode("utf-8", "replace")
     except OSError:
         return ""
-    match = _TITLE_LINE.search(head.split("\n---", 1)[0])
+    closing = front_matter_close(head)
+    match = _TITLE_LINE.search(head if closing is None else head[:closing.start()])
     if not match:
         return ""
     value = match["value"]

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
 import textwrap
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -23,7 +22,9 @@ from generator.config import schema as s
 from generator.config import yamlnodes as yn
 from generator.config.settings import Schema
 from generator.core.errors import InputError, OutpostError
-from generator.core.times import load_zone, parse_time, write_time
+from generator.core.times import load_zone, write_time
+from generator.disk import temp_beside
+from generator.notices.grammar import ID_PATTERN
 
 SKELETON = resources.files("generator.notices") / "skeleton"
 EXAMPLE_NOTICE = "notices/example-delete-me.md"
@@ -66,7 +67,7 @@ def parse_component(text: str) -> tuple[str, str]:
     component_id, name = component_id.strip(), name.strip()
     if not sep or not component_id or not name:
         raise InputError(f"'{text}' should look like 'id=Name', such as 'web=Website'")
-    if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", component_id):
+    if not ID_PATTERN.fullmatch(component_id):
         raise InputError(f"'{component_id}' is not an id of lowercase letters, digits and "
                          "hyphens")
     return component_id, name
@@ -204,15 +205,10 @@ def example_notice(options: InitOptions, now: datetime) -> str:
     """The example notice, dated the day before ``now`` in the site's zone."""
     zone = load_zone(options.timezone)
     day = (now.astimezone(zone) - timedelta(days=1)).date()
-    stamps = []
-    for hour, minute in ((9, 0), (9, 40)):
-        text = f"{day.isoformat()} {hour:02d}:{minute:02d}"
-        try:
-            parse_time(text, zone)
-        except InputError:  # a daylight-saving change at 09:00: write the offset
-            moment = datetime(day.year, day.month, day.day, hour, minute, tzinfo=zone)
-            text = write_time(moment, zone)
-        stamps.append(text)
+    # As the tools write times: with the offset only if a daylight-saving change makes
+    # the wall time ambiguous.
+    stamps = [write_time(datetime(day.year, day.month, day.day, hour, minute, tzinfo=zone), zone)
+              for hour, minute in ((9, 0), (9, 40))]
     components = f"components: [{options.components[0][0]}]\n" if options.components else ""
     template = (SKELETON / "notices" / "example-delete-me.md").read_text("utf-8")
     return (template.replace("@COMPONENTS@", components)
@@ -297,12 +293,7 @@ def _write_all(target: Path, files: Mapping[str, bytes]) -> None:
     try:
         for name in sorted(files):
             path = target / name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-            staged.append((Path(tmp), path))
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(files[name])
-            os.chmod(tmp, 0o644)
+            staged.append((temp_beside(path, files[name]), path))
         for tmp_path, path in staged:
             os.replace(tmp_path, path)
     finally:

@@ -10,7 +10,6 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
-from urllib.parse import urlsplit
 
 from generator.core import times
 from generator.core.errors import OutpostError
@@ -21,16 +20,12 @@ from generator.notify.settings import PASSWORD_ENV, USERNAME_ENV, Contact, Notif
 Markdown = Callable[[str], str]
 
 
-def site_host(config: Config) -> str:
-    return urlsplit(config.base_url).hostname or "outpost.invalid"
-
-
 def message_id(config: Config, key: str) -> str:
     """Deterministic per message: '<outpost.<notice>.<time>@<site host>>'.
 
     A retried send carries the same id, so mail systems can drop a duplicate.
     """
-    return f"<outpost.{key.replace('/', '.')}@{site_host(config)}>"
+    return f"<outpost.{key.replace('/', '.')}@{config.host}>"
 
 
 def notice_url(config: Config, message: Message) -> str:
@@ -116,7 +111,7 @@ def compose(config: Config, settings: NotifySettings, message: Message, contact:
         mail["References"] = root
     mail["Auto-Submitted"] = "auto-generated"
     mail["X-Auto-Response-Suppress"] = "All"
-    mail["List-Id"] = f"{config.title} <notify.{site_host(config)}>"
+    mail["List-Id"] = f"{config.title} <notify.{config.host}>"
     mail.set_content(plain_text(config, message))
     mail.add_alternative(html_text(config, message, markdown), subtype="html")
     return mail
@@ -131,7 +126,7 @@ def test_message(config: Config, settings: NotifySettings, address: str,
     mail["From"] = settings.sender
     mail["To"] = address
     mail["Date"] = format_datetime(now)
-    mail["Message-ID"] = f"<outpost.test.{now:%Y%m%dT%H%M%SZ}@{site_host(config)}>"
+    mail["Message-ID"] = f"<outpost.test.{times.utc_stamp(now, seconds=True)}@{config.host}>"
     mail["Auto-Submitted"] = "auto-generated"
     text = (f"This is a test message from {config.title} ({config.base_url}).\n"
             "If you can read it, Outpost can send email notifications.\n")
@@ -144,7 +139,7 @@ def _text(reply: bytes | str) -> str:
     return reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
 
 
-class SendFailed(Exception):
+class SendFailed(OutpostError):
     """One email was not accepted; the message says why, without credentials."""
 
 

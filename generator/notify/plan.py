@@ -14,13 +14,13 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from generator.core.model import Notice, NoticeType, Status, Update
+from generator.core.times import utc_stamp
 from generator.notify.settings import Contact, NotifySettings, Webhook
 
 
 def stamp(moment: datetime) -> str:
     """A UTC time as it appears in message keys: '20240730T1827Z'."""
-    return moment.strftime("%Y%m%dT%H%MZ") if not moment.second else moment.strftime(
-        "%Y%m%dT%H%M%SZ")
+    return utc_stamp(moment, seconds=moment.second != 0)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from typing import Any
 
 from generator import __version__
 from generator.core import statuspage
+from generator.core.errors import OutpostError
 from generator.core.model import Config, Notice
 from generator.core.timeline import select, view
 from generator.notify.plan import Message
@@ -73,7 +74,7 @@ def slack_payload(config: Config, message: Message, headline: str) -> dict[str, 
     }
 
 
-class WebhookFailed(Exception):
+class WebhookFailed(OutpostError):
     """Every attempt failed; the message lists what each attempt got."""
 
 

@@ -24,7 +24,7 @@ from generator.render.manifest import Manifest
 _STATE_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,99}")
 
 
-class PublishError(Exception):
+class PublishError(OutpostError):
     """A target failed; the message is safe to print (no credentials)."""
 
 

@@ -13,11 +13,9 @@ zone, so no VTIMEZONE is needed and DST changes inside a window are exact.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from urllib.parse import urlsplit
-
 from generator.core.model import Config
 from generator.core.timeline import NoticeView
+from generator.core.times import utc_stamp
 from generator.render.pages import Site
 
 CALENDAR = "maintenance.ics"
@@ -47,10 +45,6 @@ def fold(line: str) -> str:
     return "\r\n".join(out)
 
 
-def utc_stamp(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
 def sequence(item: NoticeView) -> int:
     """How many updates followed the first: grows with every announced change."""
     return len(item.updates) - 1
@@ -69,18 +63,17 @@ def _description(config: Config, item: NoticeView, url: str) -> str:
 def event_lines(config: Config, item: NoticeView) -> list[str]:
     notice = item.notice
     assert notice.start is not None and notice.end is not None
-    host = urlsplit(config.base_url).hostname or "outpost.invalid"
     url = f"{config.base_url}notices/{notice.id}/"
-    revised = utc_stamp(item.updated)
+    revised = utc_stamp(item.updated, seconds=True)
     return [
         "BEGIN:VEVENT",
-        f"UID:{notice.id}@{host}",
+        f"UID:{notice.id}@{config.host}",
         f"SEQUENCE:{sequence(item)}",
         f"DTSTAMP:{revised}",
         f"LAST-MODIFIED:{revised}",
-        f"CREATED:{utc_stamp(notice.posted_at)}",
-        f"DTSTART:{utc_stamp(notice.start)}",
-        f"DTEND:{utc_stamp(notice.end)}",
+        f"CREATED:{utc_stamp(notice.posted_at, seconds=True)}",
+        f"DTSTART:{utc_stamp(notice.start, seconds=True)}",
+        f"DTEND:{utc_stamp(notice.end, seconds=True)}",
         f"SUMMARY:{escape_text(notice.title)}",
         f"DESCRIPTION:{escape_text(_description(config, item, url))}",
         f"URL:{url}",

@@ -8,7 +8,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import islice
-from urllib.parse import urlsplit
 
 from generator.core import times
 from generator.core.model import Config, Notice, Update
@@ -42,13 +41,9 @@ class Posted:
     ordinal: int  # 0 unless earlier updates of the notice share this minute
 
 
-def tag_authority(config: Config) -> str:
-    return urlsplit(config.base_url).hostname or "outpost.invalid"
-
-
 def update_anchor(update: Update) -> str:
     """The id the notice page gives this update (see templates/notice.html)."""
-    return "update-" + update.at.astimezone(UTC).strftime("%Y%m%dT%H%MZ")
+    return "update-" + times.utc_stamp(update.at)
 
 
 def update_key(posted: Posted) -> str:
@@ -60,7 +55,7 @@ def update_key(posted: Posted) -> str:
 
 def item_id(config: Config, posted: Posted) -> str:
     day = posted.update.at.astimezone(UTC).strftime("%Y-%m-%d")
-    return f"tag:{tag_authority(config)},{day}:notices/{update_key(posted)}"
+    return f"tag:{config.host},{day}:notices/{update_key(posted)}"
 
 
 class _Ordered:
@@ -152,7 +147,7 @@ def render_feeds(site: Site) -> dict[str, Page]:
     config = site.config
     settings = repr(config)
     ordered = _Ordered(site)
-    authority = tag_authority(config)
+    authority = config.host
     files = _documents(site, settings, "", config.title, f"Every update from {config.title}",
                        f"tag:{authority},2024:feed", ordered.posted())
     for component in config.components:

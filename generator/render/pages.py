@@ -118,7 +118,7 @@ def _install_filters(env: Environment, config: Config, markdown: MarkdownRendere
     env.filters["when"] = lambda moment: times.display(moment, zone)
     env.filters["when_zone"] = lambda moment: times.display_with_zone(moment, zone)
     env.filters["iso"] = lambda moment: times.iso(moment, zone)
-    env.filters["stamp"] = lambda moment: moment.strftime("%Y%m%dT%H%MZ")
+    env.filters["stamp"] = times.utc_stamp
     env.filters["span"] = lambda item: times.display_range(item.started, item.shown_end, zone)
     env.filters["md"] = lambda text: Markup(markdown(text))
 
@@ -194,8 +194,6 @@ def _zone_abbreviations(config: Config, now: datetime) -> str:
 
 class TemplateFailed(OutpostError):
     """A template (usually an override in the repo's templates/) could not render."""
-
-    exit_code = 2
 
 
 def _template_failure(exc: TemplateError, template: str) -> TemplateFailed:
@@ -282,6 +280,5 @@ def render_pages(site: Site) -> dict[str, bytes | Page]:
             (site.chrome, item), lambda item=item: _page(  # type: ignore[misc]
                 site, "notice.html", "../../", "open" if item.is_open else "closed",
                 item=item, affected=[names.get(c, c) for c in item.notice.components]))
-    base_path = "/" + config.base_url.split("://", 1)[1].split("/", 1)[1]
-    files["404.html"] = _page(site, "404.html", base_path, "")
+    files["404.html"] = _page(site, "404.html", config.base_path, "")
     return files

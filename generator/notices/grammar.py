@@ -1,0 +1,150 @@
+"""The notice grammar, written once: how a notice file reads and is written.
+
+A notice is ``notices/<id>.md``: front matter between a ``---`` line and a ``---`` (or
+``...``) line, a summary, then updates, each under a heading
+``## <Status> - <time>`` with an optional ``[silent]`` flag. A ``##`` line inside a
+code fence (three or more backticks or tildes, closed by a run of the same character
+at least as long) is text, not a heading. Times take the forms of
+``generator.core.times``; ids are ``generator.core.model.ID_PATTERN``.
+
+The loader, the editor, the look-up and the scaffold read and write notices with these
+definitions only. ``split_body`` is a fast path; ``split_body_lines`` beside it is the
+plain line-by-line reference it must agree with (a property test checks it).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, tzinfo
+
+from generator.core.model import ID_PATTERN, Status
+from generator.core.times import TIME_FORM, write_time
+
+__all__ = [
+    "FENCE", "FRONT_MATTER_CLOSE", "FRONT_MATTER_MARK", "HEADING", "HEADING_HINT",
+    "ID_PATTERN", "INDENTED_HEADING", "NOTICES_DIR", "SILENT", "fence_after",
+    "front_matter_close", "heading_line", "is_heading", "normalized", "split_body",
+    "split_body_lines", "write_heading",
+]
+
+NOTICES_DIR = "notices"
+
+FRONT_MATTER_MARK = "---"
+# Searches starting with a newline: the regex engine skips to each newline quickly.
+FRONT_MATTER_CLOSE = re.compile(r"\n(?:---|\.\.\.)[^\S\n]*(?=\n|\Z)")
+
+HEADING_HINT = f"'## <Status> - {TIME_FORM}'"
+HEADING = re.compile(
+    r"^##[ \t]+(?P<status>.+?)[ \t]+[-\u2013\u2014][ \t]+(?P<time>.+?)"
+    r"(?:[ \t]+\[(?P<flag>[A-Za-z]+)\])?[ \t]*#*[ \t]*$"
+)
+SILENT = "silent"  # the one flag: post the update without notifying
+INDENTED_HEADING = ("update headings start at the beginning of the line: remove the spaces "
+                    "before '##'")
+
+FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")  # a line that opens or closes a code fence
+_INDENTED = re.compile(r"^ {1,3}##(?!#)")
+# The fast path's view of the same rules: a fence or a heading (indented or not).
+_BODY_MARK = re.compile(r"\n( {0,3})(`{3,}|~{3,}|##(?!#))")
+
+Sections = tuple[str, list[tuple[int, str, str]], list[tuple[int, str]]]
+"""A body split: the summary, each (line, heading, text), and (line, message) problems."""
+
+
+def normalized(text: str) -> str:
+    """A file's text as it is read: no byte-order mark, '\\n' line ends."""
+    return text.removeprefix("\ufeff").replace("\r\n", "\n")
+
+
+def front_matter_close(text: str, start: int = 0) -> re.Match[str] | None:
+    """The line that closes the front matter, searched from ``text[start]`` on (a newline
+    or later: the opening line is never the closing one)."""
+    return FRONT_MATTER_CLOSE.search(text, start)
+
+
+def heading_line(status: str, time_text: str, silent: bool = False) -> str:
+    """'## Identified - 2024-07-30 13:50', with ' [silent]' when it should not notify."""
+    return f"## {status} - {time_text}" + (f" [{SILENT}]" if silent else "")
+
+
+def write_heading(status: Status, at: datetime, zone: tzinfo, silent: bool = False) -> str:
+    """The heading the tools write for an update at ``at``, in the site zone."""
+    return heading_line(status.value, write_time(at, zone), silent)
+
+
+def is_heading(line: str) -> bool:
+    """A line that starts an update, when it stands outside a code fence."""
+    return line.startswith("##") and not line.startswith("###")
+
+
+def fence_after(fence: str | None, marker: str) -> str | None:
+    """The open fence after a fence line ``marker``: it opens one when none is open, and
+    closes ``fence`` when it is a run of the same character at least as long."""
+    if fence is None:
+        return marker
+    if marker[0] == fence[0] and len(marker) >= len(fence):
+        return None
+    return fence
+
+
+def split_body(body: str, first_line: int) -> Sections:
+    """Split a body at '## ' headings outside code fences: the summary above them, each
+    (line, heading, text), and problems with indented headings.
+
+    The fast path: only lines that open or close a fence or look like a heading are
+    visited; the text between them is sliced, never split into lines. It returns what
+    ``split_body_lines`` returns.
+    """
+    text = "\n" + body  # each line starts after a newline
+    line_no, counted = first_line, 0
+    fence: str | None = None
+    sections: list[tuple[int, str, list[str]]] = [(first_line, "", [])]
+    problems: list[tuple[int, str]] = []
+    kept = 1  # where the text not yet given to a section starts
+    for match in _BODY_MARK.finditer(text):
+        marker = match.group(2)
+        if marker[0] != "#":
+            fence = fence_after(fence, marker)
+            continue
+        if fence is not None:
+            continue
+        where = match.start()
+        line_no += text.count("\n", counted, where)
+        counted = where
+        if kept <= where:  # at least one line before this one
+            sections[-1][2].append(text[kept:where])
+        line_end = text.find("\n", where + 1)
+        line_end = len(text) if line_end < 0 else line_end
+        kept = line_end + 1
+        if match.group(1):
+            problems.append((line_no, INDENTED_HEADING))
+        else:
+            sections.append((line_no, text[where + 1:line_end], []))
+    if kept <= len(text):
+        sections[-1][2].append(text[kept:])
+    return _joined(sections, problems)
+
+
+def split_body_lines(body: str, first_line: int) -> Sections:
+    """``split_body`` written plainly, one line at a time: the reference."""
+    sections: list[tuple[int, str, list[str]]] = [(first_line, "", [])]
+    problems: list[tuple[int, str]] = []
+    fence: str | None = None
+    for index, line in enumerate(body.split("\n")):
+        found = FENCE.match(line)
+        if found:
+            fence = fence_after(fence, found.group(1))
+        if fence is None and is_heading(line):
+            sections.append((first_line + index, line, []))
+        elif fence is None and _INDENTED.match(line):
+            problems.append((first_line + index, INDENTED_HEADING))
+        else:
+            sections[-1][2].append(line)
+    return _joined(sections, problems)
+
+
+def _joined(sections: list[tuple[int, str, list[str]]],
+            problems: list[tuple[int, str]]) -> Sections:
+    summary = "\n".join(sections[0][2]).strip()
+    return summary, [(number, heading, "\n".join(pieces).strip())
+                     for number, heading, pieces in sections[1:]], problems

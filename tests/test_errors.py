@@ -1,0 +1,270 @@
+"""One error root, one way to build problems, and exit codes every command keeps:
+0 ok, 1 problems found or a failure the user can fix, 2 usage error. No command prints
+a traceback, whatever the error."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import os
+import pickle
+import pkgutil
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+import pytest
+
+import generator
+from generator.app import cli
+from generator.config import schema
+from generator.core.errors import InputError, OutpostError, Problem, ProblemsFound, problems_in
+from generator.notices.loader import NoticeInvalid
+from tests.conftest import MINIMAL_CONFIG, Run
+from tests.publish_support import free_port
+
+NOW = "2026-11-28T12:00:00Z"
+INCIDENT = """\
+---
+title: Email delivery delays
+type: incident
+components: [web]
+---
+## Investigating - 2026-11-28 05:00
+Emails are late.
+"""
+
+
+def generator_modules() -> Iterator[str]:
+    yield "generator"
+    for info in pkgutil.walk_packages(generator.__path__, "generator."):
+        if info.name != "generator.__main__":  # it runs the command
+            yield info.name
+
+
+def exception_classes() -> dict[str, type[BaseException]]:
+    found = {}
+    for name in generator_modules():
+        module = importlib.import_module(name)
+        for _, value in inspect.getmembers(module, inspect.isclass):
+            if issubclass(value, BaseException) and value.__module__ == name:
+                found[f"{name}.{value.__qualname__}"] = value
+    return found
+
+
+def test_every_exception_class_subclasses_the_root() -> None:
+    classes = exception_classes()
+    assert len(classes) >= 15
+    assert sorted(name for name, cls in classes.items() if not issubclass(cls, OutpostError)) \
+        == []
+
+
+def test_problems_are_made_from_line_message_pairs_in_one_place() -> None:
+    pairs = [(3, "unknown status 'Fixed'"), (1, "missing required key 'title'")]
+    assert problems_in("notices/a.md", pairs) == [
+        Problem("notices/a.md", 3, "unknown status 'Fixed'"),
+        Problem("notices/a.md", 1, "missing required key 'title'")]
+    found = NoticeInvalid(pairs).found_in("notices/a.md", "Nothing was written.")
+    assert isinstance(found, ProblemsFound)
+    assert found.format_message() == (
+        "notices/a.md:1: missing required key 'title'\n"
+        "notices/a.md:3: unknown status 'Fixed'\n"
+        "2 problems found. Nothing was written.")
+
+
+def test_line_problems_shown_alone_and_across_processes() -> None:
+    invalid = schema.Invalid([(4, "expected a number")])
+    assert (invalid.format_message(), invalid.exit_code) == ("line 4: expected a number", 1)
+    copy = pickle.loads(pickle.dumps(NoticeInvalid([(2, "x"), (5, "y")])))
+    assert type(copy) is NoticeInvalid and copy.problems == [(2, "x"), (5, "y")]
+    assert InputError("bad time 'x'").format_message() == "bad time 'x'"
+
+
+# Every command, with inputs that raise each error class, through a real process.
+
+def outpost(root: Path, *args: str, env: dict[str, str] | None = None
+            ) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "generator", "--root", str(root), *args],
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                          stdin=subprocess.DEVNULL, env={**os.environ, **(env or {})},
+                          timeout=120, check=False)
+
+
+def repo(tmp_path: Path, extra: str = "", notices: dict[str, str] | None = None) -> Path:
+    root = tmp_path / "repo"
+    (root / "notices").mkdir(parents=True)
+    (root / "outpost.yaml").write_text(MINIMAL_CONFIG + extra)
+    for name, text in (notices or {"2026-11-28-email.md": INCIDENT}).items():
+        (root / "notices" / name).write_text(text)
+    return root
+
+
+def built(root: Path) -> Path:
+    result = outpost(root, "build", "--now", NOW)
+    assert result.returncode == 0, result.stdout
+    return root
+
+
+def folder_target(tmp_path: Path) -> str:
+    return f"publish:\n  - name: local\n    type: dir\n    path: {tmp_path / 'pub'}\n"
+
+
+def notify_settings(port: int) -> str:
+    return ("notify:\n  since: 2026-11-01 00:00\n  from: status@example.org\n  smtp:\n"
+            f"    host: 127.0.0.1\n    port: {port}\n    security: none\n    timeout: 5\n"
+            "  contacts:\n    - email: alice@example.org\n  webhooks:\n    - name: chat\n"
+            f"      url: http://127.0.0.1:{port}/hook\n      timeout: 1\n      retries: 0\n")
+
+
+@dataclass(frozen=True)
+class Case:
+    """A command, the repository it runs in, its exit code and the last lines it prints."""
+
+    args: tuple[str, ...]
+    setup: Callable[[Path], tuple[Path, dict[str, str]]]
+    code: int
+    tail: Callable[[Path], list[str]]
+
+
+def plain(extra: str = "", notices: dict[str, str] | None = None
+          ) -> Callable[[Path], tuple[Path, dict[str, str]]]:
+    return lambda tmp: (repo(tmp, extra, notices), {})
+
+
+def broken_template(tmp: Path) -> tuple[Path, dict[str, str]]:
+    root = repo(tmp)
+    (root / "templates").mkdir()
+    (root / "templates" / "notice.html").write_text("{{ item.notice.nope() }}\n")
+    return root, {}
+
+
+def unreadable_notice(tmp: Path) -> tuple[Path, dict[str, str]]:
+    root = repo(tmp)
+    (root / "notices" / "2026-11-29-gone.md").symlink_to(tmp / "nowhere.md")
+    return root, {}
+
+
+def blocked_folder_target(tmp: Path) -> tuple[Path, dict[str, str]]:
+    root = built(repo(tmp, folder_target(tmp)))
+    (tmp / "pub").mkdir()
+    (tmp / "pub" / "current").write_text("not a symlink")
+    return root, {}
+
+
+def tampered_folder_target(tmp: Path) -> tuple[Path, dict[str, str]]:
+    root = built(repo(tmp, folder_target(tmp)))
+    assert outpost(root, "publish").returncode == 0
+    (tmp / "pub" / "current" / "index.html").write_text("changed")
+    return root, {}
+
+
+def unreachable_s3(tmp: Path) -> tuple[Path, dict[str, str]]:
+    entry = (f"publish:\n  - name: mirror\n    type: s3\n    bucket: b\n    region: us-east-1\n"
+             f"    endpoint_url: http://127.0.0.1:{free_port()}\n    retries: 0\n")
+    return built(repo(tmp, entry)), {"AWS_ACCESS_KEY_ID": "testing",
+                                     "AWS_SECRET_ACCESS_KEY": "testing",
+                                     "AWS_MAX_ATTEMPTS": "1"}
+
+
+def unreachable_mail(tmp: Path) -> tuple[Path, dict[str, str]]:
+    return repo(tmp, notify_settings(free_port())), {}
+
+
+def lines(*text: str) -> Callable[[Path], list[str]]:
+    return lambda root: list(text)
+
+
+CASES: dict[str, Case] = {
+    # ProblemsFound, from NoticeInvalid (a notice) and schema.Invalid (outpost.yaml)
+    "check: NoticeInvalid": Case(("check",), plain(notices={"a.md": "no front matter\n"}), 1,
+                                 lines("notices/a.md:1: expected '---' on the first line, to "
+                                       "open the front matter", "1 problem found.")),
+    "build: schema.Invalid": Case(("build", "--now", NOW), plain("feed_items: many\n"), 1,
+                                  lines("Error: outpost.yaml:9: Config value 'feed_items': "
+                                        "expected a whole number from 1 to 10000, received "
+                                        "'many'", "1 problem found. Build stopped: nothing was "
+                                        "written.")),
+    "list: YamlError": Case(("list",), plain("title: [\n"), 1, lines(
+        "Error: outpost.yaml:10: invalid YAML: did not find expected node content",
+        "1 problem found.")),
+    "build: TemplateFailed": Case(("build", "--now", NOW), broken_template, 1, lambda root: [
+        f"Error: template {root / 'templates' / 'notice.html'}:1: "
+        "'generator.core.model.Notice object' has no attribute 'nope'"]),
+    "check: OSError": Case(("check",), unreadable_notice, 1, lambda root: [
+        f"Error: No such file or directory: {root / 'notices' / '2026-11-29-gone.md'}"]),
+    "new incident: EditError": Case(
+        ("new", "incident", "Outage", "--component", "nope", "-m", "x"), plain(), 1,
+        lines("Error: unknown component 'nope' (outpost.yaml declares: web, api)")),
+    "new maintenance: usage": Case(("new", "maintenance", "Upgrade"), plain(), 2,
+                                   lines("Error: Missing option '--start'.")),
+    "update: NotFound": Case(("update", "nosuch", "-m", "x"), plain(), 1, lines(
+        "Error: no notice matches 'nosuch': give its id, the start of its id, or a word of "
+        "its title (see 'outpost list')")),
+    "resolve: usage": Case(("resolve", "email", "--at", "soon"), plain(), 2, lines(
+        "Error: Invalid value for '--at': bad time 'soon': expected 'YYYY-MM-DD HH:MM', "
+        "optionally followed by an offset such as '-05:00' or 'Z'")),
+    "init: InputError": Case(("init", "--timezone", "Nowhere/Land", "--title", "T"), plain(),
+                             1, lines("Error: --timezone: 'Nowhere/Land' is not an IANA "
+                                        "time zone such as 'America/Chicago'")),
+    "serve: usage": Case(("serve", "--port", "0", "--now", "soon"), plain(), 2, lines(
+        "Error: Invalid value for '--now': bad time 'soon': expected 'YYYY-MM-DD HH:MM', "
+        "optionally followed by an offset such as '-05:00' or 'Z'")),
+    "publish: PublishError": Case(("publish",), blocked_folder_target, 1,
+                                  lines("Error: 1 target failed to publish: local")),
+    "publish: TransientError": Case(("publish",), unreachable_s3, 1,
+                                    lines("Error: 1 target failed to publish: mirror")),
+    "verify: VerifyFailed": Case(("verify",), tampered_folder_target, 1,
+                                 lines("Error: 1 target failed to verify: local")),
+    "notify: SendFailed": Case(("notify", "--now", NOW), unreachable_mail, 1, lines(
+        "Error: 0 sent, 2 failed; the failed ones are retried on the next run.")),
+    "notify --test: WebhookFailed": Case(("notify", "--test", "chat", "--now", NOW),
+                                         unreachable_mail, 1, lambda root: [
+        "Error: test message not delivered: attempt 1: connection failed ([Errno 111] "
+        "Connection refused)"]),
+    "nothing: usage": Case(("frobnicate",), plain(), 2,
+                           lines("Error: No such command 'frobnicate'.")),
+}
+
+
+def command_names(group: click.Group, prefix: str = "") -> set[str]:
+    names = set()
+    for name, command in group.commands.items():
+        if isinstance(command, click.Group):
+            names |= command_names(command, f"{prefix}{name} ")
+        else:
+            names.add(prefix + name)
+    return names
+
+
+def test_the_cases_cover_every_command() -> None:
+    covered = {" ".join(case.args[:2]) if case.args[0] == "new" else case.args[0]
+               for case in CASES.values()}
+    assert command_names(cli) - covered == set()
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_errors_end_in_a_message_and_an_exit_code(name: str, tmp_path: Path) -> None:
+    case = CASES[name]
+    root, env = case.setup(tmp_path)
+    result = outpost(root, *case.args, env=env)
+    assert "Traceback" not in result.stdout
+    assert result.returncode == case.code, result.stdout
+    tail = case.tail(root)
+    assert result.stdout.splitlines()[-len(tail):] == tail
+
+
+def test_an_unexpected_failure_is_a_message_and_exit_code_1(
+        empty_repo: Path, run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator.build import inputs
+
+    def broken(project: object) -> None:
+        raise KeyError("no such thing")
+
+    monkeypatch.setattr(inputs, "check", broken)
+    result = run(empty_repo, "check")
+    assert (result.exit_code, result.output) == (1, (
+        "Error: unexpected failure (KeyError: 'no such thing'). Please report it with the "
+        "command you ran.\n"))

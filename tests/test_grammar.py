@@ -1,0 +1,118 @@
+"""The notice grammar is written once (generator/notices/grammar.py), and what the tools
+write with it reads back through it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from generator.core.errors import InputError
+from generator.core.model import ID_PATTERN, Status
+from generator.core.times import has_offset, parse_time
+from generator.notices import edit, grammar, lookup
+from tests.conftest import Run
+
+ZONES = [ZoneInfo("America/Chicago"), ZoneInfo("Europe/London"), ZoneInfo("UTC")]
+moments = st.integers(0, 60 * 24 * 800).map(
+    lambda m: datetime(2026, 1, 1, tzinfo=UTC) + timedelta(minutes=m))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(Status), moments, st.sampled_from(ZONES), st.booleans())
+def test_written_headings_read_back(status: Status, at: datetime, zone: ZoneInfo,
+                                    silent: bool) -> None:
+    line = grammar.write_heading(status, at, zone, silent)
+    assert grammar.is_heading(line)
+    match = grammar.HEADING.match(line)
+    assert match is not None
+    assert match["status"] == status.value
+    assert parse_time(match["time"], zone) == at
+    assert match["flag"] == (grammar.SILENT if silent else None)
+    assert grammar.split_body(line + "\ntext", 3) == (
+        "", [(3, line, "text")], []) == grammar.split_body_lines(line + "\ntext", 3)
+
+
+MESSAGE_LINES = ["text", "## x", "##", "###", " ## x", "    ## x", "```", "````", "~~~",
+                 " ```", "``` py", ""]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(MESSAGE_LINES), min_size=1, max_size=8))
+def test_messages_are_refused_exactly_where_the_reference_sees_a_heading(
+        lines: list[str]) -> None:
+    body = "\n".join(lines)
+    _, sections, _ = grammar.split_body_lines(body, 1)
+    if not sections:
+        edit._refuse_headings(body)
+        return
+    with pytest.raises(edit.EditError) as raised:
+        edit._refuse_headings(body)
+    assert str(raised.value).startswith(f"line {sections[0][0]} of the message starts with")
+
+
+def test_fence_rule() -> None:
+    assert grammar.fence_after(None, "```") == "```"
+    assert grammar.fence_after("````", "```") == "````"  # shorter: still open
+    assert grammar.fence_after("```", "~~~") == "```"  # the other character: still open
+    assert grammar.fence_after("```", "````") is None
+
+
+titles = st.text(st.sampled_from("abcXYZ019 .,-()é"), min_size=1, max_size=30).map(
+    str.strip).filter(lambda t: t and t[0].isalnum())
+
+
+@settings(max_examples=200, deadline=None)
+@given(titles, st.sampled_from(["---", "...", "---  "]), st.booleans())
+def test_look_up_reads_the_title_of_the_front_matter_only(
+        tmp_path_factory: pytest.TempPathFactory, title: str, close: str, quoted: bool) -> None:
+    path = tmp_path_factory.mktemp("t") / "n.md"
+    written = edit.yaml_scalar(title) if not quoted else f'"{title}"'
+    path.write_text(f"---\ntype: incident\ntitle: {written}\n{close}\n"
+                    "title: not this one\n## Resolved - 2026-01-01 10:00\nx\n")
+    assert lookup.read_title(path) == title
+
+
+def test_ids_follow_one_pattern_in_settings_files_and_init(empty_repo: Path,
+                                                           run: Run) -> None:
+    assert grammar.ID_PATTERN is ID_PATTERN
+    config = empty_repo / "outpost.yaml"
+    config.write_text(config.read_text().replace("id: api", "id: API"))
+    result = run(empty_repo, "check")
+    assert (result.exit_code, result.output) == (1, (
+        "outpost.yaml:7: Config value 'components[1].id': expected an id of lowercase "
+        "letters, digits and hyphens, received 'API'\n1 problem found.\n"))
+    config.write_text(config.read_text().replace("id: API", "id: api"))
+    (empty_repo / "notices" / "Bad_Name.md").write_text("x")
+    result = run(empty_repo, "check")
+    assert (result.exit_code, result.output) == (1, (
+        "notices/Bad_Name.md:1: file name must be lowercase letters, digits and hyphens "
+        "(it becomes the notice's URL)\n1 problem found.\n"))
+    init = run(empty_repo, "init", str(empty_repo / "new"), "--timezone", "UTC",
+               "--component", "Web=Website")
+    assert (init.exit_code, init.output) == (1, (
+        "Error: --component: 'Web' is not an id of lowercase letters, digits and hyphens\n"))
+
+
+OFFSETS = ["", "Z", " Z", "+05:30", " -05:00", "-0500", " CST", "+25:00", " PM"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(moments, st.sampled_from(OFFSETS), st.sampled_from(["T", " "]), st.booleans())
+def test_a_time_with_an_offset_means_the_same_in_every_zone(
+        at: datetime, offset: str, separator: str, seconds: bool) -> None:
+    text = at.strftime(f"%Y-%m-%d{separator}%H:%M" + (":%S" if seconds else "")) + offset
+    assert has_offset(text) == (offset.strip() not in ("", "CST", "PM"))
+    if not has_offset(text):
+        return
+    meanings = set()
+    for zone in ZONES:
+        try:
+            meanings.add(parse_time(text, zone).isoformat())
+        except InputError as exc:
+            meanings.add(str(exc).replace(zone.key, "ZONE"))
+    assert len(meanings) == 1
