@@ -113,5 +113,3 @@ def resolve_now(repo: Repo, text: str | None) -> datetime:
 SITE_DIR = "site"  # the output folder in the repository, unless --out says otherwise
 NOW_HELP = ("Pin the clock: 'YYYY-MM-DD HH:MM' in the site zone, with an optional offset, or "
             "ISO 8601 such as 2026-11-28T12:00:00Z. Default: now.")
-
-
