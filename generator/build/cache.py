@@ -38,7 +38,7 @@ from generator.build.options import DEFAULTS, BuildOptions
 from generator.build.parallel import fork_map, gc_paused
 from generator.build.store import Store
 from generator.config.settings import reading_digest
-from generator.core.errors import Problem
+from generator.core.errors import Problem, problems_in
 from generator.core.model import Config, Notice
 from generator.core.timeline import NoticeView
 from generator.notices.loader import notice_files, notice_path, read_file
@@ -115,8 +115,7 @@ def load_notices(root: Path, config: Config, store: Store | None,
             if notice is None:  # the same bytes as the cached notice's
                 notice = entries[name].notice
             elif isinstance(notice, list):
-                problems.extend(Problem(notice_path(name), line, message)
-                                for line, message in notice)
+                problems.extend(problems_in(notice_path(name), notice))
                 continue
             if stat is not None:
                 fresh[name] = Cached(_signature(stat), sha, notice)
