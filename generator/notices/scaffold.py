@@ -25,6 +25,7 @@ from generator.core.errors import InputError, OutpostError
 from generator.core.times import load_zone, write_time
 from generator.disk import temp_beside
 from generator.notices.grammar import ID_PATTERN
+from generator.install import requirement
 
 SKELETON = resources.files("generator.notices") / "skeleton"
 EXAMPLE_NOTICE = "notices/example-delete-me.md"
@@ -240,7 +241,8 @@ def _target(path: str) -> str:
 def skeleton_files(options: InitOptions, now: datetime, schema: Schema,
                    version: str = __version__) -> dict[str, bytes]:
     """Every file of the new repository as {relative path: bytes}."""
-    replacements = {"@OUTPOST_VERSION@": version, "@TITLE@": options.title,
+    replacements = {"@OUTPOST_REQUIREMENT@": requirement(version),
+                    "@OUTPOST_VERSION@": version, "@TITLE@": options.title,
                     "@BASE_URL@": options.base_url, "@TIMEZONE@": options.timezone}
     files: dict[str, bytes] = {}
     for path in _skeleton_paths():
