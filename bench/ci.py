@@ -218,6 +218,7 @@ class Replay:
     target: Path
     run_id: int
     log: Callable[[str], None] = lambda _line: None
+    rewrites: tuple[tuple[str, str], ...] = ()  # (old, new) applied to run: scripts
 
     def __post_init__(self) -> None:
         self.root = self.work / f"run-{self.run_id}"
@@ -355,7 +356,10 @@ class Replay:
         else:
             env = {k: interpolate(str(v), self.context) for k, v in
                    {**job_env, **(step.get("env") or {})}.items()}
-            output = self._run(interpolate(str(step["run"]), self.context), env)
+            script = interpolate(str(step["run"]), self.context)
+            for old, new in self.rewrites:
+                script = script.replace(old, new)
+            output = self._run(script, env)
         return StepTime(_label(step), kind, time.perf_counter() - start, output)
 
     def run(self, workflow: str) -> list[StepTime]:
@@ -427,7 +431,44 @@ def main(argv: list[str] | None = None) -> None:
                         help="The repository to clone (default: this one).")
     parser.add_argument("--work", type=Path, default=None,
                         help="Scratch folder (default: a temporary one).")
+    parser.add_argument("--skeleton", action="store_true",
+                        help="Replay the workflow `outpost init` writes instead, in a new site "
+                        "made by this checkout's init; its install line gets Outpost from a "
+                        "local clone of this checkout tagged as the release it names.")
     args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="outpost-ci-") as scratch:
+        work = args.work or Path(scratch)
+        rewrites: tuple[tuple[str, str], ...] = ()
+        if args.skeleton:
+            args.source, rewrites = skeleton_site(args.source, work / "skeleton")
+            args.rev = None
+        replay_all(args, work, rewrites)
+
+
+def skeleton_site(checkout: Path, folder: Path) -> tuple[Path, tuple[tuple[str, str], ...]]:
+    """A site made by ``outpost init`` (committed), and the rewrite of its install URL."""
+    from generator import __version__
+    from generator.install import REPOSITORY
+
+    shutil.rmtree(folder, ignore_errors=True)
+    clone = folder / "outpost"
+    subprocess.run(["git", "clone", "-q", "--no-hardlinks", str(checkout), str(clone)],
+                   check=True)
+    subprocess.run(["git", "-C", str(clone), "tag", "-f", f"v{__version__}"], check=True,
+                   capture_output=True)
+    site = folder / "site"
+    subprocess.run([sys.executable, "-m", "generator", "init", str(site), "--timezone", "UTC",
+                    "--title", "Replay Status", "--component", "web=Website"], check=True,
+                   capture_output=True, env=os.environ | {"PYTHONPATH": str(checkout)})
+    git = ["git", "-C", str(site), "-c", "user.name=Replay", "-c", "user.email=r@example.org"]
+    subprocess.run(["git", "init", "-q", str(site)], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-qm", "outpost init"], check=True)
+    return site, ((f"git+{REPOSITORY}@", f"git+file://{clone}@"),)
+
+
+def replay_all(args: argparse.Namespace, work: Path,
+               rewrites: tuple[tuple[str, str], ...]) -> None:
     revs: list[str] = args.rev or ["HEAD"]
     workflows, titles = [], []
     for rev in revs:
@@ -440,30 +481,29 @@ def main(argv: list[str] | None = None) -> None:
                                  rev], capture_output=True, text=True, check=True).stdout
         titles.append(f"{args.workflow} at {commit.strip()}")
     load = os.getloadavg()[0]
-    with tempfile.TemporaryDirectory(prefix="outpost-ci-") as scratch:
-        work = args.work or Path(scratch)
-        runs: list[list[list[StepTime]]] = [[] for _ in revs]
-        for index in range(len(revs)):
+    runs: list[list[list[StepTime]]] = [[] for _ in revs]
+    for index in range(len(revs)):
+        folder = work / f"rev-{index}"
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        subprocess.run(["git", "init", "-q", "--bare", str(folder / "target.git")],
+                       check=True)
+    for run_id in range(1, args.runs + 1):
+        order = list(range(len(revs)))
+        if run_id % 2 == 0:
+            order.reverse()
+        for index in order:
             folder = work / f"rev-{index}"
-            shutil.rmtree(folder, ignore_errors=True)
-            folder.mkdir(parents=True)
-            subprocess.run(["git", "init", "-q", "--bare", str(folder / "target.git")],
-                           check=True)
-        for run_id in range(1, args.runs + 1):
-            order = list(range(len(revs)))
-            if run_id % 2 == 0:
-                order.reverse()
-            for index in order:
-                folder = work / f"rev-{index}"
-                print(f"run {run_id}: {revs[index]}", file=sys.stderr, flush=True)
-                replay = Replay(args.source, revs[index], folder, folder / "caches",
-                                folder / "target.git", run_id,
-                                log=lambda line: print(line, file=sys.stderr, flush=True))
-                try:
-                    runs[index].append(replay.run(workflows[index]))
-                except ReplayError as exc:
-                    raise SystemExit(f"python -m bench.ci: run {run_id} of {revs[index]}: "
-                                     f"{exc}") from None
+            print(f"run {run_id}: {revs[index]}", file=sys.stderr, flush=True)
+            replay = Replay(args.source, revs[index], folder, folder / "caches",
+                            folder / "target.git", run_id,
+                            log=lambda line: print(line, file=sys.stderr, flush=True),
+                            rewrites=rewrites)
+            try:
+                runs[index].append(replay.run(workflows[index]))
+            except ReplayError as exc:
+                raise SystemExit(f"python -m bench.ci: run {run_id} of {revs[index]}: "
+                                 f"{exc}") from None
     print(f"Load average {load:.1f} at the start, {os.getloadavg()[0]:.1f} at the end.\n")
     for index, title in enumerate(titles):
         print("\n".join(summary(runs[index], title)))

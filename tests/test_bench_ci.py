@@ -147,3 +147,16 @@ def test_replay_of_this_repository_publish_workflow(tmp_path: Path) -> None:
     branches = subprocess.run(["git", "-C", str(tmp_path / "rev-0" / "target.git"), "branch"],
                               capture_output=True, text=True, check=True).stdout
     assert "gh-pages" in branches
+
+
+@pytest.mark.slow
+def test_replay_of_the_skeleton_workflow_installs_the_tag(tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, "-m", "bench.ci", "--skeleton", "--runs", "1",
+                           "--work", str(tmp_path)], cwd=REPO, capture_output=True, text=True,
+                          timeout=900, check=False,
+                          env=ci.os.environ | {"UV_SYSTEM_CERTS": "1"})
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "outpost-status @ git+https://github.com/outpost-status/outpost@v" in done.stdout
+    for step in ("Install Outpost", "Check", "Build", "Publish to every target",
+                 "Verify every target"):
+        assert f"| {step} | " in done.stdout, step
