@@ -360,6 +360,10 @@ class Replay:
             for old, new in self.rewrites:
                 script = script.replace(old, new)
             output = self._run(script, env)
+            if "id" in step:
+                lines = (self.temp / "github_output").read_text().splitlines()
+                self.context.outputs[str(step["id"])] = dict(
+                    line.split("=", 1) for line in lines if "=" in line)
         return StepTime(_label(step), kind, time.perf_counter() - start, output)
 
     def run(self, workflow: str) -> list[StepTime]:

@@ -208,6 +208,8 @@ def test_example_notice_parses_and_is_marked_to_delete() -> None:
 
 INSTALL_STEP = [
     'uv venv --python 3.11 "$RUNNER_TEMP/outpost"',
+    'uv pip install --offline --python "$RUNNER_TEMP/outpost" "outpost-status @ '
+    f'git+https://github.com/outpost-status/outpost@v{__version__}" ||',
     'uv pip install --python "$RUNNER_TEMP/outpost" "outpost-status @ '
     f'git+https://github.com/outpost-status/outpost@v{__version__}"',
     'echo "$RUNNER_TEMP/outpost/bin" >> "$GITHUB_PATH"',
@@ -222,7 +224,7 @@ def test_workflows_install_the_release_tag_from_git() -> None:
         text = files[name].decode()
         assert install_lines(text) == INSTALL_STEP, name
         assert "@OUTPOST_" not in text and "outpost-status==" not in text, name
-        (spec,) = re.findall(r'"(outpost-status @ [^"]+)"', text)
+        (spec,) = set(re.findall(r'"(outpost-status @ [^"]+)"', text))
         requirement = Requirement(spec)
         assert (requirement.name, requirement.extras) == ("outpost-status", set())
         assert requirement.url == (f"git+https://github.com/outpost-status/outpost"
@@ -249,7 +251,12 @@ def test_publish_workflow_keeps_the_build_cache_between_runs() -> None:
     assert names.index("actions/cache@v4") < names.index("Check")
     uv = next(step for step in steps if step.get("uses") == "astral-sh/setup-uv@v6")
     assert uv["with"] == {"enable-cache": True,
-                          "cache-dependency-glob": ".github/workflows/*.yml"}
+                          "cache-dependency-glob": ".github/workflows/*.yml",
+                          "cache-suffix": "${{ steps.month.outputs.month }}",
+                          "prune-cache": False}
+    month = next(step for step in steps if step.get("id") == "month")
+    assert month["run"] == 'echo "month=$(date -u +%Y-%m)" >> "$GITHUB_OUTPUT"'
+    assert names.index(month["name"]) < names.index("astral-sh/setup-uv@v6")
     # This repository's own publish workflow does the same, keyed on its own code.
     own = _job((REPO / ".github" / "workflows" / "publish.yml").read_bytes())["steps"]
     (own_cache,) = [step for step in own if step.get("uses") == "actions/cache@v4"]
@@ -392,10 +399,12 @@ def _steps(workflow: bytes) -> list[str]:
 def test_workflows_run_the_documented_commands() -> None:
     files = skeleton_files(InitOptions(), datetime(2026, 11, 28, tzinfo=UTC), schema())
     check = _steps(files[".github/workflows/check.yml"])
-    assert check[3:] == ["\n".join(INSTALL_STEP), "outpost check --format github",
+    first, offline, online, path = INSTALL_STEP
+    install = f"{first}\n{offline}\n  {online}\n{path}"
+    assert check[4:] == [install, "outpost check --format github",
                          'outpost build --out "$RUNNER_TEMP/site"']
     publish = _steps(files[".github/workflows/publish.yml"])
-    assert publish[3] == "\n".join(INSTALL_STEP)
+    assert publish[4] == install
     commands = [step for step in publish if step.startswith("outpost ")]
     assert commands == ["outpost check --format github", "outpost build",
                         "outpost publish", "outpost verify"]
