@@ -511,7 +511,8 @@ def replay_all(args: argparse.Namespace, work: Path,
     print(f"Load average {load:.1f} at the start, {os.getloadavg()[0]:.1f} at the end.\n")
     for index, title in enumerate(titles):
         print("\n".join(summary(runs[index], title)))
-        print("\nInstall step: " + " && ".join(install_lines(workflows[index])) + "\n")
+        print("\nInstall step:\n\n```sh\n" + "\n".join(install_lines(workflows[index]))
+              + "\n```\n")
 
 
 if __name__ == "__main__":
