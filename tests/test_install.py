@@ -74,7 +74,7 @@ def test_skeleton_install_step_installs_the_tag_with_uv(tmp_path: Path) -> None:
     lines = install_lines(files[".github/workflows/publish.yml"].decode())
     assert lines == install_lines(files[".github/workflows/check.yml"].decode())
     script = "\n".join(lines)
-    assert script.count(f"git+{REPOSITORY}@v{__version__}") == 1
+    assert script.count(f"git+{REPOSITORY}@v{__version__}") == 2  # offline, then online
     local = script.replace(f"git+{REPOSITORY}@", f"git+file://{clone}@")
     env = _env(tmp_path)
     _run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", local], env, tmp_path)
