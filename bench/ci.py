@@ -451,8 +451,7 @@ def main(argv: list[str] | None = None) -> None:
 
 def skeleton_site(checkout: Path, folder: Path) -> tuple[Path, tuple[tuple[str, str], ...]]:
     """A site made by ``outpost init`` (committed), and the rewrite of its install URL."""
-    from generator import __version__
-    from generator.install import REPOSITORY
+    from generator import REPOSITORY, __version__
 
     shutil.rmtree(folder, ignore_errors=True)
     clone = folder / "outpost"

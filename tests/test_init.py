@@ -17,9 +17,8 @@ import pytest
 from packaging.requirements import Requirement
 
 from bench.ci import install_lines
-from generator import __version__
+from generator import REPOSITORY, __version__
 from generator.app import schema
-from generator.install import REPOSITORY
 from generator.notices.loader import parse_notice
 from generator.notices.scaffold import (
     EXAMPLE_NOTICE,

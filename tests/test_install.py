@@ -19,9 +19,8 @@ from pathlib import Path
 import pytest
 
 from bench.ci import install_lines
-from generator import __version__
+from generator import REPOSITORY, __version__, requirement
 from generator.app import schema
-from generator.install import REPOSITORY, requirement
 from generator.notices.scaffold import InitOptions, skeleton_files
 from tests.conftest import REPO
 from tests.test_readme import shell_lines

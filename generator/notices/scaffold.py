@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from importlib import resources
 from pathlib import Path
 
-from generator import __version__
+from generator import __version__, requirement
 from generator.config import schema as s
 from generator.config import yamlnodes as yn
 from generator.config.settings import Schema
@@ -25,7 +25,6 @@ from generator.core.errors import InputError, OutpostError
 from generator.core.times import load_zone, write_time
 from generator.disk import temp_beside
 from generator.notices.grammar import ID_PATTERN
-from generator.install import requirement
 
 SKELETON = resources.files("generator.notices") / "skeleton"
 EXAMPLE_NOTICE = "notices/example-delete-me.md"

@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import hashlib
+import importlib.util
 import json
 import os
 from collections.abc import Iterator
@@ -23,6 +24,7 @@ from itertools import groupby
 from pathlib import Path
 from typing import Any
 
+from generator import requirement
 from generator.core.errors import OutpostError
 from generator.publish.base import Counts, PublishError, TransientError, check_state_name
 from generator.publish.settings import TargetSettings
@@ -89,11 +91,7 @@ def s3_errors(what: str) -> Iterator[None]:
 
 def require_boto3(settings: TargetSettings) -> None:
     """S3 targets need boto3, which Outpost installs only with its ``s3`` extra."""
-    import importlib.util
-
     if importlib.util.find_spec("boto3") is None:
-        from generator.install import requirement
-
         raise OutpostError(
             f"outpost.yaml:{settings.line}: publish target '{settings.name}' is an s3 "
             "target, which needs boto3: install Outpost with its s3 extra, "
