@@ -219,6 +219,7 @@ class Replay:
     run_id: int
     log: Callable[[str], None] = lambda _line: None
     rewrites: tuple[tuple[str, str], ...] = ()  # (old, new) applied to run: scripts
+    notices: int = 0  # replace the checkout's notices by this many synthetic ones
 
     def __post_init__(self) -> None:
         self.root = self.work / f"run-{self.run_id}"
@@ -257,6 +258,11 @@ class Replay:
                         str(self.workspace)], check=True, capture_output=True)
         subprocess.run(["git", "-C", str(self.workspace), "checkout", "-q", self.rev],
                        check=True, capture_output=True)
+        if self.notices:  # the same files every run, as a repository that did not change
+            from bench import synth
+
+            shutil.rmtree(self.workspace / "notices")
+            synth.make_repo(self.workspace, self.notices)
         config = self.workspace / "outpost.yaml"
         text = config.read_text(encoding="utf-8")
         if not re.search(r"^publish:", text, re.MULTILINE):
@@ -439,6 +445,9 @@ def main(argv: list[str] | None = None) -> None:
                         help="Replay the workflow `outpost init` writes instead, in a new site "
                         "made by this checkout's init; its install line gets Outpost from a "
                         "local clone of this checkout tagged as the release it names.")
+    parser.add_argument("--notices", type=int, default=0,
+                        help="Replace the checkout's notices and settings by this many "
+                        "synthetic notices (bench/synth.py), the same in every run.")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="outpost-ci-") as scratch:
         work = args.work or Path(scratch)
@@ -501,7 +510,7 @@ def replay_all(args: argparse.Namespace, work: Path,
             replay = Replay(args.source, revs[index], folder, folder / "caches",
                             folder / "target.git", run_id,
                             log=lambda line: print(line, file=sys.stderr, flush=True),
-                            rewrites=rewrites)
+                            rewrites=rewrites, notices=args.notices)
             try:
                 runs[index].append(replay.run(workflows[index]))
             except ReplayError as exc:
