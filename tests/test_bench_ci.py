@@ -161,3 +161,15 @@ def test_replay_of_the_skeleton_workflow_installs_the_tag(tmp_path: Path) -> Non
     for step in ("Install Outpost", "Check", "Build", "Publish to every target",
                  "Verify every target"):
         assert f"| {step} | " in done.stdout, step
+
+
+def test_replay_with_synthetic_notices(source: Path, tmp_path: Path) -> None:
+    replay = ci.Replay(source, "HEAD", tmp_path / "work", tmp_path / "c", tmp_path / "t", 1,
+                       notices=20)
+    replay.run(WORKFLOW)
+    workspace = tmp_path / "work" / "run-1" / "workspace"
+    names = sorted(p.name for p in (workspace / "notices").glob("*.md"))
+    assert len(names) == 20 and "a.md" not in names
+    config = (workspace / "outpost.yaml").read_text()
+    assert config.startswith("title: Benchmark Support Notifications\n")
+    assert config.endswith("    branch: gh-pages\n")
