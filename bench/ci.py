@@ -222,7 +222,9 @@ class Replay:
     notices: int = 0  # replace the checkout's notices by this many synthetic ones
 
     def __post_init__(self) -> None:
-        self.root = self.work / f"run-{self.run_id}"
+        # The same paths every run, as on a runner (the workspace and $RUNNER_TEMP do not
+        # move between runs): the build cache's stamp includes where libraries live.
+        self.root = self.work / "runner"
         shutil.rmtree(self.root, ignore_errors=True)
         self.workspace = self.root / "workspace"
         self.temp = self.root / "temp"
@@ -377,7 +379,9 @@ class Replay:
         for step in steps:
             timed = self.step(step, job_env)
             if timed is not None:
-                self.log(f"  {timed.seconds:6.2f} s  {timed.name}")
+                said = timed.output.strip().splitlines()[-1:] if timed.kind == "outpost" else []
+                self.log(f"  {timed.seconds:6.2f} s  {timed.name}"
+                         + "".join(f"  [{line[:80]}]" for line in said))
                 self.times.append(timed)
         for post in reversed(self.posts):
             timed = post()

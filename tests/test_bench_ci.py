@@ -107,7 +107,7 @@ def test_replay_runs_steps_as_a_runner_does(source: Path, tmp_path: Path) -> Non
     assert use == "tool hello us-east-1 []\n"  # GITHUB_PATH, GITHUB_ENV, job env, no secret
     assert first[-1].output == "saved"
     # The checkout got a publish target (the local bare repository).
-    config = (tmp_path / "work" / "run-1" / "workspace" / "outpost.yaml").read_text()
+    config = (tmp_path / "work" / "runner" / "workspace" / "outpost.yaml").read_text()
     assert config.endswith(f"publish:\n  - name: pages\n    type: git\n    remote: {target}\n"
                            "    branch: gh-pages\n")
     # The next run restores the cache (an exact hit: the notices did not change).
@@ -116,7 +116,7 @@ def test_replay_runs_steps_as_a_runner_does(source: Path, tmp_path: Path) -> Non
                                              "(actions/cache)"]
     assert second[3].output == "tool hello us-east-1 []\nmarker\n"
     assert second[-1].output == "exact hit: not saved"
-    marker = tmp_path / "work" / "run-2" / "workspace" / ".outpost-cache" / "marker"
+    marker = tmp_path / "work" / "runner" / "workspace" / ".outpost-cache" / "marker"
     assert marker.read_text() == "run-1\n"
     assert any(line.endswith("Install a tool") for line in lines)
     table = "\n".join(ci.summary([first, second], "t"))
@@ -167,7 +167,7 @@ def test_replay_with_synthetic_notices(source: Path, tmp_path: Path) -> None:
     replay = ci.Replay(source, "HEAD", tmp_path / "work", tmp_path / "c", tmp_path / "t", 1,
                        notices=20)
     replay.run(WORKFLOW)
-    workspace = tmp_path / "work" / "run-1" / "workspace"
+    workspace = tmp_path / "work" / "runner" / "workspace"
     names = sorted(p.name for p in (workspace / "notices").glob("*.md"))
     assert len(names) == 20 and "a.md" not in names
     config = (workspace / "outpost.yaml").read_text()
