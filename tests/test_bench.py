@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import synth
+import pytest
+
+from bench import hugo, peer, synth
+from bench.measure import Sample
 from bench.report import write_results
 from bench.run import page_weights
 from tests.conftest import Run
@@ -73,3 +79,127 @@ def test_quick_mode_writes_a_table(tmp_path: Path) -> None:
         assert "failed" not in line, line
     assert "- Machine: " in text and "- Commit: " in text
     assert done.stdout.strip().startswith("## Run of ")
+
+
+# --- python -m bench --peer hugo ------------------------------------------------------
+
+HAS_HUGO = shutil.which("hugo") is not None
+
+
+def test_hugo_twin_has_one_page_per_notice_with_the_same_markdown(tmp_path: Path) -> None:
+    outpost = synth.make_repo(tmp_path / "outpost", 100)
+    assert hugo.write_site(outpost, tmp_path / "hugo") == 100
+    issues = tmp_path / "hugo" / "content" / "issues"
+    names = sorted(p.stem for p in issues.glob("*.md") if p.name != "_index.md")
+    assert names == sorted(p.stem for p in (outpost / "notices").glob("*.md"))
+    for relative in ("_default/baseof.html", "_default/single.html", "_default/list.html",
+                     "index.html"):
+        assert (tmp_path / "hugo" / "layouts" / relative).is_file(), relative
+    config = (tmp_path / "hugo" / "config.toml").read_text()
+    assert 'disableKinds = ["taxonomy", "term", "sitemap", "robotsTXT"]' in config
+    assert "rssLimit = 100" in config
+    # The open hot notice: its first update is the oldest heading; not resolved.
+    source = (outpost / "notices" / f"{synth.HOT_NOTICE}.md").read_text()
+    page = (issues / f"{synth.HOT_NOTICE}.md").read_text()
+    front, body = page.split("\n---\n", 1)
+    assert front.splitlines() == [
+        "---", 'title: "Sign-in errors for some districts"', "date: 2026-11-27T16:00:00-06:00",
+        "resolved: false", "severity: none",
+        'affected: ["Campus Community", "Mobile notifications", "Single sign-on"]',
+        "kind: incident", "section: issues"]
+    assert body == source.split("\n---\n", 1)[1]
+    # The same files give the same twin, byte for byte.
+    hugo.write_site(outpost, tmp_path / "again")
+    assert _tree(tmp_path / "hugo") == _tree(tmp_path / "again")
+
+
+def test_hugo_page_of_a_closed_notice_and_an_ambiguous_time() -> None:
+    text = ("---\ntitle: Timeouts (CDN edge)\ntype: incident\nimpact: major\n"
+            "components: [sso, email-delivery]\n---\n"
+            "## Resolved - 2025-11-02 01:30 -06:00\nFixed.\n\n"
+            "## Investigating - 2025-11-02 01:10 -05:00\nLooking.\n")
+    page = hugo.convert("2025-11-02-cdn", text)
+    assert page.first == datetime(2025, 11, 2, 6, 10, tzinfo=UTC)
+    assert page.closed == datetime(2025, 11, 2, 7, 30, tzinfo=UTC)
+    assert page.components == ("sso", "email-delivery")
+    assert hugo.page_text(page).splitlines()[:8] == [
+        "---", 'title: "Timeouts (CDN edge)"', "date: 2025-11-02T01:10:00-05:00",
+        "resolved: true", "resolvedWhen: 2025-11-02T01:30:00-06:00", "severity: major",
+        'affected: ["Single sign-on", "Email delivery"]', "kind: incident"]
+    with pytest.raises(ValueError, match=r"^x: no update heading$"):
+        hugo.convert("x", "---\ntitle: t\ntype: incident\n---\nNo headings.\n")
+
+
+def test_peer_ratios_are_hugo_over_outpost() -> None:
+    assert peer.ratio(0.85, 1.96) == pytest.approx(0.4337, abs=1e-4)
+    assert peer.ratio(17.0, 5.6) == pytest.approx(3.0357, abs=1e-4)
+    assert peer.ratio(None, 1.0) is None
+    assert peer.ratio(1.0, None) is None
+    assert peer.ratio(1.0, 0.0) is None
+
+    def samples(*pairs: tuple[float, float]) -> list[Sample]:
+        return [Sample(seconds, mb) for seconds, mb in pairs]
+
+    size = peer.PeerSize(1000, {
+        peer.COLD: peer.Pair(outpost=samples((1.96, 267.0), (2.5, 270.0), (1.5, 260.0)),
+                             hugo=samples((0.85, 748.0), (0.9, 700.0), (0.8, 760.0))),
+        peer.ONE_UPDATE: peer.Pair(outpost=samples((0.5, 90.0)), hugo=samples((1.5, 500.0)),
+                                   note="failed: boom"),
+    })
+    assert peer.rows(size) == [
+        ("full build from scratch", "1.96 s", "0.85 s", "0.43"),
+        ("rebuild after one new update", "0.50 s", "1.50 s", "3.00 (failed: boom)"),
+        ("peak memory (full build)", "267 MiB", "748 MiB", "2.80"),
+    ]
+    assert peer.table([peer.PeerSize(100)])[2:] == [
+        "| full build from scratch | 100 | n/a | n/a | n/a (not run) |",
+        "| rebuild after one new update | 100 | n/a | n/a | n/a (not run) |",
+        "| peak memory (full build) | 100 | n/a | n/a | n/a |",
+    ]
+
+
+def test_peer_section_is_replaced_in_place() -> None:
+    notes = "# Benchmark results\n\nnotes\n"
+    runs = "\n## Run of 1\n\ntable\n"
+    first = peer.replace_section(notes + runs, f"{peer.SECTION}\n\nfirst\n")
+    assert first == notes + f"\n{peer.SECTION}\n\nfirst\n" + runs
+    second = peer.replace_section(first, f"{peer.SECTION}\n\nsecond\n")
+    assert second == notes + f"\n{peer.SECTION}\n\nsecond\n" + runs
+    assert peer.replace_section(notes, f"{peer.SECTION}\n\nx\n") == (
+        notes + f"\n{peer.SECTION}\n\nx\n")
+
+
+def test_peer_without_hugo_says_how_to_install_it(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "PATH"}
+    env["PATH"] = str(tmp_path)  # no hugo there
+    done = subprocess.run([sys.executable, "-m", "bench", "--peer", "hugo", "--quick",
+                           "--results", str(tmp_path / "R.md")], cwd=REPO, env=env,
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert (done.returncode, done.stderr) == (1, peer.INSTALL_HINT + "\n")
+    assert not (tmp_path / "R.md").exists()
+
+
+@pytest.mark.skipif(not HAS_HUGO, reason="hugo is not installed (apt-get install -y hugo)")
+def test_peer_quick_runs_both_generators(tmp_path: Path) -> None:
+    results = tmp_path / "RESULTS.md"
+    results.write_text("# Notes\n\nkept\n\n## Run of 1\n\nkept too\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "bench", "--peer", "hugo", "--quick", "--results",
+         str(results), "--work", str(tmp_path / "work")],
+        cwd=REPO, capture_output=True, text=True, timeout=600, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    text = results.read_text()
+    assert text.startswith("# Notes\n\nkept\n\n## Side by side with Hugo\n")
+    assert text.endswith("\n## Run of 1\n\nkept too\n")
+    for name in ("full build from scratch", "rebuild after one new update",
+                 "peak memory (full build)"):
+        line = next(line for line in text.splitlines() if line.startswith(f"| {name} | 100 |"))
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        assert cells[2].endswith((" s", " MiB")) and cells[3].endswith((" s", " MiB")), line
+        float(cells[4])  # a ratio, not n/a or failed
+    public = tmp_path / "work" / "peer-public-100"
+    pages = list((public / "issues").glob("*/index.html"))
+    assert len(pages) == 100
+    hot = (public / "issues" / synth.HOT_NOTICE / "index.html").read_text()
+    assert "Still working on it (update 1)." in hot  # the update reached Hugo's page too
+    assert (public / "index.xml").read_text().count("<item>") == 100

@@ -72,10 +72,18 @@ def test_workflow_runs_check_on_pull_requests_touching_notices(empty_repo: Path)
     assert trigger["pull_request"]["paths"] == ["notices/**", "outpost.yaml", "templates/**"]
     steps = workflow["jobs"]["check"]["steps"]
     runs = [step["run"] for step in steps if "run" in step]
-    assert runs == ["python -m pip install .", "outpost check --format github"]
+    assert runs == ['echo "month=$(date -u +%Y-%m)" >> "$GITHUB_OUTPUT"',
+                    'uv venv --python 3.11 "$RUNNER_TEMP/outpost"\n'
+                    'uv pip install --offline --python "$RUNNER_TEMP/outpost" . ||\n'
+                    '  uv pip install --python "$RUNNER_TEMP/outpost" .\n'
+                    'echo "$RUNNER_TEMP/outpost/bin" >> "$GITHUB_PATH"\n',
+                    "outpost check --format github"]
+    assert {"uses": "astral-sh/setup-uv@v6", "with": {
+        "enable-cache": True, "cache-dependency-glob": "pyproject.toml",
+        "cache-suffix": "${{ steps.month.outputs.month }}", "prune-cache": False}} in steps
     # The check step, run as written, fails on a broken notice with an annotation.
     (empty_repo / "notices" / "2026-11-28-broken.md").write_text(BROKEN)
-    args = shlex.split(runs[1])
+    args = shlex.split(runs[2])
     result = subprocess.run(outpost_command() + args[1:], cwd=empty_repo, capture_output=True,
                             text=True, env={"PATH": "/usr/bin:/bin"}, check=False)
     assert result.returncode == 1

@@ -11,10 +11,13 @@ import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
+from packaging.requirements import Requirement
 
-from generator import __version__
+from bench.ci import install_lines
+from generator import REPOSITORY, __version__
 from generator.app import schema
 from generator.notices.loader import parse_notice
 from generator.notices.scaffold import (
@@ -202,13 +205,63 @@ def test_example_notice_parses_and_is_marked_to_delete() -> None:
     assert "Delete\n`notices/example-delete-me.md`" in text
 
 
-def test_workflows_install_the_released_package() -> None:
+INSTALL_STEP = [
+    'uv venv --python 3.11 "$RUNNER_TEMP/outpost"',
+    'uv pip install --offline --python "$RUNNER_TEMP/outpost" "outpost-status @ '
+    f'git+https://github.com/outpost-status/outpost@v{__version__}" ||',
+    'uv pip install --python "$RUNNER_TEMP/outpost" "outpost-status @ '
+    f'git+https://github.com/outpost-status/outpost@v{__version__}"',
+    'echo "$RUNNER_TEMP/outpost/bin" >> "$GITHUB_PATH"',
+]
+
+
+def test_workflows_install_the_release_tag_from_git() -> None:
+    # outpost-status is not on the package index yet: the workflows install the git tag
+    # of the version that ran init, with uv, into a virtualenv whose bin goes on PATH.
     files = skeleton_files(InitOptions(), datetime(2026, 11, 28, tzinfo=UTC), schema())
     for name in (".github/workflows/check.yml", ".github/workflows/publish.yml"):
         text = files[name].decode()
-        assert f'pip install "outpost-status=={__version__}"' in text
-        assert "@OUTPOST_VERSION@" not in text
+        assert install_lines(text) == INSTALL_STEP, name
+        assert "@OUTPOST_" not in text and "outpost-status==" not in text, name
+        (spec,) = set(re.findall(r'"(outpost-status @ [^"]+)"', text))
+        requirement = Requirement(spec)
+        assert (requirement.name, requirement.extras) == ("outpost-status", set())
+        assert requirement.url == (f"git+https://github.com/outpost-status/outpost"
+                                   f"@v{__version__}")
+        ref = requirement.url.rsplit("@", 1)[1]
+        assert re.fullmatch(r"v\d+\.\d+\.\d+|[0-9a-f]{40}", ref), ref  # pinned
+        uses = [step.get("uses", "") for step in _job(files[name])["steps"]]
+        assert "astral-sh/setup-uv@v6" in uses, name
+    assert requirement.url == f"git+{REPOSITORY}@v{__version__}"
     assert files[".gitignore"].decode().splitlines()[1:3] == ["site/", ".outpost-cache/"]
+
+
+def test_publish_workflow_keeps_the_build_cache_between_runs() -> None:
+    files = skeleton_files(InitOptions(), datetime(2026, 11, 28, tzinfo=UTC), schema())
+    steps = _job(files[".github/workflows/publish.yml"])["steps"]
+    names = [step.get("name") or step.get("uses") for step in steps]
+    (cache,) = [step for step in steps if step.get("uses") == "actions/cache@v4"]
+    assert cache["with"] == {
+        "path": ".outpost-cache",
+        "key": f"outpost-cache-{__version__}-${{{{ hashFiles('notices/**', 'outpost.yaml', "
+               "'templates/**') }}",
+        "restore-keys": f"outpost-cache-{__version__}-"}
+    # Restored before anything reads it.
+    assert names.index("actions/cache@v4") < names.index("Check")
+    uv = next(step for step in steps if step.get("uses") == "astral-sh/setup-uv@v6")
+    assert uv["with"] == {"enable-cache": True,
+                          "cache-dependency-glob": ".github/workflows/*.yml",
+                          "cache-suffix": "${{ steps.month.outputs.month }}",
+                          "prune-cache": False}
+    month = next(step for step in steps if step.get("id") == "month")
+    assert month["run"] == 'echo "month=$(date -u +%Y-%m)" >> "$GITHUB_OUTPUT"'
+    assert names.index(month["name"]) < names.index("astral-sh/setup-uv@v6")
+    # This repository's own publish workflow does the same, keyed on its own code.
+    own = _job((REPO / ".github" / "workflows" / "publish.yml").read_bytes())["steps"]
+    (own_cache,) = [step for step in own if step.get("uses") == "actions/cache@v4"]
+    assert own_cache["with"]["path"] == ".outpost-cache"
+    assert own_cache["with"]["restore-keys"] == (
+        "outpost-cache-${{ hashFiles('generator/**', 'pyproject.toml') }}-")
 
 
 def test_detect_timezone(tmp_path: Path) -> None:
@@ -330,22 +383,27 @@ def test_a_file_in_place_of_a_folder_is_refused(tmp_path: Path, run: Run) -> Non
     assert files_under(target) == ["notices"]
 
 
-def _steps(workflow: bytes) -> list[str]:
+def _job(workflow: bytes) -> dict[str, Any]:
     import yaml
 
     data = yaml.safe_load(workflow)
     (job,) = data["jobs"].values()
-    return [step.get("run", step.get("uses", "")).strip() for step in job["steps"]]
+    return dict(job)
+
+
+def _steps(workflow: bytes) -> list[str]:
+    return [step.get("run", step.get("uses", "")).strip() for step in _job(workflow)["steps"]]
 
 
 def test_workflows_run_the_documented_commands() -> None:
     files = skeleton_files(InitOptions(), datetime(2026, 11, 28, tzinfo=UTC), schema())
     check = _steps(files[".github/workflows/check.yml"])
-    assert check[2:] == [f'python -m pip install "outpost-status=={__version__}"',
-                         "outpost check --format github",
+    first, offline, online, path = INSTALL_STEP
+    install = f"{first}\n{offline}\n  {online}\n{path}"
+    assert check[4:] == [install, "outpost check --format github",
                          'outpost build --out "$RUNNER_TEMP/site"']
     publish = _steps(files[".github/workflows/publish.yml"])
-    assert publish[2] == f'python -m pip install "outpost-status=={__version__}"'
+    assert publish[4] == install
     commands = [step for step in publish if step.startswith("outpost ")]
     assert commands == ["outpost check --format github", "outpost build",
                         "outpost publish", "outpost verify"]

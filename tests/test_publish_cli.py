@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
+
+from generator import __version__
 from generator.publish.runner import redact
 from generator.render.manifest import MANIFEST
 from tests.conftest import FIXED_NOW, Run
@@ -160,3 +164,22 @@ def test_a_target_that_crashes_does_not_stop_the_others(example_repo: Path, tmp_
     assert lines[1:3] == ["crashing: starting", "crashing: FAILED: 0 uploaded, 0 unchanged, "
                           f"0 deleted, {crashed.seconds:.1f}s: unexpected failure (KeyError: "
                           "'no such thing')"]
+
+
+def test_s3_target_without_boto3_names_the_extra(example_repo: Path, run: Run,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    # boto3 comes with the s3 extra only; None in sys.modules is how Python marks a
+    # module that cannot be imported, as in an install without the extra.
+    monkeypatch.setitem(sys.modules, "boto3", None)
+    text = (example_repo / "outpost.yaml").read_text()
+    line = text.count("\n") + 2
+    (example_repo / "outpost.yaml").write_text(
+        text + "publish:\n  - name: mirror\n    type: s3\n    bucket: status-example\n")
+    built(example_repo, run)
+    expected = (f"Error: outpost.yaml:{line}: publish target 'mirror' is an s3 target, which "
+                "needs boto3: install Outpost with its s3 extra, \"outpost-status[s3] @ "
+                f"git+https://github.com/outpost-status/outpost@v{__version__}\" (in the "
+                "publish workflow, the Install step)\n")
+    for command in ("publish", "verify"):
+        result = run(example_repo, command)
+        assert (result.exit_code, result.output) == (1, expected), command

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from importlib import resources
 from pathlib import Path
 
-from generator import __version__
+from generator import __version__, requirement
 from generator.config import schema as s
 from generator.config import yamlnodes as yn
 from generator.config.settings import Schema
@@ -240,7 +240,8 @@ def _target(path: str) -> str:
 def skeleton_files(options: InitOptions, now: datetime, schema: Schema,
                    version: str = __version__) -> dict[str, bytes]:
     """Every file of the new repository as {relative path: bytes}."""
-    replacements = {"@OUTPOST_VERSION@": version, "@TITLE@": options.title,
+    replacements = {"@OUTPOST_REQUIREMENT@": requirement(version),
+                    "@OUTPOST_VERSION@": version, "@TITLE@": options.title,
                     "@BASE_URL@": options.base_url, "@TIMEZONE@": options.timezone}
     files: dict[str, bytes] = {}
     for path in _skeleton_paths():

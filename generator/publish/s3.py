@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import hashlib
+import importlib.util
 import json
 import os
 from collections.abc import Iterator
@@ -23,6 +24,8 @@ from itertools import groupby
 from pathlib import Path
 from typing import Any
 
+from generator import requirement
+from generator.core.errors import OutpostError
 from generator.publish.base import Counts, PublishError, TransientError, check_state_name
 from generator.publish.settings import TargetSettings
 from generator.publish.verify import check_files, load_published_manifest, verify_http
@@ -86,6 +89,15 @@ def s3_errors(what: str) -> Iterator[None]:
         raise TransientError(f"S3 {what}: {exc}") from None
 
 
+def require_boto3(settings: TargetSettings) -> None:
+    """S3 targets need boto3, which Outpost installs only with its ``s3`` extra."""
+    if importlib.util.find_spec("boto3") is None:
+        raise OutpostError(
+            f"outpost.yaml:{settings.line}: publish target '{settings.name}' is an s3 "
+            "target, which needs boto3: install Outpost with its s3 extra, "
+            f'"{requirement(extras="s3")}" (in the publish workflow, the Install step)')
+
+
 def make_client(settings: TargetSettings) -> Any:
     """A boto3 S3 client whose checksum settings work on non-AWS endpoints too."""
     import boto3
@@ -109,6 +121,8 @@ class S3Target:
     """Publishes into a bucket (under an optional prefix)."""
 
     def __init__(self, settings: TargetSettings, root: Path, client: Any = None) -> None:
+        if client is None:
+            require_boto3(settings)
         self.name = settings.name
         self.settings = settings
         self.counts = Counts()
