@@ -83,6 +83,27 @@ def parse_status(word: str, kind: NoticeType) -> Status | None:
     return _BY_WORD.get((kind, " ".join(word.split()).lower()))
 
 
+# The word of the other type that means the same, for 'unknown status' messages.
+_COUNTERPART = {Status.RESOLVED: Status.COMPLETED, Status.COMPLETED: Status.RESOLVED,
+                Status.MONITORING: Status.VERIFYING, Status.VERIFYING: Status.MONITORING}
+
+
+def unknown_status(word: str, kind: NoticeType) -> str:
+    """Why ``word`` is not a status of ``kind``: the valid words, and the type's own word
+    when ``word`` belongs to the other type (Completed on an incident: use Resolved)."""
+    allowed = ", ".join(s.value for s in STATUSES[kind])
+    other = next(k for k in NoticeType if k is not kind)
+    theirs = parse_status(word, other)
+    if theirs is None:
+        return f"unknown status '{word}' for {kind.value} (expected one of: {allowed})"
+    ours = _COUNTERPART.get(theirs)
+    article = "an" if other.value[0] in "aeiou" else "a"
+    hint = f"{theirs.value} is {article} {other.value} status"
+    if ours is not None:
+        hint += f"; {kind.value}s use {ours.value}"
+    return f"unknown status '{word}' for {kind.value} ({hint}; expected one of: {allowed})"
+
+
 @dataclass(frozen=True)
 class Update:
     status: Status

@@ -12,13 +12,13 @@ from pathlib import Path
 from generator.core.errors import ProblemsFound, problems_in
 from generator.core.model import (
     FINAL_STATUS,
-    STATUSES,
     Config,
     Impact,
     Notice,
     NoticeType,
     Status,
     parse_status,
+    unknown_status,
 )
 from generator.core.timeline import select, view
 from generator.core.times import display_range, write_time
@@ -50,9 +50,7 @@ def status_for(word: str | None, kind: NoticeType, default: Status) -> Status:
         return default
     status = parse_status(word, kind)
     if status is None:
-        allowed = ", ".join(s.value for s in STATUSES[kind])
-        raise edit.EditError(f"unknown status '{word}' for {kind.value} (expected one of: "
-                             f"{allowed})")
+        raise edit.EditError(unknown_status(word, kind))
     return status
 
 
