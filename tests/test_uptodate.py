@@ -239,4 +239,6 @@ def test_up_to_date_build_imports_no_renderer_and_no_yaml(tmp_path: Path) -> Non
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=False, timeout=120)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines() == [f"Built {len(tree(out))} files into {out}", "LOADED="]
+    assert done.stdout.splitlines() == [
+        f"Up to date: {out} holds this build ({len(tree(out))} files); nothing was written.",
+        "LOADED="]

@@ -48,8 +48,17 @@ def build(repo: Repo, out: Path | None, now_text: str | None) -> None:
     now = resolve_now(repo, now_text)
     options = BuildOptions()
     count = up_to_date(repo.root, target, now, options)
+    how = "up to date"
     if count is None:  # only a build that renders imports the renderers and the YAML stack
         from generator.build.builder import build_site
 
-        count, _ = build_site(repo.project, target, now, options)
-    click.echo(f"Built {count} files into {target}")
+        count, how = build_site(repo.project, target, now, options)
+    click.echo(built_message(target, count, how))
+
+
+def built_message(target: Path, count: int, how: str) -> str:
+    """What ``outpost build`` says: 'Up to date' when it wrote nothing."""
+    if how in ("up to date", "0 changed"):
+        return f"Up to date: {target} holds this build ({count} files); nothing was written."
+    changed = f" ({how})" if how.endswith(" changed") else ""
+    return f"Built {count} files into {target}{changed}"
