@@ -3,7 +3,10 @@ through the real `outpost` command: each test first reproduced a defect they hit
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 from tests.conftest import Run
@@ -24,3 +27,70 @@ def test_a_build_with_nothing_changed_says_up_to_date(example_repo: Path, run: R
     # A new minute changes the Open page's "Updated" line, the manifest...: a few files.
     assert re.fullmatch(rf"Built {count} files into {re.escape(str(site))} \([1-9] changed\)\n",
                         third.output), third.output
+
+
+def outpost(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """The real command, started in ``cwd`` as a person in a terminal would."""
+    env = {k: v for k, v in os.environ.items() if k not in ("TZ", "PYTHONPATH")}
+    return subprocess.run([sys.executable, "-m", "generator", *args], cwd=cwd, env=env,
+                          stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                          timeout=120, check=False)
+
+
+def test_commands_find_outpost_yaml_in_a_parent_folder(example_repo: Path) -> None:
+    (example_repo / ".git").mkdir()
+    count = len(list((example_repo / "notices").glob("*.md")))
+    checked = outpost(example_repo / "notices", "check")
+    assert (checked.returncode, checked.stderr) == (0, "")
+    assert checked.stdout == f"OK: outpost.yaml and {count} notices are valid.\n"
+    built = outpost(example_repo / "notices", "build", "--now", NOW)
+    assert built.returncode == 0, built.stderr
+    assert built.stdout.startswith(f"Built {len(list(tree_of(example_repo / 'site')))} files "
+                                   f"into {example_repo / 'site'}\n")
+    assert not (example_repo / "notices" / "site").exists()
+
+
+def tree_of(folder: Path) -> list[Path]:
+    return [p for p in folder.rglob("*") if p.is_file()]
+
+
+def test_the_search_stops_at_the_repository_root(tmp_path: Path) -> None:
+    outer = tmp_path / "outer"
+    (outer / "inner" / ".git").mkdir(parents=True)
+    (outer / "inner" / "docs").mkdir()
+    (outer / "outpost.yaml").write_text("title: Not this one\n")
+    done = outpost(outer / "inner" / "docs", "check")
+    assert done.returncode == 1
+    assert done.stdout == (f"outpost.yaml:1: no outpost.yaml in {outer / 'inner' / 'docs'} or "
+                           "its parent folders up to the repository root (run 'outpost init' "
+                           "to create one)\n1 problem found.\n")
+
+
+def test_an_explicit_root_is_kept_and_points_at_the_site(example_repo: Path) -> None:
+    (example_repo / ".git").mkdir()
+    notices = example_repo / "notices"
+    done = outpost(example_repo, "--root", "notices", "check")
+    assert done.returncode == 1
+    assert done.stdout == (f"outpost.yaml:1: no outpost.yaml in {notices}: it is in the status "
+                           f"site at {example_repo} (run outpost there, or pass --root "
+                           f"{example_repo})\n1 problem found.\n")
+    assert "init" not in done.stdout + done.stderr
+
+
+def test_init_inside_a_site_refuses_to_nest_one(example_repo: Path) -> None:
+    (example_repo / ".git").mkdir()
+    notices = example_repo / "notices"
+    before = sorted(p.name for p in notices.iterdir())
+    done = outpost(notices, "init", "--timezone", "UTC")
+    assert done.returncode == 1
+    assert done.stderr == (f"Error: {notices} is inside the status site at {example_repo} (its "
+                           "outpost.yaml): a site here would be a second, separate one. Run "
+                           "'outpost init' in a folder outside it, or add --force to make one "
+                           "anyway.\n")
+    assert sorted(p.name for p in notices.iterdir()) == before
+
+
+def test_init_with_a_directory_inside_a_site_is_left_to_the_user(example_repo: Path) -> None:
+    done = outpost(example_repo, "init", "acme-status", "--timezone", "UTC")
+    assert done.returncode == 0, done.stderr
+    assert (example_repo / "acme-status" / "outpost.yaml").is_file()

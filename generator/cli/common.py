@@ -55,10 +55,12 @@ class Wiring:
 
 @dataclass(frozen=True)
 class Repo:
-    """The notices repository selected with --root, and the wiring."""
+    """The notices repository: --root, or the folder holding outpost.yaml found from the
+    current folder (``given`` tells which); and the wiring."""
 
     root: Path
     wiring: Wiring
+    given: bool = True
 
     @property
     def project(self) -> Project:
@@ -78,12 +80,20 @@ def make_group(wiring: Wiring, commands: Sequence[click.Command]) -> click.Group
 
     @click.group(cls=OutpostGroup, context_settings={"help_option_names": ["-h", "--help"]})
     @click.version_option(__version__, "--version", prog_name="outpost")
-    @click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=".",
-                  show_default=True, help="The notices repository (holds outpost.yaml).")
+    @click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=None,
+                  help="The notices repository (holds outpost.yaml). Default: the current "
+                       "folder or the nearest parent holding outpost.yaml, up to the git "
+                       "repository's root.")
     @click.pass_context
-    def cli(ctx: click.Context, root: Path) -> None:
+    def cli(ctx: click.Context, root: Path | None) -> None:
         """Outpost: status notifications as a static site."""
-        ctx.obj = Repo(root.absolute(), wiring)
+        if root is not None:
+            ctx.obj = Repo(root.absolute(), wiring)
+            return
+        from generator.config.location import find_site
+
+        here = Path.cwd()
+        ctx.obj = Repo(find_site(here) or here, wiring, given=False)
 
     for command in commands:
         cli.add_command(command)
