@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import Run
+from tests.conftest import REPO, Run
 
 NOW = "2026-11-28T12:00:00Z"
 
@@ -94,3 +95,84 @@ def test_init_with_a_directory_inside_a_site_is_left_to_the_user(example_repo: P
     done = outpost(example_repo, "init", "acme-status", "--timezone", "UTC")
     assert done.returncode == 0, done.stderr
     assert (example_repo / "acme-status" / "outpost.yaml").is_file()
+
+
+EMAIL = """\
+---
+title: Email delivery delays
+type: incident
+impact: major
+---
+## Investigating - 2026-11-28 06:00
+Emails are late.
+"""
+EMAIL_RESOLVED = """\
+---
+title: Email delivery delays
+type: incident
+---
+## Resolved - 2026-11-20 09:00
+Fixed.
+
+## Investigating - 2026-11-20 08:00
+Emails are late.
+"""
+
+
+def test_update_and_resolve_choose_the_one_open_match(empty_repo: Path, run: Run) -> None:
+    old = empty_repo / "notices" / "2026-11-20-email-delivery-delays.md"
+    old.write_text(EMAIL_RESOLVED)
+    (empty_repo / "notices" / "2026-11-28-email-delivery-delays.md").write_text(EMAIL)
+    done = run(empty_repo, "update", "email", "--at", "2026-11-28 06:30", "-m", "Found it.")
+    assert done.exit_code == 0, done.output
+    assert done.output == (
+        "'email' matches 2 notices; using the open one, 2026-11-28-email-delivery-delays "
+        "(closed: 2026-11-20-email-delivery-delays)\n"
+        "Posted Update - 2026-11-28 06:30 to 2026-11-28-email-delivery-delays: "
+        "notices/2026-11-28-email-delivery-delays.md\n")
+    done = run(empty_repo, "resolve", "email", "--at", "2026-11-28 07:00")
+    assert done.exit_code == 0, done.output
+    assert done.output.splitlines()[1] == (
+        "Posted Resolved - 2026-11-28 07:00 to 2026-11-28-email-delivery-delays: "
+        "notices/2026-11-28-email-delivery-delays.md")
+    assert old.read_text() == EMAIL_RESOLVED
+    # Both closed now: nothing to prefer, so the command lists them and writes nothing.
+    done = run(empty_repo, "update", "email", "--at", "2026-11-28 07:30", "-m", "x")
+    assert done.exit_code == 1
+    assert done.output == ("Error: 'email' matches 2 notices; give more of the id:\n"
+                           "  2026-11-20-email-delivery-delays  Email delivery delays\n"
+                           "  2026-11-28-email-delivery-delays  Email delivery delays\n")
+
+
+def test_two_open_matches_are_still_refused(empty_repo: Path, run: Run) -> None:
+    for day in ("27", "28"):
+        (empty_repo / "notices" / f"2026-11-{day}-email-delivery-delays.md").write_text(
+            EMAIL.replace("2026-11-28", f"2026-11-{day}"))
+    done = run(empty_repo, "resolve", "email", "--at", "2026-11-28 07:00")
+    assert done.exit_code == 1
+    assert done.output == ("Error: 'email' matches 2 notices; give more of the id:\n"
+                           "  2026-11-27-email-delivery-delays  Email delivery delays\n"
+                           "  2026-11-28-email-delivery-delays  Email delivery delays\n")
+
+
+def test_readme_incident_examples_run_as_written_on_the_example_site(
+        example_repo: Path) -> None:
+    """README "During an incident": every command as written, in order, in a copy of this
+    repository's example site, at the real clock as a support engineer runs them."""
+    from tests.test_readme import FENCE, shell_lines
+
+    readme = (REPO / "README.md").read_text()
+    section = readme.split("\n## During an incident\n", 1)[1].split("\n## ", 1)[0]
+    block = FENCE.search(section)
+    assert block is not None
+    lines = [line for line in shell_lines(block.group(0)) if line.startswith("outpost ")]
+    assert [shlex.split(line)[1] for line in lines] == ["new", "update", "update", "resolve",
+                                                        "list", "new", "resolve"]
+    before = {p.name: p.read_bytes() for p in (example_repo / "notices").glob("*.md")}
+    for line in lines:
+        done = outpost(example_repo, *shlex.split(line, comments=True)[1:])
+        assert done.returncode == 0, f"{line}\n{done.stdout}{done.stderr}"
+    after = {p.name: p.read_bytes() for p in (example_repo / "notices").glob("*.md")}
+    assert {name: data for name, data in after.items() if name in before} == before
+    assert len(after) == len(before) + 2
+    assert outpost(example_repo, "check").returncode == 0

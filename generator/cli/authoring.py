@@ -126,12 +126,30 @@ def _post(repo: Repo, query: str, status: str | None, final: bool, at_text: str 
           message: str | None, silent: bool) -> None:
     from generator.core.times import write_time
     from generator.notices.authoring import post
-    from generator.notices.lookup import find_notice
+    from generator.notices.lookup import find_open_notice
 
     config = repo.config()
-    notice_id = find_notice(repo.root, query)
+    at = _time(at_text, repo, "--at")
+
+    def is_open(notice_id: str) -> bool:
+        """Open at the update's time; a file that does not load counts as open, so that
+        it is never passed over unseen."""
+        from generator.core.errors import ProblemsFound
+        from generator.core.timeline import view
+        from generator.notices.authoring import load_for_edit
+
+        try:
+            seen = view(load_for_edit(repo.root, config, notice_id)[2], at)
+        except ProblemsFound:
+            return True
+        return seen is not None and seen.is_open
+
+    notice_id, closed = find_open_notice(repo.root, query, is_open)
+    if closed:
+        click.echo(f"'{query}' matches {len(closed) + 1} notices; using the open one, "
+                   f"{notice_id} (closed: {', '.join(closed)})")
     posted = post(repo.root, config, notice_id, status_word=status, final=final,
-                  at=_time(at_text, repo, "--at"), message=message, silent=silent)
+                  at=at, message=message, silent=silent)
     when = write_time(posted.at, config.timezone)
     click.echo(f"Posted {posted.status.value} - {when} to {posted.notice.id}: "
                f"{_shown(posted.path, repo)}")
