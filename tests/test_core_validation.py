@@ -407,8 +407,9 @@ def test_config_problems_through_check(empty_repo: Path, run: Run) -> None:
 def test_missing_config(tmp_path: Path, run: Run) -> None:
     result = run(tmp_path, "check")
     assert result.exit_code == 1
-    assert result.output == (f"outpost.yaml:1: no outpost.yaml in {tmp_path} (run 'outpost "
-                             "init' to create one)\n1 problem found.\n")
+    assert result.output == (f"outpost.yaml:1: no outpost.yaml in {tmp_path} or its parent "
+                             "folders up to the repository root (run 'outpost init' to create "
+                             "one)\n1 problem found.\n")
 
 
 def test_config_not_utf8(empty_repo: Path, run: Run) -> None:

@@ -8,7 +8,9 @@ import re
 import shlex
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from tests.conftest import REPO, Run
 
@@ -176,3 +178,72 @@ def test_readme_incident_examples_run_as_written_on_the_example_site(
     assert {name: data for name, data in after.items() if name in before} == before
     assert len(after) == len(before) + 2
     assert outpost(example_repo, "check").returncode == 0
+
+
+CHICAGO = ZoneInfo("America/Chicago")  # MINIMAL_CONFIG's zone
+
+
+def local(moment: datetime) -> str:
+    return f"{moment.astimezone(CHICAGO):%Y-%m-%d %H:%M}"
+
+
+def test_a_future_at_is_written_with_a_warning(empty_repo: Path, run: Run) -> None:
+    later = datetime.now(UTC) + timedelta(hours=3)
+    done = run(empty_repo, "new", "incident", "Checkout errors", "--at", local(later),
+               "-m", "Errors.")
+    assert done.exit_code == 0, done.output
+    assert done.stderr == (f"Warning: --at {local(later)} is in the future: the site shows this "
+                           "update only from then on.\n")
+    (name,) = (p.stem for p in (empty_repo / "notices").glob("*.md"))
+    done = run(empty_repo, "update", name, "--at", local(later + timedelta(hours=1)), "-m", "x")
+    assert done.exit_code == 0, done.output
+    assert done.stderr == (f"Warning: --at {local(later + timedelta(hours=1))} is in the "
+                           "future: the site shows this update only from then on.\n")
+    # A clock a minute or two apart from the writer's is no mistake worth a warning.
+    soon = datetime.now(UTC) + timedelta(minutes=2)
+    done = run(empty_repo, "new", "incident", "Other", "--at", local(soon), "-m", "x")
+    assert (done.exit_code, done.stderr) == (0, "")
+
+
+FUTURE = """\
+---
+title: Checkout errors
+type: incident
+---
+## Identified - 2026-11-28 18:00
+Found it.
+
+## Investigating - 2026-11-28 06:00
+Errors.
+"""
+
+
+def test_check_warns_about_updates_dated_in_the_future(empty_repo: Path, run: Run) -> None:
+    (empty_repo / "notices" / "2026-11-28-checkout.md").write_text(FUTURE)
+    done = run(empty_repo, "check", "--now", NOW)  # 06:00 in Chicago
+    assert done.exit_code == 0
+    assert done.output == (
+        "notices/2026-11-28-checkout.md:5: warning: Identified - 2026-11-28 18:00 is in the "
+        "future: the site shows this update only from then on\n"
+        "OK: outpost.yaml and 1 notice are valid (1 warning).\n")
+    done = run(empty_repo, "check", "--now", NOW, "--format", "github")
+    assert done.output == (
+        "::warning file=notices/2026-11-28-checkout.md,line=5::Identified - 2026-11-28 18:00 "
+        "is in the future: the site shows this update only from then on\n"
+        "OK: outpost.yaml and 1 notice are valid (1 warning).\n")
+    assert run(empty_repo, "check", "--now", "2026-11-29T00:00:00Z").output == (
+        "OK: outpost.yaml and 1 notice are valid.\n")
+
+
+def test_resolve_points_at_the_update_dated_in_the_future(empty_repo: Path, run: Run) -> None:
+    later = datetime.now(UTC) + timedelta(hours=3)
+    text = FUTURE.replace("2026-11-28 18:00", local(later))
+    path = empty_repo / "notices" / "2026-11-28-checkout.md"
+    path.write_text(text)
+    done = run(empty_repo, "resolve", "checkout")
+    assert done.exit_code == 1
+    assert done.output.startswith(
+        f"Error: notices/2026-11-28-checkout.md:5: the latest update (Identified - "
+        f"{local(later)}) is dated in the future, so Resolved now would come before it: "
+        "correct that update's time, then resolve again\n"), done.output
+    assert path.read_text() == text

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import Enum
 
 from generator.core.model import Component, Config, Impact, Notice, NoticeType, Status, Update
@@ -102,6 +102,23 @@ class Snapshot:
 
 def _latest_real_status(updates: tuple[Update, ...], default: Status) -> Status:
     return next((u.status for u in updates if u.status is not Status.UPDATE), default)
+
+
+# An update dated after now stays off the site until then. A few minutes ahead is a
+# clock difference, not a mistake; more is worth a warning (update/new, check).
+FUTURE_SLACK = timedelta(minutes=5)
+FUTURE_NOTE = "is in the future: the site shows this update only from then on"
+
+
+def is_future(moment: datetime, now: datetime) -> bool:
+    return moment > now + FUTURE_SLACK
+
+
+def future_updates(notices: Iterable[Notice], now: datetime) -> list[tuple[Notice, Update]]:
+    """Every update dated more than FUTURE_SLACK after ``now``, by file and line."""
+    found = [(notice, update) for notice in notices for update in notice.updates
+             if is_future(update.at, now)]
+    return sorted(found, key=lambda pair: (pair[0].path, pair[1].line))
 
 
 def view(notice: Notice, now: datetime) -> NoticeView | None:
