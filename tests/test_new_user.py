@@ -247,3 +247,38 @@ def test_resolve_points_at_the_update_dated_in_the_future(empty_repo: Path, run:
         f"{local(later)}) is dated in the future, so Resolved now would come before it: "
         "correct that update's time, then resolve again\n"), done.output
     assert path.read_text() == text
+
+
+def test_updates_in_the_same_minute_get_one_suffix_rule_everywhere(
+        empty_repo: Path, run: Run) -> None:
+    """Three updates posted within one minute (a stressed engineer, --at to the minute):
+    distinct HTML ids on the page, feed links to each of them, and the same suffixes in
+    feed ids and notification keys."""
+    from generator.config.settings import load_config
+    from generator.notices.authoring import load_for_edit
+    from generator.notify.plan import update_keys
+
+    at = "2026-11-28 01:07"  # 07:07 UTC
+    assert run(empty_repo, "new", "incident", "Checkout errors", "--at", at,
+               "-m", "Errors.").exit_code == 0
+    for text in ("Found it.", "Fixing it."):
+        done = run(empty_repo, "update", "checkout", "--at", at, "-m", text)
+        assert done.exit_code == 0, done.output
+    assert run(empty_repo, "build", "--now", NOW).exit_code == 0
+    site = empty_repo / "site"
+    page = (site / "notices" / "2026-11-28-checkout-errors" / "index.html").read_text()
+    ids = re.findall(r'<li id="([^"]+)"', page)
+    assert ids == ["update-20261128T0707Z~3", "update-20261128T0707Z~2",
+                   "update-20261128T0707Z"]
+    # Newest first: the last one posted reads as the latest of the minute.
+    assert page.index("Fixing it.") < page.index("Found it.") < page.index("Errors.")
+    feed = (site / "atom.xml").read_text()
+    links = re.findall(r'<link href="[^"]*#(update-[^"]+)"', feed)
+    assert links == ids
+    entry_ids = re.findall(r"<id>(tag:[^<]+:notices/[^<]+)</id>", feed)
+    assert entry_ids == [f"tag:status.example.org,2026-11-28:notices/2026-11-28-checkout-errors/"
+                         f"2026-11-28T07:07:00Z{suffix}" for suffix in ("~3", "~2", "")]
+    config = load_config(empty_repo)
+    notice = load_for_edit(empty_repo, config, "2026-11-28-checkout-errors")[2]
+    assert [key for key, _ in update_keys(notice)] == [
+        f"2026-11-28-checkout-errors/20261128T0707Z{suffix}" for suffix in ("", "~2", "~3")]

@@ -25,7 +25,7 @@ from markupsafe import Markup
 
 from generator.core import times
 from generator.core.errors import OutpostError
-from generator.core.model import Config, Notice
+from generator.core.model import Config, Notice, update_anchors
 from generator.core.timeline import Banner, ComponentState, NoticeView, Snapshot
 from generator.render.markup import MarkdownRenderer
 from generator.render.produced import Fragments, NoFragments, Page
@@ -279,6 +279,7 @@ def render_pages(site: Site) -> dict[str, bytes | Page]:
         files[f"notices/{item.notice.id}/index.html"] = Page(
             (site.chrome, item), lambda item=item: _page(  # type: ignore[misc]
                 site, "notice.html", "../../", "open" if item.is_open else "closed",
-                item=item, affected=[names.get(c, c) for c in item.notice.components]))
+                item=item, affected=[names.get(c, c) for c in item.notice.components],
+                anchors=update_anchors(item.updates)))
     files["404.html"] = _page(site, "404.html", config.base_path, "")
     return files
