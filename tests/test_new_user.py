@@ -282,3 +282,36 @@ def test_updates_in_the_same_minute_get_one_suffix_rule_everywhere(
     notice = load_for_edit(empty_repo, config, "2026-11-28-checkout-errors")[2]
     assert [key for key, _ in update_keys(notice)] == [
         f"2026-11-28-checkout-errors/20261128T0707Z{suffix}" for suffix in ("", "~2", "~3")]
+
+
+def with_folder_target(root: Path, folder: Path) -> None:
+    with (root / "outpost.yaml").open("a") as config:
+        config.write(f"publish:\n  - name: folder\n    type: dir\n    path: {folder}\n")
+
+
+def test_publish_refuses_a_site_built_from_older_notices(empty_repo: Path, run: Run,
+                                                         tmp_path: Path) -> None:
+    with_folder_target(empty_repo, tmp_path / "www")
+    assert run(empty_repo, "new", "incident", "Checkout errors", "--at", "2026-11-28 05:00",
+               "-m", "Errors.").exit_code == 0
+    assert run(empty_repo, "build", "--now", NOW).exit_code == 0
+    first = run(empty_repo, "publish")
+    assert first.exit_code == 0, first.output
+    published = (tmp_path / "www" / "current").resolve()
+    done = run(empty_repo, "update", "checkout", "--status", "identified", "--at",
+               "2026-11-28 05:30", "-m", "Found it.")
+    assert done.exit_code == 0, done.output
+    stale = run(empty_repo, "publish")
+    assert stale.exit_code == 1
+    assert stale.output == (
+        f"Error: {empty_repo / 'site'} was built before the latest changes to the notices, "
+        "outpost.yaml or templates/: run 'outpost build' first. Nothing was published.\n")
+    assert (tmp_path / "www" / "current").resolve() == published
+    assert run(empty_repo, "build", "--now", NOW).exit_code == 0
+    again = run(empty_repo, "publish")
+    assert again.exit_code == 0, again.output
+    assert (tmp_path / "www" / "current").resolve() != published
+    # outpost.yaml counts too.
+    with (empty_repo / "outpost.yaml").open("a") as config:
+        config.write("# a comment changes the file\n")
+    assert run(empty_repo, "publish").exit_code == 1

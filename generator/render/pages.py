@@ -25,7 +25,7 @@ from markupsafe import Markup
 
 from generator.core import times
 from generator.core.errors import OutpostError
-from generator.core.model import Config, Notice, update_anchors
+from generator.core.model import Config, Notice
 from generator.core.timeline import Banner, ComponentState, NoticeView, Snapshot
 from generator.render.markup import MarkdownRenderer
 from generator.render.produced import Fragments, NoFragments, Page
@@ -69,6 +69,7 @@ class Site:
     # them): the shared part of each page's declared inputs.
     chrome: str = ""
     fragments: Fragments = field(default_factory=NoFragments, compare=False, repr=False)
+    inputs: str = ""  # digest of outpost.yaml, templates/ and the notices, for manifest.json
 
     @property
     def now(self) -> datetime:
