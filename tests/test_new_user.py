@@ -315,3 +315,55 @@ def test_publish_refuses_a_site_built_from_older_notices(empty_repo: Path, run: 
     with (empty_repo / "outpost.yaml").open("a") as config:
         config.write("# a comment changes the file\n")
     assert run(empty_repo, "publish").exit_code == 1
+
+
+PAGES_TARGET = """\
+publish:
+  - name: pages
+    type: git
+    remote: origin
+    branch: gh-pages
+"""
+
+
+def git(cwd: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True)
+
+
+def test_a_git_target_naming_a_missing_remote_is_a_configuration_problem(
+        empty_repo: Path, run: Run, tmp_path: Path) -> None:
+    config = (empty_repo / "outpost.yaml").read_text()
+    (empty_repo / "outpost.yaml").write_text(config + PAGES_TARGET)
+    line = config.count("\n") + 4  # the 'remote:' line
+    git(empty_repo, "init", "-q", "-b", "main")
+    assert run(empty_repo, "build", "--now", NOW).exit_code == 0
+    problem = (f"outpost.yaml:{line}: publish target 'pages': 'origin' is not a remote of the "
+               f"git repository at {empty_repo} (nor a URL or an existing path): add it with "
+               "'git remote add origin URL', or write the URL here")
+    checked = run(empty_repo, "check")
+    assert (checked.exit_code, checked.output) == (1, f"{problem}\n1 problem found.\n")
+    for command in ("publish", "verify"):
+        done = run(empty_repo, command)
+        assert (done.exit_code, done.output) == (1, f"Error: {problem}\n1 problem found.\n")
+    # With the remote added, all is well: check passes and publish pushes to it.
+    bare = tmp_path / "pages.git"
+    git(tmp_path, "init", "-q", "--bare", str(bare))
+    git(empty_repo, "remote", "add", "origin", str(bare))
+    assert run(empty_repo, "check").output == "OK: outpost.yaml and 0 notices are valid.\n"
+    done = run(empty_repo, "publish")
+    assert done.exit_code == 0, done.output
+    assert done.output.startswith("pages: ")
+
+
+def test_a_remote_name_outside_a_git_repository(empty_repo: Path, run: Run) -> None:
+    """check cannot tell without a repository (it says OK); publish says what is wrong."""
+    config = (empty_repo / "outpost.yaml").read_text()
+    (empty_repo / "outpost.yaml").write_text(config + PAGES_TARGET)
+    line = config.count("\n") + 4
+    assert run(empty_repo, "check").exit_code == 0
+    assert run(empty_repo, "build", "--now", NOW).exit_code == 0
+    done = run(empty_repo, "publish")
+    assert (done.exit_code, done.output) == (1, (
+        f"Error: outpost.yaml:{line}: publish target 'pages': 'origin' names a git remote, "
+        f"but {empty_repo} is not a git repository: write the remote's URL here\n"
+        "1 problem found.\n"))

@@ -28,6 +28,10 @@ def check(repo: Repo, output_format: str, now_text: str | None) -> None:
     checked, problems = check_repo(repo.project)
     warnings: list[Problem] = []
     if checked is not None:
+        from generator.publish.base import target_problems
+
+        checks = repo.wiring.target_checks
+        problems = sorted([*problems, *target_problems(checked.config, repo.root, checks)])
         from generator.core.timeline import FUTURE_NOTE, future_updates
         from generator.core.times import write_time
 

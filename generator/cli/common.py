@@ -6,7 +6,7 @@ the repository with its wiring (settings schema, site recipe, publish target typ
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from generator.build.pipeline import Recipe
     from generator.config.settings import Schema
     from generator.core.model import Config
-    from generator.publish.base import TargetKinds
+    from generator.publish.base import TargetChecks, TargetKinds
 
 
 class OutpostGroup(click.Group):
@@ -51,6 +51,7 @@ class Wiring:
     schema: Callable[[], Schema]
     recipe: Callable[[], Recipe]
     target_kinds: TargetKinds
+    target_checks: TargetChecks = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
