@@ -25,7 +25,7 @@ from markupsafe import Markup
 
 from generator.core import times
 from generator.core.errors import OutpostError
-from generator.core.model import Config, Notice
+from generator.core.model import Config, Notice, update_anchors
 from generator.core.timeline import Banner, ComponentState, NoticeView, Snapshot
 from generator.render.markup import MarkdownRenderer
 from generator.render.produced import Fragments, NoFragments, Page
@@ -119,6 +119,7 @@ def _install_filters(env: Environment, config: Config, markdown: MarkdownRendere
     env.filters["when"] = lambda moment: times.display(moment, zone)
     env.filters["when_zone"] = lambda moment: times.display_with_zone(moment, zone)
     env.filters["iso"] = lambda moment: times.iso(moment, zone)
+    # Kept for templates copied before 'anchors': not unique when updates share a minute.
     env.filters["stamp"] = times.utc_stamp
     env.filters["span"] = lambda item: times.display_range(item.started, item.shown_end, zone)
     env.filters["md"] = lambda text: Markup(markdown(text))
