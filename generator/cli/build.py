@@ -28,18 +28,13 @@ def check(repo: Repo, output_format: str, now_text: str | None) -> None:
     checked, problems = check_repo(repo.project)
     warnings: list[Problem] = []
     if checked is not None:
+        from generator.core.timeline import future_updates
         from generator.publish.base import target_problems
 
         checks = repo.wiring.target_checks
         problems = sorted([*problems, *target_problems(checked.config, repo.root, checks)])
-        from generator.core.timeline import FUTURE_NOTE, future_updates
-        from generator.core.times import write_time
-
-        now = resolve_now(repo, now_text)
-        zone = checked.config.timezone
-        warnings = [Problem(notice.path, update.line, f"{update.status.value} - "
-                            f"{write_time(update.at, zone)} {FUTURE_NOTE}")
-                    for notice, update in future_updates(checked.notices, now)]
+        warnings = future_updates(checked.notices, resolve_now(repo, now_text),
+                                  checked.config.timezone)
     if output_format == "github":
         from generator.cli.report import from_workspace
 

@@ -6,8 +6,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
+from zoneinfo import ZoneInfo
 
+from generator.core.errors import Problem
 from generator.core.model import Component, Config, Impact, Notice, NoticeType, Status, Update
+from generator.core.times import write_time
 
 
 class ComponentStatus(Enum):
@@ -114,11 +117,12 @@ def is_future(moment: datetime, now: datetime) -> bool:
     return moment > now + FUTURE_SLACK
 
 
-def future_updates(notices: Iterable[Notice], now: datetime) -> list[tuple[Notice, Update]]:
-    """Every update dated more than FUTURE_SLACK after ``now``, by file and line."""
-    found = [(notice, update) for notice in notices for update in notice.updates
-             if is_future(update.at, now)]
-    return sorted(found, key=lambda pair: (pair[0].path, pair[1].line))
+def future_updates(notices: Iterable[Notice], now: datetime, zone: ZoneInfo) -> list[Problem]:
+    """A warning (path:line) for every update dated more than FUTURE_SLACK after ``now``."""
+    return sorted(Problem(notice.path, update.line, f"{update.status.value} - "
+                          f"{write_time(update.at, zone)} {FUTURE_NOTE}")
+                  for notice in notices for update in notice.updates
+                  if is_future(update.at, now))
 
 
 def view(notice: Notice, now: datetime) -> NoticeView | None:
