@@ -135,3 +135,30 @@ def test_test_command_uses_the_active_virtualenv(tmp_path: Path) -> None:
     assert done.stdout == f"Using {venv}/bin/python3\n", done.stdout + done.stderr
     assert "No module named pip" in done.stderr
     assert done.returncode == 1
+
+
+def test_test_command_outside_a_virtualenv_on_a_system_managed_python(tmp_path: Path) -> None:
+    """A Debian python3 (not a virtualenv, its packages managed by apt): the script stops
+    before pip does, with the README's one line. The stand-in answers the two questions
+    the script asks an interpreter, as such a python3 would, and nothing else."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake = bin_dir / "python3"
+    fake.write_text("#!/bin/sh\n"
+                    'case "$*" in\n'
+                    "  *EXTERNALLY-MANAGED*) echo 1 ;;\n"
+                    "  *base_prefix*) echo 0 ;;\n"
+                    '  *) echo "asked to run: $*" >&2; exit 99 ;;\n'
+                    "esac\n")
+    fake.chmod(0o755)
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")}
+    env["PATH"] = f"{bin_dir}{os.pathsep}{env.get('PATH', '')}"
+    done = subprocess.run(["bash", "./scripts/test"], cwd=REPO, env=env, capture_output=True,
+                          text=True, timeout=60, check=False)
+    assert done.stdout == f"Using {fake}\n", done.stdout + done.stderr
+    assert done.stderr == (
+        "This Python's packages are managed by the system (pip refuses to install into it).\n"
+        "Make and activate a virtualenv first, then run this again:\n"
+        "  python3 -m venv .venv && . .venv/bin/activate\n")
+    assert done.returncode == 1
