@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from generator.build.inputs import Project
     from generator.build.pipeline import Recipe
     from generator.config.settings import Schema
+    from generator.core.errors import Problem
     from generator.publish.base import Target
     from generator.publish.settings import TargetSettings
 
@@ -74,7 +75,17 @@ def _s3_target(settings: TargetSettings, root: Path) -> Target:
 # publish: type -> the target; each imported only when a target of that type is used.
 TARGET_KINDS = {"dir": _folder_target, "git": _git_target, "s3": _s3_target}
 
-WIRING = Wiring(schema=schema, recipe=recipe, target_kinds=TARGET_KINDS)
+def _git_check(settings: TargetSettings, root: Path) -> Problem | None:
+    from generator.publish.git import check_remote
+
+    return check_remote(settings, root)
+
+
+# publish: type -> what 'outpost check' can tell about such a target beyond outpost.yaml.
+TARGET_CHECKS = {"git": _git_check}
+
+WIRING = Wiring(schema=schema, recipe=recipe, target_kinds=TARGET_KINDS,
+                target_checks=TARGET_CHECKS)
 
 COMMANDS: tuple[click.Command, ...] = (
     init.init,

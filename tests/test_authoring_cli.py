@@ -118,12 +118,13 @@ def test_new_maintenance(empty_repo: Path, run: Run) -> None:
     (("incident", "Outage", "--component", "mail"),
      "unknown component 'mail' (outpost.yaml declares: web, api)"),
     (("incident", "Outage", "--status", "Scheduled"),
-     "unknown status 'Scheduled' for incident (expected one of: Investigating, Identified, "
-     "Monitoring, Update, Resolved)"),
+     "unknown status 'Scheduled' for incident (Scheduled is a maintenance status; expected "
+     "one of: Investigating, Identified, Monitoring, Update, Resolved)"),
     (("maintenance", "Upgrade", "--start", "2026-12-05 22:00", "--end", "2026-12-06 01:00",
       "--status", "monitoring"),
-     "unknown status 'monitoring' for maintenance (expected one of: Scheduled, In progress, "
-     "Verifying, Update, Completed)"),
+     "unknown status 'monitoring' for maintenance (Monitoring is an incident status; "
+     "maintenances use Verifying; expected one of: Scheduled, In progress, Verifying, Update, "
+     "Completed)"),
     (("incident", "   "), 'empty title: give the notice a short title, such as '
                            '"Email delivery delays"'),
     (("incident", "Two\nlines"), "the title must be one line of printable text"),
@@ -206,7 +207,8 @@ def test_resolve_incident_and_maintenance(empty_repo: Path, run: Run) -> None:
         "2026-12-06 01:00", "--at", "2026-11-28 09:00")
     result = run(empty_repo, "resolve", "upgrade", "--at", "2026-12-06 00:40", "-m", "Done early.")
     assert result.exit_code == 0, result.output
-    assert result.output == ("Posted Completed - 2026-12-06 00:40 to 2026-12-05-upgrade: "
+    # stdout: a warning on stderr says the time is in the future until that day passes
+    assert result.stdout == ("Posted Completed - 2026-12-06 00:40 to 2026-12-05-upgrade: "
                              "notices/2026-12-05-upgrade.md\n")
     assert "---\n## Completed - 2026-12-06 00:40\nDone early.\n\n## Scheduled" in notice(
         empty_repo, "2026-12-05-upgrade")
@@ -249,7 +251,15 @@ def test_backfilling_before_resolution_is_allowed(empty_repo: Path, run: Run) ->
 
 @pytest.mark.parametrize(("args", "message"), [
     (("update", "email", "--status", "Completed", "-m", "x"),
-     "unknown status 'Completed' for incident (expected one of: Investigating, Identified, "
+     "unknown status 'Completed' for incident (Completed is a maintenance status; incidents "
+     "use Resolved; expected one of: Investigating, Identified, Monitoring, Update, "
+     "Resolved)"),
+    (("update", "email", "--status", "completed", "-m", "x"),
+     "unknown status 'completed' for incident (Completed is a maintenance status; incidents "
+     "use Resolved; expected one of: Investigating, Identified, Monitoring, Update, "
+     "Resolved)"),
+    (("update", "email", "--status", "fixed", "-m", "x"),
+     "unknown status 'fixed' for incident (expected one of: Investigating, Identified, "
      "Monitoring, Update, Resolved)"),
     (("resolve", "email", "--at", "2026-11-28 06:15"),
      "Resolved at 2026-11-28 06:15 would come before the latest update (Identified - "

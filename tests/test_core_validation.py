@@ -96,11 +96,17 @@ NOTICE_CASES = {
         [f"5: unknown status 'Fixed' for incident (expected one of: {INCIDENT_WORDS})"]),
     "maintenance status on an incident": (
         INCIDENT + "## Scheduled - 2026-01-01 10:00\nx\n",
-        [f"5: unknown status 'Scheduled' for incident (expected one of: {INCIDENT_WORDS})"]),
+        [f"5: unknown status 'Scheduled' for incident (Scheduled is a maintenance status; "
+         f"expected one of: {INCIDENT_WORDS})"]),
+    "maintenance's final word on an incident": (
+        INCIDENT + "## Completed - 2026-01-01 10:00\nx\n",
+        [f"5: unknown status 'Completed' for incident (Completed is a maintenance status; "
+         f"incidents use Resolved; expected one of: {INCIDENT_WORDS})"]),
     "incident status on a maintenance": (
         MAINTENANCE + "## Resolved - 2026-01-01 10:00\nx\n",
-        ["7: unknown status 'Resolved' for maintenance (expected one of: Scheduled, "
-         "In progress, Verifying, Update, Completed)"]),
+        ["7: unknown status 'Resolved' for maintenance (Resolved is an incident status; "
+         "maintenances use Completed; expected one of: Scheduled, In progress, Verifying, "
+         "Update, Completed)"]),
     "impossible date": (
         INCIDENT + "## Investigating - 2026-13-01 10:00\nx\n",
         ["5: bad time '2026-13-01 10:00': month must be in 1..12"]),
@@ -401,8 +407,9 @@ def test_config_problems_through_check(empty_repo: Path, run: Run) -> None:
 def test_missing_config(tmp_path: Path, run: Run) -> None:
     result = run(tmp_path, "check")
     assert result.exit_code == 1
-    assert result.output == (f"outpost.yaml:1: no outpost.yaml in {tmp_path} (run 'outpost "
-                             "init' to create one)\n1 problem found.\n")
+    assert result.output == (f"outpost.yaml:1: no outpost.yaml in {tmp_path} or its parent "
+                             "folders up to the repository root (run 'outpost init' to create "
+                             "one)\n1 problem found.\n")
 
 
 def test_config_not_utf8(empty_repo: Path, run: Run) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import time
 from datetime import UTC, datetime, timedelta
@@ -13,7 +14,7 @@ from hypothesis import strategies as st
 
 from generator.app import project, recipe, schema
 from generator.build import builder as incremental
-from generator.build.inputs import BuildOptions
+from generator.build.inputs import BuildOptions, inputs_digest
 from generator.build.pipeline import render_site
 from generator.build.store import CACHE_DIR, open_store
 from generator.notices.loader import load_notices
@@ -28,7 +29,10 @@ def clean_files(root: Path, now: datetime) -> dict[str, bytes]:
     config = schema().load(root)
     notices, problems = load_notices(root, config)
     assert problems == []
-    return render_site(config, notices, now, recipe(), templates=root).files
+    digests = {n.id: hashlib.sha256((root / "notices" / f"{n.id}.md").read_bytes()).hexdigest()
+               for n in notices}  # what manifest.json's "inputs" digests
+    return render_site(config, notices, now, recipe(), templates=root,
+                       inputs=inputs_digest(root, digests)).files
 
 
 def tree(folder: Path) -> dict[str, bytes]:

@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import sys
 import zipfile
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -71,11 +72,19 @@ def test_wheel_in_a_fresh_venv_inits_and_builds(tmp_path: Path) -> None:
                  "Requires-Python: >=3.11", "Project-URL: Homepage, "):
         assert line in metadata, line
 
+    # A truly fresh venv: nothing from the base interpreter's site-packages, and the
+    # wheel's dependencies installed from the index pip is configured to use, as a new
+    # user's 'pip install' gets them. A dependency missing from the metadata fails here.
     venv = tmp_path / "venv"
-    _run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], tmp_path, env)
+    _run([sys.executable, "-m", "venv", str(venv)], tmp_path, env)
     python = str(venv / "bin" / "python")
-    _run([python, "-m", "pip", "install", "--quiet", "--no-deps", "--no-index",
-          str(wheel)], tmp_path, env)
+    isolated = _run([python, "-c", "import sys; print(sys.prefix != sys.base_prefix, "
+                     "any('site-packages' in p and not p.startswith(sys.prefix) "
+                     "for p in sys.path))"], tmp_path, env)
+    assert isolated.stdout == "True False\n", isolated.stdout
+    _run([python, "-m", "pip", "install", "--quiet", str(wheel)], tmp_path, env)
+    for module in ("nh3", "cmarkgfm", "feedgen", "boto3", "watchfiles", "yaml", "jinja2"):
+        _run([python, "-c", f"import {module}"], tmp_path, env)
     work = tmp_path / "work"
     work.mkdir()
     where = _run([python, "-c", "import generator; print(generator.__file__)"], work, env)
@@ -90,12 +99,14 @@ def test_wheel_in_a_fresh_venv_inits_and_builds(tmp_path: Path) -> None:
     root = work / "acme-status"
     assert (root / ".gitignore").read_text().splitlines()[1:3] == ["site/", ".outpost-cache/"]
 
+    # init dates its example notice the day before the real clock: build at the real
+    # clock (to the minute) so that the example is closed and the new incident open.
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
     _run([outpost, "new", "incident", "Checkout errors", "--impact", "major",
-          "--component", "web", "--at", "2026-11-28 06:45",
+          "--component", "web", "--at", f"{now - timedelta(minutes=15):%Y-%m-%d %H:%M}Z",
           "-m", "Some customers see errors at checkout."], root, env)
     _run([outpost, "check"], root, env)
-    # The real clock: init dates its example notice the day before today.
-    built = _run([outpost, "build"], root, env)
+    built = _run([outpost, "build", "--now", f"{now:%Y-%m-%d %H:%M}Z"], root, env)
     assert built.stdout.startswith("Built ")
 
     site = root / "site"
@@ -108,3 +119,46 @@ def test_wheel_in_a_fresh_venv_inits_and_builds(tmp_path: Path) -> None:
     assert "Example notice: delete this file" in (site / "closed" / "index.html").read_text()
     (css,) = (site / "assets").glob("outpost.*.css")
     assert css.stat().st_size > 1000
+
+
+def test_test_command_uses_the_active_virtualenv(tmp_path: Path) -> None:
+    """README "Two commands": `./scripts/test` inside an activated virtualenv installs into
+    and runs from that virtualenv's Python. This venv has no pip, so the script stops at
+    its first install, before it touches anything."""
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")}
+    done = subprocess.run(["bash", "-c", f". {venv}/bin/activate && exec ./scripts/test"],
+                          cwd=REPO, env=env, capture_output=True, text=True, timeout=120,
+                          check=False)
+    assert done.stdout == f"Using {venv}/bin/python3\n", done.stdout + done.stderr
+    assert "No module named pip" in done.stderr
+    assert done.returncode == 1
+
+
+def test_test_command_outside_a_virtualenv_on_a_system_managed_python(tmp_path: Path) -> None:
+    """A Debian python3 (not a virtualenv, its packages managed by apt): the script stops
+    before pip does, with the README's one line. The stand-in answers the two questions
+    the script asks an interpreter, as such a python3 would, and nothing else."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake = bin_dir / "python3"
+    fake.write_text("#!/bin/sh\n"
+                    'case "$*" in\n'
+                    "  *EXTERNALLY-MANAGED*) echo 1 ;;\n"
+                    "  *base_prefix*) echo 0 ;;\n"
+                    '  *) echo "asked to run: $*" >&2; exit 99 ;;\n'
+                    "esac\n")
+    fake.chmod(0o755)
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")}
+    env["PATH"] = f"{bin_dir}{os.pathsep}{env.get('PATH', '')}"
+    done = subprocess.run(["bash", "./scripts/test"], cwd=REPO, env=env, capture_output=True,
+                          text=True, timeout=60, check=False)
+    assert done.stdout == f"Using {fake}\n", done.stdout + done.stderr
+    assert done.stderr == (
+        "This Python's packages are managed by the system (pip refuses to install into it).\n"
+        "Make and activate a virtualenv first, then run this again:\n"
+        "  python3 -m venv .venv && . .venv/bin/activate\n")
+    assert done.returncode == 1

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.publish.base import PublishError, TransientError, VerifyFailed
+from generator.core.errors import ProblemsFound
+from generator.publish.base import TransientError, VerifyFailed
 from generator.publish.git import GitTarget
 from generator.publish.runner import publish_targets
 from generator.render.manifest import MANIFEST
@@ -234,11 +235,23 @@ def test_state_lives_on_its_own_branch(builds: Builds, remote: Path) -> None:
 
 
 def test_unknown_remote_name(builds: Builds) -> None:
-    with pytest.raises(PublishError) as caught:
+    """A configuration problem at the 'remote:' line, not a failure to publish."""
+    with pytest.raises(ProblemsFound) as caught:
         git_target(builds, "upstream")
-    assert str(caught.value) == (
-        f"git remote 'upstream' is neither a URL, a path, nor a remote of the repository "
-        f"at {builds.root}")
+    (problem,) = caught.value.problems
+    assert problem.path == "outpost.yaml"
+    lines = (builds.root / "outpost.yaml").read_text().splitlines()
+    assert lines[problem.line - 1].strip() == "remote: upstream"
+    assert problem.message == (
+        f"publish target 'pages': 'upstream' names a git remote, but {builds.root} is not a "
+        "git repository: write the remote's URL here")
+    subprocess.run(["git", "init", "-q", str(builds.root)], check=True)
+    with pytest.raises(ProblemsFound) as caught:
+        git_target(builds, "upstream", name="other")
+    assert caught.value.problems[0].message == (
+        f"publish target 'other': 'upstream' is not a remote of the git repository at "
+        f"{builds.root} (nor a URL or an existing path): add it with 'git remote add upstream "
+        "URL', or write the URL here")
 
 
 def test_plumbing_only() -> None:

@@ -204,8 +204,9 @@ def test_now_with_an_offset_does_not_read_outpost_yaml(tmp_path: Path) -> None:
     assert resolve_now(repo_at(tmp_path), "2026-11-28 17:30+0530") == moment
     with pytest.raises(ProblemsFound) as raised:  # a local time needs the site zone
         resolve_now(repo_at(tmp_path), "2026-11-28 12:00")
-    assert str(raised.value) == (f"outpost.yaml:1: no outpost.yaml in {tmp_path} "
-                                 "(run 'outpost init' to create one)\n1 problem found.")
+    assert str(raised.value) == (f"outpost.yaml:1: no outpost.yaml in {tmp_path} or its "
+                                 "parent folders up to the repository root (run 'outpost "
+                                 "init' to create one)\n1 problem found.")
 
 
 def test_bad_now_messages_still_name_the_site_zone(empty_repo: Path, run: Run) -> None:
@@ -239,4 +240,6 @@ def test_up_to_date_build_imports_no_renderer_and_no_yaml(tmp_path: Path) -> Non
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=False, timeout=120)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines() == [f"Built {len(tree(out))} files into {out}", "LOADED="]
+    assert done.stdout.splitlines() == [
+        f"Up to date: {out} holds this build ({len(tree(out))} files); nothing was written.",
+        "LOADED="]

@@ -29,7 +29,7 @@ from pathlib import Path
 
 from generator.build.cache import PageMemo
 from generator.build.compiled import StoredBytecode
-from generator.build.inputs import Project, load_valid
+from generator.build.inputs import Project, inputs_digest, load_valid
 from generator.build.options import DEFAULTS, BuildOptions
 from generator.build.output import check_target, replace_site
 from generator.build.parallel import ForkedRendering, gc_frozen
@@ -110,7 +110,8 @@ def build_site(project: Project, out: Path, now: datetime,
         compiled = StoredBytecode(store) if options.cached else None
         rendered = render_site(checked.config, checked.notices, now, project.recipe(),
                                templates=root, notice_digests=checked.digests, cache=cache,
-                               executor=executor, compiled=compiled)
+                               executor=executor, compiled=compiled,
+                               inputs=inputs_digest(root, checked.digests))
         files, shas = rendered.files, rendered.digests
         before = previous or {}
         changed = sum(1 for p in files if before.get(p) != shas[p])

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import hashlib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from generator.build.cache import load_notices
 from generator.build.options import DEFAULTS, BuildOptions
-from generator.build.store import open_store
+from generator.build.store import file_digest, open_store, tree_digest
 from generator.core.errors import Problem, ProblemsFound
 from generator.core.model import Config, Notice
 
@@ -58,3 +59,15 @@ def load_valid(project: Project, outcome: str, options: BuildOptions = DEFAULTS
     if problems or checked is None:
         raise ProblemsFound(problems, outcome)
     return checked
+
+
+def inputs_digest(root: Path, notice_digests: Mapping[str, str]) -> str:
+    """What a build reads, as 16 hex digits: outpost.yaml, templates/ and every notice
+    file (``notice_digests``: id -> sha256 of its bytes). manifest.json carries it, so
+    ``outpost publish`` can tell a site built before the latest edits."""
+    digest = hashlib.sha256()
+    digest.update(f"outpost.yaml\0{file_digest(root / 'outpost.yaml')}\n".encode())
+    digest.update(f"templates\0{tree_digest(root / 'templates')}\n".encode())
+    for notice_id in sorted(notice_digests):
+        digest.update(f"{notice_id}\0{notice_digests[notice_id]}\n".encode())
+    return digest.hexdigest()[:16]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TypeVar
@@ -110,18 +110,21 @@ def render_site(config: Config, notices: Sequence[Notice], now: datetime, recipe
                 *, templates: Path | None = None,
                 notice_digests: Mapping[str, str] | None = None,
                 cache: PageCache | None = None, executor: Executor | None = None,
-                compiled: BytecodeCache | None = None) -> Rendered:
+                compiled: BytecodeCache | None = None, inputs: str = "") -> Rendered:
     """Render every file of the site for ``now``.
 
     ``templates``: the repository whose templates/ folder overrides built-in templates;
     ``notice_digests``: the sha256 of each notice file by id (page inputs use them);
-    ``compiled``: compiled templates kept between builds.
+    ``compiled``: compiled templates kept between builds; ``inputs``: the digest of what
+    the build read (build.inputs.inputs_digest), which manifest.json carries.
     """
     cache = cache if cache is not None else NoCache()
     executor = executor if executor is not None else RenderHere()
     site = make_site(config, select(notices, now, config), notices, templates,
                      feeds=site_feeds(config), compiled=compiled,
                      notice_digests=notice_digests, fragments=cache)
+    if inputs:
+        site = replace(site, inputs=inputs)
     files: dict[str, bytes] = {}
     order: list[str] = []  # the producers' order, pages rendered later included
     waiting: list[tuple[list[tuple[str, str]], Callable[[], list[bytes]]]] = []

@@ -55,6 +55,14 @@ def _time(text: str | None, repo: Repo, option: str) -> datetime:
         raise click.BadParameter(str(exc), param_hint=f"'{option}'") from None
 
 
+def _warn_if_future(at_text: str | None, at: datetime, repo: Repo) -> None:
+    """--at well after the clock: written as asked, but hidden from the site until then."""
+    from generator.core.timeline import FUTURE_NOTE, is_future
+
+    if at_text is not None and is_future(at, resolve_now(repo, None)):
+        click.echo(f"Warning: --at {at_text.strip()} {FUTURE_NOTE}.", err=True)
+
+
 def _shown(path: Path, repo: Repo) -> str:
     from generator.notices.loader import relative
 
@@ -85,12 +93,14 @@ def incident(repo: Repo, title: str, impact: str, components: tuple[str, ...], s
 
     config = repo.config()
     kind = NoticeType.INCIDENT
+    at = _time(at_text, repo, "--at")
     posted = create_notice(
         repo.root, config, title=title, kind=kind,
-        status=status_for(status, kind, Status.INVESTIGATING), at=_time(at_text, repo, "--at"),
+        status=status_for(status, kind, Status.INVESTIGATING), at=at,
         message=_read_message(message, message_file), impact=Impact(impact.lower()),
         components=components)
     click.echo(f"Created {posted.notice.id}: {_shown(posted.path, repo)}")
+    _warn_if_future(at_text, at, repo)
 
 
 @new.command()
@@ -114,27 +124,48 @@ def maintenance(repo: Repo, title: str, start_text: str, end_text: str,
 
     config = repo.config()
     kind = NoticeType.MAINTENANCE
+    at = _time(at_text, repo, "--at")
     posted = create_notice(
         repo.root, config, title=title, kind=kind,
-        status=status_for(status, kind, Status.SCHEDULED), at=_time(at_text, repo, "--at"),
+        status=status_for(status, kind, Status.SCHEDULED), at=at,
         message=_read_message(message, message_file), components=components,
         start=_time(start_text, repo, "--start"), end=_time(end_text, repo, "--end"))
     click.echo(f"Created {posted.notice.id}: {_shown(posted.path, repo)}")
+    _warn_if_future(at_text, at, repo)
 
 
 def _post(repo: Repo, query: str, status: str | None, final: bool, at_text: str | None,
           message: str | None, silent: bool) -> None:
     from generator.core.times import write_time
     from generator.notices.authoring import post
-    from generator.notices.lookup import find_notice
+    from generator.notices.lookup import find_open_notice
 
     config = repo.config()
-    notice_id = find_notice(repo.root, query)
+    at = _time(at_text, repo, "--at")
+
+    def is_open(notice_id: str) -> bool:
+        """Open at the update's time; a file that does not load counts as open, so that
+        it is never passed over unseen."""
+        from generator.core.errors import ProblemsFound
+        from generator.core.timeline import view
+        from generator.notices.authoring import load_for_edit
+
+        try:
+            seen = view(load_for_edit(repo.root, config, notice_id)[2], at)
+        except ProblemsFound:
+            return True
+        return seen is not None and seen.is_open
+
+    notice_id, closed = find_open_notice(repo.root, query, is_open)
+    if closed:
+        click.echo(f"'{query}' matches {len(closed) + 1} notices; using the open one, "
+                   f"{notice_id} (closed: {', '.join(closed)})")
     posted = post(repo.root, config, notice_id, status_word=status, final=final,
-                  at=_time(at_text, repo, "--at"), message=message, silent=silent)
+                  at=at, message=message, silent=silent, now=resolve_now(repo, None))
     when = write_time(posted.at, config.timezone)
     click.echo(f"Posted {posted.status.value} - {when} to {posted.notice.id}: "
                f"{_shown(posted.path, repo)}")
+    _warn_if_future(at_text, at, repo)
 
 
 @click.command()

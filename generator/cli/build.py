@@ -9,29 +9,47 @@ from pathlib import Path
 import click
 
 from generator.cli.common import NOW_HELP, SITE_DIR, Repo, pass_repo, resolve_now
+from generator.core.errors import Problem
 
 
 @click.command()
 @click.option("--format", "output_format", type=click.Choice(["text", "github"]),
               default="text", show_default=True,
               help="'github' prints GitHub Actions annotations.")
+@click.option("--now", "now_text", metavar="TIME", default=None,
+              help=NOW_HELP + " Updates dated after it are warned about.")
 @pass_repo
-def check(repo: Repo, output_format: str) -> None:
-    """Validate outpost.yaml and every notice; print every problem."""
+def check(repo: Repo, output_format: str, now_text: str | None) -> None:
+    """Validate outpost.yaml and every notice; print every problem, and warn about
+    updates dated in the future."""
     from generator.build.inputs import check as check_repo
-    from generator.cli.report import format_problems
+    from generator.cli.report import format_problems, format_warnings
 
     checked, problems = check_repo(repo.project)
-    if problems and output_format == "github":
+    warnings: list[Problem] = []
+    if checked is not None:
+        from generator.core.timeline import future_updates
+        from generator.publish.base import target_problems
+
+        checks = repo.wiring.target_checks
+        problems = sorted([*problems, *target_problems(checked.config, repo.root, checks)])
+        warnings = future_updates(checked.notices, resolve_now(repo, now_text),
+                                  checked.config.timezone)
+    if output_format == "github":
         from generator.cli.report import from_workspace
 
-        workspace = os.environ.get("GITHUB_WORKSPACE") or os.getcwd()
-        problems = from_workspace(problems, repo.root, Path(workspace))
+        workspace = Path(os.environ.get("GITHUB_WORKSPACE") or os.getcwd())
+        problems = from_workspace(problems, repo.root, workspace)
+        warnings = from_workspace(warnings, repo.root, workspace)
+    if warnings:
+        click.echo(format_warnings(warnings, output_format))
     if problems:
         click.echo(format_problems(problems, output_format))
         sys.exit(1)
     count = len(checked.notices) if checked else 0
-    click.echo(f"OK: outpost.yaml and {count} notice{'s' if count != 1 else ''} are valid.")
+    noted = f" ({len(warnings)} warning{'s' if len(warnings) != 1 else ''})" if warnings else ""
+    click.echo(f"OK: outpost.yaml and {count} notice{'s' if count != 1 else ''} are "
+               f"valid{noted}.")
 
 
 @click.command()
@@ -48,8 +66,17 @@ def build(repo: Repo, out: Path | None, now_text: str | None) -> None:
     now = resolve_now(repo, now_text)
     options = BuildOptions()
     count = up_to_date(repo.root, target, now, options)
+    how = "up to date"
     if count is None:  # only a build that renders imports the renderers and the YAML stack
         from generator.build.builder import build_site
 
-        count, _ = build_site(repo.project, target, now, options)
-    click.echo(f"Built {count} files into {target}")
+        count, how = build_site(repo.project, target, now, options)
+    click.echo(built_message(target, count, how))
+
+
+def built_message(target: Path, count: int, how: str) -> str:
+    """What ``outpost build`` says: 'Up to date' when it wrote nothing."""
+    if how in ("up to date", "0 changed"):
+        return f"Up to date: {target} holds this build ({count} files); nothing was written."
+    changed = f" ({how})" if how.endswith(" changed") else ""
+    return f"Built {count} files into {target}{changed}"

@@ -6,7 +6,7 @@ the repository with its wiring (settings schema, site recipe, publish target typ
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from generator.build.pipeline import Recipe
     from generator.config.settings import Schema
     from generator.core.model import Config
-    from generator.publish.base import TargetKinds
+    from generator.publish.base import TargetChecks, TargetKinds
 
 
 class OutpostGroup(click.Group):
@@ -51,14 +51,17 @@ class Wiring:
     schema: Callable[[], Schema]
     recipe: Callable[[], Recipe]
     target_kinds: TargetKinds
+    target_checks: TargetChecks = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class Repo:
-    """The notices repository selected with --root, and the wiring."""
+    """The notices repository: --root, or the folder holding outpost.yaml found from the
+    current folder (``given`` tells which); and the wiring."""
 
     root: Path
     wiring: Wiring
+    given: bool = True
 
     @property
     def project(self) -> Project:
@@ -78,12 +81,20 @@ def make_group(wiring: Wiring, commands: Sequence[click.Command]) -> click.Group
 
     @click.group(cls=OutpostGroup, context_settings={"help_option_names": ["-h", "--help"]})
     @click.version_option(__version__, "--version", prog_name="outpost")
-    @click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=".",
-                  show_default=True, help="The notices repository (holds outpost.yaml).")
+    @click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=None,
+                  help="The notices repository (holds outpost.yaml). Default: the current "
+                       "folder or the nearest parent holding outpost.yaml, up to the git "
+                       "repository's root.")
     @click.pass_context
-    def cli(ctx: click.Context, root: Path) -> None:
+    def cli(ctx: click.Context, root: Path | None) -> None:
         """Outpost: status notifications as a static site."""
-        ctx.obj = Repo(root.absolute(), wiring)
+        if root is not None:
+            ctx.obj = Repo(root.absolute(), wiring)
+            return
+        from generator.config.location import find_site
+
+        here = Path.cwd()
+        ctx.obj = Repo(find_site(here) or here, wiring, given=False)
 
     for command in commands:
         cli.add_command(command)

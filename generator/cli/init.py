@@ -65,9 +65,11 @@ def init(repo: Repo, directory: Path | None, title: str | None, timezone: str | 
          base_url: str | None, components: tuple[str, ...], force: bool) -> None:
     """Create a ready status repository in DIRECTORY.
 
-    DIRECTORY defaults to --root, i.e. the current folder. Existing files are never
-    overwritten without --force.
+    DIRECTORY defaults to --root, else the current folder. Existing files are never
+    overwritten without --force; without DIRECTORY, nor is a site made in a subfolder
+    of another site.
     """
+    from generator.config.location import enclosing_site
     from generator.core.errors import InputError, OutpostError
     from generator.notices.scaffold import (
         EXAMPLE_NOTICE,
@@ -76,7 +78,15 @@ def init(repo: Repo, directory: Path | None, title: str | None, timezone: str | 
         write_repository,
     )
 
-    target = (directory if directory is not None else repo.root).absolute()
+    default = repo.root if repo.given else Path.cwd()
+    target = (directory if directory is not None else default).absolute()
+    # The mistake to catch: 'outpost init' typed in a site's subfolder (notices/), which
+    # would nest a second site there. A DIRECTORY given on purpose is left alone.
+    outer = enclosing_site(target) if directory is None else None
+    if outer is not None and not force:
+        raise OutpostError(f"{target} is inside the status site at {outer} (its outpost.yaml): "
+                           "a site here would be a second, separate one. Run 'outpost init' "
+                           "in a folder outside it, or add --force to make one anyway.")
     try:
         options = make_options(title, _choose_zone(timezone), base_url, components)
     except InputError as exc:

@@ -19,7 +19,7 @@ SITE_HELP = "The built site to publish (default: ROOT/site)."
 @pass_repo
 def publish(repo: Repo, names: tuple[str, ...], site_dir: Path | None, quiet: bool) -> None:
     """Publish the built site to each named target (default: all), independently."""
-    from generator.build.inputs import load_valid
+    from generator.build.inputs import inputs_digest, load_valid
     from generator.core.errors import OutpostError
     from generator.publish.base import targets_from_config
     from generator.publish.runner import failure_report, publish_targets, read_site
@@ -28,6 +28,10 @@ def publish(repo: Repo, names: tuple[str, ...], site_dir: Path | None, quiet: bo
     targets = targets_from_config(checked.config, repo.root, repo.wiring.target_kinds, names)
     site = site_dir.absolute() if site_dir is not None else repo.root / SITE_DIR
     manifest = read_site(site)
+    if manifest.inputs and manifest.inputs != inputs_digest(repo.root, checked.digests):
+        raise OutpostError(f"{site} was built before the latest changes to the notices, "
+                           "outpost.yaml or templates/: run 'outpost build' first. Nothing "
+                           "was published.")
 
     def echo(line: str) -> None:
         if not quiet or ": ok: " in line or ": FAILED" in line:

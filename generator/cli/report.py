@@ -26,6 +26,17 @@ def format_problems(problems: Iterable[Problem], output_format: str = "text") ->
     return problems_text(problems)
 
 
+def format_warnings(warnings: Iterable[Problem], output_format: str = "text") -> str:
+    """Things worth a look that do not stop a build: 'path:line: warning: ...'."""
+    warnings = sorted(warnings)
+    if output_format == "github":
+        return "\n".join(
+            f"::warning file={_escape_property(p.path)},line={p.line}::{_escape_data(p.message)}"
+            for p in warnings
+        )
+    return "\n".join(f"{p.path}:{p.line}: warning: {p.message}" for p in warnings)
+
+
 def from_workspace(problems: Iterable[Problem], root: Path, workspace: Path) -> list[Problem]:
     """Paths relative to ``workspace`` (where GitHub resolves annotation files) when the
     repository root is a folder inside it, such as ``--root status``."""

@@ -14,13 +14,14 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from generator.config import location
 from generator.config import schema as s
 from generator.config import yamlnodes as yn
 from generator.core.errors import InputError, Problem, ProblemsFound, problems_in
 from generator.core.model import Component, Config
 from generator.core.times import load_zone
 
-CONFIG_FILE = "outpost.yaml"
+CONFIG_FILE = location.CONFIG_FILE
 
 
 def _zone(node: yn.Node, path: str = "") -> ZoneInfo:
@@ -162,8 +163,7 @@ def load_config(root: Path, sections: Sequence[Section] = ()) -> Config:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise ProblemsFound([Problem(CONFIG_FILE, 1, f"no {CONFIG_FILE} in {root} "
-                                     "(run 'outpost init' to create one)")]) from None
+        raise ProblemsFound([Problem(CONFIG_FILE, 1, location.missing_config(root))]) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

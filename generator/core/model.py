@@ -4,12 +4,15 @@ datetimes."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
+
+from generator.core.times import utc_stamp
 
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]*")
 """Notice and component ids: lowercase letters, digits and hyphens (they become URLs)."""
@@ -83,6 +86,27 @@ def parse_status(word: str, kind: NoticeType) -> Status | None:
     return _BY_WORD.get((kind, " ".join(word.split()).lower()))
 
 
+# The word of the other type that means the same, for 'unknown status' messages.
+_COUNTERPART = {Status.RESOLVED: Status.COMPLETED, Status.COMPLETED: Status.RESOLVED,
+                Status.MONITORING: Status.VERIFYING, Status.VERIFYING: Status.MONITORING}
+
+
+def unknown_status(word: str, kind: NoticeType) -> str:
+    """Why ``word`` is not a status of ``kind``: the valid words, and the type's own word
+    when ``word`` belongs to the other type (Completed on an incident: use Resolved)."""
+    allowed = ", ".join(s.value for s in STATUSES[kind])
+    other = next(k for k in NoticeType if k is not kind)
+    theirs = parse_status(word, other)
+    if theirs is None:
+        return f"unknown status '{word}' for {kind.value} (expected one of: {allowed})"
+    ours = _COUNTERPART.get(theirs)
+    article = "an" if other.value[0] in "aeiou" else "a"
+    hint = f"{theirs.value} is {article} {other.value} status"
+    if ours is not None:
+        hint += f"; {kind.value}s use {ours.value}"
+    return f"unknown status '{word}' for {kind.value} ({hint}; expected one of: {allowed})"
+
+
 @dataclass(frozen=True)
 class Update:
     status: Status
@@ -153,3 +177,35 @@ class Config:
 
     def extra(self, name: str) -> Any:
         return dict(self.extras).get(name)
+
+
+# Updates at the same time: one rule for page anchors, feed ids and notification keys.
+# Counted oldest first (a notice's updates are newest first; among equal times the one
+# higher in the file is the later), the first keeps the plain stamp and the next ones
+# get '~2', '~3'... So an id that was unique stays what it was, and adding an update
+# in the same minute never renames the earlier ones.
+
+
+def update_stamp(moment: datetime) -> str:
+    """An update's time in anchors and keys: UTC, '20240730T1827Z'; with seconds
+    ('20240730T182745Z') only when they are not zero."""
+    return utc_stamp(moment, seconds=moment.second != 0)
+
+
+def same_time_suffixes(updates: Sequence[Update]) -> list[str]:
+    """For each of ``updates`` (newest first, as ``Notice.updates``), in the same order:
+    '' for the first update at its time, '~2', '~3'... for the later ones."""
+    seen: dict[str, int] = {}
+    suffixes = [""] * len(updates)
+    for index in range(len(updates) - 1, -1, -1):
+        stamp = update_stamp(updates[index].at)
+        count = seen.get(stamp, 0) + 1
+        seen[stamp] = count
+        suffixes[index] = f"~{count}" if count > 1 else ""
+    return suffixes
+
+
+def update_anchors(updates: Sequence[Update]) -> list[str]:
+    """The HTML id of each update on its notice page: 'update-<stamp>[~n]'."""
+    return [f"update-{update_stamp(u.at)}{suffix}"
+            for u, suffix in zip(updates, same_time_suffixes(updates), strict=True)]

@@ -12,7 +12,16 @@ from datetime import datetime
 from functools import cached_property, lru_cache
 from typing import Any
 
-from generator.core.model import Component, Config, Impact, Notice, NoticeType, Status, Update
+from generator.core.model import (
+    Component,
+    Config,
+    Impact,
+    Notice,
+    NoticeType,
+    Status,
+    Update,
+    same_time_suffixes,
+)
 from generator.core.timeline import IMPACT_TO_COMPONENT, ComponentStatus, NoticeView, Snapshot
 
 Json = dict[str, Any]
@@ -244,11 +253,13 @@ def incident_updates(api: Api, item: NoticeView) -> list[Json]:
     notice = item.notice
     rows: list[Json] = []
     previous: Status | None = None
-    seen: dict[datetime, int] = {}
+    # The ids hash '/1', '/2' for the second, third... update at one time: the rule of
+    # anchors and feeds (same_time_suffixes), in the form these ids always had.
+    ordinals = [int(suffix[1:]) - 1 if suffix else 0
+                for suffix in reversed(same_time_suffixes(item.updates))]
     started = False
     for index, update in enumerate(reversed(item.updates)):
-        ordinal = seen.get(update.at, 0)
-        seen[update.at] = ordinal + 1
+        ordinal = ordinals[index]
         current = _status_at(notice, update, previous)
         at = api.time(update.at)
         rows.append({

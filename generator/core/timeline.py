@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import Enum
+from zoneinfo import ZoneInfo
 
+from generator.core.errors import Problem
 from generator.core.model import Component, Config, Impact, Notice, NoticeType, Status, Update
+from generator.core.times import write_time
 
 
 class ComponentStatus(Enum):
@@ -102,6 +105,24 @@ class Snapshot:
 
 def _latest_real_status(updates: tuple[Update, ...], default: Status) -> Status:
     return next((u.status for u in updates if u.status is not Status.UPDATE), default)
+
+
+# An update dated after now stays off the site until then. A few minutes ahead is a
+# clock difference, not a mistake; more is worth a warning (update/new, check).
+FUTURE_SLACK = timedelta(minutes=5)
+FUTURE_NOTE = "is in the future: the site shows this update only from then on"
+
+
+def is_future(moment: datetime, now: datetime) -> bool:
+    return moment > now + FUTURE_SLACK
+
+
+def future_updates(notices: Iterable[Notice], now: datetime, zone: ZoneInfo) -> list[Problem]:
+    """A warning (path:line) for every update dated more than FUTURE_SLACK after ``now``."""
+    return sorted(Problem(notice.path, update.line, f"{update.status.value} - "
+                          f"{write_time(update.at, zone)} {FUTURE_NOTE}")
+                  for notice in notices for update in notice.updates
+                  if is_future(update.at, now))
 
 
 def view(notice: Notice, now: datetime) -> NoticeView | None:

@@ -12,13 +12,13 @@ from pathlib import Path
 from generator.core.errors import ProblemsFound, problems_in
 from generator.core.model import (
     FINAL_STATUS,
-    STATUSES,
     Config,
     Impact,
     Notice,
     NoticeType,
     Status,
     parse_status,
+    unknown_status,
 )
 from generator.core.timeline import select, view
 from generator.core.times import display_range, write_time
@@ -50,9 +50,7 @@ def status_for(word: str | None, kind: NoticeType, default: Status) -> Status:
         return default
     status = parse_status(word, kind)
     if status is None:
-        allowed = ", ".join(s.value for s in STATUSES[kind])
-        raise edit.EditError(f"unknown status '{word}' for {kind.value} (expected one of: "
-                             f"{allowed})")
+        raise edit.EditError(unknown_status(word, kind))
     return status
 
 
@@ -122,8 +120,10 @@ def load_for_edit(root: Path, config: Config, notice_id: str) -> tuple[Path, byt
 
 
 def post(root: Path, config: Config, notice_id: str, *, status_word: str | None,
-         final: bool, at: datetime, message: str | None, silent: bool = False) -> Posted:
-    """Add one update to a notice (``final``: Resolved or Completed) and write it."""
+         final: bool, at: datetime, message: str | None, silent: bool = False,
+         now: datetime | None = None) -> Posted:
+    """Add one update to a notice (``final``: Resolved or Completed) and write it.
+    ``now`` (the clock) lets a refusal point at an update dated in the future."""
     path, raw, notice = load_for_edit(root, config, notice_id)
     if final:
         status = FINAL_STATUS[notice.type]
@@ -132,7 +132,8 @@ def post(root: Path, config: Config, notice_id: str, *, status_word: str | None,
     else:
         status = status_for(status_word, notice.type, Status.UPDATE)
     new_text, result = edit.post_update(raw.decode("utf-8"), notice, status=status, at=at,
-                                        message=message or "", silent=silent, config=config)
+                                        message=message or "", silent=silent, config=config,
+                                        now=now)
 
     if path.read_bytes() != raw:
         raise edit.EditError(f"{relative(path, root)} changed while this update was being "

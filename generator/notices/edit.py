@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from generator.core.errors import OutpostError, Problem, ProblemsFound
 from generator.core.model import FINAL_STATUS, Config, Impact, Notice, NoticeType, Status, Update
+from generator.core.timeline import is_future
 from generator.core.times import write_time
 from generator.notices.grammar import FRONT_MATTER_MARK, normalized, split_body, write_heading
 from generator.notices.loader import NoticeInvalid, parse_notice
@@ -108,8 +109,10 @@ def _word(kind: NoticeType) -> str:
     return FINAL_STATUS[kind].value.lower()
 
 
-def check_update(notice: Notice, status: Status, at: datetime, zone: ZoneInfo) -> None:
-    """Refuse updates the timeline cannot take, with a message saying what to do."""
+def check_update(notice: Notice, status: Status, at: datetime, zone: ZoneInfo,
+                 now: datetime | None = None) -> None:
+    """Refuse updates the timeline cannot take, with a message saying what to do (and,
+    given the clock ``now``, pointing at an update dated in the future)."""
     final = FINAL_STATUS[notice.type]
     word, kind = _word(notice.type), notice.type.value
     done = next((u for u in notice.updates if u.status is final), None)
@@ -121,6 +124,11 @@ def check_update(notice: Notice, status: Status, at: datetime, zone: ZoneInfo) -
                         f"a {word} {kind} takes no further updates. If the problem is back, "
                         f"post a new one with 'outpost new {kind}'")
     latest = notice.updates[0]
+    if status is final and at < latest.at and now is not None and is_future(latest.at, now):
+        raise EditError(f"{notice.path}:{latest.line}: the latest update ({latest.status.value} "
+                        f"- {write_time(latest.at, zone)}) is dated in the future, so "
+                        f"{final.value} now would come before it: correct that update's time, "
+                        "then resolve again")
     if status is final and at < latest.at:
         raise EditError(f"{final.value} at {write_time(at, zone)} would come before the latest "
                         f"update ({latest.status.value} - {write_time(latest.at, zone)}); "
@@ -180,13 +188,14 @@ def _keys(updates: Sequence[Update]) -> list[tuple[str, datetime, str, bool]]:
 
 
 def post_update(text: str, notice: Notice, *, status: Status, at: datetime, message: str,
-                silent: bool, config: Config) -> tuple[str, Notice]:
+                silent: bool, config: Config, now: datetime | None = None
+                ) -> tuple[str, Notice]:
     """``text`` with one more update, checked to load back as exactly that notice plus
     that update. Raises EditError or ProblemsFound; returns the new text and notice."""
     zone = config.timezone
     body = clean_message(message)
     at = at.replace(second=0, microsecond=0)
-    check_update(notice, status, at, zone)
+    check_update(notice, status, at, zone, now)
     _refuse_headings(body)
     block = write_heading(status, at, zone, silent) + "\n" + body
     new_text, first = insert_update(text, notice, block, at)

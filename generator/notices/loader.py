@@ -14,13 +14,13 @@ from generator.config import yamlnodes as yn
 from generator.core.errors import InputError, Problem, problems_in
 from generator.core.model import (
     FINAL_STATUS,
-    STATUSES,
     Config,
     Impact,
     Notice,
     NoticeType,
     Update,
     parse_status,
+    unknown_status,
 )
 from generator.core.times import parse_time
 from generator.notices.grammar import (
@@ -206,9 +206,7 @@ def _parse_update(line_no: int, heading: str, body: str, kind: NoticeType, confi
     status = parse_status(match["status"], kind)
     ok = True
     if status is None:
-        allowed = ", ".join(st.value for st in STATUSES[kind])
-        problems.append((line_no, f"unknown status '{match['status']}' for {kind.value} "
-                                  f"(expected one of: {allowed})"))
+        problems.append((line_no, unknown_status(match["status"], kind)))
         ok = False
     flag = match["flag"]
     if flag is not None and flag.lower() != SILENT:

@@ -4,7 +4,7 @@ words of its title. Reads as little as it can: most look-ups touch one file."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from generator.core.errors import OutpostError
@@ -66,6 +66,16 @@ def match(query: str, ids: Iterable[str], title_of: dict[str, str] | None = None
 
 def find_notice(root: Path, query: str) -> str:
     """The one notice id ``query`` means, or NotFound listing what it could mean."""
+    chosen, _ = find_open_notice(root, query, None)
+    return chosen
+
+
+def find_open_notice(root: Path, query: str, is_open: Callable[[str], bool] | None
+                     ) -> tuple[str, tuple[str, ...]]:
+    """The notice id ``query`` means, and the closed ones it passed over: when several
+    notices match and exactly one of them ``is_open``, that one (during an incident,
+    'email' means the open email incident, not last year's). Several open matches, or
+    none open, raise NotFound listing them."""
     text = query.strip()
     if text.endswith(".md"):  # a path, as shell completion gives it
         text = Path(text).stem
@@ -76,7 +86,11 @@ def find_notice(root: Path, query: str) -> str:
         titles = {i: read_title(root / NOTICES_DIR / f"{i}.md") for i in ids}
         found = match(text, ids, titles)
     if len(found) == 1:
-        return found[0]
+        return found[0], ()
+    if is_open is not None and 1 < len(found) <= 20:
+        open_ids = [i for i in found if is_open(i)]
+        if len(open_ids) == 1:
+            return open_ids[0], tuple(i for i in found if i != open_ids[0])
     if not found:
         raise NotFound(f"no notice matches '{query}': give its id, the start of its id, or a "
                        "word of its title (see 'outpost list')")

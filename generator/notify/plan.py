@@ -13,14 +13,20 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from generator.core.model import Notice, NoticeType, Status, Update
-from generator.core.times import utc_stamp
+from generator.core.model import (
+    Notice,
+    NoticeType,
+    Status,
+    Update,
+    same_time_suffixes,
+    update_stamp,
+)
 from generator.notify.settings import Contact, NotifySettings, Webhook
 
 
 def stamp(moment: datetime) -> str:
     """A UTC time as it appears in message keys: '20240730T1827Z'."""
-    return utc_stamp(moment, seconds=moment.second != 0)
+    return update_stamp(moment)
 
 
 @dataclass(frozen=True)
@@ -71,14 +77,11 @@ class SentLookup(Protocol):
 
 
 def update_keys(notice: Notice) -> list[tuple[str, Update]]:
-    """Each update's message key, oldest first; equal times get '~2', '~3' suffixes."""
-    keys: list[tuple[str, Update]] = []
-    seen: dict[str, int] = {}
-    for update in reversed(notice.updates):
-        key = f"{notice.id}/{stamp(update.at)}"
-        seen[key] = seen.get(key, 0) + 1
-        keys.append((key if seen[key] == 1 else f"{key}~{seen[key]}", update))
-    return keys
+    """Each update's message key, oldest first; equal times get '~2', '~3' suffixes
+    (the rule page anchors and feed ids share: core.model.same_time_suffixes)."""
+    suffixes = same_time_suffixes(notice.updates)
+    return [(f"{notice.id}/{stamp(update.at)}{suffix}", update)
+            for update, suffix in reversed(list(zip(notice.updates, suffixes, strict=True)))]
 
 
 def thread_key(notice: Notice) -> str:

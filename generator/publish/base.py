@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from generator.core.errors import OutpostError
+from generator.core.errors import OutpostError, Problem
 from generator.core.model import Config
 from generator.publish.settings import TargetSettings
 from generator.render.manifest import Manifest
@@ -84,6 +84,18 @@ def check_state_name(name: str) -> str:
 # type name -> makes a target from its settings and the repository root. The composition
 # root (generator/app.py) lists them, importing each only when a target of its type is used.
 TargetKinds = Mapping[str, Callable[[TargetSettings, Path], Target]]
+
+
+# type name -> what ``outpost check`` can tell about a target of that type beyond
+# outpost.yaml itself (a git remote name the repository lacks), or None. Listed by the
+# composition root too.
+TargetChecks = Mapping[str, Callable[[TargetSettings, Path], Problem | None]]
+
+
+def target_problems(config: Config, root: Path, checks: TargetChecks) -> list[Problem]:
+    """Every problem the ``checks`` find in the targets of ``publish:``."""
+    found = (checks[t.type](t, root) for t in target_settings(config) if t.type in checks)
+    return [problem for problem in found if problem is not None]
 
 
 def make_target(settings: TargetSettings, root: Path, kinds: TargetKinds) -> Target:

@@ -18,6 +18,8 @@ import tempfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
+from generator.config.location import CONFIG_FILE
+from generator.core.errors import Problem, ProblemsFound
 from generator.publish.base import (
     Counts,
     PublishError,
@@ -132,6 +134,46 @@ class Workspace:
                  f"{commit}:{ref}")
 
 
+def resolve_remote(settings: TargetSettings, root: Path) -> tuple[str, Problem | None]:
+    """``remote:`` as git takes it (a URL, a path relative to root, or the URL of a remote
+    of the repository at root), or the outpost.yaml problem that stops it."""
+    remote = str(settings.option("remote"))
+    if "://" in remote or (":" in remote and not remote.startswith(("/", "."))):
+        return remote, None
+    candidate = Path(remote).expanduser()
+    if candidate.is_absolute():
+        return str(candidate), None
+    if (root / candidate).exists():
+        return str(root / candidate), None
+    result = subprocess.run(["git", "-C", str(root), "remote", "get-url", "--", remote],
+                            capture_output=True, check=False)
+    if result.returncode == 0:
+        return result.stdout.decode().strip(), None
+    where = f"publish target '{settings.name}': "
+    if not in_work_tree(root):
+        message = (f"'{remote}' names a git remote, but {root} is not a git repository: "
+                   "write the remote's URL here")
+    else:
+        message = (f"'{remote}' is not a remote of the git repository at {root} (nor a URL "
+                   f"or an existing path): add it with 'git remote add {remote} URL', or "
+                   "write the URL here")
+    return remote, Problem(CONFIG_FILE, settings.line_of("remote"), where + message)
+
+
+def in_work_tree(root: Path) -> bool:
+    result = subprocess.run(["git", "-C", str(root), "rev-parse", "--is-inside-work-tree"],
+                            capture_output=True, check=False)
+    return result.returncode == 0 and result.stdout.strip() == b"true"
+
+
+def check_remote(settings: TargetSettings, root: Path) -> Problem | None:
+    """For ``outpost check``: the problem of a remote name the repository has no remote
+    for. Outside a git work tree nothing can be told (CI checks out one): None."""
+    if not in_work_tree(root):
+        return None
+    return resolve_remote(settings, root)[1]
+
+
 class GitTarget:
     """Publishes a build as one commit on ``branch`` of ``remote``."""
 
@@ -142,23 +184,10 @@ class GitTarget:
         self.root = root
         self.branch: str = settings.option("branch") or "gh-pages"
         self.state_branch: str = settings.option("state_branch") or "outpost-state"
-        self.remote = self._resolve_remote(str(settings.option("remote")))
-
-    def _resolve_remote(self, remote: str) -> str:
-        """A remote name of the repository at root, a URL, or a path (relative to root)."""
-        if "://" in remote or (":" in remote and not remote.startswith(("/", "."))):
-            return remote
-        candidate = Path(remote).expanduser()
-        if candidate.is_absolute():
-            return str(candidate)
-        if (self.root / candidate).exists():
-            return str(self.root / candidate)
-        result = subprocess.run(["git", "-C", str(self.root), "remote", "get-url", remote],
-                                capture_output=True, check=False)
-        if result.returncode == 0:
-            return result.stdout.decode().strip()
-        raise PublishError(f"git remote '{remote}' is neither a URL, a path, nor a remote of "
-                           f"the repository at {self.root}")
+        remote, problem = resolve_remote(settings, root)
+        if problem is not None:  # a configuration problem, not a failure to publish
+            raise ProblemsFound([problem])
+        self.remote = remote
 
     def _site_files(self, site_dir: Path, manifest: Manifest) -> dict[str, bytes]:
         files = {path: (site_dir / path).read_bytes() for path in manifest.files}

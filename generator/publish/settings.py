@@ -30,9 +30,14 @@ class TargetSettings:
     retries: int
     options: tuple[tuple[str, Any], ...]
     line: int = 0
+    key_lines: tuple[tuple[str, int], ...] = ()  # each key's line in outpost.yaml
 
     def option(self, key: str) -> Any:
         return dict(self.options).get(key)
+
+    def line_of(self, key: str) -> int:
+        """The line of ``key`` in outpost.yaml, else of the entry."""
+        return dict(self.key_lines).get(key, self.line)
 
 
 def _no_userinfo(parser: s.Parser) -> s.Parser:
@@ -142,7 +147,7 @@ def _target(node: yn.Node, path: str = "") -> TargetSettings:
             name=values["name"], type=values["type"], url=values["url"],
             retries=values["retries"],
             options=tuple((k, v) for k, v in values.items() if k not in common),
-            line=node.line)
+            line=node.line, key_lines=tuple(visible.key_lines.items()))
 
     try:
         result: TargetSettings = s.parse_record(

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from itertools import islice
 
 from generator.core import times
-from generator.core.model import Config, Notice, Update
+from generator.core.model import Config, Notice, Update, same_time_suffixes, update_stamp
 from generator.render.calendar import CALENDAR
 from generator.render.feedwriter import FeedItem, FeedMeta, write_atom, write_rss
 from generator.render.pages import FeedLink, Site
@@ -38,19 +38,19 @@ class Posted:
 
     notice: Notice
     update: Update
-    ordinal: int  # 0 unless earlier updates of the notice share this minute
+    suffix: str  # '' unless earlier updates of the notice share its time: '~2', '~3'...
 
 
-def update_anchor(update: Update) -> str:
-    """The id the notice page gives this update (see templates/notice.html)."""
-    return "update-" + times.utc_stamp(update.at)
+def update_anchor(posted: Posted) -> str:
+    """The id the notice page gives this update (core.model.update_anchors)."""
+    return f"update-{update_stamp(posted.update.at)}{posted.suffix}"
 
 
 def update_key(posted: Posted) -> str:
-    """A stable key: the notice id and the update's time (UTC), plus an ordinal on ties."""
+    """A stable key: the notice id and the update's time (UTC), plus the same-time suffix
+    pages and notifications use ('~2', '~3')."""
     stamp = posted.update.at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    suffix = f"/{posted.ordinal}" if posted.ordinal else ""
-    return f"{posted.notice.id}/{stamp}{suffix}"
+    return f"{posted.notice.id}/{stamp}{posted.suffix}"
 
 
 def item_id(config: Config, posted: Posted) -> str:
@@ -65,28 +65,27 @@ class _Ordered:
 
     def __init__(self, site: Site) -> None:
         self.items = (*site.snapshot.open, *site.snapshot.closed)
-        self.keyed: list[tuple[float, str, int, int, int]] = []
-        for index, item in enumerate(self.items):
-            seen: dict[datetime, int] = {}
-            for position in range(len(item.updates) - 1, -1, -1):  # oldest first: stable
-                at = item.updates[position].at                       # ordinals
-                ordinal = seen.get(at, 0)
-                seen[at] = ordinal + 1
-                self.keyed.append((-at.timestamp(), item.notice.id, -ordinal, index, position))
-        self.keyed.sort()
+        # Equal times: the update earlier in a notice's list (newest first) is the later
+        # one, as on the notice page.
+        self.keyed = sorted((-update.at.timestamp(), item.notice.id, position, index)
+                            for index, item in enumerate(self.items)
+                            for position, update in enumerate(item.updates))
 
     def posted(self, component: str | None = None) -> Iterator[Posted]:
         """Newest first, lazily; only updates of notices on ``component`` if given."""
         items = self.items
-        for _, _, negative, index, position in self.keyed:
-            notice = items[index].notice
-            if component is None or component in notice.components:
-                yield Posted(notice, items[index].updates[position], -negative)
+        suffixes: dict[int, list[str]] = {}
+        for _, _, position, index in self.keyed:
+            item = items[index]
+            if component is None or component in item.notice.components:
+                if index not in suffixes:
+                    suffixes[index] = same_time_suffixes(item.updates)
+                yield Posted(item.notice, item.updates[position], suffixes[index][position])
 
 
 def _item(site: Site, posted: Posted) -> FeedItem:
     config, notice, update = site.config, posted.notice, posted.update
-    link = f"{config.base_url}notices/{notice.id}/#{update_anchor(update)}"
+    link = f"{config.base_url}notices/{notice.id}/#{update_anchor(posted)}"
     zone = config.timezone
     parts = [f"<p><strong>{html.escape(update.status.value)}</strong> - "
              f"{html.escape(times.display_with_zone(update.at, zone))}</p>"]

@@ -96,5 +96,5 @@ def finish(site: Site, files: Mapping[str, bytes], digests: Mapping[str, str]
         return known if known is not None else hashlib.sha256(data).hexdigest()
 
     files_listed = {p: b for p, b in everything.items() if p != MANIFEST}
-    manifest = make_manifest(files_listed, generated, digest_of)
+    manifest = make_manifest(files_listed, generated, digest_of, site.inputs)
     return {HEADERS: everything[HEADERS], MANIFEST: manifest.to_bytes()}

@@ -3,11 +3,15 @@
 Format (a public contract, version 1)::
 
     {"version": 1, "build_id": "<16 hex>", "generated_at": "<ISO 8601>",
+     "inputs": "<16 hex>",
      "files": {"index.html": {"sha256": "...", "size": 1234,
                               "content_type": "text/html; charset=utf-8"}, ...}}
 
 The manifest does not list itself. ``build_id`` is derived from the file list and
-hashes, so identical builds have identical ids.
+hashes, so identical builds have identical ids. ``inputs`` (added in version 1 without
+changing it; absent from older manifests) is a digest of what the build read:
+outpost.yaml, templates/ and every notice file, so ``outpost publish`` can tell a site
+built before the latest edits.
 """
 
 from __future__ import annotations
@@ -35,16 +39,21 @@ class Manifest:
     build_id: str
     generated_at: str
     files: Mapping[str, Entry]
+    inputs: str = ""  # digest of the build's inputs; "" when unknown (older manifests)
 
     def to_bytes(self) -> bytes:
+        head_keys = ("version", "build_id", "generated_at", *(("inputs",) if self.inputs else ()))
         data = {
             "version": 1,
             "build_id": self.build_id,
             "generated_at": self.generated_at,
+            "inputs": self.inputs,
             "files": {path: {"sha256": e.sha256, "size": e.size,
                              "content_type": e.content_type}
                       for path, e in sorted(self.files.items())},
         }
+        if not self.inputs:
+            del data["inputs"]
         if not self.files:
             return (json.dumps(data, indent=1, sort_keys=False) + "\n").encode("utf-8")
         # The same bytes as json.dumps(data, indent=1), which runs json's pure-Python
@@ -55,8 +64,7 @@ class Manifest:
             return (f'  {text(path)}: {{\n   "sha256": {text(e.sha256)},\n'
                     f'   "size": {e.size},\n   "content_type": {text(e.content_type)}\n  }}')
 
-        head = json.dumps({k: data[k] for k in ("version", "build_id", "generated_at")},
-                          indent=1)[:-2]
+        head = json.dumps({k: data[k] for k in head_keys}, indent=1)[:-2]
         body = ",\n".join(entry(path, e) for path, e in sorted(self.files.items()))
         return f'{head},\n "files": {{\n{body}\n }}\n}}\n'.encode()
 
@@ -66,9 +74,10 @@ def _sha256(path: str, data: bytes) -> str:
 
 
 def make_manifest(files: Mapping[str, bytes], generated_at: str,
-                  digest_of: Callable[[str, bytes], str] = _sha256) -> Manifest:
+                  digest_of: Callable[[str, bytes], str] = _sha256, inputs: str = ""
+                  ) -> Manifest:
     """``digest_of(path, data)`` is the sha256 of ``data`` (a build's page cache knows
-    many already)."""
+    many already); ``inputs`` the digest of what the build read."""
     entries = {
         path: Entry(digest_of(path, data), len(data), content_type(path))
         for path, data in files.items() if path != MANIFEST
@@ -76,7 +85,7 @@ def make_manifest(files: Mapping[str, bytes], generated_at: str,
     digest = hashlib.sha256()
     for path in sorted(entries):
         digest.update(f"{path}\0{entries[path].sha256}\n".encode())
-    return Manifest(digest.hexdigest()[:16], generated_at, entries)
+    return Manifest(digest.hexdigest()[:16], generated_at, entries, inputs)
 
 
 def parse_manifest(raw: bytes) -> Manifest:
@@ -88,4 +97,5 @@ def parse_manifest(raw: bytes) -> Manifest:
         str(path): Entry(str(e["sha256"]), int(e["size"]), str(e["content_type"]))
         for path, e in data["files"].items()
     }
-    return Manifest(str(data["build_id"]), str(data["generated_at"]), files)
+    return Manifest(str(data["build_id"]), str(data["generated_at"]), files,
+                    str(data.get("inputs") or ""))

@@ -25,7 +25,7 @@ from markupsafe import Markup
 
 from generator.core import times
 from generator.core.errors import OutpostError
-from generator.core.model import Config, Notice
+from generator.core.model import Config, Notice, update_anchors
 from generator.core.timeline import Banner, ComponentState, NoticeView, Snapshot
 from generator.render.markup import MarkdownRenderer
 from generator.render.produced import Fragments, NoFragments, Page
@@ -69,6 +69,7 @@ class Site:
     # them): the shared part of each page's declared inputs.
     chrome: str = ""
     fragments: Fragments = field(default_factory=NoFragments, compare=False, repr=False)
+    inputs: str = ""  # digest of outpost.yaml, templates/ and the notices, for manifest.json
 
     @property
     def now(self) -> datetime:
@@ -118,6 +119,7 @@ def _install_filters(env: Environment, config: Config, markdown: MarkdownRendere
     env.filters["when"] = lambda moment: times.display(moment, zone)
     env.filters["when_zone"] = lambda moment: times.display_with_zone(moment, zone)
     env.filters["iso"] = lambda moment: times.iso(moment, zone)
+    # Kept for templates copied before 'anchors': not unique when updates share a minute.
     env.filters["stamp"] = times.utc_stamp
     env.filters["span"] = lambda item: times.display_range(item.started, item.shown_end, zone)
     env.filters["md"] = lambda text: Markup(markdown(text))
@@ -279,6 +281,7 @@ def render_pages(site: Site) -> dict[str, bytes | Page]:
         files[f"notices/{item.notice.id}/index.html"] = Page(
             (site.chrome, item), lambda item=item: _page(  # type: ignore[misc]
                 site, "notice.html", "../../", "open" if item.is_open else "closed",
-                item=item, affected=[names.get(c, c) for c in item.notice.components]))
+                item=item, affected=[names.get(c, c) for c in item.notice.components],
+                anchors=update_anchors(item.updates)))
     files["404.html"] = _page(site, "404.html", config.base_path, "")
     return files

@@ -1,0 +1,43 @@
+"""Where a status site's ``outpost.yaml`` is: in the folder a command runs from or the
+nearest parent folder, found as git finds ``.git``. Light: the command line imports it
+before anything else."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+CONFIG_FILE = "outpost.yaml"
+
+
+def find_site(start: Path) -> Path | None:
+    """The folder holding ``outpost.yaml``: ``start`` or its nearest parent. The search
+    stops at a repository root (a folder holding ``.git``), so a site never reaches
+    into an enclosing repository; None when no folder up to there holds one."""
+    start = start.absolute()
+    for folder in (start, *start.parents):
+        if (folder / CONFIG_FILE).is_file():
+            return folder
+        if (folder / ".git").exists():
+            return None
+    return None
+
+
+def enclosing_site(folder: Path) -> Path | None:
+    """The site a new site in ``folder`` would sit inside: a parent of ``folder`` (up to
+    the repository root) holding ``outpost.yaml``; None when ``folder`` is a site's own
+    root or is inside none."""
+    folder = folder.absolute()
+    if (folder / CONFIG_FILE).is_file() or (folder / ".git").exists():
+        return None
+    return find_site(folder.parent)
+
+
+def missing_config(root: Path) -> str:
+    """The message for a ``root`` without ``outpost.yaml``: where the site is, when a
+    parent folder holds it (never 'init' inside a site), else how to make one."""
+    site = find_site(root)
+    if site is not None and site != root.absolute():
+        return (f"no {CONFIG_FILE} in {root}: it is in the status site at {site} (run outpost "
+                f"there, or pass --root {site})")
+    return (f"no {CONFIG_FILE} in {root} or its parent folders up to the repository root "
+            "(run 'outpost init' to create one)")
