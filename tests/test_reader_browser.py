@@ -19,8 +19,8 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from generator.cli.site import cli
 
+from generator.app import cli
 from tests.conftest import FIXED_NOW, MINIMAL_CONFIG, REPO
 from tests.test_core_browser import AXE, VNU, _axe, _QuietHandler
 from tests.test_reader_pages import VISIBLE_TIME, stress_repo
