@@ -168,7 +168,8 @@ def test_staleness_line_counts_minutes_and_warns(browser: Any, servers: dict[str
                                                 ) -> None:
     built = datetime.fromisoformat("2024-07-30T14:00:00-05:00")
     for minutes, ago, warned in ((0, " (just now)", False), (3, " (3 minutes ago)", False),
-                                 (125, " (2 hours ago)", False), (200, " (3 hours ago)", True)):
+                                 (125, " (2 hours ago)", False), (200, " (3 hours ago)", True),
+                                 (3000, " (2 days ago)", True)):
         context = browser.new_context(viewport={"width": 390, "height": 844})
         page = context.new_page()
         page.clock.install(time=built + timedelta(minutes=minutes, seconds=5))

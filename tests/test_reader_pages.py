@@ -59,7 +59,10 @@ def test_overall_status_in_banner_json(example_repo: Path, run: Run, tmp_path: P
         "note": None, "updated": "2:00 PM CDT"}
     portal = json.loads((site / "components/support-portal/banner.json").read_text())
     assert portal["overall"]["indicator"] == "none"
-    assert portal["overall"]["text"] == "All systems operational"
+    assert portal["overall"]["text"] == "Operational"
+    sites = json.loads((site / "components/customer-sites/banner.json").read_text())
+    assert (sites["overall"]["indicator"], sites["overall"]["text"]) == (
+        "major", "Partial outage")
 
 
 def test_overall_names_at_most_three_components(empty_repo: Path, run: Run,

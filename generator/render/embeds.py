@@ -131,7 +131,7 @@ def banner_json(site: Site, scope: Scope) -> dict[str, Any]:
     """The banner.json document for one scope (format version 1)."""
     config = site.config
     text = banner_text(scope.snapshot, site.config.timezone)
-    overall = overall_status(scope.snapshot, config.timezone)
+    overall = overall_status(scope.snapshot, config.timezone, scope.component is not None)
     component = scope.component
     return {
         "version": JSON_VERSION,

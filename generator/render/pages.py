@@ -42,7 +42,8 @@ STALENESS_SCRIPT = (
     "var b=Date.parse(t.getAttribute('datetime')),s=+p.getAttribute('data-stale');"
     "function f(){var m=Math.max(0,Math.floor((Date.now()-b)/60000)),h=Math.floor(m/60);"
     "a.textContent=' ('+(m<1?'just now':m<120?m+(m==1?' minute':' minutes')+' ago':"
-    "h+' hours ago')+')';w.hidden=!(s>0&&m>s);}f();setInterval(f,60000);})();"
+    "h<48?h+' hours ago':Math.floor(h/24)+' days ago')+')';w.hidden=!(s>0&&m>s);}"
+    "f();setInterval(f,60000);})();"
 )
 
 
@@ -176,8 +177,9 @@ def name_list(names: list[str], limit: int = OVERALL_NAMES) -> str:
     return names[0] if names else ""
 
 
-def overall_status(snapshot: Snapshot, zone: Any) -> Overall:
-    """The overall line for a snapshot (a whole site or one component's scope)."""
+def overall_status(snapshot: Snapshot, zone: Any, component: bool = False) -> Overall:
+    """The overall line for a snapshot: a whole site, or (``component``) one component's
+    scope, whose snapshot holds that component alone and says just its status."""
     worst = max((state.status for state in snapshot.components),
                 key=lambda status: status.rank, default=ComponentStatus.OPERATIONAL)
     incidents = [v for v in snapshot.open if v.notice.type is NoticeType.INCIDENT]
@@ -189,6 +191,8 @@ def overall_status(snapshot: Snapshot, zone: Any) -> Overall:
         same_year = first.started.astimezone(zone).year == snapshot.now.astimezone(zone).year
         note = "Scheduled maintenance " + times.display_range(
             first.started, first.shown_end, zone, year=not same_year)
+    if component and snapshot.components:
+        return Overall(_INDICATOR[worst], worst.label, note)
     if worst not in (ComponentStatus.OPERATIONAL, ComponentStatus.UNDER_MAINTENANCE):
         names = [s.component.name for s in snapshot.components if s.status is worst]
         return Overall(_INDICATOR[worst], f"{worst.label}: {name_list(names)}", note)
