@@ -11,6 +11,7 @@ from datetime import datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from jinja2 import (
     BytecodeCache,
@@ -243,7 +244,7 @@ def _install_filters(env: Environment, config: Config, markdown: MarkdownRendere
     env.filters["affected"] = lambda item: affected(item, config)
     env.filters["by_month"] = lambda items: by_month(items, zone)
     env.filters["unbroken"] = _unbroken
-    env.filters["host"] = lambda url: url.split("://", 1)[-1].rstrip("/")
+    env.filters["host"] = lambda url: (urlsplit(url).netloc + urlsplit(url).path).rstrip("/")
     env.filters["case_url"] = lambda notice: case_url(config.submit_case_url, notice.id,
                                                       notice.title)
 
