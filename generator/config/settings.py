@@ -99,7 +99,8 @@ SETTINGS: tuple[s.Field, ...] = (
     s.Field("timezone", _zone, "IANA zone", "Zone for times written without an offset and for "
             "every time shown. Abbreviations (CDT/CST) are derived from it.", required=True,
             example="America/Chicago"),
-    s.Field("home_url", s.optional(s.http_url), "URL", "The Home link back to the main portal."),
+    s.Field("home_url", s.optional(s.http_url), "URL", "The header's link back to the main "
+            "portal (its words: home_label)."),
     s.Field("home_label", s.text, "text", "Words of the header link to home_url, saying "
             "where it goes.", default="Support portal"),
     s.Field("submit_case_url", s.optional(_case_url), "URL",
