@@ -24,6 +24,8 @@ from generator.build.builder import build
 from generator.render.mediatypes import is_cross_origin_data
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+# The banner's words for maintenance("API upgrade") before its window.
+API_UPGRADE = "Scheduled maintenance: API upgrade, Dec 5, 10:00 PM \u2013 Dec 6, 1:00 AM CST"
 # The SSI directive the README's nginx example uses, and the location it proxies.
 SSI = re.compile(r'<!--#include virtual="(?P<path>[^"]+)" -->')
 

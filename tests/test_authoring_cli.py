@@ -106,8 +106,8 @@ def test_new_maintenance(empty_repo: Path, run: Run) -> None:
     assert notice(empty_repo, "2026-12-05-database-upgrade") == (
         "---\ntitle: Database upgrade\ntype: maintenance\ncomponents: [api]\n"
         "start: 2026-12-05 22:00\nend: 2026-12-06 01:00\n---\n"
-        "## Scheduled - 2026-11-28 09:15\nMaintenance is scheduled for Dec 5, 2026, 10:00 PM - "
-        "Dec 6, 2026, 01:00 AM CST.\n")
+        "## Scheduled - 2026-11-28 09:15\nMaintenance is scheduled for Dec 5, 2026, "
+        "10:00 PM \u2013 Dec 6, 1:00 AM CST.\n")
 
 
 @pytest.mark.parametrize(("args", "message"), [

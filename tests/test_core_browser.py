@@ -137,12 +137,12 @@ def test_pages_work_without_javascript(browser: Any, servers: dict[str, str]) ->
     page.goto(servers["incident"])
     assert page.locator("h1").inner_text() == "Open Notifications"
     assert page.locator(".banner").inner_text().strip() == (
-        "Incident in progress: Digicert certificate reissue")
+        "Partial outage: Digicert certificate reissue")
     page.get_by_role("link", name="Closed Notifications").click()
     page.wait_for_url("**/closed/")
     assert page.locator("h1").inner_text() == "Closed Notifications"
     page.get_by_role("link", name="Open Notifications").click()
-    page.get_by_role("link", name="Digicert certificate reissue").first.click()
+    page.locator("article h2").get_by_role("link", name="Digicert certificate reissue").click()
     page.wait_for_url(f"**/{DIGICERT}")
     assert page.locator(".meta .label").first.inner_text().strip() == "Investigating"
     # The stylesheet applied: the banner is orange, and its words say the same.

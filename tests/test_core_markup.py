@@ -23,7 +23,12 @@ def test_markdown_cannot_inject_script() -> None:
 def test_headings_inside_updates_sit_below_the_update_heading() -> None:
     render = MarkdownRenderer()
     assert render("### Details\n\n#### More\n\n# Loud") == (
-        "<h4>Details</h4>\n<h5>More</h5>\nLoud")
+        "<h4>Details</h4>\n<h5>More</h5>\n<h2>Loud</h2>")
+    # Fitted under a page heading: the levels used close up, starting at ``top``.
+    assert render("### Details\n\n##### More\n\n# Loud", 4) == (
+        "<h5>Details</h5>\n<h6>More</h6>\n<h4>Loud</h4>")
+    assert render("### Details\n\n###### Fine print", 3) == (
+        "<h3>Details</h3>\n<h4>Fine print</h4>")
 
 
 def test_markdown_features_kept() -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from generator.app import schema
-from generator.core.model import Notice, Status
-from generator.core.timeline import Banner, ComponentStatus, select, view
+from generator.core.model import ComponentStatus, Notice, Status
+from generator.core.timeline import Banner, select, view
 from generator.core.times import parse_time
 from generator.notices.loader import parse_notice
 from generator.render.pages import banner_text
@@ -153,25 +153,25 @@ def test_snapshot_banner_order_and_components() -> None:
     notices = [MAINTENANCE, INCIDENT, minor]
     quiet = select(notices, at("2026-04-01 00:00"), CONFIG)
     assert quiet.banner is Banner.NONE
-    assert banner_text(quiet).label == "No current open notifications"
+    assert banner_text(quiet, CONFIG.timezone).label == "No current open notifications"
     planned = select(notices, at("2026-05-01 13:00"), CONFIG)
     assert planned.banner is Banner.MAINTENANCE
-    assert banner_text(planned).label == "Scheduled maintenance"
+    assert banner_text(planned, CONFIG.timezone).label == "Scheduled maintenance"
     assert [v.notice.id for v in planned.closed] == ["outage"]
     assert {c.component.id: c.status for c in planned.components} == {
         "web": ComponentStatus.OPERATIONAL, "api": ComponentStatus.OPERATIONAL}
     busy = select(notices, at("2026-05-10 23:30"), CONFIG)
     assert busy.banner is Banner.INCIDENT
-    text = banner_text(busy)
-    assert (text.label, text.detail, text.path) == ("Incident in progress",
-                                                    "2 open notifications", "")
+    text = banner_text(busy, CONFIG.timezone)
+    assert (text.label, text.detail, text.path) == (
+        "Degraded performance", "Slow, and 1 more notice", "#notice-slow")
     assert [v.notice.id for v in busy.open] == ["slow", "upgrade"]  # incidents first
     assert {c.component.id: c.status for c in busy.components} == {
         "web": ComponentStatus.DEGRADED_PERFORMANCE,
         "api": ComponentStatus.DEGRADED_PERFORMANCE}  # worse than under maintenance
     during = select([MAINTENANCE], at("2026-05-10 23:30"), CONFIG)
-    assert banner_text(during).label == "Maintenance in progress"
-    assert banner_text(during).path == "notices/upgrade/"
+    assert banner_text(during, CONFIG.timezone).label == "Maintenance in progress"
+    assert banner_text(during, CONFIG.timezone).path == "#notice-upgrade"
     assert {c.component.id: c.status for c in during.components}["api"] is (
         ComponentStatus.UNDER_MAINTENANCE)
 

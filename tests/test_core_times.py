@@ -11,7 +11,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generator.core.errors import InputError
-from generator.core.times import display, display_range, iso, parse_now, parse_time, write_time
+from generator.core.times import (
+    clock,
+    display,
+    display_range,
+    iso,
+    parse_now,
+    parse_time,
+    write_time,
+)
 from tests.conftest import FIXED_NOW, Run
 
 CHICAGO = ZoneInfo("America/Chicago")
@@ -67,15 +75,26 @@ def test_bad_now_is_a_usage_error(example_repo: Path, run: Run) -> None:
 def test_display_shows_derived_abbreviations() -> None:
     start, end = utc(2024, 7, 30, 18, 27), utc(2024, 7, 30, 19, 25)
     assert display_range(start, end, CHICAGO) == (
-        "Jul 30, 2024, 01:27 PM - Jul 30, 2024, 02:25 PM CDT")
+        "Jul 30, 2024, 1:27 \u2013 2:25 PM CDT")
     assert display(utc(2027, 1, 10, 6, 0), CHICAGO) == "Jan 10, 2027, 12:00 AM"
     assert display(utc(2027, 1, 10, 18, 5), CHICAGO) == "Jan 10, 2027, 12:05 PM"
+    assert display(utc(2027, 1, 10, 15, 5), CHICAGO) == "Jan 10, 2027, 9:05 AM"
+    assert clock(utc(2024, 7, 30, 18, 40), CHICAGO) == "1:40 PM CDT"
+    # Same day across noon: both halves; overnight: the second date without its year.
+    assert display_range(utc(2024, 7, 30, 15, 27), end, CHICAGO) == (
+        "Jul 30, 2024, 10:27 AM \u2013 2:25 PM CDT")
+    assert display_range(utc(2027, 1, 10, 4), utc(2027, 1, 10, 8), CHICAGO) == (
+        "Jan 9, 2027, 10:00 PM \u2013 Jan 10, 2:00 AM CST")
+    assert display_range(utc(2027, 1, 10, 4), utc(2027, 1, 10, 8), CHICAGO, year=False) == (
+        "Jan 9, 10:00 PM \u2013 Jan 10, 2:00 AM CST")
+    assert display_range(utc(2024, 12, 31, 20), utc(2025, 1, 1, 8), CHICAGO) == (
+        "Dec 31, 2024, 2:00 PM \u2013 Jan 1, 2025, 2:00 AM CST")
     # A range across the change names both abbreviations.
     assert display_range(utc(2024, 11, 3, 4), utc(2024, 11, 3, 7, 20), CHICAGO) == (
-        "Nov 2, 2024, 11:00 PM CDT - Nov 3, 2024, 01:20 AM CST")
+        "Nov 2, 2024, 11:00 PM CDT \u2013 Nov 3, 1:20 AM CST")
     assert display_range(utc(2024, 3, 10, 7), utc(2024, 3, 10, 9), CHICAGO) == (
-        "Mar 10, 2024, 01:00 AM CST - Mar 10, 2024, 04:00 AM CDT")
-    assert display_range(start, None, CHICAGO) == "Jul 30, 2024, 01:27 PM CDT - ongoing"
+        "Mar 10, 2024, 1:00 AM CST \u2013 4:00 AM CDT")
+    assert display_range(start, None, CHICAGO) == "Since Jul 30, 2024, 1:27 PM CDT"
     # Both 01:30s on the fall-back night read differently.
     assert iso(utc(2024, 11, 3, 6, 30), CHICAGO) == "2024-11-03T01:30:00-05:00"
     assert iso(utc(2024, 11, 3, 7, 30), CHICAGO) == "2024-11-03T01:30:00-06:00"
@@ -92,17 +111,19 @@ def test_maintenance_across_dst_on_pages(example_repo: Path, run: Run, tmp_path:
     assert run(example_repo, "build", "--out", str(site), "--now", FIXED_NOW).exit_code == 0
     page = (site / "notices" / "2024-11-02-database-upgrade-across-dst" / "index.html"
             ).read_text()
-    assert ('<time datetime="2024-11-02T23:00:00-05:00">Nov 2, 2024, 11:00 PM CDT - '
-            'Nov 3, 2024, 01:20 AM CST</time>') in page
-    assert '<time datetime="2024-11-03T01:20:00-06:00">Nov 3, 2024, 01:20 AM CST</time>' in page
-    assert '<time datetime="2024-10-19T09:00:00-05:00">Oct 19, 2024, 09:00 AM CDT</time>' in page
+    assert ('<time datetime="2024-11-02T23:00:00-05:00">Nov 2, 2024, 11:00 PM CDT\u00a0\u2013 '
+            'Nov 3, 1:20 AM CST</time>') in page
+    assert '<time datetime="2024-11-03T01:20:00-06:00">Nov 3, 2024, 1:20 AM CST</time>' in page
+    assert '<time datetime="2024-10-19T09:00:00-05:00">Oct 19, 2024, 9:00 AM CDT</time>' in page
     # During the repeated hour, the window is still in progress.
     site = tmp_path / "during"
     result = run(example_repo, "build", "--out", str(site), "--now", "2024-11-03 01:10 -06:00")
     assert result.exit_code == 0, result.output
     index = (site / "index.html").read_text()
     assert "Maintenance in progress" in index
-    assert "Updated <time datetime=\"2024-11-03T01:10:00-06:00\">Nov 3, 2024, 01:10 AM" in index
+    assert ("Updated <time datetime=\"2024-11-03T01:10:00-06:00\">Nov 3, 2024, 1:10 AM CST"
+            in index)
+    assert "Times in Central Time (CST/CDT)." in index
     assert "comp-under_maintenance" in index
 
 
@@ -110,10 +131,10 @@ def test_january_pages_show_cst(example_repo: Path, run: Run, tmp_path: Path) ->
     site = tmp_path / "site"
     assert run(example_repo, "build", "--out", str(site), "--now", FIXED_NOW).exit_code == 0
     page = (site / "notices" / "2027-01-09-campus-server-upgrade" / "index.html").read_text()
-    assert "Jan 9, 2027, 10:00 PM - Jan 10, 2027, 02:00 AM CST" in page
+    assert "Jan 9, 2027, 10:00 PM\u00a0\u2013 Jan 10, 2:00 AM CST" in page
     digicert = (site / "notices" / "2024-07-30-digicert-certificate-reissue" / "index.html"
                 ).read_text()
-    assert "Jul 30, 2024, 01:27 PM - Jul 30, 2024, 02:25 PM CDT" in digicert
+    assert "Jul 30, 2024, 1:27\u00a0\u2013 2:25 PM CDT" in digicert
 
 
 # Properties.

@@ -332,8 +332,10 @@ def test_config_rule_message(name: str) -> None:
 
 def test_unknown_config_key_lists_known_keys() -> None:
     [message] = config_problems(BASE + "colour: red\n")
-    assert message.startswith("outpost.yaml:4: unknown key 'colour' (known keys: base_url, ")
-    assert "closed_recent, components, description, feed_items, home_url, language, " in message
+    assert message.startswith("outpost.yaml:4: unknown key 'colour' (known keys: "
+                              "alerts_contact, alerts_url, base_url, ")
+    assert ("closed_recent, components, description, feed_items, home_label, home_url, "
+            "hosted_note, language, ") in message
 
 
 def test_base_url_gets_a_trailing_slash() -> None:

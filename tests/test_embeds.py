@@ -68,7 +68,10 @@ def test_example_banner_json_agrees_with_the_site_banner(example_site: Path) -> 
     assert data["label"] == "Scheduled maintenance" and data["state"] == "maintenance"
     assert f"<strong>{data['label']}</strong>" in index
     assert data["generated_at"] == "2026-11-28T12:00:00Z"
+    assert data["detail"] == ("Campus server upgrade, Jan 9, 2027, 10:00 PM \u2013 Jan 10, "
+                              "2:00 AM CST")
     assert data["notices"] == [{
+        "label": "Scheduled maintenance", "detail": data["detail"],
         "id": "2027-01-09-campus-server-upgrade", "title": "Campus server upgrade",
         "type": "maintenance", "status": "scheduled", "impact": None,
         "start": "2027-01-10T04:00:00Z", "end": "2027-01-10T08:00:00Z",
@@ -92,7 +95,8 @@ def test_client_texts_are_the_site_banner_words() -> None:
     assert embeds.client_texts() == {
         "incident": "Incident in progress", "maintenance": "Maintenance in progress",
         "scheduled": "Scheduled maintenance", "none": "No current open notifications",
-        "count": "{n} open notifications"}
+        "count": "{n} open notifications", "one": ", and 1 more notice",
+        "more": ", and {n} more notices"}
 
 
 def test_banner_json_for_an_incident_and_several_notices(tmp_path: Path) -> None:
@@ -101,7 +105,7 @@ def test_banner_json_for_an_incident_and_several_notices(tmp_path: Path) -> None
                       mirrors=("https://mirror.example.net/status/",))
     data = json.loads(files["banner.json"])
     assert (data["state"], data["label"], data["detail"]) == (
-        "incident", "Incident in progress", "2 open notifications")
+        "incident", "Partial outage", "Sign-in failures, and 1 more notice")
     assert [n["id"] for n in data["notices"]] == ["sign-in", "api"]
     first = data["notices"][0]
     assert (first["status"], first["impact"], first["start"], first["end"]) == (
@@ -112,7 +116,8 @@ def test_banner_json_for_an_incident_and_several_notices(tmp_path: Path) -> None
     web = json.loads(files["components/web/banner.json"])
     assert [n["id"] for n in web["notices"]] == ["sign-in"]
     api = json.loads(files["components/api/banner.json"])
-    assert (api["state"], api["detail"]) == ("maintenance", "API upgrade")
+    assert (api["state"], api["detail"]) == (
+        "maintenance", "API upgrade, Dec 5, 10:00 PM \u2013 Dec 6, 1:00 AM CST")
 
 
 def test_fragment_is_scoped_script_free_and_links_absolutely(tmp_path: Path) -> None:
@@ -122,7 +127,7 @@ def test_fragment_is_scoped_script_free_and_links_absolutely(tmp_path: Path) -> 
                            'style="all:initial!important;')
     assert "<script" not in html and "<style" not in html
     assert f'<a href="{BASE}"' in html
-    assert "Incident in progress</b>: <u" in html and "Sign-in failures</u>" in html
+    assert "Partial outage</b>: <u" in html and "Sign-in failures</u>" in html
     assert "#f29d38" in html and "<svg" in html
     page = files["embed/banner.html"].decode()
     assert f'<a href="{BASE}" target="_top"' in page and "<script" not in page
@@ -133,7 +138,7 @@ def test_hostile_long_title_is_escaped_shortened_and_in_budget(tmp_path: Path) -
     files = files_for(tmp_path, {"evil": incident(title)})
     html = files["banner.html"].decode()
     assert "<script>" not in html and "&lt;script&gt;&amp;&#34;x" in html
-    assert html.count("&lt;script&gt;") == 6 and "\u2026</u>" in html
+    assert html.count("&lt;script&gt;") == 9 and "\u2026</u>" in html
     assert len(files["banner.html"]) <= 1536
     data = json.loads(files["banner.json"])
     assert data["notices"][0]["title"] == title.strip("'")

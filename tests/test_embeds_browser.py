@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from tests.embed_support import (
+    API_UPGRADE,
     NOW,
     Server,
     Watch,
@@ -86,10 +87,10 @@ def load_event_ms(page: Any) -> float:
 
 @pytest.mark.parametrize(("notices", "text", "colour"), [
     ({"sign-in": incident("Sign-in failures"), "api": maintenance("API upgrade")},
-     "Incident in progress: 2 open notifications", ORANGE),
-    ({"sign-in": incident("Sign-in failures")}, "Incident in progress: Sign-in failures",
+     "Partial outage: Sign-in failures, and 1 more notice", ORANGE),
+    ({"sign-in": incident("Sign-in failures")}, "Partial outage: Sign-in failures",
      ORANGE),
-    ({"api": maintenance("API upgrade")}, "Scheduled maintenance: API upgrade", GREEN),
+    ({"api": maintenance("API upgrade")}, API_UPGRADE, GREEN),
     ({}, "No current open notifications", GRAY),
 ], ids=["incident-and-maintenance", "incident", "maintenance", "nothing"])
 def test_state_colour_and_link(tmp_path: Path, site: Server, portal: Server, context: Any,
@@ -119,8 +120,8 @@ def test_component_banner_shows_only_its_notices(tmp_path: Path, site: Server, p
         f'<script async src="{site.url}embed.js"></script>'))
     page = context.new_page()
     page.goto(url)
-    assert wait_banner(page, "Sign-in", "#web")["text"] == "Incident in progress: Sign-in failures"
-    assert wait_banner(page, "API", "#api")["text"] == "Scheduled maintenance: API upgrade"
+    assert wait_banner(page, "Sign-in", "#web")["text"] == "Partial outage: Sign-in failures"
+    assert wait_banner(page, "API", "#api")["text"] == API_UPGRADE
 
 
 def test_component_script_renders_in_place(tmp_path: Path, site: Server, portal: Server,
@@ -134,9 +135,9 @@ def test_component_script_renders_in_place(tmp_path: Path, site: Server, portal:
     page = context.new_page()
     page.goto(url)
     assert wait_banner(page, "Sign-in", "#before + outpost-banner")["text"] == (
-        "Incident in progress: Sign-in failures")
+        "Partial outage: Sign-in failures")
     assert wait_banner(page, "API", "p + outpost-banner[data-component=api]")["text"] == (
-        "Scheduled maintenance: API upgrade")
+        API_UPGRADE)
     assert page.locator("outpost-banner").count() == 2
 
 
@@ -173,7 +174,7 @@ def test_hostile_title_is_literal_text(tmp_path: Path, site: Server, portal: Ser
     watch = Watch(page)
     page.goto(url)
     shown = wait_banner(page, "onerror")
-    assert shown["text"] == f"Incident in progress: {XSS}"
+    assert shown["text"] == f"Partial outage: {XSS}"
     frame = page.frame_locator("iframe")
     assert XSS[:40] in frame.locator("a").inner_text()
     page.wait_for_timeout(500)
@@ -202,7 +203,7 @@ def test_down_hosts_never_delay_load_and_cached_copy_shows(tmp_path: Path, porta
         page.goto(url)
         assert load_event_ms(page) < 1500
         shown = wait_banner(page, "last checked")
-        assert shown["text"].startswith("Incident in progress: Sign-in failures (last checked")
+        assert shown["text"].startswith("Partial outage: Sign-in failures (last checked")
         assert shown["background"] == ORANGE
     finally:
         down.close()
@@ -242,11 +243,13 @@ def test_maintenance_starts_while_the_page_is_open(tmp_path: Path, site: Server,
     page = context.new_page()
     page.clock.install(time=NOW + timedelta(minutes=1))
     page.goto(url)
-    assert wait_banner(page, "API upgrade")["text"] == "Scheduled maintenance: API upgrade"
+    assert wait_banner(page, "API upgrade")["text"] == (
+        "Scheduled maintenance: API upgrade, Nov 28, 6:04 \u2013 7:10 AM CST")
     # Cross the start (06:04) before the 5-minute re-check: only the clock changed.
     page.clock.run_for(int(3.5 * 60 * 1000))
     shown = wait_banner(page, "Maintenance in progress")
-    assert shown["text"] == "Maintenance in progress: API upgrade"
+    assert shown["text"] == (
+        "Maintenance in progress: API upgrade, Nov 28, 6:04 \u2013 7:10 AM CST")
     assert shown["background"] == GREEN
     page.clock.run_for(70 * 60 * 1000)  # past the end (07:10)
     assert wait_banner(page, "No current")["background"] == GRAY
@@ -283,7 +286,7 @@ def test_mirror_serves_when_primary_is_down(tmp_path: Path, site: Server, portal
         watch = Watch(page)
         page.goto(url)
         shown = wait_banner(page, "Sign-in failures")
-        assert shown["text"] == "Incident in progress: Sign-in failures"
+        assert shown["text"] == "Partial outage: Sign-in failures"
         assert shown["href"] == site.url  # the link goes to the host that answered
         assert watch.page_errors == []
     finally:
@@ -300,7 +303,7 @@ def test_sandboxed_iframe_renders_and_its_link_works(tmp_path: Path, site: Serve
     watch = Watch(page)
     page.goto(url)
     link = page.frame_locator("iframe").locator("a")
-    assert link.inner_text() == "Incident in progress: Sign-in failures"
+    assert link.inner_text() == "Partial outage: Sign-in failures"
     assert link.evaluate("a => getComputedStyle(a.parentElement).backgroundColor") == ORANGE
     link.click()
     page.wait_for_url(site.url)

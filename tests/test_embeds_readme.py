@@ -13,6 +13,7 @@ import pytest
 
 from generator.render.embeds import style_hash
 from tests.embed_support import (
+    API_UPGRADE,
     Server,
     Watch,
     banner,
@@ -97,7 +98,7 @@ def test_script_snippets(browser: Any, setup: Any) -> None:
                                arg=selector)
         shown = banner(page, selector)
         assert shown is not None
-        assert shown["text"] == "Incident in progress: 2 open notifications"
+        assert shown["text"] == "Partial outage: Sign-in failures, and 1 more notice"
         assert shown["background"] == ORANGE  # the stylesheet was allowed by its hash
         assert watch.console_errors == [] and watch.page_errors == []
         page.close()
@@ -115,7 +116,7 @@ def test_server_side_include_snippet(browser: Any, setup: Any) -> None:
     page, watch = open_portal(browser, portal, headers, "ssi.shtml", include,
                               policy("Server-side include", host))
     link = page.locator(".outpost-banner a")
-    assert link.inner_text() == "Incident in progress: 2 open notifications"
+    assert link.inner_text() == "Partial outage: Sign-in failures, and 1 more notice"
     assert link.get_attribute("href") == site.url
     assert page.evaluate("getComputedStyle(document.querySelector('.outpost-banner'))"
                          ".backgroundColor") == ORANGE
@@ -129,7 +130,7 @@ def test_iframe_snippet(browser: Any, setup: Any) -> None:
     page, watch = open_portal(browser, portal, headers, "iframe.html",
                               snippet.replace(EXAMPLE_HOST, host), policy("Iframe", host))
     link = page.frame_locator("iframe").locator("a")
-    assert link.inner_text() == "Incident in progress: 2 open notifications"
+    assert link.inner_text() == "Partial outage: Sign-in failures, and 1 more notice"
     link.click()
     page.wait_for_url(site.url)
     assert watch.page_errors == []
@@ -159,5 +160,5 @@ def test_one_component_snippet(browser: Any, setup: Any) -> None:
     page.wait_for_function(
         "() => document.querySelector('[data-outpost-banner]')?.shadowRoot?.querySelector('a')")
     shown = banner(page, "[data-outpost-banner]")
-    assert shown is not None and shown["text"] == "Scheduled maintenance: API upgrade"
+    assert shown is not None and shown["text"] == API_UPGRADE
     assert watch.console_errors == [] and watch.page_errors == []

@@ -348,7 +348,7 @@ def test_readme_documents_every_template_variable(example_repo: Path) -> None:
 
     templates = example_repo / "templates"
     templates.mkdir()
-    pages = ("open.html", "closed.html", "notice.html", "404.html")
+    pages = ("open.html", "closed.html", "notice.html", "404.html", "subscribe.html")
     for name in pages:
         (templates / name).write_text("{{ variables() }}\n")
     checked = load_valid(project(example_repo), "")

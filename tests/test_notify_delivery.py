@@ -63,7 +63,7 @@ def test_dry_run_prints_who_would_get_what_and_sends_nothing(
             "    -> webhook receiver (statuspage)\n"
             "    -> webhook chat (slack)\n") in output
     assert ('  api-upgrade: reminder due 2026-11-28 11:00: "[Test Status] Reminder: API upgrade '
-            'starts Nov 28, 2026, 01:00 PM CST"\n'
+            'starts Nov 28, 2026, 1:00 PM CST"\n'
             "    -> alice@example.org\n"
             "    -> bob@example.org\n") in output
     assert "Not sent: 1 silent update, 2 updates before the horizon." in output
@@ -104,7 +104,7 @@ def test_emails_have_subject_threading_headers_and_both_bodies(
     assert first.part("plain") == (
         "Investigating: Database outage\n\n"
         "Pages load slowly <script>alert(1)</script> for some districts.\n\n"
-        "Status: Investigating\nAffected: Web\nPosted: Nov 28, 2026, 09:00 AM CST\n\n"
+        "Status: Investigating\nAffected: Web\nPosted: Nov 28, 2026, 9:00 AM CST\n\n"
         "Read the notice: https://status.example.org/notices/database-outage/\n\n--\n"
         "You receive this as a contact of Test Status (https://status.example.org/).\n")
     html = first.part("html")
@@ -115,14 +115,14 @@ def test_emails_have_subject_threading_headers_and_both_bodies(
     assert "<th" in html and "<td>Web</td>" in html
     reminder = alice[f"<outpost.api-upgrade.reminder.20261128T1900Z@{SITE}>"]
     assert reminder.message["Subject"] == ("[Test Status] Reminder: API upgrade starts "
-                                           "Nov 28, 2026, 01:00 PM CST")
+                                           "Nov 28, 2026, 1:00 PM CST")
     assert reminder.message["In-Reply-To"] == f"<outpost.api-upgrade.20261127T1400Z@{SITE}>"
-    assert "Window: Nov 28, 2026, 01:00 PM - Nov 28, 2026, 03:00 PM CST" in reminder.part(
+    assert "Window: Nov 28, 2026, 1:00 \u2013 3:00 PM CST" in reminder.part(
         "plain")
     bob = [m for m in smtp.received if m.to == "bob@example.org"]
     assert {m.message["Subject"] for m in bob} == {
         "[Test Status] Scheduled: API upgrade",
-        "[Test Status] Reminder: API upgrade starts Nov 28, 2026, 01:00 PM CST"}
+        "[Test Status] Reminder: API upgrade starts Nov 28, 2026, 1:00 PM CST"}
 
 
 ISO_WITH_OFFSET = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d$"

@@ -117,7 +117,7 @@ def test_wheel_in_a_fresh_venv_inits_and_builds(tmp_path: Path) -> None:
     index = (site / "index.html").read_text()
     assert "<title>Open Notifications | Acme Status</title>" in index
     assert "Checkout errors" in index and "Some customers see errors at checkout." in index
-    assert "Times are shown in America/New_York (EST/EDT)." in index
+    assert "Times in Eastern Time (EST/EDT)." in index
     (page,) = (site / "notices").glob("*-checkout-errors/index.html")
     assert "<h1>Checkout errors</h1>" in page.read_text()
     assert "Example notice: delete this file" in (site / "closed" / "index.html").read_text()

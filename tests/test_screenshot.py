@@ -31,3 +31,17 @@ def test_readme_shows_the_committed_screenshot() -> None:
     readme = (REPO / "README.md").read_text()
     assert "![The Open notifications page of the example site](docs/screenshot.png)" in readme
     assert (REPO / "docs" / "screenshot.png").read_bytes()[:4] == b"\x89PNG"
+
+
+@pytest.mark.browser
+def test_phone_screenshot(tmp_path: Path) -> None:
+    png = tmp_path / "phone.png"
+    done = subprocess.run([sys.executable, str(REPO / "scripts" / "screenshot.py"), "--phone",
+                           "--out", str(png)], capture_output=True, text=True, timeout=180,
+                          check=False)
+    assert done.returncode == 0, done.stderr
+    data = png.read_bytes()
+    assert struct.unpack(">II", data[16:24]) == (390, 844)
+    readme = (REPO / "README.md").read_text()
+    assert "(docs/screenshot-phone.png)" in readme
+    assert (REPO / "docs" / "screenshot-phone.png").read_bytes()[:4] == b"\x89PNG"

@@ -8,17 +8,19 @@ composition root (generator/app.py), so this package imports none of them.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from generator.config import location
 from generator.config import schema as s
 from generator.config import yamlnodes as yn
 from generator.core.errors import InputError, Problem, ProblemsFound, problems_in
-from generator.core.model import Component, Config
+from generator.core.model import HOSTED_NOTE, Component, Config
 from generator.core.times import load_zone
 
 CONFIG_FILE = location.CONFIG_FILE
@@ -29,6 +31,45 @@ def _zone(node: yn.Node, path: str = "") -> ZoneInfo:
         return load_zone(s.text(node))
     except InputError:
         raise s.Expected("an IANA time zone such as 'America/Chicago'") from None
+
+
+CASE_PLACEHOLDERS = ("{id}", "{title}")
+_PLACEHOLDER = re.compile(r"\{[^{}]*\}?|\}")
+
+
+def _case_url(node: yn.Node, path: str = "") -> str:
+    """An http(s) URL whose query may hold {id} and {title}, filled per notice."""
+    url = s.http_url(node)
+    for found in _PLACEHOLDER.findall(url):
+        if found not in CASE_PLACEHOLDERS:
+            raise InputError(f"unknown placeholder '{found}' (the link may hold {{id}} and "
+                             "{title}, which notice pages fill in)")
+    query_at = url.find("?")
+    if any(0 <= url.find(p) < query_at or (query_at < 0 and p in url)
+           for p in CASE_PLACEHOLDERS):
+        raise InputError("{id} and {title} may only appear in the query, after '?' "
+                         "(pages without a notice leave those parameters out)")
+    return url
+
+
+def case_url(template: str | None, notice_id: str | None = None, title: str | None = None
+             ) -> str | None:
+    """The Submit a case link: with a notice, {id} and {title} are filled in
+    (URL-encoded); without one, query parameters holding a placeholder are left out."""
+    if template is None or "?" not in template:
+        return template
+    base, _, query = template.partition("?")
+    query, hash_mark, fragment = query.partition("#")
+    kept = []
+    for pair in query.split("&"):
+        if any(p in pair for p in CASE_PLACEHOLDERS):
+            if notice_id is None:
+                continue
+            pair = pair.replace("{id}", quote(notice_id, safe="")).replace(
+                "{title}", quote(title or "", safe=""))
+        kept.append(pair)
+    kept_query = "&".join(p for p in kept if p)
+    return f"{base}{'?' if kept_query else ''}{kept_query}{hash_mark}{fragment}"
 
 
 def _base_url(node: yn.Node, path: str = "") -> str:
@@ -59,9 +100,27 @@ SETTINGS: tuple[s.Field, ...] = (
     s.Field("timezone", _zone, "IANA zone", "Zone for times written without an offset and for "
             "every time shown. Abbreviations (CDT/CST) are derived from it.", required=True,
             example="America/Chicago"),
-    s.Field("home_url", s.optional(s.http_url), "URL", "The Home link back to the main portal."),
-    s.Field("submit_case_url", s.optional(s.http_url), "URL",
-            "The 'Submit a case' link shown on open notices."),
+    s.Field("home_url", s.optional(s.http_url), "URL", "The header's link back to the main "
+            "portal (its words: home_label)."),
+    s.Field("home_label", s.text, "text", "Words of the header link to home_url, saying "
+            "where it goes.", default="Support portal"),
+    s.Field("submit_case_url", s.optional(_case_url), "URL",
+            "The 'Submit a case' link shown in every page's header and on open notices. Its "
+            "query may hold {id} and {title}: a notice's page fills them in (URL-encoded) so "
+            "the case form names the notice; other pages leave those parameters out."),
+    s.Field("alerts_url", s.optional(s.http_url), "URL", "Where readers sign up for email "
+            "alerts, shown on the Subscribe page."),
+    s.Field("alerts_contact", s.optional(s.text), "text", "Who readers ask for email alerts "
+            "('your district's Authorized Contact', an address), shown on the Subscribe page. "
+            "Without it or alerts_url, the page says alerts go to authorized contacts."),
+    s.Field("hosted_note", s.optional(s.text), "text", "The sentence on the Open page and "
+            "in every footer saying the page does not depend on the systems it reports on, "
+            "followed by links to the mirrors; an empty value leaves it out.",
+            default=HOSTED_NOTE),
+    s.Field("stale_after", s.integer(0, 100000), "minutes", "How old the Open page may get "
+            "before a small inline script warns readers it may be out of date (the default is "
+            "the 10-minute publish schedule plus 2 hours); 0 leaves the script out.",
+            default=130),
     s.Field("description", s.optional(s.text), "text", "One sentence under the title."),
     s.Field("components", s.list_of(s.record(COMPONENT)), "list of components",
             "The systems notices can affect: each has id, name, and optional description and "

@@ -34,6 +34,42 @@ class Impact(Enum):
         return list(Impact).index(self)
 
 
+class ComponentStatus(Enum):
+    """Statuspage's five component statuses, mildest first."""
+
+    OPERATIONAL = "operational"
+    UNDER_MAINTENANCE = "under_maintenance"
+    DEGRADED_PERFORMANCE = "degraded_performance"
+    PARTIAL_OUTAGE = "partial_outage"
+    MAJOR_OUTAGE = "major_outage"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+    @property
+    def rank(self) -> int:
+        return list(ComponentStatus).index(self)
+
+
+# An incident's impact sets the status of the components it lists, unless the notice
+# sets each one ("components:" as a mapping); then the impact, if not given, is the
+# one that matches the worst of them.
+IMPACT_TO_COMPONENT = {
+    Impact.NONE: ComponentStatus.OPERATIONAL,
+    Impact.MINOR: ComponentStatus.DEGRADED_PERFORMANCE,
+    Impact.MAJOR: ComponentStatus.PARTIAL_OUTAGE,
+    Impact.CRITICAL: ComponentStatus.MAJOR_OUTAGE,
+}
+COMPONENT_TO_IMPACT = {
+    ComponentStatus.OPERATIONAL: Impact.NONE,
+    ComponentStatus.UNDER_MAINTENANCE: Impact.NONE,
+    ComponentStatus.DEGRADED_PERFORMANCE: Impact.MINOR,
+    ComponentStatus.PARTIAL_OUTAGE: Impact.MAJOR,
+    ComponentStatus.MAJOR_OUTAGE: Impact.CRITICAL,
+}
+
+
 class Status(Enum):
     """Update statuses. Values are the canonical words written in files."""
 
@@ -128,6 +164,18 @@ class Notice:
     updates: tuple[Update, ...]  # newest first, as shown on pages
     start: datetime | None = None  # maintenance window
     end: datetime | None = None
+    # Statuses set per component ("components:" written as a mapping), in file order.
+    set_statuses: tuple[tuple[str, ComponentStatus], ...] = ()
+
+    def status_of(self, component_id: str) -> ComponentStatus:
+        """The status this notice gives a component it lists while it is in effect
+        (an open incident, a maintenance in progress)."""
+        for listed, status in self.set_statuses:
+            if listed == component_id:
+                return status
+        if self.type is NoticeType.MAINTENANCE:
+            return ComponentStatus.UNDER_MAINTENANCE
+        return IMPACT_TO_COMPONENT[self.impact]
 
     @property
     def posted_at(self) -> datetime:
@@ -147,6 +195,10 @@ class Component:
     group: str | None = None
 
 
+HOSTED_NOTE = ("This page is hosted outside our network, so it stays up when our other "
+               "systems are down.")
+
+
 @dataclass(frozen=True)
 class Config:
     title: str
@@ -154,6 +206,11 @@ class Config:
     timezone: ZoneInfo
     home_url: str | None = None
     submit_case_url: str | None = None
+    home_label: str = "Support portal"
+    alerts_url: str | None = None
+    alerts_contact: str | None = None
+    hosted_note: str | None = HOSTED_NOTE
+    stale_after: int = 130
     description: str | None = None
     components: tuple[Component, ...] = ()
     mirrors: tuple[str, ...] = ()

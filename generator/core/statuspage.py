@@ -14,6 +14,7 @@ from typing import Any
 
 from generator.core.model import (
     Component,
+    ComponentStatus,
     Config,
     Impact,
     Notice,
@@ -22,7 +23,7 @@ from generator.core.model import (
     Update,
     same_time_suffixes,
 )
-from generator.core.timeline import IMPACT_TO_COMPONENT, ComponentStatus, NoticeView, Snapshot
+from generator.core.timeline import NoticeView, Snapshot
 
 Json = dict[str, Any]
 
@@ -35,7 +36,6 @@ INDICATOR_DESCRIPTIONS = {
 }
 UNDER_MAINTENANCE = "Service Under Maintenance"
 OPERATIONAL = ComponentStatus.OPERATIONAL.value
-MAINTENANCE = ComponentStatus.UNDER_MAINTENANCE.value
 
 
 @lru_cache(maxsize=65536)  # pure; every incident object repeats the component and page ids
@@ -144,10 +144,10 @@ def status(api: Api) -> Json:
 
 def status_changes(item: NoticeView, now: datetime) -> list[datetime]:
     """When the notice moved its components' status: incident posted and resolved
-    (if its impact is not none), maintenance window start and end."""
+    (if it moves any component), maintenance window start and end."""
     notice = item.notice
     if notice.type is NoticeType.INCIDENT:
-        if notice.impact is Impact.NONE:
+        if all(notice.status_of(c) is ComponentStatus.OPERATIONAL for c in notice.components):
             return []
         edges = [notice_created(item), item.ended]
     else:
@@ -222,13 +222,15 @@ def _status_at(notice: Notice, update: Update, previous: Status | None) -> Statu
     return previous or Status.SCHEDULED
 
 
-def _transitions(api: Api, notice: Notice, old: str, new: str) -> list[Json] | None:
-    if old == new:
-        return None
+def _transitions(api: Api, notice: Notice, ending: bool) -> list[Json] | None:
+    """Each listed component from operational to the status the notice gives it, or
+    back when ``ending``; components the notice leaves operational do not move."""
     rows = []
     for cid in notice.components:
         component = api.config.component(cid)
-        if component is not None:
+        hit = notice.status_of(cid).value
+        if component is not None and hit != OPERATIONAL:
+            old, new = (hit, OPERATIONAL) if ending else (OPERATIONAL, hit)
             rows.append({"code": component_id(component), "name": component.name,
                          "old_status": old, "new_status": new})
     return rows or None
@@ -237,14 +239,13 @@ def _transitions(api: Api, notice: Notice, old: str, new: str) -> list[Json] | N
 def _affected(api: Api, notice: Notice, status_now: Status, first: bool,
               started: bool) -> list[Json] | None:
     if notice.type is NoticeType.INCIDENT:
-        hit = IMPACT_TO_COMPONENT[notice.impact].value
         if status_now is Status.RESOLVED:
-            return _transitions(api, notice, hit, OPERATIONAL)
-        return _transitions(api, notice, OPERATIONAL, hit) if first else None
+            return _transitions(api, notice, ending=True)
+        return _transitions(api, notice, ending=False) if first else None
     if status_now is Status.COMPLETED:
-        return _transitions(api, notice, MAINTENANCE, OPERATIONAL)
+        return _transitions(api, notice, ending=True)
     if status_now is Status.IN_PROGRESS and not started:
-        return _transitions(api, notice, OPERATIONAL, MAINTENANCE)
+        return _transitions(api, notice, ending=False)
     return None
 
 

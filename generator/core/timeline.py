@@ -9,34 +9,17 @@ from enum import Enum
 from zoneinfo import ZoneInfo
 
 from generator.core.errors import Problem
-from generator.core.model import Component, Config, Impact, Notice, NoticeType, Status, Update
+from generator.core.model import (
+    Component,
+    ComponentStatus,
+    Config,
+    Impact,
+    Notice,
+    NoticeType,
+    Status,
+    Update,
+)
 from generator.core.times import write_time
-
-
-class ComponentStatus(Enum):
-    """Statuspage's five component statuses, mildest first."""
-
-    OPERATIONAL = "operational"
-    UNDER_MAINTENANCE = "under_maintenance"
-    DEGRADED_PERFORMANCE = "degraded_performance"
-    PARTIAL_OUTAGE = "partial_outage"
-    MAJOR_OUTAGE = "major_outage"
-
-    @property
-    def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
-
-    @property
-    def rank(self) -> int:
-        return list(ComponentStatus).index(self)
-
-
-IMPACT_TO_COMPONENT = {
-    Impact.NONE: ComponentStatus.OPERATIONAL,
-    Impact.MINOR: ComponentStatus.DEGRADED_PERFORMANCE,
-    Impact.MAJOR: ComponentStatus.PARTIAL_OUTAGE,
-    Impact.CRITICAL: ComponentStatus.MAJOR_OUTAGE,
-}
 
 
 class Banner(Enum):
@@ -162,13 +145,10 @@ def component_states(components: Iterable[Component], open_views: Iterable[Notic
     worst: dict[str, ComponentStatus] = {}
     for item in open_views:
         notice = item.notice
-        if notice.type is NoticeType.INCIDENT:
-            status = IMPACT_TO_COMPONENT[notice.impact]
-        elif item.is_upcoming:
+        if item.is_upcoming:
             continue
-        else:
-            status = ComponentStatus.UNDER_MAINTENANCE
         for component_id in notice.components:
+            status = notice.status_of(component_id)
             current = worst.get(component_id, ComponentStatus.OPERATIONAL)
             if status.rank > current.rank:
                 worst[component_id] = status

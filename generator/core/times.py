@@ -144,13 +144,22 @@ def write_time(moment: datetime, zone: tzinfo) -> str:
     return f"{text} {_fmt_offset(local.utcoffset())}"
 
 
-def display(moment: datetime, zone: tzinfo) -> str:
-    """'Jul 30, 2024, 01:27 PM' in the site zone."""
+def display(moment: datetime, zone: tzinfo, year: bool = True) -> str:
+    """'Jul 30, 2024, 1:27 PM' in the site zone (no zero-padded hour, as people write
+    it); without the year when ``year`` is false."""
     local = moment.astimezone(zone)
+    day = f"{_MONTHS[local.month - 1]} {local.day}"
+    return f"{day}, {local.year}, {_clock(local)}" if year else f"{day}, {_clock(local)}"
+
+
+def _clock(local: datetime) -> str:
     hour = local.hour % 12 or 12
-    half = "AM" if local.hour < 12 else "PM"
-    month = _MONTHS[local.month - 1]
-    return f"{month} {local.day}, {local.year}, {hour:02d}:{local.minute:02d} {half}"
+    return f"{hour}:{local.minute:02d} {'AM' if local.hour < 12 else 'PM'}"
+
+
+def clock(moment: datetime, zone: tzinfo) -> str:
+    """'1:27 PM CDT': the time of day with its zone abbreviation."""
+    return f"{_clock(moment.astimezone(zone))} {abbreviation(moment, zone)}"
 
 
 def abbreviation(moment: datetime, zone: tzinfo) -> str:
@@ -158,19 +167,36 @@ def abbreviation(moment: datetime, zone: tzinfo) -> str:
     return moment.astimezone(zone).tzname() or ""
 
 
-def display_range(start: datetime, end: datetime | None, zone: tzinfo) -> str:
-    """'Jul 30, 2024, 01:27 PM - Jul 30, 2024, 02:25 PM CDT'; both zones if they differ."""
-    first, first_zone = display(start, zone), abbreviation(start, zone)
+DASH = "\u2013"  # the en dash between the two ends of a range
+
+
+def display_range(start: datetime, end: datetime | None, zone: tzinfo,
+                  year: bool = True) -> str:
+    """'Jul 30, 2024, 1:27 \u2013 2:25 PM CDT': the date once when both ends share it,
+    the AM/PM once when both share it, the zone once when both share it (a range
+    across a daylight-saving change names both). ``year=False`` leaves out the years."""
+    first_zone = abbreviation(start, zone)
     if end is None:
-        return f"{first} {first_zone} - ongoing"
-    last, last_zone = display(end, zone), abbreviation(end, zone)
+        return f"Since {display(start, zone, year)} {first_zone}"
+    last_zone = abbreviation(end, zone)
+    here, there = start.astimezone(zone), end.astimezone(zone)
+    if here.date() == there.date():
+        first, last = _clock(here), _clock(there)
+        if first_zone != last_zone:
+            first = f"{first} {first_zone}"
+        elif first[-2:] == last[-2:]:
+            first = first[:-3]
+        date = display(start, zone, year).rsplit(", ", 1)[0]
+        return f"{date}, {first} {DASH} {last} {last_zone}"
+    last_text = display(end, zone, year and here.year != there.year)
     if first_zone == last_zone:
-        return f"{first} - {last} {last_zone}"
-    return f"{first} {first_zone} - {last} {last_zone}"
+        return f"{display(start, zone, year)} {DASH} {last_text} {last_zone}"
+    return f"{display(start, zone, year)} {first_zone} {DASH} {last_text} {last_zone}"
 
 
-def display_with_zone(moment: datetime, zone: tzinfo) -> str:
-    return f"{display(moment, zone)} {abbreviation(moment, zone)}"
+def display_with_zone(moment: datetime, zone: tzinfo, year: bool = True) -> str:
+    """'Jul 30, 2024, 1:27 PM CDT'."""
+    return f"{display(moment, zone, year)} {abbreviation(moment, zone)}"
 
 
 def utc_stamp(moment: datetime, seconds: bool = False) -> str:
@@ -182,3 +208,31 @@ def utc_stamp(moment: datetime, seconds: bool = False) -> str:
 def iso(moment: datetime, zone: tzinfo) -> str:
     """ISO 8601 with the site zone's offset, e.g. '2024-07-30T13:27:00-05:00'."""
     return moment.astimezone(zone).isoformat(timespec="seconds")
+
+
+# Names readers know for the zones most sites use; any other zone is named after its
+# place ("Europe/Berlin" -> "Berlin time"). Abbreviations are never typed here.
+_ZONE_NAMES = {
+    "America/New_York": "Eastern Time", "America/Detroit": "Eastern Time",
+    "America/Indiana/Indianapolis": "Eastern Time", "America/Chicago": "Central Time",
+    "America/Denver": "Mountain Time", "America/Boise": "Mountain Time",
+    "America/Phoenix": "Arizona time (Mountain Standard Time)",
+    "America/Los_Angeles": "Pacific Time", "America/Anchorage": "Alaska Time",
+    "Pacific/Honolulu": "Hawaii Time", "UTC": "Coordinated Universal Time",
+    "Etc/UTC": "Coordinated Universal Time",
+}
+
+
+def zone_name(zone: ZoneInfo) -> str:
+    """A readable name for an IANA zone: 'Central Time' for America/Chicago."""
+    if zone.key in _ZONE_NAMES:
+        return _ZONE_NAMES[zone.key]
+    place = zone.key.rsplit("/", 1)[-1].replace("_", " ")
+    return f"{place} time"
+
+
+def zone_abbreviations(zone: ZoneInfo, year: int) -> str:
+    """The abbreviations a zone uses in a year, such as 'CST/CDT' (one if it has no
+    daylight-saving time)."""
+    names = {abbreviation(datetime(year, month, 1, 12, tzinfo=UTC), zone) for month in (1, 7)}
+    return "/".join(sorted(names, reverse=True))

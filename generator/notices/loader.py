@@ -13,7 +13,9 @@ from generator.config import schema as s
 from generator.config import yamlnodes as yn
 from generator.core.errors import InputError, Problem, problems_in
 from generator.core.model import (
+    COMPONENT_TO_IMPACT,
     FINAL_STATUS,
+    ComponentStatus,
     Config,
     Impact,
     Notice,
@@ -43,6 +45,27 @@ class NoticeInvalid(s.Invalid):
 
 
 _TYPE = s.choice(*(kind.value for kind in NoticeType))
+_COMPONENT_STATUSES = ", ".join(status.value for status in ComponentStatus)
+
+
+def _components(node: yn.Node, path: str = "") -> tuple[tuple[str, str | None, int], ...]:
+    """A list of component ids, or a mapping of id to the status the notice gives it:
+    (id, status word or None, line) each, checked against outpost.yaml later."""
+    if isinstance(node, yn.Mapping):
+        values = []
+        for key, child in node.entries.items():
+            line = node.key_lines[key]
+            if not isinstance(child, yn.Scalar) or child.plain_null or not child.text.strip():
+                raise s.Invalid([(line, f"'{path}.{key}': expected a component status "
+                                        f"({_COMPONENT_STATUSES}), received "
+                                        f"{yn.describe(child)}")])
+            values.append((key, child.text.strip(), line))
+        return tuple(values)
+    ids = s.list_of(s.text)(node, path)
+    lines = [item.line for item in node.items] if isinstance(node, yn.Sequence) else \
+        [node.line] * len(ids)
+    return tuple((cid, None, line) for cid, line in zip(ids, lines, strict=True))
+
 FRONT_MATTER = s.Record(
     fields=(
         s.Field("title", s.text, "text", "Plain-text title.", required=True),
@@ -50,8 +73,9 @@ FRONT_MATTER = s.Record(
                 "What kind of notice this is.", required=True),
         s.Field("impact", s.optional(s.choice(*(i.value for i in Impact))),
                 "none | minor | major | critical", "Incidents only; default none."),
-        s.Field("components", s.list_of(s.text), "list of ids",
-                "Affected component ids, declared in outpost.yaml.", default=()),
+        s.Field("components", _components, "list of ids, or id: status",
+                "Affected component ids, declared in outpost.yaml; as a mapping, the "
+                "status each one has while the notice is in effect.", default=()),
         s.Field("start", s.optional(s.text), "time", "Maintenance only: window start."),
         s.Field("end", s.optional(s.text), "time", "Maintenance only: window end."),
     ),
@@ -99,7 +123,7 @@ def parse_notice(text: str, path: str, notice_id: str, config: Config) -> Notice
     return Notice(
         id=notice_id, path=path, title=values["title"], type=kind, impact=impact,
         components=values["components"], summary=summary, updates=tuple(ordered),
-        start=start, end=end,
+        start=start, end=end, set_statuses=values["set_statuses"],
     )
 
 
@@ -145,17 +169,24 @@ def _check_front_matter(values: dict[str, Any], node: yn.Mapping, kind: NoticeTy
     if "\n" in values["title"]:
         problems.append((node.key_lines["title"], "title must be a single line"))
     known = [c.id for c in config.components]
-    components_node = node.entries.get("components")
-    for index, component_id in enumerate(values["components"]):
-        line = node.key_lines.get("components", node.line)
-        if isinstance(components_node, yn.Sequence):
-            line = components_node.items[index].line
-        if component_id in values["components"][:index]:
+    listed = values["components"]
+    set_statuses: list[tuple[str, ComponentStatus]] = []
+    for index, (component_id, word, line) in enumerate(listed):
+        if component_id in [earlier for earlier, _, _ in listed[:index]]:
             problems.append((line, f"component '{component_id}' is listed twice"))
         elif component_id not in known:
             declared = ", ".join(known) if known else "none declared"
             problems.append((line, f"unknown component '{component_id}' (outpost.yaml "
                                    f"declares: {declared})"))
+        if word is None:
+            continue
+        try:
+            set_statuses.append((component_id, ComponentStatus(word.lower())))
+        except ValueError:
+            problems.append((line, f"unknown status '{word}' for component '{component_id}' "
+                                   f"(expected one of: {_COMPONENT_STATUSES})"))
+    values["components"] = tuple(component_id for component_id, _, _ in listed)
+    values["set_statuses"] = tuple(set_statuses)
     if kind is NoticeType.MAINTENANCE:
         if values["impact"] is not None:
             problems.append((node.key_lines["impact"], "'impact' applies to incidents only; "
@@ -165,6 +196,9 @@ def _check_front_matter(values: dict[str, Any], node: yn.Mapping, kind: NoticeTy
         if values[key] is not None:
             problems.append((node.key_lines[key], f"'{key}' applies to maintenance only; "
                              "remove it or set 'type: maintenance'"))
+    if values["impact"] is None and set_statuses:  # as Statuspage: from the worst status
+        worst = max((status for _, status in set_statuses), key=lambda st: st.rank)
+        return COMPONENT_TO_IMPACT[worst]
     return Impact(values["impact"] or "none")
 
 

@@ -21,13 +21,15 @@ from typing import Any
 
 from markupsafe import Markup
 
-from generator.core.model import Component, Impact, Notice, NoticeType, Status, Update
+from generator.core import times
+from generator.core.model import Component, Config, NoticeType
 from generator.core.timeline import NoticeView, Snapshot
+from generator.render import pages
 from generator.render.badges import badge_svg
-from generator.render.pages import BannerText, Site, banner_text
+from generator.render.pages import Site, banner_text, overall_status
 
 JSON_VERSION = 1
-FRAGMENT_DETAIL_MAX = 64  # characters of a title shown in the fragment
+FRAGMENT_DETAIL_MAX = 100  # characters of a title shown in the fragment
 
 # Colours as on the site banner (outpost.css, light scheme): background, text.
 COLOURS = {
@@ -78,30 +80,19 @@ def _utc(moment: datetime | None) -> str | None:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _placeholder_view(kind: NoticeType, status: Status, moment: datetime) -> NoticeView:
-    update = Update(status, moment, "", 0)
-    notice = Notice("x", "", "x", kind, Impact.NONE, (), "", (update,), moment, moment)
-    return NoticeView(notice, (update,), status, True, moment, None)
-
-
 def client_texts() -> dict[str, str]:
-    """The banner's words for every state, taken from render.banner_text itself,
-    so embed.js words a state it computes at view time exactly as the site does."""
-    moment = datetime(2000, 1, 1, tzinfo=UTC)
-    incident = _placeholder_view(NoticeType.INCIDENT, Status.INVESTIGATING, moment)
-    running = _placeholder_view(NoticeType.MAINTENANCE, Status.IN_PROGRESS, moment)
-    upcoming = _placeholder_view(NoticeType.MAINTENANCE, Status.SCHEDULED, moment)
-
-    def text(*views: NoticeView) -> BannerText:
-        return banner_text(Snapshot(moment, views, (), ()))
-
-    count = text(incident, incident).detail or ""
+    """The banner's words, the same constants render.banner_text uses, so embed.js
+    words a state it computes at view time exactly as the site does. ``more`` and
+    ``one`` follow the most important notice's title when several are open; ``count``
+    is kept for clients of the first version of this format."""
     return {
-        "incident": text(incident).label,
-        "maintenance": text(running).label,
-        "scheduled": text(upcoming).label,
-        "none": text().label,
-        "count": count.replace("2", "{n}", 1),
+        "incident": pages.INCIDENT_LABEL,
+        "maintenance": pages.MAINTENANCE_LABEL,
+        "scheduled": pages.SCHEDULED_LABEL,
+        "none": pages.NO_NOTICES,
+        "count": "{n} open notifications",
+        "one": pages.MORE_ONE,
+        "more": pages.MORE_MANY,
     }
 
 
@@ -111,15 +102,19 @@ def scopes(site: Site) -> list[Scope]:
     result = [Scope("", None, snapshot)]
     for component in site.config.components:
         mine = tuple(v for v in snapshot.open if component.id in v.notice.components)
+        states = tuple(s for s in snapshot.components if s.component.id == component.id)
         result.append(Scope(f"components/{component.id}/", component,
-                            replace(snapshot, open=mine, closed=())))
+                            replace(snapshot, open=mine, closed=(), components=states)))
     return result
 
 
-def _notice_json(item: NoticeView, base_url: str) -> dict[str, Any]:
+def _notice_json(item: NoticeView, config: Config, now: datetime) -> dict[str, Any]:
     notice = item.notice
     incident = notice.type is NoticeType.INCIDENT
+    base_url = config.base_url
     return {
+        "label": pages.notice_label(item),
+        "detail": pages.notice_detail(item, config.timezone, now),
         "id": notice.id,
         "title": notice.title,
         "type": notice.type.value,
@@ -135,7 +130,8 @@ def _notice_json(item: NoticeView, base_url: str) -> dict[str, Any]:
 def banner_json(site: Site, scope: Scope) -> dict[str, Any]:
     """The banner.json document for one scope (format version 1)."""
     config = site.config
-    text = banner_text(scope.snapshot)
+    text = banner_text(scope.snapshot, site.config.timezone)
+    overall = overall_status(scope.snapshot, config.timezone, scope.component is not None)
     component = scope.component
     return {
         "version": JSON_VERSION,
@@ -147,8 +143,10 @@ def banner_json(site: Site, scope: Scope) -> dict[str, Any]:
         "label": text.label,
         "detail": text.detail,
         "url": config.base_url,
+        "overall": {"indicator": overall.indicator, "text": overall.text, "note": overall.note,
+                    "updated": times.clock(site.now, config.timezone)},
         "texts": client_texts(),
-        "notices": [_notice_json(item, config.base_url) for item in scope.snapshot.open],
+        "notices": [_notice_json(item, config, site.now) for item in scope.snapshot.open],
     }
 
 
@@ -158,7 +156,7 @@ def _shorten(text: str, limit: int) -> str:
 
 def fragment(site: Site, snapshot: Snapshot, target: str | None = None) -> str:
     """The self-contained banner HTML: inline !important styles, no script."""
-    text = banner_text(snapshot)
+    text = banner_text(snapshot, site.config.timezone)
     html = site.templates.get_template("embed/fragment.html").render(
         state=text.state, colours=COLOURS[text.state], icon=ICONS[text.state],
         label=text.label, detail=_shorten(text.detail or "", FRAGMENT_DETAIL_MAX),
@@ -168,7 +166,7 @@ def fragment(site: Site, snapshot: Snapshot, target: str | None = None) -> str:
 
 def iframe_page(site: Site) -> str:
     """embed/banner.html: the fragment as a page; its link opens in the top window."""
-    text = banner_text(site.snapshot)
+    text = banner_text(site.snapshot, site.config.timezone)
     return site.templates.get_template("embed/page.html").render(
         language=site.config.language, title=site.config.title, label=text.label,
         fragment=Markup(fragment(site, site.snapshot, target="_top")))
@@ -235,7 +233,7 @@ def embed_script(site: Site) -> str:
 
 
 def _badge(site: Site, scope: Scope) -> str:
-    text = banner_text(scope.snapshot)
+    text = banner_text(scope.snapshot, site.config.timezone)
     words = {"incident": "incident", "none": "no open notices"}
     if text.state == "maintenance":
         upcoming = all(v.is_upcoming for v in scope.snapshot.open)

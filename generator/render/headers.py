@@ -18,8 +18,13 @@ from collections.abc import Mapping
 from datetime import UTC
 
 from generator.render.manifest import MANIFEST, make_manifest
-from generator.render.mediatypes import cache_control, content_type, is_cross_origin_data
-from generator.render.pages import Site
+from generator.render.mediatypes import (
+    cache_control,
+    content_type,
+    is_cross_origin_data,
+    is_page,
+)
+from generator.render.pages import STALENESS_SCRIPT, Site, script_hash
 
 HEADERS = "_headers"
 _DECLARED_TYPES = (".xml", ".ics")
@@ -39,10 +44,18 @@ def declares_type(path: str) -> bool:
     return path.endswith(_DECLARED_TYPES)
 
 
+# The pages load their stylesheet and nothing else; the one inline script (the Open
+# page's staleness line) is allowed by its hash.
+PAGE_CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; "
+            f"script-src {script_hash(STALENESS_SCRIPT)}; base-uri 'none'; form-action 'none'")
+
+
 def _shared(path: str) -> list[tuple[str, str]]:
     headers = [("Cache-Control", cache_control(path)), ("X-Content-Type-Options", "nosniff")]
     if is_cross_origin_data(path):
         headers.append(("Access-Control-Allow-Origin", "*"))
+    if is_page(path):
+        headers.append(("Content-Security-Policy", PAGE_CSP))
     return headers
 
 

@@ -17,7 +17,7 @@ from cmarkgfm import markdown_to_html_with_extensions
 from cmarkgfm.cmark import Options
 
 ALLOWED_TAGS = {
-    "a", "abbr", "b", "blockquote", "br", "code", "del", "em", "h3", "h4", "h5", "h6", "hr",
+    "a", "abbr", "b", "blockquote", "br", "code", "del", "em", "h2", "h3", "h4", "h5", "h6", "hr",
     "i", "kbd", "li", "ol", "p", "pre", "s", "strong", "sub", "sup", "table", "tbody", "td",
     "th", "thead", "tr", "ul",
 }
@@ -35,20 +35,30 @@ class MarkdownRenderer:
     """Renders Markdown to safe HTML, remembering results within one build."""
 
     def __init__(self) -> None:
-        self._cache: dict[str, str] = {}
+        self._cache: dict[tuple[str, int | None], str] = {}
 
-    def __call__(self, text: str) -> str:
-        cached = self._cache.get(text)
+    def __call__(self, text: str, top: int | None = None) -> str:
+        cached = self._cache.get((text, top))
         if cached is None:
-            cached = render_markdown(text)
-            self._cache[text] = cached
+            cached = render_markdown(text, top)
+            self._cache[(text, top)] = cached
         return cached
 
 
-def render_markdown(text: str) -> str:
-    """One update body as safe HTML."""
+def render_markdown(text: str, top: int | None = None) -> str:
+    """One update body as safe HTML. With ``top``, its headings are renumbered to sit
+    under the page's own: the highest becomes h<top>, the next level down h<top+1>, and
+    so on, so no level is skipped (fit_headings); without it, shift_headings."""
     html = markdown_to_html_with_extensions(text, options=OPTIONS, extensions=EXTENSIONS)
-    return sanitize(shift_headings(html))
+    return sanitize(shift_headings(html) if top is None else fit_headings(html, top))
+
+
+def fit_headings(html: str, top: int) -> str:
+    """Each heading level used, from the highest, becomes top, top+1, ... (h6 at most):
+    a body with '###' and '#####' under an h3 becomes h4 and h5, never h4 and h6."""
+    levels = sorted({int(match[2]) for match in _HEADING_TAG.finditer(html)})
+    new = {level: min(top + index, 6) for index, level in enumerate(levels)}
+    return _HEADING_TAG.sub(lambda m: f"<{m[1]}h{new[int(m[2])]}", html)
 
 
 def shift_headings(html: str) -> str:

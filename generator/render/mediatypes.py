@@ -50,3 +50,10 @@ def is_cross_origin_data(path: str) -> bool:
     name = path.rsplit("/", 1)[-1]
     return (name.endswith((".json", ".xml", ".ics", ".svg", ".js"))
             or name == "banner.html")
+
+
+def is_page(path: str) -> bool:
+    """The site's own pages, which get a Content-Security-Policy (not the banners,
+    whose fragments carry inline styles and are framed by other sites)."""
+    return path.endswith(".html") and not is_cross_origin_data(path) \
+        and not path.startswith("embed/")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import re
 from collections.abc import Iterable, Mapping
@@ -10,6 +11,7 @@ from datetime import datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from jinja2 import (
     BytecodeCache,
@@ -23,12 +25,41 @@ from jinja2 import (
 )
 from markupsafe import Markup
 
+from generator.config.settings import case_url
 from generator.core import times
 from generator.core.errors import OutpostError
-from generator.core.model import Config, Notice, update_anchors
+from generator.core.model import (
+    ComponentStatus,
+    Config,
+    Impact,
+    Notice,
+    NoticeType,
+    update_anchors,
+)
 from generator.core.timeline import Banner, ComponentState, NoticeView, Snapshot
 from generator.render.markup import MarkdownRenderer
 from generator.render.produced import Fragments, NoFragments, Page
+
+# The Open page's one optional script: "Updated 2:00 PM CDT" gains "(3 minutes ago)",
+# and a warning shows once the page is older than the stale_after setting (the
+# paragraph's data-stale, in minutes). Constant, so _headers allows it by its hash;
+# the page says when it was built without it.
+STALENESS_SCRIPT = (
+    "(function(){var p=document.getElementById('built'),w=document.getElementById('stale'),"
+    "t=p&&p.querySelector('time'),a=p&&p.querySelector('.ago');if(!t||!a||!w)return;"
+    "var b=Date.parse(t.getAttribute('datetime')),s=+p.getAttribute('data-stale');"
+    "function f(){var m=Math.max(0,Math.floor((Date.now()-b)/60000)),h=Math.floor(m/60);"
+    "a.textContent=' ('+(m<1?'just now':m<120?m+(m==1?' minute':' minutes')+' ago':"
+    "h<48?h+' hours ago':Math.floor(h/24)+' days ago')+')';w.hidden=!(s>0&&m>s);}"
+    "f();setInterval(f,60000);})();"
+)
+
+
+def script_hash(script: str) -> str:
+    """The CSP source allowing an inline script: 'sha256-...'."""
+    digest = hashlib.sha256(script.encode("utf-8")).digest()
+    return f"'sha256-{base64.b64encode(digest).decode('ascii')}'"
+
 
 BUILTIN_TEMPLATES = resources.files("generator.render") / "templates"
 STATIC = resources.files("generator.render") / "static"
@@ -76,21 +107,114 @@ class Site:
         return self.snapshot.now
 
 
-def banner_text(snapshot: Snapshot) -> BannerText:
-    """The banner's words: the state, and the most important open notice."""
+NO_NOTICES = "No current open notifications"
+INCIDENT_LABEL = "Incident in progress"
+MAINTENANCE_LABEL = "Maintenance in progress"
+SCHEDULED_LABEL = "Scheduled maintenance"
+MORE_ONE = ", and 1 more notice"
+MORE_MANY = ", and {n} more notices"
+
+
+def notice_label(item: NoticeView) -> str:
+    """The banner's word for one open notice: an incident's worst component status
+    ("Major outage"), else "Incident in progress"; a maintenance's phase."""
+    notice = item.notice
+    if notice.is_maintenance:
+        return SCHEDULED_LABEL if item.is_upcoming else MAINTENANCE_LABEL
+    worst = max((notice.status_of(c) for c in notice.components), key=lambda st: st.rank,
+                default=ComponentStatus.OPERATIONAL)
+    if worst in (ComponentStatus.OPERATIONAL, ComponentStatus.UNDER_MAINTENANCE):
+        return INCIDENT_LABEL
+    return worst.label
+
+
+def notice_detail(item: NoticeView, zone: Any, now: datetime) -> str:
+    """How the banner names a notice: its title, and a maintenance's window."""
+    if not item.notice.is_maintenance:
+        return item.notice.title
+    same_year = item.started.astimezone(zone).year == now.astimezone(zone).year
+    window = times.display_range(item.started, item.shown_end, zone, year=not same_year)
+    return f"{item.notice.title}, {window}"
+
+
+def banner_text(snapshot: Snapshot, zone: Any) -> BannerText:
+    """The banner's words: the most important open notice (the most severe incident,
+    else the maintenance in progress, else the next one), and how many more are open."""
     state = snapshot.banner
     if state is Banner.NONE:
-        return BannerText("none", "No current open notifications", None, "")
-    if state is Banner.INCIDENT:
-        label = "Incident in progress"
-    elif any(not v.is_upcoming for v in snapshot.open):
-        label = "Maintenance in progress"
-    else:
-        label = "Scheduled maintenance"
-    if len(snapshot.open) == 1:
-        only = snapshot.open[0].notice
-        return BannerText(state.value, label, only.title, f"notices/{only.id}/")
-    return BannerText(state.value, label, f"{len(snapshot.open)} open notifications", "")
+        return BannerText("none", NO_NOTICES, None, "")
+    first = snapshot.open[0]
+    detail = notice_detail(first, zone, snapshot.now)
+    more = len(snapshot.open) - 1
+    if more:
+        detail += MORE_ONE if more == 1 else MORE_MANY.replace("{n}", str(more))
+    # The link goes to the notice's card on the Open page: a page every build already
+    # has, so a half-published mirror never links to a notice page not yet uploaded.
+    return BannerText(state.value, notice_label(first), detail, f"#notice-{first.notice.id}")
+
+
+@dataclass(frozen=True)
+class Overall:
+    """The one line at the top of the Open page (and in banner.json): the answer to
+    "is it working?" in plain words, derived from the worst component status and the
+    open notices. ``indicator`` uses Statuspage's words: none, minor, major, critical
+    or maintenance."""
+
+    indicator: str
+    text: str  # "Partial outage: Customer sites"
+    note: str | None  # "Scheduled maintenance Jan 9, 2027, 10:00 PM - ... CST"
+
+
+_INDICATOR = {
+    ComponentStatus.OPERATIONAL: "none",
+    ComponentStatus.UNDER_MAINTENANCE: "maintenance",
+    ComponentStatus.DEGRADED_PERFORMANCE: "minor",
+    ComponentStatus.PARTIAL_OUTAGE: "major",
+    ComponentStatus.MAJOR_OUTAGE: "critical",
+}
+_IMPACT_INDICATOR = {Impact.NONE: "minor", Impact.MINOR: "minor", Impact.MAJOR: "major",
+                     Impact.CRITICAL: "critical"}
+OVERALL_NAMES = 3  # components named in the line before "and N more"
+
+
+def name_list(names: list[str], limit: int = OVERALL_NAMES) -> str:
+    """'A', 'A and B', 'A, B and C', 'A, B, C and 2 more'."""
+    if len(names) > limit:
+        return f"{', '.join(names[:limit])} and {len(names) - limit} more"
+    if len(names) > 1:
+        return f"{', '.join(names[:-1])} and {names[-1]}"
+    return names[0] if names else ""
+
+
+def overall_status(snapshot: Snapshot, zone: Any, component: bool = False) -> Overall:
+    """The overall line for a snapshot: a whole site, or (``component``) one component's
+    scope, whose snapshot holds that component alone and says just its status."""
+    worst = max((state.status for state in snapshot.components),
+                key=lambda status: status.rank, default=ComponentStatus.OPERATIONAL)
+    incidents = [v for v in snapshot.open if v.notice.type is NoticeType.INCIDENT]
+    running = [v for v in snapshot.open if v.notice.is_maintenance and not v.is_upcoming]
+    upcoming = [v for v in snapshot.open if v.is_upcoming]
+    note = None
+    if upcoming:
+        first = min(upcoming, key=lambda v: v.started)
+        same_year = first.started.astimezone(zone).year == snapshot.now.astimezone(zone).year
+        note = "Scheduled maintenance " + times.display_range(
+            first.started, first.shown_end, zone, year=not same_year)
+    if component and snapshot.components:
+        return Overall(_INDICATOR[worst], worst.label, note)
+    if worst not in (ComponentStatus.OPERATIONAL, ComponentStatus.UNDER_MAINTENANCE):
+        names = [s.component.name for s in snapshot.components if s.status is worst]
+        return Overall(_INDICATOR[worst], f"{worst.label}: {name_list(names)}", note)
+    if incidents:
+        return Overall(_IMPACT_INDICATOR[incidents[0].notice.impact],
+                       f"Incident in progress: {incidents[0].notice.title}", note)
+    if worst is ComponentStatus.UNDER_MAINTENANCE:
+        names = [s.component.name for s in snapshot.components if s.status is worst]
+        return Overall("maintenance", f"Under maintenance: {name_list(names)}", note)
+    if running:
+        return Overall("maintenance", f"Maintenance in progress: {running[0].notice.title}",
+                       note)
+    return Overall("none", "All systems operational", note)
 
 
 def template_environment(root: Path | None,
@@ -116,13 +240,55 @@ def template_environment(root: Path | None,
 
 def _install_filters(env: Environment, config: Config, markdown: MarkdownRenderer) -> None:
     zone = config.timezone
-    env.filters["when"] = lambda moment: times.display(moment, zone)
+    # Every time a reader sees carries its zone abbreviation.
+    env.filters["when"] = lambda moment: times.display_with_zone(moment, zone)
     env.filters["when_zone"] = lambda moment: times.display_with_zone(moment, zone)
+    env.filters["clock"] = lambda moment: times.clock(moment, zone)
     env.filters["iso"] = lambda moment: times.iso(moment, zone)
     # Kept for templates copied before 'anchors': not unique when updates share a minute.
     env.filters["stamp"] = times.utc_stamp
-    env.filters["span"] = lambda item: times.display_range(item.started, item.shown_end, zone)
-    env.filters["md"] = lambda text: Markup(markdown(text))
+    env.filters["span"] = lambda item: _unbroken(
+        times.display_range(item.started, item.shown_end, zone))
+    env.filters["md"] = lambda text, top=None: Markup(markdown(text, top))
+    env.filters["affected"] = lambda item: affected(item, config)
+    env.filters["by_month"] = lambda items: by_month(items, zone)
+    env.filters["unbroken"] = _unbroken
+    env.filters["host"] = lambda url: (urlsplit(url).netloc + urlsplit(url).path).rstrip("/")
+    env.filters["case_url"] = lambda notice: case_url(config.submit_case_url, notice.id,
+                                                      notice.title)
+
+
+def affected(item: NoticeView, config: Config
+             ) -> list[tuple[str, ComponentStatus | None]]:
+    """The components a notice lists, by name, each with the status the notice gives it
+    while in effect (an open incident, a maintenance in progress), else None: a
+    resolved or upcoming notice shows no active-looking severity."""
+    in_effect = item.is_open and not item.is_upcoming
+    rows = []
+    for component_id in item.notice.components:
+        component = config.component(component_id)
+        name = component.name if component else component_id
+        rows.append((name, item.notice.status_of(component_id) if in_effect else None))
+    return rows
+
+
+_MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
+                "September", "October", "November", "December")
+
+
+def by_month(items: Iterable[NoticeView], zone: Any) -> list[tuple[str, list[NoticeView]]]:
+    """Closed notices under month headings ("November 2026"), by when each ended, in
+    the order given (most recent first)."""
+    months: dict[str, list[NoticeView]] = {}
+    for item in items:
+        local = (item.ended or item.updated).astimezone(zone)
+        months.setdefault(f"{_MONTH_NAMES[local.month - 1]} {local.year}", []).append(item)
+    return list(months.items())
+
+
+def _unbroken(text: str) -> str:
+    """A range whose dash never starts a line: a no-break space before it."""
+    return text.replace(f" {times.DASH} ", f"\u00a0{times.DASH} ")
 
 
 def stylesheet() -> tuple[str, bytes]:
@@ -179,19 +345,14 @@ def chrome(site: Site, root: Path | None) -> str:
     overrides, sources = _template_sources(root)
     snapshot = site.snapshot
     parts: list[Any] = [repr(site.config), overrides, site.css_path, repr(site.feeds),
-                        snapshot.banner.value, repr(banner_text(snapshot)), site.now.year]
+                        snapshot.banner.value, repr(banner_text(snapshot, site.config.timezone)),
+                        site.now.year]
     if _USES_NOW.search(sources):
         parts.append(site.now.isoformat())
     if _USES_SNAPSHOT.search(sources):
         parts.append(repr([(v.notice.id, len(v.updates), v.status) for v in snapshot.open]))
         parts.append(repr(snapshot.components))
     return hashlib.sha256(repr(parts).encode()).hexdigest()
-
-
-def _zone_abbreviations(config: Config, now: datetime) -> str:
-    zone = config.timezone
-    names = {times.abbreviation(now.replace(month=month, day=1), zone) for month in (1, 7)}
-    return "/".join(sorted(names, reverse=True))
 
 
 class TemplateFailed(OutpostError):
@@ -221,6 +382,7 @@ def _page(site: Site, template: str, root: str, tab: str, **context: Any) -> byt
 
 def _render(site: Site, template: str, root: str, tab: str, **context: Any) -> bytes:
     context.setdefault("updated", None)  # the footer's "Updated" time: the Open page's now
+    context.setdefault("case_url", case_url(site.config.submit_case_url))  # no notice
     html = site.templates.get_template(template).render(
         config=site.config,
         snapshot=site.snapshot,
@@ -229,9 +391,9 @@ def _render(site: Site, template: str, root: str, tab: str, **context: Any) -> b
         css=site.css_path,
         tab=tab,
         feeds=site.feeds,
-        banner_text=banner_text(site.snapshot),
-        zone_name=site.config.timezone.key,
-        zone_abbrevs=_zone_abbreviations(site.config, site.now),
+        banner_text=banner_text(site.snapshot, site.config.timezone),
+        zone_name=times.zone_name(site.config.timezone),
+        zone_abbrevs=times.zone_abbreviations(site.config.timezone, site.now.year),
         **context,
     )
     return html.encode("utf-8")
@@ -259,6 +421,8 @@ def render_pages(site: Site) -> dict[str, bytes | Page]:
     css_path, css = stylesheet()
     files[css_path] = css
     files["index.html"] = _page(site, "open.html", "./", "open", updated=site.now,
+                                staleness_script=Markup(STALENESS_SCRIPT),
+                                overall=overall_status(snapshot, config.timezone),
                                 component_groups=_component_groups(snapshot.components))
     by_year = _years(snapshot.closed, config.timezone)
     year_counts = [(year, len(items)) for year, items in sorted(by_year.items(), reverse=True)]
@@ -282,6 +446,8 @@ def render_pages(site: Site) -> dict[str, bytes | Page]:
             (site.chrome, item), lambda item=item: _page(  # type: ignore[misc]
                 site, "notice.html", "../../", "open" if item.is_open else "closed",
                 item=item, affected=[names.get(c, c) for c in item.notice.components],
-                anchors=update_anchors(item.updates)))
+                anchors=update_anchors(item.updates),
+                case_url=case_url(config.submit_case_url, item.notice.id, item.notice.title)))
+    files["subscribe/index.html"] = _page(site, "subscribe.html", "../", "")
     files["404.html"] = _page(site, "404.html", config.base_path, "")
     return files

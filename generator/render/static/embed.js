@@ -78,7 +78,7 @@
     // Try base_url, then each mirror, each with its own 3-second budget.
     function get(i) {
       if (i >= HOSTS.length) return Promise.reject(0);
-      var c = new AbortController(), timer = setTimeout(function () {
+      var c = new AbortController(), tm = setTimeout(function () {
         c.abort();
       }, 3000);
       return fetch(HOSTS[i] + path, { signal: c.signal, credentials: "omit", referrerPolicy: "no-referrer" })
@@ -88,11 +88,11 @@
         })
         .then(function (d) {
           view(d, 0);
-          clearTimeout(timer);
+          clearTimeout(tm);
           return { d: d, h: HOSTS[i], t: Date.now() };
         })
         .catch(function () {
-          clearTimeout(timer);
+          clearTimeout(tm);
           return get(i + 1);
         });
     }
@@ -113,11 +113,12 @@
     e.setAttribute(k, v);
   }
 
-  function make(tag, parent, text, cls) {
-    var e = D.createElement(tag);
-    e.textContent = text || "";
-    if (cls) e.className = cls;
-    parent.appendChild(e);
+  // make(tag, parent, text, class): short names keep the script in its budget.
+  function make(g, p, x, c) {
+    var e = D.createElement(g);
+    e.textContent = x || "";
+    if (c) e.className = c;
+    p.appendChild(e);
     return e;
   }
 
@@ -141,7 +142,7 @@
   // The state at view time: maintenance windows move from upcoming to in
   // progress to completed by the clock, without a rebuild. Throws on bad data.
   function view(d, now) {
-    var T = d.texts, list = [], inc = 0, run = 0;
+    var T = d.texts, ls = [], inc = 0, run = 0;
     if (d.version !== 1 || typeof T.none != "string") throw 0;
     d.notices.forEach(function (n, i) {
       var g = 0;
@@ -150,16 +151,17 @@
         g = n.status != "scheduled" || now >= Date.parse(n.start) ? 1 : 2;
         if (g == 1) run++;
       } else inc++;
-      list.push([g, i, String(n.title)]);
+      ls.push([g, i, String(n.detail || n.title), n.label]);
     });
-    list.sort(function (x, y) {
+    ls.sort(function (x, y) {
       return x[0] - y[0] || x[1] - y[1];
     });
-    var k = list.length;
+    // The most important notice by name (its label if an incident), then how many more.
+    var k = ls.length, f = ls[0] || [];
     return {
       state: inc ? "incident" : k ? "maintenance" : "none",
-      label: inc ? T.incident : run ? T.maintenance : k ? T.scheduled : T.none,
-      detail: k == 1 ? list[0][2] : k ? T.count.replace("{n}", k) : ""
+      label: inc ? f[3] || T.incident : run ? T.maintenance : k ? T.scheduled : T.none,
+      detail: k ? f[2] + (k > 1 ? T[k > 2 ? "more" : "one"] || "" : "").replace("{n}", k - 1) : ""
     };
   }
 })();

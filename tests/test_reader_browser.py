@@ -1,0 +1,188 @@
+"""The pages as readers meet them, in Debian's Chromium: phones (360 and 390 px) and a
+desk (1280 px), light and dark, with an incident open, maintenance in progress, nothing
+open, and a stress state (a critical incident with a 200-character title, three open
+notices, ten components)."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import re
+import shutil
+import subprocess
+import threading
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from generator.app import cli
+from tests.conftest import FIXED_NOW, MINIMAL_CONFIG, REPO
+from tests.test_core_browser import AXE, VNU, _axe, _QuietHandler
+from tests.test_reader_pages import VISIBLE_TIME, stress_repo
+
+pytestmark = pytest.mark.browser
+
+STATES = {"incident": "2024-07-30 14:00", "maintenance": "2024-11-03 01:10 -06:00",
+          "quiet": FIXED_NOW, "stress": FIXED_NOW}
+PHONES = {360: 800, 390: 844}
+PAGES = ("", "closed/", "subscribe/", "404.html")
+
+
+@pytest.fixture(scope="module")
+def sites(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    base = tmp_path_factory.mktemp("reader")
+    example = base / "example"
+    example.mkdir()
+    shutil.copy(REPO / "outpost.yaml", example / "outpost.yaml")
+    shutil.copytree(REPO / "notices", example / "notices")
+    stress = base / "stress"
+    (stress / "notices").mkdir(parents=True)
+    (stress / "outpost.yaml").write_text(MINIMAL_CONFIG)
+    stress_repo(stress)
+    built = {}
+    for name, now in STATES.items():
+        root = stress if name == "stress" else example
+        out = base / f"site-{name}"
+        result = CliRunner().invoke(cli, ["--root", str(root), "build", "--out", str(out),
+                                          "--now", now], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        built[name] = out
+    return built
+
+
+@pytest.fixture(scope="module")
+def servers(sites: dict[str, Path]) -> Iterator[dict[str, str]]:
+    running, urls = [], {}
+    for name, folder in sites.items():
+        handler = functools.partial(_QuietHandler, directory=str(folder))
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        running.append(server)
+        urls[name] = f"http://127.0.0.1:{server.server_port}/"
+    yield urls
+    for server in running:
+        server.shutdown()
+        server.server_close()
+
+
+def notice_pages(site: Path) -> list[str]:
+    return sorted(f"notices/{p.parent.name}/" for p in site.glob("notices/*/index.html"))
+
+
+# Every link a reader taps outside running text, with the size it must have (WCAG 2.2
+# 2.5.8 asks 24x24 CSS px; the header and banner get 44x44).
+TARGETS = """() => [...document.querySelectorAll(
+  'header a, .banner a, nav.tabs a, footer a, .actions a, .rows a, .years a, .overall a')]
+  .filter(a => a.offsetParent !== null)
+  .map(a => { const r = a.getBoundingClientRect();
+    return {text: a.innerText.trim(), w: r.width, h: r.height,
+            big: !!a.closest('header, .banner, nav.tabs')}; })"""
+VISIBLE_TIMES = """() => [...document.querySelectorAll('time')]
+  .filter(t => t.offsetParent !== null).map(t => t.innerText)"""
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("width", [360, 390, 1280])
+def test_reader_sees_status_help_and_zones(browser: Any, servers: dict[str, str],
+                                           sites: dict[str, Path], width: int,
+                                           scheme: str) -> None:
+    height = PHONES.get(width, 900)
+    context = browser.new_context(viewport={"width": width, "height": height},
+                                  color_scheme=scheme)
+    page = context.new_page()
+    problems: list[str] = []
+    try:
+        for state, url in servers.items():
+            for path in (*PAGES, *notice_pages(sites[state])):
+                page.goto(url + path)
+                where = f"{state} {path or 'index'} at {width}px {scheme}"
+                scroll, inner = page.evaluate(
+                    "[document.documentElement.scrollWidth, innerWidth]")
+                if scroll > inner:
+                    problems.append(f"{where}: overflows ({scroll} > {inner})")
+                for target in page.evaluate(TARGETS):
+                    least = 44 if target["big"] else 24
+                    if target["h"] < least - 0.5 or target["w"] < 24 - 0.5:
+                        problems.append(f"{where}: '{target['text'][:30]}' is "
+                                        f"{target['w']:.0f}x{target['h']:.0f}")
+                for shown in page.evaluate(VISIBLE_TIMES):
+                    if not VISIBLE_TIME.fullmatch(shown.replace("\n", " ")):
+                        problems.append(f"{where}: time {shown!r} has no zone")
+                case = page.locator("header a.case")
+                if case.count() != 1 or case.inner_text() != "Submit a case":
+                    problems.append(f"{where}: no Submit a case in the header")
+                elif case.bounding_box()["y"] + case.bounding_box()["height"] > height:
+                    problems.append(f"{where}: Submit a case below the first screen")
+                if path == "":
+                    box = page.locator(".overall").bounding_box()
+                    if box is None or box["y"] + box["height"] > height:
+                        problems.append(f"{where}: the overall line is below the first "
+                                        f"screen ({box})")
+    finally:
+        context.close()
+    assert problems == [], "\n".join(problems)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("width", [360, 1280])
+def test_axe_finds_nothing_in_any_state(browser: Any, servers: dict[str, str],
+                                        sites: dict[str, Path], width: int,
+                                        scheme: str) -> None:
+    if not AXE.is_file():
+        pytest.skip("needs tests/js/node_modules/axe-core (./scripts/test installs it)")
+    context = browser.new_context(viewport={"width": width, "height": 900},
+                                  color_scheme=scheme)
+    page = context.new_page()
+    problems = {}
+    try:
+        for state, url in servers.items():
+            for path in (*PAGES, *notice_pages(sites[state])[:3]):
+                page.goto(url + path)
+                violations = _axe(page)
+                if violations:
+                    problems[f"{state} {path or 'index'}"] = violations
+    finally:
+        context.close()
+    assert problems == {}, json.dumps(problems, indent=1)
+
+
+def test_nu_checker_finds_nothing_in_the_stress_state(sites: dict[str, Path]) -> None:
+    java = shutil.which("java")
+    if java is None or not VNU.is_file():
+        pytest.skip("needs java and tests/js/node_modules/vnu-jar (./scripts/test installs both)")
+    pages = sorted(str(p) for p in sites["stress"].rglob("*.html")
+                   if "embed" not in p.parts and p.name != "banner.html")
+    pages += [str(sites[state] / "subscribe/index.html") for state in STATES]
+    result = subprocess.run([java, "-jar", str(VNU), "--errors-only", "--format", "json",
+                             *pages], capture_output=True, text=True, timeout=300, check=False)
+    messages = json.loads(result.stderr or result.stdout)["messages"]
+    assert messages == [], json.dumps(messages, indent=1)[:4000]
+
+
+def test_staleness_line_counts_minutes_and_warns(browser: Any, servers: dict[str, str]
+                                                ) -> None:
+    built = datetime.fromisoformat("2024-07-30T14:00:00-05:00")
+    for minutes, ago, warned in ((0, " (just now)", False), (3, " (3 minutes ago)", False),
+                                 (125, " (2 hours ago)", False), (200, " (3 hours ago)", True),
+                                 (3000, " (2 days ago)", True)):
+        context = browser.new_context(viewport={"width": 390, "height": 844})
+        page = context.new_page()
+        page.clock.install(time=built + timedelta(minutes=minutes, seconds=5))
+        page.goto(servers["incident"])
+        assert page.locator("#built .ago").inner_text() == ago, minutes
+        assert page.locator("#stale").is_visible() is warned, minutes
+        if warned:
+            assert re.match(r"This page has not been updated for a while",
+                            page.locator("#stale").inner_text())
+        context.close()
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(servers["incident"])
+    assert page.locator("#built").inner_text() == "Updated 2:00 PM CDT"
+    assert not page.locator("#stale").is_visible()
+    context.close()

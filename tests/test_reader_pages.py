@@ -1,0 +1,485 @@
+"""What a reader needs at a glance: the overall status line, zones on every time, help
+in reach, one severity vocabulary. Built through the real CLI with a pinned clock."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import itertools
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import FIXED_NOW, Run
+from tests.test_core_golden import CORE
+
+
+def build(root: Path, run: Run, out: Path, now: str) -> Path:
+    result = run(root, "build", "--out", str(out), "--now", now)
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def text_of(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
+
+
+def overall(site: Path) -> str:
+    found = re.search(r'<div class="overall overall-(\w+)">(.*?)</div>',
+                      (site / "index.html").read_text(), re.S)
+    assert found, "no overall status line"
+    shown = re.sub(r'<p class="all">.*?</p>', "", found[2])
+    return f"{found[1]}: {text_of(shown)}"
+
+
+@pytest.mark.parametrize(("now", "expected"), [
+    ("2024-07-30 14:00", "major: Partial outage: Customer sites, Mobile notifications and "
+                         "Campus Digital Repository Updated 2:00 PM CDT"),
+    ("2024-11-03 01:10 -06:00", "maintenance: Under maintenance: Customer sites "
+                                "Updated 1:10 AM CST"),
+    (FIXED_NOW, "none: All systems operational Scheduled maintenance Jan 9, 2027, 10:00 PM "
+                "\u2013 Jan 10, 2:00 AM CST Updated 6:00 AM CST"),
+    ("2026-10-01 12:00", "none: All systems operational Updated 12:00 PM CDT"),
+])
+def test_open_page_starts_with_the_overall_status(example_repo: Path, run: Run,
+                                                  tmp_path: Path, now: str, expected: str
+                                                  ) -> None:
+    assert overall(build(example_repo, run, tmp_path / "site", now)) == expected
+
+
+def test_overall_status_in_banner_json(example_repo: Path, run: Run, tmp_path: Path) -> None:
+    site = build(example_repo, run, tmp_path / "site", "2024-07-30 14:00")
+    document = json.loads((site / "banner.json").read_text())
+    assert document["overall"] == {
+        "indicator": "major",
+        "text": "Partial outage: Customer sites, Mobile notifications and Campus Digital "
+                "Repository",
+        "note": None, "updated": "2:00 PM CDT"}
+    portal = json.loads((site / "components/support-portal/banner.json").read_text())
+    assert portal["overall"]["indicator"] == "none"
+    assert portal["overall"]["text"] == "Operational"
+    sites = json.loads((site / "components/customer-sites/banner.json").read_text())
+    assert (sites["overall"]["indicator"], sites["overall"]["text"]) == (
+        "major", "Partial outage")
+
+
+def test_overall_names_at_most_three_components(empty_repo: Path, run: Run,
+                                                tmp_path: Path) -> None:
+    config = empty_repo / "outpost.yaml"
+    config.write_text(config.read_text().split("components:")[0] + "components:\n" + "".join(
+        f"  - id: c{n}\n    name: System {n}\n" for n in range(1, 6)))
+    (empty_repo / "notices" / "down.md").write_text(
+        "---\ntitle: Everything is slow\ntype: incident\nimpact: minor\n"
+        "components: [c1, c2, c3, c4, c5]\n---\n## Investigating - 2026-11-28 05:00\nSlow.\n")
+    site = build(empty_repo, run, tmp_path / "site", FIXED_NOW)
+    assert overall(site) == ("minor: Degraded performance: System 1, System 2, System 3 and "
+                             "2 more Updated 6:00 AM CST")
+
+
+def test_incident_without_components_is_named(empty_repo: Path, run: Run,
+                                               tmp_path: Path) -> None:
+    (empty_repo / "notices" / "odd.md").write_text(
+        "---\ntitle: Odd behaviour\ntype: incident\n---\n## Investigating - 2026-11-28 05:00\n"
+        "Looking.\n")
+    site = build(empty_repo, run, tmp_path / "site", FIXED_NOW)
+    assert overall(site) == "minor: Incident in progress: Odd behaviour Updated 6:00 AM CST"
+
+
+# A time as readers see it: no zero-padded hour, always a zone abbreviation.
+VISIBLE_TIME = re.compile(
+    r"(Since )?([A-Z][a-z]{2} \d{1,2}, (\d{4}, )?)?[1-9]\d?:\d\d( [AP]M)?( [A-Z]{3,4})?"
+    r"(\u00a0\u2013 ([A-Z][a-z]{2} \d{1,2}, (\d{4}, )?)?[1-9]\d?:\d\d [AP]M)? [A-Z]{3,4}")
+
+
+@pytest.mark.parametrize("now", [FIXED_NOW, "2024-07-30 14:00", "2024-11-03 01:10 -06:00"])
+def test_every_time_shown_carries_its_zone(example_repo: Path, run: Run, tmp_path: Path,
+                                           now: str) -> None:
+    site = build(example_repo, run, tmp_path / "site", now)
+    seen = 0
+    for page in site.rglob("*.html"):
+        html = page.read_text()
+        for shown in re.findall(r"<time [^>]*>([^<]*)</time>", html):
+            assert VISIBLE_TIME.fullmatch(shown), f"{page.relative_to(site)}: {shown!r}"
+            seen += 1
+        assert not re.search(r"\b0\d:\d\d [AP]M", text_of(html)), page
+    assert seen >= 5
+    index = (site / "index.html").read_text()
+    assert "Times in Central Time (CST/CDT)." in index
+    assert "America/Chicago" not in text_of(index)
+
+
+@pytest.mark.parametrize(("zone", "words"), [
+    ("America/New_York", "Times in Eastern Time (EST/EDT)."),
+    ("Europe/Berlin", "Times in Berlin time (CET/CEST)."),
+    ("America/Argentina/Buenos_Aires", "Times in Buenos Aires time (-03)."),
+    ("UTC", "Times in Coordinated Universal Time (UTC)."),
+])
+def test_footer_names_the_zone_in_words(empty_repo: Path, run: Run, tmp_path: Path,
+                                        zone: str, words: str) -> None:
+    config = empty_repo / "outpost.yaml"
+    config.write_text(config.read_text().replace("America/Chicago", zone))
+    site = build(empty_repo, run, tmp_path / "site", "2026-11-28T12:00:00Z")
+    assert words in (site / "index.html").read_text()
+
+
+CASES = "https://support.example.org/cases/new"
+
+
+def set_case_url(root: Path, url: str) -> None:
+    config = root / "outpost.yaml"
+    lines = [line for line in config.read_text().splitlines()
+             if not line.startswith("submit_case_url:")]
+    config.write_text("\n".join([*lines[:3], f"submit_case_url: {url}", *lines[3:]]) + "\n")
+
+
+def header_case_link(html: str) -> str | None:
+    found = re.search(r'<a class="case" href="([^"]*)">Submit a case</a>', html)
+    return found[1].replace("&amp;", "&") if found else None
+
+
+def test_submit_a_case_is_on_every_page(example_repo: Path, run: Run, tmp_path: Path) -> None:
+    set_case_url(example_repo, CASES + "?type=outage&subject={title}&notice={id}")
+    site = build(example_repo, run, tmp_path / "site", FIXED_NOW)  # nothing open
+    pages = [p for p in sorted(site.rglob("*.html"))
+             if CORE.fullmatch(p.relative_to(site).as_posix())]
+    assert len(pages) >= 9
+    for page in pages:
+        link = header_case_link(page.read_text())
+        notice = page.parent.name if page.parent.parent.name == "notices" else None
+        if notice is None:
+            assert link == CASES + "?type=outage", page
+        else:
+            assert link is not None and link.startswith(CASES + "?type=outage&subject="), page
+            assert link.endswith(f"&notice={notice}"), page
+    digicert = site / "notices/2024-07-30-digicert-certificate-reissue/index.html"
+    assert header_case_link(digicert.read_text()) == (
+        CASES + "?type=outage&subject=Digicert%20certificate%20reissue"
+        "&notice=2024-07-30-digicert-certificate-reissue")
+    index = (site / "index.html").read_text()
+    assert "Having a problem that is not listed here?" in index
+
+
+def test_open_notice_asks_for_cases_even_so(example_repo: Path, run: Run, tmp_path: Path
+                                            ) -> None:
+    site = build(example_repo, run, tmp_path / "site", "2024-07-30 14:00")
+    page = (site / "notices/2024-07-30-digicert-certificate-reissue/index.html").read_text()
+    assert ("We still encourage you to <a href=\"https://support.example.org/customers/cases/"
+            "new\">submit a case</a>: it helps us understand the scope and impact across "
+            "districts.") in page
+    index = (site / "index.html").read_text()
+    assert index.count(">Submit a case") == 2  # the header and the open card
+
+
+def test_no_case_link_without_the_setting(empty_repo: Path, run: Run, tmp_path: Path) -> None:
+    site = build(empty_repo, run, tmp_path / "site", FIXED_NOW)
+    assert "Submit a case" not in (site / "index.html").read_text()
+    assert "submit a case" not in (site / "index.html").read_text()
+
+
+@pytest.mark.parametrize(("url", "message"), [
+    (CASES + "?subject={name}",
+     "outpost.yaml:4: Config value 'submit_case_url': unknown placeholder '{name}' (the link "
+     "may hold {id} and {title}, which notice pages fill in)"),
+    (CASES + "?subject={title",
+     "outpost.yaml:4: Config value 'submit_case_url': unknown placeholder '{title' (the link "
+     "may hold {id} and {title}, which notice pages fill in)"),
+    ("https://support.example.org/cases/{id}/new",
+     "outpost.yaml:4: Config value 'submit_case_url': {id} and {title} may only appear in the "
+     "query, after '?' (pages without a notice leave those parameters out)"),
+])
+def test_case_url_placeholders_are_checked(empty_repo: Path, run: Run, url: str,
+                                           message: str) -> None:
+    set_case_url(empty_repo, url)
+    result = run(empty_repo, "check")
+    assert result.exit_code == 1
+    assert message in result.output
+
+
+# One severity vocabulary: a notice may set each component's status (Statuspage's model).
+
+SET_EACH = ("---\ntitle: Sign-in errors\ntype: incident\ncomponents:\n  web: major_outage\n"
+            "  api: degraded_performance\n---\n## Identified - 2026-11-28 05:00\nFound it.\n")
+
+
+def test_a_notice_sets_each_components_status(empty_repo: Path, run: Run,
+                                              tmp_path: Path) -> None:
+    (empty_repo / "notices" / "sign-in.md").write_text(SET_EACH)
+    assert run(empty_repo, "check").exit_code == 0
+    site = build(empty_repo, run, tmp_path / "site", FIXED_NOW)
+    components = json.loads((site / "api/v2/components.json").read_text())["components"]
+    assert {c["name"]: c["status"] for c in components} == {
+        "Web": "major_outage", "API": "degraded_performance"}
+    incident = json.loads((site / "api/v2/incidents.json").read_text())["incidents"][0]
+    assert incident["impact"] == "critical"  # from the worst status, as Statuspage does
+    [update] = incident["incident_updates"]
+    assert [(c["name"], c["old_status"], c["new_status"]) for c in
+            update["affected_components"]] == [("Web", "operational", "major_outage"),
+                                               ("API", "operational", "degraded_performance")]
+    assert overall(site) == "critical: Major outage: Web Updated 6:00 AM CST"
+
+
+def test_a_list_keeps_meaning_the_impact(empty_repo: Path, run: Run, tmp_path: Path) -> None:
+    (empty_repo / "notices" / "slow.md").write_text(
+        "---\ntitle: Slow\ntype: incident\nimpact: major\ncomponents: [web, api]\n---\n"
+        "## Investigating - 2026-11-28 05:00\nSlow.\n")
+    site = build(empty_repo, run, tmp_path / "site", FIXED_NOW)
+    components = json.loads((site / "api/v2/components.json").read_text())["components"]
+    assert {c["status"] for c in components} == {"partial_outage"}
+
+
+def test_a_flow_mapping_on_maintenance(empty_repo: Path, run: Run, tmp_path: Path) -> None:
+    (empty_repo / "notices" / "upgrade.md").write_text(
+        "---\ntitle: Upgrade\ntype: maintenance\ncomponents: {web: major_outage, api: "
+        "under_maintenance}\nstart: 2026-11-28 05:00\nend: 2026-11-28 08:00\n---\n"
+        "## Scheduled - 2026-11-20 09:00\nPlanned.\n")
+    site = build(empty_repo, run, tmp_path / "site", FIXED_NOW)
+    components = json.loads((site / "api/v2/components.json").read_text())["components"]
+    assert {c["name"]: c["status"] for c in components} == {
+        "Web": "major_outage", "API": "under_maintenance"}
+
+
+@pytest.mark.parametrize(("front", "message"), [
+    ("components:\n  web: down\n",
+     "notices/bad.md:5: unknown status 'down' for component 'web' (expected one of: "
+     "operational, under_maintenance, degraded_performance, partial_outage, major_outage)"),
+    ("components:\n  web:\n",
+     "notices/bad.md:5: 'components.web': expected a component status (operational, "
+     "under_maintenance, degraded_performance, partial_outage, major_outage), received "
+     "nothing"),
+    ("components: {web: major_outage, mail: degraded_performance}\n",
+     "notices/bad.md:4: unknown component 'mail' (outpost.yaml declares: web, api)"),
+])
+def test_component_statuses_are_checked(empty_repo: Path, run: Run, front: str,
+                                        message: str) -> None:
+    (empty_repo / "notices" / "bad.md").write_text(
+        f"---\ntitle: Bad\ntype: incident\n{front}---\n## Investigating - 2026-11-28 05:00\n"
+        "Text.\n")
+    result = run(empty_repo, "check")
+    assert result.exit_code == 1
+    assert message in result.output, result.output
+
+
+def test_pages_show_component_statuses_not_an_impact(example_repo: Path, run: Run,
+                                                     tmp_path: Path) -> None:
+    site = build(example_repo, run, tmp_path / "during", "2024-07-30 14:00")
+    for page in (site / "index.html",
+                 site / "notices/2024-07-30-digicert-certificate-reissue/index.html"):
+        html = page.read_text()
+        assert not re.search(r"(none|minor|major|critical) impact", text_of(html), re.I)
+        assert ('<li>Customer sites <span class="label comp-partial_outage">Partial outage'
+                '</span></li>') in html
+    site = build(example_repo, run, tmp_path / "after", FIXED_NOW)
+    page = (site / "notices/2024-07-30-digicert-certificate-reissue/index.html").read_text()
+    assert ('<p class="affected">Affected: Customer sites, Mobile notifications, Campus Digital '
+            'Repository</p>') in page
+    assert "comp-" not in page
+    assert not re.search(r"(none|minor|major|critical) impact", text_of(page), re.I)
+    upcoming = (site / "notices/2027-01-09-campus-server-upgrade/index.html").read_text()
+    assert '<p class="affected">Will affect: Customer sites, Mobile notifications</p>' in upcoming
+
+
+def stress_repo(root: Path) -> None:
+    """A critical incident with a 200-character title, two more open notices and ten
+    components: the stress state of the browser tests too."""
+    config = root / "outpost.yaml"
+    config.write_text(config.read_text().split("components:")[0]
+                      + "submit_case_url: https://support.example.org/cases/new?about={title}\n"
+                      + "components:\n" + "".join(
+                          f"  - id: c{n}\n    name: Component number {n}\n    description: "
+                          f"What component {n} does for districts and their staff\n"
+                          for n in range(1, 11)))
+    title = ("Sign-in errors for districts on the new single sign-on provider while the "
+             "identity vendor investigates certificate failures across regions and "
+             "mobile apps keep retrying every few seconds today at noon")
+    assert len(title) == 200
+    notices = root / "notices"
+    (notices / "sign-in.md").write_text(
+        f"---\ntitle: {title}\ntype: incident\ncomponents:\n  c1: major_outage\n"
+        "  c2: partial_outage\n  c3: degraded_performance\n---\n"
+        "## Identified - 2026-11-28 05:30\nWe found the cause.\n\n### What to do\n\n"
+        "Nothing yet.\n\n#### Details\n\nMore.\n\n"
+        "## Investigating - 2026-11-28 05:00\nWe are looking.\n")
+    (notices / "slow.md").write_text(
+        "---\ntitle: Slow reports\ntype: incident\nimpact: minor\ncomponents: [c4]\n---\n"
+        "## Investigating - 2026-11-28 05:10\nReports are slow.\n")
+    (notices / "upgrade.md").write_text(
+        "---\ntitle: Database upgrade\ntype: maintenance\ncomponents: [c5, c6]\n"
+        "start: 2026-12-05 22:00\nend: 2026-12-06 01:00\n---\n"
+        "## Scheduled - 2026-11-20 09:00\nPlanned.\n")
+
+
+def test_banner_names_the_most_severe_notice_and_counts_the_rest(empty_repo: Path, run: Run,
+                                                                 tmp_path: Path) -> None:
+    stress_repo(empty_repo)
+    site = build(empty_repo, run, tmp_path / "site", FIXED_NOW)
+    banner = re.search(r'<div class="banner banner-(\w+)".*?<p>(.*?)</p>',
+                       (site / "index.html").read_text(), re.S)
+    assert banner is not None
+    assert banner[1] == "incident"
+    assert text_of(banner[2]) == (
+        "Major outage : Sign-in errors for districts on the new single sign-on provider "
+        "while the identity vendor investigates certificate failures across regions and "
+        "mobile apps keep retrying every few seconds today at noon, and 2 more notices")
+    assert 'href="./#notice-sign-in"' in banner[2]
+    document = json.loads((site / "banner.json").read_text())
+    assert document["label"] == "Major outage"
+    assert document["detail"].endswith(", and 2 more notices")
+
+
+def test_banner_gives_a_scheduled_maintenance_its_date(empty_repo: Path, run: Run,
+                                                      tmp_path: Path) -> None:
+    (empty_repo / "notices" / "upgrade.md").write_text(
+        "---\ntitle: Database upgrade\ntype: maintenance\ncomponents: [api]\n"
+        "start: 2027-01-09 22:00\nend: 2027-01-10 02:00\n---\n"
+        "## Scheduled - 2026-11-20 09:00\nPlanned.\n")
+    site = build(empty_repo, run, tmp_path / "site", FIXED_NOW)
+    banner = re.search(r'<div class="banner banner-(\w+)".*?<p>(.*?)</p>',
+                       (site / "index.html").read_text(), re.S)
+    assert banner is not None and banner[1] == "maintenance"
+    assert text_of(banner[2]) == ("Scheduled maintenance : Database upgrade, Jan 9, 2027, "
+                                  "10:00 PM \u2013 Jan 10, 2:00 AM CST")
+
+
+def test_closed_history_by_month_with_compact_ranges(example_repo: Path, run: Run,
+                                                     tmp_path: Path) -> None:
+    site = build(example_repo, run, tmp_path / "site", FIXED_NOW)
+    html = (site / "closed/index.html").read_text()
+    assert re.findall(r'<h2 class="month">([^<]*)</h2>', html) == [
+        "October 2026", "September 2026", "March 2025", "November 2024", "July 2024"]
+    assert ('<a class="title" href="../notices/2024-07-30-digicert-certificate-reissue/">'
+            'Digicert certificate reissue</a>') in html
+    assert "Jul 30, 2024, 1:27\u00a0\u2013 2:25 PM CDT</time>" in html
+    assert "Nov 2, 2024, 11:00 PM CDT\u00a0\u2013 Nov 3, 1:20 AM CST</time>" in html
+    assert not re.search(r"\s[-\u2013] ", html.replace("\u00a0\u2013 ", ""))
+
+
+def heading_levels(html: str) -> list[int]:
+    return [int(level) for level in re.findall(r"<h([1-6])\b", html)]
+
+
+def test_headings_in_update_bodies_never_skip_a_level(empty_repo: Path, run: Run,
+                                                      tmp_path: Path) -> None:
+    stress_repo(empty_repo)
+    (empty_repo / "notices" / "summary.md").write_text(
+        "---\ntitle: With a summary\ntype: incident\n---\n# Background\n\nText.\n\n"
+        "## Investigating - 2026-11-28 05:20\n#### Deep\n\nText.\n\n###### Deeper\n\nMore.\n")
+    site = build(empty_repo, run, tmp_path / "site", FIXED_NOW)
+    pages = [site / "index.html", site / "notices/sign-in/index.html",
+             site / "notices/summary/index.html"]
+    for page in pages:
+        levels = heading_levels(page.read_text())
+        assert levels[0] == 1, page
+        for before, after in itertools.pairwise(levels):
+            assert after <= before + 1, f"{page}: h{before} then h{after} in {levels}"
+    notice = (site / "notices/sign-in/index.html").read_text()
+    assert "<h4>What to do</h4>" in notice and "<h5>Details</h5>" in notice
+    index = (site / "index.html").read_text()
+    assert "<h3>What to do</h3>" in index and "<h4>Details</h4>" in index
+    summary = (site / "notices/summary/index.html").read_text()
+    assert "<h2>Background</h2>" in summary
+    assert "<h4>Deep</h4>" in summary and "<h5>Deeper</h5>" in summary
+
+
+def test_subscribe_page_is_linked_from_every_page(example_repo: Path, run: Run,
+                                                  tmp_path: Path) -> None:
+    site = build(example_repo, run, tmp_path / "site", FIXED_NOW)
+    page = (site / "subscribe/index.html").read_text()
+    words = text_of(page)
+    for url in ("feed.xml", "atom.xml", "components/customer-sites/feed.xml",
+                "components/campus-community/atom.xml", "maintenance.ics", "embed.js",
+                "banner.json"):
+        assert f"https://status.example.org/{url}" in words, url
+    assert "Email alerts go to Authorized Contacts when applicable." in words
+    assert "A feed is an address that a feed reader or a chat tool checks" in words
+    for path in site.rglob("*.html"):
+        name = path.relative_to(site).as_posix()
+        if not CORE.fullmatch(name):
+            continue
+        html = path.read_text()
+        assert re.search(r'<a href="[./]*subscribe/">Subscribe</a>', html), name
+        # People are never sent to raw XML; <link rel="alternate"> keeps discovery.
+        assert not re.search(r'<a [^>]*href="[^"]*\.(xml|ics)"', html), name
+        assert '<link rel="alternate" type="application/rss+xml"' in html, name
+
+
+@pytest.mark.parametrize(("settings", "words"), [
+    ("alerts_url: https://support.example.org/alerts\n",
+     '<a href="https://support.example.org/alerts">Sign up for email alerts</a>.'),
+    ("alerts_contact: your district's Authorized Contact\n",
+     "To get email alerts, ask your district&#39;s Authorized Contact."),
+    ("alerts_url: https://support.example.org/alerts\nalerts_contact: support@example.org\n",
+     '<a href="https://support.example.org/alerts">Sign up for email alerts</a>, or ask '
+     "support@example.org."),
+])
+def test_subscribe_page_says_how_to_get_email(empty_repo: Path, run: Run, tmp_path: Path,
+                                              settings: str, words: str) -> None:
+    config = empty_repo / "outpost.yaml"
+    config.write_text(config.read_text() + settings)
+    site = build(empty_repo, run, tmp_path / "site", FIXED_NOW)
+    assert words in (site / "subscribe/index.html").read_text()
+
+
+def test_page_says_it_is_hosted_outside_and_names_the_mirrors(empty_repo: Path, run: Run,
+                                                               tmp_path: Path) -> None:
+    config = empty_repo / "outpost.yaml"
+    config.write_text(config.read_text() + "mirrors:\n  - https://status-1.example.net/\n"
+                      "  - https://status-2.example.net/status/\n")
+    site = build(empty_repo, run, tmp_path / "site", FIXED_NOW)
+    sentence = ('<p class="hosted">This page is hosted outside our network, so it stays up '
+                "when our other systems are down. If it does not load, try "
+                '<a href="https://status-1.example.net/">status-1.example.net</a> or '
+                '<a href="https://status-2.example.net/status/">status-2.example.net/status</a>'
+                ".</p>")
+    index = (site / "index.html").read_text()
+    assert index.count(sentence) == 2  # under the overall line, and in the footer
+    for page in ("closed/index.html", "subscribe/index.html", "404.html"):
+        assert sentence in (site / page).read_text(), page
+
+
+def test_the_hosted_sentence_can_be_left_out(empty_repo: Path, run: Run,
+                                             tmp_path: Path) -> None:
+    config = empty_repo / "outpost.yaml"
+    config.write_text(config.read_text() + 'hosted_note: ""\n')
+    site = build(empty_repo, run, tmp_path / "site", FIXED_NOW)
+    assert 'class="hosted"' not in (site / "index.html").read_text()
+
+
+def test_staleness_script_is_allowed_by_hash_on_pages_only(example_repo: Path, run: Run,
+                                                           tmp_path: Path) -> None:
+    site = build(example_repo, run, tmp_path / "site", "2024-07-30 14:00")
+    index = (site / "index.html").read_text()
+    assert '<p class="built" id="built" data-stale="130">Updated <time ' in index
+    assert '<p class="stale" id="stale" role="status" hidden>' in index
+    [script] = re.findall(r"<script>(.*?)</script>", index, re.S)
+    digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
+    rules = (site / "_headers").read_text().split("\n/")
+    with_csp = sorted(rule.split("\n", 1)[0] for rule in rules
+                      if f"script-src 'sha256-{digest}'" in rule)
+    assert with_csp == ["", "404.html", "closed/*", "index.html", "notices/*", "subscribe/*"]
+    assert not [rule for rule in rules if "Content-Security-Policy" in rule
+                and rule.split("\n", 1)[0] not in with_csp]
+
+
+def test_staleness_script_can_be_left_out(empty_repo: Path, run: Run, tmp_path: Path) -> None:
+    config = empty_repo / "outpost.yaml"
+    config.write_text(config.read_text() + "stale_after: 0\n")
+    site = build(empty_repo, run, tmp_path / "site", FIXED_NOW)
+    index = (site / "index.html").read_text()
+    assert "<script" not in index and 'id="stale"' not in index
+    assert "Updated <time" in index
+
+
+def test_feeds_still_read_cleanly(empty_repo: Path, run: Run, tmp_path: Path) -> None:
+    import feedparser
+
+    stress_repo(empty_repo)
+    site = build(empty_repo, run, tmp_path / "site", FIXED_NOW)
+    for name in ("feed.xml", "atom.xml", "components/c1/feed.xml", "components/c1/atom.xml"):
+        feed = feedparser.parse((site / name).read_bytes())
+        assert not feed.bozo, (name, feed.get("bozo_exception"))
+        assert feed.entries, name
+    index = (site / "index.html").read_text()
+    assert '<p class="all"><a href="#components">All components</a></p>' in index
+    assert 'id="components"' in index
