@@ -39,10 +39,10 @@ COMPONENT = s.Record(
     fields=(
         s.Field("id", s.slug, "id", "Stable id used in notices and URLs.", required=True,
                 example="customer-sites"),
-        s.Field("name", s.text, "text", "Name shown to readers.", required=True,
+        s.Field("name", s.line, "text", "Name shown to readers.", required=True,
                 example="Customer sites"),
-        s.Field("description", s.optional(s.text), "text", "One line shown under the name."),
-        s.Field("group", s.optional(s.text), "text", "Components with the same group are "
+        s.Field("description", s.optional(s.line), "text", "One line shown under the name."),
+        s.Field("group", s.optional(s.line), "text", "Components with the same group are "
                 "listed together under that heading."),
     ),
     build=Component,
@@ -50,7 +50,7 @@ COMPONENT = s.Record(
 )
 
 SETTINGS: tuple[s.Field, ...] = (
-    s.Field("title", s.text, "text", "Site title, shown in the header and feeds.",
+    s.Field("title", s.line, "text", "Site title, shown in the header and feeds.",
             required=True, example="Example Support Notifications"),
     s.Field("base_url", _base_url, "URL", "Public URL the site is served from; a subpath "
             "such as https://example.org/status/ works.", required=True,
@@ -61,7 +61,7 @@ SETTINGS: tuple[s.Field, ...] = (
     s.Field("home_url", s.optional(s.http_url), "URL", "The Home link back to the main portal."),
     s.Field("submit_case_url", s.optional(s.http_url), "URL",
             "The 'Submit a case' link shown on open notices."),
-    s.Field("description", s.optional(s.text), "text", "One sentence under the title."),
+    s.Field("description", s.optional(s.line), "text", "One sentence under the title."),
     s.Field("components", s.list_of(s.record(COMPONENT)), "list of components",
             "The systems notices can affect: each has id, name, and optional description and "
             "group.", default=()),
@@ -140,7 +140,7 @@ def parse_config(text: str, sections: Sequence[Section] = (), path: str = CONFIG
                  ) -> Config:
     """Parse outpost.yaml text; raise ProblemsFound listing every problem."""
     try:
-        node = yn.parse(text)
+        node = yn.parse(text, aliases=True)
         return s.parse_record(  # type: ignore[no-any-return]
             node, Schema(tuple(sections)).record())
     except yn.YamlError as exc:
