@@ -148,14 +148,16 @@ def test_fork_map_redoes_the_half_a_child_cannot_send() -> None:
     assert [get() for get in fork_map(unpicklable, [1, 2, 3, 4], 2)] == [1, 2, 3, 4]
 
 
-def test_unreadable_notice_stops_the_parallel_load_as_the_serial_one(many: Path, tmp_path: Path
-                                                                     ) -> None:
+def test_unreadable_notice_is_reported_by_the_parallel_load(many: Path, tmp_path: Path
+                                                            ) -> None:
     root = tmp_path / "repo"
     shutil.copytree(many, root)
-    (root / "notices" / "b-gone.md").symlink_to(root / "elsewhere.md")  # the child's half
-    with pytest.raises(FileNotFoundError) as raised:
-        loader.load_notices(root, schema().load(root))
-    assert raised.value.filename == str(root / "notices" / "b-gone.md")
+    os.mkfifo(root / "notices" / "b-pipe.md")  # the child's half; it must not block it
+    notices, problems = loader.load_notices(root, schema().load(root))
+    assert sorted(problems) == sorted(serial_reference(root)[1])
+    assert Problem("notices/b-pipe.md", 0, "not a regular file (a named pipe): notices are "
+                                           "plain files") in problems
+    assert [n.id for n in notices] == [n.id for n in serial_reference(many)[0]]
 
 
 # The plain front-matter reader against libyaml.
@@ -174,7 +176,7 @@ def libyaml_nodes(text: str) -> object:
     """What yamlnodes made of ``text`` before: libyaml with PyYAML's resolver."""
     try:
         root = yaml.compose(text, Loader=yaml.CSafeLoader)
-        return None if root is None else yn._convert(root, 2)
+        return None if root is None else yn._convert(root, 2, yn._Expansion())
     except yaml.YAMLError:
         return "invalid"
     except yn.YamlError as exc:
@@ -196,7 +198,11 @@ def test_plain_front_matter_reads_as_libyaml_reads_it(lines: list[str]) -> None:
     simple = yn._parse_simple(text, 2)
     if simple is not None:
         assert simple == libyaml_nodes(text)
-    assert nodes(text) == libyaml_nodes(text)
+    found = nodes(text)
+    if isinstance(found, tuple) and found[1].startswith("anchors and aliases"):
+        assert "&" in text or "*" in text  # refused in notices, where they have no use
+        return
+    assert found == libyaml_nodes(text)
 
 
 TRICKY = ["title: a:", "title: a: b", "title: a:b", "title: a #b", "title: a#b", "title: 'q'",

@@ -50,7 +50,7 @@ NOTICE_CASES = {
         ["2: missing required key 'title'"]),
     "blank title": (
         "---\ntitle:\ntype: incident\n---\n" + UPDATE,
-        ["2: missing required key 'title'"]),
+        ["2: required key 'title' is empty: give it a value"]),
     "title on two lines": (
         "---\ntitle: |\n  a\n  b\ntype: incident\n---\n" + UPDATE,
         ["2: title must be a single line"]),
@@ -191,7 +191,8 @@ NOTICE_CASES = {
         ["3: invalid YAML: did not find expected ',' or ']'"]),
     "control character in front matter": (
         "---\ntitle: A\ntype: incident\ncomponents: [web]\nimpact: \x07\n---\n" + UPDATE,
-        ["5: invalid YAML: character U+0007 is not allowed here"]),
+        ["5: character U+0007 is not allowed (a control character or a noncharacter): "
+         "remove it"]),
     "front matter is a list": (
         "---\n- a\n- b\n---\n" + UPDATE,
         ["2: front matter must be 'key: value' lines, such as 'title: Email delivery delays'"]),
@@ -200,7 +201,8 @@ NOTICE_CASES = {
         ["1: missing required key 'title'", "1: missing required key 'type'"]),
     "YAML merge key": (
         "---\nbase: &b {title: A}\n<<: *b\ntype: incident\n---\n" + UPDATE,
-        ["3: merge keys ('<<') are not supported"]),
+        ["2: anchors and aliases ('&name', '*name') are not allowed here: write the value "
+         "out"]),
     "nonexistent local time": (
         INCIDENT + "## Investigating - 2026-03-08 02:30\nx\n",
         ["5: time '2026-03-08 02:30' does not exist in America/Chicago: the clocks skip it at "

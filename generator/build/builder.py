@@ -31,11 +31,18 @@ from generator.build.cache import PageMemo
 from generator.build.compiled import StoredBytecode
 from generator.build.inputs import Project, inputs_digest, load_valid
 from generator.build.options import DEFAULTS, BuildOptions
-from generator.build.output import check_target, replace_site
+from generator.build.output import check_target, remove_leftovers, replace_site
 from generator.build.parallel import ForkedRendering, gc_frozen
 from generator.build.pipeline import render_site
 from generator.build.store import file_digest, open_store
-from generator.build.uptodate import LAST, UP_TO_DATE, folder_id, save_record, up_to_date
+from generator.build.uptodate import (
+    LAST,
+    UP_TO_DATE,
+    folder_id,
+    output_stats,
+    save_record,
+    up_to_date,
+)
 from generator.disk import write_file_atomic
 
 STATE = "state"  # every file's sha256 in the last build (the up-to-date record: uptodate.py)
@@ -43,17 +50,22 @@ STATE = "state"  # every file's sha256 in the last build (the up-to-date record:
 IN_PLACE_LIMIT = 0.2
 IN_PLACE_FILES = 50
 
+
 def _usable(state: object, out: Path) -> dict[str, str] | None:
     """The sha256 of every file of the recorded build, if it is the one in ``out`` and
-    its manifest is untouched."""
+    its manifest is untouched; '-' for a file that is no longer the one written (deleted,
+    replaced, edited by hand): it is written again."""
     if not isinstance(state, dict) or state.get("out") != str(out):
         return None
-    files = state.get("files")
-    if state.get("folder") != folder_id(out) or not isinstance(files, dict):
+    files, recorded = state.get("files"), state.get("stats")
+    if (state.get("folder") != folder_id(out) or not isinstance(files, dict)
+            or not isinstance(recorded, dict)):
         return None
     if any(file_digest(out / name) != files[name] for name in LAST if name in files):
         return None
-    return files
+    now = output_stats(out)
+    return {path: sha if now.get(path) == recorded.get(path) else "-"
+            for path, sha in files.items()}
 
 
 def _order(paths: list[str]) -> list[str]:
@@ -98,6 +110,7 @@ def build_site(project: Project, out: Path, now: datetime,
     out = out.absolute()
     store = open_store(root)
     check_target(out, root)
+    remove_leftovers(out)  # what a killed build left, whether or not this one swaps
     previous = _usable(store.load(STATE), out) if options.cached else None
     started = time.time_ns()
     checked = load_valid(project, "Build stopped: nothing was written.", options)
@@ -124,7 +137,9 @@ def build_site(project: Project, out: Path, now: datetime,
             how = "whole site"
         cache.save()
         # The notices as they were when this build read them (None if one changed since).
-        key = save_record(store, root, out, now, started, len(files), shas, options)
+        written = output_stats(out)
+        key = save_record(store, root, out, now, started, len(files), shas, options, written)
         store.save(STATE, {"out": str(out), "folder": folder_id(out), "files": shas,
+                           "stats": {path: written.get(path) for path in shas},
                            "inputs": key, "written_ns": started})
         return len(files), how

@@ -41,6 +41,7 @@ from generator.config.settings import reading_digest
 from generator.core.errors import Problem, problems_in
 from generator.core.model import Config, Notice
 from generator.core.timeline import NoticeView
+from generator.notices.grammar import ID_PATTERN
 from generator.notices.loader import notice_files, notice_path, read_file
 from generator.render.produced import NoticePart, Page
 
@@ -108,6 +109,8 @@ def load_notices(root: Path, config: Config, store: Store | None,
             name = path.name
             if name not in results:
                 fresh[name] = entries[name]
+                if not ID_PATTERN.fullmatch(path.stem):
+                    continue
                 notices.append(entries[name].notice)
                 digests[path.stem] = entries[name].sha256
                 continue
@@ -119,8 +122,9 @@ def load_notices(root: Path, config: Config, store: Store | None,
                 continue
             if stat is not None:
                 fresh[name] = Cached(_signature(stat), sha, notice)
-            notices.append(notice)
-            digests[path.stem] = sha
+            if ID_PATTERN.fullmatch(path.stem):  # else notice_files reported the name
+                notices.append(notice)
+                digests[path.stem] = sha
         if store is not None:
             _save_notices(store, config_digest, entries, fresh, started, set(trusted),
                           parallel=options.fork and len(outdated) >= options.fork_files)

@@ -4,17 +4,24 @@ Single files: generator.disk."""
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
+import fcntl
 import os
 import shutil
+import stat
 import tempfile
-from collections.abc import Mapping
+import time
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from generator.core.errors import OutpostError
 
 _RENAME_EXCHANGE = 2
 SITE_MARK = "index.html"  # a folder holding this was built before and may be replaced
+# A temporary folder left by a killed run is removed by the next run once it is this
+# old and no live run holds its lock.
+STALE_SECONDS = 60.0
 
 
 def write_tree(folder: Path, files: Mapping[str, bytes]) -> None:
@@ -45,15 +52,60 @@ def _exchange(first: Path, second: Path) -> bool:
     return bool(result == 0)
 
 
-def check_target(out: Path, keep: Path | None = None) -> None:
+def _identity(path: str) -> tuple[int, int] | None:
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return (stat.st_dev, stat.st_ino)
+
+
+def _real_chain(path: Path) -> list[tuple[int, int]]:
+    """The device and inode of ``path`` (symlinks resolved) and of every folder above it,
+    for those that exist."""
+    chain = []
+    current = os.path.realpath(path)
+    while True:
+        identity = _identity(current)
+        if identity is not None:
+            chain.append(identity)
+        parent = os.path.dirname(current)
+        if parent == current:
+            return chain
+        current = parent
+
+
+def protected_folders(root: Path | None, home: Path | None = None
+                      ) -> list[tuple[Path, str]]:
+    """Folders a build must never replace, nor write into, with how messages name them."""
+    folders = [(Path(os.sep), "the whole file system"),
+               (home if home is not None else Path(os.path.expanduser("~")),
+                "your home folder")]
+    if root is not None:
+        folders += [(root, "the notices repository"), (root / "notices", "the notices folder")]
+    return folders
+
+
+def check_target(out: Path, keep: Path | None = None, home: Path | None = None) -> None:
     """Refuse to replace a folder that is not a site: the swap deletes what was there.
 
-    ``keep`` (the notices repository) must not be inside ``out``.
+    ``out`` must not be, or hold, ``/``, the home folder, ``keep`` (the notices
+    repository) or its notices folder, nor lie inside the notices folder. Paths are
+    compared by device and inode after resolving symlinks, so no spelling of a path
+    (``..``, a symlink, a bind mount) gets past the check.
     """
     out = out.absolute()
-    if keep is not None and keep.absolute().is_relative_to(out):
-        raise OutpostError(f"refusing to build into {out}: it holds the notices repository; "
-                           "choose another --out folder")
+    target = _identity(os.path.realpath(out))
+    for folder, name in protected_folders(keep, home):
+        if target is not None and target in _real_chain(folder):
+            raise OutpostError(f"refusing to build into {out}: it holds {name}; "
+                               "choose another --out folder")
+    if keep is not None:
+        notices = _identity(os.path.realpath(keep / "notices"))
+        if notices is not None and notices in _real_chain(out):
+            raise OutpostError(f"refusing to build into {out}: it is inside the notices "
+                               "folder, whose files are read as notices; choose another "
+                               "--out folder")
     if out.exists() and not out.is_dir():
         raise OutpostError(f"refusing to build into {out}: it is a file, not a folder")
     if out.is_dir() and any(out.iterdir()) and not (out / SITE_MARK).is_file():
@@ -61,12 +113,78 @@ def check_target(out: Path, keep: Path | None = None) -> None:
                            f"{SITE_MARK} from an earlier build; choose a new or empty folder")
 
 
+def _hold(folder: Path) -> int:
+    """A descriptor of ``folder`` holding an exclusive lock on it: while a run works in
+    a temporary folder, no other run takes it for a leftover."""
+    fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def remove_stale(parent: Path, prefixes: tuple[str, ...]) -> list[str]:
+    """Remove folders in ``parent`` named with one of ``prefixes`` that a killed run left:
+    ours, older than STALE_SECONDS, and locked by no live run. Returns their names."""
+    try:
+        with os.scandir(parent) as scan:
+            entries = [entry for entry in scan if entry.name.startswith(prefixes)]
+    except OSError:
+        return []
+    removed = []
+    for entry in sorted(entries, key=lambda e: e.name):
+        try:
+            info = entry.stat(follow_symlinks=False)
+            if (not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid()
+                    or time.time() - info.st_mtime < STALE_SECONDS):
+                continue
+            fd = _hold(Path(entry.path))
+        except OSError:  # gone, not ours to open, or a live run holds it
+            continue
+        try:
+            shutil.rmtree(entry.path, ignore_errors=True)
+            removed.append(entry.name)
+        finally:
+            os.close(fd)
+    return removed
+
+
+def remove_leftovers(out: Path) -> list[str]:
+    """The staging and old folders a killed build left beside ``out`` (or beside its
+    target, when ``out`` is a symlink)."""
+    real = Path(os.path.realpath(out.absolute()))
+    return remove_stale(real.parent, (f".{real.name}.new-", f".{real.name}.old-"))
+
+
+@contextlib.contextmanager
+def live_temp_dir(prefix: str, parent: Path | None = None) -> Iterator[Path]:
+    """A new temporary folder, locked while in use and removed after; the stale ones a
+    killed run left with the same prefix are removed first."""
+    parent = parent if parent is not None else Path(tempfile.gettempdir())
+    remove_stale(parent, (prefix,))
+    folder = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
+    fd = _hold(folder)
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+        os.close(fd)
+
+
 def replace_site(out: Path, files: Mapping[str, bytes], keep: Path | None = None) -> None:
-    """Write a whole site into a temporary folder beside ``out``, then swap it in."""
-    out = out.absolute()
+    """Write a whole site into a temporary folder beside ``out``, then swap it in.
+
+    When ``out`` is a symlink (``site/`` linked to the folder a web server serves), the
+    site is swapped in at the link's target and the link is kept.
+    """
     check_target(out, keep)
+    out = Path(os.path.realpath(out.absolute()))
     out.parent.mkdir(parents=True, exist_ok=True)
+    remove_leftovers(out)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+    held = _hold(staging)
     try:
         write_tree(staging, files)
         staging.chmod(0o755)
@@ -84,3 +202,5 @@ def replace_site(out: Path, files: Mapping[str, bytes], keep: Path | None = None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    finally:
+        os.close(held)

@@ -2,7 +2,8 @@
 trusted blindly: from a small record of the last build (the folder, the inputs' key,
 when it was written, the file count, the sha256 of ``index.html`` and
 ``manifest.json``), a stat of every notice (a change younger than the record is never
-trusted: git's racy-clean rule) and two file digests. Nothing here imports the YAML
+trusted: git's racy-clean rule), two file digests and a stat of every file in ``out``
+(a page deleted or a feed overwritten by hand is never trusted). Nothing here imports the YAML
 stack, the cache or a renderer: ``outpost build`` with nothing to do stays fast.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import struct
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 
@@ -33,16 +35,44 @@ def up_to_date(root: Path, out: Path, now: datetime, options: BuildOptions = DEF
 
 
 def save_record(store: Store, root: Path, out: Path, now: datetime, started_ns: int,
-                count: int, shas: dict[str, str], options: BuildOptions) -> str | None:
-    """Record a build of ``out`` that started at ``started_ns``; returns the inputs' key
-    (None, and no record, if a notice changed too recently to be trusted)."""
+                count: int, shas: dict[str, str], options: BuildOptions,
+                written: Mapping[str, tuple[int, int, int]]) -> str | None:
+    """Record a build of ``out`` that started at ``started_ns`` and left ``written``
+    (output_stats) there; returns the inputs' key (None, and no record, if a notice
+    changed too recently to be trusted)."""
     key = inputs_key(settings_key(root, out, now, store),
                      notice_signatures(root, started_ns - options.racy_ns))
     if key is not None:
         store.save(UP_TO_DATE, {"out": str(out), "folder": folder_id(out), "inputs": key,
                                 "written_ns": started_ns, "count": count,
-                                "last": {name: shas[name] for name in LAST if name in shas}})
+                                "last": {name: shas[name] for name in LAST if name in shas},
+                                "output": stats_digest(written)})
     return key
+
+
+def output_stats(out: Path) -> dict[str, tuple[int, int, int]]:
+    """Every file under ``out`` (its path relative to ``out``) with its size, mtime and
+    inode: a file some other hand deleted, replaced or edited no longer matches."""
+    found: dict[str, tuple[int, int, int]] = {}
+    folders = [("", os.fspath(out))]
+    while folders:
+        prefix, folder = folders.pop()
+        try:
+            with os.scandir(folder) as scan:
+                for entry in scan:
+                    if entry.is_dir(follow_symlinks=False):
+                        folders.append((f"{prefix}{entry.name}/", entry.path))
+                        continue
+                    info = entry.stat(follow_symlinks=False)
+                    found[prefix + entry.name] = (info.st_size, info.st_mtime_ns, info.st_ino)
+        except OSError:
+            continue
+    return found
+
+
+def stats_digest(stats: Mapping[str, tuple[int, int, int]]) -> str:
+    return hashlib.sha256(repr(sorted(stats.items())).encode(errors="surrogateescape")
+                          ).hexdigest()
 
 
 def settings_key(root: Path, out: Path, now: datetime, store: Store) -> list[str]:
@@ -105,7 +135,10 @@ def _up_to_date(record: object, root: Path, out: Path, settings: list[str], racy
     if any(file_digest(out / str(name)) != sha for name, sha in last.items()):
         return None
     key = inputs_key(settings, notice_signatures(root, written_ns - racy_ns))
-    return count if key is not None and key == record.get("inputs") else None
+    if key is None or key != record.get("inputs"):
+        return None
+    # Every file still the one written (a deleted page or an edited feed is rebuilt).
+    return count if record.get("output") == stats_digest(output_stats(out)) else None
 
 
 def folder_id(out: Path) -> tuple[int, int] | None:

@@ -20,7 +20,8 @@ def format_problems(problems: Iterable[Problem], output_format: str = "text") ->
     problems = sorted(problems)
     if output_format == "github":
         return "\n".join(
-            f"::error file={_escape_property(p.path)},line={p.line}::{_escape_data(p.message)}"
+            f"::error file={_escape_property(p.path)}{f',line={p.line}' if p.line else ''}"
+            f"::{_escape_data(p.message)}"
             for p in problems
         )
     return problems_text(problems)

@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from generator.config import yamlnodes as yn
 from generator.core.errors import InputError, OutpostError, ProblemsFound, problems_in
@@ -91,6 +91,14 @@ def text(node: yn.Node, path: str = "") -> str:
     return value
 
 
+def line(node: yn.Node, path: str = "") -> str:
+    """Non-empty text on one line (titles and names reach mail headers and calendars)."""
+    value = text(node, path)
+    if yn.LINE_BREAKS.search(value):
+        raise InputError("must be a single line (it holds a line break)")
+    return value
+
+
 def optional(parser: Parser) -> Parser:
     """Blank (nothing, '~', null or '') means None."""
 
@@ -100,10 +108,63 @@ def optional(parser: Parser) -> Parser:
     return parse
 
 
+# Secrets in outpost.yaml (which is public): a URL's user info, a query parameter named
+# like a credential, or a token in a well-known format anywhere in a value.
+_SECRET_PARAM = re.compile(r"token|secret|pass|pwd|key|sig|auth|credential|^code$", re.I)
+_TOKEN = re.compile(r"gh[pousr]_[A-Za-z0-9]{20,}|github_pat_\w{20,}|glpat-[\w-]{20,}"
+                    r"|xox[abposr]-[\w-]{10,}|AKIA[0-9A-Z]{16}|sk_live_\w{10,}")
+# Services whose webhook URL is itself the credential, matched on the parsed host name.
+SECRET_WEBHOOK_HOSTS = ("hooks.slack.com", "discord.com", "discordapp.com",
+                        "webhook.office.com", "outlook.office.com", "outlook.office365.com",
+                        "logic.azure.com", "chat.googleapis.com", "hooks.zapier.com",
+                        "api.telegram.org")
+
+
+def credential_in(value: str) -> str:
+    """What secret ``value`` (a URL, or any text) holds, worded for a message that must
+    not repeat it; '' when it holds none."""
+    if _TOKEN.search(value):
+        return "an access token"
+    if "://" not in value:
+        return ""
+    try:
+        parts = urlsplit(value.strip())
+        query = parse_qsl(parts.query, keep_blank_values=True)
+        if parts.username or parts.password:
+            return "a user name or password"
+    except ValueError:  # an odd port or address: say nothing of what it holds
+        return ""
+    for name, _ in query:
+        if _SECRET_PARAM.search(name):
+            return f"a credential in its query ('{name}=')"
+    return ""
+
+
+def secret_webhook_host(value: str) -> bool:
+    """Whether ``value`` is the URL of a service whose webhook URLs are credentials."""
+    try:
+        host = (urlsplit(value.strip()).hostname or "").rstrip(".").lower()
+    except ValueError:
+        return False
+    return any(host == known or host.endswith("." + known) for known in SECRET_WEBHOOK_HOSTS)
+
+
 def http_url(node: yn.Node, path: str = "") -> str:
     value = scalar(node).strip()
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc or " " in value:
+    secret = credential_in(value)
+    if secret:
+        raise InputError(f"the URL holds {secret}, and outpost.yaml is public: remove it "
+                         "(never repeated here)")
+    if re.search(r"[\s\x00-\x1f\x7f\x85\u2028\u2029]", value):
+        raise InputError("a URL may not hold spaces, line breaks or control characters "
+                         "(write a space as %20)")
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        raise Expected("an absolute http(s) URL such as 'https://status.example.org/'"
+                       ) from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
         raise Expected("an absolute http(s) URL such as 'https://status.example.org/'")
     return value
 
@@ -177,7 +238,10 @@ def record(spec: Record) -> Parser:
 
 def expected(exc: InputError, node: yn.Node) -> str:
     if isinstance(exc, Expected):
-        return f"expected {exc}, received {yn.describe(node)}"
+        received = yn.describe(node)
+        if isinstance(node, yn.Scalar) and credential_in(node.text):
+            received = "a value that holds a credential (not shown)"
+        return f"expected {exc}, received {received}"
     return str(exc)
 
 
@@ -202,9 +266,11 @@ def parse_record(node: yn.Node | None, spec: Record, path: str = "") -> Any:
         child = node.entries.get(item.name)
         key = f"{prefix}{item.name}"
         if child is None or (item.required and _is_blank(child)):
-            if item.required:
-                problems.append((node.line if child is None else child.line,
-                                 f"missing required key '{key}'"))
+            if item.required and child is None:
+                problems.append((node.line, f"missing required key '{key}'"))
+            elif item.required and child is not None:
+                problems.append((child.line, f"required key '{key}' is empty: give it a "
+                                             "value"))
             values[item.target] = item.default
             continue
         try:

@@ -81,10 +81,10 @@ COMPONENT = s.Record(
     fields=(
         s.Field("id", s.slug, "id", "Stable id used in notices and URLs.", required=True,
                 example="customer-sites"),
-        s.Field("name", s.text, "text", "Name shown to readers.", required=True,
+        s.Field("name", s.line, "text", "Name shown to readers.", required=True,
                 example="Customer sites"),
-        s.Field("description", s.optional(s.text), "text", "One line shown under the name."),
-        s.Field("group", s.optional(s.text), "text", "Components with the same group are "
+        s.Field("description", s.optional(s.line), "text", "One line shown under the name."),
+        s.Field("group", s.optional(s.line), "text", "Components with the same group are "
                 "listed together under that heading."),
     ),
     build=Component,
@@ -92,7 +92,7 @@ COMPONENT = s.Record(
 )
 
 SETTINGS: tuple[s.Field, ...] = (
-    s.Field("title", s.text, "text", "Site title, shown in the header and feeds.",
+    s.Field("title", s.line, "text", "Site title, shown in the header and feeds.",
             required=True, example="Example Support Notifications"),
     s.Field("base_url", _base_url, "URL", "Public URL the site is served from; a subpath "
             "such as https://example.org/status/ works.", required=True,
@@ -102,7 +102,7 @@ SETTINGS: tuple[s.Field, ...] = (
             example="America/Chicago"),
     s.Field("home_url", s.optional(s.http_url), "URL", "The header's link back to the main "
             "portal (its words: home_label)."),
-    s.Field("home_label", s.text, "text", "Words of the header link to home_url, saying "
+    s.Field("home_label", s.line, "text", "Words of the header link to home_url, saying "
             "where it goes.", default="Support portal"),
     s.Field("submit_case_url", s.optional(_case_url), "URL",
             "The 'Submit a case' link shown in every page's header and on open notices. Its "
@@ -110,10 +110,10 @@ SETTINGS: tuple[s.Field, ...] = (
             "the case form names the notice; other pages leave those parameters out."),
     s.Field("alerts_url", s.optional(s.http_url), "URL", "Where readers sign up for email "
             "alerts, shown on the Subscribe page."),
-    s.Field("alerts_contact", s.optional(s.text), "text", "Who readers ask for email alerts "
+    s.Field("alerts_contact", s.optional(s.line), "text", "Who readers ask for email alerts "
             "('your district's Authorized Contact', an address), shown on the Subscribe page. "
             "Without it or alerts_url, the page says alerts go to authorized contacts."),
-    s.Field("hosted_note", s.optional(s.text), "text", "The sentence on the Open page and "
+    s.Field("hosted_note", s.optional(s.line), "text", "The sentence on the Open page and "
             "in every footer saying the page does not depend on the systems it reports on, "
             "followed by links to the mirrors; an empty value leaves it out.",
             default=HOSTED_NOTE),
@@ -121,7 +121,7 @@ SETTINGS: tuple[s.Field, ...] = (
             "before a small inline script warns readers it may be out of date (the default is "
             "the 10-minute publish schedule plus 2 hours); 0 leaves the script out.",
             default=130),
-    s.Field("description", s.optional(s.text), "text", "One sentence under the title."),
+    s.Field("description", s.optional(s.line), "text", "One sentence under the title."),
     s.Field("components", s.list_of(s.record(COMPONENT)), "list of components",
             "The systems notices can affect: each has id, name, and optional description and "
             "group.", default=()),
@@ -200,7 +200,7 @@ def parse_config(text: str, sections: Sequence[Section] = (), path: str = CONFIG
                  ) -> Config:
     """Parse outpost.yaml text; raise ProblemsFound listing every problem."""
     try:
-        node = yn.parse(text)
+        node = yn.parse(text, aliases=True)
         return s.parse_record(  # type: ignore[no-any-return]
             node, Schema(tuple(sections)).record())
     except yn.YamlError as exc:

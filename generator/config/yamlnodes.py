@@ -49,6 +49,30 @@ _SIMPLE_LINE = re.compile(
 # first value that is not ASCII: this class is slow to compile.
 _YAML_TEXT = r"[\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]*"
 _NULLS = ("", "~", "null", "Null", "NULL")
+# Characters an output format cannot carry (XML 1.0 refuses C0 controls and U+FFFE/FFFF;
+# a bare CR breaks a line in mail headers, calendars and feeds; calendar text refuses
+# DEL; C1 controls are mis-decoded text): every control character but tab and newline.
+FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff]")
+# Everything str.splitlines() breaks at: a title or name must be one line.
+LINE_BREAKS = re.compile("[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+
+
+def has_forbidden(text: str) -> bool:
+    """Whether ``text`` holds a character of FORBIDDEN (ASCII text, the usual case, is
+    checked without the regular expression: its unprintable characters are exactly the
+    C0 controls and DEL)."""
+    if text.isascii():
+        return not text.replace("\n", "").replace("\t", "").isprintable()
+    return FORBIDDEN.search(text) is not None
+
+
+def forbidden_character(text: str) -> str:
+    """The message for a character of ``FORBIDDEN`` found in ``text``, or ''."""
+    found = FORBIDDEN.search(text)
+    if found is None:
+        return ""
+    return (f"character U+{ord(found.group()):04X} is not allowed (a control character or "
+            "a noncharacter): remove it")
 
 
 @dataclass(frozen=True)
@@ -82,11 +106,18 @@ class YamlError(InputError):
         self.line = line
 
 
-def parse(text: str, first_line: int = 1) -> Node | None:
-    """Parse one YAML document. Lines are counted from ``first_line``."""
+def parse(text: str, first_line: int = 1, aliases: bool = False) -> Node | None:
+    """Parse one YAML document. Lines are counted from ``first_line``.
+
+    Anchors and aliases (``&name``, ``*name``) are refused unless ``aliases``; then an
+    alias may not refer to the value holding it, and the document may expand to at most
+    ``MAX_VALUES`` values (a "billion laughs" stops there, at once).
+    """
     simple = _parse_simple(text, first_line)
     if simple is not None:
         return simple
+    if not aliases and ("&" in text or "*" in text):
+        _refuse_aliases(text, first_line)
     try:
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
@@ -103,7 +134,31 @@ def parse(text: str, first_line: int = 1) -> Node | None:
         raise YamlError(f"invalid YAML: {exc}", first_line) from None
     if root is None:
         return None
-    return _convert(root, first_line)
+    return _convert(root, first_line, _Expansion())
+
+
+MAX_VALUES = 100_000
+
+
+class _Expansion:
+    """What converting one document has cost so far, and the values being converted."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.open: set[int] = set()
+
+
+def _refuse_aliases(text: str, first_line: int) -> None:
+    """YamlError at the first anchor or alias; a document that does not parse is left
+    for the composer to report."""
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                line = first_line + (event.start_mark.line if event.start_mark else 0)
+                raise YamlError("anchors and aliases ('&name', '*name') are not allowed here: "
+                                "write the value out", line)
+    except yaml.YAMLError:
+        return
 
 
 def _parse_simple(text: str, first_line: int) -> Mapping | None:
@@ -142,13 +197,36 @@ def _plain_as_is(value: str) -> bool:
     return re.fullmatch(_YAML_TEXT, value) is not None
 
 
-def _convert(node: yaml.Node, first_line: int) -> Node:
+def _convert(node: yaml.Node, first_line: int, expansion: _Expansion) -> Node:
     line = first_line + node.start_mark.line
+    expansion.count += 1
+    if expansion.count > MAX_VALUES:
+        raise YamlError(f"too many values (more than {MAX_VALUES:,}, counting each use of "
+                        "an alias): simplify the document", line)
+    if id(node) in expansion.open:
+        raise YamlError("an alias refers to the value that holds it", line)
     if isinstance(node, yaml.ScalarNode):
-        plain_null = node.style in (None, "") and node.value in _NULLS
-        return Scalar(str(node.value), line, plain_null)
+        return _convert_scalar(node, line)
+    expansion.open.add(id(node))
+    try:
+        return _convert_collection(node, first_line, line, expansion)
+    finally:
+        expansion.open.discard(id(node))
+
+
+def _convert_scalar(node: yaml.ScalarNode, line: int) -> Scalar:
+    refused = forbidden_character(str(node.value))
+    if refused:  # from an escape such as "\x01" (libyaml refuses them raw)
+        raise YamlError(refused, line)
+    plain_null = node.style in (None, "") and node.value in _NULLS
+    return Scalar(str(node.value), line, plain_null)
+
+
+def _convert_collection(node: yaml.Node, first_line: int, line: int,
+                        expansion: _Expansion) -> Node:
     if isinstance(node, yaml.SequenceNode):
-        return Sequence(tuple(_convert(item, first_line) for item in node.value), line)
+        return Sequence(tuple(_convert(item, first_line, expansion) for item in node.value),
+                        line)
     if isinstance(node, yaml.MappingNode):
         entries: dict[str, Node] = {}
         key_lines: dict[str, int] = {}
@@ -157,13 +235,15 @@ def _convert(node: yaml.Node, first_line: int) -> Node:
             if not isinstance(key_node, yaml.ScalarNode):
                 raise YamlError("keys must be plain words", key_line)
             key = str(key_node.value)
+            if forbidden_character(key):
+                raise YamlError(forbidden_character(key), key_line)
             if key == "<<":
                 raise YamlError("merge keys ('<<') are not supported", key_line)
             if key in entries:
                 raise YamlError(
                     f"duplicate key '{key}' (first set at line {key_lines[key]})", key_line
                 )
-            entries[key] = _convert(value_node, first_line)
+            entries[key] = _convert(value_node, first_line, expansion)
             key_lines[key] = key_line
         return Mapping(entries, key_lines, line)
     raise YamlError("unsupported YAML node", line)  # pragma: no cover

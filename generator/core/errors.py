@@ -22,6 +22,9 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
+        """``path:line: message``, or ``path: message`` for the whole file (line 0)."""
+        if self.line == 0:
+            return f"{self.path}: {self.message}"
         return f"{self.path}:{self.line}: {self.message}"
 
 

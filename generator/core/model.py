@@ -110,6 +110,25 @@ STATUSES: dict[NoticeType, tuple[Status, ...]] = {
     ),
 }
 
+# Limits on notice text (see the README, "Limits"): beyond them one file could stall
+# every build. The sanitizer's time grows with the square of the nesting depth.
+MAX_TEXT = 50_000  # characters in the summary or in one update
+MAX_FILE_BYTES = 1_000_000
+MAX_DEPTH = 32  # elements nested in the HTML of one text
+# What Markdown nests with: block quotes, bullets, emphasis, links, tables, raw HTML, and
+# ordered-list markers ('1.', '1)': a '.' or ')' before a space, tab or line end).
+NESTING_MARKS = ("<", ">", "*", "_", "[", "+", "|", "-",
+                 ". ", ".\t", ".\n", ") ", ")\t", ")\n")
+
+
+def may_nest_deeply(text: str) -> bool:
+    """False when ``text`` cannot nest MAX_DEPTH deep: too short, or fewer marks than
+    that (each level of nesting takes at least one); a few fast counts, no parsing."""
+    if len(text) < MAX_DEPTH:
+        return False
+    return sum(map(text.count, NESTING_MARKS)) + 1 >= MAX_DEPTH
+
+
 FINAL_STATUS = {NoticeType.INCIDENT: Status.RESOLVED, NoticeType.MAINTENANCE: Status.COMPLETED}
 
 

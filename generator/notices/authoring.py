@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from generator.core.errors import ProblemsFound, problems_in
+from generator.core.errors import Problem, ProblemsFound, problems_in
 from generator.core.model import (
     FINAL_STATUS,
     Config,
@@ -25,7 +25,7 @@ from generator.core.times import display_range, write_time
 from generator.disk import create_file_exclusive, write_file_atomic
 from generator.notices import edit
 from generator.notices.grammar import NOTICES_DIR, normalized
-from generator.notices.loader import NoticeInvalid, parse_notice, relative
+from generator.notices.loader import NoticeInvalid, parse_notice, read_regular, relative
 
 DEFAULT_MESSAGES = {
     Status.INVESTIGATING: "We are investigating this issue and will post an update as soon "
@@ -105,7 +105,14 @@ def load_for_edit(root: Path, config: Config, notice_id: str) -> tuple[Path, byt
     """The file, its bytes and its notice; a file that does not load is refused."""
     path = root / NOTICES_DIR / f"{notice_id}.md"
     where = relative(path, root)
-    raw = path.read_bytes()
+    if path.is_symlink():  # the edit would replace the link with a file
+        raise ProblemsFound([Problem(where, 0, "is a symlink: edit the file it points to")],
+                            "Nothing was written.")
+    try:
+        raw = read_regular(path)  # never blocks on a named pipe
+    except NoticeInvalid as exc:
+        raise ProblemsFound((Problem(where, line, message) for line, message in exc.problems),
+                            "Nothing was written.") from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

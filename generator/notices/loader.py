@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import stat
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -15,12 +16,16 @@ from generator.core.errors import InputError, Problem, problems_in
 from generator.core.model import (
     COMPONENT_TO_IMPACT,
     FINAL_STATUS,
+    MAX_DEPTH,
+    MAX_FILE_BYTES,
+    MAX_TEXT,
     ComponentStatus,
     Config,
     Impact,
     Notice,
     NoticeType,
     Update,
+    may_nest_deeply,
     parse_status,
     unknown_status,
 )
@@ -38,6 +43,19 @@ from generator.notices.grammar import (
 )
 
 _CONFLICT = re.compile(r"^(<{7}|={7}|>{7})([ \t]|$)")
+
+
+def _check_text(line: int, text: str, what: str, problems: list[tuple[int, str]]) -> None:
+    """Problems with the size or nesting of a summary or update ``text``."""
+    if len(text) > MAX_TEXT:
+        problems.append((line, f"{what} is {len(text):,} characters long, more than the "
+                               f"limit of {MAX_TEXT:,}: shorten it or split it into updates"))
+    elif may_nest_deeply(text):
+        from generator.render.markup import markdown_depth  # cmark: only for suspicious text
+
+        if markdown_depth(text) > MAX_DEPTH:
+            problems.append((line, f"{what} nests block quotes, lists or HTML tags more than "
+                                   f"{MAX_DEPTH} levels deep: flatten it"))
 
 
 class NoticeInvalid(s.Invalid):
@@ -85,6 +103,8 @@ FRONT_MATTER = s.Record(
 
 def parse_notice(text: str, path: str, notice_id: str, config: Config) -> Notice:
     """Parse one notice file's text. Raises NoticeInvalid with every problem found."""
+    if yn.has_forbidden(text):
+        raise NoticeInvalid(_forbidden_characters(text))
     if "<<<<<<<" in text or ">>>>>>>" in text:
         conflicts = _conflict_markers(text.split("\n"))
         if conflicts:
@@ -166,7 +186,7 @@ def _front_matter(text: str, problems: list[tuple[int, str]]
 
 def _check_front_matter(values: dict[str, Any], node: yn.Mapping, kind: NoticeType,
                         config: Config, problems: list[tuple[int, str]]) -> Impact:
-    if "\n" in values["title"]:
+    if yn.LINE_BREAKS.search(values["title"]):
         problems.append((node.key_lines["title"], "title must be a single line"))
     known = [c.id for c in config.components]
     listed = values["components"]
@@ -222,8 +242,11 @@ def _parse_body(text: str, start: int, first: int, kind: NoticeType, config: Con
     """The summary and updates of the body, ``text[start:]`` (line index ``first`` on)."""
     summary, sections, problems_found = split_body(text[start:], first + 1)
     problems.extend(problems_found)
+    if summary:
+        _check_text(first + 1, summary, "the summary", problems)
     updates = []
     for line_no, heading, body in sections:
+        _check_text(line_no, body, "this update", problems)
         update = _parse_update(line_no, heading, body, kind, config, problems)
         if update:
             updates.append(update)
@@ -277,7 +300,52 @@ def _check_after_final(ordered: list[Update], kind: NoticeType) -> list[tuple[in
 
 def read_notice(path: Path, root: Path, config: Config) -> Notice:
     """Read and parse one notice file; raises NoticeInvalid."""
-    return parse_bytes(path.read_bytes(), relative(path, root), path.stem, config)
+    return parse_bytes(read_regular(path), relative(path, root), path.stem, config)
+
+
+def read_regular(path: Path) -> bytes:
+    """The bytes of a regular file of at most MAX_FILE_BYTES; NoticeInvalid (about the
+    whole file, line 0) for anything else. Never blocks on a named pipe."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        raise NoticeInvalid([(0, f"cannot read ({_reason(exc)})")]) from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise NoticeInvalid([(0, f"not a regular file ({_kind(info.st_mode)}): notices "
+                                     "are plain files")])
+        chunks, size = [], 0
+        while size <= MAX_FILE_BYTES:
+            chunk = os.read(fd, MAX_FILE_BYTES + 1 - size)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > MAX_FILE_BYTES:
+            raise NoticeInvalid([(0, f"file is larger than the limit of {MAX_FILE_BYTES:,} "
+                                     "bytes: split it or shorten its updates")])
+        return b"".join(chunks)
+    except OSError as exc:
+        raise NoticeInvalid([(0, f"cannot read ({_reason(exc)})")]) from None
+    finally:
+        os.close(fd)
+
+
+def _reason(exc: OSError) -> str:
+    return (exc.strerror or type(exc).__name__).lower()
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    return "not a file"
 
 
 def parse_bytes(raw: bytes, path: str, notice_id: str, config: Config) -> Notice:
@@ -291,6 +359,24 @@ def parse_bytes(raw: bytes, path: str, notice_id: str, config: Config) -> Notice
     return parse_notice(normalized(text), path, notice_id, config)
 
 
+MAX_REPORTED_LINES = 20
+
+
+def _forbidden_characters(text: str) -> list[tuple[int, str]]:
+    """The first lines (MAX_REPORTED_LINES at most) holding a character no output format
+    can carry, the first such character of each; in one pass over ``text``."""
+    problems: list[tuple[int, str]] = []
+    line, counted = 1, 0
+    found = yn.FORBIDDEN.search(text)
+    while found is not None and len(problems) < MAX_REPORTED_LINES:
+        line += text.count("\n", counted, found.start())
+        counted = found.start()
+        problems.append((line, yn.forbidden_character(found.group())))
+        next_line = text.find("\n", found.end())
+        found = None if next_line < 0 else yn.FORBIDDEN.search(text, next_line)
+    return problems
+
+
 def relative(path: Path, root: Path) -> str:
     try:
         return path.relative_to(root).as_posix()
@@ -299,38 +385,91 @@ def relative(path: Path, root: Path) -> str:
 
 
 def notice_path(name: str) -> str:
-    """How messages name a file of notice_files(): relative(root / 'notices' / name)."""
-    return f"{NOTICES_DIR}/{name}"
+    """How messages name a file of notice_files(): relative(root / 'notices' / name), the
+    name quoted when it holds a line break or another unprintable character."""
+    return f"{NOTICES_DIR}/{name if name.isprintable() else repr(name)}"
+
+
+# Editor and OS leftovers in notices/, never read (listed in the README): backups
+# (x.md~, x.md.bak, x.md.orig, x.md.rej), swap and autosave files (.x.md.swp, #x.md#,
+# vim's write test 4913), and folder metadata (.DS_Store, Thumbs.db, desktop.ini).
+# Names starting with '.' or '_' are skipped anyway.
+LEFTOVERS = re.compile(r".*~|#.*#|.*\.(?:swp|swo|swx|bak|orig|rej|tmp)|4913|thumbs\.db|"
+                       r"desktop\.ini|icon\r", re.IGNORECASE)
+
+
+def ignored(name: str) -> bool:
+    """Not read as a notice, nor reported: hidden, '_' names, README, leftovers."""
+    return (name.startswith((".", "_")) or name.lower() == "readme.md"
+            or LEFTOVERS.fullmatch(name) is not None)
 
 
 def notice_files(root: Path) -> tuple[list[Path], list[Problem]]:
-    """The notice files under root/notices, and problems with stray entries."""
+    """The notice files under root/notices, and problems with stray entries.
+
+    Only regular files are read, and symlinks to regular files inside the repository;
+    a file with a bad name is listed too (its content is checked) with a problem."""
     folder = root / NOTICES_DIR
     try:
         with os.scandir(folder) as scan:  # the entry types come without a stat per file
-            entries = sorted((entry.name, entry.is_dir()) for entry in scan)
+            entries = sorted((entry.name, _entry_kind(entry)) for entry in scan)
     except (FileNotFoundError, NotADirectoryError):
         return [], []
     files, problems = [], []
-    for name, is_dir in entries:  # one folder: the same order everywhere
-        if name.startswith((".", "_")) or name.lower() == "readme.md":
+    for name, kind in entries:  # one folder: the same order everywhere
+        if ignored(name):
             continue
         usual = name.endswith(".md") and ID_PATTERN.fullmatch(name[:-3])
-        if usual and not is_dir:  # the usual case, without the relative path
+        if usual and kind == "file":  # the usual case, without the relative path
             files.append(folder / name)
             continue
         where = notice_path(name)
-        if is_dir:
+        if kind == "link":
+            kind, problem = _link_kind(folder / name, root)
+            if problem:
+                problems.append(Problem(where, 0, problem))
+                continue
+        if kind == "dir":
             problems.append(Problem(where, 1, "folders inside notices/ are not read: move "
                                               "its notices directly into notices/"))
         elif not name.endswith(".md"):
             problems.append(Problem(where, 1, "not a notice: notice files end in '.md'"))
-        elif not ID_PATTERN.fullmatch(name[:-3]):
-            problems.append(Problem(where, 1, "file name must be lowercase letters, digits and "
-                                              "hyphens (it becomes the notice's URL)"))
+        elif kind == "special":
+            files.append(folder / name)  # reading it says what it is, without blocking
         else:
+            if not ID_PATTERN.fullmatch(name[:-3]):
+                problems.append(Problem(where, 1, "file name must be lowercase letters, "
+                                                  "digits and hyphens (it becomes the "
+                                                  "notice's URL)"))
             files.append(folder / name)
     return files, problems
+
+
+def _entry_kind(entry: os.DirEntry[str]) -> str:
+    try:
+        if entry.is_symlink():
+            return "link"
+        if entry.is_dir(follow_symlinks=False):
+            return "dir"
+        return "file" if entry.is_file(follow_symlinks=False) else "special"
+    except OSError:
+        return "special"
+
+
+def _link_kind(link: Path, root: Path) -> tuple[str, str]:
+    """What a symlink in notices/ points to ("file", "dir" or "special"), or a problem
+    when it leads out of the repository or nowhere."""
+    target = os.path.realpath(link)
+    if not Path(target).is_relative_to(os.path.realpath(root)):
+        return "", ("symlink to a file outside the repository, not read: copy the notice "
+                    "into notices/")
+    try:
+        mode = os.stat(target).st_mode
+    except OSError:
+        return "", "symlink to a file that does not exist"
+    if stat.S_ISDIR(mode):
+        return "dir", ""
+    return ("file" if stat.S_ISREG(mode) else "special"), ""
 
 
 def read_file(path: Path, config: Config, known: Mapping[str, str] | None = None
@@ -342,7 +481,10 @@ def read_file(path: Path, config: Config, known: Mapping[str, str] | None = None
         stat: os.stat_result | None = os.stat(path)
     except OSError:
         stat = None
-    raw = path.read_bytes()  # OSError: the command's error (exit 1) names the file
+    try:
+        raw = read_regular(path)
+    except NoticeInvalid as exc:
+        return None, "-", exc.problems
     sha = hashlib.sha256(raw).hexdigest()
     if known is not None and known.get(path.name) == sha:
         return stat, sha, None
@@ -361,7 +503,8 @@ def load_notices(root: Path, config: Config) -> tuple[list[Notice], list[Problem
     for path in files:
         _, _, result = read_file(path, config)
         if isinstance(result, Notice):
-            notices.append(result)
+            if ID_PATTERN.fullmatch(result.id):  # else notice_files reported the name
+                notices.append(result)
         elif result is not None:
             problems.extend(problems_in(notice_path(path.name), result))
     return notices, problems

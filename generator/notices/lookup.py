@@ -3,7 +3,9 @@ words of its title. Reads as little as it can: most look-ups touch one file."""
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -28,9 +30,14 @@ def notice_ids(root: Path) -> list[str]:
 
 def read_title(path: Path) -> str:
     """The front matter's title, read loosely (only used for matching words)."""
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(4096).decode("utf-8", "replace")
+    try:  # never blocks on a named pipe; reads regular files only
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                return ""
+            head = os.read(fd, 4096).decode("utf-8", "replace")
+        finally:
+            os.close(fd)
     except OSError:
         return ""
     closing = front_matter_close(head)

@@ -249,8 +249,9 @@ def skeleton_files(options: InitOptions, now: datetime, schema: Schema,
             files[path] = example_notice(options, now).encode("utf-8")
             continue
         text = (SKELETON / path).read_text("utf-8")
-        for placeholder, value in replacements.items():
-            text = text.replace(placeholder, value)
+        # One pass: a value holding '@TITLE@' is never replaced in turn.
+        text = re.sub("|".join(map(re.escape, replacements)),
+                      lambda found: replacements[found[0]], text)
         files[_target(path)] = text.encode("utf-8")
     config = config_text(options, schema)
     schema.parse(config)  # the skeleton must pass `outpost check`

@@ -133,6 +133,11 @@ def run(ctx: Context, store: RecordStore, dry_run: bool) -> tuple[int, int]:
                 failed += 1
                 ctx.echo(f"FAILED {label}: {exc}")
                 continue
+            except (ValueError, TypeError) as exc:  # this message cannot be written
+                failed += 1
+                ctx.echo(f"FAILED {label}: the message cannot be composed ({exc}); the "
+                         "others are still sent")
+                continue
             _remember(store, record, delivery, horizon, label)
             sent += 1
             ctx.echo(f"sent   {label} ({how})")

@@ -10,7 +10,6 @@ import re
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from generator.config import schema as s
@@ -180,16 +179,26 @@ def _with_line(spec: s.Record) -> s.Parser:
 def _webhook_url(node: yn.Node, path: str = "") -> str | None:
     if s._is_blank(node):
         return None
-    value = s.http_url(node)
-    parts = urlsplit(value)
-    if parts.username or parts.password:
-        raise s.Invalid([(node.line, f"'{path}': the URL holds a user name or password; "
-                                     "outpost.yaml is public, so set the URL in an environment "
-                                     "variable and write 'url_env: NAME' instead")])
-    if (parts.hostname or "").endswith(("hooks.slack.com", "discord.com", "discordapp.com")):
+    text = s.scalar(node).strip()
+    secret = s.credential_in(text)
+    if secret:
+        raise s.Invalid([(node.line, f"'{path}': the URL holds {secret}; outpost.yaml is "
+                                     "public, so set the URL in an environment variable and "
+                                     "write 'url_env: NAME' instead")])
+    if s.secret_webhook_host(text):
         raise s.Invalid([(node.line, f"'{path}': this webhook URL is itself a secret; "
                                      "outpost.yaml is public, so set it in an environment "
                                      "variable and write 'url_env: NAME' instead")])
+    return s.http_url(node)
+
+
+def _host_name(node: yn.Node, path: str = "") -> str:
+    """A host name or address only: a user name, password or port is refused unrepeated."""
+    value = s.text(node)
+    if re.search(r"[@/:\s]", value) and not re.fullmatch(r"\[[0-9A-Fa-f:.]+\]", value):
+        raise s.Invalid([(node.line, f"'{path}': give only the host name, such as "
+                                     f"'smtp.example.org' (the port goes in 'port'; "
+                                     f"{CREDENTIALS_HINT})")])
     return value
 
 
@@ -206,7 +215,7 @@ _TYPES = s.list_of(s.choice("incident", "maintenance"))
 
 SMTP = s.Record(
     fields=(
-        s.Field("host", s.text, "host name", "The SMTP server.", required=True,
+        s.Field("host", _host_name, "host name", "The SMTP server.", required=True,
                 example="smtp.example.org"),
         s.Field("port", s.optional(s.integer(1, 65535)), "number",
                 "Default: 587 for starttls, 465 for tls, 25 for none."),

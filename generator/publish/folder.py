@@ -118,6 +118,8 @@ class FolderTarget:
             if old is not None and old.build_id == manifest.build_id:
                 self.counts.unchanged = len(manifest.files)
                 yield f"build {manifest.build_id} is already current"
+                if old_release is not None:  # a run killed before its prune: prune now
+                    yield from self._prune(old_release)
                 return
             name = f"r{self._next_sequence():06d}-{manifest.build_id}"
             staging = self.releases / f".new-{name}"

@@ -14,10 +14,10 @@ from __future__ import annotations
 import hashlib
 import os
 import subprocess
-import tempfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
+from generator.build.output import live_temp_dir
 from generator.config.location import CONFIG_FILE
 from generator.core.errors import Problem, ProblemsFound
 from generator.publish.base import (
@@ -206,7 +206,7 @@ class GitTarget:
     def publish(self, site_dir: Path, manifest: Manifest) -> Iterator[str]:
         self.counts = Counts()
         files = self._site_files(site_dir, manifest)
-        with tempfile.TemporaryDirectory(prefix="outpost-git-") as temp:
+        with live_temp_dir("outpost-git-") as temp:
             work = Workspace(Path(temp) / "repo.git", self.remote)
             tip = work.fetch_tip(self.branch)
             yield f"read {self.branch} at {tip[:12] if tip else '(new branch)'}"
@@ -240,7 +240,7 @@ class GitTarget:
         if self.settings.url:
             yield from verify_http(self.settings.url)
             return
-        with tempfile.TemporaryDirectory(prefix="outpost-git-") as temp:
+        with live_temp_dir("outpost-git-") as temp:
             work = Workspace(Path(temp) / "repo.git", self.remote)
             tip = work.fetch_tip(self.branch)
             if tip is None:
@@ -257,7 +257,7 @@ class GitTarget:
 
     def read_state(self, name: str) -> bytes | None:
         check_state_name(name)
-        with tempfile.TemporaryDirectory(prefix="outpost-git-") as temp:
+        with live_temp_dir("outpost-git-") as temp:
             work = Workspace(Path(temp) / "repo.git", self.remote)
             tip = work.fetch_tip(self.state_branch)
             return None if tip is None else work.read_blob(tip, name)
@@ -265,7 +265,7 @@ class GitTarget:
     def write_state(self, name: str, data: bytes, attempts: int = 5) -> None:
         check_state_name(name)
         for attempt in range(attempts):
-            with tempfile.TemporaryDirectory(prefix="outpost-git-") as temp:
+            with live_temp_dir("outpost-git-") as temp:
                 work = Workspace(Path(temp) / "repo.git", self.remote)
                 tip = work.fetch_tip(self.state_branch)
                 blobs: dict[str, str] = {}

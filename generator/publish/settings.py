@@ -44,13 +44,18 @@ def _no_userinfo(parser: s.Parser) -> s.Parser:
     """A URL may not carry credentials; the message never repeats the value."""
 
     def parse(node: yn.Node, path: str = "") -> Any:
-        value = parser(node, path)
-        if isinstance(value, str) and "://" in value:
-            parts = urlsplit(value)
-            if parts.password is not None or parts.username not in (None, "git"):
+        if isinstance(node, yn.Scalar):
+            text = node.text.strip()
+            try:
+                parts = urlsplit(text)
+                git_user = parts.username == "git" and parts.password is None
+            except ValueError:
+                git_user = False
+            secret = s.credential_in(text.replace("git@", "", 1) if git_user else text)
+            if secret:
                 raise s.Invalid([(node.line, f"'{path}': remove the user name or token "
                                              f"from the URL: {SECRET_HINT}")])
-        return value
+        return parser(node, path)
 
     return parse
 

@@ -13,6 +13,8 @@ zone, so no VTIMEZONE is needed and DST changes inside a window are exact.
 
 from __future__ import annotations
 
+import re
+
 from generator.core.model import Config
 from generator.core.timeline import NoticeView
 from generator.core.times import utc_stamp
@@ -22,10 +24,15 @@ CALENDAR = "maintenance.ics"
 PRODID = "-//Outpost//Outpost status notifications//EN"
 
 
+_BREAKS = re.compile("\r\n|[\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+_CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f]")
+
+
 def escape_text(text: str) -> str:
-    """RFC 5545 TEXT escaping (3.3.11)."""
-    return (text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-            .replace("\r\n", "\\n").replace("\n", "\\n"))
+    """RFC 5545 TEXT escaping (3.3.11). Every line break becomes ``\\n`` and other
+    control characters are dropped, so no value can end a content line."""
+    text = text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+    return _CONTROLS.sub("", _BREAKS.sub("\\\\n", text))
 
 
 def fold(line: str) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from importlib import resources
@@ -224,12 +225,15 @@ def embed_script(site: Site) -> str:
     """embed.js with the hosts (base_url, then mirrors), stylesheet and icons filled in."""
     hosts = [site.config.base_url, *site.config.mirrors]
     script = minify_js(EMBED_JS.read_text(encoding="utf-8"))
-    for name, value in (("OUTPOST_HOSTS", hosts), ("OUTPOST_CSS", EMBED_CSS),
-                        ("OUTPOST_ICONS", ICONS)):
+    values = {"OUTPOST_HOSTS": hosts, "OUTPOST_CSS": EMBED_CSS, "OUTPOST_ICONS": ICONS}
+    for name in values:
         assert script.count(name) == 1, name
-        script = script.replace(name, json.dumps(value, ensure_ascii=True,
-                                                 separators=(",", ":")))
-    return script
+    # One pass over the script: a value is never searched for placeholders itself.
+    return _PLACEHOLDER.sub(lambda found: json.dumps(values[found[0]], ensure_ascii=True,
+                                                     separators=(",", ":")), script)
+
+
+_PLACEHOLDER = re.compile(r"\bOUTPOST_(?:HOSTS|CSS|ICONS)\b")
 
 
 def _badge(site: Site, scope: Scope) -> str:

@@ -8,6 +8,7 @@ and the output depends on the arguments alone.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -69,6 +70,9 @@ def _generator(meta: FeedMeta, updated: datetime, items: Sequence[FeedItem]) -> 
 def write_rss(meta: FeedMeta, items: Sequence[FeedItem], updated: datetime) -> bytes:
     """RSS 2.0, items in the order given; lastBuildDate is ``updated``."""
     feed = _generator(meta, updated, items)
+    # Readers render an RSS description as HTML (item descriptions are HTML here): the
+    # site title or a component name in it is text, so it is escaped like the items.
+    feed.description(html.escape(meta.subtitle, quote=False))
     # feedgen takes the RSS <link> from the last link set: the site, not the feed.
     feed.link(href=meta.rss_url, rel="self")
     feed.link(href=meta.site_url, rel="alternate")

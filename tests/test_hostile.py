@@ -1,0 +1,766 @@
+"""Hostile input: output targets that must never be replaced, files that must not block
+a build, values that must not reach a line-based format, secrets that must never be
+echoed. Each test reproduces what a tester did, through the real command."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import FIXED_NOW, Run
+from tests.fixtures import notify_repo_for
+from tests.notify_repo import NOW as NOTIFY_NOW
+from tests.notify_servers import HookServer, MailServer
+from tests.publish_support import outpost_process
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file() and not p.is_symlink()}
+
+
+# 1. The guard against replacing the repository ------------------------------------
+
+
+def test_out_reached_through_a_symlink_is_refused(example_repo: Path, run: Run,
+                                                  tmp_path: Path) -> None:
+    parent = tmp_path / "srv"
+    parent.mkdir()
+    (parent / "index.html").write_text("an old site")
+    (parent / "other-project.txt").write_text("precious")
+    shutil.move(example_repo, parent / "repo")
+    (tmp_path / "rlink").symlink_to(parent)
+    result = run(tmp_path / "rlink" / "repo", "build", "--out", str(parent), "--now", FIXED_NOW)
+    assert result.exit_code == 1
+    assert result.output == (f"Error: refusing to build into {parent}: it holds the notices "
+                             "repository; choose another --out folder\n")
+    assert (parent / "other-project.txt").read_text() == "precious"
+    assert (parent / "repo" / "outpost.yaml").is_file()
+
+
+def test_out_dot_dot_is_refused(example_repo: Path) -> None:
+    (example_repo.parent / "index.html").write_text("an old site")
+    result = subprocess.run([sys.executable, "-m", "generator", "build", "--out", "..",
+                             "--now", FIXED_NOW], cwd=example_repo, capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 1
+    assert result.stderr == (f"Error: refusing to build into {example_repo}/..: it holds the "
+                             "notices repository; choose another --out folder\n")
+    assert (example_repo / "outpost.yaml").is_file()
+
+
+def test_out_holding_the_home_folder_is_refused(example_repo: Path, run: Run,
+                                                tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    home = tmp_path / "people" / "ann"
+    home.mkdir(parents=True)
+    (home / "thesis.txt").write_text("precious")
+    (tmp_path / "people" / "index.html").write_text("an old site")
+    monkeypatch.setenv("HOME", str(home))
+    for out in (home.parent, home):
+        (out / "index.html").write_text("an old site")
+        result = run(example_repo, "build", "--out", str(out), "--now", FIXED_NOW)
+        assert result.exit_code == 1
+        assert result.output == (f"Error: refusing to build into {out}: it holds your home "
+                                 "folder; choose another --out folder\n")
+    assert (home / "thesis.txt").read_text() == "precious"
+
+
+def test_out_at_the_file_system_root_is_refused(example_repo: Path, run: Run) -> None:
+    result = run(example_repo, "build", "--out", "/", "--now", FIXED_NOW)
+    assert result.exit_code == 1
+    assert result.output == ("Error: refusing to build into /: it holds the whole file "
+                             "system; choose another --out folder\n")
+
+
+def test_out_inside_or_at_the_notices_folder_is_refused(example_repo: Path, run: Run) -> None:
+    before = tree(example_repo)
+    notices = example_repo / "notices"
+    result = run(example_repo, "build", "--out", str(notices / "site"), "--now", FIXED_NOW)
+    assert result.exit_code == 1
+    assert result.output == (f"Error: refusing to build into {notices / 'site'}: it is inside "
+                             "the notices folder, whose files are read as notices; choose "
+                             "another --out folder\n")
+    result = run(example_repo, "build", "--out", str(notices), "--now", FIXED_NOW)
+    assert result.exit_code == 1
+    assert result.output == (f"Error: refusing to build into {notices}: it holds the notices "
+                             "folder; choose another --out folder\n")
+    assert tree(example_repo) == before
+
+
+# 2. site/ as a symlink to the served folder -----------------------------------------
+
+
+def test_site_as_a_symlink_is_written_through_and_kept(example_repo: Path, run: Run,
+                                                       tmp_path: Path) -> None:
+    served = tmp_path / "served"
+    served.mkdir()
+    (example_repo / "site").symlink_to(served)
+    result = run(example_repo, "build", "--now", FIXED_NOW)
+    assert result.exit_code == 0, result.output
+    assert (example_repo / "site").is_symlink()
+    assert os.readlink(example_repo / "site") == str(served)
+    first = tree(served)
+    assert "index.html" in first and "manifest.json" in first
+    clean = tmp_path / "clean"
+    assert run(example_repo, "build", "--out", str(clean), "--now", FIXED_NOW).exit_code == 0
+    assert tree(clean) == first
+    # A whole-site swap again (no cache), then a small rebuild in place: still through.
+    shutil.rmtree(example_repo / ".outpost-cache")
+    assert run(example_repo, "build", "--now", "2026-11-29T12:00:00Z").exit_code == 0
+    assert run(example_repo, "build", "--now", "2026-11-30T12:00:00Z").exit_code == 0
+    assert (example_repo / "site").is_symlink()
+    assert sorted(p.name for p in example_repo.iterdir()) == [
+        ".outpost-cache", "notices", "outpost.yaml", "site"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["clean", "repo", "served"]
+    assert b"2026" in (served / "index.html").read_bytes()
+
+
+# 3, 4. Control characters and line breaks: check refuses what build or notify can't write
+
+
+def write_notice(root: Path, name: str, text: str | bytes) -> Path:
+    path = root / "notices" / name
+    if isinstance(text, str):
+        text = text.encode()
+    path.write_bytes(text)
+    return path
+
+
+INCIDENT = """\
+---
+title: {title}
+type: incident
+---
+## Investigating - 2026-11-28 09:00
+{body}
+"""
+
+
+@pytest.mark.parametrize(("title", "body", "line", "code"), [
+    ("Slow pages", "Pages \x01 load slowly.", 6, "0001"),
+    ("Slow pages", "Pages \x1b[31m load slowly.", 6, "001B"),
+    ("Slow pages", "Pages \ufffe load slowly.", 6, "FFFE"),
+    ("Slow pages", "Pages \r load slowly.", 6, "000D"),
+    ('"Slow \\x01 pages"', "Pages load slowly.", 2, "0001"),
+    ('"Slow \\0 pages"', "Pages load slowly.", 2, "0000"),
+    ('"Slow \\e pages"', "Pages load slowly.", 2, "001B"),
+    ('"Slow \\uFFFE pages"', "Pages load slowly.", 2, "FFFE"),
+    ('"Slow \\r pages"', "Pages load slowly.", 2, "000D"),
+])
+def test_characters_no_output_can_carry_are_refused_by_check(
+        empty_repo: Path, run: Run, title: str, body: str, line: int, code: str) -> None:
+    write_notice(empty_repo, "slow.md", INCIDENT.format(title=title, body=body))
+    expected = (f"notices/slow.md:{line}: character U+{code} is not allowed (a control "
+                "character or a noncharacter): remove it\n")
+    result = run(empty_repo, "check")
+    assert result.exit_code == 1
+    assert result.output == expected + "1 problem found.\n"
+    result = run(empty_repo, "build", "--now", FIXED_NOW)
+    assert result.exit_code == 1
+    assert result.output == ("Error: " + expected
+                             + "1 problem found. Build stopped: nothing was written.\n")
+
+
+def test_control_character_in_the_site_title_is_refused(empty_repo: Path, run: Run) -> None:
+    config = empty_repo / "outpost.yaml"
+    config.write_text(config.read_text().replace("title: Test Status",
+                                                 'title: "Test \\e Status"'))
+    result = run(empty_repo, "check")
+    assert result.exit_code == 1
+    assert result.output == ("outpost.yaml:1: character U+001B is not allowed (a control "
+                             "character or a noncharacter): remove it\n1 problem found.\n")
+
+
+@pytest.mark.parametrize("title", ['"Slow\\u2028pages"', '"Slow\\Ppages"', '"Slow\\Lpages"',
+                                   '"Slow\\npages"'])
+def test_a_title_must_be_one_line(empty_repo: Path, run: Run, title: str) -> None:
+    write_notice(empty_repo, "slow.md", INCIDENT.format(title=title, body="Slow."))
+    result = run(empty_repo, "check")
+    assert result.exit_code == 1
+    assert result.output == "notices/slow.md:2: title must be a single line\n1 problem found.\n"
+
+
+def test_site_title_and_component_names_must_be_one_line(empty_repo: Path, run: Run) -> None:
+    config = empty_repo / "outpost.yaml"
+    config.write_text(config.read_text().replace("title: Test Status",
+                                                 'title: "Test\\u2028Status"')
+                      .replace("name: API", 'name: "A\\u2029PI"'))
+    result = run(empty_repo, "check")
+    assert result.exit_code == 1
+    assert result.output == (
+        "outpost.yaml:1: Config value 'title': must be a single line (it holds a line break)\n"
+        "outpost.yaml:8: Config value 'components[1].name': must be a single line (it holds a "
+        "line break)\n"
+        "2 problems found.\n")
+
+
+def test_one_message_that_cannot_be_composed_does_not_hold_the_others(
+        tmp_path: Path, smtp: MailServer, hooks: HookServer,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """check refuses such a title now; should another one slip through, each delivery is
+    still sent on its own and the bad one is named."""
+    from dataclasses import replace
+
+    from generator.app import TARGET_KINDS, project, schema
+    from generator.core.times import parse_now
+    from generator.notify import run as notify_run
+    from generator.notify.record import store_for
+
+    root = notify_repo_for(tmp_path, smtp, hooks, monkeypatch)
+    now = parse_now(NOTIFY_NOW, schema().load(root).timezone)
+    lines: list[str] = []
+    ctx = notify_run.load(project(root), now, dict(os.environ), lines.append)
+    ctx.notices = tuple(replace(n, title="Database\routage") if n.id == "database-outage"
+                        else n for n in ctx.notices)
+    sent, failed = notify_run.run(ctx, store_for(ctx.config, root, TARGET_KINDS),
+                                  dry_run=False)
+    assert failed == 3  # the outage's three updates to alice (its webhooks are JSON: sent)
+    assert sent == 14
+    assert {m.to for m in smtp.received} == {"alice@example.org", "bob@example.org"}
+    refused = [line for line in lines if line.startswith("FAILED")]
+    assert refused[0] == ("FAILED alice@example.org <- database-outage/20261128T1500Z: the "
+                          "message cannot be composed (Header values may not contain "
+                          "linefeed or carriage return characters); the others are still sent")
+
+
+# 5. YAML aliases --------------------------------------------------------------------
+
+
+def billion_laughs(levels: int) -> str:
+    text = 'l0: &l0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
+    for level in range(1, levels):
+        text += f"l{level}: &l{level} [" + ",".join([f"*l{level - 1}"] * 9) + "]\n"
+    return text
+
+
+def test_anchors_and_aliases_are_refused_in_notices(empty_repo: Path, run: Run) -> None:
+    write_notice(empty_repo, "slow.md", "---\ntitle: &t Slow pages\ntype: incident\n"
+                 "components: [*t]\n---\n## Investigating - 2026-11-28 09:00\nSlow.\n")
+    write_notice(empty_repo, "bomb.md", "---\n" + billion_laughs(9) + "title: Bomb\n"
+                 "type: incident\n---\n## Investigating - 2026-11-28 09:00\nBoom.\n")
+    result = run(empty_repo, "check")
+    assert result.exit_code == 1
+    assert result.output == (
+        "notices/bomb.md:2: anchors and aliases ('&name', '*name') are not allowed here: "
+        "write the value out\n"
+        "notices/slow.md:2: anchors and aliases ('&name', '*name') are not allowed here: "
+        "write the value out\n"
+        "2 problems found.\n")
+
+
+def test_aliases_in_outpost_yaml_are_bounded(empty_repo: Path, run: Run) -> None:
+    config = empty_repo / "outpost.yaml"
+    base = config.read_text()
+    config.write_text(base + billion_laughs(9))
+    result = run(empty_repo, "check")  # stops at once (it ran for minutes, using gigabytes)
+    assert result.exit_code == 1
+    assert result.output == ("outpost.yaml:9: too many values (more than 100,000, counting "
+                             "each use of an alias): simplify the document\n1 problem found.\n")
+    config.write_text(base.replace("components:\n", "components: &a [*a]\nx:\n"))
+    result = run(empty_repo, "check")
+    assert result.exit_code == 1
+    assert result.output == ("outpost.yaml:4: an alias refers to the value that holds it\n"
+                             "1 problem found.\n")
+    # An alias used as intended still works.
+    config.write_text(base.replace("name: Web", "name: &web Web").replace("name: API",
+                                                                          "name: *web"))
+    assert run(empty_repo, "check").exit_code == 0
+
+
+# 6. Size and nesting ----------------------------------------------------------------
+
+
+DEEP_MESSAGE = ("this update nests block quotes, lists or HTML tags more than 32 levels deep: "
+                "flatten it")
+
+
+@pytest.mark.parametrize("body", [
+    "> " * 40 + "deep",
+    "<div>" * 40 + "deep",
+    "".join("  " * level + "- item\n" for level in range(40)),
+])
+def test_deep_nesting_is_refused_with_the_limit(empty_repo: Path, run: Run, body: str) -> None:
+    write_notice(empty_repo, "deep.md", INCIDENT.format(title="Deep", body=body))
+    result = run(empty_repo, "check")
+    assert result.exit_code == 1
+    assert result.output == f"notices/deep.md:5: {DEEP_MESSAGE}\n1 problem found.\n"
+
+
+def test_nesting_up_to_the_limit_is_fine(empty_repo: Path, run: Run) -> None:
+    write_notice(empty_repo, "quotes.md", INCIDENT.format(title="Quotes", body="> " * 20 + "x"))
+    assert run(empty_repo, "check").exit_code == 0
+
+
+def test_long_texts_and_files_are_refused_with_the_limit(empty_repo: Path, run: Run) -> None:
+    write_notice(empty_repo, "long.md", INCIDENT.format(title="Long", body=">" * 100_000))
+    write_notice(empty_repo, "huge.md", INCIDENT.format(title="Huge",
+                                                        body=("word " * 20 + "\n\n") * 12_000))
+    summary = INCIDENT.replace("---\n## ", "---\n" + "a" * 50_001 + "\n## ")
+    write_notice(empty_repo, "summary.md", summary.format(title="Summary", body="x"))
+    result = run(empty_repo, "check")
+    assert result.exit_code == 1
+    assert result.output == (
+        "notices/huge.md: file is larger than the limit of 1,000,000 bytes: split it or "
+        "shorten its updates\n"
+        "notices/long.md:5: this update is 100,000 characters long, more than the limit of "
+        "50,000: shorten it or split it into updates\n"
+        "notices/summary.md:5: the summary is 50,001 characters long, more than the limit "
+        "of 50,000: shorten it or split it into updates\n"
+        "3 problems found.\n")
+
+
+def test_the_renderer_never_parses_deep_nesting() -> None:
+    """What check refuses is shown as text, not handed to the sanitizer (whose time grows
+    with the square of the depth). The times themselves: see the README, "Limits"."""
+    from generator.render.markup import render_markdown
+
+    assert render_markdown("<div>" * 40 + "x<script>") == (
+        "<pre>" + "&lt;div&gt;" * 40 + "x&lt;script&gt;</pre>")
+    assert render_markdown("> " * 3 + "x") == (
+        "<blockquote>\n<blockquote>\n<blockquote>\n<p>x</p>\n</blockquote>\n</blockquote>\n"
+        "</blockquote>")
+
+
+# 7. Symlinks and special files ------------------------------------------------------
+
+GOOD = INCIDENT.format(title="Good", body="Fine.")
+
+
+def test_links_out_of_the_repository_are_not_read(empty_repo: Path, run: Run,
+                                                  tmp_path: Path) -> None:
+    outside = tmp_path / "private.md"
+    outside.write_text(INCIDENT.format(title="Secret plans", body="## bad heading line"))
+    (empty_repo / "notices" / "leak.md").symlink_to(outside)
+    (empty_repo / "notices" / "zero.md").symlink_to("/dev/zero")
+    (empty_repo / "notices" / "gone.md").symlink_to(empty_repo / "missing.md")
+    result = run(empty_repo, "check")
+    assert result.exit_code == 1
+    assert result.output == (
+        "notices/gone.md: symlink to a file that does not exist\n"
+        "notices/leak.md: symlink to a file outside the repository, not read: copy the "
+        "notice into notices/\n"
+        "notices/zero.md: symlink to a file outside the repository, not read: copy the "
+        "notice into notices/\n"
+        "3 problems found.\n")
+
+
+def test_links_to_regular_files_inside_the_repository_are_read(empty_repo: Path,
+                                                               run: Run) -> None:
+    (empty_repo / "drafts").mkdir()
+    (empty_repo / "drafts" / "good.md").write_text(GOOD)
+    (empty_repo / "notices" / "good.md").symlink_to(empty_repo / "drafts" / "good.md")
+    result = run(empty_repo, "check")
+    assert result.output == "OK: outpost.yaml and 1 notice are valid.\n"
+
+
+def test_a_named_pipe_is_refused_without_hanging(empty_repo: Path, tmp_path: Path) -> None:
+    os.mkfifo(empty_repo / "notices" / "pipe.md")
+    os.mkfifo(empty_repo / "pipe")
+    (empty_repo / "notices" / "linked.md").symlink_to(empty_repo / "pipe")
+    write_notice(empty_repo, "good.md", GOOD)
+    for command in ("check", "build"):
+        result = subprocess.run([sys.executable, "-m", "generator", "--root", str(empty_repo),
+                                 command], capture_output=True, text=True, timeout=60)
+        assert result.returncode == 1
+        problems = ("notices/linked.md: not a regular file (a named pipe): notices are plain "
+                    "files\n"
+                    "notices/pipe.md: not a regular file (a named pipe): notices are plain "
+                    "files\n")
+        assert (result.stdout + result.stderr) == (
+            problems + "2 problems found.\n" if command == "check" else
+            "Error: " + problems + "2 problems found. Build stopped: nothing was written.\n")
+
+
+# 8. Editor and OS leftovers ----------------------------------------------------------
+
+
+def test_editor_and_os_leftovers_are_ignored(empty_repo: Path, run: Run) -> None:
+    write_notice(empty_repo, "good.md", GOOD)
+    for name in ("good.md~", ".good.md.swp", "#good.md#", ".#good.md", "good.md.orig",
+                 "good.md.bak", "good.md.rej", "4913", ".DS_Store", "Thumbs.db",
+                 "desktop.ini"):
+        write_notice(empty_repo, name, "---\nbroken: [\n")
+    result = run(empty_repo, "check")
+    assert result.output == "OK: outpost.yaml and 1 notice are valid.\n"
+    result = run(empty_repo, "build", "--now", FIXED_NOW)
+    assert result.exit_code == 0, result.output
+
+
+# 15. Messages -------------------------------------------------------------------------
+
+
+def test_an_unreadable_file_is_one_problem_among_the_rest(
+        empty_repo: Path, run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    locked = write_notice(empty_repo, "locked.md", GOOD)
+    write_notice(empty_repo, "broken.md", INCIDENT.format(title="", body="x"))
+    locked.chmod(0)
+    if os.geteuid() == 0:  # root reads it anyway: refuse as the kernel would
+        real_open = os.open
+
+        def refusing_open(path: object, *args: object, **kwargs: object) -> int:
+            if os.fspath(path) == str(locked):  # type: ignore[call-overload]
+                raise PermissionError(13, "Permission denied", str(path))
+            return real_open(path, *args, **kwargs)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(os, "open", refusing_open)
+    result = run(empty_repo, "check")
+    assert result.exit_code == 1
+    assert result.output == ("notices/broken.md:2: required key 'title' is empty: give it a "
+                             "value\n"
+                             "notices/locked.md: cannot read (permission denied)\n"
+                             "2 problems found.\n")
+
+
+def test_a_bad_file_name_is_quoted_and_its_content_checked_too(empty_repo: Path,
+                                                               run: Run) -> None:
+    write_notice(empty_repo, "Bad Name.md", INCIDENT.format(title="x", body="## nope"))
+    write_notice(empty_repo, "two\nlines.md", GOOD)
+    result = run(empty_repo, "check")
+    assert result.exit_code == 1
+    assert result.output == (
+        "notices/'two\\nlines.md':1: file name must be lowercase letters, digits and hyphens "
+        "(it becomes the notice's URL)\n"
+        "notices/Bad Name.md:1: file name must be lowercase letters, digits and hyphens (it "
+        "becomes the notice's URL)\n"
+        "notices/Bad Name.md:5: update has no text: write what happened under the heading\n"
+        "notices/Bad Name.md:6: update heading must read '## <Status> - YYYY-MM-DD HH:MM', "
+        "got '## nope'\n"
+        "4 problems found.\n")
+
+
+# 9. Secrets in outpost.yaml -----------------------------------------------------------
+
+PUBLISH_HINT = ("remove the user name or token from the URL: credentials never go in "
+                "outpost.yaml; set them in the environment or a standard credential chain "
+                "(AWS_* variables or profiles, a git credential helper)")
+URL_ENV_HINT = ("outpost.yaml is public, so set the URL in an environment variable and write "
+                "'url_env: NAME' instead")
+
+
+@pytest.mark.parametrize(("section", "message"), [
+    ("publish:\n  - name: m\n    type: s3\n    bucket: b\n"
+     "    endpoint_url: \"https://AKIA:S3CR3T@minio.example.org/\"\n",
+     f"outpost.yaml:13: 'publish[0].endpoint_url': {PUBLISH_HINT}"),
+    ("publish:\n  - name: g\n    type: git\n"
+     "    remote: \"https://github.com/a/b.git?access_token=S3CR3T\"\n",
+     f"outpost.yaml:12: 'publish[0].remote': {PUBLISH_HINT}"),
+    ("publish:\n  - name: g\n    type: git\n"
+     "    remote: https://github.com/a/b.git?ghp_abcdefghijklmnopqrstuvwxyz0123\n",
+     f"outpost.yaml:12: 'publish[0].remote': {PUBLISH_HINT}"),
+    ("publish:\n  - name: g\n    type: git\n"
+     "    remote: https://ghp_abcdefghijklmnopqrstuvwxyz0123@github.com/a/b.git\n",
+     f"outpost.yaml:12: 'publish[0].remote': {PUBLISH_HINT}"),
+    ("notify:\n  since: 1d\n  webhooks:\n    - name: a\n"
+     "      url: \"https://example.org/hook?token=S3CR3T\"\n",
+     "outpost.yaml:13: 'notify.webhooks[0].url': the URL holds a credential in its query "
+     f"('token='); {URL_ENV_HINT}"),
+    ("notify:\n  since: 1d\n  webhooks:\n    - name: a\n"
+     "      url: \"https://example.org/hook?Access_Token=S3CR3T\"\n",
+     "outpost.yaml:13: 'notify.webhooks[0].url': the URL holds a credential in its query "
+     f"('Access_Token='); {URL_ENV_HINT}"),
+    ("notify:\n  since: 1d\n  webhooks:\n    - name: a\n"
+     "      url: \"https://hooks.slack.com./services/T0/B0/S3CR3T\"\n",
+     "outpost.yaml:13: 'notify.webhooks[0].url': this webhook URL is itself a secret; "
+     "outpost.yaml is public, so set it in an environment variable and write 'url_env: NAME' "
+     "instead"),
+    ("notify:\n  since: 1d\n  webhooks:\n    - name: a\n"
+     "      url: https://acme.webhook.office.com/webhookb2/a@b/IncomingWebhook/S3CR3T/c\n",
+     "outpost.yaml:13: 'notify.webhooks[0].url': this webhook URL is itself a secret; "
+     "outpost.yaml is public, so set it in an environment variable and write 'url_env: NAME' "
+     "instead"),
+    ("notify:\n  since: 1d\n  smtp:\n    host: \"user:S3CR3T@smtp.example.org\"\n",
+     "outpost.yaml:12: 'notify.smtp.host': give only the host name, such as "
+     "'smtp.example.org' (the port goes in 'port'; set OUTPOST_SMTP_USERNAME and "
+     "OUTPOST_SMTP_PASSWORD in the environment (CI secrets) instead)"),
+    ("home_url: \"https://example.org/?token=S3CR3T\"\n",
+     "outpost.yaml:9: Config value 'home_url': the URL holds a credential in its query "
+     "('token='), and outpost.yaml is public: remove it (never repeated here)"),
+    ("home_url: \"ftp://me:S3CR3T@example.org/\"\n",
+     "outpost.yaml:9: Config value 'home_url': the URL holds a user name or password, and "
+     "outpost.yaml is public: remove it (never repeated here)"),
+    ("language: \"xoxb-1234567890-S3CR3T\"\nfeed_items: \"AKIAABCDEFGHIJKLMNOP\"\n",
+     "outpost.yaml:10: Config value 'feed_items': expected a whole number from 1 to 10000, "
+     "received a value that holds a credential (not shown)"),
+])
+def test_secrets_are_refused_and_never_repeated(empty_repo: Path, run: Run, section: str,
+                                                message: str) -> None:
+    config = empty_repo / "outpost.yaml"
+    config.write_text(config.read_text() + section)
+    result = run(empty_repo, "check")
+    assert result.exit_code == 1
+    assert result.output == message + "\n1 problem found.\n"
+    assert "S3CR3T" not in result.output and "ghp_" not in result.output
+    assert "AKIA" not in result.output
+
+
+def test_urls_without_secrets_still_pass(empty_repo: Path, run: Run) -> None:
+    config = empty_repo / "outpost.yaml"
+    config.write_text(config.read_text() + (
+        "home_url: https://example.org/portal?lang=en&page=2\n"
+        "publish:\n  - name: g\n    type: git\n    remote: git@github.com:a/b.git\n"
+        "  - name: h\n    type: git\n    remote: ssh://git@github.com/a/b.git\n"
+        "notify:\n  since: 1d\n  webhooks:\n    - name: a\n"
+        "      url: https://hooks.example.org/outpost?format=json\n"
+        "    - name: b\n      url: https://slack.example.org/hook\n"))
+    result = run(empty_repo, "check")
+    assert result.output == "OK: outpost.yaml and 0 notices are valid.\n"
+
+
+# 12. Line-based formats ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("value", "key", "line"), [
+    ('"https://status.example.org/\\nX-INJECTED:1/"', "base_url", 2),
+    ('"https://status.example.org/\\tx/"', "base_url", 2),
+    ('"https://status.example.org/\\u2028x/"', "base_url", 2),
+    ("[\"https://mirror.example.net/\\nX: 1\"]", "mirrors[0]", 9),
+])
+def test_urls_with_line_breaks_or_spaces_are_refused(empty_repo: Path, run: Run, value: str,
+                                                     key: str, line: int) -> None:
+    config = empty_repo / "outpost.yaml"
+    text = config.read_text()
+    if key == "base_url":
+        text = text.replace("base_url: https://status.example.org/", f"base_url: {value}")
+    else:
+        text += f"mirrors: {value}\n"
+    config.write_text(text)
+    result = run(empty_repo, "check")
+    assert result.exit_code == 1
+    noun = "" if key.startswith("mirrors") else "Config value "
+    assert result.output == (f"outpost.yaml:{line}: {noun}'{key}': a URL may not hold spaces, "
+                             "line breaks or control characters (write a space as %20)\n"
+                             "1 problem found.\n")
+
+
+def test_calendar_text_can_never_end_a_line() -> None:
+    from generator.render.calendar import escape_text
+
+    assert escape_text("a\r\nb\rc\nd\u2028e\x0bf\x01g; h, i\\") == (
+        "a\\nb\\nc\\nd\\ne\\nfg\\; h\\, i\\\\")
+
+
+# 13. Placeholders ---------------------------------------------------------------------
+
+
+def test_a_value_that_looks_like_a_placeholder_is_written_as_is(empty_repo: Path, run: Run,
+                                                                tmp_path: Path) -> None:
+    config = empty_repo / "outpost.yaml"
+    config.write_text(config.read_text() + "mirrors: [https://mirror.example.net/OUTPOST_CSS/"
+                                           "OUTPOST_ICONS/]\n")
+    out = tmp_path / "out"
+    result = run(empty_repo, "build", "--out", str(out), "--now", FIXED_NOW)
+    assert result.exit_code == 0, result.output
+    script = (out / "embed.js").read_text()
+    assert '"https://mirror.example.net/OUTPOST_CSS/OUTPOST_ICONS/"' in script
+    assert "OUTPOST_HOSTS" not in script
+
+
+def test_init_values_that_look_like_placeholders_are_written_as_is(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from generator.app import cli
+
+    target = tmp_path / "new"
+    result = CliRunner().invoke(cli, ["init", str(target), "--title", "Acme @BASE_URL@ Status",
+                                      "--timezone", "UTC", "--base-url",
+                                      "https://status.acme.test/"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    readme = (target / "README.md").read_text()
+    assert readme.startswith("# Acme @BASE_URL@ Status\n")
+
+
+# 14. RSS channel description ------------------------------------------------------------
+
+
+def test_rss_channel_description_is_escaped_like_the_items(empty_repo: Path, run: Run,
+                                                           tmp_path: Path) -> None:
+    import feedparser
+
+    config = empty_repo / "outpost.yaml"
+    config.write_text(config.read_text()
+                      .replace("title: Test Status", "title: Acme <img src=x onerror=alert(1)>")
+                      .replace("name: Web", "name: Web <b>bold</b>"))
+    write_notice(empty_repo, "good.md", GOOD)
+    out = tmp_path / "out"
+    assert run(empty_repo, "build", "--out", str(out), "--now", FIXED_NOW).exit_code == 0
+    rss = (out / "feed.xml").read_bytes()
+    description = rss[rss.index(b"<description>"):rss.index(b"</description>")]
+    assert description == (b"<description>Every update from Acme &amp;lt;img src=x "
+                           b"onerror=alert(1)&amp;gt;")
+    parsed = feedparser.parse(rss)
+    assert parsed.feed.description == ("Every update from Acme &lt;img src=x "
+                                       "onerror=alert(1)&gt;")
+    component = feedparser.parse((out / "components" / "web" / "feed.xml").read_bytes())
+    assert "<b>" not in component.feed.description
+    atom = feedparser.parse((out / "atom.xml").read_bytes())
+    assert atom.feed.subtitle == "Every update from Acme <img src=x onerror=alert(1)>"
+
+
+# 11. Leftovers of killed runs ----------------------------------------------------------
+
+
+def age(path: Path, seconds: float = 3600) -> None:
+    then = time.time() - seconds
+    os.utime(path, (then, then))
+
+
+def kill_when(process: subprocess.Popen[str], appears: Callable[[], list[Path]]) -> list[Path]:
+    """SIGKILL ``process`` as soon as ``appears()`` finds something; what it found."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        found = appears()
+        if found or process.poll() is not None:
+            break
+        time.sleep(0.002)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    return appears()
+
+
+def test_a_killed_builds_staging_folder_is_removed_by_the_next_build(tmp_path: Path,
+                                                                     run: Run) -> None:
+    from bench import synth
+
+    root = synth.make_repo(tmp_path / "repo", 400)
+    process = outpost_process(root, "build", "--now", FIXED_NOW)
+    left = kill_when(process, lambda: sorted(root.glob(".site.new-*")))
+    assert len(left) == 1, "the build ended before it could be killed while staging"
+    live = root / ".site.new-live"  # another run's folder, in use: never taken
+    live.mkdir()
+    fd = os.open(live, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        young = root / ".site.new-young"  # just made by a run that has not locked it yet
+        young.mkdir()
+        for folder in (*left, live):
+            age(folder)
+        assert run(root, "build", "--now", FIXED_NOW).exit_code == 0
+        assert sorted(p.name for p in root.glob(".site.*")) == [".site.new-live",
+                                                                ".site.new-young"]
+    finally:
+        os.close(fd)
+    assert (root / "site" / "manifest.json").is_file()
+
+
+def test_a_killed_git_publishs_temporary_folder_is_removed_by_the_next_run(
+        example_repo: Path, tmp_path: Path) -> None:
+    from tests.publish_support import add_target, build_site
+
+    remote = tmp_path / "remote.git"
+    subprocess.run(["git", "init", "--quiet", "--bare", str(remote)], check=True)
+    add_target(example_repo, f"  - name: pages\n    type: git\n    remote: {remote}\n")
+    build_site(example_repo, example_repo / "site")
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    env = {"TMPDIR": str(temp)}
+    left: list[Path] = []
+    for _ in range(5):  # the publish is quick: try again until the kill lands mid-way
+        process = outpost_process(example_repo, "publish", env=env)
+        left = kill_when(process, lambda: sorted(temp.glob("outpost-git-*")))
+        if left:
+            break
+    assert left, "the publish ended before it could be killed"
+    time.sleep(1)  # a git child of the killed process may still be finishing in there
+    for folder in left:
+        age(folder)
+    process = outpost_process(example_repo, "publish", env=env)
+    output, _ = process.communicate(timeout=120)
+    assert process.returncode == 0, output
+    assert sorted(temp.iterdir()) == []
+
+
+def test_the_dir_target_prunes_on_every_run(example_repo: Path, tmp_path: Path) -> None:
+    """A run killed between the swap and the prune leaves more releases than 'keep'; the
+    next run prunes them even when the build is already current."""
+    from generator.publish.folder import FolderTarget
+    from tests.publish_support import build_site, drain, make_target
+
+    www = tmp_path / "www"
+    site = tmp_path / "site"
+    target = make_target(example_repo, f"  - name: www\n    type: dir\n    path: {www}\n"
+                                       "    keep: 1\n", "www")
+    assert isinstance(target, FolderTarget)
+    manifest = build_site(example_repo, site)
+    drain(target.publish(site, manifest))
+    release = next((www / "releases").iterdir())
+    for number in (0, 7):  # what a killed run's predecessors left
+        shutil.copytree(release, www / "releases" / f"r00000{number}-{manifest.build_id}")
+    os.replace(www / "current", www / "current.old")
+    (www / "current").symlink_to(Path("releases") / f"r000007-{manifest.build_id}")
+    lines = drain(target.publish(site, manifest))
+    assert lines[-3:] == [f"build {manifest.build_id} is already current",
+                          f"pruned release r000000-{manifest.build_id}",
+                          f"pruned release {release.name}"]
+    assert [p.name for p in (www / "releases").iterdir()] == [f"r000007-{manifest.build_id}"]
+
+
+# 10. A damaged site/ is repaired by the next build ------------------------------------
+
+
+@pytest.mark.parametrize("later", [FIXED_NOW, "2026-11-28T13:00:00Z"])
+def test_a_damaged_site_is_repaired_by_the_next_build(example_repo: Path, run: Run,
+                                                      tmp_path: Path, later: str) -> None:
+    site = example_repo / "site"
+    assert run(example_repo, "build", "--now", FIXED_NOW).exit_code == 0
+    page = next(site.glob("notices/*/index.html"))
+    page.unlink()
+    with open(site / "feed.xml", "r+b") as feed:  # overwritten in place: same inode
+        feed.write(b"<rss>defaced")
+    (site / "404.html").write_bytes((site / "404.html").read_bytes())  # same bytes: fine
+    result = run(example_repo, "build", "--now", later)
+    assert result.exit_code == 0, result.output
+    clean = tmp_path / "clean"
+    assert run(example_repo, "build", "--out", str(clean), "--now", later).exit_code == 0
+    assert tree(site) == tree(clean)
+    assert run(example_repo, "build", "--now", later).output == (
+        f"Built {len(tree(clean))} files into {site}\n")
+    from generator.publish.runner import read_site
+
+    read_site(site)  # what `outpost publish` refused ("run outpost build again") before
+
+
+def test_authoring_commands_never_block_on_a_pipe_nor_replace_a_link(empty_repo: Path,
+                                                                    run: Run) -> None:
+    write_notice(empty_repo, "good.md", GOOD)
+    os.mkfifo(empty_repo / "notices" / "pipe.md")
+    outputs = []
+    for args in (("update", "pipe", "-m", "x", "--at", "2026-11-28 10:00"),
+                 ("update", "nothing-like-this", "-m", "x")):
+        result = subprocess.run([sys.executable, "-m", "generator", "--root", str(empty_repo),
+                                 *args], capture_output=True, text=True, timeout=60)
+        assert result.returncode == 1
+        outputs.append(result.stderr)
+    assert outputs[0] == ("Error: notices/pipe.md: not a regular file (a named pipe): notices "
+                          "are plain files\n1 problem found. Nothing was written.\n")
+    assert outputs[1].startswith("Error: no notice matches 'nothing-like-this'")
+    (empty_repo / "notices" / "pipe.md").unlink()
+    (empty_repo / "drafts").mkdir()
+    (empty_repo / "notices" / "good.md").rename(empty_repo / "drafts" / "good.md")
+    (empty_repo / "notices" / "good.md").symlink_to(empty_repo / "drafts" / "good.md")
+    result = run(empty_repo, "update", "good", "-m", "x", "--at", "2026-11-28 10:00")
+    assert result.exit_code == 1
+    assert result.output == ("Error: notices/good.md: is a symlink: edit the file it points "
+                             "to\n1 problem found. Nothing was written.\n")
+    assert (empty_repo / "notices" / "good.md").is_symlink()
+
+
+def test_authoring_commands_refuse_control_characters_before_writing(empty_repo: Path,
+                                                                     run: Run) -> None:
+    path = write_notice(empty_repo, "good.md", GOOD)
+    result = run(empty_repo, "update", "good", "-m", "Still \x1b[31mslow", "--at",
+                 "2026-11-28 10:00")
+    assert result.exit_code == 1
+    assert result.output == ("Error: line 1 of the message: character U+001B is not allowed "
+                             "(a control character or a noncharacter): remove it\n"
+                             "Nothing was written.\n")
+    assert path.read_text() == GOOD
