@@ -141,9 +141,11 @@ def broken_template(tmp: Path) -> tuple[Path, dict[str, str]]:
     return root, {}
 
 
-def unreadable_notice(tmp: Path) -> tuple[Path, dict[str, str]]:
+def unreadable_config(tmp: Path) -> tuple[Path, dict[str, str]]:
+    """An OSError reading outpost.yaml (a dangling notice link is a problem, not an error)."""
     root = repo(tmp)
-    (root / "notices" / "2026-11-29-gone.md").symlink_to(tmp / "nowhere.md")
+    (root / "outpost.yaml").unlink()
+    (root / "outpost.yaml").mkdir()
     return root, {}
 
 
@@ -193,8 +195,8 @@ CASES: dict[str, Case] = {
     "build: TemplateFailed": Case(("build", "--now", NOW), broken_template, 1, lambda root: [
         f"Error: template {root / 'templates' / 'notice.html'}:1: "
         "'generator.core.model.Notice object' has no attribute 'nope'"]),
-    "check: OSError": Case(("check",), unreadable_notice, 1, lambda root: [
-        f"Error: No such file or directory: {root / 'notices' / '2026-11-29-gone.md'}"]),
+    "check: OSError": Case(("check",), unreadable_config, 1, lambda root: [
+        f"Error: Is a directory: {root / 'outpost.yaml'}"]),
     "new incident: EditError": Case(
         ("new", "incident", "Outage", "--component", "nope", "-m", "x"), plain(), 1,
         lines("Error: unknown component 'nope' (outpost.yaml declares: web, api)")),

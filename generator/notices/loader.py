@@ -12,6 +12,7 @@ from typing import Any
 
 from generator.config import schema as s
 from generator.config import yamlnodes as yn
+from generator.core.dialect import markdown_depth
 from generator.core.errors import InputError, Problem, problems_in
 from generator.core.model import (
     COMPONENT_TO_IMPACT,
@@ -25,7 +26,6 @@ from generator.core.model import (
     Notice,
     NoticeType,
     Update,
-    may_nest_deeply,
     parse_status,
     unknown_status,
 )
@@ -50,12 +50,9 @@ def _check_text(line: int, text: str, what: str, problems: list[tuple[int, str]]
     if len(text) > MAX_TEXT:
         problems.append((line, f"{what} is {len(text):,} characters long, more than the "
                                f"limit of {MAX_TEXT:,}: shorten it or split it into updates"))
-    elif may_nest_deeply(text):
-        from generator.render.markup import markdown_depth  # cmark: only for suspicious text
-
-        if markdown_depth(text) > MAX_DEPTH:
-            problems.append((line, f"{what} nests block quotes, lists or HTML tags more than "
-                                   f"{MAX_DEPTH} levels deep: flatten it"))
+    elif markdown_depth(text) > MAX_DEPTH:  # cmark runs only on text with many marks
+        problems.append((line, f"{what} nests block quotes, lists or HTML tags more than "
+                               f"{MAX_DEPTH} levels deep: flatten it"))
 
 
 class NoticeInvalid(s.Invalid):

@@ -14,10 +14,9 @@ from functools import cache
 from html import escape
 
 import nh3
-from cmarkgfm import markdown_to_html_with_extensions
-from cmarkgfm.cmark import Options
 
-from generator.core.model import MAX_DEPTH, may_nest_deeply
+from generator.core.dialect import html_depth, to_html
+from generator.core.model import MAX_DEPTH
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "del", "em", "h2", "h3", "h4", "h5", "h6", "hr",
@@ -27,15 +26,7 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "th": {"align"},
                       "td": {"align"}, "ol": {"start"}}
 URL_SCHEMES = {"http", "https", "mailto"}
-EXTENSIONS = ("table", "strikethrough", "autolink")
-# Raw HTML passes cmark untouched (nh3 decides); smart punctuation stays off so what
-# the author typed is what readers see.
-OPTIONS = Options.CMARK_OPT_UNSAFE
 _HEADING_TAG = re.compile(r"<(/?)h([1-6])\b")
-# A tag as cmark writes it or as raw HTML passes through; never spans another '<'.
-_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)[^<>]*>")
-_VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link",
-                   "meta", "param", "source", "track", "wbr"})
 
 
 class MarkdownRenderer:
@@ -57,8 +48,8 @@ def render_markdown(text: str, top: int | None = None) -> str:
     under the page's own: the highest becomes h<top>, the next level down h<top+1>, and
     so on, so no level is skipped (fit_headings); without it, shift_headings. In time
     linear in its size."""
-    html = markdown_to_html_with_extensions(text, options=OPTIONS, extensions=EXTENSIONS)
-    if _html_depth(html) > MAX_DEPTH:  # refused by check; never parsed deeply here
+    html = to_html(text)
+    if html_depth(html) > MAX_DEPTH:  # refused by check; never parsed deeply here
         return "<pre>" + escape(text) + "</pre>"
     return sanitize(shift_headings(html) if top is None else fit_headings(html, top))
 
@@ -69,33 +60,6 @@ def fit_headings(html: str, top: int) -> str:
     levels = sorted({int(match[2]) for match in _HEADING_TAG.finditer(html)})
     new = {level: min(top + index, 6) for index, level in enumerate(levels)}
     return _HEADING_TAG.sub(lambda m: f"<{m[1]}h{new[int(m[2])]}", html)
-
-
-def markdown_depth(text: str) -> int:
-    """How deeply the HTML made of ``text`` nests its elements (an upper bound, and at
-    most MAX_DEPTH + 1), or 0 when ``text`` has too few marks to nest that deep."""
-    if not may_nest_deeply(text):
-        return 0
-    return _html_depth(markdown_to_html_with_extensions(text, options=OPTIONS,
-                                                        extensions=EXTENSIONS))
-
-
-def _html_depth(html: str) -> int:
-    """The deepest nesting of elements in ``html``, counting unclosed tags as open; the
-    scan stops one past MAX_DEPTH (deeper is refused anyway)."""
-    if html.count("<") <= MAX_DEPTH:
-        return 0
-    depth = deepest = 0
-    for match in _TAG.finditer(html):
-        if match[1]:
-            depth = max(depth - 1, 0)
-        elif match[2].lower() not in _VOID and not match[0].endswith("/>"):
-            depth += 1
-            if depth > deepest:
-                deepest = depth
-                if deepest > MAX_DEPTH:
-                    break
-    return deepest
 
 
 def shift_headings(html: str) -> str:

@@ -1,0 +1,65 @@
+"""The Markdown dialect notices are written in: GitHub Flavored Markdown, through
+cmark-gfm (cmarkgfm), the same C implementation GitHub previews use. Written once so
+that ``check`` (which refuses texts nesting too deep) and the renderer agree.
+
+cmark-gfm is imported on first use: ``outpost check`` needs it only for the rare text
+with enough marks to nest deeply.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from generator.core.model import MAX_DEPTH, may_nest_deeply
+
+EXTENSIONS = ("table", "strikethrough", "autolink")
+# A tag as cmark writes it or as raw HTML passes through; never spans another '<'.
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)[^<>]*>")
+_VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link",
+                   "meta", "param", "source", "track", "wbr"})
+
+
+@cache
+def _options() -> int:
+    from cmarkgfm.cmark import Options
+
+    # Raw HTML passes cmark untouched (the renderer's sanitizer decides); smart
+    # punctuation stays off so what the author typed is what readers see.
+    options: int = Options.CMARK_OPT_UNSAFE
+    return options
+
+
+def to_html(text: str) -> str:
+    """``text`` as cmark-gfm's HTML, not yet sanitized."""
+    from cmarkgfm import markdown_to_html_with_extensions
+
+    html: str = markdown_to_html_with_extensions(text, options=_options(),
+                                                 extensions=EXTENSIONS)
+    return html
+
+
+def html_depth(html: str) -> int:
+    """The deepest nesting of elements in ``html``, counting unclosed tags as open; the
+    scan stops one past MAX_DEPTH (deeper is refused anyway)."""
+    if html.count("<") <= MAX_DEPTH:
+        return 0
+    depth = deepest = 0
+    for match in _TAG.finditer(html):
+        if match[1]:
+            depth = max(depth - 1, 0)
+        elif match[2].lower() not in _VOID and not match[0].endswith("/>"):
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if deepest > MAX_DEPTH:
+                    break
+    return deepest
+
+
+def markdown_depth(text: str) -> int:
+    """How deeply the HTML made of ``text`` nests its elements (an upper bound, and at
+    most MAX_DEPTH + 1), or 0 when ``text`` has too few marks to nest that deep."""
+    if not may_nest_deeply(text):
+        return 0
+    return html_depth(to_html(text))
