@@ -188,8 +188,16 @@ def test_dropped_connections_and_botocore_retries(builds: Builds, endpoint: str,
     monkeypatch.setenv("AWS_MAX_ATTEMPTS", "3")
     bucket = new_bucket(endpoint)
 
+    tries: dict[str, int] = {}
+
     def dropping(method: str, path: str, count: int) -> int | None:
-        return -1 if method == "PUT" and count % 5 == 0 else None
+        """Drop the first try of every fifth object, never a retry: counting all requests
+        instead let concurrent uploads land a retry on a dropped number again, until
+        botocore gave up and the whole publish was retried (a flaky attempts == 2)."""
+        if method != "PUT":
+            return None
+        tries[path] = tries.get(path, 0) + 1
+        return -1 if tries[path] == 1 and len(tries) % 5 == 0 else None
 
     with FaultyProxy(endpoint, dropping) as proxy:
         target = s3_target(builds, proxy.url, bucket)
