@@ -3,6 +3,9 @@ one Chromium per module, and the loopback SMTP and webhook servers."""
 
 from __future__ import annotations
 
+import functools
+import http.server
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -47,3 +50,26 @@ def notify_repo_for(tmp_path: Path, smtp: MailServer, hooks: HookServer,
     monkeypatch.delenv("OUTPOST_SMTP_USERNAME", raising=False)
     monkeypatch.delenv("OUTPOST_SMTP_PASSWORD", raising=False)
     return make_repo(tmp_path, smtp.port, hooks.port)
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves a folder without logging every request."""
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def servers(sites: dict[str, Path]) -> Iterator[dict[str, str]]:
+    """One loopback HTTP server per folder of the requesting module's ``sites``."""
+    running, urls = [], {}
+    for name, folder in sites.items():
+        handler = functools.partial(QuietHandler, directory=str(folder))
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        running.append(server)
+        urls[name] = f"http://127.0.0.1:{server.server_port}/"
+    yield urls
+    for server in running:
+        server.shutdown()
+        server.server_close()

@@ -9,7 +9,6 @@ import json
 import shutil
 import subprocess
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +17,7 @@ from click.testing import CliRunner
 
 from generator.app import cli
 from tests.conftest import FIXED_NOW, REPO
+from tests.fixtures import QuietHandler
 from tests.test_core_golden import CORE
 
 JS = Path(__file__).parent / "js" / "node_modules"
@@ -60,24 +60,6 @@ def test_nu_html_checker_finds_no_errors(sites: dict[str, Path]) -> None:
     assert messages == [], json.dumps(messages, indent=1)[:4000]
 
 
-@pytest.fixture(scope="module")
-def servers(sites: dict[str, Path]) -> Iterator[dict[str, str]]:
-    running, urls = [], {}
-    for name, folder in sites.items():
-        handler = functools.partial(_QuietHandler, directory=str(folder))
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        running.append(server)
-        urls[name] = f"http://127.0.0.1:{server.server_port}/"
-    yield urls
-    for server in running:
-        server.shutdown()
-        server.server_close()
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
 
 
 def _axe(page: Any) -> list[dict[str, Any]]:
@@ -167,7 +149,7 @@ def test_long_words_and_tables_do_not_widen_phone_pages(browser: Any, tmp_path: 
     result = CliRunner().invoke(cli, ["--root", str(root), "build", "--out", str(out), "--now",
                                       FIXED_NOW], catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    handler = functools.partial(_QuietHandler, directory=str(out))
+    handler = functools.partial(QuietHandler, directory=str(out))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     context = browser.new_context(viewport={"width": 360, "height": 800})

@@ -5,14 +5,10 @@ notices, ten components)."""
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
 import re
 import shutil
 import subprocess
-import threading
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -22,7 +18,7 @@ from click.testing import CliRunner
 
 from generator.app import cli
 from tests.conftest import FIXED_NOW, MINIMAL_CONFIG, REPO
-from tests.test_core_browser import AXE, VNU, _axe, _QuietHandler
+from tests.test_core_browser import AXE, VNU, _axe
 from tests.test_reader_pages import VISIBLE_TIME, stress_repo
 
 pytestmark = pytest.mark.browser
@@ -53,21 +49,6 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         assert result.exit_code == 0, result.output
         built[name] = out
     return built
-
-
-@pytest.fixture(scope="module")
-def servers(sites: dict[str, Path]) -> Iterator[dict[str, str]]:
-    running, urls = [], {}
-    for name, folder in sites.items():
-        handler = functools.partial(_QuietHandler, directory=str(folder))
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        running.append(server)
-        urls[name] = f"http://127.0.0.1:{server.server_port}/"
-    yield urls
-    for server in running:
-        server.shutdown()
-        server.server_close()
 
 
 def notice_pages(site: Path) -> list[str]:
