@@ -1,0 +1,206 @@
+"""Component status over time, per day and as uptime. Pure: ``now`` and the zone are
+arguments.
+
+A notice sets the status of each component it lists while it is in effect, exactly
+as ``timeline.view`` sees it at each moment: an incident from its first update until
+it is resolved, a maintenance from its window's start (or an earlier "In progress")
+until it completes. Where notices overlap, the worst status wins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from fractions import Fraction
+from itertools import pairwise
+from zoneinfo import ZoneInfo
+
+from generator.core.model import ComponentStatus, Notice
+from generator.core.timeline import view
+
+OPERATIONAL = ComponentStatus.OPERATIONAL
+# Statuspage's rule: the share of a status' duration counted as downtime.
+DOWNTIME_WEIGHT: dict[ComponentStatus, Fraction] = {
+    ComponentStatus.MAJOR_OUTAGE: Fraction(1),
+    ComponentStatus.PARTIAL_OUTAGE: Fraction(3, 10),
+    ComponentStatus.DEGRADED_PERFORMANCE: Fraction(0),
+    ComponentStatus.UNDER_MAINTENANCE: Fraction(0),
+    ComponentStatus.OPERATIONAL: Fraction(0),
+}
+
+
+@dataclass(frozen=True)
+class Span:
+    """A period of one status other than operational, with the notices behind it."""
+
+    start: datetime
+    end: datetime
+    status: ComponentStatus
+    notices: tuple[str, ...]  # ids of the notices in effect, sorted
+
+
+@dataclass(frozen=True)
+class Effect:
+    """One notice in effect on one component: [start, end) at ``status``."""
+
+    start: datetime
+    end: datetime
+    status: ComponentStatus
+    notice: str
+
+
+def notice_effects(notice: Notice, now: datetime) -> tuple[tuple[datetime, datetime], ...]:
+    """The periods, up to ``now``, in which ``notice`` is in effect (open and not
+    upcoming), evaluated with ``timeline.view`` at every moment its state can change."""
+    moments = {u.at for u in notice.updates}
+    if notice.start is not None:
+        moments.add(notice.start)
+    if notice.end is not None:
+        moments.add(notice.end)
+    points = sorted(m for m in moments if m < now)
+    periods: list[tuple[datetime, datetime]] = []
+    for index, moment in enumerate(points):
+        seen = view(notice, moment)
+        if seen is None or not seen.is_open or seen.is_upcoming:
+            continue
+        until = points[index + 1] if index + 1 < len(points) else now
+        if periods and periods[-1][1] == moment:
+            periods[-1] = (periods[-1][0], until)
+        else:
+            periods.append((moment, until))
+    return tuple(periods)
+
+
+def effects(notices: Iterable[Notice], now: datetime) -> dict[str, tuple[Effect, ...]]:
+    """Component id -> every notice's effect on it, in start order."""
+    found: dict[str, list[Effect]] = {}
+    for notice in notices:
+        for start, end in notice_effects(notice, now):
+            for component_id in dict.fromkeys(notice.components):
+                status = notice.status_of(component_id)
+                if status is not OPERATIONAL:  # an incident of impact none
+                    found.setdefault(component_id, []).append(
+                        Effect(start, end, status, notice.id))
+    return {key: tuple(sorted(value, key=lambda e: (e.start, e.end, e.notice)))
+            for key, value in found.items()}
+
+
+def spans(component_effects: Iterable[Effect]) -> tuple[Span, ...]:
+    """Merge overlapping effects into non-overlapping spans; the worst status wins.
+    Adjacent spans with the same status and notices are joined."""
+    listed = sorted(component_effects, key=lambda e: (e.start, e.end, e.notice))
+    cuts = sorted({e.start for e in listed} | {e.end for e in listed})
+    result: list[Span] = []
+    active: list[Effect] = []
+    following = 0
+    for start, end in pairwise(cuts):
+        active = [e for e in active if e.end > start]
+        while following < len(listed) and listed[following].start <= start:
+            active.append(listed[following])
+            following += 1
+        if not active:
+            continue
+        worst = max((e.status for e in active), key=lambda s: s.rank)
+        ids = tuple(sorted({e.notice for e in active}))
+        last = result[-1] if result else None
+        if last is not None and last.end == start and (last.status, last.notices) == (worst, ids):
+            result[-1] = Span(last.start, end, worst, ids)
+        else:
+            result.append(Span(start, end, worst, ids))
+    return tuple(result)
+
+
+def status_at(component_spans: tuple[Span, ...], moment: datetime) -> ComponentStatus:
+    """The component's status at ``moment`` (spans include their start)."""
+    return next((s.status for s in component_spans if s.start <= moment < s.end), OPERATIONAL)
+
+
+@dataclass(frozen=True)
+class Day:
+    """One calendar day in the site zone. ``minutes`` counts every status (seconds
+    are kept as fractions of a minute); a day with no data has no minutes at all."""
+
+    day: date
+    start: datetime  # UTC, midnight in the zone
+    end: datetime  # UTC, the next midnight (23 or 25 hours later across DST), or now
+    has_data: bool
+    worst: ComponentStatus
+    minutes: tuple[tuple[ComponentStatus, Fraction], ...]  # statuses present, worst first
+    notices: tuple[str, ...]  # ids of the notices touching the day, in start order
+
+    @property
+    def length(self) -> Fraction:
+        return Fraction(int((self.end - self.start).total_seconds()), 60)
+
+    def minutes_of(self, status: ComponentStatus) -> Fraction:
+        return dict(self.minutes).get(status, Fraction(0))
+
+
+def midnight(day: date, zone: ZoneInfo) -> datetime:
+    """Midnight starting ``day`` in ``zone``, in UTC. Where midnight falls in a DST gap
+    (fold=0 reads it with the offset before the change) this is the first moment of
+    the day that exists."""
+    return datetime.combine(day, time(0), zone).astimezone(UTC)
+
+
+def days(component_spans: tuple[Span, ...], last: date, count: int, zone: ZoneInfo,
+         since: date | None, now: datetime) -> tuple[Day, ...]:
+    """The ``count`` days ending with ``last`` (oldest first). Days before ``since``
+    have no data; ``since=None`` means every day has data. A day counts only its
+    minutes up to ``now``: the rest of today is not yet uptime."""
+    result = []
+    for offset in range(count - 1, -1, -1):
+        day = last - timedelta(days=offset)
+        start = midnight(day, zone)
+        end = max(start, min(midnight(day + timedelta(days=1), zone), now))
+        if since is not None and day < since:
+            result.append(Day(day, start, end, False, OPERATIONAL, (), ()))
+            continue
+        minutes: dict[ComponentStatus, Fraction] = {}
+        ids: dict[str, None] = {}
+        for span in component_spans:
+            low, high = max(span.start, start), min(span.end, end)
+            if low >= high:
+                continue
+            length = Fraction(int((high - low).total_seconds()), 60)
+            minutes[span.status] = minutes.get(span.status, Fraction(0)) + length
+            ids.update(dict.fromkeys(span.notices))
+        whole = Fraction(int((end - start).total_seconds()), 60)
+        rest = whole - sum(minutes.values(), Fraction(0))
+        if rest > 0:
+            minutes[OPERATIONAL] = minutes.get(OPERATIONAL, Fraction(0)) + rest
+        ordered = tuple(sorted(minutes.items(), key=lambda item: -item[0].rank))
+        worst = ordered[0][0] if ordered else OPERATIONAL
+        result.append(Day(day, start, end, True, worst, ordered, tuple(ids)))
+    return tuple(result)
+
+
+def uptime(shown: Iterable[Day]) -> Fraction | None:
+    """Statuspage's uptime over the days with data, as a fraction of 1: a major outage
+    counts its whole duration as downtime, a partial outage 30 %, the rest none.
+    None when no day has data."""
+    total = Fraction(0)
+    down = Fraction(0)
+    for day in shown:
+        if not day.has_data:
+            continue
+        total += day.length
+        down += sum((DOWNTIME_WEIGHT[s] * m for s, m in day.minutes), Fraction(0))
+    if total == 0:
+        return None
+    return 1 - down / total
+
+
+def percent(value: Fraction, decimals: int = 2) -> str:
+    """``value`` as a percentage cut (never rounded up) to ``decimals``:
+    any downtime keeps the figure below 100.00."""
+    scaled = value * 100 * 10 ** decimals
+    whole = scaled.numerator // scaled.denominator
+    text = f"{whole:0{decimals + 1}d}"
+    return f"{text[:-decimals]}.{text[-decimals:]}" if decimals else text
+
+
+def today(now: datetime, zone: ZoneInfo) -> date:
+    """The calendar day of ``now`` in ``zone``."""
+    return now.astimezone(zone).date()
