@@ -11,6 +11,7 @@ import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -72,6 +73,16 @@ def case_url(template: str | None, notice_id: str | None = None, title: str | No
     return f"{base}{'?' if kept_query else ''}{kept_query}{hash_mark}{fragment}"
 
 
+def _day(node: yn.Node, path: str = "") -> date:
+    value = s.scalar(node).strip()
+    try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            raise ValueError(value)
+        return date.fromisoformat(value)
+    except ValueError:
+        raise s.Expected("a date such as 2024-07-30") from None
+
+
 def _base_url(node: yn.Node, path: str = "") -> str:
     url = s.http_url(node)
     return url if url.endswith("/") else url + "/"
@@ -86,6 +97,9 @@ COMPONENT = s.Record(
         s.Field("description", s.optional(s.line), "text", "One line shown under the name."),
         s.Field("group", s.optional(s.line), "text", "Components with the same group are "
                 "listed together under that heading."),
+        s.Field("since", s.optional(_day), "date", "The first day of its history (YYYY-MM-DD, "
+                "in the site zone): earlier days show as 'no data', not as operational. "
+                "Without it, history starts on the day of the site's first notice."),
     ),
     build=Component,
     noun="Config value",
@@ -131,6 +145,9 @@ SETTINGS: tuple[s.Field, ...] = (
             "hold.", default=100),
     s.Field("closed_recent", s.integer(1, 500), "number", "How many notices the Closed "
             "notifications page lists before linking to one page per year.", default=50),
+    s.Field("history_days", s.integer(7, 365), "days", "How many days of daily status "
+            "bars each component shows (its page and the Open page), ending today in the "
+            "site zone.", default=90),
     s.Field("language", s.text, "text", "The pages' language tag.", default="en"),
 )
 

@@ -150,6 +150,7 @@ def days(component_spans: tuple[Span, ...], last: date, count: int, zone: ZoneIn
     have no data; ``since=None`` means every day has data. A day counts only its
     minutes up to ``now``: the rest of today is not yet uptime."""
     result = []
+    first = 0
     for offset in range(count - 1, -1, -1):
         day = last - timedelta(days=offset)
         start = midnight(day, zone)
@@ -159,7 +160,11 @@ def days(component_spans: tuple[Span, ...], last: date, count: int, zone: ZoneIn
             continue
         minutes: dict[ComponentStatus, Fraction] = {}
         ids: dict[str, None] = {}
-        for span in component_spans:
+        while first < len(component_spans) and component_spans[first].end <= start:
+            first += 1  # spans are sorted and do not overlap: their ends are sorted too
+        for span in component_spans[first:]:
+            if span.start >= end:
+                break
             low, high = max(span.start, start), min(span.end, end)
             if low >= high:
                 continue
@@ -204,3 +209,48 @@ def percent(value: Fraction, decimals: int = 2) -> str:
 def today(now: datetime, zone: ZoneInfo) -> date:
     """The calendar day of ``now`` in ``zone``."""
     return now.astimezone(zone).date()
+
+
+UPTIME_PERIODS = (30, 90, 365)
+
+
+@dataclass(frozen=True)
+class ComponentHistory:
+    """One component's days, oldest first, covering the longest of the shown window
+    and the uptime periods."""
+
+    component_id: str
+    since: date | None  # first day with data (None: every day)
+    spans: tuple[Span, ...]
+    days: tuple[Day, ...]
+
+    def last(self, count: int) -> tuple[Day, ...]:
+        return self.days[-count:]
+
+    def uptime(self, count: int) -> Fraction | None:
+        return uptime(self.last(count))
+
+
+def first_day(notices: Iterable[Notice], zone: ZoneInfo) -> date | None:
+    """The day of the earliest update of any notice: where the site's records begin."""
+    earliest = min((n.posted_at for n in notices), default=None)
+    return None if earliest is None else earliest.astimezone(zone).date()
+
+
+def component_histories(notices: tuple[Notice, ...], components: Iterable[tuple[str, date | None]],
+                        now: datetime, zone: ZoneInfo, count: int
+                        ) -> tuple[ComponentHistory, ...]:
+    """Each (component id, since) as a ComponentHistory of the last ``max(count, 365)``
+    days up to ``now``. A component without ``since`` has data from the first notice
+    of the site on (every day when there is none)."""
+    found = effects(notices, now)
+    start = first_day(notices, zone)
+    last = today(now, zone)
+    length = max(count, *UPTIME_PERIODS)
+    result = []
+    for component_id, since in components:
+        begins = since if since is not None else start
+        merged = spans(found.get(component_id, ()))
+        result.append(ComponentHistory(component_id, begins, merged,
+                                       days(merged, last, length, zone, begins, now)))
+    return tuple(result)

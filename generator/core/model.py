@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import Enum
 from typing import Any
 from urllib.parse import urlsplit
@@ -212,6 +212,7 @@ class Component:
     name: str
     description: str | None = None
     group: str | None = None
+    since: date | None = None  # first day of its history; before it: no data
 
 
 HOSTED_NOTE = ("This page is hosted outside our network, so it stays up when our other "
@@ -235,6 +236,7 @@ class Config:
     mirrors: tuple[str, ...] = ()
     feed_items: int = 100
     closed_recent: int = 50
+    history_days: int = 90
     language: str = "en"
     extras: tuple[tuple[str, Any], ...] = ()  # settings owned by plug-in sections
 

@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ from markupsafe import Markup
 from generator.config.settings import case_url
 from generator.core import times
 from generator.core.errors import OutpostError
+from generator.core.history import ComponentHistory
 from generator.core.model import (
     ComponentStatus,
     Config,
@@ -105,6 +107,13 @@ class Site:
     @property
     def now(self) -> datetime:
         return self.snapshot.now
+
+    @cached_property
+    def histories(self) -> tuple[ComponentHistory, ...]:
+        """Every component's status history at ``now`` (computed once per build)."""
+        from generator.render.uptime import histories_for
+
+        return histories_for(self.config, self.notices, self.now)
 
 
 NO_NOTICES = "No current open notifications"
