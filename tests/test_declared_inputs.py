@@ -62,11 +62,13 @@ VARIANTS: dict[str, Any] = {
     "mirrors": ["https://mirror.example.net/", "https://second.example.com/"],
     "feed_items": 2,
     "closed_recent": 1,
+    "history_days": 30,
     "language": "fr",
     "components[].id": component("id", ""),
     "components[].name": component("name", "Website"),
     "components[].description": component("description", "The public site"),
     "components[].group": component("group", "Customers"),
+    "components[].since": component("since", "2026-11-01"),
 }
 
 
