@@ -45,10 +45,20 @@ def recipe() -> Recipe:
     """Every output family of the site, one producer each; then the finishers, which see
     every produced file (headers, then the manifest of them all)."""
     from generator.build.pipeline import Recipe
-    from generator.render import api, calendar, embeds, feeds, headers, pages, uptime
+    from generator.render import (
+        api,
+        calendar,
+        components,
+        embeds,
+        feeds,
+        headers,
+        pages,
+        uptime,
+    )
 
     return Recipe(
-        producers=(pages.render_pages, feeds.render_feeds, calendar.render_calendar,
+        producers=(pages.render_pages, components.render_component_pages, feeds.render_feeds,
+                   calendar.render_calendar,
                    api.render_api, uptime.render_uptime, embeds.render_embeds),
         finishers=(headers.finish,),
     )

@@ -23,7 +23,7 @@ from tests.conftest import FIXED_NOW, Run
 GOLDEN = Path(__file__).parent / "golden" / "example"
 # Pages the core owns; feeds, API files and the like belong to other tests.
 CORE = re.compile(r"(index\.html|404\.html|closed/(.+/)?index\.html|notices/[^/]+/index\.html"
-                  r"|subscribe/index\.html"
+                  r"|subscribe/index\.html|components/[^/]+/index\.html"
                   r"|assets/outpost\.[0-9a-f]+\.css)")
 
 

@@ -63,6 +63,7 @@ VARIANTS: dict[str, Any] = {
     "feed_items": 2,
     "closed_recent": 1,
     "history_days": 30,
+    "recent_days": 2,
     "language": "fr",
     "components[].id": component("id", ""),
     "components[].name": component("name", "Website"),

@@ -148,6 +148,9 @@ SETTINGS: tuple[s.Field, ...] = (
     s.Field("history_days", s.integer(7, 365), "days", "How many days of daily status "
             "bars each component shows (its page and the Open page), ending today in the "
             "site zone.", default=90),
+    s.Field("recent_days", s.integer(0, 90), "days", "How many days of recent history the "
+            "Open page lists below the open notices, today first, one heading a day ('No "
+            "notices' on quiet days); 0 leaves the section out.", default=7),
     s.Field("language", s.text, "text", "The pages' language tag.", default="en"),
 )
 

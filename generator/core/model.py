@@ -237,6 +237,7 @@ class Config:
     feed_items: int = 100
     closed_recent: int = 50
     history_days: int = 90
+    recent_days: int = 7
     language: str = "en"
     extras: tuple[tuple[str, Any], ...] = ()  # settings owned by plug-in sections
 

@@ -7,7 +7,7 @@ import hashlib
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
@@ -39,6 +39,7 @@ from generator.core.model import (
     update_anchors,
 )
 from generator.core.timeline import Banner, ComponentState, NoticeView, Snapshot
+from generator.render.bars import LEGEND, BarRow, bar_row, day_label, uptime_text
 from generator.render.markup import MarkdownRenderer
 from generator.render.produced import Fragments, NoFragments, Page
 
@@ -114,6 +115,13 @@ class Site:
         from generator.render.uptime import histories_for
 
         return histories_for(self.config, self.notices, self.now)
+
+    @cached_property
+    def bar_rows(self) -> dict[str, BarRow]:
+        """Each component's daily bars and uptime over ``history_days``, by id."""
+        titles = {n.id: n.title for n in self.notices}
+        return {c.id: bar_row(c, h, self.config.history_days, titles)
+                for c, h in zip(self.config.components, self.histories, strict=True)}
 
 
 NO_NOTICES = "No current open notifications"
@@ -262,6 +270,7 @@ def _install_filters(env: Environment, config: Config, markdown: MarkdownRendere
     env.filters["affected"] = lambda item: affected(item, config)
     env.filters["by_month"] = lambda items: by_month(items, zone)
     env.filters["unbroken"] = _unbroken
+    env.filters["uptime"] = uptime_text
     env.filters["host"] = lambda url: (urlsplit(url).netloc + urlsplit(url).path).rstrip("/")
     env.filters["case_url"] = lambda notice: case_url(config.submit_case_url, notice.id,
                                                       notice.title)
@@ -382,6 +391,11 @@ def _template_failure(exc: TemplateError, template: str) -> TemplateFailed:
                           f"{exc.message or type(exc).__name__}")
 
 
+def page_html(site: Site, template: str, root: str, tab: str, **context: Any) -> bytes:
+    """A templated page of the site (for producers outside this module)."""
+    return _page(site, template, root, tab, **context)
+
+
 def _page(site: Site, template: str, root: str, tab: str, **context: Any) -> bytes:
     try:
         return _render(site, template, root, tab, **context)
@@ -416,6 +430,29 @@ def _component_groups(states: Iterable[ComponentState]
     return list(groups.items())
 
 
+def recent_history(snapshot: Snapshot, zone: Any, days: int
+                   ) -> list[tuple[str, list[NoticeView]]]:
+    """The last ``days`` days in the site zone, today first, as (heading, notices that
+    started that day, newest first): an incident by its first update, a maintenance
+    by its window. Quiet days are listed with no notices; upcoming maintenance is not
+    history."""
+    today = snapshot.now.astimezone(zone).date()
+    first = today - timedelta(days=days - 1)
+    by_day: dict[date, list[NoticeView]] = {}
+    for item in (*snapshot.open, *snapshot.closed):
+        if item.is_upcoming or item.started > snapshot.now:
+            continue
+        day = item.started.astimezone(zone).date()
+        if first <= day <= today:
+            by_day.setdefault(day, []).append(item)
+    result = []
+    for offset in range(days):
+        day = today - timedelta(days=offset)
+        items = sorted(by_day.get(day, []), key=lambda v: (-v.started.timestamp(), v.notice.id))
+        result.append((day_label(day), items))
+    return result
+
+
 def _years(closed: Iterable[NoticeView], zone: Any) -> dict[int, list[NoticeView]]:
     years: dict[int, list[NoticeView]] = {}
     for item in closed:
@@ -432,7 +469,10 @@ def render_pages(site: Site) -> dict[str, bytes | Page]:
     files["index.html"] = _page(site, "open.html", "./", "open", updated=site.now,
                                 staleness_script=Markup(STALENESS_SCRIPT),
                                 overall=overall_status(snapshot, config.timezone),
-                                component_groups=_component_groups(snapshot.components))
+                                component_groups=_component_groups(snapshot.components),
+                                bar_rows=site.bar_rows, legend_items=LEGEND,
+                                recent=recent_history(snapshot, config.timezone,
+                                                      config.recent_days))
     by_year = _years(snapshot.closed, config.timezone)
     year_counts = [(year, len(items)) for year, items in sorted(by_year.items(), reverse=True)]
     show_years = year_counts if len(snapshot.closed) > config.closed_recent else []

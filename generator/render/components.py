@@ -1,0 +1,48 @@
+"""One page per component, components/<id>/index.html: its status now, its daily bars,
+its uptime over 30/90/365 days, its open and past notices, and how to follow it."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from generator.core.history import UPTIME_PERIODS
+from generator.core.model import ComponentStatus
+from generator.core.timeline import NoticeView
+from generator.render.bars import LEGEND, figure_text
+from generator.render.pages import Site, page_html
+from generator.render.produced import Page
+
+
+def _by_year(items: list[NoticeView], zone: ZoneInfo) -> list[tuple[int, list[NoticeView]]]:
+    years: dict[int, list[NoticeView]] = {}
+    for item in items:
+        years.setdefault((item.ended or item.updated).astimezone(zone).year, []).append(item)
+    return sorted(years.items(), reverse=True)
+
+
+def render_component_pages(site: Site) -> dict[str, bytes | Page]:
+    """components/<id>/index.html for every configured component."""
+    config, snapshot = site.config, site.snapshot
+    titles = {n.id: n.title for n in site.notices}
+    states = {s.component.id: s.status for s in snapshot.components}
+    files: dict[str, bytes | Page] = {}
+    for component, history in zip(config.components, site.histories, strict=True):
+        bar_row = site.bar_rows[component.id]
+        figures = tuple((days, figure_text(history.uptime(days))) for days in UPTIME_PERIODS)
+        open_items = tuple(v for v in snapshot.open if component.id in v.notice.components)
+        past = [v for v in snapshot.closed if component.id in v.notice.components]
+        past_years = _by_year(past, config.timezone)
+        notice_days = tuple(b for b in reversed(bar_row.bars) if b.notices)
+        shown_titles = {n: titles[n] for b in notice_days for n in b.notices}
+        status = states.get(component.id, ComponentStatus.OPERATIONAL)
+        files[f"components/{component.id}/index.html"] = Page(
+            (site.chrome, component, status, bar_row, figures, open_items, tuple(past),
+             shown_titles),
+            lambda component=component, status=status, bar_row=bar_row, figures=figures,
+            open_items=open_items, past_years=past_years, notice_days=notice_days,
+            shown_titles=shown_titles: page_html(  # type: ignore[misc]
+                site, "component.html", "../../", "", component=component, status=status,
+                bar_row=bar_row, figures=figures, open_items=open_items,
+                past_years=past_years, notice_days=notice_days, titles=shown_titles,
+                legend_items=LEGEND))
+    return files

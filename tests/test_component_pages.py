@@ -1,0 +1,183 @@
+"""Daily bars and the page per component, through a real build: each bar's words and
+link, no data before ``since``, uptime figures, the component's notices and how to
+follow it; the Open page links every component and keeps its size budget."""
+
+from __future__ import annotations
+
+import gzip
+import re
+from pathlib import Path
+
+from tests.conftest import MINIMAL_CONFIG, Run
+from tests.feeds_support import build, write_notice
+from tests.test_uptime_api import DIGICERT, OUTAGE
+
+NOW = "2026-10-27T17:00:00Z"  # noon CDT
+
+MAINTENANCE = """\
+---
+title: Database upgrade
+type: maintenance
+start: 2026-10-20 22:00
+end: 2026-10-21 02:00
+components: [api]
+---
+## Completed - 2026-10-21 01:00
+Done.
+
+## Scheduled - 2026-10-10 09:00
+We will upgrade the database.
+"""
+
+BAR = re.compile(r'<li><a class="b-([a-z_]+)" href="([^"]*)"><span>([^<]*)</span></a></li>')
+
+
+def bars(html: str) -> list[tuple[str, str, str]]:
+    return BAR.findall(html)
+
+
+def site_with_history(root: Path, run: Run, out: Path, config: str = MINIMAL_CONFIG) -> Path:
+    (root / "outpost.yaml").write_text(config)
+    write_notice(root, "digicert", DIGICERT)
+    write_notice(root, "outage", OUTAGE)
+    write_notice(root, "upgrade", MAINTENANCE)
+    return build(run, root, NOW, out)
+
+
+def test_component_page_bars_say_what_happened_and_link_the_day(
+        empty_repo: Path, run: Run, tmp_path: Path) -> None:
+    site = site_with_history(empty_repo, run, tmp_path / "site")
+    page = (site / "components/web/index.html").read_text()
+    shown = bars(page)
+    assert len(shown) == 90
+    assert shown[0] == ("partial_outage", "#d-2026-07-30", "Jul 30, 2026: partial outage for "
+                        "58 minutes (Digicert certificate reissue)")
+    assert shown[1] == ("operational", "#bars", "Jul 31, 2026: operational")
+    assert shown[-1] == ("major_outage", "#d-2026-10-27",
+                         "Oct 27, 2026: major outage for 1 hour (Everything down)")
+    # each linked day is listed with its notices, newest first
+    days = re.findall(r'<li id="(d-[0-9-]+)">', page)
+    assert days == ["d-2026-10-27", "d-2026-07-30"]
+    assert '<a href="../../notices/digicert/">Digicert certificate reissue</a>' in page
+    assert "<dt>Last 30 days</dt><dd>99.85 % uptime</dd>" in page
+    assert "<dt>Last 90 days</dt><dd>99.93 % uptime</dd>" in page
+    assert "<dt>Last 365 days</dt><dd>99.93 % uptime</dd>" in page
+    assert "<span>99.93 % uptime</span>" in page  # beside the bars
+    for words in ("Major outage", "Partial outage", "Degraded performance", "Maintenance",
+                  "Operational", "No data"):
+        assert f"</i>{words}</li>" in page  # the legend
+    # notices of the component only, past ones under their year
+    assert page.index('<h3 id="y2026">2026</h3>') < page.rindex("Everything down</a>")
+    assert "Database upgrade" not in page
+    assert "No open notices for Web." in page
+    base = "<code>https://status.example.org/"
+    for follow in (f"{base}components/web/feed.xml</code>",
+                   f"{base}components/web/atom.xml</code>", f"{base}maintenance.ics</code>",
+                   f"{base}components/web/banner.html</code>",
+                   f"{base}components/web/banner.json</code>",
+                   f"{base}components/web/badge.svg</code>", 'href="../../subscribe/"',
+                   '&lt;div data-outpost-banner data-component="web"&gt;&lt;/div&gt;'):
+        assert follow in page
+
+
+def test_maintenance_bars_and_an_open_incident(empty_repo: Path, run: Run, tmp_path: Path
+                                               ) -> None:
+    site = site_with_history(empty_repo, run, tmp_path / "site")
+    api_bars = dict((text.split(":")[0], (status, text))
+                    for status, _, text in bars((site / "components/api/index.html").read_text()))
+    assert api_bars["Oct 20, 2026"] == (
+        "under_maintenance", "Oct 20, 2026: maintenance for 2 hours (Database upgrade)")
+    assert api_bars["Oct 21, 2026"] == (
+        "under_maintenance", "Oct 21, 2026: maintenance for 1 hour (Database upgrade)")
+    write_notice(empty_repo, "open", OUTAGE.replace("## Resolved - 2026-10-27 10:00\nBack.\n\n",
+                                                    "").replace("title: Everything down",
+                                                                "title: Still down"))
+    site = build(run, empty_repo, NOW, tmp_path / "second")
+    page = (site / "components/web/index.html").read_text()
+    assert 'Now: <span class="label comp-major_outage">Major outage</span>' in page
+    assert bars(page)[-1][2] == ("Oct 27, 2026: major outage for 3 hours "
+                                 "(Still down; Everything down)")  # same start: by id
+    assert '<a class="title" href="../../notices/open/">Still down</a>' in page
+
+
+def test_days_before_since_show_no_data(empty_repo: Path, run: Run, tmp_path: Path) -> None:
+    config = MINIMAL_CONFIG.replace("    name: Web\n", "    name: Web\n    since: 2026-10-01\n")
+    site = site_with_history(empty_repo, run, tmp_path / "site", config + "history_days: 30\n")
+    shown = bars((site / "components/web/index.html").read_text())
+    assert len(shown) == 30
+    assert [s for s, _, _ in shown[:2]] == ["no_data", "no_data"]
+    assert shown[0][2] == "Sep 28, 2026: no data"
+    assert shown[3] == ("operational", "#bars", "Oct 1, 2026: operational")
+
+
+def test_open_page_links_every_component_and_shows_its_bars(
+        empty_repo: Path, run: Run, tmp_path: Path) -> None:
+    site = site_with_history(empty_repo, run, tmp_path / "site")
+    html = (site / "index.html").read_text()
+    assert '<a class="name" href="./components/web/">Web</a>' in html
+    assert '<a class="name" href="./components/api/">API</a>' in html
+    shown = bars(html)
+    assert len(shown) == 180
+    assert shown[0][:2] == ("partial_outage", "./components/web/#d-2026-07-30")
+    assert shown[1][:2] == ("operational", "./components/web/")
+    assert 'aria-label="What the bar colours mean"' in html
+    for _, href, _ in shown:
+        assert (site / href.split("#")[0] / "index.html").is_file()
+
+
+def test_open_page_budget_with_ten_components(empty_repo: Path, run: Run, tmp_path: Path
+                                              ) -> None:
+    """Ten components, each with 90 bars and notices on many days, stay within the Open
+    page's 14 KB gzip (page and stylesheet)."""
+    components = "".join(f"  - id: c{i}\n    name: Component number {i}\n"
+                         f"    description: What component {i} does for districts\n"
+                         for i in range(10))
+    (empty_repo / "outpost.yaml").write_text(
+        MINIMAL_CONFIG.split("components:")[0] + "components:\n" + components)
+    for day in range(1, 28, 3):
+        write_notice(empty_repo, f"n{day}", f"""\
+---
+title: Slow pages number {day}
+type: incident
+impact: {("minor", "major", "critical")[day % 3]}
+components: [c{day % 10}, c{(day + 1) % 10}]
+---
+## Resolved - 2026-10-{day:02d} 10:{day:02d}
+Fixed.
+
+## Investigating - 2026-10-{day:02d} 09:00
+Slow.
+""")
+    site = build(run, empty_repo, NOW, tmp_path / "site")
+    html = (site / "index.html").read_bytes()
+    css = next(site.glob("assets/outpost.*.css")).read_bytes()
+    assert len(bars(html.decode())) == 900
+    size = len(gzip.compress(html, 9, mtime=0)) + len(gzip.compress(css, 9, mtime=0))
+    assert size <= 14 * 1024, size
+
+
+def test_recent_history_lists_the_last_days_with_final_statuses(
+        empty_repo: Path, run: Run, tmp_path: Path) -> None:
+    (empty_repo / "outpost.yaml").write_text(MINIMAL_CONFIG + "recent_days: 3\n")
+    write_notice(empty_repo, "outage", OUTAGE)
+    write_notice(empty_repo, "digicert", DIGICERT)  # months ago: not recent
+    write_notice(empty_repo, "open", OUTAGE.replace(
+        "## Resolved - 2026-10-27 10:00\nBack.\n\n", "").replace(
+        "title: Everything down", "title: Still down").replace("10-27 09:00", "10-25 23:30"))
+    html = (build(run, empty_repo, NOW, tmp_path / "site") / "index.html").read_text()
+    section = html.split('<h2 id="recent">Recent history</h2>', 1)[1].split("<h2", 1)[0]
+    assert re.findall(r"<h3>([^<]+)</h3>", section) == [
+        "Oct 27, 2026", "Oct 26, 2026", "Oct 25, 2026"]
+    today, quiet, first = section.split("<h3>")[1:]
+    assert "Everything down" in today and '<span class="label label-resolved">Resolved' in today
+    assert "No notices." in quiet
+    assert "Still down" in first and "label-investigating" in first
+    assert "Digicert" not in section
+    assert '<a href="./closed/">All closed notifications</a>' in section
+
+
+def test_recent_days_zero_leaves_the_section_out(empty_repo: Path, run: Run, tmp_path: Path
+                                                 ) -> None:
+    (empty_repo / "outpost.yaml").write_text(MINIMAL_CONFIG + "recent_days: 0\n")
+    html = (build(run, empty_repo, NOW, tmp_path / "site") / "index.html").read_text()
+    assert 'id="recent"' not in html
