@@ -303,7 +303,7 @@ CONFIG_CASES = {
         ["outpost.yaml:7: duplicate component id 'web'"]),
     "unknown component key": (BASE + "components:\n  - id: web\n    name: Web\n    colour: red\n",
                               ["outpost.yaml:7: unknown key 'components[0].colour' (known keys: "
-                               "description, group, id, name)"]),
+                               "description, group, id, name, since)"]),
     "components as a mapping": (BASE + "components:\n  web: Web\n", [
         "outpost.yaml:5: Config value 'components': expected a list, received a mapping"]),
     "component as a word": (BASE + "components:\n  - web\n", [
@@ -336,8 +336,8 @@ def test_unknown_config_key_lists_known_keys() -> None:
     [message] = config_problems(BASE + "colour: red\n")
     assert message.startswith("outpost.yaml:4: unknown key 'colour' (known keys: "
                               "alerts_contact, alerts_url, base_url, ")
-    assert ("closed_recent, components, description, feed_items, home_label, home_url, "
-            "hosted_note, language, ") in message
+    assert ("closed_recent, components, description, feed_items, history_days, home_label, "
+            "home_url, hosted_note, language, ") in message
 
 
 def test_base_url_gets_a_trailing_slash() -> None:
