@@ -105,6 +105,7 @@ COMMANDS: tuple[click.Command, ...] = (
     authoring.new,
     authoring.update,
     authoring.resolve,
+    authoring.postmortem,
     authoring.list_notices,
     publish.publish,
     publish.verify,

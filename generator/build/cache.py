@@ -165,7 +165,7 @@ def stable(value: object, digests: dict[str, str]) -> object:
             ended = value.ended.timestamp() if value.ended else None
             return (f"view|{value.notice.id}|{digests.get(value.notice.id, '?')}|"
                     f"{len(value.updates)}|{value.status.value}|{value.is_open}|"
-                    f"{value.started.timestamp()}|{ended}")
+                    f"{value.started.timestamp()}|{ended}|{value.postmortem is not None}")
         if isinstance(value, NoticePart):
             return ("part", value.notice_id, digests.get(value.notice_id, "?"), value.detail)
         if isinstance(value, (list, tuple)):

@@ -197,6 +197,28 @@ def resolve(repo: Repo, notice: str, at_text: str | None, silent: bool, message:
     _post(repo, notice, None, True, at_text, _read_message(message, message_file), silent)
 
 
+@click.command()
+@click.argument("notice")
+@click.option("--at", "at_text", metavar="TIME", help=AT_HELP)
+@click.option("--silent", is_flag=True, help="Publish without notifying followers.")
+@_message_options
+@pass_repo
+def postmortem(repo: Repo, notice: str, at_text: str | None, silent: bool,
+               message: str | None, message_file: TextIO | None) -> None:
+    """Add the postmortem to incident NOTICE: what happened and what will change. It does
+    not reopen the notice; feeds and notifications announce it once."""
+    from generator.core.times import write_time
+    from generator.notices.authoring import post_postmortem
+    from generator.notices.lookup import find_notice
+
+    config = repo.config()
+    notice_id = find_notice(repo.root, notice)
+    posted = post_postmortem(repo.root, config, notice_id, at=_time(at_text, repo, "--at"),
+                             message=_read_message(message, message_file), silent=silent)
+    when = write_time(posted.at, config.timezone)
+    click.echo(f"Posted Postmortem - {when} to {posted.notice.id}: {_shown(posted.path, repo)}")
+
+
 @click.command(name="list")
 @click.option("--open", "which", flag_value="open", help="Only open notices.")
 @click.option("--closed", "which", flag_value="closed", help="Only closed notices.")

@@ -82,6 +82,9 @@ class Status(Enum):
     VERIFYING = "Verifying"
     COMPLETED = "Completed"
     UPDATE = "Update"
+    # Never written as an update's status: feeds and notifications announce a
+    # postmortem (Notice.postmortem) as an update with this status.
+    POSTMORTEM = "Postmortem"
 
     @property
     def slug(self) -> str:
@@ -172,6 +175,21 @@ class Update:
 
 
 @dataclass(frozen=True)
+class Postmortem:
+    """A '## Postmortem - <time>' section: published after the fact, it changes neither
+    the notice's state nor its updates."""
+
+    at: datetime
+    body: str  # Markdown
+    line: int
+    notify: bool = True
+
+    def as_update(self) -> Update:
+        """The postmortem announced like an update (feeds, notifications)."""
+        return Update(Status.POSTMORTEM, self.at, self.body, self.line, self.notify)
+
+
+@dataclass(frozen=True)
 class Notice:
     id: str
     path: str  # as shown in messages, relative to the repo root
@@ -185,6 +203,7 @@ class Notice:
     end: datetime | None = None
     # Statuses set per component ("components:" written as a mapping), in file order.
     set_statuses: tuple[tuple[str, ComponentStatus], ...] = ()
+    postmortem: Postmortem | None = None
 
     def status_of(self, component_id: str) -> ComponentStatus:
         """The status this notice gives a component it lists while it is in effect

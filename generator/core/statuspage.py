@@ -307,6 +307,10 @@ def incident(api: Api, item: NoticeView) -> Json:
         "components": [rows[component_id(c)] for c in members],
         "reminder_intervals": None,
     }
+    if not notice.is_maintenance:  # published postmortems only; the state stays as it is
+        data |= {"postmortem_body": item.postmortem.body.strip() if item.postmortem else None,
+                 "postmortem_published_at": api.time(item.postmortem.at if item.postmortem
+                                                     else None)}
     if notice.is_maintenance:
         data |= {
             "scheduled_for": api.time(notice.start),

@@ -16,6 +16,7 @@ from generator.core.model import (
     Impact,
     Notice,
     NoticeType,
+    Postmortem,
     Status,
     Update,
 )
@@ -38,6 +39,7 @@ class NoticeView:
     is_open: bool
     started: datetime  # incident: first update; maintenance: window start
     ended: datetime | None  # incident: resolved; maintenance: window end or completion
+    postmortem: Postmortem | None = None  # once published (its time has come)
 
     @property
     def latest(self) -> Update:
@@ -116,7 +118,10 @@ def view(notice: Notice, now: datetime) -> NoticeView | None:
     if notice.type is NoticeType.INCIDENT:
         status = _latest_real_status(updates, Status.INVESTIGATING)
         resolved = updates[0].at if status is Status.RESOLVED else None
-        return NoticeView(notice, updates, status, resolved is None, notice.posted_at, resolved)
+        postmortem = notice.postmortem
+        published = postmortem if postmortem is not None and postmortem.at <= now else None
+        return NoticeView(notice, updates, status, resolved is None, notice.posted_at, resolved,
+                          published)
     assert notice.start is not None and notice.end is not None
     completed = next((u.at for u in updates if u.status is Status.COMPLETED), None)
     posted = _latest_real_status(updates, Status.SCHEDULED)

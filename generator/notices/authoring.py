@@ -149,6 +149,19 @@ def post(root: Path, config: Config, notice_id: str, *, status_word: str | None,
     return Posted(result, path, status, at.replace(second=0, microsecond=0))
 
 
+def post_postmortem(root: Path, config: Config, notice_id: str, *, at: datetime,
+                    message: str | None, silent: bool = False) -> Posted:
+    """Add the postmortem section to an incident and write it."""
+    path, raw, notice = load_for_edit(root, config, notice_id)
+    new_text, result = edit.post_postmortem(raw.decode("utf-8"), notice, at=at,
+                                            message=message or "", silent=silent, config=config)
+    if path.read_bytes() != raw:
+        raise edit.EditError(f"{relative(path, root)} changed while the postmortem was being "
+                             "written; nothing was written: run the command again")
+    write_file_atomic(path, new_text.encode("utf-8"))
+    return Posted(result, path, Status.POSTMORTEM, at.replace(second=0, microsecond=0))
+
+
 @dataclass(frozen=True)
 class Row:
     id: str

@@ -210,6 +210,39 @@ def post_update(text: str, notice: Notice, *, status: Status, at: datetime, mess
     return new_text, result
 
 
+def post_postmortem(text: str, notice: Notice, *, at: datetime, message: str, silent: bool,
+                    config: Config) -> tuple[str, Notice]:
+    """``text`` with a '## Postmortem - <time>' section above its updates, checked to load
+    back as exactly the same notice with that postmortem. Raises EditError or
+    ProblemsFound; returns the new text and notice."""
+    zone = config.timezone
+    if notice.type is not NoticeType.INCIDENT:
+        raise EditError("only an incident has a postmortem; nothing was written")
+    if notice.postmortem is not None:
+        raise EditError(f"{notice.path} already has a postmortem (line "
+                        f"{notice.postmortem.line}): edit it there; nothing was written")
+    body = clean_message(message)  # refuses an empty message
+    at = at.replace(second=0, microsecond=0)
+    if at < notice.posted_at:
+        raise EditError(f"the postmortem ({write_time(at, zone)}) would come before the "
+                        f"notice's first update ({write_time(notice.posted_at, zone)}); "
+                        "nothing was written")
+    _refuse_headings(body)
+    block = heading(Status.POSTMORTEM, at, zone, silent) + "\n" + body
+    newest = max(u.at for u in notice.updates)
+    new_text, first = insert_update(text, notice, block, max(at, newest))
+    try:
+        result = validated(new_text, notice.path, notice.id, config)
+    except ProblemsFound as exc:
+        raise EditError(_in_message(exc.problems, first, body.count("\n") + 1)) from None
+    kept = result.postmortem
+    if (kept is None or (kept.at, kept.body, kept.notify) != (at, body, not silent)
+            or _keys(result.updates) != _keys(notice.updates)
+            or replace(result, updates=(), postmortem=None) != replace(notice, updates=())):
+        raise EditError(_why_not_kept(body))
+    return new_text, result
+
+
 def _refuse_headings(body: str) -> None:
     """A '## ' line outside code fences would start another update."""
     _, sections, _ = split_body(body, 1)

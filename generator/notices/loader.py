@@ -25,6 +25,7 @@ from generator.core.model import (
     Impact,
     Notice,
     NoticeType,
+    Postmortem,
     Update,
     parse_status,
     unknown_status,
@@ -128,6 +129,13 @@ def parse_notice(text: str, path: str, notice_id: str, config: Config) -> Notice
                          f"notice has no updates: add one under a heading such as {HEADING_HINT}"))
     ordered = sorted(updates, key=lambda u: u.at, reverse=True)
     problems.extend(_check_after_final(ordered, kind))
+    postmortem = None
+    if "postmortem" in text.lower():
+        postmortem = parse_postmortem(text[closing.end() + 1:], close + 2, kind, config,
+                                      problems)
+        if postmortem is not None and ordered and postmortem.at < ordered[-1].at:
+            problems.append((postmortem.line, "postmortem before the first update: it "
+                                              "follows what it explains"))
     if values is None or node is None:
         raise NoticeInvalid(problems)
     impact = _check_front_matter(values, node, kind, config, problems)
@@ -140,7 +148,7 @@ def parse_notice(text: str, path: str, notice_id: str, config: Config) -> Notice
     return Notice(
         id=notice_id, path=path, title=values["title"], type=kind, impact=impact,
         components=values["components"], summary=summary, updates=tuple(ordered),
-        start=start, end=end, set_statuses=values["set_statuses"],
+        start=start, end=end, set_statuses=values["set_statuses"], postmortem=postmortem,
     )
 
 
@@ -244,10 +252,56 @@ def _parse_body(text: str, start: int, first: int, kind: NoticeType, config: Con
     updates = []
     for line_no, heading, body in sections:
         _check_text(line_no, body, "this update", problems)
+        if _is_postmortem(heading):
+            continue  # parse_postmortem reads it
         update = _parse_update(line_no, heading, body, kind, config, problems)
         if update:
             updates.append(update)
-    return summary, updates, len(sections)
+    return summary, updates, sum(not _is_postmortem(h) for _, h, _ in sections)
+
+
+POSTMORTEM = "Postmortem"
+
+
+def _is_postmortem(heading: str) -> bool:
+    match = _HEADING.match(heading.rstrip())
+    return match is not None and " ".join(match["status"].split()).lower() == "postmortem"
+
+
+def parse_postmortem(text: str, first_line: int, kind: NoticeType, config: Config,
+                     problems: list[tuple[int, str]]) -> Postmortem | None:
+    """The notice's '## Postmortem - <time>' section, if any (at most one, incidents only)."""
+    _, sections, _ = split_body(text, first_line)
+    found: Postmortem | None = None
+    for line_no, heading, body in sections:
+        if not _is_postmortem(heading):
+            continue
+        match = _HEADING.match(heading.rstrip())
+        assert match is not None
+        if kind is not NoticeType.INCIDENT:
+            problems.append((line_no, "only an incident has a postmortem: a maintenance "
+                                      "explains itself in its updates"))
+            continue
+        if found is not None:
+            problems.append((line_no, f"a notice has one postmortem (the first is at line "
+                                      f"{found.line}): merge them"))
+            continue
+        flag = match["flag"]
+        if flag is not None and flag.lower() != "silent":
+            problems.append((line_no, f"unknown flag '[{flag}]' (the only flag is '[silent]', "
+                                      "which posts the update without notifying)"))
+            continue
+        try:
+            at = parse_time(match["time"], config.timezone)
+        except InputError as exc:
+            problems.append((line_no, str(exc)))
+            continue
+        if not body:
+            problems.append((line_no, "postmortem has no text: write what happened and what "
+                                      "will change under the heading"))
+            continue
+        found = Postmortem(at=at, body=body, line=line_no, notify=flag is None)
+    return found
 
 
 def _parse_update(line_no: int, heading: str, body: str, kind: NoticeType, config: Config,

@@ -148,6 +148,15 @@ def messages(notices: Iterable[Notice], now: datetime, horizon: datetime,
                 silent += 1
             else:
                 found.append(Message(key, notice, update, update.at, root))
+        postmortem = notice.postmortem  # announced once, under its own key
+        if postmortem is not None and postmortem.at <= now:
+            if postmortem.at < horizon:
+                too_old += 1
+            elif not postmortem.notify:
+                silent += 1
+            else:
+                found.append(Message(f"{notice.id}/postmortem", notice,
+                                     postmortem.as_update(), postmortem.at, root))
         due = reminder(notice, now, remind_before)
         if due is not None and due.at >= horizon:
             found.append(due)

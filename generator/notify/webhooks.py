@@ -13,7 +13,7 @@ from typing import Any
 from generator import __version__
 from generator.core import statuspage
 from generator.core.errors import OutpostError
-from generator.core.model import Config, Notice
+from generator.core.model import Config, Notice, Status
 from generator.core.timeline import select, view
 from generator.notify.plan import Message
 from generator.notify.settings import Webhook
@@ -43,6 +43,10 @@ def statuspage_payload(config: Config, message: Message, notices: Iterable[Notic
     seen = view(message.notice, message.at)
     assert seen is not None
     incident = {**_WEBHOOK_EXTRAS, **statuspage.incident(api, seen)}
+    if incident["postmortem_published_at"] is not None:  # published by message.at
+        incident["postmortem_ignored"] = False
+        incident["postmortem_notified_subscribers"] = (
+            message.update is not None and message.update.status is Status.POSTMORTEM)
     if message.is_reminder:
         incident["scheduled_remind_prior"] = True
         incident["scheduled_reminded_at"] = api.time(message.at)

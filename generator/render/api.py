@@ -69,7 +69,7 @@ def _fragment_key(api: Api, item: NoticeView, settings: str, digests: Mapping[st
              item.status.value, item.is_open, item.started.timestamp(),
              item.ended.timestamp() if item.ended else None,
              notice.start is not None and notice.start <= now,
-             item.ended is not None and item.ended <= now)
+             item.ended is not None and item.ended <= now, item.postmortem is not None)
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 

@@ -10,7 +10,14 @@ from datetime import UTC, datetime
 from itertools import islice
 
 from generator.core import times
-from generator.core.model import Config, Notice, Update, same_time_suffixes, update_stamp
+from generator.core.model import (
+    Config,
+    Notice,
+    Status,
+    Update,
+    same_time_suffixes,
+    update_stamp,
+)
 from generator.render.calendar import CALENDAR
 from generator.render.feedwriter import FeedItem, FeedMeta, write_atom, write_rss
 from generator.render.pages import FeedLink, Site
@@ -41,8 +48,15 @@ class Posted:
     suffix: str  # '' unless earlier updates of the notice share its time: '~2', '~3'...
 
 
+POSTMORTEM_POSITION = -1  # in _Ordered: the notice's postmortem, not one of its updates
+POSTMORTEM_SUFFIX = "~postmortem"  # keeps its key apart from an update at the same time
+
+
 def update_anchor(posted: Posted) -> str:
-    """The id the notice page gives this update (core.model.update_anchors)."""
+    """The id the notice page gives this update (core.model.update_anchors), or
+    'postmortem' for the postmortem (templates/notice.html)."""
+    if posted.update.status is Status.POSTMORTEM:
+        return "postmortem"
     return f"update-{update_stamp(posted.update.at)}{posted.suffix}"
 
 
@@ -67,9 +81,13 @@ class _Ordered:
         self.items = (*site.snapshot.open, *site.snapshot.closed)
         # Equal times: the update earlier in a notice's list (newest first) is the later
         # one, as on the notice page.
-        self.keyed = sorted((-update.at.timestamp(), item.notice.id, position, index)
-                            for index, item in enumerate(self.items)
-                            for position, update in enumerate(item.updates))
+        keyed = [(-update.at.timestamp(), item.notice.id, position, index)
+                 for index, item in enumerate(self.items)
+                 for position, update in enumerate(item.updates)]
+        keyed.extend((-item.postmortem.at.timestamp(), item.notice.id, POSTMORTEM_POSITION,
+                      index)  # announced once, as its own item
+                     for index, item in enumerate(self.items) if item.postmortem is not None)
+        self.keyed = sorted(keyed)
 
     def posted(self, component: str | None = None) -> Iterator[Posted]:
         """Newest first, lazily; only updates of notices on ``component`` if given."""
@@ -78,6 +96,9 @@ class _Ordered:
         for _, _, position, index in self.keyed:
             item = items[index]
             if component is None or component in item.notice.components:
+                if position == POSTMORTEM_POSITION and item.postmortem is not None:
+                    yield Posted(item.notice, item.postmortem.as_update(), POSTMORTEM_SUFFIX)
+                    continue
                 if index not in suffixes:
                     suffixes[index] = same_time_suffixes(item.updates)
                 yield Posted(item.notice, item.updates[position], suffixes[index][position])
