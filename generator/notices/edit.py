@@ -228,7 +228,7 @@ def post_postmortem(text: str, notice: Notice, *, at: datetime, message: str, si
                         f"notice's first update ({write_time(notice.posted_at, zone)}); "
                         "nothing was written")
     _refuse_headings(body)
-    block = heading(Status.POSTMORTEM, at, zone, silent) + "\n" + body
+    block = write_heading(Status.POSTMORTEM, at, zone, silent) + "\n" + body
     newest = max(u.at for u in notice.updates)
     new_text, first = insert_update(text, notice, block, max(at, newest))
     try:

@@ -264,7 +264,7 @@ POSTMORTEM = "Postmortem"
 
 
 def _is_postmortem(heading: str) -> bool:
-    match = _HEADING.match(heading.rstrip())
+    match = HEADING.match(heading.rstrip())
     return match is not None and " ".join(match["status"].split()).lower() == "postmortem"
 
 
@@ -276,7 +276,7 @@ def parse_postmortem(text: str, first_line: int, kind: NoticeType, config: Confi
     for line_no, heading, body in sections:
         if not _is_postmortem(heading):
             continue
-        match = _HEADING.match(heading.rstrip())
+        match = HEADING.match(heading.rstrip())
         assert match is not None
         if kind is not NoticeType.INCIDENT:
             problems.append((line_no, "only an incident has a postmortem: a maintenance "
