@@ -181,3 +181,41 @@ def test_recent_days_zero_leaves_the_section_out(empty_repo: Path, run: Run, tmp
     (empty_repo / "outpost.yaml").write_text(MINIMAL_CONFIG + "recent_days: 0\n")
     html = (build(run, empty_repo, NOW, tmp_path / "site") / "index.html").read_text()
     assert 'id="recent"' not in html
+
+
+def test_incremental_builds_equal_clean_ones_across_midnight_and_a_changed_notice(
+        tmp_path: Path) -> None:
+    """The bars' window moves at local midnight and a changed notice changes its days:
+    an incremental build must still give exactly the bytes of a clean build."""
+    from datetime import UTC, datetime, timedelta
+
+    from generator.app import project
+    from generator.build import builder
+    from generator.build.options import BuildOptions
+    from tests.test_incremental import clean_files, incident, make_repo, tree
+
+    root = make_repo(tmp_path / "repo")
+    out = tmp_path / "site"
+    options = BuildOptions(racy_seconds=0)
+    before_midnight = datetime(2026, 11, 29, 5, 59, tzinfo=UTC)  # 23:59 CST
+    recent = before_midnight - timedelta(days=2)
+    (root / "notices" / "recent.md").write_text(incident("Recent", recent, 2, resolved=True))
+    builder.build(project(root), out, before_midnight, options)
+    first = tree(out)
+    assert first == clean_files(root, before_midnight)
+    after_midnight = before_midnight + timedelta(minutes=2)  # 00:01 CST, the next day
+    builder.build(project(root), out, after_midnight, options)
+    second = tree(out)
+    assert second == clean_files(root, after_midnight)
+    web = "components/web/index.html"
+    assert first[web] != second[web]  # the window moved a day
+    assert b"<span>Nov 29, 2026: degraded performance for 1 minute (Open problem)</span>" \
+        in second[web]
+    assert b"Nov 29, 2026" not in first[web]
+    (root / "notices" / "recent.md").write_text(
+        incident("Recent", recent - timedelta(days=1), 3, resolved=True))
+    builder.build(project(root), out, after_midnight, options)
+    third = tree(out)
+    assert third == clean_files(root, after_midnight)
+    assert third[web] != second[web] and third["api/uptime.json"] != second["api/uptime.json"]
+    assert third["components/api/index.html"] == second["components/api/index.html"]
