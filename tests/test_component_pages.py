@@ -58,7 +58,8 @@ def test_component_page_bars_say_what_happened_and_link_the_day(
     # each linked day is listed with its notices, newest first
     days = re.findall(r'<li id="(d-[0-9-]+)">', page)
     assert days == ["d-2026-10-27", "d-2026-07-30"]
-    assert '<a href="../../notices/digicert/">Digicert certificate reissue</a>' in page
+    assert ('<a class="title" href="../../notices/digicert/">Digicert certificate reissue</a>'
+            in page)
     assert "<dt>Last 30 days</dt><dd>99.85 % uptime</dd>" in page
     assert "<dt>Last 90 days</dt><dd>99.93 % uptime</dd>" in page
     assert "<dt>Last 365 days</dt><dd>99.93 % uptime</dd>" in page
@@ -173,7 +174,7 @@ def test_recent_history_lists_the_last_days_with_final_statuses(
     assert "No notices." in quiet
     assert "Still down" in first and "label-investigating" in first
     assert "Digicert" not in section
-    assert '<a href="./closed/">All closed notifications</a>' in section
+    assert '<a href="./closed/">All past notices</a>' in section
 
 
 def test_recent_days_zero_leaves_the_section_out(empty_repo: Path, run: Run, tmp_path: Path

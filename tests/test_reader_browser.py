@@ -52,7 +52,9 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 def notice_pages(site: Path) -> list[str]:
-    return sorted(f"notices/{p.parent.name}/" for p in site.glob("notices/*/index.html"))
+    """Every notice page, then every component page."""
+    return [f"{folder}/{p.parent.name}/" for folder in ("notices", "components")
+            for p in sorted(site.glob(f"{folder}/*/index.html"))]
 
 
 # Every link a reader taps outside running text, with the size it must have (WCAG 2.2
@@ -122,7 +124,9 @@ def test_axe_finds_nothing_in_any_state(browser: Any, servers: dict[str, str],
     problems = {}
     try:
         for state, url in servers.items():
-            for path in (*PAGES, *notice_pages(sites[state])[:3]):
+            pages = notice_pages(sites[state])
+            components = [p for p in pages if p.startswith("components/")]
+            for path in (*PAGES, *pages[:3], *components[:1]):
                 page.goto(url + path)
                 violations = _axe(page)
                 if violations:
@@ -167,3 +171,43 @@ def test_staleness_line_counts_minutes_and_warns(browser: Any, servers: dict[str
     assert page.locator("#built").inner_text() == "Updated 2:00 PM CDT"
     assert not page.locator("#stale").is_visible()
     context.close()
+
+
+# The focused bar's own words, as drawn: the tooltip must be on screen and readable.
+FOCUSED_BAR = """() => { const a = document.activeElement;
+  if (!a || !a.matches('.bars a')) return null;
+  const tip = a.querySelector('span').getBoundingClientRect();
+  return {text: a.innerText.trim(), w: tip.width, h: tip.height, left: tip.left,
+          right: tip.right, top: tip.top, inner: innerWidth}; }"""
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+@pytest.mark.parametrize("path", ["", "components/customer-sites/"])
+def test_every_bar_is_reached_by_keyboard_and_shows_its_words(
+        browser: Any, servers: dict[str, str], sites: dict[str, Path], width: int,
+        path: str) -> None:
+    context = browser.new_context(viewport={"width": width, "height": PHONES.get(width, 900)})
+    page = context.new_page()
+    problems: list[str] = []
+    try:
+        page.goto(servers["incident"] + path)
+        expected = page.evaluate("document.querySelectorAll('.bars a').length")
+        assert expected >= 90
+        seen: list[str] = []
+        for _ in range(expected + 200):
+            page.keyboard.press("Tab")
+            bar = page.evaluate(FOCUSED_BAR)
+            if bar is None:
+                if seen and len(seen) == expected:
+                    break
+                continue
+            seen.append(bar["text"])
+            if bar["w"] < 50 or bar["h"] < 10 or bar["left"] < 0 or bar["right"] > bar["inner"]:
+                problems.append(f"{path or 'index'} at {width}px: {bar}")
+        assert len(seen) == expected, (len(seen), expected)
+        assert any(text
+                   == "Jul 30, 2024: partial outage for 33 minutes (Digicert certificate reissue)"
+                   for text in seen)  # open since 13:27, built at 14:00
+    finally:
+        context.close()
+    assert problems == [], "\n".join(problems[:10])
