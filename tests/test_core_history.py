@@ -16,6 +16,8 @@ from generator.core.history import (
     Span,
     days,
     effects,
+    ended_before,
+    notice_effects,
     percent,
     spans,
     status_at,
@@ -289,3 +291,13 @@ def test_spans_do_not_overlap_and_days_add_up(found: tuple[Notice, ...], now: da
         total = sum((d.end - d.start for d in shown), timedelta())
         if total:
             assert figure == 1 - Fraction(int(down.total_seconds()), int(total.total_seconds()))
+
+
+@settings(max_examples=200, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(notice_sets(), HOURS, HOURS)
+def test_a_notice_skipped_as_ended_has_no_effect_after_the_window_starts(
+        found: tuple[Notice, ...], now: datetime, window: datetime) -> None:
+    for notice in found:
+        if ended_before(notice, window):
+            assert all(end <= window for _, end in notice_effects(notice, max(now, window)))

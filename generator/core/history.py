@@ -16,7 +16,7 @@ from fractions import Fraction
 from itertools import pairwise
 from zoneinfo import ZoneInfo
 
-from generator.core.model import ComponentStatus, Notice
+from generator.core.model import ComponentStatus, Notice, NoticeType, Status
 from generator.core.timeline import view
 
 OPERATIONAL = ComponentStatus.OPERATIONAL
@@ -231,6 +231,18 @@ class ComponentHistory:
         return uptime(self.last(count))
 
 
+def ended_before(notice: Notice, moment: datetime) -> bool:
+    """Whether ``notice`` can have no effect from ``moment`` on (cheap: no view): a
+    maintenance whose window and updates ended before it, or an incident resolved
+    before it (nothing may follow Resolved, so its newest update is the resolution)."""
+    latest = notice.updates[0].at if notice.updates else None
+    if latest is None or latest >= moment:
+        return False
+    if notice.type is NoticeType.MAINTENANCE:
+        return notice.end is not None and notice.end < moment
+    return notice.updates[0].status is Status.RESOLVED
+
+
 def first_day(notices: Iterable[Notice], zone: ZoneInfo) -> date | None:
     """The day of the earliest update of any notice: where the site's records begin."""
     earliest = min((n.posted_at for n in notices), default=None)
@@ -243,10 +255,11 @@ def component_histories(notices: tuple[Notice, ...], components: Iterable[tuple[
     """Each (component id, since) as a ComponentHistory of the last ``max(count, 365)``
     days up to ``now``. A component without ``since`` has data from the first notice
     of the site on (every day when there is none)."""
-    found = effects(notices, now)
     start = first_day(notices, zone)
     last = today(now, zone)
     length = max(count, *UPTIME_PERIODS)
+    window = midnight(last - timedelta(days=length - 1), zone)
+    found = effects((n for n in notices if not ended_before(n, window)), now)
     result = []
     for component_id, since in components:
         begins = since if since is not None else start
