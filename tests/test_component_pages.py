@@ -220,3 +220,24 @@ def test_incremental_builds_equal_clean_ones_across_midnight_and_a_changed_notic
     assert third == clean_files(root, after_midnight)
     assert third[web] != second[web] and third["api/uptime.json"] != second["api/uptime.json"]
     assert third["components/api/index.html"] == second["components/api/index.html"]
+
+
+def test_past_notices_are_paged_by_year_like_closed(empty_repo: Path, run: Run, tmp_path: Path
+                                                    ) -> None:
+    (empty_repo / "outpost.yaml").write_text(MINIMAL_CONFIG + "closed_recent: 1\n")
+    write_notice(empty_repo, "digicert", DIGICERT)
+    write_notice(empty_repo, "outage", OUTAGE)
+    write_notice(empty_repo, "older", DIGICERT.replace("2026-07-30", "2025-07-30").replace(
+        "title: Digicert certificate reissue", "title: Last year's problem"))
+    site = build(run, empty_repo, NOW, tmp_path / "site")
+    page = (site / "components/web/index.html").read_text()
+    past = page.split('<h2 id="past">', 1)[1].split('<h2 id="follow">', 1)[0]
+    assert "Everything down" in past and "Digicert" not in past  # the most recent only
+    assert re.findall(r'<a href="../../components/web/(\d{4})/">', past) == ["2026", "2025"]
+    year = (site / "components/web/2026/index.html").read_text()
+    assert "<h1>Web: 2026</h1>" in year
+    assert year.index("Everything down") < year.index("Digicert certificate reissue")
+    assert "Last year's problem" not in year
+    assert '<span aria-current="page">2026</span>' in year
+    assert "Last year&#39;s problem" in (site / "components/web/2025/index.html").read_text()
+    assert not (site / "components/api/2026").exists()  # one past notice: no paging

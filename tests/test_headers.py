@@ -167,6 +167,7 @@ def test_cache_and_cors_rules() -> None:
 def _pattern(path: str) -> str:
     path = re.sub(r"^notices/[^/]+/", "notices/<id>/", path)
     path = re.sub(r"^components/[^/]+/", "components/<id>/", path)
+    path = re.sub(r"^components/<id>/\d{4}/", "components/<id>/<year>/", path)
     path = re.sub(r"^closed/\d{4}/", "closed/<year>/", path)
     path = re.sub(r"^api/history/\d{4}\.json$", "api/history/<year>.json", path)
     path = re.sub(r"\.[0-9a-f]{10,}\.", ".<hash>.", path)

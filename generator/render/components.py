@@ -31,18 +31,31 @@ def render_component_pages(site: Site) -> dict[str, bytes | Page]:
         figures = tuple((days, figure_text(history.uptime(days))) for days in UPTIME_PERIODS)
         open_items = tuple(v for v in snapshot.open if component.id in v.notice.components)
         past = [v for v in snapshot.closed if component.id in v.notice.components]
-        past_years = _by_year(past, config.timezone)
+        by_year = _by_year(past, config.timezone)
+        year_counts = tuple((year, len(items)) for year, items in by_year)
+        # Like Closed: the most recent closed_recent here, then a page per year.
+        paged = len(past) > config.closed_recent
+        past_years = _by_year(past[:config.closed_recent], config.timezone) if paged else by_year
+        years = year_counts if paged else ()
         notice_days = tuple(b for b in reversed(bar_row.bars) if b.notices)
         shown_titles = {n: titles[n] for b in notice_days for n in b.notices}
         status = states.get(component.id, ComponentStatus.OPERATIONAL)
         files[f"components/{component.id}/index.html"] = Page(
-            (site.chrome, component, status, bar_row, figures, open_items, tuple(past),
+            (site.chrome, component, status, bar_row, figures, open_items, past_years, years,
              shown_titles),
             lambda component=component, status=status, bar_row=bar_row, figures=figures,
             open_items=open_items, past_years=past_years, notice_days=notice_days,
-            shown_titles=shown_titles: page_html(  # type: ignore[misc]
+            shown_titles=shown_titles, years=years: page_html(  # type: ignore[misc]
                 site, "component.html", "../../", "", component=component, status=status,
                 bar_row=bar_row, figures=figures, open_items=open_items,
                 past_years=past_years, notice_days=notice_days, titles=shown_titles,
-                legend_items=LEGEND))
+                legend_items=LEGEND, years=years, current_year=None))
+        for year, items in by_year if paged else ():
+            files[f"components/{component.id}/{year}/index.html"] = Page(
+                (site.chrome, component, year, tuple(items), year_counts),
+                lambda component=component, year=year, items=items,
+                year_counts=year_counts: page_html(  # type: ignore[misc]
+                    site, "component_year.html", "../../../", "", component=component,
+                    heading=f"{component.name}: {year}", items=items, years=year_counts,
+                    current_year=year))
     return files
