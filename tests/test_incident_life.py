@@ -69,7 +69,10 @@ def test_incident_life(empty_repo: Path, run: Run, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     pages = build(empty_repo, run, out, "2026-11-28 07:45")
     assert banner(pages["index.html"]) == "none"
-    assert "Checkout errors" not in pages["index.html"]
+    open_part, recent = pages["index.html"].split('<h2 id="recent">Recent history</h2>')
+    assert "Checkout errors" not in open_part
+    assert "Checkout errors</a>" in recent  # today's recent history, with its final status
+    assert '<span class="label label-resolved">Resolved</span>' in recent
     assert "No current open notifications." in content(pages["index.html"])
     assert "Checkout errors" in content(pages["closed/index.html"])
     notice_page = pages[f"notices/{NOTICE_ID}/index.html"]
