@@ -16,7 +16,7 @@ from fractions import Fraction
 from itertools import pairwise
 from zoneinfo import ZoneInfo
 
-from generator.core.model import ComponentStatus, Notice, NoticeType, Status
+from generator.core.model import ComponentStatus, Config, Notice, NoticeType, Status
 from generator.core.timeline import view
 
 OPERATIONAL = ComponentStatus.OPERATIONAL
@@ -267,3 +267,10 @@ def component_histories(notices: tuple[Notice, ...], components: Iterable[tuple[
         result.append(ComponentHistory(component_id, begins, merged,
                                        days(merged, last, length, zone, begins, now)))
     return tuple(result)
+
+
+def histories_for(config: Config, notices: tuple[Notice, ...], now: datetime
+                  ) -> tuple[ComponentHistory, ...]:
+    """Every configured component's history at ``now``, in the settings' order."""
+    return component_histories(notices, ((c.id, c.since) for c in config.components), now,
+                               config.timezone, config.history_days)

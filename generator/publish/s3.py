@@ -56,14 +56,17 @@ def upload_group(path: str) -> int:
 
 
 def upload_order(paths: list[str]) -> list[str]:
-    """Groups in order; deeper pages before shallower ones within the pages group."""
+    """Groups in order; within the pages group, notice pages first (other pages, such as
+    a component's, list them), then deeper pages before shallower ones."""
     return sorted(paths, key=lambda p: (*_stage(p), p))
 
 
-def _stage(path: str) -> tuple[int, int]:
+def _stage(path: str) -> tuple[int, int, int]:
     """Files of one stage upload together; the next stage waits for all of them."""
     group = upload_group(path)
-    return (group, -path.count("/") if group == 3 else 0)
+    if group != 3:
+        return (group, 0, 0)
+    return (group, 0 if path.startswith("notices/") else 1, -path.count("/"))
 
 
 @contextlib.contextmanager

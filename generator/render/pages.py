@@ -29,7 +29,7 @@ from markupsafe import Markup
 from generator.config.settings import case_url
 from generator.core import times
 from generator.core.errors import OutpostError
-from generator.core.history import ComponentHistory
+from generator.core.history import ComponentHistory, histories_for
 from generator.core.model import (
     ComponentStatus,
     Config,
@@ -112,8 +112,6 @@ class Site:
     @cached_property
     def histories(self) -> tuple[ComponentHistory, ...]:
         """Every component's status history at ``now`` (computed once per build)."""
-        from generator.render.uptime import histories_for
-
         return histories_for(self.config, self.notices, self.now)
 
     @cached_property

@@ -15,7 +15,7 @@ from fractions import Fraction
 from typing import Any
 
 from generator.core.history import UPTIME_PERIODS, ComponentHistory, Day, percent
-from generator.core.model import Config, Notice
+from generator.core.model import Config
 from generator.core.times import iso
 from generator.render.pages import Site
 
@@ -69,12 +69,3 @@ def uptime_document(config: Config, histories: tuple[ComponentHistory, ...],
 def render_uptime(site: Site) -> dict[str, bytes]:
     """api/uptime.json."""
     return {UPTIME: uptime_document(site.config, site.histories, site.now)}
-
-
-def histories_for(config: Config, notices: tuple[Notice, ...], now: datetime
-                  ) -> tuple[ComponentHistory, ...]:
-    """Every configured component's history at ``now``, in the settings' order."""
-    from generator.core.history import component_histories
-
-    return component_histories(notices, ((c.id, c.since) for c in config.components), now,
-                               config.timezone, config.history_days)
