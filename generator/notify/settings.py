@@ -303,11 +303,6 @@ FIELD = s.Field(SECTION, _parse_section, "mapping", "Email and webhook notificat
                 "'Notifications'.")
 
 
-def _lines(node: yn.Mapping, key: str) -> list[int]:
-    child = node.entries.get(key)
-    return [item.line for item in child.items] if isinstance(child, yn.Sequence) else []
-
-
 def check_section(values: dict[str, Any], node: yn.Mapping, prefix: str
                   ) -> list[tuple[int, str]]:
     """Checks needing the rest of outpost.yaml: component ids, the zone, required keys."""
