@@ -20,14 +20,16 @@ from generator.core.model import ComponentStatus, Config, Notice, NoticeType, St
 from generator.core.timeline import view
 
 OPERATIONAL = ComponentStatus.OPERATIONAL
-# Statuspage's rule: the share of a status' duration counted as downtime.
-DOWNTIME_WEIGHT: dict[ComponentStatus, Fraction] = {
-    ComponentStatus.MAJOR_OUTAGE: Fraction(1),
-    ComponentStatus.PARTIAL_OUTAGE: Fraction(3, 10),
-    ComponentStatus.DEGRADED_PERFORMANCE: Fraction(0),
-    ComponentStatus.UNDER_MAINTENANCE: Fraction(0),
-    ComponentStatus.OPERATIONAL: Fraction(0),
+# Statuspage's rule: the share of a status' duration counted as downtime, in tenths
+# (whole numbers: uptime is summed over 365 days in integer seconds, exactly).
+DOWNTIME_TENTHS: dict[ComponentStatus, int] = {
+    ComponentStatus.MAJOR_OUTAGE: 10,
+    ComponentStatus.PARTIAL_OUTAGE: 3,
+    ComponentStatus.DEGRADED_PERFORMANCE: 0,
+    ComponentStatus.UNDER_MAINTENANCE: 0,
+    ComponentStatus.OPERATIONAL: 0,
 }
+DOWNTIME_WEIGHT = {status: Fraction(tenths, 10) for status, tenths in DOWNTIME_TENTHS.items()}
 
 
 @dataclass(frozen=True)
@@ -118,23 +120,32 @@ def status_at(component_spans: tuple[Span, ...], moment: datetime) -> ComponentS
 
 @dataclass(frozen=True)
 class Day:
-    """One calendar day in the site zone. ``minutes`` counts every status (seconds
-    are kept as fractions of a minute); a day with no data has no minutes at all."""
+    """One calendar day in the site zone. ``seconds`` counts every status; a day with
+    no data has no seconds at all."""
 
     day: date
     start: datetime  # UTC, midnight in the zone
     end: datetime  # UTC, the next midnight (23 or 25 hours later across DST), or now
     has_data: bool
     worst: ComponentStatus
-    minutes: tuple[tuple[ComponentStatus, Fraction], ...]  # statuses present, worst first
+    seconds: tuple[tuple[ComponentStatus, int], ...]  # statuses present, worst first
     notices: tuple[str, ...]  # ids of the notices touching the day, in start order
 
     @property
+    def minutes(self) -> tuple[tuple[ComponentStatus, Fraction], ...]:
+        """``seconds`` in minutes (exact: a second is a sixtieth of a minute)."""
+        return tuple((status, Fraction(count, 60)) for status, count in self.seconds)
+
+    @property
+    def length_seconds(self) -> int:
+        return int((self.end - self.start).total_seconds())
+
+    @property
     def length(self) -> Fraction:
-        return Fraction(int((self.end - self.start).total_seconds()), 60)
+        return Fraction(self.length_seconds, 60)
 
     def minutes_of(self, status: ComponentStatus) -> Fraction:
-        return dict(self.minutes).get(status, Fraction(0))
+        return Fraction(dict(self.seconds).get(status, 0), 60)
 
 
 def midnight(day: date, zone: ZoneInfo) -> datetime:
@@ -158,7 +169,7 @@ def days(component_spans: tuple[Span, ...], last: date, count: int, zone: ZoneIn
         if since is not None and day < since:
             result.append(Day(day, start, end, False, OPERATIONAL, (), ()))
             continue
-        minutes: dict[ComponentStatus, Fraction] = {}
+        seconds: dict[ComponentStatus, int] = {}
         ids: dict[str, None] = {}
         while first < len(component_spans) and component_spans[first].end <= start:
             first += 1  # spans are sorted and do not overlap: their ends are sorted too
@@ -168,14 +179,13 @@ def days(component_spans: tuple[Span, ...], last: date, count: int, zone: ZoneIn
             low, high = max(span.start, start), min(span.end, end)
             if low >= high:
                 continue
-            length = Fraction(int((high - low).total_seconds()), 60)
-            minutes[span.status] = minutes.get(span.status, Fraction(0)) + length
+            seconds[span.status] = seconds.get(span.status, 0) + int(
+                (high - low).total_seconds())
             ids.update(dict.fromkeys(span.notices))
-        whole = Fraction(int((end - start).total_seconds()), 60)
-        rest = whole - sum(minutes.values(), Fraction(0))
+        rest = int((end - start).total_seconds()) - sum(seconds.values())
         if rest > 0:
-            minutes[OPERATIONAL] = minutes.get(OPERATIONAL, Fraction(0)) + rest
-        ordered = tuple(sorted(minutes.items(), key=lambda item: -item[0].rank))
+            seconds[OPERATIONAL] = seconds.get(OPERATIONAL, 0) + rest
+        ordered = tuple(sorted(seconds.items(), key=lambda item: -item[0].rank))
         worst = ordered[0][0] if ordered else OPERATIONAL
         result.append(Day(day, start, end, True, worst, ordered, tuple(ids)))
     return tuple(result)
@@ -185,16 +195,16 @@ def uptime(shown: Iterable[Day]) -> Fraction | None:
     """Statuspage's uptime over the days with data, as a fraction of 1: a major outage
     counts its whole duration as downtime, a partial outage 30 %, the rest none.
     None when no day has data."""
-    total = Fraction(0)
-    down = Fraction(0)
+    total = 0
+    down = 0  # in tenths of a second: every weight is a whole number of tenths
     for day in shown:
         if not day.has_data:
             continue
-        total += day.length
-        down += sum((DOWNTIME_WEIGHT[s] * m for s, m in day.minutes), Fraction(0))
+        total += day.length_seconds
+        down += sum(DOWNTIME_TENTHS[status] * count for status, count in day.seconds)
     if total == 0:
         return None
-    return 1 - down / total
+    return 1 - Fraction(down, total * 10)
 
 
 def percent(value: Fraction, decimals: int = 2) -> str:
