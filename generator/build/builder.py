@@ -44,6 +44,7 @@ from generator.build.uptodate import (
     up_to_date,
 )
 from generator.disk import write_file_atomic
+from generator.render.pages import BUILTIN_TEMPLATES
 
 STATE = "state"  # every file's sha256 in the last build (the up-to-date record: uptodate.py)
 # In-place writes fsync file by file; past this share of changed files one swap is faster.
@@ -120,7 +121,8 @@ def build_site(project: Project, out: Path, now: datetime,
         cache = PageMemo(store if options.cached else None, checked.digests)
         executor = (ForkedRendering(options.fork_pages, options.child_share) if options.fork
                     else None)
-        compiled = StoredBytecode(store) if options.cached else None
+        compiled = (StoredBytecode(store, Path(str(BUILTIN_TEMPLATES))) if options.cached
+                    else None)
         rendered = render_site(checked.config, checked.notices, now, project.recipe(),
                                templates=root, notice_digests=checked.digests, cache=cache,
                                executor=executor, compiled=compiled,

@@ -102,20 +102,30 @@ class Store:
         payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         header = {"format": FORMAT, "stamp": self.stamp,
                   "sha256": hashlib.sha256(payload).hexdigest()}
-        import tempfile
-
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", dir=self.folder)
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(MAGIC + json.dumps(header).encode() + b"\n")
-                handle.write(payload)
-            os.replace(tmp, self.folder / name)
-        except OSError:
-            return
+        save_quietly(self.folder / name, MAGIC + json.dumps(header).encode() + b"\n", payload)
 
     def remove(self, name: str) -> None:
         (self.folder / name).unlink(missing_ok=True)
+
+
+def save_quietly(path: Path, *parts: bytes) -> None:
+    """Replace ``path`` atomically with ``parts`` (no fsync: a cache, not the site); a
+    file that cannot be written is skipped: caches are never an error."""
+    import tempfile
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                for part in parts:
+                    handle.write(part)
+            os.replace(tmp, path)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+    except OSError:
+        return
 
 
 def open_store(root: Path) -> Store:
