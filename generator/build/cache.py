@@ -157,15 +157,24 @@ def _save_notices(store: Store, config_digest: str, old: dict[str, Cached],
     fork_map(save, changed, 2 if parallel else NOTICE_SHARDS + 1)
 
 
-def stable(value: object, digests: dict[str, str]) -> object:
-    """A repr-able form of a page input that is the same in every process."""
+def stable(value: object, digests: dict[str, str],
+           seen: dict[int, tuple[NoticeView, str]] | None = None) -> object:
+    """A repr-able form of a page input that is the same in every process. ``seen``
+    keeps the form of each view by its id, and the view, so that the id is never
+    another's: one view is in several pages (its own, its year's, its components')."""
+    views = seen if seen is not None else {}
 
     def form(value: object) -> object:
         if isinstance(value, NoticeView):  # a page per notice: keep this one cheap
+            known = views.get(id(value))
+            if known is not None:
+                return known[1]
             ended = value.ended.timestamp() if value.ended else None
-            return (f"view|{value.notice.id}|{digests.get(value.notice.id, '?')}|"
+            text = (f"view|{value.notice.id}|{digests.get(value.notice.id, '?')}|"
                     f"{len(value.updates)}|{value.status.value}|{value.is_open}|"
                     f"{value.started.timestamp()}|{ended}|{value.postmortem is not None}")
+            views[id(value)] = (value, text)
+            return text
         if isinstance(value, NoticePart):
             return ("part", value.notice_id, digests.get(value.notice_id, "?"), value.detail)
         if isinstance(value, (list, tuple)):
@@ -200,6 +209,7 @@ class PageMemo:
         self._dirty: set[str] = set()
         self._used: dict[str, set[str]] = {}
         self.hits: set[str] = set()
+        self._views: dict[int, tuple[NoticeView, str]] = {}  # id -> view, its stable form
         self.fragments = Fragments(store)  # per-notice API objects (generator/render/api.py)
 
     def _shard(self, name: str) -> dict[str, tuple[str, bytes, str]]:
@@ -209,7 +219,8 @@ class PageMemo:
         return self._shards[name]
 
     def lookup(self, path: str, page: Page) -> tuple[str, bytes | None]:
-        key = hashlib.sha256(repr((path, stable(page.inputs, self.digests))).encode()
+        key = hashlib.sha256(repr((path, stable(page.inputs, self.digests, self._views))
+                                  ).encode()
                              ).hexdigest()
         name = shard(path)
         pages = self._shard(name)

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from fractions import Fraction
+from functools import lru_cache
 from itertools import pairwise
 from zoneinfo import ZoneInfo
 
@@ -155,6 +156,20 @@ def midnight(day: date, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, time(0), zone).astimezone(UTC)
 
 
+@lru_cache(maxsize=8)
+def calendar(last: date, count: int, zone: ZoneInfo, now: datetime
+             ) -> tuple[tuple[date, datetime, datetime], ...]:
+    """The ``count`` days ending with ``last``, oldest first, each with its start and end
+    in UTC (the end no later than ``now``). Every component shares them: made once."""
+    result = []
+    for offset in range(count - 1, -1, -1):
+        day = last - timedelta(days=offset)
+        start = midnight(day, zone)
+        result.append((day, start, max(start, min(midnight(day + timedelta(days=1), zone),
+                                                  now))))
+    return tuple(result)
+
+
 def days(component_spans: tuple[Span, ...], last: date, count: int, zone: ZoneInfo,
          since: date | None, now: datetime) -> tuple[Day, ...]:
     """The ``count`` days ending with ``last`` (oldest first). Days before ``since``
@@ -162,10 +177,7 @@ def days(component_spans: tuple[Span, ...], last: date, count: int, zone: ZoneIn
     minutes up to ``now``: the rest of today is not yet uptime."""
     result = []
     first = 0
-    for offset in range(count - 1, -1, -1):
-        day = last - timedelta(days=offset)
-        start = midnight(day, zone)
-        end = max(start, min(midnight(day + timedelta(days=1), zone), now))
+    for day, start, end in calendar(last, count, zone, now):
         if since is not None and day < since:
             result.append(Day(day, start, end, False, OPERATIONAL, (), ()))
             continue

@@ -49,7 +49,10 @@ class ComponentStatus(Enum):
 
     @property
     def rank(self) -> int:
-        return list(ComponentStatus).index(self)
+        return _COMPONENT_RANK[self]
+
+
+_COMPONENT_RANK = {status: index for index, status in enumerate(ComponentStatus)}
 
 
 # An incident's impact sets the status of the components it lists, unless the notice
