@@ -178,11 +178,14 @@ def test_one_update_writes_few_files(tmp_path: Path) -> None:
     incremental.build(project(root), out, START)
     before = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
     apply("update", root, START, 4)  # the open incident
-    count, how = incremental.build(project(root), out, START)
+    age()
+    count, how = incremental.build(project(root), out, START, QUICK)
     written = [p for p in out.rglob("*") if p.is_file() and before.get(p) != p.stat().st_mtime_ns]
     assert how == f"{len(written)} changed"
     assert 2 < len(written) <= 20 < count
     assert tree(out) == clean_files(root, START)
+    age()  # the record of a build that wrote in place lists out as it is now:
+    assert incremental.build(project(root), out, START, QUICK)[1] == "up to date"
 
 
 @pytest.mark.parametrize("damage", ["flip", "truncate", "garbage", "stamp"])
@@ -210,6 +213,37 @@ def test_damaged_or_stale_cache_is_ignored(tmp_path: Path, damage: str) -> None:
     assert incremental.build(project(root), out, START)[1] == "whole site"
     assert tree(out) == clean_files(root, START)
     assert all(store.load(name) is not None for name in names)  # rebuilt
+
+
+def test_writing_only_changes_reads_no_kept_page(tmp_path: Path) -> None:
+    """Kept pages are known by their digest: a build that writes only the files that
+    changed never reads their bytes (here: every bytes shard is garbage and the site
+    is still right, and the garbage is left alone but for the shards rewritten)."""
+    root = make_repo(tmp_path / "repo")
+    out = tmp_path / "site"
+    incremental.build(project(root), out, START)
+    shards = sorted((root / CACHE_DIR).glob("page-bytes-*"))
+    assert shards
+    for shard in shards:
+        shard.write_bytes(b"garbage")
+    apply("update", root, START, 4)
+    assert incremental.build(project(root), out, START)[1].endswith(" changed")
+    assert tree(out) == clean_files(root, START)
+    assert any(shard.read_bytes() == b"garbage" for shard in shards)
+
+
+def test_whole_site_renders_kept_pages_whose_bytes_are_lost(tmp_path: Path) -> None:
+    root = make_repo(tmp_path / "repo")
+    out = tmp_path / "site"
+    incremental.build(project(root), out, START)
+    for shard in (root / CACHE_DIR).glob("page-bytes-*"):
+        shard.write_bytes(b"garbage")
+    (out / "manifest.json").write_text("{}")  # the site no longer trusted: written whole
+    apply("update", root, START, 4)
+    assert incremental.build(project(root), out, START)[1] == "whole site"
+    assert tree(out) == clean_files(root, START)
+    assert all(open_store(root).load(shard.name) is not None
+               for shard in (root / CACHE_DIR).glob("page-bytes-*"))
 
 
 def test_hand_edited_site_is_rewritten(tmp_path: Path) -> None:

@@ -22,6 +22,7 @@ test in tests/test_incremental.py checks it byte for byte), in three ways:
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Mapping
 from datetime import datetime
@@ -52,10 +53,13 @@ IN_PLACE_LIMIT = 0.2
 IN_PLACE_FILES = 50
 
 
-def _usable(state: object, out: Path) -> dict[str, str] | None:
+Stats = dict[str, tuple[int, int, int]]
+
+
+def _usable(state: object, out: Path) -> tuple[dict[str, str], Stats] | None:
     """The sha256 of every file of the recorded build, if it is the one in ``out`` and
-    its manifest is untouched; '-' for a file that is no longer the one written (deleted,
-    replaced, edited by hand): it is written again."""
+    its manifest is untouched ('-' for a file that is no longer the one written:
+    deleted, replaced, edited by hand; it is written again), and what is in ``out``."""
     if not isinstance(state, dict) or state.get("out") != str(out):
         return None
     files, recorded = state.get("files"), state.get("stats")
@@ -65,8 +69,8 @@ def _usable(state: object, out: Path) -> dict[str, str] | None:
     if any(file_digest(out / name) != files[name] for name in LAST if name in files):
         return None
     now = output_stats(out)
-    return {path: sha if now.get(path) == recorded.get(path) else "-"
-            for path, sha in files.items()}
+    return ({path: sha if now.get(path) == recorded.get(path) else "-"
+             for path, sha in files.items()}, now)
 
 
 def _order(paths: list[str]) -> list[str]:
@@ -79,14 +83,18 @@ def _order(paths: list[str]) -> list[str]:
 
 
 def write_changes(out: Path, files: Mapping[str, bytes], previous: Mapping[str, str],
-                  shas: Mapping[str, str]) -> int:
-    """Write changed files in place, delete stale ones; returns how many were written."""
+                  shas: Mapping[str, str], stats: Stats) -> int:
+    """Write changed files in place, delete stale ones; returns how many were written.
+    ``stats`` (output_stats of ``out`` before) is brought up to date as files change."""
     changed = [p for p in files if previous.get(p) != shas[p]]
     for path in _order(changed):
         write_file_atomic(out / path, files[path])
+        info = os.stat(out / path)
+        stats[path] = (info.st_size, info.st_mtime_ns, info.st_ino)
     for path in sorted(set(previous) - set(files), key=lambda p: -p.count("/")):
         target = out / path
         target.unlink(missing_ok=True)
+        stats.pop(path, None)
         parent = target.parent
         while parent != out and parent.is_dir() and not any(parent.iterdir()):
             parent.rmdir()
@@ -112,7 +120,8 @@ def build_site(project: Project, out: Path, now: datetime,
     store = open_store(root)
     check_target(out, root)
     remove_leftovers(out)  # what a killed build left, whether or not this one swaps
-    previous = _usable(store.load(STATE), out) if options.cached else None
+    usable = _usable(store.load(STATE), out) if options.cached else None
+    previous, stats = usable if usable is not None else (None, {})
     started = time.time_ns()
     checked = load_valid(project, "Build stopped: nothing was written.", options)
     # What was loaded lives until the build ends: the cyclic garbage collector need not
@@ -133,13 +142,14 @@ def build_site(project: Project, out: Path, now: datetime,
         store.remove(UP_TO_DATE)  # the old records no longer describe out, whatever happens next
         store.remove(STATE)
         if previous is not None and changed <= max(IN_PLACE_FILES, IN_PLACE_LIMIT * len(files)):
-            how = f"{write_changes(out, files, previous, shas)} changed"
+            how = f"{write_changes(out, files, previous, shas, stats)} changed"
+            written = stats  # what output_stats(out) gives now, without listing it again
         else:
             replace_site(out, files, keep=root)
             how = "whole site"
-        cache.save()
+            written = output_stats(out)
+        cache.save(parallel=options.fork and previous is None)
         # The notices as they were when this build read them (None if one changed since).
-        written = output_stats(out)
         key = save_record(store, root, out, now, started, len(files), shas, options, written)
         store.save(STATE, {"out": str(out), "folder": folder_id(out), "files": shas,
                            "stats": {path: written.get(path) for path in shas},

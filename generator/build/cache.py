@@ -8,8 +8,10 @@ What is cached, and keyed by what:
   file's stat (size, mtime, ctime, inode) stands in for its hash only when the
   file was older than the cache by more than ``RACY_SECONDS`` (git's "racily
   clean" rule).
-* ``pages-NN``: rendered pages, each keyed by its path and its declared inputs
-  (``render.produced.Page.inputs``; a notice stands for its file's sha256).
+* ``pages-NN``: the index of rendered pages: each page's key (from its path and its
+  declared inputs, ``render.produced.Page.inputs``; a notice stands for its file's
+  sha256), sha256 and size. ``page-bytes-NNN``: their bytes, read only when a kept
+  page must be written again (see ``PageMemo``).
 * ``fragments-NN``: each notice's Statuspage API object, encoded, keyed by its
   file's sha256, the settings and what ``now`` changes in it (generator/render/api.py,
   generator/build/fragments.py).
@@ -43,10 +45,12 @@ from generator.core.model import Config, Notice
 from generator.core.timeline import NoticeView
 from generator.notices.grammar import ID_PATTERN
 from generator.notices.loader import notice_files, notice_path, read_file
-from generator.render.produced import NoticePart, Page
+from generator.render.produced import Kept, NoticePart, Page
 
 T = TypeVar("T")
+V = TypeVar("V")
 SHARDS = 32
+BYTES_SHARDS = 128  # one rendered page rewrites a 128th of every page's bytes
 NOTICE_SHARDS = 16
 
 
@@ -193,18 +197,30 @@ def _bucket(name: str, count: int) -> int:
     return zlib.crc32(name.encode()) % count
 
 
-def shard(path: str) -> str:
+def index_shard(path: str) -> str:
     return f"pages-{_bucket(path, SHARDS):02d}"
+
+
+def bytes_shard(path: str) -> str:
+    return f"page-bytes-{_bucket(path, BYTES_SHARDS):03d}"
 
 
 class PageMemo:
     """The page cache of a build (``pipeline.PageCache``): a page is reused when its key,
-    derived from its path and its declared inputs, matches the last build's."""
+    derived from its path and its declared inputs, matches the last build's.
+
+    An index (``pages-NN``: path -> key, sha256, size) answers every lookup; the bytes
+    live apart (``page-bytes-NNN``) and are read only when a kept page's bytes are
+    asked for: a build that writes only the files that changed reads none of them, and
+    saves only the bytes shards holding a page rendered or dropped. A kept page whose
+    bytes are missing or damaged is rendered again."""
 
     def __init__(self, store: Store | None, digests: dict[str, str]) -> None:
         self.store = store
         self.digests = digests
-        self._shards: dict[str, dict[str, tuple[str, bytes, str]]] = {}  # key, page, sha256
+        self._index: dict[str, dict[str, tuple[str, str, int]]] = {}  # key, sha256, size
+        self._bytes: dict[str, dict[str, bytes]] = {}
+        self._new: dict[str, bytes] = {}  # pages rendered by this build
         self._sha: dict[str, tuple[bytes, str]] = {}  # path -> (those bytes, their sha256)
         self._dirty: set[str] = set()
         self._used: dict[str, set[str]] = {}
@@ -212,33 +228,44 @@ class PageMemo:
         self._views: dict[int, tuple[NoticeView, str]] = {}  # id -> view, its stable form
         self.fragments = Fragments(store)  # per-notice API objects (generator/render/api.py)
 
-    def _shard(self, name: str) -> dict[str, tuple[str, bytes, str]]:
-        if name not in self._shards:
-            loaded = self.store.load(name) if self.store is not None else None
-            self._shards[name] = loaded if isinstance(loaded, dict) else {}
-        return self._shards[name]
+    def _load(self, loaded: dict[str, dict[str, V]], name: str) -> dict[str, V]:
+        if name not in loaded:
+            found = self.store.load(name) if self.store is not None else None
+            loaded[name] = found if isinstance(found, dict) else {}
+        return loaded[name]
 
-    def lookup(self, path: str, page: Page) -> tuple[str, bytes | None]:
+    def lookup(self, path: str, page: Page) -> tuple[str, Kept | None]:
         key = hashlib.sha256(repr((path, stable(page.inputs, self.digests, self._views))
                                   ).encode()
                              ).hexdigest()
-        name = shard(path)
-        pages = self._shard(name)
+        name = index_shard(path)
+        pages = self._load(self._index, name)
         self._used.setdefault(name, set()).add(path)
         found = pages.get(path)
         if found is not None and found[0] == key:
             self.hits.add(path)
-            self._sha[path] = (found[1], found[2])
-            return key, found[1]
+            sha256, size = found[1], found[2]
+            return key, Kept(sha256, size, partial(self._read, path, sha256, page))
         self._dirty.add(name)
         return key, None
 
+    def _read(self, path: str, sha256: str, page: Page) -> bytes:
+        """A kept page's bytes; rendered again if they are missing or not the ones kept
+        (the same inputs render the same bytes)."""
+        data = self._load(self._bytes, bytes_shard(path)).get(path)
+        if data is None or hashlib.sha256(data).hexdigest() != sha256:
+            data = page.render()
+            self._new[path] = data
+        return data
+
     def keep(self, path: str, key: str, data: bytes) -> None:
-        self._shard(shard(path))[path] = (key, data, self.digest(path, data))
+        self._load(self._index, index_shard(path))[path] = (key, self.digest(path, data),
+                                                           len(data))
+        self._new[path] = data
 
     def digest(self, path: str, data: bytes) -> str:
-        """hashlib.sha256(data).hexdigest(), reusing the digest of a cached page or of
-        the same bytes object asked for before."""
+        """hashlib.sha256(data).hexdigest(), reusing the digest of the same bytes object
+        asked for before."""
         found = self._sha.get(path)
         if found is not None and found[0] is data:
             return found[1]
@@ -251,21 +278,39 @@ class PageMemo:
         value: T = self.fragments.get(notice_id, key, make)
         return value
 
-    def save(self) -> None:
-        """Keep the pages of this build (and drop pages no longer produced)."""
+    def save(self, parallel: bool = False) -> None:
+        """Keep the pages of this build (and drop pages no longer produced); with
+        ``parallel``, a forked child writes half of the bytes shards."""
         self.fragments.save()
-        if self.store is None:
+        store = self.store
+        if store is None:
             return
-        for name in sorted(self._shards):
-            pages = self._shards[name]
-            used = self._used.get(name, set())
-            if set(pages) - used:
-                for path in set(pages) - used:
+        dropped: list[str] = []
+        for name in sorted(self._index):
+            pages = self._index[name]
+            stale = set(pages) - self._used.get(name, set())
+            if stale:
+                dropped.extend(stale)
+                for path in stale:
                     del pages[path]
                 self._dirty.add(name)
             if name in self._dirty:
-                self.store.save(name, pages)
+                store.save(name, pages)
         for index in range(SHARDS):
             name = f"pages-{index:02d}"
-            if name not in self._shards:
-                self.store.remove(name)
+            if name not in self._index:
+                store.remove(name)
+        changed: dict[str, list[str]] = {}
+        for path in [*self._new, *dropped]:
+            changed.setdefault(bytes_shard(path), []).append(path)
+
+        def save_bytes(name: str) -> None:
+            pages = self._load(self._bytes, name)
+            for path in changed[name]:
+                if path in self._new:
+                    pages[path] = self._new[path]
+                else:
+                    pages.pop(path, None)
+            store.save(name, pages)
+
+        fork_map(save_bytes, sorted(changed), 2 if parallel else BYTES_SHARDS + 1)

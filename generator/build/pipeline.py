@@ -11,7 +11,7 @@ passes its page cache and, for big first builds, a second process.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -21,7 +21,7 @@ from generator.core.model import Config, Notice
 from generator.core.timeline import select
 from generator.render.feeds import site_feeds
 from generator.render.pages import Site, make_site
-from generator.render.produced import Fragments, Page, Produced
+from generator.render.produced import Fragments, Kept, Page, Produced
 
 if TYPE_CHECKING:
     from jinja2 import BytecodeCache
@@ -29,8 +29,8 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 Producer = Callable[[Site], Produced]
-# (site, every file so far, the sha256 of each) -> more files (the manifest, headers).
-Finisher = Callable[[Site, Mapping[str, bytes], Mapping[str, str]], Mapping[str, bytes]]
+# (site, every file so far as (sha256, size)) -> more files (the manifest, headers).
+Finisher = Callable[[Site, Mapping[str, tuple[str, int]]], Mapping[str, bytes]]
 
 
 @dataclass(frozen=True)
@@ -44,8 +44,8 @@ class Recipe:
 class PageCache(Fragments, Protocol):
     """Pages (and per-notice fragments) kept from an earlier build."""
 
-    def lookup(self, path: str, page: Page) -> tuple[str, bytes | None]:
-        """The page's key, and its bytes if they were kept under that key."""
+    def lookup(self, path: str, page: Page) -> tuple[str, Kept | None]:
+        """The page's key, and the page if it was kept under that key."""
         ...
 
     def keep(self, path: str, key: str, data: bytes) -> None:
@@ -60,7 +60,7 @@ class PageCache(Fragments, Protocol):
 class NoCache:
     """Keeps nothing: every page is rendered."""
 
-    def lookup(self, path: str, page: Page) -> tuple[str, bytes | None]:
+    def lookup(self, path: str, page: Page) -> tuple[str, Kept | None]:
         return "", None
 
     def keep(self, path: str, key: str, data: bytes) -> None:
@@ -98,11 +98,33 @@ class RenderHere:
         return None
 
 
+class SiteFiles(Mapping[str, bytes]):
+    """Every file of the site, in the producers' order; a kept page's bytes are read
+    when asked for, and only then."""
+
+    def __init__(self, entries: dict[str, bytes | Kept]) -> None:
+        self._entries = entries
+
+    def __getitem__(self, path: str) -> bytes:
+        found = self._entries[path]
+        return found if isinstance(found, bytes) else found.read()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._entries)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def size(self, path: str) -> int:
+        found = self._entries[path]
+        return len(found) if isinstance(found, bytes) else found.size
+
+
 @dataclass(frozen=True)
 class Rendered:
     """Every file of the site and its sha256."""
 
-    files: dict[str, bytes]
+    files: Mapping[str, bytes]
     digests: dict[str, str] = field(default_factory=dict)
 
 
@@ -125,7 +147,7 @@ def render_site(config: Config, notices: Sequence[Notice], now: datetime, recipe
                      notice_digests=notice_digests, fragments=cache)
     if inputs:
         site = replace(site, inputs=inputs)
-    files: dict[str, bytes] = {}
+    files: dict[str, bytes | Kept] = {}
     order: list[str] = []  # the producers' order, pages rendered later included
     waiting: list[tuple[list[tuple[str, str]], Callable[[], list[bytes]]]] = []
     try:
@@ -153,9 +175,12 @@ def render_site(config: Config, notices: Sequence[Notice], now: datetime, recipe
         executor.close()
         raise
     files = {path: files[path] for path in order}
-    digests = {path: cache.digest(path, data) for path, data in files.items()}
+    digests = {path: found.sha256 if isinstance(found, Kept) else cache.digest(path, found)
+               for path, found in files.items()}
+    every = SiteFiles(files)
     for finish in recipe.finishers:
-        added = finish(site, dict(files), digests)
-        files.update(added)
-        digests.update((path, hashlib.sha256(data).hexdigest()) for path, data in added.items())
-    return Rendered(files, digests)
+        added = finish(site, {path: (digests[path], every.size(path)) for path in files})
+        for path, data in added.items():
+            files[path] = data
+            digests[path] = hashlib.sha256(data).hexdigest()
+    return Rendered(SiteFiles(files), digests)

@@ -59,9 +59,9 @@ class Preview:
         try:
             checked = load_valid(self.project, "The preview shows these until they are fixed.",
                                  PREVIEW)
-            files = render_site(checked.config, checked.notices, self.clock(),
-                                self.project.recipe(), templates=self.root,
-                                notice_digests=checked.digests).files
+            files = dict(render_site(checked.config, checked.notices, self.clock(),
+                                     self.project.recipe(), templates=self.root,
+                                     notice_digests=checked.digests).files)
             problems: list[str] = []
         except ProblemsFound as exc:
             problems = [str(p) for p in exc.problems]

@@ -17,7 +17,7 @@ import hashlib
 from collections.abc import Mapping
 from datetime import UTC
 
-from generator.render.manifest import MANIFEST, make_manifest
+from generator.render.manifest import MANIFEST, manifest_of
 from generator.render.mediatypes import (
     cache_control,
     content_type,
@@ -96,18 +96,12 @@ def headers_file(paths: list[str]) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
-def finish(site: Site, files: Mapping[str, bytes], digests: Mapping[str, str]
-           ) -> dict[str, bytes]:
-    """Add _headers, then manifest.json listing every file (itself excepted).
-    ``digests`` has the sha256 of files already hashed (by the pipeline)."""
-    everything = dict(files)
-    everything[HEADERS] = headers_file([*files, MANIFEST])
+def finish(site: Site, files: Mapping[str, tuple[str, int]]) -> dict[str, bytes]:
+    """Add _headers, then manifest.json listing every file (itself excepted), from
+    each file's (sha256, size)."""
+    headers = headers_file([*files, MANIFEST])
     generated = site.now.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-    def digest_of(path: str, data: bytes) -> str:
-        known = digests.get(path)
-        return known if known is not None else hashlib.sha256(data).hexdigest()
-
-    files_listed = {p: b for p, b in everything.items() if p != MANIFEST}
-    manifest = make_manifest(files_listed, generated, digest_of, site.inputs)
-    return {HEADERS: everything[HEADERS], MANIFEST: manifest.to_bytes()}
+    listed = {path: facts for path, facts in files.items() if path != MANIFEST}
+    listed[HEADERS] = (hashlib.sha256(headers).hexdigest(), len(headers))
+    manifest = manifest_of(listed, generated, site.inputs)
+    return {HEADERS: headers, MANIFEST: manifest.to_bytes()}

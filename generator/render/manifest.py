@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,18 +69,20 @@ class Manifest:
         return f'{head},\n "files": {{\n{body}\n }}\n}}\n'.encode()
 
 
-def _sha256(path: str, data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def make_manifest(files: Mapping[str, bytes], generated_at: str,
-                  digest_of: Callable[[str, bytes], str] = _sha256, inputs: str = ""
+def make_manifest(files: Mapping[str, bytes], generated_at: str, inputs: str = ""
                   ) -> Manifest:
-    """``digest_of(path, data)`` is the sha256 of ``data`` (a build's page cache knows
-    many already); ``inputs`` the digest of what the build read."""
+    """The manifest of ``files``; ``inputs`` the digest of what the build read."""
+    return manifest_of({path: (hashlib.sha256(data).hexdigest(), len(data))
+                        for path, data in files.items()}, generated_at, inputs)
+
+
+def manifest_of(facts: Mapping[str, tuple[str, int]], generated_at: str, inputs: str = ""
+                ) -> Manifest:
+    """The manifest of files known by their (sha256, size) (a build knows them without
+    reading the pages it kept)."""
     entries = {
-        path: Entry(digest_of(path, data), len(data), content_type(path))
-        for path, data in files.items() if path != MANIFEST
+        path: Entry(sha256, size, content_type(path))
+        for path, (sha256, size) in facts.items() if path != MANIFEST
     }
     digest = hashlib.sha256()
     for path in sorted(entries):

@@ -30,6 +30,17 @@ class Page:
     render: Callable[[], bytes] = field(compare=False)
 
 
+@dataclass(frozen=True)
+class Kept:
+    """A page kept from an earlier build: its digest and size known now, its bytes read
+    only if something asks for them (writing a whole new site does; writing only the
+    files that changed never does)."""
+
+    sha256: str
+    size: int
+    read: Callable[[], bytes] = field(compare=False)
+
+
 # What a producer returns: bytes, or a Page for the pipeline to take from the cache or render.
 Produced = Mapping[str, "bytes | Page"]
 
