@@ -145,7 +145,7 @@ def build_site(project: Project, out: Path, now: datetime,
             how = f"{write_changes(out, files, previous, shas, stats)} changed"
             written = stats  # what output_stats(out) gives now, without listing it again
         else:
-            replace_site(out, files, keep=root)
+            replace_site(out, files, keep=root, parallel=options.fork)
             how = "whole site"
             written = output_stats(out)
         cache.save(parallel=options.fork and previous is None)
