@@ -1,11 +1,11 @@
-"""The per-notice fragment memo: reuse on the same key, drop notices not built."""
+"""The per-notice fragment memo: reuse on the same key, drop deleted notices."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from generator.build.cache import Store
-from generator.build.fragments import Fragments
+from generator.build.fragments import Fragments, _shard
 
 
 def _memo(tmp_path: Path) -> Fragments:
@@ -28,15 +28,31 @@ def test_fragments_are_reused_only_for_the_same_key(tmp_path: Path) -> None:
     assert third.get("c", None, lambda: "C2") == "C2"
 
 
-def test_notices_not_built_are_dropped(tmp_path: Path) -> None:
+def test_deleted_notices_are_dropped_when_their_shard_is_written(tmp_path: Path) -> None:
+    first = _memo(tmp_path)
+    first.get("a", "k", lambda: "A")
+    first.save()
+    second = _memo(tmp_path)
+    second.get("a", "k2", lambda: "A2")  # its shard is written again...
+    second.get("b", "k", lambda: "B")
+    second.save(alive={"b"})  # ...without "a", deleted meanwhile
+    kept = Store(tmp_path / "cache", "stamp").load(_shard("a"))
+    assert isinstance(kept, dict) and "a" not in kept
+
+
+def test_notices_not_asked_for_are_kept(tmp_path: Path) -> None:
+    """A page kept whole (an API year file) asks for none of its notices' fragments:
+    they are kept for the build that renders it again."""
     first = _memo(tmp_path)
     first.get("a", "k", lambda: "A")
     first.get("b", "k", lambda: "B")
     first.save()
     second = _memo(tmp_path)
-    second.get("b", "k", lambda: "B")
-    second.save()
-    assert _memo(tmp_path).get("a", "k", lambda: "rebuilt") == "rebuilt"
+    second.get("b", "k2", lambda: "B2")
+    second.save(alive={"a", "b"})
+    third = _memo(tmp_path)
+    assert third.get("a", "k", lambda: "rebuilt") == "A"
+    assert third.get("b", "k2", lambda: "rebuilt") == "B2"
 
 
 def test_a_memo_without_a_store_remembers_nothing(tmp_path: Path) -> None:

@@ -281,7 +281,7 @@ class PageMemo:
     def save(self, parallel: bool = False) -> None:
         """Keep the pages of this build (and drop pages no longer produced); with
         ``parallel``, a forked child writes half of the bytes shards."""
-        self.fragments.save()
+        self.fragments.save(alive=self.digests)
         store = self.store
         if store is None:
             return

@@ -4,13 +4,13 @@
 time ``notice_id`` was built with the same ``key``; otherwise it calls ``make``. The
 caller's key must hold every input of the fragment (the code stamp is the store's).
 Entries live in ``fragments-NN`` shards of the build cache (generator/build/store.py): one
-changed notice rewrites one shard; notices no longer asked for are dropped.
+changed notice rewrites one shard, which then drops the fragments of deleted notices.
 """
 
 from __future__ import annotations
 
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import TypeVar, cast
 
 from generator.build.store import Store
@@ -54,20 +54,16 @@ class Fragments:
         self._dirty.add(name)
         return value
 
-    def save(self) -> None:
-        """Keep this build's fragments; drop the ones of notices no longer built."""
+    def save(self, alive: Collection[str] | None = None) -> None:
+        """Keep this build's fragments. A shard this build changed drops the fragments of
+        notices not in ``alive`` (every notice of the site; None: those not asked for
+        this build); the others are kept as they are, fragments of notices this build
+        did not ask for included (a page that was kept whole asks for none)."""
         if self.store is None:
             return
-        for index in range(SHARDS):
-            name = f"fragments-{index:02d}"
-            used = self._used.get(name)
-            if not used:
-                if name in self._shards or self._used:  # asked for nothing in this shard
-                    self.store.remove(name)
-                continue
-            entries = self._load(name)
-            for stale in set(entries) - used:
+        for name in sorted(self._dirty):
+            entries = self._shards[name]
+            keep = alive if alive is not None else self._used.get(name, set())
+            for stale in [notice_id for notice_id in entries if notice_id not in keep]:
                 del entries[stale]
-                self._dirty.add(name)
-            if name in self._dirty:
-                self.store.save(name, entries)
+            self.store.save(name, entries)

@@ -12,12 +12,14 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from generator.config.settings import reading_digest
 from generator.core.statuspage import Api, Json, incident, notice_created, page, status
 from generator.core.timeline import NoticeView
 from generator.render.pages import Site
+from generator.render.produced import Page
 
 PREFIX = "api/v2/"
 HISTORY = "api/history.json"
@@ -108,7 +110,7 @@ def _by_window(items: list[NoticeView], newest_first: bool) -> list[NoticeView]:
     return sorted(items, key=lambda v: (sign * v.started.timestamp(), v.notice.id))
 
 
-def render_api(site: Site) -> dict[str, bytes]:
+def render_api(site: Site) -> dict[str, bytes | Page]:
     """Every api/v2/*.json file and api/history.json."""
     api = Api(site.config, site.snapshot)
     views = list(api.views())
@@ -137,30 +139,41 @@ def render_api(site: Site) -> dict[str, bytes]:
         "scheduled-maintenances/active.json": head | {
             "scheduled_maintenances": objects(active)},
     }
-    out = {PREFIX + name: _dump(data) for name, data in files.items()}
+    out: dict[str, bytes | Page] = {PREFIX + name: _dump(data) for name, data in files.items()}
     out.update(_history(site, head, objects, incidents, maintenances))
     return out
 
 
 def _history(site: Site, head: dict[str, Any], objects: Objects, incidents: list[NoticeView],
-             maintenances: list[NoticeView]) -> dict[str, bytes]:
+             maintenances: list[NoticeView]) -> dict[str, bytes | Page]:
     """api/history.json (the list of years) and api/history/<year>.json (every notice
     that started that year). Year files carry no ``page``: its updated_at changes with
-    every update and would make every year's file change."""
+    every update and would make every year's file change. A year's file is a Page: a
+    build that changed nothing in it (most years, most builds) does not encode it."""
     zone = site.config.timezone
+    now = site.now
     years: dict[int, tuple[list[NoticeView], list[NoticeView]]] = {}
     for index, items in enumerate((incidents, maintenances)):
         for item in items:
             years.setdefault(item.started.astimezone(zone).year, ([], []))[index].append(item)
-    out: dict[str, bytes] = {}
+    out: dict[str, bytes | Page] = {}
     listed = []
+    shared = (objects.settings, tuple(objects.rows.values()))
     for year in sorted(years, reverse=True):
         year_incidents, year_maintenances = years[year]
         path = HISTORY_YEAR.format(year=year)
         listed.append({"year": year, "incidents": len(year_incidents),
                        "scheduled_maintenances": len(year_maintenances),
                        "url": site.config.base_url + path})
-        out[path] = _dump({"year": year, "incidents": objects(year_incidents),
-                           "scheduled_maintenances": objects(year_maintenances)})
+        out[path] = Page(
+            (shared, year, _phases(year_incidents, now), _phases(year_maintenances, now)),
+            lambda year=year, a=year_incidents, b=year_maintenances: _dump(  # type: ignore[misc]
+                {"year": year, "incidents": objects(a), "scheduled_maintenances": objects(b)}))
     out[HISTORY] = _dump(head | {"years": listed})
     return out
+
+
+def _phases(items: list[NoticeView], now: datetime) -> tuple[tuple[object, ...], ...]:
+    """Each view with what ``now`` changes in its API object (see _fragment_key)."""
+    return tuple((item, item.notice.start is not None and item.notice.start <= now,
+                  item.ended is not None and item.ended <= now) for item in items)
