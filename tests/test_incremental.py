@@ -7,6 +7,7 @@ import os
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -79,8 +80,10 @@ def make_repo(root: Path) -> Path:
 
 EDITS = st.sampled_from([
     "update", "resolve", "new-incident", "new-maintenance", "delete", "retitle",
-    "config", "template", "clock", "clock-far", "corrupt", "nothing",
+    "config", "template", "clock", "clock-far", "clock-window", "clock-midnight", "corrupt",
+    "nothing",
 ])
+CHICAGO = ZoneInfo("America/Chicago")  # MINIMAL_CONFIG's zone
 
 
 def apply(edit: str, root: Path, now: datetime, step: int) -> datetime:
@@ -122,6 +125,13 @@ def apply(edit: str, root: Path, now: datetime, step: int) -> datetime:
         return now + timedelta(minutes=7)
     elif edit == "clock-far":
         return now + timedelta(days=40)  # maintenance windows start and end
+    elif edit == "clock-window":
+        return now + timedelta(minutes=95)  # the next maintenance window starts
+    elif edit == "clock-midnight":  # the day rolls over in the site's zone: the bars move
+        local_now = now.astimezone(CHICAGO)
+        midnight = datetime.combine(local_now.date() + timedelta(days=1), datetime.min.time(),
+                                    CHICAGO)
+        return midnight.astimezone(UTC) + timedelta(minutes=1)
     elif edit == "corrupt":
         for path in sorted((root / CACHE_DIR).glob("*"))[:: 2]:
             data = bytearray(path.read_bytes())
@@ -141,6 +151,24 @@ def test_incremental_builds_match_clean_builds(tmp_path_factory: pytest.TempPath
     now = START
     incremental.build(project(root), out, now)
     assert tree(out) == clean_files(root, now)
+    for step, edit in enumerate(edits, 1):
+        now = apply(edit, root, now, step)
+        incremental.build(project(root), out, now)
+        assert tree(out) == clean_files(root, now), (edits, step)
+
+
+@pytest.mark.parametrize("edits", [
+    ["new-maintenance", "clock-window", "clock-window", "clock-midnight", "update"],
+    ["update", "clock-midnight", "resolve", "clock-midnight", "clock-far"],
+])
+def test_clock_moves_across_phase_changes_and_midnight(tmp_path: Path, edits: list[str]
+                                                      ) -> None:
+    """A maintenance starting and ending, the day rolling over in the site's zone (the
+    daily bars and recent history move): every incremental build is a clean build."""
+    root = make_repo(tmp_path / "repo")
+    out = tmp_path / "site"
+    now = START
+    incremental.build(project(root), out, now)
     for step, edit in enumerate(edits, 1):
         now = apply(edit, root, now, step)
         incremental.build(project(root), out, now)
