@@ -50,7 +50,8 @@ from generator.render.produced import Kept, NoticePart, Page
 T = TypeVar("T")
 V = TypeVar("V")
 SHARDS = 32
-BYTES_SHARDS = 128  # one rendered page rewrites a 128th of every page's bytes
+BYTES_SHARDS = 128  # at most: one rendered page rewrites a 128th of every page's bytes
+PAGES_PER_SHARD = 64
 NOTICE_SHARDS = 16
 
 
@@ -201,26 +202,42 @@ def index_shard(path: str) -> str:
     return f"pages-{_bucket(path, SHARDS):02d}"
 
 
-def bytes_shard(path: str) -> str:
-    return f"page-bytes-{_bucket(path, BYTES_SHARDS):03d}"
+def bytes_shard(path: str, count: int) -> str:
+    return f"page-bytes-{_bucket(path, count):03d}-of-{count:03d}"
+
+
+def bytes_shard_count(pages: int) -> int:
+    """How many shards hold the bytes of ``pages`` pages: a power of two, about
+    PAGES_PER_SHARD pages each, at most BYTES_SHARDS (a small site writes a few files,
+    and one rendered page rewrites a small share of a big site's bytes)."""
+    count = 1
+    while count < BYTES_SHARDS and pages > count * PAGES_PER_SHARD:
+        count *= 2
+    return count
+
+
+# An index entry: the page's key, sha256, size and the bytes shard holding it (None
+# until the build that rendered it saves).
+Entry = tuple[str, str, int, "str | None"]
 
 
 class PageMemo:
     """The page cache of a build (``pipeline.PageCache``): a page is reused when its key,
     derived from its path and its declared inputs, matches the last build's.
 
-    An index (``pages-NN``: path -> key, sha256, size) answers every lookup; the bytes
-    live apart (``page-bytes-NNN``) and are read only when a kept page's bytes are
-    asked for: a build that writes only the files that changed reads none of them, and
-    saves only the bytes shards holding a page rendered or dropped. A kept page whose
-    bytes are missing or damaged is rendered again."""
+    An index (``pages-NN``: path -> key, sha256, size, bytes shard) answers every
+    lookup; the bytes live apart (``page-bytes-*``) and are read only when a kept
+    page's bytes are asked for: a build that writes only the files that changed reads
+    none of them, and saves only the bytes shards holding a page rendered or dropped.
+    A kept page whose bytes are missing or damaged is rendered again."""
 
     def __init__(self, store: Store | None, digests: dict[str, str]) -> None:
         self.store = store
         self.digests = digests
-        self._index: dict[str, dict[str, tuple[str, str, int]]] = {}  # key, sha256, size
+        self._index: dict[str, dict[str, Entry]] = {}
         self._bytes: dict[str, dict[str, bytes]] = {}
         self._new: dict[str, bytes] = {}  # pages rendered by this build
+        self._was_in: dict[str, str] = {}  # a page rendered again -> the shard it was in
         self._sha: dict[str, tuple[bytes, str]] = {}  # path -> (those bytes, their sha256)
         self._dirty: set[str] = set()
         self._used: dict[str, set[str]] = {}
@@ -244,23 +261,28 @@ class PageMemo:
         found = pages.get(path)
         if found is not None and found[0] == key:
             self.hits.add(path)
-            sha256, size = found[1], found[2]
-            return key, Kept(sha256, size, partial(self._read, path, sha256, page))
+            return key, Kept(found[1], found[2], partial(self._read, path, found, page))
         self._dirty.add(name)
         return key, None
 
-    def _read(self, path: str, sha256: str, page: Page) -> bytes:
+    def _read(self, path: str, entry: Entry, page: Page) -> bytes:
         """A kept page's bytes; rendered again if they are missing or not the ones kept
         (the same inputs render the same bytes)."""
-        data = self._load(self._bytes, bytes_shard(path)).get(path)
-        if data is None or hashlib.sha256(data).hexdigest() != sha256:
+        shard_name = entry[3]
+        data = self._load(self._bytes, shard_name).get(path) if shard_name else None
+        if data is None or hashlib.sha256(data).hexdigest() != entry[1]:
             data = page.render()
             self._new[path] = data
+            if shard_name:
+                self._was_in[path] = shard_name
         return data
 
     def keep(self, path: str, key: str, data: bytes) -> None:
-        self._load(self._index, index_shard(path))[path] = (key, self.digest(path, data),
-                                                           len(data))
+        pages = self._load(self._index, index_shard(path))
+        old = pages.get(path)
+        if old is not None and old[3]:
+            self._was_in[path] = old[3]
+        pages[path] = (key, self.digest(path, data), len(data), None)
         self._new[path] = data
 
     def digest(self, path: str, data: bytes) -> str:
@@ -285,32 +307,53 @@ class PageMemo:
         store = self.store
         if store is None:
             return
-        dropped: list[str] = []
-        for name in sorted(self._index):
+        changes: dict[str, dict[str, bytes | None]] = {}  # bytes shard -> path -> bytes
+        for name in sorted(self._index):  # None: remove
             pages = self._index[name]
-            stale = set(pages) - self._used.get(name, set())
-            if stale:
-                dropped.extend(stale)
-                for path in stale:
-                    del pages[path]
+            for path in set(pages) - self._used.get(name, set()):
+                if pages[path][3]:
+                    changes.setdefault(str(pages[path][3]), {})[path] = None
+                del pages[path]
                 self._dirty.add(name)
+        count = bytes_shard_count(sum(len(pages) for pages in self._index.values()))
+        for path, data in self._new.items():
+            name = index_shard(path)
+            entry = self._index[name].get(path)
+            if entry is None:
+                continue
+            target = bytes_shard(path, count)
+            before = self._was_in.get(path)
+            if before and before != target:
+                changes.setdefault(before, {})[path] = None
+            changes.setdefault(target, {})[path] = data
+            self._index[name][path] = (entry[0], entry[1], entry[2], target)
+            self._dirty.add(name)
+        for name in sorted(self._index):
             if name in self._dirty:
-                store.save(name, pages)
+                store.save(name, self._index[name])
         for index in range(SHARDS):
             name = f"pages-{index:02d}"
             if name not in self._index:
                 store.remove(name)
-        changed: dict[str, list[str]] = {}
-        for path in [*self._new, *dropped]:
-            changed.setdefault(bytes_shard(path), []).append(path)
+        # Every page of the site was looked up, so the index loaded here lists them all:
+        # a bytes shard keeps only the pages the index places in it.
+        placed = {path: entry[3] for pages in self._index.values()
+                  for path, entry in pages.items()}
 
         def save_bytes(name: str) -> None:
             pages = self._load(self._bytes, name)
-            for path in changed[name]:
-                if path in self._new:
-                    pages[path] = self._new[path]
-                else:
-                    pages.pop(path, None)
-            store.save(name, pages)
+            for path, data in changes[name].items():
+                if data is not None:
+                    pages[path] = data
+            for path in [path for path in pages if placed.get(path) != name]:
+                del pages[path]
+            if pages:
+                store.save(name, pages)
+            else:
+                store.remove(name)
 
-        fork_map(save_bytes, sorted(changed), 2 if parallel else BYTES_SHARDS + 1)
+        holding = set(placed.values())
+        for name in store.names("page-bytes-"):
+            if name not in changes and name not in holding:
+                store.remove(name)  # holds no page of the site any more
+        fork_map(save_bytes, sorted(changes), 2 if parallel else len(changes) + 1)

@@ -104,6 +104,14 @@ class Store:
                   "sha256": hashlib.sha256(payload).hexdigest()}
         save_quietly(self.folder / name, MAGIC + json.dumps(header).encode() + b"\n", payload)
 
+    def names(self, prefix: str) -> list[str]:
+        """The entries whose names start with ``prefix``."""
+        try:
+            return sorted(path.name for path in self.folder.iterdir()
+                          if path.name.startswith(prefix))
+        except OSError:
+            return []
+
     def remove(self, name: str) -> None:
         (self.folder / name).unlink(missing_ok=True)
 
