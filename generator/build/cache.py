@@ -162,35 +162,49 @@ def _save_notices(store: Store, config_digest: str, old: dict[str, Cached],
     fork_map(save, changed, 2 if parallel else NOTICE_SHARDS + 1)
 
 
-def stable(value: object, digests: dict[str, str],
-           seen: dict[int, tuple[NoticeView, str]] | None = None) -> object:
-    """A repr-able form of a page input that is the same in every process. ``seen``
-    keeps the form of each view by its id, and the view, so that the id is never
-    another's: one view is in several pages (its own, its year's, its components')."""
+def input_key(path: str, inputs: object, digests: dict[str, str],
+              seen: dict[int, tuple[NoticeView, bytes]] | None = None) -> str:
+    """The sha256 of a page's path and inputs, the same in every process. Each input is
+    fed to the digest tagged by its kind (a repr never holds a NUL, so the parts
+    cannot run together). ``seen`` keeps the form of each view by its id, and the view,
+    so that the id is never another's: one view is in several pages (its own, its
+    year's, its components')."""
     views = seen if seen is not None else {}
+    digest = hashlib.sha256(path.encode(errors="surrogateescape") + b"\0")
+    update = digest.update
 
-    def form(value: object) -> object:
-        if isinstance(value, NoticeView):  # a page per notice: keep this one cheap
+    def feed(value: object) -> None:
+        if isinstance(value, NoticeView):  # in every page of notices: keep this one cheap
             known = views.get(id(value))
-            if known is not None:
-                return known[1]
-            ended = value.ended.timestamp() if value.ended else None
-            text = (f"view|{value.notice.id}|{digests.get(value.notice.id, '?')}|"
+            if known is None:
+                ended = value.ended.timestamp() if value.ended else None
+                known = views[id(value)] = (value, (
+                    f"V{value.notice.id}|{digests.get(value.notice.id, '?')}|"
                     f"{len(value.updates)}|{value.status.value}|{value.is_open}|"
-                    f"{value.started.timestamp()}|{ended}|{value.postmortem is not None}")
-            views[id(value)] = (value, text)
-            return text
-        if isinstance(value, NoticePart):
-            return ("part", value.notice_id, digests.get(value.notice_id, "?"), value.detail)
-        if isinstance(value, (list, tuple)):
-            return tuple(form(item) for item in value)
-        if isinstance(value, dict):
-            return tuple((repr(k), form(v)) for k, v in value.items())
-        if isinstance(value, datetime):
-            return value.isoformat()
-        return repr(value)
+                    f"{value.started.timestamp()}|{ended}|{value.postmortem is not None}\0"
+                ).encode())
+            update(known[1])
+        elif isinstance(value, NoticePart):
+            update(f"P{value.notice_id}|{digests.get(value.notice_id, '?')}|"
+                   f"{value.detail!r}\0".encode(errors="surrogateescape"))
+        elif isinstance(value, (list, tuple)):
+            update(b"(")
+            for item in value:
+                feed(item)
+            update(b")")
+        elif isinstance(value, dict):
+            update(b"{")
+            for key, item in value.items():
+                update(f"K{key!r}\0".encode(errors="surrogateescape"))
+                feed(item)
+            update(b"}")
+        elif isinstance(value, datetime):
+            update(f"D{value.isoformat()}\0".encode())
+        else:
+            update(f"R{value!r}\0".encode(errors="surrogateescape"))
 
-    return form(value)
+    feed(inputs)
+    return digest.hexdigest()
 
 
 def _bucket(name: str, count: int) -> int:
@@ -242,7 +256,7 @@ class PageMemo:
         self._dirty: set[str] = set()
         self._used: dict[str, set[str]] = {}
         self.hits: set[str] = set()
-        self._views: dict[int, tuple[NoticeView, str]] = {}  # id -> view, its stable form
+        self._views: dict[int, tuple[NoticeView, bytes]] = {}  # id -> view, its key form
         self.fragments = Fragments(store)  # per-notice API objects (generator/render/api.py)
 
     def _load(self, loaded: dict[str, dict[str, V]], name: str) -> dict[str, V]:
@@ -252,9 +266,7 @@ class PageMemo:
         return loaded[name]
 
     def lookup(self, path: str, page: Page) -> tuple[str, Kept | None]:
-        key = hashlib.sha256(repr((path, stable(page.inputs, self.digests, self._views))
-                                  ).encode()
-                             ).hexdigest()
+        key = input_key(path, page.inputs, self.digests, self._views)
         name = index_shard(path)
         pages = self._load(self._index, name)
         self._used.setdefault(name, set()).add(path)
