@@ -60,3 +60,29 @@ def test_a_memo_without_a_store_remembers_nothing(tmp_path: Path) -> None:
     assert memo.get("a", "k", lambda: "A") == "A"
     memo.save()
     assert memo.get("a", "k", lambda: "again") == "again"
+
+
+def test_groups_are_read_only_when_asked_for(tmp_path: Path) -> None:
+    first = _memo(tmp_path)
+    first.get("a", "k", lambda: "A", group="2019")
+    first.get("b", "k", lambda: "B", group="2026")
+    first.save()
+    second = _memo(tmp_path)
+    assert second.get("b", "k", lambda: "fresh", group="2026") == "B"
+    assert set(second._shards) == {_shard("b", "2026")}  # 2019's shard never read
+    assert _shard("x", "../odd group") .startswith("fragments-")
+    assert "/" not in _shard("x", "../odd group")
+
+
+def test_a_notice_moving_to_another_group_leaves_the_old_one(tmp_path: Path) -> None:
+    first = _memo(tmp_path)
+    first.get("a", "k", lambda: "A", group="2025")
+    first.save()
+    neighbour = next(f"c{i}" for i in range(100)
+                     if _shard(f"c{i}", "2025") == _shard("a", "2025"))
+    second = _memo(tmp_path)
+    second.get("a", "k2", lambda: "A2", group="2026")
+    second.get(neighbour, "k", lambda: "C", group="2025")  # a's old shard written again
+    second.save(alive={"a", neighbour})
+    old = Store(tmp_path / "cache", "stamp").load(_shard("a", "2025"))
+    assert isinstance(old, dict) and set(old) == {neighbour}

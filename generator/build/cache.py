@@ -307,9 +307,10 @@ class PageMemo:
         self._sha[path] = (data, digest)
         return digest
 
-    def get(self, notice_id: str, key: str | None, make: Callable[[], T]) -> T:
+    def get(self, notice_id: str, key: str | None, make: Callable[[], T],
+            group: str = "") -> T:
         """A per-notice fragment (see generator/build/fragments.py)."""
-        value: T = self.fragments.get(notice_id, key, make)
+        value: T = self.fragments.get(notice_id, key, make, group)
         return value
 
     def save(self, parallel: bool = False) -> None:

@@ -3,12 +3,14 @@
 ``Fragments.get(notice_id, key, make)`` returns what ``make()`` returned the last
 time ``notice_id`` was built with the same ``key``; otherwise it calls ``make``. The
 caller's key must hold every input of the fragment (the code stamp is the store's).
-Entries live in ``fragments-NN`` shards of the build cache (generator/build/store.py): one
-changed notice rewrites one shard, which then drops the fragments of deleted notices.
+Entries live in ``fragments-<group>-NN`` shards of the build cache (generator/build/store.py),
+a few per group (the API groups by year): one changed notice rewrites one shard, which
+then drops the fragments of deleted notices and of notices now in another group.
 """
 
 from __future__ import annotations
 
+import re
 import zlib
 from collections.abc import Callable, Collection
 from typing import TypeVar, cast
@@ -17,11 +19,16 @@ from generator.build.store import Store
 
 T = TypeVar("T")
 
-SHARDS = 16
+SHARDS = 4  # per group
+_PLAIN = re.compile(r"[A-Za-z0-9_]{1,40}")
+_OLD_NAME = re.compile(r"fragments-[0-9]{2}")
 
 
-def _shard(notice_id: str) -> str:
-    return f"fragments-{zlib.crc32(notice_id.encode()) % SHARDS:02d}"
+def _shard(notice_id: str, group: str = "") -> str:
+    """A group's fragments live in shards of their own (a group named other than plainly
+    is named by its digest)."""
+    name = group if _PLAIN.fullmatch(group) else f"{zlib.crc32(group.encode()):08x}"
+    return f"fragments-{name}-{zlib.crc32(notice_id.encode()) % SHARDS:02d}"
 
 
 class Fragments:
@@ -32,6 +39,7 @@ class Fragments:
         self._shards: dict[str, dict[str, tuple[str, object]]] = {}
         self._dirty: set[str] = set()
         self._used: dict[str, set[str]] = {}
+        self._where: dict[str, str] = {}  # notice id -> the shard asked this build
 
     def _load(self, name: str) -> dict[str, tuple[str, object]]:
         if name not in self._shards:
@@ -39,13 +47,15 @@ class Fragments:
             self._shards[name] = loaded if isinstance(loaded, dict) else {}
         return self._shards[name]
 
-    def get(self, notice_id: str, key: str | None, make: Callable[[], T]) -> T:
+    def get(self, notice_id: str, key: str | None, make: Callable[[], T],
+            group: str = "") -> T:
         """The fragment for ``notice_id`` at ``key`` (None: never reuse or keep it)."""
         if key is None or self.store is None:
             return make()
-        name = _shard(notice_id)
+        name = _shard(notice_id, group)
         entries = self._load(name)
         self._used.setdefault(name, set()).add(notice_id)
+        self._where[notice_id] = name
         found = entries.get(notice_id)
         if found is not None and found[0] == key:
             return cast(T, found[1])  # what make() returned for this notice and key
@@ -64,6 +74,10 @@ class Fragments:
         for name in sorted(self._dirty):
             entries = self._shards[name]
             keep = alive if alive is not None else self._used.get(name, set())
-            for stale in [notice_id for notice_id in entries if notice_id not in keep]:
+            for stale in [notice_id for notice_id in entries if notice_id not in keep
+                          or self._where.get(notice_id, name) != name]:  # or moved group
                 del entries[stale]
             self.store.save(name, entries)
+        for name in self.store.names("fragments-"):
+            if _OLD_NAME.fullmatch(name):  # before groups: fragments-NN
+                self.store.remove(name)

@@ -69,7 +69,8 @@ class NoCache:
     def digest(self, path: str, data: bytes) -> str:
         return hashlib.sha256(data).hexdigest()
 
-    def get(self, notice_id: str, key: str | None, make: Callable[[], T]) -> T:
+    def get(self, notice_id: str, key: str | None, make: Callable[[], T],
+            group: str = "") -> T:
         return make()
 
 

@@ -83,6 +83,7 @@ class Objects:
         self.fragments = site.fragments
         self.digests = site.notice_digests
         self.settings = reading_digest(site.config)
+        self.zone = site.config.timezone
         self.rows = {row_id: _compact(row) for row_id, row in api.component_rows.items()}
         self.done: dict[str, str] = {}
 
@@ -91,7 +92,8 @@ class Objects:
         if notice_id not in self.done:
             key = _fragment_key(self.api, item, self.settings, self.digests)
             head, ids, tail = self.fragments.get(
-                notice_id, key, lambda: incident_parts(self.api, item))
+                notice_id, key, lambda: incident_parts(self.api, item),
+                str(item.started.astimezone(self.zone).year))  # as the year files group
             rows = "[" + ",".join(self.rows[row_id] for row_id in ids) + "]"
             joint = "}" if tail == "}" else "," + tail
             self.done[notice_id] = f'{head},"components":{rows}{joint}'

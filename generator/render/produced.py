@@ -47,14 +47,17 @@ Produced = Mapping[str, "bytes | Page"]
 class Fragments(Protocol):
     """Per-notice values kept between builds (the API's encoded incident objects)."""
 
-    def get(self, notice_id: str, key: str | None, make: Callable[[], T]) -> T:
+    def get(self, notice_id: str, key: str | None, make: Callable[[], T],
+            group: str = "") -> T:
         """What ``make()`` returned when ``notice_id`` was last built with ``key``, or
-        ``make()`` (None: never reuse)."""
+        ``make()`` (None: never reuse). ``group``: fragments asked for together (the
+        API's, by year) are kept together, so a build reads only the groups it needs."""
         ...
 
 
 class NoFragments:
     """Keeps nothing: every fragment is made again."""
 
-    def get(self, notice_id: str, key: str | None, make: Callable[[], T]) -> T:
+    def get(self, notice_id: str, key: str | None, make: Callable[[], T],
+            group: str = "") -> T:
         return make()
