@@ -81,14 +81,17 @@ def load_notices(root: Path, config: Config, store: Store | None,
     files, problems = notice_files(root)
     config_digest = reading_digest(config)
     entries: dict[str, Cached] = {}
-    trusted: dict[str, int] = {}  # shard -> when it was written
+    shards: dict[str, dict[str, Cached]] = {}  # as loaded, then as this build leaves them
+    trusted: dict[str, int] = {}  # file name -> when its shard was written
     minimum = options.fork_files if options.fork else len(files) + 1
     with gc_paused():  # unpickling and parsing make many objects, none of them cycles
         for index in range(NOTICE_SHARDS if store is not None else 0):
-            saved = store.load(f"notices-{index:02d}") if store is not None else None
+            name = f"notices-{index:02d}"
+            saved = store.load(name) if store is not None else None
             if isinstance(saved, dict) and saved.get("config") == config_digest:
+                shards[name] = saved["entries"]
                 entries.update(saved["entries"])
-                trusted[f"notices-{index:02d}"] = saved["written_ns"]
+                trusted.update(dict.fromkeys(saved["entries"], saved["written_ns"]))
         started = time.time_ns()
         outdated: list[Path] = []
         for path in files:
@@ -102,22 +105,22 @@ def load_notices(root: Path, config: Config, store: Store | None,
                 outdated.append(path)
                 continue
             if not (cached.signature == _signature(now) and max(now.st_mtime_ns, now.st_ctime_ns)
-                    < trusted.get(notice_shard(path.name), 0) - options.racy_ns):
+                    < trusted.get(path.name, 0) - options.racy_ns):
                 outdated.append(path)
         known = {path.name: entries[path.name].sha256 for path in outdated if path.name in entries}
         read = partial(read_file, config=config, known=known)
         results = dict(zip((path.name for path in outdated),
                            fork_map(read, outdated, minimum), strict=True))
-        fresh: dict[str, Cached] = {}
+        fresh: dict[str, Cached] = {}  # the files read again, as they are now
         notices, digests = [], {}
         for path in files:
             name = path.name
             if name not in results:
-                fresh[name] = entries[name]
                 if not ID_PATTERN.fullmatch(path.stem):
                     continue
-                notices.append(entries[name].notice)
-                digests[path.stem] = entries[name].sha256
+                kept = entries[name]
+                notices.append(kept.notice)
+                digests[path.stem] = kept.sha256
                 continue
             stat, sha, notice = results[name]
             if notice is None:  # the same bytes as the cached notice's
@@ -131,7 +134,10 @@ def load_notices(root: Path, config: Config, store: Store | None,
                 notices.append(notice)
                 digests[path.stem] = sha
         if store is not None:
-            _save_notices(store, config_digest, entries, fresh, started, set(trusted),
+            present = {path.name for path in files}
+            changed = [path.name for path in outdated]
+            changed += [name for name in entries if name not in present]  # deleted
+            _save_notices(store, config_digest, shards, fresh, changed, started,
                           parallel=options.fork and len(outdated) >= options.fork_files)
     return LoadedNotices(notices, problems, digests)
 
@@ -140,26 +146,30 @@ def notice_shard(name: str) -> str:
     return f"notices-{_bucket(name, NOTICE_SHARDS):02d}"
 
 
-def _save_notices(store: Store, config_digest: str, old: dict[str, Cached],
-                  new: dict[str, Cached], started: int, loaded: set[str],
+def _save_notices(store: Store, config_digest: str, shards: dict[str, dict[str, Cached]],
+                  fresh: dict[str, Cached], changed: list[str], started: int,
                   parallel: bool = False) -> None:
-    """Rewrite only the shards whose entries changed (one file edited: one shard);
-    ``parallel``: many changed, so a forked child writes half of the shards."""
-    before: dict[str, dict[str, Cached]] = {}
-    after: dict[str, dict[str, Cached]] = {}
-    for entries, shards in ((old, before), (new, after)):
-        for name, entry in entries.items():
-            shards.setdefault(notice_shard(name), {})[name] = entry
-    changed = [f"notices-{index:02d}" for index in range(NOTICE_SHARDS)]
-    changed = [shard_name for shard_name in changed
-               if after.get(shard_name) != before.get(shard_name)
-               or (shard_name in after and shard_name not in loaded)]
+    """Rewrite only the shards holding an entry that changed (``changed``: the files
+    read again or deleted; one file edited: one shard); ``parallel``: many changed, so
+    a forked child writes half of the shards."""
+    rewrite: set[str] = set()
+    for name in changed:
+        shard_name = notice_shard(name)
+        held = shards.setdefault(shard_name, {})
+        entry = fresh.get(name)
+        if held.get(name) is entry:
+            continue
+        if entry is None:
+            held.pop(name, None)
+        else:
+            held[name] = entry
+        rewrite.add(shard_name)
 
     def save(shard_name: str) -> None:
         store.save(shard_name, {"config": config_digest, "written_ns": started,
-                                "entries": after.get(shard_name, {})})
+                                "entries": shards[shard_name]})
 
-    fork_map(save, changed, 2 if parallel else NOTICE_SHARDS + 1)
+    fork_map(save, sorted(rewrite), 2 if parallel else NOTICE_SHARDS + 1)
 
 
 def input_key(path: str, inputs: object, digests: dict[str, str],
