@@ -6,13 +6,15 @@ the Open page links every component and keeps its size budget."""
 from __future__ import annotations
 
 import gzip
+import json
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from generator.render.bars import Bar, day_label, day_lines
 from tests.conftest import MINIMAL_CONFIG, Run
 from tests.feeds_support import build, write_notice
+from tests.test_incremental import clean_files, tree
 from tests.test_uptime_api import DIGICERT, OUTAGE
 
 NOW = "2026-10-27T17:00:00Z"  # noon CDT
@@ -302,3 +304,53 @@ def test_day_lines_say_each_day_with_notices_and_quiet_runs_once() -> None:
     # A single day's line reads exactly as its bar.
     assert lines[2].text == row[4].text and lines[1].text == row[5].text
     assert day_lines((), {}) == ()
+
+
+SLOW_WEB = """\
+---
+title: Slow pages
+type: incident
+impact: minor
+components: [web]
+---
+## Investigating - 2026-10-27 09:00
+Pages are slow.
+"""
+
+
+def _api_row(html: str) -> str:
+    return html.split('<span class="sr">API, day by day: </span>', 1)[1].split("</details>")[0]
+
+
+def test_one_update_on_a_web_notice_rewrites_no_page_of_component_api(
+        empty_repo: Path, run: Run, tmp_path: Path) -> None:
+    """A one-update rebuild writes only what changed and says how many files: an update
+    to an open incident of component web changes web's page (the incident's status in
+    its list), the notice and the Open page, but not one file of component api (its
+    page is not written again, its row of bars on the Open page is the same), and the
+    site still equals a clean build."""
+    site = site_with_history(empty_repo, run, tmp_path / "site")  # api has days too
+    write_notice(empty_repo, "slow", SLOW_WEB)
+    site = build(run, empty_repo, NOW, site)
+    before = json.loads((site / "manifest.json").read_text())["files"]
+    index_before = (site / "index.html").read_text()
+    api_page = site / "components/api/index.html"
+    api_stamp = api_page.stat().st_mtime_ns
+    posted = run(empty_repo, "update", "slow", "--status", "identified", "--at",
+                 "2026-10-27 11:00", "-m", "A bad cache node.")
+    assert posted.exit_code == 0, posted.output
+    result = run(empty_repo, "build", "--out", str(site), "--now", NOW)
+    assert result.exit_code == 0, result.output
+    after = json.loads((site / "manifest.json").read_text())["files"]
+    changed = sorted(p for p in after if before.get(p) != after[p])
+    counted = re.fullmatch(r"Built (\d+) files into .* \((\d+) changed\)\n", result.output)
+    assert counted is not None, result.output
+    assert int(counted[2]) == len(changed) + 1  # and manifest.json, which lists the others
+    assert {"components/web/index.html", "index.html", "notices/slow/index.html"
+            } <= set(changed)
+    assert [p for p in changed if p.startswith("components/api/")] == []
+    assert api_page.stat().st_mtime_ns == api_stamp  # not written again
+    assert _api_row((site / "index.html").read_text()) == _api_row(index_before)
+    web = (site / "components/web/index.html").read_text()
+    assert '<span class="label label-identified">Identified</span>' in web
+    assert tree(site) == clean_files(empty_repo, datetime.fromisoformat(NOW))
