@@ -147,16 +147,23 @@ def test_open_page_links_every_component_and_shows_its_bars(
     assert len(shown) == 180
     assert shown[0][0] == "partial_outage" and shown[1][0] == "operational"
     assert 'aria-label="What the bar colours mean"' in html
-    # Each row opens its days (closed at first); they link the notices themselves, and
-    # carry no ids (two components may share a day).
+    # Each row opens its days (closed at first). A day with notices names them and links
+    # that day on the component's page, which links each notice; no ids here (two
+    # components may share a day).
     assert html.count('<details class="history">\n<summary>') == 2
     assert ('<summary><span class="sr">API, day by day: </span>') in html
     lines = days(html)
-    assert ("", "partial_outage", 'Jul 30, 2026: partial outage for 58 minutes '
-            '(<a href="./notices/digicert/">Digicert certificate reissue</a>)') in lines
+    assert lines[:3] == [
+        ("", "major_outage", '<a href="./components/web/#d-2026-10-27">Oct 27, 2026</a>: '
+         "major outage for 1 hour (Everything down)"),
+        ("", "operational", "Jul 31 \u2013 Oct 26, 2026: operational"),
+        ("", "partial_outage", '<a href="./components/web/#d-2026-07-30">Jul 30, 2026</a>: '
+         "partial outage for 58 minutes (Digicert certificate reissue)")]
     assert all(anchor == "" for anchor, _, _ in lines)
-    for href in re.findall(r'<li><i class="b-[a-z_]+"></i>[^\n]*href="([^"]+)"', html):
-        assert (site / href / "index.html").is_file()
+    linked = re.findall(r'<li><i class="b-[a-z_]+"></i><a href="([^"#]+)#([^"]+)">', html)
+    assert len(linked) == 5  # web: two days; api: the outage and the two of the upgrade
+    for folder, anchor in linked:
+        assert f'<li id="{anchor}">' in (site / folder / "index.html").read_text()
 
 
 def test_open_page_budget_with_ten_components(empty_repo: Path, run: Run, tmp_path: Path

@@ -62,6 +62,16 @@ class DayLine:
         return f"d-{self.last.isoformat()}"
 
     @property
+    def label(self) -> str:
+        """The days the line says: 'Jul 30, 2024', 'Jul 31 \u2013 Oct 26, 2024'."""
+        return days_label(self.first, self.last)
+
+    @property
+    def detail(self) -> str:
+        """The words after the label: ': partial outage for 58 minutes'."""
+        return self.words[len(self.label):]
+
+    @property
     def text(self) -> str:
         """The line as read: for a single day, exactly its bar's text."""
         if not self.notices:
