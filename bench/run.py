@@ -65,10 +65,11 @@ def page_weights(out: Path) -> dict[str, str]:
             weights[f"`{name}` (gzip)"] = f"{_kb(_gz(data))} ({_kb(len(data))} raw)"
         else:
             weights[f"`{name}` (gzip)"] = MISSING
-    # The history views: each component's page (its bars, uptime and notices; the
-    # largest of every components/<id>/ and components/<id>/<year>/ page) and the data.
+    # The history views: the largest page of a component, components/<id>/ (its bars,
+    # uptime, day list and recent notices; its year pages are lists like Closed's), and
+    # the data.
     folder = out / "components"
-    history = [(p, _gz(p.read_bytes())) for p in folder.rglob("index.html")] \
+    history = [(p, _gz(p.read_bytes())) for p in folder.glob("*/index.html")] \
         if folder.is_dir() else []
     if history:
         path, size = max(history, key=lambda item: (item[1], str(item[0])))
