@@ -65,6 +65,23 @@ def page_weights(out: Path) -> dict[str, str]:
             weights[f"`{name}` (gzip)"] = f"{_kb(_gz(data))} ({_kb(len(data))} raw)"
         else:
             weights[f"`{name}` (gzip)"] = MISSING
+    # The history views: the largest page of a component, components/<id>/ (its bars,
+    # uptime, day list and recent notices; its year pages are lists like Closed's), and
+    # the data.
+    folder = out / "components"
+    history = [(p, _gz(p.read_bytes())) for p in folder.glob("*/index.html")] \
+        if folder.is_dir() else []
+    if history:
+        path, size = max(history, key=lambda item: (item[1], str(item[0])))
+        weights["largest component page (gzip)"] = f"{_kb(size)} (`{path.relative_to(out)}`)"
+    else:
+        weights["largest component page (gzip)"] = MISSING
+    uptime = out / "api" / "uptime.json"
+    if uptime.is_file():
+        data = uptime.read_bytes()
+        weights["`api/uptime.json` (gzip)"] = f"{_kb(_gz(data))} ({_kb(len(data))} raw)"
+    else:
+        weights["`api/uptime.json` (gzip)"] = MISSING
     pages = [(p, _gz(p.read_bytes())) for p in out.rglob("*.html")]
     if pages:
         path, size = max(pages, key=lambda item: item[1])

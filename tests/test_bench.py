@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -43,6 +45,29 @@ def test_synthetic_repo_is_deterministic_and_valid(tmp_path: Path, run: Run) -> 
     weights = page_weights(tmp_path / "site")
     assert weights["Open page HTML + CSS (gzip)"].endswith(" KB")
     assert weights["largest page (gzip)"].endswith("`)")
+    assert re.fullmatch(r"[0-9.]+ KB \(`components/[a-z-]+/index.html`\)",
+                        weights["largest component page (gzip)"])
+    assert re.fullmatch(r"[0-9.]+ KB \([0-9.]+ KB raw\)", weights["`api/uptime.json` (gzip)"])
+
+
+def test_measured_builds_include_component_pages_bars_and_uptime(tmp_path: Path, run: Run
+                                                                 ) -> None:
+    """The synthetic notices name the ten components, so every measured build renders
+    their pages, the Open page's bars and api/uptime.json, with notices in the window."""
+    root = synth.make_repo(tmp_path / "repo", 100)
+    result = run(root, "build", "--out", str(tmp_path / "site"), "--now", synth.NOW)
+    assert result.exit_code == 0, result.output
+    site = tmp_path / "site"
+    bar = re.compile(r'<i class="b-[a-z_]+"><span>')
+    assert len(bar.findall((site / "index.html").read_text())) == 90 * len(synth.COMPONENTS)
+    for component_id, _, _ in synth.COMPONENTS:
+        page = (site / "components" / component_id / "index.html").read_text()
+        assert len(bar.findall(page)) == 90, component_id
+    uptime = json.loads((site / "api" / "uptime.json").read_text())
+    assert [c["id"] for c in uptime["components"]] == [c[0] for c in synth.COMPONENTS]
+    troubled = {c["id"] for c in uptime["components"]
+                for day in c["days"] if day["status"] not in ("operational", "no_data")}
+    assert troubled  # the window holds notices: the bars are not all quiet
 
 
 def test_page_weights_report_missing_files(tmp_path: Path) -> None:
@@ -50,6 +75,8 @@ def test_page_weights_report_missing_files(tmp_path: Path) -> None:
     weights = page_weights(tmp_path)
     assert weights["`embed.js` (gzip)"] == "missing"
     assert weights["`banner.html` (gzip)"] == "missing"
+    assert weights["largest component page (gzip)"] == "missing"
+    assert weights["`api/uptime.json` (gzip)"] == "missing"
 
 
 def test_write_results_keeps_notes_and_replaces_the_run(tmp_path: Path) -> None:
@@ -73,7 +100,8 @@ def test_quick_mode_writes_a_table(tmp_path: Path) -> None:
     for row in ("full build", "rebuild, nothing changed", "rebuild after one new update",
                 "`outpost check`, first run (no cache)", "`outpost check`, cache warm",
                 "`outpost update` (whole process)",
-                "peak memory of a full build", "Open page HTML + CSS (gzip)"):
+                "peak memory of a full build", "Open page HTML + CSS (gzip)",
+                "largest component page (gzip)", "`api/uptime.json` (gzip)"):
         line = next(line for line in text.splitlines() if line.startswith(f"| {row} |"))
         assert " s" in line or " MB" in line or " KB" in line, line
         assert "failed" not in line, line

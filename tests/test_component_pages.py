@@ -1,15 +1,20 @@
-"""Daily bars and the page per component, through a real build: each bar's words and
-link, no data before ``since``, uptime figures, the component's notices and how to
-follow it; the Open page links every component and keeps its size budget."""
+"""Daily bars and the page per component, through a real build: each bar's words, the
+day-by-day list the bars open (each day with notices linked, quiet days said once), no
+data before ``since``, uptime figures, the component's notices and how to follow it;
+the Open page links every component and keeps its size budget."""
 
 from __future__ import annotations
 
 import gzip
+import json
 import re
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from generator.render.bars import Bar, day_label, day_lines
 from tests.conftest import MINIMAL_CONFIG, Run
 from tests.feeds_support import build, write_notice
+from tests.test_incremental import clean_files, tree
 from tests.test_uptime_api import DIGICERT, OUTAGE
 
 NOW = "2026-10-27T17:00:00Z"  # noon CDT
@@ -29,11 +34,19 @@ Done.
 We will upgrade the database.
 """
 
-BAR = re.compile(r'<li><a class="b-([a-z_]+)" href="([^"]*)"><span>([^<]*)</span></a></li>')
+BAR = re.compile(r'<i class="b-([a-z_]+)"><span>([^<]*)</span></i>')
+DAY = re.compile(r'<li(?: id="([^"]*)")?><i class="b-([a-z_]+)"></i>(.*)</li>')
 
 
-def bars(html: str) -> list[tuple[str, str, str]]:
+def bars(html: str) -> list[tuple[str, str]]:
+    """(status, words) of every bar, oldest first."""
     return BAR.findall(html)
+
+
+def days(html: str) -> list[tuple[str, str, str]]:
+    """(anchor, status, inner HTML) of every line of the day-by-day lists, newest first."""
+    lists = re.findall(r'<ol class="daylist">\n(.*?)</ol>', html, re.S)
+    return [line for block in lists for line in DAY.findall(block)]
 
 
 def site_with_history(root: Path, run: Run, out: Path, config: str = MINIMAL_CONFIG) -> Path:
@@ -44,26 +57,33 @@ def site_with_history(root: Path, run: Run, out: Path, config: str = MINIMAL_CON
     return build(run, root, NOW, out)
 
 
-def test_component_page_bars_say_what_happened_and_link_the_day(
+def test_component_page_bars_say_what_happened_and_list_the_days(
         empty_repo: Path, run: Run, tmp_path: Path) -> None:
     site = site_with_history(empty_repo, run, tmp_path / "site")
     page = (site / "components/web/index.html").read_text()
     shown = bars(page)
     assert len(shown) == 90
-    assert shown[0] == ("partial_outage", "#d-2026-07-30", "Jul 30, 2026: partial outage for "
+    assert shown[0] == ("partial_outage", "Jul 30, 2026: partial outage for "
                         "58 minutes (Digicert certificate reissue)")
-    assert shown[1] == ("operational", "#bars", "Jul 31, 2026: operational")
-    assert shown[-1] == ("major_outage", "#d-2026-10-27",
-                         "Oct 27, 2026: major outage for 1 hour (Everything down)")
-    # each linked day is listed with its notices, newest first
-    days = re.findall(r'<li id="(d-[0-9-]+)">', page)
-    assert days == ["d-2026-10-27", "d-2026-07-30"]
-    assert ('<a class="title" href="../../notices/digicert/">Digicert certificate reissue</a>'
-            in page)
+    assert shown[1] == ("operational", "Jul 31, 2026: operational")
+    assert shown[-1] == ("major_outage", "Oct 27, 2026: major outage for 1 hour (Everything down)")
+    # The bars are a picture inside the list's summary: no link, no focus stop of their own.
+    row = page.split('<span class="bars" aria-hidden="true">', 1)[1].split("</summary>", 1)[0]
+    assert "<a " not in row and "tabindex" not in row
+    assert ('<details class="history" open>\n<summary><span class="sr">Web, day by day: '
+            '</span>') in page
+    assert '<span class="uptime">90 days ago <span>99.93 % uptime</span> Today</span>' in page
+    # Every day in words, newest first: days with notices anchored and linked, the quiet
+    # run between them said once.
+    assert days(page) == [
+        ("d-2026-10-27", "major_outage", 'Oct 27, 2026: major outage for 1 hour '
+         '(<a href="../../notices/outage/">Everything down</a>)'),
+        ("", "operational", "Jul 31 \u2013 Oct 26, 2026: operational"),
+        ("d-2026-07-30", "partial_outage", 'Jul 30, 2026: partial outage for 58 minutes '
+         '(<a href="../../notices/digicert/">Digicert certificate reissue</a>)')]
     assert "<dt>Last 30 days</dt><dd>99.85 % uptime</dd>" in page
     assert "<dt>Last 90 days</dt><dd>99.93 % uptime</dd>" in page
     assert "<dt>Last 365 days</dt><dd>99.93 % uptime</dd>" in page
-    assert "<span>99.93 % uptime</span>" in page  # beside the bars
     for words in ("Major outage", "Partial outage", "Degraded performance", "Maintenance",
                   "Operational", "No data"):
         assert f"</i>{words}</li>" in page  # the legend
@@ -85,7 +105,7 @@ def test_maintenance_bars_and_an_open_incident(empty_repo: Path, run: Run, tmp_p
                                                ) -> None:
     site = site_with_history(empty_repo, run, tmp_path / "site")
     api_bars = dict((text.split(":")[0], (status, text))
-                    for status, _, text in bars((site / "components/api/index.html").read_text()))
+                    for status, text in bars((site / "components/api/index.html").read_text()))
     assert api_bars["Oct 20, 2026"] == (
         "under_maintenance", "Oct 20, 2026: maintenance for 2 hours (Database upgrade)")
     assert api_bars["Oct 21, 2026"] == (
@@ -96,8 +116,11 @@ def test_maintenance_bars_and_an_open_incident(empty_repo: Path, run: Run, tmp_p
     site = build(run, empty_repo, NOW, tmp_path / "second")
     page = (site / "components/web/index.html").read_text()
     assert 'Now: <span class="label comp-major_outage">Major outage</span>' in page
-    assert bars(page)[-1][2] == ("Oct 27, 2026: major outage for 3 hours "
+    assert bars(page)[-1][1] == ("Oct 27, 2026: major outage for 3 hours "
                                  "(Still down; Everything down)")  # same start: by id
+    assert days(page)[0] == ("d-2026-10-27", "major_outage", (
+        'Oct 27, 2026: major outage for 3 hours (<a href="../../notices/open/">Still down</a>; '
+        '<a href="../../notices/outage/">Everything down</a>)'))
     assert '<a class="title" href="../../notices/open/">Still down</a>' in page
 
 
@@ -106,9 +129,12 @@ def test_days_before_since_show_no_data(empty_repo: Path, run: Run, tmp_path: Pa
     site = site_with_history(empty_repo, run, tmp_path / "site", config + "history_days: 30\n")
     shown = bars((site / "components/web/index.html").read_text())
     assert len(shown) == 30
-    assert [s for s, _, _ in shown[:2]] == ["no_data", "no_data"]
-    assert shown[0][2] == "Sep 28, 2026: no data"
-    assert shown[3] == ("operational", "#bars", "Oct 1, 2026: operational")
+    assert [s for s, _ in shown[:2]] == ["no_data", "no_data"]
+    assert shown[0][1] == "Sep 28, 2026: no data"
+    assert shown[3] == ("operational", "Oct 1, 2026: operational")
+    assert days((site / "components/web/index.html").read_text())[-2:] == [
+        ("", "operational", "Oct 1 \u2013 Oct 26, 2026: operational"),
+        ("", "no_data", "Sep 28 \u2013 Sep 30, 2026: no data")]
 
 
 def test_open_page_links_every_component_and_shows_its_bars(
@@ -119,11 +145,25 @@ def test_open_page_links_every_component_and_shows_its_bars(
     assert '<a class="name" href="./components/api/">API</a>' in html
     shown = bars(html)
     assert len(shown) == 180
-    assert shown[0][:2] == ("partial_outage", "./components/web/#d-2026-07-30")
-    assert shown[1][:2] == ("operational", "./components/web/")
+    assert shown[0][0] == "partial_outage" and shown[1][0] == "operational"
     assert 'aria-label="What the bar colours mean"' in html
-    for _, href, _ in shown:
-        assert (site / href.split("#")[0] / "index.html").is_file()
+    # Each row opens its days (closed at first). A day with notices names them and links
+    # that day on the component's page, which links each notice; no ids here (two
+    # components may share a day).
+    assert html.count('<details class="history">\n<summary>') == 2
+    assert ('<summary><span class="sr">API, day by day: </span>') in html
+    lines = days(html)
+    assert lines[:3] == [
+        ("", "major_outage", '<a href="./components/web/#d-2026-10-27">Oct 27, 2026</a>: '
+         "major outage for 1 hour (Everything down)"),
+        ("", "operational", "Jul 31 \u2013 Oct 26, 2026: operational"),
+        ("", "partial_outage", '<a href="./components/web/#d-2026-07-30">Jul 30, 2026</a>: '
+         "partial outage for 58 minutes (Digicert certificate reissue)")]
+    assert all(anchor == "" for anchor, _, _ in lines)
+    linked = re.findall(r'<li><i class="b-[a-z_]+"></i><a href="([^"#]+)#([^"]+)">', html)
+    assert len(linked) == 5  # web: two days; api: the outage and the two of the upgrade
+    for folder, anchor in linked:
+        assert f'<li id="{anchor}">' in (site / folder / "index.html").read_text()
 
 
 def test_open_page_budget_with_ten_components(empty_repo: Path, run: Run, tmp_path: Path
@@ -241,3 +281,83 @@ def test_past_notices_are_paged_by_year_like_closed(empty_repo: Path, run: Run, 
     assert '<span aria-current="page">2026</span>' in year
     assert "Last year&#39;s problem" in (site / "components/web/2025/index.html").read_text()
     assert not (site / "components/api/2026").exists()  # one past notice: no paging
+
+
+def test_day_lines_say_each_day_with_notices_and_quiet_runs_once() -> None:
+    """Pure: the bars as list lines, newest first; a run of quiet days of one status is
+    one line, a day with notices (even an operational one) its own, a run across New
+    Year names both years."""
+    def quiet(day: date, status: str = "operational") -> Bar:
+        words = f"{day_label(day)}: {'no data' if status == 'no_data' else status}"
+        return Bar(day, status, words, (), words)
+
+    first = date(2025, 12, 29)
+    row = (quiet(first, "no_data"), quiet(first + timedelta(1), "no_data"),
+           quiet(first + timedelta(2)), quiet(first + timedelta(3)),
+           Bar(date(2026, 1, 2), "degraded_performance",
+               "Jan 2, 2026: degraded performance for 2 hours (Slow)", ("slow",),
+               "Jan 2, 2026: degraded performance for 2 hours"),
+           Bar(date(2026, 1, 3), "operational", "Jan 3, 2026: operational (Note; n2)",
+               ("note", "n2"), "Jan 3, 2026: operational"),
+           quiet(date(2026, 1, 4)), quiet(date(2026, 1, 5)))
+    lines = day_lines(row, {"slow": "Slow", "note": "Note"})
+    assert [(line.text, line.notices) for line in lines] == [
+        ("Jan 4 \u2013 Jan 5, 2026: operational", ()),
+        ("Jan 3, 2026: operational (Note; n2)", (("note", "Note"), ("n2", "n2"))),
+        ("Jan 2, 2026: degraded performance for 2 hours (Slow)", (("slow", "Slow"),)),
+        ("Dec 31, 2025 \u2013 Jan 1, 2026: operational", ()),
+        ("Dec 29 \u2013 Dec 30, 2025: no data", ())]
+    assert [line.anchor for line in lines][1:3] == ["d-2026-01-03", "d-2026-01-02"]
+    # A single day's line reads exactly as its bar.
+    assert lines[2].text == row[4].text and lines[1].text == row[5].text
+    assert day_lines((), {}) == ()
+
+
+SLOW_WEB = """\
+---
+title: Slow pages
+type: incident
+impact: minor
+components: [web]
+---
+## Investigating - 2026-10-27 09:00
+Pages are slow.
+"""
+
+
+def _api_row(html: str) -> str:
+    return html.split('<span class="sr">API, day by day: </span>', 1)[1].split("</details>")[0]
+
+
+def test_one_update_on_a_web_notice_rewrites_no_page_of_component_api(
+        empty_repo: Path, run: Run, tmp_path: Path) -> None:
+    """A one-update rebuild writes only what changed and says how many files: an update
+    to an open incident of component web changes web's page (the incident's status in
+    its list), the notice and the Open page, but not one file of component api (its
+    page is not written again, its row of bars on the Open page is the same), and the
+    site still equals a clean build."""
+    site = site_with_history(empty_repo, run, tmp_path / "site")  # api has days too
+    write_notice(empty_repo, "slow", SLOW_WEB)
+    site = build(run, empty_repo, NOW, site)
+    before = json.loads((site / "manifest.json").read_text())["files"]
+    index_before = (site / "index.html").read_text()
+    api_page = site / "components/api/index.html"
+    api_stamp = api_page.stat().st_mtime_ns
+    posted = run(empty_repo, "update", "slow", "--status", "identified", "--at",
+                 "2026-10-27 11:00", "-m", "A bad cache node.")
+    assert posted.exit_code == 0, posted.output
+    result = run(empty_repo, "build", "--out", str(site), "--now", NOW)
+    assert result.exit_code == 0, result.output
+    after = json.loads((site / "manifest.json").read_text())["files"]
+    changed = sorted(p for p in after if before.get(p) != after[p])
+    counted = re.fullmatch(r"Built (\d+) files into .* \((\d+) changed\)\n", result.output)
+    assert counted is not None, result.output
+    assert int(counted[2]) == len(changed) + 1  # and manifest.json, which lists the others
+    assert {"components/web/index.html", "index.html", "notices/slow/index.html"
+            } <= set(changed)
+    assert [p for p in changed if p.startswith("components/api/")] == []
+    assert api_page.stat().st_mtime_ns == api_stamp  # not written again
+    assert _api_row((site / "index.html").read_text()) == _api_row(index_before)
+    web = (site / "components/web/index.html").read_text()
+    assert '<span class="label label-identified">Identified</span>' in web
+    assert tree(site) == clean_files(empty_repo, datetime.fromisoformat(NOW))

@@ -60,29 +60,15 @@ def test_nu_html_checker_finds_no_errors(sites: dict[str, Path]) -> None:
     assert messages == [], json.dumps(messages, indent=1)[:4000]
 
 
-
-
-def _is_day_bar(node: dict[str, Any]) -> bool:
-    """A link of the daily bars (90 in a row: a few pixels wide each)."""
-    return str(node["html"]).startswith('<a class="b-')
-
-
 def _axe(page: Any) -> list[dict[str, Any]]:
-    """axe-core's WCAG violations. One known exception: the daily bars' links are
-    narrower than 24 px (target-size, WCAG 2.2 2.5.8); every other rule still checks
-    them. The README names it, and it stays open with the history issue."""
+    """axe-core's WCAG violations on the page, every rule with no exception."""
     page.add_script_tag(path=str(AXE))
     result = page.evaluate(
         "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS)
-    violations = []
-    for v in result["violations"]:
-        nodes = [n for n in v["nodes"]
-                 if not (v["id"] == "target-size" and _is_day_bar(n))]
-        if nodes:
-            violations.append({"id": v["id"], "help": v["help"],
-                               "nodes": [n["html"][:200] + " | "
-                                         + n.get("failureSummary", "")[:300] for n in nodes]})
-    return violations
+    return [{"id": v["id"], "help": v["help"],
+             "nodes": [n["html"][:200] + " | " + n.get("failureSummary", "")[:300]
+                       for n in v["nodes"]]}
+            for v in result["violations"]]
 
 
 @pytest.mark.browser

@@ -1,6 +1,7 @@
 """Postmortems: a '## Postmortem - <time>' section after the fact. It does not change the
 notice's state, shows in its own part of the notice page once published, and reaches the
-API as Statuspage's postmortem_body and postmortem_published_at."""
+API as Statuspage's postmortem_body and postmortem_published_at, with a resolved
+incident's status 'postmortem' as Statuspage reports it."""
 
 from __future__ import annotations
 
@@ -42,13 +43,96 @@ def test_postmortem_is_shown_once_published_and_keeps_the_state(
     assert page.count('<li id="update-') == 2  # not an update
     assert '<span class="label label-resolved">Resolved</span>' in page
     data = incident(late)
-    assert data["status"] == "resolved"
+    assert data["status"] == "postmortem"
     assert data["postmortem_body"] == "A bad deploy. We now canary every release."
     assert data["postmortem_published_at"] == "2026-10-29T15:00:00.000-05:00"
     assert len(data["incident_updates"]) == 2  # type: ignore[arg-type]
     summary = json.loads((late / "api/v2/incidents.json").read_text())
     errors = list(validator("incidents.json").iter_errors(summary))
     assert not errors, [e.message for e in errors]
+
+
+def test_api_reports_a_resolved_incident_with_a_postmortem_as_statuspage_does(
+        empty_repo: Path, run: Run, tmp_path: Path) -> None:
+    """Statuspage's incidents.json lists resolved incidents as 'resolved', then as
+    'postmortem' once their postmortem is published; updated_at moves to the
+    postmortem (the latest thing that happened), resolved_at stays."""
+    write_notice(empty_repo, "outage", WITH_POSTMORTEM)
+    early = build(run, empty_repo, BEFORE, tmp_path / "early")
+    data = incident(early)
+    assert (data["status"], data["updated_at"], data["resolved_at"]) == (
+        "resolved", "2026-10-27T10:00:00.000-05:00", "2026-10-27T10:00:00.000-05:00")
+    late = build(run, empty_repo, AFTER, tmp_path / "late")
+    data = incident(late)
+    assert (data["status"], data["updated_at"], data["resolved_at"],
+            data["postmortem_published_at"]) == (
+        "postmortem", "2026-10-29T15:00:00.000-05:00", "2026-10-27T10:00:00.000-05:00",
+        "2026-10-29T15:00:00.000-05:00")
+    assert [u["status"] for u in data["incident_updates"]] == [  # type: ignore[attr-defined]
+        "resolved", "investigating"]  # the postmortem is no update
+    page = json.loads((late / "api/v2/incidents.json").read_text())["page"]
+    assert page["updated_at"] == "2026-10-29T15:00:00.000-05:00"
+    year = json.loads((late / "api/history/2026.json").read_text())
+    assert year["incidents"][0] == data  # the same object in the history
+    for name, path in (("incidents.json", "api/v2/incidents.json"),
+                       ("history-year.json", "api/history/2026.json")):
+        errors = list(validator(name).iter_errors(json.loads((late / path).read_text())))
+        assert not errors, [e.message for e in errors]
+    unresolved = json.loads((late / "api/v2/incidents/unresolved.json").read_text())
+    assert unresolved["incidents"] == []
+    said_resolved = json.loads((late / "api/v2/incidents.json").read_text())
+    said_resolved["incidents"][0]["status"] = "resolved"  # the schema holds the rule
+    assert list(validator("incidents.json").iter_errors(said_resolved))
+
+
+def test_an_open_incident_with_a_postmortem_keeps_its_live_status(
+        empty_repo: Path, run: Run, tmp_path: Path) -> None:
+    """A postmortem written before Resolved is shown, but the incident stays open with
+    its live status (unresolved.json lists investigating, identified and monitoring);
+    once resolved after it, the status is 'postmortem' and updated_at the resolution."""
+    open_one = OUTAGE.replace("## Resolved - 2026-10-27 10:00\nBack.\n\n",
+                              "## Postmortem - 2026-10-27 09:30\nA bad deploy.\n\n")
+    write_notice(empty_repo, "outage", open_one)
+    site = build(run, empty_repo, "2026-10-27T14:45:00Z", tmp_path / "open")
+    data = incident(site)
+    assert (data["status"], data["updated_at"], data["resolved_at"],
+            data["postmortem_published_at"]) == (
+        "investigating", "2026-10-27T09:30:00.000-05:00", None,
+        "2026-10-27T09:30:00.000-05:00")
+    unresolved = json.loads((site / "api/v2/incidents/unresolved.json").read_text())
+    assert [i["status"] for i in unresolved["incidents"]] == ["investigating"]
+    errors = list(validator("incidents-unresolved.json").iter_errors(unresolved))
+    assert not errors, [e.message for e in errors]
+    write_notice(empty_repo, "outage", open_one.replace(
+        "## Postmortem", "## Resolved - 2026-10-27 10:00\nBack.\n\n## Postmortem"))
+    data = incident(build(run, empty_repo, "2026-10-27T15:30:00Z", tmp_path / "resolved"))
+    assert (data["status"], data["updated_at"], data["resolved_at"]) == (
+        "postmortem", "2026-10-27T10:00:00.000-05:00", "2026-10-27T10:00:00.000-05:00")
+
+
+def test_the_postmortem_webhook_carries_the_postmortem_status() -> None:
+    """The notifier's Statuspage webhook for the postmortem is the API's incident as it
+    stood then: status 'postmortem', updated_at its time."""
+    from datetime import UTC, datetime
+
+    from generator.config.settings import parse_config
+    from generator.notices.loader import parse_notice
+    from generator.notify.plan import messages
+    from generator.notify.webhooks import statuspage_payload
+    from tests.conftest import MINIMAL_CONFIG
+
+    config = parse_config(MINIMAL_CONFIG)
+    notice = parse_notice(WITH_POSTMORTEM, "notices/outage.md", "outage", config)
+    found, _, _ = messages([notice], datetime(2026, 10, 29, 21, tzinfo=UTC),
+                           datetime(2026, 10, 1, tzinfo=UTC), None)
+    resolved, postmortem = found[-2:]
+    body = statuspage_payload(config, postmortem, [notice])["incident"]
+    assert (body["status"], body["updated_at"], body["resolved_at"],
+            body["postmortem_notified_subscribers"]) == (
+        "postmortem", "2026-10-29T15:00:00.000-05:00", "2026-10-27T10:00:00.000-05:00", True)
+    before = statuspage_payload(config, resolved, [notice])["incident"]
+    assert (before["status"], before["updated_at"], before["postmortem_published_at"]) == (
+        "resolved", "2026-10-27T10:00:00.000-05:00", None)
 
 
 def test_postmortem_problems_are_reported_with_their_lines(

@@ -60,7 +60,8 @@ def notice_pages(site: Path) -> list[str]:
 # Every link a reader taps outside running text, with the size it must have (WCAG 2.2
 # 2.5.8 asks 24x24 CSS px; the header and banner get 44x44).
 TARGETS = """() => [...document.querySelectorAll(
-  'header a, .banner a, nav.tabs a, footer a, .actions a, .rows a, .years a, .overall a')]
+  'header a, .banner a, nav.tabs a, footer a, .actions a, .rows a, .years a, .overall a, '
+  + '.daylist a, details.history > summary')]
   .filter(a => a.offsetParent !== null)
   .map(a => { const r = a.getBoundingClientRect();
     return {text: a.innerText.trim(), w: r.width, h: r.height,
@@ -129,6 +130,10 @@ def test_axe_finds_nothing_in_any_state(browser: Any, servers: dict[str, str],
             for path in (*PAGES, *pages[:3], *components[:1]):
                 page.goto(url + path)
                 violations = _axe(page)
+                if path == "":  # and with every row's days open
+                    page.evaluate("document.querySelectorAll('details').forEach("
+                                  "d => { d.open = true; })")
+                    violations += _axe(page)
                 if violations:
                     problems[f"{state} {path or 'index'}"] = violations
     finally:
@@ -173,41 +178,160 @@ def test_staleness_line_counts_minutes_and_warns(browser: Any, servers: dict[str
     context.close()
 
 
-# The focused bar's own words, as drawn: the tooltip must be on screen and readable.
-FOCUSED_BAR = """() => { const a = document.activeElement;
-  if (!a || !a.matches('.bars a')) return null;
-  const tip = a.querySelector('span').getBoundingClientRect();
-  return {text: a.innerText.trim(), w: tip.width, h: tip.height, left: tip.left,
-          right: tip.right, top: tip.top, inner: innerWidth}; }"""
+# Every row of bars as drawn: its summary (the tap and keyboard target), whether its
+# list is open, each bar's words, and each list line's text, box and links' boxes.
+ROWS = """() => [...document.querySelectorAll('details.history')].map(d => {
+  const s = d.querySelector('summary').getBoundingClientRect();
+  return {open: d.open, summary: {w: s.width, h: s.height},
+    bars: [...d.querySelectorAll('.bars span')].map(b => b.textContent),
+    lines: [...d.querySelectorAll('.daylist li')].map(li => {
+      const r = li.getBoundingClientRect();
+      return {text: li.innerText.trim(), shown: li.offsetParent !== null && r.height > 0,
+              left: r.left, right: r.right,
+              links: [...li.querySelectorAll('a')].map(a => {
+                const b = a.getBoundingClientRect(); return [b.width, b.height]; })}; })}; })"""
+FOCUSED_ROW = """() => { const s = document.activeElement;
+  return s && s.matches('details.history > summary')
+    ? [...document.querySelectorAll('details.history > summary')].indexOf(s) : null; }"""
+HOVERED_WORDS = """i => { const tip = document.querySelectorAll('.bars i')[i].querySelector('span');
+  const r = tip.getBoundingClientRect();
+  return {text: tip.textContent, w: r.width, h: r.height, left: r.left, right: r.right,
+          inner: innerWidth}; }"""
+RANGE = re.compile(r"(?P<first>[A-Z][a-z]{2} \d{1,2}(?:, \d{4})?) \u2013 "
+                   r"(?P<last>[A-Z][a-z]{2} \d{1,2}, \d{4}): (?P<words>.*)")
+
+
+def day_by_day(lines: list[str]) -> dict[str, str]:
+    """The list's lines as each day's words: 'Jul 31 \u2013 Aug 2, 2024: operational' says
+    'Jul 31, 2024: operational', 'Aug 1, 2024: operational' and so on; a single day's
+    line is that day's words as they are."""
+    said: dict[str, str] = {}
+    for line in lines:
+        match = RANGE.fullmatch(line)
+        if match is None:
+            said[line.split(":", 1)[0]] = line
+            continue
+        last = datetime.strptime(match["last"], "%b %d, %Y")
+        first_text = match["first"]
+        if "," not in first_text:
+            first_text += f", {last.year}"
+        day = datetime.strptime(first_text, "%b %d, %Y")
+        while day <= last:
+            label = f"{day:%b} {day.day}, {day.year}"
+            said[label] = f"{label}: {match['words']}"
+            day += timedelta(days=1)
+    return said
+
+
+def _every_day_in_words(rows: list[dict[str, Any]], where: str) -> list[str]:
+    """Problems: a row whose open list does not say each of its bars' days exactly, a line
+    off screen, a link or summary under 24 px."""
+    problems = []
+    for number, row in enumerate(rows):
+        if row["summary"]["h"] < 24 or row["summary"]["w"] < 24:
+            problems.append(f"{where} row {number}: summary {row['summary']}")
+        if not row["open"] or not all(line["shown"] for line in row["lines"]):
+            problems.append(f"{where} row {number}: its days are not shown")
+        for line in row["lines"]:
+            if line["left"] < 0 or line["right"] > row.get("inner", 10 ** 6):
+                problems.append(f"{where} row {number}: {line['text'][:40]} off screen")
+            if any(w < 24 or h < 24 for w, h in line["links"]):
+                problems.append(f"{where} row {number}: small link in {line['text'][:40]}")
+        expected = {text.split(":", 1)[0]: text for text in row["bars"]}
+        if day_by_day([line["text"] for line in row["lines"]]) != expected:
+            problems.append(f"{where} row {number}: the list does not say the bars' days "
+                            f"{[line['text'] for line in row['lines']]}")
+    return problems
 
 
 @pytest.mark.parametrize("width", [390, 1280])
 @pytest.mark.parametrize("path", ["", "components/customer-sites/"])
-def test_every_bar_is_reached_by_keyboard_and_shows_its_words(
-        browser: Any, servers: dict[str, str], sites: dict[str, Path], width: int,
-        path: str) -> None:
+def test_every_day_is_reached_by_keyboard_in_words(
+        browser: Any, servers: dict[str, str], width: int, path: str) -> None:
+    """Tab reaches every row of bars (one stop a row, the bars themselves are no stop);
+    Enter opens its list, which says every day of the row in words with its notices."""
     context = browser.new_context(viewport={"width": width, "height": PHONES.get(width, 900)})
+    page = context.new_page()
+    try:
+        page.goto(servers["incident"] + path)
+        count = page.evaluate("document.querySelectorAll('details.history').length")
+        assert count >= 1
+        reached: list[int] = []
+        for _ in range(300):
+            page.keyboard.press("Tab")
+            row = page.evaluate(FOCUSED_ROW)
+            if row is None:
+                if len(reached) == count:
+                    break
+                continue
+            reached.append(row)
+            if not page.evaluate(f"document.querySelectorAll('details.history')[{row}].open"):
+                page.keyboard.press("Enter")
+        assert reached == list(range(count))
+        rows = page.evaluate(ROWS)
+        for row in rows:
+            row["inner"] = width
+        problems = _every_day_in_words(rows, f"{path or 'index'} at {width}px")
+        lines = [line["text"] for row in rows for line in row["lines"]]
+        assert ("Jul 30, 2024: partial outage for 33 minutes (Digicert certificate reissue)"
+                in lines)  # open since 13:27, built at 14:00
+    finally:
+        context.close()
+    assert problems == [], "\n".join(problems[:10])
+
+
+@pytest.mark.parametrize("path", ["", "components/customer-sites/"])
+def test_every_day_is_reached_by_tap_on_a_phone(
+        browser: Any, servers: dict[str, str], path: str) -> None:
+    """On a 390 px touch screen, a tap on a bar shows that day's words on screen and
+    opens (or closes) the row's list; a tap on each closed row opens every day's words."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True,
+                                  is_mobile=True)
     page = context.new_page()
     problems: list[str] = []
     try:
         page.goto(servers["incident"] + path)
-        expected = page.evaluate("document.querySelectorAll('.bars a').length")
-        assert expected >= 90
-        seen: list[str] = []
-        for _ in range(expected + 200):
-            page.keyboard.press("Tab")
-            bar = page.evaluate(FOCUSED_BAR)
-            if bar is None:
-                if seen and len(seen) == expected:
-                    break
-                continue
-            seen.append(bar["text"])
-            if bar["w"] < 50 or bar["h"] < 10 or bar["left"] < 0 or bar["right"] > bar["inner"]:
-                problems.append(f"{path or 'index'} at {width}px: {bar}")
-        assert len(seen) == expected, (len(seen), expected)
-        assert any(text
-                   == "Jul 30, 2024: partial outage for 33 minutes (Digicert certificate reissue)"
-                   for text in seen)  # open since 13:27, built at 14:00
+        rows = page.locator("details.history")
+        assert rows.count() >= 1
+        for number in range(rows.count()):
+            last_bar = rows.nth(number).locator(".bars i").last
+            was_open = rows.nth(number).evaluate("d => d.open")
+            last_bar.tap()
+            index = page.evaluate("b => [...document.querySelectorAll('.bars i')].indexOf(b)",
+                                  last_bar.element_handle())
+            tip = page.evaluate(HOVERED_WORDS, index)
+            if tip["w"] < 50 or tip["h"] < 10 or tip["left"] < 0 or tip["right"] > 390:
+                problems.append(f"row {number}: the tapped day's words are not on screen {tip}")
+            if rows.nth(number).evaluate("d => d.open") == was_open:
+                problems.append(f"row {number}: a tap did not open or close its list")
+            if not rows.nth(number).evaluate("d => d.open"):
+                rows.nth(number).locator("summary").tap()
+        found = page.evaluate(ROWS)
+        for row in found:
+            row["inner"] = 390
+        problems += _every_day_in_words(found, f"{path or 'index'} by tap")
+    finally:
+        context.close()
+    assert problems == [], "\n".join(problems[:10])
+
+
+def test_hovering_a_bar_shows_its_words_on_screen(browser: Any, servers: dict[str, str]
+                                                 ) -> None:
+    """With a mouse at 1280 px, every bar of a row shows its own words beside it."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    problems: list[str] = []
+    try:
+        page.goto(servers["incident"] + "components/customer-sites/")
+        bars = page.locator(".bars i")
+        assert bars.count() == 90
+        for index in range(90):
+            bars.nth(index).hover()
+            tip = page.evaluate(HOVERED_WORDS, index)
+            if tip["w"] < 50 or tip["h"] < 10 or tip["left"] < 0 or tip["right"] > 1280:
+                problems.append(f"bar {index}: {tip}")
+        assert tip["text"] == ("Jul 30, 2024: partial outage for 33 minutes "
+                               "(Digicert certificate reissue)")
     finally:
         context.close()
     assert problems == [], "\n".join(problems[:10])

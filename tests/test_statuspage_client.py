@@ -28,6 +28,7 @@ from tests.feeds_support import (
     serve,
     write_notice,
 )
+from tests.test_postmortem import WITH_POSTMORTEM
 
 EXPORTER = shutil.which("statuspage-prometheus-exporter") or "statuspage-prometheus-exporter"
 
@@ -109,6 +110,7 @@ def test_discordstatus_client_fetches_every_endpoint(empty_repo: Path, run: Run,
     write_notice(empty_repo, "login-failures", INCIDENT_OPEN)
     write_notice(empty_repo, "api-upgrade", MAINTENANCE_ACTIVE)
     write_notice(empty_repo, "web-move", MAINTENANCE_UPCOMING)
+    write_notice(empty_repo, "outage", WITH_POSTMORTEM)  # resolved, postmortem published
     site = build(run, empty_repo, FIXED_NOW, tmp_path / "site")
     with serve(site) as base_url:
         client = DiscordStatus()
@@ -121,7 +123,8 @@ def test_discordstatus_client_fetches_every_endpoint(empty_repo: Path, run: Run,
     assert summary["status"] == state["status"]
     assert [c["name"] for c in components["components"]] == ["Web", "API"]
     assert [i["name"] for i in unresolved["incidents"]] == ["Login failures"]
-    assert [i["name"] for i in every["incidents"]] == ["Login failures"]
+    assert [(i["name"], i["status"]) for i in every["incidents"]] == [
+        ("Login failures", "identified"), ("Everything down", "postmortem")]
     assert [m["name"] for m in upcoming["scheduled_maintenances"]] == ["Web server move"]
     assert [m["name"] for m in active["scheduled_maintenances"]] == ["API upgrade"]
     assert len(windows["scheduled_maintenances"]) == 2

@@ -107,14 +107,26 @@ class Api:
 
 
 def changes(item: NoticeView, now: datetime) -> list[datetime]:
-    """Times up to ``now`` at which the notice changed: updates and window edges."""
+    """Times up to ``now`` at which the notice changed: updates, window edges and its
+    postmortem's publication."""
     moments = [u.at for u in item.updates]
     notice = item.notice
     if notice.start is not None and notice.start <= now:
         moments.append(notice.start)
     if item.ended is not None and item.ended <= now:
         moments.append(item.ended)
+    if item.postmortem is not None:  # a view holds it once published
+        moments.append(item.postmortem.at)
     return moments
+
+
+def incident_status(item: NoticeView) -> str:
+    """Statuspage's incident status: the latest status word, and ``postmortem`` for a
+    resolved incident whose postmortem is published (an open incident keeps its live
+    status: unresolved.json lists only investigating, identified and monitoring)."""
+    if item.postmortem is not None and not item.is_open and not item.notice.is_maintenance:
+        return Status.POSTMORTEM.slug
+    return item.status.slug
 
 
 def last_change(items: list[NoticeView], now: datetime) -> datetime | None:
@@ -294,7 +306,7 @@ def incident(api: Api, item: NoticeView) -> Json:
     data: Json = {
         "id": notice_id(notice),
         "name": notice.title,
-        "status": item.status.slug,
+        "status": incident_status(item),
         "created_at": api.time(created),
         "updated_at": api.time(max(changes(item, api.snapshot.now))),
         "monitoring_at": api.time(monitoring),
@@ -307,7 +319,7 @@ def incident(api: Api, item: NoticeView) -> Json:
         "components": [rows[component_id(c)] for c in members],
         "reminder_intervals": None,
     }
-    if not notice.is_maintenance:  # published postmortems only; the state stays as it is
+    if not notice.is_maintenance:  # published postmortems only
         data |= {"postmortem_body": item.postmortem.body.strip() if item.postmortem else None,
                  "postmortem_published_at": api.time(item.postmortem.at if item.postmortem
                                                      else None)}

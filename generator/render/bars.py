@@ -1,6 +1,8 @@
 """Daily status bars and uptime figures as pages show them: one bar a day with its own
-words (colour is never the only signal), a link to the day's notices, and the uptime
-beside the row. Pure: built from a ComponentHistory."""
+words (colour is never the only signal), the same days as a list a reader opens by
+keyboard or tap (each day with problems on its own line with its notices, quiet days
+said once per run), and the uptime beside the row. Pure: built from a
+ComponentHistory."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from fractions import Fraction
 
 from generator.core.history import ComponentHistory, Day, percent
 from generator.core.model import Component, ComponentStatus
+from generator.core.times import DASH
 
 NO_DATA = "no_data"
 # The legend, worst first: (class suffix, words).
@@ -36,6 +39,7 @@ class Bar:
     status: str  # a ComponentStatus value, or "no_data"
     text: str  # "Jul 30, 2024: partial outage for 58 minutes (Digicert certificate reissue)"
     notices: tuple[str, ...]  # ids of the day's notices
+    words: str = ""  # the text without the notices: "Jul 30, 2024: partial outage for ..."
 
     @property
     def anchor(self) -> str:
@@ -43,10 +47,44 @@ class Bar:
 
 
 @dataclass(frozen=True)
+class DayLine:
+    """A line of the day-by-day list: one day with notices, or a run of quiet days
+    (operational or no data, no notices) said once: "Jul 31 \u2013 Oct 26, 2024:
+    operational"."""
+    first: date
+    last: date
+    status: str
+    words: str  # "Jul 30, 2024: partial outage for 58 minutes"
+    notices: tuple[tuple[str, str], ...]  # (id, title), the day's notices
+
+    @property
+    def anchor(self) -> str:
+        return f"d-{self.last.isoformat()}"
+
+    @property
+    def label(self) -> str:
+        """The days the line says: 'Jul 30, 2024', 'Jul 31 \u2013 Oct 26, 2024'."""
+        return days_label(self.first, self.last)
+
+    @property
+    def detail(self) -> str:
+        """The words after the label: ': partial outage for 58 minutes'."""
+        return self.words[len(self.label):]
+
+    @property
+    def text(self) -> str:
+        """The line as read: for a single day, exactly its bar's text."""
+        if not self.notices:
+            return self.words
+        return f"{self.words} (" + "; ".join(title for _, title in self.notices) + ")"
+
+
+@dataclass(frozen=True)
 class BarRow:
     component: Component
     bars: tuple[Bar, ...]  # oldest first
     uptime: str | None  # "99.87", cut to two decimals; None without data
+    days: tuple[DayLine, ...] = ()  # the same days as lines, newest first
 
 
 def day_label(day: date) -> str:
@@ -67,22 +105,54 @@ def duration(minutes: float) -> str:
     return " ".join(parts)
 
 
+def days_label(first: date, last: date) -> str:
+    """'Jul 31, 2024', 'Jul 31 \u2013 Oct 26, 2024', 'Dec 20, 2024 \u2013 Jan 5, 2025'."""
+    if first == last:
+        return day_label(last)
+    start = f"{first:%b} {first.day}" if first.year == last.year else day_label(first)
+    return f"{start} {DASH} {day_label(last)}"
+
+
+def _status_words(status: str) -> str:
+    return "no data" if status == NO_DATA else "operational"
+
+
 def bar(day: Day, titles: Mapping[str, str]) -> Bar:
     label = day_label(day.day)
     if not day.has_data:
-        return Bar(day.day, NO_DATA, f"{label}: no data", ())
+        return Bar(day.day, NO_DATA, f"{label}: no data", (), f"{label}: no data")
     spent = [f"{_WORDS[status]} for {duration(float(minutes))}"
              for status, minutes in day.minutes if status in _WORDS and minutes > 0]
-    text = f"{label}: {', '.join(spent) if spent else 'operational'}"
+    words = f"{label}: {', '.join(spent) if spent else 'operational'}"
+    text = words
     if day.notices:
         text += " (" + "; ".join(titles.get(n, n) for n in day.notices) + ")"
-    return Bar(day.day, day.worst.value, text, day.notices)
+    return Bar(day.day, day.worst.value, text, day.notices, words)
+
+
+def day_lines(bars: tuple[Bar, ...], titles: Mapping[str, str]) -> tuple[DayLine, ...]:
+    """The bars (oldest first) as list lines, newest first: a day with notices on its
+    own line with its notices; consecutive days without notices and of the same status
+    (operational, or no data) on one line."""
+    lines: list[DayLine] = []
+    for one in bars:
+        quiet = not one.notices and one.status in (NO_DATA, ComponentStatus.OPERATIONAL.value)
+        last = lines[-1] if lines else None
+        if quiet and last is not None and not last.notices and last.status == one.status:
+            lines[-1] = DayLine(last.first, one.day, one.status,
+                                f"{days_label(last.first, one.day)}: "
+                                f"{_status_words(one.status)}", ())
+            continue
+        lines.append(DayLine(one.day, one.day, one.status, one.words or one.text,
+                             tuple((n, titles.get(n, n)) for n in one.notices)))
+    return tuple(reversed(lines))
 
 
 def bar_row(component: Component, history: ComponentHistory, count: int,
             titles: Mapping[str, str]) -> BarRow:
-    return BarRow(component, tuple(bar(day, titles) for day in history.last(count)),
-                  figure_text(history.uptime(count)))
+    bars = tuple(bar(day, titles) for day in history.last(count))
+    return BarRow(component, bars, figure_text(history.uptime(count)),
+                  day_lines(bars, titles))
 
 
 def figure_text(figure: Fraction | None) -> str | None:
