@@ -49,7 +49,7 @@ from generator.render.produced import Kept, NoticePart, Page
 
 T = TypeVar("T")
 V = TypeVar("V")
-SHARDS = 32
+SHARDS = 16  # of the page index (2 MB at 10,000 notices)
 BYTES_SHARDS = 128  # at most: one rendered page rewrites a 128th of every page's bytes
 PAGES_PER_SHARD = 64
 NOTICE_SHARDS = 16

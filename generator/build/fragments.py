@@ -19,7 +19,7 @@ from generator.build.store import Store
 
 T = TypeVar("T")
 
-SHARDS = 4  # per group
+SHARDS = 2  # per group: a year of 1,000 notices in two files of ~3 MB
 _PLAIN = re.compile(r"[A-Za-z0-9_]{1,40}")
 _OLD_NAME = re.compile(r"fragments-[0-9]{2}")
 
