@@ -145,7 +145,9 @@ def build_site(project: Project, out: Path, now: datetime,
             how = f"{write_changes(out, files, previous, shas, stats)} changed"
             written = stats  # what output_stats(out) gives now, without listing it again
         else:
-            replace_site(out, files, keep=root, parallel=options.fork)
+            # Kept pages are read (or, lost, rendered again) where the cache can keep
+            # what it learns: in this process. A second one writes only fresh pages.
+            replace_site(out, files, keep=root, parallel=options.fork and not cache.hits)
             how = "whole site"
             written = output_stats(out)
         cache.save(parallel=options.fork and previous is None)
