@@ -3,15 +3,20 @@ publish, compare-and-swap pushes, rejected and refused pushes, interruption."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import shutil
 import signal
+import socket
 import subprocess
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from generator.core.errors import ProblemsFound
-from generator.publish.base import TransientError, VerifyFailed
+from generator.publish.base import PublishError, TransientError, VerifyFailed
 from generator.publish.git import GitTarget
 from generator.publish.runner import publish_targets
 from generator.render.manifest import MANIFEST
@@ -258,3 +263,133 @@ def test_plumbing_only() -> None:
     source = (Path(__file__).parent.parent / "generator" / "publish" / "git.py").read_text()
     for porcelain in ('"add"', '"commit"', '"checkout"', '"stash"', '"reset"'):
         assert porcelain not in source
+
+
+def test_a_site_file_changed_after_the_build_is_refused(builds: Builds, remote: Path) -> None:
+    target = git_target(builds, remote)
+    (builds.old_dir / "feed.xml").write_text("<rss/>")
+    with pytest.raises(PublishError) as caught:
+        drain(target.publish(builds.old_dir, builds.old))
+    assert str(caught.value) == (f"{builds.old_dir / 'feed.xml'} changed since the build: run "
+                                 "outpost build again")
+    assert commits_or_none(remote) is None
+
+
+def commits_or_none(remote: Path) -> list[str] | None:
+    found = subprocess.run(["git", "--git-dir", str(remote), "rev-list", "gh-pages", "--"],
+                           capture_output=True, text=True, check=False)
+    return found.stdout.split() if found.returncode == 0 else None
+
+
+def push_commit(remote: Path, tmp_path: Path, change: dict[str, str | None]) -> None:
+    """Someone else's commit on gh-pages: each path written (text) or removed (None)."""
+    clone = tmp_path / f"clone-{len(list(tmp_path.glob('clone-*')))}"
+    git("clone", "--quiet", "--branch", "gh-pages", str(remote), str(clone))
+    for path, text in change.items():
+        if text is None:
+            (clone / path).unlink()
+        else:
+            (clone / path).parent.mkdir(parents=True, exist_ok=True)
+            (clone / path).write_text(text)
+    for args in (("add", "-A"), ("-c", "user.name=U", "-c", "user.email=u@example.org",
+                 "commit", "--quiet", "-m", "edit"), ("push", "--quiet")):
+        git(*args, cwd=clone)
+
+
+DAMAGE: list[tuple[dict[str, str | None], list[str]]] = [
+    ({"feed.xml": None}, ["feed.xml: missing"]),
+    ({"index.html": "defaced"}, ["index.html: content differs from the manifest"]),
+    ({"old/page.html": "left behind"}, ["old/page.html: not in the manifest (stale)"]),
+    ({MANIFEST: "{}"}, [f"gh-pages/{MANIFEST} is not an Outpost manifest"]),
+    ({MANIFEST: None}, [f"gh-pages has no {MANIFEST}: nothing was published there yet"]),
+]
+
+
+@pytest.mark.parametrize(("change", "expected"), DAMAGE,
+                         ids=["missing", "changed", "stale", "bad-manifest", "no-manifest"])
+def test_verify_finds_each_kind_of_damage_with_and_without_the_local_site(
+        builds: Builds, remote: Path, tmp_path: Path, change: dict[str, str | None],
+        expected: list[str]) -> None:
+    target = git_target(builds, remote, "    cname: status.example.org\n")
+    drain(target.publish(builds.old_dir, builds.old))
+    done = f"checked {len(builds.old.files)} files of build {builds.old.build_id}"
+    assert drain(target.verify(builds.old_dir))[-1] == done
+    assert drain(target.verify())[-1] == done
+    push_commit(remote, tmp_path, change)
+    for site_dir in (builds.old_dir, None, builds.new_dir):
+        with pytest.raises(VerifyFailed) as caught:
+            drain(target.verify(site_dir))
+        assert caught.value.mismatches == expected, site_dir
+
+
+def test_verify_never_trusts_the_local_site(builds: Builds, remote: Path,
+                                           tmp_path: Path) -> None:
+    """The local copy only stands in for a file whose bytes have the published manifest's
+    sha256: the same defacement on both sides is still found, and a local site of another
+    build (or a damaged one) makes verify read those files back, not fail."""
+    target = git_target(builds, remote)
+    drain(target.publish(builds.old_dir, builds.old))
+    local = tmp_path / "local"
+    shutil.copytree(builds.old_dir, local)
+    (local / "index.html").write_text("defaced")
+    (local / "closed" / "index.html").unlink()
+    assert drain(target.verify(local))[-1].startswith("checked ")
+    assert drain(target.verify(builds.new_dir))[-1].startswith("checked ")
+    push_commit(remote, tmp_path, {"index.html": "defaced"})
+    with pytest.raises(VerifyFailed) as caught:
+        drain(target.verify(local))
+    assert caught.value.mismatches == ["index.html: content differs from the manifest"]
+    # A local manifest.json that is not the published one is not used either.
+    (local / MANIFEST).write_text("{}")
+    with pytest.raises(VerifyFailed) as caught:
+        drain(target.verify(local))
+    assert caught.value.mismatches == ["index.html: content differs from the manifest"]
+
+
+@contextlib.contextmanager
+def git_daemon(base: Path) -> Iterator[str]:
+    """``git daemon`` on loopback serving (and accepting pushes to) every repository under
+    ``base``: a remote that is not a local path, as a hosted one is."""
+    port = free_port()
+    process = subprocess.Popen(
+        ["git", "daemon", "--reuseaddr", "--export-all", "--enable=receive-pack",
+         f"--base-path={base}", "--listen=127.0.0.1", f"--port={port}", str(base)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                    break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise RuntimeError("git daemon did not start") from None
+                time.sleep(0.05)
+        yield f"git://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.mark.parametrize("filters", [True, False], ids=["with-filters", "without-filters"])
+def test_a_hosted_remote_with_or_without_blobless_fetches(builds: Builds, remote: Path,
+                                                          tmp_path: Path, filters: bool) -> None:
+    """Publish and verify over git:// against a server that serves blobless fetches (as
+    GitHub does) and one that ignores the filter and sends everything."""
+    git("--git-dir", str(remote), "config", "uploadpack.allowFilter", str(filters).lower())
+    with git_daemon(remote.parent) as base:
+        target = git_target(builds, f"{base}/{remote.name}")
+        drain(target.publish(builds.old_dir, builds.old))
+        lines = drain(target.publish(builds.new_dir, builds.new))
+        assert target.counts.uploaded == len(builds.changed) == 7
+        assert lines[-1].startswith("pushed ")
+        assert_consistent(git_tree(remote), builds.new)
+        done = f"checked {len(builds.new.files)} files of build {builds.new.build_id}"
+        for site_dir in (builds.new_dir, builds.old_dir, None):
+            assert drain(target.verify(site_dir))[-1] == done
+        push_commit(remote, tmp_path, {"index.html": "defaced", "feed.xml": None})
+        for site_dir in (builds.new_dir, builds.old_dir, None):
+            with pytest.raises(VerifyFailed) as caught:
+                drain(target.verify(site_dir))
+            assert caught.value.mismatches == [
+                "feed.xml: missing", "index.html: content differs from the manifest"]

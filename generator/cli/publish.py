@@ -43,17 +43,27 @@ def publish(repo: Repo, names: tuple[str, ...], site_dir: Path | None, quiet: bo
         raise OutpostError(failure_report(failed, "publish"))
 
 
+VERIFY_SITE_HELP = ("A built site on this machine (default: ROOT/site, if there): files it "
+                    "holds with the manifest's hash are checked by the content id the target "
+                    "lists instead of being read back. Never trusted: any other file is read "
+                    "back.")
+
+
 @click.command()
 @click.argument("names", nargs=-1, metavar="[NAME]...")
+@click.option("--site", "site_dir", type=click.Path(exists=True, file_okay=False,
+                                                     path_type=Path),
+              default=None, help=VERIFY_SITE_HELP)
 @pass_repo
-def verify(repo: Repo, names: tuple[str, ...]) -> None:
+def verify(repo: Repo, names: tuple[str, ...], site_dir: Path | None) -> None:
     """Read back each target's manifest and check every published file's hash."""
     from generator.core.errors import OutpostError
     from generator.publish.base import targets_from_config
     from generator.publish.runner import failure_report, verify_targets
 
     targets = targets_from_config(repo.config(), repo.root, repo.wiring.target_kinds, names)
-    results = verify_targets(targets, click.echo)
+    site = site_dir.absolute() if site_dir is not None else repo.root / SITE_DIR
+    results = verify_targets(targets, click.echo, site_dir=site if site.is_dir() else None)
     failed = [name for name, error in results if error is not None]
     if failed:
         raise OutpostError(failure_report(failed, "verify"))

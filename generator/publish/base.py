@@ -62,8 +62,12 @@ class Target(Protocol):
         """Publish every file of ``manifest`` from ``site_dir``, then manifest.json."""
         ...
 
-    def verify(self) -> Iterator[str]:
-        """Read back the target's manifest and check every file; raise VerifyFailed."""
+    def verify(self, site_dir: Path | None = None) -> Iterator[str]:
+        """Read back the target's manifest and check every file; raise VerifyFailed.
+
+        ``site_dir``, a built site on this machine, lets a target check a file whose
+        local copy has the manifest's sha256 by the content id it lists, unread.
+        """
         ...
 
     def read_state(self, name: str) -> bytes | None:

@@ -176,7 +176,7 @@ class FolderTarget:
                 shutil.rmtree(old)
                 yield f"pruned release {old.name}"
 
-    def verify(self) -> Iterator[str]:
+    def verify(self, site_dir: Path | None = None) -> Iterator[str]:
         if self.settings.url:
             yield from verify_http(self.settings.url)
             return

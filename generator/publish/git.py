@@ -14,8 +14,10 @@ from __future__ import annotations
 import hashlib
 import os
 import subprocess
-from collections.abc import Iterator, Mapping
+import threading
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
+from typing import IO
 
 from generator.build.output import live_temp_dir
 from generator.config.location import CONFIG_FILE
@@ -27,8 +29,16 @@ from generator.publish.base import (
     check_state_name,
 )
 from generator.publish.settings import TargetSettings
-from generator.publish.verify import check_files, load_published_manifest, verify_http
-from generator.render.manifest import MANIFEST, Manifest
+from generator.publish.verify import (
+    DIFFERS,
+    MISSING,
+    LocalCopy,
+    compare,
+    git_blob_id,
+    load_published_manifest,
+    verify_http,
+)
+from generator.render.manifest import MANIFEST, Entry, Manifest
 
 _IDENTITY = {"GIT_AUTHOR_NAME": "Outpost", "GIT_AUTHOR_EMAIL": "outpost@localhost",
              "GIT_COMMITTER_NAME": "Outpost", "GIT_COMMITTER_EMAIL": "outpost@localhost"}
@@ -36,15 +46,22 @@ _TRANSIENT = ("could not read from remote", "unable to access", "connection refu
               "connection reset", "timed out", "stale info", "rejected", "failed to push",
               "early eof", "the remote end hung up", "could not resolve host",
               "temporary failure", "internal server error", "502", "503", "504")
-_EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
+_NO_SUCH_REF = "couldn't find remote ref"
 
 
 class Workspace:
-    """A temporary bare repository used to build and push commits."""
+    """A temporary bare repository used to build and push commits.
 
-    def __init__(self, folder: Path, remote: str) -> None:
+    With ``partial`` it fetches commits and trees but no file contents (a blobless
+    fetch, ``--filter=blob:none``): publish needs only the tip's blob ids, and verify
+    reads back only the files it cannot check by id. A host that does not support
+    filters sends everything, as a plain fetch would.
+    """
+
+    def __init__(self, folder: Path, remote: str, *, partial: bool = False) -> None:
         self.folder = folder
         self.remote = remote
+        self.partial = partial
         env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")
                or k.startswith(("GIT_AUTHOR_", "GIT_COMMITTER_", "GIT_CONFIG_",
                                 "GIT_SSH", "GIT_ASKPASS", "GIT_TERMINAL_PROMPT"))}
@@ -54,6 +71,18 @@ class Workspace:
         env.setdefault("GIT_TERMINAL_PROMPT", "0")
         self.env = env
         self.git("init", "--quiet", "--bare", str(folder))
+        settings = [("remote.origin.url", remote),
+                    ("remote.origin.fetch", "+refs/heads/*:refs/remotes/origin/*")]
+        if partial:
+            # partialClone is honoured in a repository of format version 0, as git init makes.
+            settings += [("extensions.partialClone", "origin"),
+                         ("remote.origin.promisor", "true")]
+            if is_local(remote):  # a local repository serves filters only when asked to
+                settings.append(("remote.origin.uploadpack",
+                                 "git -c uploadpack.allowFilter=true upload-pack"))
+        # Written into the new repository's config directly: one process fewer per key.
+        with open(folder / "config", "a", encoding="utf-8") as config:
+            config.write("".join(_config_entry(key, value) for key, value in settings))
 
     def git(self, *args: str, input: bytes | None = None,
             env: Mapping[str, str] | None = None) -> bytes:
@@ -75,39 +104,51 @@ class Workspace:
 
     def fetch_tip(self, branch: str) -> str | None:
         """Fetch ``branch`` from the remote; return its commit id, or None if absent."""
-        listing = self.git("ls-remote", "--", self.remote, f"refs/heads/{branch}").decode()
-        if not listing.strip():
-            return None
-        tip = listing.split()[0]
-        self.git("fetch", "--quiet", "--no-tags", "--depth=1", self.remote,
-                 f"+refs/heads/{branch}:refs/outpost/{branch}")
-        return tip
+        filters = ["--filter=blob:none"] if self.partial else []
+        try:
+            self.git("fetch", "--quiet", "--no-tags", "--depth=1", *filters, "origin",
+                     f"+refs/heads/{branch}:refs/outpost/{branch}")
+        except PublishError as exc:
+            if _NO_SUCH_REF in str(exc).lower():
+                return None
+            raise
+        return self.git("rev-parse", "--verify", f"refs/outpost/{branch}^{{commit}}"
+                        ).decode().strip()
 
     def write_tree(self, blobs: Mapping[str, str]) -> str:
-        """A tree holding exactly ``blobs`` (path -> blob id), built in a temporary index."""
+        """A tree holding exactly ``blobs`` (path -> blob id), built in a temporary index.
+
+        Blobs need not be here: every id is either written by ``hash_files`` or already
+        on the remote (the tip's), so the push never needs what a blobless fetch left out.
+        """
         index = self.folder / "outpost-index"
         index.unlink(missing_ok=True)
         env = {"GIT_INDEX_FILE": str(index)}
         listing = "".join(f"100644 {blob}\t{path}\n" for path, blob in sorted(blobs.items()))
         self.git("update-index", "--add", "--index-info", input=listing.encode(), env=env)
-        tree = self.git("write-tree", env=env).decode().strip()
+        tree = self.git("write-tree", "--missing-ok", env=env).decode().strip()
         index.unlink(missing_ok=True)
         return tree
 
-    def hash_blobs(self, files: Mapping[str, bytes]) -> dict[str, str]:
+    def hash_files(self, files: Mapping[str, Path]) -> dict[str, str]:
+        """Write each file into the object store in one process: name -> blob id."""
         names = sorted(files)
         if not names:
             return {}
+        paths = "".join(f"{files[name]}\n" for name in names)
+        out = self.git("hash-object", "-w", "--no-filters", "--stdin-paths",
+                       input=paths.encode()).decode().split()
+        return dict(zip(names, out, strict=True))
+
+    def hash_blobs(self, files: Mapping[str, bytes]) -> dict[str, str]:
         stage = self.folder / "outpost-blobs"
         stage.mkdir(exist_ok=True)
-        paths = []
-        for number, name in enumerate(names):
+        paths = {}
+        for number, name in enumerate(sorted(files)):
             path = stage / str(number)
             path.write_bytes(files[name])
-            paths.append(str(path))
-        out = self.git("hash-object", "-w", "--no-filters", "--stdin-paths",
-                       input="\n".join(paths).encode() + b"\n").decode().split()
-        return dict(zip(names, out, strict=True))
+            paths[name] = path
+        return self.hash_files(paths)
 
     def tree_of(self, commit: str) -> str:
         return self.git("rev-parse", f"{commit}^{{tree}}").decode().strip()
@@ -117,9 +158,61 @@ class Workspace:
                                 capture_output=True, env=self.env, check=False)
         return result.stdout if result.returncode == 0 else None
 
-    def list_files(self, commit: str) -> list[str]:
-        out = self.git("ls-tree", "-r", "-z", "--name-only", commit).decode()
-        return [name for name in out.split("\0") if name]
+    def blobs_of(self, commit: str) -> dict[str, str]:
+        """Every file of ``commit``: path -> blob id (one ``ls-tree``, no file read)."""
+        out = self.git("ls-tree", "-r", "-z", "--full-tree", commit).decode()
+        found = {}
+        for record in filter(None, out.split("\0")):
+            meta, path = record.split("\t", 1)
+            found[path] = meta.split()[2]
+        return found
+
+    def missing(self, commit: str) -> set[str]:
+        """Objects of ``commit`` a blobless fetch left on the remote."""
+        out = self.git("rev-list", "--objects", "--missing=print", commit).decode()
+        return {line[1:] for line in out.splitlines() if line.startswith("?")}
+
+    def prefetch(self, blobs: Iterable[str]) -> None:
+        """Fetch these blob ids in one request (as git itself fills a partial clone)."""
+        wanted = "".join(f"{blob}\n" for blob in sorted(set(blobs)))
+        if wanted:
+            self.git("-c", "fetch.negotiationAlgorithm=noop", "fetch", "--quiet", "origin",
+                     "--no-tags", "--no-write-fetch-head", "--recurse-submodules=no",
+                     "--filter=blob:none", "--stdin", input=wanted.encode())
+
+    def blob_digests(self, blobs: Iterable[str]) -> dict[str, str]:
+        """The sha256 of each blob, streamed through one ``cat-file --batch``."""
+        wanted = sorted(set(blobs))
+        if not wanted:
+            return {}
+        process = subprocess.Popen(["git", "cat-file", "--batch"], stdin=subprocess.PIPE,
+                                   stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                   env=self.env)
+        assert process.stdin is not None and process.stdout is not None
+        feeder = threading.Thread(target=_feed, args=(process.stdin, wanted), daemon=True)
+        feeder.start()
+        digests = {}
+        try:
+            for _ in wanted:
+                head = process.stdout.readline().split()
+                if len(head) != 3:  # "<id> missing"
+                    continue
+                size = int(head[2])
+                digest = hashlib.sha256()
+                left = size
+                while left:
+                    chunk = process.stdout.read(min(left, 1 << 20))
+                    if not chunk:
+                        raise PublishError("git cat-file: output ended early")
+                    digest.update(chunk)
+                    left -= len(chunk)
+                process.stdout.read(1)  # the newline after each object
+                digests[head[0].decode()] = digest.hexdigest()
+        finally:
+            feeder.join()
+            process.stdout.close()
+            process.wait()
+        return digests
 
     def commit(self, tree: str, parent: str | None, message: str) -> str:
         args = ["commit-tree", tree, "-m", message]
@@ -129,9 +222,46 @@ class Workspace:
 
     def push(self, commit: str, branch: str, expected: str | None) -> None:
         ref = f"refs/heads/{branch}"
-        self.git("push", "--quiet", "--porcelain",
+        # --no-thin: a thin pack would fetch the old versions of changed files (left on
+        # the remote by a blobless fetch) only to send deltas against them.
+        self.git("push", "--quiet", "--porcelain", "--no-thin",
                  f"--force-with-lease={ref}:{expected or ''}", self.remote,
                  f"{commit}:{ref}")
+
+
+def _config_entry(key: str, value: str) -> str:
+    """``key = value`` as a section of git's config file (``a.b.c`` is ``[a "b"] c``)."""
+    if "\n" in value or "\0" in value:
+        raise PublishError(f"git remote {value!r}: a line break is not allowed here")
+    section, _, name = key.rpartition(".")
+    head, _, sub = section.partition(".")
+    title = f'{head} "{sub}"' if sub else head
+    quoted = value.replace("\\", "\\\\").replace('"', '\\"')
+    return f'[{title}]\n\t{name} = "{quoted}"\n'
+
+
+def _feed(stream: IO[bytes], lines: Iterable[str]) -> None:
+    try:
+        for line in lines:
+            stream.write(f"{line}\n".encode())
+        stream.close()
+    except OSError:  # cat-file stopped early; the reader reports it
+        pass
+
+
+def _checked_blob_id(site_dir: Path, path: str, sha256: str) -> str:
+    data = (site_dir / path).read_bytes()
+    if hashlib.sha256(data).hexdigest() != sha256:
+        raise PublishError(f"{site_dir / path} changed since the build: run outpost "
+                           "build again")
+    return git_blob_id(data)
+
+
+def is_local(remote: str) -> bool:
+    """A path or file:// URL, which git serves by running upload-pack on this machine."""
+    if remote.startswith("file://"):
+        return True
+    return "://" not in remote and not (":" in remote and not remote.startswith(("/", ".")))
 
 
 def resolve_remote(settings: TargetSettings, root: Path) -> tuple[str, Problem | None]:
@@ -189,13 +319,9 @@ class GitTarget:
             raise ProblemsFound([problem])
         self.remote = remote
 
-    def _site_files(self, site_dir: Path, manifest: Manifest) -> dict[str, bytes]:
-        files = {path: (site_dir / path).read_bytes() for path in manifest.files}
-        for path, data in files.items():
-            if hashlib.sha256(data).hexdigest() != manifest.files[path].sha256:
-                raise PublishError(f"{site_dir / path} changed since the build: run outpost "
-                                   "build again")
-        files[MANIFEST] = manifest.to_bytes()
+    def _extras(self, manifest: Manifest) -> dict[str, bytes]:
+        """The files published beside the site's: manifest.json, CNAME, .nojekyll."""
+        files = {MANIFEST: manifest.to_bytes()}
         cname = self.settings.option("cname")
         if cname:
             files["CNAME"] = f"{cname}\n".encode()
@@ -205,18 +331,29 @@ class GitTarget:
 
     def publish(self, site_dir: Path, manifest: Manifest) -> Iterator[str]:
         self.counts = Counts()
-        files = self._site_files(site_dir, manifest)
+        # Each file is read once, checked against the manifest and given its blob id;
+        # only files the remote lacks are written into the workspace, by one process.
+        blobs = {path: _checked_blob_id(site_dir, path, entry.sha256)
+                 for path, entry in manifest.files.items()}
+        extras = self._extras(manifest)
+        blobs |= {path: git_blob_id(data) for path, data in extras.items()}
         with live_temp_dir("outpost-git-") as temp:
-            work = Workspace(Path(temp) / "repo.git", self.remote)
+            work = Workspace(Path(temp) / "repo.git", self.remote, partial=True)
             tip = work.fetch_tip(self.branch)
             yield f"read {self.branch} at {tip[:12] if tip else '(new branch)'}"
-            old: dict[str, str] = {}
-            if tip:
-                out = work.git("ls-tree", "-r", "-z", tip).decode()
-                for record in filter(None, out.split("\0")):
-                    meta, path = record.split("\t", 1)
-                    old[path] = meta.split()[2]
-            blobs = work.hash_blobs(files)
+            old = work.blobs_of(tip) if tip else {}
+            present = set(old.values())
+            new_site = {path: site_dir / path for path, blob in blobs.items()
+                        if path in manifest.files and blob not in present}
+            new_extras = {path: data for path, data in extras.items()
+                          if blobs[path] not in present}
+            for path in [p for p in new_site if "\n" in str(new_site[p])]:
+                new_extras[path] = new_site.pop(path).read_bytes()  # not a --stdin-paths line
+            written = work.hash_files(new_site) | work.hash_blobs(new_extras)
+            for path, blob in sorted(written.items()):
+                if blob != blobs[path]:
+                    raise PublishError(f"{site_dir / path} changed since the build: run "
+                                       "outpost build again")
             tree = work.write_tree(blobs)
             for path in manifest.files:
                 if old.get(path) == blobs[path]:
@@ -236,24 +373,46 @@ class GitTarget:
             work.push(commit, self.branch, tip)
             yield f"pushed {commit[:12]} to {self.branch}"
 
-    def verify(self) -> Iterator[str]:
+    def verify(self, site_dir: Path | None = None) -> Iterator[str]:
         if self.settings.url:
             yield from verify_http(self.settings.url)
             return
+        local = LocalCopy(site_dir)
         with live_temp_dir("outpost-git-") as temp:
-            work = Workspace(Path(temp) / "repo.git", self.remote)
+            work = Workspace(Path(temp) / "repo.git", self.remote, partial=True)
             tip = work.fetch_tip(self.branch)
             if tip is None:
                 raise PublishError(f"branch {self.branch} does not exist: nothing was "
                                    "published yet")
-
-            def read(path: str) -> bytes | None:
-                return work.read_blob(tip, path)
-
-            manifest = load_published_manifest(read, f"{self.branch}")
+            tree = work.blobs_of(tip)
+            # The published manifest is read back unless it is this machine's, byte for byte.
+            mine = local.read(MANIFEST)
+            same = mine is not None and tree.get(MANIFEST) == git_blob_id(mine)
+            manifest = load_published_manifest(
+                lambda path: mine if same else work.read_blob(tip, path), self.branch)
             yield f"reading {self.branch} at {tip[:12]}"
-            yield from check_files(manifest, read, work.list_files(tip),
-                                   ignore=lambda p: p in ("CNAME", ".nojekyll"))
+            # Files this machine holds with the manifest's sha256 are checked by blob id;
+            # the others are fetched in one request and hashed in one stream.
+            by_id: dict[str, str] = {}
+            for path, entry in manifest.files.items():
+                data = local.matching(path, entry) if path in tree else None
+                if data is not None:
+                    by_id[path] = git_blob_id(data)
+            unread = {tree[p] for p in manifest.files if p in tree and p not in by_id}
+            if unread:
+                work.prefetch(unread & work.missing(tip))
+            digests = work.blob_digests(unread)
+
+            def check(path: str, entry: Entry) -> str | None:
+                blob = tree.get(path)
+                if blob is None:
+                    return MISSING
+                if path in by_id:
+                    return None if by_id[path] == blob else DIFFERS
+                return None if digests.get(blob) == entry.sha256 else DIFFERS
+
+            yield from compare(manifest, check, tree,
+                               ignore=lambda p: p in ("CNAME", ".nojekyll"))
 
     def read_state(self, name: str) -> bytes | None:
         check_state_name(name)
@@ -268,10 +427,7 @@ class GitTarget:
             with live_temp_dir("outpost-git-") as temp:
                 work = Workspace(Path(temp) / "repo.git", self.remote)
                 tip = work.fetch_tip(self.state_branch)
-                blobs: dict[str, str] = {}
-                if tip:
-                    for path in work.list_files(tip):
-                        blobs[path] = work.git("rev-parse", f"{tip}:{path}").decode().strip()
+                blobs = work.blobs_of(tip) if tip else {}
                 blobs.update(work.hash_blobs({name: data}))
                 commit = work.commit(work.write_tree(blobs), tip, f"Outpost state: {name}")
                 try:

@@ -126,11 +126,13 @@ def publish_targets(targets: Sequence[Target], site_dir: Path, manifest: Manifes
 
 def verify_targets(targets: Sequence[Target], echo: Echo = print, *,
                    sleep: Callable[[float], None] = time.sleep,
-                   backoff: float = 1.0) -> list[tuple[str, str | None]]:
-    """Verify each target; returns (name, error or None) per target."""
+                   backoff: float = 1.0, site_dir: Path | None = None
+                   ) -> list[tuple[str, str | None]]:
+    """Verify each target; returns (name, error or None) per target. ``site_dir``: a
+    built site on this machine (see Target.verify), or None to read every file back."""
     results = []
     for target in targets:
-        _, error = _attempt(target, target.verify, echo, sleep, backoff)
+        _, error = _attempt(target, partial(target.verify, site_dir), echo, sleep, backoff)
         echo(f"{target.name}: {'ok' if error is None else 'FAILED: ' + error}")
         results.append((target.name, error))
     return results

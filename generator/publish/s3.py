@@ -245,7 +245,7 @@ class S3Target:
         finally:
             executor.shutdown(wait=True, cancel_futures=True)
 
-    def verify(self) -> Iterator[str]:
+    def verify(self, site_dir: Path | None = None) -> Iterator[str]:
         if self.settings.url:
             yield from verify_http(self.settings.url)
             return

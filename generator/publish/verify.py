@@ -1,4 +1,10 @@
-"""Reading a published site back and comparing every file with its manifest."""
+"""Reading a published site back and comparing every file with its manifest.
+
+A target checks each file one of two ways: by reading it back and hashing it, or, when
+this machine holds a built site whose file has the manifest's sha256, by comparing the
+content id the target lists (git's blob id, S3's ETag) with the same id computed from
+the local bytes. Either way each listed file is checked against the target's manifest.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +12,51 @@ import hashlib
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
 from urllib.parse import quote
 
 from generator.publish.base import PublishError, TransientError, VerifyFailed
-from generator.render.manifest import MANIFEST, Manifest, parse_manifest
+from generator.render.manifest import MANIFEST, Entry, Manifest, parse_manifest
 
 Reader = Callable[[str], "bytes | None"]
 """Reads one published path; None when it is missing."""
+
+Check = Callable[[str, Entry], "str | None"]
+"""Checks one published path against its manifest entry: a mismatch, or None."""
+
+MISSING = "missing"
+DIFFERS = "content differs from the manifest"
+
+
+def git_blob_id(data: bytes) -> str:
+    """The id git gives a file with these bytes (a blob's SHA-1)."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+
+
+class LocalCopy:
+    """A built site on this machine, used only where a file has the manifest's sha256.
+
+    ``matching`` reads each path at most once; a missing, unreadable or different local
+    file just means that path is read back from the target instead.
+    """
+
+    def __init__(self, site_dir: Path | None) -> None:
+        self.site_dir = site_dir
+
+    def read(self, path: str) -> bytes | None:
+        if self.site_dir is None:
+            return None
+        try:
+            return (self.site_dir / path).read_bytes()
+        except OSError:
+            return None
+
+    def matching(self, path: str, entry: Entry) -> bytes | None:
+        """The local bytes of ``path`` if they are what ``entry`` describes."""
+        data = self.read(path)
+        if data is None or len(data) != entry.size:
+            return None
+        return data if hashlib.sha256(data).hexdigest() == entry.sha256 else None
 
 
 def load_published_manifest(read: Reader, where: str) -> Manifest:
@@ -33,14 +77,30 @@ def check_files(manifest: Manifest, read: Reader, listed: Iterable[str] | None =
     ``listed`` (when the target can list its files) also finds files that should
     have been deleted; ``found`` collects mismatches the reader itself noticed.
     """
+    yield from compare(manifest, content_check(read), listed, ignore, found)
+
+
+def content_check(read: Reader) -> Check:
+    """Check a path by reading it back and hashing it."""
+
+    def check(path: str, entry: Entry) -> str | None:
+        data = read(path)
+        if data is None:
+            return MISSING
+        return None if hashlib.sha256(data).hexdigest() == entry.sha256 else DIFFERS
+
+    return check
+
+
+def compare(manifest: Manifest, check: Check, listed: Iterable[str] | None = None,
+            ignore: Callable[[str], bool] = lambda path: False,
+            found: list[str] | None = None) -> Iterator[str]:
+    """``check_files`` with any way of checking one path."""
     mismatches = found if found is not None else []
     for path in sorted(manifest.files):
-        data = read(path)
-        entry = manifest.files[path]
-        if data is None:
-            mismatches.append(f"{path}: missing")
-        elif hashlib.sha256(data).hexdigest() != entry.sha256:
-            mismatches.append(f"{path}: content differs from the manifest")
+        problem = check(path, manifest.files[path])
+        if problem is not None:
+            mismatches.append(f"{path}: {problem}")
     if listed is not None:
         for path in sorted(set(listed) - set(manifest.files) - {MANIFEST}):
             if not ignore(path):
