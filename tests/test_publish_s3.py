@@ -5,6 +5,7 @@ connections, interruption at every step."""
 from __future__ import annotations
 
 import json
+import shutil
 import signal
 import urllib.error
 import urllib.request
@@ -134,7 +135,7 @@ def test_update_uploads_only_changed_objects(builds: Builds, endpoint: str) -> N
     assert log[-1] == ("DELETE", f"/{bucket}/.outpost/pending.json")
     assert lines[-1] == f"uploaded {MANIFEST} (build {builds.new.build_id})"
     assert_consistent(s3_objects(endpoint, bucket), builds.new)
-    drain(via_proxy.verify())
+    drain(target.verify())  # the proxy is gone: verify's HEADs run on several connections
 
 
 def test_stale_objects_are_deleted_last_and_state_is_kept(builds: Builds, endpoint: str,
@@ -332,3 +333,84 @@ def test_verify_of_an_empty_bucket(builds: Builds, endpoint: str) -> None:
         f"s3://{bucket}/ has no manifest.json: nothing was published there yet"]
     with pytest.raises(ValueError):
         s3_target(builds, endpoint, bucket, name="m2").read_state("../x")
+
+
+def requests_of(log: list[tuple[str, str]], bucket: str) -> list[tuple[str, str]]:
+    """(method, key) of each request, listings as (GET, '?list')."""
+    found = []
+    for method, path in log:
+        key = path.split("?")[0][len(f"/{bucket}/"):]
+        found.append((method, key if key or "?" not in path else "?list"))
+    return found
+
+
+def test_verify_with_the_local_site_downloads_nothing(builds: Builds, endpoint: str) -> None:
+    """With the built site at hand, verify lists the bucket and HEADs each object (its
+    Content-Type and ETag); without it, it downloads every object as before."""
+    bucket = new_bucket(endpoint)
+    drain(s3_target(builds, endpoint, bucket).publish(builds.old_dir, builds.old))
+    done = f"checked {len(builds.old.files)} files of build {builds.old.build_id}"
+    for site_dir, gets in ((builds.old_dir, 0), (None, len(builds.old.files) + 1),
+                           (builds.new_dir, len(builds.changed) + 1)):
+        log: list[tuple[str, str]] = []
+        with FaultyProxy(endpoint, recorder(log)) as proxy:
+            via_proxy = s3_target(builds, proxy.url, bucket,
+                                  name=f"via-{site_dir.name if site_dir else 'none'}")
+            assert drain(via_proxy.verify(site_dir))[-1] == done
+        requests = requests_of(log, bucket)
+        assert requests.count(("GET", "?list")) == 1
+        assert sum(1 for m, _ in requests if m == "HEAD") == len(builds.old.files)
+        assert sum(1 for m, k in requests if m == "GET" and k != "?list") == gets, site_dir
+
+
+@pytest.mark.parametrize("with_site", [True, False], ids=["local-site", "no-local-site"])
+def test_verify_finds_each_kind_of_damage(builds: Builds, endpoint: str,
+                                          with_site: bool) -> None:
+    bucket = new_bucket(endpoint)
+    target = s3_target(builds, endpoint, bucket)
+    drain(target.publish(builds.old_dir, builds.old))
+    site_dir = builds.old_dir if with_site else None
+    client: Any = s3_client(endpoint)
+    client.delete_object(Bucket=bucket, Key="feed.xml")
+    client.put_object(Bucket=bucket, Key="index.html", Body=b"defaced",
+                      ContentType="text/html; charset=utf-8")
+    client.put_object(Bucket=bucket, Key="closed/index.html",
+                      Body=(builds.old_dir / "closed" / "index.html").read_bytes(),
+                      ContentType="text/plain")
+    client.put_object(Bucket=bucket, Key="old/page.html", Body=b"x")
+    with pytest.raises(VerifyFailed) as caught:
+        drain(target.verify(site_dir))
+    assert caught.value.mismatches == [
+        "closed/index.html: Content-Type 'text/plain', expected 'text/html; charset=utf-8'",
+        "feed.xml: missing",
+        "index.html: content differs from the manifest",
+        "old/page.html: not in the manifest (stale)",
+    ]
+
+
+def test_verify_never_trusts_the_local_site_or_an_etag(builds: Builds, endpoint: str,
+                                                      tmp_path: Path) -> None:
+    """The same defacement locally and in the bucket is found; an object uploaded in
+    parts (its ETag is no MD5) is downloaded and checked, not failed."""
+    bucket = new_bucket(endpoint)
+    target = s3_target(builds, endpoint, bucket)
+    drain(target.publish(builds.old_dir, builds.old))
+    client: Any = s3_client(endpoint)
+    data = (builds.old_dir / "feed.xml").read_bytes()
+    upload = client.create_multipart_upload(Bucket=bucket, Key="feed.xml",
+                                            ContentType=content_type("feed.xml"))
+    part = client.upload_part(Bucket=bucket, Key="feed.xml", PartNumber=1,
+                              UploadId=upload["UploadId"], Body=data)
+    client.complete_multipart_upload(
+        Bucket=bucket, Key="feed.xml", UploadId=upload["UploadId"],
+        MultipartUpload={"Parts": [{"ETag": part["ETag"], "PartNumber": 1}]})
+    assert "-" in client.head_object(Bucket=bucket, Key="feed.xml")["ETag"]
+    assert drain(target.verify(builds.old_dir))[-1].startswith("checked ")
+    local = tmp_path / "local"
+    shutil.copytree(builds.old_dir, local)
+    (local / "index.html").write_text("defaced")
+    client.put_object(Bucket=bucket, Key="index.html", Body=b"defaced",
+                      ContentType="text/html; charset=utf-8")
+    with pytest.raises(VerifyFailed) as caught:
+        drain(target.verify(local))
+    assert caught.value.mismatches == ["index.html: content differs from the manifest"]

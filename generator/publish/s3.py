@@ -18,6 +18,7 @@ import hashlib
 import importlib.util
 import json
 import os
+import re
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from itertools import groupby
@@ -28,8 +29,15 @@ from generator import requirement
 from generator.core.errors import OutpostError
 from generator.publish.base import Counts, PublishError, TransientError, check_state_name
 from generator.publish.settings import TargetSettings
-from generator.publish.verify import check_files, load_published_manifest, verify_http
-from generator.render.manifest import MANIFEST, Manifest, parse_manifest
+from generator.publish.verify import (
+    DIFFERS,
+    MISSING,
+    LocalCopy,
+    compare,
+    load_published_manifest,
+    verify_http,
+)
+from generator.render.manifest import MANIFEST, Entry, Manifest, parse_manifest
 from generator.render.mediatypes import (
     cache_control,
     content_type,
@@ -38,6 +46,7 @@ from generator.render.mediatypes import (
 )
 
 STATE_PREFIX = ".outpost/"
+_SINGLE_PART = re.compile(r"[0-9a-f]{32}")  # a multipart upload's ETag ends in -<parts>
 _TRANSIENT_CODES = {"SlowDown", "RequestTimeout", "InternalError", "ServiceUnavailable",
                     "Throttling", "ThrottlingException", "RequestTimeTooSkewed"}
 
@@ -249,24 +258,70 @@ class S3Target:
         if self.settings.url:
             yield from verify_http(self.settings.url)
             return
+        local = LocalCopy(site_dir)
+        listed = self._list_etags()
+        mine = local.read(MANIFEST)
+        same = mine is not None and listed.get(MANIFEST, "") == hashlib.md5(mine).hexdigest()
+        manifest = load_published_manifest(
+            lambda path: mine if same else self._get(self.prefix + path),
+            f"s3://{self.bucket}/{self.prefix}")
+        yield f"reading s3://{self.bucket}/{self.prefix}"
+        # One HEAD per object, ``jobs`` at a time, for its Content-Type and ETag. The body
+        # is downloaded only when the ETag does not prove it: a local file with the
+        # manifest's sha256 whose MD5 is the ETag (as a single-part upload's is) does.
+        paths = sorted(p for p in manifest.files if p in listed)
+        with ThreadPoolExecutor(max_workers=self.jobs) as executor:
+            results = dict(zip(paths, executor.map(
+                lambda p: self._check_object(p, manifest.files[p], local), paths),
+                strict=True))
         found: list[str] = []
 
-        def read(path: str) -> bytes | None:
-            with s3_errors(f"GET s3://{self.bucket}/{self.prefix}{path}"):
-                try:
-                    response = self.client.get_object(Bucket=self.bucket,
-                                                      Key=self.prefix + path)
-                except self.client.exceptions.NoSuchKey:
-                    return None
-                data: bytes = response["Body"].read()
-            if path != MANIFEST and response.get("ContentType") != content_type(path):
-                found.append(f"{path}: Content-Type {response.get('ContentType')!r}, expected "
-                             f"{content_type(path)!r}")
-            return data
+        def check(path: str, entry: Entry) -> str | None:
+            if path not in results:
+                return MISSING
+            wrong_type, problem = results[path]
+            if wrong_type:
+                found.append(f"{path}: {wrong_type}")
+            return problem
 
-        manifest = load_published_manifest(read, f"s3://{self.bucket}/{self.prefix}")
-        yield f"reading s3://{self.bucket}/{self.prefix}"
-        yield from check_files(manifest, read, self._list(), found=found)
+        yield from compare(manifest, check, listed, found=found)
+
+    def _check_object(self, path: str, entry: Entry, local: LocalCopy
+                      ) -> tuple[str | None, str | None]:
+        """(a Content-Type problem, MISSING or DIFFERS) for one listed object."""
+        key = self.prefix + path
+        with s3_errors(f"HEAD s3://{self.bucket}/{key}"):
+            try:
+                head = self.client.head_object(Bucket=self.bucket, Key=key)
+            except self.client.exceptions.ClientError as exc:
+                if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey"):
+                    return None, MISSING
+                raise
+        kind = head.get("ContentType")
+        wrong_type = (None if kind == content_type(path) else
+                      f"Content-Type {kind!r}, expected {content_type(path)!r}")
+        etag = str(head.get("ETag", "")).strip('"')
+        data = local.matching(path, entry) if _SINGLE_PART.fullmatch(etag) else None
+        if data is not None and hashlib.md5(data).hexdigest() == etag:
+            return wrong_type, None
+        # Not proven equal (an ETag that is no MD5, as with SSE-KMS, or another body).
+        body = self._get(key)
+        if body is None:
+            return wrong_type, MISSING
+        return wrong_type, None if hashlib.sha256(body).hexdigest() == entry.sha256 else DIFFERS
+
+    def _list_etags(self) -> dict[str, str]:
+        """Every object under the prefix except state: relative path -> ETag."""
+        found: dict[str, str] = {}
+        with s3_errors(f"LIST s3://{self.bucket}/{self.prefix}"):
+            pages = self.client.get_paginator("list_objects_v2").paginate(
+                Bucket=self.bucket, Prefix=self.prefix)
+            for page in pages:
+                for item in page.get("Contents", []):
+                    path = str(item["Key"])[len(self.prefix):]
+                    if path and not path.startswith(STATE_PREFIX):
+                        found[path] = str(item.get("ETag", "")).strip('"')
+        return found
 
     def _pending_key(self) -> str:
         return f"{STATE_PREFIX}{self.prefix}pending.json"
