@@ -45,6 +45,16 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def _files_below(folder: Path) -> list[str]:
+    """Every regular file below ``folder`` (symlinks to files too), as relative paths."""
+    found = []
+    for parent, _, names in os.walk(folder):
+        base = Path(parent).relative_to(folder)
+        found += [(base / name).as_posix() for name in names
+                  if os.path.isfile(os.path.join(parent, name))]
+    return found
+
+
 def _write(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "wb") as handle:
@@ -125,12 +135,15 @@ class FolderTarget:
             staging = self.releases / f".new-{name}"
             staging.mkdir()
             yield f"writing release {name}"
+            made: set[Path] = set()
             for path in sorted(manifest.files):
                 entry = manifest.files[path]
                 target = staging / path
+                if target.parent not in made:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    made.add(target.parent)
                 if old is not None and old_release is not None and (
                         old.files.get(path) == entry and (old_release / path).is_file()):
-                    target.parent.mkdir(parents=True, exist_ok=True)
                     try:
                         os.link(old_release / path, target)
                     except OSError:
@@ -191,7 +204,7 @@ class FolderTarget:
                 return None
 
         manifest = load_published_manifest(read, str(self.current))
-        listed = [p.relative_to(release).as_posix() for p in release.rglob("*") if p.is_file()]
+        listed = _files_below(release)
         yield f"reading {self.current} -> {release.name}"
         yield from check_files(manifest, read, listed)
 
