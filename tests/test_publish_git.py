@@ -393,3 +393,38 @@ def test_a_hosted_remote_with_or_without_blobless_fetches(builds: Builds, remote
                 drain(target.verify(site_dir))
             assert caught.value.mismatches == [
                 "feed.xml: missing", "index.html: content differs from the manifest"]
+
+
+def test_unusual_paths_and_modes_on_the_branch(builds: Builds, remote: Path,
+                                              tmp_path: Path) -> None:
+    """Paths with spaces, quotes and non-ASCII letters go through fast-import as they are;
+    a file someone made executable or a symlink on the branch becomes a regular file of
+    the build again, and a folder where the build has a file is replaced by it."""
+    from generator.render.manifest import make_manifest
+
+    files = {"a b.html": b"<p>space</p>", '"quoted".txt': b"q", "d\u00e9j\u00e0/vu.html": b"v",
+             "index.html": b"<p>home</p>", "x": b"file where a folder was"}
+    site = tmp_path / "odd-site"
+    for path, data in files.items():
+        (site / path).parent.mkdir(parents=True, exist_ok=True)
+        (site / path).write_bytes(data)
+    manifest = make_manifest(files, "2026-11-28T12:00:00Z")
+    target = git_target(builds, remote)
+    drain(target.publish(site, manifest))
+    clone = tmp_path / "clone"
+    git("clone", "--quiet", "--branch", "gh-pages", str(remote), str(clone))
+    (clone / "index.html").chmod(0o755)
+    (clone / "a b.html").unlink()
+    (clone / "a b.html").symlink_to("index.html")
+    (clone / "x").unlink()
+    (clone / "x").mkdir()
+    (clone / "x" / "inner.txt").write_text("inside")
+    for args in (("add", "-A"), ("-c", "user.name=U", "-c", "user.email=u@example.org",
+                 "commit", "--quiet", "-m", "modes"), ("push", "--quiet")):
+        git(*args, cwd=clone)
+    drain(target.publish(site, manifest))
+    listing = git("--git-dir", str(remote), "ls-tree", "-r", "-z", "gh-pages").split("\0")
+    assert {line.split("\t", 1)[1]: line.split()[0] for line in listing if line} == {
+        path: "100644" for path in [*files, MANIFEST]}
+    assert_consistent(git_tree(remote), manifest)
+    assert drain(target.verify(site))[-1] == f"checked 5 files of build {manifest.build_id}"

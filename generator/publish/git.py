@@ -1,8 +1,9 @@
 """The ``git`` target: one commit per publish on a branch (e.g. GitHub Pages' gh-pages).
 
-Everything happens in a private temporary bare repository, with plumbing only:
-``hash-object``, a temporary index (``GIT_INDEX_FILE``) with ``update-index`` and
-``write-tree``, ``commit-tree``, then ``push --force-with-lease=<ref>:<tip we read>``.
+Everything happens in a private temporary bare repository, with plumbing only: a
+blobless fetch of the branch's tip, ``fast-import`` (the tip's tree with the changed
+files, written as one pack), ``commit-tree``, then
+``push --force-with-lease=<ref>:<tip we read>``.
 The user's work tree and index are never touched. A push rejected because someone
 else published meanwhile is a TransientError: the runner retries from a fresh fetch.
 
@@ -116,39 +117,30 @@ class Workspace:
                         ).decode().strip()
 
     def write_tree(self, blobs: Mapping[str, str]) -> str:
-        """A tree holding exactly ``blobs`` (path -> blob id), built in a temporary index.
-
-        Blobs need not be here: every id is either written by ``hash_files`` or already
-        on the remote (the tip's), so the push never needs what a blobless fetch left out.
-        """
+        """A tree holding exactly ``blobs`` (path -> blob id), built in a temporary index."""
         index = self.folder / "outpost-index"
         index.unlink(missing_ok=True)
         env = {"GIT_INDEX_FILE": str(index)}
         listing = "".join(f"100644 {blob}\t{path}\n" for path, blob in sorted(blobs.items()))
         self.git("update-index", "--add", "--index-info", input=listing.encode(), env=env)
-        tree = self.git("write-tree", "--missing-ok", env=env).decode().strip()
+        tree = self.git("write-tree", env=env).decode().strip()
         index.unlink(missing_ok=True)
         return tree
 
-    def hash_files(self, files: Mapping[str, Path]) -> dict[str, str]:
-        """Write each file into the object store in one process: name -> blob id."""
+    def hash_blobs(self, files: Mapping[str, bytes]) -> dict[str, str]:
         names = sorted(files)
         if not names:
             return {}
-        paths = "".join(f"{files[name]}\n" for name in names)
-        out = self.git("hash-object", "-w", "--no-filters", "--stdin-paths",
-                       input=paths.encode()).decode().split()
-        return dict(zip(names, out, strict=True))
-
-    def hash_blobs(self, files: Mapping[str, bytes]) -> dict[str, str]:
         stage = self.folder / "outpost-blobs"
         stage.mkdir(exist_ok=True)
-        paths = {}
-        for number, name in enumerate(sorted(files)):
+        paths = []
+        for number, name in enumerate(names):
             path = stage / str(number)
             path.write_bytes(files[name])
-            paths[name] = path
-        return self.hash_files(paths)
+            paths.append(str(path))
+        out = self.git("hash-object", "-w", "--no-filters", "--stdin-paths",
+                       input="\n".join(paths).encode() + b"\n").decode().split()
+        return dict(zip(names, out, strict=True))
 
     def tree_of(self, commit: str) -> str:
         return self.git("rev-parse", f"{commit}^{{tree}}").decode().strip()
@@ -158,14 +150,56 @@ class Workspace:
                                 capture_output=True, env=self.env, check=False)
         return result.stdout if result.returncode == 0 else None
 
-    def blobs_of(self, commit: str) -> dict[str, str]:
-        """Every file of ``commit``: path -> blob id (one ``ls-tree``, no file read)."""
+    def entries(self, commit: str) -> dict[str, tuple[str, str]]:
+        """Every file of ``commit``: path -> (mode, object id), from one ``ls-tree``."""
         out = self.git("ls-tree", "-r", "-z", "--full-tree", commit).decode()
         found = {}
         for record in filter(None, out.split("\0")):
             meta, path = record.split("\t", 1)
-            found[path] = meta.split()[2]
+            mode, _, blob = meta.split()
+            found[path] = (mode, blob)
         return found
+
+    def blobs_of(self, commit: str) -> dict[str, str]:
+        """Every file of ``commit``: path -> blob id (no file is read)."""
+        return {path: blob for path, (_, blob) in self.entries(commit).items()}
+
+    def import_tree(self, parent: str | None, deleted: Iterable[str],
+                    written: Iterable[tuple[str, bytes]]) -> str:
+        """The tree of ``parent`` without ``deleted`` and with ``written`` (path, bytes):
+        built by one ``fast-import``, which writes the new files and folders into a
+        single pack instead of one file per object, and reads none of the parent's
+        files. ``written`` is consumed as the import runs."""
+        errors = self.folder / "outpost-import.err"
+        with open(errors, "wb") as sink:
+            process = subprocess.Popen(["git", "fast-import", "--quiet", "--done"],
+                                       stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                       stderr=sink, env=self.env)
+        assert process.stdin is not None
+        try:
+            stream = process.stdin
+            stream.write(b"commit refs/outpost/import\n"
+                         b"committer Outpost <outpost@localhost> 0 +0000\ndata 0\n")
+            if parent:
+                stream.write(f"from {parent}\n".encode())
+            for path in deleted:
+                stream.write(b"D " + _import_path(path) + b"\n")
+            for path, data in written:
+                stream.write(b"M 100644 inline " + _import_path(path) + b"\n")
+                stream.write(b"data %d\n" % len(data) + data + b"\n")
+            stream.write(b"\ndone\n")
+            stream.close()
+        except BrokenPipeError:
+            pass  # fast-import stopped; its message is reported below
+        except BaseException:
+            process.kill()
+            process.wait()
+            raise
+        if process.wait() != 0:
+            message = errors.read_text("utf-8", "replace").strip().splitlines()
+            raise PublishError("git fast-import: " + (" / ".join(message[:2])
+                                                      or f"exit {process.returncode}"))
+        return self.tree_of("refs/outpost/import")
 
     def missing(self, commit: str) -> set[str]:
         """Objects of ``commit`` a blobless fetch left on the remote."""
@@ -249,12 +283,12 @@ def _feed(stream: IO[bytes], lines: Iterable[str]) -> None:
         pass
 
 
-def _checked_blob_id(site_dir: Path, path: str, sha256: str) -> str:
-    data = (site_dir / path).read_bytes()
-    if hashlib.sha256(data).hexdigest() != sha256:
-        raise PublishError(f"{site_dir / path} changed since the build: run outpost "
-                           "build again")
-    return git_blob_id(data)
+def _import_path(path: str) -> bytes:
+    """A path as fast-import reads it: C-style quoted when it must be."""
+    if "\n" not in path and not path.startswith('"'):
+        return path.encode()
+    quoted = path.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return f'"{quoted}"'.encode()
 
 
 def is_local(remote: str) -> bool:
@@ -331,36 +365,40 @@ class GitTarget:
 
     def publish(self, site_dir: Path, manifest: Manifest) -> Iterator[str]:
         self.counts = Counts()
-        # Each file is read once, checked against the manifest and given its blob id;
-        # only files the remote lacks are written into the workspace, by one process.
-        blobs = {path: _checked_blob_id(site_dir, path, entry.sha256)
-                 for path, entry in manifest.files.items()}
         extras = self._extras(manifest)
-        blobs |= {path: git_blob_id(data) for path, data in extras.items()}
         with live_temp_dir("outpost-git-") as temp:
             work = Workspace(Path(temp) / "repo.git", self.remote, partial=True)
             tip = work.fetch_tip(self.branch)
             yield f"read {self.branch} at {tip[:12] if tip else '(new branch)'}"
-            old = work.blobs_of(tip) if tip else {}
-            present = set(old.values())
-            new_site = {path: site_dir / path for path, blob in blobs.items()
-                        if path in manifest.files and blob not in present}
-            new_extras = {path: data for path, data in extras.items()
-                          if blobs[path] not in present}
-            for path in [p for p in new_site if "\n" in str(new_site[p])]:
-                new_extras[path] = new_site.pop(path).read_bytes()  # not a --stdin-paths line
-            written = work.hash_files(new_site) | work.hash_blobs(new_extras)
-            for path, blob in sorted(written.items()):
-                if blob != blobs[path]:
-                    raise PublishError(f"{site_dir / path} changed since the build: run "
-                                       "outpost build again")
-            tree = work.write_tree(blobs)
+            old = work.entries(tip) if tip else {}
+            same = {path: blob for path, (mode, blob) in old.items() if mode == "100644"}
+            blobs: dict[str, str] = {}
+
+            def changed() -> Iterator[tuple[str, bytes]]:
+                """Each file read once and checked against the manifest; those whose
+                blob the branch does not hold at that path go to the new tree."""
+                for path in sorted(manifest.files):
+                    data = (site_dir / path).read_bytes()
+                    if hashlib.sha256(data).hexdigest() != manifest.files[path].sha256:
+                        raise PublishError(f"{site_dir / path} changed since the build: "
+                                           "run outpost build again")
+                    yield from _if_new(path, data)
+                for path, data in sorted(extras.items()):
+                    yield from _if_new(path, data)
+
+            def _if_new(path: str, data: bytes) -> Iterator[tuple[str, bytes]]:
+                blobs[path] = git_blob_id(data)
+                if same.get(path) != blobs[path]:
+                    yield path, data
+
+            gone = sorted(set(old) - set(manifest.files) - set(extras))
+            tree = work.import_tree(tip, gone, changed())
             for path in manifest.files:
-                if old.get(path) == blobs[path]:
+                if old.get(path, ("", ""))[1] == blobs[path]:
                     self.counts.unchanged += 1
                 else:
                     self.counts.uploaded += 1
-            self.counts.deleted = len(set(old) - set(blobs))
+            self.counts.deleted = len(gone)
             if tip and work.tree_of(tip) == tree:
                 yield f"{self.branch} already holds build {manifest.build_id}"
                 self.counts.uploaded = self.counts.deleted = 0
