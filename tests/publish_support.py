@@ -88,6 +88,34 @@ def moto_server() -> Iterator[str]:
         process.wait(timeout=10)
 
 
+@contextlib.contextmanager
+def git_daemon(base: Path, log: Path | None = None) -> Iterator[str]:
+    """``git daemon`` on loopback serving (and accepting pushes to) every repository under
+    ``base``: a remote that is not a local path, as a hosted one is. With ``log``, each
+    request is logged there (``Request upload-pack for ...``)."""
+    port = free_port()
+    verbose = ["--verbose"] if log else []
+    with open(log or os.devnull, "wb") as sink:
+        process = subprocess.Popen(
+            ["git", "daemon", "--reuseaddr", "--export-all", "--enable=receive-pack",
+             *verbose, f"--base-path={base}", "--listen=127.0.0.1", f"--port={port}",
+             str(base)], stdout=subprocess.DEVNULL, stderr=sink)
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                    break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise RuntimeError("git daemon did not start") from None
+                time.sleep(0.05)
+        yield f"git://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
 def s3_env() -> dict[str, str]:
     return {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
             "AWS_DEFAULT_REGION": "us-east-1", "AWS_MAX_ATTEMPTS": "1"}

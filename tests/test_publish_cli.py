@@ -183,3 +183,50 @@ def test_s3_target_without_boto3_names_the_extra(example_repo: Path, run: Run,
     for command in ("publish", "verify"):
         result = run(example_repo, command)
         assert (result.exit_code, result.output) == (1, expected), command
+
+
+def test_verify_checks_a_git_branch_against_the_built_site(example_repo: Path, tmp_path: Path,
+                                                          run: Run) -> None:
+    """Right after a build (as in CI) verify proves every file by its blob id in one fetch
+    of the branch's trees; with --site naming a folder without that build it reads the
+    files back (two more requests: the manifest, then every blob at once)."""
+    import subprocess
+
+    from tests.publish_support import git_daemon
+
+    served = tmp_path / "served"
+    subprocess.run(["git", "init", "-q", "--bare", str(served / "status.git")], check=True)
+    subprocess.run(["git", "--git-dir", str(served / "status.git"), "config",
+                    "uploadpack.allowFilter", "true"], check=True)  # as GitHub allows
+    log = tmp_path / "daemon.log"
+    with git_daemon(served, log) as base:
+        text = (example_repo / "outpost.yaml").read_text()
+        (example_repo / "outpost.yaml").write_text(
+            text + f"publish:\n  - name: pages\n    type: git\n    remote: {base}/status.git\n")
+        site = built(example_repo, run)
+        manifest = json.loads((site / MANIFEST).read_text())
+        assert run(example_repo, "publish").exit_code == 0
+
+        def requests() -> int:
+            return log.read_text().count("Request upload-pack for")
+
+        before = requests()
+        verified = run(example_repo, "verify")
+        tip = subprocess.run(["git", "--git-dir", str(served / "status.git"), "rev-parse",
+                              "gh-pages"], capture_output=True, text=True,
+                             check=True).stdout[:12]
+        assert (verified.exit_code, verified.output) == (0, (
+            f"pages: reading gh-pages at {tip}\n"
+            f"pages: checked {len(manifest['files'])} files of build {manifest['build_id']}\n"
+            "pages: ok\n"))
+        assert requests() == before + 1
+        elsewhere = tmp_path / "elsewhere"
+        elsewhere.mkdir()
+        again = run(example_repo, "verify", "--site", str(elsewhere))
+        assert (again.exit_code, again.output) == (0, verified.output)
+        assert requests() == before + 1 + 3
+        missing = run(example_repo, "verify", "--site", str(tmp_path / "nope"))
+        assert missing.exit_code == 2
+        assert missing.output.splitlines()[-1] == (
+            f"Error: Invalid value for '--site': Directory '{tmp_path / 'nope'}' does not "
+            "exist.")

@@ -3,14 +3,10 @@ publish, compare-and-swap pushes, rejected and refused pushes, interruption."""
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import shutil
 import signal
-import socket
 import subprocess
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -27,6 +23,7 @@ from tests.publish_support import (
     drain,
     free_port,
     git_blob_id,
+    git_daemon,
     git_tree,
     interrupted,
     make_target,
@@ -344,31 +341,6 @@ def test_verify_never_trusts_the_local_site(builds: Builds, remote: Path,
     with pytest.raises(VerifyFailed) as caught:
         drain(target.verify(local))
     assert caught.value.mismatches == ["index.html: content differs from the manifest"]
-
-
-@contextlib.contextmanager
-def git_daemon(base: Path) -> Iterator[str]:
-    """``git daemon`` on loopback serving (and accepting pushes to) every repository under
-    ``base``: a remote that is not a local path, as a hosted one is."""
-    port = free_port()
-    process = subprocess.Popen(
-        ["git", "daemon", "--reuseaddr", "--export-all", "--enable=receive-pack",
-         f"--base-path={base}", "--listen=127.0.0.1", f"--port={port}", str(base)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                    break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise RuntimeError("git daemon did not start") from None
-                time.sleep(0.05)
-        yield f"git://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 @pytest.mark.parametrize("filters", [True, False], ids=["with-filters", "without-filters"])
