@@ -189,7 +189,7 @@ def test_verify_checks_a_git_branch_against_the_built_site(example_repo: Path, t
                                                           run: Run) -> None:
     """Right after a build (as in CI) verify proves every file by its blob id in one fetch
     of the branch's trees; with --site naming a folder without that build it reads the
-    files back (two more requests: the manifest, then every blob at once)."""
+    files back (one more request: the branch with every file, as a plain fetch)."""
     import subprocess
 
     from tests.publish_support import git_daemon
@@ -224,7 +224,7 @@ def test_verify_checks_a_git_branch_against_the_built_site(example_repo: Path, t
         elsewhere.mkdir()
         again = run(example_repo, "verify", "--site", str(elsewhere))
         assert (again.exit_code, again.output) == (0, verified.output)
-        assert requests() == before + 1 + 3
+        assert requests() == before + 1 + 2
         missing = run(example_repo, "verify", "--site", str(tmp_path / "nope"))
         assert missing.exit_code == 2
         assert missing.output.splitlines()[-1] == (

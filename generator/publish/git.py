@@ -17,6 +17,7 @@ import os
 import subprocess
 import threading
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
@@ -206,14 +207,6 @@ class Workspace:
         out = self.git("rev-list", "--objects", "--missing=print", commit).decode()
         return {line[1:] for line in out.splitlines() if line.startswith("?")}
 
-    def prefetch(self, blobs: Iterable[str]) -> None:
-        """Fetch these blob ids in one request (as git itself fills a partial clone)."""
-        wanted = "".join(f"{blob}\n" for blob in sorted(set(blobs)))
-        if wanted:
-            self.git("-c", "fetch.negotiationAlgorithm=noop", "fetch", "--quiet", "origin",
-                     "--no-tags", "--no-write-fetch-head", "--recurse-submodules=no",
-                     "--filter=blob:none", "--stdin", input=wanted.encode())
-
     def blob_digests(self, blobs: Iterable[str]) -> dict[str, str]:
         """The sha256 of each blob, streamed through one ``cat-file --batch``."""
         wanted = sorted(set(blobs))
@@ -261,6 +254,38 @@ class Workspace:
         self.git("push", "--quiet", "--porcelain", "--no-thin",
                  f"--force-with-lease={ref}:{expected or ''}", self.remote,
                  f"{commit}:{ref}")
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What verify checks on a branch: its files, the published manifest, the blob id of
+    each file this machine holds with the manifest's sha256, and the blobs to read."""
+
+    tree: dict[str, str]
+    manifest: Manifest
+    by_id: dict[str, str]
+    unread: frozenset[str]
+
+    @classmethod
+    def make(cls, work: Workspace, tip: str, local: LocalCopy, branch: str,
+             read_manifest: bool) -> _Plan | None:
+        """None when the published manifest is not this machine's and may not be read."""
+        tree = work.blobs_of(tip)
+        mine = local.read(MANIFEST)
+        if mine is not None and tree.get(MANIFEST) == git_blob_id(mine):
+            raw: bytes | None = mine
+        elif read_manifest:
+            raw = work.read_blob(tip, MANIFEST) if MANIFEST in tree else None
+        else:
+            return None
+        manifest = load_published_manifest(lambda _: raw, branch)
+        by_id = {}
+        for path, entry in manifest.files.items():
+            data = local.matching(path, entry) if path in tree else None
+            if data is not None:
+                by_id[path] = git_blob_id(data)
+        unread = frozenset(tree[p] for p in manifest.files if p in tree and p not in by_id)
+        return cls(tree, manifest, by_id, unread)
 
 
 def _config_entry(key: str, value: str) -> str:
@@ -417,29 +442,19 @@ class GitTarget:
             return
         local = LocalCopy(site_dir)
         with live_temp_dir("outpost-git-") as temp:
-            work = Workspace(Path(temp) / "repo.git", self.remote, partial=True)
-            tip = work.fetch_tip(self.branch)
-            if tip is None:
-                raise PublishError(f"branch {self.branch} does not exist: nothing was "
-                                   "published yet")
-            tree = work.blobs_of(tip)
-            # The published manifest is read back unless it is this machine's, byte for byte.
-            mine = local.read(MANIFEST)
-            same = mine is not None and tree.get(MANIFEST) == git_blob_id(mine)
-            manifest = load_published_manifest(
-                lambda path: mine if same else work.read_blob(tip, path), self.branch)
+            # First the branch's trees only: enough when this machine holds the build.
+            work = Workspace(Path(temp) / "trees.git", self.remote, partial=True)
+            tip = self._tip(work)
+            plan = _Plan.make(work, tip, local, self.branch, read_manifest=False)
+            if plan is None or (plan.unread and plan.unread & work.missing(tip)):
+                # Files to read back: the branch with its files, as a plain fetch gets it.
+                work = Workspace(Path(temp) / "files.git", self.remote)
+                tip = self._tip(work)
+                plan = _Plan.make(work, tip, local, self.branch, read_manifest=True)
+                assert plan is not None
             yield f"reading {self.branch} at {tip[:12]}"
-            # Files this machine holds with the manifest's sha256 are checked by blob id;
-            # the others are fetched in one request and hashed in one stream.
-            by_id: dict[str, str] = {}
-            for path, entry in manifest.files.items():
-                data = local.matching(path, entry) if path in tree else None
-                if data is not None:
-                    by_id[path] = git_blob_id(data)
-            unread = {tree[p] for p in manifest.files if p in tree and p not in by_id}
-            if unread:
-                work.prefetch(unread & work.missing(tip))
-            digests = work.blob_digests(unread)
+            digests = work.blob_digests(plan.unread)
+            tree, by_id = plan.tree, plan.by_id
 
             def check(path: str, entry: Entry) -> str | None:
                 blob = tree.get(path)
@@ -449,8 +464,15 @@ class GitTarget:
                     return None if by_id[path] == blob else DIFFERS
                 return None if digests.get(blob) == entry.sha256 else DIFFERS
 
-            yield from compare(manifest, check, tree,
+            yield from compare(plan.manifest, check, tree,
                                ignore=lambda p: p in ("CNAME", ".nojekyll"))
+
+    def _tip(self, work: Workspace) -> str:
+        tip = work.fetch_tip(self.branch)
+        if tip is None:
+            raise PublishError(f"branch {self.branch} does not exist: nothing was "
+                               "published yet")
+        return tip
 
     def read_state(self, name: str) -> bytes | None:
         check_state_name(name)
