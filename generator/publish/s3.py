@@ -101,6 +101,13 @@ def s3_errors(what: str) -> Iterator[None]:
         raise TransientError(f"S3 {what}: {exc}") from None
 
 
+def _type_problem(path: str, response: dict[str, Any]) -> str | None:
+    kind = response.get("ContentType")
+    if path == MANIFEST or kind == content_type(path):
+        return None
+    return f"Content-Type {kind!r}, expected {content_type(path)!r}"
+
+
 def require_boto3(settings: TargetSettings) -> None:
     """S3 targets need boto3, which Outpost installs only with its ``s3`` extra."""
     if importlib.util.find_spec("boto3") is None:
@@ -266,14 +273,14 @@ class S3Target:
             lambda path: mine if same else self._get(self.prefix + path),
             f"s3://{self.bucket}/{self.prefix}")
         yield f"reading s3://{self.bucket}/{self.prefix}"
-        # One HEAD per object, ``jobs`` at a time, for its Content-Type and ETag. The body
-        # is downloaded only when the ETag does not prove it: a local file with the
-        # manifest's sha256 whose MD5 is the ETag (as a single-part upload's is) does.
+        # One request per object, ``jobs`` at a time: a HEAD (its Content-Type) when the
+        # listed ETag proves the body, since a local file with the manifest's sha256 has
+        # that MD5 (as a single-part upload's ETag is); else a GET that reads it back.
         paths = sorted(p for p in manifest.files if p in listed)
         with ThreadPoolExecutor(max_workers=self.jobs) as executor:
             results = dict(zip(paths, executor.map(
-                lambda p: self._check_object(p, manifest.files[p], local), paths),
-                strict=True))
+                lambda p: self._check_object(p, manifest.files[p], listed[p], local),
+                paths), strict=True))
         found: list[str] = []
 
         def check(path: str, entry: Entry) -> str | None:
@@ -286,29 +293,39 @@ class S3Target:
 
         yield from compare(manifest, check, listed, found=found)
 
-    def _check_object(self, path: str, entry: Entry, local: LocalCopy
+    def _check_object(self, path: str, entry: Entry, etag: str, local: LocalCopy
                       ) -> tuple[str | None, str | None]:
-        """(a Content-Type problem, MISSING or DIFFERS) for one listed object."""
+        """(a Content-Type problem, MISSING or DIFFERS) for one listed object, in one
+        request: a HEAD when the listed ETag proves the body, else a GET."""
         key = self.prefix + path
-        with s3_errors(f"HEAD s3://{self.bucket}/{key}"):
-            try:
-                head = self.client.head_object(Bucket=self.bucket, Key=key)
-            except self.client.exceptions.ClientError as exc:
-                if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey"):
-                    return None, MISSING
-                raise
-        kind = head.get("ContentType")
-        wrong_type = (None if kind == content_type(path) else
-                      f"Content-Type {kind!r}, expected {content_type(path)!r}")
-        etag = str(head.get("ETag", "")).strip('"')
         data = local.matching(path, entry) if _SINGLE_PART.fullmatch(etag) else None
         if data is not None and hashlib.md5(data).hexdigest() == etag:
-            return wrong_type, None
-        # Not proven equal (an ETag that is no MD5, as with SSE-KMS, or another body).
-        body = self._get(key)
-        if body is None:
-            return wrong_type, MISSING
-        return wrong_type, None if hashlib.sha256(body).hexdigest() == entry.sha256 else DIFFERS
+            head = self._fetch(key, body=False)
+            if head is not None and str(head.get("ETag", "")).strip('"') == etag:
+                return _type_problem(path, head), None
+        # Not proven by the ETag (none local, another body, or an ETag that is no MD5,
+        # as a multipart or SSE-KMS upload's): read it back.
+        response = self._fetch(key, body=True)
+        if response is None:
+            return None, MISSING
+        digest = hashlib.sha256(response["Body"]).hexdigest()
+        return _type_problem(path, response), None if digest == entry.sha256 else DIFFERS
+
+    def _fetch(self, key: str, body: bool) -> dict[str, Any] | None:
+        """The object's GET (its body read) or HEAD response; None if it is missing."""
+        with s3_errors(f"{'GET' if body else 'HEAD'} s3://{self.bucket}/{key}"):
+            try:
+                if not body:
+                    head: dict[str, Any] = self.client.head_object(Bucket=self.bucket, Key=key)
+                    return head
+                response: dict[str, Any] = self.client.get_object(Bucket=self.bucket, Key=key)
+                return response | {"Body": response["Body"].read()}
+            except self.client.exceptions.NoSuchKey:
+                return None
+            except self.client.exceptions.ClientError as exc:
+                if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey"):
+                    return None
+                raise
 
     def _list_etags(self) -> dict[str, str]:
         """Every object under the prefix except state: relative path -> ETag."""
