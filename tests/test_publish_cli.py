@@ -189,10 +189,11 @@ def test_verify_checks_a_git_branch_against_the_built_site(example_repo: Path, t
                                                           run: Run) -> None:
     """Right after a build (as in CI) verify proves every file by its blob id in one fetch
     of the branch's trees; with --site naming a folder without that build it reads the
-    files back (one more request: the branch with every file, as a plain fetch)."""
+    files back (two more requests: the manifest, then the branch with every file), and
+    with a site of another build it fetches the few files that differ one by one."""
     import subprocess
 
-    from tests.publish_support import git_daemon
+    from tests.publish_support import change_one_notice, git_daemon
 
     served = tmp_path / "served"
     subprocess.run(["git", "init", "-q", "--bare", str(served / "status.git")], check=True)
@@ -224,7 +225,19 @@ def test_verify_checks_a_git_branch_against_the_built_site(example_repo: Path, t
         elsewhere.mkdir()
         again = run(example_repo, "verify", "--site", str(elsewhere))
         assert (again.exit_code, again.output) == (0, verified.output)
-        assert requests() == before + 1 + 2
+        assert requests() == before + 1 + 3
+        # A site of the next build: the few files it does not share are fetched one by one.
+        change_one_notice(example_repo)
+        other = tmp_path / "other"
+        assert run(example_repo, "build", "--now", FIXED_NOW, "--out", str(other)
+                   ).exit_code == 0
+        theirs = json.loads((other / MANIFEST).read_text())["files"]
+        differ = [p for p, e in manifest["files"].items() if theirs.get(p) != e]
+        assert 0 < len(differ) <= 16
+        before = requests()
+        third = run(example_repo, "verify", "--site", str(other))
+        assert (third.exit_code, third.output) == (0, verified.output)
+        assert requests() == before + 2 + len(differ)
         missing = run(example_repo, "verify", "--site", str(tmp_path / "nope"))
         assert missing.exit_code == 2
         assert missing.output.splitlines()[-1] == (

@@ -49,6 +49,8 @@ _TRANSIENT = ("could not read from remote", "unable to access", "connection refu
               "early eof", "the remote end hung up", "could not resolve host",
               "temporary failure", "internal server error", "502", "503", "504")
 _NO_SUCH_REF = "couldn't find remote ref"
+# Past this many files to read back, verify fetches the branch with every file at once.
+_READ_ONE_BY_ONE = 16
 
 
 class Workspace:
@@ -267,17 +269,13 @@ class _Plan:
     unread: frozenset[str]
 
     @classmethod
-    def make(cls, work: Workspace, tip: str, local: LocalCopy, branch: str,
-             read_manifest: bool) -> _Plan | None:
-        """None when the published manifest is not this machine's and may not be read."""
+    def make(cls, work: Workspace, tip: str, local: LocalCopy, branch: str) -> _Plan:
         tree = work.blobs_of(tip)
         mine = local.read(MANIFEST)
         if mine is not None and tree.get(MANIFEST) == git_blob_id(mine):
-            raw: bytes | None = mine
-        elif read_manifest:
-            raw = work.read_blob(tip, MANIFEST) if MANIFEST in tree else None
+            raw: bytes | None = mine  # the published manifest is this machine's
         else:
-            return None
+            raw = work.read_blob(tip, MANIFEST) if MANIFEST in tree else None
         manifest = load_published_manifest(lambda _: raw, branch)
         by_id = {}
         for path, entry in manifest.files.items():
@@ -445,13 +443,13 @@ class GitTarget:
             # First the branch's trees only: enough when this machine holds the build.
             work = Workspace(Path(temp) / "trees.git", self.remote, partial=True)
             tip = self._tip(work)
-            plan = _Plan.make(work, tip, local, self.branch, read_manifest=False)
-            if plan is None or (plan.unread and plan.unread & work.missing(tip)):
-                # Files to read back: the branch with its files, as a plain fetch gets it.
+            plan = _Plan.make(work, tip, local, self.branch)
+            if plan.unread and len(plan.unread & work.missing(tip)) > _READ_ONE_BY_ONE:
+                # Many files to read back: the branch with its files, as a plain fetch
+                # gets it. A few are fetched one by one as they are read.
                 work = Workspace(Path(temp) / "files.git", self.remote)
                 tip = self._tip(work)
-                plan = _Plan.make(work, tip, local, self.branch, read_manifest=True)
-                assert plan is not None
+                plan = _Plan.make(work, tip, local, self.branch)
             yield f"reading {self.branch} at {tip[:12]}"
             digests = work.blob_digests(plan.unread)
             tree, by_id = plan.tree, plan.by_id
