@@ -400,3 +400,19 @@ def test_unusual_paths_and_modes_on_the_branch(builds: Builds, remote: Path,
         path: "100644" for path in [*files, MANIFEST]}
     assert_consistent(git_tree(remote), manifest)
     assert drain(target.verify(site))[-1] == f"checked 5 files of build {manifest.build_id}"
+
+
+def test_a_blob_that_cannot_be_read_is_a_failure_not_a_mismatch(tmp_path: Path,
+                                                                remote: Path) -> None:
+    """Reading back goes through one cat-file stream; an object it cannot produce (a
+    failed fetch) stops verify with a retryable error instead of reporting the file as
+    different."""
+    from generator.publish.git import Workspace
+
+    work = Workspace(tmp_path / "work.git", str(remote))
+    [blob] = work.hash_blobs({"a.txt": b"hello\n"}).values()
+    assert work.blob_digests([blob]) == {blob: hashlib.sha256(b"hello\n").hexdigest()}
+    absent = "0" * 39 + "1"
+    with pytest.raises(TransientError) as caught:
+        work.blob_digests([blob, absent])
+    assert str(caught.value) == f"git cat-file: {absent} could not be fetched"

@@ -224,8 +224,11 @@ class Workspace:
         try:
             for _ in wanted:
                 head = process.stdout.readline().split()
-                if len(head) != 3:  # "<id> missing"
-                    continue
+                if not head:
+                    raise PublishError("git cat-file: output ended early")
+                if len(head) != 3:  # "<id> missing": a fetch of it failed
+                    raise TransientError(f"git cat-file: {head[0].decode()} could not be "
+                                         "fetched")
                 size = int(head[2])
                 digest = hashlib.sha256()
                 left = size
