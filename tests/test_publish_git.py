@@ -416,3 +416,7 @@ def test_a_blob_that_cannot_be_read_is_a_failure_not_a_mismatch(tmp_path: Path,
     with pytest.raises(TransientError) as caught:
         work.blob_digests([blob, absent])
     assert str(caught.value) == f"git cat-file: {absent} could not be fetched"
+    # Many more ids behind the missing one than a pipe holds: it still ends.
+    many = [f"{n:040x}" for n in range(2, 20000)]
+    with pytest.raises(TransientError):
+        work.blob_digests([absent, *many])

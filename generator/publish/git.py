@@ -240,9 +240,12 @@ class Workspace:
                     left -= len(chunk)
                 process.stdout.read(1)  # the newline after each object
                 digests[head[0].decode()] = digest.hexdigest()
+        except BaseException:
+            process.kill()  # so that a feeder blocked on a full pipe ends too
+            raise
         finally:
-            feeder.join()
             process.stdout.close()
+            feeder.join()
             process.wait()
         return digests
 
