@@ -400,7 +400,9 @@ class GitTarget:
             tip = work.fetch_tip(self.branch)
             yield f"read {self.branch} at {tip[:12] if tip else '(new branch)'}"
             old = work.entries(tip) if tip else {}
-            same = {path: blob for path, (mode, blob) in old.items() if mode == "100644"}
+            # What the branch holds as a regular file at each path (not executable, not a
+            # link): a path whose blob differs, or that is held otherwise, is written.
+            held = {path: blob for path, (mode, blob) in old.items() if mode == "100644"}
             blobs: dict[str, str] = {}
 
             def changed() -> Iterator[tuple[str, bytes]]:
@@ -417,7 +419,7 @@ class GitTarget:
 
             def _if_new(path: str, data: bytes) -> Iterator[tuple[str, bytes]]:
                 blobs[path] = git_blob_id(data)
-                if same.get(path) != blobs[path]:
+                if held.get(path) != blobs[path]:
                     yield path, data
 
             gone = sorted(set(old) - set(manifest.files) - set(extras))
