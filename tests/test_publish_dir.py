@@ -223,3 +223,52 @@ def test_current_that_is_a_real_folder_is_refused(builds: Builds, tmp_path: Path
         drain(target.publish(builds.old_dir, builds.old))
     assert str(caught.value) == (f"{www / 'current'} exists and is not a symlink: move it "
                                  "away so Outpost can manage it")
+
+
+def test_verify_over_http_reads_several_files_at_once(builds: Builds, tmp_path: Path) -> None:
+    """Over a public URL every file must be downloaded: verify keeps up to 8 requests in
+    flight rather than one after another, and a server error still stops it with the
+    error (not a mismatch)."""
+    import time
+
+    from generator.publish.base import PublishError
+
+    www = tmp_path / "www"
+    drain(folder_target(builds, www).publish(builds.old_dir, builds.old))
+    state = {"now": 0, "most": 0}
+    lock = threading.Lock()
+
+    class Slow(SimpleHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            if self.path == "/feed.xml" and (www / "fail").exists():
+                self.send_error(500)
+                return
+            with lock:
+                state["now"] += 1
+                state["most"] = max(state["most"], state["now"])
+            time.sleep(0.02)
+            try:
+                super().do_GET()
+            finally:
+                with lock:
+                    state["now"] -= 1
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(Slow, directory=str(www / "current")))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/"
+        by_url = make_target(builds.root, f"  - name: web\n    type: dir\n    path: {www}\n"
+                                          f"    url: {url}\n", "web")
+        assert drain(by_url.verify())[-1] == (
+            f"checked {len(builds.old.files)} files of build {builds.old.build_id}")
+        assert 1 < state["most"] <= 8
+        (www / "fail").write_text("")
+        with pytest.raises(PublishError) as caught:
+            drain(by_url.verify())
+        assert str(caught.value) == f"GET {url}feed.xml: HTTP 500"
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -34,6 +34,7 @@ from generator.publish.verify import (
     MISSING,
     LocalCopy,
     compare,
+    in_parallel,
     load_published_manifest,
     verify_http,
 )
@@ -277,10 +278,9 @@ class S3Target:
         # listed ETag proves the body, since a local file with the manifest's sha256 has
         # that MD5 (as a single-part upload's ETag is); else a GET that reads it back.
         paths = sorted(p for p in manifest.files if p in listed)
-        with ThreadPoolExecutor(max_workers=self.jobs) as executor:
-            results = dict(zip(paths, executor.map(
-                lambda p: self._check_object(p, manifest.files[p], listed[p], local),
-                paths), strict=True))
+        results = dict(zip(paths, in_parallel(
+            lambda p: self._check_object(p, manifest.files[p], listed[p], local),
+            paths, self.jobs), strict=True))
         found: list[str] = []
 
         def check(path: str, entry: Entry) -> str | None:

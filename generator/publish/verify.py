@@ -11,8 +11,10 @@ from __future__ import annotations
 import hashlib
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import quote
 
 from generator.publish.base import PublishError, TransientError, VerifyFailed
@@ -23,6 +25,11 @@ Reader = Callable[[str], "bytes | None"]
 
 Check = Callable[[str, Entry], "str | None"]
 """Checks one published path against its manifest entry: a mismatch, or None."""
+
+T = TypeVar("T")
+
+HTTP_JOBS = 8
+"""How many files verify reads over HTTP(S) at once."""
 
 MISSING = "missing"
 DIFFERS = "content differs from the manifest"
@@ -132,9 +139,33 @@ def http_reader(base_url: str, timeout: float = 20.0) -> Reader:
     return read
 
 
-def verify_http(base_url: str) -> Iterator[str]:
-    """Verify a site through its public URL."""
+def verify_http(base_url: str, jobs: int = HTTP_JOBS) -> Iterator[str]:
+    """Verify a site through its public URL, ``jobs`` requests at a time."""
     read = http_reader(base_url)
     manifest = load_published_manifest(read, base_url.rstrip("/"))
     yield f"reading {base_url}"
-    yield from check_files(manifest, read)
+
+    def digest(path: str) -> str | None:
+        data = read(path)
+        return None if data is None else hashlib.sha256(data).hexdigest()
+
+    paths = sorted(manifest.files)
+    digests = dict(zip(paths, in_parallel(digest, paths, jobs), strict=True))
+
+    def check(path: str, entry: Entry) -> str | None:
+        found = digests[path]
+        if found is None:
+            return MISSING
+        return None if found == entry.sha256 else DIFFERS
+
+    yield from compare(manifest, check)
+
+
+def in_parallel(work: Callable[[str], T], paths: Sequence[str], jobs: int) -> list[T]:
+    """``work`` on every path, ``jobs`` at a time, results in order; the first failure
+    is raised and the requests not yet started are dropped."""
+    executor = ThreadPoolExecutor(max_workers=jobs)
+    try:
+        return list(executor.map(work, paths))
+    finally:
+        executor.shutdown(wait=True, cancel_futures=True)
