@@ -246,15 +246,13 @@ def test_verify_over_http_reads_several_files_at_once(builds: Builds, tmp_path: 
             if self.path == "/feed.xml" and (www / "fail").exists():
                 self.send_error(500)
                 return
-            with lock:
+            with lock:  # counted before any byte of the answer leaves
                 state["now"] += 1
                 state["most"] = max(state["most"], state["now"])
             time.sleep(0.02)
-            try:
-                super().do_GET()
-            finally:
-                with lock:
-                    state["now"] -= 1
+            with lock:
+                state["now"] -= 1
+            super().do_GET()
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), partial(Slow, directory=str(www / "current")))
     threading.Thread(target=server.serve_forever, daemon=True).start()
