@@ -420,3 +420,17 @@ def test_a_blob_that_cannot_be_read_is_a_failure_not_a_mismatch(tmp_path: Path,
     many = [f"{n:040x}" for n in range(2, 20000)]
     with pytest.raises(TransientError):
         work.blob_digests([absent, *many])
+
+
+def test_the_local_copy_never_reads_outside_the_site(tmp_path: Path) -> None:
+    """Paths come from the target's manifest, which anyone with push access can write."""
+    from generator.publish.verify import LocalCopy
+
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "index.html").write_bytes(b"ok")
+    (tmp_path / "secret").write_bytes(b"s")
+    local = LocalCopy(tmp_path / "site")
+    assert local.read("index.html") == b"ok"
+    assert local.read("../secret") is None
+    assert local.read(str(tmp_path / "secret")) is None
+    assert LocalCopy(None).read("index.html") is None

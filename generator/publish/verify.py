@@ -43,15 +43,16 @@ def git_blob_id(data: bytes) -> str:
 class LocalCopy:
     """A built site on this machine, used only where a file has the manifest's sha256.
 
-    ``matching`` reads each path at most once; a missing, unreadable or different local
-    file just means that path is read back from the target instead.
+    A missing, unreadable or different local file just means that path is read back
+    from the target instead. Paths come from the target's manifest: one that would
+    leave the folder is never read here.
     """
 
     def __init__(self, site_dir: Path | None) -> None:
         self.site_dir = site_dir
 
     def read(self, path: str) -> bytes | None:
-        if self.site_dir is None:
+        if self.site_dir is None or path.startswith("/") or ".." in path.split("/"):
             return None
         try:
             return (self.site_dir / path).read_bytes()
