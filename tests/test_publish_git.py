@@ -434,3 +434,22 @@ def test_the_local_copy_never_reads_outside_the_site(tmp_path: Path) -> None:
     assert local.read("../secret") is None
     assert local.read(str(tmp_path / "secret")) is None
     assert LocalCopy(None).read("index.html") is None
+
+
+def test_a_manifest_that_cannot_be_fetched_is_a_failure_not_an_empty_branch(
+        builds: Builds, remote: Path, tmp_path: Path) -> None:
+    """After the blobless fetch the published manifest.json is fetched on its own; if the
+    remote is gone by then, that is a retryable failure, not 'nothing was published'."""
+    from generator.publish.git import Workspace, _Plan
+    from generator.publish.verify import LocalCopy
+
+    drain(git_target(builds, remote).publish(builds.old_dir, builds.old))
+    work = Workspace(tmp_path / "work.git", str(remote), partial=True)
+    tip = work.fetch_tip("gh-pages")
+    assert tip is not None
+    blobs = work.blobs_of(tip)
+    assert blobs[MANIFEST] in work.missing(tip)  # the fetch was blobless
+    remote.rename(tmp_path / "moved.git")
+    with pytest.raises(TransientError) as caught:
+        _Plan.make(work, tip, LocalCopy(None), "gh-pages")
+    assert str(caught.value) == f"git cat-file: {MANIFEST} of {tip[:12]} could not be fetched"

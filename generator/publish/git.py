@@ -280,8 +280,13 @@ class _Plan:
         mine = local.read(MANIFEST)
         if mine is not None and tree.get(MANIFEST) == git_blob_id(mine):
             raw: bytes | None = mine  # the published manifest is this machine's
+        elif MANIFEST in tree:
+            raw = work.read_blob(tip, MANIFEST)
+            if raw is None:  # listed but not readable: its fetch failed
+                raise TransientError(f"git cat-file: {MANIFEST} of {tip[:12]} could not be "
+                                     "fetched")
         else:
-            raw = work.read_blob(tip, MANIFEST) if MANIFEST in tree else None
+            raw = None
         manifest = load_published_manifest(lambda _: raw, branch)
         by_id = {}
         for path, entry in manifest.files.items():
