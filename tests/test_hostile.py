@@ -764,3 +764,34 @@ def test_authoring_commands_refuse_control_characters_before_writing(empty_repo:
                              "(a control character or a noncharacter): remove it\n"
                              "Nothing was written.\n")
     assert path.read_text() == GOOD
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+def test_a_killed_builds_forked_child_ends_with_it(tmp_path: Path) -> None:
+    """A second process (rendering, writing half of a site) must not outlive a build
+    killed mid-way: it would keep writing into, and locking, a folder the next build
+    removes."""
+    script = tmp_path / "parent.py"
+    script.write_text(
+        "import sys, time\n"
+        "from generator.build.parallel import Forked, cores\n"
+        "assert cores() > 1\n"
+        "child = Forked([lambda: time.sleep(60)])\n"
+        "print(child._pid, flush=True)\n"
+        "time.sleep(60)\n")
+    parent = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE,
+                              text=True, cwd=Path(__file__).resolve().parent.parent)
+    assert parent.stdout is not None
+    child = int(parent.stdout.readline())
+    os.kill(child, 0)  # alive
+    parent.kill()
+    parent.wait()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:  # gone, or a zombie its new parent has not reaped yet
+            if Path(f"/proc/{child}/stat").read_text().split(")")[-1].split()[0] == "Z":
+                return
+        except (FileNotFoundError, ProcessLookupError):
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"the forked child {child} outlived its killed parent")

@@ -3,6 +3,7 @@ garbage collector scanning the many new objects over and over."""
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import os
 import pickle
@@ -14,6 +15,7 @@ from typing import Any, Generic, NoReturn, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
+_PR_SET_PDEATHSIG = 1
 
 
 @contextmanager
@@ -42,8 +44,10 @@ class Forked(Generic[R]):
         self._reader = -1
         if calls and hasattr(os, "fork") and cores() > 1:
             reader, writer = os.pipe()
+            parent = os.getpid()
             pid = os.fork()
             if pid == 0:  # the child: work, send, leave without running any clean-up
+                _die_with(parent)
                 _child(calls, reader, writer)
             os.close(writer)
             self._pid, self._reader = pid, reader
@@ -152,6 +156,19 @@ def cores() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         return os.cpu_count() or 1
+
+
+def _die_with(parent: int) -> None:
+    """Where Linux offers it, end this child when its parent ends: a build killed
+    mid-way must not leave a child writing into (and keeping the lock of) a folder the
+    next build would remove."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux: the child finishes its share alone
+        return
+    if os.getppid() != parent:  # the parent ended before the request took effect
+        os._exit(1)
 
 
 def _child(calls: Sequence[Callable[[], Any]], reader: int, writer: int) -> NoReturn:
