@@ -73,19 +73,26 @@ def moto_server() -> Iterator[str]:
                                 "-p", str(port)], stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                    break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise RuntimeError("moto server did not start") from None
-                time.sleep(0.1)
+        wait_for_port(port, process, 30, "moto server")
         yield f"http://127.0.0.1:{port}"
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def wait_for_port(port: int, process: subprocess.Popen[bytes], seconds: float, what: str
+                  ) -> None:
+    """Until ``process`` accepts connections on 127.0.0.1:``port`` (RuntimeError if it
+    ends or takes longer than ``seconds``)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise RuntimeError(f"{what} did not start") from None
+            time.sleep(0.05)
 
 
 @contextlib.contextmanager
@@ -101,15 +108,7 @@ def git_daemon(base: Path, log: Path | None = None) -> Iterator[str]:
              *verbose, f"--base-path={base}", "--listen=127.0.0.1", f"--port={port}",
              str(base)], stdout=subprocess.DEVNULL, stderr=sink)
     try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                    break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise RuntimeError("git daemon did not start") from None
-                time.sleep(0.05)
+        wait_for_port(port, process, 20, "git daemon")
         yield f"git://127.0.0.1:{port}"
     finally:
         process.terminate()

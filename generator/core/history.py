@@ -30,7 +30,6 @@ DOWNTIME_TENTHS: dict[ComponentStatus, int] = {
     ComponentStatus.UNDER_MAINTENANCE: 0,
     ComponentStatus.OPERATIONAL: 0,
 }
-DOWNTIME_WEIGHT = {status: Fraction(tenths, 10) for status, tenths in DOWNTIME_TENTHS.items()}
 
 
 @dataclass(frozen=True)

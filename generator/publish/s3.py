@@ -166,9 +166,9 @@ class S3Target:
             data: bytes = response["Body"].read()
             return data
 
-    def _list(self) -> dict[str, int]:
-        """Every object under the prefix except state: relative path -> size."""
-        found: dict[str, int] = {}
+    def _listing(self) -> dict[str, tuple[int, str]]:
+        """Every object under the prefix except state: relative path -> (size, ETag)."""
+        found: dict[str, tuple[int, str]] = {}
         with s3_errors(f"LIST s3://{self.bucket}/{self.prefix}"):
             pages = self.client.get_paginator("list_objects_v2").paginate(
                 Bucket=self.bucket, Prefix=self.prefix)
@@ -176,7 +176,7 @@ class S3Target:
                 for item in page.get("Contents", []):
                     path = str(item["Key"])[len(self.prefix):]
                     if path and not path.startswith(STATE_PREFIX):
-                        found[path] = int(item["Size"])
+                        found[path] = (int(item["Size"]), str(item.get("ETag", "")).strip('"'))
         return found
 
     def _put(self, path: str, data: bytes, cache: str | None = None) -> None:
@@ -196,7 +196,7 @@ class S3Target:
     def publish(self, site_dir: Path, manifest: Manifest) -> Iterator[str]:
         self.counts = Counts()
         old = self._old_manifest()
-        present = self._list()
+        present = {path: size for path, (size, _) in self._listing().items()}
         yield (f"read s3://{self.bucket}/{self.prefix}: {len(present)} objects, build "
                f"{old.build_id if old else '(none)'}")
         # Paths an interrupted publish may have overwritten without updating the manifest.
@@ -267,7 +267,7 @@ class S3Target:
             yield from verify_http(self.settings.url)
             return
         local = LocalCopy(site_dir)
-        listed = self._list_etags()
+        listed = {path: etag for path, (_, etag) in self._listing().items()}
         mine = local.read(MANIFEST)
         same = mine is not None and listed.get(MANIFEST, "") == hashlib.md5(mine).hexdigest()
         manifest = load_published_manifest(
@@ -326,19 +326,6 @@ class S3Target:
                 if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey"):
                     return None
                 raise
-
-    def _list_etags(self) -> dict[str, str]:
-        """Every object under the prefix except state: relative path -> ETag."""
-        found: dict[str, str] = {}
-        with s3_errors(f"LIST s3://{self.bucket}/{self.prefix}"):
-            pages = self.client.get_paginator("list_objects_v2").paginate(
-                Bucket=self.bucket, Prefix=self.prefix)
-            for page in pages:
-                for item in page.get("Contents", []):
-                    path = str(item["Key"])[len(self.prefix):]
-                    if path and not path.startswith(STATE_PREFIX):
-                        found[path] = str(item.get("ETag", "")).strip('"')
-        return found
 
     def _pending_key(self) -> str:
         return f"{STATE_PREFIX}{self.prefix}pending.json"

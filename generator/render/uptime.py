@@ -14,8 +14,8 @@ from datetime import datetime
 from fractions import Fraction
 from typing import Any
 
-from generator.core.history import UPTIME_PERIODS, ComponentHistory, Day, percent
-from generator.core.model import Config
+from generator.core.history import DOWNTIME_TENTHS, UPTIME_PERIODS, ComponentHistory, Day, percent
+from generator.core.model import ComponentStatus, Config
 from generator.core.times import iso
 from generator.render.pages import Site
 
@@ -59,8 +59,8 @@ def uptime_document(config: Config, histories: tuple[ComponentHistory, ...],
         "generated_at": iso(now, config.timezone),
         "time_zone": config.timezone.key,
         "days": config.history_days,
-        "rule": {"major_outage": 1.0, "partial_outage": 0.3, "degraded_performance": 0.0,
-                 "under_maintenance": 0.0},
+        "rule": {status.value: tenths / 10 for status, tenths in DOWNTIME_TENTHS.items()
+                 if status is not ComponentStatus.OPERATIONAL},
         "components": components,
     }
     # Compact, like the API: json's C encoder only runs without indent (365 days of ten
