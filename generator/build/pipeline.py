@@ -184,4 +184,4 @@ def render_site(config: Config, notices: Sequence[Notice], now: datetime, recipe
         for path, data in added.items():
             files[path] = data
             digests[path] = hashlib.sha256(data).hexdigest()
-    return Rendered(SiteFiles(files), digests)
+    return Rendered(every, digests)

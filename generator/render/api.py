@@ -65,14 +65,18 @@ def _fragment_key(api: Api, item: NoticeView, settings: str, digests: Mapping[st
     digest = digests.get(item.notice.id, "")
     if len(digest) != 64:  # not a sha256: the file changed while it was read
         return None
-    now = api.snapshot.now
-    notice = item.notice
     parts = (settings, digest, tuple(u.at.timestamp() for u in item.updates),
              item.status.value, item.is_open, item.started.timestamp(),
              item.ended.timestamp() if item.ended else None,
-             notice.start is not None and notice.start <= now,
-             item.ended is not None and item.ended <= now, item.postmortem is not None)
+             *_phase(item, api.snapshot.now), item.postmortem is not None)
     return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def _phase(item: NoticeView, now: datetime) -> tuple[bool, bool]:
+    """What ``now`` changes in a notice's API object: whether its window has started,
+    and whether it has ended."""
+    return (item.notice.start is not None and item.notice.start <= now,
+            item.ended is not None and item.ended <= now)
 
 
 class Objects:
@@ -176,6 +180,5 @@ def _history(site: Site, head: dict[str, Any], objects: Objects, incidents: list
 
 
 def _phases(items: list[NoticeView], now: datetime) -> tuple[tuple[object, ...], ...]:
-    """Each view with what ``now`` changes in its API object (see _fragment_key)."""
-    return tuple((item, item.notice.start is not None and item.notice.start <= now,
-                  item.ended is not None and item.ended <= now) for item in items)
+    """Each view with what ``now`` changes in its API object."""
+    return tuple((item, *_phase(item, now)) for item in items)
