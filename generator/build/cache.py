@@ -330,12 +330,14 @@ class PageMemo:
         store = self.store
         if store is None:
             return
-        changes: dict[str, dict[str, bytes | None]] = {}  # bytes shard -> path -> bytes
-        for name in sorted(self._index):  # None: remove
+        # Bytes shard -> the pages it gains; a shard that only loses pages is here too,
+        # with none: every shard listed is written again without the pages it lost.
+        changes: dict[str, dict[str, bytes]] = {}
+        for name in sorted(self._index):
             pages = self._index[name]
             for path in set(pages) - self._used.get(name, set()):
                 if pages[path][3]:
-                    changes.setdefault(str(pages[path][3]), {})[path] = None
+                    changes.setdefault(str(pages[path][3]), {})
                 del pages[path]
                 self._dirty.add(name)
         count = bytes_shard_count(sum(len(pages) for pages in self._index.values()))
@@ -347,7 +349,7 @@ class PageMemo:
             target = bytes_shard(path, count)
             before = self._was_in.get(path)
             if before and before != target:
-                changes.setdefault(before, {})[path] = None
+                changes.setdefault(before, {})
             changes.setdefault(target, {})[path] = data
             self._index[name][path] = (entry[0], entry[1], entry[2], target)
             self._dirty.add(name)
@@ -365,9 +367,7 @@ class PageMemo:
 
         def save_bytes(name: str) -> None:
             pages = self._load(self._bytes, name)
-            for path, data in changes[name].items():
-                if data is not None:
-                    pages[path] = data
+            pages.update(changes[name])
             for path in [path for path in pages if placed.get(path) != name]:
                 del pages[path]
             if pages:
