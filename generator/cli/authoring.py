@@ -29,6 +29,14 @@ def _message_options(function: click.decorators.FC) -> click.decorators.FC:
     return click.option("-m", "--message", metavar="TEXT", help=MESSAGE_HELP)(function)
 
 
+def _posting_options(function: click.decorators.FC) -> click.decorators.FC:
+    """--at, --silent and the message options of every command that posts to a notice."""
+    function = _message_options(function)
+    function = click.option("--silent", is_flag=True,
+                            help="Publish without notifying followers.")(function)
+    return click.option("--at", "at_text", metavar="TIME", help=AT_HELP)(function)
+
+
 def _read_message(message: str | None, message_file: TextIO | None) -> str | None:
     """-m, then --message-file, then stdin when it is not a terminal; None if none."""
     if message is not None and message_file is not None:
@@ -174,9 +182,7 @@ def _post(repo: Repo, query: str, status: str | None, final: bool, at_text: str 
               help="Investigating, Identified, Monitoring, Update, Resolved (incidents); "
                    "Scheduled, In progress, Verifying, Update, Completed (maintenance). "
                    "Any case. Default: Update (keeps the current status).")
-@click.option("--at", "at_text", metavar="TIME", help=AT_HELP)
-@click.option("--silent", is_flag=True, help="Publish without notifying followers.")
-@_message_options
+@_posting_options
 @pass_repo
 def update(repo: Repo, notice: str, status: str | None, at_text: str | None, silent: bool,
            message: str | None, message_file: TextIO | None) -> None:
@@ -187,9 +193,7 @@ def update(repo: Repo, notice: str, status: str | None, at_text: str | None, sil
 
 @click.command()
 @click.argument("notice")
-@click.option("--at", "at_text", metavar="TIME", help=AT_HELP)
-@click.option("--silent", is_flag=True, help="Publish without notifying followers.")
-@_message_options
+@_posting_options
 @pass_repo
 def resolve(repo: Repo, notice: str, at_text: str | None, silent: bool, message: str | None,
             message_file: TextIO | None) -> None:
@@ -199,9 +203,7 @@ def resolve(repo: Repo, notice: str, at_text: str | None, silent: bool, message:
 
 @click.command()
 @click.argument("notice")
-@click.option("--at", "at_text", metavar="TIME", help=AT_HELP)
-@click.option("--silent", is_flag=True, help="Publish without notifying followers.")
-@_message_options
+@_posting_options
 @pass_repo
 def postmortem(repo: Repo, notice: str, at_text: str | None, silent: bool,
                message: str | None, message_file: TextIO | None) -> None:
