@@ -4,13 +4,21 @@ dates with offsets, sanitized content, deterministic feed dates."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
+from typing import cast
 
 import feedparser
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from generator.core.model import Impact, Notice, NoticeType, Postmortem, Status, Update
+from generator.core.timeline import NoticeView
+from generator.render.feeds import _Ordered
 from generator.render.feedwriter import FeedItem, FeedMeta, write_atom, write_rss
+from generator.render.pages import Site
 from tests.conftest import FIXED_NOW, Run
 from tests.feeds_support import INCIDENT_OPEN, MAINTENANCE_UPCOMING, build, write_notice
 
@@ -192,3 +200,40 @@ def test_updates_in_the_same_minute_get_distinct_ids(empty_repo: Path, run: Run,
     # The second update of a minute is '~2', as its anchor on the page and its
     # notification key (one rule: core.model.same_time_suffixes).
     assert ids[1].endswith("/2026-11-28T11:00:00Z") and ids[0].endswith("/2026-11-28T11:00:00Z~2")
+
+
+@st.composite
+def _views(draw: st.DrawFn) -> list[NoticeView]:
+    """Notices whose updates and postmortems often share a minute, across notices too."""
+    minutes = st.integers(min_value=0, max_value=6).map(
+        lambda m: datetime(2026, 11, 28, 12, tzinfo=UTC) + timedelta(minutes=m))
+    views = []
+    for number in range(draw(st.integers(min_value=0, max_value=8))):
+        times = sorted(draw(st.lists(minutes, min_size=1, max_size=5)), reverse=True)
+        updates = tuple(Update(Status.UPDATE, at, f"u{index}", index)
+                        for index, at in enumerate(times))
+        postmortem = (Postmortem(draw(minutes), "pm", 99)
+                      if draw(st.booleans()) else None)
+        components = tuple(draw(st.lists(st.sampled_from(["a", "b"]), max_size=2,
+                                          unique=True)))
+        notice = Notice(f"n{draw(st.integers(0, 3))}-{number}", "p", "t", NoticeType.INCIDENT,
+                        Impact.MINOR, components, "", updates, postmortem=postmortem)
+        views.append(NoticeView(notice, updates, Status.UPDATE, False, times[-1], times[0],
+                                postmortem))
+    return views
+
+
+@given(_views(), st.sampled_from([None, "a", "b", "c"]))
+def test_feed_order_is_the_full_sort_of_every_item(views: list[NoticeView],
+                                                    component: str | None) -> None:
+    """The lazy merge of feed items gives exactly the order a full sort gives."""
+    keyed = [(-u.at.timestamp(), v.notice.id, position, index, u)
+             for index, v in enumerate(views) for position, u in enumerate(v.updates)]
+    keyed += [(-v.postmortem.at.timestamp(), v.notice.id, -1, index, v.postmortem.as_update())
+              for index, v in enumerate(views) if v.postmortem is not None]
+    expected = [(views[index].notice.id, update) for *_, index, update in
+                sorted(keyed, key=lambda k: k[:4])
+                if component is None or component in views[index].notice.components]
+    site = cast(Site, SimpleNamespace(snapshot=SimpleNamespace(open=(), closed=tuple(views))))
+    got = [(p.notice.id, p.update) for p in _Ordered(site).posted(component)]
+    assert got == expected

@@ -112,7 +112,9 @@ def future_updates(notices: Iterable[Notice], now: datetime, zone: ZoneInfo) -> 
 
 def view(notice: Notice, now: datetime) -> NoticeView | None:
     """The notice at ``now``, or None if it has not been posted yet."""
-    updates = tuple(u for u in notice.updates if u.at <= now)
+    updates = notice.updates  # newest first: when the newest is visible, all are
+    if updates and updates[0].at > now:
+        updates = tuple(u for u in updates if u.at <= now)
     if not updates:
         return None
     if notice.type is NoticeType.INCIDENT:

@@ -26,11 +26,19 @@ def render_component_pages(site: Site) -> dict[str, bytes | Page]:
     titles = {n.id: n.title for n in site.notices}
     states = {s.component.id: s.status for s in snapshot.components}
     files: dict[str, bytes | Page] = {}
+    # Each component's open and past notices, in the snapshot's order: one pass each.
+    open_of: dict[str, list[NoticeView]] = {c.id: [] for c in config.components}
+    past_of: dict[str, list[NoticeView]] = {c.id: [] for c in config.components}
+    for views, lists in ((snapshot.open, open_of), (snapshot.closed, past_of)):
+        for view in views:
+            for component_id in dict.fromkeys(view.notice.components):
+                if component_id in lists:
+                    lists[component_id].append(view)
     for component, history in zip(config.components, site.histories, strict=True):
         bar_row = site.bar_rows[component.id]
         figures = tuple((days, figure_text(history.uptime(days))) for days in UPTIME_PERIODS)
-        open_items = tuple(v for v in snapshot.open if component.id in v.notice.components)
-        past = [v for v in snapshot.closed if component.id in v.notice.components]
+        open_items = tuple(open_of[component.id])
+        past = past_of[component.id]
         by_year = _by_year(past, config.timezone)
         year_counts = tuple((year, len(items)) for year, items in by_year)
         # Like Closed: the most recent closed_recent here, then a page per year.

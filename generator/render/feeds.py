@@ -3,6 +3,7 @@ component. Dates come from the content only, so equal inputs give equal bytes.""
 
 from __future__ import annotations
 
+import heapq
 import html
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -50,6 +51,8 @@ class Posted:
 
 POSTMORTEM_POSITION = -1  # in _Ordered: the notice's postmortem, not one of its updates
 POSTMORTEM_SUFFIX = "~postmortem"  # keeps its key apart from an update at the same time
+# (-time, notice id, position, index): the order of feed items, newest first.
+Key = tuple[float, str, int, int]
 
 
 def update_anchor(posted: Posted) -> str:
@@ -73,35 +76,62 @@ def item_id(config: Config, posted: Posted) -> str:
 
 
 class _Ordered:
-    """Every visible update, newest first (ties: notice id, then file order), sorted once
-    as plain tuples: at 10,000 notices there are 40,000 updates, and only the items a
-    feed shows become Posted objects."""
+    """Every visible update, newest first (ties: notice id, then file order), merged
+    lazily: at 10,000 notices there are 40,000 updates, and a feed shows a few dozen.
+    Each notice's updates are stored newest first, so only each notice's next item
+    waits in a heap, and only the items a feed shows become Posted objects."""
 
     def __init__(self, site: Site) -> None:
         self.items = (*site.snapshot.open, *site.snapshot.closed)
-        # Equal times: the update earlier in a notice's list (newest first) is the later
-        # one, as on the notice page.
-        keyed = [(-update.at.timestamp(), item.notice.id, position, index)
-                 for index, item in enumerate(self.items)
-                 for position, update in enumerate(item.updates)]
-        keyed.extend((-item.postmortem.at.timestamp(), item.notice.id, POSTMORTEM_POSITION,
-                      index)  # announced once, as its own item
-                     for index, item in enumerate(self.items) if item.postmortem is not None)
-        self.keyed = sorted(keyed)
+        # Each notice's newest item; a sorted list is a heap, copied by each feed.
+        self.heads = sorted(head for head in (self._next(index, 0, True)
+                                              for index in range(len(self.items)))
+                            if head is not None)
+        self.heads_of: dict[str, list[Key]] = {}  # the same, for each component
+        for head in self.heads:
+            for component in dict.fromkeys(self.items[head[3]].notice.components):
+                self.heads_of.setdefault(component, []).append(head)
+
+    def _next(self, index: int, position: int, postmortem: bool) -> Key | None:
+        """The key of notice ``index``'s next item: its update at ``position`` or, if
+        ``postmortem`` is still to come, its postmortem, whichever sorts first. Equal
+        times: the update earlier in a notice's list (newest first) is the later one,
+        as on the notice page, and the postmortem comes before both."""
+        item = self.items[index]
+        notice_id = item.notice.id
+        found: Key | None = None
+        if position < len(item.updates):
+            found = (-item.updates[position].at.timestamp(), notice_id, position, index)
+        if postmortem and item.postmortem is not None:
+            announced = (-item.postmortem.at.timestamp(), notice_id, POSTMORTEM_POSITION,
+                         index)
+            found = announced if found is None else min(found, announced)
+        return found
 
     def posted(self, component: str | None = None) -> Iterator[Posted]:
         """Newest first, lazily; only updates of notices on ``component`` if given."""
         items = self.items
+        heap = list(self.heads if component is None else self.heads_of.get(component, ()))
+        cursor: dict[int, tuple[int, bool]] = {}  # index -> (next position, postmortem due)
         suffixes: dict[int, list[str]] = {}
-        for _, _, position, index in self.keyed:
+        while heap:
+            _, _, position, index = heap[0]
             item = items[index]
-            if component is None or component in item.notice.components:
-                if position == POSTMORTEM_POSITION and item.postmortem is not None:
-                    yield Posted(item.notice, item.postmortem.as_update(), POSTMORTEM_SUFFIX)
-                    continue
+            following, due = cursor.get(index, (0, True))
+            if position == POSTMORTEM_POSITION and item.postmortem is not None:
+                due = False
+                yield Posted(item.notice, item.postmortem.as_update(), POSTMORTEM_SUFFIX)
+            else:
+                following = position + 1
                 if index not in suffixes:
                     suffixes[index] = same_time_suffixes(item.updates)
                 yield Posted(item.notice, item.updates[position], suffixes[index][position])
+            cursor[index] = (following, due)
+            after = self._next(index, following, due)
+            if after is None:
+                heapq.heappop(heap)
+            else:
+                heapq.heapreplace(heap, after)
 
 
 def _item(site: Site, posted: Posted) -> FeedItem:
