@@ -19,6 +19,7 @@ from generator.build.cache import PageMemo
 from generator.build.inputs import BuildOptions, inputs_digest
 from generator.build.pipeline import render_site
 from generator.build.store import CACHE_DIR, open_store
+from generator.core.errors import ProblemsFound
 from generator.notices.loader import load_notices
 from generator.render.pages import TemplateFailed
 from tests.conftest import MINIMAL_CONFIG, Run
@@ -355,3 +356,35 @@ def test_failure_after_pages_were_handed_to_a_child_leaves_no_child(
         incremental.build(project(root), out, START, BuildOptions(fork_pages=2))
     assert _children() == before
     assert not out.exists()
+
+
+# The output folder listed by a forked child whatever the site's size.
+LISTED_APART = BuildOptions(fork_listing=1)
+
+
+def test_output_listed_by_a_child_still_catches_hand_edits(tmp_path: Path) -> None:
+    """The listing of out a second process takes while notices load is the one the
+    build trusts: a page deleted and a feed edited by hand are written again."""
+    root = make_repo(tmp_path / "repo")
+    out = tmp_path / "site"
+    incremental.build(project(root), out, START, LISTED_APART)
+    notice_page = next(out.glob("notices/*/index.html"))
+    notice_page.unlink()
+    (out / "feed.xml").write_text("edited")
+    apply("update", root, START, 4)
+    _, how = incremental.build(project(root), out, START, LISTED_APART)
+    assert how.endswith(" changed")
+    assert tree(out) == clean_files(root, START)
+
+
+def test_a_failed_load_leaves_no_listing_child(tmp_path: Path) -> None:
+    root = make_repo(tmp_path / "repo")
+    out = tmp_path / "site"
+    incremental.build(project(root), out, START, LISTED_APART)
+    before = tree(out)
+    (root / "notices" / "open-one.md").write_text("---\ntitle: broken\n")
+    children = _children()
+    with pytest.raises(ProblemsFound):
+        incremental.build(project(root), out, START, LISTED_APART)
+    assert _children() == children
+    assert tree(out) == before

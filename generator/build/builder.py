@@ -24,8 +24,10 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 from generator.build.cache import PageMemo
@@ -33,7 +35,7 @@ from generator.build.compiled import StoredBytecode
 from generator.build.inputs import Project, inputs_digest, load_valid
 from generator.build.options import DEFAULTS, BuildOptions
 from generator.build.output import check_target, remove_leftovers, replace_site
-from generator.build.parallel import ForkedRendering, gc_frozen
+from generator.build.parallel import Forked, ForkedRendering, loaded_and_frozen
 from generator.build.pipeline import render_site
 from generator.build.store import file_digest, open_store
 from generator.build.uptodate import (
@@ -56,10 +58,12 @@ IN_PLACE_FILES = 50
 Stats = dict[str, tuple[int, int, int]]
 
 
-def _usable(state: object, out: Path) -> tuple[dict[str, str], Stats] | None:
+def _usable(state: object, out: Path, listing: Callable[[], Stats]
+            ) -> tuple[dict[str, str], Stats] | None:
     """The sha256 of every file of the recorded build, if it is the one in ``out`` and
     its manifest is untouched ('-' for a file that is no longer the one written:
-    deleted, replaced, edited by hand; it is written again), and what is in ``out``."""
+    deleted, replaced, edited by hand; it is written again), and what is in ``out``
+    (``listing()``: its output_stats)."""
     if not isinstance(state, dict) or state.get("out") != str(out):
         return None
     files, recorded = state.get("files"), state.get("stats")
@@ -68,9 +72,26 @@ def _usable(state: object, out: Path) -> tuple[dict[str, str], Stats] | None:
         return None
     if any(file_digest(out / name) != files[name] for name in LAST if name in files):
         return None
-    now = output_stats(out)
+    now = listing()
     return ({path: sha if now.get(path) == recorded.get(path) else "-"
              for path, sha in files.items()}, now)
+
+
+@contextmanager
+def _output_listing(out: Path, state: object, options: BuildOptions
+                    ) -> Iterator[Callable[[], Stats]]:
+    """output_stats(out), when asked for. Listing a big site's folder (a stat per file)
+    starts now in a second process, to run while this one loads the notices; it is
+    stopped when the block ends, whether or not it was asked for."""
+    files = state.get("files") if isinstance(state, dict) else None
+    if not (options.fork and isinstance(files, dict) and len(files) >= options.fork_listing):
+        yield partial(output_stats, out)
+        return
+    child = Forked([partial(output_stats, out)])
+    try:
+        yield lambda: child.results()[0]
+    finally:
+        child.close()
 
 
 def _order(paths: list[str]) -> list[str]:
@@ -120,13 +141,13 @@ def build_site(project: Project, out: Path, now: datetime,
     store = open_store(root)
     check_target(out, root)
     remove_leftovers(out)  # what a killed build left, whether or not this one swaps
-    usable = _usable(store.load(STATE), out) if options.cached else None
-    previous, stats = usable if usable is not None else (None, {})
+    state = store.load(STATE) if options.cached else None
     started = time.time_ns()
-    checked = load_valid(project, "Build stopped: nothing was written.", options)
-    # What was loaded lives until the build ends: the cyclic garbage collector need not
-    # scan it again and again (a tenth of a rebuild at 10,000 notices).
-    with gc_frozen():
+    with _output_listing(out, state, options) as listing, loaded_and_frozen(
+            partial(load_valid, project, "Build stopped: nothing was written.", options)
+    ) as checked:
+        usable = _usable(state, out, listing)
+        previous, stats = usable if usable is not None else (None, {})
         cache = PageMemo(store if options.cached else None, checked.digests)
         executor = (ForkedRendering(options.fork_pages, options.child_share) if options.fork
                     else None)

@@ -83,13 +83,16 @@ class Forked(Generic[R]):
 
 
 @contextmanager
-def gc_frozen() -> Iterator[None]:
-    """Leave every object that exists now out of cyclic garbage collection until the block
-    ends (gc.freeze): what a build loaded is kept to the end anyway, and collections
-    would otherwise scan all of it over and over."""
-    gc.freeze()
+def loaded_and_frozen(load: Callable[[], T]) -> Iterator[T]:
+    """``load()`` with the cyclic garbage collector paused, then every object that exists
+    (what was loaded included) left out of cyclic collection until the block ends
+    (gc.freeze): a build keeps what it loaded to the end anyway, and collections would
+    otherwise scan all of it over and over (a tenth of a rebuild at 10,000 notices)."""
+    with gc_paused():  # frozen before the collector runs again: it never scans them
+        loaded = load()
+        gc.freeze()
     try:
-        yield
+        yield loaded
     finally:
         gc.unfreeze()
 
