@@ -10,7 +10,7 @@ until it completes. Where notices overlap, the worst status wins.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from fractions import Fraction
 from functools import lru_cache
@@ -180,10 +180,15 @@ def days(component_spans: tuple[Span, ...], last: date, count: int, zone: ZoneIn
         if since is not None and day < since:
             result.append(Day(day, start, end, False, OPERATIONAL, (), ()))
             continue
-        seconds: dict[ComponentStatus, int] = {}
-        ids: dict[str, None] = {}
         while first < len(component_spans) and component_spans[first].end <= start:
             first += 1  # spans are sorted and do not overlap: their ends are sorted too
+        if first == len(component_spans) or component_spans[first].start >= end:
+            length = int((end - start).total_seconds())  # a quiet day (most days)
+            result.append(Day(day, start, end, True, OPERATIONAL,
+                              ((OPERATIONAL, length),) if length > 0 else (), ()))
+            continue
+        seconds: dict[ComponentStatus, int] = {}
+        ids: dict[str, None] = {}
         for span in component_spans[first:]:
             if span.start >= end:
                 break
@@ -244,11 +249,15 @@ class ComponentHistory:
     since: date | None  # first day with data (None: every day)
     spans: tuple[Span, ...]
     days: tuple[Day, ...]
+    # uptime(last(count)) for each of UPTIME_PERIODS: every page shows them.
+    uptimes: dict[int, Fraction | None] = field(default_factory=dict, compare=False)
 
     def last(self, count: int) -> tuple[Day, ...]:
         return self.days[-count:]
 
     def uptime(self, count: int) -> Fraction | None:
+        if count in self.uptimes:
+            return self.uptimes[count]
         return uptime(self.last(count))
 
 
@@ -285,8 +294,9 @@ def component_histories(notices: tuple[Notice, ...], components: Iterable[tuple[
     for component_id, since in components:
         begins = since if since is not None else start
         merged = spans(found.get(component_id, ()))
-        result.append(ComponentHistory(component_id, begins, merged,
-                                       days(merged, last, length, zone, begins, now)))
+        shown = days(merged, last, length, zone, begins, now)
+        result.append(ComponentHistory(component_id, begins, merged, shown,
+                                       {n: uptime(shown[-n:]) for n in UPTIME_PERIODS}))
     return tuple(result)
 
 
