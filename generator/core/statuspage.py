@@ -88,7 +88,7 @@ class Api:
         now = self.snapshot.now
         latest: dict[str, datetime] = {}
         for view in self.views():
-            moment = max(status_changes(view, now), default=None)
+            moment = status_changed_at(view, now)
             if moment is None:
                 continue
             for component in view.notice.components:
@@ -106,18 +106,16 @@ class Api:
         return (*self.snapshot.open, *self.snapshot.closed)
 
 
-def changes(item: NoticeView, now: datetime) -> list[datetime]:
-    """Times up to ``now`` at which the notice changed: updates, window edges and its
-    postmortem's publication."""
-    moments = [u.at for u in item.updates]
-    notice = item.notice
-    if notice.start is not None and notice.start <= now:
-        moments.append(notice.start)
-    if item.ended is not None and item.ended <= now:
-        moments.append(item.ended)
-    if item.postmortem is not None:  # a view holds it once published
-        moments.append(item.postmortem.at)
-    return moments
+def changed_at(item: NoticeView, now: datetime) -> datetime:
+    """The last time up to ``now`` the notice changed: its newest visible update, a
+    window edge or its postmortem's publication."""
+    latest = item.updates[0].at  # updates are newest first
+    for edge in (item.notice.start, item.ended):
+        if edge is not None and latest < edge <= now:
+            latest = edge
+    if item.postmortem is not None and item.postmortem.at > latest:  # once published
+        latest = item.postmortem.at
+    return latest
 
 
 def incident_status(item: NoticeView) -> str:
@@ -130,7 +128,7 @@ def incident_status(item: NoticeView) -> str:
 
 
 def last_change(items: list[NoticeView], now: datetime) -> datetime | None:
-    return max((m for item in items for m in changes(item, now)), default=None)
+    return max((changed_at(item, now) for item in items), default=None)
 
 
 def page(api: Api) -> Json:
@@ -154,17 +152,22 @@ def status(api: Api) -> Json:
     return {"indicator": worst.value, "description": description}
 
 
-def status_changes(item: NoticeView, now: datetime) -> list[datetime]:
-    """When the notice moved its components' status: incident posted and resolved
-    (if it moves any component), maintenance window start and end."""
+def status_changed_at(item: NoticeView, now: datetime) -> datetime | None:
+    """The last time up to ``now`` the notice moved its components' status: an
+    incident's posting or resolution (if it moves any component), a maintenance
+    window's start or end; None if it never did."""
     notice = item.notice
+    first: datetime | None
     if notice.type is NoticeType.INCIDENT:
         if all(notice.status_of(c) is ComponentStatus.OPERATIONAL for c in notice.components):
-            return []
-        edges = [notice_created(item), item.ended]
+            return None
+        first = notice_created(item)
     else:
-        edges = [notice.start, item.ended]
-    return [m for m in edges if m is not None and m <= now]
+        first = notice.start
+    latest = first if first is not None and first <= now else None
+    if item.ended is not None and item.ended <= now and (latest is None or item.ended > latest):
+        latest = item.ended
+    return latest
 
 
 def _component_changed(api: Api, component: str) -> datetime | None:
@@ -308,7 +311,7 @@ def incident(api: Api, item: NoticeView) -> Json:
         "name": notice.title,
         "status": incident_status(item),
         "created_at": api.time(created),
-        "updated_at": api.time(max(changes(item, api.snapshot.now))),
+        "updated_at": api.time(changed_at(item, api.snapshot.now)),
         "monitoring_at": api.time(monitoring),
         "resolved_at": api.time(resolved),
         "impact": "maintenance" if notice.is_maintenance else notice.impact.value,
