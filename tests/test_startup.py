@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import MINIMAL_CONFIG
+from tests.conftest import MINIMAL_CONFIG, Run
 
 HEAVY = ("jinja2", "cmarkgfm", "nh3", "feedgen", "boto3", "botocore", "watchfiles")
 NOTICE = """\
@@ -71,3 +71,29 @@ def test_build_does_import_the_renderer(repo: Path) -> None:
     code, heavy = imported_after(repo, "build", "--now", "2026-11-28T12:00:00Z")
     assert code == 0
     assert {"jinja2", "cmarkgfm", "nh3"} <= set(heavy)
+
+
+@pytest.mark.parametrize(("args", "code"), [
+    (("list",), 0),
+    (("build", "--now", "2026-11-28T12:00:00Z"), 0),
+    (("check", "--now", "2026-11-28T12:00:00Z"), 1),
+    (("nonsense",), 2),
+])
+def test_the_process_ends_with_all_its_output_and_its_exit_code(
+        example_repo: Path, run: Run, tmp_path: Path, args: tuple[str, ...], code: int) -> None:
+    """The console entry point ends the process without tearing the interpreter down:
+    output written to a file (fully buffered) still arrives whole, with the same exit
+    code as the command run in-process."""
+    if code == 1:
+        (example_repo / "notices" / "broken.md").write_text("---\ntitle: x\n")
+    expected = run(example_repo, *args)
+    if args[0] == "build":
+        (example_repo / "site").rename(tmp_path / "first")
+    with (tmp_path / "out.txt").open("w") as out, (tmp_path / "err.txt").open("w") as err:
+        done = subprocess.run([sys.executable, "-m", "generator", "--root", str(example_repo),
+                               *args], stdout=out, stderr=err, stdin=subprocess.DEVNULL,
+                              check=False)
+    assert done.returncode == expected.exit_code == code
+    assert (tmp_path / "out.txt").read_text() == expected.stdout
+    # In-process, click names the program after the group object.
+    assert (tmp_path / "err.txt").read_text() == expected.stderr.replace("cli ", "outpost ")
