@@ -11,7 +11,8 @@ import pytest
 
 from tests.conftest import MINIMAL_CONFIG, Run
 
-HEAVY = ("jinja2", "cmarkgfm", "nh3", "feedgen", "boto3", "botocore", "watchfiles")
+HEAVY = ("jinja2", "cmarkgfm", "nh3", "feedgen", "lxml", "dateutil", "boto3", "botocore",
+         "watchfiles")
 NOTICE = """\
 ---
 title: Slow sign-in
@@ -71,6 +72,7 @@ def test_build_does_import_the_renderer(repo: Path) -> None:
     code, heavy = imported_after(repo, "build", "--now", "2026-11-28T12:00:00Z")
     assert code == 0
     assert {"jinja2", "cmarkgfm", "nh3"} <= set(heavy)
+    assert not {"feedgen", "lxml", "dateutil"} & set(heavy)  # feeds are written directly
 
 
 @pytest.mark.parametrize(("args", "code"), [

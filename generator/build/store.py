@@ -21,7 +21,7 @@ from generator import __version__
 CACHE_DIR = ".outpost-cache"
 FORMAT = 1
 MAGIC = b"OUTPOST-CACHE\n"
-RENDERING_PACKAGES = ("jinja2", "cmarkgfm", "nh3", "feedgen", "yaml", "click")
+RENDERING_PACKAGES = ("jinja2", "cmarkgfm", "nh3", "yaml", "click")
 
 
 def code_digest() -> str:
