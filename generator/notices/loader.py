@@ -468,11 +468,13 @@ def notice_files(root: Path) -> tuple[list[Path], list[Problem]]:
         return [], []
     files, problems = [], []
     for name, kind in entries:  # one folder: the same order everywhere
-        if ignored(name):
-            continue
-        usual = name.endswith(".md") and ID_PATTERN.fullmatch(name[:-3])
-        if usual and kind == "file":  # the usual case, without the relative path
+        # The usual case first: an id's letters, digits and hyphens plus '.md' are never
+        # a leftover's or hidden name; only README.md is also ignored.
+        if (kind == "file" and name.endswith(".md") and ID_PATTERN.fullmatch(name[:-3])
+                and name != "readme.md"):
             files.append(folder / name)
+            continue
+        if ignored(name):
             continue
         where = notice_path(name)
         if kind == "link":
