@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from generator.build.cache import PAGES_PER_SHARD, PageMemo, bytes_shard_count
+from generator.build.cache import BYTES_SHARDS, PAGES_PER_SHARD, PageMemo, bytes_shard_count
 from generator.build.store import Store
 from generator.render.produced import Page
 
@@ -38,16 +38,16 @@ def test_shard_count_grows_with_the_site() -> None:
     assert bytes_shard_count(1) == 1
     assert bytes_shard_count(PAGES_PER_SHARD) == 1
     assert bytes_shard_count(PAGES_PER_SHARD + 1) == 2
-    assert bytes_shard_count(10**6) == 128
+    assert bytes_shard_count(10**6) == BYTES_SHARDS
 
 
 def test_kept_pages_read_back_as_the_site_grows_and_shrinks(tmp_path: Path) -> None:
-    small = [f"notices/n{i}/index.html" for i in range(20)]
+    small = [f"notices/n{i}/index.html" for i in range(PAGES_PER_SHARD)]
     big = [f"notices/n{i}/index.html" for i in range(20 * PAGES_PER_SHARD)]
     expected = {p: page(p).render() for p in big}
     assert build(tmp_path, small) == {p: expected[p] for p in small}
     assert len(list(tmp_path.glob("page-bytes-*"))) == 1
-    assert build(tmp_path, big) == expected  # the first 20 still in the one-shard file
+    assert build(tmp_path, big) == expected  # the first ones still in the one-shard file
     assert build(tmp_path, big) == expected
     changed = build(tmp_path, big, {big[5]: 1})
     assert changed[big[5]] == page(big[5], 1).render()

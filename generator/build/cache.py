@@ -50,8 +50,8 @@ from generator.render.produced import Kept, NoticePart, Page
 T = TypeVar("T")
 V = TypeVar("V")
 SHARDS = 16  # of the page index (2 MB at 10,000 notices)
-BYTES_SHARDS = 128  # at most: one rendered page rewrites a 128th of every page's bytes
-PAGES_PER_SHARD = 64
+BYTES_SHARDS = 512  # at most: one rendered page rewrites a 512th of every page's bytes
+PAGES_PER_SHARD = 16
 NOTICE_SHARDS = 16
 
 
