@@ -86,3 +86,15 @@ def test_a_notice_moving_to_another_group_leaves_the_old_one(tmp_path: Path) -> 
     second.save(alive={"a", neighbour})
     old = Store(tmp_path / "cache", "stamp").load(_shard("a", "2025"))
     assert isinstance(old, dict) and set(old) == {neighbour}
+
+
+def test_shards_an_earlier_layout_left_are_removed(tmp_path: Path) -> None:
+    """Shards named as an earlier version named them (no group; more shards per group)
+    are never read again: a save removes them, and keeps the current ones."""
+    store = Store(tmp_path / "cache", "stamp")
+    for stale in ("fragments-03", "fragments-2025-02", "fragments-2025-03"):
+        store.save(stale, {"x": ("k", "old")})
+    memo = _memo(tmp_path)
+    memo.get("a", "k", lambda: "A", group="2025")
+    memo.save()
+    assert store.names("fragments-") == [_shard("a", "2025")]

@@ -79,5 +79,7 @@ class Fragments:
                 del entries[stale]
             self.store.save(name, entries)
         for name in self.store.names("fragments-"):
-            if _OLD_NAME.fullmatch(name):  # before groups: fragments-NN
+            index = name.rpartition("-")[2]
+            # Before groups (fragments-NN), or a shard past SHARDS (an earlier count).
+            if _OLD_NAME.fullmatch(name) or (index.isdigit() and int(index) >= SHARDS):
                 self.store.remove(name)
