@@ -388,3 +388,23 @@ def test_a_failed_load_leaves_no_listing_child(tmp_path: Path) -> None:
         incremental.build(project(root), out, START, LISTED_APART)
     assert _children() == children
     assert tree(out) == before
+
+
+def test_the_old_site_is_removed_in_the_background(tmp_path: Path) -> None:
+    """Past ``background_removal`` files, the site a whole-site write replaces is removed
+    by a detached process after the swap: the new site is in place when the build
+    returns, and the old one goes soon after, leaving nothing beside it."""
+    options = BuildOptions(background_removal=1)
+    root = make_repo(tmp_path / "repo")
+    for step in range(20):  # more files than a build writes in place
+        apply("new-incident", root, START, 2 * step)
+    out = tmp_path / "site"
+    incremental.build(project(root), out, START, options)
+    settings = root / "outpost.yaml"  # a new title: every page changes
+    settings.write_text(settings.read_text().replace("title: Test Status", "title: Status"))
+    assert incremental.build(project(root), out, START, options)[1] == "whole site"
+    assert tree(out) == clean_files(root, START)
+    deadline = time.monotonic() + 30
+    while sorted(p.name for p in tmp_path.iterdir()) != ["repo", "site"]:
+        assert time.monotonic() < deadline, sorted(tmp_path.iterdir())
+        time.sleep(0.05)

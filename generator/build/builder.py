@@ -167,8 +167,11 @@ def build_site(project: Project, out: Path, now: datetime,
             written = stats  # what output_stats(out) gives now, without listing it again
         else:
             # Kept pages are read (or, lost, rendered again) where the cache can keep
-            # what it learns: in this process. A second one writes only fresh pages.
-            replace_site(out, files, keep=root, parallel=options.fork and not cache.hits)
+            # what it learns: in this process, before a second one writes half the files.
+            if options.fork:
+                rendered.files.read_kept()
+            replace_site(out, files, keep=root, parallel=options.fork,
+                         background=options.fork and len(stats) >= options.background_removal)
             how = "whole site"
             written = output_stats(out)
         cache.save(parallel=options.fork and previous is None)

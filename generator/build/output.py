@@ -187,12 +187,51 @@ def live_temp_dir(prefix: str, parent: Path | None = None) -> Iterator[Path]:
         os.close(fd)
 
 
+def remove_in_background(folder: Path, lock: int) -> bool:
+    """Remove ``folder`` in a detached process, which keeps ``lock`` (the descriptor
+    holding this run's lock on it: no other run takes it for a leftover meanwhile) and
+    no other descriptor: a caller reading this process's output to its end does not
+    wait for the removal. False where a process cannot be started so (no fork): remove
+    it yourself."""
+    if not hasattr(os, "fork") or not hasattr(os, "setsid"):
+        return False
+    try:
+        pid = os.fork()
+    except OSError:
+        return False
+    if pid == 0:  # a child that starts the remover and leaves at once
+        try:
+            os.setsid()  # out of the build's session: its end or Ctrl-C don't stop this
+            if os.fork() == 0:
+                null = os.open(os.devnull, os.O_RDWR)
+                for fd in (0, 1, 2):
+                    os.dup2(null, fd)
+                os.closerange(3, lock)
+                os.closerange(lock + 1, _open_limit())
+                shutil.rmtree(folder, ignore_errors=True)
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
+    return True
+
+
+def _open_limit() -> int:
+    try:
+        import resource
+
+        return min(resource.getrlimit(resource.RLIMIT_NOFILE)[0], 1 << 20)
+    except (ImportError, ValueError, OSError):
+        return 1024
+
+
 def replace_site(out: Path, files: Mapping[str, bytes], keep: Path | None = None,
-                 parallel: bool = False) -> None:
+                 parallel: bool = False, background: bool = False) -> None:
     """Write a whole site into a temporary folder beside ``out``, then swap it in.
 
     When ``out`` is a symlink (``site/`` linked to the folder a web server serves), the
-    site is swapped in at the link's target and the link is kept.
+    site is swapped in at the link's target and the link is kept. With ``background``,
+    the old site, once swapped out, is removed by a detached process (see
+    ``remove_in_background``) instead of before this returns.
     """
     check_target(out, keep)
     out = Path(os.path.realpath(out.absolute()))
@@ -206,8 +245,9 @@ def replace_site(out: Path, files: Mapping[str, bytes], keep: Path | None = None
         if not out.exists():
             staging.rename(out)
             return
-        if _exchange(staging, out):
-            shutil.rmtree(staging)  # now holds the old site
+        if _exchange(staging, out):  # staging now holds the old site
+            if not (background and remove_in_background(staging, held)):
+                shutil.rmtree(staging)
             return
         old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
         old.rmdir()
