@@ -169,7 +169,7 @@ def build_site(project: Project, out: Path, now: datetime,
             # Kept pages are read (or, lost, rendered again) where the cache can keep
             # what it learns: in this process, before a second one writes half the files.
             if options.fork:
-                rendered.files.read_kept()
+                files.read_kept()
             replace_site(out, files, keep=root, parallel=options.fork,
                          background=options.fork and len(stats) >= options.background_removal)
             how = "whole site"
