@@ -795,3 +795,57 @@ def test_a_killed_builds_forked_child_ends_with_it(tmp_path: Path) -> None:
             return
         time.sleep(0.05)
     raise AssertionError(f"the forked child {child} outlived its killed parent")
+
+
+def _full_folder(folder: Path, count: int) -> None:
+    for index in range(count):
+        (folder / f"d{index}").mkdir(parents=True)
+        (folder / f"d{index}" / "index.html").write_bytes(b"x")
+
+
+def test_an_old_site_removed_in_the_background_stays_locked_until_gone(
+        tmp_path: Path) -> None:
+    """The detached remover keeps the staging folder's lock: no other run takes the
+    folder for a leftover while it is being removed."""
+    from generator.build.output import _hold, remove_in_background
+
+    old = tmp_path / ".site.new-old"
+    _full_folder(old, 3000)
+    lock = _hold(old)
+    try:
+        assert remove_in_background(old, lock)
+    finally:
+        os.close(lock)
+    deadline = time.monotonic() + 60
+    checks = 0
+    while True:  # as long as the folder is there, its lock is held
+        try:
+            os.close(_hold(old))
+        except BlockingIOError:
+            checks += 1
+        except FileNotFoundError:
+            break
+        else:  # taken: only right as the remover finished with it
+            assert not old.exists(), "the folder was unlocked while being removed"
+            break
+        assert time.monotonic() < deadline
+        time.sleep(0.002)
+    assert checks and not old.exists()
+
+
+def test_the_background_remover_keeps_none_of_the_callers_output(tmp_path: Path) -> None:
+    """A caller reading the build's output to its end does not wait for the removal."""
+    old = tmp_path / ".site.new-old"
+    _full_folder(old, 5000)
+    code = ("import os, sys; from pathlib import Path\n"
+            "from generator.build.output import _hold, remove_in_background\n"
+            f"folder = Path({str(old)!r}); lock = _hold(folder)\n"
+            "assert remove_in_background(folder, lock); print('returned')\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60, check=False)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "returned\n", "")
+    assert old.exists()  # the output ended before the removal did
+    deadline = time.monotonic() + 60
+    while old.exists():
+        assert time.monotonic() < deadline
+        time.sleep(0.05)

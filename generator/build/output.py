@@ -203,6 +203,7 @@ def remove_in_background(folder: Path, lock: int) -> bool:
         try:
             os.setsid()  # out of the build's session: its end or Ctrl-C don't stop this
             if os.fork() == 0:
+                lock = fcntl.fcntl(lock, fcntl.F_DUPFD, 3)  # never one of 0-2, replaced next
                 null = os.open(os.devnull, os.O_RDWR)
                 for fd in (0, 1, 2):
                     os.dup2(null, fd)
