@@ -408,3 +408,29 @@ def test_the_old_site_is_removed_in_the_background(tmp_path: Path) -> None:
     while sorted(p.name for p in tmp_path.iterdir()) != ["repo", "site"]:
         assert time.monotonic() < deadline, sorted(tmp_path.iterdir())
         time.sleep(0.05)
+
+
+def test_a_notice_edited_while_a_build_runs_is_built_next_time(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The build stats every notice once, before reading any; its record describes
+    them as they were then, so an edit made while it runs is never taken as built."""
+    root = make_repo(tmp_path / "repo")
+    out = tmp_path / "site"
+    age()
+    incremental.build(project(root), out, START, QUICK)
+    age()
+    real = incremental.render_site
+    path = root / "notices" / "open-one.md"
+
+    def edit_midway(*args: object, **kwargs: object) -> object:
+        path.write_text(path.read_text().replace("Open problem", "Open problem, edited"))
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(incremental, "render_site", edit_midway)
+    apply("update", root, START, 4)
+    incremental.build(project(root), out, START, QUICK)
+    monkeypatch.setattr(incremental, "render_site", real)
+    time.sleep(0.1)
+    assert incremental.build(project(root), out, START, QUICK)[1] != "up to date"
+    assert tree(out) == clean_files(root, START)
+    assert "Open problem, edited" in (out / "notices" / "open-one" / "index.html").read_text()

@@ -42,6 +42,7 @@ from generator.build.uptodate import (
     LAST,
     UP_TO_DATE,
     folder_id,
+    list_notices,
     output_stats,
     save_record,
     up_to_date,
@@ -143,11 +144,15 @@ def build_site(project: Project, out: Path, now: datetime,
     remove_leftovers(out)  # what a killed build left, whether or not this one swaps
     state = store.load(STATE) if options.cached else None
     started = time.time_ns()
+    # One stat of every notice, before any is read: the cache's check and the record.
+    listed = list_notices(root)
+    stats = dict(zip(*listed, strict=True)) if listed is not None else None
     with _output_listing(out, state, options) as listing, loaded_and_frozen(
-            partial(load_valid, project, "Build stopped: nothing was written.", options)
+            partial(load_valid, project, "Build stopped: nothing was written.", options,
+                    stats)
     ) as checked:
         usable = _usable(state, out, listing)
-        previous, stats = usable if usable is not None else (None, {})
+        previous, output = usable if usable is not None else (None, {})
         cache = PageMemo(store if options.cached else None, checked.digests)
         executor = (ForkedRendering(options.fork_pages, options.child_share) if options.fork
                     else None)
@@ -163,20 +168,22 @@ def build_site(project: Project, out: Path, now: datetime,
         store.remove(UP_TO_DATE)  # the old records no longer describe out, whatever happens next
         store.remove(STATE)
         if previous is not None and changed <= max(IN_PLACE_FILES, IN_PLACE_LIMIT * len(files)):
-            how = f"{write_changes(out, files, previous, shas, stats)} changed"
-            written = stats  # what output_stats(out) gives now, without listing it again
+            how = f"{write_changes(out, files, previous, shas, output)} changed"
+            written = output  # what output_stats(out) gives now, without listing it again
         else:
             # Kept pages are read (or, lost, rendered again) where the cache can keep
             # what it learns: in this process, before a second one writes half the files.
             if options.fork:
                 files.read_kept()
             replace_site(out, files, keep=root, parallel=options.fork,
-                         background=options.fork and len(stats) >= options.background_removal)
+                         background=options.fork and len(output) >= options.background_removal)
             how = "whole site"
             written = output_stats(out)
         cache.save(parallel=options.fork and previous is None)
-        # The notices as they were when this build read them (None if one changed since).
-        key = save_record(store, root, out, now, started, len(files), shas, options, written)
+        # The notices as they were before this build read them (None if one had changed
+        # too recently for its stat to stand for its content).
+        key = save_record(store, root, out, now, started, len(files), shas, options, written,
+                          listed)
         store.save(STATE, {"out": str(out), "folder": folder_id(out), "files": shas,
                            "stats": {path: written.get(path) for path in shas},
                            "inputs": key, "written_ns": started})

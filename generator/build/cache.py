@@ -28,7 +28,7 @@ import hashlib
 import os
 import time
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
@@ -74,9 +74,11 @@ class LoadedNotices:
 
 
 def load_notices(root: Path, config: Config, store: Store | None,
-                 options: BuildOptions = DEFAULTS) -> LoadedNotices:
+                 options: BuildOptions = DEFAULTS,
+                 stats: Mapping[str, os.stat_result] | None = None) -> LoadedNotices:
     """Every notice of root/notices and every problem (notices.loader.read_file on each
-    file); with a ``store``, reusing every notice whose file is unchanged; with
+    file); with a ``store``, reusing every notice whose file is unchanged (``stats``:
+    the files' stat by name, taken before reading any; else each is taken here); with
     ``options.fork``, reading on both cores when there are many files."""
     files, problems = notice_files(root)
     config_digest = reading_digest(config)
@@ -100,7 +102,8 @@ def load_notices(root: Path, config: Config, store: Store | None,
                 outdated.append(path)
                 continue
             try:
-                now = os.stat(path)
+                now = stats[path.name] if stats is not None and path.name in stats else (
+                    os.stat(path))
             except OSError:
                 outdated.append(path)
                 continue

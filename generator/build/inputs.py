@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,22 +41,25 @@ class Project:
         return self.schema().load(self.root)
 
 
-def check(project: Project, options: BuildOptions = DEFAULTS
+def check(project: Project, options: BuildOptions = DEFAULTS,
+          stats: Mapping[str, os.stat_result] | None = None
           ) -> tuple[Checked | None, list[Problem]]:
-    """Validate outpost.yaml and every notice; return what loaded and every problem."""
+    """Validate outpost.yaml and every notice; return what loaded and every problem.
+    ``stats``: the notice files' stat by name, taken before reading any (else each is
+    taken here)."""
     try:
         config = project.config()
     except ProblemsFound as exc:
         return None, exc.problems
     store = open_store(project.root) if options.cached else None
-    loaded = load_notices(project.root, config, store, options)
+    loaded = load_notices(project.root, config, store, options, stats)
     return Checked(config, tuple(loaded.notices), loaded.digests), sorted(loaded.problems)
 
 
-def load_valid(project: Project, outcome: str, options: BuildOptions = DEFAULTS
-               ) -> Checked:
+def load_valid(project: Project, outcome: str, options: BuildOptions = DEFAULTS,
+               stats: Mapping[str, os.stat_result] | None = None) -> Checked:
     """Everything loaded, or ProblemsFound listing every problem."""
-    checked, problems = check(project, options)
+    checked, problems = check(project, options, stats)
     if problems or checked is None:
         raise ProblemsFound(problems, outcome)
     return checked

@@ -36,12 +36,14 @@ def up_to_date(root: Path, out: Path, now: datetime, options: BuildOptions = DEF
 
 def save_record(store: Store, root: Path, out: Path, now: datetime, started_ns: int,
                 count: int, shas: dict[str, str], options: BuildOptions,
-                written: Mapping[str, tuple[int, int, int]]) -> str | None:
+                written: Mapping[str, tuple[int, int, int]],
+                listed: Listing | None = None) -> str | None:
     """Record a build of ``out`` that started at ``started_ns`` and left ``written``
     (output_stats) there; returns the inputs' key (None, and no record, if a notice
-    changed too recently to be trusted)."""
+    changed too recently to be trusted). ``listed``: notices/ as ``list_notices`` gave
+    it when the build started, before reading any notice (else it is listed now)."""
     key = inputs_key(settings_key(root, out, now, store),
-                     notice_signatures(root, started_ns - options.racy_ns))
+                     notice_signatures(root, started_ns - options.racy_ns, listed))
     if key is not None:
         store.save(UP_TO_DATE, {"out": str(out), "folder": folder_id(out), "inputs": key,
                                 "written_ns": started_ns, "count": count,
@@ -88,14 +90,30 @@ def inputs_key(settings: list[str], signatures: str | None) -> str | None:
     return hashlib.sha256(repr([settings, signatures]).encode()).hexdigest()
 
 
-def notice_signatures(root: Path, trusted_before_ns: int) -> str | None:
-    """A digest of the name and stat (size, mtime, ctime, inode, mode) of every entry in
-    notices/; None if one changed too recently for its stat to stand for its content."""
-    folder = root / "notices"
+# Every entry of notices/, sorted, with its stat (symlinks followed).
+Listing = tuple[list[str], list[os.stat_result]]
+
+
+def list_notices(root: Path) -> Listing | None:
+    """Every entry of root/notices and its stat; None if it cannot be listed whole."""
     try:
-        names, stats = _stat_all(folder)
-    except OSError:  # no notices folder; or not a folder, or an entry went away meanwhile
-        return None if os.path.lexists(folder) else "-"
+        return _stat_all(root / "notices")
+    except OSError:
+        return None
+
+
+def notice_signatures(root: Path, trusted_before_ns: int,
+                      listed: Listing | None = None) -> str | None:
+    """A digest of the name and stat (size, mtime, ctime, inode, mode) of every entry in
+    notices/ (``listed``, else listed now); None if one changed too recently for its
+    stat to stand for its content."""
+    folder = root / "notices"
+    if listed is None:
+        try:
+            listed = _stat_all(folder)
+        except OSError:  # no notices folder; or not a folder, or an entry went away
+            return None if os.path.lexists(folder) else "-"
+    names, stats = listed
     if stats and max(max(s.st_mtime_ns, s.st_ctime_ns) for s in stats) >= trusted_before_ns:
         return None
     pack = struct.Struct("<qqqQq").pack
