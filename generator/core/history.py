@@ -247,9 +247,9 @@ class ComponentHistory:
 
     component_id: str
     since: date | None  # first day with data (None: every day)
-    spans: tuple[Span, ...]
     days: tuple[Day, ...]
-    # uptime(last(count)) for each of UPTIME_PERIODS: every page shows them.
+    # uptime(last(count)) for the shown days and each of UPTIME_PERIODS, summed once:
+    # the Open page, the component page and api/uptime.json all show them.
     uptimes: dict[int, Fraction | None] = field(default_factory=dict, compare=False)
 
     def last(self, count: int) -> tuple[Day, ...]:
@@ -293,10 +293,9 @@ def component_histories(notices: tuple[Notice, ...], components: Iterable[tuple[
     result = []
     for component_id, since in components:
         begins = since if since is not None else start
-        merged = spans(found.get(component_id, ()))
-        shown = days(merged, last, length, zone, begins, now)
-        result.append(ComponentHistory(component_id, begins, merged, shown,
-                                       {n: uptime(shown[-n:]) for n in UPTIME_PERIODS}))
+        shown = days(spans(found.get(component_id, ())), last, length, zone, begins, now)
+        result.append(ComponentHistory(component_id, begins, shown,
+                                       {n: uptime(shown[-n:]) for n in {count, *UPTIME_PERIODS}}))
     return tuple(result)
 
 

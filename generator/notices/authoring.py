@@ -141,11 +141,7 @@ def post(root: Path, config: Config, notice_id: str, *, status_word: str | None,
     new_text, result = edit.post_update(raw.decode("utf-8"), notice, status=status, at=at,
                                         message=message or "", silent=silent, config=config,
                                         now=now)
-
-    if path.read_bytes() != raw:
-        raise edit.EditError(f"{relative(path, root)} changed while this update was being "
-                             "written; nothing was written: run the command again")
-    write_file_atomic(path, new_text.encode("utf-8"))
+    _write_back(root, path, raw, new_text, "this update")
     return Posted(result, path, status, at.replace(second=0, microsecond=0))
 
 
@@ -155,11 +151,17 @@ def post_postmortem(root: Path, config: Config, notice_id: str, *, at: datetime,
     path, raw, notice = load_for_edit(root, config, notice_id)
     new_text, result = edit.post_postmortem(raw.decode("utf-8"), notice, at=at,
                                             message=message or "", silent=silent, config=config)
+    _write_back(root, path, raw, new_text, "the postmortem")
+    return Posted(result, path, Status.POSTMORTEM, at.replace(second=0, microsecond=0))
+
+
+def _write_back(root: Path, path: Path, raw: bytes, new_text: str, what: str) -> None:
+    """Replace the notice file read as ``raw`` with ``new_text``, unless someone changed
+    it meanwhile (EditError: nothing is written)."""
     if path.read_bytes() != raw:
-        raise edit.EditError(f"{relative(path, root)} changed while the postmortem was being "
+        raise edit.EditError(f"{relative(path, root)} changed while {what} was being "
                              "written; nothing was written: run the command again")
     write_file_atomic(path, new_text.encode("utf-8"))
-    return Posted(result, path, Status.POSTMORTEM, at.replace(second=0, microsecond=0))
 
 
 @dataclass(frozen=True)

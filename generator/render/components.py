@@ -9,21 +9,18 @@ from generator.core.history import UPTIME_PERIODS
 from generator.core.model import ComponentStatus
 from generator.core.timeline import NoticeView
 from generator.render.bars import LEGEND, figure_text
-from generator.render.pages import Site, page_html
+from generator.render.pages import Site, closed_by_year, page_html
 from generator.render.produced import Page
 
 
 def _by_year(items: list[NoticeView], zone: ZoneInfo) -> list[tuple[int, list[NoticeView]]]:
-    years: dict[int, list[NoticeView]] = {}
-    for item in items:
-        years.setdefault((item.ended or item.updated).astimezone(zone).year, []).append(item)
-    return sorted(years.items(), reverse=True)
+    """Closed notices by year, newest year first (as on Closed)."""
+    return sorted(closed_by_year(items, zone).items(), reverse=True)
 
 
 def render_component_pages(site: Site) -> dict[str, bytes | Page]:
     """components/<id>/index.html for every configured component."""
     config, snapshot = site.config, site.snapshot
-    titles = {n.id: n.title for n in site.notices}
     states = {s.component.id: s.status for s in snapshot.components}
     files: dict[str, bytes | Page] = {}
     # Each component's open and past notices, in the snapshot's order: one pass each.
@@ -46,7 +43,7 @@ def render_component_pages(site: Site) -> dict[str, bytes | Page]:
         past_years = _by_year(past[:config.closed_recent], config.timezone) if paged else by_year
         years = year_counts if paged else ()
         notice_days = tuple(b for b in reversed(bar_row.bars) if b.notices)
-        shown_titles = {n: titles[n] for b in notice_days for n in b.notices}
+        shown_titles = {n: site.titles[n] for b in notice_days for n in b.notices}
         status = states.get(component.id, ComponentStatus.OPERATIONAL)
         files[f"components/{component.id}/index.html"] = Page(
             (site.chrome, component, status, bar_row, figures, open_items, past_years, years,

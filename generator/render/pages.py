@@ -115,10 +115,14 @@ class Site:
         return histories_for(self.config, self.notices, self.now)
 
     @cached_property
+    def titles(self) -> dict[str, str]:
+        """Every notice's title by id (bars and component pages name the day's notices)."""
+        return {n.id: n.title for n in self.notices}
+
+    @cached_property
     def bar_rows(self) -> dict[str, BarRow]:
         """Each component's daily bars and uptime over ``history_days``, by id."""
-        titles = {n.id: n.title for n in self.notices}
-        return {c.id: bar_row(c, h, self.config.history_days, titles)
+        return {c.id: bar_row(c, h, self.config.history_days, self.titles)
                 for c, h in zip(self.config.components, self.histories, strict=True)}
 
 
@@ -451,7 +455,8 @@ def recent_history(snapshot: Snapshot, zone: Any, days: int
     return result
 
 
-def _years(closed: Iterable[NoticeView], zone: Any) -> dict[int, list[NoticeView]]:
+def closed_by_year(closed: Iterable[NoticeView], zone: Any) -> dict[int, list[NoticeView]]:
+    """Closed notices by the year each ended in the site zone, in the order given."""
     years: dict[int, list[NoticeView]] = {}
     for item in closed:
         years.setdefault((item.ended or item.updated).astimezone(zone).year, []).append(item)
@@ -471,7 +476,7 @@ def render_pages(site: Site) -> dict[str, bytes | Page]:
                                 bar_rows=site.bar_rows, legend_items=LEGEND,
                                 recent=recent_history(snapshot, config.timezone,
                                                       config.recent_days))
-    by_year = _years(snapshot.closed, config.timezone)
+    by_year = closed_by_year(snapshot.closed, config.timezone)
     year_counts = [(year, len(items)) for year, items in sorted(by_year.items(), reverse=True)]
     show_years = year_counts if len(snapshot.closed) > config.closed_recent else []
     recent = snapshot.closed[: config.closed_recent]

@@ -17,10 +17,10 @@ from typing import Any
 from generator.core.history import DOWNTIME_TENTHS, UPTIME_PERIODS, ComponentHistory, Day, percent
 from generator.core.model import ComponentStatus, Config
 from generator.core.times import iso
+from generator.render.bars import NO_DATA
 from generator.render.pages import Site
 
 UPTIME = "api/uptime.json"
-NO_DATA = "no_data"
 
 
 def _minutes(seconds: int) -> int | float:
