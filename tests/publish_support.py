@@ -72,9 +72,17 @@ def moto_server() -> Iterator[str]:
     process = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1",
                                 "-p", str(port)], stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)
-    try:
-        wait_for_port(port, process, 30, "moto server")
+    with _serving(process, port, 30, "moto server"):
         yield f"http://127.0.0.1:{port}"
+
+
+@contextlib.contextmanager
+def _serving(process: subprocess.Popen[bytes], port: int, seconds: float, what: str
+             ) -> Iterator[None]:
+    """While ``process`` serves on 127.0.0.1:``port``; it is stopped when the block ends."""
+    try:
+        wait_for_port(port, process, seconds, what)
+        yield
     finally:
         process.terminate()
         process.wait(timeout=10)
@@ -107,12 +115,8 @@ def git_daemon(base: Path, log: Path | None = None) -> Iterator[str]:
             ["git", "daemon", "--reuseaddr", "--export-all", "--enable=receive-pack",
              *verbose, f"--base-path={base}", "--listen=127.0.0.1", f"--port={port}",
              str(base)], stdout=subprocess.DEVNULL, stderr=sink)
-    try:
-        wait_for_port(port, process, 20, "git daemon")
+    with _serving(process, port, 20, "git daemon"):
         yield f"git://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def s3_env() -> dict[str, str]:
