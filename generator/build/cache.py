@@ -175,36 +175,54 @@ def _save_notices(store: Store, config_digest: str, shards: dict[str, dict[str, 
     fork_map(save, sorted(rewrite), 2 if parallel else NOTICE_SHARDS + 1)
 
 
-def input_key(path: str, inputs: object, digests: dict[str, str],
-              seen: dict[int, tuple[NoticeView, bytes]] | None = None) -> str:
+def _view_form(value: NoticeView, digests: Mapping[str, str]) -> bytes:
+    """What a page's key takes from a notice view: its file and what ``now`` shows of it."""
+    ended = value.ended.timestamp() if value.ended else None
+    return (f"V{value.notice.id}|{digests.get(value.notice.id, '?')}|"
+            f"{len(value.updates)}|{value.status.value}|{value.is_open}|"
+            f"{value.started.timestamp()}|{ended}|{value.postmortem is not None}\0"
+            ).encode()
+
+
+def input_key(path: str, inputs: object, digests: Mapping[str, str],
+              seen: dict[int, tuple[object, bytes]] | None = None) -> str:
     """The sha256 of a page's path and inputs, the same in every process. Each input is
     fed to the digest tagged by its kind (a repr never holds a NUL, so the parts
-    cannot run together). ``seen`` keeps the form of each view by its id, and the view,
-    so that the id is never another's: one view is in several pages (its own, its
-    year's, its components')."""
-    views = seen if seen is not None else {}
+    cannot run together). ``seen`` keeps the form of each view (and of each string) by
+    its id, and the object, so that the id is never another's: one view is in several
+    pages (its own, its year's, its components'), one string (the chrome) in all."""
+    known = seen if seen is not None else {}
     digest = hashlib.sha256(path.encode(errors="surrogateescape") + b"\0")
     update = digest.update
 
+    def form(value: object) -> bytes:
+        """The tagged bytes of a view or a string, made once per object."""
+        found = known.get(id(value))
+        if found is None:
+            data = (_view_form(value, digests) if isinstance(value, NoticeView)
+                    else f"R{value!r}\0".encode(errors="surrogateescape"))
+            found = known[id(value)] = (value, data)
+        return found[1]
+
     def feed(value: object) -> None:
-        if isinstance(value, NoticeView):  # in every page of notices: keep this one cheap
-            known = views.get(id(value))
-            if known is None:
-                ended = value.ended.timestamp() if value.ended else None
-                known = views[id(value)] = (value, (
-                    f"V{value.notice.id}|{digests.get(value.notice.id, '?')}|"
-                    f"{len(value.updates)}|{value.status.value}|{value.is_open}|"
-                    f"{value.started.timestamp()}|{ended}|{value.postmortem is not None}\0"
-                ).encode())
-            update(known[1])
+        kind = type(value)
+        if kind is NoticeView or kind is str:  # in every page: keep these cheap
+            update(form(value))
+        elif kind is list or kind is tuple:
+            update(b"(")
+            for item in value:  # type: ignore[attr-defined]
+                if type(item) is NoticeView:  # closed and component pages: many views
+                    update(form(item))
+                else:
+                    feed(item)
+            update(b")")
         elif isinstance(value, NoticePart):
             update(f"P{value.notice_id}|{digests.get(value.notice_id, '?')}|"
                    f"{value.detail!r}\0".encode(errors="surrogateescape"))
+        elif isinstance(value, NoticeView):
+            update(form(value))
         elif isinstance(value, (list, tuple)):
-            update(b"(")
-            for item in value:
-                feed(item)
-            update(b")")
+            feed(list(value))
         elif isinstance(value, dict):
             update(b"{")
             for key, item in value.items():
@@ -269,7 +287,7 @@ class PageMemo:
         self._dirty: set[str] = set()
         self._used: dict[str, set[str]] = {}
         self.hits: set[str] = set()
-        self._views: dict[int, tuple[NoticeView, bytes]] = {}  # id -> view, its key form
+        self._forms: dict[int, tuple[object, bytes]] = {}  # id -> view or string, its key form
         self.fragments = Fragments(store)  # per-notice API objects (generator/render/api.py)
 
     def _load(self, loaded: dict[str, dict[str, V]], name: str) -> dict[str, V]:
@@ -279,7 +297,7 @@ class PageMemo:
         return loaded[name]
 
     def lookup(self, path: str, page: Page) -> tuple[str, Kept | None]:
-        key = input_key(path, page.inputs, self.digests, self._views)
+        key = input_key(path, page.inputs, self.digests, self._forms)
         name = index_shard(path)
         pages = self._load(self._index, name)
         self._used.setdefault(name, set()).add(path)

@@ -179,6 +179,8 @@ def _history(site: Site, head: dict[str, Any], objects: Objects, incidents: list
     return out
 
 
-def _phases(items: list[NoticeView], now: datetime) -> tuple[tuple[object, ...], ...]:
-    """Each view with what ``now`` changes in its API object."""
-    return tuple((item, *_phase(item, now)) for item in items)
+def _phases(items: list[NoticeView], now: datetime) -> tuple[list[NoticeView], str]:
+    """The views, and what ``now`` changes in each one's API object (two flags each)."""
+    flags = "".join(f"{int(started)}{int(ended)}"
+                    for started, ended in (_phase(item, now) for item in items))
+    return items, flags
