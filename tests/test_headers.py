@@ -9,9 +9,12 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from generator.render.headers import header_rules, urls
+from generator.render.headers import _shared, declares_type, header_rules, urls
 from generator.render.manifest import parse_manifest
+from generator.render.mediatypes import content_type as type_of
 from tests.conftest import FIXED_NOW, Run
 from tests.feeds_support import build
 
@@ -185,3 +188,45 @@ def test_readme_lists_every_public_url(example_repo: Path, run: Run, tmp_path: P
                   for url in re.findall(r"`([^`]+)`", row)}
     built = {_pattern(path) for path in files_of(site)}
     assert built <= documented, sorted(built - documented)
+
+
+_NAMES = ["banner.html", "index.html", "a.json", "feed.xml", "cal.ics", "b.svg", "c.js",
+          "site.0123456789ab.css", "logo.abcdef0123.png", "n.txt", "noext", ".json",
+          "x.HTML", "assets"]
+_PATHS = st.builds(lambda folders, name: "/".join([*folders, name]),
+                   st.lists(st.sampled_from(["assets", "embed", "api", "notices", "x"]),
+                            max_size=2),
+                   st.sampled_from(_NAMES))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_PATHS, min_size=1, max_size=12, unique=True))
+def test_rules_equal_rules_made_path_by_path(paths: list[str]) -> None:
+    """header_rules makes one header list per kind of path: the rules must be the
+    ones made path by path."""
+    def slow(paths: list[str]) -> list[tuple[str, list[tuple[str, str]]]]:
+        rules: list[tuple[str, list[tuple[str, str]]]] = []
+        folders: dict[str, list[str]] = {}
+        for path in sorted(paths):
+            if "/" in path:
+                folders.setdefault(path.split("/", 1)[0], []).append(path)
+                continue
+            head = _shared(path)
+            if declares_type(path):
+                head.insert(0, ("Content-Type", type_of(path)))
+            rules.extend((url, head) for url in urls(path))
+        for members in (folders[f] for f in sorted(folders)):
+            kinds = {tuple(_shared(path)) for path in members}
+            if len(kinds) == 1:
+                rules.append((f"/{members[0].split('/', 1)[0]}/*", list(kinds.pop())))
+                rules.extend((url, [("Content-Type", type_of(path))])
+                             for path in members if declares_type(path) for url in urls(path))
+                continue
+            for path in members:
+                head = _shared(path)
+                if declares_type(path):
+                    head.insert(0, ("Content-Type", type_of(path)))
+                rules.extend((url, head) for url in urls(path))
+        return rules
+
+    assert header_rules(paths) == slow(paths)

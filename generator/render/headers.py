@@ -22,6 +22,7 @@ from generator.render.mediatypes import (
     cache_control,
     content_type,
     is_cross_origin_data,
+    is_hashed_asset,
     is_page,
 )
 from generator.render.pages import STALENESS_SCRIPT, Site, script_hash
@@ -59,9 +60,26 @@ def _shared(path: str) -> list[tuple[str, str]]:
     return headers
 
 
+def _kind(path: str) -> tuple[str, bool, bool, bool]:
+    """What _shared(path) depends on: the name's extension, whether it is a banner,
+    whether it is an embed, whether it is a content-hashed asset."""
+    name = path.rsplit("/", 1)[-1]
+    dot = name.rfind(".")
+    return (name[dot:] if dot >= 0 else "", name == "banner.html", path.startswith("embed/"),
+            is_hashed_asset(path))
+
+
 def header_rules(paths: list[str]) -> list[tuple[str, list[tuple[str, str]]]]:
     """(URL pattern, headers) rules covering every path, without overlapping names."""
     rules: list[tuple[str, list[tuple[str, str]]]] = []
+    shared: dict[tuple[str, bool, bool, bool], tuple[tuple[str, str], ...]] = {}
+
+    def shared_of(path: str) -> tuple[tuple[str, str], ...]:  # one _shared per kind
+        kind = _kind(path)
+        if kind not in shared:
+            shared[kind] = tuple(_shared(path))
+        return shared[kind]
+
     folders: dict[str, list[str]] = {}
     for path in sorted(paths):
         if path == HEADERS:
@@ -74,7 +92,7 @@ def header_rules(paths: list[str]) -> list[tuple[str, list[tuple[str, str]]]]:
             headers.insert(0, ("Content-Type", content_type(path)))
         rules.extend((url, headers) for url in urls(path))
     for folder, members in sorted(folders.items()):
-        kinds = {tuple(_shared(path)) for path in members}
+        kinds = {shared_of(path) for path in members}
         if len(kinds) == 1:
             rules.append((f"/{folder}/*", list(kinds.pop())))
             rules.extend((url, [("Content-Type", content_type(path))])

@@ -20,6 +20,7 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from json.encoder import encode_basestring_ascii
 from typing import Any
 
 from generator.render.mediatypes import content_type
@@ -43,28 +44,21 @@ class Manifest:
 
     def to_bytes(self) -> bytes:
         head_keys = ("version", "build_id", "generated_at", *(("inputs",) if self.inputs else ()))
-        data = {
-            "version": 1,
-            "build_id": self.build_id,
-            "generated_at": self.generated_at,
-            "inputs": self.inputs,
-            "files": {path: {"sha256": e.sha256, "size": e.size,
-                             "content_type": e.content_type}
-                      for path, e in sorted(self.files.items())},
-        }
-        if not self.inputs:
-            del data["inputs"]
+        head_data = {"version": 1, "build_id": self.build_id,
+                     "generated_at": self.generated_at, "inputs": self.inputs}
         if not self.files:
-            return (json.dumps(data, indent=1, sort_keys=False) + "\n").encode("utf-8")
+            return (json.dumps({**{k: head_data[k] for k in head_keys}, "files": {}}, indent=1)
+                    + "\n").encode("utf-8")
         # The same bytes as json.dumps(data, indent=1), which runs json's pure-Python
-        # encoder (any indent does): 0.5 s at 10,000 files, against 0.05 s here.
-        text = json.dumps
+        # encoder (any indent does): 0.5 s at 10,000 files, against 0.02 s here.
+        # json.dumps of a str is encode_basestring_ascii (ensure_ascii, the default).
+        text = encode_basestring_ascii
 
         def entry(path: str, e: Entry) -> str:
             return (f'  {text(path)}: {{\n   "sha256": {text(e.sha256)},\n'
                     f'   "size": {e.size},\n   "content_type": {text(e.content_type)}\n  }}')
 
-        head = json.dumps({k: data[k] for k in head_keys}, indent=1)[:-2]
+        head = json.dumps({k: head_data[k] for k in head_keys}, indent=1)[:-2]
         body = ",\n".join(entry(path, e) for path, e in sorted(self.files.items()))
         return f'{head},\n "files": {{\n{body}\n }}\n}}\n'.encode()
 

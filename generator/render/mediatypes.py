@@ -38,7 +38,7 @@ def content_type(path: str) -> str:
 
 
 def is_hashed_asset(path: str) -> bool:
-    return bool(_HASHED.search(path))
+    return "assets/" in path and bool(_HASHED.search(path))
 
 
 def cache_control(path: str) -> str:
