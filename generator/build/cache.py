@@ -43,8 +43,8 @@ from generator.config.settings import reading_digest
 from generator.core.errors import Problem, problems_in
 from generator.core.model import Config, Notice
 from generator.core.timeline import NoticeView
-from generator.notices.grammar import ID_PATTERN
-from generator.notices.loader import notice_files, notice_path, read_file
+from generator.notices.grammar import ID_PATTERN, NOTICES_DIR
+from generator.notices.loader import notice_names, notice_path, read_file
 from generator.render.produced import Kept, NoticePart, Page
 
 T = TypeVar("T")
@@ -80,50 +80,51 @@ def load_notices(root: Path, config: Config, store: Store | None,
     file); with a ``store``, reusing every notice whose file is unchanged (``stats``:
     the files' stat by name, taken before reading any; else each is taken here); with
     ``options.fork``, reading on both cores when there are many files."""
-    files, problems = notice_files(root)
+    names, problems = notice_names(root)
+    folder = root / NOTICES_DIR
     config_digest = reading_digest(config)
     entries: dict[str, Cached] = {}
     shards: dict[str, dict[str, Cached]] = {}  # as loaded, then as this build leaves them
     trusted: dict[str, int] = {}  # file name -> when its shard was written
-    minimum = options.fork_files if options.fork else len(files) + 1
+    minimum = options.fork_files if options.fork else len(names) + 1
     with gc_paused():  # unpickling and parsing make many objects, none of them cycles
         for index in range(NOTICE_SHARDS if store is not None else 0):
-            name = f"notices-{index:02d}"
-            saved = store.load(name) if store is not None else None
+            shard_name = f"notices-{index:02d}"
+            saved = store.load(shard_name) if store is not None else None
             if isinstance(saved, dict) and saved.get("config") == config_digest:
-                shards[name] = saved["entries"]
+                shards[shard_name] = saved["entries"]
                 entries.update(saved["entries"])
                 trusted.update(dict.fromkeys(saved["entries"], saved["written_ns"]))
         started = time.time_ns()
-        outdated: list[Path] = []
-        for path in files:
-            cached = entries.get(path.name)
+        outdated: list[str] = []
+        for name in names:
+            cached = entries.get(name)
             if cached is None:  # not even a stat to take here: read_file takes it
-                outdated.append(path)
+                outdated.append(name)
                 continue
             try:
-                now = stats[path.name] if stats is not None and path.name in stats else (
-                    os.stat(path))
+                now = stats[name] if stats is not None and name in stats else (
+                    os.stat(folder / name))
             except OSError:
-                outdated.append(path)
+                outdated.append(name)
                 continue
             if not (cached.signature == _signature(now) and max(now.st_mtime_ns, now.st_ctime_ns)
-                    < trusted.get(path.name, 0) - options.racy_ns):
-                outdated.append(path)
-        known = {path.name: entries[path.name].sha256 for path in outdated if path.name in entries}
+                    < trusted.get(name, 0) - options.racy_ns):
+                outdated.append(name)
+        known = {name: entries[name].sha256 for name in outdated if name in entries}
         read = partial(read_file, config=config, known=known)
-        results = dict(zip((path.name for path in outdated),
-                           fork_map(read, outdated, minimum), strict=True))
+        results = dict(zip(outdated, fork_map(read, [folder / name for name in outdated],
+                                              minimum), strict=True))
         fresh: dict[str, Cached] = {}  # the files read again, as they are now
         notices, digests = [], {}
-        for path in files:
-            name = path.name
+        for name in names:
+            stem = name[:-3] if name.endswith(".md") else name
             if name not in results:
-                if not ID_PATTERN.fullmatch(path.stem):
+                if not ID_PATTERN.fullmatch(stem):
                     continue
                 kept = entries[name]
                 notices.append(kept.notice)
-                digests[path.stem] = kept.sha256
+                digests[stem] = kept.sha256
                 continue
             stat, sha, notice = results[name]
             if notice is None:  # the same bytes as the cached notice's
@@ -133,12 +134,12 @@ def load_notices(root: Path, config: Config, store: Store | None,
                 continue
             if stat is not None:
                 fresh[name] = Cached(_signature(stat), sha, notice)
-            if ID_PATTERN.fullmatch(path.stem):  # else notice_files reported the name
+            if ID_PATTERN.fullmatch(stem):  # else notice_names reported the name
                 notices.append(notice)
-                digests[path.stem] = sha
+                digests[stem] = sha
         if store is not None:
-            present = {path.name for path in files}
-            changed = [path.name for path in outdated]
+            present = set(names)
+            changed = list(outdated)
             changed += [name for name in entries if name not in present]  # deleted
             _save_notices(store, config_digest, shards, fresh, changed, started,
                           parallel=options.fork and len(outdated) >= options.fork_files)

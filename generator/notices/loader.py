@@ -460,19 +460,28 @@ def notice_files(root: Path) -> tuple[list[Path], list[Problem]]:
 
     Only regular files are read, and symlinks to regular files inside the repository;
     a file with a bad name is listed too (its content is checked) with a problem."""
+    names, problems = notice_names(root)
+    folder = root / NOTICES_DIR
+    return [folder / name for name in names], problems
+
+
+def notice_names(root: Path) -> tuple[list[str], list[Problem]]:
+    """notice_files(root) as file names in root/notices (a big site's build makes a
+    path only for the files it reads)."""
     folder = root / NOTICES_DIR
     try:
         with os.scandir(folder) as scan:  # the entry types come without a stat per file
             entries = sorted((entry.name, _entry_kind(entry)) for entry in scan)
     except (FileNotFoundError, NotADirectoryError):
         return [], []
-    files, problems = [], []
+    files: list[str] = []
+    problems: list[Problem] = []
     for name, kind in entries:  # one folder: the same order everywhere
         # The usual case first: an id's letters, digits and hyphens plus '.md' are never
         # a leftover's or hidden name; only README.md is also ignored.
         if (kind == "file" and name.endswith(".md") and ID_PATTERN.fullmatch(name[:-3])
                 and name != "readme.md"):
-            files.append(folder / name)
+            files.append(name)
             continue
         if ignored(name):
             continue
@@ -488,13 +497,13 @@ def notice_files(root: Path) -> tuple[list[Path], list[Problem]]:
         elif not name.endswith(".md"):
             problems.append(Problem(where, 1, "not a notice: notice files end in '.md'"))
         elif kind == "special":
-            files.append(folder / name)  # reading it says what it is, without blocking
+            files.append(name)  # reading it says what it is, without blocking
         else:
             if not ID_PATTERN.fullmatch(name[:-3]):
                 problems.append(Problem(where, 1, "file name must be lowercase letters, "
                                                   "digits and hyphens (it becomes the "
                                                   "notice's URL)"))
-            files.append(folder / name)
+            files.append(name)
     return files, problems
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -26,7 +27,11 @@ IMMUTABLE_CACHE = "public, max-age=31536000, immutable"
 
 
 def content_type(path: str) -> str:
-    name = path.rsplit("/", 1)[-1]
+    return _type_of_name(path.rsplit("/", 1)[-1])
+
+
+@lru_cache(maxsize=1024)  # most names repeat: a site's pages are all index.html
+def _type_of_name(name: str) -> str:
     if name in _FEEDS:
         return _FEEDS[name]
     if name == "_headers":
