@@ -500,6 +500,7 @@ def render_pages(site: Site) -> dict[str, bytes | Page]:
                 item=item, affected=[names.get(c, c) for c in item.notice.components],
                 anchors=update_anchors(item.updates),
                 case_url=case_url(config.submit_case_url, item.notice.id, item.notice.title)))
-    files["subscribe/index.html"] = _page(site, "subscribe.html", "../", "")
-    files["404.html"] = _page(site, "404.html", config.base_path, "")
+    files["subscribe/index.html"] = Page(
+        (site.chrome,), lambda: _page(site, "subscribe.html", "../", ""))
+    files["404.html"] = Page((site.chrome,), lambda: _page(site, "404.html", config.base_path, ""))
     return files
