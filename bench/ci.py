@@ -292,16 +292,18 @@ class Replay:
         key = options["key"]
         prefixes = [line.strip() for line in options.get("restore-keys", "").splitlines()
                     if line.strip()]
-        (path,) = [line.strip() for line in options["path"].splitlines() if line.strip()]
+        paths = [line.strip() for line in options["path"].splitlines() if line.strip()]
         store = self.caches / "actions"
         store.mkdir(parents=True, exist_ok=True)
         entries = sorted(store.iterdir(), key=lambda p: p.stat().st_mtime, reverse=True)
         hit = store / _safe(key) if (store / _safe(key)).is_dir() else None
         found = hit or next((e for prefix in prefixes for e in entries
                              if (e / "key").read_text().startswith(prefix)), None)
-        local = self.workspace / path
         if found is not None:
-            shutil.copytree(found / "data", local, dirs_exist_ok=True, symlinks=True)
+            for path in paths:
+                if (found / "data" / path).exists():
+                    shutil.copytree(found / "data" / path, self.workspace / path,
+                                    dirs_exist_ok=True, symlinks=True)
         if "id" in step:
             self.context.outputs[str(step["id"])] = {
                 "cache-hit": "true" if hit else "",
@@ -309,14 +311,17 @@ class Replay:
 
         def save() -> StepTime:
             start = time.perf_counter()
-            if hit is None and local.is_dir():
+            present = [path for path in paths if (self.workspace / path).is_dir()]
+            if hit is None and present:
                 entry = store / _safe(key)
                 shutil.rmtree(entry, ignore_errors=True)
-                shutil.copytree(local, entry / "data", symlinks=True)
+                for path in present:
+                    shutil.copytree(self.workspace / path, entry / "data" / path,
+                                    symlinks=True)
                 (entry / "key").write_text(key)
-            return StepTime(f"Post: save {path} (actions/cache)", "cache",
+            return StepTime(f"Post: save {' and '.join(paths)} (actions/cache)", "cache",
                             time.perf_counter() - start,
-                            "saved" if hit is None and local.is_dir() else "exact hit: not saved")
+                            "saved" if hit is None and present else "exact hit: not saved")
 
         self.posts.append(save)
 

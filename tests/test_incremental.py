@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -22,6 +23,7 @@ from generator.build.store import CACHE_DIR, open_store
 from generator.core.errors import ProblemsFound
 from generator.notices.loader import load_notices
 from generator.render.pages import TemplateFailed
+from generator.render.produced import Page
 from tests.conftest import MINIMAL_CONFIG, Run
 
 START = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
@@ -252,7 +254,6 @@ def test_writing_only_changes_reads_no_kept_page(tmp_path: Path,
     root = make_repo(tmp_path / "repo")
     out = tmp_path / "site"
     incremental.build(project(root), out, START)
-    assert sorted((root / CACHE_DIR).glob("page-bytes-*"))
 
     def refuse(*args: object) -> bytes:
         raise AssertionError("a kept page was read")
@@ -263,18 +264,44 @@ def test_writing_only_changes_reads_no_kept_page(tmp_path: Path,
     assert tree(out) == clean_files(root, START)
 
 
-def test_whole_site_renders_kept_pages_whose_bytes_are_lost(tmp_path: Path) -> None:
+def test_whole_site_renders_kept_pages_whose_files_are_lost(tmp_path: Path) -> None:
+    """Kept pages' bytes are read back from the site: a page deleted or edited there
+    is rendered again when the whole site is written."""
     root = make_repo(tmp_path / "repo")
     out = tmp_path / "site"
     incremental.build(project(root), out, START)
-    for shard in (root / CACHE_DIR).glob("page-bytes-*"):
-        shard.write_bytes(b"garbage")
+    assert not list((root / CACHE_DIR).glob("page-bytes-*"))  # the cache keeps no page
+    pages = sorted(out.glob("notices/*/index.html"))
+    pages[0].unlink()
+    pages[1].write_text("edited by hand")
     (out / "manifest.json").write_text("{}")  # the site no longer trusted: written whole
     apply("update", root, START, 4)
     assert incremental.build(project(root), out, START)[1] == "whole site"
     assert tree(out) == clean_files(root, START)
-    assert all(open_store(root).load(shard.name) is not None
-               for shard in (root / CACHE_DIR).glob("page-bytes-*"))
+
+
+def test_a_site_restored_elsewhere_gives_its_kept_pages(tmp_path: Path) -> None:
+    """A site copied back with the cache (as CI restores both) is no longer the folder
+    the build recorded, but its files are the ones written: they are reused, checked."""
+    root = make_repo(tmp_path / "repo")
+    out = tmp_path / "site"
+    incremental.build(project(root), out, START)
+    restored = tmp_path / "restored"
+    shutil.copytree(out, restored)
+    shutil.rmtree(out)
+    read = PageMemo._read
+
+    def never_rendered(memo: PageMemo, path: str, entry: tuple[str, str, int],
+                       page: Page) -> bytes:
+        def refuse() -> bytes:
+            raise AssertionError(f"{path} was rendered again")
+        return read(memo, path, entry, Page(page.inputs, refuse))
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(PageMemo, "_read", never_rendered)
+        assert incremental.build(project(root), restored, START,
+                                 BuildOptions(fork=False))[1] == "whole site"
+    assert tree(restored) == clean_files(root, START)
 
 
 def test_hand_edited_site_is_rewritten(tmp_path: Path) -> None:

@@ -242,7 +242,7 @@ def test_publish_workflow_keeps_the_build_cache_between_runs() -> None:
     names = [step.get("name") or step.get("uses") for step in steps]
     (cache,) = [step for step in steps if step.get("uses") == "actions/cache@v4"]
     assert cache["with"] == {
-        "path": ".outpost-cache",
+        "path": ".outpost-cache\nsite\n",
         "key": f"outpost-cache-{__version__}-${{{{ hashFiles('notices/**', 'outpost.yaml', "
                "'templates/**') }}",
         "restore-keys": f"outpost-cache-{__version__}-"}
@@ -259,7 +259,7 @@ def test_publish_workflow_keeps_the_build_cache_between_runs() -> None:
     # This repository's own publish workflow does the same, keyed on its own code.
     own = _job((REPO / ".github" / "workflows" / "publish.yml").read_bytes())["steps"]
     (own_cache,) = [step for step in own if step.get("uses") == "actions/cache@v4"]
-    assert own_cache["with"]["path"] == ".outpost-cache"
+    assert own_cache["with"]["path"] == ".outpost-cache\nsite\n"  # pages' bytes: in site/
     assert own_cache["with"]["restore-keys"] == (
         "outpost-cache-${{ hashFiles('generator/**', 'pyproject.toml') }}-")
 

@@ -1,11 +1,12 @@
-"""The page cache's index and bytes shards: kept pages read back right however the site
-grew or shrank, their shards rewritten only where pages changed."""
+"""The page cache: an index of each page's key, sha256 and size; kept pages' bytes are
+read back from the output folder, checked, and rendered again when the file there is
+not the one written."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from generator.build.cache import BYTES_SHARDS, PAGES_PER_SHARD, PageMemo, bytes_shard_count
+from generator.build.cache import PageMemo
 from generator.build.store import Store
 from generator.render.produced import Page
 
@@ -14,55 +15,82 @@ def page(path: str, version: int = 0) -> Page:
     return Page((path, version), lambda: f"<p>{path} v{version}</p>".encode())
 
 
-def build(folder: Path, paths: list[str], version: dict[str, int] | None = None
-          ) -> dict[str, bytes]:
-    """One build's use of the cache: every page looked up, misses rendered and kept;
-    returns every page's bytes (kept ones read back)."""
-    memo = PageMemo(Store(folder, "stamp"), {})
-    files = {}
+def build(cache: Path, out: Path, paths: list[str], version: dict[str, int] | None = None
+          ) -> tuple[dict[str, bytes], set[str]]:
+    """One build's use of the cache, writing every page into ``out`` as a build does;
+    returns every page's bytes (kept ones read back) and the pages rendered."""
+    memo = PageMemo(Store(cache, "stamp"), {}, (out,))
+    files, rendered = {}, set()
     for path in paths:
         made = page(path, (version or {}).get(path, 0))
         key, kept = memo.lookup(path, made)
         if kept is None:
             data = made.render()
+            rendered.add(path)
             memo.keep(path, key, data)
-            files[path] = data
         else:
-            files[path] = kept.read()
-            assert (kept.size, kept.sha256) == (len(files[path]), memo.digest(path, files[path]))
+            data = kept.read()
+            assert (kept.size, kept.sha256) == (len(data), memo.digest(path, data))
+        files[path] = data
     memo.save()
-    return files
+    for path, data in files.items():
+        (out / path).parent.mkdir(parents=True, exist_ok=True)
+        (out / path).write_bytes(data)
+    return files, rendered
 
 
-def test_shard_count_grows_with_the_site() -> None:
-    assert bytes_shard_count(1) == 1
-    assert bytes_shard_count(PAGES_PER_SHARD) == 1
-    assert bytes_shard_count(PAGES_PER_SHARD + 1) == 2
-    assert bytes_shard_count(10**6) == BYTES_SHARDS
-
-
-def test_kept_pages_read_back_as_the_site_grows_and_shrinks(tmp_path: Path) -> None:
-    small = [f"notices/n{i}/index.html" for i in range(PAGES_PER_SHARD)]
-    big = [f"notices/n{i}/index.html" for i in range(20 * PAGES_PER_SHARD)]
+def test_kept_pages_read_back_from_the_output_as_the_site_grows_and_shrinks(
+        tmp_path: Path) -> None:
+    cache, out = tmp_path / "cache", tmp_path / "site"
+    small = [f"notices/n{i}/index.html" for i in range(4)]
+    big = [f"notices/n{i}/index.html" for i in range(40)]
     expected = {p: page(p).render() for p in big}
-    assert build(tmp_path, small) == {p: expected[p] for p in small}
-    assert len(list(tmp_path.glob("page-bytes-*"))) == 1
-    assert build(tmp_path, big) == expected  # the first ones still in the one-shard file
-    assert build(tmp_path, big) == expected
-    changed = build(tmp_path, big, {big[5]: 1})
-    assert changed[big[5]] == page(big[5], 1).render()
-    assert build(tmp_path, small) == {p: expected[p] for p in small}  # big[5] at v0 again
-    shards = {p.name for p in tmp_path.glob("page-bytes-*")}
-    memo = PageMemo(Store(tmp_path, "stamp"), {})
-    held = {path for name in shards for path in memo._load(memo._bytes, name)}
-    assert held == set(small)  # dropped pages leave their shards; empty shards go
+    assert build(cache, out, small) == ({p: expected[p] for p in small}, set(small))
+    assert build(cache, out, big) == (expected, set(big) - set(small))
+    assert build(cache, out, big) == (expected, set())
+    changed, rendered = build(cache, out, big, {big[5]: 1})
+    assert changed[big[5]] == page(big[5], 1).render() and rendered == {big[5]}
+    assert build(cache, out, small) == ({p: expected[p] for p in small}, set())
+    store = Store(cache, "stamp")
+    shards = [store.load(name) for name in store.names("pages-")]
+    index = {path for shard in shards if isinstance(shard, dict) for path in shard}
+    assert index == set(small)  # pages no longer produced leave the index
 
 
-def test_an_update_rewrites_one_bytes_shard(tmp_path: Path) -> None:
-    paths = [f"notices/n{i}/index.html" for i in range(10 * PAGES_PER_SHARD)]
-    build(tmp_path, paths)
-    before = {p.name: p.stat().st_mtime_ns for p in tmp_path.glob("page-bytes-*")}
-    assert len(before) == 16
-    build(tmp_path, paths, {paths[3]: 1})
-    after = {p.name: p.stat().st_mtime_ns for p in tmp_path.glob("page-bytes-*")}
-    assert sum(before[name] != after[name] for name in before) == 1
+def test_the_cache_keeps_no_page_bytes(tmp_path: Path) -> None:
+    cache, out = tmp_path / "cache", tmp_path / "site"
+    paths = [f"notices/n{i}/index.html" for i in range(40)]
+    Store(cache, "stamp").save("page-bytes-000-of-001", {})  # as an earlier cache kept them
+    build(cache, out, paths)
+    names = sorted(p.name for p in cache.iterdir())
+    assert names and all(name.startswith("pages-") for name in names)
+    assert sum(p.stat().st_size for p in cache.iterdir()) < sum(
+        len(page(p).render()) for p in paths) + 200 * len(paths)
+
+
+def test_a_kept_page_whose_file_is_lost_or_changed_is_rendered_again(tmp_path: Path) -> None:
+    cache, out = tmp_path / "cache", tmp_path / "site"
+    paths = [f"notices/n{i}/index.html" for i in range(3)]
+    build(cache, out, paths)
+    (out / paths[0]).unlink()
+    (out / paths[1]).write_bytes(b"<p>edited by hand</p>")
+    memo = PageMemo(Store(cache, "stamp"), {}, (tmp_path / "elsewhere", out))
+    for path in paths:
+        _key, kept = memo.lookup(path, page(path))
+        assert kept is not None  # the key still matches: only the bytes are gone
+        assert kept.read() == page(path).render()
+
+
+def test_kept_pages_are_read_from_the_first_source_holding_them(tmp_path: Path) -> None:
+    cache, old = tmp_path / "cache", tmp_path / "old"
+    build(cache, old, ["a.html"])
+    memo = PageMemo(Store(cache, "stamp"), {}, (tmp_path / "new", old))
+    rendered: list[str] = []
+
+    def counted() -> bytes:
+        rendered.append("a.html")
+        return page("a.html").render()
+
+    _key, kept = memo.lookup("a.html", Page(("a.html", 0), counted))
+    assert kept is not None and kept.read() == page("a.html").render()
+    assert rendered == []  # read from the folder the last build wrote, not rendered

@@ -153,7 +153,12 @@ def build_site(project: Project, out: Path, now: datetime,
     ) as checked:
         usable = _usable(state, out, listing)
         previous, output = usable if usable is not None else (None, {})
-        cache = PageMemo(store if options.cached else None, checked.digests)
+        # Kept pages are read back from the folder the last build wrote (checked file by
+        # file against what it wrote), or from out when there is no record of it.
+        recorded = state.get("out") if isinstance(state, dict) else None
+        sources = tuple(dict.fromkeys(
+            [out, *([Path(recorded)] if isinstance(recorded, str) else [])]))
+        cache = PageMemo(store if options.cached else None, checked.digests, sources)
         executor = (ForkedRendering(options.fork_pages, options.child_share) if options.fork
                     else None)
         compiled = (StoredBytecode(store, Path(str(BUILTIN_TEMPLATES))) if options.cached
@@ -171,15 +176,13 @@ def build_site(project: Project, out: Path, now: datetime,
             how = f"{write_changes(out, files, previous, shas, output)} changed"
             written = output  # what output_stats(out) gives now, without listing it again
         else:
-            # Kept pages are read (or, lost, rendered again) where the cache can keep
-            # what it learns: in this process, before a second one writes half the files.
-            if options.fork:
-                files.read_kept()
+            # Kept pages are read from the site being replaced, before the swap (with
+            # options.fork, a second process reads and writes half of them).
             replace_site(out, files, keep=root, parallel=options.fork,
                          background=options.fork and len(output) >= options.background_removal)
             how = "whole site"
             written = output_stats(out)
-        cache.save(parallel=options.fork and previous is None)
+        cache.save()
         # The notices as they were before this build read them (None if one had changed
         # too recently for its stat to stand for its content).
         key = save_record(store, root, out, now, started, len(files), shas, options, written,

@@ -10,8 +10,8 @@ What is cached, and keyed by what:
   clean" rule).
 * ``pages-NN``: the index of rendered pages: each page's key (from its path and its
   declared inputs, ``render.produced.Page.inputs``; a notice stands for its file's
-  sha256), sha256 and size. ``page-bytes-NNN``: their bytes, read only when a kept
-  page must be written again (see ``PageMemo``).
+  sha256), sha256 and size. No page bytes: the output folder holds them, read back
+  (and checked) only when a kept page must be written again (see ``PageMemo``).
 * ``fragments-NN``: each notice's Statuspage API object, encoded, keyed by its
   file's sha256, the settings and what ``now`` changes in it (generator/render/api.py,
   generator/build/fragments.py).
@@ -48,10 +48,7 @@ from generator.notices.loader import notice_names, notice_path, read_file
 from generator.render.produced import Kept, NoticePart, Page
 
 T = TypeVar("T")
-V = TypeVar("V")
 SHARDS = 16  # of the page index (2 MB at 10,000 notices)
-BYTES_SHARDS = 512  # at most: one rendered page rewrites a 512th of every page's bytes
-PAGES_PER_SHARD = 16
 NOTICE_SHARDS = 16
 
 
@@ -248,42 +245,26 @@ def index_shard(path: str) -> str:
     return f"pages-{_bucket(path, SHARDS):02d}"
 
 
-def bytes_shard(path: str, count: int) -> str:
-    return f"page-bytes-{_bucket(path, count):03d}-of-{count:03d}"
-
-
-def bytes_shard_count(pages: int) -> int:
-    """How many shards hold the bytes of ``pages`` pages: a power of two, about
-    PAGES_PER_SHARD pages each, at most BYTES_SHARDS (a small site writes a few files,
-    and one rendered page rewrites a small share of a big site's bytes)."""
-    count = 1
-    while count < BYTES_SHARDS and pages > count * PAGES_PER_SHARD:
-        count *= 2
-    return count
-
-
-# An index entry: the page's key, sha256, size and the bytes shard holding it (None
-# until the build that rendered it saves).
-Entry = tuple[str, str, int, "str | None"]
+# An index entry: the page's key, its sha256 and its size.
+Entry = tuple[str, str, int]
 
 
 class PageMemo:
     """The page cache of a build (``pipeline.PageCache``): a page is reused when its key,
     derived from its path and its declared inputs, matches the last build's.
 
-    An index (``pages-NN``: path -> key, sha256, size, bytes shard) answers every
-    lookup; the bytes live apart (``page-bytes-*``) and are read only when a kept
-    page's bytes are asked for: a build that writes only the files that changed reads
-    none of them, and saves only the bytes shards holding a page rendered or dropped.
-    A kept page whose bytes are missing or damaged is rendered again."""
+    An index (``pages-NN``: path -> key, sha256, size) answers every lookup. The cache
+    keeps no page bytes: the output folder the last build wrote holds them
+    (``sources``), and a kept page's file is read, and checked against its sha256, only
+    when its bytes are asked for (a build that writes only the files that changed reads
+    none). A kept page whose file is missing or not the one written is rendered again."""
 
-    def __init__(self, store: Store | None, digests: dict[str, str]) -> None:
+    def __init__(self, store: Store | None, digests: dict[str, str],
+                 sources: tuple[Path, ...] = ()) -> None:
         self.store = store
         self.digests = digests
+        self.sources = sources
         self._index: dict[str, dict[str, Entry]] = {}
-        self._bytes: dict[str, dict[str, bytes]] = {}
-        self._new: dict[str, bytes] = {}  # pages rendered by this build
-        self._was_in: dict[str, str] = {}  # a page rendered again -> the shard it was in
         self._sha: dict[str, tuple[bytes, str]] = {}  # path -> (those bytes, their sha256)
         self._dirty: set[str] = set()
         self._used: dict[str, set[str]] = {}
@@ -291,16 +272,16 @@ class PageMemo:
         self._forms: dict[int, tuple[object, bytes]] = {}  # id -> view or string, its key form
         self.fragments = Fragments(store)  # per-notice API objects (generator/render/api.py)
 
-    def _load(self, loaded: dict[str, dict[str, V]], name: str) -> dict[str, V]:
-        if name not in loaded:
+    def _shard(self, name: str) -> dict[str, Entry]:
+        if name not in self._index:
             found = self.store.load(name) if self.store is not None else None
-            loaded[name] = found if isinstance(found, dict) else {}
-        return loaded[name]
+            self._index[name] = found if isinstance(found, dict) else {}
+        return self._index[name]
 
     def lookup(self, path: str, page: Page) -> tuple[str, Kept | None]:
         key = input_key(path, page.inputs, self.digests, self._forms)
         name = index_shard(path)
-        pages = self._load(self._index, name)
+        pages = self._shard(name)
         self._used.setdefault(name, set()).add(path)
         found = pages.get(path)
         if found is not None and found[0] == key:
@@ -310,24 +291,21 @@ class PageMemo:
         return key, None
 
     def _read(self, path: str, entry: Entry, page: Page) -> bytes:
-        """A kept page's bytes; rendered again if they are missing or not the ones kept
-        (the same inputs render the same bytes)."""
-        shard_name = entry[3]
-        data = self._load(self._bytes, shard_name).get(path) if shard_name else None
-        if data is None or hashlib.sha256(data).hexdigest() != entry[1]:
-            data = page.render()
-            self._new[path] = data
-            if shard_name:
-                self._was_in[path] = shard_name
-        return data
+        """A kept page's bytes, from the first source holding the very file written
+        (the same inputs render the same bytes: else it is rendered again)."""
+        for folder in self.sources:
+            try:
+                data = (folder / path).read_bytes()
+            except OSError:
+                continue
+            if len(data) == entry[2] and hashlib.sha256(data).hexdigest() == entry[1]:
+                return data
+        return page.render()
 
     def keep(self, path: str, key: str, data: bytes) -> None:
-        pages = self._load(self._index, index_shard(path))
-        old = pages.get(path)
-        if old is not None and old[3]:
-            self._was_in[path] = old[3]
-        pages[path] = (key, self.digest(path, data), len(data), None)
-        self._new[path] = data
+        name = index_shard(path)
+        self._shard(name)[path] = (key, self.digest(path, data), len(data))
+        self._dirty.add(name)
 
     def digest(self, path: str, data: bytes) -> str:
         """hashlib.sha256(data).hexdigest(), reusing the digest of the same bytes object
@@ -345,60 +323,22 @@ class PageMemo:
         value: T = self.fragments.get(notice_id, key, make, group)
         return value
 
-    def save(self, parallel: bool = False) -> None:
-        """Keep the pages of this build (and drop pages no longer produced); with
-        ``parallel``, a forked child writes half of the bytes shards."""
+    def save(self) -> None:
+        """Keep the index of this build's pages (pages no longer produced dropped)."""
         self.fragments.save(alive=self.digests)
         store = self.store
         if store is None:
             return
-        # Bytes shard -> the pages it gains; a shard that only loses pages is here too,
-        # with none: every shard listed is written again without the pages it lost.
-        changes: dict[str, dict[str, bytes]] = {}
         for name in sorted(self._index):
             pages = self._index[name]
             for path in set(pages) - self._used.get(name, set()):
-                if pages[path][3]:
-                    changes.setdefault(str(pages[path][3]), {})
                 del pages[path]
                 self._dirty.add(name)
-        count = bytes_shard_count(sum(len(pages) for pages in self._index.values()))
-        for path, data in self._new.items():
-            name = index_shard(path)
-            entry = self._index[name].get(path)
-            if entry is None:
-                continue
-            target = bytes_shard(path, count)
-            before = self._was_in.get(path)
-            if before and before != target:
-                changes.setdefault(before, {})
-            changes.setdefault(target, {})[path] = data
-            self._index[name][path] = (entry[0], entry[1], entry[2], target)
-            self._dirty.add(name)
-        for name in sorted(self._index):
             if name in self._dirty:
-                store.save(name, self._index[name])
+                store.save(name, pages)
         for index in range(SHARDS):
             name = f"pages-{index:02d}"
             if name not in self._index:
                 store.remove(name)
-        # Every page of the site was looked up, so the index loaded here lists them all:
-        # a bytes shard keeps only the pages the index places in it.
-        placed = {path: entry[3] for pages in self._index.values()
-                  for path, entry in pages.items()}
-
-        def save_bytes(name: str) -> None:
-            pages = self._load(self._bytes, name)
-            pages.update(changes[name])
-            for path in [path for path in pages if placed.get(path) != name]:
-                del pages[path]
-            if pages:
-                store.save(name, pages)
-            else:
-                store.remove(name)
-
-        holding = set(placed.values())
-        for name in store.names("page-bytes-"):
-            if name not in changes and name not in holding:
-                store.remove(name)  # holds no page of the site any more
-        fork_map(save_bytes, sorted(changes), 2 if parallel else len(changes) + 1)
+        for name in store.names("page-bytes-"):  # where earlier caches kept page bytes
+            store.remove(name)

@@ -120,13 +120,6 @@ class SiteFiles(Mapping[str, bytes]):
         found = self._entries[path]
         return len(found) if isinstance(found, bytes) else found.size
 
-    def read_kept(self) -> None:
-        """Read every kept page's bytes now, in this process (a page whose kept bytes
-        are lost is rendered again here, where the cache learns of it)."""
-        for path, found in self._entries.items():
-            if not isinstance(found, bytes):
-                self._entries[path] = found.read()
-
 
 @dataclass(frozen=True)
 class Rendered:
