@@ -153,8 +153,8 @@ def build_site(project: Project, out: Path, now: datetime,
     ) as checked:
         usable = _usable(state, out, listing)
         previous, output = usable if usable is not None else (None, {})
-        # Kept pages are read back from the folder the last build wrote (checked file by
-        # file against what it wrote), or from out when there is no record of it.
+        # The cache keeps no page bytes: a kept page is read back from out or, failing
+        # that, from the folder the last build wrote, and checked against its sha256.
         recorded = state.get("out") if isinstance(state, dict) else None
         sources = tuple(dict.fromkeys(
             [out, *([Path(recorded)] if isinstance(recorded, str) else [])]))
