@@ -304,6 +304,23 @@ def test_a_site_restored_elsewhere_gives_its_kept_pages(tmp_path: Path) -> None:
     assert tree(restored) == clean_files(root, START)
 
 
+def test_a_site_restored_in_place_is_updated_in_place(tmp_path: Path) -> None:
+    """CI restores site/ and the cache from an earlier run: a copy of the folder the
+    build wrote, at the same path. Its files are trusted by their content (a changed
+    one is written again) and only what changed is written."""
+    root = make_repo(tmp_path / "repo")
+    out = tmp_path / "site"
+    incremental.build(project(root), out, START)
+    shutil.copytree(out, tmp_path / "saved")
+    shutil.rmtree(out)
+    shutil.copytree(tmp_path / "saved", out)
+    page = sorted(out.glob("notices/*/index.html"))[0]
+    page.write_text("edited by hand")
+    apply("update", root, START, 4)
+    assert incremental.build(project(root), out, START)[1].endswith(" changed")
+    assert tree(out) == clean_files(root, START)
+
+
 def test_hand_edited_site_is_rewritten(tmp_path: Path) -> None:
     root = make_repo(tmp_path / "repo")
     out = tmp_path / "site"

@@ -41,7 +41,6 @@ from generator.build.store import file_digest, open_store
 from generator.build.uptodate import (
     LAST,
     UP_TO_DATE,
-    folder_id,
     list_notices,
     output_stats,
     save_record,
@@ -68,13 +67,16 @@ def _usable(state: object, out: Path, listing: Callable[[], Stats]
     if not isinstance(state, dict) or state.get("out") != str(out):
         return None
     files, recorded = state.get("files"), state.get("stats")
-    if (state.get("folder") != folder_id(out) or not isinstance(files, dict)
-            or not isinstance(recorded, dict)):
+    if not isinstance(files, dict) or not isinstance(recorded, dict):
         return None
     if any(file_digest(out / name) != files[name] for name in LAST if name in files):
         return None
     now = listing()
-    return ({path: sha if now.get(path) == recorded.get(path) else "-"
+    # A file is the one written when its stat is the one recorded, or else when its
+    # bytes are: a copy of the site restored from a cache (as CI does) or touched
+    # files are checked by content, not written again.
+    return ({path: sha if path in now and (now[path] == recorded.get(path)
+                                           or file_digest(out / path) == sha) else "-"
              for path, sha in files.items()}, now)
 
 
@@ -187,7 +189,7 @@ def build_site(project: Project, out: Path, now: datetime,
         # too recently for its stat to stand for its content).
         key = save_record(store, root, out, now, started, len(files), shas, options, written,
                           listed)
-        store.save(STATE, {"out": str(out), "folder": folder_id(out), "files": shas,
+        store.save(STATE, {"out": str(out), "files": shas,
                            "stats": {path: written.get(path) for path in shas},
                            "inputs": key, "written_ns": started})
         return len(files), how
