@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import stat
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -20,7 +22,7 @@ from generator.build.cache import PageMemo
 from generator.build.inputs import BuildOptions, inputs_digest
 from generator.build.pipeline import render_site
 from generator.build.store import CACHE_DIR, open_store
-from generator.core.errors import ProblemsFound
+from generator.core.errors import OutpostError, ProblemsFound
 from generator.notices.loader import load_notices
 from generator.render.pages import TemplateFailed
 from generator.render.produced import Page
@@ -478,3 +480,44 @@ def test_a_notice_edited_while_a_build_runs_is_built_next_time(
     assert incremental.build(project(root), out, START, QUICK)[1] != "up to date"
     assert tree(out) == clean_files(root, START)
     assert "Open problem, edited" in (out / "notices" / "open-one" / "index.html").read_text()
+
+
+def test_a_fifo_in_the_output_is_never_read(tmp_path: Path) -> None:
+    """A FIFO put where a page was would block a build that reads it to check its
+    content: it is written over instead. One put where index.html was makes the
+    folder no longer an earlier build's: the build refuses it, and does not hang."""
+    root = make_repo(tmp_path / "repo")
+    out = tmp_path / "site"
+    incremental.build(project(root), out, START)
+    page = sorted(out.glob("notices/*/index.html"))[0]
+    page.unlink()
+    os.mkfifo(page)
+    blocked: list[str] = []
+    done = threading.Event()
+
+    def unblock() -> None:  # a build reading the FIFO waits for a writer: be one
+        if done.wait(5):
+            return
+        while not done.is_set():
+            try:
+                if stat.S_ISFIFO(os.stat(page).st_mode):
+                    os.close(os.open(page, os.O_WRONLY | os.O_NONBLOCK))
+                    blocked.append("a build read the FIFO")
+            except OSError:  # no reader: nobody is blocked on it
+                pass
+            done.wait(0.2)
+
+    watchdog = threading.Thread(target=unblock, daemon=True)
+    watchdog.start()
+    try:
+        apply("update", root, START, 4)
+        incremental.build(project(root), out, START)
+    finally:
+        done.set()
+        watchdog.join()
+    assert blocked == []
+    assert tree(out) == clean_files(root, START)
+    (out / "index.html").unlink()
+    os.mkfifo(out / "index.html")
+    with pytest.raises(OutpostError, match=r"holds no index\.html from an earlier build"):
+        incremental.build(project(root), out, START)

@@ -4,6 +4,7 @@ not the one written."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from generator.build.cache import PageMemo
@@ -94,3 +95,15 @@ def test_kept_pages_are_read_from_the_first_source_holding_them(tmp_path: Path) 
     _key, kept = memo.lookup("a.html", Page(("a.html", 0), counted))
     assert kept is not None and kept.read() == page("a.html").render()
     assert rendered == []  # read from the folder the last build wrote, not rendered
+
+
+def test_a_fifo_in_place_of_a_kept_page_is_not_read(tmp_path: Path) -> None:
+    """A kept page is read back only from a regular file of the size written: a FIFO
+    put in its place would block the build forever."""
+    cache, out = tmp_path / "cache", tmp_path / "site"
+    build(cache, out, ["a.html"])
+    (out / "a.html").unlink()
+    os.mkfifo(out / "a.html")
+    memo = PageMemo(Store(cache, "stamp"), {}, (out,))
+    _key, kept = memo.lookup("a.html", page("a.html"))
+    assert kept is not None and kept.read() == page("a.html").render()

@@ -38,7 +38,7 @@ from typing import TypeVar
 from generator.build.fragments import Fragments
 from generator.build.options import DEFAULTS, BuildOptions
 from generator.build.parallel import fork_map, gc_paused
-from generator.build.store import Store
+from generator.build.store import Store, regular_bytes
 from generator.config.settings import reading_digest
 from generator.core.errors import Problem, problems_in
 from generator.core.model import Config, Notice
@@ -294,11 +294,8 @@ class PageMemo:
         """A kept page's bytes, from the first source holding the very file written
         (the same inputs render the same bytes: else it is rendered again)."""
         for folder in self.sources:
-            try:
-                data = (folder / path).read_bytes()
-            except OSError:
-                continue
-            if len(data) == entry[2] and hashlib.sha256(data).hexdigest() == entry[1]:
+            data = regular_bytes(folder / path, entry[2])
+            if data is not None and hashlib.sha256(data).hexdigest() == entry[1]:
                 return data
         return page.render()
 

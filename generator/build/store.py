@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import pickle
+import stat
 from pathlib import Path
 
 import generator
@@ -52,11 +53,22 @@ def code_digest() -> str:
     return digest.hexdigest()
 
 
-def file_digest(path: Path) -> str:
+def regular_bytes(path: Path, size: int | None = None) -> bytes | None:
+    """The bytes of ``path`` if it is a regular file (of ``size`` bytes, when given),
+    else None: a FIFO or a device put in its place is never read (it could block)."""
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode) or (size is not None and info.st_size != size):
+            return None
+        return path.read_bytes()
     except OSError:
-        return "-"
+        return None
+
+
+def file_digest(path: Path) -> str:
+    """The sha256 of a regular file's bytes; "-" for anything else or nothing."""
+    data = regular_bytes(path)
+    return "-" if data is None else hashlib.sha256(data).hexdigest()
 
 
 def tree_digest(folder: Path) -> str:
