@@ -15,6 +15,9 @@ What is cached, and keyed by what:
 * ``fragments-NN``: each notice's Statuspage API object, encoded, keyed by its
   file's sha256, the settings and what ``now`` changes in it (generator/render/api.py,
   generator/build/fragments.py).
+* ``settings``: outpost.yaml as the last build parsed it, keyed by the file's sha256
+  and the features' section names (generator/build/inputs.py): a build whose settings
+  did not change reads no YAML.
 * ``state``: the last build written to the output folder, so that the next build
   writes only files that changed (see generator/build/builder.py).
 * ``uptodate``: what the "nothing changed" check needs, and only that (the folder,

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 
 from generator.build.cache import load_notices
 from generator.build.options import DEFAULTS, BuildOptions
-from generator.build.store import file_digest, open_store, tree_digest
+from generator.build.store import Store, file_digest, open_store, tree_digest
+from generator.config.settings import read_config
 from generator.core.errors import Problem, ProblemsFound
 from generator.core.model import Config, Notice
 
@@ -41,17 +42,38 @@ class Project:
         return self.schema().load(self.root)
 
 
+SETTINGS = "settings"  # the build cache's entry: outpost.yaml parsed, by its sha256
+
+
+def settings(project: Project, store: Store | None) -> Config:
+    """outpost.yaml, validated; with a ``store``, the settings parsed from the very same
+    bytes by the last build (with the same sections) are reused: a build whose settings
+    did not change neither reads YAML nor imports a YAML parser."""
+    raw = read_config(project.root)
+    schema = project.schema()
+    key = f"{hashlib.sha256(raw).hexdigest()}|{'|'.join(schema.names)}"
+    kept = store.load(SETTINGS) if store is not None else None
+    if isinstance(kept, dict) and kept.get("key") == key and isinstance(kept.get("config"),
+                                                                         Config):
+        config: Config = kept["config"]
+        return config
+    config = schema.from_bytes(raw)  # ProblemsFound: nothing is kept
+    if store is not None:
+        store.save(SETTINGS, {"key": key, "config": config})
+    return config
+
+
 def check(project: Project, options: BuildOptions = DEFAULTS,
           stats: Mapping[str, os.stat_result] | None = None
           ) -> tuple[Checked | None, list[Problem]]:
     """Validate outpost.yaml and every notice; return what loaded and every problem.
     ``stats``: the notice files' stat by name, taken before reading any (else each is
     taken here)."""
+    store = open_store(project.root) if options.cached else None
     try:
-        config = project.config()
+        config = settings(project, store)
     except ProblemsFound as exc:
         return None, exc.problems
-    store = open_store(project.root) if options.cached else None
     loaded = load_notices(project.root, config, store, options, stats)
     return Checked(config, tuple(loaded.notices), loaded.digests), sorted(loaded.problems)
 

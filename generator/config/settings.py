@@ -215,6 +215,15 @@ class Schema:
         """Read and validate ``root/outpost.yaml``."""
         return load_config(root, self.sections)
 
+    def from_bytes(self, raw: bytes) -> Config:
+        """Validate outpost.yaml's bytes."""
+        return config_from_bytes(raw, self.sections)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The features' section names, in order."""
+        return tuple(section.field.name for section in self.sections)
+
 
 def parse_config(text: str, sections: Sequence[Section] = (), path: str = CONFIG_FILE
                  ) -> Config:
@@ -236,16 +245,24 @@ def reading_digest(config: Config) -> str:
     return hashlib.sha256(repr(replace(config, extras=())).encode()).hexdigest()
 
 
-def load_config(root: Path, sections: Sequence[Section] = ()) -> Config:
-    """Read and validate ``root/outpost.yaml``."""
-    path = root / CONFIG_FILE
+def read_config(root: Path) -> bytes:
+    """The bytes of ``root/outpost.yaml``; ProblemsFound when there is none."""
     try:
-        raw = path.read_bytes()
+        return (root / CONFIG_FILE).read_bytes()
     except FileNotFoundError:
         raise ProblemsFound([Problem(CONFIG_FILE, 1, location.missing_config(root))]) from None
+
+
+def config_from_bytes(raw: bytes, sections: Sequence[Section] = ()) -> Config:
+    """Validate the bytes of outpost.yaml; raise ProblemsFound listing every problem."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise ProblemsFound([Problem(CONFIG_FILE, line, "file is not valid UTF-8")]) from None
     return parse_config(text, sections)
+
+
+def load_config(root: Path, sections: Sequence[Section] = ()) -> Config:
+    """Read and validate ``root/outpost.yaml``."""
+    return config_from_bytes(read_config(root), sections)

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
-
-import yaml
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from generator.core.errors import InputError
+
+if TYPE_CHECKING:
+    import yaml
 
 
 class _Composer:
@@ -30,10 +32,18 @@ class _Composer:
         return ""
 
 
-try:
-    _Loader: type = type("_Loader", (yaml._yaml.CParser, _Composer), {})
-except AttributeError:  # pragma: no cover - libyaml missing
-    _Loader = yaml.SafeLoader
+@cache
+def _loader() -> type:
+    """libyaml's parser with _Composer. PyYAML is imported here, on the first document
+    outside the simple subset below: a build whose notices and settings are all
+    simple (or whose settings come from the build cache) never imports it."""
+    import yaml
+
+    try:
+        return type("_Loader", (yaml._yaml.CParser, _Composer), {})
+    except AttributeError:  # pragma: no cover - libyaml missing
+        loader: type = yaml.SafeLoader
+        return loader
 
 # The common front matter, read without a YAML parser: unindented 'key: value' lines
 # whose values are one-line plain scalars or flow lists of plain words. Anything else
@@ -116,10 +126,12 @@ def parse(text: str, first_line: int = 1, aliases: bool = False) -> Node | None:
     simple = _parse_simple(text, first_line)
     if simple is not None:
         return simple
+    import yaml
+
     if not aliases and ("&" in text or "*" in text):
         _refuse_aliases(text, first_line)
     try:
-        root = yaml.compose(text, Loader=_Loader)
+        root = yaml.compose(text, Loader=_loader())
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = first_line + (mark.line if mark else 0)
@@ -151,8 +163,10 @@ class _Expansion:
 def _refuse_aliases(text: str, first_line: int) -> None:
     """YamlError at the first anchor or alias; a document that does not parse is left
     for the composer to report."""
+    import yaml
+
     try:
-        for event in yaml.parse(text, Loader=_Loader):
+        for event in yaml.parse(text, Loader=_loader()):
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
                 line = first_line + (event.start_mark.line if event.start_mark else 0)
                 raise YamlError("anchors and aliases ('&name', '*name') are not allowed here: "
@@ -205,6 +219,8 @@ def _convert(node: yaml.Node, first_line: int, expansion: _Expansion) -> Node:
                         "an alias): simplify the document", line)
     if id(node) in expansion.open:
         raise YamlError("an alias refers to the value that holds it", line)
+    import yaml
+
     if isinstance(node, yaml.ScalarNode):
         return _convert_scalar(node, line)
     expansion.open.add(id(node))
@@ -224,6 +240,8 @@ def _convert_scalar(node: yaml.ScalarNode, line: int) -> Scalar:
 
 def _convert_collection(node: yaml.Node, first_line: int, line: int,
                         expansion: _Expansion) -> Node:
+    import yaml
+
     if isinstance(node, yaml.SequenceNode):
         return Sequence(tuple(_convert(item, first_line, expansion) for item in node.value),
                         line)
