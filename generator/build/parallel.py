@@ -3,7 +3,6 @@ garbage collector scanning the many new objects over and over."""
 
 from __future__ import annotations
 
-import ctypes
 import gc
 import os
 import pickle
@@ -165,6 +164,8 @@ def _die_with(parent: int) -> None:
     """Where Linux offers it, end this child when its parent ends: a build killed
     mid-way must not leave a child writing into (and keeping the lock of) a folder the
     next build would remove."""
+    import ctypes  # here, in the child: a build that never forks does not load it
+
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
