@@ -38,9 +38,6 @@ class Project:
     schema: Callable[[], Schema]
     recipe: Callable[[], Recipe]
 
-    def config(self) -> Config:
-        return self.schema().load(self.root)
-
 
 SETTINGS = "settings"  # the build cache's entry: outpost.yaml parsed, by its sha256
 
