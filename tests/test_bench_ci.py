@@ -124,6 +124,24 @@ def test_replay_runs_steps_as_a_runner_does(source: Path, tmp_path: Path) -> Non
     assert "| **Outpost's part** |" in table
 
 
+def test_a_cache_step_keeps_every_path_it_lists(source: Path, tmp_path: Path) -> None:
+    """The publish workflows keep `.outpost-cache` and `site` in one cache step."""
+    workflow = WORKFLOW.replace(
+        "          path: .outpost-cache\n",
+        "          path: |\n            .outpost-cache\n            site\n").replace(
+        "echo run-${{ github.run_id }} > .outpost-cache/marker",
+        "echo run-${{ github.run_id }} > .outpost-cache/marker && mkdir -p site && "
+        "echo page-${{ github.run_id }} > site/index.html")
+    caches, target = tmp_path / "caches", tmp_path / "target.git"
+    first = ci.Replay(source, "HEAD", tmp_path / "work", caches, target, 1).run(workflow)
+    assert (first[-1].name, first[-1].output) == (
+        "Post: save .outpost-cache and site (actions/cache)", "saved")
+    ci.Replay(source, "HEAD", tmp_path / "work", caches, target, 2).run(workflow)
+    workspace = tmp_path / "work" / "runner" / "workspace"
+    assert (workspace / ".outpost-cache" / "marker").read_text() == "run-1\n"
+    assert (workspace / "site" / "index.html").read_text() == "page-1\n"
+
+
 def test_replay_reports_a_failing_step(source: Path, tmp_path: Path) -> None:
     broken = WORKFLOW.replace('tool "$GREETING"', "false && tool")
     with pytest.raises(ci.ReplayError, match=r"^exit 1: false && tool"):
