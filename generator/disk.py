@@ -1,4 +1,5 @@
-"""Writing files atomically: a reader sees the old bytes or the new, never half.
+"""Writing files atomically (a reader sees the old bytes or the new, never half), and
+reading a file only when it is a regular one.
 
 The bottom layer: any package may import it; it imports nothing of Outpost.
 """
@@ -6,6 +7,7 @@ The bottom layer: any package may import it; it imports nothing of Outpost.
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -45,3 +47,15 @@ def create_file_exclusive(path: Path, data: bytes) -> None:
         os.link(tmp, path)  # fails if path exists: no overwrite, no half-written file
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def regular_bytes(path: Path, size: int | None = None) -> bytes | None:
+    """The bytes of ``path`` if it is a regular file (of ``size`` bytes, when given),
+    else None: a FIFO or a device put in its place is never read (it could block)."""
+    try:
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode) or (size is not None and info.st_size != size):
+            return None
+        return path.read_bytes()
+    except OSError:
+        return None

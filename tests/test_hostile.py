@@ -849,3 +849,33 @@ def test_the_background_remover_keeps_none_of_the_callers_output(tmp_path: Path)
     while old.exists():
         assert time.monotonic() < deadline
         time.sleep(0.05)
+
+
+def test_publish_and_verify_never_block_on_a_fifo_in_the_site(example_repo: Path,
+                                                              tmp_path: Path, run: Run) -> None:
+    """A FIFO where a built page was: publish refuses the site and says which file;
+    verify reads that page back from the target instead of the local copy. Each runs as
+    a real process with a time limit, so a read that blocks fails the test."""
+    remote = tmp_path / "pages.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(remote)], check=True)
+    with open(example_repo / "outpost.yaml", "a", encoding="utf-8") as config:
+        config.write(f"publish:\n  - name: pages\n    type: git\n    remote: {remote}\n"
+                     "    branch: gh-pages\n")
+    assert run(example_repo, "build", "--now", FIXED_NOW).exit_code == 0
+    assert run(example_repo, "publish").exit_code == 0
+    page = sorted((example_repo / "site").glob("notices/*/index.html"))[0]
+    name = page.relative_to(example_repo / "site").as_posix()
+    page.unlink()
+    os.mkfifo(page)
+
+    def outpost(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "generator", "--root", str(example_repo),
+                               *args], capture_output=True, text=True, timeout=60,
+                              check=False)
+
+    published = outpost("publish")
+    assert (published.returncode, published.stdout + published.stderr) == (
+        1, f"Error: the site in {example_repo / 'site'} does not match its manifest.json "
+           f"({name} is not a readable regular file): run outpost build again\n")
+    verified = outpost("verify")
+    assert verified.returncode == 0, verified.stdout + verified.stderr

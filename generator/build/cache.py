@@ -41,11 +41,12 @@ from typing import TypeVar
 from generator.build.fragments import Fragments
 from generator.build.options import DEFAULTS, BuildOptions
 from generator.build.parallel import fork_map, gc_paused
-from generator.build.store import Store, regular_bytes
+from generator.build.store import Store
 from generator.config.settings import reading_digest
 from generator.core.errors import Problem, problems_in
 from generator.core.model import Config, Notice
 from generator.core.timeline import NoticeView
+from generator.disk import regular_bytes
 from generator.notices.grammar import ID_PATTERN, NOTICES_DIR
 from generator.notices.loader import notice_names, notice_path, read_file
 from generator.render.produced import Kept, NoticePart, Page

@@ -13,11 +13,11 @@ import hashlib
 import json
 import os
 import pickle
-import stat
 from pathlib import Path
 
 import generator
 from generator import __version__
+from generator.disk import regular_bytes
 
 CACHE_DIR = ".outpost-cache"
 FORMAT = 1
@@ -51,18 +51,6 @@ def code_digest() -> str:
                 except OSError:
                     digest.update(b"\0-")
     return digest.hexdigest()
-
-
-def regular_bytes(path: Path, size: int | None = None) -> bytes | None:
-    """The bytes of ``path`` if it is a regular file (of ``size`` bytes, when given),
-    else None: a FIFO or a device put in its place is never read (it could block)."""
-    try:
-        info = os.stat(path)
-        if not stat.S_ISREG(info.st_mode) or (size is not None and info.st_size != size):
-            return None
-        return path.read_bytes()
-    except OSError:
-        return None
 
 
 def file_digest(path: Path) -> str:

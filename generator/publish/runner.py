@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -15,6 +16,7 @@ from functools import partial
 from pathlib import Path
 
 from generator.core.errors import OutpostError
+from generator.disk import regular_bytes
 from generator.publish.base import Counts, PublishError, Target, TransientError
 from generator.render.manifest import MANIFEST, Manifest, parse_manifest
 
@@ -64,10 +66,10 @@ def read_site(site_dir: Path) -> Manifest:
                            "run outpost build again") from None
     problems = []
     for path, entry in sorted(manifest.files.items()):
-        try:
-            data = (site_dir / path).read_bytes()
-        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
-            problems.append(f"{path} is missing")
+        data = regular_bytes(site_dir / path)  # never a FIFO put there: it would block
+        if data is None:
+            problems.append(f"{path} is missing" if not os.path.lexists(site_dir / path)
+                            else f"{path} is not a readable regular file")
             continue
         if hashlib.sha256(data).hexdigest() != entry.sha256:
             problems.append(f"{path} differs from {MANIFEST}")

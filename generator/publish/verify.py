@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TypeVar
 from urllib.parse import quote
 
+from generator.disk import regular_bytes
 from generator.publish.base import PublishError, TransientError, VerifyFailed
 from generator.render.manifest import MANIFEST, Entry, Manifest, parse_manifest
 
@@ -51,18 +52,16 @@ class LocalCopy:
     def __init__(self, site_dir: Path | None) -> None:
         self.site_dir = site_dir
 
-    def read(self, path: str) -> bytes | None:
+    def read(self, path: str, size: int | None = None) -> bytes | None:
+        """The bytes of a regular file at ``path`` (of ``size`` bytes, when given)."""
         if self.site_dir is None or path.startswith("/") or ".." in path.split("/"):
             return None
-        try:
-            return (self.site_dir / path).read_bytes()
-        except OSError:
-            return None
+        return regular_bytes(self.site_dir / path, size)
 
     def matching(self, path: str, entry: Entry) -> bytes | None:
         """The local bytes of ``path`` if they are what ``entry`` describes."""
-        data = self.read(path)
-        if data is None or len(data) != entry.size:
+        data = self.read(path, entry.size)
+        if data is None:
             return None
         return data if hashlib.sha256(data).hexdigest() == entry.sha256 else None
 
