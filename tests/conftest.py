@@ -38,6 +38,27 @@ components:
     name: API
 """
 
+# One open incident, its front matter in the simple subset notices are read in.
+SLOW_SIGN_IN = """\
+---
+title: Slow sign-in
+type: incident
+components: [web]
+---
+## Investigating - 2026-11-28 05:00
+Looking into it.
+"""
+
+
+@pytest.fixture
+def small_repo(tmp_path: Path) -> Path:
+    """MINIMAL_CONFIG with one notice, notices/slow-sign-in.md."""
+    root = tmp_path / "repo"
+    (root / "notices").mkdir(parents=True)
+    (root / "outpost.yaml").write_text(MINIMAL_CONFIG)
+    (root / "notices" / "slow-sign-in.md").write_text(SLOW_SIGN_IN)
+    return root
+
 
 @pytest.fixture
 def empty_repo(tmp_path: Path) -> Path:

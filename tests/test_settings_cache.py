@@ -16,26 +16,7 @@ from generator.build.inputs import SETTINGS, settings
 from generator.build.store import open_store
 from generator.config.settings import Schema
 from generator.core.errors import ProblemsFound
-from tests.conftest import MINIMAL_CONFIG
-
-NOTICE = """\
----
-title: Slow sign-in
-type: incident
-components: [web]
----
-## Investigating - 2026-11-28 05:00
-Looking into it.
-"""
-
-
-@pytest.fixture
-def repo(tmp_path: Path) -> Path:
-    root = tmp_path / "repo"
-    (root / "notices").mkdir(parents=True)
-    (root / "outpost.yaml").write_text(MINIMAL_CONFIG)
-    (root / "notices" / "slow-sign-in.md").write_text(NOTICE)
-    return root
+from tests.conftest import SLOW_SIGN_IN
 
 
 def build_and_probe(root: Path) -> tuple[int, bool, str]:
@@ -62,35 +43,35 @@ def build_and_probe(root: Path) -> tuple[int, bool, str]:
     return done.returncode, line == "YAML=True", done.stdout
 
 
-def test_a_build_with_unchanged_settings_reads_no_yaml(repo: Path) -> None:
-    assert build_and_probe(repo)[:2] == (0, True)  # first build: parses outpost.yaml
-    notice = repo / "notices" / "slow-sign-in.md"
-    notice.write_text(NOTICE + "\n## Update - 2026-11-28 05:30\nStill slow.\n")
-    assert build_and_probe(repo)[:2] == (0, False)
-    assert "Still slow." in (repo / "site" / "notices" / "slow-sign-in" / "index.html"
+def test_a_build_with_unchanged_settings_reads_no_yaml(small_repo: Path) -> None:
+    assert build_and_probe(small_repo)[:2] == (0, True)  # first build: parses outpost.yaml
+    notice = small_repo / "notices" / "slow-sign-in.md"
+    notice.write_text(SLOW_SIGN_IN + "\n## Update - 2026-11-28 05:30\nStill slow.\n")
+    assert build_and_probe(small_repo)[:2] == (0, False)
+    assert "Still slow." in (small_repo / "site" / "notices" / "slow-sign-in" / "index.html"
                              ).read_text()
 
 
-def test_changed_settings_are_read_again(repo: Path) -> None:
-    build_and_probe(repo)
-    config = repo / "outpost.yaml"
+def test_changed_settings_are_read_again(small_repo: Path) -> None:
+    build_and_probe(small_repo)
+    config = small_repo / "outpost.yaml"
     config.write_text(config.read_text().replace("title: ", "title: Renamed ", 1))
-    code, read_yaml, _ = build_and_probe(repo)
+    code, read_yaml, _ = build_and_probe(small_repo)
     assert (code, read_yaml) == (0, True)
-    assert "Renamed " in (repo / "site" / "index.html").read_text()
-    assert build_and_probe(repo)[:2] == (0, False)  # and kept again
+    assert "Renamed " in (small_repo / "site" / "index.html").read_text()
+    assert build_and_probe(small_repo)[:2] == (0, False)  # and kept again
 
 
-def test_a_problem_is_reported_every_time_and_never_kept(repo: Path) -> None:
-    assert settings(project(repo), open_store(repo)).title
-    config = repo / "outpost.yaml"
+def test_a_problem_is_reported_every_time_and_never_kept(small_repo: Path) -> None:
+    assert settings(project(small_repo), open_store(small_repo)).title
+    config = small_repo / "outpost.yaml"
     config.write_text(config.read_text() + "colour: blue\n")
     for _ in range(2):
         with pytest.raises(ProblemsFound) as found:
-            settings(project(repo), open_store(repo))
+            settings(project(small_repo), open_store(small_repo))
         assert [str(p) for p in found.value.problems] == [
             str(p) for p in _problems(config.read_bytes())]
-    kept = open_store(repo).load(SETTINGS)
+    kept = open_store(small_repo).load(SETTINGS)
     assert isinstance(kept, dict) and kept["config"].title == "Test Status"
 
 
@@ -102,18 +83,18 @@ def _problems(raw: bytes) -> list[object]:
     raise AssertionError("expected problems")
 
 
-def test_other_sections_are_not_served_the_kept_settings(repo: Path) -> None:
-    store = open_store(repo)
-    full = settings(project(repo), store)
-    bare = project(repo)
+def test_other_sections_are_not_served_the_kept_settings(small_repo: Path) -> None:
+    store = open_store(small_repo)
+    full = settings(project(small_repo), store)
+    bare = project(small_repo)
     bare = type(bare)(bare.root, lambda: Schema(), bare.recipe)
-    assert settings(bare, store) == Schema().load(repo)
-    assert settings(project(repo), store) == full
+    assert settings(bare, store) == Schema().load(small_repo)
+    assert settings(project(small_repo), store) == full
 
 
-def test_kept_settings_equal_parsed_ones(repo: Path) -> None:
-    store = open_store(repo)
-    first = settings(project(repo), store)
-    again = settings(project(repo), open_store(repo))
-    assert first == again == schema().load(repo)
+def test_kept_settings_equal_parsed_ones(small_repo: Path) -> None:
+    store = open_store(small_repo)
+    first = settings(project(small_repo), store)
+    again = settings(project(small_repo), open_store(small_repo))
+    assert first == again == schema().load(small_repo)
     assert repr(first) == repr(again)  # what reading_digest hashes

@@ -9,21 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import MINIMAL_CONFIG, Run
+from tests.conftest import Run
 
 HEAVY = ("jinja2", "cmarkgfm", "nh3", "feedgen", "lxml", "dateutil", "boto3", "botocore",
          "watchfiles")
-NOTICE = """\
----
-title: Slow sign-in
-type: incident
-components: [web]
----
-## Investigating - 2026-11-28 05:00
-Looking into it.
-"""
-
-
 def imported_after(root: Path, *args: str) -> tuple[int, list[str]]:
     """Run the real CLI in a fresh interpreter; its exit code and the heavy modules loaded."""
     code = textwrap.dedent(f"""
@@ -45,31 +34,22 @@ def imported_after(root: Path, *args: str) -> tuple[int, list[str]]:
     return done.returncode, [m for m in line[len("HEAVY="):].split(",") if m]
 
 
-@pytest.fixture
-def repo(tmp_path: Path) -> Path:
-    root = tmp_path / "repo"
-    (root / "notices").mkdir(parents=True)
-    (root / "outpost.yaml").write_text(MINIMAL_CONFIG)
-    (root / "notices" / "slow-sign-in.md").write_text(NOTICE)
-    return root
+def test_check_imports_nothing_heavy(small_repo: Path) -> None:
+    assert imported_after(small_repo, "check") == (0, [])
+    assert imported_after(small_repo, "check") == (0, [])  # with the cache warm
 
 
-def test_check_imports_nothing_heavy(repo: Path) -> None:
-    assert imported_after(repo, "check") == (0, [])
-    assert imported_after(repo, "check") == (0, [])  # with the cache warm
-
-
-def test_update_imports_nothing_heavy(repo: Path) -> None:
-    code, heavy = imported_after(repo, "update", "slow-sign-in", "--message", "Still slow.",
+def test_update_imports_nothing_heavy(small_repo: Path) -> None:
+    code, heavy = imported_after(small_repo, "update", "slow-sign-in", "--message", "Still slow.",
                                  "--at", "2026-11-28 05:30")
     assert (code, heavy) == (0, [])
     assert "## Update - 2026-11-28 05:30\nStill slow." in (
-        repo / "notices" / "slow-sign-in.md").read_text()
+        small_repo / "notices" / "slow-sign-in.md").read_text()
 
 
-def test_build_does_import_the_renderer(repo: Path) -> None:
+def test_build_does_import_the_renderer(small_repo: Path) -> None:
     """The probe works: a build needs Jinja and Markdown."""
-    code, heavy = imported_after(repo, "build", "--now", "2026-11-28T12:00:00Z")
+    code, heavy = imported_after(small_repo, "build", "--now", "2026-11-28T12:00:00Z")
     assert code == 0
     assert {"jinja2", "cmarkgfm", "nh3"} <= set(heavy)
     assert not {"feedgen", "lxml", "dateutil"} & set(heavy)  # feeds are written directly
