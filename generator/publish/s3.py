@@ -158,13 +158,12 @@ class S3Target:
         return self._client
 
     def _get(self, key: str) -> bytes | None:
-        with s3_errors(f"GET s3://{self.bucket}/{key}"):
-            try:
-                response = self.client.get_object(Bucket=self.bucket, Key=key)
-            except self.client.exceptions.NoSuchKey:
-                return None
-            data: bytes = response["Body"].read()
-            return data
+        """The object's body; None if it is missing."""
+        response = self._fetch(key, body=True)
+        if response is None:
+            return None
+        data: bytes = response["Body"]
+        return data
 
     def _listing(self) -> dict[str, tuple[int, str]]:
         """Every object under the prefix except state: relative path -> (size, ETag)."""
