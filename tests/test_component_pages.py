@@ -301,15 +301,17 @@ def test_day_lines_say_each_day_with_notices_and_quiet_runs_once() -> None:
                ("note", "n2"), "Jan 3, 2026: operational"),
            quiet(date(2026, 1, 4)), quiet(date(2026, 1, 5)))
     lines = day_lines(row, {"slow": "Slow", "note": "Note"})
-    assert [(line.text, line.notices) for line in lines] == [
+    assert [(line.words, line.notices) for line in lines] == [
         ("Jan 4 \u2013 Jan 5, 2026: operational", ()),
-        ("Jan 3, 2026: operational (Note; n2)", (("note", "Note"), ("n2", "n2"))),
-        ("Jan 2, 2026: degraded performance for 2 hours (Slow)", (("slow", "Slow"),)),
+        ("Jan 3, 2026: operational", (("note", "Note"), ("n2", "n2"))),
+        ("Jan 2, 2026: degraded performance for 2 hours", (("slow", "Slow"),)),
         ("Dec 31, 2025 \u2013 Jan 1, 2026: operational", ()),
         ("Dec 29 \u2013 Dec 30, 2025: no data", ())]
     assert [line.anchor for line in lines][1:3] == ["d-2026-01-03", "d-2026-01-02"]
-    # A single day's line reads exactly as its bar.
-    assert lines[2].text == row[4].text and lines[1].text == row[5].text
+    assert [(line.label, line.detail) for line in lines][:2] == [
+        ("Jan 4 \u2013 Jan 5, 2026", ": operational"), ("Jan 3, 2026", ": operational")]
+    # A single day's line says exactly what its bar says, before the notices.
+    assert lines[2].words == row[4].words and lines[1].words == row[5].words
     assert day_lines((), {}) == ()
 
 

@@ -39,7 +39,7 @@ class Bar:
     status: str  # a ComponentStatus value, or "no_data"
     text: str  # "Jul 30, 2024: partial outage for 58 minutes (Digicert certificate reissue)"
     notices: tuple[str, ...]  # ids of the day's notices
-    words: str = ""  # the text without the notices: "Jul 30, 2024: partial outage for ..."
+    words: str  # the text without the notices: "Jul 30, 2024: partial outage for ..."
 
     @property
     def anchor(self) -> str:
@@ -70,13 +70,6 @@ class DayLine:
     def detail(self) -> str:
         """The words after the label: ': partial outage for 58 minutes'."""
         return self.words[len(self.label):]
-
-    @property
-    def text(self) -> str:
-        """The line as read: for a single day, exactly its bar's text."""
-        if not self.notices:
-            return self.words
-        return f"{self.words} (" + "; ".join(title for _, title in self.notices) + ")"
 
 
 @dataclass(frozen=True)
@@ -143,7 +136,7 @@ def day_lines(bars: tuple[Bar, ...], titles: Mapping[str, str]) -> tuple[DayLine
                                 f"{days_label(last.first, one.day)}: "
                                 f"{_status_words(one.status)}", ())
             continue
-        lines.append(DayLine(one.day, one.day, one.status, one.words or one.text,
+        lines.append(DayLine(one.day, one.day, one.status, one.words,
                              tuple((n, titles.get(n, n)) for n in one.notices)))
     return tuple(reversed(lines))
 
