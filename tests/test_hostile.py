@@ -879,3 +879,24 @@ def test_publish_and_verify_never_block_on_a_fifo_in_the_site(example_repo: Path
            f"({name} is not a readable regular file): run outpost build again\n")
     verified = outpost("verify")
     assert verified.returncode == 0, verified.stdout + verified.stderr
+
+
+@pytest.mark.parametrize("kind", ["fifo", "folder"])
+def test_settings_that_are_not_a_plain_file_are_refused(example_repo: Path, kind: str
+                                                        ) -> None:
+    """outpost.yaml as a FIFO (which would block a read) or a folder: every command that
+    reads the settings says so, as a process with a time limit."""
+    (example_repo / "outpost.yaml").unlink()
+    if kind == "fifo":
+        os.mkfifo(example_repo / "outpost.yaml")
+    else:
+        (example_repo / "outpost.yaml").mkdir()
+    problem = ("outpost.yaml: not a regular file that can be read: write the settings into "
+               "a plain file\n1 problem found.")
+    for command, said in ((["check"], f"{problem}\n"),
+                          (["build", "--now", FIXED_NOW],
+                           f"Error: {problem} Build stopped: nothing was written.\n")):
+        done = subprocess.run([sys.executable, "-m", "generator", "--root", str(example_repo),
+                               *command], capture_output=True, text=True, timeout=60,
+                              check=False)
+        assert (done.returncode, done.stdout + done.stderr) == (1, said), command

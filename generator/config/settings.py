@@ -8,6 +8,7 @@ composition root (generator/app.py), so this package imports none of them.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -23,6 +24,7 @@ from generator.config import yamlnodes as yn
 from generator.core.errors import InputError, Problem, ProblemsFound, problems_in
 from generator.core.model import HOSTED_NOTE, Component, Config
 from generator.core.times import load_zone
+from generator.disk import regular_bytes
 
 CONFIG_FILE = location.CONFIG_FILE
 
@@ -246,11 +248,16 @@ def reading_digest(config: Config) -> str:
 
 
 def read_config(root: Path) -> bytes:
-    """The bytes of ``root/outpost.yaml``; ProblemsFound when there is none."""
-    try:
-        return (root / CONFIG_FILE).read_bytes()
-    except FileNotFoundError:
-        raise ProblemsFound([Problem(CONFIG_FILE, 1, location.missing_config(root))]) from None
+    """The bytes of ``root/outpost.yaml``; ProblemsFound when there is none, or when it
+    is not a regular file (a FIFO there is never read: it would block)."""
+    path = root / CONFIG_FILE
+    raw = regular_bytes(path)
+    if raw is not None:
+        return raw
+    if not os.path.lexists(path):
+        raise ProblemsFound([Problem(CONFIG_FILE, 1, location.missing_config(root))])
+    raise ProblemsFound([Problem(CONFIG_FILE, 0, "not a regular file that can be read: "
+                                                 "write the settings into a plain file")])
 
 
 def config_from_bytes(raw: bytes, sections: Sequence[Section] = ()) -> Config:
