@@ -142,10 +142,18 @@ def broken_template(tmp: Path) -> tuple[Path, dict[str, str]]:
 
 
 def unreadable_config(tmp: Path) -> tuple[Path, dict[str, str]]:
-    """An OSError reading outpost.yaml (a dangling notice link is a problem, not an error)."""
+    """outpost.yaml that is not a file (a dangling notice link is a problem too)."""
     root = repo(tmp)
     (root / "outpost.yaml").unlink()
     (root / "outpost.yaml").mkdir()
+    return root, {}
+
+
+def output_under_a_file(tmp: Path) -> tuple[Path, dict[str, str]]:
+    """An OSError making the output folder: site/ links to a path below a file."""
+    root = repo(tmp)
+    (root / "afile").write_text("")
+    (root / "site").symlink_to("afile/site")
     return root, {}
 
 
@@ -195,8 +203,11 @@ CASES: dict[str, Case] = {
     "build: TemplateFailed": Case(("build", "--now", NOW), broken_template, 1, lambda root: [
         f"Error: template {root / 'templates' / 'notice.html'}:1: "
         "'generator.core.model.Notice object' has no attribute 'nope'"]),
-    "check: OSError": Case(("check",), unreadable_config, 1, lambda root: [
-        f"Error: Is a directory: {root / 'outpost.yaml'}"]),
+    "check: settings not a file": Case(("check",), unreadable_config, 1, lines(
+        "outpost.yaml: not a regular file that can be read: write the settings into a "
+        "plain file", "1 problem found.")),
+    "build: OSError": Case(("build", "--now", NOW), output_under_a_file, 1,
+                           lambda root: [f"Error: File exists: {root / 'afile'}"]),
     "new incident: EditError": Case(
         ("new", "incident", "Outage", "--component", "nope", "-m", "x"), plain(), 1,
         lines("Error: unknown component 'nope' (outpost.yaml declares: web, api)")),
