@@ -164,6 +164,30 @@ def test_verify_reports_tampered_and_stale_files(builds: Builds, tmp_path: Path)
     ]
 
 
+def test_verify_never_blocks_on_a_fifo_in_the_release(builds: Builds, tmp_path: Path
+                                                      ) -> None:
+    """A FIFO put where a published page was is reported missing, never read (a read
+    would block verify forever: it runs in a thread here, with a time limit)."""
+    www = tmp_path / "www"
+    target = folder_target(builds, www)
+    drain(target.publish(builds.old_dir, builds.old))
+    page = (www / "current").resolve() / "index.html"
+    page.unlink()
+    os.mkfifo(page)
+    outcome: list[object] = []
+
+    def run() -> None:
+        try:
+            drain(target.verify())
+        except VerifyFailed as exc:
+            outcome.append(exc.mismatches)
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(60)
+    assert outcome == [["index.html: missing"]]
+
+
 def test_verify_over_http(builds: Builds, tmp_path: Path) -> None:
     www = tmp_path / "www"
     target = folder_target(builds, www)

@@ -22,7 +22,7 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
-from generator.disk import write_file_atomic
+from generator.disk import regular_bytes, write_file_atomic
 from generator.publish.base import (
     Counts,
     PublishError,
@@ -197,11 +197,8 @@ class FolderTarget:
         if release is None:
             raise PublishError(f"{self.current} does not exist: nothing was published yet")
 
-        def read(path: str) -> bytes | None:
-            try:
-                return (release / path).read_bytes()
-            except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
-                return None
+        def read(path: str) -> bytes | None:  # a FIFO put there is never read: missing
+            return regular_bytes(release / path)
 
         manifest = load_published_manifest(read, str(self.current))
         listed = _files_below(release)
