@@ -193,51 +193,56 @@ def input_key(path: str, inputs: object, digests: Mapping[str, str],
     cannot run together). ``seen`` keeps the form of each view (and of each string) by
     its id, and the object, so that the id is never another's: one view is in several
     pages (its own, its year's, its components'), one string (the chrome) in all."""
-    known = seen if seen is not None else {}
-    digest = hashlib.sha256(path.encode(errors="surrogateescape") + b"\0")
-    update = digest.update
+    parts = [path.encode(errors="surrogateescape"), b"\0"]
+    _feed(inputs, parts, seen if seen is not None else {}, digests)
+    return hashlib.sha256(b"".join(parts)).hexdigest()
 
-    def form(value: object) -> bytes:
-        """The tagged bytes of a view or a string, made once per object."""
-        found = known.get(id(value))
-        if found is None:
-            data = (_view_form(value, digests) if isinstance(value, NoticeView)
-                    else f"R{value!r}\0".encode(errors="surrogateescape"))
-            found = known[id(value)] = (value, data)
-        return found[1]
 
-    def feed(value: object) -> None:
-        kind = type(value)
-        if kind is NoticeView or kind is str:  # in every page: keep these cheap
-            update(form(value))
-        elif kind is list or kind is tuple:
-            update(b"(")
-            for item in value:  # type: ignore[attr-defined]
-                if type(item) is NoticeView:  # closed and component pages: many views
-                    update(form(item))
-                else:
-                    feed(item)
-            update(b")")
-        elif isinstance(value, NoticePart):
-            update(f"P{value.notice_id}|{digests.get(value.notice_id, '?')}|"
-                   f"{value.detail!r}\0".encode(errors="surrogateescape"))
-        elif isinstance(value, NoticeView):
-            update(form(value))
-        elif isinstance(value, (list, tuple)):
-            feed(list(value))
-        elif isinstance(value, dict):
-            update(b"{")
-            for key, item in value.items():
-                update(f"K{key!r}\0".encode(errors="surrogateescape"))
-                feed(item)
-            update(b"}")
-        elif isinstance(value, datetime):
-            update(f"D{value.isoformat()}\0".encode())
-        else:
-            update(f"R{value!r}\0".encode(errors="surrogateescape"))
+def _form(value: object, known: dict[int, tuple[object, bytes]],
+          digests: Mapping[str, str]) -> bytes:
+    """The tagged bytes of a view or a string, made once per object."""
+    found = known.get(id(value))
+    if found is None:
+        data = (_view_form(value, digests) if isinstance(value, NoticeView)
+                else f"R{value!r}\0".encode(errors="surrogateescape"))
+        found = known[id(value)] = (value, data)
+    return found[1]
 
-    feed(inputs)
-    return digest.hexdigest()
+
+def _feed(value: object, parts: list[bytes], known: dict[int, tuple[object, bytes]],
+          digests: Mapping[str, str]) -> None:
+    """Append the tagged bytes of ``value`` to ``parts`` (hashed once, joined: a page
+    key is thousands of small parts, and one call per part is most of its cost)."""
+    kind = type(value)
+    if kind is NoticeView or kind is str:  # in every page: keep these cheap
+        parts.append(_form(value, known, digests))
+    elif kind is list or kind is tuple:
+        parts.append(b"(")
+        for item in value:  # type: ignore[attr-defined]
+            item_kind = type(item)
+            if item_kind is NoticeView or item_kind is str:  # most items: no call
+                found = known.get(id(item))
+                parts.append(found[1] if found is not None else _form(item, known, digests))
+            else:
+                _feed(item, parts, known, digests)
+        parts.append(b")")
+    elif isinstance(value, NoticePart):
+        parts.append(f"P{value.notice_id}|{digests.get(value.notice_id, '?')}|"
+                     f"{value.detail!r}\0".encode(errors="surrogateescape"))
+    elif isinstance(value, NoticeView):
+        parts.append(_form(value, known, digests))
+    elif isinstance(value, (list, tuple)):
+        _feed(list(value), parts, known, digests)
+    elif isinstance(value, dict):
+        parts.append(b"{")
+        for key, item in value.items():
+            parts.append(f"K{key!r}\0".encode(errors="surrogateescape"))
+            _feed(item, parts, known, digests)
+        parts.append(b"}")
+    elif isinstance(value, datetime):
+        parts.append(f"D{value.isoformat()}\0".encode())
+    else:
+        parts.append(f"R{value!r}\0".encode(errors="surrogateescape"))
 
 
 def _bucket(name: str, count: int) -> int:
