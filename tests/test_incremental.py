@@ -8,8 +8,10 @@ import shutil
 import stat
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -23,12 +25,13 @@ from generator.build.inputs import BuildOptions, inputs_digest
 from generator.build.pipeline import render_site
 from generator.build.store import CACHE_DIR, open_store
 from generator.core.errors import OutpostError, ProblemsFound
+from generator.core.timeline import NoticeView
 from generator.notices.loader import load_notices
 from generator.render.pages import TemplateFailed
-from generator.render.produced import Page
 from tests.conftest import MINIMAL_CONFIG, Run
 
 START = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+T = TypeVar("T")
 
 
 def clean_files(root: Path, now: datetime) -> dict[str, bytes]:
@@ -294,10 +297,10 @@ def test_a_site_restored_elsewhere_gives_its_kept_pages(tmp_path: Path) -> None:
     read = PageMemo._read
 
     def never_rendered(memo: PageMemo, path: str, entry: tuple[str, str, int],
-                       page: Page) -> bytes:
+                       render: Callable[[], bytes]) -> bytes:
         def refuse() -> bytes:
             raise AssertionError(f"{path} was rendered again")
-        return read(memo, path, entry, Page(page.inputs, refuse))
+        return read(memo, path, entry, refuse)
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(PageMemo, "_read", never_rendered)
@@ -521,3 +524,112 @@ def test_a_fifo_in_the_output_is_never_read(tmp_path: Path) -> None:
     os.mkfifo(out / "index.html")
     with pytest.raises(OutpostError, match=r"holds no index\.html from an earlier build"):
         incremental.build(project(root), out, START)
+
+
+# Every producer but the pages and component pages in a second process, whatever the
+# site's size (from 100 files by default).
+APART = BuildOptions(fork_producers=1)
+
+
+@settings(max_examples=8, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(edits=st.lists(EDITS, min_size=1, max_size=4))
+def test_producers_apart_match_clean_builds(tmp_path_factory: pytest.TempPathFactory,
+                                            edits: list[str]) -> None:
+    base = tmp_path_factory.mktemp("apart")
+    root = make_repo(base / "repo")
+    out = base / "site"
+    now = START
+    incremental.build(project(root), out, now, APART)
+    for step, edit in enumerate(edits, 1):
+        now = apply(edit, root, now, step)
+        incremental.build(project(root), out, now, APART)
+        assert tree(out) == clean_files(root, now), (edits, step)
+
+
+class Inline:
+    """An ``Elsewhere`` that runs the work in this process, when asked for its result."""
+
+    def __init__(self) -> None:
+        self.started = 0
+
+    def start(self, work: Callable[[], T]) -> Callable[[], T]:
+        self.started += 1
+        return work
+
+    def close(self) -> None:
+        return None
+
+
+def test_a_page_kept_apart_whose_file_is_gone_is_rendered_again(tmp_path: Path) -> None:
+    """A page the second process found kept (a feed, an API year) is read from the
+    output by this one; when that file is gone, this process renders it again."""
+    root = make_repo(tmp_path / "repo")
+    config = schema().load(root)
+    notices, _ = load_notices(root, config)
+    digests = {n.id: n.id for n in notices}
+    store = open_store(root)
+    first = render_site(config, notices, START, recipe(), templates=root,
+                        cache=PageMemo(store, digests))
+    assert first.files["feed.xml"]
+    first_cache = PageMemo(store, digests)
+    render_site(config, notices, START, recipe(), templates=root, cache=first_cache)
+    first_cache.save()
+    (tmp_path / "empty").mkdir()
+    cache = PageMemo(store, digests, (tmp_path / "empty",))
+    apart = Inline()
+    again = render_site(config, notices, START, recipe(), templates=root, cache=cache,
+                        elsewhere=apart)
+    assert apart.started == 1
+    assert {"feed.xml", "api/history/2026.json"} <= cache.hits
+    assert dict(again.files) == dict(first.files)
+
+
+def test_fragments_made_apart_are_kept(tmp_path: Path,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """The API's per-notice objects the second process made are saved by it: the next
+    build makes none of them again."""
+    import generator.render.api
+
+    root = make_repo(tmp_path / "repo")
+    out = tmp_path / "site"
+    incremental.build(project(root), out, START, APART)
+    apply("update", root, START, 4)
+    assert incremental.build(project(root), out, START, APART)[1].endswith(" changed")
+    made: list[str] = []
+    real = generator.render.api.incident_parts
+
+    def counted(api: object, item: NoticeView) -> object:
+        made.append(item.notice.id)
+        return real(api, item)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(generator.render.api, "incident_parts", counted)
+    incremental.build_site(project(root), out, START, BuildOptions(fork=False))
+    assert made == []
+    assert tree(out) == clean_files(root, START)
+
+
+@pytest.mark.parametrize("failing", ["render_pages", "render_api"])
+def test_a_failure_on_either_side_leaves_no_child(tmp_path: Path, failing: str,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """A producer failing here (the pages) or in the second process (the API) fails the
+    build with its own error, leaves no child and writes nothing."""
+    import generator.render.api
+    import generator.render.pages
+
+    root = make_repo(tmp_path / "repo")
+    out = tmp_path / "site"
+    incremental.build(project(root), out, START, APART)
+    before = tree(out)
+
+    def broken(site: object) -> dict[str, bytes]:
+        raise RuntimeError(f"{failing} failed")
+
+    module = generator.render.pages if failing == "render_pages" else generator.render.api
+    monkeypatch.setattr(module, failing, broken)
+    apply("update", root, START, 4)
+    children = _children()
+    with pytest.raises(RuntimeError, match=f"{failing} failed"):
+        incremental.build(project(root), out, START, APART)
+    assert _children() == children
+    assert tree(out) == before

@@ -12,7 +12,8 @@ test in tests/test_incremental.py checks it byte for byte), in three ways:
    file), stats each notice (a change younger than the record is never trusted: the
    racy-clean rule) and imports neither the renderers nor the YAML/config stack.
 2. *Incremental*: pages whose declared inputs did not change come from the page cache
-   (generator/build/cache.py, ``PageMemo``); every other producer runs; then only files
+   (generator/build/cache.py, ``PageMemo``); every other producer runs (the API, feeds
+   and other producers after the pages in a second process meanwhile); then only files
    whose bytes changed are written, each atomically, pages before the Open page,
    ``manifest.json`` last, and files no longer produced are deleted.
 3. *Whole site*: with no usable record of ``out`` (first build, another folder, a
@@ -35,7 +36,7 @@ from generator.build.compiled import StoredBytecode
 from generator.build.inputs import Project, inputs_digest, load_valid
 from generator.build.options import DEFAULTS, BuildOptions
 from generator.build.output import check_target, remove_leftovers, replace_site
-from generator.build.parallel import Forked, ForkedRendering, loaded_and_frozen
+from generator.build.parallel import Forked, ForkedRendering, ForkedWork, loaded_and_frozen
 from generator.build.pipeline import render_site
 from generator.build.store import file_digest, open_store
 from generator.build.uptodate import (
@@ -163,11 +164,15 @@ def build_site(project: Project, out: Path, now: datetime,
         cache = PageMemo(store if options.cached else None, checked.digests, sources)
         executor = (ForkedRendering(options.fork_pages, options.child_share) if options.fork
                     else None)
+        # Most pages kept (the last build wrote out): the other producers run meanwhile
+        # in a second process, instead of the second process rendering pages.
+        elsewhere = (ForkedWork() if options.fork and previous is not None
+                     and len(previous) >= options.fork_producers else None)
         compiled = (StoredBytecode(store, Path(str(BUILTIN_TEMPLATES))) if options.cached
                     else None)
         rendered = render_site(checked.config, checked.notices, now, project.recipe(),
                                templates=root, notice_digests=checked.digests, cache=cache,
-                               executor=executor, compiled=compiled,
+                               executor=executor, compiled=compiled, elsewhere=elsewhere,
                                inputs=inputs_digest(root, checked.digests))
         files, shas = rendered.files, rendered.digests
         before = previous or {}

@@ -289,24 +289,29 @@ class PageMemo:
 
     def lookup(self, path: str, page: Page) -> tuple[str, Kept | None]:
         key = input_key(path, page.inputs, self.digests, self._forms)
+        return key, self.kept(path, key, page.render)
+
+    def kept(self, path: str, key: str, render: Callable[[], bytes]) -> Kept | None:
+        """The page kept for ``path`` under ``key``, if any (``render``: what makes its
+        bytes when the file written for it is gone or changed)."""
         name = index_shard(path)
         pages = self._shard(name)
         self._used.setdefault(name, set()).add(path)
         found = pages.get(path)
         if found is not None and found[0] == key:
             self.hits.add(path)
-            return key, Kept(found[1], found[2], partial(self._read, path, found, page))
+            return Kept(found[1], found[2], partial(self._read, path, found, render))
         self._dirty.add(name)
-        return key, None
+        return None
 
-    def _read(self, path: str, entry: Entry, page: Page) -> bytes:
+    def _read(self, path: str, entry: Entry, render: Callable[[], bytes]) -> bytes:
         """A kept page's bytes, from the first source holding the very file written
         (the same inputs render the same bytes: else it is rendered again)."""
         for folder in self.sources:
             data = regular_bytes(folder / path, entry[2])
             if data is not None and hashlib.sha256(data).hexdigest() == entry[1]:
                 return data
-        return page.render()
+        return render()
 
     def keep(self, path: str, key: str, data: bytes) -> None:
         name = index_shard(path)
@@ -328,6 +333,11 @@ class PageMemo:
         """A per-notice fragment (see generator/build/fragments.py)."""
         value: T = self.fragments.get(notice_id, key, make, group)
         return value
+
+    def detach(self) -> None:
+        """This copy of the cache served producers in a second process: keep the
+        fragments they made (the index of its pages goes back with their keys)."""
+        self.fragments.save(alive=self.digests)
 
     def save(self) -> None:
         """Keep the index of this build's pages (pages no longer produced dropped)."""

@@ -78,6 +78,7 @@ class Fragments:
                           or self._where.get(notice_id, name) != name]:  # or moved group
                 del entries[stale]
             self.store.save(name, entries)
+        self._dirty.clear()  # saved: a second save (after a second process's) skips them
         for name in self.store.names("fragments-"):
             index = name.rpartition("-")[2]
             # Before groups (fragments-NN), or a shard past SHARDS (an earlier count).

@@ -21,6 +21,10 @@ class BuildOptions:
     # The child renders this share of the pages: this process still builds the API and
     # feeds meanwhile (measured balance: 0.75 at 1,000 notices, 0.8 at 10,000).
     child_share: float = 0.75
+    # Files in the last build's output from which a build that keeps most pages runs
+    # every producer but the pages' (the API, feeds, component pages...) in a second
+    # process, while this one makes the pages and their keys.
+    fork_producers: int = 100
     # Files in the last build's output from which a second process lists the output
     # folder while this one loads (a stat per file: 0.1 s at 10,000 notices).
     fork_listing: int = 2000

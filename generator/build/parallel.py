@@ -152,6 +152,23 @@ class ForkedRendering:
             self._child = None
 
 
+class ForkedWork:
+    """A pipeline ``Elsewhere``: work started now in a forked child (run here when
+    results are asked for, where no child can be started)."""
+
+    def __init__(self) -> None:
+        self._child: Forked[Any] | None = None
+
+    def start(self, work: Callable[[], T]) -> Callable[[], T]:
+        child = self._child = Forked([work])
+        return lambda: child.results()[0]
+
+    def close(self) -> None:
+        if self._child is not None:
+            self._child.close()
+            self._child = None
+
+
 def cores() -> int:
     """The processors this process may run on."""
     try:

@@ -14,6 +14,7 @@ import hashlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
@@ -39,6 +40,9 @@ class Recipe:
 
     producers: tuple[Producer, ...]
     finishers: tuple[Finisher, ...] = ()
+    # With a second process (``Elsewhere``), the producers from this index on run there
+    # while the ones before it run here.
+    split: int = 1
 
 
 class PageCache(Fragments, Protocol):
@@ -56,6 +60,16 @@ class PageCache(Fragments, Protocol):
         """The sha256 of ``data`` (a cache knows it for the pages it kept)."""
         ...
 
+    def kept(self, path: str, key: str, render: Callable[[], bytes]) -> Kept | None:
+        """The page kept under ``key`` (found by a copy of this cache in a second
+        process); ``render`` makes its bytes should its kept file be gone."""
+        ...
+
+    def detach(self) -> None:
+        """This copy of the cache, in a second process, is done: keep what only it
+        learnt and the first process will not be told (the per-notice fragments)."""
+        ...
+
 
 class NoCache:
     """Keeps nothing: every page is rendered."""
@@ -68,6 +82,12 @@ class NoCache:
 
     def digest(self, path: str, data: bytes) -> str:
         return hashlib.sha256(data).hexdigest()
+
+    def kept(self, path: str, key: str, render: Callable[[], bytes]) -> Kept | None:
+        return None
+
+    def detach(self) -> None:
+        return None
 
     def get(self, notice_id: str, key: str | None, make: Callable[[], T],
             group: str = "") -> T:
@@ -97,6 +117,48 @@ class RenderHere:
 
     def close(self) -> None:
         return None
+
+
+# What producers run in a second process hand back, file by file in their order: its
+# bytes, or a page's key with its bytes when it was rendered there (None: kept).
+Detached = list[tuple[str, "bytes | tuple[str, bytes | None]"]]
+
+
+class Elsewhere(Protocol):
+    """Where some producers may run while the first ones run here (a second process)."""
+
+    def start(self, work: Callable[[], Detached]) -> Callable[[], Detached]:
+        """Start ``work``; the returned function gives what it returned."""
+        ...
+
+    def close(self) -> None:
+        """The build failed: stop it."""
+        ...
+
+
+def _detached(site: Site, producers: Sequence[Producer], cache: PageCache) -> Detached:
+    """Run ``producers`` with ``cache`` (a copy of this process's, in another one):
+    each file's bytes, or its page's key and (unless kept) its bytes."""
+    result: Detached = []
+    for produce in producers:
+        for path, made in produce(site).items():
+            if isinstance(made, bytes):
+                result.append((path, made))
+                continue
+            key, kept = cache.lookup(path, made)
+            result.append((path, (key, None if kept is not None else made.render())))
+    cache.detach()
+    return result
+
+
+def _render_again(site: Site, producers: Sequence[Producer], path: str) -> bytes:
+    """The bytes of the page at ``path``, which one of ``producers`` makes (a kept page
+    whose file is gone, when the page was looked up in another process)."""
+    for produce in producers:
+        made = produce(site).get(path)
+        if made is not None:
+            return made if isinstance(made, bytes) else made.render()
+    raise KeyError(path)
 
 
 class SiteFiles(Mapping[str, bytes]):
@@ -133,13 +195,15 @@ def render_site(config: Config, notices: Sequence[Notice], now: datetime, recipe
                 *, templates: Path | None = None,
                 notice_digests: Mapping[str, str] | None = None,
                 cache: PageCache | None = None, executor: Executor | None = None,
-                compiled: BytecodeCache | None = None, inputs: str = "") -> Rendered:
+                compiled: BytecodeCache | None = None, inputs: str = "",
+                elsewhere: Elsewhere | None = None) -> Rendered:
     """Render every file of the site for ``now``.
 
     ``templates``: the repository whose templates/ folder overrides built-in templates;
     ``notice_digests``: the sha256 of each notice file by id (page inputs use them);
     ``compiled``: compiled templates kept between builds; ``inputs``: the digest of what
-    the build read (build.inputs.inputs_digest), which manifest.json carries.
+    the build read (build.inputs.inputs_digest), which manifest.json carries;
+    ``elsewhere``: where the producers from ``recipe.split`` on may run meanwhile.
     """
     cache = cache if cache is not None else NoCache()
     executor = executor if executor is not None else RenderHere()
@@ -151,8 +215,14 @@ def render_site(config: Config, notices: Sequence[Notice], now: datetime, recipe
     files: dict[str, bytes | Kept] = {}
     order: list[str] = []  # the producers' order, pages rendered later included
     waiting: list[tuple[list[tuple[str, str]], Callable[[], list[bytes]]]] = []
+    here, there = recipe.producers, recipe.producers[recipe.split:]
+    detached: Callable[[], Detached] | None = None
+    if elsewhere is not None and there and recipe.split > 0:
+        site.share()  # what producers on both sides read is computed once, before
+        here = recipe.producers[:recipe.split]
+        detached = elsewhere.start(partial(_detached, site, there, cache))
     try:
-        for produce in recipe.producers:
+        for produce in here:
             missing: list[tuple[str, str]] = []
             jobs: list[Callable[[], bytes]] = []
             for path, made in produce(site).items():
@@ -172,8 +242,25 @@ def render_site(config: Config, notices: Sequence[Notice], now: datetime, recipe
             for (path, key), data in zip(missing, results(), strict=True):
                 cache.keep(path, key, data)
                 files[path] = data
+        if detached is not None:
+            for path, there_made in detached():
+                order.append(path)
+                if isinstance(there_made, bytes):
+                    files[path] = there_made
+                    continue
+                key, rendered = there_made
+                again = partial(_render_again, site, there, path)
+                kept = cache.kept(path, key, again) if rendered is None else None
+                if kept is not None:
+                    files[path] = kept
+                    continue
+                data = rendered if rendered is not None else again()
+                cache.keep(path, key, data)
+                files[path] = data
     except BaseException:
         executor.close()
+        if elsewhere is not None:
+            elsewhere.close()
         raise
     files = {path: files[path] for path in order}
     digests = {path: found.sha256 if isinstance(found, Kept) else cache.digest(path, found)
