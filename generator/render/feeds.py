@@ -158,8 +158,24 @@ def _item(site: Site, posted: Posted) -> FeedItem:
     )
 
 
-def _documents(site: Site, settings: str, prefix: str, title: str, subtitle: str,
-               feed_id: str, selected: Iterable[Posted]) -> dict[str, Page]:
+class _Items:
+    """Feed items, each made once per build: an update is an item of the site's feeds
+    and of each of its components' feeds."""
+
+    def __init__(self, site: Site) -> None:
+        self.site = site
+        self.made: dict[str, FeedItem] = {}
+
+    def __call__(self, posted: Posted) -> FeedItem:
+        key = update_key(posted)
+        found = self.made.get(key)
+        if found is None:
+            found = self.made[key] = _item(self.site, posted)
+        return found
+
+
+def _documents(site: Site, items: _Items, settings: str, prefix: str, title: str,
+               subtitle: str, feed_id: str, selected: Iterable[Posted]) -> dict[str, Page]:
     """The RSS and Atom documents: their inputs are the settings and the items they show
     (each standing for its notice's whole file)."""
     shown = list(islice(selected, site.config.feed_items))
@@ -168,7 +184,8 @@ def _documents(site: Site, settings: str, prefix: str, title: str, subtitle: str
 
     def document(which: int) -> bytes:
         if not written:
-            written.append(_write(site, prefix, title, subtitle, feed_id, shown))
+            written.append(_write(site, prefix, title, subtitle, feed_id,
+                                  [items(p) for p in shown]))
         return written[0][which]
 
     rss, atom = f"{prefix}{RSS}", f"{prefix}{ATOM}"
@@ -176,9 +193,8 @@ def _documents(site: Site, settings: str, prefix: str, title: str, subtitle: str
 
 
 def _write(site: Site, prefix: str, title: str, subtitle: str, feed_id: str,
-           shown: list[Posted]) -> tuple[bytes, bytes]:
+           items: list[FeedItem]) -> tuple[bytes, bytes]:
     config = site.config
-    items = [_item(site, p) for p in shown]
     newest = max((i.updated for i in items), default=EPOCH)
     meta = FeedMeta(
         id=feed_id,
@@ -197,13 +213,15 @@ def render_feeds(site: Site) -> dict[str, Page]:
     config = site.config
     settings = repr(config)
     ordered = _Ordered(site)
+    items = _Items(site)
     authority = config.host
-    files = _documents(site, settings, "", config.title, f"Every update from {config.title}",
-                       f"tag:{authority},2024:feed", ordered.posted())
+    files = _documents(site, items, settings, "", config.title,
+                       f"Every update from {config.title}", f"tag:{authority},2024:feed",
+                       ordered.posted())
     for component in config.components:
         files.update(_documents(
-            site, settings, f"components/{component.id}/", f"{config.title}: {component.name}",
-            f"Every update about {component.name}",
+            site, items, settings, f"components/{component.id}/",
+            f"{config.title}: {component.name}", f"Every update about {component.name}",
             f"tag:{authority},2024:components/{component.id}/feed",
             ordered.posted(component.id)))
     return files

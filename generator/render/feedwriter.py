@@ -15,6 +15,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 
 GENERATOR = "Outpost"
 RSS_DOCS = "http://www.rssboard.org/rss-specification"  # feedgen's default <docs>
@@ -50,6 +51,12 @@ class FeedItem:
     html: str  # already sanitized
     published: datetime
     updated: datetime
+
+    @cached_property
+    def html_text(self) -> str:
+        """``html`` as element text: escaped once, for every document showing the item
+        (the site's feeds and its components', RSS and Atom)."""
+        return _text(self.html)
 
 
 def _checked(value: str) -> str:
@@ -110,7 +117,7 @@ def write_rss(meta: FeedMeta, items: Sequence[FeedItem], updated: datetime) -> b
             "    <item>\n",
             _element("      ", "title", item.title),
             _element("      ", "link", item.link),
-            _element("      ", "description", item.html),
+            f"      <description>{item.html_text}</description>\n",
             f'      <guid isPermaLink="false">{_text(item.id)}</guid>\n',
             _element("      ", "pubDate", published),
             "    </item>\n",
@@ -145,7 +152,7 @@ def write_atom(meta: FeedMeta, items: Sequence[FeedItem], updated: datetime) -> 
             _element("    ", "id", item.id),
             _element("    ", "title", item.title),
             _element("    ", "updated", changed),
-            f'    <content type="html">{_text(item.html)}</content>\n',
+            f'    <content type="html">{item.html_text}</content>\n',
             # feedgen wrote an entry's link without its rel; alternate is the default.
             f'    <link href="{_attribute(item.link)}"/>\n',
             _element("    ", "published", published),
