@@ -218,7 +218,6 @@ def render_site(config: Config, notices: Sequence[Notice], now: datetime, recipe
     here, there = recipe.producers, recipe.producers[recipe.split:]
     detached: Callable[[], Detached] | None = None
     if elsewhere is not None and there and recipe.split > 0:
-        site.share()  # what producers on both sides read is computed once, before
         here = recipe.producers[:recipe.split]
         detached = elsewhere.start(partial(_detached, site, there, cache))
     try:

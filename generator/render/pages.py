@@ -119,12 +119,6 @@ class Site:
         """Every notice's title by id (bars and component pages name the day's notices)."""
         return {n.id: n.title for n in self.notices}
 
-    def share(self) -> None:
-        """Compute now what several producers read (every component's history and daily
-        bars): before the producers are shared out between processes, each of which
-        would otherwise compute it."""
-        _ = self.bar_rows
-
     @cached_property
     def bar_rows(self) -> dict[str, BarRow]:
         """Each component's daily bars and uptime over ``history_days``, by id."""
