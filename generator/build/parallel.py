@@ -81,21 +81,6 @@ class Forked(Generic[R]):
             self._pid = 0
 
 
-@contextmanager
-def loaded_and_frozen(load: Callable[[], T]) -> Iterator[T]:
-    """``load()`` with the cyclic garbage collector paused, then every object that exists
-    (what was loaded included) left out of cyclic collection until the block ends
-    (gc.freeze): a build keeps what it loaded to the end anyway, and collections would
-    otherwise scan all of it over and over (a tenth of a rebuild at 10,000 notices)."""
-    with gc_paused():  # frozen before the collector runs again: it never scans them
-        loaded = load()
-        gc.freeze()
-    try:
-        yield loaded
-    finally:
-        gc.unfreeze()
-
-
 def fork_map(work: Callable[[T], R], items: Sequence[T], minimum: int) -> list[R]:
     """``[work(item) for item in items]``; with at least ``minimum`` items, fork and two
     processors, a forked child does the first half while this process does the rest.
