@@ -12,6 +12,7 @@ import atexit
 import os
 import sys
 import threading
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
@@ -125,9 +126,10 @@ cli = make_group(WIRING, COMMANDS)
 
 
 def main() -> NoReturn:
-    """Console entry point."""
+    """Console entry point: one command, then the process ends (``leave``), so the
+    command's work is never freed object by object (``Wiring.keep_alive``)."""
     try:
-        cli(prog_name="outpost")
+        make_group(replace(WIRING, keep_alive=[]), COMMANDS)(prog_name="outpost")
     except SystemExit as done:
         if done.code is None or isinstance(done.code, int):
             leave(done.code or 0)

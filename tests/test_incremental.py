@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import shutil
@@ -633,3 +634,21 @@ def test_a_failure_on_either_side_leaves_no_child(tmp_path: Path, failing: str,
         incremental.build(project(root), out, START, APART)
     assert _children() == children
     assert tree(out) == before
+
+
+def test_a_build_in_a_process_that_ends_next_frees_nothing(tmp_path: Path) -> None:
+    """The console entry point ends the process after one build: the build's objects
+    are left to it, and the collector stays off. Elsewhere the collector is as before."""
+    root = make_repo(tmp_path / "repo")
+    out = tmp_path / "site"
+    assert gc.isenabled()
+    kept: list[object] = []
+    try:
+        incremental.build_site(project(root), out, START, keep_alive=kept)
+        assert kept and not gc.isenabled()
+    finally:
+        gc.enable()
+    apply("update", root, START, 4)
+    incremental.build_site(project(root), out, START)
+    assert gc.isenabled()
+    assert tree(out) == clean_files(root, START)

@@ -70,7 +70,8 @@ def build(repo: Repo, out: Path | None, now_text: str | None) -> None:
     if count is None:  # only a build that renders imports the renderers and the YAML stack
         from generator.build.builder import build_site
 
-        count, how = build_site(repo.project, target, now, options)
+        count, how = build_site(repo.project, target, now, options,
+                                keep_alive=repo.wiring.keep_alive)
     click.echo(built_message(target, count, how))
 
 

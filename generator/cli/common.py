@@ -52,6 +52,10 @@ class Wiring:
     recipe: Callable[[], Recipe]
     target_kinds: TargetKinds
     target_checks: TargetChecks = field(default_factory=dict)
+    # Set by the console entry point, which ends the process after one command: where
+    # that command leaves the objects of its work (a build's), never freed one by one.
+    # None where the process goes on (tests, an embedding program).
+    keep_alive: list[object] | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
