@@ -62,9 +62,11 @@ def test_the_cache_keeps_no_page_bytes(tmp_path: Path) -> None:
     cache, out = tmp_path / "cache", tmp_path / "site"
     paths = [f"notices/n{i}/index.html" for i in range(40)]
     Store(cache, "stamp").save("page-bytes-000-of-001", {})  # as an earlier cache kept them
+    Store(cache, "stamp").save("pages-99", {})  # a shard of an earlier, larger count
     build(cache, out, paths)
     names = sorted(p.name for p in cache.iterdir())
     assert names and all(name.startswith("pages-") for name in names)
+    assert "pages-99" not in names
     assert sum(p.stat().st_size for p in cache.iterdir()) < sum(
         len(page(p).render()) for p in paths) + 200 * len(paths)
 

@@ -352,9 +352,8 @@ class PageMemo:
                 self._dirty.add(name)
             if name in self._dirty:
                 store.save(name, pages)
-        for index in range(SHARDS):
-            name = f"pages-{index:02d}"
-            if name not in self._index:
+        for name in store.names("pages-"):  # no page of this build in it (or, past
+            if name not in self._index:     # SHARDS, an earlier count's shard)
                 store.remove(name)
         for name in store.names("page-bytes-"):  # where earlier caches kept page bytes
             store.remove(name)
