@@ -652,3 +652,27 @@ def test_a_build_in_a_process_that_ends_next_frees_nothing(tmp_path: Path) -> No
     incremental.build_site(project(root), out, START)
     assert gc.isenabled()
     assert tree(out) == clean_files(root, START)
+
+
+@pytest.mark.parametrize(("name", "text", "message"), [
+    ("fragment.html", "{{ nope() }}\n", "1: 'nope' is undefined"),
+    ("page.html", "{% if %}\n", "1: Expected an expression, got 'end of statement block'"),
+])
+def test_a_broken_embed_template_is_named_in_either_process(
+        tmp_path: Path, run: Run, name: str, text: str, message: str) -> None:
+    """An override of the banner's templates that fails names its file and line, whether
+    the embeds are made here or in the second process, and nothing is written."""
+    root = make_repo(tmp_path / "repo")
+    out = root / "site"
+    incremental.build(project(root), out, START)
+    before = tree(out)
+    (root / "templates" / "embed").mkdir(parents=True)
+    (root / "templates" / "embed" / name).write_text(text)
+    expected = f"template {root / 'templates' / 'embed' / name}:{message}"
+    for options in (BuildOptions(fork=False), APART):
+        with pytest.raises(TemplateFailed) as failed:
+            incremental.build(project(root), out, START, options)
+        assert failed.value.format_message() == expected
+    result = run(root, "build", "--now", "2026-11-28T12:00:00Z")
+    assert (result.exit_code, result.output) == (1, f"Error: {expected}\n")
+    assert tree(out) == before

@@ -27,7 +27,7 @@ from generator.core.model import Component, Config, NoticeType
 from generator.core.timeline import NoticeView, Snapshot
 from generator.render import pages
 from generator.render.badges import badge_svg
-from generator.render.pages import Site, banner_text, overall_status
+from generator.render.pages import Site, banner_text, overall_status, template_text
 
 JSON_VERSION = 1
 FRAGMENT_DETAIL_MAX = 100  # characters of a title shown in the fragment
@@ -158,19 +158,20 @@ def _shorten(text: str, limit: int) -> str:
 def fragment(site: Site, snapshot: Snapshot, target: str | None = None) -> str:
     """The self-contained banner HTML: inline !important styles, no script."""
     text = banner_text(snapshot, site.config.timezone)
-    html = site.templates.get_template("embed/fragment.html").render(
-        state=text.state, colours=COLOURS[text.state], icon=ICONS[text.state],
-        label=text.label, detail=_shorten(text.detail or "", FRAGMENT_DETAIL_MAX),
-        link=site.config.base_url, target=target)
+    html = template_text(
+        site, "embed/fragment.html", state=text.state, colours=COLOURS[text.state],
+        icon=ICONS[text.state], label=text.label,
+        detail=_shorten(text.detail or "", FRAGMENT_DETAIL_MAX), link=site.config.base_url,
+        target=target)
     return html.strip()
 
 
 def iframe_page(site: Site) -> str:
     """embed/banner.html: the fragment as a page; its link opens in the top window."""
     text = banner_text(site.snapshot, site.config.timezone)
-    return site.templates.get_template("embed/page.html").render(
-        language=site.config.language, title=site.config.title, label=text.label,
-        fragment=Markup(fragment(site, site.snapshot, target="_top")))
+    return template_text(
+        site, "embed/page.html", language=site.config.language, title=site.config.title,
+        label=text.label, fragment=Markup(fragment(site, site.snapshot, target="_top")))
 
 
 def _squeeze(line: str) -> str:

@@ -393,6 +393,16 @@ def _template_failure(exc: TemplateError, template: str) -> TemplateFailed:
                           f"{exc.message or type(exc).__name__}")
 
 
+def template_text(site: Site, template: str, **context: Any) -> str:
+    """``template`` rendered with ``context`` alone (the embeds' banner); a failing one,
+    usually an override in the repo's templates/, is a TemplateFailed naming its file
+    and line."""
+    try:
+        return site.templates.get_template(template).render(**context)
+    except TemplateError as exc:
+        raise _template_failure(exc, template) from None
+
+
 def page_html(site: Site, template: str, root: str, tab: str, **context: Any) -> bytes:
     """A templated page of the site (for producers outside this module)."""
     return _page(site, template, root, tab, **context)
