@@ -23,6 +23,7 @@ from generator.app import project, recipe, schema
 from generator.build import builder as incremental
 from generator.build.cache import PageMemo
 from generator.build.inputs import BuildOptions, inputs_digest
+from generator.build.options import DEFAULTS
 from generator.build.pipeline import render_site
 from generator.build.store import CACHE_DIR, open_store
 from generator.core.errors import OutpostError, ProblemsFound
@@ -155,15 +156,20 @@ def apply(edit: str, root: Path, now: datetime, step: int) -> datetime:
 @given(edits=st.lists(EDITS, min_size=1, max_size=5))
 def test_incremental_builds_match_clean_builds(tmp_path_factory: pytest.TempPathFactory,
                                                edits: list[str]) -> None:
-    base = tmp_path_factory.mktemp("inc")
+    builds_match_clean_builds(tmp_path_factory.mktemp("inc"), edits)
+
+
+def builds_match_clean_builds(base: Path, edits: list[str],
+                              options: BuildOptions = DEFAULTS) -> None:
+    """After each edit, an incremental build (with ``options``) is a clean build."""
     root = make_repo(base / "repo")
     out = base / "site"
     now = START
-    incremental.build(project(root), out, now)
+    incremental.build(project(root), out, now, options)
     assert tree(out) == clean_files(root, now)
     for step, edit in enumerate(edits, 1):
         now = apply(edit, root, now, step)
-        incremental.build(project(root), out, now)
+        incremental.build(project(root), out, now, options)
         assert tree(out) == clean_files(root, now), (edits, step)
 
 
@@ -527,8 +533,8 @@ def test_a_fifo_in_the_output_is_never_read(tmp_path: Path) -> None:
         incremental.build(project(root), out, START)
 
 
-# Every producer but the pages and component pages in a second process, whatever the
-# site's size (from 100 files by default).
+# The producers after the pages, component pages and uptime in a second process,
+# whatever the site's size (from 100 files by default).
 APART = BuildOptions(fork_producers=1)
 
 
@@ -537,15 +543,7 @@ APART = BuildOptions(fork_producers=1)
 @given(edits=st.lists(EDITS, min_size=1, max_size=4))
 def test_producers_apart_match_clean_builds(tmp_path_factory: pytest.TempPathFactory,
                                             edits: list[str]) -> None:
-    base = tmp_path_factory.mktemp("apart")
-    root = make_repo(base / "repo")
-    out = base / "site"
-    now = START
-    incremental.build(project(root), out, now, APART)
-    for step, edit in enumerate(edits, 1):
-        now = apply(edit, root, now, step)
-        incremental.build(project(root), out, now, APART)
-        assert tree(out) == clean_files(root, now), (edits, step)
+    builds_match_clean_builds(tmp_path_factory.mktemp("apart"), edits, APART)
 
 
 class Inline:
