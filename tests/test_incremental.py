@@ -10,6 +10,7 @@ import stat
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TypeVar
@@ -29,7 +30,8 @@ from generator.build.store import CACHE_DIR, open_store
 from generator.core.errors import OutpostError, ProblemsFound
 from generator.core.timeline import NoticeView
 from generator.notices.loader import load_notices
-from generator.render.pages import TemplateFailed
+from generator.render.pages import Site, TemplateFailed
+from generator.render.produced import Produced
 from tests.conftest import MINIMAL_CONFIG, Run
 
 START = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
@@ -562,26 +564,76 @@ class Inline:
 
 def test_a_page_kept_apart_whose_file_is_gone_is_rendered_again(tmp_path: Path) -> None:
     """A page the second process found kept (a feed, an API year) is read from the
-    output by this one; when that file is gone, this process renders it again."""
+    output by this one; when that file is gone, this process renders it again, running
+    each producer of the second process at most once more however many files are gone."""
     root = make_repo(tmp_path / "repo")
     config = schema().load(root)
     notices, _ = load_notices(root, config)
     digests = {n.id: n.id for n in notices}
     store = open_store(root)
-    first = render_site(config, notices, START, recipe(), templates=root,
-                        cache=PageMemo(store, digests))
-    assert first.files["feed.xml"]
     first_cache = PageMemo(store, digests)
-    render_site(config, notices, START, recipe(), templates=root, cache=first_cache)
+    first = render_site(config, notices, START, recipe(), templates=root, cache=first_cache)
     first_cache.save()
+    made = recipe()
+    calls: dict[str, int] = {}
+
+    def counted(produce: Callable[[Site], Produced]) -> Callable[[Site], Produced]:
+        def run(site: Site) -> Produced:
+            calls[produce.__name__] = calls.get(produce.__name__, 0) + 1
+            return produce(site)
+        return run
+
+    counting = replace(made, producers=tuple(counted(p) for p in made.producers))
     (tmp_path / "empty").mkdir()
     cache = PageMemo(store, digests, (tmp_path / "empty",))
     apart = Inline()
-    again = render_site(config, notices, START, recipe(), templates=root, cache=cache,
+    again = render_site(config, notices, START, counting, templates=root, cache=cache,
                         elsewhere=apart)
     assert apart.started == 1
-    assert {"feed.xml", "api/history/2026.json"} <= cache.hits
-    assert dict(again.files) == dict(first.files)
+    assert {"feed.xml", "atom.xml", "api/history/2026.json"} <= cache.hits
+    assert dict(again.files) == dict(first.files)  # every kept file: gone, made again
+    there = [p.__name__ for p in made.producers[made.split:]]
+    assert all(calls[name] <= 2 for name in there)  # there, then at most once here
+    assert calls["render_feeds"] == calls["render_api"] == 2
+
+
+def _indexed(root: Path) -> set[str]:
+    """Every path the page cache's index holds."""
+    store = open_store(root)
+    shards = [store.load(name) for name in store.names("pages-")]
+    return {path for shard in shards if isinstance(shard, dict) for path in shard}
+
+
+def test_pages_rendered_apart_stay_in_the_page_index(tmp_path: Path) -> None:
+    """A page rendered in the second process (a changed feed) is kept for the next build
+    like one rendered here."""
+    root = make_repo(tmp_path / "repo")
+    out = tmp_path / "site"
+    incremental.build(project(root), out, START, BuildOptions(fork=False))
+    indexed = _indexed(root)
+    assert {"feed.xml", "atom.xml", "api/history/2026.json"} <= indexed
+    apply("update", root, START, 4)
+    assert incremental.build(project(root), out, START, APART)[1].endswith(" changed")
+    assert _indexed(root) == indexed
+
+
+def test_two_broken_templates_give_one_error_with_or_without_a_second_process(
+        tmp_path: Path) -> None:
+    """The error reported is the one a build without a second process reports (the
+    producers' own errors first, then the pages' rendering), whichever way it runs."""
+    root = make_repo(tmp_path / "repo")
+    out = tmp_path / "site"
+    incremental.build(project(root), out, START)
+    (root / "templates" / "embed").mkdir(parents=True)
+    (root / "templates" / "embed" / "fragment.html").write_text("{{ nope() }}\n")
+    (root / "templates" / "404.html").write_text("{{ gone() }}\n")
+    messages = []
+    for options in (BuildOptions(fork=False), APART):
+        with pytest.raises(TemplateFailed) as failed:
+            incremental.build(project(root), out, START, options)
+        messages.append(failed.value.format_message())
+    assert messages == [f"template {root / 'templates' / 'embed' / 'fragment.html'}:1: "
+                        "'nope' is undefined"] * 2
 
 
 def test_fragments_made_apart_are_kept(tmp_path: Path,

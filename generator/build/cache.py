@@ -316,6 +316,7 @@ class PageMemo:
     def keep(self, path: str, key: str, data: bytes) -> None:
         name = index_shard(path)
         self._shard(name)[path] = (key, self.digest(path, data), len(data))
+        self._used.setdefault(name, set()).add(path)  # looked up in another process
         self._dirty.add(name)
 
     def digest(self, path: str, data: bytes) -> str:

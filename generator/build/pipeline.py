@@ -119,9 +119,11 @@ class RenderHere:
         return None
 
 
-# What producers run in a second process hand back, file by file in their order: its
-# bytes, or a page's key with its bytes when it was rendered there (None: kept).
-Detached = list[tuple[str, "bytes | tuple[str, bytes | None]"]]
+# What producers run in a second process hand back: each file, in their order, with its
+# bytes, or a page's key with its bytes when it was rendered there (None: kept); and
+# the error a page's rendering raised there, if one did (raised where a build without
+# a second process would raise it: after this process's own pages render).
+Detached = tuple[list[tuple[str, "bytes | tuple[str, bytes | None]"]], Exception | None]
 
 
 class Elsewhere(Protocol):
@@ -137,28 +139,41 @@ class Elsewhere(Protocol):
 
 
 def _detached(site: Site, producers: Sequence[Producer], cache: PageCache) -> Detached:
-    """Run ``producers`` with ``cache`` (a copy of this process's, in another one):
-    each file's bytes, or its page's key and (unless kept) its bytes."""
-    result: Detached = []
-    for produce in producers:
-        for path, made in produce(site).items():
-            if isinstance(made, bytes):
-                result.append((path, made))
+    """Run ``producers`` with ``cache`` (a copy of this process's, in another one), then
+    render the pages they made that it does not keep, as render_site does: each file's
+    bytes, or its page's key and (unless kept) its bytes; and a rendering's error."""
+    made = [(path, item) for produce in producers for path, item in produce(site).items()]
+    result: list[tuple[str, bytes | tuple[str, bytes | None]]] = []
+    try:
+        for path, item in made:
+            if isinstance(item, bytes):
+                result.append((path, item))
                 continue
-            key, kept = cache.lookup(path, made)
-            result.append((path, (key, None if kept is not None else made.render())))
+            key, kept = cache.lookup(path, item)
+            result.append((path, (key, None if kept is not None else item.render())))
+    except Exception as exc:  # the first process raises it when a build without one would
+        return result, exc
     cache.detach()
-    return result
+    return result, None
 
 
-def _render_again(site: Site, producers: Sequence[Producer], path: str) -> bytes:
-    """The bytes of the page at ``path``, which one of ``producers`` makes (a kept page
-    whose file is gone, when the page was looked up in another process)."""
-    for produce in producers:
-        made = produce(site).get(path)
-        if made is not None:
-            return made if isinstance(made, bytes) else made.render()
-    raise KeyError(path)
+class _MadeAgain:
+    """The pages of producers that ran in a second process, made again here when a page
+    kept there has lost its file: each producer runs here at most once."""
+
+    def __init__(self, site: Site, producers: Sequence[Producer]) -> None:
+        self.site = site
+        self.producers = producers
+        self.made: list[Produced] = []
+
+    def render(self, path: str) -> bytes:
+        for index, produce in enumerate(self.producers):
+            if index == len(self.made):
+                self.made.append(produce(self.site))
+            found = self.made[index].get(path)
+            if found is not None:
+                return found if isinstance(found, bytes) else found.render()
+        raise KeyError(path)
 
 
 class SiteFiles(Mapping[str, bytes]):
@@ -217,10 +232,10 @@ def render_site(config: Config, notices: Sequence[Notice], now: datetime, recipe
     waiting: list[tuple[list[tuple[str, str]], Callable[[], list[bytes]]]] = []
     here, there = recipe.producers, recipe.producers[recipe.split:]
     detached: Callable[[], Detached] | None = None
-    if elsewhere is not None and there and recipe.split > 0:
-        here = recipe.producers[:recipe.split]
-        detached = elsewhere.start(partial(_detached, site, there, cache))
     try:
+        if elsewhere is not None and there and recipe.split > 0:
+            here = recipe.producers[:recipe.split]
+            detached = elsewhere.start(partial(_detached, site, there, cache))
         for produce in here:
             missing: list[tuple[str, str]] = []
             jobs: list[Callable[[], bytes]] = []
@@ -237,25 +252,30 @@ def render_site(config: Config, notices: Sequence[Notice], now: datetime, recipe
                     jobs.append(made.render)
             if jobs:  # started now: a second process renders them while the next run
                 waiting.append((missing, executor.submit(jobs)))
+        # Errors come in the order of a build without a second process: the producers'
+        # own (here, then there), then the pages' rendering (here, then there).
+        there_made, there_failed = detached() if detached is not None else ([], None)
         for missing, results in waiting:
             for (path, key), data in zip(missing, results(), strict=True):
                 cache.keep(path, key, data)
                 files[path] = data
-        if detached is not None:
-            for path, there_made in detached():
-                order.append(path)
-                if isinstance(there_made, bytes):
-                    files[path] = there_made
-                    continue
-                key, rendered = there_made
-                again = partial(_render_again, site, there, path)
-                kept = cache.kept(path, key, again) if rendered is None else None
-                if kept is not None:
-                    files[path] = kept
-                    continue
-                data = rendered if rendered is not None else again()
-                cache.keep(path, key, data)
-                files[path] = data
+        if there_failed is not None:
+            raise there_failed
+        again = _MadeAgain(site, there)
+        for path, item in there_made:
+            order.append(path)
+            if isinstance(item, bytes):
+                files[path] = item
+                continue
+            key, rendered = item
+            kept = (cache.kept(path, key, partial(again.render, path)) if rendered is None
+                    else None)
+            if kept is not None:
+                files[path] = kept
+                continue
+            data = rendered if rendered is not None else again.render(path)
+            cache.keep(path, key, data)
+            files[path] = data
     except BaseException:
         executor.close()
         if elsewhere is not None:
