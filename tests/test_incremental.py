@@ -617,23 +617,27 @@ def test_pages_rendered_apart_stay_in_the_page_index(tmp_path: Path) -> None:
     assert _indexed(root) == indexed
 
 
-def test_two_broken_templates_give_one_error_with_or_without_a_second_process(
-        tmp_path: Path) -> None:
+@pytest.mark.parametrize(("broken", "named"), [
+    (("embed/fragment.html", "404.html"), "embed/fragment.html:1: 'nope' is undefined"),
+    (("404.html",), "404.html:1: 'gone' is undefined"),
+])
+def test_broken_templates_give_one_error_with_or_without_a_second_process(
+        tmp_path: Path, broken: tuple[str, ...], named: str) -> None:
     """The error reported is the one a build without a second process reports (the
     producers' own errors first, then the pages' rendering), whichever way it runs."""
     root = make_repo(tmp_path / "repo")
     out = tmp_path / "site"
     incremental.build(project(root), out, START)
-    (root / "templates" / "embed").mkdir(parents=True)
-    (root / "templates" / "embed" / "fragment.html").write_text("{{ nope() }}\n")
-    (root / "templates" / "404.html").write_text("{{ gone() }}\n")
+    texts = {"embed/fragment.html": "{{ nope() }}\n", "404.html": "{{ gone() }}\n"}
+    for name in broken:
+        (root / "templates" / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / "templates" / name).write_text(texts[name])
     messages = []
     for options in (BuildOptions(fork=False), APART):
         with pytest.raises(TemplateFailed) as failed:
             incremental.build(project(root), out, START, options)
         messages.append(failed.value.format_message())
-    assert messages == [f"template {root / 'templates' / 'embed' / 'fragment.html'}:1: "
-                        "'nope' is undefined"] * 2
+    assert messages == [f"template {root / 'templates'}/{named}"] * 2
 
 
 def test_fragments_made_apart_are_kept(tmp_path: Path,

@@ -252,15 +252,23 @@ def render_site(config: Config, notices: Sequence[Notice], now: datetime, recipe
                     jobs.append(made.render)
             if jobs:  # started now: a second process renders them while the next run
                 waiting.append((missing, executor.submit(jobs)))
+        failed: Exception | None = None
+        try:
+            for missing, results in waiting:
+                for (path, key), data in zip(missing, results(), strict=True):
+                    cache.keep(path, key, data)
+                    files[path] = data
+        except Exception as exc:
+            if detached is None:
+                raise
+            failed = exc
         # Errors come in the order of a build without a second process: the producers'
-        # own (here, then there), then the pages' rendering (here, then there).
+        # own (here, then there: detached() raises the latter), then the pages'
+        # rendering (here, then there).
         there_made, there_failed = detached() if detached is not None else ([], None)
-        for missing, results in waiting:
-            for (path, key), data in zip(missing, results(), strict=True):
-                cache.keep(path, key, data)
-                files[path] = data
-        if there_failed is not None:
-            raise there_failed
+        for error in (failed, there_failed):
+            if error is not None:
+                raise error
         again = _MadeAgain(site, there)
         for path, item in there_made:
             order.append(path)
