@@ -169,6 +169,21 @@ def calendar(last: date, count: int, zone: ZoneInfo, now: datetime
     return tuple(result)
 
 
+@lru_cache(maxsize=8)
+def _plain_days(last: date, count: int, zone: ZoneInfo, now: datetime
+                ) -> tuple[tuple[Day, Day], ...]:
+    """Each day of ``calendar(...)`` without data and as a quiet day (operational
+    throughout, most days): the same for every component, so made once (a Day is
+    immutable)."""
+    result = []
+    for day, start, end in calendar(last, count, zone, now):
+        length = int((end - start).total_seconds())
+        result.append((Day(day, start, end, False, OPERATIONAL, (), ()),
+                       Day(day, start, end, True, OPERATIONAL,
+                           ((OPERATIONAL, length),) if length > 0 else (), ())))
+    return tuple(result)
+
+
 def days(component_spans: tuple[Span, ...], last: date, count: int, zone: ZoneInfo,
          since: date | None, now: datetime) -> tuple[Day, ...]:
     """The ``count`` days ending with ``last`` (oldest first). Days before ``since``
@@ -176,16 +191,16 @@ def days(component_spans: tuple[Span, ...], last: date, count: int, zone: ZoneIn
     minutes up to ``now``: the rest of today is not yet uptime."""
     result = []
     first = 0
-    for day, start, end in calendar(last, count, zone, now):
+    for (day, start, end), (no_data, quiet) in zip(calendar(last, count, zone, now),
+                                                   _plain_days(last, count, zone, now),
+                                                   strict=True):
         if since is not None and day < since:
-            result.append(Day(day, start, end, False, OPERATIONAL, (), ()))
+            result.append(no_data)
             continue
         while first < len(component_spans) and component_spans[first].end <= start:
             first += 1  # spans are sorted and do not overlap: their ends are sorted too
         if first == len(component_spans) or component_spans[first].start >= end:
-            length = int((end - start).total_seconds())  # a quiet day (most days)
-            result.append(Day(day, start, end, True, OPERATIONAL,
-                              ((OPERATIONAL, length),) if length > 0 else (), ()))
+            result.append(quiet)
             continue
         seconds: dict[ComponentStatus, int] = {}
         ids: dict[str, None] = {}
