@@ -18,9 +18,11 @@ class BuildOptions:
     # Pages to render before a second process pays for itself (measured on two cores: a
     # cold build of 100 notices, ~150 pages, is 10 % faster forked than not).
     fork_pages: int = 64
-    # The child renders this share of the pages: this process still builds the API and
-    # feeds meanwhile (measured balance: 0.75 at 1,000 notices, 0.8 at 10,000).
-    child_share: float = 0.75
+    # The child renders this share of the pages: this process still builds the API, the
+    # feeds and the component pages meanwhile (measured balance, with the collector off
+    # for the whole build: 0.5-0.55 at 1,000 and 10,000 notices; 0.75 had been best
+    # while collections slowed this process's share).
+    child_share: float = 0.55
     # Files in the last build's output from which a build that keeps most pages runs
     # every producer but the pages' (the API, feeds, component pages...) in a second
     # process, while this one makes the pages and their keys.
