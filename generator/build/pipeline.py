@@ -123,7 +123,8 @@ class RenderHere:
 # bytes, or a page's key with its bytes when it was rendered there (None: kept); and
 # the error a page's rendering raised there, if one did (raised where a build without
 # a second process would raise it: after this process's own pages render).
-Detached = tuple[list[tuple[str, "bytes | tuple[str, bytes | None]"]], Exception | None]
+DetachedFile = tuple[str, "bytes | tuple[str, bytes | None]"]
+Detached = tuple[list[DetachedFile], Exception | None]
 
 
 class Elsewhere(Protocol):
@@ -143,7 +144,7 @@ def _detached(site: Site, producers: Sequence[Producer], cache: PageCache) -> De
     render the pages they made that it does not keep, as render_site does: each file's
     bytes, or its page's key and (unless kept) its bytes; and a rendering's error."""
     made = [(path, item) for produce in producers for path, item in produce(site).items()]
-    result: list[tuple[str, bytes | tuple[str, bytes | None]]] = []
+    result: list[DetachedFile] = []
     try:
         for path, item in made:
             if isinstance(item, bytes):
@@ -206,6 +207,63 @@ class Rendered:
     digests: dict[str, str] = field(default_factory=dict)
 
 
+Waiting = list[tuple[list[tuple[str, str]], Callable[[], list[bytes]]]]
+
+
+def _produce(site: Site, producers: Sequence[Producer], cache: PageCache,
+             executor: Executor, files: dict[str, bytes | Kept], order: list[str]
+             ) -> Waiting:
+    """Run ``producers``: each file into ``files`` (a page kept by ``cache`` as Kept),
+    its path onto ``order``; the pages to render are handed to ``executor``, producer
+    by producer, and returned with their paths and keys."""
+    waiting: Waiting = []
+    for produce in producers:
+        missing: list[tuple[str, str]] = []
+        jobs: list[Callable[[], bytes]] = []
+        for path, made in produce(site).items():
+            order.append(path)
+            if isinstance(made, bytes):
+                files[path] = made
+                continue
+            key, kept = cache.lookup(path, made)
+            if kept is not None:
+                files[path] = kept
+            else:
+                missing.append((path, key))
+                jobs.append(made.render)
+        if jobs:  # started now: a second process renders them while the next run
+            waiting.append((missing, executor.submit(jobs)))
+    return waiting
+
+
+def _take_rendered(waiting: Waiting, cache: PageCache, files: dict[str, bytes | Kept]
+                   ) -> None:
+    """The rendered pages into ``files``, each kept by ``cache`` under its key."""
+    for missing, results in waiting:
+        for (path, key), data in zip(missing, results(), strict=True):
+            cache.keep(path, key, data)
+            files[path] = data
+
+
+def _take_detached(made: list[DetachedFile], again: _MadeAgain, cache: PageCache,
+                   files: dict[str, bytes | Kept], order: list[str]) -> None:
+    """What the producers run in a second process made, into ``files`` and ``order``: a
+    page kept there is kept here too (made ``again`` here should its file be gone)."""
+    for path, item in made:
+        order.append(path)
+        if isinstance(item, bytes):
+            files[path] = item
+            continue
+        key, rendered = item
+        kept = cache.kept(path, key, partial(again.render, path)) if rendered is None else None
+        if kept is not None:
+            files[path] = kept
+            continue
+        data = rendered if rendered is not None else again.render(path)
+        cache.keep(path, key, data)
+        files[path] = data
+
+
 def render_site(config: Config, notices: Sequence[Notice], now: datetime, recipe: Recipe,
                 *, templates: Path | None = None,
                 notice_digests: Mapping[str, str] | None = None,
@@ -229,35 +287,16 @@ def render_site(config: Config, notices: Sequence[Notice], now: datetime, recipe
         site = replace(site, inputs=inputs)
     files: dict[str, bytes | Kept] = {}
     order: list[str] = []  # the producers' order, pages rendered later included
-    waiting: list[tuple[list[tuple[str, str]], Callable[[], list[bytes]]]] = []
     here, there = recipe.producers, recipe.producers[recipe.split:]
     detached: Callable[[], Detached] | None = None
     try:
         if elsewhere is not None and there and recipe.split > 0:
             here = recipe.producers[:recipe.split]
             detached = elsewhere.start(partial(_detached, site, there, cache))
-        for produce in here:
-            missing: list[tuple[str, str]] = []
-            jobs: list[Callable[[], bytes]] = []
-            for path, made in produce(site).items():
-                order.append(path)
-                if isinstance(made, bytes):
-                    files[path] = made
-                    continue
-                key, kept = cache.lookup(path, made)
-                if kept is not None:
-                    files[path] = kept
-                else:
-                    missing.append((path, key))
-                    jobs.append(made.render)
-            if jobs:  # started now: a second process renders them while the next run
-                waiting.append((missing, executor.submit(jobs)))
+        waiting = _produce(site, here, cache, executor, files, order)
         failed: Exception | None = None
         try:
-            for missing, results in waiting:
-                for (path, key), data in zip(missing, results(), strict=True):
-                    cache.keep(path, key, data)
-                    files[path] = data
+            _take_rendered(waiting, cache, files)
         except Exception as exc:
             if detached is None:
                 raise
@@ -269,21 +308,7 @@ def render_site(config: Config, notices: Sequence[Notice], now: datetime, recipe
         for error in (failed, there_failed):
             if error is not None:
                 raise error
-        again = _MadeAgain(site, there)
-        for path, item in there_made:
-            order.append(path)
-            if isinstance(item, bytes):
-                files[path] = item
-                continue
-            key, rendered = item
-            kept = (cache.kept(path, key, partial(again.render, path)) if rendered is None
-                    else None)
-            if kept is not None:
-                files[path] = kept
-                continue
-            data = rendered if rendered is not None else again.render(path)
-            cache.keep(path, key, data)
-            files[path] = data
+        _take_detached(there_made, _MadeAgain(site, there), cache, files, order)
     except BaseException:
         executor.close()
         if elsewhere is not None:
