@@ -22,7 +22,8 @@ from bench import synth
 from generator.app import schema
 from generator.build import cache
 from generator.build.options import BuildOptions
-from generator.build.parallel import cores, fork_map
+from generator.build.parallel import ForkedRendering, cores, fork_map
+from generator.build.pipeline import RenderHere
 from generator.build.store import Store
 from generator.config import yamlnodes as yn
 from generator.core.errors import InputError, Problem
@@ -120,6 +121,23 @@ def test_fork_map_raises_what_the_plain_loop_would() -> None:
     for bad, first in (({2, 8}, "item 2"), ({8}, "item 8"), ({2}, "item 2")):
         with pytest.raises(ValueError, match=first):
             fork_map(failing_at(bad), list(range(10)), 2)
+
+
+@pytest.mark.parametrize("share", [0.2, 0.55, 0.9])
+def test_forked_rendering_raises_what_rendering_here_would(share: float) -> None:
+    """Pages fail in the order given, whichever process rendered them: the child's
+    share comes first, so its error does too."""
+    def page(index: int) -> Callable[[], bytes]:
+        def render() -> bytes:
+            if index in (1, 8):
+                raise RuntimeError(f"page {index}")
+            return str(index).encode()
+        return render
+
+    jobs = [page(index) for index in range(10)]
+    for executor in (RenderHere(), ForkedRendering(2, share)):
+        with pytest.raises(RuntimeError, match=r"^page 1$"):
+            executor.submit(jobs)()
 
 
 class Interrupted(BaseException):

@@ -126,7 +126,11 @@ class ForkedRendering:
         rest = jobs[split:]
 
         def results() -> list[bytes]:
-            mine = [job() for job in rest]
+            try:
+                mine = [job() for job in rest]
+            except Exception:
+                child.results()  # the child's pages come first: so does their error
+                raise
             return child.results() + mine
 
         return results
