@@ -409,16 +409,11 @@ def page_html(site: Site, template: str, root: str, tab: str, **context: Any) ->
 
 
 def _page(site: Site, template: str, root: str, tab: str, **context: Any) -> bytes:
-    try:
-        return _render(site, template, root, tab, **context)
-    except TemplateError as exc:
-        raise _template_failure(exc, template) from None
-
-
-def _render(site: Site, template: str, root: str, tab: str, **context: Any) -> bytes:
+    """A page: ``template`` with what every page's chrome reads, and ``context``."""
     context.setdefault("updated", None)  # the footer's "Updated" time: the Open page's now
     context.setdefault("case_url", case_url(site.config.submit_case_url))  # no notice
-    html = site.templates.get_template(template).render(
+    return template_text(
+        site, template,
         config=site.config,
         snapshot=site.snapshot,
         now=site.now,
@@ -430,8 +425,7 @@ def _render(site: Site, template: str, root: str, tab: str, **context: Any) -> b
         zone_name=times.zone_name(site.config.timezone),
         zone_abbrevs=times.zone_abbreviations(site.config.timezone, site.now.year),
         **context,
-    )
-    return html.encode("utf-8")
+    ).encode("utf-8")
 
 
 def _component_groups(states: Iterable[ComponentState]
