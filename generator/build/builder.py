@@ -169,7 +169,8 @@ def _build_site(project: Project, out: Path, now: datetime, options: BuildOption
     listed = list_notices(root)
     stats = dict(zip(*listed, strict=True)) if listed is not None else None
     with _output_listing(out, state, options) as listing:
-        checked = load_valid(project, "Build stopped: nothing was written.", options, stats)
+        checked = load_valid(project, "Build stopped: nothing was written.", options, stats,
+                             store)
         usable = _usable(state, out, listing)
         previous, output = usable if usable is not None else (None, {})
         # The cache keeps no page bytes: a kept page is read back from out or, failing

@@ -61,12 +61,15 @@ def settings(project: Project, store: Store | None) -> Config:
 
 
 def check(project: Project, options: BuildOptions = DEFAULTS,
-          stats: Mapping[str, os.stat_result] | None = None
+          stats: Mapping[str, os.stat_result] | None = None, store: Store | None = None
           ) -> tuple[Checked | None, list[Problem]]:
     """Validate outpost.yaml and every notice; return what loaded and every problem.
     ``stats``: the notice files' stat by name, taken before reading any (else each is
-    taken here)."""
-    store = open_store(project.root) if options.cached else None
+    taken here); ``store``: the build cache the caller opened (else opened here)."""
+    if not options.cached:
+        store = None
+    elif store is None:
+        store = open_store(project.root)
     try:
         config = settings(project, store)
     except ProblemsFound as exc:
@@ -76,9 +79,10 @@ def check(project: Project, options: BuildOptions = DEFAULTS,
 
 
 def load_valid(project: Project, outcome: str, options: BuildOptions = DEFAULTS,
-               stats: Mapping[str, os.stat_result] | None = None) -> Checked:
+               stats: Mapping[str, os.stat_result] | None = None,
+               store: Store | None = None) -> Checked:
     """Everything loaded, or ProblemsFound listing every problem."""
-    checked, problems = check(project, options, stats)
+    checked, problems = check(project, options, stats, store)
     if problems or checked is None:
         raise ProblemsFound(problems, outcome)
     return checked
