@@ -16,6 +16,7 @@ from generator.core.times import (
     display,
     display_range,
     iso,
+    local_year,
     parse_now,
     parse_time,
     write_time,
@@ -177,3 +178,21 @@ def test_parse_time_never_crashes(text: str, zone: ZoneInfo) -> None:
         assert str(exc)
     else:
         assert result.tzinfo is UTC
+
+
+# Around New Year, where the site zone's year may not be UTC's: each of the last and
+# first two days of a year, at any minute, in zones up to 14 hours from UTC.
+NEW_YEAR = st.builds(
+    lambda year, day, minute: datetime(year, 12, 30, tzinfo=UTC) + timedelta(
+        days=day, minutes=minute),
+    st.integers(1973, 2997), st.integers(0, 3), st.integers(0, 24 * 60 - 1))
+FAR_ZONES = st.one_of(ZONES, st.sampled_from([ZoneInfo("Pacific/Kiritimati"),
+                                              ZoneInfo("Etc/GMT+12"), ZoneInfo("Pacific/Apia")]))
+
+
+@settings(max_examples=400, deadline=None, derandomize=True)
+@given(st.one_of(MOMENTS, NEW_YEAR), FAR_ZONES)
+def test_local_year_is_the_year_in_the_zone(moment: datetime, zone: ZoneInfo) -> None:
+    assert local_year(moment, zone) == moment.astimezone(zone).year
+    elsewhere = moment.astimezone(zone)  # a moment not in UTC is converted
+    assert local_year(elsewhere, UTC) == moment.year

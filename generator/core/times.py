@@ -131,6 +131,15 @@ def parse_now(text: str, zone: ZoneInfo) -> datetime:
     return parse_time(text, zone)
 
 
+def local_year(moment: datetime, zone: tzinfo) -> int:
+    """``moment.astimezone(zone).year``, without the conversion for a UTC moment that
+    is not within a day of New Year: no zone is a day or more from UTC."""
+    if moment.tzinfo is UTC and not ((moment.month == 12 and moment.day == 31)
+                                     or (moment.month == 1 and moment.day == 1)):
+        return moment.year
+    return moment.astimezone(zone).year
+
+
 def write_time(moment: datetime, zone: tzinfo) -> str:
     """The canonical way the tools write a time: local wall time, offset only if ambiguous."""
     local = moment.astimezone(zone)

@@ -18,6 +18,7 @@ from typing import Any
 from generator.config.settings import reading_digest
 from generator.core.statuspage import Api, Json, incident, notice_created, page, status
 from generator.core.timeline import NoticeView
+from generator.core.times import local_year
 from generator.render.pages import Site
 from generator.render.produced import Page
 
@@ -97,7 +98,7 @@ class Objects:
             key = _fragment_key(self.api, item, self.settings, self.digests)
             head, ids, tail = self.fragments.get(
                 notice_id, key, lambda: incident_parts(self.api, item),
-                str(item.started.astimezone(self.zone).year))  # as the year files group
+                str(local_year(item.started, self.zone)))  # as the year files group
             rows = "[" + ",".join(self.rows[row_id] for row_id in ids) + "]"
             joint = "}" if tail == "}" else "," + tail
             self.done[notice_id] = f'{head},"components":{rows}{joint}'
@@ -161,7 +162,7 @@ def _history(site: Site, head: dict[str, Any], objects: Objects, incidents: list
     years: dict[int, tuple[list[NoticeView], list[NoticeView]]] = {}
     for index, items in enumerate((incidents, maintenances)):
         for item in items:
-            years.setdefault(item.started.astimezone(zone).year, ([], []))[index].append(item)
+            years.setdefault(local_year(item.started, zone), ([], []))[index].append(item)
     out: dict[str, bytes | Page] = {}
     listed = []
     shared = (objects.settings, tuple(objects.rows.values()))

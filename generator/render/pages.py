@@ -445,8 +445,11 @@ def recent_history(snapshot: Snapshot, zone: Any, days: int
     today = snapshot.now.astimezone(zone).date()
     first = today - timedelta(days=days - 1)
     by_day: dict[date, list[NoticeView]] = {}
+    # Started before this, a notice started before the first day in any zone (two
+    # days' margin for the zone's offset and its clock changes): no conversion.
+    long_before = snapshot.now - timedelta(days=days + 2)
     for item in (*snapshot.open, *snapshot.closed):
-        if item.is_upcoming or item.started > snapshot.now:
+        if item.is_upcoming or item.started > snapshot.now or item.started < long_before:
             continue
         day = item.started.astimezone(zone).date()
         if first <= day <= today:
@@ -463,7 +466,7 @@ def closed_by_year(closed: Iterable[NoticeView], zone: Any) -> dict[int, list[No
     """Closed notices by the year each ended in the site zone, in the order given."""
     years: dict[int, list[NoticeView]] = {}
     for item in closed:
-        years.setdefault((item.ended or item.updated).astimezone(zone).year, []).append(item)
+        years.setdefault(times.local_year(item.ended or item.updated, zone), []).append(item)
     return years
 
 
