@@ -243,3 +243,22 @@ def test_up_to_date_build_imports_no_renderer_and_no_yaml(tmp_path: Path) -> Non
     assert done.stdout.splitlines() == [
         f"Up to date: {out} holds this build ({len(tree(out))} files); nothing was written.",
         "LOADED="]
+
+
+def test_outpost_build_digests_the_package_once(tmp_path: Path, run: Run,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """The up-to-date check and the build share one opened cache: its stamp digests
+    every file of the package, once per `outpost build`."""
+    calls: list[int] = []
+    real = cache_store.code_digest
+
+    def counted() -> str:
+        calls.append(1)
+        return real()
+
+    monkeypatch.setattr(cache_store, "code_digest", counted)
+    root = make_repo(tmp_path / "repo")
+    now = START.isoformat()
+    assert run(root, "build", "--now", now).exit_code == 0
+    assert run(root, "build", "--now", now).output.startswith("Up to date")
+    assert len(calls) == 2

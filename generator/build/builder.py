@@ -39,7 +39,7 @@ from generator.build.options import DEFAULTS, BuildOptions
 from generator.build.output import check_target, remove_leftovers, replace_site
 from generator.build.parallel import Forked, ForkedRendering, ForkedWork, gc_paused
 from generator.build.pipeline import render_site
-from generator.build.store import file_digest, open_store
+from generator.build.store import Store, file_digest, open_store
 from generator.build.uptodate import (
     LAST,
     UP_TO_DATE,
@@ -140,7 +140,8 @@ def build(project: Project, out: Path, now: datetime,
 
 def build_site(project: Project, out: Path, now: datetime,
                options: BuildOptions = DEFAULTS,
-               keep_alive: list[object] | None = None) -> tuple[int, str]:
+               keep_alive: list[object] | None = None,
+               store: Store | None = None) -> tuple[int, str]:
     """Build, whether or not the last build wrote the same site. The cyclic garbage
     collector is off meanwhile: a build makes hundreds of thousands of objects and no
     cycle worth collecting (measured: the same peak memory with it off, cold or not),
@@ -148,19 +149,20 @@ def build_site(project: Project, out: Path, now: datetime,
     at 10,000 notices). ``keep_alive``, for a caller that ends the process next: the
     build's objects (the notices, the site's files, the cache's index) go there instead
     of being freed one by one when it returns, and the collector stays off, since it
-    would only scan them (either costs 50-60 ms at 10,000 notices)."""
+    would only scan them (either costs 50-60 ms at 10,000 notices). ``store``: the
+    build cache, if the caller opened it (opening digests every file of the package)."""
+    store = store if store is not None else open_store(project.root)
     if keep_alive is not None:
         gc.disable()
-        return _build_site(project, out, now, options, keep_alive)
+        return _build_site(project, out, now, options, keep_alive, store)
     with gc_paused():
-        return _build_site(project, out, now, options, [])
+        return _build_site(project, out, now, options, [], store)
 
 
 def _build_site(project: Project, out: Path, now: datetime, options: BuildOptions,
-                keep_alive: list[object]) -> tuple[int, str]:
+                keep_alive: list[object], store: Store) -> tuple[int, str]:
     root = project.root
     out = out.absolute()
-    store = open_store(root)
     check_target(out, root)
     remove_leftovers(out)  # what a killed build left, whether or not this one swaps
     state = store.load(STATE) if options.cached else None

@@ -23,12 +23,13 @@ UP_TO_DATE = "uptodate"  # the record's name in the build cache
 LAST = ("index.html", "manifest.json")  # written last by every build: checked every time
 
 
-def up_to_date(root: Path, out: Path, now: datetime, options: BuildOptions = DEFAULTS
-               ) -> int | None:
-    """The file count of the last build if it wrote ``out`` from these very inputs."""
+def up_to_date(root: Path, out: Path, now: datetime, options: BuildOptions = DEFAULTS,
+               store: Store | None = None) -> int | None:
+    """The file count of the last build if it wrote ``out`` from these very inputs
+    (``store``: the build cache, if the caller opened it)."""
     if not options.cached:
         return None
-    store = open_store(root)
+    store = store if store is not None else open_store(root)
     out = out.absolute()
     return _up_to_date(store.load(UP_TO_DATE), root, out, settings_key(root, out, now, store),
                        options.racy_ns)
