@@ -271,3 +271,73 @@ def test_update_word_keeps_the_status_in_force(empty_repo: Path, run: Run,
     assert item["incident_updates"][0]["affected_components"] == [{
         "code": base36_id("component:api"), "name": "API",
         "old_status": "degraded_performance", "new_status": "operational"}]
+
+
+CALLED_OFF = """\
+---
+title: Database move
+type: maintenance
+components: [api]
+start: 2026-12-10 22:00
+end: 2026-12-11 02:00
+---
+## Completed - 2026-11-22 09:00
+Called off: the move is no longer needed.
+
+## Scheduled - 2026-11-20 10:00
+We will move the database.
+"""
+
+DONE_EARLY = """\
+---
+title: Web patching
+type: maintenance
+components: [web]
+start: 2026-11-28 01:00
+end: 2026-11-28 05:00
+---
+## Completed - 2026-11-28 04:00
+Done an hour early.
+
+## Scheduled - 2026-11-20 11:00
+We will patch the web servers.
+"""
+
+
+@pytest.mark.parametrize("now", [FIXED_NOW, "2026-12-15T12:00:00Z"])
+def test_a_maintenance_called_off_changes_no_component(empty_repo: Path, run: Run,
+                                                       tmp_path: Path, now: str) -> None:
+    """Completed before its window opened, it sets nothing: its Completed update moves
+    no component and bumps no updated_at, before its window's dates and after them.
+    A maintenance completed within its window still reports the change back."""
+    write_notice(empty_repo, "db-move", CALLED_OFF)
+    write_notice(empty_repo, "web-patching", DONE_EARLY)
+    site = build(run, empty_repo, now, tmp_path / "site")
+    windows = {m["name"]: m for m in
+               load(site, "api/v2/scheduled-maintenances.json")["scheduled_maintenances"]}
+    called_off = windows["Database move"]
+    assert [(u["status"], u["created_at"], u["affected_components"])
+            for u in called_off["incident_updates"]] == [
+        ("completed", "2026-11-22T09:00:00.000-06:00", None),
+        ("scheduled", "2026-11-20T10:00:00.000-06:00", None)]
+    assert (called_off["status"], called_off["updated_at"], called_off["resolved_at"]) == (
+        "completed", "2026-11-22T09:00:00.000-06:00", "2026-11-22T09:00:00.000-06:00")
+    assert [(c["name"], c["status"], c["updated_at"]) for c in called_off["components"]] == [
+        ("API", "operational", None)]
+    done = windows["Web patching"]
+    assert done["incident_updates"][0]["affected_components"] == [{
+        "code": base36_id("component:web"), "name": "Web",
+        "old_status": "under_maintenance", "new_status": "operational"}]
+    summary = load(site, "api/v2/summary.json")
+    assert summary["page"]["updated_at"] == "2026-11-28T04:00:00.000-06:00"
+    assert [(c["name"], c["status"], c["updated_at"]) for c in
+            load(site, "api/v2/components.json")["components"]] == [
+        ("Web", "operational", "2026-11-28T04:00:00.000-06:00"), ("API", "operational", None)]
+    # The component history agrees: no day of the API's has a notice or maintenance.
+    api = json.loads((site / "api/uptime.json").read_text())["components"][1]
+    assert api["id"] == "api" and api["uptime"]["30"] == 100.0
+    days = {day["date"]: day for day in api["days"]}
+    for date in ("2026-11-22", "2026-12-10", "2026-12-11")[:1 if now == FIXED_NOW else 3]:
+        assert days[date] == {"date": date, "status": "operational",
+                              "minutes": {"operational": 1440}, "notices": []}
+    assert not [day for day in api["days"] if day.get("notices")]

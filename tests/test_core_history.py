@@ -25,7 +25,8 @@ from generator.core.history import (
     uptime,
 )
 from generator.core.model import ComponentStatus, Impact, Notice, NoticeType, Status, Update
-from generator.core.timeline import select
+from generator.core.statuspage import went_under
+from generator.core.timeline import select, view
 from tests.conftest import MINIMAL_CONFIG
 
 CONFIG = parse_config(MINIMAL_CONFIG)
@@ -301,3 +302,18 @@ def test_a_notice_skipped_as_ended_has_no_effect_after_the_window_starts(
     for notice in found:
         if ended_before(notice, window):
             assert all(end <= window for _, end in notice_effects(notice, max(now, window)))
+
+
+@settings(max_examples=300, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(notices(0))
+def test_the_api_sees_a_maintenance_go_under_when_the_history_does(notice: Notice) -> None:
+    """statuspage.went_under (the API's component changes) is the start of the
+    history's first period; None, as called off, exactly when the history has none."""
+    if notice.type is not NoticeType.MAINTENANCE:
+        return
+    after = BASE + timedelta(days=8)
+    item = view(notice, after)
+    assert item is not None
+    periods = notice_effects(notice, after)
+    assert went_under(item) == (periods[0][0] if periods else None)

@@ -110,7 +110,10 @@ def changed_at(item: NoticeView, now: datetime) -> datetime:
     """The last time up to ``now`` the notice changed: its newest visible update, a
     window edge or its postmortem's publication."""
     latest = item.updates[0].at  # updates are newest first
-    for edge in (item.notice.start, item.ended):
+    # A maintenance called off never began: its window's start changes nothing (and
+    # its end is the Completed update, counted above).
+    called_off = item.notice.is_maintenance and went_under(item) is None
+    for edge in (() if called_off else (item.notice.start, item.ended)):
         if edge is not None and latest < edge <= now:
             latest = edge
     if item.postmortem is not None and item.postmortem.at > latest:  # once published
@@ -152,10 +155,32 @@ def status(api: Api) -> Json:
     return {"indicator": worst.value, "description": description}
 
 
+def went_under(item: NoticeView) -> datetime | None:
+    """When a maintenance first put its components under maintenance, as
+    ``timeline.view`` has it: at its window's start or an earlier In progress (or
+    Verifying) update, once posted; None if it was completed before (called off) or
+    posted only after its window."""
+    notice = item.notice
+    assert notice.start is not None and notice.end is not None
+    began = max(notice.start, notice_created(item))
+    for update in reversed(item.updates):  # oldest first
+        if update.at >= began:
+            break
+        if update.status is Status.COMPLETED:
+            return None
+        if update.status in (Status.IN_PROGRESS, Status.VERIFYING):
+            return update.at
+    completed = next((u.at for u in reversed(item.updates) if u.status is Status.COMPLETED),
+                     None)
+    if began >= notice.end or (completed is not None and began >= completed):
+        return None
+    return began
+
+
 def status_changed_at(item: NoticeView, now: datetime) -> datetime | None:
     """The last time up to ``now`` the notice moved its components' status: an
-    incident's posting or resolution (if it moves any component), a maintenance
-    window's start or end; None if it never did."""
+    incident's posting or resolution (if it moves any component), a maintenance's
+    going under (``went_under``) or end; None if it never did."""
     notice = item.notice
     first: datetime | None
     if notice.type is NoticeType.INCIDENT:
@@ -163,8 +188,10 @@ def status_changed_at(item: NoticeView, now: datetime) -> datetime | None:
             return None
         first = notice_created(item)
     else:
-        first = notice.start
-    latest = first if first is not None and first <= now else None
+        first = went_under(item)
+        if first is None:
+            return None
+    latest = first if first <= now else None
     if item.ended is not None and item.ended <= now and (latest is None or item.ended > latest):
         latest = item.ended
     return latest
@@ -251,14 +278,16 @@ def _transitions(api: Api, notice: Notice, ending: bool) -> list[Json] | None:
     return rows or None
 
 
-def _affected(api: Api, notice: Notice, status_now: Status, first: bool,
+def _affected(api: Api, item: NoticeView, status_now: Status, first: bool,
               started: bool) -> list[Json] | None:
+    notice = item.notice
     if notice.type is NoticeType.INCIDENT:
         if status_now is Status.RESOLVED:
             return _transitions(api, notice, ending=True)
         return _transitions(api, notice, ending=False) if first else None
-    if status_now is Status.COMPLETED:
-        return _transitions(api, notice, ending=True)
+    if status_now is Status.COMPLETED:  # called off, it ends nothing
+        return (_transitions(api, notice, ending=True) if went_under(item) is not None
+                else None)
     if status_now is Status.IN_PROGRESS and not started:
         return _transitions(api, notice, ending=False)
     return None
@@ -286,7 +315,7 @@ def incident_updates(api: Api, item: NoticeView) -> list[Json]:
             "created_at": at,
             "updated_at": at,
             "display_at": at,
-            "affected_components": _affected(api, notice, current, index == 0, started),
+            "affected_components": _affected(api, item, current, index == 0, started),
             "deliver_notifications": update.notify,
             "custom_tweet": None,
             "tweet_id": None,
