@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.render.headers import _kind, _shared, header_rules, urls
+from generator.render.headers import _kind, _shared, header_rules, headers_for, urls
 from generator.render.manifest import parse_manifest
 from tests.conftest import FIXED_NOW, Run
 from tests.feeds_support import build
@@ -94,6 +94,16 @@ def test_types_and_cors(example_site: Path, url: str, content_type: str | None,
     assert got.get("Content-Type") == ([content_type] if content_type else None)
     assert got.get("Access-Control-Allow-Origin") == (["*"] if cors else None)
     assert got["Cache-Control"] == [SHORT]
+
+
+def test_headers_for_applies_every_matching_rule_as_hosts_do() -> None:
+    rules = [("/*", [("X-A", "1")]), ("/api/*", [("X-A", "2"), ("X-B", "3")]),
+             ("/feed.xml", [("X-C", "4")])]
+    assert headers_for(rules, "/api/v2/x.json") == {"X-A": "1, 2", "X-B": "3"}
+    assert headers_for(rules, "/feed.xml") == {"X-A": "1", "X-C": "4"}
+    assert headers_for(rules, "/feed.xml.bak") == {"X-A": "1"}
+    assert headers_for(rules, "/api") == {"X-A": "1"}
+    assert headers_for(rules, "/api/") == {"X-A": "1, 2", "X-B": "3"}
 
 
 def test_mixed_folder_gets_one_rule_per_file() -> None:

@@ -9,13 +9,17 @@ Cache-Control values. The rules here never overlap on a header name:
   rule per file in it;
 * Content-Type only where a host would guess wrong from the extension (feeds,
   the calendar), as a rule of its own inside a folder rule's scope.
+
+``headers_for`` applies the rules as those hosts do; ``outpost serve`` answers with it.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Mapping
 from datetime import UTC
+from functools import lru_cache
 
 from generator.render.manifest import MANIFEST, manifest_of
 from generator.render.mediatypes import (
@@ -29,6 +33,7 @@ from generator.render.pages import STALENESS_SCRIPT, Site, script_hash
 
 HEADERS = "_headers"
 _DECLARED_TYPES = (".xml", ".ics")
+Rules = list[tuple[str, list[tuple[str, str]]]]  # (URL pattern, headers), in file order
 
 
 def urls(path: str) -> list[str]:
@@ -69,9 +74,9 @@ def _kind(path: str) -> tuple[str, bool, bool, bool]:
             is_hashed_asset(path))
 
 
-def header_rules(paths: list[str]) -> list[tuple[str, list[tuple[str, str]]]]:
+def header_rules(paths: list[str]) -> Rules:
     """(URL pattern, headers) rules covering every path, without overlapping names."""
-    rules: list[tuple[str, list[tuple[str, str]]]] = []
+    rules: Rules = []
     shared: dict[tuple[str, bool, bool, bool], tuple[tuple[str, str], ...]] = {}
 
     def shared_of(path: str) -> tuple[tuple[str, str], ...]:  # one _shared per kind
@@ -104,6 +109,24 @@ def header_rules(paths: list[str]) -> list[tuple[str, list[tuple[str, str]]]]:
                 headers.insert(0, ("Content-Type", content_type(path)))
             rules.extend((url, headers) for url in urls(path))
     return rules
+
+
+@lru_cache(maxsize=1024)
+def _matcher(pattern: str) -> re.Pattern[str]:
+    """A rule's URL pattern: ``*`` (a splat) matches any rest, including nothing."""
+    return re.compile("".join(".*" if part == "*" else re.escape(part)
+                              for part in re.split(r"(\*)", pattern)))
+
+
+def headers_for(rules: Rules, url: str) -> dict[str, str]:
+    """The headers a host reading ``_headers`` sends for ``url``: every matching rule
+    applies, and a name repeated across rules gets its values joined with a comma."""
+    found: dict[str, str] = {}
+    for pattern, headers in rules:
+        if _matcher(pattern).fullmatch(url):
+            for name, value in headers:
+                found[name] = f"{found[name]}, {value}" if name in found else value
+    return found
 
 
 def headers_file(paths: list[str]) -> bytes:
