@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -10,15 +11,20 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from generator.app import project
-from generator.build.serve import VERSION_PATH, Preview, relevant
+from generator.build.serve import RELOAD_HASH, VERSION_PATH, Preview, allow_reload, relevant
 from generator.core.times import parse_time
+from generator.render.headers import PAGE_CSP
+from generator.render.pages import STALENESS_SCRIPT, script_hash
 from tests.conftest import FIXED_NOW, Run
+from tests.embed_support import Watch, portal_page, serving
 from tests.fixtures import CHROMIUM, CHROMIUM_ARGS
+from tests.test_headers import applied, parse_headers
 
 NOTICE = """\
 ---
@@ -73,6 +79,59 @@ def served(empty_repo: Path) -> Iterator[tuple[Path, str, subprocess.Popen[str]]
 
 def version(url: str) -> str:
     return fetch(url.rstrip("/") + VERSION_PATH)[1]
+
+
+def get(url: str) -> tuple[int, dict[str, str], str]:
+    """Status, headers (each name once, as sent) and body."""
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status, dict(response.headers.items()), response.read().decode()
+    except urllib.error.HTTPError as exc:
+        return exc.code, dict(exc.headers.items()), exc.read().decode()
+
+
+def inline_scripts(page: str) -> list[str]:
+    return re.findall(r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", page, re.S)
+
+
+# The pages' policy as served by the preview: the site's, plus the reload script's hash
+# and the version check's connect-src.
+PREVIEW_CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; "
+               f"script-src {script_hash(STALENESS_SCRIPT)} {RELOAD_HASH}; base-uri 'none'; "
+               "form-action 'none'; connect-src 'self'")
+
+
+def test_serve_answers_with_the_sites_headers(
+        served: tuple[Path, str, subprocess.Popen[str]]) -> None:
+    """What _headers gives each URL, as Netlify would send it, but never cached; the
+    pages' policy allows every inline script they carry; embed/ gets no script."""
+    _, url, _ = served
+    data = {"Access-Control-Allow-Origin": "*", "X-Content-Type-Options": "nosniff",
+            "Content-Type": "application/json", "Cache-Control": "no-store"}
+    for path in ("api/v2/summary.json", "api/uptime.json", "banner.json"):
+        status, headers, _ = get(url + path)
+        assert status == 200
+        assert {k: v for k, v in headers.items() if k in data} == data, path
+        assert "Content-Security-Policy" not in headers
+    rules = parse_headers(get(url + "_headers")[2])
+    for path in ("", "notices/2026-11-28-slow/"):
+        status, headers, page = get(url + path)
+        assert status == 200
+        assert (headers["Content-Type"], headers["Cache-Control"]) == (
+            "text/html; charset=utf-8", "no-store")
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert "Access-Control-Allow-Origin" not in headers
+        assert applied(rules, "/" + path)["Content-Security-Policy"] == [PAGE_CSP]
+        assert headers["Content-Security-Policy"] == PREVIEW_CSP
+        assert "outpost serve: live reload" in page
+        assert inline_scripts(page)
+        assert all(script_hash(script) in PREVIEW_CSP for script in inline_scripts(page))
+    status, headers, page = get(url + "embed/banner.html")
+    assert status == 200 and "<script" not in page and "live reload" not in page
+    assert {k: headers.get(k) for k in ("Access-Control-Allow-Origin", "X-Content-Type-Options",
+                                        "Content-Security-Policy", "Cache-Control")} == {
+        "Access-Control-Allow-Origin": "*", "X-Content-Type-Options": "nosniff",
+        "Content-Security-Policy": None, "Cache-Control": "no-store"}
 
 
 def test_serve_rebuilds_shows_problems_and_stays_up(
@@ -157,6 +216,44 @@ def test_preview_paths(empty_repo: Path) -> None:
     assert site.version == stamp
 
 
+def test_every_file_gets_what_its_headers_rules_give(empty_repo: Path) -> None:
+    """The preview's headers are the site's _headers rules applied to each URL (parsed
+    here independently), with the preview's own Cache-Control and reload allowance;
+    only the site's own pages get the reload script."""
+    site = preview(empty_repo)
+    rules = parse_headers(site.files["_headers"].decode())
+    pages = 0
+    for path in site.files:
+        for url in ("/" + path, *(["/" + path[:-len("index.html")]]
+                                  if path.endswith("index.html") else [])):
+            status, headers, body = site.respond(url)
+            expected = {name: ", ".join(values) for name, values in applied(rules, url).items()}
+            expected["Cache-Control"] = "no-store"
+            expected.setdefault("Content-Type", headers["Content-Type"])
+            if "Content-Security-Policy" in expected:
+                expected["Content-Security-Policy"] = allow_reload(
+                    expected["Content-Security-Policy"])
+            assert (status, headers) == (200, expected), url
+            reloads = b"live reload" in body
+            assert reloads == (path.endswith(".html") and not path.startswith("embed/")
+                               and not path.endswith("banner.html")), url
+            assert reloads or body == site.files[path], url
+            pages += reloads
+    assert pages >= 5
+    status, headers, body = site.respond("/notices/nope/")  # headers of the URL asked for
+    assert status == 404 and headers["Content-Security-Policy"] == PREVIEW_CSP
+
+
+def test_allow_reload_adds_only_what_the_script_needs() -> None:
+    assert allow_reload(PAGE_CSP) == PREVIEW_CSP
+    # Missing directives start from default-src; what it allows already is not added.
+    assert allow_reload("default-src 'self'") == (
+        f"default-src 'self'; script-src 'self' {RELOAD_HASH}")
+    assert allow_reload("img-src 'self'") == "img-src 'self'"  # scripts unrestricted
+    assert allow_reload(f"script-src {RELOAD_HASH}; connect-src *; default-src 'none'") == (
+        f"script-src {RELOAD_HASH}; connect-src * 'self'; default-src 'none'")
+
+
 def test_build_output_has_no_reload_script(empty_repo: Path) -> None:
     site = preview(empty_repo)
     assert all(b"live reload" not in data for data in site.files.values())
@@ -185,22 +282,57 @@ def test_open_tab_reloads_by_itself(served: tuple[Path, str, subprocess.Popen[st
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page()
+            # The page's policy forbids eval: wait with locators, not wait_for_function.
+            messages: list[str] = []
+            page.on("console", lambda message: messages.append(message.text))
             page.goto(url + "notices/2026-11-28-slow/")
             assert "Sign-in takes a minute." in page.inner_text("main")
             path = root / "notices" / "2026-11-28-slow.md"
             path.write_text(NOTICE.replace("## Investigating", "## Identified - 2026-11-28 "
                                            "05:30\nA cache is cold.\n\n## Investigating"))
-            page.wait_for_function(
-                "document.body.innerText.includes('A cache is cold.')", timeout=30000)
+            page.get_by_text("A cache is cold.").wait_for(timeout=30000)
             path.write_text(NOTICE.replace("type: incident", "type: outage"))
-            page.wait_for_function(
-                "document.body.innerText.includes('The site cannot be built')", timeout=30000)
+            page.get_by_text("The site cannot be built").wait_for(timeout=30000)
             assert "received 'outage'" in page.inner_text("body")
             path.write_text(NOTICE)
-            page.wait_for_function(
-                "document.body.innerText.includes('Sign-in takes a minute.')", timeout=30000)
+            page.get_by_text("Sign-in takes a minute.").wait_for(timeout=30000)
+            # Only the favicon's 404 and the problems page's 500: nothing refused.
+            assert not [m for m in messages if "Failed to load resource" not in m], messages
         finally:
             browser.close()
+
+
+@pytest.mark.browser
+def test_a_portal_on_another_port_embeds_the_preview(
+        served: tuple[Path, str, subprocess.Popen[str]], browser: Any, tmp_path: Path) -> None:
+    """The script embed reads banner.json across origins (CORS) and the sandboxed
+    iframe's page has no script to block."""
+    root, url, _ = served
+    stamp = version(url)
+    config = root / "outpost.yaml"
+    config.write_text(config.read_text().replace("https://status.example.org/", url))
+    wait_for(lambda: version(url) != stamp)
+    sandbox = "allow-popups allow-popups-to-escape-sandbox allow-top-navigation-by-user-activation"
+    with serving(tmp_path / "portal") as portal:
+        (portal.folder / "index.html").write_text(portal_page(
+            f'<div data-outpost-banner></div><script async src="{url}embed.js"></script>\n'
+            f'<iframe src="{url}embed/banner.html" sandbox="{sandbox}" '
+            'style="width:100%;height:44px;border:0"></iframe>'))
+        page = browser.new_page()
+        try:
+            watch = Watch(page)
+            warnings: list[str] = []
+            page.on("console", lambda m: warnings.append(m.text) if m.type == "warning" else None)
+            page.goto(portal.url)
+            page.wait_for_function(
+                "() => { const h = document.querySelector('[data-outpost-banner]');"
+                " return !!(h && h.shadowRoot && h.shadowRoot.textContent.includes("
+                "'Slow sign-in')); }", timeout=10000)
+            frame = page.frame_locator("iframe").locator("a")
+            assert "Slow sign-in" in frame.inner_text()
+            assert (watch.console_errors, watch.page_errors, warnings) == ([], [], [])
+        finally:
+            page.close()
 
 
 def test_serve_refuses_a_bad_now(empty_repo: Path, run: Run) -> None:

@@ -1,9 +1,14 @@
 """``outpost serve``: the site from memory on 127.0.0.1, rebuilt when a notice, template
 or setting changes, with the open tab reloading itself.
 
-The reload script is added only to pages served here, never to a build. A broken
-notice turns every page into a list of its problems until it is fixed; the
-server keeps running.
+Each file is answered with the headers the site's ``_headers`` gives its URL (CORS,
+nosniff, the pages' Content-Security-Policy), so a portal on another port can try
+the embeds against the preview; only Cache-Control differs: nothing is cached.
+
+The reload script is added only to the site's own pages served here (never to the
+embed pages other sites frame, nor to a build); their Content-Security-Policy is
+widened by exactly what it needs. A broken notice turns every page into a list of
+its problems until it is fixed; the server keeps running.
 """
 
 from __future__ import annotations
@@ -21,24 +26,50 @@ from generator.build.inputs import Project, load_valid
 from generator.build.options import BuildOptions
 from generator.build.pipeline import render_site
 from generator.core.errors import OutpostError, ProblemsFound
-from generator.render.mediatypes import content_type
+from generator.render.headers import Rules, header_rules, headers_for
+from generator.render.mediatypes import content_type, is_page
+from generator.render.pages import script_hash
 
 VERSION_PATH = "/__outpost/version"
 # The preview runs threads (the server, the watcher): a build here never forks.
 PREVIEW = BuildOptions(fork=False)
 WATCHED = ("notices", "templates")
-_RELOAD = """<script>/* outpost serve: live reload, preview only */
+# The same text for every version (which it reads from its tag), so that one hash
+# in the Content-Security-Policy allows it.
+_RELOAD = """/* outpost serve: live reload, preview only */
 (function () {
-  var seen = "%s";
+  var seen = document.currentScript.getAttribute("data-version");
   function poll() {
-    fetch("%s", {cache: "no-store"}).then(function (r) { return r.text(); })
+    fetch("VERSION_PATH", {cache: "no-store"}).then(function (r) { return r.text(); })
       .then(function (v) { if (v !== seen) { location.reload(); } else { setTimeout(poll, 500); } })
       .catch(function () { setTimeout(poll, 2000); });
   }
   setTimeout(poll, 500);
 })();
-</script>
-"""
+""".replace("VERSION_PATH", VERSION_PATH)
+RELOAD_HASH = script_hash(_RELOAD)
+CSP = "Content-Security-Policy"
+# Set by the preview itself, over the site's rules: the type of what it answers with
+# (404.html, the problems page), and no caching, so a rebuild shows at once.
+_PREVIEW_OWN = ("Content-Type", "Cache-Control")
+
+
+def allow_reload(policy: str) -> str:
+    """``policy`` widened by what the reload script needs, and nothing else: its hash
+    in script-src and the version check (same origin) in connect-src. A directive
+    the policy lacks starts from its default-src; without one, it is not restricted."""
+    directives = [d.strip() for d in policy.split(";") if d.strip()]
+    sources = {d.split()[0].lower(): d.split()[1:] for d in directives}
+    for name, needed in (("script-src", RELOAD_HASH), ("connect-src", "'self'")):
+        base = sources.get(name, sources.get("default-src"))
+        if base is None or needed in base:
+            continue
+        line = " ".join([name, *(s for s in base if s != "'none'"), needed])
+        if name in sources:
+            directives = [line if d.split()[0].lower() == name else d for d in directives]
+        else:
+            directives.append(line)
+    return "; ".join(directives)
 
 
 class Preview:
@@ -50,6 +81,7 @@ class Preview:
         self.clock = clock
         self.lock = threading.Lock()
         self.files: dict[str, bytes] = {}
+        self.rules: Rules = []  # the site's _headers rules for ``files``
         self.problems: list[str] = []
         self.version = 0
 
@@ -69,10 +101,11 @@ class Preview:
             problems = [exc.format_message()]
         except Exception as exc:  # a template or plug-in failing must not stop the preview
             problems = [f"build failed: {type(exc).__name__}: {exc}"]
+        rules = header_rules(list(files)) if files is not None else None
         with self.lock:
             changed = problems != self.problems or (files is not None and files != self.files)
-            if files is not None:
-                self.files = files
+            if files is not None and rules is not None:
+                self.files, self.rules = files, rules
             self.problems = problems
             if changed:
                 self.version += 1
@@ -81,7 +114,7 @@ class Preview:
         return f"Built {len(self.files)} files"
 
     def reload_script(self) -> bytes:
-        return (_RELOAD % (self.version, VERSION_PATH)).encode("utf-8")
+        return f'<script data-version="{self.version}">{_RELOAD}</script>\n'.encode()
 
     def problems_page(self) -> bytes:
         items = "\n".join(f"<li><code>{html.escape(p)}</code></li>" for p in self.problems)
@@ -106,19 +139,26 @@ class Preview:
         if name == "" or name.endswith("/"):
             name += "index.html"
         with self.lock:
-            files, problems = self.files, self.problems
+            files, problems, rules = self.files, self.problems, self.rules
         if name not in files and f"{name}/index.html" in files:
             return 301, {**headers, "Location": path + "/"}, b""
         status = 200
+        site: dict[str, str] = {}
         if problems and (name.endswith(".html") or name not in files):
             body, status, name = self.problems_page(), 500, "problems.html"
-        elif name in files:
-            body = files[name]
         else:
-            body, status, name = files.get("404.html", b"Not found\n"), 404, "404.html"
-        headers["Content-Type"] = content_type(name)
-        if name.endswith(".html"):
+            # A host matches the URL asked for, whether the file or 404.html answers.
+            site = headers_for(rules, path)
+            if name in files:
+                body = files[name]
+            else:
+                body, status, name = files.get("404.html", b"Not found\n"), 404, "404.html"
+        headers = {"Content-Type": content_type(name), **headers,
+                   **{key: value for key, value in site.items() if key not in _PREVIEW_OWN}}
+        if is_page(name):  # not the banners nor embed/: other sites include or frame them
             body = body.replace(b"</body>", self.reload_script() + b"</body>", 1)
+            if CSP in headers:
+                headers[CSP] = allow_reload(headers[CSP])
         return status, headers, body
 
 
