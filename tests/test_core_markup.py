@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import urljoin, urlsplit
 
-from generator.render.markup import MarkdownRenderer
+from hypothesis import given
+from hypothesis import strategies as st
+
+from generator.render.markup import (
+    MarkdownRenderer,
+    absolute_links,
+    absolute_targets,
+    render_markdown,
+)
 from tests.conftest import FIXED_NOW, Run
+
+PAGE = "https://status.example.org/notices/db-outage/"
 
 
 def test_markdown_cannot_inject_script() -> None:
@@ -60,3 +72,112 @@ def test_github_flavored_markdown() -> None:
     assert render("- outer\n  - inner") == (
         "<ul>\n<li>outer\n<ul>\n<li>inner</li>\n</ul>\n</li>\n</ul>")
     assert render("3. third\n4. fourth") == '<ol start="3">\n<li>third</li>\n<li>fourth</li>\n</ol>'
+
+
+class _Elements(HTMLParser):
+    """Every start tag with its attributes (values unescaped), as a browser reads them."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, list[tuple[str, str | None]]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, attrs))
+
+
+def elements(html: str) -> list[tuple[str, list[tuple[str, str | None]]]]:
+    parser = _Elements()
+    parser.feed(html)
+    parser.close()
+    return parser.tags
+
+
+def hrefs(html: str) -> list[str]:
+    """The href of every link in ``html``, as a browser reads it."""
+    return [value or "" for tag, attrs in elements(html) if tag == "a"
+            for name, value in attrs if name == "href"]
+
+
+def is_absolute(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme == "mailto" or (parts.scheme in ("http", "https") and
+                                        bool(parts.netloc))
+
+
+def test_links_made_absolute_against_the_page_the_text_is_on() -> None:
+    html = absolute_links(render_markdown(
+        "See [the notice](../), [Web](/components/web/), [this update](#update-x), "
+        "[a query](?a=1&b=2), [here]() and <a title=\"a>b\" href=\" up/ \">up</a>; "
+        "[elsewhere](//other.example/x), [kept](https://ok.example/y) and "
+        "[mail](mailto:a@b.example). <a href=\"//[bad/\">no address</a>"), PAGE)
+    assert hrefs(html) == [
+        "https://status.example.org/notices/", "https://status.example.org/components/web/",
+        "https://status.example.org/notices/db-outage/#update-x",
+        "https://status.example.org/notices/db-outage/?a=1&b=2",
+        "https://status.example.org/notices/db-outage/",
+        "https://status.example.org/notices/db-outage/up/",
+        "https://other.example/x", "https://ok.example/y", "mailto:a@b.example"]
+    assert '<a title="a&gt;b" href="https://status.example.org/notices/db-outage/up/"' in html
+    assert '?a=1&amp;b=2"' in html
+    assert '<a rel="noopener noreferrer nofollow">no address</a>' in html
+    absolute = render_markdown("[kept](https://ok.example/y) `[x](../)`")
+    assert absolute_links(absolute, PAGE) == absolute  # nothing to resolve
+
+
+# Pieces of Markdown and HTML around links, hostile ones included.
+LINK_PIECES = ["[a](", "](", ")", "(", "../", "/x", "#f", "?q=1", "&amp;", "&", '"', "'",
+               "<a href=\"", "<a href=", "<a title=\"", "<abbr title=\"", "\">", ">", "<",
+               "\\", " ", "\n", "\n\n", "`", "//", "//[bad", "mailto:x@y.example",
+               "https://e.example/", "javascript:", "[r]: ", "[r]", "\u00a0", "\u00e9", "%20",
+               "\t", "<", "![i](", "www.example.org", "HREF="]
+link_text = st.lists(st.one_of(st.sampled_from(LINK_PIECES), st.characters(
+    exclude_categories=("Cs", "Cc"))), max_size=25).map("".join)
+
+
+def _resolved(url: str) -> str | None:
+    """Where a browser on PAGE goes (None: nowhere), by urllib."""
+    url = url.strip("".join(map(chr, range(0x21))))
+    try:
+        return url if urlsplit(url).scheme else urljoin(PAGE, url)
+    except ValueError:
+        return None
+
+
+@given(link_text)
+def test_every_link_is_absolute_and_nothing_else_changes(text: str) -> None:
+    html = render_markdown(text)
+    result = absolute_links(html, PAGE)
+    assert absolute_links(html, PAGE) == result  # deterministic
+    assert all(is_absolute(url) for url in hrefs(result)), result
+    expected = []
+    for tag, attrs in elements(html):  # read by a real HTML parser, not our pattern
+        kept = []
+        for name, value in attrs:
+            if tag == "a" and name == "href":
+                value = _resolved(value or "")
+                if value is None:
+                    continue
+            kept.append((name, value))
+        expected.append((tag, kept))
+    assert elements(result) == expected
+    if all(is_absolute(url) for url in hrefs(html)):
+        assert result == html
+
+
+def test_plain_text_link_targets_made_absolute() -> None:
+    text = ("See [the notice](../ \"Notices\") and [Web][web].\n\n"
+            "[web]: /components/web/\n")
+    assert absolute_targets(text, PAGE) == (
+        "See [the notice](https://status.example.org/notices/ \"Notices\") and [Web][web]."
+        "\n\n[web]: https://status.example.org/components/web/\n")
+    assert absolute_targets("<a href=\"#update-x\">this update</a>", PAGE) == (
+        "<a href=\"https://status.example.org/notices/db-outage/#update-x\">this update</a>")
+    # A target the rewrite cannot reach safely (here inside code) leaves the text as is.
+    assert absolute_targets("`[x](../)` and [y](../)", PAGE) == "`[x](../)` and [y](../)"
+
+
+@given(link_text)
+def test_plain_text_rewrite_never_changes_what_the_text_says(text: str) -> None:
+    result = absolute_targets(text, PAGE)
+    assert result == text or render_markdown(result) == absolute_links(
+        render_markdown(text), PAGE)

@@ -13,6 +13,7 @@ from tests.conftest import Run
 from tests.fixtures import notify_repo_for
 from tests.notify_repo import NOW, OUTAGE_KEYS, UPGRADE_KEYS, make_repo
 from tests.notify_servers import HookServer, MailServer, mail_server
+from tests.test_core_markup import hrefs, is_absolute
 
 SITE = "status.example.org"
 pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
@@ -123,6 +124,40 @@ def test_emails_have_subject_threading_headers_and_both_bodies(
     assert {m.message["Subject"] for m in bob} == {
         "[Test Status] Scheduled: API upgrade",
         "[Test Status] Reminder: API upgrade starts Nov 28, 2026, 1:00 PM CST"}
+
+
+RELATIVE_LINKS = ("See [the notice list](../), [Web](/components/web/), "
+                  "[the first update](#update-20261127T1400Z) and "
+                  '<a href="?view=print&amp;x=1">a printable page</a>. '
+                  "[Elsewhere](https://example.net/a) and [mail](mailto:ops@example.org).")
+
+
+def test_links_in_emails_are_absolute_resolved_against_the_notice_page(
+        run: Run, repo: Path, smtp: MailServer) -> None:
+    posted = run(repo, "update", "api-upgrade", "--at", "2026-11-28 11:30", "-m",
+                 RELATIVE_LINKS)
+    assert posted.exit_code == 0, posted.output
+    assert notify(run, repo)[0] == 0
+    update_id = f"<outpost.api-upgrade.20261128T1730Z@{SITE}>"
+    mails = [m for m in smtp.received if m.message["Message-ID"] == update_id]
+    assert sorted(m.to for m in mails) == ["alice@example.org", "bob@example.org"]
+    page = "https://status.example.org/notices/api-upgrade/"
+    for mail in mails:
+        html = mail.part("html")
+        assert all(is_absolute(url) for url in hrefs(html)), hrefs(html)
+        assert hrefs(html)[:6] == [
+            "https://status.example.org/notices/", "https://status.example.org/components/web/",
+            f"{page}#update-20261127T1400Z", f"{page}?view=print&x=1",
+            "https://example.net/a", "mailto:ops@example.org"]
+        assert mail.part("plain").startswith(
+            "Update: API upgrade\n\n"
+            "See [the notice list](https://status.example.org/notices/), "
+            "[Web](https://status.example.org/components/web/), "
+            f"[the first update]({page}#update-20261127T1400Z) and "
+            f'<a href="{page}?view=print&amp;x=1">a printable page</a>. '
+            "[Elsewhere](https://example.net/a) and [mail](mailto:ops@example.org).\n")
+    # The HTML depends on the update alone: both contacts get the same bytes.
+    assert mails[0].part("html") == mails[1].part("html")
 
 
 ISO_WITH_OFFSET = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d$"

@@ -16,6 +16,7 @@ from generator.core.errors import OutpostError
 from generator.core.model import Config
 from generator.notify.plan import Message
 from generator.notify.settings import PASSWORD_ENV, USERNAME_ENV, Contact, NotifySettings, Smtp
+from generator.render.markup import absolute_links, absolute_targets
 
 Markdown = Callable[[str], str]
 
@@ -62,10 +63,14 @@ def _body_markdown(config: Config, message: Message) -> str:
     return f"This scheduled maintenance starts {when}."
 
 
-def plain_text(config: Config, message: Message) -> str:
+def plain_text(config: Config, message: Message, markdown: Markdown) -> str:
+    """The Markdown as written, its link targets made absolute (no page to resolve
+    them against in a mail client)."""
+    body = absolute_targets(_body_markdown(config, message), notice_url(config, message),
+                            markdown)
     lines = [f"{message.status.value}: {message.notice.title}"
              if not message.is_reminder else f"Reminder: {message.notice.title}", "",
-             _body_markdown(config, message), ""]
+             body, ""]
     lines += [f"{label}: {value}" for label, value in _facts(config, message)]
     lines += ["", f"Read the notice: {notice_url(config, message)}", "", "--",
               f"You receive this as a contact of {config.title} ({config.base_url})."]
@@ -73,8 +78,10 @@ def plain_text(config: Config, message: Message) -> str:
 
 
 def html_text(config: Config, message: Message, markdown: Markdown) -> str:
+    """The HTML alternative; its links are absolute, resolved against the notice page."""
     esc = html.escape
-    url = esc(notice_url(config, message), quote=True)
+    page = notice_url(config, message)
+    url = esc(page, quote=True)
     heading = (f"Reminder: {message.notice.title}" if message.is_reminder
                else f"{message.status.value}: {message.notice.title}")
     rows = "".join(f'<tr><th align="left" style="padding:2px 12px 2px 0">{esc(label)}</th>'
@@ -84,7 +91,7 @@ def html_text(config: Config, message: Message, markdown: Markdown) -> str:
         f"<title>{esc(heading)}</title></head>\n"
         '<body style="font-family:sans-serif;line-height:1.5;max-width:40em">\n'
         f"<h1 style=\"font-size:1.3em\">{esc(heading)}</h1>\n"
-        f"{markdown(_body_markdown(config, message))}\n"
+        f"{absolute_links(markdown(_body_markdown(config, message)), page)}\n"
         f"<table>{rows}</table>\n"
         f'<p><a href="{url}">Read the notice</a></p>\n'
         f'<p style="color:#555;font-size:.9em">You receive this as a contact of '
@@ -112,7 +119,7 @@ def compose(config: Config, settings: NotifySettings, message: Message, contact:
     mail["Auto-Submitted"] = "auto-generated"
     mail["X-Auto-Response-Suppress"] = "All"
     mail["List-Id"] = f"{config.title} <notify.{config.host}>"
-    mail.set_content(plain_text(config, message))
+    mail.set_content(plain_text(config, message, markdown))
     mail.add_alternative(html_text(config, message, markdown), subtype="html")
     return mail
 

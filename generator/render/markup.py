@@ -1,4 +1,5 @@
-"""Markdown to sanitized HTML.
+"""Markdown to sanitized HTML, and its links made absolute for text read away from its
+page (emails, feeds).
 
 Notices are written in GitHub Flavored Markdown, rendered by cmark-gfm (GitHub's own
 C implementation, through cmarkgfm): the same dialect GitHub shows when staff preview
@@ -10,8 +11,10 @@ is decided in one place.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import cache
-from html import escape
+from html import escape, unescape
+from urllib.parse import urljoin
 
 import nh3
 
@@ -27,6 +30,22 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "th": {"align"}
                       "td": {"align"}, "ol": {"start"}}
 URL_SCHEMES = {"http", "https", "mailto"}
 _HEADING_TAG = re.compile(r"<(/?)h([1-6])\b")
+# In sanitized HTML (nh3's serializer): text and attribute values never hold a raw '<'
+# or '>', and every value is double-quoted with '"' escaped, so these patterns cannot
+# match inside text or inside another attribute's value.
+_LINK_TAG = re.compile(r"<a\s[^<>]*>")
+_HREF = re.compile(r'\shref="([^"]*)"')
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+_URL_SPACE = "".join(map(chr, range(0x21)))  # C0 controls and space: trimmed from URLs
+# Where Markdown source names a link target: after '](' (inline links and images), after
+# a reference definition's '[label]:', and in raw HTML's href=. A destination is
+# '<...>', or a run without spaces whose parentheses nest at most one level.
+_DESTINATION = r"(<(?:[^<>\n\\]|\\.)*>|(?!<)(?:[^\s()\\]|\\.|\((?:[^\s()\\]|\\.)*\))*)"
+_TARGET = re.compile(
+    r"(\]\([ \t]*\n?[ \t]*)" + _DESTINATION
+    + r"|^( {0,3}\[(?:[^\[\]\\\n]|\\.)+\]:[ \t]*\n?[ \t]*)" + _DESTINATION
+    + r"""|(\shref[ \t]*=[ \t]*)("[^"\n]*"|'[^'\n]*'|[^\s"'=<>`]+)""",
+    re.MULTILINE | re.IGNORECASE)
 
 
 class MarkdownRenderer:
@@ -82,3 +101,59 @@ def _cleaner() -> nh3.Cleaner:
         link_rel="noopener noreferrer nofollow",
         strip_comments=True,
     )
+
+
+def absolute_links(html: str, page: str) -> str:
+    """Sanitized ``html`` with every relative link resolved against ``page``, the
+    absolute URL of the page the text appears on. Mail clients and feed readers have
+    no page to resolve '../', '/x' or '#x' against, so there such links are dead."""
+    if 'href="' not in html:
+        return html
+    return _LINK_TAG.sub(lambda tag: _HREF.sub(lambda m: _absolute_href(m, page), tag[0]),
+                         html)
+
+
+def _absolute_href(match: re.Match[str], page: str) -> str:
+    url = unescape(match[1]).strip(_URL_SPACE)
+    if _SCHEME.match(url):  # absolute: the sanitizer kept only http, https and mailto
+        return match[0]
+    try:
+        resolved = urljoin(page, url)
+    except ValueError:  # e.g. '//[bad/': no address to give; drop the link, keep the text
+        return ""
+    return f' href="{_attribute(resolved)}"'
+
+
+def _attribute(value: str) -> str:
+    """An attribute value escaped as nh3 writes it, so the output keeps its invariants."""
+    return (value.replace("&", "&amp;").replace("\xa0", "&nbsp;").replace('"', "&quot;")
+            .replace("<", "&lt;").replace(">", "&gt;"))
+
+
+def absolute_targets(text: str, page: str,
+                     markdown: Callable[[str], str] = render_markdown) -> str:
+    """Markdown ``text`` with each relative link target written as an absolute URL
+    resolved against ``page``, for a plain-text email, which shows the Markdown as
+    written. The rewrite is kept only if ``markdown`` renders it exactly as the original
+    with absolute_links; otherwise (a target inside a code span, say) ``text`` is
+    returned unchanged."""
+    rewritten = _TARGET.sub(lambda match: _absolute_target(match, page), text)
+    if rewritten == text or markdown(rewritten) != absolute_links(markdown(text), page):
+        return text
+    return rewritten
+
+
+def _absolute_target(match: re.Match[str], page: str) -> str:
+    index = next(i for i in (2, 4, 6) if match[i] is not None)
+    target = match[index]
+    opening, closing = ((target[0], target[-1]) if target[:1] in ('<', '"', "'")
+                        else ("", ""))
+    url = target[len(opening):len(target) - len(closing)]
+    empty_link = index == 2 and match.string.startswith(")", match.end())
+    if (not url and not empty_link) or _SCHEME.match(url):
+        return match[0]
+    try:
+        resolved = urljoin(page, url)
+    except ValueError:
+        return match[0]
+    return f"{match[index - 1]}{opening}{resolved}{closing}"
