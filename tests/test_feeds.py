@@ -4,6 +4,7 @@ dates with offsets, sanitized content, deterministic feed dates."""
 from __future__ import annotations
 
 import re
+import xml.etree.ElementTree as ET
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
@@ -21,6 +22,7 @@ from generator.render.feedwriter import FeedItem, FeedMeta, write_atom, write_rs
 from generator.render.pages import Site
 from tests.conftest import FIXED_NOW, Run
 from tests.feeds_support import INCIDENT_OPEN, MAINTENANCE_UPCOMING, build, write_notice
+from tests.test_core_markup import hrefs, is_absolute
 
 # Every example update is posted before FIXED_NOW: one "## " heading each.
 EXAMPLE_UPDATES = sum(
@@ -114,6 +116,37 @@ def test_content_is_sanitized_html(empty_repo: Path, run: Run, tmp_path: Path) -
         assert "<script" not in html and "javascript:" not in html
         assert '<a href="https://status.example.org/notices/login-failures/#update-' in html
         assert "Affected: Web" in html
+
+
+RELATIVE_LINKS = INCIDENT_OPEN.replace("We found the cause.", (
+    "See [the notice list](../), [Web](/components/web/), [the first update]"
+    "(#update-20261128T1100Z) and <a href=\"?view=print\">a printable page</a>."))
+
+
+def item_html(feed: Path) -> list[str]:
+    """Each item's HTML as the feed carries it: read as XML, not by a feed reader, which
+    might resolve relative links itself."""
+    tree = ET.parse(feed)
+    found = tree.findall(".//{http://www.w3.org/2005/Atom}content") or tree.findall(
+        ".//item/description")
+    return [element.text or "" for element in found]
+
+
+def test_links_in_items_are_absolute_resolved_against_the_notice_page(
+        empty_repo: Path, run: Run, tmp_path: Path) -> None:
+    write_notice(empty_repo, "login-failures", RELATIVE_LINKS)
+    site = build(run, empty_repo, FIXED_NOW, tmp_path / "site")
+    page = "https://status.example.org/notices/login-failures/"
+    for name in ("feed.xml", "atom.xml", "components/web/feed.xml", "components/web/atom.xml"):
+        newest = item_html(site / name)[0]
+        assert all(is_absolute(url) for url in hrefs(newest)), (name, hrefs(newest))
+        assert hrefs(newest) == [
+            "https://status.example.org/notices/", "https://status.example.org/components/web/",
+            f"{page}#update-20261128T1100Z", f"{page}?view=print",
+            f"{page}#update-20261128T1130Z"]
+    later = build(run, empty_repo, "2026-11-28T18:30:00Z", tmp_path / "later")
+    for name in ("feed.xml", "atom.xml"):
+        assert (site / name).read_bytes() == (later / name).read_bytes()
 
 
 def test_feed_items_setting_caps_the_feeds(example_repo: Path, run: Run,

@@ -21,6 +21,7 @@ from generator.core.model import (
 )
 from generator.render.calendar import CALENDAR
 from generator.render.feedwriter import FeedItem, FeedMeta, write_atom, write_rss
+from generator.render.markup import absolute_links
 from generator.render.pages import FeedLink, Site
 from generator.render.produced import NoticePart, Page
 
@@ -136,7 +137,8 @@ class _Ordered:
 
 def _item(site: Site, posted: Posted) -> FeedItem:
     config, notice, update = site.config, posted.notice, posted.update
-    link = f"{config.base_url}notices/{notice.id}/#{update_anchor(posted)}"
+    page = f"{config.base_url}notices/{notice.id}/"
+    link = f"{page}#{update_anchor(posted)}"
     zone = config.timezone
     parts = [f"<p><strong>{html.escape(update.status.value)}</strong> - "
              f"{html.escape(times.display_with_zone(update.at, zone))}</p>"]
@@ -146,7 +148,8 @@ def _item(site: Site, posted: Posted) -> FeedItem:
     names = [c.name for c in (config.component(cid) for cid in notice.components) if c]
     if names:
         parts.append(f"<p>Affected: {html.escape(', '.join(names))}</p>")
-    parts.append(site.markdown(update.body))
+    # Feed readers show the item away from its page: links resolve against the page.
+    parts.append(absolute_links(site.markdown(update.body), page))
     parts.append(f'<p><a href="{html.escape(link)}">{html.escape(notice.title)}</a></p>')
     return FeedItem(
         id=item_id(config, posted),
