@@ -10,6 +10,7 @@ import asyncio
 import email
 import email.policy
 import json
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -115,6 +116,51 @@ def mail_server(script: list[str] | None = None, auth: bool = False
     finally:
         handler.release.set()
         controller.stop()
+
+
+@dataclass
+class DeadServer:
+    """A mail server that is there and useless: 'silent' accepts connections and never
+    says a word (a hung server, or a firewall that swallows the traffic); 'closes'
+    hangs up at once; 'refused': nothing listens on the port."""
+
+    port: int
+    connections: int = 0
+
+
+def dead_server(mode: str) -> Iterator[DeadServer]:
+    listener = socket.create_server(("127.0.0.1", 0))
+    server = DeadServer(listener.getsockname()[1])
+    if mode == "refused":
+        listener.close()
+        yield server
+        return
+    listener.settimeout(0.05)
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                connection, _ = listener.accept()
+            except TimeoutError:
+                continue
+            server.connections += 1
+            if mode == "closes":
+                connection.close()
+            else:
+                held.append(connection)
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        stop.set()
+        thread.join(5)
+        listener.close()
+        for connection in held:
+            connection.close()
 
 
 @dataclass

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -13,8 +14,8 @@ import pytest
 from generator.notify.record import recipient_hash
 from tests.conftest import REPO, Run
 from tests.fixtures import notify_repo_for
-from tests.notify_repo import NOW, OUTAGE_KEYS, UPGRADE_KEYS
-from tests.notify_servers import HookServer, MailServer, mail_server
+from tests.notify_repo import NOW, OUTAGE_KEYS, UPGRADE_KEYS, make_repo
+from tests.notify_servers import HookServer, MailServer, dead_server, mail_server
 from tests.test_notify_delivery import assert_everything_once, notify
 
 
@@ -41,6 +42,67 @@ def test_smtp_refusal_or_drop_is_retried_next_run_and_arrives_once(
         code, output = notify(run, root)
         assert code == 0, output
         assert output.rstrip().endswith(f"Done: {failed} sent.")
+        assert_everything_once(smtp, hooks)
+
+
+@pytest.mark.parametrize(("mode", "reason"), [
+    ("silent", "no answer within 1 s"),
+    ("closes", "Connection unexpectedly closed"),
+    ("refused", "Connection refused"),
+])
+def test_unusable_smtp_server_is_tried_once_per_run_not_once_per_email(
+        run: Run, tmp_path: Path, hooks: HookServer, monkeypatch: pytest.MonkeyPatch,
+        mode: str, reason: str) -> None:
+    for dead in dead_server(mode):
+        root = make_repo(tmp_path, dead.port, hooks.port)
+        monkeypatch.setenv("TEST_CHAT_URL", hooks.url("/slack"))
+        config = root / "outpost.yaml"
+        config.write_text(config.read_text().replace("timeout: 5", "timeout: 1"))
+        started = time.monotonic()
+        code, output = notify(run, root)
+        elapsed = time.monotonic() - started
+        assert code == 1
+        # 7 emails are due: before, a silent server cost a timeout each (7 s).
+        assert elapsed < 4, output
+        assert dead.connections == (0 if mode == "refused" else 1)
+        where = f"127.0.0.1:{dead.port}"
+        first = output.split(f"FAILED alice@example.org <- {UPGRADE_KEYS[0]}: ")[1]
+        assert first.startswith(where) and reason in first.splitlines()[0]
+        later = [line for line in output.splitlines()
+                 if f": not sent: {where} failed earlier in this run (" in line]
+        assert len(later) == 6 and all(reason in line for line in later)
+        assert all(line.endswith("); the next run tries again") for line in later)
+        assert output.rstrip().endswith(
+            "Error: 10 sent, 7 failed; the failed ones are retried on the next run.")
+    for smtp in mail_server():  # the server is back: every email, once
+        config.write_text(config.read_text().replace(f"port: {dead.port}",
+                                                     f"port: {smtp.port}"))
+        code, output = notify(run, root)
+        assert code == 0, output
+        assert output.rstrip().endswith("Done: 7 sent.")
+        assert_everything_once(smtp, hooks)
+
+
+def test_smtp_server_that_stops_answering_mid_run_is_not_tried_again(
+        run: Run, tmp_path: Path, hooks: HookServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    for smtp in mail_server(["ok", "block"]):
+        root = notify_repo_for(tmp_path, smtp, hooks, monkeypatch)
+        config = root / "outpost.yaml"
+        config.write_text(config.read_text().replace("timeout: 5", "timeout: 1"))
+        started = time.monotonic()
+        code, output = notify(run, root)
+        assert code == 1
+        assert time.monotonic() - started < 4, output  # one timeout, not one per email
+        assert f"sent   alice@example.org <- {UPGRADE_KEYS[0]}" in output
+        assert (f"FAILED bob@example.org <- {UPGRADE_KEYS[0]}: 127.0.0.1:{smtp.port}: no "
+                "answer within 1 s\n") in output
+        assert output.count(f"not sent: 127.0.0.1:{smtp.port} failed earlier in this run "
+                            "(no answer within 1 s)") == 5
+        assert smtp.handler.count == 2
+        smtp.handler.release.set()
+        code, output = notify(run, root)
+        assert code == 0, output
+        assert output.rstrip().endswith("Done: 6 sent.")
         assert_everything_once(smtp, hooks)
 
 

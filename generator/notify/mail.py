@@ -146,12 +146,19 @@ def _text(reply: bytes | str) -> str:
     return reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
 
 
+def _timed_out(exc: BaseException) -> bool:
+    """smtplib reports a read that timed out as a closed connection; the cause tells."""
+    return isinstance(exc, TimeoutError) or isinstance(exc.__context__, TimeoutError)
+
+
 class SendFailed(OutpostError):
     """One email was not accepted; the message says why, without credentials."""
 
 
 class SmtpSender:
-    """One SMTP connection, opened on first use and reopened after a failure."""
+    """One SMTP connection, opened on first use and reopened after a failure; once a
+    connection cannot be opened, or the server stops answering, no further email is
+    tried in this run: each attempt would fail the same way, a timeout each."""
 
     def __init__(self, smtp: Smtp, environ: Mapping[str, str]) -> None:
         self.smtp = smtp
@@ -161,6 +168,7 @@ class SmtpSender:
             raise OutpostError(f"set both {USERNAME_ENV} and {PASSWORD_ENV}, or neither")
         self._client: smtplib.SMTP | None = None
         self._login_refused = ""
+        self._unreachable = ""  # why this run stopped trying the server, once it did
 
     @property
     def where(self) -> str:
@@ -174,26 +182,35 @@ class SmtpSender:
                                       context=context)
         else:
             client = smtplib.SMTP(smtp.host, smtp.effective_port, timeout=smtp.timeout)
+        try:
             if smtp.security == "starttls":
                 client.starttls(context=context)
-        if self.username and self.password:
-            try:
+            if self.username and self.password:
                 client.login(self.username, self.password)
-            except smtplib.SMTPAuthenticationError as exc:
-                client.close()
-                self._login_refused = (f"{self.where} refused the login ({exc.smtp_code} "
-                                       f"{_text(exc.smtp_error)}): check {USERNAME_ENV} "
-                                       f"and {PASSWORD_ENV}")
-                raise SendFailed(self._login_refused) from None
+        except smtplib.SMTPAuthenticationError as exc:
+            client.close()
+            self._login_refused = (f"{self.where} refused the login ({exc.smtp_code} "
+                                   f"{_text(exc.smtp_error)}): check {USERNAME_ENV} "
+                                   f"and {PASSWORD_ENV}")
+            raise SendFailed(self._login_refused) from None
+        except Exception:
+            client.close()
+            raise
         return client
 
     def send(self, mail: EmailMessage) -> None:
         """Deliver one email or raise SendFailed."""
         if self._login_refused:
             raise SendFailed(self._login_refused)  # the same answer: don't knock again
-        try:
-            if self._client is None:
+        if self._unreachable:
+            raise SendFailed(f"not sent: {self.where} failed earlier in this run "
+                             f"({self._unreachable}); the next run tries again")
+        if self._client is None:
+            try:
                 self._client = self._connect()
+            except (smtplib.SMTPException, OSError) as exc:
+                raise self._stop(exc) from None
+        try:
             refused = self._client.send_message(mail)
         except smtplib.SMTPResponseException as exc:
             self._reset(keep=exc.smtp_code != 421)
@@ -206,9 +223,23 @@ class SmtpSender:
                              f"{reply.decode('utf-8', 'replace')}") from None
         except (smtplib.SMTPException, OSError) as exc:
             self._reset(keep=False)
+            if _timed_out(exc):
+                raise self._stop(exc) from None
+            # A dropped session: the next email tries a new connection.
             raise SendFailed(f"{self.where}: {exc or type(exc).__name__}") from None
         if refused:
             raise SendFailed(f"{self.where} refused {', '.join(refused)}")
+
+    def _stop(self, exc: smtplib.SMTPException | OSError) -> SendFailed:
+        """No session could be opened, or the server stopped answering: remember why,
+        so that the run's other emails fail at once instead of waiting a timeout each."""
+        if _timed_out(exc):
+            self._unreachable = f"no answer within {self.smtp.timeout:g} s"
+        elif isinstance(exc, smtplib.SMTPResponseException):
+            self._unreachable = f"answered {exc.smtp_code} {_text(exc.smtp_error)}"
+        else:
+            self._unreachable = str(exc) or type(exc).__name__
+        return SendFailed(f"{self.where}: {self._unreachable}")
 
     def _reset(self, keep: bool) -> None:
         """After a refusal the session may continue (RSET); after anything else, reconnect."""
