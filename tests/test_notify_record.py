@@ -17,6 +17,7 @@ from tests.conftest import Run
 from tests.fixtures import notify_repo_for
 from tests.notify_repo import UPGRADE_KEYS, make_repo
 from tests.notify_servers import HookServer, MailServer
+from tests.publish_support import moto_server, new_bucket, s3_env, s3_objects
 from tests.test_notify_delivery import assert_everything_once, notify
 
 
@@ -132,4 +133,24 @@ def test_record_lives_on_a_git_publish_target_and_survives_a_fresh_checkout(
     code, output = notify(run, fresh)
     assert code == 0, output
     assert output.rstrip().endswith("Done: 0 sent.")
+    assert_everything_once(smtp, hooks)
+
+
+def test_record_lives_on_an_s3_publish_target_outside_its_prefix(
+        run: Run, repo: Path, smtp: MailServer, hooks: HookServer,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    for key, value in s3_env().items():
+        monkeypatch.setenv(key, value)
+    with moto_server() as endpoint:
+        bucket = new_bucket(endpoint)
+        add_publish(repo, f"  - name: mirror\n    type: s3\n    bucket: {bucket}\n"
+                          f"    prefix: site\n    endpoint_url: {endpoint}\n"
+                          "    region: us-east-1\n")
+        code, output = notify(run, repo)
+        assert code == 0, output
+        objects = s3_objects(endpoint, bucket)
+        # Beside the prefix, not under it: a public-read policy on 'site/*' leaves it private.
+        assert list(objects) == [".outpost/site/state/notify-record.json"]
+        assert len(json.loads(objects[".outpost/site/state/notify-record.json"])["sent"]) == 5
+        assert notify(run, repo)[1].rstrip().endswith("Done: 0 sent.")
     assert_everything_once(smtp, hooks)
