@@ -340,3 +340,21 @@ def test_serve_refuses_a_bad_now(empty_repo: Path, run: Run) -> None:
     assert result.exit_code == 2
     assert ("Error: Invalid value for '--now': bad time 'soon': expected 'YYYY-MM-DD HH:MM'"
             in result.output)
+
+
+def test_preview_answers_under_the_base_url_path_too(empty_repo: Path) -> None:
+    """With base_url https://host/status/, the 404 page's root-absolute links
+    (/status/...) must work in the preview as they will on the host."""
+    yaml_path = empty_repo / "outpost.yaml"
+    yaml_path.write_text(yaml_path.read_text().replace(
+        "base_url: https://status.example.org/", "base_url: https://example.org/status/"))
+    site = preview(empty_repo)
+    status, _, missing = site.respond("/status/nope/")
+    assert status == 404
+    css = next(name for name in site.files if name.endswith(".css"))
+    assert f'href="/status/{css}"'.encode() in missing
+    assert site.respond(f"/status/{css}")[2] == site.files[css]
+    assert site.respond("/status/feed.xml")[2] == site.files["feed.xml"]
+    assert site.respond("/feed.xml")[2] == site.files["feed.xml"]  # and at the root
+    status, headers, _ = site.respond("/status/notices/2026-11-28-slow")
+    assert (status, headers["Location"]) == (301, "/status/notices/2026-11-28-slow/")

@@ -84,6 +84,9 @@ class Preview:
         self.rules: Rules = []  # the site's _headers rules for ``files``
         self.problems: list[str] = []
         self.version = 0
+        # The path the site is served under ('/status/' for a base_url with a path): the
+        # site answers there too, so root-absolute links (the 404 page's) work here.
+        self.base_path = "/"
 
     def rebuild(self) -> str:
         """Build again; returns a one-line summary for the terminal."""
@@ -94,6 +97,7 @@ class Preview:
             files = dict(render_site(checked.config, checked.notices, self.clock(),
                                      self.project.recipe(), templates=self.root,
                                      notice_digests=checked.digests).files)
+            self.base_path = checked.config.base_path
             problems: list[str] = []
         except ProblemsFound as exc:
             problems = [str(p) for p in exc.problems]
@@ -135,13 +139,16 @@ class Preview:
             with self.lock:
                 body = str(self.version).encode()
             return 200, {**headers, "Content-Type": "text/plain; charset=utf-8"}, body
+        asked = path
+        if self.base_path != "/" and path.startswith(self.base_path):
+            path = path[len(self.base_path) - 1:]  # '/status/feed.xml' -> '/feed.xml'
         name = path.lstrip("/")
         if name == "" or name.endswith("/"):
             name += "index.html"
         with self.lock:
             files, problems, rules = self.files, self.problems, self.rules
         if name not in files and f"{name}/index.html" in files:
-            return 301, {**headers, "Location": path + "/"}, b""
+            return 301, {**headers, "Location": asked + "/"}, b""
         status = 200
         site: dict[str, str] = {}
         if problems and (name.endswith(".html") or name not in files):
@@ -244,6 +251,9 @@ def serve(project: Project, host: str, port: int, clock: Callable[[], datetime],
     if host not in ("127.0.0.1", "localhost", "::1"):
         say(f"Warning: listening on {host}: other machines can read this preview.")
     say(f"Serving http://{shown}:{bound_port}/ (Ctrl+C to stop)")
+    if preview.base_path != "/":
+        say(f"The site is at http://{shown}:{bound_port}{preview.base_path} too, as "
+            "base_url serves it.")
     try:
         server.serve_forever(poll_interval=0.2)
     except KeyboardInterrupt:
