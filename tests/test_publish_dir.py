@@ -78,6 +78,68 @@ def test_same_build_again_is_a_no_op(builds: Builds, tmp_path: Path) -> None:
     assert len(list((tmp_path / "www" / "releases").iterdir())) == 1
 
 
+def damage_css(www: Path) -> Path:
+    """Append bytes to the served stylesheet in place (every release linked to it too)."""
+    [css] = ((www / "current").resolve() / "assets").glob("outpost.*.css")
+    with open(css, "ab") as handle:
+        handle.write(b"/* damaged */")
+    return css
+
+
+def test_a_damaged_file_is_not_carried_into_the_next_release(builds: Builds,
+                                                              tmp_path: Path) -> None:
+    """A file changed in place since its release was published is written afresh from
+    the build, not hard-linked: the new release matches its manifest, and only the
+    damaged file and the changed ones were written."""
+    www = tmp_path / "www"
+    target = folder_target(builds, www)
+    drain(target.publish(builds.old_dir, builds.old))
+    css = damage_css(www)
+    path = css.relative_to((www / "current").resolve()).as_posix()
+    assert path in builds.new.files and path not in builds.changed
+    with pytest.raises(VerifyFailed) as caught:
+        drain(target.verify())
+    assert caught.value.mismatches == [f"{path}: content differs from the manifest"]
+    lines = drain(target.publish(builds.new_dir, builds.new))
+    assert f"wrote {path}" in lines
+    assert (target.counts.uploaded, target.counts.unchanged) == (
+        len(builds.changed) + 1, len(builds.new.files) - len(builds.changed) - 1)
+    assert assert_consistent(served(www), builds.new).build_id == builds.new.build_id
+    drain(target.verify())
+    second = (www / "current").resolve()
+    assert (second / path).stat().st_ino != css.stat().st_ino
+    assert (second / path).read_bytes() == (builds.new_dir / path).read_bytes()
+
+
+def test_the_same_build_again_repairs_a_damaged_release(builds: Builds,
+                                                        tmp_path: Path) -> None:
+    """Publishing the build that is current does nothing while the release matches its
+    manifest; once a file in it is damaged, or one is added, it writes a new release."""
+    www = tmp_path / "www"
+    target = folder_target(builds, www)
+    drain(target.publish(builds.old_dir, builds.old))
+    first = (www / "current").resolve()
+    css = damage_css(www)
+    path = css.relative_to(first).as_posix()
+    second = f"r000002-{builds.old.build_id}"
+    assert drain(target.publish(builds.old_dir, builds.old)) == [
+        f"release {first.name} no longer matches its manifest: writing a new one",
+        f"writing release {second}", f"wrote {path}", f"release {second} complete",
+        f"current -> releases/{second}"]
+    assert (target.counts.uploaded, target.counts.unchanged) == (
+        1, len(builds.old.files) - 1)
+    assert_consistent(served(www), builds.old)
+    drain(target.verify())
+    assert drain(target.publish(builds.old_dir, builds.old)) == [
+        f"build {builds.old.build_id} is already current"]
+    ((www / "current").resolve() / "leftover.html").write_text("x")
+    lines = drain(target.publish(builds.old_dir, builds.old))
+    assert lines[-1] == f"current -> releases/r000003-{builds.old.build_id}"
+    assert target.counts.uploaded == 0
+    assert_consistent(served(www), builds.old)
+    drain(target.verify())
+
+
 def test_old_releases_are_pruned(builds: Builds, tmp_path: Path) -> None:
     www = tmp_path / "www"
     target = folder_target(builds, www, keep=2)

@@ -8,7 +8,8 @@ Layout under ``path``::
     .lock                          one publish at a time
 
 A new release is written under a hidden name, renamed into place, then ``current``
-is replaced in one rename. Unchanged files are hard links to the previous release.
+is replaced in one rename. Unchanged files are hard links to the previous release, once
+their bytes are checked against its manifest; a damaged one is written from the build.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from generator.publish.base import (
 )
 from generator.publish.settings import TargetSettings
 from generator.publish.verify import check_files, load_published_manifest, verify_http
-from generator.render.manifest import MANIFEST, Manifest, parse_manifest
+from generator.render.manifest import MANIFEST, Entry, Manifest, parse_manifest
 
 _RELEASE = re.compile(r"r(\d{6,})-[0-9a-f]+")
 _STAGING = re.compile(r"\.new-r(\d{6,})-[0-9a-f]+")
@@ -53,6 +54,30 @@ def _files_below(folder: Path) -> list[str]:
         found += [(base / name).as_posix() for name in names
                   if os.path.isfile(os.path.join(parent, name))]
     return found
+
+
+def _intact(release: Path | None, old: Manifest | None, manifest: Manifest) -> set[str]:
+    """The paths of ``manifest`` whose file in ``release`` (published with ``old``) still
+    has the listed bytes: only these are hard-linked into the next release. A file
+    changed in place since (all releases linked to it share the change) is written
+    afresh from the build."""
+    if release is None or old is None:
+        return set()
+    return {path for path, entry in manifest.files.items()
+            if old.files.get(path) == entry and _holds(release / path, entry)}
+
+
+def _holds(path: Path, entry: Entry) -> bool:
+    """Whether ``path`` is a regular file (not a link) with the bytes ``entry`` lists."""
+    if path.is_symlink():
+        return False
+    data = regular_bytes(path, entry.size)
+    return data is not None and hashlib.sha256(data).hexdigest() == entry.sha256
+
+
+def _extra(release: Path, manifest: Manifest) -> list[str]:
+    """Files in ``release`` that ``manifest`` does not list (put there since)."""
+    return sorted(set(_files_below(release)) - set(manifest.files) - {MANIFEST})
 
 
 def _write(path: Path, data: bytes) -> None:
@@ -125,12 +150,17 @@ class FolderTarget:
             yield from self._remove_abandoned()
             old = self._current_manifest()
             old_release = self._current_release()
-            if old is not None and old.build_id == manifest.build_id:
-                self.counts.unchanged = len(manifest.files)
-                yield f"build {manifest.build_id} is already current"
-                if old_release is not None:  # a run killed before its prune: prune now
-                    yield from self._prune(old_release)
-                return
+            kept = _intact(old_release, old, manifest)
+            if old is not None and old_release is not None and (
+                    old.build_id == manifest.build_id):
+                if len(kept) == len(manifest.files) and not _extra(old_release, manifest):
+                    self.counts.unchanged = len(manifest.files)
+                    yield f"build {manifest.build_id} is already current"
+                    yield from self._prune(old_release)  # a run killed before its prune
+                    return
+                # Damaged or added to since it was published: a complete release again.
+                yield (f"release {old_release.name} no longer matches its manifest: "
+                       "writing a new one")
             name = f"r{self._next_sequence():06d}-{manifest.build_id}"
             staging = self.releases / f".new-{name}"
             staging.mkdir()
@@ -142,8 +172,7 @@ class FolderTarget:
                 if target.parent not in made:
                     target.parent.mkdir(parents=True, exist_ok=True)
                     made.add(target.parent)
-                if old is not None and old_release is not None and (
-                        old.files.get(path) == entry and (old_release / path).is_file()):
+                if old_release is not None and path in kept:
                     try:
                         os.link(old_release / path, target)
                     except OSError:
