@@ -138,6 +138,49 @@ def test_update_uploads_only_changed_objects(builds: Builds, endpoint: str) -> N
     drain(target.verify())  # the proxy is gone: verify's HEADs run on several connections
 
 
+def test_publishing_again_repairs_an_object_of_the_same_size(builds: Builds,
+                                                             endpoint: str) -> None:
+    """An object overwritten with other bytes of the same length, and one uploaded again
+    in parts (its ETag is no MD5), are uploaded by the next publish of the same build and
+    of the next one: the listing's ETag is compared with the built file's MD5."""
+    bucket = new_bucket(endpoint)
+    target = s3_target(builds, endpoint, bucket)
+    drain(target.publish(builds.old_dir, builds.old))
+    client: Any = s3_client(endpoint)
+    [css] = [p for p in builds.old.files if p.startswith("assets/") and p.endswith(".css")]
+    data = (builds.old_dir / css).read_bytes()
+    same_size = data[:-2] + bytes([data[-2] ^ 1]) + data[-1:]
+    assert len(same_size) == len(data) and not {css, "index.html"} & builds.changed
+    client.put_object(Bucket=bucket, Key=css, Body=same_size, ContentType=content_type(css))
+    with pytest.raises(VerifyFailed) as caught:
+        drain(target.verify())
+    assert caught.value.mismatches == [f"{css}: content differs from the manifest"]
+    lines = drain(target.publish(builds.old_dir, builds.old))
+    assert (target.counts.uploaded, target.counts.unchanged) == (1, len(builds.old.files) - 1)
+    assert lines[1:] == [f"uploaded {css}", f"uploaded {MANIFEST} (build {builds.old.build_id})"]
+    drain(target.verify())
+    drain(target.publish(builds.old_dir, builds.old))
+    assert (target.counts.uploaded, target.counts.unchanged) == (0, len(builds.old.files))
+
+    # The right bytes in parts: not provable from the listing, so uploaded once more.
+    data = (builds.old_dir / "index.html").read_bytes()
+    upload = client.create_multipart_upload(Bucket=bucket, Key="index.html",
+                                            ContentType=content_type("index.html"))
+    part = client.upload_part(Bucket=bucket, Key="index.html", PartNumber=1,
+                              UploadId=upload["UploadId"], Body=data)
+    client.complete_multipart_upload(
+        Bucket=bucket, Key="index.html", UploadId=upload["UploadId"],
+        MultipartUpload={"Parts": [{"ETag": part["ETag"], "PartNumber": 1}]})
+    client.put_object(Bucket=bucket, Key=css, Body=same_size, ContentType=content_type(css))
+    lines = drain(target.publish(builds.new_dir, builds.new))
+    uploaded = sorted(line[9:] for line in lines if line.startswith("uploaded "))
+    assert uploaded == sorted({*builds.changed, css, "index.html",
+                               f"{MANIFEST} (build {builds.new.build_id})"})
+    assert "-" not in client.head_object(Bucket=bucket, Key="index.html")["ETag"]
+    assert_consistent(s3_objects(endpoint, bucket), builds.new)
+    drain(target.verify())
+
+
 def test_stale_objects_are_deleted_last_and_state_is_kept(builds: Builds, endpoint: str,
                                                           tmp_path: Path) -> None:
     bucket = new_bucket(endpoint)

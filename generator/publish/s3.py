@@ -3,7 +3,8 @@
 Order, so that readers never meet a page linking to a missing file:
 content-hashed assets, other static files, data (JSON, feeds, banners), pages with the
 root ``index.html`` last, then ``manifest.json``, then stale deletions. Only objects
-that differ from the manifest already on the target (or are missing) are uploaded.
+that differ from the manifest already on the target, or whose listed size or ETag (the
+MD5 of a single-part upload) differs from the built file's, or are missing, are uploaded.
 State records live under ``.outpost/<prefix>state/`` (outside the prefix, so a public
 read policy on ``<prefix>*`` leaves them private), never deleted as stale;
 ``.outpost/<prefix>pending.json`` lists the paths a publish is about to overwrite until its
@@ -27,6 +28,7 @@ from typing import Any
 
 from generator import requirement
 from generator.core.errors import OutpostError
+from generator.disk import regular_bytes
 from generator.publish.base import Counts, PublishError, TransientError, check_state_name
 from generator.publish.settings import TargetSettings
 from generator.publish.verify import (
@@ -107,6 +109,16 @@ def _type_problem(path: str, response: dict[str, Any]) -> str | None:
     if path == MANIFEST or kind == content_type(path):
         return None
     return f"Content-Type {kind!r}, expected {content_type(path)!r}"
+
+
+def _etag_matches(etag: str, local: Path) -> bool:
+    """Whether an object listed with ``etag`` has the bytes of the ``local`` file: a
+    single-part upload's ETag is their MD5. Any other ETag (a multipart upload's ends in
+    ``-<parts>``) proves nothing, so the object is uploaded again, in one part."""
+    if not _SINGLE_PART.fullmatch(etag):
+        return False
+    data = regular_bytes(local)
+    return data is not None and hashlib.md5(data).hexdigest() == etag
 
 
 def require_boto3(settings: TargetSettings) -> None:
@@ -195,14 +207,18 @@ class S3Target:
     def publish(self, site_dir: Path, manifest: Manifest) -> Iterator[str]:
         self.counts = Counts()
         old = self._old_manifest()
-        present = {path: size for path, (size, _) in self._listing().items()}
+        listing = self._listing()
+        present = {path: size for path, (size, _) in listing.items()}
         yield (f"read s3://{self.bucket}/{self.prefix}: {len(present)} objects, build "
                f"{old.build_id if old else '(none)'}")
         # Paths an interrupted publish may have overwritten without updating the manifest.
         pending = self._pending()
+        # An object overwritten since with other bytes of the same size: only its
+        # ETag tells.
         changed = [path for path, entry in manifest.files.items()
                    if old is None or old.files.get(path) != entry
-                   or present.get(path) != entry.size or path in pending]
+                   or present.get(path) != entry.size or path in pending
+                   or not _etag_matches(listing[path][1], site_dir / path)]
         self.counts.unchanged = len(manifest.files) - len(changed)
         if changed:
             self._put_raw(self._pending_key(), json.dumps(sorted(pending | set(changed)))
