@@ -183,6 +183,44 @@ def test_unreachable_remote_is_transient(builds: Builds) -> None:
     assert summary.error is not None and "Failed to connect" in summary.error
 
 
+def test_a_missing_repository_is_reported_with_gits_reason(builds: Builds) -> None:
+    """git's own fatal lines say why, not the advice it adds after them; a repository
+    that does not exist is not worth retrying."""
+    target = git_target(builds, "file:///nonexistent.git")
+    [summary] = publish_targets([target], builds.old_dir, builds.old, lambda _: None,
+                                sleep=lambda _: None)
+    assert (summary.ok, summary.attempts) == (False, 1)
+    assert summary.error == (
+        "git fetch: fatal: '/nonexistent.git' does not appear to be a git repository / "
+        "fatal: Could not read from remote repository.")
+
+
+def test_a_refused_push_keeps_the_errors_bounded_and_without_credentials(
+        builds: Builds, remote: Path) -> None:
+    """Past four lines only the error lines are kept (the remote's too), each at most
+    300 characters, after the credentials of any URL and of the remote are removed.
+    The remote is a remote name of the repository, its URL holding a user and password."""
+    hook = remote / "hooks" / "pre-receive"
+    long_line = "error: " + "x" * 400
+    hook.write_text("#!/bin/sh\ncat >/dev/null\nfor n in 1 2 3 4 5; do echo \"step $n\"; done\n"
+                    "echo 'error: not mirrored to https://ci:hunter22@mirror.example.org/s.git'\n"
+                    "echo 'error: pushed as bot:s3cret@ by the publish job'\n"
+                    f"echo '{long_line}'\nexit 1\n")
+    hook.chmod(0o755)
+    git("init", "--quiet", str(builds.root))
+    git("-C", str(builds.root), "remote", "add", "origin", f"file://bot:s3cret@{remote}")
+    target = git_target(builds, "origin")
+    with pytest.raises(TransientError) as caught:
+        drain(target.publish(builds.old_dir, builds.old))
+    assert str(caught.value) == (
+        "git push: [remote rejected] (pre-receive hook declined) / "
+        "remote: error: not mirrored to https://***@mirror.example.org/s.git / "
+        "remote: error: pushed as ***@ by the publish job / "
+        f"remote: {long_line[:289]}... / "
+        f"error: failed to push some refs to 'file://{remote}'")
+    assert commits_or_none(remote) is None
+
+
 def test_interrupted_at_every_step_serves_old_or_new(builds: Builds, remote: Path) -> None:
     target = git_target(builds, remote)
     drain(target.publish(builds.old_dir, builds.old))

@@ -22,6 +22,12 @@ from generator.publish.settings import TargetSettings
 from generator.render.manifest import Manifest
 
 _STATE_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,99}")
+_USERINFO = re.compile(r"(?<=://)[^/@\s]+@")
+
+
+def redact(text: str) -> str:
+    """Remove user:password@ from any URL in ``text`` (git and HTTP errors quote URLs)."""
+    return _USERINFO.sub("***@", text)
 
 
 class PublishError(OutpostError):

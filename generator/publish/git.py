@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import subprocess
 import threading
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
+from urllib.parse import urlsplit
 
 from generator.build.output import live_temp_dir
 from generator.config.location import CONFIG_FILE
@@ -29,6 +31,7 @@ from generator.publish.base import (
     PublishError,
     TransientError,
     check_state_name,
+    redact,
 )
 from generator.publish.settings import TargetSettings
 from generator.publish.verify import (
@@ -44,10 +47,18 @@ from generator.render.manifest import MANIFEST, Entry, Manifest
 
 _IDENTITY = {"GIT_AUTHOR_NAME": "Outpost", "GIT_AUTHOR_EMAIL": "outpost@localhost",
              "GIT_COMMITTER_NAME": "Outpost", "GIT_COMMITTER_EMAIL": "outpost@localhost"}
-_TRANSIENT = ("could not read from remote", "unable to access", "connection refused",
-              "connection reset", "timed out", "stale info", "rejected", "failed to push",
-              "early eof", "the remote end hung up", "could not resolve host",
-              "temporary failure", "internal server error", "502", "503", "504")
+# Not git's "Could not read from remote repository.": it follows every failure to reach
+# a remote, a missing repository or a refused key too; the line before it says which.
+_TRANSIENT = ("unable to access", "connection refused", "connection reset", "timed out",
+              "stale info", "rejected", "failed to push", "early eof",
+              "the remote end hung up", "could not resolve host", "temporary failure",
+              "internal server error", "502", "503", "504")
+# Advice git adds after a failure to read from a remote, which says nothing of why.
+_ADVICE = ("please make sure you have the correct access rights", "and the repository exists.")
+# At most this many of git's lines, of at most this many characters, in a message.
+_REASON_LINES = 4
+_REASON_WIDTH = 300
+_ERROR = re.compile(r"(remote: )?(fatal|error):")
 _NO_SUCH_REF = "couldn't find remote ref"
 # Past this many files to read back, verify fetches the branch with every file at once.
 _READ_ONE_BY_ONE = 16
@@ -93,18 +104,28 @@ class Workspace:
         result = subprocess.run(["git", *args], input=input, capture_output=True,
                                 env={**self.env, **(env or {})}, check=False)
         if result.returncode != 0:
-            message = result.stderr.decode("utf-8", "replace").strip().splitlines()
             # push --porcelain reports refused refs on stdout: "!\t<ref>\t[rejected] (why)"
             refused = [line.split("\t")[-1] for line in
                        result.stdout.decode("utf-8", "replace").splitlines()
                        if line.startswith("!")]
-            text = f"git {args[0]}: " + (" / ".join(refused + message[-2:])
-                                         or f"exit {result.returncode}")
+            # Redacted before any line is shortened, which could cut a URL's "@" off.
+            said = _reasons(self._redact(result.stderr.decode("utf-8", "replace")))
+            text = self._redact(f"git {args[0]}: " + (" / ".join(refused + said)
+                                                      or f"exit {result.returncode}"))
             if args[0] in ("fetch", "push", "ls-remote") and any(
                     marker in text.lower() for marker in _TRANSIENT):
                 raise TransientError(text)
             raise PublishError(text)
         return result.stdout
+
+    def _redact(self, text: str) -> str:
+        """``text`` without any URL's user name and password, nor the remote's, however
+        git quotes them (``git://`` errors name ``user:password@host`` bare)."""
+        if "://" in self.remote:
+            userinfo = urlsplit(self.remote).netloc.rpartition("@")[0]
+            if userinfo:
+                text = text.replace(f"{userinfo}@", "***@")
+        return redact(text)
 
     def fetch_tip(self, branch: str) -> str | None:
         """Fetch ``branch`` from the remote; return its commit id, or None if absent."""
@@ -295,6 +316,19 @@ class _Plan:
                 by_id[path] = git_blob_id(data)
         unread = frozenset(tree[p] for p in manifest.files if p in tree and p not in by_id)
         return cls(tree, manifest, by_id, unread)
+
+
+def _reasons(stderr: str) -> list[str]:
+    """What git said went wrong: its lines without blank lines, hints and advice; past
+    _REASON_LINES of them only the ``fatal:`` and ``error:`` lines (git's or the remote's),
+    the last ones kept."""
+    lines = [line.strip() for line in stderr.splitlines()]
+    lines = [line for line in lines
+             if line and not line.startswith("hint:") and line.lower() not in _ADVICE]
+    if len(lines) > _REASON_LINES:
+        lines = [line for line in lines if _ERROR.match(line)] or lines
+    return [line if len(line) <= _REASON_WIDTH else line[:_REASON_WIDTH - 3] + "..."
+            for line in lines[-_REASON_LINES:]]
 
 
 def _config_entry(key: str, value: str) -> str:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -17,16 +16,10 @@ from pathlib import Path
 
 from generator.core.errors import OutpostError
 from generator.disk import regular_bytes
-from generator.publish.base import Counts, PublishError, Target, TransientError
+from generator.publish.base import Counts, PublishError, Target, TransientError, redact
 from generator.render.manifest import MANIFEST, Manifest, parse_manifest
 
 Echo = Callable[[str], None]
-_USERINFO = re.compile(r"(?<=://)[^/@\s]+@")
-
-
-def redact(text: str) -> str:
-    """Remove user:password@ from any URL in ``text`` (git and HTTP errors quote URLs)."""
-    return _USERINFO.sub("***@", text)
 
 
 @dataclass(frozen=True)
