@@ -45,6 +45,34 @@ def test_publish_then_verify(example_repo: Path, tmp_path: Path, run: Run) -> No
     assert verified.exit_code == 0 and verified.output.splitlines()[-1] == "www: ok"
 
 
+def test_verify_fails_a_target_that_missed_a_publish(example_repo: Path, tmp_path: Path,
+                                                     run: Run) -> None:
+    """A mirror still serving the previous build is reported against site/ (or --site);
+    with a folder holding no site each target is checked against its own manifest."""
+    from tests.publish_support import change_one_notice
+
+    with_targets(example_repo, tmp_path / "www",
+                 f"  - name: mirror\n    type: dir\n    path: {tmp_path / 'mirror'}\n")
+    site = built(example_repo, run)
+    old = json.loads((site / MANIFEST).read_text())["build_id"]
+    assert run(example_repo, "publish", "-q").exit_code == 0
+    change_one_notice(example_repo)
+    built(example_repo, run)
+    new = json.loads((site / MANIFEST).read_text())["build_id"]
+    assert run(example_repo, "publish", "-q", "www").exit_code == 0
+    result = run(example_repo, "verify")
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert "www: ok" in lines
+    assert lines[-2:] == [
+        f"mirror: FAILED: 1 mismatch: serves build {old}, but the site in {site} is "
+        f"build {new}",
+        "Error: 1 target failed to verify: mirror"]
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    assert run(example_repo, "verify", "--site", str(elsewhere)).exit_code == 0
+
+
 def test_one_failing_target_does_not_stop_the_others(example_repo: Path, tmp_path: Path,
                                                      run: Run) -> None:
     blocker = tmp_path / "a-file"
@@ -226,7 +254,8 @@ def test_verify_checks_a_git_branch_against_the_built_site(example_repo: Path, t
         again = run(example_repo, "verify", "--site", str(elsewhere))
         assert (again.exit_code, again.output) == (0, verified.output)
         assert requests() == before + 1 + 3
-        # A site of the next build: the few files it does not share are fetched one by one.
+        # A site of the next build: the few files it does not share are fetched one by one,
+        # and the branch, which missed that build, fails.
         change_one_notice(example_repo)
         other = tmp_path / "other"
         assert run(example_repo, "build", "--now", FIXED_NOW, "--out", str(other)
@@ -236,7 +265,11 @@ def test_verify_checks_a_git_branch_against_the_built_site(example_repo: Path, t
         assert 0 < len(differ) <= 16
         before = requests()
         third = run(example_repo, "verify", "--site", str(other))
-        assert (third.exit_code, third.output) == (0, verified.output)
+        next_build = json.loads((other / MANIFEST).read_text())["build_id"]
+        assert (third.exit_code, third.output) == (1, verified.output.replace(
+            "pages: ok\n", f"pages: FAILED: 1 mismatch: serves build {manifest['build_id']}, "
+            f"but the site in {other} is build {next_build}\n"
+            "Error: 1 target failed to verify: pages\n"))
         assert requests() == before + 2 + len(differ)
         missing = run(example_repo, "verify", "--site", str(tmp_path / "nope"))
         assert missing.exit_code == 2

@@ -250,6 +250,48 @@ def test_verify_never_blocks_on_a_fifo_in_the_release(builds: Builds, tmp_path: 
     assert outcome == [["index.html: missing"]]
 
 
+def test_verify_compares_the_served_build_with_the_local_site(builds: Builds,
+                                                              tmp_path: Path) -> None:
+    """A target serving a build other than the local site's fails, naming both, unless
+    its build was made later (the local site is the stale one: a line says so). Without
+    a local site no build is compared."""
+    www = tmp_path / "www"
+    target = folder_target(builds, www)
+    drain(target.publish(builds.old_dir, builds.old))
+    assert builds.old.generated_at == builds.new.generated_at
+    with pytest.raises(VerifyFailed) as caught:
+        drain(target.verify(builds.new_dir))
+    assert caught.value.mismatches == [
+        f"serves build {builds.old.build_id}, but the site in {builds.new_dir} is build "
+        f"{builds.new.build_id}"]
+    ((www / "current").resolve() / "feed.xml").write_text("<rss/>")
+    with pytest.raises(VerifyFailed) as caught:
+        drain(target.verify(builds.new_dir))
+    assert caught.value.mismatches[1:] == ["feed.xml: content differs from the manifest"]
+    drain(target.publish(builds.old_dir, builds.old))
+    drain(target.verify(builds.old_dir))
+    drain(target.verify())
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    drain(target.verify(empty))
+    later_dir = tmp_path / "site-later"
+    later = build_site(builds.root, later_dir, "2026-11-28T12:10:00Z")
+    drain(target.publish(later_dir, later))
+    assert drain(target.verify(builds.new_dir)) == [
+        f"reading {www / 'current'} -> r000003-{later.build_id}",
+        f"serves build {later.build_id}, made after build {builds.new.build_id} of the site "
+        f"in {builds.new_dir}",
+        f"checked {len(later.files)} files of build {later.build_id}"]
+    behind = FolderTarget(target.settings, builds.root)
+    behind.path = tmp_path / "behind"
+    drain(behind.publish(builds.old_dir, builds.old))
+    with pytest.raises(VerifyFailed) as caught:
+        drain(behind.verify(later_dir))
+    assert caught.value.mismatches == [
+        f"serves build {builds.old.build_id}, but the site in {later_dir} is build "
+        f"{later.build_id}"]
+
+
 def test_verify_over_http(builds: Builds, tmp_path: Path) -> None:
     www = tmp_path / "www"
     target = folder_target(builds, www)
@@ -264,6 +306,8 @@ def test_verify_over_http(builds: Builds, tmp_path: Path) -> None:
         lines = drain(by_url.verify())
         assert lines == [f"reading {url}",
                          f"checked {len(builds.old.files)} files of build {builds.old.build_id}"]
+        # A host may serve the previous build for a while: over a URL none is compared.
+        assert drain(by_url.verify(builds.new_dir)) == lines
         ((www / "current").resolve() / "feed.xml").write_text("<rss/>")
         with pytest.raises(VerifyFailed) as caught:
             drain(by_url.verify())

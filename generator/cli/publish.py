@@ -43,10 +43,11 @@ def publish(repo: Repo, names: tuple[str, ...], site_dir: Path | None, quiet: bo
         raise OutpostError(failure_report(failed, "publish"))
 
 
-VERIFY_SITE_HELP = ("A built site on this machine (default: ROOT/site, if there): files it "
-                    "holds with the manifest's hash are checked by the content id the target "
-                    "lists instead of being read back. Never trusted: any other file is read "
-                    "back.")
+VERIFY_SITE_HELP = ("A built site on this machine (default: ROOT/site, if there): a target "
+                    "read without its url that serves another build, made no later, fails. "
+                    "Files it holds with the manifest's hash are checked by the content id the "
+                    "target lists instead of being read back. Never trusted: any other file is "
+                    "read back.")
 
 
 @click.command()

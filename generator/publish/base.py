@@ -72,7 +72,9 @@ class Target(Protocol):
         """Read back the target's manifest and check every file; raise VerifyFailed.
 
         ``site_dir``, a built site on this machine, lets a target check a file whose
-        local copy has the manifest's sha256 by the content id it lists, unread.
+        local copy has the manifest's sha256 by the content id it lists, unread; read
+        through the target (no ``url``), a build other than its own, made no later, is a
+        mismatch too.
         """
         ...
 

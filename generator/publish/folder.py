@@ -31,7 +31,12 @@ from generator.publish.base import (
     check_state_name,
 )
 from generator.publish.settings import TargetSettings
-from generator.publish.verify import check_files, load_published_manifest, verify_http
+from generator.publish.verify import (
+    LocalCopy,
+    check_files,
+    load_published_manifest,
+    verify_http,
+)
 from generator.render.manifest import MANIFEST, Entry, Manifest, parse_manifest
 
 _RELEASE = re.compile(r"r(\d{6,})-[0-9a-f]+")
@@ -232,7 +237,7 @@ class FolderTarget:
         manifest = load_published_manifest(read, str(self.current))
         listed = _files_below(release)
         yield f"reading {self.current} -> {release.name}"
-        yield from check_files(manifest, read, listed)
+        yield from check_files(manifest, read, listed, local=LocalCopy(site_dir))
 
     def _state_path(self, name: str) -> Path:
         return self.path / "state" / check_state_name(name)

@@ -510,7 +510,7 @@ class GitTarget:
                 return None if digests.get(blob) == entry.sha256 else DIFFERS
 
             yield from compare(plan.manifest, check, tree,
-                               ignore=lambda p: p in ("CNAME", ".nojekyll"))
+                               ignore=lambda p: p in ("CNAME", ".nojekyll"), local=local)
 
     def _tip(self, work: Workspace) -> str:
         tip = work.fetch_tip(self.branch)

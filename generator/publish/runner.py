@@ -124,7 +124,8 @@ def verify_targets(targets: Sequence[Target], echo: Echo = print, *,
                    backoff: float = 1.0, site_dir: Path | None = None
                    ) -> list[tuple[str, str | None]]:
     """Verify each target; returns (name, error or None) per target. ``site_dir``: a
-    built site on this machine (see Target.verify), or None to read every file back."""
+    built site on this machine, the build the targets should serve (see Target.verify),
+    or None to read every file back and compare no build."""
     results = []
     for target in targets:
         _, error = _attempt(target, partial(target.verify, site_dir), echo, sleep, backoff)

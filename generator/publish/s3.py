@@ -306,7 +306,7 @@ class S3Target:
                 found.append(f"{path}: {wrong_type}")
             return problem
 
-        yield from compare(manifest, check, listed, found=found)
+        yield from compare(manifest, check, listed, found=found, local=local)
 
     def _check_object(self, path: str, entry: Entry, etag: str, local: LocalCopy
                       ) -> tuple[str | None, str | None]:

@@ -4,6 +4,8 @@ A target checks each file one of two ways: by reading it back and hashing it, or
 this machine holds a built site whose file has the manifest's sha256, by comparing the
 content id the target lists (git's blob id, S3's ETag) with the same id computed from
 the local bytes. Either way each listed file is checked against the target's manifest.
+Read through the target itself, a build other than that site's, made no later than it,
+is a mismatch too: the target missed a publish.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 from typing import TypeVar
 from urllib.parse import quote
@@ -42,7 +46,8 @@ def git_blob_id(data: bytes) -> str:
 
 
 class LocalCopy:
-    """A built site on this machine, used only where a file has the manifest's sha256.
+    """A built site on this machine: its build is the one a target should serve, and
+    its files are used only where they have the manifest's sha256.
 
     A missing, unreadable or different local file just means that path is read back
     from the target instead. Paths come from the target's manifest: one that would
@@ -51,6 +56,15 @@ class LocalCopy:
 
     def __init__(self, site_dir: Path | None) -> None:
         self.site_dir = site_dir
+
+    @cached_property
+    def manifest(self) -> Manifest | None:
+        """The site's manifest; None without a readable one (no build to compare)."""
+        raw = self.read(MANIFEST)
+        try:
+            return parse_manifest(raw) if raw is not None else None
+        except (ValueError, KeyError, TypeError):
+            return None
 
     def read(self, path: str, size: int | None = None) -> bytes | None:
         """The bytes of a regular file at ``path`` (of ``size`` bytes, when given)."""
@@ -78,13 +92,15 @@ def load_published_manifest(read: Reader, where: str) -> Manifest:
 
 def check_files(manifest: Manifest, read: Reader, listed: Iterable[str] | None = None,
                 ignore: Callable[[str], bool] = lambda path: False,
-                found: list[str] | None = None) -> Iterator[str]:
+                found: list[str] | None = None, local: LocalCopy | None = None
+                ) -> Iterator[str]:
     """Yield progress, then raise VerifyFailed with every mismatch (if any).
 
     ``listed`` (when the target can list its files) also finds files that should
-    have been deleted; ``found`` collects mismatches the reader itself noticed.
+    have been deleted; ``found`` collects mismatches the reader itself noticed;
+    ``local``, the site on this machine, names the build to serve (see compare).
     """
-    yield from compare(manifest, content_check(read), listed, ignore, found)
+    yield from compare(manifest, content_check(read), listed, ignore, found, local)
 
 
 def content_check(read: Reader) -> Check:
@@ -101,9 +117,23 @@ def content_check(read: Reader) -> Check:
 
 def compare(manifest: Manifest, check: Check, listed: Iterable[str] | None = None,
             ignore: Callable[[str], bool] = lambda path: False,
-            found: list[str] | None = None) -> Iterator[str]:
-    """``check_files`` with any way of checking one path."""
+            found: list[str] | None = None, local: LocalCopy | None = None
+            ) -> Iterator[str]:
+    """``check_files`` with any way of checking one path.
+
+    With ``local``, a target serving a build other than the local site's is a mismatch
+    unless its build was made later (the local site is then the stale one: a line
+    says so).
+    """
     mismatches = found if found is not None else []
+    mine = local.manifest if local is not None else None
+    if local is not None and mine is not None and mine.build_id != manifest.build_id:
+        if _made_later(manifest, mine):
+            yield (f"serves build {manifest.build_id}, made after build {mine.build_id} "
+                   f"of the site in {local.site_dir}")
+        else:
+            mismatches.insert(0, f"serves build {manifest.build_id}, but the site in "
+                                 f"{local.site_dir} is build {mine.build_id}")
     for path in sorted(manifest.files):
         problem = check(path, manifest.files[path])
         if problem is not None:
@@ -115,6 +145,16 @@ def compare(manifest: Manifest, check: Check, listed: Iterable[str] | None = Non
     yield f"checked {len(manifest.files)} files of build {manifest.build_id}"
     if mismatches:
         raise VerifyFailed(mismatches)
+
+
+def _made_later(served: Manifest, mine: Manifest) -> bool:
+    """Whether ``served`` was built for a later moment than ``mine`` (False if either
+    moment cannot be read)."""
+    try:
+        return datetime.fromisoformat(served.generated_at) > datetime.fromisoformat(
+            mine.generated_at)
+    except (ValueError, TypeError):  # TypeError: one with a zone, one without
+        return False
 
 
 def http_reader(base_url: str, timeout: float = 20.0) -> Reader:
