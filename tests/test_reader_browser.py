@@ -112,6 +112,49 @@ def test_reader_sees_status_help_and_zones(browser: Any, servers: dict[str, str]
     assert problems == [], "\n".join(problems)
 
 
+# WCAG 1.4.10 (reflow): at 320 CSS px nothing scrolls sideways, with the reader's root
+# font size anywhere from 16 to 20 px (a larger text setting); and at 360 px with 20 px.
+REFLOW = ((320, 16), (320, 20), (360, 20))
+# Each tab's label as lines of text: a word broken in two would make a third line.
+TAB_LINES = """() => [...document.querySelectorAll('nav.tabs a')].map(a => {
+  const range = document.createRange(); range.selectNodeContents(a);
+  const r = a.getBoundingClientRect();
+  return {text: a.innerText, top: Math.round(r.top),
+          lines: new Set([...range.getClientRects()].map(c => Math.round(c.top))).size}; })"""
+
+
+@pytest.mark.parametrize(("width", "root_px"), REFLOW)
+def test_no_page_scrolls_sideways_at_320px_or_with_larger_text(
+        browser: Any, servers: dict[str, str], sites: dict[str, Path], width: int,
+        root_px: int) -> None:
+    """Every page kind (Open, Closed, each notice page, each component page, Subscribe,
+    the 404 page) in every state fits the screen's width; the two tabs stay side by side,
+    each label on at most two lines (never a word split)."""
+    context = browser.new_context(viewport={"width": width, "height": 740})
+    page = context.new_page()
+    problems: list[str] = []
+    try:
+        for state, url in servers.items():
+            pages = (*PAGES, *notice_pages(sites[state]))
+            assert any(p.startswith("notices/") for p in pages)
+            assert any(p.startswith("components/") for p in pages)
+            for path in pages:
+                page.goto(url + path)
+                page.add_style_tag(content=f"html{{font-size:{root_px}px}}")
+                where = f"{state} {path or 'index'} at {width}px, {root_px}px text"
+                scroll, inner = page.evaluate(
+                    "[document.scrollingElement.scrollWidth, innerWidth]")
+                if scroll > inner:
+                    problems.append(f"{where}: scrolls sideways ({scroll} > {inner})")
+                tabs = page.evaluate(TAB_LINES)
+                if len({tab["top"] for tab in tabs}) != 1 or any(
+                        tab["lines"] > 2 for tab in tabs):
+                    problems.append(f"{where}: the tabs are broken up {tabs}")
+    finally:
+        context.close()
+    assert problems == [], "\n".join(problems[:20])
+
+
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("width", [360, 1280])
 def test_axe_finds_nothing_in_any_state(browser: Any, servers: dict[str, str],
