@@ -18,6 +18,7 @@ from click.testing import CliRunner
 
 from generator.app import cli
 from tests.conftest import FIXED_NOW, MINIMAL_CONFIG, REPO
+from tests.fixtures import serving
 from tests.test_core_browser import AXE, VNU, _axe
 from tests.test_reader_pages import VISIBLE_TIME, stress_repo
 
@@ -150,6 +151,63 @@ def test_no_page_scrolls_sideways_at_320px_or_with_larger_text(
                 if len({tab["top"] for tab in tabs}) != 1 or any(
                         tab["lines"] > 2 for tab in tabs):
                     problems.append(f"{where}: the tabs are broken up {tabs}")
+    finally:
+        context.close()
+    assert problems == [], "\n".join(problems[:20])
+
+
+# Each row of bars: the row's box, and each bar's left and right edges.
+BAR_ROWS = """() => [...document.querySelectorAll('.bars')].map(row => {
+  const r = row.getBoundingClientRect();
+  return {left: r.left, right: r.right, gap: getComputedStyle(row).columnGap,
+          bars: [...row.querySelectorAll(':scope > i')].map(i => {
+            const b = i.getBoundingClientRect(); return [b.left, b.right]; })}; })"""
+
+
+@pytest.mark.parametrize("days", [90, 365])
+def test_a_year_of_bars_fits_a_320px_screen(browser: Any, tmp_path: Path, days: int) -> None:
+    """history_days up to its allowed 365: every row of bars keeps within its column at
+    320 px (a year of mostly no-data days, the example at its incident), each day a bar
+    of its own; rows of 90 days keep their 1 px gaps."""
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "outpost.yaml").write_text((REPO / "outpost.yaml").read_text()
+                                       + f"history_days: {days}\n")
+    shutil.copytree(REPO / "notices", root / "notices")
+    out = tmp_path / "site"
+    result = CliRunner().invoke(cli, ["--root", str(root), "build", "--out", str(out),
+                                      "--now", STATES["incident"]], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    problems: list[str] = []
+    context = browser.new_context(viewport={"width": 320, "height": 740})
+    page = context.new_page()
+    try:
+        with serving(out) as url:
+            for root_px in (16, 20):
+                for path in ("", "components/customer-sites/"):
+                    page.goto(url + path)
+                    page.add_style_tag(content=f"html{{font-size:{root_px}px}}")
+                    where = f"{path or 'index'} with {days} days, {root_px}px text"
+                    scroll, inner = page.evaluate(
+                        "[document.scrollingElement.scrollWidth, innerWidth]")
+                    if scroll > inner:
+                        problems.append(f"{where}: scrolls sideways ({scroll} > {inner})")
+                    rows = page.evaluate(BAR_ROWS)
+                    assert rows
+                    for number, row in enumerate(rows):
+                        bars = row["bars"]
+                        if len(bars) != days:
+                            problems.append(f"{where} row {number}: {len(bars)} bars")
+                        if row["right"] > inner or bars[-1][1] > row["right"] + 0.5:
+                            problems.append(f"{where} row {number}: the bars end at "
+                                            f"{bars[-1][1]:.1f}, the row at {row['right']}")
+                        before = [row["left"]] + [right for _, right in bars[:-1]]
+                        if any(right - left <= 0 or left < end - 0.01 for (left, right), end
+                               in zip(bars, before, strict=True)):
+                            problems.append(f"{where} row {number}: a bar has no width "
+                                            "or lies over another")
+                        if days == 90 and row["gap"] != "1px":
+                            problems.append(f"{where} row {number}: gap {row['gap']}")
     finally:
         context.close()
     assert problems == [], "\n".join(problems[:20])
