@@ -213,6 +213,100 @@ def test_a_year_of_bars_fits_a_320px_screen(browser: Any, tmp_path: Path, days: 
     assert problems == [], "\n".join(problems[:20])
 
 
+# The focused banner link: its box, outline, the banner's colour, and its text's boxes.
+FOCUSED_BANNER_LINK = """() => { const a = document.activeElement;
+  if (!a || !a.matches('.banner a')) return null;
+  const style = getComputedStyle(a), r = a.getBoundingClientRect();
+  const banner = document.querySelector('.banner').getBoundingClientRect();
+  const range = document.createRange(); range.selectNodeContents(a);
+  return {visible: a.matches(':focus-visible'), style: style.outlineStyle,
+          width: parseFloat(style.outlineWidth), offset: parseFloat(style.outlineOffset),
+          colour: style.outlineColor,
+          background: getComputedStyle(a.closest('.banner')).backgroundColor,
+          box: [r.left, r.top, r.right, r.bottom],
+          boxes: [...a.getClientRects()].map(b => [b.left, b.top, b.right, b.bottom]),
+          banner: [banner.left, banner.top, banner.right, banner.bottom],
+          text: [...range.getClientRects()].filter(t => t.width > 0)
+                  .map(t => [t.left, t.top, t.right, t.bottom])}; }"""
+
+
+def _luminance(css: str) -> float:
+    """The relative luminance (WCAG 2) of an opaque 'rgb(r, g, b)'."""
+    channels = [int(c) / 255 for c in re.findall(r"\d+", css)[:3]]
+    lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+Box = list[float]  # left, top, right, bottom
+
+
+def _grown(box: Box, by: float) -> Box:
+    return [box[0] - by, box[1] - by, box[2] + by, box[3] + by]
+
+
+def _overlaps(one: Box, two: Box) -> bool:
+    return one[0] < two[2] and two[0] < one[2] and one[1] < two[3] and two[1] < one[3]
+
+
+def _within(one: Box, two: Box) -> bool:
+    return one[0] >= two[0] and one[1] >= two[1] and one[2] <= two[2] and one[3] <= two[3]
+
+
+def contrast(first: str, second: str) -> float:
+    light, dark = sorted((_luminance(first), _luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("width", [360, 1280])
+def test_the_banner_link_shows_keyboard_focus_beside_its_words(
+        browser: Any, servers: dict[str, str], width: int, scheme: str) -> None:
+    """Tab reaches the banner's link; its focus outline is solid, at least 2 px, 3:1
+    against the banner's colour (light and dark), inside the banner and clear of the
+    link's words, in every state with a link (incident, maintenance, one scheduled)."""
+    context = browser.new_context(viewport={"width": width, "height": 900},
+                                  color_scheme=scheme)
+    page = context.new_page()
+    problems: list[str] = []
+    try:
+        for state, url in servers.items():
+            page.goto(url)
+            focused = None
+            for _ in range(10):
+                page.keyboard.press("Tab")
+                focused = page.evaluate(FOCUSED_BANNER_LINK)
+                if focused is not None:
+                    break
+            where = f"{state} at {width}px {scheme}"
+            if focused is None:
+                problems.append(f"{where}: Tab never reached the banner link")
+                continue
+            ratio = contrast(focused["colour"], focused["background"])
+            if not focused["visible"] or focused["style"] != "solid" or focused["width"] < 2:
+                problems.append(f"{where}: no solid 2 px outline {focused}")
+            if ratio < 3:
+                problems.append(f"{where}: outline {focused['colour']} on "
+                                f"{focused['background']} is {ratio:.2f}:1")
+            left, top, right, bottom = focused["box"]
+            inner, outer = focused["offset"], focused["offset"] + focused["width"]
+            b_left, b_top, b_right, b_bottom = focused["banner"]
+            if (left - outer < b_left - 0.5 or top - outer < b_top - 0.5
+                    or right + outer > b_right + 0.5 or bottom + outer > b_bottom + 0.5):
+                problems.append(f"{where}: the outline leaves the banner {focused}")
+            # The outline goes round each of the link's boxes (one per line if it were
+            # inline): a line of its words may lie wholly inside a box's outline or
+            # wholly outside it, never under it.
+            for box in focused["boxes"]:
+                inside = _grown(box, inner + 0.5)
+                around = _grown(box, outer - 0.5)
+                for words in focused["text"]:
+                    if _overlaps(words, around) and not _within(words, inside):
+                        problems.append(f"{where}: the outline crosses the words {focused}")
+    finally:
+        context.close()
+    assert problems == [], "\n".join(problems)
+
+
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("width", [360, 1280])
 def test_axe_finds_nothing_in_any_state(browser: Any, servers: dict[str, str],
