@@ -9,6 +9,7 @@ import json
 import re
 import shutil
 import subprocess
+import zlib
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -305,6 +306,86 @@ def test_the_banner_link_shows_keyboard_focus_beside_its_words(
     finally:
         context.close()
     assert problems == [], "\n".join(problems)
+
+
+# How each bar and swatch is painted: background, border, inner shadow, against the
+# page's own background; and whether each line of the day-by-day lists is shown.
+PAINT = """() => ({
+  page: getComputedStyle(document.body).backgroundColor,
+  marks: [...document.querySelectorAll('.bars i, .legend i, .daylist i')].map(i => {
+    const s = getComputedStyle(i);
+    return {where: i.closest('.bars, .legend, .daylist').className, status: i.className,
+            background: s.backgroundColor, border: s.borderTopStyle === 'none'
+              || parseFloat(s.borderTopWidth) === 0 ? null : s.borderTopColor,
+            shadow: s.boxShadow === 'none' ? null : s.boxShadow,
+            exact: s.printColorAdjust === 'exact'}; }),
+  lines: [...document.querySelectorAll('.daylist li')].map(li => li.checkVisibility())})"""
+TRANSPARENT = re.compile(r"rgba\(\d+, \d+, \d+, 0\)|transparent")
+MAINTENANCE_BLUE = (29, 91, 184)  # --blue: painted by maintenance bars and swatches only
+
+
+def _unseen_marks(paint: dict[str, Any], where: str) -> list[str]:
+    """Problems: a bar or swatch with nothing visible against the page (no colour, no
+    outline), or two statuses of the legend painted alike."""
+    problems = []
+    for mark in paint["marks"]:
+        colours = [c for c in (mark["background"], mark["border"]) if c] + (
+            re.findall(r"rgba?\([^)]*\)", mark["shadow"] or ""))
+        if not any(c != paint["page"] and not TRANSPARENT.fullmatch(c) for c in colours):
+            problems.append(f"{where}: a {mark['status']} mark in {mark['where']} "
+                            f"is not seen {mark}")
+    legend = [(m["background"], m["border"], m["shadow"]) for m in paint["marks"]
+              if m["where"] == "legend"]
+    if len(set(legend)) != len(legend) or len(legend) < 6:
+        problems.append(f"{where}: the legend's statuses look alike {legend}")
+    return problems
+
+
+def _pdf_fill_colours(pdf: bytes) -> set[tuple[int, ...]]:
+    """Every colour a PDF Chromium printed fills with ('r g b rg' in its inflated
+    streams), as 0-255 channels."""
+    found = set()
+    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S):
+        if stream[:1] == b"\x78":  # zlib
+            for rgb in re.findall(rb"([\d.]+) ([\d.]+) ([\d.]+) rg\b",
+                                  zlib.decompress(stream)):
+                found.add(tuple(round(float(c) * 255) for c in rgb))
+    return found
+
+
+@pytest.mark.parametrize("path", ["", "components/customer-sites/"])
+def test_bars_and_swatches_print_and_keep_their_colours_in_forced_colors(
+        browser: Any, servers: dict[str, str], path: str) -> None:
+    """Printed (the browser's default leaves out background colours) every bar and
+    swatch keeps its colour and the day-by-day lists print open; in forced colors
+    (Windows high contrast) every bar and swatch is still seen, each status its own."""
+    problems: list[str] = []
+    context = browser.new_context(viewport={"width": 800, "height": 900})
+    page = context.new_page()
+    try:
+        page.goto(servers["incident"] + path)
+        page.emulate_media(media="print")
+        paint = page.evaluate(PAINT)
+        problems += _unseen_marks(paint, "print")
+        problems += [f"print: {m['status']} in {m['where']} prints without its colour"
+                     for m in paint["marks"] if not m["exact"]]
+        if not all(paint["lines"]):
+            problems.append("print: the day-by-day lists do not print open")
+        if MAINTENANCE_BLUE not in _pdf_fill_colours(page.pdf()):
+            problems.append("print: the PDF has no maintenance blue")
+    finally:
+        context.close()
+    for scheme in ("light", "dark"):  # a white and a black high contrast theme
+        context = browser.new_context(viewport={"width": 800, "height": 900},
+                                      forced_colors="active", color_scheme=scheme)
+        page = context.new_page()
+        try:
+            page.goto(servers["incident"] + path)
+            assert page.evaluate("matchMedia('(forced-colors: active)').matches")
+            problems += _unseen_marks(page.evaluate(PAINT), f"forced colors, {scheme}")
+        finally:
+            context.close()
+    assert problems == [], "\n".join(problems[:20])
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
