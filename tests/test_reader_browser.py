@@ -388,6 +388,44 @@ def test_bars_and_swatches_print_and_keep_their_colours_in_forced_colors(
     assert problems == [], "\n".join(problems[:20])
 
 
+FIRST_SCREEN = """() => { const box = s => { const e = document.querySelector(s);
+    if (!e) return null; const r = e.getBoundingClientRect();
+    return {text: e.innerText, top: r.top, bottom: r.bottom,
+            datetime: e.getAttribute('datetime')}; };
+  return {broken: box('.overall strong'), since: box('.overall .since time'),
+          card: box('article.notice .range time'), banner: box('.banner a')}; }"""
+
+
+def test_the_first_phone_screen_says_what_is_broken_and_since_when(
+        browser: Any, servers: dict[str, str]) -> None:
+    """On a 360x740 phone the Open page's overall line says what is broken and, for the
+    notice the banner names (a critical incident in the stress state), since when;
+    with nothing in effect (a maintenance only scheduled) there is no such line."""
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    try:
+        for state, url in servers.items():
+            page.goto(url)
+            seen = page.evaluate(FIRST_SCREEN)
+            assert seen["broken"]["bottom"] <= 740, (state, seen)
+            if state == "quiet":
+                assert seen["broken"]["text"] == "All systems operational"
+                assert seen["since"] is None, seen
+                continue
+            assert seen["since"] is not None, (state, seen)
+            assert seen["since"]["top"] >= 0 and seen["since"]["bottom"] <= 740, (state, seen)
+            # The banner's notice is the first card; the line gives its start.
+            assert seen["banner"]["text"].startswith(page.locator(
+                "article.notice h2").first.inner_text()), (state, seen)
+            assert seen["since"]["datetime"] == seen["card"]["datetime"], (state, seen)
+            assert seen["since"]["text"] == seen["card"]["text"], (state, seen)
+            if state == "stress":
+                assert seen["broken"]["text"] == "Major outage: Component number 1"
+                assert seen["since"]["text"] == "Since Nov 28, 2026, 5:00 AM CST"
+    finally:
+        context.close()
+
+
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("width", [360, 1280])
 def test_axe_finds_nothing_in_any_state(browser: Any, servers: dict[str, str],

@@ -36,9 +36,10 @@ def overall(site: Path) -> str:
 
 @pytest.mark.parametrize(("now", "expected"), [
     ("2024-07-30 14:00", "major: Partial outage: Customer sites, Mobile notifications and "
-                         "Campus Digital Repository Updated 2:00 PM CDT"),
-    ("2024-11-03 01:10 -06:00", "maintenance: Under maintenance: Customer sites "
-                                "Updated 1:10 AM CST"),
+                         "Campus Digital Repository Since Jul 30, 2024, 1:27 PM CDT "
+                         "Updated 2:00 PM CDT"),
+    ("2024-11-03 01:10 -06:00", "maintenance: Under maintenance: Customer sites Nov 2, 2024, "
+                                "11:00 PM CDT \u2013 Nov 3, 1:30 AM CST Updated 1:10 AM CST"),
     (FIXED_NOW, "none: All systems operational Scheduled maintenance Jan 9, 2027, 10:00 PM "
                 "\u2013 Jan 10, 2:00 AM CST Updated 6:00 AM CST"),
     ("2026-10-01 12:00", "none: All systems operational Updated 12:00 PM CDT"),
@@ -75,7 +76,7 @@ def test_overall_names_at_most_three_components(empty_repo: Path, run: Run,
         "components: [c1, c2, c3, c4, c5]\n---\n## Investigating - 2026-11-28 05:00\nSlow.\n")
     site = build(empty_repo, run, tmp_path / "site", FIXED_NOW)
     assert overall(site) == ("minor: Degraded performance: System 1, System 2, System 3 and "
-                             "2 more Updated 6:00 AM CST")
+                             "2 more Since Nov 28, 2026, 5:00 AM CST Updated 6:00 AM CST")
 
 
 def test_incident_without_components_is_named(empty_repo: Path, run: Run,
@@ -84,7 +85,8 @@ def test_incident_without_components_is_named(empty_repo: Path, run: Run,
         "---\ntitle: Odd behaviour\ntype: incident\n---\n## Investigating - 2026-11-28 05:00\n"
         "Looking.\n")
     site = build(empty_repo, run, tmp_path / "site", FIXED_NOW)
-    assert overall(site) == "minor: Incident in progress: Odd behaviour Updated 6:00 AM CST"
+    assert overall(site) == ("minor: Incident in progress: Odd behaviour "
+                             "Since Nov 28, 2026, 5:00 AM CST Updated 6:00 AM CST")
 
 
 # A time as readers see it: no zero-padded hour, always a zone abbreviation.
@@ -217,7 +219,8 @@ def test_a_notice_sets_each_components_status(empty_repo: Path, run: Run,
     assert [(c["name"], c["old_status"], c["new_status"]) for c in
             update["affected_components"]] == [("Web", "operational", "major_outage"),
                                                ("API", "operational", "degraded_performance")]
-    assert overall(site) == "critical: Major outage: Web Updated 6:00 AM CST"
+    assert overall(site) == ("critical: Major outage: Web Since Nov 28, 2026, 5:00 AM CST "
+                             "Updated 6:00 AM CST")
 
 
 def test_a_list_keeps_meaning_the_impact(empty_repo: Path, run: Run, tmp_path: Path) -> None:
