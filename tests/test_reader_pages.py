@@ -37,12 +37,13 @@ def overall(site: Path) -> str:
 @pytest.mark.parametrize(("now", "expected"), [
     ("2024-07-30 14:00", "major: Partial outage: Customer sites, Mobile notifications and "
                          "Campus Digital Repository Since Jul 30, 2024, 1:27 PM CDT "
-                         "Updated 2:00 PM CDT"),
+                         "Updated Jul 30, 2024, 2:00 PM CDT"),
     ("2024-11-03 01:10 -06:00", "maintenance: Under maintenance: Customer sites Nov 2, 2024, "
-                                "11:00 PM CDT \u2013 Nov 3, 1:30 AM CST Updated 1:10 AM CST"),
+                                "11:00 PM CDT \u2013 Nov 3, 1:30 AM CST "
+                                "Updated Nov 3, 2024, 1:10 AM CST"),
     (FIXED_NOW, "none: All systems operational Scheduled maintenance Jan 9, 2027, 10:00 PM "
-                "\u2013 Jan 10, 2:00 AM CST Updated 6:00 AM CST"),
-    ("2026-10-01 12:00", "none: All systems operational Updated 12:00 PM CDT"),
+                "\u2013 Jan 10, 2:00 AM CST Updated Nov 28, 2026, 6:00 AM CST"),
+    ("2026-10-01 12:00", "none: All systems operational Updated Oct 1, 2026, 12:00 PM CDT"),
 ])
 def test_open_page_starts_with_the_overall_status(example_repo: Path, run: Run,
                                                   tmp_path: Path, now: str, expected: str
@@ -76,7 +77,8 @@ def test_overall_names_at_most_three_components(empty_repo: Path, run: Run,
         "components: [c1, c2, c3, c4, c5]\n---\n## Investigating - 2026-11-28 05:00\nSlow.\n")
     site = build(empty_repo, run, tmp_path / "site", FIXED_NOW)
     assert overall(site) == ("minor: Degraded performance: System 1, System 2, System 3 and "
-                             "2 more Since Nov 28, 2026, 5:00 AM CST Updated 6:00 AM CST")
+                             "2 more Since Nov 28, 2026, 5:00 AM CST "
+                             "Updated Nov 28, 2026, 6:00 AM CST")
 
 
 def test_incident_without_components_is_named(empty_repo: Path, run: Run,
@@ -86,7 +88,7 @@ def test_incident_without_components_is_named(empty_repo: Path, run: Run,
         "Looking.\n")
     site = build(empty_repo, run, tmp_path / "site", FIXED_NOW)
     assert overall(site) == ("minor: Incident in progress: Odd behaviour "
-                             "Since Nov 28, 2026, 5:00 AM CST Updated 6:00 AM CST")
+                             "Since Nov 28, 2026, 5:00 AM CST Updated Nov 28, 2026, 6:00 AM CST")
 
 
 # A time as readers see it: no zero-padded hour, always a zone abbreviation.
@@ -220,7 +222,7 @@ def test_a_notice_sets_each_components_status(empty_repo: Path, run: Run,
             update["affected_components"]] == [("Web", "operational", "major_outage"),
                                                ("API", "operational", "degraded_performance")]
     assert overall(site) == ("critical: Major outage: Web Since Nov 28, 2026, 5:00 AM CST "
-                             "Updated 6:00 AM CST")
+                             "Updated Nov 28, 2026, 6:00 AM CST")
 
 
 def test_a_list_keeps_meaning_the_impact(empty_repo: Path, run: Run, tmp_path: Path) -> None:
