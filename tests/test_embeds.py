@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
+import html as htmllib
 import json
+import re
 import shutil
 import subprocess
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from generator.app import project, recipe
 from generator.build.inputs import load_valid
 from generator.build.pipeline import render_site
+from generator.core.timeline import select
 from generator.render import embeds
 from generator.render.badges import badge_svg
 from generator.render.mediatypes import is_cross_origin_data
+from generator.render.pages import Site, banner_text, make_site
 from tests.conftest import FIXED_NOW, Run
 from tests.embed_support import NOW, build_site, incident, maintenance, write_repo
 
@@ -142,6 +149,63 @@ def test_hostile_long_title_is_escaped_shortened_and_in_budget(tmp_path: Path) -
     assert len(files["banner.html"]) <= 1536
     data = json.loads(files["banner.json"])
     assert data["notices"][0]["title"] == title.strip("'")
+
+
+def test_title_of_ampersands_stays_in_budget(tmp_path: Path) -> None:
+    files = files_for(tmp_path, {"amp": incident("'" + "&" * 160 + "'")})
+    html = files["banner.html"].decode()
+    assert len(files["banner.html"]) <= embeds.FRAGMENT_MAX
+    detail = html.split("<u ", 1)[1].split(">", 1)[1].split("</u>", 1)[0]
+    assert re.fullmatch(r"(&amp;)+\u2026", detail), detail
+
+
+# Titles made of what grows when escaped or encoded, or breaks when cut in the middle.
+HOSTILE_PIECES = ["&", "<", ">", '"', "'", " ", "\u00e9", "e\u0301", "\u4e2d",
+                  "\U0001f600", "\U0001f44d\U0001f3fd", "\U0001f468\u200d\U0001f469",
+                  "\ufdfd", "\u2026", "Supercalifragilistic" * 4, "&amp;", "&#34;"]
+HEAVY = ["&", '"', "'", "<", ">", "\U0001f600"]  # 4 or 5 bytes each once escaped
+hostile_titles = st.one_of(
+    st.lists(st.one_of(st.sampled_from(HOSTILE_PIECES), st.characters(exclude_categories=("Cs",))),
+             min_size=1, max_size=200).map("".join),
+    # Long runs of the heaviest characters: what overran the budget.
+    st.lists(st.sampled_from(HEAVY), min_size=60, max_size=200).map("".join),
+    st.builds(lambda piece, n: piece * n, st.sampled_from(HOSTILE_PIECES), st.integers(1, 160)))
+ENTITY = re.compile(r"&(?:amp|lt|gt|#34|#39);")
+
+
+@pytest.fixture(scope="module")
+def two_notice_site(tmp_path_factory: pytest.TempPathFactory) -> Site:
+    """A site whose banner names an incident, then counts a maintenance."""
+    repo = write_repo(tmp_path_factory.mktemp("repo"), BASE, {
+        "sign-in": incident("Sign-in failures"), "api": maintenance("API upgrade")})
+    checked = load_valid(project(repo), "stop")
+    return make_site(checked.config, select(checked.notices, NOW, checked.config),
+                     checked.notices, repo)
+
+
+@settings(max_examples=300, deadline=None)
+@given(title=hostile_titles, maintenance_only=st.booleans())
+def test_fragment_never_exceeds_its_budget(two_notice_site: Site, title: str,
+                                           maintenance_only: bool) -> None:
+    """The incident named and the maintenance counted, or the maintenance alone with
+    its window after the title."""
+    site = two_notice_site
+    views = list(site.snapshot.open)
+    index = 1 if maintenance_only else 0
+    views[index] = replace(views[index], notice=replace(views[index].notice, title=title))
+    snapshot = replace(site.snapshot, open=tuple(views[index:]))
+    html = embeds.fragment(site, snapshot)
+    assert len((html + "\n").encode("utf-8")) <= embeds.FRAGMENT_MAX
+    shown = html.split("<u ", 1)[1].split(">", 1)[1].split("</u>", 1)[0]
+    # Every & starts a whole entity: no cut fell inside one, and nothing went in unescaped.
+    assert "<" not in shown and ">" not in shown
+    assert all(ENTITY.match(shown, i) for i in range(len(shown)) if shown[i] == "&")
+    detail = banner_text(snapshot, site.config.timezone).detail or ""
+    text = htmllib.unescape(shown)
+    if text != detail:  # cut: a prefix of the detail, then the ellipsis
+        assert text.endswith("\u2026") and detail.startswith(text[:-1])
+        assert len(text) <= embeds.FRAGMENT_DETAIL_MAX
+        assert not text[:-1].endswith("\u200d")
 
 
 def test_badges_are_valid_svg_with_an_accessible_name(tmp_path: Path) -> None:

@@ -15,12 +15,13 @@ import base64
 import hashlib
 import json
 import re
+import unicodedata
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from importlib import resources
 from typing import Any
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from generator.core import times
 from generator.core.model import Component, Config, NoticeType
@@ -30,7 +31,8 @@ from generator.render.badges import badge_svg
 from generator.render.pages import Site, banner_text, overall_status, template_text
 
 JSON_VERSION = 1
-FRAGMENT_DETAIL_MAX = 100  # characters of a title shown in the fragment
+FRAGMENT_DETAIL_MAX = 100  # characters of the detail shown in the fragment
+FRAGMENT_MAX = 1536  # bytes of banner.html, its final newline included (README: 1.5 KB)
 
 # Colours as on the site banner (outpost.css, light scheme): background, text.
 COLOURS = {
@@ -151,19 +153,54 @@ def banner_json(site: Site, scope: Scope) -> dict[str, Any]:
     }
 
 
-def _shorten(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
+def _joins_previous(text: str, index: int) -> bool:
+    """Whether a cut before text[index] would split a character from its accent,
+    variation selector or emoji modifier, or leave a zero-width joiner dangling."""
+    char = text[index]
+    return (unicodedata.category(char) in ("Mn", "Mc", "Me") or char == "\u200d"
+            or text[index - 1] == "\u200d" or "\U0001f3fb" <= char <= "\U0001f3ff")
+
+
+def _shorten(text: str, limit: int, budget: int) -> Markup:
+    """``text`` escaped for HTML, ending in an ellipsis if it had to be cut to at most
+    ``limit`` characters and ``budget`` bytes of UTF-8 once escaped. The cut falls
+    between whole characters, so never inside an entity such as ``&amp;``."""
+    sizes = [len(escape(char).encode("utf-8")) for char in text]
+    if len(text) <= limit and sum(sizes) <= budget:
+        return escape(text)
+    room = budget - len("\u2026".encode("utf-8"))
+    if room < 0:
+        return Markup("")
+    keep = 0
+    while keep < min(len(text), limit - 1) and sizes[keep] <= room:
+        room -= sizes[keep]
+        keep += 1
+    while 0 < keep < len(text) and _joins_previous(text, keep):
+        keep -= 1
+    return escape(text[:keep].rstrip()) + "\u2026"
 
 
 def fragment(site: Site, snapshot: Snapshot, target: str | None = None) -> str:
-    """The self-contained banner HTML: inline !important styles, no script."""
+    """The self-contained banner HTML: inline !important styles, no script, at most
+    FRAGMENT_MAX bytes as banner.html (the built-in template; the detail is cut to fit)."""
     text = banner_text(snapshot, site.config.timezone)
-    html = template_text(
-        site, "embed/fragment.html", state=text.state, colours=COLOURS[text.state],
-        icon=ICONS[text.state], label=text.label,
-        detail=_shorten(text.detail or "", FRAGMENT_DETAIL_MAX), link=site.config.base_url,
-        target=target)
-    return html.strip()
+
+    def render(detail: Markup) -> str:
+        return template_text(
+            site, "embed/fragment.html", state=text.state, colours=COLOURS[text.state],
+            icon=ICONS[text.state], label=text.label, detail=detail,
+            link=site.config.base_url, target=target).strip()
+
+    budget = FRAGMENT_MAX - 1  # the file's final newline
+    detail = _shorten(text.detail or "", FRAGMENT_DETAIL_MAX, budget)
+    while True:
+        html = render(detail)
+        # The detail goes in verbatim: what the fragment is over by comes off the detail.
+        over = len(html.encode("utf-8")) - budget
+        if over <= 0 or not detail:
+            return html
+        detail = _shorten(text.detail or "", FRAGMENT_DETAIL_MAX,
+                          len(detail.encode("utf-8")) - over)
 
 
 def iframe_page(site: Site) -> str:
