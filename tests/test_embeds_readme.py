@@ -30,6 +30,8 @@ pytestmark = pytest.mark.browser
 README = Path(__file__).resolve().parent.parent / "README.md"
 EXAMPLE_HOST = "https://status.example.org"
 ORANGE = "rgb(242, 157, 56)"
+LONG_TITLE = ("Sign-in failures for staff and students on the portal, email and VPN after "
+              "the identity provider's certificate rotation")
 FENCE = re.compile(r"^```(?P<lang>\w*)\n(?P<body>.*?)^```$", re.M | re.S)
 
 
@@ -162,3 +164,54 @@ def test_one_component_snippet(browser: Any, setup: Any) -> None:
     shown = banner(page, "[data-outpost-banner]")
     assert shown is not None and shown["text"] == API_UPGRADE
     assert watch.console_errors == [] and watch.page_errors == []
+
+
+def iframe_height() -> int:
+    """The height the README's iframe snippet gives the frame, in CSS pixels."""
+    (snippet,) = blocks("Iframe", "html")
+    found = re.search(r"height:(\d+)px", snippet)
+    assert found
+    return int(found[1])
+
+
+FRAMED_JS = """() => {
+  const doc = document.documentElement, a = document.querySelector('a');
+  const text = a.querySelector('span');
+  return {height: doc.scrollHeight, overflowX: doc.scrollWidth - doc.clientWidth,
+          cut: text.scrollWidth > text.clientWidth,
+          ellipsis: getComputedStyle(text).textOverflow, title: a.title,
+          top: a.getBoundingClientRect().top};
+}"""
+
+
+@pytest.mark.parametrize("notices", ["long-incident", "maintenance"])
+def test_framed_banner_fits_the_documented_height(browser: Any, tmp_path: Path,
+                                                  notices: str) -> None:
+    """On a phone as on a desktop, the framed banner is one line within the snippet's
+    height (the rest ends in an ellipsis) and the link's title has every word."""
+    if notices == "long-incident":
+        files = {"sign-in": incident(LONG_TITLE), "api": maintenance("API upgrade")}
+        words = f"Partial outage: {LONG_TITLE}, and 1 more notice"
+    else:
+        files, words = {"api": maintenance("API upgrade")}, API_UPGRADE
+    height = iframe_height()
+    with serving(tmp_path / "site") as site, serving(tmp_path / "portal") as portal:
+        build_site(write_repo(tmp_path / "repo", site.url, files), site.folder)
+        (snippet,) = blocks("Iframe", "html")
+        (portal.folder / "index.html").write_text(
+            portal_page(snippet.replace(EXAMPLE_HOST + "/", site.url)))
+        for width in (320, 360, 1024):
+            page = browser.new_page(viewport={"width": width, "height": 640})
+            page.goto(portal.url)
+            frame = page.frame_locator("iframe")
+            link = frame.get_by_role("link", name=words)  # the whole text is its name
+            assert link.inner_text() == words
+            box = page.locator("iframe").bounding_box()
+            assert box is not None and box["height"] == height
+            measured = page.frames[1].evaluate(FRAMED_JS)
+            assert measured["height"] <= height, (width, measured)
+            assert measured["overflowX"] == 0 and measured["top"] == 0
+            assert measured["title"] == words
+            if width < 1024:
+                assert measured["cut"] and measured["ellipsis"] == "ellipsis", (width, measured)
+            page.close()

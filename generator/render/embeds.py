@@ -33,6 +33,9 @@ from generator.render.pages import Site, banner_text, overall_status, template_t
 JSON_VERSION = 1
 FRAGMENT_DETAIL_MAX = 100  # characters of the detail shown in the fragment
 FRAGMENT_MAX = 1536  # bytes of banner.html, its final newline included (README: 1.5 KB)
+# The framed banner's height in CSS pixels: the README's iframe snippet gives the frame
+# this height, and a frame does not grow with its page.
+BANNER_HEIGHT = 44
 
 # Colours as on the site banner (outpost.css, light scheme): background, text.
 COLOURS = {
@@ -180,27 +183,33 @@ def _shorten(text: str, limit: int, budget: int) -> Markup:
     return escape(text[:keep].rstrip()) + "\u2026"
 
 
-def fragment(site: Site, snapshot: Snapshot, target: str | None = None) -> str:
+def fragment(site: Site, snapshot: Snapshot, framed: bool = False) -> str:
     """The self-contained banner HTML: inline !important styles, no script, at most
-    FRAGMENT_MAX bytes as banner.html (the built-in template; the detail is cut to fit)."""
+    FRAGMENT_MAX bytes as banner.html (the built-in template; the detail is cut to fit).
+    ``framed``: for the iframe page, one line of BANNER_HEIGHT whose link opens in the
+    top window; the browser cuts what does not fit, so the detail goes in whole."""
     text = banner_text(snapshot, site.config.timezone)
+    whole = text.detail or ""
 
     def render(detail: Markup) -> str:
         return template_text(
             site, "embed/fragment.html", state=text.state, colours=COLOURS[text.state],
             icon=ICONS[text.state], label=text.label, detail=detail,
-            link=site.config.base_url, target=target).strip()
+            link=site.config.base_url, target="_top" if framed else None, framed=framed,
+            height=BANNER_HEIGHT, words=f"{text.label}: {whole}" if whole else text.label,
+        ).strip()
 
+    if framed:
+        return render(escape(whole))
     budget = FRAGMENT_MAX - 1  # the file's final newline
-    detail = _shorten(text.detail or "", FRAGMENT_DETAIL_MAX, budget)
+    detail = _shorten(whole, FRAGMENT_DETAIL_MAX, budget)
     while True:
         html = render(detail)
         # The detail goes in verbatim: what the fragment is over by comes off the detail.
         over = len(html.encode("utf-8")) - budget
         if over <= 0 or not detail:
             return html
-        detail = _shorten(text.detail or "", FRAGMENT_DETAIL_MAX,
-                          len(detail.encode("utf-8")) - over)
+        detail = _shorten(whole, FRAGMENT_DETAIL_MAX, len(detail.encode("utf-8")) - over)
 
 
 def iframe_page(site: Site) -> str:
@@ -208,7 +217,7 @@ def iframe_page(site: Site) -> str:
     text = banner_text(site.snapshot, site.config.timezone)
     return template_text(
         site, "embed/page.html", language=site.config.language, title=site.config.title,
-        label=text.label, fragment=Markup(fragment(site, site.snapshot, target="_top")))
+        label=text.label, fragment=Markup(fragment(site, site.snapshot, framed=True)))
 
 
 def _squeeze(line: str) -> str:
