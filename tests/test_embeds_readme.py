@@ -71,15 +71,30 @@ def setup(tmp_path: Path) -> Iterator[tuple[Server, Server, dict[str, dict[str, 
         yield site, portal, headers, ssi
 
 
+# Records what the page's Content-Security-Policy refused, in any frame of the page.
+VIOLATIONS_JS = """window.__violations = [];
+document.addEventListener('securitypolicyviolation', e => window.__violations.push(
+  e.effectiveDirective + ' ' + (e.blockedURI || 'inline') + ' ' + e.sample), true);"""
+
+
 def open_portal(browser: Any, portal: Server, headers: dict[str, dict[str, str]], name: str,
                 snippet: str, csp: str) -> tuple[Any, Watch]:
     (portal.folder / name).write_text(
         portal_page(snippet).replace('<link rel="icon" href="data:,">', ""))
     headers[name] = {"Content-Security-Policy": csp}
     page = browser.new_page()
+    page.add_init_script(VIOLATIONS_JS)
     watch = Watch(page)
     page.goto(portal.url + name)
     return page, watch
+
+
+def violations(page: Any) -> list[str]:
+    """What the policy refused, in the portal page and in every frame of it."""
+    found: list[str] = []
+    for frame in page.frames:
+        found += frame.evaluate("window.__violations || []")
+    return found
 
 
 def test_readme_lists_the_current_style_hash() -> None:
@@ -103,6 +118,7 @@ def test_script_snippets(browser: Any, setup: Any) -> None:
         assert shown["text"] == "Partial outage: Sign-in failures, and 1 more notice"
         assert shown["background"] == ORANGE  # the stylesheet was allowed by its hash
         assert watch.console_errors == [] and watch.page_errors == []
+        assert violations(page) == []
         page.close()
 
 
@@ -123,6 +139,7 @@ def test_server_side_include_snippet(browser: Any, setup: Any) -> None:
     assert page.evaluate("getComputedStyle(document.querySelector('.outpost-banner'))"
                          ".backgroundColor") == ORANGE
     assert watch.console_errors == [] and watch.page_errors == []
+    assert violations(page) == []
 
 
 def test_iframe_snippet(browser: Any, setup: Any) -> None:
@@ -133,6 +150,14 @@ def test_iframe_snippet(browser: Any, setup: Any) -> None:
                               snippet.replace(EXAMPLE_HOST, host), policy("Iframe", host))
     link = page.frame_locator("iframe").locator("a")
     assert link.inner_text() == "Partial outage: Sign-in failures, and 1 more notice"
+    # The snippet's own style attribute applies: the frame has the documented size.
+    size = page.evaluate("""() => { const f = document.querySelector('iframe');
+        const r = f.getBoundingClientRect();
+        return [r.width, r.height, getComputedStyle(f).borderTopWidth,
+                f.parentElement.clientWidth]; }""")
+    assert size == [size[3], iframe_height(), "0px", size[3]]
+    assert violations(page) == []
+    assert watch.console_errors == []
     link.click()
     page.wait_for_url(site.url)
     assert watch.page_errors == []
@@ -147,6 +172,7 @@ def test_badge_snippet(browser: Any, setup: Any) -> None:
     page.wait_for_function("() => document.querySelector('img').complete")
     assert page.evaluate("document.querySelector('img').naturalWidth") > 50
     assert watch.console_errors == [] and watch.page_errors == []
+    assert violations(page) == []
 
 
 def test_one_component_snippet(browser: Any, setup: Any) -> None:
@@ -164,6 +190,7 @@ def test_one_component_snippet(browser: Any, setup: Any) -> None:
     shown = banner(page, "[data-outpost-banner]")
     assert shown is not None and shown["text"] == API_UPGRADE
     assert watch.console_errors == [] and watch.page_errors == []
+    assert violations(page) == []
 
 
 def iframe_height() -> int:
