@@ -229,11 +229,12 @@ def test_minifier_keeps_strings_and_statements() -> None:
               '  if (a) {\n'
               '    b = a + +b - -1;\n'
               '  }\n'
+              'if (b) { a = "{;}"; }\n'
               'return typeof a\n'
               'f()\n')
     assert embeds.minify_js(source) == (
-        'var a="x  y // not a comment",b=\'it\\\'s  \';if(a){b=a+ +b- -1;}\n'
-        'return typeof a\nf()\n')
+        'var a="x  y // not a comment",b=\'it\\\'s  \';if(a){b=a+ +b- -1}\n'
+        'if(b){a="{;}"}\nreturn typeof a\nf()\n')
     with pytest.raises(ValueError) as raised:
         embeds.minify_js("var a = `x`;\n")
     assert str(raised.value) == "embed.js must not use template literals or block comments"

@@ -60,7 +60,7 @@ EMBED_CSS = (
     + "".join(f".{state}{{background:{c['bg']};color:{c['fg']}}}"
               for state, c in COLOURS.items())
     + "svg{flex:none;width:20px;height:20px;fill:none;stroke:currentColor;"
-    "stroke-width:1.6px}.d{text-decoration:underline}"
+    "stroke-width:1.6px}"
 )
 EMBED_JS = resources.files("generator.render") / "static" / "embed.js"
 
@@ -243,6 +243,8 @@ def _squeeze(line: str) -> str:
             if (_is_word(before) and _is_word(after)) or (before + after) in ("++", "--", "+-",
                                                                              "-+"):
                 out.append(char)
+        elif char == "}" and out and out[-1] == ";":
+            out[-1] = char  # a statement ends at a closing brace anyway
         else:
             out.append(char)
     return "".join(out)
@@ -253,10 +255,10 @@ def _is_word(char: str) -> bool:
 
 
 def minify_js(source: str) -> str:
-    """Drop whole-line comments, indentation, blank lines and spaces between
-    tokens, and line breaks that cannot end a statement. Safe for embed.js, which
-    has no regular-expression or template literals, no block comments and no
-    multi-line strings."""
+    """Drop whole-line comments, indentation, blank lines, spaces between tokens,
+    line breaks that cannot end a statement and semicolons before a closing brace.
+    Safe for embed.js, which has no regular-expression or template literals, no
+    block comments, no multi-line strings and no empty statements."""
     if "`" in source or "/*" in source:
         raise ValueError("embed.js must not use template literals or block comments")
     lines = (line.strip() for line in source.splitlines())
@@ -264,6 +266,8 @@ def minify_js(source: str) -> str:
     for line in (_squeeze(line) for line in lines if line and not line.startswith("//")):
         # A break after { ; , ( or before } . ) never ends a statement: drop it.
         joined = not out or out.endswith(("{", ";", ",", "(")) or line.startswith(("}", ".", ")"))
+        if line.startswith("}") and out.endswith(";"):
+            out = out[:-1]
         out += line if joined else "\n" + line
     return out + "\n"
 

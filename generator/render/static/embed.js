@@ -6,9 +6,9 @@
   var D = document, HOSTS = OUTPOST_HOSTS, CSS = OUTPOST_CSS, ICONS = OUTPOST_ICONS,
     SVG = "http://www.w3.org/2000/svg", me = D.currentScript,
     safe = function (f) {
-      return function () {
+      return function (x) {
         try {
-          f();
+          f(x);
         } catch (e) {}
       };
     };
@@ -20,19 +20,15 @@
     if (!all.length) {
       // No placeholder on the page: render where the script tag stands.
       var el = D.createElement("outpost-banner");
-      set(el, "data-component", me.getAttribute("data-component") || "");
+      el.dataset.component = me.dataset.component || "";
       me.parentNode.insertBefore(el, me);
       els = [el];
     }
-    els.forEach(function (el) {
-      safe(function () {
-        setup(el);
-      })();
-    });
+    els.forEach(safe(setup));
   })();
 
   function setup(el) {
-    var comp = el.getAttribute("data-component");
+    var comp = el.dataset.component;
     var path = (comp ? "components/" + encodeURIComponent(comp) + "/" : "") + "banner.json";
     var key = "outpost:" + HOSTS[0] + path, shown = "", last = read(key);
     var root = el.attachShadow({ mode: "open" });
@@ -53,13 +49,12 @@
       set(svg, "viewBox", "0 0 16 16");
       set(svg, "aria-hidden", "true");
       set(p, "d", ICONS[v.state]);
-      svg.appendChild(p);
-      a.appendChild(svg);
+      a.appendChild(svg).appendChild(p);
       var t = make("span", a);
       make("b", t, v.label);
       if (v.detail) {
         t.appendChild(D.createTextNode(": "));
-        make("span", t, v.detail, "d");
+        make("u", t, v.detail);
       }
       if (age) make("span", t, " (last checked " + age + ")", "age");
     });
@@ -78,9 +73,9 @@
     // Try base_url, then each mirror, each with its own 3-second budget.
     function get(i) {
       if (i >= HOSTS.length) return Promise.reject(0);
-      var c = new AbortController(), tm = setTimeout(function () {
-        c.abort();
-      }, 3000);
+      // A late abort of a fetch that has ended does nothing: no need to clear it.
+      var c = new AbortController();
+      setTimeout(c.abort.bind(c), 3000);
       return fetch(HOSTS[i] + path, { signal: c.signal, credentials: "omit", referrerPolicy: "no-referrer" })
         .then(function (r) {
           if (!r.ok) throw 0;
@@ -88,11 +83,9 @@
         })
         .then(function (d) {
           view(d, 0);
-          clearTimeout(tm);
           return { d: d, h: HOSTS[i], t: Date.now() };
         })
         .catch(function () {
-          clearTimeout(tm);
           return get(i + 1);
         });
     }
@@ -144,24 +137,25 @@
   function view(d, now) {
     var T = d.texts, ls = [], inc = 0, run = 0;
     if (d.version !== 1 || typeof T.none != "string") throw 0;
-    d.notices.forEach(function (n, i) {
+    d.notices.forEach(function (n) {
       var g = 0;
       if (n.type == "maintenance") {
         if (now >= Date.parse(n.end)) return;
         g = n.status != "scheduled" || now >= Date.parse(n.start) ? 1 : 2;
         if (g == 1) run++;
       } else inc++;
-      ls.push([g, i, String(n.detail || n.title), n.label]);
+      ls.push([g, n.detail || n.title, n.label]);
     });
+    // Incidents, then maintenance in progress, then upcoming; sort keeps the order within.
     ls.sort(function (x, y) {
-      return x[0] - y[0] || x[1] - y[1];
+      return x[0] - y[0];
     });
     // The most important notice by name (its label if an incident), then how many more.
     var k = ls.length, f = ls[0] || [];
     return {
       state: inc ? "incident" : k ? "maintenance" : "none",
-      label: inc ? f[3] || T.incident : run ? T.maintenance : k ? T.scheduled : T.none,
-      detail: k ? f[2] + (k > 1 ? T[k > 2 ? "more" : "one"] || "" : "").replace("{n}", k - 1) : ""
+      label: inc ? f[2] || T.incident : run ? T.maintenance : k ? T.scheduled : T.none,
+      detail: k ? f[1] + (k > 1 ? T[k > 2 ? "more" : "one"] || "" : "").replace("{n}", k - 1) : ""
     };
   }
 })();
