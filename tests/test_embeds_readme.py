@@ -35,12 +35,15 @@ LONG_TITLE = ("Sign-in failures for staff and students on the portal, email and 
 FENCE = re.compile(r"^```(?P<lang>\w*)\n(?P<body>.*?)^```$", re.M | re.S)
 
 
+def section_text() -> str:
+    """The README's "Embed the banner", as written."""
+    return README.read_text().split("\n## Embed the banner\n", 1)[1].split("\n## ", 1)[0]
+
+
 def readme_section() -> dict[str, list[tuple[str, str]]]:
     """### heading -> [(language, code)] of the README's "Embed the banner"."""
-    text = README.read_text()
-    section = text.split("\n## Embed the banner\n", 1)[1].split("\n## ", 1)[0]
     parts: dict[str, list[tuple[str, str]]] = {}
-    for chunk in section.split("\n### ")[1:]:
+    for chunk in section_text().split("\n### ")[1:]:
         heading, body = chunk.split("\n", 1)
         parts[heading.strip()] = [(m["lang"], m["body"]) for m in FENCE.finditer(body)]
     return parts
@@ -242,3 +245,41 @@ def test_framed_banner_fits_the_documented_height(browser: Any, tmp_path: Path,
             if width < 1024:
                 assert measured["cut"] and measured["ellipsis"] == "ellipsis", (width, measured)
             page.close()
+
+
+# Adds up the page's layout shifts (those not caused by the reader's input).
+SHIFT_JS = """window.__shift = 0;
+new PerformanceObserver(list => { for (const e of list.getEntries())
+  if (!e.hadRecentInput) window.__shift += e.value; }
+).observe({type: 'layout-shift', buffered: true});"""
+
+
+@pytest.mark.parametrize("width", [360, 1024])
+def test_reserved_space_keeps_the_page_still(browser: Any, setup: Any, width: int) -> None:
+    """The banner arrives after the portal's load event: in the space the README says
+    to reserve, nothing on the page moves, on a first view and with a saved copy."""
+    site, portal, _, _ = setup
+    found = re.search(r"`(\[data-outpost-banner\]\{min-height:(\d+)px\})`", section_text())
+    assert found, "the README's rule reserving the banner's height"
+    placeholder = blocks("Script (recommended)", "html")[1]
+    assert placeholder.startswith("<div data-outpost-banner>")
+    placeholder = placeholder.replace(EXAMPLE_HOST + "/", site.url)
+    shifts: dict[str, list[float]] = {}
+    for name, head in (("bare", ""), ("reserved", f"<style>{found[1]}</style>")):
+        (portal.folder / f"{name}.html").write_text(portal_page(placeholder, head))
+        context = browser.new_context(viewport={"width": width, "height": 600})
+        page = context.new_page()
+        page.add_init_script(SHIFT_JS)
+        shifts[name] = []
+        for _view in range(2):  # a first view, then one with a saved copy
+            page.goto(portal.url + f"{name}.html")
+            page.wait_for_function("() => document.querySelector('[data-outpost-banner]')"
+                                   "?.shadowRoot?.querySelector('a')")
+            page.wait_for_timeout(300)
+            shifts[name].append(page.evaluate("window.__shift"))
+            height = page.evaluate("document.querySelector('[data-outpost-banner]')"
+                                   ".getBoundingClientRect().height")
+            assert height == int(found[2]), (name, height)
+        context.close()
+    assert shifts["bare"][0] > 0  # without a reservation the shift is there to measure
+    assert shifts["reserved"] == [0, 0]

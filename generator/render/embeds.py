@@ -51,12 +51,17 @@ ICONS = {
     "none": _RING + "M5 8.2l2 2 4-4",
 }
 # The stylesheet embed.js puts in its shadow root. Constant, so a portal can allow
-# it by hash in its Content-Security-Policy (see style_hash()).
+# it by hash in its Content-Security-Policy (see style_hash()). The host element is the
+# portal's, and so is its box: :host resets it only by default, because !important there
+# would beat even the portal's own !important, and a portal reserves the banner's space
+# with min-height on it. The banner is one line of BANNER_HEIGHT, so that the space
+# reserved is the space taken at any width.
 EMBED_CSS = (
-    ":host{all:initial!important;display:block!important}"
-    "a{all:initial;display:flex;align-items:center;gap:8px;"
-    "padding:10px 16px;font:15px/1.4 system-ui,sans-serif;cursor:pointer}"
+    ":host{all:initial;display:block!important}"
+    f"a{{all:initial;display:flex;align-items:center;gap:8px;height:{BANNER_HEIGHT}px;"
+    "padding:0 16px;font:15px/1.4 system-ui,sans-serif;white-space:nowrap;cursor:pointer}"
     "a:focus-visible{outline:2px solid;outline-offset:-4px}"
+    "a>span{overflow:hidden;text-overflow:ellipsis}"
     + "".join(f".{state}{{background:{c['bg']};color:{c['fg']}}}"
               for state, c in COLOURS.items())
     + "svg{flex:none;width:20px;height:20px;fill:none;stroke:currentColor;"

@@ -39,13 +39,16 @@
     var show = safe(function () {
       if (!last) return;
       var v = view(last.d, Date.now()), age = last.old ? ago(Date.now() - last.t) : "";
-      var sig = [v.state, v.label, v.detail, age, last.h].join();
+      var words = v.label + (v.detail ? ": " + v.detail : "");
+      var sig = [v.state, words, age, last.h].join();
       if (sig == shown) return;
       shown = sig;
       box.textContent = "";
       var a = make("a", box, "", v.state), svg = D.createElementNS(SVG, "svg");
       var p = D.createElementNS(SVG, "path");
       a.href = last.h;
+      // The line ends in an ellipsis where it does not fit; the title has every word.
+      a.title = words;
       set(svg, "viewBox", "0 0 16 16");
       set(svg, "aria-hidden", "true");
       set(p, "d", ICONS[v.state]);
