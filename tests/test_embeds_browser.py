@@ -79,6 +79,10 @@ def wait_banner(page: Any, contains: str, selector: str = "outpost-banner") -> d
     return found
 
 
+# The age of a saved copy, shown beside the banner's link when every host fails.
+AGE = "document.querySelector('outpost-banner').shadowRoot.querySelector('i').textContent"
+
+
 def load_event_ms(page: Any) -> float:
     value: float = page.evaluate(
         "performance.getEntriesByType('navigation')[0].loadEventEnd")
@@ -203,7 +207,8 @@ def test_down_hosts_never_delay_load_and_cached_copy_shows(tmp_path: Path, porta
         page.goto(url)
         assert load_event_ms(page) < 1500
         shown = wait_banner(page, "last checked")
-        assert shown["text"].startswith("Partial outage: Sign-in failures (last checked")
+        assert shown["text"] == "Partial outage: Sign-in failures"
+        assert page.evaluate(AGE).startswith("(last checked ")
         assert shown["background"] == ORANGE
     finally:
         down.close()
@@ -214,9 +219,10 @@ def test_down_hosts_never_delay_load_and_cached_copy_shows(tmp_path: Path, porta
         page.goto(url)
         assert time.monotonic() - started < 2.5
         assert load_event_ms(page) < 1500
-        assert "last checked" in wait_banner(page, "Sign-in failures")["text"]
+        wait_banner(page, "Sign-in failures")
+        assert page.evaluate(AGE) == ""  # the saved copy, no age while the fetch may succeed
         page.wait_for_timeout(3500)  # past the 3-second fetch timeout
-        assert "last checked" in (banner(page) or {}).get("text", "")
+        assert page.evaluate(AGE).startswith("(last checked ")
         fresh = context.browser.new_context()
         try:  # no cached copy: nothing rendered, nothing thrown, load not delayed
             other = fresh.new_page()
@@ -309,3 +315,73 @@ def test_sandboxed_iframe_renders_and_its_link_works(tmp_path: Path, site: Serve
     page.wait_for_url(site.url)
     assert page.locator("nav.tabs [aria-current=page]").inner_text() == "Open Notifications"
     assert watch.page_errors == []
+
+
+# Records the live region's text each time anything inside it changes: what a screen
+# reader would announce. The hook sees the shadow root from the moment it exists; the
+# region's own role attribute, set as it is made, is not a change of its content.
+LIVE_JS = """window.__live = [];
+const attach = Element.prototype.attachShadow;
+Element.prototype.attachShadow = function (init) {
+  const root = attach.call(this, init);
+  new MutationObserver(records => {
+    const region = root.querySelector('[role=status]');
+    if (region && records.some(r => region.contains(r.target)
+                               && !(r.target === region && r.attributeName === 'role')))
+      window.__live.push(region.textContent);
+  }).observe(root, {subtree: true, childList: true, characterData: true, attributes: true});
+  return root;
+};"""
+
+SHADOW_TEXT = "(document.querySelector('outpost-banner')?.shadowRoot?.textContent || '')"
+
+
+def test_live_region_changes_only_when_the_status_does(tmp_path: Path, portal: Server,
+                                                      browser: Any) -> None:
+    """The role="status" region changes once per real change: not when a saved copy is
+    confirmed by the host, and not as the age of a saved copy ticks while hosts fail."""
+    server = Server(tmp_path / "site")
+    port = server.port
+    publish(tmp_path, server, {"sign-in": incident("Sign-in failures")})
+    # The portal's own copy of embed.js, so that it loads while the status host is down.
+    shutil.copy(server.folder / "embed.js", portal.folder / "embed.js")
+    url = put(portal, "index.html", portal_page('<script async src="embed.js"></script>'))
+    ctx = browser.new_context()
+    ctx.clock.install(time=NOW)
+    page = ctx.new_page()
+    page.add_init_script(LIVE_JS)
+    first = "Partial outage: Sign-in failures"
+    try:
+        page.goto(url)
+        wait_banner(page, "Sign-in failures")
+        assert page.evaluate("window.__live") == [first]
+
+        # A saved copy and a host that answers the same: one change, and no age.
+        with page.expect_response(lambda r: r.url.endswith("banner.json")):
+            page.goto(url)
+        page.wait_for_timeout(500)
+        assert page.evaluate("window.__live") == [first]
+        assert "last checked" not in page.evaluate(SHADOW_TEXT)
+
+        # A real change, found by the 5-minute re-check: one more.
+        publish(tmp_path, server, {"sign-in": incident("Sign-in failures"),
+                                   "api": maintenance("API upgrade")})
+        page.clock.run_for(5 * 60 * 1000)
+        wait_banner(page, "1 more notice")
+        page.wait_for_timeout(300)
+        assert page.evaluate("window.__live") == [first, first + ", and 1 more notice"]
+    finally:
+        server.close()
+
+    down = refusing(port)
+    try:  # every host fails: the age shows and ticks, the live region stays as it was
+        page.goto(url)
+        page.wait_for_function(f"() => {SHADOW_TEXT}.includes('last checked')")
+        assert page.evaluate(AGE) == "(last checked 0 min ago)"
+        page.clock.run_for(3 * 60 * 1000)
+        page.wait_for_function(f"() => {SHADOW_TEXT}.includes('last checked 3 min ago')")
+        assert page.evaluate("window.__live") == [first + ", and 1 more notice"]
+        assert (banner(page) or {})["background"] == ORANGE
+    finally:
+        down.close()
+        ctx.close()

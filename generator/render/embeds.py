@@ -55,13 +55,15 @@ ICONS = {
 # portal's, and so is its box: :host resets it only by default, because !important there
 # would beat even the portal's own !important, and a portal reserves the banner's space
 # with min-height on it. The banner is one line of BANNER_HEIGHT, so that the space
-# reserved is the space taken at any width.
+# reserved is the space taken at any width. The age of a saved copy (<i>) sits beside
+# the live region, not in it; on a narrow screen both end in an ellipsis.
 EMBED_CSS = (
-    ":host{all:initial;display:block!important}"
-    f"a{{all:initial;display:flex;align-items:center;gap:8px;height:{BANNER_HEIGHT}px;"
-    "padding:0 16px;font:15px/1.4 system-ui,sans-serif;white-space:nowrap;cursor:pointer}"
-    "a:focus-visible{outline:2px solid;outline-offset:-4px}"
-    "a>span{overflow:hidden;text-overflow:ellipsis}"
+    ":host{all:initial;display:flex!important}[role]{flex:auto;min-width:0}"
+    f"a,i{{all:initial;display:flex;align-items:center;height:{BANNER_HEIGHT}px;"
+    "padding:0 16px;font:15px/1.4 system-ui,sans-serif;white-space:nowrap}"
+    "a{gap:8px;cursor:pointer}a:focus-visible{outline:2px solid;outline-offset:-4px}"
+    f"a>span,i{{overflow:hidden;text-overflow:ellipsis}}i{{display:block;"
+    f"line-height:{BANNER_HEIGHT}px;padding-left:0}}i:empty{{display:none}}"
     + "".join(f".{state}{{background:{c['bg']};color:{c['fg']}}}"
               for state, c in COLOURS.items())
     + "svg{flex:none;width:20px;height:20px;fill:none;stroke:currentColor;"

@@ -30,19 +30,22 @@
   function setup(el) {
     var comp = el.dataset.component;
     var path = (comp ? "components/" + encodeURIComponent(comp) + "/" : "") + "banner.json";
-    var key = "outpost:" + HOSTS[0] + path, shown = "", last = read(key);
+    var key = "outpost:" + HOSTS[0] + path, said = "", last = read(key);
     var root = el.attachShadow({ mode: "open" });
     make("style", root, CSS);
-    var box = make("div", root);
+    // The live region changes only when the banner does. The age of a saved copy
+    // changes every minute: it sits beside the region, updated in place, unannounced.
+    var box = make("div", root), age = make("i", root);
     set(box, "role", "status");
 
     var show = safe(function () {
       if (!last) return;
-      var v = view(last.d, Date.now()), age = last.old ? ago(Date.now() - last.t) : "";
-      var words = v.label + (v.detail ? ": " + v.detail : "");
-      var sig = [v.state, words, age, last.h].join();
-      if (sig == shown) return;
-      shown = sig;
+      var v = view(last.d, Date.now()), words = v.label + (v.detail ? ": " + v.detail : "");
+      age.className = v.state;
+      age.textContent = last.old ? "(last checked " + ago(Date.now() - last.t) + ")" : "";
+      var sig = v.state + words + last.h;
+      if (sig == said) return;
+      said = sig;
       box.textContent = "";
       var a = make("a", box, "", v.state), svg = D.createElementNS(SVG, "svg");
       var p = D.createElementNS(SVG, "path");
@@ -59,7 +62,6 @@
         t.appendChild(D.createTextNode(": "));
         make("u", t, v.detail);
       }
-      if (age) make("span", t, " (last checked " + age + ")", "age");
     });
 
     var check = safe(function () {
@@ -122,9 +124,9 @@
     try {
       var o = JSON.parse(localStorage.getItem(key));
       view(o.d, 0);
-      if (HOSTS.indexOf(o.h) < 0 || typeof o.t != "number") return null;
-      o.old = 1;
-      return o;
+      // Shown without its age until a check fails: most checks succeed, and the
+      // banner should not change (and be announced) for nothing.
+      return HOSTS.indexOf(o.h) < 0 || typeof o.t != "number" ? null : o;
     } catch (e) {
       return null;
     }
