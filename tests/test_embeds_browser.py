@@ -385,3 +385,26 @@ def test_live_region_changes_only_when_the_status_does(tmp_path: Path, portal: S
     finally:
         down.close()
         ctx.close()
+
+
+def test_keyboard_focus_shows_on_the_framed_and_included_banner(
+        tmp_path: Path, site: Server, portal: Server, context: Any) -> None:
+    """The fragment's styles reset everything (all:initial), the browser's focus ring
+    included: its outline reverts to the browser's, drawn inside the frame's 44 px."""
+    publish(tmp_path, site, {"sign-in": incident("Sign-in failures")})
+    fragment = (site.folder / "banner.html").read_text()
+    url = put(portal, "index.html", portal_page(
+        f'<iframe src="{site.url}embed/banner.html" sandbox="{SANDBOX}" '
+        f'style="width:100%;height:44px;border:0"></iframe>{HOSTILE}{fragment}'))
+    page = context.new_page()
+    page.goto(url)
+    focused = """a => { const s = getComputedStyle(a);
+        return [a === a.ownerDocument.activeElement, a.matches(':focus-visible'),
+                s.outlineStyle, s.outlineWidth, s.outlineOffset]; }"""
+    framed = page.frame_locator("iframe").locator("a")
+    included = page.locator("body > .outpost-banner a")
+    for link in (framed, included):
+        page.keyboard.press("Tab")
+        found = link.evaluate(focused)
+        assert found[:2] == [True, True]
+        assert found[2] != "none" and found[3] != "0px" and found[4] == "-4px"
