@@ -6,6 +6,7 @@ The bottom layer: any package may import it; it imports nothing of Outpost.
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 import tempfile
@@ -14,8 +15,13 @@ from pathlib import Path
 
 def temp_beside(path: Path, data: bytes, mode: int = 0o644) -> Path:
     """``data`` in a synced temporary file in ``path``'s folder (made if missing), ready
-    to be renamed over ``path``; the caller renames or removes it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    to be renamed over ``path``; the caller renames or removes it. NotADirectoryError
+    when something other than a folder holds the folder's name."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:  # a file, or a symlink leading nowhere: never "taken, retry"
+        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR),
+                                 str(path.parent)) from None
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:

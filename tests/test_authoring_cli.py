@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from generator.disk import create_file_exclusive, write_file_atomic
 from tests.conftest import Run
 
 INCIDENT = """\
@@ -149,6 +154,76 @@ def test_new_bad_time_is_a_usage_error(empty_repo: Path, run: Run) -> None:
     assert gap.exit_code == 2
     assert ("time '2026-03-08 02:30' does not exist in America/Chicago" in gap.output)
     assert list((empty_repo / "notices").iterdir()) == []
+
+
+def outpost(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """The command in its own process, so that one that would never end fails instead."""
+    return subprocess.run([sys.executable, "-m", "generator", "--root", str(root), *args],
+                          capture_output=True, text=True, stdin=subprocess.DEVNULL,
+                          timeout=60, check=False)
+
+
+@pytest.mark.parametrize(("make", "what"), [
+    (lambda folder: folder.write_text(""), "a file"),
+    (lambda folder: folder.symlink_to("/nonexistent"), "a symlink leading nowhere"),
+])
+def test_new_refuses_a_notices_folder_that_is_not_one(
+        empty_repo: Path, make: Callable[[Path], object], what: str) -> None:
+    folder = empty_repo / "notices"
+    folder.rmdir()
+    make(folder)
+    result = outpost(empty_repo, "new", "incident", "Hello", "-m", "x")
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr == (f"Error: notices: not a folder ({what}): notices are written "
+                             "into a folder of this name; move it aside or remove it\n"
+                             "1 problem found. Nothing was written.\n")
+    assert os.path.lexists(folder) and not folder.is_dir()
+
+
+@pytest.mark.parametrize("target", ["/nonexistent", "2026-11-28-hello.md"])
+def test_new_names_a_symlink_leading_nowhere_in_its_place(empty_repo: Path,
+                                                           target: str) -> None:
+    link = empty_repo / "notices" / "2026-11-28-hello.md"
+    link.symlink_to(target)  # missing, or itself
+    result = outpost(empty_repo, "new", "incident", "Hello", "-m", "x", "--at",
+                     "2026-11-28 05:00")
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr == ("Error: notices/2026-11-28-hello.md: a symlink leading nowhere "
+                             "holds this name: remove it or restore its target\n"
+                             "1 problem found. Nothing was written.\n")
+    assert [p.name for p in (empty_repo / "notices").iterdir()] == [link.name]
+    assert os.readlink(link) == target
+
+
+def test_new_gives_up_when_every_name_is_taken_meanwhile(
+        empty_repo: Path, run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another writer creating each chosen file first: a bounded number of tries."""
+    import generator.notices.authoring as authoring
+
+    tries: list[Path] = []
+
+    def taken(path: Path, data: bytes) -> None:
+        tries.append(path)
+        raise FileExistsError(path)
+
+    monkeypatch.setattr(authoring, "create_file_exclusive", taken)
+    result = run(empty_repo, "new", "incident", "Hello", "-m", "x")
+    assert result.exit_code == 1
+    assert result.output == ("Error: another program keeps taking the file names for this "
+                             "notice in notices/ (20 tries); nothing was written\n")
+    assert len(tries) == 20
+    assert list((empty_repo / "notices").iterdir()) == []
+
+
+def test_a_file_holding_the_folder_name_is_not_a_taken_name(tmp_path: Path) -> None:
+    """Writing under a file is NotADirectoryError, never the FileExistsError that means
+    "this name is taken, try the next"."""
+    (tmp_path / "notices").write_text("")
+    with pytest.raises(NotADirectoryError):
+        create_file_exclusive(tmp_path / "notices" / "a.md", b"x")
+    with pytest.raises(NotADirectoryError):
+        write_file_atomic(tmp_path / "notices" / "a.md", b"x")
+    assert [p.name for p in tmp_path.iterdir()] == ["notices"]
 
 
 # --- update and resolve --------------------------------------------------------------------

@@ -41,6 +41,21 @@ def test_new_id_skips_taken_ids() -> None:
     assert edit.new_id("Outage", date(2026, 11, 29), taken.__contains__) == "2026-11-29-outage"
 
 
+def test_new_id_stops_when_every_copy_is_taken() -> None:
+    asked: list[str] = []
+
+    def taken(notice_id: str) -> bool:
+        asked.append(notice_id)
+        return True
+
+    with pytest.raises(edit.EditError) as refused:
+        edit.new_id("Outage", date(2026, 11, 28), taken)
+    assert refused.value.format_message() == (
+        "2026-11-28-outage and its copies up to -1000 are all taken: give the notice another "
+        "title; nothing was written")
+    assert len(asked) == 1000 and asked[-1] == "2026-11-28-outage-1000"
+
+
 @pytest.mark.parametrize(("value", "written"), [
     ("Email delivery delays", "Email delivery delays"),
     ("Parents' portal, again?", "Parents' portal, again?"),

@@ -4,6 +4,7 @@ need are imported inside functions: ``outpost update`` must start fast."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -68,6 +69,21 @@ def check_components(config: Config, components: Iterable[str]) -> tuple[str, ..
     return tuple(result)
 
 
+_CLAIM_ATTEMPTS = 20  # names taken by another writer between the check and the write
+
+
+def _check_folder(folder: Path) -> None:
+    """``folder`` (notices/) is a folder or missing (made on writing); ProblemsFound when
+    a file or a symlink leading nowhere holds its name."""
+    if folder.is_dir() or not os.path.lexists(folder):
+        return
+    what = "a symlink leading nowhere" if folder.is_symlink() else "a file"
+    raise ProblemsFound([Problem(NOTICES_DIR, 0, f"not a folder ({what}): notices are "
+                                                 "written into a folder of this name; move "
+                                                 "it aside or remove it")],
+                        "Nothing was written.")
+
+
 def create_notice(root: Path, config: Config, *, title: str, kind: NoticeType,
                   status: Status, at: datetime, message: str | None,
                   impact: Impact | None = None, components: Sequence[str] = (),
@@ -89,16 +105,24 @@ def create_notice(root: Path, config: Config, *, title: str, kind: NoticeType,
                                 message=edit.clean_message(message), zone=zone,
                                 impact=impact, components=components, start=start, end=end)
     folder = root / NOTICES_DIR
+    _check_folder(folder)
     day = (start or at).astimezone(zone).date()
-    while True:
+    for _ in range(_CLAIM_ATTEMPTS):
         notice_id = edit.new_id(title, day, lambda i: (folder / f"{i}.md").exists())
         path = folder / f"{notice_id}.md"
-        notice = edit.validated(text, relative(path, root), notice_id, config)
+        where = relative(path, root)
+        if path.is_symlink():  # one leading nowhere: exists() is False, yet the name is taken
+            raise ProblemsFound([Problem(where, 0, "a symlink leading nowhere holds this "
+                                                   "name: remove it or restore its target")],
+                                "Nothing was written.")
+        notice = edit.validated(text, where, notice_id, config)
         try:
             create_file_exclusive(path, text.encode("utf-8"))
         except FileExistsError:  # another writer took this id meanwhile: pick the next
             continue
         return Posted(notice, path, status, at)
+    raise edit.EditError(f"another program keeps taking the file names for this notice in "
+                         f"{NOTICES_DIR}/ ({_CLAIM_ATTEMPTS} tries); nothing was written")
 
 
 def load_for_edit(root: Path, config: Config, notice_id: str) -> tuple[Path, bytes, Notice]:

@@ -40,14 +40,19 @@ def slugify(title: str, limit: int = SLUG_LIMIT) -> str:
     return slug.strip("-") or "notice"
 
 
+SAME_DAY_LIMIT = 1000  # notices of one title on one day: '-2' up to '-1000'
+
+
 def new_id(title: str, day: date, exists: Callable[[str], bool]) -> str:
     """'<YYYY-MM-DD>-<slug>', with '-2', '-3', ... when that id is taken."""
     base = f"{day.isoformat()}-{slugify(title)}"
-    candidate, number = base, 1
-    while exists(candidate):
-        number += 1
+    candidate = base
+    for number in range(2, SAME_DAY_LIMIT + 2):
+        if not exists(candidate):
+            return candidate
         candidate = f"{base}-{number}"
-    return candidate
+    raise EditError(f"{base} and its copies up to -{SAME_DAY_LIMIT} are all taken: give the "
+                    "notice another title; nothing was written")
 
 
 def _escaped(char: str) -> str:
