@@ -76,7 +76,7 @@ Run = Callable[..., Result]
 def run() -> Run:
     """Run the real CLI in-process: run(root, "build", "--now", ...)."""
 
-    def invoke(root: Path, *args: str, input: str | None = None) -> Result:
+    def invoke(root: Path, *args: str, input: str | bytes | None = None) -> Result:
         return CliRunner().invoke(cli, ["--root", str(root), *args], input=input,
                                   catch_exceptions=False)
 

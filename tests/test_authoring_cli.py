@@ -259,6 +259,49 @@ def test_update_default_status_and_message_required(empty_repo: Path, run: Run) 
         empty_repo, "2026-11-28-email")
 
 
+@pytest.mark.parametrize(("args", "stdin", "message"), [
+    (("--message-file", "{file}"), None,
+     "{file}: not valid UTF-8 (byte 0xe9 at line 2): save it as UTF-8"),
+    (("--message-file", "-"), b"caf\xe9", "standard input: not valid UTF-8 (byte 0xe9 at "
+     "line 1): send the text as UTF-8"),
+    ((), b"First line.\r\ncaf\xe9", "standard input: not valid UTF-8 (byte 0xe9 at line 2): "
+     "send the text as UTF-8"),
+    # What Python makes of a non-UTF-8 argument: the byte kept as a lone surrogate.
+    (("-m", "caf\udce9"), None, "-m: not valid UTF-8 (byte 0xe9 at line 1): set the "
+     "terminal to UTF-8, or save the text as UTF-8 and give it with --message-file"),
+])
+@pytest.mark.parametrize("command", [("update", "email"), ("resolve", "email"),
+                                     ("postmortem", "email"), ("new", "incident", "Other")])
+def test_message_text_that_is_not_utf8_is_named(
+        empty_repo: Path, run: Run, tmp_path: Path, command: tuple[str, ...],
+        args: tuple[str, ...], stdin: bytes | None, message: str) -> None:
+    path = write(empty_repo, "2026-11-28-email", INCIDENT)
+    file = tmp_path / "m.txt"
+    file.write_bytes(b"Line one.\ncaf\xe9\n")
+    result = run(empty_repo, *command, "--at", "2026-11-28 07:00",
+                 *(arg.replace("{file}", str(file)) for arg in args), input=stdin)
+    assert result.exit_code == 1
+    assert result.output == f"Error: {message.replace('{file}', str(file))}\n"
+    assert path.read_text() == INCIDENT
+    assert [p.name for p in (empty_repo / "notices").iterdir()] == [path.name]
+
+
+def test_message_in_utf8_from_stdin_and_files(empty_repo: Path, run: Run,
+                                               tmp_path: Path) -> None:
+    write(empty_repo, "2026-11-28-email", INCIDENT)
+    file = tmp_path / "m.txt"
+    file.write_bytes("Caf\u00e9 is back.\r\n".encode())
+    result = run(empty_repo, "update", "email", "--at", "2026-11-28 07:00",
+                 "--message-file", str(file))
+    assert result.exit_code == 0, result.output
+    result = run(empty_repo, "update", "email", "--at", "2026-11-28 07:10",
+                 "--message-file", "-", input="Na\u00efve piped.\n".encode())
+    assert result.exit_code == 0, result.output
+    text = notice(empty_repo, "2026-11-28-email")
+    assert ("## Update - 2026-11-28 07:10\nNa\u00efve piped.\n\n"
+            "## Update - 2026-11-28 07:00\nCaf\u00e9 is back.\n\n## Identified") in text
+
+
 def test_update_keeps_crlf_and_byte_order_mark(empty_repo: Path, run: Run) -> None:
     path = empty_repo / "notices" / "2026-11-28-email.md"
     original = ("\ufeff" + INCIDENT).replace("\n", "\r\n").encode("utf-8")

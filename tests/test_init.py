@@ -132,6 +132,13 @@ def test_init_into_a_file_is_refused(tmp_path: Path, run: Run) -> None:
     (("--timezone", "UTC", "--component", "web=A", "--component", "web=B"),
      "--component: id 'web' is given more than once"),
     (("--timezone", "UTC", "--title", "  "), "--title: expected non-empty text"),
+    # Bytes of an argument that are not UTF-8, kept by Python as lone surrogates.
+    (("--timezone", "UTC", "--title", "caf\udce9"),
+     "--title: not valid UTF-8 (byte 0xe9 at line 1): set the terminal to UTF-8"),
+    (("--timezone", "UTC", "--component", "web=caf\udce9"),
+     "--component: not valid UTF-8 (byte 0xe9 at line 1): set the terminal to UTF-8"),
+    (("--timezone", "UTC", "--base-url", "https://caf\udce9.org/"),
+     "--base-url: not valid UTF-8 (byte 0xe9 at line 1): set the terminal to UTF-8"),
 ])
 def test_init_option_errors(tmp_path: Path, run: Run, args: tuple[str, ...],
                             message: str) -> None:

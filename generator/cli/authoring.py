@@ -10,11 +10,18 @@ import contextlib
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import TextIO
+from typing import BinaryIO
 
 import click
 
-from generator.cli.common import NOW_HELP, Repo, pass_repo, resolve_now
+from generator.cli.common import (
+    NOW_HELP,
+    Repo,
+    argument_text,
+    pass_repo,
+    resolve_now,
+    utf8_text,
+)
 from generator.core.errors import InputError
 
 AT_HELP = ("When it happened: 'YYYY-MM-DD HH:MM' in the site zone, optionally with an offset "
@@ -24,8 +31,8 @@ IMPACTS = ("none", "minor", "major", "critical")
 
 
 def _message_options(function: click.decorators.FC) -> click.decorators.FC:
-    function = click.option("--message-file", type=click.File("r", encoding="utf-8"),
-                            help="Read the text from FILE ('-' for stdin).")(function)
+    function = click.option("--message-file", type=click.File("rb"),
+                            help="Read the text from FILE ('-' for stdin), in UTF-8.")(function)
     return click.option("-m", "--message", metavar="TEXT", help=MESSAGE_HELP)(function)
 
 
@@ -37,17 +44,23 @@ def _posting_options(function: click.decorators.FC) -> click.decorators.FC:
     return click.option("--at", "at_text", metavar="TIME", help=AT_HELP)(function)
 
 
-def _read_message(message: str | None, message_file: TextIO | None) -> str | None:
+def _read_message(message: str | None, message_file: BinaryIO | None) -> str | None:
     """-m, then --message-file, then stdin when it is not a terminal; None if none."""
     if message is not None and message_file is not None:
         raise click.UsageError("give the text with -m or with --message-file, not both")
-    if message is not None:
-        return message
-    if message_file is not None:
-        return message_file.read()
     stdin = sys.stdin  # click.get_text_stream is deprecated from Click 8.5
+    if message is not None:
+        return argument_text(message, "-m", "set the terminal to UTF-8, or save the text "
+                             "as UTF-8 and give it with --message-file")
+    if message_file is not None:
+        raw = message_file.read()
+        if message_file is getattr(stdin, "buffer", None):
+            return utf8_text(raw, "standard input", "send the text as UTF-8")
+        return utf8_text(raw, message_file.name, "save it as UTF-8")
     if not stdin.isatty():
-        text = stdin.read()
+        buffer = getattr(stdin, "buffer", None)
+        text = (stdin.read() if buffer is None
+                else utf8_text(buffer.read(), "standard input", "send the text as UTF-8"))
         return text if text.strip() else None
     return None
 
@@ -94,7 +107,7 @@ def new() -> None:
 @_message_options
 @pass_repo
 def incident(repo: Repo, title: str, impact: str, components: tuple[str, ...], status: str,
-             at_text: str | None, message: str | None, message_file: TextIO | None) -> None:
+             at_text: str | None, message: str | None, message_file: BinaryIO | None) -> None:
     """Post a new incident: writes notices/<date>-<title>.md."""
     from generator.core.model import Impact, NoticeType, Status
     from generator.notices.authoring import create_notice, status_for
@@ -125,7 +138,7 @@ def incident(repo: Repo, title: str, impact: str, components: tuple[str, ...], s
 @pass_repo
 def maintenance(repo: Repo, title: str, start_text: str, end_text: str,
                 components: tuple[str, ...], status: str, at_text: str | None,
-                message: str | None, message_file: TextIO | None) -> None:
+                message: str | None, message_file: BinaryIO | None) -> None:
     """Announce scheduled maintenance: writes notices/<start date>-<title>.md."""
     from generator.core.model import NoticeType, Status
     from generator.notices.authoring import create_notice, status_for
@@ -185,7 +198,7 @@ def _post(repo: Repo, query: str, status: str | None, final: bool, at_text: str 
 @_posting_options
 @pass_repo
 def update(repo: Repo, notice: str, status: str | None, at_text: str | None, silent: bool,
-           message: str | None, message_file: TextIO | None) -> None:
+           message: str | None, message_file: BinaryIO | None) -> None:
     """Post an update to NOTICE (an id, the start of one, or a word of its title)."""
     text = _read_message(message, message_file)
     _post(repo, notice, status, False, at_text, text or "", silent)
@@ -196,7 +209,7 @@ def update(repo: Repo, notice: str, status: str | None, at_text: str | None, sil
 @_posting_options
 @pass_repo
 def resolve(repo: Repo, notice: str, at_text: str | None, silent: bool, message: str | None,
-            message_file: TextIO | None) -> None:
+            message_file: BinaryIO | None) -> None:
     """Post Resolved (incident) or Completed (maintenance) to NOTICE."""
     _post(repo, notice, None, True, at_text, _read_message(message, message_file), silent)
 
@@ -206,7 +219,7 @@ def resolve(repo: Repo, notice: str, at_text: str | None, silent: bool, message:
 @_posting_options
 @pass_repo
 def postmortem(repo: Repo, notice: str, at_text: str | None, silent: bool,
-               message: str | None, message_file: TextIO | None) -> None:
+               message: str | None, message_file: BinaryIO | None) -> None:
     """Add the postmortem to incident NOTICE: what happened and what will change. It does
     not reopen the notice; feeds and notifications announce it once."""
     from generator.core.times import write_time

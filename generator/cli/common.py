@@ -125,6 +125,34 @@ def resolve_now(repo: Repo, text: str | None) -> datetime:
         raise click.BadParameter(str(exc), param_hint="'--now'") from None
 
 
+def utf8_text(raw: bytes, source: str, fix: str) -> str:
+    """``raw`` as text; an error naming ``source``, its first byte that is not UTF-8 and
+    that byte's line, and ``fix``."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        from generator.core.errors import OutpostError
+
+        line = raw[: exc.start].count(b"\n") + 1
+        raise OutpostError(f"{source}: not valid UTF-8 (byte 0x{raw[exc.start]:02x} at line "
+                           f"{line}): {fix}") from None
+
+
+def argument_text(value: str, option: str,
+                  fix: str = "set the terminal to UTF-8") -> str:
+    """A command-line value, refused when the shell passed bytes that are not UTF-8
+    (Python keeps them as lone surrogates, which no file or message can hold)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        try:
+            raw = value.encode("utf-8", "surrogateescape")  # the bytes as given
+        except UnicodeEncodeError:
+            raw = value.encode("utf-8", "surrogatepass")
+        utf8_text(raw, option, fix)
+    return value
+
+
 SITE_DIR = "site"  # the output folder in the repository, unless --out says otherwise
 NOW_HELP = ("Pin the clock: 'YYYY-MM-DD HH:MM' in the site zone, with an optional offset, or "
             "ISO 8601 such as 2026-11-28T12:00:00Z. Default: now.")

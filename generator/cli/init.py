@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from generator.cli.common import Repo, pass_repo
+from generator.cli.common import Repo, argument_text, pass_repo
 
 
 def _choose_zone(given: str | None) -> str:
@@ -87,6 +87,11 @@ def init(repo: Repo, directory: Path | None, title: str | None, timezone: str | 
         raise OutpostError(f"{target} is inside the status site at {outer} (its outpost.yaml): "
                            "a site here would be a second, separate one. Run 'outpost init' "
                            "in a folder outside it, or add --force to make one anyway.")
+    given = (("--title", title), ("--timezone", timezone), ("--base-url", base_url),
+             *(("--component", text) for text in components))
+    for option, value in given:
+        if value is not None:
+            argument_text(value, option)
     try:
         options = make_options(title, _choose_zone(timezone), base_url, components)
     except InputError as exc:
