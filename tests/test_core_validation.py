@@ -288,6 +288,32 @@ CONFIG_CASES = {
     "unknown zone": ("title: T\nbase_url: https://s.example.org/\ntimezone: Mars/Olympus\n", [
         "outpost.yaml:3: Config value 'timezone': expected an IANA time zone such as "
         "'America/Chicago', received 'Mars/Olympus'"]),
+    # A folder of zones is no zone; its other problems are still reported.
+    "zone folder": ("title: T\nbase_url: https://s.example.org/\ntimezone: America\n"
+                    "feed_items: lots\n", [
+        "outpost.yaml:3: Config value 'timezone': expected an IANA time zone such as "
+        "'America/Chicago', received 'America'",
+        "outpost.yaml:4: Config value 'feed_items': expected a whole number from 1 to 10000, "
+        "received 'lots'"]),
+    "Etc folder": ("title: T\nbase_url: https://s.example.org/\ntimezone: Etc\n", [
+        "outpost.yaml:3: Config value 'timezone': expected an IANA time zone such as "
+        "'America/Chicago', received 'Etc'"]),
+    "machine's zone": ("title: T\nbase_url: https://s.example.org/\ntimezone: localtime\n", [
+        "outpost.yaml:3: Config value 'timezone': 'localtime' is this machine's own zone "
+        "setting, which another machine (such as the one running CI) may not share: write "
+        "the zone's IANA name, such as 'America/Chicago'"]),
+    "posixrules": ("title: T\nbase_url: https://s.example.org/\ntimezone: posixrules\n", [
+        "outpost.yaml:3: Config value 'timezone': 'posixrules' is an alias each machine sets "
+        "for itself (the rules POSIX TZ strings fall back on), not a place: write an IANA "
+        "name such as 'America/Chicago'"]),
+    "no zone set": ("title: T\nbase_url: https://s.example.org/\ntimezone: Factory\n", [
+        "outpost.yaml:3: Config value 'timezone': 'Factory' is tzdata's placeholder for a "
+        "machine whose zone is not set, not a place: write an IANA name such as "
+        "'America/Chicago'"]),
+    "a copy some machines have": (
+        "title: T\nbase_url: https://s.example.org/\ntimezone: right/America/Chicago\n", [
+            "outpost.yaml:3: Config value 'timezone': 'right/America/Chicago' is a copy of the "
+            "zone 'America/Chicago' that only some machines have: write 'America/Chicago'"]),
     "duplicate key": (BASE + "title: U\n", [
         "outpost.yaml:4: duplicate key 'title' (first set at line 1)"]),
     "script URL": (BASE + "home_url: javascript:alert(1)\n", [

@@ -122,6 +122,11 @@ def test_init_into_a_file_is_refused(tmp_path: Path, run: Run) -> None:
      "--timezone: 'CST' is not an IANA time zone such as 'America/Chicago'"),
     (("--timezone", "Mars/Olympus"),
      "--timezone: 'Mars/Olympus' is not an IANA time zone such as 'America/Chicago'"),
+    (("--timezone", "America"),
+     "--timezone: 'America' is not an IANA time zone such as 'America/Chicago'"),
+    (("--timezone", "Factory"),
+     "--timezone: 'Factory' is tzdata's placeholder for a machine whose zone is not set, not "
+     "a place: write an IANA name such as 'America/Chicago'"),
     (("--timezone", "UTC", "--base-url", "status.example.org"),
      "--base-url: expected an absolute http(s) URL such as 'https://status.example.org/', "
      "received 'status.example.org'"),
@@ -276,6 +281,9 @@ def test_detect_timezone(tmp_path: Path) -> None:
     link.symlink_to("/usr/share/zoneinfo/Asia/Tokyo")
     assert detect_timezone({"TZ": ":Europe/Paris"}, link) == ("Europe/Paris", "the TZ variable")
     assert detect_timezone({"TZ": "EST5EDT"}, link) == ("Asia/Tokyo", str(link))
+    # Names that are not a place's zone are passed over: the next source is asked.
+    for name in ("localtime", "Factory", "America", "posix/Europe/Paris"):
+        assert detect_timezone({"TZ": name}, link) == ("Asia/Tokyo", str(link))
     assert detect_timezone({}, tmp_path / "missing") == ("UTC", "no zone found on this machine")
     plain = tmp_path / "plain"
     plain.write_bytes(b"TZif")

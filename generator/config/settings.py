@@ -23,7 +23,7 @@ from generator.config import schema as s
 from generator.config import yamlnodes as yn
 from generator.core.errors import InputError, Problem, ProblemsFound, problems_in
 from generator.core.model import HOSTED_NOTE, Component, Config
-from generator.core.times import load_zone
+from generator.core.times import NotAZone, load_zone
 from generator.disk import regular_bytes
 
 CONFIG_FILE = location.CONFIG_FILE
@@ -32,7 +32,7 @@ CONFIG_FILE = location.CONFIG_FILE
 def _zone(node: yn.Node, path: str = "") -> ZoneInfo:
     try:
         return load_zone(s.text(node))
-    except InputError:
+    except NotAZone:
         raise s.Expected("an IANA time zone such as 'America/Chicago'") from None
 
 
@@ -114,7 +114,9 @@ SETTINGS: tuple[s.Field, ...] = (
             "such as https://example.org/status/ works.", required=True,
             example="https://status.example.org/"),
     s.Field("timezone", _zone, "IANA zone", "Zone for times written without an offset and for "
-            "every time shown. Abbreviations (CDT/CST) are derived from it.", required=True,
+            "every time shown. Abbreviations (CDT/CST) are derived from it. A place's zone: "
+            "not a region (America), nor a name whose zone depends on the machine "
+            "(localtime, posixrules, Factory, posix/..., right/...).", required=True,
             example="America/Chicago"),
     s.Field("home_url", s.optional(s.http_url), "URL", "The header's link back to the main "
             "portal (its words: home_label)."),

@@ -22,16 +22,42 @@ _FORMAT_HINT = f"expected '{TIME_FORM}', optionally followed by an offset such a
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
+class NotAZone(InputError):
+    """A name that is no IANA time zone at all (see ``load_zone``)."""
+
+
+# Names a zone folder holds that are not the zone of a place, each with what to write.
+_MACHINE_ZONE = ("is this machine's own zone setting, which another machine (such as the "
+                 "one running CI) may not share: write the zone's IANA name, such as "
+                 "'America/Chicago'")
+_NOT_PLACES = {
+    "localtime": _MACHINE_ZONE,
+    "posixrules": "is an alias each machine sets for itself (the rules POSIX TZ strings "
+                  "fall back on), not a place: write an IANA name such as 'America/Chicago'",
+    "Factory": "is tzdata's placeholder for a machine whose zone is not set, not a place: "
+               "write an IANA name such as 'America/Chicago'",
+}
+_COPIES = ("posix/", "right/")  # folders only some machines have ('right/' counts leap seconds)
+
+
 def load_zone(name: str) -> ZoneInfo:
-    """The IANA zone called ``name``; raises InputError for anything else."""
+    """The IANA zone called ``name``; raises InputError for anything else (NotAZone when it
+    names no zone at all)."""
     # "CST" or "EST5EDT" style names are legacy aliases, not places.
     legacy = name.upper() == name and name != "UTC"
     if legacy or not re.fullmatch(r"[A-Za-z0-9_+\-]+(/[A-Za-z0-9_+\-]+)*", name):
-        raise InputError(f"'{name}' is not an IANA time zone such as 'America/Chicago'")
+        raise NotAZone(f"'{name}' is not an IANA time zone such as 'America/Chicago'")
+    if name in _NOT_PLACES:
+        raise InputError(f"'{name}' {_NOT_PLACES[name]}")
+    if name.startswith(_COPIES):
+        plain = name.split("/", 1)[1]
+        raise InputError(f"'{name}' is a copy of the zone '{plain}' that only some machines "
+                         f"have: write '{plain}'")
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise InputError(f"'{name}' is not an IANA time zone such as 'America/Chicago'") from None
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder, such as America
+        raise NotAZone(f"'{name}' is not an IANA time zone such as 'America/Chicago'"
+                       ) from None
 
 
 def _offset(text: str) -> timezone:
