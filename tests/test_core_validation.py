@@ -271,6 +271,15 @@ def config_problems(text: str) -> list[str]:
 BASE = "title: T\nbase_url: https://s.example.org/\ntimezone: America/Chicago\n"
 URL_HINT = "expected an absolute http(s) URL such as 'https://status.example.org/'"
 
+NOT_A_BASE = ("Config value 'base_url': a base URL may not hold a query ('?...') or a "
+              "fragment ('#...'): every link is made by adding a path to it")
+
+
+def bad_host(host: str) -> str:
+    return (f"'{host}' is not a host name: use letters, digits and hyphens between dots "
+            "(such as 'status.example.org'), or an IP address")
+
+
 CONFIG_CASES = {
     "empty file": ("", [
         "outpost.yaml:1: missing required key 'base_url'",
@@ -341,6 +350,33 @@ CONFIG_CASES = {
     "number out of range": (BASE + "closed_recent: 0\n", [
         "outpost.yaml:4: Config value 'closed_recent': expected a whole number from 1 to 500, "
         "received '0'"]),
+    "base_url with a query": ("title: T\nbase_url: https://s.example.org/?q=1#f\n"
+                              "timezone: America/Chicago\n", [f"outpost.yaml:2: {NOT_A_BASE}"]),
+    "base_url with a fragment": ("title: T\nbase_url: https://s.example.org/status#top\n"
+                                 "timezone: America/Chicago\n",
+                                 [f"outpost.yaml:2: {NOT_A_BASE}"]),
+    "base_url with an empty query": ("title: T\nbase_url: https://s.example.org/?\n"
+                                     "timezone: America/Chicago\n",
+                                     [f"outpost.yaml:2: {NOT_A_BASE}"]),
+    "host with markup": ("title: T\nbase_url: https://ex<a>.org/\ntimezone: America/Chicago\n",
+                         [f"outpost.yaml:2: Config value 'base_url': {bad_host('ex<a>.org')}"]),
+    "host of dots": ("title: T\nbase_url: https://.../\ntimezone: America/Chicago\n",
+                     [f"outpost.yaml:2: Config value 'base_url': {bad_host('...')}"]),
+    "host with an underscore": (BASE + "home_url: https://help_desk.example.org/\n", [
+        f"outpost.yaml:4: Config value 'home_url': {bad_host('help_desk.example.org')}"]),
+    "host label starting with a hyphen": (BASE + "alerts_url: https://-x.example.org/\n", [
+        f"outpost.yaml:4: Config value 'alerts_url': {bad_host('-x.example.org')}"]),
+    "international host": (BASE + "home_url: https://b\u00fccher.example/\n", [
+        "outpost.yaml:4: Config value 'home_url': write the international host name "
+        "'b\u00fccher.example' in its ASCII form, 'xn--bcher-kva.example'"]),
+    "host ending in a number": (BASE + "home_url: http://10.0.300.1/\n", [
+        "outpost.yaml:4: Config value 'home_url': '10.0.300.1' is not an IPv4 address"]),
+    "port zero": (BASE + "home_url: https://s.example.org:0/\n", [
+        "outpost.yaml:4: Config value 'home_url': the port in 's.example.org:0' must be a "
+        "number from 1 to 65535"]),
+    "mirror with a query": (BASE + "mirrors: ['https://m.example.net/?x']\n", [
+        "outpost.yaml:4: 'mirrors[0]': a base URL may not hold a query ('?...') or a fragment "
+        "('#...'): every link is made by adding a path to it"]),
     "bad mirror": (BASE + "mirrors: [https://ok.example.org/, nope]\n", [
         f"outpost.yaml:4: 'mirrors[1]': {URL_HINT}, received 'nope'"]),
     "blank language": (BASE + "language:\n", [
@@ -364,6 +400,24 @@ def test_unknown_config_key_lists_known_keys() -> None:
                               "alerts_contact, alerts_url, base_url, ")
     assert ("closed_recent, components, description, feed_items, history_days, home_label, "
             "home_url, hosted_note, language, ") in message
+
+
+@pytest.mark.parametrize("url", [
+    "https://status.example.org:8443/status/", "http://127.0.0.1:8000/", "https://[::1]/",
+    "https://xn--bcher-kva.example/", "https://localhost/", "https://Status.Example.org./"])
+def test_host_names_and_addresses_a_base_url_may_have(url: str) -> None:
+    config = schema().parse(f"title: T\nbase_url: '{url}'\ntimezone: America/Chicago\n"
+                            f"mirrors: ['{url}']\n")
+    assert (config.base_url, config.mirrors) == (url, (url,))
+
+
+def test_links_to_other_sites_may_hold_a_query() -> None:
+    config = schema().parse(BASE + "home_url: https://support.example.org/?tab=home#top\n"
+                            "alerts_url: https://lists.example.org/join?list=status\n"
+                            "submit_case_url: https://support.example.org/new?about={id}\n")
+    assert (config.home_url, config.alerts_url, config.submit_case_url) == (
+        "https://support.example.org/?tab=home#top", "https://lists.example.org/join?list=status",
+        "https://support.example.org/new?about={id}")
 
 
 def test_base_url_gets_a_trailing_slash() -> None:

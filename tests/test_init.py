@@ -130,6 +130,12 @@ def test_init_into_a_file_is_refused(tmp_path: Path, run: Run) -> None:
     (("--timezone", "UTC", "--base-url", "status.example.org"),
      "--base-url: expected an absolute http(s) URL such as 'https://status.example.org/', "
      "received 'status.example.org'"),
+    (("--timezone", "UTC", "--base-url", "https://status.example.org/?x=1"),
+     "--base-url: a base URL may not hold a query ('?...') or a fragment ('#...'): every "
+     "link is made by adding a path to it"),
+    (("--timezone", "UTC", "--base-url", "https://status..example.org/"),
+     "--base-url: 'status..example.org' is not a host name: use letters, digits and hyphens "
+     "between dots (such as 'status.example.org'), or an IP address"),
     (("--timezone", "UTC", "--component", "web"),
      "--component: 'web' should look like 'id=Name', such as 'web=Website'"),
     (("--timezone", "UTC", "--component", "Web Site=Web"),

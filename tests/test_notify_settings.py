@@ -223,3 +223,17 @@ def test_notify_without_a_section_says_what_to_add(run: Run, empty_repo: Path) -
     assert result.output == (
         "Error: outpost.yaml has no 'notify:' section: add one with 'since' and contacts or "
         "webhooks (see the README, 'Notifications')\n")
+
+
+def test_a_webhook_url_needs_a_host_name() -> None:
+    assert problems("""\
+notify:
+  since: 1d
+  webhooks:
+    - name: hook
+      url: https://hooks..example.org/h
+""") == [
+        "outpost.yaml:11: Config value 'notify.webhooks[0].url': 'hooks..example.org' is not "
+        "a host name: use letters, digits and hyphens between dots (such as "
+        "'status.example.org'), or an IP address",
+    ]

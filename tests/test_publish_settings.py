@@ -127,6 +127,20 @@ publish:
     ]
 
 
+def test_a_target_url_is_a_base_url() -> None:
+    assert problems("""\
+publish:
+  - {name: a, type: dir, path: x, url: "https://mirror.example.net/?v=1"}
+  - {name: b, type: s3, bucket: b, endpoint_url: "https://s3..example.net"}
+""") == [
+        "outpost.yaml:10: Config value 'publish[0].url': a base URL may not hold a query "
+        "('?...') or a fragment ('#...'): every link is made by adding a path to it",
+        "outpost.yaml:11: Config value 'publish[1].endpoint_url': 's3..example.net' is not a "
+        "host name: use letters, digits and hyphens between dots (such as "
+        "'status.example.org'), or an IP address",
+    ]
+
+
 def test_duplicate_names() -> None:
     assert problems("""\
 publish:

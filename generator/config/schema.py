@@ -149,6 +149,11 @@ def secret_webhook_host(value: str) -> bool:
     return any(host == known or host.endswith("." + known) for known in SECRET_WEBHOOK_HOSTS)
 
 
+_URL_HINT = "an absolute http(s) URL such as 'https://status.example.org/'"
+_DNS_LABEL = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
+_HOST_AND_PORT = re.compile(r"(?P<host>\[[^\]]*\]|[^:]*)(?::(?P<port>[0-9]*))?")
+
+
 def http_url(node: yn.Node, path: str = "") -> str:
     value = scalar(node).strip()
     secret = credential_in(value)
@@ -162,10 +167,60 @@ def http_url(node: yn.Node, path: str = "") -> str:
         parts = urlsplit(value)
         parts.port  # noqa: B018 - raises ValueError for a port that is not a number
     except ValueError:
-        raise Expected("an absolute http(s) URL such as 'https://status.example.org/'"
-                       ) from None
+        raise Expected(_URL_HINT) from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise Expected("an absolute http(s) URL such as 'https://status.example.org/'")
+        raise Expected(_URL_HINT)
+    problem = _host_problem(parts.netloc)
+    if problem:
+        raise InputError(problem)
+    return value
+
+
+def _host_problem(netloc: str) -> str:
+    """What is wrong with a URL's host and port ('' when nothing): a DNS name (ASCII
+    letters, digits and hyphens between dots; an international name in its xn-- form),
+    an IPv4 address or a bracketed IPv6 one, then an optional port from 1 to 65535."""
+    found = _HOST_AND_PORT.fullmatch(netloc)
+    host, port = (found["host"], found["port"]) if found else (netloc, None)
+    if port is not None and not (port.isdigit() and 1 <= int(port) <= 65535):
+        return f"the port in '{netloc}' must be a number from 1 to 65535"
+    import ipaddress  # only here: most commands never check a URL
+
+    if host.startswith("["):
+        try:
+            ipaddress.IPv6Address(host[1:-1])
+        except ValueError:
+            return f"'{host}' is not an IPv6 address"
+        return ""
+    name = host[:-1] if host.endswith(".") else host
+    labels = name.split(".")
+    if labels[-1].isdigit():  # browsers read a name ending in a number as an IPv4 address
+        try:
+            ipaddress.IPv4Address(name)
+        except ValueError:
+            return f"'{host}' is not an IPv4 address"
+        return ""
+    if not name.isascii():
+        try:
+            ascii_form = name.encode("idna").decode("ascii")
+        except UnicodeError:
+            ascii_form = ""
+        if ascii_form:
+            return (f"write the international host name '{host}' in its ASCII form, "
+                    f"'{ascii_form}'")
+    if len(name) > 253 or not all(_DNS_LABEL.fullmatch(label) for label in labels):
+        return (f"'{host}' is not a host name: use letters, digits and hyphens between dots "
+                "(such as 'status.example.org'), or an IP address")
+    return ""
+
+
+def base_url(node: yn.Node, path: str = "") -> str:
+    """An http(s) URL that paths are added to (the site's, a mirror's): no query or
+    fragment, which would end up in the middle of every link."""
+    value = http_url(node, path)
+    if "?" in value or "#" in value:
+        raise InputError("a base URL may not hold a query ('?...') or a fragment ('#...'): "
+                         "every link is made by adding a path to it")
     return value
 
 

@@ -86,7 +86,7 @@ def _day(node: yn.Node, path: str = "") -> date:
 
 
 def _base_url(node: yn.Node, path: str = "") -> str:
-    url = s.http_url(node)
+    url = s.base_url(node)
     return url if url.endswith("/") else url + "/"
 
 
@@ -111,7 +111,8 @@ SETTINGS: tuple[s.Field, ...] = (
     s.Field("title", s.line, "text", "Site title, shown in the header and feeds.",
             required=True, example="Example Support Notifications"),
     s.Field("base_url", _base_url, "URL", "Public URL the site is served from; a subpath "
-            "such as https://example.org/status/ works.", required=True,
+            "such as https://example.org/status/ works, a query or fragment does not.",
+            required=True,
             example="https://status.example.org/"),
     s.Field("timezone", _zone, "IANA zone", "Zone for times written without an offset and for "
             "every time shown. Abbreviations (CDT/CST) are derived from it. A place's zone: "
@@ -143,8 +144,9 @@ SETTINGS: tuple[s.Field, ...] = (
     s.Field("components", s.list_of(s.record(COMPONENT)), "list of components",
             "The systems notices can affect: each has id, name, and optional description and "
             "group.", default=()),
-    s.Field("mirrors", s.list_of(s.http_url), "list of URLs", "Other base URLs serving the "
-            "same site; the embed script tries base_url, then these in order.", default=()),
+    s.Field("mirrors", s.list_of(s.base_url), "list of URLs", "Other base URLs serving the "
+            "same site (no query or fragment); the embed script tries base_url, then these in "
+            "order.", default=()),
     s.Field("feed_items", s.integer(1, 10000), "number", "How many recent updates the feeds "
             "hold.", default=100),
     s.Field("closed_recent", s.integer(1, 500), "number", "How many notices the Closed "

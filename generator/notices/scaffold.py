@@ -86,9 +86,11 @@ def make_options(title: str | None, timezone: str, base_url: str | None,
     url = (base_url or DEFAULT_BASE_URL).strip()
     if base_url is not None:
         try:
-            url = s.http_url(_scalar(url))
+            url = s.base_url(_scalar(url))
         except s.Expected as exc:
             raise InputError(f"--base-url: expected {exc}, received '{base_url}'") from None
+        except InputError as exc:
+            raise InputError(f"--base-url: {exc}") from None
     url = url if url.endswith("/") else url + "/"
     parsed: list[tuple[str, str]] = []
     for text in components:
