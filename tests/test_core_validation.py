@@ -381,6 +381,15 @@ CONFIG_CASES = {
         f"outpost.yaml:4: 'mirrors[1]': {URL_HINT}, received 'nope'"]),
     "blank language": (BASE + "language:\n", [
         "outpost.yaml:4: Config value 'language': expected text, received nothing"]),
+    "language as a word": (BASE + "language: english\n", [
+        "outpost.yaml:4: Config value 'language': expected a language tag such as 'en', "
+        "'en-US' or 'es-419', received 'english'"]),
+    "language with markup": (BASE + "language: 'en\"><script>alert(1)</script>'\n", [
+        "outpost.yaml:4: Config value 'language': expected a language tag such as 'en', "
+        "'en-US' or 'es-419', received 'en\"><script>alert(1)</script>'"]),
+    "language with an empty subtag": (BASE + "language: en--US\n", [
+        "outpost.yaml:4: Config value 'language': expected a language tag such as 'en', "
+        "'en-US' or 'es-419', received 'en--US'"]),
     "invalid YAML": (BASE + "title: [\n", [
         "outpost.yaml:5: invalid YAML: did not find expected node content"]),
     "tab indentation": (BASE + "\tx: 1\n", [
@@ -418,6 +427,12 @@ def test_links_to_other_sites_may_hold_a_query() -> None:
     assert (config.home_url, config.alerts_url, config.submit_case_url) == (
         "https://support.example.org/?tab=home#top", "https://lists.example.org/join?list=status",
         "https://support.example.org/new?about={id}")
+
+
+@pytest.mark.parametrize("tag", ["en", "EN", "fr-CA", "es-419", "zh-Hant-TW", "sgn-ase",
+                                 "de-CH-1996", "en-US-x-twain"])
+def test_language_tags(tag: str) -> None:
+    assert schema().parse(BASE + f"language: {tag}\n").language == tag
 
 
 def test_base_url_gets_a_trailing_slash() -> None:

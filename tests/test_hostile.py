@@ -488,7 +488,7 @@ URL_ENV_HINT = ("outpost.yaml is public, so set the URL in an environment variab
     ("home_url: \"ftp://me:S3CR3T@example.org/\"\n",
      "outpost.yaml:9: Config value 'home_url': the URL holds a user name or password, and "
      "outpost.yaml is public: remove it (never repeated here)"),
-    ("language: \"xoxb-1234567890-S3CR3T\"\nfeed_items: \"AKIAABCDEFGHIJKLMNOP\"\n",
+    ("description: \"xoxb-1234567890-S3CR3T\"\nfeed_items: \"AKIAABCDEFGHIJKLMNOP\"\n",
      "outpost.yaml:10: Config value 'feed_items': expected a whole number from 1 to 10000, "
      "received a value that holds a credential (not shown)"),
 ])

@@ -85,6 +85,17 @@ def _day(node: yn.Node, path: str = "") -> date:
         raise s.Expected("a date such as 2024-07-30") from None
 
 
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
+
+
+def _language(node: yn.Node, path: str = "") -> str:
+    """A BCP 47 language tag's shape: a 2- or 3-letter language, then subtags."""
+    value = s.text(node)
+    if not _LANGUAGE_TAG.fullmatch(value):
+        raise s.Expected("a language tag such as 'en', 'en-US' or 'es-419'")
+    return value
+
+
 def _base_url(node: yn.Node, path: str = "") -> str:
     url = s.base_url(node)
     return url if url.endswith("/") else url + "/"
@@ -157,7 +168,8 @@ SETTINGS: tuple[s.Field, ...] = (
     s.Field("recent_days", s.integer(0, 90), "days", "How many days of recent history the "
             "Open page lists below the open notices, today first, one heading a day ('No "
             "notices' on quiet days); 0 leaves the section out.", default=7),
-    s.Field("language", s.text, "text", "The pages' language tag.", default="en"),
+    s.Field("language", _language, "language tag", "The pages' and feeds' language: a "
+            "BCP 47 tag such as en, en-US or es-419.", default="en"),
 )
 
 def _check_components(values: dict[str, Any], node: yn.Mapping, prefix: str
