@@ -80,6 +80,37 @@ def test_parse_duration(text: str, expected: timedelta | None) -> None:
     assert parse_duration(text) == expected
 
 
+def test_durations_are_at_most_ten_years() -> None:
+    assert problems("""\
+notify:
+  since: 99999999999999999999d
+  remind_before: 87601h
+""") == [
+        "outpost.yaml:8: Config value 'notify.since': a duration may be at most 3650 days; "
+        "received '99999999999999999999d'",
+        "outpost.yaml:9: Config value 'notify.remind_before': a duration may be at most 3650 "
+        "days; received '87601h'",
+    ]
+    assert problems("notify:\n  since: 999999999d\n") == [
+        "outpost.yaml:8: Config value 'notify.since': a duration may be at most 3650 days; "
+        "received '999999999d'"]
+    assert problems("notify:\n  since: 3649d24h1m\n") == [
+        "outpost.yaml:8: Config value 'notify.since': a duration may be at most 3650 days; "
+        "received '3649d24h1m'"]
+    longest = settings("notify:\n  since: 3650d\n  remind_before: 5256000m\n")
+    assert longest.since.span == longest.remind_before == timedelta(days=3650)
+
+
+def test_the_longest_horizon_runs(run: Run, empty_repo: Path) -> None:
+    config = empty_repo / "outpost.yaml"
+    config.write_text(config.read_text() + "notify:\n  since: 3650d\n  webhooks:\n"
+                      "    - name: hook\n      url: https://example.org/h\n")
+    for now in ("1900-01-01 00:00", "2999-12-31 23:59"):  # the ends of --now
+        result = run(empty_repo, "notify", "--dry-run", "--now", now)
+        assert result.exit_code == 0, result.output
+        assert result.output.startswith("Dry run: would send 0 deliveries")
+
+
 def test_credentials_in_the_yaml_are_refused() -> None:
     assert problems("""\
 notify:

@@ -87,12 +87,19 @@ class NotifySettings:
     webhooks: tuple[Webhook, ...]
 
 
+MAX_DURATION_DAYS = 3650  # ten years: any longer reaches past the calendar's ends
+
+
 def parse_duration(text: str) -> timedelta | None:
-    """'90m', '2h', '1d12h' -> timedelta; None when ``text`` is not a duration."""
+    """'90m', '2h', '1d12h' -> timedelta; None when ``text`` is not a duration, InputError
+    when it is longer than MAX_DURATION_DAYS."""
     match = _DURATION.fullmatch(text.strip())
     if not match or not any(match.groups()):
         return None
     days, hours, minutes = (int(match[k] or 0) for k in ("d", "h", "m"))
+    if (days * 24 + hours) * 60 + minutes > MAX_DURATION_DAYS * 24 * 60:
+        raise InputError(f"a duration may be at most {MAX_DURATION_DAYS} days; received "
+                         f"'{text.strip()}'")
     return timedelta(days=days, hours=hours, minutes=minutes)
 
 
@@ -273,12 +280,14 @@ NOTIFY = s.Record(
     fields=(
         s.Field("since", _horizon, "time or duration", "The horizon: only updates at or "
                 "after this time notify ('2026-11-01 00:00'), or only those younger than this "
-                "('2d'). Older ones are never sent.", required=True, example="2026-11-01 00:00"),
+                f"('2d', at most {MAX_DURATION_DAYS} days). Older ones are never sent.",
+                required=True, example="2026-11-01 00:00"),
         s.Field("from", s.optional(_address), "email address", "The From address of emails; "
                 "required when there are contacts.", attr="sender"),
         s.Field("reply_to", s.optional(_address), "email address", "Reply-To of emails."),
         s.Field("remind_before", _duration, "duration", "Remind contacts this long before a "
-                "maintenance starts; 'off' for no reminders.", default=timedelta(hours=1)),
+                f"maintenance starts (at most {MAX_DURATION_DAYS} days); 'off' for no "
+                "reminders.", default=timedelta(hours=1)),
         s.Field("smtp", s.optional(_guarded(SMTP, CREDENTIALS_HINT)), "mapping",
                 "host, port, security (starttls | tls | none), timeout."),
         s.Field("contacts", s.list_of(_with_line(CONTACT)), "list", "Email recipients: email, "
