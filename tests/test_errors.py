@@ -285,3 +285,65 @@ def test_an_unexpected_failure_is_a_message_and_exit_code_1(
     assert (result.exit_code, result.output) == (1, (
         "Error: unexpected failure (KeyError: 'no such thing'). Please report it with the "
         "command you ran.\n"))
+
+
+# A template override that fails in any way names its file (and line); nothing is written.
+
+BROKEN_OVERRIDES: dict[str, tuple[dict[str, bytes], str]] = {
+    "not UTF-8": ({"404.html": b'{% extends "base.html" %}\n\ncaf\xe9\n'},
+                  "404.html:3: not valid UTF-8 (byte 0xe9): save it as UTF-8"),
+    "an included file not UTF-8": (
+        {"404.html": b'{% include "part.html" %}\n', "part.html": b"ok\n\xff\n"},
+        "part.html:2: not valid UTF-8 (byte 0xff): save it as UTF-8"),
+    "a Python error": ({"404.html": b"line one\n{{ 1/0 }}\n"},
+                       "404.html:2: division by zero (ZeroDivisionError)"),
+    "a type error": ({"404.html": b'{{ "page " + 404 }}\n'},
+                     '404.html:1: can only concatenate str (not "int") to str (TypeError)'),
+    "extends itself": ({"404.html": b'{% extends "404.html" %}\n'},
+                       "404.html: extends or includes itself"),
+    "includes itself through another": (
+        {"404.html": b'x\n{% include "part.html" %}\n', "part.html": b'{% include "404.html" %}'},
+        "404.html: extends or includes itself (through {templates}/part.html)"),
+    "a macro without end": (
+        {"404.html": b"{% macro f(n) %}{{ f(n + 1) }}{% endmacro %}\n{{ f(1) }}\n"},
+        "404.html:1: a macro calls itself without end"),
+}
+
+
+@pytest.mark.parametrize("name", list(BROKEN_OVERRIDES))
+def test_a_broken_template_override_is_named_and_nothing_is_written(
+        empty_repo: Path, run: Run, name: str) -> None:
+    files, message = BROKEN_OVERRIDES[name]
+    templates = empty_repo / "templates"
+    templates.mkdir()
+    for file, data in files.items():
+        (templates / file).write_bytes(data)
+    out = empty_repo / "site"
+    result = run(empty_repo, "build", "--now", NOW)
+    assert result.exit_code == 1
+    expected = f"template {templates}/{message}".replace("{templates}", str(templates))
+    assert result.output == f"Error: {expected}\n"
+    assert not out.exists()
+    (templates / "404.html").unlink()  # an earlier build stays as it was
+    assert run(empty_repo, "build", "--now", NOW).exit_code == 0
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    (templates / "404.html").write_bytes(files["404.html"])
+    assert run(empty_repo, "build", "--now", NOW).output == f"Error: {expected}\n"
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+
+
+def test_an_error_inside_a_built_in_template_is_outpost_s_own(
+        empty_repo: Path, run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A template of the package failing on something other than a template error is a
+    bug to report, not a problem of the site."""
+    from generator.core import times
+
+    def broken(moment: object, zone: object) -> str:
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(times, "display_with_zone", broken)
+    result = run(empty_repo, "build", "--now", NOW)
+    assert (result.exit_code, result.output) == (1, (
+        "Error: unexpected failure (ZeroDivisionError: division by zero). Please report it "
+        "with the command you ran.\n"))
+    assert not (empty_repo / "site").exists()

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from functools import cached_property
@@ -24,6 +25,7 @@ from jinja2 import (
     TemplateSyntaxError,
     select_autoescape,
 )
+from jinja2.loaders import split_template_path
 from markupsafe import Markup
 
 from generator.config.settings import case_url
@@ -242,7 +244,7 @@ def template_environment(root: Path | None,
     ``compiled`` keeps compiled templates across processes (generator/cache.py)."""
     loaders: list[Any] = []
     if root is not None and (root / TEMPLATE_OVERRIDES).is_dir():
-        loaders.append(FileSystemLoader(str(root / TEMPLATE_OVERRIDES)))
+        loaders.append(_TemplateFolder(str(root / TEMPLATE_OVERRIDES)))
     loaders.append(FileSystemLoader(str(BUILTIN_TEMPLATES)))
     env = Environment(
         loader=ChoiceLoader(loaders),
@@ -379,18 +381,53 @@ class TemplateFailed(OutpostError):
     """A template (usually an override in the repo's templates/) could not render."""
 
 
-def _template_failure(exc: TemplateError, template: str) -> TemplateFailed:
+_TOP_LEVEL = "top-level template code"  # Jinja's name for a template's own frame
+
+
+def _template_frames(exc: BaseException) -> list[tuple[str, int, str]]:
+    """(file, line, Jinja's name for the code) of each template frame in ``exc``'s
+    traceback, outermost first."""
+    frames = []
+    trace = exc.__traceback__
+    while trace is not None:
+        code = trace.tb_frame.f_code
+        if code.co_filename.endswith(".html"):
+            frames.append((code.co_filename, trace.tb_lineno, code.co_name))
+        trace = trace.tb_next
+    return frames
+
+
+def _built_in(filename: str) -> bool:
+    folder = os.path.abspath(str(BUILTIN_TEMPLATES))
+    return os.path.abspath(filename).startswith(folder + os.sep)
+
+
+def _template_failure(exc: Exception, template: str) -> TemplateFailed | None:
+    """The message for ``exc``, raised while rendering ``template``: its innermost
+    template's file and line. None for an error that is not a TemplateError and came
+    from a built-in template: a bug, not the site's doing."""
     where, line = template, getattr(exc, "lineno", None)
+    frames = _template_frames(exc)
     if isinstance(exc, TemplateSyntaxError) and exc.filename:
         where = exc.filename
-    else:
-        trace = exc.__traceback__
-        while trace is not None:  # the innermost frame that is a template
-            if trace.tb_frame.f_code.co_filename.endswith(".html"):
-                where, line = trace.tb_frame.f_code.co_filename, trace.tb_lineno
-            trace = trace.tb_next
-    return TemplateFailed(f"template {where}{f':{line}' if line else ''}: "
-                          f"{exc.message or type(exc).__name__}")
+    elif frames:
+        where, line, _ = frames[-1]
+    if isinstance(exc, TemplateError):
+        return TemplateFailed(f"template {where}{f':{line}' if line else ''}: "
+                              f"{exc.message or type(exc).__name__}")
+    if not frames or _built_in(where):
+        return None
+    if isinstance(exc, RecursionError):
+        innermost = frames[-50:]
+        if all(name == _TOP_LEVEL for _, _, name in innermost):
+            # The templates of the cycle, in the order the rendering entered them.
+            cycle = {file for file, _, _ in innermost}
+            files = [file for file in dict.fromkeys(f for f, _, _ in frames) if file in cycle]
+            through = f" (through {', '.join(files[1:])})" if len(files) > 1 else ""
+            return TemplateFailed(f"template {files[0]}: extends or includes itself{through}")
+        return TemplateFailed(f"template {where}:{line}: a macro calls itself without end")
+    detail = f"{exc} ({type(exc).__name__})" if str(exc) else type(exc).__name__
+    return TemplateFailed(f"template {where}:{line}: {detail}")
 
 
 def template_text(site: Site, template: str, **context: Any) -> str:
@@ -399,8 +436,36 @@ def template_text(site: Site, template: str, **context: Any) -> str:
     and line."""
     try:
         return site.templates.get_template(template).render(**context)
-    except TemplateError as exc:
-        raise _template_failure(exc, template) from None
+    except OutpostError:
+        raise
+    except Exception as exc:
+        failure = _template_failure(exc, template)
+        if failure is None:
+            raise
+        raise failure from None
+
+
+class _TemplateFolder(FileSystemLoader):
+    """A folder of templates; a file in it that is not UTF-8 is a TemplateFailed naming
+    its first such byte's line."""
+
+    def get_source(self, environment: Environment, template: str
+                   ) -> tuple[str, str, Callable[[], bool]]:
+        try:
+            return super().get_source(environment, template)
+        except UnicodeDecodeError:
+            for folder in self.searchpath:
+                path = os.path.join(folder, *split_template_path(template))
+                if os.path.isfile(path):
+                    raw = Path(path).read_bytes()
+                    try:
+                        raw.decode("utf-8")
+                    except UnicodeDecodeError as exc:
+                        line = raw[: exc.start].count(b"\n") + 1
+                        raise TemplateFailed(
+                            f"template {path}:{line}: not valid UTF-8 (byte "
+                            f"0x{raw[exc.start]:02x}): save it as UTF-8") from None
+            raise
 
 
 def page_html(site: Site, template: str, root: str, tab: str, **context: Any) -> bytes:
