@@ -503,6 +503,109 @@ def test_config_problems_through_check(empty_repo: Path, run: Run) -> None:
         "2 problems found."]
 
 
+EVERY_KIND = """\
+title: T
+base_url: https://status.example.org/
+timezone: America/Chicago
+feed_items: lots
+colour: red
+components:
+  - id: web
+    name: Web
+  - id: web
+    name: Web again
+publish:
+  - name: a
+    type: dir
+    path: out
+    keep: 0
+  - name: a
+    type: dir
+    path: out2
+notify:
+  since: 2026-03-08 02:30
+  password: x
+  contacts:
+    - email: ops@example.org
+      components: [nope]
+  webhooks:
+    - name: w
+      url: https://example.org/h
+      url_env: HOOK
+      format: xml
+"""
+
+
+def test_every_problem_of_outpost_yaml_in_one_run(empty_repo: Path, run: Run) -> None:
+    """Values of the wrong type, and checks across keys and sections, all at once."""
+    write(empty_repo, "outpost.yaml", EVERY_KIND)
+    result = run(empty_repo, "check")
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        "outpost.yaml:4: Config value 'feed_items': expected a whole number from 1 to 10000, "
+        "received 'lots'",
+        "outpost.yaml:5: unknown key 'colour' (known keys: alerts_contact, alerts_url, "
+        "base_url, closed_recent, components, description, feed_items, history_days, "
+        "home_label, home_url, hosted_note, language, mirrors, notify, publish, recent_days, "
+        "stale_after, submit_case_url, timezone, title)",
+        "outpost.yaml:9: duplicate component id 'web'",
+        "outpost.yaml:15: Config value 'publish[0].keep': expected a whole number from 1 to "
+        "100, received '0'",
+        "outpost.yaml:16: duplicate publish target name 'a'",
+        "outpost.yaml:19: 'notify.from' is required when there are contacts",
+        "outpost.yaml:19: 'notify.smtp' is required when there are contacts (host, port, "
+        "security)",
+        "outpost.yaml:20: 'notify.since': time '2026-03-08 02:30' does not exist in "
+        "America/Chicago: the clocks skip it at the daylight-saving change; write it with an "
+        "explicit offset ('-06:00' or '-05:00')",
+        "outpost.yaml:21: 'notify.password': credentials are never read from outpost.yaml, "
+        "which is public; set OUTPOST_SMTP_USERNAME and OUTPOST_SMTP_PASSWORD in the "
+        "environment (CI secrets) instead",
+        "outpost.yaml:23: 'notify.contacts[0].components': unknown component 'nope' "
+        "(declared: web)",
+        "outpost.yaml:26: 'notify.webhooks[0]': give exactly one of 'url' or 'url_env'",
+        "outpost.yaml:29: Config value 'notify.webhooks[0].format': expected one of "
+        "statuspage, slack, received 'xml'",
+        "12 problems found.",
+    ]
+
+
+def test_checks_that_depend_on_a_broken_value_are_skipped() -> None:
+    """A check across keys that would read a value with a problem of its own says
+    nothing: that problem is reported, and the check would only guess."""
+    assert config_problems("""\
+title: T
+base_url: https://status.example.org/
+timezone: America
+components:
+  - id: Web
+    name: Web
+notify:
+  since: 2026-03-08 02:30
+  from: status@example.org
+  smtp: {host: smtp.example.org, security: ssl}
+  contacts:
+    - email: ops@example.org
+      components: [Web]
+  webhooks:
+    - name: w
+      url: https://example.org/hook?token=x
+      url_env: HOOK
+""") == [
+        "outpost.yaml:3: Config value 'timezone': expected an IANA time zone such as "
+        "'America/Chicago', received 'America'",
+        "outpost.yaml:5: Config value 'components[0].id': expected an id of lowercase "
+        "letters, digits and hyphens, received 'Web'",
+        "outpost.yaml:10: Config value 'notify.smtp.security': expected one of starttls, "
+        "tls, none, received 'ssl'",
+        "outpost.yaml:13: 'notify.contacts[0].components[0]': expected an id of lowercase "
+        "letters, digits and hyphens, received 'Web'",
+        "outpost.yaml:16: 'notify.webhooks[0].url': the URL holds a credential in its query "
+        "('token='); outpost.yaml is public, so set the URL in an environment variable and "
+        "write 'url_env: NAME' instead",
+    ]
+
+
 def test_missing_config(tmp_path: Path, run: Run) -> None:
     result = run(tmp_path, "check")
     assert result.exit_code == 1

@@ -124,6 +124,12 @@ notify:
         "outpost.yaml:9: 'notify.password': credentials are never read from outpost.yaml, "
         "which is public; set OUTPOST_SMTP_USERNAME and OUTPOST_SMTP_PASSWORD in the "
         "environment (CI secrets) instead",
+        "outpost.yaml:12: 'notify.smtp.username': credentials are never read from "
+        "outpost.yaml, which is public; set OUTPOST_SMTP_USERNAME and OUTPOST_SMTP_PASSWORD "
+        "in the environment (CI secrets) instead",
+        "outpost.yaml:13: 'notify.smtp.password': credentials are never read from "
+        "outpost.yaml, which is public; set OUTPOST_SMTP_USERNAME and OUTPOST_SMTP_PASSWORD "
+        "in the environment (CI secrets) instead",
     ]
     assert problems("""\
 notify:
@@ -181,6 +187,9 @@ notify:
       timeout: 0
       retries: 11
 """) == [
+        # Checks across keys run beside the values' own problems.
+        "outpost.yaml:7: 'notify.smtp' is required when there are contacts (host, port, "
+        "security)",
         "outpost.yaml:8: Config value 'notify.since': expected a time such as "
         "'2026-11-01 00:00' or a duration such as '2d', '12h' or '90m', received 'soon'",
         "outpost.yaml:9: Config value 'notify.remind_before': expected a duration such as "
@@ -191,6 +200,7 @@ notify:
         "such as 'ops@example.org', received 'Ops <ops@example.org>'",
         "outpost.yaml:13: 'notify.contacts[0].types[0]': expected one of incident, "
         "maintenance, received 'outage'",
+        "outpost.yaml:15: 'notify.webhooks[0]': give exactly one of 'url' or 'url_env'",
         "outpost.yaml:15: Config value 'notify.webhooks[0].name': expected an id of lowercase "
         "letters, digits and hyphens, received 'Chat'",
         "outpost.yaml:16: Config value 'notify.webhooks[0].format': expected one of "

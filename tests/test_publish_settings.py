@@ -120,6 +120,7 @@ publish:
         "100, received '0'",
         "outpost.yaml:15: unknown key 'publish[1].bucket' (known keys: keep, name, path, "
         "retries, type, url)",
+        "outpost.yaml:16: duplicate publish target name 'local'",
         "outpost.yaml:19: Config value 'publish[2].branch': expected a branch name such as "
         "'gh-pages', received 'a..b'",
         "outpost.yaml:20: Config value 'publish[3]': expected a mapping with name, type and "
@@ -138,6 +139,25 @@ publish:
         "outpost.yaml:11: Config value 'publish[1].endpoint_url': 's3..example.net' is not a "
         "host name: use letters, digits and hyphens between dots (such as "
         "'status.example.org'), or an IP address",
+    ]
+
+
+def test_a_broken_type_hides_no_other_problem_and_adds_none() -> None:
+    assert problems("""\
+publish:
+  - name: a
+    type: ftp
+    path: x
+    retries: many
+  - name: a
+    type: dir
+    path: y
+""") == [
+        "outpost.yaml:11: Config value 'publish[0].type': expected one of dir, git, s3, "
+        "received 'ftp'",
+        "outpost.yaml:13: Config value 'publish[0].retries': expected a whole number from 0 "
+        "to 10, received 'many'",
+        "outpost.yaml:14: duplicate publish target name 'a'",
     ]
 
 

@@ -16,13 +16,41 @@ from generator.core.model import ID_PATTERN
 T = TypeVar("T")
 
 
+class _Broken:
+    def __repr__(self) -> str:
+        return "BROKEN"
+
+
+BROKEN: Any = _Broken()
+"""The value of a key that did not parse, as checks across keys see it: a check that
+needs it is skipped (its own problem is reported already)."""
+
+
+@dataclass(frozen=True)
+class Partial:
+    """A mapping that was not built because of problems: the values of its keys that
+    parsed (BROKEN for the others), so that checks across keys still run."""
+
+    values: dict[str, Any]
+    line: int
+
+
+def value_of(item: Any, name: str) -> Any:
+    """Key ``name`` of a parsed mapping, built or Partial; BROKEN when it did not parse."""
+    if isinstance(item, Partial):
+        return item.values.get(name, BROKEN)
+    return getattr(item, name, BROKEN)
+
+
 class Invalid(OutpostError):
     """One or more problems of one input, each (line, message); ``found_in`` names the
-    file. Shown on its own, it lists them by line."""
+    file. Shown on its own, it lists them by line. ``partial`` is what parsed despite
+    them: a Partial mapping, a list holding BROKEN or Partial items, or BROKEN."""
 
-    def __init__(self, problems: list[tuple[int, str]]) -> None:
+    def __init__(self, problems: list[tuple[int, str]], partial: Any = BROKEN) -> None:
         super().__init__("\n".join(f"line {line}: {message}" for line, message in problems))
         self.problems = problems
+        self.partial = partial
 
     def __reduce__(self) -> tuple[type[Invalid], tuple[list[tuple[int, str]]]]:
         return type(self), (self.problems,)
@@ -59,6 +87,9 @@ class Field:
 
 
 ExtraCheck = Callable[[dict[str, Any], yn.Mapping, str], list[tuple[int, str]]]
+"""Checks across keys: given every key's value (BROKEN where it did not parse, lists
+with BROKEN or Partial items), the mapping and its key prefix; run even when some key
+has a problem, so it skips only what depends on a broken value."""
 
 
 @dataclass(frozen=True)
@@ -66,12 +97,15 @@ class Record:
     """A mapping with declared fields, built into ``build(**values)``.
 
     ``noun`` starts value messages: "Config value 'x': expected ..., received ...".
+    ``refuse`` words the problem of an undeclared key that must not be there (a
+    credential), in place of "unknown key"; None leaves it unknown.
     """
 
     fields: Sequence[Field]
     build: Callable[..., Any]
     noun: str = ""
     extra_check: ExtraCheck | None = field(default=None)
+    refuse: Callable[[str], str | None] | None = field(default=None)
 
 
 def _is_blank(node: yn.Node) -> bool:
@@ -266,20 +300,27 @@ def list_of(item: Parser) -> Parser:
             return ()
         if isinstance(node, yn.Mapping):
             raise Expected("a list")
-        items = node.items if isinstance(node, yn.Sequence) else (node,)
-        values, problems = [], []
-        for index, child in enumerate(items):
+        values: list[Any] = []
+        problems: list[tuple[int, str]] = []
+        for index, child in enumerate(items_of(node)):
             try:
                 values.append(item(child, f"{path}[{index}]"))
             except Invalid as exc:
                 problems.extend(exc.problems)
+                values.append(exc.partial)
             except InputError as exc:
                 problems.append((child.line, f"'{path}[{index}]': {expected(exc, child)}"))
+                values.append(BROKEN)
         if problems:
-            raise Invalid(problems)
+            raise Invalid(problems, tuple(values))
         return tuple(values)
 
     return parse
+
+
+def items_of(node: yn.Node) -> tuple[yn.Node, ...]:
+    """The items of a list as ``list_of`` reads it: a single value is a list of one."""
+    return tuple(node.items) if isinstance(node, yn.Sequence) else (node,)
 
 
 def record(spec: Record) -> Parser:
@@ -314,8 +355,10 @@ def parse_record(node: yn.Node | None, spec: Record, path: str = "") -> Any:
     known = {f.name: f for f in spec.fields}
     for key, line in node.key_lines.items():
         if key not in known:
+            refused = spec.refuse(key) if spec.refuse is not None else None
             hint = ", ".join(sorted(known))
-            problems.append((line, f"unknown key '{prefix}{key}' (known keys: {hint})"))
+            problems.append((line, f"'{prefix}{key}': {refused}" if refused else
+                             f"unknown key '{prefix}{key}' (known keys: {hint})"))
     values: dict[str, Any] = {}
     for item in spec.fields:
         child = node.entries.get(item.name)
@@ -326,16 +369,18 @@ def parse_record(node: yn.Node | None, spec: Record, path: str = "") -> Any:
             elif item.required and child is not None:
                 problems.append((child.line, f"required key '{key}' is empty: give it a "
                                              "value"))
-            values[item.target] = item.default
+            values[item.target] = BROKEN if item.required else item.default
             continue
         try:
             values[item.target] = item.parse(child, key)
         except Invalid as exc:
             problems.extend(exc.problems)
+            values[item.target] = exc.partial
         except InputError as exc:
             problems.append((child.line, f"{noun}'{key}': {expected(exc, child)}"))
-    if not problems and spec.extra_check is not None:
+            values[item.target] = BROKEN
+    if spec.extra_check is not None:
         problems.extend(spec.extra_check(values, node, prefix))
     if problems:
-        raise Invalid(problems)
+        raise Invalid(problems, Partial(values, node.line))
     return spec.build(**values)

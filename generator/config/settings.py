@@ -174,16 +174,19 @@ SETTINGS: tuple[s.Field, ...] = (
 
 def _check_components(values: dict[str, Any], node: yn.Mapping, prefix: str
                       ) -> list[tuple[int, str]]:
+    """Each component id once (among the components whose id parsed)."""
+    components, components_node = values["components"], node.entries.get("components")
+    if components is s.BROKEN or not components or components_node is None:
+        return []
     seen: set[str] = set()
     problems = []
-    components_node = node.entries.get("components")
-    for index, component in enumerate(values["components"]):
-        if component.id in seen:
-            line = components_node.line if components_node else node.line
-            if isinstance(components_node, yn.Sequence):
-                line = components_node.items[index].line
-            problems.append((line, f"duplicate component id '{component.id}'"))
-        seen.add(component.id)
+    for component, item in zip(components, s.items_of(components_node), strict=True):
+        component_id = s.value_of(component, "id")
+        if component_id is s.BROKEN:
+            continue
+        if component_id in seen:
+            problems.append((item.line, f"duplicate component id '{component_id}'"))
+        seen.add(component_id)
     return problems
 
 

@@ -7,6 +7,7 @@ must not import generator.config.settings (or anything heavy) itself.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -153,32 +154,20 @@ def _bare_address(node: yn.Node, path: str = "") -> str:
     return value
 
 
-def _refuse_secrets(node: yn.Node, path: str, allowed: tuple[str, ...], hint: str) -> None:
-    if not isinstance(node, yn.Mapping):
-        return
-    problems = [
-        (line, f"'{path}.{key}': credentials are never read from outpost.yaml, which is "
-               f"public; {hint}")
-        for key, line in node.key_lines.items()
-        if key.lower() in _SECRET_KEYS and key not in allowed
-    ]
-    if problems:
-        raise s.Invalid(problems)
+def _refused(hint: str) -> Callable[[str], str | None]:
+    """For a Record: an undeclared key named like a credential is refused with ``hint``."""
 
+    def refuse(key: str) -> str | None:
+        if key.lower() not in _SECRET_KEYS:
+            return None
+        return f"credentials are never read from outpost.yaml, which is public; {hint}"
 
-def _guarded(spec: s.Record, hint: str) -> s.Parser:
-    def parse(node: yn.Node, path: str = "") -> Any:
-        _refuse_secrets(node, path, tuple(f.name for f in spec.fields), hint)
-        return s.parse_record(node, spec, path)
-
-    return parse
+    return refuse
 
 
 def _with_line(spec: s.Record) -> s.Parser:
-    inner = _guarded(spec, "put secrets in environment variables")
-
     def parse(node: yn.Node, path: str = "") -> Any:
-        return replace(inner(node, path), line=node.line)
+        return replace(s.parse_record(node, spec, path), line=node.line)
 
     return parse
 
@@ -218,6 +207,9 @@ def _env_name(node: yn.Node, path: str = "") -> str | None:
     return value
 
 
+CREDENTIALS_HINT = (f"set {USERNAME_ENV} and {PASSWORD_ENV} in the environment (CI secrets) "
+                    "instead")
+_ENV_HINT = "put secrets in environment variables"
 _TYPES = s.list_of(s.choice("incident", "maintenance"))
 
 SMTP = s.Record(
@@ -234,6 +226,7 @@ SMTP = s.Record(
     ),
     build=Smtp,
     noun="Config value",
+    refuse=_refused(CREDENTIALS_HINT),
 )
 
 CONTACT = s.Record(
@@ -247,6 +240,7 @@ CONTACT = s.Record(
     ),
     build=Contact,
     noun="Config value",
+    refuse=_refused(_ENV_HINT),
 )
 
 WEBHOOK = s.Record(
@@ -271,10 +265,9 @@ WEBHOOK = s.Record(
     ),
     build=Webhook,
     noun="Config value",
+    refuse=_refused(_ENV_HINT),
 )
 
-CREDENTIALS_HINT = (f"set {USERNAME_ENV} and {PASSWORD_ENV} in the environment (CI secrets) "
-                    "instead")
 
 NOTIFY = s.Record(
     fields=(
@@ -288,7 +281,7 @@ NOTIFY = s.Record(
         s.Field("remind_before", _duration, "duration", "Remind contacts this long before a "
                 f"maintenance starts (at most {MAX_DURATION_DAYS} days); 'off' for no "
                 "reminders.", default=timedelta(hours=1)),
-        s.Field("smtp", s.optional(_guarded(SMTP, CREDENTIALS_HINT)), "mapping",
+        s.Field("smtp", s.optional(s.record(SMTP)), "mapping",
                 "host, port, security (starttls | tls | none), timeout."),
         s.Field("contacts", s.list_of(_with_line(CONTACT)), "list", "Email recipients: email, "
                 "optional name, components and types.", default=()),
@@ -297,13 +290,13 @@ NOTIFY = s.Record(
     ),
     build=NotifySettings,
     noun="Config value",
+    refuse=_refused(CREDENTIALS_HINT),
 )
 
 
 def _parse_section(node: yn.Node, path: str = "") -> NotifySettings | None:
     if s._is_blank(node):
         return None
-    _refuse_secrets(node, path, (), CREDENTIALS_HINT)
     settings: NotifySettings = s.parse_record(node, NOTIFY, path)
     return settings
 
@@ -314,44 +307,80 @@ FIELD = s.Field(SECTION, _parse_section, "mapping", "Email and webhook notificat
 
 def check_section(values: dict[str, Any], node: yn.Mapping, prefix: str
                   ) -> list[tuple[int, str]]:
-    """Checks needing the rest of outpost.yaml: component ids, the zone, required keys."""
+    """Checks needing the rest of outpost.yaml (component ids, the zone) or several keys
+    of the section. Each runs when what it reads parsed, whatever else is broken."""
     settings = values.get(SECTION)
     section = node.entries.get(SECTION)
-    if not isinstance(settings, NotifySettings) or not isinstance(section, yn.Mapping):
+    if settings is None or settings is s.BROKEN or not isinstance(section, yn.Mapping):
         return []
     problems: list[tuple[int, str]] = []
-    known = {c.id for c in values.get("components", ())}
-    declared = ", ".join(sorted(known)) or "none declared"
-    groups: tuple[tuple[str, tuple[Contact | Webhook, ...]], ...] = (
-        ("contacts", settings.contacts), ("webhooks", settings.webhooks))
-    for kind, items in groups:
-        for index, item in enumerate(items):
-            for component in item.components:
-                if component not in known:
-                    problems.append((item.line, f"'{SECTION}.{kind}[{index}].components': "
-                                     f"unknown component '{component}' (declared: {declared})"))
-    names = [w.name for w in settings.webhooks]
-    for index, hook in enumerate(settings.webhooks):
-        where = f"'{SECTION}.webhooks[{index}]'"
-        if (hook.url is None) == (hook.url_env is None):
-            problems.append((hook.line, f"{where}: give exactly one of 'url' or 'url_env'"))
-        if names.index(hook.name) != index:
-            problems.append((hook.line, f"{where}: duplicate webhook name '{hook.name}'"))
-    emails = [c.email.lower() for c in settings.contacts]
-    for index, contact in enumerate(settings.contacts):
-        if emails.index(contact.email.lower()) != index:
-            problems.append((contact.line, f"'{SECTION}.contacts[{index}]': duplicate contact "
-                                           f"'{contact.email}'"))
+    contacts = _parsed_items(s.value_of(settings, "contacts"))
+    webhooks = _parsed_items(s.value_of(settings, "webhooks"))
+    known = _component_ids(values.get("components"))
+    if known is not None:
+        declared = ", ".join(sorted(known)) or "none declared"
+        for kind, items in (("contacts", contacts), ("webhooks", webhooks)):
+            for index, item in items:
+                for component in _parsed(s.value_of(item, "components")):
+                    if component not in known:
+                        problems.append((item.line, f"'{SECTION}.{kind}[{index}].components': "
+                                         f"unknown component '{component}' (declared: "
+                                         f"{declared})"))
+    for index, hook in webhooks:
+        url, url_env = s.value_of(hook, "url"), s.value_of(hook, "url_env")
+        if s.BROKEN not in (url, url_env) and (url is None) == (url_env is None):
+            problems.append((hook.line, f"'{SECTION}.webhooks[{index}]': give exactly one of "
+                                        "'url' or 'url_env'"))
+    problems += _repeated(webhooks, "webhooks", "name", "duplicate webhook name '{}'")
+    problems += _repeated(contacts, "contacts", "email", "duplicate contact '{}'", str.lower)
     line = node.key_lines.get(SECTION, section.line)
-    if settings.contacts and settings.smtp is None:
-        problems.append((line, f"'{SECTION}.smtp' is required when there are contacts "
-                               "(host, port, security)"))
-    if settings.contacts and settings.sender is None:
-        problems.append((line, f"'{SECTION}.from' is required when there are contacts"))
-    zone = values.get("timezone")
-    if settings.since.span is None and isinstance(zone, ZoneInfo):
+    if s.value_of(settings, "contacts") not in ((), s.BROKEN):
+        if s.value_of(settings, "smtp") is None:
+            problems.append((line, f"'{SECTION}.smtp' is required when there are contacts "
+                                   "(host, port, security)"))
+        if s.value_of(settings, "sender") is None:
+            problems.append((line, f"'{SECTION}.from' is required when there are contacts"))
+    since, zone = s.value_of(settings, "since"), values.get("timezone")
+    if isinstance(since, Horizon) and since.span is None and isinstance(zone, ZoneInfo):
         try:
-            parse_time(settings.since.text, zone)
+            parse_time(since.text, zone)
         except InputError as exc:
-            problems.append((settings.since.line, f"'{SECTION}.since': {exc}"))
+            problems.append((since.line, f"'{SECTION}.since': {exc}"))
+    return problems
+
+
+def _parsed_items(items: Any) -> list[tuple[int, Any]]:
+    """(index, item) of a list's items that parsed, wholly or in part."""
+    if items is s.BROKEN:
+        return []
+    return [(index, item) for index, item in enumerate(items) if item is not s.BROKEN]
+
+
+def _parsed(values: Any) -> list[Any]:
+    """A list's values that parsed."""
+    return [] if values is s.BROKEN else [v for v in values if v is not s.BROKEN]
+
+
+def _component_ids(components: Any) -> set[str] | None:
+    """The declared component ids; None when one of them did not parse (an id that
+    seems unknown may be that one)."""
+    if components is s.BROKEN:
+        return None
+    ids = {s.value_of(component, "id") for component in components or ()}
+    return None if s.BROKEN in ids else ids
+
+
+def _repeated(items: list[tuple[int, Any]], kind: str, key: str, message: str,
+              fold: Callable[[str], str] = str) -> list[tuple[int, str]]:
+    """A problem for each item whose ``key`` (folded) an earlier item has."""
+    seen: set[str] = set()
+    problems = []
+    for index, item in items:
+        value = s.value_of(item, key)
+        if value is s.BROKEN:
+            continue
+        if fold(value) in seen:
+            problems.append((item.line, f"'{SECTION}.{kind}[{index}]': "
+                                        f"{message.format(value)}"))
+        seen.add(fold(value))
     return problems

@@ -142,9 +142,11 @@ def _target(node: yn.Node, path: str = "") -> TargetSettings:
     if isinstance(kind_node, yn.Scalar):
         kind = kind_node.text.strip().lower()
     fields = COMMON + TYPE_FIELDS.get(kind or "", ())
-    secret_keys = {key for key in node.key_lines if _SECRET_KEY.search(key)}
-    visible = yn.Mapping({k: v for k, v in node.entries.items() if k not in secret_keys},
-                         {k: v for k, v in node.key_lines.items() if k not in secret_keys},
+    hidden = {key for key in node.key_lines if _SECRET_KEY.search(key)}
+    if kind not in TYPE_FIELDS:  # the type is reported: its keys are not unknown ones
+        hidden |= {f.name for type_fields in TYPE_FIELDS.values() for f in type_fields}
+    visible = yn.Mapping({k: v for k, v in node.entries.items() if k not in hidden},
+                         {k: v for k, v in node.key_lines.items() if k not in hidden},
                          node.line)
 
     def build(**values: Any) -> TargetSettings:
@@ -159,24 +161,35 @@ def _target(node: yn.Node, path: str = "") -> TargetSettings:
         result: TargetSettings = s.parse_record(
             visible, s.Record(fields, build, noun="Config value"), path)
     except s.Invalid as exc:
-        raise s.Invalid(secrets + exc.problems) from None
+        raise s.Invalid(secrets + exc.problems, exc.partial) from None
     if secrets:
-        raise s.Invalid(secrets)
+        raise s.Invalid(secrets, result)
     return result
 
 
 def _targets(node: yn.Node, path: str = "") -> tuple[TargetSettings, ...]:
-    targets: tuple[TargetSettings, ...] = s.list_of(_target)(node, path)
-    seen: dict[str, int] = {}
-    problems = []
-    items = node.items if isinstance(node, yn.Sequence) else (node,)
-    for item, target in zip(items, targets, strict=True):
-        if target.name in seen:
-            problems.append((item.line, f"duplicate publish target name '{target.name}'"))
-        seen[target.name] = item.line
+    """The targets, each name once (checked among the names that parsed, whatever else
+    is wrong)."""
+    problems: list[tuple[int, str]] = []
+    try:
+        targets: Any = s.list_of(_target)(node, path)
+    except s.Invalid as exc:
+        problems, targets = list(exc.problems), exc.partial
+    if targets is s.BROKEN or not targets:
+        if problems:
+            raise s.Invalid(problems)
+        return ()
+    seen: set[str] = set()
+    for item, target in zip(s.items_of(node), targets, strict=True):
+        name = s.value_of(target, "name")
+        if name is s.BROKEN:
+            continue
+        if name in seen:
+            problems.append((item.line, f"duplicate publish target name '{name}'"))
+        seen.add(name)
     if problems:
-        raise s.Invalid(problems)
-    return targets
+        raise s.Invalid(problems, targets)
+    return tuple(targets)
 
 
 PUBLISH_FIELD = s.Field(
