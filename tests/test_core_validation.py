@@ -362,8 +362,8 @@ CONFIG_CASES = {
                          [f"outpost.yaml:2: Config value 'base_url': {bad_host('ex<a>.org')}"]),
     "host of dots": ("title: T\nbase_url: https://.../\ntimezone: America/Chicago\n",
                      [f"outpost.yaml:2: Config value 'base_url': {bad_host('...')}"]),
-    "host with an underscore": (BASE + "home_url: https://help_desk.example.org/\n", [
-        f"outpost.yaml:4: Config value 'home_url': {bad_host('help_desk.example.org')}"]),
+    "host with a comma": (BASE + "home_url: https://help,desk.example.org/\n", [
+        f"outpost.yaml:4: Config value 'home_url': {bad_host('help,desk.example.org')}"]),
     "host label starting with a hyphen": (BASE + "alerts_url: https://-x.example.org/\n", [
         f"outpost.yaml:4: Config value 'alerts_url': {bad_host('-x.example.org')}"]),
     "international host": (BASE + "home_url: https://b\u00fccher.example/\n", [
@@ -413,7 +413,8 @@ def test_unknown_config_key_lists_known_keys() -> None:
 
 @pytest.mark.parametrize("url", [
     "https://status.example.org:8443/status/", "http://127.0.0.1:8000/", "https://[::1]/",
-    "https://xn--bcher-kva.example/", "https://localhost/", "https://Status.Example.org./"])
+    "https://xn--bcher-kva.example/", "https://localhost/", "https://Status.Example.org./",
+    "http://status_site:8080/"])  # a service's name on a private network
 def test_host_names_and_addresses_a_base_url_may_have(url: str) -> None:
     config = schema().parse(f"title: T\nbase_url: '{url}'\ntimezone: America/Chicago\n"
                             f"mirrors: ['{url}']\n")

@@ -184,7 +184,9 @@ def secret_webhook_host(value: str) -> bool:
 
 
 _URL_HINT = "an absolute http(s) URL such as 'https://status.example.org/'"
-_DNS_LABEL = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
+# Underscores too: not in public DNS names, but in the names of services on private
+# networks (a container's webhook receiver, an S3-compatible store) that clients reach.
+_DNS_LABEL = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?")
 _HOST_AND_PORT = re.compile(r"(?P<host>\[[^\]]*\]|[^:]*)(?::(?P<port>[0-9]*))?")
 
 
@@ -212,7 +214,8 @@ def http_url(node: yn.Node, path: str = "") -> str:
 
 def _host_problem(netloc: str) -> str:
     """What is wrong with a URL's host and port ('' when nothing): a DNS name (ASCII
-    letters, digits and hyphens between dots; an international name in its xn-- form),
+    letters, digits, hyphens and underscores between dots; an international name in
+    its xn-- form),
     an IPv4 address or a bracketed IPv6 one, then an optional port from 1 to 65535."""
     found = _HOST_AND_PORT.fullmatch(netloc)
     host, port = (found["host"], found["port"]) if found else (netloc, None)
