@@ -456,6 +456,24 @@ def test_message_that_breaks_the_notice_writes_nothing(empty_repo: Path, run: Ru
     assert [p.name for p in (empty_repo / "notices").iterdir()] == ["2026-11-28-email.md"]
 
 
+def test_a_line_of_inline_code_keeps_the_updates_below_it(empty_repo: Path, run: Run) -> None:
+    """'```vpn reset``` did not help.' is a paragraph with code in it, not a fence: the
+    headings below it still open updates, in a file and in a posted message."""
+    write(empty_repo, "2026-11-27-vpn", "---\ntitle: VPN\ntype: incident\n---\n"
+          "## Investigating - 2026-11-27 06:00\n```vpn reset``` did not help.\n\n"
+          "## Resolved - 2026-11-27 07:00\nFixed.\n")  # oldest first
+    write(empty_repo, "2026-11-28-email",
+          INCIDENT.replace("Found the queue.", "```vpn reset``` did not help."))
+    result = run(empty_repo, "update", "email", "--at", "2026-11-28 07:00", "-m",
+                 "```vpn reset``` did not help either.")
+    assert result.exit_code == 0, result.output
+    assert run(empty_repo, "resolve", "email", "--at", "2026-11-28 08:00").exit_code == 0
+    result = run(empty_repo, "list", "--now", "2026-11-28 12:00")
+    assert result.output.splitlines()[1:] == [
+        "2026-11-28-email  incident  Resolved  major   2026-11-28 06:00  2026-11-28 08:00",
+        "2026-11-27-vpn    incident  Resolved  none    2026-11-27 06:00  2026-11-27 07:00"]
+
+
 # --- list ----------------------------------------------------------------------------------
 
 def test_list_open_and_closed(empty_repo: Path, run: Run) -> None:

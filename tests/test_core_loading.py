@@ -249,13 +249,15 @@ def test_usual_front_matter_takes_the_plain_reader() -> None:
 
 BODY_LINES = ["", " ", "text", "## Resolved - 2026-01-01 10:00", "##", "###", "## x ##",
               " ## x", "   ##", "    ## x", "```", "````", " ```", "    ```", "~~~", "~~~~ x",
-              "``` py", "- item", "\r", "#"]
+              "``` py", "- item", "\r", "#", "```vpn reset``` did not help.", "```python",
+              "```` \t", "~~~ `x`", "``` `"]
 
 
 @settings(max_examples=800, deadline=None)
 @given(st.lists(st.sampled_from(BODY_LINES), max_size=12))
 @example(["## R", "text", "  ## x", "", "  ## y", "text"])
 @example(["  ## x", "", "## R", "", "   ##", "", "```", "  ## in a fence", "``", "~~~", "```"])
+@example(["```", "## R", "```python", "## R", "````  ", "```vpn reset``` did not help.", "## R"])
 def test_body_splits_as_line_by_line(lines: list[str]) -> None:
     body = "\n".join(lines)
     assert grammar.split_body(body, 7) == grammar.split_body_lines(body, 7)

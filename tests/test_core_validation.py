@@ -142,6 +142,14 @@ NOTICE_CASES = {
         INCIDENT + "## Investigating - 2026-01-01 10:00\nx\n  ## Resolved - 2026-01-01 11:00\ny\n",
         ["7: update headings start at the beginning of the line: remove the spaces before "
          "'##'"]),
+    "heading after a line of inline code (no fence)": (
+        INCIDENT + "## Investigating - 2026-01-01 10:00\n```vpn reset``` did not help.\n\n"
+        "## Fixed - 2026-01-01 11:00\nx\n",
+        [f"8: unknown status 'Fixed' for incident (expected one of: {INCIDENT_WORDS})"]),
+    "heading after a fence closed by a bare run, not by an info string": (
+        INCIDENT + "## Investigating - 2026-01-01 10:00\n```\n## Fixed - 2026-01-01 10:30\n"
+        "```python\n## Fixed - 2026-01-01 10:40\n````\t\n## Fixed - 2026-01-01 11:00\nx\n",
+        [f"11: unknown status 'Fixed' for incident (expected one of: {INCIDENT_WORDS})"]),
     "unknown flag": (
         INCIDENT + "## Investigating - 2026-01-01 10:00 [quiet]\nx\n",
         ["5: unknown flag '[quiet]' (the only flag is '[silent]', which posts the update "

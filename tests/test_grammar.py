@@ -3,6 +3,7 @@ write with it reads back through it."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -38,7 +39,8 @@ def test_written_headings_read_back(status: Status, at: datetime, zone: ZoneInfo
 
 
 MESSAGE_LINES = ["text", "## x", "##", "###", " ## x", "    ## x", "```", "````", "~~~",
-                 " ```", "``` py", ""]
+                 " ```", "``` py", "", "```vpn reset``` did not help.", "```python",
+                 "```` \t", "~~~ `x`"]
 
 
 @settings(max_examples=400, deadline=None)
@@ -56,10 +58,55 @@ def test_messages_are_refused_exactly_where_the_reference_sees_a_heading(
 
 
 def test_fence_rule() -> None:
-    assert grammar.fence_after(None, "```") == "```"
-    assert grammar.fence_after("````", "```") == "````"  # shorter: still open
-    assert grammar.fence_after("```", "~~~") == "```"  # the other character: still open
-    assert grammar.fence_after("```", "````") is None
+    assert grammar.fence_after(None, "```", "") == "```"
+    assert grammar.fence_after(None, "```", " py") == "```"  # an info string
+    assert grammar.fence_after(None, "```", "vpn reset``` did not help.") is None  # code
+    assert grammar.fence_after(None, "~~~", " `x`") == "~~~"  # tildes take any info string
+    assert grammar.fence_after("````", "```", "") == "````"  # shorter: still open
+    assert grammar.fence_after("```", "~~~", "") == "```"  # the other character: still open
+    assert grammar.fence_after("```", "````", "") is None
+    assert grammar.fence_after("```", "```", " \t ") is None  # spaces and tabs may follow
+    assert grammar.fence_after("```", "```", "python") == "```"  # nothing else may
+    assert grammar.fence_after("~~~", "~~~~", " x") == "~~~"
+
+
+def test_a_line_of_inline_code_opens_no_fence() -> None:
+    body = ("```vpn reset``` did not help.\n\n## Resolved - 2026-01-01 11:00\nFixed.\n\n"
+            "## Monitoring - 2026-01-01 10:00\nx")
+    expected = ("```vpn reset``` did not help.", [
+        (9, "## Resolved - 2026-01-01 11:00", "Fixed."),
+        (12, "## Monitoring - 2026-01-01 10:00", "x")], [])
+    assert grammar.split_body(body, 7) == expected == grammar.split_body_lines(body, 7)
+
+
+def test_only_a_bare_fence_run_closes_a_fence() -> None:
+    body = "```\n## a\n```python\n## b\n~~~\n````  \t\n## c\nx"
+    expected = ("```\n## a\n```python\n## b\n~~~\n````", [(13, "## c", "x")], [])
+    assert grammar.split_body(body, 7) == expected == grammar.split_body_lines(body, 7)
+
+
+# Lines whose block structure the grammar models: no list items, block quotes, setext
+# underlines or HTML blocks but comments, whose headings are read the same inside them.
+CMARK_LINES = ["", " ", "text", "## Resolved - 2026-01-01 10:00", "##", "###", "#", "## x ##",
+               " ## x", "   ##", "    ## x", "```", "````", " ```", "   ````", "    ```", "~~~",
+               "~~~~ x", "``` py", "```vpn reset``` did not help.", "``` `x", "~~~ `x`",
+               "```python", "```\t", "```` ", "~~~~ \t "]
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.sampled_from(CMARK_LINES), max_size=12))
+def test_update_headings_are_the_headings_github_shows(lines: list[str]) -> None:
+    """The reference splits where cmark-gfm (GitHub's renderer) sees a level-2 heading:
+    each is an update or, when indented, a problem; no other line is either."""
+    from cmarkgfm import markdown_to_html_with_extensions
+    from cmarkgfm.cmark import Options
+
+    body = "\n".join(lines)
+    html = markdown_to_html_with_extensions(body, options=Options.CMARK_OPT_SOURCEPOS,
+                                            extensions=())
+    shown = {int(line) for line in re.findall(r'<h2 data-sourcepos="(\d+):', html)}
+    _, sections, problems = grammar.split_body_lines(body, 1)
+    assert {line for line, _, _ in sections} | {line for line, _ in problems} == shown
 
 
 titles = st.text(st.sampled_from("abcXYZ019 .,-()é"), min_size=1, max_size=30).map(

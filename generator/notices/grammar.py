@@ -3,8 +3,8 @@
 A notice is ``notices/<id>.md``: front matter between a ``---`` line and a ``---`` (or
 ``...``) line, a summary, then updates, each under a heading
 ``## <Status> - <time>`` with an optional ``[silent]`` flag. A ``##`` line inside a
-code fence (three or more backticks or tildes, closed by a run of the same character
-at least as long) is text, not a heading. Times take the forms of
+code fence is text, not a heading; fences are read as CommonMark reads them (see
+``fence_after``), so that the split agrees with what GitHub shows. Times take the forms of
 ``generator.core.times``; ids are ``generator.core.model.ID_PATTERN``.
 
 The loader, the editor, the look-up and the scaffold read and write notices with these
@@ -42,7 +42,10 @@ SILENT = "silent"  # the one flag: post the update without notifying
 INDENTED_HEADING = ("update headings start at the beginning of the line: remove the spaces "
                     "before '##'")
 
-FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")  # a line that opens or closes a code fence
+# A line starting with a fence run (three or more backticks or tildes, up to three spaces
+# in): the run, and the rest of the line. Whether it opens or closes a fence, or neither,
+# depends on the fence open before it: fence_after.
+FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)")
 _INDENTED = re.compile(r"^ {1,3}##(?!#)")
 # The fast path's view of the same rules: a fence or a heading (indented or not).
 _BODY_MARK = re.compile(r"\n( {0,3})(`{3,}|~{3,}|##(?!#))")
@@ -77,12 +80,18 @@ def is_heading(line: str) -> bool:
     return line.startswith("##") and not line.startswith("###")
 
 
-def fence_after(fence: str | None, marker: str) -> str | None:
-    """The open fence after a fence line ``marker``: it opens one when none is open, and
-    closes ``fence`` when it is a run of the same character at least as long."""
+def fence_after(fence: str | None, marker: str, rest: str) -> str | None:
+    """The open fence after a line starting with the fence run ``marker`` followed by
+    ``rest``, given the ``fence`` open before it (None: none).
+
+    As CommonMark: with no fence open, the line opens one, unless the run is of
+    backticks and ``rest`` holds a backtick (a line such as "```vpn reset``` did not
+    help." is a paragraph with code in it). An open fence closes only on a run of its
+    own character at least as long followed by nothing but spaces or tabs ("```python"
+    inside a fence is text)."""
     if fence is None:
-        return marker
-    if marker[0] == fence[0] and len(marker) >= len(fence):
+        return None if marker[0] == "`" and "`" in rest else marker
+    if marker[0] == fence[0] and len(marker) >= len(fence) and not rest.strip(" \t"):
         return None
     return fence
 
@@ -104,7 +113,9 @@ def split_body(body: str, first_line: int) -> Sections:
     for match in _BODY_MARK.finditer(text):
         marker = match.group(2)
         if marker[0] != "#":
-            fence = fence_after(fence, marker)
+            rest_end = text.find("\n", match.end())
+            fence = fence_after(fence, marker, text[match.end():rest_end if rest_end >= 0
+                                                   else len(text)])
             continue
         if fence is not None:
             continue
@@ -133,7 +144,7 @@ def split_body_lines(body: str, first_line: int) -> Sections:
     for index, line in enumerate(body.split("\n")):
         found = FENCE.match(line)
         if found:
-            fence = fence_after(fence, found.group(1))
+            fence = fence_after(fence, found.group(1), found.group(2))
         if fence is None and is_heading(line):
             sections.append((first_line + index, line, []))
         elif fence is None and _INDENTED.match(line):
