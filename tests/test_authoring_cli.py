@@ -358,6 +358,50 @@ def test_updates_on_a_resolved_incident_are_refused(empty_repo: Path, run: Run,
     assert notice(empty_repo, "2026-11-28-email") == RESOLVED
 
 
+def test_an_update_at_the_same_minute_above_resolved_is_a_problem(empty_repo: Path,
+                                                                   run: Run) -> None:
+    """Read newest first, the Monitoring above is the later: the incident would stay open
+    for good. check names the line; resolve and update refuse to edit the file."""
+    broken = RESOLVED.replace("## Resolved", "## Monitoring - 2026-11-28 08:00\nWatching.\n\n"
+                              "## Resolved")
+    write(empty_repo, "2026-11-28-email", broken)
+    problem = ("notices/2026-11-28-email.md:9: update after Resolved (line 12): a resolved "
+               "incident takes no further updates")
+    result = run(empty_repo, "check", "--now", "2026-11-28 12:00")
+    assert (result.exit_code, result.output) == (1, f"{problem}\n1 problem found.\n")
+    for args in (("resolve", "email"), ("update", "email", "-m", "x")):
+        result = run(empty_repo, *args)
+        assert (result.exit_code, result.output) == (
+            1, f"Error: {problem}\n1 problem found. Fix it first: nothing was written.\n")
+    assert notice(empty_repo, "2026-11-28-email") == broken
+
+
+@pytest.mark.parametrize("oldest_first", [False, True])
+def test_resolving_at_the_same_minute_as_the_latest_update(empty_repo: Path, run: Run,
+                                                           oldest_first: bool) -> None:
+    """The new Resolved is written above the update of the same minute: it is the later."""
+    text = INCIDENT
+    if oldest_first:
+        head, rest = INCIDENT.split("## Identified")
+        identified, investigating = ("## Identified" + rest).split("## Investigating")
+        text = head + "## Investigating" + investigating + "\n" + identified.rstrip() + "\n"
+    write(empty_repo, "2026-11-28-email", text)
+    result = run(empty_repo, "resolve", "email", "--at", "2026-11-28 06:30")
+    assert result.exit_code == 0, result.output
+    written = notice(empty_repo, "2026-11-28-email")
+    assert written.index("## Resolved - 2026-11-28 06:30") < written.index("## Identified")
+    assert run(empty_repo, "check", "--now", "2026-11-28 12:00").exit_code == 0
+    listed = run(empty_repo, "list", "--closed", "--now", "2026-11-28 12:00").output
+    assert listed.splitlines()[1:] == [
+        "2026-11-28-email  incident  Resolved  major   2026-11-28 06:00  2026-11-28 06:30"]
+    result = run(empty_repo, "update", "email", "--status", "monitoring", "-m", "x", "--at",
+                 "2026-11-28 06:30")
+    assert (result.exit_code, result.output) == (1, (
+        "Error: 2026-11-28-email is resolved (Resolved - 2026-11-28 06:30): a resolved incident "
+        "takes no further updates. If the problem is back, post a new one with 'outpost new "
+        "incident'\n"))
+
+
 def test_backfilling_before_resolution_is_allowed(empty_repo: Path, run: Run) -> None:
     write(empty_repo, "2026-11-28-email", RESOLVED)
     result = run(empty_repo, "update", "email", "--at", "2026-11-28 07:30", "-m", "Missed one.")

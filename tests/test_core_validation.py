@@ -162,6 +162,25 @@ NOTICE_CASES = {
         INCIDENT + "## Resolved - 2026-01-01 12:00\ny\n\n## Resolved - 2026-01-01 11:00\nz\n\n"
         + UPDATE,
         ["5: update after Resolved (line 8): a resolved incident takes no further updates"]),
+    "update at the same minute above Resolved": (
+        INCIDENT + "## Monitoring - 2026-01-01 11:00\ny\n\n## Resolved - 2026-01-01 11:00\nz\n\n"
+        + UPDATE,
+        ["5: update after Resolved (line 8): a resolved incident takes no further updates"]),
+    "Resolved twice at the same minute": (
+        INCIDENT + "## Resolved - 2026-01-01 11:00\ny\n\n## Resolved - 2026-01-01 11:00\nz\n\n"
+        + UPDATE,
+        ["5: update after Resolved (line 8): a resolved incident takes no further updates"]),
+    "updates later and at the same minute, written oldest first": (
+        INCIDENT + UPDATE + "\n## Update - 2026-01-01 11:00\ny\n\n## Resolved - 2026-01-01 11:00"
+        "\nz\n\n## Update - 2026-01-01 12:00\nw\n",
+        ["14: update after Resolved (line 11): a resolved incident takes no further updates",
+         # the same minute, higher in the file: the later of the two (newest first)
+         "8: update after Resolved (line 11): a resolved incident takes no further updates"]),
+    "update at the same minute above Completed": (
+        MAINTENANCE + "## In progress - 2026-01-11 01:00\ny\n\n## Completed - 2026-01-11 01:00"
+        "\nz\n\n## Scheduled - 2026-01-01 10:00\nx\n",
+        ["7: update after Completed (line 10): a completed maintenance takes no further "
+         "updates"]),
     "update after Completed": (
         MAINTENANCE + "## Update - 2026-01-11 03:00\ny\n\n## Completed - 2026-01-11 01:00\nz\n\n"
         "## Scheduled - 2026-01-01 10:00\nx\n",
@@ -259,6 +278,20 @@ VALID = {
 @pytest.mark.parametrize("name", list(VALID))
 def test_valid_forms(name: str) -> None:
     assert problems(VALID[name]) == []
+
+
+@pytest.mark.parametrize("text", [
+    INCIDENT + "## Resolved - 2026-01-01 11:00\nz\n\n## Monitoring - 2026-01-01 11:00\ny\n\n"
+    + UPDATE,
+    INCIDENT + UPDATE + "\n## Resolved - 2026-01-01 11:00\nz\n\n## Monitoring - 2026-01-01 "
+    "11:00\ny\n",  # oldest first, but at the same minute the higher one is the later
+])
+def test_resolved_above_an_update_at_the_same_minute_closes_the_incident(text: str) -> None:
+    from generator.core.timeline import view
+
+    notice = parse_notice(text, "notices/x.md", "x", CONFIG)
+    seen = view(notice, notice.updates[0].at)
+    assert seen is not None and seen.status.value == "Resolved" and not seen.is_open
 
 
 def test_yaml_types_are_not_guessed() -> None:

@@ -127,6 +127,7 @@ def parse_notice(text: str, path: str, notice_id: str, config: Config) -> Notice
     if not headings:
         problems.append((close + 2 if closing.end() < len(text) else close + 1,
                          f"notice has no updates: add one under a heading such as {HEADING_HINT}"))
+    # Newest first; stable, so among equal times the one higher in the file comes first.
     ordered = sorted(updates, key=lambda u: u.at, reverse=True)
     problems.extend(_check_after_final(ordered, kind))
     postmortem = None
@@ -335,18 +336,18 @@ def _parse_update(line_no: int, heading: str, body: str, kind: NoticeType, confi
 
 
 def _check_after_final(ordered: list[Update], kind: NoticeType) -> list[tuple[int, str]]:
+    """Every update later than the first Resolved (Completed): ``ordered`` is newest
+    first, and among equal times the update higher in the file is the later one (the
+    sort keeps the file's order), which is how the timeline reads them. An update at the
+    same minute above a Resolved would otherwise keep the incident open for good."""
     final = FINAL_STATUS[kind]
-    finals = [u for u in ordered if u.status is final]
-    if not finals:
+    first = next((index for index in range(len(ordered) - 1, -1, -1)
+                  if ordered[index].status is final), None)
+    if first is None:
         return []
-    first_final = finals[-1]
-    return [
-        (u.line, f"update after {final.value} (line {first_final.line}): a "
-                 f"{final.value.lower()} {kind.value} takes no further updates")
-        for u in ordered
-        if (u is not first_final and u.at > first_final.at)
-        or (u.status is final and u is not first_final)
-    ]
+    return [(u.line, f"update after {final.value} (line {ordered[first].line}): a "
+                     f"{final.value.lower()} {kind.value} takes no further updates")
+            for u in ordered[:first]]
 
 
 def read_notice(path: Path, root: Path, config: Config) -> Notice:
