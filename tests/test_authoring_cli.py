@@ -518,6 +518,35 @@ def test_a_line_of_inline_code_keeps_the_updates_below_it(empty_repo: Path, run:
         "2026-11-27-vpn    incident  Resolved  none    2026-11-27 06:00  2026-11-27 07:00"]
 
 
+def test_a_commented_out_draft_is_not_an_update(empty_repo: Path, run: Run) -> None:
+    """GitHub hides an HTML comment, so the site does too: the draft Resolved inside one
+    neither closes the incident nor appears on its page."""
+    write(empty_repo, "2026-11-28-email", INCIDENT.replace(
+        "## Identified", "<!--\n## Resolved - 2026-11-28 07:00\nDraft: all fixed.\n-->\n\n"
+        "## Identified"))
+    result = run(empty_repo, "list", "--now", "2026-11-28 12:00")
+    assert result.output.splitlines()[1:] == [
+        "2026-11-28-email  incident  Identified  major   2026-11-28 06:00  2026-11-28 06:30"]
+    result = run(empty_repo, "build", "--now", "2026-11-28 12:00")
+    assert result.exit_code == 0, result.output
+    page = (empty_repo / "site" / "notices" / "2026-11-28-email" / "index.html").read_text()
+    assert "Found the queue." in page and "Draft" not in page and "Resolved" not in page
+
+
+def test_a_message_opening_a_comment_it_never_closes_is_refused(empty_repo: Path,
+                                                               run: Run) -> None:
+    write(empty_repo, "2026-11-28-email", INCIDENT)
+    result = run(empty_repo, "update", "email", "--at", "2026-11-28 07:00", "-m",
+                 "Mail flows.\n<!-- check the queue again")
+    assert (result.exit_code, result.output) == (1, (
+        "Error: line 2 of the message: '<!--' opens an HTML comment that is never closed, "
+        "which hides everything below it: end the comment with '-->'\nNothing was written.\n"))
+    assert notice(empty_repo, "2026-11-28-email") == INCIDENT
+    result = run(empty_repo, "update", "email", "--at", "2026-11-28 07:00", "-m",
+                 "Mail flows.\n<!--\n## Resolved - 2026-11-28 08:00\n-->")
+    assert result.exit_code == 0, result.output
+
+
 # --- list ----------------------------------------------------------------------------------
 
 def test_list_open_and_closed(empty_repo: Path, run: Run) -> None:

@@ -250,7 +250,8 @@ def test_usual_front_matter_takes_the_plain_reader() -> None:
 BODY_LINES = ["", " ", "text", "## Resolved - 2026-01-01 10:00", "##", "###", "## x ##",
               " ## x", "   ##", "    ## x", "```", "````", " ```", "    ```", "~~~", "~~~~ x",
               "``` py", "- item", "\r", "#", "```vpn reset``` did not help.", "```python",
-              "```` \t", "~~~ `x`", "``` `"]
+              "```` \t", "~~~ `x`", "``` `", "<!--", "   <!-- x", "    <!--", "<!-- x -->",
+              "<!-->", "-->", "a -->", "x <!--"]
 
 
 @settings(max_examples=800, deadline=None)
@@ -258,6 +259,8 @@ BODY_LINES = ["", " ", "text", "## Resolved - 2026-01-01 10:00", "##", "###", "#
 @example(["## R", "text", "  ## x", "", "  ## y", "text"])
 @example(["  ## x", "", "## R", "", "   ##", "", "```", "  ## in a fence", "``", "~~~", "```"])
 @example(["```", "## R", "```python", "## R", "````  ", "```vpn reset``` did not help.", "## R"])
+@example(["<!--", "## R", "```", "-->", "## R", "<!-- ```", "## R", "-->", "```", "## R"])
+@example(["## R", "   <!-- x", "## R"])
 def test_body_splits_as_line_by_line(lines: list[str]) -> None:
     body = "\n".join(lines)
     assert grammar.split_body(body, 7) == grammar.split_body_lines(body, 7)

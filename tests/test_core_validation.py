@@ -150,6 +150,16 @@ NOTICE_CASES = {
         INCIDENT + "## Investigating - 2026-01-01 10:00\n```\n## Fixed - 2026-01-01 10:30\n"
         "```python\n## Fixed - 2026-01-01 10:40\n````\t\n## Fixed - 2026-01-01 11:00\nx\n",
         [f"11: unknown status 'Fixed' for incident (expected one of: {INCIDENT_WORDS})"]),
+    "HTML comment never closed": (
+        INCIDENT + "## Monitoring - 2026-01-01 11:00\n<!-- note to self\ny\n\n" + UPDATE,
+        ["6: '<!--' opens an HTML comment that is never closed, which hides everything below "
+         "it: end the comment with '-->'"]),
+    "HTML comment never closed, in the summary": (
+        INCIDENT + "<!--\n" + UPDATE,
+        ["5: '<!--' opens an HTML comment that is never closed, which hides everything below "
+         "it: end the comment with '-->'",
+         "5: notice has no updates: add one under a heading such as "
+         "'## <Status> - YYYY-MM-DD HH:MM'"]),
     "unknown flag": (
         INCIDENT + "## Investigating - 2026-01-01 10:00 [quiet]\nx\n",
         ["5: unknown flag '[quiet]' (the only flag is '[silent]', which posts the update "
@@ -269,6 +279,9 @@ VALID = {
     "Z": INCIDENT + "## Investigating - 2026-11-01 01:30Z\nx\n",
     "deeper headings and fenced ##": INCIDENT + "## Investigating - 2026-01-01 10:00\n"
     "### Details\n```\n## not a heading\n```\n",
+    "commented-out draft update": INCIDENT + "<!--\n## Bogus - tomorrow\n-->\n"
+    "## Investigating - 2026-01-01 10:00\nx\n<!-- ## Resolved - later -->\n  <!--\n"
+    "## Resolved - 2026-01-01 11:00\nDraft.\n-->\n",
     "setext heading underline is not a conflict": INCIDENT
     + "## Investigating - 2026-01-01 10:00\nTitle\n=======\nx\n",
     "In progress with odd spacing": MAINTENANCE + "## in  Progress - 2026-01-10 22:00\nx\n",

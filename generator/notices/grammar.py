@@ -3,8 +3,9 @@
 A notice is ``notices/<id>.md``: front matter between a ``---`` line and a ``---`` (or
 ``...``) line, a summary, then updates, each under a heading
 ``## <Status> - <time>`` with an optional ``[silent]`` flag. A ``##`` line inside a
-code fence is text, not a heading; fences are read as CommonMark reads them (see
-``fence_after``), so that the split agrees with what GitHub shows. Times take the forms of
+code fence or an HTML comment is text, not a heading; fences and comments are read as
+CommonMark reads them (see ``fence_after`` and ``COMMENT_START``), so that the split agrees
+with what GitHub shows. Times take the forms of
 ``generator.core.times``; ids are ``generator.core.model.ID_PATTERN``.
 
 The loader, the editor, the look-up and the scaffold read and write notices with these
@@ -21,8 +22,9 @@ from generator.core.model import ID_PATTERN, Status
 from generator.core.times import TIME_FORM, write_time
 
 __all__ = [
-    "FENCE", "FRONT_MATTER_CLOSE", "FRONT_MATTER_MARK", "HEADING", "HEADING_HINT",
-    "ID_PATTERN", "INDENTED_HEADING", "NOTICES_DIR", "SILENT", "fence_after",
+    "COMMENT_END", "COMMENT_START", "FENCE", "FRONT_MATTER_CLOSE", "FRONT_MATTER_MARK",
+    "HEADING", "HEADING_HINT", "ID_PATTERN", "INDENTED_HEADING", "NOTICES_DIR", "SILENT",
+    "UNCLOSED_COMMENT", "fence_after",
     "front_matter_close", "heading_line", "is_heading", "normalized", "split_body",
     "split_body_lines", "write_heading",
 ]
@@ -46,9 +48,16 @@ INDENTED_HEADING = ("update headings start at the beginning of the line: remove 
 # in): the run, and the rest of the line. Whether it opens or closes a fence, or neither,
 # depends on the fence open before it: fence_after.
 FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)")
+# An HTML comment block (CommonMark's HTML block of type 2), outside a fence: from a line
+# starting with '<!--' up to three spaces in, to the first line holding '-->' (that same
+# line, if it does). GitHub hides it: a draft update commented out is not an update.
+COMMENT_START = re.compile(r"^ {0,3}<!--")
+COMMENT_END = "-->"
+UNCLOSED_COMMENT = ("'<!--' opens an HTML comment that is never closed, which hides "
+                    "everything below it: end the comment with '-->'")
 _INDENTED = re.compile(r"^ {1,3}##(?!#)")
-# The fast path's view of the same rules: a fence or a heading (indented or not).
-_BODY_MARK = re.compile(r"\n( {0,3})(`{3,}|~{3,}|##(?!#))")
+# The fast path's view of the same rules: a fence, a comment or a heading (indented or not).
+_BODY_MARK = re.compile(r"\n( {0,3})(`{3,}|~{3,}|<!--|##(?!#))")
 
 Sections = tuple[str, list[tuple[int, str, str]], list[tuple[int, str]]]
 """A body split: the summary, each (line, heading, text), and (line, message) problems."""
@@ -97,11 +106,13 @@ def fence_after(fence: str | None, marker: str, rest: str) -> str | None:
 
 
 def split_body(body: str, first_line: int) -> Sections:
-    """Split a body at '## ' headings outside code fences: the summary above them, each
-    (line, heading, text), and problems with indented headings.
+    """Split a body at '## ' headings outside code fences and HTML comments: the summary
+    above them, each (line, heading, text), and problems (indented headings, a comment
+    never closed).
 
-    The fast path: only lines that open or close a fence or look like a heading are
-    visited; the text between them is sliced, never split into lines. It returns what
+    The fast path: only lines that open or close a fence, open a comment or look like a
+    heading are visited, and a comment is skipped to the line that closes it; the text
+    between them is sliced, never split into lines. It returns what
     ``split_body_lines`` returns.
     """
     text = "\n" + body  # each line starts after a newline
@@ -110,22 +121,29 @@ def split_body(body: str, first_line: int) -> Sections:
     sections: list[tuple[int, str, list[str]]] = [(first_line, "", [])]
     problems: list[tuple[int, str]] = []
     kept = 1  # where the text not yet given to a section starts
-    for match in _BODY_MARK.finditer(text):
+    at = 0
+    while (match := _BODY_MARK.search(text, at)) is not None:
+        at = match.end()
         marker = match.group(2)
-        if marker[0] != "#":
-            rest_end = text.find("\n", match.end())
-            fence = fence_after(fence, marker, text[match.end():rest_end if rest_end >= 0
-                                                   else len(text)])
+        if marker[0] in "`~":
+            fence = fence_after(fence, marker, text[at:_line_end(text, at)])
             continue
         if fence is not None:
             continue
         where = match.start()
+        if marker[0] == "<":
+            close = text.find(COMMENT_END, match.start(2))
+            if close >= 0:
+                at = _line_end(text, close)  # the newline before the next line
+                continue
+            line_no += text.count("\n", counted, where)
+            problems.append((line_no, UNCLOSED_COMMENT))
+            break
         line_no += text.count("\n", counted, where)
         counted = where
         if kept <= where:  # at least one line before this one
             sections[-1][2].append(text[kept:where])
-        line_end = text.find("\n", where + 1)
-        line_end = len(text) if line_end < 0 else line_end
+        line_end = _line_end(text, at)
         kept = line_end + 1
         if match.group(1):
             problems.append((line_no, INDENTED_HEADING))
@@ -136,21 +154,36 @@ def split_body(body: str, first_line: int) -> Sections:
     return _joined(sections, problems)
 
 
+def _line_end(text: str, start: int) -> int:
+    """Where the line holding ``text[start]`` ends: its newline, or the end of ``text``."""
+    end = text.find("\n", start)
+    return len(text) if end < 0 else end
+
+
 def split_body_lines(body: str, first_line: int) -> Sections:
     """``split_body`` written plainly, one line at a time: the reference."""
     sections: list[tuple[int, str, list[str]]] = [(first_line, "", [])]
     problems: list[tuple[int, str]] = []
     fence: str | None = None
-    for index, line in enumerate(body.split("\n")):
+    comment: int | None = None  # the line that opened the comment we are in
+    for number, line in enumerate(body.split("\n"), first_line):
         found = FENCE.match(line)
-        if found:
+        if comment is not None:
+            if COMMENT_END in line:
+                comment = None
+        elif found:
             fence = fence_after(fence, found.group(1), found.group(2))
-        if fence is None and is_heading(line):
-            sections.append((first_line + index, line, []))
+        elif fence is None and COMMENT_START.match(line):
+            comment = None if COMMENT_END in line else number
+        elif fence is None and is_heading(line):
+            sections.append((number, line, []))
+            continue
         elif fence is None and _INDENTED.match(line):
-            problems.append((first_line + index, INDENTED_HEADING))
-        else:
-            sections[-1][2].append(line)
+            problems.append((number, INDENTED_HEADING))
+            continue
+        sections[-1][2].append(line)
+    if comment is not None:
+        problems.append((comment, UNCLOSED_COMMENT))
     return _joined(sections, problems)
 
 
