@@ -520,17 +520,22 @@ def test_a_line_of_inline_code_keeps_the_updates_below_it(empty_repo: Path, run:
 
 def test_a_commented_out_draft_is_not_an_update(empty_repo: Path, run: Run) -> None:
     """GitHub hides an HTML comment, so the site does too: the draft Resolved inside one
-    neither closes the incident nor appears on its page."""
+    neither closes the incident nor appears on its page, in the API or anywhere else."""
     write(empty_repo, "2026-11-28-email", INCIDENT.replace(
         "## Identified", "<!--\n## Resolved - 2026-11-28 07:00\nDraft: all fixed.\n-->\n\n"
-        "## Identified"))
+        "## Identified").replace("## Investigating", "<!-- Draft: ask the vendor -->\n\n"
+                                 "## Investigating"))
     result = run(empty_repo, "list", "--now", "2026-11-28 12:00")
     assert result.output.splitlines()[1:] == [
         "2026-11-28-email  incident  Identified  major   2026-11-28 06:00  2026-11-28 06:30"]
     result = run(empty_repo, "build", "--now", "2026-11-28 12:00")
     assert result.exit_code == 0, result.output
     page = (empty_repo / "site" / "notices" / "2026-11-28-email" / "index.html").read_text()
-    assert "Found the queue." in page and "Draft" not in page and "Resolved" not in page
+    assert "Found the queue." in page and "Resolved" not in page
+    shown = [path.relative_to(empty_repo).as_posix()
+             for path in sorted((empty_repo / "site").rglob("*"))
+             if path.is_file() and b"Draft" in path.read_bytes()]
+    assert shown == []
 
 
 def test_a_message_opening_a_comment_it_never_closes_is_refused(empty_repo: Path,
@@ -544,6 +549,11 @@ def test_a_message_opening_a_comment_it_never_closes_is_refused(empty_repo: Path
     assert notice(empty_repo, "2026-11-28-email") == INCIDENT
     result = run(empty_repo, "update", "email", "--at", "2026-11-28 07:00", "-m",
                  "Mail flows.\n<!--\n## Resolved - 2026-11-28 08:00\n-->")
+    assert result.exit_code == 0, result.output
+    assert "## Update - 2026-11-28 07:00\nMail flows.\n<!--\n## Resolved - 2026-11-28 08:00\n"\
+           "-->\n\n## Identified" in notice(empty_repo, "2026-11-28-email")
+    result = run(empty_repo, "postmortem", "email", "--at", "2026-11-28 09:00", "-m",
+                 "A full disk.\n<!-- and a missed alert -->")
     assert result.exit_code == 0, result.output
 
 

@@ -160,6 +160,13 @@ NOTICE_CASES = {
          "it: end the comment with '-->'",
          "5: notice has no updates: add one under a heading such as "
          "'## <Status> - YYYY-MM-DD HH:MM'"]),
+    "update holding only a comment": (
+        INCIDENT + "## Investigating - 2026-01-01 10:00\n<!-- to be written -->\n",
+        ["5: update has no text: write what happened under the heading"]),
+    "postmortem holding only a comment": (
+        INCIDENT + "## Postmortem - 2026-01-02 10:00\n<!--\nto be written\n-->\n\n" + UPDATE,
+        ["5: postmortem has no text: write what happened and what will change under the "
+         "heading"]),
     "unknown flag": (
         INCIDENT + "## Investigating - 2026-01-01 10:00 [quiet]\nx\n",
         ["5: unknown flag '[quiet]' (the only flag is '[silent]', which posts the update "
@@ -305,6 +312,17 @@ def test_resolved_above_an_update_at_the_same_minute_closes_the_incident(text: s
     notice = parse_notice(text, "notices/x.md", "x", CONFIG)
     seen = view(notice, notice.updates[0].at)
     assert seen is not None and seen.status.value == "Resolved" and not seen.is_open
+
+
+def test_comments_are_left_out_of_the_summary_updates_and_postmortem() -> None:
+    notice = parse_notice(
+        INCIDENT + "Summary.\n<!-- internal: ticket 4711 -->\n## Postmortem - 2026-01-02 10:00"
+        "\nA disk.\n\n<!--\nmore to say\n-->\n## Investigating - 2026-01-01 10:00\n"
+        "<!-- draft -->\nLooking.\n<!-- ## Resolved - 2026-01-01 11:00 -->\nStill.\n",
+        "notices/x.md", "x", CONFIG)
+    assert notice.summary == "Summary."
+    assert notice.postmortem is not None and notice.postmortem.body == "A disk."
+    assert [u.body for u in notice.updates] == ["Looking.\n\nStill."]
 
 
 def test_yaml_types_are_not_guessed() -> None:

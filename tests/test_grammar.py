@@ -101,6 +101,42 @@ def test_headings_in_an_html_comment_are_text() -> None:
     ) == grammar.split_body_lines(fenced, 1)
 
 
+@pytest.mark.parametrize(("text", "visible"), [
+    ("No comment.", "No comment."),
+    ("Mail flows.\n<!-- note -->\nWatching.", "Mail flows.\n\nWatching."),
+    ("Mail flows.\n\n<!--\n## Resolved - 2026-01-01 11:00\nDraft.\n-->\n\nWatching.",
+     "Mail flows.\n\nWatching."),
+    ("<!-- first -->\n\nText\n   <!-- a\nb -->\n<!-- c -->", "Text"),
+    ("<!-- all of it\n-->", ""),
+    ("```\n<!-- shown as code -->\n```\nText <!-- inline, not a block -->",
+     "```\n<!-- shown as code -->\n```\nText <!-- inline, not a block -->"),
+    ("<!-- ```\n-->\n<!-- x -->\n\n```\nkept\n```", "```\nkept\n```"),
+    ("    <!-- indented code -->", "    <!-- indented code -->"),
+    ("a\n<!-- b -->\nc\n<!-- never closed", "a\n<!-- b -->\nc\n<!-- never closed"),  # refused
+])
+def test_comment_blocks_are_left_out_of_the_text_readers_get(text: str, visible: str) -> None:
+    assert grammar.without_comments(text) == visible
+
+
+VISIBLE_LINES = ["", "text", "## x", "### y", "```", "~~~", "``` py", "```vpn reset``` x",
+                 "<!--", "<!-- x -->", "-->", "x -->", "a <!--", "   <!-- x", " ```", "<!-->"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(VISIBLE_LINES), max_size=10))
+def test_leaving_comments_out_renders_the_same(lines: list[str]) -> None:
+    """Pages render the text with its comments left out as they rendered it with them
+    (on these lines; next to an indented code block or a list item the blank line left
+    where a comment stood may join two blocks that the comment kept apart)."""
+    from generator.render.markup import render_markdown
+
+    def page(markdown: str) -> str:
+        return re.sub(r">\s+<", "><", render_markdown(markdown)).strip()
+
+    text = "\n".join(lines)
+    assert page(grammar.without_comments(text)) == page(text)
+
+
 # Lines whose block structure the grammar models: no list items, block quotes, setext
 # underlines or HTML blocks other than comments.
 CMARK_LINES = ["", " ", "text", "## Resolved - 2026-01-01 10:00", "##", "###", "#", "## x ##",

@@ -19,7 +19,13 @@ from generator.core.errors import OutpostError, Problem, ProblemsFound
 from generator.core.model import FINAL_STATUS, Config, Impact, Notice, NoticeType, Status, Update
 from generator.core.timeline import is_future
 from generator.core.times import write_time
-from generator.notices.grammar import FRONT_MATTER_MARK, normalized, split_body, write_heading
+from generator.notices.grammar import (
+    FRONT_MATTER_MARK,
+    normalized,
+    split_body,
+    without_comments,
+    write_heading,
+)
 from generator.notices.loader import NoticeInvalid, parse_notice
 
 SLUG_LIMIT = 60
@@ -208,7 +214,7 @@ def post_update(text: str, notice: Notice, *, status: Status, at: datetime, mess
         result = validated(new_text, notice.path, notice.id, config)
     except ProblemsFound as exc:
         raise EditError(_in_message(exc.problems, first, body.count("\n") + 1)) from None
-    added = Update(status, at, body, 0, not silent)
+    added = Update(status, at, without_comments(body), 0, not silent)  # as the loader reads it
     if (_keys(result.updates) != _keys((*notice.updates, added))
             or replace(result, updates=()) != replace(notice, updates=())):
         raise EditError(_why_not_kept(body))
@@ -241,7 +247,8 @@ def post_postmortem(text: str, notice: Notice, *, at: datetime, message: str, si
     except ProblemsFound as exc:
         raise EditError(_in_message(exc.problems, first, body.count("\n") + 1)) from None
     kept = result.postmortem
-    if (kept is None or (kept.at, kept.body, kept.notify) != (at, body, not silent)
+    if (kept is None
+            or (kept.at, kept.body, kept.notify) != (at, without_comments(body), not silent)
             or _keys(result.updates) != _keys(notice.updates)
             or replace(result, updates=(), postmortem=None) != replace(notice, updates=())):
         raise EditError(_why_not_kept(body))

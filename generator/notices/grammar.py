@@ -24,9 +24,8 @@ from generator.core.times import TIME_FORM, write_time
 __all__ = [
     "COMMENT_END", "COMMENT_START", "FENCE", "FRONT_MATTER_CLOSE", "FRONT_MATTER_MARK",
     "HEADING", "HEADING_HINT", "ID_PATTERN", "INDENTED_HEADING", "NOTICES_DIR", "SILENT",
-    "UNCLOSED_COMMENT", "fence_after",
-    "front_matter_close", "heading_line", "is_heading", "normalized", "split_body",
-    "split_body_lines", "write_heading",
+    "UNCLOSED_COMMENT", "fence_after", "front_matter_close", "heading_line", "is_heading",
+    "normalized", "split_body", "split_body_lines", "without_comments", "write_heading",
 ]
 
 NOTICES_DIR = "notices"
@@ -185,6 +184,43 @@ def split_body_lines(body: str, first_line: int) -> Sections:
     if comment is not None:
         problems.append((comment, UNCLOSED_COMMENT))
     return _joined(sections, problems)
+
+
+def without_comments(text: str) -> str:
+    """``text`` as readers get it: its HTML comment blocks (outside code fences) left out,
+    and where one stood between two blocks, a blank line that keeps them apart.
+
+    Pages drop a comment anyway; this keeps one (a draft, a note to colleagues) out of
+    what carries the text as written: the API, calendars, mail and webhooks."""
+    if "<!--" not in text:
+        return text
+    kept: list[str] = []
+    fence: str | None = None
+    in_comment = left_out = False  # left_out: a comment since the last line kept
+    for line in text.split("\n"):
+        if in_comment:
+            in_comment = COMMENT_END not in line
+            continue
+        found = FENCE.match(line)
+        if found:
+            fence = fence_after(fence, found.group(1), found.group(2))
+        elif fence is None and COMMENT_START.match(line):
+            in_comment, left_out = COMMENT_END not in line, True
+            continue
+        if left_out:
+            after_text = bool(kept) and bool(kept[-1].strip(" \t"))
+            if not line.strip(" \t"):
+                if not after_text:
+                    continue  # one blank line where the comment was is enough
+            elif after_text:
+                kept.append("")
+            left_out = False
+        kept.append(line)
+    if in_comment:  # never closed: a problem where the body is split, so left as written
+        return text
+    while left_out and kept and not kept[-1].strip(" \t"):  # before a comment that ends it
+        kept.pop()
+    return "\n".join(kept)
 
 
 def _joined(sections: list[tuple[int, str, list[str]]],

@@ -41,6 +41,7 @@ from generator.notices.grammar import (
     front_matter_close,
     normalized,
     split_body,
+    without_comments,
 )
 
 _CONFLICT = re.compile(r"^(<{7}|={7}|>{7})([ \t]|$)")
@@ -245,7 +246,8 @@ def _window_time(values: dict[str, Any], node: yn.Mapping, key: str, kind: Notic
 
 def _parse_body(text: str, start: int, first: int, kind: NoticeType, config: Config,
                 problems: list[tuple[int, str]]) -> tuple[str, list[Update], int]:
-    """The summary and updates of the body, ``text[start:]`` (line index ``first`` on)."""
+    """The summary and updates of the body, ``text[start:]`` (line index ``first`` on).
+    Their text leaves out HTML comment blocks, which GitHub hides."""
     summary, sections, problems_found = split_body(text[start:], first + 1)
     problems.extend(problems_found)
     if summary:
@@ -255,10 +257,12 @@ def _parse_body(text: str, start: int, first: int, kind: NoticeType, config: Con
         _check_text(line_no, body, "this update", problems)
         if _is_postmortem(heading):
             continue  # parse_postmortem reads it
-        update = _parse_update(line_no, heading, body, kind, config, problems)
+        update = _parse_update(line_no, heading, without_comments(body), kind, config,
+                               problems)
         if update:
             updates.append(update)
-    return summary, updates, sum(not _is_postmortem(h) for _, h, _ in sections)
+    return (without_comments(summary), updates,
+            sum(not _is_postmortem(h) for _, h, _ in sections))
 
 
 POSTMORTEM = "Postmortem"
@@ -274,9 +278,10 @@ def parse_postmortem(text: str, first_line: int, kind: NoticeType, config: Confi
     """The notice's '## Postmortem - <time>' section, if any (at most one, incidents only)."""
     _, sections, _ = split_body(text, first_line)
     found: Postmortem | None = None
-    for line_no, heading, body in sections:
+    for line_no, heading, written in sections:
         if not _is_postmortem(heading):
             continue
+        body = without_comments(written)
         match = HEADING.match(heading.rstrip())
         assert match is not None
         if kind is not NoticeType.INCIDENT:
