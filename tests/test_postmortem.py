@@ -6,7 +6,9 @@ incident's status 'postmortem' as Statuspage reports it."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from tests.conftest import Run
 from tests.feeds_support import build, write_notice
@@ -235,3 +237,34 @@ def test_outpost_postmortem_refusals(empty_repo: Path, run: Run, tmp_path: Path)
                   "-m", "ok\n## Resolved - 2026-10-29 09:00\nno")
     assert "line 2 of the message starts with '##'" in heading.output
     assert (empty_repo / "notices/outage.md").read_text() == OUTAGE
+
+
+def test_a_postmortem_dated_in_the_future_is_warned_about(empty_repo: Path, run: Run) -> None:
+    """A year typed wrong (2027 for 2026) hides the postmortem for a year: check says so,
+    as it does for an update, and so does 'outpost postmortem'."""
+    write_notice(empty_repo, "outage", WITH_POSTMORTEM.replace("2026-10-29 15:00",
+                                                               "2027-10-29 15:00"))
+    done = run(empty_repo, "check", "--now", AFTER)
+    assert (done.exit_code, done.output) == (0, (
+        "notices/outage.md:8: warning: Postmortem - 2027-10-29 15:00 is in the future: the "
+        "site shows this postmortem only from then on\n"
+        "OK: outpost.yaml and 1 notice are valid (1 warning).\n"))
+    done = run(empty_repo, "check", "--now", AFTER, "--format", "github")
+    assert done.output.splitlines()[0] == (
+        "::warning file=notices/outage.md,line=8::Postmortem - 2027-10-29 15:00 is in the "
+        "future: the site shows this postmortem only from then on")
+    assert run(empty_repo, "check", "--now", "2027-10-29T20:05:00Z").output == (
+        "OK: outpost.yaml and 1 notice are valid.\n")
+
+    write_notice(empty_repo, "outage", OUTAGE)
+    later = datetime.now(UTC) + timedelta(days=400)
+    when = f"{later.astimezone(ZoneInfo('America/Chicago')):%Y-%m-%d %H:%M}"
+    done = run(empty_repo, "postmortem", "outage", "--at", when, "-m", "A bad deploy.")
+    assert done.exit_code == 0, done.output
+    assert done.stderr == (f"Warning: --at {when} is in the future: the site shows this "
+                           "postmortem only from then on.\n")
+    soon = datetime.now(UTC) + timedelta(minutes=2)  # a clock a little ahead: no warning
+    write_notice(empty_repo, "outage", OUTAGE)
+    done = run(empty_repo, "postmortem", "outage", "-m", "x", "--at",
+               f"{soon.astimezone(ZoneInfo('America/Chicago')):%Y-%m-%d %H:%M}")
+    assert (done.exit_code, done.stderr) == (0, "")

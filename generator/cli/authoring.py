@@ -76,12 +76,13 @@ def _time(text: str | None, repo: Repo, option: str) -> datetime:
         raise click.BadParameter(str(exc), param_hint=f"'{option}'") from None
 
 
-def _warn_if_future(at_text: str | None, at: datetime, repo: Repo) -> None:
+def _warn_if_future(at_text: str | None, at: datetime, repo: Repo,
+                    what: str = "update") -> None:
     """--at well after the clock: written as asked, but hidden from the site until then."""
-    from generator.core.timeline import FUTURE_NOTE, is_future
+    from generator.core.timeline import future_note, is_future
 
     if at_text is not None and is_future(at, resolve_now(repo, None)):
-        click.echo(f"Warning: --at {at_text.strip()} {FUTURE_NOTE}.", err=True)
+        click.echo(f"Warning: --at {at_text.strip()} {future_note(what)}.", err=True)
 
 
 def _shown(path: Path, repo: Repo) -> str:
@@ -228,10 +229,12 @@ def postmortem(repo: Repo, notice: str, at_text: str | None, silent: bool,
 
     config = repo.config()
     notice_id = find_notice(repo.root, notice)
-    posted = post_postmortem(repo.root, config, notice_id, at=_time(at_text, repo, "--at"),
+    at = _time(at_text, repo, "--at")
+    posted = post_postmortem(repo.root, config, notice_id, at=at,
                              message=_read_message(message, message_file), silent=silent)
     when = write_time(posted.at, config.timezone)
     click.echo(f"Posted Postmortem - {when} to {posted.notice.id}: {_shown(posted.path, repo)}")
+    _warn_if_future(at_text, at, repo, "postmortem")
 
 
 @click.command(name="list")

@@ -17,11 +17,11 @@ from generator.core.errors import Problem
               default="text", show_default=True,
               help="'github' prints GitHub Actions annotations.")
 @click.option("--now", "now_text", metavar="TIME", default=None,
-              help=NOW_HELP + " Updates dated after it are warned about.")
+              help=NOW_HELP + " Updates and postmortems dated after it are warned about.")
 @pass_repo
 def check(repo: Repo, output_format: str, now_text: str | None) -> None:
     """Validate outpost.yaml and every notice; print every problem, and warn about
-    updates dated in the future."""
+    updates and postmortems dated in the future."""
     from generator.build.inputs import check as check_repo
     from generator.cli.report import format_problems, format_warnings
 

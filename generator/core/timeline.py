@@ -92,10 +92,15 @@ def _latest_real_status(updates: tuple[Update, ...], default: Status) -> Status:
     return next((u.status for u in updates if u.status is not Status.UPDATE), default)
 
 
-# An update dated after now stays off the site until then. A few minutes ahead is a
-# clock difference, not a mistake; more is worth a warning (update/new, check).
+# An update or postmortem dated after now stays off the site until then. A few minutes
+# ahead is a clock difference, not a mistake; more is worth a warning (new, update,
+# resolve, postmortem, check): a year typed wrong hides it for a year.
 FUTURE_SLACK = timedelta(minutes=5)
-FUTURE_NOTE = "is in the future: the site shows this update only from then on"
+
+
+def future_note(what: str) -> str:
+    """What a warning says about an update (or the postmortem, ``what``) in the future."""
+    return f"is in the future: the site shows this {what} only from then on"
 
 
 def is_future(moment: datetime, now: datetime) -> bool:
@@ -103,11 +108,17 @@ def is_future(moment: datetime, now: datetime) -> bool:
 
 
 def future_updates(notices: Iterable[Notice], now: datetime, zone: ZoneInfo) -> list[Problem]:
-    """A warning (path:line) for every update dated more than FUTURE_SLACK after ``now``."""
-    return sorted(Problem(notice.path, update.line, f"{update.status.value} - "
-                          f"{write_time(update.at, zone)} {FUTURE_NOTE}")
-                  for notice in notices for update in notice.updates
-                  if is_future(update.at, now))
+    """A warning (path:line) for every update and postmortem dated more than FUTURE_SLACK
+    after ``now``."""
+    warnings = [Problem(notice.path, update.line, f"{update.status.value} - "
+                        f"{write_time(update.at, zone)} {future_note('update')}")
+                for notice in notices for update in notice.updates
+                if is_future(update.at, now)]
+    warnings += [Problem(notice.path, notice.postmortem.line, f"{Status.POSTMORTEM.value} - "
+                         f"{write_time(notice.postmortem.at, zone)} {future_note('postmortem')}")
+                 for notice in notices
+                 if notice.postmortem is not None and is_future(notice.postmortem.at, now)]
+    return sorted(warnings)
 
 
 def view(notice: Notice, now: datetime) -> NoticeView | None:
