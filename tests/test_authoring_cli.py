@@ -470,6 +470,33 @@ def test_ambiguous_id_lists_candidates(empty_repo: Path, run: Run) -> None:
                "2026-11-28 07:10").exit_code == 0
 
 
+def test_files_that_check_and_build_skip_are_no_notices_to_post_to(empty_repo: Path,
+                                                                   run: Run) -> None:
+    """notices/readme.md is never read by check, build or list; posting to it would
+    report 'Posted' for an update nobody sees."""
+    readme = INCIDENT.replace("Email delivery delays", "About these notices")
+    write(empty_repo, "readme", readme)
+    write(empty_repo, "_draft", readme)
+    for query in ("readme", "notices/readme.md", "_draft"):
+        result = run(empty_repo, "update", query, "-m", "x")
+        file = "readme.md" if "readme" in query else "_draft.md"
+        assert (result.exit_code, result.output) == (1, (
+            f"Error: no notice matches '{query}': give its id, the start of its id, or a word "
+            f"of its title (see 'outpost list'); notices/{file} is not a notice: check and "
+            "build skip it\n"))
+    for args in (("resolve", "about these"), ("postmortem", "read", "-m", "x")):
+        result = run(empty_repo, *args)
+        assert (result.exit_code, result.output) == (1, (
+            f"Error: no notice matches '{args[1]}': give its id, the start of its id, or a "
+            "word of its title (see 'outpost list')\n"))
+    assert notice(empty_repo, "readme") == readme
+    write(empty_repo, "2026-11-28-email", INCIDENT)  # the only notice: every query finds it
+    result = run(empty_repo, "update", "email", "-m", "x", "--at", "2026-11-28 07:00")
+    assert result.exit_code == 0, result.output
+    assert run(empty_repo, "check", "--now", "2026-11-28 12:00").output == (
+        "OK: outpost.yaml and 1 notice are valid.\n")
+
+
 @pytest.mark.parametrize(("broken", "problem"), [
     (INCIDENT.replace("Found the queue.", "<<<<<<< HEAD\nFound the queue.\n=======\nFound it."
                       "\n>>>>>>> theirs"),

@@ -1,5 +1,7 @@
 """Finding a notice from what a person types: its id, a unique start of the id, or
-words of its title. Reads as little as it can: most look-ups touch one file."""
+words of its title. Reads as little as it can: most look-ups touch one file. The
+notices it knows are the files the loader reads, by the loader's own rule: a file
+that check and build skip (notices/readme.md) is no notice to post to."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from pathlib import Path
 
 from generator.core.errors import OutpostError
 from generator.notices.grammar import ID_PATTERN, NOTICES_DIR, front_matter_close
+from generator.notices.loader import ignored, notice_names
 
 _WORD = re.compile(r"[a-z0-9]+")
 _TITLE_LINE = re.compile(r"^title:[ \t]*(?P<value>.*?)[ \t]*\r?$", re.MULTILINE)
@@ -20,12 +23,20 @@ class NotFound(OutpostError):
     """No notice, or more than one, matches the query."""
 
 
+def _skipped(root: Path, name: str) -> str:
+    """A note when ``name`` is a file in notices/ that check and build skip."""
+    file = name if name.endswith(".md") else f"{name}.md"
+    if not ignored(file) or not (root / NOTICES_DIR / file).exists():
+        return ""
+    return f"; {NOTICES_DIR}/{file} is not a notice: check and build skip it"
+
+
 def notice_ids(root: Path) -> list[str]:
-    """Every notice id in root/notices, sorted."""
-    folder = root / NOTICES_DIR
-    if not folder.is_dir():
-        return []
-    return sorted(path.stem for path in folder.glob("*.md") if ID_PATTERN.fullmatch(path.stem))
+    """Every notice id in root/notices, sorted: the files the loader reads whose names
+    are ids (it reports the others)."""
+    names, _ = notice_names(root)
+    return sorted(name[:-3] for name in names
+                  if name.endswith(".md") and ID_PATTERN.fullmatch(name[:-3]))
 
 
 def read_title(path: Path) -> str:
@@ -100,7 +111,7 @@ def find_open_notice(root: Path, query: str, is_open: Callable[[str], bool] | No
             return open_ids[0], tuple(i for i in found if i != open_ids[0])
     if not found:
         raise NotFound(f"no notice matches '{query}': give its id, the start of its id, or a "
-                       "word of its title (see 'outpost list')")
+                       f"word of its title (see 'outpost list'){_skipped(root, text)}")
     shown = found[:20]
     if not titles:
         titles = {i: read_title(root / NOTICES_DIR / f"{i}.md") for i in shown}
