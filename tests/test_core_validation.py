@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -555,6 +556,43 @@ def test_check_prints_every_problem_and_exits_1(empty_repo: Path, run: Run) -> N
         "notices/latin1.md:6: file is not valid UTF-8 (byte 0xe9)\n"
         "notices/notes.txt:1: not a notice: notice files end in '.md'\n"
         "6 problems found.\n")
+
+
+NO_FOLDER = ("notices: no such folder: the site's notices are kept there, one file each "
+             "(git keeps a folder only with a file in it: add an empty notices/.gitkeep)")
+
+
+@pytest.mark.parametrize(("make", "problem"), [
+    (lambda folder: None, NO_FOLDER),
+    (lambda folder: folder.write_text("x"),
+     "notices: not a folder: the site's notices are kept in a folder of this name, one file "
+     "each"),
+    (lambda folder: folder.symlink_to(folder.parent / "elsewhere"),
+     "notices: symlink to a folder that does not exist"),
+])
+def test_a_site_without_a_notices_folder_builds_nothing(
+        empty_repo: Path, run: Run, tmp_path: Path, make: Callable[[Path], object],
+        problem: str) -> None:
+    """Not 'OK: 0 notices' and an empty site published: the notices are missing."""
+    folder = empty_repo / "notices"
+    folder.rmdir()
+    make(folder)
+    result = run(empty_repo, "check")
+    assert (result.exit_code, result.output) == (1, f"{problem}\n1 problem found.\n")
+    result = run(empty_repo, "build", "--out", str(tmp_path / "site"))
+    assert (result.exit_code, result.output) == (
+        1, f"Error: {problem}\n1 problem found. Build stopped: nothing was written.\n")
+    assert not (tmp_path / "site").exists()
+    result = run(empty_repo, "list")
+    assert (result.exit_code, result.output) == (1, f"Error: {problem}\n1 problem found.\n")
+
+
+def test_an_empty_notices_folder_is_a_site_with_no_notices(empty_repo: Path,
+                                                           run: Run) -> None:
+    write(empty_repo, "notices/.gitkeep", "")
+    result = run(empty_repo, "check")
+    assert (result.exit_code, result.output) == (0, "OK: outpost.yaml and 0 notices are "
+                                                    "valid.\n")
 
 
 def test_bom_and_crlf_are_accepted(empty_repo: Path, run: Run) -> None:

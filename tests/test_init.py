@@ -36,6 +36,7 @@ EXPECTED_FILES = [
     ".github/workflows/publish.yml",
     ".gitignore",
     "README.md",
+    "notices/.gitkeep",
     "notices/example-delete-me.md",
     "outpost.yaml",
 ]
@@ -72,6 +73,24 @@ def test_init_with_options_builds_at_once(tmp_path: Path, run: Run) -> None:
     index = (target / "site" / "index.html").read_text()
     assert "<title>Open Notifications | Acme Status</title>" in index
     assert "Website" in index and "Public API" in index
+
+
+def test_a_new_site_keeps_its_notices_folder_in_git_with_no_notice(tmp_path: Path,
+                                                                     run: Run) -> None:
+    """Once the example is deleted, notices/.gitkeep (which the loader skips) keeps the
+    folder in a clone: the check that refuses a site without it still passes."""
+    target = tmp_path / "status"
+    assert run(tmp_path, "init", str(target), *OPTIONS).exit_code == 0
+    (target / EXAMPLE_NOTICE).unlink()
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.org"]
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "site"]):
+        subprocess.run([*git, "-C", str(target), *args], check=True)
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(target), str(clone)], check=True)
+    assert files_under(clone / "notices") == [".gitkeep"]
+    result = run(clone, "check")
+    assert (result.exit_code, result.output) == (0, "OK: outpost.yaml and 0 notices are "
+                                                    "valid.\n")
 
 
 def test_init_without_a_terminal_says_which_zone(tmp_path: Path, run: Run) -> None:

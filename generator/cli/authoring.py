@@ -246,9 +246,10 @@ def list_notices(repo: Repo, which: str | None, now_text: str | None) -> None:
     """A table of notices: open first, then closed, most recent first."""
     from generator.build.inputs import check
     from generator.notices.authoring import list_rows
+    from generator.notices.grammar import NOTICES_DIR
 
     checked, problems = check(repo.project)
-    if checked is None:
+    if checked is None or any(p.path == NOTICES_DIR for p in problems):  # nothing to list
         from generator.core.errors import ProblemsFound
 
         raise ProblemsFound(problems)

@@ -473,13 +473,14 @@ def notice_files(root: Path) -> tuple[list[Path], list[Problem]]:
 
 def notice_names(root: Path) -> tuple[list[str], list[Problem]]:
     """notice_files(root) as file names in root/notices (a big site's build makes a
-    path only for the files it reads)."""
+    path only for the files it reads). A missing notices/, or one that is no folder,
+    is a problem: a site built from it would silently show no notice at all."""
     folder = root / NOTICES_DIR
     try:
         with os.scandir(folder) as scan:  # the entry types come without a stat per file
             entries = sorted((entry.name, _entry_kind(entry)) for entry in scan)
-    except (FileNotFoundError, NotADirectoryError):
-        return [], []
+    except OSError as exc:
+        return [], [Problem(NOTICES_DIR, 0, _folder_problem(folder, exc))]
     files: list[str] = []
     problems: list[Problem] = []
     for name, kind in entries:  # one folder: the same order everywhere
@@ -511,6 +512,19 @@ def notice_names(root: Path) -> tuple[list[str], list[Problem]]:
                                                   "notice's URL)"))
             files.append(name)
     return files, problems
+
+
+def _folder_problem(folder: Path, exc: OSError) -> str:
+    """Why ``folder`` (notices/) cannot be listed, and what to do."""
+    if isinstance(exc, NotADirectoryError):
+        return ("not a folder: the site's notices are kept in a folder of this name, one "
+                "file each")
+    if isinstance(exc, FileNotFoundError):
+        if os.path.islink(folder):
+            return "symlink to a folder that does not exist"
+        return (f"no such folder: the site's notices are kept there, one file each (git keeps "
+                f"a folder only with a file in it: add an empty {NOTICES_DIR}/.gitkeep)")
+    return f"cannot read ({_reason(exc)})"
 
 
 def _entry_kind(entry: os.DirEntry[str]) -> str:
