@@ -125,6 +125,15 @@ TAB_LINES = """() => [...document.querySelectorAll('nav.tabs a')].map(a => {
           lines: new Set([...range.getClientRects()].map(c => Math.round(c.top))).size}; })"""
 
 
+def widths_at_text_size(page: Any, url: str, root_px: int) -> tuple[int, int]:
+    """The page's scroll width and the window's width, with the reader's text size set
+    to ``root_px`` (what a phone's larger-text setting does)."""
+    page.goto(url)
+    page.add_style_tag(content=f"html{{font-size:{root_px}px}}")
+    scroll, inner = page.evaluate("[document.scrollingElement.scrollWidth, innerWidth]")
+    return scroll, inner
+
+
 @pytest.mark.parametrize(("width", "root_px"), REFLOW)
 def test_no_page_scrolls_sideways_at_320px_or_with_larger_text(
         browser: Any, servers: dict[str, str], sites: dict[str, Path], width: int,
@@ -141,11 +150,8 @@ def test_no_page_scrolls_sideways_at_320px_or_with_larger_text(
             assert any(p.startswith("notices/") for p in pages)
             assert any(p.startswith("components/") for p in pages)
             for path in pages:
-                page.goto(url + path)
-                page.add_style_tag(content=f"html{{font-size:{root_px}px}}")
+                scroll, inner = widths_at_text_size(page, url + path, root_px)
                 where = f"{state} {path or 'index'} at {width}px, {root_px}px text"
-                scroll, inner = page.evaluate(
-                    "[document.scrollingElement.scrollWidth, innerWidth]")
                 if scroll > inner:
                     problems.append(f"{where}: scrolls sideways ({scroll} > {inner})")
                 tabs = page.evaluate(TAB_LINES)
@@ -186,11 +192,8 @@ def test_a_year_of_bars_fits_a_320px_screen(browser: Any, tmp_path: Path, days: 
         with serving(out) as url:
             for root_px in (16, 20):
                 for path in ("", "components/customer-sites/"):
-                    page.goto(url + path)
-                    page.add_style_tag(content=f"html{{font-size:{root_px}px}}")
+                    scroll, inner = widths_at_text_size(page, url + path, root_px)
                     where = f"{path or 'index'} with {days} days, {root_px}px text"
-                    scroll, inner = page.evaluate(
-                        "[document.scrollingElement.scrollWidth, innerWidth]")
                     if scroll > inner:
                         problems.append(f"{where}: scrolls sideways ({scroll} > {inner})")
                     rows = page.evaluate(BAR_ROWS)

@@ -326,6 +326,22 @@ def items_of(node: yn.Node) -> tuple[yn.Node, ...]:
     return tuple(node.items) if isinstance(node, yn.Sequence) else (node,)
 
 
+def repeated(items: Sequence[yn.Node], values: Sequence[Any], key: str, what: str
+             ) -> list[tuple[int, str]]:
+    """A problem at each item whose ``key`` repeats an earlier one's ("duplicate
+    ``what`` 'x'"); items whose ``key`` did not parse are passed over."""
+    seen: set[Any] = set()
+    problems = []
+    for item, value in zip(items, values, strict=True):
+        name = value_of(value, key)
+        if name is BROKEN:
+            continue
+        if name in seen:
+            problems.append((item.line, f"duplicate {what} '{name}'"))
+        seen.add(name)
+    return problems
+
+
 def record(spec: Record) -> Parser:
     """A nested mapping; its messages name keys by their full path."""
 

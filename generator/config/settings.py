@@ -178,16 +178,7 @@ def _check_components(values: dict[str, Any], node: yn.Mapping, prefix: str
     components, components_node = values["components"], node.entries.get("components")
     if components is s.BROKEN or not components or components_node is None:
         return []
-    seen: set[str] = set()
-    problems = []
-    for component, item in zip(components, s.items_of(components_node), strict=True):
-        component_id = s.value_of(component, "id")
-        if component_id is s.BROKEN:
-            continue
-        if component_id in seen:
-            problems.append((item.line, f"duplicate component id '{component_id}'"))
-        seen.add(component_id)
-    return problems
+    return s.repeated(s.items_of(components_node), components, "id", "component id")
 
 
 @dataclass(frozen=True)

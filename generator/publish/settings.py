@@ -179,14 +179,7 @@ def _targets(node: yn.Node, path: str = "") -> tuple[TargetSettings, ...]:
         if problems:
             raise s.Invalid(problems)
         return ()
-    seen: set[str] = set()
-    for item, target in zip(s.items_of(node), targets, strict=True):
-        name = s.value_of(target, "name")
-        if name is s.BROKEN:
-            continue
-        if name in seen:
-            problems.append((item.line, f"duplicate publish target name '{name}'"))
-        seen.add(name)
+    problems += s.repeated(s.items_of(node), targets, "name", "publish target name")
     if problems:
         raise s.Invalid(problems, targets)
     return tuple(targets)
