@@ -63,6 +63,8 @@ class Context:
     run_id: int
     workspace: Path
     outputs: dict[str, dict[str, str]] = field(default_factory=dict)
+    # A replay stops at the first step that fails: every step that ran succeeded.
+    succeeded: set[str] = field(default_factory=set)
 
     def lookup(self, path: str) -> str:
         parts = path.split(".")
@@ -76,6 +78,8 @@ class Context:
             return str(self.workspace)
         if parts[0] == "steps" and len(parts) == 4 and parts[2] == "outputs":
             return self.outputs.get(parts[1], {}).get(parts[3], "")
+        if parts[0] == "steps" and len(parts) == 3 and parts[2] in ("outcome", "conclusion"):
+            return "success" if parts[1] in self.succeeded else "skipped"
         raise ReplayError(f"unsupported expression: {path}")
 
 
@@ -117,7 +121,8 @@ def hash_files(root: Path, patterns: Sequence[str]) -> str:
 
 
 def evaluate(expression: str, context: Context) -> str:
-    """The value of one expression: literals, contexts, ``||``, ``==``, ``!=``, calls."""
+    """The value of one expression: literals, contexts, ``||``, ``&&``, ``!``, ``==``,
+    ``!=``, calls."""
     alternatives = _split(expression, "||")
     if len(alternatives) > 1:
         for part in alternatives:
@@ -125,6 +130,16 @@ def evaluate(expression: str, context: Context) -> str:
             if value:
                 return value
         return ""
+    terms = _split(expression, "&&")
+    if len(terms) > 1:
+        value = ""
+        for part in terms:
+            value = evaluate(part, context)
+            if not value:
+                return ""
+        return value
+    if expression.strip().startswith("!") and not expression.strip().startswith("!="):
+        return "" if evaluate(expression.strip()[1:], context) else "true"
     for op in ("!=", "=="):
         sides = _split(expression, op)
         if len(sides) == 2:
@@ -138,6 +153,8 @@ def evaluate(expression: str, context: Context) -> str:
         name, args = call[1], [evaluate(a, context) for a in _split(call[2], ",") if a]
         if name in ("success", "always"):
             return "true"
+        if name in ("failure", "cancelled"):  # a replay stops at a failing step
+            return ""
         if name == "hashFiles":
             return hash_files(context.workspace, args)
         raise ReplayError(f"unsupported function: {name}()")
@@ -374,6 +391,7 @@ class Replay:
                 script = script.replace(old, new)
             output = self._run(script, env)
             if "id" in step:
+                self.context.succeeded.add(str(step["id"]))
                 lines = (self.temp / "github_output").read_text().splitlines()
                 self.context.outputs[str(step["id"])] = dict(
                     line.split("=", 1) for line in lines if "=" in line)

@@ -446,8 +446,19 @@ def test_workflows_run_the_documented_commands() -> None:
     assert publish[4] == install
     commands = [step for step in publish if step.startswith("outpost ")]
     assert commands == ["outpost check --format github", "outpost build",
-                        "outpost publish", "outpost verify"]
+                        "outpost publish --primary", "outpost publish --mirrors",
+                        "outpost verify"]
     assert "outpost notify" in publish[-1]
+    # Notify waits for the primary target only: a mirror that fails keeps no one
+    # from being told; the mirrors and verify run even when the primary failed.
+    steps = {step.get("name"): step for step in _job(files[".github/workflows/publish.yml"])[
+        "steps"]}
+    assert steps["Build"]["id"] == "build" and steps["Publish to the primary target"][
+        "id"] == "primary"
+    after_build = "${{ !cancelled() && steps.build.outcome == 'success' }}"
+    assert steps["Publish to the mirrors"]["if"] == after_build
+    assert steps["Verify every target"]["if"] == after_build
+    assert steps["Notify"]["if"] == "${{ !cancelled() && steps.primary.outcome == 'success' }}"
     # This repository's own workflows run the same commands, from a checkout.
     own_check = _steps((REPO / ".github" / "workflows" / "check.yml").read_bytes())
     assert "outpost check --format github" in own_check

@@ -276,3 +276,36 @@ def test_verify_checks_a_git_branch_against_the_built_site(example_repo: Path, t
         assert missing.output.splitlines()[-1] == (
             f"Error: Invalid value for '--site': Directory '{tmp_path / 'nope'}' does not "
             "exist.")
+
+
+def test_primary_and_mirrors_apart(example_repo: Path, tmp_path: Path, run: Run) -> None:
+    """The publish workflow publishes the primary target first, on its own, so that a
+    mirror that fails cannot keep contacts from being notified (Notify follows the
+    primary's publish), then the mirrors."""
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    with_targets(example_repo, tmp_path / "www",
+                 f"  - name: broken\n    type: dir\n    path: {blocker}\n"
+                 f"  - name: later\n    type: dir\n    path: {tmp_path / 'later'}\n")
+    built(example_repo, run)
+    primary = run(example_repo, "publish", "--primary", "-q")
+    assert primary.exit_code == 0, primary.output
+    assert [line.split(":")[0] for line in primary.output.splitlines()] == ["www"]
+    assert not (tmp_path / "later").exists()
+    mirrors = run(example_repo, "publish", "--mirrors", "-q")
+    assert mirrors.exit_code == 1
+    assert [line.split(":")[0] for line in mirrors.output.splitlines()] == [
+        "broken", "later", "Error"]
+    assert mirrors.output.splitlines()[-1] == "Error: 1 target failed to publish: broken"
+    both = run(example_repo, "publish", "--primary", "www")
+    assert (both.exit_code, both.output.splitlines()[-1]) == (
+        2, "Error: --primary or target names, not both")
+
+
+def test_mirrors_without_mirrors(example_repo: Path, tmp_path: Path, run: Run) -> None:
+    with_targets(example_repo, tmp_path / "www")
+    built(example_repo, run)
+    result = run(example_repo, "publish", "--mirrors")
+    assert (result.exit_code, result.output) == (
+        0, "No mirrors: publish: lists the primary target only.\n")
+    assert not (tmp_path / "www").exists()

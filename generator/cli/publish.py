@@ -16,15 +16,28 @@ SITE_HELP = "The built site to publish (default: ROOT/site)."
 @click.option("--site", "site_dir", type=click.Path(file_okay=False, path_type=Path),
               default=None, help=SITE_HELP)
 @click.option("-q", "--quiet", is_flag=True, help="Print only the summaries.")
+@click.option("--primary", "only", flag_value="primary", default=None,
+              help="Only the primary target (the first in publish:).")
+@click.option("--mirrors", "only", flag_value="mirrors",
+              help="Every target but the primary.")
 @pass_repo
-def publish(repo: Repo, names: tuple[str, ...], site_dir: Path | None, quiet: bool) -> None:
+def publish(repo: Repo, names: tuple[str, ...], site_dir: Path | None, quiet: bool,
+            only: str | None) -> None:
     """Publish the built site to each named target (default: all), independently."""
     from generator.build.inputs import inputs_digest, load_valid
     from generator.core.errors import OutpostError
-    from generator.publish.base import targets_from_config
+    from generator.publish.base import target_settings, targets_from_config
     from generator.publish.runner import failure_report, publish_targets, read_site
 
+    if only is not None and names:
+        raise click.UsageError(f"--{only} or target names, not both")
     checked = load_valid(repo.project, "Publish stopped: nothing was published.")
+    if only is not None:  # chosen by name: a target not chosen is never set up
+        listed = [t.name for t in target_settings(checked.config)]
+        names = tuple(listed[:1] if only == "primary" else listed[1:])
+        if listed and not names:
+            click.echo("No mirrors: publish: lists the primary target only.")
+            return
     targets = targets_from_config(checked.config, repo.root, repo.wiring.target_kinds, names)
     site = site_dir.absolute() if site_dir is not None else repo.root / SITE_DIR
     manifest = read_site(site)
