@@ -159,8 +159,8 @@ def test_replay_of_this_repository_publish_workflow(tmp_path: Path) -> None:
                           timeout=900, check=False,
                           env=ci.os.environ | {"UV_SYSTEM_CERTS": "1"})
     assert done.returncode == 0, done.stderr[-3000:]
-    for step in ("Install Outpost", "Check", "Build", "Publish to every target",
-                 "Verify every target"):
+    for step in ("Install Outpost", "Check", "Build", "Publish to the primary target",
+                 "Publish to the mirrors", "Verify every target", "Notify"):
         assert f"| {step} | " in done.stdout, step
     assert "| **Outpost's part** | **" in done.stdout
     branches = subprocess.run(["git", "-C", str(tmp_path / "rev-0" / "target.git"), "branch"],
@@ -176,8 +176,8 @@ def test_replay_of_the_skeleton_workflow_installs_the_tag(tmp_path: Path) -> Non
                           env=ci.os.environ | {"UV_SYSTEM_CERTS": "1"})
     assert done.returncode == 0, done.stderr[-3000:]
     assert "outpost-status @ git+https://github.com/outpost-status/outpost@v" in done.stdout
-    for step in ("Install Outpost", "Check", "Build", "Publish to every target",
-                 "Verify every target"):
+    for step in ("Install Outpost", "Check", "Build", "Publish to the primary target",
+                 "Publish to the mirrors", "Verify every target", "Notify"):
         assert f"| {step} | " in done.stdout, step
 
 
