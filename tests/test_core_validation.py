@@ -439,6 +439,10 @@ CONFIG_CASES = {
         f"outpost.yaml:4: Config value 'home_url': {bad_host('help,desk.example.org')}"]),
     "host label starting with a hyphen": (BASE + "alerts_url: https://-x.example.org/\n", [
         f"outpost.yaml:4: Config value 'alerts_url': {bad_host('-x.example.org')}"]),
+    # IDNA 2003 (Python's codec) would write another domain for these: no suggestion.
+    "international host with an eszett": (BASE + "home_url: https://stra\u00dfe.de/\n", [
+        "outpost.yaml:4: Config value 'home_url': write the international host name "
+        "'stra\u00dfe.de' in its ASCII form ('xn--...'), as your DNS provider shows it"]),
     "international host": (BASE + "home_url: https://b\u00fccher.example/\n", [
         "outpost.yaml:4: Config value 'home_url': write the international host name "
         "'b\u00fccher.example' in its ASCII form, 'xn--bcher-kva.example'"]),
@@ -487,7 +491,8 @@ def test_unknown_config_key_lists_known_keys() -> None:
 @pytest.mark.parametrize("url", [
     "https://status.example.org:8443/status/", "http://127.0.0.1:8000/", "https://[::1]/",
     "https://xn--bcher-kva.example/", "https://localhost/", "https://Status.Example.org./",
-    "http://status_site:8080/"])  # a service's name on a private network
+    "http://status_site:8080/",  # a service's name on a private network
+    "https://status.example.org:/"])  # an empty port is the scheme's own
 def test_host_names_and_addresses_a_base_url_may_have(url: str) -> None:
     config = schema().parse(f"title: T\nbase_url: '{url}'\ntimezone: America/Chicago\n"
                             f"mirrors: ['{url}']\n")

@@ -304,6 +304,11 @@ BROKEN_OVERRIDES: dict[str, tuple[dict[str, bytes], str]] = {
     "includes itself through another": (
         {"404.html": b'x\n{% include "part.html" %}\n', "part.html": b'{% include "404.html" %}'},
         "404.html: extends or includes itself (through {templates}/part.html)"),
+    "a built-in macro given the wrong thing": (
+        {"subscribe.html": b'{% extends "base.html" %}'
+                           b'{% from "macros.html" import affected_list %}\n'
+                           b'{% block content %}{{ affected_list(5) }}{% endblock %}\n'},
+        "subscribe.html:2: 'int' object has no attribute 'is_open' (AttributeError)"),
     "a macro without end": (
         {"404.html": b"{% macro f(n) %}{{ f(n + 1) }}{% endmacro %}\n{{ f(1) }}\n"},
         "404.html:1: a macro calls itself without end"),
@@ -324,10 +329,11 @@ def test_a_broken_template_override_is_named_and_nothing_is_written(
     expected = f"template {templates}/{message}".replace("{templates}", str(templates))
     assert result.output == f"Error: {expected}\n"
     assert not out.exists()
-    (templates / "404.html").unlink()  # an earlier build stays as it was
+    override = next(iter(files))  # the page's own template
+    (templates / override).unlink()  # an earlier build stays as it was
     assert run(empty_repo, "build", "--now", NOW).exit_code == 0
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
-    (templates / "404.html").write_bytes(files["404.html"])
+    (templates / override).write_bytes(files[override])
     assert run(empty_repo, "build", "--now", NOW).output == f"Error: {expected}\n"
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
 

@@ -97,6 +97,10 @@ notify:
     assert problems("notify:\n  since: 3649d24h1m\n") == [
         "outpost.yaml:8: Config value 'notify.since': a duration may be at most 3650 days; "
         "received '3649d24h1m'"]
+    digits = "9" * 4301  # past Python's limit for turning text into a number
+    assert problems(f"notify:\n  since: 2d\n  remind_before: {digits}m\n") == [
+        "outpost.yaml:9: Config value 'notify.remind_before': a duration may be at most "
+        f"3650 days; received '{digits}m'"]
     longest = settings("notify:\n  since: 3650d\n  remind_before: 5256000m\n")
     assert longest.since.span == longest.remind_before == timedelta(days=3650)
 

@@ -3,6 +3,7 @@ help; parsing reports every problem at once as (line, message)."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -219,7 +220,7 @@ def _host_problem(netloc: str) -> str:
     an IPv4 address or a bracketed IPv6 one, then an optional port from 1 to 65535."""
     found = _HOST_AND_PORT.fullmatch(netloc)
     host, port = (found["host"], found["port"]) if found else (netloc, None)
-    if port is not None and not (port.isdigit() and 1 <= int(port) <= 65535):
+    if port and not (port.isdigit() and 1 <= int(port) <= 65535):  # '' : no port
         return f"the port in '{netloc}' must be a number from 1 to 65535"
     import ipaddress  # only here: most commands never check a URL
 
@@ -238,13 +239,17 @@ def _host_problem(netloc: str) -> str:
             return f"'{host}' is not an IPv4 address"
         return ""
     if not name.isascii():
-        try:
-            ascii_form = name.encode("idna").decode("ascii")
-        except UnicodeError:
-            ascii_form = ""
+        # Python's codec follows IDNA 2003, which maps these four to other letters (ß to
+        # ss: another domain); browsers follow IDNA 2008. No suggestion for them.
+        ascii_form = ""
+        if not any(char in name for char in "\u00df\u03c2\u200c\u200d"):
+            with contextlib.suppress(UnicodeError):
+                ascii_form = name.encode("idna").decode("ascii")
         if ascii_form:
             return (f"write the international host name '{host}' in its ASCII form, "
                     f"'{ascii_form}'")
+        return (f"write the international host name '{host}' in its ASCII form "
+                "('xn--...'), as your DNS provider shows it")
     if len(name) > 253 or not all(_DNS_LABEL.fullmatch(label) for label in labels):
         return (f"'{host}' is not a host name: use letters, digits and hyphens between dots "
                 "(such as 'status.example.org'), or an IP address")

@@ -97,7 +97,10 @@ def parse_duration(text: str) -> timedelta | None:
     match = _DURATION.fullmatch(text.strip())
     if not match or not any(match.groups()):
         return None
-    days, hours, minutes = (int(match[k] or 0) for k in ("d", "h", "m"))
+    if any(len(part) > 9 for part in match.groups() if part):  # before int(): no
+        days = hours = minutes = MAX_DURATION_DAYS + 1           # number of any length
+    else:
+        days, hours, minutes = (int(match[k] or 0) for k in ("d", "h", "m"))
     if (days * 24 + hours) * 60 + minutes > MAX_DURATION_DAYS * 24 * 60:
         raise InputError(f"a duration may be at most {MAX_DURATION_DAYS} days; received "
                          f"'{text.strip()}'")

@@ -404,8 +404,9 @@ def _built_in(filename: str) -> bool:
 
 def _template_failure(exc: Exception, template: str) -> TemplateFailed | None:
     """The message for ``exc``, raised while rendering ``template``: its innermost
-    template's file and line. None for an error that is not a TemplateError and came
-    from a built-in template: a bug, not the site's doing."""
+    template's file and line (for an error that is not a TemplateError, the innermost
+    override's). None for such an error where no override ran: a bug, not the site's
+    doing."""
     where, line = template, getattr(exc, "lineno", None)
     frames = _template_frames(exc)
     if isinstance(exc, TemplateSyntaxError) and exc.filename:
@@ -415,8 +416,11 @@ def _template_failure(exc: Exception, template: str) -> TemplateFailed | None:
     if isinstance(exc, TemplateError):
         return TemplateFailed(f"template {where}{f':{line}' if line else ''}: "
                               f"{exc.message or type(exc).__name__}")
-    if not frames or _built_in(where):
+    own = [frame for frame in frames if not _built_in(frame[0])]
+    if not own:  # only the package's templates ran: a bug, not the site's doing
         return None
+    if _built_in(where):  # a built-in macro or block failed on what an override gave it
+        where, line, _ = own[-1]
     if isinstance(exc, RecursionError):
         innermost = frames[-50:]
         if all(name == _TOP_LEVEL for _, _, name in innermost):
