@@ -81,10 +81,14 @@ def version(url: str) -> str:
     return fetch(url.rstrip("/") + VERSION_PATH)[1]
 
 
-def get(url: str) -> tuple[int, dict[str, str], str]:
-    """Status, headers (each name once, as sent) and body."""
+PORTAL = "http://127.0.0.1:8123"  # a portal page on this machine, trying the embeds
+
+
+def get(url: str, origin: str | None = PORTAL) -> tuple[int, dict[str, str], str]:
+    """Status, headers (each name once, as sent) and body, asked for from ``origin``."""
+    request = urllib.request.Request(url, headers={"Origin": origin} if origin else {})
     try:
-        with urllib.request.urlopen(url, timeout=5) as response:
+        with urllib.request.urlopen(request, timeout=5) as response:
             return response.status, dict(response.headers.items()), response.read().decode()
     except urllib.error.HTTPError as exc:
         return exc.code, dict(exc.headers.items()), exc.read().decode()
@@ -106,7 +110,7 @@ def test_serve_answers_with_the_sites_headers(
     """What _headers gives each URL, as Netlify would send it, but never cached; the
     pages' policy allows every inline script they carry; embed/ gets no script."""
     _, url, _ = served
-    data = {"Access-Control-Allow-Origin": "*", "X-Content-Type-Options": "nosniff",
+    data = {"Access-Control-Allow-Origin": PORTAL, "X-Content-Type-Options": "nosniff",
             "Content-Type": "application/json", "Cache-Control": "no-store"}
     for path in ("api/v2/summary.json", "api/uptime.json", "banner.json"):
         status, headers, _ = get(url + path)
@@ -130,8 +134,13 @@ def test_serve_answers_with_the_sites_headers(
     assert status == 200 and "<script" not in page and "live reload" not in page
     assert {k: headers.get(k) for k in ("Access-Control-Allow-Origin", "X-Content-Type-Options",
                                         "Content-Security-Policy", "Cache-Control")} == {
-        "Access-Control-Allow-Origin": "*", "X-Content-Type-Options": "nosniff",
+        "Access-Control-Allow-Origin": PORTAL, "X-Content-Type-Options": "nosniff",
         "Content-Security-Policy": None, "Cache-Control": "no-store"}
+    # Drafts are readable by pages of this machine only: another site's page gets no
+    # CORS header (its browser then refuses it the answer), nor does a request without
+    # an Origin.
+    for origin in ("https://attacker.example", None):
+        assert "Access-Control-Allow-Origin" not in get(url + "api/v2/summary.json", origin)[1]
 
 
 def test_serve_rebuilds_shows_problems_and_stays_up(
@@ -226,8 +235,10 @@ def test_every_file_gets_what_its_headers_rules_give(empty_repo: Path) -> None:
     for path in site.files:
         for url in ("/" + path, *(["/" + path[:-len("index.html")]]
                                   if path.endswith("index.html") else [])):
-            status, headers, body = site.respond(url)
+            status, headers, body = site.respond(url, PORTAL)
             expected = {name: ", ".join(values) for name, values in applied(rules, url).items()}
+            if "Access-Control-Allow-Origin" in expected:  # this machine's pages only
+                expected["Access-Control-Allow-Origin"] = PORTAL
             expected["Cache-Control"] = "no-store"
             expected.setdefault("Content-Type", headers["Content-Type"])
             if "Content-Security-Policy" in expected:
@@ -358,3 +369,17 @@ def test_preview_answers_under_the_base_url_path_too(empty_repo: Path) -> None:
     assert site.respond("/feed.xml")[2] == site.files["feed.xml"]  # and at the root
     status, headers, _ = site.respond("/status/notices/2026-11-28-slow")
     assert (status, headers["Location"]) == (301, "/status/notices/2026-11-28-slow/")
+    status, headers, _ = site.respond("/status")
+    assert (status, headers["Location"]) == (301, "/status/")
+
+
+def test_a_base_path_that_is_a_folder_of_the_site(empty_repo: Path) -> None:
+    """base_url https://host/notices/: the root still serves the site's own notices/."""
+    yaml_path = empty_repo / "outpost.yaml"
+    yaml_path.write_text(yaml_path.read_text().replace(
+        "base_url: https://status.example.org/", "base_url: https://example.org/notices/"))
+    site = preview(empty_repo)
+    page = "notices/2026-11-28-slow/index.html"
+    assert site.respond("/notices/2026-11-28-slow/")[2].startswith(site.files[page][:100])
+    assert site.respond("/notices/notices/2026-11-28-slow/")[0] == 200
+    assert site.respond("/notices/feed.xml")[2] == site.files["feed.xml"]

@@ -3,7 +3,8 @@ or setting changes, with the open tab reloading itself.
 
 Each file is answered with the headers the site's ``_headers`` gives its URL (CORS,
 nosniff, the pages' Content-Security-Policy), so a portal on another port can try
-the embeds against the preview; only Cache-Control differs: nothing is cached.
+the embeds against the preview. Cache-Control differs: nothing is cached; and CORS
+is granted to pages of this machine only, since the preview shows drafts.
 
 The reload script is added only to the site's own pages served here (never to the
 embed pages other sites frame, nor to a build); their Content-Security-Policy is
@@ -49,6 +50,7 @@ _RELOAD = """/* outpost serve: live reload, preview only */
 """.replace("VERSION_PATH", VERSION_PATH)
 RELOAD_HASH = script_hash(_RELOAD)
 CSP = "Content-Security-Policy"
+CORS = "Access-Control-Allow-Origin"
 # Set by the preview itself, over the site's rules: the type of what it answers with
 # (404.html, the problems page), and no caching, so a rebuild shows at once.
 _PREVIEW_OWN = ("Content-Type", "Cache-Control")
@@ -131,8 +133,10 @@ class Preview:
                 f"<ul class=\"problems\">\n{items}\n</ul>\n</main>\n</body>\n</html>\n")
         return page.encode("utf-8")
 
-    def respond(self, url_path: str) -> tuple[int, dict[str, str], bytes]:
-        """Status, headers and body for a GET of ``url_path``."""
+    def respond(self, url_path: str, origin: str | None = None
+                ) -> tuple[int, dict[str, str], bytes]:
+        """Status, headers and body for a GET of ``url_path``, asked for by a page of
+        ``origin`` (its Origin header), if any."""
         path = unquote(urlsplit(url_path).path)
         headers = {"Cache-Control": "no-store"}
         if path == VERSION_PATH:
@@ -140,13 +144,14 @@ class Preview:
                 body = str(self.version).encode()
             return 200, {**headers, "Content-Type": "text/plain; charset=utf-8"}, body
         asked = path
-        if self.base_path != "/" and path.startswith(self.base_path):
-            path = path[len(self.base_path) - 1:]  # '/status/feed.xml' -> '/feed.xml'
-        name = path.lstrip("/")
-        if name == "" or name.endswith("/"):
-            name += "index.html"
         with self.lock:
             files, problems, rules = self.files, self.problems, self.rules
+        if self.base_path != "/" and asked == self.base_path[:-1]:  # '/status'
+            return 301, {**headers, "Location": self.base_path}, b""
+        if (self.base_path != "/" and asked.startswith(self.base_path)
+                and _name(asked) not in files):  # the site's own files first: a base
+            path = "/" + asked[len(self.base_path):]  # path may be a folder of the site
+        name = _name(path)
         if name not in files and f"{name}/index.html" in files:
             return 301, {**headers, "Location": asked + "/"}, b""
         status = 200
@@ -162,6 +167,11 @@ class Preview:
                 body, status, name = files.get("404.html", b"Not found\n"), 404, "404.html"
         headers = {"Content-Type": content_type(name), **headers,
                    **{key: value for key, value in site.items() if key not in _PREVIEW_OWN}}
+        if CORS in headers:  # drafts: readable by pages on this machine only, not any site
+            if origin is not None and _loopback(origin):
+                headers[CORS] = origin
+            else:
+                del headers[CORS]
         if is_page(name):  # not the banners nor embed/: other sites include or frame them
             body = body.replace(b"</body>", self.reload_script() + b"</body>", 1)
             if CSP in headers:
@@ -169,11 +179,23 @@ class Preview:
         return status, headers, body
 
 
+def _name(path: str) -> str:
+    """The file a URL path asks for: a folder's index.html."""
+    name = path.lstrip("/")
+    return name + "index.html" if name == "" or name.endswith("/") else name
+
+
+def _loopback(origin: str) -> bool:
+    """An origin served from this machine (a portal tried out on another port)."""
+    return urlsplit(origin).hostname in ("127.0.0.1", "localhost", "::1")
+
+
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
 
     def _send(self, with_body: bool) -> None:
-        status, headers, body = self.server.preview.respond(self.path)
+        status, headers, body = self.server.preview.respond(self.path,
+                                                            self.headers.get("Origin"))
         self.send_response(status)
         for key, value in headers.items():
             self.send_header(key, value)
