@@ -507,3 +507,18 @@ def test_a_manifest_that_cannot_be_fetched_is_a_failure_not_an_empty_branch(
     with pytest.raises(TransientError) as caught:
         _Plan.make(work, tip, LocalCopy(None), "gh-pages")
     assert str(caught.value) == f"git cat-file: {MANIFEST} of {tip[:12]} could not be fetched"
+
+
+def test_a_remotes_credentials_are_hidden_as_git_prints_them(tmp_path: Path) -> None:
+    """git prints a git:// remote's user and password decoded ('p%21ss' as 'p!ss');
+    neither form reaches a message."""
+    from generator.publish.git import Workspace
+
+    remote = "git://tok:p%21ss@127.0.0.1:1/x.git"  # nothing listens on port 1
+    work = Workspace(tmp_path / "work.git", remote)
+    message = work._redact("fatal: unable to connect to tok:p!ss@127.0.0.1 and "
+                           "tok:p%21ss@127.0.0.1")
+    assert message == "fatal: unable to connect to ***@127.0.0.1 and ***@127.0.0.1"
+    with pytest.raises(PublishError) as failed:
+        work.fetch_tip("main")
+    assert "p!ss" not in str(failed.value) and "p%21ss" not in str(failed.value)

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from generator.build.output import live_temp_dir
 from generator.config.location import CONFIG_FILE
@@ -123,8 +123,9 @@ class Workspace:
         git quotes them (``git://`` errors name ``user:password@host`` bare)."""
         if "://" in self.remote:
             userinfo = urlsplit(self.remote).netloc.rpartition("@")[0]
-            if userinfo:
-                text = text.replace(f"{userinfo}@", "***@")
+            if userinfo:  # as written, and as git prints it: percent-escapes decoded
+                for form in dict.fromkeys((userinfo, unquote(userinfo))):
+                    text = text.replace(f"{form}@", "***@")
         return redact(text)
 
     def fetch_tip(self, branch: str) -> str | None:
