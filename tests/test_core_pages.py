@@ -356,3 +356,24 @@ def test_called_off_maintenance_page_shows_the_planned_window(empty_repo: Path, 
     assert "Nov 20, 2026, 10:00 PM\u00a0\u2013 Nov 21, 2:00 AM CST" in page
     assert "6:00 PM CST</time></p>" not in page  # no range ending at the Completed update
     assert "label-completed" in page
+
+
+def test_a_notice_s_relative_links_work_on_the_open_page(small_repo: Path, run: Run,
+                                                         tmp_path: Path) -> None:
+    """An update is written for its notice page; the Open page shows it too, with its
+    relative links resolved as they are there ('../' is notices/, '#...' its anchors)."""
+    notice = small_repo / "notices" / "slow-sign-in.md"
+    notice.write_text(notice.read_text().replace(
+        "Looking into it.",
+        "See [all notices](../), [the first update](#update-20261128T1100Z), "
+        "[closed](../../closed/) and [the components](/components/web/)."))
+    site = tmp_path / "site"
+    build(small_repo, run, site)
+    links = {value for tag, _, value in parse(site / "index.html").refs if tag == "a"}
+    assert {"notices/", "./notices/slow-sign-in/#update-20261128T1100Z", "closed/",
+            "/components/web/"} <= links
+    on_its_page = {value for tag, _, value in
+                   parse(site / "notices" / "slow-sign-in" / "index.html").refs}
+    assert {"../", "#update-20261128T1100Z", "../../closed/"} <= on_its_page
+    for value in ("./notices/slow-sign-in/", "closed/"):
+        assert (site / value / "index.html").is_file()

@@ -104,9 +104,10 @@ def _cleaner() -> nh3.Cleaner:
 
 
 def absolute_links(html: str, page: str) -> str:
-    """Sanitized ``html`` with every relative link resolved against ``page``, the
-    absolute URL of the page the text appears on. Mail clients and feed readers have
-    no page to resolve '../', '/x' or '#x' against, so there such links are dead."""
+    """Sanitized ``html`` with every relative link resolved against ``page``, the URL
+    of the page the text was written for: absolute for mail clients and feed readers,
+    which have no page to resolve '../', '/x' or '#x' against; relative to the page
+    showing it (the Open page) otherwise."""
     if 'href="' not in html:
         return html
     return _LINK_TAG.sub(lambda tag: _HREF.sub(lambda m: _absolute_href(m, page), tag[0]),
