@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -563,6 +564,26 @@ def test_a_commented_out_draft_is_not_an_update(empty_repo: Path, run: Run) -> N
              for path in sorted((empty_repo / "site").rglob("*"))
              if path.is_file() and b"Draft" in path.read_bytes()]
     assert shown == []
+
+
+def test_text_after_a_comment_on_its_line_is_published(empty_repo: Path, run: Run) -> None:
+    """GitHub shows the text after '-->' on the comment's last line, so the site does too."""
+    write(empty_repo, "2026-11-28-email", INCIDENT.replace(
+        "Found the queue.", "Found the queue.\n<!-- TODO: confirm with vendor --> ETA 15:00.\n"
+        "More."))
+    result = run(empty_repo, "update", "email", "--at", "2026-11-28 07:00", "-m",
+                 "Mail flows.\n<!--\nask the vendor\n--> Watching.")
+    assert result.exit_code == 0, result.output
+    assert run(empty_repo, "check").exit_code == 0
+    result = run(empty_repo, "build", "--now", "2026-11-28 12:00")
+    assert result.exit_code == 0, result.output
+    api = json.loads((empty_repo / "site" / "api" / "v2" / "incidents.json").read_text())
+    assert [u["body"] for u in api["incidents"][0]["incident_updates"]] == [
+        "Mail flows.\n\nWatching.", "Found the queue.\n\nETA 15:00.\n\nMore.",
+        "Emails are late."]
+    page = (empty_repo / "site" / "notices" / "2026-11-28-email" / "index.html").read_text()
+    assert "ETA 15:00." in page and "Watching." in page
+    assert "TODO" not in page and "ask the vendor" not in page
 
 
 def test_a_message_opening_a_comment_it_never_closes_is_refused(empty_repo: Path,

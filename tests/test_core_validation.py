@@ -326,6 +326,18 @@ def test_comments_are_left_out_of_the_summary_updates_and_postmortem() -> None:
     assert [u.body for u in notice.updates] == ["Looking.\n\nStill."]
 
 
+def test_text_after_a_comment_on_its_closing_line_is_kept() -> None:
+    notice = parse_notice(
+        INCIDENT + "Summary.\n<!-- ticket 4711 --> Thanks for your patience.\n"
+        "## Postmortem - 2026-01-02 10:00\nA disk.\n<!--\nmore to say\n--> And an alert.\n"
+        "## Investigating - 2026-01-01 10:00\nLooking.\n<!-- TODO: confirm with vendor --> "
+        "ETA 15:00.\nMore.\n", "notices/x.md", "x", CONFIG)
+    assert notice.summary == "Summary.\n\nThanks for your patience."
+    assert notice.postmortem is not None
+    assert notice.postmortem.body == "A disk.\n\nAnd an alert."
+    assert [u.body for u in notice.updates] == ["Looking.\n\nETA 15:00.\n\nMore."]
+
+
 def test_yaml_types_are_not_guessed() -> None:
     notice = parse_notice("---\ntitle: NO\ntype: incident\n---\n" + UPDATE, "n.md", "n", CONFIG)
     assert notice.title == "NO"

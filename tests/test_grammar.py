@@ -113,6 +113,15 @@ def test_headings_in_an_html_comment_are_text() -> None:
     ("<!-- ```\n-->\n<!-- x -->\n\n```\nkept\n```", "```\nkept\n```"),
     ("    <!-- indented code -->", "    <!-- indented code -->"),
     ("a\n<!-- b -->\nc\n<!-- never closed", "a\n<!-- b -->\nc\n<!-- never closed"),  # refused
+    # Text after the '-->' that ends a comment block is shown, as a block of its own.
+    ("Looking.\n<!-- TODO: confirm with vendor --> ETA 15:00.\nMore.",
+     "Looking.\n\nETA 15:00.\n\nMore."),
+    ("<!-- x --> text", "text"),
+    ("a\n<!--\n## Resolved - 2026-01-01 11:00\n-->   Still.\n\nb", "a\n\nStill.\n\nb"),
+    ("a\n<!-- x -->\n<!-- y --> b\n<!-- z -->\n\nc", "a\n\nb\n\nc"),
+    ("<!--> shown\n<!---> too", "shown\n\ntoo"),
+    ("<!-- a --> b <!-- c --> d <!-- e", "b  d <!-- e"),  # the browser hides c, not e
+    ("a\n<!-- x --> \t\nb", "a\n\nb"),
 ])
 def test_comment_blocks_are_left_out_of_the_text_readers_get(text: str, visible: str) -> None:
     assert grammar.without_comments(text) == visible
@@ -120,6 +129,32 @@ def test_comment_blocks_are_left_out_of_the_text_readers_get(text: str, visible:
 
 VISIBLE_LINES = ["", "text", "## x", "### y", "```", "~~~", "``` py", "```vpn reset``` x",
                  "<!--", "<!-- x -->", "-->", "x -->", "a <!--", "   <!-- x", " ```", "<!-->"]
+
+
+words = st.text(st.sampled_from("ab.#* "), min_size=1, max_size=6).filter(str.strip)
+gaps = st.sampled_from(["", " ", "  ", "\t"])
+# A comment block: its lines, and the text of them that is not in a comment.
+one_line_comments = st.builds(
+    lambda indent, inside, tail, hidden: (
+        [f"{indent}<!--{inside}-->{tail}" + (f"<!-- {hidden} -->" if hidden else "")], tail),
+    st.sampled_from(["", " ", "   "]), st.sampled_from(["", " x ", " a > b ", " ## y "]),
+    st.one_of(gaps, words), st.one_of(st.just(""), words))
+block_comments = st.builds(
+    lambda first, inside, tail: ([f"<!--{first}", *inside, f"x -->{tail}"], tail),
+    st.sampled_from(["", " draft"]), st.lists(st.sampled_from(["", "## R", "text", "```"]),
+                                               max_size=3),
+    st.one_of(gaps, words))
+text_lines = st.one_of(st.just(""), words).map(lambda line: ([line], line))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.one_of(one_line_comments, block_comments, text_lines), max_size=10))
+def test_no_text_outside_a_comment_is_lost(pieces: list[tuple[list[str], str]]) -> None:
+    """Every character outside '<!--' ... '-->' (but spaces) survives, in order, and no
+    character inside one does."""
+    text = "\n".join(line for lines, _ in pieces for line in lines)
+    outside = "".join(shown for _, shown in pieces)
+    assert "".join(grammar.without_comments(text).split()) == "".join(outside.split())
 
 
 @settings(max_examples=400, deadline=None)
@@ -137,13 +172,32 @@ def test_leaving_comments_out_renders_the_same(lines: list[str]) -> None:
     assert page(grammar.without_comments(text)) == page(text)
 
 
+TAIL_LINES = [*VISIBLE_LINES, "<!-- x --> tail", "x --> tail", "<!--> tail",
+              "<!-- x --> a <!-- y --> b"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(TAIL_LINES), max_size=10))
+def test_leaving_comments_out_shows_the_same_text(lines: list[str]) -> None:
+    """Pages show the same words with comments left out as with them, text after a
+    comment's '-->' included (set as a paragraph, where GitHub shows it bare)."""
+    from generator.render.markup import render_markdown
+
+    def words(markdown: str) -> list[str]:
+        return re.sub(r"<[^>]*>", " ", render_markdown(markdown)).split()
+
+    text = "\n".join(lines)
+    assert words(grammar.without_comments(text)) == words(text)
+
+
 # Lines whose block structure the grammar models: no list items, block quotes, setext
 # underlines or HTML blocks other than comments.
 CMARK_LINES = ["", " ", "text", "## Resolved - 2026-01-01 10:00", "##", "###", "#", "## x ##",
                " ## x", "   ##", "    ## x", "```", "````", " ```", "   ````", "    ```", "~~~",
                "~~~~ x", "``` py", "```vpn reset``` did not help.", "``` `x", "~~~ `x`",
                "```python", "```\t", "```` ", "~~~~ \t ", "<!--", "   <!-- x", "    <!--",
-               "<!-- x -->", "<!-->", "<!--->", "-->", "x -->", "a <!--", "-- >", "<!-- ```"]
+               "<!-- x -->", "<!-->", "<!--->", "-->", "x -->", "a <!--", "-- >", "<!-- ```",
+               "<!-- x --> ## x", "x --> ## x"]
 
 
 @settings(max_examples=600, deadline=None)

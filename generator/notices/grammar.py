@@ -188,7 +188,8 @@ def split_body_lines(body: str, first_line: int) -> Sections:
 
 def without_comments(text: str) -> str:
     """``text`` as readers get it: its HTML comment blocks (outside code fences) left out,
-    and where one stood between two blocks, a blank line that keeps them apart.
+    and where one stood between two blocks, a blank line that keeps them apart. Text after
+    the '-->' that ends a block, on its line, is kept, as a block of its own.
 
     Pages drop a comment anyway; this keeps one (a draft, a note to colleagues) out of
     what carries the text as written: the API, calendars, mail and webhooks."""
@@ -198,15 +199,27 @@ def without_comments(text: str) -> str:
     fence: str | None = None
     in_comment = left_out = False  # left_out: a comment since the last line kept
     for line in text.split("\n"):
+        search_from = 0  # where the '-->' that ends the comment may start
+        if not in_comment:
+            found = FENCE.match(line)
+            opened = None if found or fence is not None else COMMENT_START.match(line)
+            if found:
+                fence = fence_after(fence, found.group(1), found.group(2))
+            elif opened:
+                # From the dashes of '<!--': '<!-->' ends where it starts, as in CommonMark.
+                in_comment, left_out, search_from = True, True, opened.end() - 2
+        tail = False
         if in_comment:
-            in_comment = COMMENT_END not in line
-            continue
-        found = FENCE.match(line)
-        if found:
-            fence = fence_after(fence, found.group(1), found.group(2))
-        elif fence is None and COMMENT_START.match(line):
-            in_comment, left_out = COMMENT_END not in line, True
-            continue
+            end = line.find(COMMENT_END, search_from)
+            if end < 0:
+                continue
+            in_comment = False
+            # The rest of the line is in the comment's HTML block, which GitHub shows as
+            # written: the browser hides only the comments in it.
+            line = _without_inline_comments(line[end + len(COMMENT_END):]).lstrip(" \t")
+            if not line.strip(" \t"):
+                continue
+            tail = True
         if left_out:
             after_text = bool(kept) and bool(kept[-1].strip(" \t"))
             if not line.strip(" \t"):
@@ -216,11 +229,25 @@ def without_comments(text: str) -> str:
                 kept.append("")
             left_out = False
         kept.append(line)
+        left_out = tail  # the block ends with its line: what follows stands apart
     if in_comment:  # never closed: a problem where the body is split, so left as written
         return text
     while left_out and kept and not kept[-1].strip(" \t"):  # before a comment that ends it
         kept.pop()
     return "\n".join(kept)
+
+
+def _without_inline_comments(text: str) -> str:
+    """``text`` without its '<!-- ... -->' comments; one never closed is left as written."""
+    pieces, at = [], 0
+    while (start := text.find("<!--", at)) >= 0:
+        end = text.find(COMMENT_END, start + 2)
+        if end < 0:
+            break
+        pieces.append(text[at:start])
+        at = end + len(COMMENT_END)
+    pieces.append(text[at:])
+    return "".join(pieces)
 
 
 def _joined(sections: list[tuple[int, str, list[str]]],
