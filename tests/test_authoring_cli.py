@@ -164,19 +164,20 @@ def outpost(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
                           timeout=60, check=False)
 
 
-@pytest.mark.parametrize(("make", "what"), [
-    (lambda folder: folder.write_text(""), "a file"),
-    (lambda folder: folder.symlink_to("/nonexistent"), "a symlink leading nowhere"),
+@pytest.mark.parametrize(("make", "what", "todo"), [
+    (lambda folder: folder.write_text(""), "a file", "move it aside or remove it"),
+    (lambda folder: folder.symlink_to("/nonexistent"), "a symlink leading nowhere",
+     "restore its target or remove it"),
 ])
 def test_new_refuses_a_notices_folder_that_is_not_one(
-        empty_repo: Path, make: Callable[[Path], object], what: str) -> None:
+        empty_repo: Path, make: Callable[[Path], object], what: str, todo: str) -> None:
     folder = empty_repo / "notices"
     folder.rmdir()
     make(folder)
     result = outpost(empty_repo, "new", "incident", "Hello", "-m", "x")
     assert (result.returncode, result.stdout) == (1, "")
-    assert result.stderr == (f"Error: notices: not a folder ({what}): notices are written "
-                             "into a folder of this name; move it aside or remove it\n"
+    assert result.stderr == (f"Error: notices: not a folder ({what}): the site's notices are "
+                             f"kept in a folder of this name, one file each; {todo}\n"
                              "1 problem found. Nothing was written.\n")
     assert os.path.lexists(folder) and not folder.is_dir()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -577,20 +578,26 @@ def test_check_prints_every_problem_and_exits_1(empty_repo: Path, run: Run) -> N
 
 NO_FOLDER = ("notices: no such folder: the site's notices are kept there, one file each "
              "(git keeps a folder only with a file in it: add an empty notices/.gitkeep)")
+NOT_A_FOLDER = ("notices: not a folder ({}): the site's notices are kept in a folder of this "
+                "name, one file each; {}")
 
 
 @pytest.mark.parametrize(("make", "problem"), [
     (lambda folder: None, NO_FOLDER),
     (lambda folder: folder.write_text("x"),
-     "notices: not a folder: the site's notices are kept in a folder of this name, one file "
-     "each"),
+     NOT_A_FOLDER.format("a file", "move it aside or remove it")),
     (lambda folder: folder.symlink_to(folder.parent / "elsewhere"),
-     "notices: symlink to a folder that does not exist"),
+     NOT_A_FOLDER.format("a symlink leading nowhere", "restore its target or remove it")),
+    (lambda folder: folder.symlink_to(folder),  # to itself
+     NOT_A_FOLDER.format("a symlink leading nowhere", "restore its target or remove it")),
+    (lambda folder: folder.symlink_to("outpost.yaml"),
+     NOT_A_FOLDER.format("a symlink to a file", "move it aside or remove it")),
 ])
 def test_a_site_without_a_notices_folder_builds_nothing(
         empty_repo: Path, run: Run, tmp_path: Path, make: Callable[[Path], object],
         problem: str) -> None:
-    """Not 'OK: 0 notices' and an empty site published: the notices are missing."""
+    """Not 'OK: 0 notices' and an empty site published: the notices are missing. Every
+    command words the problem the same way."""
     folder = empty_repo / "notices"
     folder.rmdir()
     make(folder)
@@ -602,6 +609,19 @@ def test_a_site_without_a_notices_folder_builds_nothing(
     assert not (tmp_path / "site").exists()
     result = run(empty_repo, "list")
     assert (result.exit_code, result.output) == (1, f"Error: {problem}\n1 problem found.\n")
+    for args in (("update", "example", "-m", "hi"), ("resolve", "example"),
+                 ("postmortem", "example", "-m", "A disk.")):
+        result = run(empty_repo, *args)
+        assert (result.exit_code, result.output) == (
+            1, f"Error: {problem}\n1 problem found. Nothing was written.\n"), args
+    result = run(empty_repo, "new", "incident", "Hello", "-m", "x")
+    if problem == NO_FOLDER:  # made on writing
+        assert result.exit_code == 0, result.output
+        assert [path.suffix for path in folder.iterdir()] == [".md"]
+    else:
+        assert (result.exit_code, result.output) == (
+            1, f"Error: {problem}\n1 problem found. Nothing was written.\n")
+        assert os.path.lexists(folder) and not folder.is_dir()
 
 
 def test_an_empty_notices_folder_is_a_site_with_no_notices(empty_repo: Path,

@@ -26,7 +26,13 @@ from generator.core.times import display_range, write_time
 from generator.disk import create_file_exclusive, write_file_atomic
 from generator.notices import edit
 from generator.notices.grammar import NOTICES_DIR, normalized
-from generator.notices.loader import NoticeInvalid, parse_notice, read_regular, relative
+from generator.notices.loader import (
+    NoticeInvalid,
+    folder_problem,
+    parse_notice,
+    read_regular,
+    relative,
+)
 
 DEFAULT_MESSAGES = {
     Status.INVESTIGATING: "We are investigating this issue and will post an update as soon "
@@ -77,11 +83,7 @@ def _check_folder(folder: Path) -> None:
     a file or a symlink leading nowhere holds its name."""
     if folder.is_dir() or not os.path.lexists(folder):
         return
-    what = "a symlink leading nowhere" if folder.is_symlink() else "a file"
-    raise ProblemsFound([Problem(NOTICES_DIR, 0, f"not a folder ({what}): notices are "
-                                                 "written into a folder of this name; move "
-                                                 "it aside or remove it")],
-                        "Nothing was written.")
+    raise ProblemsFound([folder_problem(folder)], "Nothing was written.")
 
 
 def create_notice(root: Path, config: Config, *, title: str, kind: NoticeType,

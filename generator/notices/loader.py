@@ -480,7 +480,7 @@ def notice_names(root: Path) -> tuple[list[str], list[Problem]]:
         with os.scandir(folder) as scan:  # the entry types come without a stat per file
             entries = sorted((entry.name, _entry_kind(entry)) for entry in scan)
     except OSError as exc:
-        return [], [Problem(NOTICES_DIR, 0, _folder_problem(folder, exc))]
+        return [], [folder_problem(folder, exc)]
     files: list[str] = []
     problems: list[Problem] = []
     for name, kind in entries:  # one folder: the same order everywhere
@@ -514,17 +514,24 @@ def notice_names(root: Path) -> tuple[list[str], list[Problem]]:
     return files, problems
 
 
-def _folder_problem(folder: Path, exc: OSError) -> str:
-    """Why ``folder`` (notices/) cannot be listed, and what to do."""
-    if isinstance(exc, NotADirectoryError):
-        return ("not a folder: the site's notices are kept in a folder of this name, one "
-                "file each")
-    if isinstance(exc, FileNotFoundError):
-        if os.path.islink(folder):
-            return "symlink to a folder that does not exist"
-        return (f"no such folder: the site's notices are kept there, one file each (git keeps "
-                f"a folder only with a file in it: add an empty {NOTICES_DIR}/.gitkeep)")
-    return f"cannot read ({_reason(exc)})"
+def folder_problem(folder: Path, exc: OSError | None = None) -> Problem:
+    """What is wrong with ``folder`` (notices/) and what to do, worded once for every
+    command; ``exc``: why listing it failed, when that was tried."""
+    if not os.path.lexists(folder):
+        message = (f"no such folder: the site's notices are kept there, one file each (git "
+                   f"keeps a folder only with a file in it: add an empty "
+                   f"{NOTICES_DIR}/.gitkeep)")
+    elif not os.path.isdir(folder):
+        if not os.path.exists(folder):  # a symlink, to nothing or to itself
+            what, todo = "a symlink leading nowhere", "restore its target or remove it"
+        else:
+            what = "a symlink to a file" if os.path.islink(folder) else "a file"
+            todo = "move it aside or remove it"
+        message = (f"not a folder ({what}): the site's notices are kept in a folder of this "
+                   f"name, one file each; {todo}")
+    else:
+        message = "cannot read" + (f" ({_reason(exc)})" if exc is not None else "")
+    return Problem(NOTICES_DIR, 0, message)
 
 
 def _entry_kind(entry: os.DirEntry[str]) -> str:

@@ -11,7 +11,7 @@ import stat
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from generator.core.errors import OutpostError
+from generator.core.errors import OutpostError, ProblemsFound
 from generator.notices.grammar import ID_PATTERN, NOTICES_DIR, front_matter_close
 from generator.notices.loader import ignored, notice_names
 
@@ -33,8 +33,12 @@ def _skipped(root: Path, name: str) -> str:
 
 def notice_ids(root: Path) -> list[str]:
     """Every notice id in root/notices, sorted: the files the loader reads whose names
-    are ids (it reports the others)."""
-    names, _ = notice_names(root)
+    are ids (it reports the others). ProblemsFound when notices/ cannot be listed: as
+    check says, rather than 'no notice matches'."""
+    names, problems = notice_names(root)
+    folder = [problem for problem in problems if problem.path == NOTICES_DIR]
+    if folder:
+        raise ProblemsFound(folder, "Nothing was written.")
     return sorted(name[:-3] for name in names
                   if name.endswith(".md") and ID_PATTERN.fullmatch(name[:-3]))
 
