@@ -307,12 +307,28 @@ def test_detect_timezone(tmp_path: Path) -> None:
     assert detect_timezone({"TZ": ":Europe/Paris"}, link) == ("Europe/Paris", "the TZ variable")
     assert detect_timezone({"TZ": "EST5EDT"}, link) == ("Asia/Tokyo", str(link))
     # Names that are not a place's zone are passed over: the next source is asked.
-    for name in ("localtime", "Factory", "America", "posix/Europe/Paris"):
+    for name in ("localtime", "Factory", "America", "posix/America", "right/posixrules"):
         assert detect_timezone({"TZ": name}, link) == ("Asia/Tokyo", str(link))
     assert detect_timezone({}, tmp_path / "missing") == ("UTC", "no zone found on this machine")
     plain = tmp_path / "plain"
     plain.write_bytes(b"TZif")
     assert detect_timezone({}, plain) == ("UTC", "no zone found on this machine")
+
+
+@pytest.mark.parametrize("copies", ["posix", "right"])
+def test_detect_timezone_reads_a_copy_of_a_zone_as_the_zone(tmp_path: Path,
+                                                            copies: str) -> None:
+    """posix/ and right/ hold copies of the plain zones: the zone is the plain one."""
+    assert detect_timezone({"TZ": f":/usr/share/zoneinfo/{copies}/Europe/Berlin"},
+                           tmp_path / "missing") == ("Europe/Berlin", "the TZ variable")
+    assert detect_timezone({"TZ": f"{copies}/Europe/Paris"}, tmp_path / "missing") == (
+        "Europe/Paris", "the TZ variable")
+    link = tmp_path / "localtime"
+    link.symlink_to(f"/usr/share/zoneinfo/{copies}/America/Chicago")
+    assert detect_timezone({}, link) == ("America/Chicago", str(link))
+    relative = tmp_path / "relative"
+    relative.symlink_to(f"../usr/share/zoneinfo/{copies}/Asia/Tokyo")
+    assert detect_timezone({"TZ": "EST5EDT"}, relative) == ("Asia/Tokyo", str(relative))
 
 
 def test_repository_templates_override_built_in_ones(tmp_path: Path, run: Run) -> None:

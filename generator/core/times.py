@@ -37,7 +37,9 @@ _NOT_PLACES = {
     "Factory": "is tzdata's placeholder for a machine whose zone is not set, not a place: "
                "write an IANA name such as 'America/Chicago'",
 }
-_COPIES = ("posix/", "right/")  # folders only some machines have ('right/' counts leap seconds)
+# Folders of copies of the plain zones that only some machines have ('right/' counts
+# leap seconds).
+ZONE_COPIES = ("posix/", "right/")
 
 
 def load_zone(name: str) -> ZoneInfo:
@@ -49,7 +51,7 @@ def load_zone(name: str) -> ZoneInfo:
         raise NotAZone(f"'{name}' is not an IANA time zone such as 'America/Chicago'")
     if name in _NOT_PLACES:
         raise InputError(f"'{name}' {_NOT_PLACES[name]}")
-    if name.startswith(_COPIES):
+    if name.startswith(ZONE_COPIES):
         plain = name.split("/", 1)[1]
         raise InputError(f"'{name}' is a copy of the zone '{plain}' that only some machines "
                          f"have: write '{plain}'")

@@ -22,7 +22,7 @@ from generator.config import schema as s
 from generator.config import yamlnodes as yn
 from generator.config.settings import Schema
 from generator.core.errors import InputError, OutpostError
-from generator.core.times import load_zone, write_time
+from generator.core.times import ZONE_COPIES, load_zone, write_time
 from generator.disk import temp_beside
 from generator.notices.grammar import ID_PATTERN
 
@@ -118,7 +118,7 @@ def detect_timezone(environ: Mapping[str, str],
     symlink, or UTC when neither names a zone."""
     tz = environ.get("TZ", "").lstrip(":").strip()
     if tz:
-        name = tz.split("zoneinfo/", 1)[1] if "zoneinfo/" in tz else tz
+        name = _zone_name(tz.split("zoneinfo/", 1)[1] if "zoneinfo/" in tz else tz)
         if _is_zone(name):
             return name, "the TZ variable"
     try:
@@ -126,10 +126,16 @@ def detect_timezone(environ: Mapping[str, str],
     except OSError:
         target = ""
     if "zoneinfo/" in target:
-        name = target.split("zoneinfo/", 1)[1]
+        name = _zone_name(target.split("zoneinfo/", 1)[1])
         if _is_zone(name):
             return name, str(localtime)
     return "UTC", "no zone found on this machine"
+
+
+def _zone_name(name: str) -> str:
+    """``name`` without a leading 'posix/' or 'right/': those folders hold copies of the
+    plain zones, which the settings name (and other machines have)."""
+    return name.split("/", 1)[1] if name.startswith(ZONE_COPIES) else name
 
 
 def _is_zone(name: str) -> bool:
