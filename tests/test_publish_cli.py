@@ -22,6 +22,17 @@ def with_targets(root: Path, www: Path, extra: str = "") -> None:
         text + f"publish:\n  - name: www\n    type: dir\n    path: {www}\n" + extra)
 
 
+def with_a_broken_mirror(root: Path, tmp_path: Path) -> Path:
+    """Targets www (the primary), broken (a file where its folder should be) and later;
+    returns that file."""
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    with_targets(root, tmp_path / "www",
+                 f"  - name: broken\n    type: dir\n    path: {blocker}\n"
+                 f"  - name: later\n    type: dir\n    path: {tmp_path / 'later'}\n")
+    return blocker
+
+
 def built(root: Path, run: Run) -> Path:
     result = run(root, "build", "--now", FIXED_NOW)
     assert result.exit_code == 0, result.output
@@ -75,11 +86,7 @@ def test_verify_fails_a_target_that_missed_a_publish(example_repo: Path, tmp_pat
 
 def test_one_failing_target_does_not_stop_the_others(example_repo: Path, tmp_path: Path,
                                                      run: Run) -> None:
-    blocker = tmp_path / "a-file"
-    blocker.write_text("not a folder")
-    with_targets(example_repo, tmp_path / "www",
-                 f"  - name: broken\n    type: dir\n    path: {blocker}\n"
-                 f"  - name: later\n    type: dir\n    path: {tmp_path / 'later'}\n")
+    blocker = with_a_broken_mirror(example_repo, tmp_path)
     built(example_repo, run)
     result = run(example_repo, "publish")
     assert result.exit_code == 1
@@ -282,11 +289,7 @@ def test_primary_and_mirrors_apart(example_repo: Path, tmp_path: Path, run: Run)
     """The publish workflow publishes the primary target first, on its own, so that a
     mirror that fails cannot keep contacts from being notified (Notify follows the
     primary's publish), then the mirrors."""
-    blocker = tmp_path / "a-file"
-    blocker.write_text("not a folder")
-    with_targets(example_repo, tmp_path / "www",
-                 f"  - name: broken\n    type: dir\n    path: {blocker}\n"
-                 f"  - name: later\n    type: dir\n    path: {tmp_path / 'later'}\n")
+    with_a_broken_mirror(example_repo, tmp_path)
     built(example_repo, run)
     primary = run(example_repo, "publish", "--primary", "-q")
     assert primary.exit_code == 0, primary.output
