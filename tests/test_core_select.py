@@ -219,3 +219,43 @@ Planned.
     assert (item.started, item.shown_end) == (at("2026-05-10 22:00"), at("2026-05-11 02:00"))
     on_time = view(notice(MAINTENANCE_TEXT_WITH_LATE_COMPLETION), at("2026-05-11 03:00"))
     assert on_time is not None and on_time.shown_end == at("2026-05-11 02:45")
+    as_it_opens = view(notice("""---
+title: Upgrade
+type: maintenance
+start: 2026-05-10 22:00
+end: 2026-05-11 02:00
+---
+## Completed - 2026-05-10 22:00
+Called off as the window opened.
+
+## Scheduled - 2026-04-26 09:00
+Planned.
+"""), at("2026-05-11 03:00"))
+    assert as_it_opens is not None
+    assert (as_it_opens.started, as_it_opens.shown_end) == (at("2026-05-10 22:00"),
+                                                            at("2026-05-11 02:00"))
+
+
+def test_a_maintenance_done_before_its_window_changed_last_when_it_was_done() -> None:
+    """Begun early and completed before its window opened: the window's start, later,
+    is no change (the API's updated_at stays at the Completed update)."""
+    from generator.core.statuspage import changed_at
+
+    early = notice("""---
+title: Storage migration
+type: maintenance
+start: 2026-12-05 22:00
+end: 2026-12-06 02:00
+---
+## Completed - 2026-12-05 21:50
+Done early.
+
+## In progress - 2026-12-05 21:30
+Started early.
+
+## Scheduled - 2026-11-29 13:10
+Planned.
+""")
+    for now in ("2026-12-05 21:55", "2026-12-05 22:30", "2026-12-07 00:00"):
+        item = view(early, at(now))
+        assert item is not None and changed_at(item, at(now)) == at("2026-12-05 21:50"), now

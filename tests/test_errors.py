@@ -353,3 +353,20 @@ def test_an_error_inside_a_built_in_template_is_outpost_s_own(
         "Error: unexpected failure (ZeroDivisionError: division by zero). Please report it "
         "with the command you ran.\n"))
     assert not (empty_repo / "site").exists()
+
+
+def test_a_reader_that_leaves_early_gets_no_error(tmp_path: Path) -> None:
+    """`outpost list | head -1`: the pipe closes while the table is written; nothing
+    more is said (before: "Error: Broken pipe")."""
+    from generator.cli.common import OutpostGroup
+
+    group = OutpostGroup(name="outpost")
+
+    @group.command()
+    def write() -> None:
+        raise BrokenPipeError(32, "Broken pipe")
+
+    from click.testing import CliRunner
+
+    result = CliRunner().invoke(group, ["write"])
+    assert (result.exit_code, result.output) == (1, "")

@@ -34,6 +34,9 @@ class OutpostGroup(click.Group):
             raise
         except KeyboardInterrupt:
             raise click.Abort() from None
+        except BrokenPipeError:  # the reader left ('outpost list | head -1'): nothing
+            _quiet_stdout()     # to tell it, and nothing more to write at exit
+            ctx.exit(1)
         except OSError as exc:
             click.echo(f"Error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "),
                        err=True)
@@ -42,6 +45,19 @@ class OutpostGroup(click.Group):
             click.echo(f"Error: unexpected failure ({type(exc).__name__}: {exc}). "
                        "Please report it with the command you ran.", err=True)
             ctx.exit(1)
+
+
+def _quiet_stdout() -> None:
+    """Point standard output at the null device: a pipe whose reader is gone would
+    fail again when Python flushes it on the way out."""
+    import os
+    import sys
+
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+    except (OSError, ValueError):  # no real standard output (a test's runner)
+        pass
 
 
 @dataclass(frozen=True)

@@ -114,7 +114,10 @@ def changed_at(item: NoticeView, now: datetime) -> datetime:
     # its end is the Completed update, counted above).
     called_off = item.notice.is_maintenance and went_under(item) is None
     for edge in (() if called_off else (item.notice.start, item.ended)):
-        if edge is not None and latest < edge <= now:
+        # A window's start after the maintenance ended (begun early, done before it)
+        # changes nothing either.
+        if edge is not None and latest < edge <= now and (
+                item.ended is None or edge <= item.ended):
             latest = edge
     if item.postmortem is not None and item.postmortem.at > latest:  # once published
         latest = item.postmortem.at

@@ -56,9 +56,10 @@ class NoticeView:
     @property
     def shown_end(self) -> datetime | None:
         """The end of the range pages show after ``started``. A maintenance completed
-        before its window opened was called off: it shows the planned window (its
-        timeline says why), never a range that ends before it starts."""
-        if self.ended is not None and self.ended < self.started and self.notice.end is not None:
+        before its window opened, or as it opened, was called off: it shows the planned
+        window (its timeline says why), never a range that ends before it starts or
+        as it starts."""
+        if self.ended is not None and self.ended <= self.started and self.notice.end is not None:
             return self.notice.end
         return self.ended
 
