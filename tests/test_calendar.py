@@ -80,7 +80,17 @@ def test_same_input_same_bytes(two_windows: Path, run: Run, tmp_path: Path) -> N
 
 
 def test_empty_calendar_is_valid(empty_repo: Path, run: Run, tmp_path: Path) -> None:
-    assert events(build(run, empty_repo, FIXED_NOW, tmp_path / "site")) == []
+    site = build(run, empty_repo, FIXED_NOW, tmp_path / "site")
+    assert events(site) == []
+    # RFC 5545 (3.6): a calendar holds one component or more; here the UTC zone.
+    calendar = icalendar.Calendar.from_ical((site / "maintenance.ics").read_bytes())
+    assert [(c.name, str(c["TZID"])) for c in calendar.subcomponents] == [("VTIMEZONE", "UTC")]
+
+
+def test_a_calendar_with_windows_has_no_zone(two_windows: Path, run: Run,
+                                            tmp_path: Path) -> None:
+    site = build(run, two_windows, "2026-11-28T12:30:00Z", tmp_path / "site")
+    assert b"VTIMEZONE" not in (site / "maintenance.ics").read_bytes()
 
 
 def test_text_escaping_and_folding() -> None:

@@ -91,6 +91,12 @@ def event_lines(config: Config, item: NoticeView) -> list[str]:
     ]
 
 
+# Every time here is UTC ('Z'); an empty calendar names that zone as its component.
+UTC_ZONE = ("BEGIN:VTIMEZONE", "TZID:UTC", "BEGIN:STANDARD", "DTSTART:19700101T000000",
+            "TZOFFSETFROM:+0000", "TZOFFSETTO:+0000", "TZNAME:UTC", "END:STANDARD",
+            "END:VTIMEZONE")
+
+
 def calendar_windows(site: Site) -> list[NoticeView]:
     """Upcoming and in-progress maintenance at ``now``, soonest first."""
     windows = [v for v in site.snapshot.open if v.notice.is_maintenance]
@@ -110,8 +116,11 @@ def render_calendar(site: Site) -> dict[str, bytes]:
         "REFRESH-INTERVAL;VALUE=DURATION:PT1H",
         "X-PUBLISHED-TTL:PT1H",
     ]
-    for item in calendar_windows(site):
+    windows = calendar_windows(site)
+    for item in windows:
         lines.extend(event_lines(config, item))
+    if not windows:  # a calendar holds at least one component (RFC 5545, 3.6): with
+        lines.extend(UTC_ZONE)  # no window to show, the zone its times are given in
     lines.append("END:VCALENDAR")
     text = "".join(fold(line) + "\r\n" for line in lines)
     return {CALENDAR: text.encode("utf-8")}
