@@ -644,3 +644,20 @@ def test_list_empty_and_broken(empty_repo: Path, run: Run) -> None:
     assert "2026-11-28-email " in result.stdout
     assert result.stderr == ("notices/2026-11-28-broken.md:1: expected '---' on the first "
                              "line, to open the front matter (not listed)\n")
+
+
+def test_posting_after_a_maintenance_window_ended_warns(empty_repo: Path, run: Run) -> None:
+    """A maintenance shows Completed from its window's end: an update posted later is
+    written, with a warning saying so and how to record a longer window."""
+    run(empty_repo, "new", "maintenance", "Upgrade", "--start", "2026-11-10 01:00", "--end",
+        "2026-11-10 03:00", "--at", "2026-10-20 09:00")
+    inside = run(empty_repo, "update", "upgrade", "--at", "2026-11-10 02:00", "-m", "Going.")
+    assert inside.exit_code == 0 and inside.stderr == ""
+    late = run(empty_repo, "resolve", "upgrade", "--at", "2026-11-10 03:10", "-m", "Done.")
+    assert late.exit_code == 0, late.output
+    assert late.stdout == ("Posted Completed - 2026-11-10 03:10 to 2026-11-10-upgrade: "
+                           "notices/2026-11-10-upgrade.md\n")
+    assert late.stderr == (
+        "Warning: posted after the window's end (2026-11-10 03:00): readers have seen this "
+        "maintenance as Completed since then. If it ran longer, set a later end: in "
+        "notices/2026-11-10-upgrade.md.\n")

@@ -188,6 +188,11 @@ def _post(repo: Repo, query: str, status: str | None, final: bool, at_text: str 
     click.echo(f"Posted {posted.status.value} - {when} to {posted.notice.id}: "
                f"{_shown(posted.path, repo)}")
     _warn_if_future(at_text, at, repo)
+    end = posted.notice.end
+    if end is not None and posted.at > end:  # a maintenance whose window was over
+        click.echo(f"Warning: posted after the window's end ({write_time(end, config.timezone)}"
+                   "): readers have seen this maintenance as Completed since then. If it "
+                   f"ran longer, set a later end: in {_shown(posted.path, repo)}.", err=True)
 
 
 @click.command()
