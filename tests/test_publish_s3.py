@@ -85,6 +85,18 @@ def recorder(log: list[tuple[str, str]]) -> Any:
     return policy
 
 
+def upload_in_one_part(client: Any, bucket: str, key: str, data: bytes) -> None:
+    """``data`` as a multipart upload of one part, as other tools upload: its ETag is
+    then no MD5 ('...-1')."""
+    upload = client.create_multipart_upload(Bucket=bucket, Key=key,
+                                            ContentType=content_type(key))
+    part = client.upload_part(Bucket=bucket, Key=key, PartNumber=1,
+                              UploadId=upload["UploadId"], Body=data)
+    client.complete_multipart_upload(
+        Bucket=bucket, Key=key, UploadId=upload["UploadId"],
+        MultipartUpload={"Parts": [{"ETag": part["ETag"], "PartNumber": 1}]})
+
+
 def test_full_publish_headers_and_order(builds: Builds, endpoint: str) -> None:
     bucket = new_bucket(endpoint)
     log: list[tuple[str, str]] = []
@@ -164,13 +176,7 @@ def test_publishing_again_repairs_an_object_of_the_same_size(builds: Builds,
 
     # The right bytes in parts: not provable from the listing, so uploaded once more.
     data = (builds.old_dir / "index.html").read_bytes()
-    upload = client.create_multipart_upload(Bucket=bucket, Key="index.html",
-                                            ContentType=content_type("index.html"))
-    part = client.upload_part(Bucket=bucket, Key="index.html", PartNumber=1,
-                              UploadId=upload["UploadId"], Body=data)
-    client.complete_multipart_upload(
-        Bucket=bucket, Key="index.html", UploadId=upload["UploadId"],
-        MultipartUpload={"Parts": [{"ETag": part["ETag"], "PartNumber": 1}]})
+    upload_in_one_part(client, bucket, "index.html", data)
     client.put_object(Bucket=bucket, Key=css, Body=same_size, ContentType=content_type(css))
     lines = drain(target.publish(builds.new_dir, builds.new))
     uploaded = sorted(line[9:] for line in lines if line.startswith("uploaded "))
@@ -450,13 +456,7 @@ def test_verify_never_trusts_the_local_site_or_an_etag(builds: Builds, endpoint:
     drain(target.publish(builds.old_dir, builds.old))
     client: Any = s3_client(endpoint)
     data = (builds.old_dir / "feed.xml").read_bytes()
-    upload = client.create_multipart_upload(Bucket=bucket, Key="feed.xml",
-                                            ContentType=content_type("feed.xml"))
-    part = client.upload_part(Bucket=bucket, Key="feed.xml", PartNumber=1,
-                              UploadId=upload["UploadId"], Body=data)
-    client.complete_multipart_upload(
-        Bucket=bucket, Key="feed.xml", UploadId=upload["UploadId"],
-        MultipartUpload={"Parts": [{"ETag": part["ETag"], "PartNumber": 1}]})
+    upload_in_one_part(client, bucket, "feed.xml", data)
     assert "-" in client.head_object(Bucket=bucket, Key="feed.xml")["ETag"]
     assert drain(target.verify(builds.old_dir))[-1].startswith("checked ")
     local = tmp_path / "local"
