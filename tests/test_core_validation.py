@@ -446,6 +446,9 @@ CONFIG_CASES = {
                                      [f"outpost.yaml:2: {NOT_A_BASE}"]),
     "host with markup": ("title: T\nbase_url: https://ex<a>.org/\ntimezone: America/Chicago\n",
                          [f"outpost.yaml:2: Config value 'base_url': {bad_host('ex<a>.org')}"]),
+    "bracketed host that is no IPv6 address": (
+        "title: T\nbase_url: https://[v1.x]/\ntimezone: America/Chicago\n",
+        ["outpost.yaml:2: Config value 'base_url': '[v1.x]' is not an IPv6 address"]),
     "host of dots": ("title: T\nbase_url: https://.../\ntimezone: America/Chicago\n",
                      [f"outpost.yaml:2: Config value 'base_url': {bad_host('...')}"]),
     "host with a comma": (BASE + "home_url: https://help,desk.example.org/\n", [

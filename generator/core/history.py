@@ -191,9 +191,8 @@ def days(component_spans: tuple[Span, ...], last: date, count: int, zone: ZoneIn
     minutes up to ``now``: the rest of today is not yet uptime."""
     result = []
     first = 0
-    for (day, start, end), (no_data, quiet) in zip(calendar(last, count, zone, now),
-                                                   _plain_days(last, count, zone, now),
-                                                   strict=True):
+    for no_data, quiet in _plain_days(last, count, zone, now):
+        day, start, end = quiet.day, quiet.start, quiet.end
         if since is not None and day < since:
             result.append(no_data)
             continue
