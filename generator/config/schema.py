@@ -331,20 +331,27 @@ def items_of(node: yn.Node) -> tuple[yn.Node, ...]:
     return tuple(node.items) if isinstance(node, yn.Sequence) else (node,)
 
 
-def repeated(items: Sequence[yn.Node], values: Sequence[Any], key: str, what: str
-             ) -> list[tuple[int, str]]:
-    """A problem at each item whose ``key`` repeats an earlier one's ("duplicate
-    ``what`` 'x'"); items whose ``key`` did not parse are passed over."""
+def repeats(values: Sequence[Any], key: str, fold: Callable[[Any], Any] = str) -> list[int]:
+    """The index of each value whose ``key`` (folded) an earlier value has; values
+    whose ``key`` did not parse are passed over."""
     seen: set[Any] = set()
-    problems = []
-    for item, value in zip(items, values, strict=True):
+    found = []
+    for index, value in enumerate(values):
         name = value_of(value, key)
         if name is BROKEN:
             continue
-        if name in seen:
-            problems.append((item.line, f"duplicate {what} '{name}'"))
-        seen.add(name)
-    return problems
+        if fold(name) in seen:
+            found.append(index)
+        seen.add(fold(name))
+    return found
+
+
+def repeated(items: Sequence[yn.Node], values: Sequence[Any], key: str, what: str
+             ) -> list[tuple[int, str]]:
+    """A problem at each item whose ``key`` repeats an earlier one's ("duplicate
+    ``what`` 'x'")."""
+    return [(items[index].line, f"duplicate {what} '{value_of(values[index], key)}'")
+            for index in repeats(values, key)]
 
 
 def record(spec: Record) -> Parser:

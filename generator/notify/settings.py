@@ -97,11 +97,10 @@ def parse_duration(text: str) -> timedelta | None:
     match = _DURATION.fullmatch(text.strip())
     if not match or not any(match.groups()):
         return None
-    if any(len(part) > 9 for part in match.groups() if part):  # before int(): no
-        days = hours = minutes = MAX_DURATION_DAYS + 1           # number of any length
-    else:
-        days, hours, minutes = (int(match[k] or 0) for k in ("d", "h", "m"))
-    if (days * 24 + hours) * 60 + minutes > MAX_DURATION_DAYS * 24 * 60:
+    too_long = any(len(part) > 9 for part in match.groups() if part)  # before int()
+    days, hours, minutes = (0, 0, 0) if too_long else (
+        int(match[k] or 0) for k in ("d", "h", "m"))
+    if too_long or (days * 24 + hours) * 60 + minutes > MAX_DURATION_DAYS * 24 * 60:
         raise InputError(f"a duration may be at most {MAX_DURATION_DAYS} days; received "
                          f"'{text.strip()}'")
     return timedelta(days=days, hours=hours, minutes=minutes)
@@ -376,14 +375,6 @@ def _component_ids(components: Any) -> set[str] | None:
 def _repeated(items: list[tuple[int, Any]], kind: str, key: str, message: str,
               fold: Callable[[str], str] = str) -> list[tuple[int, str]]:
     """A problem for each item whose ``key`` (folded) an earlier item has."""
-    seen: set[str] = set()
-    problems = []
-    for index, item in items:
-        value = s.value_of(item, key)
-        if value is s.BROKEN:
-            continue
-        if fold(value) in seen:
-            problems.append((item.line, f"'{SECTION}.{kind}[{index}]': "
-                                        f"{message.format(value)}"))
-        seen.add(fold(value))
-    return problems
+    again = [items[found] for found in s.repeats([item for _, item in items], key, fold)]
+    return [(item.line, f"'{SECTION}.{kind}[{index}]': {message.format(s.value_of(item, key))}")
+            for index, item in again]
