@@ -74,10 +74,8 @@ def _intact(release: Path | None, old: Manifest | None, manifest: Manifest) -> s
 
 def _holds(path: Path, entry: Entry) -> bool:
     """Whether ``path`` is a regular file (not a link) with the bytes ``entry`` lists."""
-    if path.is_symlink():
-        return False
-    data = regular_bytes(path, entry.size)
-    return data is not None and hashlib.sha256(data).hexdigest() == entry.sha256
+    return not path.is_symlink() and LocalCopy(path.parent).matching(path.name,
+                                                                     entry) is not None
 
 
 def _extra(release: Path, manifest: Manifest) -> list[str]:

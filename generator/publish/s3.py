@@ -20,8 +20,9 @@ import importlib.util
 import json
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from functools import partial
 from itertools import groupby
 from pathlib import Path
 from typing import Any
@@ -111,13 +112,13 @@ def _type_problem(path: str, response: dict[str, Any]) -> str | None:
     return f"Content-Type {kind!r}, expected {content_type(path)!r}"
 
 
-def _etag_matches(etag: str, local: Path) -> bool:
-    """Whether an object listed with ``etag`` has the bytes of the ``local`` file: a
-    single-part upload's ETag is their MD5. Any other ETag (a multipart upload's ends in
-    ``-<parts>``) proves nothing, so the object is uploaded again, in one part."""
+def _etag_proves(etag: str, read: Callable[[], bytes | None]) -> bool:
+    """Whether an object listed with ``etag`` has the bytes ``read()`` gives (read only
+    when it can tell): a single-part upload's ETag is their MD5. Any other ETag (a
+    multipart or SSE-KMS upload's) proves nothing."""
     if not _SINGLE_PART.fullmatch(etag):
         return False
-    data = regular_bytes(local)
+    data = read()
     return data is not None and hashlib.md5(data).hexdigest() == etag
 
 
@@ -218,7 +219,8 @@ class S3Target:
         changed = [path for path, entry in manifest.files.items()
                    if old is None or old.files.get(path) != entry
                    or present.get(path) != entry.size or path in pending
-                   or not _etag_matches(listing[path][1], site_dir / path)]
+                   or not _etag_proves(listing[path][1],
+                                       partial(regular_bytes, site_dir / path, entry.size))]
         self.counts.unchanged = len(manifest.files) - len(changed)
         if changed:
             self._put_raw(self._pending_key(), json.dumps(sorted(pending | set(changed)))
@@ -313,8 +315,7 @@ class S3Target:
         """(a Content-Type problem, MISSING or DIFFERS) for one listed object, in one
         request: a HEAD when the listed ETag proves the body, else a GET."""
         key = self.prefix + path
-        data = local.matching(path, entry) if _SINGLE_PART.fullmatch(etag) else None
-        if data is not None and hashlib.md5(data).hexdigest() == etag:
+        if _etag_proves(etag, partial(local.matching, path, entry)):
             head = self._fetch(key, body=False)
             if head is not None and str(head.get("ETag", "")).strip('"') == etag:
                 return _type_problem(path, head), None
