@@ -181,3 +181,20 @@ def test_plain_text_rewrite_never_changes_what_the_text_says(text: str) -> None:
     result = absolute_targets(text, PAGE)
     assert result == text or render_markdown(result) == absolute_links(
         render_markdown(text), PAGE)
+
+
+# Plain inline links, which the rewrite must always reach (it may not fall back on
+# the text as written): words and links with relative targets, in any order.
+plain_links = st.lists(st.one_of(
+    st.sampled_from(["word", "a sentence.", "**bold**"]),
+    st.builds("[{}]({})".format, st.sampled_from(["notice", "Web", "this update"]),
+              st.sampled_from(["../", "/components/web/", "#update-1", "other/page",
+                               "../../closed/", "?tab=2"]))), min_size=1, max_size=6)
+
+
+@given(plain_links)
+def test_plain_inline_links_are_always_made_absolute(pieces: list[str]) -> None:
+    text = " ".join(pieces)
+    rendered = render_markdown(absolute_targets(text, PAGE))
+    assert all(is_absolute(url) for url in hrefs(rendered)), rendered
+    assert rendered == absolute_links(render_markdown(text), PAGE)
