@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from hypothesis import strategies as st
 
 from generator.render.headers import _kind, _shared, header_rules, headers_for, urls
 from generator.render.manifest import parse_manifest
+from generator.render.mediatypes import content_type as type_of
 from tests.conftest import FIXED_NOW, Run
 from tests.feeds_support import build
 
@@ -35,14 +37,30 @@ def parse_headers(text: str) -> list[tuple[str, list[tuple[str, str]]]]:
     return rules
 
 
-def matches(pattern: str, url: str) -> bool:
-    """Both hosts: '*' (a splat) matches any rest of the path, including nothing."""
-    regex = "".join(".*" if part == "*" else re.escape(part)
-                    for part in re.split(r"(\*)", pattern))
+def cloudflare_matches(pattern: str, url: str) -> bool:
+    """Cloudflare Pages: a splat matches anything, a :placeholder one path segment;
+    the whole path must match."""
+    regex = "".join(".*" if part == "*" else "[^/]+" if part.startswith(":")
+                    else re.escape(part) for part in re.split(r"(\*|:[A-Za-z]\w*)", pattern))
     return re.fullmatch(regex, url) is not None
 
 
-def applied(rules: list[tuple[str, list[tuple[str, str]]]], url: str) -> dict[str, list[str]]:
+def netlify_matches(pattern: str, url: str) -> bool:
+    """Netlify: per segment, a :placeholder matches one segment, a lone '*' anything
+    (the slash before it optional); a trailing slash is optional, case is ignored."""
+    parts = []
+    for part in (p for p in pattern.split("/") if p):
+        if part.startswith(":"):
+            parts.append("([^/]+)")
+        elif part == "*":
+            parts.append("?(.*)")
+        else:
+            parts.append("(.*)".join(re.escape(bit) for bit in part.split("*")))
+    return re.fullmatch("/" + "/".join(parts) + "/?", url, re.I) is not None
+
+
+def applied(rules: list[tuple[str, list[tuple[str, str]]]], url: str,
+            matches: Callable[[str, str], bool] = cloudflare_matches) -> dict[str, list[str]]:
     """Every matching rule applies; repeated names would be joined by the host."""
     found: dict[str, list[str]] = {}
     for pattern, headers in rules:
@@ -216,3 +234,40 @@ def test_paths_of_one_kind_get_the_same_headers(paths: list[str]) -> None:
     by_kind: dict[object, list[tuple[str, str]]] = {}
     for path in paths:
         assert by_kind.setdefault(_kind(path), _shared(path)) == _shared(path), path
+
+
+MANY_COMPONENTS = 16
+
+
+def test_headers_stay_within_the_hosts_rule_limit(empty_repo: Path, run: Run,
+                                                  tmp_path: Path) -> None:
+    """Cloudflare Pages reads the first 100 rules of _headers and skips the rest: a
+    site with many components (each with its page, feeds, banner and badge) must
+    still give every file all its headers, on both hosts, once each."""
+    config = empty_repo / "outpost.yaml"
+    config.write_text("closed_recent: 1\n" + config.read_text() + "".join(
+        f"  - id: part-{n:02d}\n    name: Part {n}\n" for n in range(MANY_COMPONENTS)))
+    for year in (2025, 2026):  # two years of closed notices: year pages
+        (empty_repo / "notices" / f"outage-{year}.md").write_text(
+            f"---\ntitle: Outage {year}\ntype: incident\nimpact: minor\n"
+            f"components: [part-15]\n---\n## Resolved - {year}-03-01 11:00\nFixed.\n\n"
+            f"## Investigating - {year}-03-01 10:00\nLooking.\n")
+    site = build(run, empty_repo, FIXED_NOW, tmp_path / "site")
+    assert (site / "components/part-15/2025/index.html").is_file()
+    rules = parse_headers((site / "_headers").read_text())
+    assert len(rules) <= 100
+    served = header_rules(list(files_of(site)))  # as outpost serve applies them
+    for matcher in (cloudflare_matches, netlify_matches):
+        for path in files_of(site):
+            if path == "_headers":
+                continue
+            for url in urls(path):
+                expected = dict(_shared(path))
+                if path.endswith((".xml", ".ics")):
+                    expected["Content-Type"] = type_of(path)
+                got = applied(rules, url, matcher)
+                if matcher is netlify_matches:  # its '/embed/*' also matches /embed.js,
+                    got = {name: sorted(set(values)) for name, values in got.items()}
+                assert got == {name: [value] for name, value in expected.items()}, (
+                    matcher.__name__, url)  # ... with the same values
+                assert headers_for(served, url) == expected, url

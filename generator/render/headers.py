@@ -6,7 +6,8 @@ Cache-Control values. The rules here never overlap on a header name:
 
 * one rule per top-level file (``/feed.xml``), or per top-level folder
   (``/api/*``) when all its files share the same cache and CORS headers, else one
-  rule per file in it;
+  rule per file in it, its own folder a placeholder (``/components/:id/feed.xml``)
+  so that the count stays within what hosts read (Cloudflare Pages: 100 rules);
 * Content-Type only where a host would guess wrong from the extension (feeds,
   the calendar), as a rule of its own inside a folder rule's scope.
 
@@ -92,10 +93,7 @@ def header_rules(paths: list[str]) -> Rules:
         if "/" in path:
             folders.setdefault(path.split("/", 1)[0], []).append(path)
             continue
-        headers = _shared(path)
-        if declares_type(path):
-            headers.insert(0, ("Content-Type", content_type(path)))
-        rules.extend((url, headers) for url in urls(path))
+        rules.extend((url, _with_type(path)) for url in urls(path))
     for folder, members in sorted(folders.items()):
         kinds = {shared_of(path) for path in members}
         if len(kinds) == 1:
@@ -103,19 +101,44 @@ def header_rules(paths: list[str]) -> Rules:
             rules.extend((url, [("Content-Type", content_type(path))])
                          for path in members if declares_type(path) for url in urls(path))
             continue
-        for path in members:
-            headers = _shared(path)
-            if declares_type(path):
-                headers.insert(0, ("Content-Type", content_type(path)))
-            rules.extend((url, headers) for url in urls(path))
+        rules.extend(_mixed_folder_rules(folder, members))
     return rules
+
+
+def _with_type(path: str) -> list[tuple[str, str]]:
+    headers = _shared(path)
+    if declares_type(path):
+        headers.insert(0, ("Content-Type", content_type(path)))
+    return headers
+
+
+def _mixed_folder_rules(folder: str, members: list[str]) -> Rules:
+    """One rule per file of a folder whose files differ in headers, with each file's
+    own folder (``components/<id>/``) written as a placeholder when every file lies in
+    one: hosts read a limited number of rules (Cloudflare Pages the first 100), and a
+    rule per file of every component would pass that. Netlify's trailing slash is
+    optional (``/components/:id/`` also matches ``/components/x``), so a file directly
+    in the folder keeps the exact rules."""
+    if all(path.count("/") >= 2 for path in members):
+        grouped: dict[str, list[str]] = {}
+        for path in members:
+            rest = path.split("/", 2)[2]
+            grouped.setdefault(f"{folder}/:id/{rest}", []).append(path)
+        # Each placeholder rule must speak for every file it matches.
+        if all(len({tuple(_with_type(path)) for path in paths}) == 1
+               for paths in grouped.values()):
+            return [(url, _with_type(paths[0])) for pattern, paths in grouped.items()
+                    for url in urls(pattern)]
+    return [(url, _with_type(path)) for path in members for url in urls(path)]
 
 
 @lru_cache(maxsize=1024)
 def _matcher(pattern: str) -> re.Pattern[str]:
-    """A rule's URL pattern: ``*`` (a splat) matches any rest, including nothing."""
-    return re.compile("".join(".*" if part == "*" else re.escape(part)
-                              for part in re.split(r"(\*)", pattern)))
+    """A rule's URL pattern: ``*`` (a splat) matches any rest, including nothing, and
+    ``:name`` (a placeholder) one path segment."""
+    return re.compile("".join(".*" if part == "*" else "[^/]+" if part.startswith(":")
+                              else re.escape(part)
+                              for part in re.split(r"(\*|:[A-Za-z]\w*)", pattern)))
 
 
 def headers_for(rules: Rules, url: str) -> dict[str, str]:
