@@ -363,3 +363,36 @@ def test_one_update_on_a_web_notice_rewrites_no_page_of_component_api(
     web = (site / "components/web/index.html").read_text()
     assert '<span class="label label-identified">Identified</span>' in web
     assert tree(site) == clean_files(empty_repo, datetime.fromisoformat(NOW))
+
+
+def test_component_page_advertises_its_own_feeds_first(empty_repo: Path, run: Run,
+                                                       tmp_path: Path) -> None:
+    """A feed reader given a component's page subscribes to what autodiscovery finds
+    first: that component's feeds, then the site's."""
+    from html.parser import HTMLParser
+    from urllib.parse import urljoin
+
+    import feedparser
+
+    write_notice(empty_repo, "db", MAINTENANCE)
+    site = build(run, empty_repo, NOW, tmp_path / "site")
+    links: list[dict[str, str | None]] = []
+
+    class Alternates(HTMLParser):
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            if tag == "link" and ("rel", "alternate") in attrs:
+                links.append(dict(attrs))
+
+    Alternates().feed((site / "components/api/index.html").read_text())
+    page = "https://status.example.org/components/api/"
+    found = [(link["type"], urljoin(page, link["href"] or "")) for link in links]
+    assert found[:2] == [
+        ("application/rss+xml", "https://status.example.org/components/api/feed.xml"),
+        ("application/atom+xml", "https://status.example.org/components/api/atom.xml")]
+    assert ("application/rss+xml", "https://status.example.org/feed.xml") in found
+    assert [link["title"] for link in links[:2]] == ["Test Status: API (RSS)",
+                                                      "Test Status: API (Atom)"]
+    feed = feedparser.parse((site / "components/api/feed.xml").read_bytes())
+    assert feed.feed.title == "Test Status: API"
+    assert [e.title for e in feed.entries] == ["[Completed] Database upgrade",
+                                               "[Scheduled] Database upgrade"]

@@ -9,6 +9,7 @@ from generator.core.history import UPTIME_PERIODS
 from generator.core.model import ComponentStatus
 from generator.core.timeline import NoticeView
 from generator.render.bars import LEGEND, figure_text
+from generator.render.feeds import component_feeds
 from generator.render.pages import Site, closed_by_year, page_html
 from generator.render.produced import Page
 
@@ -45,13 +46,15 @@ def render_component_pages(site: Site) -> dict[str, bytes | Page]:
         notice_days = tuple(b for b in reversed(bar_row.bars) if b.notices)
         shown_titles = {n: site.titles[n] for b in notice_days for n in b.notices}
         status = states.get(component.id, ComponentStatus.OPERATIONAL)
+        feeds = (*component_feeds(config, component), *site.feeds)
         files[f"components/{component.id}/index.html"] = Page(
             (site.chrome, component, status, bar_row, figures, open_items, past_years, years,
              shown_titles),
             lambda component=component, status=status, bar_row=bar_row, figures=figures,
             open_items=open_items, past_years=past_years, notice_days=notice_days,
-            shown_titles=shown_titles, years=years: page_html(  # type: ignore[misc]
-                site, "component.html", "../../", "", component=component, status=status,
+            shown_titles=shown_titles, years=years, feeds=feeds: page_html(  # type: ignore[misc]
+                site, "component.html", "../../", "", feeds=feeds, component=component,
+                status=status,
                 bar_row=bar_row, figures=figures, open_items=open_items,
                 past_years=past_years, notice_days=notice_days, titles=shown_titles,
                 legend_items=LEGEND, years=years, current_year=None))
@@ -59,8 +62,9 @@ def render_component_pages(site: Site) -> dict[str, bytes | Page]:
             files[f"components/{component.id}/{year}/index.html"] = Page(
                 (site.chrome, component, year, tuple(items), year_counts),
                 lambda component=component, year=year, items=items,
-                year_counts=year_counts: page_html(  # type: ignore[misc]
-                    site, "component_year.html", "../../../", "", component=component,
+                year_counts=year_counts, feeds=feeds: page_html(  # type: ignore[misc]
+                    site, "component_year.html", "../../../", "", feeds=feeds,
+                    component=component,
                     heading=f"{component.name}: {year}", items=items, years=year_counts,
                     current_year=year))
     return files

@@ -12,6 +12,7 @@ from itertools import islice
 
 from generator.core import times
 from generator.core.model import (
+    Component,
     Config,
     Notice,
     Status,
@@ -39,6 +40,15 @@ def site_feeds(config: Config) -> tuple[FeedLink, ...]:
         FeedLink(CALENDAR, "text/calendar", f"{config.title}: maintenance calendar",
                  "Maintenance calendar"),
     )
+
+
+def component_feeds(config: Config, component: Component) -> tuple[FeedLink, ...]:
+    """What a component's pages advertise first: its own feeds (a reader given the page
+    subscribes to what it finds first)."""
+    title = f"{config.title}: {component.name}"
+    prefix = f"components/{component.id}/"
+    return (FeedLink(prefix + RSS, "application/rss+xml", f"{title} (RSS)", "RSS"),
+            FeedLink(prefix + ATOM, "application/atom+xml", f"{title} (Atom)", "Atom"))
 
 
 @dataclass(frozen=True)

@@ -484,6 +484,7 @@ def _page(site: Site, template: str, root: str, tab: str, **context: Any) -> byt
     """A page: ``template`` with what every page's chrome reads, and ``context``."""
     context.setdefault("updated", None)  # the footer's "Updated" time: the Open page's now
     context.setdefault("case_url", case_url(site.config.submit_case_url))  # no notice
+    context.setdefault("feeds", site.feeds)  # a component's pages put its own first
     return template_text(
         site, template,
         config=site.config,
@@ -492,7 +493,6 @@ def _page(site: Site, template: str, root: str, tab: str, **context: Any) -> byt
         root=root,
         css=site.css_path,
         tab=tab,
-        feeds=site.feeds,
         banner_text=banner_text(site.snapshot, site.config.timezone),
         zone_name=times.zone_name(site.config.timezone),
         zone_abbrevs=times.zone_abbreviations(site.config.timezone, site.now.year),
