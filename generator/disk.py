@@ -12,13 +12,33 @@ import stat
 import tempfile
 from pathlib import Path
 
+# What Outpost writes is readable, and its folders enterable, by a web server running as
+# another user, whatever the umask of whoever ran it (077 would hide a site from it).
+FILE_MODE = 0o644
+FOLDER_MODE = 0o755
 
-def temp_beside(path: Path, data: bytes, mode: int = 0o644) -> Path:
+
+def make_folders(path: Path) -> None:
+    """Make ``path`` and its missing parents, each FOLDER_MODE (folders that exist keep
+    theirs); FileExistsError when something other than a folder holds one of the names."""
+    if path.is_dir():
+        return
+    make_folders(path.parent)
+    try:
+        path.mkdir()
+    except FileExistsError:
+        if not path.is_dir():  # a file, or a symlink leading nowhere
+            raise
+        return  # made meanwhile by another process
+    path.chmod(FOLDER_MODE)
+
+
+def temp_beside(path: Path, data: bytes, mode: int = FILE_MODE) -> Path:
     """``data`` in a synced temporary file in ``path``'s folder (made if missing), ready
     to be renamed over ``path``; the caller renames or removes it. NotADirectoryError
     when something other than a folder holds the folder's name."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        make_folders(path.parent)
     except FileExistsError:  # a file, or a symlink leading nowhere: never "taken, retry"
         raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR),
                                  str(path.parent)) from None
@@ -37,7 +57,7 @@ def temp_beside(path: Path, data: bytes, mode: int = 0o644) -> Path:
 
 def write_file_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to a temporary file beside ``path``, then rename it over ``path``."""
-    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
+    mode = path.stat().st_mode & 0o777 if path.exists() else FILE_MODE
     tmp = temp_beside(path, data, mode)
     try:
         os.replace(tmp, path)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from generator.build.parallel import fork_map
 from generator.core.errors import OutpostError
+from generator.disk import FILE_MODE, FOLDER_MODE, make_folders
 
 _RENAME_EXCHANGE = 2
 SITE_MARK = "index.html"  # a folder holding this was built before and may be replaced
@@ -45,9 +46,10 @@ def _write_files(folder: Path, files: Mapping[str, bytes], names: list[str]) -> 
     for name in names:
         parent = name.rpartition("/")[0]
         if parent and parent not in made:
-            os.makedirs(os.path.join(base, parent), exist_ok=True)
+            make_folders(folder / parent)
             made.add(parent)
         with open(os.path.join(base, name), "xb", buffering=0) as handle:
+            os.fchmod(handle.fileno(), FILE_MODE)  # not the umask's: see FILE_MODE
             data = memoryview(files[name])
             while data:  # an unbuffered write may be partial
                 data = data[handle.write(data) or 0:]
@@ -236,13 +238,13 @@ def replace_site(out: Path, files: Mapping[str, bytes], keep: Path | None = None
     """
     check_target(out, keep)
     out = Path(os.path.realpath(out.absolute()))
-    out.parent.mkdir(parents=True, exist_ok=True)
+    make_folders(out.parent)
     remove_leftovers(out)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
     held = _hold(staging)
     try:
         write_tree(staging, files, parallel)
-        staging.chmod(0o755)
+        staging.chmod(FOLDER_MODE)
         if not out.exists():
             staging.rename(out)
             return

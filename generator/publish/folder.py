@@ -23,7 +23,7 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
-from generator.disk import regular_bytes, write_file_atomic
+from generator.disk import FILE_MODE, FOLDER_MODE, make_folders, regular_bytes, write_file_atomic
 from generator.publish.base import (
     Counts,
     PublishError,
@@ -84,12 +84,12 @@ def _extra(release: Path, manifest: Manifest) -> list[str]:
 
 
 def _write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_folders(path.parent)
     with open(path, "wb") as handle:
         handle.write(data)
         handle.flush()
         os.fsync(handle.fileno())
-    path.chmod(0o644)
+    path.chmod(FILE_MODE)
 
 
 class FolderTarget:
@@ -130,7 +130,7 @@ class FolderTarget:
 
     @contextlib.contextmanager
     def _lock(self) -> Iterator[None]:
-        self.path.mkdir(parents=True, exist_ok=True)
+        make_folders(self.path)  # the web server enters it on its way to current/
         with open(self.path / ".lock", "a+b") as handle:
             try:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -149,7 +149,7 @@ class FolderTarget:
     def publish(self, site_dir: Path, manifest: Manifest) -> Iterator[str]:
         self.counts = Counts()
         with self._lock():
-            self.releases.mkdir(parents=True, exist_ok=True)
+            make_folders(self.releases)
             yield from self._remove_abandoned()
             old = self._current_manifest()
             old_release = self._current_release()
@@ -167,13 +167,14 @@ class FolderTarget:
             name = f"r{self._next_sequence():06d}-{manifest.build_id}"
             staging = self.releases / f".new-{name}"
             staging.mkdir()
+            staging.chmod(FOLDER_MODE)
             yield f"writing release {name}"
             made: set[Path] = set()
             for path in sorted(manifest.files):
                 entry = manifest.files[path]
                 target = staging / path
                 if target.parent not in made:
-                    target.parent.mkdir(parents=True, exist_ok=True)
+                    make_folders(target.parent)
                     made.add(target.parent)
                 if old_release is not None and path in kept:
                     try:
