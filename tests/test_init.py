@@ -93,6 +93,24 @@ def test_a_new_site_keeps_its_notices_folder_in_git_with_no_notice(tmp_path: Pat
                                                     "valid.\n")
 
 
+@pytest.mark.parametrize("linked", [False, True])
+def test_git_ignores_the_built_site_even_as_a_symlink(tmp_path: Path, run: Run,
+                                                      linked: bool) -> None:
+    """site/ may be a symlink to the folder a web server serves (README): 'git add .',
+    as init's next steps say, commits neither it nor what a build leaves."""
+    target = tmp_path / "status"
+    assert run(tmp_path, "init", str(target), *OPTIONS).exit_code == 0
+    subprocess.run(["git", "-C", str(target), "init", "-q"], check=True)
+    if linked:
+        (tmp_path / "www").mkdir()
+        (target / "site").symlink_to(tmp_path / "www")
+    assert run(target, "build", "--now", FIXED_NOW).exit_code == 0
+    status = subprocess.run(["git", "-C", str(target), "status", "--porcelain",
+                             "--untracked-files=all"], capture_output=True, text=True,
+                            check=True).stdout
+    assert sorted(line[3:] for line in status.splitlines()) == EXPECTED_FILES
+
+
 def test_init_without_a_terminal_says_which_zone(tmp_path: Path, run: Run) -> None:
     if os.environ.get("TZ") or os.path.realpath("/etc/localtime") != \
             "/usr/share/zoneinfo/Etc/UTC":
@@ -270,7 +288,7 @@ def test_workflows_install_the_release_tag_from_git() -> None:
         uses = [step.get("uses", "") for step in _job(files[name])["steps"]]
         assert "astral-sh/setup-uv@v6" in uses, name
     assert requirement.url == f"git+{REPOSITORY}@v{__version__}"
-    assert files[".gitignore"].decode().splitlines()[1:3] == ["site/", ".outpost-cache/"]
+    assert files[".gitignore"].decode().splitlines()[2:4] == ["/site", ".outpost-cache/"]
 
 
 def test_publish_workflow_keeps_the_build_cache_between_runs() -> None:

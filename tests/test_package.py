@@ -105,7 +105,7 @@ def test_wheel_in_a_fresh_venv_inits_and_builds(tmp_path: Path) -> None:
                  "--component", "web=Website", "--component", "api=Public API"], work, env)
     assert "  2. Preview: cd acme-status && outpost serve\n" in init.stdout
     root = work / "acme-status"
-    assert (root / ".gitignore").read_text().splitlines()[1:3] == ["site/", ".outpost-cache/"]
+    assert (root / ".gitignore").read_text().splitlines()[2:4] == ["/site", ".outpost-cache/"]
 
     # init dates its example notice the day before the real clock: build at the real
     # clock (to the minute) so that the example is closed and the new incident open.
