@@ -93,6 +93,20 @@ def test_a_new_site_keeps_its_notices_folder_in_git_with_no_notice(tmp_path: Pat
                                                     "valid.\n")
 
 
+def test_the_next_steps_run_as_printed_in_a_folder_with_spaces(tmp_path: Path,
+                                                               run: Run) -> None:
+    target = tmp_path / "acme status's site"
+    result = run(tmp_path, "init", str(target), *OPTIONS)
+    assert result.exit_code == 0, result.output
+    (push,) = re.findall(r"^  3\. Push: (.*), then add", result.output, re.MULTILINE)
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org",
+           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.org"}
+    subprocess.run(["bash", "-c", push], check=True, env=env, capture_output=True)
+    listed = subprocess.run(["git", "-C", str(target), "ls-files"], capture_output=True,
+                            text=True, check=True).stdout
+    assert listed.splitlines() == EXPECTED_FILES
+
+
 @pytest.mark.parametrize("linked", [False, True])
 def test_git_ignores_the_built_site_even_as_a_symlink(tmp_path: Path, run: Run,
                                                       linked: bool) -> None:

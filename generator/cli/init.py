@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -103,7 +104,7 @@ def init(repo: Repo, directory: Path | None, title: str | None, timezone: str | 
                f"{options.timezone}):")
     for name in written:
         click.echo(f"  {name}")
-    go = "" if where == "." else f"cd {where} && "
+    go = "" if where == "." else f"cd {shlex.quote(where)} && "  # pasted into a shell
     edit = "title, base_url, components" if not options.base_url_given else \
         "title, components and the commented settings"
     click.echo("\nNext steps:")
