@@ -80,6 +80,14 @@ def test_an_explicit_root_is_kept_and_points_at_the_site(example_repo: Path) -> 
     assert "init" not in done.stdout + done.stderr
 
 
+def test_the_root_to_pass_is_quoted_for_a_shell(tmp_path: Path) -> None:
+    site = tmp_path / "acme status"
+    (site / "notices").mkdir(parents=True)
+    (site / "outpost.yaml").write_text("title: Acme\n")
+    done = outpost(site, "--root", "notices", "check")
+    assert done.stdout.endswith(f"pass --root '{site}')\n1 problem found.\n")
+
+
 def test_init_inside_a_site_refuses_to_nest_one(example_repo: Path) -> None:
     (example_repo / ".git").mkdir()
     notices = example_repo / "notices"
