@@ -303,6 +303,10 @@ def test_primary_and_mirrors_apart(example_repo: Path, tmp_path: Path, run: Run)
     both = run(example_repo, "publish", "--primary", "www")
     assert (both.exit_code, both.output.splitlines()[-1]) == (
         2, "Error: --primary or target names, not both")
+    for flags in (["--primary", "--mirrors"], ["--mirrors", "--primary"]):
+        both = run(example_repo, "publish", *flags)
+        assert (both.exit_code, both.output.splitlines()[-1]) == (
+            2, "Error: --primary or --mirrors, not both"), flags
 
 
 def test_mirrors_without_mirrors(example_repo: Path, tmp_path: Path, run: Run) -> None:

@@ -16,19 +16,21 @@ SITE_HELP = "The built site to publish (default: ROOT/site)."
 @click.option("--site", "site_dir", type=click.Path(file_okay=False, path_type=Path),
               default=None, help=SITE_HELP)
 @click.option("-q", "--quiet", is_flag=True, help="Print only the summaries.")
-@click.option("--primary", "only", flag_value="primary", default=None,
+@click.option("--primary", is_flag=True,
               help="Only the primary target (the first in publish:).")
-@click.option("--mirrors", "only", flag_value="mirrors",
-              help="Every target but the primary.")
+@click.option("--mirrors", is_flag=True, help="Every target but the primary.")
 @pass_repo
 def publish(repo: Repo, names: tuple[str, ...], site_dir: Path | None, quiet: bool,
-            only: str | None) -> None:
+            primary: bool, mirrors: bool) -> None:
     """Publish the built site to each named target (default: all), independently."""
     from generator.build.inputs import inputs_digest, load_valid
     from generator.core.errors import OutpostError
     from generator.publish.base import target_settings, targets_from_config
     from generator.publish.runner import failure_report, publish_targets, read_site
 
+    if primary and mirrors:  # one flag silently winning would skip half the targets
+        raise click.UsageError("--primary or --mirrors, not both")
+    only = "primary" if primary else "mirrors" if mirrors else None
     if only is not None and names:
         raise click.UsageError(f"--{only} or target names, not both")
     checked = load_valid(repo.project, "Publish stopped: nothing was published.")
