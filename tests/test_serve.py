@@ -185,6 +185,17 @@ def test_serve_rebuilds_shows_problems_and_stays_up(
     assert process.poll() is None
 
 
+def test_serve_names_the_host_when_the_address_is_not_this_machines(
+        empty_repo: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "generator", "--root", str(empty_repo), "serve", "--host",
+         "192.0.2.1", "--port", "0", "--now", FIXED_NOW], capture_output=True, text=True,
+        stdin=subprocess.DEVNULL, timeout=30)
+    assert result.returncode == 1
+    assert result.stderr == ("Error: cannot listen on 192.0.2.1:0: Cannot assign requested "
+                             "address; give an address of this machine with --host\n")
+
+
 def test_serve_refuses_a_busy_port(empty_repo: Path,
                                    served: tuple[Path, str, subprocess.Popen[str]]) -> None:
     _, url, _ = served

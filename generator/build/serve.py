@@ -14,6 +14,7 @@ its problems until it is fixed; the server keeps running.
 
 from __future__ import annotations
 
+import errno
 import html
 import threading
 from collections.abc import Callable, Iterator
@@ -255,8 +256,13 @@ def serve(project: Project, host: str, port: int, clock: Callable[[], datetime],
     try:
         server = _Server((host, port), preview)
     except OSError as exc:
+        # A busy or privileged port, or an address that is not this machine's (or no
+        # address at all): say which option to change.
+        port_taken = exc.errno == errno.EADDRINUSE or isinstance(exc, PermissionError)
+        hint = ("choose another port with --port" if port_taken
+                else "give an address of this machine with --host")
         raise OutpostError(f"cannot listen on {host}:{port}: {exc.strerror or exc}; "
-                           "choose another port with --port") from None
+                           f"{hint}") from None
     bound_host, bound_port = str(server.server_address[0]), int(server.server_address[1])
     shown = f"[{bound_host}]" if ":" in bound_host else bound_host
     stop, ready = threading.Event(), threading.Event()
