@@ -370,3 +370,17 @@ def test_a_reader_that_leaves_early_gets_no_error(tmp_path: Path) -> None:
 
     result = CliRunner().invoke(group, ["write"])
     assert (result.exit_code, result.output) == (1, "")
+
+
+@pytest.mark.parametrize("closed", [">&-", "2>&-", ">&- 2>&-"])
+def test_a_command_started_without_stdout_or_stderr_ends_as_usual(
+        tmp_path: Path, closed: str) -> None:
+    """A supervisor may start a command with standard output or error closed (`>&-`):
+    Python then has no stream for it (None), and the exit must not fail on that."""
+    root = repo(tmp_path)
+    done = subprocess.run(["bash", "-c", f'exec "$@" {closed}', "bash", sys.executable, "-m",
+                           "generator", "--root", str(root), "check"],
+                          capture_output=True, text=True, stdin=subprocess.DEVNULL,
+                          timeout=120, check=False)
+    assert done.returncode == 0
+    assert "Traceback" not in done.stdout + done.stderr
