@@ -10,7 +10,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from generator.app import cli
 from generator.disk import create_file_exclusive, write_file_atomic
 from tests.conftest import Run
 
@@ -661,3 +663,11 @@ def test_posting_after_a_maintenance_window_ended_warns(empty_repo: Path, run: R
         "Warning: posted after the window's end (2026-11-10 03:00): readers have seen this "
         "maintenance as Completed since then. If it ran longer, set a later end: in "
         "notices/2026-11-10-upgrade.md.\n")
+
+
+@pytest.mark.parametrize("command", [["update"], ["resolve"], ["postmortem"],
+                                     ["new", "incident"], ["new", "maintenance"]])
+def test_the_help_names_the_message_file_as_its_text_does(command: list[str]) -> None:
+    result = CliRunner().invoke(cli, [*command, "--help"])
+    assert "--message-file FILE " in result.output
+    assert "FILENAME" not in result.output

@@ -31,7 +31,7 @@ IMPACTS = ("none", "minor", "major", "critical")
 
 
 def _message_options(function: click.decorators.FC) -> click.decorators.FC:
-    function = click.option("--message-file", type=click.File("rb"),
+    function = click.option("--message-file", type=click.File("rb"), metavar="FILE",
                             help="Read the text from FILE ('-' for stdin), in UTF-8.")(function)
     return click.option("-m", "--message", metavar="TEXT", help=MESSAGE_HELP)(function)
 
