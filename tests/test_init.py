@@ -220,6 +220,14 @@ def test_every_setting_has_a_comment() -> None:
         assert lines[index - 1] != f"# {field.name}:"
 
 
+def test_a_default_ending_a_sentence_is_not_followed_by_a_second_period() -> None:
+    text = " ".join(line.lstrip("# ") for line in
+                    config_text(InitOptions(), schema()).splitlines())
+    assert not re.search(r"[^.]\.\.(?!\.)", text)  # an ellipsis '...' is fine
+    assert "(Default: This page is hosted outside our network, so it stays up when our " \
+           "other systems are down.)" in text
+
+
 def uncomment_samples(text: str) -> str:
     """Turn every commented sample setting ('# key: value' and the indented lines of
     a commented '# key:' block) into a real one."""

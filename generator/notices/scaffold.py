@@ -163,7 +163,8 @@ def _field_note(field: s.Field) -> str:
     if field.required:
         return " (Required.)"
     if field.default not in (None, ()):
-        return f" (Default: {field.default}.)"
+        end = "" if str(field.default).endswith(".") else "."  # a sentence ends once
+        return f" (Default: {field.default}{end})"
     return " (Optional.)"
 
 
