@@ -654,3 +654,65 @@ def test_hovering_a_bar_shows_its_words_on_screen(browser: Any, servers: dict[st
     finally:
         context.close()
     assert problems == [], "\n".join(problems[:10])
+
+
+# Boxes that hide what does not fit (overflow not visible) yet hold more than they show.
+CLIPPED = """() => [...document.querySelectorAll('main *')].filter(e =>
+  getComputedStyle(e).overflowX !== 'visible' && e.scrollWidth > e.clientWidth + 1
+  && !e.closest('.sr, .bars')).map(e => `${e.tagName} ${e.scrollWidth}>${e.clientWidth}`)"""
+FOCUSED = """() => { const e = document.activeElement, s = getComputedStyle(e);
+  return {tag: e.tagName, visible: e.matches(':focus-visible'), style: s.outlineStyle,
+          width: parseFloat(s.outlineWidth)}; }"""
+WIDE_BODY = ("Affected districts:\n\n| District | Region | Schools | Staff | Students | Sign-in "
+             "| Mail | Reports |\n|---|---|---|---|---|---|---|---|\n| " + "North" * 40
+             + " | Plains | 42 | 1200 | 15000 | failing | slow | late |\n\n"
+             "```\n" + "curl --retry 5 https://sso.example.org/" + "callback" * 30 + "\n```\n")
+
+
+def test_wide_tables_and_long_code_lines_reach_keyboard_and_paper(
+        browser: Any, empty_repo: Path, tmp_path: Path) -> None:
+    """An update with a table wider than a phone and a code line of 270 characters: at
+    320 px the page does not scroll sideways; what scrolls inside it is reached by Tab
+    with a visible outline (axe: scrollable-region-focusable, for browsers that do not
+    focus scrollers themselves); printed, no column or end of line is cut off."""
+    (empty_repo / "notices" / "wide.md").write_text(
+        "---\ntitle: Sign-in errors\ntype: incident\nimpact: major\ncomponents: [web]\n---\n"
+        f"## Investigating - 2026-11-28 05:00\n{WIDE_BODY}")
+    out = tmp_path / "site"
+    result = CliRunner().invoke(cli, ["--root", str(empty_repo), "build", "--out", str(out),
+                                      "--now", FIXED_NOW], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    problems: list[str] = []
+    context = browser.new_context(viewport={"width": 320, "height": 740})
+    page = context.new_page()
+    try:
+        with serving(out) as url:
+            for path in ("", "notices/wide/"):
+                page.goto(url + path)
+                scroll, inner = page.evaluate(
+                    "[document.scrollingElement.scrollWidth, innerWidth]")
+                if scroll > inner:
+                    problems.append(f"{path or 'index'}: scrolls sideways ({scroll} > {inner})")
+                scrollers = page.evaluate(CLIPPED)
+                assert scrollers, "the table no longer scrolls: test something else"
+                if AXE.is_file():
+                    problems += [f"{path or 'index'}: axe {v['id']} {v['nodes'][:2]}"
+                                 for v in _axe(page)]
+                page.goto(url + path)
+                for _ in range(40):
+                    page.keyboard.press("Tab")
+                    focused = page.evaluate(FOCUSED)
+                    if focused["tag"] == "TABLE":
+                        break
+                if focused["tag"] != "TABLE":
+                    problems.append(f"{path or 'index'}: Tab never reaches the table")
+                elif (not focused["visible"] or focused["style"] != "solid"
+                      or focused["width"] < 2):
+                    problems.append(f"{path or 'index'}: no visible outline {focused}")
+                page.emulate_media(media="print")
+                problems += [f"{path or 'index'} printed: {clipped} is cut off"
+                             for clipped in page.evaluate(CLIPPED)]
+                page.emulate_media(media="screen")
+    finally:
+        context.close()
+    assert problems == [], "\n".join(problems)

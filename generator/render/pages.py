@@ -42,7 +42,7 @@ from generator.core.model import (
 )
 from generator.core.timeline import Banner, ComponentState, NoticeView, Snapshot
 from generator.render.bars import LEGEND, BarRow, bar_row, day_label, uptime_text
-from generator.render.markup import MarkdownRenderer, absolute_links
+from generator.render.markup import MarkdownRenderer, absolute_links, focusable_tables
 from generator.render.produced import Fragments, NoFragments, Page
 
 # The Open page's one optional script: "Updated 2:00 PM CDT" gains "(3 minutes ago)",
@@ -270,7 +270,7 @@ def _install_filters(env: Environment, config: Config, markdown: MarkdownRendere
     env.filters["stamp"] = times.utc_stamp
     env.filters["span"] = lambda item: _unbroken(
         times.display_range(item.started, item.shown_end, zone))
-    env.filters["md"] = lambda text, top=None: Markup(markdown(text, top))
+    env.filters["md"] = lambda text, top=None: Markup(focusable_tables(markdown(text, top)))
     # Text written for a notice page, shown on another (its latest update on the Open
     # page): its relative links ('../', '#update-...') resolved as they would be there.
     env.filters["links_from"] = lambda html, page: Markup(absolute_links(str(html), page))
