@@ -429,6 +429,40 @@ def test_the_first_phone_screen_says_what_is_broken_and_since_when(
         context.close()
 
 
+SINCE_AND_HELP = """() => { const box = e => { if (!e) return null;
+    const r = e.getBoundingClientRect();
+    return {text: e.innerText, top: r.top, bottom: r.bottom}; };
+  return {since: box(document.querySelector('.range time')),
+          help: box(document.querySelector('header a.case'))}; }"""
+
+
+def test_a_notice_page_on_a_small_phone_says_since_when_and_where_to_get_help(
+        browser: Any, servers: dict[str, str]) -> None:
+    """A reader sent to an open notice's page (from an email, say) on a 360x640 phone sees
+    since when it is in effect and the Submit a case link without scrolling, the stress
+    state's 200-character title included."""
+    context = browser.new_context(viewport={"width": 360, "height": 640})
+    page = context.new_page()
+    problems: list[str] = []
+    try:
+        for state, url in servers.items():
+            page.goto(url)
+            links = page.locator("article.notice h2 a").evaluate_all(
+                "links => links.map(a => a.getAttribute('href'))")
+            for link in links:
+                page.goto(url + link)
+                seen = page.evaluate(SINCE_AND_HELP)
+                for what in ("since", "help"):
+                    if seen[what] is None or seen[what]["bottom"] > 640:
+                        problems.append(f"{state} {link}: {what} below the first screen "
+                                        f"{seen[what]}")
+            if state == "stress":
+                assert "./notices/sign-in/" in links
+    finally:
+        context.close()
+    assert problems == [], "\n".join(problems)
+
+
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("width", [360, 1280])
 def test_axe_finds_nothing_in_any_state(browser: Any, servers: dict[str, str],
