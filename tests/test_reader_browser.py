@@ -750,3 +750,54 @@ def test_wide_tables_and_long_code_lines_reach_keyboard_and_paper(
     finally:
         context.close()
     assert problems == [], "\n".join(problems)
+
+
+# Where a block's first and last characters are drawn: in a right-to-left paragraph the
+# first is at the right and the closing '.' or '!' at the far left.
+ENDS = """selector => [...document.querySelectorAll(selector)].map(e => {
+  const walker = document.createTreeWalker(e, NodeFilter.SHOW_TEXT);
+  const texts = []; while (walker.nextNode()) if (walker.currentNode.data.trim())
+    texts.push(walker.currentNode);
+  const first = texts[0], last = texts[texts.length - 1];
+  const at = (node, i) => { const r = document.createRange(); r.setStart(node, i);
+    r.setEnd(node, i + 1); return r.getBoundingClientRect().left; };
+  const end = last.data.trimEnd().length - 1;
+  return {text: e.innerText, first: at(first, first.data.length - first.data.trimStart().length),
+          last: at(last, end), lastChar: last.data[end]}; })"""
+RTL_TITLE = "השרת לא זמין (גרסה 2)."  # The server is down (version 2).
+# "Stopped 5. We are working!" and a list item "The first item (important)."
+RTL_BODY = "الخدمة متوقفة 5. نحن نعمل!\n\n- البند الأول (مهم).\n"
+
+
+def test_right_to_left_titles_and_updates_read_right_to_left(
+        browser: Any, empty_repo: Path, tmp_path: Path) -> None:
+    """A Hebrew title and an Arabic update on an English site: each title and each
+    paragraph of an update takes the direction of its own words (as GitHub shows them),
+    so the closing '.' or '!' ends them on the left rather than starting them on the
+    right, and '(...)' stay paired; English text beside them stays left to right."""
+    (empty_repo / "notices" / "rtl.md").write_text(
+        f"---\ntitle: {RTL_TITLE}\ntype: incident\nimpact: major\ncomponents: [web]\n---\n"
+        f"## Investigating - 2026-11-28 05:00\n{RTL_BODY}\nIn English.\n")
+    out = tmp_path / "site"
+    result = CliRunner().invoke(cli, ["--root", str(empty_repo), "build", "--out", str(out),
+                                      "--now", FIXED_NOW], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    problems: list[str] = []
+    try:
+        with serving(out) as url:
+            for path, selector in (("notices/rtl/", "h1"),
+                                   ("notices/rtl/", ".timeline p, .timeline li li"),
+                                   ("", "article.notice h2"), ("", ".latest p:not(.when)"),
+                                   ("", ".rows .title")):
+                page.goto(url + path)
+                blocks = page.evaluate(ENDS, selector)
+                assert blocks, selector
+                for block in blocks:
+                    english = block["text"] == "In English."
+                    if english != (block["first"] < block["last"]):
+                        problems.append(f"{path or 'index'} {selector}: {block}")
+    finally:
+        context.close()
+    assert problems == [], "\n".join(problems)
