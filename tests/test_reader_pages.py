@@ -491,3 +491,22 @@ def test_feeds_still_read_cleanly(empty_repo: Path, run: Run, tmp_path: Path) ->
     index = (site / "index.html").read_text()
     assert '<p class="all"><a href="#components">All components</a></p>' in index
     assert 'id="components"' in index
+
+
+def test_a_tab_is_the_current_page_only_on_its_own_page(example_repo: Path, run: Run,
+                                                         tmp_path: Path) -> None:
+    """Screen readers say 'current page' for aria-current="page": on a notice page or a
+    year of the Closed page the tab marks its section (aria-current="true") instead, so
+    the Open Notifications link is not announced as the page the reader is on."""
+    (example_repo / "outpost.yaml").write_text(
+        (example_repo / "outpost.yaml").read_text() + "closed_recent: 1\n")
+    site = build(example_repo, run, tmp_path / "site", FIXED_NOW)
+    expected = {"index.html": ("Open", "page"), "closed/index.html": ("Closed", "page"),
+                "closed/2024/index.html": ("Closed", "true"),
+                "notices/2027-01-09-campus-server-upgrade/index.html": ("Open", "true"),
+                "notices/2024-07-30-digicert-certificate-reissue/index.html": ("Closed", "true")}
+    for path, (tab, current) in expected.items():
+        tabs = re.search(r'<nav class="tabs"[^>]*>(.*?)</nav>', (site / path).read_text(), re.S)
+        assert tabs is not None, path
+        assert re.findall(r'aria-current="(\w+)">(\w+) Notifications', tabs[1]) == [
+            (current, tab)], path

@@ -485,6 +485,7 @@ def _page(site: Site, template: str, root: str, tab: str, **context: Any) -> byt
     context.setdefault("updated", None)  # the footer's "Updated" time: the Open page's now
     context.setdefault("case_url", case_url(site.config.submit_case_url))  # no notice
     context.setdefault("feeds", site.feeds)  # a component's pages put its own first
+    context.setdefault("tab_page", False)  # True on the Open and Closed pages themselves
     return template_text(
         site, template,
         config=site.config,
@@ -548,7 +549,7 @@ def render_pages(site: Site) -> dict[str, bytes | Page]:
     files: dict[str, bytes | Page] = {}
     css_path, css = stylesheet()
     files[css_path] = css
-    files["index.html"] = _page(site, "open.html", "./", "open", updated=site.now,
+    files["index.html"] = _page(site, "open.html", "./", "open", tab_page=True, updated=site.now,
                                 staleness_script=Markup(STALENESS_SCRIPT),
                                 overall=overall_status(snapshot, config.timezone),
                                 component_groups=_component_groups(snapshot.components),
@@ -561,7 +562,7 @@ def render_pages(site: Site) -> dict[str, bytes | Page]:
     recent = snapshot.closed[: config.closed_recent]
     files["closed/index.html"] = Page(
         (site.chrome, recent, show_years), lambda: _page(
-            site, "closed.html", "../", "closed", heading="Closed Notifications",
+            site, "closed.html", "../", "closed", tab_page=True, heading="Closed Notifications",
             items=recent, years=show_years, current_year=None))
     if show_years:
         for year, items in by_year.items():
