@@ -18,7 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 from generator.app import cli
-from tests.conftest import FIXED_NOW, MINIMAL_CONFIG, REPO
+from tests.conftest import FIXED_NOW, MINIMAL_CONFIG, REPO, SLOW_SIGN_IN
 from tests.fixtures import serving
 from tests.test_core_browser import AXE, VNU, _axe
 from tests.test_reader_pages import VISIBLE_TIME, stress_repo
@@ -764,6 +764,15 @@ ENDS = """selector => [...document.querySelectorAll(selector)].map(e => {
   const end = last.data.trimEnd().length - 1;
   return {text: e.innerText, first: at(first, first.data.length - first.data.trimStart().length),
           last: at(last, end), lastChar: last.data[end]}; })"""
+# Each character of an element's text (its visible text nodes in order) with the left
+# edge it is drawn at.
+CHARACTERS = """selector => { const e = document.querySelector(selector), out = [];
+  const walker = document.createTreeWalker(e, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) { const node = walker.currentNode;
+    for (let i = 0; i < node.data.length; i++) { const r = document.createRange();
+      r.setStart(node, i); r.setEnd(node, i + 1);
+      out.push([node.data[i], r.getBoundingClientRect().left]); } }
+  return out; }"""
 RTL_TITLE = "השרת לא זמין (גרסה 2)."  # The server is down (version 2).
 # "Stopped 5. We are working!" and a list item "The first item (important)."
 RTL_BODY = "الخدمة متوقفة 5. نحن نعمل!\n\n- البند الأول (مهم).\n"
@@ -774,10 +783,12 @@ def test_right_to_left_titles_and_updates_read_right_to_left(
     """A Hebrew title and an Arabic update on an English site: each title and each
     paragraph of an update takes the direction of its own words (as GitHub shows them),
     so the closing '.' or '!' ends them on the left rather than starting them on the
-    right, and '(...)' stay paired; English text beside them stays left to right."""
+    right, and "(...)" stay paired; English text beside them (the banner's ", and 1 more
+    notice") stays left to right."""
     (empty_repo / "notices" / "rtl.md").write_text(
         f"---\ntitle: {RTL_TITLE}\ntype: incident\nimpact: major\ncomponents: [web]\n---\n"
         f"## Investigating - 2026-11-28 05:00\n{RTL_BODY}\nIn English.\n")
+    (empty_repo / "notices" / "slow.md").write_text(SLOW_SIGN_IN)
     out = tmp_path / "site"
     result = CliRunner().invoke(cli, ["--root", str(empty_repo), "build", "--out", str(out),
                                       "--now", FIXED_NOW], catch_exceptions=False)
@@ -795,9 +806,19 @@ def test_right_to_left_titles_and_updates_read_right_to_left(
                 blocks = page.evaluate(ENDS, selector)
                 assert blocks, selector
                 for block in blocks:
-                    english = block["text"] == "In English."
+                    english = not re.search("[\u0590-\u06ff]", block["text"])
                     if english != (block["first"] < block["last"]):
                         problems.append(f"{path or 'index'} {selector}: {block}")
+            # The banner names the notice in a sentence: the title reads right to left
+            # and the English words after it follow it on the right.
+            page.goto(url)
+            drawn = page.evaluate(CHARACTERS, ".banner a")
+            text = "".join(char for char, _ in drawn)
+            assert text == f"{RTL_TITLE}, and 1 more notice", text
+            lefts = [left for _, left in drawn]
+            title = lefts[:len(RTL_TITLE)]
+            if not (title[-1] < title[0] and lefts[len(RTL_TITLE)] > max(title)):
+                problems.append(f"banner: the title is drawn out of order {drawn}")
     finally:
         context.close()
     assert problems == [], "\n".join(problems)

@@ -23,6 +23,8 @@ def build(root: Path, run: Run, out: Path, now: str) -> Path:
 
 
 def text_of(html: str) -> str:
+    """The words of ``html``, each tag a space; <bdi> (isolating a title) is no break."""
+    html = re.sub(r"</?bdi>", "", html)
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
 
 

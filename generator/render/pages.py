@@ -77,6 +77,13 @@ class BannerText:
     label: str  # "Incident in progress"
     detail: str | None  # the notice title, or "3 open notifications"
     path: str  # relative to the base URL
+    title: str = ""  # the notice title that ``detail`` starts with
+
+    @property
+    def after_title(self) -> str:
+        """The detail's words after the title (a window, "and 2 more notices"): the
+        banner isolates the title from them, so a right-to-left title stays whole."""
+        return (self.detail or "")[len(self.title):]
 
 
 @dataclass(frozen=True)
@@ -171,7 +178,8 @@ def banner_text(snapshot: Snapshot, zone: Any) -> BannerText:
         detail += MORE_ONE if more == 1 else MORE_MANY.replace("{n}", str(more))
     # The link goes to the notice's card on the Open page: a page every build already
     # has, so a half-published mirror never links to a notice page not yet uploaded.
-    return BannerText(state.value, notice_label(first), detail, f"#notice-{first.notice.id}")
+    return BannerText(state.value, notice_label(first), detail, f"#notice-{first.notice.id}",
+                      first.notice.title)
 
 
 @dataclass(frozen=True)
