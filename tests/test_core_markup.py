@@ -29,7 +29,29 @@ def test_markdown_cannot_inject_script() -> None:
                         '<a href="https://ok.example/" rel="noopener noreferrer nofollow">y</a> '
                         '<a href="mailto:a@b.example" rel="noopener noreferrer nofollow">z</a></p>')
     assert render('![pixel](https://tracker.example/p.png)\n\n<iframe src="https://x"></iframe>'
-                  '\n\n<style>body{}</style>') == "<p></p>"
+                  '\n\n<style>body{}</style>') == "<p>pixel</p>"
+
+
+def test_images_are_shown_as_their_alt_text() -> None:
+    """Nothing is loaded from another host, but what an image said stays; a linked
+    image (a badge) keeps its link's name, which an empty link would lose."""
+    assert render_markdown('See ![Graph of errors](https://x.example/a.png "t") here.') == (
+        "<p>See Graph of errors here.</p>")
+    assert render_markdown("[![Build passing](b.png)](https://ci.example/)") == (
+        '<p><a href="https://ci.example/" rel="noopener noreferrer nofollow">'
+        "Build passing</a></p>")
+    assert render_markdown("![*Stress* & <b>](g.png) ![](decorative.png)") == (
+        "<p>Stress &amp; &lt;b&gt; </p>")
+    assert render_markdown(
+        "<img src=x alt=\"a > b\" onerror=alert(1)> <IMG SRC=y ALT='q<script>x</script>'> "
+        "<img alt=plain src=z>") == "<p>a &gt; b q plain</p>"
+
+
+@given(st.from_regex(r"[A-Za-z0-9][A-Za-z0-9 ]{0,20}[A-Za-z0-9]", fullmatch=True),
+       st.sampled_from(["![{}](p.png)", "<img src=p.png alt='{}'>", '<img alt="{}" src=p>']))
+def test_an_image_becomes_its_alt_text_whatever_its_form(alt: str, form: str) -> None:
+    """After a word: a raw <img> alone on its line is an HTML block, not a paragraph."""
+    assert render_markdown("See " + form.format(alt)) == f"<p>See {alt}</p>"
 
 
 def test_headings_inside_updates_sit_below_the_update_heading() -> None:

@@ -30,6 +30,10 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "th": {"align"}
                       "td": {"align"}, "ol": {"start"}}
 URL_SCHEMES = {"http", "https", "mailto"}
 _HEADING_TAG = re.compile(r"<(/?)h([1-6])\b")
+# An image in cmark's output (or in raw HTML, before sanitizing): a tag whose quoted
+# values may hold '>', and its alt text, in any of HTML's three ways of writing a value.
+_IMAGE_TAG = re.compile(r"""<img\b(?:[^<>"']|"[^"]*"|'[^']*')*>""", re.IGNORECASE)
+_ALT = re.compile(r"""\salt\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""", re.IGNORECASE)
 # In sanitized HTML (nh3's serializer): text and attribute values never hold a raw '<'
 # or '>', and every value is double-quoted with '"' escaped, so these patterns cannot
 # match inside text or inside another attribute's value.
@@ -70,7 +74,22 @@ def render_markdown(text: str, top: int | None = None) -> str:
     html = to_html(text)
     if html_depth(html) > MAX_DEPTH:  # refused by check; never parsed deeply here
         return "<pre>" + escape(text) + "</pre>"
+    html = images_as_text(html)
     return sanitize(shift_headings(html) if top is None else fit_headings(html, top))
+
+
+def images_as_text(html: str) -> str:
+    """Each image replaced by its alt text: pages load nothing from other hosts (which
+    may be the ones down), but what the image said stays, and a linked image such as a
+    badge keeps its link's name. The sanitizer cleans the text afterwards."""
+    if "<i" not in html and "<I" not in html:  # most updates: no scan
+        return html
+
+    def alt_text(tag: re.Match[str]) -> str:
+        found = _ALT.search(tag[0])
+        return next((value for value in found.groups() if value is not None), "") if found else ""
+
+    return _IMAGE_TAG.sub(alt_text, html)
 
 
 def fit_headings(html: str, top: int) -> str:
