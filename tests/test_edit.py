@@ -28,6 +28,8 @@ def at(text: str) -> datetime:
     ("  Portal: 502 errors!! ", "portal-502-errors"),
     ("Café & Crème brûlée", "cafe-creme-brulee"),
     ("中文标题", "notice"),
+    ("Straße gesperrt", "strasse-gesperrt"),
+    ("Ærøskøbing Œuvre Łódź Þing", "aeroskobing-oeuvre-lodz-thing"),
     ("a" * 70, "a" * 60),
     ("word " * 20, "-".join(["word"] * 12)),
 ])

@@ -37,9 +37,18 @@ class EditError(OutpostError):
     """An edit that cannot be made; nothing was written."""
 
 
+# Latin letters with no decomposition to an ASCII letter (NFKD keeps them whole, so
+# they would be dropped: 'Straße' gave 'strae').
+_OWN_LETTERS = str.maketrans({"ß": "ss", "ẞ": "SS", "æ": "ae", "Æ": "AE", "œ": "oe",
+                              "Œ": "OE", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "ð": "d",
+                              "Ð": "D", "ł": "l", "Ł": "L", "þ": "th", "Þ": "TH", "\u0131": "i",
+                              "ħ": "h", "Ħ": "H"})
+
+
 def slugify(title: str, limit: int = SLUG_LIMIT) -> str:
     """'Digicert certificate reissue!' -> 'digicert-certificate-reissue'."""
-    folded = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode().lower()
+    folded = (unicodedata.normalize("NFKD", title.translate(_OWN_LETTERS))
+              .encode("ascii", "ignore").decode().lower())
     slug = re.sub(r"[^a-z0-9]+", "-", folded).strip("-")
     if len(slug) > limit:
         slug = slug[:limit].rsplit("-", 1)[0] if "-" in slug[:limit] else slug[:limit]
