@@ -282,3 +282,47 @@ notify:
         "a host name: use letters, digits and hyphens between dots (such as "
         "'status.example.org'), or an IP address",
     ]
+
+
+def test_addresses_are_those_the_email_is_sent_to() -> None:
+    """The email package reads 'a:b@…' as a group and 'a(b)@…' with a comment: the mail
+    would go to b@… or a@…, not to the address written. Non-ASCII ones cannot be sent."""
+    assert problems("""\
+notify:
+  since: 1d
+  from: "Ops: status@example.org"
+  reply_to: "Help (desk) <a..b@example.org>"
+  smtp:
+    host: localhost
+  contacts:
+    - email: a:b@example.org
+    - email: "a(b)@example.org"
+    - email: zoë@example.org
+    - email: ops@exämple.org
+    - email: o'brien+ops@example.org
+    - email: "Zoë <ops@example.org>"
+""") == [
+        "outpost.yaml:9: Config value 'notify.from': expected an email address such as "
+        "'ops@example.org' or 'Status <status@example.org>', received 'Ops: "
+        "status@example.org'",
+        "outpost.yaml:10: Config value 'notify.reply_to': expected an email address such as "
+        "'ops@example.org' or 'Status <status@example.org>', received 'Help (desk) "
+        "<a..b@example.org>'",
+    ] + [
+        f"outpost.yaml:{line}: Config value 'notify.contacts[{index}].email': expected an "
+        f"email address such as 'ops@example.org', received '{address}'"
+        for line, index, address in ((14, 0, "a:b@example.org"), (15, 1, "a(b)@example.org"),
+                                     (16, 2, "zoë@example.org"), (17, 3, "ops@exämple.org"),
+                                     (19, 5, "Zoë <ops@example.org>"))
+    ]
+
+
+def test_addresses_in_the_obsolete_but_common_forms_are_accepted() -> None:
+    parsed = settings("""\
+notify:
+  since: 1d
+  from: Example Inc. <status@example.org>
+  reply_to: St. Mary's IT <it@example.org>
+""")
+    assert (parsed.sender, parsed.reply_to) == ("Example Inc. <status@example.org>",
+                                                "St. Mary's IT <it@example.org>")
