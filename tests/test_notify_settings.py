@@ -326,3 +326,20 @@ notify:
 """)
     assert (parsed.sender, parsed.reply_to) == ("Example Inc. <status@example.org>",
                                                 "St. Mary's IT <it@example.org>")
+
+
+def test_a_contact_name_is_one_line() -> None:
+    """It reaches the To header: a line break would fail every email to that contact."""
+    assert problems("""\
+notify:
+  since: 1d
+  from: status@example.org
+  smtp:
+    host: localhost
+  contacts:
+    - email: ops@example.org
+      name: "Ops\\nBcc: eve@example.net"
+""") == [
+        "outpost.yaml:14: Config value 'notify.contacts[0].name': must be a single line (it "
+        "holds a line break)",
+    ]

@@ -249,7 +249,7 @@ SMTP = s.Record(
 CONTACT = s.Record(
     fields=(
         s.Field("email", _bare_address, "email address", "Where to send.", required=True),
-        s.Field("name", s.optional(s.text), "text", "Who this is, for reports."),
+        s.Field("name", s.optional(s.line), "text", "Who this is, for reports."),
         s.Field("components", s.list_of(s.slug), "list of component ids",
                 "Only notices affecting one of these (or no component at all).", default=()),
         s.Field("types", _TYPES, "list of incident | maintenance", "Only these notice types.",
