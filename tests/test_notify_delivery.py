@@ -126,6 +126,21 @@ def test_emails_have_subject_threading_headers_and_both_bodies(
         "[Test Status] Reminder: API upgrade starts Nov 28, 2026, 1:00 PM CST"}
 
 
+def test_a_contact_name_with_a_comma_and_accents_stays_one_address(
+        run: Run, repo: Path, smtp: MailServer) -> None:
+    config = repo / "outpost.yaml"
+    config.write_text(config.read_text().replace("name: Alice Admin",
+                                                 "name: \"Zoë O'Brien, IT\""))
+    assert notify(run, repo)[0] == 0
+    alice = [m for m in smtp.received if m.to == "alice@example.org"]
+    assert alice
+    for mail in alice:
+        [address] = mail.message["To"].addresses
+        assert (address.display_name, address.addr_spec) == ("Zoë O'Brien, IT",
+                                                              "alice@example.org")
+        assert not mail.message["To"].defects
+
+
 RELATIVE_LINKS = ("See [the notice list](../), [Web](/components/web/), "
                   "[the first update](#update-20261127T1400Z) and "
                   '<a href="?view=print&amp;x=1">a printable page</a>. '

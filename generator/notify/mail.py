@@ -8,8 +8,9 @@ import smtplib
 import ssl
 from collections.abc import Callable, Mapping
 from datetime import datetime
+from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import format_datetime, formataddr
+from email.utils import format_datetime
 
 from generator.core import times
 from generator.core.errors import OutpostError
@@ -107,7 +108,9 @@ def compose(config: Config, settings: NotifySettings, message: Message, contact:
     mail = EmailMessage()
     mail["Subject"] = subject(config, message)
     mail["From"] = settings.sender
-    mail["To"] = formataddr((contact.name or "", contact.email))
+    # An Address, not formataddr's text: the header parser splits that text again at
+    # a comma of an encoded (non-ASCII) name, making 'Zoë, IT' two addresses.
+    mail["To"] = Address(contact.name or "", addr_spec=contact.email)
     if settings.reply_to:
         mail["Reply-To"] = settings.reply_to
     mail["Date"] = format_datetime(now)
