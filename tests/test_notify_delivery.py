@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -267,6 +268,46 @@ def test_webhook_payloads_have_statuspage_and_slack_shapes(
     script = slack[OUTAGE_KEYS[0]]["blocks"][0]["text"]["text"]
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in script
     json.dumps(message)
+
+
+SLACK_SECTION_LIMIT = 3000  # characters in a section block's text: Slack refuses more
+
+
+@pytest.mark.parametrize(("title", "body"), [
+    ("Slow <!channel> pages & <b>logins</b>", "Fine."),
+    ("Long" + " title & more" * 400, "A body."),
+    ("Long body", "x & " * 3000),
+])
+def test_slack_messages_escape_user_text_and_fit_a_section_block(
+        run: Run, repo: Path, hooks: HookServer, title: str, body: str) -> None:
+    """Slack reads '<!channel>' in any mrkdwn text, the fallback 'text' too (it notifies
+    everyone), and refuses a section block over 3000 characters."""
+    (repo / "notices" / "hostile.md").write_text(
+        f"---\ntitle: {json.dumps(title)}\ntype: incident\n---\n"
+        f"## Investigating - 2026-11-28 09:00\n{body}\n")
+    assert notify(run, repo)[0] == 0
+    [post] = [p for p in hooks.posts("/slack") if p.headers["X-Outpost-Delivery"]
+              == "hostile/20261128T1500Z"]
+    section = post.body["blocks"][0]["text"]["text"]
+    assert len(section) <= SLACK_SECTION_LIMIT
+    link = "<https://status.example.org/notices/hostile/|Read the notice>"
+    assert section.endswith(link)
+    for text in (post.body["text"], section.removesuffix(link)):
+        assert "<" not in text and ">" not in text
+        assert re.fullmatch(r"([^&]|&amp;|&lt;|&gt;)*", text, re.S), text[-40:]
+    unescaped = unescape(post.body["text"])
+    assert unescaped == f"[Test Status] Investigating: {title} {link[1:].split('|')[0]}"
+
+
+def test_slack_test_message_escapes_the_site_title(run: Run, repo: Path,
+                                                   hooks: HookServer) -> None:
+    config = repo / "outpost.yaml"
+    config.write_text(config.read_text().replace("title: Test Status",
+                                                 "title: Test & <!here> Status"))
+    assert notify(run, repo, "--test", "chat")[0] == 0
+    [post] = hooks.posts("/slack")
+    assert post.body == {"text": "[Test &amp; &lt;!here&gt; Status] Test message: Outpost "
+                                 "can post to this webhook."}
 
 
 def test_smtp_credentials_come_from_the_environment(

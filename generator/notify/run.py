@@ -182,7 +182,7 @@ def send_test(ctx: Context, target: str) -> str:
                     "page": {"id": webhooks.page_id(ctx.config, ctx.now),
                              "status_indicator": "none",
                              "status_description": "Test message from Outpost"}}
-                   if hook.format == "statuspage" else {"text": text})
+                   if hook.format == "statuspage" else {"text": webhooks.slack_escape(text)})
         log = webhooks.post(hook, webhooks.resolve_url(hook, ctx.environ), payload,
                             "test", ctx.sleep)
         return f"Posted a test message to webhook {hook.name}: {log[-1]}."

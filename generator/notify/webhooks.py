@@ -4,6 +4,7 @@ POST with a timeout and bounded retries with back-off."""
 from __future__ import annotations
 
 import json
+import re
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterable, Mapping
@@ -59,21 +60,35 @@ def statuspage_payload(config: Config, message: Message, notices: Iterable[Notic
     }
 
 
-def _slack_escape(text: str) -> str:
+SLACK_SECTION_LIMIT = 3000  # characters in a section block's text: Slack refuses more
+SLACK_TITLE_ROOM = 500  # a longer headline is cut, leaving the rest for the update
+
+
+def slack_escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def _slack_fitted(text: str, room: int) -> str:
+    """``text`` escaped for Slack in at most ``room`` characters: cut with '...' when
+    longer, never inside an escape (a bare '&am' would show)."""
+    escaped = slack_escape(text)
+    if len(escaped) <= room:
+        return escaped
+    return re.sub(r"&[a-z]*$", "", escaped[:max(room - 3, 0)]) + "..."
+
+
 def slack_payload(config: Config, message: Message, headline: str) -> dict[str, Any]:
-    """A Slack incoming-webhook message (Mattermost and others read 'text')."""
+    """A Slack incoming-webhook message (Mattermost and others read 'text'). User text is
+    escaped in both texts: Slack and Mattermost read '<!channel>' in either."""
     url = f"{config.base_url}notices/{message.notice.id}/"
-    body = message.update.body if message.update else headline
-    title = _slack_escape(headline)
-    text = f"*{title}*\n{_slack_escape(body)}\n<{url}|Read the notice>"
-    if len(text) > 2900:
-        text = f"*{title}*\n{_slack_escape(body)[:2700]}...\n<{url}|Read the notice>"
+    link = f"<{url}|Read the notice>"
+    title = _slack_fitted(headline, SLACK_TITLE_ROOM)
+    room = SLACK_SECTION_LIMIT - len(f"**\n\n{link}") - len(title)
+    body = _slack_fitted(message.update.body if message.update else headline, room)
     return {
-        "text": f"{headline} {url}",
-        "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}],
+        "text": f"{slack_escape(headline)} {url}",
+        "blocks": [{"type": "section",
+                    "text": {"type": "mrkdwn", "text": f"*{title}*\n{body}\n{link}"}}],
         "unfurl_links": False,
     }
 
