@@ -172,7 +172,7 @@ class Post:
 
 @dataclass
 class HookState:
-    script: dict[str, list[str]] = field(default_factory=dict)  # path -> ok|500|hang|302|404
+    script: dict[str, list[str]] = field(default_factory=dict)  # path -> ok|500|hang|drip|302|404
     received: list[Post] = field(default_factory=list)
     attempts: list[str] = field(default_factory=list)
     hang_seconds: float = 3.0
@@ -193,6 +193,16 @@ class _HookHandler(BaseHTTPRequestHandler):
             action = queue.pop(0) if queue else "ok"
         if action == "hang":
             time.sleep(state.hang_seconds)  # the client gives up; this one is not counted
+            return
+        if action == "drip":  # an answer a byte at a time, each well within the timeout
+            self.wfile.write(b"HTTP/1.1 200 OK\r\n")
+            try:
+                for byte in b"X-Padding: " + b"." * 40:
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                    time.sleep(0.2)
+            except OSError:  # the client hung up
+                pass
             return
         length = int(self.headers.get("Content-Length", "0"))
         data = self.rfile.read(length)

@@ -142,6 +142,24 @@ def test_webhook_hanging_past_its_timeout_is_retried_and_arrives_once(
     assert_everything_once(smtp, hooks)
 
 
+def test_webhook_answering_a_byte_at_a_time_is_bounded_by_its_timeout(
+        run: Run, tmp_path: Path, smtp: MailServer, hooks: HookServer,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each byte comes within the socket timeout; the attempt's timeout still ends it."""
+    root = notify_repo_for(tmp_path, smtp, hooks, monkeypatch)
+    hooks.state.script["/statuspage"] = ["drip", "drip", "drip"]
+    started = time.monotonic()
+    code, output = notify(run, root)
+    assert time.monotonic() - started < 8  # three attempts of 1 s, not three of 10 s
+    assert code == 1
+    assert (f"FAILED webhook receiver (statuspage) <- {UPGRADE_KEYS[0]}: attempt 1: no answer "
+            "within 1 s; attempt 2: no answer within 1 s; attempt 3: no answer within 1 s\n"
+            ) in output
+    code, output = notify(run, root)
+    assert code == 0, output
+    assert_everything_once(smtp, hooks)
+
+
 @pytest.mark.parametrize(("answer", "outcome"), [
     ("302", "HTTP 302 Found (redirects are not followed)"),
     ("404", "HTTP 404 Not Found"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterable, Mapping
@@ -117,10 +118,22 @@ def resolve_url(hook: Webhook, environ: Mapping[str, str]) -> str:
 
 def _attempt(opener: urllib.request.OpenerDirector, request: urllib.request.Request,
              timeout: float) -> tuple[bool, str]:
-    """(retry worth it, what happened) on failure; raises nothing for HTTP answers."""
+    """(retry worth it, what happened), within ``timeout`` seconds in all. The socket's
+    timeout bounds each read only: a server answering a byte at a time would hold the
+    run for ever, so the exchange runs in a thread that is not waited for longer."""
+    outcome: list[tuple[bool, str]] = []
+    exchange = threading.Thread(target=lambda: outcome.append(
+        _exchange(opener, request, timeout)), daemon=True)
+    exchange.start()
+    exchange.join(timeout)
+    return outcome[0] if outcome else (True, f"no answer within {timeout:g} s")
+
+
+def _exchange(opener: urllib.request.OpenerDirector, request: urllib.request.Request,
+              timeout: float) -> tuple[bool, str]:
+    """One request and its answer's status; raises nothing for HTTP answers."""
     try:
-        with opener.open(request, timeout=timeout) as response:
-            response.read(65536)
+        with opener.open(request, timeout=timeout) as response:  # the status is the answer
             return False, f"HTTP {response.status}"
     except urllib.error.HTTPError as exc:
         retry = exc.code >= 500 or exc.code in (408, 429)
