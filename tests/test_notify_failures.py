@@ -160,6 +160,25 @@ def test_webhook_answering_a_byte_at_a_time_is_bounded_by_its_timeout(
     assert_everything_once(smtp, hooks)
 
 
+def test_webhook_answering_something_else_than_http_fails_that_delivery_only(
+        run: Run, tmp_path: Path, smtp: MailServer, hooks: HookServer,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A URL with the wrong port, here the mail server's: it greets with '220 ...'."""
+    root = notify_repo_for(tmp_path, smtp, hooks, monkeypatch)
+    config = root / "outpost.yaml"
+    config.write_text(config.read_text().replace(f"{hooks.port}/statuspage",
+                                                 f"{smtp.port}/statuspage"))
+    code, output = notify(run, root)
+    assert code == 1
+    assert "unexpected" not in output
+    failed = [line for line in output.splitlines() if line.startswith("FAILED")]
+    assert len(failed) == 5  # each message to that webhook; the others went out
+    assert failed[0].startswith(f"FAILED webhook receiver (statuspage) <- {UPGRADE_KEYS[0]}: "
+                                "attempt 1: not an HTTP answer ('220 ")
+    assert output.rstrip().endswith("Error: 12 sent, 5 failed; the failed ones are retried "
+                                    "on the next run.")
+
+
 @pytest.mark.parametrize(("answer", "outcome"), [
     ("302", "HTTP 302 Found (redirects are not followed)"),
     ("404", "HTTP 404 Not Found"),

@@ -3,6 +3,7 @@ POST with a timeout and bounded retries with back-off."""
 
 from __future__ import annotations
 
+import http.client
 import json
 import re
 import threading
@@ -121,12 +122,22 @@ def _attempt(opener: urllib.request.OpenerDirector, request: urllib.request.Requ
     """(retry worth it, what happened), within ``timeout`` seconds in all. The socket's
     timeout bounds each read only: a server answering a byte at a time would hold the
     run for ever, so the exchange runs in a thread that is not waited for longer."""
-    outcome: list[tuple[bool, str]] = []
-    exchange = threading.Thread(target=lambda: outcome.append(
-        _exchange(opener, request, timeout)), daemon=True)
-    exchange.start()
-    exchange.join(timeout)
-    return outcome[0] if outcome else (True, f"no answer within {timeout:g} s")
+    outcome: list[tuple[bool, str] | Exception] = []
+
+    def exchange() -> None:
+        try:
+            outcome.append(_exchange(opener, request, timeout))
+        except Exception as exc:  # raised again in the caller's thread
+            outcome.append(exc)
+
+    worker = threading.Thread(target=exchange, daemon=True)
+    worker.start()
+    worker.join(timeout)
+    if not outcome:
+        return True, f"no answer within {timeout:g} s"
+    if isinstance(outcome[0], Exception):
+        raise outcome[0]
+    return outcome[0]
 
 
 def _exchange(opener: urllib.request.OpenerDirector, request: urllib.request.Request,
@@ -143,6 +154,8 @@ def _exchange(opener: urllib.request.OpenerDirector, request: urllib.request.Req
         if isinstance(reason, TimeoutError) or "timed out" in str(reason):
             return True, f"no answer within {timeout:g} s"
         return True, f"connection failed ({reason})"
+    except http.client.HTTPException as exc:  # a wrong port, a proxy's garbage
+        return True, f"not an HTTP answer ({str(exc).strip()[:60]!r})"
 
 
 def post(hook: Webhook, url: str, payload: Mapping[str, Any], delivery_id: str,
