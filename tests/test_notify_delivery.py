@@ -299,6 +299,24 @@ def test_slack_messages_escape_user_text_and_fit_a_section_block(
     assert unescaped == f"[Test Status] Investigating: {title} {link[1:].split('|')[0]}"
 
 
+def test_slack_messages_carry_links_resolved_against_the_notice_page(
+        run: Run, repo: Path, hooks: HookServer) -> None:
+    """As in the plain-text email: a chat has no page to resolve '../' against."""
+    posted = run(repo, "update", "api-upgrade", "--at", "2026-11-28 11:30", "-m",
+                 RELATIVE_LINKS)
+    assert posted.exit_code == 0, posted.output
+    assert notify(run, repo)[0] == 0
+    [post] = [p for p in hooks.posts("/slack")
+              if p.headers["X-Outpost-Delivery"] == "api-upgrade/20261128T1730Z"]
+    page = "https://status.example.org/notices/api-upgrade/"
+    assert post.body["blocks"][0]["text"]["text"].split("\n")[1] == (
+        "See [the notice list](https://status.example.org/notices/), "
+        "[Web](https://status.example.org/components/web/), "
+        f"[the first update]({page}#update-20261127T1400Z) and "
+        f'&lt;a href="{page}?view=print&amp;amp;x=1"&gt;a printable page&lt;/a&gt;. '
+        "[Elsewhere](https://example.net/a) and [mail](mailto:ops@example.org).")
+
+
 def test_slack_test_message_escapes_the_site_title(run: Run, repo: Path,
                                                    hooks: HookServer) -> None:
     config = repo / "outpost.yaml"

@@ -82,7 +82,7 @@ def deliver(ctx: Context, delivery: Delivery) -> str:
     payload = (webhooks.statuspage_payload(ctx.config, message, ctx.notices)
                if hook.format == "statuspage"
                else webhooks.slack_payload(ctx.config, message,
-                                           mail.subject(ctx.config, message)))
+                                           mail.subject(ctx.config, message), ctx.markdown))
     url = webhooks.resolve_url(hook, ctx.environ)
     log = webhooks.post(hook, url, payload, message.key, ctx.sleep)
     return log[-1] + (f" after {len(log)} attempts" if len(log) > 1 else "")

@@ -20,6 +20,7 @@ from generator.core.model import Config, Notice, Status
 from generator.core.timeline import select, view
 from generator.notify.plan import Message
 from generator.notify.settings import Webhook
+from generator.render.markup import absolute_targets
 
 DOCS = "https://github.com/outpost-status/outpost#notifications"
 # Fields Statuspage's webhook carries that the public API objects leave out.
@@ -79,14 +80,18 @@ def _slack_fitted(text: str, room: int) -> str:
     return re.sub(r"&[a-z]*$", "", escaped[:max(room - 3, 0)]) + "..."
 
 
-def slack_payload(config: Config, message: Message, headline: str) -> dict[str, Any]:
+def slack_payload(config: Config, message: Message, headline: str,
+                  markdown: Callable[[str], str]) -> dict[str, Any]:
     """A Slack incoming-webhook message (Mattermost and others read 'text'). User text is
-    escaped in both texts: Slack and Mattermost read '<!channel>' in either."""
+    escaped in both texts: Slack and Mattermost read '<!channel>' in either. The update's
+    Markdown is shown as written, its link targets made absolute as in a plain-text email."""
     url = f"{config.base_url}notices/{message.notice.id}/"
     link = f"<{url}|Read the notice>"
     title = _slack_fitted(headline, SLACK_TITLE_ROOM)
     room = SLACK_SECTION_LIMIT - len(f"**\n\n{link}") - len(title)
-    body = _slack_fitted(message.update.body if message.update else headline, room)
+    text = (absolute_targets(message.update.body, url, markdown) if message.update
+            else headline)
+    body = _slack_fitted(text, room)
     return {
         "text": f"{slack_escape(headline)} {url}",
         "blocks": [{"type": "section",
