@@ -57,6 +57,10 @@ def test_prune_forgets_messages_before_the_horizon() -> None:
     (b'{"format": 2, "sent": {}}', "unknown format 2"),
     (b'{"format": 1, "sent": {"k": {"at": "never", "to": []}}}',
      "Invalid isoformat string: 'never'"),
+    (b'{"format": 1, "sent": {"k": {"at": "2026-11-28T09:00:00", "to": []}}}',
+     "time '2026-11-28T09:00:00' has no UTC offset"),
+    (b'{"format": 1, "sent": {"k": {"at": "2026-11-28T09:00:00+00:00", "to": "ab"}}}',
+     "recipients must be a list of text"),
 ])
 def test_a_damaged_record_stops_before_sending_anything(
         run: Run, repo: Path, smtp: MailServer, data: bytes, why: str) -> None:

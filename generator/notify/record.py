@@ -127,9 +127,12 @@ class SentRecord:
                 raise ValueError(f"unknown format {parsed.get('format')!r}")
             entries = parsed["sent"]
             for entry in entries.values():
-                datetime.fromisoformat(entry["at"])
-                if not all(isinstance(item, str) for item in entry["to"]):
-                    raise ValueError("recipients must be text")
+                if datetime.fromisoformat(entry["at"]).tzinfo is None:  # prune compares
+                    raise ValueError(f"time '{entry['at']}' has no UTC offset")
+                recipients = entry["to"]
+                if not (isinstance(recipients, list)
+                        and all(isinstance(item, str) for item in recipients)):
+                    raise ValueError("recipients must be a list of text")
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise OutpostError(
                 f"the sent record in {where} is damaged ({exc}); nothing was sent. Restore it, "
