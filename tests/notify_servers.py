@@ -102,14 +102,14 @@ class MailServer:
         return self.handler.received
 
 
-def mail_server(script: list[str] | None = None, auth: bool = False
-                ) -> Iterator[MailServer]:
+def mail_server(script: list[str] | None = None, auth: bool = False,
+                host: str = "127.0.0.1") -> Iterator[MailServer]:
     handler = MailHandler(script=list(script or []))
     kwargs: dict[str, Any] = {}
     if auth:
         kwargs = {"authenticator": _authenticate(handler), "auth_require_tls": False,
                   "auth_required": True}
-    controller = _LoopbackController(handler, hostname="127.0.0.1", port=0, **kwargs)
+    controller = _LoopbackController(handler, hostname=host, port=0, **kwargs)
     controller.start()
     try:
         yield MailServer(handler, controller.port)

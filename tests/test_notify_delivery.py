@@ -342,6 +342,19 @@ def test_smtp_credentials_come_from_the_environment(
         assert "s3cret" not in output
 
 
+def test_an_ipv6_smtp_host_is_written_in_brackets_and_reached(
+        run: Run, tmp_path: Path, hooks: HookServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    for server in mail_server(host="::1"):
+        root = notify_repo_for(tmp_path, server, hooks, monkeypatch)
+        config = root / "outpost.yaml"
+        config.write_text(config.read_text().replace("host: 127.0.0.1", 'host: "[::1]"'))
+        assert run(root, "check").exit_code == 0
+        code, output = notify(run, root)
+        assert code == 0, output
+        assert f"(via [::1]:{server.port})" in output
+        assert sent_mail(server) == expected_mail()
+
+
 def test_wrong_smtp_credentials_fail_clearly_and_send_no_email(
         run: Run, tmp_path: Path, hooks: HookServer, monkeypatch: pytest.MonkeyPatch) -> None:
     for server in mail_server(auth=True):

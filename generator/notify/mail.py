@@ -181,10 +181,10 @@ class SmtpSender:
         smtp, context = self.smtp, ssl.create_default_context()
         client: smtplib.SMTP
         if smtp.security == "tls":
-            client = smtplib.SMTP_SSL(smtp.host, smtp.effective_port, timeout=smtp.timeout,
+            client = smtplib.SMTP_SSL(smtp.address, smtp.effective_port, timeout=smtp.timeout,
                                       context=context)
         else:
-            client = smtplib.SMTP(smtp.host, smtp.effective_port, timeout=smtp.timeout)
+            client = smtplib.SMTP(smtp.address, smtp.effective_port, timeout=smtp.timeout)
         try:
             if smtp.security == "starttls":
                 client.starttls(context=context)

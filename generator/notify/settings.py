@@ -53,6 +53,11 @@ class Smtp:
     def effective_port(self) -> int:
         return self.port or {"starttls": 587, "tls": 465, "none": 25}[self.security]
 
+    @property
+    def address(self) -> str:
+        """The host to connect to: an IPv6 address without the brackets it is written in."""
+        return self.host[1:-1] if self.host.startswith("[") else self.host
+
 
 @dataclass(frozen=True)
 class Contact:
