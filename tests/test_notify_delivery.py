@@ -398,6 +398,21 @@ def test_missing_webhook_url_variable_fails_that_webhook_only(
     assert_everything_once(smtp, hooks)
 
 
+@pytest.mark.parametrize("url", ["https://hooks.example.org/T0/sec ret", "https://[::1/T0/secret",
+                                 "ftp://hooks.example.org/T0/secret", "https:///T0/secret"])
+def test_a_webhook_url_variable_that_is_no_url_fails_that_webhook_unrepeated(
+        run: Run, repo: Path, smtp: MailServer, monkeypatch: pytest.MonkeyPatch,
+        url: str) -> None:
+    monkeypatch.setenv("TEST_CHAT_URL", url)
+    code, output = notify(run, repo)
+    assert code == 1
+    assert (f"FAILED webhook chat (slack) <- {OUTAGE_KEYS[0]}: environment variable "
+            "TEST_CHAT_URL does not hold an http(s) URL (not repeated: it may be a "
+            "secret)\n") in output
+    assert "T0" not in output
+    assert sent_mail(smtp) == expected_mail()
+
+
 def test_test_message_goes_to_an_address_or_a_webhook_and_is_not_recorded(
         run: Run, repo: Path, smtp: MailServer, hooks: HookServer) -> None:
     code, output = notify(run, repo, "--test", "someone@example.net")

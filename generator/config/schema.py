@@ -197,6 +197,12 @@ def http_url(node: yn.Node, path: str = "") -> str:
     if secret:
         raise InputError(f"the URL holds {secret}, and outpost.yaml is public: remove it "
                          "(never repeated here)")
+    return checked_http_url(value)
+
+
+def checked_http_url(value: str) -> str:
+    """``value`` when it is an http(s) URL whatever it holds (a URL from the environment
+    may hold a secret); raises InputError saying what is wrong."""
     if re.search(r"[\s\x00-\x1f\x7f\x85\u2028\u2029]", value):
         raise InputError("a URL may not hold spaces, line breaks or control characters "
                          "(write a space as %20)")

@@ -14,8 +14,9 @@ from datetime import datetime
 from typing import Any
 
 from generator import __version__
+from generator.config.schema import checked_http_url
 from generator.core import statuspage
-from generator.core.errors import OutpostError
+from generator.core.errors import InputError, OutpostError
 from generator.core.model import Config, Notice, Status
 from generator.core.timeline import select, view
 from generator.notify.plan import Message
@@ -116,10 +117,13 @@ def resolve_url(hook: Webhook, environ: Mapping[str, str]) -> str:
         return hook.url
     assert hook.url_env is not None
     url = environ.get(hook.url_env, "").strip()
-    if not url.startswith(("https://", "http://")):
-        state = "is not set" if not url else "does not hold an http(s) URL"
-        raise WebhookFailed(f"environment variable {hook.url_env} {state}")
-    return url
+    if not url:
+        raise WebhookFailed(f"environment variable {hook.url_env} is not set")
+    try:
+        return checked_http_url(url)
+    except InputError:  # its words may quote the URL
+        raise WebhookFailed(f"environment variable {hook.url_env} does not hold an http(s) "
+                            "URL (not repeated: it may be a secret)") from None
 
 
 def _attempt(opener: urllib.request.OpenerDirector, request: urllib.request.Request,
