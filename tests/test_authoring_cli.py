@@ -33,6 +33,11 @@ Emails are late.
 """
 
 
+COMMENT_ONLY = ("the message holds only HTML comments (<!-- -->), which readers never see: "
+                "write the update's text with -m TEXT, --message-file FILE, or on standard "
+                "input")
+
+
 def notice(root: Path, name: str) -> str:
     return (root / "notices" / f"{name}.md").read_text()
 
@@ -139,6 +144,7 @@ def test_new_maintenance(empty_repo: Path, run: Run) -> None:
     (("incident", "Outage", "-m", "  \n "),
      "empty message: write the update's text with -m TEXT, --message-file FILE, or on "
      "standard input"),
+    (("incident", "Outage", "-m", "<!-- What happened? -->\n"), COMMENT_ONLY),
 ])
 def test_new_refuses_wrong_use(empty_repo: Path, run: Run, args: tuple[str, ...],
                                message: str) -> None:
@@ -440,6 +446,11 @@ def test_backfilling_before_resolution_is_allowed(empty_repo: Path, run: Run) ->
     (("update", "email", "-m", "```\nunclosed fence"),
      "the message would change other parts of the notice (is a code fence left open?); "
      "nothing was written"),
+    # Only a draft or a template's hints: readers would see an update with no text.
+    (("update", "email", "-m", "<!--\nWhat changed?\n-->\n<!-- Next update? -->"),
+     COMMENT_ONLY),
+    (("resolve", "email", "-m", "<!-- draft -->"), COMMENT_ONLY),
+    (("postmortem", "email", "-m", "<!-- draft -->"), COMMENT_ONLY),
 ])
 def test_update_refuses_wrong_use(empty_repo: Path, run: Run, args: tuple[str, ...],
                                   message: str) -> None:

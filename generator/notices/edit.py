@@ -93,9 +93,12 @@ def yaml_scalar(value: str) -> str:
 def clean_message(text: str | None) -> str:
     """The update text as it will be stored; refuses an empty one."""
     cleaned = (text or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+    how = "write the update's text with -m TEXT, --message-file FILE, or on standard input"
     if not cleaned:
-        raise EditError("empty message: write the update's text with -m TEXT, "
-                        "--message-file FILE, or on standard input")
+        raise EditError(f"empty message: {how}")
+    if not without_comments(cleaned).strip():  # a draft or a template's hints, no text
+        raise EditError(f"the message holds only HTML comments (<!-- -->), which readers "
+                        f"never see: {how}")
     return cleaned
 
 
