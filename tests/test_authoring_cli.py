@@ -659,6 +659,31 @@ def test_list_empty_and_broken(empty_repo: Path, run: Run) -> None:
                              "line, to open the front matter (not listed)\n")
 
 
+@pytest.mark.parametrize(("status", "text"), [
+    ("Scheduled", "Maintenance is scheduled for Dec 5, 2026, 10:00 PM \u2013 Dec 6, 1:00 AM CST."),
+    ("Completed", "This maintenance is complete."),
+])
+def test_new_maintenance_default_message_fits_its_status(empty_repo: Path, run: Run,
+                                                          status: str, text: str) -> None:
+    """The window sentence announces a schedule: it is not what an In progress or
+    Completed first update says."""
+    result = run(empty_repo, "new", "maintenance", "Upgrade", "--start", "2026-12-05 22:00",
+                 "--end", "2026-12-06 01:00", "--status", status, "--at", "2026-11-28 09:15")
+    assert result.exit_code == 0, result.output
+    assert notice(empty_repo, "2026-12-05-upgrade").endswith(
+        f"## {status} - 2026-11-28 09:15\n{text}\n")
+
+
+def test_new_maintenance_in_progress_needs_its_message(empty_repo: Path, run: Run) -> None:
+    result = run(empty_repo, "new", "maintenance", "Upgrade", "--start", "2026-12-05 22:00",
+                 "--end", "2026-12-06 01:00", "--status", "in progress", "--at",
+                 "2026-12-05 22:05")
+    assert result.exit_code == 1
+    assert result.output == ("Error: empty message: write the update's text with -m TEXT, "
+                             "--message-file FILE, or on standard input\n")
+    assert list((empty_repo / "notices").iterdir()) == []
+
+
 def test_posting_after_a_maintenance_window_ended_warns(empty_repo: Path, run: Run) -> None:
     """A maintenance shows Completed from its window's end: an update posted later is
     written, with a warning saying so and how to record a longer window."""

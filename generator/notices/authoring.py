@@ -101,7 +101,8 @@ def create_notice(root: Path, config: Config, *, title: str, kind: NoticeType,
                              f"({write_time(start, zone)})")
     if message is None:
         message = DEFAULT_MESSAGES.get(status)
-        if start is not None and end is not None:
+        if start is not None and end is not None and status in (Status.SCHEDULED,
+                                                                Status.UPDATE):
             message = f"Maintenance is scheduled for {display_range(start, end, zone)}."
     text = edit.new_notice_text(title=title, kind=kind, status=status, at=at,
                                 message=edit.clean_message(message), zone=zone,
