@@ -684,6 +684,22 @@ def test_new_maintenance_in_progress_needs_its_message(empty_repo: Path, run: Ru
     assert list((empty_repo / "notices").iterdir()) == []
 
 
+def test_new_maintenance_after_its_window_warns(empty_repo: Path, run: Run) -> None:
+    """Posted after its end, a new maintenance is Completed from the start: written as
+    asked, with the warning an update after the window gets."""
+    late = run(empty_repo, "new", "maintenance", "Upgrade", "--start", "2026-11-10 01:00",
+               "--end", "2026-11-10 03:00", "--at", "2026-11-10 03:30", "-m", "Ran tonight.")
+    assert late.exit_code == 0, late.output
+    assert late.stdout == "Created 2026-11-10-upgrade: notices/2026-11-10-upgrade.md\n"
+    assert late.stderr == (
+        "Warning: posted after the window's end (2026-11-10 03:00): readers have seen this "
+        "maintenance as Completed since then. If it ran longer, set a later end: in "
+        "notices/2026-11-10-upgrade.md.\n")
+    ahead = run(empty_repo, "new", "maintenance", "Upgrade", "--start", "2026-11-10 01:00",
+                "--end", "2026-11-10 03:00", "--at", "2026-11-10 03:00", "-m", "Ran.")
+    assert ahead.exit_code == 0 and ahead.stderr == ""
+
+
 def test_posting_after_a_maintenance_window_ended_warns(empty_repo: Path, run: Run) -> None:
     """A maintenance shows Completed from its window's end: an update posted later is
     written, with a warning saying so and how to record a longer window."""

@@ -10,7 +10,7 @@ import contextlib
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 import click
 
@@ -23,6 +23,9 @@ from generator.cli.common import (
     utf8_text,
 )
 from generator.core.errors import InputError
+
+if TYPE_CHECKING:
+    from generator.notices.authoring import Posted
 
 AT_HELP = ("When it happened: 'YYYY-MM-DD HH:MM' in the site zone, optionally with an offset "
            "such as '-05:00'. Default: now.")
@@ -154,6 +157,19 @@ def maintenance(repo: Repo, title: str, start_text: str, end_text: str,
         start=_time(start_text, repo, "--start"), end=_time(end_text, repo, "--end"))
     click.echo(f"Created {posted.notice.id}: {_shown(posted.path, repo)}")
     _warn_if_future(at_text, at, repo)
+    _warn_if_after_window(posted, repo)
+
+
+def _warn_if_after_window(posted: Posted, repo: Repo) -> None:
+    """A maintenance reads as Completed from its window's end: say so when posting later."""
+    from generator.core.times import write_time
+
+    end = posted.notice.end
+    if end is not None and posted.at > end:
+        zone = repo.config().timezone
+        click.echo(f"Warning: posted after the window's end ({write_time(end, zone)}"
+                   "): readers have seen this maintenance as Completed since then. If it "
+                   f"ran longer, set a later end: in {_shown(posted.path, repo)}.", err=True)
 
 
 def _post(repo: Repo, query: str, status: str | None, final: bool, at_text: str | None,
@@ -188,11 +204,7 @@ def _post(repo: Repo, query: str, status: str | None, final: bool, at_text: str 
     click.echo(f"Posted {posted.status.value} - {when} to {posted.notice.id}: "
                f"{_shown(posted.path, repo)}")
     _warn_if_future(at_text, at, repo)
-    end = posted.notice.end
-    if end is not None and posted.at > end:  # a maintenance whose window was over
-        click.echo(f"Warning: posted after the window's end ({write_time(end, config.timezone)}"
-                   "): readers have seen this maintenance as Completed since then. If it "
-                   f"ran longer, set a later end: in {_shown(posted.path, repo)}.", err=True)
+    _warn_if_after_window(posted, repo)
 
 
 @click.command()
