@@ -128,6 +128,10 @@ def test_new_maintenance(empty_repo: Path, run: Run) -> None:
      "--end (2026-12-05 21:00) must be after --start (2026-12-05 22:00)"),
     (("maintenance", "Upgrade", "--start", "2026-12-05 22:00", "--end", "2026-12-05 22:00"),
      "--end (2026-12-05 22:00) must be after --start (2026-12-05 22:00)"),
+    # Seconds are dropped, as from --at: within one minute, the window would be empty.
+    (("maintenance", "Upgrade", "--start", "2026-12-05 22:00:10", "--end",
+      "2026-12-05 22:00:50"),
+     "--end (2026-12-05 22:00) must be after --start (2026-12-05 22:00)"),
     (("incident", "Outage", "--component", "mail"),
      "unknown component 'mail' (outpost.yaml declares: web, api)"),
     (("incident", "Outage", "--status", "Scheduled"),

@@ -95,10 +95,12 @@ def create_notice(root: Path, config: Config, *, title: str, kind: NoticeType,
     title = edit.clean_title(title)
     components = check_components(config, components)
     zone = config.timezone
-    at = at.replace(second=0, microsecond=0)
-    if start is not None and end is not None and end <= start:
-        raise edit.EditError(f"--end ({write_time(end, zone)}) must be after --start "
-                             f"({write_time(start, zone)})")
+    at = at.replace(second=0, microsecond=0)  # the file holds minutes
+    if start is not None and end is not None:
+        start, end = (moment.replace(second=0, microsecond=0) for moment in (start, end))
+        if end <= start:
+            raise edit.EditError(f"--end ({write_time(end, zone)}) must be after --start "
+                                 f"({write_time(start, zone)})")
     if message is None:
         message = DEFAULT_MESSAGES.get(status)
         if start is not None and end is not None and status in (Status.SCHEDULED,
