@@ -158,6 +158,26 @@ def test_new_refuses_wrong_use(empty_repo: Path, run: Run, args: tuple[str, ...]
     assert list((empty_repo / "notices").iterdir()) == []
 
 
+LONG = "word " * 12_000
+TOO_LONG = ("the message: this update is 59,999 characters long, more than the limit of "
+            "50,000: shorten it or split it into updates\nNothing was written.")
+
+
+def test_a_message_over_a_limit_is_told_as_the_message(empty_repo: Path, run: Run) -> None:
+    """The limits are checked on the would-be file; its path:line (a file never written, or
+    a line holding something else) would send the reader looking in the wrong place."""
+    new = run(empty_repo, "new", "incident", "Outage", "--at", "2026-11-28 06:00", "-m", LONG)
+    assert new.exit_code == 1
+    assert new.output == f"Error: {TOO_LONG}\n"
+    assert list((empty_repo / "notices").iterdir()) == []
+    write(empty_repo, "2026-11-28-email", INCIDENT)
+    for command in ("update", "postmortem"):
+        posted = run(empty_repo, command, "email", "--at", "2026-11-28 07:00", "-m", LONG)
+        assert posted.exit_code == 1
+        assert posted.output == f"Error: {TOO_LONG}\n"
+    assert notice(empty_repo, "2026-11-28-email") == INCIDENT
+
+
 def test_new_bad_time_is_a_usage_error(empty_repo: Path, run: Run) -> None:
     result = run(empty_repo, "new", "incident", "Outage", "--at", "yesterday")
     assert result.exit_code == 2

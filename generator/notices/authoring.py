@@ -106,9 +106,11 @@ def create_notice(root: Path, config: Config, *, title: str, kind: NoticeType,
         if start is not None and end is not None and status in (Status.SCHEDULED,
                                                                 Status.UPDATE):
             message = f"Maintenance is scheduled for {display_range(start, end, zone)}."
+    message = edit.clean_message(message)
     text = edit.new_notice_text(title=title, kind=kind, status=status, at=at,
-                                message=edit.clean_message(message), zone=zone,
+                                message=message, zone=zone,
                                 impact=impact, components=components, start=start, end=end)
+    heading_line = text.count("\n") - message.count("\n") - 1  # the message ends the file
     folder = root / NOTICES_DIR
     _check_folder(folder)
     day = (start or at).astimezone(zone).date()
@@ -120,7 +122,7 @@ def create_notice(root: Path, config: Config, *, title: str, kind: NoticeType,
             raise ProblemsFound([Problem(where, 0, "a symlink leading nowhere holds this "
                                                    "name: remove it or restore its target")],
                                 "Nothing was written.")
-        notice = edit.validated(text, where, notice_id, config)
+        notice = edit.validated_posting(text, where, notice_id, config, heading_line, message)
         try:
             create_file_exclusive(path, text.encode("utf-8"))
         except FileExistsError:  # another writer took this id meanwhile: pick the next

@@ -206,6 +206,17 @@ def validated(text: str, path: str, notice_id: str, config: Config) -> Notice:
         raise exc.found_in(path, "Nothing was written.") from None
 
 
+def validated_posting(text: str, path: str, notice_id: str, config: Config, first: int,
+                      body: str) -> Notice:
+    """``validated`` for ``text`` holding a new heading at line ``first`` followed by
+    ``body``: EditError, with the problems there told as the message's (the file named
+    by path:line was not written)."""
+    try:
+        return validated(text, path, notice_id, config)
+    except ProblemsFound as exc:
+        raise EditError(_in_message(exc.problems, first, body.count("\n") + 1)) from None
+
+
 def _keys(updates: Sequence[Update]) -> list[tuple[str, datetime, str, bool]]:
     return sorted((u.status.value, u.at, u.body, u.notify) for u in updates)
 
@@ -222,10 +233,7 @@ def post_update(text: str, notice: Notice, *, status: Status, at: datetime, mess
     _refuse_headings(body)
     block = write_heading(status, at, zone, silent) + "\n" + body
     new_text, first = insert_update(text, notice, block, at)
-    try:
-        result = validated(new_text, notice.path, notice.id, config)
-    except ProblemsFound as exc:
-        raise EditError(_in_message(exc.problems, first, body.count("\n") + 1)) from None
+    result = validated_posting(new_text, notice.path, notice.id, config, first, body)
     added = Update(status, at, without_comments(body), 0, not silent)  # as the loader reads it
     if (_keys(result.updates) != _keys((*notice.updates, added))
             or replace(result, updates=()) != replace(notice, updates=())):
@@ -254,10 +262,7 @@ def post_postmortem(text: str, notice: Notice, *, at: datetime, message: str, si
     block = write_heading(Status.POSTMORTEM, at, zone, silent) + "\n" + body
     newest = max(u.at for u in notice.updates)
     new_text, first = insert_update(text, notice, block, max(at, newest))
-    try:
-        result = validated(new_text, notice.path, notice.id, config)
-    except ProblemsFound as exc:
-        raise EditError(_in_message(exc.problems, first, body.count("\n") + 1)) from None
+    result = validated_posting(new_text, notice.path, notice.id, config, first, body)
     kept = result.postmortem
     if (kept is None
             or (kept.at, kept.body, kept.notify) != (at, without_comments(body), not silent)
@@ -277,9 +282,12 @@ def _refuse_headings(body: str) -> None:
 
 
 def _in_message(problems: Sequence[Problem], first: int, count: int) -> str:
-    """Problems found in the would-be file, told as lines of the message."""
+    """Problems found in the would-be file, told as lines of the message (or the message
+    as a whole, for those about the update its heading opens)."""
     lines = [f"line {p.line - first} of the message: {p.message}"
-             if first < p.line <= first + count else str(p) for p in problems]
+             if first < p.line <= first + count
+             else f"the message: {p.message}" if p.line == first else str(p)
+             for p in problems]
     return "\n".join(lines) + "\nNothing was written."
 
 
