@@ -336,6 +336,22 @@ def test_message_in_utf8_from_stdin_and_files(empty_repo: Path, run: Run,
             "## Update - 2026-11-28 07:00\nCaf\u00e9 is back.\n\n## Identified") in text
 
 
+def test_a_message_files_byte_order_mark_is_not_text(empty_repo: Path, run: Run,
+                                                      tmp_path: Path) -> None:
+    """Notepad and PowerShell start UTF-8 files with a byte order mark: kept, it would
+    begin the update's Markdown (a list would read as a paragraph on GitHub and to
+    Statuspage clients of the API)."""
+    write(empty_repo, "2026-11-28-email", INCIDENT)
+    file = tmp_path / "m.txt"
+    file.write_bytes("\ufeff- Mail is flowing.\r\n- Queue drained.\r\n".encode())
+    for at, source in (("07:00", str(file)), ("07:10", "-")):
+        result = run(empty_repo, "update", "email", "--at", f"2026-11-28 {at}",
+                     "--message-file", source, input=file.read_bytes())
+        assert result.exit_code == 0, result.output
+        assert (f"## Update - 2026-11-28 {at}\n- Mail is flowing.\n- Queue drained.\n\n"
+                in notice(empty_repo, "2026-11-28-email"))
+
+
 def test_update_keeps_crlf_and_byte_order_mark(empty_repo: Path, run: Run) -> None:
     path = empty_repo / "notices" / "2026-11-28-email.md"
     original = ("\ufeff" + INCIDENT).replace("\n", "\r\n").encode("utf-8")

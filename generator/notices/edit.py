@@ -92,7 +92,9 @@ def yaml_scalar(value: str) -> str:
 
 def clean_message(text: str | None) -> str:
     """The update text as it will be stored; refuses an empty one."""
-    cleaned = (text or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+    # A byte order mark (Notepad, PowerShell) marks the encoding: it is not text.
+    cleaned = ((text or "").removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+               .strip())
     how = "write the update's text with -m TEXT, --message-file FILE, or on standard input"
     if not cleaned:
         raise EditError(f"empty message: {how}")
