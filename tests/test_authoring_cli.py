@@ -701,7 +701,7 @@ def test_list_empty_and_broken(empty_repo: Path, run: Run) -> None:
 
 @pytest.mark.parametrize(("status", "text"), [
     ("Scheduled", "Maintenance is scheduled for Dec 5, 2026, 10:00 PM \u2013 Dec 6, 1:00 AM CST."),
-    ("Completed", "This maintenance is complete."),
+    ("Completed", "This maintenance has been called off."),  # before its window
 ])
 def test_new_maintenance_default_message_fits_its_status(empty_repo: Path, run: Run,
                                                           status: str, text: str) -> None:
@@ -712,6 +712,23 @@ def test_new_maintenance_default_message_fits_its_status(empty_repo: Path, run: 
     assert result.exit_code == 0, result.output
     assert notice(empty_repo, "2026-12-05-upgrade").endswith(
         f"## {status} - 2026-11-28 09:15\n{text}\n")
+
+
+@pytest.mark.parametrize(("at", "text"), [
+    ("2026-12-01 10:00", "This maintenance has been called off."),
+    ("2026-12-05 22:00", "This maintenance has been called off."),  # as it opens: never began
+    ("2026-12-05 23:30", "This maintenance is complete."),
+])
+def test_resolving_a_maintenance_before_its_window_says_called_off(
+        empty_repo: Path, run: Run, at: str, text: str) -> None:
+    """A Completed update posted before the window calls it off (pages show the planned
+    window): the standard message must not say the work was done."""
+    run(empty_repo, "new", "maintenance", "Upgrade", "--start", "2026-12-05 22:00", "--end",
+        "2026-12-06 01:00", "--at", "2026-11-28 09:15")
+    result = run(empty_repo, "resolve", "upgrade", "--at", at)
+    assert result.exit_code == 0, result.output
+    assert f"## Completed - {at}\n{text}\n\n## Scheduled" in notice(empty_repo,
+                                                                   "2026-12-05-upgrade")
 
 
 def test_new_maintenance_in_progress_needs_its_message(empty_repo: Path, run: Run) -> None:

@@ -41,6 +41,15 @@ DEFAULT_MESSAGES = {
                      "submit a case.",
     Status.COMPLETED: "This maintenance is complete.",
 }
+CALLED_OFF = "This maintenance has been called off."
+
+
+def _standard_message(status: Status, at: datetime, start: datetime | None) -> str | None:
+    """The text posted when none is given. A maintenance completed at or before its
+    window's start was called off (pages show the planned window), not done."""
+    if status is Status.COMPLETED and start is not None and at <= start:
+        return CALLED_OFF
+    return DEFAULT_MESSAGES.get(status)
 
 
 @dataclass(frozen=True)
@@ -102,7 +111,7 @@ def create_notice(root: Path, config: Config, *, title: str, kind: NoticeType,
             raise edit.EditError(f"--end ({write_time(end, zone)}) must be after --start "
                                  f"({write_time(start, zone)})")
     if message is None:
-        message = DEFAULT_MESSAGES.get(status)
+        message = _standard_message(status, at, start)
         if start is not None and end is not None and status in (Status.SCHEDULED,
                                                                 Status.UPDATE):
             message = f"Maintenance is scheduled for {display_range(start, end, zone)}."
@@ -166,7 +175,8 @@ def post(root: Path, config: Config, notice_id: str, *, status_word: str | None,
     if final:
         status = FINAL_STATUS[notice.type]
         if message is None:
-            message = DEFAULT_MESSAGES[status]
+            message = _standard_message(status, at.replace(second=0, microsecond=0),
+                                       notice.start)
     else:
         status = status_for(status_word, notice.type, Status.UPDATE)
     new_text, result = edit.post_update(raw.decode("utf-8"), notice, status=status, at=at,
