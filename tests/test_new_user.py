@@ -252,9 +252,23 @@ def test_resolve_points_at_the_update_dated_in_the_future(empty_repo: Path, run:
     assert done.exit_code == 1
     assert done.output.startswith(
         f"Error: notices/2026-11-28-checkout.md:5: the latest update (Identified - "
-        f"{local(later)}) is dated in the future, so Resolved now would come before it: "
-        "correct that update's time, then resolve again\n"), done.output
+        f"{local(later)}) is dated in the future, so Resolved at "), done.output
+    assert done.output.endswith(" would come before it: correct that update's time, then "
+                                "resolve again\n")
     assert path.read_text() == text
+
+
+def test_resolve_at_a_given_time_names_that_time(empty_repo: Path, run: Run) -> None:
+    """With --at the Resolved is not posted 'now': the message names the time given."""
+    later = datetime.now(UTC) + timedelta(hours=3)
+    text = FUTURE.replace("2026-11-28 18:00", local(later))
+    (empty_repo / "notices" / "2026-11-28-checkout.md").write_text(text)
+    done = run(empty_repo, "resolve", "checkout", "--at", "2026-11-28 17:00")
+    assert done.exit_code == 1
+    assert done.output == (
+        f"Error: notices/2026-11-28-checkout.md:5: the latest update (Identified - "
+        f"{local(later)}) is dated in the future, so Resolved at 2026-11-28 17:00 would "
+        "come before it: correct that update's time, then resolve again\n")
 
 
 def test_updates_in_the_same_minute_get_one_suffix_rule_everywhere(

@@ -152,8 +152,8 @@ def check_update(notice: Notice, status: Status, at: datetime, zone: ZoneInfo,
     if status is final and at < latest.at and now is not None and is_future(latest.at, now):
         raise EditError(f"{notice.path}:{latest.line}: the latest update ({latest.status.value} "
                         f"- {write_time(latest.at, zone)}) is dated in the future, so "
-                        f"{final.value} now would come before it: correct that update's time, "
-                        "then resolve again")
+                        f"{final.value} at {write_time(at, zone)} would come before it: "
+                        "correct that update's time, then resolve again")
     if status is final and at < latest.at:
         raise EditError(f"{final.value} at {write_time(at, zone)} would come before the latest "
                         f"update ({latest.status.value} - {write_time(latest.at, zone)}); "
