@@ -774,6 +774,20 @@ def test_posting_after_a_maintenance_window_ended_warns(empty_repo: Path, run: R
         "notices/2026-11-10-upgrade.md.\n")
 
 
+def test_an_update_dated_before_the_first_warns(empty_repo: Path, run: Run) -> None:
+    """Back-filling is allowed, but an update older than every other one (a mistyped
+    year, say) moves when the notice began: it is written, with a warning."""
+    run(empty_repo, "new", "incident", "Portal down", "--at", "2026-11-10 09:00")
+    typo = run(empty_repo, "update", "portal", "--at", "2025-11-10 09:30", "-m", "Found it.")
+    assert typo.exit_code == 0, typo.output
+    assert typo.stderr == (
+        "Warning: dated before the notice's first update (2026-11-10 09:00): it is now the "
+        "first, and readers see the notice as begun then. If the date is wrong, fix it in "
+        "notices/2026-11-10-portal-down.md.\n")
+    later = run(empty_repo, "update", "portal", "--at", "2026-11-10 09:10", "-m", "Still.")
+    assert later.exit_code == 0 and later.stderr == ""
+
+
 @pytest.mark.parametrize("command", [["update"], ["resolve"], ["postmortem"],
                                      ["new", "incident"], ["new", "maintenance"]])
 def test_the_help_names_the_message_file_as_its_text_does(command: list[str]) -> None:

@@ -205,6 +205,21 @@ def _post(repo: Repo, query: str, status: str | None, final: bool, at_text: str 
                f"{_shown(posted.path, repo)}")
     _warn_if_future(at_text, at, repo)
     _warn_if_after_window(posted, repo)
+    _warn_if_first(posted, repo)
+
+
+def _warn_if_first(posted: Posted, repo: Repo) -> None:
+    """An update dated before every other one moves when the notice began, which is
+    usually a mistyped day or year: written as asked, with a warning."""
+    from generator.core.times import write_time
+
+    earlier = [update.at for update in posted.notice.updates if update.at < posted.at]
+    others = [update.at for update in posted.notice.updates if update.at != posted.at]
+    if others and not earlier:
+        first = write_time(min(others), repo.config().timezone)
+        click.echo(f"Warning: dated before the notice's first update ({first}): it is now "
+                   "the first, and readers see the notice as begun then. If the date is "
+                   f"wrong, fix it in {_shown(posted.path, repo)}.", err=True)
 
 
 @click.command()
