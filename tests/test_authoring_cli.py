@@ -142,6 +142,12 @@ def test_new_maintenance(empty_repo: Path, run: Run) -> None:
      "unknown status 'monitoring' for maintenance (Monitoring is an incident status; "
      "maintenances use Verifying; expected one of: Scheduled, In progress, Verifying, Update, "
      "Completed)"),
+    (("maintenance", "Upgrade", "--start", "2026-12-05 22:00", "--end", "2026-12-06 01:00",
+      "--status", "in_progress"),
+     "unknown status 'in_progress' for maintenance (write it 'In progress'; expected one of: "
+     "Scheduled, In progress, Verifying, Update, Completed)"),
+    (("incident", "Outage", "--status", "Postmortem"),
+     "a postmortem is not an update's status: post it with outpost postmortem NOTICE"),
     (("incident", "   "), 'empty title: give the notice a short title, such as '
                            '"Email delivery delays"'),
     (("incident", "Two\nlines"), "the title must be one line of printable text"),

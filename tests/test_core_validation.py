@@ -109,6 +109,10 @@ NOTICE_CASES = {
         ["7: unknown status 'Resolved' for maintenance (Resolved is an incident status; "
          "maintenances use Completed; expected one of: Scheduled, In progress, Verifying, "
          "Update, Completed)"]),
+    "the API's spelling of a status": (
+        MAINTENANCE + "## in_progress - 2026-01-01 10:00\nx\n",
+        ["7: unknown status 'in_progress' for maintenance (write it 'In progress'; expected "
+         "one of: Scheduled, In progress, Verifying, Update, Completed)"]),
     "impossible date": (
         INCIDENT + "## Investigating - 2026-13-01 10:00\nx\n",
         ["5: bad time '2026-13-01 10:00': month must be in 1..12"]),

@@ -159,6 +159,10 @@ def unknown_status(word: str, kind: NoticeType) -> str:
     other = next(k for k in NoticeType if k is not kind)
     theirs = parse_status(word, other)
     if theirs is None:
+        spelled = parse_status(word.replace("_", " ").replace("-", " "), kind)
+        if spelled is not None:  # the API's in_progress
+            return (f"unknown status '{word}' for {kind.value} (write it '{spelled.value}'; "
+                    f"expected one of: {allowed})")
         return f"unknown status '{word}' for {kind.value} (expected one of: {allowed})"
     ours = _COUNTERPART.get(theirs)
     article = "an" if other.value[0] in "aeiou" else "a"

@@ -65,6 +65,9 @@ def status_for(word: str | None, kind: NoticeType, default: Status) -> Status:
     if word is None:
         return default
     status = parse_status(word, kind)
+    if status is None and " ".join(word.split()).lower() == Status.POSTMORTEM.value.lower():
+        raise edit.EditError("a postmortem is not an update's status: post it with "
+                             "outpost postmortem NOTICE")
     if status is None:
         raise edit.EditError(unknown_status(word, kind))
     return status
