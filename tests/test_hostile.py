@@ -438,6 +438,31 @@ def test_a_bad_file_name_is_quoted_and_its_content_checked_too(empty_repo: Path,
         "4 problems found.\n")
 
 
+def test_a_file_name_that_is_not_utf8_is_a_problem_of_that_file(empty_repo: Path,
+                                                                run: Run) -> None:
+    # A zip made on another system can leave a Latin-1 name; Python reads it with
+    # surrogates, which no text encoding takes.
+    write_notice(empty_repo, "good.md", GOOD)
+    (empty_repo / "notices" / os.fsdecode(b"caf\xe9.md")).write_text(GOOD)
+    for command in ("check", "build"):
+        result = run(empty_repo, command, "--now", "2026-12-01 00:00")
+        assert result.exit_code == 1
+        assert result.output == ("" if command == "check" else "Error: ") + (
+            "notices/'caf\\udce9.md':1: file name must be lowercase letters, digits and "
+            "hyphens (it becomes the notice's URL)\n1 problem found.") + (
+            "\n" if command == "check" else " Build stopped: nothing was written.\n")
+    assert not (empty_repo / "site").exists()
+
+
+def test_a_stray_file_name_that_is_not_utf8_in_templates_is_no_failure(
+        small_repo: Path, run: Run) -> None:
+    (small_repo / "templates").mkdir()
+    (small_repo / "templates" / os.fsdecode(b"copie-\xe9.html")).write_text("unused")
+    for _ in range(2):  # the first build and the one reading its cache
+        result = run(small_repo, "build", "--now", FIXED_NOW)
+        assert result.exit_code == 0, result.output
+
+
 # 9. Secrets in outpost.yaml -----------------------------------------------------------
 
 PUBLISH_HINT = ("remove the user name or token from the URL: credentials never go in "

@@ -246,8 +246,9 @@ def _feed(value: object, parts: list[bytes], known: dict[int, tuple[object, byte
 
 
 def _bucket(name: str, count: int) -> int:
-    """Which of ``count`` shards ``name`` goes to (crc32: cheap, the same everywhere)."""
-    return zlib.crc32(name.encode()) % count
+    """Which of ``count`` shards ``name`` goes to (crc32: cheap, the same everywhere).
+    A file name that is not UTF-8 holds surrogates: its own bytes are hashed."""
+    return zlib.crc32(name.encode(errors="surrogateescape")) % count
 
 
 def index_shard(path: str) -> str:

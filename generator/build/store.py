@@ -66,7 +66,7 @@ def tree_digest(folder: Path) -> str:
     digest = hashlib.sha256()
     for path in sorted(folder.rglob("*")):
         if path.is_file():
-            digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
+            digest.update(os.fsencode(path.relative_to(folder).as_posix()) + b"\0")
             digest.update(path.read_bytes())
     return digest.hexdigest()
 

@@ -367,7 +367,7 @@ def _template_sources(root: Path | None) -> tuple[str, str]:
                 continue
             data = path.read_bytes()
             if folder is overrides:
-                digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + data)
+                digest.update(os.fsencode(path.relative_to(folder).as_posix()) + b"\0" + data)
             if path.suffix == ".html" and path.name not in _UNKEPT_TEMPLATES:
                 texts.append(data.decode("utf-8", errors="replace"))
     return digest.hexdigest(), "\n".join(texts)
