@@ -423,6 +423,10 @@ CONFIG_CASES = {
     "bad component id": (BASE + "components:\n  - id: Web Site\n    name: Web\n", [
         "outpost.yaml:5: Config value 'components[0].id': expected an id of lowercase letters, "
         "digits and hyphens, received 'Web Site'"]),
+    "component id too long for a file name": (
+        BASE + "components:\n  - id: " + "w" * 101 + "\n    name: Web\n", [
+            "outpost.yaml:5: Config value 'components[0].id': expected an id of at most 100 "
+            "characters, received '" + "w" * 101 + "'"]),
     "duplicate component": (
         BASE + "components:\n  - id: web\n    name: Web\n  - id: web\n    name: Web 2\n",
         ["outpost.yaml:7: duplicate component id 'web'"]),

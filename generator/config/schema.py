@@ -299,10 +299,16 @@ def choice(*options: str) -> Parser:
     return parse
 
 
+MAX_ID_LENGTH = 100
+"""An id names a folder of the site (components/<id>/): file systems stop at 255 bytes."""
+
+
 def slug(node: yn.Node, path: str = "") -> str:
     value = scalar(node).strip()
     if not ID_PATTERN.fullmatch(value):
         raise Expected("an id of lowercase letters, digits and hyphens")
+    if len(value) > MAX_ID_LENGTH:
+        raise Expected(f"an id of at most {MAX_ID_LENGTH} characters")
     return value
 
 

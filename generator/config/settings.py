@@ -103,8 +103,8 @@ def _base_url(node: yn.Node, path: str = "") -> str:
 
 COMPONENT = s.Record(
     fields=(
-        s.Field("id", s.slug, "id", "Stable id used in notices and URLs.", required=True,
-                example="customer-sites"),
+        s.Field("id", s.slug, "id", "Stable id used in notices and URLs, at most 100 "
+                "characters.", required=True, example="customer-sites"),
         s.Field("name", s.line, "text", "Name shown to readers.", required=True,
                 example="Customer sites"),
         s.Field("description", s.optional(s.line), "text", "One line shown under the name."),
