@@ -309,6 +309,12 @@ BROKEN_OVERRIDES: dict[str, tuple[dict[str, bytes], str]] = {
                            b'{% from "macros.html" import affected_list %}\n'
                            b'{% block content %}{{ affected_list(5) }}{% endblock %}\n'},
         "subscribe.html:2: 'int' object has no attribute 'is_open' (AttributeError)"),
+    "includes a template that does not exist": (
+        {"404.html": b'ok\n{% include "parts/nav.html" %}\n'},
+        "404.html:2: no template 'parts/nav.html', neither in templates/ nor built in"),
+    "includes a file outside templates/": (
+        {"404.html": b'{% include "../outpost.yaml" %}\n'},
+        "404.html:1: no template '../outpost.yaml', neither in templates/ nor built in"),
     "a macro without end": (
         {"404.html": b"{% macro f(n) %}{{ f(n + 1) }}{% endmacro %}\n{{ f(1) }}\n"},
         "404.html:1: a macro calls itself without end"),

@@ -22,6 +22,7 @@ from jinja2 import (
     FileSystemLoader,
     StrictUndefined,
     TemplateError,
+    TemplateNotFound,
     TemplateSyntaxError,
     select_autoescape,
 )
@@ -425,8 +426,10 @@ def _template_failure(exc: Exception, template: str) -> TemplateFailed | None:
     elif frames:
         where, line, _ = frames[-1]
     if isinstance(exc, TemplateError):
-        return TemplateFailed(f"template {where}{f':{line}' if line else ''}: "
-                              f"{exc.message or type(exc).__name__}")
+        # A missing one's message is its bare name; a list of names says it already.
+        message = (f"no template '{exc.name}', neither in {TEMPLATE_OVERRIDES}/ nor built in"
+                   if type(exc) is TemplateNotFound else exc.message or type(exc).__name__)
+        return TemplateFailed(f"template {where}{f':{line}' if line else ''}: {message}")
     own = [frame for frame in frames if not _built_in(frame[0])]
     if not own:  # only the package's templates ran: a bug, not the site's doing
         return None
