@@ -12,6 +12,7 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -141,6 +142,27 @@ def test_serve_answers_with_the_sites_headers(
     # an Origin.
     for origin in ("https://attacker.example", None):
         assert "Access-Control-Allow-Origin" not in get(url + "api/v2/summary.json", origin)[1]
+
+
+def test_the_preview_answers_only_to_this_machines_names(
+        served: tuple[Path, str, subprocess.Popen[str]]) -> None:
+    """DNS rebinding: a page of attacker.example whose name then resolves to 127.0.0.1
+    reads the preview as its own origin, CORS or not, unless the preview checks the name
+    it was asked by (its Host header)."""
+    _, url, _ = served
+    port = urlsplit(url).port
+    for host in (f"attacker.example:{port}", "attacker.example", f"127.0.0.1.nip.io:{port}"):
+        request = urllib.request.Request(url + "api/v2/summary.json", headers={"Host": host})
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request, timeout=5)
+        assert refused.value.code == 403
+        assert refused.value.read().decode() == (
+            f"This preview answers only to http://127.0.0.1:{port}/ (or localhost): "
+            f"not to {host.split(':')[0]}.\n")
+    for host in (f"127.0.0.1:{port}", f"localhost:{port}", "localhost", f"[::1]:{port}"):
+        request = urllib.request.Request(url + "api/v2/summary.json", headers={"Host": host})
+        with urllib.request.urlopen(request, timeout=5) as response:
+            assert response.status == 200
 
 
 def test_serve_rebuilds_shows_problems_and_stays_up(

@@ -186,17 +186,41 @@ def _name(path: str) -> str:
     return name + "index.html" if name == "" or name.endswith("/") else name
 
 
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
 def _loopback(origin: str) -> bool:
     """An origin served from this machine (a portal tried out on another port)."""
-    return urlsplit(origin).hostname in ("127.0.0.1", "localhost", "::1")
+    return urlsplit(origin).hostname in LOOPBACK
+
+
+def _foreign_name(host: str | None, bound: str) -> str | None:
+    """The name a request to a preview on this machine only was sent to, if it is not
+    one of this machine's (its Host header): DNS rebinding, a page of another site
+    whose name now leads here, reading the drafts as its own origin."""
+    if host is None or bound not in LOOPBACK:
+        return None
+    try:
+        name = urlsplit(f"//{host}").hostname
+    except ValueError:
+        return host
+    return None if name in LOOPBACK else (name or host)
 
 
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
 
     def _send(self, with_body: bool) -> None:
-        status, headers, body = self.server.preview.respond(self.path,
-                                                            self.headers.get("Origin"))
+        bound, port = str(self.server.server_address[0]), self.server.server_address[1]
+        foreign = _foreign_name(self.headers.get("Host"), bound)
+        if foreign is not None:
+            status, headers = 403, {"Content-Type": "text/plain; charset=utf-8"}
+            shown = f"[{bound}]" if ":" in bound else bound
+            body = (f"This preview answers only to http://{shown}:{port}/ (or localhost): "
+                    f"not to {foreign}.\n").encode()
+        else:
+            status, headers, body = self.server.preview.respond(self.path,
+                                                                self.headers.get("Origin"))
         self.send_response(status)
         for key, value in headers.items():
             self.send_header(key, value)
@@ -276,7 +300,7 @@ def serve(project: Project, host: str, port: int, clock: Callable[[], datetime],
     watcher.start()
     ready.wait(timeout=10)
     preview.rebuild()  # catch up on changes made before the watcher ran; quiet if none
-    if host not in ("127.0.0.1", "localhost", "::1"):
+    if host not in LOOPBACK:
         say(f"Warning: listening on {host}: other machines can read this preview.")
     say(f"Serving http://{shown}:{bound_port}/ (Ctrl+C to stop)")
     if preview.base_path != "/":
