@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from generator.app import cli
@@ -107,6 +108,23 @@ def test_new_title_needing_quotes_round_trips(empty_repo: Path, run: Run) -> Non
     assert 'title: "Portal: \\"502\\" errors # again"\n' in text
     listed = run(empty_repo, "list", "--now", "2026-11-28 07:00")
     assert "2026-11-28-portal-502-errors-again" in listed.output
+
+
+@pytest.mark.parametrize(("title", "name"), [
+    ("Laptops \U0001f469\u200d\U0001f4bb down", "2026-11-28-laptops-down"),  # a ZWJ emoji
+    ("\u05e9\u05e2\u05e8\u200f portal", "2026-11-28-portal"),  # Hebrew and its RLM mark
+    ("Auto\u00admation jobs", "2026-11-28-automation-jobs"),  # a soft hyphen
+])
+def test_new_takes_every_title_a_notice_file_may_hold(empty_repo: Path, run: Run, title: str,
+                                                       name: str) -> None:
+    # Format characters are one line of text: check reads them from a file, so new
+    # writes them too.
+    result = run(empty_repo, "new", "incident", title, "--at", "2026-11-28 06:00", "-m", "x")
+    assert result.exit_code == 0, result.output
+    assert result.output == f"Created {name}: notices/{name}.md\n"
+    assert run(empty_repo, "check", "--now", "2026-11-28 07:00").exit_code == 0
+    front = notice(empty_repo, name).split("---\n")[1]
+    assert yaml.safe_load(front)["title"] == title
 
 
 def test_new_maintenance(empty_repo: Path, run: Run) -> None:

@@ -15,6 +15,7 @@ from datetime import date, datetime
 from itertools import pairwise
 from zoneinfo import ZoneInfo
 
+from generator.config import yamlnodes as yn
 from generator.core.errors import OutpostError, Problem, ProblemsFound
 from generator.core.model import FINAL_STATUS, Config, Impact, Notice, NoticeType, Status, Update
 from generator.core.timeline import is_future
@@ -109,7 +110,7 @@ def clean_title(text: str) -> str:
     if not title:
         raise EditError("empty title: give the notice a short title, such as "
                         "\"Email delivery delays\"")
-    if not title.isprintable():
+    if yn.LINE_BREAKS.search(title) or yn.has_forbidden(title):  # as check reads a title
         raise EditError("the title must be one line of printable text")
     return title
 
