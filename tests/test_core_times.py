@@ -180,6 +180,36 @@ def test_parse_time_never_crashes(text: str, zone: ZoneInfo) -> None:
         assert result.tzinfo is UTC
 
 
+# Digits of other scripts: the Arabic-Indic five looks like a zero, a full-width digit like
+# an ASCII one; Python's int() reads them all.
+# Each script's zero: Arabic-Indic, Extended Arabic-Indic, Devanagari, Bengali, Thai,
+# full-width, mathematical bold.
+OTHER_ZEROS = st.sampled_from([0x660, 0x6F0, 0x966, 0x9E6, 0xE50, 0xFF10, 0x1D7CE])
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(MOMENTS, ZONES, st.data())
+def test_a_time_is_written_in_ascii_digits_only(moment: datetime, zone: ZoneInfo,
+                                                data: st.DataObject) -> None:
+    text = write_time(moment, zone)
+    at = data.draw(st.sampled_from([i for i, c in enumerate(text) if c.isdigit()]))
+    other = chr(data.draw(OTHER_ZEROS) + int(text[at]))
+    confusable = text[:at] + other + text[at + 1:]
+    with pytest.raises(InputError) as refused:
+        parse_time(confusable, zone)
+    assert str(refused.value).startswith(f"bad time '{confusable}': expected 'YYYY-MM-DD HH:MM'")
+
+
+def test_a_digit_of_another_script_in_an_update_time_is_an_error(empty_repo: Path,
+                                                                  run: Run) -> None:
+    (empty_repo / "notices" / "n.md").write_text(
+        "---\ntitle: T\ntype: incident\n---\n## Investigating - 2026-11-28 0\u0665:00\nx\n")
+    result = run(empty_repo, "check")
+    assert result.output == (
+        "notices/n.md:5: bad time '2026-11-28 0\u0665:00': expected 'YYYY-MM-DD HH:MM', "
+        "optionally followed by an offset such as '-05:00' or 'Z'\n1 problem found.\n")
+
+
 # Around New Year, where the site zone's year may not be UTC's: each of the last and
 # first two days of a year, at any minute, in zones up to 14 hours from UTC.
 NEW_YEAR = st.builds(

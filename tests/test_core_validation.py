@@ -415,6 +415,13 @@ CONFIG_CASES = {
             "zone 'America/Chicago' that only some machines have: write 'America/Chicago'"]),
     "duplicate key": (BASE + "title: U\n", [
         "outpost.yaml:4: duplicate key 'title' (first set at line 1)"]),
+    "digits of another script": (
+        BASE + "feed_items: \"\u0661\u0660\"\ncomponents:\n  - id: web\n    name: Web\n"
+        "    since: \"2026-11-\u0660\u0661\"\n", [
+            "outpost.yaml:4: Config value 'feed_items': expected a whole number from 1 to "
+            "10000, received '\u0661\u0660'",
+            "outpost.yaml:8: Config value 'components[0].since': expected a date such as "
+            "2024-07-30, received '2026-11-\u0660\u0661'"]),
     "script URL": (BASE + "home_url: javascript:alert(1)\n", [
         f"outpost.yaml:4: Config value 'home_url': {URL_HINT}, received 'javascript:alert(1)'"]),
     "component without name or id": (BASE + "components:\n  - id: web\n  - name: API\n", [

@@ -80,6 +80,15 @@ def test_parse_duration(text: str, expected: timedelta | None) -> None:
     assert parse_duration(text) == expected
 
 
+def test_durations_and_seconds_are_written_in_ascii_digits() -> None:
+    assert problems("notify:\n  since: \"\u0662d\"\n  webhooks:\n    - name: w\n"
+                    "      url: https://example.org/hook\n      timeout: \"\u0665\"\n") == [
+        "outpost.yaml:8: Config value 'notify.since': expected a time such as "
+        "'2026-11-01 00:00' or a duration such as '2d', '12h' or '90m', received '\u0662d'",
+        "outpost.yaml:12: Config value 'notify.webhooks[0].timeout': expected a number of "
+        "seconds from 0.1 to 120, received '\u0665'"]
+
+
 def test_durations_are_at_most_ten_years() -> None:
     assert problems("""\
 notify:

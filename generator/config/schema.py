@@ -275,7 +275,7 @@ def base_url(node: yn.Node, path: str = "") -> str:
 def integer(low: int, high: int) -> Parser:
     def parse(node: yn.Node, path: str = "") -> int:
         value = scalar(node).strip()
-        if not re.fullmatch(r"\d+", value) or not low <= int(value) <= high:
+        if not re.fullmatch(r"[0-9]+", value) or not low <= int(value) <= high:
             raise Expected(f"a whole number from {low} to {high}")
         return int(value)
 

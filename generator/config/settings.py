@@ -78,7 +78,7 @@ def case_url(template: str | None, notice_id: str | None = None, title: str | No
 def _day(node: yn.Node, path: str = "") -> date:
     value = s.scalar(node).strip()
     try:
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
             raise ValueError(value)
         return date.fromisoformat(value)
     except ValueError:

@@ -9,10 +9,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from generator.core.errors import InputError
 
-_OFFSET = r"Z|[+-]\d{2}:?\d{2}"  # an explicit offset: the site zone does not apply
+_OFFSET = r"Z|[+-][0-9]{2}:?[0-9]{2}"  # an explicit offset: the site zone does not apply
+# ASCII digits only: int() reads any script's, and the Arabic-Indic five looks like a zero.
 _TIME = re.compile(
-    r"^(?P<date>\d{4}-\d{2}-\d{2})[ T](?P<hour>\d{1,2}):(?P<minute>\d{2})"
-    r"(?::(?P<second>\d{2})(?:\.\d+)?)?"
+    r"^(?P<date>[0-9]{4}-[0-9]{2}-[0-9]{2})[ T](?P<hour>[0-9]{1,2}):(?P<minute>[0-9]{2})"
+    r"(?::(?P<second>[0-9]{2})(?:\.[0-9]+)?)?"
     r"(?:\s*(?P<offset>" + _OFFSET + r"|[A-Za-z]{2,5}))?$"
 )
 _ENDS_IN_OFFSET = re.compile(r"(?:" + _OFFSET + r")$")

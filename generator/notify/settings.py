@@ -23,7 +23,7 @@ USERNAME_ENV = "OUTPOST_SMTP_USERNAME"
 PASSWORD_ENV = "OUTPOST_SMTP_PASSWORD"
 _SECRET_KEYS = ("username", "user", "login", "password", "pass", "passwd", "secret", "token",
                 "api_key", "apikey", "key", "auth", "credentials")
-_DURATION = re.compile(r"(?:(?P<d>\d+)d)?(?:(?P<h>\d+)h)?(?:(?P<m>\d+)m)?")
+_DURATION = re.compile(r"(?:(?P<d>[0-9]+)d)?(?:(?P<h>[0-9]+)h)?(?:(?P<m>[0-9]+)m)?")
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _ADDRESS = re.compile(r"[^@\s<>\",;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;]+")
 
@@ -136,7 +136,7 @@ def _duration(node: yn.Node, path: str = "") -> timedelta | None:
 def _seconds(low: float, high: float) -> s.Parser:
     def parse(node: yn.Node, path: str = "") -> float:
         value = s.scalar(node).strip()
-        if not re.fullmatch(r"\d+(\.\d+)?", value) or not low <= float(value) <= high:
+        if not re.fullmatch(r"[0-9]+(\.[0-9]+)?", value) or not low <= float(value) <= high:
             raise s.Expected(f"a number of seconds from {low:g} to {high:g}")
         return float(value)
 
