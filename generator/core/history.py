@@ -54,8 +54,12 @@ class Effect:
 
 def notice_effects(notice: Notice, now: datetime) -> tuple[tuple[datetime, datetime], ...]:
     """The periods, up to ``now``, in which ``notice`` is in effect (open and not
-    upcoming), evaluated with ``timeline.view`` at every moment its state can change."""
-    moments = {u.at for u in notice.updates}
+    upcoming), evaluated with ``timeline.view`` at every moment its state can change:
+    its first update, its window's edges and each update of a status of its own (an
+    Update heading keeps the status in force; a file holds thousands)."""
+    moments = {u.at for u in notice.updates if u.status is not Status.UPDATE}
+    if notice.updates:
+        moments.add(notice.posted_at)
     if notice.start is not None:
         moments.add(notice.start)
     if notice.end is not None:

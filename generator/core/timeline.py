@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -89,8 +90,9 @@ class Snapshot:
         return max(impacts, key=lambda i: i.rank) if impacts else None
 
 
-def _latest_real_status(updates: tuple[Update, ...], default: Status) -> Status:
-    return next((u.status for u in updates if u.status is not Status.UPDATE), default)
+def _latest_real(updates: tuple[Update, ...]) -> Update | None:
+    """The newest update of a status of its own (an Update heading keeps the one before)."""
+    return next((u for u in updates if u.status is not Status.UPDATE), None)
 
 
 # An update or postmortem dated after now stays off the site until then. A few minutes
@@ -126,19 +128,25 @@ def view(notice: Notice, now: datetime) -> NoticeView | None:
     """The notice at ``now``, or None if it has not been posted yet."""
     updates = notice.updates  # newest first: when the newest is visible, all are
     if updates and updates[0].at > now:
-        updates = tuple(u for u in updates if u.at <= now)
+        # The hidden ones are the newest: found by halving, as history views a notice
+        # at each of its updates.
+        stamp = now.timestamp()
+        updates = updates[bisect_left(updates, -stamp, key=lambda u: -u.at.timestamp()):]
     if not updates:
         return None
     if notice.type is NoticeType.INCIDENT:
-        status = _latest_real_status(updates, Status.INVESTIGATING)
+        latest = _latest_real(updates)
+        status = latest.status if latest is not None else Status.INVESTIGATING
         resolved = updates[0].at if status is Status.RESOLVED else None
         postmortem = notice.postmortem
         published = postmortem if postmortem is not None and postmortem.at <= now else None
         return NoticeView(notice, updates, status, resolved is None, notice.posted_at, resolved,
                           published)
     assert notice.start is not None and notice.end is not None
-    completed = next((u.at for u in updates if u.status is Status.COMPLETED), None)
-    posted = _latest_real_status(updates, Status.SCHEDULED)
+    latest = _latest_real(updates)
+    posted = latest.status if latest is not None else Status.SCHEDULED
+    # Nothing may follow Completed (the loader refuses it), so it is the latest status.
+    completed = latest.at if latest is not None and posted is Status.COMPLETED else None
     if completed is not None or now >= notice.end:
         status = Status.COMPLETED
     elif now >= notice.start or posted in (Status.IN_PROGRESS, Status.VERIFYING):
