@@ -631,6 +631,22 @@ def test_rss_channel_description_is_escaped_like_the_items(empty_repo: Path, run
     assert atom.feed.subtitle == "Every update from Acme <img src=x onerror=alert(1)>"
 
 
+def test_a_build_waits_for_another_build_of_the_repository(small_repo: Path) -> None:
+    # Two builds at once (two terminals, a CI job and a person) interleaved their
+    # writes: the site's manifest listed files the other build had deleted or changed.
+    from generator.build.builder import one_build_at_a_time
+    from generator.build.store import open_store
+
+    with one_build_at_a_time(open_store(small_repo)):
+        process = outpost_process(small_repo, "build", "--now", FIXED_NOW)
+        time.sleep(2)
+        assert process.poll() is None
+        assert not (small_repo / "site").exists()
+    output, _ = process.communicate(timeout=120)
+    assert process.returncode == 0, output
+    assert output.startswith("Built ")
+
+
 # 11. Leftovers of killed runs ----------------------------------------------------------
 
 

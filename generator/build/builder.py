@@ -23,6 +23,7 @@ test in tests/test_incremental.py checks it byte for byte), in three ways:
 
 from __future__ import annotations
 
+import fcntl
 import gc
 import os
 import time
@@ -80,6 +81,24 @@ def _usable(state: object, out: Path, listing: Callable[[], Stats]
     return ({path: sha if path in now and (now[path] == recorded.get(path)
                                            or file_digest(out / path) == sha) else "-"
              for path, sha in files.items()}, now)
+
+
+@contextmanager
+def one_build_at_a_time(store: Store) -> Iterator[None]:
+    """Hold the lock of the repository's build cache folder, waiting for another build
+    to finish: two at once would interleave their writes into one site and its
+    records. Where the cache cannot be made, there is no lock to take."""
+    try:
+        store.folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(store.folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        yield
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
 
 
 @contextmanager
@@ -152,11 +171,12 @@ def build_site(project: Project, out: Path, now: datetime,
     would only scan them (either costs 50-60 ms at 10,000 notices). ``store``: the
     build cache, if the caller opened it (opening digests every file of the package)."""
     store = store if store is not None else open_store(project.root)
-    if keep_alive is not None:
-        gc.disable()
-        return _build_site(project, out, now, options, keep_alive, store)
-    with gc_paused():
-        return _build_site(project, out, now, options, [], store)
+    with one_build_at_a_time(store):
+        if keep_alive is not None:
+            gc.disable()
+            return _build_site(project, out, now, options, keep_alive, store)
+        with gc_paused():
+            return _build_site(project, out, now, options, [], store)
 
 
 def _build_site(project: Project, out: Path, now: datetime, options: BuildOptions,
