@@ -248,13 +248,23 @@ MAINTENANCE_STATUSES = st.sampled_from([Status.SCHEDULED, Status.IN_PROGRESS,
                                         Status.VERIFYING, Status.UPDATE, Status.COMPLETED])
 
 
+def _as_loaded(statuses: list[Status]) -> list[Status]:
+    """Statuses oldest first, cut after the first Resolved or Completed: the loader
+    refuses any update after it."""
+    final = next((i for i, s in enumerate(statuses)
+                  if s in (Status.RESOLVED, Status.COMPLETED)), len(statuses) - 1)
+    return statuses[:final + 1]
+
+
 @st.composite
 def notices(draw: st.DrawFn, index: int) -> Notice:
     components = tuple(draw(st.lists(st.sampled_from(["web", "api"]), min_size=1,
                                      max_size=2, unique=True)))
     if draw(st.booleans()):
         moments = sorted(draw(st.lists(HOURS, min_size=1, max_size=4, unique=True)))
-        statuses = [Status.INVESTIGATING] + [draw(INCIDENT_STATUSES) for _ in moments[1:]]
+        statuses = _as_loaded([Status.INVESTIGATING]
+                              + [draw(INCIDENT_STATUSES) for _ in moments[1:]])
+        moments = moments[:len(statuses)]
         impact = draw(st.sampled_from(list(Impact)))
         set_statuses: tuple[tuple[str, ComponentStatus], ...] = ()
         if draw(st.booleans()):
@@ -264,7 +274,8 @@ def notices(draw: st.DrawFn, index: int) -> Notice:
                         components=components, set_statuses=set_statuses)
     start, end = sorted(draw(st.lists(HOURS, min_size=2, max_size=2, unique=True)))
     posted = sorted(draw(st.lists(HOURS, min_size=1, max_size=3, unique=True)))
-    statuses = [Status.SCHEDULED] + [draw(MAINTENANCE_STATUSES) for _ in posted[1:]]
+    statuses = _as_loaded([Status.SCHEDULED] + [draw(MAINTENANCE_STATUSES) for _ in posted[1:]])
+    posted = posted[:len(statuses)]
     made = maintenance(f"m{index}", start, end, *zip(statuses, posted, strict=True))
     return Notice(made.id, made.path, made.title, made.type, made.impact, components,
                   made.summary, made.updates, made.start, made.end)
