@@ -142,6 +142,23 @@ def test_a_contact_name_with_a_comma_and_accents_stays_one_address(
         assert not mail.message["To"].defects
 
 
+@pytest.mark.parametrize(("title", "phrase"), [
+    ("Test Status", "Test Status"),
+    ("Acme, Inc. <beta>", '"Acme, Inc. <beta>"'),
+    ("Zoë's Status", "Zoë's Status"),
+])
+def test_the_list_id_names_the_site_and_then_the_list(
+        run: Run, repo: Path, smtp: MailServer, title: str, phrase: str) -> None:
+    """A site title with a comma or '<' is quoted: unquoted, a client taking the first
+    '<...>' read 'beta' as the list's id."""
+    config = repo / "outpost.yaml"
+    config.write_text(config.read_text().replace("title: Test Status", f'title: "{title}"', 1))
+    assert notify(run, repo)[0] == 0
+    for mail in smtp.received:
+        assert str(mail.message["List-Id"]) == f"{phrase} <notify.{SITE}>"
+        assert not mail.message["List-Id"].defects
+
+
 RELATIVE_LINKS = ("See [the notice list](../), [Web](/components/web/), "
                   "[the first update](#update-20261127T1400Z) and "
                   '<a href="?view=print&amp;x=1">a printable page</a>. '

@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import format_datetime
+from email.utils import format_datetime, formataddr
 
 from generator.core import times
 from generator.core.errors import OutpostError
@@ -121,7 +121,9 @@ def compose(config: Config, settings: NotifySettings, message: Message, contact:
         mail["References"] = root
     mail["Auto-Submitted"] = "auto-generated"
     mail["X-Auto-Response-Suppress"] = "All"
-    mail["List-Id"] = f"{config.title} <notify.{config.host}>"
+    # The title is a phrase: quoted when it holds a comma or '<' (RFC 2919), which a
+    # client would otherwise read as the start of the list's id.
+    mail["List-Id"] = formataddr((config.title, f"notify.{config.host}"))
     mail.set_content(plain_text(config, message, markdown))
     mail.add_alternative(html_text(config, message, markdown), subtype="html")
     return mail
