@@ -125,6 +125,27 @@ def test_site_as_a_symlink_is_written_through_and_kept(example_repo: Path, run: 
     assert b"2026" in (served / "index.html").read_bytes()
 
 
+@pytest.mark.parametrize("cache", ["file", "loop", "dangling"])
+def test_an_unusable_build_cache_never_stops_a_build(example_repo: Path, run: Run,
+                                                     tmp_path: Path, cache: str) -> None:
+    # The cache only speeds builds up: a file or a broken link in its place (an odd
+    # checkout, a CI cache restored wrong) must not stop publishing during an incident.
+    clean = tmp_path / "clean"
+    assert run(example_repo, "build", "--out", str(clean), "--now", FIXED_NOW).exit_code == 0
+    folder = example_repo / ".outpost-cache"
+    shutil.rmtree(folder)
+    if cache == "file":
+        folder.write_text("not a folder")
+    else:
+        folder.symlink_to(folder if cache == "loop" else tmp_path / "gone" / "cache")
+    for _ in range(2):
+        result = run(example_repo, "build", "--now", FIXED_NOW)
+        assert result.exit_code == 0, result.output
+        assert result.output == f"Built {len(tree(clean))} files into {example_repo / 'site'}\n"
+    assert tree(example_repo / "site") == tree(clean)
+    assert not (tmp_path / "gone").exists()  # nothing made outside the repository
+
+
 # 3, 4. Control characters and line breaks: check refuses what build or notify can't write
 
 

@@ -9,6 +9,7 @@ rebuilt. Writes are atomic.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -113,7 +114,10 @@ class Store:
             return []
 
     def remove(self, name: str) -> None:
-        (self.folder / name).unlink(missing_ok=True)
+        """Remove an entry; where the folder is unusable (a file or a symlink loop in its
+        place) there is none, and the build goes on without the cache."""
+        with contextlib.suppress(OSError):
+            (self.folder / name).unlink(missing_ok=True)
 
 
 def save_quietly(path: Path, *parts: bytes) -> None:
