@@ -125,6 +125,29 @@ def test_site_as_a_symlink_is_written_through_and_kept(example_repo: Path, run: 
     assert b"2026" in (served / "index.html").read_bytes()
 
 
+@pytest.mark.parametrize("link", ["itself", "dangling", "through-a-file"])
+def test_a_site_link_that_leads_nowhere_is_named(example_repo: Path, run: Run,
+                                                 tmp_path: Path, link: str) -> None:
+    site = example_repo / "site"
+    (tmp_path / "a-file").write_text("not a folder")
+    target = {"itself": site, "dangling": tmp_path / "gone" / "www",
+              "through-a-file": tmp_path / "a-file" / "www"}[link]
+    site.symlink_to(target)
+    result = run(example_repo, "build", "--now", FIXED_NOW)
+    if link == "dangling":  # like a new --out folder: the link's target is made
+        assert result.exit_code == 0, result.output
+        assert (tmp_path / "gone" / "www" / "index.html").is_file()
+        return
+    why = {"itself": "it is a symlink that leads round in a loop",
+           "through-a-file": f"it is a symlink to {target}, and {tmp_path / 'a-file'} "
+                             "is a file, not a folder"}[link]
+    assert result.exit_code == 1
+    assert result.output == (f"Error: refusing to build into {site}: {why}; point it at a "
+                             "folder or remove it\n")
+    assert sorted(p.name for p in example_repo.iterdir()) == [
+        ".outpost-cache", "notices", "outpost.yaml", "site"]
+
+
 @pytest.mark.parametrize("cache", ["file", "loop", "dangling"])
 def test_an_unusable_build_cache_never_stops_a_build(example_repo: Path, run: Run,
                                                      tmp_path: Path, cache: str) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import errno
 import fcntl
 import os
 import shutil
@@ -122,11 +123,36 @@ def check_target(out: Path, keep: Path | None = None, home: Path | None = None) 
             raise OutpostError(f"refusing to build into {out}: it is inside the notices "
                                "folder, whose files are read as notices; choose another "
                                "--out folder")
+    unreachable = _unreachable(out)
+    if unreachable:
+        advice = ("point it at a folder or remove it" if os.path.islink(out)
+                  else "choose another --out folder")
+        raise OutpostError(f"refusing to build into {out}: {unreachable}; {advice}")
     if out.exists() and not out.is_dir():
         raise OutpostError(f"refusing to build into {out}: it is a file, not a folder")
     if out.is_dir() and any(out.iterdir()) and not (out / SITE_MARK).is_file():
         raise OutpostError(f"refusing to replace {out}: it is not empty and holds no "
                            f"{SITE_MARK} from an earlier build; choose a new or empty folder")
+
+
+def _unreachable(out: Path) -> str:
+    """Why ``out`` can neither be a folder nor be made one (a symlink loop, a file where
+    a folder of its path should be), or '' (it exists, or a build can make it)."""
+    try:
+        os.stat(out)
+        return ""
+    except OSError as error:
+        problem = error.errno
+    link = os.path.islink(out)
+    if problem == errno.ELOOP:
+        return ("it is a symlink that leads round in a loop" if link
+                else "its path runs into a symlink loop")
+    if problem != errno.ENOTDIR:
+        return ""  # missing: made by the build (through a symlink, at its target)
+    real = Path(os.path.realpath(out))
+    blocker = next((folder for folder in real.parents if folder.exists()), real)
+    where = f"it is a symlink to {real}, and " if link else ""
+    return f"{where}{blocker} is a file, not a folder"
 
 
 def _hold(folder: Path) -> int:
