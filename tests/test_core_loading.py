@@ -190,10 +190,36 @@ line_text = st.builds(lambda key, sep, parts: key + sep + "".join(parts),
                       st.lists(st.sampled_from(PIECES), max_size=4))
 
 
+IMPLIED = "implied:"
+
+
+class ResolvingLoader(yaml.CSafeLoader):
+    """libyaml with PyYAML's resolver, marking the tags the resolver implies: only tags
+    written in the text are the author's (yamlnodes refuses them)."""
+
+    def resolve(self, kind: object, value: object, implicit: object) -> str:
+        return IMPLIED + str(super().resolve(kind, value, implicit))
+
+
+def _unmark(node: yaml.Node, seen: set[int]) -> None:
+    if id(node) in seen:
+        return
+    seen.add(id(node))
+    if node.tag.startswith(IMPLIED):
+        node.tag = ""
+    children = (node.value if isinstance(node, yaml.SequenceNode) else
+                [part for pair in node.value for part in pair]
+                if isinstance(node, yaml.MappingNode) else [])
+    for child in children:
+        _unmark(child, seen)
+
+
 def libyaml_nodes(text: str) -> object:
     """What yamlnodes made of ``text`` before: libyaml with PyYAML's resolver."""
     try:
-        root = yaml.compose(text, Loader=yaml.CSafeLoader)
+        root = yaml.compose(text, Loader=ResolvingLoader)
+        if root is not None:
+            _unmark(root, set())
         return None if root is None else yn._convert(root, 2, yn._Expansion())
     except yaml.YAMLError:
         return "invalid"

@@ -321,6 +321,50 @@ def test_aliases_in_outpost_yaml_are_bounded(empty_repo: Path, run: Run) -> None
     assert run(empty_repo, "check").exit_code == 0
 
 
+def test_yaml_tags_are_refused_where_outpost_decides_types(empty_repo: Path, run: Run) -> None:
+    # A tag was dropped silently: '!!binary aGVsbG8=' published the title "aGVsbG8=".
+    write_notice(empty_repo, "binary.md", INCIDENT.format(title="!!binary aGVsbG8=", body="x"))
+    write_notice(empty_repo, "custom.md", INCIDENT.format(title="!custom Slow", body="x"))
+    write_notice(empty_repo, "set.md", INCIDENT.format(
+        title="Set", body="x").replace("type: incident\n", "type: incident\n"
+                                       "components: !!set {web: null}\n"))
+    write_notice(empty_repo, "key.md", INCIDENT.format(title="Key", body="x").replace(
+        "type: incident", "!!python/name:os.system type: incident"))
+    result = run(empty_repo, "check")
+    assert result.exit_code == 1
+    assert result.output == (
+        "notices/binary.md:2: the YAML tag '!!binary' is not allowed: write the value "
+        "without it\n"
+        "notices/custom.md:2: the YAML tag '!custom' is not allowed: write the value "
+        "without it\n"
+        "notices/key.md:3: the YAML tag '!!python/name:os.system' is not allowed: write the "
+        "value without it\n"
+        "notices/set.md:4: the YAML tag '!!set' is not allowed: write the value without it\n"
+        "4 problems found.\n")
+    config = empty_repo / "outpost.yaml"
+    base = config.read_text()
+    config.write_text(base.replace("name: Web", "name: !!int 012"))
+    result = run(empty_repo, "check")
+    assert result.exit_code == 1
+    assert result.output == ("outpost.yaml:6: the YAML tag '!!int' is not allowed: write the "
+                             "value without it\n1 problem found.\n")
+    # A tag that says what Outpost reads anyway is fine: text, a list, a mapping.
+    config.write_text(base.replace("name: Web", "name: !!str 012"))
+    for name in ("binary", "custom", "set", "key"):
+        (empty_repo / "notices" / f"{name}.md").unlink()
+    write_notice(empty_repo, "plain.md", INCIDENT.format(title="!!str 012", body="x").replace(
+        "type: incident\n", "type: incident\ncomponents: !!seq [web]\n"
+                            "! impact: !!str minor\n"))
+    result = run(empty_repo, "check")
+    assert result.exit_code == 0, result.output
+    from generator.config.settings import parse_config
+    from generator.notices.loader import parse_notice
+
+    notice = parse_notice((empty_repo / "notices" / "plain.md").read_text(),
+                          "notices/plain.md", "plain", parse_config(config.read_text()))
+    assert (notice.title, notice.components, notice.impact.value) == ("012", ("web",), "minor")
+
+
 # 6. Size and nesting ----------------------------------------------------------------
 
 

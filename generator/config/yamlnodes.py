@@ -211,8 +211,28 @@ def _plain_as_is(value: str) -> bool:
     return re.fullmatch(_YAML_TEXT, value) is not None
 
 
+_YAML_TAGS = "tag:yaml.org,2002:"
+
+
+def _refuse_tag(node: yaml.Node, line: int) -> None:
+    """YamlError for a tag the author wrote (``!!binary``, ``!custom``): Outpost decides
+    types itself and would drop it silently. A tag saying what Outpost reads anyway
+    (``!!str`` on text, ``!!seq`` on a list, ``!!map`` on a mapping) is fine."""
+    import yaml
+
+    tag = node.tag
+    if not tag or tag == _YAML_TAGS + {yaml.ScalarNode: "str", yaml.SequenceNode: "seq",
+                                       yaml.MappingNode: "map"}.get(type(node), ""):
+        return
+    written = ("!!" + tag.removeprefix(_YAML_TAGS) if tag.startswith(_YAML_TAGS)
+               else tag if tag.startswith("!") else f"!<{tag}>")
+    raise YamlError(f"the YAML tag '{written}' is not allowed: write the value without it",
+                    line)
+
+
 def _convert(node: yaml.Node, first_line: int, expansion: _Expansion) -> Node:
     line = first_line + node.start_mark.line
+    _refuse_tag(node, line)
     expansion.count += 1
     if expansion.count > MAX_VALUES:
         raise YamlError(f"too many values (more than {MAX_VALUES:,}, counting each use of "
@@ -252,6 +272,7 @@ def _convert_collection(node: yaml.Node, first_line: int, line: int,
             key_line = first_line + key_node.start_mark.line
             if not isinstance(key_node, yaml.ScalarNode):
                 raise YamlError("keys must be plain words", key_line)
+            _refuse_tag(key_node, key_line)
             key = str(key_node.value)
             if forbidden_character(key):
                 raise YamlError(forbidden_character(key), key_line)
