@@ -234,6 +234,23 @@ def test_a_title_must_be_one_line(empty_repo: Path, run: Run, title: str) -> Non
     assert result.output == "notices/slow.md:2: title must be a single line\n1 problem found.\n"
 
 
+def test_a_title_has_a_length_limit(empty_repo: Path, run: Run) -> None:
+    # A 100,000-character title passed and went into every page, feed and mail subject.
+    write_notice(empty_repo, "long.md", INCIDENT.format(title="é" * 100_000, body="Slow."))
+    write_notice(empty_repo, "most.md", INCIDENT.format(title="é" * 250, body="Slow."))
+    result = run(empty_repo, "check")
+    assert result.exit_code == 1
+    assert result.output == ("notices/long.md:2: the title is 100,000 characters long, more "
+                             "than the limit of 250: shorten it\n1 problem found.\n")
+    (empty_repo / "notices" / "long.md").unlink()
+    result = run(empty_repo, "new", "incident", "x" * 251, "--at", "2026-11-28 09:00")
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: notices/2026-11-28-")
+    assert result.output.endswith(":2: the title is 251 characters long, more than the limit "
+                                  "of 250: shorten it\nNothing was written.\n")
+    assert [p.name for p in (empty_repo / "notices").iterdir()] == ["most.md"]
+
+
 def test_site_title_and_component_names_must_be_one_line(empty_repo: Path, run: Run) -> None:
     config = empty_repo / "outpost.yaml"
     config.write_text(config.read_text().replace("title: Test Status",

@@ -119,6 +119,7 @@ STATUSES: dict[NoticeType, tuple[Status, ...]] = {
 # Limits on notice text (see the README, "Limits"): beyond them one file could stall
 # every build. The sanitizer's time grows with the square of the nesting depth.
 MAX_TEXT = 50_000  # characters in the summary or in one update
+MAX_TITLE = 250  # characters in a title: it heads every page, feed item and mail subject
 MAX_FILE_BYTES = 1_000_000
 MAX_DEPTH = 32  # elements nested in the HTML of one text
 # What Markdown nests with: block quotes, bullets, emphasis, links, tables, raw HTML, and

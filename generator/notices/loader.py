@@ -20,6 +20,7 @@ from generator.core.model import (
     MAX_DEPTH,
     MAX_FILE_BYTES,
     MAX_TEXT,
+    MAX_TITLE,
     ComponentStatus,
     Config,
     Impact,
@@ -193,8 +194,12 @@ def _front_matter(text: str, problems: list[tuple[int, str]]
 
 def _check_front_matter(values: dict[str, Any], node: yn.Mapping, kind: NoticeType,
                         config: Config, problems: list[tuple[int, str]]) -> Impact:
-    if yn.LINE_BREAKS.search(values["title"]):
+    title = values["title"]
+    if yn.LINE_BREAKS.search(title):
         problems.append((node.key_lines["title"], "title must be a single line"))
+    elif len(title) > MAX_TITLE:
+        problems.append((node.key_lines["title"], f"the title is {len(title):,} characters "
+                         f"long, more than the limit of {MAX_TITLE:,}: shorten it"))
     known = [c.id for c in config.components]
     listed = values["components"]
     set_statuses: list[tuple[str, ComponentStatus]] = []
