@@ -140,6 +140,38 @@ def test_the_same_build_again_repairs_a_damaged_release(builds: Builds,
     drain(target.verify())
 
 
+def test_files_are_flushed_to_disk_together_before_the_swap(builds: Builds, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch
+                                                           ) -> None:
+    """Every file written is flushed to disk before its release is renamed into place,
+    once all are written: flushing each as it was written waited for the disk once per
+    file (22-30 s for a first publish of 10,000 files, against 5 s to a git target)."""
+    www = tmp_path / "www"
+    target = folder_target(builds, www)
+    flushed: list[str] = []
+    written_when_first_flushed: list[int] = []
+    fsync = os.fsync
+    lock = threading.Lock()
+
+    def spy(fd: int) -> None:
+        path = os.readlink(f"/proc/self/fd/{fd}")
+        staging = next((www / "releases").glob(".new-*"), None)
+        if staging is not None and path.startswith(f"{staging}/"):
+            with lock:
+                if not flushed:
+                    written_when_first_flushed.append(
+                        sum(1 for p in staging.rglob("*") if p.is_file()))
+                flushed.append(Path(path).relative_to(staging).as_posix())
+        fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", spy)
+    lines = drain(target.publish(builds.old_dir, builds.old))
+    wrote = {line[6:] for line in lines if line.startswith("wrote ")}
+    assert set(flushed) == wrote | {MANIFEST} and len(flushed) == len(wrote) + 1
+    assert written_when_first_flushed == [len(builds.old.files) + 1]
+    assert_consistent(served(www), builds.old)
+
+
 def test_old_releases_are_pruned(builds: Builds, tmp_path: Path) -> None:
     www = tmp_path / "www"
     target = folder_target(builds, www, keep=2)
