@@ -16,6 +16,7 @@ import pytest
 
 from generator.publish.base import TransientError, VerifyFailed
 from generator.publish.folder import FolderTarget
+from generator.publish.runner import publish_targets
 from generator.render.manifest import MANIFEST, parse_manifest
 from tests.publish_support import (
     Builds,
@@ -170,6 +171,21 @@ def test_files_are_flushed_to_disk_together_before_the_swap(builds: Builds, tmp_
     assert set(flushed) == wrote | {MANIFEST} and len(flushed) == len(wrote) + 1
     assert written_when_first_flushed == [len(builds.old.files) + 1]
     assert_consistent(served(www), builds.old)
+
+
+def test_a_failed_publish_counts_nothing_as_uploaded(builds: Builds, tmp_path: Path
+                                                    ) -> None:
+    """A release never put in place served nothing: the summary of a publish that
+    failed half-way (a built file changed since) says 0 uploaded, as nothing was."""
+    www = tmp_path / "www"
+    target = folder_target(builds, www)
+    last = sorted(builds.old.files)[-1]
+    (builds.old_dir / last).write_bytes(b"changed after the build")
+    [summary] = publish_targets([target], builds.old_dir, builds.old, lambda _: None)
+    assert summary.error == (f"{builds.old_dir / last} changed since the build: run "
+                             "outpost build again")
+    assert (summary.uploaded, summary.unchanged, summary.deleted) == (0, 0, 0)
+    assert not (www / "current").exists()
 
 
 def test_old_releases_are_pruned(builds: Builds, tmp_path: Path) -> None:

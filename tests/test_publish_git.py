@@ -171,6 +171,8 @@ def test_push_refused_by_the_remote_is_retried_a_bounded_number_of_times(
     assert (summary.ok, summary.attempts, delays) == (False, 3, [1.0, 2.0])
     assert summary.error is not None and summary.error.startswith("git push: ")
     assert summary.error.endswith("(gave up after 3 attempts)")
+    # Nothing reached the branch: the summary counts no file as uploaded.
+    assert (summary.uploaded, summary.unchanged, summary.deleted) == (0, 0, 0)
     assert_consistent(git_tree(remote), builds.old)
 
 

@@ -185,6 +185,9 @@ class FolderTarget:
             staging.mkdir()
             staging.chmod(FOLDER_MODE)
             yield f"writing release {name}"
+            # Counted once current points at the release: one never put in place served
+            # nothing.
+            counts = Counts()
             made: set[Path] = set()
             written: list[Path] = []
             for path in sorted(manifest.files):
@@ -198,7 +201,7 @@ class FolderTarget:
                         os.link(old_release / path, target)
                     except OSError:
                         shutil.copy2(old_release / path, target)
-                    self.counts.unchanged += 1
+                    counts.unchanged += 1
                     continue
                 data = (site_dir / path).read_bytes()
                 if hashlib.sha256(data).hexdigest() != entry.sha256:
@@ -206,7 +209,7 @@ class FolderTarget:
                                        "outpost build again")
                 _write(target, data)
                 written.append(target)
-                self.counts.uploaded += 1
+                counts.uploaded += 1
                 yield f"wrote {path}"
             _write(staging / MANIFEST, manifest.to_bytes())
             _flush([*written, staging / MANIFEST])
@@ -221,7 +224,8 @@ class FolderTarget:
             os.replace(link, self.current)
             _fsync_dir(self.path)
             if old is not None:
-                self.counts.deleted = len(set(old.files) - set(manifest.files))
+                counts.deleted = len(set(old.files) - set(manifest.files))
+            self.counts = counts
             yield f"current -> releases/{name}"
             yield from self._prune(release)
 

@@ -464,22 +464,22 @@ class GitTarget:
 
             gone = sorted(set(old) - set(manifest.files) - set(extras))
             tree = work.import_tree(tip, gone, changed())
+            if tip and work.tree_of(tip) == tree:
+                self.counts.unchanged = len(manifest.files)
+                yield f"{self.branch} already holds build {manifest.build_id}"
+                return
+            # Counted once pushed: a commit that never reaches the branch uploaded nothing.
+            counts = Counts(deleted=len(gone))
             for path in manifest.files:
                 if old.get(path, ("", ""))[1] == blobs[path]:
-                    self.counts.unchanged += 1
+                    counts.unchanged += 1
                 else:
-                    self.counts.uploaded += 1
-            self.counts.deleted = len(gone)
-            if tip and work.tree_of(tip) == tree:
-                yield f"{self.branch} already holds build {manifest.build_id}"
-                self.counts.uploaded = self.counts.deleted = 0
-                self.counts.unchanged = len(manifest.files)
-                return
+                    counts.uploaded += 1
             commit = work.commit(tree, tip, f"Publish build {manifest.build_id}\n\n"
                                  f"Generated at {manifest.generated_at} by Outpost.")
-            yield f"committed {commit[:12]}: {self.counts.uploaded} changed, " \
-                  f"{self.counts.deleted} removed"
+            yield f"committed {commit[:12]}: {counts.uploaded} changed, {counts.deleted} removed"
             work.push(commit, self.branch, tip)
+            self.counts = counts
             yield f"pushed {commit[:12]} to {self.branch}"
 
     def verify(self, site_dir: Path | None = None) -> Iterator[str]:
