@@ -183,6 +183,10 @@ def test_unreachable_remote_is_transient(builds: Builds) -> None:
                                 sleep=lambda _: None)
     assert not summary.ok and summary.attempts == 2
     assert summary.error is not None and "Failed to connect" in summary.error
+    assert summary.error.endswith("(gave up after 2 attempts)")
+    once = git_target(builds, url, "    retries: 0\n", name="once")
+    [summary] = publish_targets([once], builds.old_dir, builds.old, lambda _: None)
+    assert summary.error is not None and summary.error.endswith("(gave up after 1 attempt)")
 
 
 def test_a_missing_repository_is_reported_with_gits_reason(builds: Builds) -> None:

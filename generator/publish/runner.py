@@ -84,7 +84,8 @@ def _attempt(target: Target, work: Callable[[], Iterator[str]], echo: Echo,
             return attempt, None
         except TransientError as exc:
             if attempt > retries:
-                return attempt, f"{redact(str(exc))} (gave up after {attempt} attempts)"
+                return attempt, (f"{redact(str(exc))} (gave up after {attempt} attempt"
+                                 f"{'s' if attempt > 1 else ''})")
             delay = backoff * 2 ** (attempt - 1)
             echo(f"{target.name}: {redact(str(exc))}; retrying in {delay:g}s "
                  f"({attempt}/{retries})")
