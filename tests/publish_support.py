@@ -233,7 +233,8 @@ connection, or None to forward."""
 class FaultyProxy:
     """A tiny HTTP proxy in front of the S3 server that fails requests on demand."""
 
-    def __init__(self, upstream: str, policy: Policy) -> None:
+    def __init__(self, upstream: str, policy: Policy, error_code: str = "InternalError"
+                 ) -> None:
         self.upstream = urlsplit(upstream)
         self.policy = policy
         self.count = 0
@@ -260,8 +261,9 @@ class FaultyProxy:
                     self.connection.shutdown(socket.SHUT_RDWR)
                     return
                 if verdict is not None:
-                    payload = (b"<?xml version='1.0' encoding='UTF-8'?><Error><Code>"
-                               b"InternalError</Code><Message>injected</Message></Error>")
+                    payload = (f"<?xml version='1.0' encoding='UTF-8'?><Error><Code>"
+                               f"{error_code}</Code><Message>injected</Message></Error>"
+                               ).encode()
                     self.send_response(verdict)
                     self.send_header("Content-Length", str(len(payload)))
                     self.end_headers()

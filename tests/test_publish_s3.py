@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from generator.publish.base import VerifyFailed
+from generator.publish.base import TransientError, VerifyFailed
 from generator.publish.runner import publish_targets
 from generator.publish.s3 import S3Target, upload_group
 from generator.render.manifest import MANIFEST, Manifest
@@ -315,6 +315,57 @@ def test_interrupted_at_every_step_keeps_links_working(builds: Builds, endpoint:
     assert ".outpost/pending.json" not in objects
     assert_consistent(objects, new)
     drain(target.verify())
+
+
+def test_two_publishes_at_once_end_serving_one_whole_build(builds: Builds, endpoint: str,
+                                                          tmp_path: Path) -> None:
+    """Two publishes of different builds at once (CI, and an administrator publishing by
+    hand): the one whose manifest would replace a manifest it did not read starts again,
+    so the bucket ends serving one whole build, never one's manifest over a mix of both
+    builds' files (both publishes reported ok)."""
+    notice = builds.root / "notices" / "2026-09-14-slow-grade-book-loading.md"
+    notice.write_text(notice.read_text().replace("for every district.", ""))
+    other_dir, other = add_notice_build(builds, tmp_path)  # the old build and a new notice
+    edited = "notices/2026-09-14-slow-grade-book-loading/index.html"
+    assert builds.new.files[edited] != other.files[edited]
+    bucket = new_bucket(endpoint)
+    target = s3_target(builds, endpoint, bucket)
+    drain(target.publish(builds.old_dir, builds.old))
+    mine = target.publish(builds.new_dir, builds.new)
+    theirs = S3Target(target.settings, builds.root).publish(other_dir, other)
+    next(mine)
+    next(theirs)  # both have read the bucket
+    drain(mine)
+    with pytest.raises(TransientError) as caught:
+        drain(theirs)
+    assert str(caught.value) == (f"S3 PUT s3://{bucket}/{MANIFEST}: another publish "
+                                 f"replaced {MANIFEST} since this one read it")
+    [summary] = publish_targets([S3Target(target.settings, builds.root)], other_dir, other,
+                                lambda _: None, sleep=lambda _: None)
+    assert summary.ok
+    assert_consistent(s3_objects(endpoint, bucket), other)
+    drain(target.verify())
+
+
+def test_an_endpoint_without_conditional_writes_still_gets_the_manifest(
+        builds: Builds, endpoint: str) -> None:
+    """An S3-compatible store that answers a conditional PUT with 501 NotImplemented (as
+    AWS did before it had them) gets the manifest without the condition."""
+    bucket = new_bucket(endpoint)
+    puts: list[str] = []
+
+    def no_conditions(method: str, path: str, count: int) -> int | None:
+        if method == "PUT" and path.endswith(f"/{MANIFEST}"):
+            puts.append(path)
+            return 501 if len(puts) == 1 else None
+        return None
+
+    with FaultyProxy(endpoint, no_conditions, error_code="NotImplemented") as proxy:
+        target = s3_target(builds, proxy.url, bucket)
+        [summary] = publish_targets([target], builds.old_dir, builds.old, lambda _: None,
+                                    sleep=lambda _: None)
+    assert (summary.ok, summary.attempts, len(puts)) == (True, 1, 2)
+    assert_consistent(s3_objects(endpoint, bucket), builds.old)
 
 
 def test_killed_process_keeps_links_working(builds: Builds, endpoint: str,

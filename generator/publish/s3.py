@@ -8,7 +8,9 @@ MD5 of a single-part upload) differs from the built file's, or are missing, are 
 State records live under ``.outpost/<prefix>state/`` (outside the prefix, so a public
 read policy on ``<prefix>*`` leaves them private), never deleted as stale;
 ``.outpost/<prefix>pending.json`` lists the paths a publish is about to overwrite until its
-manifest is up, so a publish interrupted before then is repaired by the next one.
+manifest is up, so a publish interrupted before then is repaired by the next one. The
+manifest replaces only the one the publish read (If-Match): after another publish
+meanwhile, this one starts again.
 """
 
 from __future__ import annotations
@@ -191,23 +193,51 @@ class S3Target:
                         found[path] = (int(item["Size"]), str(item.get("ETag", "")).strip('"'))
         return found
 
-    def _put(self, path: str, data: bytes, cache: str | None = None) -> None:
+    def _put(self, path: str, data: bytes, **condition: str) -> None:
         digest = base64.b64encode(hashlib.md5(data).digest()).decode()
-        with s3_errors(f"PUT s3://{self.bucket}/{self.prefix}{path}"):
-            self.client.put_object(
-                Bucket=self.bucket, Key=self.prefix + path, Body=data, ContentMD5=digest,
-                ContentType=content_type(path), CacheControl=cache or cache_control(path))
+        self.client.put_object(
+            Bucket=self.bucket, Key=self.prefix + path, Body=data, ContentMD5=digest,
+            ContentType=content_type(path), CacheControl=cache_control(path), **condition)
 
-    def _old_manifest(self) -> Manifest | None:
-        raw = self._get(self.prefix + MANIFEST)
+    def _upload(self, path: str, data: bytes) -> None:
+        with s3_errors(f"PUT s3://{self.bucket}/{self.prefix}{path}"):
+            self._put(path, data)
+
+    def _put_manifest(self, manifest: Manifest, read: str | None) -> None:
+        """Upload ``manifest`` only over the one this publish read (its ETag ``read``; None:
+        there was none): another publish that replaced it meanwhile may have overwritten
+        files this one checked, so this one starts again (a TransientError)."""
+        from botocore.exceptions import ClientError
+
+        data = manifest.to_bytes()
+        where = f"s3://{self.bucket}/{self.prefix}{MANIFEST}"
+        with s3_errors(f"PUT {where}"):
+            try:
+                self._put(MANIFEST, data, **({"IfMatch": read} if read is not None
+                                             else {"IfNoneMatch": "*"}))
+            except ClientError as exc:
+                code = exc.response.get("Error", {}).get("Code")
+                if code in ("PreconditionFailed", "ConditionalRequestConflict"):
+                    raise TransientError(f"S3 PUT {where}: another publish replaced "
+                                         f"{MANIFEST} since this one read it") from None
+                if code != "NotImplemented":
+                    raise
+                self._put(MANIFEST, data)  # an endpoint without conditional writes
+
+    def _old_manifest(self) -> tuple[Manifest | None, str | None]:
+        """The manifest on the target, and its ETag (None, None: there is none)."""
+        response = self._fetch(self.prefix + MANIFEST, body=True)
+        if response is None:
+            return None, None
+        etag = str(response.get("ETag", ""))
         try:
-            return parse_manifest(raw) if raw is not None else None
+            return parse_manifest(response["Body"]), etag
         except (ValueError, KeyError, TypeError):
-            return None
+            return None, etag
 
     def publish(self, site_dir: Path, manifest: Manifest) -> Iterator[str]:
         self.counts = Counts()
-        old = self._old_manifest()
+        old, old_etag = self._old_manifest()
         listing = self._listing()
         present = {path: size for path, (size, _) in listing.items()}
         yield (f"read s3://{self.bucket}/{self.prefix}: {len(present)} objects, build "
@@ -230,7 +260,7 @@ class S3Target:
             yield from self._upload_all(site_dir, manifest, paths)
         stale = sorted(set(present) - set(manifest.files) - {MANIFEST})
         if changed or stale or old is None or old.build_id != manifest.build_id:
-            self._put(MANIFEST, manifest.to_bytes())
+            self._put_manifest(manifest, old_etag)
             yield f"uploaded {MANIFEST} (build {manifest.build_id})"
         if pending or changed:
             with s3_errors(f"DELETE s3://{self.bucket}/{self._pending_key()}"):
@@ -258,7 +288,7 @@ class S3Target:
             if hashlib.sha256(data).hexdigest() != manifest.files[path].sha256:
                 raise PublishError(f"{site_dir / path} changed since the build: run "
                                    "outpost build again")
-            self._put(path, data)
+            self._upload(path, data)
             return path
 
         executor = ThreadPoolExecutor(max_workers=self.jobs)
