@@ -284,6 +284,34 @@ def test_missing_bucket_is_not_retried(builds: Builds, endpoint: str) -> None:
                              "The specified bucket does not exist")
 
 
+def test_credentials_that_cannot_be_used_are_reported_as_such(
+        builds: Builds, endpoint: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Missing, partial or unknown credentials are the administrator's to fix, said in
+    botocore's words: not an 'unexpected failure' inside Outpost, nor retried."""
+    target = s3_target(builds, endpoint, "any-bucket")
+    where = "S3 GET s3://any-bucket/manifest.json: "
+    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(builds.root / "no-such-file"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(builds.root / "no-such-file"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    cases = {
+        "partial": (where + "Partial credentials found in env, missing: "
+                            "AWS_SECRET_ACCESS_KEY"),
+        "profile": where + "The config profile (nosuch) could not be found",
+        "none": ("no AWS credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, "
+                 "AWS_PROFILE, or use an instance/OIDC role"),
+    }
+    for case, message in cases.items():
+        if case == "profile":
+            monkeypatch.setenv("AWS_PROFILE", "nosuch")
+        if case == "none":
+            monkeypatch.delenv("AWS_PROFILE")
+            monkeypatch.delenv("AWS_ACCESS_KEY_ID")
+        [summary] = publish_targets([S3Target(target.settings, builds.root)], builds.old_dir,
+                                    builds.old, lambda _: None, sleep=lambda _: None)
+        assert (summary.ok, summary.attempts, summary.error) == (False, 1, message), case
+
+
 def add_notice_build(builds: Builds, tmp_path: Path) -> tuple[Path, Manifest]:
     (builds.root / "notices" / "2026-11-28-sign-in-delays.md").write_text(NEW_NOTICE)
     site = tmp_path / "site-added"

@@ -105,6 +105,8 @@ def s3_errors(what: str) -> Iterator[None]:
                            "role") from None
     except (bx.EndpointConnectionError, bx.ConnectionError, bx.HTTPClientError) as exc:
         raise TransientError(f"S3 {what}: {exc}") from None
+    except bx.BotoCoreError as exc:  # partial credentials, an unknown profile: settings
+        raise PublishError(f"S3 {what}: {exc}") from None
 
 
 def _type_problem(path: str, response: dict[str, Any]) -> str | None:
