@@ -142,6 +142,33 @@ publish:
     ]
 
 
+def test_cname_is_a_host_name_alone() -> None:
+    """GitHub Pages reads the CNAME file as a bare host name: a URL pasted there (as
+    base_url and url are written) would be published and break the custom domain."""
+    hint = "expected a host name such as 'status.example.org' (no 'https://', path or port)"
+    assert problems("""\
+publish:
+  - {name: a, type: git, remote: x, cname: "https://status.example.org/"}
+  - {name: b, type: git, remote: x, cname: "status.example.org/"}
+  - {name: c, type: git, remote: x, cname: "status.example.org:8080"}
+  - {name: d, type: git, remote: x, cname: "status example.org"}
+  - {name: e, type: git, remote: x, cname: "status..example.org"}
+  - {name: f, type: git, remote: x, cname: "STATUS.example.org."}
+""") == [
+        f"outpost.yaml:10: Config value 'publish[0].cname': {hint}, received "
+        "'https://status.example.org/'",
+        f"outpost.yaml:11: Config value 'publish[1].cname': {hint}, received "
+        "'status.example.org/'",
+        f"outpost.yaml:12: Config value 'publish[2].cname': {hint}, received "
+        "'status.example.org:8080'",
+        f"outpost.yaml:13: Config value 'publish[3].cname': {hint}, received "
+        "'status example.org'",
+        "outpost.yaml:14: Config value 'publish[4].cname': 'status..example.org' is not a "
+        "host name: use letters, digits and hyphens between dots (such as "
+        "'status.example.org'), or an IP address",
+    ]
+
+
 def test_a_broken_type_hides_no_other_problem_and_adds_none() -> None:
     assert problems("""\
 publish:

@@ -219,6 +219,19 @@ def checked_http_url(value: str) -> str:
     return value
 
 
+def host_name(node: yn.Node, path: str = "") -> str:
+    """A host name alone, such as 'status.example.org' (a custom domain's): no scheme,
+    path, port or space, which a URL pasted here would bring."""
+    value = text(node)
+    if re.search(r"[/:@?#\s]", value):
+        raise Expected("a host name such as 'status.example.org' (no 'https://', path or "
+                       "port)")
+    problem = _host_problem(value)
+    if problem:
+        raise InputError(problem)
+    return value
+
+
 def _host_problem(netloc: str) -> str:
     """What is wrong with a URL's host and port ('' when nothing): a DNS name (ASCII
     letters, digits, hyphens and underscores between dots; an international name in

@@ -103,7 +103,7 @@ TYPE_FIELDS: dict[str, tuple[s.Field, ...]] = {
                 required=True, example="https://github.com/example/status.git"),
         s.Field("branch", _branch, "branch", "The branch that holds the site.",
                 default="gh-pages"),
-        s.Field("cname", s.optional(s.text), "host name", "Writes a CNAME file (GitHub "
+        s.Field("cname", s.optional(s.host_name), "host name", "Writes a CNAME file (GitHub "
                 "Pages custom domain)."),
         s.Field("nojekyll", s.boolean, "true | false", "Writes an empty .nojekyll file so "
                 "GitHub Pages serves the files as they are.", default=False),
