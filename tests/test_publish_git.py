@@ -94,6 +94,28 @@ def test_one_commit_holding_exactly_the_build(builds: Builds, remote: Path) -> N
         "rev-parse", "--abbrev-ref", "HEAD", cwd=builds.root)
 
 
+def test_a_branch_of_the_notices_repository_is_never_replaced_by_the_site(
+        builds: Builds, remote: Path) -> None:
+    """``branch: main`` on the notices repository itself (GitHub Pages can serve main
+    too) replaced its notices and outpost.yaml with the site in one commit, and CI then
+    found no outpost.yaml: a branch holding outpost.yaml is refused, and left as it is."""
+    for args in (("init", "--quiet", "-b", "main"), ("add", "."), ("-c", "user.name=U", "-c",
+                 "user.email=u@example.org", "commit", "--quiet", "-m", "notices"),
+                 ("remote", "add", "origin", str(remote)), ("push", "--quiet", "origin",
+                                                            "main")):
+        git(*args, cwd=builds.root)
+    tip = git("--git-dir", str(remote), "rev-parse", "main")
+    target = git_target(builds, "origin", "    branch: main\n")
+    [summary] = publish_targets([target], builds.old_dir, builds.old, lambda _: None,
+                                sleep=lambda _: None)
+    assert (summary.ok, summary.attempts, summary.uploaded) == (False, 1, 0)
+    assert summary.error == (
+        "branch main holds outpost.yaml: it is a branch of the notices repository, which "
+        "publishing would replace with the site; set the target's branch to one for the "
+        "site alone, such as gh-pages")
+    assert git("--git-dir", str(remote), "rev-parse", "main") == tip
+
+
 def test_update_is_one_commit_and_stale_files_go(builds: Builds, remote: Path,
                                                 tmp_path: Path) -> None:
     target = git_target(builds, remote)

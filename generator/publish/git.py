@@ -440,6 +440,11 @@ class GitTarget:
             tip = work.fetch_tip(self.branch)
             yield f"read {self.branch} at {tip[:12] if tip else '(new branch)'}"
             old = work.entries(tip) if tip else {}
+            if CONFIG_FILE in old:  # no build holds one: this is where the notices live
+                raise PublishError(
+                    f"branch {self.branch} holds {CONFIG_FILE}: it is a branch of the "
+                    "notices repository, which publishing would replace with the site; set "
+                    "the target's branch to one for the site alone, such as gh-pages")
             # What the branch holds as a regular file at each path (not executable, not a
             # link): a path whose blob differs, or that is held otherwise, is written.
             held = {path: blob for path, (mode, blob) in old.items() if mode == "100644"}
