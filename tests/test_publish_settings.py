@@ -169,6 +169,28 @@ publish:
     ]
 
 
+def test_state_branch_is_not_the_site_branch() -> None:
+    """Each publish makes the site's branch hold exactly the site: state records there
+    were served, then deleted by the next publish, and notify sent everything again."""
+    why = ("the branch the site is published to, which holds the site alone (state "
+           "records there would be served, then deleted by the next publish): use "
+           "another branch")
+    assert problems("""\
+publish:
+  - name: a
+    type: git
+    remote: x
+    state_branch: gh-pages
+  - {name: b, type: git, remote: x, branch: outpost-state}
+  - {name: c, type: git, remote: x, branch: site, state_branch: state}
+""") == [
+        f"outpost.yaml:13: Config value 'publish[0].state_branch': 'gh-pages' is {why}",
+        "outpost.yaml:14: Config value 'publish[1].branch': 'outpost-state' is the "
+        "state_branch (default 'outpost-state'), where Outpost keeps its state records: "
+        "use another branch for the site",
+    ]
+
+
 def test_a_broken_type_hides_no_other_problem_and_adds_none() -> None:
     assert problems("""\
 publish:

@@ -164,7 +164,28 @@ def _target(node: yn.Node, path: str = "") -> TargetSettings:
         raise s.Invalid(secrets + exc.problems, exc.partial) from None
     if secrets:
         raise s.Invalid(secrets, result)
+    shared = _shared_branch(result, prefix)
+    if shared:
+        raise s.Invalid([shared], result)
     return result
+
+
+def _shared_branch(target: TargetSettings, prefix: str) -> tuple[int, str] | None:
+    """The problem of a git target whose site and state records share one branch: each
+    publish makes the site's branch hold the site alone, so the records would be served,
+    then deleted (and notify would send everything again)."""
+    branch = target.option("branch")
+    if target.type != "git" or branch != target.option("state_branch"):
+        return None
+    if "state_branch" in dict(target.key_lines):
+        return (target.line_of("state_branch"),
+                f"Config value '{prefix}state_branch': '{branch}' is the branch the site is "
+                "published to, which holds the site alone (state records there would be "
+                "served, then deleted by the next publish): use another branch")
+    return (target.line_of("branch"),
+            f"Config value '{prefix}branch': '{branch}' is the state_branch (default "
+            "'outpost-state'), where Outpost keeps its state records: use another branch "
+            "for the site")
 
 
 def _targets(node: yn.Node, path: str = "") -> tuple[TargetSettings, ...]:
