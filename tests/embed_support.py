@@ -26,6 +26,9 @@ from generator.render.mediatypes import is_cross_origin_data
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 # The banner's words for maintenance("API upgrade") before its window.
 API_UPGRADE = "Scheduled maintenance: API upgrade, Dec 5, 10:00 PM \u2013 Dec 6, 1:00 AM CST"
+# A title too long for one line on a phone.
+LONG_TITLE = ("Sign-in failures for staff and students on the portal, email and VPN after "
+              "the identity provider's certificate rotation")
 # The SSI directive the README's nginx example uses, and the location it proxies.
 SSI = re.compile(r'<!--#include virtual="(?P<path>[^"]+)" -->')
 

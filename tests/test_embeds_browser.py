@@ -14,6 +14,7 @@ import pytest
 
 from tests.embed_support import (
     API_UPGRADE,
+    LONG_TITLE,
     NOW,
     Server,
     Watch,
@@ -319,15 +320,15 @@ def test_sandboxed_iframe_renders_and_its_link_works(tmp_path: Path, site: Serve
 
 # Records the live region's text each time anything inside it changes: what a screen
 # reader would announce. The hook sees the shadow root from the moment it exists; the
-# region's own role attribute, set as it is made, is not a change of its content.
+# region's own role and dir attributes, set as it is made, are not a change of its content.
 LIVE_JS = """window.__live = [];
 const attach = Element.prototype.attachShadow;
 Element.prototype.attachShadow = function (init) {
   const root = attach.call(this, init);
   new MutationObserver(records => {
     const region = root.querySelector('[role=status]');
-    if (region && records.some(r => region.contains(r.target)
-                               && !(r.target === region && r.attributeName === 'role')))
+    const made = r => r.target === region && ['role', 'dir'].includes(r.attributeName);
+    if (region && records.some(r => region.contains(r.target) && !made(r)))
       window.__live.push(region.textContent);
   }).observe(root, {subtree: true, childList: true, characterData: true, attributes: true});
   return root;
@@ -408,3 +409,34 @@ def test_keyboard_focus_shows_on_the_framed_and_included_banner(
         found = link.evaluate(focused)
         assert found[:2] == [True, True]
         assert found[2] != "none" and found[3] != "0px" and found[4] == "-4px"
+
+
+# Where the banner's label sits in its line, and the direction its words are laid out in.
+LAYOUT_JS = """a => { const b = a.querySelector('b'), line = b.parentElement;
+  const r = b.getBoundingClientRect(), box = line.getBoundingClientRect();
+  return {label_shown: r.left >= box.left - 0.5 && r.right <= box.right + 0.5,
+          directions: [a, b, a.querySelector('u')].map(e => getComputedStyle(e).direction)};
+}"""
+
+
+def test_right_to_left_portal_shows_the_banner_from_its_start(
+        tmp_path: Path, site: Server, portal: Server, browser: Any) -> None:
+    """An Arabic or Hebrew portal lays its page out right to left; the banner's words
+    are the status site's, and read from their start: the label, then the title, cut
+    with an ellipsis at their end. The portal's direction reached inside (all:initial
+    leaves direction alone), so a phone showed '…rotation, and 1 more notice'."""
+    publish(tmp_path, site, {"sign-in": incident(LONG_TITLE), "api": maintenance("API upgrade")})
+    fragment = (site.folder / "banner.html").read_text()
+    url = put(portal, "index.html", portal_page(
+        f'<div data-outpost-banner></div><script async src="{site.url}embed.js"></script>'
+        f"{fragment}").replace('<html lang="en">', '<html lang="ar" dir="rtl">'))
+    ctx = browser.new_context(viewport={"width": 360, "height": 640})
+    try:
+        page = ctx.new_page()
+        page.goto(url)
+        wait_banner(page, "Partial outage", "[data-outpost-banner]")
+        scripted = page.locator("[data-outpost-banner] a").evaluate(LAYOUT_JS)
+        included = page.locator("body > .outpost-banner a").evaluate(LAYOUT_JS)
+        assert scripted == included == {"label_shown": True, "directions": ["ltr"] * 3}
+    finally:
+        ctx.close()

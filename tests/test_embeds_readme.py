@@ -14,6 +14,7 @@ import pytest
 from generator.render.embeds import style_hash
 from tests.embed_support import (
     API_UPGRADE,
+    LONG_TITLE,
     Server,
     Watch,
     banner,
@@ -30,8 +31,6 @@ pytestmark = pytest.mark.browser
 README = Path(__file__).resolve().parent.parent / "README.md"
 EXAMPLE_HOST = "https://status.example.org"
 ORANGE = "rgb(242, 157, 56)"
-LONG_TITLE = ("Sign-in failures for staff and students on the portal, email and VPN after "
-              "the identity provider's certificate rotation")
 FENCE = re.compile(r"^```(?P<lang>\w*)\n(?P<body>.*?)^```$", re.M | re.S)
 
 

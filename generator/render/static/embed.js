@@ -28,15 +28,18 @@
   })();
 
   function setup(el) {
-    var comp = el.dataset.component;
-    var path = (comp ? "components/" + encodeURIComponent(comp) + "/" : "") + "banner.json";
-    var key = "outpost:" + HOSTS[0] + path, said = "", last = read(key);
-    var root = el.attachShadow({ mode: "open" });
+    var comp = el.dataset.component,
+      path = (comp ? "components/" + encodeURIComponent(comp) + "/" : "") + "banner.json",
+      key = "outpost:" + HOSTS[0] + path, said = "", last = read(key),
+      root = el.attachShadow({ mode: "open" });
     make("style", root, CSS);
     // The live region changes only when the banner does. The age of a saved copy
     // changes every minute: it sits beside the region, updated in place, unannounced.
     var box = make("div", root), age = make("i", root);
     set(box, "role", "status");
+    // The words read left to right in a right-to-left portal too: all:initial, on
+    // the host and in the stylesheet, leaves direction alone, so the portal's would apply.
+    box.dir = age.dir = "ltr";
 
     var show = safe(function () {
       if (!last) return;
@@ -47,8 +50,8 @@
       if (sig == said) return;
       said = sig;
       box.textContent = "";
-      var a = make("a", box, "", v.state), svg = D.createElementNS(SVG, "svg");
-      var p = D.createElementNS(SVG, "path");
+      var a = make("a", box, "", v.state), svg = D.createElementNS(SVG, "svg"),
+        p = D.createElementNS(SVG, "path");
       a.href = last.h;
       // The line ends in an ellipsis where it does not fit; the title has every word.
       a.title = words;
