@@ -19,10 +19,12 @@ from tests.embed_support import (
     Watch,
     banner,
     build_site,
+    hanging,
     incident,
     maintenance,
     portal_page,
     serving,
+    url_of,
     write_repo,
 )
 
@@ -175,6 +177,28 @@ def test_badge_snippet(browser: Any, setup: Any) -> None:
     assert page.evaluate("document.querySelector('img').naturalWidth") > 50
     assert watch.console_errors == [] and watch.page_errors == []
     assert violations(page) == []
+
+
+def test_badge_never_holds_up_the_portal_when_the_host_hangs(browser: Any,
+                                                            tmp_path: Path) -> None:
+    """An image delays its page's load event until it arrives; from a status host that
+    accepts connections and never answers, that was until the browser gave up
+    (minutes). The portal's own load must come at once, whatever our host does."""
+    stuck = hanging()
+    try:
+        with serving(tmp_path / "portal") as portal:
+            (snippet,) = blocks("Badge", "html")
+            (portal.folder / "index.html").write_text(
+                portal_page(snippet.replace(EXAMPLE_HOST, url_of(stuck).rstrip("/"))))
+            page = browser.new_page()
+            watch = Watch(page)
+            page.goto(portal.url, timeout=5000)  # waits for the load event
+            assert page.evaluate(
+                "performance.getEntriesByType('navigation')[0].loadEventEnd") < 1500
+            assert watch.page_errors == []
+            page.close()
+    finally:
+        stuck.close()
 
 
 def test_one_component_snippet(browser: Any, setup: Any) -> None:
