@@ -130,8 +130,8 @@ def test_banner_json_for_an_incident_and_several_notices(tmp_path: Path) -> None
 def test_fragment_is_scoped_script_free_and_links_absolutely(tmp_path: Path) -> None:
     files = files_for(tmp_path, {"sign-in": incident("Sign-in failures")})
     html = files["banner.html"].decode()
-    assert html.startswith('<div class="outpost-banner outpost-incident" role="status" dir="ltr" '
-                           'style="all:initial!important;')
+    assert html.startswith('<div class="outpost-banner outpost-incident" role="status" '
+                           'dir="ltr" lang="en" style="all:initial!important;')
     assert "<script" not in html and "<style" not in html
     assert f'<a href="{BASE}"' in html
     assert "Partial outage</b>: <u" in html and "Sign-in failures</u>" in html

@@ -320,14 +320,15 @@ def test_sandboxed_iframe_renders_and_its_link_works(tmp_path: Path, site: Serve
 
 # Records the live region's text each time anything inside it changes: what a screen
 # reader would announce. The hook sees the shadow root from the moment it exists; the
-# region's own role and dir attributes, set as it is made, are not a change of its content.
+# region's own attributes (role, dir, lang), set as it is made, are not a change of its
+# content.
 LIVE_JS = """window.__live = [];
 const attach = Element.prototype.attachShadow;
 Element.prototype.attachShadow = function (init) {
   const root = attach.call(this, init);
   new MutationObserver(records => {
     const region = root.querySelector('[role=status]');
-    const made = r => r.target === region && ['role', 'dir'].includes(r.attributeName);
+    const made = r => r.target === region && r.type === 'attributes';
     if (region && records.some(r => region.contains(r.target) && !made(r)))
       window.__live.push(region.textContent);
   }).observe(root, {subtree: true, childList: true, characterData: true, attributes: true});
@@ -440,3 +441,24 @@ def test_right_to_left_portal_shows_the_banner_from_its_start(
         assert scripted == included == {"label_shown": True, "directions": ["ltr"] * 3}
     finally:
         ctx.close()
+
+
+def test_banner_speaks_the_status_site_language_in_any_portal(
+        tmp_path: Path, site: Server, portal: Server, context: Any) -> None:
+    """A screen reader reads text in the language its page or element declares. In a
+    French portal the banner's English words were read with a French voice: the script
+    embed, the age of a saved copy and the fragment now declare the site's language,
+    as the iframe page does."""
+    publish(tmp_path, site, {"sign-in": incident("Sign-in failures")})
+    fragment = (site.folder / "banner.html").read_text()
+    url = put(portal, "index.html", portal_page(
+        f'<div data-outpost-banner></div><script async src="{site.url}embed.js"></script>'
+        f"{fragment}").replace('<html lang="en">', '<html lang="fr">'))
+    page = context.new_page()
+    page.goto(url)
+    wait_banner(page, "Sign-in failures", "[data-outpost-banner]")
+    spoken = "e => [e.matches(':lang(en)'), e.matches(':lang(fr)')]"
+    assert page.locator("main p").evaluate(spoken) == [False, True]  # the portal's own
+    for part in ("[data-outpost-banner] a", "[data-outpost-banner] i",
+                 "body > .outpost-banner a"):
+        assert page.locator(part).evaluate(spoken) == [True, False], part

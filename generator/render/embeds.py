@@ -204,6 +204,7 @@ def fragment(site: Site, snapshot: Snapshot, framed: bool = False) -> str:
             icon=ICONS[text.state], label=text.label, detail=detail,
             link=site.config.base_url, target="_top" if framed else None, framed=framed,
             height=BANNER_HEIGHT, words=f"{text.label}: {whole}" if whole else text.label,
+            language=site.config.language,
         ).strip()
 
     if framed:
@@ -280,10 +281,12 @@ def minify_js(source: str) -> str:
 
 
 def embed_script(site: Site) -> str:
-    """embed.js with the hosts (base_url, then mirrors), stylesheet and icons filled in."""
+    """embed.js with the hosts (base_url, then mirrors), stylesheet, icons and the site's
+    language filled in."""
     hosts = [site.config.base_url, *site.config.mirrors]
     script = minify_js(EMBED_JS.read_text(encoding="utf-8"))
-    values = {"OUTPOST_HOSTS": hosts, "OUTPOST_CSS": EMBED_CSS, "OUTPOST_ICONS": ICONS}
+    values = {"OUTPOST_HOSTS": hosts, "OUTPOST_CSS": EMBED_CSS, "OUTPOST_ICONS": ICONS,
+              "OUTPOST_LANG": site.config.language}
     for name in values:
         assert script.count(name) == 1, name
     # One pass over the script: a value is never searched for placeholders itself.
@@ -291,7 +294,7 @@ def embed_script(site: Site) -> str:
                                                      separators=(",", ":")), script)
 
 
-_PLACEHOLDER = re.compile(r"\bOUTPOST_(?:HOSTS|CSS|ICONS)\b")
+_PLACEHOLDER = re.compile(r"\bOUTPOST_(?:HOSTS|CSS|ICONS|LANG)\b")
 
 
 def _badge(site: Site, scope: Scope) -> str:

@@ -1,5 +1,5 @@
 // Outpost banner embed. See the README section "Embed the banner".
-// Hand-written, no dependencies. The build fills in HOSTS, CSS and ICONS and
+// Hand-written, no dependencies. The build fills in HOSTS, CSS, ICONS and LANG and
 // minifies it (generator/embeds.py minify_js): no regular-expression or
 // template literals, no block comments, comments only on their own lines.
 (function () {
@@ -39,7 +39,9 @@
     set(box, "role", "status");
     // The words read left to right in a right-to-left portal too: all:initial, on
     // the host and in the stylesheet, leaves direction alone, so the portal's would apply.
+    // They are the status site's, so a screen reader speaks them in its language.
     box.dir = age.dir = "ltr";
+    box.lang = age.lang = OUTPOST_LANG;
 
     var show = safe(function () {
       if (!last) return;
@@ -62,7 +64,7 @@
       var t = make("span", a);
       make("b", t, v.label);
       if (v.detail) {
-        t.appendChild(D.createTextNode(": "));
+        t.append(": ");
         make("u", t, v.detail);
       }
     });
