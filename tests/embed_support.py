@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import socket
 import threading
+import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -35,9 +36,11 @@ SSI = re.compile(r'<!--#include virtual="(?P<path>[^"]+)" -->')
 
 class Handler(SimpleHTTPRequestHandler):
     """Static files; CORS on cross-origin data (as the real host's _headers do),
-    extra headers per path, and a tiny nginx-style SSI for *.shtml pages."""
+    extra headers and a delay (seconds) per path, and a tiny nginx-style SSI for
+    *.shtml pages."""
 
     extra_headers: ClassVar[dict[str, dict[str, str]]] = {}
+    delays: ClassVar[dict[str, float]] = {}
     ssi: ClassVar[dict[str, str]] = {}  # SSI virtual path -> proxied URL
 
     def end_headers(self) -> None:
@@ -51,6 +54,7 @@ class Handler(SimpleHTTPRequestHandler):
 
     def do_GET(self) -> None:
         path = self.path.split("?", 1)[0]
+        time.sleep(self.delays.get(path.lstrip("/"), 0))
         if path.endswith(".shtml"):
             self._serve_ssi(Path(self.directory) / path.lstrip("/"))
             return
@@ -90,12 +94,13 @@ class Server:
 
     def __init__(self, folder: Path, port: int = 0,
                  headers: dict[str, dict[str, str]] | None = None,
-                 ssi: dict[str, str] | None = None) -> None:
+                 ssi: dict[str, str] | None = None,
+                 delays: dict[str, float] | None = None) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         self.folder = folder
         handler = type("BoundHandler", (Handler,), {
             "extra_headers": {} if headers is None else headers,
-            "ssi": {} if ssi is None else ssi})
+            "ssi": {} if ssi is None else ssi, "delays": {} if delays is None else delays})
         self.httpd = QuietServer(("127.0.0.1", port), partial(handler, directory=str(folder)))
         self.port = self.httpd.server_address[1]
         self.url = f"http://127.0.0.1:{self.port}/"

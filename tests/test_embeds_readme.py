@@ -126,6 +126,33 @@ def test_script_snippets(browser: Any, setup: Any) -> None:
         page.close()
 
 
+def test_placeholder_filled_by_a_script_loaded_in_the_head(browser: Any, tmp_path: Path) -> None:
+    """"Load the script anywhere": from the page's head, the async script may run before
+    the parser reaches the placeholder (here a slow script of the portal's holds the
+    parser up). It rendered an invisible banner in <head> and left the placeholder empty."""
+    placeholder, script = blocks("Script (recommended)", "html")[1].strip().split("\n")
+    assert placeholder == "<div data-outpost-banner></div>"
+    with serving(tmp_path / "site") as site, \
+            serving(tmp_path / "portal", delays={"slow.js": 1.0}) as portal:
+        build_site(write_repo(tmp_path / "repo", site.url, {
+            "sign-in": incident("Sign-in failures")}), site.folder)
+        (portal.folder / "slow.js").write_text("window.slow = 1;\n")
+        (portal.folder / "index.html").write_text(portal_page(
+            '<script src="slow.js"></script>' + placeholder,
+            script.replace(EXAMPLE_HOST + "/", site.url)))
+        page = browser.new_page()
+        watch = Watch(page)
+        page.goto(portal.url)
+        page.wait_for_function(
+            "() => document.querySelector('[data-outpost-banner]')?.shadowRoot?.querySelector('a')",
+            timeout=10000)
+        shown = banner(page, "[data-outpost-banner]")
+        assert shown is not None and shown["text"] == "Partial outage: Sign-in failures"
+        assert page.locator("outpost-banner").count() == 0  # nothing rendered in the head
+        assert watch.console_errors == [] and watch.page_errors == []
+        page.close()
+
+
 def test_server_side_include_snippet(browser: Any, setup: Any) -> None:
     site, portal, headers, ssi = setup
     host = site.url.rstrip("/")

@@ -12,7 +12,7 @@
         } catch (e) {}
       };
     };
-  safe(function () {
+  var place = safe(function () {
     // Placeholders that no other copy of this script has rendered into yet.
     var all = D.querySelectorAll("[data-outpost-banner]"), els = [].filter.call(all, function (e) {
       return !e.shadowRoot;
@@ -21,11 +21,14 @@
       // No placeholder on the page: render where the script tag stands.
       var el = D.createElement("outpost-banner");
       el.dataset.component = me.dataset.component || "";
-      me.parentNode.insertBefore(el, me);
+      me.before(el);
       els = [el];
     }
     els.forEach(safe(setup));
-  })();
+  });
+  // A placeholder may come after the script (one in the head runs before the body is
+  // read): look for them once the page is parsed.
+  D.readyState == "loading" ? addEventListener("DOMContentLoaded", place) : place();
 
   function setup(el) {
     var comp = el.dataset.component,
@@ -83,10 +86,9 @@
     // Try base_url, then each mirror, each with its own 3-second budget.
     function get(i) {
       if (i >= HOSTS.length) return Promise.reject(0);
-      // A late abort of a fetch that has ended does nothing: no need to clear it.
-      var c = new AbortController();
-      setTimeout(c.abort.bind(c), 3000);
-      return fetch(HOSTS[i] + path, { signal: c.signal, credentials: "omit", referrerPolicy: "no-referrer" })
+      return fetch(HOSTS[i] + path, {
+        signal: AbortSignal.timeout(3000), credentials: "omit", referrerPolicy: "no-referrer"
+      })
         .then(function (r) {
           if (!r.ok) throw 0;
           return r.json();
@@ -101,15 +103,15 @@
     }
 
     show();
-    // Re-check every 5 minutes; re-evaluate maintenance windows every 30 seconds.
+    // Re-check every 5 minutes (3e5 ms); re-evaluate maintenance windows every 30
+    // seconds. Numbers in exponent form keep the script in its budget.
     var start = safe(function () {
       check();
-      setInterval(check, 300000);
-      setInterval(show, 30000);
+      setInterval(check, 3e5);
+      setInterval(show, 3e4);
     });
     // Fetch only after the portal's load event, so it is never delayed.
-    if (D.readyState == "complete") setTimeout(start, 0);
-    else addEventListener("load", start);
+    D.readyState == "complete" ? setTimeout(start, 0) : addEventListener("load", start);
   }
 
   function set(e, k, v) {
@@ -121,7 +123,7 @@
     var e = D.createElement(g);
     e.textContent = x || "";
     if (c) e.className = c;
-    p.appendChild(e);
+    p.append(e);
     return e;
   }
 
@@ -138,7 +140,7 @@
   }
 
   function ago(ms) {
-    var m = Math.max(0, Math.round(ms / 60000));
+    var m = Math.max(0, Math.round(ms / 6e4));
     return m < 90 ? m + " min ago" : Math.round(m / 60) + " h ago";
   }
 
