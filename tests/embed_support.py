@@ -47,9 +47,11 @@ class Handler(SimpleHTTPRequestHandler):
         path = self.path.split("?", 1)[0].lstrip("/")
         if is_cross_origin_data(path):
             self.send_header("Access-Control-Allow-Origin", "*")
-        for name, value in self.extra_headers.get(path, {}).items():
+        extra = self.extra_headers.get(path, {})
+        for name, value in extra.items():
             self.send_header(name, value)
-        self.send_header("Cache-Control", "no-store")
+        if "Cache-Control" not in extra:
+            self.send_header("Cache-Control", "no-store")
         super().end_headers()
 
     def do_GET(self) -> None:

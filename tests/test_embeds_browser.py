@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import time
 from collections.abc import Iterator
@@ -12,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from generator.render.mediatypes import SHORT_CACHE
 from tests.embed_support import (
     API_UPGRADE,
     LONG_TITLE,
@@ -279,6 +281,56 @@ def test_rechecks_every_few_minutes(tmp_path: Path, site: Server, portal: Server
     assert "No current" in (banner(page) or {})["text"]
     page.clock.run_for(4 * 60 * 1000)  # the 5-minute re-check
     assert wait_banner(page, "Sign-in failures")["background"] == ORANGE
+
+
+@pytest.mark.parametrize("cache_control", [SHORT_CACHE, "max-age=600"],
+                         ids=["own-rules", "github-pages"])
+def test_rechecks_past_the_browser_cache(tmp_path: Path, portal: Server, context: Any,
+                                         cache_control: str) -> None:
+    """The status host lets browsers keep banner.json: for a minute and five more while
+    revalidating (the site's own rules), or ten (GitHub Pages). A re-check answered
+    from that cache saw the status of the check before: a new incident showed on an
+    open portal page only 10 minutes later, not within the 5 the README says."""
+    headers = {path: {"Cache-Control": cache_control}
+               for path in ("banner.json", "components/web/banner.json")}
+    with serving(tmp_path / "site", headers=headers) as site:
+        publish(tmp_path, site, {})
+        url = put(portal, "index.html", portal_page(
+            '<div id="all" data-outpost-banner></div>'
+            '<div id="web" data-outpost-banner data-component="web"></div>'
+            f'<script async src="{site.url}embed.js"></script>'))
+        page = context.new_page()
+        page.clock.install(time=NOW)
+        page.clock.pause_at(NOW + timedelta(seconds=1))
+        page.goto(url)
+        wait_banner(page, "No current open notifications", "#all")
+        publish(tmp_path, site, {"sign-in": incident("Sign-in failures")})
+        for path in headers:  # Last-Modified counts whole seconds: make the change show
+            changed = site.folder / path
+            os.utime(changed, (changed.stat().st_atime, changed.stat().st_mtime + 5))
+        page.clock.run_for(5 * 60 * 1000)  # the 5-minute re-check
+        for where in ("#all", "#web"):
+            assert wait_banner(page, "Sign-in failures", where)["background"] == ORANGE
+
+
+@pytest.mark.parametrize("storage", [
+    "Object.defineProperty(window, 'localStorage', {get() { throw new DOMException("
+    "'blocked', 'SecurityError'); }});",
+    "Storage.prototype.setItem = () => { throw new DOMException('full', 'QuotaExceededError'); };",
+], ids=["blocked", "full"])
+def test_banner_shows_when_storage_refuses(tmp_path: Path, site: Server, portal: Server,
+                                           context: Any, storage: str) -> None:
+    """Storage blocked (third-party storage off) or full: the banner shows all the same,
+    and nothing is thrown into the portal, not even an unhandled rejection."""
+    publish(tmp_path, site, {"sign-in": incident("Sign-in failures")})
+    url = put(portal, "index.html", script_page(site.url))
+    page = context.new_page()
+    page.add_init_script(storage)
+    watch = Watch(page)
+    page.goto(url)
+    assert wait_banner(page, "Sign-in failures")["text"] == "Partial outage: Sign-in failures"
+    page.wait_for_timeout(300)
+    assert watch.page_errors == [] and watch.console_errors == []
 
 
 def test_mirror_serves_when_primary_is_down(tmp_path: Path, site: Server, portal: Server,

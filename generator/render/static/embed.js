@@ -72,22 +72,24 @@
       }
     });
 
+    // A storage that refuses the copy (full, blocked) rejects: show runs either way.
     var check = safe(function () {
       get(0).then(function (r) {
         last = r;
-        try {
-          localStorage.setItem(key, JSON.stringify(r));
-        } catch (e) {}
+        localStorage.setItem(key, JSON.stringify(r));
       }, function () {
         if (last) last.old = 1;
       }).then(show, show);
     });
 
-    // Try base_url, then each mirror, each with its own 3-second budget.
+    // Try base_url, then each mirror, each with its own 3-second budget. Hosts let
+    // browsers keep banner.json for minutes (GitHub Pages 10): no-cache asks the host
+    // each time (a 304 when unchanged), so a re-check sees the status as it is now.
     function get(i) {
       if (i >= HOSTS.length) return Promise.reject(0);
       return fetch(HOSTS[i] + path, {
-        signal: AbortSignal.timeout(3000), credentials: "omit", referrerPolicy: "no-referrer"
+        signal: AbortSignal.timeout(3000), credentials: "omit", referrerPolicy: "no-referrer",
+        cache: "no-cache"
       })
         .then(function (r) {
           if (!r.ok) throw 0;
