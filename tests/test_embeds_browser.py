@@ -148,6 +148,25 @@ def test_component_script_renders_in_place(tmp_path: Path, site: Server, portal:
     assert page.locator("outpost-banner").count() == 2
 
 
+def test_component_script_renders_in_place_beside_a_placeholder(
+        tmp_path: Path, site: Server, portal: Server, context: Any) -> None:
+    """A portal's header holds the site-wide placeholder and one module of the page the
+    README's in-place component script: each shows its banner. The component script
+    saw the placeholder, filled that one and never rendered where it stood."""
+    publish(tmp_path, site, {"sign-in": incident("Sign-in failures"),
+                             "api": maintenance("API upgrade")})
+    url = put(portal, "index.html", portal_page(
+        f'<div data-outpost-banner></div><script async src="{site.url}embed.js"></script>'
+        f'<section><h2 id="module">API</h2><script async src="{site.url}embed.js" '
+        'data-component="api"></script></section>'))
+    page = context.new_page()
+    page.goto(url)
+    assert wait_banner(page, "Sign-in", "[data-outpost-banner]")["text"] == (
+        "Partial outage: Sign-in failures, and 1 more notice")
+    assert wait_banner(page, "API", "#module + outpost-banner")["text"] == API_UPGRADE
+    assert page.locator("outpost-banner").count() == 1
+
+
 def test_hostile_portal_css_changes_nothing(tmp_path: Path, site: Server, portal: Server,
                                             context: Any) -> None:
     publish(tmp_path, site, {"sign-in": incident("Sign-in failures")})

@@ -14,15 +14,17 @@
     };
   var place = safe(function () {
     // Placeholders that no other copy of this script has rendered into yet.
-    var all = D.querySelectorAll("[data-outpost-banner]"), els = [].filter.call(all, function (e) {
-      return !e.shadowRoot;
-    });
-    if (!all.length) {
-      // No placeholder on the page: render where the script tag stands.
+    var c = me.dataset.component, all = D.querySelectorAll("[data-outpost-banner]"),
+      els = [].filter.call(all, function (e) {
+        return !e.shadowRoot;
+      });
+    if (c || !all.length) {
+      // A script naming a component, or no placeholder on the page: render where the
+      // script tag stands too.
       var el = D.createElement("outpost-banner");
-      el.dataset.component = me.dataset.component || "";
+      el.dataset.component = c || "";
       me.before(el);
-      els = [el];
+      els.push(el);
     }
     els.forEach(safe(setup));
   });
@@ -85,8 +87,9 @@
     // Try base_url, then each mirror, each with its own 3-second budget. Hosts let
     // browsers keep banner.json for minutes (GitHub Pages 10): no-cache asks the host
     // each time (a 304 when unchanged), so a re-check sees the status as it is now.
+    // Past the last host it throws: get(0) never does, get(i + 1) inside catch rejects.
     function get(i) {
-      if (i >= HOSTS.length) return Promise.reject(0);
+      if (i >= HOSTS.length) throw 0;
       return fetch(HOSTS[i] + path, {
         signal: AbortSignal.timeout(3000), credentials: "omit", referrerPolicy: "no-referrer",
         cache: "no-cache"
