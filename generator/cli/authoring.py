@@ -213,9 +213,8 @@ def _warn_if_first(posted: Posted, repo: Repo) -> None:
     usually a mistyped day or year: written as asked, with a warning."""
     from generator.core.times import write_time
 
-    earlier = [update.at for update in posted.notice.updates if update.at < posted.at]
     others = [update.at for update in posted.notice.updates if update.at != posted.at]
-    if others and not earlier:
+    if others and posted.at < min(others):
         first = write_time(min(others), repo.config().timezone)
         click.echo(f"Warning: dated before the notice's first update ({first}): it is now "
                    "the first, and readers see the notice as begun then. If the date is "
