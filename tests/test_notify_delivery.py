@@ -165,12 +165,18 @@ RELATIVE_LINKS = ("See [the notice list](../), [Web](/components/web/), "
                   "[Elsewhere](https://example.net/a) and [mail](mailto:ops@example.org).")
 
 
-def test_links_in_emails_are_absolute_resolved_against_the_notice_page(
-        run: Run, repo: Path, smtp: MailServer) -> None:
+
+def notify_relative_links(run: Run, repo: Path) -> None:
+    """Post an update holding RELATIVE_LINKS (at 17:30 UTC), then notify."""
     posted = run(repo, "update", "api-upgrade", "--at", "2026-11-28 11:30", "-m",
                  RELATIVE_LINKS)
     assert posted.exit_code == 0, posted.output
     assert notify(run, repo)[0] == 0
+
+
+def test_links_in_emails_are_absolute_resolved_against_the_notice_page(
+        run: Run, repo: Path, smtp: MailServer) -> None:
+    notify_relative_links(run, repo)
     update_id = f"<outpost.api-upgrade.20261128T1730Z@{SITE}>"
     mails = [m for m in smtp.received if m.message["Message-ID"] == update_id]
     assert sorted(m.to for m in mails) == ["alice@example.org", "bob@example.org"]
@@ -319,10 +325,7 @@ def test_slack_messages_escape_user_text_and_fit_a_section_block(
 def test_slack_messages_carry_links_resolved_against_the_notice_page(
         run: Run, repo: Path, hooks: HookServer) -> None:
     """As in the plain-text email: a chat has no page to resolve '../' against."""
-    posted = run(repo, "update", "api-upgrade", "--at", "2026-11-28 11:30", "-m",
-                 RELATIVE_LINKS)
-    assert posted.exit_code == 0, posted.output
-    assert notify(run, repo)[0] == 0
+    notify_relative_links(run, repo)
     [post] = [p for p in hooks.posts("/slack")
               if p.headers["X-Outpost-Delivery"] == "api-upgrade/20261128T1730Z"]
     page = "https://status.example.org/notices/api-upgrade/"
