@@ -31,6 +31,12 @@ PHONES = {360: 800, 390: 844}
 PAGES = ("", "closed/", "subscribe/", "404.html")
 
 
+def build_into(root: Path, out: Path, now: str) -> None:
+    """``outpost build`` of ``root`` into ``out`` at ``now``, which must succeed."""
+    result = CliRunner().invoke(cli, ["--root", str(root), "build", "--out", str(out),
+                                      "--now", now], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+
 @pytest.fixture(scope="module")
 def sites(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     base = tmp_path_factory.mktemp("reader")
@@ -46,9 +52,7 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     for name, now in STATES.items():
         root = stress if name == "stress" else example
         out = base / f"site-{name}"
-        result = CliRunner().invoke(cli, ["--root", str(root), "build", "--out", str(out),
-                                          "--now", now], catch_exceptions=False)
-        assert result.exit_code == 0, result.output
+        build_into(root, out, now)
         built[name] = out
     return built
 
@@ -182,9 +186,7 @@ def test_a_year_of_bars_fits_a_320px_screen(browser: Any, tmp_path: Path, days: 
                                        + f"history_days: {days}\n")
     shutil.copytree(REPO / "notices", root / "notices")
     out = tmp_path / "site"
-    result = CliRunner().invoke(cli, ["--root", str(root), "build", "--out", str(out),
-                                      "--now", STATES["incident"]], catch_exceptions=False)
-    assert result.exit_code == 0, result.output
+    build_into(root, out, STATES["incident"])
     problems: list[str] = []
     context = browser.new_context(viewport={"width": 320, "height": 740})
     page = context.new_page()
@@ -713,9 +715,7 @@ def test_wide_tables_and_long_code_lines_reach_keyboard_and_paper(
         "---\ntitle: Sign-in errors\ntype: incident\nimpact: major\ncomponents: [web]\n---\n"
         f"## Investigating - 2026-11-28 05:00\n{WIDE_BODY}")
     out = tmp_path / "site"
-    result = CliRunner().invoke(cli, ["--root", str(empty_repo), "build", "--out", str(out),
-                                      "--now", FIXED_NOW], catch_exceptions=False)
-    assert result.exit_code == 0, result.output
+    build_into(empty_repo, out, FIXED_NOW)
     problems: list[str] = []
     context = browser.new_context(viewport={"width": 320, "height": 740})
     page = context.new_page()
@@ -790,9 +790,7 @@ def test_right_to_left_titles_and_updates_read_right_to_left(
         f"## Investigating - 2026-11-28 05:00\n{RTL_BODY}\nIn English.\n")
     (empty_repo / "notices" / "slow.md").write_text(SLOW_SIGN_IN)
     out = tmp_path / "site"
-    result = CliRunner().invoke(cli, ["--root", str(empty_repo), "build", "--out", str(out),
-                                      "--now", FIXED_NOW], catch_exceptions=False)
-    assert result.exit_code == 0, result.output
+    build_into(empty_repo, out, FIXED_NOW)
     context = browser.new_context(viewport={"width": 390, "height": 844})
     page = context.new_page()
     problems: list[str] = []
