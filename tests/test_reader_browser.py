@@ -820,3 +820,36 @@ def test_right_to_left_titles_and_updates_read_right_to_left(
     finally:
         context.close()
     assert problems == [], "\n".join(problems)
+
+
+# Each list item in a notice page's timeline: whether it is an update (a child of the
+# timeline) and the width of its left border.
+TIMELINE_ITEMS = """() => [...document.querySelectorAll('.timeline li')].map(li => ({
+  update: li.parentElement.classList.contains('timeline'),
+  border: parseFloat(getComputedStyle(li).borderLeftWidth), text: li.innerText.trim()}))"""
+
+
+def test_lists_in_an_update_look_like_lists_not_like_updates(
+        browser: Any, empty_repo: Path, tmp_path: Path) -> None:
+    """Only the updates of a timeline carry its left bar: a bulleted or numbered list
+    written in an update (and one nested in it) keeps the plain list look. The bar
+    used to mark every item too, so a list read as more updates."""
+    (empty_repo / "notices" / "lists.md").write_text(
+        "---\ntitle: Sign-in errors\ntype: incident\nimpact: major\ncomponents: [web]\n---\n"
+        "## Investigating - 2026-11-28 05:00\nWhat we know:\n\n- Sign-in fails\n"
+        "  1. on the web\n  2. in the app\n- Mail works\n")
+    out = tmp_path / "site"
+    build_into(empty_repo, out, FIXED_NOW)
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    try:
+        with serving(out) as url:
+            page.goto(url + "notices/lists/")
+            items = page.evaluate(TIMELINE_ITEMS)
+    finally:
+        context.close()
+    updates = [item for item in items if item["update"]]
+    written = [item for item in items if not item["update"]]
+    assert len(updates) == 1 and updates[0]["border"] >= 2
+    assert len(written) == 4, items
+    assert [item for item in written if item["border"]] == []
