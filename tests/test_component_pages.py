@@ -77,10 +77,10 @@ def test_component_page_bars_say_what_happened_and_list_the_days(
     # run between them said once.
     assert days(page) == [
         ("d-2026-10-27", "major_outage", 'Oct 27, 2026: major outage for 1 hour '
-         '(<a href="../../notices/outage/">Everything down</a>)'),
+         '(<a href="../../notices/outage/"><bdi>Everything down</bdi></a>)'),
         ("", "operational", "Jul 31 \u2013 Oct 26, 2026: operational"),
         ("d-2026-07-30", "partial_outage", 'Jul 30, 2026: partial outage for 58 minutes '
-         '(<a href="../../notices/digicert/">Digicert certificate reissue</a>)')]
+         '(<a href="../../notices/digicert/"><bdi>Digicert certificate reissue</bdi></a>)')]
     assert "<dt>Last 30 days</dt><dd>99.85 % uptime</dd>" in page
     assert "<dt>Last 90 days</dt><dd>99.93 % uptime</dd>" in page
     assert "<dt>Last 365 days</dt><dd>99.93 % uptime</dd>" in page
@@ -90,7 +90,7 @@ def test_component_page_bars_say_what_happened_and_list_the_days(
     # notices of the component only, past ones under their year
     assert page.index('<h3 id="y2026">2026</h3>') < page.rindex("Everything down</a>")
     assert "Database upgrade" not in page
-    assert "No open notices for Web." in page
+    assert "No open notices for <bdi>Web</bdi>." in page
     base = "<code>https://status.example.org/"
     for follow in (f"{base}components/web/feed.xml</code>",
                    f"{base}components/web/atom.xml</code>", f"{base}maintenance.ics</code>",
@@ -119,8 +119,8 @@ def test_maintenance_bars_and_an_open_incident(empty_repo: Path, run: Run, tmp_p
     assert bars(page)[-1][1] == ("Oct 27, 2026: major outage for 3 hours "
                                  "(Still down; Everything down)")  # same start: by id
     assert days(page)[0] == ("d-2026-10-27", "major_outage", (
-        'Oct 27, 2026: major outage for 3 hours (<a href="../../notices/open/">Still down</a>; '
-        '<a href="../../notices/outage/">Everything down</a>)'))
+        'Oct 27, 2026: major outage for 3 hours (<a href="../../notices/open/"><bdi>Still down'
+        '</bdi></a>; <a href="../../notices/outage/"><bdi>Everything down</bdi></a>)'))
     assert '<a class="title" href="../../notices/open/">Still down</a>' in page
 
 
@@ -155,10 +155,10 @@ def test_open_page_links_every_component_and_shows_its_bars(
     lines = days(html)
     assert lines[:3] == [
         ("", "major_outage", '<a href="./components/web/#d-2026-10-27">Oct 27, 2026</a>: '
-         "major outage for 1 hour (Everything down)"),
+         "major outage for 1 hour (<bdi>Everything down</bdi>)"),
         ("", "operational", "Jul 31 \u2013 Oct 26, 2026: operational"),
         ("", "partial_outage", '<a href="./components/web/#d-2026-07-30">Jul 30, 2026</a>: '
-         "partial outage for 58 minutes (Digicert certificate reissue)")]
+         "partial outage for 58 minutes (<bdi>Digicert certificate reissue</bdi>)")]
     assert all(anchor == "" for anchor, _, _ in lines)
     linked = re.findall(r'<li><i class="b-[a-z_]+"></i><a href="([^"#]+)#([^"]+)">', html)
     assert len(linked) == 5  # web: two days; api: the outage and the two of the upgrade

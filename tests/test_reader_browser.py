@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import zlib
 from datetime import datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -853,3 +854,61 @@ def test_lists_in_an_update_look_like_lists_not_like_updates(
     assert len(updates) == 1 and updates[0]["border"] >= 2
     assert len(written) == 4, items
     assert [item for item in written if item["border"]] == []
+
+
+# Where each of ``names`` starts and ends, drawn, in the first element ``selector`` finds.
+NAME_EDGES = """([selector, names]) => { const e = document.querySelector(selector);
+  const walker = document.createTreeWalker(e, NodeFilter.SHOW_TEXT); let text = '';
+  const nodes = []; while (walker.nextNode()) { nodes.push([walker.currentNode, text.length]);
+    text += walker.currentNode.data; }
+  const box = at => { for (const [node, start] of nodes) if (at < start + node.data.length) {
+    const r = document.createRange(); r.setStart(node, at - start);
+    r.setEnd(node, at - start + 1); return r.getBoundingClientRect(); } };
+  return names.map(name => { const i = text.indexOf(name); if (i < 0) return null;
+    const xs = [...name].map((_, k) => box(i + k)).map(r => [r.left, r.right]).flat();
+    return [Math.min(...xs), Math.max(...xs)]; }); }"""
+RTL_NAMES = ("השרת", "הדואר.")  # "The server", "The mail." (its '.' ends the name)
+RTL_SECOND = "הכל עובד."  # "All works."
+
+
+def test_right_to_left_names_in_a_sentence_keep_the_sentence_order(
+        browser: Any, tmp_path: Path) -> None:
+    """Hebrew component names listed in an English sentence ("Affected: A, B") and
+    Hebrew titles among English words read in the sentence's order, left to right:
+    each name is isolated, so two of them do not merge into one right-to-left run that
+    shows the second first, and a name's own '.' stays with it."""
+    root = tmp_path / "repo"
+    (root / "notices").mkdir(parents=True)
+    (root / "outpost.yaml").write_text(
+        "title: Test Status\nbase_url: https://status.example.org/\n"
+        "timezone: America/Chicago\ncomponents:\n"
+        f"  - id: srv\n    name: {RTL_NAMES[0]}\n  - id: mail\n    name: '{RTL_NAMES[1]}'\n")
+    (root / "notices" / "both.md").write_text(
+        f"---\ntitle: {RTL_TITLE}\ntype: incident\nimpact: major\ncomponents: [srv, mail]\n"
+        "---\n## Resolved - 2026-11-28 06:00\nFixed.\n\n"
+        "## Investigating - 2026-11-28 05:00\nLooking.\n")
+    (root / "notices" / "later.md").write_text(
+        f"---\ntitle: '{RTL_SECOND}'\ntype: incident\nimpact: minor\ncomponents: [srv]\n"
+        "---\n## Resolved - 2026-11-28 07:00\nFixed.\n\n"
+        "## Investigating - 2026-11-28 05:30\nLooking.\n")
+    out = tmp_path / "site"
+    build_into(root, out, FIXED_NOW)
+    context = browser.new_context(viewport={"width": 1000, "height": 800})
+    page = context.new_page()
+    problems: list[str] = []
+    try:
+        with serving(out) as url:
+            for path, selector, names in (
+                    ("notices/both/", ".affected", RTL_NAMES),
+                    ("components/mail/", "#follow", ("Follow", RTL_NAMES[1])),
+                    ("components/srv/", "p:has(+ pre)", ("for", RTL_NAMES[0], "only")),
+                    ("components/srv/", ".daylist li:has(a)", ("outage", RTL_TITLE, RTL_SECOND)),
+                    ("", ".daylist li:has(a)", ("outage", RTL_TITLE, RTL_SECOND))):
+                page.goto(url + path)
+                edges = page.evaluate(NAME_EDGES, [selector, list(names)])
+                if None in edges or any(one[1] > two[0] + 0.5
+                                        for one, two in pairwise(edges)):
+                    problems.append(f"{path} {selector}: {names} drawn at {edges}")
+    finally:
+        context.close()
+    assert problems == [], "\n".join(problems)

@@ -279,12 +279,13 @@ def test_pages_show_component_statuses_not_an_impact(example_repo: Path, run: Ru
                 '</span></li>') in html
     site = build(example_repo, run, tmp_path / "after", FIXED_NOW)
     page = (site / "notices/2024-07-30-digicert-certificate-reissue/index.html").read_text()
-    assert ('<p class="affected">Affected: Customer sites, Mobile notifications, Campus Digital '
-            'Repository</p>') in page
+    assert ('<p class="affected">Affected: <bdi>Customer sites</bdi>, <bdi>Mobile '
+            'notifications</bdi>, <bdi>Campus Digital Repository</bdi></p>') in page
     assert "comp-" not in page
     assert not re.search(r"(none|minor|major|critical) impact", text_of(page), re.I)
     upcoming = (site / "notices/2027-01-09-campus-server-upgrade/index.html").read_text()
-    assert '<p class="affected">Will affect: Customer sites, Mobile notifications</p>' in upcoming
+    assert ('<p class="affected">Will affect: <bdi>Customer sites</bdi>, <bdi>Mobile '
+            'notifications</bdi></p>') in upcoming
 
 
 def stress_repo(root: Path) -> None:
