@@ -3,6 +3,7 @@ dates with offsets, sanitized content, deterministic feed dates."""
 
 from __future__ import annotations
 
+import html
 import re
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime, timedelta
@@ -270,3 +271,48 @@ def test_feed_order_is_the_full_sort_of_every_item(views: list[NoticeView],
     site = cast(Site, SimpleNamespace(snapshot=SimpleNamespace(open=(), closed=tuple(views))))
     got = [(p.notice.id, p.update) for p in _Ordered(site).posted(component)]
     assert got == expected
+
+
+def shown_text(detail: feedparser.FeedParserDict) -> str:
+    """The text a reader shows for a title as feedparser hands it over: plain text as it
+    is, HTML (which a title may only use to escape characters) rendered."""
+    if detail.type == "text/plain":
+        return cast(str, detail.value)
+    assert detail.type == "text/html" and "<" not in detail.value, detail
+    return html.unescape(detail.value)
+
+
+# Titles with markup characters; feedparser guesses an RSS title with a close tag or a
+# character reference to be HTML.
+MARKUP_TITLES = ["Latency <50ms restored", "<script> shown as text", "AT&T &amp; links",
+                 "A &lt; B", "<b>bold</b> tag", "Broken <img src=x> &copy; tags", "x &#38; y"]
+
+
+def test_rss_titles_show_as_plain_text_and_atom_titles_stay_exact(
+        empty_repo: Path, run: Run, tmp_path: Path) -> None:
+    for number, title in enumerate(MARKUP_TITLES):
+        quoted = title.replace('"', '\\"')
+        write_notice(empty_repo, f"n{number}", (
+            f'---\ntitle: "{quoted}"\ntype: incident\nimpact: minor\n---\n'
+            f"## Investigating - 2026-11-28 05:0{number}\nLooking.\n"))
+    site = build(run, empty_repo, FIXED_NOW, tmp_path / "site")
+    expected = [f"[Investigating] {title}" for title in reversed(MARKUP_TITLES)]
+    rss = parse(site / "feed.xml").entries
+    assert [shown_text(entry.title_detail) for entry in rss] == expected
+    atom = parse(site / "atom.xml").entries
+    assert [(entry.title, entry.title_detail.type) for entry in atom] == [
+        (title, "text/plain") for title in expected]
+
+
+@given(st.text(st.sampled_from("&<>;#/=\"' ab1x"), min_size=1, max_size=20)
+       .map(lambda text: f"t{text}t"))
+def test_any_rss_title_shows_as_written(title: str) -> None:
+    moment = datetime(2024, 1, 1, tzinfo=UTC)
+    item = FeedItem("tag:example.org,2024:a", title, "https://example.org/x", "<p>x</p>",
+                    moment, moment)
+    meta = FeedMeta("tag:example.org,2024:feed", title, "S", "https://example.org/",
+                    "https://example.org/feed.xml", "https://example.org/atom.xml")
+    feed = feedparser.parse(write_rss(meta, [item], moment))
+    assert not feed.bozo
+    assert shown_text(feed.feed.title_detail) == title
+    assert shown_text(feed.entries[0].title_detail) == title

@@ -1,9 +1,11 @@
 """The feed writer writes, byte for byte, what feedgen (an lxml tree) wrote for the same
-fields: feedgen stays here as the reference, on random feeds."""
+fields (an RSS title a reader would take for HTML given as HTML): feedgen stays here as
+the reference, on random feeds."""
 
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
@@ -46,12 +48,20 @@ def _reference(meta: FeedMeta, updated: datetime, items: Sequence[FeedItem]) -> 
     return feed
 
 
+def rss_title(title: str) -> str:
+    """What the writer gives feedgen as an RSS title: one a reader would take for HTML
+    (a close tag or a character reference) written as HTML, to show as written."""
+    return html.escape(title, quote=False) if re.search(r"</\w+>|&#?\w+;", title) else title
+
+
 def reference_rss(meta: FeedMeta, items: Sequence[FeedItem], updated: datetime) -> bytes:
     feed = _reference(meta, updated, items)
+    feed.title(rss_title(meta.title))
     feed.description(html.escape(meta.subtitle, quote=False))
     feed.link(href=meta.rss_url, rel="self")
     feed.link(href=meta.site_url, rel="alternate")
     for entry, item in zip(feed.entry(), items, strict=True):
+        entry.title(rss_title(item.title))
         entry.description(item.html)
     data: bytes = feed.rss_str(pretty=True)
     return data
@@ -106,7 +116,7 @@ def test_the_example_feed_is_what_feedgen_wrote() -> None:
                     "https://status.example.org/atom.xml?a=1&b=\"2\"")
     at = datetime(2026, 11, 27, 15, tzinfo=UTC)
     items = [FeedItem("tag:status.example.org,2026-11-27:notices/x/2026-11-27T15:00:00Z",
-                      "[Scheduled] Campus server upgrade",
+                      "[Scheduled] Campus &amp; <b>server</b> upgrade",
                       "https://status.example.org/notices/x/#update-20261127T1500Z",
                       "<p><strong>Scheduled</strong> - Nov 27</p>\n<p>Line\r\nbreak</p>",
                       at, at)]

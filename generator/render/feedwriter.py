@@ -1,11 +1,12 @@
 """RSS 2.0 and Atom 1.0 documents, written directly and deterministically.
 
-The documents are, byte for byte, what feedgen 1.0 wrote for the same fields
-(tests/test_feedwriter.py compares the two on random feeds; feedgen is a test
-dependency only). Writing them here costs a tenth of building an lxml tree through
-feedgen, and saves importing feedgen, lxml and dateutil in every build that changes a
-feed. Every date is an argument (aware datetimes only), entries keep the order given,
-and the output depends on the arguments alone.
+The documents are, byte for byte, what feedgen 1.0 wrote for the same fields (an RSS
+title a reader would take for HTML given to it as HTML): tests/test_feedwriter.py
+compares the two on random feeds; feedgen is a test dependency only. Writing them here
+costs a tenth of building an lxml tree through feedgen, and saves importing feedgen,
+lxml and dateutil in every build that changes a feed. Every date is an argument (aware
+datetimes only), entries keep the order given, and the output depends on the arguments
+alone.
 """
 
 from __future__ import annotations
@@ -27,6 +28,9 @@ DECLARATION = "<?xml version='1.0' encoding='UTF-8'?>\n"
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 NOT_XML_MESSAGE = ("All strings must be XML compatible: Unicode or ASCII, no NULL bytes "
                    "or control characters")
+# What makes a reader take an RSS title (text or HTML: RSS does not say) for HTML: a
+# close tag or a character reference (feedparser's test, the most used reader library).
+_READ_AS_HTML = re.compile(r"</\w+>|&#?\w+;")
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
            "Dec")
@@ -76,6 +80,14 @@ def _attribute(value: str) -> str:
             .replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;"))
 
 
+def _rss_title(value: str) -> str:
+    """An RSS title that shows as written. A reader guesses whether a title is text or
+    HTML; one it would take for HTML is written as HTML (escaped once more), so
+    ``A &lt; B`` or ``<b>x</b>`` is shown, not rendered. Any other stays plain text,
+    which readers take as it is."""
+    return html.escape(value, quote=False) if _READ_AS_HTML.search(value) else value
+
+
 def _aware(moment: datetime, what: str) -> datetime:
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError(f"{what} must be an aware datetime, got {moment!r}")
@@ -101,7 +113,7 @@ def write_rss(meta: FeedMeta, items: Sequence[FeedItem], updated: datetime) -> b
         DECLARATION,
         f'<rss xmlns:atom="{ATOM_NS}" xmlns:content="{CONTENT_NS}" version="2.0">\n',
         "  <channel>\n",
-        _element("    ", "title", meta.title),
+        _element("    ", "title", _rss_title(meta.title)),
         _element("    ", "link", meta.site_url),
         _element("    ", "description", html.escape(meta.subtitle, quote=False)),
         f'    <atom:link href="{_attribute(meta.rss_url)}" rel="self"/>\n',
@@ -115,7 +127,7 @@ def write_rss(meta: FeedMeta, items: Sequence[FeedItem], updated: datetime) -> b
         _aware(item.updated, f"updated time of {item.id}")
         parts += [
             "    <item>\n",
-            _element("      ", "title", item.title),
+            _element("      ", "title", _rss_title(item.title)),
             _element("      ", "link", item.link),
             f"      <description>{item.html_text}</description>\n",
             f'      <guid isPermaLink="false">{_text(item.id)}</guid>\n',
