@@ -44,6 +44,24 @@ def test_upcoming_and_in_progress_windows(two_windows: Path, run: Run, tmp_path:
     assert web["DTSTART"].dt == datetime(2026, 12, 6, 4, 0, tzinfo=UTC)
 
 
+def test_sites_on_one_host_under_different_paths_have_their_own_uids(
+        two_windows: Path, run: Run, tmp_path: Path) -> None:
+    """A calendar app subscribed to https://example.com/a/ and /b/ keeps both events of a
+    notice both sites show (one UID would make one replace the other); a site at '/'
+    keeps its UIDs."""
+    config = two_windows / "outpost.yaml"
+    settings = config.read_text()
+    uids = {}
+    for path in ("/", "/a/", "/b/"):
+        config.write_text(settings.replace("https://status.example.org/",
+                                           f"https://example.com{path}"))
+        found = events(build(run, two_windows, FIXED_NOW, tmp_path / f"site{len(uids)}"))
+        uids[path] = [str(e["UID"]) for e in found]
+    assert uids == {"/": ["api-upgrade@example.com", "web-move@example.com"],
+                    "/a/": ["a/api-upgrade@example.com", "a/web-move@example.com"],
+                    "/b/": ["b/api-upgrade@example.com", "b/web-move@example.com"]}
+
+
 def test_completed_windows_leave_the_calendar(two_windows: Path, run: Run,
                                               tmp_path: Path) -> None:
     later = build(run, two_windows, "2026-11-28T15:00:00Z", tmp_path / "site")

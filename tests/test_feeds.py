@@ -316,3 +316,32 @@ def test_any_rss_title_shows_as_written(title: str) -> None:
     assert not feed.bozo
     assert shown_text(feed.feed.title_detail) == title
     assert shown_text(feed.entries[0].title_detail) == title
+
+
+def test_sites_on_one_host_under_different_paths_have_their_own_ids(
+        empty_repo: Path, run: Run, tmp_path: Path) -> None:
+    """Two sites on one host (https://example.com/a/ and /b/) showing a notice of the same
+    name: a reader following both feeds must see two items, not one. A site at '/' keeps
+    the ids it always had."""
+    write_notice(empty_repo, "login-failures", INCIDENT_OPEN)
+    config = empty_repo / "outpost.yaml"
+    settings = config.read_text()
+    ids = {}
+    for path in ("/", "/a/", "/b/"):
+        config.write_text(settings.replace("https://status.example.org/",
+                                           f"https://example.com{path}"))
+        site = build(run, empty_repo, FIXED_NOW, tmp_path / f"site{len(ids)}")
+        rss, atom = parse(site / "feed.xml"), parse(site / "atom.xml")
+        component = parse(site / "components/web/atom.xml")
+        ids[path] = (atom.feed.id, component.feed.id, *(e.id for e in atom.entries),
+                     *(e.id for e in rss.entries))
+    assert ids["/"] == (
+        "tag:example.com,2024:feed", "tag:example.com,2024:components/web/feed",
+        *["tag:example.com,2026-11-28:notices/login-failures/2026-11-28T11:30:00Z",
+          "tag:example.com,2026-11-28:notices/login-failures/2026-11-28T11:00:00Z"] * 2)
+    assert ids["/a/"][:3] == ("tag:example.com,2024:a/feed",
+                              "tag:example.com,2024:a/components/web/feed",
+                              "tag:example.com,2026-11-28:a/notices/login-failures/"
+                              "2026-11-28T11:30:00Z")
+    every = [item_id for found in ids.values() for item_id in set(found)]
+    assert len(every) == len(set(every))

@@ -278,6 +278,13 @@ class Config:
         """The path the site is served under: '/', or '/status/' for a subpath."""
         return "/" + self.base_url.split("://", 1)[1].split("/", 1)[1]
 
+    @property
+    def id_path(self) -> str:
+        """What feed ids and calendar UIDs add after the host to tell this site from
+        another on the same host: '' at '/' (the ids sites have always had), 'status/'
+        under '/status/'. Like URLs, two sites' ids can only meet if their URLs do."""
+        return self.base_path[1:]
+
     def component(self, component_id: str) -> Component | None:
         return next((c for c in self.components if c.id == component_id), None)
 

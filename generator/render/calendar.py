@@ -3,7 +3,8 @@
 Times are written in UTC (``...Z``), which every calendar converts to its reader's
 zone, so no VTIMEZONE is needed and DST changes inside a window are exact.
 
-* UID: ``<notice id>@<site host>``: stable for the life of the notice.
+* UID: ``<notice id>@<site host>``, stable for the life of the notice; a site served
+  under a path adds it (``status/<notice id>@<host>``), so two sites on one host differ.
 * SEQUENCE: the number of updates posted after the first one. Moving a window is
   announced with an update (README: "Rescheduling maintenance"), so every change
   a reader was told about raises SEQUENCE; it never goes down, since updates are
@@ -74,7 +75,7 @@ def event_lines(config: Config, item: NoticeView) -> list[str]:
     revised = utc_stamp(item.updated, seconds=True)
     return [
         "BEGIN:VEVENT",
-        f"UID:{notice.id}@{config.host}",
+        f"UID:{escape_text(config.id_path + notice.id)}@{config.host}",
         f"SEQUENCE:{sequence(item)}",
         f"DTSTAMP:{revised}",
         f"LAST-MODIFIED:{revised}",

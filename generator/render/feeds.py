@@ -83,7 +83,7 @@ def update_key(posted: Posted) -> str:
 
 def item_id(config: Config, posted: Posted) -> str:
     day = posted.update.at.astimezone(UTC).strftime("%Y-%m-%d")
-    return f"tag:{config.host},{day}:notices/{update_key(posted)}"
+    return f"tag:{config.host},{day}:{config.id_path}notices/{update_key(posted)}"
 
 
 class _Ordered:
@@ -227,14 +227,14 @@ def render_feeds(site: Site) -> dict[str, Page]:
     settings = repr(config)
     ordered = _Ordered(site)
     items = _Items(site)
-    authority = config.host
+    tag = f"tag:{config.host},2024:{config.id_path}"
     files = _documents(site, items, settings, "", config.title,
-                       f"Every update from {config.title}", f"tag:{authority},2024:feed",
+                       f"Every update from {config.title}", f"{tag}feed",
                        ordered.posted())
     for component in config.components:
         files.update(_documents(
             site, items, settings, f"components/{component.id}/",
             f"{config.title}: {component.name}", f"Every update about {component.name}",
-            f"tag:{authority},2024:components/{component.id}/feed",
+            f"{tag}components/{component.id}/feed",
             ordered.posted(component.id)))
     return files
