@@ -341,3 +341,44 @@ def test_a_maintenance_called_off_changes_no_component(empty_repo: Path, run: Ru
         assert days[date] == {"date": date, "status": "operational",
                               "minutes": {"operational": 1440}, "notices": []}
     assert not [day for day in api["days"] if day.get("notices")]
+
+
+COMPLETED_LATE = """\
+---
+title: Database upgrade
+type: maintenance
+components: [api]
+start: 2026-11-28 01:00
+end: 2026-11-28 03:00
+---
+## Completed - 2026-11-28 04:30
+Done.
+
+## In progress - 2026-11-28 01:00
+Started.
+
+## Scheduled - 2026-11-20 10:00
+Planned.
+"""
+
+
+@pytest.mark.parametrize("now", ["2026-11-28T10:00:00Z", FIXED_NOW])
+def test_a_maintenance_completed_after_its_window_moved_components_at_the_end(
+        empty_repo: Path, run: Run, tmp_path: Path, now: str) -> None:
+    """The window's end completed it (README: readers see it Completed from then on), so
+    its components went back at 03:00, as the component history says, before and
+    after the Completed update posted at 04:30, which changes nothing."""
+    write_notice(empty_repo, "db-upgrade", COMPLETED_LATE)
+    site = build(run, empty_repo, now, tmp_path / "site")
+    window = load(site, "api/v2/scheduled-maintenances.json")["scheduled_maintenances"][0]
+    assert [(u["status"], u["affected_components"] is not None)
+            for u in window["incident_updates"]][-2:] == [
+        ("in_progress", True), ("scheduled", False)]
+    if now == FIXED_NOW:
+        assert window["incident_updates"][0]["affected_components"] is None
+    assert [(c["name"], c["status"], c["updated_at"]) for c in
+            load(site, "api/v2/components.json")["components"]] == [
+        ("Web", "operational", None), ("API", "operational", "2026-11-28T03:00:00.000-06:00")]
+    api = json.loads((site / "api/uptime.json").read_text())["components"][1]
+    day = next(day for day in api["days"] if day["date"] == "2026-11-28")
+    assert day["minutes"]["under_maintenance"] == 120

@@ -180,6 +180,16 @@ def went_under(item: NoticeView) -> datetime | None:
     return began
 
 
+def went_back(item: NoticeView) -> datetime | None:
+    """When a notice's components went back to operational: its end, and for a
+    maintenance its window's end if that came first: a Completed update posted after
+    the window found it completed already (``timeline.view``), and changed nothing."""
+    notice = item.notice
+    if item.ended is None or notice.end is None:
+        return item.ended
+    return min(item.ended, notice.end)
+
+
 def status_changed_at(item: NoticeView, now: datetime) -> datetime | None:
     """The last time up to ``now`` the notice moved its components' status: an
     incident's posting or resolution (if it moves any component), a maintenance's
@@ -195,8 +205,9 @@ def status_changed_at(item: NoticeView, now: datetime) -> datetime | None:
         if first is None:
             return None
     latest = first if first <= now else None
-    if item.ended is not None and item.ended <= now and (latest is None or item.ended > latest):
-        latest = item.ended
+    back = went_back(item)
+    if back is not None and back <= now and (latest is None or back > latest):
+        latest = back
     return latest
 
 
@@ -281,16 +292,16 @@ def _transitions(api: Api, notice: Notice, ending: bool) -> list[Json] | None:
     return rows or None
 
 
-def _affected(api: Api, item: NoticeView, status_now: Status, first: bool,
+def _affected(api: Api, item: NoticeView, update: Update, status_now: Status, first: bool,
               started: bool) -> list[Json] | None:
     notice = item.notice
     if notice.type is NoticeType.INCIDENT:
         if status_now is Status.RESOLVED:
             return _transitions(api, notice, ending=True)
         return _transitions(api, notice, ending=False) if first else None
-    if status_now is Status.COMPLETED:  # called off, it ends nothing
-        return (_transitions(api, notice, ending=True) if went_under(item) is not None
-                else None)
+    if status_now is Status.COMPLETED:  # called off, or after the window, it ends nothing
+        return (_transitions(api, notice, ending=True)
+                if went_under(item) is not None and update.at == went_back(item) else None)
     if status_now is Status.IN_PROGRESS and not started:
         return _transitions(api, notice, ending=False)
     return None
@@ -318,7 +329,7 @@ def incident_updates(api: Api, item: NoticeView) -> list[Json]:
             "created_at": at,
             "updated_at": at,
             "display_at": at,
-            "affected_components": _affected(api, item, current, index == 0, started),
+            "affected_components": _affected(api, item, update, current, index == 0, started),
             "deliver_notifications": update.notify,
             "custom_tweet": None,
             "tweet_id": None,
