@@ -775,9 +775,25 @@ notify:
 def test_missing_config(tmp_path: Path, run: Run) -> None:
     result = run(tmp_path, "check")
     assert result.exit_code == 1
-    assert result.output == (f"outpost.yaml:1: no outpost.yaml in {tmp_path} or its parent "
-                             "folders up to the repository root (run 'outpost init' to create "
-                             "one)\n1 problem found.\n")
+    assert result.output == (f"outpost.yaml: not found in {tmp_path} or its parent folders "
+                             "up to the repository root (run 'outpost init' to create one)"
+                             "\n1 problem found.\n")
+
+
+@pytest.mark.parametrize("command", [
+    ["build"], ["publish"], ["notify", "--dry-run"], ["verify"], ["list"],
+    ["new", "incident", "x"], ["update", "x", "--status", "update", "-m", "hi"],
+    ["resolve", "x"], ["postmortem", "x"],
+])
+def test_every_command_names_the_missing_config_without_a_line(
+        tmp_path: Path, run: Run, command: list[str]) -> None:
+    """A file that does not exist has no line 1."""
+    result = run(tmp_path, *command)
+    assert result.exit_code == 1
+    assert (f"outpost.yaml: not found in {tmp_path} or its parent folders up to the "
+            "repository root (run 'outpost init' to create one)\n1 problem found.") \
+        in result.output
+    assert "outpost.yaml:1" not in result.output
 
 
 def test_config_not_utf8(empty_repo: Path, run: Run) -> None:

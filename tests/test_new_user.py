@@ -64,7 +64,7 @@ def test_the_search_stops_at_the_repository_root(tmp_path: Path) -> None:
     (outer / "outpost.yaml").write_text("title: Not this one\n")
     done = outpost(outer / "inner" / "docs", "check")
     assert done.returncode == 1
-    assert done.stdout == (f"outpost.yaml:1: no outpost.yaml in {outer / 'inner' / 'docs'} or "
+    assert done.stdout == (f"outpost.yaml: not found in {outer / 'inner' / 'docs'} or "
                            "its parent folders up to the repository root (run 'outpost init' "
                            "to create one)\n1 problem found.\n")
 
@@ -74,7 +74,7 @@ def test_an_explicit_root_is_kept_and_points_at_the_site(example_repo: Path) -> 
     notices = example_repo / "notices"
     done = outpost(example_repo, "--root", "notices", "check")
     assert done.returncode == 1
-    assert done.stdout == (f"outpost.yaml:1: no outpost.yaml in {notices}: it is in the status "
+    assert done.stdout == (f"outpost.yaml: not in {notices}: it is in the status "
                            f"site at {example_repo} (run outpost there, or pass --root "
                            f"{example_repo})\n1 problem found.\n")
     assert "init" not in done.stdout + done.stderr

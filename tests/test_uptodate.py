@@ -204,7 +204,7 @@ def test_now_with_an_offset_does_not_read_outpost_yaml(tmp_path: Path) -> None:
     assert resolve_now(repo_at(tmp_path), "2026-11-28 17:30+0530") == moment
     with pytest.raises(ProblemsFound) as raised:  # a local time needs the site zone
         resolve_now(repo_at(tmp_path), "2026-11-28 12:00")
-    assert str(raised.value) == (f"outpost.yaml:1: no outpost.yaml in {tmp_path} or its "
+    assert str(raised.value) == (f"outpost.yaml: not found in {tmp_path} or its "
                                  "parent folders up to the repository root (run 'outpost "
                                  "init' to create one)\n1 problem found.")
 

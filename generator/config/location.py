@@ -33,13 +33,14 @@ def enclosing_site(folder: Path) -> Path | None:
 
 
 def missing_config(root: Path) -> str:
-    """The message for a ``root`` without ``outpost.yaml``: where the site is, when a
-    parent folder holds it (never 'init' inside a site), else how to make one."""
+    """The message for a ``root`` without ``outpost.yaml``, shown after the file's name:
+    where the site is, when a parent folder holds it (never 'init' inside a site), else
+    how to make one."""
     import shlex  # only on this error path: the command line imports this module first
 
     site = find_site(root)
     if site is not None and site != root.absolute():
-        return (f"no {CONFIG_FILE} in {root}: it is in the status site at {site} (run outpost "
-                f"there, or pass --root {shlex.quote(str(site))})")
-    return (f"no {CONFIG_FILE} in {root} or its parent folders up to the repository root "
-            "(run 'outpost init' to create one)")
+        return (f"not in {root}: it is in the status site at {site} (run outpost there, or "
+                f"pass --root {shlex.quote(str(site))})")
+    return (f"not found in {root} or its parent folders up to the repository root (run "
+            "'outpost init' to create one)")

@@ -264,8 +264,8 @@ def read_config(root: Path) -> bytes:
     raw = regular_bytes(path)
     if raw is not None:
         return raw
-    if not os.path.lexists(path):
-        raise ProblemsFound([Problem(CONFIG_FILE, 1, location.missing_config(root))])
+    if not os.path.lexists(path):  # line 0: a file that does not exist has no line 1
+        raise ProblemsFound([Problem(CONFIG_FILE, 0, location.missing_config(root))])
     raise ProblemsFound([Problem(CONFIG_FILE, 0, "not a regular file that can be read: "
                                                  "write the settings into a plain file")])
 
