@@ -440,8 +440,15 @@ CONFIG_CASES = {
     "unknown component key": (BASE + "components:\n  - id: web\n    name: Web\n    colour: red\n",
                               ["outpost.yaml:7: unknown key 'components[0].colour' (known keys: "
                                "description, group, id, name, since)"]),
+    # A list of mappings is never a single value: the message shows the form of one.
     "components as a mapping": (BASE + "components:\n  web: Web\n", [
-        "outpost.yaml:5: Config value 'components': expected a list, received a mapping"]),
+        "outpost.yaml:5: Config value 'components': expected a list of components, each "
+        "starting with '- ' on a line of its own (such as '- id: customer-sites'), received "
+        "a mapping"]),
+    "components as a word": (BASE + "components: web\n", [
+        "outpost.yaml:4: Config value 'components': expected a list of components, each "
+        "starting with '- ' on a line of its own (such as '- id: customer-sites'), received "
+        "'web'"]),
     "component as a word": (BASE + "components:\n  - web\n", [
         "outpost.yaml:5: Config value 'components[0]': expected a mapping of keys to values, "
         "received 'web'"]),

@@ -20,7 +20,7 @@ REPO = Path(__file__).resolve().parent.parent
 def test_readme_settings_reference_is_current() -> None:
     readme = (REPO / "README.md").read_text()
     assert replace_section(readme, reference(schema().fields)) == readme, (
-        "README.md's settings reference is out of date: run `python -m generator.config.reference`")
+        "README.md's settings reference is out of date: run `python -m generator.docs`")
 
 
 def test_every_setting_and_section_has_a_row() -> None:

@@ -352,3 +352,20 @@ notify:
         "outpost.yaml:14: Config value 'notify.contacts[0].name': must be a single line (it "
         "holds a line break)",
     ]
+
+
+def test_contacts_and_webhooks_that_are_not_lists_say_so_at_their_line() -> None:
+    assert problems("""\
+notify:
+  since: 2d
+  from: status@example.org
+  smtp: {host: smtp.example.org}
+  contacts: ops@example.org
+  webhooks: chat
+""") == [
+        "outpost.yaml:11: Config value 'notify.contacts': expected a list of contacts, each "
+        "starting with '- ' on a line of its own (such as '- email: it-team@example.org'), "
+        "received 'ops@example.org'",
+        "outpost.yaml:12: Config value 'notify.webhooks': expected a list of webhooks, each "
+        "starting with '- ' on a line of its own (such as '- name: chat'), received 'chat'",
+    ]

@@ -226,3 +226,14 @@ def test_check_command_reports_publish_problems(empty_repo: Path, run: Run) -> N
         "outpost.yaml:10: missing required key 'publish[0].type'",
         "1 problem found.",
     ]
+
+
+@pytest.mark.parametrize(("publish_yaml", "line", "received"), [
+    ("publish: pages\n", 9, "'pages'"),
+    ("publish:\n  name: pages\n  type: git\n", 10, "a mapping"),
+])
+def test_publish_that_is_not_a_list_says_so_at_its_line(publish_yaml: str, line: int,
+                                                          received: str) -> None:
+    assert problems(publish_yaml) == [
+        f"outpost.yaml:{line}: Config value 'publish': expected a list of targets, each starting "
+        f"with '- ' on a line of its own (such as '- name: pages'), received {received}"]

@@ -65,6 +65,18 @@ class Expected(InputError):
     """A value has the wrong shape; the message says what was expected."""
 
 
+class NotAList(Expected):
+    """A value that is not a list where a list is declared. ``form`` starts one item of
+    a list of mappings (such as 'name: pages'), shown so the dashes are not missed;
+    ``kind`` says what the list holds (parse_record gives the field's)."""
+
+    def __init__(self, form: str = "", kind: str = "list") -> None:
+        how = (f", each starting with '- ' on a line of its own (such as '- {form}')"
+               if form else "")
+        super().__init__(f"a {kind}{how}")
+        self.form = form
+
+
 Parser = Callable[[yn.Node, str], Any]
 """Parses a node; the second argument is the key path, for messages."""
 
@@ -325,14 +337,16 @@ def slug(node: yn.Node, path: str = "") -> str:
     return value
 
 
-def list_of(item: Parser) -> Parser:
-    """A YAML list (a single value is taken as a list of one), each item parsed."""
+def list_of(item: Parser, each: str = "") -> Parser:
+    """A YAML list, each item parsed. A single value is taken as a list of one, unless
+    the items are mappings: ``each`` then starts one (such as 'name: pages'), for the
+    message about a value that is not a list (it would only fail as an item)."""
 
     def parse(node: yn.Node, path: str = "") -> tuple[Any, ...]:
         if _is_blank(node):
             return ()
-        if isinstance(node, yn.Mapping):
-            raise Expected("a list")
+        if isinstance(node, yn.Mapping) or (each and not isinstance(node, yn.Sequence)):
+            raise NotAList(each)
         values: list[Any] = []
         problems: list[tuple[int, str]] = []
         for index, child in enumerate(items_of(node)):
@@ -433,6 +447,8 @@ def parse_record(node: yn.Node | None, spec: Record, path: str = "") -> Any:
             problems.extend(exc.problems)
             values[item.target] = exc.partial
         except InputError as exc:
+            if isinstance(exc, NotAList) and item.kind.startswith("list"):
+                exc = NotAList(exc.form, item.kind)  # what the list holds: 'of targets'
             problems.append((child.line, f"{noun}'{key}': {expected(exc, child)}"))
             values[item.target] = BROKEN
     if spec.extra_check is not None:

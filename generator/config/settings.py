@@ -152,7 +152,8 @@ SETTINGS: tuple[s.Field, ...] = (
             "the 10-minute publish schedule plus 2 hours); 0 leaves the script out.",
             default=130),
     s.Field("description", s.optional(s.line), "text", "One sentence under the title."),
-    s.Field("components", s.list_of(s.record(COMPONENT)), "list of components",
+    s.Field("components", s.list_of(s.record(COMPONENT), each="id: customer-sites"),
+            "list of components",
             "The systems notices can affect: each has id, name, and optional description and "
             "group.", default=()),
     s.Field("mirrors", s.list_of(s.base_url), "list of URLs", "Other base URLs serving the "

@@ -305,9 +305,11 @@ NOTIFY = s.Record(
                 "reminders.", default=timedelta(hours=1)),
         s.Field("smtp", s.optional(s.record(SMTP)), "mapping",
                 "host, port, security (starttls | tls | none), timeout."),
-        s.Field("contacts", s.list_of(_with_line(CONTACT)), "list", "Email recipients: email, "
-                "optional name, components and types.", default=()),
-        s.Field("webhooks", s.list_of(_with_line(WEBHOOK)), "list", "name, url or url_env, "
+        s.Field("contacts", s.list_of(_with_line(CONTACT), each="email: it-team@example.org"),
+                "list of contacts", "Email recipients: email, optional name, components and "
+                "types.", default=()),
+        s.Field("webhooks", s.list_of(_with_line(WEBHOOK), each="name: chat"),
+                "list of webhooks", "name, url or url_env, "
                 "format, components, types, timeout, retries, backoff.", default=()),
     ),
     build=NotifySettings,

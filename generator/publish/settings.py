@@ -193,7 +193,7 @@ def _targets(node: yn.Node, path: str = "") -> tuple[TargetSettings, ...]:
     is wrong)."""
     problems: list[tuple[int, str]] = []
     try:
-        targets: Any = s.list_of(_target)(node, path)
+        targets: Any = s.list_of(_target, each="name: pages")(node, path)
     except s.Invalid as exc:
         problems, targets = list(exc.problems), exc.partial
     if targets is s.BROKEN or not targets:
