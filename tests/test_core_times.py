@@ -154,16 +154,43 @@ def test_write_then_parse_round_trips(moment: datetime, zone: ZoneInfo) -> None:
     assert parse_time(text, zone) == moment.replace(second=0, microsecond=0)
 
 
+def offset_text(minutes: int) -> str:
+    sign = "-" if minutes < 0 else "+"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
 @settings(max_examples=200, deadline=None, derandomize=True)
-@given(MOMENTS, st.integers(-23 * 60 - 59, 23 * 60 + 59))
+@given(MOMENTS, st.integers(-12 * 60, 14 * 60))
 def test_explicit_offsets_round_trip(moment: datetime, minutes: int) -> None:
     moment = moment.replace(second=0, microsecond=0)
     local = moment + timedelta(minutes=minutes)
-    sign = "-" if minutes < 0 else "+"
-    text = f"{local:%Y-%m-%d %H:%M} {sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+    text = f"{local:%Y-%m-%d %H:%M} {offset_text(minutes)}"
     if not 1900 <= local.year <= 2999:
         return
     assert parse_time(text, CHICAGO) == moment
+
+
+@settings(max_examples=100, deadline=None, derandomize=True)
+@given(st.one_of(st.integers(-23 * 60 - 59, -12 * 60 - 1), st.integers(14 * 60 + 1, 23 * 60 + 59)))
+def test_offsets_no_place_uses_are_refused(minutes: int) -> None:
+    """Real UTC offsets run from -12:00 to +14:00: '+15:00' is a typo, not a place."""
+    with pytest.raises(InputError) as refused:
+        parse_time(f"2026-11-28 12:00 {offset_text(minutes)}", CHICAGO)
+    assert str(refused.value) == (f"bad offset '{offset_text(minutes)}': offsets run from "
+                                  "-12:00 to +14:00")
+
+
+@pytest.mark.parametrize("option", ["--at", "--start", "--end"])
+def test_a_command_refuses_an_offset_no_place_uses(example_repo: Path, run: Run,
+                                                   option: str) -> None:
+    times = {"--at": "2026-11-28 10:00", "--start": "2026-12-01 10:00",
+             "--end": "2026-12-02 11:00"}
+    times[option] += " -13:00"
+    result = run(example_repo, "new", "maintenance", "Database upgrade", "-m", "x",
+                 *(part for pair in times.items() for part in pair))
+    assert result.exit_code == 2
+    assert result.output.endswith(f"Error: Invalid value for '{option}': bad offset '-13:00': "
+                                  "offsets run from -12:00 to +14:00\n")
 
 
 TIMEISH = st.text(alphabet="0123456789-:+ TZzAPMCSDT.\t\u2013", max_size=30)

@@ -127,7 +127,16 @@ NOTICE_CASES = {
         ["5: bad time '2026-01-01 12:05 am': use the 24-hour clock, e.g. '2026-01-01 00:05'"]),
     "bad offset": (
         INCIDENT + "## Investigating - 2026-01-01 10:00 +25:00\nx\n",
-        ["5: bad offset '+25:00': hours must be 00-23 and minutes 00-59"]),
+        ["5: bad offset '+25:00': offsets run from -12:00 to +14:00"]),
+    "offset past +14:00": (
+        INCIDENT + "## Investigating - 2026-01-01 10:00 +15:00\nx\n",
+        ["5: bad offset '+15:00': offsets run from -12:00 to +14:00"]),
+    "offset past -12:00": (
+        INCIDENT + "## Investigating - 2026-01-01 10:00 -1230\nx\n",
+        ["5: bad offset '-1230': offsets run from -12:00 to +14:00"]),
+    "offset minutes": (
+        INCIDENT + "## Investigating - 2026-01-01 10:00 +05:60\nx\n",
+        ["5: bad offset '+05:60': minutes must be 00-59"]),
     "year out of range": (
         INCIDENT + "## Investigating - 0001-01-01 00:00 +05:00\nx\n",
         ["5: bad time '0001-01-01 00:00 +05:00': the year must be between 1900 and 2999"]),

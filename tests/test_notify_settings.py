@@ -369,3 +369,14 @@ notify:
         "outpost.yaml:12: Config value 'notify.webhooks': expected a list of webhooks, each "
         "starting with '- ' on a line of its own (such as '- name: chat'), received 'chat'",
     ]
+
+
+@pytest.mark.parametrize(("since", "problem"), [
+    ("2026-11-01 00:00 +14:30", "bad offset '+14:30': offsets run from -12:00 to +14:00"),
+    ("2026-11-01 2:00 PM", "bad time '2026-11-01 2:00 PM': use the 24-hour clock, e.g. "
+                           "'2026-11-01 14:00'"),
+])
+def test_a_since_time_says_what_is_wrong_with_it(since: str, problem: str) -> None:
+    """A value that starts as a time is one: its own problem is named, not the forms."""
+    assert problems(f"notify:\n  since: {since}\n") == [
+        f"outpost.yaml:8: Config value 'notify.since': {problem}"]

@@ -27,6 +27,11 @@ class NotAZone(InputError):
     """A name that is no IANA time zone at all (see ``load_zone``)."""
 
 
+class NotATime(InputError):
+    """Text that is not written as a time at all (see ``parse_time``); other problems
+    are those of a time (an offset, a day that does not exist)."""
+
+
 # Names a zone folder holds that are not the zone of a place, each with what to write.
 _MACHINE_ZONE = ("is this machine's own zone setting, which another machine (such as the "
                  "one running CI) may not share: write the zone's IANA name, such as "
@@ -63,15 +68,24 @@ def load_zone(name: str) -> ZoneInfo:
                        ) from None
 
 
+# The offsets places use: from Baker Island's to Kiribati's Line Islands'. Others are
+# typos ('+15:00'), and a time written with one would be read hours off.
+_FIRST_OFFSET, _LAST_OFFSET = timedelta(hours=-12), timedelta(hours=14)
+
+
 def _offset(text: str) -> timezone:
     if text == "Z":
         return UTC
     sign = -1 if text[0] == "-" else 1
     digits = text[1:].replace(":", "")
     hours, minutes = int(digits[:2]), int(digits[2:])
-    if hours > 23 or minutes > 59:
-        raise InputError(f"bad offset '{text}': hours must be 00-23 and minutes 00-59")
-    return timezone(sign * timedelta(hours=hours, minutes=minutes))
+    if minutes > 59:
+        raise InputError(f"bad offset '{text}': minutes must be 00-59")
+    offset = sign * timedelta(hours=hours, minutes=minutes)
+    if not _FIRST_OFFSET <= offset <= _LAST_OFFSET:
+        raise InputError(f"bad offset '{text}': offsets run from "
+                         f"{_fmt_offset(_FIRST_OFFSET)} to {_fmt_offset(_LAST_OFFSET)}")
+    return timezone(offset)
 
 
 def _fmt_offset(delta: timedelta | None) -> str:
@@ -99,7 +113,7 @@ def parse_time(text: str, zone: ZoneInfo) -> datetime:
             # a time the clocks skip or repeat: the full parse words the message
     match = _TIME.match(text)
     if not match:
-        raise InputError(f"bad time '{text}': {_FORMAT_HINT}")
+        raise NotATime(f"bad time '{text}': {_FORMAT_HINT}")
     offset_text = match["offset"]
     if offset_text and offset_text.upper() in ("AM", "PM") and 1 <= int(match["hour"]) <= 12:
         hour = int(match["hour"]) % 12 + (12 if offset_text.upper() == "PM" else 0)

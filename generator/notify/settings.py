@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from generator.config import schema as s
 from generator.config import yamlnodes as yn
 from generator.core.errors import InputError
-from generator.core.times import parse_time
+from generator.core.times import NotATime, parse_time
 
 SECTION = "notify"
 USERNAME_ENV = "OUTPOST_SMTP_USERNAME"
@@ -115,9 +115,9 @@ def _horizon(node: yn.Node, path: str = "") -> Horizon:
     text = s.text(node)
     span = parse_duration(text)
     if span is None:
-        try:
+        try:  # the shape only (the site zone is checked with the other settings)
             parse_time(text, ZoneInfo("UTC"))
-        except InputError:
+        except NotATime:  # a time's own problem (its offset, say) is reported as it is
             raise s.Expected("a time such as '2026-11-01 00:00' or a duration such as "
                              "'2d', '12h' or '90m'") from None
     return Horizon(text, node.line, span)
