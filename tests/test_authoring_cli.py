@@ -152,6 +152,8 @@ def test_new_maintenance(empty_repo: Path, run: Run) -> None:
      "--end (2026-12-05 22:00) must be after --start (2026-12-05 22:00)"),
     (("incident", "Outage", "--component", "mail"),
      "unknown component 'mail' (outpost.yaml declares: web, api)"),
+    (("incident", "Outage", "--component", "wbe"),
+     "unknown component 'wbe' (did you mean 'web'? outpost.yaml declares: web, api)"),
     (("incident", "Outage", "--status", "Scheduled"),
      "unknown status 'Scheduled' for incident (Scheduled is a maintenance status; expected "
      "one of: Investigating, Identified, Monitoring, Update, Resolved)"),
@@ -504,6 +506,13 @@ def test_backfilling_before_resolution_is_allowed(empty_repo: Path, run: Run) ->
     (("update", "nothing-like-it", "-m", "x"),
      "no notice matches 'nothing-like-it': give its id, the start of its id, or a word of its "
      "title (see 'outpost list')"),
+    (("update", "2026-11-28-emial", "-m", "x"),
+     "no notice matches '2026-11-28-emial' (did you mean '2026-11-28-email'?): give its id, "
+     "the start of its id, or a word of its title (see 'outpost list')"),
+    # People leave out the date an id starts with.
+    (("resolve", "emial"),
+     "no notice matches 'emial' (did you mean '2026-11-28-email'?): give its id, the start "
+     "of its id, or a word of its title (see 'outpost list')"),
     (("update", "email", "-m", "Intro\n## Sneaky heading\ntext"),
      "line 2 of the message starts with '##', which would begin a new update: use '###' for a "
      "heading inside an update; nothing was written"),

@@ -44,6 +44,10 @@ NOTICE_CASES = {
     "unknown component": (
         "---\ntitle: A\ntype: incident\ncomponents: [web, mail]\n---\n" + UPDATE,
         ["4: unknown component 'mail' (outpost.yaml declares: web, api)"]),
+    "mistyped component": (
+        "---\ntitle: A\ntype: incident\ncomponents: [webb]\n---\n" + UPDATE,
+        ["4: unknown component 'webb' (did you mean 'web'? outpost.yaml declares: web, "
+         "api)"]),
     "component listed twice": (
         "---\ntitle: A\ntype: incident\ncomponents:\n  - web\n  - web\n---\n" + UPDATE,
         ["6: component 'web' is listed twice"]),

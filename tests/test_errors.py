@@ -21,7 +21,15 @@ import pytest
 import generator
 from generator.app import cli
 from generator.config import schema
-from generator.core.errors import InputError, OutpostError, Problem, ProblemsFound, problems_in
+from generator.core.errors import (
+    InputError,
+    OutpostError,
+    Problem,
+    ProblemsFound,
+    close_to,
+    did_you_mean,
+    problems_in,
+)
 from generator.notices.loader import NoticeInvalid
 from tests.conftest import MINIMAL_CONFIG, Run
 from tests.publish_support import free_port
@@ -390,3 +398,13 @@ def test_a_command_started_without_stdout_or_stderr_ends_as_usual(
                           timeout=120, check=False)
     assert done.returncode == 0
     assert "Traceback" not in done.stdout + done.stderr
+
+
+@pytest.mark.parametrize(("given", "known", "hint"), [
+    ("api-gatway", ["website", "api-gateway"], "did you mean 'api-gateway'?"),
+    ("webb", ["web", "webs", "api"], "did you mean 'web' or 'webs'?"),
+    ("mail", ["web", "api"], ""),
+])
+def test_did_you_mean_names_only_close_ids(given: str, known: list[str], hint: str) -> None:
+    assert did_you_mean(close_to(given, known)) == hint
+    assert did_you_mean(close_to(given, reversed(known))) == hint  # whatever the order

@@ -380,3 +380,10 @@ def test_a_since_time_says_what_is_wrong_with_it(since: str, problem: str) -> No
     """A value that starts as a time is one: its own problem is named, not the forms."""
     assert problems(f"notify:\n  since: {since}\n") == [
         f"outpost.yaml:8: Config value 'notify.since': {problem}"]
+
+
+def test_a_mistyped_component_of_a_contact_is_named_with_the_closest() -> None:
+    assert problems("notify:\n  since: 2d\n  webhooks:\n    - name: w\n      url_env: W\n"
+                    "      components: [wbe]\n") == [
+        "outpost.yaml:10: 'notify.webhooks[0].components': unknown component 'wbe' (did you "
+        "mean 'web'? declared: web)"]

@@ -7,7 +7,7 @@ from (line, message) pairs by ``problems_in``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import click
@@ -40,6 +40,33 @@ def problems_text(problems: Iterable[Problem], outcome: str = "") -> str:
 def problems_in(path: str, pairs: Iterable[tuple[int, str]]) -> list[Problem]:
     """Each (line, message) found in one file, as a Problem of ``path``."""
     return [Problem(path, line, message) for line, message in pairs]
+
+
+def close_to(given: str, known: Iterable[str]) -> list[str]:
+    """Up to three of ``known`` that ``given`` (a mistyped id) is close to, closest first
+    (ties in reverse alphabetical order, whatever the order of ``known``)."""
+    import difflib  # only on error paths
+
+    return difflib.get_close_matches(given, set(known), n=3)
+
+
+def did_you_mean(close: Sequence[str]) -> str:
+    """"did you mean 'a' or 'b'?" for the ids ``close`` names; '' when there are none."""
+    if not close:
+        return ""
+    names = [f"'{name}'" for name in close]
+    listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+    return f"did you mean {listed}?"
+
+
+def unknown_component(component_id: str, known: Sequence[str],
+                      declared_in: str = "outpost.yaml declares") -> str:
+    """The message for a component id that is not declared: the closest ids, if any
+    is close, and every declared one."""
+    hint = did_you_mean(close_to(component_id, known))
+    listed = ", ".join(known) if known else "none declared"
+    return (f"unknown component '{component_id}' ({hint + ' ' if hint else ''}{declared_in}: "
+            f"{listed})")
 
 
 class OutpostError(click.ClickException):

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from generator.core.errors import Problem, ProblemsFound, problems_in
+from generator.core.errors import Problem, ProblemsFound, problems_in, unknown_component
 from generator.core.model import (
     FINAL_STATUS,
     Config,
@@ -79,9 +79,7 @@ def check_components(config: Config, components: Iterable[str]) -> tuple[str, ..
     for given in components:
         for component_id in (part.strip() for part in given.split(",")):
             if component_id and component_id not in known:
-                declared = ", ".join(known) if known else "none declared"
-                raise edit.EditError(f"unknown component '{component_id}' (outpost.yaml "
-                                     f"declares: {declared})")
+                raise edit.EditError(unknown_component(component_id, known))
             if component_id and component_id not in result:
                 result.append(component_id)
     return tuple(result)

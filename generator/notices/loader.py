@@ -13,7 +13,7 @@ from typing import Any
 from generator.config import schema as s
 from generator.config import yamlnodes as yn
 from generator.core.dialect import markdown_depth
-from generator.core.errors import InputError, Problem, problems_in
+from generator.core.errors import InputError, Problem, problems_in, unknown_component
 from generator.core.model import (
     COMPONENT_TO_IMPACT,
     FINAL_STATUS,
@@ -207,9 +207,7 @@ def _check_front_matter(values: dict[str, Any], node: yn.Mapping, kind: NoticeTy
         if component_id in [earlier for earlier, _, _ in listed[:index]]:
             problems.append((line, f"component '{component_id}' is listed twice"))
         elif component_id not in known:
-            declared = ", ".join(known) if known else "none declared"
-            problems.append((line, f"unknown component '{component_id}' (outpost.yaml "
-                                   f"declares: {declared})"))
+            problems.append((line, unknown_component(component_id, known)))
         if word is None:
             continue
         try:

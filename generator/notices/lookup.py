@@ -11,7 +11,7 @@ import stat
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from generator.core.errors import OutpostError, ProblemsFound
+from generator.core.errors import OutpostError, ProblemsFound, close_to, did_you_mean
 from generator.notices.grammar import ID_PATTERN, NOTICES_DIR, front_matter_close
 from generator.notices.loader import ignored, notice_names
 
@@ -86,6 +86,20 @@ def match(query: str, ids: Iterable[str], title_of: dict[str, str] | None = None
     return [i for i in ids if query_words <= words(title_of.get(i, "")) | words(i)]
 
 
+_DATE_PREFIX = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}-")
+
+
+def _close_ids(query: str, ids: list[str]) -> list[str]:
+    """The ids a mistyped ``query`` is close to, compared whole and without the date
+    they start with (people type 'vpn-outage' for '2026-11-28-vpn-outage')."""
+    wanted = query.strip().lower()
+    whole = close_to(wanted, ids)
+    if whole:
+        return whole
+    by_name = {_DATE_PREFIX.sub("", i): i for i in sorted(ids)}  # the newest of a name
+    return [by_name[name] for name in close_to(wanted, by_name)]
+
+
 def find_notice(root: Path, query: str) -> str:
     """The one notice id ``query`` means, or NotFound listing what it could mean."""
     chosen, _ = find_open_notice(root, query, None)
@@ -114,8 +128,10 @@ def find_open_notice(root: Path, query: str, is_open: Callable[[str], bool] | No
         if len(open_ids) == 1:
             return open_ids[0], tuple(i for i in found if i != open_ids[0])
     if not found:
-        raise NotFound(f"no notice matches '{query}': give its id, the start of its id, or a "
-                       f"word of its title (see 'outpost list'){_skipped(root, text)}")
+        hint = did_you_mean(_close_ids(text, ids))
+        raise NotFound(f"no notice matches '{query}'{f' ({hint})' if hint else ''}: give its "
+                       "id, the start of its id, or a word of its title (see 'outpost list')"
+                       f"{_skipped(root, text)}")
     shown = found[:20]
     if not titles:
         titles = {i: read_title(root / NOTICES_DIR / f"{i}.md") for i in shown}

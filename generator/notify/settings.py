@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from generator.config import schema as s
 from generator.config import yamlnodes as yn
-from generator.core.errors import InputError
+from generator.core.errors import InputError, unknown_component
 from generator.core.times import NotATime, parse_time
 
 SECTION = "notify"
@@ -342,14 +342,13 @@ def check_section(values: dict[str, Any], node: yn.Mapping, prefix: str
     webhooks = _parsed_items(s.value_of(settings, "webhooks"))
     known = _component_ids(values.get("components"))
     if known is not None:
-        declared = ", ".join(sorted(known)) or "none declared"
         for kind, items in (("contacts", contacts), ("webhooks", webhooks)):
             for index, item in items:
                 for component in _parsed(s.value_of(item, "components")):
                     if component not in known:
                         problems.append((item.line, f"'{SECTION}.{kind}[{index}].components': "
-                                         f"unknown component '{component}' (declared: "
-                                         f"{declared})"))
+                                         + unknown_component(component, sorted(known),
+                                                             "declared")))
     for index, hook in webhooks:
         url, url_env = s.value_of(hook, "url"), s.value_of(hook, "url_env")
         if s.BROKEN not in (url, url_env) and (url is None) == (url_env is None):
