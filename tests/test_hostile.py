@@ -736,12 +736,20 @@ def test_rss_channel_description_is_escaped_like_the_items(empty_repo: Path, run
     assert atom.feed.subtitle == "Every update from Acme <img src=x onerror=alert(1)>"
 
 
-def test_a_build_waits_for_another_build_of_the_repository(small_repo: Path) -> None:
+@pytest.mark.parametrize("cache", ["folder", "dangling", "file"])
+def test_a_build_waits_for_another_build_of_the_repository(small_repo: Path, tmp_path: Path,
+                                                           cache: str) -> None:
     # Two builds at once (two terminals, a CI job and a person) interleaved their
     # writes: the site's manifest listed files the other build had deleted or changed.
+    # A build cache that cannot be used (a CI cache restored as a broken link) is no
+    # reason to stop taking turns.
     from generator.build.builder import one_build_at_a_time
-    from generator.build.store import open_store
+    from generator.build.store import CACHE_DIR, open_store
 
+    if cache == "dangling":
+        (small_repo / CACHE_DIR).symlink_to(tmp_path / "gone")
+    elif cache == "file":
+        (small_repo / CACHE_DIR).write_text("not a folder")
     with one_build_at_a_time(open_store(small_repo)):
         process = outpost_process(small_repo, "build", "--now", FIXED_NOW)
         time.sleep(2)

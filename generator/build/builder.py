@@ -87,13 +87,18 @@ def _usable(state: object, out: Path, listing: Callable[[], Stats]
 def one_build_at_a_time(store: Store) -> Iterator[None]:
     """Hold the lock of the repository's build cache folder, waiting for another build
     to finish: two at once would interleave their writes into one site and its
-    records. Where the cache cannot be made, there is no lock to take."""
+    records. Where the cache cannot be made (a file or a broken link in its place),
+    the lock is the repository folder's: the builds still take turns."""
+    directory = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0)
     try:
         store.folder.mkdir(parents=True, exist_ok=True)
-        fd = os.open(store.folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+        fd = os.open(store.folder, directory)
     except OSError:
-        yield
-        return
+        try:
+            fd = os.open(store.folder.parent, directory)
+        except OSError:  # an unreadable repository folder: no lock to take
+            yield
+            return
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         yield
