@@ -533,3 +533,29 @@ def test_banner_speaks_the_status_site_language_in_any_portal(
     for part in ("[data-outpost-banner] a", "[data-outpost-banner] i",
                  "body > .outpost-banner a"):
         assert page.locator(part).evaluate(spoken) == [True, False], part
+
+
+# For each inlined badge: the element painted near its right end (above the text), and
+# that element's fill. A badge's coloured part reaches its right edge.
+BADGE_ENDS_JS = """() => [...document.querySelectorAll('svg[role=img]')].map(svg => {
+  const r = svg.getBoundingClientRect();
+  const hit = document.elementFromPoint(r.right - 2, r.top + 2);
+  return [svg.getAttribute('aria-label'), hit && svg.contains(hit) ? hit.getAttribute('fill')
+          : null];
+})"""
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_badges_inlined_together_each_draw_their_own_shape(
+        tmp_path: Path, site: Server, portal: Server, browser: Any, width: int) -> None:
+    """A portal that pastes several badges' SVG markup into one page: ids are
+    document-wide, so a shared id made every badge use the first one's clip path."""
+    out = publish(tmp_path, site, {"api": maintenance("API upgrade")})
+    narrow = (out / "components/web/badge.svg").read_text()
+    wide = (out / "badge.svg").read_text()
+    url = put(portal, "badges.html", portal_page(f"<p>{narrow}</p><p>{wide}</p>"))
+    page = browser.new_page(viewport={"width": width, "height": 600})
+    page.goto(url)
+    assert page.evaluate(BADGE_ENDS_JS) == [
+        ["Web: no open notices", "#e3e6e9"], ["status: scheduled maintenance", "#2e7d32"]]
+    page.close()

@@ -13,6 +13,7 @@ _WIDE = {"m": 10.7, "w": 8.9, "M": 8.6, "W": 10.9, "@": 11.0, "%": 11.0}
 _LABEL_BG = "#555"
 _HEIGHT = 20
 _PAD = 6
+_RADIUS = 3
 
 
 def text_width(text: str) -> float:
@@ -37,12 +38,16 @@ def badge_svg(label: str, message: str, colour: str, text_colour: str) -> str:
     right = round(message_text + 2 * _PAD)
     width = left + right
     name = escape(f"{label}: {message}")
+    # Two paths with the outer corners rounded, not a clipPath: an id is document-wide,
+    # so badges pasted into one HTML page would all take the first one's clip.
+    corner = f"a{_RADIUS} {_RADIUS} 0 0 1"
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{_HEIGHT}" '
         f'role="img" aria-label="{name}"><title>{name}</title>'
-        f'<clipPath id="r"><rect width="{width}" height="{_HEIGHT}" rx="3"/></clipPath>'
-        f'<g clip-path="url(#r)"><rect width="{left}" height="{_HEIGHT}" fill="{_LABEL_BG}"/>'
-        f'<rect x="{left}" width="{right}" height="{_HEIGHT}" fill="{colour}"/></g>'
+        f'<path fill="{_LABEL_BG}" d="M{_RADIUS} 0H{left}V{_HEIGHT}H{_RADIUS}{corner}'
+        f'-{_RADIUS}-{_RADIUS}V{_RADIUS}{corner} {_RADIUS}-{_RADIUS}z"/>'
+        f'<path fill="{colour}" d="M{left} 0H{width - _RADIUS}{corner} {_RADIUS} {_RADIUS}'
+        f'V{_HEIGHT - _RADIUS}{corner}-{_RADIUS} {_RADIUS}H{left}z"/>'
         f'<g text-anchor="middle" font-family="Verdana,Geneva,DejaVu Sans,sans-serif" '
         f'font-size="11">'
         f'<text x="{left / 2}" y="14" fill="#fff" textLength="{label_text}">'
