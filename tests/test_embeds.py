@@ -19,7 +19,7 @@ from generator.app import project, recipe
 from generator.build.inputs import load_valid
 from generator.build.pipeline import render_site
 from generator.core.timeline import select
-from generator.render import embeds
+from generator.render import badges, embeds
 from generator.render.badges import badge_svg
 from generator.render.mediatypes import is_cross_origin_data
 from generator.render.pages import Site, banner_text, make_site
@@ -259,3 +259,9 @@ def test_repeated_builds_are_identical(tmp_path: Path) -> None:
     second = build_site(repo, tmp_path / "two")
     for name in ("banner.html", "banner.json", "embed.js", "badge.svg", "embed/banner.html"):
         assert (first / name).read_bytes() == (second / name).read_bytes()
+
+
+def test_badge_text_width_counts_wide_characters_as_an_em() -> None:
+    assert badges.text_width("\u5b66\u751f\u4fe1\u606f") == 44.0  # four CJK ideographs
+    assert badges.text_width("\uff37\uff45\uff42") == 33.0  # fullwidth Latin
+    assert badges.text_width("Web \u95e8\u6237") == badges.text_width("Web ") + 22.0

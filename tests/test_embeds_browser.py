@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from generator.render.badges import badge_svg
 from generator.render.mediatypes import SHORT_CACHE
 from tests.embed_support import (
     API_UPGRADE,
@@ -558,4 +559,42 @@ def test_badges_inlined_together_each_draw_their_own_shape(
     page.goto(url)
     assert page.evaluate(BADGE_ENDS_JS) == [
         ["Web: no open notices", "#e3e6e9"], ["status: scheduled maintenance", "#2e7d32"]]
+    page.close()
+
+
+# For each badge text: its natural width (the browser's own layout, without the
+# textLength that would squeeze it into the estimate) and the width of its part.
+BADGE_TEXT_JS = """() => [...document.querySelectorAll('svg[role=img]')].flatMap(svg => {
+  const parts = svg.querySelectorAll('path');
+  return [...svg.querySelectorAll('text')].map((text, i) => {
+    const free = text.cloneNode(true);
+    free.removeAttribute('textLength');
+    text.after(free);
+    const natural = free.getComputedTextLength();
+    free.remove();
+    return [text.textContent, natural, parts[i].getBBox().width];
+  });
+})"""
+WIDE_NAMES = ["\u5b66\u751f\u4fe1\u606f\u7cfb\u7edf", "\u30b9\u30c6\u30fc\u30bf\u30b9",
+              "\uc0c1\ud0dc \ud398\uc774\uc9c0", "\uff37\uff45\uff42",
+              "Portal \u95e8\u6237", "Web"]
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_wide_characters_fit_their_badge(portal: Server, browser: Any, width: int) -> None:
+    """Chinese, Japanese, Korean and fullwidth names take about two Latin widths a
+    character: estimated as Latin, they overflowed their part or were squeezed."""
+    badges = "".join(f"<p>{badge_svg(name, name, '#f29d38', '#1b1204')}</p>"
+                     for name in WIDE_NAMES)
+    url = put(portal, "wide.html", portal_page(badges))
+    page = browser.new_page(viewport={"width": width, "height": 600})
+    page.goto(url)
+    glyph = page.evaluate("""() => { const c = document.createElement('canvas')
+        .getContext('2d'); c.font = '11px Verdana,Geneva,DejaVu Sans,sans-serif';
+        return c.measureText('\u5b66').width; }""")
+    if glyph < 10:
+        pytest.skip("needs a CJK font (./scripts/test installs fonts-wqy-microhei)")
+    for text, natural, part in page.evaluate(BADGE_TEXT_JS):
+        # At least 3 px on each side: the part's padding, less what the estimate misses.
+        assert natural <= part - 6, (text, natural, part)
     page.close()

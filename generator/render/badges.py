@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from markupsafe import escape
 
 # Approximate advance widths of Verdana at 11px; textLength makes the rendering
@@ -9,6 +11,9 @@ from markupsafe import escape
 _NARROW = {" ": 3.9, "i": 3.0, "l": 3.0, "j": 3.8, "f": 3.9, "t": 4.3, "r": 4.7, "I": 4.6,
            ".": 3.5, ",": 3.5, ":": 4.5, ";": 4.5, "'": 3.0, "!": 4.5, "|": 4.5, "-": 4.5,
            "(": 4.5, ")": 4.5}
+# Chinese, Japanese, Korean and fullwidth characters (East Asian Width W or F) take
+# about a whole em in the fonts that have them: two Latin letters' worth.
+_EM = 11.0
 _WIDE = {"m": 10.7, "w": 8.9, "M": 8.6, "W": 10.9, "@": 11.0, "%": 11.0}
 _LABEL_BG = "#555"
 _HEIGHT = 20
@@ -24,6 +29,8 @@ def text_width(text: str) -> float:
             total += _NARROW[char]
         elif char in _WIDE:
             total += _WIDE[char]
+        elif unicodedata.east_asian_width(char) in ("W", "F"):
+            total += _EM
         elif char.isupper():
             total += 7.5
         else:
