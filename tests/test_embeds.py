@@ -265,3 +265,42 @@ def test_badge_text_width_counts_wide_characters_as_an_em() -> None:
     assert badges.text_width("\u5b66\u751f\u4fe1\u606f") == 44.0  # four CJK ideographs
     assert badges.text_width("\uff37\uff45\uff42") == 33.0  # fullwidth Latin
     assert badges.text_width("Web \u95e8\u6237") == badges.text_width("Web ") + 22.0
+
+
+def notice_text(kind: str, components: str, impact: str = "", window: bool = False) -> str:
+    """An open incident, or a maintenance in progress at NOW, with these components."""
+    head = f"---\ntitle: Slow\ntype: {kind}\ncomponents: {components}\n{impact}"
+    if window:
+        head += "start: 2026-11-28 05:00\nend: 2026-11-28 09:00\n"
+    return head + "---\n## Investigating - 2026-11-28 05:30\nx\n".replace(
+        "Investigating", "In progress" if window else "Investigating")
+
+
+@pytest.mark.parametrize(("notice", "overall", "status"), [
+    # Agree: the components' statuses speak in both.
+    (notice_text("incident", "[web]", "impact: major\n"), "major",
+     ("major", "Partial System Outage")),
+    (notice_text("incident", "{web: degraded_performance}"), "minor",
+     ("minor", "Minor Service Outage")),
+    (notice_text("incident", "{web: major_outage}", "impact: minor\n"), "critical",
+     ("critical", "Major System Outage")),
+    (notice_text("maintenance", "{api: partial_outage}", window=True), "major",
+     ("major", "Partial System Outage")),
+    # Differ on purpose (README, banner.json): Statuspage has no "maintenance"
+    # indicator, and an incident of impact none leaves its page operational.
+    (notice_text("maintenance", "[api]", window=True), "maintenance",
+     ("none", "Service Under Maintenance")),
+    (notice_text("incident", "[web]", "impact: none\n"), "minor",
+     ("none", "All Systems Operational")),
+    # The API follows an incident's impact where it is worse than its components'
+    # statuses; the banner and pages speak in component statuses only.
+    (notice_text("incident", "{web: degraded_performance}", "impact: critical\n"), "minor",
+     ("critical", "Major System Outage")),
+], ids=["impact", "mapping", "mapping-above-impact", "maintenance-mapping", "maintenance",
+        "impact-none", "impact-above-mapping"])
+def test_banner_json_and_status_json_agree_on_severity(
+        tmp_path: Path, notice: str, overall: str, status: tuple[str, str]) -> None:
+    files = files_for(tmp_path, {"n": notice})
+    assert json.loads(files["banner.json"])["overall"]["indicator"] == overall
+    assert json.loads(files["api/v2/status.json"])["status"] == dict(
+        zip(("indicator", "description"), status, strict=True))

@@ -13,6 +13,7 @@ from functools import cached_property, lru_cache
 from typing import Any
 
 from generator.core.model import (
+    COMPONENT_TO_IMPACT,
     Component,
     ComponentStatus,
     Config,
@@ -149,8 +150,13 @@ def page(api: Api) -> Json:
 
 
 def status(api: Api) -> Json:
-    """The indicator is the worst impact among open incidents."""
-    worst = api.snapshot.worst_impact or Impact.NONE
+    """The indicator is the worst of the open incidents' impacts and the components'
+    statuses: as on Statuspage, whose top-level status follows the components too, a
+    component set worse than its incident's impact (or by a maintenance) counts."""
+    snapshot = api.snapshot
+    worst = max([snapshot.worst_impact or Impact.NONE,
+                 *(COMPONENT_TO_IMPACT[state.status] for state in snapshot.components)],
+                key=lambda impact: impact.rank)
     description = INDICATOR_DESCRIPTIONS[worst]
     maintaining = any(v.notice.is_maintenance and not v.is_upcoming for v in api.snapshot.open)
     if worst is Impact.NONE and maintaining:
