@@ -598,3 +598,52 @@ def test_wide_characters_fit_their_badge(portal: Server, browser: Any, width: in
         # At least 3 px on each side: the part's padding, less what the estimate misses.
         assert natural <= part - 6, (text, natural, part)
     page.close()
+
+
+# What a single-page app does to its header on a route change: render it anew.
+RERENDER_JS = "document.getElementById('app').innerHTML = '<div data-outpost-banner></div>'"
+
+
+def test_single_page_app_rerender_gets_the_banner_back(tmp_path: Path, site: Server,
+                                                      portal: Server, context: Any) -> None:
+    """The script looked for placeholders once: a portal that renders its header again
+    (a new placeholder element) lost the banner until a full reload, and the banner it
+    had detached went on fetching every 5 minutes."""
+    publish(tmp_path, site, {"sign-in": incident("Sign-in failures")})
+    url = put(portal, "index.html", portal_page(
+        '<div id="app"><div data-outpost-banner></div></div>'
+        f'<script async src="{site.url}embed.js"></script>'))
+    page = context.new_page()
+    watch = Watch(page)
+    fetched: list[str] = []
+    page.on("request", lambda r: fetched.append(r.url) if "banner.json" in r.url else None)
+    page.clock.install(time=NOW)
+    page.clock.pause_at(NOW + timedelta(seconds=1))
+    page.goto(url)
+    wait_banner(page, "Sign-in failures", "[data-outpost-banner]")
+    page.evaluate(RERENDER_JS)
+    assert wait_banner(page, "Sign-in failures", "[data-outpost-banner]")["text"] == (
+        "Partial outage: Sign-in failures")
+    page.clock.run_for(1000)  # the new banner's first check
+    page.wait_for_timeout(300)
+    before = len(fetched)
+    page.clock.run_for(5 * 60 * 1000)  # the 5-minute re-check: the live banner's alone
+    page.wait_for_timeout(300)
+    assert len(fetched) == before + 1
+    assert watch.page_errors == [] and watch.console_errors == []
+
+
+def test_placeholder_rendered_after_load_takes_the_banner(tmp_path: Path, site: Server,
+                                                          portal: Server, context: Any) -> None:
+    """An app that renders the placeholder only after the script ran: the banner the
+    script had put in its own place moves to the placeholder, shown once."""
+    publish(tmp_path, site, {"sign-in": incident("Sign-in failures")})
+    url = put(portal, "index.html", portal_page(
+        f'<div id="app"></div><script async src="{site.url}embed.js"></script>'))
+    page = context.new_page()
+    page.goto(url)
+    wait_banner(page, "Sign-in failures")
+    page.evaluate(RERENDER_JS)
+    assert wait_banner(page, "Sign-in failures", "[data-outpost-banner]")["text"] == (
+        "Partial outage: Sign-in failures")
+    assert page.locator("outpost-banner").count() == 0
