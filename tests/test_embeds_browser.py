@@ -647,3 +647,21 @@ def test_placeholder_rendered_after_load_takes_the_banner(tmp_path: Path, site: 
     assert wait_banner(page, "Sign-in failures", "[data-outpost-banner]")["text"] == (
         "Partial outage: Sign-in failures")
     assert page.locator("outpost-banner").count() == 0
+
+
+@pytest.mark.parametrize("answer", ["not-found", "not-json"])
+def test_mirror_serves_when_primary_answers_wrong(tmp_path: Path, site: Server, portal: Server,
+                                                 context: Any, answer: str) -> None:
+    """A primary that answers 404 (a half-published site), or 200 with a page that is
+    not banner.json (a host's catch-all page): the script goes on to the mirror."""
+    with serving(tmp_path / "primary") as primary:
+        if answer == "not-json":
+            (primary.folder / "banner.json").write_text("<!doctype html><title>Hi</title>")
+        publish(tmp_path, site, {"sign-in": incident("Sign-in failures")},
+                base_url=primary.url, mirrors=(site.url,))
+        page = context.new_page()
+        watch = Watch(page)
+        page.goto(put(portal, "index.html", script_page(site.url)))
+        shown = wait_banner(page, "Sign-in failures")
+        assert shown["href"] == site.url
+        assert watch.page_errors == []
