@@ -665,3 +665,32 @@ def test_mirror_serves_when_primary_answers_wrong(tmp_path: Path, site: Server, 
         shown = wait_banner(page, "Sign-in failures")
         assert shown["href"] == site.url
         assert watch.page_errors == []
+
+
+# The icon's box inside the banner's shadow root, and the banner's height.
+ICON_BOX_JS = """() => { const host = document.querySelector('[data-outpost-banner]');
+  const r = host.shadowRoot.querySelector('svg').getBoundingClientRect();
+  return [r.width, r.height, host.getBoundingClientRect().height]; }"""
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_banner_without_its_stylesheet_keeps_a_small_icon(
+        tmp_path: Path, site: Server, portal: Server, browser: Any, width: int) -> None:
+    """A portal whose policy does not allow the banner's stylesheet (a nonce-only
+    style-src, or the hash of an older Outpost's stylesheet): the words and link show
+    unstyled, but the icon took the whole width of the page, a screen tall on a phone."""
+    publish(tmp_path, site, {"sign-in": incident("Sign-in failures")})
+    policy = (f"default-src 'self'; script-src 'nonce-n1' 'strict-dynamic'; "
+              f"connect-src {site.url}; style-src 'nonce-n1'")
+    with serving(tmp_path / "strict", headers={"index.html": {
+            "Content-Security-Policy": policy}}) as strict:
+        url = put(strict, "index.html", portal_page(
+            '<div data-outpost-banner></div>'
+            f'<script nonce="n1" async src="{site.url}embed.js"></script>'))
+        page = browser.new_page(viewport={"width": width, "height": 600})
+        page.goto(url)
+        wait_banner(page, "Sign-in failures", "[data-outpost-banner]")
+        icon_width, icon_height, banner_height = page.evaluate(ICON_BOX_JS)
+        assert (icon_width, icon_height) == (20, 20)
+        assert banner_height < 60
+        page.close()

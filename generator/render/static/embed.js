@@ -71,6 +71,8 @@
       // The line ends in an ellipsis where it does not fit; the title has every word.
       a.title = words;
       set(svg, "viewBox", "0 0 16 16");
+      // Its size without the stylesheet too (a policy may block it): else the page's width.
+      set(svg, "width", 20);
       set(svg, "aria-hidden", "true");
       set(p, "d", ICONS[v.state]);
       a.appendChild(svg).appendChild(p);
@@ -95,7 +97,7 @@
     // each time (a 304 when unchanged), so a re-check sees the status as it is now.
     // Past the last host it throws: get(0) never does, get(i + 1) inside catch rejects.
     function get(i) {
-      if (i >= HOSTS.length) throw 0;
+      if (!HOSTS[i]) throw 0;
       return fetch(HOSTS[i] + path, {
         signal: AbortSignal.timeout(3e3), credentials: "omit", referrerPolicy: "no-referrer",
         cache: "no-cache"
@@ -115,7 +117,7 @@
       setInterval(show, 3e4);
     });
     // Fetch only after the portal's load event, so it is never delayed.
-    D.readyState == "complete" ? setTimeout(start, 0) : addEventListener("load", start);
+    D.readyState == "complete" ? setTimeout(start) : addEventListener("load", start);
   }
 
   function set(e, k, v) {
