@@ -345,3 +345,31 @@ def test_sites_on_one_host_under_different_paths_have_their_own_ids(
                               "2026-11-28T11:30:00Z")
     every = [item_id for found in ids.values() for item_id in set(found)]
     assert len(every) == len(set(every))
+
+
+# RFC 4151: 'tag:' authorityName ',' date ':' specific, the authority a DNS name (or an
+# email address, which Outpost does not use).
+_DNS_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+_DNS_NAME = rf"{_DNS_LABEL}(?:\.{_DNS_LABEL})*"
+TAG_URI = re.compile(rf"tag:({_DNS_NAME}),\d{{4}}(?:-\d\d(?:-\d\d)?)?:\S*")
+
+
+@pytest.mark.parametrize(("base_url", "authority"), [
+    ("https://status.example.org/", "status.example.org"),
+    ("https://192.0.2.7/status/", "192.0.2.7"),
+    ("https://[2001:db8::1]/status/",
+     "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa"),
+])
+def test_feed_ids_are_tag_uris_naming_the_site_by_a_dns_name(
+        empty_repo: Path, run: Run, tmp_path: Path, base_url: str, authority: str) -> None:
+    """A tag URI's authority is a DNS name: an IPv6 address ('2001:db8::1', its colons
+    read as the tag's own separators) is named by its reverse-lookup name."""
+    config = empty_repo / "outpost.yaml"
+    config.write_text(config.read_text().replace("https://status.example.org/", base_url))
+    write_notice(empty_repo, "outage", INCIDENT_OPEN)
+    site = build(run, empty_repo, FIXED_NOW, tmp_path / "site")
+    for name in ("feed.xml", "atom.xml", "components/web/atom.xml"):
+        feed = parse(site / name)
+        ids = [entry.id for entry in feed.entries] + ([feed.feed.id] if "atom" in name else [])
+        tags = [TAG_URI.fullmatch(item_id) for item_id in ids]
+        assert {tag[1] if tag else None for tag in tags} == {authority}, ids

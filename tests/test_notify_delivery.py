@@ -457,3 +457,41 @@ def test_test_message_goes_to_an_address_or_a_webhook_and_is_not_recorded(
                       "(webhooks: receiver, chat)\n")
     assert not (repo / ".outpost-state").exists()
     assert re.search(r"notify-record", output) is None
+
+
+# RFC 5322 msg-id: '<' id-left '@' id-right '>', id-right a dot-atom or a domain literal.
+_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+MSG_ID = re.compile(rf"<{_ATOM}(?:\.{_ATOM})*@(?:{_ATOM}(?:\.{_ATOM})*|\[[!-Z^-~]*\])>")
+# RFC 2919 List-Id: an optional phrase, then '<' list-label '.' list-id-namespace '>'.
+LIST_ID = re.compile(rf"(?:.*\s)?<{_ATOM}(?:\.{_ATOM})*\.{_ATOM}>")
+
+
+@pytest.mark.parametrize(("base_url", "id_right", "list_id"), [
+    ("https://[2001:db8::1]/status/", "[2001:db8::1]",
+     "notify.1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa"),
+    ("https://192.0.2.7/status/", "192.0.2.7", "notify.192.0.2.7"),
+])
+def test_an_ip_address_site_writes_valid_message_and_list_ids(
+        run: Run, repo: Path, smtp: MailServer, base_url: str, id_right: str,
+        list_id: str) -> None:
+    """The id after '@' is a dot-atom or a domain literal: '@2001:db8::1' is neither
+    (Python's parser reads the Message-ID as '<...@2001'). A List-Id names a DNS name."""
+    config = repo / "outpost.yaml"
+    config.write_text(config.read_text().replace("https://status.example.org/", base_url))
+    assert notify(run, repo)[0] == 0
+    assert notify(run, repo, "--test", "someone@example.net")[0] == 0
+    root_id = f"<outpost.database-outage.20261128T1500Z@{id_right}>"
+    assert root_id in {str(m.message["Message-ID"]) for m in smtp.received}
+    assert {str(m.message["In-Reply-To"]) for m in smtp.received
+            if m.message["In-Reply-To"] and "database-outage" in m.message["Message-ID"]
+            } == {root_id}
+    for mail in smtp.received:
+        for name in ("Message-ID", "In-Reply-To", "References"):
+            header = mail.message[name]
+            if header is not None:
+                assert MSG_ID.fullmatch(str(header)), str(header)
+                assert not header.defects
+                assert str(header).endswith(f"@{id_right}>")
+        if mail.to != "someone@example.net":
+            assert str(mail.message["List-Id"]) == f"Test Status <{list_id}>"
+            assert LIST_ID.fullmatch(str(mail.message["List-Id"]))

@@ -3,6 +3,7 @@ datetimes."""
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -272,6 +273,15 @@ class Config:
     def host(self) -> str:
         """The site's host name, as feeds, calendars and emails name the site."""
         return urlsplit(self.base_url).hostname or "outpost.invalid"
+
+    @property
+    def dns_name(self) -> str:
+        """The host as a DNS name, as a List-Id and a tag: URI need one: an IPv6 address
+        (whose colons neither allows) becomes its reverse-lookup name, '....ip6.arpa'."""
+        host = self.host
+        if ":" not in host:
+            return host
+        return ipaddress.IPv6Address(host.partition("%")[0]).reverse_pointer
 
     @property
     def base_path(self) -> str:

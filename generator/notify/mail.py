@@ -27,7 +27,13 @@ def message_id(config: Config, key: str) -> str:
 
     A retried send carries the same id, so mail systems can drop a duplicate.
     """
-    return f"<outpost.{key.replace('/', '.')}@{config.host}>"
+    return f"<outpost.{key.replace('/', '.')}@{_id_right(config)}>"
+
+
+def _id_right(config: Config) -> str:
+    """The site's host after a Message-ID's '@': an IPv6 address, whose colons a dot-atom
+    may not hold, as a domain literal ('[2001:db8::1]', RFC 5322)."""
+    return f"[{config.host}]" if ":" in config.host else config.host
 
 
 def notice_url(config: Config, message: Message) -> str:
@@ -123,7 +129,7 @@ def compose(config: Config, settings: NotifySettings, message: Message, contact:
     mail["X-Auto-Response-Suppress"] = "All"
     # The title is a phrase: quoted when it holds a comma or '<' (RFC 2919), which a
     # client would otherwise read as the start of the list's id.
-    mail["List-Id"] = formataddr((config.title, f"notify.{config.host}"))
+    mail["List-Id"] = formataddr((config.title, f"notify.{config.dns_name}"))
     mail.set_content(plain_text(config, message, markdown))
     mail.add_alternative(html_text(config, message, markdown), subtype="html")
     return mail
@@ -138,7 +144,7 @@ def test_message(config: Config, settings: NotifySettings, address: str,
     mail["From"] = settings.sender
     mail["To"] = address
     mail["Date"] = format_datetime(now)
-    mail["Message-ID"] = f"<outpost.test.{times.utc_stamp(now, seconds=True)}@{config.host}>"
+    mail["Message-ID"] = f"<outpost.test.{times.utc_stamp(now, seconds=True)}@{_id_right(config)}>"
     mail["Auto-Submitted"] = "auto-generated"
     text = (f"This is a test message from {config.title} ({config.base_url}).\n"
             "If you can read it, Outpost can send email notifications.\n")

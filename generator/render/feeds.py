@@ -83,7 +83,7 @@ def update_key(posted: Posted) -> str:
 
 def item_id(config: Config, posted: Posted) -> str:
     day = posted.update.at.astimezone(UTC).strftime("%Y-%m-%d")
-    return f"tag:{config.host},{day}:{config.id_path}notices/{update_key(posted)}"
+    return f"tag:{config.dns_name},{day}:{config.id_path}notices/{update_key(posted)}"
 
 
 class _Ordered:
@@ -227,7 +227,7 @@ def render_feeds(site: Site) -> dict[str, Page]:
     settings = repr(config)
     ordered = _Ordered(site)
     items = _Items(site)
-    tag = f"tag:{config.host},2024:{config.id_path}"
+    tag = f"tag:{config.dns_name},2024:{config.id_path}"
     files = _documents(site, items, settings, "", config.title,
                        f"Every update from {config.title}", f"{tag}feed",
                        ordered.posted())
