@@ -11,6 +11,7 @@ import email
 import email.policy
 import json
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Iterator
@@ -56,6 +57,13 @@ class MailHandler:
     arrived: threading.Event = field(default_factory=threading.Event)  # a 'block' began
     release: threading.Event = field(default_factory=threading.Event)
     count: int = 0
+    sessions: int = 0  # EHLOs: one per connection
+
+    async def handle_EHLO(self, server: SMTP, session: Session, envelope: Envelope,
+                          hostname: str, responses: list[str]) -> list[str]:
+        self.sessions += 1
+        session.host_name = hostname
+        return responses
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         self.count += 1
@@ -103,12 +111,17 @@ class MailServer:
 
 
 def mail_server(script: list[str] | None = None, auth: bool = False,
-                host: str = "127.0.0.1") -> Iterator[MailServer]:
+                host: str = "127.0.0.1", starttls_first: bool = False) -> Iterator[MailServer]:
+    """``starttls_first``: the server offers STARTTLS and refuses mail (and a login) before
+    it. It holds no certificate: a client with 'security: none' never gets that far."""
     handler = MailHandler(script=list(script or []))
     kwargs: dict[str, Any] = {}
     if auth:
-        kwargs = {"authenticator": _authenticate(handler), "auth_require_tls": False,
+        kwargs = {"authenticator": _authenticate(handler), "auth_require_tls": starttls_first,
                   "auth_required": True}
+    if starttls_first:
+        kwargs.update(tls_context=ssl.create_default_context(ssl.Purpose.CLIENT_AUTH),
+                      require_starttls=True)
     controller = _LoopbackController(handler, hostname=host, port=0, **kwargs)
     controller.start()
     try:

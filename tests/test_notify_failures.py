@@ -110,6 +110,33 @@ def test_smtp_server_that_stops_answering_mid_run_is_not_tried_again(
         assert_everything_once(smtp, hooks)
 
 
+@pytest.mark.parametrize(("auth", "answer"), [
+    (False, "refuses mail before STARTTLS (530 Must issue a STARTTLS command first)"),
+    (True, "offers a login only after STARTTLS"),
+])
+def test_smtp_server_demanding_starttls_with_security_none_fails_once_naming_the_setting(
+        run: Run, tmp_path: Path, hooks: HookServer, monkeypatch: pytest.MonkeyPatch,
+        auth: bool, answer: str) -> None:
+    """Every email would get the same answer: the server is asked once, and the message
+    names the setting to change, not only what the server said."""
+    for smtp in mail_server(auth=auth, starttls_first=True):
+        root = notify_repo_for(tmp_path, smtp, hooks, monkeypatch)
+        if auth:
+            monkeypatch.setenv("OUTPOST_SMTP_USERNAME", "mailer")
+            monkeypatch.setenv("OUTPOST_SMTP_PASSWORD", "s3cret pass")
+        code, output = notify(run, root)
+        assert code == 1
+        reason = (f"127.0.0.1:{smtp.port} {answer}, which 'security: none' leaves out: set "
+                  "'security: starttls' under notify.smtp in outpost.yaml")
+        for key, to in [(UPGRADE_KEYS[0], "alice"), (UPGRADE_KEYS[0], "bob"),
+                        (OUTAGE_KEYS[0], "alice"), (UPGRADE_KEYS[1], "bob")]:
+            assert f"FAILED {to}@example.org <- {key}: {reason}\n" in output
+        assert output.count("FAILED") == 7
+        assert smtp.handler.sessions == 1 and smtp.received == []
+        assert output.rstrip().endswith(
+            "Error: 10 sent, 7 failed; the failed ones are retried on the next run.")
+
+
 def test_webhook_500_is_retried_with_back_off_then_next_run(
         run: Run, tmp_path: Path, smtp: MailServer, hooks: HookServer,
         monkeypatch: pytest.MonkeyPatch) -> None:

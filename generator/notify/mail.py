@@ -178,7 +178,7 @@ class SmtpSender:
         if bool(self.username) != bool(self.password):
             raise OutpostError(f"set both {USERNAME_ENV} and {PASSWORD_ENV}, or neither")
         self._client: smtplib.SMTP | None = None
-        self._login_refused = ""
+        self._refused = ""  # an answer every email would get: the server is not asked again
         self._unreachable = ""  # why this run stopped trying the server, once it did
 
     @property
@@ -197,13 +197,17 @@ class SmtpSender:
             if smtp.security == "starttls":
                 client.starttls(context=context)
             if self.username and self.password:
+                client.ehlo_or_helo_if_needed()
+                if (smtp.security == "none" and client.has_extn("starttls")
+                        and not client.has_extn("auth")):
+                    raise self._needs_starttls("offers a login only after STARTTLS")
                 client.login(self.username, self.password)
         except smtplib.SMTPAuthenticationError as exc:
             client.close()
-            self._login_refused = (f"{self.where} refused the login ({exc.smtp_code} "
-                                   f"{_text(exc.smtp_error)}): check {USERNAME_ENV} "
-                                   f"and {PASSWORD_ENV}")
-            raise SendFailed(self._login_refused) from None
+            self._refused = (f"{self.where} refused the login ({exc.smtp_code} "
+                             f"{_text(exc.smtp_error)}): check {USERNAME_ENV} "
+                             f"and {PASSWORD_ENV}")
+            raise SendFailed(self._refused) from None
         except Exception:
             client.close()
             raise
@@ -211,8 +215,8 @@ class SmtpSender:
 
     def send(self, mail: EmailMessage) -> None:
         """Deliver one email or raise SendFailed."""
-        if self._login_refused:
-            raise SendFailed(self._login_refused)  # the same answer: don't knock again
+        if self._refused:
+            raise SendFailed(self._refused)  # the same answer: don't knock again
         if self._unreachable:
             raise SendFailed(f"not sent: {self.where} failed earlier in this run "
                              f"({self._unreachable}); the next run tries again")
@@ -224,9 +228,13 @@ class SmtpSender:
         try:
             refused = self._client.send_message(mail)
         except smtplib.SMTPResponseException as exc:
+            answer = f"{exc.smtp_code} {_text(exc.smtp_error)}"
+            if (exc.smtp_code == 530 and "STARTTLS" in answer.upper()
+                    and self.smtp.security == "none"):
+                self._reset(keep=False)
+                raise self._needs_starttls(f"refuses mail before STARTTLS ({answer})") from None
             self._reset(keep=exc.smtp_code != 421)
-            raise SendFailed(f"{self.where} answered {exc.smtp_code} "
-                             f"{_text(exc.smtp_error)}") from None
+            raise SendFailed(f"{self.where} answered {answer}") from None
         except smtplib.SMTPRecipientsRefused as exc:
             self._reset(keep=True)
             code, reply = next(iter(exc.recipients.values()))
@@ -240,6 +248,13 @@ class SmtpSender:
             raise SendFailed(f"{self.where}: {exc or type(exc).__name__}") from None
         if refused:
             raise SendFailed(f"{self.where} refused {', '.join(refused)}")
+
+    def _needs_starttls(self, what: str) -> SendFailed:
+        """The server wants the TLS that 'security: none' leaves out: each email would
+        get the same answer, and the fix is in outpost.yaml."""
+        self._refused = (f"{self.where} {what}, which 'security: none' leaves out: set "
+                         "'security: starttls' under notify.smtp in outpost.yaml")
+        return SendFailed(self._refused)
 
     def _stop(self, exc: smtplib.SMTPException | OSError) -> SendFailed:
         """No session could be opened, or the server stopped answering: remember why,
