@@ -11,7 +11,7 @@ from generator.build.inputs import Project, load_valid
 from generator.core import times
 from generator.core.errors import OutpostError
 from generator.core.model import Config, Notice
-from generator.notify import mail, webhooks
+from generator.notify import mail, mrkdwn, webhooks
 from generator.notify.plan import Delivery, Message, Plan, pending
 from generator.notify.record import (
     LocalStore,
@@ -182,7 +182,7 @@ def send_test(ctx: Context, target: str) -> str:
                     "page": {"id": webhooks.page_id(ctx.config, ctx.now),
                              "status_indicator": "none",
                              "status_description": "Test message from Outpost"}}
-                   if hook.format == "statuspage" else {"text": webhooks.slack_escape(text)})
+                   if hook.format == "statuspage" else {"text": mrkdwn.slack_escape(text)})
         log = webhooks.post(hook, webhooks.resolve_url(hook, ctx.environ), payload,
                             "test", ctx.sleep)
         return f"Posted a test message to webhook {hook.name}: {log[-1]}."

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import re
 import threading
 import urllib.error
 import urllib.request
@@ -19,9 +18,10 @@ from generator.core import statuspage
 from generator.core.errors import InputError, OutpostError
 from generator.core.model import Config, Notice, Status
 from generator.core.timeline import select, view
+from generator.notify import mrkdwn
 from generator.notify.plan import Message
 from generator.notify.settings import Webhook
-from generator.render.markup import absolute_targets
+from generator.render.markup import absolute_links
 
 DOCS = "https://github.com/outpost-status/outpost#notifications"
 # Fields Statuspage's webhook carries that the public API objects leave out.
@@ -68,33 +68,20 @@ SLACK_SECTION_LIMIT = 3000  # characters in a section block's text: Slack refuse
 SLACK_TITLE_ROOM = 500  # a longer headline is cut, leaving the rest for the update
 
 
-def slack_escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _slack_fitted(text: str, room: int) -> str:
-    """``text`` escaped for Slack in at most ``room`` characters: cut with '...' when
-    longer, never inside an escape (a bare '&am' would show)."""
-    escaped = slack_escape(text)
-    if len(escaped) <= room:
-        return escaped
-    return re.sub(r"&[a-z]*$", "", escaped[:max(room - 3, 0)]) + "..."
-
-
 def slack_payload(config: Config, message: Message, headline: str,
                   markdown: Callable[[str], str]) -> dict[str, Any]:
     """A Slack incoming-webhook message (Mattermost and others read 'text'). User text is
-    escaped in both texts: Slack and Mattermost read '<!channel>' in either. The update's
-    Markdown is shown as written, its link targets made absolute as in a plain-text email."""
+    escaped in both texts: Slack and Mattermost read '<!channel>' in either. The update
+    is rendered as on the pages, then written in Slack's mrkdwn, its links absolute."""
     url = f"{config.base_url}notices/{message.notice.id}/"
     link = f"<{url}|Read the notice>"
-    title = _slack_fitted(headline, SLACK_TITLE_ROOM)
+    title = mrkdwn.fitted(mrkdwn.slack_escape(headline), SLACK_TITLE_ROOM)
     room = SLACK_SECTION_LIMIT - len(f"**\n\n{link}") - len(title)
-    text = (absolute_targets(message.update.body, url, markdown) if message.update
-            else headline)
-    body = _slack_fitted(text, room)
+    text = (mrkdwn.from_html(absolute_links(markdown(message.update.body), url))
+            if message.update else mrkdwn.slack_escape(headline))
+    body = mrkdwn.fitted(text, room)
     return {
-        "text": f"{slack_escape(headline)} {url}",
+        "text": f"{mrkdwn.slack_escape(headline)} {url}",
         "blocks": [{"type": "section",
                     "text": {"type": "mrkdwn", "text": f"*{title}*\n{body}\n{link}"}}],
         "unfurl_links": False,

@@ -1,0 +1,170 @@
+"""Slack's mrkdwn from an update's sanitized HTML: '*bold*', '_italic_', '~struck~',
+'<url|text>', '> ' quotes, bullets; '&', '<' and '>' escaped everywhere else, since
+Slack reads '<!channel>' in any text. Converting the HTML, not the Markdown source,
+reads the update as the pages do (cmark's parse, nh3's allow-list)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+
+_MARKS = {"strong": "*", "b": "*", "em": "_", "i": "_", "del": "~", "s": "~"}
+_BLOCKS = {"p", "blockquote", "ul", "ol", "pre", "table", "hr", "h2", "h3", "h4", "h5", "h6"}
+_VOID = {"br", "hr"}
+_CODE_FENCE = "```"
+_BLANK_LINE = re.compile(r"\n\s*\n")
+_LINKABLE = re.compile(r"(?:https?|mailto):", re.IGNORECASE)  # what the sanitizer keeps
+
+
+def slack_escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def fitted(text: str, room: int) -> str:
+    """Mrkdwn ``text`` in at most ``room`` characters: cut with '...' when longer, never
+    inside an escape ('&am') or a link ('<https://exa'), and a code block left open is
+    closed, so that what follows is not read as code."""
+    if len(text) <= room:
+        return text
+    cut = re.sub(r"&[a-z]*$|<[^>]*$", "", text[:max(room - 3 - 4, 0)]) + "..."
+    return cut + "\n" + _CODE_FENCE if cut.count(_CODE_FENCE) % 2 else cut
+
+
+@dataclass
+class _Element:
+    tag: str
+    attrs: dict[str, str]
+    children: list[_Element | str] = field(default_factory=list)
+
+
+class _Tree(HTMLParser):
+    """Sanitized HTML (nh3's serializer: every element closed) as a tree."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.root = _Element("", {})
+        self._open = [self.root]
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        element = _Element(tag, {name: value or "" for name, value in attrs})
+        self._open[-1].children.append(element)
+        if tag not in _VOID:
+            self._open.append(element)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag not in _VOID and len(self._open) > 1:
+            self._open.pop()
+
+    def handle_data(self, data: str) -> None:
+        self._open[-1].children.append(data)
+
+
+def from_html(html: str) -> str:
+    """Sanitized HTML as mrkdwn; its links are kept as they are (make them absolute first)."""
+    tree = _Tree()
+    tree.feed(html)
+    tree.close()
+    return _blocks(tree.root.children, "\n\n")
+
+
+def _blocks(children: list[_Element | str], between: str) -> str:
+    """Blocks separated by ``between``; the inline runs between them are blocks too."""
+    blocks: list[str] = []
+    run: list[str] = []
+    for child in [*children, _Element("p", {})]:  # the sentinel flushes the last run
+        if isinstance(child, _Element) and child.tag in _BLOCKS:
+            blocks += [_tight("".join(run)).strip(), _block(child)]
+            run = []
+        else:
+            run.append(_inline(child))
+    return between.join(block for block in blocks if block.strip())
+
+
+def _block(element: _Element) -> str:
+    tag = element.tag
+    if tag == "p":
+        return _inline_children(element).strip()
+    if tag == "pre":
+        code = _plain(element).rstrip("\n")
+        return f"{_CODE_FENCE}\n{slack_escape(code)}\n{_CODE_FENCE}"
+    if tag == "blockquote":
+        quoted = _blocks(element.children, "\n\n")
+        return "\n".join(f"> {line}" for line in quoted.split("\n")) if quoted else ""
+    if tag in ("ul", "ol"):
+        return _list(element)
+    if tag == "table":
+        return "\n".join(" | ".join(_inline_children(cell).strip() for cell in _elements(row))
+                         for row in _rows(element))
+    if tag == "hr":
+        return "---"
+    return _mark("*", _inline_children(element).strip())  # a heading
+
+
+def _list(element: _Element) -> str:
+    number = int(element.attrs.get("start") or 1)
+    items = []
+    for item in _elements(element):
+        marker = "\u2022 " if element.tag == "ul" else f"{number}. "
+        number += 1
+        first, *rest = _blocks(item.children, "\n").split("\n")
+        items.append("\n".join([marker + first, *(f"    {line}" for line in rest)]))
+    return "\n".join(items)
+
+
+def _inline(node: _Element | str) -> str:
+    if isinstance(node, str):
+        return slack_escape(node)
+    if node.tag == "br":
+        return "\n"
+    if node.tag in ("code", "kbd"):
+        return _mark("`", slack_escape(_plain(node)))
+    if node.tag == "a":
+        return _link(node)
+    inner = _inline_children(node)
+    return _mark(_MARKS[node.tag], inner) if node.tag in _MARKS else inner
+
+
+def _link(element: _Element) -> str:
+    text = slack_escape(" ".join(_plain(element).split()))  # a link's text is one line
+    href = element.attrs.get("href", "")
+    if not _LINKABLE.match(href):  # relative: '<!channel|x>' would notify everyone
+        return text
+    url = slack_escape(href).replace("|", "%7C")  # '|' would end the address
+    return (f"<{url}>" if text in ("", url, url.removeprefix("mailto:"))
+            else f"<{url}|{text}>")
+
+
+def _mark(mark: str, inner: str) -> str:
+    """'*x*': Slack reads a mark only next to the text, so spaces stay outside it."""
+    text = inner.strip()
+    if not text:
+        return inner
+    start = len(inner) - len(inner.lstrip())
+    return f"{inner[:start]}{mark}{text}{mark}{inner[start + len(text):]}"
+
+
+def _inline_children(element: _Element) -> str:
+    return _tight("".join(_inline(child) for child in element.children))
+
+
+def _tight(text: str) -> str:
+    """Inline text holds no blank line: cmark writes a newline after each '<br />'."""
+    return _BLANK_LINE.sub("\n", text)
+
+
+def _plain(node: _Element | str) -> str:
+    """The text alone, unescaped: code and link texts take no marks."""
+    if isinstance(node, str):
+        return node
+    return "\n" if node.tag == "br" else "".join(_plain(child) for child in node.children)
+
+
+def _elements(element: _Element) -> list[_Element]:
+    return [child for child in element.children if isinstance(child, _Element)]
+
+
+def _rows(table: _Element) -> list[_Element]:
+    """The table's rows, in its thead and tbody."""
+    return [row for part in _elements(table)
+            for row in ([part] if part.tag == "tr" else _elements(part))]

@@ -1,0 +1,64 @@
+"""An update's Markdown as Slack mrkdwn: Slack shows '**bold**' and '[text](url)' as
+typed, and reads '*bold*', '<url|text>'; '&', '<' and '>' must be escaped."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from generator.notify.mrkdwn import from_html
+from generator.render.markup import render_markdown
+
+
+def mrkdwn(markdown: str) -> str:
+    return from_html(render_markdown(markdown))
+
+
+@pytest.mark.parametrize(("markdown", "expected"), [
+    ("We are **replacing** it, _slowly_ and ~~quietly~~.",
+     "We are *replacing* it, _slowly_ and ~quietly~."),
+    ("See [the status](https://status.example.org/a?b=1&c=2) or <https://example.net>.",
+     "See <https://status.example.org/a?b=1&amp;c=2|the status> or <https://example.net>."),
+    ("Mail [ops](mailto:ops@example.org).", "Mail <mailto:ops@example.org|ops>."),
+    ("[**Bold** link](https://example.net/x|y)", "<https://example.net/x%7Cy|Bold link>"),
+    ("Tom & Jerry <b>say</b> 1 < 2 > 0 <!channel> <script>x()</script>",
+     "Tom &amp; Jerry *say* 1 &lt; 2 &gt; 0 &lt;!channel&gt;"),
+    ("Run `a<b && c` now.", "Run `a&lt;b &amp;&amp; c` now."),
+    ("```\nif a < b:\n    *x*\n```", "```\nif a &lt; b:\n    *x*\n```"),
+    ("First line\nsecond line\n\nNext paragraph.", "First line\nsecond line\n\nNext paragraph."),
+    ("Line  \nbreak", "Line\nbreak"),
+    ("# Cause\nA disk.", "*Cause*\n\nA disk."),
+    ("- one\n- two\n  1. sub\n  2. more\n\nAfter.",
+     "• one\n• two\n    1. sub\n    2. more\n\nAfter."),
+    ("3. three\n4. four", "3. three\n4. four"),
+    ("> quoted **words**\n> more\n\nafter", "> quoted *words*\n> more\n\nafter"),
+    ("| a | b |\n|---|---|\n| 1 | 2 |", "a | b\n1 | 2"),
+    ("![a diagram](x.png) here", "a diagram here"),
+    ("** not bold **", "** not bold **"),
+])
+def test_markdown_becomes_slack_mrkdwn(markdown: str, expected: str) -> None:
+    assert mrkdwn(markdown) == expected
+
+
+def test_a_relative_link_keeps_only_its_text() -> None:
+    """Links are made absolute first; one that is not must not become '<!channel|x>'."""
+    assert mrkdwn("[everyone](<!channel>) and [up](../)") == "everyone and up"
+
+
+# Outside '<url|text>' links and the '> ' of a quote (in a list item, after its bullet),
+# mrkdwn holds no '<' or '>' and no '&' but an escape's: Slack would read '<!channel>'.
+_LINK = re.compile(r"<(?:https?|mailto):[^<>|\s]+(?:\|[^<>]*)?>")
+_ESCAPED = re.compile(r"([^<>&]|&amp;|&lt;|&gt;)*", re.S)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([*"ab &<>*_~`[]()!|#>-1.\n\\", "https://x.org/", "<!channel>",
+                                 "<b>", "</b>", "```", "> ", "- ", '<a href="https://y.org/?a&b">']),
+                max_size=40).map("".join))
+def test_mrkdwn_escapes_everything_outside_its_own_syntax(markdown: str) -> None:
+    text = _LINK.sub("", mrkdwn(markdown))
+    text = re.sub(r"^(?:> |\u2022 |\d+\. | )+", "", text, flags=re.M)  # line starts
+    assert _ESCAPED.fullmatch(text), text
