@@ -137,6 +137,22 @@ def test_smtp_server_demanding_starttls_with_security_none_fails_once_naming_the
             "Error: 10 sent, 7 failed; the failed ones are retried on the next run.")
 
 
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+def test_smtp_server_demanding_a_login_without_credentials_is_asked_once_naming_them(
+        run: Run, tmp_path: Path, hooks: HookServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Secrets missing in CI: each email got '530 5.7.0 Authentication required' anew."""
+    for smtp in mail_server(auth=True):
+        root = notify_repo_for(tmp_path, smtp, hooks, monkeypatch)
+        code, output = notify(run, root)
+        assert code == 1
+        reason = (f"127.0.0.1:{smtp.port} wants a login (530 5.7.0 Authentication required): "
+                  "set OUTPOST_SMTP_USERNAME and OUTPOST_SMTP_PASSWORD")
+        assert f"FAILED alice@example.org <- {UPGRADE_KEYS[0]}: {reason}\n" in output
+        assert f"FAILED bob@example.org <- {UPGRADE_KEYS[1]}: {reason}\n" in output
+        assert output.count("FAILED") == 7
+        assert smtp.handler.sessions == 1 and smtp.received == []
+
+
 def test_webhook_500_is_retried_with_back_off_then_next_run(
         run: Run, tmp_path: Path, smtp: MailServer, hooks: HookServer,
         monkeypatch: pytest.MonkeyPatch) -> None:

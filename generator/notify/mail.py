@@ -229,10 +229,11 @@ class SmtpSender:
             refused = self._client.send_message(mail)
         except smtplib.SMTPResponseException as exc:
             answer = f"{exc.smtp_code} {_text(exc.smtp_error)}"
-            if (exc.smtp_code == 530 and "STARTTLS" in answer.upper()
-                    and self.smtp.security == "none"):
-                self._reset(keep=False)
-                raise self._needs_starttls(f"refuses mail before STARTTLS ({answer})") from None
+            if exc.smtp_code == 530:  # RFC 3207, 4954: TLS or a login first, for any email
+                refusal = self._refused_session(answer)
+                if refusal:
+                    self._reset(keep=False)
+                    raise refusal from None
             self._reset(keep=exc.smtp_code != 421)
             raise SendFailed(f"{self.where} answered {answer}") from None
         except smtplib.SMTPRecipientsRefused as exc:
@@ -248,6 +249,16 @@ class SmtpSender:
             raise SendFailed(f"{self.where}: {exc or type(exc).__name__}") from None
         if refused:
             raise SendFailed(f"{self.where} refused {', '.join(refused)}")
+
+    def _refused_session(self, answer: str) -> SendFailed | None:
+        """A 530 this run's settings caused, and that names the fix; None for others."""
+        if "STARTTLS" in answer.upper() and self.smtp.security == "none":
+            return self._needs_starttls(f"refuses mail before STARTTLS ({answer})")
+        if not self.username:
+            self._refused = (f"{self.where} wants a login ({answer}): set {USERNAME_ENV} "
+                             f"and {PASSWORD_ENV}")
+            return SendFailed(self._refused)
+        return None
 
     def _needs_starttls(self, what: str) -> SendFailed:
         """The server wants the TLS that 'security: none' leaves out: each email would
