@@ -455,6 +455,16 @@ def test_a_webhook_url_variable_that_is_no_url_fails_that_webhook_unrepeated(
     assert sent_mail(smtp) == expected_mail()
 
 
+@pytest.mark.parametrize("target", ["someone@example.net", "chat"])
+def test_dry_run_with_test_is_refused_and_sends_nothing(
+        run: Run, repo: Path, smtp: MailServer, hooks: HookServer, target: str) -> None:
+    """'--dry-run: send nothing', yet with --test a real message went out."""
+    code, output = notify(run, repo, "--dry-run", "--test", target)
+    assert (code, output.splitlines()[-1]) == (
+        2, "Error: --dry-run or --test, not both: --test sends a real message")
+    assert smtp.received == [] and hooks.state.attempts == []
+
+
 def test_test_message_goes_to_an_address_or_a_webhook_and_is_not_recorded(
         run: Run, repo: Path, smtp: MailServer, hooks: HookServer) -> None:
     code, output = notify(run, repo, "--test", "someone@example.net")

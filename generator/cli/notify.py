@@ -20,6 +20,8 @@ def notify(repo: Repo, dry_run: bool, test_target: str | None, now_text: str | N
     """Email contacts and call webhooks for every update not sent yet, exactly once."""
     from generator.notify import run
 
+    if dry_run and test_target is not None:
+        raise click.UsageError("--dry-run or --test, not both: --test sends a real message")
     now = resolve_now(repo, now_text)
     if test_target is not None:
         ctx = run.load(repo.project, now, os.environ, click.echo)
