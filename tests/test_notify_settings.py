@@ -6,10 +6,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from generator.app import schema
 from generator.core.errors import ProblemsFound
-from generator.notify.settings import NotifySettings, parse_duration
+from generator.notify.settings import NotifySettings, is_bare_address, parse_duration
 from tests.conftest import Run
 
 BASE = """\
@@ -324,6 +326,32 @@ notify:
                                      (16, 2, "zoë@example.org"), (17, 3, "ops@exämple.org"),
                                      (19, 5, "Zoë <ops@example.org>"))
     ]
+
+
+def test_addresses_the_email_parser_stumbles_on_are_refused_not_a_crash() -> None:
+    """Python's parser raises on some: 'x@' (IndexError), 'a@[' (AttributeError)."""
+    assert problems("""\
+notify:
+  since: 1d
+  from: "x@"
+  smtp:
+    host: localhost
+  contacts:
+    - email: '"x"@'
+    - email: a@[
+""") == [
+        "outpost.yaml:9: Config value 'notify.from': expected an email address such as "
+        "'ops@example.org' or 'Status <status@example.org>', received 'x@'",
+    ] + [
+        f"outpost.yaml:{line}: Config value 'notify.contacts[{index}].email': expected an "
+        f"email address such as 'ops@example.org', received '{address}'"
+        for line, index, address in ((13, 0, '"x"@'), (14, 1, "a@["))
+    ]
+
+
+@given(st.text(alphabet=st.sampled_from(list('ax@.<>"()[]\\:;, \t')), max_size=12))
+def test_any_text_is_an_address_or_not(text: str) -> None:
+    assert is_bare_address(text) in (True, False)
 
 
 def test_addresses_in_the_obsolete_but_common_forms_are_accepted() -> None:

@@ -151,7 +151,10 @@ def _mailbox(value: str) -> str | None:
     from email.errors import ObsoleteHeaderDefect
     from email.policy import default
 
-    header = default.header_factory("To", value)
+    try:
+        header = default.header_factory("To", value)
+    except Exception:  # its parser raises assorted errors on some text: 'x@', 'a@['
+        return None
     # 'Example Inc. <…>' is obsolete syntax (a '.' in the name), read and sent as written.
     broken = [d for d in header.defects if not isinstance(d, ObsoleteHeaderDefect)]
     if broken or len(header.groups) != 1 or header.groups[0].display_name:
@@ -169,9 +172,14 @@ def _address(node: yn.Node, path: str = "") -> str:
     return value
 
 
+def is_bare_address(value: str) -> bool:
+    """'ops@example.org' alone: no name, one address, one Outpost can send to."""
+    return _mailbox(value) == value
+
+
 def _bare_address(node: yn.Node, path: str = "") -> str:
     value = s.text(node)
-    if _mailbox(value) != value:
+    if not is_bare_address(value):
         raise s.Expected("an email address such as 'ops@example.org'")
     return value
 
