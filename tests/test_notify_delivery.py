@@ -491,6 +491,18 @@ def test_test_message_goes_to_an_address_or_a_webhook_and_is_not_recorded(
     assert re.search(r"notify-record", output) is None
 
 
+@pytest.mark.parametrize("target", ["x@", "@", "a@example.org, b@example.org",
+                                    "Foo <a@example.org>", "zo\u00eb@example.org",
+                                    "a@example.org\nBcc: c@example.org"])
+def test_test_message_refuses_what_is_not_one_address(
+        run: Run, repo: Path, smtp: MailServer, target: str) -> None:
+    """As a contact's 'email': 'x@' was an internal error, '@' was "sent" to '<>'."""
+    code, output = notify(run, repo, "--test", target)
+    assert (code, output) == (1, f"Error: --test {target}: not an email address such as "
+                                 "'ops@example.org'\n")
+    assert smtp.received == []
+
+
 # RFC 5322 msg-id: '<' id-left '@' id-right '>', id-right a dot-atom or a domain literal.
 _ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
 MSG_ID = re.compile(rf"<{_ATOM}(?:\.{_ATOM})*@(?:{_ATOM}(?:\.{_ATOM})*|\[[!-Z^-~]*\])>")

@@ -21,7 +21,7 @@ from generator.notify.record import (
     save_record,
     store_for,
 )
-from generator.notify.settings import NotifySettings
+from generator.notify.settings import NotifySettings, is_bare_address
 from generator.publish.base import TargetKinds
 from generator.render.markup import MarkdownRenderer
 
@@ -163,6 +163,9 @@ def send_test(ctx: Context, target: str) -> str:
     """``--test TARGET``: an email address, or the name of a configured webhook."""
     try:
         if "@" in target:
+            if not is_bare_address(target):
+                raise OutpostError(f"--test {target}: not an email address such as "
+                                   "'ops@example.org'")
             if ctx.settings.smtp is None or ctx.settings.sender is None:
                 raise OutpostError("--test with an address needs notify.smtp and notify.from "
                                    "in outpost.yaml")
