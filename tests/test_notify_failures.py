@@ -137,6 +137,24 @@ def test_smtp_server_demanding_starttls_with_security_none_fails_once_naming_the
             "Error: 10 sent, 7 failed; the failed ones are retried on the next run.")
 
 
+def test_a_plain_smtp_server_under_security_tls_is_named_with_the_fix(
+        run: Run, tmp_path: Path, hooks: HookServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """'security: tls' on a port that speaks plain SMTP first (587, 25) said only
+    '[SSL: WRONG_VERSION_NUMBER] wrong version number (_ssl.c:1006)'."""
+    for smtp in mail_server():
+        root = notify_repo_for(tmp_path, smtp, hooks, monkeypatch)
+        config = root / "outpost.yaml"
+        config.write_text(config.read_text().replace("security: none", "security: tls"))
+        code, output = notify(run, root)
+        assert code == 1
+        reason = ("answered in plain text, not the TLS 'security: tls' expects: set "
+                  "'security: starttls' under notify.smtp in outpost.yaml")
+        assert (f"FAILED alice@example.org <- {UPGRADE_KEYS[0]}: 127.0.0.1:{smtp.port}: "
+                f"{reason}\n") in output
+        assert output.count(f"failed earlier in this run ({reason})") == 6
+        assert smtp.received == []
+
+
 @pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
 def test_smtp_server_demanding_a_login_without_credentials_is_asked_once_naming_them(
         run: Run, tmp_path: Path, hooks: HookServer, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -272,6 +272,10 @@ class SmtpSender:
         so that the run's other emails fail at once instead of waiting a timeout each."""
         if _timed_out(exc):
             self._unreachable = f"no answer within {self.smtp.timeout:g} s"
+        elif (isinstance(exc, ssl.SSLError) and exc.reason == "WRONG_VERSION_NUMBER"
+              and self.smtp.security == "tls"):  # a port that greets in plain text (587, 25)
+            self._unreachable = ("answered in plain text, not the TLS 'security: tls' expects: "
+                                 "set 'security: starttls' under notify.smtp in outpost.yaml")
         elif isinstance(exc, smtplib.SMTPResponseException):
             self._unreachable = f"answered {exc.smtp_code} {_text(exc.smtp_error)}"
         else:
