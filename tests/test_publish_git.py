@@ -173,29 +173,50 @@ def test_rejected_push_without_retries_is_reported(builds: Builds, remote: Path)
     assert_consistent(git_tree(remote), builds.old)
 
 
-def test_push_refused_by_the_remote_is_retried_a_bounded_number_of_times(
-        builds: Builds, remote: Path) -> None:
+def test_a_push_refused_by_the_remotes_policy_fails_at_once(builds: Builds,
+                                                           remote: Path) -> None:
+    """A protected branch or a server hook refuses every attempt alike: no retry, and
+    the message gives the branch and the server's reason."""
     hook = remote / "hooks" / "pre-receive"
-    hook.write_text(f"#!/bin/sh\ncat >/dev/null\nn=$(cat {remote}/count 2>/dev/null || echo 0)\n"
-                    f"echo $((n+1)) > {remote}/count\n"
-                    f"[ -f {remote}/refuse-all ] && exit 1\n[ $n -ge 1 ] && exit 0\nexit 1\n")
+    hook.write_text("#!/bin/sh\ncat >/dev/null\n"
+                    "echo 'error: GH006: Protected branch update failed for "
+                    "refs/heads/gh-pages.' >&2\n"
+                    "echo 'error: Changes must be made through a pull request.' >&2\nexit 1\n")
     hook.chmod(0o755)
-    target = git_target(builds, remote, "    retries: 2\n")
+    target = git_target(builds, remote)
+    delays: list[float] = []
     [summary] = publish_targets([target], builds.old_dir, builds.old, lambda _: None,
-                                sleep=lambda _: None)
-    assert (summary.ok, summary.attempts) == (True, 2)
-    assert_consistent(git_tree(remote), builds.old)
+                                sleep=delays.append)
+    assert (summary.ok, summary.attempts, delays) == (False, 1, [])
+    assert summary.error == (
+        "git push: the remote refused gh-pages (not retried: its rules refuse every "
+        "attempt alike): [remote rejected] (pre-receive hook declined) / "
+        "remote: error: GH006: Protected branch update failed for refs/heads/gh-pages. / "
+        "remote: error: Changes must be made through a pull request. / "
+        f"error: failed to push some refs to '{remote}'")
+    assert (summary.uploaded, summary.unchanged, summary.deleted) == (0, 0, 0)
+    assert commits_or_none(remote) is None
 
-    (remote / "refuse-all").write_text("")
+
+def test_a_branch_moved_on_the_remote_during_the_push_is_retried(builds: Builds,
+                                                                 remote: Path) -> None:
+    """Another publish landing while the remote takes this push (its ref lock fails) is
+    a race, as a stale lease is: retried from the new tip."""
+    target = git_target(builds, remote)
+    drain(target.publish(builds.old_dir, builds.old))
+    base = commits(remote)[0]
+    hook = remote / "hooks" / "pre-receive"
+    hook.write_text(f"#!/bin/sh\ncat >/dev/null\n[ -f {remote}/moved ] && exit 0\n"
+                    f"touch {remote}/moved\nunset GIT_QUARANTINE_PATH\n"
+                    f"git update-ref refs/heads/gh-pages "
+                    f"$(git commit-tree -m theirs -p {base} {base}^{{tree}})\n")
+    hook.chmod(0o755)
     delays: list[float] = []
     [summary] = publish_targets([target], builds.new_dir, builds.new, lambda _: None,
                                 sleep=delays.append)
-    assert (summary.ok, summary.attempts, delays) == (False, 3, [1.0, 2.0])
-    assert summary.error is not None and summary.error.startswith("git push: ")
-    assert summary.error.endswith("(gave up after 3 attempts)")
-    # Nothing reached the branch: the summary counts no file as uploaded.
-    assert (summary.uploaded, summary.unchanged, summary.deleted) == (0, 0, 0)
-    assert_consistent(git_tree(remote), builds.old)
+    assert (summary.ok, summary.attempts, delays) == (True, 2, [1.0])
+    assert len(commits(remote)) == 3
+    assert_consistent(git_tree(remote), builds.new)
 
 
 def test_unreachable_remote_is_transient(builds: Builds) -> None:
@@ -238,10 +259,11 @@ def test_a_refused_push_keeps_the_errors_bounded_and_without_credentials(
     git("init", "--quiet", str(builds.root))
     git("-C", str(builds.root), "remote", "add", "origin", f"file://bot:s3cret@{remote}")
     target = git_target(builds, "origin")
-    with pytest.raises(TransientError) as caught:
+    with pytest.raises(PublishError) as caught:
         drain(target.publish(builds.old_dir, builds.old))
     assert str(caught.value) == (
-        "git push: [remote rejected] (pre-receive hook declined) / "
+        "git push: the remote refused gh-pages (not retried: its rules refuse every "
+        "attempt alike): [remote rejected] (pre-receive hook declined) / "
         "remote: error: not mirrored to https://***@mirror.example.org/s.git / "
         "remote: error: pushed as ***@ by the publish job / "
         f"remote: {long_line[:289]}... / "

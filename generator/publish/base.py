@@ -35,7 +35,8 @@ class PublishError(OutpostError):
 
 
 class TransientError(PublishError):
-    """A failure worth retrying: connection refused, a 5xx, a rejected push."""
+    """A failure worth retrying: connection refused, a 5xx, a push another publish
+    raced."""
 
 
 class VerifyFailed(PublishError):

@@ -6,6 +6,7 @@ files, written as one pack), ``commit-tree``, then
 ``push --force-with-lease=<ref>:<tip we read>``.
 The user's work tree and index are never touched. A push rejected because someone
 else published meanwhile is a TransientError: the runner retries from a fresh fetch.
+One the remote refuses by its rules (a protected branch, a hook) fails at once.
 
 State records live as files on a separate branch (``state_branch``), never served.
 """
@@ -53,6 +54,11 @@ _TRANSIENT = ("unable to access", "connection refused", "connection reset", "tim
               "stale info", "rejected", "failed to push", "early eof",
               "the remote end hung up", "could not resolve host", "temporary failure",
               "internal server error", "502", "503", "504")
+# A ref the remote refused ("[remote rejected]") for one of these reasons moved while it
+# took the push (its lock failed), a race as a stale lease is; any other reason is the
+# remote's policy (a protected branch, a hook), which refuses every attempt alike.
+_RACES = ("failed to update ref", "failed to lock", "cannot lock ref",
+          "internal server error")
 # Advice git adds after a failure to read from a remote, which says nothing of why.
 _ADVICE = ("please make sure you have the correct access rights", "and the repository exists.")
 # At most this many of git's lines, of at most this many characters, in a message.
@@ -104,14 +110,21 @@ class Workspace:
         result = subprocess.run(["git", *args], input=input, capture_output=True,
                                 env={**self.env, **(env or {})}, check=False)
         if result.returncode != 0:
-            # push --porcelain reports refused refs on stdout: "!\t<ref>\t[rejected] (why)"
-            refused = [line.split("\t")[-1] for line in
-                       result.stdout.decode("utf-8", "replace").splitlines()
-                       if line.startswith("!")]
+            # push --porcelain reports refused refs on stdout:
+            # "!\t<local>:<remote ref>\t[rejected] (why)"
+            refused = dict(line.split("\t")[1:3] for line in
+                           result.stdout.decode("utf-8", "replace").splitlines()
+                           if line.startswith("!") and line.count("\t") >= 2)
             # Redacted before any line is shortened, which could cut a URL's "@" off.
             said = _reasons(self._redact(result.stderr.decode("utf-8", "replace")))
-            text = self._redact(f"git {args[0]}: " + (" / ".join(refused + said)
-                                                      or f"exit {result.returncode}"))
+            why = " / ".join([*refused.values(), *said]) or f"exit {result.returncode}"
+            by_policy = [ref.rpartition(":")[2].removeprefix("refs/heads/")
+                         for ref, reason in refused.items() if _by_policy(reason)]
+            if by_policy:
+                raise PublishError(self._redact(
+                    f"git {args[0]}: the remote refused {', '.join(by_policy)} (not "
+                    f"retried: its rules refuse every attempt alike): {why}"))
+            text = self._redact(f"git {args[0]}: {why}")
             if args[0] in ("fetch", "push", "ls-remote") and any(
                     marker in text.lower() for marker in _TRANSIENT):
                 raise TransientError(text)
@@ -330,6 +343,12 @@ def _reasons(stderr: str) -> list[str]:
         lines = [line for line in lines if _ERROR.match(line)] or lines
     return [line if len(line) <= _REASON_WIDTH else line[:_REASON_WIDTH - 3] + "..."
             for line in lines[-_REASON_LINES:]]
+
+
+def _by_policy(reason: str) -> bool:
+    """Whether a refused ref's reason in ``push --porcelain`` is the remote's policy."""
+    return reason.startswith("[remote rejected]") and not any(
+        race in reason.lower() for race in _RACES)
 
 
 def _config_entry(key: str, value: str) -> str:

@@ -85,7 +85,7 @@ COMMON: tuple[s.Field, ...] = (
             "from there. Without it, verify reads through the target itself (folder, git, S3 "
             "API)."),
     s.Field("retries", s.integer(0, 10), "number", "How many times a transient failure "
-            "(connection refused, a 5xx, a rejected push) is retried, with back-off.",
+            "(connection refused, a 5xx, a push another publish raced) is retried, with back-off.",
             default=3),
 )
 
