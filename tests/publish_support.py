@@ -233,8 +233,8 @@ connection, or None to forward."""
 class FaultyProxy:
     """A tiny HTTP proxy in front of the S3 server that fails requests on demand."""
 
-    def __init__(self, upstream: str, policy: Policy, error_code: str = "InternalError"
-                 ) -> None:
+    def __init__(self, upstream: str, policy: Policy, error_code: str = "InternalError",
+                 error_detail: str = "<Message>injected</Message>") -> None:
         self.upstream = urlsplit(upstream)
         self.policy = policy
         self.count = 0
@@ -262,7 +262,7 @@ class FaultyProxy:
                     return
                 if verdict is not None:
                     payload = (f"<?xml version='1.0' encoding='UTF-8'?><Error><Code>"
-                               f"{error_code}</Code><Message>injected</Message></Error>"
+                               f"{error_code}</Code>{error_detail}</Error>"
                                ).encode()
                     self.send_response(verdict)
                     self.send_header("Content-Length", str(len(payload)))

@@ -375,25 +375,78 @@ def test_two_publishes_at_once_end_serving_one_whole_build(builds: Builds, endpo
     drain(target.verify())
 
 
+@pytest.mark.parametrize(("status", "code", "detail"), [
+    (501, "NotImplemented", "<Message>A header you provided implies functionality that is "
+                            "not implemented</Message><Header>If-None-Match</Header>"),
+    (501, "NotImplemented", ""),
+    (501, "501", ""),  # a gateway's bare 501: no S3 error code
+    (400, "InvalidArgument", "<Message>Unsupported header</Message>"
+                             "<ArgumentName>If-None-Match</ArgumentName>"),
+    (400, "InvalidRequest", "<Message>If-None-Match is not supported</Message>"),
+])
 def test_an_endpoint_without_conditional_writes_still_gets_the_manifest(
-        builds: Builds, endpoint: str) -> None:
-    """An S3-compatible store that answers a conditional PUT with 501 NotImplemented (as
-    AWS did before it had them) gets the manifest without the condition."""
+        builds: Builds, endpoint: str, status: int, code: str, detail: str) -> None:
+    """An S3-compatible store that answers a conditional PUT with 501 (as AWS did before
+    it had them), or with a 400 naming the condition's header, gets the manifest without
+    the condition."""
     bucket = new_bucket(endpoint)
     puts: list[str] = []
 
     def no_conditions(method: str, path: str, count: int) -> int | None:
         if method == "PUT" and path.endswith(f"/{MANIFEST}"):
             puts.append(path)
-            return 501 if len(puts) == 1 else None
+            return status if len(puts) == 1 else None
         return None
 
-    with FaultyProxy(endpoint, no_conditions, error_code="NotImplemented") as proxy:
+    with FaultyProxy(endpoint, no_conditions, error_code=code, error_detail=detail) as proxy:
         target = s3_target(builds, proxy.url, bucket)
         [summary] = publish_targets([target], builds.old_dir, builds.old, lambda _: None,
                                     sleep=lambda _: None)
     assert (summary.ok, summary.attempts, len(puts)) == (True, 1, 2)
     assert_consistent(s3_objects(endpoint, bucket), builds.old)
+
+
+def test_a_400_about_anything_but_the_condition_is_not_a_missing_feature(
+        builds: Builds, endpoint: str) -> None:
+    """Only a 400 that names the condition's header tells that the store lacks it: any
+    other is reported, the manifest never sent without its condition."""
+    bucket = new_bucket(endpoint)
+    puts: list[str] = []
+
+    def refused(method: str, path: str, count: int) -> int | None:
+        if method == "PUT" and path.endswith(f"/{MANIFEST}"):
+            puts.append(path)
+            return 400
+        return None
+
+    with FaultyProxy(endpoint, refused, error_code="InvalidArgument",
+                     error_detail="<Message>Invalid storage class</Message>") as proxy:
+        target = s3_target(builds, proxy.url, bucket)
+        [summary] = publish_targets([target], builds.old_dir, builds.old, lambda _: None,
+                                    sleep=lambda _: None)
+    assert (summary.ok, summary.attempts, len(puts)) == (False, 1, 1)
+    assert summary.error == (f"S3 PUT s3://{bucket}/{MANIFEST}: InvalidArgument: "
+                             "Invalid storage class")
+
+
+def test_a_manifest_deleted_since_it_was_read_is_a_conflict_too(builds: Builds,
+                                                                endpoint: str) -> None:
+    """S3 answers a PUT with If-Match on an object that is gone with 404 NoSuchKey: the
+    publish starts again from a fresh read, as after a 412."""
+    bucket = new_bucket(endpoint)
+    target = s3_target(builds, endpoint, bucket)
+    drain(target.publish(builds.old_dir, builds.old))
+    running = target.publish(builds.new_dir, builds.new)
+    next(running)  # the manifest has been read
+    s3_client(endpoint).delete_object(Bucket=bucket, Key=MANIFEST)  # type: ignore[attr-defined]
+    with pytest.raises(TransientError) as caught:
+        drain(running)
+    assert str(caught.value) == (f"S3 PUT s3://{bucket}/{MANIFEST}: another publish "
+                                 f"replaced {MANIFEST} since this one read it")
+    [summary] = publish_targets([target], builds.new_dir, builds.new, lambda _: None,
+                                sleep=lambda _: None)
+    assert summary.ok
+    assert_consistent(s3_objects(endpoint, bucket), builds.new)
 
 
 def test_killed_process_keeps_links_working(builds: Builds, endpoint: str,

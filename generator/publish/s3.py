@@ -53,6 +53,8 @@ from generator.render.mediatypes import (
 
 STATE_PREFIX = ".outpost/"
 _SINGLE_PART = re.compile(r"[0-9a-f]{32}")  # a multipart upload's ETag ends in -<parts>
+_CONFLICTS = {"PreconditionFailed", "ConditionalRequestConflict"}
+_CONDITION_HEADERS = ("if-match", "if-none-match")
 _TRANSIENT_CODES = {"SlowDown", "RequestTimeout", "InternalError", "ServiceUnavailable",
                     "Throttling", "ThrottlingException", "RequestTimeTooSkewed"}
 
@@ -107,6 +109,18 @@ def s3_errors(what: str) -> Iterator[None]:
         raise TransientError(f"S3 {what}: {exc}") from None
     except bx.BotoCoreError as exc:  # partial credentials, an unknown profile: settings
         raise PublishError(f"S3 {what}: {exc}") from None
+
+
+def _lacks_conditions(response: dict[str, Any]) -> bool:
+    """Whether a conditional PUT's error says the endpoint has no conditional writes: a
+    501 (AWS's NotImplemented before it had them, or a gateway's bare 501), or a 400 that
+    names the condition's header; a 400 about anything else is no such sign."""
+    error = response.get("Error", {})
+    status = response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+    if status == 501 or error.get("Code") == "NotImplemented":
+        return True
+    said = " ".join(str(value) for value in error.values()).lower()
+    return status == 400 and any(header in said for header in _CONDITION_HEADERS)
 
 
 def _type_problem(path: str, response: dict[str, Any]) -> str | None:
@@ -219,10 +233,12 @@ class S3Target:
                                              else {"IfNoneMatch": "*"}))
             except ClientError as exc:
                 code = exc.response.get("Error", {}).get("Code")
-                if code in ("PreconditionFailed", "ConditionalRequestConflict"):
+                # 412; 409 while another conditional write is under way; 404 NoSuchKey
+                # for If-Match on an object that is gone (removed since it was read).
+                if code in _CONFLICTS or (code == "NoSuchKey" and read is not None):
                     raise TransientError(f"S3 PUT {where}: another publish replaced "
                                          f"{MANIFEST} since this one read it") from None
-                if code != "NotImplemented":
+                if not _lacks_conditions(exc.response):
                     raise
                 self._put(MANIFEST, data)  # an endpoint without conditional writes
 
