@@ -33,6 +33,22 @@ def make_folders(path: Path) -> None:
     path.chmod(FOLDER_MODE)
 
 
+def left_private(path: Path) -> bool:
+    """Whether ``path`` is open to its owner alone (no group or other bits), as an earlier
+    Outpost left what it wrote under umask 077; False when it is missing."""
+    try:
+        return os.stat(path).st_mode & 0o077 == 0
+    except OSError:
+        return False
+
+
+def open_up(path: Path) -> None:
+    """Give ``path`` FOLDER_MODE or FILE_MODE if it was left private (left_private); a
+    mode its owner chose otherwise, such as 0750, is kept."""
+    if left_private(path):
+        path.chmod(FOLDER_MODE if path.is_dir() else FILE_MODE)
+
+
 def temp_beside(path: Path, data: bytes, mode: int = FILE_MODE) -> Path:
     """``data`` in a synced temporary file in ``path``'s folder (made if missing), ready
     to be renamed over ``path``; the caller renames or removes it. NotADirectoryError

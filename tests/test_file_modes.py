@@ -74,3 +74,48 @@ def test_folders_made_on_the_way_to_out_are_enterable(
     out = tmp_path / "srv" / "www" / "status"
     assert run(example_repo, "build", "--out", str(out), "--now", FIXED_NOW).exit_code == 0
     assert unreadable(tmp_path / "srv") == {}
+
+
+def make_private(folder: Path) -> None:
+    """What an earlier Outpost wrote under umask 077: folders 0700, files 0600."""
+    for path in [folder, *folder.rglob("*")]:
+        if not path.is_symlink():
+            path.chmod(0o700 if path.is_dir() else 0o600)
+
+
+def test_a_site_an_earlier_version_left_private_is_opened_by_the_next_build(
+        example_repo: Path, run: Run) -> None:
+    """A small rebuild would replace only the changed files, each keeping its mode: a
+    site an earlier version wrote under umask 077 is written whole instead, once."""
+    site = example_repo / "site"
+    assert run(example_repo, "build", "--now", FIXED_NOW).exit_code == 0
+    make_private(site)
+    result = run(example_repo, "new", "incident", "Login failures", "--at",
+                 "2026-11-28 05:00", "-m", "Looking into it.")
+    assert result.exit_code == 0, result.output
+    result = run(example_repo, "build", "--now", FIXED_NOW)
+    assert "changed" not in result.output  # written whole, not in place
+    assert stat.S_IMODE(site.stat().st_mode) == 0o755
+    assert unreadable(site) == {}
+
+
+@pytest.mark.parametrize("rebuilt", [True, False])
+def test_a_dir_target_an_earlier_version_left_private_is_opened_by_the_next_publish(
+        example_repo: Path, run: Run, tmp_path: Path, rebuilt: bool) -> None:
+    """PATH, PATH/releases and the files the next release links to, all 0700/0600 from
+    an earlier version, are opened; so is a current release of the very same build."""
+    www = tmp_path / "www"
+    add_target(example_repo, f"  - name: www\n    type: dir\n    path: {www}\n")
+    assert run(example_repo, "build", "--now", FIXED_NOW).exit_code == 0
+    assert run(example_repo, "publish").exit_code == 0
+    make_private(www)
+    if rebuilt:
+        assert run(example_repo, "new", "incident", "Login failures", "--at",
+                   "2026-11-28 05:00", "-m", "Looking into it.").exit_code == 0
+        assert run(example_repo, "build", "--now", FIXED_NOW).exit_code == 0
+    result = run(example_repo, "publish")
+    assert result.exit_code == 0, result.output
+    release = (www / "current").resolve()
+    assert unreadable(release) == {}
+    assert [stat.S_IMODE(folder.stat().st_mode) for folder in (www, www / "releases",
+                                                                release)] == [0o755] * 3

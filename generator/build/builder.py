@@ -49,7 +49,7 @@ from generator.build.uptodate import (
     save_record,
     up_to_date,
 )
-from generator.disk import write_file_atomic
+from generator.disk import left_private, write_file_atomic
 from generator.render.pages import BUILTIN_TEMPLATES
 
 STATE = "state"  # every file's sha256 in the last build (the up-to-date record: uptodate.py)
@@ -223,7 +223,11 @@ def _build_site(project: Project, out: Path, now: datetime, options: BuildOption
         changed = sum(1 for p in files if before.get(p) != shas[p])
         store.remove(UP_TO_DATE)  # the old records no longer describe out, whatever happens next
         store.remove(STATE)
-        if previous is not None and changed <= max(IN_PLACE_FILES, IN_PLACE_LIMIT * len(files)):
+        # A site an earlier version left private (umask 077: folders 0700, files 0600)
+        # is written whole, once: in place, unchanged files and folders would keep that.
+        if (previous is not None and not left_private(out)
+                and not left_private(out / "index.html")
+                and changed <= max(IN_PLACE_FILES, IN_PLACE_LIMIT * len(files))):
             how = f"{write_changes(out, files, previous, shas, output)} changed"
             written = output  # what output_stats(out) gives now, without listing it again
         else:

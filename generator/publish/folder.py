@@ -23,7 +23,15 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
-from generator.disk import FILE_MODE, FOLDER_MODE, make_folders, regular_bytes, write_file_atomic
+from generator.disk import (
+    FILE_MODE,
+    FOLDER_MODE,
+    left_private,
+    make_folders,
+    open_up,
+    regular_bytes,
+    write_file_atomic,
+)
 from generator.publish.base import (
     Counts,
     PublishError,
@@ -147,6 +155,7 @@ class FolderTarget:
     @contextlib.contextmanager
     def _lock(self) -> Iterator[None]:
         make_folders(self.path)  # the web server enters it on its way to current/
+        open_up(self.path)  # as an earlier version may have left it (umask 077)
         with open(self.path / ".lock", "a+b") as handle:
             try:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -166,20 +175,25 @@ class FolderTarget:
         self.counts = Counts()
         with self._lock():
             make_folders(self.releases)
+            open_up(self.releases)
             yield from self._remove_abandoned()
             old = self._current_manifest()
             old_release = self._current_release()
             kept = _intact(old_release, old, manifest)
             if old is not None and old_release is not None and (
                     old.build_id == manifest.build_id):
-                if len(kept) == len(manifest.files) and not _extra(old_release, manifest):
+                if left_private(old_release):  # see open_up: written again, as below
+                    yield (f"release {old_release.name} can be read by its owner only: "
+                           "writing a new one")
+                elif len(kept) == len(manifest.files) and not _extra(old_release, manifest):
                     self.counts.unchanged = len(manifest.files)
                     yield f"build {manifest.build_id} is already current"
                     yield from self._prune(old_release)  # a run killed before its prune
                     return
-                # Damaged or added to since it was published: a complete release again.
-                yield (f"release {old_release.name} no longer matches its manifest: "
-                       "writing a new one")
+                else:
+                    # Damaged or added to since it was published: a complete release again.
+                    yield (f"release {old_release.name} no longer matches its manifest: "
+                           "writing a new one")
             name = f"r{self._next_sequence():06d}-{manifest.build_id}"
             staging = self.releases / f".new-{name}"
             staging.mkdir()
@@ -201,6 +215,7 @@ class FolderTarget:
                         os.link(old_release / path, target)
                     except OSError:
                         shutil.copy2(old_release / path, target)
+                    open_up(target)  # linked to a file an earlier version left 0600
                     counts.unchanged += 1
                     continue
                 data = (site_dir / path).read_bytes()
