@@ -4,9 +4,11 @@ publish, compare-and-swap pushes, rejected and refused pushes, interruption."""
 from __future__ import annotations
 
 import hashlib
+import http.server
 import shutil
 import signal
 import subprocess
+import threading
 from pathlib import Path
 
 import pytest
@@ -230,6 +232,35 @@ def test_unreachable_remote_is_transient(builds: Builds) -> None:
     once = git_target(builds, url, "    retries: 0\n", name="once")
     [summary] = publish_targets([once], builds.old_dir, builds.old, lambda _: None)
     assert summary.error is not None and summary.error.endswith("(gave up after 1 attempt)")
+
+
+@pytest.mark.parametrize(("status", "attempts"), [(403, 1), (429, 2), (503, 2)])
+def test_an_http_host_that_refuses_is_not_retried(builds: Builds, status: int,
+                                                  attempts: int) -> None:
+    """A 4xx from a git host (403: a token without write access) answers every attempt
+    alike; only a 429 (too many requests) and a 5xx are worth another."""
+    class Refusing(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(status)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Refusing)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/status.git"
+        target = git_target(builds, url, "    retries: 1\n")
+        [summary] = publish_targets([target], builds.old_dir, builds.old, lambda _: None,
+                                    sleep=lambda _: None)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert (summary.ok, summary.attempts) == (False, attempts)
+    assert summary.error is not None
+    assert f"/status.git/': The requested URL returned error: {status}" in summary.error
 
 
 def test_a_missing_repository_is_reported_with_gits_reason(builds: Builds) -> None:

@@ -59,6 +59,9 @@ _TRANSIENT = ("unable to access", "connection refused", "connection reset", "tim
 # remote's policy (a protected branch, a hook), which refuses every attempt alike.
 _RACES = ("failed to update ref", "failed to lock", "cannot lock ref",
           "internal server error")
+# An HTTP host's answer (in "unable to access"): a 4xx, such as 403 for a token without
+# write access, is the same on every attempt, but for 408 and 429.
+_HTTP_REFUSAL = re.compile(r"returned error: (4\d\d)")
 # Advice git adds after a failure to read from a remote, which says nothing of why.
 _ADVICE = ("please make sure you have the correct access rights", "and the repository exists.")
 # At most this many of git's lines, of at most this many characters, in a message.
@@ -125,8 +128,7 @@ class Workspace:
                     f"git {args[0]}: the remote refused {', '.join(by_policy)} (not "
                     f"retried: its rules refuse every attempt alike): {why}"))
             text = self._redact(f"git {args[0]}: {why}")
-            if args[0] in ("fetch", "push", "ls-remote") and any(
-                    marker in text.lower() for marker in _TRANSIENT):
+            if _transient(args[0], text):
                 raise TransientError(text)
             raise PublishError(text)
         return result.stdout
@@ -343,6 +345,17 @@ def _reasons(stderr: str) -> list[str]:
         lines = [line for line in lines if _ERROR.match(line)] or lines
     return [line if len(line) <= _REASON_WIDTH else line[:_REASON_WIDTH - 3] + "..."
             for line in lines[-_REASON_LINES:]]
+
+
+def _transient(command: str, text: str) -> bool:
+    """Whether git's failure ``text`` is worth another attempt: the remote could not be
+    reached or failed (a 5xx), not an HTTP host's 4xx (but 408 and 429)."""
+    if command not in ("fetch", "push", "ls-remote"):
+        return False
+    refusal = _HTTP_REFUSAL.search(text)
+    if refusal and refusal.group(1) not in ("408", "429"):
+        return False
+    return any(marker in text.lower() for marker in _TRANSIENT)
 
 
 def _by_policy(reason: str) -> bool:
