@@ -448,3 +448,41 @@ def test_verify_over_http_reads_several_files_at_once(builds: Builds, tmp_path: 
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.mark.parametrize(("status", "error"), [(503, None), (429, None),
+                                               (403, "GET {url}feed.xml: HTTP 403")])
+def test_verify_over_http_retries_a_server_that_is_busy_for_a_moment(
+        builds: Builds, tmp_path: Path, status: int, error: str | None) -> None:
+    """A CDN's 5xx or 429 (a host deploying, overloaded) is transient, as a refused
+    connection is: retried. Any other answer is the host's and is reported at once."""
+    from generator.publish.runner import verify_targets
+
+    www = tmp_path / "www"
+    drain(folder_target(builds, www).publish(builds.old_dir, builds.old))
+    answers: list[int] = []
+
+    class Busy(SimpleHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            if self.path == "/feed.xml" and (not answers or status == 403):
+                answers.append(status)
+                self.send_error(status)
+                return
+            super().do_GET()
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(Busy, directory=str(www / "current")))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/"
+        by_url = make_target(builds.root, f"  - name: web\n    type: dir\n    path: {www}\n"
+                                          f"    url: {url}\n", "web")
+        delays: list[float] = []
+        [(_, failure)] = verify_targets([by_url], lambda _: None, sleep=delays.append)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert failure == (error.format(url=url) if error else None)
+    assert (len(answers), delays) == ((1, [1.0]) if error is None else (1, []))

@@ -158,7 +158,8 @@ def _made_later(served: Manifest, mine: Manifest) -> bool:
 
 
 def http_reader(base_url: str, timeout: float = 20.0) -> Reader:
-    """Reads paths below a public URL; 404/410 mean missing, other failures raise."""
+    """Reads paths below a public URL; 404/410 mean missing, other failures raise (a 5xx,
+    a 429 or no connection: TransientError)."""
     base = base_url if base_url.endswith("/") else base_url + "/"
 
     def read(path: str) -> bytes | None:
@@ -171,7 +172,10 @@ def http_reader(base_url: str, timeout: float = 20.0) -> Reader:
         except urllib.error.HTTPError as exc:
             if exc.code in (404, 410):
                 return None
-            raise PublishError(f"GET {base}{path}: HTTP {exc.code}") from None
+            text = f"GET {base}{path}: HTTP {exc.code}"
+            if exc.code >= 500 or exc.code == 429:  # a host deploying or overloaded
+                raise TransientError(text) from None
+            raise PublishError(text) from None
         except (urllib.error.URLError, OSError) as exc:
             reason = getattr(exc, "reason", exc)
             raise TransientError(f"GET {base}{path}: {reason}") from None
