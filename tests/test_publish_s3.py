@@ -209,6 +209,27 @@ def test_stale_objects_are_deleted_last_and_state_is_kept(builds: Builds, endpoi
     assert target.read_state("never-written") is None
 
 
+def test_stale_objects_the_bucket_policy_keeps_fail_at_once(builds: Builds,
+                                                           endpoint: str) -> None:
+    """DeleteObjects answers 200 with an AccessDenied per key the identity may not delete
+    (no s3:DeleteObject): that is the same on every attempt, so it is not retried."""
+    bucket = new_bucket(endpoint)
+    target = s3_target(builds, endpoint, bucket)
+    drain(target.publish(builds.old_dir, builds.old))
+    client: Any = s3_client(endpoint)
+    client.put_object(Bucket=bucket, Key="stale.html", Body=b"old")
+    client.put_bucket_policy(Bucket=bucket, Policy=json.dumps({
+        "Version": "2012-10-17", "Statement": [{
+            "Effect": "Deny", "Principal": "*", "Action": "s3:DeleteObject",
+            "Resource": f"arn:aws:s3:::{bucket}/stale.html"}]}))
+    delays: list[float] = []
+    [summary] = publish_targets([target], builds.new_dir, builds.new, lambda _: None,
+                                sleep=delays.append)
+    assert (summary.ok, summary.attempts, delays) == (False, 1, [])
+    assert summary.error == (f"S3 DELETE in s3://{bucket}/: 1 object not deleted, e.g. "
+                             "stale.html: AccessDenied: Access Denied")
+
+
 def test_500s_are_retried_then_succeed(builds: Builds, endpoint: str,
                                        monkeypatch: pytest.MonkeyPatch) -> None:
     bucket = new_bucket(endpoint)

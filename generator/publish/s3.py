@@ -290,8 +290,15 @@ class S3Target:
                     "Objects": [{"Key": self.prefix + p} for p in batch], "Quiet": True})
             errors = result.get("Errors", [])
             if errors:
-                raise TransientError(f"S3 DELETE: {len(errors)} objects not deleted, e.g. "
-                                     f"{errors[0].get('Key')}: {errors[0].get('Code')}")
+                first = errors[0]
+                text = (f"S3 DELETE in s3://{self.bucket}/{self.prefix}: {len(errors)} "
+                        f"object{'s' if len(errors) != 1 else ''} not deleted, e.g. "
+                        f"{str(first.get('Key'))[len(self.prefix):]}: {first.get('Code')}: "
+                        f"{first.get('Message', '')}")
+                # AccessDenied (no s3:DeleteObject, a lock) answers every attempt alike.
+                if any(e.get("Code") in _TRANSIENT_CODES for e in errors):
+                    raise TransientError(text)
+                raise PublishError(text)
             self.counts.deleted += len(batch)
             yield f"deleted {len(batch)} stale objects"
 
