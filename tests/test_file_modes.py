@@ -62,9 +62,14 @@ def test_a_dir_target_release_is_world_readable(
     assert run(example_repo, "build", "--now", FIXED_NOW).exit_code == 0
     result = run(example_repo, "publish")
     assert result.exit_code == 0, result.output
+    assert_release_readable(www)
+
+
+def assert_release_readable(www: Path) -> None:
+    """Every file of the dir target's current release can be read by another user, who
+    enters PATH and PATH/releases on the way to PATH/current."""
     release = (www / "current").resolve()
     assert unreadable(release) == {}
-    # The web server enters PATH and PATH/releases on its way to PATH/current.
     assert [stat.S_IMODE(folder.stat().st_mode) for folder in (www, www / "releases",
                                                                 release)] == [0o755] * 3
 
@@ -115,7 +120,4 @@ def test_a_dir_target_an_earlier_version_left_private_is_opened_by_the_next_publ
         assert run(example_repo, "build", "--now", FIXED_NOW).exit_code == 0
     result = run(example_repo, "publish")
     assert result.exit_code == 0, result.output
-    release = (www / "current").resolve()
-    assert unreadable(release) == {}
-    assert [stat.S_IMODE(folder.stat().st_mode) for folder in (www, www / "releases",
-                                                                release)] == [0o755] * 3
+    assert_release_readable(www)
