@@ -29,6 +29,7 @@ from generator.core.errors import (
     close_to,
     did_you_mean,
     problems_in,
+    unknown_component,
 )
 from generator.notices.loader import NoticeInvalid
 from tests.conftest import MINIMAL_CONFIG, Run
@@ -408,3 +409,8 @@ def test_a_command_started_without_stdout_or_stderr_ends_as_usual(
 def test_did_you_mean_names_only_close_ids(given: str, known: list[str], hint: str) -> None:
     assert did_you_mean(close_to(given, known)) == hint
     assert did_you_mean(close_to(given, reversed(known))) == hint  # whatever the order
+
+
+def test_an_unknown_component_where_none_is_declared_says_none() -> None:
+    """A site with no components yet: the message says so once."""
+    assert unknown_component("web", []) == "unknown component 'web' (outpost.yaml declares: none)"

@@ -64,7 +64,7 @@ def unknown_component(component_id: str, known: Sequence[str],
     """The message for a component id that is not declared: the closest ids, if any
     is close, and every declared one."""
     hint = did_you_mean(close_to(component_id, known))
-    listed = ", ".join(known) if known else "none declared"
+    listed = ", ".join(known) if known else "none"
     return (f"unknown component '{component_id}' ({hint + ' ' if hint else ''}{declared_in}: "
             f"{listed})")
 
