@@ -912,3 +912,76 @@ def test_right_to_left_names_in_a_sentence_keep_the_sentence_order(
     finally:
         context.close()
     assert problems == [], "\n".join(problems)
+
+
+# Markdown as support staff write it, shown in a notice's summary, its postmortem, an
+# update on its page and the latest update on the Open page's card.
+WRITTEN = ("### What to do\n\nSign in again.\n\n#### Details\n\nMore.\n\n##### Deeper\n\n"
+           "- Sign-in fails\n  - on the web\n    - in Firefox\n- Mail works\n\n"
+           "1. Reports\n2. Grades\n\n- Attendance\n\n"
+           "> The vendor wrote: we are on it, and this quote is long enough to wrap.\n>\n"
+           "> > An earlier note quoted in it, also long enough to wrap at least once.\n")
+WHERE_WRITTEN = {"notices/written/": (".summary", ".postmortem", ".timeline > li"),
+                 "": (".latest",)}
+# Each heading, list and quote in what staff wrote, in document order, with what a
+# reader sees of it.
+WRITTEN_LOOK = """selector => { const body = parseFloat(getComputedStyle(document.body).fontSize);
+  return [...document.querySelectorAll(selector)].map(part => ({body,
+    headings: [...part.querySelectorAll('h1,h2,h3,h4,h5,h6')].filter(h => !h.closest(
+      '.postmortem > h2, .timeline > li > h3')).map(h => ({text: h.innerText,
+        size: parseFloat(getComputedStyle(h).fontSize)})),
+    lists: [...part.querySelectorAll('ul, ol')].filter(l => !l.matches('.affected-list'))
+      .map(l => { const s = getComputedStyle(l);
+        return [l.tagName, l.firstElementChild.innerText.split('\\n')[0], s.listStyleType,
+                s.marginTop, s.marginBottom]; }),
+    quotes: [...part.querySelectorAll('blockquote')].map(q => { const s = getComputedStyle(q);
+      return {bar: parseFloat(s.borderLeftWidth), right: parseFloat(s.marginRight),
+              width: q.getBoundingClientRect().width,
+              within: (p => { const ps = getComputedStyle(p); return p.clientWidth
+                - parseFloat(ps.paddingLeft) - parseFloat(ps.paddingRight); })(q.parentElement)};
+    })})); }"""
+
+
+@pytest.fixture(scope="module")
+def written_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An open incident with WRITTEN as its summary, its postmortem and its update."""
+    root = tmp_path_factory.mktemp("written")
+    (root / "notices").mkdir()
+    (root / "outpost.yaml").write_text(MINIMAL_CONFIG)
+    (root / "notices" / "written.md").write_text(
+        "---\ntitle: Sign-in errors\ntype: incident\nimpact: major\ncomponents: [web]\n---\n"
+        f"{WRITTEN}\n## Postmortem - 2026-11-28 06:00\n{WRITTEN}\n"
+        f"## Investigating - 2026-11-28 05:00\n{WRITTEN}")
+    out = root / "site"
+    build_into(root, out, FIXED_NOW)
+    return out
+
+
+def _written_looks(browser: Any, site: Path, width: int) -> dict[str, list[Any]]:
+    """WRITTEN_LOOK of every place WRITTEN is shown, at ``width`` px."""
+    context = browser.new_context(viewport={"width": width, "height": 740})
+    page = context.new_page()
+    looks = {}
+    try:
+        with serving(site) as url:
+            for path, selectors in WHERE_WRITTEN.items():
+                page.goto(url + path)
+                for selector in selectors:
+                    [looks[selector]] = page.evaluate(WRITTEN_LOOK, selector)
+    finally:
+        context.close()
+    return looks
+
+
+@pytest.mark.parametrize("width", [320, 1280])
+def test_headings_written_in_an_update_are_not_smaller_than_its_text(
+        browser: Any, written_site: Path, width: int) -> None:
+    """A '###' or '####' heading in an update (as the README suggests) is at least the
+    size of the text under it, wherever it is shown: pages renumber it to sit under
+    their own headings, and the browser's own h5 and h6 are 13 and 11 px."""
+    looks = _written_looks(browser, written_site, width)
+    problems = [f"{where}: '{heading['text']}' is {heading['size']}px, the text "
+                f"{look['body']}px" for where, look in looks.items()
+                for heading in look["headings"] if heading["size"] < look["body"]]
+    assert all(len(look["headings"]) == 3 for look in looks.values()), looks
+    assert problems == [], "\n".join(problems)
