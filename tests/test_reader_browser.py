@@ -985,3 +985,18 @@ def test_headings_written_in_an_update_are_not_smaller_than_its_text(
                 for heading in look["headings"] if heading["size"] < look["body"]]
     assert all(len(look["headings"]) == 3 for look in looks.values()), looks
     assert problems == [], "\n".join(problems)
+
+
+@pytest.mark.parametrize("width", [320, 1280])
+def test_lists_written_in_an_update_look_as_in_the_summary(
+        browser: Any, written_site: Path, width: int) -> None:
+    """Inside the updates' timeline (itself a list) a bulleted list still starts with
+    discs, nested ones with circles and squares, and two lists one after the other keep
+    the space between them, as in the summary: the browser's own rules for lists in a
+    list used to show them as nested, run together."""
+    looks = _written_looks(browser, written_site, width)
+    summary = looks[".summary"]["lists"]
+    assert [kind for _, _, kind, _, _ in summary] == ["disc", "circle", "square",
+                                                      "decimal", "disc"], summary
+    for where, look in looks.items():
+        assert look["lists"] == summary, where
