@@ -1000,3 +1000,18 @@ def test_lists_written_in_an_update_look_as_in_the_summary(
                                                       "decimal", "disc"], summary
     for where, look in looks.items():
         assert look["lists"] == summary, where
+
+
+@pytest.mark.parametrize("width", [320, 1280])
+def test_quotes_written_in_an_update_are_marked_and_keep_the_width(
+        browser: Any, written_site: Path, width: int) -> None:
+    """A quote (and one nested in it) is marked by a bar at its left, as GitHub shows
+    it, rather than read as more of the list above it; and it gives up no width at its
+    right, which at 320 px left a nested quote a third of the screen."""
+    looks = _written_looks(browser, written_site, width)
+    problems = [f"{where}: {quote}" for where, look in looks.items()
+                for quote in look["quotes"]
+                if quote["bar"] < 2 or quote["right"] != 0
+                or quote["width"] < quote["within"] - 0.5]
+    assert all(len(look["quotes"]) == 2 for look in looks.values()), looks
+    assert problems == [], "\n".join(problems)
