@@ -1015,3 +1015,51 @@ def test_quotes_written_in_an_update_are_marked_and_keep_the_width(
                 or quote["width"] < quote["within"] - 0.5]
     assert all(len(look["quotes"]) == 2 for look in looks.values()), looks
     assert problems == [], "\n".join(problems)
+
+
+# Each notice link in a day's line of a component page: the box of the character just
+# before it ('(' or ';') and just after it (';' or ')'), and its first and last line.
+TITLE_NEIGHBOURS = """() => [...document.querySelectorAll('.daylist li[id] a')].map(a => {
+  const char = (node, last) => { const r = document.createRange();
+    const i = last ? node.data.trimEnd().length - 1
+                   : node.data.length - node.data.trimStart().length;
+    r.setStart(node, i); r.setEnd(node, i + 1); const b = r.getBoundingClientRect();
+    return [b.top, b.bottom]; };
+  const range = document.createRange(); range.selectNodeContents(a);
+  const words = [...range.getClientRects()].filter(r => r.width);
+  return {title: a.innerText, before: char(a.previousSibling, true),
+          after: char(a.nextSibling, false),
+          first: [words[0].top, words[0].bottom],
+          last: [words[words.length - 1].top, words[words.length - 1].bottom]}; })"""
+
+
+def test_titles_in_a_days_line_wrap_with_its_words(browser: Any, empty_repo: Path,
+                                                   tmp_path: Path) -> None:
+    """On a phone, a component page's day line "partial outage for 1 hour (A; B)" with
+    long titles wraps as a sentence: '(' and ';' stay on the line where the next title
+    starts and ';' and ')' on the line where the previous one ends. Each title was a
+    block of its own, leaving them alone on lines between."""
+    for name, minute in (("first", 10), ("second", 30)):
+        (empty_repo / "notices" / f"{name}.md").write_text(
+            f"---\ntitle: Sign-in errors for districts on the {name} single sign-on provider"
+            " while the vendor investigates\ntype: incident\nimpact: major\n"
+            f"components: [web]\n---\n## Resolved - 2026-11-27 05:{minute + 15}\nFixed.\n\n"
+            f"## Investigating - 2026-11-27 05:{minute}\nLooking.\n")
+    out = tmp_path / "site"
+    build_into(empty_repo, out, FIXED_NOW)
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    try:
+        with serving(out) as url:
+            page.goto(url + "components/web/")
+            links = page.evaluate(TITLE_NEIGHBOURS)
+    finally:
+        context.close()
+    assert len(links) == 2, links
+
+    def same_line(one: list[float], two: list[float]) -> bool:
+        return one[0] < two[1] and two[0] < one[1]
+
+    problems = [link for link in links if not (same_line(link["before"], link["first"])
+                                                and same_line(link["after"], link["last"]))]
+    assert problems == [], problems
