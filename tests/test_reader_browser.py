@@ -781,14 +781,14 @@ RTL_BODY = "الخدمة متوقفة 5. نحن نعمل!\n\n- البند الأ
 
 def test_right_to_left_titles_and_updates_read_right_to_left(
         browser: Any, empty_repo: Path, tmp_path: Path) -> None:
-    """A Hebrew title and an Arabic update on an English site: each title and each
-    paragraph of an update takes the direction of its own words (as GitHub shows them),
-    so the closing '.' or '!' ends them on the left rather than starting them on the
-    right, and "(...)" stay paired; English text beside them (the banner's ", and 1 more
-    notice") stays left to right."""
+    """A Hebrew title (and a heading in a summary) and an Arabic update on an English
+    site: each title, heading and paragraph of an update takes the direction of its own
+    words (as GitHub shows them), so the closing '.' or '!' ends them on the left rather
+    than starting them on the right, and "(...)" stay paired; English text beside them
+    (the banner's ", and 1 more notice") stays left to right."""
     (empty_repo / "notices" / "rtl.md").write_text(
         f"---\ntitle: {RTL_TITLE}\ntype: incident\nimpact: major\ncomponents: [web]\n---\n"
-        f"## Investigating - 2026-11-28 05:00\n{RTL_BODY}\nIn English.\n")
+        f"# {RTL_TITLE}\n\n## Investigating - 2026-11-28 05:00\n{RTL_BODY}\nIn English.\n")
     (empty_repo / "notices" / "slow.md").write_text(SLOW_SIGN_IN)
     out = tmp_path / "site"
     build_into(empty_repo, out, FIXED_NOW)
@@ -797,7 +797,7 @@ def test_right_to_left_titles_and_updates_read_right_to_left(
     problems: list[str] = []
     try:
         with serving(out) as url:
-            for path, selector in (("notices/rtl/", "h1"),
+            for path, selector in (("notices/rtl/", "h1"), ("notices/rtl/", ".summary h2"),
                                    ("notices/rtl/", ".timeline p, .timeline li li"),
                                    ("", "article.notice h2"), ("", ".latest p:not(.when)"),
                                    ("", ".rows .title")):
