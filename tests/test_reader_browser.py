@@ -1063,3 +1063,32 @@ def test_titles_in_a_days_line_wrap_with_its_words(browser: Any, empty_repo: Pat
     problems = [link for link in links if not (same_line(link["before"], link["first"])
                                                 and same_line(link["after"], link["last"]))]
     assert problems == [], problems
+
+
+# The colours of the text and of what prints its background, element by element.
+PRINTED_COLOURS = """() => [...document.querySelectorAll('body *')].map(e => {
+  const s = getComputedStyle(e);
+  return `${e.tagName}.${e.className}: ${s.color} on ${s.backgroundColor}`; })"""
+
+
+@pytest.mark.parametrize("path", ["", "notices/2024-07-30-digicert-certificate-reissue/",
+                                  "components/customer-sites/"])
+def test_a_page_printed_from_dark_mode_prints_as_from_light_mode(
+        browser: Any, servers: dict[str, str], path: str) -> None:
+    """Paper is white and the browser leaves out background colours: printed by a
+    reader in dark mode, a page keeps the light scheme's text and bar colours rather
+    than printing its dark scheme's near-white text on white paper."""
+    printed = {}
+    for scheme in ("light", "dark"):
+        context = browser.new_context(viewport={"width": 800, "height": 900},
+                                      color_scheme=scheme)
+        page = context.new_page()
+        try:
+            page.goto(servers["incident"] + path)
+            page.emulate_media(media="print")
+            printed[scheme] = page.evaluate(PRINTED_COLOURS)
+        finally:
+            context.close()
+    differ = [f"{light} / dark: {dark.split(': ', 1)[1]}" for light, dark
+              in zip(printed["light"], printed["dark"], strict=True) if light != dark]
+    assert differ == [], "\n".join(differ[:10])
