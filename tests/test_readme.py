@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -195,6 +196,33 @@ def test_status_repository_readme_commands_work(tmp_path: Path) -> None:
     check = subprocess.run([sys.executable, "-m", "generator", "check"], cwd=root, env=env,
                            capture_output=True, text=True, check=False)
     assert check.stdout == "OK: outpost.yaml and 3 notices are valid.\n"
+
+
+def section(markdown: str, heading: str) -> str:
+    """The text of one `## ` section, up to the next heading of that level."""
+    return markdown.split(f"\n## {heading}\n", 1)[1].split("\n## ", 1)[0]
+
+
+def inline_commands(markdown: str) -> str:
+    """The `outpost ...` commands written inline (outside code blocks), as a shell block
+    for `examples`; an inline command may wrap across lines."""
+    outside = re.sub(r"^[ \t]*```.*?^[ \t]*```", "", markdown, flags=re.MULTILINE | re.DOTALL)
+    spans = (" ".join(span.split()) for span in re.findall(r"`([^`]+)`", outside))
+    return "```sh\n" + "".join(f"{s}\n" for s in spans if s.startswith("outpost ")) + "```\n"
+
+
+def test_incident_examples_run_next_to_the_example_notices(tmp_path: Path) -> None:
+    """'These examples run as written in this repository, next to its example notices':
+    the commands of 'During an incident', its block then the ones in its text, in order."""
+    text = section((REPO / "README.md").read_text(), "During an incident")
+    found = examples(text) + examples(inline_commands(text))
+    assert [e.args[0] for e in found].count("postmortem") == 1
+    root = tmp_path / "repo"
+    shutil.copytree(REPO / "notices", root / "notices")
+    shutil.copy(REPO / "outpost.yaml", root / "outpost.yaml")
+    env = {k: v for k, v in os.environ.items() if k not in ("TZ", "PYTHONPATH")}
+    failures = run_examples(found, root, env)
+    assert not failures, "README examples that fail:\n" + "\n".join(failures)
 
 
 def github_anchors(markdown: str) -> set[str]:
