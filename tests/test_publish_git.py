@@ -375,6 +375,20 @@ def test_unknown_remote_name(builds: Builds) -> None:
         "URL', or write the URL here")
 
 
+@pytest.mark.parametrize("repository", [False, True])
+def test_missing_relative_path(builds: Builds, repository: bool) -> None:
+    """A remote starting with '.' is a path (no remote's name can): a missing one is
+    named as such, never as a remote to add with 'git remote add ../x URL'."""
+    if repository:
+        subprocess.run(["git", "init", "-q", str(builds.root)], check=True)
+    with pytest.raises(ProblemsFound) as caught:
+        git_target(builds, "../pages.git")
+    assert caught.value.problems[0].message == (
+        f"publish target 'pages': '../pages.git' is not an existing path (relative to "
+        f"{builds.root}): make the repository there with 'git init --bare "
+        f"{builds.root.parent / 'pages.git'}', or correct the path")
+
+
 def test_plumbing_only() -> None:
     source = (Path(__file__).parent.parent / "generator" / "publish" / "git.py").read_text()
     for porcelain in ('"add"', '"commit"', '"checkout"', '"stash"', '"reset"'):

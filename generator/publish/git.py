@@ -415,7 +415,11 @@ def resolve_remote(settings: TargetSettings, root: Path) -> tuple[str, Problem |
     if result.returncode == 0:
         return result.stdout.decode().strip(), None
     where = f"publish target '{settings.name}': "
-    if not in_work_tree(root):
+    if remote.startswith("."):  # a path: no remote's name may start with a dot
+        message = (f"'{remote}' is not an existing path (relative to {root}): make the "
+                   f"repository there with 'git init --bare {os.path.normpath(root / remote)}',"
+                   " or correct the path")
+    elif not in_work_tree(root):
         message = (f"'{remote}' names a git remote, but {root} is not a git repository: "
                    "write the remote's URL here")
     else:
