@@ -250,3 +250,31 @@ def test_readme_links_to_its_own_sections_resolve() -> None:
     links = set(re.findall(r"\]\(#([^)]+)\)", markdown))
     assert links, "the README links its sections"
     assert sorted(links - anchors) == []
+
+
+def test_for_scripts_recipe_publishes(tmp_path: Path) -> None:
+    """'For scripts': the functions it names, called as it says, publish a built site."""
+    text = section((REPO / "README.md").read_text(), "Hosting outside your network")
+    recipe = text.split("\n### For scripts\n", 1)[1]
+    for name in ("publish.runner.publish_targets(targets, site_dir, manifest)",
+                 "publish.base.targets_from_config(config, root, kinds, names)",
+                 "app.schema().load(root)", "app.TARGET_KINDS",
+                 "publish.runner.read_site(site_dir)"):
+        assert f"`generator.{name}`" in " ".join(recipe.split())
+    from generator.app import TARGET_KINDS, schema
+    from generator.publish.base import targets_from_config
+    from generator.publish.runner import publish_targets, read_site
+
+    root = tmp_path / "repo"
+    shutil.copytree(REPO / "notices", root / "notices")
+    (root / "outpost.yaml").write_text((REPO / "outpost.yaml").read_text() + (
+        f"\npublish:\n  - name: folder\n    type: dir\n    path: {tmp_path / 'www'}\n"))
+    env = {k: v for k, v in os.environ.items() if k not in ("TZ", "PYTHONPATH")}
+    subprocess.run([sys.executable, "-m", "generator", "build", "--now", "2026-11-28 12:00"],
+                   cwd=root, env=env, capture_output=True, check=True)
+    config = schema().load(root)
+    targets = targets_from_config(config, root, TARGET_KINDS, ["folder"])
+    site_dir = root / "site"
+    [summary] = publish_targets(targets, site_dir, read_site(site_dir), lambda _: None)
+    assert summary.error is None and summary.uploaded > 0
+    assert (tmp_path / "www" / "current" / "index.html").is_file()
