@@ -141,6 +141,21 @@ def test_match_rules() -> None:
     assert match("!!", ids, titles) == []
 
 
+def test_match_words_of_titles_in_any_script() -> None:
+    """A title's words are words in any script: 'Störung' is one word, not 'st' and
+    'rung', and a Russian or Japanese title (its id holds no word of it) is found."""
+    ids = ["2026-11-29-storung-im-netz", "2026-11-29-notice", "2026-11-29-notice-2",
+           "2026-11-29-rung-ladder"]
+    titles = {ids[0]: "Störung im Netz", ids[1]: "Почта задерживается",
+              ids[2]: "メール 遅延", ids[3]: "Rung ladder"}
+    assert match("Störung", ids, titles) == [ids[0]]
+    assert match("STÖRUNG netz", ids, titles) == [ids[0]]
+    assert match("storung", ids, titles) == [ids[0]]  # the id's own word
+    assert match("почта", ids, titles) == [ids[1]]
+    assert match("メール", ids, titles) == [ids[2]]
+    assert match("rung", ids, titles) == [ids[3]]
+
+
 def test_find_notice_lists_at_most_twenty(tmp_path: Path) -> None:
     folder = tmp_path / "notices"
     folder.mkdir()

@@ -15,7 +15,7 @@ from generator.core.errors import OutpostError, ProblemsFound, close_to, did_you
 from generator.notices.grammar import ID_PATTERN, NOTICES_DIR, front_matter_close
 from generator.notices.loader import ignored, notice_names
 
-_WORD = re.compile(r"[a-z0-9]+")
+_WORD = re.compile(r"[^\W_]+")  # letters and digits of any script: titles need not be English
 _TITLE_LINE = re.compile(r"^title:[ \t]*(?P<value>.*?)[ \t]*\r?$", re.MULTILINE)
 
 
@@ -67,7 +67,7 @@ def read_title(path: Path) -> str:
 
 
 def words(text: str) -> set[str]:
-    return set(_WORD.findall(text.lower()))
+    return set(_WORD.findall(text.casefold()))
 
 
 def match(query: str, ids: Iterable[str], title_of: dict[str, str] | None = None) -> list[str]:
