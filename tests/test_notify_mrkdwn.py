@@ -62,3 +62,14 @@ def test_mrkdwn_escapes_everything_outside_its_own_syntax(markdown: str) -> None
     text = _LINK.sub("", mrkdwn(markdown))
     text = re.sub(r"^(?:> |\u2022 |\d+\. | )+", "", text, flags=re.M)  # line starts
     assert _ESCAPED.fullmatch(text), text
+
+
+@pytest.mark.parametrize(("start", "expected"), [
+    ("abc", "1. x"), ("1e5", "1. x"), ("", "1. x"), (" 7", "7. x"), ("-2", "-2. x"),
+    ("3rd", "3. x"), ("\u0663", "1. x"), ("9" * 5000, "1. x"),
+])
+def test_a_raw_list_start_is_read_as_a_browser_reads_it(start: str, expected: str) -> None:
+    """Raw HTML keeps any 'start' (the sanitizer allows the attribute, not its value):
+    a browser reads leading ASCII digits and counts from 1 when there are none; int()
+    crashed the whole notify run on 'abc', and on 5,000 digits."""
+    assert mrkdwn(f'<ol start="{start}"><li>x</li></ol>') == expected

@@ -15,6 +15,9 @@ _VOID = {"br", "hr"}
 _CODE_FENCE = "```"
 _BLANK_LINE = re.compile(r"\n\s*\n")
 _LINKABLE = re.compile(r"(?:https?|mailto):", re.IGNORECASE)  # what the sanitizer keeps
+# An <ol>'s start as a browser reads it (HTML's rules for parsing integers): leading
+# ASCII digits after spaces, within the 9 digits cmark writes; otherwise 1.
+_LIST_START = re.compile(r"[\t\n\f\r ]*([-+]?[0-9]{1,9})(?![0-9])")
 
 
 def slack_escape(text: str) -> str:
@@ -102,7 +105,8 @@ def _block(element: _Element) -> str:
 
 
 def _list(element: _Element) -> str:
-    number = int(element.attrs.get("start") or 1)
+    start = _LIST_START.match(element.attrs.get("start", ""))
+    number = int(start[1]) if start else 1
     items = []
     for item in _elements(element):
         marker = "\u2022 " if element.tag == "ul" else f"{number}. "
