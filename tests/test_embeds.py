@@ -267,6 +267,24 @@ def test_badge_text_width_counts_wide_characters_as_an_em() -> None:
     assert badges.text_width("Web \u95e8\u6237") == badges.text_width("Web ") + 22.0
 
 
+@pytest.mark.parametrize("invisible", [
+    "\u200f\u05e9\u05e8\u05ea\u200f",  # Hebrew between its right-to-left marks
+    "\u2067ab\u2069", "a\u200b\u200b\u200bb", "soft\u00adhyphen", "\u26a0\ufe0f",
+])
+def test_badge_text_width_counts_nothing_for_invisible_characters(invisible: str) -> None:
+    """Format characters and variation selectors draw nothing; counted as letters, the
+    badge was wider than its words, which textLength then spread across it."""
+    visible = "".join(c for c in invisible if c not in "\u200f\u2067\u2069\u200b\u00ad\ufe0f")
+    assert badges.text_width(invisible) == badges.text_width(visible)
+
+
+def test_badge_text_width_reads_accents_typed_apart_as_one_letter() -> None:
+    """'Vie\u0323\u0302t' (decomposed, as some keyboards and file systems write it) shows
+    as 'Vi\u1ec7t': its combining marks sit on the 'e'."""
+    assert badges.text_width("Tie\u0302\u0301ng Vie\u0323\u0302t") == badges.text_width(
+        "Ti\u1ebfng Vi\u1ec7t")
+
+
 def notice_text(kind: str, components: str, impact: str = "", window: bool = False) -> str:
     """An open incident, or a maintenance in progress at NOW, with these components."""
     head = f"---\ntitle: Slow\ntype: {kind}\ncomponents: {components}\n{impact}"

@@ -22,9 +22,13 @@ _RADIUS = 3
 
 
 def text_width(text: str) -> float:
-    """Estimated rendered width of ``text`` in Verdana 11px."""
+    """Estimated rendered width of ``text`` in Verdana 11px. Accents typed apart are
+    measured on their letter (NFC); format characters (bidi marks, zero-width spaces,
+    joiners) and variation selectors draw nothing."""
     total = 0.0
-    for char in text:
+    for char in unicodedata.normalize("NFC", text):
+        if unicodedata.category(char) == "Cf" or _is_variation_selector(char):
+            continue
         if char in _NARROW:
             total += _NARROW[char]
         elif char in _WIDE:
@@ -36,6 +40,10 @@ def text_width(text: str) -> float:
         else:
             total += 6.7
     return round(total, 1)
+
+
+def _is_variation_selector(char: str) -> bool:
+    return "\ufe00" <= char <= "\ufe0f" or "\U000e0100" <= char <= "\U000e01ef"
 
 
 def badge_svg(label: str, message: str, colour: str, text_colour: str) -> str:
