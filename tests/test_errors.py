@@ -232,9 +232,9 @@ CASES: dict[str, Case] = {
         ("postmortem", "email", "--at", "2026-11-28 04:00", "-m", "Why."), plain(), 1,
         lines("Error: the postmortem (2026-11-28 04:00) would come before the notice's first "
               "update (2026-11-28 05:00); nothing was written")),
-    "init: InputError": Case(("init", "--timezone", "Nowhere/Land", "--title", "T"), plain(),
-                             1, lines("Error: --timezone: 'Nowhere/Land' is not an IANA "
-                                        "time zone such as 'America/Chicago'")),
+    "init: usage": Case(("init", "--timezone", "Nowhere/Land", "--title", "T"), plain(),
+                        2, lines("Error: --timezone: 'Nowhere/Land' is not an IANA "
+                                 "time zone such as 'America/Chicago'")),
     "serve: usage": Case(("serve", "--port", "0", "--now", "soon"), plain(), 2, lines(
         "Error: Invalid value for '--now': bad time 'soon': expected 'YYYY-MM-DD HH:MM', "
         "optionally followed by an offset such as '-05:00' or 'Z'")),

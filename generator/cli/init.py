@@ -95,8 +95,8 @@ def init(repo: Repo, directory: Path | None, title: str | None, timezone: str | 
             argument_text(value, option)
     try:
         options = make_options(title, _choose_zone(timezone), base_url, components)
-    except InputError as exc:
-        raise OutpostError(str(exc)) from None
+    except InputError as exc:  # a value that is not one: called wrongly (exit 2)
+        raise click.UsageError(str(exc)) from None
     files = skeleton_files(options, datetime.now(UTC), repo.wiring.schema())
     written = write_repository(target, files, force)
     where = _shown(target)
