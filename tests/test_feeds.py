@@ -359,6 +359,7 @@ TAG_URI = re.compile(rf"tag:({_DNS_NAME}),\d{{4}}(?:-\d\d(?:-\d\d)?)?:\S*")
     ("https://192.0.2.7/status/", "192.0.2.7"),
     ("https://[2001:db8::1]/status/",
      "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa"),
+    ("https://status.example.org./", "status.example.org"),  # a final dot: the same host
 ])
 def test_feed_ids_are_tag_uris_naming_the_site_by_a_dns_name(
         empty_repo: Path, run: Run, tmp_path: Path, base_url: str, authority: str) -> None:

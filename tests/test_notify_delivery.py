@@ -514,6 +514,8 @@ LIST_ID = re.compile(rf"(?:.*\s)?<{_ATOM}(?:\.{_ATOM})*\.{_ATOM}>")
     ("https://[2001:db8::1]/status/", "[2001:db8::1]",
      "notify.1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa"),
     ("https://192.0.2.7/status/", "192.0.2.7", "notify.192.0.2.7"),
+    # A fully qualified name's final dot: the same host, and no dot-atom ends in '.'.
+    ("https://status.example.org./", "status.example.org", "notify.status.example.org"),
 ])
 def test_an_ip_address_site_writes_valid_message_and_list_ids(
         run: Run, repo: Path, smtp: MailServer, base_url: str, id_right: str,

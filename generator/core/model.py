@@ -271,8 +271,9 @@ class Config:
 
     @property
     def host(self) -> str:
-        """The site's host name, as feeds, calendars and emails name the site."""
-        return urlsplit(self.base_url).hostname or "outpost.invalid"
+        """The site's host name, as feeds, calendars and emails name the site (a fully
+        qualified name's final dot dropped: the same host, and no id may end in '.')."""
+        return (urlsplit(self.base_url).hostname or "outpost.invalid").rstrip(".")
 
     @property
     def dns_name(self) -> str:
