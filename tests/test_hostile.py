@@ -1054,3 +1054,21 @@ def test_settings_that_are_not_a_plain_file_are_refused(example_repo: Path, kind
                                *command], capture_output=True, text=True, timeout=60,
                               check=False)
         assert (done.returncode, done.stdout + done.stderr) == (1, said), command
+
+
+@pytest.mark.parametrize("value", ["https://s.example.org/a|b/", "https://s.example.org/<x>/",
+                                   'https://s.example.org/"q"/', "https://s.example.org/{a}/",
+                                   "https://s.example.org/a`b/", "https://s.example.org/a^b/",
+                                   "https://s.example.org/a\\b/"])
+def test_urls_with_characters_no_url_holds_are_refused(empty_repo: Path, run: Run,
+                                                       value: str) -> None:
+    """RFC 3986 leaves these out of URLs: written raw, they end up in Atom ids (which
+    must be URIs) and break Slack's '<url|text>' links, so they are asked for encoded."""
+    config = empty_repo / "outpost.yaml"
+    config.write_text(config.read_text().replace(
+        "base_url: https://status.example.org/", f"base_url: '{value}'"))
+    result = run(empty_repo, "check")
+    assert result.exit_code == 1
+    assert result.output == ("outpost.yaml:2: Config value 'base_url': a URL may not hold "
+                             "<, >, \", {, }, |, \\, ^ or ` (percent-encode them, such as "
+                             "%7C for |)\n1 problem found.\n")

@@ -294,6 +294,12 @@ def base_url(node: yn.Node, path: str = "") -> str:
     if "?" in value or "#" in value:
         raise InputError("a base URL may not hold a query ('?...') or a fragment ('#...'): "
                          "every link is made by adding a path to it")
+    # RFC 3986 leaves these out of every URL; raw, they would make Atom ids that are not
+    # URIs and end Slack's '<url|text>' links early. (A link to another site may hold
+    # '{id}', which Outpost fills in, so only base URLs are held to this.)
+    if re.search(r'[<>"{}|\\^`]', value):
+        raise InputError('a URL may not hold <, >, ", {, }, |, \\, ^ or ` (percent-encode '
+                         "them, such as %7C for |)")
     return value
 
 
