@@ -414,3 +414,11 @@ def test_did_you_mean_names_only_close_ids(given: str, known: list[str], hint: s
 def test_an_unknown_component_where_none_is_declared_says_none() -> None:
     """A site with no components yet: the message says so once."""
     assert unknown_component("web", []) == "unknown component 'web' (outpost.yaml declares: none)"
+
+
+def test_an_unknown_component_lists_at_most_twenty_declared_ids() -> None:
+    """On a site of thousands of components each message stays one short line."""
+    known = [f"c{number}" for number in range(5000)]
+    assert unknown_component("zz", known) == (
+        f"unknown component 'zz' (outpost.yaml declares: {', '.join(known[:20])} and 4980 "
+        "more)")

@@ -59,12 +59,18 @@ def did_you_mean(close: Sequence[str]) -> str:
     return f"did you mean {listed}?"
 
 
+LISTED_IDS = 20  # declared ids an unknown component's message lists
+
+
 def unknown_component(component_id: str, known: Sequence[str],
                       declared_in: str = "outpost.yaml declares") -> str:
     """The message for a component id that is not declared: the closest ids, if any
     is close, and every declared one."""
     hint = did_you_mean(close_to(component_id, known))
-    listed = ", ".join(known) if known else "none"
+    # Every declared id, up to a line's worth: a site of thousands would print megabytes.
+    listed = ", ".join(known[:LISTED_IDS]) if known else "none"
+    if len(known) > LISTED_IDS:
+        listed += f" and {len(known) - LISTED_IDS} more"
     return (f"unknown component '{component_id}' ({hint + ' ' if hint else ''}{declared_in}: "
             f"{listed})")
 
