@@ -450,11 +450,11 @@ def test_verify_over_http_reads_several_files_at_once(builds: Builds, tmp_path: 
         server.server_close()
 
 
-@pytest.mark.parametrize(("status", "error"), [(503, None), (429, None),
+@pytest.mark.parametrize(("status", "error"), [(503, None), (429, None), (408, None),
                                                (403, "GET {url}feed.xml: HTTP 403")])
 def test_verify_over_http_retries_a_server_that_is_busy_for_a_moment(
         builds: Builds, tmp_path: Path, status: int, error: str | None) -> None:
-    """A CDN's 5xx or 429 (a host deploying, overloaded) is transient, as a refused
+    """A CDN's 5xx, 408 or 429 (a host deploying, overloaded) is transient, as a refused
     connection is: retried. Any other answer is the host's and is reported at once."""
     from generator.publish.runner import verify_targets
 

@@ -21,6 +21,7 @@ from generator.core.timeline import select, view
 from generator.notify import mrkdwn
 from generator.notify.plan import Message
 from generator.notify.settings import Webhook
+from generator.publish.base import retryable_status
 from generator.render.markup import absolute_links
 
 DOCS = "https://github.com/outpost-status/outpost#notifications"
@@ -143,8 +144,7 @@ def _exchange(opener: urllib.request.OpenerDirector, request: urllib.request.Req
         with opener.open(request, timeout=timeout) as response:  # the status is the answer
             return False, f"HTTP {response.status}"
     except urllib.error.HTTPError as exc:
-        retry = exc.code >= 500 or exc.code in (408, 429)
-        return retry, f"HTTP {exc.code} {exc.reason}"
+        return retryable_status(exc.code), f"HTTP {exc.code} {exc.reason}"
     except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as exc:
         reason = getattr(exc, "reason", exc)
         if isinstance(reason, TimeoutError) or "timed out" in str(reason):
@@ -156,7 +156,7 @@ def _exchange(opener: urllib.request.OpenerDirector, request: urllib.request.Req
 
 def post(hook: Webhook, url: str, payload: Mapping[str, Any], delivery_id: str,
          sleep: Callable[[float], None]) -> list[str]:
-    """POST ``payload`` as JSON; retry timeouts, connection errors, 5xx and 429 up to
+    """POST ``payload`` as JSON; retry timeouts, connection errors, 5xx, 408 and 429 up to
     ``hook.retries`` times, waiting ``backoff`` seconds and doubling. Returns the
     attempt log on success (2xx); raises WebhookFailed with it otherwise."""
     data = json.dumps(payload, ensure_ascii=False).encode("utf-8")

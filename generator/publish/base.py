@@ -39,6 +39,12 @@ class TransientError(PublishError):
     raced."""
 
 
+def retryable_status(code: int) -> bool:
+    """Whether an HTTP answer with status ``code`` may differ on another attempt: a 5xx,
+    408 (the request timed out) or 429 (too many requests); any other 4xx will not."""
+    return code >= 500 or code in (408, 429)
+
+
 class VerifyFailed(PublishError):
     """The target does not serve what its manifest says."""
 

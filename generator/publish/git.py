@@ -33,6 +33,7 @@ from generator.publish.base import (
     TransientError,
     check_state_name,
     redact,
+    retryable_status,
 )
 from generator.publish.settings import TargetSettings
 from generator.publish.verify import (
@@ -60,7 +61,7 @@ _TRANSIENT = ("unable to access", "connection refused", "connection reset", "tim
 _RACES = ("failed to update ref", "failed to lock", "cannot lock ref",
           "internal server error")
 # An HTTP host's answer (in "unable to access"): a 4xx, such as 403 for a token without
-# write access, is the same on every attempt, but for 408 and 429.
+# write access, is the same on every attempt, but for 408 and 429 (retryable_status).
 _HTTP_REFUSAL = re.compile(r"returned error: (4\d\d)")
 # Advice git adds after a failure to read from a remote, which says nothing of why.
 _ADVICE = ("please make sure you have the correct access rights", "and the repository exists.")
@@ -353,7 +354,7 @@ def _transient(command: str, text: str) -> bool:
     if command not in ("fetch", "push", "ls-remote"):
         return False
     refusal = _HTTP_REFUSAL.search(text)
-    if refusal and refusal.group(1) not in ("408", "429"):
+    if refusal and not retryable_status(int(refusal.group(1))):
         return False
     return any(marker in text.lower() for marker in _TRANSIENT)
 

@@ -22,7 +22,7 @@ from typing import TypeVar
 from urllib.parse import quote
 
 from generator.disk import regular_bytes
-from generator.publish.base import PublishError, TransientError, VerifyFailed
+from generator.publish.base import PublishError, TransientError, VerifyFailed, retryable_status
 from generator.render.manifest import MANIFEST, Entry, Manifest, parse_manifest
 
 Reader = Callable[[str], "bytes | None"]
@@ -159,7 +159,7 @@ def _made_later(served: Manifest, mine: Manifest) -> bool:
 
 def http_reader(base_url: str, timeout: float = 20.0) -> Reader:
     """Reads paths below a public URL; 404/410 mean missing, other failures raise (a 5xx,
-    a 429 or no connection: TransientError)."""
+    408, 429 or no connection: TransientError)."""
     base = base_url if base_url.endswith("/") else base_url + "/"
 
     def read(path: str) -> bytes | None:
@@ -173,7 +173,7 @@ def http_reader(base_url: str, timeout: float = 20.0) -> Reader:
             if exc.code in (404, 410):
                 return None
             text = f"GET {base}{path}: HTTP {exc.code}"
-            if exc.code >= 500 or exc.code == 429:  # a host deploying or overloaded
+            if retryable_status(exc.code):  # a host deploying or overloaded
                 raise TransientError(text) from None
             raise PublishError(text) from None
         except (urllib.error.URLError, OSError) as exc:
