@@ -473,6 +473,8 @@ def test_test_message_goes_to_an_address_or_a_webhook_and_is_not_recorded(
     [mail] = smtp.received
     assert mail.rcpt_tos == ["someone@example.net"]
     assert mail.message["Subject"] == "[Test Status] Test message"
+    assert re.fullmatch(r"<outpost\.test\.[0-9]{8}T[0-9]{6}Z@[^@<>\s]+>",
+                        str(mail.message["Message-ID"]))
     assert "Outpost can send email notifications" in mail.part("plain")
     code, output = notify(run, repo, "--test", "chat")
     assert output == "Posted a test message to webhook chat: HTTP 200.\n"

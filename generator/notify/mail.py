@@ -144,7 +144,7 @@ def test_message(config: Config, settings: NotifySettings, address: str,
     mail["From"] = settings.sender
     mail["To"] = address
     mail["Date"] = format_datetime(now)
-    mail["Message-ID"] = f"<outpost.test.{times.utc_stamp(now, seconds=True)}@{_id_right(config)}>"
+    mail["Message-ID"] = message_id(config, f"test/{times.utc_stamp(now, seconds=True)}")
     mail["Auto-Submitted"] = "auto-generated"
     text = (f"This is a test message from {config.title} ({config.base_url}).\n"
             "If you can read it, Outpost can send email notifications.\n")
