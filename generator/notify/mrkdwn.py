@@ -30,8 +30,10 @@ def fitted(text: str, room: int) -> str:
     closed, so that what follows is not read as code."""
     if len(text) <= room:
         return text
-    cut = re.sub(r"&[a-z]*$|<[^>]*$", "", text[:max(room - 3 - 4, 0)]) + "..."
-    return cut + "\n" + _CODE_FENCE if cut.count(_CODE_FENCE) % 2 else cut
+    closing = "\n" + _CODE_FENCE  # room kept for it, whether or not it is needed
+    kept = text[:max(room - len("...") - len(closing), 0)]
+    cut = re.sub(r"&[a-z]*$|<[^>]*$", "", kept) + "..."
+    return cut + closing if cut.count(_CODE_FENCE) % 2 else cut
 
 
 @dataclass
