@@ -124,7 +124,7 @@ SETTINGS: tuple[s.Field, ...] = (
     s.Field("base_url", _base_url, "URL", "Public URL the site is served from; a subpath "
             "such as https://example.org/status/ works, a query or fragment does not, and "
             "characters no URL holds raw (angle brackets, quotes, braces, |, backslash, caret, "
-            "backtick) are percent-encoded.",
+            "backtick) must be percent-encoded.",
             required=True,
             example="https://status.example.org/"),
     s.Field("timezone", _zone, "IANA zone", "Zone for times written without an offset and for "
