@@ -3,7 +3,6 @@ datetimes."""
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -282,6 +281,8 @@ class Config:
         host = self.host
         if ":" not in host:
             return host
+        import ipaddress  # only here: every command imports this module, few need it
+
         return ipaddress.IPv6Address(host.partition("%")[0]).reverse_pointer
 
     @property
