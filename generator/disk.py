@@ -7,9 +7,12 @@ The bottom layer: any package may import it; it imports nothing of Outpost.
 from __future__ import annotations
 
 import errno
+import fcntl
 import os
 import stat
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 # What Outpost writes is readable, and its folders enterable, by a web server running as
@@ -80,6 +83,23 @@ def write_file_atomic(path: Path, data: bytes) -> None:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+@contextmanager
+def taking_turns(folder: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``folder``, waiting while another process holds it, so
+    that two read-change-write runs on its files never interleave. A folder that cannot
+    be opened gives no lock: what runs inside then reports the folder's problem."""
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        yield
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
 
 
 def create_file_exclusive(path: Path, data: bytes) -> None:

@@ -6,6 +6,8 @@ import json
 import os
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -827,3 +829,39 @@ def test_the_help_names_the_message_file_as_its_text_does(command: list[str]) ->
     result = CliRunner().invoke(cli, [*command, "--help"])
     assert "--message-file FILE " in result.output
     assert "FILENAME" not in result.output
+
+
+def test_two_people_updating_one_notice_at_once_lose_nothing(
+        empty_repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The second waits for the first to write, then adds to what it wrote: it never
+    replaces the file with a copy missing the first one's update."""
+    from generator.config.settings import load_config
+    from generator.core.times import parse_time
+    from generator.notices import authoring
+
+    write(empty_repo, "2026-11-28-email", INCIDENT)
+    config = load_config(empty_repo)
+    second_done = threading.Event()
+    replace = authoring.write_file_atomic
+
+    def slow_write(path: Path, data: bytes) -> None:
+        if threading.current_thread().name == "first":
+            second_done.wait(2)  # the second writes here, unless it waits its turn
+        replace(path, data)
+
+    monkeypatch.setattr(authoring, "write_file_atomic", slow_write)
+
+    def post(minute: str) -> None:
+        authoring.post(empty_repo, config, "2026-11-28-email", status_word=None,
+                       final=False, at=parse_time(f"2026-11-28 07:{minute}", config.timezone),
+                       message=f"At {minute}.")
+
+    first = threading.Thread(target=post, args=("01",), name="first")
+    first.start()
+    time.sleep(0.3)  # the first holds the file read and is writing it back
+    post("02")
+    second_done.set()
+    first.join()
+    text = notice(empty_repo, "2026-11-28-email")
+    assert "## Update - 2026-11-28 07:01\nAt 01." in text
+    assert "## Update - 2026-11-28 07:02\nAt 02." in text

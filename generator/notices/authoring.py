@@ -23,7 +23,7 @@ from generator.core.model import (
 )
 from generator.core.timeline import select, view
 from generator.core.times import display_range, write_time
-from generator.disk import create_file_exclusive, write_file_atomic
+from generator.disk import create_file_exclusive, taking_turns, write_file_atomic
 from generator.notices import edit
 from generator.notices.grammar import NOTICES_DIR, normalized
 from generator.notices.loader import (
@@ -172,34 +172,38 @@ def post(root: Path, config: Config, notice_id: str, *, status_word: str | None,
          now: datetime | None = None) -> Posted:
     """Add one update to a notice (``final``: Resolved or Completed) and write it.
     ``now`` (the clock) lets a refusal point at an update dated in the future."""
-    path, raw, notice = load_for_edit(root, config, notice_id)
-    if final:
-        status = FINAL_STATUS[notice.type]
-        if message is None:
-            message = _standard_message(status, at.replace(second=0, microsecond=0),
-                                       notice.start)
-    else:
-        status = status_for(status_word, notice.type, Status.UPDATE)
-    new_text, result = edit.post_update(raw.decode("utf-8"), notice, status=status, at=at,
-                                        message=message or "", silent=silent, config=config,
-                                        now=now)
-    _write_back(root, path, raw, new_text, "this update")
+    with taking_turns(root / NOTICES_DIR):
+        path, raw, notice = load_for_edit(root, config, notice_id)
+        if final:
+            status = FINAL_STATUS[notice.type]
+            if message is None:
+                message = _standard_message(status, at.replace(second=0, microsecond=0),
+                                           notice.start)
+        else:
+            status = status_for(status_word, notice.type, Status.UPDATE)
+        new_text, result = edit.post_update(raw.decode("utf-8"), notice, status=status, at=at,
+                                            message=message or "", silent=silent,
+                                            config=config, now=now)
+        _write_back(root, path, raw, new_text, "this update")
     return Posted(result, path, status, at.replace(second=0, microsecond=0))
 
 
 def post_postmortem(root: Path, config: Config, notice_id: str, *, at: datetime,
                     message: str | None, silent: bool = False) -> Posted:
     """Add the postmortem section to an incident and write it."""
-    path, raw, notice = load_for_edit(root, config, notice_id)
-    new_text, result = edit.post_postmortem(raw.decode("utf-8"), notice, at=at,
-                                            message=message or "", silent=silent, config=config)
-    _write_back(root, path, raw, new_text, "the postmortem")
+    with taking_turns(root / NOTICES_DIR):
+        path, raw, notice = load_for_edit(root, config, notice_id)
+        new_text, result = edit.post_postmortem(raw.decode("utf-8"), notice, at=at,
+                                                message=message or "", silent=silent,
+                                                config=config)
+        _write_back(root, path, raw, new_text, "the postmortem")
     return Posted(result, path, Status.POSTMORTEM, at.replace(second=0, microsecond=0))
 
 
 def _write_back(root: Path, path: Path, raw: bytes, new_text: str, what: str) -> None:
     """Replace the notice file read as ``raw`` with ``new_text``, unless someone changed
-    it meanwhile (EditError: nothing is written)."""
+    it meanwhile (EditError: nothing is written). Outpost's own writers take turns
+    (taking_turns): only an editor saving by hand between the read and here is caught."""
     if path.read_bytes() != raw:
         raise edit.EditError(f"{relative(path, root)} changed while {what} was being "
                              "written; nothing was written: run the command again")
