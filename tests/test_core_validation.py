@@ -239,6 +239,17 @@ NOTICE_CASES = {
     "empty update": (
         INCIDENT + "## Investigating - 2026-01-01 10:00\n\n",
         ["5: update has no text: write what happened under the heading"]),
+    **{f"update rendering to nothing: {body!r}": (
+        INCIDENT + f"## Investigating - 2026-01-01 10:00\n{body}\n",
+        ["5: update shows readers no text (its Markdown renders to nothing): write what "
+         "happened under the heading"])
+       for body in ("[status]: https://example.org/status", "&nbsp;&#32;&ensp;",
+                    "<div></div>", "<br>", "***", "-", "#", "1.", "> ", "![](x.png)",
+                    "[a]:\n  https://example.org\n  'A title'")},
+    "postmortem rendering to nothing": (
+        INCIDENT + "## Postmortem - 2026-01-02 10:00\n[a]: https://example.org\n\n" + UPDATE,
+        ["5: postmortem shows readers no text (its Markdown renders to nothing): write what "
+         "happened and what will change under the heading"]),
     "merge conflict": (
         INCIDENT + "<<<<<<< HEAD\n## Investigating - 2026-01-01 10:00\nx\n=======\n"
         "## Investigating - 2026-01-01 10:05\ny\n>>>>>>> branch\n",
@@ -310,6 +321,13 @@ VALID = {
     "## Resolved - 2026-01-01 11:00\nDraft.\n-->\n",
     "setext heading underline is not a conflict": INCIDENT
     + "## Investigating - 2026-01-01 10:00\nTitle\n=======\nx\n",
+    "only an image, told by its alt text": INCIDENT + "## Investigating - 2026-01-01 10:00\n"
+    "![Mail is down](x.png)\n",
+    "only a link": INCIDENT + "## Investigating - 2026-01-01 10:00\n<https://example.org>\n",
+    "a reference and its link": INCIDENT + "## Investigating - 2026-01-01 10:00\n"
+    "[a]: https://example.org\n[See][a]\n",
+    "only code": INCIDENT + "## Investigating - 2026-01-01 10:00\n    ## 502\n",
+    "only an entity": INCIDENT + "## Investigating - 2026-01-01 10:00\n&#x2713;\n",
     "In progress with odd spacing": MAINTENANCE + "## in  Progress - 2026-01-10 22:00\nx\n",
 }
 

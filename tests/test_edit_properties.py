@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from generator.app import schema
+from generator.core.dialect import shows_text
 from generator.core.errors import ProblemsFound
 from generator.core.model import STATUSES, Impact, Notice, NoticeType, Status
 from generator.core.times import write_time
@@ -25,8 +26,9 @@ PROPERTY = settings(max_examples=150, deadline=None,
 minutes = st.integers(0, 60 * 24 * 400).map(lambda m: EPOCH + timedelta(minutes=m))
 titles = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1,
                  max_size=40).map(str.strip).filter(lambda t: t != "" and t.isprintable())
+# Words readers see: not '0.' alone, an empty list item.
 plain_words = st.text(st.sampled_from("abcdefgh XYZ.,!?'0123456789éß中"), min_size=1,
-                      max_size=30).map(str.strip).filter(bool)
+                      max_size=30).map(str.strip).filter(shows_text)
 messages = st.one_of(
     plain_words,
     st.lists(st.sampled_from([*"ab #`~-<=>*_\n\t ", "é", "\r\n", "###", "```", "## "]),

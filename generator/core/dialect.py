@@ -10,12 +10,18 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from html import unescape
 
 from generator.core.model import MAX_DEPTH, may_nest_deeply
 
 EXTENSIONS = ("table", "strikethrough", "autolink")
 # A tag as cmark writes it or as raw HTML passes through; never spans another '<'.
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)[^<>]*>")
+# A line opening with a letter: words of a paragraph, unless a tag or a link reference
+# definition (its destination or title on a line of their own) can hold it.
+_WORDS_LINE = re.compile(r"^[ \t]*[^\W\d_]", re.MULTILINE)
+_ALT_TEXT = re.compile(r"""<img\b[^<>]*?\balt\s*=\s*(?:"[^"]|'[^']|[^\s"'=<>`])""",
+                       re.IGNORECASE)
 _VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link",
                    "meta", "param", "source", "track", "wbr"})
 
@@ -37,6 +43,17 @@ def to_html(text: str) -> str:
     html: str = markdown_to_html_with_extensions(text, options=_options(),
                                                  extensions=EXTENSIONS)
     return html
+
+
+def shows_text(text: str) -> bool:
+    """Whether ``text`` rendered shows readers any text, an image's alt text included:
+    not one made only of link reference definitions, empty elements (a bare list
+    marker, an empty heading, a rule), or spaces written as entities. Rendered only
+    when no line of plain words says so at once."""
+    if "<" not in text and "]:" not in text and _WORDS_LINE.search(text):
+        return True
+    html = to_html(text)
+    return bool(_ALT_TEXT.search(html) or unescape(_TAG.sub("", html)).strip())
 
 
 def html_depth(html: str) -> int:

@@ -12,7 +12,7 @@ from typing import Any
 
 from generator.config import schema as s
 from generator.config import yamlnodes as yn
-from generator.core.dialect import markdown_depth
+from generator.core.dialect import markdown_depth, shows_text
 from generator.core.errors import InputError, Problem, problems_in, unknown_component
 from generator.core.model import (
     COMPONENT_TO_IMPACT,
@@ -268,6 +268,15 @@ def _parse_body(text: str, start: int, first: int, kind: NoticeType, config: Con
             sum(not _is_postmortem(h) for _, h, _ in sections))
 
 
+_RENDERS_TO_NOTHING = "shows readers no text (its Markdown renders to nothing)"
+
+
+def _renders_to_nothing(body: str) -> bool:
+    """Whether ``body`` shows readers nothing; a body over a limit (told by _check_text)
+    is not rendered."""
+    return len(body) <= MAX_TEXT and markdown_depth(body) <= MAX_DEPTH and not shows_text(body)
+
+
 POSTMORTEM = "Postmortem"
 
 
@@ -309,6 +318,10 @@ def parse_postmortem(text: str, first_line: int, kind: NoticeType, config: Confi
             problems.append((line_no, "postmortem has no text: write what happened and what "
                                       "will change under the heading"))
             continue
+        if _renders_to_nothing(body):
+            problems.append((line_no, f"postmortem {_RENDERS_TO_NOTHING}: write what happened "
+                                      "and what will change under the heading"))
+            continue
         found = Postmortem(at=at, body=body, line=line_no, notify=flag is None)
     return found
 
@@ -337,6 +350,10 @@ def _parse_update(line_no: int, heading: str, body: str, kind: NoticeType, confi
         ok = False
     if not body:
         problems.append((line_no, "update has no text: write what happened under the heading"))
+        ok = False
+    elif _renders_to_nothing(body):
+        problems.append((line_no, f"update {_RENDERS_TO_NOTHING}: write what happened under "
+                                  "the heading"))
         ok = False
     if not ok or status is None:
         return None
