@@ -605,6 +605,17 @@ def test_editing_a_file_that_does_not_load_is_refused(empty_repo: Path, run: Run
     assert notice(empty_repo, "2026-11-28-email") == broken
 
 
+def test_editing_a_file_saved_in_another_encoding_names_its_byte_as_check_does(
+        empty_repo: Path, run: Run) -> None:
+    path = empty_repo / "notices" / "2026-11-28-email.md"
+    path.write_bytes(INCIDENT.encode("utf-16"))  # Notepad's "Unicode"
+    problem = "notices/2026-11-28-email.md:1: file is not valid UTF-8 (byte 0xff)\n"
+    assert run(empty_repo, "check").output == problem + "1 problem found.\n"
+    result = run(empty_repo, "update", "2026-11-28-email", "-m", "x")
+    assert result.exit_code == 1
+    assert result.output == f"Error: {problem}1 problem found. Fix it first: nothing was written.\n"
+
+
 def test_message_that_breaks_the_notice_writes_nothing(empty_repo: Path, run: Run) -> None:
     write(empty_repo, "2026-11-28-email", INCIDENT)
     result = run(empty_repo, "update", "email", "--at", "2026-11-28 07:00", "-m",

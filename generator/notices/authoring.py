@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from generator.core.errors import Problem, ProblemsFound, problems_in, unknown_component
+from generator.core.errors import Problem, ProblemsFound, unknown_component
 from generator.core.model import (
     FINAL_STATUS,
     Config,
@@ -25,11 +25,11 @@ from generator.core.timeline import select, view
 from generator.core.times import display_range, write_time
 from generator.disk import create_file_exclusive, taking_turns, write_file_atomic
 from generator.notices import edit
-from generator.notices.grammar import NOTICES_DIR, normalized
+from generator.notices.grammar import NOTICES_DIR
 from generator.notices.loader import (
     NoticeInvalid,
     folder_problem,
-    parse_notice,
+    parse_bytes,
     read_regular,
     relative,
 )
@@ -155,13 +155,7 @@ def load_for_edit(root: Path, config: Config, notice_id: str) -> tuple[Path, byt
         raise ProblemsFound((Problem(where, line, message) for line, message in exc.problems),
                             "Nothing was written.") from None
     try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise ProblemsFound(problems_in(where, [(line, "file is not valid UTF-8")]),
-                            "Fix it first: nothing was written.") from None
-    try:
-        notice = parse_notice(normalized(text), where, notice_id, config)
+        notice = parse_bytes(raw, where, notice_id, config)  # as check reads it
     except NoticeInvalid as exc:
         raise exc.found_in(where, "Fix it first: nothing was written.") from None
     return path, raw, notice
