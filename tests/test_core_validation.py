@@ -250,6 +250,14 @@ NOTICE_CASES = {
         INCIDENT + "## Postmortem - 2026-01-02 10:00\n[a]: https://example.org\n\n" + UPDATE,
         ["5: postmortem shows readers no text (its Markdown renders to nothing): write what "
          "happened and what will change under the heading"]),
+    "no-break space in a heading (macOS Option+Space)": (
+        INCIDENT + "## Identified\u00a0- 2026-01-01 10:30\ny\n\n" + UPDATE,
+        [f"5: {HEADING_RULE}'## Identified\u00a0- 2026-01-01 10:30': it holds a no-break "
+         "space (U+00A0) where a plain space belongs: retype it"]),
+    "no-break space in a heading's time": (
+        INCIDENT + "## Identified - 2026-01-01\u202f10:30\ny\n\n" + UPDATE,
+        [f"5: bad time '2026-01-01\u202f10:30': {TIME_HINT}: it holds a narrow no-break "
+         "space (U+202F) where a plain space belongs: retype it"]),
     "merge conflict": (
         INCIDENT + "<<<<<<< HEAD\n## Investigating - 2026-01-01 10:00\nx\n=======\n"
         "## Investigating - 2026-01-01 10:05\ny\n>>>>>>> branch\n",

@@ -7,6 +7,7 @@ from (line, message) pairs by ``problems_in``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -57,6 +58,24 @@ def did_you_mean(close: Sequence[str]) -> str:
     names = [f"'{name}'" for name in close]
     listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
     return f"did you mean {listed}?"
+
+
+# Unicode's space separators but the plain space: each looks like one where it stands.
+_LOOKALIKE_SPACE = re.compile("[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
+
+
+def lookalike_space(text: str) -> str:
+    """For a message quoting ``text`` as wrong: ': it holds a no-break space (U+00A0)
+    where a plain space belongs: retype it' when it holds a space that only looks like
+    one (macOS types U+00A0 on Option+Space, word processors paste U+202F), else ''."""
+    found = _LOOKALIKE_SPACE.search(text)
+    if found is None:
+        return ""
+    import unicodedata  # only on error paths
+
+    char = found.group()
+    return (f": it holds a {unicodedata.name(char).lower()} (U+{ord(char):04X}) where a "
+            "plain space belongs: retype it")
 
 
 LISTED_IDS = 20  # declared ids an unknown component's message lists

@@ -13,7 +13,13 @@ from typing import Any
 from generator.config import schema as s
 from generator.config import yamlnodes as yn
 from generator.core.dialect import markdown_depth, shows_text
-from generator.core.errors import InputError, Problem, problems_in, unknown_component
+from generator.core.errors import (
+    InputError,
+    Problem,
+    lookalike_space,
+    problems_in,
+    unknown_component,
+)
 from generator.core.model import (
     COMPONENT_TO_IMPACT,
     FINAL_STATUS,
@@ -331,7 +337,7 @@ def _parse_update(line_no: int, heading: str, body: str, kind: NoticeType, confi
     match = HEADING.match(heading.rstrip())
     if not match:
         problems.append((line_no, f"update heading must read {HEADING_HINT}, got "
-                                  f"'{heading.strip()}'"))
+                                  f"'{heading.strip()}'{lookalike_space(heading)}"))
         return None
     status = parse_status(match["status"], kind)
     ok = True
