@@ -258,6 +258,10 @@ NOTICE_CASES = {
         INCIDENT + "## Identified - 2026-01-01\u202f10:30\ny\n\n" + UPDATE,
         [f"5: bad time '2026-01-01\u202f10:30': {TIME_HINT}: it holds a narrow no-break "
          "space (U+202F) where a plain space belongs: retype it"]),
+    "front matter indented with a tab": (
+        "---\ntitle: T\ntype: incident\ncomponents:\n\t- web\n---\n" + UPDATE,
+        ["5: invalid YAML: found character that cannot start any token (a tab: YAML indents "
+         "with spaces only)"]),
     "merge conflict": (
         INCIDENT + "<<<<<<< HEAD\n## Investigating - 2026-01-01 10:00\nx\n=======\n"
         "## Investigating - 2026-01-01 10:05\ny\n>>>>>>> branch\n",
@@ -414,6 +418,10 @@ CONFIG_CASES = {
         "outpost.yaml:1: missing required key 'base_url'",
         "outpost.yaml:1: missing required key 'timezone'",
         "outpost.yaml:1: missing required key 'title'"]),
+    "indented with a tab": ("title: T\nbase_url: https://e.org/\ntimezone: UTC\n"
+                            "components:\n\t- id: web\n", [
+        "outpost.yaml:5: invalid YAML: found character that cannot start any token (a tab: "
+        "YAML indents with spaces only)"]),
     "a list": ("- a\n", [
         "outpost.yaml:1: expected a mapping of keys to values, received a list"]),
     "bad base_url": ("title: T\nbase_url: status.example.org\ntimezone: America/Chicago\n", [

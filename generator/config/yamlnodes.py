@@ -136,6 +136,8 @@ def parse(text: str, first_line: int = 1, aliases: bool = False) -> Node | None:
         mark = exc.problem_mark or exc.context_mark
         line = first_line + (mark.line if mark else 0)
         problem = exc.problem or exc.context or "not valid YAML"
+        if "tab" not in problem and mark and _at_mark(text, mark) == "\t":
+            problem += " (a tab: YAML indents with spaces only)"  # invisible in an editor
         raise YamlError(f"invalid YAML: {problem}", line) from None
     except yaml.reader.ReaderError as exc:
         line = first_line + text[: exc.position].count("\n")
@@ -158,6 +160,12 @@ class _Expansion:
     def __init__(self) -> None:
         self.count = 0
         self.open: set[int] = set()
+
+
+def _at_mark(text: str, mark: yaml.Mark) -> str:
+    """The character a YAML error's mark points at ('' past the end)."""
+    lines = text.split("\n")
+    return lines[mark.line][mark.column:mark.column + 1] if mark.line < len(lines) else ""
 
 
 def _refuse_aliases(text: str, first_line: int) -> None:
