@@ -167,7 +167,9 @@ def test_ids_are_base36_and_stable_across_builds(busy_site: Path, empty_repo: Pa
             found[item["id"]] = [u["id"] for u in item["incident_updates"]]
         return found
 
-    assert ids(before) == ids(after)
+    # Each update keeps its id; a window's end only adds one (automatic, newest first).
+    assert {key: us[len(us) - len(ids(before)[key]):] for key, us in ids(after).items()} == (
+        ids(before))
     assert ids(before)[base36_id("notice:login-failures")]
     every = [*ids(before), *(u for us in ids(before).values() for u in us), before["page"]["id"]]
     assert all(re.fullmatch(r"[0-9a-z]{12}", i) for i in every), every
@@ -382,3 +384,47 @@ def test_a_maintenance_completed_after_its_window_moved_components_at_the_end(
     api = json.loads((site / "api/uptime.json").read_text())["components"][1]
     day = next(day for day in api["days"] if day["date"] == "2026-11-28")
     assert day["minutes"]["under_maintenance"] == 120
+
+
+AUTOMATIC_START = ("Scheduled maintenance is currently in progress. "
+                   "We will provide updates as necessary.")
+AUTOMATIC_END = "The scheduled maintenance has been completed."
+
+
+@pytest.mark.parametrize("now", [FIXED_NOW, "2026-11-28T16:00:00Z"])
+def test_a_window_edge_without_an_update_is_posted_as_statuspage_automation_posts_it(
+        empty_repo: Path, run: Run, tmp_path: Path, now: str) -> None:
+    """The objects say scheduled_auto_in_progress and scheduled_auto_completed, so, as on
+    Statuspage, the window's start and end each come with an automatic update (silent):
+    a client reading the newest update sees the status the object has, and the update
+    records the components' move."""
+    write_notice(empty_repo, "api-upgrade", MAINTENANCE_ACTIVE)  # 05:00-09:00, no update
+    site = build(run, empty_repo, now, tmp_path / "site")
+    window = load(site, "api/v2/scheduled-maintenances.json")["scheduled_maintenances"][0]
+    api = {"code": base36_id("component:api"), "name": "API"}
+    start = ("in_progress", "2026-11-28T05:00:00.000-06:00", AUTOMATIC_START, False,
+             [api | {"old_status": "operational", "new_status": "under_maintenance"}])
+    end = ("completed", "2026-11-28T09:00:00.000-06:00", AUTOMATIC_END, False,
+           [api | {"old_status": "under_maintenance", "new_status": "operational"}])
+    scheduled = ("scheduled", "2026-11-20T10:00:00.000-06:00", "We will upgrade the API.",
+                 True, None)
+    assert [(u["status"], u["display_at"], u["body"], u["deliver_notifications"],
+             u["affected_components"]) for u in window["incident_updates"]] == (
+        [start, scheduled] if now == FIXED_NOW else [end, start, scheduled])
+    assert window["status"] == window["incident_updates"][0]["status"]
+    assert window["updated_at"] == window["incident_updates"][0]["display_at"]
+    ids = [u["id"] for u in window["incident_updates"]]
+    assert len(set(ids)) == len(ids) and all(re.fullmatch("[0-9a-z]{12}", i) for i in ids)
+
+
+def test_an_update_posted_at_the_window_start_needs_no_automatic_one(
+        empty_repo: Path, run: Run, tmp_path: Path) -> None:
+    """Staff who posted In progress or Completed themselves said it: nothing is added,
+    and a Completed update posted after the window still follows the automatic end."""
+    write_notice(empty_repo, "db-upgrade", COMPLETED_LATE)  # 01:00-03:00, done 04:30
+    site = build(run, empty_repo, FIXED_NOW, tmp_path / "site")
+    window = load(site, "api/v2/scheduled-maintenances.json")["scheduled_maintenances"][0]
+    assert [(u["status"], u["display_at"][11:16], u["body"], bool(u["affected_components"]))
+            for u in window["incident_updates"]] == [
+        ("completed", "04:30", "Done.", False), ("completed", "03:00", AUTOMATIC_END, True),
+        ("in_progress", "01:00", "Started.", True), ("scheduled", "10:00", "Planned.", False)]

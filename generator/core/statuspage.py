@@ -59,6 +59,10 @@ def update_id(notice: Notice, update: Update, ordinal: int) -> str:
     return base36_id(f"update:{notice.id}/{update.at.timestamp():.0f}{suffix}")
 
 
+def automatic_update_id(notice: Notice, update: Update) -> str:
+    return base36_id(f"automatic:{notice.id}/{update.at.timestamp():.0f}/{update.status.slug}")
+
+
 def component_id(component: Component) -> str:
     return base36_id(f"component:{component.id}")
 
@@ -313,22 +317,69 @@ def _affected(api: Api, item: NoticeView, update: Update, status_now: Status, fi
     return None
 
 
-def incident_updates(api: Api, item: NoticeView) -> list[Json]:
-    """The visible updates, newest first, each with its status in Statuspage's words."""
+AUTOMATIC_START = ("Scheduled maintenance is currently in progress. "
+                   "We will provide updates as necessary.")
+AUTOMATIC_END = "The scheduled maintenance has been completed."
+
+
+def _window_edges(item: NoticeView, now: datetime) -> list[Update]:
+    """The updates Statuspage's automation posts for a maintenance (its objects say
+    scheduled_auto_in_progress and scheduled_auto_completed), oldest first: In progress
+    when the window put its components under maintenance and Completed when the window's
+    end took them back, once that time has come. Silent, as automated updates are."""
     notice = item.notice
-    rows: list[Json] = []
-    previous: Status | None = None
+    under = went_under(item) if notice.is_maintenance else None
+    if under is None or under > now:
+        return []
+    assert notice.end is not None
+    edges = [Update(Status.IN_PROGRESS, under, AUTOMATIC_START, 0, notify=False)]
+    if went_back(item) == notice.end <= now:
+        edges.append(Update(Status.COMPLETED, notice.end, AUTOMATIC_END, 0, notify=False))
+    return edges
+
+
+def _said(edge: Update, update: Update, status_now: Status) -> bool:
+    """Whether staff's ``update`` (in force as ``status_now``) said what ``edge`` says."""
+    if update.at > edge.at:
+        return False
+    if edge.status is Status.COMPLETED:
+        return status_now is Status.COMPLETED
+    return status_now in (Status.IN_PROGRESS, Status.VERIFYING)
+
+
+def _timeline(item: NoticeView, now: datetime) -> list[tuple[Update, Status, str]]:
+    """Oldest first: each visible update with the status it stands for and its id, and
+    among them the window edges no update announced (``_window_edges``)."""
+    notice = item.notice
     # The ids hash '/1', '/2' for the second, third... update at one time: the rule of
     # anchors and feeds (same_time_suffixes), in the form these ids always had.
     ordinals = [int(suffix[1:]) - 1 if suffix else 0
                 for suffix in reversed(same_time_suffixes(item.updates))]
+    edges = _window_edges(item, now)
+    entries: list[tuple[Update, Status, str]] = []
+    previous: Status | None = None
+    for index, update in enumerate((*reversed(item.updates), None)):
+        while edges and (update is None or edges[0].at < update.at):
+            edge = edges.pop(0)
+            previous = edge.status
+            entries.append((edge, previous, automatic_update_id(notice, edge)))
+        if update is not None:
+            previous = _status_at(notice, update, previous)
+            entries.append((update, previous, update_id(notice, update, ordinals[index])))
+            edges = [edge for edge in edges if not _said(edge, update, previous)]
+    return entries
+
+
+def incident_updates(api: Api, item: NoticeView) -> list[Json]:
+    """The visible updates, newest first, each with its status in Statuspage's words; a
+    maintenance's window edges no update announced come as Statuspage posts them."""
+    notice = item.notice
+    rows: list[Json] = []
     started = False
-    for index, update in enumerate(reversed(item.updates)):
-        ordinal = ordinals[index]
-        current = _status_at(notice, update, previous)
+    for index, (update, current, row_id) in enumerate(_timeline(item, api.snapshot.now)):
         at = api.time(update.at)
         rows.append({
-            "id": update_id(notice, update, ordinal),
+            "id": row_id,
             "status": current.slug,
             "body": update.body.strip(),
             "incident_id": notice_id(notice),
@@ -341,7 +392,6 @@ def incident_updates(api: Api, item: NoticeView) -> list[Json]:
             "tweet_id": None,
         })
         started = started or current is Status.IN_PROGRESS
-        previous = current
     rows.reverse()
     return rows
 
