@@ -428,3 +428,16 @@ def test_an_update_posted_at_the_window_start_needs_no_automatic_one(
             for u in window["incident_updates"]] == [
         ("completed", "04:30", "Done.", False), ("completed", "03:00", AUTOMATIC_END, True),
         ("in_progress", "01:00", "Started.", True), ("scheduled", "10:00", "Planned.", False)]
+
+
+def test_a_components_since_is_its_start_date(empty_repo: Path, run: Run,
+                                              tmp_path: Path) -> None:
+    """Statuspage's start_date is the day a component came into use (its uptime bars
+    show no data before it): what ``since`` says here. Without it, null."""
+    config = empty_repo / "outpost.yaml"
+    config.write_text(config.read_text().replace(
+        "    name: Web\n", "    name: Web\n    since: 2026-10-20\n"))
+    site = build(run, empty_repo, FIXED_NOW, tmp_path / "site")
+    assert [(c["name"], c["start_date"]) for c in
+            load(site, "api/v2/components.json")["components"]] == [
+        ("Web", "2026-10-20"), ("API", None)]

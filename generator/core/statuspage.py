@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from functools import cached_property, lru_cache
 from typing import Any
 
@@ -241,7 +241,7 @@ def components(api: Api) -> list[Json]:
             worst = max((states[m.id] for m in members), key=lambda s: s.rank)
             changed = [t for m in members if (t := _component_changed(api, m.id))]
             rows.append(_row(api, group_id(component.group), component.group, worst.value,
-                             None, max(changed, default=None), None, len(rows) + 1) | {
+                             None, max(changed, default=None), None, len(rows) + 1, None) | {
                 "group": True, "components": [component_id(m) for m in members]})
             for member in members:
                 rows.append(component_row(api, member, states[member.id], len(rows) + 1))
@@ -251,7 +251,8 @@ def components(api: Api) -> list[Json]:
 
 
 def _row(api: Api, row_id: str, name: str, state: str, description: str | None,
-         updated: datetime | None, group: str | None, position: int) -> Json:
+         updated: datetime | None, group: str | None, position: int,
+         start: date | None) -> Json:
     return {
         "id": row_id,
         "name": name,
@@ -261,7 +262,7 @@ def _row(api: Api, row_id: str, name: str, state: str, description: str | None,
         "position": position,
         "description": description,
         "showcase": True,
-        "start_date": None,
+        "start_date": start.isoformat() if start is not None else None,  # a day, no time
         "group_id": group,
         "page_id": api.page_id,
         "group": False,
@@ -273,7 +274,8 @@ def component_row(api: Api, component: Component, state: ComponentStatus,
                   position: int) -> Json:
     group = group_id(component.group) if component.group is not None else None
     return _row(api, component_id(component), component.name, state.value,
-                component.description, _component_changed(api, component.id), group, position)
+                component.description, _component_changed(api, component.id), group, position,
+                component.since)
 
 
 def _status_at(notice: Notice, update: Update, previous: Status | None) -> Status:
