@@ -428,6 +428,8 @@ def test_an_update_posted_at_the_window_start_needs_no_automatic_one(
             for u in window["incident_updates"]] == [
         ("completed", "04:30", "Done.", False), ("completed", "03:00", AUTOMATIC_END, True),
         ("in_progress", "01:00", "Started.", True), ("scheduled", "10:00", "Planned.", False)]
+    # Completed at the window's end, as that update says: the later one changes nothing.
+    assert window["resolved_at"] == "2026-11-28T03:00:00.000-06:00"
 
 
 def test_a_components_since_is_its_start_date(empty_repo: Path, run: Run,

@@ -406,7 +406,7 @@ def incident(api: Api, item: NoticeView) -> Json:
     created = notice_created(item)
     monitoring = next((u.at for u in reversed(item.updates) if u.status is Status.MONITORING),
                       None)
-    resolved = item.ended if not item.is_open else None
+    resolved = went_back(item) if not item.is_open else None  # a late Completed: the end
     data: Json = {
         "id": notice_id(notice),
         "name": notice.title,
