@@ -151,7 +151,8 @@ def test_no_notices_is_operational_with_nulls(empty_repo: Path, run: Run,
     assert summary["page"]["updated_at"] is None
     assert summary["page"]["url"] == "https://status.example.org"
     assert summary["page"]["time_zone"] == "America/Chicago"
-    assert [c["updated_at"] for c in summary["components"]] == [None, None]
+    assert [(c["created_at"], c["updated_at"], c["start_date"])
+            for c in summary["components"]] == [(None, None, None)] * 2
     assert summary["incidents"] == [] and summary["scheduled_maintenances"] == []
 
 
@@ -275,6 +276,10 @@ def test_update_word_keeps_the_status_in_force(empty_repo: Path, run: Run,
         "old_status": "degraded_performance", "new_status": "operational"}]
 
 
+# A component no notice changed was last updated when its records began: the day of the
+# site's first notice (2026-11-20 in the tests below), at midnight.
+RECORDS_BEGIN = "2026-11-20T00:00:00.000-06:00"
+
 CALLED_OFF = """\
 ---
 title: Database move
@@ -325,7 +330,7 @@ def test_a_maintenance_called_off_changes_no_component(empty_repo: Path, run: Ru
     assert (called_off["status"], called_off["updated_at"], called_off["resolved_at"]) == (
         "completed", "2026-11-22T09:00:00.000-06:00", "2026-11-22T09:00:00.000-06:00")
     assert [(c["name"], c["status"], c["updated_at"]) for c in called_off["components"]] == [
-        ("API", "operational", None)]
+        ("API", "operational", RECORDS_BEGIN)]
     done = windows["Web patching"]
     assert done["incident_updates"][0]["affected_components"] == [{
         "code": base36_id("component:web"), "name": "Web",
@@ -334,7 +339,8 @@ def test_a_maintenance_called_off_changes_no_component(empty_repo: Path, run: Ru
     assert summary["page"]["updated_at"] == "2026-11-28T04:00:00.000-06:00"
     assert [(c["name"], c["status"], c["updated_at"]) for c in
             load(site, "api/v2/components.json")["components"]] == [
-        ("Web", "operational", "2026-11-28T04:00:00.000-06:00"), ("API", "operational", None)]
+        ("Web", "operational", "2026-11-28T04:00:00.000-06:00"),
+        ("API", "operational", RECORDS_BEGIN)]
     # The component history agrees: no day of the API's has a notice or maintenance.
     api = json.loads((site / "api/uptime.json").read_text())["components"][1]
     assert api["id"] == "api" and api["uptime"]["30"] == 100.0
@@ -380,7 +386,8 @@ def test_a_maintenance_completed_after_its_window_moved_components_at_the_end(
         assert window["incident_updates"][0]["affected_components"] is None
     assert [(c["name"], c["status"], c["updated_at"]) for c in
             load(site, "api/v2/components.json")["components"]] == [
-        ("Web", "operational", None), ("API", "operational", "2026-11-28T03:00:00.000-06:00")]
+        ("Web", "operational", RECORDS_BEGIN),
+        ("API", "operational", "2026-11-28T03:00:00.000-06:00")]
     api = json.loads((site / "api/uptime.json").read_text())["components"][1]
     day = next(day for day in api["days"] if day["date"] == "2026-11-28")
     assert day["minutes"]["under_maintenance"] == 120
@@ -432,14 +439,22 @@ def test_an_update_posted_at_the_window_start_needs_no_automatic_one(
     assert window["resolved_at"] == "2026-11-28T03:00:00.000-06:00"
 
 
-def test_a_components_since_is_its_start_date(empty_repo: Path, run: Run,
-                                              tmp_path: Path) -> None:
-    """Statuspage's start_date is the day a component came into use (its uptime bars
-    show no data before it): what ``since`` says here. Without it, null."""
+def test_a_components_history_start_is_its_start_date_and_created_at(
+        empty_repo: Path, run: Run, tmp_path: Path) -> None:
+    """Statuspage's components always carry created_at and updated_at (typed clients
+    declare them non-null) and start_date is the day uptime data begins: here the day
+    the component's history begins (its since, or the site's first notice), at
+    midnight; a component no notice changed was last updated then."""
     config = empty_repo / "outpost.yaml"
     config.write_text(config.read_text().replace(
         "    name: Web\n", "    name: Web\n    since: 2026-10-20\n"))
+    write_notice(empty_repo, "slow", (
+        "---\ntitle: Slow\ntype: incident\nimpact: minor\ncomponents: [web]\n---\n"
+        "## Resolved - 2026-11-27 04:00\nDone.\n\n## Investigating - 2026-11-27 01:00\nSlow.\n"))
     site = build(run, empty_repo, FIXED_NOW, tmp_path / "site")
-    assert [(c["name"], c["start_date"]) for c in
+    assert [(c["name"], c["start_date"], c["created_at"], c["updated_at"]) for c in
             load(site, "api/v2/components.json")["components"]] == [
-        ("Web", "2026-10-20"), ("API", None)]
+        ("Web", "2026-10-20", "2026-10-20T00:00:00.000-05:00", "2026-11-27T04:00:00.000-06:00"),
+        ("API", "2026-11-27", "2026-11-27T00:00:00.000-06:00", "2026-11-27T00:00:00.000-06:00")]
+    uptime = json.loads((site / "api/uptime.json").read_text())["components"]
+    assert [c["since"] for c in uptime] == ["2026-10-20", "2026-11-27"]

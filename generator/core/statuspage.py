@@ -12,6 +12,7 @@ from datetime import date, datetime
 from functools import cached_property, lru_cache
 from typing import Any
 
+from generator.core.history import first_day, midnight
 from generator.core.model import (
     COMPONENT_TO_IMPACT,
     Component,
@@ -100,6 +101,12 @@ class Api:
                 if component not in latest or latest[component] < moment:
                     latest[component] = moment
         return latest
+
+    @cached_property
+    def records_begin(self) -> date | None:
+        """The day of the site's first notice: a component's history begins then unless
+        its ``since`` says otherwise (as api/uptime.json has it)."""
+        return first_day((view.notice for view in self.views()), self.config.timezone)
 
     def time(self, moment: datetime | None) -> str | None:
         """ISO 8601 with milliseconds and the page's own offset, like Statuspage."""
@@ -240,8 +247,10 @@ def components(api: Api) -> list[Json]:
             members = groups[component.group]
             worst = max((states[m.id] for m in members), key=lambda s: s.rank)
             changed = [t for m in members if (t := _component_changed(api, m.id))]
+            begun = [t for m in members if (t := _created(api, m))]
             rows.append(_row(api, group_id(component.group), component.group, worst.value,
-                             None, max(changed, default=None), None, len(rows) + 1, None) | {
+                             None, min(begun, default=None), max(changed, default=None),
+                             None, len(rows) + 1, None) | {
                 "group": True, "components": [component_id(m) for m in members]})
             for member in members:
                 rows.append(component_row(api, member, states[member.id], len(rows) + 1))
@@ -251,14 +260,14 @@ def components(api: Api) -> list[Json]:
 
 
 def _row(api: Api, row_id: str, name: str, state: str, description: str | None,
-         updated: datetime | None, group: str | None, position: int,
-         start: date | None) -> Json:
+         created: datetime | None, updated: datetime | None, group: str | None,
+         position: int, start: date | None) -> Json:
     return {
         "id": row_id,
         "name": name,
         "status": state,
-        "created_at": None,
-        "updated_at": api.time(updated),
+        "created_at": api.time(created),
+        "updated_at": api.time(updated or created),  # no change yet: as it was created
         "position": position,
         "description": description,
         "showcase": True,
@@ -270,12 +279,24 @@ def _row(api: Api, row_id: str, name: str, state: str, description: str | None,
     }
 
 
+def _begins(api: Api, component: Component) -> date | None:
+    """The first day of the component's history: Statuspage's start_date."""
+    return component.since if component.since is not None else api.records_begin
+
+
+def _created(api: Api, component: Component) -> datetime | None:
+    """Midnight starting its history (null only on a site with no notice and no since)."""
+    begins = _begins(api, component)
+    return None if begins is None else midnight(begins, api.config.timezone)
+
+
 def component_row(api: Api, component: Component, state: ComponentStatus,
                   position: int) -> Json:
     group = group_id(component.group) if component.group is not None else None
     return _row(api, component_id(component), component.name, state.value,
-                component.description, _component_changed(api, component.id), group, position,
-                component.since)
+                component.description, _created(api, component),
+                _component_changed(api, component.id), group, position,
+                _begins(api, component))
 
 
 def _status_at(notice: Notice, update: Update, previous: Status | None) -> Status:
