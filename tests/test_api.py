@@ -458,3 +458,23 @@ def test_a_components_history_start_is_its_start_date_and_created_at(
         ("API", "2026-11-27", "2026-11-27T00:00:00.000-06:00", "2026-11-27T00:00:00.000-06:00")]
     uptime = json.loads((site / "api/uptime.json").read_text())["components"]
     assert [c["since"] for c in uptime] == ["2026-10-20", "2026-11-27"]
+
+
+def test_an_early_verifying_update_records_the_components_going_under(
+        empty_repo: Path, run: Run, tmp_path: Path) -> None:
+    """Verifying posted before the window (and no In progress) began the maintenance,
+    as the component history has it: that update records the move the Completed one
+    undoes."""
+    write_notice(empty_repo, "web-patching", (
+        "---\ntitle: Web patching\ntype: maintenance\ncomponents: [web]\n"
+        "start: 2026-11-28 04:00\nend: 2026-11-28 05:00\n---\n"
+        "## Completed - 2026-11-28 04:30\nDone.\n\n"
+        "## Verifying - 2026-11-28 03:00\nChecking early.\n\n"
+        "## Scheduled - 2026-11-20 10:00\nPlanned.\n"))
+    site = build(run, empty_repo, FIXED_NOW, tmp_path / "site")
+    window = load(site, "api/v2/scheduled-maintenances.json")["scheduled_maintenances"][0]
+    assert [(u["status"], [(a["old_status"], a["new_status"])
+                           for a in u["affected_components"] or []])
+            for u in window["incident_updates"]] == [
+        ("completed", [("under_maintenance", "operational")]),
+        ("verifying", [("operational", "under_maintenance")]), ("scheduled", [])]

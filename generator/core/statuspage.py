@@ -38,6 +38,7 @@ INDICATOR_DESCRIPTIONS = {
 }
 UNDER_MAINTENANCE = "Service Under Maintenance"
 OPERATIONAL = ComponentStatus.OPERATIONAL.value
+UNDER_WAY = (Status.IN_PROGRESS, Status.VERIFYING)  # statuses of a maintenance begun
 
 
 @lru_cache(maxsize=65536)  # pure; every incident object repeats the component and page ids
@@ -188,7 +189,7 @@ def went_under(item: NoticeView) -> datetime | None:
             break
         if update.status is Status.COMPLETED:
             return None
-        if update.status in (Status.IN_PROGRESS, Status.VERIFYING):
+        if update.status in UNDER_WAY:
             return update.at
     completed = next((u.at for u in reversed(item.updates) if u.status is Status.COMPLETED),
                      None)
@@ -335,7 +336,7 @@ def _affected(api: Api, item: NoticeView, update: Update, status_now: Status, fi
     if status_now is Status.COMPLETED:  # called off, or after the window, it ends nothing
         return (_transitions(api, notice, ending=True)
                 if went_under(item) is not None and update.at == went_back(item) else None)
-    if status_now is Status.IN_PROGRESS and not started:
+    if status_now in UNDER_WAY and not started:  # the first: Verifying may come early too
         return _transitions(api, notice, ending=False)
     return None
 
@@ -367,7 +368,7 @@ def _said(edge: Update, update: Update, status_now: Status) -> bool:
         return False
     if edge.status is Status.COMPLETED:
         return status_now is Status.COMPLETED
-    return status_now in (Status.IN_PROGRESS, Status.VERIFYING)
+    return status_now in UNDER_WAY
 
 
 def _timeline(item: NoticeView, now: datetime) -> list[tuple[Update, Status, str]]:
@@ -414,7 +415,7 @@ def incident_updates(api: Api, item: NoticeView) -> list[Json]:
             "custom_tweet": None,
             "tweet_id": None,
         })
-        started = started or current is Status.IN_PROGRESS
+        started = started or current in UNDER_WAY
     rows.reverse()
     return rows
 
