@@ -23,7 +23,6 @@ test in tests/test_incremental.py checks it byte for byte), in three ways:
 
 from __future__ import annotations
 
-import fcntl
 import gc
 import os
 import time
@@ -49,7 +48,7 @@ from generator.build.uptodate import (
     save_record,
     up_to_date,
 )
-from generator.disk import left_private, write_file_atomic
+from generator.disk import left_private, taking_turns, write_file_atomic
 from generator.render.pages import BUILTIN_TEMPLATES
 
 STATE = "state"  # every file's sha256 in the last build (the up-to-date record: uptodate.py)
@@ -89,21 +88,13 @@ def one_build_at_a_time(store: Store) -> Iterator[None]:
     to finish: two at once would interleave their writes into one site and its
     records. Where the cache cannot be made (a file or a broken link in its place),
     the lock is the repository folder's: the builds still take turns."""
-    directory = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0)
     try:
         store.folder.mkdir(parents=True, exist_ok=True)
-        fd = os.open(store.folder, directory)
+        folder = store.folder
     except OSError:
-        try:
-            fd = os.open(store.folder.parent, directory)
-        except OSError:  # an unreadable repository folder: no lock to take
-            yield
-            return
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        folder = store.folder.parent
+    with taking_turns(folder):
         yield
-    finally:
-        os.close(fd)  # releases the lock
 
 
 @contextmanager
