@@ -58,6 +58,18 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return built
 
 
+def evaluated(browser: Any, site: Path, path: str, script: str, width: int = 360) -> Any:
+    """What ``script`` returns on ``path`` of ``site``, served and opened at ``width`` px."""
+    context = browser.new_context(viewport={"width": width, "height": 740})
+    page = context.new_page()
+    try:
+        with serving(site) as url:
+            page.goto(url + path)
+            return page.evaluate(script)
+    finally:
+        context.close()
+
+
 def notice_pages(site: Path) -> list[str]:
     """Every notice page, then every component page."""
     return [f"{folder}/{p.parent.name}/" for folder in ("notices", "components")
@@ -841,14 +853,7 @@ def test_lists_in_an_update_look_like_lists_not_like_updates(
         "  1. on the web\n  2. in the app\n- Mail works\n")
     out = tmp_path / "site"
     build_into(empty_repo, out, FIXED_NOW)
-    context = browser.new_context(viewport={"width": 360, "height": 740})
-    page = context.new_page()
-    try:
-        with serving(out) as url:
-            page.goto(url + "notices/lists/")
-            items = page.evaluate(TIMELINE_ITEMS)
-    finally:
-        context.close()
+    items = evaluated(browser, out, "notices/lists/", TIMELINE_ITEMS)
     updates = [item for item in items if item["update"]]
     written = [item for item in items if not item["update"]]
     assert len(updates) == 1 and updates[0]["border"] >= 2
@@ -1047,14 +1052,7 @@ def test_titles_in_a_days_line_wrap_with_its_words(browser: Any, empty_repo: Pat
             f"## Investigating - 2026-11-27 05:{minute}\nLooking.\n")
     out = tmp_path / "site"
     build_into(empty_repo, out, FIXED_NOW)
-    context = browser.new_context(viewport={"width": 360, "height": 740})
-    page = context.new_page()
-    try:
-        with serving(out) as url:
-            page.goto(url + "components/web/")
-            links = page.evaluate(TITLE_NEIGHBOURS)
-    finally:
-        context.close()
+    links = evaluated(browser, out, "components/web/", TITLE_NEIGHBOURS)
     assert len(links) == 2, links
 
     def same_line(one: list[float], two: list[float]) -> bool:
