@@ -321,6 +321,21 @@ def test_update_default_status_and_message_required(empty_repo: Path, run: Run) 
         empty_repo, "2026-11-28-email")
 
 
+def test_utf8_arguments_python_read_as_ascii_are_the_text_typed(
+        empty_repo: Path, run: Run) -> None:
+    """With UTF-8 mode off in the C locale (PYTHONUTF8=0), Python reads the UTF-8 bytes
+    of 'é' as two lone surrogates: the title, the notice asked for and -m are still text."""
+    e_acute = "\udcc3\udca9"
+    result = run(empty_repo, "new", "incident", f"Caf{e_acute} down", "--at", "2026-11-28 06:00",
+                 "-m", f"Caf{e_acute} is down.")
+    assert result.exit_code == 0, result.output
+    assert 'title: "Café down"\n' in notice(empty_repo, "2026-11-28-cafe-down")
+    result = run(empty_repo, "update", f"caf{e_acute}", "--at", "2026-11-28 06:30",
+                 "-m", f"Caf{e_acute} is back.")
+    assert result.exit_code == 0, result.output
+    assert "Café is back.\n" in notice(empty_repo, "2026-11-28-cafe-down")
+
+
 @pytest.mark.parametrize(("args", "stdin", "message"), [
     (("--message-file", "{file}"), None,
      "{file}: not valid UTF-8 (byte 0xe9 at line 2): save it as UTF-8"),

@@ -219,6 +219,18 @@ def test_init_option_errors(tmp_path: Path, run: Run, args: tuple[str, ...],
     assert not (tmp_path / "repo").exists()
 
 
+def test_init_takes_utf8_arguments_python_read_as_ascii(tmp_path: Path, run: Run) -> None:
+    """With UTF-8 mode off in the C locale (PYTHONUTF8=0), Python reads the UTF-8 bytes
+    of 'Café' as 'Caf' and two lone surrogates: they are the text the user typed."""
+    result = run(tmp_path / "repo", "init", "--timezone", "UTC", "--title", "Caf\udcc3\udca9",
+                 "--component", "web=W\udcc3\udca9b")
+    assert result.exit_code == 0, result.output
+    config = (tmp_path / "repo" / "outpost.yaml").read_text(encoding="utf-8")
+    assert 'title: "Café"\n' in config
+    assert "Wéb" in config
+    assert "(Café, UTC)" in result.output
+
+
 def test_every_setting_has_a_comment() -> None:
     text = config_text(InitOptions(), schema())
     lines = text.splitlines()

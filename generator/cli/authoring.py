@@ -116,6 +116,7 @@ def incident(repo: Repo, title: str, impact: str, components: tuple[str, ...], s
     from generator.core.model import Impact, NoticeType, Status
     from generator.notices.authoring import create_notice, status_for
 
+    title = argument_text(title, "TITLE")
     config = repo.config()
     kind = NoticeType.INCIDENT
     at = _time(at_text, repo, "--at")
@@ -147,6 +148,7 @@ def maintenance(repo: Repo, title: str, start_text: str, end_text: str,
     from generator.core.model import NoticeType, Status
     from generator.notices.authoring import create_notice, status_for
 
+    title = argument_text(title, "TITLE")
     config = repo.config()
     kind = NoticeType.MAINTENANCE
     at = _time(at_text, repo, "--at")
@@ -178,6 +180,7 @@ def _post(repo: Repo, query: str, status: str | None, final: bool, at_text: str 
     from generator.notices.authoring import post
     from generator.notices.lookup import find_open_notice
 
+    query = argument_text(query, "NOTICE")
     config = repo.config()
     at = _time(at_text, repo, "--at")
 
@@ -259,7 +262,7 @@ def postmortem(repo: Repo, notice: str, at_text: str | None, silent: bool,
     from generator.notices.lookup import find_notice
 
     config = repo.config()
-    notice_id = find_notice(repo.root, notice)
+    notice_id = find_notice(repo.root, argument_text(notice, "NOTICE"))
     at = _time(at_text, repo, "--at")
     posted = post_postmortem(repo.root, config, notice_id, at=at,
                              message=_read_message(message, message_file), silent=silent)

@@ -156,8 +156,10 @@ def utf8_text(raw: bytes, source: str, fix: str) -> str:
 
 def argument_text(value: str, option: str,
                   fix: str = "set the terminal to UTF-8") -> str:
-    """A command-line value, refused when the shell passed bytes that are not UTF-8
-    (Python keeps them as lone surrogates, which no file or message can hold)."""
+    """A command-line value as the UTF-8 text the shell passed, refused when its bytes
+    are not UTF-8 (Python keeps bytes its locale cannot decode as lone surrogates, which
+    no file or message can hold: in the C locale with UTF-8 mode off, every non-ASCII
+    byte of valid UTF-8 too)."""
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
@@ -165,7 +167,7 @@ def argument_text(value: str, option: str,
             raw = value.encode("utf-8", "surrogateescape")  # the bytes as given
         except UnicodeEncodeError:
             raw = value.encode("utf-8", "surrogatepass")
-        utf8_text(raw, option, fix)
+        return utf8_text(raw, option, fix)
     return value
 
 

@@ -88,11 +88,11 @@ def init(repo: Repo, directory: Path | None, title: str | None, timezone: str | 
         raise OutpostError(f"{target} is inside the status site at {outer} (its outpost.yaml): "
                            "a site here would be a second, separate one. Run 'outpost init' "
                            "in a folder outside it, or add --force to make one anyway.")
-    given = (("--title", title), ("--timezone", timezone), ("--base-url", base_url),
-             *(("--component", text) for text in components))
-    for option, value in given:
-        if value is not None:
-            argument_text(value, option)
+    title, timezone, base_url = (None if value is None else argument_text(value, option)
+                                 for option, value in (("--title", title),
+                                                       ("--timezone", timezone),
+                                                       ("--base-url", base_url)))
+    components = tuple(argument_text(text, "--component") for text in components)
     try:
         options = make_options(title, _choose_zone(timezone), base_url, components)
     except InputError as exc:  # a value that is not one: called wrongly (exit 2)
