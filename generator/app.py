@@ -9,6 +9,7 @@ itself by being imported. Imports of heavy modules stay inside functions so that
 from __future__ import annotations
 
 import atexit
+import io
 import os
 import sys
 import threading
@@ -128,6 +129,7 @@ cli = make_group(WIRING, COMMANDS)
 def main() -> NoReturn:
     """Console entry point: one command, then the process ends (``leave``), so the
     command's work is never freed object by object (``Wiring.keep_alive``)."""
+    _escape_what_stdout_cannot_encode()
     try:
         make_group(replace(WIRING, keep_alive=[]), COMMANDS)(prog_name="outpost")
     except SystemExit as done:
@@ -135,6 +137,14 @@ def main() -> NoReturn:
             leave(done.code or 0)
         raise
     leave(0)
+
+
+def _escape_what_stdout_cannot_encode() -> None:
+    """Standard output in a legacy encoding (cp1252 when redirected on Windows, a
+    Latin-1 or EUC-JP locale) takes a title or value it cannot hold as Python writes it
+    on standard error (``\\u2615``), instead of failing the command there."""
+    if isinstance(sys.stdout, io.TextIOWrapper) and sys.stdout.errors == "strict":
+        sys.stdout.reconfigure(errors="backslashreplace")
 
 
 def leave(code: int) -> NoReturn:

@@ -422,3 +422,15 @@ def test_an_unknown_component_lists_at_most_twenty_declared_ids() -> None:
     assert unknown_component("zz", known) == (
         f"unknown component 'zz' (outpost.yaml declares: {', '.join(known[:20])} and 4980 "
         "more)")
+
+
+def test_text_the_output_encoding_cannot_hold_is_escaped_not_a_crash(tmp_path: Path) -> None:
+    """Standard output in a legacy encoding (cp1252 on Windows when redirected, a Latin-1
+    or EUC-JP locale): a character it lacks is written escaped, as Python writes it on
+    standard error, instead of failing the command."""
+    root = repo(tmp_path, notices={"2026-11-28-email.md": INCIDENT.replace(
+        "type: incident\n", "type: incident\nimpact: bog\u2615\n")})
+    result = outpost(root, "check", env={"PYTHONIOENCODING": "cp1252"})
+    assert result.returncode == 1
+    assert result.stdout == ("notices/2026-11-28-email.md:4: 'impact': expected one of none, "
+                             "minor, major, critical, received 'bog\\u2615'\n1 problem found.\n")
