@@ -312,6 +312,9 @@ def test_day_lines_say_each_day_with_notices_and_quiet_runs_once() -> None:
         ("Jan 4 \u2013 Jan 5, 2026", ": operational"), ("Jan 3, 2026", ": operational")]
     # A single day's line says exactly what its bar says, before the notices.
     assert lines[2].words == row[4].words and lines[1].words == row[5].words
+    # ...and its text (documented for template overrides) exactly what its bar's does.
+    assert lines[2].text == row[4].text and lines[1].text == row[5].text
+    assert lines[0].text == lines[0].words  # no notices: the words alone
     assert day_lines((), {}) == ()
 
 

@@ -71,6 +71,12 @@ class DayLine:
         """The words after the label: ': partial outage for 58 minutes'."""
         return self.words[len(self.label):]
 
+    @property
+    def text(self) -> str:
+        """The line as read, its notices' titles too: a single day's is its bar's text.
+        Documented for template overrides, which may read it."""
+        return with_titles(self.words, [title for _, title in self.notices])
+
 
 @dataclass(frozen=True)
 class BarRow:
@@ -106,6 +112,11 @@ def days_label(first: date, last: date) -> str:
     return f"{start} {DASH} {day_label(last)}"
 
 
+def with_titles(words: str, titles: list[str]) -> str:
+    """A day's words and, if any, its notices' titles: 'Jul 30, 2024: ... (Reissue)'."""
+    return f"{words} ({'; '.join(titles)})" if titles else words
+
+
 def _status_words(status: str) -> str:
     return "no data" if status == NO_DATA else "operational"
 
@@ -117,9 +128,7 @@ def bar(day: Day, titles: Mapping[str, str]) -> Bar:
     spent = [f"{_WORDS[status]} for {duration(float(minutes))}"
              for status, minutes in day.minutes if status in _WORDS and minutes > 0]
     words = f"{label}: {', '.join(spent) if spent else 'operational'}"
-    text = words
-    if day.notices:
-        text += " (" + "; ".join(titles.get(n, n) for n in day.notices) + ")"
+    text = with_titles(words, [titles.get(n, n) for n in day.notices])
     return Bar(day.day, day.worst.value, text, day.notices, words)
 
 
