@@ -65,7 +65,8 @@ def outpost_command() -> list[str]:
     return [found]
 
 
-def test_workflow_runs_check_on_pull_requests_touching_notices(empty_repo: Path) -> None:
+def test_workflow_runs_check_on_pull_requests_touching_notices(empty_repo: Path,
+                                                                tmp_path: Path) -> None:
     workflow = yaml.safe_load((REPO / ".github" / "workflows" / "check.yml").read_text())
     trigger = workflow[True]  # YAML 1.1 reads the key 'on' as true
     assert list(trigger) == ["pull_request"]
@@ -77,7 +78,7 @@ def test_workflow_runs_check_on_pull_requests_touching_notices(empty_repo: Path)
                     'uv pip install --offline --python "$RUNNER_TEMP/outpost" . ||\n'
                     '  uv pip install --python "$RUNNER_TEMP/outpost" .\n'
                     'echo "$RUNNER_TEMP/outpost/bin" >> "$GITHUB_PATH"\n',
-                    "outpost check --format github"]
+                    "outpost check --format github", 'outpost build --out "$RUNNER_TEMP/site"']
     assert {"uses": "astral-sh/setup-uv@v6", "with": {
         "enable-cache": True, "cache-dependency-glob": "pyproject.toml",
         "cache-suffix": "${{ steps.month.outputs.month }}", "prune-cache": False}} in steps
@@ -88,6 +89,17 @@ def test_workflow_runs_check_on_pull_requests_touching_notices(empty_repo: Path)
                             text=True, env={"PATH": "/usr/bin:/bin"}, check=False)
     assert result.returncode == 1
     assert result.stdout.startswith("::error file=notices/2026-11-28-broken.md,line=3::")
+    # A broken template override passes the check but not the build after it: the
+    # pull request that touches templates/ is red, as README's "Checks on a pull
+    # request" says.
+    (empty_repo / "notices" / "2026-11-28-broken.md").unlink()
+    (empty_repo / "templates").mkdir()
+    (empty_repo / "templates" / "404.html").write_text("{{ nosuch.name }}\n")
+    results = [subprocess.run(outpost_command() + shlex.split(command.replace(
+        "$RUNNER_TEMP", str(tmp_path)))[1:], cwd=empty_repo, capture_output=True, text=True,
+        env={"PATH": "/usr/bin:/bin"}, check=False) for command in runs[2:]]
+    assert [result.returncode for result in results] == [0, 1]
+    assert "templates/404.html:1: 'nosuch' is undefined" in results[1].stderr
 
 
 def test_pre_commit_hook(empty_repo: Path) -> None:
