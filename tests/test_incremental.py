@@ -730,3 +730,17 @@ def test_a_broken_embed_template_is_named_in_either_process(
     result = run(root, "build", "--now", "2026-11-28T12:00:00Z")
     assert (result.exit_code, result.output) == (1, f"Error: {expected}\n")
     assert tree(out) == before
+
+
+def test_an_override_deleted_again_gives_the_bytes_of_none(empty_repo: Path, run: Run,
+                                                           tmp_path: Path) -> None:
+    """The empty templates/ folder a deleted override leaves (git keeps no such
+    folder, so CI never has it) changes no byte, manifest.json's inputs included."""
+    args = ["build", "--now", local(START), "--out"]
+    assert run(empty_repo, *args, str(tmp_path / "none")).exit_code == 0
+    (empty_repo / "templates").mkdir()
+    (empty_repo / "templates" / "404.html").write_text("Gone\n")
+    assert run(empty_repo, *args, str(tmp_path / "override")).exit_code == 0
+    (empty_repo / "templates" / "404.html").unlink()
+    assert run(empty_repo, *args, str(tmp_path / "deleted")).exit_code == 0
+    assert tree(tmp_path / "deleted") == tree(tmp_path / "none")

@@ -61,14 +61,15 @@ def file_digest(path: Path) -> str:
 
 
 def tree_digest(folder: Path) -> str:
-    """Names and contents of every file under ``folder`` ("-" if there is none)."""
-    if not folder.is_dir():
+    """Names and contents of every file under ``folder`` ("-" if there is none, as
+    for a folder that holds no file: git keeps no such folder, so CI never has it)."""
+    files = sorted(path for path in folder.rglob("*") if path.is_file())
+    if not files:
         return "-"
     digest = hashlib.sha256()
-    for path in sorted(folder.rglob("*")):
-        if path.is_file():
-            digest.update(os.fsencode(path.relative_to(folder).as_posix()) + b"\0")
-            digest.update(path.read_bytes())
+    for path in files:
+        digest.update(os.fsencode(path.relative_to(folder).as_posix()) + b"\0")
+        digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
