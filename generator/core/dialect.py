@@ -12,7 +12,7 @@ import re
 from functools import cache
 from html import unescape
 
-from generator.core.model import MAX_DEPTH, may_nest_deeply
+from generator.core.model import MAX_DEPTH, MAX_TEXT, may_nest_deeply
 
 EXTENSIONS = ("table", "strikethrough", "autolink")
 # A tag as cmark writes it or as raw HTML passes through; never spans another '<'.
@@ -49,8 +49,11 @@ def shows_text(text: str) -> bool:
     """Whether ``text`` rendered shows readers any text, an image's alt text included:
     not one made only of link reference definitions, empty elements (a bare list
     marker, an empty heading, a rule), or spaces written as entities. Rendered only
-    when no line of plain words says so at once."""
+    when no line of plain words says so at once, and never past the limits (a text
+    over them, which the loader refuses for that, counts as showing text)."""
     if "<" not in text and "]:" not in text and _WORDS_LINE.search(text):
+        return True
+    if len(text) > MAX_TEXT or markdown_depth(text) > MAX_DEPTH:
         return True
     html = to_html(text)
     return bool(_ALT_TEXT.search(html) or unescape(_TAG.sub("", html)).strip())

@@ -278,9 +278,8 @@ _RENDERS_TO_NOTHING = "shows readers no text (its Markdown renders to nothing)"
 
 
 def _renders_to_nothing(body: str) -> bool:
-    """Whether ``body`` shows readers nothing; a body over a limit (told by _check_text)
-    is not rendered."""
-    return len(body) <= MAX_TEXT and markdown_depth(body) <= MAX_DEPTH and not shows_text(body)
+    """Whether ``body`` shows readers nothing (a body over a limit is _check_text's)."""
+    return not shows_text(body)
 
 
 POSTMORTEM = "Postmortem"
