@@ -353,6 +353,47 @@ def test_a_broken_template_override_is_named_and_nothing_is_written(
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
 
 
+UNUSED = "no built-in template has this name and no template uses it: it changes nothing"
+
+
+def test_check_warns_about_an_override_that_changes_nothing(empty_repo: Path, run: Run
+                                                            ) -> None:
+    """A misspelt override is never rendered: check names it (and the closest built-in
+    name) instead of letting the edit vanish. Overrides, files other templates use and
+    hidden files are not named; a warning does not fail the check."""
+    templates = empty_repo / "templates"
+    (templates / "parts").mkdir(parents=True)
+    (templates / "embed").mkdir()
+    (templates / "notcie.html").write_text("typo\n")
+    (templates / "embed" / "fragmnt.html").write_text("typo\n")
+    (templates / "closed.html").write_text('{% extends "base.html" %}'
+                                           '{% block content %}{% include "parts/x.html" %}'
+                                           '{% endblock %}\n')
+    (templates / "parts" / "x.html").write_text("used\n")
+    (templates / ".gitkeep").write_text("")
+    result = run(empty_repo, "check", "--now", NOW)
+    assert (result.exit_code, result.output) == (0, (
+        f"templates/embed/fragmnt.html: warning: {UNUSED} (did you mean "
+        "'embed/fragment.html'?)\n"
+        f"templates/notcie.html: warning: {UNUSED} (did you mean 'notice.html'?)\n"
+        "OK: outpost.yaml and 0 notices are valid (2 warnings).\n"))
+    github = run(empty_repo, "check", "--now", NOW, "--format", "github")
+    assert github.output.splitlines()[1] == (
+        f"::warning file=templates/notcie.html::{UNUSED} (did you mean 'notice.html'?)")
+
+
+def test_check_names_no_override_when_a_template_is_chosen_by_a_variable(
+        empty_repo: Path, run: Run) -> None:
+    """``{% include name %}`` may render any file: none can be said to be unused."""
+    templates = empty_repo / "templates"
+    templates.mkdir()
+    (templates / "404.html").write_text('{% include "x-" ~ config.language ~ ".html" %}\n')
+    (templates / "x-en.html").write_text("x\n")
+    result = run(empty_repo, "check", "--now", NOW)
+    assert (result.exit_code, result.output) == (
+        0, "OK: outpost.yaml and 0 notices are valid.\n")
+
+
 def test_an_error_inside_a_built_in_template_is_outpost_s_own(
         empty_repo: Path, run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
     """A template of the package failing on something other than a template error is a

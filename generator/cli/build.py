@@ -33,8 +33,11 @@ def check(repo: Repo, output_format: str, now_text: str | None) -> None:
 
         checks = repo.wiring.target_checks
         problems = sorted([*problems, *target_problems(checked.config, repo.root, checks)])
+        from generator.render.pages import unused_overrides
+
         warnings = future_updates(checked.notices, resolve_now(repo, now_text),
                                   checked.config.timezone)
+        warnings = sorted([*warnings, *unused_overrides(repo.root)])
     if output_format == "github":
         from generator.cli.report import from_workspace
 

@@ -32,10 +32,13 @@ def format_warnings(warnings: Iterable[Problem], output_format: str = "text") ->
     warnings = sorted(warnings)
     if output_format == "github":
         return "\n".join(
-            f"::warning file={_escape_property(p.path)},line={p.line}::{_escape_data(p.message)}"
+            f"::warning file={_escape_property(p.path)}{f',line={p.line}' if p.line else ''}"
+            f"::{_escape_data(p.message)}"
             for p in warnings
         )
-    return "\n".join(f"{p.path}:{p.line}: warning: {p.message}" for p in warnings)
+    # Line 0 stands for the whole file, as in problems.
+    return "\n".join(f"{p.path}{f':{p.line}' if p.line else ''}: warning: {p.message}"
+                     for p in warnings)
 
 
 def from_workspace(problems: Iterable[Problem], root: Path, workspace: Path) -> list[Problem]:
