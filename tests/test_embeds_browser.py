@@ -676,12 +676,13 @@ ICON_BOX_JS = """() => { const host = document.querySelector('[data-outpost-bann
 @pytest.mark.parametrize("width", [375, 1280])
 def test_banner_without_its_stylesheet_keeps_a_small_icon(
         tmp_path: Path, site: Server, portal: Server, browser: Any, width: int) -> None:
-    """A portal whose policy does not allow the banner's stylesheet (a nonce-only
-    style-src, or the hash of an older Outpost's stylesheet): the words and link show
-    unstyled, but the icon took the whole width of the page, a screen tall on a phone."""
+    """A portal whose policy does not allow the banner's stylesheet (the hash of an
+    older Outpost's stylesheet): the words and link show unstyled, but the icon took
+    the whole width of the page, a screen tall on a phone."""
     publish(tmp_path, site, {"sign-in": incident("Sign-in failures")})
+    older = "sha256-" + "A" * 43 + "="
     policy = (f"default-src 'self'; script-src 'nonce-n1' 'strict-dynamic'; "
-              f"connect-src {site.url}; style-src 'nonce-n1'")
+              f"connect-src {site.url}; style-src '{older}'")
     with serving(tmp_path / "strict", headers={"index.html": {
             "Content-Security-Policy": policy}}) as strict:
         url = put(strict, "index.html", portal_page(
@@ -693,4 +694,28 @@ def test_banner_without_its_stylesheet_keeps_a_small_icon(
         icon_width, icon_height, banner_height = page.evaluate(ICON_BOX_JS)
         assert (icon_width, icon_height) == (20, 20)
         assert banner_height < 60
+        page.close()
+
+
+def test_a_nonce_only_policy_styles_the_banner(tmp_path: Path, site: Server,
+                                               browser: Any) -> None:
+    """A portal that allows scripts and styles by a nonce (what frameworks generate per
+    request) and lists no hash: the banner's stylesheet carries the script's nonce, so
+    it is styled without a source added to the policy (before: unstyled), and nothing
+    is reported as blocked."""
+    publish(tmp_path, site, {"sign-in": incident("Sign-in failures")})
+    policy = (f"default-src 'self'; script-src 'nonce-n1' 'strict-dynamic'; "
+              f"connect-src {site.url}; style-src 'nonce-n1'; img-src data:")
+    with serving(tmp_path / "strict", headers={"index.html": {
+            "Content-Security-Policy": policy}}) as strict:
+        url = put(strict, "index.html", portal_page(
+            '<div data-outpost-banner></div>'
+            f'<script nonce="n1" async src="{site.url}embed.js"></script>'))
+        page = browser.new_page(viewport={"width": 375, "height": 600})
+        watch = Watch(page)
+        page.goto(url)
+        shown = wait_banner(page, "Sign-in failures", "[data-outpost-banner]")
+        assert shown["background"] == ORANGE
+        assert page.evaluate(ICON_BOX_JS)[2] == 44
+        assert watch.page_errors == [] and watch.console_errors == []
         page.close()
