@@ -210,7 +210,7 @@ CASES: dict[str, Case] = {
         "Error: outpost.yaml:10: invalid YAML: did not find expected node content",
         "1 problem found.")),
     "build: TemplateFailed": Case(("build", "--now", NOW), broken_template, 1, lambda root: [
-        f"Error: template {root / 'templates' / 'notice.html'}:1: "
+        "Error: template templates/notice.html:1: "
         "'generator.core.model.Notice object' has no attribute 'nope'"]),
     "check: settings not a file": Case(("check",), unreadable_config, 1, lines(
         "outpost.yaml: not a regular file that can be read: write the settings into a "
@@ -341,7 +341,7 @@ def test_a_broken_template_override_is_named_and_nothing_is_written(
     out = empty_repo / "site"
     result = run(empty_repo, "build", "--now", NOW)
     assert result.exit_code == 1
-    expected = f"template {templates}/{message}".replace("{templates}", str(templates))
+    expected = f"template templates/{message}".replace("{templates}", "templates")
     assert result.output == f"Error: {expected}\n"
     assert not out.exists()
     override = next(iter(files))  # the page's own template

@@ -452,8 +452,10 @@ def _template_frames(exc: BaseException) -> list[tuple[str, int, str]]:
 
 
 def _built_in(filename: str) -> bool:
+    """Whether a template's file is one of the package's (their names are absolute
+    paths; the repository's overrides are named relative to it, see _TemplateFolder)."""
     folder = os.path.abspath(str(BUILTIN_TEMPLATES))
-    return os.path.abspath(filename).startswith(folder + os.sep)
+    return os.path.isabs(filename) and filename.startswith(folder + os.sep)
 
 
 def _template_failure(exc: Exception, template: str) -> TemplateFailed | None:
@@ -506,13 +508,17 @@ def template_text(site: Site, template: str, **context: Any) -> str:
 
 
 class _TemplateFolder(FileSystemLoader):
-    """A folder of templates; a file in it that is not UTF-8 is a TemplateFailed naming
-    its first such byte's line."""
+    """The repository's templates/ folder. Its templates are named as the repository
+    has them (templates/notice.html), as problems with notices are, wherever the
+    repository lies: that name is what errors show. A file that is not UTF-8 is a
+    TemplateFailed naming its first such byte's line."""
 
     def get_source(self, environment: Environment, template: str
                    ) -> tuple[str, str, Callable[[], bool]]:
+        shown = "/".join([TEMPLATE_OVERRIDES, *split_template_path(template)])
         try:
-            return super().get_source(environment, template)
+            source, _, uptodate = super().get_source(environment, template)
+            return source, shown, uptodate
         except UnicodeDecodeError:
             for folder in self.searchpath:
                 path = os.path.join(folder, *split_template_path(template))
@@ -523,7 +529,7 @@ class _TemplateFolder(FileSystemLoader):
                     except UnicodeDecodeError as exc:
                         line = raw[: exc.start].count(b"\n") + 1
                         raise TemplateFailed(
-                            f"template {path}:{line}: not valid UTF-8 (byte "
+                            f"template {shown}:{line}: not valid UTF-8 (byte "
                             f"0x{raw[exc.start]:02x}): save it as UTF-8") from None
             raise
 
