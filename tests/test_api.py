@@ -439,6 +439,22 @@ def test_an_update_posted_at_the_window_start_needs_no_automatic_one(
     assert window["resolved_at"] == "2026-11-28T03:00:00.000-06:00"
 
 
+@pytest.mark.parametrize("now", ["2026-11-28T09:45:00Z", FIXED_NOW])
+def test_a_late_completion_ends_the_window_at_its_end_on_pages_and_api(
+        empty_repo: Path, run: Run, tmp_path: Path, now: str) -> None:
+    """The window's end completed the maintenance (readers saw it Completed from then
+    on): a Completed update posted later does not move the end the pages show, which
+    stays the API's resolved_at, before and after that update is posted."""
+    write_notice(empty_repo, "db-upgrade", COMPLETED_LATE)  # 01:00-03:00, done 04:30
+    site = build(run, empty_repo, now, tmp_path / "site")
+    window = load(site, "api/v2/scheduled-maintenances.json")["scheduled_maintenances"][0]
+    assert window["resolved_at"] == "2026-11-28T03:00:00.000-06:00"
+    for page in ("notices/db-upgrade/index.html", "closed/index.html"):
+        shown = re.search(r'<time datetime="[^"]+">([^<]+)</time>',
+                          (site / page).read_text(encoding="utf-8"))
+        assert shown is not None and shown[1] == "Nov 28, 2026, 1:00\u00a0\u2013 3:00 AM CST", page
+
+
 def test_a_components_history_start_is_its_start_date_and_created_at(
         empty_repo: Path, run: Run, tmp_path: Path) -> None:
     """Statuspage's components always carry created_at and updated_at (typed clients

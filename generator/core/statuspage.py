@@ -198,16 +198,6 @@ def went_under(item: NoticeView) -> datetime | None:
     return began
 
 
-def went_back(item: NoticeView) -> datetime | None:
-    """When a notice's components went back to operational: its end, and for a
-    maintenance its window's end if that came first: a Completed update posted after
-    the window found it completed already (``timeline.view``), and changed nothing."""
-    notice = item.notice
-    if item.ended is None or notice.end is None:
-        return item.ended
-    return min(item.ended, notice.end)
-
-
 def status_changed_at(item: NoticeView, now: datetime) -> datetime | None:
     """The last time up to ``now`` the notice moved its components' status: an
     incident's posting or resolution (if it moves any component), a maintenance's
@@ -223,7 +213,7 @@ def status_changed_at(item: NoticeView, now: datetime) -> datetime | None:
         if first is None:
             return None
     latest = first if first <= now else None
-    back = went_back(item)
+    back = item.ended
     if back is not None and back <= now and (latest is None or back > latest):
         latest = back
     return latest
@@ -335,7 +325,7 @@ def _affected(api: Api, item: NoticeView, update: Update, status_now: Status, fi
         return _transitions(api, notice, ending=False) if first else None
     if status_now is Status.COMPLETED:  # called off, or after the window, it ends nothing
         return (_transitions(api, notice, ending=True)
-                if went_under(item) is not None and update.at == went_back(item) else None)
+                if went_under(item) is not None and update.at == item.ended else None)
     if status_now in UNDER_WAY and not started:  # the first: Verifying may come early too
         return _transitions(api, notice, ending=False)
     return None
@@ -357,7 +347,7 @@ def _window_edges(item: NoticeView, now: datetime) -> list[Update]:
         return []
     assert notice.end is not None
     edges = [Update(Status.IN_PROGRESS, under, AUTOMATIC_START, 0, notify=False)]
-    if went_back(item) == notice.end <= now:
+    if item.ended == notice.end <= now:
         edges.append(Update(Status.COMPLETED, notice.end, AUTOMATIC_END, 0, notify=False))
     return edges
 
@@ -428,7 +418,7 @@ def incident(api: Api, item: NoticeView) -> Json:
     created = notice_created(item)
     monitoring = next((u.at for u in reversed(item.updates) if u.status is Status.MONITORING),
                       None)
-    resolved = went_back(item) if not item.is_open else None  # a late Completed: the end
+    resolved = item.ended if not item.is_open else None  # a late Completed: the end
     data: Json = {
         "id": notice_id(notice),
         "name": notice.title,

@@ -39,7 +39,7 @@ class NoticeView:
     status: Status  # the current status word shown
     is_open: bool
     started: datetime  # incident: first update; maintenance: window start
-    ended: datetime | None  # incident: resolved; maintenance: window end or completion
+    ended: datetime | None  # incident: resolved; maintenance: window end or earlier completion
     postmortem: Postmortem | None = None  # once published (its time has come)
 
     @property
@@ -154,7 +154,9 @@ def view(notice: Notice, now: datetime) -> NoticeView | None:
         status = posted if posted is not Status.SCHEDULED else Status.IN_PROGRESS
     else:
         status = Status.SCHEDULED
-    ended = completed if completed is not None else notice.end
+    # The window's end completes it: a Completed update posted later (the warning on
+    # posting it says so) finds it over already, and does not move the end.
+    ended = min(completed, notice.end) if completed is not None else notice.end
     return NoticeView(notice, updates, status, status is not Status.COMPLETED, notice.start,
                       ended)
 
