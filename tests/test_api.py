@@ -143,17 +143,29 @@ def test_impact_sets_indicator_and_component_status(
     assert summary["incidents"][0]["impact"] == impact
 
 
-def test_no_notices_is_operational_with_nulls(empty_repo: Path, run: Run,
-                                              tmp_path: Path) -> None:
+NEVER = "1969-12-31T18:00:00.000-06:00"  # the epoch, in the site zone
+
+
+def test_no_notices_is_operational_and_never_updated(empty_repo: Path, run: Run,
+                                                     tmp_path: Path) -> None:
+    """Typed clients declare page.updated_at and a component's created_at and
+    updated_at non-null (Statuspage never sends null there): a site with no notice yet
+    says the epoch, as its empty feeds do, so a rebuild at another time changes
+    nothing and a client polling for changes sees none. start_date stays null: no
+    uptime data."""
     site = build(run, empty_repo, FIXED_NOW, tmp_path / "site")
     summary = load(site, "api/v2/summary.json")
     assert summary["status"] == {"indicator": "none", "description": "All Systems Operational"}
-    assert summary["page"]["updated_at"] is None
+    assert summary["page"]["updated_at"] == NEVER
     assert summary["page"]["url"] == "https://status.example.org"
     assert summary["page"]["time_zone"] == "America/Chicago"
     assert [(c["created_at"], c["updated_at"], c["start_date"])
-            for c in summary["components"]] == [(None, None, None)] * 2
+            for c in summary["components"]] == [(NEVER, NEVER, None)] * 2
     assert summary["incidents"] == [] and summary["scheduled_maintenances"] == []
+    later = build(run, empty_repo, "2027-03-01T12:00:00Z", tmp_path / "later")
+    for path in API_FILES:
+        if (site / path).exists():
+            assert (later / path).read_bytes() == (site / path).read_bytes(), path
 
 
 def test_ids_are_base36_and_stable_across_builds(busy_site: Path, empty_repo: Path, run: Run,

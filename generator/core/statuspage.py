@@ -26,6 +26,7 @@ from generator.core.model import (
     same_time_suffixes,
 )
 from generator.core.timeline import NoticeView, Snapshot
+from generator.core.times import EPOCH
 
 Json = dict[str, Any]
 
@@ -146,8 +147,10 @@ def incident_status(item: NoticeView) -> str:
     return item.status.slug
 
 
-def last_change(items: list[NoticeView], now: datetime) -> datetime | None:
-    return max((changed_at(item, now) for item in items), default=None)
+def last_change(items: list[NoticeView], now: datetime) -> datetime:
+    """The last time up to ``now`` any notice changed; the epoch before any did (typed
+    clients refuse null, and the build's time would change with every rebuild)."""
+    return max((changed_at(item, now) for item in items), default=EPOCH)
 
 
 def page(api: Api) -> Json:
@@ -238,9 +241,9 @@ def components(api: Api) -> list[Json]:
             members = groups[component.group]
             worst = max((states[m.id] for m in members), key=lambda s: s.rank)
             changed = [t for m in members if (t := _component_changed(api, m.id))]
-            begun = [t for m in members if (t := _created(api, m))]
+            begun = min(_created(api, m) for m in members)
             rows.append(_row(api, group_id(component.group), component.group, worst.value,
-                             None, min(begun, default=None), max(changed, default=None),
+                             None, begun, max(changed, default=None),
                              None, len(rows) + 1, None) | {
                 "group": True, "components": [component_id(m) for m in members]})
             for member in members:
@@ -251,7 +254,7 @@ def components(api: Api) -> list[Json]:
 
 
 def _row(api: Api, row_id: str, name: str, state: str, description: str | None,
-         created: datetime | None, updated: datetime | None, group: str | None,
+         created: datetime, updated: datetime | None, group: str | None,
          position: int, start: date | None) -> Json:
     return {
         "id": row_id,
@@ -275,10 +278,11 @@ def _begins(api: Api, component: Component) -> date | None:
     return component.since if component.since is not None else api.records_begin
 
 
-def _created(api: Api, component: Component) -> datetime | None:
-    """Midnight starting its history (null only on a site with no notice and no since)."""
+def _created(api: Api, component: Component) -> datetime:
+    """Midnight starting its history; the epoch on a site with no notice and no since
+    (as page.updated_at: Statuspage never sends null here)."""
     begins = _begins(api, component)
-    return None if begins is None else midnight(begins, api.config.timezone)
+    return EPOCH if begins is None else midnight(begins, api.config.timezone)
 
 
 def component_row(api: Api, component: Component, state: ComponentStatus,

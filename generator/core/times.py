@@ -20,6 +20,10 @@ _ENDS_IN_OFFSET = re.compile(r"(?:" + _OFFSET + r")$")
 _USUAL_TIME = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2}) ([0-9]{2}):([0-9]{2})")
 TIME_FORM = "YYYY-MM-DD HH:MM"  # how people write times; an offset may follow
 _FORMAT_HINT = f"expected '{TIME_FORM}', optionally followed by an offset such as '-05:00' or 'Z'"
+# The time of something that has not happened yet, where a format has no null (an empty
+# feed's updated time, the API's page.updated_at before any notice): the wall clock would
+# break determinism.
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 

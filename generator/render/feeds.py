@@ -7,7 +7,7 @@ import heapq
 import html
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC
 from itertools import islice
 
 from generator.core import times
@@ -28,8 +28,6 @@ from generator.render.produced import NoticePart, Page
 
 RSS = "feed.xml"
 ATOM = "atom.xml"
-# An empty feed still needs an updated time; the wall clock would break determinism.
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def site_feeds(config: Config) -> tuple[FeedLink, ...]:
@@ -208,7 +206,7 @@ def _documents(site: Site, items: _Items, settings: str, prefix: str, title: str
 def _write(site: Site, prefix: str, title: str, subtitle: str, feed_id: str,
            items: list[FeedItem]) -> tuple[bytes, bytes]:
     config = site.config
-    newest = max((i.updated for i in items), default=EPOCH)
+    newest = max((i.updated for i in items), default=times.EPOCH)
     meta = FeedMeta(
         id=feed_id,
         title=title,
