@@ -436,6 +436,28 @@ def test_a_window_edge_without_an_update_is_posted_as_statuspage_automation_post
     assert len(set(ids)) == len(ids) and all(re.fullmatch("[0-9a-z]{12}", i) for i in ids)
 
 
+@pytest.mark.parametrize(("update", "now", "statuses"), [
+    ("## Scheduled - 2026-11-28 05:30\nBack on plan.\n\n", FIXED_NOW,
+     ["in_progress", "in_progress", "scheduled"]),
+    ("## In progress - 2026-11-28 09:30\nStill going.\n\n", "2026-11-28T16:00:00Z",
+     ["completed", "completed", "in_progress", "scheduled"]),
+    ("## Verifying - 2026-11-28 09:30\nChecking.\n\n", "2026-11-28T16:00:00Z",
+     ["completed", "completed", "in_progress", "scheduled"]),
+])
+def test_an_update_stands_for_the_status_the_window_gave_it(
+        empty_repo: Path, run: Run, tmp_path: Path, update: str, now: str,
+        statuses: list[str]) -> None:
+    """A Scheduled update inside the window finds the maintenance in progress, and one
+    posted after the window's end finds it completed (the pages say so too): each
+    update's status is the one in force then, so the newest is the object's."""
+    write_notice(empty_repo, "api-upgrade", MAINTENANCE_ACTIVE.replace(  # 05:00-09:00
+        "## Scheduled", update + "## Scheduled"))
+    site = build(run, empty_repo, now, tmp_path / "site")
+    window = load(site, "api/v2/scheduled-maintenances.json")["scheduled_maintenances"][0]
+    assert [u["status"] for u in window["incident_updates"]] == statuses
+    assert window["status"] == statuses[0]
+
+
 def test_an_update_posted_at_the_window_start_needs_no_automatic_one(
         empty_repo: Path, run: Run, tmp_path: Path) -> None:
     """Staff who posted In progress or Completed themselves said it: nothing is added,

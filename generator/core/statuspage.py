@@ -295,15 +295,21 @@ def component_row(api: Api, component: Component, state: ComponentStatus,
 
 
 def _status_at(notice: Notice, update: Update, previous: Status | None) -> Status:
-    """The Statuspage status an update stands for: 'Update' keeps the one in force."""
-    if update.status is not Status.UPDATE:
-        return update.status
+    """The Statuspage status an update stands for: 'Update' keeps the one in force, and
+    a maintenance's window overrules the word as ``timeline.view`` does (Scheduled once
+    it has opened, anything after its end, which completed it), so the newest update's
+    status is the object's."""
     if notice.type is NoticeType.INCIDENT:
+        if update.status is not Status.UPDATE:
+            return update.status
         return previous or Status.INVESTIGATING
-    assert notice.start is not None
-    if (previous in (None, Status.SCHEDULED)) and update.at >= notice.start:
+    assert notice.start is not None and notice.end is not None
+    if update.at >= notice.end:
+        return Status.COMPLETED
+    posted = update.status if update.status is not Status.UPDATE else previous
+    if posted in (None, Status.SCHEDULED) and update.at >= notice.start:
         return Status.IN_PROGRESS
-    return previous or Status.SCHEDULED
+    return posted or Status.SCHEDULED
 
 
 def _transitions(api: Api, notice: Notice, ending: bool) -> list[Json] | None:
