@@ -96,6 +96,9 @@ def test_display_shows_derived_abbreviations() -> None:
     assert display_range(utc(2024, 3, 10, 7), utc(2024, 3, 10, 9), CHICAGO) == (
         "Mar 10, 2024, 1:00 AM CST \u2013 4:00 AM CDT")
     assert display_range(start, None, CHICAGO) == "Since Jul 30, 2024, 1:27 PM CDT"
+    # An incident posted only as Resolved began and ended at once: one time, not
+    # "1:27 - 1:27 PM".
+    assert display_range(start, start, CHICAGO) == "Jul 30, 2024, 1:27 PM CDT"
     # Both 01:30s on the fall-back night read differently.
     assert iso(utc(2024, 11, 3, 6, 30), CHICAGO) == "2024-11-03T01:30:00-05:00"
     assert iso(utc(2024, 11, 3, 7, 30), CHICAGO) == "2024-11-03T01:30:00-06:00"

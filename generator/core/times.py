@@ -234,6 +234,8 @@ def display_range(start: datetime, end: datetime | None, zone: tzinfo,
     first_zone = abbreviation(start, zone)
     if end is None:
         return f"Since {display(start, zone, year)} {first_zone}"
+    if end == start:  # begun and ended at once (posted only as Resolved)
+        return f"{display(start, zone, year)} {first_zone}"
     last_zone = abbreviation(end, zone)
     here, there = start.astimezone(zone), end.astimezone(zone)
     if here.date() == there.date():
