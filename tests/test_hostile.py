@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import FIXED_NOW, Run
+from tests.conftest import FIXED_NOW, MINIMAL_CONFIG, Run
 from tests.fixtures import notify_repo_for
 from tests.notify_repo import NOW as NOTIFY_NOW
 from tests.notify_servers import HookServer, MailServer
@@ -263,6 +263,71 @@ def test_site_title_and_component_names_must_be_one_line(empty_repo: Path, run: 
         "outpost.yaml:8: Config value 'components[1].name': must be a single line (it holds a "
         "line break)\n"
         "2 problems found.\n")
+
+
+HIDDEN = ("must not hold the {} (U+{}), an invisible character that makes text read "
+          "differently from what was written: remove it")
+
+
+@pytest.mark.parametrize(("title", "name", "code"), [
+    ("Sign-in \u202eerrors", "right-to-left override", "202E"),  # written raw
+    ('"Sign-in \\u202Eerrors"', "right-to-left override", "202E"),  # as a YAML escape
+    ("Sign-in \u202aerrors", "left-to-right embedding", "202A"),
+    ("Sign-in \u202cerrors", "pop directional formatting", "202C"),
+    ("Sign-in \u2067errors\u2069", "right-to-left isolate", "2067"),
+    ("Sign-in \u2069errors", "pop directional isolate", "2069"),
+    ("Sign-\u200bin errors", "zero width space", "200B"),
+    ('"Sign-in\\uFEFF errors"', "zero width no-break space", "FEFF"),
+    ("Sign-in\u2060 errors", "word joiner", "2060"),
+])
+def test_a_title_may_not_hold_invisible_characters_that_change_how_it_reads(
+        empty_repo: Path, run: Run, title: str, name: str, code: str) -> None:
+    # A "Trojan Source" title: U+202E shows the rest of the title reversed, and in a feed
+    # title or an email subject the words that follow it too.
+    write_notice(empty_repo, "slow.md", INCIDENT.format(title=title, body="Slow."))
+    result = run(empty_repo, "check")
+    assert result.exit_code == 1
+    assert result.output == (f"notices/slow.md:2: title {HIDDEN.format(name, code)}\n"
+                             "1 problem found.\n")
+
+
+def test_site_texts_and_component_names_may_not_hold_them_either(empty_repo: Path,
+                                                                 run: Run) -> None:
+    config = empty_repo / "outpost.yaml"
+    config.write_text(config.read_text().replace("title: Test Status",
+                                                 'title: "Test \\u2066Status"')
+                      .replace("name: API", "name: A\u202ePI"))
+    result = run(empty_repo, "check")
+    assert result.exit_code == 1
+    assert result.output == (
+        "outpost.yaml:1: Config value 'title': "
+        + HIDDEN.format("left-to-right isolate", "2066") + "\n"
+        "outpost.yaml:8: Config value 'components[1].name': "
+        + HIDDEN.format("right-to-left override", "202E") + "\n"
+        "2 problems found.\n")
+    config.write_text(MINIMAL_CONFIG)
+    result = run(empty_repo, "new", "incident", "Slow \u202esign-in", "--at",
+                 "2026-11-28 09:00")
+    assert result.exit_code == 1
+    assert result.output == ("Error: notices/2026-11-28-slow-sign-in.md:2: title "
+                             + HIDDEN.format("right-to-left override", "202E")
+                             + "\nNothing was written.\n")
+
+
+def test_right_to_left_titles_and_names_load_and_render(empty_repo: Path, run: Run) -> None:
+    # Arabic and Hebrew need no control character: pages isolate each title and name
+    # (<bdi>), and marks and joiners (U+200F, U+200C: Persian) stay allowed.
+    config = empty_repo / "outpost.yaml"
+    config.write_text(config.read_text().replace("name: API", "name: \u05de\u05de\u05e9\u05e7"))
+    title = "\u062e\u0637\u0623 \u0641\u064a \u062a\u0633\u062c\u064a\u0644 503\u200f"
+    body = "\u0645\u06cc\u200c\u0634\u0648\u062f"
+    write_notice(empty_repo, "rtl.md", INCIDENT.format(title=title, body=body)
+                 .replace("type: incident", "type: incident\ncomponents: [api]"))
+    result = run(empty_repo, "build", "--now", "2026-11-28 10:00")
+    assert result.exit_code == 0, result.output
+    page = (empty_repo / "site" / "notices" / "rtl" / "index.html").read_text()
+    assert f"<bdi>{title}</bdi>" in (empty_repo / "site" / "index.html").read_text()
+    assert "\u05de\u05de\u05e9\u05e7" in page and "\u0645\u06cc\u200c\u0634" in page
 
 
 def test_one_message_that_cannot_be_composed_does_not_hold_the_others(

@@ -143,6 +143,9 @@ def line(node: yn.Node, path: str = "") -> str:
     value = text(node, path)
     if yn.LINE_BREAKS.search(value):
         raise InputError("must be a single line (it holds a line break)")
+    hidden = yn.hidden_character(value)
+    if hidden:
+        raise InputError(hidden)
     return value
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from generator.core.errors import InputError
+from generator.core.errors import InputError, character_name
 
 if TYPE_CHECKING:
     import yaml
@@ -65,6 +65,13 @@ _NULLS = ("", "~", "null", "Null", "NULL")
 FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff]")
 # Everything str.splitlines() breaks at: a title or name must be one line.
 LINE_BREAKS = re.compile("[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+# Invisible characters that make a title or name read differently from what was
+# written: the bidirectional embeddings, overrides and isolates (a "Trojan Source" title
+# shows reversed, and in a feed title or an email subject so do the words after it), the
+# deprecated shaping controls, and zero-width characters hidden inside words. Marks
+# (U+200E, U+200F, U+061C) and joiners (U+200C, U+200D: Persian, Indic scripts, emoji)
+# stay: they reorder nothing around them, and right-to-left text needs no other.
+HIDDEN = re.compile("[\u200b\u202a-\u202e\u2060-\u206f\ufeff]")
 
 
 def has_forbidden(text: str) -> bool:
@@ -83,6 +90,15 @@ def forbidden_character(text: str) -> str:
         return ""
     return (f"character U+{ord(found.group()):04X} is not allowed (a control character or "
             "a noncharacter): remove it")
+
+
+def hidden_character(text: str) -> str:
+    """The message for a character of ``HIDDEN`` found in one-line ``text``, or ''."""
+    found = HIDDEN.search(text)
+    if found is None:
+        return ""
+    return (f"must not hold the {character_name(found.group())}, an invisible character "
+            "that makes text read differently from what was written: remove it")
 
 
 @dataclass(frozen=True)

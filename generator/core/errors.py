@@ -71,11 +71,15 @@ def lookalike_space(text: str) -> str:
     found = _LOOKALIKE_SPACE.search(text)
     if found is None:
         return ""
+    return (f": it holds a {character_name(found.group())} where a plain space belongs: "
+            "retype it")
+
+
+def character_name(char: str) -> str:
+    """How a message names an invisible or lookalike ``char``: 'no-break space (U+00A0)'."""
     import unicodedata  # only on error paths
 
-    char = found.group()
-    return (f": it holds a {unicodedata.name(char).lower()} (U+{ord(char):04X}) where a "
-            "plain space belongs: retype it")
+    return f"{unicodedata.name(char, 'character').lower()} (U+{ord(char):04X})"
 
 
 LISTED_IDS = 20  # declared ids an unknown component's message lists

@@ -203,6 +203,8 @@ def _check_front_matter(values: dict[str, Any], node: yn.Mapping, kind: NoticeTy
     title = values["title"]
     if yn.LINE_BREAKS.search(title):
         problems.append((node.key_lines["title"], "title must be a single line"))
+    elif yn.HIDDEN.search(title):
+        problems.append((node.key_lines["title"], f"title {yn.hidden_character(title)}"))
     elif len(title) > MAX_TITLE:
         problems.append((node.key_lines["title"], f"the title is {len(title):,} characters "
                          f"long, more than the limit of {MAX_TITLE:,}: shorten it"))
