@@ -636,7 +636,7 @@ def test_check_prints_every_problem_and_exits_1(empty_repo: Path, run: Run) -> N
     result = run(empty_repo, "check")
     assert result.exit_code == 1
     assert result.output == (
-        "notices/2024:1: folders inside notices/ are not read: move its notices directly into "
+        "notices/2024: folders inside notices/ are not read: move its notices directly into "
         "notices/\n"
         "notices/Bad_Name.md:1: file name must be lowercase letters, digits and hyphens (it "
         "becomes the notice's URL)\n"

@@ -551,6 +551,33 @@ def test_a_named_pipe_is_refused_without_hanging(empty_repo: Path, tmp_path: Pat
             "Error: " + problems + "2 problems found. Build stopped: nothing was written.\n")
 
 
+def test_entries_without_lines_are_reported_about_the_whole_entry(empty_repo: Path,
+                                                                   run: Run) -> None:
+    # A folder, a pipe or a socket has no line 1 to point at (nor to annotate in a pull
+    # request): reported as 'path: message', as a symlink leading nowhere is.
+    notices = empty_repo / "notices"
+    (notices / "2024").mkdir()
+    (notices / "x.md").mkdir()
+    (empty_repo / "drafts").mkdir()
+    (notices / "drafts").symlink_to(empty_repo / "drafts")
+    os.mkfifo(notices / "pipe")
+    (notices / "gone.md").symlink_to(empty_repo / "missing.md")
+    write_notice(empty_repo, "notes.txt", "x")
+    folders = "folders inside notices/ are not read: move its notices directly into notices/"
+    result = run(empty_repo, "check")
+    assert result.exit_code == 1
+    assert result.output == (
+        f"notices/2024: {folders}\n"
+        f"notices/drafts: {folders}\n"
+        "notices/gone.md: symlink to a file that does not exist\n"
+        "notices/notes.txt:1: not a notice: notice files end in '.md'\n"
+        "notices/pipe: not a notice: notice files end in '.md'\n"
+        f"notices/x.md: {folders}\n"
+        "6 problems found.\n")
+    result = run(empty_repo, "check", "--format", "github")
+    assert result.output.splitlines()[0] == f"::error file=notices/2024::{folders}"
+
+
 # 8. Editor and OS leftovers ----------------------------------------------------------
 
 

@@ -525,11 +525,14 @@ def notice_names(root: Path) -> tuple[list[str], list[Problem]]:
             if problem:
                 problems.append(Problem(where, 0, problem))
                 continue
+        # Line 1 of a file (where a pull request's annotation shows); a folder, a pipe or
+        # a socket has no lines, so its problem is the whole entry's (line 0).
         if kind == "dir":
-            problems.append(Problem(where, 1, "folders inside notices/ are not read: move "
+            problems.append(Problem(where, 0, "folders inside notices/ are not read: move "
                                               "its notices directly into notices/"))
         elif not name.endswith(".md"):
-            problems.append(Problem(where, 1, "not a notice: notice files end in '.md'"))
+            problems.append(Problem(where, 1 if kind == "file" else 0,
+                                    "not a notice: notice files end in '.md'"))
         elif kind == "special":
             files.append(name)  # reading it says what it is, without blocking
         else:
