@@ -96,6 +96,27 @@ def test_github_flavored_markdown() -> None:
     assert render("3. third\n4. fourth") == '<ol start="3">\n<li>third</li>\n<li>fourth</li>\n</ol>'
 
 
+def test_task_lists_show_a_ballot_box_not_brackets(empty_repo: Path, run: Run) -> None:
+    """GitHub shows '- [ ]' and '- [x]' as checkboxes; readers saw the brackets. A glyph
+    (not a form control, which the sanitizer keeps out and feed readers and mail
+    clients drop) says the same on the page, in feeds, in mail and in Slack."""
+    assert render_markdown("- [x] Restart the relay\n- [ ] Move traffic\n  - [X] Drain") == (
+        "<ul>\n<li>\u2611 Restart the relay</li>\n<li>\u2610 Move traffic\n<ul>\n"
+        "<li>\u2611 Drain</li>\n</ul>\n</li>\n</ul>")
+    # Only a list item's opening box is a task, as on GitHub; raw controls stay out.
+    assert render_markdown("[x] not a list\n\n- [y] not a box\n\n<input type=text>") == (
+        "<p>[x] not a list</p>\n<ul>\n<li>[y] not a box</li>\n</ul>")
+    (empty_repo / "notices" / "relay.md").write_text(
+        "---\ntitle: Mail delays\ntype: incident\n---\n## Identified - 2026-11-28 05:00\n"
+        "- [x] Restart the relay\n- [ ] Move traffic\n")
+    assert run(empty_repo, "build", "--now", FIXED_NOW).exit_code == 0
+    site = empty_repo / "site"
+    for path in ("notices/relay/index.html", "feed.xml", "atom.xml"):
+        text = (site / path).read_text()
+        assert "\u2611 Restart the relay" in text and "\u2610 Move traffic" in text, path
+        assert "[x]" not in text and "[ ]" not in text, path
+
+
 class _Elements(HTMLParser):
     """Every start tag with its attributes (values unescaped), as a browser reads them."""
 

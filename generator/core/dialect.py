@@ -14,7 +14,12 @@ from html import unescape
 
 from generator.core.model import MAX_DEPTH, MAX_TEXT, may_nest_deeply
 
-EXTENSIONS = ("table", "strikethrough", "autolink")
+EXTENSIONS = ("table", "strikethrough", "autolink", "tasklist")
+# A task list item's box as cmark-gfm writes it, and the glyph readers see instead: a form
+# control would need the sanitizer to let <input> through, and feed readers and mail
+# clients drop it with the item's state. Raw HTML written the same way turns too.
+_TASK_BOXES = {'<input type="checkbox" disabled="" />': "\u2610",  # ballot box
+               '<input type="checkbox" checked="" disabled="" />': "\u2611"}  # with check
 # A tag as cmark writes it or as raw HTML passes through; never spans another '<'.
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)[^<>]*>")
 # A line opening with a letter: words of a paragraph, unless a tag or a link reference
@@ -42,6 +47,9 @@ def to_html(text: str) -> str:
 
     html: str = markdown_to_html_with_extensions(text, options=_options(),
                                                  extensions=EXTENSIONS)
+    if "<input" in html:
+        for box, glyph in _TASK_BOXES.items():
+            html = html.replace(box, glyph)
     return html
 
 
