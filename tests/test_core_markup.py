@@ -117,6 +117,23 @@ def test_task_lists_show_a_ballot_box_not_brackets(empty_repo: Path, run: Run) -
         assert "[x]" not in text and "[ ]" not in text, path
 
 
+def test_footnotes_are_numbered_notes_not_links_to_nowhere() -> None:
+    """'[^1]' and its '[^1]: text' were read as a link reference, so the marker became a
+    link to the relative URL 'text' (a 404). They read as GitHub shows them: a number,
+    and the notes below a rule; without the in-page links, since the sanitizer keeps no
+    ids (and two updates on one page would share them)."""
+    assert render_markdown("The relay[^1] failed[^disk], twice[^1].\n\n"
+                           "[^1]: In Chicago.\n[^disk]: A **full** disk.\n") == (
+        "<p>The relay<sup>1</sup> failed<sup>2</sup>, twice<sup>1</sup>.</p>\n<hr>\n<ol>\n"
+        "<li>\n<p>In Chicago.</p>\n</li>\n<li>\n<p>A <strong>full</strong> disk.</p>\n"
+        "</li>\n</ol>")
+    assert render_markdown("[^1]: a note nothing refers to") == ""  # GitHub hides it too
+    assert render_markdown("No note [^2] here.") == "<p>No note [^2] here.</p>"
+    # A plain-text mail makes the links in a note absolute too.
+    assert absolute_targets("A relay[^1].\n\n[^1]: See [the list](../).", PAGE) == (
+        "A relay[^1].\n\n[^1]: See [the list](https://status.example.org/notices/).")
+
+
 class _Elements(HTMLParser):
     """Every start tag with its attributes (values unescaped), as a browser reads them."""
 

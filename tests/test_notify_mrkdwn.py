@@ -35,6 +35,8 @@ def mrkdwn(markdown: str) -> str:
      "• one\n• two\n    1. sub\n    2. more\n\nAfter."),
     ("3. three\n4. four", "3. three\n4. four"),
     ("- [x] done\n- [ ] next", "\u2022 \u2611 done\n\u2022 \u2610 next"),
+    ("The relay[^1] failed.\n\n[^1]: In Chicago.", "The relay^1 failed.\n\n---\n\n1. In Chicago."),
+    ("10 m<sup>2</sup>", "10 m^2"),
     ("> quoted **words**\n> more\n\nafter", "> quoted *words*\n> more\n\nafter"),
     ("| a | b |\n|---|---|\n| 1 | 2 |", "a | b\n1 | 2"),
     ("![a diagram](x.png) here", "a diagram here"),

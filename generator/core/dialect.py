@@ -36,8 +36,9 @@ def _options() -> int:
     from cmarkgfm.cmark import Options
 
     # Raw HTML passes cmark untouched (the renderer's sanitizer decides); smart
-    # punctuation stays off so what the author typed is what readers see.
-    options: int = Options.CMARK_OPT_UNSAFE
+    # punctuation stays off so what the author typed is what readers see. Footnotes
+    # as on GitHub: without them '[^1]: text' defines a link, and '[^1]' links to 'text'.
+    options: int = Options.CMARK_OPT_UNSAFE | Options.CMARK_OPT_FOOTNOTES
     return options
 
 

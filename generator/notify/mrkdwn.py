@@ -128,6 +128,8 @@ def _inline(node: _Element | str) -> str:
     if node.tag == "a":
         return _link(node)
     inner = _inline_children(node)
+    if node.tag == "sup":  # Slack has none: 'm^2', and a footnote's 'relay^1', not 'relay1'
+        return "^" + inner
     return _mark(_MARKS[node.tag], inner) if node.tag in _MARKS else inner
 
 

@@ -34,6 +34,13 @@ _HEADING_TAG = re.compile(r"<(/?)h([1-6])\b")
 # values may hold '>', and its alt text, in any of HTML's three ways of writing a value.
 _IMAGE_TAG = re.compile(r"""<img\b(?:[^<>"']|"[^"]*"|'[^']*')*>""", re.IGNORECASE)
 _ALT = re.compile(r"""\salt\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""", re.IGNORECASE)
+# cmark-gfm's footnote markup: a reference's link (its number kept), a note's links back
+# to its references (dropped, with the space before), and the notes' section.
+_FOOTNOTE_REF = re.compile(r'<a href="#fn-[^"<>]*" id="fnref-[^"<>]*" data-footnote-ref>'
+                           r"([^<>]*)</a>")
+_FOOTNOTE_BACKREF = re.compile(r' ?<a href="#fnref-[^"<>]*" class="footnote-backref"[^<>]*>'
+                               r'\u21a9(?:<sup class="footnote-ref">[^<>]*</sup>)?</a>')
+_FOOTNOTES = "<section class=\"footnotes\" data-footnotes>"
 # In sanitized HTML (nh3's serializer): text and attribute values never hold a raw '<'
 # or '>', and every value is double-quoted with '"' escaped, so these patterns cannot
 # match inside text or inside another attribute's value.
@@ -42,12 +49,13 @@ _HREF = re.compile(r'\shref="([^"]*)"')
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 _URL_SPACE = "".join(map(chr, range(0x21)))  # C0 controls and space: trimmed from URLs
 # Where Markdown source names a link target: after '](' (inline links and images), after
-# a reference definition's '[label]:', and in raw HTML's href=. A destination is
+# a reference definition's '[label]:' (not a footnote's '[^label]:'), and in raw HTML's
+# href=. A destination is
 # '<...>', or a run without spaces whose parentheses nest at most one level.
 _DESTINATION = r"(<(?:[^<>\n\\]|\\.)*>|(?!<)(?:[^\s()\\]|\\.|\((?:[^\s()\\]|\\.)*\))*)"
 _TARGET = re.compile(
     r"(\]\([ \t]*\n?[ \t]*)" + _DESTINATION
-    + r"|^( {0,3}\[(?:[^\[\]\\\n]|\\.)+\]:[ \t]*\n?[ \t]*)" + _DESTINATION
+    + r"|^( {0,3}\[(?!\^)(?:[^\[\]\\\n]|\\.)+\]:[ \t]*\n?[ \t]*)" + _DESTINATION
     + r"""|(\shref[ \t]*=[ \t]*)("[^"\n]*"|'[^'\n]*'|[^\s"'=<>`]+)""",
     re.MULTILINE | re.IGNORECASE)
 
@@ -74,7 +82,7 @@ def render_markdown(text: str, top: int | None = None) -> str:
     html = to_html(text)
     if html_depth(html) > MAX_DEPTH:  # refused by check; never parsed deeply here
         return "<pre>" + escape(text) + "</pre>"
-    html = images_as_text(html)
+    html = footnotes_without_links(images_as_text(html))
     return sanitize(shift_headings(html) if top is None else fit_headings(html, top))
 
 
@@ -90,6 +98,16 @@ def images_as_text(html: str) -> str:
         return next((value for value in found.groups() if value is not None), "") if found else ""
 
     return _IMAGE_TAG.sub(alt_text, html)
+
+
+def footnotes_without_links(html: str) -> str:
+    """cmark's footnotes as a number where each is referred to, and the notes after a
+    rule, without their links to each other: the sanitizer keeps no ids to link to
+    (and two updates on one page would share them), nor do feeds and mail."""
+    if "data-footnote" not in html:  # most updates: no scan
+        return html
+    html = _FOOTNOTE_BACKREF.sub("", _FOOTNOTE_REF.sub(r"\1", html))
+    return html.replace(_FOOTNOTES, "<hr />")
 
 
 def fit_headings(html: str, top: int) -> str:
