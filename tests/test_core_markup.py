@@ -134,6 +134,29 @@ def test_footnotes_are_numbered_notes_not_links_to_nowhere() -> None:
         "A relay[^1].\n\n[^1]: See [the list](https://status.example.org/notices/).")
 
 
+def test_github_alerts_show_their_kind_not_the_marker() -> None:
+    """GitHub's preview shows '> [!WARNING]' as a callout headed Warning; readers saw
+    the brackets. The marker becomes its word, in bold, in the quote."""
+    assert render_markdown("> [!WARNING]\n> Save your work first.") == (
+        "<blockquote>\n<p><strong>Warning</strong><br>\nSave your work first.</p>\n"
+        "</blockquote>")
+    assert render_markdown("> [!note]\n>\n> Text.") == (
+        "<blockquote>\n<p><strong>Note</strong></p>\n<p>Text.</p>\n</blockquote>")
+    for kind in ("Tip", "Important", "Caution"):
+        assert render_markdown(f"> [!{kind.upper()}]\n> x") == (
+            f"<blockquote>\n<p><strong>{kind}</strong><br>\nx</p>\n</blockquote>")
+    # Only alone on the quote's first line, as on GitHub; other brackets stay text.
+    for text in ("> [!TIP] inline", "> text\n> [!NOTE]", "[!NOTE]\nx", "> [!HINT]\n> x"):
+        assert "[!" in render_markdown(text), text
+    assert mrkdwn_of("> [!CAUTION]\n> Hot.") == "> *Caution*\n> Hot."
+
+
+def mrkdwn_of(markdown: str) -> str:
+    from generator.notify.mrkdwn import from_html
+
+    return from_html(render_markdown(markdown))
+
+
 class _Elements(HTMLParser):
     """Every start tag with its attributes (values unescaped), as a browser reads them."""
 

@@ -40,6 +40,10 @@ _FOOTNOTE_REF = re.compile(r'<a href="#fn-[^"<>]*" id="fnref-[^"<>]*" data-footn
                            r"([^<>]*)</a>")
 _FOOTNOTE_BACKREF = re.compile(r' ?<a href="#fnref-[^"<>]*" class="footnote-backref"[^<>]*>'
                                r'\u21a9(?:<sup class="footnote-ref">[^<>]*</sup>)?</a>')
+# GitHub's alert marker as cmark writes it: alone on a quote's first line, which a soft
+# or hard line break or the paragraph's end closes.
+_ALERT = re.compile(r"(<blockquote>\n<p>)\[!(note|tip|important|warning|caution)\]"
+                    r"(</p>|<br />)?\n", re.IGNORECASE)
 _FOOTNOTES = "<section class=\"footnotes\" data-footnotes>"
 # In sanitized HTML (nh3's serializer): text and attribute values never hold a raw '<'
 # or '>', and every value is double-quoted with '"' escaped, so these patterns cannot
@@ -82,7 +86,7 @@ def render_markdown(text: str, top: int | None = None) -> str:
     html = to_html(text)
     if html_depth(html) > MAX_DEPTH:  # refused by check; never parsed deeply here
         return "<pre>" + escape(text) + "</pre>"
-    html = footnotes_without_links(images_as_text(html))
+    html = alerts_as_words(footnotes_without_links(images_as_text(html)))
     return sanitize(shift_headings(html) if top is None else fit_headings(html, top))
 
 
@@ -108,6 +112,16 @@ def footnotes_without_links(html: str) -> str:
         return html
     html = _FOOTNOTE_BACKREF.sub("", _FOOTNOTE_REF.sub(r"\1", html))
     return html.replace(_FOOTNOTES, "<hr />")
+
+
+def alerts_as_words(html: str) -> str:
+    """A quote opening with GitHub's alert marker alone on its first line ('> [!NOTE]')
+    headed by the marker's word in bold on a line of its own, as GitHub's preview heads
+    its callout."""
+    if "[!" not in html:  # most updates: no scan
+        return html
+    return _ALERT.sub(lambda m: f"{m[1]}<strong>{m[2].capitalize()}</strong>"
+                                f"{m[3] or '<br />'}\n", html)
 
 
 def fit_headings(html: str, top: int) -> str:
