@@ -215,6 +215,28 @@ def test_characters_no_output_can_carry_are_refused_by_check(
                              + "1 problem found. Build stopped: nothing was written.\n")
 
 
+@pytest.mark.parametrize(("body", "code", "written"), [
+    ("Pages &#x1b;[31m load slowly.", "001B", "&#x1b;"),  # the feed writer refused it
+    ("Pages &#1; load slowly.", "0001", "&#1;"),
+    ("Pages &#XFFFE; load slowly.", "FFFE", "&#XFFFE;"),  # cmark wrote invalid UTF-8
+    ("Pages &#0000013; load slowly.", "000D", "&#0000013;"),
+])
+def test_character_references_to_what_no_output_can_carry_are_refused_by_check(
+        empty_repo: Path, run: Run, body: str, code: str, written: str) -> None:
+    # Markdown reads '&#1;' as the character it stands for: check passed, and the build
+    # stopped with an unexpected failure.
+    write_notice(empty_repo, "slow.md", INCIDENT.format(title="Slow", body=body)
+                 + "\nA tab &#x9; and a line feed &#10; are fine.\n")
+    expected = (f"notices/slow.md:6: character U+{code}, written '{written}', is not allowed "
+                "(a control character or a noncharacter): remove it\n")
+    result = run(empty_repo, "check")
+    assert result.exit_code == 1
+    assert result.output == expected + "1 problem found.\n"
+    result = run(empty_repo, "build", "--now", "2026-11-28 10:00")
+    assert result.output == ("Error: " + expected
+                             + "1 problem found. Build stopped: nothing was written.\n")
+
+
 def test_control_character_in_the_site_title_is_refused(empty_repo: Path, run: Run) -> None:
     config = empty_repo / "outpost.yaml"
     config.write_text(config.read_text().replace("title: Test Status",

@@ -35,7 +35,8 @@ notify:
 AWKWARD = ["\x00", "\x01", "\x08", "\x0b", "\x0c", "\x1b", "\x7f", "\x85", "\r", "\n", "\t",
            "\u2028", "\u2029", "\ufeff", "\ufffe", "\uffff", "\U0001f389", "<", ">", "&",
            "\\", '"', "'", ";", ",", ":", "#", "*", "`", "]]>", "<script>", "## ", "---",
-           "> ", "- ", "[x](javascript:alert(1))", "<img src=x onerror=alert(1)>", "|"]
+           "> ", "- ", "[x](javascript:alert(1))", "<img src=x onerror=alert(1)>", "|",
+           "&#1;", "&#xFFFE;", "&#x202e;", "[^1]", "[!NOTE]", "- [x] "]
 unicode = st.characters(exclude_categories=("Cs",))  # UTF-8 cannot carry lone surrogates
 printable = st.characters(exclude_categories=("Cs", "Cc"))
 # Mostly text check accepts, so that the steps after it run often; sometimes anything.

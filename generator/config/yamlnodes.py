@@ -83,13 +83,14 @@ def has_forbidden(text: str) -> bool:
     return FORBIDDEN.search(text) is not None
 
 
-def forbidden_character(text: str) -> str:
-    """The message for a character of ``FORBIDDEN`` found in ``text``, or ''."""
+def forbidden_character(text: str, written: str = "") -> str:
+    """The message for a character of ``FORBIDDEN`` found in ``text``, or ''; ``written``:
+    how the file wrote it, when not as itself (a character reference such as '&#27;')."""
     found = FORBIDDEN.search(text)
     if found is None:
         return ""
-    return (f"character U+{ord(found.group()):04X} is not allowed (a control character or "
-            "a noncharacter): remove it")
+    return (f"character U+{ord(found.group()):04X}{f', written {written!r},' if written else ''}"
+            " is not allowed (a control character or a noncharacter): remove it")
 
 
 def hidden_character(text: str) -> str:

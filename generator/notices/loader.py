@@ -111,6 +111,10 @@ def parse_notice(text: str, path: str, notice_id: str, config: Config) -> Notice
     """Parse one notice file's text. Raises NoticeInvalid with every problem found."""
     if yn.has_forbidden(text):
         raise NoticeInvalid(_forbidden_characters(text))
+    if "&#" in text:
+        references = _forbidden_references(text)
+        if references:
+            raise NoticeInvalid(references)
     if "<<<<<<<" in text or ">>>>>>>" in text:
         conflicts = _conflict_markers(text.split("\n"))
         if conflicts:
@@ -458,6 +462,29 @@ def _forbidden_characters(text: str) -> list[tuple[int, str]]:
         problems.append((line, yn.forbidden_character(found.group())))
         next_line = text.find("\n", found.end())
         found = None if next_line < 0 else yn.FORBIDDEN.search(text, next_line)
+    return problems
+
+
+# A numeric character reference, as Markdown reads it: '&#27;' is the character U+001B.
+_REFERENCE = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,6})|([0-9]{1,7}));")
+
+
+def _forbidden_references(text: str) -> list[tuple[int, str]]:
+    """The character references (MAX_REPORTED_LINES at most) standing for a character no
+    output format can carry: Markdown writes the character itself into pages and feeds
+    (cmark-gfm writes U+FFFE as bytes that are not UTF-8). One in a code span is text,
+    but is refused too: a check this simple cannot tell, and none is ever meant."""
+    problems: list[tuple[int, str]] = []
+    line, counted = 1, 0
+    for found in _REFERENCE.finditer(text):
+        code = int(found[1], 16) if found[1] else int(found[2])
+        if code >= 0x110000 or not yn.FORBIDDEN.match(chr(code)):
+            continue  # Markdown reads one past Unicode as U+FFFD
+        line += text.count("\n", counted, found.start())
+        counted = found.start()
+        problems.append((line, yn.forbidden_character(chr(code), found[0])))
+        if len(problems) == MAX_REPORTED_LINES:
+            break
     return problems
 
 
