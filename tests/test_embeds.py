@@ -159,6 +159,21 @@ def test_title_of_ampersands_stays_in_budget(tmp_path: Path) -> None:
     assert re.fullmatch(r"(&amp;)+\u2026", detail), detail
 
 
+US, DE = "\U0001f1fa\U0001f1f8", "\U0001f1e9\U0001f1ea"  # two regional indicators each
+SCOTLAND = "\U0001f3f4\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f"
+
+
+@pytest.mark.parametrize(("title", "shown"), [
+    ("x" * 98 + US + " down", "x" * 98 + "\u2026"),
+    ("x" * 97 + DE + US, "x" * 97 + DE + "\u2026"),
+    ("x" * 98 + SCOTLAND, "x" * 98 + "\u2026"),
+])
+def test_a_shortened_title_never_splits_a_flag(title: str, shown: str) -> None:
+    # A cut between a flag's two letters left one: a boxed 'U' where the flag was.
+    cut = embeds._shorten(title, embeds.FRAGMENT_DETAIL_MAX, 1000)
+    assert htmllib.unescape(cut) == shown
+
+
 # Titles made of what grows when escaped or encoded, or breaks when cut in the middle.
 HOSTILE_PIECES = ["&", "<", ">", '"', "'", " ", "\u00e9", "e\u0301", "\u4e2d",
                   "\U0001f600", "\U0001f44d\U0001f3fd", "\U0001f468\u200d\U0001f469",

@@ -165,10 +165,26 @@ def banner_json(site: Site, scope: Scope) -> dict[str, Any]:
 
 def _joins_previous(text: str, index: int) -> bool:
     """Whether a cut before text[index] would split a character from its accent,
-    variation selector or emoji modifier, or leave a zero-width joiner dangling."""
+    variation selector or emoji modifier, leave a zero-width joiner dangling, or split
+    a flag: two regional indicators, or a black flag and its tag characters."""
     char = text[index]
     return (unicodedata.category(char) in ("Mn", "Mc", "Me") or char == "\u200d"
-            or text[index - 1] == "\u200d" or "\U0001f3fb" <= char <= "\U0001f3ff")
+            or text[index - 1] == "\u200d" or "\U0001f3fb" <= char <= "\U0001f3ff"
+            or "\U000e0020" <= char <= "\U000e007f"
+            or (_is_regional(char) and _regional_run(text, index) % 2 == 1))
+
+
+def _is_regional(char: str) -> bool:
+    return "\U0001f1e6" <= char <= "\U0001f1ff"
+
+
+def _regional_run(text: str, index: int) -> int:
+    """How many regional indicators come right before text[index]: an odd number means
+    text[index] is the second letter of a flag."""
+    start = index
+    while start > 0 and _is_regional(text[start - 1]):
+        start -= 1
+    return index - start
 
 
 def _shorten(text: str, limit: int, budget: int) -> Markup:
