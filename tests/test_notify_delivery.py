@@ -322,6 +322,22 @@ def test_slack_messages_escape_user_text_and_fit_a_section_block(
     assert unescaped == f"[Test Status] Investigating: {title} {link[1:].split('|')[0]}"
 
 
+def test_a_slack_title_renders_literally(run: Run, repo: Path, hooks: HookServer) -> None:
+    """A title holding '```' opened a code block in the bold title that swallowed the
+    update and the notice's link; a '*' closed the bold early."""
+    title = "```pg_dump``` fails on *all* hosts > 2 & <b>"
+    (repo / "notices" / "ticks.md").write_text(
+        f"---\ntitle: {json.dumps(title)}\ntype: incident\n---\n"
+        "## Investigating - 2026-11-28 09:00\nWe are on it.\n")
+    assert notify(run, repo)[0] == 0
+    [post] = [p for p in hooks.posts("/slack")
+              if p.headers["X-Outpost-Delivery"] == "ticks/20261128T1500Z"]
+    assert post.body["blocks"][0]["text"]["text"] == (
+        "*[Test Status] Investigating: \u02cb\u02cb\u02cbpg_dump\u02cb\u02cb\u02cb fails on "
+        "\u2217all\u2217 hosts &gt; 2 &amp; &lt;b&gt;*\nWe are on it.\n"
+        "<https://status.example.org/notices/ticks/|Read the notice>")
+
+
 @pytest.mark.parametrize("body", [
     "See [the notice list](../) and more. " * 200,
     "```\n" + "if a < b & c:\n" * 400 + "```",

@@ -40,9 +40,31 @@ def mrkdwn(markdown: str) -> str:
     ("> quoted **words**\n> more\n\nafter", "> quoted *words*\n> more\n\nafter"),
     ("| a | b |\n|---|---|\n| 1 | 2 |", "a | b\n1 | 2"),
     ("![a diagram](x.png) here", "a diagram here"),
-    ("** not bold **", "** not bold **"),
+    ("** not bold **", "\u2217\u2217 not bold \u2217\u2217"),
 ])
 def test_markdown_becomes_slack_mrkdwn(markdown: str, expected: str) -> None:
+    assert mrkdwn(markdown) == expected
+
+
+ZWSP = "\u200b"
+
+
+@pytest.mark.parametrize(("markdown", "expected"), [
+    # A bare '```' opened a code block that swallowed the rest, the notice's link too.
+    ("Use ``` to fence", "Use \u02cb\u02cb\u02cb to fence"),
+    ("\\*important\\* and 2 * 3", "\u2217important\u2217 and 2 \u2217 3"),
+    ("\\_draft\\_ \\~gone\\~ `` a`b ``", "\u02cddraft\u02cd \u223cgone\u223c `a\u02cbb`"),
+    ("\\> not a quote\n\\> nor this", f"{ZWSP}&gt; not a quote\n{ZWSP}&gt; nor this"),
+    ("a < b & c > d", "a &lt; b &amp; c &gt; d"),
+    ("[a \\*b\\* ```](https://x.org/?a=1&b=2)",
+     "<https://x.org/?a=1&amp;b=2|a \u2217b\u2217 \u02cb\u02cb\u02cb>"),
+    ("```\nx = '```'\n```", f"```\nx = '`{ZWSP}`{ZWSP}`'\n```"),
+    # Between letters or digits a mark can neither open nor close: kept for copying.
+    ("db_primary, 2*3, a~b and :white_check_mark:", "db_primary, 2*3, a~b and :white_check_mark:"),
+])
+def test_literal_text_stays_literal(markdown: str, expected: str) -> None:
+    """Slack has no escape for its marks: text the Markdown meant literally must not
+    become bold, code or a quote in the chat, nor close what the message opened."""
     assert mrkdwn(markdown) == expected
 
 

@@ -1,7 +1,7 @@
 """Slack's mrkdwn from an update's sanitized HTML: '*bold*', '_italic_', '~struck~',
-'<url|text>', '> ' quotes, bullets; '&', '<' and '>' escaped everywhere else, since
-Slack reads '<!channel>' in any text. Converting the HTML, not the Markdown source,
-reads the update as the pages do (cmark's parse, nh3's allow-list)."""
+'<url|text>', '> ' quotes, bullets; every other text is ``literal``. Converting the
+HTML, not the Markdown source, reads the update as the pages do (cmark's parse, nh3's
+allow-list)."""
 
 from __future__ import annotations
 
@@ -20,8 +20,34 @@ _LINKABLE = re.compile(r"(?:https?|mailto):", re.IGNORECASE)  # what the sanitiz
 _LIST_START = re.compile(r"[\t\n\f\r ]*([-+]?[0-9]{1,9})(?![0-9])")
 
 
+# Slack documents entities for '&', '<' and '>' only: its marks have no escape. A mark
+# opens or closes only with a non-word character (or the text's edge) on its outer
+# side, and an invisible character counts as one (adding some is how formatting is
+# forced inside a word), so it cannot hide a mark: a mark that could act as one is
+# written as its look-alike instead. Between letters or digits ('db_primary', '2*3',
+# ':white_check_mark:') it cannot, and stays as typed.
+_LOOKALIKES = str.maketrans({"*": "\u2217", "_": "\u02cd", "~": "\u223c", "`": "\u02cb"})
+_LOOSE_MARK = re.compile(r"(?<![^\W_])[*_~`]|[*_~`](?![^\W_])")
+# A quote is a '>' that begins a line; a zero-width space before it keeps the '>'.
+_QUOTE_START = re.compile(r"^&gt;", re.MULTILINE)
+_TICK_RUN = re.compile(r"`(?=`)")
+ZERO_WIDTH_SPACE = "\u200b"
+
+
 def slack_escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def literal(text: str) -> str:
+    """``text`` as mrkdwn that Slack shows as typed: no mention, link, mark or quote."""
+    unmarked = _LOOSE_MARK.sub(lambda mark: mark[0].translate(_LOOKALIKES), text)
+    return _QUOTE_START.sub(ZERO_WIDTH_SPACE + "&gt;", slack_escape(unmarked))
+
+
+def _code(text: str) -> str:
+    """Code block text: only '```' would end the block; a zero-width space between
+    backticks keeps them all visible."""
+    return _TICK_RUN.sub("`" + ZERO_WIDTH_SPACE, slack_escape(text))
 
 
 def fitted(text: str, room: int) -> str:
@@ -92,7 +118,7 @@ def _block(element: _Element) -> str:
         return _inline_children(element).strip()
     if tag == "pre":
         code = _plain(element).rstrip("\n")
-        return f"{_CODE_FENCE}\n{slack_escape(code)}\n{_CODE_FENCE}"
+        return f"{_CODE_FENCE}\n{_code(code)}\n{_CODE_FENCE}"
     if tag == "blockquote":
         quoted = _blocks(element.children, "\n\n")
         return "\n".join(f"> {line}" for line in quoted.split("\n")) if quoted else ""
@@ -120,11 +146,11 @@ def _list(element: _Element) -> str:
 
 def _inline(node: _Element | str) -> str:
     if isinstance(node, str):
-        return slack_escape(node)
+        return literal(node)
     if node.tag == "br":
         return "\n"
-    if node.tag in ("code", "kbd"):
-        return _mark("`", slack_escape(_plain(node)))
+    if node.tag in ("code", "kbd"):  # any backtick would end the code
+        return _mark("`", slack_escape(_plain(node).translate(_LOOKALIKES)))
     if node.tag == "a":
         return _link(node)
     inner = _inline_children(node)
@@ -134,7 +160,7 @@ def _inline(node: _Element | str) -> str:
 
 
 def _link(element: _Element) -> str:
-    text = slack_escape(" ".join(_plain(element).split()))  # a link's text is one line
+    text = literal(" ".join(_plain(element).split()))  # a link's text is one line
     href = element.attrs.get("href", "")
     if not _LINKABLE.match(href):  # relative: '<!channel|x>' would notify everyone
         return text

@@ -76,10 +76,10 @@ def slack_payload(config: Config, message: Message, headline: str,
     is rendered as on the pages, then written in Slack's mrkdwn, its links absolute."""
     url = f"{config.base_url}notices/{message.notice.id}/"
     link = f"<{url}|Read the notice>"
-    title = mrkdwn.fitted(mrkdwn.slack_escape(headline), SLACK_TITLE_ROOM)
+    title = mrkdwn.fitted(mrkdwn.literal(headline), SLACK_TITLE_ROOM)
     room = SLACK_SECTION_LIMIT - len(f"**\n\n{link}") - len(title)
     text = (mrkdwn.from_html(absolute_links(markdown(message.update.body), url))
-            if message.update else mrkdwn.slack_escape(headline))
+            if message.update else mrkdwn.literal(headline))
     body = mrkdwn.fitted(text, room)
     return {
         "text": f"{mrkdwn.slack_escape(headline)} {url}",
