@@ -187,6 +187,7 @@ class Post:
 class HookState:
     script: dict[str, list[str]] = field(default_factory=dict)  # path -> ok|500|hang|drip|302|404
     received: list[Post] = field(default_factory=list)
+    hung_up: threading.Event = field(default_factory=threading.Event)  # a 'trickle' ended
     attempts: list[str] = field(default_factory=list)
     hang_seconds: float = 3.0
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -206,6 +207,17 @@ class _HookHandler(BaseHTTPRequestHandler):
             action = queue.pop(0) if queue else "ok"
         if action == "hang":
             time.sleep(state.hang_seconds)  # the client gives up; this one is not counted
+            return
+        if action == "trickle":  # headers a byte at a time until the client hangs up
+            self.wfile.write(b"HTTP/1.1 200 OK\r\nX-Padding: ")
+            deadline = time.monotonic() + 10
+            try:
+                while time.monotonic() < deadline:
+                    self.wfile.write(b".")
+                    self.wfile.flush()
+                    time.sleep(0.05)
+            except OSError:
+                state.hung_up.set()
             return
         if action == "drip":  # an answer a byte at a time, each well within the timeout
             self.wfile.write(b"HTTP/1.1 200 OK\r\n")

@@ -6,12 +6,16 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import pytest
 
+from generator.notify import webhooks
 from generator.notify.record import recipient_hash
+from generator.notify.settings import Webhook
+from generator.notify.webhooks import WebhookFailed
 from tests.conftest import REPO, Run
 from tests.fixtures import notify_repo_for
 from tests.notify_repo import NOW, OUTAGE_KEYS, UPGRADE_KEYS, make_repo
@@ -219,6 +223,31 @@ def test_webhook_answering_a_byte_at_a_time_is_bounded_by_its_timeout(
     code, output = notify(run, root)
     assert code == 0, output
     assert_everything_once(smtp, hooks)
+
+
+def client_threads() -> set[threading.Thread]:
+    """The threads running, the test server's request handlers left out."""
+    return {t for t in threading.enumerate() if "process_request" not in t.name}
+
+
+@pytest.mark.parametrize("answer", ["hang", "trickle"])
+def test_a_timed_out_webhook_attempt_is_abandoned_with_its_connection(
+        hooks: HookServer, answer: str) -> None:
+    """The attempt that timed out went on in a thread, its connection open, while the
+    run moved on: it could still deliver what the run reported as failed."""
+    hooks.state.script["/slow"] = [answer]
+    hook = Webhook(name="slow", url=hooks.url("/slow"), url_env=None, format="statuspage",
+                   components=(), types=(), timeout=0.5, retries=0, backoff=0)
+    threads = client_threads()
+    started = time.monotonic()
+    with pytest.raises(WebhookFailed) as failed:
+        webhooks.post(hook, hook.url or "", {"a": 1}, "slow/1", time.sleep)
+    assert client_threads() <= threads  # nothing left running
+    assert time.monotonic() - started < 1.5
+    assert str(failed.value) == "attempt 1: no answer within 0.5 s"
+    if answer == "trickle":
+        assert hooks.state.hung_up.wait(1), "the connection stayed open"
+    assert hooks.state.received == []
 
 
 def test_webhook_answering_something_else_than_http_fails_that_delivery_only(

@@ -3,8 +3,10 @@ POST with a timeout and bounded retries with back-off."""
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
+import socket
 import threading
 import urllib.error
 import urllib.request
@@ -114,27 +116,78 @@ def resolve_url(hook: Webhook, environ: Mapping[str, str]) -> str:
                             "URL (not repeated: it may be a secret)") from None
 
 
-def _attempt(opener: urllib.request.OpenerDirector, request: urllib.request.Request,
-             timeout: float) -> tuple[bool, str]:
-    """(retry worth it, what happened), within ``timeout`` seconds in all. The socket's
-    timeout bounds each read only: a server answering a byte at a time would hold the
-    run for ever, so the exchange runs in a thread that is not waited for longer."""
-    outcome: list[tuple[bool, str] | Exception] = []
+class _Deadline:
+    """Ends an attempt when its time is up: the socket's timeout bounds each read only,
+    and a server answering a byte at a time would hold the run for ever. The exchange
+    runs in the caller's thread (Ctrl-C ends it too); a timer shuts its connection down,
+    so the attempt given up on is over, not left delivering in the background."""
 
-    def exchange() -> None:
-        try:
-            outcome.append(_exchange(opener, request, timeout))
-        except Exception as exc:  # raised again in the caller's thread
-            outcome.append(exc)
+    def __init__(self, seconds: float) -> None:
+        self.expired = False
+        self._lock = threading.Lock()
+        self._connections: list[http.client.HTTPConnection] = []
+        self._timer = threading.Timer(seconds, self._expire)
 
-    worker = threading.Thread(target=exchange, daemon=True)
-    worker.start()
-    worker.join(timeout)
-    if not outcome:
+    def __enter__(self) -> _Deadline:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._timer.cancel()
+        self._timer.join()
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            for connection in self._connections:
+                _shut(connection)
+
+    def connection_class(self, base: type[http.client.HTTPConnection]
+                         ) -> type[http.client.HTTPConnection]:
+        """``base``, its connections shut down when the deadline passes."""
+        deadline = self
+
+        class Bounded(base):  # type: ignore[valid-type,misc]
+            def connect(self) -> None:
+                with deadline._lock:
+                    deadline._connections.append(self)
+                super().connect()
+                with deadline._lock:  # a connection made as time ran out
+                    if deadline.expired:
+                        _shut(self)
+
+        return Bounded
+
+
+def _shut(connection: http.client.HTTPConnection) -> None:
+    """Wake a read blocked on ``connection`` from another thread; its owner closes it
+    (closing here could close a descriptor the owner's thread reuses meanwhile)."""
+    if connection.sock is not None:
+        with contextlib.suppress(OSError):  # already closed
+            socket.socket.shutdown(connection.sock, socket.SHUT_RDWR)
+
+
+def _bounded(handler: type[urllib.request.AbstractHTTPHandler], deadline: _Deadline
+             ) -> urllib.request.AbstractHTTPHandler:
+    """urllib's http or https handler, its connections bound to ``deadline``."""
+
+    class Bounded(handler):  # type: ignore[valid-type,misc]
+        def do_open(self, http_class: Any, req: Any, **kwargs: Any) -> Any:
+            return super().do_open(deadline.connection_class(http_class), req, **kwargs)
+
+    return Bounded()
+
+
+def _attempt(request: urllib.request.Request, timeout: float) -> tuple[bool, str]:
+    """(retry worth it, what happened), within ``timeout`` seconds in all."""
+    with _Deadline(timeout) as deadline:
+        opener = urllib.request.build_opener(
+            _NoRedirect(), _bounded(urllib.request.HTTPHandler, deadline),
+            _bounded(urllib.request.HTTPSHandler, deadline))
+        retry, outcome = _exchange(opener, request, timeout)
+    if deadline.expired:  # what came was cut short: a status line is no complete answer
         return True, f"no answer within {timeout:g} s"
-    if isinstance(outcome[0], Exception):
-        raise outcome[0]
-    return outcome[0]
+    return retry, outcome
 
 
 def _exchange(opener: urllib.request.OpenerDirector, request: urllib.request.Request,
@@ -160,7 +213,6 @@ def post(hook: Webhook, url: str, payload: Mapping[str, Any], delivery_id: str,
     ``hook.retries`` times, waiting ``backoff`` seconds and doubling. Returns the
     attempt log on success (2xx); raises WebhookFailed with it otherwise."""
     data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
-    opener = urllib.request.build_opener(_NoRedirect())
     log: list[str] = []
     delay = hook.backoff
     for attempt in range(hook.retries + 1):
@@ -172,7 +224,7 @@ def post(hook: Webhook, url: str, payload: Mapping[str, Any], delivery_id: str,
             "User-Agent": f"Outpost/{__version__} (+{DOCS})",
             "X-Outpost-Delivery": delivery_id,
         })
-        retry, outcome = _attempt(opener, request, hook.timeout)
+        retry, outcome = _attempt(request, hook.timeout)
         log.append(outcome)
         if outcome.startswith("HTTP 2"):
             return log
