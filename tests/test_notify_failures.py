@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -309,4 +310,32 @@ def test_killed_between_two_sends_then_run_again_sends_each_once(
         code, output = notify(run, root)
         assert code == 0, output
         assert output.rstrip().endswith("Done: 16 sent.")
+        assert_everything_once(smtp, hooks)
+
+
+def test_ctrl_c_while_the_smtp_server_has_not_answered_stops_at_once_and_says_what_is_owed(
+        run: Run, tmp_path: Path, hooks: HookServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A QUIT sent in the middle of the interrupted DATA waited for the server's
+    answer, smtp.timeout (30 s by default), before the run ended with 'Aborted!'."""
+    for smtp in mail_server(["ok", "block"]):
+        root = notify_repo_for(tmp_path, smtp, hooks, monkeypatch)
+        env = {**os.environ, "PYTHONPATH": str(REPO)}
+        process = subprocess.Popen(
+            [sys.executable, "-m", "generator", "--root", str(root), "notify", "--now", NOW],
+            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        try:
+            assert smtp.handler.arrived.wait(60), "the second email never started"
+            interrupted = time.monotonic()
+            process.send_signal(signal.SIGINT)
+            output = process.communicate(timeout=30)[0].decode()
+        finally:
+            process.kill()
+            smtp.handler.release.set()
+        assert time.monotonic() - interrupted < 2  # not the 5 s smtp.timeout
+        assert process.returncode == 1
+        assert output.endswith(
+            f"Interrupted while sending bob@example.org <- {UPGRADE_KEYS[0]}: it may have "
+            "arrived. 1 sent and recorded; the next run sends the rest.\nAborted!\n"), output
+        code, output = notify(run, root)
+        assert code == 0, output
         assert_everything_once(smtp, hooks)

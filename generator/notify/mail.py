@@ -297,6 +297,13 @@ class SmtpSender:
         finally:
             self._client = None
 
+    def abort(self) -> None:
+        """Hang up without QUIT: after an interrupted command the server would answer
+        that command first, a timeout away if it is slow."""
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
     def close(self) -> None:
         if self._client is not None:
             try:

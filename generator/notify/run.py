@@ -48,6 +48,10 @@ class Context:
         if self.smtp is not None:
             self.smtp.close()
 
+    def abort(self) -> None:
+        if self.smtp is not None:
+            self.smtp.abort()
+
 
 def load(project: Project, now: datetime, environ: Mapping[str, str], echo: Echo,
          sleep: Callable[[float], None] = time.sleep) -> Context:
@@ -124,6 +128,7 @@ def run(ctx: Context, store: RecordStore, dry_run: bool) -> tuple[int, int]:
                  "throw-away CI machine; add a 'publish:' target to keep it there.")
     report_plan(ctx, plan, store)
     sent = failed = 0
+    label = ""
     try:
         for delivery in plan.deliveries:
             label = f"{delivery.recipient.label} <- {delivery.message.key}"
@@ -141,6 +146,11 @@ def run(ctx: Context, store: RecordStore, dry_run: bool) -> tuple[int, int]:
             _remember(store, record, delivery, horizon, label)
             sent += 1
             ctx.echo(f"sent   {label} ({how})")
+    except KeyboardInterrupt:
+        ctx.abort()
+        ctx.echo(f"Interrupted while sending {label}: it may have arrived. {sent} sent and "
+                 "recorded; the next run sends the rest.")
+        raise
     finally:
         ctx.close()
     return sent, failed
