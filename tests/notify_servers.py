@@ -185,7 +185,8 @@ class Post:
 
 @dataclass
 class HookState:
-    script: dict[str, list[str]] = field(default_factory=dict)  # path -> ok|500|hang|drip|302|404
+    # path -> ok|500|hang|drip|trickle|302|404|429, the last with ':<Retry-After>'
+    script: dict[str, list[str]] = field(default_factory=dict)
     received: list[Post] = field(default_factory=list)
     hung_up: threading.Event = field(default_factory=threading.Event)  # a 'trickle' ended
     attempts: list[str] = field(default_factory=list)
@@ -231,7 +232,8 @@ class _HookHandler(BaseHTTPRequestHandler):
             return
         length = int(self.headers.get("Content-Length", "0"))
         data = self.rfile.read(length)
-        code = {"ok": 200, "500": 500, "302": 302, "404": 404}[action]
+        action, _, retry_after = action.partition(":")  # '429:30': Retry-After 30
+        code = {"ok": 200, "500": 500, "302": 302, "404": 404, "429": 429}[action]
         if code == 200:
             with state.lock:
                 state.received.append(Post(self.path, dict(self.headers.items()),
@@ -239,6 +241,8 @@ class _HookHandler(BaseHTTPRequestHandler):
         self.send_response(code)
         if code == 302:
             self.send_header("Location", "/elsewhere")
+        if retry_after:
+            self.send_header("Retry-After", retry_after)
         self.send_header("Content-Length", "2")
         self.end_headers()
         self.wfile.write(b"ok")

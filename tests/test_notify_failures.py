@@ -237,8 +237,7 @@ def test_a_timed_out_webhook_attempt_is_abandoned_with_its_connection(
     """The attempt that timed out went on in a thread, its connection open, while the
     run moved on: it could still deliver what the run reported as failed."""
     hooks.state.script["/slow"] = [answer]
-    hook = Webhook(name="slow", url=hooks.url("/slow"), url_env=None, format="statuspage",
-                   components=(), types=(), timeout=0.5, retries=0, backoff=0)
+    hook = slow_hook(hooks)
     threads = client_threads()
     started = time.monotonic()
     with pytest.raises(WebhookFailed) as failed:
@@ -249,6 +248,37 @@ def test_a_timed_out_webhook_attempt_is_abandoned_with_its_connection(
     if answer == "trickle":
         assert hooks.state.hung_up.wait(1), "the connection stayed open"
     assert hooks.state.received == []
+
+
+def slow_hook(hooks: HookServer, retries: int = 0) -> Webhook:
+    return Webhook(name="slow", url=hooks.url("/slow"), url_env=None, format="statuspage",
+                   components=(), types=(), timeout=0.5, retries=retries, backoff=0.05)
+
+
+@pytest.mark.parametrize(("retry_after", "waits"), [
+    ("7", [7.0]), ("0", [0.05]), ("soon", [0.05]), ("Thu, 01 Jan 1970 00:00:00 GMT", [0.05]),
+])
+def test_a_429_is_retried_after_the_time_it_asks_for(
+        hooks: HookServer, retry_after: str, waits: list[float]) -> None:
+    """The back-off (2 s by default) ignored Retry-After: a receiver asking for 30 s
+    got every retry inside that time, and the delivery failed."""
+    hooks.state.script["/slow"] = [f"429:{retry_after}"]
+    slept: list[float] = []
+    assert webhooks.post(slow_hook(hooks, retries=2), hooks.url("/slow"), {}, "slow/1",
+                         slept.append) == ["HTTP 429 Too Many Requests", "HTTP 200"]
+    assert slept == waits
+
+
+def test_a_429_asking_for_longer_than_a_run_should_wait_is_left_to_the_next_run(
+        hooks: HookServer) -> None:
+    hooks.state.script["/slow"] = ["429:3600"]
+    slept: list[float] = []
+    with pytest.raises(WebhookFailed) as failed:
+        webhooks.post(slow_hook(hooks, retries=2), hooks.url("/slow"), {}, "slow/1",
+                      slept.append)
+    assert str(failed.value) == ("attempt 1: HTTP 429 Too Many Requests (asks to retry after "
+                                 "3600 s: left to the next run)")
+    assert slept == [] and hooks.state.attempts == ["/slow"]
 
 
 def test_webhook_answering_something_else_than_http_fails_that_delivery_only(

@@ -4,6 +4,7 @@ POST with a timeout and bounded retries with back-off."""
 from __future__ import annotations
 
 import contextlib
+import email.utils
 import http.client
 import json
 import socket
@@ -11,7 +12,8 @@ import threading
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from generator import __version__
@@ -178,58 +180,89 @@ def _bounded(handler: type[urllib.request.AbstractHTTPHandler], deadline: _Deadl
     return Bounded()
 
 
-def _attempt(request: urllib.request.Request, timeout: float) -> tuple[bool, str]:
-    """(retry worth it, what happened), within ``timeout`` seconds in all."""
+@dataclass(frozen=True)
+class _Outcome:
+    retry: bool  # another attempt may get another answer
+    text: str  # what happened, for the log
+    wait: float = 0.0  # seconds the receiver asked for before another attempt
+
+
+RETRY_AFTER_LIMIT = 60.0  # seconds a run waits for a receiver that asks; longer: next run
+
+
+def _attempt(request: urllib.request.Request, timeout: float) -> _Outcome:
+    """What happened, within ``timeout`` seconds in all."""
     with _Deadline(timeout) as deadline:
         opener = urllib.request.build_opener(
             _NoRedirect(), _bounded(urllib.request.HTTPHandler, deadline),
             _bounded(urllib.request.HTTPSHandler, deadline))
-        retry, outcome = _exchange(opener, request, timeout)
+        outcome = _exchange(opener, request, timeout)
     if deadline.expired:  # what came was cut short: a status line is no complete answer
-        return True, f"no answer within {timeout:g} s"
-    return retry, outcome
+        return _Outcome(True, f"no answer within {timeout:g} s")
+    return outcome
 
 
 def _exchange(opener: urllib.request.OpenerDirector, request: urllib.request.Request,
-              timeout: float) -> tuple[bool, str]:
+              timeout: float) -> _Outcome:
     """One request and its answer's status; raises nothing for HTTP answers."""
     try:
         with opener.open(request, timeout=timeout) as response:  # the status is the answer
-            return False, f"HTTP {response.status}"
+            return _Outcome(False, f"HTTP {response.status}")
     except urllib.error.HTTPError as exc:
-        return retryable_status(exc.code), f"HTTP {exc.code} {exc.reason}"
+        retry = retryable_status(exc.code)
+        return _Outcome(retry, f"HTTP {exc.code} {exc.reason}",
+                        _retry_after(exc.headers.get("Retry-After")) if retry else 0.0)
     except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as exc:
         reason = getattr(exc, "reason", exc)
         if isinstance(reason, TimeoutError) or "timed out" in str(reason):
-            return True, f"no answer within {timeout:g} s"
-        return True, f"connection failed ({reason})"
+            return _Outcome(True, f"no answer within {timeout:g} s")
+        return _Outcome(True, f"connection failed ({reason})")
     except http.client.HTTPException as exc:  # a wrong port, a proxy's garbage
-        return True, f"not an HTTP answer ({str(exc).strip()[:60]!r})"
+        return _Outcome(True, f"not an HTTP answer ({str(exc).strip()[:60]!r})")
+
+
+def _retry_after(value: str | None) -> float:
+    """Retry-After's wait in seconds (a number or an HTTP date, RFC 9110); 0 for none."""
+    value = (value or "").strip()
+    if value.isascii() and value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return 0.0
+    if when.tzinfo is None:  # '-0000': UTC, as HTTP dates are
+        when = when.replace(tzinfo=UTC)
+    return max((when - datetime.now(UTC)).total_seconds(), 0.0)
 
 
 def post(hook: Webhook, url: str, payload: Mapping[str, Any], delivery_id: str,
          sleep: Callable[[float], None]) -> list[str]:
     """POST ``payload`` as JSON; retry timeouts, connection errors, 5xx, 408 and 429 up to
-    ``hook.retries`` times, waiting ``backoff`` seconds and doubling. Returns the
-    attempt log on success (2xx); raises WebhookFailed with it otherwise."""
+    ``hook.retries`` times, waiting ``backoff`` seconds and doubling, or the longer wait
+    a Retry-After asks for (more than RETRY_AFTER_LIMIT: left to the next run). Returns
+    the attempt log on success (2xx); raises WebhookFailed with it otherwise."""
     data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
     log: list[str] = []
-    delay = hook.backoff
+    delay, wait = hook.backoff, 0.0
     for attempt in range(hook.retries + 1):
         if attempt:
-            sleep(delay)
+            sleep(max(delay, wait))
             delay *= 2
         request = urllib.request.Request(url, data=data, method="POST", headers={
             "Content-Type": "application/json; charset=utf-8",
             "User-Agent": f"Outpost/{__version__} (+{DOCS})",
             "X-Outpost-Delivery": delivery_id,
         })
-        retry, outcome = _attempt(request, hook.timeout)
-        log.append(outcome)
-        if outcome.startswith("HTTP 2"):
+        outcome = _attempt(request, hook.timeout)
+        log.append(outcome.text)
+        if outcome.text.startswith("HTTP 2"):
             return log
-        if outcome.startswith("HTTP 3"):
+        if outcome.text.startswith("HTTP 3"):
             log[-1] += " (redirects are not followed)"
-        if not retry:
+        wait = outcome.wait
+        if wait > RETRY_AFTER_LIMIT:
+            log[-1] += f" (asks to retry after {wait:g} s: left to the next run)"
+            break
+        if not outcome.retry:
             break
     raise WebhookFailed("; ".join(f"attempt {n}: {text}" for n, text in enumerate(log, 1)))
