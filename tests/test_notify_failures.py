@@ -79,8 +79,9 @@ def test_unusable_smtp_server_is_tried_once_per_run_not_once_per_email(
         assert first.startswith(where) and reason in first.splitlines()[0]
         later = [line for line in output.splitlines()
                  if f": not sent: {where} failed earlier in this run (" in line]
-        assert len(later) == 6 and all(reason in line for line in later)
+        assert len(later) == 4 and all(reason in line for line in later)
         assert all(line.endswith("); the next run tries again") for line in later)
+        assert output.count(f"not sent: {OUTAGE_KEYS[0]} to this recipient failed") == 2
         assert output.rstrip().endswith(
             "Error: 10 sent, 7 failed; the failed ones are retried on the next run.")
     for smtp in mail_server():  # the server is back: every email, once
@@ -106,7 +107,8 @@ def test_smtp_server_that_stops_answering_mid_run_is_not_tried_again(
         assert (f"FAILED bob@example.org <- {UPGRADE_KEYS[0]}: 127.0.0.1:{smtp.port}: no "
                 "answer within 1 s\n") in output
         assert output.count(f"not sent: 127.0.0.1:{smtp.port} failed earlier in this run "
-                            "(no answer within 1 s)") == 5
+                            "(no answer within 1 s)") == 3
+        assert output.count(f"not sent: {OUTAGE_KEYS[0]} to this recipient failed") == 2
         assert smtp.handler.count == 2
         smtp.handler.release.set()
         code, output = notify(run, root)
@@ -156,7 +158,7 @@ def test_a_plain_smtp_server_under_security_tls_is_named_with_the_fix(
                   "'security: starttls' under notify.smtp in outpost.yaml")
         assert (f"FAILED alice@example.org <- {UPGRADE_KEYS[0]}: 127.0.0.1:{smtp.port}: "
                 f"{reason}\n") in output
-        assert output.count(f"failed earlier in this run ({reason})") == 6
+        assert output.count(f"failed earlier in this run ({reason})") == 4  # 2 wait in line
         assert smtp.received == []
 
 
@@ -188,9 +190,31 @@ def test_webhook_500_is_retried_with_back_off_then_next_run(
     assert (f"FAILED webhook receiver (statuspage) <- {OUTAGE_KEYS[0]}: attempt 1: HTTP 500 "
             "Internal Server Error; attempt 2: HTTP 500 Internal Server Error; attempt 3: "
             "HTTP 500 Internal Server Error\n") in output
-    assert hooks.state.attempts.count("/statuspage") == 2 + 3 + 3
+    assert hooks.state.attempts.count("/statuspage") == 2 + 3 + 1  # the outage's next two wait
     code, output = notify(run, root)
     assert code == 0, output
+    assert_everything_once(smtp, hooks)
+
+
+def test_a_notice_s_updates_reach_a_recipient_in_order_across_a_failure(
+        run: Run, tmp_path: Path, smtp: MailServer, hooks: HookServer,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """'Investigating' failed, 'Identified' and 'Resolved' went out, and the next run
+    posted 'Investigating' last: the channel read an incident opening after it was
+    resolved, and a Statuspage receiver set the incident back to investigating."""
+    root = notify_repo_for(tmp_path, smtp, hooks, monkeypatch)
+    hooks.state.script["/slack"] = ["ok", "500", "500", "500"]
+    code, output = notify(run, root)
+    assert code == 1
+    for key in OUTAGE_KEYS[1:]:
+        assert (f"FAILED webhook chat (slack) <- {key}: not sent: {OUTAGE_KEYS[0]} to this "
+                "recipient failed; the next run sends both, in order\n") in output
+    assert output.rstrip().endswith("Error: 14 sent, 3 failed; the failed ones are retried "
+                                    "on the next run.")
+    code, output = notify(run, root)
+    assert code == 0, output
+    posted = [p.headers["X-Outpost-Delivery"] for p in hooks.posts("/slack")]
+    assert [key for key in posted if key in OUTAGE_KEYS] == OUTAGE_KEYS
     assert_everything_once(smtp, hooks)
 
 

@@ -129,17 +129,29 @@ def run(ctx: Context, store: RecordStore, dry_run: bool) -> tuple[int, int]:
     report_plan(ctx, plan, store)
     sent = failed = 0
     label = ""
+    # (recipient, notice) -> the update that failed: the notice's later updates wait for
+    # it, as a recipient told 'Resolved' before 'Investigating' reads a new incident.
+    # Reminders stand alone, and one that waited could fall out of its window.
+    unsent: dict[tuple[str, str], str] = {}
     try:
         for delivery in plan.deliveries:
             label = f"{delivery.recipient.label} <- {delivery.message.key}"
+            thread = (delivery.recipient.id, delivery.message.notice.id)
+            if thread in unsent and not delivery.message.is_reminder:
+                failed += 1
+                ctx.echo(f"FAILED {label}: not sent: {unsent[thread]} to this recipient "
+                         "failed; the next run sends both, in order")
+                continue
             try:
                 how = deliver(ctx, delivery)
             except (mail.SendFailed, webhooks.WebhookFailed) as exc:
                 failed += 1
+                if not delivery.message.is_reminder:
+                    unsent.setdefault(thread, delivery.message.key)
                 ctx.echo(f"FAILED {label}: {exc}")
                 continue
-            except (ValueError, TypeError) as exc:  # this message cannot be written
-                failed += 1
+            except (ValueError, TypeError) as exc:  # this message cannot be written, ever:
+                failed += 1                         # the later ones do not wait for it
                 ctx.echo(f"FAILED {label}: the message cannot be composed ({exc}); the "
                          "others are still sent")
                 continue
