@@ -49,7 +49,7 @@ from generator.build.uptodate import (
     up_to_date,
 )
 from generator.disk import left_private, taking_turns, write_file_atomic
-from generator.render.pages import BUILTIN_TEMPLATES
+from generator.render.overrides import BUILTIN_TEMPLATES
 
 STATE = "state"  # every file's sha256 in the last build (the up-to-date record: uptodate.py)
 # In-place writes fsync file by file; past this share of changed files one swap is faster.

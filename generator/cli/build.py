@@ -33,7 +33,7 @@ def check(repo: Repo, output_format: str, now_text: str | None) -> None:
 
         checks = repo.wiring.target_checks
         problems = sorted([*problems, *target_problems(checked.config, repo.root, checks)])
-        from generator.render.pages import unused_overrides
+        from generator.render.overrides import unused_overrides
 
         warnings = future_updates(checked.notices, resolve_now(repo, now_text),
                                   checked.config.timezone)

@@ -24,7 +24,6 @@ from jinja2 import (
     TemplateError,
     TemplateNotFound,
     TemplateSyntaxError,
-    meta,
     select_autoescape,
 )
 from jinja2.loaders import split_template_path
@@ -32,7 +31,7 @@ from markupsafe import Markup
 
 from generator.config.settings import case_url
 from generator.core import times
-from generator.core.errors import OutpostError, Problem, close_to, did_you_mean
+from generator.core.errors import OutpostError
 from generator.core.history import ComponentHistory, histories_for
 from generator.core.model import (
     ComponentStatus,
@@ -45,6 +44,7 @@ from generator.core.model import (
 from generator.core.timeline import Banner, ComponentState, NoticeView, Snapshot
 from generator.render.bars import LEGEND, BarRow, bar_row, day_label, uptime_text
 from generator.render.markup import MarkdownRenderer, absolute_links, focusable_tables
+from generator.render.overrides import BUILTIN_TEMPLATES, TEMPLATE_OVERRIDES
 from generator.render.produced import Fragments, NoFragments, Page
 
 # The Open page's one optional script: "Updated 2:00 PM CDT" gains "(3 minutes ago)",
@@ -68,9 +68,7 @@ def script_hash(script: str) -> str:
     return f"'sha256-{base64.b64encode(digest).decode('ascii')}'"
 
 
-BUILTIN_TEMPLATES = resources.files("generator.render") / "templates"
 STATIC = resources.files("generator.render") / "static"
-TEMPLATE_OVERRIDES = "templates"
 
 
 @dataclass(frozen=True)
@@ -267,47 +265,6 @@ def template_environment(root: Path | None,
         bytecode_cache=compiled,
     )
     return env
-
-
-def _template_names(folder: Path) -> list[str]:
-    """Every template file under ``folder`` by its Jinja name (hidden files, such as
-    .gitkeep, and Python's bytecode folders left out)."""
-    names = []
-    for path in sorted(folder.rglob("*")):
-        parts = path.relative_to(folder).parts
-        if path.is_file() and not any(p.startswith(".") or p == "__pycache__" for p in parts):
-            names.append("/".join(parts))
-    return names
-
-
-def unused_overrides(root: Path) -> list[Problem]:
-    """A warning for each file in root/templates that is no built-in template's name and
-    that no template extends, includes or imports: a misspelt override (notcie.html)
-    changes nothing, silently. None when a template names another by a variable: then
-    which ones are used cannot be told without rendering."""
-    folder = root / TEMPLATE_OVERRIDES
-    if not folder.is_dir():
-        return []
-    overrides = _template_names(folder)
-    builtin = _template_names(Path(str(BUILTIN_TEMPLATES)))
-    env = Environment(autoescape=True)
-    used: set[str] = set()
-    for base, names in ((folder, overrides), (Path(str(BUILTIN_TEMPLATES)), builtin)):
-        for name in names:
-            try:
-                parsed = env.parse((base / name).read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, TemplateSyntaxError):
-                continue  # the build names what is wrong with it
-            for referenced in meta.find_referenced_templates(parsed):
-                if referenced is None:
-                    return []
-                used.add(referenced)
-    known = set(builtin)
-    return [Problem(f"{TEMPLATE_OVERRIDES}/{name}", 0,
-                    "no built-in template has this name and no template uses it: it "
-                    "changes nothing" + (f" ({hint})" if (hint := did_you_mean(close_to(
-                        name, builtin)[:1])) else ""))
-            for name in overrides if name not in known and name not in used]
 
 
 def _install_filters(env: Environment, config: Config, markdown: MarkdownRenderer) -> None:

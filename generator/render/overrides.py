@@ -1,0 +1,56 @@
+"""Where templates come from: the package's built-in ones, and a repository's
+templates/ folder, whose files override them by name. Light to import: ``outpost
+check`` reads it without the rendering stack."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+from generator.core.errors import Problem, close_to, did_you_mean
+
+BUILTIN_TEMPLATES = resources.files("generator.render") / "templates"
+TEMPLATE_OVERRIDES = "templates"
+
+
+def _template_names(folder: Path) -> list[str]:
+    """Every template file under ``folder`` by its Jinja name (hidden files, such as
+    .gitkeep, and Python's bytecode folders left out)."""
+    names = []
+    for path in sorted(folder.rglob("*")):
+        parts = path.relative_to(folder).parts
+        if path.is_file() and not any(p.startswith(".") or p == "__pycache__" for p in parts):
+            names.append("/".join(parts))
+    return names
+
+
+def unused_overrides(root: Path) -> list[Problem]:
+    """A warning for each file in root/templates that is no built-in template's name and
+    that no template extends, includes or imports: a misspelt override (notcie.html)
+    changes nothing, silently. None when a template names another by a variable: then
+    which ones are used cannot be told without rendering."""
+    folder = root / TEMPLATE_OVERRIDES
+    if not folder.is_dir():
+        return []
+    overrides = _template_names(folder)
+    builtin = _template_names(Path(str(BUILTIN_TEMPLATES)))
+    from jinja2 import Environment, TemplateSyntaxError, meta  # only with overrides
+
+    env = Environment(autoescape=True)
+    used: set[str] = set()
+    for base, names in ((folder, overrides), (Path(str(BUILTIN_TEMPLATES)), builtin)):
+        for name in names:
+            try:
+                parsed = env.parse((base / name).read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, TemplateSyntaxError):
+                continue  # the build names what is wrong with it
+            for referenced in meta.find_referenced_templates(parsed):
+                if referenced is None:
+                    return []
+                used.add(referenced)
+    known = set(builtin)
+    return [Problem(f"{TEMPLATE_OVERRIDES}/{name}", 0,
+                    "no built-in template has this name and no template uses it: it "
+                    "changes nothing" + (f" ({hint})" if (hint := did_you_mean(close_to(
+                        name, builtin)[:1])) else ""))
+            for name in overrides if name not in known and name not in used]
