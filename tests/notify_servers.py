@@ -185,7 +185,8 @@ class Post:
 
 @dataclass
 class HookState:
-    # path -> ok|500|hang|drip|trickle|302|404|429, the last with ':<Retry-After>'
+    # path -> ok|500|hang|drip|trickle|302|404|429, the last with ':<Retry-After>'; any
+    # code with '!<text>' answers that text as text/plain
     script: dict[str, list[str]] = field(default_factory=dict)
     received: list[Post] = field(default_factory=list)
     hung_up: threading.Event = field(default_factory=threading.Event)  # a 'trickle' ended
@@ -232,6 +233,7 @@ class _HookHandler(BaseHTTPRequestHandler):
             return
         length = int(self.headers.get("Content-Length", "0"))
         data = self.rfile.read(length)
+        action, _, said = action.partition("!")  # '404!no_such_hook': a text body
         action, _, retry_after = action.partition(":")  # '429:30': Retry-After 30
         code = {"ok": 200, "500": 500, "302": 302, "404": 404, "429": 429}[action]
         if code == 200:
@@ -243,9 +245,12 @@ class _HookHandler(BaseHTTPRequestHandler):
             self.send_header("Location", "/elsewhere")
         if retry_after:
             self.send_header("Retry-After", retry_after)
-        self.send_header("Content-Length", "2")
+        body = said.encode() if said else b"ok"
+        if said:
+            self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(b"ok")
+        self.wfile.write(body)
 
 
 @dataclass

@@ -393,3 +393,37 @@ def test_ctrl_c_while_the_smtp_server_has_not_answered_stops_at_once_and_says_wh
         code, output = notify(run, root)
         assert code == 0, output
         assert_everything_once(smtp, hooks)
+
+
+def test_a_refusal_shows_the_receivers_own_words(hooks: HookServer) -> None:
+    """Slack answers an archived channel or a revoked hook with '404' and its reason
+    as text ('channel_is_archived'): the log said only 'HTTP 404 Not Found'."""
+    hooks.state.script["/slow"] = ["404!channel_is_archived"]
+    with pytest.raises(WebhookFailed) as failed:
+        webhooks.post(slow_hook(hooks), hooks.url("/slow"), {}, "slow/1", time.sleep)
+    assert str(failed.value) == "attempt 1: HTTP 404 Not Found: channel_is_archived"
+
+
+@pytest.mark.parametrize(("kind", "body", "shown"), [
+    ("application/json", b'{"message": "Unknown Webhook", "code": 10015}\n',
+     ': {"message": "Unknown Webhook", "code": 10015}'),
+    ("text/plain; charset=utf-8", b"invalid_token\nsecond line\n", ": invalid_token"),
+    ("text/plain", b"bad\x1b[31mred\x07", ": bad [31mred"),
+    ("text/plain", b"x" * 300, ": " + "x" * 99 + "\u2026"),
+    ("text/plain", b"  \n", ""),
+    ("text/html", b"<html><body><h1>404</h1></body></html>", ""),
+    ("", b"no_such_hook", ""),
+])
+def test_a_refusal_s_words_are_one_printable_bounded_line(kind: str, body: bytes,
+                                                           shown: str) -> None:
+    import email.message
+    import io
+    import urllib.error
+
+    headers = email.message.Message()
+    if kind:
+        headers["Content-Type"] = kind
+    answer = urllib.error.HTTPError("http://hook.example/", 404, "Not Found", headers,
+                                    io.BytesIO(body))
+    said = webhooks._reason_given(answer)
+    assert (f": {said}" if said else "") == shown

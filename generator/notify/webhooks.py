@@ -210,7 +210,8 @@ def _exchange(opener: urllib.request.OpenerDirector, request: urllib.request.Req
             return _Outcome(False, f"HTTP {response.status}")
     except urllib.error.HTTPError as exc:
         retry = retryable_status(exc.code)
-        return _Outcome(retry, f"HTTP {exc.code} {exc.reason}",
+        said = _reason_given(exc)
+        return _Outcome(retry, f"HTTP {exc.code} {exc.reason}{f': {said}' if said else ''}",
                         _retry_after(exc.headers.get("Retry-After")) if retry else 0.0)
     except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as exc:
         reason = getattr(exc, "reason", exc)
@@ -219,6 +220,27 @@ def _exchange(opener: urllib.request.OpenerDirector, request: urllib.request.Req
         return _Outcome(True, f"connection failed ({reason})")
     except http.client.HTTPException as exc:  # a wrong port, a proxy's garbage
         return _Outcome(True, f"not an HTTP answer ({str(exc).strip()[:60]!r})")
+
+
+REASON_LIMIT = 100  # characters of a refusal's own words shown in the log
+
+
+def _reason_given(answer: urllib.error.HTTPError) -> str:
+    """The first line of a refusal's text, as receivers explain it (Slack: 'channel_is_
+    archived', 'invalid_token'; Discord: '{"message": "Unknown Webhook", ...}'): what
+    staff need to mend the hook. Only text or JSON, printable, and bounded: a receiver's
+    HTML error page says nothing a line can hold."""
+    kind = (answer.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+    if not (kind.startswith("text/plain") or kind == "application/json"
+            or kind.endswith("+json")):
+        return ""
+    try:
+        data = answer.read(4 * REASON_LIMIT)
+    except (OSError, http.client.HTTPException):  # cut short: the status says enough
+        return ""
+    lines = data.decode("utf-8", errors="replace").strip().splitlines()
+    text = "".join(c if c.isprintable() else " " for c in (lines[0] if lines else "")).strip()
+    return text if len(text) <= REASON_LIMIT else text[:REASON_LIMIT - 1] + "…"
 
 
 def _retry_after(value: str | None) -> float:
