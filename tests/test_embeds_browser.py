@@ -7,6 +7,7 @@ import os
 import shutil
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -673,28 +674,40 @@ ICON_BOX_JS = """() => { const host = document.querySelector('[data-outpost-bann
   return [r.width, r.height, host.getBoundingClientRect().height]; }"""
 
 
-@pytest.mark.parametrize("width", [375, 1280])
-def test_banner_without_its_stylesheet_keeps_a_small_icon(
-        tmp_path: Path, site: Server, portal: Server, browser: Any, width: int) -> None:
-    """A portal whose policy does not allow the banner's stylesheet (the hash of an
-    older Outpost's stylesheet): the words and link show unstyled, but the icon took
-    the whole width of the page, a screen tall on a phone."""
+@contextmanager
+def strict_portal(tmp_path: Path, site: Server, browser: Any, style_src: str, width: int
+                  ) -> Iterator[tuple[Any, str]]:
+    """An incident published to ``site``, and a page of a portal whose policy allows
+    scripts by nonce and styles by ``style_src`` only, placing the banner: (a browser
+    page ``width`` wide, the portal page's URL). The page is closed afterwards."""
     publish(tmp_path, site, {"sign-in": incident("Sign-in failures")})
-    older = "sha256-" + "A" * 43 + "="
     policy = (f"default-src 'self'; script-src 'nonce-n1' 'strict-dynamic'; "
-              f"connect-src {site.url}; style-src '{older}'")
+              f"connect-src {site.url}; style-src {style_src}; img-src data:")
     with serving(tmp_path / "strict", headers={"index.html": {
             "Content-Security-Policy": policy}}) as strict:
         url = put(strict, "index.html", portal_page(
             '<div data-outpost-banner></div>'
             f'<script nonce="n1" async src="{site.url}embed.js"></script>'))
         page = browser.new_page(viewport={"width": width, "height": 600})
+        try:
+            yield page, url
+        finally:
+            page.close()
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_banner_without_its_stylesheet_keeps_a_small_icon(
+        tmp_path: Path, site: Server, portal: Server, browser: Any, width: int) -> None:
+    """A portal whose policy does not allow the banner's stylesheet (the hash of an
+    older Outpost's stylesheet): the words and link show unstyled, but the icon took
+    the whole width of the page, a screen tall on a phone."""
+    older = "sha256-" + "A" * 43 + "="
+    with strict_portal(tmp_path, site, browser, f"'{older}'", width) as (page, url):
         page.goto(url)
         wait_banner(page, "Sign-in failures", "[data-outpost-banner]")
         icon_width, icon_height, banner_height = page.evaluate(ICON_BOX_JS)
         assert (icon_width, icon_height) == (20, 20)
         assert banner_height < 60
-        page.close()
 
 
 def test_a_nonce_only_policy_styles_the_banner(tmp_path: Path, site: Server,
@@ -703,19 +716,10 @@ def test_a_nonce_only_policy_styles_the_banner(tmp_path: Path, site: Server,
     request) and lists no hash: the banner's stylesheet carries the script's nonce, so
     it is styled without a source added to the policy (before: unstyled), and nothing
     is reported as blocked."""
-    publish(tmp_path, site, {"sign-in": incident("Sign-in failures")})
-    policy = (f"default-src 'self'; script-src 'nonce-n1' 'strict-dynamic'; "
-              f"connect-src {site.url}; style-src 'nonce-n1'; img-src data:")
-    with serving(tmp_path / "strict", headers={"index.html": {
-            "Content-Security-Policy": policy}}) as strict:
-        url = put(strict, "index.html", portal_page(
-            '<div data-outpost-banner></div>'
-            f'<script nonce="n1" async src="{site.url}embed.js"></script>'))
-        page = browser.new_page(viewport={"width": 375, "height": 600})
+    with strict_portal(tmp_path, site, browser, "'nonce-n1'", 375) as (page, url):
         watch = Watch(page)
         page.goto(url)
         shown = wait_banner(page, "Sign-in failures", "[data-outpost-banner]")
         assert shown["background"] == ORANGE
         assert page.evaluate(ICON_BOX_JS)[2] == 44
         assert watch.page_errors == [] and watch.console_errors == []
-        page.close()

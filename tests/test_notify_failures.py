@@ -341,14 +341,19 @@ def test_webhook_redirect_or_client_error_is_not_retried_within_the_run(
     assert_everything_once(smtp, hooks)
 
 
+def notify_process(root: Path) -> subprocess.Popen[bytes]:
+    """`outpost notify` in a process of its own, to be killed or interrupted."""
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    return subprocess.Popen(
+        [sys.executable, "-m", "generator", "--root", str(root), "notify", "--now", NOW],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+
+
 def test_killed_between_two_sends_then_run_again_sends_each_once(
         run: Run, tmp_path: Path, hooks: HookServer, monkeypatch: pytest.MonkeyPatch) -> None:
     for smtp in mail_server(["ok", "block"]):
         root = notify_repo_for(tmp_path, smtp, hooks, monkeypatch)
-        env = {**os.environ, "PYTHONPATH": str(REPO)}
-        process = subprocess.Popen(
-            [sys.executable, "-m", "generator", "--root", str(root), "notify", "--now", NOW],
-            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        process = notify_process(root)
         try:
             assert smtp.handler.arrived.wait(60), "the second email never started"
         finally:
@@ -373,10 +378,7 @@ def test_ctrl_c_while_the_smtp_server_has_not_answered_stops_at_once_and_says_wh
     answer, smtp.timeout (30 s by default), before the run ended with 'Aborted!'."""
     for smtp in mail_server(["ok", "block"]):
         root = notify_repo_for(tmp_path, smtp, hooks, monkeypatch)
-        env = {**os.environ, "PYTHONPATH": str(REPO)}
-        process = subprocess.Popen(
-            [sys.executable, "-m", "generator", "--root", str(root), "notify", "--now", NOW],
-            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        process = notify_process(root)
         try:
             assert smtp.handler.arrived.wait(60), "the second email never started"
             interrupted = time.monotonic()
