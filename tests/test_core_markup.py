@@ -117,6 +117,22 @@ def test_task_lists_show_a_ballot_box_not_brackets(empty_repo: Path, run: Run) -
         assert "[x]" not in text and "[ ]" not in text, path
 
 
+def test_a_task_is_done_only_by_its_own_box_and_is_one_in_quotes_and_loose_lists() -> None:
+    """cmark-gfm's task extension (which GitHub does not use) ticked an open task whose
+    text held '[x]' anywhere, left a quoted checklist's brackets, and put a loose item's
+    box on a line of its own. Items read as GitHub reads them."""
+    assert render_markdown("- [ ] Press [X] to close\n- [ ] Set `[x]` in the form") == (
+        "<ul>\n<li>\u2610 Press [X] to close</li>\n<li>\u2610 Set <code>[x]</code> in "
+        "the form</li>\n</ul>")
+    assert render_markdown("> - [x] Drained\n> - [ ] Restarted\n\n1. - [ ] Nested") == (
+        "<blockquote>\n<ul>\n<li>\u2611 Drained</li>\n<li>\u2610 Restarted</li>\n</ul>\n"
+        "</blockquote>\n<ol>\n<li>\n<ul>\n<li>\u2610 Nested</li>\n</ul>\n</li>\n</ol>")
+    assert render_markdown("- [x] Drained\n\n- [ ] Restarted") == (
+        "<ul>\n<li>\n<p>\u2611 Drained</p>\n</li>\n<li>\n<p>\u2610 Restarted</p>\n</li>\n</ul>")
+    # A box with nothing after it, or text right after it, is no task on GitHub either.
+    assert render_markdown("- [ ]\n- [x]done") == "<ul>\n<li>[ ]</li>\n<li>[x]done</li>\n</ul>"
+
+
 def test_footnotes_are_numbered_notes_not_links_to_nowhere() -> None:
     """'[^1]' and its '[^1]: text' were read as a link reference, so the marker became a
     link to the relative URL 'text' (a 404). They read as GitHub shows them: a number,

@@ -14,12 +14,15 @@ from html import unescape
 
 from generator.core.model import MAX_DEPTH, MAX_TEXT, may_nest_deeply
 
-EXTENSIONS = ("table", "strikethrough", "autolink", "tasklist")
-# A task list item's box as cmark-gfm writes it, and the glyph readers see instead: a form
-# control would need the sanitizer to let <input> through, and feed readers and mail
-# clients drop it with the item's state. Raw HTML written the same way turns too.
-_TASK_BOXES = {'<input type="checkbox" disabled="" />': "\u2610",  # ballot box
-               '<input type="checkbox" checked="" disabled="" />': "\u2611"}  # with check
+EXTENSIONS = ("table", "strikethrough", "autolink")
+# A task list item's box: '[ ]' or '[x]' opening a list item's text (or its first
+# paragraph's, in a loose list) before a space, read in the HTML as GitHub's own filter
+# reads it. cmark-gfm's tasklist extension, which GitHub does not use, ticks a box whose
+# item holds '[x]' anywhere, misses items in a quote and sets a loose item's box on a line
+# of its own. Readers see a glyph: a form control would need the sanitizer to let <input>
+# through, and feed readers and mail clients drop it with the item's state.
+_TASK_BOX = re.compile(r"(<li>(?:\n<p>)?)\[([ xX])\](?=[ \t\n])")
+_TASK_GLYPHS = {" ": "\u2610", "x": "\u2611", "X": "\u2611"}  # ballot box, with check
 # A tag as cmark writes it or as raw HTML passes through; never spans another '<'.
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)[^<>]*>")
 # A line opening with a letter: words of a paragraph, unless a tag or a link reference
@@ -48,9 +51,8 @@ def to_html(text: str) -> str:
 
     html: str = markdown_to_html_with_extensions(text, options=_options(),
                                                  extensions=EXTENSIONS)
-    if "<input" in html:
-        for box, glyph in _TASK_BOXES.items():
-            html = html.replace(box, glyph)
+    if "<li>" in html:
+        html = _TASK_BOX.sub(lambda box: box[1] + _TASK_GLYPHS[box[2]], html)
     return html
 
 
