@@ -237,6 +237,31 @@ def test_character_references_to_what_no_output_can_carry_are_refused_by_check(
                              + "1 problem found. Build stopped: nothing was written.\n")
 
 
+def test_character_references_shown_as_written_are_not_refused(empty_repo: Path,
+                                                                run: Run) -> None:
+    """In code, escaped, in a comment or in a title, '&#27;' is text as written (a pasted
+    XML error says '&#xD;'); check refused it, though no output carries the character.
+    One Markdown reads as the character is still refused, at its own line."""
+    write_notice(empty_repo, "slow.md", INCIDENT.format(
+        title="Escape &#27; shown", body=(
+            "The API answered:\n\n```xml\n<fault>Gateway timeout&#xD;\n</fault>\n```\n\n"
+            "and `&#x1b;[31m` or \\&#27; showed.\n<!-- &#1; -->\n\n    &#127;\n\n"
+            "## Identified - 2026-11-28 09:30\n`&#1;` then [a](/x \"&#1;\") and &#x1B;.")))
+    result = run(empty_repo, "check")
+    assert result.output == (
+        "notices/slow.md:19: character U+0001, written '&#1;', is not allowed (a control "
+        "character or a noncharacter): remove it\n"
+        "notices/slow.md:19: character U+001B, written '&#x1B;', is not allowed (a control "
+        "character or a noncharacter): remove it\n2 problems found.\n")
+    text = (empty_repo / "notices" / "slow.md").read_text()
+    (empty_repo / "notices" / "slow.md").write_text(text.replace(" and &#x1B;.", ".")
+                                                    .replace(' \"&#1;\"', ""))
+    assert run(empty_repo, "check").exit_code == 0
+    assert run(empty_repo, "build", "--now", "2026-11-28 10:00").exit_code == 0
+    page = (empty_repo / "site" / "notices" / "slow" / "index.html").read_text()
+    assert "Gateway timeout&amp;#xD;" in page and "<code>&amp;#x1b;[31m</code>" in page
+
+
 def test_control_character_in_the_site_title_is_refused(empty_repo: Path, run: Run) -> None:
     config = empty_repo / "outpost.yaml"
     config.write_text(config.read_text().replace("title: Test Status",

@@ -12,7 +12,7 @@ from typing import Any
 
 from generator.config import schema as s
 from generator.config import yamlnodes as yn
-from generator.core.dialect import markdown_depth, shows_text
+from generator.core.dialect import markdown_depth, shows_text, to_html
 from generator.core.errors import (
     InputError,
     Problem,
@@ -111,10 +111,6 @@ def parse_notice(text: str, path: str, notice_id: str, config: Config) -> Notice
     """Parse one notice file's text. Raises NoticeInvalid with every problem found."""
     if yn.has_forbidden(text):
         raise NoticeInvalid(_forbidden_characters(text))
-    if "&#" in text:
-        references = _forbidden_references(text)
-        if references:
-            raise NoticeInvalid(references)
     if "<<<<<<<" in text or ">>>>>>>" in text:
         conflicts = _conflict_markers(text.split("\n"))
         if conflicts:
@@ -129,6 +125,10 @@ def parse_notice(text: str, path: str, notice_id: str, config: Config) -> Notice
     if closing is None:
         raise NoticeInvalid([(1, "front matter is not closed: add a line '---' after it")])
     close = text.count("\n", 0, closing.start() + 1)  # the closing line's index
+    if "&#" in text:
+        references = _forbidden_references(text, closing.end() + 1)
+        if references:
+            raise NoticeInvalid(references)
     problems: list[tuple[int, str]] = []
     values, node, kind = _front_matter(text[first_end + 1:max(closing.start(), first_end + 1)],
                                        problems)
@@ -469,23 +469,51 @@ def _forbidden_characters(text: str) -> list[tuple[int, str]]:
 _REFERENCE = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,6})|([0-9]{1,7}));")
 
 
-def _forbidden_references(text: str) -> list[tuple[int, str]]:
-    """The character references (MAX_REPORTED_LINES at most) standing for a character no
-    output format can carry: Markdown writes the character itself into pages and feeds
-    (cmark-gfm writes U+FFFE as bytes that are not UTF-8). One in a code span is text,
-    but is refused too: a check this simple cannot tell, and none is ever meant."""
+def _forbidden_references(text: str, body: int) -> list[tuple[int, str]]:
+    """The character references (MAX_REPORTED_LINES at most) that Markdown turns into a
+    character no output format can carry: pages and feeds would hold the character
+    itself (cmark-gfm writes U+FFFE as bytes that are not UTF-8). ``body``: where the
+    Markdown starts, after the front matter."""
+    found = [match for match in _REFERENCE.finditer(text, body)
+             if _referred(match) < 0x110000  # Markdown reads one past Unicode as U+FFFD
+             and yn.FORBIDDEN.match(chr(_referred(match)))]
     problems: list[tuple[int, str]] = []
     line, counted = 1, 0
-    for found in _REFERENCE.finditer(text):
-        code = int(found[1], 16) if found[1] else int(found[2])
-        if code >= 0x110000 or not yn.FORBIDDEN.match(chr(code)):
-            continue  # Markdown reads one past Unicode as U+FFFD
-        line += text.count("\n", counted, found.start())
-        counted = found.start()
-        problems.append((line, yn.forbidden_character(chr(code), found[0])))
+    for index in _read_as_characters(text, body, found):
+        match = found[index]
+        line += text.count("\n", counted, match.start())
+        counted = match.start()
+        problems.append((line, yn.forbidden_character(chr(_referred(match)), match[0])))
         if len(problems) == MAX_REPORTED_LINES:
             break
     return problems
+
+
+def _referred(reference: re.Match[str]) -> int:
+    return int(reference[1], 16) if reference[1] else int(reference[2])
+
+
+# Private use characters that stand in for the references found, one each.
+_STAND_IN = 0xF0000
+_STAND_INS = 0xFFFE
+
+
+def _read_as_characters(text: str, body: int, found: list[re.Match[str]]) -> list[int]:
+    """The indexes of the references ``found`` that the body's Markdown, read as the
+    renderer reads it, turns into their character or passes on in raw HTML: not one in
+    code or escaped with '\\', which shows as written (a pasted XML error's '&#xD;'). Each
+    is swapped for a reference to a character of its own, to be looked for in the HTML."""
+    if not found or len(found) > _STAND_INS:
+        return list(range(len(found)))
+    pieces, kept = [], body
+    for index, match in enumerate(found):
+        pieces += [text[kept:match.start()], f"&#x{_STAND_IN + index:X};"]
+        kept = match.end()
+    summary, sections, _ = split_body("".join(pieces) + text[kept:], 1)
+    html = "".join(to_html(without_comments(part))
+                   for part in [summary, *(written for _, _, written in sections)])
+    return [index for index in range(len(found))
+            if chr(_STAND_IN + index) in html or f"&#x{_STAND_IN + index:X};" in html]
 
 
 def relative(path: Path, root: Path) -> str:
