@@ -382,6 +382,31 @@ def test_check_warns_about_an_override_that_changes_nothing(empty_repo: Path, ru
         f"::warning file=templates/notcie.html::{UNUSED} (did you mean 'notice.html'?)")
 
 
+def test_check_warns_about_no_override_that_a_template_uses(empty_repo: Path,
+                                                            run: Run) -> None:
+    """Jinja loads './parts/a.html' and 'parts//b.html' as parts/a.html and parts/b.html,
+    and a template that does not parse (the build names its error) still uses what it
+    names: check called those files unused, inviting their removal."""
+    templates = empty_repo / "templates"
+    (templates / "parts").mkdir(parents=True)
+    for name in "abcd":
+        (templates / "parts" / f"{name}.html").write_text(f"{name}\n")
+    (templates / "closed.html").write_text(
+        '{% extends "base.html" %}{% block content %}{% include "./parts/a.html" %}'
+        "{% include 'parts//b.html' %}{% endblock %}\n")
+    (templates / "404.html").write_text('{% include "parts/c.html" %}{% if %}\n')
+    (templates / "subscribe.html").write_bytes(b'\xff{% include "parts/d.html" %}\n')
+    (templates / "notcie.html").write_text("typo\n")
+    result = run(empty_repo, "check", "--now", NOW)
+    assert (result.exit_code, result.output) == (0, (
+        f"templates/notcie.html: warning: {UNUSED} (did you mean 'notice.html'?)\n"
+        "OK: outpost.yaml and 0 notices are valid (1 warning).\n"))
+    (templates / "404.html").unlink()
+    (templates / "subscribe.html").unlink()
+    assert run(empty_repo, "build", "--now", NOW).exit_code == 0
+    assert "a\nb\n" in (empty_repo / "site" / "closed" / "index.html").read_text()
+
+
 def test_check_names_no_override_when_a_template_is_chosen_by_a_variable(
         empty_repo: Path, run: Run) -> None:
     """``{% include name %}`` may render any file: none can be said to be unused."""

@@ -34,20 +34,29 @@ def unused_overrides(root: Path) -> list[Problem]:
         return []
     overrides = _template_names(folder)
     builtin = _template_names(Path(str(BUILTIN_TEMPLATES)))
-    from jinja2 import Environment, TemplateSyntaxError, meta  # only with overrides
+    from jinja2 import Environment, TemplateNotFound, TemplateSyntaxError, meta
+    from jinja2.loaders import split_template_path  # Jinja: only with overrides
 
     env = Environment(autoescape=True)
     used: set[str] = set()
     for base, names in ((folder, overrides), (Path(str(BUILTIN_TEMPLATES)), builtin)):
         for name in names:
+            try:  # a byte that is not UTF-8 is the build's to name, as a syntax error is
+                source = (base / name).read_bytes().decode("utf-8", "replace")
+            except OSError:
+                return []  # what it uses cannot be told
             try:
-                parsed = env.parse((base / name).read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, TemplateSyntaxError):
-                continue  # the build names what is wrong with it
+                parsed = env.parse(source)
+            except TemplateSyntaxError:  # it still uses whatever it names
+                used.update(other for other in overrides if other in source)
+                continue
             for referenced in meta.find_referenced_templates(parsed):
                 if referenced is None:
                     return []
-                used.add(referenced)
+                try:  # as the loader reads it: './a.html' and 'x//a.html' are a.html
+                    used.add("/".join(split_template_path(referenced)))
+                except TemplateNotFound:
+                    continue  # '..': no file at all
     known = set(builtin)
     return [Problem(f"{TEMPLATE_OVERRIDES}/{name}", 0,
                     "no built-in template has this name and no template uses it: it "
