@@ -273,3 +273,21 @@ def test_a_time_with_an_offset_means_the_same_in_every_zone(
         except InputError as exc:
             meanings.add(str(exc).replace(zone.key, "ZONE"))
     assert len(meanings) == 1
+
+
+def test_an_update_opening_with_indented_code_keeps_it_code(empty_repo: Path,
+                                                             run: Run) -> None:
+    """Four spaces open a code block, as on GitHub, also on an update's or the summary's
+    first line: its text was stripped, so the first line lost them and the block read
+    as a paragraph, commands run together."""
+    assert grammar.split_body("\n    $ a\n    $ b\n\n## x\n\n    $ c\n\n", 7) == (
+        "    $ a\n    $ b", [(11, "## x", "    $ c")], [])
+    (empty_repo / "notices" / "relay.md").write_text(
+        "---\ntitle: Mail delays\ntype: incident\n---\n    $ systemctl stop relay\n\n"
+        "## Identified - 2026-11-28 05:00\n    $ systemctl restart relay\n"
+        "    $ systemctl status relay\n\nDone.\n")
+    assert run(empty_repo, "build", "--now", "2026-11-28 06:00").exit_code == 0
+    page = (empty_repo / "site" / "notices" / "relay" / "index.html").read_text()
+    assert "<pre><code>$ systemctl stop relay\n</code></pre>" in page
+    assert ("<pre><code>$ systemctl restart relay\n$ systemctl status relay\n</code></pre>"
+            in page)

@@ -250,8 +250,20 @@ def _without_inline_comments(text: str) -> str:
     return "".join(pieces)
 
 
+_LEADING_BLANK_LINES = re.compile(r"(?:[ \t]*\n)+")
+_CODE_INDENT = re.compile(r" {0,3}\t| {4}")  # what opens an indented code block
+
+
+def _trimmed(pieces: list[str]) -> str:
+    """A section's text without the spaces around it, except those opening an indented
+    code block on its first line."""
+    text = "\n".join(pieces).rstrip()
+    found = _LEADING_BLANK_LINES.match(text)
+    text = text[found.end():] if found else text
+    return text if _CODE_INDENT.match(text) else text.lstrip()
+
+
 def _joined(sections: list[tuple[int, str, list[str]]],
             problems: list[tuple[int, str]]) -> Sections:
-    summary = "\n".join(sections[0][2]).strip()
-    return summary, [(number, heading, "\n".join(pieces).strip())
-                     for number, heading, pieces in sections[1:]], problems
+    return _trimmed(sections[0][2]), [(number, heading, _trimmed(pieces))
+                                      for number, heading, pieces in sections[1:]], problems
