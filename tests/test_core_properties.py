@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from generator.app import schema
 from generator.config.yamlnodes import HIDDEN
+from generator.core.dialect import shows_text
 from generator.core.model import FINAL_STATUS, STATUSES, Impact, NoticeType, Status
 from generator.core.times import write_time
 from generator.notices.loader import NoticeInvalid, parse_notice
@@ -71,7 +72,8 @@ class Written:
 
 
 WORDS = st.text(alphabet="abcdefghij klmnop,.!?()0123456789", min_size=1, max_size=40)
-BODY = st.lists(WORDS, min_size=1, max_size=4).map("\n".join).filter(lambda b: b.strip() != "")
+# A text showing readers something: '0.' alone is an empty list item, which is refused.
+BODY = st.lists(WORDS, min_size=1, max_size=4).map("\n".join).filter(shows_text)
 TITLE = st.text(st.characters(exclude_categories=("Cs", "Cc", "Cn", "Co", "Zl", "Zp")),
                 min_size=1, max_size=60).filter(
     lambda t: t.strip() != "" and "\n" not in t.strip() and "\r" not in t
