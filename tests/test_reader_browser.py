@@ -133,7 +133,8 @@ def test_reader_sees_status_help_and_zones(browser: Any, servers: dict[str, str]
 
 # WCAG 1.4.10 (reflow): at 320 CSS px nothing scrolls sideways, with the reader's root
 # font size anywhere from 16 to 20 px (a larger text setting); and at 360 px with 20 px.
-REFLOW = ((320, 16), (320, 20), (360, 20))
+# WCAG 1.4.4: text at 200 % (32 px, a phone's largest text setting) still fits 320 px.
+REFLOW = ((320, 16), (320, 20), (360, 20), (320, 32))
 # Each tab's label as lines of text: a word broken in two would make a third line.
 TAB_LINES = """() => [...document.querySelectorAll('nav.tabs a')].map(a => {
   const range = document.createRange(); range.selectNodeContents(a);
@@ -156,8 +157,9 @@ def test_no_page_scrolls_sideways_at_320px_or_with_larger_text(
         browser: Any, servers: dict[str, str], sites: dict[str, Path], width: int,
         root_px: int) -> None:
     """Every page kind (Open, Closed, each notice page, each component page, Subscribe,
-    the 404 page) in every state fits the screen's width; the two tabs stay side by side,
-    each label on at most two lines (never a word split)."""
+    the 404 page) in every state fits the screen's width, in 200 % text too (a status
+    label wraps rather than push the page wide); up to 20 px text the two tabs stay side
+    by side, each label on at most two lines (never a word split)."""
     context = browser.new_context(viewport={"width": width, "height": 740})
     page = context.new_page()
     problems: list[str] = []
@@ -171,6 +173,8 @@ def test_no_page_scrolls_sideways_at_320px_or_with_larger_text(
                 where = f"{state} {path or 'index'} at {width}px, {root_px}px text"
                 if scroll > inner:
                     problems.append(f"{where}: scrolls sideways ({scroll} > {inner})")
+                if root_px > 20:  # two tabs side by side cannot hold "Notifications"
+                    continue      # twice at 320 px in 200 % text: only the width counts
                 tabs = page.evaluate(TAB_LINES)
                 if len({tab["top"] for tab in tabs}) != 1 or any(
                         tab["lines"] > 2 for tab in tabs):
