@@ -923,6 +923,33 @@ def test_right_to_left_names_in_a_sentence_keep_the_sentence_order(
     assert problems == [], "\n".join(problems)
 
 
+
+RTL_THREE = ("השרת", "הדואר", "האתר")  # "The server", "The mail", "The site"
+
+
+def test_the_overall_line_keeps_right_to_left_names_in_its_order(
+        browser: Any, tmp_path: Path) -> None:
+    """The Open page's first line ("Major outage: A, B and C") isolates each Hebrew
+    component name as every other sentence does: the names read left to right in the
+    sentence's order, rather than A and B merging into one right-to-left run that
+    shows B first."""
+    root = tmp_path / "repo"
+    (root / "notices").mkdir(parents=True)
+    (root / "outpost.yaml").write_text(
+        "title: Test Status\nbase_url: https://status.example.org/\n"
+        "timezone: America/Chicago\ncomponents:\n" + "".join(
+            f"  - id: c{n}\n    name: {name}\n" for n, name in enumerate(RTL_THREE)))
+    (root / "notices" / "down.md").write_text(
+        f"---\ntitle: {RTL_TITLE}\ntype: incident\nimpact: critical\n"
+        "components: [c0, c1, c2]\n---\n## Investigating - 2026-11-28 05:00\nLooking.\n")
+    out = tmp_path / "site"
+    build_into(root, out, FIXED_NOW)
+    edges = evaluated(browser, out, "", "() => (" + NAME_EDGES + ")(['.overall strong', "
+                      + json.dumps(["outage", *RTL_THREE]) + "])", width=1000)
+    assert None not in edges and all(
+        one[1] <= two[0] + 0.5 for one, two in pairwise(edges)), edges
+
+
 # Markdown as support staff write it, shown in a notice's summary, its postmortem, an
 # update on its page and the latest update on the Open page's card.
 WRITTEN = ("### What to do\n\nSign in again.\n\n#### Details\n\nMore.\n\n##### Deeper\n\n"

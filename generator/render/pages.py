@@ -190,8 +190,14 @@ class Overall:
     or maintenance."""
 
     indicator: str
-    text: str  # "Partial outage: Customer sites"
+    label: str  # "Partial outage"
+    names: tuple[str, ...]  # the components (or the notice title) it names: ("Customer sites",)
     note: str | None  # "Scheduled maintenance Jan 9, 2027, 10:00 PM - ... CST"
+
+    @property
+    def text(self) -> str:
+        """The line as words: "Partial outage: Customer sites"."""
+        return f"{self.label}: {name_list(list(self.names))}" if self.names else self.label
 
 
 _INDICATOR = {
@@ -230,20 +236,19 @@ def overall_status(snapshot: Snapshot, zone: Any, component: bool = False) -> Ov
         note = "Scheduled maintenance " + times.display_range(
             first.started, first.shown_end, zone, year=not same_year)
     if component and snapshot.components:
-        return Overall(_INDICATOR[worst], worst.label, note)
+        return Overall(_INDICATOR[worst], worst.label, (), note)
+    names = tuple(s.component.name for s in snapshot.components if s.status is worst)
     if worst not in (ComponentStatus.OPERATIONAL, ComponentStatus.UNDER_MAINTENANCE):
-        names = [s.component.name for s in snapshot.components if s.status is worst]
-        return Overall(_INDICATOR[worst], f"{worst.label}: {name_list(names)}", note)
+        return Overall(_INDICATOR[worst], worst.label, names, note)
     if incidents:
-        return Overall(_IMPACT_INDICATOR[incidents[0].notice.impact],
-                       f"Incident in progress: {incidents[0].notice.title}", note)
+        return Overall(_IMPACT_INDICATOR[incidents[0].notice.impact], "Incident in progress",
+                       (incidents[0].notice.title,), note)
     if worst is ComponentStatus.UNDER_MAINTENANCE:
-        names = [s.component.name for s in snapshot.components if s.status is worst]
-        return Overall("maintenance", f"Under maintenance: {name_list(names)}", note)
+        return Overall("maintenance", "Under maintenance", names, note)
     if running:
-        return Overall("maintenance", f"Maintenance in progress: {running[0].notice.title}",
+        return Overall("maintenance", "Maintenance in progress", (running[0].notice.title,),
                        note)
-    return Overall("none", "All systems operational", note)
+    return Overall("none", "All systems operational", (), note)
 
 
 def template_environment(root: Path | None,
@@ -285,6 +290,7 @@ def _install_filters(env: Environment, config: Config, markdown: MarkdownRendere
     env.filters["affected"] = lambda item: affected(item, config)
     env.filters["by_month"] = lambda items: by_month(items, zone)
     env.filters["unbroken"] = _unbroken
+    env.filters["isolated"] = _isolated
     env.filters["uptime"] = uptime_text
     env.filters["host"] = lambda url: (urlsplit(url).netloc + urlsplit(url).path).rstrip("/")
     env.filters["case_url"] = lambda notice: case_url(config.submit_case_url, notice.id,
@@ -317,6 +323,12 @@ def by_month(items: Iterable[NoticeView], zone: Any) -> list[tuple[str, list[Not
         local = (item.ended or item.updated).astimezone(zone)
         months.setdefault(f"{_MONTH_NAMES[local.month - 1]} {local.year}", []).append(item)
     return list(months.items())
+
+
+def _isolated(names: tuple[str, ...]) -> Markup:
+    """``name_list`` of names each in a <bdi>, so right-to-left names listed in an
+    English sentence keep its order rather than merge into one run."""
+    return Markup(name_list([str(Markup("<bdi>%s</bdi>") % name) for name in names]))
 
 
 def _unbroken(text: str) -> str:
