@@ -950,6 +950,25 @@ def test_the_overall_line_keeps_right_to_left_names_in_its_order(
         one[1] <= two[0] + 0.5 for one, two in pairwise(edges)), edges
 
 
+
+def test_a_right_to_left_name_beside_its_status_keeps_its_own_ending(
+        browser: Any, empty_repo: Path, tmp_path: Path) -> None:
+    """An open notice lists each component with its status ("הדואר. ! Partial outage",
+    on its page and its card): the name is isolated, so its own '.' ends it on the left
+    instead of landing on its right, between the name and the status."""
+    config = empty_repo / "outpost.yaml"
+    config.write_text(config.read_text().replace("name: Web", f"name: '{RTL_NAMES[1]}'"))
+    (empty_repo / "notices" / "down.md").write_text(
+        "---\ntitle: Mail down\ntype: incident\ncomponents: {web: partial_outage}\n---\n"
+        "## Investigating - 2026-11-28 05:00\nLooking.\n")
+    out = tmp_path / "site"
+    build_into(empty_repo, out, FIXED_NOW)
+    for path in ("notices/down/", ""):
+        drawn = evaluated(browser, out, path, "() => (" + CHARACTERS
+                          + ")('.affected-list li')")[:len(RTL_NAMES[1])]
+        assert "".join(char for char, _ in drawn) == RTL_NAMES[1]
+        assert drawn[-1][1] < drawn[0][1], (path, drawn)
+
 # Markdown as support staff write it, shown in a notice's summary, its postmortem, an
 # update on its page and the latest update on the Open page's card.
 WRITTEN = ("### What to do\n\nSign in again.\n\n#### Details\n\nMore.\n\n##### Deeper\n\n"

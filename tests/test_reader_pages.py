@@ -275,8 +275,8 @@ def test_pages_show_component_statuses_not_an_impact(example_repo: Path, run: Ru
                  site / "notices/2024-07-30-digicert-certificate-reissue/index.html"):
         html = page.read_text()
         assert not re.search(r"(none|minor|major|critical) impact", text_of(html), re.I)
-        assert ('<li>Customer sites <span class="label comp-partial_outage">Partial outage'
-                '</span></li>') in html
+        assert ('<li><bdi>Customer sites</bdi> <span class="label comp-partial_outage">'
+                'Partial outage</span></li>') in html
     site = build(example_repo, run, tmp_path / "after", FIXED_NOW)
     page = (site / "notices/2024-07-30-digicert-certificate-reissue/index.html").read_text()
     assert ('<p class="affected">Affected: <bdi>Customer sites</bdi>, <bdi>Mobile '
