@@ -20,6 +20,7 @@ from generator.core.times import (
     parse_now,
     parse_time,
     write_time,
+    zone_name,
 )
 from tests.conftest import FIXED_NOW, Run
 
@@ -256,3 +257,13 @@ def test_local_year_is_the_year_in_the_zone(moment: datetime, zone: ZoneInfo) ->
     assert local_year(moment, zone) == moment.astimezone(zone).year
     elsewhere = moment.astimezone(zone)  # a moment not in UTC is converted
     assert local_year(elsewhere, UTC) == moment.year
+
+
+@pytest.mark.parametrize(("key", "name"), [
+    ("America/Chicago", "Central Time"), ("Europe/Berlin", "Berlin time"),
+    ("America/Argentina/Buenos_Aires", "Buenos Aires time"),
+    # POSIX signs: Etc/GMT-14 is 14 hours ahead of UTC, Etc/GMT+5 five behind.
+    ("Etc/GMT-14", "UTC+14"), ("Etc/GMT+5", "UTC-5"), ("Etc/GMT+0", "UTC"),
+    ("Etc/GMT", "UTC")])
+def test_zone_name_says_which_way_a_fixed_offset_goes(key: str, name: str) -> None:
+    assert zone_name(ZoneInfo(key)) == name

@@ -281,10 +281,21 @@ _ZONE_NAMES = {
 }
 
 
+# Etc/GMT-14 and the like: POSIX signs, so "GMT-14" is 14 hours ahead of UTC.
+_FIXED_OFFSET_ZONE = re.compile(r"Etc/GMT(?:0|([+-])(\d+))?")
+
+
 def zone_name(zone: ZoneInfo) -> str:
-    """A readable name for an IANA zone: 'Central Time' for America/Chicago."""
+    """A readable name for an IANA zone: 'Central Time' for America/Chicago, 'UTC+14'
+    for Etc/GMT-14 (its name read as written would send readers the wrong way)."""
     if zone.key in _ZONE_NAMES:
         return _ZONE_NAMES[zone.key]
+    fixed = _FIXED_OFFSET_ZONE.fullmatch(zone.key)
+    if fixed:
+        sign, hours = fixed.groups()
+        if not hours or int(hours) == 0:
+            return "UTC"
+        return f"UTC{'+' if sign == '-' else '-'}{int(hours)}"
     place = zone.key.rsplit("/", 1)[-1].replace("_", " ")
     return f"{place} time"
 
