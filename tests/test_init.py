@@ -543,3 +543,26 @@ def test_workflows_run_the_documented_commands() -> None:
     own_commands = [step for step in own_publish if step.startswith("outpost ")]
     assert own_commands == commands
     assert "outpost notify" in own_publish[-1]
+
+
+def _shipped_workflows() -> dict[str, dict[str, Any]]:
+    """Every workflow Outpost ships: `outpost init`'s and this repository's own."""
+    import yaml
+
+    files = skeleton_files(InitOptions(), datetime(2026, 11, 28, tzinfo=UTC), schema())
+    shipped = {f"init {name}": yaml.safe_load(files[f".github/workflows/{name}"])
+               for name in ("check.yml", "publish.yml")}
+    for path in sorted((REPO / ".github" / "workflows").glob("*.yml")):
+        shipped[f"own {path.name}"] = yaml.safe_load(path.read_bytes())
+    return shipped
+
+
+def test_workflows_ask_for_the_least_permissions() -> None:
+    # Check only reads; Publish pushes (gh-pages, outpost-state) and nothing more. An
+    # id-token grant would hand every step, Build's templates included, the means to
+    # mint an OIDC token; it is added with the OIDC step only (README).
+    for name, workflow in _shipped_workflows().items():
+        wanted = {"contents": "write" if "publish" in name else "read"}
+        assert workflow["permissions"] == wanted, name
+        for job in workflow["jobs"].values():
+            assert "permissions" not in job, name
