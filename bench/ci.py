@@ -65,11 +65,15 @@ class Context:
     outputs: dict[str, dict[str, str]] = field(default_factory=dict)
     # A replay stops at the first step that fails: every step that ran succeeded.
     succeeded: set[str] = field(default_factory=set)
+    # The env context: what steps wrote to $GITHUB_ENV (a step's own env: is applied after).
+    env: dict[str, str] = field(default_factory=dict)
 
     def lookup(self, path: str) -> str:
         parts = path.split(".")
         if parts[0] in ("secrets", "vars"):
             return ""
+        if parts[0] == "env" and len(parts) == 2:
+            return self.env.get(parts[1], "")
         if path == "runner.os":
             return "Linux"
         if path == "github.run_id":
@@ -358,7 +362,7 @@ class Replay:
         for line in (self.temp / "github_env").read_text().splitlines():
             if "=" in line:
                 name, value = line.split("=", 1)
-                self.env[name] = value
+                self.env[name] = self.context.env[name] = value
         return output
 
     def step(self, step: Mapping[str, Any], job_env: Mapping[str, str]) -> StepTime | None:

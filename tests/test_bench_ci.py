@@ -6,8 +6,10 @@ import hashlib
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
 from bench import ci
 from tests.conftest import REPO
@@ -191,3 +193,33 @@ def test_replay_with_synthetic_notices(source: Path, tmp_path: Path) -> None:
     config = (workspace / "outpost.yaml").read_text()
     assert config.startswith("title: Benchmark Support Notifications\n")
     assert config.endswith("    branch: gh-pages\n")
+
+
+@pytest.mark.parametrize("workflow", [
+    REPO / ".github" / "workflows" / "publish.yml",
+    REPO / "generator" / "notices" / "skeleton" / "github" / "workflows" / "publish.yml"])
+def test_publish_steps_keep_the_credentials_an_oidc_step_exported(
+        source: Path, tmp_path: Path, workflow: Path) -> None:
+    """aws-actions/configure-aws-credentials (an OIDC role, README) exports the role's keys
+    through $GITHUB_ENV; a step's own env: overrides those, so the secrets it names, unset
+    with a role, must not blank them."""
+    steps = yaml.safe_load(workflow.read_text())["jobs"]["publish"]["steps"]
+    aws = [step for step in steps if "AWS_ACCESS_KEY_ID" in (step.get("env") or {})]
+    assert [step["name"] for step in aws] == ["Publish to the primary target",
+                                              "Publish to the mirrors",
+                                              "Verify every target", "Notify"]
+    show = 'echo "[$AWS_ACCESS_KEY_ID] [$AWS_SECRET_ACCESS_KEY] [$AWS_REGION]"'
+    role = ('printf "%s\\n" AWS_ACCESS_KEY_ID=ASIAROLE AWS_SECRET_ACCESS_KEY=role-secret '
+            'AWS_REGION=eu-west-1 >> "$GITHUB_ENV"')
+    job: dict[str, Any] = {"steps": [{"uses": "actions/checkout@v4"},
+                                     {"name": "OIDC role", "run": role}]}
+    job["steps"] += [{"name": step["name"], "env": step["env"], "run": show} for step in aws]
+    text = yaml.safe_dump({"jobs": {"publish": job}})
+    times = ci.Replay(source, "HEAD", tmp_path / "w", tmp_path / "c", tmp_path / "t", 1).run(
+        text)
+    assert [t.output for t in times[2:]] == ["[ASIAROLE] [role-secret] [eu-west-1]\n"] * 4
+    # Without a role (and with no secrets in this replay) the region keeps its default.
+    del job["steps"][1]
+    times = ci.Replay(source, "HEAD", tmp_path / "w", tmp_path / "c", tmp_path / "t", 2).run(
+        yaml.safe_dump({"jobs": {"publish": job}}))
+    assert [t.output for t in times[1:]] == ["[] [] [us-east-1]\n"] * 4
