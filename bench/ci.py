@@ -1,7 +1,8 @@
 """``python -m bench.ci``: replay the publish workflow's job locally and time each step.
 
 What CI does for every published update, step by step, from the workflow file itself:
-a clean clone of the repository at ``--rev`` (actions/checkout), a fresh Python
+a clean clone of the repository at ``--rev`` (actions/checkout; the publish workflows
+check out main, and ``--rev`` stands for main's tip when the run starts), a fresh Python
 (actions/setup-python; here a fresh virtualenv stands in for the runner's interpreter),
 uv on PATH (astral-sh/setup-uv), ``actions/cache`` restored before and saved after the
 job, and every ``run:`` step as written (bash -eo pipefail, ``$GITHUB_PATH``,

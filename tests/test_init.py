@@ -566,3 +566,16 @@ def test_workflows_ask_for_the_least_permissions() -> None:
         assert workflow["permissions"] == wanted, name
         for job in workflow["jobs"].values():
             assert "permissions" not in job, name
+
+
+def test_publish_workflows_build_the_tip_of_main() -> None:
+    # Every run publishes what main holds when it starts, not its event's commit: a
+    # re-run of an older run would otherwise publish older notices over newer ones, and
+    # a manual run started from another branch would publish that branch's drafts.
+    for name, workflow in _shipped_workflows().items():
+        if "publish" not in name:
+            continue
+        assert workflow[True]["push"] == {"branches": ["main"]}, name  # YAML 1.1: on
+        (checkout,) = [step for step in workflow["jobs"]["publish"]["steps"]
+                       if step.get("uses", "").startswith("actions/checkout@")]
+        assert checkout["with"] == {"ref": "main", "persist-credentials": False}, name
