@@ -79,7 +79,7 @@ def test_workflow_runs_check_on_pull_requests_touching_notices(empty_repo: Path,
                     '  uv pip install --python "$RUNNER_TEMP/outpost" .\n'
                     'echo "$RUNNER_TEMP/outpost/bin" >> "$GITHUB_PATH"\n',
                     "outpost check --format github", 'outpost build --out "$RUNNER_TEMP/site"']
-    assert {"uses": "astral-sh/setup-uv@v6", "with": {
+    assert {"uses": "astral-sh/setup-uv@v7", "with": {
         "enable-cache": True, "cache-dependency-glob": "pyproject.toml",
         "cache-suffix": "${{ steps.month.outputs.month }}", "prune-cache": False}} in steps
     # The check step, run as written, fails on a broken notice with an annotation.

@@ -329,7 +329,7 @@ def test_workflows_install_the_release_tag_from_git() -> None:
         ref = requirement.url.rsplit("@", 1)[1]
         assert re.fullmatch(r"v\d+\.\d+\.\d+|[0-9a-f]{40}", ref), ref  # pinned
         uses = [step.get("uses", "") for step in _job(files[name])["steps"]]
-        assert "astral-sh/setup-uv@v6" in uses, name
+        assert "astral-sh/setup-uv@v7" in uses, name
     assert requirement.url == f"git+{REPOSITORY}@v{__version__}"
     assert files[".gitignore"].decode().splitlines()[2:4] == ["/site", ".outpost-cache/"]
 
@@ -338,25 +338,25 @@ def test_publish_workflow_keeps_the_build_cache_between_runs() -> None:
     files = skeleton_files(InitOptions(), datetime(2026, 11, 28, tzinfo=UTC), schema())
     steps = _job(files[".github/workflows/publish.yml"])["steps"]
     names = [step.get("name") or step.get("uses") for step in steps]
-    (cache,) = [step for step in steps if step.get("uses") == "actions/cache@v4"]
+    (cache,) = [step for step in steps if step.get("uses") == "actions/cache@v5"]
     assert cache["with"] == {
         "path": ".outpost-cache\nsite\n",
         "key": f"outpost-cache-{__version__}-${{{{ hashFiles('notices/**', 'outpost.yaml', "
                "'templates/**') }}",
         "restore-keys": f"outpost-cache-{__version__}-"}
     # Restored before anything reads it.
-    assert names.index("actions/cache@v4") < names.index("Check")
-    uv = next(step for step in steps if step.get("uses") == "astral-sh/setup-uv@v6")
+    assert names.index("actions/cache@v5") < names.index("Check")
+    uv = next(step for step in steps if step.get("uses") == "astral-sh/setup-uv@v7")
     assert uv["with"] == {"enable-cache": True,
                           "cache-dependency-glob": ".github/workflows/*.yml",
                           "cache-suffix": "${{ steps.month.outputs.month }}",
                           "prune-cache": False}
     month = next(step for step in steps if step.get("id") == "month")
     assert month["run"] == 'echo "month=$(date -u +%Y-%m)" >> "$GITHUB_OUTPUT"'
-    assert names.index(month["name"]) < names.index("astral-sh/setup-uv@v6")
+    assert names.index(month["name"]) < names.index("astral-sh/setup-uv@v7")
     # This repository's own publish workflow does the same, keyed on its own code.
     own = _job((REPO / ".github" / "workflows" / "publish.yml").read_bytes())["steps"]
-    (own_cache,) = [step for step in own if step.get("uses") == "actions/cache@v4"]
+    (own_cache,) = [step for step in own if step.get("uses") == "actions/cache@v5"]
     assert own_cache["with"]["path"] == ".outpost-cache\nsite\n"  # pages' bytes: in site/
     assert own_cache["with"]["restore-keys"] == (
         "outpost-cache-${{ hashFiles('generator/**', 'pyproject.toml') }}-")
@@ -579,3 +579,17 @@ def test_publish_workflows_build_the_tip_of_main() -> None:
         (checkout,) = [step for step in workflow["jobs"]["publish"]["steps"]
                        if step.get("uses", "").startswith("actions/checkout@")]
         assert checkout["with"] == {"ref": "main", "persist-credentials": False}, name
+
+
+# The first major of each action that runs on Node 24: GitHub runners dropped Node 20
+# (September 2026), and an action declaring it logs a deprecation warning on every run.
+# setup-uv publishes no moving tag after v7.
+NODE24_ACTIONS = {"actions/checkout@v5", "actions/setup-python@v6", "actions/cache@v5",
+                  "astral-sh/setup-uv@v7"}
+
+
+def test_workflows_use_actions_that_run_on_node_24() -> None:
+    for name, workflow in _shipped_workflows().items():
+        for job in workflow["jobs"].values():
+            uses = {step["uses"] for step in job["steps"] if "uses" in step}
+            assert uses <= NODE24_ACTIONS, (name, uses - NODE24_ACTIONS)
