@@ -1140,3 +1140,49 @@ def test_a_page_printed_from_dark_mode_prints_as_from_light_mode(
     differ = [f"{light} / dark: {dark.split(': ', 1)[1]}" for light, dark
               in zip(printed["light"], printed["dark"], strict=True) if light != dark]
     assert differ == [], "\n".join(differ[:10])
+
+
+def test_the_longest_title_leaves_since_when_and_help_on_a_small_phone_s_first_screen(
+        browser: Any, tmp_path: Path) -> None:
+    """A title of the 250 characters allowed, five long component names in a major
+    outage and a long home link: the site banner repeated the whole title above the
+    overall line and above the notice's heading, and pushed "since when" below the
+    first screen of a 360x740 phone (y=753 on the Open page, 787 on the notice's). The
+    banner shows 100 characters of it; the card and the page's heading, whole."""
+    root = tmp_path / "repo"
+    (root / "notices").mkdir(parents=True)
+    names = [f"District Campus Student Information System {n}" for n in range(1, 6)]
+    (root / "outpost.yaml").write_text(
+        MINIMAL_CONFIG.split("components:")[0] + "home_url: https://support.example.org/\n"
+        "home_label: Customer support portal\n"
+        "submit_case_url: https://support.example.org/cases/new\ncomponents:\n"
+        + "".join(f"  - id: c{n}\n    name: {name}\n" for n, name in enumerate(names, 1)))
+    title = ("Sign-in failures " * 15)[:250].strip()
+    title += "x" * (250 - len(title))
+    (root / "notices" / "sign-in.md").write_text(
+        f"---\ntitle: {title}\ntype: incident\nimpact: major\n"
+        f"components: [c1, c2, c3, c4, c5]\n---\n"
+        "## Investigating - 2026-11-28 05:00\nWe are looking.\n")
+    site = tmp_path / "site"
+    build_into(root, site, FIXED_NOW)
+    problems = []
+    with serving(site) as url:
+        # 740: the README's promise, on the Open page and on the notice's own (its
+        # heading holds the 250 characters: a 360x640 screen fits 200, tested above).
+        for path, height in (("", 740), ("notices/sign-in/", 740)):
+            context = browser.new_context(viewport={"width": 360, "height": height})
+            page = context.new_page()
+            try:
+                page.goto(url + path)
+                since = page.evaluate("""() => { const e = document.querySelector(
+                    '.overall .since, .overall time, .range time');
+                    return e && e.getBoundingClientRect().bottom; }""")
+                help_ = page.locator("header a.case").bounding_box()
+                if since is None or since > height:
+                    problems.append(f"{path or 'index'}: since when at {since} of {height}")
+                if help_ is None or help_["y"] + help_["height"] > height:
+                    problems.append(f"{path or 'index'}: Submit a case at {help_}")
+                assert title in page.locator("main").inner_text()  # whole below the banner
+            finally:
+                context.close()
+    assert problems == []

@@ -326,14 +326,17 @@ def test_banner_names_the_most_severe_notice_and_counts_the_rest(empty_repo: Pat
                        (site / "index.html").read_text(), re.S)
     assert banner is not None
     assert banner[1] == "incident"
+    # The title cut to 100 characters (its card below shows it whole); the count whole.
     assert text_of(banner[2]) == (
         "Major outage : Sign-in errors for districts on the new single sign-on provider "
-        "while the identity vendor investigates certificate failures across regions and "
-        "mobile apps keep retrying every few seconds today at noon, and 2 more notices")
+        "while the identity vendor investiga\u2026, and 2 more notices")
     assert 'href="./#notice-sign-in"' in banner[2]
     document = json.loads((site / "banner.json").read_text())
     assert document["label"] == "Major outage"
-    assert document["detail"].endswith(", and 2 more notices")
+    assert document["detail"] == (  # data: the title whole
+        "Sign-in errors for districts on the new single sign-on provider while the "
+        "identity vendor investigates certificate failures across regions and mobile apps "
+        "keep retrying every few seconds today at noon, and 2 more notices")
 
 
 def test_banner_gives_a_scheduled_maintenance_its_date(empty_repo: Path, run: Run,

@@ -15,7 +15,6 @@ import base64
 import hashlib
 import json
 import re
-import unicodedata
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from importlib import resources
@@ -29,6 +28,7 @@ from generator.core.timeline import NoticeView, Snapshot
 from generator.render import pages
 from generator.render.badges import badge_svg
 from generator.render.pages import Site, banner_text, overall_status, template_text
+from generator.render.textcut import joins_previous
 
 JSON_VERSION = 1
 FRAGMENT_DETAIL_MAX = 100  # characters of the detail shown in the fragment
@@ -163,30 +163,6 @@ def banner_json(site: Site, scope: Scope) -> dict[str, Any]:
     }
 
 
-def _joins_previous(text: str, index: int) -> bool:
-    """Whether a cut before text[index] would split a character from its accent,
-    variation selector or emoji modifier, leave a zero-width joiner dangling, or split
-    a flag: two regional indicators, or a black flag and its tag characters."""
-    char = text[index]
-    return (unicodedata.category(char) in ("Mn", "Mc", "Me") or char == "\u200d"
-            or text[index - 1] == "\u200d" or "\U0001f3fb" <= char <= "\U0001f3ff"
-            or "\U000e0020" <= char <= "\U000e007f"
-            or (_is_regional(char) and _regional_run(text, index) % 2 == 1))
-
-
-def _is_regional(char: str) -> bool:
-    return "\U0001f1e6" <= char <= "\U0001f1ff"
-
-
-def _regional_run(text: str, index: int) -> int:
-    """How many regional indicators come right before text[index]: an odd number means
-    text[index] is the second letter of a flag."""
-    start = index
-    while start > 0 and _is_regional(text[start - 1]):
-        start -= 1
-    return index - start
-
-
 def _shorten(text: str, limit: int, budget: int) -> Markup:
     """``text`` escaped for HTML, ending in an ellipsis if it had to be cut to at most
     ``limit`` characters and ``budget`` bytes of UTF-8 once escaped. The cut falls
@@ -201,7 +177,7 @@ def _shorten(text: str, limit: int, budget: int) -> Markup:
     while keep < min(len(text), limit - 1) and sizes[keep] <= room:
         room -= sizes[keep]
         keep += 1
-    while 0 < keep < len(text) and _joins_previous(text, keep):
+    while 0 < keep < len(text) and joins_previous(text, keep):
         keep -= 1
     return escape(text[:keep].rstrip()) + "\u2026"
 

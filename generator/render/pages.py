@@ -46,6 +46,7 @@ from generator.render.bars import LEGEND, BarRow, bar_row, day_label, uptime_tex
 from generator.render.markup import MarkdownRenderer, absolute_links, focusable_tables
 from generator.render.overrides import BUILTIN_TEMPLATES, TEMPLATE_OVERRIDES
 from generator.render.produced import Fragments, NoFragments, Page
+from generator.render.textcut import shortened
 
 # The Open page's one optional script: "Updated 2:00 PM CDT" gains "(3 minutes ago)",
 # and a warning shows once the page is older than the stale_after setting (the
@@ -71,6 +72,9 @@ def script_hash(script: str) -> str:
 STATIC = resources.files("generator.render") / "static"
 
 
+BANNER_TITLE_MAX = 100  # characters of a title in the site banner (as in embeds' fragment)
+
+
 @dataclass(frozen=True)
 class BannerText:
     state: str  # incident | maintenance | none
@@ -78,6 +82,13 @@ class BannerText:
     detail: str | None  # the notice title, or "3 open notifications"
     path: str  # relative to the base URL
     title: str = ""  # the notice title that ``detail`` starts with
+
+    @property
+    def shown_title(self) -> str:
+        """The title as the site banner shows it: at most BANNER_TITLE_MAX characters,
+        so that on a phone the banner leaves the page's first screen to what is broken
+        and since when (the notice's card and page, just below, show it whole)."""
+        return shortened(self.title, BANNER_TITLE_MAX)
 
     @property
     def after_title(self) -> str:
