@@ -559,3 +559,23 @@ def test_an_ip_address_site_writes_valid_message_and_list_ids(
         if mail.to != "someone@example.net":
             assert str(mail.message["List-Id"]) == f"Test Status <{list_id}>"
             assert LIST_ID.fullmatch(str(mail.message["List-Id"]))
+
+
+def test_a_long_thread_id_is_sent_as_a_message_id_not_an_encoded_word(
+        run: Run, repo: Path, smtp: MailServer) -> None:
+    """Past 78 characters Python folded In-Reply-To and References as RFC 2047
+    encoded words ('=?utf-8?q?=3Coutpost...'), which no mail client reads as an id:
+    the updates of a notice with a long id or host never threaded."""
+    host = "status.notifications.a-district-with-a-long-name.example.org"
+    config = repo / "outpost.yaml"
+    config.write_text(config.read_text().replace("status.example.org", host))
+    assert notify(run, repo)[0] == 0
+    root_id = f"<outpost.database-outage.20261128T1500Z@{host}>"
+    replies = [mail for mail in smtp.received if mail.message["In-Reply-To"]]
+    assert replies
+    for mail in replies:
+        raw = dict(mail.message.raw_items())
+        for name in ("In-Reply-To", "References"):
+            assert "=?" not in raw[name], raw[name]
+        if "database-outage" in mail.message["Message-ID"]:
+            assert " ".join(raw["In-Reply-To"].split()) == root_id

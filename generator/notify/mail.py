@@ -3,14 +3,16 @@ sending over SMTP with credentials from the environment only."""
 
 from __future__ import annotations
 
+import email.policy
 import html
 import smtplib
 import ssl
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from email.headerregistry import Address
+from email.headerregistry import Address, BaseHeader, HeaderRegistry, MessageIDHeader
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
+from typing import cast
 
 from generator.core import times
 from generator.core.errors import OutpostError
@@ -20,6 +22,21 @@ from generator.notify.settings import PASSWORD_ENV, USERNAME_ENV, Contact, Notif
 from generator.render.markup import absolute_links, absolute_targets
 
 Markdown = Callable[[str], str]
+
+
+def _policy() -> email.policy.EmailPolicy[EmailMessage]:
+    """The default policy, but In-Reply-To and References (one id each here) are
+    message ids: as its unstructured text, past 78 characters Python folds them
+    into RFC 2047 encoded words, which no mail client threads by."""
+    registry = HeaderRegistry()
+    # A mixin the registry joins with BaseHeader, as it does for Message-ID.
+    message_id_header = cast("type[BaseHeader]", MessageIDHeader)
+    registry.map_to_type("in-reply-to", message_id_header)
+    registry.map_to_type("references", message_id_header)
+    return email.policy.default.clone(header_factory=registry)
+
+
+_POLICY = _policy()
 
 
 def message_id(config: Config, key: str) -> str:
@@ -111,7 +128,7 @@ def compose(config: Config, settings: NotifySettings, message: Message, contact:
             now: datetime, markdown: Markdown) -> EmailMessage:
     """One email for one contact."""
     assert settings.sender is not None
-    mail = EmailMessage()
+    mail = EmailMessage(policy=_POLICY)
     mail["Subject"] = subject(config, message)
     mail["From"] = settings.sender
     # An Address, not formataddr's text: the header parser splits that text again at
