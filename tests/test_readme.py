@@ -15,12 +15,13 @@ import shlex
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO
+from generator.core.model import Config
+from tests.conftest import FIXED_NOW, REPO, Run
 
 FENCE = re.compile(r"^[ \t]*```(?:sh|shell|bash|console)[ \t]*\n(.*?)^[ \t]*```",
                    re.MULTILINE | re.DOTALL)
@@ -278,3 +279,46 @@ def test_for_scripts_recipe_publishes(tmp_path: Path) -> None:
     [summary] = publish_targets(targets, site_dir, read_site(site_dir), lambda _: None)
     assert summary.error is None and summary.uploaded > 0
     assert (tmp_path / "www" / "current" / "index.html").is_file()
+
+
+def test_every_page_template_variable_is_there_with_the_readme_s_examples(
+        example_repo: Path, run: Run) -> None:
+    """'Every page template also gets': each variable of that table renders in an
+    override, and the zone row's examples are what the example site (America/Chicago)
+    gets."""
+    text = section((REPO / "README.md").read_text(), "Templates")
+    table = text.split("Every page template also gets:", 1)[1].split("\n\n", 2)[1]
+    rows = {row.split("|")[1]: row for row in table.splitlines()[2:]}
+    names = [name for cell in rows for name in re.findall(r"`(\w+)`", cell)]
+    assert "zone_name" in names and "banner_text" in names
+    templates = example_repo / "templates"
+    templates.mkdir()
+    (templates / "404.html").write_text(
+        "".join(f"{name}={{{{ {name} is defined }}}}\n" for name in names)
+        + "zones={{ zone_name }}|{{ zone_abbrevs }}\n")
+    assert run(example_repo, "build", "--now", FIXED_NOW).exit_code == 0
+    page = (example_repo / "site" / "404.html").read_text()
+    assert [line for line in page.splitlines() if line.endswith("=False")] == []
+    zone_row = next(row for cell, row in rows.items() if "`zone_name`" in cell)
+    assert page.splitlines()[-1] == "zones=" + "|".join(
+        re.findall(r"such as `([^`]+)`", zone_row))
+
+
+def test_the_config_variable_lists_every_setting_it_holds() -> None:
+    text = section((REPO / "README.md").read_text(), "Templates")
+    row = next(line for line in text.splitlines() if line.startswith("| `config` |"))
+    listed = re.findall(r"`(\w+)`", row.split("|")[2])
+    assert sorted(listed) == sorted(f.name for f in fields(Config) if f.name != "extras")
+
+
+def test_the_case_url_filter_takes_the_readme_s_argument(example_repo: Path, run: Run) -> None:
+    text = section((REPO / "README.md").read_text(), "Templates")
+    usage = re.search(r"`case_url` \(a\s+notice's Submit a case link, `([^`]+)`\)", text)
+    assert usage, "the README shows how the case_url filter is called"
+    templates = example_repo / "templates"
+    templates.mkdir()
+    (templates / "notice.html").write_text(f"{{{{ {usage[1]} }}}}\n")
+    assert run(example_repo, "build", "--now", FIXED_NOW).exit_code == 0
+    page = example_repo / "site" / "notices" / "2024-07-30-digicert-certificate-reissue"
+    assert (page / "index.html").read_text().startswith(
+        "https://support.example.org/customers/cases/new")
