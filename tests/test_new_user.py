@@ -389,3 +389,25 @@ def test_a_remote_name_outside_a_git_repository(empty_repo: Path, run: Run) -> N
         f"Error: outpost.yaml:{line}: publish target 'pages': 'origin' names a git remote, "
         f"but {empty_repo} is not a git repository: write the remote's URL here\n"
         "1 problem found.\n"))
+
+
+def test_new_without_a_text_posts_the_standard_message_the_readme_names(
+        empty_repo: Path, run: Run) -> None:
+    """README: `new` without a text posts a standard first message (Investigating, or a
+    maintenance's Scheduled with its window); any other first status needs a text."""
+    readme = (REPO / "README.md").read_text()
+    assert "Without a text, `new` posts a standard first message" in readme
+    done = run(empty_repo, "new", "incident", "Checkout errors", "--at", "2026-11-28 05:00")
+    assert done.exit_code == 0, done.output
+    assert (empty_repo / "notices" / "2026-11-28-checkout-errors.md").read_text().endswith(
+        "## Investigating - 2026-11-28 05:00\nWe are investigating this issue and will post "
+        "an update as soon as we know more.\n")
+    done = run(empty_repo, "new", "maintenance", "Database upgrade", "--at", "2026-11-28 05:00",
+               "--start", "2026-12-05 22:00", "--end", "2026-12-06 01:00")
+    assert done.exit_code == 0, done.output
+    assert (empty_repo / "notices" / "2026-12-05-database-upgrade.md").read_text().endswith(
+        "## Scheduled - 2026-11-28 05:00\nMaintenance is scheduled for Dec 5, 2026, "
+        "10:00 PM \u2013 Dec 6, 1:00 AM CST.\n")
+    done = run(empty_repo, "new", "incident", "Sign-in errors", "--status", "identified")
+    assert done.exit_code == 1
+    assert done.output.startswith("Error: empty message")
