@@ -411,3 +411,20 @@ def test_new_without_a_text_posts_the_standard_message_the_readme_names(
     done = run(empty_repo, "new", "incident", "Sign-in errors", "--status", "identified")
     assert done.exit_code == 1
     assert done.output.startswith("Error: empty message")
+
+
+def test_a_build_where_there_is_no_site_writes_nothing(tmp_path: Path) -> None:
+    """'outpost build' run from the wrong folder, or with a mistyped --root, said
+    "nothing was written" but had made .outpost-cache/ there (and the --root folder)."""
+    home = tmp_path / "home"
+    home.mkdir()
+    typo = tmp_path / "statsu"
+    for args in (("build",), ("--root", str(typo), "build")):
+        done = outpost(home, *args)
+        where = typo if "--root" in args else home
+        assert done.returncode == 1
+        assert done.stderr == (f"Error: outpost.yaml: not found in {where} or its parent "
+                               "folders up to the repository root (run 'outpost init' to "
+                               "create one)\n1 problem found. Build stopped: nothing was "
+                               "written.\n")
+    assert sorted(tmp_path.rglob("*")) == [home]

@@ -48,9 +48,12 @@ from generator.build.uptodate import (
     save_record,
     up_to_date,
 )
+from generator.config.settings import read_config
+from generator.core.errors import ProblemsFound
 from generator.disk import left_private, taking_turns, write_file_atomic
 from generator.render.overrides import BUILTIN_TEMPLATES
 
+STOPPED = "Build stopped: nothing was written."
 STATE = "state"  # every file's sha256 in the last build (the up-to-date record: uptodate.py)
 # In-place writes fsync file by file; past this share of changed files one swap is faster.
 IN_PLACE_LIMIT = 0.2
@@ -167,6 +170,12 @@ def build_site(project: Project, out: Path, now: datetime,
     would only scan them (either costs 50-60 ms at 10,000 notices). ``store``: the
     build cache, if the caller opened it (opening digests every file of the package)."""
     store = store if store is not None else open_store(project.root)
+    try:
+        # Not a site (the wrong folder, a mistyped --root): stop before the lock below
+        # makes the cache folder there.
+        read_config(project.root)
+    except ProblemsFound as exc:
+        raise ProblemsFound(exc.problems, STOPPED) from None
     with one_build_at_a_time(store):
         if keep_alive is not None:
             gc.disable()
@@ -187,7 +196,7 @@ def _build_site(project: Project, out: Path, now: datetime, options: BuildOption
     listed = list_notices(root)
     stats = dict(zip(*listed, strict=True)) if listed is not None else None
     with _output_listing(out, state, options) as listing:
-        checked = load_valid(project, "Build stopped: nothing was written.", options, stats,
+        checked = load_valid(project, STOPPED, options, stats,
                              store)
         usable = _usable(state, out, listing)
         previous, output = usable if usable is not None else (None, {})
