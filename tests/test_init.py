@@ -196,6 +196,20 @@ def test_init_into_a_file_is_refused(tmp_path: Path, run: Run) -> None:
     (("--timezone", "UTC", "--component", "web=A", "--component", "web=B"),
      "--component: id 'web' is given more than once"),
     (("--timezone", "UTC", "--title", "  "), "--title: expected non-empty text"),
+    # What outpost check refuses in a title or name is named after the option (it was
+    # named 'outpost.yaml:5', a file the user never wrote, and nothing was written).
+    (("--timezone", "UTC", "--title", "My \u202eStatus"),
+     "--title: must not hold the right-to-left override (U+202E), an invisible character "
+     "that makes text read differently from what was written: remove it"),
+    (("--timezone", "UTC", "--title", "My\x07Status"),
+     "--title: character U+0007 is not allowed (a control character or a noncharacter): "
+     "remove it"),
+    (("--timezone", "UTC", "--title", "My\nStatus"),
+     "--title: must be a single line (it holds a line break)"),
+    (("--timezone", "UTC", "--component", "web=Web\u202esite"),
+     "--component: the name of 'web': must not hold the right-to-left override (U+202E), an "
+     "invisible character that makes text read differently from what was written: remove "
+     "it"),
     # Bytes of an argument that are not UTF-8, kept by Python as lone surrogates.
     (("--timezone", "UTC", "--title", "caf\udce9"),
      "--title: not valid UTF-8 (byte 0xe9 at line 1): set the terminal to UTF-8"),

@@ -73,15 +73,27 @@ def parse_component(text: str) -> tuple[str, str]:
     if not ID_PATTERN.fullmatch(component_id):
         raise InputError(f"'{component_id}' is not an id of lowercase letters, digits and "
                          "hyphens")
-    return component_id, name
+    return component_id, _one_line(name, f"the name of '{component_id}'")
+
+
+def _one_line(value: str, what: str) -> str:
+    """``value``, which outpost.yaml will hold as a title or name: the check's rules
+    (schema.line), named after the option, not after outpost.yaml's line for it."""
+    if not value:
+        raise InputError(f"{what}: expected non-empty text")
+    problem = yn.forbidden_character(value)
+    if problem:
+        raise InputError(f"{what}: {problem}")
+    try:
+        return s.line(_scalar(value))
+    except InputError as exc:
+        raise InputError(f"{what}: {exc}") from None
 
 
 def make_options(title: str | None, timezone: str, base_url: str | None,
                  components: Iterable[str]) -> InitOptions:
     """Validate the command-line values; InputError names the first bad one."""
-    title = (title or DEFAULT_TITLE).strip()
-    if not title:
-        raise InputError("--title: expected non-empty text")
+    title = _one_line((title or DEFAULT_TITLE).strip(), "--title")
     try:
         load_zone(timezone)
     except InputError as exc:
