@@ -111,6 +111,20 @@ def test_a_calendar_with_windows_has_no_zone(two_windows: Path, run: Run,
     assert b"VTIMEZONE" not in (site / "maintenance.ics").read_bytes()
 
 
+def test_description_links_are_absolute(empty_repo: Path, run: Run, tmp_path: Path) -> None:
+    """A calendar shows the event away from the notice page, as a mail client does: a
+    relative link in the update would lead nowhere, so it is resolved against the page
+    (as in the plain-text email)."""
+    linked = MAINTENANCE_UPCOMING.replace(
+        "We will move the web servers.",
+        "After [the outage](../api-outage/) and [the list](/closed/).")
+    write_notice(empty_repo, "web-move", linked)
+    (event,) = events(build(run, empty_repo, FIXED_NOW, tmp_path / "site"))
+    assert str(event["DESCRIPTION"]).startswith(
+        "Scheduled: After [the outage](https://status.example.org/notices/api-outage/) and"
+        " [the list](https://status.example.org/closed/).\n\n")
+
+
 def test_text_escaping_and_folding() -> None:
     assert escape_text("a,b;c\\d\ne") == "a\\,b\\;c\\\\d\\ne"
     folded = fold("DESCRIPTION:" + "é" * 80)

@@ -19,6 +19,7 @@ import re
 from generator.core.model import Config
 from generator.core.timeline import NoticeView
 from generator.core.times import utc_stamp
+from generator.render.markup import MarkdownRenderer, absolute_targets
 from generator.render.pages import Site
 
 CALENDAR = "maintenance.ics"
@@ -58,17 +59,21 @@ def sequence(item: NoticeView) -> int:
     return len(item.updates) - 1
 
 
-def _description(config: Config, item: NoticeView, url: str) -> str:
+def _description(config: Config, item: NoticeView, url: str,
+                 markdown: MarkdownRenderer) -> str:
     latest = item.latest
     names = [c.name for c in (config.component(cid) for cid in item.notice.components) if c]
-    parts = [f"{latest.status.value}: {latest.body.strip()}"]
+    # The Markdown as written, as in the plain-text email: a calendar shows it away
+    # from the notice page, so relative link targets are made absolute against it.
+    body = absolute_targets(latest.body.strip(), url, markdown)
+    parts = [f"{latest.status.value}: {body}"]
     if names:
         parts.append("Affected: " + ", ".join(names))
     parts.append(url)
     return "\n\n".join(parts)
 
 
-def event_lines(config: Config, item: NoticeView) -> list[str]:
+def event_lines(config: Config, item: NoticeView, markdown: MarkdownRenderer) -> list[str]:
     notice = item.notice
     assert notice.start is not None and notice.end is not None
     url = f"{config.base_url}notices/{notice.id}/"
@@ -83,7 +88,7 @@ def event_lines(config: Config, item: NoticeView) -> list[str]:
         f"DTSTART:{utc_stamp(notice.start, seconds=True)}",
         f"DTEND:{utc_stamp(notice.end, seconds=True)}",
         f"SUMMARY:{escape_text(notice.title)}",
-        f"DESCRIPTION:{escape_text(_description(config, item, url))}",
+        f"DESCRIPTION:{escape_text(_description(config, item, url, markdown))}",
         f"URL:{url}",
         "STATUS:CONFIRMED",
         "TRANSP:TRANSPARENT",
@@ -119,7 +124,7 @@ def render_calendar(site: Site) -> dict[str, bytes]:
     ]
     windows = calendar_windows(site)
     for item in windows:
-        lines.extend(event_lines(config, item))
+        lines.extend(event_lines(config, item, site.markdown))
     if not windows:  # a calendar holds at least one component (RFC 5545, 3.6): with
         lines.extend(UTC_ZONE)  # no window to show, the zone its times are given in
     lines.append("END:VCALENDAR")
