@@ -168,6 +168,22 @@ def test_no_notices_is_operational_and_never_updated(empty_repo: Path, run: Run,
             assert (later / path).read_bytes() == (site / path).read_bytes(), path
 
 
+
+def test_a_time_in_an_offset_of_seconds_is_written_in_utc(empty_repo: Path, run: Run,
+                                                          tmp_path: Path) -> None:
+    """Monrovia was 44 minutes 30 seconds behind UTC until 1972: RFC 3339 offsets have
+    no seconds, so the epoch in its offset ('...-00:44:30') was refused by the schemas
+    and parsed as NaN by a browser's Date.parse. Such a time is written in UTC."""
+    config = empty_repo / "outpost.yaml"
+    config.write_text(config.read_text().replace("America/Chicago", "Africa/Monrovia"))
+    site = build(run, empty_repo, FIXED_NOW, tmp_path / "site")
+    summary = load(site, "api/v2/summary.json")
+    assert summary["page"]["updated_at"] == "1970-01-01T00:00:00.000Z"
+    assert {c["created_at"] for c in summary["components"]} == {"1970-01-01T00:00:00.000Z"}
+    for path, schema_name in API_FILES.items():
+        if (site / path).exists():
+            validator(schema_name).validate(load(site, path))
+
 def test_ids_are_base36_and_stable_across_builds(busy_site: Path, empty_repo: Path, run: Run,
                                                  tmp_path: Path) -> None:
     later = build(run, empty_repo, "2026-12-10T12:00:00Z", tmp_path / "later")
