@@ -159,6 +159,32 @@ def test_title_of_ampersands_stays_in_budget(tmp_path: Path) -> None:
     assert re.fullmatch(r"(&amp;)+\u2026", detail), detail
 
 
+# 90 characters: under the 100 a title is cut to, over them with what follows it.
+LONG_BUT_WHOLE = ("Sign-in failures for staff and students on the portal, email and VPN after "
+                  "cert rotation")
+
+
+def _words(html: str) -> str:
+    # The site banner keeps a window's dash off the start of a line with a no-break space.
+    return htmllib.unescape(re.sub(r"<[^>]+>", "", html)).replace("\u00a0", " ").strip()
+
+
+@pytest.mark.parametrize("notices", [
+    {"a": incident(LONG_BUT_WHOLE), "b": incident("Other"), "c": maintenance("API upgrade")},
+    {"c": maintenance(LONG_BUT_WHOLE)},
+], ids=["count", "window"])
+def test_fragment_keeps_the_count_and_window_after_a_long_title(
+        tmp_path: Path, notices: dict[str, str]) -> None:
+    """The fragment cut the whole detail to 100 characters: a title of 90 lost what
+    follows it ('..., and 2 mor…', a maintenance's date and time) and read unlike the
+    site banner, which cuts only the title and keeps the rest."""
+    files = files_for(tmp_path, notices)
+    site_banner = files["index.html"].decode().split('class="banner ', 1)[1]
+    site_words = _words(site_banner.split("<p>", 1)[1].split("</p>", 1)[0])
+    assert _words(files["banner.html"].decode()) == site_words
+    assert site_words.endswith(("and 2 more notices", "1:00 AM CST"))
+
+
 US, DE = "\U0001f1fa\U0001f1f8", "\U0001f1e9\U0001f1ea"  # two regional indicators each
 SCOTLAND = "\U0001f3f4\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f"
 
@@ -170,7 +196,7 @@ SCOTLAND = "\U0001f3f4\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e00
 ])
 def test_a_shortened_title_never_splits_a_flag(title: str, shown: str) -> None:
     # A cut between a flag's two letters left one: a boxed 'U' where the flag was.
-    cut = embeds._shorten(title, embeds.FRAGMENT_DETAIL_MAX, 1000)
+    cut = embeds._shorten(title, embeds.FRAGMENT_TITLE_MAX, 1000)
     assert htmllib.unescape(cut) == shown
 
 
@@ -215,12 +241,15 @@ def test_fragment_never_exceeds_its_budget(two_notice_site: Site, title: str,
     # Every & starts a whole entity: no cut fell inside one, and nothing went in unescaped.
     assert "<" not in shown and ">" not in shown
     assert all(ENTITY.match(shown, i) for i in range(len(shown)) if shown[i] == "&")
-    detail = banner_text(snapshot, site.config.timezone).detail or ""
+    words = banner_text(snapshot, site.config.timezone)
     text = htmllib.unescape(shown)
-    if text != detail:  # cut: a prefix of the detail, then the ellipsis
-        assert text.endswith("\u2026") and detail.startswith(text[:-1])
-        assert len(text) <= embeds.FRAGMENT_DETAIL_MAX
-        assert not text[:-1].endswith("\u200d")
+    # The title, whole or cut, then what follows it (the count or the window), whole.
+    assert text.endswith(words.after_title)
+    title = text[:len(text) - len(words.after_title)]
+    if title != words.title:  # cut: a prefix of the title, then the ellipsis
+        assert title.endswith("\u2026") and words.title.startswith(title[:-1])
+        assert len(title) <= embeds.FRAGMENT_TITLE_MAX
+        assert not title[:-1].endswith("\u200d")
 
 
 def test_badges_are_valid_svg_with_an_accessible_name(tmp_path: Path) -> None:

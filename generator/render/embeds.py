@@ -31,7 +31,8 @@ from generator.render.pages import Site, banner_text, overall_status, template_t
 from generator.render.textcut import joins_previous
 
 JSON_VERSION = 1
-FRAGMENT_DETAIL_MAX = 100  # characters of the detail shown in the fragment
+# Characters of the title shown in the fragment: as many as the site banner shows.
+FRAGMENT_TITLE_MAX = pages.BANNER_TITLE_MAX
 FRAGMENT_MAX = 1536  # bytes of banner.html, its final newline included (README: 1.5 KB)
 # The framed banner's height in CSS pixels: the README's iframe snippet gives the frame
 # this height, and a frame does not grow with its page.
@@ -184,7 +185,7 @@ def _shorten(text: str, limit: int, budget: int) -> Markup:
 
 def fragment(site: Site, snapshot: Snapshot, framed: bool = False) -> str:
     """The self-contained banner HTML: inline !important styles, no script, at most
-    FRAGMENT_MAX bytes as banner.html (the built-in template; the detail is cut to fit).
+    FRAGMENT_MAX bytes as banner.html (the built-in template; the title is cut to fit).
     ``framed``: for the iframe page, one line of BANNER_HEIGHT whose link opens in the
     top window; the browser cuts what does not fit, so the detail goes in whole."""
     text = banner_text(snapshot, site.config.timezone)
@@ -201,15 +202,18 @@ def fragment(site: Site, snapshot: Snapshot, framed: bool = False) -> str:
 
     if framed:
         return render(escape(whole))
+    # As on the site banner, only the title is cut: what follows it (a maintenance's
+    # window, "and 2 more notices") always shows.
+    after = escape(text.after_title)
     budget = FRAGMENT_MAX - 1  # the file's final newline
-    detail = _shorten(whole, FRAGMENT_DETAIL_MAX, budget)
+    title = _shorten(text.title, FRAGMENT_TITLE_MAX, budget)
     while True:
-        html = render(detail)
-        # The detail goes in verbatim: what the fragment is over by comes off the detail.
+        html = render(title + after)
+        # The title goes in verbatim: what the fragment is over by comes off the title.
         over = len(html.encode("utf-8")) - budget
-        if over <= 0 or not detail:
+        if over <= 0 or not title:
             return html
-        detail = _shorten(whole, FRAGMENT_DETAIL_MAX, len(detail.encode("utf-8")) - over)
+        title = _shorten(text.title, FRAGMENT_TITLE_MAX, len(title.encode("utf-8")) - over)
 
 
 def iframe_page(site: Site) -> str:
