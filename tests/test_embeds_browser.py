@@ -334,15 +334,28 @@ def test_rechecks_past_the_browser_cache(tmp_path: Path, portal: Server, context
             assert wait_banner(page, "Sign-in failures", where)["background"] == ORANGE
 
 
+# Fills the page's real localStorage to its quota, in pieces halving down to one character.
+FILL_STORAGE_JS = """(() => { let n = 0;
+  for (let size = 1 << 23; size >= 1; size >>= 1) {
+    const piece = 'x'.repeat(size);
+    try { for (;;) localStorage.setItem('fill' + n++, piece); } catch {}
+  } })();"""
+# Whether the banner's copy was saved, and whether storage takes one more character.
+STORAGE_STATE_JS = """key => { let more = true;
+  try { localStorage.setItem('one-more', 'x'); } catch { more = false; }
+  return [localStorage.getItem(key) !== null, more]; }"""
+
+
 @pytest.mark.parametrize("storage", [
     "Object.defineProperty(window, 'localStorage', {get() { throw new DOMException("
     "'blocked', 'SecurityError'); }});",
-    "Storage.prototype.setItem = () => { throw new DOMException('full', 'QuotaExceededError'); };",
+    FILL_STORAGE_JS,
 ], ids=["blocked", "full"])
 def test_banner_shows_when_storage_refuses(tmp_path: Path, site: Server, portal: Server,
                                            context: Any, storage: str) -> None:
     """Storage blocked (third-party storage off) or full: the banner shows all the same,
-    and nothing is thrown into the portal, not even an unhandled rejection."""
+    and nothing is thrown into the portal, not even an unhandled rejection. Storage is
+    filled for real: the script writes by property, which a replaced setItem never saw."""
     publish(tmp_path, site, {"sign-in": incident("Sign-in failures")})
     url = put(portal, "index.html", script_page(site.url))
     page = context.new_page()
@@ -352,6 +365,9 @@ def test_banner_shows_when_storage_refuses(tmp_path: Path, site: Server, portal:
     assert wait_banner(page, "Sign-in failures")["text"] == "Partial outage: Sign-in failures"
     page.wait_for_timeout(300)
     assert watch.page_errors == [] and watch.console_errors == []
+    if storage == FILL_STORAGE_JS:  # the script did try to save into a full storage
+        assert page.evaluate(STORAGE_STATE_JS, f"outpost:{site.url}banner.json") == [
+            False, False]
 
 
 def test_mirror_serves_when_primary_is_down(tmp_path: Path, site: Server, portal: Server,
