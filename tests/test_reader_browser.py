@@ -19,6 +19,8 @@ import pytest
 from click.testing import CliRunner
 
 from generator.app import cli
+from generator.render.pages import BANNER_TITLE_MAX
+from generator.render.textcut import shortened
 from tests.conftest import FIXED_NOW, MINIMAL_CONFIG, REPO, SLOW_SIGN_IN
 from tests.fixtures import serving
 from tests.test_core_browser import AXE, VNU, _axe
@@ -436,11 +438,11 @@ def test_the_first_phone_screen_says_what_is_broken_and_since_when(
                 continue
             assert seen["since"] is not None, (state, seen)
             assert seen["since"]["top"] >= 0 and seen["since"]["bottom"] <= 740, (state, seen)
-            # The banner's notice is the first card (the banner shows a long title's
-            # first 100 characters); the line gives its start.
+            # The banner's notice is the first card (its title cut as the banner cuts
+            # a long one); the line gives its start.
             title = page.locator("article.notice h2").first.inner_text()
-            shown = title if len(title) <= 100 else title[:99].rstrip() + "\u2026"
-            assert seen["banner"]["text"].startswith(shown), (state, seen)
+            assert seen["banner"]["text"].startswith(
+                shortened(title, BANNER_TITLE_MAX)), (state, seen)
             assert seen["since"]["datetime"] == seen["card"]["datetime"], (state, seen)
             assert seen["since"]["text"] == seen["card"]["text"], (state, seen)
             if state == "stress":
