@@ -173,6 +173,16 @@ def test_new_maintenance(empty_repo: Path, run: Run) -> None:
     (("incident", "   "), 'empty title: give the notice a short title, such as '
                            '"Email delivery delays"'),
     (("incident", "Two\nlines"), "the title must be one line of printable text"),
+    # The title comes from the command line, not from a file: its problems are told as
+    # the title's, never at the path:line of a file that was not written.
+    (("incident", "Email\u200bdelays"),
+     "title must not hold the zero width space (U+200B), an invisible character that makes "
+     "text read differently from what was written: remove it"),
+    (("incident", "Email delays\ufeff"),
+     "title must not hold the zero width no-break space (U+FEFF), an invisible character "
+     "that makes text read differently from what was written: remove it"),
+    (("incident", "x" * 251), "the title is 251 characters long, more than the limit of 250: "
+                             "shorten it"),
     (("incident", "Outage", "-m", "  \n "),
      "empty message: write the update's text with -m TEXT, --message-file FILE, or on "
      "standard input"),

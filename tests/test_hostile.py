@@ -292,9 +292,8 @@ def test_a_title_has_a_length_limit(empty_repo: Path, run: Run) -> None:
     (empty_repo / "notices" / "long.md").unlink()
     result = run(empty_repo, "new", "incident", "x" * 251, "--at", "2026-11-28 09:00")
     assert result.exit_code == 1
-    assert result.output.startswith("Error: notices/2026-11-28-")
-    assert result.output.endswith(":2: the title is 251 characters long, more than the limit "
-                                  "of 250: shorten it\nNothing was written.\n")
+    assert result.output == ("Error: the title is 251 characters long, more than the limit "
+                             "of 250: shorten it\n")
     assert [p.name for p in (empty_repo / "notices").iterdir()] == ["most.md"]
 
 
@@ -356,9 +355,8 @@ def test_site_texts_and_component_names_may_not_hold_them_either(empty_repo: Pat
     result = run(empty_repo, "new", "incident", "Slow \u202esign-in", "--at",
                  "2026-11-28 09:00")
     assert result.exit_code == 1
-    assert result.output == ("Error: notices/2026-11-28-slow-sign-in.md:2: title "
-                             + HIDDEN.format("right-to-left override", "202E")
-                             + "\nNothing was written.\n")
+    assert result.output == ("Error: title " + HIDDEN.format("right-to-left override", "202E")
+                             + "\n")
 
 
 def test_right_to_left_titles_and_names_load_and_render(empty_repo: Path, run: Run) -> None:

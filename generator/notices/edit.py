@@ -27,7 +27,7 @@ from generator.notices.grammar import (
     without_comments,
     write_heading,
 )
-from generator.notices.loader import NoticeInvalid, parse_notice
+from generator.notices.loader import NoticeInvalid, parse_notice, title_refused
 
 SLUG_LIMIT = 60
 _PLAIN_YAML = re.compile(r"[A-Za-z0-9][A-Za-z0-9 .,'()/&+!?-]*")
@@ -112,6 +112,11 @@ def clean_title(text: str) -> str:
                         "\"Email delivery delays\"")
     if yn.LINE_BREAKS.search(title) or yn.has_forbidden(title):  # as check reads a title
         raise EditError("the title must be one line of printable text")
+    # Refused here rather than by loading the new file: its path:line would name a file
+    # that is never written.
+    problem = title_refused(title)
+    if problem:
+        raise EditError(problem)
     return title
 
 

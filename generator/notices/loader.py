@@ -202,16 +202,23 @@ def _front_matter(text: str, problems: list[tuple[int, str]]
     return values, node, NoticeType(values["type"])
 
 
+def title_refused(title: str) -> str:
+    """Why a notice cannot have ``title``, or '' when it can."""
+    if yn.LINE_BREAKS.search(title):
+        return "title must be a single line"
+    if yn.HIDDEN.search(title):
+        return f"title {yn.hidden_character(title)}"
+    if len(title) > MAX_TITLE:
+        return (f"the title is {len(title):,} characters long, more than the limit of "
+                f"{MAX_TITLE:,}: shorten it")
+    return ""
+
+
 def _check_front_matter(values: dict[str, Any], node: yn.Mapping, kind: NoticeType,
                         config: Config, problems: list[tuple[int, str]]) -> Impact:
-    title = values["title"]
-    if yn.LINE_BREAKS.search(title):
-        problems.append((node.key_lines["title"], "title must be a single line"))
-    elif yn.HIDDEN.search(title):
-        problems.append((node.key_lines["title"], f"title {yn.hidden_character(title)}"))
-    elif len(title) > MAX_TITLE:
-        problems.append((node.key_lines["title"], f"the title is {len(title):,} characters "
-                         f"long, more than the limit of {MAX_TITLE:,}: shorten it"))
+    title_problem = title_refused(values["title"])
+    if title_problem:
+        problems.append((node.key_lines["title"], title_problem))
     known = [c.id for c in config.components]
     listed = values["components"]
     set_statuses: list[tuple[str, ComponentStatus]] = []
