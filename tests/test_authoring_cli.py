@@ -405,6 +405,24 @@ def test_a_message_files_byte_order_mark_is_not_text(empty_repo: Path, run: Run,
                 in notice(empty_repo, "2026-11-28-email"))
 
 
+@pytest.mark.parametrize("message", ["    relay: 451 4.3.0\n    at queue.py:12\n",
+                                     "\n\tlines of a log\r\n\tpasted\r\n"])
+def test_a_message_opening_with_indented_code_keeps_it_code(empty_repo: Path, run: Run,
+                                                            tmp_path: Path,
+                                                            message: str) -> None:
+    """A pasted log indented as code stays code, as the loader reads an update opening
+    with one: its first line's indent is no space around the text."""
+    write(empty_repo, "2026-11-28-email", INCIDENT)
+    file = tmp_path / "m.txt"
+    file.write_bytes(message.encode())
+    result = run(empty_repo, "update", "email", "--at", "2026-11-28 07:00",
+                 "--message-file", str(file))
+    assert result.exit_code == 0, result.output
+    code = message.replace("\r\n", "\n").strip("\n")
+    assert f"## Update - 2026-11-28 07:00\n{code}\n\n## Identified" in notice(
+        empty_repo, "2026-11-28-email")
+
+
 def test_update_keeps_crlf_and_byte_order_mark(empty_repo: Path, run: Run) -> None:
     path = empty_repo / "notices" / "2026-11-28-email.md"
     original = ("\ufeff" + INCIDENT).replace("\n", "\r\n").encode("utf-8")

@@ -254,10 +254,10 @@ _LEADING_BLANK_LINES = re.compile(r"(?:[ \t]*\n)+")
 _CODE_INDENT = re.compile(r" {0,3}\t| {4}")  # what opens an indented code block
 
 
-def _trimmed(pieces: list[str]) -> str:
+def trimmed(text: str) -> str:
     """A section's text without the spaces around it, except those opening an indented
     code block on its first line."""
-    text = "\n".join(pieces).rstrip()
+    text = text.rstrip()
     found = _LEADING_BLANK_LINES.match(text)
     text = text[found.end():] if found else text
     return text if _CODE_INDENT.match(text) else text.lstrip()
@@ -265,5 +265,6 @@ def _trimmed(pieces: list[str]) -> str:
 
 def _joined(sections: list[tuple[int, str, list[str]]],
             problems: list[tuple[int, str]]) -> Sections:
-    return _trimmed(sections[0][2]), [(number, heading, _trimmed(pieces))
-                                      for number, heading, pieces in sections[1:]], problems
+    return trimmed("\n".join(sections[0][2])), [
+        (number, heading, trimmed("\n".join(pieces))) for number, heading, pieces in sections[1:]
+    ], problems
