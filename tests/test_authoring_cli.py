@@ -168,6 +168,10 @@ def test_new_maintenance(empty_repo: Path, run: Run) -> None:
       "--status", "in_progress"),
      "unknown status 'in_progress' for maintenance (write it 'In progress'; expected one of: "
      "Scheduled, In progress, Verifying, Update, Completed)"),
+    (("incident", "Outage", "--status", "Identified\u200b"),
+     "unknown status 'Identified\u200b' for incident (expected one of: Investigating, "
+     "Identified, Monitoring, Update, Resolved): it holds a zero width space (U+200B), an "
+     "invisible character: remove it"),
     (("incident", "Outage", "--status", "Postmortem"),
      "a postmortem is not an update's status: post it with outpost postmortem NOTICE"),
     (("incident", "   "), 'empty title: give the notice a short title, such as '

@@ -258,6 +258,20 @@ NOTICE_CASES = {
         INCIDENT + "## Identified - 2026-01-01\u202f10:30\ny\n\n" + UPDATE,
         [f"5: bad time '2026-01-01\u202f10:30': {TIME_HINT}: it holds a narrow no-break "
          "space (U+202F) where a plain space belongs: retype it"]),
+    # Pasted from chat: the word or time looks right, so the message names what is unseen.
+    "zero-width space in a heading's time": (
+        INCIDENT + "## Identified - 2026-01-01 10:30\u200b\ny\n\n" + UPDATE,
+        [f"5: bad time '2026-01-01 10:30\u200b': {TIME_HINT}: it holds a zero width space "
+         "(U+200B), an invisible character: remove it"]),
+    "zero-width space in a heading's status": (
+        INCIDENT + "## Identi\u200bfied - 2026-01-01 10:30\ny\n\n" + UPDATE,
+        ["5: unknown status 'Identi\u200bfied' for incident (expected one of: Investigating, "
+         "Identified, Monitoring, Update, Resolved): it holds a zero width space (U+200B), an "
+         "invisible character: remove it"]),
+    "byte order mark in a heading": (
+        INCIDENT + "## Identified -\ufeff2026-01-01 10:30\ny\n\n" + UPDATE,
+        [f"5: {HEADING_RULE}'## Identified -\ufeff2026-01-01 10:30': it holds a zero width "
+         "no-break space (U+FEFF), an invisible character: remove it"]),
     "front matter indented with a tab": (
         "---\ntitle: T\ntype: incident\ncomponents:\n\t- web\n---\n" + UPDATE,
         ["5: invalid YAML: found character that cannot start any token (a tab: YAML indents "

@@ -64,15 +64,22 @@ def did_you_mean(close: Sequence[str]) -> str:
 _LOOKALIKE_SPACE = re.compile("[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 
 
-def lookalike_space(text: str) -> str:
+def misleading_character(text: str) -> str:
     """For a message quoting ``text`` as wrong: ': it holds a no-break space (U+00A0)
     where a plain space belongs: retype it' when it holds a space that only looks like
-    one (macOS types U+00A0 on Option+Space, word processors paste U+202F), else ''."""
+    one (macOS types U+00A0 on Option+Space, word processors paste U+202F), or the like
+    for an invisible character (chat apps paste U+200B, Windows tools U+FEFF), else ''."""
     found = _LOOKALIKE_SPACE.search(text)
-    if found is None:
+    if found is not None:
+        return (f": it holds a {character_name(found.group())} where a plain space belongs: "
+                "retype it")
+    import unicodedata  # only on error paths
+
+    # Format characters (Cf): zero-width spaces and joiners, marks, bidirectional controls.
+    hidden = next((char for char in text if unicodedata.category(char) == "Cf"), None)
+    if hidden is None:
         return ""
-    return (f": it holds a {character_name(found.group())} where a plain space belongs: "
-            "retype it")
+    return f": it holds a {character_name(hidden)}, an invisible character: remove it"
 
 
 def character_name(char: str) -> str:

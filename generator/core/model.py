@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+from generator.core.errors import misleading_character
 from generator.core.times import utc_stamp
 
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]*")
@@ -164,7 +165,8 @@ def unknown_status(word: str, kind: NoticeType) -> str:
         if spelled is not None:  # the API's in_progress
             return (f"unknown status '{word}' for {kind.value} (write it '{spelled.value}'; "
                     f"expected one of: {allowed})")
-        return f"unknown status '{word}' for {kind.value} (expected one of: {allowed})"
+        return (f"unknown status '{word}' for {kind.value} (expected one of: {allowed})"
+                f"{misleading_character(word)}")
     ours = _COUNTERPART.get(theirs)
     article = "an" if other.value[0] in "aeiou" else "a"
     hint = f"{theirs.value} is {article} {other.value} status"

@@ -7,7 +7,7 @@ import re
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from generator.core.errors import InputError, lookalike_space
+from generator.core.errors import InputError, misleading_character
 
 _OFFSET = r"Z|[+-][0-9]{2}:?[0-9]{2}"  # an explicit offset: the site zone does not apply
 # ASCII digits only: int() reads any script's, and the Arabic-Indic five looks like a zero.
@@ -117,7 +117,7 @@ def parse_time(text: str, zone: ZoneInfo) -> datetime:
             # a time the clocks skip or repeat: the full parse words the message
     match = _TIME.match(text)
     if not match:
-        raise NotATime(f"bad time '{text}': {_FORMAT_HINT}{lookalike_space(text)}")
+        raise NotATime(f"bad time '{text}': {_FORMAT_HINT}{misleading_character(text)}")
     offset_text = match["offset"]
     if offset_text and offset_text.upper() in ("AM", "PM") and 1 <= int(match["hour"]) <= 12:
         hour = int(match["hour"]) % 12 + (12 if offset_text.upper() == "PM" else 0)

@@ -16,7 +16,7 @@ from generator.core.dialect import markdown_depth, shows_text, to_html
 from generator.core.errors import (
     InputError,
     Problem,
-    lookalike_space,
+    misleading_character,
     problems_in,
     unknown_component,
 )
@@ -349,7 +349,7 @@ def _parse_update(line_no: int, heading: str, body: str, kind: NoticeType, confi
     match = HEADING.match(heading.rstrip())
     if not match:
         problems.append((line_no, f"update heading must read {HEADING_HINT}, got "
-                                  f"'{heading.strip()}'{lookalike_space(heading)}"))
+                                  f"'{heading.strip()}'{misleading_character(heading)}"))
         return None
     status = parse_status(match["status"], kind)
     ok = True
