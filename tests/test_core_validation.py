@@ -245,7 +245,9 @@ NOTICE_CASES = {
          "happened under the heading"])
        for body in ("[status]: https://example.org/status", "&nbsp;&#32;&ensp;",
                     "<div></div>", "<br>", "***", "-", "#", "1.", "> ", "![](x.png)",
-                    "[a]:\n  https://example.org\n  'A title'")},
+                    "[a]:\n  https://example.org\n  'A title'",
+                    # invisible characters alone, as a chat app pastes an "empty" message
+                    "\u200b", "&#x200B;", "\ufeff\u200d&shy;")},
     "postmortem rendering to nothing": (
         INCIDENT + "## Postmortem - 2026-01-02 10:00\n[a]: https://example.org\n\n" + UPDATE,
         ["5: postmortem shows readers no text (its Markdown renders to nothing): write what "

@@ -59,7 +59,8 @@ def to_html(text: str) -> str:
 def shows_text(text: str) -> bool:
     """Whether ``text`` rendered shows readers any text, an image's alt text included:
     not one made only of link reference definitions, empty elements (a bare list
-    marker, an empty heading, a rule), or spaces written as entities. Rendered only
+    marker, an empty heading, a rule), spaces written as entities, or invisible
+    characters (a zero-width space pasted from chat). Rendered only
     when no line of plain words says so at once, and never past the limits (a text
     over them, which the loader refuses for that, counts as showing text)."""
     if "<" not in text and "]:" not in text and _WORDS_LINE.search(text):
@@ -67,7 +68,15 @@ def shows_text(text: str) -> bool:
     if len(text) > MAX_TEXT or markdown_depth(text) > MAX_DEPTH:
         return True
     html = to_html(text)
-    return bool(_ALT_TEXT.search(html) or unescape(_TAG.sub("", html)).strip())
+    return bool(_ALT_TEXT.search(html) or _has_visible(unescape(_TAG.sub("", html))))
+
+
+def _has_visible(text: str) -> bool:
+    """Whether ``text`` holds a character that is neither a space nor an invisible format
+    character (a zero-width space, joiner or mark, U+FEFF, a soft hyphen)."""
+    import unicodedata
+
+    return any(not char.isspace() and unicodedata.category(char) != "Cf" for char in text)
 
 
 def html_depth(html: str) -> int:
