@@ -656,7 +656,8 @@ def test_editing_a_file_saved_in_another_encoding_names_its_byte_as_check_does(
         empty_repo: Path, run: Run) -> None:
     path = empty_repo / "notices" / "2026-11-28-email.md"
     path.write_bytes(INCIDENT.encode("utf-16"))  # Notepad's "Unicode"
-    problem = "notices/2026-11-28-email.md:1: file is not valid UTF-8 (byte 0xff)\n"
+    problem = ("notices/2026-11-28-email.md:1: file is UTF-16 (as Notepad's \"Unicode\" and "
+               "PowerShell 5's '>' save it), not UTF-8: save it as UTF-8\n")
     assert run(empty_repo, "check").output == problem + "1 problem found.\n"
     result = run(empty_repo, "update", "2026-11-28-email", "-m", "x")
     assert result.exit_code == 1

@@ -659,7 +659,7 @@ def test_check_prints_every_problem_and_exits_1(empty_repo: Path, run: Run) -> N
         "notices/a.md:3: 'type': expected one of incident, maintenance, received 'outage'\n"
         f"notices/b.md:5: unknown status 'Fixed' for incident (expected one of: "
         f"{INCIDENT_WORDS})\n"
-        "notices/latin1.md:6: file is not valid UTF-8 (byte 0xe9)\n"
+        "notices/latin1.md:6: file is not valid UTF-8 (byte 0xe9): save it as UTF-8\n"
         "notices/notes.txt:1: not a notice: notice files end in '.md'\n"
         "6 problems found.\n")
 
@@ -870,7 +870,12 @@ def test_config_not_utf8(empty_repo: Path, run: Run) -> None:
     write(empty_repo, "outpost.yaml", b"title: Caf\xe9\n")
     result = run(empty_repo, "check")
     assert result.exit_code == 1
-    assert result.output == "outpost.yaml:1: file is not valid UTF-8\n1 problem found.\n"
+    assert result.output == ("outpost.yaml:1: file is not valid UTF-8 (byte 0xe9): save it "
+                             "as UTF-8\n1 problem found.\n")
+    write(empty_repo, "outpost.yaml", "title: Café\n".encode("utf-16"))
+    assert run(empty_repo, "check").output == (
+        "outpost.yaml:1: file is UTF-16 (as Notepad's \"Unicode\" and PowerShell 5's '>' "
+        "save it), not UTF-8: save it as UTF-8\n1 problem found.\n")
 
 
 def test_config_with_bom_and_crlf(empty_repo: Path, run: Run) -> None:

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 from generator.config import location
 from generator.config import schema as s
 from generator.config import yamlnodes as yn
-from generator.core.errors import InputError, Problem, ProblemsFound, problems_in
+from generator.core.errors import InputError, Problem, ProblemsFound, not_utf8, problems_in
 from generator.core.model import HOSTED_NOTE, Component, Config
 from generator.core.times import NotAZone, load_zone
 from generator.disk import regular_bytes
@@ -278,8 +278,7 @@ def config_from_bytes(raw: bytes, sections: Sequence[Section] = ()) -> Config:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise ProblemsFound([Problem(CONFIG_FILE, line, "file is not valid UTF-8")]) from None
+        raise ProblemsFound([Problem(CONFIG_FILE, *not_utf8(raw, exc))]) from None
     return parse_config(text, sections)
 
 

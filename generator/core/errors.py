@@ -89,6 +89,17 @@ def character_name(char: str) -> str:
     return f"{unicodedata.name(char, 'character').lower()} (U+{ord(char):04X})"
 
 
+def not_utf8(raw: bytes, error: UnicodeDecodeError) -> tuple[int, str]:
+    """(line, problem) for an input file whose bytes are not UTF-8: the first such byte
+    and its line, or, for a file saved as UTF-16 (Notepad's "Unicode", PowerShell 5's
+    '>'), that: its every other byte is 0, and naming the first says nothing."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return 1, ("file is UTF-16 (as Notepad's \"Unicode\" and PowerShell 5's '>' save "
+                   "it), not UTF-8: save it as UTF-8")
+    line = raw[: error.start].count(b"\n") + 1
+    return line, f"file is not valid UTF-8 (byte 0x{raw[error.start]:02x}): save it as UTF-8"
+
+
 LISTED_IDS = 20  # declared ids an unknown component's message lists
 
 

@@ -17,6 +17,7 @@ from generator.core.errors import (
     InputError,
     Problem,
     misleading_character,
+    not_utf8,
     problems_in,
     unknown_component,
 )
@@ -448,9 +449,7 @@ def parse_bytes(raw: bytes, path: str, notice_id: str, config: Config) -> Notice
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise NoticeInvalid([(line, f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x})")]
-                            ) from None
+        raise NoticeInvalid([not_utf8(raw, exc)]) from None
     return parse_notice(normalized(text), path, notice_id, config)
 
 
