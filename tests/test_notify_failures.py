@@ -342,11 +342,15 @@ def test_webhook_redirect_or_client_error_is_not_retried_within_the_run(
 
 
 def notify_process(root: Path) -> subprocess.Popen[bytes]:
-    """`outpost notify` in a process of its own, to be killed or interrupted."""
+    """`outpost notify` in a process of its own, to be killed or interrupted. Ctrl-C
+    reaches it whatever this process inherited: the tests run as a background job of a
+    script ignore SIGINT, and a child keeps an ignored signal ignored (it waited for the
+    SMTP timeout instead)."""
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     return subprocess.Popen(
         [sys.executable, "-m", "generator", "--root", str(root), "notify", "--now", NOW],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
 
 def test_killed_between_two_sends_then_run_again_sends_each_once(
