@@ -59,6 +59,8 @@ ZWSP = "\u200b"
     ("[a \\*b\\* ```](https://x.org/?a=1&b=2)",
      "<https://x.org/?a=1&amp;b=2|a \u2217b\u2217 \u02cb\u02cb\u02cb>"),
     ("```\nx = '```'\n```", f"```\nx = '`{ZWSP}`{ZWSP}`'\n```"),
+    # In inline code only a backtick acts (it would end the code): the rest is kept.
+    ("Run `SELECT * FROM t_1 WHERE a ~ b` now", "Run `SELECT * FROM t_1 WHERE a ~ b` now"),
     # Between letters or digits a mark can neither open nor close: kept for copying.
     ("db_primary, 2*3, a~b and :white_check_mark:", "db_primary, 2*3, a~b and :white_check_mark:"),
 ])

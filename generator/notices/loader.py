@@ -288,12 +288,8 @@ def _parse_body(text: str, start: int, first: int, kind: NoticeType, config: Con
             sum(not _is_postmortem(h) for _, h, _ in sections))
 
 
+# What shows_text refusing a body means (a body over a limit is _check_text's to refuse).
 _RENDERS_TO_NOTHING = "shows readers no text (its Markdown renders to nothing)"
-
-
-def _renders_to_nothing(body: str) -> bool:
-    """Whether ``body`` shows readers nothing (a body over a limit is _check_text's)."""
-    return not shows_text(body)
 
 
 POSTMORTEM = "Postmortem"
@@ -337,7 +333,7 @@ def parse_postmortem(text: str, first_line: int, kind: NoticeType, config: Confi
             problems.append((line_no, "postmortem has no text: write what happened and what "
                                       "will change under the heading"))
             continue
-        if _renders_to_nothing(body):
+        if not shows_text(body):
             problems.append((line_no, f"postmortem {_RENDERS_TO_NOTHING}: write what happened "
                                       "and what will change under the heading"))
             continue
@@ -370,7 +366,7 @@ def _parse_update(line_no: int, heading: str, body: str, kind: NoticeType, confi
     if not body:
         problems.append((line_no, "update has no text: write what happened under the heading"))
         ok = False
-    elif _renders_to_nothing(body):
+    elif not shows_text(body):
         problems.append((line_no, f"update {_RENDERS_TO_NOTHING}: write what happened under "
                                   "the heading"))
         ok = False

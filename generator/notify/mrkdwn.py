@@ -26,7 +26,8 @@ _LIST_START = re.compile(r"[\t\n\f\r ]*([-+]?[0-9]{1,9})(?![0-9])")
 # forced inside a word), so it cannot hide a mark: a mark that could act as one is
 # written as its look-alike instead. Between letters or digits ('db_primary', '2*3',
 # ':white_check_mark:') it cannot, and stays as typed.
-_LOOKALIKES = str.maketrans({"*": "\u2217", "_": "\u02cd", "~": "\u223c", "`": "\u02cb"})
+_LOOKALIKE_TICK = "\u02cb"
+_LOOKALIKES = str.maketrans({"*": "\u2217", "_": "\u02cd", "~": "\u223c", "`": _LOOKALIKE_TICK})
 _LOOSE_MARK = re.compile(r"(?<![^\W_])[*_~`]|[*_~`](?![^\W_])")
 # A quote is a '>' that begins a line; a zero-width space before it keeps the '>'.
 _QUOTE_START = re.compile(r"^&gt;", re.MULTILINE)
@@ -149,8 +150,9 @@ def _inline(node: _Element | str) -> str:
         return literal(node)
     if node.tag == "br":
         return "\n"
-    if node.tag in ("code", "kbd"):  # any backtick would end the code
-        return _mark("`", slack_escape(_plain(node).translate(_LOOKALIKES)))
+    if node.tag in ("code", "kbd"):  # any backtick would end the code; nothing else
+        # acts inside it, so 'SELECT * FROM t_1' stays as typed
+        return _mark("`", slack_escape(_plain(node).replace("`", _LOOKALIKE_TICK)))
     if node.tag == "a":
         return _link(node)
     inner = _inline_children(node)

@@ -28,7 +28,7 @@ from generator.core.timeline import NoticeView, Snapshot
 from generator.render import pages
 from generator.render.badges import badge_svg
 from generator.render.pages import Site, banner_text, overall_status, template_text
-from generator.render.textcut import joins_previous
+from generator.render.textcut import ELLIPSIS, cut
 
 JSON_VERSION = 1
 # Characters of the title shown in the fragment: as many as the site banner shows.
@@ -171,16 +171,14 @@ def _shorten(text: str, limit: int, budget: int) -> Markup:
     sizes = [len(escape(char).encode("utf-8")) for char in text]
     if len(text) <= limit and sum(sizes) <= budget:
         return escape(text)
-    room = budget - len("\u2026".encode("utf-8"))
+    room = budget - len(ELLIPSIS.encode("utf-8"))
     if room < 0:
         return Markup("")
     keep = 0
     while keep < min(len(text), limit - 1) and sizes[keep] <= room:
         room -= sizes[keep]
         keep += 1
-    while 0 < keep < len(text) and joins_previous(text, keep):
-        keep -= 1
-    return escape(text[:keep].rstrip()) + "\u2026"
+    return escape(cut(text, keep))
 
 
 def fragment(site: Site, snapshot: Snapshot, framed: bool = False) -> str:

@@ -13,7 +13,12 @@ def shortened(text: str, limit: int) -> str:
     characters to end in an ellipsis within ``limit``."""
     if len(text) <= limit:
         return text
-    keep = max(limit - 1, 0)
+    return cut(text, max(limit - 1, 0))
+
+
+def cut(text: str, keep: int) -> str:
+    """``text`` cut to at most its first ``keep`` characters, back to the last whole
+    character, ending in an ellipsis."""
     while 0 < keep < len(text) and joins_previous(text, keep):
         keep -= 1
     return text[:keep].rstrip() + ELLIPSIS
