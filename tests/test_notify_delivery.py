@@ -322,6 +322,33 @@ def test_slack_messages_escape_user_text_and_fit_a_section_block(
     assert unescaped == f"[Test Status] Investigating: {title} {link[1:].split('|')[0]}"
 
 
+def test_chat_messages_never_mention_everyone_but_statuspage_data_is_as_written(
+        run: Run, repo: Path, hooks: HookServer) -> None:
+    """Mattermost reads '@channel', '@all' and '@here', Discord '@everyone' and '@here'
+    (and Slack '<!here>'): typed in a notice, they paged a whole workspace. A word joiner
+    after the '@' keeps the words as they read; Statuspage's JSON is data, kept as typed."""
+    title = "Mail down: @channel @ALL"
+    (repo / "notices" / "ping.md").write_text(
+        f"---\ntitle: {json.dumps(title)}\ntype: incident\n---\n"
+        "## Investigating - 2026-11-28 09:00\n"
+        "Hey @everyone, @here (and **@channel**): `@all` <!here>\n")
+    assert notify(run, repo)[0] == 0
+    key = "ping/20261128T1500Z"
+    [chat] = [p.body for p in hooks.posts("/slack") if p.headers["X-Outpost-Delivery"] == key]
+    joined = "@\u2060"
+    assert chat["text"] == (f"[Test Status] Investigating: Mail down: {joined}channel "
+                            f"{joined}ALL https://status.example.org/notices/ping/")
+    assert chat["blocks"][0]["text"]["text"] == (
+        f"*[Test Status] Investigating: Mail down: {joined}channel {joined}ALL*\n"
+        f"Hey {joined}everyone, {joined}here (and *{joined}channel*): `{joined}all` "
+        "&lt;!here&gt;\n<https://status.example.org/notices/ping/|Read the notice>")
+    [data] = [p.body for p in hooks.posts("/statuspage")
+              if p.headers["X-Outpost-Delivery"] == key]
+    assert data["incident"]["name"] == title
+    assert data["incident"]["incident_updates"][0]["body"] == (
+        "Hey @everyone, @here (and **@channel**): `@all` <!here>")
+
+
 def test_a_slack_title_renders_literally(run: Run, repo: Path, hooks: HookServer) -> None:
     """A title holding '```' opened a code block in the bold title that swallowed the
     update and the notice's link; a '*' closed the bold early."""

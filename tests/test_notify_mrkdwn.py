@@ -75,6 +75,22 @@ def test_a_relative_link_keeps_only_its_text() -> None:
     assert mrkdwn("[everyone](<!channel>) and [up](../)") == "everyone and up"
 
 
+@pytest.mark.parametrize(("markdown", "expected"), [
+    ("@channel, @Here! (@ALL) x.@everyone @all-hands",
+     "@\u2060channel, @\u2060Here! (@\u2060ALL) x.@\u2060everyone @\u2060all-hands"),
+    ("[@here](https://x.org/@all) `@channel`",
+     "<https://x.org/@all|@\u2060here> `@\u2060channel`"),
+    # Discord reads '@everyone' and '@here' inside words too; the others are names there.
+    ("a@everyoneb @herebert", "a@\u2060everyoneb @\u2060herebert"),
+    ("@allen, @channels and ops@allied.example",
+     "@allen, @channels and <mailto:ops@allied.example>"),
+])
+def test_no_mention_of_everyone(markdown: str, expected: str) -> None:
+    """Mattermost, Rocket.Chat and Discord page a whole channel or server for these
+    words in a webhook's text: a word joiner after the '@' keeps them as words only."""
+    assert mrkdwn(markdown) == expected
+
+
 # Outside '<url|text>' links and the '> ' of a quote (in a list item, after its bullet),
 # mrkdwn holds no '<' or '>' and no '&' but an escape's: Slack would read '<!channel>'.
 _LINK = re.compile(r"<(?:https?|mailto):[^<>|\s]+(?:\|[^<>]*)?>")

@@ -33,10 +33,23 @@ _LOOSE_MARK = re.compile(r"(?<![^\W_])[*_~`]|[*_~`](?![^\W_])")
 _QUOTE_START = re.compile(r"^&gt;", re.MULTILINE)
 _TICK_RUN = re.compile(r"`(?=`)")
 ZERO_WIDTH_SPACE = "\u200b"
+# Words that notify a whole channel or server: '@channel', '@here' and '@all' as words
+# (Mattermost, Rocket.Chat, Slack with link names), '@everyone' and '@here' wherever
+# they stand (Discord's Slack endpoint). A word joiner after the '@' shows the word as
+# typed and matches none.
+_MASS_MENTION = re.compile(r"@(?=everyone|here|(?:channel|all)(?![^\W_]))", re.IGNORECASE)
+WORD_JOINER = "\u2060"
+
+
+def _entities(text: str) -> str:
+    """Slack's three entities: what a URL needs."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def slack_escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Text a chat shows as typed: no '<!channel>', '<@U123>' or '<url>', and no mention
+    of everyone."""
+    return _MASS_MENTION.sub("@" + WORD_JOINER, _entities(text))
 
 
 def literal(text: str) -> str:
@@ -166,7 +179,7 @@ def _link(element: _Element) -> str:
     href = element.attrs.get("href", "")
     if not _LINKABLE.match(href):  # relative: '<!channel|x>' would notify everyone
         return text
-    url = slack_escape(href).replace("|", "%7C")  # '|' would end the address
+    url = _entities(href).replace("|", "%7C")  # '|' would end the address
     return (f"<{url}>" if text in ("", url, url.removeprefix("mailto:"))
             else f"<{url}|{text}>")
 
