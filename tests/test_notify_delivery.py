@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Run
+from tests.conftest import REPO, Run
 from tests.fixtures import notify_repo_for
 from tests.notify_repo import NOW, OUTAGE_KEYS, UPGRADE_KEYS, make_repo
 from tests.notify_servers import HookServer, MailServer, mail_server
@@ -243,6 +243,8 @@ def test_webhook_payloads_have_statuspage_and_slack_shapes(
     for post in posts.values():
         jsonschema.validate(post.body, STATUSPAGE_WEBHOOK)
         assert post.headers["Content-Type"] == "application/json; charset=utf-8"
+    # The README told receivers 'application/json': one matching the header exactly failed.
+    assert "`Content-Type: application/json; charset=utf-8`" in (REPO / "README.md").read_text()
     first = posts[OUTAGE_KEYS[0]].body
     assert first["page"]["status_indicator"] == "major"
     assert first["page"]["status_description"] == "Partial System Outage"
