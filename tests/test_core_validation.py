@@ -10,7 +10,8 @@ import pytest
 
 from generator.app import schema
 from generator.core.errors import ProblemsFound
-from generator.notices.loader import NoticeInvalid, parse_notice
+from generator.notices.edit import clean_message
+from generator.notices.loader import NoticeInvalid, parse_bytes, parse_notice
 from tests.conftest import MINIMAL_CONFIG, Run
 
 CONFIG = schema().parse(MINIMAL_CONFIG)
@@ -725,6 +726,17 @@ def test_bom_and_crlf_are_accepted(empty_repo: Path, run: Run) -> None:
     result = run(empty_repo, "check")
     assert result.output == "OK: outpost.yaml and 1 notice are valid.\n"
     assert result.exit_code == 0
+
+
+@pytest.mark.parametrize("end", ["\ufeff", "\ufeff\n", "\n\ufeff", "\ufeff\r\n\ufeff\n"])
+def test_a_byte_order_mark_at_the_end_is_not_text(end: str) -> None:
+    """A file or message joined to one that began with a byte order mark ends with one:
+    as at the start, it marks an encoding, but it was kept as the last update's last
+    character, in the pages, feeds, emails and API."""
+    text = "\ufeff" + INCIDENT + "## Investigating - 2026-01-01 10:00\nAll good now." + end
+    notice = parse_bytes(text.encode(), "notices/x.md", "x", CONFIG)
+    assert [update.body for update in notice.updates] == ["All good now."]
+    assert clean_message("\ufeffAll good now." + end) == "All good now."
 
 
 def test_config_problems_through_check(empty_repo: Path, run: Run) -> None:

@@ -94,10 +94,8 @@ def yaml_scalar(value: str) -> str:
 
 def clean_message(text: str | None) -> str:
     """The update text as it will be stored; refuses an empty one."""
-    # A byte order mark (Notepad, PowerShell) marks the encoding: it is not text. Trimmed
-    # as the loader trims an update, so a pasted log indented as code stays code.
-    cleaned = trimmed((text or "").removeprefix("\ufeff").replace("\r\n", "\n")
-                      .replace("\r", "\n"))
+    # Trimmed as the loader trims an update, so a pasted log indented as code stays code.
+    cleaned = trimmed(normalized(text or "").replace("\r", "\n"))
     how = "write the update's text with -m TEXT, --message-file FILE, or on standard input"
     if not cleaned:
         raise EditError(f"empty message: {how}")

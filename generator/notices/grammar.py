@@ -64,7 +64,18 @@ Sections = tuple[str, list[tuple[int, str, str]], list[tuple[int, str]]]
 
 def normalized(text: str) -> str:
     """A file's text as it is read: no byte-order mark, '\\n' line ends."""
-    return text.removeprefix("\ufeff").replace("\r\n", "\n")
+    return without_byte_order_marks(text).replace("\r\n", "\n")
+
+
+def without_byte_order_marks(text: str) -> str:
+    """``text`` without the byte order mark at its start or among the spaces ending it:
+    it marks an encoding (Notepad, PowerShell), and a text joined to one that began with
+    it, or pasted, ends with it; either way it is not text."""
+    text = text.removeprefix("\ufeff")
+    kept = text.rstrip()
+    while kept.endswith("\ufeff"):
+        kept = kept[:-1].rstrip()
+    return kept + text[len(kept):].replace("\ufeff", "")
 
 
 def front_matter_close(text: str, start: int = 0) -> re.Match[str] | None:
