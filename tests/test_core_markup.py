@@ -10,9 +10,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from generator.render.markup import (
+    OWN_DIRECTION,
     MarkdownRenderer,
     absolute_links,
     absolute_targets,
+    own_direction,
     render_markdown,
 )
 from tests.conftest import FIXED_NOW, Run
@@ -297,3 +299,16 @@ def test_plain_inline_links_are_always_made_absolute(pieces: list[str]) -> None:
     rendered = render_markdown(absolute_targets(text, PAGE))
     assert all(is_absolute(url) for url in hrefs(rendered)), rendered
     assert rendered == absolute_links(render_markdown(text), PAGE)
+
+
+def test_feeds_and_mail_direct_the_blocks_the_pages_stylesheet_does() -> None:
+    """The pages' stylesheet gives these blocks their own direction; feeds and mail,
+    shown without it, mark the same ones dir="auto", and no others ('<pre>', '<thead>')."""
+    css = (Path(__file__).parent.parent / "generator/render/static/outpost.css").read_text()
+    [rule] = [line for line in css.splitlines() if line.endswith("{unicode-bidi:plaintext}")]
+    in_updates = rule.split(":is(")[-1].split(")")[0].split(",")
+    assert rule.startswith("h1,") and set(OWN_DIRECTION) == {"h1", *in_updates}
+    assert own_direction(render_markdown("a\n\n```\nb\n```\n\n|x|\n|-|\n|1|")) == (
+        '<p dir="auto">a</p>\n<pre><code>b\n</code></pre>\n<table>\n<thead>\n<tr>\n'
+        '<th dir="auto">x</th>\n</tr>\n</thead>\n<tbody>\n<tr>\n<td dir="auto">1</td>\n'
+        '</tr>\n</tbody>\n</table>')

@@ -150,6 +150,31 @@ def test_links_in_items_are_absolute_resolved_against_the_notice_page(
         assert (site / name).read_bytes() == (later / name).read_bytes()
 
 
+RIGHT_TO_LEFT = INCIDENT_OPEN.replace(
+    "We found the cause. <script>alert(1)</script> [x](javascript:alert(1))",
+    "\u05de\u05e6\u05d0\u05e0\u05d5 \u05d0\u05ea \u05d4\u05e1\u05d9\u05d1\u05d4 (DNS).\n\n"
+    "- We found the cause.\n\n> \u05e9\u05dc\u05d5\u05dd")
+
+
+def test_each_block_of_an_item_takes_its_own_direction(empty_repo: Path, run: Run,
+                                                       tmp_path: Path) -> None:
+    """A Hebrew or Arabic paragraph reads right to left on the pages (the stylesheet's
+    unicode-bidi: plaintext); feed readers show no stylesheet, so the item's blocks say
+    it: without, '(DNS).' came apart at the paragraph's left end."""
+    write_notice(empty_repo, "login-failures", RIGHT_TO_LEFT)
+    site = build(run, empty_repo, FIXED_NOW, tmp_path / "site")
+    for name in ("feed.xml", "atom.xml", "components/web/atom.xml"):
+        assert item_html(site / name)[0] == (
+            '<p dir="auto"><strong>Identified</strong> - Nov 28, 2026, 5:30 AM CST</p>\n'
+            '<p dir="auto">Affected: Web</p>\n'
+            '<p dir="auto">\u05de\u05e6\u05d0\u05e0\u05d5 \u05d0\u05ea '
+            '\u05d4\u05e1\u05d9\u05d1\u05d4 (DNS).</p>\n'
+            '<ul>\n<li dir="auto">We found the cause.</li>\n</ul>\n'
+            '<blockquote dir="auto">\n<p dir="auto">\u05e9\u05dc\u05d5\u05dd</p>\n</blockquote>\n'
+            '<p dir="auto"><a href="https://status.example.org/notices/login-failures/'
+            '#update-20261128T1130Z">Login failures</a></p>')
+
+
 def test_feed_items_setting_caps_the_feeds(example_repo: Path, run: Run,
                                            tmp_path: Path) -> None:
     config = example_repo / "outpost.yaml"

@@ -114,7 +114,7 @@ def test_emails_have_subject_threading_headers_and_both_bodies(
     assert "<h1" in html and "Investigating: Database outage</h1>" in html
     assert '<a href="https://status.example.org/notices/database-outage/">' in html
     assert "<strong>replacing</strong>" in second.part("html")
-    assert "<th" in html and "<td>Web</td>" in html
+    assert "<th" in html and "<td dir=\"auto\">Web</td>" in html
     reminder = alice[f"<outpost.api-upgrade.reminder.20261128T1900Z@{SITE}>"]
     assert reminder.message["Subject"] == ("[Test Status] Reminder: API upgrade starts "
                                            "Nov 28, 2026, 1:00 PM CST")
@@ -125,6 +125,35 @@ def test_emails_have_subject_threading_headers_and_both_bodies(
     assert {m.message["Subject"] for m in bob} == {
         "[Test Status] Scheduled: API upgrade",
         "[Test Status] Reminder: API upgrade starts Nov 28, 2026, 1:00 PM CST"}
+
+
+def test_html_email_blocks_take_their_own_direction(run: Run, repo: Path,
+                                                   smtp: MailServer) -> None:
+    """An Arabic update reads right to left on the pages (their stylesheet's unicode-bidi:
+    plaintext); mail clients drop stylesheets, so the email's blocks say it: without,
+    its '(DNS).' came apart at the paragraph's left end."""
+    (repo / "notices" / "rtl.md").write_text(
+        "---\ntitle: DNS\ntype: incident\ncomponents: [web]\n---\n"
+        "## Investigating - 2026-11-28 09:00\n"
+        "\u0648\u062c\u062f\u0646\u0627 \u0627\u0644\u0633\u0628\u0628 (DNS).\n\n"
+        "- Fixed.\n")
+    assert notify(run, repo)[0] == 0
+    [mail] = [m for m in smtp.received if m.to == "alice@example.org"
+              and m.message["Message-ID"] == f"<outpost.rtl.20261128T1500Z@{SITE}>"]
+    assert mail.part("html").split("<body", 1)[1] == (
+        ' style="font-family:sans-serif;line-height:1.5;max-width:40em">\n'
+        '<h1 dir="auto" style="font-size:1.3em">Investigating: DNS</h1>\n'
+        '<p dir="auto">\u0648\u062c\u062f\u0646\u0627 \u0627\u0644\u0633\u0628\u0628 (DNS).</p>\n'
+        '<ul>\n<li dir="auto">Fixed.</li>\n</ul>\n'
+        '<table><tr><th dir="auto" align="left" style="padding:2px 12px 2px 0">Status</th>'
+        '<td dir="auto">Investigating</td></tr>'
+        '<tr><th dir="auto" align="left" style="padding:2px 12px 2px 0">Affected</th>'
+        '<td dir="auto">Web</td></tr>'
+        '<tr><th dir="auto" align="left" style="padding:2px 12px 2px 0">Posted</th>'
+        '<td dir="auto">Nov 28, 2026, 9:00 AM CST</td></tr></table>\n'
+        '<p dir="auto"><a href="https://status.example.org/notices/rtl/">Read the notice</a>'
+        '</p>\n<p dir="auto" style="color:#555;font-size:.9em">You receive this as a contact '
+        'of <a href="https://status.example.org/">Test Status</a>.</p>\n</body></html>\n')
 
 
 def test_a_contact_name_with_a_comma_and_accents_stays_one_address(

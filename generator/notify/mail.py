@@ -19,7 +19,7 @@ from generator.core.errors import OutpostError
 from generator.core.model import Config
 from generator.notify.plan import Message
 from generator.notify.settings import PASSWORD_ENV, USERNAME_ENV, Contact, NotifySettings, Smtp
-from generator.render.markup import absolute_links, absolute_targets
+from generator.render.markup import absolute_links, absolute_targets, own_direction
 
 Markdown = Callable[[str], str]
 
@@ -102,7 +102,8 @@ def plain_text(config: Config, message: Message, markdown: Markdown) -> str:
 
 
 def html_text(config: Config, message: Message, markdown: Markdown) -> str:
-    """The HTML alternative; its links are absolute, resolved against the notice page."""
+    """The HTML alternative; its links are absolute, resolved against the notice page,
+    and each block takes its direction from its own text, as on the pages."""
     esc = html.escape
     page = notice_url(config, message)
     url = esc(page, quote=True)
@@ -110,7 +111,7 @@ def html_text(config: Config, message: Message, markdown: Markdown) -> str:
                else f"{message.status.value}: {message.notice.title}")
     rows = "".join(f'<tr><th align="left" style="padding:2px 12px 2px 0">{esc(label)}</th>'
                    f"<td>{esc(value)}</td></tr>" for label, value in _facts(config, message))
-    return (
+    return own_direction(
         f'<!DOCTYPE html>\n<html lang="{esc(config.language)}"><head><meta charset="utf-8">'
         f"<title>{esc(heading)}</title></head>\n"
         '<body style="font-family:sans-serif;line-height:1.5;max-width:40em">\n'

@@ -22,7 +22,7 @@ from generator.core.model import (
 )
 from generator.render.calendar import CALENDAR
 from generator.render.feedwriter import FeedItem, FeedMeta, write_atom, write_rss
-from generator.render.markup import absolute_links
+from generator.render.markup import absolute_links, own_direction
 from generator.render.pages import FeedLink, Site
 from generator.render.produced import NoticePart, Page
 
@@ -163,7 +163,7 @@ def _item(site: Site, posted: Posted) -> FeedItem:
         id=item_id(config, posted),
         title=f"[{update.status.value}] {notice.title}",
         link=link,
-        html="\n".join(parts),
+        html=own_direction("\n".join(parts)),
         published=update.at,
         updated=update.at,
     )

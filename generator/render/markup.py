@@ -45,6 +45,11 @@ _FOOTNOTE_BACKREF = re.compile(r' ?<a href="#fnref-[^"<>]*" class="footnote-back
 _ALERT = re.compile(r"(<blockquote>\n<p>)\[!(note|tip|important|warning|caution)\]"
                     r"(</p>|<br />)?\n", re.IGNORECASE)
 _FOOTNOTES = "<section class=\"footnotes\" data-footnotes>"
+# The blocks that take their direction from their own text on the pages (outpost.css:
+# 'unicode-bidi: plaintext'), so a paragraph in Hebrew or Arabic reads right to left
+# next to English ones.
+OWN_DIRECTION = ("h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "blockquote", "td", "th")
+_OWN_DIRECTION_TAG = re.compile(r"<(" + "|".join(OWN_DIRECTION) + r")(?=[\s>])")
 # In sanitized HTML (nh3's serializer): text and attribute values never hold a raw '<'
 # or '>', and every value is double-quoted with '"' escaped, so these patterns cannot
 # match inside text or inside another attribute's value.
@@ -144,6 +149,12 @@ def focusable_tables(html: str) -> str:
     browser focuses such a box by itself). For pages only: feeds and mail keep tables
     as they are."""
     return html.replace("<table>", '<table tabindex="0">')  # text never holds a raw '<'
+
+
+def own_direction(html: str) -> str:
+    """Sanitized ``html`` with each OWN_DIRECTION block marked dir="auto", as the pages'
+    stylesheet sets them: for feed readers and mail clients, which show no stylesheet."""
+    return _OWN_DIRECTION_TAG.sub(r'<\1 dir="auto"', html)  # text never holds a raw '<'
 
 
 def sanitize(html: str) -> str:
