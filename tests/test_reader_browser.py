@@ -1190,3 +1190,80 @@ def test_the_longest_title_leaves_since_when_and_help_on_a_small_phone_s_first_s
             finally:
                 context.close()
     assert problems == []
+
+
+def _printed_content(pdf: bytes) -> list[tuple[list[tuple[int, str]], int]]:
+    """Each piece of content of a tagged PDF Chromium printed, in reading order: the
+    structure elements it is inside (object number, role such as H3 or LI), outermost
+    first, and the page (from 0) it is printed on."""
+    objects = {int(m[1]): m[2] for m in re.finditer(rb"(\d+) 0 obj\s*(.*?)endobj", pdf, re.S)}
+    kids = re.search(rb"/Type /Pages.*?/Kids \[(.*?)\]", pdf, re.S)
+    assert kids is not None
+    pages = [int(n) for n in re.findall(rb"(\d+) 0 R", kids[1])]
+    content: list[tuple[list[tuple[int, str]], int]] = []
+
+    def walk(number: int, inside: list[tuple[int, str]]) -> None:
+        body = objects[number]
+        role = re.search(rb"/S /(\w+)", body)
+        if role is None:  # a link's annotation, not an element
+            return
+        inside = [*inside, (number, role[1].decode())]
+        page = re.search(rb"^/Pg (\d+) 0 R", body, re.M)
+        kids = re.search(rb"^/K (\[.*?\]|<<.*?>>|\d+ 0 R|\d+)\s*(?:/|>>)", body, re.S | re.M)
+        # A kid is a marked content id on the element's page, a reference to an element,
+        # or a marked content reference naming its own page.
+        for kid in re.finditer(rb"<<(.*?)>>|(\d+) 0 R|(\d+)", kids[1] if kids else b"", re.S):
+            if kid[2] is not None:
+                walk(int(kid[2]), inside)
+            else:
+                own = re.search(rb"/Pg (\d+) 0 R", kid[1] or b"") or page
+                assert own is not None
+                content.append((inside, pages.index(int(own[1]))))
+
+    root = re.search(rb"/Type /StructTreeRoot.*?/K (\d+) 0 R", pdf, re.S)
+    assert root is not None
+    walk(int(root[1]), [])
+    return content
+
+
+def _page_breaks_that_part(pdf: bytes, rows: bool) -> list[str]:
+    """A heading printed last on its page, away from what it heads; with ``rows``, a
+    list item (a notice's row, a component's) cut in two by a page break."""
+    content = _printed_content(pdf)
+    spans: dict[tuple[int, str], list[int]] = {}
+    for index, (inside, _) in enumerate(content):
+        for element in inside:
+            spans.setdefault(element, []).append(index)
+    titles = {int(m[2]): m[1].decode("latin-1") for m in re.finditer(
+        rb"/Title \((.*?)\)\s*/Dest.*?/SE (\d+) 0 R", pdf, re.S)}
+    problems = []
+    for (number, role), indexes in spans.items():
+        first, last = content[indexes[0]][1], content[indexes[-1]][1]
+        after = indexes[-1] + 1
+        if re.fullmatch(r"H\d", role) and after < len(content) and content[after][1] != last:
+            problems.append(f"{role} {titles.get(number, number)!r} ends page {last + 1}")
+        if rows and role == "LI" and first != last:
+            problems.append(f"a list item runs from page {first + 1} to {last + 1}")
+    return problems
+
+
+@pytest.mark.parametrize("paper", ["A4", "Letter"])
+def test_a_printed_page_keeps_headings_with_what_they_head_and_rows_whole(
+        browser: Any, servers: dict[str, str], sites: dict[str, Path], paper: str) -> None:
+    """Printed (for a meeting), no heading (a day of the recent history, a group of
+    components, an update's status and time) is left at the foot of a page with what
+    it heads on the next, and no notice's or component's row is cut in two."""
+    paths = ["", "closed/", *notice_pages(sites["incident"])]
+    problems = []
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        for path in paths:
+            page.goto(servers["incident"] + path)
+            pdf = page.pdf(format=paper, tagged=True, outline=True)
+            # A notice's updates may be longer than a page: only rows must stay whole.
+            problems += [f"{path or 'index'}: {p}" for p in
+                         _page_breaks_that_part(pdf, rows=not path.startswith("notices/"))]
+    finally:
+        context.close()
+    assert problems == [], "\n".join(problems)
