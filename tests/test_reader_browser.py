@@ -1267,3 +1267,47 @@ def test_a_printed_page_keeps_headings_with_what_they_head_and_rows_whole(
     finally:
         context.close()
     assert problems == [], "\n".join(problems)
+
+
+# The focused element's outline as drawn (its box grown by offset and width), in page
+# coordinates, and the page's width.
+FOCUS_RING = """() => { const e = document.activeElement, s = getComputedStyle(e);
+  const grow = (parseFloat(s.outlineOffset) || 0) + (parseFloat(s.outlineWidth) || 0);
+  const r = e.getBoundingClientRect();
+  return {text: e.innerText.trim(), header: !!e.closest('header'), style: s.outlineStyle,
+          top: r.top + scrollY - grow, left: r.left + scrollX - grow,
+          right: r.right + scrollX + grow, width: document.documentElement.clientWidth}; }"""
+
+
+@pytest.mark.parametrize("viewport", [(320, 568), (360, 740), (390, 844), (740, 360)])
+def test_the_header_links_show_their_whole_focus_ring(
+        browser: Any, servers: dict[str, str], viewport: tuple[int, int]) -> None:
+    """Tab from the top of a page reaches the site's name, Submit a case and the home
+    link; each one's focus outline is drawn whole, none of it above the page's top edge
+    (where no scrolling shows it) or off its sides."""
+    width, height = viewport
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    problems = []
+    try:
+        for state in ("incident", "stress"):
+            for path in ("", "closed/"):
+                page.goto(servers[state] + path)
+                page.keyboard.press("Tab")  # the skip link
+                rings = []
+                for _ in range(4):
+                    page.keyboard.press("Tab")
+                    ring = page.evaluate(FOCUS_RING)
+                    if not ring["header"]:
+                        break
+                    rings.append(ring)
+                if len(rings) < 2:  # the stress site has no home link
+                    problems.append(f"{state} {path or 'index'}: Tab reached {rings}")
+                for ring in rings:
+                    if (ring["style"] == "none" or ring["top"] < 0 or ring["left"] < 0
+                            or ring["right"] > ring["width"]):
+                        problems.append(f"{state} {path or 'index'}: the ring of "
+                                        f"{ring['text']!r} is cut off {ring}")
+    finally:
+        context.close()
+    assert problems == [], "\n".join(problems)
