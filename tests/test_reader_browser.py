@@ -1311,3 +1311,61 @@ def test_the_header_links_show_their_whole_focus_ring(
     finally:
         context.close()
     assert problems == [], "\n".join(problems)
+
+
+def _printed_text(pdf: bytes) -> str:
+    """The text a PDF Chromium printed shows, page after page: each run of glyphs read
+    through its font's ToUnicode map."""
+    objects = {int(m[1]): m[2] for m in re.finditer(rb"(\d+) 0 obj\s*(.*?)endobj", pdf, re.S)}
+
+    def stream(body: bytes) -> bytes:
+        data = re.search(rb"stream\r?\n(.*?)\r?\nendstream", body, re.S)
+        assert data is not None
+        return zlib.decompress(data[1]) if b"/FlateDecode" in body else data[1]
+
+    glyphs: dict[int, dict[int, str]] = {}  # font object: glyph id -> characters
+    for number, body in objects.items():
+        if to_unicode := re.search(rb"/ToUnicode (\d+) 0 R", body):
+            cmap, chars = stream(objects[int(to_unicode[1])]), {}
+            for block in re.findall(rb"beginbfchar(.*?)endbfchar", cmap, re.S):
+                for glyph, text in re.findall(rb"<(\w+)>\s*<(\w+)>", block):
+                    chars[int(glyph, 16)] = bytes.fromhex(text.decode()).decode("utf-16-be")
+            for block in re.findall(rb"beginbfrange(.*?)endbfrange", cmap, re.S):
+                for first, last, text in re.findall(rb"<(\w+)>\s*<(\w+)>\s*<(\w+)>", block):
+                    for glyph in range(int(first, 16), int(last, 16) + 1):
+                        chars[glyph] = chr(int(text, 16) + glyph - int(first, 16))
+            glyphs[number] = chars
+    shown = []
+    for body in objects.values():
+        if not re.search(rb"/Type /Page\b", body):
+            continue
+        resources = re.search(rb"/Resources (\d+) 0 R", body)
+        fonts = {name: int(number) for name, number in re.findall(
+            rb"/(F\d+) (\d+) 0 R", body + (objects[int(resources[1])] if resources else b""))}
+        for contents in re.findall(rb"/Contents (\d+) 0 R", body):
+            font: dict[int, str] = {}
+            for token in re.finditer(rb"/(F\d+) [\d.]+ Tf|<([0-9A-Fa-f]+)>",
+                                     stream(objects[int(contents)])):
+                if token[1]:
+                    font = glyphs.get(fonts.get(token[1], -1), {})
+                else:
+                    run = token[2].decode()
+                    shown += [font.get(int(run[i:i + 4], 16), "?") for i in range(0, len(run), 4)]
+    return "".join(shown)
+
+
+@pytest.mark.parametrize("path", ["", "notices/2024-07-30-digicert-certificate-reissue/"])
+def test_a_printed_page_says_where_to_get_help(browser: Any, servers: dict[str, str],
+                                               path: str) -> None:
+    """On paper a link cannot be followed: printed, Submit a case and the home link
+    are followed by their addresses, so whoever holds the page knows where to go."""
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        page.goto(servers["incident"] + path)
+        text = re.sub(r"\s", "", _printed_text(page.pdf()))  # spaces may be placed, not printed
+    finally:
+        context.close()
+    assert "Digicertcertiﬁcatereissue" in text  # the reading works: the notice's title
+    assert "Submitacase(https://support.example.org/customers/cases/new)" in text
+    assert "Supportportal(https://support.example.org/customers)" in text
