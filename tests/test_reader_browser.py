@@ -1192,11 +1192,16 @@ def test_the_longest_title_leaves_since_when_and_help_on_a_small_phone_s_first_s
     assert problems == []
 
 
+def _pdf_objects(pdf: bytes) -> dict[int, bytes]:
+    """A PDF's objects by number (Chromium writes no object streams)."""
+    return {int(m[1]): m[2] for m in re.finditer(rb"(\d+) 0 obj\s*(.*?)endobj", pdf, re.S)}
+
+
 def _printed_content(pdf: bytes) -> list[tuple[list[tuple[int, str]], int]]:
     """Each piece of content of a tagged PDF Chromium printed, in reading order: the
     structure elements it is inside (object number, role such as H3 or LI), outermost
     first, and the page (from 0) it is printed on."""
-    objects = {int(m[1]): m[2] for m in re.finditer(rb"(\d+) 0 obj\s*(.*?)endobj", pdf, re.S)}
+    objects = _pdf_objects(pdf)
     kids = re.search(rb"/Type /Pages.*?/Kids \[(.*?)\]", pdf, re.S)
     assert kids is not None
     pages = [int(n) for n in re.findall(rb"(\d+) 0 R", kids[1])]
@@ -1316,7 +1321,7 @@ def test_the_header_links_show_their_whole_focus_ring(
 def _printed_text(pdf: bytes) -> str:
     """The text a PDF Chromium printed shows, page after page: each run of glyphs read
     through its font's ToUnicode map."""
-    objects = {int(m[1]): m[2] for m in re.finditer(rb"(\d+) 0 obj\s*(.*?)endobj", pdf, re.S)}
+    objects = _pdf_objects(pdf)
 
     def stream(body: bytes) -> bytes:
         data = re.search(rb"stream\r?\n(.*?)\r?\nendstream", body, re.S)
