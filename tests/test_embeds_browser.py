@@ -35,6 +35,7 @@ from tests.embed_support import (
     url_of,
     write_repo,
 )
+from tests.test_headers import applied, parse_headers
 
 pytestmark = pytest.mark.browser
 
@@ -739,3 +740,46 @@ def test_a_nonce_only_policy_styles_the_banner(tmp_path: Path, site: Server,
         assert shown["background"] == ORANGE
         assert page.evaluate(ICON_BOX_JS)[2] == 44
         assert watch.page_errors == [] and watch.console_errors == []
+
+
+def served_as_published(site: Path) -> dict[str, dict[str, str]]:
+    """The headers a host reading the site's _headers sends, per file, but CORS, which
+    the test server sends itself."""
+    rules = parse_headers((site / "_headers").read_text())
+    return {path.relative_to(site).as_posix(): {
+        name: ", ".join(values) for name, values in applied(
+            rules, "/" + path.relative_to(site).as_posix()).items()
+        if name != "Access-Control-Allow-Origin"}
+        for path in site.rglob("*") if path.is_file()}
+
+
+def test_cross_origin_isolated_portal_shows_every_embed(tmp_path: Path, browser: Any) -> None:
+    """A portal sending Cross-Origin-Embedder-Policy: require-corp (to be
+    cross-origin isolated) loads only what allows it: without
+    Cross-Origin-Resource-Policy from the status host, the script, the badge and the
+    framed page were all blocked."""
+    published: dict[str, dict[str, str]] = {}  # filled once the site is built
+    with serving(tmp_path / "status", headers=published) as status:
+        site = build_site(write_repo(tmp_path / "repo", status.url,
+                                     {"sign-in": incident("Sign-in failures")}),
+                          status.folder)
+        published.update(served_as_published(site))
+        isolated = {"index.html": {"Cross-Origin-Embedder-Policy": "require-corp",
+                                   "Cross-Origin-Opener-Policy": "same-origin"}}
+        with serving(tmp_path / "portal", headers=isolated) as portal:
+            url = put(portal, "index.html", portal_page(
+                f'<div data-outpost-banner></div><script async src="{status.url}embed.js">'
+                f'</script><img src="{status.url}badge.svg" alt="Service status">'
+                f'<iframe src="{status.url}embed/banner.html" title="Service status" '
+                f'sandbox="{SANDBOX}"></iframe>'))
+            page = browser.new_page()
+            try:
+                page.goto(url)
+                assert page.evaluate("crossOriginIsolated")
+                wait_banner(page, "Sign-in failures", "[data-outpost-banner]")
+                page.wait_for_function("document.querySelector('img').complete")
+                assert page.evaluate("document.querySelector('img').naturalWidth") > 0
+                framed = page.frame_locator("iframe").locator("a")
+                assert "Sign-in failures" in framed.inner_text(timeout=10000)
+            finally:
+                page.close()

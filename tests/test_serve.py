@@ -137,6 +137,11 @@ def test_serve_answers_with_the_sites_headers(
                                         "Content-Security-Policy", "Cache-Control")} == {
         "Access-Control-Allow-Origin": PORTAL, "X-Content-Type-Options": "nosniff",
         "Content-Security-Policy": None, "Cache-Control": "no-store"}
+    # A portal that is cross-origin isolated frames it, and loads the script and badge.
+    assert (headers.get("Cross-Origin-Resource-Policy"),
+            headers.get("Cross-Origin-Embedder-Policy")) == ("cross-origin", "require-corp")
+    for path in ("embed.js", "badge.svg"):
+        assert get(url + path)[1].get("Cross-Origin-Resource-Policy") == "cross-origin", path
     # Drafts are readable by pages of this machine only: another site's page gets no
     # CORS header (its browser then refuses it the answer), nor does a request without
     # an Origin.

@@ -61,9 +61,22 @@ def _shared(path: str) -> list[tuple[str, str]]:
     headers = [("Cache-Control", cache_control(path)), ("X-Content-Type-Options", "nosniff")]
     if is_cross_origin_data(path):
         headers.append(("Access-Control-Allow-Origin", "*"))
+        # A portal that is cross-origin isolated (Cross-Origin-Embedder-Policy:
+        # require-corp) loads a script, image or frame only if it allows this.
+        headers.append(("Cross-Origin-Resource-Policy", "cross-origin"))
+    if _is_embed(path):
+        # Such a portal frames only a page with an embedder policy of its own (the page
+        # loads nothing: the policy costs it nothing).
+        headers.append(("Cross-Origin-Embedder-Policy", "require-corp"))
     if is_page(path):
         headers.append(("Content-Security-Policy", PAGE_CSP))
     return headers
+
+
+def _is_embed(path: str) -> bool:
+    """The framed page, and embed.js: a script ignores an embedder policy, and
+    Netlify's /embed/* rule matches /embed.js as well."""
+    return path.startswith("embed/") or path == "embed.js"
 
 
 def _kind(path: str) -> tuple[str, bool, bool, bool]:
@@ -71,7 +84,7 @@ def _kind(path: str) -> tuple[str, bool, bool, bool]:
     whether it is an embed, whether it is a content-hashed asset."""
     name = path.rsplit("/", 1)[-1]
     dot = name.rfind(".")
-    return (name[dot:] if dot >= 0 else "", name == "banner.html", path.startswith("embed/"),
+    return (name[dot:] if dot >= 0 else "", name == "banner.html", _is_embed(path),
             is_hashed_asset(path))
 
 
