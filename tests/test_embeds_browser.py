@@ -742,6 +742,33 @@ def test_a_nonce_only_policy_styles_the_banner(tmp_path: Path, site: Server,
         assert watch.page_errors == [] and watch.console_errors == []
 
 
+@pytest.mark.parametrize("placeholder", [
+    "<ul><li data-outpost-banner></li></ul>",
+    "<table><tr><td data-outpost-banner></td></tr></table>",
+    '<a href="#x" data-outpost-banner></a>',
+    '<section data-outpost-banner data-component="web"></section>',
+], ids=["li", "td", "a", "section"])
+def test_placeholder_on_any_element_shows_the_banner(tmp_path: Path, site: Server,
+                                                     portal: Server, context: Any,
+                                                     placeholder: str) -> None:
+    """A placeholder on an element that cannot hold a shadow root (<li>, <td>, <a>:
+    attachShadow throws) showed nothing, silently: the banner goes in a child of it."""
+    publish(tmp_path, site, {"sign-in": incident("Sign-in failures")})
+    url = put(portal, "index.html", portal_page(
+        f'{placeholder}<script async src="{site.url}embed.js"></script>'))
+    page = context.new_page()
+    watch = Watch(page)
+    page.goto(url)
+    link = page.locator("[data-outpost-banner] a[title]")
+    link.wait_for(timeout=10000)
+    assert link.text_content() == "Partial outage: Sign-in failures"
+    assert link.evaluate("a => getComputedStyle(a).backgroundColor") == ORANGE
+    page.wait_for_timeout(300)  # no second banner from the observer seeing the first
+    assert link.count() == 1
+    assert page.locator("outpost-banner:not([data-outpost-banner] *)").count() == 0
+    assert watch.page_errors == [] and watch.console_errors == []
+
+
 def served_as_published(site: Path) -> dict[str, dict[str, str]]:
     """The headers a host reading the site's _headers sends, per file, but CORS, which
     the test server sends itself."""

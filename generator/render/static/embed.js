@@ -6,19 +6,21 @@
 // hence defined before the last line starts it all.
 (function () {
   var D = document, HOSTS = OUTPOST_HOSTS,
-    SVG = "http://www.w3.org/2000/svg", S = "[data-outpost-banner]",
+    SVG = "http://www.w3.org/2000/svg", S = "[data-outpost-banner]", B = "outpost-banner",
     me = D.currentScript,
     auto,
     safe = f => x => {
       try {
-        f(x);
+        return f(x);
       } catch {}
     },
+    // Only some elements can hold a shadow root (<li>, <td>, <a> cannot): undefined.
+    shadow = safe(e => e.attachShadow({ mode: "open" })),
     fill = safe(() => {
-      // Placeholders that no copy of this script has rendered into yet. One that comes
-      // later takes the banner from where the script tag stands, as one there at first
-      // would.
-      var els = [...D.querySelectorAll(S)].filter(e => !e.shadowRoot);
+      // Placeholders that no copy of this script has rendered into yet (marked by
+      // setup, as the shadow root may be a child's). One that comes later takes the
+      // banner from where the script tag stands, as one there at first would.
+      var els = [...D.querySelectorAll(S)].filter(e => !e.outpost);
       if (els.length && auto) auto = auto.remove();
       els.forEach(safe(setup));
     }),
@@ -27,7 +29,7 @@
       if (c || !D.querySelector(S)) {
         // A script naming a component, or no placeholder on the page: render where the
         // script tag stands too.
-        var el = D.createElement("outpost-banner");
+        var el = D.createElement(B);
         el.dataset.component = c || "";
         me.before(el);
         setup(el);
@@ -41,10 +43,12 @@
     }),
 
     setup = el => {
+      el.outpost = 1;
       var comp = el.dataset.component,
         path = (comp ? "components/" + encodeURIComponent(comp) + "/" : "") + "banner.json",
         key = "outpost:" + HOSTS[0] + path, said = "", last = read(key),
-        root = el.attachShadow({ mode: "open" });
+        // An element that cannot hold a shadow root gets the banner in a child that can.
+        root = shadow(el) || shadow(make(B, el));
       make("style", root, OUTPOST_CSS);
       // The live region changes only when the banner does. The age of a saved copy
       // changes every minute: it sits beside the region, updated in place, unannounced.
