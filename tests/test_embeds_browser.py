@@ -810,3 +810,59 @@ def test_cross_origin_isolated_portal_shows_every_embed(tmp_path: Path, browser:
                 assert "Sign-in failures" in framed.inner_text(timeout=10000)
             finally:
                 page.close()
+
+
+def test_banner_taken_out_of_the_page_stops_its_timers(tmp_path: Path, site: Server,
+                                                       portal: Server, context: Any) -> None:
+    """A single-page app that mounts and unmounts its header: every banner it took out
+    kept two intervals running for as long as the page was open."""
+    publish(tmp_path, site, {"sign-in": incident("Sign-in failures")})
+    url = put(portal, "index.html", portal_page(
+        f'<div id="app"></div><script async src="{site.url}embed.js"></script>'))
+    page = context.new_page()
+    page.clock.install(time=NOW)
+    page.goto(url)
+    # Count the intervals the page has running (set, and not cleared).
+    page.evaluate("""() => { window.running = new Set();
+      const set = setInterval, clear = clearInterval;
+      window.setInterval = (...a) => { const id = set(...a); running.add(id); return id; };
+      window.clearInterval = id => { running.delete(id); clear(id); }; }""")
+    for _ in range(5):
+        page.evaluate("document.getElementById('app').innerHTML ="
+                      " '<div data-outpost-banner></div>'")
+        page.clock.run_for(1000)  # the banner starts
+        wait_banner(page, "Sign-in failures", "[data-outpost-banner]")
+        page.evaluate("document.getElementById('app').textContent = ''")
+    page.clock.run_for(5 * 60 * 1000)
+    assert page.evaluate("running.size") == 0
+
+
+def test_banner_put_back_goes_on_checking(tmp_path: Path, site: Server, portal: Server,
+                                          context: Any) -> None:
+    """An app that keeps a view's elements while it is hidden (a kept-alive route) and
+    puts them back: the banner stopped while out of the page goes on where it was."""
+    publish(tmp_path, site, {})
+    url = put(portal, "index.html", portal_page(
+        f'<div id="app"><div data-outpost-banner></div></div>'
+        f'<script async src="{site.url}embed.js"></script>'))
+    page = context.new_page()
+    fetched: list[str] = []
+    page.on("request", lambda r: fetched.append(r.url) if "banner.json" in r.url else None)
+    page.clock.install(time=NOW)
+    page.clock.pause_at(NOW + timedelta(seconds=1))  # fetches do not time out
+    page.goto(url)
+    wait_banner(page, "No current open notifications", "[data-outpost-banner]")
+    page.evaluate("window.kept = document.getElementById('app').firstChild; kept.remove()")
+    page.clock.run_for(60 * 1000)  # it notices, and stops
+    publish(tmp_path, site, {"sign-in": incident("Sign-in failures")})
+    page.wait_for_timeout(300)
+    before = len(fetched)
+    page.evaluate("document.getElementById('app').append(kept)")
+    for _ in range(10):  # 5 minutes, a tick at a time, each fetch answered before the next
+        page.clock.run_for(30 * 1000)
+        page.wait_for_timeout(200)
+    # One re-check in 5 minutes, as if it had never been away.
+    assert wait_banner(page, "Sign-in failures", "[data-outpost-banner]")
+    assert len(fetched) == before + 1
+    assert page.locator("[data-outpost-banner] a[title]").count() == 1
+

@@ -17,12 +17,13 @@
     // Only some elements can hold a shadow root (<li>, <td>, <a> cannot): undefined.
     shadow = safe(e => e.attachShadow({ mode: "open" })),
     fill = safe(() => {
-      // Placeholders that no copy of this script has rendered into yet (marked by
-      // setup, as the shadow root may be a child's). One that comes later takes the
-      // banner from where the script tag stands, as one there at first would.
-      var els = [...D.querySelectorAll(S)].filter(e => !e.outpost);
+      // Placeholders that no copy of this script has rendered into yet, or whose banner
+      // stopped while out of the page (e.outpost: 1 while it runs, else what restarts
+      // it). One that comes later takes the banner from where the script tag stands, as
+      // one there at first would.
+      var els = [...D.querySelectorAll(S)].filter(e => e.outpost != 1);
       if (els.length && auto) auto = auto.remove();
-      els.forEach(safe(setup));
+      els.forEach(safe(e => (e.outpost || setup)(e)));
     }),
     place = safe(() => {
       var c = me.dataset.component;
@@ -43,6 +44,7 @@
     }),
 
     setup = el => {
+      // Marked, as its shadow root may be a child's.
       el.outpost = 1;
       var comp = el.dataset.component,
         path = (comp ? "components/" + encodeURIComponent(comp) + "/" : "") + "banner.json",
@@ -91,8 +93,7 @@
         }
       }),
         // A storage that refuses the copy (full, blocked) rejects: show runs either way.
-        // A banner the portal took out of its page (rendering it anew) stops asking.
-        check = safe(() => el.isConnected && get(0).then(r => {
+        check = safe(() => get(0).then(r => {
           last = r;
           localStorage[key] = JSON.stringify(r);
         }, () => last && (last.old = 1)).then(show, show)),
@@ -111,17 +112,22 @@
             .then(d => (view(d, 0), { d, h: HOSTS[i], t: Date.now() }))
             .catch(() => get(i + 1));
         },
-        // Re-check every 5 minutes (3e5 ms); re-evaluate maintenance windows every 30
-        // seconds. Numbers in exponent form keep the script in its budget.
-        start = safe(() => {
-          check();
-          setInterval(check, 3e5);
-          setInterval(show, 3e4);
-        });
+        // Re-evaluate maintenance windows every 30 seconds (3e4 ms), and re-check every
+        // tenth time, 5 minutes. Numbers in exponent form keep the script in its budget.
+        // A banner the portal took out of its page (a single-page app rendering anew)
+        // stops, until the page puts it back.
+        ticks = 0, timer,
+        tick = () => el.isConnected ? (show(), ticks++ % 10 || check())
+          : (clearInterval(timer), el.outpost = start),
+        start = () => {
+          el.outpost = 1;
+          tick();
+          timer = setInterval(tick, 3e4);
+        };
 
       show();
       // Fetch only after the portal's load event, so it is never delayed.
-      D.readyState == "complete" ? setTimeout(start) : addEventListener("load", start);
+      D.readyState == "complete" ? start() : addEventListener("load", start);
     },
 
     set = (e, k, v) => e.setAttribute(k, v),
