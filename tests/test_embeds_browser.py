@@ -769,6 +769,27 @@ def test_placeholder_on_any_element_shows_the_banner(tmp_path: Path, site: Serve
     assert watch.page_errors == [] and watch.console_errors == []
 
 
+@pytest.mark.parametrize("banner_at", ["in-place", "placeholder"])
+def test_module_script_shows_the_banner(tmp_path: Path, site: Server, portal: Server,
+                                        context: Any, banner_at: str) -> None:
+    """<script type="module"> has no document.currentScript: the one-tag embed and a
+    placeholder alike showed nothing. The script finds its tag by its file's name."""
+    publish(tmp_path, site, {"sign-in": incident("Sign-in failures")})
+    placeholder = "<div data-outpost-banner></div>" if banner_at == "placeholder" else ""
+    url = put(portal, "index.html", portal_page(
+        f'<p>Before</p>{placeholder}<script type="module" src="{site.url}embed.js"></script>'
+        "<p>After</p>"))
+    page = context.new_page()
+    watch = Watch(page)
+    page.goto(url)
+    selector = "[data-outpost-banner]" if banner_at == "placeholder" else "outpost-banner"
+    assert wait_banner(page, "Sign-in failures", selector)["state"] == "incident"
+    # In place: where the tag stands, between the two paragraphs.
+    assert page.evaluate(f"document.querySelector('{selector}').previousElementSibling"
+                         ".textContent") == "Before"
+    assert watch.page_errors == [] and watch.console_errors == []
+
+
 def served_as_published(site: Path) -> dict[str, dict[str, str]]:
     """The headers a host reading the site's _headers sends, per file, but CORS, which
     the test server sends itself."""
@@ -865,4 +886,3 @@ def test_banner_put_back_goes_on_checking(tmp_path: Path, site: Server, portal: 
     assert wait_banner(page, "Sign-in failures", "[data-outpost-banner]")
     assert len(fetched) == before + 1
     assert page.locator("[data-outpost-banner] a[title]").count() == 1
-

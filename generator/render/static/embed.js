@@ -7,7 +7,10 @@
 (function () {
   var D = document, HOSTS = OUTPOST_HOSTS,
     SVG = "http://www.w3.org/2000/svg", S = "[data-outpost-banner]", B = "outpost-banner",
-    me = D.currentScript,
+    // A module (type="module") has no currentScript: its tag is the one loading this
+    // file by its name (a module runs once, however many tags load it). With neither,
+    // placeholders still get the banner.
+    me = D.currentScript || D.querySelector('[src$="embed.js"]'),
     auto,
     safe = f => x => {
       try {
@@ -26,6 +29,11 @@
       els.forEach(safe(e => (e.outpost || setup)(e)));
     }),
     place = safe(() => {
+      fill();
+      // An app renders placeholders after the page loaded, or renders its page anew:
+      // fill them as they come. One look per batch of changes (a fraction of a
+      // millisecond on a page of 30,000 elements) costs far less than the change itself.
+      new MutationObserver(fill).observe(D, { childList: !0, subtree: !0 });
       var c = me.dataset.component;
       if (c || !D.querySelector(S)) {
         // A script naming a component, or no placeholder on the page: render where the
@@ -36,11 +44,6 @@
         setup(el);
         auto = !c && el;
       }
-      fill();
-      // An app renders placeholders after the page loaded, or renders its page anew:
-      // fill them as they come. One look per batch of changes (a fraction of a
-      // millisecond on a page of 30,000 elements) costs far less than the change itself.
-      new MutationObserver(fill).observe(D, { childList: !0, subtree: !0 });
     }),
 
     setup = el => {
@@ -138,7 +141,7 @@
     // the element is added, so the nonce comes first. (No text: undefined, which sets none.)
     make = (g, p, x) => {
       var e = D.createElement(g);
-      e.nonce = me.nonce;
+      e.nonce = me?.nonce;
       e.textContent = x;
       p.append(e);
       return e;
