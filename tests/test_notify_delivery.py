@@ -111,10 +111,10 @@ def test_emails_have_subject_threading_headers_and_both_bodies(
         "You receive this as a contact of Test Status (https://status.example.org/).\n")
     html = first.part("html")
     assert "<script>" not in html
-    assert "<h1" in html and "Investigating: Database outage</h1>" in html
+    assert "<h1" in html and "Investigating: <bdi>Database outage</bdi></h1>" in html
     assert '<a href="https://status.example.org/notices/database-outage/">' in html
     assert "<strong>replacing</strong>" in second.part("html")
-    assert "<th" in html and "<td dir=\"auto\">Web</td>" in html
+    assert "<th" in html and "<td dir=\"auto\"><bdi>Web</bdi></td>" in html
     reminder = alice[f"<outpost.api-upgrade.reminder.20261128T1900Z@{SITE}>"]
     assert reminder.message["Subject"] == ("[Test Status] Reminder: API upgrade starts "
                                            "Nov 28, 2026, 1:00 PM CST")
@@ -142,18 +142,40 @@ def test_html_email_blocks_take_their_own_direction(run: Run, repo: Path,
               and m.message["Message-ID"] == f"<outpost.rtl.20261128T1500Z@{SITE}>"]
     assert mail.part("html").split("<body", 1)[1] == (
         ' style="font-family:sans-serif;line-height:1.5;max-width:40em">\n'
-        '<h1 dir="auto" style="font-size:1.3em">Investigating: DNS</h1>\n'
+        '<h1 dir="auto" style="font-size:1.3em">Investigating: <bdi>DNS</bdi></h1>\n'
         '<p dir="auto">\u0648\u062c\u062f\u0646\u0627 \u0627\u0644\u0633\u0628\u0628 (DNS).</p>\n'
         '<ul>\n<li dir="auto">Fixed.</li>\n</ul>\n'
         '<table><tr><th dir="auto" align="left" style="padding:2px 12px 2px 0">Status</th>'
         '<td dir="auto">Investigating</td></tr>'
         '<tr><th dir="auto" align="left" style="padding:2px 12px 2px 0">Affected</th>'
-        '<td dir="auto">Web</td></tr>'
+        '<td dir="auto"><bdi>Web</bdi></td></tr>'
         '<tr><th dir="auto" align="left" style="padding:2px 12px 2px 0">Posted</th>'
         '<td dir="auto">Nov 28, 2026, 9:00 AM CST</td></tr></table>\n'
         '<p dir="auto"><a href="https://status.example.org/notices/rtl/">Read the notice</a>'
         '</p>\n<p dir="auto" style="color:#555;font-size:.9em">You receive this as a contact '
         'of <a href="https://status.example.org/">Test Status</a>.</p>\n</body></html>\n')
+
+
+def test_html_email_isolates_a_right_to_left_title_and_names(run: Run, repo: Path,
+                                                            smtp: MailServer) -> None:
+    """'Investigating: <title>' is an English line: without an isolate, an Arabic title's
+    closing '!' was laid out on the line's right, the start of the title, and a list of
+    Arabic component names merged into one right-to-left run with its commas."""
+    web, api = "\u0627\u0644\u0648\u064a\u0628!", "\u0627\u0644\u0628\u0631\u064a\u062f (API)"
+    config = repo / "outpost.yaml"
+    config.write_text(config.read_text().replace("name: Web", f"name: {web}")
+                      .replace("name: API", f"name: {api}"))
+    title = "\u0627\u0646\u0642\u0637\u0627\u0639 \u0627\u0644\u0628\u0631\u064a\u062f!"
+    (repo / "notices" / "rtl.md").write_text(
+        f"---\ntitle: {title}\ntype: incident\ncomponents: [web, api]\n---\n"
+        "## Investigating - 2026-11-28 09:00\nOn it.\n")
+    assert notify(run, repo)[0] == 0
+    [mail] = [m for m in smtp.received if m.to == "alice@example.org"
+              and m.message["Message-ID"] == f"<outpost.rtl.20261128T1500Z@{SITE}>"]
+    html = mail.part("html")
+    assert f'<h1 dir="auto" style="font-size:1.3em">Investigating: <bdi>{title}</bdi></h1>' in html
+    assert f'<td dir="auto"><bdi>{web}</bdi>, <bdi>{api}</bdi></td>' in html
+    assert "<bdi>" not in html.split("<body", 1)[0]  # a <title> holds text only
 
 
 def test_a_contact_name_with_a_comma_and_accents_stays_one_address(

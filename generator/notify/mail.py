@@ -19,7 +19,7 @@ from generator.core.errors import OutpostError
 from generator.core.model import Config
 from generator.notify.plan import Message
 from generator.notify.settings import PASSWORD_ENV, USERNAME_ENV, Contact, NotifySettings, Smtp
-from generator.render.markup import absolute_links, absolute_targets, own_direction
+from generator.render.markup import absolute_links, absolute_targets, isolated, own_direction
 
 Markdown = Callable[[str], str]
 
@@ -66,16 +66,19 @@ def subject(config: Config, message: Message) -> str:
     return f"[{config.title}] {message.status.value}: {message.notice.title}"
 
 
-def _facts(config: Config, message: Message) -> list[tuple[str, str]]:
+def _facts(config: Config, message: Message, text: Callable[[str], str] = str,
+           name: Callable[[str], str] = str) -> list[tuple[str, str]]:
+    """(label, value) rows, each value written by ``text``, a component's name by
+    ``name``: plain text, or HTML whose names are isolated."""
     notice, zone = message.notice, config.timezone
     names = {c.id: c.name for c in config.components}
-    facts = [("Status", message.status.value)]
+    facts = [("Status", text(message.status.value))]
     if notice.components:
-        facts.append(("Affected", ", ".join(names.get(c, c) for c in notice.components)))
+        facts.append(("Affected", ", ".join(name(names.get(c, c)) for c in notice.components)))
     if notice.start is not None:
-        facts.append(("Window", times.display_range(notice.start, notice.end, zone)))
+        facts.append(("Window", text(times.display_range(notice.start, notice.end, zone))))
     if message.update is not None:
-        facts.append(("Posted", times.display_with_zone(message.update.at, zone)))
+        facts.append(("Posted", text(times.display_with_zone(message.update.at, zone))))
     return facts
 
 
@@ -107,15 +110,16 @@ def html_text(config: Config, message: Message, markdown: Markdown) -> str:
     esc = html.escape
     page = notice_url(config, message)
     url = esc(page, quote=True)
-    heading = (f"Reminder: {message.notice.title}" if message.is_reminder
-               else f"{message.status.value}: {message.notice.title}")
+    lead = "Reminder" if message.is_reminder else message.status.value
+    heading = f"{lead}: {message.notice.title}"
     rows = "".join(f'<tr><th align="left" style="padding:2px 12px 2px 0">{esc(label)}</th>'
-                   f"<td>{esc(value)}</td></tr>" for label, value in _facts(config, message))
+                   f"<td>{value}</td></tr>"
+                   for label, value in _facts(config, message, esc, isolated))
     return own_direction(
         f'<!DOCTYPE html>\n<html lang="{esc(config.language)}"><head><meta charset="utf-8">'
         f"<title>{esc(heading)}</title></head>\n"
         '<body style="font-family:sans-serif;line-height:1.5;max-width:40em">\n'
-        f"<h1 style=\"font-size:1.3em\">{esc(heading)}</h1>\n"
+        f"<h1 style=\"font-size:1.3em\">{esc(lead)}: {isolated(message.notice.title)}</h1>\n"
         f"{absolute_links(markdown(_body_markdown(config, message)), page)}\n"
         f"<table>{rows}</table>\n"
         f'<p><a href="{url}">Read the notice</a></p>\n'

@@ -17,6 +17,7 @@ from html import escape, unescape
 from urllib.parse import urljoin
 
 import nh3
+from markupsafe import Markup
 
 from generator.core.dialect import html_depth, to_html
 from generator.core.model import MAX_DEPTH
@@ -155,6 +156,12 @@ def own_direction(html: str) -> str:
     """Sanitized ``html`` with each OWN_DIRECTION block marked dir="auto", as the pages'
     stylesheet sets them: for feed readers and mail clients, which show no stylesheet."""
     return _OWN_DIRECTION_TAG.sub(r'<\1 dir="auto"', html)  # text never holds a raw '<'
+
+
+def isolated(text: str) -> Markup:
+    """``text`` escaped in a <bdi>: a right-to-left title or name in an English line
+    keeps its own order, its closing '!' or '(DNS)' on its own side."""
+    return Markup("<bdi>%s</bdi>") % text
 
 
 def sanitize(html: str) -> str:

@@ -43,7 +43,7 @@ from generator.core.model import (
 )
 from generator.core.timeline import Banner, ComponentState, NoticeView, Snapshot
 from generator.render.bars import LEGEND, BarRow, bar_row, day_label, uptime_text
-from generator.render.markup import MarkdownRenderer, absolute_links, focusable_tables
+from generator.render.markup import MarkdownRenderer, absolute_links, focusable_tables, isolated
 from generator.render.overrides import BUILTIN_TEMPLATES, TEMPLATE_OVERRIDES
 from generator.render.produced import Fragments, NoFragments, Page
 from generator.render.textcut import shortened
@@ -339,7 +339,7 @@ def by_month(items: Iterable[NoticeView], zone: Any) -> list[tuple[str, list[Not
 def _isolated(names: tuple[str, ...]) -> Markup:
     """``name_list`` of names each in a <bdi>, so right-to-left names listed in an
     English sentence keep its order rather than merge into one run."""
-    return Markup(name_list([str(Markup("<bdi>%s</bdi>") % name) for name in names]))
+    return Markup(name_list([isolated(name) for name in names]))
 
 
 def _unbroken(text: str) -> str:
