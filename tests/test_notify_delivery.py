@@ -418,6 +418,30 @@ def test_a_slack_title_renders_literally(run: Run, repo: Path, hooks: HookServer
         "<https://status.example.org/notices/ticks/|Read the notice>")
 
 
+def test_a_chat_text_shows_a_title_as_typed_in_markdown_too(run: Run, repo: Path,
+                                                           hooks: HookServer) -> None:
+    """Mattermost and Rocket.Chat show a Slack message's 'text' alone, as Markdown: a
+    title's '`fails`' showed as code, '[x](url)' as a link to anywhere, and marks
+    inside a word ('a*b*c', 'x~~y~~') formatted it, as Slack's mrkdwn never does."""
+    title = "Login `fails` for *some* [x](https://evil.example) ![i](http://e.x/i.png) a*b*c x~~y~~"
+    (repo / "notices" / "marks.md").write_text(
+        f"---\ntitle: {json.dumps(title)}\ntype: incident\n---\n"
+        "## Investigating - 2026-11-28 09:00\nWe are on it.\n")
+    assert notify(run, repo)[0] == 0
+    [post] = [p for p in hooks.posts("/slack")
+              if p.headers["X-Outpost-Delivery"] == "marks/20261128T1500Z"]
+    star, tick, tilde, gap = "\u2217", "\u02cb", "\u223c", "\u200b"
+    assert post.body["text"] == (
+        f"[Test Status] Investigating: Login {tick}fails{tick} for {star}some{star} "
+        f"[x]{gap}(https://evil.example) ![i]{gap}(http://e.x/i.png) a{star}b{star}c "
+        f"x{tilde}{tilde}y{tilde}{tilde} https://status.example.org/notices/marks/")
+    assert post.body["blocks"][0]["text"]["text"] == (  # Slack's blocks read no Markdown
+        f"*[Test Status] Investigating: Login {tick}fails{tick} for {star}some{star} "
+        f"[x](https://evil.example) ![i](http://e.x/i.png) a*b*c x{tilde}{tilde}y{tilde}{tilde}*\n"
+        "We are on it.\n"
+        "<https://status.example.org/notices/marks/|Read the notice>")
+
+
 @pytest.mark.parametrize("body", [
     "See [the notice list](../) and more. " * 200,
     "```\n" + "if a < b & c:\n" * 400 + "```",

@@ -4,12 +4,14 @@ typed, and reads '*bold*', '<url|text>'; '&', '<' and '>' must be escaped."""
 from __future__ import annotations
 
 import re
+from html import unescape
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.notify.mrkdwn import from_html
+from generator.core.dialect import to_html
+from generator.notify.mrkdwn import from_html, plain
 from generator.render.markup import render_markdown
 
 
@@ -116,3 +118,20 @@ def test_a_raw_list_start_is_read_as_a_browser_reads_it(start: str, expected: st
     a browser reads leading ASCII digits and counts from 1 when there are none; int()
     crashed the whole notify run on 'abc', and on 5,000 digits."""
     assert mrkdwn(f'<ol start="{start}"><li>x</li></ol>') == expected
+
+
+# What a chat shows for a look-alike, a zero-width space or a word joiner: the typed text.
+_AS_TYPED = str.maketrans({"\u2217": "*", "\u02cd": "_", "\u223c": "~", "\u02cb": "`",
+                           "\u200b": None, "\u2060": None})
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([*"ab &<>*_~`[]()!|#:@\\", "&amp;", "@here", "1. "]),
+                max_size=40).map("".join))
+def test_a_plain_text_shows_as_typed_in_markdown(title: str) -> None:
+    """Mattermost shows a Slack message's 'text' as Markdown (cmark's GFM here): no mark,
+    link, image, escape or entity of a title acts."""
+    html = to_html(f"[Status] Investigating: {plain(title)} (link)")
+    shown = re.fullmatch(r"<p>([^<]*)</p>\n", html)
+    assert shown, html
+    assert unescape(shown[1]).translate(_AS_TYPED) == f"[Status] Investigating: {title} (link)"

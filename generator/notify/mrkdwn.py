@@ -58,6 +58,21 @@ def literal(text: str) -> str:
     return _QUOTE_START.sub(ZERO_WIDTH_SPACE + "&gt;", slack_escape(unmarked))
 
 
+# Mattermost and Rocket.Chat show a Slack message's 'text' as Markdown, which reads
+# marks inside a word too ('a*b*c', 'x`y`z', 'x~~y~~'; not '_', as in mrkdwn), links
+# and images written '[text](url)', and a backslash before punctuation as its escape
+# ('\&amp;' shows '&amp;'): a zero-width space after the ']' or the '\' keeps them text.
+_MARKDOWN_MARK = re.compile(r"[*~`]")
+_MARKDOWN_SYNTAX = re.compile(r"\](?=\()|\\(?=[!-/:-@\[-`{-~])")
+
+
+def plain(text: str) -> str:
+    """``text`` that Slack's mrkdwn and Mattermost's Markdown both show as typed: a
+    message's 'text', which receivers that read no blocks show alone."""
+    unmarked = _MARKDOWN_MARK.sub(lambda mark: mark[0].translate(_LOOKALIKES), text)
+    return literal(_MARKDOWN_SYNTAX.sub(lambda syntax: syntax[0] + ZERO_WIDTH_SPACE, unmarked))
+
+
 def _code(text: str) -> str:
     """Code block text: only '```' would end the block; a zero-width space between
     backticks keeps them all visible."""

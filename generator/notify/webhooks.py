@@ -75,9 +75,10 @@ SLACK_TITLE_ROOM = 500  # a longer headline is cut, leaving the rest for the upd
 
 def slack_payload(config: Config, message: Message, headline: str,
                   markdown: Callable[[str], str]) -> dict[str, Any]:
-    """A Slack incoming-webhook message (Mattermost and others read 'text'). User text is
-    escaped in both texts: Slack and Mattermost read '<!channel>' in either. The update
-    is rendered as on the pages, then written in Slack's mrkdwn, its links absolute."""
+    """A Slack incoming-webhook message (Mattermost and others read 'text', as Markdown).
+    User text is escaped in both texts: Slack and Mattermost read '<!channel>' in either.
+    The update is rendered as on the pages, then written in Slack's mrkdwn, its links
+    absolute."""
     url = f"{config.base_url}notices/{message.notice.id}/"
     link = f"<{url}|Read the notice>"
     title = mrkdwn.fitted(mrkdwn.literal(headline), SLACK_TITLE_ROOM)
@@ -86,7 +87,7 @@ def slack_payload(config: Config, message: Message, headline: str,
             if message.update else mrkdwn.literal(headline))
     body = mrkdwn.fitted(text, room)
     return {
-        "text": f"{mrkdwn.slack_escape(headline)} {url}",
+        "text": f"{mrkdwn.plain(headline)} {url}",
         "blocks": [{"type": "section",
                     "text": {"type": "mrkdwn", "text": f"*{title}*\n{body}\n{link}"}}],
         "unfurl_links": False,
