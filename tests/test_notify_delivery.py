@@ -402,6 +402,25 @@ def test_chat_messages_never_mention_everyone_but_statuspage_data_is_as_written(
         "Hey @everyone, @here (and **@channel**): `@all` <!here>")
 
 
+def test_chat_messages_never_mention_a_discord_role_or_user(run: Run, repo: Path,
+                                                         hooks: HookServer) -> None:
+    """Discord's Slack endpoint decodes '&lt;' as Slack does: '<@&123>' typed in a notice
+    reached it as a role mention, paging everyone in that role."""
+    (repo / "notices" / "role.md").write_text(
+        "---\ntitle: Mail down <@&123>\ntype: incident\n---\n"
+        "## Investigating - 2026-11-28 09:00\nAsk <@456> or <@!789>.\n")
+    assert notify(run, repo)[0] == 0
+    [chat] = [p.body for p in hooks.posts("/slack")
+              if p.headers["X-Outpost-Delivery"] == "role/20261128T1500Z"]
+    joined = "&lt;@\u2060"
+    assert chat["text"] == (f"[Test Status] Investigating: Mail down {joined}&amp;123&gt; "
+                            "https://status.example.org/notices/role/")
+    assert chat["blocks"][0]["text"]["text"] == (
+        f"*[Test Status] Investigating: Mail down {joined}&amp;123&gt;*\n"
+        f"Ask {joined}456&gt; or {joined}!789&gt;.\n"
+        "<https://status.example.org/notices/role/|Read the notice>")
+
+
 def test_a_slack_title_renders_literally(run: Run, repo: Path, hooks: HookServer) -> None:
     """A title holding '```' opened a code block in the bold title that swallowed the
     update and the notice's link; a '*' closed the bold early."""

@@ -86,6 +86,10 @@ def test_a_relative_link_keeps_only_its_text() -> None:
     ("a@everyoneb @herebert", "a@\u2060everyoneb @\u2060herebert"),
     ("@allen, @channels and ops@allied.example",
      "@allen, @channels and <mailto:ops@allied.example>"),
+    # Discord's role and user mentions, as its Slack endpoint reads our escapes.
+    ("Paged <@&123456> and <@789>, <@!42> `<@&1>`",
+     "Paged &lt;@\u2060&amp;123456&gt; and &lt;@\u2060789&gt;, &lt;@\u2060!42&gt; "
+     "`&lt;@\u2060&amp;1&gt;`"),
 ])
 def test_no_mention_of_everyone(markdown: str, expected: str) -> None:
     """Mattermost, Rocket.Chat and Discord page a whole channel or server for these

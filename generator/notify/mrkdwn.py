@@ -35,9 +35,11 @@ _TICK_RUN = re.compile(r"`(?=`)")
 ZERO_WIDTH_SPACE = "\u200b"
 # Words that notify a whole channel or server: '@channel', '@here' and '@all' as words
 # (Mattermost, Rocket.Chat, Slack with link names), '@everyone' and '@here' wherever
-# they stand (Discord's Slack endpoint). A word joiner after the '@' shows the word as
-# typed and matches none.
-_MASS_MENTION = re.compile(r"@(?=everyone|here|(?:channel|all)(?![^\W_]))", re.IGNORECASE)
+# they stand (Discord's Slack endpoint); and Discord's role and user mentions, '<@&1>'
+# and '<@1>', which its Slack endpoint reads once it decodes Slack's '&lt;' as Slack
+# does. A word joiner after the '@' shows the text as typed and matches none.
+_MENTION = re.compile(r"(?<=&lt;)@|@(?=everyone|here|(?:channel|all)(?![^\W_]))",
+                      re.IGNORECASE)
 WORD_JOINER = "\u2060"
 
 
@@ -48,8 +50,8 @@ def _entities(text: str) -> str:
 
 def slack_escape(text: str) -> str:
     """Text a chat shows as typed: no '<!channel>', '<@U123>' or '<url>', and no mention
-    of everyone."""
-    return _MASS_MENTION.sub("@" + WORD_JOINER, _entities(text))
+    of everyone, a role or a user."""
+    return _MENTION.sub("@" + WORD_JOINER, _entities(text))
 
 
 def literal(text: str) -> str:
