@@ -74,8 +74,9 @@ def _shared(path: str) -> list[tuple[str, str]]:
 
 
 def _is_embed(path: str) -> bool:
-    """The framed page, and embed.js: a script ignores an embedder policy, and
-    Netlify's /embed/* rule matches /embed.js as well."""
+    """The framed page, and embed.js: a script ignores an embedder policy, and so a
+    host that reads the slash before a splat as optional (``/embed/*`` matching
+    ``/embed.js``) sends it the same headers either way."""
     return path.startswith("embed/") or path == "embed.js"
 
 
