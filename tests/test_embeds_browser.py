@@ -790,6 +790,24 @@ def test_module_script_shows_the_banner(tmp_path: Path, site: Server, portal: Se
     assert watch.page_errors == [] and watch.console_errors == []
 
 
+def test_module_script_is_not_mistaken_for_another_embed_script(
+        tmp_path: Path, site: Server, portal: Server, context: Any) -> None:
+    """A module finds its tag by its file's name: a portal's own 'lite-yt-embed.js'
+    loaded earlier, in the head, is not it (the banner went into the head, unseen)."""
+    publish(tmp_path, site, {"sign-in": incident("Sign-in failures")})
+    put(portal, "lite-yt-embed.js", "")
+    url = put(portal, "index.html", portal_page(
+        f'<p>Before</p><script type="module" src="{site.url}embed.js"></script>',
+        head='<script src="lite-yt-embed.js"></script>'))
+    page = context.new_page()
+    watch = Watch(page)
+    page.goto(url)
+    assert wait_banner(page, "Sign-in failures")["state"] == "incident"
+    assert page.evaluate("document.querySelector('outpost-banner').previousElementSibling"
+                         ".textContent") == "Before"
+    assert watch.page_errors == [] and watch.console_errors == []
+
+
 def served_as_published(site: Path) -> dict[str, dict[str, str]]:
     """The headers a host reading the site's _headers sends, per file, but CORS, which
     the test server sends itself."""

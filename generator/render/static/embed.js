@@ -8,9 +8,10 @@
   var D = document, HOSTS = OUTPOST_HOSTS,
     SVG = "http://www.w3.org/2000/svg", S = "[data-outpost-banner]", B = "outpost-banner",
     // A module (type="module") has no currentScript: its tag is the one loading this
-    // file by its name (a module runs once, however many tags load it). With neither,
+    // file by its name (a module runs once, however many tags load it), after a '/' so
+    // that a portal's own 'lite-yt-embed.js' is not taken for it. With neither,
     // placeholders still get the banner.
-    me = D.currentScript || D.querySelector('[src$="embed.js"]'),
+    me = D.currentScript || D.querySelector('[src$="/embed.js"]'),
     auto,
     safe = f => x => {
       try {
