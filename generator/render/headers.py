@@ -74,10 +74,8 @@ def _shared(path: str) -> list[tuple[str, str]]:
 
 
 def _is_embed(path: str) -> bool:
-    """The framed page, and embed.js: a script ignores an embedder policy, and so a
-    host that reads the slash before a splat as optional (``/embed/*`` matching
-    ``/embed.js``) sends it the same headers either way."""
-    return path.startswith("embed/") or path == "embed.js"
+    """The framed page (embed.js is a script: an embedder policy means nothing there)."""
+    return path.startswith("embed/")
 
 
 def _kind(path: str) -> tuple[str, bool, bool, bool]:
@@ -108,9 +106,13 @@ def header_rules(paths: list[str]) -> Rules:
             folders.setdefault(path.split("/", 1)[0], []).append(path)
             continue
         rules.extend((url, _with_type(path)) for url in urls(path))
+    top_level = [path for path in paths if "/" not in path]
     for folder, members in sorted(folders.items()):
         kinds = {shared_of(path) for path in members}
-        if len(kinds) == 1:
+        # A host may read the slash before a splat as optional, so that '/embed/*'
+        # matches /embed.js too and both rules' values are joined ('*, *' is no CORS
+        # header): such a folder gets a rule per file instead.
+        if len(kinds) == 1 and not any(name.startswith(folder) for name in top_level):
             rules.append((f"/{folder}/*", list(kinds.pop())))
             rules.extend((url, [("Content-Type", content_type(path))])
                          for path in members if declares_type(path) for url in urls(path))
