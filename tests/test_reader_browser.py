@@ -1374,3 +1374,52 @@ def test_a_printed_page_says_where_to_get_help(browser: Any, servers: dict[str, 
     assert "Digicertcertiﬁcatereissue" in text  # the reading works: the notice's title
     assert "Submitacase(https://support.example.org/customers/cases/new)" in text
     assert "Supportportal(https://support.example.org/customers)" in text
+
+
+# Phones held upright, from the smallest still sold, and one on its side.
+FIRST_SCREENS = ((320, 568), (360, 740), (390, 844), (740, 360))
+
+
+def test_a_long_banner_leaves_since_when_and_help_on_every_phone_s_first_screen(
+        browser: Any, tmp_path: Path) -> None:
+    """A long site title and a banner of 100 characters of title plus ", and 1 more
+    notice": the banner wrapped to five lines at 320x568 and three at 740x360 and pushed
+    the overall line's "Since ..." below the first screen (y=620 of 568, 397 of 360).
+    The banner is clamped to two lines there; screen readers and its link's title still
+    have every word, and the notice's card the whole title."""
+    root = tmp_path / "repo"
+    (root / "notices").mkdir(parents=True)
+    (root / "outpost.yaml").write_text(
+        MINIMAL_CONFIG.replace("Test Status", "Springfield Unified School District "
+                               "Technology Services Status")
+        + "submit_case_url: https://support.example.org/cases/new\n"
+        "home_url: https://support.example.org/\nhome_label: Support portal\n")
+    title = ("Students cannot sign in to the learning platform from district "
+             "Chromebooks at several campuses this morning")
+    assert len(title) > BANNER_TITLE_MAX
+    (root / "notices" / "sign-in.md").write_text(
+        f"---\ntitle: {title}\ntype: incident\nimpact: major\ncomponents: [web]\n---\n"
+        "## Investigating - 2026-11-28 05:00\nWe are looking.\n")
+    (root / "notices" / "slow.md").write_text(SLOW_SIGN_IN)
+    site = tmp_path / "site"
+    build_into(root, site, FIXED_NOW)
+    problems = []
+    with serving(site) as url:
+        for width, height in FIRST_SCREENS:
+            context = browser.new_context(viewport={"width": width, "height": height})
+            page = context.new_page()
+            try:
+                page.goto(url)
+                seen = page.evaluate(FIRST_SCREEN)
+                assert seen["banner"]["text"].endswith(", and 1 more notice")
+                if seen["since"] is None or seen["since"]["bottom"] > height:
+                    problems.append(f"{width}x{height}: since when at {seen['since']}")
+                help_ = page.locator("header a.case").bounding_box()
+                if help_ is None or help_["y"] + help_["height"] > height:
+                    problems.append(f"{width}x{height}: Submit a case at {help_}")
+                # Every word is still there for a screen reader.
+                assert page.get_by_role("status").first.text_content().strip().endswith(
+                    shortened(title, BANNER_TITLE_MAX) + ", and 1 more notice")
+            finally:
+                context.close()
+    assert problems == [], "\n".join(problems)
