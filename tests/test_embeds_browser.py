@@ -904,3 +904,35 @@ def test_banner_put_back_goes_on_checking(tmp_path: Path, site: Server, portal: 
     assert wait_banner(page, "Sign-in failures", "[data-outpost-banner]")
     assert len(fetched) == before + 1
     assert page.locator("[data-outpost-banner] a[title]").count() == 1
+
+
+@pytest.mark.parametrize("component", ["web", ""])
+def test_banner_in_place_put_back_goes_on_checking(tmp_path: Path, site: Server,
+                                                   portal: Server, context: Any,
+                                                   component: str) -> None:
+    """The one-tag banner, rendered where its script tag stands (a component's, or the
+    site's with no placeholder on the page): taken out and put back by the app, it stayed
+    stopped for good, as only placeholders were looked for. It goes on as one does."""
+    publish(tmp_path, site, {})
+    url = put(portal, "index.html", portal_page(
+        f'<div id="app"><script async src="{site.url}embed.js" '
+        f'data-component="{component}"></script></div>'))
+    page = context.new_page()
+    fetched: list[str] = []
+    page.on("request", lambda r: fetched.append(r.url) if "banner.json" in r.url else None)
+    page.clock.install(time=NOW)
+    page.clock.pause_at(NOW + timedelta(seconds=1))  # fetches do not time out
+    page.goto(url)
+    wait_banner(page, "No current open notifications")
+    page.evaluate("window.kept = document.querySelector('outpost-banner'); kept.remove()")
+    page.clock.run_for(60 * 1000)  # it notices, and stops
+    publish(tmp_path, site, {"sign-in": incident("Sign-in failures")})
+    page.wait_for_timeout(300)
+    before = len(fetched)
+    page.evaluate("document.getElementById('app').prepend(kept)")
+    for _ in range(10):  # 5 minutes, a tick at a time, each fetch answered before the next
+        page.clock.run_for(30 * 1000)
+        page.wait_for_timeout(200)
+    assert wait_banner(page, "Sign-in failures")["text"] == "Partial outage: Sign-in failures"
+    assert len(fetched) == before + 1
+    assert page.locator("outpost-banner").count() == 1

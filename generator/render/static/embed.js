@@ -6,7 +6,7 @@
 // hence defined before the last line starts it all.
 (function () {
   var D = document, HOSTS = OUTPOST_HOSTS,
-    SVG = "http://www.w3.org/2000/svg", S = "[data-outpost-banner]", B = "outpost-banner",
+    S = "[data-outpost-banner]", B = "outpost-banner",
     // A module (type="module") has no currentScript: its tag is the one loading this
     // file by its name (a module runs once, however many tags load it), after a '/' so
     // that a portal's own 'lite-yt-embed.js' is not taken for it. With neither,
@@ -22,11 +22,13 @@
     shadow = safe(e => e.attachShadow({ mode: "open" })),
     fill = safe(() => {
       // Placeholders that no copy of this script has rendered into yet, or whose banner
-      // stopped while out of the page (e.outpost: 1 while it runs, else what restarts
-      // it). One that comes later takes the banner from where the script tag stands, as
-      // one there at first would.
-      var els = [...D.querySelectorAll(S)].filter(e => e.outpost != 1);
-      if (els.length && auto) auto = auto.remove();
+      // stopped while out of the page, and banners rendered where a script tag stands
+      // (data-component) that stopped (e.outpost: 1 while it runs, else what restarts
+      // it): an app may put any of them back. A new placeholder takes the banner from
+      // where the script tag stands, as one there at first would.
+      var els = [...D.querySelectorAll(S + "," + B + "[data-component]")]
+        .filter(e => e.outpost != 1);
+      if (auto && els.some(e => !e.outpost)) auto = auto.remove();
       els.forEach(safe(e => (e.outpost || setup)(e)));
     }),
     place = safe(() => {
@@ -77,8 +79,7 @@
         // Unchanged (what it was said is what it would say): nothing to announce.
         if (said == (said = v.state + words + last.h)) return;
         box.textContent = "";
-        var a = make("a", box), svg = D.createElementNS(SVG, "svg"),
-          p = D.createElementNS(SVG, "path");
+        var a = make("a", box), svg = ns("svg"), p = ns("path");
         a.className = v.state;
         a.href = last.h;
         // The line ends in an ellipsis where it does not fit; the title has every word.
@@ -140,24 +141,19 @@
     // portal whose policy allows styles by nonce: the script's own nonce lets the
     // banner's stylesheet in, with no source added to the policy; it is checked when
     // the element is added, so the nonce comes first. (No text: undefined, which sets none.)
-    make = (g, p, x) => {
-      var e = D.createElement(g);
-      e.nonce = me?.nonce;
-      e.textContent = x;
-      p.append(e);
-      return e;
-    },
+    make = (g, p, x, e = D.createElement(g)) => (
+      e.nonce = me?.nonce, e.textContent = x, p.append(e), e),
+    // ns(tag): an SVG element.
+    ns = g => D.createElementNS("http://www.w3.org/2000/svg", g),
 
-    read = key => {
-      try {
-        // No copy: undefined, which JSON.parse refuses as it does a damaged one.
-        var o = JSON.parse(localStorage[key]);
-        view(o.d, 0);
-        // Shown without its age until a check fails: most checks succeed, and the
-        // banner should not change (and be announced) for nothing.
-        return HOSTS.includes(o.h) && o.t > 0 && o;
-      } catch {}
-    },
+    read = safe(key => {
+      // No copy: undefined, which JSON.parse refuses as it does a damaged one.
+      var o = JSON.parse(localStorage[key]);
+      view(o.d, 0);
+      // Shown without its age until a check fails: most checks succeed, and the
+      // banner should not change (and be announced) for nothing.
+      return HOSTS.includes(o.h) && o.t > 0 && o;
+    }),
 
     // The state at view time: maintenance windows move from upcoming to in
     // progress to completed by the clock, without a rebuild. Throws on bad data.
