@@ -35,6 +35,8 @@ from tests.embed_support import (
     url_of,
     write_repo,
 )
+from tests.fixtures import CHROMIUM, CHROMIUM_ARGS
+from tests.fixtures import serving as plain_serving
 from tests.test_headers import applied, parse_headers
 
 pytestmark = pytest.mark.browser
@@ -936,3 +938,37 @@ def test_banner_in_place_put_back_goes_on_checking(tmp_path: Path, site: Server,
     assert wait_banner(page, "Sign-in failures")["text"] == "Partial outage: Sign-in failures"
     assert len(fetched) == before + 1
     assert page.locator("outpost-banner").count() == 1
+
+
+def test_page_restored_from_the_back_forward_cache_rechecks(
+        tmp_path: Path, site: Server, browser: Any) -> None:
+    """A reader leaves the portal and comes back with Back 10 minutes later: the browser
+    restores the page as it was, its timers paused while away, and runs the late tick
+    once. The banner counted ticks to re-check, so it went on showing the status of
+    when the reader left for up to 5 more minutes. It re-checks at that tick."""
+    publish(tmp_path, site, {})
+    (tmp_path / "portal").mkdir()
+    (tmp_path / "portal" / "index.html").write_text(script_page(site.url))
+    (tmp_path / "portal" / "other.html").write_text(portal_page("<p>Elsewhere</p>"))
+    # Playwright turns the cache off by default; the portal is served cacheable.
+    with plain_serving(tmp_path / "portal") as url:
+        cached = browser.browser_type.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS,
+            ignore_default_args=["--disable-back-forward-cache"])
+        try:
+            page = cached.new_page()
+            page.clock.install(time=NOW)
+            page.goto(url + "index.html")
+            wait_banner(page, "No current open notifications")
+            page.evaluate("window.left = 1")
+            page.goto(url + "other.html")
+            publish(tmp_path, site, {"sign-in": incident("Sign-in failures")})
+            page.go_back(wait_until="commit")  # a restored page fires no load event
+            page.wait_for_timeout(300)
+            assert page.evaluate("window.left") == 1  # restored, not loaded anew
+            # The time away: due timers run once, as a restored page's do.
+            page.clock.fast_forward(10 * 60 * 1000)
+            assert wait_banner(page, "Sign-in failures")["text"] == (
+                "Partial outage: Sign-in failures")
+        finally:
+            cached.close()

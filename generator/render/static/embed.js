@@ -54,7 +54,7 @@
       el.outpost = 1;
       var comp = el.dataset.component,
         path = (comp ? "components/" + encodeURIComponent(comp) + "/" : "") + "banner.json",
-        key = "outpost:" + HOSTS[0] + path, said = "", last = read(key),
+        key = "outpost:" + HOSTS[0] + path, said, last = read(key),
         // An element that cannot hold a shadow root gets the banner in a child that can.
         root = shadow(el) || shadow(make(B, el));
       make("style", root, OUTPOST_CSS);
@@ -79,7 +79,7 @@
         // Unchanged (what it was said is what it would say): nothing to announce.
         if (said == (said = v.state + words + last.h)) return;
         box.textContent = "";
-        var a = make("a", box), svg = ns("svg"), p = ns("path");
+        var a = make("a", box), svg = ns("svg", a), p = ns("path", svg);
         a.className = v.state;
         a.href = last.h;
         // The line ends in an ellipsis where it does not fit; the title has every word.
@@ -89,7 +89,6 @@
         set(svg, "width", 20);
         set(svg, "aria-hidden", !0);
         set(p, "d", OUTPOST_ICONS[v.state]);
-        a.appendChild(svg).appendChild(p);
         var t = make("span", a);
         make("b", t, v.label);
         if (v.detail) {
@@ -117,12 +116,16 @@
             .then(d => (view(d, 0), { d, h: HOSTS[i], t: Date.now() }))
             .catch(() => get(i + 1));
         },
-        // Re-evaluate maintenance windows every 30 seconds (3e4 ms), and re-check every
-        // tenth time, 5 minutes. Numbers in exponent form keep the script in its budget.
-        // A banner the portal took out of its page (a single-page app rendering anew)
-        // stops, until the page puts it back.
-        ticks = 0, timer,
-        tick = () => el.isConnected ? (show(), ticks++ % 10 || check())
+        // Re-evaluate maintenance windows every 30 seconds (3e4 ms), and re-check when
+        // the last check is 5 minutes old (29e4: not a tick later for a millisecond).
+        // By the clock, not by counting ticks: a page restored from the back/forward
+        // cache runs its late tick at once, its timers paused since the reader left,
+        // and re-checks then. (performance.now: the computer's clock may be set back.)
+        // Numbers in exponent form keep the script in its budget. A banner the portal
+        // took out of its page (a single-page app rendering anew) stops, until the page
+        // puts it back.
+        at, timer,
+        tick = (n = performance.now()) => el.isConnected ? (show(), n - at < 29e4 || check(at = n))
           : (clearInterval(timer), el.outpost = start),
         start = () => {
           el.outpost = 1;
@@ -143,8 +146,8 @@
     // the element is added, so the nonce comes first. (No text: undefined, which sets none.)
     make = (g, p, x, e = D.createElement(g)) => (
       e.nonce = me?.nonce, e.textContent = x, p.append(e), e),
-    // ns(tag): an SVG element.
-    ns = g => D.createElementNS("http://www.w3.org/2000/svg", g),
+    // ns(tag, parent): an SVG element, added.
+    ns = (g, p) => p.appendChild(D.createElementNS("http://www.w3.org/2000/svg", g)),
 
     read = safe(key => {
       // No copy: undefined, which JSON.parse refuses as it does a damaged one.
@@ -163,8 +166,8 @@
       d.notices.forEach(n => {
         var g = 0;
         if (n.type == "maintenance") {
-          if (now >= Date.parse(n.end)) return;
-          g = n.status != "scheduled" || now >= Date.parse(n.start) ? 1 : 2;
+          if (now >= new Date(n.end)) return;
+          g = n.status != "scheduled" || now >= new Date(n.start) ? 1 : 2;
           run += g == 1;
         } else inc++;
         ls.push([g, n.detail || n.title, n.label]);
