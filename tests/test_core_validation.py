@@ -728,7 +728,8 @@ def test_bom_and_crlf_are_accepted(empty_repo: Path, run: Run) -> None:
     assert result.exit_code == 0
 
 
-@pytest.mark.parametrize("end", ["\ufeff", "\ufeff\n", "\n\ufeff", "\ufeff\r\n\ufeff\n"])
+@pytest.mark.parametrize("end", ["\ufeff", "\ufeff\n", "\n\ufeff", "\ufeff\r\n\ufeff\n",
+                                 "\ufeff " * 200_000])
 def test_a_byte_order_mark_at_the_end_is_not_text(end: str) -> None:
     """A file or message joined to one that began with a byte order mark ends with one:
     as at the start, it marks an encoding, but it was kept as the last update's last

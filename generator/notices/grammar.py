@@ -72,10 +72,10 @@ def without_byte_order_marks(text: str) -> str:
     it marks an encoding (Notepad, PowerShell), and a text joined to one that began with
     it, or pasted, ends with it; either way it is not text."""
     text = text.removeprefix("\ufeff")
-    kept = text.rstrip()
-    while kept.endswith("\ufeff"):
-        kept = kept[:-1].rstrip()
-    return kept + text[len(kept):].replace("\ufeff", "")
+    end = len(text)  # one pass back over the end: a file may end in a million of them
+    while end and (text[end - 1] == "\ufeff" or text[end - 1].isspace()):
+        end -= 1
+    return text[:end] + text[end:].replace("\ufeff", "")
 
 
 def front_matter_close(text: str, start: int = 0) -> re.Match[str] | None:
