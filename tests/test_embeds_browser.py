@@ -908,6 +908,36 @@ def test_banner_put_back_goes_on_checking(tmp_path: Path, site: Server, portal: 
     assert page.locator("[data-outpost-banner] a[title]").count() == 1
 
 
+def test_banner_out_of_the_page_at_load_and_put_back_keeps_one_timer(
+        tmp_path: Path, site: Server, context: Any) -> None:
+    """A banner the app took out before the portal's load event, and put back soon
+    after: the load started it while out, and its tick stopped it before its interval
+    was set, so that interval was never cleared and ran as long as the page was open."""
+    publish(tmp_path, site, {})
+    with serving(tmp_path / "portal", delays={"slow.png": 1.5}) as portal:
+        put(portal, "slow.png", "")
+        url = put(portal, "index.html", portal_page(
+            f'<div id="app"><div data-outpost-banner></div></div><img src="slow.png" alt="">'
+            f'<script async src="{site.url}embed.js"></script>'))
+        page = context.new_page()
+        page.clock.install(time=NOW)
+        # Count the intervals the page has running (set, and not cleared).
+        page.add_init_script("""window.running = new Set();
+          const set = setInterval, clear = clearInterval;
+          window.setInterval = (...a) => { const id = set(...a); running.add(id); return id; };
+          window.clearInterval = id => { running.delete(id); clear(id); };""")
+        page.goto(url, wait_until="commit")
+        page.wait_for_function("document.querySelector('[data-outpost-banner]')?.outpost")
+        page.evaluate("window.kept = document.getElementById('app').firstChild; kept.remove()")
+        page.wait_for_load_state("load")
+        page.evaluate("document.getElementById('app').append(kept)")
+        wait_banner(page, "No current open notifications", "[data-outpost-banner]")
+        assert page.evaluate("running.size") == 1
+        page.evaluate("kept.remove()")
+        page.clock.run_for(60 * 1000)
+        assert page.evaluate("running.size") == 0
+
+
 @pytest.mark.parametrize("component", ["web", ""])
 def test_banner_in_place_put_back_goes_on_checking(tmp_path: Path, site: Server,
                                                    portal: Server, context: Any,

@@ -129,8 +129,10 @@
           : (clearInterval(timer), el.outpost = start),
         start = () => {
           el.outpost = 1;
-          tick();
+          // Set before the first tick, which clears it for a banner out of the page
+          // (taken out before the load event started it).
           timer = setInterval(tick, 3e4);
+          tick();
         };
 
       show();
