@@ -878,34 +878,50 @@ def test_banner_taken_out_of_the_page_stops_its_timers(tmp_path: Path, site: Ser
     assert page.evaluate("running.size") == 0
 
 
+# Where the banner stands: the portal's markup inside #app, and the selector of the
+# element the app takes out and puts back (the one-tag banner: a component's, or the
+# site's with no placeholder on the page).
+_PUT_BACK = {
+    "placeholder": ('<div data-outpost-banner></div>{script}', "[data-outpost-banner]"),
+    "in place, a component's": ('{script}', "outpost-banner"),
+    "in place, the site's": ('{script}', "outpost-banner"),
+}
+
+
+@pytest.mark.parametrize("where", list(_PUT_BACK))
 def test_banner_put_back_goes_on_checking(tmp_path: Path, site: Server, portal: Server,
-                                          context: Any) -> None:
+                                          context: Any, where: str) -> None:
     """An app that keeps a view's elements while it is hidden (a kept-alive route) and
-    puts them back: the banner stopped while out of the page goes on where it was."""
+    puts them back: the banner stopped while out of the page goes on where it was. The
+    one-tag banner stayed stopped for good, as only placeholders were looked for."""
     publish(tmp_path, site, {})
+    markup, selector = _PUT_BACK[where]
+    component = ' data-component="web"' if where == "in place, a component's" else ""
+    script = f'<script async src="{site.url}embed.js"{component}></script>'
     url = put(portal, "index.html", portal_page(
-        f'<div id="app"><div data-outpost-banner></div></div>'
-        f'<script async src="{site.url}embed.js"></script>'))
+        f'<div id="app">{markup.format(script=script)}</div>'))
     page = context.new_page()
     fetched: list[str] = []
     page.on("request", lambda r: fetched.append(r.url) if "banner.json" in r.url else None)
     page.clock.install(time=NOW)
     page.clock.pause_at(NOW + timedelta(seconds=1))  # fetches do not time out
     page.goto(url)
-    wait_banner(page, "No current open notifications", "[data-outpost-banner]")
-    page.evaluate("window.kept = document.getElementById('app').firstChild; kept.remove()")
+    wait_banner(page, "No current open notifications", selector)
+    page.evaluate(f"window.kept = document.querySelector('{selector}'); kept.remove()")
     page.clock.run_for(60 * 1000)  # it notices, and stops
     publish(tmp_path, site, {"sign-in": incident("Sign-in failures")})
     page.wait_for_timeout(300)
     before = len(fetched)
-    page.evaluate("document.getElementById('app').append(kept)")
+    page.evaluate("document.getElementById('app').prepend(kept)")
     for _ in range(10):  # 5 minutes, a tick at a time, each fetch answered before the next
         page.clock.run_for(30 * 1000)
         page.wait_for_timeout(200)
     # One re-check in 5 minutes, as if it had never been away.
-    assert wait_banner(page, "Sign-in failures", "[data-outpost-banner]")
+    assert wait_banner(page, "Sign-in failures", selector)["text"] == (
+        "Partial outage: Sign-in failures")
     assert len(fetched) == before + 1
-    assert page.locator("[data-outpost-banner] a[title]").count() == 1
+    assert page.locator(f"{selector} a[title]" if where == "placeholder"
+                        else selector).count() == 1
 
 
 def test_banner_out_of_the_page_at_load_and_put_back_keeps_one_timer(
@@ -936,38 +952,6 @@ def test_banner_out_of_the_page_at_load_and_put_back_keeps_one_timer(
         page.evaluate("kept.remove()")
         page.clock.run_for(60 * 1000)
         assert page.evaluate("running.size") == 0
-
-
-@pytest.mark.parametrize("component", ["web", ""])
-def test_banner_in_place_put_back_goes_on_checking(tmp_path: Path, site: Server,
-                                                   portal: Server, context: Any,
-                                                   component: str) -> None:
-    """The one-tag banner, rendered where its script tag stands (a component's, or the
-    site's with no placeholder on the page): taken out and put back by the app, it stayed
-    stopped for good, as only placeholders were looked for. It goes on as one does."""
-    publish(tmp_path, site, {})
-    url = put(portal, "index.html", portal_page(
-        f'<div id="app"><script async src="{site.url}embed.js" '
-        f'data-component="{component}"></script></div>'))
-    page = context.new_page()
-    fetched: list[str] = []
-    page.on("request", lambda r: fetched.append(r.url) if "banner.json" in r.url else None)
-    page.clock.install(time=NOW)
-    page.clock.pause_at(NOW + timedelta(seconds=1))  # fetches do not time out
-    page.goto(url)
-    wait_banner(page, "No current open notifications")
-    page.evaluate("window.kept = document.querySelector('outpost-banner'); kept.remove()")
-    page.clock.run_for(60 * 1000)  # it notices, and stops
-    publish(tmp_path, site, {"sign-in": incident("Sign-in failures")})
-    page.wait_for_timeout(300)
-    before = len(fetched)
-    page.evaluate("document.getElementById('app').prepend(kept)")
-    for _ in range(10):  # 5 minutes, a tick at a time, each fetch answered before the next
-        page.clock.run_for(30 * 1000)
-        page.wait_for_timeout(200)
-    assert wait_banner(page, "Sign-in failures")["text"] == "Partial outage: Sign-in failures"
-    assert len(fetched) == before + 1
-    assert page.locator("outpost-banner").count() == 1
 
 
 def test_page_restored_from_the_back_forward_cache_rechecks(
