@@ -13,7 +13,7 @@ import pytest
 from tests.conftest import REPO, Run
 from tests.fixtures import notify_repo_for
 from tests.notify_repo import NOW, OUTAGE_KEYS, UPGRADE_KEYS, make_repo
-from tests.notify_servers import HookServer, MailServer, mail_server
+from tests.notify_servers import HookServer, MailServer, Post, mail_server
 from tests.test_core_markup import hrefs, is_absolute
 
 SITE = "status.example.org"
@@ -349,6 +349,18 @@ def test_webhook_payloads_have_statuspage_and_slack_shapes(
 SLACK_SECTION_LIMIT = 3000  # characters in a section block's text: Slack refuses more
 
 
+def chat_posts(run: Run, repo: Path, hooks: HookServer, notice_id: str, title: str,
+               body: str, path: str = "/slack") -> list[Post]:
+    """Write an incident investigated at 09:00 with ``title`` and ``body``, notify, and
+    return what the hook at ``path`` got for it (its posts: headers and JSON body)."""
+    (repo / "notices" / f"{notice_id}.md").write_text(
+        f"---\ntitle: {json.dumps(title)}\ntype: incident\n---\n"
+        f"## Investigating - 2026-11-28 09:00\n{body}\n")
+    assert notify(run, repo)[0] == 0
+    return [post for post in hooks.posts(path)
+            if post.headers["X-Outpost-Delivery"] == f"{notice_id}/20261128T1500Z"]
+
+
 @pytest.mark.parametrize(("title", "body"), [
     ("Slow <!channel> pages & <b>logins</b>", "Fine."),
     ("Long" + " title & more" * 18, "x & " * 3000),  # near the 250-character limit
@@ -358,12 +370,7 @@ def test_slack_messages_escape_user_text_and_fit_a_section_block(
         run: Run, repo: Path, hooks: HookServer, title: str, body: str) -> None:
     """Slack reads '<!channel>' in any mrkdwn text, the fallback 'text' too (it notifies
     everyone), and refuses a section block over 3000 characters."""
-    (repo / "notices" / "hostile.md").write_text(
-        f"---\ntitle: {json.dumps(title)}\ntype: incident\n---\n"
-        f"## Investigating - 2026-11-28 09:00\n{body}\n")
-    assert notify(run, repo)[0] == 0
-    [post] = [p for p in hooks.posts("/slack") if p.headers["X-Outpost-Delivery"]
-              == "hostile/20261128T1500Z"]
+    [post] = chat_posts(run, repo, hooks, "hostile", title, body)
     section = post.body["blocks"][0]["text"]["text"]
     assert len(section) <= SLACK_SECTION_LIMIT
     link = "<https://status.example.org/notices/hostile/|Read the notice>"
@@ -381,13 +388,9 @@ def test_chat_messages_never_mention_everyone_but_statuspage_data_is_as_written(
     (and Slack '<!here>'): typed in a notice, they paged a whole workspace. A word joiner
     after the '@' keeps the words as they read; Statuspage's JSON is data, kept as typed."""
     title = "Mail down: @channel @ALL"
-    (repo / "notices" / "ping.md").write_text(
-        f"---\ntitle: {json.dumps(title)}\ntype: incident\n---\n"
-        "## Investigating - 2026-11-28 09:00\n"
-        "Hey @everyone, @here (and **@channel**): `@all` <!here>\n")
-    assert notify(run, repo)[0] == 0
-    key = "ping/20261128T1500Z"
-    [chat] = [p.body for p in hooks.posts("/slack") if p.headers["X-Outpost-Delivery"] == key]
+    [post] = chat_posts(run, repo, hooks, "ping", title,
+                        "Hey @everyone, @here (and **@channel**): `@all` <!here>")
+    chat = post.body
     joined = "@\u2060"
     assert chat["text"] == (f"[Test Status] Investigating: Mail down: {joined}channel "
                             f"{joined}ALL https://status.example.org/notices/ping/")
@@ -396,7 +399,7 @@ def test_chat_messages_never_mention_everyone_but_statuspage_data_is_as_written(
         f"Hey {joined}everyone, {joined}here (and *{joined}channel*): `{joined}all` "
         "&lt;!here&gt;\n<https://status.example.org/notices/ping/|Read the notice>")
     [data] = [p.body for p in hooks.posts("/statuspage")
-              if p.headers["X-Outpost-Delivery"] == key]
+              if p.headers["X-Outpost-Delivery"] == "ping/20261128T1500Z"]
     assert data["incident"]["name"] == title
     assert data["incident"]["incident_updates"][0]["body"] == (
         "Hey @everyone, @here (and **@channel**): `@all` <!here>")
@@ -406,12 +409,9 @@ def test_chat_messages_never_mention_a_discord_role_or_user(run: Run, repo: Path
                                                          hooks: HookServer) -> None:
     """Discord's Slack endpoint decodes '&lt;' as Slack does: '<@&123>' typed in a notice
     reached it as a role mention, paging everyone in that role."""
-    (repo / "notices" / "role.md").write_text(
-        "---\ntitle: Mail down <@&123>\ntype: incident\n---\n"
-        "## Investigating - 2026-11-28 09:00\nAsk <@456> or <@!789>.\n")
-    assert notify(run, repo)[0] == 0
-    [chat] = [p.body for p in hooks.posts("/slack")
-              if p.headers["X-Outpost-Delivery"] == "role/20261128T1500Z"]
+    [post] = chat_posts(run, repo, hooks, "role", "Mail down <@&123>",
+                        "Ask <@456> or <@!789>.")
+    chat = post.body
     joined = "&lt;@\u2060"
     assert chat["text"] == (f"[Test Status] Investigating: Mail down {joined}&amp;123&gt; "
                             "https://status.example.org/notices/role/")
@@ -425,12 +425,7 @@ def test_a_slack_title_renders_literally(run: Run, repo: Path, hooks: HookServer
     """A title holding '```' opened a code block in the bold title that swallowed the
     update and the notice's link; a '*' closed the bold early."""
     title = "```pg_dump``` fails on *all* hosts > 2 & <b>"
-    (repo / "notices" / "ticks.md").write_text(
-        f"---\ntitle: {json.dumps(title)}\ntype: incident\n---\n"
-        "## Investigating - 2026-11-28 09:00\nWe are on it.\n")
-    assert notify(run, repo)[0] == 0
-    [post] = [p for p in hooks.posts("/slack")
-              if p.headers["X-Outpost-Delivery"] == "ticks/20261128T1500Z"]
+    [post] = chat_posts(run, repo, hooks, "ticks", title, "We are on it.")
     assert post.body["blocks"][0]["text"]["text"] == (
         "*[Test Status] Investigating: \u02cb\u02cb\u02cbpg_dump\u02cb\u02cb\u02cb fails on "
         "\u2217all\u2217 hosts &gt; 2 &amp; &lt;b&gt;*\nWe are on it.\n"
@@ -443,12 +438,7 @@ def test_a_chat_text_shows_a_title_as_typed_in_markdown_too(run: Run, repo: Path
     title's '`fails`' showed as code, '[x](url)' as a link to anywhere, and marks
     inside a word ('a*b*c', 'x~~y~~') formatted it, as Slack's mrkdwn never does."""
     title = "Login `fails` for *some* [x](https://evil.example) ![i](http://e.x/i.png) a*b*c x~~y~~"
-    (repo / "notices" / "marks.md").write_text(
-        f"---\ntitle: {json.dumps(title)}\ntype: incident\n---\n"
-        "## Investigating - 2026-11-28 09:00\nWe are on it.\n")
-    assert notify(run, repo)[0] == 0
-    [post] = [p for p in hooks.posts("/slack")
-              if p.headers["X-Outpost-Delivery"] == "marks/20261128T1500Z"]
+    [post] = chat_posts(run, repo, hooks, "marks", title, "We are on it.")
     star, tick, tilde, gap = "\u2217", "\u02cb", "\u223c", "\u200b"
     assert post.body["text"] == (
         f"[Test Status] Investigating: Login {tick}fails{tick} for {star}some{star} "
@@ -469,11 +459,7 @@ def test_a_long_slack_message_is_cut_between_links_and_closes_its_code_block(
         run: Run, repo: Path, hooks: HookServer, body: str) -> None:
     """Cut inside '<url|text>' the rest would show as a broken link; cut inside a code
     block, the link to the notice would be read as code."""
-    (repo / "notices" / "long.md").write_text(
-        f"---\ntitle: Long\ntype: incident\n---\n## Investigating - 2026-11-28 09:00\n{body}\n")
-    assert notify(run, repo)[0] == 0
-    [post] = [p for p in hooks.posts("/slack")
-              if p.headers["X-Outpost-Delivery"] == "long/20261128T1500Z"]
+    [post] = chat_posts(run, repo, hooks, "long", "Long", body)
     section = post.body["blocks"][0]["text"]["text"]
     assert len(section) <= SLACK_SECTION_LIMIT
     text, link = section.rsplit("\n", 1)
