@@ -1423,3 +1423,57 @@ def test_a_long_banner_leaves_since_when_and_help_on_every_phone_s_first_screen(
             finally:
                 context.close()
     assert problems == [], "\n".join(problems)
+
+
+NOTICE_FIRST_SCREEN = """() => { const box = s => { const e = document.querySelector(s);
+    if (!e) return null; const r = e.getBoundingClientRect();
+    return {text: e.innerText, top: r.top, bottom: r.bottom}; };
+  return {status: box('.notice-page .meta .label'), since: box('.notice-page .range time'),
+          help: box('header a.case'), heading: box('.notice-page h1')}; }"""
+# The 107 characters of the banner test above, and the 250 a title may have.
+LONG_TITLES = (
+    "Students cannot sign in to the learning platform from district Chromebooks at "
+    "several campuses this morning",
+    ("Students and staff cannot sign in to the learning platform, the gradebook or the "
+     "library catalogue from district Chromebooks and classroom laptops at several "
+     "campuses this morning while the identity provider renews its security certificates "
+     "this week"))
+
+
+@pytest.mark.parametrize("title", LONG_TITLES, ids=["107", "250"])
+def test_a_notice_page_with_a_long_title_shows_status_since_and_help_on_every_first_screen(
+        browser: Any, tmp_path: Path, title: str) -> None:
+    """A reader sent from an email to an open incident's page, on a long-titled site: its
+    long heading pushed "Since ..." below the first screen (y=579 of 568 at 320x568, 407
+    of 360 at 740x360 for 107 characters; 672 of 640 at 360x640 for 250). The heading
+    still holds the whole title."""
+    assert len(LONG_TITLES[1]) == 250
+    root = tmp_path / "repo"
+    (root / "notices").mkdir(parents=True)
+    (root / "outpost.yaml").write_text(
+        MINIMAL_CONFIG.replace("Test Status", "Springfield Unified School District "
+                               "Technology Services Status")
+        + "submit_case_url: https://support.example.org/cases/new\n"
+        "home_url: https://support.example.org/\nhome_label: Support portal\n")
+    (root / "notices" / "sign-in.md").write_text(
+        f"---\ntitle: {title}\ntype: incident\nimpact: major\ncomponents: [web]\n---\n"
+        "## Investigating - 2026-11-28 05:00\nWe are looking.\n")
+    site = tmp_path / "site"
+    build_into(root, site, FIXED_NOW)
+    problems = []
+    with serving(site) as url:
+        for width, height in (*FIRST_SCREENS, (360, 640)):
+            context = browser.new_context(viewport={"width": width, "height": height})
+            page = context.new_page()
+            try:
+                page.goto(url + "notices/sign-in/")
+                seen = page.evaluate(NOTICE_FIRST_SCREEN)
+                assert seen["heading"]["text"] == title
+                assert seen["status"]["text"] == "Investigating"
+                assert seen["since"]["text"] == "Since Nov 28, 2026, 5:00 AM CST"
+                problems += [f"{width}x{height}: {what} at {seen[what]['bottom']:.0f}"
+                             for what in ("status", "since", "help")
+                             if seen[what]["bottom"] > height]
+            finally:
+                context.close()
+    assert problems == [], "\n".join(problems)
