@@ -97,6 +97,32 @@ def test_no_mention_of_everyone(markdown: str, expected: str) -> None:
     assert mrkdwn(markdown) == expected
 
 
+@pytest.mark.parametrize(("markdown", "expected"), [
+    ('@<abbr title="x">here</abbr> now', "@\u2060here now"),
+    ("@<em></em>everyone, @<sub>channel</sub>", "@\u2060everyone, @\u2060channel"),
+    ("a [@](../)here", "a @\u2060here"),
+    ("&lt;<sub>@</sub>&amp;123&gt;", "&lt;@\u2060&amp;123&gt;"),
+])
+def test_no_mention_across_inline_elements(markdown: str, expected: str) -> None:
+    """Each text between tags was checked alone: an '@' and 'here' on either side of an
+    empty or unmarked element ('abbr', 'sub', a relative link) met in the chat's text."""
+    assert mrkdwn(markdown) == expected
+
+
+# A mention as a receiver reads it, outside links: no word joiner after its '@'.
+_LIVE_MENTION = re.compile(r"&lt;@(?!\u2060)|@(?=everyone|here|(?:channel|all)(?![^\W_]))",
+                           re.IGNORECASE)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["@", "here", "everyone", "channel", "&lt;", "<", "&", "1",
+                                 ">", "<abbr>", "</abbr>", "<em></em>", "<sub>", "</sub>",
+                                 "[@](../)", "[x](https://x.org/@here)", " ", "*", "\n"]),
+                max_size=30).map("".join))
+def test_mrkdwn_mentions_no_one(markdown: str) -> None:
+    assert not _LIVE_MENTION.search(_LINK.sub(" ", mrkdwn(markdown)))
+
+
 # Outside '<url|text>' links and the '> ' of a quote (in a list item, after its bullet),
 # mrkdwn holds no '<' or '>' and no '&' but an escape's: Slack would read '<!channel>'.
 _LINK = re.compile(r"<(?:https?|mailto):[^<>|\s]+(?:\|[^<>]*)?>")

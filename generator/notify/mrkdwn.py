@@ -38,9 +38,13 @@ ZERO_WIDTH_SPACE = "\u200b"
 # they stand (Discord's Slack endpoint); and Discord's role and user mentions, '<@&1>'
 # and '<@1>', which its Slack endpoint reads once it decodes Slack's '&lt;' as Slack
 # does. A word joiner after the '@' shows the text as typed and matches none.
-_MENTION = re.compile(r"(?<=&lt;)@|@(?=everyone|here|(?:channel|all)(?![^\W_]))",
+_MENTION = re.compile(r"(?<=&lt;)@(?!\u2060)|@(?=everyone|here|(?:channel|all)(?![^\W_]))",
                       re.IGNORECASE)
 WORD_JOINER = "\u2060"
+# The texts of an update are made literal one by one: a mention split by an element
+# ('@<abbr>here</abbr>', '@<em></em>everyone') meets only in the joined mrkdwn, which
+# is checked again outside its links ('<https://x.org/@all|...>' is an address).
+_LINK_OR_MENTION = re.compile(r"<[^<>]*>|" + _MENTION.pattern, re.IGNORECASE)
 
 
 def _entities(text: str) -> str:
@@ -127,7 +131,8 @@ def from_html(html: str) -> str:
     tree = _Tree()
     tree.feed(html)
     tree.close()
-    return _blocks(tree.root.children, "\n\n")
+    return _LINK_OR_MENTION.sub(lambda found: found[0] if found[0].startswith("<")
+                                else "@" + WORD_JOINER, _blocks(tree.root.children, "\n\n"))
 
 
 def _blocks(children: list[_Element | str], between: str) -> str:
