@@ -165,3 +165,10 @@ def test_a_plain_text_shows_as_typed_in_markdown(title: str) -> None:
     shown = re.fullmatch(r"<p>([^<]*)</p>\n", html)
     assert shown, html
     assert unescape(shown[1]).translate(_AS_TYPED) == f"[Status] Investigating: {title} (link)"
+    assert "||" not in plain(title)  # Discord's spoiler: the text between would be hidden
+
+
+def test_a_discord_spoiler_in_a_plain_text_shows() -> None:
+    """Discord hides '||secret||' behind a spoiler: the title would not show as typed."""
+    assert plain("Mail || web down ||") == "Mail |\u200b| web down |\u200b|"
+    assert plain("a|||b") == "a|\u200b|\u200b|b"

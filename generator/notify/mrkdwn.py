@@ -68,8 +68,10 @@ def literal(text: str) -> str:
 # marks inside a word too ('a*b*c', 'x`y`z', 'x~~y~~'; not '_', as in mrkdwn), links
 # and images written '[text](url)', and a backslash before punctuation as its escape
 # ('\&amp;' shows '&amp;'): a zero-width space after the ']' or the '\' keeps them text.
+# Discord hides what stands between '||' and '||' (a spoiler): a zero-width space
+# between two '|' keeps it shown.
 _MARKDOWN_MARK = re.compile(r"[*~`]")
-_MARKDOWN_SYNTAX = re.compile(r"\](?=\()|\\(?=[!-/:-@\[-`{-~])")
+_MARKDOWN_SYNTAX = re.compile(r"\](?=\()|\\(?=[!-/:-@\[-`{-~])|\|(?=\|)")
 
 
 def plain(text: str) -> str:
