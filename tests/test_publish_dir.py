@@ -186,6 +186,9 @@ def test_a_failed_publish_counts_nothing_as_uploaded(builds: Builds, tmp_path: P
                              "outpost build again")
     assert (summary.uploaded, summary.unchanged, summary.deleted) == (0, 0, 0)
     assert not (www / "current").exists()
+    # Nor is the half-written release left to fill the disk until the next publish (on
+    # a full disk it kept state records and the next release from being written).
+    assert list((www / "releases").iterdir()) == []
 
 
 def test_old_releases_are_pruned(builds: Builds, tmp_path: Path) -> None:

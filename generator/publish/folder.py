@@ -163,6 +163,18 @@ class FolderTarget:
                 raise TransientError(f"another publish to {self.path} is running") from None
             yield
 
+    @contextlib.contextmanager
+    def _unfinished_removed_on_failure(self) -> Iterator[None]:
+        """A release that fails half-way (a full disk, a site rebuilt meanwhile) is
+        removed at once, under the lock: left for the next publish, it held the space a
+        retry or a state record needs."""
+        try:
+            yield
+        except BaseException:
+            for child in self.releases.glob(".new-*"):
+                shutil.rmtree(child, ignore_errors=True)
+            raise
+
     def _next_sequence(self) -> int:
         numbers = [0]
         for child in self.releases.iterdir():
@@ -173,7 +185,7 @@ class FolderTarget:
 
     def publish(self, site_dir: Path, manifest: Manifest) -> Iterator[str]:
         self.counts = Counts()
-        with self._lock():
+        with self._lock(), self._unfinished_removed_on_failure():
             make_folders(self.releases)
             open_up(self.releases)
             yield from self._remove_abandoned()
