@@ -105,18 +105,29 @@ def publish_targets(targets: Sequence[Target], site_dir: Path, manifest: Manifes
                     clock: Callable[[], float] = time.monotonic,
                     backoff: float = 1.0) -> list[Summary]:
     """Publish to each target in turn; one failing target does not stop the others."""
-    summaries = []
-    for target in targets:
-        echo(f"{target.name}: publishing build {manifest.build_id} "
-             f"({len(manifest.files)} files) to {target.settings.type} target")
-        started = clock()
-        attempts, error = _attempt(target, partial(target.publish, site_dir, manifest),
-                                   echo, sleep, backoff)
-        counts: Counts = target.counts
-        summary = Summary(target.name, error is None, counts.uploaded, counts.unchanged,
-                          counts.deleted, clock() - started, attempts, error)
-        echo(summary.line())
-        summaries.append(summary)
+    summaries: list[Summary] = []
+    try:
+        for target in targets:
+            echo(f"{target.name}: publishing build {manifest.build_id} "
+                 f"({len(manifest.files)} files) to {target.settings.type} target")
+            started = clock()
+            attempts, error = _attempt(target, partial(target.publish, site_dir, manifest),
+                                       echo, sleep, backoff)
+            counts: Counts = target.counts
+            summary = Summary(target.name, error is None, counts.uploaded, counts.unchanged,
+                              counts.deleted, clock() - started, attempts, error)
+            summaries.append(summary)
+            echo(summary.line())
+    except KeyboardInterrupt:
+        # Ctrl-C: name the target stopped and those never reached, which still serve
+        # the build they had (click itself says only "Aborted!").
+        left = targets[len(summaries):]
+        if left:
+            echo(f"{left[0].name}: FAILED: interrupted (Ctrl-C) while publishing; the "
+                 "next publish completes it")
+        for target in left[1:]:
+            echo(f"{target.name}: FAILED: not published: interrupted before its turn")
+        raise
     return summaries
 
 
