@@ -16,7 +16,7 @@ import pytest
 from generator.core.errors import ProblemsFound
 from generator.publish.base import PublishError, TransientError, VerifyFailed
 from generator.publish.git import GitTarget
-from generator.publish.runner import publish_targets
+from generator.publish.runner import Summary, publish_targets
 from generator.render.manifest import MANIFEST
 from tests.publish_support import (
     Builds,
@@ -232,6 +232,34 @@ def test_unreachable_remote_is_transient(builds: Builds) -> None:
     once = git_target(builds, url, "    retries: 0\n", name="once")
     [summary] = publish_targets([once], builds.old_dir, builds.old, lambda _: None)
     assert summary.error is not None and summary.error.endswith("(gave up after 1 attempt)")
+
+
+def test_a_host_that_never_answers_is_given_up_on(builds: Builds,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """A git host that takes the connection and then says nothing (overloaded, or a
+    load balancer in front of a host that is down) is a transient failure once no byte
+    came for a while, not a publish that waits for ever and never reaches the other
+    targets. The while (30 s by default) is git's own setting, which the environment
+    may override (here 2 s)."""
+    import socket
+    import threading
+
+    monkeypatch.setenv("GIT_HTTP_LOW_SPEED_TIME", "2")
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}/status.git"
+        target = git_target(builds, url, "    retries: 0\n")
+        summaries: list[Summary] = []
+        worker = threading.Thread(target=lambda: summaries.extend(publish_targets(
+            [target], builds.old_dir, builds.old, lambda _: None)), daemon=True)
+        worker.start()
+        worker.join(timeout=30)
+        assert not worker.is_alive(), "still waiting for a host that never answers"
+    [summary] = summaries
+    assert summary.error is not None and not summary.ok
+    assert "Operation too slow" in summary.error
+    assert summary.error.endswith("(gave up after 1 attempt)")
 
 
 @pytest.mark.parametrize(("status", "attempts"), [(403, 1), (429, 2), (503, 2)])

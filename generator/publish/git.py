@@ -55,6 +55,11 @@ _TRANSIENT = ("unable to access", "connection refused", "connection reset", "tim
               "stale info", "rejected", "failed to push", "early eof",
               "the remote end hung up", "could not resolve host", "temporary failure",
               "internal server error", "502", "503", "504")
+# An HTTP(S) host that takes the connection and then sends (or takes) under 1000 bytes a
+# second for 30 s is given up on (a transient failure, "Operation too slow"): git waits
+# for ever by default, and a host that hangs in an outage kept publish from ever
+# reaching the other targets. The environment may set other values.
+_GIVE_UP = {"GIT_HTTP_LOW_SPEED_LIMIT": "1000", "GIT_HTTP_LOW_SPEED_TIME": "30"}
 # A ref the remote refused ("[remote rejected]") for one of these reasons moved while it
 # took the push (its lock failed), a race as a stale lease is; any other reason is the
 # remote's policy (a protected branch, a hook), which refuses every attempt alike.
@@ -89,8 +94,9 @@ class Workspace:
         self.partial = partial
         env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")
                or k.startswith(("GIT_AUTHOR_", "GIT_COMMITTER_", "GIT_CONFIG_",
-                                "GIT_SSH", "GIT_ASKPASS", "GIT_TERMINAL_PROMPT"))}
-        for key, value in _IDENTITY.items():
+                                "GIT_SSH", "GIT_ASKPASS", "GIT_TERMINAL_PROMPT",
+                                "GIT_HTTP_LOW_SPEED_"))}
+        for key, value in (_IDENTITY | _GIVE_UP).items():
             env.setdefault(key, value)
         env["GIT_DIR"] = str(folder)
         env.setdefault("GIT_TERMINAL_PROMPT", "0")
