@@ -191,6 +191,19 @@ def test_a_failed_publish_counts_nothing_as_uploaded(builds: Builds, tmp_path: P
     assert list((www / "releases").iterdir()) == []
 
 
+def test_a_file_the_next_build_removed_is_named_as_a_changed_site(builds: Builds,
+                                                                 tmp_path: Path) -> None:
+    """The site rebuilt during a publish, by a build without one of its files (a notice
+    deleted): the message says so and what to do, as for a changed file, rather than
+    the system's bare 'No such file or directory'."""
+    target = folder_target(builds, tmp_path / "www")
+    last = sorted(builds.old.files)[-1]
+    (builds.old_dir / last).unlink()
+    [summary] = publish_targets([target], builds.old_dir, builds.old, lambda _: None)
+    assert summary.error == (f"{builds.old_dir / last} changed since the build: run "
+                             "outpost build again")
+
+
 def test_old_releases_are_pruned(builds: Builds, tmp_path: Path) -> None:
     www = tmp_path / "www"
     target = folder_target(builds, www, keep=2)

@@ -10,6 +10,7 @@ The first target in ``publish:`` is the *primary* one: state lives there.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -18,8 +19,9 @@ from typing import Protocol
 
 from generator.core.errors import OutpostError, Problem
 from generator.core.model import Config
+from generator.disk import regular_bytes
 from generator.publish.settings import TargetSettings
-from generator.render.manifest import Manifest
+from generator.render.manifest import Entry, Manifest
 
 _STATE_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,99}")
 _USERINFO = re.compile(r"(?<=://)[^/@\s]+@")
@@ -37,6 +39,16 @@ class PublishError(OutpostError):
 class TransientError(PublishError):
     """A failure worth retrying: connection refused, a 5xx, a push another publish
     raced."""
+
+
+def built_file(site_dir: Path, path: str, entry: Entry) -> bytes:
+    """The bytes of ``path`` in the built site, as the manifest lists them; a site
+    rebuilt since the publish began (a file changed or gone) is a PublishError."""
+    data = regular_bytes(site_dir / path, entry.size)
+    if data is None or hashlib.sha256(data).hexdigest() != entry.sha256:
+        raise PublishError(f"{site_dir / path} changed since the build: run outpost build "
+                           "again")
+    return data
 
 
 def retryable_status(code: int) -> bool:

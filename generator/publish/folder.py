@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import hashlib
 import os
 import re
 import shutil
@@ -36,6 +35,7 @@ from generator.publish.base import (
     Counts,
     PublishError,
     TransientError,
+    built_file,
     check_state_name,
 )
 from generator.publish.settings import TargetSettings
@@ -230,11 +230,7 @@ class FolderTarget:
                     open_up(target)  # linked to a file an earlier version left 0600
                     counts.unchanged += 1
                     continue
-                data = (site_dir / path).read_bytes()
-                if hashlib.sha256(data).hexdigest() != entry.sha256:
-                    raise PublishError(f"{site_dir / path} changed since the build: run "
-                                       "outpost build again")
-                _write(target, data)
+                _write(target, built_file(site_dir, path, entry))
                 written.append(target)
                 counts.uploaded += 1
                 yield f"wrote {path}"

@@ -31,6 +31,7 @@ from generator.publish.base import (
     Counts,
     PublishError,
     TransientError,
+    built_file,
     check_state_name,
     redact,
     retryable_status,
@@ -497,11 +498,7 @@ class GitTarget:
                 """Each file read once and checked against the manifest; those whose
                 blob the branch does not hold at that path go to the new tree."""
                 for path in sorted(manifest.files):
-                    data = (site_dir / path).read_bytes()
-                    if hashlib.sha256(data).hexdigest() != manifest.files[path].sha256:
-                        raise PublishError(f"{site_dir / path} changed since the build: "
-                                           "run outpost build again")
-                    yield from _if_new(path, data)
+                    yield from _if_new(path, built_file(site_dir, path, manifest.files[path]))
                 for path, data in sorted(extras.items()):
                     yield from _if_new(path, data)
 

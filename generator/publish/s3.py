@@ -32,7 +32,13 @@ from typing import Any
 from generator import requirement
 from generator.core.errors import OutpostError
 from generator.disk import regular_bytes
-from generator.publish.base import Counts, PublishError, TransientError, check_state_name
+from generator.publish.base import (
+    Counts,
+    PublishError,
+    TransientError,
+    built_file,
+    check_state_name,
+)
 from generator.publish.settings import TargetSettings
 from generator.publish.verify import (
     DIFFERS,
@@ -309,11 +315,7 @@ class S3Target:
             return
 
         def upload(path: str) -> str:
-            data = (site_dir / path).read_bytes()
-            if hashlib.sha256(data).hexdigest() != manifest.files[path].sha256:
-                raise PublishError(f"{site_dir / path} changed since the build: run "
-                                   "outpost build again")
-            self._upload(path, data)
+            self._upload(path, built_file(site_dir, path, manifest.files[path]))
             return path
 
         executor = ThreadPoolExecutor(max_workers=self.jobs)
