@@ -1376,6 +1376,22 @@ def test_a_printed_page_says_where_to_get_help(browser: Any, servers: dict[str, 
     assert "Supportportal(https://support.example.org/customers)" in text
 
 
+def long_titled_site(tmp_path: Path, title: str) -> Path:
+    """A repository of a long-titled site with its help links, and an open major
+    incident titled ``title`` (notices/sign-in.md)."""
+    root = tmp_path / "repo"
+    (root / "notices").mkdir(parents=True)
+    (root / "outpost.yaml").write_text(
+        MINIMAL_CONFIG.replace("Test Status", "Springfield Unified School District "
+                               "Technology Services Status")
+        + "submit_case_url: https://support.example.org/cases/new\n"
+        "home_url: https://support.example.org/\nhome_label: Support portal\n")
+    (root / "notices" / "sign-in.md").write_text(
+        f"---\ntitle: {title}\ntype: incident\nimpact: major\ncomponents: [web]\n---\n"
+        "## Investigating - 2026-11-28 05:00\nWe are looking.\n")
+    return root
+
+
 # Phones held upright, from the smallest still sold, and one on its side.
 FIRST_SCREENS = ((320, 568), (360, 740), (390, 844), (740, 360))
 
@@ -1387,19 +1403,10 @@ def test_a_long_banner_leaves_since_when_and_help_on_every_phone_s_first_screen(
     the overall line's "Since ..." below the first screen (y=620 of 568, 397 of 360).
     The banner is clamped to two lines there; screen readers and its link's title still
     have every word, and the notice's card the whole title."""
-    root = tmp_path / "repo"
-    (root / "notices").mkdir(parents=True)
-    (root / "outpost.yaml").write_text(
-        MINIMAL_CONFIG.replace("Test Status", "Springfield Unified School District "
-                               "Technology Services Status")
-        + "submit_case_url: https://support.example.org/cases/new\n"
-        "home_url: https://support.example.org/\nhome_label: Support portal\n")
     title = ("Students cannot sign in to the learning platform from district "
              "Chromebooks at several campuses this morning")
     assert len(title) > BANNER_TITLE_MAX
-    (root / "notices" / "sign-in.md").write_text(
-        f"---\ntitle: {title}\ntype: incident\nimpact: major\ncomponents: [web]\n---\n"
-        "## Investigating - 2026-11-28 05:00\nWe are looking.\n")
+    root = long_titled_site(tmp_path, title)
     (root / "notices" / "slow.md").write_text(SLOW_SIGN_IN)
     site = tmp_path / "site"
     build_into(root, site, FIXED_NOW)
@@ -1448,16 +1455,7 @@ def test_a_notice_page_with_a_long_title_shows_status_since_and_help_on_every_fi
     of 360 at 740x360 for 107 characters; 672 of 640 at 360x640 for 250). The heading
     still holds the whole title."""
     assert len(LONG_TITLES[1]) == 250
-    root = tmp_path / "repo"
-    (root / "notices").mkdir(parents=True)
-    (root / "outpost.yaml").write_text(
-        MINIMAL_CONFIG.replace("Test Status", "Springfield Unified School District "
-                               "Technology Services Status")
-        + "submit_case_url: https://support.example.org/cases/new\n"
-        "home_url: https://support.example.org/\nhome_label: Support portal\n")
-    (root / "notices" / "sign-in.md").write_text(
-        f"---\ntitle: {title}\ntype: incident\nimpact: major\ncomponents: [web]\n---\n"
-        "## Investigating - 2026-11-28 05:00\nWe are looking.\n")
+    root = long_titled_site(tmp_path, title)
     site = tmp_path / "site"
     build_into(root, site, FIXED_NOW)
     problems = []
