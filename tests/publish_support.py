@@ -8,6 +8,7 @@ import hashlib
 import http.client
 import http.server
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -304,11 +305,14 @@ class FaultyProxy:
 
 def outpost_process(root: Path, *args: str, env: Mapping[str, str] | None = None
                     ) -> subprocess.Popen[str]:
-    """``outpost`` as a real process, line-buffered, so a test can kill it mid-way."""
+    """``outpost`` as a real process, line-buffered, so a test can kill or interrupt it
+    mid-way. Ctrl-C reaches it whatever this process inherited: run as a background job
+    of a script, the tests ignore SIGINT, and a child keeps an ignored signal ignored."""
     return subprocess.Popen(
         [sys.executable, "-u", "-m", "generator", "--root", str(root), *args],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        env={**os.environ, **(env or {})})
+        env={**os.environ, **(env or {})},
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
 
 def make_target(root: Path, entry: str, name: str) -> Target:
