@@ -90,9 +90,9 @@ LAYOUTS = {
 """,
 }
 
-_HEADING = re.compile(r"^## (?P<status>[A-Za-z ]+?) - (?P<at>\d{4}-\d\d-\d\d \d\d:\d\d)"
-                      r"(?: (?P<offset>[+-]\d\d:\d\d))?\s*$", re.MULTILINE)
-_CLOSING = ("Resolved", "Completed")
+HEADING = re.compile(r"^## (?P<status>[A-Za-z ]+?) - (?P<at>\d{4}-\d\d-\d\d \d\d:\d\d)"
+                     r"(?: (?P<offset>[+-]\d\d:\d\d))?\s*$", re.MULTILINE)
+CLOSING = ("Resolved", "Completed")
 
 
 @dataclass(frozen=True)
@@ -117,11 +117,11 @@ def convert(name: str, text: str) -> HugoPage:
     """One synthetic notice (``bench/synth.py``'s format) as a Hugo page."""
     _, front, body = text.split("---\n", 2)
     fields = dict(line.split(": ", 1) for line in front.splitlines() if ": " in line)
-    headings = list(_HEADING.finditer(body))
+    headings = list(HEADING.finditer(body))
     if not headings:
         raise ValueError(f"{name}: no update heading")
     newest, oldest = headings[0], headings[-1]
-    closed = (_time(newest["at"], newest["offset"]) if newest["status"] in _CLOSING
+    closed = (_time(newest["at"], newest["offset"]) if newest["status"] in CLOSING
               else None)
     components = tuple(c.strip() for c in fields.get("components", "[]").strip("[]").split(",")
                        if c.strip())

@@ -1,15 +1,18 @@
 """``python -m bench --peer hugo``: Outpost and Hugo on the same incidents, side by side.
 
-Both generators run alternately on one machine (the order swaps every run, so a
+Both generators run alternately on one machine (the order turns every run, so a
 load spike falls on both), each as a fresh process, and the table gives the median of
 each and the ratio Hugo / Outpost: above 1 means Outpost is faster (or, for memory,
-smaller).
+smaller). Full builds also run the Python floor (``bench/floor.py``: one plain page per
+notice on Outpost's own stack, nothing else) in turn with them, and the ratio Hugo /
+floor: how fast Hugo is against the least this stack does.
 """
 
 from __future__ import annotations
 
 import shutil
 import statistics
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -33,6 +36,7 @@ class Pair:
 
     outpost: list[m.Sample] = field(default_factory=list)
     hugo: list[m.Sample] = field(default_factory=list)
+    floor: list[m.Sample] = field(default_factory=list)  # full builds only
     note: str = ""
 
 
@@ -43,7 +47,7 @@ class PeerSize:
 
 
 def ratio(peer: float | None, outpost: float | None) -> float | None:
-    """Hugo's figure over Outpost's (above 1: Outpost is faster or smaller)."""
+    """Hugo's figure over Outpost's, or the floor's (above 1: Hugo is slower or bigger)."""
     if peer is None or outpost is None or outpost <= 0:
         return None
     return peer / outpost
@@ -65,29 +69,36 @@ def _ratio(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.2f}"
 
 
-def rows(size: PeerSize) -> list[tuple[str, str, str, str]]:
-    """(measure, Outpost, Hugo, Hugo / Outpost) for one size."""
-    out: list[tuple[str, str, str, str]] = []
+Row = tuple[str, str, str, str, str, str]
+
+
+def rows(size: PeerSize) -> list[Row]:
+    """(measure, Outpost, Hugo, Hugo / Outpost, floor, Hugo / floor) for one size."""
+    out: list[Row] = []
     for name in (COLD, ONE_UPDATE):
         pair = size.pairs.get(name, Pair(note="not run"))
         a = _median(pair.outpost, lambda s: s.seconds)
         b = _median(pair.hugo, lambda s: s.seconds)
+        c = _median(pair.floor, lambda s: s.seconds)
         cells = (_seconds(a), _seconds(b), _ratio(ratio(b, a)))
         if pair.note:
             cells = (cells[0], cells[1], f"{cells[2]} ({pair.note})")
-        out.append((name, *cells))
+        floor = (_seconds(c), _ratio(ratio(b, c))) if name == COLD else ("-", "-")
+        out.append((name, *cells, *floor))
     pair = size.pairs.get(COLD, Pair())
     a = _median(pair.outpost, lambda s: s.peak_mb)
     b = _median(pair.hugo, lambda s: s.peak_mb)
-    out.append((MEMORY, _mib(a), _mib(b), _ratio(ratio(b, a))))
+    c = _median(pair.floor, lambda s: s.peak_mb)
+    out.append((MEMORY, _mib(a), _mib(b), _ratio(ratio(b, a)), _mib(c), _ratio(ratio(b, c))))
     return out
 
 
 def table(sizes: Sequence[PeerSize]) -> list[str]:
-    lines = ["| measure | notices | Outpost | Hugo | Hugo / Outpost |", "|---|---|---|---|---|"]
+    lines = ["| measure | notices | Outpost | Hugo | Hugo / Outpost | Python floor "
+             "| Hugo / floor |", "|---|---|---|---|---|---|---|"]
     for size in sizes:
-        for name, a, b, r in rows(size):
-            lines.append(f"| {name} | {size.count:,} | {a} | {b} | {r} |")
+        for name, *cells in rows(size):
+            lines.append(f"| {name} | {size.count:,} | " + " | ".join(cells) + " |")
     return lines
 
 
@@ -110,6 +121,11 @@ def document(sizes: Sequence[PeerSize], runs: str, revision: str, version: str,
         "no `site/`, no `.outpost-cache/`; Hugo: no `public/`, no `resources/`); a "
         "rebuild after one new update follows the same appended update in both.",
         "- Hugo / Outpost above 1 means Outpost is faster (or smaller).",
+        "- Python floor: `bench/floor.py`, run in turn with both in full builds: one plain "
+        "page per notice and a list page, on Outpost's own stack (PyYAML's C parser, "
+        "cmark-gfm, nh3, Jinja) and two processes, and nothing else. Outpost's whole site "
+        "cannot build faster than it; Hugo / floor is how far below Hugo this stack's "
+        "least is.",
         "",
         *table(sizes),
         "",
@@ -139,6 +155,7 @@ class PeerBench:
         self.out = work / f"peer-site-{count}"
         self.hugo_root = work / f"peer-hugo-{count}"
         self.public = work / f"peer-public-{count}"
+        self.floor_out = work / f"peer-floor-{count}"
         self.step = 0
 
     def _outpost(self) -> list[str]:
@@ -147,22 +164,30 @@ class PeerBench:
     def _hugo(self) -> list[str]:
         return hugo.hugo_args(self.hugo_root, self.public)
 
+    def _floor(self) -> list[str]:
+        return [sys.executable, "-m", "bench.floor", str(self.root), str(self.floor_out)]
+
     def _alternate(self, pair: Pair, before: Callable[[int], None] | None,
                    cold: bool) -> None:
+        # The floor has no rebuild of its own: it runs in full builds only.
+        names = ["outpost", "hugo", "floor"] if cold else ["outpost", "hugo"]
         for index in range(self.runs):
             if before is not None:
                 before(index)
-            order = ("outpost", "hugo") if index % 2 == 0 else ("hugo", "outpost")
-            for which in order:
+            turn = index % len(names)
+            for which in names[turn:] + names[:turn]:
                 if which == "outpost":
                     if cold:
                         shutil.rmtree(self.out, ignore_errors=True)
                         shutil.rmtree(self.root / ".outpost-cache", ignore_errors=True)
                     pair.outpost.append(m.run_once(self._outpost(), self.env))
-                else:
+                elif which == "hugo":
                     if cold:
                         hugo.clean(self.hugo_root, self.public)
                     pair.hugo.append(m.run_once(self._hugo()))
+                else:
+                    shutil.rmtree(self.floor_out, ignore_errors=True)
+                    pair.floor.append(m.run_once(self._floor(), self.env))
 
     def _new_update(self, _index: int) -> None:
         self.step += 1
@@ -170,7 +195,7 @@ class PeerBench:
         hugo.sync_page(self.root / "notices" / f"{synth.HOT_NOTICE}.md", self.hugo_root)
 
     def run(self) -> PeerSize:
-        for path in (self.root, self.out, self.hugo_root, self.public):
+        for path in (self.root, self.out, self.hugo_root, self.public, self.floor_out):
             shutil.rmtree(path, ignore_errors=True)
         synth.make_repo(self.root, self.count)
         hugo.write_site(self.root, self.hugo_root)

@@ -192,8 +192,9 @@ def snapshot_code(repo: Path, work: Path) -> dict[str, str]:
     tree is shared) would otherwise change the code, and so every cache key, mid-run."""
     code = work / "code"
     shutil.rmtree(code, ignore_errors=True)
-    shutil.copytree(repo / "generator", code / "generator",
-                    ignore=shutil.ignore_patterns("__pycache__"))
+    for package in ("generator", "bench"):  # bench: its floor (bench/floor.py) runs too
+        shutil.copytree(repo / package, code / package,
+                        ignore=shutil.ignore_patterns("__pycache__"))
     # Bytecode, as pip writes on install: with PYTHONDONTWRITEBYTECODE set (this machine
     # sets it) every measured process would otherwise compile Outpost again (~80 ms).
     compileall.compile_dir(str(code), quiet=1)

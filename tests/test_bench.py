@@ -158,6 +158,29 @@ def test_hugo_page_of_a_closed_notice_and_an_ambiguous_time() -> None:
         hugo.convert("x", "---\ntitle: t\ntype: incident\n---\nNo headings.\n")
 
 
+def test_floor_writes_one_page_per_notice_and_a_list(tmp_path: Path) -> None:
+    outpost = synth.make_repo(tmp_path / "outpost", 30)
+    (outpost / "notices" / "zz-escaped.md").write_text(
+        "---\ntitle: <b>Mail</b> & more\ntype: incident\nimpact: minor\n"
+        "components: [sso]\n---\n## Resolved - 2025-11-02 01:30 -06:00\nFixed *now*.\n\n"
+        "## Investigating - 2025-11-02 01:10\nLooking <script>alert(1)</script>.\n")
+    out = tmp_path / "floor"
+    done = subprocess.run([sys.executable, "-m", "bench.floor", str(outpost), str(out)],
+                          cwd=REPO, capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    names = sorted(p.stem for p in (outpost / "notices").glob("*.md"))
+    assert sorted(p.parent.name for p in (out / "notices").glob("*/index.html")) == names
+    listing = (out / "index.html").read_text()
+    assert listing.count("<li>") == 31
+    assert '<a href="notices/zz-escaped/">&lt;b&gt;Mail&lt;/b&gt; &amp; more</a>' in listing
+    hot = (out / "notices" / synth.HOT_NOTICE / "index.html").read_text()
+    assert "Sign-in errors for some districts" in listing and "<h2>Investigating</h2>" in hot
+    page = (out / "notices" / "zz-escaped" / "index.html").read_text()
+    assert "<h1>&lt;b&gt;Mail&lt;/b&gt; &amp; more</h1>" in page
+    assert "<h2>Resolved</h2> <time>2025-11-02 01:30</time>\n<p>Fixed <em>now</em>.</p>" in page
+    assert "<script>" not in page  # sanitized, as Outpost's pages are
+
+
 def test_peer_ratios_are_hugo_over_outpost() -> None:
     assert peer.ratio(0.85, 1.96) == pytest.approx(0.4337, abs=1e-4)
     assert peer.ratio(17.0, 5.6) == pytest.approx(3.0357, abs=1e-4)
@@ -174,15 +197,18 @@ def test_peer_ratios_are_hugo_over_outpost() -> None:
         peer.ONE_UPDATE: peer.Pair(outpost=samples((0.5, 90.0)), hugo=samples((1.5, 500.0)),
                                    note="failed: boom"),
     })
+    size.pairs[peer.COLD].floor = samples((0.5, 60.0), (0.4, 50.0), (0.6, 70.0))
     assert peer.rows(size) == [
-        ("full build from scratch", "1.96 s", "0.85 s", "0.43"),
-        ("rebuild after one new update", "0.50 s", "1.50 s", "3.00 (failed: boom)"),
-        ("peak memory (full build)", "267 MiB", "748 MiB", "2.80"),
+        ("full build from scratch", "1.96 s", "0.85 s", "0.43", "0.50 s", "1.70"),
+        ("rebuild after one new update", "0.50 s", "1.50 s", "3.00 (failed: boom)", "-", "-"),
+        ("peak memory (full build)", "267 MiB", "748 MiB", "2.80", "60 MiB", "12.47"),
     ]
-    assert peer.table([peer.PeerSize(100)])[2:] == [
-        "| full build from scratch | 100 | n/a | n/a | n/a (not run) |",
-        "| rebuild after one new update | 100 | n/a | n/a | n/a (not run) |",
-        "| peak memory (full build) | 100 | n/a | n/a | n/a |",
+    assert peer.table([peer.PeerSize(100)]) == [
+        "| measure | notices | Outpost | Hugo | Hugo / Outpost | Python floor | Hugo / floor |",
+        "|---|---|---|---|---|---|---|",
+        "| full build from scratch | 100 | n/a | n/a | n/a (not run) | n/a | n/a |",
+        "| rebuild after one new update | 100 | n/a | n/a | n/a (not run) | - | - |",
+        "| peak memory (full build) | 100 | n/a | n/a | n/a | n/a | n/a |",
     ]
 
 
@@ -225,9 +251,16 @@ def test_peer_quick_runs_both_generators(tmp_path: Path) -> None:
         cells = [c.strip() for c in line.strip("|").split("|")]
         assert cells[2].endswith((" s", " MiB")) and cells[3].endswith((" s", " MiB")), line
         float(cells[4])  # a ratio, not n/a or failed
+        if name == "rebuild after one new update":
+            assert cells[5:] == ["-", "-"], line  # the floor has no rebuild
+        else:
+            assert cells[5].endswith((" s", " MiB")), line
+            float(cells[6])
     public = tmp_path / "work" / "peer-public-100"
     pages = list((public / "issues").glob("*/index.html"))
     assert len(pages) == 100
     hot = (public / "issues" / synth.HOT_NOTICE / "index.html").read_text()
     assert "Still working on it (update 1)." in hot  # the update reached Hugo's page too
     assert (public / "index.xml").read_text().count("<item>") == 100
+    floor = tmp_path / "work" / "peer-floor-100"
+    assert len(list((floor / "notices").glob("*/index.html"))) == 100

@@ -1,0 +1,111 @@
+"""A floor under Outpost's full build: the least a Python generator on Outpost's own
+stack does for the same notices (``python -m bench.floor ROOT OUT``).
+
+It reads each notice file, parses its front matter with PyYAML's C parser, splits the
+updates at their headings, renders each update's Markdown with cmark-gfm and sanitizes
+it with nh3, renders one page per notice from one small autoescaped Jinja template
+into a folder of its own (the URL shape Outpost keeps), and one list page; on two
+processes, as Outpost's cold build is. Nothing else: no checks or line numbers, no
+timeline, components, feeds, calendar, API, headers, manifest or cache. ``python -m
+bench --peer hugo`` runs it beside Outpost and Hugo: a cold build of Outpost's whole
+site cannot go below it, so it says how far "as fast as Hugo" is from this stack.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import cmarkgfm
+import nh3
+import yaml
+from jinja2 import Environment
+
+from bench.hugo import HEADING
+
+_ENV = Environment(autoescape=True)
+PAGE = _ENV.from_string("""\
+<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{ meta.title }} | Status</title>
+</head>
+<body>
+<header><a href="../../">Status</a> <a href="../../closed/">Closed</a></header>
+<main><article>
+<h1>{{ meta.title }}</h1>
+<p>{{ meta.impact or "maintenance" }} · {{ meta.components | join(", ") }}</p>
+{% for update in updates %}<section>
+<h2>{{ update.status }}</h2> <time>{{ update.at }}</time>
+{{ update.html | safe }}</section>
+{% endfor %}</article></main>
+</body>
+</html>
+""")
+LIST = _ENV.from_string("""\
+<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Notices | Status</title></head>
+<body><ul>
+{% for id, title in items %}<li><a href="notices/{{ id }}/">{{ title }}</a></li>
+{% endfor %}</ul></body></html>
+""")
+
+
+def page(text: str) -> tuple[str, bytes]:
+    """One notice file's title and page."""
+    _, front, body = text.split("---\n", 2)
+    meta = yaml.load(front, Loader=yaml.CSafeLoader)
+    headings = list(HEADING.finditer(body))
+    updates = []
+    for index, heading in enumerate(headings):
+        end = headings[index + 1].start() if index + 1 < len(headings) else len(body)
+        html = nh3.clean(cmarkgfm.github_flavored_markdown_to_html(body[heading.end():end]))
+        updates.append({"status": heading["status"], "at": heading["at"], "html": html})
+    return str(meta["title"]), PAGE.render(meta=meta, updates=updates).encode()
+
+
+def build(root: Path, out: Path, names: list[str]) -> list[tuple[str, str]]:
+    """Write the page of each of ``names`` (notice files); (id, title) of each."""
+    items = []
+    for name in names:
+        title, data = page((root / "notices" / name).read_text(encoding="utf-8"))
+        folder = out / "notices" / name.removesuffix(".md")
+        folder.mkdir(parents=True)
+        (folder / "index.html").write_bytes(data)
+        items.append((name.removesuffix(".md"), title))
+    return items
+
+
+def main(argv: list[str]) -> None:
+    root, out = Path(argv[0]), Path(argv[1])
+    names = sorted(name for name in os.listdir(root / "notices") if name.endswith(".md"))
+    (out / "notices").mkdir(parents=True)
+    half = len(names) // 2
+    reading, writing = os.pipe()
+    child = os.fork()  # the second half on the other core; its titles come back by pipe
+    if child == 0:
+        code = 1
+        try:
+            os.close(reading)
+            with os.fdopen(writing, "w", encoding="utf-8") as pipe:
+                json.dump(build(root, out, names[half:]), pipe)
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(writing)
+    items = build(root, out, names[:half])
+    with os.fdopen(reading, encoding="utf-8") as pipe:
+        sent = pipe.read()
+    _, status = os.waitpid(child, 0)
+    if status != 0:
+        raise SystemExit("the second process failed")
+    items += [(notice_id, title) for notice_id, title in json.loads(sent)]
+    (out / "index.html").write_bytes(LIST.render(items=items).encode())
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
