@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 import subprocess
 import sys
 import time
@@ -221,6 +222,35 @@ def test_serve_names_the_host_when_the_address_is_not_this_machines(
     assert result.returncode == 1
     assert result.stderr == ("Error: cannot listen on 192.0.2.1:0: Cannot assign requested "
                              "address; give an address of this machine with --host\n")
+
+
+def ipv6_loopback() -> bool:
+    try:
+        with socket.socket(socket.AF_INET6) as probe:
+            probe.bind(("::1", 0))
+    except OSError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(not ipv6_loopback(), reason="no IPv6 loopback on this machine")
+def test_serve_listens_on_the_ipv6_loopback(empty_repo: Path) -> None:
+    """``::1`` is one of this machine's names the preview answers to, so --host takes it."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "generator", "--root", str(empty_repo), "serve", "--host", "::1",
+         "--port", "0", "--now", FIXED_NOW],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        assert process.stdout is not None
+        first, second = process.stdout.readline(), process.stdout.readline()
+        assert first.startswith("Built "), first + second
+        assert re.fullmatch(r"Serving http://\[::1\]:\d+/ \(Ctrl\+C to stop\)\n", second), second
+        status, page = fetch(second.split()[1])
+        assert status == 200 and "<h1>" in page
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
 
 
 def test_serve_refuses_a_busy_port(empty_repo: Path,

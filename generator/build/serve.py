@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import errno
 import html
+import socket
 import threading
 from collections.abc import Callable, Iterator
 from datetime import datetime
@@ -243,6 +244,9 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
 
     def __init__(self, address: tuple[str, int], preview: Preview) -> None:
+        # An IPv6 address (--host ::1) needs an IPv6 socket; the base class is IPv4 only.
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
         super().__init__(address, _Handler)
         self.preview = preview
 
