@@ -9,7 +9,14 @@ import smtplib
 import ssl
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from email.headerregistry import Address, BaseHeader, HeaderRegistry, MessageIDHeader
+from email import _header_value_parser as header_parser
+from email.headerregistry import (
+    Address,
+    BaseHeader,
+    HeaderRegistry,
+    MessageIDHeader,
+    UnstructuredHeader,
+)
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
 from typing import cast
@@ -24,15 +31,31 @@ from generator.render.markup import absolute_links, absolute_targets, isolated, 
 Markdown = Callable[[str], str]
 
 
+class _ListIdHeader(UnstructuredHeader):
+    """List-Id (RFC 2919): a phrase, then the list's id in angle brackets, which must go
+    as written. As unstructured text, past 78 characters (an IPv6 site's ip6.arpa id is
+    83) Python folds it into RFC 2047 encoded words, an id no mail client reads."""
+
+    @staticmethod
+    def value_parser(value: str) -> header_parser.UnstructuredTokenList:
+        phrase, bracket, list_id = value.rpartition("<")
+        tree = header_parser.get_unstructured(phrase)
+        # A msg-id token is never encoded: too long, it goes on a line of its own.
+        tree.append(header_parser.MsgID([header_parser.ValueTerminal(bracket + list_id,
+                                                                      "msg-id")]))
+        return tree
+
+
 def _policy() -> email.policy.EmailPolicy[EmailMessage]:
     """The default policy, but In-Reply-To and References (one id each here) are
     message ids: as its unstructured text, past 78 characters Python folds them
-    into RFC 2047 encoded words, which no mail client threads by."""
+    into RFC 2047 encoded words, which no mail client threads by. So would it List-Id."""
     registry = HeaderRegistry()
-    # A mixin the registry joins with BaseHeader, as it does for Message-ID.
+    # Mixins the registry joins with BaseHeader, as it does for Message-ID.
     message_id_header = cast("type[BaseHeader]", MessageIDHeader)
     registry.map_to_type("in-reply-to", message_id_header)
     registry.map_to_type("references", message_id_header)
+    registry.map_to_type("list-id", cast("type[BaseHeader]", _ListIdHeader))
     return email.policy.default.clone(header_factory=registry)
 
 
