@@ -37,8 +37,8 @@ Emails are late.
 
 
 COMMENT_ONLY = ("the message holds only HTML comments (<!-- -->), which readers never see: "
-                "write the update's text with -m TEXT, --message-file FILE, or on standard "
-                "input")
+                "write the update's text with -m TEXT or --message-file FILE ('-' for "
+                "standard input)")
 
 
 def notice(root: Path, name: str) -> str:
@@ -87,7 +87,7 @@ def test_new_never_overwrites_same_title_same_day(empty_repo: Path, run: Run) ->
 def test_new_reads_message_from_stdin_and_file(empty_repo: Path, run: Run,
                                                 tmp_path: Path) -> None:
     result = run(empty_repo, "new", "incident", "Piped", "--at", "2026-11-28 06:00",
-                 input="From stdin.\n")
+                 "--message-file", "-", input="From stdin.\n")
     assert result.exit_code == 0, result.output
     assert notice(empty_repo, "2026-11-28-piped").endswith("06:00\nFrom stdin.\n")
     message = tmp_path / "msg.md"
@@ -188,8 +188,8 @@ def test_new_maintenance(empty_repo: Path, run: Run) -> None:
     (("incident", "x" * 251), "the title is 251 characters long, more than the limit of 250: "
                              "shorten it"),
     (("incident", "Outage", "-m", "  \n "),
-     "empty message: write the update's text with -m TEXT, --message-file FILE, or on "
-     "standard input"),
+     "empty message: write the update's text with -m TEXT or --message-file FILE ('-' for "
+     "standard input)"),
     (("incident", "Outage", "-m", "<!-- What happened? -->\n"), COMMENT_ONLY),
 ])
 def test_new_refuses_wrong_use(empty_repo: Path, run: Run, args: tuple[str, ...],
@@ -327,9 +327,12 @@ def test_update_default_status_and_message_required(empty_repo: Path, run: Run) 
     write(empty_repo, "2026-11-28-email", INCIDENT)
     result = run(empty_repo, "update", "email", "--at", "2026-11-28 07:00")
     assert result.exit_code == 1
-    assert result.output == ("Error: empty message: write the update's text with -m TEXT, "
-                             "--message-file FILE, or on standard input\n")
+    assert result.output == ("Error: empty message: write the update's text with -m TEXT "
+                             "or --message-file FILE ('-' for standard input)\n")
     result = run(empty_repo, "update", "email", "--at", "2026-11-28 07:00", input="Piped.")
+    assert result.exit_code == 1  # standard input is read only when asked
+    result = run(empty_repo, "update", "email", "--at", "2026-11-28 07:00",
+                 "--message-file", "-", input="Piped.")
     assert result.exit_code == 0
     assert "## Update - 2026-11-28 07:00\nPiped.\n\n## Identified" in notice(
         empty_repo, "2026-11-28-email")
@@ -355,8 +358,8 @@ def test_utf8_arguments_python_read_as_ascii_are_the_text_typed(
      "{file}: not valid UTF-8 (byte 0xe9 at line 2): save it as UTF-8"),
     (("--message-file", "-"), b"caf\xe9", "standard input: not valid UTF-8 (byte 0xe9 at "
      "line 1): send the text as UTF-8"),
-    ((), b"First line.\r\ncaf\xe9", "standard input: not valid UTF-8 (byte 0xe9 at line 2): "
-     "send the text as UTF-8"),
+    (("--message-file", "-"), b"First line.\r\ncaf\xe9", "standard input: not valid UTF-8 "
+     "(byte 0xe9 at line 2): send the text as UTF-8"),
     # What Python makes of a non-UTF-8 argument: the byte kept as a lone surrogate.
     (("-m", "caf\udce9"), None, "-m: not valid UTF-8 (byte 0xe9 at line 1): set the "
      "terminal to UTF-8, or save the text as UTF-8 and give it with --message-file"),
@@ -830,8 +833,8 @@ def test_new_maintenance_in_progress_needs_its_message(empty_repo: Path, run: Ru
                  "--end", "2026-12-06 01:00", "--status", "in progress", "--at",
                  "2026-12-05 22:05")
     assert result.exit_code == 1
-    assert result.output == ("Error: empty message: write the update's text with -m TEXT, "
-                             "--message-file FILE, or on standard input\n")
+    assert result.output == ("Error: empty message: write the update's text with -m TEXT "
+                             "or --message-file FILE ('-' for standard input)\n")
     assert list((empty_repo / "notices").iterdir()) == []
 
 
@@ -924,3 +927,31 @@ def test_two_people_updating_one_notice_at_once_lose_nothing(
     text = notice(empty_repo, "2026-11-28-email")
     assert "## Update - 2026-11-28 07:01\nAt 01." in text
     assert "## Update - 2026-11-28 07:02\nAt 02." in text
+
+
+def test_a_command_in_a_shell_loop_never_takes_the_loops_lines_as_its_text(
+        empty_repo: Path) -> None:
+    """`while read id; do outpost resolve "$id"; done < ids.txt`: the command shares the
+    loop's standard input. Read as the message, the other ids became the first notice's
+    Resolved text and the other notices were never resolved."""
+    ids = []
+    for title in ("Mail down", "Sign-in slow"):
+        done = outpost(empty_repo, "new", "incident", title, "--at", "2026-11-28 06:00",
+                       "-m", "Looking.")
+        assert done.returncode == 0, done.stderr
+        ids.append(done.stdout.split()[1].rstrip(":"))
+    (empty_repo / "ids.txt").write_text("".join(f"{i}\n" for i in ids))
+    command = [sys.executable, "-m", "generator", "--root", str(empty_repo)]
+    loop = ('while read id; do "$@" resolve "$id" --at "2026-11-28 07:00"; '
+            'done < ids.txt; cat ids.txt | while read id; do "$@" update "$id" '
+            '--at "2026-11-28 06:30" || echo refused; done')
+    done = subprocess.run(["sh", "-c", loop, "sh", *command], cwd=empty_repo,
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.stdout == "".join(f"Posted Resolved - 2026-11-28 07:00 to {i}: "
+                                  f"notices/{i}.md\n" for i in ids) + "refused\n" * 2
+    assert done.stderr == ("Error: empty message: write the update's text with -m TEXT or "
+                           "--message-file FILE ('-' for standard input)\n") * 2
+    for i in ids:
+        assert ("---\n## Resolved - 2026-11-28 07:00\nThis incident has been resolved. If "
+                "you still see a problem, please submit a case.\n\n## Investigating - "
+                "2026-11-28 06:00\nLooking.\n") in notice(empty_repo, i)

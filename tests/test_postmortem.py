@@ -231,8 +231,8 @@ def test_outpost_postmortem_refusals(empty_repo: Path, run: Run, tmp_path: Path)
     assert early.output == ("Error: the postmortem (2026-10-27 08:00) would come before the "
                             "notice's first update (2026-10-27 09:00); nothing was written\n")
     empty = run(empty_repo, "postmortem", "outage", "--at", "2026-10-29 08:00", "-m", " ")
-    assert empty.output == ("Error: empty message: write the update's text with -m TEXT, "
-                            "--message-file FILE, or on standard input\n")
+    assert empty.output == ("Error: empty message: write the update's text with -m TEXT "
+                            "or --message-file FILE ('-' for standard input)\n")
     heading = run(empty_repo, "postmortem", "outage", "--at", "2026-10-29 08:00",
                   "-m", "ok\n## Resolved - 2026-10-29 09:00\nno")
     assert "line 2 of the message starts with '##'" in heading.output

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 AT_HELP = ("When it happened: 'YYYY-MM-DD HH:MM' in the site zone, optionally with an offset "
            "such as '-05:00'. Default: now.")
-MESSAGE_HELP = "The update's text (Markdown). Or use --message-file, or pipe it on stdin."
+MESSAGE_HELP = "The update's text (Markdown). Or use --message-file."
 IMPACTS = ("none", "minor", "major", "critical")
 
 
@@ -48,24 +48,23 @@ def _posting_options(function: click.decorators.FC) -> click.decorators.FC:
 
 
 def _read_message(message: str | None, message_file: BinaryIO | None) -> str | None:
-    """-m, then --message-file, then stdin when it is not a terminal; None if none."""
+    """-m, or --message-file ('-': standard input); None if neither.
+
+    Standard input is read only when asked: a command run in a shell loop
+    (``while read id; do outpost resolve "$id"; done < ids.txt``) shares the loop's
+    input, whose remaining lines would become its text."""
     if message is not None and message_file is not None:
         raise click.UsageError("give the text with -m or with --message-file, not both")
-    stdin = sys.stdin  # click.get_text_stream is deprecated from Click 8.5
     if message is not None:
         return argument_text(message, "-m", "set the terminal to UTF-8, or save the text "
                              "as UTF-8 and give it with --message-file")
-    if message_file is not None:
-        raw = message_file.read()
-        if message_file is getattr(stdin, "buffer", None):
-            return utf8_text(raw, "standard input", "send the text as UTF-8")
-        return utf8_text(raw, message_file.name, "save it as UTF-8")
-    if not stdin.isatty():
-        buffer = getattr(stdin, "buffer", None)
-        text = (stdin.read() if buffer is None
-                else utf8_text(buffer.read(), "standard input", "send the text as UTF-8"))
-        return text if text.strip() else None
-    return None
+    if message_file is None:
+        return None
+    raw = message_file.read()
+    # click.get_text_stream is deprecated from Click 8.5
+    if message_file is getattr(sys.stdin, "buffer", None):
+        return utf8_text(raw, "standard input", "send the text as UTF-8")
+    return utf8_text(raw, message_file.name, "save it as UTF-8")
 
 
 def _time(text: str | None, repo: Repo, option: str) -> datetime:

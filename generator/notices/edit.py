@@ -96,7 +96,7 @@ def clean_message(text: str | None) -> str:
     """The update text as it will be stored; refuses an empty one."""
     # Trimmed as the loader trims an update, so a pasted log indented as code stays code.
     cleaned = trimmed(normalized(text or "").replace("\r", "\n"))
-    how = "write the update's text with -m TEXT, --message-file FILE, or on standard input"
+    how = "write the update's text with -m TEXT or --message-file FILE ('-' for standard input)"
     if not cleaned:
         raise EditError(f"empty message: {how}")
     if not without_comments(cleaned).strip():  # a draft or a template's hints, no text
