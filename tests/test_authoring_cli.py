@@ -40,6 +40,10 @@ COMMENT_ONLY = ("the message holds only HTML comments (<!-- -->), which readers 
                 "write the update's text with -m TEXT or --message-file FILE ('-' for "
                 "standard input)")
 
+OPEN_FENCE = ("line {line} of the message opens a code fence ({run}) that is never closed, so "
+              "it would run into the updates below it: end it with a line holding only "
+              "{run}; nothing was written")
+
 
 def notice(root: Path, name: str) -> str:
     return (root / "notices" / f"{name}.md").read_text()
@@ -568,9 +572,9 @@ def test_backfilling_before_resolution_is_allowed(empty_repo: Path, run: Run) ->
     (("update", "email", "-m", "Intro\n## Sneaky heading\ntext"),
      "line 2 of the message starts with '##', which would begin a new update: use '###' for a "
      "heading inside an update; nothing was written"),
-    (("update", "email", "-m", "```\nunclosed fence"),
-     "the message would change other parts of the notice (is a code fence left open?); "
-     "nothing was written"),
+    (("update", "email", "-m", "```\nunclosed fence"), OPEN_FENCE.format(line=1, run="```")),
+    (("postmortem", "email", "-m", "Logs:\n\n~~~~\nunclosed fence\n```"),
+     OPEN_FENCE.format(line=3, run="~~~~")),
     # Only a draft or a template's hints: readers would see an update with no text.
     (("update", "email", "-m", "<!--\nWhat changed?\n-->\n<!-- Next update? -->"),
      COMMENT_ONLY),
@@ -955,3 +959,17 @@ def test_a_command_in_a_shell_loop_never_takes_the_loops_lines_as_its_text(
         assert ("---\n## Resolved - 2026-11-28 07:00\nThis incident has been resolved. If "
                 "you still see a problem, please submit a case.\n\n## Investigating - "
                 "2026-11-28 06:00\nLooking.\n") in notice(empty_repo, i)
+
+
+def test_an_open_fence_is_named_in_the_message_not_in_a_file_never_written(
+        empty_repo: Path, run: Run) -> None:
+    """The fence a message leaves open is closed by a fence of an update below it, so what
+    failed to load was a heading of that update, named by a line of a file that was never
+    written."""
+    text = INCIDENT.replace("Found the queue.", "Found the queue:\n\n```\n## queue\n```")
+    write(empty_repo, "2026-11-28-email", text)
+    result = run(empty_repo, "update", "email", "--at", "2026-11-28 07:00", "-m",
+                 "Paste:\n```\n$ mailq\n## relay busy")
+    assert result.exit_code == 1
+    assert result.output == f"Error: {OPEN_FENCE.format(line=2, run='```')}\n"
+    assert notice(empty_repo, "2026-11-28-email") == text

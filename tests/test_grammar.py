@@ -57,6 +57,23 @@ def test_messages_are_refused_exactly_where_the_reference_sees_a_heading(
     assert str(raised.value).startswith(f"line {sections[0][0]} of the message starts with")
 
 
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(MESSAGE_LINES), min_size=1, max_size=8))
+def test_a_fence_is_left_open_exactly_when_a_heading_after_the_text_is_read_as_code(
+        lines: list[str]) -> None:
+    body = "\n".join(lines)
+    _, sections, problems = grammar.split_body_lines(body + "\n## After - x", 1)
+    if problems:  # a comment never closed: hidden, not code
+        return
+    read_as_heading = bool(sections) and sections[-1][1] == "## After - x"
+    fence = grammar.open_fence(body)
+    assert (fence is None) == read_as_heading
+    if fence is not None:  # the line that opened it, after which no heading is read
+        line, run = fence
+        assert lines[line - 1].lstrip(" ").startswith(run)
+        assert all(number < line for number, _, _ in sections)
+
+
 def test_fence_rule() -> None:
     assert grammar.fence_after(None, "```", "") == "```"
     assert grammar.fence_after(None, "```", " py") == "```"  # an info string

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date, datetime
 from itertools import pairwise
@@ -23,6 +24,7 @@ from generator.core.times import write_time
 from generator.notices.grammar import (
     FRONT_MATTER_MARK,
     normalized,
+    open_fence,
     split_body,
     trimmed,
     without_comments,
@@ -241,11 +243,12 @@ def post_update(text: str, notice: Notice, *, status: Status, at: datetime, mess
     _refuse_headings(body)
     block = write_heading(status, at, zone, silent) + "\n" + body
     new_text, first = insert_update(text, notice, block, at)
-    result = validated_posting(new_text, notice.path, notice.id, config, first, body)
-    added = Update(status, at, without_comments(body), 0, not silent)  # as the loader reads it
-    if (_keys(result.updates) != _keys((*notice.updates, added))
-            or replace(result, updates=()) != replace(notice, updates=())):
-        raise EditError(_why_not_kept(body))
+    with _naming_an_open_fence(body):
+        result = validated_posting(new_text, notice.path, notice.id, config, first, body)
+        added = Update(status, at, without_comments(body), 0, not silent)  # as loaded
+        if (_keys(result.updates) != _keys((*notice.updates, added))
+                or replace(result, updates=()) != replace(notice, updates=())):
+            raise EditError(_why_not_kept(body))
     return new_text, result
 
 
@@ -270,13 +273,14 @@ def post_postmortem(text: str, notice: Notice, *, at: datetime, message: str, si
     block = write_heading(Status.POSTMORTEM, at, zone, silent) + "\n" + body
     newest = max(u.at for u in notice.updates)
     new_text, first = insert_update(text, notice, block, max(at, newest))
-    result = validated_posting(new_text, notice.path, notice.id, config, first, body)
-    kept = result.postmortem
-    if (kept is None
-            or (kept.at, kept.body, kept.notify) != (at, without_comments(body), not silent)
-            or _keys(result.updates) != _keys(notice.updates)
-            or replace(result, updates=(), postmortem=None) != replace(notice, updates=())):
-        raise EditError(_why_not_kept(body))
+    with _naming_an_open_fence(body):
+        result = validated_posting(new_text, notice.path, notice.id, config, first, body)
+        kept = result.postmortem
+        if (kept is None
+                or (kept.at, kept.body, kept.notify) != (at, without_comments(body), not silent)
+                or _keys(result.updates) != _keys(notice.updates)
+                or replace(result, updates=(), postmortem=None) != replace(notice, updates=())):
+            raise EditError(_why_not_kept(body))
     return new_text, result
 
 
@@ -297,6 +301,22 @@ def _in_message(problems: Sequence[Problem], first: int, count: int) -> str:
              else f"the message: {p.message}" if p.line == first else str(p)
              for p in problems]
     return "\n".join(lines) + "\nNothing was written."
+
+
+@contextmanager
+def _naming_an_open_fence(body: str) -> Iterator[None]:
+    """A message whose code fence is never closed runs on into the updates below it in
+    the file, where the first problem found is theirs: name the fence instead."""
+    try:
+        yield
+    except EditError:
+        fence = open_fence(body)
+        if fence is None:
+            raise
+        line, run = fence
+        raise EditError(f"line {line} of the message opens a code fence ({run}) that is "
+                        "never closed, so it would run into the updates below it: end it "
+                        f"with a line holding only {run}; nothing was written") from None
 
 
 def _why_not_kept(body: str) -> str:

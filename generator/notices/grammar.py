@@ -25,7 +25,8 @@ __all__ = [
     "COMMENT_END", "COMMENT_START", "FENCE", "FRONT_MATTER_CLOSE", "FRONT_MATTER_MARK",
     "HEADING", "HEADING_HINT", "ID_PATTERN", "INDENTED_HEADING", "NOTICES_DIR", "SILENT",
     "UNCLOSED_COMMENT", "fence_after", "front_matter_close", "heading_line", "is_heading",
-    "normalized", "split_body", "split_body_lines", "without_comments", "write_heading",
+    "normalized", "open_fence", "split_body", "split_body_lines", "without_comments",
+    "write_heading",
 ]
 
 NOTICES_DIR = "notices"
@@ -195,6 +196,26 @@ def split_body_lines(body: str, first_line: int) -> Sections:
     if comment is not None:
         problems.append((comment, UNCLOSED_COMMENT))
     return _joined(sections, problems)
+
+
+def open_fence(text: str) -> tuple[int, str] | None:
+    """The 1-based line and fence run of the code fence ``text`` leaves open (outside HTML
+    comments, as ``split_body_lines`` reads them), or None when every fence closes."""
+    fence: str | None = None
+    opened = (0, "")
+    in_comment = False
+    for number, line in enumerate(text.split("\n"), 1):
+        found = FENCE.match(line)
+        if in_comment:
+            in_comment = COMMENT_END not in line
+        elif found:
+            was_open = fence is not None
+            fence = fence_after(fence, found.group(1), found.group(2))
+            if fence is not None and not was_open:
+                opened = (number, fence)
+        elif fence is None and COMMENT_START.match(line):
+            in_comment = COMMENT_END not in line
+    return opened if fence is not None else None
 
 
 def without_comments(text: str) -> str:
