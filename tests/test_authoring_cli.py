@@ -973,3 +973,15 @@ def test_an_open_fence_is_named_in_the_message_not_in_a_file_never_written(
     assert result.exit_code == 1
     assert result.output == f"Error: {OPEN_FENCE.format(line=2, run='```')}\n"
     assert notice(empty_repo, "2026-11-28-email") == text
+
+
+def test_a_title_with_quotes_is_found_by_its_words_after_them(empty_repo: Path,
+                                                              run: Run) -> None:
+    """'outpost new' writes the quotes escaped; the look-up read the title only up to the
+    first escaped one (and the id holds no Cyrillic word)."""
+    created = run(empty_repo, "new", "incident", 'Портал "Дневник" недоступен', "--at",
+                  "2026-11-28 06:00", "-m", "Down.")
+    assert created.exit_code == 0, created.output
+    result = run(empty_repo, "update", "недоступен", "--at", "2026-11-28 06:10", "-m", "Looking.")
+    assert result.output == ("Posted Update - 2026-11-28 06:10 to 2026-11-28-notice: "
+                             "notices/2026-11-28-notice.md\n")

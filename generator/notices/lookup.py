@@ -16,6 +16,9 @@ from generator.notices.grammar import ID_PATTERN, NOTICES_DIR, front_matter_clos
 from generator.notices.loader import ignored, notice_names
 
 _WORD = re.compile(r"[^\W_]+")  # letters and digits of any script: titles need not be English
+_DOUBLE_QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"')
+_SINGLE_QUOTED = re.compile(r"'((?:[^']|'')*)'")
+_ESCAPE = re.compile(r"\\(.)")  # loosely: "\x41" gives "x41", only ever matched as words
 _TITLE_LINE = re.compile(r"^title:[ \t]*(?P<value>.*?)[ \t]*\r?$", re.MULTILINE)
 
 
@@ -60,9 +63,14 @@ def read_title(path: Path) -> str:
     if not match:
         return ""
     value = match["value"]
-    if value[:1] in ("'", '"'):
-        end = value.find(value[0], 1)
-        return value[1:end] if end > 0 else value[1:]
+    # A quoted title ends at its closing quote, not at a quote it escapes: 'outpost new'
+    # writes 'Портал "Дневник"' as "Портал \"Дневник\"".
+    if value[:1] == '"':
+        quoted = _DOUBLE_QUOTED.match(value)
+        return _ESCAPE.sub(r"\1", quoted[1] if quoted else value[1:])
+    if value[:1] == "'":
+        quoted = _SINGLE_QUOTED.match(value)
+        return (quoted[1] if quoted else value[1:]).replace("''", "'")
     return re.sub(r"\s+#.*$", "", value)
 
 
