@@ -985,3 +985,35 @@ def test_a_title_with_quotes_is_found_by_its_words_after_them(empty_repo: Path,
     result = run(empty_repo, "update", "недоступен", "--at", "2026-11-28 06:10", "-m", "Looking.")
     assert result.output == ("Posted Update - 2026-11-28 06:10 to 2026-11-28-notice: "
                              "notices/2026-11-28-notice.md\n")
+
+
+@pytest.mark.parametrize("args", [
+    ("update", "email", "--at", "2026-11-28 07:00", "-m", "Mail flows."),
+    ("new", "incident", "Email", "--at", "2026-11-28 07:00", "-m", "Mail is late."),
+])
+def test_a_notices_folder_that_cannot_be_written_names_the_notice(
+        empty_repo: Path, run: Run, monkeypatch: pytest.MonkeyPatch,
+        args: tuple[str, ...]) -> None:
+    """A read-only notices/ (a checkout owned by another user, a read-only mount): the
+    error named the random temporary file beside the notice, by its absolute path."""
+    import tempfile
+
+    write(empty_repo, "2026-11-28-email", INCIDENT)
+    folder = empty_repo / "notices"
+    if os.geteuid() != 0:  # root writes in a read-only folder: refuse as the system would
+        folder.chmod(0o555)
+    else:
+        def refused(*_: object, dir: str, **__: object) -> None:
+            raise PermissionError(13, "Permission denied", f"{dir}/.x.tmp")
+        monkeypatch.setattr(tempfile, "mkstemp", refused)
+    try:
+        result = run(empty_repo, *args)
+    finally:
+        folder.chmod(0o755)
+    assert result.exit_code == 1
+    name = "2026-11-28-email" if args[0] == "update" else "2026-11-28-email-2"
+    assert result.output == (f"Error: notices/{name}.md: not written (Permission denied): "
+                             "notices/ must be a folder you may write in; nothing was "
+                             "written\n")
+    assert [p.name for p in folder.iterdir()] == ["2026-11-28-email.md"]
+    assert notice(empty_repo, "2026-11-28-email") == INCIDENT

@@ -4,8 +4,10 @@ need are imported inside functions: ``outpost update`` must start fast."""
 
 from __future__ import annotations
 
+import errno
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -134,7 +136,8 @@ def create_notice(root: Path, config: Config, *, title: str, kind: NoticeType,
                                 "Nothing was written.")
         notice = edit.validated_posting(text, where, notice_id, config, heading_line, message)
         try:
-            create_file_exclusive(path, text.encode("utf-8"))
+            with _writing(where):
+                create_file_exclusive(path, text.encode("utf-8"))
         except FileExistsError:  # another writer took this id meanwhile: pick the next
             continue
         return Posted(notice, path, status, at)
@@ -201,7 +204,23 @@ def _write_back(root: Path, path: Path, raw: bytes, new_text: str, what: str) ->
     if path.read_bytes() != raw:
         raise edit.EditError(f"{relative(path, root)} changed while {what} was being "
                              "written; nothing was written: run the command again")
-    write_file_atomic(path, new_text.encode("utf-8"))
+    with _writing(relative(path, root)):
+        write_file_atomic(path, new_text.encode("utf-8"))
+
+
+@contextmanager
+def _writing(where: str) -> Iterator[None]:
+    """Name the notice when its folder refuses the file (or the temporary file beside it,
+    whose random name would tell the reader nothing)."""
+    try:
+        yield
+    except FileExistsError:
+        raise
+    except OSError as exc:
+        if exc.errno not in (errno.EACCES, errno.EPERM, errno.EROFS):
+            raise
+        raise edit.EditError(f"{where}: not written ({exc.strerror}): {NOTICES_DIR}/ must "
+                             "be a folder you may write in; nothing was written") from None
 
 
 @dataclass(frozen=True)
