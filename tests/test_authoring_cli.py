@@ -953,12 +953,53 @@ def test_a_command_in_a_shell_loop_never_takes_the_loops_lines_as_its_text(
                           capture_output=True, text=True, timeout=120, check=False)
     assert done.stdout == "".join(f"Posted Resolved - 2026-11-28 07:00 to {i}: "
                                   f"notices/{i}.md\n" for i in ids) + "refused\n" * 2
-    assert done.stderr == ("Error: empty message: write the update's text with -m TEXT or "
-                           "--message-file FILE ('-' for standard input)\n") * 2
+    # Each command that left lines in the loop's input says it did not read them (once
+    # behind the file, the last; behind the pipe, as many as cat had written by then).
+    errors = [line for line in done.stderr.splitlines() if line != UNREAD_NOTE]
+    assert errors == ["Error: empty message: write the update's text with -m TEXT or "
+                      "--message-file FILE ('-' for standard input)"] * 2
+    assert done.stderr.startswith(UNREAD_NOTE + "\n"), done.stderr  # the first resolve
+    assert done.stderr.count(UNREAD_NOTE) in (1, 2), done.stderr
     for i in ids:
         assert ("---\n## Resolved - 2026-11-28 07:00\nThis incident has been resolved. If "
                 "you still see a problem, please submit a case.\n\n## Investigating - "
                 "2026-11-28 06:00\nLooking.\n") in notice(empty_repo, i)
+
+
+UNREAD_NOTE = ("Note: standard input was not read: to post it as the text, give "
+               "--message-file -")
+
+
+@pytest.mark.parametrize("how", ["file", "pipe", "none"])
+def test_text_piped_without_message_file_is_not_posted_and_says_so(
+        empty_repo: Path, tmp_path: Path, how: str) -> None:
+    """Standard input is read only with --message-file -: text piped in as before is
+    named as not read (found without reading it), and the standard text is posted."""
+    created = outpost(empty_repo, "new", "incident", "Mail down", "--at", "2026-11-28 06:00",
+                      "-m", "Looking.")
+    assert created.returncode == 0, created.stderr
+    text = b"Fixed the relay.\n"
+    if how == "file":
+        (tmp_path / "m.txt").write_bytes(text)
+        stdin = os.open(tmp_path / "m.txt", os.O_RDONLY)
+    elif how == "pipe":
+        stdin, writing = os.pipe()
+        os.write(writing, text)
+        os.close(writing)
+    else:
+        stdin = os.open(os.devnull, os.O_RDONLY)
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "generator", "--root", str(empty_repo), "resolve", "mail",
+             "--at", "2026-11-28 07:00"], stdin=stdin, capture_output=True, text=True,
+            timeout=60, check=False)
+    finally:
+        os.close(stdin)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ("" if how == "none" else UNREAD_NOTE + "\n")
+    posted = notice(empty_repo, "2026-11-28-mail-down")
+    assert "## Resolved - 2026-11-28 07:00\nThis incident has been resolved." in posted
+    assert "Fixed the relay" not in posted
 
 
 def test_an_open_fence_is_named_in_the_message_not_in_a_file_never_written(

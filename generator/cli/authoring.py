@@ -7,6 +7,7 @@ modules are imported here so that ``outpost update`` starts fast.
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -59,12 +60,36 @@ def _read_message(message: str | None, message_file: BinaryIO | None) -> str | N
         return argument_text(message, "-m", "set the terminal to UTF-8, or save the text "
                              "as UTF-8 and give it with --message-file")
     if message_file is None:
+        if _waiting_input():
+            click.echo("Note: standard input was not read: to post it as the text, give "
+                       "--message-file -", err=True)
         return None
     raw = message_file.read()
     # click.get_text_stream is deprecated from Click 8.5
     if message_file is getattr(sys.stdin, "buffer", None):
         return utf8_text(raw, "standard input", "send the text as UTF-8")
     return utf8_text(raw, message_file.name, "save it as UTF-8")
+
+
+def _waiting_input() -> bool:
+    """Whether standard input holds bytes already (piped or redirected), found without
+    reading any: text piped in as the commands took it before says it is not posted."""
+    import stat
+    import struct
+
+    try:
+        import fcntl
+        import termios
+
+        info = os.fstat(0)
+        if stat.S_ISREG(info.st_mode):
+            return info.st_size > os.lseek(0, 0, os.SEEK_CUR)
+        if stat.S_ISFIFO(info.st_mode) or stat.S_ISSOCK(info.st_mode):
+            waiting = fcntl.ioctl(0, termios.FIONREAD, struct.pack("i", 0))
+            return bool(struct.unpack("i", waiting)[0])
+    except (OSError, ImportError):  # no such calls here (Windows): say nothing
+        pass
+    return False
 
 
 def _time(text: str | None, repo: Repo, option: str) -> datetime:
