@@ -486,6 +486,15 @@ CONFIG_CASES = {
             "10000, received '\u0661\u0660'",
             "outpost.yaml:8: Config value 'components[0].since': expected a date such as "
             "2024-07-30, received '2026-11-\u0660\u0661'"]),
+    # Year 1 in Tokyo began in year 0 in UTC, which Python's calendar cannot hold.
+    "a history beginning before the years times may have": (
+        "title: T\nbase_url: https://s.example.org/\ntimezone: Asia/Tokyo\ncomponents:\n"
+        "  - id: web\n    name: Web\n    since: 0001-01-01\n  - id: api\n    name: API\n"
+        "    since: 9999-12-31\n", [
+            "outpost.yaml:7: Config value 'components[0].since': expected a date from 1900 to "
+            "2999, such as 2024-07-30, received '0001-01-01'",
+            "outpost.yaml:10: Config value 'components[1].since': expected a date from 1900 to "
+            "2999, such as 2024-07-30, received '9999-12-31'"]),
     "script URL": (BASE + "home_url: javascript:alert(1)\n", [
         f"outpost.yaml:4: Config value 'home_url': {URL_HINT}, received 'javascript:alert(1)'"]),
     "component without name or id": (BASE + "components:\n  - id: web\n  - name: API\n", [

@@ -23,7 +23,7 @@ from generator.config import schema as s
 from generator.config import yamlnodes as yn
 from generator.core.errors import InputError, Problem, ProblemsFound, not_utf8, problems_in
 from generator.core.model import HOSTED_NOTE, Component, Config
-from generator.core.times import NotAZone, load_zone
+from generator.core.times import FIRST_YEAR, LAST_YEAR, NotAZone, load_zone
 from generator.disk import regular_bytes
 
 CONFIG_FILE = location.CONFIG_FILE
@@ -80,9 +80,12 @@ def _day(node: yn.Node, path: str = "") -> date:
     try:
         if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
             raise ValueError(value)
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise s.Expected("a date such as 2024-07-30") from None
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:  # as times are: see FIRST_YEAR
+        raise s.Expected(f"a date from {FIRST_YEAR} to {LAST_YEAR}, such as 2024-07-30")
+    return day
 
 
 _LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")

@@ -24,6 +24,9 @@ _FORMAT_HINT = f"expected '{TIME_FORM}', optionally followed by an offset such a
 # feed's updated time, the API's page.updated_at before any notice): the wall clock would
 # break determinism.
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# The years a time may have: a wider one is a typo, and the ends of Python's calendar
+# (years 1 and 9999) are out of reach of a day's shift to or from UTC.
+FIRST_YEAR, LAST_YEAR = 1900, 2999
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
@@ -108,7 +111,7 @@ def parse_time(text: str, zone: ZoneInfo) -> datetime:
     usual = _USUAL_TIME.fullmatch(text)  # 'YYYY-MM-DD HH:MM': the common case, quickly
     if usual:
         year, month, day, hour, minute = map(int, usual.groups())
-        if 1900 <= year <= 2999 and 1 <= month <= 12 and 1 <= day <= _days(year, month) \
+        if FIRST_YEAR <= year <= LAST_YEAR and 1 <= month <= 12 and 1 <= day <= _days(year, month) \
                 and hour <= 23 and minute <= 59:  # else the full parse words the message
             offset = zone.utcoffset(datetime(year, month, day, hour, minute))
             if offset is not None and offset == zone.utcoffset(
@@ -135,8 +138,9 @@ def parse_time(text: str, zone: ZoneInfo) -> datetime:
         )
     except ValueError as exc:
         raise InputError(f"bad time '{text}': {exc}") from None
-    if not 1900 <= year <= 2999:
-        raise InputError(f"bad time '{text}': the year must be between 1900 and 2999")
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise InputError(f"bad time '{text}': the year must be between {FIRST_YEAR} and "
+                         f"{LAST_YEAR}")
     if offset_text:
         return naive.replace(tzinfo=_offset(offset_text)).astimezone(UTC)
     return _localize(naive, zone, text)
