@@ -105,6 +105,15 @@ def test_display_shows_derived_abbreviations() -> None:
     assert iso(utc(2024, 11, 3, 7, 30), CHICAGO) == "2024-11-03T01:30:00-06:00"
 
 
+def test_a_time_in_an_offset_of_seconds_is_given_in_utc() -> None:
+    """Monrovia was 44 minutes 30 seconds behind UTC until 1972: HTML's datetime and
+    RFC 3339 have no seconds in an offset, and a browser's Date.parse reads
+    '1970-01-01T10:00:00-00:44:30' as NaN (the Open page's age of the build)."""
+    monrovia = ZoneInfo("Africa/Monrovia")
+    assert iso(utc(1970, 1, 1, 10, 44, 30), monrovia) == "1970-01-01T10:44:30Z"
+    assert iso(utc(1972, 6, 1, 12), monrovia) == "1972-06-01T12:00:00+00:00"
+
+
 def test_write_time_adds_offset_only_when_needed() -> None:
     assert write_time(utc(2024, 7, 30, 18, 27), CHICAGO) == "2024-07-30 13:27"
     assert write_time(utc(2024, 11, 3, 6, 30), CHICAGO) == "2024-11-03 01:30 -05:00"

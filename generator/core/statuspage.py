@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from functools import cached_property, lru_cache
 from typing import Any
 
@@ -26,7 +26,7 @@ from generator.core.model import (
     same_time_suffixes,
 )
 from generator.core.timeline import NoticeView, Snapshot
-from generator.core.times import EPOCH
+from generator.core.times import EPOCH, iso
 
 Json = dict[str, Any]
 
@@ -114,14 +114,7 @@ class Api:
         """ISO 8601 with milliseconds and the page's own offset, like Statuspage."""
         if moment is None:
             return None
-        local = moment.astimezone(self.config.timezone)
-        offset = local.utcoffset()
-        if offset is not None and offset.seconds % 60:
-            # An offset of seconds (Monrovia's -00:44:30 until 1972, so its epoch) has
-            # no RFC 3339 form: clients refuse it, so such a time is given in UTC.
-            return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace(
-                "+00:00", "Z")
-        return local.isoformat(timespec="milliseconds")
+        return iso(moment, self.config.timezone, "milliseconds")
 
     def views(self) -> tuple[NoticeView, ...]:
         return (*self.snapshot.open, *self.snapshot.closed)

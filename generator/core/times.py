@@ -267,9 +267,15 @@ def utc_stamp(moment: datetime, seconds: bool = False) -> str:
     return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ" if seconds else "%Y%m%dT%H%MZ")
 
 
-def iso(moment: datetime, zone: tzinfo) -> str:
+def iso(moment: datetime, zone: tzinfo, timespec: str = "seconds") -> str:
     """ISO 8601 with the site zone's offset, e.g. '2024-07-30T13:27:00-05:00'."""
-    return moment.astimezone(zone).isoformat(timespec="seconds")
+    local = moment.astimezone(zone)
+    offset = local.utcoffset()
+    if offset is not None and offset.seconds % 60:
+        # An offset of seconds (Monrovia's -00:44:30 until 1972, so its epoch) has no
+        # RFC 3339 or HTML form: clients refuse it, so such a time is given in UTC.
+        return moment.astimezone(UTC).isoformat(timespec=timespec).replace("+00:00", "Z")
+    return local.isoformat(timespec=timespec)
 
 
 # Names readers know for the zones most sites use; any other zone is named after its
