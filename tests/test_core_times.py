@@ -20,6 +20,7 @@ from generator.core.times import (
     parse_now,
     parse_time,
     write_time,
+    zone_abbreviations,
     zone_name,
 )
 from tests.conftest import FIXED_NOW, Run
@@ -112,6 +113,14 @@ def test_a_time_in_an_offset_of_seconds_is_given_in_utc() -> None:
     monrovia = ZoneInfo("Africa/Monrovia")
     assert iso(utc(1970, 1, 1, 10, 44, 30), monrovia) == "1970-01-01T10:44:30Z"
     assert iso(utc(1972, 6, 1, 12), monrovia) == "1972-06-01T12:00:00+00:00"
+
+
+def test_the_footer_names_every_abbreviation_of_the_year() -> None:
+    """Morocco leaves +01 for +00 during Ramadan (February and March in 2026): pages
+    show '+00' then, so the footer's list must hold it, not only January's and July's."""
+    assert zone_abbreviations(ZoneInfo("Africa/Casablanca"), 2026) == "+01/+00"
+    assert zone_abbreviations(CHICAGO, 2026) == "CST/CDT"
+    assert zone_abbreviations(ZoneInfo("Asia/Tokyo"), 2026) == "JST"
 
 
 def test_write_time_adds_offset_only_when_needed() -> None:

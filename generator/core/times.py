@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from generator.core.errors import InputError, misleading_character
@@ -310,8 +311,11 @@ def zone_name(zone: ZoneInfo) -> str:
     return f"{place} time"
 
 
+@lru_cache(maxsize=8)  # every page's footer asks
 def zone_abbreviations(zone: ZoneInfo, year: int) -> str:
     """The abbreviations a zone uses in a year, such as 'CST/CDT' (one if it has no
     daylight-saving time)."""
-    names = {abbreviation(datetime(year, month, 1, 12, tzinfo=UTC), zone) for month in (1, 7)}
+    # Every week, not January and July only: Morocco's +00 lasts Ramadan's month.
+    first = datetime(year, 1, 1, 12, tzinfo=UTC)
+    names = {abbreviation(first + timedelta(weeks=week), zone) for week in range(53)}
     return "/".join(sorted(names, reverse=True))
