@@ -261,6 +261,16 @@ NOTICE_CASES = {
         INCIDENT + "## Identified - 2026-01-01\u202f10:30\ny\n\n" + UPDATE,
         [f"5: bad time '2026-01-01\u202f10:30': {TIME_HINT}: it holds a narrow no-break "
          "space (U+202F) where a plain space belongs: retype it"]),
+    # An offset copied from a web page (timeanddate.com writes 'UTC \u22125') or a word
+    # processor: the message's '-05:00' and the line's look alike, so it names the dash.
+    "minus sign in a heading's offset": (
+        INCIDENT + "## Identified - 2026-01-01 10:30 \u221205:00\ny\n\n" + UPDATE,
+        [f"5: bad time '2026-01-01 10:30 \u221205:00': {TIME_HINT}: it holds a minus sign "
+         "(U+2212) where a hyphen (-) belongs: retype it"]),
+    "non-breaking hyphens in a heading's date": (
+        INCIDENT + "## Identified - 2026\u201101\u201101 10:30\ny\n\n" + UPDATE,
+        [f"5: bad time '2026\u201101\u201101 10:30': {TIME_HINT}: it holds a non-breaking "
+         "hyphen (U+2011) where a hyphen (-) belongs: retype it"]),
     # Pasted from chat: the word or time looks right, so the message names what is unseen.
     "zero-width space in a heading's time": (
         INCIDENT + "## Identified - 2026-01-01 10:30\u200b\ny\n\n" + UPDATE,

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from generator.core.errors import InputError, misleading_character
+from generator.core.errors import InputError, character_name, misleading_character
 
 _OFFSET = r"Z|[+-][0-9]{2}:?[0-9]{2}"  # an explicit offset: the site zone does not apply
 # ASCII digits only: int() reads any script's, and the Arabic-Indic five looks like a zero.
@@ -121,7 +121,7 @@ def parse_time(text: str, zone: ZoneInfo) -> datetime:
             # a time the clocks skip or repeat: the full parse words the message
     match = _TIME.match(text)
     if not match:
-        raise NotATime(f"bad time '{text}': {_FORMAT_HINT}{misleading_character(text)}")
+        raise NotATime(f"bad time '{text}': {_FORMAT_HINT}{_misleading(text)}")
     offset_text = match["offset"]
     if offset_text and offset_text.upper() in ("AM", "PM") and 1 <= int(match["hour"]) <= 12:
         hour = int(match["hour"]) % 12 + (12 if offset_text.upper() == "PM" else 0)
@@ -145,6 +145,19 @@ def parse_time(text: str, zone: ZoneInfo) -> datetime:
     if offset_text:
         return naive.replace(tzinfo=_offset(offset_text)).astimezone(UTC)
     return _localize(naive, zone, text)
+
+
+# Dashes that look like the hyphen-minus a date and an offset are written with: a minus
+# sign (web pages write 'UTC \u22125'), word processors' hyphens and dashes.
+_LOOKALIKE_HYPHEN = re.compile("[\u2010-\u2015\u2212\ufe58\ufe63\uff0d]")
+
+
+def _misleading(text: str) -> str:
+    """``misleading_character``, or the name of a dash that only looks like a hyphen."""
+    found = _LOOKALIKE_HYPHEN.search(text)
+    dash = (f": it holds a {character_name(found.group())} where a hyphen (-) belongs: "
+            "retype it") if found else ""
+    return misleading_character(text) or dash
 
 
 def _days(year: int, month: int) -> int:
