@@ -130,6 +130,15 @@ NOTICE_CASES = {
     "12 AM": (
         INCIDENT + "## Investigating - 2026-01-01 12:05 am\nx\n",
         ["5: bad time '2026-01-01 12:05 am': use the 24-hour clock, e.g. '2026-01-01 00:05'"]),
+    # Both clocks at once: AM/PM is not a zone, whatever the hour.
+    "24-hour clock with PM": (
+        INCIDENT + "## Investigating - 2026-01-01 14:25 PM\nx\n",
+        ["5: bad time '2026-01-01 14:25 PM': the 24-hour clock takes no AM or PM: leave "
+         "'PM' out"]),
+    "hour 0 with AM": (
+        INCIDENT + "## Investigating - 2026-01-01 00:05 AM\nx\n",
+        ["5: bad time '2026-01-01 00:05 AM': the 24-hour clock takes no AM or PM: leave "
+         "'AM' out"]),
     "bad offset": (
         INCIDENT + "## Investigating - 2026-01-01 10:00 +25:00\nx\n",
         ["5: bad offset '+25:00': offsets run from -12:00 to +14:00"]),

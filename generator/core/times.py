@@ -123,7 +123,10 @@ def parse_time(text: str, zone: ZoneInfo) -> datetime:
     if not match:
         raise NotATime(f"bad time '{text}': {_FORMAT_HINT}{_misleading(text)}")
     offset_text = match["offset"]
-    if offset_text and offset_text.upper() in ("AM", "PM") and 1 <= int(match["hour"]) <= 12:
+    if offset_text and offset_text.upper() in ("AM", "PM"):
+        if not 1 <= int(match["hour"]) <= 12:  # '14:25 PM': the 24-hour clock already
+            raise InputError(f"bad time '{text}': the 24-hour clock takes no AM or PM: "
+                             f"leave '{offset_text}' out")
         hour = int(match["hour"]) % 12 + (12 if offset_text.upper() == "PM" else 0)
         raise InputError(f"bad time '{text}': use the 24-hour clock, e.g. "
                          f"'{match['date']} {hour:02d}:{match['minute']}'")
