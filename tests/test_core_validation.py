@@ -90,6 +90,13 @@ NOTICE_CASES = {
         "---\ntitle: M\ntype: maintenance\nstart: 2026-01-10 22:00\nend: 2026-01-10 21:00\n"
         "---\n## Scheduled - 2026-01-01 10:00\nx\n",
         ["5: end must be after start"]),
+    # Later on the clock, earlier in fact: the offsets say which 01:xx each is, so the
+    # message shows both ends as readers would see them.
+    "end before start across the fall-back hour": (
+        "---\ntitle: M\ntype: maintenance\nstart: 2026-11-01 01:10 -06:00\n"
+        "end: 2026-11-01 01:50 -05:00\n---\n## Scheduled - 2026-10-01 10:00\nx\n",
+        ["5: end must be after start (start Nov 1, 2026, 1:10 AM CST; end Nov 1, 2026, "
+         "1:50 AM CDT)"]),
     "end equal to start": (
         "---\ntitle: M\ntype: maintenance\nstart: 2026-01-10 22:00\nend: 2026-01-10 22:00\n"
         "---\n## Scheduled - 2026-01-01 10:00\nx\n",

@@ -38,7 +38,7 @@ from generator.core.model import (
     parse_status,
     unknown_status,
 )
-from generator.core.times import parse_time
+from generator.core.times import display_with_zone, has_offset, parse_time
 from generator.notices.grammar import (
     FRONT_MATTER_MARK,
     HEADING,
@@ -156,7 +156,12 @@ def parse_notice(text: str, path: str, notice_id: str, config: Config) -> Notice
     start = _window_time(values, node, "start", kind, config, problems)
     end = _window_time(values, node, "end", kind, config, problems)
     if start and end and end <= start:
-        problems.append((node.key_lines["end"], "end must be after start"))
+        shown = ""
+        if has_offset(values["start"]) or has_offset(values["end"]):
+            # Later on the clock yet earlier in fact (the fall-back hour): show both ends.
+            shown = (f" (start {display_with_zone(start, config.timezone)}; end "
+                     f"{display_with_zone(end, config.timezone)})")
+        problems.append((node.key_lines["end"], f"end must be after start{shown}"))
     if problems:
         raise NoticeInvalid(problems)
     return Notice(
