@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 import shutil
 import signal
+import socket
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -294,6 +296,33 @@ def test_refused_connection_gives_up_and_others_still_publish(builds: Builds,
         "S3 GET s3://nowhere/manifest.json: Could not connect to the endpoint URL")
     assert ok.ok and ok.uploaded == len(builds.old.files)
     assert lines[-1].startswith("www: ok: ")
+
+
+def test_an_endpoint_that_never_answers_is_given_up_on_quickly(
+        builds: Builds, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An endpoint that takes the connection and says nothing (a host down behind its
+    load balancer) fails after OUTPOST_HOST_TIMEOUT seconds per request attempt
+    (AWS_MAX_ATTEMPTS of them), not retried by Outpost: the next target publishes
+    within seconds, not minutes (60 s x 3 x the target's attempts before)."""
+    monkeypatch.setenv("OUTPOST_HOST_TIMEOUT", "1")
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "2")
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        endpoint = f"http://127.0.0.1:{silent.getsockname()[1]}"
+        target = s3_target(builds, endpoint, "status", "    retries: 3\n", name="silent")
+        folder = make_target(builds.root, f"  - name: www\n    type: dir\n    path: "
+                                          f"{tmp_path / 'www'}\n", "www")
+        started = time.monotonic()
+        failed, ok = publish_targets([target, folder], builds.old_dir, builds.old,
+                                     lambda _: None)
+        seconds = time.monotonic() - started
+    assert seconds < 15
+    assert (failed.ok, failed.attempts) == (False, 1)
+    assert failed.error == (f'S3 GET s3://status/manifest.json: Read timeout on endpoint '
+                            f'URL: "{endpoint}/status/manifest.json" (not retried: no answer '
+                            f'to 2 attempts)')
+    assert ok.ok and ok.uploaded == len(builds.old.files)
 
 
 def test_missing_bucket_is_not_retried(builds: Builds, endpoint: str) -> None:

@@ -11,6 +11,7 @@ The first target in ``publish:`` is the *primary* one: state lives there.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -49,6 +50,21 @@ def built_file(site_dir: Path, path: str, entry: Entry) -> bytes:
         raise PublishError(f"{site_dir / path} changed since the build: run outpost build "
                            "again")
     return data
+
+
+def host_timeout() -> float:
+    """Seconds a host (an S3 endpoint, a git host over ssh) may take the connection and
+    say nothing before the request fails: ``OUTPOST_HOST_TIMEOUT``, 30 by default. Only
+    silence counts: a slow upload that keeps moving is never cut."""
+    text = os.environ.get("OUTPOST_HOST_TIMEOUT", "").strip() or "30"
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = 0
+    if not 0 < seconds < float("inf"):
+        raise PublishError(f"OUTPOST_HOST_TIMEOUT is {text!r}: set it to a number of "
+                           "seconds, such as 30")
+    return seconds
 
 
 def retryable_status(code: int) -> bool:

@@ -38,6 +38,7 @@ from generator.publish.base import (
     TransientError,
     built_file,
     check_state_name,
+    host_timeout,
 )
 from generator.publish.settings import TargetSettings
 from generator.publish.verify import (
@@ -111,6 +112,12 @@ def s3_errors(what: str) -> Iterator[None]:
         raise PublishError("no AWS credentials found: set AWS_ACCESS_KEY_ID and "
                            "AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or use an instance/OIDC "
                            "role") from None
+    except (bx.ReadTimeoutError, bx.ConnectTimeoutError) as exc:
+        # botocore already tried the request AWS_MAX_ATTEMPTS times and the host said
+        # nothing each time: retrying the target would only keep the next ones waiting.
+        attempts = _max_attempts()
+        raise PublishError(f"S3 {what}: {exc} (not retried: no answer to {attempts} "
+                           f"attempt{'s' if attempts != 1 else ''})") from None
     except (bx.EndpointConnectionError, bx.ConnectionError, bx.HTTPClientError) as exc:
         raise TransientError(f"S3 {what}: {exc}") from None
     except bx.BotoCoreError as exc:  # partial credentials, an unknown profile: settings
@@ -155,6 +162,11 @@ def require_boto3(settings: TargetSettings) -> None:
             f'"{requirement(extras="s3")}" (in the publish workflow, the Install step)')
 
 
+def _max_attempts() -> int:
+    """botocore's attempts per request (``AWS_MAX_ATTEMPTS``, 3 by default)."""
+    return int(os.environ.get("AWS_MAX_ATTEMPTS", "3") or 3)
+
+
 def make_client(settings: TargetSettings) -> Any:
     """A boto3 S3 client whose checksum settings work on non-AWS endpoints too."""
     import boto3
@@ -164,9 +176,10 @@ def make_client(settings: TargetSettings) -> Any:
     config = BotoConfig(
         request_checksum_calculation="when_required",
         response_checksum_validation="when_required",
-        retries={"mode": "standard",
-                 "total_max_attempts": int(os.environ.get("AWS_MAX_ATTEMPTS", "3") or 3)},
-        connect_timeout=10, read_timeout=60,
+        retries={"mode": "standard", "total_max_attempts": _max_attempts()},
+        # A silent endpoint costs this much per attempt (botocore's 60 s, times its
+        # attempts, times the target's, kept the next targets waiting for 12 minutes).
+        connect_timeout=min(10, host_timeout()), read_timeout=host_timeout(),
         max_pool_connections=max(10, int(settings.option("jobs") or 8)),
         s3={"addressing_style": "path"} if endpoint else {},
     )
