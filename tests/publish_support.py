@@ -227,8 +227,11 @@ def assert_consistent(files: Mapping[str, bytes], *builds: Manifest,
 
 
 Policy = Callable[[str, str, int], "int | None"]
-"""(method, path, request number) -> an HTTP status to fail with, -1 to drop the
-connection, or None to forward."""
+"""(method, path, request number) -> an HTTP status to fail with, DROP to drop the
+connection, SILENT to take the request and never answer, or None to forward."""
+
+DROP = -1
+SILENT = -2
 
 
 class FaultyProxy:
@@ -241,6 +244,7 @@ class FaultyProxy:
         self.count = 0
         self.failed = 0
         self.lock = threading.Lock()
+        self.stopped = threading.Event()  # ends the requests it never answers
         proxy = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -257,7 +261,11 @@ class FaultyProxy:
                     verdict = proxy.policy(self.command, self.path, proxy.count)
                     if verdict is not None:
                         proxy.failed += 1
-                if verdict == -1:
+                if verdict == SILENT:
+                    proxy.stopped.wait()
+                    self.close_connection = True
+                    return
+                if verdict == DROP:
                     self.close_connection = True
                     self.connection.shutdown(socket.SHUT_RDWR)
                     return
@@ -299,6 +307,7 @@ class FaultyProxy:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self.stopped.set()
         self.server.shutdown()
         self.server.server_close()
 

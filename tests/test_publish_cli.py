@@ -322,8 +322,7 @@ def test_ctrl_c_names_the_target_it_stopped_and_those_not_published(
         example_repo: Path, tmp_path: Path, run: Run) -> None:
     """Ctrl-C while a mirror hangs (a git host that accepts and never answers): the
     target interrupted and every target not reached yet are named, not only
-    'Aborted!', so whoever pressed it knows which hosts still serve the old build.
-    (Not an S3 host: Ctrl-C there waits for the upload threads' own timeouts.)"""
+    'Aborted!', so whoever pressed it knows which hosts still serve the old build."""
     import signal
     import socket
 

@@ -23,8 +23,11 @@ from generator.publish.s3 import S3Target, upload_group
 from generator.render.manifest import MANIFEST, Manifest
 from generator.render.mediatypes import IMMUTABLE_CACHE, SHORT_CACHE, content_type
 from tests.publish_support import (
+    DROP,
+    SILENT,
     Builds,
     FaultyProxy,
+    add_target,
     assert_consistent,
     build_site,
     drain,
@@ -270,7 +273,7 @@ def test_dropped_connections_and_botocore_retries(builds: Builds, endpoint: str,
         if method != "PUT":
             return None
         tries[path] = tries.get(path, 0) + 1
-        return -1 if tries[path] == 1 and len(tries) % 5 == 0 else None
+        return DROP if tries[path] == 1 and len(tries) % 5 == 0 else None
 
     with FaultyProxy(endpoint, dropping) as proxy:
         target = s3_target(builds, proxy.url, bucket)
@@ -518,6 +521,44 @@ def test_killed_process_keeps_links_working(builds: Builds, endpoint: str,
                           exact=False)
     drain(target.publish(new_dir, new))
     assert_consistent(s3_objects(endpoint, bucket), new)
+
+
+def test_ctrl_c_while_uploads_hang_returns_at_once(builds: Builds, endpoint: str,
+                                                   tmp_path: Path) -> None:
+    """Ctrl-C while the endpoint has stopped answering uploads stops the publish at
+    once and names the targets left, not after the upload threads' own timeouts."""
+    bucket = new_bucket(endpoint)
+
+    def hang_site_uploads(method: str, path: str, count: int) -> int | None:
+        return SILENT if method == "PUT" and "/.outpost/" not in path else None
+
+    with FaultyProxy(endpoint, hang_site_uploads) as proxy:
+        add_target(builds.root, f"  - name: mirror\n    type: s3\n    bucket: {bucket}\n"
+                                f"    endpoint_url: {proxy.url}\n    region: us-east-1\n"
+                                f"  - name: later\n    type: dir\n    path: "
+                                f"{tmp_path / 'later'}\n")
+        build_site(builds.root, builds.root / "site")
+        process = outpost_process(builds.root, "publish", "-q",
+                                  env=s3_env() | {"OUTPOST_HOST_TIMEOUT": "300"})
+        try:
+            deadline = time.monotonic() + 60
+            while not proxy.failed and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert proxy.failed, "no upload reached the endpoint"
+            started = time.monotonic()
+            process.send_signal(signal.SIGINT)
+            output = process.communicate(timeout=120)[0]
+            seconds = time.monotonic() - started
+        finally:
+            process.kill()
+            process.wait()
+    assert seconds < 10, output
+    assert process.returncode == 1
+    assert output.splitlines() == [
+        "mirror: FAILED: interrupted (Ctrl-C) while publishing; the next publish "
+        "completes it",
+        "later: FAILED: not published: interrupted before its turn",
+        "Aborted!"]
 
 
 def test_verify_through_the_api_and_over_http(builds: Builds, endpoint: str) -> None:

@@ -23,7 +23,6 @@ import json
 import os
 import re
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from functools import partial
 from itertools import groupby
 from pathlib import Path
@@ -47,6 +46,7 @@ from generator.publish.verify import (
     LocalCopy,
     compare,
     in_parallel,
+    in_threads,
     load_published_manifest,
     verify_http,
 )
@@ -323,31 +323,20 @@ class S3Target:
 
     def _upload_all(self, site_dir: Path, manifest: Manifest,
                     paths: list[str]) -> Iterator[str]:
-        """Upload ``paths`` with up to ``jobs`` at once; every upload ends before returning."""
+        """Upload ``paths`` with up to ``jobs`` at once; every upload ends before returning
+        (but on Ctrl-C: see in_threads)."""
         if not paths:
             return
 
-        def upload(path: str) -> str:
+        def upload(path: str) -> None:
             self._upload(path, built_file(site_dir, path, manifest.files[path]))
-            return path
 
-        executor = ThreadPoolExecutor(max_workers=self.jobs)
-        try:
-            # One stage at a time (a group, and within pages one depth): a page starts
-            # uploading only after every file it may link to has finished.
-            for _, stage in groupby(upload_order(paths), key=_stage):
-                pending: set[Future[str]] = set()
-                queue = list(reversed(list(stage)))
-                while queue or pending:
-                    while queue and len(pending) < self.jobs:
-                        pending.add(executor.submit(upload, queue.pop()))
-                    done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                    for future in done:
-                        path = future.result()
-                        self.counts.uploaded += 1
-                        yield f"uploaded {path}"
-        finally:
-            executor.shutdown(wait=True, cancel_futures=True)
+        # One stage at a time (a group, and within pages one depth): a page starts
+        # uploading only after every file it may link to has finished.
+        for _, stage in groupby(upload_order(paths), key=_stage):
+            for path, _ in in_threads(upload, list(stage), self.jobs):
+                self.counts.uploaded += 1
+                yield f"uploaded {path}"
 
     def verify(self, site_dir: Path | None = None) -> Iterator[str]:
         if self.settings.url:

@@ -11,10 +11,11 @@ is a mismatch too: the target missed a publish.
 from __future__ import annotations
 
 import hashlib
+import threading
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
@@ -206,10 +207,46 @@ def verify_http(base_url: str, jobs: int = HTTP_JOBS) -> Iterator[str]:
 
 
 def in_parallel(work: Callable[[str], T], paths: Sequence[str], jobs: int) -> list[T]:
-    """``work`` on every path, ``jobs`` at a time, results in order; the first failure
-    is raised and the requests not yet started are dropped."""
-    executor = ThreadPoolExecutor(max_workers=jobs)
+    """``work`` on every path, ``jobs`` at a time, results in order (see in_threads)."""
+    results = dict(in_threads(work, paths, jobs))
+    return [results[path] for path in paths]
+
+
+def in_threads(work: Callable[[str], T], paths: Sequence[str], jobs: int
+               ) -> Iterator[tuple[str, T]]:
+    """(path, ``work(path)``) for every path as each call ends, ``jobs`` at a time, in
+    that order. The first failure is raised once the calls under way have ended, and
+    the calls not started yet are dropped (as when the generator is closed early).
+
+    Ctrl-C does not wait for the calls under way: they run on daemon threads, because a
+    request hanging on a silent host would keep the process alive until its own timeout
+    (a ThreadPoolExecutor's threads are joined, even after shutdown(wait=False), when
+    the process exits)."""
+    running: dict[Future[T], str] = {}
+    queue = list(reversed(paths))
     try:
-        return list(executor.map(work, paths))
-    finally:
-        executor.shutdown(wait=True, cancel_futures=True)
+        while queue or running:
+            while queue and len(running) < jobs:
+                path = queue.pop()
+                running[_start(work, path)] = path
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                yield running.pop(future), future.result()
+    except BaseException as exc:
+        if not isinstance(exc, KeyboardInterrupt):
+            wait(running)
+        raise
+
+
+def _start(work: Callable[[str], T], path: str) -> Future[T]:
+    """``work(path)`` on a new daemon thread."""
+    future: Future[T] = Future()
+
+    def run() -> None:
+        try:
+            future.set_result(work(path))
+        except BaseException as exc:  # handed to whoever waits for the result
+            future.set_exception(exc)
+
+    threading.Thread(target=run, daemon=True).start()
+    return future
