@@ -262,6 +262,65 @@ def test_a_host_that_never_answers_is_given_up_on(builds: Builds,
     assert summary.error.endswith("(gave up after 1 attempt)")
 
 
+def test_an_ssh_host_that_never_answers_is_given_up_on(
+        builds: Builds, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An ssh host that takes the connection and says nothing is a transient failure
+    after OUTPOST_HOST_TIMEOUT seconds (here 2), not a publish that waits for ever: ssh
+    has no such limit of its own. The next target still publishes."""
+    import socket
+    import time
+
+    monkeypatch.setenv("OUTPOST_HOST_TIMEOUT", "2")
+    monkeypatch.delenv("GIT_SSH_COMMAND", raising=False)
+    monkeypatch.delenv("GIT_SSH", raising=False)
+    (tmp_path / "gitconfig").write_text("")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "gitconfig"))
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        url = f"ssh://git@127.0.0.1:{silent.getsockname()[1]}/status.git"
+        target = git_target(builds, url, "    retries: 0\n")
+        folder = make_target(builds.root, f"  - name: www\n    type: dir\n    path: "
+                                          f"{tmp_path / 'www'}\n", "www")
+        summaries: list[Summary] = []
+        started = time.monotonic()
+        worker = threading.Thread(target=lambda: summaries.extend(publish_targets(
+            [target, folder], builds.old_dir, builds.old, lambda _: None)), daemon=True)
+        worker.start()
+        worker.join(timeout=60)
+        assert not worker.is_alive(), "still waiting for a host that never answers"
+    assert time.monotonic() - started < 20
+    failed, ok = summaries
+    assert failed.error is not None and not failed.ok
+    assert "Connection timed out during banner exchange" in failed.error
+    assert failed.error.endswith("(gave up after 1 attempt)")
+    assert ok.ok
+
+
+def test_a_users_own_ssh_command_is_kept(tmp_path: Path,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """GIT_SSH_COMMAND, GIT_SSH or core.sshCommand (the user's own ssh, its options)
+    win over Outpost's limits for a silent host."""
+    from generator.publish.git import Workspace
+
+    url = "git@status.example.org:status.git"
+    (tmp_path / "gitconfig").write_text("")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "gitconfig"))
+    monkeypatch.delenv("GIT_SSH_COMMAND", raising=False)
+    monkeypatch.delenv("GIT_SSH", raising=False)
+    monkeypatch.setenv("OUTPOST_HOST_TIMEOUT", "45")
+    assert Workspace(tmp_path / "a", url).env["GIT_SSH_COMMAND"] == (
+        "ssh -o ConnectTimeout=45 -o ServerAliveInterval=15 -o ServerAliveCountMax=3")
+    assert "GIT_SSH_COMMAND" not in Workspace(tmp_path / "b", "https://h.test/s.git").env
+    monkeypatch.setenv("GIT_SSH", "/usr/local/bin/my-ssh")
+    assert "GIT_SSH_COMMAND" not in Workspace(tmp_path / "c", url).env
+    monkeypatch.delenv("GIT_SSH")
+    (tmp_path / "gitconfig").write_text("[core]\n\tsshCommand = ssh -i deploy-key\n")
+    assert "GIT_SSH_COMMAND" not in Workspace(tmp_path / "d", url).env
+    monkeypatch.setenv("GIT_SSH_COMMAND", "ssh -o ConnectTimeout=5")
+    assert Workspace(tmp_path / "e", url).env["GIT_SSH_COMMAND"] == "ssh -o ConnectTimeout=5"
+
+
 @pytest.mark.parametrize(("status", "attempts"), [(403, 1), (429, 2), (503, 2)])
 def test_an_http_host_that_refuses_is_not_retried(builds: Builds, status: int,
                                                   attempts: int) -> None:

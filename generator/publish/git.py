@@ -33,6 +33,7 @@ from generator.publish.base import (
     TransientError,
     built_file,
     check_state_name,
+    host_timeout,
     redact,
     retryable_status,
 )
@@ -103,6 +104,8 @@ class Workspace:
         env.setdefault("GIT_TERMINAL_PROMPT", "0")
         self.env = env
         self.git("init", "--quiet", "--bare", str(folder))
+        if is_ssh(remote) and not self._own_ssh():
+            env["GIT_SSH_COMMAND"] = _silent_ssh_limits()
         settings = [("remote.origin.url", remote),
                     ("remote.origin.fetch", "+refs/heads/*:refs/remotes/origin/*")]
         if partial:
@@ -140,6 +143,15 @@ class Workspace:
                 raise TransientError(text)
             raise PublishError(text)
         return result.stdout
+
+    def _own_ssh(self) -> bool:
+        """Whether the user chose an ssh command (GIT_SSH_COMMAND, GIT_SSH, or
+        core.sshCommand in their git configuration), which then runs as they set it."""
+        if "GIT_SSH_COMMAND" in self.env or "GIT_SSH" in self.env:
+            return True
+        found = subprocess.run(["git", "config", "--get", "core.sshCommand"],
+                               capture_output=True, env=self.env, check=False)
+        return found.returncode == 0
 
     def _redact(self, text: str) -> str:
         """``text`` without any URL's user name and password, nor the remote's, however
@@ -398,6 +410,23 @@ def _import_path(path: str) -> bytes:
         return path.encode()
     quoted = path.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
     return f'"{quoted}"'.encode()
+
+
+def is_ssh(remote: str) -> bool:
+    """An ssh:// URL or scp-like ``host:path``, which git reaches through ssh."""
+    scheme = remote.partition("://")[0].lower() if "://" in remote else None
+    if scheme is None:
+        return not is_local(remote)
+    return scheme in ("ssh", "git+ssh", "ssh+git")
+
+
+def _silent_ssh_limits() -> str:
+    """ssh with limits on a host that takes the connection and says nothing: ssh waits
+    for ever by default (during its handshake, and for a host gone silent after it),
+    so a host that hangs in an outage kept publish from reaching the other targets."""
+    seconds = host_timeout()
+    return (f"ssh -o ConnectTimeout={max(1, round(seconds))} "
+            f"-o ServerAliveInterval={max(1, round(seconds / 3))} -o ServerAliveCountMax=3")
 
 
 def is_local(remote: str) -> bool:
