@@ -328,6 +328,25 @@ def test_an_endpoint_that_never_answers_is_given_up_on_quickly(
     assert ok.ok and ok.uploaded == len(builds.old.files)
 
 
+@pytest.mark.parametrize(("name", "value", "error"), [
+    ("AWS_MAX_ATTEMPTS", "abc", "AWS_MAX_ATTEMPTS is 'abc': set it to a whole number of "
+                                "attempts, such as 3"),
+    ("AWS_MAX_ATTEMPTS", "0", "AWS_MAX_ATTEMPTS is '0': set it to a whole number of "
+                              "attempts, such as 3"),
+    ("OUTPOST_HOST_TIMEOUT", "soon", "OUTPOST_HOST_TIMEOUT is 'soon': set it to a number of "
+                                     "seconds, such as 30"),
+])
+def test_a_timeout_or_attempts_setting_that_is_no_number_is_named(
+        builds: Builds, endpoint: str, monkeypatch: pytest.MonkeyPatch, name: str,
+        value: str, error: str) -> None:
+    """Not an 'unexpected failure (ValueError ...)', and not retried."""
+    monkeypatch.setenv(name, value)
+    target = s3_target(builds, endpoint, "status")
+    [summary] = publish_targets([target], builds.old_dir, builds.old, lambda _: None,
+                                sleep=lambda _: None)
+    assert (summary.ok, summary.attempts, summary.error) == (False, 1, error)
+
+
 def test_missing_bucket_is_not_retried(builds: Builds, endpoint: str) -> None:
     target = s3_target(builds, endpoint, "no-such-bucket-here")
     [summary] = publish_targets([target], builds.old_dir, builds.old, lambda _: None,

@@ -164,7 +164,11 @@ def require_boto3(settings: TargetSettings) -> None:
 
 def _max_attempts() -> int:
     """botocore's attempts per request (``AWS_MAX_ATTEMPTS``, 3 by default)."""
-    return int(os.environ.get("AWS_MAX_ATTEMPTS", "3") or 3)
+    text = os.environ.get("AWS_MAX_ATTEMPTS", "").strip() or "3"
+    if not (text.isascii() and text.isdigit() and int(text) >= 1):
+        raise PublishError(f"AWS_MAX_ATTEMPTS is {text!r}: set it to a whole number of "
+                           "attempts, such as 3")
+    return int(text)
 
 
 def make_client(settings: TargetSettings) -> Any:
