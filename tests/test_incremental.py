@@ -744,3 +744,28 @@ def test_an_override_deleted_again_gives_the_bytes_of_none(empty_repo: Path, run
     (empty_repo / "templates" / "404.html").unlink()
     assert run(empty_repo, *args, str(tmp_path / "deleted")).exit_code == 0
     assert tree(tmp_path / "deleted") == tree(tmp_path / "none")
+
+
+def test_a_new_notice_page_is_written_before_the_files_that_link_to_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A reader (or a feed reader) fetching the site while a build writes it in place
+    never follows a link to a page not written yet: new files come before changed ones."""
+    root = make_repo(tmp_path / "repo")
+    out = tmp_path / "site"
+    incremental.build(project(root), out, START, QUICK)
+    age()
+    apply("new-incident", root, START, 2)  # resolved: in the feeds, closed and component pages
+    page = out / "notices" / "new-2" / "index.html"
+    linking: dict[str, bool] = {}
+    real = incremental.write_file_atomic
+
+    def write(path: Path, data: bytes) -> None:
+        if path != page and b"notices/new-2/" in data:
+            linking[path.relative_to(out).as_posix()] = page.exists()
+        real(path, data)
+
+    monkeypatch.setattr(incremental, "write_file_atomic", write)
+    assert incremental.build(project(root), out, START, QUICK)[1].endswith(" changed")
+    assert {"feed.xml", "closed/index.html", "components/web/index.html"} <= set(linking)
+    assert [path for path, written in linking.items() if not written] == []
+    assert tree(out) == clean_files(root, START)

@@ -117,12 +117,15 @@ def _output_listing(out: Path, state: object, options: BuildOptions
         child.close()
 
 
-def _order(paths: list[str]) -> list[str]:
-    """Assets and data first, pages deeper first, the Open page, then manifest.json."""
-    def rank(path: str) -> tuple[int, int, str]:
+def _order(paths: list[str], new: Callable[[str], bool]) -> list[str]:
+    """New files first (only a file not there yet can be a link that leads nowhere, as
+    feeds and lists linking to a new notice's page would be while it is written), then
+    the others; in each, assets and data first, pages deeper first; then the Open page
+    and manifest.json."""
+    def rank(path: str) -> tuple[int, int, int, str]:
         if path in LAST:
-            return (2 + LAST.index(path), 0, path)
-        return (1 if path.endswith(".html") else 0, -path.count("/"), path)
+            return (3 + LAST.index(path), 0, 0, path)
+        return (1 - new(path), path.endswith(".html"), -path.count("/"), path)
     return sorted(paths, key=rank)
 
 
@@ -131,7 +134,7 @@ def write_changes(out: Path, files: Mapping[str, bytes], previous: Mapping[str, 
     """Write changed files in place, delete stale ones; returns how many were written.
     ``stats`` (output_stats of ``out`` before) is brought up to date as files change."""
     changed = [p for p in files if previous.get(p) != shas[p]]
-    for path in _order(changed):
+    for path in _order(changed, lambda path: previous.get(path, "-") == "-"):
         write_file_atomic(out / path, files[path])
         info = os.stat(out / path)
         stats[path] = (info.st_size, info.st_mtime_ns, info.st_ino)
