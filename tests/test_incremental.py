@@ -769,3 +769,24 @@ def test_a_new_notice_page_is_written_before_the_files_that_link_to_it(
     assert {"feed.xml", "closed/index.html", "components/web/index.html"} <= set(linking)
     assert [path for path, written in linking.items() if not written] == []
     assert tree(out) == clean_files(root, START)
+
+
+@pytest.mark.parametrize("blocked", ["feed.xml", "components/web/feed.xml", "subscribe",
+                                     "components/web"])
+def test_a_folder_or_file_put_in_the_way_by_hand_is_replaced(tmp_path: Path,
+                                                             blocked: str) -> None:
+    """A folder made where the site has a file, or a file where it has a folder, does
+    not stop a build that writes in place: it writes the whole site instead."""
+    root = make_repo(tmp_path / "repo")
+    out = tmp_path / "site"
+    incremental.build(project(root), out, START, QUICK)
+    shutil.rmtree(out / blocked) if (out / blocked).is_dir() else (out / blocked).unlink()
+    if blocked.endswith(".xml"):
+        (out / blocked).mkdir()
+        (out / blocked / "note.txt").write_text("by hand")
+    else:
+        (out / blocked).write_text("by hand")
+    age()
+    apply("update", root, START, 4)
+    assert incremental.build(project(root), out, START, QUICK)[1] == "whole site"
+    assert tree(out) == clean_files(root, START)

@@ -228,17 +228,22 @@ def _build_site(project: Project, out: Path, now: datetime, options: BuildOption
         store.remove(STATE)
         # A site an earlier version left private (umask 077: folders 0700, files 0600)
         # is written whole, once: in place, unchanged files and folders would keep that.
+        how = "whole site"
         if (previous is not None and not left_private(out)
                 and not left_private(out / "index.html")
                 and changed <= max(IN_PLACE_FILES, IN_PLACE_LIMIT * len(files))):
-            how = f"{write_changes(out, files, previous, shas, output)} changed"
-            written = output  # what output_stats(out) gives now, without listing it again
-        else:
+            try:
+                how = f"{write_changes(out, files, previous, shas, output)} changed"
+                written = output  # what output_stats(out) gives now, without listing it
+            # A folder made by hand where a file goes, or a file where a folder goes:
+            # the whole site replaces them, as a clean build's.
+            except (IsADirectoryError, NotADirectoryError):
+                pass
+        if how == "whole site":
             # Kept pages are read from the site being replaced, before the swap (with
             # options.fork, a second process reads and writes half of them).
             replace_site(out, files, keep=root, parallel=options.fork,
                          background=options.fork and len(output) >= options.background_removal)
-            how = "whole site"
             written = output_stats(out)
         cache.save()
         # The notices as they were before this build read them (None if one had changed
