@@ -790,3 +790,40 @@ def test_a_folder_or_file_put_in_the_way_by_hand_is_replaced(tmp_path: Path,
     apply("update", root, START, 4)
     assert incremental.build(project(root), out, START, QUICK)[1] == "whole site"
     assert tree(out) == clean_files(root, START)
+
+
+def _build_with_file_limit(root: Path, out: Path, limit: int) -> tuple[int, str]:
+    """``outpost build`` in a process that may write no file longer than ``limit``
+    bytes (``ulimit -f``: a disk that fills up fails a write the same way)."""
+    import resource
+    import subprocess
+    import sys
+
+    def limited() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    done = subprocess.run([sys.executable, "-m", "generator", "--root", str(root), "build",
+                           "--out", str(out), "--now", START.isoformat()],
+                          capture_output=True, text=True, preexec_fn=limited, check=False)
+    return done.returncode, done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("how", ["whole site", "in place"])
+def test_a_full_disk_names_the_site_and_what_became_of_it(tmp_path: Path, how: str) -> None:
+    root = make_repo(tmp_path / "repo")
+    out = tmp_path / "site"
+    incremental.build(project(root), out, START, QUICK)
+    before = tree(out)
+    age()
+    apply("update", root, START, 4)
+    if how == "whole site":
+        shutil.rmtree(root / CACHE_DIR)  # no record of out: it is replaced whole
+    code, said = _build_with_file_limit(root, out, 4096)
+    left = ("it is left as it was" if how == "whole site"
+            else "some of its files may be new, the others are as they were")
+    assert (code, said) == (1, f"Error: cannot write the site into {out}: File too large; "
+                               f"{left}: build again once there is room.\n")
+    if how == "whole site":
+        assert tree(out) == before
+    assert incremental.build(project(root), out, START, QUICK)[1] == "whole site"
+    assert tree(out) == clean_files(root, START)

@@ -23,6 +23,7 @@ test in tests/test_incremental.py checks it byte for byte), in three ways:
 
 from __future__ import annotations
 
+import errno
 import gc
 import os
 import time
@@ -49,7 +50,7 @@ from generator.build.uptodate import (
     up_to_date,
 )
 from generator.config.settings import read_config
-from generator.core.errors import ProblemsFound
+from generator.core.errors import OutpostError, ProblemsFound
 from generator.disk import left_private, taking_turns, write_file_atomic
 from generator.render.overrides import BUILTIN_TEMPLATES
 
@@ -58,6 +59,8 @@ STATE = "state"  # every file's sha256 in the last build (the up-to-date record:
 # In-place writes fsync file by file; past this share of changed files one swap is faster.
 IN_PLACE_LIMIT = 0.2
 IN_PLACE_FILES = 50
+# A full disk, a full quota, a file size limit (``ulimit -f``).
+NO_ROOM = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
 
 
 Stats = dict[str, tuple[int, int, int]]
@@ -149,6 +152,25 @@ def write_changes(out: Path, files: Mapping[str, bytes], previous: Mapping[str, 
     return len(changed)
 
 
+def _write_site(out: Path, files: Mapping[str, bytes], previous: Mapping[str, str] | None,
+                shas: Mapping[str, str], output: Stats, root: Path, options: BuildOptions
+                ) -> tuple[str, Stats]:
+    """Write only the changed files (given what the last build wrote, ``previous``), else
+    the whole site; (how it was written, what output_stats(out) gives now)."""
+    if previous is not None:
+        try:
+            return f"{write_changes(out, files, previous, shas, output)} changed", output
+        # A folder made by hand where a file goes, or a file where a folder goes: the
+        # whole site replaces them, as a clean build's.
+        except (IsADirectoryError, NotADirectoryError):
+            pass
+    # Kept pages are read from the site being replaced, before the swap (with
+    # options.fork, a second process reads and writes half of them).
+    replace_site(out, files, keep=root, parallel=options.fork,
+                 background=options.fork and len(output) >= options.background_removal)
+    return "whole site", output_stats(out)
+
+
 def build(project: Project, out: Path, now: datetime,
           options: BuildOptions = DEFAULTS) -> tuple[int, str]:
     """Build the project into ``out`` for ``now``; (file count, how it was written).
@@ -228,23 +250,19 @@ def _build_site(project: Project, out: Path, now: datetime, options: BuildOption
         store.remove(STATE)
         # A site an earlier version left private (umask 077: folders 0700, files 0600)
         # is written whole, once: in place, unchanged files and folders would keep that.
-        how = "whole site"
-        if (previous is not None and not left_private(out)
-                and not left_private(out / "index.html")
-                and changed <= max(IN_PLACE_FILES, IN_PLACE_LIMIT * len(files))):
-            try:
-                how = f"{write_changes(out, files, previous, shas, output)} changed"
-                written = output  # what output_stats(out) gives now, without listing it
-            # A folder made by hand where a file goes, or a file where a folder goes:
-            # the whole site replaces them, as a clean build's.
-            except (IsADirectoryError, NotADirectoryError):
-                pass
-        if how == "whole site":
-            # Kept pages are read from the site being replaced, before the swap (with
-            # options.fork, a second process reads and writes half of them).
-            replace_site(out, files, keep=root, parallel=options.fork,
-                         background=options.fork and len(output) >= options.background_removal)
-            written = output_stats(out)
+        in_place = (previous is not None and not left_private(out)
+                    and not left_private(out / "index.html")
+                    and changed <= max(IN_PLACE_FILES, IN_PLACE_LIMIT * len(files)))
+        try:
+            how, written = _write_site(out, files, previous if in_place else None, shas,
+                                       output, root, options)
+        except OSError as exc:
+            if exc.errno not in NO_ROOM:
+                raise
+            left = ("some of its files may be new, the others are as they were" if in_place
+                    else "it is left as it was")
+            raise OutpostError(f"cannot write the site into {out}: {exc.strerror}; {left}: "
+                               "build again once there is room.") from None
         cache.save()
         # The notices as they were before this build read them (None if one had changed
         # too recently for its stat to stand for its content).
