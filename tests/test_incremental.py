@@ -827,3 +827,22 @@ def test_a_full_disk_names_the_site_and_what_became_of_it(tmp_path: Path, how: s
         assert tree(out) == before
     assert incremental.build(project(root), out, START, QUICK)[1] == "whole site"
     assert tree(out) == clean_files(root, START)
+
+
+def test_a_folder_of_the_site_made_a_symlink_by_hand_is_not_written_through(
+        tmp_path: Path) -> None:
+    """Files in place of a site's folder that leads elsewhere would be written (and
+    stale ones deleted) wherever it leads: the whole site is written instead."""
+    root = make_repo(tmp_path / "repo")
+    out = tmp_path / "site"
+    incremental.build(project(root), out, START, QUICK)
+    elsewhere = tmp_path / "elsewhere"
+    shutil.move(out / "components" / "web", elsewhere)
+    (out / "components" / "web").symlink_to(elsewhere)
+    kept = tree(elsewhere)
+    age()
+    apply("update", root, START, 4)  # the open incident, of the web component
+    assert incremental.build(project(root), out, START, QUICK)[1] == "whole site"
+    assert tree(elsewhere) == kept
+    assert not (out / "components" / "web").is_symlink()
+    assert tree(out) == clean_files(root, START)

@@ -132,6 +132,15 @@ def _order(paths: list[str], new: Callable[[str], bool]) -> list[str]:
     return sorted(paths, key=rank)
 
 
+def _through_symlink(out: Path, paths: list[str]) -> bool:
+    """Whether a folder of one of ``paths`` is a symlink (put in the site by hand): in
+    place, its files would be written, or deleted, wherever it leads."""
+    real = os.path.realpath(out)
+    folders = {path.rpartition("/")[0] for path in paths} - {""}
+    return any(os.path.realpath(out / folder) != os.path.join(real, folder)
+               for folder in folders)
+
+
 def write_changes(out: Path, files: Mapping[str, bytes], previous: Mapping[str, str],
                   shas: Mapping[str, str], stats: Stats) -> int:
     """Write changed files in place, delete stale ones; returns how many were written.
@@ -245,14 +254,15 @@ def _build_site(project: Project, out: Path, now: datetime, options: BuildOption
                                inputs=inputs_digest(root, checked.digests))
         files, shas = rendered.files, rendered.digests
         before = previous or {}
-        changed = sum(1 for p in files if before.get(p) != shas[p])
+        changed = [p for p in files if before.get(p) != shas[p]]
         store.remove(UP_TO_DATE)  # the old records no longer describe out, whatever happens next
         store.remove(STATE)
         # A site an earlier version left private (umask 077: folders 0700, files 0600)
         # is written whole, once: in place, unchanged files and folders would keep that.
         in_place = (previous is not None and not left_private(out)
                     and not left_private(out / "index.html")
-                    and changed <= max(IN_PLACE_FILES, IN_PLACE_LIMIT * len(files)))
+                    and len(changed) <= max(IN_PLACE_FILES, IN_PLACE_LIMIT * len(files))
+                    and not _through_symlink(out, [*changed, *(set(before) - set(files))]))
         try:
             how, written = _write_site(out, files, previous if in_place else None, shas,
                                        output, root, options)
