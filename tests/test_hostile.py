@@ -534,6 +534,23 @@ def test_long_texts_and_files_are_refused_with_the_limit(empty_repo: Path, run: 
         "3 problems found.\n")
 
 
+def test_tables_that_grow_far_beyond_their_text_are_refused(empty_repo: Path,
+                                                             run: Run) -> None:
+    # Each row shorter than its table's header is filled to the header's width: 6 KB of
+    # text made 5 MB of HTML, and a notice of twenty such updates a 1.4 GB site.
+    wide = "|" + "a|" * 1000 + "\n|" + "-|" * 1000 + "\n" + "x\n" * 1000
+    write_notice(empty_repo, "wide.md", INCIDENT.format(title="Wide", body=wide))
+    written = "|a|b|\n|-|-|\n" + "|c|d|\n" * 1000  # every cell written out: fine
+    write_notice(empty_repo, "long.md", INCIDENT.format(title="Long", body=written))
+    result = run(empty_repo, "check")
+    assert result.exit_code == 1
+    assert result.output == (
+        "notices/wide.md:5: this update makes tables of 526,000 cells, more than its "
+        "6,003 characters (a row with fewer cells than its table's header is filled with "
+        "empty ones): give the table fewer columns or write out its rows\n"
+        "1 problem found.\n")
+
+
 def test_the_renderer_never_parses_deep_nesting() -> None:
     """What check refuses is shown as text, not handed to the sanitizer (whose time grows
     with the square of the depth). The times themselves: see the README, "Limits"."""

@@ -30,6 +30,8 @@ _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)[^<>]*>")
 _WORDS_LINE = re.compile(r"^[ \t]*[^\W\d_]", re.MULTILINE)
 _ALT_TEXT = re.compile(r"""<img\b[^<>]*?\balt\s*=\s*(?:"[^"]|'[^']|[^\s"'=<>`])""",
                        re.IGNORECASE)
+# A table cell as cmark writes it (or as raw HTML passes through).
+_CELL = re.compile(r"<t[dh][\s>]", re.IGNORECASE)
 _VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link",
                    "meta", "param", "source", "track", "wbr"})
 
@@ -103,3 +105,13 @@ def markdown_depth(text: str) -> int:
     if not may_nest_deeply(text):
         return 0
     return html_depth(to_html(text))
+
+
+def table_cells(text: str) -> int:
+    """How many table cells the HTML made of ``text`` holds, or 0 when it cannot hold
+    more than ``text`` has characters (a few counts, no parsing): each cell written takes
+    a character, but a row shorter than its table's header is filled to its width."""
+    most = (2 * text.count("|") + 1) * (text.count("\n") + 1) + text.count("<")
+    if most <= len(text):
+        return 0
+    return len(_CELL.findall(to_html(text)))

@@ -12,7 +12,7 @@ from typing import Any
 
 from generator.config import schema as s
 from generator.config import yamlnodes as yn
-from generator.core.dialect import markdown_depth, shows_text, to_html
+from generator.core.dialect import markdown_depth, shows_text, table_cells, to_html
 from generator.core.errors import (
     InputError,
     Problem,
@@ -63,6 +63,11 @@ def _check_text(line: int, text: str, what: str, problems: list[tuple[int, str]]
     elif markdown_depth(text) > MAX_DEPTH:  # cmark runs only on text with many marks
         problems.append((line, f"{what} nests block quotes, lists or HTML tags more than "
                                f"{MAX_DEPTH} levels deep: flatten it"))
+    elif (cells := table_cells(text)) > len(text):  # 6 KB once made 5 MB of HTML
+        problems.append((line, f"{what} makes tables of {cells:,} cells, more than its "
+                               f"{len(text):,} characters (a row with fewer cells than its "
+                               "table's header is filled with empty ones): give the table "
+                               "fewer columns or write out its rows"))
 
 
 class NoticeInvalid(s.Invalid):
