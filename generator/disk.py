@@ -111,6 +111,11 @@ def create_file_exclusive(path: Path, data: bytes) -> None:
         tmp.unlink(missing_ok=True)
 
 
+def leads_outside(path: Path, root: Path) -> bool:
+    """Whether ``path``, its symlinks followed, lies outside the folder ``root``."""
+    return not Path(os.path.realpath(path)).is_relative_to(os.path.realpath(root))
+
+
 def regular_bytes(path: Path, size: int | None = None) -> bytes | None:
     """The bytes of ``path`` if it is a regular file (of ``size`` bytes, when given),
     else None: a FIFO or a device put in its place is never read (it could block)."""

@@ -1210,6 +1210,36 @@ def test_settings_that_are_not_a_plain_file_are_refused(example_repo: Path, kind
         assert (done.returncode, done.stdout + done.stderr) == (1, said), command
 
 
+def test_settings_linked_from_outside_the_repository_are_not_read(empty_repo: Path, run: Run,
+                                                                  tmp_path: Path) -> None:
+    """A pull request can make outpost.yaml a symlink: check echoed the file it led to
+    (/etc/passwd, a runner's credentials) into the log as the value it did not expect."""
+    outside = tmp_path / "private.txt"
+    outside.write_text("a private line\n")
+    (empty_repo / "outpost.yaml").unlink()
+    (empty_repo / "outpost.yaml").symlink_to(outside)
+    problem = ("outpost.yaml: symlink to a file outside the repository, not read: copy the "
+               "settings into outpost.yaml\n1 problem found.")
+    assert run(empty_repo, "check").output == f"{problem}\n"
+    result = run(empty_repo, "build", "--now", FIXED_NOW)
+    assert (result.exit_code, result.output) == (
+        1, f"Error: {problem} Build stopped: nothing was written.\n")
+    (empty_repo / "settings.yaml").write_text(MINIMAL_CONFIG)  # inside: read
+    (empty_repo / "outpost.yaml").unlink()
+    (empty_repo / "outpost.yaml").symlink_to("settings.yaml")
+    assert run(empty_repo, "check").exit_code == 0
+
+
+def test_settings_have_the_size_limit_of_a_notice(empty_repo: Path, run: Run) -> None:
+    """A 3 GB outpost.yaml (a sparse file here) took 9 GB of memory to be refused."""
+    with (empty_repo / "outpost.yaml").open("ab") as settings:
+        settings.truncate(3_000_000_000)
+    result = run(empty_repo, "check")
+    assert (result.exit_code, result.output) == (
+        1, "outpost.yaml: file is larger than the limit of 1,000,000 bytes: shorten it\n"
+           "1 problem found.\n")
+
+
 @pytest.mark.parametrize("value", ["https://s.example.org/a|b/", "https://s.example.org/<x>/",
                                    'https://s.example.org/"q"/', "https://s.example.org/{a}/",
                                    "https://s.example.org/a`b/", "https://s.example.org/a^b/",

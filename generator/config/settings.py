@@ -22,9 +22,9 @@ from generator.config import location
 from generator.config import schema as s
 from generator.config import yamlnodes as yn
 from generator.core.errors import InputError, Problem, ProblemsFound, not_utf8, problems_in
-from generator.core.model import HOSTED_NOTE, Component, Config
+from generator.core.model import HOSTED_NOTE, MAX_FILE_BYTES, Component, Config
 from generator.core.times import FIRST_YEAR, LAST_YEAR, NotAZone, load_zone
-from generator.disk import regular_bytes
+from generator.disk import leads_outside, regular_bytes
 
 CONFIG_FILE = location.CONFIG_FILE
 
@@ -267,6 +267,13 @@ def read_config(root: Path) -> bytes:
     """The bytes of ``root/outpost.yaml``; ProblemsFound when there is none, or when it
     is not a regular file (a FIFO there is never read: it would block)."""
     path = root / CONFIG_FILE
+    if os.path.islink(path) and leads_outside(path, root):  # its text would be echoed
+        raise ProblemsFound([Problem(CONFIG_FILE, 0, "symlink to a file outside the "
+                                     "repository, not read: copy the settings into "
+                                     f"{CONFIG_FILE}")])
+    if os.path.isfile(path) and os.path.getsize(path) > MAX_FILE_BYTES:
+        raise ProblemsFound([Problem(CONFIG_FILE, 0, "file is larger than the limit of "
+                                     f"{MAX_FILE_BYTES:,} bytes: shorten it")])
     raw = regular_bytes(path)
     if raw is not None:
         return raw

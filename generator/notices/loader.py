@@ -39,6 +39,7 @@ from generator.core.model import (
     unknown_status,
 )
 from generator.core.times import display_with_zone, has_offset, parse_time
+from generator.disk import leads_outside
 from generator.notices.grammar import (
     FRONT_MATTER_MARK,
     HEADING,
@@ -646,7 +647,7 @@ def _link_kind(link: Path, root: Path) -> tuple[str, str]:
     """What a symlink in notices/ points to ("file", "dir" or "special"), or a problem
     when it leads out of the repository or nowhere."""
     target = os.path.realpath(link)
-    if not Path(target).is_relative_to(os.path.realpath(root)):
+    if leads_outside(link, root):
         return "", ("symlink to a file outside the repository, not read: copy the notice "
                     "into notices/")
     try:
