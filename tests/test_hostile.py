@@ -1230,6 +1230,29 @@ def test_settings_linked_from_outside_the_repository_are_not_read(empty_repo: Pa
     assert run(empty_repo, "check").exit_code == 0
 
 
+def test_templates_linked_from_outside_the_repository_are_not_read(empty_repo: Path,
+                                                                   run: Run,
+                                                                   tmp_path: Path) -> None:
+    """templates/ as a symlink to /usr made check read and parse every file under it (it
+    never ended); to a folder of someone else's files, build published them."""
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "404.html").write_text("a private line\n")
+    (empty_repo / "templates").symlink_to(outside)
+    problem = ("templates: symlink to a folder outside the repository, not read: copy the "
+               "templates into templates/\n1 problem found.")
+    assert run(empty_repo, "check").output == f"{problem}\n"
+    result = run(empty_repo, "build", "--now", FIXED_NOW)
+    assert (result.exit_code, result.output) == (
+        1, f"Error: {problem} Build stopped: nothing was written.\n")
+    assert not (empty_repo / "site").exists()
+    (empty_repo / "templates").unlink()
+    shutil.copytree(outside, empty_repo / "kept")
+    (empty_repo / "templates").symlink_to("kept")  # inside: read
+    assert run(empty_repo, "build", "--now", FIXED_NOW).exit_code == 0
+    assert (empty_repo / "site" / "404.html").read_text() == "a private line\n"
+
+
 def test_settings_have_the_size_limit_of_a_notice(empty_repo: Path, run: Run) -> None:
     """A 3 GB outpost.yaml (a sparse file here) took 9 GB of memory to be refused."""
     with (empty_repo / "outpost.yaml").open("ab") as settings:

@@ -15,6 +15,7 @@ from generator.build.store import Store, file_digest, open_store, tree_digest
 from generator.config.settings import read_config
 from generator.core.errors import Problem, ProblemsFound
 from generator.core.model import Config, Notice
+from generator.render.overrides import outside_overrides, override_folder
 
 if TYPE_CHECKING:  # the settings stack and the renderers: imported only when a build reads
     from generator.build.pipeline import Recipe
@@ -70,12 +71,14 @@ def check(project: Project, options: BuildOptions = DEFAULTS,
         store = None
     elif store is None:
         store = open_store(project.root)
+    outside = outside_overrides(project.root)
     try:
         config = settings(project, store)
     except ProblemsFound as exc:
-        return None, exc.problems
+        return None, sorted([*exc.problems, *outside])
     loaded = load_notices(project.root, config, store, options, stats)
-    return Checked(config, tuple(loaded.notices), loaded.digests), sorted(loaded.problems)
+    return (Checked(config, tuple(loaded.notices), loaded.digests),
+            sorted([*loaded.problems, *outside]))
 
 
 def load_valid(project: Project, outcome: str, options: BuildOptions = DEFAULTS,
@@ -94,7 +97,7 @@ def inputs_digest(root: Path, notice_digests: Mapping[str, str]) -> str:
     ``outpost publish`` can tell a site built before the latest edits."""
     digest = hashlib.sha256()
     digest.update(f"outpost.yaml\0{file_digest(root / 'outpost.yaml')}\n".encode())
-    digest.update(f"templates\0{tree_digest(root / 'templates')}\n".encode())
+    digest.update(f"templates\0{tree_digest(override_folder(root))}\n".encode())
     for notice_id in sorted(notice_digests):
         digest.update(f"{notice_id}\0{notice_digests[notice_id]}\n".encode())
     return digest.hexdigest()[:16]

@@ -60,11 +60,11 @@ def file_digest(path: Path) -> str:
     return "-" if data is None else hashlib.sha256(data).hexdigest()
 
 
-def tree_digest(folder: Path) -> str:
+def tree_digest(folder: Path | None) -> str:
     """Names and contents of every file under ``folder`` ("-" if there is none, as
     for a folder that holds no file: git keeps no such folder, so CI never has it)."""
-    files = sorted(path for path in folder.rglob("*") if path.is_file())
-    if not files:
+    files = sorted(path for path in folder.rglob("*") if path.is_file()) if folder else []
+    if folder is None or not files:
         return "-"
     digest = hashlib.sha256()
     for path in files:

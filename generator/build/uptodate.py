@@ -18,6 +18,7 @@ from pathlib import Path
 
 from generator.build.options import DEFAULTS, BuildOptions
 from generator.build.store import Store, file_digest, open_store, tree_digest
+from generator.render.overrides import override_folder
 
 UP_TO_DATE = "uptodate"  # the record's name in the build cache
 LAST = ("index.html", "manifest.json")  # written last by every build: checked every time
@@ -80,7 +81,7 @@ def stats_digest(stats: Mapping[str, tuple[int, int, int]]) -> str:
 
 def settings_key(root: Path, out: Path, now: datetime, store: Store) -> list[str]:
     """Every input of a build except the notices (the code is in the store's stamp)."""
-    return [store.stamp, file_digest(root / "outpost.yaml"), tree_digest(root / "templates"),
+    return [store.stamp, file_digest(root / "outpost.yaml"), tree_digest(override_folder(root)),
             now.isoformat(), str(out)]
 
 

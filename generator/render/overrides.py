@@ -4,13 +4,34 @@ check`` reads it without the rendering stack."""
 
 from __future__ import annotations
 
+import os
 from importlib import resources
 from pathlib import Path
 
 from generator.core.errors import Problem, close_to, did_you_mean
+from generator.disk import leads_outside
 
 BUILTIN_TEMPLATES = resources.files("generator.render") / "templates"
 TEMPLATE_OVERRIDES = "templates"
+
+
+def override_folder(root: Path) -> Path | None:
+    """root/templates, or None when there is no such folder or it is a symlink that
+    leads out of the repository: that is never read (one to /usr made check read and
+    parse every file under it), and outside_overrides names it."""
+    folder = root / TEMPLATE_OVERRIDES
+    if not folder.is_dir() or (os.path.islink(folder) and leads_outside(folder, root)):
+        return None
+    return folder
+
+
+def outside_overrides(root: Path) -> list[Problem]:
+    """The problem of a templates/ that is a symlink out of the repository, if it is."""
+    folder = root / TEMPLATE_OVERRIDES
+    if folder.is_dir() and override_folder(root) is None:
+        return [Problem(TEMPLATE_OVERRIDES, 0, "symlink to a folder outside the repository, "
+                        f"not read: copy the templates into {TEMPLATE_OVERRIDES}/")]
+    return []
 
 
 def _template_names(folder: Path) -> list[str]:
@@ -29,8 +50,8 @@ def unused_overrides(root: Path) -> list[Problem]:
     that no template extends, includes or imports: a misspelt override (notcie.html)
     changes nothing, silently. None when a template names another by a variable: then
     which ones are used cannot be told without rendering."""
-    folder = root / TEMPLATE_OVERRIDES
-    if not folder.is_dir():
+    folder = override_folder(root)
+    if folder is None:
         return []
     overrides = _template_names(folder)
     builtin = _template_names(Path(str(BUILTIN_TEMPLATES)))

@@ -44,7 +44,7 @@ from generator.core.model import (
 from generator.core.timeline import Banner, ComponentState, NoticeView, Snapshot
 from generator.render.bars import LEGEND, BarRow, bar_row, day_label, uptime_text
 from generator.render.markup import MarkdownRenderer, absolute_links, focusable_tables, isolated
-from generator.render.overrides import BUILTIN_TEMPLATES, TEMPLATE_OVERRIDES
+from generator.render.overrides import BUILTIN_TEMPLATES, TEMPLATE_OVERRIDES, override_folder
 from generator.render.produced import Fragments, NoFragments, Page
 from generator.render.textcut import shortened
 
@@ -267,8 +267,8 @@ def template_environment(root: Path | None,
     """User templates in root/templates override the built-in ones by name.
     ``compiled`` keeps compiled templates across processes (generator/cache.py)."""
     loaders: list[Any] = []
-    if root is not None and (root / TEMPLATE_OVERRIDES).is_dir():
-        loaders.append(_TemplateFolder(str(root / TEMPLATE_OVERRIDES)))
+    if root is not None and (overrides := override_folder(root)) is not None:
+        loaders.append(_TemplateFolder(str(overrides)))
     loaders.append(FileSystemLoader(str(BUILTIN_TEMPLATES)))
     env = Environment(
         loader=ChoiceLoader(loaders),
@@ -381,9 +381,9 @@ def _template_sources(root: Path | None) -> tuple[str, str]:
     kept pages may use (overrides and built-in ones)."""
     digest = hashlib.sha256()
     texts: list[str] = []
-    overrides = root / TEMPLATE_OVERRIDES if root is not None else None
+    overrides = override_folder(root) if root is not None else None
     for folder in (overrides, Path(str(BUILTIN_TEMPLATES))):
-        if folder is None or not folder.is_dir():
+        if folder is None:
             continue
         for path in sorted(folder.rglob("*")):
             if not path.is_file():
