@@ -297,6 +297,20 @@ def test_a_title_has_a_length_limit(empty_repo: Path, run: Run) -> None:
     assert [p.name for p in (empty_repo / "notices").iterdir()] == ["most.md"]
 
 
+def test_the_site_title_has_the_length_limit_of_a_notice_title(empty_repo: Path,
+                                                                run: Run) -> None:
+    # A 100,000-character site title passed: it heads every page (the site grew 9 MB for
+    # one notice) and every email's subject, as a notice's title does.
+    config = empty_repo / "outpost.yaml"
+    config.write_text(MINIMAL_CONFIG.replace("Test Status", "é" * 100_000))
+    result = run(empty_repo, "check")
+    assert (result.exit_code, result.output) == (
+        1, "outpost.yaml:1: Config value 'title': the title is 100,000 characters long, "
+           "more than the limit of 250: shorten it\n1 problem found.\n")
+    config.write_text(MINIMAL_CONFIG.replace("Test Status", "é" * 250))
+    assert run(empty_repo, "check").exit_code == 0
+
+
 def test_site_title_and_component_names_must_be_one_line(empty_repo: Path, run: Run) -> None:
     config = empty_repo / "outpost.yaml"
     config.write_text(config.read_text().replace("title: Test Status",

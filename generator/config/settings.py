@@ -22,7 +22,13 @@ from generator.config import location
 from generator.config import schema as s
 from generator.config import yamlnodes as yn
 from generator.core.errors import InputError, Problem, ProblemsFound, not_utf8, problems_in
-from generator.core.model import HOSTED_NOTE, MAX_FILE_BYTES, Component, Config
+from generator.core.model import (
+    HOSTED_NOTE,
+    MAX_FILE_BYTES,
+    Component,
+    Config,
+    title_length_problem,
+)
 from generator.core.times import FIRST_YEAR, LAST_YEAR, NotAZone, load_zone
 from generator.disk import leads_outside, regular_bytes
 
@@ -99,6 +105,15 @@ def _language(node: yn.Node, path: str = "") -> str:
     return value
 
 
+def _site_title(node: yn.Node, path: str = "") -> str:
+    """A line that heads every page and email subject: a notice title's limit applies."""
+    title = s.line(node, path)
+    problem = title_length_problem(title)
+    if problem:
+        raise InputError(problem)
+    return title
+
+
 def _base_url(node: yn.Node, path: str = "") -> str:
     url = s.base_url(node)
     return url if url.endswith("/") else url + "/"
@@ -122,7 +137,7 @@ COMPONENT = s.Record(
 )
 
 SETTINGS: tuple[s.Field, ...] = (
-    s.Field("title", s.line, "text", "Site title, shown in the header and feeds.",
+    s.Field("title", _site_title, "text", "Site title, shown in the header and feeds.",
             required=True, example="Example Support Notifications"),
     s.Field("base_url", _base_url, "URL", "Public URL the site is served from; a subpath "
             "such as https://example.org/status/ works, a query or fragment does not, and "

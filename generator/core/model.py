@@ -129,6 +129,14 @@ NESTING_MARKS = ("<", ">", "*", "_", "[", "+", "|", "-",
                  ". ", ".\t", ".\n", ") ", ")\t", ")\n")
 
 
+def title_length_problem(title: str) -> str:
+    """Why ``title`` is too long (see MAX_TITLE), or '' when it is not."""
+    if len(title) <= MAX_TITLE:
+        return ""
+    return (f"the title is {len(title):,} characters long, more than the limit of "
+            f"{MAX_TITLE:,}: shorten it")
+
+
 def may_nest_deeply(text: str) -> bool:
     """False when ``text`` cannot nest MAX_DEPTH deep: too short, or fewer marks than
     that (each level of nesting takes at least one); a few fast counts, no parsing."""

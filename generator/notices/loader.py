@@ -27,7 +27,6 @@ from generator.core.model import (
     MAX_DEPTH,
     MAX_FILE_BYTES,
     MAX_TEXT,
-    MAX_TITLE,
     ComponentStatus,
     Config,
     Impact,
@@ -36,6 +35,7 @@ from generator.core.model import (
     Postmortem,
     Update,
     parse_status,
+    title_length_problem,
     unknown_status,
 )
 from generator.core.times import display_with_zone, has_offset, parse_time
@@ -220,10 +220,7 @@ def title_refused(title: str) -> str:
         return "title must be a single line"
     if yn.HIDDEN.search(title):
         return f"title {yn.hidden_character(title)}"
-    if len(title) > MAX_TITLE:
-        return (f"the title is {len(title):,} characters long, more than the limit of "
-                f"{MAX_TITLE:,}: shorten it")
-    return ""
+    return title_length_problem(title)
 
 
 def _check_front_matter(values: dict[str, Any], node: yn.Mapping, kind: NoticeType,
