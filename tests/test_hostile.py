@@ -8,6 +8,7 @@ import fcntl
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -625,6 +626,15 @@ def test_a_named_pipe_is_refused_without_hanging(empty_repo: Path, tmp_path: Pat
         assert (result.stdout + result.stderr) == (
             problems + "2 problems found.\n" if command == "check" else
             "Error: " + problems + "2 problems found. Build stopped: nothing was written.\n")
+
+
+def test_a_socket_is_named_as_one(empty_repo: Path, run: Run) -> None:
+    # Opening a socket fails (ENXIO): it was "cannot read (no such device or address)".
+    with socket.socket(socket.AF_UNIX) as listening:
+        listening.bind(str(empty_repo / "notices" / "sock.md"))
+        result = run(empty_repo, "check")
+    assert result.output == ("notices/sock.md: not a regular file (a socket): notices are "
+                             "plain files\n1 problem found.\n")
 
 
 def test_entries_without_lines_are_reported_about_the_whole_entry(empty_repo: Path,

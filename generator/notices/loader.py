@@ -409,12 +409,16 @@ def read_regular(path: Path) -> bytes:
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
-        raise NoticeInvalid([(0, f"cannot read ({_reason(exc)})")]) from None
+        try:  # a socket cannot be opened at all (ENXIO): say what it is
+            mode = os.stat(path).st_mode
+        except OSError:
+            mode = stat.S_IFREG
+        raise NoticeInvalid([(0, f"cannot read ({_reason(exc)})" if stat.S_ISREG(mode)
+                              else _not_regular(mode))]) from None
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            raise NoticeInvalid([(0, f"not a regular file ({_kind(info.st_mode)}): notices "
-                                     "are plain files")])
+            raise NoticeInvalid([(0, _not_regular(info.st_mode))])
         chunks, size = [], 0
         while size <= MAX_FILE_BYTES:
             chunk = os.read(fd, MAX_FILE_BYTES + 1 - size)
@@ -434,6 +438,10 @@ def read_regular(path: Path) -> bytes:
 
 def _reason(exc: OSError) -> str:
     return (exc.strerror or type(exc).__name__).lower()
+
+
+def _not_regular(mode: int) -> str:
+    return f"not a regular file ({_kind(mode)}): notices are plain files"
 
 
 def _kind(mode: int) -> str:
