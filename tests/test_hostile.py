@@ -566,6 +566,20 @@ def test_tables_that_grow_far_beyond_their_text_are_refused(empty_repo: Path,
         "1 problem found.\n")
 
 
+def test_a_long_list_of_components_is_checked_in_time(empty_repo: Path) -> None:
+    """Each listed component was looked for among those listed before it: 100,000 of
+    them (400 KB, under the size limit) kept check busy for minutes."""
+    listed = ", ".join(["web"] * 100_000 + [f"x{n}" for n in range(2_000)])
+    write_notice(empty_repo, "many.md", INCIDENT.replace("type: incident", "type: incident\n"
+                                                         f"components: [{listed}]"
+                                                         ).format(title="Many", body="x"))
+    done = subprocess.run([sys.executable, "-m", "generator", "--root", str(empty_repo),
+                           "check"], capture_output=True, text=True, timeout=60, check=False)
+    lines = done.stdout.splitlines()
+    assert lines[0] == "notices/many.md:4: component 'web' is listed twice"
+    assert lines[-1] == "101999 problems found."
+
+
 def test_the_renderer_never_parses_deep_nesting() -> None:
     """What check refuses is shown as text, not handed to the sanitizer (whose time grows
     with the square of the depth). The times themselves: see the README, "Limits"."""

@@ -229,13 +229,16 @@ def _check_front_matter(values: dict[str, Any], node: yn.Mapping, kind: NoticeTy
     if title_problem:
         problems.append((node.key_lines["title"], title_problem))
     known = [c.id for c in config.components]
+    known_ids = set(known)
     listed = values["components"]
+    seen: set[str] = set()  # sets: a list of 100,000 took minutes, looked through each time
     set_statuses: list[tuple[str, ComponentStatus]] = []
-    for index, (component_id, word, line) in enumerate(listed):
-        if component_id in [earlier for earlier, _, _ in listed[:index]]:
+    for component_id, word, line in listed:
+        if component_id in seen:
             problems.append((line, f"component '{component_id}' is listed twice"))
-        elif component_id not in known:
+        elif component_id not in known_ids:
             problems.append((line, unknown_component(component_id, known)))
+        seen.add(component_id)
         if word is None:
             continue
         try:
