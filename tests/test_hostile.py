@@ -1248,6 +1248,16 @@ def test_settings_that_are_not_a_plain_file_are_refused(example_repo: Path, kind
         assert (done.returncode, done.stdout + done.stderr) == (1, said), command
 
 
+def _refused_as_linked_outside(repo: Path, run: Run, problem: str) -> None:
+    """check names ``problem``; build says it too and writes nothing."""
+    found = f"{problem}\n1 problem found."
+    assert run(repo, "check").output == f"{found}\n"
+    result = run(repo, "build", "--now", FIXED_NOW)
+    assert (result.exit_code, result.output) == (
+        1, f"Error: {found} Build stopped: nothing was written.\n")
+    assert not (repo / "site").exists()
+
+
 def test_settings_linked_from_outside_the_repository_are_not_read(empty_repo: Path, run: Run,
                                                                   tmp_path: Path) -> None:
     """A pull request can make outpost.yaml a symlink: check echoed the file it led to
@@ -1256,12 +1266,9 @@ def test_settings_linked_from_outside_the_repository_are_not_read(empty_repo: Pa
     outside.write_text("a private line\n")
     (empty_repo / "outpost.yaml").unlink()
     (empty_repo / "outpost.yaml").symlink_to(outside)
-    problem = ("outpost.yaml: symlink to a file outside the repository, not read: copy the "
-               "settings into outpost.yaml\n1 problem found.")
-    assert run(empty_repo, "check").output == f"{problem}\n"
-    result = run(empty_repo, "build", "--now", FIXED_NOW)
-    assert (result.exit_code, result.output) == (
-        1, f"Error: {problem} Build stopped: nothing was written.\n")
+    _refused_as_linked_outside(empty_repo, run, (
+        "outpost.yaml: symlink to a file outside the repository, not read: copy the "
+        "settings into outpost.yaml"))
     (empty_repo / "settings.yaml").write_text(MINIMAL_CONFIG)  # inside: read
     (empty_repo / "outpost.yaml").unlink()
     (empty_repo / "outpost.yaml").symlink_to("settings.yaml")
@@ -1277,13 +1284,9 @@ def test_templates_linked_from_outside_the_repository_are_not_read(empty_repo: P
     outside.mkdir()
     (outside / "404.html").write_text("a private line\n")
     (empty_repo / "templates").symlink_to(outside)
-    problem = ("templates: symlink to a folder outside the repository, not read: copy the "
-               "templates into templates/\n1 problem found.")
-    assert run(empty_repo, "check").output == f"{problem}\n"
-    result = run(empty_repo, "build", "--now", FIXED_NOW)
-    assert (result.exit_code, result.output) == (
-        1, f"Error: {problem} Build stopped: nothing was written.\n")
-    assert not (empty_repo / "site").exists()
+    _refused_as_linked_outside(empty_repo, run, (
+        "templates: symlink to a folder outside the repository, not read: copy the "
+        "templates into templates/"))
     (empty_repo / "templates").unlink()
     shutil.copytree(outside, empty_repo / "kept")
     (empty_repo / "templates").symlink_to("kept")  # inside: read
