@@ -75,6 +75,13 @@ def test_bad_now_is_a_usage_error(example_repo: Path, run: Run) -> None:
     assert parse_now(FIXED_NOW, CHICAGO) == utc(2026, 11, 28, 12)
 
 
+@pytest.mark.parametrize("text", ["2026-11-28T12:00:00Z", "2026-11-28t12:00:00z",
+                                  "2026-11-28t12:00z", "2026-11-28 12:00 z"])
+def test_rfc_3339_lowercase_t_and_z_are_utc(text: str) -> None:
+    """RFC 3339 allows 't' and 'z' in lowercase; 'z' is no zone abbreviation."""
+    assert parse_now(text, CHICAGO) == utc(2026, 11, 28, 12)
+
+
 def test_display_shows_derived_abbreviations() -> None:
     start, end = utc(2024, 7, 30, 18, 27), utc(2024, 7, 30, 19, 25)
     assert display_range(start, end, CHICAGO) == (

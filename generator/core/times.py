@@ -10,10 +10,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from generator.core.errors import InputError, character_name, misleading_character
 
-_OFFSET = r"Z|[+-][0-9]{2}:?[0-9]{2}"  # an explicit offset: the site zone does not apply
+# An explicit offset: the site zone does not apply. RFC 3339 allows a lowercase z and t.
+_OFFSET = r"[Zz]|[+-][0-9]{2}:?[0-9]{2}"
 # ASCII digits only: int() reads any script's, and the Arabic-Indic five looks like a zero.
 _TIME = re.compile(
-    r"^(?P<date>[0-9]{4}-[0-9]{2}-[0-9]{2})[ T](?P<hour>[0-9]{1,2}):(?P<minute>[0-9]{2})"
+    r"^(?P<date>[0-9]{4}-[0-9]{2}-[0-9]{2})[ Tt](?P<hour>[0-9]{1,2}):(?P<minute>[0-9]{2})"
     r"(?::(?P<second>[0-9]{2})(?:\.[0-9]+)?)?"
     r"(?:\s*(?P<offset>" + _OFFSET + r"|[A-Za-z]{2,5}))?$"
 )
@@ -82,7 +83,7 @@ _FIRST_OFFSET, _LAST_OFFSET = timedelta(hours=-12), timedelta(hours=14)
 
 
 def _offset(text: str) -> timezone:
-    if text == "Z":
+    if text in ("Z", "z"):
         return UTC
     sign = -1 if text[0] == "-" else 1
     digits = text[1:].replace(":", "")
@@ -130,7 +131,7 @@ def parse_time(text: str, zone: ZoneInfo) -> datetime:
         hour = int(match["hour"]) % 12 + (12 if offset_text.upper() == "PM" else 0)
         raise InputError(f"bad time '{text}': use the 24-hour clock, e.g. "
                          f"'{match['date']} {hour:02d}:{match['minute']}'")
-    if offset_text and offset_text.isalpha() and offset_text != "Z":
+    if offset_text and offset_text.isalpha() and offset_text not in ("Z", "z"):
         raise InputError(
             f"bad time '{text}': zone abbreviations such as '{offset_text}' are not accepted; "
             f"leave it out to use {zone.key}, or write an offset such as '-05:00'"
