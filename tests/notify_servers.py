@@ -58,12 +58,27 @@ class MailHandler:
     release: threading.Event = field(default_factory=threading.Event)
     count: int = 0
     sessions: int = 0  # EHLOs: one per connection
+    # a per-session limit: after this many emails a session gets '421' at MAIL, or
+    # (session_end='close') is hung up on without a word after the last
+    session_limit: int | None = None
+    session_end: str = "421"
+    session_mails: dict[int, int] = field(default_factory=dict)
 
     async def handle_EHLO(self, server: SMTP, session: Session, envelope: Envelope,
                           hostname: str, responses: list[str]) -> list[str]:
         self.sessions += 1
         session.host_name = hostname
         return responses
+
+    async def handle_MAIL(self, server: SMTP, session: Session, envelope: Envelope,
+                          address: str, options: list[str]) -> str:
+        done = self.session_mails.get(id(session), 0)
+        if self.session_limit is not None and done >= self.session_limit:
+            return "421 4.7.0 Too many messages in this session"
+        self.session_mails[id(session)] = done + 1
+        envelope.mail_from = address
+        envelope.mail_options.extend(options)
+        return "250 OK"
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         self.count += 1
@@ -86,6 +101,10 @@ class MailHandler:
         message = email.message_from_bytes(raw, policy=email.policy.default)
         assert isinstance(message, EmailMessage)
         self.received.append(Mail(list(envelope.rcpt_tos), str(envelope.mail_from), message))
+        last = self.session_mails.get(id(session)) == self.session_limit
+        if self.session_end == "close" and last:
+            assert server.transport is not None  # hang up once this reply is out
+            asyncio.get_running_loop().call_soon(server.transport.close)
         return "250 OK"
 
 

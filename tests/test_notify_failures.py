@@ -54,6 +54,23 @@ def test_smtp_refusal_or_drop_is_retried_next_run_and_arrives_once(
         assert_everything_once(smtp, hooks)
 
 
+@pytest.mark.parametrize("end", ["421", "close"])
+def test_a_per_session_limit_of_the_smtp_server_fails_no_email(
+        run: Run, tmp_path: Path, hooks: HookServer, monkeypatch: pytest.MonkeyPatch,
+        end: str) -> None:
+    """A server that takes two emails per session, then answers '421 Too many messages'
+    or hangs up: the third email failed (and held back its notice's later updates)
+    although the server had not seen it; a new session sends it."""
+    for smtp in mail_server():
+        smtp.handler.session_limit, smtp.handler.session_end = 2, end
+        root = notify_repo_for(tmp_path, smtp, hooks, monkeypatch)
+        code, output = notify(run, root)
+        assert code == 0, output
+        assert output.rstrip().endswith("Done: 17 sent.")
+        assert smtp.handler.sessions == 4
+        assert_everything_once(smtp, hooks)
+
+
 @pytest.mark.parametrize(("mode", "reason"), [
     ("silent", "no answer within 1 s"),
     ("closes", "Connection unexpectedly closed"),

@@ -265,6 +265,11 @@ class SmtpSender:
         if self._unreachable:
             raise SendFailed(f"not sent: {self.where} failed earlier in this run "
                              f"({self._unreachable}); the next run tries again")
+        # A session that carried mail may have been ended by the server since (an idle
+        # timeout, a per-session limit): it took nothing more, so a new one sends.
+        if self._client is not None and not self._answers():
+            self._reset(keep=False)
+        reused = self._client is not None
         if self._client is None:
             try:
                 self._client = self._connect()
@@ -274,6 +279,11 @@ class SmtpSender:
             refused = self._client.send_message(mail)
         except smtplib.SMTPResponseException as exc:
             answer = f"{exc.smtp_code} {_text(exc.smtp_error)}"
+            if reused and exc.smtp_code == 421 and isinstance(exc, smtplib.SMTPSenderRefused):
+                # '421 Too many messages' at MAIL: nothing of this email was sent yet.
+                self._reset(keep=False)
+                self.send(mail)
+                return
             if exc.smtp_code == 530:  # RFC 3207, 4954: TLS or a login first, for any email
                 refusal = self._refused_session(answer)
                 if refusal:
@@ -294,6 +304,18 @@ class SmtpSender:
             raise SendFailed(f"{self.where}: {exc or type(exc).__name__}") from None
         if refused:
             raise SendFailed(f"{self.where} refused {', '.join(refused)}")
+
+    def _answers(self) -> bool:
+        """Whether the open session still answers (NOOP); a server that stopped answering
+        is not tried again, as after a send."""
+        assert self._client is not None
+        try:
+            return self._client.noop()[0] == 250
+        except (smtplib.SMTPException, OSError) as exc:
+            if _timed_out(exc):
+                self._reset(keep=False)
+                raise self._stop(exc) from None
+            return False
 
     def _refused_session(self, answer: str) -> SendFailed | None:
         """A 530 this run's settings caused, and that names the fix; None for others."""
