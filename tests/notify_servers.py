@@ -63,6 +63,7 @@ class MailHandler:
     session_limit: int | None = None
     session_end: str = "421"
     session_mails: dict[int, int] = field(default_factory=dict)
+    refuse: dict[str, str] = field(default_factory=dict)  # recipient -> the RCPT answer
 
     async def handle_EHLO(self, server: SMTP, session: Session, envelope: Envelope,
                           hostname: str, responses: list[str]) -> list[str]:
@@ -78,6 +79,14 @@ class MailHandler:
         self.session_mails[id(session)] = done + 1
         envelope.mail_from = address
         envelope.mail_options.extend(options)
+        return "250 OK"
+
+    async def handle_RCPT(self, server: SMTP, session: Session, envelope: Envelope,
+                          address: str, options: list[str]) -> str:
+        if address in self.refuse:
+            return self.refuse[address]
+        envelope.rcpt_tos.append(address)
+        envelope.rcpt_options.extend(options)
         return "250 OK"
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:

@@ -71,6 +71,24 @@ def test_a_per_session_limit_of_the_smtp_server_fails_no_email(
         assert_everything_once(smtp, hooks)
 
 
+def test_a_recipient_refused_in_several_lines_is_named_on_one_line(
+        run: Run, tmp_path: Path, hooks: HookServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Gmail refuses an unknown address in three reply lines: the FAILED line broke into
+    three, and a server's control characters reached the terminal as they came."""
+    for smtp in mail_server():
+        smtp.handler.refuse["bob@example.org"] = (
+            "550-5.1.1 The email account that you tried to reach does not exist.\x1b[2J\r\n"
+            "550 5.1.1 https://support.google.com/mail/?p=NoSuchUser")
+        root = notify_repo_for(tmp_path, smtp, hooks, monkeypatch)
+        code, output = notify(run, root)
+        assert code == 1
+        assert (f"FAILED bob@example.org <- {UPGRADE_KEYS[1]}: 127.0.0.1:{smtp.port} refused "
+                "the recipient: 550 5.1.1 The email account that you tried to reach does not "
+                "exist. [2J 5.1.1 https://support.google.com/mail/?p=NoSuchUser\n") in output
+        assert output.count("FAILED") == 2
+        assert len(smtp.received) == 5  # alice's
+
+
 @pytest.mark.parametrize(("mode", "reason"), [
     ("silent", "no answer within 1 s"),
     ("closes", "Connection unexpectedly closed"),

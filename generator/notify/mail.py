@@ -199,7 +199,11 @@ def test_message(config: Config, settings: NotifySettings, address: str,
 
 
 def _text(reply: bytes | str) -> str:
-    return reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
+    """A server's reply as one printable line: smtplib joins a multi-line reply's lines
+    with newlines, and a run prints one line per delivery."""
+    text = reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
+    return " ".join("".join(c if c.isprintable() else " " for c in line).strip()
+                    for line in text.splitlines())
 
 
 def _timed_out(exc: BaseException) -> bool:
@@ -295,7 +299,7 @@ class SmtpSender:
             self._reset(keep=True)
             code, reply = next(iter(exc.recipients.values()))
             raise SendFailed(f"{self.where} refused the recipient: {code} "
-                             f"{reply.decode('utf-8', 'replace')}") from None
+                             f"{_text(reply)}") from None
         except (smtplib.SMTPException, OSError) as exc:
             self._reset(keep=False)
             if _timed_out(exc):
