@@ -82,6 +82,13 @@ def misleading_character(text: str) -> str:
     return f": it holds a {character_name(hidden)}, an invisible character: remove it"
 
 
+def printable_line(text: str) -> str:
+    """What another program said (a server's reply), as one line of a report: its lines
+    joined, each character that does not print (a control, a terminal escape) a space."""
+    return " ".join("".join(c if c.isprintable() else " " for c in line).strip()
+                    for line in text.splitlines())
+
+
 def character_name(char: str) -> str:
     """How a message names an invisible or lookalike ``char``: 'no-break space (U+00A0)'."""
     import unicodedata  # only on error paths

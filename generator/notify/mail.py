@@ -22,7 +22,7 @@ from email.utils import format_datetime, formataddr
 from typing import cast
 
 from generator.core import times
-from generator.core.errors import OutpostError
+from generator.core.errors import OutpostError, printable_line
 from generator.core.model import Config
 from generator.notify.plan import Message
 from generator.notify.settings import PASSWORD_ENV, USERNAME_ENV, Contact, NotifySettings, Smtp
@@ -201,9 +201,8 @@ def test_message(config: Config, settings: NotifySettings, address: str,
 def _text(reply: bytes | str) -> str:
     """A server's reply as one printable line: smtplib joins a multi-line reply's lines
     with newlines, and a run prints one line per delivery."""
-    text = reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
-    return " ".join("".join(c if c.isprintable() else " " for c in line).strip()
-                    for line in text.splitlines())
+    return printable_line(reply.decode("utf-8", "replace") if isinstance(reply, bytes)
+                          else str(reply))
 
 
 def _timed_out(exc: BaseException) -> bool:

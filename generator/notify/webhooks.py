@@ -19,7 +19,7 @@ from typing import Any
 from generator import __version__
 from generator.config.schema import checked_http_url
 from generator.core import statuspage
-from generator.core.errors import InputError, OutpostError
+from generator.core.errors import InputError, OutpostError, printable_line
 from generator.core.model import Config, Notice, Status
 from generator.core.timeline import select, view
 from generator.notify import mrkdwn
@@ -240,7 +240,7 @@ def _reason_given(answer: urllib.error.HTTPError) -> str:
     except (OSError, http.client.HTTPException):  # cut short: the status says enough
         return ""
     lines = data.decode("utf-8", errors="replace").strip().splitlines()
-    text = "".join(c if c.isprintable() else " " for c in (lines[0] if lines else "")).strip()
+    text = printable_line(lines[0] if lines else "")
     return text if len(text) <= REASON_LIMIT else text[:REASON_LIMIT - 1] + "…"
 
 

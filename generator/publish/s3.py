@@ -177,13 +177,14 @@ def make_client(settings: TargetSettings) -> Any:
     from botocore.config import Config as BotoConfig
 
     endpoint = settings.option("endpoint_url")
+    timeout = host_timeout()
     config = BotoConfig(
         request_checksum_calculation="when_required",
         response_checksum_validation="when_required",
         retries={"mode": "standard", "total_max_attempts": _max_attempts()},
         # A silent endpoint costs this much per attempt (botocore's 60 s, times its
         # attempts, times the target's, kept the next targets waiting for 12 minutes).
-        connect_timeout=min(10, host_timeout()), read_timeout=host_timeout(),
+        connect_timeout=min(10, timeout), read_timeout=timeout,
         max_pool_connections=max(10, int(settings.option("jobs") or 8)),
         s3={"addressing_style": "path"} if endpoint else {},
     )
