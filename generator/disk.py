@@ -52,10 +52,11 @@ def open_up(path: Path) -> None:
         path.chmod(FOLDER_MODE if path.is_dir() else FILE_MODE)
 
 
-def temp_beside(path: Path, data: bytes, mode: int = FILE_MODE) -> Path:
-    """``data`` in a synced temporary file in ``path``'s folder (made if missing), ready
-    to be renamed over ``path``; the caller renames or removes it. NotADirectoryError
-    when something other than a folder holds the folder's name."""
+def temp_beside(path: Path, data: bytes, mode: int = FILE_MODE, synced: bool = True) -> Path:
+    """``data`` in a temporary file in ``path``'s folder (made if missing), on disk before
+    this returns unless not ``synced``, ready to be renamed over ``path``; the caller
+    renames or removes it. NotADirectoryError when something other than a folder holds
+    the folder's name."""
     try:
         make_folders(path.parent)
     except FileExistsError:  # a file, or a symlink leading nowhere: never "taken, retry"
@@ -66,7 +67,8 @@ def temp_beside(path: Path, data: bytes, mode: int = FILE_MODE) -> Path:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
-            os.fsync(handle.fileno())
+            if synced:
+                os.fsync(handle.fileno())
         os.chmod(tmp, mode)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -74,10 +76,11 @@ def temp_beside(path: Path, data: bytes, mode: int = FILE_MODE) -> Path:
     return Path(tmp)
 
 
-def write_file_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to a temporary file beside ``path``, then rename it over ``path``."""
+def write_file_atomic(path: Path, data: bytes, synced: bool = True) -> None:
+    """Write ``data`` to a temporary file beside ``path``, then rename it over ``path``
+    (``synced``: the bytes reach the disk before the rename)."""
     mode = path.stat().st_mode & 0o777 if path.exists() else FILE_MODE
-    tmp = temp_beside(path, data, mode)
+    tmp = temp_beside(path, data, mode, synced)
     try:
         os.replace(tmp, path)
     except BaseException:

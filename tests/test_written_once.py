@@ -56,6 +56,17 @@ def test_atomic_write_keeps_the_mode_and_leaves_no_temporary_file(tmp_path: Path
     assert os.listdir(target.parent) == ["state.json"]
 
 
+def test_atomic_write_syncs_unless_asked_not_to(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    synced: list[int] = []
+    monkeypatch.setattr(os, "fsync", synced.append)
+    disk.write_file_atomic(tmp_path / "kept.json", b"one")
+    assert len(synced) == 1
+    disk.write_file_atomic(tmp_path / "site.html", b"two", synced=False)
+    assert len(synced) == 1
+    assert (tmp_path / "site.html").read_bytes() == b"two"
+
+
 def test_exclusive_create_never_overwrites(tmp_path: Path) -> None:
     target = tmp_path / "notices" / "a.md"
     disk.create_file_exclusive(target, b"first")

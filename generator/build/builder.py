@@ -56,7 +56,7 @@ from generator.render.overrides import BUILTIN_TEMPLATES
 
 STOPPED = "Build stopped: nothing was written."
 STATE = "state"  # every file's sha256 in the last build (the up-to-date record: uptodate.py)
-# In-place writes fsync file by file; past this share of changed files one swap is faster.
+# Past this share of changed files, one swap of a whole new site is faster than in place.
 IN_PLACE_LIMIT = 0.2
 IN_PLACE_FILES = 50
 # A full disk, a full quota, a file size limit (``ulimit -f``).
@@ -147,7 +147,10 @@ def write_changes(out: Path, files: Mapping[str, bytes], previous: Mapping[str, 
     ``stats`` (output_stats of ``out`` before) is brought up to date as files change."""
     changed = [p for p in files if previous.get(p) != shas[p]]
     for path in _order(changed, lambda path: previous.get(path, "-") == "-"):
-        write_file_atomic(out / path, files[path])
+        # Not synced, as a whole site is not: a rename keeps readers from ever seeing
+        # half a file, and a file a power cut left short or empty no longer matches
+        # the stat recorded for it, so the next build writes it again.
+        write_file_atomic(out / path, files[path], synced=False)
         info = os.stat(out / path)
         stats[path] = (info.st_size, info.st_mtime_ns, info.st_ino)
     for path in sorted(set(previous) - set(files), key=lambda p: -p.count("/")):
