@@ -360,6 +360,11 @@ def test_utf8_arguments_python_read_as_ascii_are_the_text_typed(
 @pytest.mark.parametrize(("args", "stdin", "message"), [
     (("--message-file", "{file}"), None,
      "{file}: not valid UTF-8 (byte 0xe9 at line 2): save it as UTF-8"),
+    (("--message-file", "{utf16}"), None, "{utf16}: UTF-16 (as Notepad's \"Unicode\" and "
+     "PowerShell 5's '>' save it), not UTF-8: save it as UTF-8"),
+    (("--message-file", "-"), "Fixed.\n".encode("utf-16"), "standard input: UTF-16 (as "
+     "Notepad's \"Unicode\" and PowerShell 5's '>' save it), not UTF-8: send the text as "
+     "UTF-8"),
     (("--message-file", "-"), b"caf\xe9", "standard input: not valid UTF-8 (byte 0xe9 at "
      "line 1): send the text as UTF-8"),
     (("--message-file", "-"), b"First line.\r\ncaf\xe9", "standard input: not valid UTF-8 "
@@ -376,10 +381,14 @@ def test_message_text_that_is_not_utf8_is_named(
     path = write(empty_repo, "2026-11-28-email", INCIDENT)
     file = tmp_path / "m.txt"
     file.write_bytes(b"Line one.\ncaf\xe9\n")
+    utf16 = tmp_path / "u.txt"
+    utf16.write_bytes("Fixed.\r\n".encode("utf-16"))  # as Notepad's "Unicode" saves it
     result = run(empty_repo, *command, "--at", "2026-11-28 07:00",
-                 *(arg.replace("{file}", str(file)) for arg in args), input=stdin)
+                 *(arg.replace("{file}", str(file)).replace("{utf16}", str(utf16))
+                   for arg in args), input=stdin)
     assert result.exit_code == 1
-    assert result.output == f"Error: {message.replace('{file}', str(file))}\n"
+    assert result.output == "Error: {}\n".format(
+        message.replace("{file}", str(file)).replace("{utf16}", str(utf16)))
     assert path.read_text() == INCIDENT
     assert [p.name for p in (empty_repo / "notices").iterdir()] == [path.name]
 

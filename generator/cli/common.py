@@ -143,12 +143,14 @@ def resolve_now(repo: Repo, text: str | None) -> datetime:
 
 def utf8_text(raw: bytes, source: str, fix: str) -> str:
     """``raw`` as text; an error naming ``source``, its first byte that is not UTF-8 and
-    that byte's line, and ``fix``."""
+    that byte's line (or that it is UTF-16), and ``fix``."""
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        from generator.core.errors import OutpostError
+        from generator.core.errors import UTF16, OutpostError, saved_as_utf16
 
+        if saved_as_utf16(raw):
+            raise OutpostError(f"{source}: {UTF16}: {fix}") from None
         line = raw[: exc.start].count(b"\n") + 1
         raise OutpostError(f"{source}: not valid UTF-8 (byte 0x{raw[exc.start]:02x} at line "
                            f"{line}): {fix}") from None

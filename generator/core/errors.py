@@ -96,13 +96,21 @@ def character_name(char: str) -> str:
     return f"{unicodedata.name(char, 'character').lower()} (U+{ord(char):04X})"
 
 
+# What text saved as UTF-16 (Notepad's "Unicode", PowerShell 5's '>') is named: its every
+# other byte is 0, and naming the first that is not UTF-8 says nothing.
+UTF16 = "UTF-16 (as Notepad's \"Unicode\" and PowerShell 5's '>' save it), not UTF-8"
+
+
+def saved_as_utf16(raw: bytes) -> bool:
+    """Whether ``raw`` starts with a UTF-16 byte order mark."""
+    return raw.startswith((b"\xff\xfe", b"\xfe\xff"))
+
+
 def not_utf8(raw: bytes, error: UnicodeDecodeError) -> tuple[int, str]:
     """(line, problem) for an input file whose bytes are not UTF-8: the first such byte
-    and its line, or, for a file saved as UTF-16 (Notepad's "Unicode", PowerShell 5's
-    '>'), that: its every other byte is 0, and naming the first says nothing."""
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return 1, ("file is UTF-16 (as Notepad's \"Unicode\" and PowerShell 5's '>' save "
-                   "it), not UTF-8: save it as UTF-8")
+    and its line, or that it is UTF-16."""
+    if saved_as_utf16(raw):
+        return 1, f"file is {UTF16}: save it as UTF-8"
     line = raw[: error.start].count(b"\n") + 1
     return line, f"file is not valid UTF-8 (byte 0x{raw[error.start]:02x}): save it as UTF-8"
 
