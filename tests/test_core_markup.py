@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
@@ -312,3 +314,53 @@ def test_feeds_and_mail_direct_the_blocks_the_pages_stylesheet_does() -> None:
         '<p dir="auto">a</p>\n<pre><code>b\n</code></pre>\n<table>\n<thead>\n<tr>\n'
         '<th dir="auto">x</th>\n</tr>\n</thead>\n<tbody>\n<tr>\n<td dir="auto">1</td>\n'
         '</tr>\n</tbody>\n</table>')
+
+
+MARKDOWN_SAMPLE = (
+    "# Heading\n\nSome **bold**, _em_, ~~struck~~ and `code`; www.example.org and "
+    "<https://example.org/a>.\n\n| a | b |\n|:--|--:|\n| 1 | 2 |\n\n- [ ] task\n- [x] done\n\n"
+    "> [!WARNING]\n> Quoted.\n\nA note[^1].\n\n[^1]: The note.\n\n    indented code\n\n"
+    "<b onclick=\"x\">raw</b> &amp; &#27; \u05e9\u05dc\u05d5\u05dd \U0001F1FA\U0001F1E6\n")
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab |-:*_~`[]()<>!^#>\\\n &;x1\u00e9\U0001F600")),
+               max_size=200) | st.just(MARKDOWN_SAMPLE) | st.just(""))
+def test_markdown_rendered_and_freed_is_cmarkgfms_html(text: str) -> None:
+    """The document and the HTML string are freed after rendering, and what is rendered
+    is byte for byte what cmarkgfm's own call returns."""
+    from cmarkgfm import markdown_to_html_with_extensions
+
+    from generator.core.dialect import EXTENSIONS, _freeing, _options, _rendered_and_freed
+
+    freeing = _freeing()
+    assert freeing is not None  # cmark-gfm exports what frees its documents here
+    assert _rendered_and_freed(text, *freeing) == markdown_to_html_with_extensions(
+        text, options=_options(), extensions=EXTENSIONS)
+
+
+GROWTH = """
+import resource, sys
+from generator.render.markup import render_markdown
+
+def peak():
+    kilobytes = 1 if sys.platform == "darwin" else 1024  # macOS counts bytes
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * kilobytes
+
+text = sys.argv[1]
+for _ in range(1000):
+    render_markdown(text + "x")
+before = peak()
+for n in range(20000):
+    render_markdown(text + str(n))
+print(peak() - before)
+"""
+
+
+def test_rendering_markdown_again_and_again_holds_no_more_memory() -> None:
+    """A preview rebuilds for hours, rendering every update each time: cmarkgfm left each
+    parsed document and its HTML allocated (23 MB a rebuild at 1,500 notices). 20,000
+    renders of a 540-character update grow the process's peak memory by less than 100
+    bytes each (they grew it by 585 MB)."""
+    result = subprocess.run([sys.executable, "-c", GROWTH, MARKDOWN_SAMPLE * 2],
+                            capture_output=True, text=True, check=True, timeout=120)
+    assert int(result.stdout) < 20000 * 100, f"grew by {int(result.stdout):,} bytes"
