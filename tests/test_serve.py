@@ -344,6 +344,10 @@ def test_only_site_inputs_trigger_rebuilds(tmp_path: Path) -> None:
     assert relevant(root, str(root / "notices" / "a.md"))
     assert relevant(root, str(root / "templates" / "base.html"))
     assert not relevant(root, str(root / "notices" / ".a.md.x1.tmp"))
+    # Editor leftovers no build reads: emacs's autosave, vim's backup and write test.
+    for leftover in ("#a.md#", "a.md~", "4913", "a.md.swp", "README.md"):
+        assert not relevant(root, str(root / "notices" / leftover)), leftover
+    assert relevant(root, str(root / "notices"))  # the folder itself, deleted or made
     assert not relevant(root, str(root / "site" / "index.html"))
     assert not relevant(root, str(root / ".git" / "index"))
     assert not relevant(root, "/elsewhere/outpost.yaml")

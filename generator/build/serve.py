@@ -29,6 +29,7 @@ from generator.build.inputs import Project, load_valid
 from generator.build.options import BuildOptions
 from generator.build.pipeline import render_site
 from generator.core.errors import OutpostError, ProblemsFound
+from generator.notices.loader import ignored
 from generator.render.headers import Rules, header_rules, headers_for
 from generator.render.mediatypes import content_type, is_page
 from generator.render.pages import script_hash
@@ -252,12 +253,17 @@ class _Server(ThreadingHTTPServer):
 
 
 def relevant(root: Path, path: str) -> bool:
-    """A change that affects the site: outpost.yaml, notices/, templates/ (not temp files)."""
+    """A change that affects the site: outpost.yaml, notices/, templates/ (not temp files,
+    nor the editor leftovers in notices/ that no build reads: an autosave such as emacs's
+    '#x.md#', written as one types, rebuilt the preview and, the clock having moved, reloaded
+    the open tab)."""
     try:
         parts = Path(path).relative_to(root).parts
     except ValueError:
         return False
     if not parts or any(part.startswith(".") for part in parts):
+        return False
+    if len(parts) == 2 and parts[0] == "notices" and ignored(parts[1]):
         return False
     return parts == ("outpost.yaml",) or parts[0] in WATCHED
 
