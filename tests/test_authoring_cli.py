@@ -656,7 +656,8 @@ def test_files_that_check_and_build_skip_are_no_notices_to_post_to(empty_repo: P
      "notices/2026-11-28-email.md:10: merge conflict marker: resolve the conflict and remove "
      "the '<<<<<<<', '=======' and '>>>>>>>' lines"),
     (INCIDENT.replace("impact: major", "impact: [major"),
-     "notices/2026-11-28-email.md:5: invalid YAML: did not find expected ',' or ']'\n"),
+     "notices/2026-11-28-email.md:4: invalid YAML: a '[' opened on this line is never "
+     "closed, or a ',' is missing between its items\n"),
 ])
 def test_editing_a_file_that_does_not_load_is_refused(empty_repo: Path, run: Run, broken: str,
                                                       problem: str) -> None:

@@ -317,7 +317,19 @@ NOTICE_CASES = {
         ["1: expected '---' on the first line, to open the front matter"]),
     "invalid YAML": (
         "---\ntitle: [a\ntype: incident\n---\n" + UPDATE,
-        ["3: invalid YAML: did not find expected ',' or ']'"]),
+        ["2: invalid YAML: a '[' opened on this line is never closed, or a ',' is missing "
+         "between its items"]),
+    "a flow mapping never closed": (
+        "---\ntitle: A\ntype: incident\nset_statuses: {web: major\ncomponents: [web]\n---\n"
+        + UPDATE,
+        ["4: invalid YAML: a '{' opened on this line is never closed, or a ',' is missing "
+         "between its items"]),
+    "a quote never closed": (
+        "---\ntitle: \"A\ntype: incident\nimpact: minor\n---\n" + UPDATE,
+        ["2: invalid YAML: a quote opened on this line is never closed"]),
+    "a key without its colon": (
+        "---\ntitle: A\ntype incident\nimpact: minor\n---\n" + UPDATE,
+        ["3: invalid YAML: this line has no ':' after its key"]),
     "control character in front matter": (
         "---\ntitle: A\ntype: incident\ncomponents: [web]\nimpact: \x07\n---\n" + UPDATE,
         ["5: character U+0007 is not allowed (a control character or a noncharacter): "

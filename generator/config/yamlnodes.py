@@ -150,9 +150,11 @@ def parse(text: str, first_line: int = 1, aliases: bool = False) -> Node | None:
     try:
         root = yaml.compose(text, Loader=_loader())
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        unclosed = _unclosed(exc.context, exc.problem)
+        mark = (exc.context_mark if unclosed and exc.context_mark
+                else exc.problem_mark or exc.context_mark)
         line = first_line + (mark.line if mark else 0)
-        problem = exc.problem or exc.context or "not valid YAML"
+        problem = unclosed or exc.problem or exc.context or "not valid YAML"
         if "tab" not in problem and mark and _at_mark(text, mark) == "\t":
             problem += " (a tab: YAML indents with spaces only)"  # invisible in an editor
         raise YamlError(f"invalid YAML: {problem}", line) from None
@@ -177,6 +179,26 @@ class _Expansion:
     def __init__(self) -> None:
         self.count = 0
         self.open: set[int] = set()
+
+
+# Something opened and never closed: the parser notices where it gives up (the end of
+# the front matter, or the next key), but what to mend is where it was opened, the
+# line of the error's context. (context, what the problem says, what to say instead.)
+_UNCLOSED = (
+    ("while scanning a quoted scalar", "end of stream",
+     "a quote opened on this line is never closed"),
+    ("while parsing a flow sequence", "expected ','",
+     "a '[' opened on this line is never closed, or a ',' is missing between its items"),
+    ("while parsing a flow mapping", "expected ','",
+     "a '{' opened on this line is never closed, or a ',' is missing between its items"),
+    ("while scanning a simple key", "expected ':'", "this line has no ':' after its key"),
+)
+
+
+def _unclosed(context: str | None, problem: str | None) -> str | None:
+    """What to say of a YAML error that is something left open, if it is one."""
+    return next((words for opened, says, words in _UNCLOSED
+                 if context == opened and problem is not None and says in problem), None)
 
 
 def _at_mark(text: str, mark: yaml.Mark) -> str:
