@@ -233,11 +233,18 @@ def ipv6_loopback() -> bool:
     return True
 
 
-@pytest.mark.skipif(not ipv6_loopback(), reason="no IPv6 loopback on this machine")
-def test_serve_listens_on_the_ipv6_loopback(empty_repo: Path) -> None:
-    """``::1`` is one of this machine's names the preview answers to, so --host takes it."""
+@pytest.mark.parametrize(("host", "shown"), [
+    pytest.param("::1", "[::1]", marks=pytest.mark.skipif(
+        not ipv6_loopback(), reason="no IPv6 loopback on this machine")),
+    pytest.param("[::1]", "[::1]", marks=pytest.mark.skipif(  # as a URL writes it
+        not ipv6_loopback(), reason="no IPv6 loopback on this machine")),
+    ("127.0.0.2", "127.0.0.2"),  # loopback too: no warning, and its name is answered
+])
+def test_serve_listens_on_a_loopback_address(empty_repo: Path, host: str, shown: str) -> None:
+    """Every loopback address is this machine's: --host takes it, the preview answers to
+    it, and nothing warns that other machines can read it."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "generator", "--root", str(empty_repo), "serve", "--host", "::1",
+        [sys.executable, "-m", "generator", "--root", str(empty_repo), "serve", "--host", host,
          "--port", "0", "--now", FIXED_NOW],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"})
@@ -245,12 +252,24 @@ def test_serve_listens_on_the_ipv6_loopback(empty_repo: Path) -> None:
         assert process.stdout is not None
         first, second = process.stdout.readline(), process.stdout.readline()
         assert first.startswith("Built "), first + second
-        assert re.fullmatch(r"Serving http://\[::1\]:\d+/ \(Ctrl\+C to stop\)\n", second), second
+        assert re.fullmatch(rf"Serving http://{re.escape(shown)}:\d+/ \(Ctrl\+C to stop\)\n",
+                            second), second
         status, page = fetch(second.split()[1])
         assert status == 200 and "<h1>" in page
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_serve_refuses_an_empty_host(empty_repo: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "generator", "--root", str(empty_repo), "serve", "--host", "",
+         "--port", "0", "--now", FIXED_NOW], capture_output=True, text=True,
+        stdin=subprocess.DEVNULL, timeout=30)
+    assert result.returncode == 1
+    assert (result.stdout, result.stderr) == ("", (
+        "Error: --host is empty: give an address of this machine (127.0.0.1, the default, "
+        "or 0.0.0.0 for every one)\n"))
 
 
 def test_serve_refuses_a_busy_port(empty_repo: Path,
@@ -264,6 +283,7 @@ def test_serve_refuses_a_busy_port(empty_repo: Path,
     assert result.returncode == 1
     assert result.stderr == (f"Error: cannot listen on 127.0.0.1:{port}: Address already in use;"
                              " choose another port with --port\n")
+    assert result.stdout == ""  # named before the first build, which a big site makes long
 
 
 def preview(root: Path) -> Preview:
@@ -455,3 +475,14 @@ def test_a_base_path_that_is_a_folder_of_the_site(empty_repo: Path) -> None:
     assert site.respond("/notices/2026-11-28-slow/")[2].startswith(site.files[page][:100])
     assert site.respond("/notices/notices/2026-11-28-slow/")[0] == 200
     assert site.respond("/notices/feed.xml")[2] == site.files["feed.xml"]
+
+
+@pytest.mark.parametrize(("host", "loopback"), [
+    ("127.0.0.1", True), ("127.0.0.2", True), ("127.255.255.254", True), ("localhost", True),
+    ("LocalHost", True), ("::1", True), ("[::1]", True), ("0.0.0.0", False), ("::", False),
+    ("192.0.2.1", False), ("example.org", False), ("", False), (None, False),
+])
+def test_loopback_hosts(host: str | None, loopback: bool) -> None:
+    from generator.build.serve import is_loopback
+
+    assert is_loopback(host) is loopback

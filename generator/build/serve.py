@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import errno
 import html
+import ipaddress
 import socket
 import threading
 from collections.abc import Callable, Iterator
@@ -188,25 +189,39 @@ def _name(path: str) -> str:
     return name + "index.html" if name == "" or name.endswith("/") else name
 
 
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
+def is_loopback(host: str | None) -> bool:
+    """Whether ``host`` (a name or an address, an IPv6 one with or without brackets)
+    stands for this machine only: 'localhost', 127.0.0.0/8, ::1."""
+    if host is None:
+        return False
+    name = host[1:-1] if host.startswith("[") and host.endswith("]") else host
+    if name.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
 
 
 def _loopback(origin: str) -> bool:
     """An origin served from this machine (a portal tried out on another port)."""
-    return urlsplit(origin).hostname in LOOPBACK
+    try:
+        return is_loopback(urlsplit(origin).hostname)
+    except ValueError:
+        return False
 
 
 def _foreign_name(host: str | None, bound: str) -> str | None:
     """The name a request to a preview on this machine only was sent to, if it is not
     one of this machine's (its Host header): DNS rebinding, a page of another site
     whose name now leads here, reading the drafts as its own origin."""
-    if host is None or bound not in LOOPBACK:
+    if host is None or not is_loopback(bound):
         return None
     try:
         name = urlsplit(f"//{host}").hostname
     except ValueError:
         return host
-    return None if name in LOOPBACK else (name or host)
+    return None if is_loopback(name) else (name or host)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -285,9 +300,15 @@ def serve(project: Project, host: str, port: int, clock: Callable[[], datetime],
           say: Callable[[str], None]) -> None:
     """Build, serve and rebuild on changes until interrupted."""
     root = project.root
+    if host.startswith("[") and host.endswith("]"):  # an IPv6 address as URLs write it
+        host = host[1:-1]
+    if not host:  # the socket would take it for every address, and say ':8000'
+        raise OutpostError("--host is empty: give an address of this machine (127.0.0.1, "
+                           "the default, or 0.0.0.0 for every one)")
     preview = Preview(project, clock)
-    say(preview.rebuild())
     try:
+        # Before the first build, which takes a while on a big site: a busy port is
+        # named at once. Requests wait until it is served.
         server = _Server((host, port), preview)
     except OSError as exc:
         # A busy or privileged port, or an address that is not this machine's (or no
@@ -297,6 +318,11 @@ def serve(project: Project, host: str, port: int, clock: Callable[[], datetime],
                 else "give an address of this machine with --host")
         raise OutpostError(f"cannot listen on {host}:{port}: {exc.strerror or exc}; "
                            f"{hint}") from None
+    try:
+        say(preview.rebuild())
+    except BaseException:
+        server.server_close()
+        raise
     bound_host, bound_port = str(server.server_address[0]), int(server.server_address[1])
     shown = f"[{bound_host}]" if ":" in bound_host else bound_host
     stop, ready = threading.Event(), threading.Event()
@@ -310,7 +336,7 @@ def serve(project: Project, host: str, port: int, clock: Callable[[], datetime],
     watcher.start()
     ready.wait(timeout=10)
     preview.rebuild()  # catch up on changes made before the watcher ran; quiet if none
-    if host not in LOOPBACK:
+    if not is_loopback(host):
         say(f"Warning: listening on {host}: other machines can read this preview.")
     say(f"Serving http://{shown}:{bound_port}/ (Ctrl+C to stop)")
     if preview.base_path != "/":
