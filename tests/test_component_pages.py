@@ -72,7 +72,9 @@ def test_component_page_bars_say_what_happened_and_list_the_days(
     assert "<a " not in row and "tabindex" not in row
     assert ('<details class="history" open>\n<summary><span class="sr">Web, day by day: '
             '</span>') in page
-    assert '<span class="uptime">90 days ago <span>99.93 % uptime</span> Today</span>' in page
+    assert ('<span class="uptime">90 days ago<span class="sr"> to today:</span> '
+            '<span class="figure">99.93 % uptime</span> <span aria-hidden="true">Today</span>'
+            '</span>') in page
     # Every day in words, newest first: days with notices anchored and linked, the quiet
     # run between them said once.
     assert days(page) == [

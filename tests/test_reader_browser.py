@@ -1475,3 +1475,47 @@ def test_a_notice_page_with_a_long_title_shows_status_since_and_help_on_every_fi
             finally:
                 context.close()
     assert problems == [], "\n".join(problems)
+
+
+def spoken_rows(page: Any) -> list[str]:
+    """What a screen reader says for each row of bars: the accessible name Chromium
+    gives each row's <summary>, in page order."""
+    session = page.context.new_cdp_session(page)
+    try:
+        nodes = session.send("Accessibility.getFullAXTree")["nodes"]
+    finally:
+        session.detach()
+    return [node["name"]["value"] for node in nodes
+            if node.get("role", {}).get("value") == "DisclosureTriangle"]
+
+
+# Where each of some words of the first row's uptime line starts on screen, in pixels.
+SHOWN_ORDER = """words => { const line = document.querySelector('.uptime');
+  return words.map(word => { const walk = document.createTreeWalker(line, NodeFilter.SHOW_TEXT);
+    while (walk.nextNode()) { const node = walk.currentNode, at = node.data.indexOf(word);
+      if (at < 0 || !node.parentElement.checkVisibility()
+          || node.parentElement.classList.contains('sr')) continue;
+      const range = document.createRange(); range.setStart(node, at);
+      range.setEnd(node, at + word.length); return range.getBoundingClientRect().left; }
+    return null; }); }"""
+
+
+@pytest.mark.parametrize("path", ["", "components/customer-sites/"])
+def test_a_row_of_bars_says_its_period_before_its_uptime(
+        browser: Any, servers: dict[str, str], path: str) -> None:
+    """A screen reader hears each row of bars as its component, the days it covers, then
+    their uptime. Read in the order shown ('90 days ago 99.93 % uptime Today'), the
+    figure sounded like today's, on a day the component was down. The row still shows
+    '90 days ago', the figure and 'Today' from left to right."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    try:
+        page.goto(servers["incident"] + path)
+        names = spoken_rows(page)
+        shown = page.evaluate(SHOWN_ORDER, ["days ago", "% uptime", "Today"])
+    finally:
+        context.close()
+    assert names[0] == "Customer sites, day by day: 90 days ago to today: 98.82 % uptime"
+    assert all(re.fullmatch(r"[^,]+, day by day: 90 days ago to today: "
+                            r"(\d+\.\d\d % uptime|no data yet)", name) for name in names), names
+    assert None not in shown and shown == sorted(shown), shown
