@@ -1519,3 +1519,36 @@ def test_a_row_of_bars_says_its_period_before_its_uptime(
     assert all(re.fullmatch(r"[^,]+, day by day: 90 days ago to today: "
                             r"(\d+\.\d\d % uptime|no data yet)", name) for name in names), names
     assert None not in shown and shown == sorted(shown), shown
+
+
+TAB_BORDERS = """() => ({page: getComputedStyle(document.body).backgroundColor,
+  tabs: [...document.querySelectorAll('nav.tabs a')].map(a => {
+    const s = getComputedStyle(a);
+    return {text: a.innerText, current: a.hasAttribute('aria-current'),
+            border: s.borderTopStyle === 'none' || parseFloat(s.borderTopWidth) === 0
+              ? null : s.borderTopColor}; })})"""
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_forced_colors_keep_the_current_tab_apart(browser: Any, servers: dict[str, str],
+                                                   scheme: str) -> None:
+    """In forced colors (Windows high contrast) the current page's tab keeps its outline
+    and the other tab has none, as in the page's own colours: forced colours drew the
+    other tab's transparent border too, leaving two alike boxes and bold type alone to
+    tell which page this is."""
+    context = browser.new_context(viewport={"width": 800, "height": 900},
+                                  forced_colors="active", color_scheme=scheme)
+    page = context.new_page()
+    problems = []
+    try:
+        for path in ("", "closed/"):
+            page.goto(servers["incident"] + path)
+            seen = page.evaluate(TAB_BORDERS)
+            for tab in seen["tabs"]:
+                shown = tab["border"] not in (None, seen["page"])
+                if shown != tab["current"]:
+                    problems.append(f"{path or 'index'} {scheme}: {tab['text']!r} "
+                                    f"{'has' if shown else 'lacks'} an outline {seen}")
+    finally:
+        context.close()
+    assert problems == [], "\n".join(problems)
