@@ -1552,3 +1552,19 @@ def test_forced_colors_keep_the_current_tab_apart(browser: Any, servers: dict[st
     finally:
         context.close()
     assert problems == [], "\n".join(problems)
+
+
+def test_a_right_to_left_group_name_reads_right_to_left(
+        browser: Any, empty_repo: Path, tmp_path: Path) -> None:
+    """A Hebrew group name heading its components on the Open page takes its own
+    direction, as the component names under it do: its closing '.' ends it on the left
+    and '(...)' stay paired, rather than the '.' starting it on the right."""
+    config = empty_repo / "outpost.yaml"
+    config.write_text(config.read_text().replace(
+        "name: Web\n", f"name: Web\n    group: '{RTL_TITLE}'\n"))
+    out = tmp_path / "site"
+    build_into(empty_repo, out, FIXED_NOW)
+    blocks = evaluated(browser, out, "", "() => (" + ENDS + ")('#components ~ h3')",
+                       width=1000)
+    assert [block["text"] for block in blocks] == [RTL_TITLE]
+    assert blocks[0]["first"] > blocks[0]["last"], blocks
