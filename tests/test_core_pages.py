@@ -376,3 +376,25 @@ def test_a_notice_s_relative_links_work_on_the_open_page(small_repo: Path, run: 
     assert {"../", "#update-20261128T1100Z", "../../closed/"} <= on_its_page
     for value in ("./notices/slow-sign-in/", "closed/"):
         assert (site / value / "index.html").is_file()
+
+
+def test_components_without_a_group_are_not_listed_under_another_s_heading(
+        empty_repo: Path, run: Run, tmp_path: Path) -> None:
+    """On the Open page each group's heading is followed by its own components only: a
+    component without a group, listed after a grouped one in outpost.yaml, came under
+    that group's heading, and screen readers and readers alike took it for a member.
+    Components without a group come first, before any group's heading."""
+    (empty_repo / "outpost.yaml").write_text(
+        "title: Test Status\nbase_url: https://status.example.org/\n"
+        "timezone: America/Chicago\ncomponents:\n"
+        "  - id: web\n    name: Web\n    group: Campus\n"
+        "  - id: api\n    name: API\n"
+        "  - id: mail\n    name: Mail\n    group: Support\n"
+        "  - id: chat\n    name: Chat\n")
+    out = tmp_path / "site"
+    assert run(empty_repo, "build", "--out", str(out), "--now", FIXED_NOW).exit_code == 0
+    components = (out / "index.html").read_text().split('<h2 id="components">', 1)[1]
+    shown = re.findall(r'<h3 class="group">([^<]*)</h3>|<a class="name" [^>]*>([^<]*)</a>',
+                       components)
+    assert [group or f"- {name}" for group, name in shown] == [
+        "- API", "- Chat", "Campus", "- Web", "Support", "- Mail"]

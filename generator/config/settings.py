@@ -127,7 +127,7 @@ COMPONENT = s.Record(
                 example="Customer sites"),
         s.Field("description", s.optional(s.line), "text", "One line shown under the name."),
         s.Field("group", s.optional(s.line), "text", "Components with the same group are "
-                "listed together under that heading."),
+                "listed together under that heading; those without a group come first."),
         s.Field("since", s.optional(_day), "date", "The first day of its history (YYYY-MM-DD, "
                 "in the site zone): earlier days show as 'no data', not as operational. "
                 "Without it, history starts on the day of the site's first notice."),

@@ -542,10 +542,12 @@ def _page(site: Site, template: str, root: str, tab: str, **context: Any) -> byt
 
 def _component_groups(states: Iterable[ComponentState]
                       ) -> list[tuple[str | None, list[ComponentState]]]:
-    groups: dict[str | None, list[ComponentState]] = {}
+    """Components by group, in the order of outpost.yaml; those without a group first,
+    as after a group's heading they would read as its members."""
+    groups: dict[str | None, list[ComponentState]] = {None: []}
     for state in states:
         groups.setdefault(state.component.group, []).append(state)
-    return list(groups.items())
+    return [(group, members) for group, members in groups.items() if members]
 
 
 def recent_history(snapshot: Snapshot, zone: Any, days: int
