@@ -26,7 +26,6 @@ from __future__ import annotations
 import errno
 import gc
 import os
-import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
@@ -44,9 +43,10 @@ from generator.build.store import Store, file_digest, open_store
 from generator.build.uptodate import (
     LAST,
     UP_TO_DATE,
-    list_notices,
+    NoticesSeen,
     output_stats,
     save_record,
+    see_notices,
     up_to_date,
 )
 from generator.config.settings import read_config
@@ -187,16 +187,17 @@ def build(project: Project, out: Path, now: datetime,
           options: BuildOptions = DEFAULTS) -> tuple[int, str]:
     """Build the project into ``out`` for ``now``; (file count, how it was written).
     (``outpost build`` asks ``uptodate.up_to_date`` first, without importing this module.)"""
-    unchanged = up_to_date(project.root, out, now, options)
+    seen = see_notices(project.root)
+    unchanged = up_to_date(project.root, out, now, options, seen=seen)
     if unchanged is not None:  # writes nothing: the last build passed check_target for out
         return unchanged, "up to date"
-    return build_site(project, out, now, options)
+    return build_site(project, out, now, options, seen=seen)
 
 
 def build_site(project: Project, out: Path, now: datetime,
                options: BuildOptions = DEFAULTS,
                keep_alive: list[object] | None = None,
-               store: Store | None = None) -> tuple[int, str]:
+               store: Store | None = None, seen: NoticesSeen | None = None) -> tuple[int, str]:
     """Build, whether or not the last build wrote the same site. The cyclic garbage
     collector is off meanwhile: a build makes hundreds of thousands of objects and no
     cycle worth collecting (measured: the same peak memory with it off, cold or not),
@@ -205,7 +206,9 @@ def build_site(project: Project, out: Path, now: datetime,
     build's objects (the notices, the site's files, the cache's index) go there instead
     of being freed one by one when it returns, and the collector stays off, since it
     would only scan them (either costs 50-60 ms at 10,000 notices). ``store``: the
-    build cache, if the caller opened it (opening digests every file of the package)."""
+    build cache, if the caller opened it (opening digests every file of the package);
+    ``seen``: notices/ as the up-to-date check listed it (a stat of every notice, not
+    taken twice), else it is listed once the build holds the cache's lock."""
     store = store if store is not None else open_store(project.root)
     try:
         # Not a site (the wrong folder, a mistyped --root): stop before the lock below
@@ -216,21 +219,22 @@ def build_site(project: Project, out: Path, now: datetime,
     with one_build_at_a_time(store):
         if keep_alive is not None:
             gc.disable()
-            return _build_site(project, out, now, options, keep_alive, store)
+            return _build_site(project, out, now, options, keep_alive, store, seen)
         with gc_paused():
-            return _build_site(project, out, now, options, [], store)
+            return _build_site(project, out, now, options, [], store, seen)
 
 
 def _build_site(project: Project, out: Path, now: datetime, options: BuildOptions,
-                keep_alive: list[object], store: Store) -> tuple[int, str]:
+                keep_alive: list[object], store: Store, seen: NoticesSeen | None
+                ) -> tuple[int, str]:
     root = project.root
     out = out.absolute()
     check_target(out, root)
     remove_leftovers(out)  # what a killed build left, whether or not this one swaps
     state = store.load(STATE) if options.cached else None
-    started = time.time_ns()
     # One stat of every notice, before any is read: the cache's check and the record.
-    listed = list_notices(root)
+    seen = seen if seen is not None else see_notices(root)
+    started, listed = seen.at_ns, seen.listing
     stats = dict(zip(*listed, strict=True)) if listed is not None else None
     with _output_listing(out, state, options) as listing:
         checked = load_valid(project, STOPPED, options, stats,

@@ -13,7 +13,9 @@ import hashlib
 import marshal
 import os
 import struct
+import time
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -25,16 +27,32 @@ UP_TO_DATE = "uptodate"  # the record's name in the build cache
 LAST = ("index.html", "manifest.json")  # written last by every build: checked every time
 
 
+@dataclass(frozen=True)
+class NoticesSeen:
+    """Every entry of notices/ with its stat (None where it cannot be listed whole), and
+    when the listing began: a change made after it is never trusted. Taken once, for
+    the up-to-date check and the build that may follow it."""
+
+    at_ns: int
+    listing: Listing | None
+
+
+def see_notices(root: Path) -> NoticesSeen:
+    started = time.time_ns()
+    return NoticesSeen(started, list_notices(root))
+
+
 def up_to_date(root: Path, out: Path, now: datetime, options: BuildOptions = DEFAULTS,
-               store: Store | None = None) -> int | None:
+               store: Store | None = None, seen: NoticesSeen | None = None) -> int | None:
     """The file count of the last build if it wrote ``out`` from these very inputs
-    (``store``: the build cache, if the caller opened it)."""
+    (``store``: the build cache, if the caller opened it; ``seen``: notices/ as the
+    caller listed it, else it is listed here)."""
     if not options.cached:
         return None
     store = store if store is not None else open_store(root)
     out = out.absolute()
     return _up_to_date(store.load(UP_TO_DATE), root, out, settings_key(root, out, now, store),
-                       options.racy_ns)
+                       options.racy_ns, seen.listing if seen is not None else None)
 
 
 def save_record(store: Store, root: Path, out: Path, now: datetime, started_ns: int,
@@ -144,8 +162,8 @@ def _stat_all(folder: Path) -> tuple[list[str], list[os.stat_result]]:
         os.close(fd)
 
 
-def _up_to_date(record: object, root: Path, out: Path, settings: list[str], racy_ns: int
-                ) -> int | None:
+def _up_to_date(record: object, root: Path, out: Path, settings: list[str], racy_ns: int,
+                listed: Listing | None = None) -> int | None:
     """The file count of the last build, if it wrote ``out`` (still the same folder, its
     Open page and manifest untouched) from these settings and these notice files."""
     if not isinstance(record, dict) or record.get("out") != str(out):
@@ -156,7 +174,7 @@ def _up_to_date(record: object, root: Path, out: Path, settings: list[str], racy
         return None
     if any(file_digest(out / str(name)) != sha for name, sha in last.items()):
         return None
-    key = inputs_key(settings, notice_signatures(root, written_ns - racy_ns))
+    key = inputs_key(settings, notice_signatures(root, written_ns - racy_ns, listed))
     if key is None or key != record.get("inputs"):
         return None
     # Every file still the one written (a deleted page or an edited feed is rebuilt).

@@ -64,19 +64,20 @@ def build(repo: Repo, out: Path | None, now_text: str | None) -> None:
     """Render the site; on any problem write nothing."""
     from generator.build.options import BuildOptions
     from generator.build.store import open_store
-    from generator.build.uptodate import up_to_date
+    from generator.build.uptodate import see_notices, up_to_date
 
     target = out if out is not None else repo.root / SITE_DIR
     now = resolve_now(repo, now_text)
     options = BuildOptions()
     store = open_store(repo.root)  # once: opening it digests every file of the package
-    count = up_to_date(repo.root, target, now, options, store)
+    seen = see_notices(repo.root)  # once, for the check and the build
+    count = up_to_date(repo.root, target, now, options, store, seen)
     how = "up to date"
     if count is None:  # only a build that renders imports the renderers and the YAML stack
         from generator.build.builder import build_site
 
         count, how = build_site(repo.project, target, now, options,
-                                keep_alive=repo.wiring.keep_alive, store=store)
+                                keep_alive=repo.wiring.keep_alive, store=store, seen=seen)
     click.echo(built_message(target, count, how))
 
 
