@@ -53,7 +53,7 @@ from generator.notices.grammar import (
     without_comments,
 )
 
-_CONFLICT = re.compile(r"^(<{7}|={7}|>{7})([ \t]|$)")
+_CONFLICT = re.compile(r"^(<{7}|\|{7}|={7}|>{7})([ \t]|$)")
 
 
 def _check_text(line: int, text: str, what: str, problems: list[tuple[int, str]]) -> None:
@@ -118,7 +118,7 @@ def parse_notice(text: str, path: str, notice_id: str, config: Config) -> Notice
     """Parse one notice file's text. Raises NoticeInvalid with every problem found."""
     if yn.has_forbidden(text):
         raise NoticeInvalid(_forbidden_characters(text))
-    if "<<<<<<<" in text or ">>>>>>>" in text:
+    if "<<<<<<<" in text or ">>>>>>>" in text or "|||||||" in text:
         conflicts = _conflict_markers(text.split("\n"))
         if conflicts:
             raise NoticeInvalid(conflicts)
@@ -179,10 +179,16 @@ def parse_notice(text: str, path: str, notice_id: str, config: Config) -> Notice
 
 def _conflict_markers(lines: list[str]) -> list[tuple[int, str]]:
     """Lines left by an unresolved git merge. A lone '=======' is Markdown (a heading
-    underline), so it only counts next to '<<<<<<<' or '>>>>>>>' lines."""
+    underline), so it only counts next to '<<<<<<<', '|||||||' or '>>>>>>>' lines."""
     marked = [(n, line[0]) for n, line in enumerate(lines, 1) if _CONFLICT.match(line)]
     if not any(mark != "=" for _, mark in marked):
         return []
+    if any(mark == "|" for _, mark in marked):
+        # merge.conflictStyle diff3 or zdiff3 also writes the text both sides started
+        # from, between '|||||||' and '=======': kept, it is published a second time.
+        return [(n, "merge conflict marker: resolve the conflict and remove the "
+                    "'<<<<<<<', '|||||||', '=======' and '>>>>>>>' lines, and the "
+                    "original text between '|||||||' and '======='") for n, _ in marked]
     return [(n, "merge conflict marker: resolve the conflict and remove the "
                 "'<<<<<<<', '=======' and '>>>>>>>' lines") for n, _ in marked]
 

@@ -1,0 +1,62 @@
+"""Two people posting to one notice from their own clones, then merging with git."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from tests.conftest import MINIMAL_CONFIG, Run
+
+NOTICE = "notices/2026-11-28-email.md"
+INCIDENT = ("---\ntitle: Email delivery delays\ntype: incident\ncomponents: [web]\n---\n"
+            "## Investigating - 2026-11-28 06:00\nEmails are late.\n")
+DIFF3 = ("merge conflict marker: resolve the conflict and remove the '<<<<<<<', '|||||||', "
+         "'=======' and '>>>>>>>' lines, and the original text between '|||||||' and "
+         "'======='")
+
+
+def git(root: Path, *args: str) -> str:
+    return subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.org",
+                           "-C", str(root), *args], capture_output=True, text=True).stdout
+
+
+def two_clones(tmp_path: Path) -> tuple[Path, Path]:
+    """A shared bare repository holding one open incident, and two clones of it."""
+    shared, first, second = tmp_path / "shared.git", tmp_path / "ana", tmp_path / "ben"
+    subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(shared)], check=True)
+    subprocess.run(["git", "clone", "-q", str(shared), str(first)], check=True)
+    (first / "notices").mkdir()
+    (first / "outpost.yaml").write_text(MINIMAL_CONFIG)
+    (first / NOTICE).write_text(INCIDENT)
+    git(first, "add", ".")
+    git(first, "commit", "-qm", "Email delays")
+    git(first, "push", "-q", "origin", "main")
+    subprocess.run(["git", "clone", "-q", str(shared), str(second)], check=True)
+    return first, second
+
+
+def post(run: Run, root: Path, *args: str) -> None:
+    result = run(root, "update", "email", *args)
+    assert result.exit_code == 0, result.output
+    git(root, "commit", "-qam", "Update")
+
+
+def test_a_diff3_conflict_is_refused_down_to_its_base_marker(tmp_path: Path, run: Run) -> None:
+    """merge.conflictStyle diff3 (or zdiff3) adds a '|||||||' line and the text both sides
+    started from: told to remove only the other three lines, staff published that line."""
+    ana, ben = two_clones(tmp_path)
+    post(run, ana, "--status", "identified", "-m", "A relay is full.", "--at", "2026-11-28 06:30")
+    git(ana, "push", "-q", "origin", "main")
+    post(run, ben, "--status", "monitoring", "-m", "Mail flows.", "--at", "2026-11-28 06:31")
+    git(ben, "-c", "merge.conflictStyle=diff3", "pull", "-q", "--no-rebase", "origin", "main")
+    lines = (ben / NOTICE).read_text().split("\n")
+    assert [line.split(" ")[0] for line in lines[5:15]] == [
+        "<<<<<<<", "##", "Mail", "", "|||||||", "=======", "##", "A", "", ">>>>>>>"]
+    result = run(ben, "check", "--now", "2026-11-28 12:00")
+    assert result.output == "".join(f"{NOTICE}:{n}: {DIFF3}\n" for n in (6, 10, 11, 15)) + (
+        "4 problems found.\n")
+
+    (ben / NOTICE).write_text("\n".join(line for line in lines if not line.startswith(
+        ("<<<<<<<", "=======", ">>>>>>>"))))
+    result = run(ben, "check", "--now", "2026-11-28 12:00")
+    assert result.output == f"{NOTICE}:9: {DIFF3}\n1 problem found.\n"
