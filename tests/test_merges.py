@@ -60,3 +60,26 @@ def test_a_diff3_conflict_is_refused_down_to_its_base_marker(tmp_path: Path, run
         ("<<<<<<<", "=======", ">>>>>>>"))))
     result = run(ben, "check", "--now", "2026-11-28 12:00")
     assert result.output == f"{NOTICE}:9: {DIFF3}\n1 problem found.\n"
+
+
+def test_a_conflict_in_outpost_yaml_names_each_marker(tmp_path: Path, run: Run) -> None:
+    """Two administrators adding a component at once: YAML named the first marker only, as
+    'a key without its ':''. In a Windows clone (core.autocrlf) each line ends in '\\r'."""
+    ana, ben = two_clones(tmp_path)
+    git(ben, "config", "core.autocrlf", "true")
+    for root, component in ((ana, "mail"), (ben, "vpn")):
+        with (root / "outpost.yaml").open("a") as settings:
+            settings.write(f"  - id: {component}\n    name: {component.upper()}\n")
+        git(root, "commit", "-qam", f"Add {component}")
+    git(ana, "push", "-q", "origin", "main")
+    git(ben, "pull", "-q", "--no-rebase", "origin", "main")
+    merged = (ben / "outpost.yaml").read_bytes().split(b"\r\n")
+    assert merged[8:14] == [b"<<<<<<< HEAD", b"  - id: vpn", b"    name: VPN", b"=======",
+                            b"  - id: mail", b"    name: MAIL"]
+    assert merged[14].startswith(b">>>>>>> ") and merged[15:] == [b""]
+    conflict = ("merge conflict marker: resolve the conflict and remove the '<<<<<<<', "
+                "'=======' and '>>>>>>>' lines")
+    problems = "".join(f"outpost.yaml:{n}: {conflict}\n" for n in (9, 12, 15))
+    assert run(ben, "check").output == problems + "3 problems found.\n"
+    result = run(ben, "update", "email", "-m", "Mail flows.")
+    assert (result.exit_code, result.output) == (1, f"Error: {problems}3 problems found.\n")

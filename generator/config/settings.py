@@ -21,7 +21,14 @@ from zoneinfo import ZoneInfo
 from generator.config import location
 from generator.config import schema as s
 from generator.config import yamlnodes as yn
-from generator.core.errors import InputError, Problem, ProblemsFound, not_utf8, problems_in
+from generator.core.errors import (
+    InputError,
+    Problem,
+    ProblemsFound,
+    conflict_markers,
+    not_utf8,
+    problems_in,
+)
 from generator.core.model import (
     HOSTED_NOTE,
     MAX_FILE_BYTES,
@@ -261,6 +268,9 @@ class Schema:
 def parse_config(text: str, sections: Sequence[Section] = (), path: str = CONFIG_FILE
                  ) -> Config:
     """Parse outpost.yaml text; raise ProblemsFound listing every problem."""
+    conflicts = conflict_markers(text)
+    if conflicts:  # YAML would name the first marker only, as a key without its ':'
+        raise ProblemsFound(problems_in(path, conflicts))
     try:
         node = yn.parse(text, aliases=True)
         return s.parse_record(  # type: ignore[no-any-return]

@@ -115,6 +115,29 @@ def not_utf8(raw: bytes, error: UnicodeDecodeError) -> tuple[int, str]:
     return line, f"file is not valid UTF-8 (byte 0x{raw[error.start]:02x}): save it as UTF-8"
 
 
+_CONFLICT_MARKER = re.compile(r"(<{7}|\|{7}|={7}|>{7})([ \t]|\r?$)")
+
+
+def conflict_markers(text: str) -> list[tuple[int, str]]:
+    """(line, problem) for each line an unresolved git merge left in ``text``. A lone
+    '=======' is Markdown (a heading underline), so it only counts next to '<<<<<<<',
+    '|||||||' or '>>>>>>>' lines."""
+    if "<<<<<<<" not in text and ">>>>>>>" not in text and "|||||||" not in text:
+        return []
+    marked = [(n, line[0]) for n, line in enumerate(text.split("\n"), 1)
+              if _CONFLICT_MARKER.match(line)]
+    if not any(mark != "=" for _, mark in marked):
+        return []
+    if any(mark == "|" for _, mark in marked):
+        # merge.conflictStyle diff3 or zdiff3 also writes the text both sides started
+        # from, between '|||||||' and '=======': kept, it is published a second time.
+        return [(n, "merge conflict marker: resolve the conflict and remove the "
+                    "'<<<<<<<', '|||||||', '=======' and '>>>>>>>' lines, and the "
+                    "original text between '|||||||' and '======='") for n, _ in marked]
+    return [(n, "merge conflict marker: resolve the conflict and remove the "
+                "'<<<<<<<', '=======' and '>>>>>>>' lines") for n, _ in marked]
+
+
 LISTED_IDS = 20  # declared ids an unknown component's message lists
 
 

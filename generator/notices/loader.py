@@ -16,6 +16,7 @@ from generator.core.dialect import markdown_depth, shows_text, table_cells, to_h
 from generator.core.errors import (
     InputError,
     Problem,
+    conflict_markers,
     misleading_character,
     not_utf8,
     problems_in,
@@ -52,8 +53,6 @@ from generator.notices.grammar import (
     split_body,
     without_comments,
 )
-
-_CONFLICT = re.compile(r"^(<{7}|\|{7}|={7}|>{7})([ \t]|$)")
 
 
 def _check_text(line: int, text: str, what: str, problems: list[tuple[int, str]]) -> None:
@@ -118,10 +117,9 @@ def parse_notice(text: str, path: str, notice_id: str, config: Config) -> Notice
     """Parse one notice file's text. Raises NoticeInvalid with every problem found."""
     if yn.has_forbidden(text):
         raise NoticeInvalid(_forbidden_characters(text))
-    if "<<<<<<<" in text or ">>>>>>>" in text or "|||||||" in text:
-        conflicts = _conflict_markers(text.split("\n"))
-        if conflicts:
-            raise NoticeInvalid(conflicts)
+    conflicts = conflict_markers(text)
+    if conflicts:
+        raise NoticeInvalid(conflicts)
     if not text.strip():
         raise NoticeInvalid([(1, "empty notice: expected front matter between '---' lines, "
                               "then updates")])
@@ -175,22 +173,6 @@ def parse_notice(text: str, path: str, notice_id: str, config: Config) -> Notice
         components=values["components"], summary=summary, updates=tuple(ordered),
         start=start, end=end, set_statuses=values["set_statuses"], postmortem=postmortem,
     )
-
-
-def _conflict_markers(lines: list[str]) -> list[tuple[int, str]]:
-    """Lines left by an unresolved git merge. A lone '=======' is Markdown (a heading
-    underline), so it only counts next to '<<<<<<<', '|||||||' or '>>>>>>>' lines."""
-    marked = [(n, line[0]) for n, line in enumerate(lines, 1) if _CONFLICT.match(line)]
-    if not any(mark != "=" for _, mark in marked):
-        return []
-    if any(mark == "|" for _, mark in marked):
-        # merge.conflictStyle diff3 or zdiff3 also writes the text both sides started
-        # from, between '|||||||' and '=======': kept, it is published a second time.
-        return [(n, "merge conflict marker: resolve the conflict and remove the "
-                    "'<<<<<<<', '|||||||', '=======' and '>>>>>>>' lines, and the "
-                    "original text between '|||||||' and '======='") for n, _ in marked]
-    return [(n, "merge conflict marker: resolve the conflict and remove the "
-                "'<<<<<<<', '=======' and '>>>>>>>' lines") for n, _ in marked]
 
 
 def _front_matter(text: str, problems: list[tuple[int, str]]
