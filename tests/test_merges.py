@@ -7,6 +7,8 @@ from pathlib import Path
 
 from tests.conftest import MINIMAL_CONFIG, Run
 
+REPO = Path(__file__).resolve().parent.parent
+
 NOTICE = "notices/2026-11-28-email.md"
 INCIDENT = ("---\ntitle: Email delivery delays\ntype: incident\ncomponents: [web]\n---\n"
             "## Investigating - 2026-11-28 06:00\nEmails are late.\n")
@@ -83,3 +85,37 @@ def test_a_conflict_in_outpost_yaml_names_each_marker(tmp_path: Path, run: Run) 
     assert run(ben, "check").output == problems + "3 problems found.\n"
     result = run(ben, "update", "email", "-m", "Mail flows.")
     assert (result.exit_code, result.output) == (1, f"Error: {problems}3 problems found.\n")
+
+
+def test_a_conflict_in_a_template_override_stops_check_and_build(tmp_path: Path,
+                                                                  run: Run) -> None:
+    """Jinja renders the markers as text: the build published '<<<<<<< HEAD' on the page,
+    and check said all was well."""
+    ana, ben = two_clones(tmp_path)
+    builtin = (REPO / "generator" / "render" / "templates" / "subscribe.html").read_text()
+    lead = "<p class=\"lead\">Hear about incidents and maintenance without checking this page."
+    assert lead in builtin
+    (ana / "templates").mkdir()
+    (ana / "templates" / "subscribe.html").write_text(builtin)
+    git(ana, "add", ".")
+    git(ana, "commit", "-qm", "Subscribe page of our own")
+    git(ana, "push", "-q", "origin", "main")
+    git(ben, "pull", "-q", "origin", "main")
+    for root, words in ((ana, "Hear about outages."), (ben, "Get told of outages.")):
+        template = root / "templates" / "subscribe.html"
+        template.write_text(builtin.replace(lead, f'<p class="lead">{words}'))
+        git(root, "commit", "-qam", "Shorter lead")
+    git(ana, "push", "-q", "origin", "main")
+    git(ben, "pull", "-q", "--no-rebase", "origin", "main")
+    lines = (ben / "templates" / "subscribe.html").read_text().split("\n")
+    assert [n for n, line in enumerate(lines, 1)
+            if line.startswith(("<<<<<<<", "=======", ">>>>>>>"))] == [5, 7, 9]
+    conflict = ("merge conflict marker: resolve the conflict and remove the '<<<<<<<', "
+                "'=======' and '>>>>>>>' lines")
+    problems = "".join(f"templates/subscribe.html:{n}: {conflict}\n" for n in (5, 7, 9))
+    assert run(ben, "check", "--now", "2026-11-28 12:00").output == (
+        problems + "3 problems found.\n")
+    result = run(ben, "build", "--now", "2026-11-28 12:00")
+    assert (result.exit_code, result.output) == (
+        1, f"Error: {problems}3 problems found. Build stopped: nothing was written.\n")
+    assert not (ben / "site").exists()

@@ -15,7 +15,7 @@ from generator.build.store import Store, file_digest, open_store, tree_digest
 from generator.config.settings import read_config
 from generator.core.errors import Problem, ProblemsFound
 from generator.core.model import Config, Notice
-from generator.render.overrides import outside_overrides, override_folder
+from generator.render.overrides import conflicted_overrides, outside_overrides, override_folder
 
 if TYPE_CHECKING:  # the settings stack and the renderers: imported only when a build reads
     from generator.build.pipeline import Recipe
@@ -71,7 +71,7 @@ def check(project: Project, options: BuildOptions = DEFAULTS,
         store = None
     elif store is None:
         store = open_store(project.root)
-    outside = outside_overrides(project.root)
+    outside = [*outside_overrides(project.root), *conflicted_overrides(project.root)]
     try:
         config = settings(project, store)
     except ProblemsFound as exc:

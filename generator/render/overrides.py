@@ -8,7 +8,7 @@ import os
 from importlib import resources
 from pathlib import Path
 
-from generator.core.errors import Problem, close_to, did_you_mean
+from generator.core.errors import Problem, close_to, conflict_markers, did_you_mean, problems_in
 from generator.disk import leads_outside
 
 BUILTIN_TEMPLATES = resources.files("generator.render") / "templates"
@@ -32,6 +32,22 @@ def outside_overrides(root: Path) -> list[Problem]:
         return [Problem(TEMPLATE_OVERRIDES, 0, "symlink to a folder outside the repository, "
                         f"not read: copy the templates into {TEMPLATE_OVERRIDES}/")]
     return []
+
+
+def conflicted_overrides(root: Path) -> list[Problem]:
+    """A problem at each line an unresolved git merge left in a file of root/templates:
+    Jinja renders the markers as text, on every page the template makes."""
+    folder = override_folder(root)
+    if folder is None:
+        return []
+    problems = []
+    for name in _template_names(folder):
+        try:
+            source = (folder / name).read_bytes().decode("utf-8", "replace")
+        except OSError:
+            continue  # the build names a file it cannot read
+        problems.extend(problems_in(f"{TEMPLATE_OVERRIDES}/{name}", conflict_markers(source)))
+    return problems
 
 
 def _template_names(folder: Path) -> list[str]:
