@@ -19,6 +19,10 @@ INCIDENT = "---\ntitle: T\ntype: incident\n---\n"
 MAINTENANCE = ("---\ntitle: M\ntype: maintenance\nstart: 2026-01-10 22:00\n"
                "end: 2026-01-11 02:00\n---\n")
 UPDATE = "## Investigating - 2026-01-01 10:00\nx\n"
+SECOND_FRONT_MATTER = (
+    "front matter inside the updates, as a merge that kept both sides of a notice leaves "
+    "once git's markers are removed: keep one front matter, at the top of the file, and "
+    "remove these key lines and the '---' next to them")
 HEADING_RULE = "update heading must read '## <Status> - YYYY-MM-DD HH:MM', got "
 TIME_HINT = "expected 'YYYY-MM-DD HH:MM', optionally followed by an offset such as '-05:00' or 'Z'"
 INCIDENT_WORDS = "Investigating, Identified, Monitoring, Update, Resolved"
@@ -327,6 +331,14 @@ NOTICE_CASES = {
     "a quote never closed": (
         "---\ntitle: \"A\ntype: incident\nimpact: minor\n---\n" + UPDATE,
         ["2: invalid YAML: a quote opened on this line is never closed"]),
+    "a second front matter, opened": (
+        "---\ntitle: A\ntype: incident\n---\n" + UPDATE + "---\ntitle: A\ntype: incident\n"
+        "---\n" + UPDATE,
+        ["8: " + SECOND_FRONT_MATTER]),
+    "a second front matter's keys, closed": (
+        "---\ntitle: A\ntype: incident\n---\n" + UPDATE + "impact: minor\ncomponents: [web]\n"
+        "---\n" + UPDATE,
+        ["7: " + SECOND_FRONT_MATTER]),
     "a key without its colon": (
         "---\ntitle: A\ntype incident\nimpact: minor\n---\n" + UPDATE,
         ["3: invalid YAML: this line has no ':' after its key"]),

@@ -311,3 +311,19 @@ def test_an_update_opening_with_indented_code_keeps_it_code(empty_repo: Path,
     assert "<pre><code>$ systemctl stop relay\n</code></pre>" in page
     assert ("<pre><code>$ systemctl restart relay\n$ systemctl status relay\n</code></pre>"
             in page)
+
+
+KEYS = ("title", "type", "impact", "components", "start", "end")
+
+
+@pytest.mark.parametrize(("body", "line"), [
+    ("x\n---\ntitle: B\ntype: incident\n---\n", 3),  # a whole front matter
+    ("x\nimpact: minor\ncomponents: [web]\n---\n", 2),  # where the sides agreed at first
+    ("x\n---\n\ntitle: a word\n", None),  # a rule, then a paragraph
+    ("x\n\n---\n", None),
+    ("```yaml\n---\ntitle: B\n---\n```\n", None),  # an example, in a code fence
+    ("<!--\n---\ntitle: B\n---\n-->\n", None),  # in a comment
+    ("Title: B\n---\n", None),  # a heading underlined, not a key
+])
+def test_front_matter_again(body: str, line: int | None) -> None:
+    assert grammar.front_matter_again(body, 1, KEYS) == line

@@ -119,3 +119,30 @@ def test_a_conflict_in_a_template_override_stops_check_and_build(tmp_path: Path,
     assert (result.exit_code, result.output) == (
         1, f"Error: {problems}3 problems found. Build stopped: nothing was written.\n")
     assert not (ben / "site").exists()
+
+
+def test_a_notice_made_twice_and_merged_by_removing_the_markers_is_refused(
+        tmp_path: Path, run: Run) -> None:
+    """Two people post the same new incident at once (the same title the same day: one
+    file name). Removing only git's marker lines leaves the second front matter inside
+    the first update, where Markdown reads its closing '---' as a heading underline."""
+    ana, ben = two_clones(tmp_path)
+    for root, impact in ((ana, "major"), (ben, "minor")):
+        result = run(root, "new", "incident", "Database outage", "--impact", impact,
+                     "--component", "web", "--at", "2026-11-28 07:00", "-m", f"{impact} text")
+        assert result.exit_code == 0, result.output
+        git(root, "add", ".")
+        git(root, "commit", "-qm", "Database outage")
+    git(ana, "push", "-q", "origin", "main")
+    git(ben, "pull", "-q", "--no-rebase", "origin", "main")
+    name = "notices/2026-11-28-database-outage.md"
+    lines = (ben / name).read_text().split("\n")
+    kept = [line for line in lines if not line.startswith(("<<<<<<<", "=======", ">>>>>>>"))]
+    (ben / name).write_text("\n".join(kept))
+    assert kept[6:11] == ["## Investigating - 2026-11-28 07:00", "minor text",
+                          "impact: major", "components: [web]", "---"]  # lines 7-11
+    result = run(ben, "check", "--now", "2026-11-28 12:00")
+    assert result.output == (
+        f"{name}:9: front matter inside the updates, as a merge that kept both sides of a "
+        "notice leaves once git's markers are removed: keep one front matter, at the top of "
+        "the file, and remove these key lines and the '---' next to them\n1 problem found.\n")

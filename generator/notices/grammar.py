@@ -16,7 +16,9 @@ plain line-by-line reference it must agree with (a property test checks it).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import datetime, tzinfo
+from functools import cache
 
 from generator.core.model import ID_PATTERN, Status
 from generator.core.times import TIME_FORM, write_time
@@ -24,9 +26,9 @@ from generator.core.times import TIME_FORM, write_time
 __all__ = [
     "COMMENT_END", "COMMENT_START", "FENCE", "FRONT_MATTER_CLOSE", "FRONT_MATTER_MARK",
     "HEADING", "HEADING_HINT", "ID_PATTERN", "INDENTED_HEADING", "NOTICES_DIR", "SILENT",
-    "UNCLOSED_COMMENT", "fence_after", "front_matter_close", "heading_line", "is_heading",
-    "normalized", "open_fence", "split_body", "split_body_lines", "without_comments",
-    "write_heading",
+    "UNCLOSED_COMMENT", "fence_after", "front_matter_again", "front_matter_close",
+    "heading_line", "is_heading", "normalized", "open_fence", "split_body", "split_body_lines",
+    "text_lines", "without_comments", "write_heading",
 ]
 
 NOTICES_DIR = "notices"
@@ -198,24 +200,74 @@ def split_body_lines(body: str, first_line: int) -> Sections:
     return _joined(sections, problems)
 
 
-def open_fence(text: str) -> tuple[int, str] | None:
-    """The 1-based line and fence run of the code fence ``text`` leaves open (outside HTML
-    comments, as ``split_body_lines`` reads them), or None when every fence closes."""
+def text_lines(text: str, first_line: int = 1) -> Iterator[tuple[int, str, str | None, bool]]:
+    """Each line of ``text`` as ``split_body_lines`` reads it: its number, the code fence
+    open after it (None: none), and whether it is prose, outside code fences and HTML
+    comments (a fence's own lines and a comment's are not)."""
     fence: str | None = None
-    opened = (0, "")
     in_comment = False
-    for number, line in enumerate(text.split("\n"), 1):
+    for number, line in enumerate(text.split("\n"), first_line):
         found = FENCE.match(line)
+        prose = False
         if in_comment:
             in_comment = COMMENT_END not in line
         elif found:
-            was_open = fence is not None
             fence = fence_after(fence, found.group(1), found.group(2))
-            if fence is not None and not was_open:
-                opened = (number, fence)
         elif fence is None and COMMENT_START.match(line):
             in_comment = COMMENT_END not in line
+        else:
+            prose = fence is None
+        yield number, line, fence, prose
+
+
+def open_fence(text: str) -> tuple[int, str] | None:
+    """The 1-based line and fence run of the code fence ``text`` leaves open (outside HTML
+    comments), or None when every fence closes."""
+    opened, fence = (0, ""), None
+    for number, _, after, _ in text_lines(text):
+        if after is not None and fence is None:
+            opened = (number, after)
+        fence = after
     return opened if fence is not None else None
+
+
+@cache
+def _front_matter_edge(keys: tuple[str, ...]) -> re.Pattern[str]:
+    """A '---' line with a line of one of ``keys`` just after it or just before it."""
+    key = rf"(?:{'|'.join(keys)})[ \t]*:"
+    mark = rf"{FRONT_MATTER_MARK}[ \t]*"
+    return re.compile(rf"\n{mark}\n{key}|\n{key}[^\n]*\n{mark}(?:\n|$)")
+
+
+def front_matter_again(body: str, first_line: int, keys: tuple[str, ...]) -> int | None:
+    """The first line of front matter (a line of one of ``keys`` next to a '---' line)
+    in prose of ``body``, the text after the notice's own front matter, if there is one:
+    what a merge that kept both sides of a notice leaves once git's markers are removed
+    (the other side's keys, and its '---' lines where the two sides differ there)."""
+    if _front_matter_edge(keys).search("\n" + body) is None:  # nearly every notice
+        return None
+    starts_key = re.compile(rf"(?:{'|'.join(keys)})[ \t]*:").match
+    after_mark = False  # the line before was a '---' in prose
+    keys_from: int | None = None  # the first of the key lines just before, in prose
+    for number, line, _, prose in text_lines(body, first_line):
+        is_mark = prose and line.rstrip(" \t") == FRONT_MATTER_MARK
+        if prose and starts_key(line):
+            if after_mark:
+                return number
+            keys_from = number if keys_from is None else keys_from
+        elif is_mark and keys_from is not None:
+            return keys_from
+        else:
+            keys_from = None
+        after_mark = is_mark
+    return None
+    starts_key = re.compile(rf"(?:{'|'.join(keys)})[ \t]*:").match
+    mark: int | None = None  # the line of a '---' just before, in prose
+    for number, line, _, prose in text_lines(body, first_line):
+        if mark is not None and prose and starts_key(line):
+            return mark
+        mark = number if prose and line.rstrip(" \t") == FRONT_MATTER_MARK else None
+    return None
 
 
 def without_comments(text: str) -> str:

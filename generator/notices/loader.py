@@ -48,6 +48,7 @@ from generator.notices.grammar import (
     ID_PATTERN,
     NOTICES_DIR,
     SILENT,
+    front_matter_again,
     front_matter_close,
     normalized,
     split_body,
@@ -113,6 +114,13 @@ FRONT_MATTER = s.Record(
 )
 
 
+FRONT_MATTER_KEYS = tuple(field.name for field in FRONT_MATTER.fields)
+SECOND_FRONT_MATTER = ("front matter inside the updates, as a merge that kept both sides "
+                       "of a notice leaves once git's markers are removed: keep one front "
+                       "matter, at the top of the file, and remove these key lines and the "
+                       "'---' next to them")
+
+
 def parse_notice(text: str, path: str, notice_id: str, config: Config) -> Notice:
     """Parse one notice file's text. Raises NoticeInvalid with every problem found."""
     if yn.has_forbidden(text):
@@ -141,6 +149,9 @@ def parse_notice(text: str, path: str, notice_id: str, config: Config) -> Notice
         raise NoticeInvalid(problems)
     summary, updates, headings = _parse_body(text, closing.end() + 1, close + 1, kind, config,
                                              problems)
+    again = front_matter_again(text[closing.end() + 1:], close + 2, FRONT_MATTER_KEYS)
+    if again is not None:
+        problems.append((again, SECOND_FRONT_MATTER))
     if not headings:
         problems.append((close + 2 if closing.end() < len(text) else close + 1,
                          f"notice has no updates: add one under a heading such as {HEADING_HINT}"))
