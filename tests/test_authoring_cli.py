@@ -808,6 +808,15 @@ def test_list_empty_and_broken(empty_repo: Path, run: Run) -> None:
     assert "2026-11-28-email " in result.stdout
     assert result.stderr == ("notices/2026-11-28-broken.md:1: expected '---' on the first "
                              "line, to open the front matter (not listed)\n")
+    # A template's problem keeps no notice out of the table: it is named as it is.
+    (empty_repo / "templates").mkdir()
+    (empty_repo / "templates" / "404.html").write_text("<<<<<<< HEAD\na\n=======\nb\n"
+                                                       ">>>>>>> theirs\n")
+    result = run(empty_repo, "list", "--now", "2026-11-28 12:00")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1] == (
+        "templates/404.html:5: merge conflict marker: resolve the conflict and remove the "
+        "'<<<<<<<', '=======' and '>>>>>>>' lines")
 
 
 @pytest.mark.parametrize(("status", "text"), [

@@ -322,8 +322,9 @@ def list_notices(repo: Repo, which: str | None, now_text: str | None) -> None:
     if not rows:
         click.echo(f"No {which or ''} notices.".replace("  ", " "))
     if problems:
-        for problem in problems:
-            click.echo(f"{problem} (not listed)", err=True)
+        for problem in problems:  # a notice's keeps it out of the table; a template's not
+            unlisted = " (not listed)" if problem.path.startswith(f"{NOTICES_DIR}/") else ""
+            click.echo(f"{problem}{unlisted}", err=True)
         raise SystemExit(1)
 
 
