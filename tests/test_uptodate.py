@@ -9,6 +9,7 @@ import sys
 import textwrap
 import time
 from datetime import UTC, datetime, timedelta
+from importlib import resources
 from pathlib import Path
 
 import click
@@ -284,3 +285,44 @@ def test_outpost_build_stats_each_notice_once(tmp_path: Path, run: Run,
     assert run(root, "build", "--now", now).output.endswith(" changed)\n")
     assert listings == [root / "notices"]
     assert tree(root / "site") == clean_files(root, START)
+
+
+def zone_database(folder: Path, chicago_rules: str) -> Path:
+    """A time zone database whose America/Chicago follows ``chicago_rules``' rules, as
+    an update of the machine's database (tzdata) changes a zone's rules."""
+    *package, name = chicago_rules.split("/")
+    data = resources.files(".".join(["tzdata.zoneinfo", *package])).joinpath(name)
+    (folder / "America").mkdir(parents=True)
+    (folder / "America" / "Chicago").write_bytes(data.read_bytes())
+    return folder
+
+
+def outpost_build(root: Path, zones: Path) -> str:
+    """`outpost build` in a process of its own, reading the time zones in ``zones``."""
+    done = subprocess.run([sys.executable, "-m", "generator", "--root", str(root), "build",
+                           "--now", START.isoformat()], capture_output=True, text=True,
+                          check=False, timeout=120, env={**os.environ, "PYTHONTZPATH": str(zones)})
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_a_changed_time_zone_database_builds_what_a_clean_build_would(tmp_path: Path) -> None:
+    """The cache holds times read and written in the site's zone: after an update of the
+    machine's zone rules (or on a CI runner with other ones) the build is the clean
+    build's under the new rules, never 'up to date' with the old ones nor a mix."""
+    summer = ("---\ntitle: Slow sign-in\ntype: incident\nimpact: minor\ncomponents: [web]\n"
+              "---\n## Resolved - 2026-07-10 11:00\nFixed.\n\n"
+              "## Investigating - 2026-07-10 10:00 -04:00\nLooking.\n")
+    old = zone_database(tmp_path / "old-zones", "America/Chicago")
+    new = zone_database(tmp_path / "new-zones", "America/Regina")  # no daylight saving
+    root = make_repo(tmp_path / "repo")
+    (root / "notices" / "summer.md").write_text(summer)
+    clean = tmp_path / "clean"
+    shutil.copytree(root, clean)
+    time.sleep(2.1)  # the command uses the real racy-clean rule: files 2 s older than a build
+    outpost_build(root, old)
+    assert outpost_build(root, new).startswith(f"Built {len(tree(root / 'site'))} files ")
+    outpost_build(clean, new)
+    assert tree(root / "site") == tree(clean / "site")
+    page = (root / "site" / "notices" / "summer" / "index.html").read_text()
+    assert "8:00 AM CST" in page and "CDT" not in page  # 10:00 -04:00

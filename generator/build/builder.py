@@ -246,7 +246,9 @@ def _build_site(project: Project, out: Path, now: datetime, options: BuildOption
         recorded = state.get("out") if isinstance(state, dict) else None
         sources = tuple(dict.fromkeys(
             [out, *([Path(recorded)] if isinstance(recorded, str) else [])]))
-        cache = PageMemo(store if options.cached else None, checked.digests, sources)
+        zone = checked.config.timezone.key
+        cache = PageMemo(store.in_zone(zone) if options.cached else None, checked.digests,
+                         sources)
         executor = (ForkedRendering(options.fork_pages, options.child_share) if options.fork
                     else None)
         # Most pages kept (the last build wrote out): the other producers run meanwhile
@@ -284,7 +286,7 @@ def _build_site(project: Project, out: Path, now: datetime, options: BuildOption
         # The notices as they were before this build read them (None if one had changed
         # too recently for its stat to stand for its content).
         key = save_record(store, root, out, now, started, len(files), shas, options, written,
-                          listed)
+                          zone, listed)
         store.save(STATE, {"out": str(out), "files": shas,
                            "stats": {path: written.get(path) for path in shas},
                            "inputs": key, "written_ns": started})

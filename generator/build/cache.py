@@ -4,7 +4,8 @@ What is cached, and keyed by what:
 
 * ``notices-NN``: each parsed notice (in shards: one edit rewrites one shard),
   keyed by the file's sha256 and by the settings (notices are read in the zone,
-  against the components; plug-in sections such as publish: don't count). A
+  against the components; plug-in sections such as publish: don't count), in a store
+  stamped with the zone's rules (``Store.in_zone``), as pages and API objects are. A
   file's stat (size, mtime, ctime, inode) stands in for its hash only when the
   file was older than the cache by more than ``RACY_SECONDS`` (git's "racily
   clean" rule).
@@ -21,8 +22,8 @@ What is cached, and keyed by what:
 * ``state``: the last build written to the output folder, so that the next build
   writes only files that changed (see generator/build/builder.py).
 * ``uptodate``: what the "nothing changed" check needs, and only that (the folder,
-  the inputs' key, when it was written, the file count, the sha256 of ``index.html``
-  and ``manifest.json``), so that it never unpickles ``state``.
+  the site's zone, the inputs' key, when it was written, the file count, the sha256 of
+  ``index.html`` and ``manifest.json``), so that it never unpickles ``state``.
 """
 
 from __future__ import annotations

@@ -76,7 +76,8 @@ def check(project: Project, options: BuildOptions = DEFAULTS,
         config = settings(project, store)
     except ProblemsFound as exc:
         return None, sorted([*exc.problems, *outside])
-    loaded = load_notices(project.root, config, store, options, stats)
+    zoned = store.in_zone(config.timezone.key) if store is not None else None
+    loaded = load_notices(project.root, config, zoned, options, stats)
     return (Checked(config, tuple(loaded.notices), loaded.digests),
             sorted([*loaded.problems, *outside]))
 

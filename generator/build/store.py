@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import pickle
+import zoneinfo
 from pathlib import Path
 
 import generator
@@ -73,12 +74,37 @@ def tree_digest(folder: Path | None) -> str:
     return digest.hexdigest()
 
 
+def zone_digest(key: str) -> str:
+    """The sha256 of the rules of the time zone ``key`` as zoneinfo reads them: the first
+    file of that name on its search path, else the tzdata package's ("-" if none). An
+    update of the machine's zone database changes them, and with them the times a build
+    reads and writes in that zone."""
+    for folder in zoneinfo.TZPATH:
+        path = os.path.join(folder, key)
+        if os.path.isfile(path):
+            return file_digest(Path(path))
+    from importlib import resources
+
+    *package, name = key.split("/")
+    try:
+        data = resources.files(".".join(["tzdata.zoneinfo", *package])).joinpath(name)
+        return hashlib.sha256(data.read_bytes()).hexdigest()
+    except Exception:  # no tzdata package, or no such zone in it
+        return "-"
+
+
 class Store:
     """Checked pickles in one folder. ``load`` returns None for anything doubtful."""
 
     def __init__(self, folder: Path, stamp: str) -> None:
         self.folder = folder
         self.stamp = stamp
+
+    def in_zone(self, key: str) -> Store:
+        """The same folder for entries that also depend on the rules of the site's time
+        zone ``key`` (parsed notices, pages, API objects): made under other rules, they
+        are not loaded."""
+        return Store(self.folder, f"{self.stamp} {key}:{zone_digest(key)}")
 
     def load(self, name: str) -> object:
         try:

@@ -1,6 +1,6 @@
 """Is the site in ``out`` already what a build would write? Answered cheaply, and never
-trusted blindly: from a small record of the last build (the folder, the inputs' key,
-when it was written, the file count, the sha256 of ``index.html`` and
+trusted blindly: from a small record of the last build (the folder, the site's zone,
+the inputs' key, when it was written, the file count, the sha256 of ``index.html`` and
 ``manifest.json``), a stat of every notice (a change younger than the record is never
 trusted: git's racy-clean rule), two file digests and a stat of every file in ``out``
 (a page deleted or a feed overwritten by hand is never trusted). Nothing here imports the YAML
@@ -20,7 +20,7 @@ from datetime import datetime
 from pathlib import Path
 
 from generator.build.options import DEFAULTS, BuildOptions
-from generator.build.store import Store, file_digest, open_store, tree_digest
+from generator.build.store import Store, file_digest, open_store, tree_digest, zone_digest
 from generator.render.overrides import override_folder
 
 UP_TO_DATE = "uptodate"  # the record's name in the build cache
@@ -51,23 +51,28 @@ def up_to_date(root: Path, out: Path, now: datetime, options: BuildOptions = DEF
         return None
     store = store if store is not None else open_store(root)
     out = out.absolute()
-    return _up_to_date(store.load(UP_TO_DATE), root, out, settings_key(root, out, now, store),
+    record = store.load(UP_TO_DATE)
+    zone = record.get("zone") if isinstance(record, dict) else None
+    if not isinstance(zone, str):
+        return None
+    return _up_to_date(record, root, out, settings_key(root, out, now, store, zone),
                        options.racy_ns, seen.listing if seen is not None else None)
 
 
 def save_record(store: Store, root: Path, out: Path, now: datetime, started_ns: int,
                 count: int, shas: dict[str, str], options: BuildOptions,
-                written: Mapping[str, tuple[int, int, int]],
+                written: Mapping[str, tuple[int, int, int]], zone: str,
                 listed: Listing | None = None) -> str | None:
     """Record a build of ``out`` that started at ``started_ns`` and left ``written``
-    (output_stats) there; returns the inputs' key (None, and no record, if a notice
-    changed too recently to be trusted). ``listed``: notices/ as ``list_notices`` gave
-    it when the build started, before reading any notice (else it is listed now)."""
-    key = inputs_key(settings_key(root, out, now, store),
+    (output_stats) there, in the site's time zone ``zone``; returns the inputs' key
+    (None, and no record, if a notice changed too recently to be trusted). ``listed``:
+    notices/ as ``list_notices`` gave it when the build started, before reading any
+    notice (else it is listed now)."""
+    key = inputs_key(settings_key(root, out, now, store, zone),
                      notice_signatures(root, started_ns - options.racy_ns, listed))
     if key is not None:
-        store.save(UP_TO_DATE, {"out": str(out), "folder": folder_id(out), "inputs": key,
-                                "written_ns": started_ns, "count": count,
+        store.save(UP_TO_DATE, {"out": str(out), "folder": folder_id(out), "zone": zone,
+                                "inputs": key, "written_ns": started_ns, "count": count,
                                 "last": {name: shas[name] for name in LAST if name in shas},
                                 "output": stats_digest(written)})
     return key
@@ -99,10 +104,12 @@ def stats_digest(stats: Mapping[str, tuple[int, int, int]]) -> str:
     return hashlib.sha256(marshal.dumps(sorted(stats.items()))).hexdigest()
 
 
-def settings_key(root: Path, out: Path, now: datetime, store: Store) -> list[str]:
-    """Every input of a build except the notices (the code is in the store's stamp)."""
+def settings_key(root: Path, out: Path, now: datetime, store: Store, zone: str) -> list[str]:
+    """Every input of a build except the notices (the code is in the store's stamp), with
+    the rules of the site's time zone ``zone`` (outpost.yaml names it; the machine's
+    zone database holds them)."""
     return [store.stamp, file_digest(root / "outpost.yaml"), tree_digest(override_folder(root)),
-            now.isoformat(), str(out)]
+            now.isoformat(), str(out), zone_digest(zone)]
 
 
 def inputs_key(settings: list[str], signatures: str | None) -> str | None:
