@@ -326,3 +326,20 @@ def test_a_changed_time_zone_database_builds_what_a_clean_build_would(tmp_path: 
     assert tree(root / "site") == tree(clean / "site")
     page = (root / "site" / "notices" / "summer" / "index.html").read_text()
     assert "8:00 AM CST" in page and "CDT" not in page  # 10:00 -04:00
+
+
+def test_a_site_reached_through_a_symlink_is_the_same_site(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same folders reached by another path (through a symlink: `outpost build` run
+    inside the repository names it by its real path, `--root` as typed) hold the same
+    site: it is up to date, and a change is written in place, not the whole site again."""
+    root, out = built(tmp_path, monkeypatch)
+    link = tmp_path / "link"
+    link.symlink_to(tmp_path, target_is_directory=True)
+    assert build(link / "repo", link / "site", START)[1] == "up to date"
+    apply("update", root, START, 4)
+    time.sleep(0.1)
+    assert build(link / "repo", link / "site", START)[1].endswith(" changed")
+    assert tree(out) == clean_files(root, START)
+    time.sleep(0.1)
+    assert build(root, out, START)[1] == "up to date"

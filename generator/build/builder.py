@@ -45,6 +45,7 @@ from generator.build.uptodate import (
     UP_TO_DATE,
     NoticesSeen,
     output_stats,
+    same_folder,
     save_record,
     see_notices,
     up_to_date,
@@ -72,7 +73,7 @@ def _usable(state: object, out: Path, listing: Callable[[], Stats]
     its manifest is untouched ('-' for a file that is no longer the one written:
     deleted, replaced, edited by hand; it is written again), and what is in ``out``
     (``listing()``: its output_stats)."""
-    if not isinstance(state, dict) or state.get("out") != str(out):
+    if not isinstance(state, dict) or not same_folder(state.get("out"), out):
         return None
     files, recorded = state.get("files"), state.get("stats")
     if not isinstance(files, dict) or not isinstance(recorded, dict):

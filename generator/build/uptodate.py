@@ -109,7 +109,7 @@ def settings_key(root: Path, out: Path, now: datetime, store: Store, zone: str) 
     the rules of the site's time zone ``zone`` (outpost.yaml names it; the machine's
     zone database holds them)."""
     return [store.stamp, file_digest(root / "outpost.yaml"), tree_digest(override_folder(root)),
-            now.isoformat(), str(out), zone_digest(zone)]
+            now.isoformat(), os.path.realpath(out), zone_digest(zone)]
 
 
 def inputs_key(settings: list[str], signatures: str | None) -> str | None:
@@ -173,7 +173,7 @@ def _up_to_date(record: object, root: Path, out: Path, settings: list[str], racy
                 listed: Listing | None = None) -> int | None:
     """The file count of the last build, if it wrote ``out`` (still the same folder, its
     Open page and manifest untouched) from these settings and these notice files."""
-    if not isinstance(record, dict) or record.get("out") != str(out):
+    if not isinstance(record, dict) or not same_folder(record.get("out"), out):
         return None
     last, count, written_ns = record.get("last"), record.get("count"), record.get("written_ns")
     if (record.get("folder") != folder_id(out) or not isinstance(last, dict)
@@ -186,6 +186,13 @@ def _up_to_date(record: object, root: Path, out: Path, settings: list[str], racy
         return None
     # Every file still the one written (a deleted page or an edited feed is rebuilt).
     return count if record.get("output") == stats_digest(output_stats(out)) else None
+
+
+def same_folder(recorded: object, out: Path) -> bool:
+    """Whether ``recorded``, the folder a build wrote, is ``out`` however either is spelt
+    (a repository reached through a symlink, or found from inside it by its real path)."""
+    return isinstance(recorded, str) and (recorded == str(out) or os.path.realpath(recorded)
+                                          == os.path.realpath(out))
 
 
 def folder_id(out: Path) -> tuple[int, int] | None:
