@@ -7,9 +7,14 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import re
+import subprocess
+import sys
 from datetime import date, datetime, timedelta
 from pathlib import Path
+
+import pytest
 
 from generator.render.bars import Bar, day_label, day_lines
 from tests.conftest import MINIMAL_CONFIG, Run
@@ -401,3 +406,27 @@ def test_component_page_advertises_its_own_feeds_first(empty_repo: Path, run: Ru
     assert feed.feed.title == "Test Status: API"
     assert [e.title for e in feed.entries] == ["[Completed] Database upgrade",
                                                "[Scheduled] Database upgrade"]
+
+
+ENGLISH_DAYS = """
+import locale
+from datetime import date, datetime, timezone
+locale.setlocale(locale.LC_ALL, "tr_TR.UTF-8")
+from generator.render.bars import day_label, days_label
+from generator.render.feedwriter import rfc2822
+print(day_label(date(2026, 11, 28)), "|", days_label(date(2026, 8, 3), date(2026, 11, 28)),
+      "|", rfc2822(datetime(2026, 11, 27, 15, tzinfo=timezone.utc)))
+"""
+
+
+def test_days_are_named_in_english_whatever_the_locale(tmp_path: Path) -> None:
+    """A program that sets its locale before building (Python's own locale.setlocale)
+    gets the same pages: strftime's '%b' gave 'Kas 28' under Turkish."""
+    made = subprocess.run(["localedef", "-i", "tr_TR", "-f", "UTF-8",
+                           str(tmp_path / "tr_TR.UTF-8")], capture_output=True)
+    if made.returncode not in (0, 1) or not (tmp_path / "tr_TR.UTF-8").is_dir():
+        pytest.skip("this machine cannot make a Turkish locale (localedef, locale sources)")
+    result = subprocess.run([sys.executable, "-c", ENGLISH_DAYS], capture_output=True,
+                            text=True, env={**os.environ, "LOCPATH": str(tmp_path)}, check=True)
+    assert result.stdout == (
+        "Nov 28, 2026 | Aug 3 \u2013 Nov 28, 2026 | Fri, 27 Nov 2026 15:00:00 +0000\n")

@@ -29,7 +29,8 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # The years a time may have: a wider one is a typo, and the ends of Python's calendar
 # (years 1 and 9999) are out of reach of a day's shift to or from UTC.
 FIRST_YEAR, LAST_YEAR = 1900, 2999
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+# English month abbreviations, written out: strftime's %b follows the process's locale.
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 class NotAZone(InputError):
@@ -226,7 +227,7 @@ def display(moment: datetime, zone: tzinfo, year: bool = True) -> str:
     """'Jul 30, 2024, 1:27 PM' in the site zone (no zero-padded hour, as people write
     it); without the year when ``year`` is false."""
     local = moment.astimezone(zone)
-    day = f"{_MONTHS[local.month - 1]} {local.day}"
+    day = f"{MONTHS[local.month - 1]} {local.day}"
     return f"{day}, {local.year}, {_clock(local)}" if year else f"{day}, {_clock(local)}"
 
 

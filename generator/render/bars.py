@@ -13,7 +13,7 @@ from fractions import Fraction
 
 from generator.core.history import ComponentHistory, Day, percent
 from generator.core.model import Component, ComponentStatus
-from generator.core.times import DASH
+from generator.core.times import DASH, MONTHS
 
 NO_DATA = "no_data"
 # The legend, worst first: (class suffix, words).
@@ -87,7 +87,7 @@ class BarRow:
 
 
 def day_label(day: date) -> str:
-    return f"{day:%b} {day.day}, {day.year}"
+    return f"{MONTHS[day.month - 1]} {day.day}, {day.year}"
 
 
 def duration(minutes: float) -> str:
@@ -108,7 +108,8 @@ def days_label(first: date, last: date) -> str:
     """'Jul 31, 2024', 'Jul 31 \u2013 Oct 26, 2024', 'Dec 20, 2024 \u2013 Jan 5, 2025'."""
     if first == last:
         return day_label(last)
-    start = f"{first:%b} {first.day}" if first.year == last.year else day_label(first)
+    start = (f"{MONTHS[first.month - 1]} {first.day}" if first.year == last.year
+             else day_label(first))
     return f"{start} {DASH} {day_label(last)}"
 
 

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 
+from generator.core.times import MONTHS
+
 GENERATOR = "Outpost"
 RSS_DOCS = "http://www.rssboard.org/rss-specification"  # feedgen's default <docs>
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -32,8 +34,6 @@ NOT_XML_MESSAGE = ("All strings must be XML compatible: Unicode or ASCII, no NUL
 # close tag or a character reference (feedparser's test, the most used reader library).
 _READ_AS_HTML = re.compile(r"</\w+>|&#?\w+;")
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
-           "Dec")
 
 
 @dataclass(frozen=True)
@@ -96,7 +96,7 @@ def _aware(moment: datetime, what: str) -> datetime:
 
 def rfc2822(moment: datetime) -> str:
     """'Fri, 27 Nov 2026 15:00:00 +0000', in English whatever the locale."""
-    return (f"{_DAYS[moment.weekday()]}, {moment.day:02d} {_MONTHS[moment.month - 1]} "
+    return (f"{_DAYS[moment.weekday()]}, {moment.day:02d} {MONTHS[moment.month - 1]} "
             f"{moment.year:04d} {moment.strftime('%H:%M:%S %z')}")
 
 
