@@ -1568,3 +1568,29 @@ def test_a_right_to_left_group_name_reads_right_to_left(
                        width=1000)
     assert [block["text"] for block in blocks] == [RTL_TITLE]
     assert blocks[0]["first"] > blocks[0]["last"], blocks
+
+
+def test_a_component_page_says_since_when_its_open_notice_began_on_the_first_screen(
+        browser: Any, empty_repo: Path, tmp_path: Path) -> None:
+    """A component in a major outage after a busy quarter (30 notices in its 90 days):
+    its page said "Now: Major outage" at the top and the open notice, with since when,
+    after the uptime, the bars and their day-by-day list, 2 screens down on a 360x740
+    phone at 1,000 notices and 7 at 10,000. The open notices come right after "Now"."""
+    for day in range(30):
+        start = datetime(2026, 9, 1, 9, 0) + timedelta(days=day * 2)
+        (empty_repo / "notices" / f"past-{day}.md").write_text(
+            f"---\ntitle: Slow pages for some districts ({day})\ntype: incident\n"
+            "impact: major\ncomponents: [web]\n---\n"
+            f"## Resolved - {start + timedelta(hours=2):%Y-%m-%d %H:%M}\nFixed.\n\n"
+            f"## Investigating - {start:%Y-%m-%d %H:%M}\nLooking.\n")
+    (empty_repo / "notices" / "down.md").write_text(
+        "---\ntitle: Web is down\ntype: incident\nimpact: critical\ncomponents: [web]\n"
+        "---\n## Investigating - 2026-11-28 05:00\nLooking.\n")
+    site = tmp_path / "site"
+    build_into(empty_repo, site, FIXED_NOW)
+    seen = evaluated(browser, site, "components/web/", """() => {
+        const t = document.querySelector('#open ~ ul.rows time');
+        return t && {text: t.innerText, bottom: t.getBoundingClientRect().bottom}; }""")
+    assert seen is not None
+    assert seen["text"] == "Since Nov 28, 2026, 5:00 AM CST"
+    assert seen["bottom"] <= 740, seen
