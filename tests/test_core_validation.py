@@ -563,6 +563,27 @@ CONFIG_CASES = {
     "unknown component key": (BASE + "components:\n  - id: web\n    name: Web\n    colour: red\n",
                               ["outpost.yaml:7: unknown key 'components[0].colour' (known keys: "
                                "description, group, id, name, since)"]),
+    # A misspelled key is named with the keys it is close to, at every level.
+    "misspelled key": (BASE + "feeditems: 10\n", [
+        "outpost.yaml:4: unknown key 'feeditems' (did you mean 'feed_items'? known keys: "
+        "alerts_contact, alerts_url, base_url, closed_recent, components, description, "
+        "feed_items, history_days, home_label, home_url, hosted_note, language, mirrors, "
+        "notify, publish, recent_days, stale_after, submit_case_url, timezone, title)"]),
+    "misspelled component key": (BASE + "components:\n  - id: web\n    name: Web\n"
+                                 "    groups: Campus\n", [
+        "outpost.yaml:7: unknown key 'components[0].groups' (did you mean 'group'? known "
+        "keys: description, group, id, name, since)"]),
+    "misspelled target key in capitals": (
+        BASE + "publish:\n  - name: pages\n    type: git\n    remote: origin\n"
+        "    CNAME: status.example.org\n", [
+            "outpost.yaml:8: unknown key 'publish[0].CNAME' (did you mean 'cname'? known keys: "
+            "branch, cname, name, nojekyll, remote, retries, state_branch, type, url)"]),
+    "misspelled webhook key": (BASE + "notify:\n  since: 2d\n  webhooks:\n    - name: chat\n"
+                               "      url-env: OUTPOST_SLACK_WEBHOOK\n", [
+        "outpost.yaml:7: 'notify.webhooks[0]': give exactly one of 'url' or 'url_env'",
+        "outpost.yaml:8: unknown key 'notify.webhooks[0].url-env' (did you mean 'url_env' or "
+        "'url'? known keys: backoff, components, format, name, retries, timeout, types, url, "
+        "url_env)"]),
     # A list of mappings is never a single value: the message shows the form of one.
     "components as a mapping": (BASE + "components:\n  web: Web\n", [
         "outpost.yaml:5: Config value 'components': expected a list of components, each "

@@ -11,7 +11,14 @@ from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlsplit
 
 from generator.config import yamlnodes as yn
-from generator.core.errors import InputError, OutpostError, ProblemsFound, problems_in
+from generator.core.errors import (
+    InputError,
+    OutpostError,
+    ProblemsFound,
+    close_to,
+    did_you_mean,
+    problems_in,
+)
 from generator.core.model import ID_PATTERN
 
 T = TypeVar("T")
@@ -435,9 +442,13 @@ def parse_record(node: yn.Node | None, spec: Record, path: str = "") -> Any:
     for key, line in node.key_lines.items():
         if key not in known:
             refused = spec.refuse(key) if spec.refuse is not None else None
-            hint = ", ".join(sorted(known))
+            hint = "known keys: " + ", ".join(sorted(known))
+            # 'CNAME' is 'cname' in other capitals: that one alone is meant.
+            close = [key.lower()] if key.lower() in known else close_to(key, known)
+            if guess := did_you_mean(close):
+                hint = f"{guess} {hint}"
             problems.append((line, f"'{prefix}{key}': {refused}" if refused else
-                             f"unknown key '{prefix}{key}' (known keys: {hint})"))
+                             f"unknown key '{prefix}{key}' ({hint})"))
     values: dict[str, Any] = {}
     for item in spec.fields:
         child = node.entries.get(item.name)
