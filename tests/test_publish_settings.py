@@ -142,6 +142,27 @@ publish:
     ]
 
 
+def test_a_bucket_is_its_name_alone() -> None:
+    """S3's client refuses these at publish time with its own pattern; check names them."""
+    hint = ("expected a bucket's name alone, such as 'status-example-org' (letters, digits, "
+            "'.', '-', '_'; no 's3://' or '/')")
+    assert problems("""\
+publish:
+  - {name: a, type: s3, bucket: "s3://status-example-org"}
+  - {name: b, type: s3, bucket: "status-example-org/site"}
+  - {name: c, type: s3, bucket: "status example"}
+  - {name: d, type: s3, bucket: "Legacy_Bucket.1"}
+  - {name: e, type: s3, bucket: "arn:aws:s3:us-east-1:123456789012:accesspoint/status"}
+""") == [
+        f"outpost.yaml:10: Config value 'publish[0].bucket': {hint}, received "
+        "'s3://status-example-org'",
+        f"outpost.yaml:11: Config value 'publish[1].bucket': {hint}, received "
+        "'status-example-org/site'",
+        f"outpost.yaml:12: Config value 'publish[2].bucket': {hint}, received "
+        "'status example'",
+    ]
+
+
 def test_cname_is_a_host_name_alone() -> None:
     """GitHub Pages reads the CNAME file as a bare host name: a URL pasted there (as
     base_url and url are written) would be published and break the custom domain."""

@@ -67,6 +67,16 @@ def _state_safe_prefix(node: yn.Node, path: str = "") -> str:
     return value + "/" if value else ""
 
 
+def _bucket(node: yn.Node, path: str = "") -> str:
+    """A bucket's name as S3 takes it (its client refuses others at publish time), or an
+    access point's ARN."""
+    value = s.text(node)
+    if not re.fullmatch(r"[A-Za-z0-9._-]{1,255}|arn:\S+", value):
+        raise s.Expected("a bucket's name alone, such as 'status-example-org' (letters, "
+                         "digits, '.', '-', '_'; no 's3://' or '/')")
+    return value
+
+
 def _branch(node: yn.Node, path: str = "") -> str:
     value = s.text(node)
     if not re.fullmatch(r"[A-Za-z0-9._/-]+", value) or ".." in value or value.startswith(
@@ -111,7 +121,7 @@ TYPE_FIELDS: dict[str, tuple[s.Field, ...]] = {
                 "(not served).", default="outpost-state"),
     ),
     "s3": (
-        s.Field("bucket", s.text, "bucket name", "The bucket.", required=True,
+        s.Field("bucket", _bucket, "bucket name", "The bucket.", required=True,
                 example="status-example-org"),
         s.Field("prefix", _state_safe_prefix, "key prefix", "Publish under this prefix. The "
                 "prefix belongs to Outpost: objects under it that the build lacks are "
