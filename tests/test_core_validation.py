@@ -653,6 +653,11 @@ CONFIG_CASES = {
         "outpost.yaml:5: invalid YAML: did not find expected node content"]),
     "tab indentation": (BASE + "\tx: 1\n", [
         "outpost.yaml:4: invalid YAML: found a tab character that violates indentation"]),
+    # Pasted from a web page: the parser notices it on the line after.
+    "no-break space indentation": (
+        BASE + "components:\n\u00a0 - id: web\n    name: Web\n", [
+            "outpost.yaml:5: invalid YAML: mapping values are not allowed in this context "
+            "(no-break space (U+00A0) indents this line: YAML indents with spaces only)"]),
 }
 
 

@@ -155,7 +155,12 @@ def parse(text: str, first_line: int = 1, aliases: bool = False) -> Node | None:
                 else exc.problem_mark or exc.context_mark)
         line = first_line + (mark.line if mark else 0)
         problem = unclosed or exc.problem or exc.context or "not valid YAML"
-        if "tab" not in problem and mark and _at_mark(text, mark) == "\t":
+        odd = _odd_indent(text, mark.line) if mark and not unclosed else None
+        if odd is not None:  # invisible in an editor, and noticed a line late
+            line = first_line + odd[0]
+            problem += f" ({character_name(odd[1])} indents this line: YAML indents with " \
+                       "spaces only)"
+        elif "tab" not in problem and mark and _at_mark(text, mark) == "\t":
             problem += " (a tab: YAML indents with spaces only)"  # invisible in an editor
         raise YamlError(f"invalid YAML: {problem}", line) from None
     except yaml.reader.ReaderError as exc:
@@ -199,6 +204,21 @@ def _unclosed(context: str | None, problem: str | None) -> str | None:
     """What to say of a YAML error that is something left open, if it is one."""
     return next((words for opened, says, words in _UNCLOSED
                  if context == opened and problem is not None and says in problem), None)
+
+
+def _odd_indent(text: str, mark_line: int) -> tuple[int, str] | None:
+    """The line (0-based) at or just before an error whose indentation holds a space YAML
+    does not count as one (a no-break space pasted from a web page or a word processor),
+    and that character."""
+    lines = text.split("\n")
+    for index in (mark_line - 1, mark_line):  # the parser notices it on the line after
+        if 0 <= index < len(lines):
+            line = lines[index]
+            odd = next((c for c in line[: len(line) - len(line.lstrip())] if c not in " \t"),
+                       None)
+            if odd is not None:
+                return index, odd
+    return None
 
 
 def _at_mark(text: str, mark: yaml.Mark) -> str:
