@@ -227,6 +227,20 @@ notify:
     ]
 
 
+def test_an_smtp_key_left_empty_is_named_at_its_line() -> None:
+    """A sample uncommented by half: 'smtp:' written, its lines still commented out."""
+    assert problems("""\
+notify:
+  since: 2026-11-01 00:00
+  from: Status <status@example.org>
+  contacts:
+    - email: a@example.org
+  smtp:
+  #  host: smtp.example.org
+""") == ["outpost.yaml:12: 'notify.smtp' is empty: it is required when there are contacts "
+         "(host, port, security)"]
+
+
 def test_checks_against_the_rest_of_the_config() -> None:
     assert problems("""\
 notify:

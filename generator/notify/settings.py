@@ -367,8 +367,11 @@ def check_section(values: dict[str, Any], node: yn.Mapping, prefix: str
     line = node.key_lines.get(SECTION, section.line)
     if s.value_of(settings, "contacts") not in ((), s.BROKEN):
         if s.value_of(settings, "smtp") is None:
-            problems.append((line, f"'{SECTION}.smtp' is required when there are contacts "
-                                   "(host, port, security)"))
+            # Written but left empty (a sample uncommented by half): named at its line.
+            written = section.key_lines.get("smtp")
+            problems.append((written or line, f"'{SECTION}.smtp' is "
+                             f"{'empty: it is ' if written else ''}required when there are "
+                             "contacts (host, port, security)"))
         if s.value_of(settings, "sender") is None:
             problems.append((line, f"'{SECTION}.from' is required when there are contacts"))
     since, zone = s.value_of(settings, "since"), values.get("timezone")
