@@ -895,7 +895,7 @@ def test_every_problem_of_outpost_yaml_in_one_run(empty_repo: Path, run: Run) ->
         "outpost.yaml:21: 'notify.password': credentials are never read from outpost.yaml, "
         "which is public; set OUTPOST_SMTP_USERNAME and OUTPOST_SMTP_PASSWORD in the "
         "environment (CI secrets) instead",
-        "outpost.yaml:23: 'notify.contacts[0].components': unknown component 'nope' "
+        "outpost.yaml:24: 'notify.contacts[0].components': unknown component 'nope' "
         "(declared: web)",
         "outpost.yaml:26: 'notify.webhooks[0]': give exactly one of 'url' or 'url_env'",
         "outpost.yaml:29: Config value 'notify.webhooks[0].format': expected one of "

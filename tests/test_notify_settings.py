@@ -261,7 +261,7 @@ notify:
         "outpost.yaml:8: 'notify.since': time '2026-03-08 02:30' does not exist in "
         "America/Chicago: the clocks skip it at the daylight-saving change; write it with an "
         "explicit offset ('-06:00' or '-05:00')",
-        "outpost.yaml:10: 'notify.contacts[0].components': unknown component 'db' "
+        "outpost.yaml:11: 'notify.contacts[0].components': unknown component 'db' "
         "(declared: web)",
         "outpost.yaml:12: 'notify.contacts[1]': duplicate contact 'A@example.org'",
         "outpost.yaml:14: 'notify.webhooks[0]': give exactly one of 'url' or 'url_env'",
@@ -283,7 +283,7 @@ def test_outpost_check_reports_notify_problems(run: Run, empty_repo: Path) -> No
     result = run(empty_repo, "check")
     assert result.exit_code == 1
     assert result.output == (
-        "outpost.yaml:12: 'notify.webhooks[0].components': unknown component 'nope' "
+        "outpost.yaml:14: 'notify.webhooks[0].components': unknown component 'nope' "
         "(declared: api, web)\n1 problem found.\n")
 
 
@@ -424,8 +424,16 @@ def test_a_since_time_says_what_is_wrong_with_it(since: str, problem: str) -> No
         f"outpost.yaml:8: Config value 'notify.since': {problem}"]
 
 
+def test_an_unknown_component_of_a_contact_is_named_at_its_own_line() -> None:
+    """Written one id a line, each unknown id is named where it stands."""
+    assert problems("notify:\n  since: 2d\n  webhooks:\n    - name: w\n      url_env: W\n"
+                    "      components:\n        - web\n        - db\n") == [
+        "outpost.yaml:14: 'notify.webhooks[0].components': unknown component 'db' "
+        "(declared: web)"]
+
+
 def test_a_mistyped_component_of_a_contact_is_named_with_the_closest() -> None:
     assert problems("notify:\n  since: 2d\n  webhooks:\n    - name: w\n      url_env: W\n"
                     "      components: [wbe]\n") == [
-        "outpost.yaml:10: 'notify.webhooks[0].components': unknown component 'wbe' (did you "
+        "outpost.yaml:12: 'notify.webhooks[0].components': unknown component 'wbe' (did you "
         "mean 'web'? declared: web)"]

@@ -354,7 +354,8 @@ def check_section(values: dict[str, Any], node: yn.Mapping, prefix: str
             for index, item in items:
                 for component in _parsed(s.value_of(item, "components")):
                     if component not in known:
-                        problems.append((item.line, f"'{SECTION}.{kind}[{index}].components': "
+                        where = _id_line(section, kind, index, component, item.line)
+                        problems.append((where, f"'{SECTION}.{kind}[{index}].components': "
                                          + unknown_component(component, sorted(known),
                                                              "declared")))
     for index, hook in webhooks:
@@ -381,6 +382,24 @@ def check_section(values: dict[str, Any], node: yn.Mapping, prefix: str
         except InputError as exc:
             problems.append((since.line, f"'{SECTION}.since': {exc}"))
     return problems
+
+
+def _id_line(section: yn.Mapping, kind: str, index: int, component: str, default: int
+             ) -> int:
+    """The line of ``component`` in the ``components`` of item ``index`` of ``kind``
+    (its own line in a list written one id a line, else the key's), else ``default``."""
+    listed = section.entries.get(kind)
+    if not isinstance(listed, yn.Sequence) or index >= len(listed.items):
+        return default
+    item = listed.items[index]
+    if not isinstance(item, yn.Mapping) or "components" not in item.key_lines:
+        return default
+    ids = item.entries["components"]
+    if isinstance(ids, yn.Sequence):
+        return next((each.line for each in ids.items
+                     if isinstance(each, yn.Scalar) and each.text.strip() == component),
+                    item.key_lines["components"])
+    return item.key_lines["components"]
 
 
 def _parsed_items(items: Any) -> list[tuple[int, Any]]:
