@@ -342,6 +342,20 @@ NOTICE_CASES = {
     "a key without its colon": (
         "---\ntitle: A\ntype incident\nimpact: minor\n---\n" + UPDATE,
         ["3: invalid YAML: this line has no ':' after its key"]),
+    "the first key without its colon": (
+        "---\ntitle Email delivery delays\ntype: incident\n---\n" + UPDATE,
+        ["2: invalid YAML: this line has no ':' after its key"]),
+    "the first key without the space after its colon": (
+        "---\ntitle:Email delivery delays\ntype: incident\n---\n" + UPDATE,
+        ["2: invalid YAML: this line needs a space after its key's ':'"]),
+    "the first key with a no-break space after its colon": (
+        "---\ntitle:\u00a0Email delivery delays\ntype: incident\n---\n" + UPDATE,
+        ["2: invalid YAML: this line's ':' is followed by a no-break space (U+00A0), not a "
+         "plain space: retype it"]),
+    "a component's status without its colon, first of the mapping": (
+        "---\ntitle: A\ntype: incident\ncomponents:\n  web major_outage\n"
+        "  api: degraded_performance\n---\n" + UPDATE,
+        ["5: invalid YAML: this line has no ':' after its key"]),
     "control character in front matter": (
         "---\ntitle: A\ntype: incident\ncomponents: [web]\nimpact: \x07\n---\n" + UPDATE,
         ["5: character U+0007 is not allowed (a control character or a noncharacter): "

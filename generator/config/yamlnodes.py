@@ -156,10 +156,14 @@ def parse(text: str, first_line: int = 1, aliases: bool = False) -> Node | None:
         line = first_line + (mark.line if mark else 0)
         problem = unclosed or exc.problem or exc.context or "not valid YAML"
         odd = _odd_indent(text, mark.line) if mark and not unclosed else None
+        keyless = (_keyless_line(text, mark) if odd is None and "mapping values" in problem
+                   else None)
         if odd is not None:  # invisible in an editor, and noticed a line late
             line = first_line + odd[0]
             problem += f" ({character_name(odd[1])} indents this line: YAML indents with " \
                        "spaces only)"
+        elif keyless is not None:
+            line, problem = first_line + keyless[0], keyless[1]
         elif "tab" not in problem and mark and _at_mark(text, mark) == "\t":
             problem += " (a tab: YAML indents with spaces only)"  # invisible in an editor
         raise YamlError(f"invalid YAML: {problem}", line) from None
@@ -219,6 +223,43 @@ def _odd_indent(text: str, mark_line: int) -> tuple[int, str] | None:
             if odd is not None:
                 return index, odd
     return None
+
+
+def _keyless_line(text: str, mark: yaml.Mark | None) -> tuple[int, str] | None:
+    """Where a key lost its ': ', and what to say, for a ':' YAML refuses at ``mark``.
+
+    A key line without ': ' ('title Email delays', 'title:Email') that is the first of
+    its mapping is read as a value going on over the lines below it, so YAML refuses
+    the ':' of the next key and names that line. The line to mend is the first of the
+    lines before it, indented as it is, that hold no ': '."""
+    lines = text.split("\n")
+    if mark is None or mark.line >= len(lines):
+        return None
+    indent = _indent(lines[mark.line])
+    found = None
+    number = mark.line - 1
+    while number >= 0 and lines[number].strip(" ") and _indent(lines[number]) == indent:
+        before = lines[number]
+        if ": " in before or before.rstrip(" ").endswith(":") or before.lstrip(" ")[:1] in "#-":
+            break
+        found = number
+        number -= 1
+    if found is None:
+        return None
+    key_line = lines[found]
+    colon = key_line.find(":")
+    if colon < 0:
+        return found, "this line has no ':' after its key"
+    after = key_line[colon + 1:colon + 2]
+    if after.isspace():  # a space that only looks like one, such as a no-break space
+        return found, (f"this line's ':' is followed by a {character_name(after)}, not a "
+                       "plain space: retype it")
+    return found, "this line needs a space after its key's ':'"
+
+
+def _indent(line: str) -> int:
+    """How many spaces a line starts with."""
+    return len(line) - len(line.lstrip(" "))
 
 
 def _at_mark(text: str, mark: yaml.Mark) -> str:
