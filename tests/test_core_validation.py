@@ -182,6 +182,18 @@ NOTICE_CASES = {
         INCIDENT + "## Investigating - 2026-01-01 10:00\nx\n  ## Resolved - 2026-01-01 11:00\ny\n",
         ["7: update headings start at the beginning of the line: remove the spaces before "
          "'##'"]),
+    # Four spaces or a tab make an indented code block, or a list item's text: the update
+    # would be read as part of the one above it, and lost.
+    "heading indented four spaces": (
+        INCIDENT + "## Investigating - 2026-01-01 10:00\nx\n\n    ## Resolved - 2026-01-01 "
+        "11:00\ny\n",
+        ["8: update headings start at the beginning of the line: remove the spaces before "
+         "'##'"]),
+    "heading after a tab, in a list item": (
+        INCIDENT + "## Investigating - 2026-01-01 10:00\n- x\n\t## Resolved - 2026-01-01 "
+        "11:00\n",
+        ["7: update headings start at the beginning of the line: remove the spaces before "
+         "'##'"]),
     "heading after a line of inline code (no fence)": (
         INCIDENT + "## Investigating - 2026-01-01 10:00\n```vpn reset``` did not help.\n\n"
         "## Fixed - 2026-01-01 11:00\nx\n",

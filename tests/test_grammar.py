@@ -327,3 +327,16 @@ KEYS = ("title", "type", "impact", "components", "start", "end")
 ])
 def test_front_matter_again(body: str, line: int | None) -> None:
     assert grammar.front_matter_again(body, 1, KEYS) == line
+
+
+@pytest.mark.parametrize(("body", "lines"), [
+    ("x\n\n    ## Resolved - 2026-01-01 11:00\n", [3]),
+    ("x\n\t## resolved – 2026-01-01 11:00 [silent]\n", [2]),  # any case, dash, flag
+    ("x\n      ## Postmortem - 2026-01-02 09:00\n", [2]),
+    ("x\n\n    ## Notes - what we saw\n", []),  # not a status: a heading of its own text
+    ("```\n    ## Resolved - 2026-01-01 11:00\n```\n", []),  # in a code fence
+    ("<!--\n    ## Resolved - 2026-01-01 11:00\n-->\n", []),  # in a comment
+    ("x\n   ## Resolved - 2026-01-01 11:00\n", []),  # three spaces: split_body's to name
+])
+def test_deeply_indented_headings(body: str, lines: list[int]) -> None:
+    assert grammar.deeply_indented_headings(body, 1) == lines

@@ -26,9 +26,9 @@ from generator.core.times import TIME_FORM, write_time
 __all__ = [
     "COMMENT_END", "COMMENT_START", "FENCE", "FRONT_MATTER_CLOSE", "FRONT_MATTER_MARK",
     "HEADING", "HEADING_HINT", "ID_PATTERN", "INDENTED_HEADING", "NOTICES_DIR", "SILENT",
-    "UNCLOSED_COMMENT", "fence_after", "front_matter_again", "front_matter_close",
-    "heading_line", "is_heading", "normalized", "open_fence", "split_body", "split_body_lines",
-    "text_lines", "without_comments", "write_heading",
+    "UNCLOSED_COMMENT", "deeply_indented_headings", "fence_after", "front_matter_again",
+    "front_matter_close", "heading_line", "is_heading", "normalized", "open_fence",
+    "split_body", "split_body_lines", "text_lines", "without_comments", "write_heading",
 ]
 
 NOTICES_DIR = "notices"
@@ -229,6 +229,28 @@ def open_fence(text: str) -> tuple[int, str] | None:
             opened = (number, after)
         fence = after
     return opened if fence is not None else None
+
+
+# Four spaces or a tab before '##' make it an indented code block, or a list item's text:
+# a heading written so is read as part of the update above, and its own update is lost.
+_DEEP_INDENT = re.compile(r"\n(?: {4,}| {0,3}\t)[ \t]*##(?!#)")
+_STATUS_WORDS = frozenset(status.value.lower() for status in Status)
+
+
+def deeply_indented_headings(body: str, first_line: int) -> list[int]:
+    """The lines of prose in ``body`` that read as an update heading ('## <Status> -
+    <time>', a status Outpost knows) but for four spaces or a tab before them."""
+    if _DEEP_INDENT.search("\n" + body) is None:  # nearly every notice
+        return []
+    found = []
+    for number, line, _, prose in text_lines(body, first_line):
+        indent = line[: len(line) - len(line.lstrip(" \t"))]
+        if not prose or not (len(indent) >= 4 or "\t" in indent):
+            continue
+        heading = HEADING.match(line.strip(" \t"))
+        if heading is not None and " ".join(heading["status"].split()).lower() in _STATUS_WORDS:
+            found.append(number)
+    return found
 
 
 @cache

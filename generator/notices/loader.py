@@ -46,8 +46,10 @@ from generator.notices.grammar import (
     HEADING,
     HEADING_HINT,
     ID_PATTERN,
+    INDENTED_HEADING,
     NOTICES_DIR,
     SILENT,
+    deeply_indented_headings,
     front_matter_again,
     front_matter_close,
     normalized,
@@ -149,9 +151,12 @@ def parse_notice(text: str, path: str, notice_id: str, config: Config) -> Notice
         raise NoticeInvalid(problems)
     summary, updates, headings = _parse_body(text, closing.end() + 1, close + 1, kind, config,
                                              problems)
-    again = front_matter_again(text[closing.end() + 1:], close + 2, FRONT_MATTER_KEYS)
+    body = text[closing.end() + 1:]
+    again = front_matter_again(body, close + 2, FRONT_MATTER_KEYS)
     if again is not None:
         problems.append((again, SECOND_FRONT_MATTER))
+    problems.extend((line, INDENTED_HEADING)
+                    for line in deeply_indented_headings(body, close + 2))
     if not headings:
         problems.append((close + 2 if closing.end() < len(text) else close + 1,
                          f"notice has no updates: add one under a heading such as {HEADING_HINT}"))
