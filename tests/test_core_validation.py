@@ -328,6 +328,12 @@ NOTICE_CASES = {
     "unterminated front matter": (
         "---\ntitle: A\ntype: incident\n" + UPDATE,
         ["1: front matter is not closed: add a line '---' after it"]),
+    "front matter closed by four dashes": (
+        "---\ntitle: A\ntype: incident\n----\n" + UPDATE,
+        ["4: '----' does not close the front matter: write exactly '---'"]),
+    "front matter closed by an em dash": (
+        "---\ntitle: A\ntype: incident\n\u2014\n" + UPDATE,
+        ["4: '\u2014' does not close the front matter: write exactly '---'"]),
     "no front matter": (
         "title: A\n",
         ["1: expected '---' on the first line, to open the front matter"]),

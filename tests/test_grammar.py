@@ -331,7 +331,7 @@ def test_front_matter_again(body: str, line: int | None) -> None:
 
 @pytest.mark.parametrize(("body", "lines"), [
     ("x\n\n    ## Resolved - 2026-01-01 11:00\n", [3]),
-    ("x\n\t## resolved – 2026-01-01 11:00 [silent]\n", [2]),  # any case, dash, flag
+    ("x\n\t## resolved \u2013 2026-01-01 11:00 [silent]\n", [2]),  # any case, dash, flag
     ("x\n      ## Postmortem - 2026-01-02 09:00\n", [2]),
     ("x\n\n    ## Notes - what we saw\n", []),  # not a status: a heading of its own text
     ("```\n    ## Resolved - 2026-01-01 11:00\n```\n", []),  # in a code fence

@@ -117,6 +117,21 @@ FRONT_MATTER = s.Record(
 
 
 FRONT_MATTER_KEYS = tuple(field.name for field in FRONT_MATTER.fields)
+# A line of dashes meant to close the front matter: '--', '----', or the em and en
+# dashes a word processor makes of them.
+_DASHES = re.compile(r"[-\u2010-\u2015\u2212]+[ \t]*")
+
+
+def _unclosed_front_matter(text: str) -> tuple[int, str]:
+    """Where the front matter should have closed: a line of dashes that is not '---' (a
+    typo), else the opening line."""
+    for number, line in enumerate(text.split("\n")[1:], 2):
+        if line.startswith("## "):
+            break  # the updates begin: the front matter was never closed above them
+        if _DASHES.fullmatch(line) is not None:
+            return number, (f"'{line.strip()}' does not close the front matter: write exactly "
+                            "'---'")
+    return 1, "front matter is not closed: add a line '---' after it"
 SECOND_FRONT_MATTER = ("front matter inside the updates, as a merge that kept both sides "
                        "of a notice leaves once git's markers are removed: keep one front "
                        "matter, at the top of the file, and remove these key lines and the "
@@ -138,7 +153,7 @@ def parse_notice(text: str, path: str, notice_id: str, config: Config) -> Notice
         raise NoticeInvalid([(1, "expected '---' on the first line, to open the front matter")])
     closing = front_matter_close(text, first_end) if first_end >= 0 else None
     if closing is None:
-        raise NoticeInvalid([(1, "front matter is not closed: add a line '---' after it")])
+        raise NoticeInvalid([_unclosed_front_matter(text)])
     close = text.count("\n", 0, closing.start() + 1)  # the closing line's index
     if "&#" in text:
         references = _forbidden_references(text, closing.end() + 1)
