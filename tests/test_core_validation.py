@@ -194,6 +194,11 @@ NOTICE_CASES = {
         "11:00\n",
         ["7: update headings start at the beginning of the line: remove the spaces before "
          "'##'"]),
+    "heading with three #": (
+        INCIDENT + "### Resolved - 2026-01-01 11:00\ny\n\n## Investigating - 2026-01-01 "
+        "10:00\nx\n",
+        ["5: an update heading takes two '#' ('## <Status> - <time>'): with one or three it is "
+         "read as part of the update above, and its own update is lost"]),
     "heading after a line of inline code (no fence)": (
         INCIDENT + "## Investigating - 2026-01-01 10:00\n```vpn reset``` did not help.\n\n"
         "## Fixed - 2026-01-01 11:00\nx\n",

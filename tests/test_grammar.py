@@ -330,13 +330,18 @@ def test_front_matter_again(body: str, line: int | None) -> None:
 
 
 @pytest.mark.parametrize(("body", "lines"), [
-    ("x\n\n    ## Resolved - 2026-01-01 11:00\n", [3]),
-    ("x\n\t## resolved \u2013 2026-01-01 11:00 [silent]\n", [2]),  # any case, dash, flag
-    ("x\n      ## Postmortem - 2026-01-02 09:00\n", [2]),
+    ("x\n\n    ## Resolved - 2026-01-01 11:00\n", [(3, grammar.INDENTED_HEADING)]),
+    ("x\n\t## resolved \u2013 2026-01-01 11:00 [silent]\n",  # any case, dash, flag
+     [(2, grammar.INDENTED_HEADING)]),
+    ("x\n      ## Postmortem - 2026-01-02 09:00\n", [(2, grammar.INDENTED_HEADING)]),
+    ("x\n### Resolved - 2026-01-01 11:00\nDone.\n", [(2, grammar.WRONG_LEVEL)]),
+    ("x\n# Identified - 2026-01-01 10:40\n", [(2, grammar.WRONG_LEVEL)]),
     ("x\n\n    ## Notes - what we saw\n", []),  # not a status: a heading of its own text
-    ("```\n    ## Resolved - 2026-01-01 11:00\n```\n", []),  # in a code fence
+    ("x\n### Update - see the graph below\n", []),  # a subheading: no date
+    ("x\n### What we changed\n", []),
+    ("```\n    ## Resolved - 2026-01-01 11:00\n### Resolved - 2026-01-01 11:00\n```\n", []),
     ("<!--\n    ## Resolved - 2026-01-01 11:00\n-->\n", []),  # in a comment
     ("x\n   ## Resolved - 2026-01-01 11:00\n", []),  # three spaces: split_body's to name
 ])
-def test_deeply_indented_headings(body: str, lines: list[int]) -> None:
-    assert grammar.deeply_indented_headings(body, 1) == lines
+def test_misplaced_headings(body: str, lines: list[tuple[int, str]]) -> None:
+    assert grammar.misplaced_headings(body, 1) == lines

@@ -26,9 +26,10 @@ from generator.core.times import TIME_FORM, write_time
 __all__ = [
     "COMMENT_END", "COMMENT_START", "FENCE", "FRONT_MATTER_CLOSE", "FRONT_MATTER_MARK",
     "HEADING", "HEADING_HINT", "ID_PATTERN", "INDENTED_HEADING", "NOTICES_DIR", "SILENT",
-    "UNCLOSED_COMMENT", "deeply_indented_headings", "fence_after", "front_matter_again",
-    "front_matter_close", "heading_line", "is_heading", "normalized", "open_fence",
-    "split_body", "split_body_lines", "text_lines", "without_comments", "write_heading",
+    "UNCLOSED_COMMENT", "WRONG_LEVEL", "fence_after", "front_matter_again",
+    "front_matter_close", "heading_line", "is_heading", "misplaced_headings", "normalized",
+    "open_fence", "split_body", "split_body_lines", "text_lines", "without_comments",
+    "write_heading",
 ]
 
 NOTICES_DIR = "notices"
@@ -237,20 +238,41 @@ _DEEP_INDENT = re.compile(r"\n(?: {4,}| {0,3}\t)[ \t]*##(?!#)")
 _STATUS_WORDS = frozenset(status.value.lower() for status in Status)
 
 
-def deeply_indented_headings(body: str, first_line: int) -> list[int]:
-    """The lines of prose in ``body`` that read as an update heading ('## <Status> -
-    <time>', a status Outpost knows) but for four spaces or a tab before them."""
-    if _DEEP_INDENT.search("\n" + body) is None:  # nearly every notice
+# '# ' or '### ' (to '###### ') before a status, a dash and a date: a heading of the wrong
+# level, read as part of the update above (the README allows '###' headings in updates).
+_WRONG_LEVEL = re.compile(r"^ {0,3}(?:#|#{3,6})[ \t]+(?P<status>[^\n]+?)[ \t]+[-\u2013\u2014][ \t]+"
+                          r"\d{4}-\d{1,2}-\d{1,2}\b")
+_OTHER_LEVEL = re.compile(r"\n {0,3}(?:#|#{3,6})[ \t]")
+WRONG_LEVEL = ("an update heading takes two '#' ('## <Status> - <time>'): with one or "
+               "three it is read as part of the update above, and its own update is lost")
+
+
+def misplaced_headings(body: str, first_line: int) -> list[tuple[int, str]]:
+    """(line, problem) for each line of prose in ``body`` that reads as an update heading
+    ('## <Status> - <time>', a status Outpost knows) but would be read as text of the
+    update above it: four spaces or a tab before it (Markdown's code or a list item's
+    text), or one or three '#' (a heading inside the update)."""
+    if (_DEEP_INDENT.search("\n" + body) is None  # nearly every notice
+            and _OTHER_LEVEL.search("\n" + body) is None):
         return []
     found = []
     for number, line, _, prose in text_lines(body, first_line):
-        indent = line[: len(line) - len(line.lstrip(" \t"))]
-        if not prose or not (len(indent) >= 4 or "\t" in indent):
+        if not prose or "#" not in line:
             continue
-        heading = HEADING.match(line.strip(" \t"))
-        if heading is not None and " ".join(heading["status"].split()).lower() in _STATUS_WORDS:
-            found.append(number)
+        indent = line[: len(line) - len(line.lstrip(" \t"))]
+        if len(indent) >= 4 or "\t" in indent:
+            heading = HEADING.match(line.strip(" \t"))
+            if heading is not None and _is_status(heading["status"]):
+                found.append((number, INDENTED_HEADING))
+            continue
+        wrong = _WRONG_LEVEL.match(line)
+        if wrong is not None and _is_status(wrong["status"]):
+            found.append((number, WRONG_LEVEL))
     return found
+
+
+def _is_status(word: str) -> bool:
+    return " ".join(word.split()).lower() in _STATUS_WORDS
 
 
 @cache

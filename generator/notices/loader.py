@@ -46,12 +46,11 @@ from generator.notices.grammar import (
     HEADING,
     HEADING_HINT,
     ID_PATTERN,
-    INDENTED_HEADING,
     NOTICES_DIR,
     SILENT,
-    deeply_indented_headings,
     front_matter_again,
     front_matter_close,
+    misplaced_headings,
     normalized,
     split_body,
     without_comments,
@@ -170,8 +169,7 @@ def parse_notice(text: str, path: str, notice_id: str, config: Config) -> Notice
     again = front_matter_again(body, close + 2, FRONT_MATTER_KEYS)
     if again is not None:
         problems.append((again, SECOND_FRONT_MATTER))
-    problems.extend((line, INDENTED_HEADING)
-                    for line in deeply_indented_headings(body, close + 2))
+    problems.extend(misplaced_headings(body, close + 2))
     if not headings:
         problems.append((close + 2 if closing.end() < len(text) else close + 1,
                          f"notice has no updates: add one under a heading such as {HEADING_HINT}"))
