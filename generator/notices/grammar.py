@@ -305,13 +305,6 @@ def front_matter_again(body: str, first_line: int, keys: tuple[str, ...]) -> int
             keys_from = None
         after_mark = is_mark
     return None
-    starts_key = re.compile(rf"(?:{'|'.join(keys)})[ \t]*:").match
-    mark: int | None = None  # the line of a '---' just before, in prose
-    for number, line, _, prose in text_lines(body, first_line):
-        if mark is not None and prose and starts_key(line):
-            return mark
-        mark = number if prose and line.rstrip(" \t") == FRONT_MATTER_MARK else None
-    return None
 
 
 def without_comments(text: str) -> str:
