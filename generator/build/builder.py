@@ -209,7 +209,9 @@ def build_site(project: Project, out: Path, now: datetime,
     would only scan them (either costs 50-60 ms at 10,000 notices). ``store``: the
     build cache, if the caller opened it (opening digests every file of the package);
     ``seen``: notices/ as the up-to-date check listed it (a stat of every notice, not
-    taken twice), else it is listed once the build holds the cache's lock."""
+    taken twice; a notice changed after it, as while waiting for another build, is
+    built by the next build, as one changed while this one reads), else it is listed
+    once the build holds the cache's lock."""
     store = store if store is not None else open_store(project.root)
     try:
         # Not a site (the wrong folder, a mistyped --root): stop before the lock below
