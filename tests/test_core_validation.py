@@ -362,6 +362,11 @@ NOTICE_CASES = {
         "---\ntitle: A\ntype: incident\n---\n" + UPDATE + "impact: minor\ncomponents: [web]\n"
         "---\n" + UPDATE,
         ["7: " + SECOND_FRONT_MATTER]),
+    # Titles often hold ': ' ('Email: delays'), which YAML reads as a second key.
+    "a title holding a colon": (
+        "---\ntitle: Email: delays\ntype: incident\n---\n" + UPDATE,
+        ["2: invalid YAML: a value holding ': ' must be put in quotes, as YAML would read "
+         "another key there: title: \"Email: delays\""]),
     "a key without its colon": (
         "---\ntitle: A\ntype incident\nimpact: minor\n---\n" + UPDATE,
         ["3: invalid YAML: this line has no ':' after its key"]),
@@ -690,6 +695,10 @@ CONFIG_CASES = {
         "outpost.yaml:5: invalid YAML: did not find expected node content"]),
     "tab indentation": (BASE + "\tx: 1\n", [
         "outpost.yaml:4: invalid YAML: found a tab character that violates indentation"]),
+    "a component name holding a colon": (
+        BASE + "components:\n  - id: web\n    name: Web: main site\n", [
+            "outpost.yaml:6: invalid YAML: a value holding ': ' must be put in quotes, as YAML "
+            "would read another key there: name: \"Web: main site\""]),
     # Pasted from a web page: the parser notices it on the line after.
     "no-break space indentation": (
         BASE + "components:\n\u00a0 - id: web\n    name: Web\n", [

@@ -164,6 +164,8 @@ def parse(text: str, first_line: int = 1, aliases: bool = False) -> Node | None:
                        "spaces only)"
         elif keyless is not None:
             line, problem = first_line + keyless[0], keyless[1]
+        elif "mapping values" in problem and mark is not None:
+            problem = _colon_in_value(text, mark.line) or problem
         elif "tab" not in problem and mark and _at_mark(text, mark) == "\t":
             problem += " (a tab: YAML indents with spaces only)"  # invisible in an editor
         raise YamlError(f"invalid YAML: {problem}", line) from None
@@ -223,6 +225,25 @@ def _odd_indent(text: str, mark_line: int) -> tuple[int, str] | None:
             if odd is not None:
                 return index, odd
     return None
+
+
+def _colon_in_value(text: str, line_index: int) -> str | None:
+    """What to say of a 'key: value' line whose value holds ': ' ('title: Email: delays',
+    as titles often do): YAML reads a second key there, and refuses it."""
+    lines = text.split("\n")
+    if line_index >= len(lines):
+        return None
+    key, separator, value = lines[line_index].partition(": ")
+    value = value.strip()
+    if not separator or not key.strip() or (": " not in value and not value.endswith(":")):
+        return None
+    if value[:1] in "\"'":  # already quoted, with more after the closing quote
+        return "a value holding ': ' must be quoted whole, from its start to its end"
+    quoted = f'"{value}"' if '"' not in value else f"'{value}'" if "'" not in value else None
+    if quoted is None:
+        return "a value holding ': ' must be put in quotes"
+    return (f"a value holding ': ' must be put in quotes, as YAML would read another key "
+            f"there: {key.strip().removeprefix('- ')}: {quoted}")
 
 
 def _keyless_line(text: str, mark: yaml.Mark | None) -> tuple[int, str] | None:
