@@ -276,11 +276,11 @@ def _is_status(word: str) -> bool:
 
 
 @cache
-def _front_matter_edge(keys: tuple[str, ...]) -> re.Pattern[str]:
-    """A '---' line with a line of one of ``keys`` just after it or just before it."""
+def _front_matter_patterns(keys: tuple[str, ...]) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """A line of one of ``keys``; a '---' line with one just after it or just before it."""
     key = rf"(?:{'|'.join(keys)})[ \t]*:"
     mark = rf"{FRONT_MATTER_MARK}[ \t]*"
-    return re.compile(rf"\n{mark}\n{key}|\n{key}[^\n]*\n{mark}(?:\n|$)")
+    return re.compile(key), re.compile(rf"\n{mark}\n{key}|\n{key}[^\n]*\n{mark}(?:\n|$)")
 
 
 def front_matter_again(body: str, first_line: int, keys: tuple[str, ...]) -> int | None:
@@ -288,14 +288,14 @@ def front_matter_again(body: str, first_line: int, keys: tuple[str, ...]) -> int
     in prose of ``body``, the text after the notice's own front matter, if there is one:
     what a merge that kept both sides of a notice leaves once git's markers are removed
     (the other side's keys, and its '---' lines where the two sides differ there)."""
-    if _front_matter_edge(keys).search("\n" + body) is None:  # nearly every notice
+    key_line, edge = _front_matter_patterns(keys)
+    if edge.search("\n" + body) is None:  # nearly every notice
         return None
-    starts_key = re.compile(rf"(?:{'|'.join(keys)})[ \t]*:").match
     after_mark = False  # the line before was a '---' in prose
     keys_from: int | None = None  # the first of the key lines just before, in prose
     for number, line, _, prose in text_lines(body, first_line):
         is_mark = prose and line.rstrip(" \t") == FRONT_MATTER_MARK
-        if prose and starts_key(line):
+        if prose and key_line.match(line):
             if after_mark:
                 return number
             keys_from = number if keys_from is None else keys_from

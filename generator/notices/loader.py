@@ -116,6 +116,10 @@ FRONT_MATTER = s.Record(
 
 
 FRONT_MATTER_KEYS = tuple(field.name for field in FRONT_MATTER.fields)
+SECOND_FRONT_MATTER = ("front matter inside the updates, as a merge that kept both sides "
+                       "of a notice leaves once git's markers are removed: keep one front "
+                       "matter, at the top of the file, and remove these key lines and the "
+                       "'---' next to them")
 # A line of dashes meant to close the front matter: '--', '----', or the em and en
 # dashes a word processor makes of them.
 _DASHES = re.compile(r"[-\u2010-\u2015\u2212]+[ \t]*")
@@ -131,10 +135,6 @@ def _unclosed_front_matter(text: str) -> tuple[int, str]:
             return number, (f"'{line.strip()}' does not close the front matter: write exactly "
                             "'---'")
     return 1, "front matter is not closed: add a line '---' after it"
-SECOND_FRONT_MATTER = ("front matter inside the updates, as a merge that kept both sides "
-                       "of a notice leaves once git's markers are removed: keep one front "
-                       "matter, at the top of the file, and remove these key lines and the "
-                       "'---' next to them")
 
 
 def parse_notice(text: str, path: str, notice_id: str, config: Config) -> Notice:
