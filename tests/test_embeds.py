@@ -19,7 +19,7 @@ from generator.app import project, recipe
 from generator.build.inputs import load_valid
 from generator.build.pipeline import render_site
 from generator.core.timeline import select
-from generator.render import badges, embeds
+from generator.render import badges, embeds, snippets
 from generator.render.badges import badge_svg
 from generator.render.mediatypes import is_cross_origin_data
 from generator.render.pages import Site, banner_text, make_site
@@ -293,8 +293,8 @@ def test_built_embed_js_parses(example_site: Path) -> None:
 
 def test_style_hash_matches_the_stylesheet_in_embed_js(example_site: Path) -> None:
     script = (example_site / "embed.js").read_text()
-    assert json.dumps(embeds.EMBED_CSS, separators=(",", ":")) in script
-    assert embeds.style_hash().startswith("'sha256-") and embeds.style_hash().endswith("='")
+    assert json.dumps(snippets.EMBED_CSS, separators=(",", ":")) in script
+    assert snippets.style_hash().startswith("'sha256-") and snippets.style_hash().endswith("='")
 
 
 def test_repeated_builds_are_identical(tmp_path: Path) -> None:

@@ -4,6 +4,8 @@ portal page served with that policy, and check the banner works."""
 
 from __future__ import annotations
 
+import html
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from generator.render.embeds import style_hash
+from generator.render.snippets import loader_hash, loader_policy, loader_script, style_hash
 from tests.embed_support import (
     API_UPGRADE,
     LONG_TITLE,
@@ -23,6 +25,7 @@ from tests.embed_support import (
     incident,
     maintenance,
     portal_page,
+    refusing,
     serving,
     url_of,
     write_repo,
@@ -55,10 +58,13 @@ def blocks(heading: str, lang: str) -> list[str]:
 
 
 def policy(heading: str, host: str) -> str:
+    """The heading's policy, for a status site at ``host``: the loader's hash covers the
+    address in it, so it is the one the site's own pages give (loader_policy)."""
     (line,) = blocks(heading, "text")
     name, value = line.strip().split(": ", 1)
     assert name == "Content-Security-Policy"
-    return value.replace(EXAMPLE_HOST, host)
+    return value.replace(loader_hash(EXAMPLE_HOST + "/"), loader_hash(host + "/")
+                         ).replace(EXAMPLE_HOST, host)
 
 
 @pytest.fixture
@@ -103,13 +109,31 @@ def violations(page: Any) -> list[str]:
 
 def test_readme_lists_the_current_style_hash() -> None:
     assert style_hash() in policy("Script (recommended)", EXAMPLE_HOST)
+    assert style_hash() in policy("Script in one tag", EXAMPLE_HOST)
 
 
-def test_script_snippets(browser: Any, setup: Any) -> None:
+def test_readme_loader_is_the_one_the_site_gives() -> None:
+    """The README's loader lines and policy are what a site at the example address
+    shows on its Subscribe page (the hash covers the address)."""
+    loader = f"<script>{loader_script(EXAMPLE_HOST + '/')}</script>"
+    assert blocks("Script (recommended)", "html") == [
+        f"{loader}\n", f"<div data-outpost-banner></div>\n{loader}\n"]
+    assert policy("Script (recommended)", EXAMPLE_HOST) == loader_policy(EXAMPLE_HOST + "/")
+    assert loader in blocks("One component", "html")[0]
+
+
+# Where a banner rendered in place stands: in the portal's body, before its <main>.
+IN_PLACE_JS = """(() => { const b = document.querySelector('outpost-banner');
+  return [b.parentElement.tagName,
+          !!(b.compareDocumentPosition(document.querySelector('main')) & 4)]; })()"""
+
+
+@pytest.mark.parametrize("heading", ["Script (recommended)", "Script in one tag"])
+def test_script_snippets(browser: Any, setup: Any, heading: str) -> None:
     site, portal, headers, _ = setup
     host = site.url.rstrip("/")
-    csp = policy("Script (recommended)", host)
-    snippets = blocks("Script (recommended)", "html")
+    csp = policy(heading, host)
+    snippets = blocks(heading, "html")
     assert len(snippets) == 2
     for index, snippet in enumerate(snippets):
         page, watch = open_portal(browser, portal, headers, f"script{index}.html",
@@ -121,9 +145,102 @@ def test_script_snippets(browser: Any, setup: Any) -> None:
         assert shown is not None
         assert shown["text"] == "Partial outage: Sign-in failures, and 1 more notice"
         assert shown["background"] == ORANGE  # the stylesheet was allowed by its hash
+        if index == 0:  # in place: where the snippet stands, in the portal's content
+            assert page.evaluate(IN_PLACE_JS) == ["BODY", True]
         assert watch.console_errors == [] and watch.page_errors == []
         assert violations(page) == []
         page.close()
+
+
+def subscribe_snippet(site: Server) -> tuple[str, str]:
+    """The loader line and the policy the built site's Subscribe page gives."""
+    html_text = (site.folder / "subscribe" / "index.html").read_text()
+    found = re.findall(r'<pre class="snippet"><code>(.*?)</code></pre>', html_text, re.S)
+    assert len(found) == 2
+    return html.unescape(found[0]), html.unescape(found[1])
+
+
+def test_subscribe_page_gives_a_working_loader_and_policy(browser: Any, setup: Any) -> None:
+    """A portal owner copies the line and the policy from the status site's own
+    Subscribe page: with that policy, nothing is refused and the banner is styled."""
+    site, portal, headers, _ = setup
+    line, csp = subscribe_snippet(site)
+    assert line == f"<script>{loader_script(site.url)}</script>"
+    assert csp == loader_policy(site.url)
+    page, watch = open_portal(browser, portal, headers, "copied.html", line, csp)
+    page.wait_for_function("() => document.querySelector('outpost-banner')"
+                           "?.shadowRoot?.querySelector('a')")
+    shown = banner(page, "outpost-banner")
+    assert shown is not None and shown["background"] == ORANGE
+    assert watch.console_errors == [] and watch.page_errors == []
+    assert violations(page) == []
+    page.close()
+
+
+@pytest.mark.parametrize("host", ["hanging", "refusing"])
+def test_loader_never_holds_up_the_portal_when_the_host_is_down(browser: Any, tmp_path: Path,
+                                                               host: str) -> None:
+    """The recommended line adds embed.js after the portal's load event: a status host
+    that accepts connections and never answers (which holds a script tag's or a frame's
+    page for minutes) or refuses them costs the portal's load nothing."""
+    down = hanging() if host == "hanging" else refusing()
+    try:
+        with serving(tmp_path / "portal") as portal:
+            snippet = blocks("Script (recommended)", "html")[1]
+            (portal.folder / "index.html").write_text(portal_page(
+                snippet.replace(EXAMPLE_HOST + "/", url_of(down))))
+            page = browser.new_page()
+            watch = Watch(page)
+            page.goto(portal.url, timeout=5000)  # waits for the load event
+            assert page.evaluate(
+                "performance.getEntriesByType('navigation')[0].loadEventEnd") < 1500
+            # The script was asked for, after load, beside the line.
+            assert page.evaluate("document.querySelector('script[src$=\"/embed.js\"]')"
+                                 ".previousElementSibling.tagName") == "SCRIPT"
+            assert watch.page_errors == []
+            page.close()
+    finally:
+        down.close()
+
+
+def test_loader_added_after_load_still_shows_the_banner(browser: Any, setup: Any) -> None:
+    """A tag manager adds the line once the page has loaded: the load event it would
+    wait for has passed, so it adds embed.js at once."""
+    site, portal, _, _ = setup
+    line = loader_script(site.url)
+    adder = ("<script>addEventListener('load', () => setTimeout(() => {"
+             "const s = document.createElement('script');"
+             f"s.textContent = {json.dumps(line)};"
+             "document.body.append(s); }, 200));</script>")
+    (portal.folder / "late.html").write_text(portal_page(
+        '<div data-outpost-banner></div>', adder))
+    page = browser.new_page()
+    watch = Watch(page)
+    page.goto(portal.url + "late.html")
+    page.wait_for_function("() => document.querySelector('[data-outpost-banner]')"
+                           "?.shadowRoot?.querySelector('a')", timeout=10000)
+    shown = banner(page, "[data-outpost-banner]")
+    assert shown is not None
+    assert shown["text"] == "Partial outage: Sign-in failures, and 1 more notice"
+    assert watch.console_errors == [] and watch.page_errors == []
+    page.close()
+
+
+def test_loader_hands_its_nonce_on(browser: Any, setup: Any) -> None:
+    """A portal whose policy allows scripts and styles by a nonce only, and no host: the
+    line carries the nonce, embed.js gets it, and the banner's stylesheet too."""
+    site, portal, headers, _ = setup
+    line = f'<script nonce="n1">{loader_script(site.url)}</script>'
+    csp = (f"default-src 'self'; script-src 'nonce-n1'; connect-src {site.url}; "
+           "style-src 'nonce-n1'")
+    page, watch = open_portal(browser, portal, headers, "nonce.html", line, csp)
+    page.wait_for_function("() => document.querySelector('outpost-banner')"
+                           "?.shadowRoot?.querySelector('a')")
+    shown = banner(page, "outpost-banner")
+    assert shown is not None and shown["background"] == ORANGE
+    assert watch.console_errors == [] and watch.page_errors == []
+    assert violations(page) == []
+    page.close()
 
 
 def test_placeholder_filled_by_a_script_loaded_in_the_head(browser: Any, tmp_path: Path) -> None:

@@ -11,8 +11,6 @@ The wording comes from render.banner_text so the site banner and every embed agr
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
 import re
 from dataclasses import dataclass, replace
@@ -28,22 +26,13 @@ from generator.core.timeline import NoticeView, Snapshot
 from generator.render import pages
 from generator.render.badges import badge_svg
 from generator.render.pages import Site, banner_text, overall_status, template_text
+from generator.render.snippets import BANNER_HEIGHT, COLOURS, EMBED_CSS
 from generator.render.textcut import ELLIPSIS, cut
 
 JSON_VERSION = 1
 # Characters of the title shown in the fragment: as many as the site banner shows.
 FRAGMENT_TITLE_MAX = pages.BANNER_TITLE_MAX
 FRAGMENT_MAX = 1536  # bytes of banner.html, its final newline included (README: 1.5 KB)
-# The framed banner's height in CSS pixels: the README's iframe snippet gives the frame
-# this height, and a frame does not grow with its page.
-BANNER_HEIGHT = 44
-
-# Colours as on the site banner (outpost.css, light scheme): background, text.
-COLOURS = {
-    "incident": {"bg": "#f29d38", "fg": "#1b1204"},
-    "maintenance": {"bg": "#2e7d32", "fg": "#fff"},
-    "none": {"bg": "#e3e6e9", "fg": "#1b1f24"},
-}
 # 16x16 stroke icons: a warning triangle, a clock, a check in a circle.
 _RING = "M14.5 8A6.5 6.5 0 1 1 1.5 8a6.5 6.5 0 0 1 13 0z"
 ICONS = {
@@ -51,25 +40,6 @@ ICONS = {
     "maintenance": _RING + "M8 4v4l3 2",
     "none": _RING + "M5 8.2l2 2 4-4",
 }
-# The stylesheet embed.js puts in its shadow root. Constant, so a portal can allow
-# it by hash in its Content-Security-Policy (see style_hash()). The host element is the
-# portal's, and so is its box: :host resets it only by default, because !important there
-# would beat even the portal's own !important, and a portal reserves the banner's space
-# with min-height on it. The banner is one line of BANNER_HEIGHT, so that the space
-# reserved is the space taken at any width. The age of a saved copy (<i>) sits beside
-# the live region, not in it; on a narrow screen both end in an ellipsis.
-EMBED_CSS = (
-    ":host{all:initial;display:flex!important}[role]{flex:auto;min-width:0}"
-    f"a,i{{all:initial;display:flex;align-items:center;height:{BANNER_HEIGHT}px;"
-    "padding:0 16px;font:15px/1.4 system-ui,sans-serif;white-space:nowrap}"
-    "a{gap:8px;cursor:pointer}a:focus-visible{outline:2px solid;outline-offset:-4px}"
-    f"a>span,i{{overflow:hidden;text-overflow:ellipsis}}i{{display:block;"
-    f"line-height:{BANNER_HEIGHT}px;padding-left:0}}i:empty{{display:none}}"
-    + "".join(f".{state}{{background:{c['bg']};color:{c['fg']}}}"
-              for state, c in COLOURS.items())
-    + "svg{flex:none;width:20px;height:20px;fill:none;stroke:currentColor;"
-    "stroke-width:1.6px}"
-)
 EMBED_JS = resources.files("generator.render") / "static" / "embed.js"
 
 
@@ -80,12 +50,6 @@ class Scope:
     prefix: str  # "" or "components/<id>/"
     component: Component | None
     snapshot: Snapshot
-
-
-def style_hash() -> str:
-    """The CSP source allowing embed.js's shadow-root stylesheet: 'sha256-...'."""
-    digest = hashlib.sha256(EMBED_CSS.encode("utf-8")).digest()
-    return f"'sha256-{base64.b64encode(digest).decode('ascii')}'"
 
 
 def _utc(moment: datetime | None) -> str | None:

@@ -46,6 +46,7 @@ from generator.render.bars import LEGEND, BarRow, bar_row, day_label, uptime_tex
 from generator.render.markup import MarkdownRenderer, absolute_links, focusable_tables, isolated
 from generator.render.overrides import BUILTIN_TEMPLATES, TEMPLATE_OVERRIDES, override_folder
 from generator.render.produced import Fragments, NoFragments, Page
+from generator.render.snippets import loader_policy, loader_script
 from generator.render.textcut import shortened
 
 # The Open page's one optional script: "Updated 2:00 PM CDT" gains "(3 minutes ago)",
@@ -306,6 +307,9 @@ def _install_filters(env: Environment, config: Config, markdown: MarkdownRendere
     env.filters["host"] = lambda url: (urlsplit(url).netloc + urlsplit(url).path).rstrip("/")
     env.filters["case_url"] = lambda notice: case_url(config.submit_case_url, notice.id,
                                                       notice.title)
+    # What a portal owner pastes to embed the banner, for this site's address.
+    env.globals["embed_loader"] = loader_script(config.base_url)
+    env.globals["embed_policy"] = loader_policy(config.base_url, config.mirrors)
 
 
 def affected(item: NoticeView, config: Config

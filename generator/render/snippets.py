@@ -1,0 +1,91 @@
+"""What portal owners paste into their pages to embed the banner: the loader's inline
+script, and the Content-Security-Policy sources the script embed needs (the README's
+"Embed the banner"; the Subscribe and component pages show both for the site's own
+address). Also the stylesheet embed.js puts in its shadow root, since a policy allows
+it by its hash."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from urllib.parse import urlsplit
+
+# The framed banner's height in CSS pixels: the README's iframe snippet gives the frame
+# this height, and a frame does not grow with its page.
+BANNER_HEIGHT = 44
+
+# Colours as on the site banner (outpost.css, light scheme): background, text.
+COLOURS = {
+    "incident": {"bg": "#f29d38", "fg": "#1b1204"},
+    "maintenance": {"bg": "#2e7d32", "fg": "#fff"},
+    "none": {"bg": "#e3e6e9", "fg": "#1b1f24"},
+}
+# The stylesheet embed.js puts in its shadow root. Constant, so a portal can allow
+# it by hash in its Content-Security-Policy (see style_hash()). The host element is the
+# portal's, and so is its box: :host resets it only by default, because !important there
+# would beat even the portal's own !important, and a portal reserves the banner's space
+# with min-height on it. The banner is one line of BANNER_HEIGHT, so that the space
+# reserved is the space taken at any width. The age of a saved copy (<i>) sits beside
+# the live region, not in it; on a narrow screen both end in an ellipsis.
+EMBED_CSS = (
+    ":host{all:initial;display:flex!important}[role]{flex:auto;min-width:0}"
+    f"a,i{{all:initial;display:flex;align-items:center;height:{BANNER_HEIGHT}px;"
+    "padding:0 16px;font:15px/1.4 system-ui,sans-serif;white-space:nowrap}"
+    "a{gap:8px;cursor:pointer}a:focus-visible{outline:2px solid;outline-offset:-4px}"
+    f"a>span,i{{overflow:hidden;text-overflow:ellipsis}}i{{display:block;"
+    f"line-height:{BANNER_HEIGHT}px;padding-left:0}}i:empty{{display:none}}"
+    + "".join(f".{state}{{background:{c['bg']};color:{c['fg']}}}"
+              for state, c in COLOURS.items())
+    + "svg{flex:none;width:20px;height:20px;fill:none;stroke:currentColor;"
+    "stroke-width:1.6px}"
+)
+
+
+
+# The loader: an inline script that adds embed.js beside itself once the portal's load
+# event has passed (at once if it has), so that a status host that hangs can never hold
+# that event, as a script tag or a frame of our host's would. It hands its nonce on (a
+# policy allowing scripts by nonce), and the banner renders where it stands, or in the
+# page's placeholders. Plain ES5 and one line, as portal owners paste it; its text is
+# allowed by its hash (loader_hash), which covers the address in it.
+LOADER = ('(function(t,g){{g=function(){{var s=document.createElement("script");s.src={src};'
+          's.nonce=t.nonce;t.after(s)}};document.readyState=="complete"?g():'
+          'addEventListener("load",g)}})(document.currentScript)')
+
+
+def loader_script(base_url: str) -> str:
+    """The loader's script text for the site at ``base_url`` (without its tags)."""
+    # '<' escaped: the text stays one script element whatever the address holds.
+    return LOADER.format(src=json.dumps(base_url + "embed.js").replace("<", "\\u003c"))
+
+
+def _source(text: str) -> str:
+    digest = hashlib.sha256(text.encode("utf-8")).digest()
+    return f"'sha256-{base64.b64encode(digest).decode('ascii')}'"
+
+
+def loader_hash(base_url: str) -> str:
+    """The CSP source allowing the loader of the site at ``base_url``: 'sha256-...'."""
+    return _source(loader_script(base_url))
+
+
+def style_hash() -> str:
+    """The CSP source allowing embed.js's shadow-root stylesheet: 'sha256-...'."""
+    return _source(EMBED_CSS)
+
+
+def origin(url: str) -> str:
+    """'https://status.example.org' for any URL of that host (a CSP host source)."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def loader_policy(base_url: str, mirrors: tuple[str, ...] = ()) -> str:
+    """The Content-Security-Policy a portal whose own is ``default-src 'self'`` needs
+    for the loader: its script by hash, embed.js from base_url, banner.json from
+    base_url and each mirror, and the banner's stylesheet by hash."""
+    home = origin(base_url)
+    hosts = " ".join(dict.fromkeys([home, *(origin(mirror) for mirror in mirrors)]))
+    return (f"default-src 'self'; script-src 'self' {loader_hash(base_url)} {home}; "
+            f"connect-src 'self' {hosts}; style-src 'self' {style_hash()}")
