@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import html as htmllib
 import json
 import re
@@ -366,3 +368,25 @@ def test_banner_json_and_status_json_agree_on_severity(
     assert json.loads(files["banner.json"])["overall"]["indicator"] == overall
     assert json.loads(files["api/v2/status.json"])["status"] == dict(
         zip(("indicator", "description"), status, strict=True))
+
+
+def test_loader_policy_names_each_host_once_and_hashes_the_line() -> None:
+    """The policy the Subscribe page gives: embed.js from base_url, banner.json from it
+    and each mirror (by origin, once each), the line and the stylesheet by hash."""
+    base = "https://status.example.org/status/"
+    mirrors = ("https://mirror.example.net/a/", "https://mirror.example.net/b/",
+               "http://127.0.0.1:8080/")
+    line = snippets.loader_script(base)
+    digest = base64.b64encode(hashlib.sha256(line.encode()).digest()).decode()
+    assert snippets.loader_policy(base, mirrors) == (
+        f"default-src 'self'; script-src 'self' 'sha256-{digest}' "
+        "https://status.example.org; connect-src 'self' https://status.example.org "
+        "https://mirror.example.net http://127.0.0.1:8080; "
+        f"style-src 'self' {snippets.style_hash()}")
+    assert '"https://status.example.org/status/embed.js"' in line
+
+
+def test_loader_line_stays_one_script_whatever_the_address() -> None:
+    line = snippets.loader_script('https://x.example/</script><script>alert(1)//"/')
+    assert "</" not in line and "<script" not in line
+    assert '\\"' in line  # the quote stays inside the string
