@@ -42,6 +42,28 @@ def test_check_github_through_the_cli(empty_repo: Path, run: Run) -> None:
     assert text.output.endswith("2 problems found.\n")
 
 
+def test_check_github_names_a_file_with_a_line_break_as_it_is(empty_repo: Path,
+                                                              run: Run) -> None:
+    # The text output quotes the name to keep it on one line; GitHub knows no file of
+    # that quoted name, so the annotation gives the name itself, escaped as GitHub says.
+    (empty_repo / "notices" / "two\nlines, 5%.md").write_text(BROKEN)
+    (empty_repo / "notices" / "'quoted'.md").write_text(BROKEN)
+    result = run(empty_repo, "check", "--format", "github")
+    assert result.exit_code == 1
+    name_problem = ("file name must be lowercase letters, digits and hyphens (it becomes the "
+                    "notice's URL)")
+    type_problem = "'type': expected one of incident, maintenance, received 'outage'"
+    assert result.output == (
+        f"::error file=notices/'quoted'.md,line=1::{name_problem}\n"
+        f"::error file=notices/'quoted'.md,line=3::{type_problem}\n"
+        f"::error file=notices/two%0Alines%2C 5%25.md,line=1::{name_problem}\n"
+        f"::error file=notices/two%0Alines%2C 5%25.md,line=3::{type_problem}\n")
+    assert run(empty_repo, "check").output.startswith(
+        f"notices/'quoted'.md:1: {name_problem}\n")
+    assert f"notices/'two\\nlines, 5%.md':3: {type_problem}\n" in run(empty_repo,
+                                                                      "check").output
+
+
 def test_check_github_paths_are_relative_to_the_workspace(empty_repo: Path) -> None:
     (empty_repo / "notices" / "2026-11-28-broken.md").write_text(BROKEN)
     workspace = empty_repo.parent
