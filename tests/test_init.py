@@ -32,6 +32,7 @@ from generator.notices.scaffold import (
 from tests.conftest import FIXED_NOW, REPO, Run
 
 EXPECTED_FILES = [
+    ".gitattributes",
     ".github/workflows/check.yml",
     ".github/workflows/publish.yml",
     ".gitignore",
@@ -93,6 +94,62 @@ def test_a_new_site_keeps_its_notices_folder_in_git_with_no_notice(tmp_path: Pat
     result = run(clone, "check")
     assert (result.exit_code, result.output) == (0, "OK: outpost.yaml and 0 notices are "
                                                     "valid.\n")
+
+
+def _git(root: Path, *args: str) -> str:
+    return subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.org",
+                           "-c", "core.autocrlf=false", "-C", str(root), *args],
+                          capture_output=True, text=True, check=True).stdout
+
+
+def test_a_notice_saved_with_crlf_merges_with_a_colleagues_update(tmp_path: Path,
+                                                                  run: Run) -> None:
+    """A Windows editor saving CRLF (core.autocrlf off) changes only the lines edited in
+    git, so an update posted meanwhile in another clone merges; the authoring commands
+    still read and write the CRLF file as it stands."""
+    site = tmp_path / "status"
+    assert run(tmp_path, "init", str(site), *OPTIONS).exit_code == 0
+    (site / EXAMPLE_NOTICE).unlink()
+    new = run(site, "new", "incident", "Checkout errors", "--component", "web",
+              "--at", "2026-11-28 09:00", "-m", "Some customers see errors.")
+    assert new.exit_code == 0, new.output
+    notice = "notices/2026-11-28-checkout-errors.md"
+    shared, ana, ben = tmp_path / "shared.git", tmp_path / "ana", tmp_path / "ben"
+    _git(site, "init", "-q", "-b", "main")
+    _git(site, "add", ".")
+    _git(site, "commit", "-qm", "Status site")
+    _git(tmp_path, "clone", "-q", "--bare", str(site), str(shared))
+    for clone in (ana, ben):
+        _git(tmp_path, "clone", "-q", str(shared), str(clone))
+    # Ana fixes the title in an editor that saves every line with CRLF.
+    text = (ana / notice).read_text().replace("Checkout errors", "Checkout errors in Europe")
+    (ana / notice).write_bytes(text.replace("\n", "\r\n").encode())
+    assert _git(ana, "diff", "--numstat") == f"1\t1\t{notice}\n"
+    _git(ana, "commit", "-qam", "Title")
+    _git(ana, "push", "-q", "origin", "main")
+    # Ben posts an update meanwhile, then pulls Ana's title: no conflict.
+    update = run(ben, "update", "checkout", "--status", "identified", "-m", "A bad deploy.",
+                 "--at", "2026-11-28 09:30")
+    assert update.exit_code == 0, update.output
+    _git(ben, "commit", "-qam", "Identified")
+    _git(ben, "pull", "-q", "--no-rebase", "origin", "main")
+    merged = (ben / notice).read_text()
+    assert "title: Checkout errors in Europe\n" in merged
+    assert "## Identified - 2026-11-28 09:30\nA bad deploy.\n" in merged
+    assert "<<<<<<<" not in merged and "\r" not in merged
+    _git(ben, "push", "-q", "origin", "main")
+    # Ana's editor saves the merged notice with CRLF again; resolve keeps CRLF in the
+    # file, and git sees only the lines it added.
+    _git(ana, "pull", "-q", "--no-rebase", "origin", "main")
+    (ana / notice).write_bytes((ana / notice).read_bytes().replace(b"\n", b"\r\n"))
+    resolved = run(ana, "resolve", "checkout", "--at", "2026-11-28 10:00")
+    assert resolved.exit_code == 0, resolved.output
+    written = (ana / notice).read_bytes()
+    assert written.count(b"\r\n") == written.count(b"\n")
+    assert _git(ana, "diff", "--numstat") == f"3\t0\t{notice}\n"
+    checked = run(ana, "check", "--now", "2026-11-28 12:00")
+    assert (checked.exit_code, checked.output) == (0, "OK: outpost.yaml and 1 notice are "
+                                                      "valid.\n")
 
 
 def test_the_next_steps_run_as_printed_in_a_folder_with_spaces(tmp_path: Path,

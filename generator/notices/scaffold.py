@@ -34,7 +34,7 @@ DEFAULT_BASE_URL = "https://status.example.org/"
 
 # Skeleton file -> path in the new repository. Dot-files are stored without the
 # dot so that packaging globs never skip them.
-_RENAMES = {"gitignore": ".gitignore", "github/": ".github/",
+_RENAMES = {"gitignore": ".gitignore", "gitattributes": ".gitattributes", "github/": ".github/",
             # git keeps notices/ only with a file in it: this one, once the example is
             # deleted (the loader skips dot-files); without the folder, check refuses.
             "notices/gitkeep": "notices/.gitkeep"}
