@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from generator.app import cli
 from generator.cli.report import format_problems
 from generator.core.errors import Problem
-from tests.conftest import Run
+from tests.conftest import MINIMAL_CONFIG, Run
 
 REPO = Path(__file__).resolve().parent.parent
 BROKEN = "---\ntitle: Broken\ntype: outage\n---\n## Investigating - 2026-11-28 07:00\nText\n"
@@ -124,22 +124,103 @@ def test_workflow_runs_check_on_pull_requests_touching_notices(empty_repo: Path,
     assert "templates/404.html:1: 'nosuch' is undefined" in results[1].stderr
 
 
-def test_pre_commit_hook(empty_repo: Path) -> None:
+def git(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.org",
+                           "-C", str(root), *args], capture_output=True, text=True,
+                          check=False)
+
+
+def hook_entry() -> list[str]:
+    """The pre-commit hook's command, as the hook list declares it."""
     hooks = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
     assert [hook["id"] for hook in hooks] == ["outpost-check"]
+    return outpost_command() + shlex.split(hooks[0]["entry"])[1:]
+
+
+def test_pre_commit_hook(empty_repo: Path) -> None:
+    hooks = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
     hook = hooks[0]
     assert (hook["language"], hook["pass_filenames"]) == ("python", False)
     files = re.compile(hook["files"])
     assert all(files.search(p) for p in ("notices/2026-11-28-a.md", "outpost.yaml",
                                          "templates/base.html"))
     assert not any(files.search(p) for p in ("README.md", "site/index.html", "outpost.yaml.bak"))
-    entry = shlex.split(hook["entry"])
-    ok = subprocess.run(outpost_command() + entry[1:], cwd=empty_repo, capture_output=True,
-                        text=True, check=False)
+    (empty_repo / "notices" / ".gitkeep").write_text("")
+    git(empty_repo, "init", "-q")
+    git(empty_repo, "add", ".")
+    ok = subprocess.run(hook_entry(), cwd=empty_repo, capture_output=True, text=True,
+                        check=False)
     assert (ok.returncode, ok.stdout) == (0, "OK: outpost.yaml and 0 notices are valid.\n")
     (empty_repo / "notices" / "2026-11-28-broken.md").write_text(BROKEN)
-    bad = subprocess.run(outpost_command() + entry[1:], cwd=empty_repo, capture_output=True,
-                         text=True, check=False)
+    git(empty_repo, "add", "notices")
+    bad = subprocess.run(hook_entry(), cwd=empty_repo, capture_output=True, text=True,
+                         check=False)
     assert bad.returncode == 1
     assert bad.stdout == ("notices/2026-11-28-broken.md:3: 'type': expected one of incident, "
                           "maintenance, received 'outage'\n1 problem found.\n")
+
+
+GOOD = ("---\ntitle: Slow sign-in\ntype: incident\n---\n## Investigating - 2026-11-28 05:00\n"
+        "Looking into it.\n")
+
+
+def test_the_hook_checks_what_a_commit_holds(tmp_path: Path) -> None:
+    """Run by git at a real commit, the hook judges the staged files: an untracked
+    draft or an unstaged edit neither blocks a commit nor lets a broken one through."""
+    site = tmp_path / "status"
+    (site / "notices").mkdir(parents=True)
+    (site / "outpost.yaml").write_text(MINIMAL_CONFIG)
+    (site / "notices" / ".gitkeep").write_text("")
+    git(site, "init", "-q")
+    hook = site / ".git" / "hooks" / "pre-commit"
+    hook.write_text(f"#!/bin/sh\nexec {shlex.join(hook_entry())}\n")
+    hook.chmod(0o755)
+    assert git(site, "add", ".").returncode == 0
+    assert git(site, "commit", "-qm", "Site").returncode == 0
+    # A half-written draft, not added, while another notice is committed.
+    (site / "notices" / "2026-11-28-draft.md").write_text(BROKEN)
+    notice = site / "notices" / "2026-11-28-sign-in.md"
+    notice.write_text(GOOD)
+    git(site, "add", "notices/2026-11-28-sign-in.md")
+    committed = git(site, "commit", "-qm", "Slow sign-in")
+    assert committed.returncode == 0, committed.stdout + committed.stderr
+    # A broken edit staged, then fixed on disk only: the commit would hold the broken one
+    # (git shows what a hook prints on its standard error).
+    notice.write_text(GOOD.replace("type: incident", "type: outage"))
+    git(site, "add", "notices/2026-11-28-sign-in.md")
+    notice.write_text(GOOD + "\nMore.\n")
+    refused = git(site, "commit", "-qm", "Broken")
+    assert refused.returncode == 1
+    assert refused.stderr == ("notices/2026-11-28-sign-in.md:3: 'type': expected one of "
+                              "incident, maintenance, received 'outage'\n1 problem found.\n")
+    # Staged right, left broken on disk: the commit holds the right one.
+    git(site, "add", "notices/2026-11-28-sign-in.md")
+    notice.write_text("---\ntitle: [\n")
+    committed = git(site, "commit", "-qm", "More")
+    assert committed.returncode == 0, committed.stdout + committed.stderr
+    assert git(site, "show", "HEAD:notices/2026-11-28-sign-in.md").stdout == GOOD + "\nMore.\n"
+
+
+def test_check_staged_outside_git_or_in_a_merge(empty_repo: Path, run: Run,
+                                                tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["--root", str(empty_repo), "check", "--staged"])
+    assert (result.exit_code, result.output) == (1, (
+        f"Error: --staged checks what git is about to commit, but {empty_repo} is not in a "
+        "git working tree: run 'outpost check' without it\n"))
+    git(empty_repo, "init", "-q")
+    missing = CliRunner().invoke(cli, ["--root", str(empty_repo), "check", "--staged"])
+    assert missing.output == ("Error: outpost.yaml is not staged: the commit would hold no "
+                              "settings for the site ('git add outpost.yaml' first)\n")
+    (empty_repo / "notices" / ".gitkeep").write_text("")
+    git(empty_repo, "add", ".")
+    git(empty_repo, "commit", "-qm", "Site")
+    git(empty_repo, "checkout", "-qb", "other")
+    (empty_repo / "outpost.yaml").write_text(MINIMAL_CONFIG.replace("Test", "Other"))
+    git(empty_repo, "commit", "-qam", "Other")
+    git(empty_repo, "checkout", "-q", "-")
+    (empty_repo / "outpost.yaml").write_text(MINIMAL_CONFIG.replace("Test", "Main"))
+    git(empty_repo, "commit", "-qam", "Main")
+    git(empty_repo, "merge", "-q", "other")
+    merging = CliRunner().invoke(cli, ["--root", str(empty_repo), "check", "--staged"])
+    assert merging.output == ("Error: --staged: a merge conflict is not resolved yet: resolve "
+                              "it and 'git add' the files first\n")

@@ -5,11 +5,16 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from generator.cli.common import NOW_HELP, SITE_DIR, Repo, pass_repo, resolve_now
 from generator.core.errors import Problem
+
+if TYPE_CHECKING:
+    from generator.build.inputs import Checked, Project
+    from generator.build.options import BuildOptions
 
 
 @click.command()
@@ -18,14 +23,38 @@ from generator.core.errors import Problem
               help="'github' prints GitHub Actions annotations.")
 @click.option("--now", "now_text", metavar="TIME", default=None,
               help=NOW_HELP + " Updates and postmortems dated after it are warned about.")
+@click.option("--staged", is_flag=True,
+              help="Check the files as git would commit them (staged with git add), not "
+                   "as they are on disk: what the pre-commit hook runs.")
 @pass_repo
-def check(repo: Repo, output_format: str, now_text: str | None) -> None:
+def check(repo: Repo, output_format: str, now_text: str | None, staged: bool) -> None:
     """Validate outpost.yaml and every notice; print every problem, and warn about
     updates and postmortems dated in the future."""
-    from generator.build.inputs import check as check_repo
-    from generator.cli.report import format_problems, format_warnings
+    if staged:
+        from dataclasses import replace
 
-    checked, problems = check_repo(repo.project)
+        from generator.build.options import BuildOptions
+        from generator.cli.staged import staged_site
+
+        with staged_site(repo.root) as copy:
+            # No cache: the site on disk keeps one, and the copy goes away.
+            found = _found(repo, replace(repo.project, root=copy), BuildOptions(cached=False),
+                           now_text)
+    else:
+        from generator.build.options import DEFAULTS
+
+        found = _found(repo, repo.project, DEFAULTS, now_text)
+    _report(repo, *found, output_format)
+
+
+def _found(repo: Repo, project: Project, options: BuildOptions, now_text: str | None
+           ) -> tuple[Checked | None, list[Problem], list[Problem]]:
+    """What loaded, the problems and the warnings of the site ``project`` reads (the
+    repository, or a copy of what is staged); publish targets are checked against the
+    repository itself (its remotes, its folders)."""
+    from generator.build.inputs import check as check_repo
+
+    checked, problems = check_repo(project, options)
     warnings: list[Problem] = []
     if checked is not None:
         from generator.core.timeline import future_updates
@@ -37,7 +66,14 @@ def check(repo: Repo, output_format: str, now_text: str | None) -> None:
 
         warnings = future_updates(checked.notices, resolve_now(repo, now_text),
                                   checked.config.timezone)
-        warnings = sorted([*warnings, *unused_overrides(repo.root)])
+        warnings = sorted([*warnings, *unused_overrides(project.root)])
+    return checked, problems, warnings
+
+
+def _report(repo: Repo, checked: Checked | None, problems: list[Problem],
+            warnings: list[Problem], output_format: str) -> None:
+    from generator.cli.report import format_problems, format_warnings
+
     if output_format == "github":
         from generator.cli.report import from_workspace
 
