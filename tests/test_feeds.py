@@ -193,8 +193,42 @@ def test_component_feeds_hold_only_their_notices(example_site: Path) -> None:
     assert support.feed.title == "Example Support Notifications: Support Portal"
     empty = parse(example_site / "components/campus-community/feed.xml")
     assert empty.entries == []
-    empty_atom = (example_site / "components/campus-community/atom.xml").read_text()
-    assert "<updated>1970-01-01T00:00:00+00:00</updated>" in empty_atom
+    newest = parse(example_site / "atom.xml").entries[0].updated
+    empty_atom = parse(example_site / "components/campus-community/atom.xml")
+    assert empty_atom.feed.updated == newest
+
+
+def feed_dates(site: Path) -> dict[str, str]:
+    """Each feed's own updated time (Atom) or lastBuildDate (RSS), as written."""
+    dates = {}
+    for path in sorted(site.rglob("*.xml")):
+        found = re.search(r"<(?:lastBuildDate|updated)>([^<]+)<", path.read_text())
+        assert found, path
+        dates[path.relative_to(site).as_posix()] = found.group(1)
+    return dates
+
+
+def test_an_emptied_feed_is_not_dated_1970(small_repo: Path, run: Run,
+                                           tmp_path: Path) -> None:
+    """A component feed left empty says the site's newest update; a site left with no
+    update at all says the build time, the same for the same --now."""
+    site = tmp_path / "site"
+    notice = small_repo / "notices" / "slow-sign-in.md"
+    notice.write_text(notice.read_text().replace("[web]", "[api]"))
+    build(run, small_repo, FIXED_NOW, site)
+    posted = {"atom": "2026-11-28T11:00:00+00:00", "rss": "Sat, 28 Nov 2026 11:00:00 +0000"}
+    assert feed_dates(site) == {
+        "atom.xml": posted["atom"], "feed.xml": posted["rss"],
+        "components/api/atom.xml": posted["atom"], "components/api/feed.xml": posted["rss"],
+        "components/web/atom.xml": posted["atom"], "components/web/feed.xml": posted["rss"]}
+    notice.unlink()
+    build(run, small_repo, "2026-11-28T12:30:00Z", site)
+    built = {"atom": "2026-11-28T12:30:00+00:00", "rss": "Sat, 28 Nov 2026 12:30:00 +0000"}
+    assert set(feed_dates(site).values()) == set(built.values())
+    for name in ("atom.xml", "components/web/atom.xml"):
+        assert parse(site / name).entries == []
+    again = build(run, small_repo, "2026-11-28T12:30:00Z", tmp_path / "again")
+    assert feed_dates(again) == feed_dates(site)
 
 
 def test_future_updates_stay_out(empty_repo: Path, run: Run, tmp_path: Path) -> None:

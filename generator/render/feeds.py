@@ -7,7 +7,7 @@ import heapq
 import html
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, datetime
 from itertools import islice
 
 from generator.core import times
@@ -185,18 +185,37 @@ class _Items:
         return found
 
 
+@dataclass(frozen=True)
+class Empty:
+    """What an empty feed gives as its updated time, and the input that stands for it."""
+
+    at: datetime
+    source: object
+
+
+def empty_feed_time(site: Site, newest: Posted | None) -> Empty:
+    """An empty feed's updated time: the site's newest update (``newest``), or with none
+    the build time. Never 1970: a notice deleted, or one that stopped naming a component,
+    left its feed dated decades back, as if it had been dead all along."""
+    if newest is None:
+        return Empty(site.now, site.now.isoformat())
+    return Empty(newest.update.at, NoticePart(newest.notice.id, update_key(newest)))
+
+
 def _documents(site: Site, items: _Items, settings: str, prefix: str, title: str,
-               subtitle: str, feed_id: str, selected: Iterable[Posted]) -> dict[str, Page]:
+               subtitle: str, feed_id: str, selected: Iterable[Posted],
+               empty: Empty) -> dict[str, Page]:
     """The RSS and Atom documents: their inputs are the settings and the items they show
-    (each standing for its notice's whole file)."""
+    (each standing for its notice's whole file), or ``empty``'s source if none."""
     shown = list(islice(selected, site.config.feed_items))
-    inputs = (settings, *(NoticePart(p.notice.id, update_key(p)) for p in shown))
+    inputs = (settings, *(NoticePart(p.notice.id, update_key(p)) for p in shown)) \
+        if shown else (settings, empty.source)
     written: list[tuple[bytes, bytes]] = []  # both documents, built once if either misses
 
     def document(which: int) -> bytes:
         if not written:
             written.append(_write(site, prefix, title, subtitle, feed_id,
-                                  [items(p) for p in shown]))
+                                  [items(p) for p in shown], empty.at))
         return written[0][which]
 
     rss, atom = f"{prefix}{RSS}", f"{prefix}{ATOM}"
@@ -204,9 +223,9 @@ def _documents(site: Site, items: _Items, settings: str, prefix: str, title: str
 
 
 def _write(site: Site, prefix: str, title: str, subtitle: str, feed_id: str,
-           items: list[FeedItem]) -> tuple[bytes, bytes]:
+           items: list[FeedItem], empty_at: datetime) -> tuple[bytes, bytes]:
     config = site.config
-    newest = max((i.updated for i in items), default=times.EPOCH)
+    newest = max((i.updated for i in items), default=empty_at)
     meta = FeedMeta(
         id=feed_id,
         title=title,
@@ -226,13 +245,14 @@ def render_feeds(site: Site) -> dict[str, Page]:
     ordered = _Ordered(site)
     items = _Items(site)
     tag = f"tag:{config.dns_name},2024:{config.id_path}"
+    empty = empty_feed_time(site, next(ordered.posted(), None))
     files = _documents(site, items, settings, "", config.title,
                        f"Every update from {config.title}", f"{tag}feed",
-                       ordered.posted())
+                       ordered.posted(), empty)
     for component in config.components:
         files.update(_documents(
             site, items, settings, f"components/{component.id}/",
             f"{config.title}: {component.name}", f"Every update about {component.name}",
             f"{tag}components/{component.id}/feed",
-            ordered.posted(component.id)))
+            ordered.posted(component.id), empty))
     return files
