@@ -764,6 +764,27 @@ def write(root: Path, name: str, data: str | bytes) -> None:
         path.write_bytes(data)
 
 
+def test_a_base_url_naming_a_page_is_refused_at_its_line(empty_repo: Path, run: Run) -> None:
+    """'.../index.html' became '.../index.html/' before every link: each one led nowhere.
+    Links to other sites may name a page."""
+    write(empty_repo, "outpost.yaml", "title: T\nbase_url: https://status.example.org/index.html\n"
+          "timezone: America/Chicago\nhome_url: https://support.example.org/index.html\n"
+          "mirrors:\n  - https://mirror.example.net/v1.2\n"
+          "  - https://mirror.example.net/status/Status.PHP\n"
+          "publish:\n  - name: site\n    type: dir\n    path: ../out\n"
+          "    url: https://pages.example.net/status/default.aspx\n")
+    result = run(empty_repo, "check")
+    page = "a base URL names the folder the site is served from, not a page in it"
+    assert (result.exit_code, result.output) == (1, (
+        f"outpost.yaml:2: Config value 'base_url': {page} ('index.html'): write "
+        "'https://status.example.org/'\n"
+        f"outpost.yaml:7: 'mirrors[1]': {page} ('Status.PHP'): write "
+        "'https://mirror.example.net/status/'\n"
+        f"outpost.yaml:12: Config value 'publish[0].url': {page} ('default.aspx'): write "
+        "'https://pages.example.net/status/'\n"
+        "3 problems found.\n"))
+
+
 def test_check_clean_repo_exits_0(example_repo: Path, run: Run) -> None:
     result = run(example_repo, "check")
     assert result.exit_code == 0

@@ -297,6 +297,10 @@ def _host_problem(netloc: str) -> str:
     return ""
 
 
+# A base URL's last segment naming a web page ('index.html', 'status.php').
+_PAGE_FILE = re.compile(r"/([^/]+\.(?:[xs]?html?|php|aspx?|jsp))$", re.IGNORECASE)
+
+
 def base_url(node: yn.Node, path: str = "") -> str:
     """An http(s) URL that paths are added to (the site's, a mirror's): no query or
     fragment, which would end up in the middle of every link."""
@@ -304,6 +308,12 @@ def base_url(node: yn.Node, path: str = "") -> str:
     if "?" in value or "#" in value:
         raise InputError("a base URL may not hold a query ('?...') or a fragment ('#...'): "
                          "every link is made by adding a path to it")
+    page = _PAGE_FILE.search(urlsplit(value).path)
+    if page:
+        # Made into '.../index.html/' and added to, every link would lead nowhere.
+        folder = value[:len(value) - len(page.group(1))]
+        raise InputError(f"a base URL names the folder the site is served from, not a page "
+                         f"in it ('{page.group(1)}'): write '{folder}'")
     # RFC 3986 leaves these out of every URL; raw, they would make Atom ids that are not
     # URIs and end Slack's '<url|text>' links early. (A link to another site may hold
     # '{id}', which Outpost fills in, so only base URLs are held to this.)

@@ -147,7 +147,8 @@ SETTINGS: tuple[s.Field, ...] = (
     s.Field("title", _site_title, "text", "Site title, shown in the header and feeds.",
             required=True, example="Example Support Notifications"),
     s.Field("base_url", _base_url, "URL", "Public URL the site is served from; a subpath "
-            "such as https://example.org/status/ works, a query or fragment does not, and "
+            "such as https://example.org/status/ works, a query, a fragment or a page's name "
+            "(index.html) does not, and "
             "characters no URL holds raw (angle brackets, quotes, braces, |, backslash, caret, "
             "backtick) must be percent-encoded.",
             required=True,
@@ -184,8 +185,8 @@ SETTINGS: tuple[s.Field, ...] = (
             "The systems notices can affect: each has id, name, and optional description and "
             "group.", default=()),
     s.Field("mirrors", s.list_of(s.base_url), "list of URLs", "Other base URLs serving the "
-            "same site (no query or fragment); the embed script tries base_url, then these in "
-            "order.", default=()),
+            "same site (no query, fragment or page's name); the embed script tries base_url, "
+            "then these in order.", default=()),
     s.Field("feed_items", s.integer(1, 10000), "number", "How many recent updates the feeds "
             "hold.", default=100),
     s.Field("closed_recent", s.integer(1, 500), "number", "How many notices the Closed "

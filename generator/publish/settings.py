@@ -91,9 +91,9 @@ COMMON: tuple[s.Field, ...] = (
     s.Field("type", s.choice(*TYPES), "dir | git | s3", "What kind of host this is.",
             required=True, example="git"),
     s.Field("url", s.optional(_no_userinfo(s.base_url)), "URL", "The public URL this "
-            "target serves the site at (no query or fragment); `outpost verify` reads it back "
-            "from there. Without it, verify reads through the target itself (folder, git, S3 "
-            "API)."),
+            "target serves the site at (no query, fragment or page's name); `outpost verify` "
+            "reads it back from there. Without it, verify reads through the target itself "
+            "(folder, git, S3 API)."),
     s.Field("retries", s.integer(0, 10), "number", "How many times a transient failure "
             "(connection refused, a 5xx, a push another publish raced) is retried, with back-off.",
             default=3),
