@@ -5,6 +5,7 @@ connections, interruption at every step."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import signal
 import socket
@@ -709,3 +710,28 @@ def test_verify_never_trusts_the_local_site_or_an_etag(builds: Builds, endpoint:
     with pytest.raises(VerifyFailed) as caught:
         drain(target.verify(local))
     assert caught.value.mismatches == ["index.html: content differs from the manifest"]
+
+
+def test_a_region_is_a_code_the_client_takes(small_repo: Path, endpoint: str,
+                                             tmp_path: Path) -> None:
+    """A console's region name ('US East') passed check and failed every publish; R2's
+    'auto' and a MinIO server's own region name publish."""
+    add_target(small_repo, "  - name: mirror\n    type: s3\n    bucket: b\n"
+                           f"    endpoint_url: {endpoint}\n    region: US East\n")
+    process = outpost_process(small_repo, "check")
+    assert (process.communicate(timeout=60)[0], process.returncode) == (
+        "outpost.yaml:15: Config value 'publish[0].region': expected a region code such as "
+        "'us-east-1' (letters, digits and hyphens, not the console's name 'US East (N. "
+        "Virginia)'; R2 takes 'auto'), received 'US East'\n1 problem found.\n", 1)
+    config = small_repo / "outpost.yaml"
+    site = tmp_path / "site"
+    for region in ("auto", "Lab-West1"):
+        bucket = new_bucket(endpoint)
+        text = re.sub(r"(?<=region: ).*", region, config.read_text())
+        config.write_text(re.sub(r"(?<=bucket: )\S+", bucket, text))
+        build_site(small_repo, site)
+        process = outpost_process(small_repo, "publish", "-q", "--site", str(site),
+                                  env=s3_env())
+        output = process.communicate(timeout=120)[0]
+        assert process.returncode == 0, output
+        assert "index.html" in s3_objects(endpoint, bucket)

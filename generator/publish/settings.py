@@ -77,6 +77,16 @@ def _bucket(node: yn.Node, path: str = "") -> str:
     return value
 
 
+def _region(node: yn.Node, path: str = "") -> str:
+    """A region's code as the S3 client takes it (a host name's label: it refuses others
+    before any request): AWS's 'us-east-1', R2's 'auto', a MinIO server's own name."""
+    value = s.text(node)
+    if not re.fullmatch(r"(?![0-9]+$)(?!-)[A-Za-z0-9-]{1,63}(?<!-)", value):
+        raise s.Expected("a region code such as 'us-east-1' (letters, digits and hyphens, "
+                         "not the console's name 'US East (N. Virginia)'; R2 takes 'auto')")
+    return value
+
+
 def _branch(node: yn.Node, path: str = "") -> str:
     value = s.text(node)
     if not re.fullmatch(r"[A-Za-z0-9._/-]+", value) or ".." in value or value.startswith(
@@ -126,8 +136,8 @@ TYPE_FIELDS: dict[str, tuple[s.Field, ...]] = {
         s.Field("prefix", _state_safe_prefix, "key prefix", "Publish under this prefix. The "
                 "prefix belongs to Outpost: objects under it that the build lacks are "
                 "deleted.", default=""),
-        s.Field("region", s.optional(s.text), "region", "The bucket's region (default: "
-                "the standard AWS chain, e.g. AWS_REGION)."),
+        s.Field("region", s.optional(_region), "region", "The bucket's region code, such "
+                "as us-east-1 (R2: auto; default: the standard AWS chain, e.g. AWS_REGION)."),
         s.Field("endpoint_url", s.optional(_no_userinfo(s.http_url)), "URL", "An "
                 "S3-compatible endpoint (MinIO, R2, Ceph...); default AWS."),
         s.Field("jobs", s.integer(1, 64), "number", "How many uploads run at once (the "
