@@ -351,6 +351,16 @@ NOTICE_CASES = {
         + UPDATE,
         ["4: invalid YAML: a '{' opened on this line is never closed, or a ',' is missing "
          "between its items"]),
+    # Open on the front matter's last line, with nothing after it: the parser gives up
+    # past the end, at the closing '---'.
+    "a '[' opened on the last line": (
+        "---\ntitle: A\ntype: incident\ncomponents: [web,\n---\n" + UPDATE,
+        ["4: invalid YAML: a '[' opened on this line is never closed, or a ',' is missing "
+         "between its items"]),
+    "a '{' opened on the last line": (
+        "---\ntitle: A\ntype: incident\nset_statuses: {\n---\n" + UPDATE,
+        ["4: invalid YAML: a '{' opened on this line is never closed, or a ',' is missing "
+         "between its items"]),
     "a quote never closed": (
         "---\ntitle: \"A\ntype: incident\nimpact: minor\n---\n" + UPDATE,
         ["2: invalid YAML: a quote opened on this line is never closed"]),
@@ -692,7 +702,8 @@ CONFIG_CASES = {
         "outpost.yaml:4: Config value 'language': expected a language tag such as 'en', "
         "'en-US' or 'es-419', received 'en--US'"]),
     "invalid YAML": (BASE + "title: [\n", [
-        "outpost.yaml:5: invalid YAML: did not find expected node content"]),
+        "outpost.yaml:4: invalid YAML: a '[' opened on this line is never closed, or a ',' "
+        "is missing between its items"]),
     "tab indentation": (BASE + "\tx: 1\n", [
         "outpost.yaml:4: invalid YAML: found a tab character that violates indentation"]),
     "a component name holding a colon": (
@@ -783,6 +794,20 @@ def test_a_base_url_naming_a_page_is_refused_at_its_line(empty_repo: Path, run: 
         f"outpost.yaml:12: Config value 'publish[0].url': {page} ('default.aspx'): write "
         "'https://pages.example.net/status/'\n"
         "3 problems found.\n"))
+
+
+@pytest.mark.parametrize(("last", "line", "bracket"), [
+    ("mirrors: [", 4, "["), ("mirrors: [https://m.example.net/,\n\n", 4, "["),
+    ("components:\n  - {id: web, name: Web,  # to do\n", 5, "{")])
+def test_a_bracket_open_on_the_last_line_is_named_at_its_line(
+        empty_repo: Path, run: Run, last: str, line: int, bracket: str) -> None:
+    """Not at the line after it, past the end of the file, as 'did not find expected node
+    content': the same words and line as a bracket left open above another key."""
+    write(empty_repo, "outpost.yaml", BASE + last)
+    result = run(empty_repo, "check")
+    assert (result.exit_code, result.output) == (1, (
+        f"outpost.yaml:{line}: invalid YAML: a '{bracket}' opened on this line is never closed, "
+        "or a ',' is missing between its items\n1 problem found.\n"))
 
 
 def test_check_clean_repo_exits_0(example_repo: Path, run: Run) -> None:

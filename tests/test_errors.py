@@ -207,7 +207,8 @@ CASES: dict[str, Case] = {
                                         "'many'", "1 problem found. Build stopped: nothing was "
                                         "written.")),
     "list: YamlError": Case(("list",), plain("title: [\n"), 1, lines(
-        "Error: outpost.yaml:10: invalid YAML: did not find expected node content",
+        "Error: outpost.yaml:9: invalid YAML: a '[' opened on this line is never closed, "
+        "or a ',' is missing between its items",
         "1 problem found.")),
     "build: TemplateFailed": Case(("build", "--now", NOW), broken_template, 1, lambda root: [
         "Error: template templates/notice.html:1: "

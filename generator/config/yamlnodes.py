@@ -153,6 +153,11 @@ def parse(text: str, first_line: int = 1, aliases: bool = False) -> Node | None:
         unclosed = _unclosed(exc.context, exc.problem)
         mark = (exc.context_mark if unclosed and exc.context_mark
                 else exc.problem_mark or exc.context_mark)
+        at_end = exc.problem_mark is not None and not text[exc.problem_mark.index:].strip()
+        if exc.context == "while parsing a flow node" and at_end:
+            left_open = _left_open(text)  # the parser named the end, past the last line
+            if left_open is not None:
+                unclosed, mark = left_open
         line = first_line + (mark.line if mark else 0)
         problem = unclosed or exc.problem or exc.context or "not valid YAML"
         odd = _odd_indent(text, mark.line) if mark and not unclosed else None
@@ -195,15 +200,37 @@ class _Expansion:
 # Something opened and never closed: the parser notices where it gives up (the end of
 # the front matter, or the next key), but what to mend is where it was opened, the
 # line of the error's context. (context, what the problem says, what to say instead.)
+_OPEN_SEQUENCE = "a '[' opened on this line is never closed, or a ',' is missing between its items"
+_OPEN_MAPPING = "a '{' opened on this line is never closed, or a ',' is missing between its items"
 _UNCLOSED = (
     ("while scanning a quoted scalar", "end of stream",
      "a quote opened on this line is never closed"),
-    ("while parsing a flow sequence", "expected ','",
-     "a '[' opened on this line is never closed, or a ',' is missing between its items"),
-    ("while parsing a flow mapping", "expected ','",
-     "a '{' opened on this line is never closed, or a ',' is missing between its items"),
+    ("while parsing a flow sequence", "expected ','", _OPEN_SEQUENCE),
+    ("while parsing a flow mapping", "expected ','", _OPEN_MAPPING),
     ("while scanning a simple key", "expected ':'", "this line has no ':' after its key"),
 )
+
+
+def _left_open(text: str) -> tuple[str, yaml.Mark] | None:
+    """What to say of the innermost '[' or '{' still open where ``text`` ends, and where
+    it was opened. Open on the last line (or with nothing but a ',' after its items),
+    the parser gives up past the end, in a flow node, and names no opening."""
+    import yaml
+
+    opened: list[yaml.Token] = []
+    try:
+        for token in yaml.scan(text, Loader=_loader()):
+            if isinstance(token, (yaml.FlowSequenceStartToken, yaml.FlowMappingStartToken)):
+                opened.append(token)
+            elif isinstance(token, (yaml.FlowSequenceEndToken, yaml.FlowMappingEndToken)):
+                del opened[-1:]
+    except yaml.YAMLError:
+        return None
+    if not opened:
+        return None
+    words = (_OPEN_SEQUENCE if isinstance(opened[-1], yaml.FlowSequenceStartToken)
+             else _OPEN_MAPPING)
+    return words, opened[-1].start_mark
 
 
 def _unclosed(context: str | None, problem: str | None) -> str | None:
