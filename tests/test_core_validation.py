@@ -810,6 +810,21 @@ def test_a_bracket_open_on_the_last_line_is_named_at_its_line(
         "or a ',' is missing between its items\n1 problem found.\n"))
 
 
+@pytest.mark.parametrize(("components", "line", "item"), [
+    ("  -id: web\n    name: Web\n  - id: api\n    name: API\n", 5, "- id: web"),
+    ("  - id: web\n    name: Web\n  -id: api\n    name: API\n", 7, "- id: api"),
+    ("- id: web\n  name: Web\n-id: api\n  name: API\n", 7, "- id: api")])
+def test_a_list_dash_without_its_space_is_named_at_its_line(
+        empty_repo: Path, run: Run, components: str, line: int, item: str) -> None:
+    """YAML reads '-id: web' as a key named '-id' and refused the line below it, or
+    the next item, as 'mapping values are not allowed' or 'expected '-' indicator'."""
+    write(empty_repo, "outpost.yaml", BASE + "components:\n" + components)
+    result = run(empty_repo, "check")
+    assert (result.exit_code, result.output) == (1, (
+        f"outpost.yaml:{line}: invalid YAML: a list item's '-' needs a space after it: "
+        f"{item}\n1 problem found.\n"))
+
+
 def test_check_clean_repo_exits_0(example_repo: Path, run: Run) -> None:
     result = run(example_repo, "check")
     assert result.exit_code == 0

@@ -161,9 +161,14 @@ def parse(text: str, first_line: int = 1, aliases: bool = False) -> Node | None:
         line = first_line + (mark.line if mark else 0)
         problem = unclosed or exc.problem or exc.context or "not valid YAML"
         odd = _odd_indent(text, mark.line) if mark and not unclosed else None
+        dashed = _dash_without_space(text, mark.line) if mark and not unclosed else None
         keyless = (_keyless_line(text, mark) if odd is None and "mapping values" in problem
                    else None)
-        if odd is not None:  # invisible in an editor, and noticed a line late
+        if dashed is not None:  # '-id: web' is a key named '-id' to YAML, not an item
+            line = first_line + dashed
+            item = text.split("\n")[dashed].strip()
+            problem = f"a list item's '-' needs a space after it: - {item[1:]}"
+        elif odd is not None:  # invisible in an editor, and noticed a line late
             line = first_line + odd[0]
             problem += f" ({character_name(odd[1])} indents this line: YAML indents with " \
                        "spaces only)"
@@ -251,6 +256,17 @@ def _odd_indent(text: str, mark_line: int) -> tuple[int, str] | None:
                        None)
             if odd is not None:
                 return index, odd
+    return None
+
+
+def _dash_without_space(text: str, mark_line: int) -> int | None:
+    """The line (0-based) at or just before an error that starts with a '-' and a key
+    ('-id: web'): YAML reads a key named '-id' there, and refuses the lines below it,
+    or a list item beside it."""
+    lines = text.split("\n")
+    for index in (mark_line - 1, mark_line):
+        if 0 <= index < len(lines) and re.match(r" *-[^\s-][^:]*: ", lines[index] + " "):
+            return index
     return None
 
 
