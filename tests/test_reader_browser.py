@@ -19,6 +19,7 @@ import pytest
 from click.testing import CliRunner
 
 from generator.app import cli
+from generator.render.headers import PAGE_CSP
 from generator.render.pages import BANNER_TITLE_MAX
 from generator.render.textcut import shortened
 from tests.conftest import FIXED_NOW, MINIMAL_CONFIG, REPO, SLOW_SIGN_IN
@@ -710,6 +711,72 @@ def test_hovering_a_bar_shows_its_words_on_screen(browser: Any, servers: dict[st
                                "(Digicert certificate reissue)")
     finally:
         context.close()
+    assert problems == [], "\n".join(problems[:10])
+
+
+# The words shown for bar i, as a box on screen, or None when they are not shown.
+SHOWN_WORDS = """i => { const tip = document.querySelectorAll('.bars i')[i].querySelector('span');
+  const r = tip.getBoundingClientRect();
+  return r.width > 10 && r.height > 10 ? [r.left, r.top, r.right, r.bottom] : null; }"""
+
+
+def with_page_policy(route: Any) -> None:
+    """The response with the Content-Security-Policy the site's _headers gives pages."""
+    response = route.fetch()
+    headers = dict(response.headers)
+    if headers.get("content-type", "").startswith("text/html"):
+        headers["content-security-policy"] = PAGE_CSP
+    route.fulfill(response=response, headers=headers)
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+@pytest.mark.parametrize("path", ["", "components/customer-sites/"])
+def test_a_bars_words_stay_under_the_pointer_and_go_on_escape(
+        browser: Any, servers: dict[str, str], width: int, path: str) -> None:
+    """WCAG 1.4.13: the pointer moved straight up from a bar onto its words keeps them
+    shown (a gap between the two, or words beside another bar, hid them on the way);
+    Escape hides them with the pointer still there (under the pages' own policy), and
+    they stay hidden until the pointer leaves the bar and comes back."""
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    refused: list[str] = []
+    page.on("console", lambda message: refused.append(message.text)
+            if "Content Security Policy" in message.text else None)
+    page.route("**/*", with_page_policy)
+    problems: list[str] = []
+    try:
+        page.goto(servers["incident"] + path)
+        bars = page.locator(".bars i")
+        for index in (0, 30, 44, 45, 60, 89):
+            bars.nth(index).hover()  # scrolled into view
+            box = bars.nth(index).bounding_box()
+            x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+            page.mouse.move(x, y)
+            words = page.evaluate(SHOWN_WORDS, index)
+            if words is None:
+                problems.append(f"bar {index}: hovered, its words are not shown")
+                continue
+            middle = (words[1] + words[3]) / 2
+            for step in range(1, 21):
+                page.mouse.move(x, y + (middle - y) * step / 20)
+                if page.evaluate(SHOWN_WORDS, index) is None:
+                    problems.append(f"bar {index}: its words went on the way up to them, "
+                                    f"{step} of 20 steps from the bar {words}")
+                    break
+            page.mouse.move(x, y)
+            page.keyboard.press("Escape")
+            if page.evaluate(SHOWN_WORDS, index) is not None:
+                problems.append(f"bar {index}: Escape did not hide its words")
+            page.mouse.move(x, y - 1)
+            if page.evaluate(SHOWN_WORDS, index) is not None:
+                problems.append(f"bar {index}: its words came back with the pointer on it")
+            page.mouse.move(x, box["y"] + box["height"] + 40)
+            page.mouse.move(x, y)
+            if page.evaluate(SHOWN_WORDS, index) is None:
+                problems.append(f"bar {index}: its words did not come back with the pointer")
+    finally:
+        context.close()
+    assert refused == []
     assert problems == [], "\n".join(problems[:10])
 
 

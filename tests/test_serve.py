@@ -22,7 +22,7 @@ from generator.app import project
 from generator.build.serve import RELOAD_HASH, VERSION_PATH, Preview, allow_reload, relevant
 from generator.core.times import parse_time
 from generator.render.headers import PAGE_CSP
-from generator.render.pages import STALENESS_SCRIPT, script_hash
+from generator.render.pages import BARS_SCRIPT, STALENESS_SCRIPT, script_hash
 from tests.conftest import FIXED_NOW, Run
 from tests.embed_support import Watch, portal_page, serving
 from tests.fixtures import CHROMIUM, CHROMIUM_ARGS
@@ -103,7 +103,8 @@ def inline_scripts(page: str) -> list[str]:
 # The pages' policy as served by the preview: the site's, plus the reload script's hash
 # and the version check's connect-src.
 PREVIEW_CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; "
-               f"script-src {script_hash(STALENESS_SCRIPT)} {RELOAD_HASH}; base-uri 'none'; "
+               f"script-src {script_hash(STALENESS_SCRIPT)} {script_hash(BARS_SCRIPT)} "
+               f"{RELOAD_HASH}; base-uri 'none'; "
                "form-action 'none'; connect-src 'self'")
 
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
+from markupsafe import Markup
+
 from generator.core.history import UPTIME_PERIODS
 from generator.core.model import ComponentStatus
 from generator.core.timeline import NoticeView
 from generator.render.bars import LEGEND, figure_text
 from generator.render.feeds import component_feeds
-from generator.render.pages import Site, closed_by_year, page_html
+from generator.render.pages import BARS_SCRIPT, Site, closed_by_year, page_html
 from generator.render.produced import Page
 
 
@@ -57,7 +59,8 @@ def render_component_pages(site: Site) -> dict[str, bytes | Page]:
                 status=status,
                 bar_row=bar_row, figures=figures, open_items=open_items,
                 past_years=past_years, notice_days=notice_days, titles=shown_titles,
-                legend_items=LEGEND, years=years, current_year=None))
+                legend_items=LEGEND, years=years, current_year=None,
+                bars_script=Markup(BARS_SCRIPT)))
         for year, items in by_year if paged else ():
             files[f"components/{component.id}/{year}/index.html"] = Page(
                 (site.chrome, component, year, tuple(items), year_counts),

@@ -30,7 +30,7 @@ from generator.render.mediatypes import (
     is_hashed_asset,
     is_page,
 )
-from generator.render.pages import STALENESS_SCRIPT, Site, script_hash
+from generator.render.pages import BARS_SCRIPT, STALENESS_SCRIPT, Site, script_hash
 
 HEADERS = "_headers"
 _DECLARED_TYPES = (".xml", ".ics")
@@ -51,10 +51,11 @@ def declares_type(path: str) -> bool:
     return path.endswith(_DECLARED_TYPES)
 
 
-# The pages load their stylesheet and nothing else; the one inline script (the Open
-# page's staleness line) is allowed by its hash.
+# The pages load their stylesheet and nothing else; the inline scripts (the Open page's
+# staleness line, Escape on the bars' words) are allowed by their hashes.
 PAGE_CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; "
-            f"script-src {script_hash(STALENESS_SCRIPT)}; base-uri 'none'; form-action 'none'")
+            f"script-src {script_hash(STALENESS_SCRIPT)} {script_hash(BARS_SCRIPT)}; "
+            "base-uri 'none'; form-action 'none'")
 
 
 def _shared(path: str) -> list[tuple[str, str]]:

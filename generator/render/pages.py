@@ -63,6 +63,16 @@ STALENESS_SCRIPT = (
     "f();setInterval(f,60000);})();"
 )
 
+# Escape hides the words of the bar under the pointer (WCAG 1.4.13 asks that what hover
+# shows can be dismissed without moving the pointer) until the pointer leaves that bar.
+# Without it the words show and go on hover alone, as they did.
+BARS_SCRIPT = (
+    "(function(){var d;document.addEventListener('keydown',function(e){var h;"
+    "if((e.key=='Escape'||e.key=='Esc')&&(h=document.querySelector('.bars i:hover'))){"
+    "d=h;h.classList.add('hush');}});document.addEventListener('mouseout',function(e){"
+    "if(d&&!d.contains(e.relatedTarget)){d.classList.remove('hush');d=null;}});})();"
+)
+
 
 def script_hash(script: str) -> str:
     """The CSP source allowing an inline script: 'sha256-...'."""
@@ -529,6 +539,7 @@ def _page(site: Site, template: str, root: str, tab: str, **context: Any) -> byt
     context.setdefault("case_url", case_url(site.config.submit_case_url))  # no notice
     context.setdefault("feeds", site.feeds)  # a component's pages put its own first
     context.setdefault("tab_page", False)  # True on the Open and Closed pages themselves
+    context.setdefault("bars_script", None)  # on the pages with bars
     return template_text(
         site, template,
         config=site.config,
@@ -596,6 +607,7 @@ def render_pages(site: Site) -> dict[str, bytes | Page]:
     files[css_path] = css
     files["index.html"] = _page(site, "open.html", "./", "open", tab_page=True, updated=site.now,
                                 staleness_script=Markup(STALENESS_SCRIPT),
+                                bars_script=Markup(BARS_SCRIPT),
                                 overall=overall_status(snapshot, config.timezone),
                                 component_groups=_component_groups(snapshot.components),
                                 bar_rows=site.bar_rows, legend_items=LEGEND,
