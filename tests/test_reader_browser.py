@@ -413,6 +413,40 @@ def test_bars_and_swatches_print_and_keep_their_colours_in_forced_colors(
     assert problems == [], "\n".join(problems[:20])
 
 
+@pytest.mark.parametrize("forced", [False, True])
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_a_no_data_day_is_outlined_at_3_to_1_and_painted_in_no_status_colour(
+        browser: Any, servers: dict[str, str], scheme: str, forced: bool) -> None:
+    """WCAG 1.4.11: a no-data bar, and its swatch in the legend and the day list, is
+    outlined at 3:1 at least against the page (its light grey was 1.42:1 in light and
+    1.78:1 in dark); it stays hollow, in a colour no status is painted in."""
+    context = browser.new_context(viewport={"width": 360, "height": 800}, color_scheme=scheme,
+                                  forced_colors="active" if forced else "none")
+    page = context.new_page()
+    problems: list[str] = []
+    try:
+        for path in ("", "components/customer-sites/"):
+            page.goto(servers["incident"] + path)  # days before the first notice
+            paint = page.evaluate(PAINT)
+            status_colours = {m["background"] for m in paint["marks"]
+                              if m["status"] != "b-no_data"}
+            no_data = [m for m in paint["marks"] if m["status"] == "b-no_data"]
+            assert {m["where"].split()[0] for m in no_data} == {"bars", "legend", "daylist"}
+            for mark in no_data:
+                rings = [mark["border"]] if mark["border"] else re.findall(
+                    r"rgba?\([^)]*\)", mark["shadow"] or "")
+                where = f"{path or 'index'}: no data in {mark['where']}"
+                if not TRANSPARENT.fullmatch(mark["background"]):
+                    problems.append(f"{where} is filled {mark['background']}")
+                for ring in rings:
+                    if contrast(ring, paint["page"]) < 3 or ring in status_colours:
+                        problems.append(f"{where}: outline {ring} on {paint['page']} is "
+                                        f"{contrast(ring, paint['page']):.2f}:1")
+    finally:
+        context.close()
+    assert sorted(set(problems)) == []
+
+
 FIRST_SCREEN = """() => { const box = s => { const e = document.querySelector(s);
     if (!e) return null; const r = e.getBoundingClientRect();
     return {text: e.innerText, top: r.top, bottom: r.bottom,
