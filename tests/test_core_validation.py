@@ -53,6 +53,19 @@ NOTICE_CASES = {
         "---\ntitle: A\ntype: incident\ncomponents: [webb]\n---\n" + UPDATE,
         ["4: unknown component 'webb' (did you mean 'web'? outpost.yaml declares: web, "
          "api)"]),
+    "components without their brackets": (
+        "---\ntitle: A\ntype: incident\ncomponents: web, api\n---\n" + UPDATE,
+        ["4: unknown component 'web, api' (several components are written as a list: "
+         "[web, api]; outpost.yaml declares: web, api)"]),
+    "a component's status without its space": (
+        "---\ntitle: A\ntype: incident\ncomponents:\n  - web:major_outage\n---\n" + UPDATE,
+        ["5: unknown component 'web:major_outage' (a component's status is set in the "
+         "mapping form, components: {web: major_outage}; outpost.yaml declares: web, api)"]),
+    "a component's status written as a list item": (
+        "---\ntitle: A\ntype: incident\ncomponents:\n  - api\n  - web: major_outage\n---\n"
+        + UPDATE,
+        ["6: 'components[1]': a component's status is set in the mapping form, "
+         "components: {web: major_outage}"]),
     "component listed twice": (
         "---\ntitle: A\ntype: incident\ncomponents:\n  - web\n  - web\n---\n" + UPDATE,
         ["6: component 'web' is listed twice"]),

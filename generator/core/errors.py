@@ -141,11 +141,32 @@ def conflict_markers(text: str) -> list[tuple[int, str]]:
 LISTED_IDS = 20  # declared ids an unknown component's message lists
 
 
+def _written_together(component_id: str, known: Sequence[str]) -> str:
+    """What to write for ids run into one: 'web, api' (a list written without its
+    brackets) or 'web:major' (a status without the space YAML needs after ':'); ''
+    when ``component_id`` is neither."""
+    if "," in component_id:
+        parts = [part.strip() for part in component_id.split(",")]
+        if all(parts) and any(part in known for part in parts):
+            return f"several components are written as a list: [{', '.join(parts)}];"
+    before, colon, after = component_id.partition(":")
+    if colon and before.strip() in known and after.strip():
+        return status_form([(before.strip(), after.strip())]) + ";"
+    return ""
+
+
+def status_form(pairs: Sequence[tuple[str, str]]) -> str:
+    """How a notice gives components a status: the mapping form, each id with a space
+    after its ':' and no '-' before it."""
+    written = ", ".join(f"{component_id}: {status}" for component_id, status in pairs)
+    return f"a component's status is set in the mapping form, components: {{{written}}}"
+
+
 def unknown_component(component_id: str, known: Sequence[str],
                       declared_in: str = "outpost.yaml declares") -> str:
     """The message for a component id that is not declared: the closest ids, if any
     is close, and every declared one."""
-    hint = did_you_mean(close_to(component_id, known))
+    hint = _written_together(component_id, known) or did_you_mean(close_to(component_id, known))
     # Every declared id, up to a line's worth: a site of thousands would print megabytes.
     listed = ", ".join(known[:LISTED_IDS]) if known else "none"
     if len(known) > LISTED_IDS:

@@ -20,6 +20,7 @@ from generator.core.errors import (
     misleading_character,
     not_utf8,
     problems_in,
+    status_form,
     unknown_component,
 )
 from generator.core.model import (
@@ -93,6 +94,12 @@ def _components(node: yn.Node, path: str = "") -> tuple[tuple[str, str | None, i
                                         f"{yn.describe(child)}")])
             values.append((key, child.text.strip(), line))
         return tuple(values)
+    if isinstance(node, yn.Sequence):
+        for index, item in enumerate(node.items):
+            if isinstance(item, yn.Mapping) and item.entries:  # '- web: major_outage'
+                pairs = [(key, value.text.strip() if isinstance(value, yn.Scalar)
+                           else yn.describe(value)) for key, value in item.entries.items()]
+                raise s.Invalid([(item.line, f"'{path}[{index}]': {status_form(pairs)}")])
     ids = s.list_of(s.text)(node, path)
     lines = [item.line for item in node.items] if isinstance(node, yn.Sequence) else \
         [node.line] * len(ids)
