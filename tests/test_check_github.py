@@ -64,6 +64,22 @@ def test_check_github_names_a_file_with_a_line_break_as_it_is(empty_repo: Path,
                                                                       "check").output
 
 
+def test_a_template_with_a_line_break_in_its_path_is_named_on_one_line(
+        empty_repo: Path, run: Run) -> None:
+    """A template override's name holding a line break was printed as it is, splitting
+    its warning over two lines; it is quoted as a notice's is, and GitHub gets the
+    name itself."""
+    folder = empty_repo / "templates" / "sub"
+    folder.mkdir(parents=True)
+    (folder / "a\nb.html").write_text("<p>x</p>\n")
+    unused = ("no built-in template has this name and no template uses it: it changes "
+              "nothing (did you mean 'subscribe.html'?)")
+    text = run(empty_repo, "check").output
+    assert text.splitlines()[0] == f"templates/'sub/a\\nb.html': warning: {unused}"
+    github = run(empty_repo, "check", "--format", "github").output
+    assert github.splitlines()[0] == f"::warning file=templates/sub/a%0Ab.html::{unused}"
+
+
 def test_check_github_paths_are_relative_to_the_workspace(empty_repo: Path) -> None:
     (empty_repo / "notices" / "2026-11-28-broken.md").write_text(BROKEN)
     workspace = empty_repo.parent

@@ -17,21 +17,31 @@ def _escape_property(text: str) -> str:
 
 
 def _real_file(path: str) -> str:
-    """The file ``path`` names: messages quote a notice's name that holds a line break
-    or another unprintable character (loader.notice_path), which no file on GitHub is
-    called; the annotation needs the name itself, escaped."""
-    folder, _, name = path.rpartition("/")
-    if len(name) < 2 or name[0] not in "'\"" or name[-1] != name[0]:
-        return path
-    import ast  # only for such names
+    """The file ``path`` names: messages quote a file name that holds a line break or
+    another unprintable character (errors.shown_name: a notice's name, or a template's
+    path under templates/), which no file on GitHub is called; the annotation needs
+    the name itself, escaped."""
+    for folder, quoted in _splits(path):
+        import ast  # only for such names
 
-    try:
-        real = ast.literal_eval(name)
-    except (ValueError, SyntaxError):
-        return path
-    if not isinstance(real, str) or real.isprintable() or repr(real) != name:
-        return path
-    return f"{folder}/{real}" if folder else real
+        try:
+            real = ast.literal_eval(quoted)
+        except (ValueError, SyntaxError):
+            continue
+        if isinstance(real, str) and not real.isprintable() and repr(real) == quoted:
+            return f"{folder}/{real}" if folder else real
+    return path
+
+
+def _splits(path: str) -> list[tuple[str, str]]:
+    """(folder, rest) at each '/' where the rest is quoted, leftmost first."""
+    found = []
+    for index, char in enumerate(path):
+        if char == "/" and path[index + 1:index + 2] in ("'", '"') and len(path) > index + 2:
+            found.append((path[:index], path[index + 1:]))
+    if path[:1] in ("'", '"'):
+        found.insert(0, ("", path))
+    return [(folder, rest) for folder, rest in found if rest[-1] == rest[0]]
 
 
 def _annotation(kind: str, problem: Problem) -> str:

@@ -138,6 +138,12 @@ def conflict_markers(text: str) -> list[tuple[int, str]]:
                 "'<<<<<<<', '=======' and '>>>>>>>' lines") for n, _ in marked]
 
 
+def shown_name(name: str) -> str:
+    """A file name as messages show it: quoted when it holds a line break or another
+    unprintable character, which would otherwise split or garble the message."""
+    return name if name.isprintable() else repr(name)
+
+
 LISTED_IDS = 20  # declared ids an unknown component's message lists
 
 

@@ -20,6 +20,7 @@ from generator.core.errors import (
     misleading_character,
     not_utf8,
     problems_in,
+    shown_name,
     status_form,
     unknown_component,
 )
@@ -571,7 +572,7 @@ def relative(path: Path, root: Path) -> str:
 def notice_path(name: str) -> str:
     """How messages name a file of notice_files(): relative(root / 'notices' / name), the
     name quoted when it holds a line break or another unprintable character."""
-    return f"{NOTICES_DIR}/{name if name.isprintable() else repr(name)}"
+    return f"{NOTICES_DIR}/{shown_name(name)}"
 
 
 # Editor and OS leftovers in notices/, never read (listed in the README): backups

@@ -8,7 +8,14 @@ import os
 from importlib import resources
 from pathlib import Path
 
-from generator.core.errors import Problem, close_to, conflict_markers, did_you_mean, problems_in
+from generator.core.errors import (
+    Problem,
+    close_to,
+    conflict_markers,
+    did_you_mean,
+    problems_in,
+    shown_name,
+)
 from generator.disk import leads_outside
 
 BUILTIN_TEMPLATES = resources.files("generator.render") / "templates"
@@ -46,7 +53,8 @@ def conflicted_overrides(root: Path) -> list[Problem]:
             source = (folder / name).read_bytes().decode("utf-8", "replace")
         except OSError:
             continue  # the build names a file it cannot read
-        problems.extend(problems_in(f"{TEMPLATE_OVERRIDES}/{name}", conflict_markers(source)))
+        problems.extend(problems_in(f"{TEMPLATE_OVERRIDES}/{shown_name(name)}",
+                                    conflict_markers(source)))
     return problems
 
 
@@ -95,7 +103,7 @@ def unused_overrides(root: Path) -> list[Problem]:
                 except TemplateNotFound:
                     continue  # '..': no file at all
     known = set(builtin)
-    return [Problem(f"{TEMPLATE_OVERRIDES}/{name}", 0,
+    return [Problem(f"{TEMPLATE_OVERRIDES}/{shown_name(name)}", 0,
                     "no built-in template has this name and no template uses it: it "
                     "changes nothing" + (f" ({hint})" if (hint := did_you_mean(close_to(
                         name, builtin)[:1])) else ""))

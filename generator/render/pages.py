@@ -31,7 +31,7 @@ from markupsafe import Markup
 
 from generator.config.settings import case_url
 from generator.core import times
-from generator.core.errors import OutpostError
+from generator.core.errors import OutpostError, shown_name
 from generator.core.history import ComponentHistory, histories_for
 from generator.core.model import (
     ComponentStatus,
@@ -509,7 +509,7 @@ class _TemplateFolder(FileSystemLoader):
 
     def get_source(self, environment: Environment, template: str
                    ) -> tuple[str, str, Callable[[], bool]]:
-        shown = "/".join([TEMPLATE_OVERRIDES, *split_template_path(template)])
+        shown = shown_name("/".join([TEMPLATE_OVERRIDES, *split_template_path(template)]))
         try:
             source, _, uptodate = super().get_source(environment, template)
             return source, shown, uptodate
