@@ -160,14 +160,11 @@ def subscribe_snippet(site: Server) -> tuple[str, str]:
     return html.unescape(found[0]), html.unescape(found[1])
 
 
-def test_subscribe_page_gives_a_working_loader_and_policy(browser: Any, setup: Any) -> None:
-    """A portal owner copies the line and the policy from the status site's own
-    Subscribe page: with that policy, nothing is refused and the banner is styled."""
-    site, portal, headers, _ = setup
-    line, csp = subscribe_snippet(site)
-    assert line == f"<script>{loader_script(site.url)}</script>"
-    assert csp == loader_policy(site.url)
-    page, watch = open_portal(browser, portal, headers, "copied.html", line, csp)
+def styled_in_place(browser: Any, portal: Server, headers: dict[str, dict[str, str]],
+                    name: str, snippet: str, csp: str) -> None:
+    """``snippet`` in a portal page served with ``csp``: the banner renders in place,
+    styled, with no error and nothing refused."""
+    page, watch = open_portal(browser, portal, headers, name, snippet, csp)
     page.wait_for_function("() => document.querySelector('outpost-banner')"
                            "?.shadowRoot?.querySelector('a')")
     shown = banner(page, "outpost-banner")
@@ -175,6 +172,16 @@ def test_subscribe_page_gives_a_working_loader_and_policy(browser: Any, setup: A
     assert watch.console_errors == [] and watch.page_errors == []
     assert violations(page) == []
     page.close()
+
+
+def test_subscribe_page_gives_a_working_loader_and_policy(browser: Any, setup: Any) -> None:
+    """A portal owner copies the line and the policy from the status site's own
+    Subscribe page: with that policy, nothing is refused and the banner is styled."""
+    site, portal, headers, _ = setup
+    line, csp = subscribe_snippet(site)
+    assert line == f"<script>{loader_script(site.url)}</script>"
+    assert csp == loader_policy(site.url)
+    styled_in_place(browser, portal, headers, "copied.html", line, csp)
 
 
 @pytest.mark.parametrize("host", ["hanging", "refusing"])
@@ -233,14 +240,7 @@ def test_loader_hands_its_nonce_on(browser: Any, setup: Any) -> None:
     line = f'<script nonce="n1">{loader_script(site.url)}</script>'
     csp = (f"default-src 'self'; script-src 'nonce-n1'; connect-src {site.url}; "
            "style-src 'nonce-n1'")
-    page, watch = open_portal(browser, portal, headers, "nonce.html", line, csp)
-    page.wait_for_function("() => document.querySelector('outpost-banner')"
-                           "?.shadowRoot?.querySelector('a')")
-    shown = banner(page, "outpost-banner")
-    assert shown is not None and shown["background"] == ORANGE
-    assert watch.console_errors == [] and watch.page_errors == []
-    assert violations(page) == []
-    page.close()
+    styled_in_place(browser, portal, headers, "nonce.html", line, csp)
 
 
 def test_placeholder_filled_by_a_script_loaded_in_the_head(browser: Any, tmp_path: Path) -> None:
