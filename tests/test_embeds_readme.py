@@ -233,6 +233,21 @@ def test_loader_added_after_load_still_shows_the_banner(browser: Any, setup: Any
     page.close()
 
 
+def test_loader_never_throws_into_the_portal(browser: Any, setup: Any) -> None:
+    """Run where it cannot know its own tag (in a module script there is no
+    currentScript), the line does nothing, and throws nothing into the portal's page."""
+    site, portal, _, _ = setup
+    (portal.folder / "module.html").write_text(portal_page(
+        f'<script type="module">{loader_script(site.url)}</script>'))
+    page = browser.new_page()
+    watch = Watch(page)
+    page.goto(portal.url + "module.html")
+    page.wait_for_timeout(500)
+    assert page.evaluate("document.readyState") == "complete"
+    assert watch.page_errors == [] and watch.console_errors == []
+    page.close()
+
+
 def test_loader_hands_its_nonce_on(browser: Any, setup: Any) -> None:
     """A portal whose policy allows scripts and styles by a nonce only, and no host: the
     line carries the nonce, embed.js gets it, and the banner's stylesheet too."""

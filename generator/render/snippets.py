@@ -48,10 +48,13 @@ EMBED_CSS = (
 # that event, as a script tag or a frame of our host's would. It hands its nonce on (a
 # policy allowing scripts by nonce), and the banner renders where it stands, or in the
 # page's placeholders. Plain ES5 and one line, as portal owners paste it; its text is
-# allowed by its hash (loader_hash), which covers the address in it.
-LOADER = ('(function(t,g){{g=function(){{var s=document.createElement("script");s.src={src};'
-          's.nonce=t.nonce;t.after(s)}};document.readyState=="complete"?g():'
-          'addEventListener("load",g)}})(document.currentScript)')
+# allowed by its hash (loader_hash), which covers the address in it. Where it cannot
+# work (no currentScript: an old browser, or the line run by eval) it does nothing,
+# and never throws into the portal's page.
+LOADER = ('(function(t,g){{g=function(){{try{{var s=document.createElement("script");'
+          's.src={src};s.nonce=t.nonce;t.parentNode.insertBefore(s,t.nextSibling)}}catch(e){{}}}};'
+          'document.readyState=="complete"?g():addEventListener("load",g)}})'
+          '(document.currentScript)')
 
 
 def loader_script(base_url: str) -> str:
