@@ -19,6 +19,9 @@ from pathlib import Path
 # another user, whatever the umask of whoever ran it (077 would hide a site from it).
 FILE_MODE = 0o644
 FOLDER_MODE = 0o755
+# A write refused for want of room: a full disk, a full quota, a file size limit
+# (``ulimit -f``).
+NO_ROOM = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
 
 
 def make_folders(path: Path) -> None:

@@ -204,6 +204,36 @@ def test_a_file_the_next_build_removed_is_named_as_a_changed_site(builds: Builds
                              "outpost build again")
 
 
+def test_a_full_disk_names_the_folder_and_what_is_still_served(builds: Builds,
+                                                               tmp_path: Path) -> None:
+    """A release that finds no room says where, what readers are served meanwhile and
+    what to do, not the system's bare 'File too large' or 'No space left on device';
+    once there is room the next publish completes it."""
+    import resource
+
+    www = tmp_path / "www"
+    drain(folder_target(builds, www).publish(builds.old_dir, builds.old))
+    build_site(builds.root, builds.root / "site")
+
+    def limited() -> None:  # a disk that fills up fails a write the same way
+        resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))
+
+    result = subprocess.run(outpost_process_args(builds.root, "publish", "-q", "www"),
+                            capture_output=True, text=True, preexec_fn=limited, check=False)
+    [summary] = result.stdout.splitlines()
+    assert (result.returncode, summary.partition(", 0.")[0], summary.partition("s: ")[2]) == (
+        1, "www: FAILED: 0 uploaded, 0 unchanged, 0 deleted",
+        f"cannot write a new release into {www / 'releases'}: File too large; "
+        f"{www / 'current'} still serves r000001-{builds.old.build_id}: free space there "
+        "and publish again")
+    assert [p.name for p in (www / "releases").iterdir()] == [f"r000001-{builds.old.build_id}"]
+    assert_consistent(served(www), builds.old)
+    result = subprocess.run(outpost_process_args(builds.root, "publish", "-q", "www"),
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert_consistent(served(www), builds.new)
+
+
 def test_old_releases_are_pruned(builds: Builds, tmp_path: Path) -> None:
     www = tmp_path / "www"
     target = folder_target(builds, www, keep=2)

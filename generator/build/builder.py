@@ -23,7 +23,6 @@ test in tests/test_incremental.py checks it byte for byte), in three ways:
 
 from __future__ import annotations
 
-import errno
 import gc
 import os
 from collections.abc import Callable, Iterator, Mapping
@@ -52,7 +51,7 @@ from generator.build.uptodate import (
 )
 from generator.config.settings import read_config
 from generator.core.errors import OutpostError, ProblemsFound
-from generator.disk import left_private, taking_turns, write_file_atomic
+from generator.disk import NO_ROOM, left_private, taking_turns, write_file_atomic
 from generator.render.overrides import BUILTIN_TEMPLATES
 
 STOPPED = "Build stopped: nothing was written."
@@ -60,8 +59,6 @@ STATE = "state"  # every file's sha256 in the last build (the up-to-date record:
 # Past this share of changed files, one swap of a whole new site is faster than in place.
 IN_PLACE_LIMIT = 0.2
 IN_PLACE_FILES = 50
-# A full disk, a full quota, a file size limit (``ulimit -f``).
-NO_ROOM = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
 
 
 Stats = dict[str, tuple[int, int, int]]

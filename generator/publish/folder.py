@@ -25,6 +25,7 @@ from pathlib import Path
 from generator.disk import (
     FILE_MODE,
     FOLDER_MODE,
+    NO_ROOM,
     left_private,
     make_folders,
     open_up,
@@ -170,10 +171,23 @@ class FolderTarget:
         retry or a state record needs."""
         try:
             yield
-        except BaseException:
+        except BaseException as exc:
             for child in self.releases.glob(".new-*"):
                 shutil.rmtree(child, ignore_errors=True)
+            if isinstance(exc, OSError) and exc.errno in NO_ROOM:
+                # The system's words alone ('No space left on device') named no folder
+                # and said nothing of what readers are served meanwhile.
+                raise PublishError(self._no_room(exc)) from None
             raise
+
+    def _no_room(self, exc: OSError) -> str:
+        """What a full disk (or quota, or file size limit) left: the folder the release
+        could not be written into, and what readers are served meanwhile."""
+        release = self._current_release() if self.current.is_symlink() else None
+        served = (f"{self.current} still serves {release.name}" if release is not None
+                  else "nothing is served there yet")
+        return (f"cannot write a new release into {self.releases}: {exc.strerror}; "
+                f"{served}: free space there and publish again")
 
     def _next_sequence(self) -> int:
         numbers = [0]
