@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import http.server
+import os
 import shutil
 import signal
 import subprocess
@@ -387,6 +388,39 @@ def test_a_refused_push_keeps_the_errors_bounded_and_without_credentials(
         f"remote: {long_line[:289]}... / "
         f"error: failed to push some refs to 'file://{remote}'")
     assert commits_or_none(remote) is None
+
+
+def _in_a_small_temporary_folder() -> bool:
+    """Whether this machine lets a test mount a small tmpfs of its own (unshare -rm)."""
+    found = shutil.which("unshare")
+    return found is not None and subprocess.run(
+        [found, "-rm", "true"], capture_output=True, check=False).returncode == 0
+
+
+@pytest.mark.skipif(not _in_a_small_temporary_folder(), reason="no mount namespace")
+def test_a_full_temporary_folder_is_named_with_what_to_do(builds: Builds, remote: Path,
+                                                          tmp_path: Path) -> None:
+    """The workspace's disk filling up: git's reason and where to make room, not
+    'git fast-import: exit 128' (its words went to a file on that full disk)."""
+    import sys
+
+    git_target(builds, remote)
+    build_site(builds.root, builds.root / "site")  # after the target's outpost.yaml edit
+    small = tmp_path / "tmp"
+    small.mkdir()
+    mount_then_run = 'mount -t tmpfs -o size=160k tmpfs "$1" && shift && exec "$@"'
+    result = subprocess.run(
+        ["unshare", "-rm", "sh", "-c", mount_then_run, "sh", str(small), sys.executable,
+         "-m", "generator", "--root", str(builds.root), "publish", "-q", "pages"],
+        capture_output=True, text=True, env={**os.environ, "TMPDIR": str(small)},
+        check=False)
+    [summary] = result.stdout.splitlines() or [result.stderr]
+    error = summary.partition("s: ")[2].partition("s: ")[2]  # after the name and time
+    assert result.returncode == 1 and error.startswith("git fast-import: fatal: "), summary
+    assert ("No space left on device" in error or "Out of diskspace" in error), summary
+    assert error.endswith(f" (the temporary repository is in {small}: free space there, or "
+                          "set TMPDIR to a folder with room, and publish again)"), summary
+    assert not git("--git-dir", str(remote), "branch", "--list")
 
 
 def test_interrupted_at_every_step_serves_old_or_new(builds: Builds, remote: Path) -> None:

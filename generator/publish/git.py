@@ -72,6 +72,8 @@ _RACES = ("failed to update ref", "failed to lock", "cannot lock ref",
 _HTTP_REFUSAL = re.compile(r"returned error: (4\d\d)")
 # Advice git adds after a failure to read from a remote, which says nothing of why.
 _ADVICE = ("please make sure you have the correct access rights", "and the repository exists.")
+# git's words for a disk or quota that is full.
+_NO_ROOM = ("no space left on device", "out of diskspace", "disk quota exceeded")
 # At most this many of git's lines, of at most this many characters, in a message.
 _REASON_LINES = 4
 _REASON_WIDTH = 300
@@ -138,11 +140,20 @@ class Workspace:
                 raise PublishError(self._redact(
                     f"git {args[0]}: the remote refused {', '.join(by_policy)} (not "
                     f"retried: its rules refuse every attempt alike): {why}"))
-            text = self._redact(f"git {args[0]}: {why}")
+            text = self._redact(f"git {args[0]}: {why}") + self._room_advice(why)
             if _transient(args[0], text):
                 raise TransientError(text)
             raise PublishError(text)
         return result.stdout
+
+    def _room_advice(self, said: str) -> str:
+        """Where to make room, when git's words ``said`` tell of a full disk: the
+        workspace is in the system's temporary folder, which git's message names only
+        inside the workspace's own path."""
+        if not any(words in said.lower() for words in _NO_ROOM):
+            return ""
+        return (f" (the temporary repository is in {self.folder.parent.parent}: free "
+                "space there, or set TMPDIR to a folder with room, and publish again)")
 
     def _own_ssh(self) -> bool:
         """Whether the user chose an ssh command (GIT_SSH_COMMAND, GIT_SSH, or
@@ -230,12 +241,16 @@ class Workspace:
         built by one ``fast-import``, which writes the new files and folders into a
         single pack instead of one file per object, and reads none of the parent's
         files. ``written`` is consumed as the import runs."""
-        errors = self.folder / "outpost-import.err"
-        with open(errors, "wb") as sink:
-            process = subprocess.Popen(["git", "fast-import", "--quiet", "--done"],
-                                       stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
-                                       stderr=sink, env=self.env)
-        assert process.stdin is not None
+        process = subprocess.Popen(["git", "fast-import", "--quiet", "--done"],
+                                   stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.PIPE, env=self.env)
+        assert process.stdin is not None and process.stderr is not None
+        # Its words are read as it runs, never written to a file: on a full disk (the
+        # disk it fails on is this one) such a file kept none of them, and the failure
+        # read 'exit 128' alone.
+        said: list[bytes] = []
+        reader = threading.Thread(target=_read_all, args=(process.stderr, said), daemon=True)
+        reader.start()
         try:
             stream = process.stdin
             stream.write(b"commit refs/outpost/import\n"
@@ -255,10 +270,15 @@ class Workspace:
             process.kill()
             process.wait()
             raise
-        if process.wait() != 0:
-            message = errors.read_text("utf-8", "replace").strip().splitlines()
-            raise PublishError("git fast-import: " + (" / ".join(message[:2])
-                                                      or f"exit {process.returncode}"))
+        process.wait()
+        reader.join()
+        if process.returncode != 0:
+            # Not the crash report it names: that is in this workspace, removed on return.
+            message = [line for line in b"".join(said).decode("utf-8", "replace").splitlines()
+                       if line.strip() and "crash report" not in line]
+            text = "git fast-import: " + (" / ".join(message[:2])
+                                          or f"exit {process.returncode}")
+            raise PublishError(text + self._room_advice(text))
         return self.tree_of("refs/outpost/import")
 
     def missing(self, commit: str) -> set[str]:
@@ -402,6 +422,11 @@ def _feed(stream: IO[bytes], lines: Iterable[str]) -> None:
         stream.close()
     except OSError:  # cat-file stopped early; the reader reports it
         pass
+
+
+def _read_all(stream: IO[bytes], into: list[bytes]) -> None:
+    with stream:
+        into.append(stream.read())
 
 
 def _import_path(path: str) -> bytes:
