@@ -11,6 +11,7 @@ from __future__ import annotations
 import atexit
 import io
 import os
+import signal
 import sys
 import threading
 from dataclasses import replace
@@ -22,6 +23,7 @@ import click
 
 from generator.cli import authoring, build, init, notify, publish
 from generator.cli.common import Wiring, make_group
+from generator.core.errors import StopRequested
 
 if TYPE_CHECKING:
     from generator.build.inputs import Project
@@ -130,6 +132,7 @@ def main() -> NoReturn:
     """Console entry point: one command, then the process ends (``leave``), so the
     command's work is never freed object by object (``Wiring.keep_alive``)."""
     _escape_what_stdout_cannot_encode()
+    signal.signal(signal.SIGTERM, _stop_requested)
     try:
         make_group(replace(WIRING, keep_alive=[]), COMMANDS)(prog_name="outpost")
     except SystemExit as done:
@@ -137,6 +140,13 @@ def main() -> NoReturn:
             leave(done.code or 0)
         raise
     leave(0)
+
+
+def _stop_requested(signum: int, frame: object) -> NoReturn:
+    """SIGTERM ends a command as Ctrl-C does: what it was doing is named and cleaned up
+    (a publish names the target it stopped), where the default ended the process on the
+    spot with status 143, which no caller of Outpost expects (README: Exit codes)."""
+    raise StopRequested()
 
 
 def _escape_what_stdout_cannot_encode() -> None:

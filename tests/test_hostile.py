@@ -973,6 +973,28 @@ def kill_when(process: subprocess.Popen[str], appears: Callable[[], list[Path]])
     return appears()
 
 
+def test_a_build_stopped_by_sigterm_cleans_up_and_says_so(tmp_path: Path) -> None:
+    """SIGTERM (a cancelled CI job, ``timeout``) mid-build ends it as Ctrl-C does: exit
+    status 1 with a message, no traceback, and no staging folder left behind (the
+    default ended the process on the spot with 143, leaving the folder to the next
+    build)."""
+    from bench import synth
+
+    root = synth.make_repo(tmp_path / "repo", 400)
+    process = outpost_process(root, "build", "--now", FIXED_NOW)
+    deadline = time.monotonic() + 120
+    while not list(root.glob(".site.new-*")) and process.poll() is None:
+        assert time.monotonic() < deadline
+        time.sleep(0.002)
+    assert process.poll() is None, "the build ended before it could be stopped"
+    process.send_signal(signal.SIGTERM)
+    output, _ = process.communicate(timeout=60)
+    assert process.returncode == 1, output
+    assert output.endswith("Aborted!\n") and "Traceback" not in output
+    assert list(root.glob(".site.*")) == []
+    assert not (root / "site").exists()
+
+
 def test_a_killed_builds_staging_folder_is_removed_by_the_next_build(tmp_path: Path,
                                                                      run: Run) -> None:
     from bench import synth

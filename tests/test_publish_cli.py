@@ -318,11 +318,15 @@ def test_mirrors_without_mirrors(example_repo: Path, tmp_path: Path, run: Run) -
     assert not (tmp_path / "www").exists()
 
 
+@pytest.mark.parametrize("signal_name, how", [("SIGINT", "interrupted (Ctrl-C)"),
+                                              ("SIGTERM", "stopped (SIGTERM)")])
 def test_ctrl_c_names_the_target_it_stopped_and_those_not_published(
-        example_repo: Path, tmp_path: Path, run: Run) -> None:
+        example_repo: Path, tmp_path: Path, run: Run, signal_name: str, how: str) -> None:
     """Ctrl-C while a mirror hangs (a git host that accepts and never answers): the
     target interrupted and every target not reached yet are named, not only
-    'Aborted!', so whoever pressed it knows which hosts still serve the old build."""
+    'Aborted!', so whoever pressed it knows which hosts still serve the old build.
+    SIGTERM (a cancelled CI job, ``timeout``) too: it ended the process on the spot,
+    with status 143 and nothing named."""
     import signal
     import socket
 
@@ -340,11 +344,10 @@ def test_ctrl_c_names_the_target_it_stopped_and_those_not_published(
         assert process.stdout is not None
         first = process.stdout.readline()
         assert first.startswith("www: ok: ")
-        process.send_signal(signal.SIGINT)
+        process.send_signal(getattr(signal, signal_name))
         rest = process.communicate(timeout=30)[0].splitlines()
     assert process.returncode == 1
-    assert rest == ["hangs: FAILED: interrupted (Ctrl-C) while publishing; the next "
-                    "publish completes it",
+    assert rest == [f"hangs: FAILED: {how} while publishing; the next publish completes it",
                     "later: FAILED: not published: interrupted before its turn",
                     "Aborted!"]
     assert not (tmp_path / "later").exists()

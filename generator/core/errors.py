@@ -181,6 +181,11 @@ def unknown_component(component_id: str, known: Sequence[str],
             f"{listed})")
 
 
+class StopRequested(KeyboardInterrupt):
+    """SIGTERM (a cancelled CI job, ``timeout``, a service manager stopping it): a
+    command ends as on Ctrl-C, naming what it stopped, with exit status 1."""
+
+
 class OutpostError(click.ClickException):
     """Root of every error shown to users. Exit code 1."""
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from generator.core.errors import OutpostError
+from generator.core.errors import OutpostError, StopRequested
 from generator.disk import regular_bytes
 from generator.publish.base import Counts, PublishError, Target, TransientError, redact
 from generator.render.manifest import MANIFEST, Manifest, parse_manifest
@@ -118,13 +118,15 @@ def publish_targets(targets: Sequence[Target], site_dir: Path, manifest: Manifes
                               counts.deleted, clock() - started, attempts, error)
             summaries.append(summary)
             echo(summary.line())
-    except KeyboardInterrupt:
-        # Ctrl-C: name the target stopped and those never reached, which still serve
-        # the build they had (click itself says only "Aborted!").
+    except KeyboardInterrupt as stopped:
+        # Ctrl-C or SIGTERM: name the target stopped and those never reached, which
+        # still serve the build they had (click itself says only "Aborted!").
         left = targets[len(summaries):]
+        how = "stopped (SIGTERM)" if isinstance(stopped, StopRequested) else (
+            "interrupted (Ctrl-C)")
         if left:
-            echo(f"{left[0].name}: FAILED: interrupted (Ctrl-C) while publishing; the "
-                 "next publish completes it")
+            echo(f"{left[0].name}: FAILED: {how} while publishing; the next publish "
+                 "completes it")
         for target in left[1:]:
             echo(f"{target.name}: FAILED: not published: interrupted before its turn")
         raise
