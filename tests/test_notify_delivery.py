@@ -693,3 +693,25 @@ def test_a_long_thread_id_is_sent_as_a_message_id_not_an_encoded_word(
             assert "=?" not in raw[name], raw[name]
         if "database-outage" in mail.message["Message-ID"]:
             assert " ".join(raw["In-Reply-To"].split()) == root_id
+
+
+INJECTING_TITLE = ("=?utf-8?q?Outage=0D=0AReply-To:_attacker@evil.example=0D=0A=0D=0A"
+                   "Phish?= now")
+
+
+def test_a_title_written_as_encoded_words_is_sent_as_typed_never_as_headers(
+        run: Run, repo: Path, smtp: MailServer) -> None:
+    """Python's email parser decodes RFC 2047 encoded words in a header value it is given:
+    a title holding '=?utf-8?q?...=0D=0A...?=' (one line, so check passed it) became a line
+    break in the Subject, then a Reply-To of the author's choosing and a body of theirs."""
+    (repo / "notices" / "inj.md").write_text(
+        f"---\ntitle: '{INJECTING_TITLE}'\ntype: incident\n---\n"
+        "## Investigating - 2026-11-28 09:00\nOn it.\n")
+    assert notify(run, repo)[0] == 0
+    [mail] = [m for m in smtp.received if m.to == "alice@example.org"
+              and "Outage" in str(m.message["Subject"])]
+    assert mail.message["Reply-To"] is None
+    assert mail.message["Message-ID"] == f"<outpost.inj.20261128T1500Z@{SITE}>"
+    assert str(mail.message["Subject"]) == f"[Test Status] Investigating: {INJECTING_TITLE}"
+    assert mail.part("plain").startswith(f"Investigating: {INJECTING_TITLE}\n\nOn it.\n")
+

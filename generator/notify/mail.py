@@ -3,6 +3,7 @@ sending over SMTP with credentials from the environment only."""
 
 from __future__ import annotations
 
+import email.header
 import email.policy
 import html
 import smtplib
@@ -19,7 +20,7 @@ from email.headerregistry import (
 )
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
-from typing import cast
+from typing import Any, cast
 
 from generator.core import times
 from generator.core.errors import OutpostError, printable_line
@@ -46,16 +47,47 @@ class _ListIdHeader(UnstructuredHeader):
         return tree
 
 
+def _encoded_words(text: str, name: str) -> header_parser.UnstructuredTokenList:
+    """TEXT as RFC 2047 encoded words only, which a mail client decodes to TEXT itself;
+    the first fits on the line of the header NAME."""
+    tree = header_parser.UnstructuredTokenList()
+    encoded = email.header.Header(text, "utf-8", header_name=name).encode()
+    for index, word in enumerate(encoded.split()):
+        if index:
+            tree.append(header_parser.WhiteSpaceTerminal(" ", "fws"))
+        tree.append(header_parser.ValueTerminal(word, "vtext"))
+    return tree
+
+
+class _TextHeader(UnstructuredHeader):
+    """A Subject written as typed. Python's parser decodes the RFC 2047 encoded words of
+    a value it is given, so a notice title holding '=?utf-8?q?=0D=0AReply-To:...?=' was
+    sent as a line break, then headers and a body of its author's choosing; text holding
+    '=?' is sent as encoded words, which clients decode to that text."""
+
+    @classmethod
+    def parse(cls, value: str, kwds: dict[str, Any]) -> None:
+        kwds["parse_tree"] = cls.value_parser(value)
+        kwds["decoded"] = value
+
+    @staticmethod
+    def value_parser(value: str) -> header_parser.UnstructuredTokenList:
+        return (_encoded_words(value, "Subject") if "=?" in value
+                else header_parser.get_unstructured(value))
+
+
 def _policy() -> email.policy.EmailPolicy[EmailMessage]:
     """The default policy, but In-Reply-To and References (one id each here) are
     message ids: as its unstructured text, past 78 characters Python folds them
-    into RFC 2047 encoded words, which no mail client threads by. So would it List-Id."""
+    into RFC 2047 encoded words, which no mail client threads by. So would it List-Id.
+    A Subject is sent as typed."""
     registry = HeaderRegistry()
     # Mixins the registry joins with BaseHeader, as it does for Message-ID.
     message_id_header = cast("type[BaseHeader]", MessageIDHeader)
     registry.map_to_type("in-reply-to", message_id_header)
     registry.map_to_type("references", message_id_header)
     registry.map_to_type("list-id", cast("type[BaseHeader]", _ListIdHeader))
+    registry.map_to_type("subject", cast("type[BaseHeader]", _TextHeader))
     return email.policy.default.clone(header_factory=registry)
 
 
@@ -184,7 +216,7 @@ def test_message(config: Config, settings: NotifySettings, address: str,
                  now: datetime) -> EmailMessage:
     """The message ``outpost notify --test ADDRESS`` sends."""
     assert settings.sender is not None
-    mail = EmailMessage()
+    mail = EmailMessage(policy=_POLICY)
     mail["Subject"] = f"[{config.title}] Test message"
     mail["From"] = settings.sender
     mail["To"] = address
