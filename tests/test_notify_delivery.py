@@ -715,3 +715,21 @@ def test_a_title_written_as_encoded_words_is_sent_as_typed_never_as_headers(
     assert str(mail.message["Subject"]) == f"[Test Status] Investigating: {INJECTING_TITLE}"
     assert mail.part("plain").startswith(f"Investigating: {INJECTING_TITLE}\n\nOn it.\n")
 
+
+
+@pytest.mark.parametrize("title", ["Zoë, Inc. <beta>", "École <beta>",
+                                   "=?utf-8?q?a=0D=0AX-Evil:_1?= <beta>"])
+def test_a_site_title_with_other_letters_or_encoded_words_is_the_list_ids_phrase(
+        run: Run, repo: Path, smtp: MailServer, title: str) -> None:
+    """Python encodes a non-ASCII title word by word, leaving '<beta>' bare before the
+    list's id, where a client taking the first '<...>' reads 'beta' (the quotes an ASCII
+    title gets were lost); and it decoded a title's encoded words into a line break."""
+    config = repo / "outpost.yaml"
+    config.write_text(config.read_text().replace("title: Test Status", f"title: '{title}'", 1))
+    assert notify(run, repo)[0] == 0
+    for mail in smtp.received:
+        raw = dict(mail.message.raw_items())
+        assert "X-Evil" not in raw
+        assert re.findall(r"<[^<>]*>", raw["List-Id"]) == [f"<notify.{SITE}>"], raw["List-Id"]
+        assert str(mail.message["List-Id"]) == f"{title} <notify.{SITE}>"
+        assert str(mail.message["Subject"]).startswith(f"[{title}] ")

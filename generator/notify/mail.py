@@ -32,21 +32,6 @@ from generator.render.markup import absolute_links, absolute_targets, isolated, 
 Markdown = Callable[[str], str]
 
 
-class _ListIdHeader(UnstructuredHeader):
-    """List-Id (RFC 2919): a phrase, then the list's id in angle brackets, which must go
-    as written. As unstructured text, past 78 characters (an IPv6 site's ip6.arpa id is
-    83) Python folds it into RFC 2047 encoded words, an id no mail client reads."""
-
-    @staticmethod
-    def value_parser(value: str) -> header_parser.UnstructuredTokenList:
-        phrase, bracket, list_id = value.rpartition("<")
-        tree = header_parser.get_unstructured(phrase)
-        # A msg-id token is never encoded: too long, it goes on a line of its own.
-        tree.append(header_parser.MsgID([header_parser.ValueTerminal(bracket + list_id,
-                                                                      "msg-id")]))
-        return tree
-
-
 def _encoded_words(text: str, name: str) -> header_parser.UnstructuredTokenList:
     """TEXT as RFC 2047 encoded words only, which a mail client decodes to TEXT itself;
     the first fits on the line of the header NAME."""
@@ -57,6 +42,34 @@ def _encoded_words(text: str, name: str) -> header_parser.UnstructuredTokenList:
             tree.append(header_parser.WhiteSpaceTerminal(" ", "fws"))
         tree.append(header_parser.ValueTerminal(word, "vtext"))
     return tree
+
+
+def _plain(text: str) -> bool:
+    """Whether a header can carry TEXT as it is: ASCII that no client decodes."""
+    return text.isascii() and "=?" not in text
+
+
+class _ListIdHeader(UnstructuredHeader):
+    """List-Id (RFC 2919): a phrase, then the list's id in angle brackets, which must go
+    as written. As unstructured text, past 78 characters (an IPv6 site's ip6.arpa id is
+    83) Python folds it into RFC 2047 encoded words, an id no mail client reads.
+
+    A phrase that is not plain ASCII is sent as encoded words only: Python encodes such
+    text word by word, leaving a title's '<beta>' bare before the id (where a client
+    taking the first '<...>' reads 'beta'), and it decodes encoded words a title holds."""
+
+    @staticmethod
+    def value_parser(value: str) -> header_parser.UnstructuredTokenList:
+        phrase, bracket, list_id = value.rpartition("<")
+        if _plain(phrase):
+            tree = header_parser.get_unstructured(phrase)
+        else:
+            tree = _encoded_words(phrase.strip(), "List-Id")
+            tree.append(header_parser.WhiteSpaceTerminal(" ", "fws"))
+        # A msg-id token is never encoded: too long, it goes on a line of its own.
+        tree.append(header_parser.MsgID([header_parser.ValueTerminal(bracket + list_id,
+                                                                      "msg-id")]))
+        return tree
 
 
 class _TextHeader(UnstructuredHeader):
@@ -205,8 +218,10 @@ def compose(config: Config, settings: NotifySettings, message: Message, contact:
     mail["Auto-Submitted"] = "auto-generated"
     mail["X-Auto-Response-Suppress"] = "All"
     # The title is a phrase: quoted when it holds a comma or '<' (RFC 2919), which a
-    # client would otherwise read as the start of the list's id.
-    mail["List-Id"] = formataddr((config.title, f"notify.{config.dns_name}"))
+    # client would otherwise read as the start of the list's id; the header encodes
+    # one that is not plain ASCII.
+    mail["List-Id"] = (formataddr((config.title, f"notify.{config.dns_name}"))
+                       if _plain(config.title) else f"{config.title} <notify.{config.dns_name}>")
     mail.set_content(plain_text(config, message, markdown))
     mail.add_alternative(html_text(config, message, markdown), subtype="html")
     return mail
