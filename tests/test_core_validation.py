@@ -1113,3 +1113,21 @@ def test_unknown_component_after_config_change(example_repo: Path, run: Run) -> 
         "notices/2024-07-30-digicert-certificate-reissue.md:5: unknown component "
         "'digital-repository' (outpost.yaml declares: customer-sites, mobile-notifications, "
         "support-portal, campus-community)\n1 problem found.\n")
+
+
+def test_a_contact_name_holding_encoded_text_is_refused_at_its_line() -> None:
+    """Python's email package reads '=?...?=' in an address's name as encoded text, even
+    in an Address it is given: this name wrote a line break and a header of its own
+    into every email to the contact."""
+    assert config_problems(BASE + """\
+notify:
+  since: 2026-11-01 00:00
+  from: status@example.org
+  smtp: {host: smtp.example.org}
+  contacts:
+    - email: bob@example.org
+      name: '=?utf-8?q?x=0D=0AX-Evil:_1?='
+""") == [
+        "outpost.yaml:10: Config value 'notify.contacts[0].name': must not hold '=?' (mail "
+        "programs read it as encoded text, which can hide a line break in the email's "
+        "header)"]

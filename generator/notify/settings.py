@@ -259,10 +259,21 @@ SMTP = s.Record(
     refuse=_refused(CREDENTIALS_HINT),
 )
 
+def _contact_name(node: yn.Node, path: str = "") -> str:
+    """One line that mail headers carry as it is: Python's email package reads '=?...?='
+    in a name as encoded text, even in an address it is given, so a name holding
+    '=?utf-8?q?x=0D=0AX-Evil:_1?=' wrote a line break and a header of its own."""
+    value = s.line(node, path)
+    if "=?" in value:
+        raise InputError("must not hold '=?' (mail programs read it as encoded text, "
+                         "which can hide a line break in the email's header)")
+    return value
+
+
 CONTACT = s.Record(
     fields=(
         s.Field("email", _bare_address, "email address", "Where to send.", required=True),
-        s.Field("name", s.optional(s.line), "text", "Who this is, for reports."),
+        s.Field("name", s.optional(_contact_name), "text", "Who this is, for reports."),
         s.Field("components", s.list_of(s.slug), "list of component ids",
                 "Only notices affecting one of these (or no component at all).", default=()),
         s.Field("types", _TYPES, "list of incident | maintenance", "Only these notice types.",
