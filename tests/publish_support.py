@@ -8,6 +8,7 @@ import hashlib
 import http.client
 import http.server
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -310,6 +311,14 @@ class FaultyProxy:
         self.stopped.set()
         self.server.shutdown()
         self.server.server_close()
+
+
+def mount_namespaces() -> bool:
+    """Whether this machine lets a test mount file systems of its own (``unshare -rm``:
+    a user and mount namespace), for a full or read-only disk of the test's making."""
+    found = shutil.which("unshare")
+    return found is not None and subprocess.run(
+        [found, "-rm", "true"], capture_output=True, check=False).returncode == 0
 
 
 def outpost_process(root: Path, *args: str, env: Mapping[str, str] | None = None

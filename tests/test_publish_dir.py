@@ -26,6 +26,7 @@ from tests.publish_support import (
     folder_tree,
     interrupted,
     make_target,
+    mount_namespaces,
     outpost_process,
     two_builds,
 )
@@ -232,6 +233,26 @@ def test_a_full_disk_names_the_folder_and_what_is_still_served(builds: Builds,
                             capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
     assert_consistent(served(www), builds.new)
+
+
+@pytest.mark.skipif(not mount_namespaces(), reason="no mount namespace")
+def test_a_read_only_folder_says_what_to_do(builds: Builds, tmp_path: Path) -> None:
+    """A target folder on a read-only mount: the folder and what to do, not the system's
+    bare 'Read-only file system: .../.lock'."""
+    www = tmp_path / "ro" / "www"
+    folder_target(builds, www)
+    build_site(builds.root, builds.root / "site")
+    (tmp_path / "ro").mkdir()
+    mount_then_run = 'mount -t tmpfs -o ro tmpfs "$1" && shift && exec "$@"'
+    result = subprocess.run(
+        ["unshare", "-rm", "sh", "-c", mount_then_run, "sh", str(tmp_path / "ro"),
+         *outpost_process_args(builds.root, "publish", "-q", "www")],
+        capture_output=True, text=True, check=False)
+    [summary] = result.stdout.splitlines() or [result.stderr]
+    assert result.returncode == 1, summary
+    assert summary.partition("s: ")[2] == (
+        f"cannot write into {www}: Read-only file system; make it writable for the user "
+        "publishing (a read-only mount, a folder of another user), or set another path")
 
 
 def test_old_releases_are_pruned(builds: Builds, tmp_path: Path) -> None:

@@ -30,6 +30,7 @@ from tests.publish_support import (
     git_tree,
     interrupted,
     make_target,
+    mount_namespaces,
     outpost_process,
     two_builds,
 )
@@ -390,14 +391,7 @@ def test_a_refused_push_keeps_the_errors_bounded_and_without_credentials(
     assert commits_or_none(remote) is None
 
 
-def _in_a_small_temporary_folder() -> bool:
-    """Whether this machine lets a test mount a small tmpfs of its own (unshare -rm)."""
-    found = shutil.which("unshare")
-    return found is not None and subprocess.run(
-        [found, "-rm", "true"], capture_output=True, check=False).returncode == 0
-
-
-@pytest.mark.skipif(not _in_a_small_temporary_folder(), reason="no mount namespace")
+@pytest.mark.skipif(not mount_namespaces(), reason="no mount namespace")
 def test_a_full_temporary_folder_is_named_with_what_to_do(builds: Builds, remote: Path,
                                                           tmp_path: Path) -> None:
     """The workspace's disk filling up: git's reason and where to make room, not

@@ -15,6 +15,7 @@ their bytes are checked against its manifest; a damaged one is written from the 
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import os
 import re
@@ -117,6 +118,10 @@ def _fsync_file(path: str) -> None:
         os.close(fd)
 
 
+# A folder this user may not write into: a read-only mount, another user's folder.
+_NOT_WRITABLE = (errno.EROFS, errno.EACCES, errno.EPERM)
+
+
 class FolderTarget:
     """Publishes into PATH/releases and points PATH/current at the new release."""
 
@@ -155,9 +160,19 @@ class FolderTarget:
 
     @contextlib.contextmanager
     def _lock(self) -> Iterator[None]:
-        make_folders(self.path)  # the web server enters it on its way to current/
-        open_up(self.path)  # as an earlier version may have left it (umask 077)
-        with open(self.path / ".lock", "a+b") as handle:
+        try:
+            make_folders(self.path)  # the web server enters it on its way to current/
+            open_up(self.path)  # as an earlier version may have left it (umask 077)
+            handle = open(self.path / ".lock", "a+b")  # noqa: SIM115 (closed below)
+        except OSError as exc:
+            if exc.errno not in _NOT_WRITABLE:
+                raise
+            # The system's words alone ('Read-only file system: .../.lock') said
+            # nothing of what to do.
+            raise PublishError(f"cannot write into {self.path}: {exc.strerror}; make it "
+                               "writable for the user publishing (a read-only mount, a "
+                               "folder of another user), or set another path") from None
+        with handle:
             try:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
