@@ -371,19 +371,20 @@ def test_banner_json_and_status_json_agree_on_severity(
 
 
 def test_loader_policy_names_each_host_once_and_hashes_the_line() -> None:
-    """The policy the Subscribe page gives: embed.js from base_url, banner.json from it
-    and each mirror (by origin, once each), the line and the stylesheet by hash."""
+    """The policy the Subscribe page gives: embed.js and banner.json from base_url and
+    each mirror (by origin, once each), the line and the stylesheet by hash."""
     base = "https://status.example.org/status/"
     mirrors = ("https://mirror.example.net/a/", "https://mirror.example.net/b/",
                "http://127.0.0.1:8080/")
-    line = snippets.loader_script(base)
+    line = snippets.loader_script(base, mirrors)
     digest = base64.b64encode(hashlib.sha256(line.encode()).digest()).decode()
+    hosts = "https://status.example.org https://mirror.example.net http://127.0.0.1:8080"
     assert snippets.loader_policy(base, mirrors) == (
-        f"default-src 'self'; script-src 'self' 'sha256-{digest}' "
-        "https://status.example.org; connect-src 'self' https://status.example.org "
-        "https://mirror.example.net http://127.0.0.1:8080; "
-        f"style-src 'self' {snippets.style_hash()}")
-    assert '"https://status.example.org/status/embed.js"' in line
+        f"default-src 'self'; script-src 'self' 'sha256-{digest}' {hosts}; "
+        f"connect-src 'self' {hosts}; style-src 'self' {snippets.style_hash()}")
+    assert line.endswith('(document.currentScript,["https://status.example.org/status/",'
+                         '"https://mirror.example.net/a/","https://mirror.example.net/b/",'
+                         '"http://127.0.0.1:8080/"])')
 
 
 def test_loader_line_stays_one_script_whatever_the_address() -> None:

@@ -184,6 +184,33 @@ def test_subscribe_page_gives_a_working_loader_and_policy(browser: Any, setup: A
     styled_in_place(browser, portal, headers, "copied.html", line, csp)
 
 
+def test_subscribe_line_falls_back_to_a_mirror_when_base_url_is_down(
+        browser: Any, tmp_path: Path) -> None:
+    """The mirrors are there for the day base_url's host is down: with it refusing
+    connections, the line and policy from the Subscribe page load embed.js from the
+    mirror, which shows the banner (the line asked base_url alone, and the portal
+    showed nothing while the mirror was up)."""
+    down = refusing()
+    headers: dict[str, dict[str, str]] = {}
+    try:
+        with serving(tmp_path / "mirror") as mirror, \
+                serving(tmp_path / "portal", headers=headers) as portal:
+            build_site(write_repo(tmp_path / "repo", url_of(down), {
+                "sign-in": incident("Sign-in failures")}, mirrors=(mirror.url,)), mirror.folder)
+            line, csp = subscribe_snippet(mirror)
+            page, watch = open_portal(browser, portal, headers, "mirror.html", line, csp)
+            page.wait_for_function("() => document.querySelector('outpost-banner')"
+                                   "?.shadowRoot?.querySelector('a')", timeout=10000)
+            shown = banner(page, "outpost-banner")
+            assert shown is not None and shown["background"] == ORANGE
+            assert shown["text"] == "Partial outage: Sign-in failures"
+            assert shown["href"] == mirror.url
+            assert watch.page_errors == [] and violations(page) == []
+            page.close()
+    finally:
+        down.close()
+
+
 @pytest.mark.parametrize("host", ["hanging", "refusing"])
 def test_loader_never_holds_up_the_portal_when_the_host_is_down(browser: Any, tmp_path: Path,
                                                                host: str) -> None:

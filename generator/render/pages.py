@@ -318,7 +318,7 @@ def _install_filters(env: Environment, config: Config, markdown: MarkdownRendere
     env.filters["case_url"] = lambda notice: case_url(config.submit_case_url, notice.id,
                                                       notice.title)
     # What a portal owner pastes to embed the banner, for this site's address.
-    env.globals["embed_loader"] = loader_script(config.base_url)
+    env.globals["embed_loader"] = loader_script(config.base_url, config.mirrors)
     env.globals["embed_policy"] = loader_policy(config.base_url, config.mirrors)
 
 

@@ -45,22 +45,27 @@ EMBED_CSS = (
 
 # The loader: an inline script that adds embed.js beside itself once the portal's load
 # event has passed (at once if it has), so that a status host that hangs can never hold
-# that event, as a script tag or a frame of our host's would. It hands its nonce on (a
+# that event, as a script tag or a frame of our host's would. It asks base_url for
+# embed.js, and each mirror in turn while the one asked fails (refuses, errs): the
+# mirrors are there for the day base_url's host is down. It hands its nonce on (a
 # policy allowing scripts by nonce), and the banner renders where it stands, or in the
 # page's placeholders. Plain ES5 and one line, as portal owners paste it; its text is
-# allowed by its hash (loader_hash), which covers the address in it. Where it cannot
+# allowed by its hash (loader_hash), which covers the addresses in it. Where it cannot
 # work (no currentScript: an old browser, or the line run by eval) it does nothing,
 # and never throws into the portal's page.
-LOADER = ('(function(t,g){{g=function(){{try{{var s=document.createElement("script");'
-          's.src={src};s.nonce=t.nonce;t.parentNode.insertBefore(s,t.nextSibling)}}catch(e){{}}}};'
+LOADER = ('(function(t,h,g){{g=function(){{try{{var s=document.createElement("script");'
+          's.src=h.shift()+"embed.js";s.nonce=t.nonce;s.onerror=h[0]&&g;'
+          't.parentNode.insertBefore(s,t.nextSibling)}}catch(e){{}}}};'
           'document.readyState=="complete"?g():addEventListener("load",g)}})'
-          '(document.currentScript)')
+          '(document.currentScript,{hosts})')
 
 
-def loader_script(base_url: str) -> str:
-    """The loader's script text for the site at ``base_url`` (without its tags)."""
-    # '<' escaped: the text stays one script element whatever the address holds.
-    return LOADER.format(src=json.dumps(base_url + "embed.js").replace("<", "\\u003c"))
+def loader_script(base_url: str, mirrors: tuple[str, ...] = ()) -> str:
+    """The loader's script text for the site at ``base_url`` with ``mirrors`` (without
+    its tags)."""
+    # '<' escaped: the text stays one script element whatever the addresses hold.
+    hosts = json.dumps([base_url, *mirrors], separators=(",", ":"))
+    return LOADER.format(hosts=hosts.replace("<", "\\u003c"))
 
 
 def _source(text: str) -> str:
@@ -68,9 +73,10 @@ def _source(text: str) -> str:
     return f"'sha256-{base64.b64encode(digest).decode('ascii')}'"
 
 
-def loader_hash(base_url: str) -> str:
-    """The CSP source allowing the loader of the site at ``base_url``: 'sha256-...'."""
-    return _source(loader_script(base_url))
+def loader_hash(base_url: str, mirrors: tuple[str, ...] = ()) -> str:
+    """The CSP source allowing the loader of the site at ``base_url`` with ``mirrors``:
+    'sha256-...'."""
+    return _source(loader_script(base_url, mirrors))
 
 
 def style_hash() -> str:
@@ -86,9 +92,8 @@ def origin(url: str) -> str:
 
 def loader_policy(base_url: str, mirrors: tuple[str, ...] = ()) -> str:
     """The Content-Security-Policy a portal whose own is ``default-src 'self'`` needs
-    for the loader: its script by hash, embed.js from base_url, banner.json from
-    base_url and each mirror, and the banner's stylesheet by hash."""
-    home = origin(base_url)
-    hosts = " ".join(dict.fromkeys([home, *(origin(mirror) for mirror in mirrors)]))
-    return (f"default-src 'self'; script-src 'self' {loader_hash(base_url)} {home}; "
+    for the loader: its script by hash, embed.js and banner.json from base_url and each
+    mirror, and the banner's stylesheet by hash."""
+    hosts = " ".join(dict.fromkeys(origin(url) for url in (base_url, *mirrors)))
+    return (f"default-src 'self'; script-src 'self' {loader_hash(base_url, mirrors)} {hosts}; "
             f"connect-src 'self' {hosts}; style-src 'self' {style_hash()}")
