@@ -492,3 +492,32 @@ def test_reserved_space_keeps_the_page_still(browser: Any, setup: Any, width: in
         context.close()
     assert shifts["bare"][0] > 0  # without a reservation the shift is there to measure
     assert shifts["reserved"] == [0, 0]
+
+
+# A default Trusted Types policy that lets every script address through.
+DEFAULT_TRUSTED_TYPES = ("<script>trustedTypes.createPolicy('default', "
+                         "{createScriptURL: url => url});</script>")
+
+
+def test_trusted_types_portals_have_an_embed_that_works(browser: Any, setup: Any) -> None:
+    """Under require-trusted-types-for 'script' the line's setting of a script's address
+    is blocked (and reported), so the README sends such portals to the script in one
+    tag, which shows the banner under its own policy with Trusted Types on, or to a
+    default policy letting the address through, with which the line works."""
+    site, portal, headers, _ = setup
+    host = site.url.rstrip("/")
+    text = " ".join(section_text().split())
+    assert ("So too under Trusted Types (`require-trusted-types-for 'script'`)" in text
+            and "unless your page has a `default` policy whose `createScriptURL` lets "
+            "the address through; the script in one tag needs none" in text)
+    trusted = "; require-trusted-types-for 'script'"
+    one_tag = blocks("Script in one tag", "html")[0].replace(EXAMPLE_HOST, host)
+    styled_in_place(browser, portal, headers, "trusted.html", one_tag,
+                    policy("Script in one tag", host) + trusted)
+    # The line with a default policy: its own inline script is allowed by 'unsafe-inline'.
+    line = blocks("Script (recommended)", "html")[0].replace(EXAMPLE_HOST, host)
+    csp = policy("Script (recommended)", host).replace(
+        "script-src 'self'", "script-src 'self' 'unsafe-inline'").replace(
+        loader_hash(host + "/") + " ", "")
+    styled_in_place(browser, portal, headers, "default-policy.html",
+                    DEFAULT_TRUSTED_TYPES + line, csp + trusted)
