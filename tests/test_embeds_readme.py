@@ -521,3 +521,43 @@ def test_trusted_types_portals_have_an_embed_that_works(browser: Any, setup: Any
         loader_hash(host + "/") + " ", "")
     styled_in_place(browser, portal, headers, "default-policy.html",
                     DEFAULT_TRUSTED_TYPES + line, csp + trusted)
+
+
+# A single-page app's component rendered after load, as React's dangerouslySetInnerHTML
+# and Vue's v-html insert it: its HTML set with innerHTML.
+RENDER_LATER_JS = """<div id="app"></div><script>addEventListener('load', () => setTimeout(() => {
+  document.getElementById('app').innerHTML = %s; }, 300));</script>"""
+
+
+def test_single_page_app_takes_the_line_in_its_shell(browser: Any, setup: Any) -> None:
+    """The line inside a component that the app inserts as HTML never runs (inline
+    scripts inserted by innerHTML do not), so no banner came and nothing said why: the
+    README says to put the line in the page the server sends, and the placeholder, in
+    a component rendered later, then gets the banner."""
+    site, portal, _, _ = setup
+    text = " ".join(section_text().split())
+    assert ("In a single-page app, put the line in the page your server sends (its "
+            "`index.html`), not in a component" in text)
+    placeholder, line = blocks("Script (recommended)", "html")[1].strip().split("\n")
+    line = line.replace(EXAMPLE_HOST + "/", site.url)
+    for name, component, shell in (("component", placeholder + line, ""),
+                                   ("shell", placeholder, line)):
+        # '<' escaped: the component's HTML sits inside the app's own script.
+        render = RENDER_LATER_JS % json.dumps(component).replace("<", "\\u003c")
+        (portal.folder / f"{name}.html").write_text(portal_page(render + shell))
+        page = browser.new_page()
+        watch = Watch(page)
+        page.goto(portal.url + f"{name}.html")
+        page.wait_for_selector("#app [data-outpost-banner]", state="attached")
+        if name == "component":
+            page.wait_for_timeout(1000)
+            assert page.locator("script[src$='/embed.js']").count() == 0
+        else:
+            page.wait_for_function("() => document.querySelector('[data-outpost-banner]')"
+                                   "?.shadowRoot?.querySelector('a')", timeout=10000)
+            assert page.locator("outpost-banner").count() == 0  # shown once, in place
+            shown = banner(page, "[data-outpost-banner]")
+            assert shown is not None
+            assert shown["text"] == "Partial outage: Sign-in failures, and 1 more notice"
+        assert watch.page_errors == [] and watch.console_errors == []
+        page.close()
