@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -10,7 +11,8 @@ import pytest
 
 from generator.app import schema
 from generator.config import schema as s
-from generator.config.reference import END, START, reference, replace_section
+from generator.config import yamlnodes as yn
+from generator.config.reference import END, START, _kind, _rows, reference, replace_section
 from generator.config.settings import COMPONENT
 from generator.docs import main
 
@@ -26,7 +28,7 @@ def test_readme_settings_reference_is_current() -> None:
 def test_every_setting_and_section_has_a_row() -> None:
     text = reference(schema().fields)
     for field in schema().fields:
-        assert f"| `{field.name}` | {field.kind.replace('|', chr(92) + '|')} |" in text
+        assert f"| `{field.name}` | {_kind(field).replace('|', chr(92) + '|')} |" in text
     for field in COMPONENT.fields:
         assert f"| `components[].{field.name}` |" in text
 
@@ -42,12 +44,39 @@ def test_rows_show_defaults_required_and_examples() -> None:
     lines = reference(fields).splitlines()[4:]
     assert lines[:4] == [
         "| `title` | text | required | The title. Example: `Acme`. |",
-        "| `count` | number | `3` | How many. |",
+        "| `count` | number, 1 to 9 | `3` | How many. |",
         "| `flag` | true \\| false | `false` | A flag. |",
         '| `prefix` | text | `""` | A prefix. |',
     ]
     assert lines[4] == "| `items` | list of components |  | Parts. |"
     assert lines[5].startswith("| `items[].id` | id | required | Stable id")
+
+
+def test_a_number_s_type_gives_the_values_check_accepts() -> None:
+    """A newcomer reading 'history_days | days | 90' cannot guess that 5 or 400 is refused:
+    the Type column gives the range, and it is the one the parser holds to."""
+    rows = list(_rows(schema().fields, "", None, {}))
+    ranged = {path: field for path, _, field in rows
+              if re.search(r", [0-9.]+ to [0-9.]+$", _kind(field))}
+    assert set(ranged) == {
+        "stale_after", "feed_items", "closed_recent", "history_days", "recent_days",
+        "publish[].retries", "publish[].keep", "publish[].jobs", "notify.smtp.port",
+        "notify.smtp.timeout", "notify.webhooks[].timeout", "notify.webhooks[].retries",
+        "notify.webhooks[].backoff"}
+    text = reference(schema().fields)
+    assert "| `history_days` | days, 7 to 365 | `90` |" in text
+    assert "| `notify.webhooks[].timeout` | seconds, 0.1 to 120 | `10.0` |" in text
+    for path, field in ranged.items():
+        low, high = _kind(field).rsplit(", ", 1)[1].split(" to ")
+        for accepted in (low, high):
+            assert field.parse(yn.Scalar(accepted, 1, False), path) == float(accepted), path
+        step = 0.1 if "." in low else 1
+        for refused in (float(low) - step, float(high) + step):
+            if refused < 0:
+                continue
+            written = f"{refused:g}" if step < 1 else str(int(refused))
+            with pytest.raises(s.Expected):
+                field.parse(yn.Scalar(written, 1, False), path)
 
 
 def test_check_mode_reports_drift(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

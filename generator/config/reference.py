@@ -74,6 +74,33 @@ def _rows(fields: tuple[s.Field, ...], prefix: str, qualifier: str | None,
             yield from _rows((sub,), inner, sub_qualifier, seen)
 
 
+def _bounds(parse: Any, seen: set[int]) -> tuple[float, float] | None:
+    """The lowest and highest value a number's parser accepts (``integer(1, 500)``, or one
+    wrapped by ``optional``), found in its closure as the fields are; None for others."""
+    if not isinstance(parse, types.FunctionType) or id(parse) in seen:
+        return None
+    seen.add(id(parse))
+    cells = dict(zip(parse.__code__.co_freevars, parse.__closure__ or (), strict=True))
+    low, high = (cells[name].cell_contents if name in cells else None
+                 for name in ("low", "high"))
+    if isinstance(low, int | float) and isinstance(high, int | float):
+        return low, high
+    for cell in parse.__closure__ or ():
+        found = _bounds(cell.cell_contents, seen)
+        if found:
+            return found
+    return None
+
+
+def _kind(field: s.Field) -> str:
+    """The Type column: a number's kind says which values ``outpost check`` accepts."""
+    bounds = _bounds(field.parse, set())
+    if bounds is None:
+        return field.kind
+    low, high = (f"{n:g}" if isinstance(n, float) else str(n) for n in bounds)
+    return f"{field.kind}, {low} to {high}"  # as check's message writes them
+
+
 def _default(field: s.Field) -> str:
     if field.required:
         return "required"
@@ -105,7 +132,7 @@ def reference(fields: tuple[s.Field, ...]) -> str:
     for path, qualifier, field in _rows(fields, "", None, {}):
         meaning = field.help + (f" Example: `{field.example}`." if field.example else "")
         where = f" ({qualifier})" if qualifier else ""
-        lines.append(f"| `{path}`{_cell(where)} | {_cell(field.kind)} | {_default(field)} | "
+        lines.append(f"| `{path}`{_cell(where)} | {_cell(_kind(field))} | {_default(field)} | "
                      f"{_cell(meaning)} |")
     return "\n".join(lines) + "\n"
 
