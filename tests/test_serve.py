@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -260,6 +261,17 @@ def test_serve_listens_on_a_loopback_address(empty_repo: Path, host: str, shown:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGTERM])
+def test_ctrl_c_or_sigterm_ends_the_preview_with_status_0(
+        served: tuple[Path, str, subprocess.Popen[str]], how: signal.Signals) -> None:
+    """The preview runs until stopped, so being stopped is how it ends well: unlike the
+    other commands (README: Exit codes), it says so and exits 0."""
+    _, _, process = served
+    process.send_signal(how)
+    rest, _ = process.communicate(timeout=10)
+    assert (process.returncode, rest) == (0, "Stopped.\n")
 
 
 def test_serve_refuses_an_empty_host(empty_repo: Path) -> None:
