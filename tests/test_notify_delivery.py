@@ -73,6 +73,28 @@ def test_dry_run_prints_who_would_get_what_and_sends_nothing(
     assert not (repo / ".outpost-state").exists()
 
 
+def test_dry_run_names_a_webhook_whose_variable_is_not_set(
+        run: Run, repo: Path, smtp: MailServer, hooks: HookServer,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A dry run checks the set-up: a url_env variable missing on this machine is named
+    where the webhook is listed, as the real run would fail there."""
+    monkeypatch.delenv("TEST_CHAT_URL")
+    code, output = notify(run, repo, "--dry-run")
+    assert code == 0, output
+    assert ("    -> webhook receiver (statuspage)\n"
+            "    -> webhook chat (slack): would fail: environment variable TEST_CHAT_URL is "
+            "not set\n") in output
+    monkeypatch.setenv("TEST_CHAT_URL", "hooks.example.org/x")
+    output = notify(run, repo, "--dry-run")[1]
+    assert ("    -> webhook chat (slack): would fail: environment variable TEST_CHAT_URL does "
+            "not hold an http(s) URL (not repeated: it may be a secret)\n") in output
+    assert "hooks.example.org" not in output
+    assert smtp.received == [] and hooks.state.attempts == []
+    code, output = notify(run, repo)
+    assert code == 1
+    assert "    -> webhook chat (slack)\n" in output  # the real run says it as it fails
+
+
 def test_each_message_goes_out_once_and_a_rerun_sends_nothing(
         run: Run, repo: Path, smtp: MailServer, hooks: HookServer) -> None:
     code, output = notify(run, repo)

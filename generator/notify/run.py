@@ -21,7 +21,7 @@ from generator.notify.record import (
     save_record,
     store_for,
 )
-from generator.notify.settings import NotifySettings, is_bare_address
+from generator.notify.settings import NotifySettings, Webhook, is_bare_address
 from generator.publish.base import TargetKinds
 from generator.render.markup import MarkdownRenderer
 
@@ -92,7 +92,9 @@ def deliver(ctx: Context, delivery: Delivery) -> str:
     return log[-1] + (f" after {len(log)} attempts" if len(log) > 1 else "")
 
 
-def report_plan(ctx: Context, plan: Plan, store: RecordStore) -> None:
+def report_plan(ctx: Context, plan: Plan, store: RecordStore, dry_run: bool = False) -> None:
+    """What is due and to whom; a dry run also names a webhook that cannot be sent to
+    (its url_env variable unset here), which the real run would report as failed."""
     zone = ctx.config.timezone
     ctx.echo(f"Horizon: updates from {times.write_time(plan.horizon, zone)} on "
              f"(notify.since: {ctx.settings.since.text}).")
@@ -103,12 +105,24 @@ def report_plan(ctx: Context, plan: Plan, store: RecordStore) -> None:
         if delivery.message is not current:
             current = delivery.message
             ctx.echo(f"  {describe(ctx.config, current)}")
-        ctx.echo(f"    -> {delivery.recipient.label}")
+        ctx.echo(f"    -> {delivery.recipient.label}"
+                 f"{_unreachable(delivery.recipient.webhook, ctx) if dry_run else ''}")
     for line in plan.skipped:
         ctx.echo(f"  (nobody: {line})")
     if plan.silent or plan.too_old:
         ctx.echo(f"Not sent: {plan.silent} silent update{'s' if plan.silent != 1 else ''}, "
                  f"{plan.too_old} update{'s' if plan.too_old != 1 else ''} before the horizon.")
+
+
+def _unreachable(hook: Webhook | None, ctx: Context) -> str:
+    """': would fail: <why>' when the webhook's URL is not to be had, else ''."""
+    if hook is None:
+        return ""
+    try:
+        webhooks.resolve_url(hook, ctx.environ)
+    except webhooks.WebhookFailed as exc:
+        return f": would fail: {exc}"
+    return ""
 
 
 def run(ctx: Context, store: RecordStore, dry_run: bool) -> tuple[int, int]:
@@ -121,7 +135,7 @@ def run(ctx: Context, store: RecordStore, dry_run: bool) -> tuple[int, int]:
     if dry_run:
         ctx.echo(f"Dry run: would send {count} deliver{'y' if count == 1 else 'ies'}; "
                  "nothing is sent or recorded.")
-        report_plan(ctx, plan, store)
+        report_plan(ctx, plan, store, dry_run=True)
         return 0, 0
     if isinstance(store, LocalStore):
         ctx.echo(f"Note: the sent record is a {store.description}. It does not survive a "
