@@ -322,3 +322,16 @@ def test_the_case_url_filter_takes_the_readme_s_argument(example_repo: Path, run
     page = example_repo / "site" / "notices" / "2024-07-30-digicert-certificate-reissue"
     assert (page / "index.html").read_text().startswith(
         "https://support.example.org/customers/cases/new")
+
+
+def test_the_layout_names_every_module() -> None:
+    """A contributor looking for where uptime or the component pages are made finds each
+    module of the package in the Layout table (or its folder as a whole, as `templates/`)."""
+    text = section((REPO / "README.md").read_text(), "Contributing")
+    text = text.split("\n### Layout\n", 1)[1].split("\n### ", 1)[0]
+    missing = [str(path.relative_to(REPO)) for path in sorted((REPO / "generator").rglob("*.py"))
+               if path.name not in ("__init__.py", "__main__.py")
+               and "templates" not in path.parts and "skeleton" not in path.parts
+               and f"`{path.name}`" not in text
+               and f"`{path.relative_to(REPO).as_posix()}`" not in text]
+    assert missing == []
