@@ -28,8 +28,9 @@ if TYPE_CHECKING:
                    "as they are on disk: what the pre-commit hook runs.")
 @pass_repo
 def check(repo: Repo, output_format: str, now_text: str | None, staged: bool) -> None:
-    """Validate outpost.yaml and every notice; print every problem, and warn about
-    updates and postmortems dated in the future."""
+    """Validate outpost.yaml, every notice and the template overrides; print every
+    problem, and warn about updates and postmortems dated in the future and about files
+    in templates/ that change nothing."""
     if staged:
         from dataclasses import replace
 
