@@ -5,7 +5,7 @@ a clean clone of the repository at ``--rev`` (actions/checkout; the publish work
 check out main, and ``--rev`` stands for main's tip when the run starts), a fresh Python
 (actions/setup-python; here a fresh virtualenv stands in for the runner's interpreter),
 uv on PATH (astral-sh/setup-uv), ``actions/cache`` restored before and saved after the
-job, and every ``run:`` step as written (bash -eo pipefail, ``$GITHUB_PATH``,
+job, and every ``run:`` step as written (in the shell a runner uses, ``$GITHUB_PATH``,
 ``$GITHUB_ENV`` and ``$RUNNER_TEMP`` as on a runner). The publish target is a local
 bare git repository added to the clone's ``outpost.yaml`` when it has no ``publish:``
 list. Secrets are empty; ``HOME`` is a scratch folder, so ``git config --global``
@@ -179,6 +179,11 @@ def condition(text: str | None, context: Context) -> bool:
     return bool(evaluate(inner, context))
 
 
+def _default_shell(level: Mapping[str, Any]) -> str | None:
+    """A workflow's or job's ``defaults: run: shell:``, if set."""
+    return ((level.get("defaults") or {}).get("run") or {}).get("shell")
+
+
 def load_job(text: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The only job of a workflow: its ``env`` and its steps."""
     data = yaml.safe_load(text)
@@ -186,7 +191,18 @@ def load_job(text: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     if len(jobs) != 1:
         raise ReplayError(f"expected one job, found {len(jobs)}")
     (job,) = jobs.values()
-    return dict(job.get("env") or {}), list(job["steps"])
+    steps = [dict(step) for step in job["steps"]]
+    shell = _default_shell(job) or _default_shell(data)
+    for step in steps:
+        if shell is not None and "run" in step:
+            step.setdefault("shell", shell)
+    return dict(job.get("env") or {}), steps
+
+
+# How a runner runs a run: script (GitHub's documented commands): with no shell named,
+# bash -e alone, where a command failing before a pipe's last one goes unnoticed.
+SHELLS = {None: ["bash", "-e", "-c"],
+          "bash": ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c"]}
 
 
 def install_lines(text: str) -> list[str]:
@@ -347,13 +363,14 @@ class Replay:
 
         self.posts.append(save)
 
-    def _run(self, script: str, env: Mapping[str, str]) -> str:
+    def _run(self, script: str, env: Mapping[str, str], shell: str | None = None) -> str:
+        if shell not in SHELLS:
+            raise ReplayError(f"unsupported shell: {shell}")
         for name in ("github_path", "github_env", "github_output"):
             (self.temp / name).write_text("")
         full = self.env | {"PATH": os.pathsep.join(self.path)} | dict(env)
-        done = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c",
-                               script], cwd=self.workspace, env=full, capture_output=True,
-                              text=True, check=False)
+        done = subprocess.run([*SHELLS[shell], script], cwd=self.workspace, env=full,
+                              capture_output=True, text=True, check=False)
         output = done.stdout + done.stderr
         if done.returncode != 0:
             raise ReplayError(f"exit {done.returncode}: {script.strip()}\n{output[-3000:]}")
@@ -394,7 +411,7 @@ class Replay:
             script = interpolate(str(step["run"]), self.context)
             for old, new in self.rewrites:
                 script = script.replace(old, new)
-            output = self._run(script, env)
+            output = self._run(script, env, step.get("shell"))
             if "id" in step:
                 self.context.succeeded.add(str(step["id"]))
                 lines = (self.temp / "github_output").read_text().splitlines()

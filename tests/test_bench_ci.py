@@ -223,3 +223,19 @@ def test_publish_steps_keep_the_credentials_an_oidc_step_exported(
     times = ci.Replay(source, "HEAD", tmp_path / "w", tmp_path / "c", tmp_path / "t", 2).run(
         yaml.safe_dump({"jobs": {"publish": job}}))
     assert [t.output for t in times[1:]] == ["[] [] [us-east-1]\n"] * 4
+
+
+def test_run_steps_get_the_shell_a_runner_gives_them(source: Path, tmp_path: Path) -> None:
+    # With no shell named a runner runs bash -e alone: a pipe's failing first command goes
+    # unnoticed. shell: bash (here the workflow's default) adds -o pipefail.
+    use = 'tool "$GREETING" "$REGION" "[$TOKEN]" && ls .outpost-cache 2>/dev/null || true'
+    piped = WORKFLOW.replace(use, "false | tool piped")
+    replay = ci.Replay(source, "HEAD", tmp_path / "w1", tmp_path / "c", tmp_path / "t", 1)
+    assert replay.run(piped)[3].output == "tool piped\n"
+    strict = piped.replace("jobs:\n", "defaults: {run: {shell: bash}}\njobs:\n")
+    with pytest.raises(ci.ReplayError, match=r"^exit 1: false \| tool"):
+        ci.Replay(source, "HEAD", tmp_path / "w2", tmp_path / "c", tmp_path / "t", 1
+                  ).run(strict)
+    with pytest.raises(ci.ReplayError, match=r"^unsupported shell: pwsh$"):
+        ci.Replay(source, "HEAD", tmp_path / "w3", tmp_path / "c", tmp_path / "t", 1).run(
+            piped.replace("jobs:\n", "defaults: {run: {shell: pwsh}}\njobs:\n"))

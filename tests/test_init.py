@@ -664,3 +664,12 @@ def test_workflows_use_actions_that_run_on_node_24() -> None:
         for job in workflow["jobs"].values():
             uses = {step["uses"] for step in job["steps"] if "uses" in step}
             assert uses <= NODE24_ACTIONS, (name, uses - NODE24_ACTIONS)
+
+
+def test_workflows_run_their_scripts_with_pipefail() -> None:
+    # GitHub runs a run: script with bash -e alone unless shell: bash is named, so a
+    # failing command piped into another would pass; bench.ci replays them the same way.
+    for name, workflow in _shipped_workflows().items():
+        assert workflow["defaults"] == {"run": {"shell": "bash"}}, name
+        for job in workflow["jobs"].values():
+            assert all("shell" not in step for step in job["steps"]), name
