@@ -673,3 +673,35 @@ def test_workflows_run_their_scripts_with_pipefail() -> None:
         assert workflow["defaults"] == {"run": {"shell": "bash"}}, name
         for job in workflow["jobs"].values():
             assert all("shell" not in step for step in job["steps"]), name
+
+
+NOTIFY_BODY = ("  since: 2d\n  from: status@example.org\n  smtp:\n    host: smtp.example.org\n"
+               "  contacts:\n    - email: it-team@example.org\n")
+
+
+@pytest.mark.parametrize("key", ["notify:", "notify :", '"notify":', "'notify':"])
+def test_the_notify_step_notifies_whenever_outpost_yaml_has_the_section(
+        tmp_path: Path, run: Run, key: str) -> None:
+    # Check accepts the key quoted or spaced (YAML reads them alike); the Notify step
+    # used to look for 'notify:' alone and told no one, with the run green.
+    site = tmp_path / "status"
+    assert run(tmp_path, "init", str(site), *OPTIONS).exit_code == 0
+    plain = (site / "outpost.yaml").read_text()
+    (site / "outpost.yaml").write_text(f"{plain}\n{key}\n{NOTIFY_BODY}")
+    assert run(site, "check").exit_code == 0
+    env = os.environ | {"PATH": f"{Path(sys.executable).parent}{os.pathsep}"
+                                f"{os.environ['PATH']}"}
+    for name, workflow in _shipped_workflows().items():
+        if "publish" not in name:
+            continue
+        (notify,) = [s for s in workflow["jobs"]["publish"]["steps"] if s.get("name") == "Notify"]
+        script = notify["run"].replace("outpost notify",
+                                       "outpost notify --dry-run --now 2026-11-30T12:00:00Z")
+        said = subprocess.run(["bash", "-eo", "pipefail", "-c", script], cwd=site, env=env,
+                              capture_output=True, text=True, check=True).stdout
+        assert said.startswith("Dry run: would send "), (name, said)
+        (site / "outpost.yaml").write_text(plain)
+        said = subprocess.run(["bash", "-eo", "pipefail", "-c", script], cwd=site, env=env,
+                              capture_output=True, text=True, check=True).stdout
+        assert said.startswith("No notify: section in outpost.yaml; "), (name, said)
+        (site / "outpost.yaml").write_text(f"{plain}\n{key}\n{NOTIFY_BODY}")
