@@ -1131,3 +1131,13 @@ notify:
         "outpost.yaml:10: Config value 'notify.contacts[0].name': must not hold '=?' (mail "
         "programs read it as encoded text, which can hide a line break in the email's "
         "header)"]
+
+
+@pytest.mark.parametrize("empty", ["", " ~", " null"])
+def test_an_empty_notify_section_is_named_at_its_line(empty: str) -> None:
+    """'notify:' with its body commented out passed check, and the publish workflow, which
+    runs 'outpost notify' when it sees the key, then failed every run with 'outpost.yaml
+    has no notify: section'."""
+    assert config_problems(BASE + f"notify:{empty}\n# since: 2026-11-01\n") == [
+        "outpost.yaml:4: 'notify' is empty: give it 'since' and contacts or webhooks, or "
+        "remove the key too to send nothing"]

@@ -354,6 +354,11 @@ def check_section(values: dict[str, Any], node: yn.Mapping, prefix: str
     of the section. Each runs when what it reads parsed, whatever else is broken."""
     settings = values.get(SECTION)
     section = node.entries.get(SECTION)
+    if settings is None and SECTION in node.key_lines:
+        # 'notify:' with its body commented out: the publish workflow sees the key and
+        # runs 'outpost notify', which found no section, and failed every run.
+        return [(node.key_lines[SECTION], f"'{SECTION}' is empty: give it 'since' and "
+                 "contacts or webhooks, or remove the key too to send nothing")]
     if settings is None or settings is s.BROKEN or not isinstance(section, yn.Mapping):
         return []
     problems: list[tuple[int, str]] = []
