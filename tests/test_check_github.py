@@ -108,7 +108,8 @@ def test_workflow_runs_check_on_pull_requests_touching_notices(empty_repo: Path,
     workflow = yaml.safe_load((REPO / ".github" / "workflows" / "check.yml").read_text())
     trigger = workflow[True]  # YAML 1.1 reads the key 'on' as true
     assert list(trigger) == ["pull_request"]
-    assert trigger["pull_request"]["paths"] == ["notices/**", "outpost.yaml", "templates/**"]
+    assert trigger["pull_request"]["paths"] == ["notices/**", "outpost.yaml", "templates/**",
+                                                "generator/**", "pyproject.toml"]
     steps = workflow["jobs"]["check"]["steps"]
     runs = [step["run"] for step in steps if "run" in step]
     assert runs == ['echo "month=$(date -u +%Y-%m)" >> "$GITHUB_OUTPUT"',
