@@ -201,6 +201,13 @@ def test_the_hook_checks_what_a_commit_holds(tmp_path: Path) -> None:
     git(site, "add", "notices/2026-11-28-sign-in.md")
     committed = git(site, "commit", "-qm", "Slow sign-in")
     assert committed.returncode == 0, committed.stdout + committed.stderr
+    # The draft marked 'git add -N' (intent to add): listed by git, yet not committed
+    # until it is added, so it blocks nothing either (it stays marked below).
+    git(site, "add", "-N", "notices/2026-11-28-draft.md")
+    notice.write_text(GOOD + "\nStill looking.\n")
+    git(site, "add", "notices/2026-11-28-sign-in.md")
+    committed = git(site, "commit", "-qm", "Still looking")
+    assert committed.returncode == 0, committed.stdout + committed.stderr
     # A broken edit staged, then fixed on disk only: the commit would hold the broken one
     # (git shows what a hook prints on its standard error).
     notice.write_text(GOOD.replace("type: incident", "type: outage"))

@@ -47,7 +47,13 @@ def staged_site(root: Path) -> Iterator[Path]:
     if _git(root, "ls-files", "--unmerged", "--", "."):
         raise OutpostError("--staged: a merge conflict is not resolved yet: resolve it and "
                            "'git add' the files first")
-    names = _git(root, "ls-files", "-z", "--cached", "--", ".")
+    # What the commit holds: the index as a tree, which leaves out the entries 'git add
+    # -N' marks (listed by ls-files, yet committed only once added).
+    tree = _git(root, "write-tree").strip().decode()
+    committed = set(_git(root, "ls-tree", "-r", "-z", "--name-only", tree, "--", ".")
+                    .split(b"\0"))
+    names = b"\0".join(name for name in _git(root, "ls-files", "-z", "--cached", "--", ".")
+                       .split(b"\0") if name and name in committed)
     with tempfile.TemporaryDirectory(prefix="outpost-staged-") as folder:
         if names:
             _git(root, "checkout-index", "-z", "--stdin", f"--prefix={folder}/", given=names)
