@@ -65,7 +65,11 @@ NOTICE_CASES = {
         "---\ntitle: A\ntype: incident\ncomponents:\n  - api\n  - web: major_outage\n---\n"
         + UPDATE,
         ["6: 'components[1]': a component's status is set in the mapping form, "
-         "components: {web: major_outage}"]),
+         "components: {api: <status>, web: major_outage}"]),
+    "a component's status left empty in a list": (
+        "---\ntitle: A\ntype: incident\ncomponents:\n  - web:\n---\n" + UPDATE,
+        ["5: 'components[0]': a component's status is set in the mapping form, "
+         "components: {web: <status>}"]),
     "component listed twice": (
         "---\ntitle: A\ntype: incident\ncomponents:\n  - web\n  - web\n---\n" + UPDATE,
         ["6: component 'web' is listed twice"]),
@@ -836,6 +840,17 @@ def test_a_list_dash_without_its_space_is_named_at_its_line(
     assert (result.exit_code, result.output) == (1, (
         f"outpost.yaml:{line}: invalid YAML: a list item's '-' needs a space after it: "
         f"{item}\n1 problem found.\n"))
+
+
+def test_a_value_holding_a_colon_is_named_before_a_dash_above_it(empty_repo: Path,
+                                                                 run: Run) -> None:
+    """A line starting '-x: ' just above (a key YAML takes as it is) is not the mistake:
+    the value holding ': ' on the error's own line is."""
+    write(empty_repo, "outpost.yaml", BASE + "-x: 1\ndescription: Email: delays\n")
+    result = run(empty_repo, "check")
+    assert (result.exit_code, result.output) == (1, (
+        "outpost.yaml:5: invalid YAML: a value holding ': ' must be put in quotes, as YAML "
+        "would read another key there: description: \"Email: delays\"\n1 problem found.\n"))
 
 
 def test_check_clean_repo_exits_0(example_repo: Path, run: Run) -> None:

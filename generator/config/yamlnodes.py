@@ -161,7 +161,10 @@ def parse(text: str, first_line: int = 1, aliases: bool = False) -> Node | None:
         line = first_line + (mark.line if mark else 0)
         problem = unclosed or exc.problem or exc.context or "not valid YAML"
         odd = _odd_indent(text, mark.line) if mark and not unclosed else None
-        dashed = _dash_without_space(text, mark.line) if mark and not unclosed else None
+        colon = (_colon_in_value(text, mark.line) if mark is not None
+                 and "mapping values" in problem else None)
+        dashed = (_dash_without_space(text, mark.line) if mark and not unclosed
+                  and colon is None else None)
         keyless = (_keyless_line(text, mark) if odd is None and "mapping values" in problem
                    else None)
         if dashed is not None:  # '-id: web' is a key named '-id' to YAML, not an item
@@ -174,8 +177,8 @@ def parse(text: str, first_line: int = 1, aliases: bool = False) -> Node | None:
                        "spaces only)"
         elif keyless is not None:
             line, problem = first_line + keyless[0], keyless[1]
-        elif "mapping values" in problem and mark is not None:
-            problem = _colon_in_value(text, mark.line) or problem
+        elif colon is not None:
+            problem = colon
         elif "tab" not in problem and mark and _at_mark(text, mark) == "\t":
             problem += " (a tab: YAML indents with spaces only)"  # invisible in an editor
         raise YamlError(f"invalid YAML: {problem}", line) from None

@@ -98,13 +98,24 @@ def _components(node: yn.Node, path: str = "") -> tuple[tuple[str, str | None, i
     if isinstance(node, yn.Sequence):
         for index, item in enumerate(node.items):
             if isinstance(item, yn.Mapping) and item.entries:  # '- web: major_outage'
-                pairs = [(key, value.text.strip() if isinstance(value, yn.Scalar)
-                           else yn.describe(value)) for key, value in item.entries.items()]
+                # The whole list in the mapping form, each component with its status
+                # ('<status>' where none is written): none of them left out.
+                pairs = [pair for other in node.items for pair in _status_pairs(other)]
                 raise s.Invalid([(item.line, f"'{path}[{index}]': {status_form(pairs)}")])
     ids = s.list_of(s.text)(node, path)
     lines = [item.line for item in node.items] if isinstance(node, yn.Sequence) else \
         [node.line] * len(ids)
     return tuple((cid, None, line) for cid, line in zip(ids, lines, strict=True))
+
+def _status_pairs(item: yn.Node) -> list[tuple[str, str]]:
+    """An item of a components list as (id, status) pairs for the mapping form."""
+    if isinstance(item, yn.Mapping):
+        return [(key, value.text.strip() if isinstance(value, yn.Scalar) and value.text.strip()
+                 else "<status>") for key, value in item.entries.items()]
+    if isinstance(item, yn.Scalar) and item.text.strip():
+        return [(item.text.strip(), "<status>")]
+    return []
+
 
 FRONT_MATTER = s.Record(
     fields=(
