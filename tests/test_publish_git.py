@@ -732,3 +732,19 @@ def test_a_remotes_credentials_are_hidden_as_git_prints_them(tmp_path: Path) -> 
     with pytest.raises(PublishError) as failed:
         work.fetch_tip("main")
     assert "p!ss" not in str(failed.value) and "p%21ss" not in str(failed.value)
+
+
+def test_a_remote_out_of_room_is_not_told_to_free_local_space(tmp_path: Path) -> None:
+    """Where to make room is said for this machine's full disk, not for the remote's
+    ('remote: fatal: ... No space left on device'), which no local folder would help."""
+    from types import SimpleNamespace
+
+    from generator.publish.git import Workspace
+
+    here = SimpleNamespace(folder=tmp_path / "outpost-xyz" / "repo" / "git")
+    advice = Workspace._room_advice(here, "fatal: No space left on device")  # type: ignore[arg-type]
+    assert advice == (f" (the temporary repository is in {tmp_path / 'outpost-xyz'}: free "
+                      "space there, or set TMPDIR to a folder with room, and publish again)")
+    assert Workspace._room_advice(  # type: ignore[arg-type]
+        here, "remote: fatal: write error: No space left on device / error: failed to "
+              "push some refs") == ""

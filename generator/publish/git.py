@@ -150,7 +150,10 @@ class Workspace:
         """Where to make room, when git's words ``said`` tell of a full disk: the
         workspace is in the system's temporary folder, which git's message names only
         inside the workspace's own path."""
-        if not any(words in said.lower() for words in _NO_ROOM):
+        # The remote's own full disk ('remote: fatal: ... No space left') is not ours.
+        ours = " / ".join(part for part in said.split(" / ")
+                          if not part.strip().startswith("remote:")).lower()
+        if not any(words in ours for words in _NO_ROOM):
             return ""
         return (f" (the temporary repository is in {self.folder.parent.parent}: free "
                 "space there, or set TMPDIR to a folder with room, and publish again)")
