@@ -238,7 +238,6 @@ RELATIVE_LINKS = ("See [the notice list](../), [Web](/components/web/), "
                   "[Elsewhere](https://example.net/a) and [mail](mailto:ops@example.org).")
 
 
-
 def notify_relative_links(run: Run, repo: Path) -> None:
     """Post an update holding RELATIVE_LINKS (at 17:30 UTC), then notify."""
     posted = run(repo, "update", "api-upgrade", "--at", "2026-11-28 11:30", "-m",
@@ -736,7 +735,6 @@ def test_a_title_written_as_encoded_words_is_sent_as_typed_never_as_headers(
     assert mail.message["Message-ID"] == f"<outpost.inj.20261128T1500Z@{SITE}>"
     assert str(mail.message["Subject"]) == f"[Test Status] Investigating: {INJECTING_TITLE}"
     assert mail.part("plain").startswith(f"Investigating: {INJECTING_TITLE}\n\nOn it.\n")
-
 
 
 @pytest.mark.parametrize("title", ["Zoë, Inc. <beta>", "École <beta>",

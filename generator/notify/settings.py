@@ -259,6 +259,7 @@ SMTP = s.Record(
     refuse=_refused(CREDENTIALS_HINT),
 )
 
+
 def _contact_name(node: yn.Node, path: str = "") -> str:
     """One line that mail headers carry as it is: Python's email package reads '=?...?='
     in a name as encoded text, even in an address it is given, so a name holding

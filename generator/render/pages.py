@@ -509,7 +509,7 @@ class _TemplateFolder(FileSystemLoader):
 
     def get_source(self, environment: Environment, template: str
                    ) -> tuple[str, str, Callable[[], bool]]:
-        shown = shown_name("/".join([TEMPLATE_OVERRIDES, *split_template_path(template)]))
+        shown = f"{TEMPLATE_OVERRIDES}/{shown_name('/'.join(split_template_path(template)))}"
         try:
             source, _, uptodate = super().get_source(environment, template)
             return source, shown, uptodate

@@ -42,7 +42,6 @@ EMBED_CSS = (
 )
 
 
-
 # The loader: an inline script that adds embed.js beside itself once the portal's load
 # event has passed (at once if it has), so that a status host that hangs can never hold
 # that event, as a script tag or a frame of our host's would. It asks base_url for
