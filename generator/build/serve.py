@@ -318,11 +318,6 @@ def serve(project: Project, host: str, port: int, clock: Callable[[], datetime],
                 else "give an address of this machine with --host")
         raise OutpostError(f"cannot listen on {host}:{port}: {exc.strerror or exc}; "
                            f"{hint}") from None
-    try:
-        say(preview.rebuild())
-    except BaseException:
-        server.server_close()
-        raise
     bound_host, bound_port = str(server.server_address[0]), int(server.server_address[1])
     shown = f"[{bound_host}]" if ":" in bound_host else bound_host
     stop, ready = threading.Event(), threading.Event()
@@ -332,17 +327,21 @@ def serve(project: Project, host: str, port: int, clock: Callable[[], datetime],
             names = ", ".join(sorted(Path(p).name for p in changed))
             say(f"Changed {names}: {preview.rebuild()}")
 
-    watcher = threading.Thread(target=rebuild_on_changes, name="outpost-watch", daemon=True)
-    watcher.start()
-    ready.wait(timeout=10)
-    preview.rebuild()  # catch up on changes made before the watcher ran; quiet if none
-    if not is_loopback(host):
-        say(f"Warning: listening on {host}: other machines can read this preview.")
-    say(f"Serving http://{shown}:{bound_port}/ (Ctrl+C to stop)")
-    if preview.base_path != "/":
-        say(f"The site is at http://{shown}:{bound_port}{preview.base_path} too, as "
-            "base_url serves it.")
+    # Stopped (Ctrl-C, SIGTERM) at any point from here, the preview ends as it should,
+    # with "Stopped.": also while it builds, or just after it says where it serves.
     try:
+        say(preview.rebuild())
+        watcher = threading.Thread(target=rebuild_on_changes, name="outpost-watch",
+                                   daemon=True)
+        watcher.start()
+        ready.wait(timeout=10)
+        preview.rebuild()  # catch up on changes made before the watcher ran; quiet if none
+        if not is_loopback(host):
+            say(f"Warning: listening on {host}: other machines can read this preview.")
+        say(f"Serving http://{shown}:{bound_port}/ (Ctrl+C to stop)")
+        if preview.base_path != "/":
+            say(f"The site is at http://{shown}:{bound_port}{preview.base_path} too, as "
+                "base_url serves it.")
         server.serve_forever(poll_interval=0.2)
     except KeyboardInterrupt:
         say("Stopped.")
