@@ -107,6 +107,7 @@ def _components(node: yn.Node, path: str = "") -> tuple[tuple[str, str | None, i
         [node.line] * len(ids)
     return tuple((cid, None, line) for cid, line in zip(ids, lines, strict=True))
 
+
 def _status_pairs(item: yn.Node) -> list[tuple[str, str]]:
     """An item of a components list as (id, status) pairs for the mapping form."""
     if isinstance(item, yn.Mapping):

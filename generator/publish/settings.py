@@ -67,24 +67,29 @@ def _state_safe_prefix(node: yn.Node, path: str = "") -> str:
     return value + "/" if value else ""
 
 
-def _bucket(node: yn.Node, path: str = "") -> str:
-    """A bucket's name as S3 takes it (its client refuses others at publish time), or an
-    access point's ARN."""
-    value = s.text(node)
-    if not re.fullmatch(r"[A-Za-z0-9._-]{1,255}|arn:\S+", value):
-        raise s.Expected("a bucket's name alone, such as 'status-example-org' (letters, "
-                         "digits, '.', '-', '_'; no 's3://' or '/')")
-    return value
+def _matching(pattern: str, expected: str) -> s.Parser:
+    """Text that matches ``pattern`` whole, else the problem says ``expected``."""
+    compiled = re.compile(pattern)
+
+    def parse(node: yn.Node, path: str = "") -> str:
+        value = s.text(node)
+        if not compiled.fullmatch(value):
+            raise s.Expected(expected)
+        return value
+
+    return parse
 
 
-def _region(node: yn.Node, path: str = "") -> str:
-    """A region's code as the S3 client takes it (a host name's label: it refuses others
-    before any request): AWS's 'us-east-1', R2's 'auto', a MinIO server's own name."""
-    value = s.text(node)
-    if not re.fullmatch(r"(?![0-9]+$)(?!-)[A-Za-z0-9-]{1,63}(?<!-)", value):
-        raise s.Expected("a region code such as 'us-east-1' (letters, digits and hyphens, "
-                         "not the console's name 'US East (N. Virginia)'; R2 takes 'auto')")
-    return value
+# A bucket's name as S3 takes it (its client refuses others at publish time), or an
+# access point's ARN.
+_bucket = _matching(r"[A-Za-z0-9._-]{1,255}|arn:\S+",
+                    "a bucket's name alone, such as 'status-example-org' (letters, digits, "
+                    "'.', '-', '_'; no 's3://' or '/')")
+# A region's code as the S3 client takes it (a host name's label: it refuses others
+# before any request): AWS's 'us-east-1', R2's 'auto', a MinIO server's own name.
+_region = _matching(r"(?![0-9]+$)(?!-)[A-Za-z0-9-]{1,63}(?<!-)",
+                    "a region code such as 'us-east-1' (letters, digits and hyphens, not the "
+                    "console's name 'US East (N. Virginia)'; R2 takes 'auto')")
 
 
 def _branch(node: yn.Node, path: str = "") -> str:
