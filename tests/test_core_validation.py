@@ -1156,3 +1156,22 @@ def test_an_empty_notify_section_is_named_at_its_line(empty: str) -> None:
     assert config_problems(BASE + f"notify:{empty}\n# since: 2026-11-01\n") == [
         "outpost.yaml:4: 'notify' is empty: give it 'since' and contacts or webhooks, or "
         "remove the key too to send nothing"]
+
+
+def test_a_base_url_with_dot_or_empty_segments_is_refused_at_its_line(
+        empty_repo: Path, run: Run) -> None:
+    """'/status/../' and '//status/' passed: every link was made by adding a path to
+    them, so feed ids and canonical links were not the URLs a browser resolves them to."""
+    write(empty_repo, "outpost.yaml", "title: T\nbase_url: https://status.example.org/a/../\n"
+          "timezone: America/Chicago\n"
+          "mirrors:\n  - https://mirror.example.net//status/\n"
+          "  - https://mirror.example.net/./status/v2/..\n"
+          "  - https://mirror.example.net/status/\n")
+    result = run(empty_repo, "check")
+    words = ("a base URL's path may not hold '//', '/./' or '/../': every link is made by "
+             "adding a path to it: write")
+    assert (result.exit_code, result.output) == (1, (
+        f"outpost.yaml:2: Config value 'base_url': {words} 'https://status.example.org/'\n"
+        f"outpost.yaml:5: 'mirrors[0]': {words} 'https://mirror.example.net/status/'\n"
+        f"outpost.yaml:6: 'mirrors[1]': {words} 'https://mirror.example.net/status/'\n"
+        "3 problems found.\n"))

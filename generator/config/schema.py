@@ -301,6 +301,18 @@ def _host_problem(netloc: str) -> str:
 _PAGE_FILE = re.compile(r"/([^/]+\.(?:[xs]?html?|php|aspx?|jsp))$", re.IGNORECASE)
 
 
+def _resolved(segments: list[str]) -> list[str]:
+    """A path's segments as a browser resolves them: no empty or '.' segment, and each
+    '..' taking the one before it away."""
+    kept: list[str] = []
+    for segment in segments:
+        if segment == "..":
+            kept = kept[:-1]
+        elif segment not in ("", "."):
+            kept.append(segment)
+    return kept
+
+
 def base_url(node: yn.Node, path: str = "") -> str:
     """An http(s) URL that paths are added to (the site's, a mirror's): no query or
     fragment, which would end up in the middle of every link."""
@@ -308,7 +320,16 @@ def base_url(node: yn.Node, path: str = "") -> str:
     if "?" in value or "#" in value:
         raise InputError("a base URL may not hold a query ('?...') or a fragment ('#...'): "
                          "every link is made by adding a path to it")
-    page = _PAGE_FILE.search(urlsplit(value).path)
+    parts = urlsplit(value)
+    segments = parts.path.split("/")[1:]
+    if any(segment in (".", "..") for segment in segments) or "" in segments[:-1]:
+        # Links made by adding a path would not be the ones a browser resolves them to
+        # (feed ids, canonical links), and a client may read '//' as a host.
+        folder = "".join(f"{segment}/" for segment in _resolved(segments))
+        raise InputError("a base URL's path may not hold '//', '/./' or '/../': every link "
+                         f"is made by adding a path to it: write "
+                         f"'{parts.scheme}://{parts.netloc}/{folder}'")
+    page = _PAGE_FILE.search(parts.path)
     if page:
         # Made into '.../index.html/' and added to, every link would lead nowhere.
         folder = value[:len(value) - len(page.group(1))]
