@@ -1175,3 +1175,19 @@ def test_a_base_url_with_dot_or_empty_segments_is_refused_at_its_line(
         f"outpost.yaml:5: 'mirrors[0]': {words} 'https://mirror.example.net/status/'\n"
         f"outpost.yaml:6: 'mirrors[1]': {words} 'https://mirror.example.net/status/'\n"
         "3 problems found.\n"))
+
+
+@pytest.mark.parametrize(("components", "line", "fix"), [
+    ("  - web\n    name: Web\n  - id: api\n    name: API\n", 5, "- id: web"),
+    ("  - id: api\n    name: API\n  -  web  \n     name: Web\n", 7, "- id: web"),
+    ("- web\n  name: Web\n", 5, "- <key>: web")])
+def test_a_list_item_without_its_key_is_named_at_its_line(
+        empty_repo: Path, run: Run, components: str, line: int, fix: str) -> None:
+    """'- web' over '  name: Web' (the item's 'id: ' forgotten) got YAML's 'mapping values
+    are not allowed in this context' at the line below it. The key is the one the
+    list's other items start with."""
+    write(empty_repo, "outpost.yaml", BASE + "components:\n" + components)
+    result = run(empty_repo, "check")
+    assert (result.exit_code, result.output) == (1, (
+        f"outpost.yaml:{line}: invalid YAML: this list item holds 'web' and keys below it: "
+        f"give it its key: {fix}\n1 problem found.\n"))

@@ -312,7 +312,7 @@ def _keyless_line(text: str, mark: yaml.Mark | None) -> tuple[int, str] | None:
         found = number
         number -= 1
     if found is None:
-        return None
+        return _keyless_item(lines, mark.line, indent)
     key_line = lines[found]
     colon = key_line.find(":")
     if colon < 0:
@@ -322,6 +322,21 @@ def _keyless_line(text: str, mark: yaml.Mark | None) -> tuple[int, str] | None:
         return found, (f"this line's ':' is followed by a {character_name(after)}, not a "
                        "plain space: retype it")
     return found, "this line needs a space after its key's ':'"
+
+
+def _keyless_item(lines: list[str], line_index: int, indent: int) -> tuple[int, str] | None:
+    """Where a list item holds a bare value with keys below it ('- web' over
+    '  name: Web', the item's 'id: ' forgotten), and what to say: the key is the one
+    the list's other items start with, if one does."""
+    item = re.fullmatch(r"( *)- +([^\s:#][^:#]*?) *", lines[line_index - 1]) if line_index else None
+    if item is None or len(item.group(0)) - len(item.group(0).lstrip(" -")) != indent:
+        return None
+    dash = item.group(1)
+    key = next((other.group(1) for line in lines
+                if (other := re.match(rf"{dash}- +([\w-]+): ", line))), "<key>")
+    value = item.group(2)
+    return line_index - 1, (f"this list item holds '{value}' and keys below it: give it "
+                            f"its key: - {key}: {value}")
 
 
 def _indent(line: str) -> int:
