@@ -358,6 +358,55 @@ def test_a_broken_template_override_is_named_and_nothing_is_written(
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
 
 
+# What check tells without rendering: the rest only the build can name.
+CHECKED_OVERRIDES = ("not UTF-8", "an included file not UTF-8",
+                     "includes a template that does not exist",
+                     "includes a file outside templates/")
+
+
+@pytest.mark.parametrize("name", CHECKED_OVERRIDES)
+def test_check_names_an_override_no_build_can_render(empty_repo: Path, run: Run,
+                                                     name: str) -> None:
+    """check passed these, and the build then failed on them: a pre-commit hook or a
+    pull request's check let them through."""
+    files, message = BROKEN_OVERRIDES[name]
+    templates = empty_repo / "templates"
+    templates.mkdir()
+    for file, data in files.items():
+        (templates / file).write_bytes(data)
+    result = run(empty_repo, "check", "--now", NOW)
+    assert (result.exit_code, result.output) == (
+        1, f"templates/{message}\n1 problem found.\n")
+
+
+def test_check_names_each_syntax_error_and_missing_template_of_the_overrides(
+        empty_repo: Path, run: Run) -> None:
+    """Every problem at once, at its line; a list of templates fails only when none of
+    them exists, and an include marked 'ignore missing' or named by a variable not at
+    all."""
+    templates = empty_repo / "templates"
+    templates.mkdir()
+    (templates / "404.html").write_text('{% extends "base.html" %}\n'
+                                        "{% block content %}\n{% if %}\n{% endblock %}\n")
+    (templates / "closed.html").write_text(
+        '{% extends "base.html" %}{% block content %}\n'
+        '{% include ["nav.html", "footer.html"] %}\n'
+        '{% include ["gone.html", "404.html"] %}\n'
+        '{% include "gone.html" ignore missing %}\n'
+        '{% include config.language ~ ".html" %}\n'
+        '{% from "helpers.html" import x %}{% import "./macros.html" as m %}\n'
+        "{% endblock %}\n")
+    (templates / "subscribe.html").write_text("{{ oops( }}\n")
+    result = run(empty_repo, "check", "--now", NOW)
+    assert (result.exit_code, result.output) == (1, (
+        "templates/404.html:3: Expected an expression, got 'end of statement block'\n"
+        "templates/closed.html:2: no template 'nav.html', neither in templates/ nor built in\n"
+        "templates/closed.html:6: no template 'helpers.html', neither in templates/ nor "
+        "built in\n"
+        "templates/subscribe.html:1: unexpected '}', expected ')'\n"
+        "4 problems found.\n"))
+
+
 UNUSED = "no built-in template has this name and no template uses it: it changes nothing"
 
 
@@ -403,9 +452,11 @@ def test_check_warns_about_no_override_that_a_template_uses(empty_repo: Path,
     (templates / "subscribe.html").write_bytes(b'\xff{% include "parts/d.html" %}\n')
     (templates / "notcie.html").write_text("typo\n")
     result = run(empty_repo, "check", "--now", NOW)
-    assert (result.exit_code, result.output) == (0, (
+    assert (result.exit_code, result.output) == (1, (
         f"templates/notcie.html: warning: {UNUSED} (did you mean 'notice.html'?)\n"
-        "OK: outpost.yaml and 0 notices are valid (1 warning).\n"))
+        "templates/404.html:1: Expected an expression, got 'end of statement block'\n"
+        "templates/subscribe.html:1: not valid UTF-8 (byte 0xff): save it as UTF-8\n"
+        "2 problems found.\n"))
     (templates / "404.html").unlink()
     (templates / "subscribe.html").unlink()
     assert run(empty_repo, "build", "--now", NOW).exit_code == 0

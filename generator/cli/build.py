@@ -62,8 +62,10 @@ def _found(repo: Repo, project: Project, options: BuildOptions, now_text: str | 
         from generator.publish.base import target_problems
 
         checks = repo.wiring.target_checks
-        problems = sorted([*problems, *target_problems(checked.config, repo.root, checks)])
-        from generator.render.overrides import unused_overrides
+        from generator.render.overrides import broken_overrides, unused_overrides
+
+        problems = sorted([*problems, *target_problems(checked.config, repo.root, checks),
+                           *broken_overrides(project.root)])
 
         warnings = future_updates(checked.notices, resolve_now(repo, now_text),
                                   checked.config.timezone)

@@ -79,8 +79,7 @@ def unused_overrides(root: Path) -> list[Problem]:
         return []
     overrides = _template_names(folder)
     builtin = _template_names(Path(str(BUILTIN_TEMPLATES)))
-    from jinja2 import Environment, TemplateNotFound, TemplateSyntaxError, meta
-    from jinja2.loaders import split_template_path  # Jinja: only with overrides
+    from jinja2 import Environment, TemplateSyntaxError, meta  # Jinja: only with overrides
 
     env = Environment(autoescape=True)
     used: set[str] = set()
@@ -98,13 +97,74 @@ def unused_overrides(root: Path) -> list[Problem]:
             for referenced in meta.find_referenced_templates(parsed):
                 if referenced is None:
                     return []
-                try:  # as the loader reads it: './a.html' and 'x//a.html' are a.html
-                    used.add("/".join(split_template_path(referenced)))
-                except TemplateNotFound:
-                    continue  # '..': no file at all
+                loaded = _loader_name(referenced)
+                if loaded is not None:
+                    used.add(loaded)
     known = set(builtin)
     return [Problem(f"{TEMPLATE_OVERRIDES}/{shown_name(name)}", 0,
                     "no built-in template has this name and no template uses it: it "
                     "changes nothing" + (f" ({hint})" if (hint := did_you_mean(close_to(
                         name, builtin)[:1])) else ""))
             for name in overrides if name not in known and name not in used]
+
+
+def broken_overrides(root: Path) -> list[Problem]:
+    """A problem for each file in root/templates that no build can render: one that is
+    not UTF-8, holds a Jinja syntax error, or extends, includes or imports a template
+    that is neither there nor built in (an include marked 'ignore missing' aside). What
+    only rendering tells, such as a variable no page has, is the build's to name."""
+    folder = override_folder(root)
+    if folder is None:
+        return []
+    from jinja2 import Environment, TemplateSyntaxError, nodes  # only with overrides
+
+    overrides = _template_names(folder)
+    known = {*overrides, *_template_names(Path(str(BUILTIN_TEMPLATES)))}
+    env = Environment()
+    problems = []
+    for name in overrides:
+        shown = f"{TEMPLATE_OVERRIDES}/{shown_name(name)}"
+        try:
+            raw = (folder / name).read_bytes()
+        except OSError as exc:
+            problems.append(Problem(shown, 0, f"cannot be read: {exc.strerror}"))
+            continue
+        try:
+            parsed = env.parse(raw.decode("utf-8"))
+        except UnicodeDecodeError as exc:
+            problems.append(Problem(shown, raw[:exc.start].count(b"\n") + 1,
+                                    f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}): "
+                                    "save it as UTF-8"))
+            continue
+        except TemplateSyntaxError as exc:
+            problems.append(Problem(shown, exc.lineno, exc.message or "not a valid template"))
+            continue
+        for node in parsed.find_all((nodes.Extends, nodes.Include, nodes.Import,
+                                     nodes.FromImport)):
+            assert isinstance(node, (nodes.Extends, nodes.Include, nodes.Import,
+                                     nodes.FromImport))
+            if isinstance(node, nodes.Include) and node.ignore_missing:
+                continue
+            named = node.template
+            # A list or tuple: the first of its templates that exists.
+            choices = named.items if isinstance(named, (nodes.List, nodes.Tuple)) else [named]
+            if not all(isinstance(c, nodes.Const) and isinstance(c.value, str)
+                       for c in choices):
+                continue  # named by a variable: only rendering tells
+            names = [c.value for c in choices if isinstance(c, nodes.Const)]
+            if names and not any(_loader_name(other) in known for other in names):
+                problems.append(Problem(shown, node.lineno, f"no template '{names[0]}', "
+                                        f"neither in {TEMPLATE_OVERRIDES}/ nor built in"))
+    return problems
+
+
+def _loader_name(name: str) -> str | None:
+    """The name under which the loader finds template ``name`` ('./a.html' and
+    'x//a.html' are a.html); None for one it never finds ('..')."""
+    from jinja2 import TemplateNotFound
+    from jinja2.loaders import split_template_path
+
+    try:
+        return "/".join(split_template_path(name))
+    except TemplateNotFound:
+        return None
