@@ -75,16 +75,13 @@ def _rows(fields: tuple[s.Field, ...], prefix: str, qualifier: str | None,
 
 
 def _bounds(parse: Any, seen: set[int]) -> tuple[float, float] | None:
-    """The lowest and highest value a number's parser accepts (``integer(1, 500)``, or one
-    wrapped by ``optional``), found in its closure as the fields are; None for others."""
+    """The lowest and highest value a number's parser accepts (``s.InRange``, or one
+    wrapped by ``optional``, found in its closure as the fields are); None for others."""
+    if isinstance(parse, s.InRange):
+        return parse.low, parse.high
     if not isinstance(parse, types.FunctionType) or id(parse) in seen:
         return None
     seen.add(id(parse))
-    cells = dict(zip(parse.__code__.co_freevars, parse.__closure__ or (), strict=True))
-    low, high = (cells[name].cell_contents if name in cells else None
-                 for name in ("low", "high"))
-    if isinstance(low, int | float) and isinstance(high, int | float):
-        return low, high
     for cell in parse.__closure__ or ():
         found = _bounds(cell.cell_contents, seen)
         if found:
@@ -97,7 +94,7 @@ def _kind(field: s.Field) -> str:
     bounds = _bounds(field.parse, set())
     if bounds is None:
         return field.kind
-    low, high = (f"{n:g}" if isinstance(n, float) else str(n) for n in bounds)
+    low, high = (s.number_text(n) for n in bounds)
     return f"{field.kind}, {low} to {high}"  # as check's message writes them
 
 

@@ -344,14 +344,32 @@ def base_url(node: yn.Node, path: str = "") -> str:
     return value
 
 
-def integer(low: int, high: int) -> Parser:
-    def parse(node: yn.Node, path: str = "") -> int:
-        value = scalar(node).strip()
-        if not re.fullmatch(r"[0-9]+", value) or not low <= int(value) <= high:
-            raise Expected(f"a whole number from {low} to {high}")
-        return int(value)
+@dataclass(frozen=True)
+class InRange:
+    """A number from ``low`` to ``high`` (``what``: its words in check's message, such as
+    'a whole number'); the settings reference shows the range it declares."""
 
-    return parse
+    low: float
+    high: float
+    what: str = "a whole number"
+    whole: bool = True
+
+    def __call__(self, node: yn.Node, path: str = "") -> float:
+        value = scalar(node).strip()
+        form = r"[0-9]+" if self.whole else r"[0-9]+(\.[0-9]+)?"
+        if not re.fullmatch(form, value) or not self.low <= float(value) <= self.high:
+            raise Expected(f"{self.what} from {number_text(self.low)} to "
+                           f"{number_text(self.high)}")
+        return int(value) if self.whole else float(value)
+
+
+def number_text(number: float) -> str:
+    """A bound as messages write it: 100000, 0.1."""
+    return str(number) if isinstance(number, int) else f"{number:g}"
+
+
+def integer(low: int, high: int) -> Parser:
+    return InRange(low, high)
 
 
 def boolean(node: yn.Node, path: str = "") -> bool:

@@ -134,13 +134,7 @@ def _duration(node: yn.Node, path: str = "") -> timedelta | None:
 
 
 def _seconds(low: float, high: float) -> s.Parser:
-    def parse(node: yn.Node, path: str = "") -> float:
-        value = s.scalar(node).strip()
-        if not re.fullmatch(r"[0-9]+(\.[0-9]+)?", value) or not low <= float(value) <= high:
-            raise s.Expected(f"a number of seconds from {low:g} to {high:g}")
-        return float(value)
-
-    return parse
+    return s.InRange(low, high, "a number of seconds", whole=False)
 
 
 def _mailbox(value: str) -> str | None:
