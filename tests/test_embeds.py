@@ -384,7 +384,7 @@ def test_loader_policy_names_each_host_once_and_hashes_the_line() -> None:
         f"connect-src 'self' {hosts}; style-src 'self' {snippets.style_hash()}")
     assert line.endswith('(document.currentScript,["https://status.example.org/status/",'
                          '"https://mirror.example.net/a/","https://mirror.example.net/b/",'
-                         '"http://127.0.0.1:8080/"])')
+                         '"http://127.0.0.1:8080/"],[])')
 
 
 def test_loader_line_stays_one_script_whatever_the_address() -> None:

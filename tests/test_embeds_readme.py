@@ -211,6 +211,68 @@ def test_subscribe_line_falls_back_to_a_mirror_when_base_url_is_down(
         down.close()
 
 
+def test_subscribe_line_asks_a_mirror_when_base_url_never_answers(
+        browser: Any, tmp_path: Path) -> None:
+    """A host that is down often accepts connections and never answers: the line waited
+    on it for good, and the mirror was never asked. Now it asks the mirror after 5
+    seconds, and the banner shows from there."""
+    down = hanging()
+    headers: dict[str, dict[str, str]] = {}
+    try:
+        with serving(tmp_path / "mirror") as mirror, \
+                serving(tmp_path / "portal", headers=headers) as portal:
+            build_site(write_repo(tmp_path / "repo", url_of(down), {
+                "sign-in": incident("Sign-in failures")}, mirrors=(mirror.url,)), mirror.folder)
+            line, csp = subscribe_snippet(mirror)
+            page, watch = open_portal(browser, portal, headers, "hang.html", line, csp)
+            page.wait_for_function("() => document.querySelector('outpost-banner')"
+                                   "?.shadowRoot?.querySelector('a')", timeout=15000)
+            shown = banner(page, "outpost-banner")
+            assert shown is not None and shown["text"] == "Partial outage: Sign-in failures"
+            assert shown["href"] == mirror.url
+            # The tag still waiting on base_url was taken out of the page.
+            assert page.evaluate("[...document.querySelectorAll('script[src]')]"
+                                 ".map(s => s.src)") == [mirror.url + "embed.js"]
+            assert watch.page_errors == [] and violations(page) == []
+            page.close()
+    finally:
+        down.close()
+
+
+def test_embed_script_arriving_late_from_a_slow_host_adds_no_second_banner(
+        browser: Any, tmp_path: Path) -> None:
+    """base_url answers after 7 seconds: the line has asked the mirror meanwhile, whose
+    copy shows the banner; the slow host's copy, arriving later out of the page, adds
+    no second banner, in place or in a placeholder."""
+    headers: dict[str, dict[str, str]] = {}
+    with serving(tmp_path / "mirror") as mirror, \
+            serving(tmp_path / "slow", delays={"embed.js": 7.0}) as slow, \
+            serving(tmp_path / "portal", headers=headers) as portal:
+        build_site(write_repo(tmp_path / "repo", slow.url, {
+            "sign-in": incident("Sign-in failures")}, mirrors=(mirror.url,)), mirror.folder)
+        build_site(write_repo(tmp_path / "repo", slow.url, {
+            "sign-in": incident("Sign-in failures")}, mirrors=(mirror.url,)), slow.folder)
+        line, csp = subscribe_snippet(mirror)
+        page, watch = open_portal(browser, portal, headers, "slow.html", line, csp)
+        page.wait_for_function("() => document.querySelector('outpost-banner')"
+                               "?.shadowRoot?.querySelector('a')", timeout=15000)
+        page.evaluate("document.body.append(Object.assign(document.createElement('div'), "
+                      "{id: 'later'}))")
+        page.evaluate("document.getElementById('later').setAttribute("
+                      "'data-outpost-banner', '')")
+        page.wait_for_function("() => document.getElementById('later')"
+                               "?.shadowRoot?.querySelector('a')", timeout=5000)
+        # Past the slow host's answer (7 s after the mirror was asked at 5 s).
+        page.wait_for_timeout(8000)
+        assert page.evaluate("document.querySelectorAll('outpost-banner').length") == 1
+        assert page.evaluate("document.getElementById('later').shadowRoot"
+                             ".querySelectorAll('a').length") == 1
+        shown = banner(page, "outpost-banner")
+        assert shown is not None and shown["text"] == "Partial outage: Sign-in failures"
+        assert watch.page_errors == [] and violations(page) == []
+        page.close()
+
+
 @pytest.mark.parametrize("host", ["hanging", "refusing"])
 def test_loader_never_holds_up_the_portal_when_the_host_is_down(browser: Any, tmp_path: Path,
                                                                host: str) -> None:

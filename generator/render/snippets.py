@@ -45,18 +45,26 @@ EMBED_CSS = (
 # The loader: an inline script that adds embed.js beside itself once the portal's load
 # event has passed (at once if it has), so that a status host that hangs can never hold
 # that event, as a script tag or a frame of our host's would. It asks base_url for
-# embed.js, and each mirror in turn while the one asked fails (refuses, errs): the
-# mirrors are there for the day base_url's host is down. It hands its nonce on (a
-# policy allowing scripts by nonce), and the banner renders where it stands, or in the
-# page's placeholders. Plain ES5 and one line, as portal owners paste it; its text is
-# allowed by its hash (loader_hash), which covers the addresses in it. Where it cannot
-# work (no currentScript: an old browser, or the line run by eval) it does nothing,
-# and never throws into the portal's page.
-LOADER = ('(function(t,h,g){{g=function(){{try{{var s=document.createElement("script");'
-          's.src=h.shift()+"embed.js";s.nonce=t.nonce;s.onerror=h[0]&&g;'
+# embed.js, and each mirror in turn while the one asked fails (refuses, errs) or has
+# not answered within LOADER_WAIT_MS (a host that is down often accepts connections,
+# or lets none through, and never answers): the mirrors are there for the day
+# base_url's host is down. The first copy to arrive runs where the line stands; the
+# loader then takes the tags still waiting out of the page, so that a copy arriving
+# later from a slow host renders no second banner (one out of the page renders none,
+# and placeholders take one banner whatever the number of copies). It hands its
+# nonce on (a policy allowing scripts by nonce), and the banner renders where it
+# stands, or in the page's placeholders. Plain ES5 and one line, as portal owners paste
+# it; its text is allowed by its hash (loader_hash), which covers the addresses in it.
+# Where it cannot work (no currentScript: an old browser, or the line run by eval) it
+# does nothing, and never throws into the portal's page.
+LOADER_WAIT_MS = 5000
+LOADER = ('(function(t,h,a,g){{g=function(){{try{{var s=document.createElement("script"),o=0,'
+          'n=function(){{o++||a.d||h[0]&&g()}};a.push(s);s.src=h.shift()+"embed.js";'
+          's.nonce=t.nonce;s.onload=function(){{a.d||(a.d=1,a.forEach(function(x){{'
+          'x==s||x.remove()}}))}};s.onerror=n;setTimeout(n,{wait});'
           't.parentNode.insertBefore(s,t.nextSibling)}}catch(e){{}}}};'
           'document.readyState=="complete"?g():addEventListener("load",g)}})'
-          '(document.currentScript,{hosts})')
+          '(document.currentScript,{hosts},[])')
 
 
 def loader_script(base_url: str, mirrors: tuple[str, ...] = ()) -> str:
@@ -64,7 +72,7 @@ def loader_script(base_url: str, mirrors: tuple[str, ...] = ()) -> str:
     its tags)."""
     # '<' escaped: the text stays one script element whatever the addresses hold.
     hosts = json.dumps([base_url, *mirrors], separators=(",", ":"))
-    return LOADER.format(hosts=hosts.replace("<", "\\u003c"))
+    return LOADER.format(hosts=hosts.replace("<", "\\u003c"), wait=LOADER_WAIT_MS)
 
 
 def _source(text: str) -> str:
