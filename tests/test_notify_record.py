@@ -75,6 +75,21 @@ def test_a_damaged_record_stops_before_sending_anything(
     assert smtp.received == []
 
 
+def test_a_record_that_cannot_be_read_says_so_and_sends_nothing(
+        run: Run, repo: Path, tmp_path: Path, smtp: MailServer) -> None:
+    remote = tmp_path / "moved-away.git"
+    add_publish(repo, f"  - name: pages\n    type: git\n    remote: {remote}\n")
+    for args in ((), ("--dry-run",)):
+        code, output = notify(run, repo, *args)
+        assert code == 1
+        assert output == (
+            "Error: could not read the sent record in publish target 'pages' "
+            "(notify-record.json); nothing was sent (run outpost notify again once it can be "
+            f"read): git fetch: fatal: '{remote}' does not appear to be a git repository / "
+            "fatal: Could not read from remote repository.\n")
+    assert smtp.received == []
+
+
 class FailingStore:
     description = "failing store"
 

@@ -23,7 +23,7 @@ from typing import Any, Protocol
 from generator.core.errors import OutpostError
 from generator.core.model import Config
 from generator.disk import write_file_atomic
-from generator.publish.base import TargetKinds, primary_target
+from generator.publish.base import PublishError, TargetKinds, primary_target
 
 STATE_NAME = "notify-record.json"
 LOCAL_PATH = Path(".outpost-state") / STATE_NAME
@@ -142,7 +142,16 @@ class SentRecord:
 
 
 def load_record(store: RecordStore) -> SentRecord:
-    return SentRecord.decode(store.read_state(STATE_NAME), store.description)
+    try:
+        data = store.read_state(STATE_NAME)
+    except (PublishError, OSError) as exc:
+        # The target's own words ('git fetch: fatal: ...') say neither what was being
+        # read nor that the run stopped before sending.
+        why = exc.message if isinstance(exc, PublishError) else str(exc)
+        raise OutpostError(f"could not read the sent record in {store.description}; "
+                           "nothing was sent (run outpost notify again once it can be "
+                           f"read): {why}") from None
+    return SentRecord.decode(data, store.description)
 
 
 def save_record(store: RecordStore, record: SentRecord) -> None:
