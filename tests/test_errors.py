@@ -244,9 +244,15 @@ CASES: dict[str, Case] = {
         "Error: Invalid value for '--now': bad time 'soon': expected 'YYYY-MM-DD HH:MM', "
         "optionally followed by an offset such as '-05:00' or 'Z'")),
     "publish: PublishError": Case(("publish",), blocked_folder_target, 1,
-                                  lines("Error: 1 target failed to publish: local")),
+                                  lines("Error: 1 target failed to publish: local. Fix "
+                                        "the cause above, then run 'outpost publish local' "
+                                        "again; until then it serves what it did before")),
     "publish: TransientError": Case(("publish",), unreachable_s3, 1,
-                                    lines("Error: 1 target failed to publish: mirror")),
+                                    lines("Error: 1 target failed to publish: mirror. "
+                                          "Fix the cause above, then run 'outpost publish "
+                                          "mirror' again; until then it serves what it did "
+                                          "before (an s3 target perhaps mixed with files of "
+                                          "this build, never a broken link)")),
     "verify: VerifyFailed": Case(("verify",), tampered_folder_target, 1,
                                  lines("Error: 1 target failed to verify: local")),
     "notify: SendFailed": Case(("notify", "--now", NOW), unreachable_mail, 1, lines(

@@ -84,6 +84,28 @@ def test_verify_fails_a_target_that_missed_a_publish(example_repo: Path, tmp_pat
     assert run(example_repo, "verify", "--site", str(elsewhere)).exit_code == 0
 
 
+def test_a_failed_publish_says_what_to_run_and_that_command_completes_it(
+        example_repo: Path, tmp_path: Path, run: Run) -> None:
+    blockers = [tmp_path / "file-a", tmp_path / "file-b"]
+    for blocker in blockers:
+        blocker.write_text("not a folder")
+    with_targets(example_repo, tmp_path / "www",
+                 "".join(f"  - name: {b.name}\n    type: dir\n    path: {b}\n"
+                         for b in blockers))
+    built(example_repo, run)
+    result = run(example_repo, "publish", "-q")
+    assert result.exit_code == 1
+    assert result.output.splitlines()[-1] == (
+        "Error: 2 targets failed to publish: file-a, file-b. Fix the causes above, then "
+        "run 'outpost publish file-a file-b' again; until then they serve what they did "
+        "before")
+    for blocker in blockers:
+        blocker.unlink()
+    again = run(example_repo, *result.output.split("'")[-2].split()[1:])
+    assert again.exit_code == 0, again.output
+    assert run(example_repo, "verify").exit_code == 0
+
+
 def test_one_failing_target_does_not_stop_the_others(example_repo: Path, tmp_path: Path,
                                                      run: Run) -> None:
     blocker = with_a_broken_mirror(example_repo, tmp_path)
@@ -97,7 +119,9 @@ def test_one_failing_target_does_not_stop_the_others(example_repo: Path, tmp_pat
               if line.startswith("broken: FAILED: ")]
     assert failed == [f"broken: FAILED: 0 uploaded, 0 unchanged, 0 deleted, N.Ns: "
                       f"File exists: {blocker}"]
-    assert lines[-1] == "Error: 1 target failed to publish: broken"
+    assert lines[-1] == (
+        "Error: 1 target failed to publish: broken. Fix the cause above, then run 'outpost "
+        "publish broken' again; until then it serves what it did before")
     assert (tmp_path / "later" / "current" / "index.html").is_file()
 
     result = run(example_repo, "verify")
@@ -299,7 +323,8 @@ def test_primary_and_mirrors_apart(example_repo: Path, tmp_path: Path, run: Run)
     assert mirrors.exit_code == 1
     assert [line.split(":")[0] for line in mirrors.output.splitlines()] == [
         "broken", "later", "Error"]
-    assert mirrors.output.splitlines()[-1] == "Error: 1 target failed to publish: broken"
+    assert mirrors.output.splitlines()[-1].startswith(
+        "Error: 1 target failed to publish: broken. ")
     both = run(example_repo, "publish", "--primary", "www")
     assert (both.exit_code, both.output.splitlines()[-1]) == (
         2, "Error: --primary or target names, not both")

@@ -26,7 +26,7 @@ def publish(repo: Repo, names: tuple[str, ...], site_dir: Path | None, quiet: bo
     from generator.build.inputs import inputs_digest, load_valid
     from generator.core.errors import OutpostError
     from generator.publish.base import target_settings, targets_from_config
-    from generator.publish.runner import failure_report, publish_targets, read_site
+    from generator.publish.runner import publish_failure_report, publish_targets, read_site
 
     if primary and mirrors:  # one flag silently winning would skip half the targets
         raise click.UsageError("--primary or --mirrors, not both")
@@ -53,9 +53,9 @@ def publish(repo: Repo, names: tuple[str, ...], site_dir: Path | None, quiet: bo
             click.echo(line)
 
     summaries = publish_targets(targets, site, manifest, echo)
-    failed = [s.name for s in summaries if not s.ok]
+    failed = [target for target, s in zip(targets, summaries, strict=True) if not s.ok]
     if failed:
-        raise OutpostError(failure_report(failed, "publish"))
+        raise OutpostError(publish_failure_report(failed))
 
 
 VERIFY_SITE_HELP = ("A built site on this machine (default: ROOT/site, if there): a target "

@@ -151,3 +151,15 @@ def verify_targets(targets: Sequence[Target], echo: Echo = print, *,
 def failure_report(failed: Sequence[str], verb: str) -> str:
     return (f"{len(failed)} target{'s' if len(failed) != 1 else ''} failed to {verb}: "
             + ", ".join(failed))
+
+
+def publish_failure_report(failed: Sequence[Target]) -> str:
+    """The failure, what to do about it, and what the failed targets serve meanwhile."""
+    names = [target.name for target in failed]
+    one = len(failed) == 1
+    mixed = (" (an s3 target perhaps mixed with files of this build, never a broken link)"
+             if any(target.settings.type == "s3" for target in failed) else "")
+    return (f"{failure_report(names, 'publish')}. Fix the cause{'' if one else 's'} above, "
+            f"then run 'outpost publish {' '.join(names)}' again; until then "
+            f"{'it serves' if one else 'they serve'} what {'it' if one else 'they'} did "
+            f"before{mixed}")
