@@ -519,6 +519,45 @@ def test_a_notice_edited_while_a_build_runs_is_built_next_time(
     assert "Open problem, edited" in (out / "notices" / "open-one" / "index.html").read_text()
 
 
+@pytest.mark.parametrize(("name", "before", "after"), [
+    ("outpost.yaml", "Test Status", "Test Status, edited"),
+    ("templates/404.html", "Page not found", "Page not found, edited"),
+])
+def test_settings_or_a_template_edited_while_a_build_runs_are_built_next_time(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, before: str,
+        after: str) -> None:
+    """outpost.yaml and templates/ are digested before the build reads them: the record
+    took them at its end, so an edit saved while a build ran was taken as built, and
+    every later build said 'up to date' over the old site (manifest.json too)."""
+    root = make_repo(tmp_path / "repo")
+    (root / "templates").mkdir()
+    (root / "templates" / "404.html").write_text(
+        '{% extends "base.html" %}{% block content %}<h1>Page not found</h1>{% endblock %}')
+    out = tmp_path / "site"
+    incremental.build(project(root), out, START, QUICK)
+    real = incremental.render_site
+    path = root / name
+
+    def edit_midway(*args: object, **kwargs: object) -> object:
+        result = real(*args, **kwargs)  # type: ignore[arg-type]
+        path.write_text(path.read_text().replace(before, after))
+        return result
+
+    monkeypatch.setattr(incremental, "render_site", edit_midway)
+    apply("update", root, START, 4)
+    age()
+    incremental.build(project(root), out, START, QUICK)
+    monkeypatch.setattr(incremental, "render_site", real)
+    manifest = (out / "manifest.json").read_text()
+    digests = {p.stem: hashlib.sha256(p.read_bytes()).hexdigest()
+               for p in (root / "notices").glob("*.md")}
+    assert f'"inputs": "{inputs_digest(root, digests)}"' not in manifest  # built before it
+    age()
+    assert incremental.build(project(root), out, START, QUICK)[1] != "up to date"
+    assert tree(out) == clean_files(root, START)
+    assert after in tree(out)["404.html"].decode()
+
+
 def test_a_fifo_in_the_output_is_never_read(tmp_path: Path) -> None:
     """A FIFO put where a page was would block a build that reads it to check its
     content: it is written over instead. One put where index.html was makes the

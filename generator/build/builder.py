@@ -260,7 +260,8 @@ def _build_site(project: Project, out: Path, now: datetime, options: BuildOption
         rendered = render_site(checked.config, checked.notices, now, project.recipe(),
                                templates=root, notice_digests=checked.digests, cache=cache,
                                executor=executor, compiled=compiled, elsewhere=elsewhere,
-                               inputs=inputs_digest(root, checked.digests))
+                               inputs=inputs_digest(root, checked.digests,
+                                                    seen.settings))
         files, shas = rendered.files, rendered.digests
         before = previous or {}
         changed = [p for p in files if before.get(p) != shas[p]]
@@ -286,7 +287,7 @@ def _build_site(project: Project, out: Path, now: datetime, options: BuildOption
         # The notices as they were before this build read them (None if one had changed
         # too recently for its stat to stand for its content).
         key = save_record(store, root, out, now, started, len(files), shas, options, written,
-                          zone, listed)
+                          zone, listed, seen.settings)
         store.save(STATE, {"out": str(out), "files": shas,
                            "stats": {path: written.get(path) for path in shas},
                            "inputs": key, "written_ns": started})

@@ -11,11 +11,12 @@ from typing import TYPE_CHECKING
 
 from generator.build.cache import load_notices
 from generator.build.options import DEFAULTS, BuildOptions
-from generator.build.store import Store, file_digest, open_store, tree_digest
+from generator.build.store import Store, open_store
+from generator.build.uptodate import settings_digests
 from generator.config.settings import read_config
 from generator.core.errors import Problem, ProblemsFound
 from generator.core.model import Config, Notice
-from generator.render.overrides import conflicted_overrides, outside_overrides, override_folder
+from generator.render.overrides import conflicted_overrides, outside_overrides
 
 if TYPE_CHECKING:  # the settings stack and the renderers: imported only when a build reads
     from generator.build.pipeline import Recipe
@@ -92,13 +93,17 @@ def load_valid(project: Project, outcome: str, options: BuildOptions = DEFAULTS,
     return checked
 
 
-def inputs_digest(root: Path, notice_digests: Mapping[str, str]) -> str:
+def inputs_digest(root: Path, notice_digests: Mapping[str, str],
+                  settings: tuple[str, str] | None = None) -> str:
     """What a build reads, as 16 hex digits: outpost.yaml, templates/ and every notice
     file (``notice_digests``: id -> sha256 of its bytes). manifest.json carries it, so
-    ``outpost publish`` can tell a site built before the latest edits."""
+    ``outpost publish`` can tell a site built before the latest edits. ``settings``: the
+    digests of outpost.yaml and templates/ taken before the build read them (else they
+    are taken now)."""
+    yaml_digest, templates_digest = settings or settings_digests(root)
     digest = hashlib.sha256()
-    digest.update(f"outpost.yaml\0{file_digest(root / 'outpost.yaml')}\n".encode())
-    digest.update(f"templates\0{tree_digest(override_folder(root))}\n".encode())
+    digest.update(f"outpost.yaml\0{yaml_digest}\n".encode())
+    digest.update(f"templates\0{templates_digest}\n".encode())
     for notice_id in sorted(notice_digests):
         digest.update(f"{notice_id}\0{notice_digests[notice_id]}\n".encode())
     return digest.hexdigest()[:16]

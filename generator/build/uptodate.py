@@ -30,16 +30,19 @@ LAST = ("index.html", "manifest.json")  # written last by every build: checked e
 @dataclass(frozen=True)
 class NoticesSeen:
     """Every entry of notices/ with its stat (None where it cannot be listed whole), and
-    when the listing began: a change made after it is never trusted. Taken once, for
-    the up-to-date check and the build that may follow it."""
+    when the listing began: a change made after it is never trusted; with the digests
+    of outpost.yaml and templates/ taken before the build reads them, so that an edit
+    saved while it runs is never recorded as built. Taken once, for the up-to-date
+    check and the build that may follow it."""
 
     at_ns: int
     listing: Listing | None
+    settings: tuple[str, str]
 
 
 def see_notices(root: Path) -> NoticesSeen:
     started = time.time_ns()
-    return NoticesSeen(started, list_notices(root))
+    return NoticesSeen(started, list_notices(root), settings_digests(root))
 
 
 def up_to_date(root: Path, out: Path, now: datetime, options: BuildOptions = DEFAULTS,
@@ -55,20 +58,23 @@ def up_to_date(root: Path, out: Path, now: datetime, options: BuildOptions = DEF
     zone = record.get("zone") if isinstance(record, dict) else None
     if not isinstance(zone, str):
         return None
-    return _up_to_date(record, root, out, settings_key(root, out, now, store, zone),
-                       options.racy_ns, seen.listing if seen is not None else None)
+    settings = settings_key(root, out, now, store, zone,
+                            seen.settings if seen is not None else None)
+    return _up_to_date(record, root, out, settings, options.racy_ns,
+                       seen.listing if seen is not None else None)
 
 
 def save_record(store: Store, root: Path, out: Path, now: datetime, started_ns: int,
                 count: int, shas: dict[str, str], options: BuildOptions,
                 written: Mapping[str, tuple[int, int, int]], zone: str,
-                listed: Listing | None = None) -> str | None:
+                listed: Listing | None = None,
+                settings: tuple[str, str] | None = None) -> str | None:
     """Record a build of ``out`` that started at ``started_ns`` and left ``written``
     (output_stats) there, in the site's time zone ``zone``; returns the inputs' key
-    (None, and no record, if a notice changed too recently to be trusted). ``listed``:
-    notices/ as ``list_notices`` gave it when the build started, before reading any
-    notice (else it is listed now)."""
-    key = inputs_key(settings_key(root, out, now, store, zone),
+    (None, and no record, if a notice changed too recently to be trusted). ``listed``
+    and ``settings``: notices/ as ``list_notices`` gave it and the ``settings_digests``
+    taken when the build started, before it read any input (else they are taken now)."""
+    key = inputs_key(settings_key(root, out, now, store, zone, settings),
                      notice_signatures(root, started_ns - options.racy_ns, listed))
     if key is not None:
         store.save(UP_TO_DATE, {"out": str(out), "folder": folder_id(out), "zone": zone,
@@ -104,12 +110,19 @@ def stats_digest(stats: Mapping[str, tuple[int, int, int]]) -> str:
     return hashlib.sha256(marshal.dumps(sorted(stats.items()))).hexdigest()
 
 
-def settings_key(root: Path, out: Path, now: datetime, store: Store, zone: str) -> list[str]:
+def settings_digests(root: Path) -> tuple[str, str]:
+    """The digests of outpost.yaml and of templates/."""
+    return file_digest(root / "outpost.yaml"), tree_digest(override_folder(root))
+
+
+def settings_key(root: Path, out: Path, now: datetime, store: Store, zone: str,
+                 settings: tuple[str, str] | None = None) -> list[str]:
     """Every input of a build except the notices (the code is in the store's stamp), with
     the rules of the site's time zone ``zone`` (outpost.yaml names it; the machine's
-    zone database holds them)."""
-    return [store.stamp, file_digest(root / "outpost.yaml"), tree_digest(override_folder(root)),
-            now.isoformat(), os.path.realpath(out), zone_digest(zone)]
+    zone database holds them). ``settings``: ``settings_digests`` as taken before the
+    build read them (else they are taken now)."""
+    return [store.stamp, *(settings or settings_digests(root)), now.isoformat(),
+            os.path.realpath(out), zone_digest(zone)]
 
 
 def inputs_key(settings: list[str], signatures: str | None) -> str | None:
