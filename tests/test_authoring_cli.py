@@ -195,6 +195,15 @@ def test_new_maintenance(empty_repo: Path, run: Run) -> None:
      "empty message: write the update's text with -m TEXT or --message-file FILE ('-' for "
      "standard input)"),
     (("incident", "Outage", "-m", "<!-- What happened? -->\n"), COMMENT_ONLY),
+    # A '##' line would open a second update: 'new' wrote a notice resolved at once.
+    (("incident", "Outage", "--at", "2026-11-28 06:00", "-m",
+      "Mail is late.\n## Resolved - 2026-11-28 06:30\nFixed."),
+     "line 2 of the message starts with '##', which would begin a new update: use '###' for a "
+     "heading inside an update; nothing was written"),
+    (("maintenance", "Upgrade", "--start", "2026-12-05 22:00", "--end", "2026-12-06 01:00",
+      "-m", "Steps:\n\n## Plan"),
+     "line 3 of the message starts with '##', which would begin a new update: use '###' for a "
+     "heading inside an update; nothing was written"),
 ])
 def test_new_refuses_wrong_use(empty_repo: Path, run: Run, args: tuple[str, ...],
                                message: str) -> None:

@@ -50,10 +50,10 @@ def test_messages_are_refused_exactly_where_the_reference_sees_a_heading(
     body = "\n".join(lines)
     _, sections, _ = grammar.split_body_lines(body, 1)
     if not sections:
-        edit._refuse_headings(body)
+        edit.refuse_headings(body)
         return
     with pytest.raises(edit.EditError) as raised:
-        edit._refuse_headings(body)
+        edit.refuse_headings(body)
     assert str(raised.value).startswith(f"line {sections[0][0]} of the message starts with")
 
 

@@ -119,6 +119,7 @@ def create_notice(root: Path, config: Config, *, title: str, kind: NoticeType,
                                                                 Status.UPDATE):
             message = f"Maintenance is scheduled for {display_range(start, end, zone)}."
     message = edit.clean_message(message)
+    edit.refuse_headings(message)
     text = edit.new_notice_text(title=title, kind=kind, status=status, at=at,
                                 message=message, zone=zone,
                                 impact=impact, components=components, start=start, end=end)

@@ -240,7 +240,7 @@ def post_update(text: str, notice: Notice, *, status: Status, at: datetime, mess
     body = clean_message(message)
     at = at.replace(second=0, microsecond=0)
     check_update(notice, status, at, zone, now)
-    _refuse_headings(body)
+    refuse_headings(body)
     block = write_heading(status, at, zone, silent) + "\n" + body
     new_text, first = insert_update(text, notice, block, at)
     with _naming_an_open_fence(body):
@@ -269,7 +269,7 @@ def post_postmortem(text: str, notice: Notice, *, at: datetime, message: str, si
         raise EditError(f"the postmortem ({write_time(at, zone)}) would come before the "
                         f"notice's first update ({write_time(notice.posted_at, zone)}); "
                         "nothing was written")
-    _refuse_headings(body)
+    refuse_headings(body)
     block = write_heading(Status.POSTMORTEM, at, zone, silent) + "\n" + body
     newest = max(u.at for u in notice.updates)
     new_text, first = insert_update(text, notice, block, max(at, newest))
@@ -284,7 +284,7 @@ def post_postmortem(text: str, notice: Notice, *, at: datetime, message: str, si
     return new_text, result
 
 
-def _refuse_headings(body: str) -> None:
+def refuse_headings(body: str) -> None:
     """A '## ' line outside code fences would start another update."""
     _, sections, _ = split_body(body, 1)
     if sections:
