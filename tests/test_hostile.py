@@ -1316,6 +1316,28 @@ def test_templates_linked_from_outside_the_repository_are_not_read(empty_repo: P
     assert (empty_repo / "site" / "404.html").read_text() == "a private line\n"
 
 
+@pytest.mark.parametrize(("name", "kind"), [("404.html", "file"), ("embed", "folder")])
+def test_a_symlink_in_templates_leading_outside_the_repository_is_not_read(
+        empty_repo: Path, run: Run, tmp_path: Path, name: str, kind: str) -> None:
+    """A link in templates/ itself, to a file or a folder: check passed it, and build
+    published what it led to (a runner's credentials) as the 404 page or the banner."""
+    outside = tmp_path / "elsewhere"
+    (outside / "embed").mkdir(parents=True)
+    for page in ("404.html", "embed/page.html"):
+        (outside / page).write_text("a private line\n")
+    (empty_repo / "templates").mkdir()
+    (empty_repo / "templates" / name).symlink_to(outside / name)
+    _refused_as_linked_outside(empty_repo, run, (
+        f"templates/{name}: symlink to a {kind} outside the repository, not read: copy it "
+        "into templates/"))
+    (empty_repo / "templates" / name).unlink()
+    shutil.copytree(outside, empty_repo / "kept")
+    (empty_repo / "templates" / name).symlink_to(empty_repo / "kept" / name)  # inside: read
+    assert run(empty_repo, "build", "--now", FIXED_NOW).exit_code == 0
+    page = "404.html" if kind == "file" else "embed/banner.html"
+    assert (empty_repo / "site" / page).read_text() == "a private line\n"
+
+
 def test_settings_have_the_size_limit_of_a_notice(empty_repo: Path, run: Run) -> None:
     """A 3 GB outpost.yaml (a sparse file here) took 9 GB of memory to be refused."""
     with (empty_repo / "outpost.yaml").open("ab") as settings:

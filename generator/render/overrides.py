@@ -33,12 +33,32 @@ def override_folder(root: Path) -> Path | None:
 
 
 def outside_overrides(root: Path) -> list[Problem]:
-    """The problem of a templates/ that is a symlink out of the repository, if it is."""
+    """The problem of a templates/ that is a symlink out of the repository, if it is, or
+    of each symlink in it that leads out (to a file or a folder): Jinja would read what
+    it leads to, a runner's credentials say, and publish it as a page."""
     folder = root / TEMPLATE_OVERRIDES
     if folder.is_dir() and override_folder(root) is None:
         return [Problem(TEMPLATE_OVERRIDES, 0, "symlink to a folder outside the repository, "
                         f"not read: copy the templates into {TEMPLATE_OVERRIDES}/")]
-    return []
+    if not folder.is_dir():
+        return []
+    return [Problem(f"{TEMPLATE_OVERRIDES}/{shown_name(name)}", 0,
+                    f"symlink to a {'folder' if (folder / name).is_dir() else 'file'} outside "
+                    f"the repository, not read: copy it into {TEMPLATE_OVERRIDES}/")
+            for name in _linked_outside(folder)]
+
+
+def _linked_outside(folder: Path) -> list[str]:
+    """The names, under ``folder`` (a repository's templates/), of the symlinks in it that
+    lead to a file or a folder outside the repository."""
+    root = folder.parent
+    found = []
+    for parent, folders, files in os.walk(folder):  # into no symlinked folder
+        for name in [*folders, *files]:
+            path = Path(parent, name)
+            if path.is_symlink() and path.exists() and leads_outside(path, root):
+                found.append(path.relative_to(folder).as_posix())
+    return sorted(found)
 
 
 def conflicted_overrides(root: Path) -> list[Problem]:
@@ -60,11 +80,13 @@ def conflicted_overrides(root: Path) -> list[Problem]:
 
 def _template_names(folder: Path) -> list[str]:
     """Every template file under ``folder`` by its Jinja name (hidden files, such as
-    .gitkeep, and Python's bytecode folders left out)."""
+    .gitkeep, Python's bytecode folders and symlinks out of the repository left out)."""
+    outside = set(_linked_outside(folder))
     names = []
     for path in sorted(folder.rglob("*")):
         parts = path.relative_to(folder).parts
-        if path.is_file() and not any(p.startswith(".") or p == "__pycache__" for p in parts):
+        if (path.is_file() and "/".join(parts) not in outside
+                and not any(p.startswith(".") or p == "__pycache__" for p in parts)):
             names.append("/".join(parts))
     return names
 
