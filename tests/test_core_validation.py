@@ -335,6 +335,26 @@ NOTICE_CASES = {
         ["5: unknown status 'Identi\u200bfied' for incident (expected one of: Investigating, "
          "Identified, Monitoring, Update, Resolved): it holds a zero width space (U+200B), an "
          "invisible character: remove it"]),
+    # In the front matter too: "unknown component 'web' (did you mean 'web'?)" read as a
+    # fault of check's, with nothing to tell the two apart.
+    "zero-width space in a component id": (
+        "---\ntitle: A\ntype: incident\ncomponents: [web\u200b]\n---\n" + UPDATE,
+        ["4: unknown component 'web\u200b' (did you mean 'web'? outpost.yaml declares: web, "
+         "api): it holds a zero width space (U+200B), an invisible character: remove it"]),
+    "zero-width space in a component's status": (
+        "---\ntitle: A\ntype: incident\ncomponents: {web: major_outage\u200b}\n---\n"
+        + UPDATE,
+        ["4: unknown status 'major_outage\u200b' for component 'web' (expected one of: "
+         "operational, under_maintenance, degraded_performance, partial_outage, major_outage): "
+         "it holds a zero width space (U+200B), an invisible character: remove it"]),
+    "byte order mark in the impact": (
+        "---\ntitle: A\ntype: incident\nimpact: \ufeffmajor\n---\n" + UPDATE,
+        ["4: 'impact': expected one of none, minor, major, critical, received '\ufeffmajor': "
+         "it holds a zero width no-break space (U+FEFF), an invisible character: remove it"]),
+    "right-to-left override in a key": (
+        "---\ntitle: A\ntype: incident\nimpact\u202e: major\n---\n" + UPDATE,
+        ["4: unknown key 'impact\u202e' (did you mean 'impact'? " + KNOWN_KEYS + "): it holds "
+         "a right-to-left override (U+202E), an invisible character: remove it"]),
     "byte order mark in a heading": (
         INCIDENT + "## Identified -\ufeff2026-01-01 10:30\ny\n\n" + UPDATE,
         [f"5: {HEADING_RULE}'## Identified -\ufeff2026-01-01 10:30': it holds a zero width "

@@ -17,6 +17,7 @@ from generator.core.errors import (
     ProblemsFound,
     close_to,
     did_you_mean,
+    misleading_character,
     problems_in,
 )
 from generator.core.model import ID_PATTERN
@@ -472,6 +473,8 @@ def expected(exc: InputError, node: yn.Node) -> str:
         received = yn.describe(node)
         if isinstance(node, yn.Scalar) and credential_in(node.text):
             received = "a value that holds a credential (not shown)"
+        elif isinstance(node, yn.Scalar):  # 'major' with a zero-width space looks right
+            received += misleading_character(node.text)
         return f"expected {exc}, received {received}"
     return str(exc)
 
@@ -497,7 +500,7 @@ def parse_record(node: yn.Node | None, spec: Record, path: str = "") -> Any:
             if guess := did_you_mean(close):
                 hint = f"{guess} {hint}"
             problems.append((line, f"'{prefix}{key}': {refused}" if refused else
-                             f"unknown key '{prefix}{key}' ({hint})"))
+                             f"unknown key '{prefix}{key}' ({hint}){misleading_character(key)}"))
     values: dict[str, Any] = {}
     for item in spec.fields:
         child = node.entries.get(item.name)

@@ -178,7 +178,7 @@ def unknown_component(component_id: str, known: Sequence[str],
     if len(known) > LISTED_IDS:
         listed += f" and {len(known) - LISTED_IDS} more"
     return (f"unknown component '{component_id}' ({hint + ' ' if hint else ''}{declared_in}: "
-            f"{listed})")
+            f"{listed}){misleading_character(component_id)}")
 
 
 class StopRequested(KeyboardInterrupt):

@@ -282,7 +282,8 @@ def _check_front_matter(values: dict[str, Any], node: yn.Mapping, kind: NoticeTy
             set_statuses.append((component_id, ComponentStatus(word.lower())))
         except ValueError:
             problems.append((line, f"unknown status '{word}' for component '{component_id}' "
-                                   f"(expected one of: {_COMPONENT_STATUSES})"))
+                                   f"(expected one of: {_COMPONENT_STATUSES})"
+                                   f"{misleading_character(word)}"))
     values["components"] = tuple(component_id for component_id, _, _ in listed)
     values["set_statuses"] = tuple(set_statuses)
     if kind is NoticeType.MAINTENANCE:
