@@ -122,6 +122,26 @@ def leads_outside(path: Path, root: Path) -> bool:
     return not Path(os.path.realpath(path)).is_relative_to(os.path.realpath(root))
 
 
+def files_under(folder: Path, root: Path) -> list[Path]:
+    """Every file under ``folder``, sorted, through its symlinked folders that lead to one
+    inside ``root`` too (a template loader reads through them), each real folder once; a
+    symlink out of ``root``, or to a folder holding ``folder`` (a loop, which would take
+    in the whole repository, the site built into it too), is not followed."""
+    found: list[Path] = []
+    entered: set[str] = set()
+    top = Path(os.path.realpath(folder))
+    for parent, folders, names in os.walk(folder, followlinks=True):
+        real = os.path.realpath(parent)
+        if parent != str(folder) and (real in entered or leads_outside(Path(parent), root)
+                                      or top.is_relative_to(real)):
+            folders[:] = []
+            continue
+        entered.add(real)
+        found.extend(Path(parent, name) for name in names
+                     if os.path.isfile(os.path.join(parent, name)))
+    return sorted(found)
+
+
 def regular_bytes(path: Path, size: int | None = None) -> bytes | None:
     """The bytes of ``path`` if it is a regular file (of ``size`` bytes, when given),
     else None: a FIFO or a device put in its place is never read (it could block)."""

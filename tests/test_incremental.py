@@ -910,3 +910,29 @@ def test_a_folder_of_the_site_made_a_symlink_by_hand_is_not_written_through(
     assert tree(elsewhere) == kept
     assert not (out / "components" / "web").is_symlink()
     assert tree(out) == clean_files(root, START)
+
+
+def test_a_template_edited_through_a_symlinked_folder_is_built_next_time(
+        empty_repo: Path, run: Run) -> None:
+    """templates/parts linking to a folder elsewhere in the repository: Jinja reads
+    through it, but the up-to-date record digested templates/ without entering it, so
+    an edit there left every later build 'Up to date' over the old page. A link back to
+    a folder above it is entered once."""
+    shared = empty_repo / "shared"
+    shared.mkdir()
+    (shared / "note.html").write_text("First words\n")
+    templates = empty_repo / "templates"
+    templates.mkdir()
+    (templates / "parts").symlink_to("../shared", target_is_directory=True)
+    (shared / "loop").symlink_to("..", target_is_directory=True)
+    (templates / "404.html").write_text('{% include "parts/note.html" %}')
+    args = ["build", "--now", local(START)]
+    assert run(empty_repo, *args).exit_code == 0
+    assert (empty_repo / "site" / "404.html").read_text() == "First words\n"
+    (shared / "note.html").write_text("Second words\n")
+    result = run(empty_repo, *args)
+    assert (result.exit_code, "Up to date" in result.output) == (0, False)
+    assert (empty_repo / "site" / "404.html").read_text() == "Second words\n"
+    check = run(empty_repo, "check", "--now", local(START))
+    assert (check.exit_code, check.output) == (
+        0, "OK: outpost.yaml and 0 notices are valid.\n")

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import generator
 from generator import __version__
-from generator.disk import regular_bytes
+from generator.disk import files_under, regular_bytes
 
 CACHE_DIR = ".outpost-cache"
 FORMAT = 1
@@ -62,9 +62,10 @@ def file_digest(path: Path) -> str:
 
 
 def tree_digest(folder: Path | None) -> str:
-    """Names and contents of every file under ``folder`` ("-" if there is none, as
-    for a folder that holds no file: git keeps no such folder, so CI never has it)."""
-    files = sorted(path for path in folder.rglob("*") if path.is_file()) if folder else []
+    """Names and contents of every file under ``folder``, through symlinked folders that
+    stay in its parent (the repository), as templates are read ("-" if there is none,
+    as for a folder that holds no file: git keeps no such folder, so CI never has it)."""
+    files = files_under(folder, folder.parent) if folder else []
     if folder is None or not files:
         return "-"
     digest = hashlib.sha256()

@@ -16,7 +16,7 @@ from generator.core.errors import (
     problems_in,
     shown_name,
 )
-from generator.disk import leads_outside
+from generator.disk import files_under, leads_outside
 
 BUILTIN_TEMPLATES = resources.files("generator.render") / "templates"
 TEMPLATE_OVERRIDES = "templates"
@@ -83,9 +83,9 @@ def _template_names(folder: Path) -> list[str]:
     .gitkeep, Python's bytecode folders and symlinks out of the repository left out)."""
     outside = set(_linked_outside(folder))
     names = []
-    for path in sorted(folder.rglob("*")):
+    for path in files_under(folder, folder.parent):  # through links inside, as Jinja reads
         parts = path.relative_to(folder).parts
-        if (path.is_file() and "/".join(parts) not in outside
+        if ("/".join(parts) not in outside
                 and not any(p.startswith(".") or p == "__pycache__" for p in parts)):
             names.append("/".join(parts))
     return names

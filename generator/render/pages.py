@@ -42,6 +42,7 @@ from generator.core.model import (
     update_anchors,
 )
 from generator.core.timeline import Banner, ComponentState, NoticeView, Snapshot
+from generator.disk import files_under
 from generator.render.bars import LEGEND, BarRow, bar_row, day_label, uptime_text
 from generator.render.markup import MarkdownRenderer, absolute_links, focusable_tables, isolated
 from generator.render.overrides import BUILTIN_TEMPLATES, TEMPLATE_OVERRIDES, override_folder
@@ -399,9 +400,7 @@ def _template_sources(root: Path | None) -> tuple[str, str]:
     for folder in (overrides, Path(str(BUILTIN_TEMPLATES))):
         if folder is None:
             continue
-        for path in sorted(folder.rglob("*")):
-            if not path.is_file():
-                continue
+        for path in files_under(folder, folder.parent):  # through links, as Jinja reads
             data = path.read_bytes()
             if folder is overrides:
                 digest.update(os.fsencode(path.relative_to(folder).as_posix()) + b"\0" + data)
