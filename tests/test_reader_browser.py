@@ -1695,3 +1695,37 @@ def test_a_component_page_says_since_when_its_open_notice_began_on_the_first_scr
     assert seen is not None
     assert seen["text"] == "Since Nov 28, 2026, 5:00 AM CST"
     assert seen["bottom"] <= 740, seen
+
+
+HEADER_LINKS = """() => [...document.querySelectorAll('header .help a')].map(a => {
+  const r = a.getBoundingClientRect(); return {text: a.innerText, top: r.top}; })"""
+
+
+def test_a_320px_phone_keeps_both_help_links_on_one_row_and_since_when_on_screen(
+        browser: Any, example_repo: Path, tmp_path: Path) -> None:
+    """The example site during its incident, with a second incident open: on a 320x568
+    phone "Submit a case" and "Support portal" took a row each (3 px too wide for one),
+    and the 48 px that cost pushed the overall line's "Since ..." below the first screen
+    (y=593 of 568). Both links share a row, each still 44 px tall."""
+    (example_repo / "notices" / "case-emails.md").write_text(
+        "---\ntitle: Case emails arrive late\ntype: incident\nimpact: major\n"
+        "components: [support-portal]\n---\n"
+        "## Investigating - 2024-07-30 13:50\nEmails about cases arrive late.\n")
+    site = tmp_path / "site"
+    build_into(example_repo, site, "2024-07-30 14:00")
+    context = browser.new_context(viewport={"width": 320, "height": 568})
+    page = context.new_page()
+    try:
+        with serving(site) as url:
+            page.goto(url)
+            links = page.evaluate(HEADER_LINKS)
+            seen = page.evaluate(FIRST_SCREEN)
+            sizes = page.locator("header .help a").evaluate_all(
+                "links => links.map(a => a.getBoundingClientRect().height)")
+    finally:
+        context.close()
+    assert [link["text"] for link in links] == ["Submit a case", "Support portal"]
+    assert links[0]["top"] == links[1]["top"], links
+    assert min(sizes) >= 44, sizes
+    assert seen["since"]["text"] == "Since Jul 30, 2024, 1:50 PM CDT"
+    assert seen["since"]["bottom"] <= 568, seen
