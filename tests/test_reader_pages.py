@@ -177,6 +177,9 @@ def test_open_notice_asks_for_cases_even_so(example_repo: Path, run: Run, tmp_pa
             "districts.") in page
     index = (site / "index.html").read_text()
     assert index.count(">Submit a case") == 2  # the header and the open card
+    # The note under the open cards links too, as the notice page's does (it was text).
+    assert ("We still encourage you to <a href=\"https://support.example.org/customers/"
+            "cases/new\">submit a case</a>: it helps") in index
 
 
 def test_no_case_link_without_the_setting(empty_repo: Path, run: Run, tmp_path: Path) -> None:
