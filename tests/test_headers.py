@@ -269,3 +269,17 @@ def test_headers_stay_within_the_hosts_rule_limit(empty_repo: Path, run: Run,
                 assert got == {name: [value] for name, value in expected.items()}, (
                     matcher.__name__, url)
                 assert headers_for(served, url) == expected, url
+
+
+def test_readme_tells_a_dir_target_s_web_server_the_cross_origin_headers() -> None:
+    """A `dir` target is served by a web server that reads no _headers: the README tells
+    its administrator to send the cross-origin headers _headers gives banner.json, or a
+    portal's script embed, whose fetch of banner.json the browser then refuses, shows
+    no banner."""
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    target = readme.split("- **`dir`**", 1)[1].split("- **`git`**", 1)[0]
+    said = " ".join(target.split())
+    banner = headers_for(header_rules(["banner.json", "index.html"]), "/banner.json")
+    for name in ("Access-Control-Allow-Origin", "Cross-Origin-Resource-Policy"):
+        assert f"`{name}: {banner[name]}`" in said, name
+    assert "`banner.json`" in said and "`embed.js`" in said
