@@ -59,6 +59,13 @@ def wait_for(predicate: object, timeout: float = 15.0) -> None:
     raise AssertionError("timed out waiting for the server")
 
 
+def _ctrl_c_as_in_a_terminal() -> None:
+    """In the preview's process before it starts: Ctrl-C (SIGINT) does what it does in a
+    terminal. Run from a shell's background job, the tests would hand on its SIG_IGN,
+    with which no Python program stops on SIGINT."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.fixture
 def served(empty_repo: Path) -> Iterator[tuple[Path, str, subprocess.Popen[str]]]:
     (empty_repo / "notices" / "2026-11-28-slow.md").write_text(NOTICE)
@@ -66,7 +73,7 @@ def served(empty_repo: Path) -> Iterator[tuple[Path, str, subprocess.Popen[str]]
         [sys.executable, "-m", "generator", "--root", str(empty_repo), "serve", "--port", "0",
          "--now", FIXED_NOW],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        env={**os.environ, "PYTHONUNBUFFERED": "1"}, preexec_fn=_ctrl_c_as_in_a_terminal)
     try:
         assert process.stdout is not None
         first = process.stdout.readline()
