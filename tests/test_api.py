@@ -544,3 +544,25 @@ def test_an_early_verifying_update_records_the_components_going_under(
             for u in window["incident_updates"]] == [
         ("completed", [("under_maintenance", "operational")]),
         ("verifying", [("operational", "under_maintenance")]), ("scheduled", [])]
+
+
+def test_a_comment_inside_a_paragraph_reaches_no_output(empty_repo: Path, run: Run,
+                                                         tmp_path: Path) -> None:
+    """A note to colleagues written inside a paragraph ('Done <!-- ... -->.') was hidden
+    on pages but published in the API's bodies and the calendar's description. Now it
+    is in no file of the site, and every word around it is."""
+    write_notice(empty_repo, "login-failures", (
+        "---\ntitle: Login failures\ntype: incident\ncomponents: [web]\n---\n"
+        "Summary <!-- SECRET-1 ask Dana -->, short.\n"
+        "## Postmortem - 2026-11-27 10:00\nRoot cause. <!-- SECRET-2 --> Fixed.\n"
+        "## Resolved - 2026-11-27 09:00\nDone <!-- SECRET-3 -->.\n"
+        "## Investigating - 2026-11-27 08:00\nLooking <!-- SECRET-4 --> into it\n"))
+    write_notice(empty_repo, "api-upgrade", MAINTENANCE_ACTIVE.replace(
+        "We will upgrade the API.", "We will <!-- SECRET-5 --> upgrade the API."))
+    site = build(run, empty_repo, FIXED_NOW, tmp_path / "site")
+    leaked = sorted(path.relative_to(site).as_posix() for path in site.rglob("*")
+                    if path.is_file() and b"SECRET" in path.read_bytes())
+    assert leaked == []
+    incident = load(site, "api/v2/incidents.json")["incidents"][-1]
+    assert [u["body"] for u in incident["incident_updates"]] == ["Done .", "Looking  into it"]
+    assert incident["postmortem_body"] == "Root cause.  Fixed."

@@ -355,7 +355,94 @@ def without_comments(text: str) -> str:
         return text
     while left_out and kept and not kept[-1].strip(" \t"):  # before a comment that ends it
         kept.pop()
+    return _without_comments_in_paragraphs(kept)
+
+
+def _without_comments_in_paragraphs(lines: list[str]) -> str:
+    """``lines`` joined, each comment inside a paragraph (``Done <!-- note -->.``) left
+    out where it opens and closes on one line and taking it out changes nothing else
+    (``_without_inline_in``). Text with a line indented four spaces or a tab, in a code
+    fence or not, is left as written: it may be code."""
+    kept: list[str] = []
+    fence: str | None = None
+    paragraph: list[str] = []
+
+    def flush() -> None:
+        if paragraph and not any(_CODE_INDENT.match(line) for line in paragraph):
+            kept.extend(_without_inline_in(paragraph))
+        else:
+            kept.extend(paragraph)
+        paragraph.clear()
+
+    for line in lines:
+        found = FENCE.match(line)
+        if fence is not None or found or not line.strip(" \t"):
+            flush()
+            if found:
+                fence = fence_after(fence, found.group(1), found.group(2))
+            kept.append(line)
+        else:
+            paragraph.append(line)
+    flush()
     return "\n".join(kept)
+
+
+# What may start a line before its text: list item markers and block quote markers.
+_LINE_MARKERS = re.compile(r"^[ \t]*(?:(?:[*+-]|[0-9]{1,9}[.)])[ \t]+|>[ \t]?)*")
+
+
+def _without_inline_in(lines: list[str]) -> list[str]:
+    """A paragraph's lines without the comments that open and close on one line, outside
+    code spans and backslash escapes, where taking them out changes nothing else a page
+    shows: after a space, and before a space, '.', ',', '?' or the line's end (then the
+    spaces before it go too: left, two would make a line break), and after words of
+    its line (not marks alone, nor a link's definition). A paragraph with a code span
+    that may go over lines (a backtick run not closed on its line) is left as written."""
+    mended = [_line_without_comments(line) for line in lines]
+    return lines if None in mended else [line for line in mended if line is not None]
+
+
+def _line_without_comments(line: str) -> str | None:
+    """``line`` as _without_inline_in leaves it; None if a code span may go on past it."""
+    if "<!--" not in line and "`" not in line:
+        return line
+    pieces: list[str] = []
+    at = index = 0
+    while index < len(line):
+        char = line[index]
+        if char == "\\":
+            index += 2
+        elif char == "`":
+            run = len(line) - index - len(line[index:].lstrip("`"))
+            closing = re.compile(rf"(?<!`)`{{{run}}}(?!`)").search(line, index + run)
+            if closing is None:
+                return None
+            index = closing.end()
+        elif line.startswith("<!--", index):
+            end = line.find(COMMENT_END, index + 2)
+            if end < 0:  # never closed on its line: text, or a comment going on
+                return None
+            after = end + len(COMMENT_END)
+            following = line[after:after + 1]
+            # Where taking it out could join what it kept apart or make a delimiter open
+            # or close ('_a <!-- x -->_'): left as written, whole.
+            text_before = _LINE_MARKERS.sub("", line[:index]).lstrip(" \t")
+            if (line[index - 1:index] not in (" ", "\t")
+                    or following not in ("", " ", "\t", ".", ",", "?")
+                    # After marks alone, or a link's definition: without it a list
+                    # item would be empty, '---' a rule, '[x]: url' a definition, none
+                    # of which a page shows as it did.
+                    or not any(c.isalnum() for c in text_before)
+                    or text_before.startswith("[")):
+                index = after
+                continue
+            before = line[at:index]
+            pieces.append(before.rstrip(" \t") if not following else before)
+            at = index = after
+        else:
+            index += 1
+    pieces.append(line[at:])
+    return "".join(pieces)
 
 
 def _without_inline_comments(text: str) -> str:
