@@ -1211,3 +1211,49 @@ def test_a_list_item_without_its_key_is_named_at_its_line(
     assert (result.exit_code, result.output) == (1, (
         f"outpost.yaml:{line}: invalid YAML: this list item holds 'web' and keys below it: "
         f"give it its key: {fix}\n1 problem found.\n"))
+
+
+@pytest.mark.parametrize(("lines", "line", "message"), [
+    ("components:\n  - id: web\n   name: Web\n", 6,
+     "this line's key 'name' is indented 3 spaces, which lines up with nothing above it: "
+     "line it up with 'id' (4 spaces in)"),
+    ("components:\n  - id: web\n     name: Web\n", 6,
+     "this line's key 'name' is indented 5 spaces, which lines up with nothing above it: "
+     "line it up with 'id' (4 spaces in)"),
+    (" mirrors: [https://m.example.net/]\n", 4,
+     "this line's key 'mirrors' is indented 1 space, which lines up with nothing above it: "
+     "line it up with 'timezone' (at the start of the line)"),
+    ("components:\n- id: web\n  name: Web\n - id: api\n   name: API\n", 7,
+     "this list item's '-' is indented 1 space, which lines up with nothing above it: "
+     "line it up with '- id: web' (at the start of the line)"),
+    ("components:\n  - id: web\n    name: Web\n   - id: api\n     name: API\n", 7,
+     "this list item's '-' is indented 3 spaces, which lines up with nothing above it: "
+     "line it up with '- id: web' (2 spaces in)"),
+    ("components:\n  - id: web\n    name: Web\n    description: a\n      b: c\n", 8,
+     "this line's key 'b' is indented 6 spaces, which lines up with nothing above it: "
+     "line it up with 'description' (4 spaces in)"),
+    ("notify:\n  smtp:\n    host: x\n   port: 25\n", 7,
+     "this line's key 'port' is indented 3 spaces, which lines up with nothing above it: "
+     "line it up with 'host' (4 spaces in)"),
+])
+def test_a_key_or_item_indented_a_space_off_is_named_with_what_to_line_it_up_with(
+        empty_repo: Path, run: Run, lines: str, line: int, message: str) -> None:
+    """A space too many or too few got libyaml's words ('did not find expected key',
+    'mapping values are not allowed in this context'), which name no cause."""
+    write(empty_repo, "outpost.yaml", BASE.replace("timezone: America/Chicago",
+                                                   "timezone: UTC") + lines)
+    result = run(empty_repo, "check")
+    assert (result.exit_code, result.output) == (
+        1, f"outpost.yaml:{line}: invalid YAML: {message}\n1 problem found.\n")
+
+
+def test_a_front_matter_key_indented_a_space_off_is_named_at_its_line(
+        empty_repo: Path, run: Run) -> None:
+    write(empty_repo, "notices/2026-11-28-web.md",
+          "---\ntitle: Web down\ntype: incident\ncomponents:\n  web: major\n   api: minor\n"
+          "---\n## Investigating - 2026-11-28 08:00\nLooking.\n")
+    result = run(empty_repo, "check")
+    assert (result.exit_code, result.output) == (1, (
+        "notices/2026-11-28-web.md:6: invalid YAML: this line's key 'api' is indented 3 "
+        "spaces, which lines up with nothing above it: line it up with 'web' (2 spaces in)\n"
+        "1 problem found.\n"))

@@ -179,6 +179,9 @@ def parse(text: str, first_line: int = 1, aliases: bool = False) -> Node | None:
             line, problem = first_line + keyless[0], keyless[1]
         elif colon is not None:
             problem = colon
+        elif (mark is not None and problem in _INDENTATION_PROBLEMS
+              and (misaligned := _misaligned(text, mark.line)) is not None):
+            line, problem = first_line + misaligned[0], misaligned[1]
         elif "tab" not in problem and mark and _at_mark(text, mark) == "\t":
             problem += " (a tab: YAML indents with spaces only)"  # invisible in an editor
         raise YamlError(f"invalid YAML: {problem}", line) from None
@@ -337,6 +340,58 @@ def _keyless_item(lines: list[str], line_index: int, indent: int) -> tuple[int, 
     value = item.group(2)
     return line_index - 1, (f"this list item holds '{value}' and keys below it: give it "
                             f"its key: - {key}: {value}")
+
+
+# What libyaml says of a line indented by a space too many or too few.
+_INDENTATION_PROBLEMS = ("did not find expected key", "did not find expected '-' indicator",
+                         "mapping values are not allowed in this context")
+_KEY_LINE = re.compile(r"( *)((?:- +)*)([^\s#:][^:]*?):(?: |$)")
+
+
+def _misaligned(text: str, mark_line: int) -> tuple[int, str] | None:
+    """The line (0-based), at or just before an error, whose key (or list item's '-')
+    lines up with none above it (a space too many or too few), and what to say: what
+    above to line it up with. None when it lines up with one, or when it opens a new
+    level under a key ending in ':'."""
+    lines = text.split("\n")
+    keys: dict[int, str] = {}  # a key's column above the line -> the nearest such key
+    items: dict[int, str] = {}  # a list item's '-' column -> the nearest such item
+    for index, line in enumerate(lines[:mark_line + 1]):
+        found = _KEY_LINE.match(line)
+        if found is None:
+            continue
+        dash, key = len(found.group(1)), found.group(3).strip()
+        column = dash + len(found.group(2))
+        above = _previous_key_line(lines, index)
+        opens = (above is not None and lines[above].rstrip().endswith(":")
+                 and dash > _indent(lines[above]))
+        if index >= mark_line - 1 and keys and not opens:
+            if found.group(2) and dash not in items and dash not in keys:
+                # A list may stand at its key's column or deeper: name the items.
+                known, what, at = (items or keys), "this list item's '-'", dash
+            elif not found.group(2) and column not in keys:
+                known, what, at = keys, f"this line's key '{key}'", column
+            else:
+                known = {}
+            if known:
+                nearest = min(known, key=lambda c: (abs(c - at), -c))
+                spaces = f"{at} space{'s' if at != 1 else ''}"
+                where = f"{nearest} spaces in" if nearest else "at the start of the line"
+                return index, (f"{what} is indented {spaces}, which lines up "
+                               f"with nothing above it: line it up with '{known[nearest]}' "
+                               f"({where})")
+        keys[column] = key
+        if found.group(2):
+            items[dash] = line.strip()[:40]
+    return None
+
+
+def _previous_key_line(lines: list[str], index: int) -> int | None:
+    """The nearest line above ``index`` holding something (not blank, not a comment)."""
+    for number in range(index - 1, -1, -1):
+        if lines[number].strip() and not lines[number].lstrip().startswith("#"):
+            return number
+    return None
 
 
 def _indent(line: str) -> int:
