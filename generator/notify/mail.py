@@ -49,6 +49,17 @@ def _plain(text: str) -> bool:
     return text.isascii() and "=?" not in text
 
 
+def _as_typed(text: str, name: str, encode_non_ascii: bool = False
+              ) -> header_parser.UnstructuredTokenList:
+    """TEXT for the header NAME, as a mail client will show it: as RFC 2047 encoded words
+    where it holds '=?' (Python's parser would decode the words it looks like) or, with
+    ``encode_non_ascii``, where it is not plain ASCII (Python would encode it word by
+    word); else as Python's unstructured text."""
+    if "=?" in text or (encode_non_ascii and not _plain(text)):
+        return _encoded_words(text, name)
+    return header_parser.get_unstructured(text)
+
+
 class _ListIdHeader(UnstructuredHeader):
     """List-Id (RFC 2919): a phrase, then the list's id in angle brackets, which must go
     as written. As unstructured text, past 78 characters (an IPv6 site's ip6.arpa id is
@@ -61,10 +72,8 @@ class _ListIdHeader(UnstructuredHeader):
     @staticmethod
     def value_parser(value: str) -> header_parser.UnstructuredTokenList:
         phrase, bracket, list_id = value.rpartition("<")
-        if _plain(phrase):
-            tree = header_parser.get_unstructured(phrase)
-        else:
-            tree = _encoded_words(phrase.strip(), "List-Id")
+        tree = _as_typed(phrase.strip(), "List-Id", encode_non_ascii=True)
+        if phrase.strip():
             tree.append(header_parser.WhiteSpaceTerminal(" ", "fws"))
         # A msg-id token is never encoded: too long, it goes on a line of its own.
         tree.append(header_parser.MsgID([header_parser.ValueTerminal(bracket + list_id,
@@ -85,8 +94,7 @@ class _TextHeader(UnstructuredHeader):
 
     @staticmethod
     def value_parser(value: str) -> header_parser.UnstructuredTokenList:
-        return (_encoded_words(value, "Subject") if "=?" in value
-                else header_parser.get_unstructured(value))
+        return _as_typed(value, "Subject")
 
 
 def _policy() -> email.policy.EmailPolicy[EmailMessage]:
