@@ -241,6 +241,12 @@ def test_new_bad_time_is_a_usage_error(empty_repo: Path, run: Run) -> None:
     gap = run(empty_repo, "new", "incident", "Outage", "--at", "2026-03-08 02:30")
     assert gap.exit_code == 2
     assert ("time '2026-03-08 02:30' does not exist in America/Chicago" in gap.output)
+    # Daylight time typed in November: the offset it stands for, not an example's.
+    zone = run(empty_repo, "new", "incident", "Outage", "--at", "2026-11-28 10:30 CDT")
+    assert zone.exit_code == 2
+    assert zone.output.endswith(
+        "bad time '2026-11-28 10:30 CDT': zone abbreviations such as 'CDT' are not accepted; "
+        "write its offset instead: '2026-11-28 10:30 -05:00'\n")
     assert list((empty_repo / "notices").iterdir()) == []
 
 

@@ -188,7 +188,23 @@ NOTICE_CASES = {
     "zone abbreviation": (
         INCIDENT + "## Investigating - 2026-07-01 10:00 CDT\nx\n",
         ["5: bad time '2026-07-01 10:00 CDT': zone abbreviations such as 'CDT' are not "
-         "accepted; leave it out to use America/Chicago, or write an offset such as '-05:00'"]),
+         "accepted; leave it out to use America/Chicago, or write its offset: "
+         "'2026-07-01 10:00 -05:00'"]),
+    # The offset an example gave ('-05:00') put a time written in CST an hour off: the
+    # one the abbreviation stands for in the site zone is named.
+    "zone abbreviation out of season": (
+        INCIDENT + "## Investigating - 2026-11-30 10:30 CDT\nx\n",
+        ["5: bad time '2026-11-30 10:30 CDT': zone abbreviations such as 'CDT' are not "
+         "accepted; write its offset instead: '2026-11-30 10:30 -05:00'"]),
+    "UTC written as a zone abbreviation": (
+        INCIDENT + "## Investigating - 2026-11-30 16:30 UTC\nx\n",
+        ["5: bad time '2026-11-30 16:30 UTC': zone abbreviations such as 'UTC' are not "
+         "accepted; write its offset instead: '2026-11-30 16:30 +00:00'"]),
+    "abbreviation the site zone never uses": (
+        INCIDENT + "## Investigating - 2026-11-30 10:30 PST\nx\n",
+        ["5: bad time '2026-11-30 10:30 PST': zone abbreviations such as 'PST' are not "
+         "accepted; leave it out to use America/Chicago, or write an offset such as "
+         "'-05:00'"]),
     "heading without the hyphen": (
         INCIDENT + "## Investigating 2026-01-01 10:00\nx\n",
         [f"5: {HEADING_RULE}'## Investigating 2026-01-01 10:00'"]),

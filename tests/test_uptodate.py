@@ -219,7 +219,7 @@ def test_bad_now_messages_still_name_the_site_zone(empty_repo: Path, run: Run) -
         resolve_now(repo_at(empty_repo), "2026-11-28 12:00 CST")
     assert raised.value.message == (
         "bad time '2026-11-28 12:00 CST': zone abbreviations such as 'CST' are not accepted; "
-        "leave it out to use America/Chicago, or write an offset such as '-05:00'")
+        "leave it out to use America/Chicago, or write its offset: '2026-11-28 12:00 -06:00'")
 
 
 def test_up_to_date_build_imports_no_renderer_and_no_yaml(tmp_path: Path) -> None:

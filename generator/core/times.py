@@ -132,24 +132,56 @@ def parse_time(text: str, zone: ZoneInfo) -> datetime:
         hour = int(match["hour"]) % 12 + (12 if offset_text.upper() == "PM" else 0)
         raise InputError(f"bad time '{text}': use the 24-hour clock, e.g. "
                          f"'{match['date']} {hour:02d}:{match['minute']}'")
-    if offset_text and offset_text.isalpha() and offset_text not in ("Z", "z"):
-        raise InputError(
-            f"bad time '{text}': zone abbreviations such as '{offset_text}' are not accepted; "
-            f"leave it out to use {zone.key}, or write an offset such as '-05:00'"
-        )
+    abbreviated = bool(offset_text) and offset_text.isalpha() and offset_text not in ("Z", "z")
     try:
         year, month, day = (int(part) for part in match["date"].split("-"))
         naive = datetime(
             year, month, day, int(match["hour"]), int(match["minute"]), int(match["second"] or 0)
         )
     except ValueError as exc:
+        if abbreviated:
+            raise InputError(_abbreviation_refused(text, offset_text, None, zone)) from None
         raise InputError(f"bad time '{text}': {exc}") from None
     if not FIRST_YEAR <= year <= LAST_YEAR:
         raise InputError(f"bad time '{text}': the year must be between {FIRST_YEAR} and "
                          f"{LAST_YEAR}")
+    if abbreviated:
+        raise InputError(_abbreviation_refused(text, offset_text, naive, zone))
     if offset_text:
         return naive.replace(tzinfo=_offset(offset_text)).astimezone(UTC)
     return _localize(naive, zone, text)
+
+
+def _abbreviation_refused(text: str, written: str, naive: datetime | None,
+                          zone: ZoneInfo) -> str:
+    """Why '10:30 CST' is refused, with the offset that abbreviation stands for where the
+    site zone (or UTC) gives it one: an offset copied from an example ('-05:00') would
+    put a Chicago time written in CST an hour off."""
+    refused = f"bad time '{text}': zone abbreviations such as '{written}' are not accepted"
+    offset = None if naive is None else _abbreviated_offset(written, naive, zone)
+    if naive is None or offset is None:
+        return f"{refused}; leave it out to use {zone.key}, or write an offset such as '-05:00'"
+    clock = f"{naive:%Y-%m-%d %H:%M}" + (f":{naive:%S}" if naive.second else "")
+    fixed = f"'{clock} {_fmt_offset(offset)}'"
+    in_force = {naive.replace(tzinfo=zone, fold=fold).tzname() for fold in (0, 1)}
+    if in_force == {written.upper()}:
+        return f"{refused}; leave it out to use {zone.key}, or write its offset: {fixed}"
+    return f"{refused}; write its offset instead: {fixed}"
+
+
+def _abbreviated_offset(written: str, naive: datetime, zone: ZoneInfo) -> timedelta | None:
+    """The offset ``written`` (an abbreviation such as 'CDT') stands for in ``zone`` in the
+    half year around ``naive``, the nearest day first; UTC and GMT are +00:00 anywhere."""
+    wanted = written.upper()
+    if wanted in ("UTC", "GMT", "UT"):
+        return timedelta()
+    for days in range(184):  # only on error paths
+        for moment in (naive + timedelta(days=days), naive - timedelta(days=days)):
+            for fold in (0, 1):
+                local = moment.replace(tzinfo=zone, fold=fold)
+                if local.tzname() == wanted:
+                    return local.utcoffset()
+    return None
 
 
 # Dashes that look like the hyphen-minus a date and an offset are written with: a minus
