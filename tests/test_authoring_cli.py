@@ -160,6 +160,9 @@ def test_new_maintenance(empty_repo: Path, run: Run) -> None:
      "unknown component 'mail' (outpost.yaml declares: web, api)"),
     (("incident", "Outage", "--component", "wbe"),
      "unknown component 'wbe' (did you mean 'web'? outpost.yaml declares: web, api)"),
+    # Typed as the page names it: difflib finds no likeness between 'API' and 'api'.
+    (("incident", "Outage", "--component", "API"),
+     "unknown component 'API' (did you mean 'api'? outpost.yaml declares: web, api)"),
     (("incident", "Outage", "--status", "Scheduled"),
      "unknown status 'Scheduled' for incident (Scheduled is a maintenance status; expected "
      "one of: Investigating, Identified, Monitoring, Update, Resolved)"),

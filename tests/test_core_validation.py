@@ -53,6 +53,9 @@ NOTICE_CASES = {
         "---\ntitle: A\ntype: incident\ncomponents: [webb]\n---\n" + UPDATE,
         ["4: unknown component 'webb' (did you mean 'web'? outpost.yaml declares: web, "
          "api)"]),
+    "component in other capitals": (
+        "---\ntitle: A\ntype: incident\ncomponents: [API]\n---\n" + UPDATE,
+        ["4: unknown component 'API' (did you mean 'api'? outpost.yaml declares: web, api)"]),
     "components without their brackets": (
         "---\ntitle: A\ntype: incident\ncomponents: web, api\n---\n" + UPDATE,
         ["4: unknown component 'web, api' (several components are written as a list: "

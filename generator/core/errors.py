@@ -172,7 +172,10 @@ def unknown_component(component_id: str, known: Sequence[str],
                       declared_in: str = "outpost.yaml declares") -> str:
     """The message for a component id that is not declared: the closest ids, if any
     is close, and every declared one."""
-    hint = _written_together(component_id, known) or did_you_mean(close_to(component_id, known))
+    # 'API' is 'api' in other capitals, as the component's name may read: that one alone.
+    same = [known_id for known_id in known if known_id.casefold() == component_id.casefold()]
+    hint = _written_together(component_id, known) or did_you_mean(
+        same or close_to(component_id, known))
     # Every declared id, up to a line's worth: a site of thousands would print megabytes.
     listed = ", ".join(known[:LISTED_IDS]) if known else "none"
     if len(known) > LISTED_IDS:
