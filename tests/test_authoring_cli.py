@@ -524,8 +524,9 @@ def test_an_update_at_the_same_minute_above_resolved_is_a_problem(empty_repo: Pa
     broken = RESOLVED.replace("## Resolved", "## Monitoring - 2026-11-28 08:00\nWatching.\n\n"
                               "## Resolved")
     write(empty_repo, "2026-11-28-email", broken)
-    problem = ("notices/2026-11-28-email.md:9: update after Resolved (line 12): a resolved "
-               "incident takes no further updates")
+    problem = ("notices/2026-11-28-email.md:9: update after Resolved (line 12): at the same "
+               "minute, the update higher in the file is the later, and a resolved incident "
+               "takes no further updates: move it below the Resolved update")
     result = run(empty_repo, "check", "--now", "2026-11-28 12:00")
     assert (result.exit_code, result.output) == (1, f"{problem}\n1 problem found.\n")
     for args in (("resolve", "email"), ("update", "email", "-m", "x")):

@@ -272,25 +272,32 @@ NOTICE_CASES = {
         INCIDENT + "## Resolved - 2026-01-01 12:00\ny\n\n## Resolved - 2026-01-01 11:00\nz\n\n"
         + UPDATE,
         ["5: update after Resolved (line 8): a resolved incident takes no further updates"]),
+    # Two people posting at the same minute, merged: why 'after', and what to do.
     "update at the same minute above Resolved": (
         INCIDENT + "## Monitoring - 2026-01-01 11:00\ny\n\n## Resolved - 2026-01-01 11:00\nz\n\n"
         + UPDATE,
-        ["5: update after Resolved (line 8): a resolved incident takes no further updates"]),
+        ["5: update after Resolved (line 8): at the same minute, the update higher in the file "
+         "is the later, and a resolved incident takes no further updates: move it below the "
+         "Resolved update"]),
     "Resolved twice at the same minute": (
         INCIDENT + "## Resolved - 2026-01-01 11:00\ny\n\n## Resolved - 2026-01-01 11:00\nz\n\n"
         + UPDATE,
-        ["5: update after Resolved (line 8): a resolved incident takes no further updates"]),
+        ["5: update after Resolved (line 8): at the same minute, the update higher in the file "
+         "is the later, and a resolved incident takes no further updates"]),
     "updates later and at the same minute, written oldest first": (
         INCIDENT + UPDATE + "\n## Update - 2026-01-01 11:00\ny\n\n## Resolved - 2026-01-01 11:00"
         "\nz\n\n## Update - 2026-01-01 12:00\nw\n",
         ["14: update after Resolved (line 11): a resolved incident takes no further updates",
          # the same minute, higher in the file: the later of the two (newest first)
-         "8: update after Resolved (line 11): a resolved incident takes no further updates"]),
+         "8: update after Resolved (line 11): at the same minute, the update higher in the "
+         "file is the later, and a resolved incident takes no further updates: move it below "
+         "the Resolved update"]),
     "update at the same minute above Completed": (
         MAINTENANCE + "## In progress - 2026-01-11 01:00\ny\n\n## Completed - 2026-01-11 01:00"
         "\nz\n\n## Scheduled - 2026-01-01 10:00\nx\n",
-        ["7: update after Completed (line 10): a completed maintenance takes no further "
-         "updates"]),
+        ["7: update after Completed (line 10): at the same minute, the update higher in the "
+         "file is the later, and a completed maintenance takes no further updates: move it "
+         "below the Completed update"]),
     "update after Completed": (
         MAINTENANCE + "## Update - 2026-01-11 03:00\ny\n\n## Completed - 2026-01-11 01:00\nz\n\n"
         "## Scheduled - 2026-01-01 10:00\nx\n",

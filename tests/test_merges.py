@@ -146,3 +146,33 @@ def test_a_notice_made_twice_and_merged_by_removing_the_markers_is_refused(
         f"{name}:9: front matter inside the updates, as a merge that kept both sides of a "
         "notice leaves once git's markers are removed: keep one front matter, at the top of "
         "the file, and remove these key lines and the '---' next to them\n1 problem found.\n")
+
+
+def test_a_resolve_and_an_update_at_the_same_minute_merged_say_which_to_move(
+        tmp_path: Path, run: Run) -> None:
+    """One resolves while the other posts, both at 06:30; the merge keeps the poster's side
+    on top. Both headings show 06:30, so 'update after Resolved' needs its reason and the
+    fix; once moved below, the incident is resolved with both updates kept."""
+    ana, ben = two_clones(tmp_path)
+    result = run(ana, "resolve", "email", "--at", "2026-11-28 06:30")
+    assert result.exit_code == 0, result.output
+    git(ana, "commit", "-qam", "Resolve")
+    git(ana, "push", "-q", "origin", "main")
+    post(run, ben, "--status", "monitoring", "-m", "Mail flows.", "--at", "2026-11-28 06:30")
+    git(ben, "pull", "-q", "--no-rebase", "origin", "main")
+    lines = (ben / NOTICE).read_text().split("\n")
+    kept = [line for line in lines if not line.startswith(("<<<<<<<", "=======", ">>>>>>>"))]
+    assert kept[5:9] == ["## Monitoring - 2026-11-28 06:30", "Mail flows.",
+                         "## Resolved - 2026-11-28 06:30", "This incident has been resolved. "
+                         "If you still see a problem, please submit a case."]  # lines 6-9
+    (ben / NOTICE).write_text("\n".join(kept))
+    result = run(ben, "check", "--now", "2026-11-28 12:00")
+    assert result.output == (
+        f"{NOTICE}:6: update after Resolved (line 8): at the same minute, the update higher "
+        "in the file is the later, and a resolved incident takes no further updates: move it "
+        "below the Resolved update\n1 problem found.\n")
+    (ben / NOTICE).write_text("\n".join(kept[:5] + kept[7:9] + kept[5:7] + kept[9:]))
+    assert run(ben, "check", "--now", "2026-11-28 12:00").exit_code == 0
+    listed = run(ben, "list", "--closed", "--now", "2026-11-28 12:00").output
+    assert listed.splitlines()[1:] == [
+        "2026-11-28-email  incident  Resolved  none    2026-11-28 06:00  2026-11-28 06:30"]

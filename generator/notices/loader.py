@@ -434,9 +434,21 @@ def _check_after_final(ordered: list[Update], kind: NoticeType) -> list[tuple[in
                   if ordered[index].status is final), None)
     if first is None:
         return []
-    return [(u.line, f"update after {final.value} (line {ordered[first].line}): a "
-                     f"{final.value.lower()} {kind.value} takes no further updates")
-            for u in ordered[:first]]
+    closing = ordered[first]
+    rule = f"a {final.value.lower()} {kind.value} takes no further updates"
+    problems = []
+    for u in ordered[:first]:
+        if u.at != closing.at:
+            problems.append((u.line, f"update after {final.value} (line {closing.line}): "
+                                     f"{rule}"))
+            continue
+        # Two headings showing one time (two people posting at once, merged by removing
+        # the markers): 'after' reads as wrong unless the message says why.
+        move = "" if u.status is final else f": move it below the {final.value} update"
+        problems.append((u.line, f"update after {final.value} (line {closing.line}): at the "
+                                 "same minute, the update higher in the file is the later, and "
+                                 f"{rule}{move}"))
+    return problems
 
 
 def read_notice(path: Path, root: Path, config: Config) -> Notice:
