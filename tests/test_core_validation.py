@@ -264,6 +264,16 @@ NOTICE_CASES = {
         INCIDENT + "## Investigating - 2026-01-01 10:00 [quiet]\nx\n",
         ["5: unknown flag '[quiet]' (the only flag is '[silent]', which posts the update "
          "without notifying)"]),
+    # Read as part of the time, the flag written another way got 'bad time', with no
+    # word of how the flag is written.
+    "silent flag in parentheses": (
+        INCIDENT + "## Investigating - 2026-01-01 10:00 (silent)\nx\n",
+        ["5: '(silent)' after the time: the flag is written '[silent]': ## Investigating - "
+         "2026-01-01 10:00 [silent]"]),
+    "silent flag with spaces, on a postmortem": (
+        INCIDENT + "## Postmortem - 2026-01-02 10:00 [ Silent ]\nA disk.\n" + UPDATE,
+        ["5: '[ Silent ]' after the time: the flag is written '[silent]': ## Postmortem - "
+         "2026-01-02 10:00 [silent]"]),
     "update after Resolved": (
         INCIDENT + "## Update - 2026-01-01 12:00\ny\n\n## Resolved - 2026-01-01 11:00\nz\n\n"
         + UPDATE,

@@ -7,6 +7,7 @@ import os
 import re
 import stat
 from collections.abc import Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -374,7 +375,7 @@ def parse_postmortem(text: str, first_line: int, kind: NoticeType, config: Confi
                                       "which posts the update without notifying)"))
             continue
         try:
-            at = parse_time(match["time"], config.timezone)
+            at = _heading_time(match, config)
         except InputError as exc:
             problems.append((line_no, str(exc)))
             continue
@@ -388,6 +389,24 @@ def parse_postmortem(text: str, first_line: int, kind: NoticeType, config: Confi
             continue
         found = Postmortem(at=at, body=body, line=line_no, notify=flag is None)
     return found
+
+
+# The silent flag written another way: '(silent)', '[ silent ]', 'silent'.
+_LOOSE_SILENT = re.compile(r"[ \t]+[\[({<]?[ \t]*silent[ \t]*[\])}>]?$", re.IGNORECASE)
+
+
+def _heading_time(match: re.Match[str], config: Config) -> datetime:
+    """The time of an update's or a postmortem's heading; InputError if it is not one,
+    naming a silent flag written another way as such, with the heading to write."""
+    try:
+        return parse_time(match["time"], config.timezone)
+    except InputError:
+        loose = _LOOSE_SILENT.search(match["time"])
+        if loose is None:
+            raise
+        heading = f"## {match['status']} - {match['time'][:loose.start()]} [{SILENT}]"
+        raise InputError(f"'{loose.group().strip()}' after the time: the flag is written "
+                         f"'[{SILENT}]': {heading}") from None
 
 
 def _parse_update(line_no: int, heading: str, body: str, kind: NoticeType, config: Config,
@@ -408,7 +427,7 @@ def _parse_update(line_no: int, heading: str, body: str, kind: NoticeType, confi
                                   "which posts the update without notifying)"))
         ok = False
     try:
-        at = parse_time(match["time"], config.timezone)
+        at = _heading_time(match, config)
     except InputError as exc:
         problems.append((line_no, str(exc)))
         ok = False
