@@ -152,18 +152,31 @@ def test_a_notice_saved_with_crlf_merges_with_a_colleagues_update(tmp_path: Path
                                                       "valid.\n")
 
 
-def test_the_next_steps_run_as_printed_in_a_folder_with_spaces(tmp_path: Path,
-                                                               run: Run) -> None:
+@pytest.mark.parametrize("cloned", [False, True])
+def test_the_next_steps_run_as_printed_in_a_folder_with_spaces(tmp_path: Path, run: Run,
+                                                               cloned: bool) -> None:
+    """In a new folder, and in a clone of an empty repository (where git ignores
+    'git init -b main', and the branch was 'master', which never runs Publish), the
+    steps leave the site committed on main."""
     target = tmp_path / "acme status's site"
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org",
+           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.org",
+           "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+    if cloned:
+        subprocess.run(["git", "init", "-q", "--bare", "-b", "master", str(tmp_path / "r.git")],
+                       check=True, env=env)
+        subprocess.run(["git", "clone", "-q", str(tmp_path / "r.git"), str(target)],
+                       check=True, env=env, capture_output=True)
     result = run(tmp_path, "init", str(target), *OPTIONS)
     assert result.exit_code == 0, result.output
     (push,) = re.findall(r"^  3\. Push: (.*), then add", result.output, re.MULTILINE)
-    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org",
-           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.org"}
     subprocess.run(["bash", "-c", push], check=True, env=env, capture_output=True)
     listed = subprocess.run(["git", "-C", str(target), "ls-files"], capture_output=True,
                             text=True, check=True).stdout
     assert listed.splitlines() == EXPECTED_FILES
+    branch = subprocess.run(["git", "-C", str(target), "branch", "--show-current"],
+                            capture_output=True, text=True, check=True).stdout
+    assert branch == "main\n"
 
 
 @pytest.mark.parametrize("linked", [False, True])

@@ -111,6 +111,8 @@ def init(repo: Repo, directory: Path | None, title: str | None, timezone: str | 
     click.echo(f"  1. Edit {'' if where == '.' else where + '/'}outpost.yaml ({edit}), "
                f"then delete {EXAMPLE_NOTICE} and write your first notice.")
     click.echo(f"  2. Preview: {go}outpost serve")
-    click.echo(f"  3. Push: {go}git init -b main && git add . && git commit -m 'Status site', "
-               "then add a GitHub remote and git push. Pull requests run the Check workflow; "
-               "main runs Publish.")
+    # 'git branch -M main' after the commit, not 'git init -b main': in a clone of an
+    # empty repository git ignores -b, and a 'master' branch never runs Publish.
+    click.echo(f"  3. Push: {go}git init && git add . && git commit -m 'Status site' && "
+               "git branch -M main, then add a GitHub remote and git push. Pull requests run "
+               "the Check workflow; main runs Publish.")
