@@ -1096,3 +1096,19 @@ def test_a_notices_folder_that_cannot_be_written_names_the_notice(
                              "written\n")
     assert [p.name for p in folder.iterdir()] == ["2026-11-28-email.md"]
     assert notice(empty_repo, "2026-11-28-email") == INCIDENT
+
+
+def test_update_to_a_status_with_a_standard_text_posts_it_without_one(
+        empty_repo: Path, run: Run) -> None:
+    """'update X --status resolved' without -m said 'empty message', where 'resolve X'
+    posts the standard text; a status without one (Monitoring) still needs a text."""
+    write(empty_repo, "2026-11-28-email", INCIDENT)
+    result = run(empty_repo, "update", "email", "--status", "monitoring", "--at",
+                 "2026-11-28 07:00")
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: empty message: ")
+    result = run(empty_repo, "update", "email", "--status", "resolved", "--at",
+                 "2026-11-28 07:00")
+    assert result.exit_code == 0, result.output
+    assert ("## Resolved - 2026-11-28 07:00\nThis incident has been resolved. If you still "
+            "see a problem, please submit a case.\n") in notice(empty_repo, "2026-11-28-email")

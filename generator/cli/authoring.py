@@ -260,7 +260,9 @@ def update(repo: Repo, notice: str, status: str | None, at_text: str | None, sil
            message: str | None, message_file: BinaryIO | None) -> None:
     """Post an update to NOTICE (an id, the start of one, or a word of its title)."""
     text = _read_message(message, message_file)
-    _post(repo, notice, status, False, at_text, text or "", silent)
+    # Without a text, a status that has a standard one (Investigating, Resolved,
+    # Completed) posts it, as new and resolve do; the others need one.
+    _post(repo, notice, status, False, at_text, text or (None if status else ""), silent)
 
 
 @click.command()

@@ -172,13 +172,11 @@ def post(root: Path, config: Config, notice_id: str, *, status_word: str | None,
     ``now`` (the clock) lets a refusal point at an update dated in the future."""
     with taking_turns(root / NOTICES_DIR):
         path, raw, notice = load_for_edit(root, config, notice_id)
-        if final:
-            status = FINAL_STATUS[notice.type]
-            if message is None:
-                message = _standard_message(status, at.replace(second=0, microsecond=0),
-                                           notice.start)
-        else:
-            status = status_for(status_word, notice.type, Status.UPDATE)
+        status = (FINAL_STATUS[notice.type] if final
+                  else status_for(status_word, notice.type, Status.UPDATE))
+        if message is None:  # the standard text of this status, if it has one
+            message = _standard_message(status, at.replace(second=0, microsecond=0),
+                                        notice.start)
         new_text, result = edit.post_update(raw.decode("utf-8"), notice, status=status, at=at,
                                             message=message or "", silent=silent,
                                             config=config, now=now)
