@@ -1112,3 +1112,11 @@ def test_update_to_a_status_with_a_standard_text_posts_it_without_one(
     assert result.exit_code == 0, result.output
     assert ("## Resolved - 2026-11-28 07:00\nThis incident has been resolved. If you still "
             "see a problem, please submit a case.\n") in notice(empty_repo, "2026-11-28-email")
+
+
+def test_list_refuses_open_and_closed_together(empty_repo: Path, run: Run) -> None:
+    """The last of the two silently won, hiding half the notices."""
+    result = run(empty_repo, "list", "--open", "--closed")
+    assert result.exit_code == 2
+    assert result.output.endswith(
+        "Error: --open or --closed, not both (neither lists every notice)\n")

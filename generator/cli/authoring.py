@@ -298,15 +298,19 @@ def postmortem(repo: Repo, notice: str, at_text: str | None, silent: bool,
 
 
 @click.command(name="list")
-@click.option("--open", "which", flag_value="open", help="Only open notices.")
-@click.option("--closed", "which", flag_value="closed", help="Only closed notices.")
+@click.option("--open", "only_open", is_flag=True, help="Only open notices.")
+@click.option("--closed", "only_closed", is_flag=True, help="Only closed notices.")
 @click.option("--now", "now_text", metavar="TIME", help=NOW_HELP)
 @pass_repo
-def list_notices(repo: Repo, which: str | None, now_text: str | None) -> None:
+def list_notices(repo: Repo, only_open: bool, only_closed: bool, now_text: str | None) -> None:
     """A table of notices: open first, then closed, most recent first."""
     from generator.build.inputs import check
     from generator.notices.authoring import list_rows
     from generator.notices.grammar import NOTICES_DIR
+
+    if only_open and only_closed:  # the last one silently winning would hide half
+        raise click.UsageError("--open or --closed, not both (neither lists every notice)")
+    which = "open" if only_open else "closed" if only_closed else None
 
     checked, problems = check(repo.project)
     if checked is None or any(p.path == NOTICES_DIR for p in problems):  # nothing to list
