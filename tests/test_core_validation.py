@@ -264,6 +264,16 @@ NOTICE_CASES = {
         INCIDENT + "## Investigating - 2026-01-01 10:00 [quiet]\nx\n",
         ["5: unknown flag '[quiet]' (the only flag is '[silent]', which posts the update "
          "without notifying)"]),
+    # A typo got the list alone; the API's 'in_progress' on an incident missed that it
+    # is a maintenance's status, which 'in progress' was told.
+    "status typo": (
+        INCIDENT + "## Investigatin - 2026-01-01 10:00\nx\n",
+        ["5: unknown status 'Investigatin' for incident: did you mean 'Investigating'? "
+         "(expected one of: Investigating, Identified, Monitoring, Update, Resolved)"]),
+    "a maintenance's status as the API writes it, on an incident": (
+        INCIDENT + "## in_progress - 2026-01-01 10:00\nx\n",
+        ["5: unknown status 'in_progress' for incident (In progress is a maintenance status; "
+         "expected one of: Investigating, Identified, Monitoring, Update, Resolved)"]),
     # Read as part of the time, the flag written another way got 'bad time', with no
     # word of how the flag is written.
     "silent flag in parentheses": (
