@@ -165,6 +165,50 @@ def test_two_open_matches_are_still_refused(empty_repo: Path, run: Run) -> None:
                            "  2026-11-28-email-delivery-delays  Email delivery delays\n")
 
 
+def _years_of_email_incidents(repo: Path, count: int) -> None:
+    """``count`` closed email incidents, one a week back from 2026-11-20."""
+    for week in range(count):
+        day = datetime(2026, 11, 20) - timedelta(weeks=week)
+        (repo / "notices" / f"{day:%Y-%m-%d}-email-delivery-delays.md").write_text(
+            EMAIL_RESOLVED.replace("2026-11-20", f"{day:%Y-%m-%d}"))
+
+
+def test_the_one_open_match_is_chosen_among_years_of_closed_ones(empty_repo: Path,
+                                                                  run: Run) -> None:
+    """A site kept for years holds dozens of closed notices with the same words: the open
+    one is still chosen, as with two (it was refused past 20 matches, and the list it
+    gave held the oldest closed notices, never the open one)."""
+    _years_of_email_incidents(empty_repo, 30)
+    (empty_repo / "notices" / "2026-11-28-email-delivery-delays.md").write_text(EMAIL)
+    done = run(empty_repo, "update", "email", "--at", "2026-11-28 06:30", "-m", "Found it.")
+    assert done.exit_code == 0, done.output
+    first, posted = done.output.splitlines()
+    assert first == (
+        "'email' matches 31 notices; using the open one, 2026-11-28-email-delivery-delays "
+        "(closed: 2026-11-06-email-delivery-delays, 2026-11-13-email-delivery-delays, "
+        "2026-11-20-email-delivery-delays, and 27 more)")
+    assert posted == ("Posted Update - 2026-11-28 06:30 to 2026-11-28-email-delivery-delays: "
+                      "notices/2026-11-28-email-delivery-delays.md")
+
+
+def test_several_open_matches_are_listed_before_closed_ones(empty_repo: Path,
+                                                            run: Run) -> None:
+    """Refused among 20 shown, the open matches come first: listed by id, the closed ones
+    of past years hid them behind '... and N more'."""
+    _years_of_email_incidents(empty_repo, 30)
+    for day in ("27", "28"):
+        (empty_repo / "notices" / f"2026-11-{day}-email-delivery-delays.md").write_text(
+            EMAIL.replace("2026-11-28", f"2026-11-{day}"))
+    done = run(empty_repo, "update", "email", "--at", "2026-11-28 07:00", "-m", "x")
+    assert done.exit_code == 1
+    lines = done.output.splitlines()
+    assert lines[:4] == ["Error: 'email' matches 32 notices; give more of the id:",
+                         "  2026-11-27-email-delivery-delays  Email delivery delays",
+                         "  2026-11-28-email-delivery-delays  Email delivery delays",
+                         "  2026-05-01-email-delivery-delays  Email delivery delays"]
+    assert lines[-1] == "  ... and 12 more"
+
+
 def test_readme_incident_examples_run_as_written_on_the_example_site(
         example_repo: Path) -> None:
     """README "During an incident": every command as written, in order, in a copy of this

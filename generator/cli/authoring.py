@@ -223,8 +223,12 @@ def _post(repo: Repo, query: str, status: str | None, final: bool, at_text: str 
 
     notice_id, closed = find_open_notice(repo.root, query, is_open)
     if closed:
+        # The last three by id (the most recent, for dated ids) keep the line one line
+        # when years of notices match.
+        passed = ", ".join(closed[-3:]) + (f", and {len(closed) - 3} more"
+                                           if len(closed) > 3 else "")
         click.echo(f"'{query}' matches {len(closed) + 1} notices; using the open one, "
-                   f"{notice_id} (closed: {', '.join(closed)})")
+                   f"{notice_id} (closed: {passed})")
     posted = post(repo.root, config, notice_id, status_word=status, final=final,
                   at=at, message=message, silent=silent, now=resolve_now(repo, None))
     when = write_time(posted.at, config.timezone)

@@ -119,7 +119,7 @@ def find_open_notice(root: Path, query: str, is_open: Callable[[str], bool] | No
     """The notice id ``query`` means, and the closed ones it passed over: when several
     notices match and exactly one of them ``is_open``, that one (during an incident,
     'email' means the open email incident, not last year's). Several open matches, or
-    none open, raise NotFound listing them."""
+    none open, raise NotFound listing them, the open ones first."""
     text = query.strip()
     if text.endswith(".md"):  # a path, as shell completion gives it
         text = Path(text).stem
@@ -131,10 +131,16 @@ def find_open_notice(root: Path, query: str, is_open: Callable[[str], bool] | No
         found = match(text, ids, titles)
     if len(found) == 1:
         return found[0], ()
-    if is_open is not None and 1 < len(found) <= 20:
+    if is_open is not None:
+        # Every match is asked, however many: a site kept for years has dozens of closed
+        # notices with the open one's words (about 0.4 ms a notice).
         open_ids = [i for i in found if is_open(i)]
         if len(open_ids) == 1:
             return open_ids[0], tuple(i for i in found if i != open_ids[0])
+        # The open ones first, so the closed ones of past years never hide them past
+        # the list's end.
+        opened = set(open_ids)
+        found = open_ids + [i for i in found if i not in opened]
     if not found:
         hint = did_you_mean(_close_ids(text, ids))
         raise NotFound(f"no notice matches '{query}'{f' ({hint})' if hint else ''}: give its "
