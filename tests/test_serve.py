@@ -388,11 +388,39 @@ def test_only_site_inputs_trigger_rebuilds(tmp_path: Path) -> None:
     for leftover in ("#a.md#", "a.md~", "4913", "a.md.swp", "README.md"):
         assert not relevant(root, str(root / "notices" / leftover)), leftover
     assert relevant(root, str(root / "notices"))  # the folder itself, deleted or made
+    for leftover in ("#open.html#", "open.html~", "4913", "embed/page.html.swp"):
+        assert not relevant(root, str(root / "templates" / leftover)), leftover
+    assert relevant(root, str(root / "templates" / "_parts.html"))  # read when included
     assert not relevant(root, str(root / "site" / "index.html"))
     assert not relevant(root, str(root / ".git" / "index"))
     assert not relevant(root, "/elsewhere/outpost.yaml")
 
 
+
+def test_an_autosave_in_templates_does_not_reload_the_open_tab(empty_repo: Path) -> None:
+    """With the real clock each build differs from the last (its time), so a rebuild for
+    an editor's autosave of an override, written as one types, reloaded the open tab."""
+    (empty_repo / "templates").mkdir()
+    (empty_repo / "templates" / "404.html").write_text("<p>Lost</p>\n")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "generator", "--root", str(empty_repo), "serve", "--port", "0"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        assert process.stdout is not None
+        assert process.stdout.readline().startswith("Built ")
+        url = process.stdout.readline().split()[1]
+        stamp = version(url)
+        for leftover in ("#404.html#", "404.html~"):
+            (empty_repo / "templates" / leftover).write_text("<p>Los</p>\n")
+        (empty_repo / "notices" / "2026-11-28-slow.md").write_text(NOTICE)
+        wait_for(lambda: version(url) != stamp)  # the notice is built, and only it
+    finally:
+        process.terminate()
+        rest, _ = process.communicate(timeout=10)
+    rebuilds = [line for line in rest.splitlines() if line.startswith("Changed")]
+    assert len(rebuilds) == 1 and re.fullmatch(r"Changed 2026-11-28-slow\.md: Built \d+ files",
+                                               rebuilds[0]), rebuilds
 
 
 @pytest.mark.browser

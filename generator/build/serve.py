@@ -30,7 +30,7 @@ from generator.build.inputs import Project, load_valid
 from generator.build.options import BuildOptions
 from generator.build.pipeline import render_site
 from generator.core.errors import OutpostError, ProblemsFound
-from generator.notices.loader import ignored
+from generator.notices.loader import LEFTOVERS, ignored
 from generator.render.headers import Rules, header_rules, headers_for
 from generator.render.mediatypes import content_type, is_page
 from generator.render.pages import script_hash
@@ -269,7 +269,7 @@ class _Server(ThreadingHTTPServer):
 
 def relevant(root: Path, path: str) -> bool:
     """A change that affects the site: outpost.yaml, notices/, templates/ (not temp files,
-    nor the editor leftovers in notices/ that no build reads: an autosave such as emacs's
+    nor the editor leftovers there that no build reads: an autosave such as emacs's
     '#x.md#', written as one types, rebuilt the preview and, the clock having moved, reloaded
     the open tab)."""
     try:
@@ -280,6 +280,8 @@ def relevant(root: Path, path: str) -> bool:
         return False
     if len(parts) == 2 and parts[0] == "notices" and ignored(parts[1]):
         return False
+    if parts[0] == "templates" and LEFTOVERS.fullmatch(parts[-1]):  # a template's '_' name
+        return False  # is read: only the leftovers are skipped here
     return parts == ("outpost.yaml",) or parts[0] in WATCHED
 
 
