@@ -66,21 +66,26 @@ def _ctrl_c_as_in_a_terminal() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
-@pytest.fixture
-def served(empty_repo: Path) -> Iterator[tuple[Path, str, subprocess.Popen[str]]]:
-    (empty_repo / "notices" / "2026-11-28-slow.md").write_text(NOTICE)
+def start_serving(root: Path, port: int) -> tuple[subprocess.Popen[str], str]:
+    """``outpost serve`` on ``port`` (0: a free one), and its address, once it serves."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "generator", "--root", str(empty_repo), "serve", "--port", "0",
+        [sys.executable, "-m", "generator", "--root", str(root), "serve", "--port", str(port),
          "--now", FIXED_NOW],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"}, preexec_fn=_ctrl_c_as_in_a_terminal)
+    assert process.stdout is not None
+    first, second = process.stdout.readline(), process.stdout.readline()
+    if not (first.startswith("Built ") and second.startswith("Serving http://127.0.0.1:")):
+        process.kill()
+        raise AssertionError(first + second + process.communicate()[0])
+    return process, second.split()[1]
+
+
+@pytest.fixture
+def served(empty_repo: Path) -> Iterator[tuple[Path, str, subprocess.Popen[str]]]:
+    (empty_repo / "notices" / "2026-11-28-slow.md").write_text(NOTICE)
+    process, url = start_serving(empty_repo, 0)
     try:
-        assert process.stdout is not None
-        first = process.stdout.readline()
-        second = process.stdout.readline()
-        assert first.startswith("Built "), first + second
-        assert second.startswith("Serving http://127.0.0.1:"), second
-        url = second.split()[1]
         yield empty_repo, url, process
     finally:
         process.terminate()
@@ -451,6 +456,30 @@ def test_open_tab_reloads_by_itself(served: tuple[Path, str, subprocess.Popen[st
             assert not [m for m in messages if "Failed to load resource" not in m], messages
         finally:
             browser.close()
+
+
+@pytest.mark.browser
+def test_a_tab_left_open_over_a_restart_shows_the_edits_made_meanwhile(
+        empty_repo: Path, browser: Any) -> None:
+    """Stopped, edited, started again: the tab still open reloads onto the edit. Each
+    preview counted its versions from 1, so the new one's first matched the old one's
+    and the tab kept showing the page as it was before."""
+    path = empty_repo / "notices" / "2026-11-28-slow.md"
+    path.write_text(NOTICE)
+    process, url = start_serving(empty_repo, 0)
+    page = browser.new_page()
+    try:
+        page.goto(url + "notices/2026-11-28-slow/")
+        assert "Sign-in takes a minute." in page.inner_text("main")
+        process.send_signal(signal.SIGINT)
+        process.communicate(timeout=10)
+        path.write_text(NOTICE.replace("Sign-in takes a minute.", "Sign-in takes an hour."))
+        process, _ = start_serving(empty_repo, urlsplit(url).port or 0)
+        page.get_by_text("Sign-in takes an hour.").wait_for(timeout=15000)
+    finally:
+        page.close()
+        process.terminate()
+        process.wait(timeout=10)
 
 
 @pytest.mark.browser

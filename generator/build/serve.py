@@ -17,6 +17,7 @@ from __future__ import annotations
 import errno
 import html
 import ipaddress
+import secrets
 import socket
 import threading
 from collections.abc import Callable, Iterator
@@ -90,6 +91,10 @@ class Preview:
         self.rules: Rules = []  # the site's _headers rules for ``files``
         self.problems: list[str] = []
         self.version = 0
+        # A tab left open while the preview was restarted holds the old process's
+        # version: counted from 1 again, the same number kept it on the old page after
+        # edits made meanwhile. The open tab compares this process's own with it.
+        self.session = secrets.token_hex(4)
         # The path the site is served under ('/status/' for a base_url with a path): the
         # site answers there too, so root-absolute links (the 404 page's) work here.
         self.base_path = "/"
@@ -123,8 +128,12 @@ class Preview:
             return f"{len(problems)} problem{'s' if len(problems) != 1 else ''}: " + problems[0]
         return f"Built {len(self.files)} files"
 
+    def stamp(self) -> str:
+        """What the open tab compares: this process's own, and its version."""
+        return f"{self.session}.{self.version}"
+
     def reload_script(self) -> bytes:
-        return f'<script data-version="{self.version}">{_RELOAD}</script>\n'.encode()
+        return f'<script data-version="{self.stamp()}">{_RELOAD}</script>\n'.encode()
 
     def problems_page(self) -> bytes:
         items = "\n".join(f"<li><code>{html.escape(p)}</code></li>" for p in self.problems)
@@ -145,7 +154,7 @@ class Preview:
         headers = {"Cache-Control": "no-store"}
         if path == VERSION_PATH:
             with self.lock:
-                body = str(self.version).encode()
+                body = self.stamp().encode()
             return 200, {**headers, "Content-Type": "text/plain; charset=utf-8"}, body
         asked = path
         with self.lock:
