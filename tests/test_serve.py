@@ -20,7 +20,14 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from generator.app import project
-from generator.build.serve import RELOAD_HASH, VERSION_PATH, Preview, allow_reload, relevant
+from generator.build.serve import (
+    RELOAD_HASH,
+    VERSION_PATH,
+    Preview,
+    allow_reload,
+    relevant,
+    watched_folders,
+)
 from generator.core.times import parse_time
 from generator.render.headers import PAGE_CSP
 from generator.render.pages import BARS_SCRIPT, STALENESS_SCRIPT, script_hash
@@ -401,6 +408,19 @@ def test_only_site_inputs_trigger_rebuilds(tmp_path: Path) -> None:
     assert not relevant(root, "/elsewhere/outpost.yaml")
 
 
+def test_watched_folders_are_what_a_build_reads(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    for folder in ("notices", "theme/parts", "site/notices/a", ".git/objects/ab"):
+        (root / folder).mkdir(parents=True)
+    (root / "templates").symlink_to("theme")
+    assert watched_folders(root) == [root, root / "notices", root / "templates",
+                                     root / "templates" / "parts"]
+    (tmp_path / "outside" / "deep").mkdir(parents=True)
+    (root / "templates").unlink()
+    (root / "templates").symlink_to(tmp_path / "outside")
+    assert watched_folders(root) == [root, root / "notices"]
+
+
 
 def test_an_autosave_in_templates_does_not_reload_the_open_tab(empty_repo: Path) -> None:
     """With the real clock each build differs from the last (its time), so a rebuild for
@@ -426,6 +446,60 @@ def test_an_autosave_in_templates_does_not_reload_the_open_tab(empty_repo: Path)
     rebuilds = [line for line in rest.splitlines() if line.startswith("Changed")]
     assert len(rebuilds) == 1 and re.fullmatch(r"Changed 2026-11-28-slow\.md: Built \d+ files",
                                                rebuilds[0]), rebuilds
+
+
+def test_an_edit_in_a_symlinked_templates_folder_rebuilds(
+        served: tuple[Path, str, subprocess.Popen[str]]) -> None:
+    """templates/ may be a symlink to a folder of the repository (README: Templates); an
+    override edited there, or in a folder made in it later, is built."""
+    root, url, _ = served
+    (root / "theme" / "parts").mkdir(parents=True)
+    (root / "templates").symlink_to("theme")
+    stamp = version(url)
+    (root / "theme" / "404.html").write_text("<p>Lost</p>\n")
+    wait_for(lambda: version(url) != stamp)
+    status, page = fetch(url + "nope/")
+    assert status == 404 and "<p>Lost</p>" in page
+    (root / "theme" / "more").mkdir()
+    (root / "theme" / "more" / "lost.html").write_text("<p>Gone</p>\n")
+    (root / "theme" / "404.html").write_text('{% include "more/lost.html" %}\n')
+    wait_for(lambda: "<p>Gone</p>" in fetch(url + "nope/")[1])
+    (root / "theme" / "more" / "lost.html").write_text("<p>Gone for good</p>\n")
+    wait_for(lambda: "<p>Gone for good</p>" in fetch(url + "nope/")[1])
+
+
+def test_a_built_site_past_the_watch_limit_keeps_the_preview_rebuilding(
+        empty_repo: Path) -> None:
+    """Under a limit of 200 folder watches (a user's, shared with an editor), a built
+    site/ of 300 folders beside the notices: the whole repository was watched, the
+    watcher stopped with a traceback, and no edit was built again."""
+    probe = subprocess.run(["unshare", "-U", "-r", "sh", "-c",
+                            "echo 200 > /proc/sys/user/max_inotify_watches"],
+                           capture_output=True, check=False)
+    if probe.returncode != 0:
+        pytest.skip("no user namespace to lower the watch limit in")
+    for n in range(300):
+        (empty_repo / "site" / "notices" / str(n)).mkdir(parents=True)
+    path = empty_repo / "notices" / "2026-11-28-slow.md"
+    path.write_text(NOTICE)
+    process = subprocess.Popen(
+        ["unshare", "-U", "-r", "sh", "-c",
+         'echo 200 > /proc/sys/user/max_inotify_watches && exec "$@"', "sh",
+         sys.executable, "-m", "generator", "--root", str(empty_repo), "serve", "--port", "0",
+         "--now", FIXED_NOW],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        assert process.stdout is not None
+        lines = [process.stdout.readline() for _ in range(2)]
+        assert lines[1].startswith("Serving "), lines
+        url = lines[1].split()[1]
+        path.write_text(NOTICE.replace("Sign-in takes a minute.", "Sign-in takes an hour."))
+        wait_for(lambda: "Sign-in takes an hour." in fetch(url + "notices/2026-11-28-slow/")[1])
+    finally:
+        process.terminate()
+        rest, _ = process.communicate(timeout=10)
+    assert "Traceback" not in "".join(lines) + rest
 
 
 @pytest.mark.browser

@@ -17,6 +17,7 @@ from __future__ import annotations
 import errno
 import html
 import ipaddress
+import os
 import secrets
 import socket
 import threading
@@ -294,17 +295,53 @@ def relevant(root: Path, path: str) -> bool:
     return parts == ("outpost.yaml",) or parts[0] in WATCHED
 
 
+def watched_folders(root: Path) -> list[Path]:
+    """The folders whose entries a build reads, each watched by itself: the repository's
+    own (outpost.yaml, and notices/ or templates/ made or removed), notices/, templates/
+    and the folders in it. Watching the whole repository took a watch per folder of
+    site/, .git and a virtualenv: past the system's limit the watcher stopped, and the
+    preview never rebuilt again; and it saw an edit inside a symlinked templates/ under
+    the folder it leads to, not as a template."""
+    folders = [root]
+    for name in WATCHED:
+        top = root / name
+        # One leading out of the repository is never read (the build names it): its
+        # folders, perhaps all of /usr, are not walked either.
+        if not top.is_dir() or not top.resolve().is_relative_to(root.resolve()):
+            continue
+        folders.append(top)
+        for parent, names, _ in os.walk(top):  # a symlinked folder is watched, not entered
+            names[:] = sorted(n for n in names if not n.startswith("."))
+            folders.extend(Path(parent, n) for n in names)
+    return folders
+
+
 def watch(root: Path, stop: threading.Event, ready: threading.Event) -> Iterator[set[str]]:
     """Batches of changed paths that matter, until ``stop`` is set. ``ready`` is set
-    once the watcher runs, so no change made after it is missed."""
+    once the watcher runs, so no change made after it is missed. A folder made or
+    removed among those watched starts a new watcher over the new set; its batch is
+    given once that one runs, so the build it asks for sees what the new folder holds."""
     import watchfiles
 
-    for changes in watchfiles.watch(root, stop_event=stop, debounce=200, step=50,
-                                    rust_timeout=300, yield_on_timeout=True,
-                                    watch_filter=lambda _, path: relevant(root, path)):
-        ready.set()
-        if changes:
-            yield {path for _, path in changes}
+    pending: set[str] = set()
+    while not stop.is_set():
+        folders = watched_folders(root)
+        known = {str(folder) for folder in folders}
+        try:
+            for changes in watchfiles.watch(*folders, recursive=False, stop_event=stop,
+                                            debounce=200, step=50, rust_timeout=300,
+                                            yield_on_timeout=True,
+                                            watch_filter=lambda _, path: relevant(root, path)):
+                ready.set()
+                fresh = {path for _, path in changes}
+                if any(path in known or Path(path).is_dir() for path in fresh):
+                    pending |= fresh
+                    break
+                if pending | fresh:
+                    yield pending | fresh
+                pending = set()
+        except FileNotFoundError as exc:  # a folder removed while the watcher started
+            pending.add(exc.filename or str(root))
 
 
 def serve(project: Project, host: str, port: int, clock: Callable[[], datetime],
