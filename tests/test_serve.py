@@ -22,6 +22,7 @@ import pytest
 from generator.app import project
 from generator.build.serve import (
     RELOAD_HASH,
+    SHOWN_PROBLEMS,
     VERSION_PATH,
     Preview,
     allow_reload,
@@ -343,6 +344,26 @@ def test_preview_paths(empty_repo: Path) -> None:
     stamp = site.version
     site.rebuild()
     assert site.version == stamp
+
+
+def test_a_rebuild_names_each_problem_in_the_terminal(empty_repo: Path) -> None:
+    """It named the first alone ('2 problems: ...'), the others only on the page; past
+    SHOWN_PROBLEMS it says how many more the page lists."""
+    site = preview(empty_repo)
+    config = empty_repo / "outpost.yaml"
+    config.write_text(config.read_text().replace("title:", "titel:"))
+    said = site.rebuild().split("\n")
+    assert said[:2] == ["2 problems:", "  outpost.yaml:1: missing required key 'title'"]
+    assert said[2].startswith("  outpost.yaml:1: unknown key 'titel' (did you mean 'title'?")
+    assert len(said) == 3
+    config.write_text(config.read_text().replace("titel:", "title:"))
+    for number in range(SHOWN_PROBLEMS + 2):
+        (empty_repo / "notices" / f"2026-11-28-broken-{number:02d}.md").write_text("x\n")
+    said = site.rebuild().split("\n")
+    assert said[0] == f"{SHOWN_PROBLEMS + 2} problems:"
+    assert len(said) == SHOWN_PROBLEMS + 2
+    assert said[-1] == "  ... and 2 more on the preview page"
+    assert len(site.problems) == SHOWN_PROBLEMS + 2
 
 
 def test_every_file_gets_what_its_headers_rules_give(empty_repo: Path) -> None:

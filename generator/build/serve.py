@@ -80,6 +80,10 @@ def allow_reload(policy: str) -> str:
     return "; ".join(directives)
 
 
+# Problems a rebuild names in the terminal; the preview page lists every one.
+SHOWN_PROBLEMS = 20
+
+
 class Preview:
     """The current site in memory. ``version`` changes whenever the output does."""
 
@@ -101,7 +105,8 @@ class Preview:
         self.base_path = "/"
 
     def rebuild(self) -> str:
-        """Build again; returns a one-line summary for the terminal."""
+        """Build again; returns what to say in the terminal: how many files, or each
+        problem on its line (the first SHOWN_PROBLEMS)."""
         files: dict[str, bytes] | None = None
         try:
             checked = load_valid(self.project, "The preview shows these until they are fixed.",
@@ -125,8 +130,13 @@ class Preview:
             self.problems = problems
             if changed:
                 self.version += 1
-        if problems:
-            return f"{len(problems)} problem{'s' if len(problems) != 1 else ''}: " + problems[0]
+        if len(problems) == 1:
+            return f"1 problem: {problems[0]}"
+        if problems:  # each on its line, as check prints them; the page lists them all
+            shown = problems[:SHOWN_PROBLEMS]
+            more = len(problems) - len(shown)
+            return "\n  ".join([f"{len(problems)} problems:", *shown]) + (
+                f"\n  ... and {more} more on the preview page" if more else "")
         return f"Built {len(self.files)} files"
 
     def stamp(self) -> str:
