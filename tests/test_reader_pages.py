@@ -272,6 +272,16 @@ def test_component_statuses_are_checked(empty_repo: Path, run: Run, front: str,
     assert message in result.output, result.output
 
 
+def affected_part(html: str) -> str:
+    """The first notice's list of the components it affects, as HTML."""
+    return html.split('<p class="affected">', 1)[1].split("\n\n", 1)[0]
+
+
+def affected_words(html: str) -> str:
+    """That list as a reader sees it when it names no status: one line."""
+    return re.sub(r"<[^>]+>", "", affected_part(html))
+
+
 def test_pages_show_component_statuses_not_an_impact(example_repo: Path, run: Run,
                                                      tmp_path: Path) -> None:
     site = build(example_repo, run, tmp_path / "during", "2024-07-30 14:00")
@@ -279,17 +289,38 @@ def test_pages_show_component_statuses_not_an_impact(example_repo: Path, run: Ru
                  site / "notices/2024-07-30-digicert-certificate-reissue/index.html"):
         html = page.read_text()
         assert not re.search(r"(none|minor|major|critical) impact", text_of(html), re.I)
-        assert ('<li><bdi>Customer sites</bdi> <span class="label comp-partial_outage">'
-                'Partial outage</span></li>') in html
+        assert re.search(r'<li><a href="[./]*components/customer-sites/"><bdi>Customer sites'
+                         r'</bdi></a> <span class="label comp-partial_outage">Partial outage'
+                         r'</span></li>', html)
     site = build(example_repo, run, tmp_path / "after", FIXED_NOW)
     page = (site / "notices/2024-07-30-digicert-certificate-reissue/index.html").read_text()
-    assert ('<p class="affected">Affected: <bdi>Customer sites</bdi>, <bdi>Mobile '
-            'notifications</bdi>, <bdi>Campus Digital Repository</bdi></p>') in page
+    assert affected_words(page) == (
+        "Affected: Customer sites, Mobile notifications, Campus Digital Repository")
     assert "comp-" not in page
     assert not re.search(r"(none|minor|major|critical) impact", text_of(page), re.I)
     upcoming = (site / "notices/2027-01-09-campus-server-upgrade/index.html").read_text()
-    assert ('<p class="affected">Will affect: <bdi>Customer sites</bdi>, <bdi>Mobile '
-            'notifications</bdi></p>') in upcoming
+    assert affected_words(upcoming) == "Will affect: Customer sites, Mobile notifications"
+
+
+@pytest.mark.parametrize("now", ["2024-07-30 14:00", FIXED_NOW])
+def test_affected_components_link_to_their_pages(example_repo: Path, run: Run,
+                                                 tmp_path: Path, now: str) -> None:
+    """A notice names the components it affects, on its page and its card, each a link
+    to that component's page (its status now, its days, its past notices), as that page
+    links back to the notice: from a notice, a reader could reach a component only by
+    way of the Open page's list."""
+    site = build(example_repo, run, tmp_path / "site", now)
+    pages = {"notices/2024-07-30-digicert-certificate-reissue/index.html": "../../"}
+    if now != FIXED_NOW:  # open: its card on the Open page names them too
+        pages["index.html"] = "./"
+    for path, root in pages.items():
+        part = affected_part((site / path).read_text())
+        assert re.findall(r'<a href="([^"]*)"><bdi>([^<]*)</bdi></a>', part) == [
+            (f"{root}components/customer-sites/", "Customer sites"),
+            (f"{root}components/mobile-notifications/", "Mobile notifications"),
+            (f"{root}components/digital-repository/", "Campus Digital Repository")], path
+    back = (site / "components/digital-repository/index.html").read_text()
+    assert 'href="../../notices/2024-07-30-digicert-certificate-reissue/"' in back
 
 
 def stress_repo(root: Path) -> None:
