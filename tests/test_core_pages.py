@@ -359,6 +359,26 @@ def test_called_off_maintenance_page_shows_the_planned_window(empty_repo: Path, 
     assert "label-completed" in page
 
 
+def test_called_off_maintenance_says_what_it_would_have_affected(empty_repo: Path, run: Run,
+                                                                tmp_path: Path) -> None:
+    """A maintenance called off before its window touched nothing: its page showed
+    'Affected: Web' beside the planned window, which read as work done. One completed
+    in its window still says 'Affected'."""
+    (empty_repo / "notices" / "upgrade.md").write_text(
+        "---\ntitle: Upgrade\ntype: maintenance\ncomponents: [web]\nstart: 2026-11-20 22:00\n"
+        "end: 2026-11-21 02:00\n---\n## Completed - 2026-11-20 18:00\nCalled off.\n\n"
+        "## Scheduled - 2026-11-10 09:00\nPlanned.\n")
+    (empty_repo / "notices" / "patch.md").write_text(
+        "---\ntitle: Patch\ntype: maintenance\ncomponents: [api]\nstart: 2026-11-18 22:00\n"
+        "end: 2026-11-18 23:00\n---\n## Completed - 2026-11-18 22:40\nDone.\n\n"
+        "## Scheduled - 2026-11-10 09:00\nPlanned.\n")
+    site = tmp_path / "site"
+    build(empty_repo, run, site)
+    affected = {name: re.findall(r'<p class="affected">([^<:]*):', (
+        site / "notices" / name / "index.html").read_text()) for name in ("upgrade", "patch")}
+    assert affected == {"upgrade": ["Would have affected"], "patch": ["Affected"]}
+
+
 def test_a_notice_s_relative_links_work_on_the_open_page(small_repo: Path, run: Run,
                                                          tmp_path: Path) -> None:
     """An update is written for its notice page; the Open page shows it too, with its

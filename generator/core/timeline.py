@@ -55,14 +55,17 @@ class NoticeView:
         return self.status is Status.SCHEDULED
 
     @property
+    def called_off(self) -> bool:
+        """A maintenance completed before its window opened, or as it opened."""
+        return (self.ended is not None and self.ended <= self.started
+                and self.notice.end is not None)
+
+    @property
     def shown_end(self) -> datetime | None:
-        """The end of the range pages show after ``started``. A maintenance completed
-        before its window opened, or as it opened, was called off: it shows the planned
-        window (its timeline says why), never a range that ends before it starts or
-        as it starts."""
-        if self.ended is not None and self.ended <= self.started and self.notice.end is not None:
-            return self.notice.end
-        return self.ended
+        """The end of the range pages show after ``started``. A maintenance called off
+        shows the planned window (its timeline says why), never a range that ends before
+        it starts or as it starts."""
+        return self.notice.end if self.called_off else self.ended
 
 
 @dataclass(frozen=True)
