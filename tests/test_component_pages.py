@@ -282,7 +282,9 @@ def test_past_notices_are_paged_by_year_like_closed(empty_repo: Path, run: Run, 
     assert "Everything down" in past and "Digicert" not in past  # the most recent only
     assert re.findall(r'<a href="../../components/web/(\d{4})/">', past) == ["2026", "2025"]
     year = (site / "components/web/2026/index.html").read_text()
-    assert "<h1>Web: 2026</h1>" in year
+    # Its heading and tab say what it lists, as the Closed page's years do.
+    assert "<h1>Web: past notices of 2026</h1>" in year
+    assert "<title>Web: past notices of 2026 | Test Status</title>" in year
     assert year.index("Everything down") < year.index("Digicert certificate reissue")
     assert "Last year's problem" not in year
     assert '<span aria-current="page">2026</span>' in year

@@ -68,6 +68,9 @@ def render_component_pages(site: Site) -> dict[str, bytes | Page]:
                 year_counts=year_counts, feeds=feeds: page_html(  # type: ignore[misc]
                     site, "component_year.html", "../../../", "", feeds=feeds,
                     component=component,
-                    heading=f"{component.name}: {year}", items=items, years=year_counts,
+                    # Named for what it lists, as "Closed Notifications: 2026" is: in a
+                    # browser tab "Web: 2026" said nothing of it.
+                    heading=f"{component.name}: past notices of {year}", items=items,
+                    years=year_counts,
                     current_year=year))
     return files
