@@ -753,3 +753,28 @@ def test_a_site_title_with_other_letters_or_encoded_words_is_the_list_ids_phrase
         assert re.findall(r"<[^<>]*>", raw["List-Id"]) == [f"<notify.{SITE}>"], raw["List-Id"]
         assert str(mail.message["List-Id"]) == f"{title} <notify.{SITE}>"
         assert str(mail.message["Subject"]).startswith(f"[{title}] ")
+
+
+def test_an_incident_email_asks_for_a_case_as_its_page_does(run: Run, repo: Path,
+                                                            smtp: MailServer) -> None:
+    """The page asks contacts to submit a case even though the notice exists; the email,
+    which reaches them first, had no word or link for it. A maintenance's asks for none."""
+    config = repo / "outpost.yaml"
+    config.write_text(config.read_text() + "submit_case_url: "
+                      "https://support.example.org/cases/new?notice={id}\n")
+    assert notify(run, repo)[0] == 0
+    mails = {str(m.message["Message-ID"]): m for m in smtp.received
+             if m.to == "alice@example.org"}
+    first = mails[f"<outpost.database-outage.20261128T1500Z@{SITE}>"]
+    link = "https://support.example.org/cases/new?notice=database-outage"
+    assert (f"Read the notice: https://status.example.org/notices/database-outage/\n"
+            f"Experiencing this? We still encourage you to submit a case: {link}\n\n--\n"
+            ) in first.part("plain")
+    assert (f'<p dir="auto">Experiencing this? We still encourage you to <a href="{link}">'
+            "submit a case</a>.</p>") in first.part("html")
+    resolved = [m for key, m in mails.items() if "database-outage" in key
+                and m.message["Subject"].endswith("Resolved: Database outage")]
+    assert resolved and f"Still seeing a problem? Please submit a case: {link}\n" in (
+        resolved[0].part("plain"))
+    upgrade = [m for key, m in mails.items() if "api-upgrade" in key]
+    assert upgrade and all("submit a case" not in m.part("plain") for m in upgrade)

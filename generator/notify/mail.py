@@ -22,9 +22,10 @@ from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
 from typing import Any, cast
 
+from generator.config.settings import case_url
 from generator.core import times
 from generator.core.errors import OutpostError, printable_line
-from generator.core.model import Config
+from generator.core.model import Config, Status
 from generator.notify.plan import Message
 from generator.notify.settings import PASSWORD_ENV, USERNAME_ENV, Contact, NotifySettings, Smtp
 from generator.render.markup import absolute_links, absolute_targets, isolated, own_direction
@@ -166,6 +167,19 @@ def _body_markdown(config: Config, message: Message) -> str:
     return f"This scheduled maintenance starts {when}."
 
 
+def _case_prompt(config: Config, message: Message) -> tuple[str, str] | None:
+    """For an incident, when the site has a Submit a case link: the words asking for a
+    case even though this notice exists, as its page does (the contacts told are the
+    ones who submit them), and the link for this notice. None for a maintenance."""
+    notice = message.notice
+    url = case_url(config.submit_case_url, notice.id, notice.title)
+    if url is None or notice.is_maintenance:
+        return None
+    words = ("Still seeing a problem? Please" if message.status is Status.RESOLVED
+             else "Experiencing this? We still encourage you to")
+    return words, url
+
+
 def plain_text(config: Config, message: Message, markdown: Markdown) -> str:
     """The Markdown as written, its link targets made absolute (no page to resolve
     them against in a mail client)."""
@@ -175,8 +189,11 @@ def plain_text(config: Config, message: Message, markdown: Markdown) -> str:
              if not message.is_reminder else f"Reminder: {message.notice.title}", "",
              body, ""]
     lines += [f"{label}: {value}" for label, value in _facts(config, message)]
-    lines += ["", f"Read the notice: {notice_url(config, message)}", "", "--",
-              f"You receive this as a contact of {config.title} ({config.base_url})."]
+    lines += ["", f"Read the notice: {notice_url(config, message)}"]
+    prompt = _case_prompt(config, message)
+    if prompt is not None:
+        lines.append(f"{prompt[0]} submit a case: {prompt[1]}")
+    lines += ["", "--", f"You receive this as a contact of {config.title} ({config.base_url})."]
     return "\n".join(lines) + "\n"
 
 
@@ -191,6 +208,9 @@ def html_text(config: Config, message: Message, markdown: Markdown) -> str:
     rows = "".join(f'<tr><th align="left" style="padding:2px 12px 2px 0">{esc(label)}</th>'
                    f"<td>{value}</td></tr>"
                    for label, value in _facts(config, message, esc, isolated))
+    prompt = _case_prompt(config, message)
+    case = (f'<p>{esc(prompt[0])} <a href="{esc(prompt[1], quote=True)}">submit a case</a>.'
+            "</p>\n" if prompt is not None else "")
     return own_direction(
         f'<!DOCTYPE html>\n<html lang="{esc(config.language)}"><head><meta charset="utf-8">'
         f"<title>{esc(heading)}</title></head>\n"
@@ -199,6 +219,7 @@ def html_text(config: Config, message: Message, markdown: Markdown) -> str:
         f"{absolute_links(markdown(_body_markdown(config, message)), page)}\n"
         f"<table>{rows}</table>\n"
         f'<p><a href="{url}">Read the notice</a></p>\n'
+        f"{case}"
         f'<p style="color:#555;font-size:.9em">You receive this as a contact of '
         f'<a href="{esc(config.base_url, quote=True)}">{esc(config.title)}</a>.</p>\n'
         "</body></html>\n"
