@@ -531,7 +531,8 @@ def test_feeds_still_read_cleanly(empty_repo: Path, run: Run, tmp_path: Path) ->
         assert not feed.bozo, (name, feed.get("bozo_exception"))
         assert feed.entries, name
     index = (site / "index.html").read_text()
-    assert '<p class="all"><a href="#components">All components</a></p>' in index
+    assert ('<p class="all"><a href="#components">All components</a> · '
+            '<a href="./subscribe/">Subscribe</a></p>') in index
     assert 'id="components"' in index
 
 
