@@ -131,6 +131,7 @@ def test_headings_in_an_html_comment_are_text() -> None:
      "```\n<!-- shown as code -->\n```\nText"),
     ("Done <!-- internal note --> ok.", "Done  ok."),
     ("Done  <!-- a -->\nmore", "Done\nmore"),  # no line break made of the spaces left
+    ("Done  <!-- a --> <!-- b -->\nmore", "Done\nmore"),  # nor of those before two
     ("Done  <!-- a -->  \nmore", "Done    \nmore"),  # the one written stays
     ("a `<!-- code -->` b <!-- c -->", "a `<!-- code -->` b"),
     ("a ``x ` <!-- code -->`` b", "a ``x ` <!-- code -->`` b"),
@@ -222,7 +223,8 @@ INLINE_LINES = ["", "a <!-- x --> b", "a  <!-- x -->", "a <!-- x -->  ", "`<!-- 
                 "&amp <!-- x -->;", "b <!-- x -->, c", "_a <!-- x -->._", "1. <!-- x -->",
                 "> <!-- x -->", "- a <!-- x --> b", "> * <!-- x -->", "2) x <!-- y -->",
                 "[l]: http://x <!-- c -->", "--- <!-- c -->", "=== <!-- c -->", "***",
-                "* * * <!-- c -->", "x <!-- c --> <!-- d -->", "> a <!-- b -->"]
+                "* * * <!-- c -->", "x <!-- c --> <!-- d -->", "> a <!-- b -->",
+                "x  <!-- c --> <!-- d -->"]
 
 
 @settings(max_examples=1500, deadline=None)

@@ -436,8 +436,9 @@ def _line_without_comments(line: str) -> str | None:
                     or text_before.startswith("[")):
                 index = after
                 continue
-            before = line[at:index]
-            pieces.append(before.rstrip(" \t") if not following else before)
+            pieces.append(line[at:index])
+            if not following:  # the spaces before go, those between comments left out too
+                pieces = ["".join(pieces).rstrip(" \t")]
             at = index = after
         else:
             index += 1
