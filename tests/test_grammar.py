@@ -143,6 +143,13 @@ def test_headings_in_an_html_comment_are_text() -> None:
     ("a \\<!-- shown --> b", "a \\<!-- shown --> b"),
     ("a <!-- over\nlines --> b", "a <!-- over\nlines --> b"),  # left as written
     ("text\n    code <!-- c -->", "text\n    code <!-- c -->"),
+    # Code in a fence that a list item or a quote opens is shown as written.
+    ("- ~~~\n  kill <!-- pid --> now\n  ~~~", "- ~~~\n  kill <!-- pid --> now\n  ~~~"),
+    ("> ~~~\n> a <!-- c --> b\n> ~~~\n\nc <!-- d -->",
+     "> ~~~\n> a <!-- c --> b\n> ~~~\n\nc <!-- d -->"),
+    ("1. ```\n\n   a <!-- c --> b\n   ```", "1. ```\n\n   a <!-- c --> b\n   ```"),
+    ("- a\n  ~~~\nb <!-- c --> d\n  ~~~\ne <!-- c --> f",  # the item's fence ends with it
+     "- a\n  ~~~\nb <!-- c --> d\n  ~~~\ne <!-- c --> f"),
     ("a <!-- c --> b\n\n    code <!-- c -->", "a  b\n\n    code <!-- c -->"),
     ("a <!-- b --> c <!-- d", "a <!-- b --> c <!-- d"),  # '<!-- d' may go on: as written
     # After marks alone, taking it out would make a rule, a heading's underline, an
@@ -224,7 +231,7 @@ INLINE_LINES = ["", "a <!-- x --> b", "a  <!-- x -->", "a <!-- x -->  ", "`<!-- 
                 "> <!-- x -->", "- a <!-- x --> b", "> * <!-- x -->", "2) x <!-- y -->",
                 "[l]: http://x <!-- c -->", "--- <!-- c -->", "=== <!-- c -->", "***",
                 "* * * <!-- c -->", "x <!-- c --> <!-- d -->", "> a <!-- b -->",
-                "x  <!-- c --> <!-- d -->"]
+                "x  <!-- c --> <!-- d -->", "- ~~~", "> ~~~", "  ~~~"]
 
 
 @settings(max_examples=1500, deadline=None)

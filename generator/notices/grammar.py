@@ -362,7 +362,11 @@ def _without_comments_in_paragraphs(lines: list[str]) -> str:
     """``lines`` joined, each comment inside a paragraph (``Done <!-- note -->.``) left
     out where it opens and closes on one line and taking it out changes nothing else
     (``_without_inline_in``). Text with a line indented four spaces or a tab, in a code
-    fence or not, is left as written: it may be code."""
+    fence or not, is left as written: it may be code. So is all of it where a fence
+    line stands after spaces or in a list item or a quote ('- ~~~', '  ~~~'): where its
+    code starts and ends depends on those blocks, which this does not follow."""
+    if any(_CONTAINED_FENCE.match(line) for line in lines):
+        return "\n".join(lines)
     kept: list[str] = []
     fence: str | None = None
     paragraph: list[str] = []
@@ -389,6 +393,12 @@ def _without_comments_in_paragraphs(lines: list[str]) -> str:
 
 # What may start a line before its text: list item markers and block quote markers.
 _LINE_MARKERS = re.compile(r"^[ \t]*(?:(?:[*+-]|[0-9]{1,9}[.)])[ \t]+|>[ \t]?)*")
+
+
+# A code fence line after spaces, or list item or block quote markers: one a list item
+# or a quote may hold, and end with itself.
+_CONTAINED_FENCE = re.compile(r"(?=[ \t>*+0-9-])[ \t]*(?:(?:[*+-]|[0-9]{1,9}[.)])[ \t]+|>[ \t]?)*"
+                              r" {0,3}(?:`{3,}|~{3,})")
 
 
 def _without_inline_in(lines: list[str]) -> list[str]:
