@@ -1281,6 +1281,20 @@ def test_a_list_item_without_its_key_is_named_at_its_line(
     ("notify:\n  smtp:\n    host: x\n   port: 25\n", 7,
      "this line's key 'port' is indented 3 spaces, which lines up with nothing above it: "
      "line it up with 'host' (4 spaces in)"),
+    # Words of a text over lines ('>', quoted, '{...}') are no keys, nor a line under a
+    # '-' alone: the key a space off is the one below them.
+    ("components:\n  - id: web\n    description: >\n      Note: long\n   name: Web\n", 8,
+     "this line's key 'name' is indented 3 spaces, which lines up with nothing above it: "
+     "line it up with 'description' (4 spaces in)"),
+    ("components:\n  - id: web\n    description: \"a\n      Note: b\"\n   name: Web\n", 8,
+     "this line's key 'name' is indented 3 spaces, which lines up with nothing above it: "
+     "line it up with 'description' (4 spaces in)"),
+    ("notify:\n  smtp: {host: x,\n      port: 25}\n   since: 2d\n", 7,
+     "this line's key 'since' is indented 3 spaces, which lines up with nothing above it: "
+     "line it up with 'smtp' (2 spaces in)"),
+    ("components:\n  -\n    name: Web\n   id: web\n", 7,
+     "this line's key 'id' is indented 3 spaces, which lines up with nothing above it: "
+     "line it up with 'name' (4 spaces in)"),
 ])
 def test_a_key_or_item_indented_a_space_off_is_named_with_what_to_line_it_up_with(
         empty_repo: Path, run: Run, lines: str, line: int, message: str) -> None:

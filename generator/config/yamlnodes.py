@@ -354,17 +354,22 @@ def _misaligned(text: str, mark_line: int) -> tuple[int, str] | None:
     above to line it up with. None when it lines up with one, or when it opens a new
     level under a key ending in ':'."""
     lines = text.split("\n")
+    inside = _inside_values(text)
     keys: dict[int, str] = {}  # a key's column above the line -> the nearest such key
     items: dict[int, str] = {}  # a list item's '-' column -> the nearest such item
     for index, line in enumerate(lines[:mark_line + 1]):
         found = _KEY_LINE.match(line)
-        if found is None:
+        if found is None or index in inside:  # 'Note: ...' in a '>' text is no key
             continue
         dash, key = len(found.group(1)), found.group(3).strip()
         column = dash + len(found.group(2))
         above = _previous_key_line(lines, index)
-        opens = (above is not None and lines[above].rstrip().endswith(":")
-                 and dash > _indent(lines[above]))
+        # Under 'key:', or under a list item holding no key ('-' alone, '- 'web''), a
+        # line may go deeper (or the item's fault is another: _keyless_item's).
+        opens = (above is not None and dash > _indent(lines[above])
+                 and (lines[above].rstrip().endswith(":")
+                      or (re.match(r" *-(?: |$)", lines[above]) is not None
+                          and _KEY_LINE.match(lines[above]) is None)))
         if index >= mark_line - 1 and keys and not opens:
             if found.group(2) and dash not in items and dash not in keys:
                 # A list may stand at its key's column or deeper: name the items.
@@ -384,6 +389,33 @@ def _misaligned(text: str, mark_line: int) -> tuple[int, str] | None:
         if found.group(2):
             items[dash] = line.strip()[:40]
     return None
+
+
+def _inside_values(text: str) -> set[int]:
+    """The lines (0-based) that go on with a value begun on a line above, as far as YAML
+    reads ``text`` before an error: a '|' or '>' text's, a quoted one's, a '{...}' or
+    '[...]' one's."""
+    import yaml
+
+    inside: set[int] = set()
+    depth = opened = 0
+    try:
+        for token in yaml.scan(text, Loader=_loader()):
+            start, end = token.start_mark.line, token.end_mark.line
+            if isinstance(token, (yaml.FlowMappingStartToken, yaml.FlowSequenceStartToken)):
+                depth, opened = depth + 1, start if depth == 0 else opened
+            elif isinstance(token, (yaml.FlowMappingEndToken, yaml.FlowSequenceEndToken)):
+                depth = max(depth - 1, 0)
+                if depth == 0:
+                    inside.update(range(opened + 1, end + 1))
+            elif isinstance(token, yaml.ScalarToken) and token.style and end > start:
+                # A '|' or '>' text ends at the start of the line after its last.
+                inside.update(range(start + 1, end + (token.end_mark.column > 0)))
+    except yaml.YAMLError:
+        pass  # the lines before the error are the ones asked about
+    if depth:
+        inside.update(range(opened + 1, len(text.split("\n"))))
+    return inside
 
 
 def _previous_key_line(lines: list[str], index: int) -> int | None:
