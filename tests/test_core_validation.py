@@ -1243,6 +1243,20 @@ def test_a_base_url_with_dot_or_empty_segments_is_refused_at_its_line(
         "3 problems found.\n"))
 
 
+def test_a_base_url_with_empty_segments_and_a_page_is_told_the_folder(
+        empty_repo: Path, run: Run) -> None:
+    """'/status//index.html' was told to write '.../status/index.html/', which check then
+    refused for its page's name: the URL to write is the folder."""
+    write(empty_repo, "outpost.yaml", "title: T\n"
+          "base_url: https://status.example.org/status//index.html\n"
+          "timezone: America/Chicago\n")
+    result = run(empty_repo, "check")
+    assert (result.exit_code, result.output) == (1, (
+        "outpost.yaml:2: Config value 'base_url': a base URL's path may not hold '//', "
+        "'/./' or '/../': every link is made by adding a path to it: write "
+        "'https://status.example.org/status/'\n1 problem found.\n"))
+
+
 @pytest.mark.parametrize(("components", "line", "fix"), [
     ("  - web\n    name: Web\n  - id: api\n    name: API\n", 5, "- id: web"),
     ("  - id: api\n    name: API\n  -  web  \n     name: Web\n", 7, "- id: web"),

@@ -326,7 +326,10 @@ def base_url(node: yn.Node, path: str = "") -> str:
     if any(segment in (".", "..") for segment in segments) or "" in segments[:-1]:
         # Links made by adding a path would not be the ones a browser resolves them to
         # (feed ids, canonical links), and a client may read '//' as a host.
-        folder = "".join(f"{segment}/" for segment in _resolved(segments))
+        kept = _resolved(segments)
+        if kept and _PAGE_FILE.search(f"/{kept[-1]}"):  # a page's name goes too (below)
+            kept = kept[:-1]
+        folder = "".join(f"{segment}/" for segment in kept)
         raise InputError("a base URL's path may not hold '//', '/./' or '/../': every link "
                          f"is made by adding a path to it: write "
                          f"'{parts.scheme}://{parts.netloc}/{folder}'")
