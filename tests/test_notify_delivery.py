@@ -778,3 +778,23 @@ def test_an_incident_email_asks_for_a_case_as_its_page_does(run: Run, repo: Path
         resolved[0].part("plain"))
     upgrade = [m for key, m in mails.items() if "api-upgrade" in key]
     assert upgrade and all("submit a case" not in m.part("plain") for m in upgrade)
+
+
+def test_a_postmortem_email_after_resolved_asks_as_the_resolved_one_does(
+        run: Run, repo: Path, smtp: MailServer) -> None:
+    """A postmortem comes after Resolved: its email asked 'Experiencing this?' of an
+    incident over for hours, where the Resolved email before it had asked 'Still seeing a
+    problem?'."""
+    config = repo / "outpost.yaml"
+    config.write_text(config.read_text() + "submit_case_url: "
+                      "https://support.example.org/cases/new?notice={id}\n")
+    notice = repo / "notices" / "database-outage.md"
+    notice.write_text(notice.read_text().replace(
+        "## Resolved - 2026-11-28 10:30",
+        "## Postmortem - 2026-11-28 11:30\nA disk filled up.\n\n## Resolved - 2026-11-28 10:30"))
+    assert notify(run, repo)[0] == 0
+    [postmortem] = [m for m in smtp.received if m.to == "alice@example.org"
+                    and str(m.message["Subject"]).endswith("Postmortem: Database outage")]
+    link = "https://support.example.org/cases/new?notice=database-outage"
+    assert f"Still seeing a problem? Please submit a case: {link}\n" in postmortem.part("plain")
+    assert "Experiencing this?" not in postmortem.part("html")

@@ -175,7 +175,12 @@ def _case_prompt(config: Config, message: Message) -> tuple[str, str] | None:
     url = case_url(config.submit_case_url, notice.id, notice.title)
     if url is None or notice.is_maintenance:
         return None
-    words = ("Still seeing a problem? Please" if message.status is Status.RESOLVED
+    # A postmortem speaks in the state it finds: after Resolved, it is over.
+    resolved = message.status is Status.RESOLVED or (
+        message.status is Status.POSTMORTEM
+        and next((u.status for u in notice.updates if u.at <= message.at), None)
+        is Status.RESOLVED)
+    words = ("Still seeing a problem? Please" if resolved
              else "Experiencing this? We still encourage you to")
     return words, url
 
