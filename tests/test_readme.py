@@ -335,3 +335,18 @@ def test_the_layout_names_every_module() -> None:
                and f"`{path.name}`" not in text
                and f"`{path.relative_to(REPO).as_posix()}`" not in text]
     assert missing == []
+
+
+def test_the_notice_view_lists_every_attribute_a_template_reads() -> None:
+    """'A `NoticeView` has': every field and property, as the built-in notice page reads
+    `item.postmortem`, which an override copying it would find named nowhere."""
+    from generator.core.timeline import NoticeView
+
+    text = section((REPO / "README.md").read_text(), "Templates")
+    paragraph = " ".join(text.split("A `NoticeView` has", 1)[1].split("A\n`ComponentState`", 1)[0]
+                         .split())
+    named = set(re.findall(r"`(\w+)`", re.sub(r"\([^()]*\)", "", paragraph)))
+    attributes = {f.name for f in fields(NoticeView)} | {
+        name for name, value in vars(NoticeView).items()
+        if isinstance(value, property) and not name.startswith("_")}
+    assert sorted(attributes - named) == []
