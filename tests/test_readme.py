@@ -350,3 +350,17 @@ def test_the_notice_view_lists_every_attribute_a_template_reads() -> None:
         name for name, value in vars(NoticeView).items()
         if isinstance(value, property) and not name.startswith("_")}
     assert sorted(attributes - named) == []
+
+
+def test_the_init_table_names_everything_the_gitignore_ignores() -> None:
+    """The `.gitignore` row of `outpost init`'s files names each entry of the file it
+    writes: it named two of seven, and not the local sent record."""
+    from generator.notices import scaffold
+
+    row = next(line for line in section((REPO / "README.md").read_text(),
+                                        "Start your own status site").splitlines()
+               if line.startswith("| `.gitignore` |"))
+    skeleton = Path(scaffold.__file__).parent / "skeleton" / "gitignore"
+    entries = [line.strip("/") for line in skeleton.read_text().splitlines()
+               if line and not line.startswith("#")]
+    assert [entry for entry in entries if entry.removesuffix("*") not in row] == []
