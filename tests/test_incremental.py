@@ -936,3 +936,28 @@ def test_a_template_edited_through_a_symlinked_folder_is_built_next_time(
     check = run(empty_repo, "check", "--now", local(START))
     assert (check.exit_code, check.output) == (
         0, "OK: outpost.yaml and 0 notices are valid.\n")
+
+
+def test_a_template_deleted_once_listed_is_no_traceback(
+        empty_repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """templates/ is listed, then each file read: one deleted in between (a checkout
+    switching branches as a build starts) raised FileNotFoundError, a traceback. Its
+    digest and the pages' shared key now leave it out, and a FIFO put there is never
+    read (it would block)."""
+    from generator import disk
+    from generator.build import store
+    from generator.render import pages
+
+    templates = empty_repo / "templates"
+    templates.mkdir()
+    (templates / "404.html").write_text("Gone\n")
+    os.mkfifo(templates / "pipe.html")
+    listed = disk.files_under(templates, empty_repo)
+    (templates / "404.html").unlink()
+    monkeypatch.setattr(store, "files_under", lambda folder, root: listed)
+    monkeypatch.setattr(pages, "files_under", lambda folder, root: [
+        *listed, *disk.files_under(folder, root)] if folder == templates else
+        disk.files_under(folder, root))
+    assert store.tree_digest(templates) != "-"
+    digest, texts = pages._template_sources(empty_repo)
+    assert digest and "Gone" not in texts

@@ -71,7 +71,10 @@ def tree_digest(folder: Path | None) -> str:
     digest = hashlib.sha256()
     for path in files:
         digest.update(os.fsencode(path.relative_to(folder).as_posix()) + b"\0")
-        digest.update(path.read_bytes())
+        # None: gone since it was listed (deleted as the build started), which the build
+        # then names, if a template needs it
+        data = regular_bytes(path)
+        digest.update(b"\0-" if data is None else data)
     return digest.hexdigest()
 
 

@@ -42,7 +42,7 @@ from generator.core.model import (
     update_anchors,
 )
 from generator.core.timeline import Banner, ComponentState, NoticeView, Snapshot
-from generator.disk import files_under
+from generator.disk import files_under, regular_bytes
 from generator.render.bars import LEGEND, BarRow, bar_row, day_label, uptime_text
 from generator.render.markup import MarkdownRenderer, absolute_links, focusable_tables, isolated
 from generator.render.overrides import BUILTIN_TEMPLATES, TEMPLATE_OVERRIDES, override_folder
@@ -401,7 +401,9 @@ def _template_sources(root: Path | None) -> tuple[str, str]:
         if folder is None:
             continue
         for path in files_under(folder, folder.parent):  # through links, as Jinja reads
-            data = path.read_bytes()
+            data = regular_bytes(path)
+            if data is None:  # gone since it was listed: the build names it, if needed
+                continue
             if folder is overrides:
                 digest.update(os.fsencode(path.relative_to(folder).as_posix()) + b"\0" + data)
             if path.suffix == ".html" and path.name not in _UNKEPT_TEMPLATES:
