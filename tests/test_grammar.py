@@ -152,6 +152,10 @@ def test_headings_in_an_html_comment_are_text() -> None:
      "- a\n  ~~~\nb <!-- c --> d\n  ~~~\ne <!-- c --> f"),
     ("a <!-- c --> b\n\n    code <!-- c -->", "a  b\n\n    code <!-- c -->"),
     ("a <!-- b --> c <!-- d", "a <!-- b --> c <!-- d"),  # '<!-- d' may go on: as written
+    # Closed by '--->', which Markdown reads as no comment, or as one going on: left as
+    # written, as pages show what they show of it.
+    ("a <!-- b ---> c --> e", "a <!-- b ---> c --> e"),
+    ("a <!-- b ---> c\nd <!-- e --> f", "a <!-- b ---> c\nd <!-- e --> f"),
     # After marks alone, taking it out would make a rule, a heading's underline, an
     # empty list item, or a link's definition that a page does not show.
     ("a\n--- <!-- c -->\n- <!-- c -->\n[l]: http://x <!-- c -->",
@@ -222,7 +226,8 @@ TAIL_LINES = [*VISIBLE_LINES, "<!-- x --> tail", "x --> tail", "<!--> tail",
               "<!-- x --> a <!-- y --> b"]
 # Lines of paragraphs holding comments, code spans and escapes (comment blocks, and the
 # text after one's end that the other tests hold, aside).
-INLINE_LINES = ["", "a <!-- x --> b", "a  <!-- x -->", "a <!-- x -->  ", "`<!-- x -->`",
+INLINE_LINES = ["", "a <!-- x --> b", "a <!-- x ---> b", "a <!--> b", "a <!---> b",
+                "a  <!-- x -->", "a <!-- x -->  ", "`<!-- x -->`",
                 "a ` b", "``a ` <!-- x --> ``", "\\<!-- x -->", "c", "a <!-- x", "x --> d",
                 "    code <!-- x -->", "```", "*a <!-- x --> b*", "` <!-- x -->`", "x<!-- y -->",
                 "a <!-- x -->* b*", "* <!-- x -->", "_a <!-- x -->_", "& <!-- x -->amp;",

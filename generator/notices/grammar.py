@@ -430,7 +430,10 @@ def _line_without_comments(line: str) -> str | None:
             index = closing.end()
         elif line.startswith("<!--", index):
             end = line.find(COMMENT_END, index + 2)
-            if end < 0:  # never closed on its line: text, or a comment going on
+            # Never closed on its line (text, or a comment going on), or closed by '--->'
+            # (save '<!-->' and '<!--->'): Markdown reads such text as no comment, or one
+            # going on to a later '-->', of which the page's HTML parser shows a part.
+            if end < 0 or (end > index + 3 and line[end - 1] == "-"):
                 return None
             after = end + len(COMMENT_END)
             following = line[after:after + 1]
