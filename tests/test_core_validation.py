@@ -893,6 +893,14 @@ def test_a_bracket_open_on_the_last_line_is_named_at_its_line(
         "or a ',' is missing between its items\n1 problem found.\n"))
 
 
+def checked_components(root: Path, run: Run, components: str) -> tuple[int, str]:
+    """``outpost check``'s exit status and output for a site whose components are
+    written as ``components``."""
+    write(root, "outpost.yaml", BASE + "components:\n" + components)
+    result = run(root, "check")
+    return result.exit_code, result.output
+
+
 @pytest.mark.parametrize(("components", "line", "item"), [
     ("  -id: web\n    name: Web\n  - id: api\n    name: API\n", 5, "- id: web"),
     ("  - id: web\n    name: Web\n  -id: api\n    name: API\n", 7, "- id: api"),
@@ -901,9 +909,7 @@ def test_a_list_dash_without_its_space_is_named_at_its_line(
         empty_repo: Path, run: Run, components: str, line: int, item: str) -> None:
     """YAML reads '-id: web' as a key named '-id' and refused the line below it, or
     the next item, as 'mapping values are not allowed' or 'expected '-' indicator'."""
-    write(empty_repo, "outpost.yaml", BASE + "components:\n" + components)
-    result = run(empty_repo, "check")
-    assert (result.exit_code, result.output) == (1, (
+    assert checked_components(empty_repo, run, components) == (1, (
         f"outpost.yaml:{line}: invalid YAML: a list item's '-' needs a space after it: "
         f"{item}\n1 problem found.\n"))
 
@@ -1266,9 +1272,7 @@ def test_a_list_item_without_its_key_is_named_at_its_line(
     """'- web' over '  name: Web' (the item's 'id: ' forgotten) got YAML's 'mapping values
     are not allowed in this context' at the line below it. The key is the one the
     list's other items start with."""
-    write(empty_repo, "outpost.yaml", BASE + "components:\n" + components)
-    result = run(empty_repo, "check")
-    assert (result.exit_code, result.output) == (1, (
+    assert checked_components(empty_repo, run, components) == (1, (
         f"outpost.yaml:{line}: invalid YAML: this list item holds 'web' and keys below it: "
         f"give it its key: {fix}\n1 problem found.\n"))
 
