@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import time
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from fractions import Fraction
 from zoneinfo import ZoneInfo
@@ -18,6 +19,7 @@ from generator.core.history import (
     days,
     effects,
     ended_before,
+    next_change,
     notice_effects,
     percent,
     spans,
@@ -25,7 +27,15 @@ from generator.core.history import (
     today,
     uptime,
 )
-from generator.core.model import ComponentStatus, Impact, Notice, NoticeType, Status, Update
+from generator.core.model import (
+    ComponentStatus,
+    Impact,
+    Notice,
+    NoticeType,
+    Postmortem,
+    Status,
+    Update,
+)
 from generator.core.statuspage import went_under
 from generator.core.timeline import select, view
 from tests.conftest import MINIMAL_CONFIG
@@ -350,3 +360,48 @@ def test_the_api_sees_a_maintenance_go_under_when_the_history_does(notice: Notic
     assert item is not None
     periods = notice_effects(notice, after)
     assert went_under(item) == (periods[0][0] if periods else None)
+
+
+def _shape(found: tuple[Notice, ...], moment: datetime) -> object:
+    """What the pages show of ``found`` at ``moment``, beyond the minutes counted so
+    far: each notice's phase and visible updates, each component's status, the day."""
+    snapshot = select(found, moment, CONFIG)
+    return ([(v.notice.id, v.status, v.is_open, v.is_upcoming, len(v.updates), v.postmortem)
+             for v in (*snapshot.open, *snapshot.closed)],
+            [(s.component.id, s.status) for s in snapshot.components],
+            today(moment, CHICAGO))
+
+
+@settings(max_examples=300, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(notice_sets(), HOURS, st.integers(1, 7 * 24 * 60 * 60 - 1))
+def test_nothing_a_page_shows_changes_before_the_next_change(
+        found: tuple[Notice, ...], now: datetime, seconds: int) -> None:
+    """The preview rebuilds at next_change when its clock runs: between now and then,
+    what the pages show stays as it is at now."""
+    due = next_change(found, now, CHICAGO)
+    assert now < due <= now + timedelta(days=1, hours=1)
+    moment = now + timedelta(seconds=seconds)
+    if moment < due:
+        assert _shape(found, moment) == _shape(found, now)
+
+
+def test_the_next_change_is_the_soonest_moment_ahead() -> None:
+    now = local("2024-11-02 12:00")
+    window = maintenance("m", local("2024-11-02 22:00"), local("2024-11-03 02:00"),
+                         (Status.SCHEDULED, local("2024-11-01 09:00")))
+    # Nothing ahead but midnight, in the zone (the day before the autumn change).
+    assert next_change((DIGICERT,), now, CHICAGO) == local("2024-11-03 00:00")
+    assert next_change((window,), now, CHICAGO) == local("2024-11-02 22:00")  # it opens
+    # It closes at 02:00, after the hour the autumn change repeats.
+    assert next_change((window,), local("2024-11-03 01:30", fold=1), CHICAGO) \
+        == local("2024-11-03 02:00")
+    assert next_change((window,), local("2024-11-03 02:00"), CHICAGO) == local("2024-11-04 00:00")
+    ahead = incident("ahead", Impact.MINOR, (Status.INVESTIGATING, local("2024-11-02 11:00")),
+                     (Status.RESOLVED, local("2024-11-02 12:30")))
+    assert next_change((window, ahead), now, CHICAGO) == local("2024-11-02 12:30")
+    later = Postmortem(local("2024-11-02 15:00"), "We found the cause.", 9)
+    assert next_change((replace(DIGICERT, postmortem=later),), now, CHICAGO) \
+        == local("2024-11-02 15:00")
+    # Spring forward: the day ends at 23:00 UTC-6, 05:00 UTC.
+    assert next_change((), local("2025-03-08 23:59"), CHICAGO) == local("2025-03-09 00:00")

@@ -12,6 +12,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -74,11 +75,13 @@ def _ctrl_c_as_in_a_terminal() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
-def start_serving(root: Path, port: int) -> tuple[subprocess.Popen[str], str]:
-    """``outpost serve`` on ``port`` (0: a free one), and its address, once it serves."""
+def start_serving(root: Path, port: int, now: str | None = FIXED_NOW
+                  ) -> tuple[subprocess.Popen[str], str]:
+    """``outpost serve`` on ``port`` (0: a free one), and its address, once it serves;
+    its clock pinned at ``now``, or running (None)."""
     process = subprocess.Popen(
         [sys.executable, "-m", "generator", "--root", str(root), "serve", "--port", str(port),
-         "--now", FIXED_NOW],
+         *(["--now", now] if now is not None else [])],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"}, preexec_fn=_ctrl_c_as_in_a_terminal)
     assert process.stdout is not None
@@ -364,6 +367,65 @@ def test_a_rebuild_names_each_problem_in_the_terminal(empty_repo: Path) -> None:
     assert len(said) == SHOWN_PROBLEMS + 2
     assert said[-1] == "  ... and 2 more on the preview page"
     assert len(site.problems) == SHOWN_PROBLEMS + 2
+
+
+WINDOW = """\
+---
+title: Database upgrade
+type: maintenance
+components: [web]
+start: 2026-11-28 22:00
+end: 2026-11-28 23:00
+---
+## Scheduled - 2026-11-27 09:00
+The database is upgraded.
+"""
+
+
+def test_the_preview_rebuilds_when_a_window_opens_without_a_change(empty_repo: Path) -> None:
+    """Without --now, its clock runs: the window opens on the preview, and the open tab
+    reloads, at the moment it opens, not at the next edit."""
+    (empty_repo / "notices" / "2026-11-28-upgrade.md").write_text(WINDOW)
+    zone = ZoneInfo("America/Chicago")
+    now = [parse_time("2026-11-28 21:59", zone)]
+    site = Preview(project(empty_repo), lambda: now[0])
+    site.rebuild()
+    page = "notices/2026-11-28-upgrade/index.html"
+    assert b"Scheduled" in site.files[page] and site.due == parse_time("2026-11-28 22:00", zone)
+    stamp = site.version
+    now[0] = parse_time("2026-11-28 21:59:59", zone)
+    assert site.rebuild_if_due() is None and site.version == stamp
+    now[0] = parse_time("2026-11-28 22:00:01", zone)
+    said = site.rebuild_if_due()
+    assert said == f"It is Nov 28, 2026, 10:00 PM CST: Built {len(site.files)} files"
+    assert b"In progress" in site.files[page] and site.version == stamp + 1
+    assert site.due == parse_time("2026-11-28 23:00", zone)  # when it closes
+    assert site.rebuild_if_due() is None
+    # With a problem standing, the clock builds nothing: the page lists the problem.
+    (empty_repo / "notices" / "2026-11-28-broken.md").write_text("x\n")
+    site.rebuild()
+    now[0] = parse_time("2026-11-29 12:00", zone)
+    assert site.due is None and site.rebuild_if_due() is None
+
+
+def test_outpost_serve_opens_a_window_on_its_running_clock(empty_repo: Path) -> None:
+    """The real command, its clock running: a window seconds ahead opens on the
+    preview by itself, and the terminal says when."""
+    zone = ZoneInfo("America/Chicago")
+    start = datetime.now(zone).replace(microsecond=0) + timedelta(seconds=8)
+    (empty_repo / "notices" / "2026-11-28-upgrade.md").write_text(
+        WINDOW.replace("2026-11-28 22:00", start.strftime("%Y-%m-%d %H:%M:%S"))
+        .replace("2026-11-28 23:00", (start + timedelta(hours=1)).strftime("%Y-%m-%d %H:%M:%S"))
+        .replace("2026-11-27 09:00", (start - timedelta(hours=1)).strftime("%Y-%m-%d %H:%M")))
+    process, url = start_serving(empty_repo, 0, now=None)
+    try:
+        page = url + "notices/2026-11-28-upgrade/"
+        assert "Scheduled" in fetch(page)[1]
+        wait_for(lambda: "In progress" in fetch(page)[1], timeout=20)
+    finally:
+        process.terminate()
+        said = process.communicate(timeout=10)[0]
+    assert re.search(r"^It is .+ C[DS]T: Built \d+ files$", said, re.M), said
 
 
 def test_every_file_gets_what_its_headers_rules_give(empty_repo: Path) -> None:

@@ -1,5 +1,6 @@
 """``outpost serve``: the site from memory on 127.0.0.1, rebuilt when a notice, template
-or setting changes, with the open tab reloading itself.
+or setting changes, and, with the clock running, when it changes the site by itself
+(history.next_change), with the open tab reloading itself.
 
 Each file is answered with the headers the site's ``_headers`` gives its URL (CORS,
 nosniff, the pages' Content-Security-Policy), so a portal on another port can try
@@ -27,11 +28,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
+from zoneinfo import ZoneInfo
 
 from generator.build.inputs import Project, load_valid
 from generator.build.options import BuildOptions
 from generator.build.pipeline import render_site
 from generator.core.errors import OutpostError, ProblemsFound
+from generator.core.history import next_change
+from generator.core.times import display_with_zone
 from generator.notices.loader import LEFTOVERS, ignored
 from generator.render.headers import Rules, header_rules, headers_for
 from generator.render.mediatypes import content_type, is_page
@@ -96,6 +100,10 @@ class Preview:
         self.rules: Rules = []  # the site's _headers rules for ``files``
         self.problems: list[str] = []
         self.version = 0
+        # When the site next changes with the clock alone (history.next_change); None
+        # while a problem stands. Watcher and timer threads build one at a time.
+        self.due: datetime | None = None
+        self.building = threading.Lock()
         # A tab left open while the preview was restarted holds the old process's
         # version: counted from 1 again, the same number kept it on the old page after
         # edits made meanwhile. The open tab compares this process's own with it.
@@ -103,18 +111,36 @@ class Preview:
         # The path the site is served under ('/status/' for a base_url with a path): the
         # site answers there too, so root-absolute links (the 404 page's) work here.
         self.base_path = "/"
+        self.zone = ZoneInfo("UTC")  # the site's, once built
 
     def rebuild(self) -> str:
         """Build again; returns what to say in the terminal: how many files, or each
         problem on its line (the first SHOWN_PROBLEMS)."""
+        with self.building:
+            return self._rebuild()
+
+    def rebuild_if_due(self) -> str | None:
+        """Build again if the clock has reached the moment the site changes by itself (a
+        maintenance window opening, say); what to say in the terminal, else None."""
+        with self.building:
+            now = self.clock()
+            if self.due is None or now < self.due:
+                return None
+            return f"It is {display_with_zone(now, self.zone)}: {self._rebuild()}"
+
+    def _rebuild(self) -> str:
         files: dict[str, bytes] | None = None
+        self.due = None
         try:
             checked = load_valid(self.project, "The preview shows these until they are fixed.",
                                  PREVIEW)
-            files = dict(render_site(checked.config, checked.notices, self.clock(),
+            now = self.clock()
+            files = dict(render_site(checked.config, checked.notices, now,
                                      self.project.recipe(), templates=self.root,
                                      notice_digests=checked.digests).files)
             self.base_path = checked.config.base_path
+            self.zone = checked.config.timezone
+            self.due = next_change(checked.notices, now, self.zone)
             problems: list[str] = []
         except ProblemsFound as exc:
             problems = [str(p) for p in exc.problems]
@@ -385,6 +411,14 @@ def serve(project: Project, host: str, port: int, clock: Callable[[], datetime],
             names = ", ".join(sorted(Path(p).name for p in changed))
             say(f"Changed {names}: {preview.rebuild()}")
 
+    def rebuild_on_time() -> None:
+        # Asked each second, not slept until due: a rebuild on a change meanwhile may
+        # bring it closer (a window moved to start now).
+        while not stop.wait(1.0):
+            said = preview.rebuild_if_due()
+            if said is not None:
+                say(said)
+
     # Stopped (Ctrl-C, SIGTERM) at any point from here, the preview ends as it should,
     # with "Stopped.": also while it builds, or just after it says where it serves.
     try:
@@ -392,6 +426,7 @@ def serve(project: Project, host: str, port: int, clock: Callable[[], datetime],
         watcher = threading.Thread(target=rebuild_on_changes, name="outpost-watch",
                                    daemon=True)
         watcher.start()
+        threading.Thread(target=rebuild_on_time, name="outpost-clock", daemon=True).start()
         ready.wait(timeout=10)
         preview.rebuild()  # catch up on changes made before the watcher ran; quiet if none
         if not is_loopback(host):

@@ -346,7 +346,8 @@ def list_notices(repo: Repo, only_open: bool, only_closed: bool, now_text: str |
 @click.option("--now", "now_text", metavar="TIME", help=NOW_HELP)
 @pass_repo
 def serve(repo: Repo, port: int, host: str, now_text: str | None) -> None:
-    """Preview the site; rebuild and reload the page when files change."""
+    """Preview the site; rebuild and reload the page when files change, and when the
+    clock opens or closes a window (without --now)."""
     from generator.build.serve import serve as run_server
     from generator.core.errors import ProblemsFound
 

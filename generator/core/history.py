@@ -322,3 +322,21 @@ def histories_for(config: Config, notices: tuple[Notice, ...], now: datetime
     """Every configured component's history at ``now``, in the settings' order."""
     return component_histories(notices, ((c.id, c.since) for c in config.components), now,
                                config.timezone, config.history_days)
+
+
+def next_change(notices: Iterable[Notice], now: datetime, zone: ZoneInfo) -> datetime:
+    """The first moment after ``now`` at which the site changes with the clock alone,
+    beyond its "Updated" time and the minutes an open incident has lasted so far: an
+    update or postmortem dated ahead comes due, a maintenance window opens or closes,
+    or a day ends in ``zone`` (the daily bars and the lists by day move on)."""
+    soonest = midnight(today(now, zone) + timedelta(days=1), zone)
+    for notice in notices:
+        for update in notice.updates:  # newest first: the ones ahead come first
+            if update.at <= now:
+                break
+            soonest = min(soonest, update.at)
+        ahead = [notice.postmortem.at] if notice.postmortem is not None else []
+        if notice.start is not None and notice.end is not None:
+            ahead += [notice.start, notice.end]
+        soonest = min([soonest, *(moment for moment in ahead if moment > now)])
+    return soonest
