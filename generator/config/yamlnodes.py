@@ -173,8 +173,8 @@ def parse(text: str, first_line: int = 1, aliases: bool = False) -> Node | None:
             problem = f"a list item's '-' needs a space after it: - {item[1:]}"
         elif odd is not None:  # invisible in an editor, and noticed a line late
             line = first_line + odd[0]
-            problem += f" ({character_name(odd[1])} indents this line: YAML indents with " \
-                       "spaces only)"
+            problem = (f"{character_name(odd[1])} indents this line: YAML indents with "
+                       "spaces only")
         elif keyless is not None:
             line, problem = first_line + keyless[0], keyless[1]
         elif colon is not None:
@@ -182,8 +182,12 @@ def parse(text: str, first_line: int = 1, aliases: bool = False) -> Node | None:
         elif (mark is not None and problem in _INDENTATION_PROBLEMS
               and (misaligned := _misaligned(text, mark.line)) is not None):
             line, problem = first_line + misaligned[0], misaligned[1]
-        elif "tab" not in problem and mark and _at_mark(text, mark) == "\t":
-            problem += " (a tab: YAML indents with spaces only)"  # invisible in an editor
+        elif mark is not None and (tabbed := _tab_indented(text, mark.line)) is not None:
+            line, problem = first_line + tabbed, TAB  # invisible in an editor
+        elif mark is not None and ("tab" in problem or _at_mark(text, mark) == "\t"):
+            problem = TAB
+        elif mark is not None and (reserved := _reserved_start(text, mark)) is not None:
+            problem = reserved
         raise YamlError(f"invalid YAML: {problem}", line) from None
     except yaml.reader.ReaderError as exc:
         line = first_line + text[: exc.position].count("\n")
@@ -429,6 +433,41 @@ def _previous_key_line(lines: list[str], index: int) -> int | None:
 def _indent(line: str) -> int:
     """How many spaces a line starts with."""
     return len(line) - len(line.lstrip(" "))
+
+
+TAB = "a tab indents this line: YAML indents with spaces only"
+
+
+def _tab_indented(text: str, mark_line: int) -> int | None:
+    """The line (0-based) at or just before an error whose indentation holds a tab (the
+    parser may notice it on the line after, as 'mapping values are not allowed')."""
+    lines = text.split("\n")
+    candidates = [index for index in (mark_line, mark_line - 1) if 0 <= index < len(lines)
+                  and "\t" in lines[index][: len(lines[index]) - len(lines[index].lstrip(" \t"))]]
+    if not candidates:
+        return None
+    inside = _inside_values(text)  # a '|' text may hold tabs: they are its own
+    return next((index for index in candidates if index not in inside), None)
+
+
+def _reserved_start(text: str, mark: yaml.Mark) -> str | None:
+    """What to say of a value starting with '@' or '`', which YAML keeps for later use
+    and refuses ('title: @here down', a mention pasted from chat)."""
+    character = _at_mark(text, mark)
+    if character not in ("@", "`"):
+        return None
+    written = text.split("\n")[mark.line]
+    key, separator, value = written.partition(": ")
+    if written.lstrip().startswith("- ") and not separator:  # a list item
+        key, separator, value = written[:written.index("-") + 1], " ", written.lstrip()[2:]
+    value = value.strip()
+    if not separator or not value.startswith(character) or not key.strip():
+        return f"a value cannot start with '{character}' in YAML: put the value in quotes"
+    quoted = f'"{value}"' if '"' not in value else "'{}'".format(value.replace("'", "''"))
+    key = key.strip()
+    written_key = "-" if key == "-" else f"{key.removeprefix('- ')}:"
+    return (f"a value cannot start with '{character}' in YAML: put it in quotes: "
+            f"{written_key} {quoted}")
 
 
 def _at_mark(text: str, mark: yaml.Mark) -> str:
