@@ -423,6 +423,28 @@ NOTICE_CASES = {
         "---\ntitle: `x` \"y\" 'z'\ntype: incident\ncomponents: [web]\n---\n" + UPDATE,
         ["2: invalid YAML: a value cannot start with '`' in YAML: put it in quotes: "
          "title: '`x` \"y\" ''z'''"]),
+    "a title in quotes with more after them": (
+        "---\ntitle: \"Sign-in\" is slow\ntype: incident\ncomponents: [web]\n---\n" + UPDATE,
+        ["2: invalid YAML: more follows the closing quote of this line's value: to write a "
+         "text starting with '\"', put all of it in quotes: title: '\"Sign-in\" is slow'"]),
+    "a title starting with a bracketed word": (
+        "---\ntitle: [EU] Sign-in is slow\ntype: incident\ncomponents: [web]\n---\n" + UPDATE,
+        ["2: invalid YAML: more follows the closing bracket of this line's value: to write a "
+         "text starting with '[', put all of it in quotes: title: \"[EU] Sign-in is slow\""]),
+    "a bracket too many": (
+        "---\ntitle: T\ntype: incident\ncomponents: [web]]\n---\n" + UPDATE,
+        ["4: invalid YAML: a ']' here closes nothing that is open: remove it"]),
+    "a backslash in double quotes": (
+        "---\ntitle: \"Files on \\\\srv\\share\"\ntype: incident\ncomponents: [web]\n---\n"
+        + UPDATE,
+        ["2: invalid YAML: a backslash in double quotes starts an escape ('\\n', '\\\\'), and "
+         "this one is no escape YAML knows: write the value in single quotes: "
+         "title: 'Files on \\\\srv\\share'"]),
+    "a list begun on its key's line": (
+        "---\ntitle: T\ntype: incident\ncomponents: - web\n---\n" + UPDATE,
+        ["4: invalid YAML: a list cannot start on its key's line: write components: [web], or "
+         "each item on a line of its own below it ('  - web'); a text starting with '- ' goes "
+         "in quotes: components: \"- web\""]),
     "merge conflict": (
         INCIDENT + "<<<<<<< HEAD\n## Investigating - 2026-01-01 10:00\nx\n=======\n"
         "## Investigating - 2026-01-01 10:05\ny\n>>>>>>> branch\n",

@@ -188,6 +188,12 @@ def parse(text: str, first_line: int = 1, aliases: bool = False) -> Node | None:
             problem = TAB
         elif mark is not None and (reserved := _reserved_start(text, mark)) is not None:
             problem = reserved
+        elif mark is not None and (escape := _unknown_escape(text, exc, mark)) is not None:
+            problem = escape
+        elif mark is not None and (after := _after_closing(text, mark)) is not None:
+            line, problem = first_line + mark.line, after
+        elif mark is not None and "sequence entries are not allowed" in problem:
+            problem = _item_beside_key(text, mark)
         raise YamlError(f"invalid YAML: {problem}", line) from None
     except yaml.reader.ReaderError as exc:
         line = first_line + text[: exc.position].count("\n")
@@ -438,6 +444,73 @@ def _indent(line: str) -> int:
 TAB = "a tab indents this line: YAML indents with spaces only"
 
 
+def _quoted(value: str) -> str:
+    """``value`` as YAML text in quotes: double, else single (its own doubled)."""
+    return f'"{value}"' if '"' not in value and "\\" not in value \
+        else "'{}'".format(value.replace("'", "''"))
+
+
+def _written_key(key: str) -> str:
+    """How a line's key is written back in a message: 'title:', or '-' for an item."""
+    key = key.strip()
+    return "-" if key == "-" else f"{key.removeprefix('- ')}:"
+
+
+def _key_and_value(line: str) -> tuple[str, str] | None:
+    """A 'key: value' line's key and value, or a list item's '-' and value."""
+    key, separator, value = line.partition(": ")
+    if line.lstrip().startswith("- ") and not separator:
+        return line[:line.index("-") + 1], line.lstrip()[2:].strip()
+    return (key, value.strip()) if separator and key.strip() else None
+
+
+def _after_closing(text: str, mark: yaml.Mark) -> str | None:
+    """What to say of more on a line after a value that closed ('title: "Sign-in" is
+    slow', 'components: [web]]'): YAML reads the value as ended at its closing quote or
+    bracket."""
+    line = text.split("\n")[mark.line]
+    character = _at_mark(text, mark)
+    if character in ("]", "}"):
+        return f"a '{character}' here closes nothing that is open: remove it"
+    found = _key_and_value(line)
+    if found is None:
+        return None
+    key, value = found
+    start = len(line) - len(line.lstrip()) if key.strip() == "-" else line.index(": ") + 2
+    start += len(line[start:]) - len(line[start:].lstrip())
+    if not value or value[0] not in "\"'[{" or mark.column <= start:
+        return None
+    what = "quote" if value[0] in "\"'" else "bracket"
+    return (f"more follows the closing {what} of this line's value: to write a text "
+            f"starting with {value[0]!r}, put all of it in quotes: {_written_key(key)} "
+            f"{_quoted(value)}")
+
+
+def _unknown_escape(text: str, exc: yaml.MarkedYAMLError, mark: yaml.Mark) -> str | None:
+    """What to say of a backslash in double quotes that starts no escape YAML knows
+    ('"\\\\server\\share"' written with one backslash each): single quotes keep it."""
+    if "unknown escape" not in (exc.problem or ""):
+        return None
+    found = _key_and_value(text.split("\n")[mark.line])
+    fix = ""
+    if found is not None and found[1].startswith('"') and found[1].endswith('"'):
+        inner = found[1][1:-1].replace('\\"', '"')
+        fix = f": {_written_key(found[0])} '{inner.replace(chr(39), chr(39) * 2)}'"
+    return ("a backslash in double quotes starts an escape ('\\n', '\\\\'), and this "
+            f"one is no escape YAML knows: write the value in single quotes{fix}")
+
+
+def _item_beside_key(text: str, mark: yaml.Mark) -> str:
+    """What to say of a '- ' right after a key ('components: - web')."""
+    line = text.split("\n")[mark.line]
+    key, _, value = line.partition(":")
+    item = value.strip().removeprefix("-").strip()
+    indent = " " * (_indent(line) + 2)
+    return (f"a list cannot start on its key's line: write {key.strip()}: [{item}], or each "
+            f"item on a line of its own below it ('{indent}- {item}'); a text starting "
+            f"with '- ' goes in quotes: {key.strip()}: {_quoted(value.strip())}")
+
+
 def _tab_indented(text: str, mark_line: int) -> int | None:
     """The line (0-based) at or just before an error whose indentation holds a tab (the
     parser may notice it on the line after, as 'mapping values are not allowed')."""
@@ -456,18 +529,11 @@ def _reserved_start(text: str, mark: yaml.Mark) -> str | None:
     character = _at_mark(text, mark)
     if character not in ("@", "`"):
         return None
-    written = text.split("\n")[mark.line]
-    key, separator, value = written.partition(": ")
-    if written.lstrip().startswith("- ") and not separator:  # a list item
-        key, separator, value = written[:written.index("-") + 1], " ", written.lstrip()[2:]
-    value = value.strip()
-    if not separator or not value.startswith(character) or not key.strip():
+    found = _key_and_value(text.split("\n")[mark.line])
+    if found is None or not found[1].startswith(character):
         return f"a value cannot start with '{character}' in YAML: put the value in quotes"
-    quoted = f'"{value}"' if '"' not in value else "'{}'".format(value.replace("'", "''"))
-    key = key.strip()
-    written_key = "-" if key == "-" else f"{key.removeprefix('- ')}:"
     return (f"a value cannot start with '{character}' in YAML: put it in quotes: "
-            f"{written_key} {quoted}")
+            f"{_written_key(found[0])} {_quoted(found[1])}")
 
 
 def _at_mark(text: str, mark: yaml.Mark) -> str:
