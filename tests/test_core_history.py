@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from generator.config.settings import parse_config
 from generator.core.history import (
     Span,
+    component_histories,
     days,
     effects,
     ended_before,
@@ -308,6 +309,25 @@ def test_status_at_every_moment_is_what_the_open_page_shows_then(
         for component_id in ("web", "api"):
             assert status_at(spans(history.get(component_id, ())), moment) \
                 is shown[component_id], (component_id, moment)
+
+
+@settings(max_examples=200, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(notice_sets(), HOURS)
+def test_today_is_at_least_what_the_open_page_shows_at_now(found: tuple[Notice, ...],
+                                                           now: datetime) -> None:
+    """Today's worst status is the worst of its minutes and of the status at ``now``
+    itself (a notice posted at ``now``, a build at midnight), which adds no minutes."""
+    shown = {s.component.id: s.status for s in select(found, now, CONFIG).components}
+    for history in component_histories(found, [("web", None), ("api", None)], now,
+                                       CHICAGO, 7):
+        day = history.days[-1]
+        if not day.has_data:  # the site's first notice is posted after now
+            continue
+        spent = [s for s, count in day.seconds if count > 0]
+        assert day.worst is max([*spent, shown[history.component_id]], key=lambda s: s.rank)
+        assert history.uptime(7) == uptime(history.days[-7:])
+        assert sum(count for _, count in day.seconds) == day.length_seconds
 
 
 @settings(max_examples=200, deadline=None, derandomize=True,

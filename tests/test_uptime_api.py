@@ -118,3 +118,47 @@ def test_same_inputs_and_now_give_identical_bytes(empty_repo: Path, run: Run, tm
     first = build(run, empty_repo, FIXED_NOW, tmp_path / "a") / "api/uptime.json"
     second = build(run, empty_repo, FIXED_NOW, tmp_path / "b") / "api/uptime.json"
     assert first.read_bytes() == second.read_bytes()
+
+
+ONGOING = """\
+---
+title: Web down
+type: incident
+impact: critical
+components: [web]
+---
+## Investigating - 2026-11-27 22:00
+Down.
+"""
+
+POSTED_NOW = """\
+---
+title: API slow
+type: incident
+components:
+  api: partial_outage
+---
+## Investigating - 2026-11-28 10:00
+Slow.
+"""
+
+
+def test_today_shows_the_status_the_status_line_gives_at_the_build_time(
+        empty_repo: Path, run: Run, tmp_path: Path) -> None:
+    """A build at local midnight during an outage, or at the minute an incident is
+    posted, has no minutes of it today yet; today's bar still says it, as the status
+    line above it does, and the uptime counts nothing of it."""
+    write_notice(empty_repo, "ongoing", ONGOING)
+    write_notice(empty_repo, "posted-now", POSTED_NOW)
+    midnight = build(run, empty_repo, "2026-11-28T06:00:00Z", tmp_path / "a")
+    web = uptime(midnight)["components"][0]
+    assert web["days"][-1] == {"date": "2026-11-28", "status": "major_outage",
+                               "minutes": {"major_outage": 0}, "notices": ["ongoing"]}
+    assert web["uptime"]["30"] == 91.6666  # 120 of 1,440 minutes down, as at 23:59:59
+    page = (midnight / "components/web/index.html").read_text()
+    assert "Nov 28, 2026: major outage for less than a minute (Web down)" in page
+    posted = uptime(build(run, empty_repo, "2026-11-28T16:00:00Z", tmp_path / "b"))
+    assert posted["components"][1]["days"][-1] == {
+        "date": "2026-11-28", "status": "partial_outage",
+        "minutes": {"partial_outage": 0, "operational": 600}, "notices": ["posted-now"]}
+    assert posted["components"][1]["uptime"]["30"] == 100.0

@@ -52,6 +52,13 @@ class Effect:
     notice: str
 
 
+def in_effect(notice: Notice, moment: datetime) -> bool:
+    """Whether ``notice`` sets its components' status at ``moment``: open and not
+    upcoming, as the Open page's components see it then."""
+    seen = view(notice, moment)
+    return seen is not None and seen.is_open and not seen.is_upcoming
+
+
 def notice_effects(notice: Notice, now: datetime) -> tuple[tuple[datetime, datetime], ...]:
     """The periods, up to ``now``, in which ``notice`` is in effect (open and not
     upcoming), evaluated with ``timeline.view`` at every moment its state can change:
@@ -67,8 +74,7 @@ def notice_effects(notice: Notice, now: datetime) -> tuple[tuple[datetime, datet
     points = sorted(m for m in moments if m < now)
     periods: list[tuple[datetime, datetime]] = []
     for index, moment in enumerate(points):
-        seen = view(notice, moment)
-        if seen is None or not seen.is_open or seen.is_upcoming:
+        if not in_effect(notice, moment):
             continue
         until = points[index + 1] if index + 1 < len(points) else now
         if periods and periods[-1][1] == moment:
@@ -78,18 +84,35 @@ def notice_effects(notice: Notice, now: datetime) -> tuple[tuple[datetime, datet
     return tuple(periods)
 
 
+def _by_component(notice: Notice, start: datetime, end: datetime,
+                  found: dict[str, list[Effect]]) -> None:
+    """Add ``notice``'s effect from ``start`` to ``end`` to each component it sets."""
+    for component_id in dict.fromkeys(notice.components):
+        status = notice.status_of(component_id)
+        if status is not OPERATIONAL:  # an incident of impact none
+            found.setdefault(component_id, []).append(Effect(start, end, status, notice.id))
+
+
 def effects(notices: Iterable[Notice], now: datetime) -> dict[str, tuple[Effect, ...]]:
     """Component id -> every notice's effect on it, in start order."""
     found: dict[str, list[Effect]] = {}
     for notice in notices:
         for start, end in notice_effects(notice, now):
-            for component_id in dict.fromkeys(notice.components):
-                status = notice.status_of(component_id)
-                if status is not OPERATIONAL:  # an incident of impact none
-                    found.setdefault(component_id, []).append(
-                        Effect(start, end, status, notice.id))
+            _by_component(notice, start, end, found)
     return {key: tuple(sorted(value, key=lambda e: (e.start, e.end, e.notice)))
             for key, value in found.items()}
+
+
+def effects_at(notices: Iterable[Notice], now: datetime) -> dict[str, tuple[Effect, ...]]:
+    """Component id -> the notices in effect at ``now`` itself, each as an Effect of no
+    length. ``effects`` counts the moments before ``now`` (uptime has no minutes at
+    ``now`` yet), while the status line sees a notice posted at ``now``, or one going
+    on at a midnight build, from that instant: today's bar shows these too."""
+    found: dict[str, list[Effect]] = {}
+    for notice in notices:
+        if in_effect(notice, now):
+            _by_component(notice, now, now, found)
+    return {key: tuple(sorted(value, key=lambda e: e.notice)) for key, value in found.items()}
 
 
 def spans(component_effects: Iterable[Effect]) -> tuple[Span, ...]:
@@ -189,12 +212,16 @@ def _plain_days(last: date, count: int, zone: ZoneInfo, now: datetime
 
 
 def days(component_spans: tuple[Span, ...], last: date, count: int, zone: ZoneInfo,
-         since: date | None, now: datetime) -> tuple[Day, ...]:
+         since: date | None, now: datetime, current: tuple[Effect, ...] = ()
+         ) -> tuple[Day, ...]:
     """The ``count`` days ending with ``last`` (oldest first). Days before ``since``
     have no data; ``since=None`` means every day has data. A day counts only its
-    minutes up to ``now``: the rest of today is not yet uptime."""
+    minutes up to ``now``: the rest of today is not yet uptime. ``current`` (see
+    ``effects_at``) adds its statuses, with no seconds unless the spans gave some, and
+    its notices to today, the day holding ``now``."""
     result = []
     first = 0
+    present = today(now, zone) if current else None
     for no_data, quiet in _plain_days(last, count, zone, now):
         day, start, end = quiet.day, quiet.start, quiet.end
         if since is not None and day < since:
@@ -202,7 +229,8 @@ def days(component_spans: tuple[Span, ...], last: date, count: int, zone: ZoneIn
             continue
         while first < len(component_spans) and component_spans[first].end <= start:
             first += 1  # spans are sorted and do not overlap: their ends are sorted too
-        if first == len(component_spans) or component_spans[first].start >= end:
+        if day != present and (first == len(component_spans)
+                               or component_spans[first].start >= end):
             result.append(quiet)
             continue
         seconds: dict[ComponentStatus, int] = {}
@@ -216,6 +244,10 @@ def days(component_spans: tuple[Span, ...], last: date, count: int, zone: ZoneIn
             seconds[span.status] = seconds.get(span.status, 0) + int(
                 (high - low).total_seconds())
             ids.update(dict.fromkeys(span.notices))
+        if day == present:
+            for effect in current:
+                seconds.setdefault(effect.status, 0)
+                ids.setdefault(effect.notice)
         rest = int((end - start).total_seconds()) - sum(seconds.values())
         if rest > 0:
             seconds[OPERATIONAL] = seconds.get(OPERATIONAL, 0) + rest
@@ -308,10 +340,12 @@ def component_histories(notices: tuple[Notice, ...], components: Iterable[tuple[
     length = max(count, *UPTIME_PERIODS)
     window = midnight(last - timedelta(days=length - 1), zone)
     found = effects((n for n in notices if not ended_before(n, window)), now)
+    current = effects_at((n for n in notices if not ended_before(n, now)), now)
     result = []
     for component_id, since in components:
         begins = since if since is not None else start
-        shown = days(spans(found.get(component_id, ())), last, length, zone, begins, now)
+        shown = days(spans(found.get(component_id, ())), last, length, zone, begins, now,
+                     current.get(component_id, ()))
         result.append(ComponentHistory(component_id, begins, shown,
                                        {n: uptime(shown[-n:]) for n in {count, *UPTIME_PERIODS}}))
     return tuple(result)

@@ -126,8 +126,10 @@ def bar(day: Day, titles: Mapping[str, str]) -> Bar:
     label = day_label(day.day)
     if not day.has_data:
         return Bar(day.day, NO_DATA, f"{label}: no data", (), f"{label}: no data")
+    # A status in force at the build time and not before has no minutes yet: 'for less
+    # than a minute', as the status line above says it already.
     spent = [f"{_WORDS[status]} for {duration(float(minutes))}"
-             for status, minutes in day.minutes if status in _WORDS and minutes > 0]
+             for status, minutes in day.minutes if status in _WORDS]
     words = f"{label}: {', '.join(spent) if spent else 'operational'}"
     text = with_titles(words, [titles.get(n, n) for n in day.notices])
     return Bar(day.day, day.worst.value, text, day.notices, words)
