@@ -157,6 +157,63 @@ def test_maintenance_across_dst_on_pages(example_repo: Path, run: Run, tmp_path:
     assert "comp-under_maintenance" in index
 
 
+def test_a_range_whose_ends_show_the_same_minute_shows_one_time() -> None:
+    """Seconds written by hand ('10:00:30') are not shown: a range within one minute read
+    '10:00 \u2013 10:00 AM'. Both 1:30s of the fall-back night still read as a range."""
+    start = utc(2026, 11, 28, 16)
+    assert display_range(start, start + timedelta(seconds=30), CHICAGO) == (
+        "Nov 28, 2026, 10:00 AM CST")
+    assert display_range(start + timedelta(seconds=10), start + timedelta(seconds=50),
+                         CHICAGO, year=False) == "Nov 28, 10:00 AM CST"
+    assert display_range(start + timedelta(seconds=30), start + timedelta(seconds=60),
+                         CHICAGO) == "Nov 28, 2026, 10:00 \u2013 10:01 AM CST"
+    assert display_range(utc(2024, 11, 3, 6, 30), utc(2024, 11, 3, 7, 30), CHICAGO) == (
+        "Nov 3, 2024, 1:30 AM CDT \u2013 1:30 AM CST")
+
+
+SECONDS_BLIP = """\
+---
+title: Blip
+type: incident
+components: [web]
+---
+## Resolved - 2026-11-28 10:00:30
+Gone.
+
+## Investigating - 2026-11-28 10:00
+Blip.
+"""
+
+SECONDS_WINDOW = """\
+---
+title: Short work
+type: maintenance
+components: [api]
+start: 2026-11-29 10:00:10
+end: 2026-11-29 10:00:50
+---
+## Scheduled - 2026-11-28 09:00
+Short.
+"""
+
+
+def test_pages_and_feeds_show_a_range_within_a_minute_as_one_time(
+        empty_repo: Path, run: Run, tmp_path: Path) -> None:
+    (empty_repo / "notices" / "blip.md").write_text(SECONDS_BLIP)
+    (empty_repo / "notices" / "short-work.md").write_text(SECONDS_WINDOW)
+    site = tmp_path / "site"
+    result = run(empty_repo, "build", "--out", str(site), "--now", "2026-11-28 12:00")
+    assert result.exit_code == 0, result.output
+    shown = "".join(path.read_text() for path in sorted(site.rglob("*"))
+                    if path.suffix in (".html", ".xml", ".json") and path.is_file())
+    assert "10:00 \u2013 10:00" not in shown and "10:00\u00a0\u2013 10:00" not in shown
+    blip = (site / "notices" / "blip" / "index.html").read_text()
+    assert '<time datetime="2026-11-28T10:00:00-06:00">Nov 28, 2026, 10:00 AM CST</time>' \
+        in blip
+    assert "Scheduled maintenance Nov 29, 10:00 AM CST" in (site / "index.html").read_text()
+    assert "Window: Nov 29, 2026, 10:00 AM CST" in (site / "feed.xml").read_text()
+
+
 def test_january_pages_show_cst(example_repo: Path, run: Run, tmp_path: Path) -> None:
     site = tmp_path / "site"
     assert run(example_repo, "build", "--out", str(site), "--now", FIXED_NOW).exit_code == 0

@@ -285,12 +285,16 @@ def display_range(start: datetime, end: datetime | None, zone: tzinfo,
                   year: bool = True) -> str:
     """'Jul 30, 2024, 1:27 \u2013 2:25 PM CDT': the date once when both ends share it,
     the AM/PM once when both share it, the zone once when both share it (a range
-    across a daylight-saving change names both). ``year=False`` leaves out the years."""
+    across a daylight-saving change names both); one time when both ends show the same.
+    ``year=False`` leaves out the years."""
     first_zone = abbreviation(start, zone)
     if end is None:
         return f"Since {display(start, zone, year)} {first_zone}"
-    if end == start:  # begun and ended at once (posted only as Resolved)
-        return f"{display(start, zone, year)} {first_zone}"
+    one = f"{display(start, zone, year)} {first_zone}"
+    if end - start < timedelta(minutes=1) and display_with_zone(end, zone, year) == one:
+        # Begun and ended at once (posted only as Resolved), or within the minute shown
+        # (seconds written by hand): one time, never '10:00 \u2013 10:00 AM'.
+        return one
     last_zone = abbreviation(end, zone)
     here, there = start.astimezone(zone), end.astimezone(zone)
     if here.date() == there.date():
