@@ -1286,6 +1286,32 @@ def test_a_base_url_with_dot_or_empty_segments_is_refused_at_its_line(
         "3 problems found.\n"))
 
 
+def test_a_base_url_with_an_encoded_dot_segment_or_slash_is_refused_at_its_line(
+        empty_repo: Path, run: Run) -> None:
+    """'%2e%2e' (any case) passed, which browsers read as '..', and '%2f', which one host
+    reads as '/' and another does not: refused as '/../' is, the segment named as typed."""
+    write(empty_repo, "outpost.yaml", "title: T\n"
+          "base_url: https://status.example.org/a/%2E%2e/\n"
+          "timezone: America/Chicago\n"
+          "mirrors:\n  - https://mirror.example.net/status/.%2e/status/\n"
+          "  - https://mirror.example.net/%2e/status\n"
+          "  - https://mirror.example.net/status%2Fv2/\n"
+          "  - https://mirror.example.net/status/v%2e2/\n")
+    result = run(empty_repo, "check")
+    dots = ("which browsers read as '{}': every link is made by adding a path to it: write")
+    assert (result.exit_code, result.output) == (1, (
+        "outpost.yaml:2: Config value 'base_url': a base URL's path may not hold '%2E%2e', "
+        f"{dots.format('..')} 'https://status.example.org/'\n"
+        "outpost.yaml:5: 'mirrors[0]': a base URL's path may not hold '.%2e', "
+        f"{dots.format('..')} 'https://mirror.example.net/status/'\n"
+        "outpost.yaml:6: 'mirrors[1]': a base URL's path may not hold '%2e', "
+        f"{dots.format('.')} 'https://mirror.example.net/status/'\n"
+        "outpost.yaml:7: 'mirrors[2]': a base URL's path may not hold '%2F', an encoded '/' "
+        "that some hosts read as '/' and others do not: write "
+        "'https://mirror.example.net/status/v2/'\n"
+        "4 problems found.\n"))
+
+
 def test_a_base_url_with_empty_segments_and_a_page_is_told_the_folder(
         empty_repo: Path, run: Run) -> None:
     """'/status//index.html' was told to write '.../status/index.html/', which check then

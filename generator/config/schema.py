@@ -302,14 +302,21 @@ def _host_problem(netloc: str) -> str:
 _PAGE_FILE = re.compile(r"/([^/]+\.(?:[xs]?html?|php|aspx?|jsp))$", re.IGNORECASE)
 
 
+def _dots(segment: str) -> str:
+    """'.' or '..' for a segment a browser reads as one (a dot may be written '%2e', in
+    either case, as URLs' rules allow), else ''."""
+    plain = segment.lower().replace("%2e", ".")
+    return plain if plain in (".", "..") else ""
+
+
 def _resolved(segments: list[str]) -> list[str]:
     """A path's segments as a browser resolves them: no empty or '.' segment, and each
     '..' taking the one before it away."""
     kept: list[str] = []
     for segment in segments:
-        if segment == "..":
+        if _dots(segment) == "..":
             kept = kept[:-1]
-        elif segment not in ("", "."):
+        elif segment and not _dots(segment):
             kept.append(segment)
     return kept
 
@@ -322,17 +329,29 @@ def base_url(node: yn.Node, path: str = "") -> str:
         raise InputError("a base URL may not hold a query ('?...') or a fragment ('#...'): "
                          "every link is made by adding a path to it")
     parts = urlsplit(value)
-    segments = parts.path.split("/")[1:]
-    if any(segment in (".", "..") for segment in segments) or "" in segments[:-1]:
+    slash = re.search("%2f", parts.path, re.IGNORECASE)
+    # An encoded '/' is taken as one to say what to write; a host may do either.
+    segments = re.sub("%2f", "/", parts.path, flags=re.IGNORECASE).split("/")[1:]
+    encoded = next((segment for segment in segments
+                    if _dots(segment) and segment not in (".", "..")), None)
+    if slash or any(_dots(segment) for segment in segments) or "" in segments[:-1]:
         # Links made by adding a path would not be the ones a browser resolves them to
         # (feed ids, canonical links), and a client may read '//' as a host.
         kept = _resolved(segments)
         if kept and _PAGE_FILE.search(f"/{kept[-1]}"):  # a page's name goes too (below)
             kept = kept[:-1]
-        folder = "".join(f"{segment}/" for segment in kept)
+        written = "".join(f"{segment}/" for segment in kept)
+        folder = f"'{parts.scheme}://{parts.netloc}/{written}'"
+        if slash:
+            raise InputError(f"a base URL's path may not hold '{slash.group()}', an encoded "
+                             f"'/' that some hosts read as '/' and others do not: write "
+                             f"{folder}")
+        if encoded is not None:
+            raise InputError(f"a base URL's path may not hold '{encoded}', which browsers "
+                             f"read as '{_dots(encoded)}': every link is made by adding a "
+                             f"path to it: write {folder}")
         raise InputError("a base URL's path may not hold '//', '/./' or '/../': every link "
-                         f"is made by adding a path to it: write "
-                         f"'{parts.scheme}://{parts.netloc}/{folder}'")
+                         f"is made by adding a path to it: write {folder}")
     page = _PAGE_FILE.search(parts.path)
     if page:
         # Made into '.../index.html/' and added to, every link would lead nowhere.
