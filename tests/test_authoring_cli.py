@@ -618,6 +618,21 @@ def test_update_refuses_wrong_use(empty_repo: Path, run: Run, args: tuple[str, .
     assert notice(empty_repo, "2026-11-28-email") == INCIDENT
 
 
+def test_a_time_written_with_seconds_is_named_with_them(empty_repo: Path, run: Run) -> None:
+    """The file holds minutes, so a Resolved posted in the minute of an update written by
+    hand with seconds comes before it: the message read '10:00 would come before the
+    latest update (Investigating - 2026-11-28 10:00)'."""
+    text = INCIDENT.replace("## Identified - 2026-11-28 06:30", "## Identified - "
+                            "2026-11-28 06:30:40")
+    write(empty_repo, "2026-11-28-email", text)
+    result = run(empty_repo, "resolve", "email", "--at", "2026-11-28 06:30:50")
+    assert (result.exit_code, result.output) == (1, (
+        "Error: Resolved at 2026-11-28 06:30 would come before the latest update (Identified - "
+        "2026-11-28 06:30:40); Resolved must be the last update: leave out --at or give a "
+        "later time\n"))
+    assert notice(empty_repo, "2026-11-28-email") == text
+
+
 def test_ambiguous_id_lists_candidates(empty_repo: Path, run: Run) -> None:
     write(empty_repo, "2026-11-28-email", INCIDENT)
     write(empty_repo, "2026-11-29-email-again",

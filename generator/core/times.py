@@ -243,12 +243,14 @@ def local_year(moment: datetime, zone: tzinfo) -> int:
 
 
 def write_time(moment: datetime, zone: tzinfo) -> str:
-    """The canonical way the tools write a time: local wall time, offset only if ambiguous."""
+    """The canonical way the tools write a time: local wall time, offset only if ambiguous.
+    The tools post whole minutes; a time written by hand with seconds keeps them, so two
+    times a message compares never read alike."""
     local = moment.astimezone(zone)
-    text = local.strftime("%Y-%m-%d %H:%M")
+    text = local.strftime("%Y-%m-%d %H:%M:%S" if local.second else "%Y-%m-%d %H:%M")
     if isinstance(zone, ZoneInfo):
         try:
-            if parse_time(text, zone) == moment.replace(second=0, microsecond=0):
+            if parse_time(text, zone) == moment.replace(microsecond=0):
                 return text
         except InputError:
             pass
