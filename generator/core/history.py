@@ -339,8 +339,9 @@ def component_histories(notices: tuple[Notice, ...], components: Iterable[tuple[
     last = today(now, zone)
     length = max(count, *UPTIME_PERIODS)
     window = midnight(last - timedelta(days=length - 1), zone)
-    found = effects((n for n in notices if not ended_before(n, window)), now)
-    current = effects_at((n for n in notices if not ended_before(n, now)), now)
+    shown_notices = [n for n in notices if not ended_before(n, window)]
+    found = effects(shown_notices, now)
+    current = effects_at((n for n in shown_notices if not ended_before(n, now)), now)
     result = []
     for component_id, since in components:
         begins = since if since is not None else start
