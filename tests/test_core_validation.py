@@ -826,6 +826,10 @@ CONFIG_CASES = {
     "tab indentation": (BASE + "\tx: 1\n", [
         "outpost.yaml:4: invalid YAML: a tab indents this line: YAML indents with spaces "
         "only"]),
+    "a list of components begun on the key's line": (
+        BASE + "components: - id: web\n    name: Web\n", [
+            "outpost.yaml:4: invalid YAML: a list cannot start on its key's line: write each "
+            "item on a line of its own below it ('  - id: web')"]),
     "a component name holding a colon": (
         BASE + "components:\n  - id: web\n    name: Web: main site\n", [
             "outpost.yaml:6: invalid YAML: a value holding ': ' must be put in quotes, as YAML "

@@ -506,9 +506,12 @@ def _item_beside_key(text: str, mark: yaml.Mark) -> str:
     key, _, value = line.partition(":")
     item = value.strip().removeprefix("-").strip()
     indent = " " * (_indent(line) + 2)
-    return (f"a list cannot start on its key's line: write {key.strip()}: [{item}], or each "
-            f"item on a line of its own below it ('{indent}- {item}'); a text starting "
-            f"with '- ' goes in quotes: {key.strip()}: {_quoted(value.strip())}")
+    below = f"each item on a line of its own below it ('{indent}- {item}')"
+    if ": " in item or item.endswith(":"):  # an item with keys: only the lines below fit
+        return f"a list cannot start on its key's line: write {below}"
+    return (f"a list cannot start on its key's line: write {key.strip()}: [{item}], or "
+            f"{below}; a text starting with '- ' goes in quotes: {key.strip()}: "
+            f"{_quoted(value.strip())}")
 
 
 def _tab_indented(text: str, mark_line: int) -> int | None:
