@@ -298,11 +298,8 @@ def _colon_in_value(text: str, line_index: int) -> str | None:
         return None
     if value[:1] in "\"'":  # already quoted, with more after the closing quote
         return "a value holding ': ' must be quoted whole, from its start to its end"
-    quoted = f'"{value}"' if '"' not in value else f"'{value}'" if "'" not in value else None
-    if quoted is None:
-        return "a value holding ': ' must be put in quotes"
     return (f"a value holding ': ' must be put in quotes, as YAML would read another key "
-            f"there: {key.strip().removeprefix('- ')}: {quoted}")
+            f"there: {key.strip().removeprefix('- ')}: {_quoted(value)}")
 
 
 def _keyless_line(text: str, mark: yaml.Mark | None) -> tuple[int, str] | None:
