@@ -379,6 +379,35 @@ def test_called_off_maintenance_says_what_it_would_have_affected(empty_repo: Pat
     assert affected == {"upgrade": ["Would have affected"], "patch": ["Affected"]}
 
 
+def test_a_called_off_maintenance_reads_called_off_wherever_it_is_listed(
+        empty_repo: Path, run: Run, tmp_path: Path) -> None:
+    """Its own page says what it would have affected; the rows listing it (the Open
+    page's recent history, the Closed page, its component's page) and its page's head
+    read 'Called off', not 'Completed' with a tick, which read as work done. One
+    completed in its window still reads 'Completed'."""
+    (empty_repo / "notices" / "upgrade.md").write_text(
+        "---\ntitle: Upgrade\ntype: maintenance\ncomponents: [web]\nstart: 2026-11-25 22:00\n"
+        "end: 2026-11-26 02:00\n---\n## Completed - 2026-11-24 18:00\nPostponed.\n\n"
+        "## Scheduled - 2026-11-10 09:00\nPlanned.\n")
+    (empty_repo / "notices" / "patch.md").write_text(
+        "---\ntitle: Patch\ntype: maintenance\ncomponents: [web]\nstart: 2026-11-23 22:00\n"
+        "end: 2026-11-23 23:00\n---\n## Completed - 2026-11-23 22:40\nDone.\n\n"
+        "## Scheduled - 2026-11-10 09:00\nPlanned.\n")
+    site = tmp_path / "site"
+    build(empty_repo, run, site)
+    label = r'<span class="label label-([a-z_]+)">([^<]*)</span>'
+    for page in ("index.html", "closed/index.html", "components/web/index.html"):
+        text = (site / page).read_text()
+        found = {name: re.search(r'href="[./]*notices/' + name + r'/">\w+</a>\s*'
+                                 r'<span class="meta">' + label, text)
+                 for name in ("upgrade", "patch")}
+        assert {name: match.groups() if match else None for name, match in found.items()} == {
+            "upgrade": ("called_off", "Called off"), "patch": ("completed", "Completed")}, page
+    head = re.search(r'<p class="meta">' + label, (
+        site / "notices" / "upgrade" / "index.html").read_text())
+    assert head is not None and head.groups() == ("called_off", "Called off")
+
+
 def test_a_notice_s_relative_links_work_on_the_open_page(small_repo: Path, run: Run,
                                                          tmp_path: Path) -> None:
     """An update is written for its notice page; the Open page shows it too, with its
