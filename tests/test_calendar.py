@@ -68,6 +68,29 @@ def test_completed_windows_leave_the_calendar(two_windows: Path, run: Run,
     assert [str(e["SUMMARY"]) for e in events(later)] == ["Web server move"]
 
 
+def test_a_window_called_off_stays_as_cancelled_until_it_would_have_ended(
+        two_windows: Path, run: Run, tmp_path: Path) -> None:
+    """A maintenance completed before its window opened (called off) is a cancelled
+    event with a higher SEQUENCE, as RFC 5545 announces one, until its planned end:
+    dropped at once, a calendar that imported the event kept it as planned, and one
+    subscribed had it vanish with no word why."""
+    called_off = MAINTENANCE_UPCOMING.replace(
+        "## Scheduled", "## Completed - 2026-11-28 05:45\n"
+        "This maintenance has been called off.\n\n## Scheduled")
+    write_notice(two_windows, "web-move", called_off)
+    found = events(build(run, two_windows, FIXED_NOW, tmp_path / "site"))
+    assert [str(e["SUMMARY"]) for e in found] == ["API upgrade", "Web server move"]
+    web = found[1]
+    assert (str(web["STATUS"]), int(web["SEQUENCE"])) == ("CANCELLED", 1)
+    assert str(found[0]["STATUS"]) == "CONFIRMED"
+    assert web["DTSTART"].dt == datetime(2026, 12, 6, 4, 0, tzinfo=UTC)
+    assert web["DTSTAMP"].dt == datetime(2026, 11, 28, 11, 45, tzinfo=UTC)
+    assert str(web["DESCRIPTION"]).split("\n\n")[:2] == [
+        "Called off: This maintenance has been called off.", "Would have affected: Web"]
+    ended = build(run, two_windows, "2026-12-06T08:00:00Z", tmp_path / "later")
+    assert events(ended) == []
+
+
 def test_times_across_a_dst_change(example_repo: Path, run: Run, tmp_path: Path) -> None:
     site = build(run, example_repo, "2024-11-02T12:00:00Z", tmp_path / "site")
     (event,) = events(site)

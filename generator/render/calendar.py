@@ -10,6 +10,8 @@ zone, so no VTIMEZONE is needed and DST changes inside a window are exact.
   a reader was told about raises SEQUENCE; it never goes down, since updates are
   only ever added.
 * DTSTAMP and LAST-MODIFIED: the notice's newest update, never the wall clock.
+* STATUS: CANCELLED for a maintenance called off before its window (its Completed
+  update raised SEQUENCE), kept until the planned end so calendars replace the event.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from generator.render.markup import MarkdownRenderer, absolute_targets
 from generator.render.pages import Site
 
 CALENDAR = "maintenance.ics"
+CALLED_OFF = "Called off"  # the word pages show for it (templates/macros.html)
 PRODID = "-//Outpost//Outpost status notifications//EN"
 
 
@@ -66,9 +69,10 @@ def _description(config: Config, item: NoticeView, url: str,
     # The Markdown as written, as in the plain-text email: a calendar shows it away
     # from the notice page, so relative link targets are made absolute against it.
     body = absolute_targets(latest.body.strip(), url, markdown)
-    parts = [f"{latest.status.value}: {body}"]
+    parts = [f"{CALLED_OFF if item.called_off else latest.status.value}: {body}"]
     if names:
-        parts.append("Affected: " + ", ".join(names))
+        parts.append(("Would have affected: " if item.called_off else "Affected: ")
+                     + ", ".join(names))
     parts.append(url)
     return "\n\n".join(parts)
 
@@ -90,7 +94,7 @@ def event_lines(config: Config, item: NoticeView, markdown: MarkdownRenderer) ->
         f"SUMMARY:{escape_text(notice.title)}",
         f"DESCRIPTION:{escape_text(_description(config, item, url, markdown))}",
         f"URL:{url}",
-        "STATUS:CONFIRMED",
+        "STATUS:CANCELLED" if item.called_off else "STATUS:CONFIRMED",
         "TRANSP:TRANSPARENT",
         "CLASS:PUBLIC",
         "END:VEVENT",
@@ -104,8 +108,12 @@ UTC_ZONE = ("BEGIN:VTIMEZONE", "TZID:UTC", "BEGIN:STANDARD", "DTSTART:19700101T0
 
 
 def calendar_windows(site: Site) -> list[NoticeView]:
-    """Upcoming and in-progress maintenance at ``now``, soonest first."""
+    """Upcoming and in-progress maintenance at ``now``, and maintenance called off whose
+    planned window has not ended, soonest first."""
+    now = site.snapshot.now
     windows = [v for v in site.snapshot.open if v.notice.is_maintenance]
+    windows += [v for v in site.snapshot.closed
+                if v.called_off and v.notice.end is not None and v.notice.end > now]
     return sorted(windows, key=lambda v: (v.started.timestamp(), v.notice.id))
 
 
