@@ -175,6 +175,30 @@ def test_each_block_of_an_item_takes_its_own_direction(empty_repo: Path, run: Ru
             '#update-20261128T1130Z">Login failures</a></p>')
 
 
+def test_the_update_calling_a_maintenance_off_reads_called_off(
+        empty_repo: Path, run: Run, tmp_path: Path) -> None:
+    """A Completed update posted before its window is announced as 'Called off', with
+    what it would have affected, as the pages say: '[Completed] Web server move' days
+    before the window read as work done early. One completed in its window is not."""
+    write_notice(empty_repo, "web-move", MAINTENANCE_UPCOMING.replace(
+        "## Scheduled", "## Completed - 2026-11-28 05:45\nPostponed to January.\n\n"
+        "## Scheduled"))
+    write_notice(empty_repo, "api-move", MAINTENANCE_UPCOMING.replace(
+        "Web server move", "API move").replace("[web]", "[api]").replace(
+        "## Scheduled", "## Completed - 2026-12-05 23:00\nDone.\n\n## Scheduled"))
+    site = build(run, empty_repo, "2026-12-07T12:00:00Z", tmp_path / "site")
+    for name in ("feed.xml", "atom.xml", "components/web/feed.xml"):
+        feed = parse(site / name)
+        titles = [e.title for e in feed.entries]
+        assert "[Called off] Web server move" in titles and not any(
+            title == "[Completed] Web server move" for title in titles), name
+    items = dict(zip([e.title for e in parse(site / "atom.xml").entries],
+                     item_html(site / "atom.xml"), strict=True))
+    assert "<strong>Called off</strong>" in items["[Called off] Web server move"]
+    assert ">Would have affected: Web</p>" in items["[Called off] Web server move"]
+    assert ">Affected: API</p>" in items["[Completed] API move"]
+
+
 def test_feed_items_setting_caps_the_feeds(example_repo: Path, run: Run,
                                            tmp_path: Path) -> None:
     config = example_repo / "outpost.yaml"

@@ -23,6 +23,16 @@ from generator.core.model import (
 )
 from generator.core.times import write_time
 
+# The word a maintenance called off reads as (its status stays Completed: the API's).
+CALLED_OFF = "Called off"
+
+
+def calls_off(notice: Notice, update: Update) -> bool:
+    """Whether ``update`` is a maintenance's Completed posted before its window opened,
+    or as it opened: it called the maintenance off."""
+    return (update.status is Status.COMPLETED and notice.start is not None
+            and update.at <= notice.start)
+
 
 class Banner(Enum):
     INCIDENT = "incident"

@@ -19,13 +19,12 @@ from __future__ import annotations
 import re
 
 from generator.core.model import Config
-from generator.core.timeline import NoticeView
+from generator.core.timeline import CALLED_OFF, NoticeView
 from generator.core.times import utc_stamp
 from generator.render.markup import MarkdownRenderer, absolute_targets
 from generator.render.pages import Site
 
 CALENDAR = "maintenance.ics"
-CALLED_OFF = "Called off"  # the word pages show for it (templates/macros.html)
 PRODID = "-//Outpost//Outpost status notifications//EN"
 
 

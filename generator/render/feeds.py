@@ -20,6 +20,7 @@ from generator.core.model import (
     same_time_suffixes,
     update_stamp,
 )
+from generator.core.timeline import CALLED_OFF, calls_off
 from generator.render.calendar import CALENDAR
 from generator.render.feedwriter import FeedItem, FeedMeta, write_atom, write_rss
 from generator.render.markup import absolute_links, own_direction
@@ -148,20 +149,24 @@ def _item(site: Site, posted: Posted) -> FeedItem:
     page = f"{config.base_url}notices/{notice.id}/"
     link = f"{page}#{update_anchor(posted)}"
     zone = config.timezone
-    parts = [f"<p><strong>{html.escape(update.status.value)}</strong> - "
+    # Read as 'Completed' days before its window, a maintenance called off was work done.
+    called_off = calls_off(notice, update)
+    word = CALLED_OFF if called_off else update.status.value
+    parts = [f"<p><strong>{html.escape(word)}</strong> - "
              f"{html.escape(times.display_with_zone(update.at, zone))}</p>"]
     if notice.start is not None:
         window = times.display_range(notice.start, notice.end, zone)
         parts.append(f"<p>Window: {html.escape(window)}</p>")
     names = [c.name for c in (config.component(cid) for cid in notice.components) if c]
     if names:
-        parts.append(f"<p>Affected: {html.escape(', '.join(names))}</p>")
+        affected = "Would have affected" if called_off else "Affected"
+        parts.append(f"<p>{affected}: {html.escape(', '.join(names))}</p>")
     # Feed readers show the item away from its page: links resolve against the page.
     parts.append(absolute_links(site.markdown(update.body), page))
     parts.append(f'<p><a href="{html.escape(link)}">{html.escape(notice.title)}</a></p>')
     return FeedItem(
         id=item_id(config, posted),
-        title=f"[{update.status.value}] {notice.title}",
+        title=f"[{word}] {notice.title}",
         link=link,
         html=own_direction("\n".join(parts)),
         published=update.at,
