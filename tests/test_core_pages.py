@@ -356,7 +356,7 @@ def test_called_off_maintenance_page_shows_the_planned_window(empty_repo: Path, 
     page = (site / "notices" / "upgrade" / "index.html").read_text()
     assert "Nov 20, 2026, 10:00 PM\u00a0\u2013 Nov 21, 2:00 AM CST" in page
     assert "6:00 PM CST</time></p>" not in page  # no range ending at the Completed update
-    assert "label-completed" in page
+    assert "label-called_off" in page and "label-completed" not in page
 
 
 def test_called_off_maintenance_says_what_it_would_have_affected(empty_repo: Path, run: Run,
@@ -403,9 +403,14 @@ def test_a_called_off_maintenance_reads_called_off_wherever_it_is_listed(
                  for name in ("upgrade", "patch")}
         assert {name: match.groups() if match else None for name, match in found.items()} == {
             "upgrade": ("called_off", "Called off"), "patch": ("completed", "Completed")}, page
-    head = re.search(r'<p class="meta">' + label, (
-        site / "notices" / "upgrade" / "index.html").read_text())
+    page = (site / "notices" / "upgrade" / "index.html").read_text()
+    head = re.search(r'<p class="meta">' + label, page)
     assert head is not None and head.groups() == ("called_off", "Called off")
+    # Its timeline's update that called it off, as the feeds announce it.
+    assert re.findall(r"<h3>" + label, page) == [("called_off", "Called off"),
+                                                 ("scheduled", "Scheduled")]
+    assert re.findall(r"<h3>" + label, (site / "notices" / "patch" / "index.html").read_text()
+                      ) == [("completed", "Completed"), ("scheduled", "Scheduled")]
 
 
 def test_a_notice_s_relative_links_work_on_the_open_page(small_repo: Path, run: Run,
