@@ -5,8 +5,11 @@ from __future__ import annotations
 import base64
 import gzip
 import hashlib
+import html
+import json
 import os
 import re
+from datetime import UTC, datetime
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
@@ -16,6 +19,8 @@ import pytest
 from generator.build.output import replace_site
 from generator.core.errors import OutpostError
 from tests.conftest import FIXED_NOW, MINIMAL_CONFIG, Run
+from tests.feeds_support import MAINTENANCE_ACTIVE, write_notice
+from tests.test_api import COMPLETED_LATE
 
 EXAMPLE_CONFIG_LINKS = {"https://support.example.org/customers",
                         "https://support.example.org/customers/cases/new"}
@@ -410,7 +415,49 @@ def test_a_called_off_maintenance_reads_called_off_wherever_it_is_listed(
     assert re.findall(r"<h3>" + label, page) == [("called_off", "Called off"),
                                                  ("scheduled", "Scheduled")]
     assert re.findall(r"<h3>" + label, (site / "notices" / "patch" / "index.html").read_text()
-                      ) == [("completed", "Completed"), ("scheduled", "Scheduled")]
+                      ) == [("completed", "Completed"), ("in_progress", "In progress"),
+                            ("scheduled", "Scheduled")]  # the window's automatic one
+
+
+def page_timeline(page: Path) -> list[tuple[str, str, str, datetime]]:
+    """A notice page's timeline, newest first: (anchor, status word, text, time)."""
+    return [(anchor, word, html.unescape(re.sub(r"<[^>]+>", "", text)).strip(),
+             datetime.fromisoformat(moment))
+            for anchor, word, moment, text in re.findall(
+                r'<li id="([^"]+)">\n<h3><span class="label [^"]+">([^<]+)</span> '
+                r'<time datetime="([^"]+)">.*?</h3>\n(.*?)</li>', page.read_text(), re.S)]
+
+
+@pytest.mark.parametrize(("text", "now"), [
+    (MAINTENANCE_ACTIVE, FIXED_NOW),  # 05:00-09:00 CST, no update since Scheduled
+    (MAINTENANCE_ACTIVE, "2026-11-28T16:00:00Z"),  # its window over
+    (COMPLETED_LATE, FIXED_NOW),  # In progress posted, ended by the window, Completed late
+    (MAINTENANCE_ACTIVE.replace("## Scheduled", "## In progress - 2026-11-28 05:00\n"
+                                "Started.\n\n## Scheduled"), FIXED_NOW),
+])
+def test_a_maintenance_s_page_lists_the_window_s_automatic_updates_as_the_api_does(
+        empty_repo: Path, run: Run, tmp_path: Path, text: str, now: str) -> None:
+    """A window that opened (or ended) with no update saying so: the API lists the
+    update Statuspage's automation posts then, and the notice page showed none, so a
+    maintenance in progress read 'Scheduled' as its newest entry. The page lists the
+    same entries at the same moments, with the same words."""
+    write_notice(empty_repo, "db-work", text)
+    site = tmp_path / "site"
+    build(empty_repo, run, site, now)
+    api = json.loads((site / "api" / "v2" / "scheduled-maintenances.json").read_text())
+    listed = [(update["body"], datetime.fromisoformat(update["display_at"]))
+              for update in api["scheduled_maintenances"][0]["incident_updates"]]
+    entries = page_timeline(site / "notices" / "db-work" / "index.html")
+    assert [(text, moment) for _, _, text, moment in entries] == listed
+    automatic = {"Scheduled maintenance is currently in progress. We will provide updates "
+                 "as necessary.": "In progress",
+                 "The scheduled maintenance has been completed.": "Completed"}
+    for anchor, word, text, moment in entries:
+        if text in automatic:
+            assert word == automatic[text]
+            assert anchor == f"update-{moment.astimezone(UTC):%Y%m%dT%H%MZ}"
+    anchors = [anchor for anchor, *_ in entries]
+    assert len(set(anchors)) == len(anchors)
 
 
 def test_a_notice_s_relative_links_work_on_the_open_page(small_repo: Path, run: Run,

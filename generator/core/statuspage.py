@@ -394,6 +394,14 @@ def _timeline(item: NoticeView, now: datetime) -> list[tuple[Update, Status, str
     return entries
 
 
+def timeline_updates(item: NoticeView, now: datetime) -> list[Update]:
+    """Newest first, the updates ``incident_updates`` lists: the visible ones and among
+    them a maintenance's window edges no update announced (``_window_edges``)."""
+    if not item.notice.is_maintenance:
+        return list(item.updates)
+    return [update for update, _, _ in reversed(_timeline(item, now))]
+
+
 def incident_updates(api: Api, item: NoticeView) -> list[Json]:
     """The visible updates, newest first, each with its status in Statuspage's words; a
     maintenance's window edges no update announced come as Statuspage posts them."""

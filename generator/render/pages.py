@@ -39,8 +39,11 @@ from generator.core.model import (
     Impact,
     Notice,
     NoticeType,
+    Update,
     update_anchors,
+    update_stamp,
 )
+from generator.core.statuspage import timeline_updates
 from generator.core.timeline import Banner, ComponentState, NoticeView, Snapshot
 from generator.disk import files_under, regular_bytes
 from generator.render.bars import LEGEND, BarRow, bar_row, day_label, uptime_text
@@ -592,6 +595,18 @@ def recent_history(snapshot: Snapshot, zone: Any, days: int
     return result
 
 
+def timeline(item: NoticeView, now: datetime) -> list[tuple[Update, str]]:
+    """A notice page's timeline, newest first: each update with its HTML id. A
+    maintenance's window edges that no update announced come as the API lists them
+    (the automatic In progress and Completed), each anchored at its time, which no
+    update shares (one there would have announced it)."""
+    anchors = {id(update): anchor
+               for update, anchor in zip(item.updates, update_anchors(item.updates),
+                                         strict=True)}
+    return [(update, anchors.get(id(update)) or f"update-{update_stamp(update.at)}")
+            for update in timeline_updates(item, now)]
+
+
 def closed_by_year(closed: Iterable[NoticeView], zone: Any) -> dict[int, list[NoticeView]]:
     """Closed notices by the year each ended in the site zone, in the order given."""
     years: dict[int, list[NoticeView]] = {}
@@ -636,7 +651,7 @@ def render_pages(site: Site) -> dict[str, bytes | Page]:
             (site.chrome, item), lambda item=item: _page(  # type: ignore[misc]
                 site, "notice.html", "../../", "open" if item.is_open else "closed",
                 item=item, affected=[names.get(c, c) for c in item.notice.components],
-                anchors=update_anchors(item.updates),
+                anchors=update_anchors(item.updates), timeline=timeline(item, site.now),
                 case_url=case_url(config.submit_case_url, item.notice.id, item.notice.title)))
     files["subscribe/index.html"] = Page(
         (site.chrome,), lambda: _page(site, "subscribe.html", "../", ""))
