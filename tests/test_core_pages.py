@@ -460,6 +460,31 @@ def test_a_maintenance_s_page_lists_the_window_s_automatic_updates_as_the_api_do
     assert len(set(anchors)) == len(anchors)
 
 
+def test_a_group_heading_says_the_worst_status_of_its_components(
+        empty_repo: Path, run: Run, tmp_path: Path) -> None:
+    """As Statuspage's group row does, and the API's group row: a reader scanning the
+    Open page's component list for 'Campus' saw its name alone, the status of each
+    member a row or more below it."""
+    (empty_repo / "outpost.yaml").write_text(MINIMAL_CONFIG.replace(
+        "    name: Web\n", "    name: Web\n    group: Campus\n").replace(
+        "    name: API\n", "    name: API\n    group: Campus\n") + (
+        "  - id: mail\n    name: Mail\n    group: Office\n"
+        "  - id: chat\n    name: Chat\n    group: Office\n"))
+    (empty_repo / "notices" / "down.md").write_text(
+        "---\ntitle: Sign-in errors\ntype: incident\n"
+        "components: {web: degraded_performance, api: partial_outage}\n---\n"
+        "## Investigating - 2026-11-28 05:00\nLooking.\n")
+    site = tmp_path / "site"
+    build(empty_repo, run, site)
+    headings = re.findall(r'<h3 class="group">(.*?)</h3>', (site / "index.html").read_text())
+    assert [html.unescape(re.sub(r"<[^>]+>", "", heading)) for heading in headings] == [
+        "Campus: Partial outage", "Office: Operational"]
+    assert 'class="label comp-partial_outage"' in headings[0]
+    api = json.loads((site / "api" / "v2" / "components.json").read_text())
+    assert [(row["name"], row["status"]) for row in api["components"] if row["group"]] == [
+        ("Campus", "partial_outage"), ("Office", "operational")]
+
+
 def test_a_notice_s_relative_links_work_on_the_open_page(small_repo: Path, run: Run,
                                                          tmp_path: Path) -> None:
     """An update is written for its notice page; the Open page shows it too, with its
@@ -497,7 +522,7 @@ def test_components_without_a_group_are_not_listed_under_another_s_heading(
     out = tmp_path / "site"
     assert run(empty_repo, "build", "--out", str(out), "--now", FIXED_NOW).exit_code == 0
     components = (out / "index.html").read_text().split('<h2 id="components">', 1)[1]
-    shown = re.findall(r'<h3 class="group">([^<]*)</h3>|<a class="name" [^>]*>([^<]*)</a>',
-                       components)
+    shown = re.findall(r'<h3 class="group"><span class="name">([^<]*)</span>'
+                       r'|<a class="name" [^>]*>([^<]*)</a>', components)
     assert [group or f"- {name}" for group, name in shown] == [
         "- API", "- Chat", "Campus", "- Web", "Support", "- Mail"]

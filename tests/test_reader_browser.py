@@ -1665,7 +1665,7 @@ def test_a_right_to_left_group_name_reads_right_to_left(
         "name: Web\n", f"name: Web\n    group: '{RTL_TITLE}'\n"))
     out = tmp_path / "site"
     build_into(empty_repo, out, FIXED_NOW)
-    blocks = evaluated(browser, out, "", "() => (" + ENDS + ")('#components ~ h3')",
+    blocks = evaluated(browser, out, "", "() => (" + ENDS + ")('#components ~ h3 .name')",
                        width=1000)
     assert [block["text"] for block in blocks] == [RTL_TITLE]
     assert blocks[0]["first"] > blocks[0]["last"], blocks

@@ -569,6 +569,17 @@ def _component_groups(states: Iterable[ComponentState]
     return [(group, members) for group, members in groups.items() if members]
 
 
+def group_statuses(states: Iterable[ComponentState]) -> dict[str, ComponentStatus]:
+    """Each group's worst component status, which Statuspage shows on a group's row
+    (and the API's group row has)."""
+    worst: dict[str, ComponentStatus] = {}
+    for state in states:
+        group = state.component.group
+        if group is not None and (group not in worst or state.status.rank > worst[group].rank):
+            worst[group] = state.status
+    return worst
+
+
 def recent_history(snapshot: Snapshot, zone: Any, days: int
                    ) -> list[tuple[str, list[NoticeView]]]:
     """The last ``days`` days in the site zone, today first, as (heading, notices that
@@ -626,6 +637,7 @@ def render_pages(site: Site) -> dict[str, bytes | Page]:
                                 bars_script=Markup(BARS_SCRIPT),
                                 overall=overall_status(snapshot, config.timezone),
                                 component_groups=_component_groups(snapshot.components),
+                                group_statuses=group_statuses(snapshot.components),
                                 bar_rows=site.bar_rows, legend_items=LEGEND,
                                 recent=recent_history(snapshot, config.timezone,
                                                       config.recent_days))
