@@ -6,7 +6,7 @@ from datetime import datetime
 
 from generator.app import schema
 from generator.core.model import ComponentStatus, Notice, Status
-from generator.core.timeline import Banner, select, view
+from generator.core.timeline import Banner, calls_off, select, view
 from generator.core.times import parse_time
 from generator.notices.loader import parse_notice
 from generator.render.pages import banner_text
@@ -260,3 +260,29 @@ Planned.
     for now in ("2026-12-05 21:55", "2026-12-05 22:30", "2026-12-07 00:00"):
         item = view(early, at(now))
         assert item is not None and changed_at(item, at(now)) == at("2026-12-05 21:50"), now
+
+
+def test_a_maintenance_begun_early_and_done_before_its_window_was_not_called_off() -> None:
+    """An In progress update before the window put its components under maintenance (the
+    API and the bars say so): completed before the window opened, it was done early, not
+    called off, so its pages say 'Affected' and 'Completed'. It still shows the planned
+    window, never a range that ends before it starts."""
+    early = notice("""---
+title: Storage migration
+type: maintenance
+start: 2026-12-05 22:00
+end: 2026-12-06 02:00
+---
+## Completed - 2026-12-05 21:50
+Done early.
+
+## In progress - 2026-12-05 21:30
+Started early.
+
+## Scheduled - 2026-11-29 13:10
+Planned.
+""")
+    item = view(early, at("2026-12-07 00:00"))
+    assert item is not None and not item.called_off
+    assert not calls_off(early, item.latest)  # the feeds' word for it: Completed
+    assert (item.started, item.shown_end) == (at("2026-12-05 22:00"), at("2026-12-06 02:00"))

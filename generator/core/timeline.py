@@ -29,9 +29,14 @@ CALLED_OFF = "Called off"
 
 def calls_off(notice: Notice, update: Update) -> bool:
     """Whether ``update`` is a maintenance's Completed posted before its window opened,
-    or as it opened: it called the maintenance off."""
+    or as it opened, with no In progress (or Verifying) update before it: it called the
+    maintenance off. (Nothing follows Completed, so every such update is before it.)"""
     return (update.status is Status.COMPLETED and notice.start is not None
-            and update.at <= notice.start)
+            and update.at <= notice.start and not _begun_early(notice.updates))
+
+
+def _begun_early(updates: Iterable[Update]) -> bool:
+    return any(update.status in (Status.IN_PROGRESS, Status.VERIFYING) for update in updates)
 
 
 class Banner(Enum):
@@ -65,17 +70,25 @@ class NoticeView:
         return self.status is Status.SCHEDULED
 
     @property
-    def called_off(self) -> bool:
+    def _done_before_window(self) -> bool:
         """A maintenance completed before its window opened, or as it opened."""
         return (self.ended is not None and self.ended <= self.started
                 and self.notice.end is not None)
 
     @property
+    def called_off(self) -> bool:
+        """A maintenance completed before its window opened, or as it opened, that no
+        In progress (or Verifying) update had begun early: it never began (the API's
+        statuspage.went_under)."""
+        return self._done_before_window and not _begun_early(self.updates)
+
+    @property
     def shown_end(self) -> datetime | None:
-        """The end of the range pages show after ``started``. A maintenance called off
-        shows the planned window (its timeline says why), never a range that ends before
-        it starts or as it starts."""
-        return self.notice.end if self.called_off else self.ended
+        """The end of the range pages show after ``started``. A maintenance completed
+        before its window (called off, or begun and done early) shows the planned window
+        (its timeline says why), never a range that ends before it starts or as it
+        starts."""
+        return self.notice.end if self._done_before_window else self.ended
 
 
 @dataclass(frozen=True)
