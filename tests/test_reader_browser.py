@@ -1729,3 +1729,35 @@ def test_a_320px_phone_keeps_both_help_links_on_one_row_and_since_when_on_screen
     assert min(sizes) >= 44, sizes
     assert seen["since"]["text"] == "Since Jul 30, 2024, 1:50 PM CDT"
     assert seen["since"]["bottom"] <= 568, seen
+
+
+# Each word of the rows' uptime lines ("90 days ago", "100.00 % uptime", "Today") that
+# is drawn over more than one line, with the lines it takes.
+SPLIT_WORDS = """() => { const split = [];
+  for (const line of document.querySelectorAll('.uptime')) {
+    const walker = document.createTreeWalker(line, NodeFilter.SHOW_TEXT);
+    while (walker.nextNode()) { const node = walker.currentNode;
+      if (node.parentElement.closest('.sr')) continue;
+      for (const m of node.data.matchAll(/\\S+/g)) { const r = document.createRange();
+        r.setStart(node, m.index); r.setEnd(node, m.index + m[0].length);
+        const tops = new Set([...r.getClientRects()].map(c => Math.round(c.top)));
+        if (tops.size > 1) split.push([m[0], tops.size]); } } }
+  return split; }"""
+
+
+@pytest.mark.parametrize("path", ["", "components/customer-sites/"])
+def test_no_word_of_a_row_s_uptime_line_is_split_at_320px(
+        browser: Any, servers: dict[str, str], path: str) -> None:
+    """At 320 px '100.00 % uptime' takes two lines, and the body's break-anywhere rule
+    split the 'Today' beside it into 'Toda' and 'y', under the bars' last day. The
+    others wrap between their words; the page still fits 320 px in 200 % text (the
+    reflow test)."""
+    context = browser.new_context(viewport={"width": 320, "height": 740})
+    page = context.new_page()
+    try:
+        page.goto(servers["quiet"] + path)
+        assert page.evaluate(SPLIT_WORDS) == []
+        assert page.evaluate("[document.scrollingElement.scrollWidth, innerWidth]") == [
+            320, 320]
+    finally:
+        context.close()
