@@ -798,3 +798,27 @@ def test_a_postmortem_email_after_resolved_asks_as_the_resolved_one_does(
     link = "https://support.example.org/cases/new?notice=database-outage"
     assert f"Still seeing a problem? Please submit a case: {link}\n" in postmortem.part("plain")
     assert "Experiencing this?" not in postmortem.part("html")
+
+
+def test_an_update_calling_a_maintenance_off_is_told_as_called_off(
+        run: Run, repo: Path, smtp: MailServer, hooks: HookServer) -> None:
+    """Its email and chat post said 'Completed: API upgrade' and 'Affected: API' hours
+    before the window, which reads as work done early, while the pages, feeds and
+    calendar say it was called off."""
+    notice = repo / "notices" / "api-upgrade.md"
+    notice.write_text(notice.read_text().replace(
+        "## Scheduled - 2026-11-27 08:00",
+        "## Completed - 2026-11-28 09:30\nThe upgrade is no longer needed.\n\n"
+        "## Scheduled - 2026-11-27 08:00"))
+    assert notify(run, repo)[0] == 0
+    [mail] = [m for m in smtp.received if m.to == "alice@example.org"
+              and "20261128T1530Z" in str(m.message["Message-ID"])]
+    assert str(mail.message["Subject"]) == "[Test Status] Called off: API upgrade"
+    plain = mail.part("plain")
+    assert plain.startswith("Called off: API upgrade\n\nThe upgrade is no longer needed.\n")
+    assert "Status: Called off\nWould have affected: API\n" in plain
+    page = mail.part("html")
+    assert "<title>Called off: API upgrade</title>" in page and ">Would have affected</th>" in page
+    [chat] = [p.body for p in hooks.posts("/slack")
+              if p.headers["X-Outpost-Delivery"].startswith("api-upgrade/20261128T1530Z")]
+    assert chat["text"].startswith("[Test Status] Called off: API upgrade ")

@@ -140,7 +140,7 @@ def subject(config: Config, message: Message) -> str:
         assert message.notice.start is not None
         when = times.display_with_zone(message.notice.start, config.timezone)
         return f"[{config.title}] Reminder: {message.notice.title} starts {when}"
-    return f"[{config.title}] {message.status.value}: {message.notice.title}"
+    return f"[{config.title}] {message.word}: {message.notice.title}"
 
 
 def _facts(config: Config, message: Message, text: Callable[[str], str] = str,
@@ -149,9 +149,10 @@ def _facts(config: Config, message: Message, text: Callable[[str], str] = str,
     ``name``: plain text, or HTML whose names are isolated."""
     notice, zone = message.notice, config.timezone
     names = {c.id: c.name for c in config.components}
-    facts = [("Status", text(message.status.value))]
+    facts = [("Status", text(message.word))]
     if notice.components:
-        facts.append(("Affected", ", ".join(name(names.get(c, c)) for c in notice.components)))
+        affected = "Would have affected" if message.called_off else "Affected"
+        facts.append((affected, ", ".join(name(names.get(c, c)) for c in notice.components)))
     if notice.start is not None:
         facts.append(("Window", text(times.display_range(notice.start, notice.end, zone))))
     if message.update is not None:
@@ -190,7 +191,7 @@ def plain_text(config: Config, message: Message, markdown: Markdown) -> str:
     them against in a mail client)."""
     body = absolute_targets(_body_markdown(config, message), notice_url(config, message),
                             markdown)
-    lines = [f"{message.status.value}: {message.notice.title}"
+    lines = [f"{message.word}: {message.notice.title}"
              if not message.is_reminder else f"Reminder: {message.notice.title}", "",
              body, ""]
     lines += [f"{label}: {value}" for label, value in _facts(config, message)]
@@ -208,7 +209,7 @@ def html_text(config: Config, message: Message, markdown: Markdown) -> str:
     esc = html.escape
     page = notice_url(config, message)
     url = esc(page, quote=True)
-    lead = "Reminder" if message.is_reminder else message.status.value
+    lead = "Reminder" if message.is_reminder else message.word
     heading = f"{lead}: {message.notice.title}"
     rows = "".join(f'<tr><th align="left" style="padding:2px 12px 2px 0">{esc(label)}</th>'
                    f"<td>{value}</td></tr>"

@@ -21,6 +21,7 @@ from generator.core.model import (
     same_time_suffixes,
     update_stamp,
 )
+from generator.core.timeline import CALLED_OFF, calls_off
 from generator.notify.settings import Contact, NotifySettings, Webhook
 
 
@@ -46,6 +47,17 @@ class Message:
     @property
     def status(self) -> Status:
         return self.update.status if self.update else Status.SCHEDULED
+
+    @property
+    def called_off(self) -> bool:
+        """The update calls a maintenance off before its window (timeline.calls_off)."""
+        return self.update is not None and calls_off(self.notice, self.update)
+
+    @property
+    def word(self) -> str:
+        """The status as messages say it: 'Called off' for a Completed that calls a
+        maintenance off, as the pages and feeds say."""
+        return CALLED_OFF if self.called_off else self.status.value
 
 
 @dataclass(frozen=True)
