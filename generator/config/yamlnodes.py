@@ -465,7 +465,7 @@ def _after_closing(text: str, mark: yaml.Mark) -> str | None:
     """What to say of more on a line after a value that closed ('title: "Sign-in" is
     slow', 'components: [web]]'): YAML reads the value as ended at its closing quote or
     bracket."""
-    line = text.split("\n")[mark.line]
+    line = _line_of(text, mark)
     character = _at_mark(text, mark)
     if character in ("]", "}"):
         return f"a '{character}' here closes nothing that is open: remove it"
@@ -488,7 +488,7 @@ def _unknown_escape(text: str, exc: yaml.MarkedYAMLError, mark: yaml.Mark) -> st
     ('"\\\\server\\share"' written with one backslash each): single quotes keep it."""
     if "unknown escape" not in (exc.problem or ""):
         return None
-    found = _key_and_value(text.split("\n")[mark.line])
+    found = _key_and_value(_line_of(text, mark))
     fix = ""
     if found is not None and found[1].startswith('"') and found[1].endswith('"'):
         inner = found[1][1:-1].replace('\\"', '"')
@@ -499,7 +499,7 @@ def _unknown_escape(text: str, exc: yaml.MarkedYAMLError, mark: yaml.Mark) -> st
 
 def _item_beside_key(text: str, mark: yaml.Mark) -> str:
     """What to say of a '- ' right after a key ('components: - web')."""
-    line = text.split("\n")[mark.line]
+    line = _line_of(text, mark)
     key, _, value = line.partition(":")
     item = value.strip().removeprefix("-").strip()
     indent = " " * (_indent(line) + 2)
@@ -529,17 +529,23 @@ def _reserved_start(text: str, mark: yaml.Mark) -> str | None:
     character = _at_mark(text, mark)
     if character not in ("@", "`"):
         return None
-    found = _key_and_value(text.split("\n")[mark.line])
+    found = _key_and_value(_line_of(text, mark))
     if found is None or not found[1].startswith(character):
         return f"a value cannot start with '{character}' in YAML: put the value in quotes"
     return (f"a value cannot start with '{character}' in YAML: put it in quotes: "
             f"{_written_key(found[0])} {_quoted(found[1])}")
 
 
+def _line_of(text: str, mark: yaml.Mark) -> str:
+    """The line a YAML error's mark is on ('' past the end: YAML also breaks lines at
+    a CR, U+0085, U+2028 or U+2029, where ``text`` is split at newlines only)."""
+    lines = text.split("\n")
+    return lines[mark.line] if mark.line < len(lines) else ""
+
+
 def _at_mark(text: str, mark: yaml.Mark) -> str:
     """The character a YAML error's mark points at ('' past the end)."""
-    lines = text.split("\n")
-    return lines[mark.line][mark.column:mark.column + 1] if mark.line < len(lines) else ""
+    return _line_of(text, mark)[mark.column:mark.column + 1]
 
 
 def _refuse_aliases(text: str, first_line: int) -> None:
