@@ -1538,6 +1538,63 @@ def test_a_long_banner_leaves_since_when_and_help_on_every_phone_s_first_screen(
     assert problems == [], "\n".join(problems)
 
 
+# The last line of the banner title that a reader sees (its characters within every box
+# that clips them), as whole pixels: top, bottom and its rightmost character's right edge;
+# the banner's inner right edge, blank padding at any width; and the direction of the box
+# that cuts the title, in which the browser puts its ellipsis at the end of the line.
+TITLE_LAST_LINE = """() => { const title = document.querySelector('.banner bdi');
+  const clips = []; let cut = null; for (let e = title; e; e = e.parentElement) {
+    const style = getComputedStyle(e);
+    if (style.overflow != 'visible') clips.push(e.getBoundingClientRect());
+    if (!cut && style.webkitLineClamp != 'none') cut = style.direction; }
+  const walker = document.createTreeWalker(title, NodeFilter.SHOW_TEXT), shown = [];
+  while (walker.nextNode()) { const node = walker.currentNode;
+    for (let i = 0; i < node.data.length; i++) { const r = document.createRange();
+      r.setStart(node, i); r.setEnd(node, i + 1); const b = r.getBoundingClientRect();
+      const inside = c => b.top >= c.top - 0.5 && b.bottom <= c.bottom + 0.5;
+      if (node.data[i].trim() && clips.every(inside)) shown.push(b); } }
+  const top = Math.max(...shown.map(b => b.top)), line = shown.filter(b => b.top > top - 2);
+  return {top: Math.ceil(top), bottom: Math.floor(Math.max(...line.map(b => b.bottom))),
+          right: Math.ceil(Math.max(...line.map(b => b.right))), cut,
+          padding: Math.floor(document.querySelector('.banner .wrap')
+                              .getBoundingClientRect().right) - 11}; }"""
+# "The main server of the registration system has been unavailable to students and staff
+# on every campus since the morning (version 2)."
+RTL_LONG_TITLE = ("השרת הראשי של מערכת ההרשמה אינו זמין לסטודנטים ולסגל בכל הקמפוסים מאז "
+                  "הבוקר (גרסה 2).")
+
+
+def test_a_right_to_left_title_cut_on_a_phone_ends_in_its_ellipsis_on_the_left(
+        browser: Any, tmp_path: Path) -> None:
+    """A Hebrew title the phone's banner cuts to two lines ends where a Hebrew reader's
+    eye ends, on the left, in the ellipsis. The link, laid out left to right for the
+    English words after the title, was cut instead: its ellipsis stood on the right of the
+    second line, before the line's first word, as if words were missing there, and the
+    line's last word ended with nothing to say the title went on."""
+    root = long_titled_site(tmp_path, RTL_LONG_TITLE)
+    (root / "notices" / "slow.md").write_text(SLOW_SIGN_IN)
+    site = tmp_path / "site"
+    build_into(root, site, FIXED_NOW)
+    problems = []
+    with serving(site) as url:
+        for width, height in FIRST_SCREENS[:3]:
+            context = browser.new_context(viewport={"width": width, "height": height})
+            page = context.new_page()
+            try:
+                page.goto(url)
+                line = page.evaluate(TITLE_LAST_LINE)
+                size = {"y": line["top"], "width": 10, "height": line["bottom"] - line["top"]}
+                # Nothing is drawn right of the line's first word, where the ellipsis stood.
+                blank = page.screenshot(clip={**size, "x": line["padding"]})
+                after = page.screenshot(clip={**size, "x": line["right"] + 1})
+                if after != blank or line["cut"] != "rtl":
+                    problems.append(f"{width}x{height}: the title's last line {line} is not "
+                                    "cut on its left")
+            finally:
+                context.close()
+    assert problems == [], "\n".join(problems)
+
+
 NOTICE_FIRST_SCREEN = """() => { const box = s => { const e = document.querySelector(s);
     if (!e) return null; const r = e.getBoundingClientRect();
     return {text: e.innerText, top: r.top, bottom: r.bottom}; };
