@@ -1595,6 +1595,64 @@ def test_a_right_to_left_title_cut_on_a_phone_ends_in_its_ellipsis_on_the_left(
     assert problems == [], "\n".join(problems)
 
 
+# The banner link's words after the title as a reader sees them: null when its last
+# character is outside a box that clips it or past the screen's edge.
+AFTER_TITLE_SHOWN = """() => { const a = document.querySelector('.banner a');
+  const node = a.lastChild, r = document.createRange();
+  r.setStart(node, node.data.length - 1); r.setEnd(node, node.data.length);
+  const b = r.getBoundingClientRect();
+  for (let e = node.parentElement; e; e = e.parentElement) {
+    const c = e.getBoundingClientRect();
+    if (getComputedStyle(e).overflow != 'visible' && (b.bottom > c.bottom + 0.5
+        || b.right > c.right + 0.5)) return null; }
+  return b.right <= innerWidth ? node.data : null; }"""
+LONG_MAINTENANCE = """\
+---
+title: {title}
+type: maintenance
+components: [api]
+start: 2026-12-05 22:00
+end: 2026-12-06 01:00
+---
+## Scheduled - 2026-11-20 09:00
+The learning platform will be upgraded.
+"""
+# Phones held upright and on their side, each with a screen that is short (30rem or less).
+SIDEWAYS = ((568, 320), (667, 375), (740, 360))
+
+
+def test_what_follows_a_long_title_in_the_phone_s_banner_always_shows(
+        browser: Any, tmp_path: Path) -> None:
+    """", and 1 more notice" and a maintenance's window follow the banner's title, and a
+    phone cutting a long title keeps them in view: a reader learns there are more notices,
+    and when the work is. On its side, the short screen's two lines of the banner's words
+    were cut at their end, the title's second line and what followed it."""
+    title = LONG_TITLES[0]
+    problems = []
+    for kind in ("incident", "maintenance"):
+        root = long_titled_site(tmp_path / kind, title)
+        if kind == "incident":
+            (root / "notices" / "slow.md").write_text(SLOW_SIGN_IN)
+        else:
+            (root / "notices" / "sign-in.md").write_text(LONG_MAINTENANCE.format(title=title))
+        site = tmp_path / kind / "site"
+        build_into(root, site, FIXED_NOW)
+        words = (", and 1 more notice" if kind == "incident"
+                 else ", Dec 5, 10:00 PM\u00a0\u2013 Dec 6, 1:00 AM CST")
+        with serving(site) as url:
+            for width, height in FIRST_SCREENS[:3] + SIDEWAYS:
+                context = browser.new_context(viewport={"width": width, "height": height})
+                page = context.new_page()
+                try:
+                    page.goto(url)
+                    shown = page.evaluate(AFTER_TITLE_SHOWN)
+                    if shown != words:
+                        problems.append(f"{kind} at {width}x{height}: {shown!r} shown")
+                finally:
+                    context.close()
+    assert problems == [], "\n".join(problems)
+
+
 NOTICE_FIRST_SCREEN = """() => { const box = s => { const e = document.querySelector(s);
     if (!e) return null; const r = e.getBoundingClientRect();
     return {text: e.innerText, top: r.top, bottom: r.bottom}; };
