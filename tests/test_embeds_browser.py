@@ -214,6 +214,26 @@ def test_hostile_title_is_literal_text(tmp_path: Path, site: Server, portal: Ser
     assert watch.dialogs == [] and watch.console_errors == [] and watch.page_errors == []
 
 
+def test_included_banner_with_a_long_address_in_its_title_fits_a_phone(
+        tmp_path: Path, site: Server, portal: Server, browser: Any) -> None:
+    """A title holding an address or another long word breaks inside it where the
+    included fragment is too narrow for it: its styles reset every property, the
+    portal's line breaking too, so the word ran 340 px past a 320 px phone's edge and
+    the whole portal page scrolled sideways."""
+    title = "Sign-in fails at https://sso.example.org/" + "callback" * 7
+    publish(tmp_path, site, {"sign-in": incident(title)})
+    fragment = (site.folder / "banner.html").read_text()
+    url = put(portal, "index.html", portal_page(fragment))
+    ctx = browser.new_context(viewport={"width": 320, "height": 640})
+    try:
+        page = ctx.new_page()
+        page.goto(url)
+        assert page.evaluate("document.documentElement.scrollWidth") == 320
+        assert page.locator(".outpost-banner u").inner_text() == title
+    finally:
+        ctx.close()
+
+
 def test_down_hosts_never_delay_load_and_cached_copy_shows(tmp_path: Path, portal: Server,
                                                            context: Any) -> None:
     site_dir = tmp_path / "site"
