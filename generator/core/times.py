@@ -292,11 +292,12 @@ def display_range(start: datetime, end: datetime | None, zone: tzinfo,
     first_zone = abbreviation(start, zone)
     if end is None:
         return f"Since {display(start, zone, year)} {first_zone}"
-    one = f"{display(start, zone, year)} {first_zone}"
-    if end - start < timedelta(minutes=1) and display_with_zone(end, zone, year) == one:
-        # Begun and ended at once (posted only as Resolved), or within the minute shown
-        # (seconds written by hand): one time, never '10:00 \u2013 10:00 AM'.
-        return one
+    if end - start < timedelta(minutes=1):
+        one = f"{display(start, zone, year)} {first_zone}"
+        if display_with_zone(end, zone, year) == one:
+            # Begun and ended at once (posted only as Resolved), or within the minute
+            # shown (seconds written by hand): one time, never '10:00 \u2013 10:00 AM'.
+            return one
     last_zone = abbreviation(end, zone)
     here, there = start.astimezone(zone), end.astimezone(zone)
     if here.date() == there.date():

@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
-from functools import cached_property
+from functools import cached_property, partial
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -606,15 +606,18 @@ def recent_history(snapshot: Snapshot, zone: Any, days: int
     return result
 
 
-def timeline(item: NoticeView, now: datetime) -> list[tuple[Update, str]]:
-    """A notice page's timeline, newest first: each update with its HTML id. A
-    maintenance's window edges that no update announced come as the API lists them
-    (the automatic In progress and Completed), each anchored at its time, which no
-    update shares (one there would have announced it)."""
-    anchors = {id(update): anchor
-               for update, anchor in zip(item.updates, update_anchors(item.updates),
-                                         strict=True)}
-    return [(update, anchors.get(id(update)) or f"update-{update_stamp(update.at)}")
+def timeline(item: NoticeView, now: datetime, anchors: list[str]
+             ) -> list[tuple[Update, str]]:
+    """A notice page's timeline, newest first: each update with its HTML id (``anchors``,
+    update_anchors of ``item.updates``). A maintenance's window edges that no update
+    announced come as the API lists them (the automatic In progress and Completed),
+    each anchored at its time, which no update shares (one there would have announced
+    it)."""
+    if not item.notice.is_maintenance:
+        return list(zip(item.updates, anchors, strict=True))
+    by_update = {id(update): anchor
+                 for update, anchor in zip(item.updates, anchors, strict=True)}
+    return [(update, by_update.get(id(update)) or f"update-{update_stamp(update.at)}")
             for update in timeline_updates(item, now)]
 
 
@@ -624,6 +627,16 @@ def closed_by_year(closed: Iterable[NoticeView], zone: Any) -> dict[int, list[No
     for item in closed:
         years.setdefault(times.local_year(item.ended or item.updated, zone), []).append(item)
     return years
+
+
+def _notice_page(site: Site, item: NoticeView, names: Mapping[str, str]) -> bytes:
+    """notices/<id>/index.html."""
+    anchors = update_anchors(item.updates)
+    notice = item.notice
+    return _page(site, "notice.html", "../../", "open" if item.is_open else "closed",
+                 item=item, affected=[names.get(c, c) for c in notice.components],
+                 anchors=anchors, timeline=timeline(item, site.now, anchors),
+                 case_url=case_url(site.config.submit_case_url, notice.id, notice.title))
 
 
 def render_pages(site: Site) -> dict[str, bytes | Page]:
@@ -660,11 +673,7 @@ def render_pages(site: Site) -> dict[str, bytes | Page]:
     names = {c.id: c.name for c in config.components}
     for item in (*snapshot.open, *snapshot.closed):
         files[f"notices/{item.notice.id}/index.html"] = Page(
-            (site.chrome, item), lambda item=item: _page(  # type: ignore[misc]
-                site, "notice.html", "../../", "open" if item.is_open else "closed",
-                item=item, affected=[names.get(c, c) for c in item.notice.components],
-                anchors=update_anchors(item.updates), timeline=timeline(item, site.now),
-                case_url=case_url(config.submit_case_url, item.notice.id, item.notice.title)))
+            (site.chrome, item), partial(_notice_page, site, item, names))
     files["subscribe/index.html"] = Page(
         (site.chrome,), lambda: _page(site, "subscribe.html", "../", ""))
     files["404.html"] = Page((site.chrome,), lambda: _page(site, "404.html", config.base_path, ""))
