@@ -182,6 +182,22 @@ def test_open_notice_asks_for_cases_even_so(example_repo: Path, run: Run, tmp_pa
             "cases/new\">submit a case</a>: it helps") in index
 
 
+def test_a_maintenance_under_way_asks_for_no_case_about_itself(
+        example_repo: Path, run: Run, tmp_path: Path) -> None:
+    """Planned work makes a service unavailable by design: its card offered 'Submit a
+    case about' it, and its page and the Open page asked readers experiencing what it
+    describes to submit one, as for an incident (its email asks for none). The Open page
+    now asks for cases about anything not listed, as when nothing is open."""
+    site = build(example_repo, run, tmp_path / "site", "2026-10-17 21:00")
+    page = (site / "notices/2026-10-17-support-portal-maintenance/index.html").read_text()
+    assert "We still encourage you" not in page
+    index = (site / "index.html").read_text()
+    assert index.count(">Submit a case") == 1  # the header's only
+    assert "We still encourage you" not in index
+    assert ("Having a problem that is not listed here? Please <a href=\"https://support."
+            "example.org/customers/cases/new\">submit a case</a>.") in index
+
+
 def test_no_case_link_without_the_setting(empty_repo: Path, run: Run, tmp_path: Path) -> None:
     site = build(empty_repo, run, tmp_path / "site", FIXED_NOW)
     assert "Submit a case" not in (site / "index.html").read_text()

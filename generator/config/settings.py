@@ -163,7 +163,7 @@ SETTINGS: tuple[s.Field, ...] = (
     s.Field("home_label", s.line, "text", "Words of the header link to home_url, saying "
             "where it goes.", default="Support portal"),
     s.Field("submit_case_url", s.optional(_case_url), "URL",
-            "The 'Submit a case' link shown in every page's header and on open notices. Its "
+            "The 'Submit a case' link shown in every page's header and on open incidents. Its "
             "query may hold {id} and {title}: a notice's page fills them in (URL-encoded) so "
             "the case form names the notice; other pages leave those parameters out."),
     s.Field("alerts_url", s.optional(s.http_url), "URL", "Where readers sign up for email "
