@@ -1402,3 +1402,22 @@ def test_a_front_matter_key_indented_a_space_off_is_named_at_its_line(
         "notices/2026-11-28-web.md:6: invalid YAML: this line's key 'api' is indented 3 "
         "spaces, which lines up with nothing above it: line it up with 'web' (2 spaces in)\n"
         "1 problem found.\n"))
+
+
+@pytest.mark.parametrize("line_break", ["\r", "\r\n", "\x85", "\u2028", "\u2029"])
+@pytest.mark.parametrize(("line", "hint"), [
+    ("components: - web", "write components: [web], or each item on a line of its own "
+                          "below it ('  - web')"),
+    ('title: "Sign-in" is slow', "put all of it in quotes: title: '\"Sign-in\" is slow'"),
+    ("title: @here down", "put it in quotes: title: \"@here down\""),
+])
+def test_yaml_hints_read_the_line_yaml_counts(line_break: str, line: str, hint: str) -> None:
+    """YAML also breaks lines at a CR, U+0085, U+2028 and U+2029 (in a quoted value
+    here): a hint reads the line its error is on as YAML counts lines, not another."""
+    from generator.config import yamlnodes
+
+    text = f'description: "a{line_break}b"\n{line}\ntimezone: UTC\n'
+    with pytest.raises(yamlnodes.YamlError) as caught:
+        yamlnodes.parse(text)
+    assert hint in str(caught.value)
+    assert "timezone" not in str(caught.value)

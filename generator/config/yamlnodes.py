@@ -169,7 +169,7 @@ def parse(text: str, first_line: int = 1, aliases: bool = False) -> Node | None:
                    else None)
         if dashed is not None:  # '-id: web' is a key named '-id' to YAML, not an item
             line = first_line + dashed
-            item = text.split("\n")[dashed].strip()
+            item = _lines(text)[dashed].strip()
             problem = f"a list item's '-' needs a space after it: - {item[1:]}"
         elif odd is not None:  # invisible in an editor, and noticed a line late
             line = first_line + odd[0]
@@ -264,7 +264,7 @@ def _odd_indent(text: str, mark_line: int) -> tuple[int, str] | None:
     """The line (0-based) at or just before an error whose indentation holds a space YAML
     does not count as one (a no-break space pasted from a web page or a word processor),
     and that character."""
-    lines = text.split("\n")
+    lines = _lines(text)
     for index in (mark_line - 1, mark_line):  # the parser notices it on the line after
         if 0 <= index < len(lines):
             line = lines[index]
@@ -279,7 +279,7 @@ def _dash_without_space(text: str, mark_line: int) -> int | None:
     """The line (0-based) at or just before an error that starts with a '-' and a key
     ('-id: web'): YAML reads a key named '-id' there, and refuses the lines below it,
     or a list item beside it."""
-    lines = text.split("\n")
+    lines = _lines(text)
     for index in (mark_line - 1, mark_line):
         if 0 <= index < len(lines) and re.match(r" *-[^\s-][^:]*: ", lines[index] + " "):
             return index
@@ -289,7 +289,7 @@ def _dash_without_space(text: str, mark_line: int) -> int | None:
 def _colon_in_value(text: str, line_index: int) -> str | None:
     """What to say of a 'key: value' line whose value holds ': ' ('title: Email: delays',
     as titles often do): YAML reads a second key there, and refuses it."""
-    lines = text.split("\n")
+    lines = _lines(text)
     if line_index >= len(lines):
         return None
     key, separator, value = lines[line_index].partition(": ")
@@ -309,7 +309,7 @@ def _keyless_line(text: str, mark: yaml.Mark | None) -> tuple[int, str] | None:
     its mapping is read as a value going on over the lines below it, so YAML refuses
     the ':' of the next key and names that line. The line to mend is the first of the
     lines before it, indented as it is, that hold no ': '."""
-    lines = text.split("\n")
+    lines = _lines(text)
     if mark is None or mark.line >= len(lines):
         return None
     indent = _indent(lines[mark.line])
@@ -360,7 +360,7 @@ def _misaligned(text: str, mark_line: int) -> tuple[int, str] | None:
     lines up with none above it (a space too many or too few), and what to say: what
     above to line it up with. None when it lines up with one, or when it opens a new
     level under a key ending in ':'."""
-    lines = text.split("\n")
+    lines = _lines(text)
     inside = _inside_values(text)
     keys: dict[int, str] = {}  # a key's column above the line -> the nearest such key
     items: dict[int, str] = {}  # a list item's '-' column -> the nearest such item
@@ -421,7 +421,7 @@ def _inside_values(text: str) -> set[int]:
     except yaml.YAMLError:
         pass  # the lines before the error are the ones asked about
     if depth:
-        inside.update(range(opened + 1, len(text.split("\n"))))
+        inside.update(range(opened + 1, len(_lines(text))))
     return inside
 
 
@@ -514,7 +514,7 @@ def _item_beside_key(text: str, mark: yaml.Mark) -> str:
 def _tab_indented(text: str, mark_line: int) -> int | None:
     """The line (0-based) at or just before an error whose indentation holds a tab (the
     parser may notice it on the line after, as 'mapping values are not allowed')."""
-    lines = text.split("\n")
+    lines = _lines(text)
     candidates = [index for index in (mark_line, mark_line - 1) if 0 <= index < len(lines)
                   and "\t" in lines[index][: len(lines[index]) - len(lines[index].lstrip(" \t"))]]
     if not candidates:
@@ -536,10 +536,20 @@ def _reserved_start(text: str, mark: yaml.Mark) -> str | None:
             f"{_written_key(found[0])} {_quoted(found[1])}")
 
 
+# Where YAML breaks lines (a CR LF is one break): its marks count lines by these.
+_YAML_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+
+
+def _lines(text: str) -> list[str]:
+    """``text``'s lines as YAML counts them, so that a mark's line is its index here:
+    split at newlines only, a CR, U+0085, U+2028 or U+2029 before the error (inside
+    quotes, say) would have the hints read a line below the one YAML names."""
+    return _YAML_BREAK.split(text)
+
+
 def _line_of(text: str, mark: yaml.Mark) -> str:
-    """The line a YAML error's mark is on ('' past the end: YAML also breaks lines at
-    a CR, U+0085, U+2028 or U+2029, where ``text`` is split at newlines only)."""
-    lines = text.split("\n")
+    """The line a YAML error's mark is on ('' past the end)."""
+    lines = _lines(text)
     return lines[mark.line] if mark.line < len(lines) else ""
 
 
