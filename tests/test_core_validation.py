@@ -1421,3 +1421,26 @@ def test_yaml_hints_read_the_line_yaml_counts(line_break: str, line: str, hint: 
         yamlnodes.parse(text)
     assert hint in str(caught.value)
     assert "timezone" not in str(caught.value)
+
+
+@pytest.mark.parametrize("line", [
+    "components: - web",
+    'title: "Sign-in" is slow',
+    "title: @here sign-in is down",
+    "title: Email: delays",
+    'title: "Files on C:\\Temp"',
+    "title: 'it''s # not a comment' here",
+])
+def test_yaml_hints_leave_a_comment_out_of_the_line_they_write(line: str) -> None:
+    """A comment after the value ('# the main site', as the README's examples have) is
+    no part of it: a hint writing the line back in quotes or brackets leaves it out,
+    where it would be in the title, or make '[web  # ...]' a list never closed."""
+    from generator.config import yamlnodes
+
+    said = []
+    for text in (f"{line}\n", f"{line}   # a note\n"):
+        with pytest.raises(yamlnodes.YamlError) as caught:
+            yamlnodes.parse(text)
+        said.append(str(caught.value))
+    assert said[0] == said[1]
+    assert "note" not in said[1]

@@ -293,7 +293,7 @@ def _colon_in_value(text: str, line_index: int) -> str | None:
     if line_index >= len(lines):
         return None
     key, separator, value = lines[line_index].partition(": ")
-    value = value.strip()
+    value = _without_comment(value.strip())
     if not separator or not key.strip() or (": " not in value and not value.endswith(":")):
         return None
     if value[:1] in "\"'":  # already quoted, with more after the closing quote
@@ -454,11 +454,32 @@ def _written_key(key: str) -> str:
 
 
 def _key_and_value(line: str) -> tuple[str, str] | None:
-    """A 'key: value' line's key and value, or a list item's '-' and value."""
+    """A 'key: value' line's key and value, or a list item's '-' and value; a comment
+    after the value is left out."""
     key, separator, value = line.partition(": ")
     if line.lstrip().startswith("- ") and not separator:
-        return line[:line.index("-") + 1], line.lstrip()[2:].strip()
-    return (key, value.strip()) if separator and key.strip() else None
+        return line[:line.index("-") + 1], _without_comment(line.lstrip()[2:].strip())
+    return (key, _without_comment(value.strip())) if separator and key.strip() else None
+
+
+def _without_comment(value: str) -> str:
+    """``value`` as written on its line without a comment after it ('web  # the main
+    site'): a '#' after a space or tab starts one, except inside the quotes the value
+    starts with. A hint writing the value back in quotes or brackets leaves it out."""
+    start = 0
+    if value[:1] in ("'", '"'):  # past its closing quote, if it has one
+        quote, start = value[0], 1
+        while start < len(value):
+            escaped = (value[start] == "\\" if quote == '"'
+                       else value[start:start + 2] == "''")  # a quote doubled is one
+            if escaped:
+                start += 2
+            elif value[start] == quote:
+                break
+            else:
+                start += 1
+    comment = re.search(r"[ \t]#", value[start:])
+    return value[:start + comment.start()].rstrip() if comment else value
 
 
 def _after_closing(text: str, mark: yaml.Mark) -> str | None:
@@ -501,14 +522,15 @@ def _item_beside_key(text: str, mark: yaml.Mark) -> str:
     """What to say of a '- ' right after a key ('components: - web')."""
     line = _line_of(text, mark)
     key, _, value = line.partition(":")
-    item = value.strip().removeprefix("-").strip()
+    value = _without_comment(value.strip())
+    item = value.removeprefix("-").strip()
     indent = " " * (_indent(line) + 2)
     below = f"each item on a line of its own below it ('{indent}- {item}')"
     if ": " in item or item.endswith(":"):  # an item with keys: only the lines below fit
         return f"a list cannot start on its key's line: write {below}"
     return (f"a list cannot start on its key's line: write {key.strip()}: [{item}], or "
             f"{below}; a text starting with '- ' goes in quotes: {key.strip()}: "
-            f"{_quoted(value.strip())}")
+            f"{_quoted(value)}")
 
 
 def _tab_indented(text: str, mark_line: int) -> int | None:
