@@ -419,6 +419,28 @@ def test_a_called_off_maintenance_reads_called_off_wherever_it_is_listed(
                             ("scheduled", "Scheduled")]  # the window's automatic one
 
 
+@pytest.mark.parametrize("text", [
+    MAINTENANCE_ACTIVE,  # 05:00-09:00 CST, no update since Scheduled
+    MAINTENANCE_ACTIVE.replace("## Scheduled", "## In progress - 2026-11-28 05:00\n"
+                               "Started.\n\n## Scheduled"),
+])
+def test_an_open_maintenance_s_card_shows_its_page_s_newest_update(
+        empty_repo: Path, run: Run, tmp_path: Path, text: str) -> None:
+    """The Open page's card names its latest update: the newest entry of the notice
+    page's timeline, the window's automatic In progress among them, not the Scheduled
+    update days before it that the page lists below."""
+    write_notice(empty_repo, "db-work", text)
+    site = tmp_path / "site"
+    build(empty_repo, run, site)
+    _, _, newest, at = page_timeline(site / "notices" / "db-work" / "index.html")[0]
+    card = re.search(r'<div class="latest">\n<p class="when"><strong>Latest update</strong> '
+                     r'&middot; <time datetime="([^"]+)">.*?</p>\n(.*?)</div>',
+                     (site / "index.html").read_text(), re.S)
+    assert card is not None
+    assert datetime.fromisoformat(card.group(1)) == at
+    assert html.unescape(re.sub(r"<[^>]+>", "", card.group(2))).strip() == newest
+
+
 def page_timeline(page: Path) -> list[tuple[str, str, str, datetime]]:
     """A notice page's timeline, newest first: (anchor, status word, text, time)."""
     return [(anchor, word, html.unescape(re.sub(r"<[^>]+>", "", text)).strip(),
