@@ -832,6 +832,20 @@ def test_list_open_and_closed(empty_repo: Path, run: Run) -> None:
     assert "2026-11-20-old" not in opened and "2026-11-28-email" in opened
 
 
+def test_list_names_a_maintenance_called_off_as_the_pages_do(empty_repo: Path,
+                                                              run: Run) -> None:
+    """Resolved before its window, a maintenance is called off: the pages, feeds,
+    calendar and email say so, and the list said 'Completed', work done."""
+    run(empty_repo, "new", "maintenance", "Upgrade", "--start", "2026-12-05 22:00", "--end",
+        "2026-12-06 01:00", "--at", "2026-11-27 09:00")
+    assert run(empty_repo, "resolve", "2026-12-05-upgrade", "--at", "2026-11-28 10:00"
+               ).exit_code == 0
+    listed = run(empty_repo, "list", "--now", "2026-11-28 12:00").output
+    assert listed.splitlines()[1].split()[:3] == ["2026-12-05-upgrade", "maintenance",
+                                                  "Called"]
+    assert " Called off " in listed
+
+
 def test_list_empty_and_broken(empty_repo: Path, run: Run) -> None:
     result = run(empty_repo, "list", "--closed", "--now", "2026-11-28 12:00")
     assert result.output == "ID  TYPE  STATUS  IMPACT  STARTED  UPDATED\nNo closed notices.\n"

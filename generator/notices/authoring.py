@@ -23,7 +23,7 @@ from generator.core.model import (
     parse_status,
     unknown_status,
 )
-from generator.core.timeline import select, view
+from generator.core.timeline import CALLED_OFF, select, view
 from generator.core.times import display_range, write_time
 from generator.disk import create_file_exclusive, taking_turns, write_file_atomic
 from generator.notices import edit
@@ -43,14 +43,14 @@ DEFAULT_MESSAGES = {
                      "submit a case.",
     Status.COMPLETED: "This maintenance is complete.",
 }
-CALLED_OFF = "This maintenance has been called off."
+CALLED_OFF_TEXT = "This maintenance has been called off."
 
 
 def _standard_message(status: Status, at: datetime, start: datetime | None) -> str | None:
     """The text posted when none is given. A maintenance completed at or before its
     window's start was called off (pages show the planned window), not done."""
     if status is Status.COMPLETED and start is not None and at <= start:
-        return CALLED_OFF
+        return CALLED_OFF_TEXT
     return DEFAULT_MESSAGES.get(status)
 
 
@@ -249,6 +249,6 @@ def list_rows(notices: Iterable[Notice], now: datetime, config: Config) -> list[
     rows += [row(n, "Not posted yet", n.start or n.posted_at, n.posted_at, True)
              for n in sorted(notices, key=lambda n: (n.posted_at, n.id))
              if view(n, now) is None]
-    rows += [row(i.notice, i.status.value, i.started, i.updated, False)
-             for i in snapshot.closed]
+    rows += [row(i.notice, CALLED_OFF if i.called_off else i.status.value,
+                 i.started, i.updated, False) for i in snapshot.closed]
     return rows

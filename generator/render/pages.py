@@ -654,7 +654,8 @@ def render_pages(site: Site) -> dict[str, bytes | Page]:
                                 bar_rows=site.bar_rows, legend_items=LEGEND,
                                 recent=recent_history(snapshot, config.timezone,
                                                       config.recent_days),
-                                latest_updates={item.notice.id: timeline(item, site.now)[0][0]
+                                latest_updates={item.notice.id:
+                                                timeline_updates(item, site.now)[0]
                                                 for item in snapshot.open})
     by_year = closed_by_year(snapshot.closed, config.timezone)
     year_counts = [(year, len(items)) for year, items in sorted(by_year.items(), reverse=True)]
