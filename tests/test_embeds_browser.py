@@ -555,6 +555,41 @@ def test_right_to_left_portal_shows_the_banner_from_its_start(
         ctx.close()
 
 
+# Each character of an element's text (its text nodes in order) with the left edge it
+# is drawn at.
+CHARACTERS_JS = """e => { const out = [];
+  const walker = document.createTreeWalker(e, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) { const node = walker.currentNode;
+    for (let i = 0; i < node.data.length; i++) { const r = document.createRange();
+      r.setStart(node, i); r.setEnd(node, i + 1);
+      out.push([node.data[i], r.getBoundingClientRect().left]); } }
+  return out; }"""
+RTL_TITLE = "השרת לא זמין (גרסה 2)."  # The server is down (version 2).
+
+
+def test_included_and_framed_banner_keep_a_right_to_left_title_whole(
+        tmp_path: Path, site: Server, portal: Server, context: Any) -> None:
+    """A Hebrew title reads right to left, its closing '.' on its left, its '(...)'
+    paired, and the English words after it follow it on the right, as on the site's
+    own banner: in the fragment and the framed page the title was not isolated from
+    ', and 1 more notice', so its '.' was drawn on the right, torn from it."""
+    publish(tmp_path, site, {"rtl": incident(RTL_TITLE), "api": maintenance("API upgrade")})
+    fragment = (site.folder / "banner.html").read_text()
+    url = put(portal, "index.html", portal_page(
+        f'<iframe src="{site.url}embed/banner.html" sandbox="{SANDBOX}" '
+        f'style="width:100%;height:44px;border:0"></iframe>{fragment}'))
+    page = context.new_page()
+    page.goto(url)
+    framed = page.frame_locator("iframe").locator("a u")
+    for words in (page.locator("body > .outpost-banner u"), framed):
+        drawn = words.evaluate(CHARACTERS_JS)
+        assert "".join(char for char, _ in drawn) == f"{RTL_TITLE}, and 1 more notice"
+        lefts = [left for _, left in drawn]
+        title = lefts[:len(RTL_TITLE)]
+        assert title[-1] == min(title) and title[0] == max(title)  # '.' left, first letter right
+        assert lefts[len(RTL_TITLE)] > max(title)  # ', and 1 more notice' after it
+
+
 def test_banner_speaks_the_status_site_language_in_any_portal(
         tmp_path: Path, site: Server, portal: Server, context: Any) -> None:
     """A screen reader reads text in the language its page or element declares. In a

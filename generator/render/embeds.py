@@ -149,28 +149,30 @@ def fragment(site: Site, snapshot: Snapshot, framed: bool = False) -> str:
     """The self-contained banner HTML: inline !important styles, no script, at most
     FRAGMENT_MAX bytes as banner.html (the built-in template; the title is cut to fit).
     ``framed``: for the iframe page, one line of BANNER_HEIGHT whose link opens in the
-    top window; the browser cuts what does not fit, so the detail goes in whole."""
+    top window; the browser cuts what does not fit, so the detail goes in whole. The
+    title goes in a <bdi> apart from the words after it, as on the site banner."""
     text = banner_text(snapshot, site.config.timezone)
     whole = text.detail or ""
 
-    def render(detail: Markup) -> str:
+    def render(title: Markup, after: Markup) -> str:
         return template_text(
             site, "embed/fragment.html", state=text.state, colours=COLOURS[text.state],
-            icon=ICONS[text.state], label=text.label, detail=detail,
+            icon=ICONS[text.state], label=text.label, detail=title + after, title=title,
+            after=after,
             link=site.config.base_url, target="_top" if framed else None, framed=framed,
             height=BANNER_HEIGHT, words=f"{text.label}: {whole}" if whole else text.label,
             language=site.config.language,
         ).strip()
 
+    after = escape(text.after_title)
     if framed:
-        return render(escape(whole))
+        return render(escape(text.title), after)
     # As on the site banner, only the title is cut: what follows it (a maintenance's
     # window, "and 2 more notices") always shows.
-    after = escape(text.after_title)
     budget = FRAGMENT_MAX - 1  # the file's final newline
     title = _shorten(text.title, FRAGMENT_TITLE_MAX, budget)
     while True:
-        html = render(title + after)
+        html = render(title, after)
         # The title goes in verbatim: what the fragment is over by comes off the title.
         over = len(html.encode("utf-8")) - budget
         if over <= 0 or not title:
