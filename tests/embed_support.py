@@ -71,7 +71,7 @@ class Handler(SimpleHTTPRequestHandler):
                 with urllib.request.urlopen(url, timeout=2) as response:
                     return str(response.read().decode("utf-8"))
             except OSError:
-                return ""  # as nginx would: a failed include adds nothing
+                return ""  # as the README's nginx lines do: a failed include adds nothing
 
         body = SSI.sub(include, file.read_text()).encode("utf-8")
         self.send_response(200)

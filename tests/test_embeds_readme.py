@@ -7,7 +7,12 @@ from __future__ import annotations
 import html
 import json
 import re
+import shutil
+import socket
+import subprocess
+import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -369,6 +374,87 @@ def test_server_side_include_snippet(browser: Any, setup: Any) -> None:
                          ".backgroundColor") == ORANGE
     assert watch.console_errors == [] and watch.page_errors == []
     assert violations(page) == []
+
+
+NGINX = """\
+daemon off; master_process off; pid {prefix}/nginx.pid; error_log stderr;
+events {{}}
+http {{
+  access_log off; default_type text/html;
+  client_body_temp_path {prefix}; proxy_temp_path {prefix}; fastcgi_temp_path {prefix};
+  uwsgi_temp_path {prefix}; scgi_temp_path {prefix};
+  server {{
+    listen 127.0.0.1:{port}; root {root};
+{readme}
+  }}
+}}
+"""
+
+
+@contextmanager
+def nginx_serving(tmp_path: Path, root: Path, readme: str) -> Iterator[str]:
+    """A real nginx serving ``root`` with the README's SSI lines in its server block."""
+    nginx = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin")
+    if nginx is None:
+        pytest.skip("needs nginx (./scripts/test installs it)")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    prefix = tmp_path / "nginx"
+    prefix.mkdir(parents=True)
+    conf = prefix / "nginx.conf"
+    conf.write_text(NGINX.format(prefix=prefix, port=port, root=root, readme=readme))
+    server = subprocess.Popen([nginx, "-e", "stderr", "-p", str(prefix), "-c", str(conf)],
+                              stderr=subprocess.PIPE)
+    try:
+        for _ in range(100):
+            with socket.socket() as client:
+                if client.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.05)
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        server.terminate()
+        server.communicate(timeout=10)
+
+
+def test_server_side_include_adds_nothing_when_the_host_fails(
+        browser: Any, tmp_path: Path) -> None:
+    """The README's nginx lines in a real nginx: while the status host refuses, never
+    answers or answers with an error page, the portal's page holds nothing where the
+    banner goes, as the README says a server should include nothing when the fetch
+    fails. nginx put its own '502 Bad Gateway' or '504 Gateway Time-out' page there,
+    or the host's 404 page, headings and all, in the middle of the portal."""
+    (config,) = blocks("Server-side include", "nginx")
+    (include,) = blocks("Server-side include", "html")
+    portal = tmp_path / "portal"
+    portal.mkdir()
+    (portal / "index.shtml").write_text(portal_page(include))
+    (portal / "favicon.ico").write_bytes(b"")
+    empty = tmp_path / "empty"  # a host up with no banner.html: its 404 page
+    with serving(tmp_path / "site") as site, serving(empty) as missing:
+        build_site(write_repo(tmp_path / "repo", site.url, {
+            "sign-in": incident("Sign-in failures")}), site.folder)
+        down, hung = refusing(), hanging()
+        try:
+            hosts = {"up": site.url, "refusing": url_of(down), "hanging": url_of(hung),
+                     "404": missing.url}
+            for name, host in hosts.items():
+                readme = config.replace(EXAMPLE_HOST + "/", host)
+                with nginx_serving(tmp_path / name, portal, readme) as url:
+                    page = browser.new_page()
+                    page.goto(url + "index.shtml")
+                    between = page.evaluate("""() => [...document.body.children]
+                        .filter(e => !['HEADER', 'MAIN'].includes(e.tagName))
+                        .map(e => e.textContent.trim())""")
+                    if name == "up":
+                        assert between == ["Partial outage: Sign-in failures"]
+                    else:
+                        assert between == [], (name, between)
+                    page.close()
+        finally:
+            down.close()
+            hung.close()
 
 
 def test_iframe_snippet(browser: Any, setup: Any) -> None:
