@@ -1,5 +1,6 @@
-"""A floor under Outpost's full build: the least a Python generator on Outpost's own
-stack does for the same notices (``python -m bench.floor ROOT OUT``).
+"""A floor under Outpost's builds: the least a Python generator on Outpost's own stack
+does for the same notices (``python -m bench.floor ROOT OUT``; with ``--rebuild ID``,
+the least a rebuild after one notice's update does).
 
 It reads each notice file, parses its front matter with PyYAML's C parser, splits the
 updates at their headings, renders each update's Markdown with cmark-gfm and sanitizes
@@ -9,6 +10,11 @@ processes, as Outpost's cold build is. Nothing else: no checks or line numbers, 
 timeline, components, feeds, calendar, API, headers, manifest or cache. ``python -m
 bench --peer hugo`` runs it beside Outpost and Hugo: a cold build of Outpost's whole
 site cannot go below it, so it says how far "as fast as Hugo" is from this stack.
+
+``--rebuild ID`` starts Python, imports the same stack (PyYAML, cmark-gfm, nh3, Jinja,
+and click, which a command line needs) and writes notice ID's page again, alone:
+nothing else a rebuild must do (the lists, feeds and API naming the notice, finding
+what changed). A rebuild of Outpost's site cannot go below it either.
 """
 
 from __future__ import annotations
@@ -80,8 +86,21 @@ def build(root: Path, out: Path, names: list[str]) -> list[tuple[str, str]]:
     return items
 
 
+def rebuild(root: Path, out: Path, notice_id: str) -> None:
+    """Write notice ``notice_id``'s page again, and nothing else."""
+    import click  # noqa: F401  (a command line's parser: every generator's command has one)
+
+    _, data = page((root / "notices" / f"{notice_id}.md").read_text(encoding="utf-8"))
+    folder = out / "notices" / notice_id
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "index.html").write_bytes(data)
+
+
 def main(argv: list[str]) -> None:
     root, out = Path(argv[0]), Path(argv[1])
+    if argv[2:3] == ["--rebuild"]:
+        rebuild(root, out, argv[3])
+        return
     names = sorted(name for name in os.listdir(root / "notices") if name.endswith(".md"))
     (out / "notices").mkdir(parents=True)
     half = len(names) // 2
