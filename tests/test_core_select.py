@@ -237,12 +237,8 @@ Planned.
                                                             at("2026-05-11 02:00"))
 
 
-def test_a_maintenance_done_before_its_window_changed_last_when_it_was_done() -> None:
-    """Begun early and completed before its window opened: the window's start, later,
-    is no change (the API's updated_at stays at the Completed update)."""
-    from generator.core.statuspage import changed_at
-
-    early = notice("""---
+# Begun by an In progress update before its window, completed before the window opened.
+DONE_EARLY = """---
 title: Storage migration
 type: maintenance
 start: 2026-12-05 22:00
@@ -256,7 +252,15 @@ Started early.
 
 ## Scheduled - 2026-11-29 13:10
 Planned.
-""")
+"""
+
+
+def test_a_maintenance_done_before_its_window_changed_last_when_it_was_done() -> None:
+    """Begun early and completed before its window opened: the window's start, later,
+    is no change (the API's updated_at stays at the Completed update)."""
+    from generator.core.statuspage import changed_at
+
+    early = notice(DONE_EARLY)
     for now in ("2026-12-05 21:55", "2026-12-05 22:30", "2026-12-07 00:00"):
         item = view(early, at(now))
         assert item is not None and changed_at(item, at(now)) == at("2026-12-05 21:50"), now
@@ -267,21 +271,7 @@ def test_a_maintenance_begun_early_and_done_before_its_window_was_not_called_off
     API and the bars say so): completed before the window opened, it was done early, not
     called off, so its pages say 'Affected' and 'Completed'. It still shows the planned
     window, never a range that ends before it starts."""
-    early = notice("""---
-title: Storage migration
-type: maintenance
-start: 2026-12-05 22:00
-end: 2026-12-06 02:00
----
-## Completed - 2026-12-05 21:50
-Done early.
-
-## In progress - 2026-12-05 21:30
-Started early.
-
-## Scheduled - 2026-11-29 13:10
-Planned.
-""")
+    early = notice(DONE_EARLY)
     item = view(early, at("2026-12-07 00:00"))
     assert item is not None and not item.called_off
     assert not calls_off(early, item.latest)  # the feeds' word for it: Completed
