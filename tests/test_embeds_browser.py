@@ -590,6 +590,29 @@ def test_included_and_framed_banner_keep_a_right_to_left_title_whole(
         assert lefts[len(RTL_TITLE)] > max(title)  # ', and 1 more notice' after it
 
 
+@pytest.mark.parametrize("second", ["sign-in", "api"])
+def test_script_banner_keeps_a_right_to_left_title_whole(
+        tmp_path: Path, site: Server, portal: Server, context: Any, second: str) -> None:
+    """The script embed isolates the title from the words after it too, as the included
+    and framed banners do: its title and ', and 1 more notice' went in one text, so a
+    Hebrew title's closing '.' was drawn on the right, before the English words. A
+    maintenance's window after its title stays after it as well."""
+    notices = {"sign-in": incident("Sign-in failures"), "api": maintenance("API upgrade")}
+    rtl = (incident(RTL_TITLE) if second == "sign-in"
+           else maintenance(RTL_TITLE, "2026-12-01 22:00", "2026-12-02 01:00"))
+    publish(tmp_path, site, {"rtl": rtl, second: notices[second]})
+    page = context.new_page()
+    page.goto(put(portal, "index.html", script_page(site.url)))
+    found = wait_banner(page, "more notice")
+    words = page.locator("outpost-banner u")
+    drawn = words.evaluate(CHARACTERS_JS)
+    assert "".join(char for char, _ in drawn) == found["text"].split(": ", 1)[1]
+    lefts = [left for _, left in drawn]
+    title = lefts[:len(RTL_TITLE)]
+    assert title[-1] == min(title) and title[0] == max(title)  # '.' left, first letter right
+    assert min(lefts[len(RTL_TITLE):]) > max(title)  # what follows the title after it
+
+
 def test_banner_speaks_the_status_site_language_in_any_portal(
         tmp_path: Path, site: Server, portal: Server, context: Any) -> None:
     """A screen reader reads text in the language its page or element declares. In a

@@ -93,7 +93,9 @@
         make("b", t, v.label);
         if (v.detail) {
           t.append(": ");
-          make("u", t, v.detail);
+          // The title in a <bdi>, apart from the words after it, as on the site banner:
+          // a right-to-left title ending in '.' or ')' is drawn whole.
+          make("bdi", make("u", t), v.f[3]).after(v.detail.slice(v.f[3].length));
         }
       }),
         // A storage that refuses the copy (full, blocked) rejects: show runs either way.
@@ -172,7 +174,7 @@
           g = n.status != "scheduled" || now >= new Date(n.start) ? 1 : 2;
           run += g == 1;
         } else inc++;
-        ls.push([g, n.detail || n.title, n.label]);
+        ls.push([g, n.detail || n.title, n.label, n.title]);
       });
       // Incidents, then maintenance in progress, then upcoming; sort keeps the order within.
       ls.sort((x, y) => x[0] - y[0]);
@@ -181,6 +183,8 @@
       return {
         state: inc ? "incident" : k ? "maintenance" : "none",
         label: inc ? f[2] || T.incident : run ? T.maintenance : k ? T.scheduled : T.none,
+        // The notice named: its detail starts with its title (f[3]).
+        f,
         detail: k ? f[1] + (k > 1 ? T[k > 2 ? "more" : "one"] || "" : "").replace("{n}", k - 1) : ""
       };
     };
