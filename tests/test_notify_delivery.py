@@ -822,3 +822,25 @@ def test_an_update_calling_a_maintenance_off_is_told_as_called_off(
     [chat] = [p.body for p in hooks.posts("/slack")
               if p.headers["X-Outpost-Delivery"].startswith("api-upgrade/20261128T1530Z")]
     assert chat["text"].startswith("[Test Status] Called off: API upgrade ")
+
+
+@pytest.mark.parametrize("begun", ["2026-11-28 10:30", "2026-11-28 11:30"])
+def test_no_reminder_for_a_maintenance_begun_early(
+        run: Run, repo: Path, smtp: MailServer, hooks: HookServer, begun: str) -> None:
+    """An In progress update posted before the window (before the reminder fell due, or
+    after it with no run between) told everyone the work had begun: the reminder went
+    out anyway, 'API upgrade starts Nov 28, 2026, 1:00 PM CST' and 'Status: Scheduled',
+    for work under way, its webhook body saying 'scheduled' while the API said
+    'in_progress'."""
+    notice = repo / "notices" / "api-upgrade.md"
+    notice.write_text(notice.read_text().replace(
+        "## Scheduled - 2026-11-27 08:00",
+        f"## In progress - {begun}\nStarting early.\n\n## Scheduled - 2026-11-27 08:00"))
+    code, output = notify(run, repo)
+    assert code == 0, output
+    assert "Reminder" not in output
+    subjects = [str(m.message["Subject"]) for m in smtp.received]
+    assert "[Test Status] In progress: API upgrade" in subjects
+    assert not [s for s in subjects if "Reminder" in s]
+    assert not [p for p in hooks.posts("/statuspage") + hooks.posts("/slack")
+                if "/reminder/" in p.headers["X-Outpost-Delivery"]]

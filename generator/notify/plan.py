@@ -21,7 +21,7 @@ from generator.core.model import (
     same_time_suffixes,
     update_stamp,
 )
-from generator.core.timeline import CALLED_OFF, calls_off
+from generator.core.timeline import CALLED_OFF, calls_off, view
 from generator.notify.settings import Contact, NotifySettings, Webhook
 
 
@@ -125,17 +125,18 @@ def wants(recipient: Recipient, notice: Notice) -> bool:
 def reminder(notice: Notice, now: datetime, before: timedelta | None) -> Message | None:
     """The reminder of a maintenance, if one is due at ``now``.
 
-    Due from ``start - before`` until the start, unless the maintenance was
-    completed or was only announced after the reminder time (the announcement
-    itself tells people then).
+    Due from ``start - before`` until the start, while the maintenance is still
+    upcoming (not completed, nor begun early by an In progress or Verifying update:
+    'starts at' would be wrong), unless it was only announced after the reminder time
+    (the announcement itself tells people then).
     """
     if (before is None or notice.type is not NoticeType.MAINTENANCE or notice.start is None):
         return None
     due = notice.start - before
-    visible = [u for u in notice.updates if u.at <= now]
-    if not (due <= now < notice.start) or not visible or notice.posted_at >= due:
+    if not (due <= now < notice.start) or notice.posted_at >= due:
         return None
-    if any(u.status is Status.COMPLETED for u in visible):
+    seen = view(notice, now)
+    if seen is None or not seen.is_upcoming:
         return None
     return Message(f"{notice.id}/reminder/{stamp(notice.start)}", notice, None, due,
                    thread_key(notice))
