@@ -505,6 +505,25 @@ def test_a_late_completion_ends_the_window_at_its_end_on_pages_and_api(
         assert shown is not None and shown[1] == "Nov 28, 2026, 1:00\u00a0\u2013 3:00 AM CST", page
 
 
+def test_the_window_start_of_a_maintenance_begun_early_changes_nothing(
+        empty_repo: Path, run: Run, tmp_path: Path) -> None:
+    """Begun by an In progress update before its window, the maintenance is under way when
+    the window opens, and Statuspage's automation posts nothing then: its updated_at and
+    the page's had moved to the window's start, past the newest update, so a client
+    polling them was told of a change it could find nowhere."""
+    write_notice(empty_repo, "api-upgrade", MAINTENANCE_ACTIVE.replace(  # 05:00-09:00
+        "## Scheduled", "## In progress - 2026-11-28 04:30\nStarting early.\n\n## Scheduled"))
+    site = build(run, empty_repo, FIXED_NOW, tmp_path / "site")  # 06:00
+    window = load(site, "api/v2/scheduled-maintenances.json")["scheduled_maintenances"][0]
+    assert [(u["status"], u["display_at"][11:16]) for u in window["incident_updates"]] == [
+        ("in_progress", "04:30"), ("scheduled", "10:00")]
+    assert window["updated_at"] == "2026-11-28T04:30:00.000-06:00"
+    assert load(site, "api/v2/summary.json")["page"]["updated_at"] == window["updated_at"]
+    assert [(c["name"], c["status"], c["updated_at"]) for c in
+            load(site, "api/v2/components.json")["components"]][1] == (
+        "API", "under_maintenance", "2026-11-28T04:30:00.000-06:00")
+
+
 def test_a_components_history_start_is_its_start_date_and_created_at(
         empty_repo: Path, run: Run, tmp_path: Path) -> None:
     """Statuspage's components always carry created_at and updated_at (typed clients

@@ -124,14 +124,13 @@ def changed_at(item: NoticeView, now: datetime) -> datetime:
     """The last time up to ``now`` the notice changed: its newest visible update, a
     window edge or its postmortem's publication."""
     latest = item.updates[0].at  # updates are newest first
-    # A maintenance called off never began: its window's start changes nothing (and
-    # its end is the Completed update, counted above).
-    called_off = item.notice.is_maintenance and went_under(item) is None
-    for edge in (() if called_off else (item.notice.start, item.ended)):
-        # A window's start after the maintenance ended (begun early, done before it)
-        # changes nothing either.
-        if edge is not None and latest < edge <= now and (
-                item.ended is None or edge <= item.ended):
+    # A maintenance's window changes it where it moved its components: as they went
+    # under (not at the window's start when an update began it early, nor ever when it
+    # was called off: its end is the Completed update, counted above) and as the
+    # window's end took them back. An incident's edges are its updates.
+    under = went_under(item) if item.notice.is_maintenance else None
+    for edge in (() if under is None else (under, item.ended)):
+        if edge is not None and latest < edge <= now:
             latest = edge
     if item.postmortem is not None and item.postmortem.at > latest:  # once published
         latest = item.postmortem.at
