@@ -804,6 +804,13 @@ CONFIG_CASES = {
     "port zero": (BASE + "home_url: https://s.example.org:0/\n", [
         "outpost.yaml:4: Config value 'home_url': the port in 's.example.org:0' must be a "
         "number from 1 to 65535"]),
+    # Python's URL parser refuses these ports itself; the message still names the port.
+    "port above 65535": (BASE + "alerts_url: https://s.example.org:84430/\n", [
+        "outpost.yaml:4: Config value 'alerts_url': the port in 's.example.org:84430' must be a "
+        "number from 1 to 65535"]),
+    "port with a letter": (BASE + "home_url: https://s.example.org:8o80/\n", [
+        "outpost.yaml:4: Config value 'home_url': the port in 's.example.org:8o80' must be a "
+        "number from 1 to 65535"]),
     "mirror with a query": (BASE + "mirrors: ['https://m.example.net/?x']\n", [
         "outpost.yaml:4: 'mirrors[0]': a base URL may not hold a query ('?...') or a fragment "
         "('#...'): every link is made by adding a path to it"]),

@@ -211,7 +211,7 @@ _URL_HINT = "an absolute http(s) URL such as 'https://status.example.org/'"
 # Underscores too: not in public DNS names, but in the names of services on private
 # networks (a container's webhook receiver, an S3-compatible store) that clients reach.
 _DNS_LABEL = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?")
-_HOST_AND_PORT = re.compile(r"(?P<host>\[[^\]]*\]|[^:]*)(?::(?P<port>[0-9]*))?")
+_HOST_AND_PORT = re.compile(r"(?P<host>\[[^\]]*\]|[^:]*)(?::(?P<port>[^:]*))?")
 
 
 def http_url(node: yn.Node, path: str = "") -> str:
@@ -231,14 +231,19 @@ def checked_http_url(value: str) -> str:
                          "(write a space as %20)")
     try:
         parts = urlsplit(value)
-        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
     except ValueError:
         raise Expected(_URL_HINT) from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise Expected(_URL_HINT)
+    # Before parts.port, which raises ValueError for a port out of range or not a number:
+    # the message names the port rather than calling the URL no URL.
     problem = _host_problem(parts.netloc)
     if problem:
         raise InputError(problem)
+    try:
+        parts.port  # noqa: B018 - what _host_problem let through, Python must read too
+    except ValueError:
+        raise Expected(_URL_HINT) from None
     return value
 
 
