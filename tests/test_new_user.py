@@ -80,6 +80,16 @@ def test_an_explicit_root_is_kept_and_points_at_the_site(example_repo: Path) -> 
     assert "init" not in done.stdout + done.stderr
 
 
+def test_a_root_that_does_not_exist_is_named_as_such(tmp_path: Path) -> None:
+    """A mistyped --root is not a site to make: init there would start a second one."""
+    typo = tmp_path / "acme-staus"
+    done = outpost(tmp_path, "--root", str(typo), "list")
+    assert done.returncode == 1
+    assert done.stderr == (f"Error: outpost.yaml: not found: there is no folder {typo} "
+                           "(check the path given to --root)\n1 problem found.\n")
+    assert not typo.exists()
+
+
 def test_the_root_to_pass_is_quoted_for_a_shell(tmp_path: Path) -> None:
     site = tmp_path / "acme status"
     (site / "notices").mkdir(parents=True)
@@ -465,10 +475,10 @@ def test_a_build_where_there_is_no_site_writes_nothing(tmp_path: Path) -> None:
     typo = tmp_path / "statsu"
     for args in (("build",), ("--root", str(typo), "build")):
         done = outpost(home, *args)
-        where = typo if "--root" in args else home
+        where = (f"not found: there is no folder {typo} (check the path given to --root)"
+                 if "--root" in args else f"not found in {home} or its parent folders up "
+                 "to the repository root (run 'outpost init' to create one)")
         assert done.returncode == 1
-        assert done.stderr == (f"Error: outpost.yaml: not found in {where} or its parent "
-                               "folders up to the repository root (run 'outpost init' to "
-                               "create one)\n1 problem found. Build stopped: nothing was "
-                               "written.\n")
+        assert done.stderr == (f"Error: outpost.yaml: {where}\n1 problem found. Build "
+                               "stopped: nothing was written.\n")
     assert sorted(tmp_path.rglob("*")) == [home]

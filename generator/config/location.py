@@ -34,10 +34,12 @@ def enclosing_site(folder: Path) -> Path | None:
 
 def missing_config(root: Path) -> str:
     """The message for a ``root`` without ``outpost.yaml``, shown after the file's name:
-    where the site is, when a parent folder holds it (never 'init' inside a site), else
-    how to make one."""
+    where the site is, when a parent folder holds it (never 'init' inside a site), that
+    ``root`` is no folder at all, else how to make one."""
     import shlex  # only on this error path: the command line imports this module first
 
+    if not root.exists():  # a mistyped --root: 'init' there would start a second site
+        return f"not found: there is no folder {root} (check the path given to --root)"
     site = find_site(root)
     if site is not None and site != root.absolute():
         return (f"not in {root}: it is in the status site at {site} (run outpost there, or "
