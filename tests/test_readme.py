@@ -364,3 +364,16 @@ def test_the_init_table_names_everything_the_gitignore_ignores() -> None:
     entries = [line.strip("/") for line in skeleton.read_text().splitlines()
                if line and not line.startswith("#")]
     assert [entry for entry in entries if entry.removesuffix("*") not in row] == []
+
+
+def test_two_commands_name_every_package_the_test_command_installs() -> None:
+    """'Two commands' lists what ./scripts/test installs through apt when missing."""
+    script = (REPO / "scripts" / "test").read_text()
+    installed = set(re.findall(r"need\+=\(([\w-]+)\)", script))
+    installed |= set(re.findall(r"apt-get install -y -qq ([\w-]+) ", script))
+    words = {"chromium": "Chromium", "fonts-wqy-microhei": "a CJK font",
+             "default-jre-headless": "a JRE", "git": "git", "npm": "npm", "nginx": "nginx"}
+    assert installed == set(words), "a package the test command installs has no words here"
+    sentence = section((REPO / "README.md").read_text(), "Two commands").split("```sh")[1]
+    sentence = " ".join(sentence.split())
+    assert [p for p, w in words.items() if f" {w}" not in sentence.replace(",", " ")] == []
