@@ -16,6 +16,16 @@ import pytest
 from tests.notify_repo import make_repo
 from tests.notify_servers import HookServer, MailServer, hook_server, mail_server
 
+# Each character of an element's text (its text nodes in order) with the left edge it is
+# drawn at: where a right-to-left title's characters land among English words.
+CHARACTERS_OF = """e => { const out = [];
+  const walker = document.createTreeWalker(e, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) { const node = walker.currentNode;
+    for (let i = 0; i < node.data.length; i++) { const r = document.createRange();
+      r.setStart(node, i); r.setEnd(node, i + 1);
+      out.push([node.data[i], r.getBoundingClientRect().left]); } }
+  return out; }"""
+RTL_TITLE = "השרת לא זמין (גרסה 2)."  # The server is down (version 2).
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run"]

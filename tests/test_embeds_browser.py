@@ -35,7 +35,7 @@ from tests.embed_support import (
     url_of,
     write_repo,
 )
-from tests.fixtures import CHROMIUM, CHROMIUM_ARGS
+from tests.fixtures import CHARACTERS_OF, CHROMIUM, CHROMIUM_ARGS, RTL_TITLE
 from tests.fixtures import serving as plain_serving
 from tests.test_headers import applied, parse_headers
 
@@ -555,16 +555,6 @@ def test_right_to_left_portal_shows_the_banner_from_its_start(
         ctx.close()
 
 
-# Each character of an element's text (its text nodes in order) with the left edge it
-# is drawn at.
-CHARACTERS_JS = """e => { const out = [];
-  const walker = document.createTreeWalker(e, NodeFilter.SHOW_TEXT);
-  while (walker.nextNode()) { const node = walker.currentNode;
-    for (let i = 0; i < node.data.length; i++) { const r = document.createRange();
-      r.setStart(node, i); r.setEnd(node, i + 1);
-      out.push([node.data[i], r.getBoundingClientRect().left]); } }
-  return out; }"""
-RTL_TITLE = "השרת לא זמין (גרסה 2)."  # The server is down (version 2).
 
 
 def test_included_and_framed_banner_keep_a_right_to_left_title_whole(
@@ -582,7 +572,7 @@ def test_included_and_framed_banner_keep_a_right_to_left_title_whole(
     page.goto(url)
     framed = page.frame_locator("iframe").locator("a u")
     for words in (page.locator("body > .outpost-banner u"), framed):
-        drawn = words.evaluate(CHARACTERS_JS)
+        drawn = words.evaluate(CHARACTERS_OF)
         assert "".join(char for char, _ in drawn) == f"{RTL_TITLE}, and 1 more notice"
         lefts = [left for _, left in drawn]
         title = lefts[:len(RTL_TITLE)]
@@ -605,7 +595,7 @@ def test_script_banner_keeps_a_right_to_left_title_whole(
     page.goto(put(portal, "index.html", script_page(site.url)))
     found = wait_banner(page, "more notice")
     words = page.locator("outpost-banner u")
-    drawn = words.evaluate(CHARACTERS_JS)
+    drawn = words.evaluate(CHARACTERS_OF)
     assert "".join(char for char, _ in drawn) == found["text"].split(": ", 1)[1]
     lefts = [left for _, left in drawn]
     title = lefts[:len(RTL_TITLE)]

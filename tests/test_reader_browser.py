@@ -23,7 +23,7 @@ from generator.render.headers import PAGE_CSP
 from generator.render.pages import BANNER_TITLE_MAX
 from generator.render.textcut import shortened
 from tests.conftest import FIXED_NOW, MINIMAL_CONFIG, REPO, SLOW_SIGN_IN
-from tests.fixtures import serving
+from tests.fixtures import CHARACTERS_OF, RTL_TITLE, serving
 from tests.test_core_browser import AXE, VNU, _axe
 from tests.test_reader_pages import VISIBLE_TIME, stress_repo
 
@@ -889,16 +889,8 @@ ENDS = """selector => [...document.querySelectorAll(selector)].map(e => {
   const end = last.data.trimEnd().length - 1;
   return {text: e.innerText, first: at(first, first.data.length - first.data.trimStart().length),
           last: at(last, end), lastChar: last.data[end]}; })"""
-# Each character of an element's text (its visible text nodes in order) with the left
-# edge it is drawn at.
-CHARACTERS = """selector => { const e = document.querySelector(selector), out = [];
-  const walker = document.createTreeWalker(e, NodeFilter.SHOW_TEXT);
-  while (walker.nextNode()) { const node = walker.currentNode;
-    for (let i = 0; i < node.data.length; i++) { const r = document.createRange();
-      r.setStart(node, i); r.setEnd(node, i + 1);
-      out.push([node.data[i], r.getBoundingClientRect().left]); } }
-  return out; }"""
-RTL_TITLE = "השרת לא זמין (גרסה 2)."  # The server is down (version 2).
+# CHARACTERS_OF, given a selector.
+CHARACTERS = f"selector => ({CHARACTERS_OF})(document.querySelector(selector))"
 # "Stopped 5. We are working!" and a list item "The first item (important)."
 RTL_BODY = "الخدمة متوقفة 5. نحن نعمل!\n\n- البند الأول (مهم).\n"
 
