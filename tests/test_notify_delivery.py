@@ -362,6 +362,11 @@ def test_webhook_payloads_have_statuspage_and_slack_shapes(
         "*[Test Status] Identified: Database outage*\n"
         "A failed disk. We are *replacing* it.\n"
         "<https://status.example.org/notices/database-outage/|Read the notice>")
+    # A reminder says what it is about, as its email does; it repeated its headline.
+    assert slack[UPGRADE_KEYS[1]]["blocks"][0]["text"]["text"] == (
+        "*[Test Status] Reminder: API upgrade starts Nov 28, 2026, 1:00 PM CST*\n"
+        "Status: Scheduled\nAffected: API\nWindow: Nov 28, 2026, 1:00 \u2013 3:00 PM CST\n"
+        "<https://status.example.org/notices/api-upgrade/|Read the notice>")
     script = slack[OUTAGE_KEYS[0]]["blocks"][0]["text"]["text"]
     assert "Pages load slowly  for some districts." in script  # sanitized like the pages
     json.dumps(message)

@@ -26,7 +26,7 @@ from generator.config.settings import case_url
 from generator.core import times
 from generator.core.errors import OutpostError, printable_line
 from generator.core.model import Config, Status
-from generator.notify.plan import Message
+from generator.notify.plan import Message, facts
 from generator.notify.settings import PASSWORD_ENV, USERNAME_ENV, Contact, NotifySettings, Smtp
 from generator.render.markup import absolute_links, absolute_targets, isolated, own_direction
 
@@ -143,23 +143,6 @@ def subject(config: Config, message: Message) -> str:
     return f"[{config.title}] {message.word}: {message.notice.title}"
 
 
-def _facts(config: Config, message: Message, text: Callable[[str], str] = str,
-           name: Callable[[str], str] = str) -> list[tuple[str, str]]:
-    """(label, value) rows, each value written by ``text``, a component's name by
-    ``name``: plain text, or HTML whose names are isolated."""
-    notice, zone = message.notice, config.timezone
-    names = {c.id: c.name for c in config.components}
-    facts = [("Status", text(message.word))]
-    if notice.components:
-        affected = "Would have affected" if message.called_off else "Affected"
-        facts.append((affected, ", ".join(name(names.get(c, c)) for c in notice.components)))
-    if notice.start is not None:
-        facts.append(("Window", text(times.display_range(notice.start, notice.end, zone))))
-    if message.update is not None:
-        facts.append(("Posted", text(times.display_with_zone(message.update.at, zone))))
-    return facts
-
-
 def _body_markdown(config: Config, message: Message) -> str:
     if message.update is not None:
         return message.update.body
@@ -194,7 +177,7 @@ def plain_text(config: Config, message: Message, markdown: Markdown) -> str:
     lines = [f"{message.word}: {message.notice.title}"
              if not message.is_reminder else f"Reminder: {message.notice.title}", "",
              body, ""]
-    lines += [f"{label}: {value}" for label, value in _facts(config, message)]
+    lines += [f"{label}: {value}" for label, value in facts(config, message)]
     lines += ["", f"Read the notice: {notice_url(config, message)}"]
     prompt = _case_prompt(config, message)
     if prompt is not None:
@@ -213,7 +196,7 @@ def html_text(config: Config, message: Message, markdown: Markdown) -> str:
     heading = f"{lead}: {message.notice.title}"
     rows = "".join(f'<tr><th align="left" style="padding:2px 12px 2px 0">{esc(label)}</th>'
                    f"<td>{value}</td></tr>"
-                   for label, value in _facts(config, message, esc, isolated))
+                   for label, value in facts(config, message, esc, isolated))
     prompt = _case_prompt(config, message)
     case = (f'<p>{esc(prompt[0])} <a href="{esc(prompt[1], quote=True)}">submit a case</a>.'
             "</p>\n" if prompt is not None else "")

@@ -8,12 +8,14 @@ message for one recipient (an email contact or a webhook). The sent record holds
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from generator.core import times
 from generator.core.model import (
+    Config,
     Notice,
     NoticeType,
     Status,
@@ -58,6 +60,24 @@ class Message:
         """The status as messages say it: 'Called off' for a Completed that calls a
         maintenance off, as the pages and feeds say."""
         return CALLED_OFF if self.called_off else self.status.value
+
+
+def facts(config: Config, message: Message, text: Callable[[str], str] = str,
+          name: Callable[[str], str] = str) -> list[tuple[str, str]]:
+    """What an email's table and a chat reminder list: (label, value) rows, each value
+    written by ``text``, a component's name by ``name`` (plain text, or HTML whose
+    names are isolated)."""
+    notice, zone = message.notice, config.timezone
+    names = {c.id: c.name for c in config.components}
+    rows = [("Status", text(message.word))]
+    if notice.components:
+        affected = "Would have affected" if message.called_off else "Affected"
+        rows.append((affected, ", ".join(name(names.get(c, c)) for c in notice.components)))
+    if notice.start is not None:
+        rows.append(("Window", text(times.display_range(notice.start, notice.end, zone))))
+    if message.update is not None:
+        rows.append(("Posted", text(times.display_with_zone(message.update.at, zone))))
+    return rows
 
 
 @dataclass(frozen=True)

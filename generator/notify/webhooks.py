@@ -23,7 +23,7 @@ from generator.core.errors import InputError, OutpostError, printable_line
 from generator.core.model import Config, Notice, Status
 from generator.core.timeline import select, view
 from generator.notify import mrkdwn
-from generator.notify.plan import Message
+from generator.notify.plan import Message, facts
 from generator.notify.settings import Webhook
 from generator.publish.base import retryable_status
 from generator.render.markup import absolute_links
@@ -83,8 +83,10 @@ def slack_payload(config: Config, message: Message, headline: str,
     link = f"<{url}|Read the notice>"
     title = mrkdwn.fitted(mrkdwn.literal(headline), SLACK_TITLE_ROOM)
     room = SLACK_SECTION_LIMIT - len(f"**\n\n{link}") - len(title)
+    # A reminder has no update of its own: what it is about, as its email lists it.
     text = (mrkdwn.from_html(absolute_links(markdown(message.update.body), url))
-            if message.update else mrkdwn.literal(headline))
+            if message.update else mrkdwn.literal("\n".join(
+                f"{label}: {value}" for label, value in facts(config, message))))
     body = mrkdwn.fitted(text, room)
     return {
         "text": f"{mrkdwn.plain(headline)} {url}",
