@@ -392,13 +392,13 @@ def _without_comments_in_paragraphs(lines: list[str]) -> str:
 
 
 # What may start a line before its text: list item markers and block quote markers.
-_LINE_MARKERS = re.compile(r"^[ \t]*(?:(?:[*+-]|[0-9]{1,9}[.)])[ \t]+|>[ \t]?)*")
+_MARKERS = r"[ \t]*(?:(?:[*+-]|[0-9]{1,9}[.)])[ \t]+|>[ \t]?)*"
+_LINE_MARKERS = re.compile("^" + _MARKERS)
 
 
 # A code fence line after spaces, or list item or block quote markers: one a list item
 # or a quote may hold, and end with itself.
-_CONTAINED_FENCE = re.compile(r"(?=[ \t>*+0-9-])[ \t]*(?:(?:[*+-]|[0-9]{1,9}[.)])[ \t]+|>[ \t]?)*"
-                              r" {0,3}(?:`{3,}|~{3,})")
+_CONTAINED_FENCE = re.compile(r"(?=[ \t>*+0-9-])" + _MARKERS + r" {0,3}(?:`{3,}|~{3,})")
 
 
 def _without_inline_in(lines: list[str]) -> list[str]:
