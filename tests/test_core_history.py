@@ -394,16 +394,18 @@ def _shape(found: tuple[Notice, ...], moment: datetime) -> object:
 
 @settings(max_examples=300, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.too_slow])
-@given(notice_sets(), HOURS, st.integers(1, 7 * 24 * 60 * 60 - 1))
+@given(notice_sets(), HOURS, st.floats(0, 1, exclude_max=True))
 def test_nothing_a_page_shows_changes_before_the_next_change(
-        found: tuple[Notice, ...], now: datetime, seconds: int) -> None:
-    """The preview rebuilds at next_change when its clock runs: between now and then,
-    what the pages show stays as it is at now."""
+        found: tuple[Notice, ...], now: datetime, share: float) -> None:
+    """The preview rebuilds at next_change when its clock runs: between now and then
+    (a moment ``share`` of the way, the last second before it among them), what the
+    pages show stays as it is at now."""
     due = next_change(found, now, CHICAGO)
     assert now < due <= now + timedelta(days=1, hours=1)
-    moment = now + timedelta(seconds=seconds)
-    if moment < due:
-        assert _shape(found, moment) == _shape(found, now)
+    gap = int((due - now).total_seconds())
+    moment = now + timedelta(seconds=min(int(gap * share), gap - 1))
+    assert moment < due
+    assert _shape(found, moment) == _shape(found, now)
 
 
 def test_the_next_change_is_the_soonest_moment_ahead() -> None:
