@@ -1,6 +1,6 @@
 """Outpost: a static status-notification site generator."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 # Outpost is not on the package index yet (``outpost-status`` is the name it will have
 # there): install lines, the init skeleton's workflows and the hints in error messages
