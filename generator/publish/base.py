@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -23,6 +23,7 @@ from generator.core.model import Config
 from generator.disk import regular_bytes
 from generator.publish.settings import TargetSettings
 from generator.render.manifest import Entry, Manifest
+from generator.render.mediatypes import is_hashed_asset
 
 _STATE_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,99}")
 _USERINFO = re.compile(r"(?<=://)[^/@\s]+@")
@@ -50,6 +51,19 @@ def built_file(site_dir: Path, path: str, entry: Entry) -> bytes:
         raise PublishError(f"{site_dir / path} changed since the build: run outpost build "
                            "again")
     return data
+
+
+def kept_assets(present: Iterable[str], old: Manifest | None, new: Manifest) -> set[str]:
+    """The content-hashed assets among ``present`` (what a target serves, published with
+    ``old``) that a publish of ``new`` keeps although ``new`` lacks them: the previous
+    build's. A page a browser or a CDN still holds from that build names them (an old
+    index.html, the old stylesheet), and without them it showed unstyled right after a
+    publish. The next publish of another build removes them; one of the same build keeps
+    those kept already."""
+    if old is None:  # nothing tells which build they came from
+        return set()
+    earlier = {path for path in present if path not in new.files and is_hashed_asset(path)}
+    return earlier if old.build_id == new.build_id else earlier & set(old.files)
 
 
 def host_timeout() -> float:

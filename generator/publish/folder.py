@@ -39,6 +39,7 @@ from generator.publish.base import (
     TransientError,
     built_file,
     check_state_name,
+    kept_assets,
 )
 from generator.publish.settings import TargetSettings
 from generator.publish.verify import (
@@ -49,6 +50,7 @@ from generator.publish.verify import (
     verify_http,
 )
 from generator.render.manifest import MANIFEST, Entry, Manifest, parse_manifest
+from generator.render.mediatypes import is_hashed_asset
 
 _RELEASE = re.compile(r"r(\d{6,})-[0-9a-f]+")
 _STAGING = re.compile(r"\.new-r(\d{6,})-[0-9a-f]+")
@@ -91,8 +93,18 @@ def _holds(path: Path, entry: Entry) -> bool:
 
 
 def _extra(release: Path, manifest: Manifest) -> list[str]:
-    """Files in ``release`` that ``manifest`` does not list (put there since)."""
-    return sorted(set(_files_below(release)) - set(manifest.files) - {MANIFEST})
+    """Files in ``release`` that ``manifest`` does not list (put there since), but the
+    content-hashed assets of an earlier build it keeps (see kept_assets)."""
+    return sorted(path for path in set(_files_below(release)) - set(manifest.files)
+                  - {MANIFEST} if not is_hashed_asset(path))
+
+
+def _link(source: Path, target: Path) -> None:
+    """``target`` as a hard link to ``source``, or a copy where links cannot be made."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
 
 
 def _write(path: Path, data: bytes) -> None:
@@ -221,6 +233,8 @@ class FolderTarget:
             old = self._current_manifest()
             old_release = self._current_release()
             kept = _intact(old_release, old, manifest)
+            present = _files_below(old_release) if old_release is not None else []
+            earlier = kept_assets(present, old, manifest)
             if old is not None and old_release is not None and (
                     old.build_id == manifest.build_id):
                 if left_private(old_release):  # see open_up: written again, as below
@@ -252,10 +266,7 @@ class FolderTarget:
                     make_folders(target.parent)
                     made.add(target.parent)
                 if old_release is not None and path in kept:
-                    try:
-                        os.link(old_release / path, target)
-                    except OSError:
-                        shutil.copy2(old_release / path, target)
+                    _link(old_release / path, target)
                     open_up(target)  # linked to a file an earlier version left 0600
                     counts.unchanged += 1
                     continue
@@ -263,6 +274,10 @@ class FolderTarget:
                 written.append(target)
                 counts.uploaded += 1
                 yield f"wrote {path}"
+            for path in sorted(earlier):  # unlisted, as in the release they come from
+                assert old_release is not None
+                make_folders((staging / path).parent)
+                _link(old_release / path, staging / path)
             _write(staging / MANIFEST, manifest.to_bytes())
             _flush([*written, staging / MANIFEST])
             _fsync_dir(self.releases)
@@ -276,7 +291,8 @@ class FolderTarget:
             os.replace(link, self.current)
             _fsync_dir(self.path)
             if old is not None:
-                counts.deleted = len(set(old.files) - set(manifest.files))
+                # What the old release served and this one does not.
+                counts.deleted = len(set(present) - set(manifest.files) - {MANIFEST} - earlier)
             self.counts = counts
             yield f"current -> releases/{name}"
             yield from self._prune(release)

@@ -34,6 +34,7 @@ from generator.publish.base import (
     built_file,
     check_state_name,
     host_timeout,
+    kept_assets,
     redact,
     retryable_status,
 )
@@ -47,7 +48,8 @@ from generator.publish.verify import (
     load_published_manifest,
     verify_http,
 )
-from generator.render.manifest import MANIFEST, Entry, Manifest
+from generator.render.manifest import MANIFEST, Entry, Manifest, parse_manifest
+from generator.render.mediatypes import is_hashed_asset
 
 _IDENTITY = {"GIT_AUTHOR_NAME": "Outpost", "GIT_AUTHOR_EMAIL": "outpost@localhost",
              "GIT_COMMITTER_NAME": "Outpost", "GIT_COMMITTER_EMAIL": "outpost@localhost"}
@@ -564,7 +566,8 @@ class GitTarget:
                 if held.get(path) != blobs[path]:
                     yield path, data
 
-            gone = sorted(set(old) - set(manifest.files) - set(extras))
+            kept = kept_assets(old, self._published(work, tip, old), manifest)
+            gone = sorted(set(old) - set(manifest.files) - set(extras) - kept)
             tree = work.import_tree(tip, gone, changed())
             if tip and work.tree_of(tip) == tree:
                 self.counts.unchanged = len(manifest.files)
@@ -583,6 +586,21 @@ class GitTarget:
             work.push(commit, self.branch, tip)
             self.counts = counts
             yield f"pushed {commit[:12]} to {self.branch}"
+
+    def _published(self, work: Workspace, tip: str | None,
+                   held: Mapping[str, tuple[str, str]]) -> Manifest | None:
+        """The manifest the branch's tip serves, read only when the tip holds a
+        content-hashed asset (which kept_assets asks it about); None without one."""
+        if tip is None or MANIFEST not in held or not any(map(is_hashed_asset, held)):
+            return None
+        raw = work.read_blob(tip, MANIFEST)
+        if raw is None:  # listed but not readable: its fetch failed
+            raise TransientError(f"git cat-file: {MANIFEST} of {tip[:12]} could not be "
+                                 "fetched")
+        try:
+            return parse_manifest(raw)
+        except (ValueError, KeyError, TypeError):
+            return None
 
     def verify(self, site_dir: Path | None = None) -> Iterator[str]:
         if self.settings.url:

@@ -38,6 +38,7 @@ from generator.publish.base import (
     built_file,
     check_state_name,
     host_timeout,
+    kept_assets,
 )
 from generator.publish.settings import TargetSettings
 from generator.publish.verify import (
@@ -300,7 +301,8 @@ class S3Target:
         for group in range(5):
             paths = [p for p in upload_order(changed) if upload_group(p) == group]
             yield from self._upload_all(site_dir, manifest, paths)
-        stale = sorted(set(present) - set(manifest.files) - {MANIFEST})
+        stale = sorted(set(present) - set(manifest.files) - {MANIFEST}
+                       - kept_assets(present, old, manifest))
         if changed or stale or old is None or old.build_id != manifest.build_id:
             self._put_manifest(manifest, old_etag)
             yield f"uploaded {MANIFEST} (build {manifest.build_id})"
