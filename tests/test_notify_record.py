@@ -18,7 +18,7 @@ from tests.fixtures import notify_repo_for
 from tests.notify_repo import UPGRADE_KEYS, make_repo
 from tests.notify_servers import HookServer, MailServer
 from tests.publish_support import moto_server, new_bucket, s3_env, s3_objects
-from tests.test_notify_delivery import assert_everything_once, notify
+from tests.test_notify_delivery import NOW, assert_everything_once, notify
 
 
 @pytest.fixture
@@ -119,10 +119,57 @@ def add_publish(root: Path, target: str) -> None:
     config.write_text(config.read_text() + f"publish:\n{target}")
 
 
+def build_and_publish(run: Run, root: Path) -> None:
+    """The site built from these files and published to the primary target, as the
+    publish workflow does before notify."""
+    for args in (("build", "--now", NOW), ("publish", "--primary")):
+        result = run(root, *args)
+        assert result.exit_code == 0, result.output
+
+
+def test_nothing_is_sent_until_the_primary_target_serves_these_notices(
+        run: Run, repo: Path, tmp_path: Path, smtp: MailServer, hooks: HookServer) -> None:
+    """Every link of a message points at the primary target: a notice it does not serve
+    yet (nothing published, or a build made before the update) would be a 404 or a page
+    saying something else, so notify sends nothing until it does."""
+    add_publish(repo, f"  - name: local\n    type: dir\n    path: {tmp_path / 'www'}\n")
+    code, output = notify(run, repo)
+    assert (code, output) == (1, (
+        "Error: publish target 'local' serves no build yet: the messages would link pages "
+        "that do not say what they say. Run 'outpost build' and 'outpost publish --primary' "
+        "(pull first if someone published since), then outpost notify again. Nothing was "
+        "sent.\n"))
+    # A build made before the outage was posted.
+    outage = repo / "notices" / "database-outage.md"
+    text = outage.read_text()
+    outage.unlink()
+    build_and_publish(run, repo)
+    served = json.loads((tmp_path / "www" / "current" / "manifest.json").read_bytes())
+    outage.write_text(text)
+    code, output = notify(run, repo, "--dry-run")
+    assert code == 0
+    assert output.splitlines()[1] == (
+        f"Note: publish target 'local' serves build {served['build_id']}, made from other "
+        "notices, outpost.yaml or templates/ than these: the real run would send nothing "
+        "until it does.")
+    code, output = notify(run, repo)
+    assert (code, output) == (1, (
+        f"Error: publish target 'local' serves build {served['build_id']}, made from other "
+        "notices, outpost.yaml or templates/ than these: the messages would link pages that "
+        "do not say what they say. Run 'outpost build' and 'outpost publish --primary' (pull "
+        "first if someone published since), then outpost notify again. Nothing was sent.\n"))
+    assert smtp.received == [] and not (tmp_path / "www" / "state").exists()
+    build_and_publish(run, repo)
+    code, output = notify(run, repo)
+    assert code == 0, output
+    assert_everything_once(smtp, hooks)
+
+
 def test_record_lives_on_a_dir_publish_target(
         run: Run, repo: Path, tmp_path: Path, smtp: MailServer, hooks: HookServer) -> None:
     published = tmp_path / "published"
     add_publish(repo, f"  - name: local\n    type: dir\n    path: {published}\n")
+    build_and_publish(run, repo)
     code, output = notify(run, repo)
     assert code == 0, output
     assert "Sent record: publish target 'local' (notify-record.json)" in output
@@ -139,6 +186,7 @@ def test_record_lives_on_a_git_publish_target_and_survives_a_fresh_checkout(
     remote = tmp_path / "remote.git"
     subprocess.run(["git", "init", "--quiet", "--bare", str(remote)], check=True)
     add_publish(repo, f"  - name: pages\n    type: git\n    remote: {remote}\n")
+    build_and_publish(run, repo)
     assert notify(run, repo, "--dry-run")[0] == 0
     code, output = notify(run, repo)
     assert code == 0, output
@@ -165,11 +213,13 @@ def test_record_lives_on_an_s3_publish_target_outside_its_prefix(
         add_publish(repo, f"  - name: mirror\n    type: s3\n    bucket: {bucket}\n"
                           f"    prefix: site\n    endpoint_url: {endpoint}\n"
                           "    region: us-east-1\n")
+        build_and_publish(run, repo)
         code, output = notify(run, repo)
         assert code == 0, output
         objects = s3_objects(endpoint, bucket)
         # Beside the prefix, not under it: a public-read policy on 'site/*' leaves it private.
-        assert list(objects) == [".outpost/site/state/notify-record.json"]
+        assert [key for key in objects if not key.startswith("site/")] == [
+            ".outpost/site/state/notify-record.json"]
         assert len(json.loads(objects[".outpost/site/state/notify-record.json"])["sent"]) == 5
         assert notify(run, repo)[1].rstrip().endswith("Done: 0 sent.")
     assert_everything_once(smtp, hooks)

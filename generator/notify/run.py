@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from generator.build.inputs import Project, load_valid
+from generator.build.inputs import Project, inputs_digest, load_valid
 from generator.core import times
 from generator.core.errors import OutpostError
 from generator.core.model import Config, Notice
@@ -17,12 +17,13 @@ from generator.notify.record import (
     LocalStore,
     RecordStore,
     SentRecord,
+    TargetStore,
     load_record,
     save_record,
     store_for,
 )
 from generator.notify.settings import NotifySettings, Webhook, is_bare_address
-from generator.publish.base import TargetKinds
+from generator.publish.base import PublishError, TargetKinds
 from generator.render.markup import MarkdownRenderer
 
 Echo = Callable[[str], None]
@@ -43,6 +44,7 @@ class Context:
     sleep: Callable[[float], None] = time.sleep
     markdown: Callable[[str], str] = field(default=str)
     smtp: mail.SmtpSender | None = None
+    inputs: str = ""  # the digest a build of these files carries (manifest.json's inputs)
 
     def close(self) -> None:
         if self.smtp is not None:
@@ -61,7 +63,28 @@ def load(project: Project, now: datetime, environ: Mapping[str, str], echo: Echo
     if not isinstance(settings, NotifySettings):
         raise OutpostError(NO_SECTION)
     return Context(checked.config, settings, checked.notices, now, environ, echo, sleep,
-                   MarkdownRenderer())
+                   MarkdownRenderer(), inputs=inputs_digest(project.root, checked.digests))
+
+
+def unpublished(ctx: Context, store: RecordStore) -> str | None:
+    """Why the primary target does not serve a build of these files (its manifest's
+    inputs differ, or it holds none), or None when it does or cannot be asked: every link
+    of a message points there, and the page it names must say what the message says."""
+    if not isinstance(store, TargetStore):
+        return None
+    target = store.target
+    try:
+        served = target.published()
+    except PublishError as exc:
+        raise OutpostError(f"could not read what publish target '{target.name}' serves; "
+                           f"nothing was sent (run outpost notify again once it can be "
+                           f"read): {exc}") from None
+    if served is None:
+        return f"publish target '{target.name}' serves no build yet"
+    if served.inputs and served.inputs != ctx.inputs:
+        return (f"publish target '{target.name}' serves build {served.build_id}, made from "
+                "other notices, outpost.yaml or templates/ than these")
+    return None  # a build from before manifests had inputs cannot be told apart
 
 
 def describe(config: Config, message: Message) -> str:
@@ -132,11 +155,19 @@ def run(ctx: Context, store: RecordStore, dry_run: bool) -> tuple[int, int]:
     record = load_record(store)
     plan = pending(ctx.notices, settings, record, ctx.now, horizon)
     count = len(plan.deliveries)
+    why = unpublished(ctx, store) if count else None
     if dry_run:
         ctx.echo(f"Dry run: would send {count} deliver{'y' if count == 1 else 'ies'}; "
                  "nothing is sent or recorded.")
+        if why is not None:
+            ctx.echo(f"Note: {why}: the real run would send nothing until it does.")
         report_plan(ctx, plan, store, dry_run=True)
         return 0, 0
+    if why is not None:
+        raise OutpostError(f"{why}: the messages would link pages that do not say what "
+                           "they say. Run 'outpost build' and 'outpost publish --primary' "
+                           "(pull first if someone published since), then outpost notify "
+                           "again. Nothing was sent.")
     if isinstance(store, LocalStore):
         ctx.echo(f"Note: the sent record is a {store.description}. It does not survive a "
                  "throw-away CI machine; add a 'publish:' target to keep it there.")

@@ -127,6 +127,11 @@ class Target(Protocol):
         """
         ...
 
+    def published(self) -> Manifest | None:
+        """The manifest the target serves, read through the target itself; None when it
+        holds none it can read (nothing published yet)."""
+        ...
+
     def read_state(self, name: str) -> bytes | None:
         """A state record written by write_state, or None if there is none."""
         ...

@@ -329,6 +329,9 @@ class FolderTarget:
         yield f"reading {self.current} -> {release.name}"
         yield from check_files(manifest, read, listed, local=LocalCopy(site_dir))
 
+    def published(self) -> Manifest | None:
+        return self._current_manifest()
+
     def _state_path(self, name: str) -> Path:
         return self.path / "state" / check_state_name(name)
 

@@ -566,7 +566,10 @@ class GitTarget:
                 if held.get(path) != blobs[path]:
                     yield path, data
 
-            kept = kept_assets(old, self._published(work, tip, old), manifest)
+            # The served manifest is fetched only when kept_assets needs it.
+            served = (self._published(work, tip, old) if any(map(is_hashed_asset, old))
+                      else None)
+            kept = kept_assets(old, served, manifest)
             gone = sorted(set(old) - set(manifest.files) - set(extras) - kept)
             tree = work.import_tree(tip, gone, changed())
             if tip and work.tree_of(tip) == tree:
@@ -589,9 +592,8 @@ class GitTarget:
 
     def _published(self, work: Workspace, tip: str | None,
                    held: Mapping[str, tuple[str, str]]) -> Manifest | None:
-        """The manifest the branch's tip serves, read only when the tip holds a
-        content-hashed asset (which kept_assets asks it about); None without one."""
-        if tip is None or MANIFEST not in held or not any(map(is_hashed_asset, held)):
+        """The manifest the branch's tip (holding ``held``) serves; None without one."""
+        if tip is None or MANIFEST not in held:
             return None
         raw = work.read_blob(tip, MANIFEST)
         if raw is None:  # listed but not readable: its fetch failed
@@ -639,6 +641,12 @@ class GitTarget:
             raise PublishError(f"branch {self.branch} does not exist: nothing was "
                                "published yet")
         return tip
+
+    def published(self) -> Manifest | None:
+        with live_temp_dir("outpost-git-") as temp:
+            work = Workspace(Path(temp) / "repo.git", self.remote, partial=True)
+            tip = work.fetch_tip(self.branch)
+            return self._published(work, tip, work.entries(tip) if tip else {})
 
     def read_state(self, name: str) -> bytes | None:
         check_state_name(name)

@@ -409,6 +409,9 @@ class S3Target:
                     return None
                 raise
 
+    def published(self) -> Manifest | None:
+        return self._old_manifest()[0]
+
     def _pending_key(self) -> str:
         return f"{STATE_PREFIX}{self.prefix}pending.json"
 
