@@ -220,7 +220,8 @@ def libyaml_nodes(text: str) -> object:
         root = yaml.compose(text, Loader=ResolvingLoader)
         if root is not None:
             _unmark(root, set())
-        return None if root is None else yn._convert(root, 2, yn._Expansion())
+        return None if root is None else yn._convert(root, yn._ShownLines(text, 2),
+                                                     yn._Expansion())
     except yaml.YAMLError:
         return "invalid"
     except yn.YamlError as exc:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -10,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from generator.app import schema
-from generator.config.yamlnodes import HIDDEN
+from generator.config.yamlnodes import HIDDEN, Mapping, YamlError, parse
 from generator.core.dialect import shows_text
 from generator.core.model import FINAL_STATUS, STATUSES, Impact, NoticeType, Status
 from generator.core.times import write_time
@@ -41,8 +42,16 @@ PIECES = st.sampled_from([
     "components: [web]", "Resolved", "Investigating", "Scheduled", "In progress", " - ",
     " \u2013 ", "2024-11-03 01:30", "2024-03-10 02:30", " -05:00", "Z", " CDT", "[silent]",
     "\n", "\r\n", "\t", "\ufeff", ": ", "&a", "*a", "<<: *a", "{", "[", "'", '"', "|",
-    "\x00", "\x85", "\u2028", "\ufffd", "0" * 30, "9999-12-31 23:59",
+    "\x00", "\x85", "\u2028", "\u2029", "\r", "\ufffd", "0" * 30, "9999-12-31 23:59",
 ])
+# Where an editor, git and Python's universal newlines break lines (YAML also breaks them
+# at U+0085, U+2028 and U+2029, which they show inside a line).
+EDITOR_BREAK = re.compile("\r\n|[\r\n]")
+
+
+def editor_lines(text: str) -> int:
+    """How many lines an editor shows ``text`` in."""
+    return len(EDITOR_BREAK.split(text))
 
 
 @settings(max_examples=300, deadline=None, derandomize=True,
@@ -59,8 +68,49 @@ def test_any_text_is_a_notice_or_a_list_of_problems(text: str) -> None:
     except NoticeInvalid as exc:
         assert exc.problems
         for line, message in exc.problems:
-            assert 1 <= line <= text.count("\n") + 2, (line, message)
+            assert 1 <= line <= editor_lines(text) + 1, (line, message)
             assert message and "\n" not in message
+
+
+# Text of a quoted or '>' value: words with the separators YAML breaks lines at and an
+# editor does not, and in quotes (where YAML folds them) real line ends too.
+hidden_breaks = st.lists(st.sampled_from(["a", "b c", "\x85", "\u2028", "\u2029"]),
+                         min_size=1, max_size=8).map("".join)
+VALUES = st.one_of(
+    hidden_breaks.map(lambda value: f'"{value}"'),
+    st.tuples(hidden_breaks, st.sampled_from(["\n", "\r\n", "\r"]), hidden_breaks).map(
+        lambda parts: f'"{parts[0]}{parts[1]}  {parts[2]}"'),
+    # In a '>' text each line after a separator is indented as the text is.
+    st.lists(hidden_breaks, min_size=1, max_size=3).map(
+        lambda lines: ">\n  " + "\n  ".join(
+            re.sub("([\x85\u2028\u2029])", "\\1  ", line) for line in lines)),
+)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.lists(VALUES, min_size=1, max_size=4), st.sampled_from(["\n", "\r\n", "\r"]),
+       st.booleans())
+def test_yaml_lines_are_the_lines_an_editor_shows(values: list[str], line_end: str,
+                                                  broken: bool) -> None:
+    """Whatever U+0085, U+2028 and U+2029 the values above hold, and whichever line ends
+    the file has, the key below them (or the '[' never closed) is named at the line an
+    editor shows it on, as a value of theirs would be."""
+    above = "".join(f"key{index}: {value}\n" for index, value in enumerate(values))
+    text = (above + ("last: [a, b\n" if broken else "last: x\n")).replace("\n", line_end)
+    expected = editor_lines(text) - 1  # the last line; the text ends with a line end
+    if broken:
+        try:
+            parse(text)
+        except YamlError as exc:
+            assert exc.line == expected, (text, exc.message)
+        else:
+            raise AssertionError("a '[' never closed was read")
+        return
+    node = parse(text)
+    assert isinstance(node, Mapping)
+    assert list(node.key_lines.values()) == [
+        editor_lines(text[:match.start()]) for match in re.finditer("^key|(?<=[\r\n])key",
+                                                                     text)] + [expected], text
 
 
 @dataclass(frozen=True)

@@ -1428,6 +1428,8 @@ def test_yaml_hints_read_the_line_yaml_counts(line_break: str, line: str, hint: 
         yamlnodes.parse(text)
     assert hint in str(caught.value)
     assert "timezone" not in str(caught.value)
+    # At the line an editor shows it on: a CR ends a line there too, the others do not.
+    assert caught.value.line == (3 if line_break in ("\r", "\r\n") else 2)
 
 
 @pytest.mark.parametrize("line", [
@@ -1451,3 +1453,68 @@ def test_yaml_hints_leave_a_comment_out_of_the_line_they_write(line: str) -> Non
         said.append(str(caught.value))
     assert said[0] == said[1]
     assert "note" not in said[1]
+
+
+HIDDEN_BREAK = ("invalid YAML: this line holds a line separator (U+2028), which YAML reads "
+                "as a line break though an editor shows none: remove it")
+ONE_LINE_TITLE = "notices/x.md:2: title must be a single line"
+
+
+@pytest.mark.parametrize(("front_matter", "expected"), [
+    # In a quoted title: the line after is the next line an editor shows.
+    ('title: "Sign-in\u2028slow"\ntype: incident\ncomponents: [mail]\n',
+     [ONE_LINE_TITLE,
+      "notices/x.md:4: unknown component 'mail' (outpost.yaml declares: web, api)"]),
+    ('title: "Sign-in\u2029slow"\ntype: incident\nseverity: high\n',
+     [f"notices/x.md:4: unknown key 'severity' ({KNOWN_KEYS})"]),
+    ('title: "Sign-in\u2028slow"\ntype: incident\ncomponents: [web\n',
+     ["notices/x.md:4: invalid YAML: a '[' opened on this line is never closed, or a ',' "
+      "is missing between its items"]),
+    # In a block scalar, its text going on after the separator.
+    ("title: >\n  Sign-in\u2028  slow\ntype: incident\ncomponents: [mail]\n",
+     [ONE_LINE_TITLE,
+      "notices/x.md:5: unknown component 'mail' (outpost.yaml declares: web, api)"]),
+    # YAML ends the block's line at the separator, where an editor shows none: the text
+    # after it is a line of its own to YAML, and no key.
+    ("title: >\n  Sign-in\u2028slow\ntype: incident\n", [f"notices/x.md:3: {HIDDEN_BREAK}"]),
+    ("title: A\ntype: incident\ncomponents: [web]  # see\u2028ticket\n",
+     [f"notices/x.md:4: {HIDDEN_BREAK}"]),
+])
+def test_front_matter_lines_are_counted_as_an_editor_shows_them(
+        empty_repo: Path, run: Run, front_matter: str, expected: list[str]) -> None:
+    """YAML breaks lines at U+2028 and U+2029 too, editors and git do not: every line
+    after one was named one further down than the author's editor showed it."""
+    write(empty_repo, "notices/x.md", f"---\n{front_matter}---\n{UPDATE}")
+    result = run(empty_repo, "check")
+    found = f"{len(expected)} problem{'s' if len(expected) > 1 else ''} found."
+    assert (result.exit_code, result.output) == (1, "\n".join([*expected, found, ""]))
+
+
+def test_a_line_separator_in_the_summary_moves_no_heading_line(
+        empty_repo: Path, run: Run) -> None:
+    write(empty_repo, "notices/x.md", "---\ntitle: A\ntype: incident\n---\n"
+          "Sign-in\u2028is slow.\n\n## Investigating - 2026-01-01 10:00\nx\n"
+          "## Fixed - 2026-01-01 11:00\ny\n")
+    result = run(empty_repo, "check")
+    assert (result.exit_code, result.output) == (1, (
+        f"notices/x.md:9: unknown status 'Fixed' for incident (expected one of: "
+        f"{INCIDENT_WORDS})\n1 problem found.\n"))
+
+
+@pytest.mark.parametrize("line_break", ["\x85", "\u2028", "\u2029"])
+@pytest.mark.parametrize("line_end", ["\n", "\r\n", "\r"])
+def test_settings_lines_are_counted_as_an_editor_shows_them(
+        empty_repo: Path, run: Run, line_break: str, line_end: str) -> None:
+    """outpost.yaml, with any line ends: the key after a quoted value holding U+0085,
+    U+2028 or U+2029 is named at the line an editor shows it on (YAML folds U+0085 in
+    quotes to a space, as it does a line end)."""
+    text = (f'title: "Service{line_break}status"\nbase_url: https://s.example.org/\n'
+            'description: "Incidents\n  and maintenance"\ntimezone: UTC\ncolour: red\n')
+    write(empty_repo, "outpost.yaml", text.replace("\n", line_end))
+    result = run(empty_repo, "check")
+    title = [] if line_break == "\x85" else [
+        "outpost.yaml:1: Config value 'title': must be a single line (it holds a line break)"]
+    lines = result.output.splitlines()
+    assert (result.exit_code, lines[:-2]) == (1, title)
+    assert lines[-2].startswith("outpost.yaml:6: unknown key 'colour' (known keys: ")
+    assert lines[-1] == f"{len(title) + 1} problem{'s' if title else ''} found."

@@ -145,56 +145,18 @@ def parse(text: str, first_line: int = 1, aliases: bool = False) -> Node | None:
         return simple
     import yaml
 
+    shown = _ShownLines(text, first_line)
     if not aliases and ("&" in text or "*" in text):
-        _refuse_aliases(text, first_line)
+        _refuse_aliases(text, shown)
     try:
         root = yaml.compose(text, Loader=_loader())
     except yaml.MarkedYAMLError as exc:
-        unclosed = _unclosed(exc.context, exc.problem)
-        mark = (exc.context_mark if unclosed and exc.context_mark
-                else exc.problem_mark or exc.context_mark)
-        at_end = exc.problem_mark is not None and not text[exc.problem_mark.index:].strip()
-        if exc.context == "while parsing a flow node" and at_end:
-            left_open = _left_open(text)  # the parser named the end, past the last line
-            if left_open is not None:
-                unclosed, mark = left_open
-        line = first_line + (mark.line if mark else 0)
-        problem = unclosed or exc.problem or exc.context or "not valid YAML"
-        odd = _odd_indent(text, mark.line) if mark and not unclosed else None
-        colon = (_colon_in_value(text, mark.line) if mark is not None
-                 and "mapping values" in problem else None)
-        dashed = (_dash_without_space(text, mark.line) if mark and not unclosed
-                  and colon is None else None)
-        keyless = (_keyless_line(text, mark) if odd is None and "mapping values" in problem
-                   else None)
-        if dashed is not None:  # '-id: web' is a key named '-id' to YAML, not an item
-            line = first_line + dashed
-            item = _lines(text)[dashed].strip()
-            problem = f"a list item's '-' needs a space after it: - {item[1:]}"
-        elif odd is not None:  # invisible in an editor, and noticed a line late
-            line = first_line + odd[0]
-            problem = (f"{character_name(odd[1])} indents this line: YAML indents with "
-                       "spaces only")
-        elif keyless is not None:
-            line, problem = first_line + keyless[0], keyless[1]
-        elif colon is not None:
-            problem = colon
-        elif (mark is not None and problem in _INDENTATION_PROBLEMS
-              and (misaligned := _misaligned(text, mark.line)) is not None):
-            line, problem = first_line + misaligned[0], misaligned[1]
-        elif mark is not None and (tabbed := _tab_indented(text, mark.line)) is not None:
-            line, problem = first_line + tabbed, TAB  # invisible in an editor
-        elif mark is not None and ("tab" in problem or _at_mark(text, mark) == "\t"):
-            problem = TAB
-        elif mark is not None and (reserved := _reserved_start(text, mark)) is not None:
-            problem = reserved
-        elif mark is not None and (escape := _unknown_escape(text, exc, mark)) is not None:
-            problem = escape
-        elif mark is not None and (after := _after_closing(text, mark)) is not None:
-            line, problem = first_line + mark.line, after
-        elif mark is not None and "sequence entries are not allowed" in problem:
-            problem = _item_beside_key(text, mark)
-        raise YamlError(f"invalid YAML: {problem}", line) from None
+        index, problem = _syntax_error(text, exc)
+        hidden = shown.hidden_break(index)
+        if hidden:  # the line as YAML reads it is not the one the author sees
+            problem = (f"this line holds a {character_name(hidden)}, which YAML reads as "
+                       "a line break though an editor shows none: remove it")
+        raise YamlError(f"invalid YAML: {problem}", shown(index)) from None
     except yaml.reader.ReaderError as exc:
         line = first_line + text[: exc.position].count("\n")
         raise YamlError(f"invalid YAML: character U+{exc.character:04X} is not allowed here"
@@ -204,7 +166,92 @@ def parse(text: str, first_line: int = 1, aliases: bool = False) -> Node | None:
         raise YamlError(f"invalid YAML: {exc}", first_line) from None
     if root is None:
         return None
-    return _convert(root, first_line, _Expansion())
+    return _convert(root, shown, _Expansion())
+
+
+def _syntax_error(text: str, exc: yaml.MarkedYAMLError) -> tuple[int, str]:
+    """The line (0-based, as YAML counts lines) of a syntax error, and what to say of it."""
+    unclosed = _unclosed(exc.context, exc.problem)
+    mark = (exc.context_mark if unclosed and exc.context_mark
+            else exc.problem_mark or exc.context_mark)
+    at_end = exc.problem_mark is not None and not text[exc.problem_mark.index:].strip()
+    if exc.context == "while parsing a flow node" and at_end:
+        left_open = _left_open(text)  # the parser named the end, past the last line
+        if left_open is not None:
+            unclosed, mark = left_open
+    line = mark.line if mark else 0
+    problem = unclosed or exc.problem or exc.context or "not valid YAML"
+    odd = _odd_indent(text, mark.line) if mark and not unclosed else None
+    colon = (_colon_in_value(text, mark.line) if mark is not None
+             and "mapping values" in problem else None)
+    dashed = (_dash_without_space(text, mark.line) if mark and not unclosed
+              and colon is None else None)
+    keyless = (_keyless_line(text, mark) if odd is None and "mapping values" in problem
+               else None)
+    if dashed is not None:  # '-id: web' is a key named '-id' to YAML, not an item
+        line = dashed
+        item = _lines(text)[dashed].strip()
+        problem = f"a list item's '-' needs a space after it: - {item[1:]}"
+    elif odd is not None:  # invisible in an editor, and noticed a line late
+        line = odd[0]
+        problem = (f"{character_name(odd[1])} indents this line: YAML indents with "
+                   "spaces only")
+    elif keyless is not None:
+        line, problem = keyless
+    elif colon is not None:
+        problem = colon
+    elif (mark is not None and problem in _INDENTATION_PROBLEMS
+          and (misaligned := _misaligned(text, mark.line)) is not None):
+        line, problem = misaligned
+    elif mark is not None and (tabbed := _tab_indented(text, mark.line)) is not None:
+        line, problem = tabbed, TAB  # invisible in an editor
+    elif mark is not None and ("tab" in problem or _at_mark(text, mark) == "\t"):
+        problem = TAB
+    elif mark is not None and (reserved := _reserved_start(text, mark)) is not None:
+        problem = reserved
+    elif mark is not None and (escape := _unknown_escape(text, exc, mark)) is not None:
+        problem = escape
+    elif mark is not None and (after := _after_closing(text, mark)) is not None:
+        line, problem = mark.line, after
+    elif mark is not None and "sequence entries are not allowed" in problem:
+        problem = _item_beside_key(text, mark)
+    return line, problem
+
+
+# Where YAML breaks lines and an editor, git and Python's universal newlines do not: an
+# editor shows them inside a line.
+_YAML_ONLY_BREAKS = "\x85\u2028\u2029"
+
+
+class _ShownLines:
+    """Line numbers as an editor shows them, from YAML's (0-based), counted from
+    ``first_line``: a message names the line the author sees."""
+
+    def __init__(self, text: str, first_line: int) -> None:
+        self.first_line = first_line
+        self.editor: list[int] | None = None  # YAML's line -> the editor's, where they differ
+        self.breaks: list[str] = []  # the break ending each of YAML's lines
+        if any(char in text for char in _YAML_ONLY_BREAKS):
+            editor, line = [0], 0
+            for found in _YAML_BREAK.finditer(text):
+                self.breaks.append(found.group())
+                line += found.group() not in _YAML_ONLY_BREAKS
+                editor.append(line)
+            self.editor = editor
+
+    def hidden_break(self, yaml_line: int) -> str:
+        """The U+0085, U+2028 or U+2029 inside the line an editor shows YAML's line
+        ``yaml_line`` on, or ''."""
+        if self.editor is None:
+            return ""
+        shown = self.editor[min(yaml_line, len(self.editor) - 1)]
+        return next((brk for brk, line in zip(self.breaks, self.editor, strict=False)
+                     if line == shown and brk in _YAML_ONLY_BREAKS), "")
+
+    def __call__(self, yaml_line: int) -> int:
+        if self.editor is None:
+            return self.first_line + yaml_line
+        return self.first_line + self.editor[min(yaml_line, len(self.editor) - 1)]
 
 
 MAX_VALUES = 100_000
@@ -565,7 +612,8 @@ _YAML_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 def _lines(text: str) -> list[str]:
     """``text``'s lines as YAML counts them, so that a mark's line is its index here:
     split at newlines only, a CR, U+0085, U+2028 or U+2029 before the error (inside
-    quotes, say) would have the hints read a line below the one YAML names."""
+    quotes, say) would have the hints read a line below the one YAML names. The line a
+    message names is the editor's (_ShownLines)."""
     return _YAML_BREAK.split(text)
 
 
@@ -580,7 +628,7 @@ def _at_mark(text: str, mark: yaml.Mark) -> str:
     return _line_of(text, mark)[mark.column:mark.column + 1]
 
 
-def _refuse_aliases(text: str, first_line: int) -> None:
+def _refuse_aliases(text: str, shown: _ShownLines) -> None:
     """YamlError at the first anchor or alias; a document that does not parse is left
     for the composer to report."""
     import yaml
@@ -588,7 +636,7 @@ def _refuse_aliases(text: str, first_line: int) -> None:
     try:
         for event in yaml.parse(text, Loader=_loader()):
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-                line = first_line + (event.start_mark.line if event.start_mark else 0)
+                line = shown(event.start_mark.line if event.start_mark else 0)
                 raise YamlError("anchors and aliases ('&name', '*name') are not allowed here: "
                                 "write the value out", line)
     except yaml.YAMLError:
@@ -650,8 +698,8 @@ def _refuse_tag(node: yaml.Node, line: int) -> None:
                     line)
 
 
-def _convert(node: yaml.Node, first_line: int, expansion: _Expansion) -> Node:
-    line = first_line + node.start_mark.line
+def _convert(node: yaml.Node, shown: _ShownLines, expansion: _Expansion) -> Node:
+    line = shown(node.start_mark.line)
     _refuse_tag(node, line)
     expansion.count += 1
     if expansion.count > MAX_VALUES:
@@ -665,7 +713,7 @@ def _convert(node: yaml.Node, first_line: int, expansion: _Expansion) -> Node:
         return _convert_scalar(node, line)
     expansion.open.add(id(node))
     try:
-        return _convert_collection(node, first_line, line, expansion)
+        return _convert_collection(node, shown, line, expansion)
     finally:
         expansion.open.discard(id(node))
 
@@ -678,18 +726,18 @@ def _convert_scalar(node: yaml.ScalarNode, line: int) -> Scalar:
     return Scalar(str(node.value), line, plain_null)
 
 
-def _convert_collection(node: yaml.Node, first_line: int, line: int,
+def _convert_collection(node: yaml.Node, shown: _ShownLines, line: int,
                         expansion: _Expansion) -> Node:
     import yaml
 
     if isinstance(node, yaml.SequenceNode):
-        return Sequence(tuple(_convert(item, first_line, expansion) for item in node.value),
+        return Sequence(tuple(_convert(item, shown, expansion) for item in node.value),
                         line)
     if isinstance(node, yaml.MappingNode):
         entries: dict[str, Node] = {}
         key_lines: dict[str, int] = {}
         for key_node, value_node in node.value:
-            key_line = first_line + key_node.start_mark.line
+            key_line = shown(key_node.start_mark.line)
             if not isinstance(key_node, yaml.ScalarNode):
                 raise YamlError("keys must be plain words", key_line)
             _refuse_tag(key_node, key_line)
@@ -702,7 +750,7 @@ def _convert_collection(node: yaml.Node, first_line: int, line: int,
                 raise YamlError(
                     f"duplicate key '{key}' (first set at line {key_lines[key]})", key_line
                 )
-            entries[key] = _convert(value_node, first_line, expansion)
+            entries[key] = _convert(value_node, shown, expansion)
             key_lines[key] = key_line
         return Mapping(entries, key_lines, line)
     raise YamlError("unsupported YAML node", line)  # pragma: no cover
