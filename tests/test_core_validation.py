@@ -1518,3 +1518,18 @@ def test_settings_lines_are_counted_as_an_editor_shows_them(
     assert (result.exit_code, lines[:-2]) == (1, title)
     assert lines[-2].startswith("outpost.yaml:6: unknown key 'colour' (known keys: ")
     assert lines[-1] == f"{len(title) + 1} problem{'s' if title else ''} found."
+
+
+@pytest.mark.parametrize("line_end", ["\n", "\r\n", "\r"])
+def test_a_character_yaml_refuses_is_named_at_its_line(
+        empty_repo: Path, run: Run, line_end: str) -> None:
+    """libyaml tells where it is in bytes of UTF-8: after a comment in Japanese the line
+    named was lines too far; and lines ended by a CR alone were not counted."""
+    text = ("# ステータスページの設定です。変更したら確認してください。\n"
+            "# 時刻はすべてサイトのタイムゾーンで書きます。\n"
+            "title: Service\x01 status\nbase_url: https://s.example.org/\ntimezone: UTC\n")
+    write(empty_repo, "outpost.yaml", text.replace("\n", line_end))
+    result = run(empty_repo, "check")
+    assert (result.exit_code, result.output) == (
+        1, "outpost.yaml:3: invalid YAML: character U+0001 is not allowed here\n"
+           "1 problem found.\n")

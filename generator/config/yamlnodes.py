@@ -158,10 +158,12 @@ def parse(text: str, first_line: int = 1, aliases: bool = False) -> Node | None:
                        "a line break though an editor shows none: remove it")
         raise YamlError(f"invalid YAML: {problem}", shown(index)) from None
     except yaml.reader.ReaderError as exc:
-        line = first_line + text[: exc.position].count("\n")
+        refused = chr(exc.character) if isinstance(exc.character, int) else ""
+        # libyaml's position counts bytes of UTF-8: the character's first place is its own.
+        at = text.find(refused) if refused else -1
         raise YamlError(f"invalid YAML: character U+{exc.character:04X} is not allowed here"
-                        if isinstance(exc.character, int) else "invalid YAML: bad character",
-                        line) from None
+                        if refused else "invalid YAML: bad character",
+                        first_line + _shown_line_index(text, max(at, 0))) from None
     except yaml.YAMLError as exc:
         raise YamlError(f"invalid YAML: {exc}", first_line) from None
     if root is None:
@@ -218,9 +220,15 @@ def _syntax_error(text: str, exc: yaml.MarkedYAMLError) -> tuple[int, str]:
     return line, problem
 
 
-# Where YAML breaks lines and an editor, git and Python's universal newlines do not: an
-# editor shows them inside a line.
+# Where an editor, git and Python's universal newlines break lines.
+_EDITOR_BREAK = re.compile("\r\n|[\r\n]")
+# Where YAML breaks lines and they do not: an editor shows them inside a line.
 _YAML_ONLY_BREAKS = "\x85\u2028\u2029"
+
+
+def _shown_line_index(text: str, index: int) -> int:
+    """The line (0-based) an editor shows ``text[index]`` on."""
+    return len(_EDITOR_BREAK.findall(text, 0, index))
 
 
 class _ShownLines:
