@@ -1457,7 +1457,8 @@ def test_yaml_hints_leave_a_comment_out_of_the_line_they_write(line: str) -> Non
 
 HIDDEN_BREAK = ("invalid YAML: this line holds a line separator (U+2028), which YAML reads "
                 "as a line break though an editor shows none: remove it")
-ONE_LINE_TITLE = "notices/x.md:2: title must be a single line"
+ONE_LINE_TITLE = ("notices/x.md:2: title must be a single line: it holds a line separator "
+                  "(U+2028), a line break: remove it")
 
 
 @pytest.mark.parametrize(("front_matter", "expected"), [
@@ -1513,7 +1514,9 @@ def test_settings_lines_are_counted_as_an_editor_shows_them(
     write(empty_repo, "outpost.yaml", text.replace("\n", line_end))
     result = run(empty_repo, "check")
     title = [] if line_break == "\x85" else [
-        "outpost.yaml:1: Config value 'title': must be a single line (it holds a line break)"]
+        "outpost.yaml:1: Config value 'title': must be a single line: it holds a "
+        f"{'line' if line_break == chr(0x2028) else 'paragraph'} separator "
+        f"(U+{ord(line_break):04X}), a line break: remove it"]
     lines = result.output.splitlines()
     assert (result.exit_code, lines[:-2]) == (1, title)
     assert lines[-2].startswith("outpost.yaml:6: unknown key 'colour' (known keys: ")
@@ -1533,3 +1536,16 @@ def test_a_character_yaml_refuses_is_named_at_its_line(
     assert (result.exit_code, result.output) == (
         1, "outpost.yaml:3: invalid YAML: character U+0001 is not allowed here\n"
            "1 problem found.\n")
+
+
+def test_a_next_line_character_in_a_settings_comment_is_named(empty_repo: Path,
+                                                               run: Run) -> None:
+    """YAML ends the comment at U+0085 (pasted from a document saved by an old tool),
+    and read the rest as a key: it is named, at the line an editor shows it on."""
+    write(empty_repo, "outpost.yaml", "title: T\nbase_url: https://s.example.org/\n"
+          "timezone: UTC  # the zone of\x85 times written without an offset\n")
+    result = run(empty_repo, "check")
+    assert (result.exit_code, result.output) == (1, (
+        "outpost.yaml:3: invalid YAML: this line holds a next line character (U+0085), "
+        "which YAML reads as a line break though an editor shows none: remove it\n"
+        "1 problem found.\n"))

@@ -273,13 +273,21 @@ def test_control_character_in_the_site_title_is_refused(empty_repo: Path, run: R
                              "character or a noncharacter): remove it\n1 problem found.\n")
 
 
-@pytest.mark.parametrize("title", ['"Slow\\u2028pages"', '"Slow\\Ppages"', '"Slow\\Lpages"',
-                                   '"Slow\\npages"'])
-def test_a_title_must_be_one_line(empty_repo: Path, run: Run, title: str) -> None:
+@pytest.mark.parametrize(("title", "named"), [
+    ('"Slow\\u2028pages"', ": it holds a line separator (U+2028), a line break: remove it"),
+    ('"Slow\\Ppages"', ": it holds a paragraph separator (U+2029), a line break: remove it"),
+    ('"Slow\\Lpages"', ": it holds a line separator (U+2028), a line break: remove it"),
+    ('"Slow\u2028pages"', ": it holds a line separator (U+2028), a line break: remove it"),
+    ('"Slow\\npages"', ""),
+])
+def test_a_title_must_be_one_line(empty_repo: Path, run: Run, title: str, named: str) -> None:
+    """A separator, typed raw or as an escape, is named: an editor shows none, and a title
+    said to be on more than one line read as one."""
     write_notice(empty_repo, "slow.md", INCIDENT.format(title=title, body="Slow."))
     result = run(empty_repo, "check")
     assert result.exit_code == 1
-    assert result.output == "notices/slow.md:2: title must be a single line\n1 problem found.\n"
+    assert result.output == (f"notices/slow.md:2: title must be a single line{named}\n"
+                             "1 problem found.\n")
 
 
 def test_a_title_has_a_length_limit(empty_repo: Path, run: Run) -> None:
@@ -320,9 +328,10 @@ def test_site_title_and_component_names_must_be_one_line(empty_repo: Path, run: 
     result = run(empty_repo, "check")
     assert result.exit_code == 1
     assert result.output == (
-        "outpost.yaml:1: Config value 'title': must be a single line (it holds a line break)\n"
-        "outpost.yaml:8: Config value 'components[1].name': must be a single line (it holds a "
-        "line break)\n"
+        "outpost.yaml:1: Config value 'title': must be a single line: it holds a line "
+        "separator (U+2028), a line break: remove it\n"
+        "outpost.yaml:8: Config value 'components[1].name': must be a single line: it holds a "
+        "paragraph separator (U+2029), a line break: remove it\n"
         "2 problems found.\n")
 
 

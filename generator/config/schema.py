@@ -150,7 +150,9 @@ def line(node: yn.Node, path: str = "") -> str:
     """Non-empty text on one line (titles and names reach mail headers and calendars)."""
     value = text(node, path)
     if yn.LINE_BREAKS.search(value):
-        raise InputError("must be a single line (it holds a line break)")
+        unseen = yn.unseen_line_break(value)
+        raise InputError(f"must be a single line{unseen}" if unseen
+                         else "must be a single line (it holds a line break)")
     hidden = yn.hidden_character(value)
     if hidden:
         raise InputError(hidden)

@@ -93,6 +93,16 @@ def forbidden_character(text: str, written: str = "") -> str:
             " is not allowed (a control character or a noncharacter): remove it")
 
 
+def unseen_line_break(text: str) -> str:
+    """For text that must be one line: ': it holds a line separator (U+2028), a line
+    break: remove it' when it holds a line break an editor shows inside a line (U+2028,
+    U+2029, U+0085) or as none, written as an escape ('"\\u2028"'); else ''."""
+    found = LINE_BREAKS.search(text)
+    if found is None or found.group() in "\n\r":
+        return ""
+    return f": it holds a {character_name(found.group())}, a line break: remove it"
+
+
 def hidden_character(text: str) -> str:
     """The message for a character of ``HIDDEN`` found in one-line ``text``, or ''."""
     found = HIDDEN.search(text)

@@ -93,7 +93,12 @@ def character_name(char: str) -> str:
     """How a message names an invisible or lookalike ``char``: 'no-break space (U+00A0)'."""
     import unicodedata  # only on error paths
 
-    return f"{unicodedata.name(char, 'character').lower()} (U+{ord(char):04X})"
+    name = _CONTROL_NAMES.get(char) or unicodedata.name(char, "character").lower()
+    return f"{name} (U+{ord(char):04X})"
+
+
+# Control characters have no Unicode name of their own, only aliases.
+_CONTROL_NAMES = {"\x85": "next line character"}
 
 
 # What text saved as UTF-16 (Notepad's "Unicode", PowerShell 5's '>') is named: its every

@@ -255,7 +255,7 @@ def _front_matter(text: str, problems: list[tuple[int, str]]
 def title_refused(title: str) -> str:
     """Why a notice cannot have ``title``, or '' when it can."""
     if yn.LINE_BREAKS.search(title):
-        return "title must be a single line"
+        return f"title must be a single line{yn.unseen_line_break(title)}"
     if yn.HIDDEN.search(title):
         return f"title {yn.hidden_character(title)}"
     return title_length_problem(title)
