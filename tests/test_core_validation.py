@@ -1225,6 +1225,11 @@ def test_config_not_utf8(empty_repo: Path, run: Run) -> None:
     assert result.exit_code == 1
     assert result.output == ("outpost.yaml:1: file is not valid UTF-8 (byte 0xe9): save it "
                              "as UTF-8\n1 problem found.\n")
+    # Lines ended by a CR alone (old Mac line ends), as an editor counts them.
+    write(empty_repo, "outpost.yaml", b"# Settings\rtimezone: UTC\rtitle: Caf\xe9\r")
+    assert run(empty_repo, "check").output == (
+        "outpost.yaml:3: file is not valid UTF-8 (byte 0xe9): save it as UTF-8\n"
+        "1 problem found.\n")
     write(empty_repo, "outpost.yaml", "title: Café\n".encode("utf-16"))
     assert run(empty_repo, "check").output == (
         "outpost.yaml:1: file is UTF-16 (as Notepad's \"Unicode\" and PowerShell 5's '>' "

@@ -147,11 +147,11 @@ def utf8_text(raw: bytes, source: str, fix: str) -> str:
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        from generator.core.errors import UTF16, OutpostError, saved_as_utf16
+        from generator.core.errors import UTF16, OutpostError, byte_line, saved_as_utf16
 
         if saved_as_utf16(raw):
             raise OutpostError(f"{source}: {UTF16}: {fix}") from None
-        line = raw[: exc.start].count(b"\n") + 1
+        line = byte_line(raw, exc.start)
         raise OutpostError(f"{source}: not valid UTF-8 (byte 0x{raw[exc.start]:02x} at line "
                            f"{line}): {fix}") from None
 

@@ -111,13 +111,23 @@ def saved_as_utf16(raw: bytes) -> bool:
     return raw.startswith((b"\xff\xfe", b"\xfe\xff"))
 
 
+# Where an editor, git and Python's universal newlines end a line.
+_LINE_END = re.compile(rb"\r\n|[\r\n]")
+
+
+def byte_line(raw: bytes, index: int) -> int:
+    """The line (1-based) an editor shows byte ``index`` of ``raw`` on: a CR alone ends
+    one too (old Mac line ends)."""
+    return len(_LINE_END.findall(raw, 0, index)) + 1
+
+
 def not_utf8(raw: bytes, error: UnicodeDecodeError) -> tuple[int, str]:
     """(line, problem) for an input file whose bytes are not UTF-8: the first such byte
     and its line, or that it is UTF-16."""
     if saved_as_utf16(raw):
         return 1, f"file is {UTF16}: save it as UTF-8"
-    line = raw[: error.start].count(b"\n") + 1
-    return line, f"file is not valid UTF-8 (byte 0x{raw[error.start]:02x}): save it as UTF-8"
+    return byte_line(raw, error.start), (f"file is not valid UTF-8 (byte "
+                                         f"0x{raw[error.start]:02x}): save it as UTF-8")
 
 
 _CONFLICT_MARKER = re.compile(r"(<{7}|\|{7}|={7}|>{7})([ \t]|\r?$)")

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from generator.core.errors import (
     Problem,
+    byte_line,
     close_to,
     conflict_markers,
     did_you_mean,
@@ -154,7 +155,7 @@ def broken_overrides(root: Path) -> list[Problem]:
         try:
             parsed = env.parse(raw.decode("utf-8"))
         except UnicodeDecodeError as exc:
-            problems.append(Problem(shown, raw[:exc.start].count(b"\n") + 1,
+            problems.append(Problem(shown, byte_line(raw, exc.start),
                                     f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}): "
                                     "save it as UTF-8"))
             continue

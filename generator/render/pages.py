@@ -31,7 +31,7 @@ from markupsafe import Markup
 
 from generator.config.settings import case_url
 from generator.core import times
-from generator.core.errors import OutpostError, shown_name
+from generator.core.errors import OutpostError, byte_line, shown_name
 from generator.core.history import ComponentHistory, histories_for
 from generator.core.model import (
     ComponentStatus,
@@ -525,7 +525,7 @@ class _TemplateFolder(FileSystemLoader):
                     try:
                         raw.decode("utf-8")
                     except UnicodeDecodeError as exc:
-                        line = raw[: exc.start].count(b"\n") + 1
+                        line = byte_line(raw, exc.start)
                         raise TemplateFailed(
                             f"template {shown}:{line}: not valid UTF-8 (byte "
                             f"0x{raw[exc.start]:02x}): save it as UTF-8") from None
