@@ -195,7 +195,6 @@ type: incident
     ("Slow pages", "Pages \x01 load slowly.", 6, "0001"),
     ("Slow pages", "Pages \x1b[31m load slowly.", 6, "001B"),
     ("Slow pages", "Pages \ufffe load slowly.", 6, "FFFE"),
-    ("Slow pages", "Pages \r load slowly.", 6, "000D"),
     ('"Slow \\x01 pages"', "Pages load slowly.", 2, "0001"),
     ('"Slow \\0 pages"', "Pages load slowly.", 2, "0000"),
     ('"Slow \\e pages"', "Pages load slowly.", 2, "001B"),
@@ -214,6 +213,31 @@ def test_characters_no_output_can_carry_are_refused_by_check(
     assert result.exit_code == 1
     assert result.output == ("Error: " + expected
                              + "1 problem found. Build stopped: nothing was written.\n")
+
+
+BARE_CR = ("character U+000D, a carriage return without a newline after it (as old Mac line "
+           "ends are written), is not allowed: end this line with a newline, or save the file "
+           "with LF line ends")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    (INCIDENT.format(title="Slow pages", body="Pages \r load slowly."), [f"6: {BARE_CR}"]),
+    (INCIDENT.format(title="Slow pages", body="Pages\rload slowly.\nSee \x01."),
+     [f"6: {BARE_CR}", "8: character U+0001 is not allowed (a control character or a "
+                       "noncharacter): remove it"]),
+    (INCIDENT.format(title="Slow pages", body="Pages load slowly.").replace("\n", "\r"),
+     [f"1: {BARE_CR}"]),
+])
+def test_a_carriage_return_alone_is_named_as_a_line_end(
+        empty_repo: Path, run: Run, text: str, expected: list[str]) -> None:
+    """A CR alone ends a line in an editor, which the lines below it are counted with, and
+    is named as the old Mac line end it is: told to remove it, an author of a file saved
+    so would have joined its lines."""
+    write_notice(empty_repo, "slow.md", text)
+    result = run(empty_repo, "check")
+    found = f"{len(expected)} problem{'s' if len(expected) > 1 else ''} found."
+    named = [f"notices/slow.md:{problem}" for problem in expected]
+    assert (result.exit_code, result.output) == (1, "\n".join([*named, found, ""]))
 
 
 @pytest.mark.parametrize(("body", "code", "written"), [

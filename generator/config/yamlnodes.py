@@ -231,14 +231,14 @@ def _syntax_error(text: str, exc: yaml.MarkedYAMLError) -> tuple[int, str]:
 
 
 # Where an editor, git and Python's universal newlines break lines.
-_EDITOR_BREAK = re.compile("\r\n|[\r\n]")
+EDITOR_BREAK = re.compile("\r\n|[\r\n]")
 # Where YAML breaks lines and they do not: an editor shows them inside a line.
 _YAML_ONLY_BREAKS = "\x85\u2028\u2029"
 
 
 def _shown_line_index(text: str, index: int) -> int:
     """The line (0-based) an editor shows ``text[index]`` on."""
-    return len(_EDITOR_BREAK.findall(text, 0, index))
+    return len(EDITOR_BREAK.findall(text, 0, index))
 
 
 class _ShownLines:

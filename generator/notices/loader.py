@@ -540,16 +540,24 @@ def parse_bytes(raw: bytes, path: str, notice_id: str, config: Config) -> Notice
 MAX_REPORTED_LINES = 20
 
 
+# A CR the newline that makes it a CRLF does not follow (the text read has CRLF made LF).
+BARE_CR = ("character U+000D, a carriage return without a newline after it (as old Mac "
+           "line ends are written), is not allowed: end this line with a newline, or save "
+           "the file with LF line ends")
+
+
 def _forbidden_characters(text: str) -> list[tuple[int, str]]:
     """The first lines (MAX_REPORTED_LINES at most) holding a character no output format
-    can carry, the first such character of each; in one pass over ``text``."""
+    can carry, the first such character of each; in one pass over ``text``. Lines are
+    numbered as an editor shows them, a CR alone ending one too."""
     problems: list[tuple[int, str]] = []
     line, counted = 1, 0
     found = yn.FORBIDDEN.search(text)
     while found is not None and len(problems) < MAX_REPORTED_LINES:
-        line += text.count("\n", counted, found.start())
+        line += len(yn.EDITOR_BREAK.findall(text, counted, found.start()))
         counted = found.start()
-        problems.append((line, yn.forbidden_character(found.group())))
+        problems.append((line, BARE_CR if found.group() == "\r"
+                         else yn.forbidden_character(found.group())))
         next_line = text.find("\n", found.end())
         found = None if next_line < 0 else yn.FORBIDDEN.search(text, next_line)
     return problems
