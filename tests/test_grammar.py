@@ -403,6 +403,31 @@ def test_front_matter_again(body: str, line: int | None) -> None:
     ("```\n    ## Resolved - 2026-01-01 11:00\n### Resolved - 2026-01-01 11:00\n```\n", []),
     ("<!--\n    ## Resolved - 2026-01-01 11:00\n-->\n", []),  # in a comment
     ("x\n   ## Resolved - 2026-01-01 11:00\n", []),  # three spaces: split_body's to name
+    # Pasted from chat, or a file joined to one with a byte order mark: read as text.
+    ("x\n\u200b## Resolved - 2026-01-01 11:00\n",
+     [(2, grammar.unseen_before_heading("\u200b"))]),
+    ("x\n\ufeff## Investigating - 2026-01-01 10:00\n",
+     [(2, grammar.unseen_before_heading("\ufeff"))]),
+    ("x\n \u00a0## Resolved - 2026-01-01 11:00\n",
+     [(2, grammar.unseen_before_heading("\u00a0"))]),
+    ("x\n\u200bSee ## Resolved - 2026-01-01 11:00\n", []),  # no heading
+    ("```\n\u200b## Resolved - 2026-01-01 11:00\n```\n", []),  # code
 ])
 def test_misplaced_headings(body: str, lines: list[tuple[int, str]]) -> None:
     assert grammar.misplaced_headings(body, 1) == lines
+
+
+def test_a_resolved_heading_after_an_invisible_character_is_a_problem(
+        empty_repo: Path, run: Run) -> None:
+    """A zero-width space pasted from chat before '## Resolved - ...' made the line text
+    of the update above: check passed, the incident stayed open, and its page showed
+    the heading as words."""
+    (empty_repo / "notices" / "x.md").write_text(
+        "---\ntitle: Slow sign-in\ntype: incident\n---\n"
+        "\u200b## Resolved - 2026-01-01 11:00\nFixed.\n\n"
+        "## Investigating - 2026-01-01 10:00\nLooking.\n", encoding="utf-8")
+    result = run(empty_repo, "check")
+    assert (result.exit_code, result.output) == (1, (
+        "notices/x.md:5: a zero width space (U+200B), which an editor shows as nothing or "
+        "as a space, stands before this heading's '##': it is read as text of the update "
+        "above, and its own update is lost: remove it\n1 problem found.\n"))

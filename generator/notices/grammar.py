@@ -247,17 +247,43 @@ WRONG_LEVEL = ("an update heading takes two '#' ('## <Status> - <time>'): with o
                "three it is read as part of the update above, and its own update is lost")
 
 
+# Characters that show as nothing, or as a space, before a line's '##' (pasted from chat,
+# a word processor, or a file joined to one starting with a byte order mark): Markdown
+# reads such a line as text.
+_UNSEEN = ("\u00a0\u00ad\u061c\u1680\u180e\u2000-\u200f\u202a-\u202f\u205f-\u2064"
+           "\u2066-\u206f\u3000\ufeff")
+_UNSEEN_BEFORE = re.compile(f"[ \t]*[{_UNSEEN}][ \t{_UNSEEN}]*")
+_UNSEEN_HEADING = re.compile(f"\n[ \t]*[{_UNSEEN}][ \t{_UNSEEN}]*#")
+
+
+def unseen_before_heading(character: str) -> str:
+    """The problem of a heading with ``character`` before its '##'."""
+    from generator.core.errors import character_name
+
+    return (f"a {character_name(character)}, which an editor shows as nothing or as a "
+            "space, stands before this heading's '##': it is read as text of the update "
+            "above, and its own update is lost: remove it")
+
+
 def misplaced_headings(body: str, first_line: int) -> list[tuple[int, str]]:
     """(line, problem) for each line of prose in ``body`` that reads as an update heading
     ('## <Status> - <time>', a status Outpost knows) but would be read as text of the
     update above it: four spaces or a tab before it (Markdown's code or a list item's
-    text), or one or three '#' (a heading inside the update)."""
+    text), one or three '#' (a heading inside the update), or an invisible character."""
     if (_DEEP_INDENT.search("\n" + body) is None  # nearly every notice
-            and _OTHER_LEVEL.search("\n" + body) is None):
+            and _OTHER_LEVEL.search("\n" + body) is None
+            and _UNSEEN_HEADING.search("\n" + body) is None):
         return []
     found = []
     for number, line, _, prose in text_lines(body, first_line):
         if not prose or "#" not in line:
+            continue
+        unseen = _UNSEEN_BEFORE.match(line)
+        if unseen is not None:
+            heading = HEADING.match(line[unseen.end():])
+            if heading is not None and _is_status(heading["status"]):
+                first = next(char for char in unseen.group() if char not in " \t")
+                found.append((number, unseen_before_heading(first)))
             continue
         indent = line[: len(line) - len(line.lstrip(" \t"))]
         if len(indent) >= 4 or "\t" in indent:
