@@ -458,6 +458,16 @@ NOTICE_CASES = {
     "front matter closed by an em dash": (
         "---\ntitle: A\ntype: incident\n\u2014\n" + UPDATE,
         ["4: '\u2014' does not close the front matter: write exactly '---'"]),
+    # A file joined to one starting with a byte order mark, or a line pasted from chat:
+    # it read 'front matter is not closed' at line 1, under the '---' the author saw.
+    "front matter closed after a byte order mark": (
+        "---\ntitle: A\ntype: incident\n\ufeff---\n" + UPDATE,
+        ["4: '---' does not close the front matter: it holds a zero width no-break space "
+         "(U+FEFF), an invisible character: remove it"]),
+    "front matter closed after a zero-width space": (
+        "---\ntitle: A\ntype: incident\n---\u200b\n" + UPDATE,
+        ["4: '---' does not close the front matter: it holds a zero width space (U+200B), an "
+         "invisible character: remove it"]),
     "no front matter": (
         "title: A\n",
         ["1: expected '---' on the first line, to open the front matter"]),

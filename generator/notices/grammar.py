@@ -26,7 +26,7 @@ from generator.core.times import TIME_FORM, write_time
 __all__ = [
     "COMMENT_END", "COMMENT_START", "FENCE", "FRONT_MATTER_CLOSE", "FRONT_MATTER_MARK",
     "HEADING", "HEADING_HINT", "ID_PATTERN", "INDENTED_HEADING", "NOTICES_DIR", "SILENT",
-    "UNCLOSED_COMMENT", "WRONG_LEVEL", "fence_after", "front_matter_again",
+    "UNCLOSED_COMMENT", "UNSEEN", "WRONG_LEVEL", "fence_after", "front_matter_again",
     "front_matter_close", "heading_line", "is_heading", "misplaced_headings", "normalized",
     "open_fence", "split_body", "split_body_lines", "text_lines", "without_comments",
     "write_heading",
@@ -252,6 +252,7 @@ WRONG_LEVEL = ("an update heading takes two '#' ('## <Status> - <time>'): with o
 # reads such a line as text.
 _UNSEEN = ("\u00a0\u00ad\u061c\u1680\u180e\u2000-\u200f\u202a-\u202f\u205f-\u2064"
            "\u2066-\u206f\u3000\ufeff")
+UNSEEN = re.compile(f"[{_UNSEEN}]")
 _UNSEEN_BEFORE = re.compile(f"[ \t]*[{_UNSEEN}][ \t{_UNSEEN}]*")
 _UNSEEN_HEADING = re.compile(f"\n[ \t]*[{_UNSEEN}][ \t{_UNSEEN}]*#")
 

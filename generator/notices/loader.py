@@ -51,6 +51,7 @@ from generator.notices.grammar import (
     ID_PATTERN,
     NOTICES_DIR,
     SILENT,
+    UNSEEN,
     front_matter_again,
     front_matter_close,
     misplaced_headings,
@@ -155,6 +156,10 @@ def _unclosed_front_matter(text: str) -> tuple[int, str]:
         if _DASHES.fullmatch(line) is not None:
             return number, (f"'{line.strip()}' does not close the front matter: write exactly "
                             "'---'")
+        seen = UNSEEN.sub("", line)
+        if seen != line and _DASHES.fullmatch(seen) is not None:  # pasted, or files joined
+            return number, (f"'{seen.strip()}' does not close the front matter"
+                            f"{misleading_character(line)}")
     return 1, "front matter is not closed: add a line '---' after it"
 
 
