@@ -431,6 +431,16 @@ NOTICE_CASES = {
         "---\ntitle: [EU] Sign-in is slow\ntype: incident\ncomponents: [web]\n---\n" + UPDATE,
         ["2: invalid YAML: more follows the closing bracket of this line's value: to write a "
          "text starting with '[', put all of it in quotes: title: \"[EU] Sign-in is slow\""]),
+    # An invisible character after the value: told to quote the line, the author would
+    # have written it inside the quotes, where it stays unseen, or made a list a text.
+    "a byte order mark after a list": (
+        "---\ntitle: T\ntype: incident\ncomponents: [web]\ufeff\n---\n" + UPDATE,
+        ["4: invalid YAML: this line's value is followed by more: it holds a zero width "
+         "no-break space (U+FEFF), an invisible character: remove it"]),
+    "a zero-width space after a quoted title": (
+        "---\ntitle: \"Sign-in\" \u200b\ntype: incident\ncomponents: [web]\n---\n" + UPDATE,
+        ["2: invalid YAML: this line's value is followed by more: it holds a zero width "
+         "space (U+200B), an invisible character: remove it"]),
     "a bracket too many": (
         "---\ntitle: T\ntype: incident\ncomponents: [web]]\n---\n" + UPDATE,
         ["4: invalid YAML: a ']' here closes nothing that is open: remove it"]),

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from generator.core.errors import InputError, character_name
+from generator.core.errors import InputError, character_name, misleading_character
 
 if TYPE_CHECKING:
     import yaml
@@ -555,6 +555,9 @@ def _after_closing(text: str, mark: yaml.Mark) -> str | None:
     character = _at_mark(text, mark)
     if character in ("]", "}"):
         return f"a '{character}' here closes nothing that is open: remove it"
+    unseen = misleading_character(character) if character else ""
+    if unseen:  # not to be written back inside quotes
+        return f"this line's value is followed by more{unseen}"
     found = _key_and_value(line)
     if found is None:
         return None
