@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from datetime import datetime, tzinfo
 from functools import cache
 
+from generator.core.errors import character_name
 from generator.core.model import ID_PATTERN, Status
 from generator.core.times import TIME_FORM, write_time
 
@@ -259,8 +260,6 @@ _UNSEEN_HEADING = re.compile(f"\n[ \t]*[{_UNSEEN}][ \t{_UNSEEN}]*#")
 
 def unseen_before_heading(character: str) -> str:
     """The problem of a heading with ``character`` before its '##'."""
-    from generator.core.errors import character_name
-
     return (f"a {character_name(character)}, which an editor shows as nothing or as a "
             "space, stands before this heading's '##': it is read as text of the update "
             "above, and its own update is lost: remove it")
