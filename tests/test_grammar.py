@@ -172,6 +172,24 @@ def test_headings_in_an_html_comment_are_text() -> None:
     ("<!--> shown\n<!---> too", "shown\n\ntoo"),
     ("<!-- a --> b <!-- c --> d <!-- e", "b  d <!-- e"),  # the browser hides c, not e
     ("a\n<!-- x --> \t\nb", "a\n\nb"),
+    # Inside a tag's attribute value or a link's destination or title, '<!--' is text of
+    # the value, which pages show (a link's tooltip): left as written, over lines too.
+    ('See <a href="https://x.example/" title="a <!-- b --> c">it</a> <!-- d -->.',
+     'See <a href="https://x.example/" title="a <!-- b --> c">it</a> .'),
+    ("<abbr title='a <!-- b --> c'>x</abbr> and <b>bold</b> <!-- d --> e",
+     "<abbr title='a <!-- b --> c'>x</abbr> and <b>bold</b>  e"),
+    ('See <a href="https://x.example/"\ntitle="a <!-- b --> c">it</a> <!-- d -->.',
+     'See <a href="https://x.example/"\ntitle="a <!-- b --> c">it</a> <!-- d -->.'),
+    ('See [it](https://x.example/ "a <!-- b --> c") <!-- d -->, then [x](<y z> (a <!-- b -->))',
+     'See [it](https://x.example/ "a <!-- b --> c") , then [x](<y z> (a <!-- b -->))'),
+    ('See [it](https://x.example/\n"a <!-- b --> c")',
+     'See [it](https://x.example/\n"a <!-- b --> c")'),
+    ('See [it][r] <!-- d -->.\n\n[r]: https://x.example/\n"a <!-- b --> c"',
+     'See [it][r] .\n\n[r]: https://x.example/\n"a <!-- b --> c"'),
+    ("See <https://x.example/a> and <help@x.example> <!-- d -->",
+     "See <https://x.example/a> and <help@x.example>"),
+    # No tag, but taking the comment out may make one, with the line below.
+    ("a <b <!-- x --> c", "a <b <!-- x --> c"),
 ])
 def test_comment_blocks_are_left_out_of_the_text_readers_get(text: str, visible: str) -> None:
     assert grammar.without_comments(text) == visible
@@ -236,7 +254,11 @@ INLINE_LINES = ["", "a <!-- x --> b", "a <!-- x ---> b", "a <!--> b", "a <!---> 
                 "> <!-- x -->", "- a <!-- x --> b", "> * <!-- x -->", "2) x <!-- y -->",
                 "[l]: http://x <!-- c -->", "--- <!-- c -->", "=== <!-- c -->", "***",
                 "* * * <!-- c -->", "x <!-- c --> <!-- d -->", "> a <!-- b -->",
-                "x  <!-- c --> <!-- d -->", "- ~~~", "> ~~~", "  ~~~"]
+                "x  <!-- c --> <!-- d -->", "- ~~~", "> ~~~", "  ~~~",
+                'a <a href="x" title="b <!-- c --> d">e</a> f', 'a <a href="x"',
+                'title="b <!-- c --> d">e</a>', "[a](x 'b <!-- c --> d') e", "[a](x",
+                "'b <!-- c --> d')", "[r]: x", "a <b <!-- c --> d",
+                "<https://x.example/> <!-- c -->", "<a@b.example> <!-- c --> d"]
 
 
 @settings(max_examples=1500, deadline=None)

@@ -427,23 +427,52 @@ _LINE_MARKERS = re.compile("^" + _MARKERS)
 _CONTAINED_FENCE = re.compile(r"(?=[ \t>*+0-9-])" + _MARKERS + r" {0,3}(?:`{3,}|~{3,})")
 
 
+# Where '<!--' is no comment but text of a value, which pages show (a link's tooltip):
+# in an HTML tag's attribute value, and in a link's destination or title after '](',
+# read as CommonMark reads them.
+_ATTRIBUTE = (r"""[ \t]+[A-Za-z_:][A-Za-z0-9_.:-]*"""
+              r"""(?:[ \t]*=[ \t]*(?:[^"'=<>`\s]+|'[^']*'|"[^"]*"))?""")
+_TAG_NAME_START = re.compile("[A-Za-z]")
+# An autolink ('<https://...>', '<help@example.org>'): no tag, and holding no comment.
+_AUTOLINK = re.compile(
+    r"<(?:[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\x00-\x20<>]*|[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@"
+    r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*)>")
+_OPEN_TAG = re.compile(rf"<[A-Za-z][A-Za-z0-9-]*(?:{_ATTRIBUTE})*[ \t]*/?>")
+_OPEN_TAG_GOING_ON = re.compile(
+    rf"""<[A-Za-z][A-Za-z0-9-]*(?:{_ATTRIBUTE})*"""
+    r"""(?:[ \t]+[A-Za-z_:][A-Za-z0-9_.:-]*[ \t]*=[ \t]*(?:'[^']*|"[^"]*)?)?[ \t]*$""")
+_LINK_TAIL = re.compile(
+    r"""\]\([ \t]*(?:<(?:[^<>\n\\]|\\.)*>|(?!<)(?:[^\s()\\]|\\.|\((?:[^\s()\\]|\\.)*\))*)"""
+    r"""(?:[ \t]+(?:"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|\((?:[^()\\]|\\.)*\)))?[ \t]*\)""")
+# A link reference definition's label: its destination and title may follow on the
+# lines below it.
+_DEFINITION_LABEL = re.compile(r"\[(?!\^)(?:[^\[\]\\]|\\.)*\]:")
+
+
 def _without_inline_in(lines: list[str]) -> list[str]:
     """A paragraph's lines without the comments that open and close on one line, outside
-    code spans and backslash escapes, where taking them out changes nothing else a page
-    shows: after a space, and before a space, '.', ',', '?' or the line's end (then the
-    spaces before it go too: left, two would make a line break), and after words of
-    its line (not marks alone, nor a link's definition). A paragraph with a code span
-    that may go over lines (a backtick run not closed on its line) is left as written."""
+    code spans, backslash escapes, tags and links' destinations and titles, where taking
+    them out changes nothing else a page shows: after a space, and before a space, '.',
+    ',', '?' or the line's end (then the spaces before it go too: left, two would make
+    a line break), and after words of its line (not marks alone, nor a link's
+    definition). A paragraph with a code span, a tag or a link's destination or title
+    that may go over lines (not closed on its line), or a link's definition, is left as
+    written."""
+    if any(_DEFINITION_LABEL.search(line) for line in lines):
+        return lines
     mended = [_line_without_comments(line) for line in lines]
     return lines if None in mended else [line for line in mended if line is not None]
 
 
 def _line_without_comments(line: str) -> str | None:
-    """``line`` as _without_inline_in leaves it; None if a code span may go on past it."""
-    if "<!--" not in line and "`" not in line:
+    """``line`` as _without_inline_in leaves it; None if a code span, a tag or a link's
+    destination or title may go on past it."""
+    if "<" not in line and "`" not in line and "](" not in line:
         return line
     pieces: list[str] = []
     at = index = 0
+    last_comment = line.rfind("<!--")
     while index < len(line):
         char = line[index]
         if char == "\\":
@@ -454,6 +483,19 @@ def _line_without_comments(line: str) -> str | None:
             if closing is None:
                 return None
             index = closing.end()
+        elif char == "<" and _TAG_NAME_START.match(line, index + 1):
+            tag = _OPEN_TAG.match(line, index) or _AUTOLINK.match(line, index)
+            # No tag yet, but one a comment taken out of it, or the lines below, may
+            # complete ('<b <!-- c --> d>'): left as written.
+            if tag is None and (index < last_comment
+                                or _OPEN_TAG_GOING_ON.match(line, index)):
+                return None
+            index = tag.end() if tag else index + 1
+        elif line.startswith("](", index):
+            link = _LINK_TAIL.match(line, index)
+            if link is None:  # going on past its line, or no link: left as written
+                return None
+            index = link.end()
         elif line.startswith("<!--", index):
             end = line.find(COMMENT_END, index + 2)
             # Never closed on its line (text, or a comment going on), or closed by '--->'
