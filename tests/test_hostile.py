@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import FIXED_NOW, MINIMAL_CONFIG, Run
+from tests.conftest import FIXED_NOW, MINIMAL_CONFIG, SLOW_SIGN_IN, Run
 from tests.fixtures import notify_repo_for
 from tests.notify_repo import NOW as NOTIFY_NOW
 from tests.notify_servers import HookServer, MailServer
@@ -1347,6 +1347,33 @@ def test_templates_linked_from_outside_the_repository_are_not_read(empty_repo: P
     (empty_repo / "templates").symlink_to("kept")  # inside: read
     assert run(empty_repo, "build", "--now", FIXED_NOW).exit_code == 0
     assert (empty_repo / "site" / "404.html").read_text() == "a private line\n"
+
+
+def test_notices_linked_from_outside_the_repository_are_not_read(empty_repo: Path, run: Run,
+                                                                 tmp_path: Path) -> None:
+    """notices/ as a symlink out of the repository, as templates/ is: build published
+    every '.md' file of the folder it led to, list listed them, and new wrote there."""
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "2026-11-28-private.md").write_text(SLOW_SIGN_IN.replace("Slow sign-in",
+                                                                        "A private line"))
+    (empty_repo / "notices").rmdir()
+    (empty_repo / "notices").symlink_to(outside)
+    problem = ("notices: symlink to a folder outside the repository, not read: copy the "
+               "notices into notices/")
+    _refused_as_linked_outside(empty_repo, run, problem)
+    for command in (["list"], ["new", "incident", "Hello", "-m", "x"],
+                    ["update", "private", "-m", "x"]):
+        result = run(empty_repo, *command)
+        written = "" if command == ["list"] else " Nothing was written."
+        assert (result.exit_code, result.output) == (
+            1, f"Error: {problem}\n1 problem found.{written}\n"), command
+    assert sorted(os.listdir(outside)) == ["2026-11-28-private.md"]
+    (empty_repo / "notices").unlink()
+    shutil.copytree(outside, empty_repo / "kept")
+    (empty_repo / "notices").symlink_to("kept")  # inside: read
+    assert run(empty_repo, "build", "--now", FIXED_NOW).exit_code == 0
+    assert (empty_repo / "site" / "notices" / "2026-11-28-private" / "index.html").exists()
 
 
 @pytest.mark.parametrize(("name", "kind"), [("404.html", "file"), ("embed", "folder")])

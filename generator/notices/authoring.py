@@ -31,6 +31,7 @@ from generator.notices.grammar import NOTICES_DIR
 from generator.notices.loader import (
     NoticeInvalid,
     folder_problem,
+    linked_outside,
     parse_bytes,
     read_regular,
     relative,
@@ -92,8 +93,8 @@ _CLAIM_ATTEMPTS = 20  # names taken by another writer between the check and the 
 
 def _check_folder(folder: Path) -> None:
     """``folder`` (notices/) is a folder or missing (made on writing); ProblemsFound when
-    a file or a symlink leading nowhere holds its name."""
-    if folder.is_dir() or not os.path.lexists(folder):
+    a file, a symlink leading nowhere or one out of the repository holds its name."""
+    if (folder.is_dir() and not linked_outside(folder)) or not os.path.lexists(folder):
         return
     raise ProblemsFound([folder_problem(folder)], "Nothing was written.")
 

@@ -661,6 +661,8 @@ def notice_names(root: Path) -> tuple[list[str], list[Problem]]:
     path only for the files it reads). A missing notices/, or one that is no folder,
     is a problem: a site built from it would silently show no notice at all."""
     folder = root / NOTICES_DIR
+    if linked_outside(folder):
+        return [], [folder_problem(folder)]
     try:
         with os.scandir(folder) as scan:  # the entry types come without a stat per file
             entries = sorted((entry.name, _entry_kind(entry)) for entry in scan)
@@ -702,10 +704,20 @@ def notice_names(root: Path) -> tuple[list[str], list[Problem]]:
     return files, problems
 
 
+def linked_outside(folder: Path) -> bool:
+    """Whether ``folder`` (notices/) is a symlink to a folder outside the repository: never
+    read, as templates/ is not, nor written in (a site would publish what it leads to)."""
+    return (os.path.islink(folder) and os.path.isdir(folder)
+            and leads_outside(folder, folder.parent))
+
+
 def folder_problem(folder: Path, exc: OSError | None = None) -> Problem:
     """What is wrong with ``folder`` (notices/) and what to do, worded once for every
     command; ``exc``: why listing it failed, when that was tried."""
-    if not os.path.lexists(folder):
+    if linked_outside(folder):
+        message = (f"symlink to a folder outside the repository, not read: copy the notices "
+                   f"into {NOTICES_DIR}/")
+    elif not os.path.lexists(folder):
         message = (f"no such folder: the site's notices are kept there, one file each (git "
                    f"keeps a folder only with a file in it: add an empty "
                    f"{NOTICES_DIR}/.gitkeep)")
