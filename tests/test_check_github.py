@@ -248,3 +248,45 @@ def test_check_staged_outside_git_or_in_a_merge(empty_repo: Path, run: Run,
     merging = CliRunner().invoke(cli, ["--root", str(empty_repo), "check", "--staged"])
     assert merging.output == ("Error: --staged: a merge conflict is not resolved yet: resolve "
                               "it and 'git add' the files first\n")
+
+
+def test_check_staged_copies_only_what_check_reads(tmp_path: Path) -> None:
+    """The repository's other files stay out of the copy: one whose checkout fails (a
+    video kept with Git LFS, on a machine without git-lfs) blocked every commit, and a
+    big one or thousands cost the hook their size. What a link in the site leads to in
+    it comes along, as check reads it on disk."""
+    site = tmp_path / "status"
+    for folder in ("notices", "shared", "kept", "assets"):
+        (site / folder).mkdir(parents=True)
+    (site / "outpost.yaml").write_text(MINIMAL_CONFIG)
+    (site / "shared" / "sign-in.md").write_text(GOOD)
+    (site / "notices" / "2026-11-28-sign-in.md").symlink_to("../shared/sign-in.md")
+    (site / "kept" / "404.html").write_text("{% extends 'nosuch.html' %}\n")
+    (site / "templates").symlink_to("kept")
+    (site / "assets" / "video.bin").write_text("frames\n")
+    (site / ".gitattributes").write_text("*.bin filter=lfs\n")
+    git(site, "init", "-q")
+    for key, value in (("smudge", "false"), ("clean", "cat"), ("required", "true")):
+        git(site, "config", f"filter.lfs.{key}", value)
+    git(site, "add", ".")
+    result = CliRunner().invoke(cli, ["--root", str(site), "check", "--staged"])
+    assert (result.exit_code, result.output) == (1, (
+        "templates/404.html:1: no template 'nosuch.html', neither in templates/ nor built "
+        "in\n1 problem found.\n"))
+    (site / "kept" / "404.html").write_text("<p>Not here.</p>\n")
+    git(site, "add", ".")
+    result = CliRunner().invoke(cli, ["--root", str(site), "check", "--staged"])
+    assert (result.exit_code, result.output) == (0, "OK: outpost.yaml and 1 notice are valid.\n")
+    # A link leading out of the site is named as check names it on disk; one to a file
+    # not staged, as leading nowhere.
+    (tmp_path / "private.md").write_text(GOOD)
+    (site / "notices" / "2026-11-29-private.md").symlink_to("../../private.md")
+    (site / "notices" / "2026-11-30-draft.md").symlink_to("../shared/draft.md")
+    (site / "shared" / "draft.md").write_text(GOOD)
+    git(site, "add", "notices")
+    result = CliRunner().invoke(cli, ["--root", str(site), "check", "--staged"])
+    assert (result.exit_code, result.output) == (1, (
+        "notices/2026-11-29-private.md: symlink to a file outside the repository, not read: "
+        "copy the notice into notices/\n"
+        "notices/2026-11-30-draft.md: symlink to a file that does not exist\n"
+        "2 problems found.\n"))

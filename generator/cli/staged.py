@@ -4,6 +4,7 @@ draft nobody added, nor an edit left unstaged."""
 
 from __future__ import annotations
 
+import bisect
 import os
 import subprocess
 import tempfile
@@ -13,6 +14,8 @@ from pathlib import Path
 
 from generator.config.location import CONFIG_FILE
 from generator.core.errors import OutpostError
+from generator.notices.grammar import NOTICES_DIR
+from generator.render.overrides import TEMPLATE_OVERRIDES
 
 
 def _run(root: Path, *args: str, given: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
@@ -35,9 +38,12 @@ def _git(root: Path, *args: str, given: bytes | None = None) -> bytes:
 
 @contextmanager
 def staged_site(root: Path) -> Iterator[Path]:
-    """A temporary copy of the files under ``root`` as git's index holds them, with
-    git's own conversions (line endings, filters) as a checkout makes them; the copy
-    is removed on leaving."""
+    """A temporary copy of what ``check`` reads of the site under ``root`` (outpost.yaml,
+    notices/ and templates/, and what their symlinks lead to in the site) as git's index
+    holds it, with git's own conversions (line endings, filters) as a checkout makes
+    them; the copy is removed on leaving. The repository's other files are left out: a
+    big or filtered one (a video kept with Git LFS) cost the copy its whole size, or
+    failed it."""
     if _run(root, "rev-parse", "--is-inside-work-tree").stdout.strip() != b"true":
         raise OutpostError(f"--staged checks what git is about to commit, but {root} is "
                            "not in a git working tree: run 'outpost check' without it")
@@ -50,10 +56,13 @@ def staged_site(root: Path) -> Iterator[Path]:
     # What the commit holds: the index as a tree, which leaves out the entries 'git add
     # -N' marks (listed by ls-files, yet committed only once added).
     tree = _git(root, "write-tree").strip().decode()
-    committed = set(_git(root, "ls-tree", "-r", "-z", "--name-only", tree, "--", ".")
-                    .split(b"\0"))
-    names = b"\0".join(name for name in _git(root, "ls-files", "-z", "--cached", "--", ".")
-                       .split(b"\0") if name and name in committed)
+    entries: dict[str, tuple[str, str]] = {}  # path in the site -> (mode, object)
+    for line in _git(root, "ls-tree", "-r", "-z", tree, "--", ".").split(b"\0"):
+        if line:
+            about, _, name = line.partition(b"\t")
+            mode, _, oid = about.decode().split(" ")
+            entries[os.fsdecode(name)] = (mode, oid)
+    names = b"\0".join(os.fsencode(name) for name in sorted(_needed(root, entries)))
     with tempfile.TemporaryDirectory(prefix="outpost-staged-") as folder:
         if names:
             _git(root, "checkout-index", "-z", "--stdin", f"--prefix={folder}/", given=names)
@@ -62,3 +71,79 @@ def staged_site(root: Path) -> Iterator[Path]:
             raise OutpostError(f"{CONFIG_FILE} is not staged: the commit would hold no "
                                f"settings for the site ('git add {CONFIG_FILE}' first)")
         yield copy
+
+
+_SYMLINK = "120000"
+_MOST_LINKS = 40  # followed in one path, as the system's own limit (ELOOP)
+
+
+def _needed(root: Path, entries: dict[str, tuple[str, str]]) -> set[str]:
+    """The paths of ``entries`` (the staged site's files) that check reads: outpost.yaml,
+    notices/ and templates/, and each symlink on the way to what they lead to in the
+    site with everything under it, as they would be read on disk."""
+    links = _link_targets(root, {name: oid for name, (mode, oid) in entries.items()
+                                 if mode == _SYMLINK})
+    ordered = sorted(entries)
+    needed: set[str] = set()
+    asked: set[str] = set()
+    wanted = [CONFIG_FILE, NOTICES_DIR, TEMPLATE_OVERRIDES]
+    while wanted:
+        path = wanted.pop()
+        if path in asked:
+            continue
+        asked.add(path)
+        resolved, crossed = _resolved(path, links)
+        needed.update(crossed)
+        if resolved is None:  # out of the site, or a loop: the copy keeps the link as it is
+            continue
+        if not resolved:  # the site's own folder
+            found = ordered
+        else:  # the file, or everything in the folder
+            start = bisect.bisect_left(ordered, resolved + "/")
+            found = [*([resolved] if resolved in entries else []),
+                     *ordered[start:bisect.bisect_left(ordered, resolved + "0", start)]]
+        needed.update(found)
+        wanted.extend(name for name in found if name in links)
+    return needed
+
+
+def _link_targets(root: Path, links: dict[str, str]) -> dict[str, str]:
+    """What each staged symlink (path -> object) holds: the path it leads to."""
+    if not links:
+        return {}
+    given = "".join(f"{oid}\n" for oid in links.values()).encode()
+    output = _git(root, "cat-file", "--batch", given=given)
+    targets: dict[str, str] = {}
+    at = 0
+    for name in links:  # in the order asked: '<object> blob <size>', the bytes, '\n'
+        header_end = output.index(b"\n", at)
+        size = int(output[at:header_end].split(b" ")[2])
+        targets[name] = os.fsdecode(output[header_end + 1:header_end + 1 + size])
+        at = header_end + 1 + size + 1
+    return targets
+
+
+def _resolved(path: str, links: dict[str, str]) -> tuple[str | None, list[str]]:
+    """Where ``path`` in the site leads with the staged ``links`` followed ('' for the
+    site's folder; None when it leads out of it, or loops), and the links it crossed."""
+    parts = path.split("/")
+    done: list[str] = []
+    crossed: list[str] = []
+    while parts:
+        part = parts.pop(0)
+        if part in ("", "."):
+            continue
+        if part == "..":
+            if not done:
+                return None, crossed
+            done.pop()
+            continue
+        done.append(part)
+        target = links.get("/".join(done))
+        if target is not None:
+            crossed.append("/".join(done))
+            if target.startswith("/") or len(crossed) > _MOST_LINKS:
+                return None, crossed
+            done.pop()
+            parts = target.split("/") + parts
+    return "/".join(done), crossed
