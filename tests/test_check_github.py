@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from generator.app import cli
 from generator.cli.report import format_problems
 from generator.core.errors import Problem
-from tests.conftest import MINIMAL_CONFIG, Run
+from tests.conftest import FIXED_NOW, MINIMAL_CONFIG, Run
 
 REPO = Path(__file__).resolve().parent.parent
 BROKEN = "---\ntitle: Broken\ntype: outage\n---\n## Investigating - 2026-11-28 07:00\nText\n"
@@ -290,3 +290,32 @@ def test_check_staged_copies_only_what_check_reads(tmp_path: Path) -> None:
         "copy the notice into notices/\n"
         "notices/2026-11-30-draft.md: symlink to a file that does not exist\n"
         "2 problems found.\n"))
+
+
+def test_a_template_link_leading_nowhere_is_a_problem(empty_repo: Path, run: Run) -> None:
+    """A link in templates/ (or templates/ itself) to a file that is not there, or not
+    staged: check passed it, and the build used the built-in page instead of the
+    override, with no word why. An editor's lock (Emacs' '.#404.html') is no template."""
+    templates = empty_repo / "templates"
+    (empty_repo / "shared").mkdir()
+    (empty_repo / "shared" / "404.html").write_text("<p>Not here.</p>\n")
+    templates.mkdir()
+    (templates / "404.html").symlink_to("../shared/404.html")
+    (templates / ".#404.html").symlink_to("dana@host.1234:1700000000")
+    (empty_repo / "notices" / ".gitkeep").write_text("")
+    git(empty_repo, "init", "-q")
+    git(empty_repo, "add", "outpost.yaml", "notices", "templates")
+    assert run(empty_repo, "check").output == "OK: outpost.yaml and 0 notices are valid.\n"
+    problem = ("templates/404.html: symlink leading nowhere, not read: restore what it "
+               "leads to or remove it\n1 problem found.\n")
+    assert run(empty_repo, "check", "--staged").output == problem
+    (empty_repo / "shared" / "404.html").unlink()
+    assert run(empty_repo, "check").output == problem
+    result = run(empty_repo, "build", "--now", FIXED_NOW)
+    assert (result.exit_code, result.output) == (1, "Error: " + problem.replace(
+        "found.\n", "found. Build stopped: nothing was written.\n"))
+    shutil.rmtree(templates)
+    templates.symlink_to("shared/templates")
+    assert run(empty_repo, "check").output == (
+        "templates: symlink leading nowhere, not read: restore what it leads to or remove "
+        "it\n1 problem found.\n")

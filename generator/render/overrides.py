@@ -33,20 +33,29 @@ def override_folder(root: Path) -> Path | None:
     return folder
 
 
+LEADING_NOWHERE = "symlink leading nowhere, not read: restore what it leads to or remove it"
+
+
 def outside_overrides(root: Path) -> list[Problem]:
     """The problem of a templates/ that is a symlink out of the repository, if it is, or
     of each symlink in it that leads out (to a file or a folder): Jinja would read what
-    it leads to, a runner's credentials say, and publish it as a page."""
+    it leads to, a runner's credentials say, and publish it as a page. And of each one
+    leading nowhere (its target not there, or not staged): the build would use the
+    built-in template instead, with no word why."""
     folder = root / TEMPLATE_OVERRIDES
+    if os.path.islink(folder) and not os.path.exists(folder):
+        return [Problem(TEMPLATE_OVERRIDES, 0, LEADING_NOWHERE)]
     if folder.is_dir() and override_folder(root) is None:
         return [Problem(TEMPLATE_OVERRIDES, 0, "symlink to a folder outside the repository, "
                         f"not read: copy the templates into {TEMPLATE_OVERRIDES}/")]
     if not folder.is_dir():
         return []
-    return [Problem(f"{TEMPLATE_OVERRIDES}/{shown_name(name)}", 0,
-                    f"symlink to a {'folder' if (folder / name).is_dir() else 'file'} outside "
-                    f"the repository, not read: copy it into {TEMPLATE_OVERRIDES}/")
-            for name in _linked_outside(folder)]
+    return sorted([*(Problem(f"{TEMPLATE_OVERRIDES}/{shown_name(name)}", 0,
+                             f"symlink to a {'folder' if (folder / name).is_dir() else 'file'} "
+                             f"outside the repository, not read: copy it into "
+                             f"{TEMPLATE_OVERRIDES}/") for name in _linked_outside(folder)),
+                   *(Problem(f"{TEMPLATE_OVERRIDES}/{shown_name(name)}", 0, LEADING_NOWHERE)
+                     for name in _linked_nowhere(folder))])
 
 
 def _linked_outside(folder: Path) -> list[str]:
@@ -60,6 +69,19 @@ def _linked_outside(folder: Path) -> list[str]:
             if path.is_symlink() and path.exists() and leads_outside(path, root):
                 found.append(path.relative_to(folder).as_posix())
     return sorted(found)
+
+
+def _linked_nowhere(folder: Path) -> list[str]:
+    """The names, under ``folder`` (a repository's templates/), of the symlinks in it that
+    lead nowhere, hidden ones aside: Emacs locks a file it edits with such a link."""
+    found = []
+    for parent, folders, files in os.walk(folder):  # into no symlinked folder
+        for name in [*folders, *files]:
+            path = Path(parent, name)
+            if path.is_symlink() and not path.exists():
+                found.append(path.relative_to(folder).as_posix())
+        folders[:] = [name for name in folders if not name.startswith(".")]
+    return sorted(name for name in found if not name.rpartition("/")[2].startswith("."))
 
 
 def conflicted_overrides(root: Path) -> list[Problem]:
