@@ -60,16 +60,14 @@ def _found(repo: Repo, project: Project, options: BuildOptions, now_text: str | 
     if checked is not None:
         from generator.core.timeline import future_updates
         from generator.publish.base import target_problems
+        from generator.render.overrides import checked_overrides
 
         checks = repo.wiring.target_checks
-        from generator.render.overrides import broken_overrides, unused_overrides
-
+        broken, unused = checked_overrides(project.root)
         problems = sorted([*problems, *target_problems(checked.config, repo.root, checks),
-                           *broken_overrides(project.root)])
-
-        warnings = future_updates(checked.notices, resolve_now(repo, now_text),
-                                  checked.config.timezone)
-        warnings = sorted([*warnings, *unused_overrides(project.root)])
+                           *broken])
+        warnings = sorted([*future_updates(checked.notices, resolve_now(repo, now_text),
+                                           checked.config.timezone), *unused])
     return checked, problems, warnings
 
 

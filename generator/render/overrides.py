@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from generator.core.errors import (
     Problem,
@@ -18,6 +19,9 @@ from generator.core.errors import (
     shown_name,
 )
 from generator.disk import files_under, leads_outside
+
+if TYPE_CHECKING:
+    from jinja2.nodes import Template
 
 BUILTIN_TEMPLATES = resources.files("generator.render") / "templates"
 TEMPLATE_OVERRIDES = "templates"
@@ -114,92 +118,102 @@ def _template_names(folder: Path) -> list[str]:
     return names
 
 
-def unused_overrides(root: Path) -> list[Problem]:
-    """A warning for each file in root/templates that is no built-in template's name and
-    that no template extends, includes or imports: a misspelt override (notcie.html)
-    changes nothing, silently. None when a template names another by a variable: then
-    which ones are used cannot be told without rendering."""
+def checked_overrides(root: Path) -> tuple[list[Problem], list[Problem]]:
+    """The problems and the warnings of the files in root/templates, each read and parsed
+    once. A problem for each file no build can render: one that is not UTF-8, holds a
+    Jinja syntax error, or extends, includes or imports a template that is neither there
+    nor built in (an include marked 'ignore missing' aside); what only rendering tells,
+    such as a variable no page has, is the build's to name. A warning for each file that
+    is no built-in template's name and that no template extends, includes or imports: a
+    misspelt override (notcie.html) changes nothing, silently; none when a template
+    names another by a variable, as which ones are used cannot then be told."""
     folder = override_folder(root)
     if folder is None:
-        return []
-    overrides = _template_names(folder)
-    builtin = _template_names(Path(str(BUILTIN_TEMPLATES)))
+        return [], []
     from jinja2 import Environment, TemplateSyntaxError, meta  # Jinja: only with overrides
 
-    env = Environment(autoescape=True)
-    used: set[str] = set()
-    for base, names in ((folder, overrides), (Path(str(BUILTIN_TEMPLATES)), builtin)):
+    overrides = _template_names(folder)
+    builtin_folder = Path(str(BUILTIN_TEMPLATES))
+    builtin = _template_names(builtin_folder)
+    known = {*overrides, *builtin}
+    env = Environment()
+    problems: list[Problem] = []
+    used: set[str] | None = set()  # None: what the templates use cannot be told
+    for base, names in ((folder, overrides), (builtin_folder, builtin)):
         for name in names:
-            try:  # a byte that is not UTF-8 is the build's to name, as a syntax error is
-                source = (base / name).read_bytes().decode("utf-8", "replace")
-            except OSError:
-                return []  # what it uses cannot be told
+            shown = f"{TEMPLATE_OVERRIDES}/{shown_name(name)}"
+            try:
+                raw = (base / name).read_bytes()
+            except OSError as exc:
+                if base is folder:
+                    problems.append(Problem(shown, 0, f"cannot be read: {exc.strerror}"))
+                used = None
+                continue
+            # An override's problems are named; one not UTF-8, for that alone. Whatever
+            # a file names, it uses, whether it renders or not.
+            judged = base is folder
+            if judged and (not_utf8 := _not_utf8(raw, shown)) is not None:
+                problems.append(not_utf8)
+                judged = False
+            source = raw.decode("utf-8", "replace")
             try:
                 parsed = env.parse(source)
-            except TemplateSyntaxError:  # it still uses whatever it names
-                used.update(other for other in overrides if other in source)
+            except TemplateSyntaxError as exc:
+                if judged:
+                    problems.append(Problem(shown, exc.lineno,
+                                            exc.message or "not a valid template"))
+                if used is not None:
+                    used.update(other for other in overrides if other in source)
                 continue
+            if judged:
+                problems.extend(_missing_templates(parsed, shown, known))
             for referenced in meta.find_referenced_templates(parsed):
                 if referenced is None:
-                    return []
-                loaded = _loader_name(referenced)
-                if loaded is not None:
+                    used = None
+                elif used is not None and (loaded := _loader_name(referenced)) is not None:
                     used.add(loaded)
-    known = set(builtin)
-    return [Problem(f"{TEMPLATE_OVERRIDES}/{shown_name(name)}", 0,
-                    "no built-in template has this name and no template uses it: it "
-                    "changes nothing" + (f" ({hint})" if (hint := did_you_mean(close_to(
-                        name, builtin)[:1])) else ""))
-            for name in overrides if name not in known and name not in used]
+    if used is None:
+        return problems, []
+    return problems, [
+        Problem(f"{TEMPLATE_OVERRIDES}/{shown_name(name)}", 0,
+                "no built-in template has this name and no template uses it: it changes "
+                "nothing" + (f" ({hint})" if (hint := did_you_mean(close_to(
+                    name, builtin)[:1])) else ""))
+        for name in overrides if name not in builtin and name not in used]
 
 
-def broken_overrides(root: Path) -> list[Problem]:
-    """A problem for each file in root/templates that no build can render: one that is
-    not UTF-8, holds a Jinja syntax error, or extends, includes or imports a template
-    that is neither there nor built in (an include marked 'ignore missing' aside). What
-    only rendering tells, such as a variable no page has, is the build's to name."""
-    folder = override_folder(root)
-    if folder is None:
-        return []
-    from jinja2 import Environment, TemplateSyntaxError, nodes  # only with overrides
+def _not_utf8(raw: bytes, shown: str) -> Problem | None:
+    """The problem of the file ``shown`` if its bytes ``raw`` are not UTF-8."""
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return Problem(shown, byte_line(raw, exc.start),
+                       f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}): save it as UTF-8")
+    return None
 
-    overrides = _template_names(folder)
-    known = {*overrides, *_template_names(Path(str(BUILTIN_TEMPLATES)))}
-    env = Environment()
+
+def _missing_templates(parsed: Template, shown: str, known: set[str]) -> list[Problem]:
+    """A problem for each template that ``parsed`` (the file ``shown``) extends, includes
+    or imports by its name and that is not ``known``."""
+    from jinja2 import nodes
+
     problems = []
-    for name in overrides:
-        shown = f"{TEMPLATE_OVERRIDES}/{shown_name(name)}"
-        try:
-            raw = (folder / name).read_bytes()
-        except OSError as exc:
-            problems.append(Problem(shown, 0, f"cannot be read: {exc.strerror}"))
+    for node in parsed.find_all((nodes.Extends, nodes.Include, nodes.Import,
+                                 nodes.FromImport)):
+        assert isinstance(node, (nodes.Extends, nodes.Include, nodes.Import,
+                                 nodes.FromImport))
+        if isinstance(node, nodes.Include) and node.ignore_missing:
             continue
-        try:
-            parsed = env.parse(raw.decode("utf-8"))
-        except UnicodeDecodeError as exc:
-            problems.append(Problem(shown, byte_line(raw, exc.start),
-                                    f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}): "
-                                    "save it as UTF-8"))
-            continue
-        except TemplateSyntaxError as exc:
-            problems.append(Problem(shown, exc.lineno, exc.message or "not a valid template"))
-            continue
-        for node in parsed.find_all((nodes.Extends, nodes.Include, nodes.Import,
-                                     nodes.FromImport)):
-            assert isinstance(node, (nodes.Extends, nodes.Include, nodes.Import,
-                                     nodes.FromImport))
-            if isinstance(node, nodes.Include) and node.ignore_missing:
-                continue
-            named = node.template
-            # A list or tuple: the first of its templates that exists.
-            choices = named.items if isinstance(named, (nodes.List, nodes.Tuple)) else [named]
-            if not all(isinstance(c, nodes.Const) and isinstance(c.value, str)
-                       for c in choices):
-                continue  # named by a variable: only rendering tells
-            names = [c.value for c in choices if isinstance(c, nodes.Const)]
-            if names and not any(_loader_name(other) in known for other in names):
-                problems.append(Problem(shown, node.lineno, f"no template '{names[0]}', "
-                                        f"neither in {TEMPLATE_OVERRIDES}/ nor built in"))
+        named = node.template
+        # A list or tuple: the first of its templates that exists.
+        choices = named.items if isinstance(named, (nodes.List, nodes.Tuple)) else [named]
+        if not all(isinstance(c, nodes.Const) and isinstance(c.value, str)
+                   for c in choices):
+            continue  # named by a variable: only rendering tells
+        names = [c.value for c in choices if isinstance(c, nodes.Const)]
+        if names and not any(_loader_name(other) in known for other in names):
+            problems.append(Problem(shown, node.lineno, f"no template '{names[0]}', "
+                                    f"neither in {TEMPLATE_OVERRIDES}/ nor built in"))
     return problems
 
 
