@@ -1007,6 +1007,7 @@ def test_check_prints_every_problem_and_exits_1(empty_repo: Path, run: Run) -> N
           b"2026-01-01 10:00\ncaf\xe9\n")
     write(empty_repo, "notices/Bad_Name.md", INCIDENT + UPDATE)
     write(empty_repo, "notices/notes.txt", "x")
+    write(empty_repo, "notices/upper.MD", INCIDENT + UPDATE)  # as some editors name it
     write(empty_repo, "notices/2024/old.md", INCIDENT + UPDATE)
     write(empty_repo, "notices/README.md", "Ignored: explains the folder.")
     write(empty_repo, "notices/.draft.md", "ignored")
@@ -1022,7 +1023,9 @@ def test_check_prints_every_problem_and_exits_1(empty_repo: Path, run: Run) -> N
         f"{INCIDENT_WORDS})\n"
         "notices/latin1.md:6: file is not valid UTF-8 (byte 0xe9): save it as UTF-8\n"
         "notices/notes.txt:1: not a notice: notice files end in '.md'\n"
-        "6 problems found.\n")
+        "notices/upper.MD:1: not a notice: notice files end in '.md', in lowercase (not "
+        "'.MD')\n"
+        "7 problems found.\n")
 
 
 NO_FOLDER = ("notices: no such folder: the site's notices are kept there, one file each "

@@ -691,8 +691,11 @@ def notice_names(root: Path) -> tuple[list[str], list[Problem]]:
             problems.append(Problem(where, 0, "folders inside notices/ are not read: move "
                                               "its notices directly into notices/"))
         elif not name.endswith(".md"):
+            # 'x.MD' does end in '.md' to whoever reads the name aloud: say what differs.
+            case = (f", in lowercase (not '{name[-3:]}')" if name.lower().endswith(".md")
+                    else "")
             problems.append(Problem(where, 1 if kind == "file" else 0,
-                                    "not a notice: notice files end in '.md'"))
+                                    f"not a notice: notice files end in '.md'{case}"))
         elif kind == "special":
             files.append(name)  # reading it says what it is, without blocking
         else:
