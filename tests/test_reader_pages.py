@@ -94,6 +94,36 @@ def test_incident_without_components_is_named(empty_repo: Path, run: Run,
                              "Since Nov 28, 2026, 5:00 AM CST Updated Nov 28, 2026, 6:00 AM CST")
 
 
+def test_the_overall_line_says_since_when_the_components_it_names_are_hit(
+        empty_repo: Path, run: Run, tmp_path: Path) -> None:
+    """'Since' is the start of the earliest notice giving a named component the line's
+    status: not the start of the notice updated last (the order of open notices),
+    which moved with every update, nor of a notice affecting none of them."""
+    notices = empty_repo / "notices"
+    (notices / "sign-in.md").write_text(
+        "---\ntitle: Sign-in errors\ntype: incident\ncomponents: {web: major_outage}\n---\n"
+        "## Identified - 2026-11-28 04:30\nFound it.\n\n"
+        "## Investigating - 2026-11-28 03:00\nLooking.\n")
+    (notices / "api.md").write_text(
+        "---\ntitle: API errors\ntype: incident\ncomponents: {api: major_outage}\n---\n"
+        "## Investigating - 2026-11-28 05:00\nLooking.\n")
+    site = build(empty_repo, run, tmp_path / "both", FIXED_NOW)
+    assert overall(site) == ("critical: Major outage: Web and API "
+                             "Since Nov 28, 2026, 3:00 AM CST Updated Nov 28, 2026, 6:00 AM CST")
+    # An incident ranked first by its impact, whose component is only partly out.
+    (notices / "sign-in.md").write_text(
+        "---\ntitle: Sign-in errors\ntype: incident\nimpact: critical\n"
+        "components: {web: partial_outage}\n---\n## Investigating - 2026-11-28 03:00\n"
+        "Looking.\n")
+    (notices / "api.md").write_text(
+        "---\ntitle: API errors\ntype: incident\nimpact: minor\n"
+        "components: {api: major_outage}\n---\n## Investigating - 2026-11-28 05:00\n"
+        "Looking.\n")
+    site = build(empty_repo, run, tmp_path / "ranked", FIXED_NOW)
+    assert overall(site) == ("critical: Major outage: API "
+                             "Since Nov 28, 2026, 5:00 AM CST Updated Nov 28, 2026, 6:00 AM CST")
+
+
 # A time as readers see it: no zero-padded hour, always a zone abbreviation.
 VISIBLE_TIME = re.compile(
     r"(Since )?([A-Z][a-z]{2} \d{1,2}, (\d{4}, )?)?[1-9]\d?:\d\d( [AP]M)?( [A-Z]{3,4})?"

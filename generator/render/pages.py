@@ -219,6 +219,9 @@ class Overall:
     label: str  # "Partial outage"
     names: tuple[str, ...]  # the components (or the notice title) it names: ("Customer sites",)
     note: str | None  # "Scheduled maintenance Jan 9, 2027, 10:00 PM - ... CST"
+    # The notice whose start (a maintenance's window) the line gives as since when: the
+    # earliest in effect behind what it names; None when nothing is in effect.
+    since: NoticeView | None = None
 
     @property
     def text(self) -> str:
@@ -264,16 +267,22 @@ def overall_status(snapshot: Snapshot, zone: Any, component: bool = False) -> Ov
     if component and snapshot.components:
         return Overall(_INDICATOR[worst], worst.label, (), note)
     names = tuple(s.component.name for s in snapshot.components if s.status is worst)
+    hit = {s.component.id for s in snapshot.components if s.status is worst}
+    # Since when the named components are hit: the first notice giving one of them this
+    # status (the open notices are ranked by impact, then by their latest update).
+    since = min((v for v in snapshot.open if not v.is_upcoming and any(
+        c in hit and v.notice.status_of(c) is worst for c in v.notice.components)),
+        key=lambda v: v.started, default=None)
     if worst not in (ComponentStatus.OPERATIONAL, ComponentStatus.UNDER_MAINTENANCE):
-        return Overall(_INDICATOR[worst], worst.label, names, note)
+        return Overall(_INDICATOR[worst], worst.label, names, note, since)
     if incidents:
         return Overall(_IMPACT_INDICATOR[incidents[0].notice.impact], "Incident in progress",
-                       (incidents[0].notice.title,), note)
+                       (incidents[0].notice.title,), note, incidents[0])
     if worst is ComponentStatus.UNDER_MAINTENANCE:
-        return Overall("maintenance", "Under maintenance", names, note)
+        return Overall("maintenance", "Under maintenance", names, note, since)
     if running:
         return Overall("maintenance", "Maintenance in progress", (running[0].notice.title,),
-                       note)
+                       note, running[0])
     return Overall("none", "All systems operational", (), note)
 
 
