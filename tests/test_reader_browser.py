@@ -1873,3 +1873,33 @@ def test_no_word_of_a_row_s_uptime_line_is_split_at_320px(
             320, 320]
     finally:
         context.close()
+
+
+# The words beside a component's status on its page, and where they end on the screen.
+NOW_LINE = """() => { const t = document.querySelector('.current time');
+  return {now: document.querySelector('.current').innerText,
+          bottom: t && t.getBoundingClientRect().bottom}; }"""
+
+
+def test_a_component_page_says_since_when_beside_its_status_on_a_320px_phone(
+        browser: Any, servers: dict[str, str]) -> None:
+    """The example's incident on a 320x568 phone: Mobile notifications' page (its
+    description two lines) had the open notice's 'Since ...' at y=571, below the first
+    screen, and a longer name or title pushed it further. The status line says since
+    when itself: the start of the first open notice giving the component that status."""
+    context = browser.new_context(viewport={"width": 320, "height": 568})
+    page = context.new_page()
+    try:
+        for component in ("customer-sites", "mobile-notifications", "digital-repository"):
+            page.goto(f"{servers['incident']}components/{component}/")
+            seen = page.evaluate(NOW_LINE)
+            assert seen["now"] == "Now: Partial outage Since Jul 30, 2024, 1:27 PM CDT"
+            assert seen["bottom"] <= 568, (component, seen)
+        page.goto(f"{servers['maintenance']}components/customer-sites/")
+        assert page.evaluate(NOW_LINE)["now"] == (
+            "Now: Under maintenance Nov 2, 2024, 11:00 PM CDT\u00a0\u2013 Nov 3, "
+            "1:30 AM CST")
+        page.goto(f"{servers['incident']}components/support-portal/")
+        assert page.evaluate(NOW_LINE) == {"now": "Now: Operational", "bottom": None}
+    finally:
+        context.close()

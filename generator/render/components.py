@@ -12,7 +12,7 @@ from generator.core.model import ComponentStatus
 from generator.core.timeline import NoticeView
 from generator.render.bars import LEGEND, figure_text
 from generator.render.feeds import component_feeds
-from generator.render.pages import BARS_SCRIPT, Site, closed_by_year, page_html
+from generator.render.pages import BARS_SCRIPT, Site, closed_by_year, first_behind, page_html
 from generator.render.produced import Page
 
 
@@ -48,15 +48,19 @@ def render_component_pages(site: Site) -> dict[str, bytes | Page]:
         notice_days = tuple(b for b in reversed(bar_row.bars) if b.notices)
         shown_titles = {n: site.titles[n] for b in notice_days for n in b.notices}
         status = states.get(component.id, ComponentStatus.OPERATIONAL)
+        # Said beside the status: below it, the open notices' own times fall off a
+        # small phone's first screen under a long name or title.
+        since = first_behind(open_items, {component.id}, status)
         feeds = (*component_feeds(config, component), *site.feeds)
         files[f"components/{component.id}/index.html"] = Page(
             (site.chrome, component, status, bar_row, figures, open_items, past_years, years,
-             shown_titles),
-            lambda component=component, status=status, bar_row=bar_row, figures=figures,
-            open_items=open_items, past_years=past_years, notice_days=notice_days,
-            shown_titles=shown_titles, years=years, feeds=feeds: page_html(  # type: ignore[misc]
+             shown_titles),  # since: of open_items and status
+            lambda component=component, status=status, since=since, bar_row=bar_row,
+            figures=figures, open_items=open_items, past_years=past_years,
+            notice_days=notice_days, shown_titles=shown_titles, years=years,
+            feeds=feeds: page_html(  # type: ignore[misc]
                 site, "component.html", "../../", "", feeds=feeds, component=component,
-                status=status,
+                status=status, since=since,
                 bar_row=bar_row, figures=figures, open_items=open_items,
                 past_years=past_years, notice_days=notice_days, titles=shown_titles,
                 legend_items=LEGEND, years=years, current_year=None,

@@ -6,7 +6,7 @@ import base64
 import hashlib
 import os
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Container, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from functools import cached_property, partial
@@ -250,6 +250,15 @@ def name_list(names: list[str], limit: int = OVERALL_NAMES) -> str:
     return names[0] if names else ""
 
 
+def first_behind(open_views: Iterable[NoticeView], component_ids: Container[str],
+                 status: ComponentStatus) -> NoticeView | None:
+    """Since when components have had a status: the first notice in effect giving one of
+    them that status (open notices are ranked by impact, then by their latest update)."""
+    return min((v for v in open_views if not v.is_upcoming and any(
+        c in component_ids and v.notice.status_of(c) is status
+        for c in v.notice.components)), key=lambda v: v.started, default=None)
+
+
 def overall_status(snapshot: Snapshot, zone: Any, component: bool = False) -> Overall:
     """The overall line for a snapshot: a whole site, or (``component``) one component's
     scope, whose snapshot holds that component alone and says just its status."""
@@ -267,12 +276,8 @@ def overall_status(snapshot: Snapshot, zone: Any, component: bool = False) -> Ov
     if component and snapshot.components:
         return Overall(_INDICATOR[worst], worst.label, (), note)
     names = tuple(s.component.name for s in snapshot.components if s.status is worst)
-    hit = {s.component.id for s in snapshot.components if s.status is worst}
-    # Since when the named components are hit: the first notice giving one of them this
-    # status (the open notices are ranked by impact, then by their latest update).
-    since = min((v for v in snapshot.open if not v.is_upcoming and any(
-        c in hit and v.notice.status_of(c) is worst for c in v.notice.components)),
-        key=lambda v: v.started, default=None)
+    since = first_behind(snapshot.open, {s.component.id for s in snapshot.components
+                                         if s.status is worst}, worst)
     if worst not in (ComponentStatus.OPERATIONAL, ComponentStatus.UNDER_MAINTENANCE):
         return Overall(_INDICATOR[worst], worst.label, names, note, since)
     if incidents:
