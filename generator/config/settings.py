@@ -197,8 +197,10 @@ SETTINGS: tuple[s.Field, ...] = (
     s.Field("recent_days", s.integer(0, 90), "days", "How many days of recent history the "
             "Open page lists below the open notices, today first, one heading a day ('No "
             "notices' on quiet days); 0 leaves the section out.", default=7),
-    s.Field("language", _language, "language tag", "The pages' and feeds' language: a "
-            "BCP 47 tag such as en, en-US or es-419.", default="en"),
+    s.Field("language", _language, "language tag", "The language the notices are written "
+            "in, declared by the pages, feeds and emails (a BCP 47 tag such as en, en-US or "
+            "es-419). Outpost's own words (labels, statuses, dates) stay English whatever "
+            "it says.", default="en"),
 )
 
 def _check_components(values: dict[str, Any], node: yn.Mapping, prefix: str
