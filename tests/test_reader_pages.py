@@ -484,6 +484,10 @@ def test_subscribe_page_is_linked_from_every_page(example_repo: Path, run: Run,
                 "banner.json"):
         assert f"https://status.example.org/{url}" in words, url
     assert "Email alerts go to Authorized Contacts when applicable." in words
+    # One tap subscribes a calendar app, or Google Calendar, whose phone app cannot.
+    assert '<a href="webcal://status.example.org/maintenance.ics">' in page
+    assert ('<a href="https://calendar.google.com/calendar/r?cid=webcal%3A//'
+            'status.example.org/maintenance.ics">') in page
     assert "A feed is an address that a feed reader or a chat tool checks" in words
     for path in site.rglob("*.html"):
         name = path.relative_to(site).as_posix()
@@ -491,8 +495,10 @@ def test_subscribe_page_is_linked_from_every_page(example_repo: Path, run: Run,
             continue
         html = path.read_text()
         assert re.search(r'<a href="[./]*subscribe/">Subscribe</a>', html), name
-        # People are never sent to raw XML; <link rel="alternate"> keeps discovery.
-        assert not re.search(r'<a [^>]*href="[^"]*\.(xml|ics)"', html), name
+        # People are never sent to raw XML; <link rel="alternate"> keeps discovery. The
+        # calendar's links hand it to a calendar app (webcal:) or to Google Calendar.
+        assert not re.search(r'<a [^>]*href="(?!webcal:|https://calendar\.google\.com/)'
+                             r'[^"]*\.(xml|ics)"', html), name
         assert '<link rel="alternate" type="application/rss+xml"' in html, name
 
 
