@@ -574,6 +574,14 @@ def test_staleness_line_counts_minutes_and_warns(browser: Any, servers: dict[str
         page.clock.install(time=built + timedelta(minutes=minutes, seconds=5))
         page.goto(servers["incident"])
         assert page.locator("#built .ago").inner_text() == ago, minutes
+        # The incident began at 1:27 PM, 33 minutes before the build; its latest update
+        # is that post: a reader elsewhere reads how long ago without converting zones.
+        since = minutes + 33
+        words = (f" ({since} minutes ago)" if since < 120 else
+                 f" ({since // 60} hours ago)" if since < 48 * 60 else
+                 f" ({since // 1440} days ago)")
+        assert page.locator(".overall .since .ago").inner_text() == words, minutes
+        assert page.locator(".notice .when .ago").first.inner_text() == words, minutes
         assert page.locator("#stale").is_visible() is warned, minutes
         if warned:
             assert re.match(r"This page has not been updated for a while",
@@ -584,6 +592,7 @@ def test_staleness_line_counts_minutes_and_warns(browser: Any, servers: dict[str
     page.goto(servers["incident"])
     # Without the script the line still dates the page, so a copy cached for days shows.
     assert page.locator("#built").inner_text() == "Updated Jul 30, 2024, 2:00 PM CDT"
+    assert page.locator(".overall .since").inner_text() == "Since Jul 30, 2024, 1:27 PM CDT"
     assert page.locator("#built time").get_attribute("datetime") == "2024-07-30T14:00:00-05:00"
     assert not page.locator("#stale").is_visible()
     context.close()

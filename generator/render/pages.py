@@ -53,20 +53,24 @@ from generator.render.produced import Fragments, NoFragments, Page
 from generator.render.snippets import loader_policy, loader_script
 from generator.render.textcut import shortened
 
-# The Open page's one optional script: "Updated 2:00 PM CDT" gains "(3 minutes ago)",
-# and a warning shows once the page is older than the stale_after setting (the
-# paragraph's data-stale, in minutes). Constant, so _headers allows it by its hash;
-# the page says when it was built without it.
+# The Open page's one optional script: each time followed by an empty ``.ago`` gains how
+# long ago it was ("Updated 2:00 PM CDT (3 minutes ago)", an incident's start, a card's
+# latest update: a reader in another zone need not convert "1:27 PM CDT"), and a
+# warning shows once the page is older than the stale_after setting (the paragraph's
+# data-stale, in minutes). It runs at once, where it stands, and again once the page is
+# read (the cards come after it). Constant, so _headers allows it by its hash; the page
+# says every time without it.
 STALENESS_SCRIPT = (
     "(function(){var p=document.getElementById('built'),w=document.getElementById('stale'),"
-    "t=p&&p.querySelector('time'),a=p&&p.querySelector('.ago');if(!t||!a||!w)return;"
-    "var b=Date.parse(t.getAttribute('datetime')),s=+p.getAttribute('data-stale');"
-    "function f(){var m=Math.max(0,Math.floor((Date.now()-b)/60000)),h=Math.floor(m/60);"
-    "a.textContent=' ('+(m<1?'just now':m<120?m+(m==1?' minute':' minutes')+' ago':"
-    "h<48?h+' hours ago':Math.floor(h/24)+' days ago')+')';w.hidden=!(s>0&&m>s);}"
-    "f();setInterval(f,60000);})();"
+    "t=p&&p.querySelector('time');if(!t||!w)return;var s=+p.getAttribute('data-stale');"
+    "function m(e){return Math.max(0,Math.floor((Date.now()-Date.parse("
+    "e.getAttribute('datetime')))/60000))}function f(){"
+    "document.querySelectorAll('time+.ago').forEach(function(a){var n=m("
+    "a.previousElementSibling),h=Math.floor(n/60);a.textContent=' ('+(n<1?'just now':"
+    "n<120?n+(n==1?' minute':' minutes')+' ago':h<48?h+' hours ago':Math.floor(h/24)+"
+    "' days ago')+')';});w.hidden=!(s>0&&m(t)>s);}f();"
+    "document.addEventListener('DOMContentLoaded',f);setInterval(f,60000);})();"
 )
-
 # Escape hides the words of the bar under the pointer (WCAG 1.4.13 asks that what hover
 # shows can be dismissed without moving the pointer) until the pointer leaves that bar.
 # Without it the words show and go on hover alone, as they did.
