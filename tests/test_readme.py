@@ -257,7 +257,7 @@ def test_for_scripts_recipe_publishes(tmp_path: Path) -> None:
     """'For scripts': the functions it names, called as it says, publish a built site."""
     text = section((REPO / "README.md").read_text(), "Hosting outside your network")
     recipe = text.split("\n### For scripts\n", 1)[1]
-    for name in ("publish.runner.publish_targets(targets, site_dir, manifest)",
+    for name in ("publish.runner.publish_targets(targets, site_dir, manifest, root=root)",
                  "publish.base.targets_from_config(config, root, kinds, names)",
                  "app.schema().load(root)", "app.TARGET_KINDS",
                  "publish.runner.read_site(site_dir)"):
@@ -276,7 +276,8 @@ def test_for_scripts_recipe_publishes(tmp_path: Path) -> None:
     config = schema().load(root)
     targets = targets_from_config(config, root, TARGET_KINDS, ["folder"])
     site_dir = root / "site"
-    [summary] = publish_targets(targets, site_dir, read_site(site_dir), lambda _: None)
+    [summary] = publish_targets(targets, site_dir, read_site(site_dir), lambda _: None,
+                                root=root)
     assert summary.error is None and summary.uploaded > 0
     assert (tmp_path / "www" / "current" / "index.html").is_file()
 

@@ -19,9 +19,13 @@ SITE_HELP = "The built site to publish (default: ROOT/site)."
 @click.option("--primary", is_flag=True,
               help="Only the primary target (the first in publish:).")
 @click.option("--mirrors", is_flag=True, help="Every target but the primary.")
+@click.option("--force", is_flag=True,
+              help="Publish to a target even when it was last published from a git commit "
+                   "this clone's HEAD does not include (a clone not pulled, another "
+                   "branch): for a deliberate rollback.")
 @pass_repo
 def publish(repo: Repo, names: tuple[str, ...], site_dir: Path | None, quiet: bool,
-            primary: bool, mirrors: bool) -> None:
+            primary: bool, mirrors: bool, force: bool) -> None:
     """Publish the built site to each named target (default: all), independently."""
     from generator.build.inputs import inputs_digest, load_valid
     from generator.core.errors import OutpostError
@@ -52,7 +56,8 @@ def publish(repo: Repo, names: tuple[str, ...], site_dir: Path | None, quiet: bo
         if not quiet or ": ok: " in line or ": FAILED" in line:
             click.echo(line)
 
-    summaries = publish_targets(targets, site, manifest, echo)
+    summaries = publish_targets(targets, site, manifest, echo, root=repo.root,
+                                force=force)
     failed = [target for target, s in zip(targets, summaries, strict=True) if not s.ok]
     if failed:
         raise OutpostError(publish_failure_report(failed))

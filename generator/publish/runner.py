@@ -17,6 +17,7 @@ from pathlib import Path
 from generator.core.errors import OutpostError, StopRequested
 from generator.disk import regular_bytes
 from generator.publish.base import Counts, PublishError, Target, TransientError, redact
+from generator.publish.source import RECORD, Source, publish_source, recorded_commit, refusal
 from generator.render.manifest import MANIFEST, Manifest, parse_manifest
 
 Echo = Callable[[str], None]
@@ -100,19 +101,42 @@ def _attempt(target: Target, work: Callable[[], Iterator[str]], echo: Echo,
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+def _publish_from(target: Target, site_dir: Path, manifest: Manifest,
+                  source: Source | None, force: bool) -> Iterator[str]:
+    """Publish to ``target`` unless ``source`` lacks the commit it was last published
+    from (unless ``force``), then record ``source``'s commit there."""
+    held = target.read_state(RECORD) if source is not None else None
+    why = source.behind(recorded_commit(held)) if source is not None else None
+    if why is not None and not force:
+        raise PublishError(refusal(target.name, why))
+    if why is not None:
+        yield f"publishing anyway (--force): it was {why}"
+    yield from target.publish(site_dir, manifest)
+    if source is not None and source.record() != held:  # a republish writes nothing
+        target.write_state(RECORD, source.record())
+
+
 def publish_targets(targets: Sequence[Target], site_dir: Path, manifest: Manifest,
-                    echo: Echo = print, *, sleep: Callable[[float], None] = time.sleep,
+                    echo: Echo = print, *, root: Path | None = None, force: bool = False,
+                    sleep: Callable[[float], None] = time.sleep,
                     clock: Callable[[], float] = time.monotonic,
                     backoff: float = 1.0) -> list[Summary]:
-    """Publish to each target in turn; one failing target does not stop the others."""
+    """Publish to each target in turn; one failing target does not stop the others.
+
+    ``root``: the notices repository the site was built from. A target last published
+    from a commit its git ``HEAD`` does not include (a clone not pulled) is refused, as a
+    failing target, unless ``force``; each target then records ``HEAD`` (see source.py).
+    """
+    source = publish_source(root) if root is not None else None
     summaries: list[Summary] = []
     try:
         for target in targets:
             echo(f"{target.name}: publishing build {manifest.build_id} "
                  f"({len(manifest.files)} files) to {target.settings.type} target")
             started = clock()
-            attempts, error = _attempt(target, partial(target.publish, site_dir, manifest),
-                                       echo, sleep, backoff)
+            attempts, error = _attempt(
+                target, partial(_publish_from, target, site_dir, manifest, source, force),
+                echo, sleep, backoff)
             counts: Counts = target.counts
             summary = Summary(target.name, error is None, counts.uploaded, counts.unchanged,
                               counts.deleted, clock() - started, attempts, error)

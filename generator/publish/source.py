@@ -1,0 +1,103 @@
+"""The commit of the notices repository a publish is made from, recorded on each target.
+
+Each publish records on the target (state ``publish-record.json``) the repository's
+``HEAD`` commit. The next publish refuses when that commit is not in the history of its
+own ``HEAD``: a clone that was not pulled would otherwise replace a newer build (an
+incident someone else just posted) with its older one, and every command said ok.
+Where git cannot tell (no git work tree, git not installed, a shallow clone such as
+CI's checkout) nothing is refused; a shallow clone still records its commit.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.config.location import CONFIG_FILE
+
+RECORD = "publish-record.json"
+_COMMIT = re.compile(r"[0-9a-f]{40}([0-9a-f]{24})?")  # SHA-1 or SHA-256
+
+
+def _git(root: Path, *args: str) -> subprocess.CompletedProcess[bytes] | None:
+    """git's answer, run in ``root``; None when git is not installed."""
+    try:
+        return subprocess.run(["git", "-C", str(root), *args], capture_output=True,
+                              check=False)
+    except FileNotFoundError:
+        return None
+
+
+def _answer(root: Path, *args: str) -> str | None:
+    """git's output stripped, or None when git is missing or fails."""
+    result = _git(root, *args)
+    if result is None or result.returncode != 0:
+        return None
+    return result.stdout.decode("utf-8", "replace").strip()
+
+
+@dataclass(frozen=True)
+class Source:
+    """The repository's ``HEAD`` commit at publish time."""
+
+    root: Path
+    commit: str
+    shallow: bool  # history cut short: an older commit cannot be told from an unknown one
+    uncommitted: bool  # changes to the notices, outpost.yaml or templates/ not committed
+
+    def record(self) -> bytes:
+        """What a target records once it took a publish from this commit."""
+        return json.dumps({"commit": self.commit,
+                           "uncommitted_changes": self.uncommitted}).encode() + b"\n"
+
+    def behind(self, recorded: str | None) -> str | None:
+        """Why publishing over a build published from ``recorded`` would put older
+        notices over newer ones ('last published from ...'); None when it would not, or
+        cannot be told."""
+        if recorded is None or recorded == self.commit or self.shallow:
+            return None
+        ancestor = _git(self.root, "merge-base", "--is-ancestor", recorded, self.commit)
+        if ancestor is None or ancestor.returncode == 0:
+            return None
+        where = f"last published from commit {recorded[:12]}"
+        if _answer(self.root, "cat-file", "-t", recorded) != "commit":
+            return f"{where}, which this clone does not have (published from another clone)"
+        return (f"{where}, which this clone's HEAD ({self.commit[:12]}) does not include "
+                "(newer notices not merged here, or another branch)")
+
+
+def refusal(target: str, why: str) -> str:
+    """The message refusing a publish ``Source.behind`` explained, with what to do."""
+    return (f"{target} was {why}: run 'git pull', then 'outpost build' and 'outpost "
+            f"publish' again, or 'outpost publish --force {target}' to publish over it "
+            f"anyway (a deliberate rollback). Nothing was published to {target}")
+
+
+def publish_source(root: Path) -> Source | None:
+    """The commit ``root``'s site is published from; None outside a git work tree,
+    without git, or before the first commit."""
+    if _answer(root, "rev-parse", "--is-inside-work-tree") != "true":
+        return None
+    commit = _answer(root, "rev-parse", "--verify", "--quiet", "HEAD^{commit}")
+    if commit is None:
+        return None
+    shallow = _answer(root, "rev-parse", "--is-shallow-repository") == "true"
+    changes = _answer(root, "status", "--porcelain", "--", "notices", CONFIG_FILE,
+                      "templates")
+    return Source(root, commit, shallow, bool(changes))
+
+
+def recorded_commit(data: bytes | None) -> str | None:
+    """The commit a target's record names; None for no record (a first publish, or one
+    by an Outpost that kept none) or one that cannot be read."""
+    if data is None:
+        return None
+    try:
+        commit = json.loads(data).get("commit")
+    except (ValueError, AttributeError):
+        return None
+    return commit if isinstance(commit, str) and _COMMIT.fullmatch(commit) else None
+

@@ -1,0 +1,236 @@
+"""Two clones of one notices repository publishing to the same targets: a clone that
+was not pulled is refused rather than publishing its older notices over newer ones.
+Real git repositories, a folder, a bare repository and moto's S3 server."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from generator.publish.source import RECORD
+from tests.conftest import FIXED_NOW, MINIMAL_CONFIG, SLOW_SIGN_IN, Run
+from tests.publish_support import git_tree, moto_server, new_bucket, s3_env, s3_objects
+
+INCIDENT = "notices/2026-11-28-email-delays/index.html"
+
+
+def git(root: Path, *args: str) -> str:
+    result = subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.org",
+                             "-c", "commit.gpgsign=false", "-C", str(root), *args],
+                            capture_output=True, text=True, check=True)
+    return result.stdout.strip()
+
+
+@pytest.fixture(scope="module")
+def endpoint() -> Iterator[str]:
+    with moto_server() as url:
+        yield url
+
+
+@pytest.fixture(autouse=True)
+def aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for key, value in s3_env().items():
+        monkeypatch.setenv(key, value)
+
+
+@dataclass
+class Site:
+    """The shared notices repository, its first clone ``a`` and the three targets."""
+
+    tmp: Path
+    shared: Path
+    a: Path
+    www: Path
+    pages: Path
+    endpoint: str
+    bucket: str
+
+    def clone(self, name: str, *options: str) -> Path:
+        path = self.tmp / name
+        subprocess.run(["git", "clone", "-q", *options, self.shared.as_uri(), str(path)],
+                       check=True)
+        return path
+
+    def live(self) -> dict[str, dict[str, bytes]]:
+        """What each target serves: path -> bytes."""
+        current = self.www / "current"
+        return {"www": {p.relative_to(current).as_posix(): p.read_bytes()
+                        for p in current.rglob("*") if p.is_file()},
+                "pages": git_tree(self.pages),
+                "mirror": s3_objects(self.endpoint, self.bucket)}
+
+
+@pytest.fixture
+def site(tmp_path: Path, endpoint: str, run: Run) -> Site:
+    """Clone ``a`` published once to www (dir), pages (git) and mirror (s3)."""
+    shared, a = tmp_path / "shared.git", tmp_path / "a"
+    subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(shared)], check=True)
+    pages = tmp_path / "pages.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(pages)], check=True)
+    bucket = new_bucket(endpoint)
+    subprocess.run(["git", "clone", "-q", str(shared), str(a)], check=True,
+                   capture_output=True)
+    (a / "notices").mkdir()
+    (a / "notices" / "slow-sign-in.md").write_text(SLOW_SIGN_IN)
+    (a / ".gitignore").write_text("site/\n.outpost-cache/\n")
+    (a / "outpost.yaml").write_text(
+        MINIMAL_CONFIG + f"publish:\n  - name: www\n    type: dir\n    path: {tmp_path / 'www'}\n"
+        f"  - name: pages\n    type: git\n    remote: {pages}\n"
+        f"  - name: mirror\n    type: s3\n    bucket: {bucket}\n    endpoint_url: {endpoint}\n"
+        "    region: us-east-1\n")
+    git(a, "add", ".")
+    git(a, "commit", "-qm", "Status site")
+    git(a, "push", "-q", "origin", "main")
+    published(run, a)
+    return Site(tmp_path, shared, a, tmp_path / "www", pages, endpoint, bucket)
+
+
+def published(run: Run, root: Path, *options: str) -> str:
+    """Build ``root`` and publish it; the publish's output, which must end ok."""
+    assert run(root, "build", "--now", FIXED_NOW).exit_code == 0
+    result = run(root, "publish", "-q", *options)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def post_incident(run: Run, root: Path) -> str:
+    """Post an incident in ``root``, commit and push it; the new HEAD commit."""
+    result = run(root, "new", "incident", "Email delays", "--component", "web",
+                 "--at", "2026-11-28 06:00", "-m", "Emails are late.")
+    assert result.exit_code == 0, result.output
+    git(root, "add", "notices")
+    git(root, "commit", "-qm", "Email delays")
+    git(root, "push", "-q", "origin", "main")
+    return git(root, "rev-parse", "HEAD")
+
+
+def refused(target: str, commit: str) -> str:
+    return (f"{target} was last published from commit {commit[:12]}, which this clone does "
+            "not have (published from another clone): run 'git pull', then 'outpost build' "
+            f"and 'outpost publish' again, or 'outpost publish --force {target}' to publish "
+            f"over it anyway (a deliberate rollback). Nothing was published to {target}")
+
+
+def record(site: Site) -> dict[str, object]:
+    data: dict[str, object] = json.loads((site.www / "state" / RECORD).read_bytes())
+    return data
+
+
+def test_a_clone_not_pulled_is_refused_until_it_pulls(site: Site, run: Run) -> None:
+    b = site.clone("b")
+    newer = post_incident(run, site.a)
+    published(run, site.a)
+    before = site.live()
+    assert all(INCIDENT in files for files in before.values())
+
+    assert run(b, "build", "--now", FIXED_NOW).exit_code == 0
+    result = run(b, "publish", "-q")
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert [line.split(": ", 3)[:2] for line in lines[:3]] == [
+        ["www", "FAILED"], ["pages", "FAILED"], ["mirror", "FAILED"]]
+    for line, target in zip(lines, ("www", "pages", "mirror"), strict=False):
+        assert line.startswith(f"{target}: FAILED: 0 uploaded, 0 unchanged, 0 deleted, ")
+        assert line.endswith(f"s: {refused(target, newer)}")
+    assert lines[3] == ("Error: 3 targets failed to publish: www, pages, mirror. Fix the "
+                        "causes above, then run 'outpost publish www pages mirror' again; "
+                        "until then they serve what they did before (an s3 target perhaps "
+                        "mixed with files of this build, never a broken link)")
+    assert site.live() == before  # the incident is still live everywhere
+
+    git(b, "pull", "-q", "origin", "main")
+    published(run, b)
+    assert all(INCIDENT in files for files in site.live().values())
+    assert record(site) == {"commit": newer, "uncommitted_changes": False}
+
+
+def test_a_clone_that_fetched_but_has_its_own_commit_is_told_so(site: Site,
+                                                               run: Run) -> None:
+    b = site.clone("b")
+    newer = post_incident(run, site.a)
+    published(run, site.a)
+    (b / "notices" / "slow-sign-in.md").write_text(SLOW_SIGN_IN + "More soon.\n")
+    git(b, "commit", "-qam", "More soon")
+    git(b, "fetch", "-q")
+    assert run(b, "build", "--now", FIXED_NOW).exit_code == 0
+    result = run(b, "publish", "-q", "www")
+    assert result.exit_code == 1
+    head = git(b, "rev-parse", "HEAD")
+    assert result.output.splitlines()[0].endswith(
+        f"s: www was last published from commit {newer[:12]}, which this clone's HEAD "
+        f"({head[:12]}) does not include (newer notices not merged here, or another "
+        "branch): run 'git pull', then 'outpost build' and 'outpost publish' again, or "
+        "'outpost publish --force www' to publish over it anyway (a deliberate rollback). "
+        "Nothing was published to www")
+
+
+def test_force_publishes_over_a_newer_build(site: Site, run: Run) -> None:
+    b = site.clone("b")
+    newer = post_incident(run, site.a)
+    published(run, site.a)
+    assert run(b, "build", "--now", FIXED_NOW).exit_code == 0
+    result = run(b, "publish", "--force", "www")
+    assert result.exit_code == 0, result.output
+    assert (f"www: publishing anyway (--force): it was last published from commit "
+            f"{newer[:12]}, which this clone does not have (published from another clone)"
+            in result.output.splitlines())
+    assert INCIDENT not in site.live()["www"]
+    assert record(site)["commit"] == git(b, "rev-parse", "HEAD")
+
+
+def test_the_same_commit_again_publishes_and_writes_no_record(site: Site, run: Run) -> None:
+    state = git(site.pages, "rev-parse", "outpost-state")
+    output = published(run, site.a)
+    assert output.splitlines()[0].startswith("www: ok: 0 uploaded, ")
+    assert git(site.pages, "rev-parse", "outpost-state") == state
+    assert json.loads(git(site.pages, "show", f"outpost-state:{RECORD}")) == {
+        "commit": git(site.a, "rev-parse", "HEAD"), "uncommitted_changes": False}
+
+
+def test_uncommitted_changes_are_recorded(site: Site, run: Run) -> None:
+    (site.a / "notices" / "slow-sign-in.md").write_text(SLOW_SIGN_IN + "More soon.\n")
+    published(run, site.a, "www")
+    assert record(site) == {"commit": git(site.a, "rev-parse", "HEAD"),
+                            "uncommitted_changes": True}
+
+
+def test_a_shallow_clone_is_not_checked_but_recorded(site: Site, run: Run) -> None:
+    """CI's checkout is shallow: an older commit cannot be told from an unknown one."""
+    c = site.clone("c", "--depth", "1")
+    assert git(c, "rev-parse", "--is-shallow-repository") == "true"
+    post_incident(run, site.a)
+    published(run, site.a)
+    published(run, c)
+    assert INCIDENT not in site.live()["www"]
+    assert record(site)["commit"] == git(c, "rev-parse", "HEAD")
+
+
+def test_outside_a_git_work_tree_nothing_is_checked(site: Site, run: Run) -> None:
+    b = site.clone("b")
+    newer = post_incident(run, site.a)
+    published(run, site.a)
+    shutil.rmtree(b / ".git")
+    published(run, b)
+    assert INCIDENT not in site.live()["www"]
+    assert record(site)["commit"] == newer  # nothing to record
+
+
+def test_without_git_nothing_is_checked(site: Site, run: Run, tmp_path: Path,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    b = site.clone("b")
+    post_incident(run, site.a)
+    published(run, site.a)
+    assert run(b, "build", "--now", FIXED_NOW).exit_code == 0
+    no_git = tmp_path / "no-git"
+    no_git.mkdir()
+    with monkeypatch.context() as without:
+        without.setenv("PATH", str(no_git))
+        result = run(b, "publish", "-q", "www")
+    assert result.exit_code == 0, result.output
+    assert INCIDENT not in site.live()["www"]
