@@ -442,6 +442,30 @@ def test_check_warns_about_an_override_that_changes_nothing(empty_repo: Path, ru
         f"::warning file=templates/notcie.html::{UNUSED} (did you mean 'notice.html'?)")
 
 
+def test_check_warns_about_components_sharing_a_name(empty_repo: Path, run: Run) -> None:
+    """Two components named alike (an 'API' in two groups) read as one on every page,
+    in the banner and in mail: check names the later one at its name's line, with the
+    group as a way out, and still passes."""
+    (empty_repo / "outpost.yaml").write_text(
+        "title: Test Status\nbase_url: https://status.example.org/\n"
+        "timezone: America/Chicago\ncomponents:\n"
+        "  - id: eu-api\n    name: API\n    group: Europe\n"
+        "  - id: web\n    name: Web\n"
+        "  - id: us-api\n    group: United States\n    name: API\n"
+        "  - {id: www, name: web}\n")
+    result = run(empty_repo, "check", "--now", NOW)
+    assert (result.exit_code, result.output) == (0, (
+        "outpost.yaml:12: warning: component 'us-api' has the name of component 'eu-api' "
+        "('API'): readers see the name alone, in the line at the top of the Open page, a "
+        "notice's components, the banner and mail, and cannot tell which one is hit: give "
+        "it a name of its own, such as 'API (United States)'\n"
+        "outpost.yaml:13: warning: component 'www' has the name of component 'web' "
+        "('Web'): readers see the name alone, in the line at the top of the Open page, a "
+        "notice's components, the banner and mail, and cannot tell which one is hit: give "
+        "it a name of its own\n"
+        "OK: outpost.yaml and 0 notices are valid (2 warnings).\n"))
+
+
 def test_check_warns_about_no_override_that_a_template_uses(empty_repo: Path,
                                                             run: Run) -> None:
     """Jinja loads './parts/a.html' and 'parts//b.html' as parts/a.html and parts/b.html,

@@ -58,6 +58,7 @@ def _found(repo: Repo, project: Project, options: BuildOptions, now_text: str | 
     checked, problems = check_repo(project, options)
     warnings: list[Problem] = []
     if checked is not None:
+        from generator.config.settings import shared_component_names
         from generator.core.timeline import future_updates
         from generator.publish.base import target_problems
         from generator.render.overrides import checked_overrides
@@ -67,7 +68,8 @@ def _found(repo: Repo, project: Project, options: BuildOptions, now_text: str | 
         problems = sorted([*problems, *target_problems(checked.config, repo.root, checks),
                            *broken])
         warnings = sorted([*future_updates(checked.notices, resolve_now(repo, now_text),
-                                           checked.config.timezone), *unused])
+                                           checked.config.timezone), *unused,
+                           *shared_component_names(project.root, checked.config)])
     return checked, problems, warnings
 
 

@@ -323,3 +323,39 @@ def config_from_bytes(raw: bytes, sections: Sequence[Section] = ()) -> Config:
 def load_config(root: Path, sections: Sequence[Section] = ()) -> Config:
     """Read and validate ``root/outpost.yaml``."""
     return config_from_bytes(read_config(root), sections)
+
+
+def shared_component_names(root: Path, config: Config) -> list[Problem]:
+    """A warning (outpost.yaml:line) for each component named as an earlier one is (case
+    aside): readers see the name alone, in the line at the top of the Open page, a
+    notice's components, the banner and mail, and cannot tell which one is hit."""
+    first: dict[str, Component] = {}
+    shared: list[tuple[int, Component, Component]] = []
+    for index, component in enumerate(config.components):
+        earlier = first.setdefault(component.name.casefold(), component)
+        if earlier is not component:
+            shared.append((index, component, earlier))
+    if not shared:
+        return []
+    lines = _component_name_lines(read_config(root))
+    warnings = []
+    for index, component, earlier in shared:
+        own = (f", such as '{component.name} ({component.group})'" if component.group
+               else "")
+        warnings.append(Problem(
+            CONFIG_FILE, lines[index] if index < len(lines) else 0,
+            f"component '{component.id}' has the name of component '{earlier.id}' "
+            f"('{earlier.name}'): readers see the name alone, in the line at the top of "
+            f"the Open page, a notice's components, the banner and mail, and cannot tell "
+            f"which one is hit: give it a name of its own{own}"))
+    return warnings
+
+
+def _component_name_lines(raw: bytes) -> list[int]:
+    """The line of each component's name in outpost.yaml, in order (settings that parsed)."""
+    root = yn.parse(raw.decode("utf-8"), aliases=True)
+    listed = root.entries.get("components") if isinstance(root, yn.Mapping) else None
+    if not isinstance(listed, yn.Sequence):
+        return []
+    return [item.key_lines.get("name", item.line) if isinstance(item, yn.Mapping)
+            else item.line for item in listed.items]
