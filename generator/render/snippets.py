@@ -29,7 +29,7 @@ COLOURS = {
 # reserved is the space taken at any width. The age of a saved copy (<i>) sits beside
 # the live region, not in it; on a narrow screen both end in an ellipsis.
 EMBED_CSS = (
-    ":host{all:initial;display:flex!important}[role]{flex:auto;min-width:0}"
+    ":host{all:initial;display:flex!important}div{flex:auto;min-width:0}"
     f"a,i{{all:initial;display:flex;align-items:center;height:{BANNER_HEIGHT}px;"
     "padding:0 16px;font:15px/1.4 system-ui,sans-serif;white-space:nowrap}"
     "a{gap:8px;cursor:pointer}a:focus-visible{outline:2px solid;outline-offset:-4px}"
@@ -37,8 +37,7 @@ EMBED_CSS = (
     f"line-height:{BANNER_HEIGHT}px;padding-left:0}}i:empty{{display:none}}"
     + "".join(f".{state}{{background:{c['bg']};color:{c['fg']}}}"
               for state, c in COLOURS.items())
-    + "svg{flex:none;width:20px;height:20px;fill:none;stroke:currentColor;"
-    "stroke-width:1.6px}"
+    + "svg{flex:none;fill:none;stroke:currentColor;stroke-width:1.6}"
 )
 
 

@@ -1,11 +1,11 @@
 // Outpost banner embed. See the README section "Embed the banner".
-// Hand-written, no dependencies. The build fills in HOSTS, CSS, ICONS and LANG and
+// Hand-written, no dependencies. The build fills in the hosts (H), CSS, ICONS and LANG and
 // minifies it (generator/embeds.py minify_js): no regular-expression or
 // template literals, no block comments, comments only on their own lines. Helpers are
 // arrow functions in one var statement: shorter, so the script keeps its budget, and
 // hence defined before the last line starts it all.
 (function () {
-  var D = document, HOSTS = OUTPOST_HOSTS,
+  var D = document, H = OUTPOST_HOSTS,
     S = "[data-outpost-banner]", B = "outpost-banner",
     // A module (type="module") has no currentScript: its tag is the one loading this
     // file by its name (a module runs once, however many tags load it), after a '/' so
@@ -36,7 +36,7 @@
       // An app renders placeholders after the page loaded, or renders its page anew:
       // fill them as they come. One look per batch of changes (a fraction of a
       // millisecond on a page of 30,000 elements) costs far less than the change itself.
-      new MutationObserver(fill).observe(D, { childList: !0, subtree: !0 });
+      new MutationObserver(fill).observe(D, { childList: 1, subtree: 1 });
       var c = me.dataset.component;
       if (c || !D.querySelector(S)) {
         // A script naming a component, or no placeholder on the page: render where the
@@ -54,7 +54,8 @@
       el.outpost = 1;
       var comp = el.dataset.component,
         path = (comp ? "components/" + encodeURIComponent(comp) + "/" : "") + "banner.json",
-        key = "outpost:" + HOSTS[0] + path, said, last = read(key),
+        // got: the banner.json shown, the last a host gave (or the copy saved then).
+        key = "outpost:" + H[0] + path, said, got = read(key),
         // An element that cannot hold a shadow root gets the banner in a child that can.
         root = shadow(el) || shadow(make(B, el));
       make("style", root, OUTPOST_CSS);
@@ -69,27 +70,28 @@
       box.lang = age.lang = OUTPOST_LANG;
 
       var show = safe(() => {
-        if (!last) return;
-        var now = Date.now(), v = view(last.d, now),
-          words = v.label + (v.detail ? ": " + v.detail : ""),
-          m = Math.max(0, Math.round((now - last.t) / 6e4));
+        if (!got) return;
+        var now = Date.now(), v = view(got.d, now),
+          // w: every word of the banner.
+          w = v.label + (v.detail ? ": " + v.detail : ""),
+          m = Math.max(0, Math.round((now - got.t) / 6e4));
         age.className = v.state;
-        age.textContent = last.old ? "(last checked " + (
+        age.textContent = got.old ? "(last checked " + (
           m < 90 ? m + " min" : Math.round(m / 60) + " h") + " ago)" : "";
         // Unchanged (what it was said is what it would say): nothing to announce.
-        if (said == (said = v.state + words + last.h)) return;
+        if (said == (said = v.state + w + got.h)) return;
         box.textContent = "";
-        var a = make("a", box), svg = ns("svg", a), p = ns("path", svg);
+        var a = make("a", box), svg = ns("svg", a), p = ns("path", svg), t = make("span", a);
         a.className = v.state;
-        a.href = last.h;
+        a.href = got.h;
         // The line ends in an ellipsis where it does not fit; the title has every word.
-        a.title = words;
+        a.title = w;
         set(svg, "viewBox", "0 0 16 16");
-        // Its size without the stylesheet too (a policy may block it): else the page's width.
+        // Its size, with or without the stylesheet (a policy may block it): 20 px square
+        // by its viewBox. Without it, the page's width.
         set(svg, "width", 20);
         set(svg, "aria-hidden", !0);
         set(p, "d", OUTPOST_ICONS[v.state]);
-        var t = make("span", a);
         make("b", t, v.label);
         if (v.detail) {
           t.append(": ");
@@ -100,22 +102,22 @@
       }),
         // A storage that refuses the copy (full, blocked) rejects: show runs either way.
         check = safe(() => get(0).then(r => {
-          last = r;
+          got = r;
           localStorage[key] = JSON.stringify(r);
-        }, () => last && (last.old = 1)).then(show, show)),
+        }, () => got && (got.old = 1)).then(show, show)),
         // Try base_url, then each mirror, each with its own 3-second budget. Hosts let
         // browsers keep banner.json for minutes (GitHub Pages 10): no-cache asks the host
         // each time (a 304 when unchanged), so a re-check sees the status as it is now.
         // Past the last host it throws: get(0) never does, get(i + 1) inside catch rejects.
         get = i => {
-          if (!HOSTS[i]) throw 0;
-          return fetch(HOSTS[i] + path, {
+          if (!H[i]) throw 0;
+          return fetch(H[i] + path, {
             signal: AbortSignal.timeout(3e3), credentials: "omit", referrerPolicy: "no-referrer",
             cache: "no-cache"
           })
             // An error status gives false, which view rejects like any document not ours.
             .then(r => r.ok && r.json())
-            .then(d => (view(d, 0), { d, h: HOSTS[i], t: Date.now() }))
+            .then(d => (view(d, 0), { d, h: H[i], t: Date.now() }))
             .catch(() => get(i + 1));
         },
         // Re-evaluate maintenance windows every 30 seconds (3e4 ms), and re-check when
@@ -159,7 +161,7 @@
       view(o.d, 0);
       // Shown without its age until a check fails: most checks succeed, and the
       // banner should not change (and be announced) for nothing.
-      return HOSTS.includes(o.h) && o.t > 0 && o;
+      return H.includes(o.h) && o.t > 0 && o;
     }),
 
     // The state at view time: maintenance windows move from upcoming to in
