@@ -422,7 +422,7 @@ def test_sandboxed_iframe_renders_and_its_link_works(tmp_path: Path, site: Serve
     watch = Watch(page)
     page.goto(url)
     link = page.frame_locator("iframe").locator("a")
-    assert link.inner_text() == "Partial outage: Sign-in failures"
+    assert link.text_content() == "Partial outage: Sign-in failures"
     assert link.evaluate("a => getComputedStyle(a.parentElement).backgroundColor") == ORANGE
     link.click()
     page.wait_for_url(site.url)
@@ -601,6 +601,59 @@ def test_script_banner_keeps_a_right_to_left_title_whole(
     title = lefts[:len(RTL_TITLE)]
     assert title[-1] == min(title) and title[0] == max(title)  # '.' left, first letter right
     assert min(lefts[len(RTL_TITLE):]) > max(title)  # what follows the title after it
+
+
+# A right-to-left title too long for a phone's line: the shared one, and more words.
+LONG_RTL_TITLE = RTL_TITLE + " המערכת לא עונה למשתמשים בכל הקמפוסים"  # The system ... campuses
+# How a one-line banner cuts its words ('u' holds the title, then what follows it): whether
+# the title's first and last characters and the first character after it are drawn where
+# the line shows them, the side the title's last character fell off, and the title's box
+# (its spaces collapse, as everywhere else).
+CUT_JS = """u => {
+  const title = u.querySelector('bdi'), rest = title.nextSibling;
+  const band = node => { let left = -1e9, right = 1e9;
+    for (let e = node.parentElement; e && e.tagName != 'DIV'; e = e.parentElement) {
+      const r = e.getBoundingClientRect();
+      left = Math.max(left, r.left); right = Math.min(right, r.right); }
+    return [left, right]; };
+  const at = (node, i) => { const r = document.createRange();
+    r.setStart(node, i); r.setEnd(node, i + 1);
+    const b = r.getBoundingClientRect(), [left, right] = band(node);
+    if (b.left >= left - 0.5 && b.right <= right + 0.5) return 'shown';
+    return b.right <= left + 0.5 ? 'off left' : 'off right'; };
+  const words = title.firstChild, after = rest.nodeType == 3 ? rest : rest.firstChild;
+  return {first: at(words, 0), last: at(words, words.data.length - 1), after: at(after, 0),
+          title: ['direction', 'textOverflow', 'whiteSpace'].map(k => getComputedStyle(title)[k])};
+}"""
+
+
+@pytest.mark.parametrize(("title", "side", "direction"), [
+    (LONG_RTL_TITLE, "off left", "rtl"), (LONG_TITLE, "off right", "ltr")], ids=["rtl", "ltr"])
+def test_one_line_banners_cut_a_long_title_at_its_end_on_a_phone(
+        tmp_path: Path, site: Server, portal: Server, browser: Any, title: str, side: str,
+        direction: str) -> None:
+    """The script and framed banners are one line: at 320 px a Hebrew or Arabic title
+    too long for it showed its end, the line cut on the right in the title's first
+    words, and nothing of what follows it. As on the site banner, the title is cut in
+    its own box, laid out in its direction: its start shows and its ellipsis ends it on
+    its left, and ', and 1 more notice' follows it. A left-to-right title is cut on its
+    right, as before, with what follows it after."""
+    publish(tmp_path, site, {"long": incident(title), "api": maintenance("API upgrade")})
+    url = put(portal, "index.html", portal_page(
+        f'<script async src="{site.url}embed.js"></script>'
+        f'<iframe src="{site.url}embed/banner.html" sandbox="{SANDBOX}" '
+        f'style="width:100%;height:44px;border:0"></iframe>'))
+    ctx = browser.new_context(viewport={"width": 320, "height": 640})
+    try:
+        page = ctx.new_page()
+        page.goto(url)
+        wait_banner(page, "more notice")
+        framed = page.frame_locator("iframe").locator("a u")
+        for words in (page.locator("outpost-banner u"), framed):
+            assert words.evaluate(CUT_JS) == {"first": "shown", "last": side, "after": "shown",
+                                              "title": [direction, "ellipsis", "nowrap"]}
+    finally:
+        ctx.close()
 
 
 def test_banner_speaks_the_status_site_language_in_any_portal(

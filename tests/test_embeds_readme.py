@@ -464,7 +464,7 @@ def test_iframe_snippet(browser: Any, setup: Any) -> None:
     page, watch = open_portal(browser, portal, headers, "iframe.html",
                               snippet.replace(EXAMPLE_HOST, host), policy("Iframe", host))
     link = page.frame_locator("iframe").locator("a")
-    assert link.inner_text() == "Partial outage: Sign-in failures, and 1 more notice"
+    assert link.text_content() == "Partial outage: Sign-in failures, and 1 more notice"
     # The snippet's own style attribute applies: the frame has the documented size.
     size = page.evaluate("""() => { const f = document.querySelector('iframe');
         const r = f.getBoundingClientRect();
@@ -538,12 +538,13 @@ def iframe_height() -> int:
     return int(found[1])
 
 
+# The framed page's size, and the first box of its line (the line, the title, what follows
+# it) whose words it cuts.
 FRAMED_JS = """() => {
   const doc = document.documentElement, a = document.querySelector('a');
-  const text = a.querySelector('span');
+  const text = [...a.querySelectorAll('span, bdi')].find(e => e.scrollWidth > e.clientWidth);
   return {height: doc.scrollHeight, overflowX: doc.scrollWidth - doc.clientWidth,
-          cut: text.scrollWidth > text.clientWidth,
-          ellipsis: getComputedStyle(text).textOverflow, title: a.title,
+          cut: !!text, ellipsis: text && getComputedStyle(text).textOverflow, title: a.title,
           top: a.getBoundingClientRect().top};
 }"""
 
@@ -569,7 +570,7 @@ def test_framed_banner_fits_the_documented_height(browser: Any, tmp_path: Path,
             page.goto(portal.url)
             frame = page.frame_locator("iframe")
             link = frame.get_by_role("link", name=words)  # the whole text is its name
-            assert link.inner_text() == words
+            assert link.text_content() == words
             box = page.locator("iframe").bounding_box()
             assert box is not None and box["height"] == height
             measured = page.frames[1].evaluate(FRAMED_JS)

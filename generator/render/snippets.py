@@ -27,13 +27,20 @@ COLOURS = {
 # would beat even the portal's own !important, and a portal reserves the banner's space
 # with min-height on it. The banner is one line of BANNER_HEIGHT, so that the space
 # reserved is the space taken at any width. The age of a saved copy (<i>) sits beside
-# the live region, not in it; on a narrow screen both end in an ellipsis.
+# the live region, not in it; on a narrow screen both end in an ellipsis. A title too long
+# for the line is cut in its own box (<bdi>, in the title's direction), as on the site
+# banner: it keeps its start and its ellipsis ends it, on the left if it reads right to
+# left. What follows it (<u>'s span: a window, ", and 2 more notices") shows too: the
+# two share the room after the label (a grid's two columns grow alike), the shorter whole.
+# ": " keeps its space (pre), as a box of its own between label and title; the title's
+# spaces collapse (nowrap), as everywhere else.
 EMBED_CSS = (
     ":host{all:initial;display:flex!important}div{flex:auto;min-width:0}"
     f"a,i{{all:initial;display:flex;align-items:center;height:{BANNER_HEIGHT}px;"
-    "padding:0 16px;font:15px/1.4 system-ui,sans-serif;white-space:nowrap}"
+    "padding:0 16px;font:15px/1.4 system-ui,sans-serif;white-space:pre}"
     "a{gap:8px;cursor:pointer}a:focus-visible{outline:2px solid;outline-offset:-4px}"
-    f"a>span,i{{overflow:hidden;text-overflow:ellipsis}}i{{display:block;"
+    "a>span{display:flex}u{display:grid;grid:auto/auto auto;white-space:nowrap}"
+    f"span,i,bdi{{overflow:hidden;text-overflow:ellipsis}}i{{display:block;"
     f"line-height:{BANNER_HEIGHT}px;padding-left:0}}i:empty{{display:none}}"
     + "".join(f".{state}{{background:{c['bg']};color:{c['fg']}}}"
               for state, c in COLOURS.items())

@@ -84,8 +84,10 @@
         var a = make("a", box), svg = ns("svg", a), p = ns("path", svg), t = make("span", a);
         a.className = v.state;
         a.href = got.h;
-        // The line ends in an ellipsis where it does not fit; the title has every word.
-        a.title = w;
+        // The line ends in an ellipsis where it does not fit; the title has every word,
+        // and so has the name, given as its parts are boxes of their own (a name read
+        // from them would be spaced apart: 'Partial outage : ...').
+        a.title = a.ariaLabel = w;
         set(svg, "viewBox", "0 0 16 16");
         // Its size, with or without the stylesheet (a policy may block it): 20 px square
         // by its viewBox. Without it, the page's width.
@@ -96,8 +98,10 @@
         if (v.detail) {
           t.append(": ");
           // The title in a <bdi>, apart from the words after it, as on the site banner:
-          // a right-to-left title ending in '.' or ')' is drawn whole.
-          make("bdi", make("u", t), v.f[3]).after(v.detail.slice(v.f[3].length));
+          // a right-to-left title ending in '.' or ')' is drawn whole. Each in its own
+          // box (t: the link's <u>), so that a title too long for the line is cut alone.
+          make("bdi", t = make("u", t), v.f[3]);
+          make("span", t, v.detail.slice(v.f[3].length));
         }
       }),
         // A storage that refuses the copy (full, blocked) rejects: show runs either way.
