@@ -56,8 +56,7 @@ def test_budgets_on_the_example_site(example_site: Path) -> None:
 
 def test_embed_js_with_three_mirrors_fits_the_budget(tmp_path: Path) -> None:
     """About 4 KB: one mirror fits 4,096 bytes (the example site's, above), three of
-    36 characters about 4.05 KB (4,156 bytes: the one-line banner's title and what
-    follows it, each in a box of its own, and the link's name took 95 bytes)."""
+    36 characters about 4.05 KB (4,160 bytes)."""
     mirrors = tuple(f"https://status-mirror-{n}.example.net/" for n in range(1, 4))
     script = files_for(tmp_path, {}, mirrors=mirrors)["embed.js"]
     assert len(script) <= 4160

@@ -225,7 +225,8 @@ def test_embed_script_arriving_late_from_a_slow_host_adds_no_second_banner(
         browser: Any, tmp_path: Path) -> None:
     """base_url answers after 7 seconds: the line has asked the mirror meanwhile, whose
     copy shows the banner; the slow host's copy, arriving later out of the page, adds
-    no second banner, in place or in a placeholder."""
+    no second banner, in place or in a placeholder. The placeholder added meanwhile
+    takes the banner from where the line stands, whichever copy fills it."""
     headers: dict[str, dict[str, str]] = {}
     with serving(tmp_path / "mirror") as mirror, \
             serving(tmp_path / "slow", delays={"embed.js": 7.0}) as slow, \
@@ -246,10 +247,10 @@ def test_embed_script_arriving_late_from_a_slow_host_adds_no_second_banner(
                                "?.shadowRoot?.querySelector('a')", timeout=5000)
         # Past the slow host's answer (7 s after the mirror was asked at 5 s).
         page.wait_for_timeout(8000)
-        assert page.evaluate("document.querySelectorAll('outpost-banner').length") == 1
+        assert page.evaluate("document.querySelectorAll('outpost-banner').length") == 0
         assert page.evaluate("document.getElementById('later').shadowRoot"
                              ".querySelectorAll('a').length") == 1
-        shown = banner(page, "outpost-banner")
+        shown = banner(page, "#later")
         assert shown is not None and shown["text"] == "Partial outage: Sign-in failures"
         assert watch.page_errors == [] and violations(page) == []
         page.close()
@@ -302,6 +303,42 @@ def test_loader_added_after_load_still_shows_the_banner(browser: Any, setup: Any
     assert shown["text"] == "Partial outage: Sign-in failures, and 1 more notice"
     assert watch.console_errors == [] and watch.page_errors == []
     page.close()
+
+
+# The text of each banner on the page, in page order.
+BANNERS_JS = """() => [...document.querySelectorAll('outpost-banner')]
+  .map(b => b.shadowRoot?.querySelector('a')?.textContent)"""
+
+
+def test_the_line_twice_for_one_site_shows_one_banner(browser: Any, setup: Any,
+                                                      tmp_path: Path) -> None:
+    """The line pasted twice with no placeholder (a page template and the page each
+    adding it, or the line and the one-tag script) showed two banners, one under the
+    other: each copy of embed.js rendered where it stood. The copies for one site show
+    one banner, where the first to run stands; a line for another status site still
+    shows that site's own."""
+    site, portal, _, _ = setup
+    line = f"<script>{loader_script(site.url)}</script>"
+    with serving(tmp_path / "other") as other:
+        build_site(write_repo(tmp_path / "other-repo", other.url,
+                              {"db": incident("Database slow")}), other.folder)
+        (portal.folder / "twice.html").write_text(portal_page(
+            f'{line}<nav>Menu</nav>{line}<script async src="{site.url}embed.js"></script>'
+            f"<script>{loader_script(other.url)}</script>"))
+        page = browser.new_page()
+        watch = Watch(page)
+        page.goto(portal.url + "twice.html")
+        page.wait_for_function("() => document.querySelectorAll('script[src$=\"embed.js\"]')"
+                               ".length == 4", timeout=10000)
+        page.wait_for_load_state("networkidle")
+        page.wait_for_function(f"() => ({BANNERS_JS})().filter(Boolean).length >= 2",
+                               timeout=10000)
+        page.wait_for_timeout(500)
+        assert sorted(page.evaluate(BANNERS_JS)) == [
+            "Partial outage: Database slow",
+            "Partial outage: Sign-in failures, and 1 more notice"]
+        assert watch.console_errors == [] and watch.page_errors == []
+        page.close()
 
 
 def test_loader_never_throws_into_the_portal(browser: Any, setup: Any) -> None:

@@ -12,7 +12,6 @@
     // that a portal's own 'lite-yt-embed.js' is not taken for it. With neither,
     // placeholders still get the banner.
     me = D.currentScript || D.querySelector('[src$="/embed.js"]'),
-    auto,
     safe = f => x => {
       try {
         return f(x);
@@ -25,10 +24,12 @@
       // stopped while out of the page, and banners rendered where a script tag stands
       // (data-component) that stopped (e.outpost: 1 while it runs, else what restarts
       // it): an app may put any of them back. A new placeholder takes the banner from
-      // where the script tag stands, as one there at first would.
+      // where the script tag stands, as one there at first would. D[H]: the site-wide
+      // banner rendered where a script tag stands, one per site (its hosts name it) for
+      // every copy of this script on the page.
       var els = [...D.querySelectorAll(S + "," + B + "[data-component]")]
         .filter(e => e.outpost != 1);
-      if (auto && els.some(e => !e.outpost)) auto = auto.remove();
+      if (D[H] && els.some(e => !e.outpost)) D[H] = D[H].remove();
       els.forEach(safe(e => (e.outpost || setup)(e)));
     }),
     place = safe(() => {
@@ -38,14 +39,15 @@
       // millisecond on a page of 30,000 elements) costs far less than the change itself.
       new MutationObserver(fill).observe(D, { childList: 1, subtree: 1 });
       var c = me.dataset.component;
-      if (c || !D.querySelector(S)) {
+      if (c || !(D.querySelector(S) || D[H])) {
         // A script naming a component, or no placeholder on the page: render where the
-        // script tag stands too.
+        // script tag stands too, unless a copy for the same site did (its line pasted
+        // twice, or the line and the one tag).
         var el = D.createElement(B);
         el.dataset.component = c || "";
         me.before(el);
         setup(el);
-        auto = !c && el;
+        c || (D[H] = el);
       }
     }),
 
