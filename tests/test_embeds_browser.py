@@ -195,6 +195,31 @@ def test_hostile_portal_css_changes_nothing(tmp_path: Path, site: Server, portal
     assert "fontSize=15px" in measured["plain"][0]["a"]
 
 
+# The included banner's icon: its outline as drawn, and the path's geometry as computed.
+ICON_JS = """() => { const path = document.querySelector('.outpost-banner svg path');
+  const box = path.getBBox();
+  return [Math.round(box.width * 10) / 10, Math.round(box.height * 10) / 10,
+          getComputedStyle(path).d != 'none']; }"""
+
+
+@pytest.mark.parametrize(("notices", "drawn"), [
+    ({"sign-in": incident("Sign-in failures")}, [14.0, 12.5, True]),
+    ({"api": maintenance("API upgrade")}, [13.0, 13.0, True]),
+    ({}, [13.0, 13.0, True]),
+], ids=["incident", "maintenance", "none"])
+def test_included_banner_keeps_its_icon_under_a_portal_resetting_every_element(
+        tmp_path: Path, site: Server, portal: Server, context: Any,
+        notices: dict[str, str], drawn: list[float | bool]) -> None:
+    """A portal's reset stylesheet ('* { all: unset }') took the included banner's icon
+    away: a path's outline is a CSS property (d) in Chromium, which all: unset set to
+    none over the path's attribute, and the icon was a blank square."""
+    publish(tmp_path, site, notices)
+    fragment = (site.folder / "banner.html").read_text()
+    page = context.new_page()
+    page.goto(put(portal, "index.html", portal_page(fragment, "<style>* { all: unset }</style>")))
+    assert page.evaluate(ICON_JS) == drawn
+
+
 def test_hostile_title_is_literal_text(tmp_path: Path, site: Server, portal: Server,
                                        context: Any) -> None:
     publish(tmp_path, site, {"evil": incident("'" + XSS + "'")})
