@@ -661,8 +661,9 @@ def test_one_line_banners_cut_a_long_title_at_its_end_on_a_phone(
     too long for it showed its end, the line cut on the right in the title's first
     words, and nothing of what follows it. As on the site banner, the title is cut in
     its own box, laid out in its direction: its start shows and its ellipsis ends it on
-    its left, and ', and 1 more notice' follows it. A left-to-right title is cut on its
-    right, as before, with what follows it after."""
+    its left. A left-to-right title is cut on its right, as before. What follows a title
+    (', and 1 more notice') gets the room the title leaves: none here, so the title is
+    read, not two stubs; after a short title it shows whole."""
     publish(tmp_path, site, {"long": incident(title), "api": maintenance("API upgrade")})
     url = put(portal, "index.html", portal_page(
         f'<script async src="{site.url}embed.js"></script>'
@@ -675,7 +676,22 @@ def test_one_line_banners_cut_a_long_title_at_its_end_on_a_phone(
         wait_banner(page, "more notice")
         framed = page.frame_locator("iframe").locator("a u")
         for words in (page.locator("outpost-banner u"), framed):
-            assert words.evaluate(CUT_JS) == {"first": "shown", "last": side, "after": "shown",
+            assert words.evaluate(CUT_JS) == {"first": "shown", "last": side,
+                                              "after": "off right",
+                                              "title": [direction, "ellipsis", "nowrap"]}
+    finally:
+        ctx.close()
+    short = "קצר" if direction == "rtl" else "Slow"
+    publish(tmp_path, site, {"long": incident(short), "api": maintenance("API upgrade")})
+    ctx = browser.new_context(viewport={"width": 320, "height": 640})
+    try:
+        page = ctx.new_page()
+        page.goto(url)
+        wait_banner(page, "more notice")
+        framed = page.frame_locator("iframe").locator("a u")
+        for words in (page.locator("outpost-banner u"), framed):
+            assert words.evaluate(CUT_JS) == {"first": "shown", "last": "shown",
+                                              "after": "shown",
                                               "title": [direction, "ellipsis", "nowrap"]}
     finally:
         ctx.close()

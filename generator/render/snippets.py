@@ -30,17 +30,17 @@ COLOURS = {
 # the live region, not in it; on a narrow screen both end in an ellipsis. A title too long
 # for the line is cut in its own box (<bdi>, in the title's direction), as on the site
 # banner: it keeps its start and its ellipsis ends it, on the left if it reads right to
-# left. What follows it (<u>'s span: a window, ", and 2 more notices") shows too: the
-# two share the room after the label (a grid's two columns grow alike), the shorter whole.
+# left. What follows it (<u>'s span: a window, ", and 2 more notices") gets what room the
+# title leaves (it shrinks 99 times faster), so a long title is read, not two stubs.
 # ": " keeps its space (pre), as a box of its own between label and title; the title's
 # spaces collapse (nowrap), as everywhere else.
 EMBED_CSS = (
-    ":host{all:initial;display:flex!important}div{flex:auto;min-width:0}"
+    ":host{all:initial;display:flex!important}div{flex:1;min-width:0}"
     f"a,i{{all:initial;display:flex;align-items:center;height:{BANNER_HEIGHT}px;"
     "padding:0 16px;font:15px/1.4 system-ui,sans-serif;white-space:pre}"
     "a{gap:8px;cursor:pointer}a:focus-visible{outline:2px solid;outline-offset:-4px}"
-    "a>span{display:flex}u{display:grid;grid:auto/auto auto;white-space:nowrap}"
-    f"span,i,bdi{{overflow:hidden;text-overflow:ellipsis}}i{{display:block;"
+    "a>span{display:flex}u{display:flex;white-space:nowrap}u>*+*{flex-shrink:99}"
+    f"span,i,bdi,u{{overflow:hidden;text-overflow:ellipsis}}i{{display:block;"
     f"line-height:{BANNER_HEIGHT}px;padding-left:0}}i:empty{{display:none}}"
     + "".join(f".{state}{{background:{c['bg']};color:{c['fg']}}}"
               for state, c in COLOURS.items())
