@@ -83,7 +83,7 @@ def notice_pages(site: Path) -> list[str]:
 # 2.5.8 asks 24x24 CSS px; the header and banner get 44x44).
 TARGETS = """() => [...document.querySelectorAll(
   'header a, .banner a, nav.tabs a, footer a, .actions a, .rows a, .years a, .overall a, '
-  + '.daylist a, details.history > summary')]
+  + '.daylist a, details.history > summary, .component-group > summary')]
   .filter(a => a.offsetParent !== null)
   .map(a => { const r = a.getBoundingClientRect();
     return {text: a.innerText.trim(), w: r.width, h: r.height,
@@ -613,6 +613,8 @@ ROWS = """() => [...document.querySelectorAll('details.history')].map(d => {
 FOCUSED_ROW = """() => { const s = document.activeElement;
   return s && s.matches('details.history > summary')
     ? [...document.querySelectorAll('details.history > summary')].indexOf(s) : null; }"""
+FOCUSED_FOLDED_GROUP = """() => !!document.activeElement
+  && document.activeElement.matches('.component-group:not([open]) > summary')"""
 HOVERED_WORDS = """i => { const tip = document.querySelectorAll('.bars i')[i].querySelector('span');
   const r = tip.getBoundingClientRect();
   return {text: tip.textContent, w: r.width, h: r.height, left: r.left, right: r.right,
@@ -668,8 +670,9 @@ def _every_day_in_words(rows: list[dict[str, Any]], where: str) -> list[str]:
 @pytest.mark.parametrize("path", ["", "components/customer-sites/"])
 def test_every_day_is_reached_by_keyboard_in_words(
         browser: Any, servers: dict[str, str], width: int, path: str) -> None:
-    """Tab reaches every row of bars (one stop a row, the bars themselves are no stop);
-    Enter opens its list, which says every day of the row in words with its notices."""
+    """Tab reaches every row of bars (one stop a row, the bars themselves are no stop),
+    Enter opening a group of components folded away on the way; Enter opens a row's
+    list, which says every day of the row in words with its notices."""
     context = browser.new_context(viewport={"width": width, "height": PHONES.get(width, 900)})
     page = context.new_page()
     try:
@@ -679,6 +682,9 @@ def test_every_day_is_reached_by_keyboard_in_words(
         reached: list[int] = []
         for _ in range(300):
             page.keyboard.press("Tab")
+            if page.evaluate(FOCUSED_FOLDED_GROUP):
+                page.keyboard.press("Enter")
+                continue
             row = page.evaluate(FOCUSED_ROW)
             if row is None:
                 if len(reached) == count:
@@ -704,13 +710,17 @@ def test_every_day_is_reached_by_keyboard_in_words(
 def test_every_day_is_reached_by_tap_on_a_phone(
         browser: Any, servers: dict[str, str], path: str) -> None:
     """On a 390 px touch screen, a tap on a bar shows that day's words on screen and
-    opens (or closes) the row's list; a tap on each closed row opens every day's words."""
+    opens (or closes) the row's list; a tap on each closed row opens every day's words.
+    A tap on a folded group's row opens it first."""
     context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True,
                                   is_mobile=True)
     page = context.new_page()
     problems: list[str] = []
     try:
         page.goto(servers["incident"] + path)
+        folded = page.locator(".component-group:not([open]) > summary")
+        for _ in range(folded.count()):
+            folded.first.tap()
         rows = page.locator("details.history")
         assert rows.count() >= 1
         for number in range(rows.count()):
@@ -1699,16 +1709,22 @@ def test_a_notice_page_with_a_long_title_shows_status_since_and_help_on_every_fi
     assert problems == [], "\n".join(problems)
 
 
-def spoken_rows(page: Any) -> list[str]:
-    """What a screen reader says for each row of bars: the accessible name Chromium
-    gives each row's <summary>, in page order."""
+def spoken_summaries(page: Any) -> list[tuple[str, bool]]:
+    """What a screen reader says for each <summary>: the accessible name Chromium gives
+    it and whether it is expanded, in page order."""
     session = page.context.new_cdp_session(page)
     try:
         nodes = session.send("Accessibility.getFullAXTree")["nodes"]
     finally:
         session.detach()
-    return [node["name"]["value"] for node in nodes
-            if node.get("role", {}).get("value") == "DisclosureTriangle"]
+    return [(node["name"]["value"], any(p["name"] == "expanded" and p["value"]["value"]
+                                        for p in node.get("properties", [])))
+            for node in nodes if node.get("role", {}).get("value") == "DisclosureTriangle"]
+
+
+def spoken_rows(page: Any) -> list[str]:
+    """What a screen reader says for each row of bars (not for a group's row)."""
+    return [name for name, _ in spoken_summaries(page) if ", day by day: " in name]
 
 
 # Where each of some words of the first row's uptime line starts on screen, in pixels.
@@ -1786,7 +1802,7 @@ def test_a_right_to_left_group_name_reads_right_to_left(
         "name: Web\n", f"name: Web\n    group: '{RTL_TITLE}'\n"))
     out = tmp_path / "site"
     build_into(empty_repo, out, FIXED_NOW)
-    blocks = evaluated(browser, out, "", "() => (" + ENDS + ")('#components ~ h3 .name')",
+    blocks = evaluated(browser, out, "", "() => (" + ENDS + ")('h3.group .name')",
                        width=1000)
     assert [block["text"] for block in blocks] == [RTL_TITLE]
     assert blocks[0]["first"] > blocks[0]["last"], blocks
@@ -1912,3 +1928,141 @@ def test_a_component_page_says_since_when_beside_its_status_on_a_320px_phone(
         assert page.evaluate(NOW_LINE) == {"now": "Now: Operational", "bottom": None}
     finally:
         context.close()
+
+
+# Each group's row on the Open page as drawn: open or folded, its summary's height,
+# where its name and status stand, and how many of its components are drawn.
+GROUP_ROWS = """() => [...document.querySelectorAll('.component-group')].map(d => {
+  const s = d.querySelector('summary').getBoundingClientRect();
+  const name = d.querySelector('h3 .name').getBoundingClientRect();
+  const label = d.querySelector('h3 .label').getBoundingClientRect();
+  return {open: d.open, label: d.querySelector('h3 .label').innerText, height: s.height,
+          oneLine: Math.abs(name.bottom - label.bottom) < 4 && label.left > name.right,
+          shown: [...d.querySelectorAll('.components > li')]
+            .filter(li => li.checkVisibility()).length}; })"""
+SIZE = "[document.scrollingElement.scrollWidth, document.scrollingElement.scrollHeight]"
+OPEN_ALL = "document.querySelectorAll('details').forEach(d => { d.open = true; })"
+
+
+@pytest.fixture
+def grouped_site(empty_repo: Path, tmp_path: Path) -> Path:
+    """A component without a group, a group of 24 classrooms all operational and a group
+    with one component in a partial outage, built during that outage."""
+    rooms = "".join(f"  - id: room-{n}\n    name: Room {n}\n    description: Projector, "
+                    f"screens and sign-in\n    group: Classrooms\n" for n in range(1, 25))
+    (empty_repo / "outpost.yaml").write_text(
+        MINIMAL_CONFIG.replace("  - id: api\n    name: API\n", "") + rooms
+        + "  - id: sso\n    name: Sign-in\n    group: Campus\n"
+        + "  - id: mail\n    name: Mail\n    group: Campus\n")
+    (empty_repo / "notices" / "sso.md").write_text(
+        "---\ntitle: Sign-in errors\ntype: incident\ncomponents: {sso: partial_outage}\n"
+        "---\n## Investigating - 2026-11-28 05:00\nLooking.\n")
+    site = tmp_path / "site"
+    build_into(empty_repo, site, FIXED_NOW)
+    return site
+
+
+def test_an_operational_group_is_one_row_on_a_320px_phone(
+        browser: Any, grouped_site: Path) -> None:
+    """The 24 classrooms took some 4,500 px of a 320 px phone, screens between the top
+    and the component a contact looks for. All operational, their group is one row
+    saying so, on one line; the group in an outage is open. Nothing scrolls sideways,
+    folded or with every group and row open; axe finds nothing either way."""
+    context = browser.new_context(viewport={"width": 320, "height": 740})
+    page = context.new_page()
+    try:
+        with serving(grouped_site) as url:
+            page.goto(url)
+            rows = page.evaluate(GROUP_ROWS)
+            folded = page.evaluate(SIZE)
+            names = [(name.replace(" :", ":"), expanded)  # the hidden ':' is a box of its own
+                     for name, expanded in spoken_summaries(page) if "day by day" not in name]
+            violations = _axe(page) if AXE.is_file() else []
+            page.evaluate(OPEN_ALL)
+            opened = page.evaluate(SIZE)
+            violations += _axe(page) if AXE.is_file() else []
+    finally:
+        context.close()
+    assert [(row["label"], row["open"], row["shown"], row["oneLine"]) for row in rows] == [
+        ("Operational", False, 0, True), ("Partial outage", True, 2, True)]
+    assert all(44 <= row["height"] < 50 for row in rows), rows
+    assert names == [("Classrooms: Operational", False), ("Campus: Partial outage", True)]
+    assert folded[0] == opened[0] == 320
+    assert opened[1] - folded[1] > 4000, (folded, opened)
+    assert violations == []
+
+
+# The focused element: what it is, and its outline as drawn.
+FOCUS = """() => { const e = document.activeElement, s = getComputedStyle(e);
+  return {group: e.matches('.component-group > summary'), row: e.matches('.history > summary'),
+          text: e.innerText, open: !!e.parentElement.open, visible: e.matches(':focus-visible'),
+          style: s.outlineStyle, width: parseFloat(s.outlineWidth), color: s.outlineColor,
+          background: getComputedStyle(document.body).backgroundColor}; }"""
+
+
+@pytest.mark.parametrize(("scheme", "forced"), [("light", "none"), ("dark", "none"),
+                                                ("light", "active")])
+def test_a_group_opens_and_closes_by_keyboard_with_its_rows_of_bars_inside(
+        browser: Any, grouped_site: Path, scheme: str, forced: str) -> None:
+    """From 'All components', Tab reaches the folded group's row, outlined in light, dark
+    and forced colours; Enter opens it and Space folds it again. Opened, Tab goes on to
+    its components and their rows of bars, whose list Enter opens, and Escape hides a
+    hovered bar's words there as elsewhere."""
+    context = browser.new_context(viewport={"width": 320, "height": 740},
+                                  color_scheme=scheme, forced_colors=forced)
+    page = context.new_page()
+    try:
+        with serving(grouped_site) as url:
+            page.goto(url)
+            page.get_by_role("link", name="All components").click()
+            assert page.evaluate("location.hash") == "#components"
+            assert abs(page.evaluate("document.getElementById('components')"
+                                     ".getBoundingClientRect().top")) < 2
+            for _ in range(10):
+                page.keyboard.press("Tab")
+                if page.evaluate(FOCUS)["group"]:
+                    break
+            ring = page.evaluate(FOCUS)
+            page.keyboard.press("Enter")
+            opened = page.evaluate(FOCUS)["open"]
+            page.keyboard.press(" ")
+            folded = not page.evaluate(FOCUS)["open"]
+            page.keyboard.press("Enter")
+            page.keyboard.press("Tab")
+            first = page.evaluate("document.activeElement.innerText")
+            page.keyboard.press("Tab")
+            row = page.evaluate(FOCUS)
+            page.keyboard.press("Enter")
+            days = page.evaluate("document.activeElement.parentElement"
+                                 ".querySelector('.daylist li').checkVisibility()")
+            bar = page.locator(".component-group .bars i").first
+            bar.hover()
+            page.keyboard.press("Escape")
+            hushed = bar.evaluate("i => i.classList.contains('hush')")
+            width = page.evaluate("document.scrollingElement.scrollWidth")
+    finally:
+        context.close()
+    assert ring["text"].split("\n")[0] == "Classrooms" and not ring["open"], ring
+    assert ring["visible"] and ring["style"] == "solid" and ring["width"] >= 2, ring
+    assert ring["color"] != ring["background"], ring
+    assert opened and folded
+    assert first == "Room 1"
+    assert row["row"] and row["text"].startswith("Room 1, day by day"), row
+    assert days and hushed
+    assert width == 320
+
+
+def test_find_in_page_opens_a_folded_group(browser: Any, grouped_site: Path) -> None:
+    """A contact searching the page for a classroom finds it though its group is folded:
+    Chromium opens a <details> holding a match, as it does for a link to the text
+    (which is how a test can ask it)."""
+    context = browser.new_context(viewport={"width": 320, "height": 740})
+    page = context.new_page()
+    try:
+        with serving(grouped_site) as url:
+            page.goto(url + "#:~:text=Room%2017")
+            page.wait_for_function("document.querySelector('.component-group').open")
+            found = page.get_by_role("link", name="Room 17", exact=True).bounding_box()
+    finally:
+        context.close()
+    assert found is not None and 0 <= found["y"] <= 740, found

@@ -134,7 +134,9 @@ COMPONENT = s.Record(
                 example="Customer sites"),
         s.Field("description", s.optional(s.line), "text", "One line shown under the name."),
         s.Field("group", s.optional(s.line), "text", "Components with the same group are "
-                "listed together under that heading; those without a group come first."),
+                "listed together under that heading; those without a group come first. On "
+                "the Open page the group is a row (a `<details>`) that opens on its "
+                "components, open while any of them is not operational."),
         s.Field("since", s.optional(_day), "date", "The first day of its history (YYYY-MM-DD, "
                 "in the site zone): earlier days show as 'no data', not as operational. "
                 "Without it, history starts on the day of the site's first notice."),
