@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -11,6 +11,7 @@ from click.testing import CliRunner, Result
 from hypothesis import settings
 
 from generator.app import cli
+from tests.publish_support import moto_server, s3_env
 
 pytest_plugins = ["tests.fixtures"]
 
@@ -87,3 +88,17 @@ def run() -> Run:
                                   catch_exceptions=False)
 
     return invoke
+
+
+@pytest.fixture(scope="module")
+def endpoint() -> Iterator[str]:
+    """moto's S3 server on loopback, one per test module: its endpoint URL."""
+    with moto_server() as url:
+        yield url
+
+
+@pytest.fixture
+def aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Test credentials for boto3 (moto takes any), never the machine's own."""
+    for key, value in s3_env().items():
+        monkeypatch.setenv(key, value)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 import subprocess
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -21,19 +21,12 @@ from tests.publish_support import (
     folder_tree,
     git_tree,
     make_target,
-    moto_server,
     new_bucket,
     s3_env,
     s3_objects,
 )
 
 Served = Callable[[], dict[str, bytes]]
-
-
-@pytest.fixture(scope="module")
-def endpoint() -> Iterator[str]:
-    with moto_server() as url:
-        yield url
 
 
 def restyled(site: Path, out: Path) -> tuple[Manifest, str]:

@@ -12,7 +12,6 @@ import socket
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +34,6 @@ from tests.publish_support import (
     free_port,
     interrupted,
     make_target,
-    moto_server,
     new_bucket,
     outpost_process,
     s3_client,
@@ -57,16 +55,7 @@ Some users wait up to a minute to sign in.
 """
 
 
-@pytest.fixture(scope="module")
-def endpoint() -> Iterator[str]:
-    with moto_server() as url:
-        yield url
-
-
-@pytest.fixture(autouse=True)
-def aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for key, value in s3_env().items():
-        monkeypatch.setenv(key, value)
+pytestmark = pytest.mark.usefixtures("aws_env")
 
 
 @pytest.fixture

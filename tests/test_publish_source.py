@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,7 +14,7 @@ import pytest
 
 from generator.publish.source import RECORD
 from tests.conftest import FIXED_NOW, MINIMAL_CONFIG, SLOW_SIGN_IN, Run
-from tests.publish_support import git_tree, moto_server, new_bucket, s3_env, s3_objects
+from tests.publish_support import git_tree, new_bucket, s3_objects
 
 INCIDENT = "notices/2026-11-28-email-delays/index.html"
 
@@ -27,16 +26,7 @@ def git(root: Path, *args: str) -> str:
     return result.stdout.strip()
 
 
-@pytest.fixture(scope="module")
-def endpoint() -> Iterator[str]:
-    with moto_server() as url:
-        yield url
-
-
-@pytest.fixture(autouse=True)
-def aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for key, value in s3_env().items():
-        monkeypatch.setenv(key, value)
+pytestmark = pytest.mark.usefixtures("aws_env")
 
 
 @dataclass
