@@ -74,6 +74,12 @@ def build(root: Path, run: Run, out: Path, now: str = FIXED_NOW) -> None:
     assert result.exit_code == 0, result.output
 
 
+# The Subscribe page hands the calendar to a calendar app, or to Google Calendar.
+CALENDAR_LINKS = {"webcal://status.example.org/maintenance.ics",
+                  "https://calendar.google.com/calendar/r?cid=webcal%3A//status.example.org/"
+                  "maintenance.ics"}
+
+
 @pytest.mark.parametrize("now", [FIXED_NOW, "2024-07-30 14:00", "2024-11-03 01:00 -06:00"])
 def test_pages_reference_nothing_external(example_repo: Path, run: Run, tmp_path: Path,
                                           now: str) -> None:
@@ -98,7 +104,8 @@ def test_pages_reference_nothing_external(example_repo: Path, run: Run, tmp_path
             external = bool(urlsplit(value).scheme or value.startswith("//"))
             if tag == "a":
                 assert not external or value in EXAMPLE_CONFIG_LINKS or value.startswith(
-                    "https://status.example.org/"), f"{path}: unexpected link {value}"
+                    "https://status.example.org/") or value in CALENDAR_LINKS, (
+                    f"{path}: unexpected link {value}")
             elif tag == "link":
                 assert not external, f"{path}: <link> to {value}"
             else:
