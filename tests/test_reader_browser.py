@@ -587,6 +587,16 @@ def test_staleness_line_counts_minutes_and_warns(browser: Any, servers: dict[str
             assert re.match(r"This page has not been updated for a while",
                             page.locator("#stale").inner_text())
         context.close()
+    # An open notice's page, where an email sends a contact, dates itself the same way.
+    notice = servers["incident"] + "notices/2024-07-30-digicert-certificate-reissue/"
+    for minutes, ago, warned in ((3, " (3 minutes ago)", False), (200, " (3 hours ago)", True)):
+        context = browser.new_context(viewport={"width": 320, "height": 640})
+        page = context.new_page()
+        page.clock.install(time=built + timedelta(minutes=minutes, seconds=5))
+        page.goto(notice)
+        assert page.locator("#built").inner_text() == f"Updated Jul 30, 2024, 2:00 PM CDT{ago}"
+        assert page.locator("#stale").is_visible() is warned, minutes
+        context.close()
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     page.goto(servers["incident"])

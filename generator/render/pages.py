@@ -651,10 +651,15 @@ def _notice_page(site: Site, item: NoticeView, names: Mapping[str, str]) -> byte
     """notices/<id>/index.html."""
     anchors = update_anchors(item.updates)
     notice = item.notice
+    # An open notice's page says when it was built, as the Open page does: a contact
+    # sent here by an email must see that "Investigating" is not hours old.
+    built = ({"updated": site.now, "staleness_script": Markup(STALENESS_SCRIPT)}
+             if item.is_open else {})
     return _page(site, "notice.html", "../../", "open" if item.is_open else "closed",
                  item=item, affected=[names.get(c, c) for c in notice.components],
                  anchors=anchors, timeline=timeline(item, site.now, anchors),
-                 case_url=case_url(site.config.submit_case_url, notice.id, notice.title))
+                 case_url=case_url(site.config.submit_case_url, notice.id, notice.title),
+                 **built)
 
 
 def render_pages(site: Site) -> dict[str, bytes | Page]:
@@ -693,8 +698,10 @@ def render_pages(site: Site) -> dict[str, bytes | Page]:
                     years=year_counts, current_year=year))
     names = {c.id: c.name for c in config.components}
     for item in (*snapshot.open, *snapshot.closed):
+        # An open notice's page shows the build time: it changes with every build.
         files[f"notices/{item.notice.id}/index.html"] = Page(
-            (site.chrome, item), partial(_notice_page, site, item, names))
+            (site.chrome, item, site.now) if item.is_open else (site.chrome, item),
+            partial(_notice_page, site, item, names))
     files["subscribe/index.html"] = Page(
         (site.chrome,), lambda: _page(site, "subscribe.html", "../", ""))
     files["404.html"] = Page((site.chrome,), lambda: _page(site, "404.html", config.base_path, ""))
