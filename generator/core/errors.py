@@ -61,7 +61,8 @@ def did_you_mean(close: Sequence[str]) -> str:
 
 
 # Unicode's space separators but the plain space: each looks like one where it stands.
-_LOOKALIKE_SPACE = re.compile("[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
+LOOKALIKE_SPACES = "\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000"  # a regex class's body
+_LOOKALIKE_SPACE = re.compile(f"[{LOOKALIKE_SPACES}]")
 
 
 def misleading_character(text: str) -> str:

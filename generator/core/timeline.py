@@ -27,6 +27,12 @@ from generator.core.times import write_time
 CALLED_OFF = "Called off"
 
 
+def affected_label(called_off: bool) -> str:
+    """How a notice's components are introduced: a maintenance called off never
+    affected them."""
+    return "Would have affected" if called_off else "Affected"
+
+
 def calls_off(notice: Notice, update: Update) -> bool:
     """Whether ``update`` is a maintenance's Completed posted before its window opened,
     or as it opened, with no In progress (or Verifying) update before it: it called the

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from datetime import datetime, tzinfo
 from functools import cache
 
-from generator.core.errors import character_name
+from generator.core.errors import LOOKALIKE_SPACES, character_name
 from generator.core.model import ID_PATTERN, Status
 from generator.core.times import TIME_FORM, write_time
 
@@ -250,9 +250,11 @@ WRONG_LEVEL = ("an update heading takes two '#' ('## <Status> - <time>'): with o
 
 # Characters that show as nothing, or as a space, before a line's '##' (pasted from chat,
 # a word processor, or a file joined to one starting with a byte order mark): Markdown
-# reads such a line as text.
-_UNSEEN = ("\u00a0\u00ad\u061c\u1680\u180e\u2000-\u200f\u202a-\u202f\u205f-\u2064"
-           "\u2066-\u206f\u3000\ufeff")
+# reads such a line as text: the spaces that only look like one (core.errors), and the
+# format characters that show as nothing (soft hyphen, marks, zero-width spaces and
+# joiners, bidirectional controls).
+_UNSEEN = (LOOKALIKE_SPACES
+           + "\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff")
 UNSEEN = re.compile(f"[{_UNSEEN}]")
 _UNSEEN_BEFORE = re.compile(f"[ \t]*[{_UNSEEN}][ \t{_UNSEEN}]*")
 _UNSEEN_HEADING = re.compile(f"\n[ \t]*[{_UNSEEN}][ \t{_UNSEEN}]*#")

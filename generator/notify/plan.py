@@ -23,7 +23,7 @@ from generator.core.model import (
     same_time_suffixes,
     update_stamp,
 )
-from generator.core.timeline import CALLED_OFF, calls_off, view
+from generator.core.timeline import CALLED_OFF, affected_label, calls_off, view
 from generator.notify.settings import Contact, NotifySettings, Webhook
 
 
@@ -71,8 +71,8 @@ def facts(config: Config, message: Message, text: Callable[[str], str] = str,
     names = {c.id: c.name for c in config.components}
     rows = [("Status", text(message.word))]
     if notice.components:
-        affected = "Would have affected" if message.called_off else "Affected"
-        rows.append((affected, ", ".join(name(names.get(c, c)) for c in notice.components)))
+        rows.append((affected_label(message.called_off),
+                     ", ".join(name(names.get(c, c)) for c in notice.components)))
     if notice.start is not None:
         rows.append(("Window", text(times.display_range(notice.start, notice.end, zone))))
     if message.update is not None:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 
 from generator.core.model import Config
-from generator.core.timeline import CALLED_OFF, NoticeView
+from generator.core.timeline import CALLED_OFF, NoticeView, affected_label
 from generator.core.times import utc_stamp
 from generator.render.markup import MarkdownRenderer, absolute_targets
 from generator.render.pages import Site
@@ -70,8 +70,7 @@ def _description(config: Config, item: NoticeView, url: str,
     body = absolute_targets(latest.body.strip(), url, markdown)
     parts = [f"{CALLED_OFF if item.called_off else latest.status.value}: {body}"]
     if names:
-        parts.append(("Would have affected: " if item.called_off else "Affected: ")
-                     + ", ".join(names))
+        parts.append(f"{affected_label(item.called_off)}: " + ", ".join(names))
     parts.append(url)
     return "\n\n".join(parts)
 

@@ -20,7 +20,7 @@ from generator.core.model import (
     same_time_suffixes,
     update_stamp,
 )
-from generator.core.timeline import CALLED_OFF, calls_off
+from generator.core.timeline import CALLED_OFF, affected_label, calls_off
 from generator.render.calendar import CALENDAR
 from generator.render.feedwriter import FeedItem, FeedMeta, write_atom, write_rss
 from generator.render.markup import absolute_links, own_direction
@@ -159,8 +159,7 @@ def _item(site: Site, posted: Posted) -> FeedItem:
         parts.append(f"<p>Window: {html.escape(window)}</p>")
     names = [c.name for c in (config.component(cid) for cid in notice.components) if c]
     if names:
-        affected = "Would have affected" if called_off else "Affected"
-        parts.append(f"<p>{affected}: {html.escape(', '.join(names))}</p>")
+        parts.append(f"<p>{affected_label(called_off)}: {html.escape(', '.join(names))}</p>")
     # Feed readers show the item away from its page: links resolve against the page.
     parts.append(absolute_links(site.markdown(update.body), page))
     parts.append(f'<p><a href="{html.escape(link)}">{html.escape(notice.title)}</a></p>')
