@@ -10,6 +10,7 @@ import errno
 import fcntl
 import os
 import shutil
+import signal
 import stat
 import tempfile
 import time
@@ -28,6 +29,8 @@ PARALLEL_WRITES = 200  # files for each process before writing on both cores pay
 # old and no live run holds its lock.
 STALE_SECONDS = 60.0
 
+
+_STOPS = {signal.SIGINT, signal.SIGTERM}  # what ends a build as asked
 
 def write_tree(folder: Path, files: Mapping[str, bytes], parallel: bool = False) -> None:
     """Write every file under ``folder`` (which must be new or empty); with ``parallel``
@@ -266,9 +269,19 @@ def replace_site(out: Path, files: Mapping[str, bytes], keep: Path | None = None
     out = Path(os.path.realpath(out.absolute()))
     make_folders(out.parent)
     remove_leftovers(out)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
-    held = _hold(staging)
+    staging: Path | None = None
+    held = -1
+    # Ctrl-C or SIGTERM arriving as the folder is made, before this block could remove
+    # it, left it behind: they are held back until it is made and locked, then raised
+    # here, where it is removed.
+    mask = getattr(signal, "pthread_sigmask", None)
+    previous = mask(signal.SIG_BLOCK, _STOPS) if mask else None
     try:
+        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+        held = _hold(staging)
+        if mask and previous is not None:
+            mask(signal.SIG_SETMASK, previous)
+            previous = None
         write_tree(staging, files, parallel)
         staging.chmod(FOLDER_MODE)
         if not out.exists():
@@ -284,7 +297,11 @@ def replace_site(out: Path, files: Mapping[str, bytes], keep: Path | None = None
         staging.rename(out)
         shutil.rmtree(old)
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
         raise
     finally:
-        os.close(held)
+        if mask and previous is not None:
+            mask(signal.SIG_SETMASK, previous)
+        if held >= 0:
+            os.close(held)
