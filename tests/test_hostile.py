@@ -1047,8 +1047,13 @@ def test_a_stop_arriving_as_the_staging_folder_is_made_leaves_no_folder(
         return made[-1]
 
     monkeypatch.setattr(output.tempfile, "mkdtemp", mkdtemp)
-    with pytest.raises(KeyboardInterrupt):
-        output.replace_site(tmp_path / "site", {"index.html": b"<p>hi</p>"})
+    # Python's own Ctrl-C handler, which a test runner's worker may have replaced.
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            output.replace_site(tmp_path / "site", {"index.html": b"<p>hi</p>"})
+    finally:
+        signal.signal(signal.SIGINT, before)
     assert len(made) == 1 and not Path(made[0]).exists()
     assert sorted(tmp_path.iterdir()) == []
 
