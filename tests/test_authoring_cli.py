@@ -272,7 +272,7 @@ def test_new_refuses_a_notices_folder_that_is_not_one(
     make(folder)
     result = outpost(empty_repo, "new", "incident", "Hello", "-m", "x")
     assert (result.returncode, result.stdout) == (1, "")
-    assert result.stderr == (f"Error: notices: not a folder ({what}): the site's notices are "
+    assert result.stderr == (f"notices: not a folder ({what}): the site's notices are "
                              f"kept in a folder of this name, one file each; {todo}\n"
                              "1 problem found. Nothing was written.\n")
     assert os.path.lexists(folder) and not folder.is_dir()
@@ -286,7 +286,7 @@ def test_new_names_a_symlink_leading_nowhere_in_its_place(empty_repo: Path,
     result = outpost(empty_repo, "new", "incident", "Hello", "-m", "x", "--at",
                      "2026-11-28 05:00")
     assert (result.returncode, result.stdout) == (1, "")
-    assert result.stderr == ("Error: notices/2026-11-28-hello.md: a symlink leading nowhere "
+    assert result.stderr == ("notices/2026-11-28-hello.md: a symlink leading nowhere "
                              "holds this name: remove it or restore its target\n"
                              "1 problem found. Nothing was written.\n")
     assert [p.name for p in (empty_repo / "notices").iterdir()] == [link.name]
@@ -532,7 +532,7 @@ def test_an_update_at_the_same_minute_above_resolved_is_a_problem(empty_repo: Pa
     for args in (("resolve", "email"), ("update", "email", "-m", "x")):
         result = run(empty_repo, *args)
         assert (result.exit_code, result.output) == (
-            1, f"Error: {problem}\n1 problem found. Fix it first: nothing was written.\n")
+            1, f"{problem}\n1 problem found. Fix it first: nothing was written.\n")
     assert notice(empty_repo, "2026-11-28-email") == broken
 
 
@@ -698,7 +698,7 @@ def test_editing_a_file_that_does_not_load_is_refused(empty_repo: Path, run: Run
     write(empty_repo, "2026-11-28-email", broken)
     result = run(empty_repo, "update", "email", "-m", "x")
     assert result.exit_code == 1
-    assert result.output.startswith(f"Error: {problem}")
+    assert result.output.startswith(f"{problem}")
     assert result.output.endswith("found. Fix it first: nothing was written.\n")
     assert notice(empty_repo, "2026-11-28-email") == broken
 
@@ -712,7 +712,7 @@ def test_editing_a_file_saved_in_another_encoding_names_its_byte_as_check_does(
     assert run(empty_repo, "check").output == problem + "1 problem found.\n"
     result = run(empty_repo, "update", "2026-11-28-email", "-m", "x")
     assert result.exit_code == 1
-    assert result.output == f"Error: {problem}1 problem found. Fix it first: nothing was written.\n"
+    assert result.output == f"{problem}1 problem found. Fix it first: nothing was written.\n"
 
 
 def test_message_that_breaks_the_notice_writes_nothing(empty_repo: Path, run: Run) -> None:

@@ -312,7 +312,7 @@ def test_a_template_link_leading_nowhere_is_a_problem(empty_repo: Path, run: Run
     (empty_repo / "shared" / "404.html").unlink()
     assert run(empty_repo, "check").output == problem
     result = run(empty_repo, "build", "--now", FIXED_NOW)
-    assert (result.exit_code, result.output) == (1, "Error: " + problem.replace(
+    assert (result.exit_code, result.output) == (1, problem.replace(
         "found.\n", "found. Build stopped: nothing was written.\n"))
     shutil.rmtree(templates)
     templates.symlink_to("shared/templates")

@@ -176,7 +176,7 @@ def test_build_with_problems_writes_nothing(example_repo: Path, run: Run, tmp_pa
     result = run(example_repo, "build", "--out", str(site), "--now", FIXED_NOW)
     assert result.exit_code == 1
     assert result.output == (
-        "Error: notices/2026-09-14-slow-grade-book-loading.md:11: unknown status 'Found' for "
+        "notices/2026-09-14-slow-grade-book-loading.md:11: unknown status 'Found' for "
         "incident (expected one of: Investigating, Identified, Monitoring, Update, Resolved)\n"
         "1 problem found. Build stopped: nothing was written.\n")
     assert snapshot(site) == before

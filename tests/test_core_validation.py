@@ -1057,22 +1057,22 @@ def test_a_site_without_a_notices_folder_builds_nothing(
     assert (result.exit_code, result.output) == (1, f"{problem}\n1 problem found.\n")
     result = run(empty_repo, "build", "--out", str(tmp_path / "site"))
     assert (result.exit_code, result.output) == (
-        1, f"Error: {problem}\n1 problem found. Build stopped: nothing was written.\n")
+        1, f"{problem}\n1 problem found. Build stopped: nothing was written.\n")
     assert not (tmp_path / "site").exists()
     result = run(empty_repo, "list")
-    assert (result.exit_code, result.output) == (1, f"Error: {problem}\n1 problem found.\n")
+    assert (result.exit_code, result.output) == (1, f"{problem}\n1 problem found.\n")
     for args in (("update", "example", "-m", "hi"), ("resolve", "example"),
                  ("postmortem", "example", "-m", "A disk.")):
         result = run(empty_repo, *args)
         assert (result.exit_code, result.output) == (
-            1, f"Error: {problem}\n1 problem found. Nothing was written.\n"), args
+            1, f"{problem}\n1 problem found. Nothing was written.\n"), args
     result = run(empty_repo, "new", "incident", "Hello", "-m", "x")
     if problem == NO_FOLDER:  # made on writing
         assert result.exit_code == 0, result.output
         assert [path.suffix for path in folder.iterdir()] == [".md"]
     else:
         assert (result.exit_code, result.output) == (
-            1, f"Error: {problem}\n1 problem found. Nothing was written.\n")
+            1, f"{problem}\n1 problem found. Nothing was written.\n")
         assert os.path.lexists(folder) and not folder.is_dir()
 
 

@@ -206,12 +206,12 @@ CASES: dict[str, Case] = {
                                  lines("notices/a.md:1: expected '---' on the first line, to "
                                        "open the front matter", "1 problem found.")),
     "build: schema.Invalid": Case(("build", "--now", NOW), plain("feed_items: many\n"), 1,
-                                  lines("Error: outpost.yaml:9: Config value 'feed_items': "
+                                  lines("outpost.yaml:9: Config value 'feed_items': "
                                         "expected a whole number from 1 to 10000, received "
                                         "'many'", "1 problem found. Build stopped: nothing was "
                                         "written.")),
     "list: YamlError": Case(("list",), plain("title: [\n"), 1, lines(
-        "Error: outpost.yaml:9: invalid YAML: a '[' opened on this line is never closed, "
+        "outpost.yaml:9: invalid YAML: a '[' opened on this line is never closed, "
         "or a ',' is missing between its items",
         "1 problem found.")),
     "build: TemplateFailed": Case(("build", "--now", NOW), broken_template, 1, lambda root: [

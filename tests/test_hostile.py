@@ -211,7 +211,7 @@ def test_characters_no_output_can_carry_are_refused_by_check(
     assert result.output == expected + "1 problem found.\n"
     result = run(empty_repo, "build", "--now", FIXED_NOW)
     assert result.exit_code == 1
-    assert result.output == ("Error: " + expected
+    assert result.output == (expected
                              + "1 problem found. Build stopped: nothing was written.\n")
 
 
@@ -258,7 +258,7 @@ def test_character_references_to_what_no_output_can_carry_are_refused_by_check(
     assert result.exit_code == 1
     assert result.output == expected + "1 problem found.\n"
     result = run(empty_repo, "build", "--now", "2026-11-28 10:00")
-    assert result.output == ("Error: " + expected
+    assert result.output == (expected
                              + "1 problem found. Build stopped: nothing was written.\n")
 
 
@@ -672,7 +672,7 @@ def test_a_named_pipe_is_refused_without_hanging(empty_repo: Path, tmp_path: Pat
                     "files\n")
         assert (result.stdout + result.stderr) == (
             problems + "2 problems found.\n" if command == "check" else
-            "Error: " + problems + "2 problems found. Build stopped: nothing was written.\n")
+            "" + problems + "2 problems found. Build stopped: nothing was written.\n")
 
 
 def test_a_socket_is_named_as_one(empty_repo: Path, run: Run) -> None:
@@ -777,7 +777,7 @@ def test_a_file_name_that_is_not_utf8_is_a_problem_of_that_file(empty_repo: Path
     for command in ("check", "build"):
         result = run(empty_repo, command, "--now", "2026-12-01 00:00")
         assert result.exit_code == 1
-        assert result.output == ("" if command == "check" else "Error: ") + (
+        assert result.output == (
             "notices/'caf\\udce9.md':1: file name must be lowercase letters, digits and "
             "hyphens (it becomes the notice's URL)\n1 problem found.") + (
             "\n" if command == "check" else " Build stopped: nothing was written.\n")
@@ -1171,7 +1171,7 @@ def test_authoring_commands_never_block_on_a_pipe_nor_replace_a_link(empty_repo:
                                  *args], capture_output=True, text=True, timeout=60)
         assert result.returncode == 1
         outputs.append(result.stderr)
-    assert outputs[0] == ("Error: notices/pipe.md: not a regular file (a named pipe): notices "
+    assert outputs[0] == ("notices/pipe.md: not a regular file (a named pipe): notices "
                           "are plain files\n1 problem found. Nothing was written.\n")
     assert outputs[1].startswith("Error: no notice matches 'nothing-like-this'")
     (empty_repo / "notices" / "pipe.md").unlink()
@@ -1180,7 +1180,7 @@ def test_authoring_commands_never_block_on_a_pipe_nor_replace_a_link(empty_repo:
     (empty_repo / "notices" / "good.md").symlink_to(empty_repo / "drafts" / "good.md")
     result = run(empty_repo, "update", "good", "-m", "x", "--at", "2026-11-28 10:00")
     assert result.exit_code == 1
-    assert result.output == ("Error: notices/good.md: is a symlink: edit the file it points "
+    assert result.output == ("notices/good.md: is a symlink: edit the file it points "
                              "to\n1 problem found. Nothing was written.\n")
     assert (empty_repo / "notices" / "good.md").is_symlink()
 
@@ -1326,7 +1326,7 @@ def test_settings_that_are_not_a_plain_file_are_refused(example_repo: Path, kind
                "a plain file\n1 problem found.")
     for command, said in ((["check"], f"{problem}\n"),
                           (["build", "--now", FIXED_NOW],
-                           f"Error: {problem} Build stopped: nothing was written.\n")):
+                           f"{problem} Build stopped: nothing was written.\n")):
         done = subprocess.run([sys.executable, "-m", "generator", "--root", str(example_repo),
                                *command], capture_output=True, text=True, timeout=60,
                               check=False)
@@ -1339,7 +1339,7 @@ def _refused_as_linked_outside(repo: Path, run: Run, problem: str) -> None:
     assert run(repo, "check").output == f"{found}\n"
     result = run(repo, "build", "--now", FIXED_NOW)
     assert (result.exit_code, result.output) == (
-        1, f"Error: {found} Build stopped: nothing was written.\n")
+        1, f"{found} Build stopped: nothing was written.\n")
     assert not (repo / "site").exists()
 
 
@@ -1397,7 +1397,7 @@ def test_notices_linked_from_outside_the_repository_are_not_read(empty_repo: Pat
         result = run(empty_repo, *command)
         written = "" if command == ["list"] else " Nothing was written."
         assert (result.exit_code, result.output) == (
-            1, f"Error: {problem}\n1 problem found.{written}\n"), command
+            1, f"{problem}\n1 problem found.{written}\n"), command
     assert sorted(os.listdir(outside)) == ["2026-11-28-private.md"]
     (empty_repo / "notices").unlink()
     shutil.copytree(outside, empty_repo / "kept")

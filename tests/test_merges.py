@@ -84,7 +84,7 @@ def test_a_conflict_in_outpost_yaml_names_each_marker(tmp_path: Path, run: Run) 
     problems = "".join(f"outpost.yaml:{n}: {conflict}\n" for n in (9, 12, 15))
     assert run(ben, "check").output == problems + "3 problems found.\n"
     result = run(ben, "update", "email", "-m", "Mail flows.")
-    assert (result.exit_code, result.output) == (1, f"Error: {problems}3 problems found.\n")
+    assert (result.exit_code, result.output) == (1, f"{problems}3 problems found.\n")
 
 
 def test_a_conflict_in_a_template_override_stops_check_and_build(tmp_path: Path,
@@ -117,7 +117,7 @@ def test_a_conflict_in_a_template_override_stops_check_and_build(tmp_path: Path,
         problems + "3 problems found.\n")
     result = run(ben, "build", "--now", "2026-11-28 12:00")
     assert (result.exit_code, result.output) == (
-        1, f"Error: {problems}3 problems found. Build stopped: nothing was written.\n")
+        1, f"{problems}3 problems found. Build stopped: nothing was written.\n")
     assert not (ben / "site").exists()
 
 

@@ -87,7 +87,7 @@ def test_a_root_that_does_not_exist_is_named_as_such(tmp_path: Path) -> None:
     typo = tmp_path / "acme-staus"
     done = outpost(tmp_path, "--root", str(typo), "list")
     assert done.returncode == 1
-    assert done.stderr == (f"Error: outpost.yaml: not found: there is no folder {typo} "
+    assert done.stderr == (f"outpost.yaml: not found: there is no folder {typo} "
                            "(check the path given to --root)\n1 problem found.\n")
     assert not typo.exists()
 
@@ -422,7 +422,7 @@ def test_a_git_target_naming_a_missing_remote_is_a_configuration_problem(
     assert (checked.exit_code, checked.output) == (1, f"{problem}\n1 problem found.\n")
     for command in ("publish", "verify"):
         done = run(empty_repo, command)
-        assert (done.exit_code, done.output) == (1, f"Error: {problem}\n1 problem found.\n")
+        assert (done.exit_code, done.output) == (1, f"{problem}\n1 problem found.\n")
     # With the remote added, all is well: check passes and publish pushes to it.
     bare = tmp_path / "pages.git"
     git(tmp_path, "init", "-q", "--bare", str(bare))
@@ -442,7 +442,7 @@ def test_a_remote_name_outside_a_git_repository(empty_repo: Path, run: Run) -> N
     assert run(empty_repo, "build", "--now", NOW).exit_code == 0
     done = run(empty_repo, "publish")
     assert (done.exit_code, done.output) == (1, (
-        f"Error: outpost.yaml:{line}: publish target 'pages': 'origin' names a git remote, "
+        f"outpost.yaml:{line}: publish target 'pages': 'origin' names a git remote, "
         f"but {empty_repo} is not a git repository: write the remote's URL here\n"
         "1 problem found.\n"))
 
@@ -481,6 +481,6 @@ def test_a_build_where_there_is_no_site_writes_nothing(tmp_path: Path) -> None:
                  if "--root" in args else f"not found in {home} or its parent folders up "
                  "to the repository root (run 'outpost init' to create one)")
         assert done.returncode == 1
-        assert done.stderr == (f"Error: outpost.yaml: {where}\n1 problem found. Build "
+        assert done.stderr == (f"outpost.yaml: {where}\n1 problem found. Build "
                                "stopped: nothing was written.\n")
     assert sorted(tmp_path.rglob("*")) == [home]

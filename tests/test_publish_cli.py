@@ -141,7 +141,7 @@ def test_refuses_when_check_finds_problems(example_repo: Path, tmp_path: Path,
     result = run(example_repo, "publish")
     assert result.exit_code == 1
     assert result.output.endswith("1 problem found. Publish stopped: nothing was published.\n")
-    assert result.output.startswith("Error: notices/broken.md:1: ")
+    assert result.output.startswith("notices/broken.md:1: ")
     assert not (tmp_path / "www").exists()
 
 

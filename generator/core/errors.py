@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import IO, Any
 
 import click
 
@@ -217,6 +218,12 @@ class ProblemsFound(OutpostError):
     def __init__(self, problems: Iterable[Problem], outcome: str = "") -> None:
         self.problems = sorted(set(problems))
         super().__init__(problems_text(self.problems, outcome))
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        """Each problem as ``path:line: message`` at the start of its line, as
+        ``outpost check`` prints them, with no "Error: " before the first: editors and
+        CI annotations read the path from the line's start."""
+        click.echo(self.format_message(), file=file, err=file is None)
 
 
 class InputError(OutpostError):
