@@ -378,3 +378,15 @@ def test_two_commands_name_every_package_the_test_command_installs() -> None:
     sentence = section((REPO / "README.md").read_text(), "Two commands").split("```sh")[1]
     sentence = " ".join(sentence.split())
     assert [p for p, w in words.items() if f" {w}" not in sentence.replace(",", " ")] == []
+
+
+def test_the_preview_tells_how_the_script_embed_shows_its_drafts() -> None:
+    """embed.js reads banner.json from base_url and the mirrors, not from where it was
+    loaded, so a portal page trying the script against the preview showed the real host's
+    banner, or none: the paragraph names the base_url that points it at the preview."""
+    from generator.cli.authoring import serve
+
+    port = next(p.default for p in serve.params if p.name == "port")
+    text = " ".join(section((REPO / "README.md").read_text(), "During an incident").split())
+    preview = text.split("**Preview**", 1)[1]
+    assert f"set `base_url: http://127.0.0.1:{port}/` (the preview's address)" in preview
