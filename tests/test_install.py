@@ -23,7 +23,7 @@ from generator import REPOSITORY, __version__, requirement
 from generator.app import schema
 from generator.notices.scaffold import InitOptions, skeleton_files
 from tests.conftest import REPO
-from tests.test_readme import shell_lines
+from tests.test_readme import section, shell_lines
 
 NO_BOTO3 = "import importlib.util, sys; sys.exit(importlib.util.find_spec('boto3') is not None)"
 
@@ -122,3 +122,16 @@ def test_readmes_name_this_version_and_no_index_install() -> None:
     assert f'pipx install "git+{REPOSITORY}@v{__version__}"' in text
     assert f'python3 -m pip install "{requirement()}"' in text
     assert "not on the Python package index yet" in text
+
+
+def test_readme_pipx_installs_naming_the_s3_extra_replace_an_install() -> None:
+    """pipx over an install of the same package says it is installed already, changes
+    nothing and exits 0, so 'When CI is down' (run on a machine with Outpost installed as
+    the README showed, without the extra) gave an outpost without boto3."""
+    readme = (REPO / "README.md").read_text()
+    lines = [line for line in shell_lines(readme) if line.startswith("pipx install")]
+    extra = [line for line in lines if "[s3]" in line]
+    assert extra, "the README should show the pipx install of the s3 extra"
+    assert [line for line in extra if "--force" not in line.split()] == []
+    start = section(readme, "Start your own status site")
+    assert "`pipx install --force` with\nthat argument" in start
