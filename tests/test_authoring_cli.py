@@ -848,7 +848,7 @@ def test_list_names_a_maintenance_called_off_as_the_pages_do(empty_repo: Path,
 
 def test_list_empty_and_broken(empty_repo: Path, run: Run) -> None:
     result = run(empty_repo, "list", "--closed", "--now", "2026-11-28 12:00")
-    assert result.output == "ID  TYPE  STATUS  IMPACT  STARTED  UPDATED\nNo closed notices.\n"
+    assert result.output == "No closed notices.\n"
     write(empty_repo, "2026-11-28-email", INCIDENT)
     write(empty_repo, "2026-11-28-broken", "no front matter\n")
     result = run(empty_repo, "list", "--now", "2026-11-28 12:00")

@@ -323,14 +323,15 @@ def list_notices(repo: Repo, only_open: bool, only_closed: bool, now_text: str |
         raise ProblemsFound(problems)
     rows = list_rows(checked.notices, resolve_now(repo, now_text), checked.config)
     rows = [r for r in rows if which is None or r.is_open == (which == "open")]
-    table = [("ID", "TYPE", "STATUS", "IMPACT", "STARTED", "UPDATED")]
-    table += [(r.id, r.type, r.status, r.impact, r.started, r.updated) for r in rows]
-    widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
-    for row in table:
-        click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
-                   .rstrip())
-    if not rows:
+    if not rows:  # headings over no rows would read as a table that failed to fill
         click.echo(f"No {which or ''} notices.".replace("  ", " "))
+    else:
+        table = [("ID", "TYPE", "STATUS", "IMPACT", "STARTED", "UPDATED")]
+        table += [(r.id, r.type, r.status, r.impact, r.started, r.updated) for r in rows]
+        widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
+        for row in table:
+            click.echo("  ".join(cell.ljust(width)
+                                 for cell, width in zip(row, widths, strict=True)).rstrip())
     if problems:
         for problem in problems:  # a notice's keeps it out of the table; a template's not
             unlisted = " (not listed)" if problem.path.startswith(f"{NOTICES_DIR}/") else ""
