@@ -474,6 +474,27 @@ def test_an_update_stands_for_the_status_the_window_gave_it(
     assert window["status"] == statuses[0]
 
 
+def test_a_scheduled_update_inside_the_window_reads_in_progress_everywhere(
+        empty_repo: Path, run: Run, tmp_path: Path) -> None:
+    """The API lists a Scheduled update posted once the window opened as in_progress
+    (the maintenance is under way); its page, its feed item and the calendar said
+    'Scheduled' of it, so a reader of the page and a client of the API disagreed."""
+    write_notice(empty_repo, "api-upgrade", MAINTENANCE_ACTIVE.replace(  # 05:00-09:00
+        "## Scheduled", "## Scheduled - 2026-11-28 05:30\nStill on plan.\n\n## Scheduled"))
+    site = build(run, empty_repo, FIXED_NOW, tmp_path / "site")  # 06:00 in the site zone
+    window = load(site, "api/v2/scheduled-maintenances.json")["scheduled_maintenances"][0]
+    assert [u["status"] for u in window["incident_updates"]] == [
+        "in_progress", "in_progress", "scheduled"]
+    page = (site / "notices/api-upgrade/index.html").read_text()
+    labels = re.findall(r'<h3><span class="label label-([a-z_]+)">([^<]+)</span>', page)
+    assert labels == [("in_progress", "In progress"), ("in_progress", "In progress"),
+                      ("scheduled", "Scheduled")]
+    feed = (site / "feed.xml").read_text()
+    assert re.findall(r"<title>\[(.*?)\] API upgrade</title>", feed) == [
+        "In progress", "Scheduled"]
+    assert "DESCRIPTION:In progress: Still on plan." in (site / "maintenance.ics").read_text()
+
+
 def test_an_update_posted_at_the_window_start_needs_no_automatic_one(
         empty_repo: Path, run: Run, tmp_path: Path) -> None:
     """Staff who posted In progress or Completed themselves said it: nothing is added,

@@ -849,3 +849,20 @@ def test_no_reminder_for_a_maintenance_begun_early(
     assert not [s for s in subjects if "Reminder" in s]
     assert not [p for p in hooks.posts("/statuspage") + hooks.posts("/slack")
                 if "/reminder/" in p.headers["X-Outpost-Delivery"]]
+
+
+def test_a_scheduled_update_inside_the_window_is_told_as_in_progress(
+        run: Run, repo: Path, smtp: MailServer, hooks: HookServer) -> None:
+    """Posted once the window opened, it found the maintenance under way, as the pages,
+    feeds and the API say: its email said 'Scheduled: API upgrade'."""
+    notice = repo / "notices" / "api-upgrade.md"
+    notice.write_text(notice.read_text().replace(  # window 13:00-15:00
+        "## Scheduled - 2026-11-27 08:00",
+        "## Scheduled - 2026-11-28 13:30\nStill on plan.\n\n"
+        "## Scheduled - 2026-11-27 08:00"))
+    result = run(repo, "notify", "--now", "2026-11-28 14:00")
+    assert result.exit_code == 0, result.output
+    [mail] = [m for m in smtp.received if m.to == "alice@example.org"
+              and "20261128T1930Z" in str(m.message["Message-ID"])]
+    assert str(mail.message["Subject"]) == "[Test Status] In progress: API upgrade"
+    assert "Status: In progress\n" in mail.part("plain")

@@ -25,7 +25,7 @@ from generator.core.model import (
     Update,
     same_time_suffixes,
 )
-from generator.core.timeline import NoticeView, Snapshot
+from generator.core.timeline import NoticeView, Snapshot, standing_status
 from generator.core.times import EPOCH, iso
 
 Json = dict[str, Any]
@@ -303,12 +303,13 @@ def _status_at(notice: Notice, update: Update, previous: Status | None) -> Statu
             return update.status
         return previous or Status.INVESTIGATING
     assert notice.start is not None and notice.end is not None
+    if update.status is not Status.UPDATE:
+        return standing_status(notice, update)
     if update.at >= notice.end:
         return Status.COMPLETED
-    posted = update.status if update.status is not Status.UPDATE else previous
-    if posted in (None, Status.SCHEDULED) and update.at >= notice.start:
+    if previous in (None, Status.SCHEDULED) and update.at >= notice.start:
         return Status.IN_PROGRESS
-    return posted or Status.SCHEDULED
+    return previous or Status.SCHEDULED
 
 
 def _transitions(api: Api, notice: Notice, ending: bool) -> list[Json] | None:

@@ -41,6 +41,26 @@ def calls_off(notice: Notice, update: Update) -> bool:
             and update.at <= notice.start and not _begun_early(notice.updates))
 
 
+def standing_status(notice: Notice, update: Update) -> Status:
+    """The status an update's word stands for, as the API lists it: a maintenance's
+    window overrules the word (Scheduled once it has opened is In progress, and any word
+    from its end on is Completed: the end completed it). An Update heading, and every
+    incident's word, stand as written."""
+    if notice.start is None or notice.end is None or update.status is Status.UPDATE:
+        return update.status
+    if update.at >= notice.end:
+        return Status.COMPLETED
+    if update.status is Status.SCHEDULED and update.at >= notice.start:
+        return Status.IN_PROGRESS
+    return update.status
+
+
+def update_word(notice: Notice, update: Update) -> str:
+    """How pages, feeds, the calendar and messages name an update's status: 'Called off'
+    for a Completed that calls a maintenance off, else the status its word stands for."""
+    return CALLED_OFF if calls_off(notice, update) else standing_status(notice, update).value
+
+
 def _begun_early(updates: Iterable[Update]) -> bool:
     return any(update.status in (Status.IN_PROGRESS, Status.VERIFYING) for update in updates)
 

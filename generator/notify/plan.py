@@ -23,7 +23,7 @@ from generator.core.model import (
     same_time_suffixes,
     update_stamp,
 )
-from generator.core.timeline import CALLED_OFF, affected_label, calls_off, view
+from generator.core.timeline import affected_label, calls_off, update_word, view
 from generator.notify.settings import Contact, NotifySettings, Webhook
 
 
@@ -57,9 +57,11 @@ class Message:
 
     @property
     def word(self) -> str:
-        """The status as messages say it: 'Called off' for a Completed that calls a
-        maintenance off, as the pages and feeds say."""
-        return CALLED_OFF if self.called_off else self.status.value
+        """The status as messages say it, as the pages and feeds do (timeline.update_word):
+        'Called off' for a Completed that calls a maintenance off."""
+        if self.update is None:
+            return Status.SCHEDULED.value
+        return update_word(self.notice, self.update)
 
 
 def facts(config: Config, message: Message, text: Callable[[str], str] = str,

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 
 from generator.core.model import Config
-from generator.core.timeline import CALLED_OFF, NoticeView, affected_label
+from generator.core.timeline import NoticeView, affected_label, update_word
 from generator.core.times import utc_stamp
 from generator.render.markup import MarkdownRenderer, absolute_targets
 from generator.render.pages import Site
@@ -68,7 +68,7 @@ def _description(config: Config, item: NoticeView, url: str,
     # The Markdown as written, as in the plain-text email: a calendar shows it away
     # from the notice page, so relative link targets are made absolute against it.
     body = absolute_targets(latest.body.strip(), url, markdown)
-    parts = [f"{CALLED_OFF if item.called_off else latest.status.value}: {body}"]
+    parts = [f"{update_word(item.notice, latest)}: {body}"]
     if names:
         parts.append(f"{affected_label(item.called_off)}: " + ", ".join(names))
     parts.append(url)

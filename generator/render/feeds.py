@@ -20,7 +20,7 @@ from generator.core.model import (
     same_time_suffixes,
     update_stamp,
 )
-from generator.core.timeline import CALLED_OFF, affected_label, calls_off
+from generator.core.timeline import affected_label, calls_off, update_word
 from generator.render.calendar import CALENDAR
 from generator.render.feedwriter import FeedItem, FeedMeta, write_atom, write_rss
 from generator.render.markup import absolute_links, own_direction
@@ -151,7 +151,7 @@ def _item(site: Site, posted: Posted) -> FeedItem:
     zone = config.timezone
     # Read as 'Completed' days before its window, a maintenance called off was work done.
     called_off = calls_off(notice, update)
-    word = CALLED_OFF if called_off else update.status.value
+    word = update_word(notice, update)
     parts = [f"<p><strong>{html.escape(word)}</strong> - "
              f"{html.escape(times.display_with_zone(update.at, zone))}</p>"]
     if notice.start is not None:

@@ -44,7 +44,13 @@ from generator.core.model import (
     update_stamp,
 )
 from generator.core.statuspage import timeline_updates
-from generator.core.timeline import Banner, ComponentState, NoticeView, Snapshot
+from generator.core.timeline import (
+    Banner,
+    ComponentState,
+    NoticeView,
+    Snapshot,
+    standing_status,
+)
 from generator.disk import files_under, regular_bytes
 from generator.render.bars import LEGEND, BarRow, bar_row, day_label, uptime_text
 from generator.render.markup import MarkdownRenderer, absolute_links, focusable_tables, isolated
@@ -630,12 +636,15 @@ def timeline(item: NoticeView, now: datetime, anchors: list[str]
     update_anchors of ``item.updates``). A maintenance's window edges that no update
     announced come as the API lists them (the automatic In progress and Completed),
     each anchored at its time, which no update shares (one there would have announced
-    it)."""
-    if not item.notice.is_maintenance:
+    it). Each update carries the status its word stands for, as the API lists it
+    (a Scheduled posted once the window opened reads In progress)."""
+    notice = item.notice
+    if not notice.is_maintenance:
         return list(zip(item.updates, anchors, strict=True))
     by_update = {id(update): anchor
                  for update, anchor in zip(item.updates, anchors, strict=True)}
-    return [(update, by_update.get(id(update)) or f"update-{update_stamp(update.at)}")
+    return [(replace(update, status=standing_status(notice, update)),
+             by_update.get(id(update)) or f"update-{update_stamp(update.at)}")
             for update in timeline_updates(item, now)]
 
 
