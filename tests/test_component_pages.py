@@ -224,6 +224,24 @@ def test_recent_history_lists_the_last_days_with_final_statuses(
     assert '<a href="./closed/">All past notices</a>' in section
 
 
+def test_recent_history_lists_a_maintenance_begun_early_on_the_day_it_began(
+        empty_repo: Path, run: Run, tmp_path: Path) -> None:
+    """An In progress update posted before the window puts the maintenance in progress
+    (the Open page's card, the API, today's bar): Recent history said 'No notices.' of
+    today until the planned start."""
+    (empty_repo / "outpost.yaml").write_text(MINIMAL_CONFIG + "recent_days: 2\n")
+    write_notice(empty_repo, "early", MAINTENANCE.replace(
+        "start: 2026-10-20 22:00\nend: 2026-10-21 02:00",
+        "start: 2026-10-28 00:30\nend: 2026-10-28 03:00").replace(
+        "## Completed - 2026-10-21 01:00\nDone.", "## In progress - 2026-10-27 11:30\nBegun."))
+    html = (build(run, empty_repo, NOW, tmp_path / "site") / "index.html").read_text()
+    section = html.split('<h2 id="recent">Recent history</h2>', 1)[1].split("<h2", 1)[0]
+    today, yesterday = section.split("<h3>")[1:]
+    assert today.startswith("Oct 27, 2026</h3>") and "Database upgrade" in today
+    assert '<span class="label label-in_progress">In progress' in today
+    assert "No notices." in yesterday
+
+
 def test_recent_days_zero_leaves_the_section_out(empty_repo: Path, run: Run, tmp_path: Path
                                                  ) -> None:
     (empty_repo / "outpost.yaml").write_text(MINIMAL_CONFIG + "recent_days: 0\n")

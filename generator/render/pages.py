@@ -43,7 +43,7 @@ from generator.core.model import (
     update_anchors,
     update_stamp,
 )
-from generator.core.statuspage import timeline_updates
+from generator.core.statuspage import timeline_updates, went_under
 from generator.core.timeline import (
     Banner,
     ComponentState,
@@ -608,24 +608,29 @@ def recent_history(snapshot: Snapshot, zone: Any, days: int
                    ) -> list[tuple[str, list[NoticeView]]]:
     """The last ``days`` days in the site zone, today first, as (heading, notices that
     started that day, newest first): an incident by its first update, a maintenance
-    by its window. Quiet days are listed with no notices; upcoming maintenance is not
-    history."""
+    by its window, or the In progress (or Verifying) update that began it early.
+    Quiet days are listed with no notices; upcoming maintenance is not history."""
     today = snapshot.now.astimezone(zone).date()
     first = today - timedelta(days=days - 1)
-    by_day: dict[date, list[NoticeView]] = {}
+    by_day: dict[date, list[tuple[datetime, NoticeView]]] = {}
     # Started before this, a notice started before the first day in any zone (two
     # days' margin for the zone's offset and its clock changes): no conversion.
     long_before = snapshot.now - timedelta(days=days + 2)
     for item in (*snapshot.open, *snapshot.closed):
-        if item.is_upcoming or item.started > snapshot.now or item.started < long_before:
+        if item.is_upcoming or item.started < long_before:
             continue
-        day = item.started.astimezone(zone).date()
+        # Begun early, it is in progress (and on the day's bar) before its window.
+        began = (went_under(item) if item.notice.is_maintenance else None) or item.started
+        if began > snapshot.now:
+            continue
+        day = began.astimezone(zone).date()
         if first <= day <= today:
-            by_day.setdefault(day, []).append(item)
+            by_day.setdefault(day, []).append((began, item))
     result = []
     for offset in range(days):
         day = today - timedelta(days=offset)
-        items = sorted(by_day.get(day, []), key=lambda v: (-v.started.timestamp(), v.notice.id))
+        items = [item for _, item in sorted(by_day.get(day, []),
+                                            key=lambda b: (-b[0].timestamp(), b[1].notice.id))]
         result.append((day_label(day), items))
     return result
 
