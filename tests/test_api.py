@@ -566,6 +566,30 @@ def test_a_components_history_start_is_its_start_date_and_created_at(
     assert [c["since"] for c in uptime] == ["2026-10-20", "2026-11-27"]
 
 
+@pytest.mark.parametrize(("now", "web_changed"), [
+    ("2026-11-28T16:15:00Z", "2026-11-28T09:00:00.000-06:00"),  # both open
+    ("2026-11-28T16:45:00Z", "2026-11-28T09:00:00.000-06:00"),  # the minor one resolved
+    ("2026-11-28T18:30:00Z", "2026-11-28T12:00:00.000-06:00"),  # both resolved
+])
+def test_a_components_updated_at_is_when_its_status_last_changed(
+        empty_repo: Path, run: Run, tmp_path: Path, now: str, web_changed: str) -> None:
+    """A notice leaving a component operational, or setting a status under a worse one
+    in effect, changes nothing: API's updated_at said 09:00, the outage's start, though
+    it stayed operational, and Web's the minor incident's start or end while the partial
+    outage held throughout."""
+    write_notice(empty_repo, "outage", (
+        "---\ntitle: Outage\ntype: incident\n"
+        "components: {web: partial_outage, api: operational}\n---\n"
+        "## Resolved - 2026-11-28 12:00\nFixed.\n\n## Investigating - 2026-11-28 09:00\nDown.\n"))
+    write_notice(empty_repo, "slow", (
+        "---\ntitle: Slow\ntype: incident\nimpact: minor\ncomponents: [web]\n---\n"
+        "## Resolved - 2026-11-28 10:30\nDone.\n\n## Investigating - 2026-11-28 10:00\nSlow.\n"))
+    site = build(run, empty_repo, now, tmp_path / "site")
+    assert [(c["name"], c["updated_at"]) for c in
+            load(site, "api/v2/components.json")["components"]] == [
+        ("Web", web_changed), ("API", "2026-11-28T00:00:00.000-06:00")]
+
+
 def test_an_early_verifying_update_records_the_components_going_under(
         empty_repo: Path, run: Run, tmp_path: Path) -> None:
     """Verifying posted before the window (and no In progress) began the maintenance,

@@ -10,6 +10,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property, lru_cache
+from operator import itemgetter
 from typing import Any
 
 from generator.core.history import first_day, midnight
@@ -39,6 +40,7 @@ INDICATOR_DESCRIPTIONS = {
 }
 UNDER_MAINTENANCE = "Service Under Maintenance"
 OPERATIONAL = ComponentStatus.OPERATIONAL.value
+OPERATIONAL_RANK = ComponentStatus.OPERATIONAL.rank  # the least: no notice sets it
 UNDER_WAY = (Status.IN_PROGRESS, Status.VERIFYING)  # statuses of a maintenance begun
 
 
@@ -92,17 +94,29 @@ class Api:
 
     @cached_property
     def status_changed(self) -> dict[str, datetime]:
-        """Component id -> the last status change of a notice on it (one pass)."""
+        """Component id -> the last moment up to now its status changed: where a notice
+        setting it began or ended and the worst status in effect was another after it
+        than before (a notice leaving it operational, or one under a worse one, changes
+        nothing)."""
         now = self.snapshot.now
-        latest: dict[str, datetime] = {}
+        # (timestamp, moment, +1 as the notice began or -1 as it ended, status rank):
+        # aware datetimes hash slowly, and this sees every notice of the site.
+        edges: dict[str, list[tuple[float, datetime, int, int]]] = {}
         for view in self.views():
-            moment = status_changed_at(view, now)
-            if moment is None:
+            period = in_effect(view, now)
+            if period is None:
                 continue
-            for component in view.notice.components:
-                if component not in latest or latest[component] < moment:
-                    latest[component] = moment
-        return latest
+            began, ended = period
+            for component in dict.fromkeys(view.notice.components):
+                rank = view.notice.status_of(component).rank
+                if rank == OPERATIONAL_RANK:
+                    continue
+                found = edges.setdefault(component, [])
+                found.append((began.timestamp(), began, 1, rank))
+                if ended is not None:
+                    found.append((ended.timestamp(), ended, -1, rank))
+        return {component: changed for component, found in edges.items()
+                if (changed := _last_change(found)) is not None}
 
     @cached_property
     def records_begin(self) -> date | None:
@@ -200,25 +214,40 @@ def went_under(item: NoticeView) -> datetime | None:
     return began
 
 
-def status_changed_at(item: NoticeView, now: datetime) -> datetime | None:
-    """The last time up to ``now`` the notice moved its components' status: an
-    incident's posting or resolution (if it moves any component), a maintenance's
-    going under (``went_under``) or end; None if it never did."""
-    notice = item.notice
-    first: datetime | None
-    if notice.type is NoticeType.INCIDENT:
-        if all(notice.status_of(c) is ComponentStatus.OPERATIONAL for c in notice.components):
-            return None
-        first = notice_created(item)
-    else:
-        first = went_under(item)
-        if first is None:
-            return None
-    latest = first if first <= now else None
-    back = item.ended
-    if back is not None and back <= now and (latest is None or back > latest):
-        latest = back
-    return latest
+def in_effect(item: NoticeView, now: datetime) -> tuple[datetime, datetime | None] | None:
+    """When the notice set its components' status, up to ``now``: from an incident's
+    posting or a maintenance's going under (``went_under``) until it ended (None: it
+    still does); None if it never did."""
+    began = (notice_created(item) if item.notice.type is NoticeType.INCIDENT
+             else went_under(item))
+    if began is None or began > now:
+        return None
+    ended = item.ended if item.ended is not None and item.ended <= now else None
+    return began, ended
+
+
+def _last_change(edges: list[tuple[float, datetime, int, int]]) -> datetime | None:
+    """The last of ``edges`` (a notice setting a status of that rank beginning, +1, or
+    ending, -1) at which the worst status in effect became another: read back from the
+    end, where it is mostly found within a few edges."""
+    edges.sort(key=itemgetter(0))
+    active = [0] * len(ComponentStatus)  # notices in effect by status rank, at the end
+    for _, _, step, rank in edges:
+        active[rank] += step
+    after = _worst(active)
+    for index in range(len(edges) - 1, -1, -1):
+        stamp, moment, step, rank = edges[index]
+        active[rank] -= step
+        if index and edges[index - 1][0] == stamp:
+            continue  # the status before is read once every edge at this moment is undone
+        before = _worst(active)
+        if before != after:
+            return moment
+    return None
+
+
+def _worst(active: list[int]) -> int:
+    return max((rank for rank, count in enumerate(active) if count), default=OPERATIONAL_RANK)
 
 
 def _component_changed(api: Api, component: str) -> datetime | None:
