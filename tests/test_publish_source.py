@@ -100,11 +100,15 @@ def post_incident(run: Run, root: Path) -> str:
     return git(root, "rev-parse", "HEAD")
 
 
+def what_to_do(target: str, pull: str = "run 'git pull'") -> str:
+    return (f"if this clone is behind, {pull}, then 'outpost build' and 'outpost publish' "
+            f"again; to roll back to this clone's commit on purpose, run 'outpost publish "
+            f"--force {target}'. Nothing was published to {target}")
+
+
 def refused(target: str, commit: str) -> str:
     return (f"{target} was last published from commit {commit[:12]}, which this clone does "
-            "not have (published from another clone): run 'git pull', then 'outpost build' "
-            f"and 'outpost publish' again, or 'outpost publish --force {target}' to publish "
-            f"over it anyway (a deliberate rollback). Nothing was published to {target}")
+            f"not have (published from another clone): {what_to_do(target)}")
 
 
 def record(site: Site) -> dict[str, object]:
@@ -155,9 +159,41 @@ def test_a_clone_that_fetched_but_has_its_own_commit_is_told_so(site: Site,
     assert result.output.splitlines()[0].endswith(
         f"s: www was last published from commit {newer[:12]}, which this clone's HEAD "
         f"({head[:12]}) does not include (newer notices not merged here, or another "
-        "branch): run 'git pull', then 'outpost build' and 'outpost publish' again, or "
-        "'outpost publish --force www' to publish over it anyway (a deliberate rollback). "
-        "Nothing was published to www")
+        f"branch): {what_to_do('www')}")
+
+
+def test_a_clone_that_fetched_but_did_not_merge_is_told_it_is_older(site: Site,
+                                                                   run: Run) -> None:
+    b = site.clone("b")
+    newer = post_incident(run, site.a)
+    published(run, site.a)
+    git(b, "fetch", "-q")
+    assert run(b, "build", "--now", FIXED_NOW).exit_code == 0
+    result = run(b, "publish", "-q", "www")
+    assert result.exit_code == 1
+    head = git(b, "rev-parse", "HEAD")
+    assert result.output.splitlines()[0].endswith(
+        f"s: www was last published from commit {newer[:12]}, a later commit than this "
+        f"clone's HEAD ({head[:12]}): {what_to_do('www')}")
+
+
+def test_an_older_commit_checked_out_is_told_how_to_roll_back(site: Site, run: Run) -> None:
+    """A rollback on purpose: the older commit checked out, HEAD on no branch, where
+    'git pull' alone would fail ('You are not currently on a branch')."""
+    older = git(site.a, "rev-parse", "HEAD")
+    newer = post_incident(run, site.a)
+    published(run, site.a)
+    git(site.a, "checkout", "-q", older)
+    assert run(site.a, "build", "--now", FIXED_NOW).exit_code == 0
+    result = run(site.a, "publish", "-q", "www")
+    assert result.exit_code == 1
+    assert result.output.splitlines()[0].endswith(
+        f"s: www was last published from commit {newer[:12]}, a later commit than this "
+        f"clone's HEAD ({older[:12]}): "
+        f"{what_to_do('www', pull='check out your branch, run ' + repr('git pull'))}")
+    published(run, site.a, "--force", "www")
+    assert INCIDENT not in site.live()["www"]
+    assert record(site)["commit"] == older
 
 
 def test_force_publishes_over_a_newer_build(site: Site, run: Run) -> None:

@@ -17,7 +17,7 @@ from pathlib import Path
 from generator.core.errors import OutpostError, StopRequested
 from generator.disk import regular_bytes
 from generator.publish.base import Counts, PublishError, Target, TransientError, redact
-from generator.publish.source import RECORD, Source, publish_source, recorded_commit, refusal
+from generator.publish.source import RECORD, Source, publish_source, recorded_commit
 from generator.render.manifest import MANIFEST, Manifest, parse_manifest
 
 Echo = Callable[[str], None]
@@ -107,8 +107,8 @@ def _publish_from(target: Target, site_dir: Path, manifest: Manifest,
     from (unless ``force``), then record ``source``'s commit there."""
     held = target.read_state(RECORD) if source is not None else None
     why = source.behind(recorded_commit(held)) if source is not None else None
-    if why is not None and not force:
-        raise PublishError(refusal(target.name, why))
+    if source is not None and why is not None and not force:
+        raise PublishError(source.refusal(target.name, why))
     if why is not None:
         yield f"publishing anyway (--force): it was {why}"
     yield from target.publish(site_dir, manifest)

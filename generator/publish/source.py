@@ -47,6 +47,7 @@ class Source:
     commit: str
     shallow: bool  # history cut short: an older commit cannot be told from an unknown one
     uncommitted: bool  # changes to the notices, outpost.yaml or templates/ not committed
+    detached: bool = False  # a commit checked out, no branch: 'git pull' has none to update
 
     def record(self) -> bytes:
         """What a target records once it took a publish from this commit."""
@@ -65,15 +66,21 @@ class Source:
         where = f"last published from commit {recorded[:12]}"
         if _answer(self.root, "cat-file", "-t", recorded) != "commit":
             return f"{where}, which this clone does not have (published from another clone)"
+        older = _git(self.root, "merge-base", "--is-ancestor", self.commit, recorded)
+        if older is not None and older.returncode == 0:  # HEAD checked out back, or not merged
+            return f"{where}, a later commit than this clone's HEAD ({self.commit[:12]})"
         return (f"{where}, which this clone's HEAD ({self.commit[:12]}) does not include "
                 "(newer notices not merged here, or another branch)")
 
-
-def refusal(target: str, why: str) -> str:
-    """The message refusing a publish ``Source.behind`` explained, with what to do."""
-    return (f"{target} was {why}: run 'git pull', then 'outpost build' and 'outpost "
-            f"publish' again, or 'outpost publish --force {target}' to publish over it "
-            f"anyway (a deliberate rollback). Nothing was published to {target}")
+    def refusal(self, target: str, why: str) -> str:
+        """The message refusing a publish ``behind`` explained, with what to do whether
+        the clone is behind or rolls back on purpose."""
+        pull = ("check out your branch, run 'git pull'" if self.detached
+                else "run 'git pull'")
+        return (f"{target} was {why}: if this clone is behind, {pull}, then 'outpost "
+                f"build' and 'outpost publish' again; to roll back to this clone's commit "
+                f"on purpose, run 'outpost publish --force {target}'. Nothing was published "
+                f"to {target}")
 
 
 def publish_source(root: Path) -> Source | None:
@@ -87,7 +94,8 @@ def publish_source(root: Path) -> Source | None:
     shallow = _answer(root, "rev-parse", "--is-shallow-repository") == "true"
     changes = _answer(root, "status", "--porcelain", "--", "notices", CONFIG_FILE,
                       "templates")
-    return Source(root, commit, shallow, bool(changes))
+    detached = _answer(root, "symbolic-ref", "--quiet", "HEAD") is None
+    return Source(root, commit, shallow, bool(changes), detached)
 
 
 def recorded_commit(data: bytes | None) -> str | None:
