@@ -210,6 +210,20 @@ def test_force_publishes_over_a_newer_build(site: Site, run: Run) -> None:
     assert record(site)["commit"] == git(b, "rev-parse", "HEAD")
 
 
+def test_force_says_what_it_overrode_even_when_quiet(site: Site, run: Run) -> None:
+    b = site.clone("b")
+    newer = post_incident(run, site.a)
+    published(run, site.a)
+    assert run(b, "build", "--now", FIXED_NOW).exit_code == 0
+    result = run(b, "publish", "-q", "--force", "www")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == (f"www: publishing anyway (--force): it was last published from "
+                        f"commit {newer[:12]}, which this clone does not have (published "
+                        "from another clone)")
+    assert lines[1].startswith("www: ok: ") and len(lines) == 2
+
+
 def test_the_same_commit_again_publishes_and_writes_no_record(site: Site, run: Run) -> None:
     state = git(site.pages, "rev-parse", "outpost-state")
     output = published(run, site.a)

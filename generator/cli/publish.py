@@ -15,7 +15,8 @@ SITE_HELP = "The built site to publish (default: ROOT/site)."
 @click.argument("names", nargs=-1, metavar="[NAME]...")
 @click.option("--site", "site_dir", type=click.Path(file_okay=False, path_type=Path),
               default=None, help=SITE_HELP)
-@click.option("-q", "--quiet", is_flag=True, help="Print only the summaries.")
+@click.option("-q", "--quiet", is_flag=True,
+              help="Print only the summaries (and what --force published over).")
 @click.option("--primary", is_flag=True,
               help="Only the primary target (the first in publish:).")
 @click.option("--mirrors", is_flag=True, help="Every target but the primary.")
@@ -30,7 +31,12 @@ def publish(repo: Repo, names: tuple[str, ...], site_dir: Path | None, quiet: bo
     from generator.build.inputs import inputs_digest, load_valid
     from generator.core.errors import OutpostError
     from generator.publish.base import target_settings, targets_from_config
-    from generator.publish.runner import publish_failure_report, publish_targets, read_site
+    from generator.publish.runner import (
+        FORCED,
+        publish_failure_report,
+        publish_targets,
+        read_site,
+    )
 
     if primary and mirrors:  # one flag silently winning would skip half the targets
         raise click.UsageError("--primary or --mirrors, not both")
@@ -53,7 +59,9 @@ def publish(repo: Repo, names: tuple[str, ...], site_dir: Path | None, quiet: bo
                            "was published.")
 
     def echo(line: str) -> None:
-        if not quiet or ": ok: " in line or ": FAILED" in line:
+        # A build forced over a newer one is said even with -q: the summary's 'ok' alone
+        # hid that a colleague's notices were just replaced.
+        if not quiet or any(mark in line for mark in (": ok: ", ": FAILED", FORCED)):
             click.echo(line)
 
     summaries = publish_targets(targets, site, manifest, echo, root=repo.root,

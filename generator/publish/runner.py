@@ -21,6 +21,7 @@ from generator.publish.source import RECORD, Source, publish_source, recorded_co
 from generator.render.manifest import MANIFEST, Manifest, parse_manifest
 
 Echo = Callable[[str], None]
+FORCED = "publishing anyway (--force): "  # begins the line saying what --force overrode
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,7 @@ def _publish_from(target: Target, site_dir: Path, manifest: Manifest,
     if source is not None and why is not None and not force:
         raise PublishError(source.refusal(target.name, why))
     if why is not None:
-        yield f"publishing anyway (--force): it was {why}"
+        yield f"{FORCED}it was {why}"
     yield from target.publish(site_dir, manifest)
     if source is not None and source.record() != held:  # a republish writes nothing
         target.write_state(RECORD, source.record())
