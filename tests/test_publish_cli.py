@@ -376,3 +376,25 @@ def test_ctrl_c_names_the_target_it_stopped_and_those_not_published(
                     "later: FAILED: not published: interrupted before its turn",
                     "Aborted!"]
     assert not (tmp_path / "later").exists()
+
+
+def test_the_failure_report_says_which_targets_serve_this_build_already() -> None:
+    from types import SimpleNamespace
+
+    from generator.publish.runner import publish_failure_report
+
+    www, pages, mirror = (SimpleNamespace(name=name, settings=SimpleNamespace(type=kind))
+                          for name, kind in (("www", "dir"), ("pages", "git"),
+                                             ("mirror", "s3")))
+    assert publish_failure_report([www, pages, mirror], {"mirror"}) == (  # type: ignore[list-item]
+        "3 targets failed to publish: www, pages, mirror. Fix the causes above, then run "
+        "'outpost publish www pages mirror' again; until then www and pages serve what "
+        "they did before; mirror serves this build already")
+    assert publish_failure_report([www, mirror], {"www"}) == (  # type: ignore[list-item]
+        "2 targets failed to publish: www, mirror. Fix the causes above, then run "
+        "'outpost publish www mirror' again; until then mirror serves what it did before "
+        "(an s3 target perhaps mixed with files of this build, never a broken link); www "
+        "serves this build already")
+    assert publish_failure_report([www, mirror], {"www", "mirror"}) == (  # type: ignore[list-item]
+        "2 targets failed to publish: www, mirror. Fix the causes above, then run "
+        "'outpost publish www mirror' again; until then they serve this build already")

@@ -220,9 +220,10 @@ def test_stale_objects_the_bucket_policy_keeps_fail_at_once(builds: Builds,
     delays: list[float] = []
     [summary] = publish_targets([target], builds.new_dir, builds.new, lambda _: None,
                                 sleep=delays.append)
-    assert (summary.ok, summary.attempts, delays) == (False, 1, [])
-    assert summary.error == (f"S3 DELETE in s3://{bucket}/: 1 object not deleted, e.g. "
-                             "stale.html: AccessDenied: Access Denied")
+    assert (summary.ok, summary.live, summary.attempts, delays) == (False, True, 1, [])
+    assert summary.error == (f"build {builds.new.build_id} is live there, but a later step "
+                             f"failed: S3 DELETE in s3://{bucket}/: 1 object not deleted, "
+                             "e.g. stale.html: AccessDenied: Access Denied")
 
 
 def test_500s_are_retried_then_succeed(builds: Builds, endpoint: str,

@@ -9,12 +9,13 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from generator.publish.source import RECORD
 from tests.conftest import FIXED_NOW, MINIMAL_CONFIG, SLOW_SIGN_IN, Run
-from tests.publish_support import git_tree, new_bucket, s3_objects
+from tests.publish_support import git_tree, new_bucket, s3_client, s3_objects
 
 INCIDENT = "notices/2026-11-28-email-delays/index.html"
 
@@ -222,6 +223,44 @@ def test_force_says_what_it_overrode_even_when_quiet(site: Site, run: Run) -> No
                         f"commit {newer[:12]}, which this clone does not have (published "
                         "from another clone)")
     assert lines[1].startswith("www: ok: ") and len(lines) == 2
+
+
+def test_a_target_failing_after_its_build_went_live_says_so_and_records_it(
+        site: Site, run: Run) -> None:
+    """The new manifest is up, then the old objects cannot be deleted (a bucket policy
+    denies it): readers get the new build, so the report says so, and the commit is
+    recorded, so a clone still at the commit before is refused."""
+    b = site.clone("b")
+    client: Any = s3_client(site.endpoint)
+    client.put_object(Bucket=site.bucket, Key="stale.html", Body=b"old")
+    client.put_bucket_policy(Bucket=site.bucket, Policy=json.dumps({
+        "Version": "2012-10-17", "Statement": [{
+            "Effect": "Deny", "Principal": "*", "Action": "s3:DeleteObject",
+            "Resource": f"arn:aws:s3:::{site.bucket}/stale.html"}]}))
+    newer = post_incident(run, site.a)
+    assert run(site.a, "build", "--now", FIXED_NOW).exit_code == 0
+    result = run(site.a, "publish", "-q")
+    assert result.exit_code == 1
+    build = json.loads((site.a / "site" / "manifest.json").read_bytes())["build_id"]
+    lines = result.output.splitlines()
+    assert lines[0].startswith("www: ok: ") and lines[1].startswith("pages: ok: ")
+    assert lines[2].startswith("mirror: FAILED: ")
+    assert lines[2].endswith(
+        f"s: build {build} is live there, but a later step failed: S3 DELETE in "
+        f"s3://{site.bucket}/: 1 object not deleted, e.g. stale.html: AccessDenied: "
+        "Access Denied")
+    assert lines[3] == ("Error: 1 target failed to publish: mirror. Fix the cause above, "
+                        "then run 'outpost publish mirror' again; until then it serves "
+                        "this build already")
+    assert INCIDENT in site.live()["mirror"]
+    assert json.loads(s3_objects(site.endpoint, site.bucket)[
+        f".outpost/state/{RECORD}"])["commit"] == newer
+
+    assert run(b, "build", "--now", FIXED_NOW).exit_code == 0
+    result = run(b, "publish", "-q", "mirror")
+    assert result.exit_code == 1
+    assert result.output.splitlines()[0].endswith(f"s: {refused('mirror', newer)}")
+    assert INCIDENT in site.live()["mirror"]
 
 
 def test_the_same_commit_again_publishes_and_writes_no_record(site: Site, run: Run) -> None:

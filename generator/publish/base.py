@@ -104,6 +104,7 @@ class Counts:
     uploaded: int = 0
     unchanged: int = 0
     deleted: int = 0
+    live: bool = False  # the build is what the target serves: what fails later left it so
 
 
 class Target(Protocol):

@@ -241,7 +241,7 @@ class FolderTarget:
                     yield (f"release {old_release.name} can be read by its owner only: "
                            "writing a new one")
                 elif len(kept) == len(manifest.files) and not _extra(old_release, manifest):
-                    self.counts.unchanged = len(manifest.files)
+                    self.counts = Counts(unchanged=len(manifest.files), live=True)
                     yield f"build {manifest.build_id} is already current"
                     yield from self._prune(old_release)  # a run killed before its prune
                     return
@@ -289,11 +289,12 @@ class FolderTarget:
             link.unlink(missing_ok=True)
             link.symlink_to(Path("releases") / name)
             os.replace(link, self.current)
-            _fsync_dir(self.path)
             if old is not None:
                 # What the old release served and this one does not.
                 counts.deleted = len(set(present) - set(manifest.files) - {MANIFEST} - earlier)
+            counts.live = True
             self.counts = counts
+            _fsync_dir(self.path)
             yield f"current -> releases/{name}"
             yield from self._prune(release)
 

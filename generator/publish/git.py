@@ -573,7 +573,7 @@ class GitTarget:
             gone = sorted(set(old) - set(manifest.files) - set(extras) - kept)
             tree = work.import_tree(tip, gone, changed())
             if tip and work.tree_of(tip) == tree:
-                self.counts.unchanged = len(manifest.files)
+                self.counts = Counts(unchanged=len(manifest.files), live=True)
                 yield f"{self.branch} already holds build {manifest.build_id}"
                 return
             # Counted once pushed: a commit that never reaches the branch uploaded nothing.
@@ -587,6 +587,7 @@ class GitTarget:
                                  f"Generated at {manifest.generated_at} by Outpost.")
             yield f"committed {commit[:12]}: {counts.uploaded} changed, {counts.deleted} removed"
             work.push(commit, self.branch, tip)
+            counts.live = True
             self.counts = counts
             yield f"pushed {commit[:12]} to {self.branch}"
 

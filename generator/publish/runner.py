@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -36,6 +36,7 @@ class Summary:
     seconds: float
     attempts: int
     error: str | None = None
+    live: bool = False  # the target serves this build (failed or not)
 
     def line(self) -> str:
         status = "ok" if self.ok else "FAILED"
@@ -112,8 +113,17 @@ def _publish_from(target: Target, site_dir: Path, manifest: Manifest,
         raise PublishError(source.refusal(target.name, why))
     if why is not None:
         yield f"{FORCED}it was {why}"
-    yield from target.publish(site_dir, manifest)
-    if source is not None and source.record() != held:  # a republish writes nothing
+    recorded = source is None or source.record() == held  # a republish writes nothing
+    for line in target.publish(site_dir, manifest):
+        yield line
+        # Recorded once the build is live, before what follows (an s3 target's deletions)
+        # may fail: a clone still at the commit before must be refused from then on.
+        if not recorded and target.counts.live:
+            assert source is not None
+            target.write_state(RECORD, source.record())
+            recorded = True
+    if not recorded:
+        assert source is not None
         target.write_state(RECORD, source.record())
 
 
@@ -135,12 +145,22 @@ def publish_targets(targets: Sequence[Target], site_dir: Path, manifest: Manifes
             echo(f"{target.name}: publishing build {manifest.build_id} "
                  f"({len(manifest.files)} files) to {target.settings.type} target")
             started = clock()
-            attempts, error = _attempt(
-                target, partial(_publish_from, target, site_dir, manifest, source, force),
-                echo, sleep, backoff)
+            live = False
+
+            def work(target: Target = target) -> Iterator[str]:
+                nonlocal live
+                try:
+                    yield from _publish_from(target, site_dir, manifest, source, force)
+                finally:  # a later attempt failing sooner leaves it live all the same
+                    live = live or target.counts.live
+
+            attempts, error = _attempt(target, work, echo, sleep, backoff)
+            if error is not None and live:  # else it read as the old build still served
+                error = (f"build {manifest.build_id} is live there, but a later step "
+                         f"failed: {error}")
             counts: Counts = target.counts
             summary = Summary(target.name, error is None, counts.uploaded, counts.unchanged,
-                              counts.deleted, clock() - started, attempts, error)
+                              counts.deleted, clock() - started, attempts, error, live)
             summaries.append(summary)
             echo(summary.line())
     except KeyboardInterrupt as stopped:
@@ -178,13 +198,26 @@ def failure_report(failed: Sequence[str], verb: str) -> str:
             + ", ".join(failed))
 
 
-def publish_failure_report(failed: Sequence[Target]) -> str:
-    """The failure, what to do about it, and what the failed targets serve meanwhile."""
+def publish_failure_report(failed: Sequence[Target], live: Collection[str] = ()) -> str:
+    """The failure, what to do about it, and what the failed targets serve meanwhile;
+    ``live``: the names of those that serve this build already (a step after failed)."""
     names = [target.name for target in failed]
-    one = len(failed) == 1
+    before = [target for target in failed if target.name not in live]
+    after = [target for target in failed if target.name in live]
     mixed = (" (an s3 target perhaps mixed with files of this build, never a broken link)"
-             if any(target.settings.type == "s3" for target in failed) else "")
-    return (f"{failure_report(names, 'publish')}. Fix the cause{'' if one else 's'} above, "
-            f"then run 'outpost publish {' '.join(names)}' again; until then "
-            f"{'it serves' if one else 'they serve'} what {'it' if one else 'they'} did "
-            f"before{mixed}")
+             if any(target.settings.type == "s3" for target in before) else "")
+    served = [_serve(group, len(group) == len(failed), what) for group, what in (
+        (before, f"what {'it' if len(before) == 1 else 'they'} did before{mixed}"),
+        (after, "this build already")) if group]
+    return (f"{failure_report(names, 'publish')}. Fix the cause{'' if len(failed) == 1 else 's'}"
+            f" above, then run 'outpost publish {' '.join(names)}' again; until then "
+            + "; ".join(served))
+
+
+def _serve(group: Sequence[Target], every: bool, what: str) -> str:
+    """'it serves', 'they serve' (``every`` failed target) or 'mirror serves' ``what``."""
+    one = len(group) == 1
+    names = [target.name for target in group]
+    who = ("it" if one else "they") if every else (
+        ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0])
+    return f"{who} {'serves' if one else 'serve'} {what}"

@@ -305,7 +305,9 @@ class S3Target:
                        - kept_assets(present, old, manifest))
         if changed or stale or old is None or old.build_id != manifest.build_id:
             self._put_manifest(manifest, old_etag)
+            self.counts.live = True
             yield f"uploaded {MANIFEST} (build {manifest.build_id})"
+        self.counts.live = True
         if pending or changed:
             with s3_errors(f"DELETE s3://{self.bucket}/{self._pending_key()}"):
                 self.client.delete_object(Bucket=self.bucket, Key=self._pending_key())
