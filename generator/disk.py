@@ -11,7 +11,7 @@ import fcntl
 import os
 import stat
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -92,17 +92,24 @@ def write_file_atomic(path: Path, data: bytes, synced: bool = True) -> None:
 
 
 @contextmanager
-def taking_turns(folder: Path) -> Iterator[None]:
+def taking_turns(folder: Path, waiting: Callable[[], None] | None = None
+                 ) -> Iterator[None]:
     """Hold an exclusive lock on ``folder``, waiting while another process holds it, so
-    that two read-change-write runs on its files never interleave. A folder that cannot
-    be opened gives no lock: what runs inside then reports the folder's problem."""
+    that two read-change-write runs on its files never interleave; ``waiting`` is called
+    first when it must wait. A folder that cannot be opened gives no lock: what runs
+    inside then reports the folder's problem."""
     try:
         fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
     except OSError:
         yield
         return
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if waiting is not None:
+                waiting()
+            fcntl.flock(fd, fcntl.LOCK_EX)
         yield
     finally:
         os.close(fd)  # releases the lock

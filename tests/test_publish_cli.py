@@ -209,6 +209,7 @@ def test_a_target_that_crashes_does_not_stop_the_others(example_repo: Path, tmp_
         name = "crashing"
         settings = folder.settings
         counts = Counts()
+        place = "crashing"
 
         def publish(self, site_dir: Path, manifest: Manifest) -> Iterator[str]:
             yield "starting"

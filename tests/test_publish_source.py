@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -263,6 +265,60 @@ def test_a_target_failing_after_its_build_went_live_says_so_and_records_it(
     assert INCIDENT in site.live()["mirror"]
 
 
+def test_two_publishes_at_once_from_one_machine_take_turns(site: Site, run: Run) -> None:
+    """Clone b (not pulled) reads the record, then clone a publishes a new incident before
+    b writes anything: each had passed the check, and b's older build ended up live. The
+    second waits for the first to end, then reads the record the first left."""
+    from generator.app import TARGET_KINDS, schema
+    from generator.publish.base import Target, targets_from_config
+    from generator.publish.folder import FolderTarget
+    from generator.publish.runner import Summary, publish_targets, read_site
+
+    b = site.clone("b")
+    newer = post_incident(run, site.a)
+    for root in (site.a, b):
+        assert run(root, "build", "--now", FIXED_NOW).exit_code == 0
+    read, go = threading.Event(), threading.Event()
+
+    class Paused(FolderTarget):
+        """www as b publishes to it: once it read the record, it waits to be let go."""
+
+        def read_state(self, name: str) -> bytes | None:
+            data = super().read_state(name)
+            read.set()
+            go.wait(30)
+            return data
+
+    def www(root: Path) -> Target:
+        [target] = targets_from_config(schema().load(root), root, TARGET_KINDS, ["www"])
+        return target
+
+    said: dict[Path, list[str]] = {site.a: [], b: []}
+    done: dict[Path, list[Summary]] = {}
+
+    def publish(target: Target, root: Path) -> None:
+        done[root] = publish_targets([target], root / "site", read_site(root / "site"),
+                                     said[root].append, root=root)
+
+    first = threading.Thread(target=publish, args=(Paused(www(b).settings, b), b))
+    first.start()
+    assert read.wait(30)
+    second = threading.Thread(target=publish, args=(www(site.a), site.a))
+    second.start()
+    waiting = "www: waiting for another publish to it from this machine to end"
+    for _ in range(100):
+        if waiting in said[site.a] or not second.is_alive():
+            break
+        time.sleep(0.05)
+    go.set()
+    first.join(30)
+    second.join(30)
+    assert said[site.a][1] == waiting
+    assert done[b][0].ok and done[site.a][0].ok
+    assert INCIDENT in site.live()["www"]
+    assert record(site)["commit"] == newer
+
+
 def test_the_same_commit_again_publishes_and_writes_no_record(site: Site, run: Run) -> None:
     state = git(site.pages, "rev-parse", "outpost-state")
     output = published(run, site.a)
@@ -313,3 +369,4 @@ def test_without_git_nothing_is_checked(site: Site, run: Run, tmp_path: Path,
         result = run(b, "publish", "-q", "www")
     assert result.exit_code == 0, result.output
     assert INCIDENT not in site.live()["www"]
+

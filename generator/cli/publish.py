@@ -33,6 +33,7 @@ def publish(repo: Repo, names: tuple[str, ...], site_dir: Path | None, quiet: bo
     from generator.publish.base import target_settings, targets_from_config
     from generator.publish.runner import (
         FORCED,
+        WAITING,
         publish_failure_report,
         publish_targets,
         read_site,
@@ -60,8 +61,9 @@ def publish(repo: Repo, names: tuple[str, ...], site_dir: Path | None, quiet: bo
 
     def echo(line: str) -> None:
         # A build forced over a newer one is said even with -q: the summary's 'ok' alone
-        # hid that a colleague's notices were just replaced.
-        if not quiet or any(mark in line for mark in (": ok: ", ": FAILED", FORCED)):
+        # hid that a colleague's notices were just replaced; and a wait, which looked hung.
+        if not quiet or any(mark in line for mark in (": ok: ", ": FAILED", FORCED,
+                                                      WAITING)):
             click.echo(line)
 
     summaries = publish_targets(targets, site, manifest, echo, root=repo.root,

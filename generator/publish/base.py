@@ -113,6 +113,10 @@ class Target(Protocol):
     name: str
     settings: TargetSettings
     counts: Counts
+    # Where it publishes, named alike from every clone on this machine (a folder's real
+    # path, a remote's URL, an endpoint with a bucket and prefix): publishes to one place
+    # take turns.
+    place: str
 
     def publish(self, site_dir: Path, manifest: Manifest) -> Iterator[str]:
         """Publish every file of ``manifest`` from ``site_dir``, then manifest.json."""

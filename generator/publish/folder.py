@@ -143,6 +143,7 @@ class FolderTarget:
         self.counts = Counts()
         path = Path(str(settings.option("path"))).expanduser()
         self.path = path if path.is_absolute() else root / path
+        self.place = f"dir {os.path.realpath(self.path)}"
         self.keep: int = settings.option("keep") or 3
 
     @property

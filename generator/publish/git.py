@@ -524,6 +524,8 @@ class GitTarget:
         if problem is not None:  # a configuration problem, not a failure to publish
             raise ProblemsFound([problem])
         self.remote = remote
+        path = is_local(remote) and "://" not in remote  # two clones name it alike
+        self.place = f"git {os.path.realpath(remote) if path else remote}"
 
     def _extras(self, manifest: Manifest) -> dict[str, bytes]:
         """The files published beside the site's: manifest.json, CNAME, .nojekyll."""

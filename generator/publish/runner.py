@@ -6,8 +6,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
+import tempfile
 import time
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
@@ -15,13 +17,14 @@ from functools import partial
 from pathlib import Path
 
 from generator.core.errors import OutpostError, StopRequested
-from generator.disk import regular_bytes
+from generator.disk import make_folders, regular_bytes, taking_turns
 from generator.publish.base import Counts, PublishError, Target, TransientError, redact
 from generator.publish.source import RECORD, Source, publish_source, recorded_commit
 from generator.render.manifest import MANIFEST, Manifest, parse_manifest
 
 Echo = Callable[[str], None]
 FORCED = "publishing anyway (--force): "  # begins the line saying what --force overrode
+WAITING = "waiting for another publish to it from this machine to end"
 
 
 @dataclass(frozen=True)
@@ -127,6 +130,19 @@ def _publish_from(target: Target, site_dir: Path, manifest: Manifest,
         target.write_state(RECORD, source.record())
 
 
+def _turns(place: str) -> Path:
+    """The folder whose lock publishes to ``place`` from this machine take in turn: from
+    reading its record (the commit checked) to writing it, so that two run at once from
+    two clones never both pass the check (one of them not pulled) and both publish.
+    One folder a place, per user, in the temporary folder; one that cannot be made gives
+    no lock (see taking_turns)."""
+    folder = (Path(tempfile.gettempdir()) / f"outpost-publish-{os.getuid()}"
+              / hashlib.sha256(place.encode()).hexdigest()[:32])
+    with contextlib.suppress(OSError):
+        make_folders(folder)
+    return folder
+
+
 def publish_targets(targets: Sequence[Target], site_dir: Path, manifest: Manifest,
                     echo: Echo = print, *, root: Path | None = None, force: bool = False,
                     sleep: Callable[[float], None] = time.sleep,
@@ -144,7 +160,6 @@ def publish_targets(targets: Sequence[Target], site_dir: Path, manifest: Manifes
         for target in targets:
             echo(f"{target.name}: publishing build {manifest.build_id} "
                  f"({len(manifest.files)} files) to {target.settings.type} target")
-            started = clock()
             live = False
 
             def work(target: Target = target) -> Iterator[str]:
@@ -154,7 +169,10 @@ def publish_targets(targets: Sequence[Target], site_dir: Path, manifest: Manifes
                 finally:  # a later attempt failing sooner leaves it live all the same
                     live = live or target.counts.live
 
-            attempts, error = _attempt(target, work, echo, sleep, backoff)
+            waiting = partial(echo, f"{target.name}: {WAITING}")
+            with taking_turns(_turns(target.place), waiting):
+                started = clock()  # the wait for another publish is not this one's time
+                attempts, error = _attempt(target, work, echo, sleep, backoff)
             if error is not None and live:  # else it read as the old build still served
                 error = (f"build {manifest.build_id} is live there, but a later step "
                          f"failed: {error}")

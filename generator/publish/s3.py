@@ -205,6 +205,7 @@ class S3Target:
         self.bucket = str(settings.option("bucket"))
         self.prefix: str = settings.option("prefix") or ""
         self.jobs = int(settings.option("jobs") or 8)
+        self.place = f"s3 {settings.option('endpoint_url') or ''} {self.bucket}/{self.prefix}"
         self._client = client
 
     @property
