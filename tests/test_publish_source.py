@@ -370,3 +370,18 @@ def test_without_git_nothing_is_checked(site: Site, run: Run, tmp_path: Path,
     assert result.exit_code == 0, result.output
     assert INCIDENT not in site.live()["www"]
 
+
+def test_a_build_of_other_inputs_with_the_same_pages_publishes_its_manifest(
+        site: Site, run: Run) -> None:
+    """An edit to outpost.yaml that changes no page (a contact added to notify:) makes
+    the same build with other inputs in manifest.json: every target must serve that
+    manifest, or notify refused for ever ('serves build ..., made from other notices,
+    outpost.yaml or templates/ than these'), whatever was built and published again."""
+    config = site.a / "outpost.yaml"
+    config.write_text(config.read_text() + "# contacts to be added\n")
+    output = published(run, site.a)
+    built = (site.a / "site" / "manifest.json").read_bytes()
+    assert [json.loads(files["manifest.json"]) for files in site.live().values()] == [
+        json.loads(built)] * 3
+    assert output.splitlines()[0].startswith("www: ok: 0 uploaded, ")  # no page changed
+

@@ -241,15 +241,20 @@ class FolderTarget:
                 if left_private(old_release):  # see open_up: written again, as below
                     yield (f"release {old_release.name} can be read by its owner only: "
                            "writing a new one")
-                elif len(kept) == len(manifest.files) and not _extra(old_release, manifest):
+                elif len(kept) < len(manifest.files) or _extra(old_release, manifest):
+                    # Damaged or added to since it was published: a complete release again.
+                    yield (f"release {old_release.name} no longer matches its manifest: "
+                           "writing a new one")
+                elif old != manifest:
+                    # The same pages built from other inputs (outpost.yaml edited, a
+                    # contact added): notify reads them in the manifest served.
+                    yield (f"release {old_release.name} holds this build made from other "
+                           "notices, outpost.yaml or templates/: writing a new one")
+                else:
                     self.counts = Counts(unchanged=len(manifest.files), live=True)
                     yield f"build {manifest.build_id} is already current"
                     yield from self._prune(old_release)  # a run killed before its prune
                     return
-                else:
-                    # Damaged or added to since it was published: a complete release again.
-                    yield (f"release {old_release.name} no longer matches its manifest: "
-                           "writing a new one")
             name = f"r{self._next_sequence():06d}-{manifest.build_id}"
             staging = self.releases / f".new-{name}"
             staging.mkdir()
