@@ -17,7 +17,7 @@ import pytest
 
 from generator.publish.source import RECORD
 from tests.conftest import FIXED_NOW, MINIMAL_CONFIG, SLOW_SIGN_IN, Run
-from tests.publish_support import git_tree, new_bucket, s3_client, s3_objects
+from tests.publish_support import free_port, git_tree, new_bucket, s3_client, s3_objects
 
 INCIDENT = "notices/2026-11-28-email-delays/index.html"
 
@@ -385,3 +385,24 @@ def test_a_build_of_other_inputs_with_the_same_pages_publishes_its_manifest(
         json.loads(built)] * 3
     assert output.splitlines()[0].startswith("www: ok: 0 uploaded, ")  # no page changed
 
+
+def test_an_s3_target_refusing_connections_is_retried_from_the_record_s_read(
+        site: Site) -> None:
+    """The record is the first thing a publish reads: a refused connection there is
+    retried as any other request's is (it failed at once, with no attempt more)."""
+    from generator.app import TARGET_KINDS, schema
+    from generator.publish.base import targets_from_config
+    from generator.publish.runner import publish_targets, read_site
+
+    config = site.a / "outpost.yaml"
+    config.write_text(config.read_text().replace(site.endpoint,
+                                                 f"http://127.0.0.1:{free_port()}"))
+    [mirror] = targets_from_config(schema().load(site.a), site.a, TARGET_KINDS, ["mirror"])
+    delays: list[float] = []
+    [summary] = publish_targets([mirror], site.a / "site", read_site(site.a / "site"),
+                                lambda _: None, root=site.a, sleep=delays.append)
+    assert (summary.ok, summary.attempts, delays) == (False, 4, [1.0, 2.0, 4.0])
+    assert summary.error is not None and summary.error.startswith(
+        f"S3 GET s3://{site.bucket}/.outpost/state/{RECORD}: Could not connect to the "
+        "endpoint URL")
+    assert summary.error.endswith("(gave up after 4 attempts)")

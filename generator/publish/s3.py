@@ -436,10 +436,8 @@ class S3Target:
         return f"{STATE_PREFIX}{self.prefix}state/{check_state_name(name)}"
 
     def read_state(self, name: str) -> bytes | None:
-        try:
-            return self._get(self._state_key(name))
-        except TransientError as exc:
-            raise PublishError(str(exc)) from None
+        # A TransientError stays one: publishing reads its record first, and retries it.
+        return self._get(self._state_key(name))
 
     def write_state(self, name: str, data: bytes) -> None:
         self._put_raw(self._state_key(name), data)
