@@ -84,9 +84,23 @@ def test_a_recipient_refused_in_several_lines_is_named_on_one_line(
         assert code == 1
         assert (f"FAILED bob@example.org <- {UPGRADE_KEYS[1]}: 127.0.0.1:{smtp.port} refused "
                 "the recipient: 550 5.1.1 The email account that you tried to reach does not "
-                "exist. [2J 5.1.1 https://support.google.com/mail/?p=NoSuchUser\n") in output
+                "exist. [2J 5.1.1 https://support.google.com/mail/?p=NoSuchUser; a permanent "
+                "refusal: correct or remove this address in notify.contacts (each run tries "
+                "it again)\n") in output
         assert output.count("FAILED") == 2
         assert len(smtp.received) == 5  # alice's
+
+
+def test_a_recipient_refused_for_now_is_not_told_to_be_removed(
+        run: Run, tmp_path: Path, hooks: HookServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A 4xx (greylisting, a full mailbox) may pass next time: no word of the address."""
+    for smtp in mail_server():
+        smtp.handler.refuse["bob@example.org"] = "450 4.2.1 Mailbox busy, try again later"
+        root = notify_repo_for(tmp_path, smtp, hooks, monkeypatch)
+        code, output = notify(run, root)
+        assert code == 1
+        assert (f"FAILED bob@example.org <- {UPGRADE_KEYS[1]}: 127.0.0.1:{smtp.port} refused "
+                "the recipient: 450 4.2.1 Mailbox busy, try again later\n") in output
 
 
 @pytest.mark.parametrize(("mode", "reason"), [

@@ -362,8 +362,12 @@ class SmtpSender:
         except smtplib.SMTPRecipientsRefused as exc:
             self._reset(keep=True)
             code, reply = next(iter(exc.recipients.values()))
+            # A 5xx answers every run alike ('User unknown'): 'retried on the next run'
+            # alone left every scheduled run failing with no word of what to change.
+            fix = ("; a permanent refusal: correct or remove this address in "
+                   "notify.contacts (each run tries it again)" if 500 <= code < 600 else "")
             raise SendFailed(f"{self.where} refused the recipient: {code} "
-                             f"{_text(reply)}") from None
+                             f"{_text(reply)}{fix}") from None
         except (smtplib.SMTPException, OSError) as exc:
             self._reset(keep=False)
             if _timed_out(exc):
