@@ -399,3 +399,32 @@ def test_the_failure_report_says_which_targets_serve_this_build_already() -> Non
     assert publish_failure_report([www, mirror], {"www", "mirror"}) == (  # type: ignore[list-item]
         "2 targets failed to publish: www, mirror. Fix the causes above, then run "
         "'outpost publish www mirror' again; until then they serve this build already")
+
+
+def test_ctrl_c_while_waiting_for_another_publish_says_nothing_was_published(
+        example_repo: Path, tmp_path: Path, run: Run) -> None:
+    """Another publish to www from this machine holds its turn: stopped while waiting,
+    the command had said 'interrupted (Ctrl-C) while publishing', of a target it had not
+    read yet."""
+    import signal
+
+    from generator.app import TARGET_KINDS, schema
+    from generator.disk import taking_turns
+    from generator.publish.base import targets_from_config
+    from generator.publish.runner import _turns
+    from tests.publish_support import outpost_process
+
+    with_targets(example_repo, tmp_path / "www")
+    built(example_repo, run)
+    [www] = targets_from_config(schema().load(example_repo), example_repo, TARGET_KINDS)
+    with taking_turns(_turns(www.place)):
+        process = outpost_process(example_repo, "publish", "-q")
+        assert process.stdout is not None
+        assert process.stdout.readline() == (
+            "www: waiting for another publish to it from this machine to end\n")
+        process.send_signal(signal.SIGINT)
+        rest = process.communicate(timeout=30)[0].splitlines()
+    assert process.returncode == 1
+    assert rest == ["www: FAILED: not published: interrupted (Ctrl-C) while waiting for "
+                    "another publish to it to end", "Aborted!"]
+    assert not (tmp_path / "www").exists()

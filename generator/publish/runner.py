@@ -156,6 +156,7 @@ def publish_targets(targets: Sequence[Target], site_dir: Path, manifest: Manifes
     """
     source = publish_source(root) if root is not None else None
     summaries: list[Summary] = []
+    waiting = False  # for another publish to the target in hand to end
     try:
         for target in targets:
             echo(f"{target.name}: publishing build {manifest.build_id} "
@@ -169,8 +170,13 @@ def publish_targets(targets: Sequence[Target], site_dir: Path, manifest: Manifes
                 finally:  # a later attempt failing sooner leaves it live all the same
                     live = live or target.counts.live
 
-            waiting = partial(echo, f"{target.name}: {WAITING}")
-            with taking_turns(_turns(target.place), waiting):
+            def wait(name: str = target.name) -> None:
+                nonlocal waiting
+                waiting = True
+                echo(f"{name}: {WAITING}")
+
+            with taking_turns(_turns(target.place), wait):
+                waiting = False
                 started = clock()  # the wait for another publish is not this one's time
                 attempts, error = _attempt(target, work, echo, sleep, backoff)
             if error is not None and live:  # else it read as the old build still served
@@ -187,7 +193,10 @@ def publish_targets(targets: Sequence[Target], site_dir: Path, manifest: Manifes
         left = targets[len(summaries):]
         how = "stopped (SIGTERM)" if isinstance(stopped, StopRequested) else (
             "interrupted (Ctrl-C)")
-        if left:
+        if left and waiting:  # nothing of it was read or written yet
+            echo(f"{left[0].name}: FAILED: not published: {how} while waiting for "
+                 "another publish to it to end")
+        elif left:
             echo(f"{left[0].name}: FAILED: {how} while publishing; the next publish "
                  "completes it")
         for target in left[1:]:
