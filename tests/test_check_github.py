@@ -292,6 +292,40 @@ def test_check_staged_copies_only_what_check_reads(tmp_path: Path) -> None:
         "2 problems found.\n"))
 
 
+def test_check_staged_follows_absolute_links_inside_the_site(tmp_path: Path) -> None:
+    """A link written with the site's absolute path (as 'ln -s "$PWD/shared/x.md"'
+    makes it) leads to the staged file, as check reads it on disk: --staged called it
+    a link out of the repository and blocked the commit."""
+    site = tmp_path / "status"
+    for folder in ("notices", "shared", "kept"):
+        (site / folder).mkdir(parents=True)
+    (site / "outpost.yaml").write_text(MINIMAL_CONFIG)
+    (site / "shared" / "sign-in.md").write_text(GOOD)
+    (site / "notices" / "2026-11-28-sign-in.md").symlink_to(site / "shared" / "sign-in.md")
+    (site / "kept" / "404.html").write_text("{% extends 'nosuch.html' %}\n")
+    (site / "templates").mkdir()
+    (site / "templates" / "404.html").symlink_to(site / "kept" / "404.html")
+    git(site, "init", "-q")
+    git(site, "add", ".")
+    assert CliRunner().invoke(cli, ["--root", str(site), "check"]).output == (
+        "templates/404.html:1: no template 'nosuch.html', neither in templates/ nor built "
+        "in\n1 problem found.\n")
+    result = CliRunner().invoke(cli, ["--root", str(site), "check", "--staged"])
+    assert (result.exit_code, result.output) == (1, (
+        "templates/404.html:1: no template 'nosuch.html', neither in templates/ nor built "
+        "in\n1 problem found.\n"))
+    # The staged files are read, not those on disk, the site named by another path too.
+    (site / "kept" / "404.html").write_text("<p>Not here.</p>\n")
+    git(site, "add", ".")
+    (site / "kept" / "404.html").write_text("{% extends 'nosuch.html' %}\n")
+    (site / "shared" / "sign-in.md").write_text(BROKEN)
+    (tmp_path / "alias").symlink_to(site)
+    for root in (site, tmp_path / "alias"):
+        result = CliRunner().invoke(cli, ["--root", str(root), "check", "--staged"])
+        assert (result.exit_code, result.output) == (
+            0, "OK: outpost.yaml and 1 notice are valid.\n")
+
+
 def test_a_template_link_leading_nowhere_is_a_problem(empty_repo: Path, run: Run) -> None:
     """A link in templates/ (or templates/ itself) to a file that is not there, or not
     staged: check passed it, and the build used the built-in page instead of the

@@ -62,11 +62,22 @@ def staged_site(root: Path) -> Iterator[Path]:
             about, _, name = line.partition(b"\t")
             mode, _, oid = about.decode().split(" ")
             entries[os.fsdecode(name)] = (mode, oid)
-    names = b"\0".join(os.fsencode(name) for name in sorted(_needed(root, entries)))
+    links = _link_targets(root, {name: oid for name, (mode, oid) in entries.items()
+                                 if mode == _SYMLINK})
+    tops = _site_folders(root)
+    needed = _needed(entries, links, tops)
+    names = b"\0".join(os.fsencode(name) for name in sorted(needed))
     with tempfile.TemporaryDirectory(prefix="outpost-staged-") as folder:
         if names:
             _git(root, "checkout-index", "-z", "--stdin", f"--prefix={folder}/", given=names)
         copy = Path(folder, prefix)
+        # A link written with the site's absolute path would lead the copy's reader back
+        # to the files on disk, out of the copy: it leads to the staged file instead.
+        for link in needed & links.keys():
+            inside = _in_site(links[link], tops)
+            if inside is not None:
+                (copy / link).unlink()
+                (copy / link).symlink_to(copy / inside)
         if not os.path.lexists(copy / CONFIG_FILE):
             raise OutpostError(f"{CONFIG_FILE} is not staged: the commit would hold no "
                                f"settings for the site ('git add {CONFIG_FILE}' first)")
@@ -77,12 +88,27 @@ _SYMLINK = "120000"
 _MOST_LINKS = 40  # followed in one path, as the system's own limit (ELOOP)
 
 
-def _needed(root: Path, entries: dict[str, tuple[str, str]]) -> set[str]:
-    """The paths of ``entries`` (the staged site's files) that check reads: outpost.yaml,
-    notices/ and templates/, and each symlink on the way to what they lead to in the
-    site with everything under it, as they would be read on disk."""
-    links = _link_targets(root, {name: oid for name, (mode, oid) in entries.items()
-                                 if mode == _SYMLINK})
+def _site_folders(root: Path) -> tuple[str, ...]:
+    """The site's folder as an absolute link may name it: its path as given, and its
+    real one."""
+    return tuple(dict.fromkeys([os.path.abspath(root), os.path.realpath(root)]))
+
+
+def _in_site(target: str, tops: tuple[str, ...]) -> str | None:
+    """The path in the site an absolute link ``target`` names ('' for the site's folder),
+    or None when it is relative or leads out of the site."""
+    for top in tops:
+        if target == top or target.startswith(top.rstrip("/") + "/"):
+            return target[len(top):].strip("/")
+    return None
+
+
+def _needed(entries: dict[str, tuple[str, str]], links: dict[str, str],
+            tops: tuple[str, ...]) -> set[str]:
+    """The paths of ``entries`` (the staged site's files, ``links`` its symlinks with
+    what they lead to) that check reads: outpost.yaml, notices/ and templates/, and each
+    symlink on the way to what they lead to in the site with everything under it, as
+    they would be read on disk (``tops``: the site's folder as a link names it)."""
     ordered = sorted(entries)
     needed: set[str] = set()
     asked: set[str] = set()
@@ -92,7 +118,7 @@ def _needed(root: Path, entries: dict[str, tuple[str, str]]) -> set[str]:
         if path in asked:
             continue
         asked.add(path)
-        resolved, crossed = _resolved(path, links)
+        resolved, crossed = _resolved(path, links, tops)
         needed.update(crossed)
         if resolved is None:  # out of the site, or a loop: the copy keeps the link as it is
             continue
@@ -123,9 +149,11 @@ def _link_targets(root: Path, links: dict[str, str]) -> dict[str, str]:
     return targets
 
 
-def _resolved(path: str, links: dict[str, str]) -> tuple[str | None, list[str]]:
+def _resolved(path: str, links: dict[str, str], tops: tuple[str, ...]
+              ) -> tuple[str | None, list[str]]:
     """Where ``path`` in the site leads with the staged ``links`` followed ('' for the
-    site's folder; None when it leads out of it, or loops), and the links it crossed."""
+    site's folder; None when it leads out of it, or loops), and the links it crossed;
+    a link may name the site's folder by its absolute path, one of ``tops``."""
     parts = path.split("/")
     done: list[str] = []
     crossed: list[str] = []
@@ -142,8 +170,13 @@ def _resolved(path: str, links: dict[str, str]) -> tuple[str | None, list[str]]:
         target = links.get("/".join(done))
         if target is not None:
             crossed.append("/".join(done))
-            if target.startswith("/") or len(crossed) > _MOST_LINKS:
+            if len(crossed) > _MOST_LINKS:
                 return None, crossed
             done.pop()
+            if target.startswith("/"):
+                inside = _in_site(target, tops)
+                if inside is None:
+                    return None, crossed
+                done, target = [], inside
             parts = target.split("/") + parts
     return "/".join(done), crossed
