@@ -481,9 +481,10 @@ def test_aliases_in_outpost_yaml_are_bounded(empty_repo: Path, run: Run) -> None
     config = empty_repo / "outpost.yaml"
     base = config.read_text()
     config.write_text(base + billion_laughs(9))
-    result = run(empty_repo, "check")  # stops at once (it ran for minutes, using gigabytes)
+    # Stops at once (it ran for minutes, using gigabytes), at the alias passing the limit.
+    result = run(empty_repo, "check")
     assert result.exit_code == 1
-    assert result.output == ("outpost.yaml:9: too many values (more than 100,000, counting "
+    assert result.output == ("outpost.yaml:14: too many values (more than 100,000, counting "
                              "each use of an alias): simplify the document\n1 problem found.\n")
     config.write_text(base.replace("components:\n", "components: &a [*a]\nx:\n"))
     result = run(empty_repo, "check")
@@ -494,6 +495,29 @@ def test_aliases_in_outpost_yaml_are_bounded(empty_repo: Path, run: Run) -> None
     config.write_text(base.replace("name: Web", "name: &web Web").replace("name: API",
                                                                           "name: *web"))
     assert run(empty_repo, "check").exit_code == 0
+
+
+def test_what_an_alias_repeats_is_named_at_the_alias(empty_repo: Path, run: Run) -> None:
+    """A component repeated by an alias is a duplicate where the alias stands: it was
+    named at the anchor's line, the first component, which is no duplicate."""
+    config = empty_repo / "outpost.yaml"
+    base = config.read_text()
+    config.write_text(base.replace("  - id: web", "  - &web\n    id: web") + "  - *web\n")
+    result = run(empty_repo, "check")
+    assert result.output == "outpost.yaml:10: duplicate component id 'web'\n1 problem found.\n"
+    # An alias inside the value an alias repeats, or standing for a key, is named the same.
+    config.write_text(base.replace("name: Web", "name: &name Web").replace(
+        "  - id: api", "  - &item {id: *name, name: *name}\n  - id: api") + "  - *item\n")
+    result = run(empty_repo, "check")
+    assert result.output == (
+        "outpost.yaml:7: Config value 'components[1].id': expected an id of lowercase "
+        "letters, digits and hyphens, received 'Web'\n"
+        "outpost.yaml:10: Config value 'components[3].id': expected an id of lowercase "
+        "letters, digits and hyphens, received 'Web'\n2 problems found.\n")
+    config.write_text(base.replace("title:", "&t title:") + "*t : Again\n")
+    assert run(empty_repo, "check").output == (
+        "outpost.yaml:9: duplicate key 'title' (first set at line 1)\n"
+        "1 problem found.\n")
 
 
 def test_yaml_tags_are_refused_where_outpost_decides_types(empty_repo: Path, run: Run) -> None:

@@ -178,7 +178,8 @@ def parse(text: str, first_line: int = 1, aliases: bool = False) -> Node | None:
         raise YamlError(f"invalid YAML: {exc}", first_line) from None
     if root is None:
         return None
-    return _convert(root, shown, _Expansion())
+    return _convert(root, shown, _Expansion(_alias_lines(text, shown)
+                                            if aliases and "*" in text else None))
 
 
 def _syntax_error(text: str, exc: yaml.MarkedYAMLError) -> tuple[int, str]:
@@ -276,11 +277,25 @@ MAX_VALUES = 100_000
 
 
 class _Expansion:
-    """What converting one document has cost so far, and the values being converted."""
+    """What converting one document has cost so far, the values being converted, and
+    where its aliases stand: a value an alias repeats is named at the alias's line."""
 
-    def __init__(self) -> None:
+    def __init__(self, alias_lines: list[int] | None = None) -> None:
         self.count = 0
         self.open: set[int] = set()
+        self.seen: set[int] = set()  # the nodes met where they are written
+        self.alias_lines = iter(alias_lines or ())  # each alias's line, in file order
+        self.alias_line: int | None = None  # the alias whose value is being converted
+
+    def line(self, node: yaml.Node, shown: _ShownLines) -> int:
+        """The line ``node`` is named at: where it is written, or the line of the alias
+        repeating it; the first meeting of a node that was met before is an alias."""
+        if self.alias_line is not None:
+            return self.alias_line
+        if id(node) in self.seen:
+            return next(self.alias_lines, shown(node.start_mark.line))
+        self.seen.add(id(node))
+        return shown(node.start_mark.line)
 
 
 # Something opened and never closed: the parser notices where it gives up (the end of
@@ -649,6 +664,16 @@ def _at_mark(text: str, mark: yaml.Mark) -> str:
     return _line_of(text, mark)[mark.column:mark.column + 1]
 
 
+def _alias_lines(text: str, shown: _ShownLines) -> list[int]:
+    """The line of each alias ('*name') of a document that composed, in file order: the
+    composer gives an alias the value it repeats, which keeps the anchor's place."""
+    import yaml
+
+    return [shown(event.start_mark.line if event.start_mark else 0)
+            for event in yaml.parse(text, Loader=_loader())
+            if isinstance(event, yaml.AliasEvent)]
+
+
 def _refuse_aliases(text: str, shown: _ShownLines) -> None:
     """YamlError at the first anchor or alias; a document that does not parse is left
     for the composer to report."""
@@ -720,7 +745,19 @@ def _refuse_tag(node: yaml.Node, line: int) -> None:
 
 
 def _convert(node: yaml.Node, shown: _ShownLines, expansion: _Expansion) -> Node:
-    line = shown(node.start_mark.line)
+    repeated = expansion.alias_line is None and id(node) in expansion.seen
+    line = expansion.line(node, shown)
+    if not repeated:
+        return _convert_node(node, shown, line, expansion)
+    expansion.alias_line = line  # what an alias repeats is named at its line
+    try:
+        return _convert_node(node, shown, line, expansion)
+    finally:
+        expansion.alias_line = None
+
+
+def _convert_node(node: yaml.Node, shown: _ShownLines, line: int,
+                  expansion: _Expansion) -> Node:
     _refuse_tag(node, line)
     expansion.count += 1
     if expansion.count > MAX_VALUES:
@@ -758,7 +795,7 @@ def _convert_collection(node: yaml.Node, shown: _ShownLines, line: int,
         entries: dict[str, Node] = {}
         key_lines: dict[str, int] = {}
         for key_node, value_node in node.value:
-            key_line = shown(key_node.start_mark.line)
+            key_line = expansion.line(key_node, shown)
             if not isinstance(key_node, yaml.ScalarNode):
                 raise YamlError("keys must be plain words", key_line)
             _refuse_tag(key_node, key_line)
