@@ -176,3 +176,22 @@ def test_a_resolve_and_an_update_at_the_same_minute_merged_say_which_to_move(
     listed = run(ben, "list", "--closed", "--now", "2026-11-28 12:00").output
     assert listed.splitlines()[1:] == [
         "2026-11-28-email  incident  Resolved  none    2026-11-28 06:00  2026-11-28 06:30"]
+
+
+def test_a_conflict_in_a_file_with_old_mac_line_ends_names_each_marker(empty_repo: Path,
+                                                                       run: Run) -> None:
+    """outpost.yaml (or a template) saved with a CR alone ending each line: YAML named the
+    first marker as a key without its ':', the merge itself left unsaid."""
+    merged = MINIMAL_CONFIG.replace("  - id: api\n", "<<<<<<< HEAD\n  - id: vpn\n=======\n"
+                                    "  - id: api\n>>>>>>> ana\n")
+    (empty_repo / "outpost.yaml").write_bytes(merged.replace("\n", "\r").encode())
+    conflict = ("merge conflict marker: resolve the conflict and remove the '<<<<<<<', "
+                "'=======' and '>>>>>>>' lines")
+    assert run(empty_repo, "check").output == "".join(
+        f"outpost.yaml:{n}: {conflict}\n" for n in (7, 9, 11)) + "3 problems found.\n"
+    (empty_repo / "outpost.yaml").write_text(MINIMAL_CONFIG)
+    (empty_repo / "templates").mkdir()
+    (empty_repo / "templates" / "404.html").write_bytes(
+        b"<p>\r<<<<<<< HEAD\rGone.\r=======\rNot here.\r>>>>>>> ana\r</p>\r")
+    assert run(empty_repo, "check").output == "".join(
+        f"templates/404.html:{n}: {conflict}\n" for n in (2, 4, 6)) + "3 problems found.\n"

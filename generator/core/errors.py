@@ -132,7 +132,8 @@ def not_utf8(raw: bytes, error: UnicodeDecodeError) -> tuple[int, str]:
                                          f"0x{raw[error.start]:02x}): save it as UTF-8")
 
 
-_CONFLICT_MARKER = re.compile(r"(<{7}|\|{7}|={7}|>{7})([ \t]|\r?$)")
+_CONFLICT_MARKER = re.compile(r"(<{7}|\|{7}|={7}|>{7})([ \t]|$)")
+_TEXT_LINE_END = re.compile(r"\r\n|[\r\n]")
 
 
 def conflict_markers(text: str) -> list[tuple[int, str]]:
@@ -141,7 +142,9 @@ def conflict_markers(text: str) -> list[tuple[int, str]]:
     '|||||||' or '>>>>>>>' lines."""
     if "<<<<<<<" not in text and ">>>>>>>" not in text and "|||||||" not in text:
         return []
-    marked = [(n, line[0]) for n, line in enumerate(text.split("\n"), 1)
+    # Lines as an editor shows them: outpost.yaml and templates saved with old Mac line
+    # ends (a CR alone) are read, and their markers named, too.
+    marked = [(n, line[0]) for n, line in enumerate(_TEXT_LINE_END.split(text), 1)
               if _CONFLICT_MARKER.match(line)]
     if not any(mark != "=" for _, mark in marked):
         return []
