@@ -144,13 +144,14 @@ def incident(repo: Repo, title: str, impact: str, components: tuple[str, ...], s
     config = repo.config()
     kind = NoticeType.INCIDENT
     at = _time(at_text, repo, "--at")
+    text = _read_message(message, message_file)
     posted = create_notice(
         repo.root, config, title=title, kind=kind,
         status=status_for(status, kind, Status.INVESTIGATING), at=at,
-        message=_read_message(message, message_file), impact=Impact(impact.lower()),
-        components=components)
+        message=text, impact=Impact(impact.lower()), components=components)
     click.echo(f"Created {posted.notice.id}: {_shown(posted.path, repo)}")
     _warn_if_future(at_text, at, repo)
+    _warn_of_links(posted, text, repo)
 
 
 @new.command()
@@ -176,14 +177,16 @@ def maintenance(repo: Repo, title: str, start_text: str, end_text: str,
     config = repo.config()
     kind = NoticeType.MAINTENANCE
     at = _time(at_text, repo, "--at")
+    text = _read_message(message, message_file)
     posted = create_notice(
         repo.root, config, title=title, kind=kind,
-        status=status_for(status, kind, Status.SCHEDULED), at=at,
-        message=_read_message(message, message_file), components=components,
-        start=_time(start_text, repo, "--start"), end=_time(end_text, repo, "--end"))
+        status=status_for(status, kind, Status.SCHEDULED), at=at, message=text,
+        components=components, start=_time(start_text, repo, "--start"),
+        end=_time(end_text, repo, "--end"))
     click.echo(f"Created {posted.notice.id}: {_shown(posted.path, repo)}")
     _warn_if_future(at_text, at, repo)
     _warn_if_after_window(posted, repo)
+    _warn_of_links(posted, text, repo)
 
 
 def _warn_if_after_window(posted: Posted, repo: Repo) -> None:
@@ -237,6 +240,21 @@ def _post(repo: Repo, query: str, status: str | None, final: bool, at_text: str 
     _warn_if_future(at_text, at, repo)
     _warn_if_after_window(posted, repo)
     _warn_if_first(posted, repo)
+    _warn_of_links(posted, message, repo)
+
+
+def _warn_of_links(posted: Posted, message: str | None, repo: Repo) -> None:
+    """A link in the text posted that leads nowhere from the notice's page, as check
+    warns of it: written as asked."""
+    from generator.notices.links import link_advice, may_link
+
+    if not message or not may_link(message):
+        return  # cmark is imported for a text that may hold a link only
+    from generator.notices.lookup import notice_ids
+
+    for _, advice in link_advice(message, posted.notice.id, repo.config().base_url,
+                                 notice_ids(repo.root)):
+        click.echo(f"Warning: {advice}.", err=True)
 
 
 def _warn_if_first(posted: Posted, repo: Repo) -> None:
@@ -294,11 +312,12 @@ def postmortem(repo: Repo, notice: str, at_text: str | None, silent: bool,
     config = repo.config()
     notice_id = find_notice(repo.root, argument_text(notice, "NOTICE"))
     at = _time(at_text, repo, "--at")
-    posted = post_postmortem(repo.root, config, notice_id, at=at,
-                             message=_read_message(message, message_file), silent=silent)
+    text = _read_message(message, message_file)
+    posted = post_postmortem(repo.root, config, notice_id, at=at, message=text, silent=silent)
     when = write_time(posted.at, config.timezone)
     click.echo(f"Posted Postmortem - {when} to {posted.notice.id}: {_shown(posted.path, repo)}")
     _warn_if_future(at_text, at, repo, "postmortem")
+    _warn_of_links(posted, text, repo)
 
 
 @click.command(name="list")

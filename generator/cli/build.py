@@ -69,8 +69,26 @@ def _found(repo: Repo, project: Project, options: BuildOptions, now_text: str | 
                            *broken])
         warnings = sorted([*future_updates(checked.notices, resolve_now(repo, now_text),
                                            checked.config.timezone), *unused,
-                           *shared_component_names(project.root, checked.config)])
+                           *shared_component_names(project.root, checked.config),
+                           *_broken_links(project.root, checked)])
     return checked, problems, warnings
+
+
+def _broken_links(root: Path, checked: Checked) -> list[Problem]:
+    """A warning at each link of a notice that leads nowhere from the notice's page."""
+    from generator.notices.grammar import NOTICES_DIR
+    from generator.notices.links import broken_links, notice_may_link
+
+    ids = {notice.id for notice in checked.notices}
+    warnings: list[Problem] = []
+    for notice in checked.notices:
+        if notice_may_link(notice):
+            try:
+                text = (root / NOTICES_DIR / f"{notice.id}.md").read_text("utf-8")
+            except (OSError, UnicodeDecodeError):  # changed since it was read
+                continue
+            warnings += broken_links(text, notice, checked.config.base_url, ids)
+    return warnings
 
 
 def _report(repo: Repo, checked: Checked | None, problems: list[Problem],
