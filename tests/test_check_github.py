@@ -51,15 +51,16 @@ def test_check_github_names_a_file_with_a_line_break_as_it_is(empty_repo: Path,
     result = run(empty_repo, "check", "--format", "github")
     assert result.exit_code == 1
     name_problem = ("file name must be lowercase letters, digits and hyphens (it becomes the "
-                    "notice's URL)")
+                    "notice's URL): rename it '{}.md'")
     type_problem = "'type': expected one of incident, maintenance, received 'outage'"
     assert result.output == (
-        f"::error file=notices/'quoted'.md,line=1::{name_problem}\n"
+        f"::error file=notices/'quoted'.md,line=1::{name_problem.format('quoted')}\n"
         f"::error file=notices/'quoted'.md,line=3::{type_problem}\n"
-        f"::error file=notices/two%0Alines%2C 5%25.md,line=1::{name_problem}\n"
+        f"::error file=notices/two%0Alines%2C 5%25.md,line=1::"
+        f"{name_problem.format('two-lines-5')}\n"
         f"::error file=notices/two%0Alines%2C 5%25.md,line=3::{type_problem}\n")
     assert run(empty_repo, "check").output.startswith(
-        f"notices/'quoted'.md:1: {name_problem}\n")
+        f"notices/'quoted'.md:1: {name_problem.format('quoted')}\n")
     assert f"notices/'two\\nlines, 5%.md':3: {type_problem}\n" in run(empty_repo,
                                                                       "check").output
 

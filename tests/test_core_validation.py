@@ -1017,7 +1017,7 @@ def test_check_prints_every_problem_and_exits_1(empty_repo: Path, run: Run) -> N
         "notices/2024: folders inside notices/ are not read: move its notices directly into "
         "notices/\n"
         "notices/Bad_Name.md:1: file name must be lowercase letters, digits and hyphens (it "
-        "becomes the notice's URL)\n"
+        "becomes the notice's URL): rename it 'bad-name.md'\n"
         "notices/a.md:3: 'type': expected one of incident, maintenance, received 'outage'\n"
         f"notices/b.md:5: unknown status 'Fixed' for incident (expected one of: "
         f"{INCIDENT_WORDS})\n"

@@ -11,7 +11,7 @@ from generator.app import schema
 from generator.core.errors import ProblemsFound
 from generator.core.model import Status
 from generator.core.times import parse_time
-from generator.notices import edit
+from generator.notices import edit, grammar
 from generator.notices.lookup import NotFound, find_notice, match, read_title
 from tests.conftest import MINIMAL_CONFIG
 
@@ -34,7 +34,7 @@ def at(text: str) -> datetime:
     ("word " * 20, "-".join(["word"] * 12)),
 ])
 def test_slugify(title: str, slug: str) -> None:
-    assert edit.slugify(title) == slug
+    assert grammar.slugify(title) == slug
 
 
 def test_new_id_skips_taken_ids() -> None:

@@ -149,8 +149,8 @@ def test_new_notices_load_back_exactly(title: str, kind: NoticeType, at: datetim
 @PROPERTY
 @given(titles)
 def test_slugs_are_valid_ids(title: str) -> None:
-    slug = edit.slugify(title)
-    assert slug and len(slug) <= edit.SLUG_LIMIT
+    slug = grammar.slugify(title)
+    assert slug and len(slug) <= grammar.SLUG_LIMIT
     assert all(c.isascii() and (c.isalnum() or c == "-") for c in slug)
     assert not slug.startswith("-") and not slug.endswith("-") and "--" not in slug
     assert slug == slug.lower()

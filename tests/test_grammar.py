@@ -350,7 +350,7 @@ def test_ids_follow_one_pattern_in_settings_files_and_init(empty_repo: Path,
     assert (result.exit_code, result.output) == (1, (  # the name, and the content too
         "notices/Bad_Name.md:1: expected '---' on the first line, to open the front matter\n"
         "notices/Bad_Name.md:1: file name must be lowercase letters, digits and hyphens "
-        "(it becomes the notice's URL)\n2 problems found.\n"))
+        "(it becomes the notice's URL): rename it 'bad-name.md'\n2 problems found.\n"))
     init = run(empty_repo, "init", str(empty_repo / "new"), "--timezone", "UTC",
                "--component", "Web=Website")
     assert init.exit_code == 2  # a value that is not one: a usage error

@@ -783,13 +783,31 @@ def test_a_bad_file_name_is_quoted_and_its_content_checked_too(empty_repo: Path,
     assert result.exit_code == 1
     assert result.output == (
         "notices/'two\\nlines.md':1: file name must be lowercase letters, digits and hyphens "
-        "(it becomes the notice's URL)\n"
+        "(it becomes the notice's URL): rename it 'two-lines.md'\n"
         "notices/Bad Name.md:1: file name must be lowercase letters, digits and hyphens (it "
-        "becomes the notice's URL)\n"
+        "becomes the notice's URL): rename it 'bad-name.md'\n"
         "notices/Bad Name.md:5: update has no text: write what happened under the heading\n"
         "notices/Bad Name.md:6: update heading must read '## <Status> - YYYY-MM-DD HH:MM', "
         "got '## nope'\n"
         "4 problems found.\n")
+
+
+def test_a_bad_file_name_is_told_the_name_to_give_it(empty_repo: Path, run: Run) -> None:
+    """The id a bad name reads as, as 'outpost new' makes one of a title: told only what
+    a name may hold, an author renamed 'Straße Ärger.md' by guessing. No name is offered
+    when nothing of it is left, nor one another file has."""
+    good = INCIDENT.format(title="Slow", body="Looking.")
+    for name in ("2026-11-28 Straße Ärger.md", "2026-11-28_Email.md", "2026-11-28-email.md",
+                 "日本.md"):
+        write_notice(empty_repo, name, good)
+    rule = ("file name must be lowercase letters, digits and hyphens (it becomes the "
+            "notice's URL)")
+    assert run(empty_repo, "check", "--now", "2026-11-28 23:00").output == (
+        f"notices/2026-11-28 Straße Ärger.md:1: {rule}: rename it "
+        "'2026-11-28-strasse-arger.md'\n"
+        f"notices/2026-11-28_Email.md:1: {rule}\n"
+        f"notices/日本.md:1: {rule}\n"
+        "3 problems found.\n")
 
 
 def test_a_file_name_that_is_not_utf8_is_a_problem_of_that_file(empty_repo: Path,
@@ -803,7 +821,7 @@ def test_a_file_name_that_is_not_utf8_is_a_problem_of_that_file(empty_repo: Path
         assert result.exit_code == 1
         assert result.output == (
             "notices/'caf\\udce9.md':1: file name must be lowercase letters, digits and "
-            "hyphens (it becomes the notice's URL)\n1 problem found.") + (
+            "hyphens (it becomes the notice's URL): rename it 'caf.md'\n1 problem found.") + (
             "\n" if command == "check" else " Build stopped: nothing was written.\n")
     assert not (empty_repo / "site").exists()
 

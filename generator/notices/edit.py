@@ -8,7 +8,6 @@ and writes it atomically.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
@@ -25,6 +24,7 @@ from generator.notices.grammar import (
     FRONT_MATTER_MARK,
     normalized,
     open_fence,
+    slugify,
     split_body,
     trimmed,
     without_comments,
@@ -32,31 +32,12 @@ from generator.notices.grammar import (
 )
 from generator.notices.loader import NoticeInvalid, parse_notice, title_refused
 
-SLUG_LIMIT = 60
 _PLAIN_YAML = re.compile(r"[A-Za-z0-9][A-Za-z0-9 .,'()/&+!?-]*")
 _YAML_NULLS = ("null", "Null", "NULL")
 
 
 class EditError(OutpostError):
     """An edit that cannot be made; nothing was written."""
-
-
-# Latin letters with no decomposition to an ASCII letter (NFKD keeps them whole, so
-# they would be dropped: 'Straße' gave 'strae').
-_OWN_LETTERS = str.maketrans({"ß": "ss", "ẞ": "SS", "æ": "ae", "Æ": "AE", "œ": "oe",
-                              "Œ": "OE", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "ð": "d",
-                              "Ð": "D", "ł": "l", "Ł": "L", "þ": "th", "Þ": "TH", "\u0131": "i",
-                              "ħ": "h", "Ħ": "H"})
-
-
-def slugify(title: str, limit: int = SLUG_LIMIT) -> str:
-    """'Digicert certificate reissue!' -> 'digicert-certificate-reissue'."""
-    folded = (unicodedata.normalize("NFKD", title.translate(_OWN_LETTERS))
-              .encode("ascii", "ignore").decode().lower())
-    slug = re.sub(r"[^a-z0-9]+", "-", folded).strip("-")
-    if len(slug) > limit:
-        slug = slug[:limit].rsplit("-", 1)[0] if "-" in slug[:limit] else slug[:limit]
-    return slug.strip("-") or "notice"
 
 
 SAME_DAY_LIMIT = 1000  # notices of one title on one day: '-2' up to '-1000'

@@ -16,6 +16,7 @@ plain line-by-line reference it must agree with (a property test checks it).
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 from datetime import datetime, tzinfo
 from functools import cache
@@ -29,8 +30,8 @@ __all__ = [
     "HEADING", "HEADING_HINT", "ID_PATTERN", "INDENTED_HEADING", "NOTICES_DIR", "SILENT",
     "UNCLOSED_COMMENT", "UNSEEN", "WRONG_LEVEL", "fence_after", "front_matter_again",
     "front_matter_close", "heading_line", "is_heading", "misplaced_headings", "normalized",
-    "open_fence", "split_body", "split_body_lines", "text_lines", "without_comments",
-    "write_heading",
+    "open_fence", "slugify", "split_body", "split_body_lines", "text_lines",
+    "without_comments", "write_heading",
 ]
 
 NOTICES_DIR = "notices"
@@ -87,6 +88,27 @@ def front_matter_close(text: str, start: int = 0) -> re.Match[str] | None:
     """The line that closes the front matter, searched from ``text[start]`` on (a newline
     or later: the opening line is never the closing one)."""
     return FRONT_MATTER_CLOSE.search(text, start)
+
+
+SLUG_LIMIT = 60  # characters of a title in the id made of it
+
+
+# Latin letters with no decomposition to an ASCII letter (NFKD keeps them whole, so
+# they would be dropped: 'Straße' gave 'strae').
+_OWN_LETTERS = str.maketrans({"ß": "ss", "ẞ": "SS", "æ": "ae", "Æ": "AE", "œ": "oe",
+                              "Œ": "OE", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "ð": "d",
+                              "Ð": "D", "ł": "l", "Ł": "L", "þ": "th", "Þ": "TH", "\u0131": "i",
+                              "ħ": "h", "Ħ": "H"})
+
+
+def slugify(title: str, limit: int = SLUG_LIMIT) -> str:
+    """'Digicert certificate reissue!' -> 'digicert-certificate-reissue'."""
+    folded = (unicodedata.normalize("NFKD", title.translate(_OWN_LETTERS))
+              .encode("ascii", "ignore").decode().lower())
+    slug = re.sub(r"[^a-z0-9]+", "-", folded).strip("-")
+    if len(slug) > limit:
+        slug = slug[:limit].rsplit("-", 1)[0] if "-" in slug[:limit] else slug[:limit]
+    return slug.strip("-") or "notice"
 
 
 def heading_line(status: str, time_text: str, silent: bool = False) -> str:

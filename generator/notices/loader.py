@@ -56,6 +56,7 @@ from generator.notices.grammar import (
     front_matter_close,
     misplaced_headings,
     normalized,
+    slugify,
     split_body,
     without_comments,
 )
@@ -656,6 +657,16 @@ def notice_files(root: Path) -> tuple[list[Path], list[Problem]]:
     return [folder / name for name in names], problems
 
 
+def _rename(stem: str, entries: list[tuple[str, str]]) -> str:
+    """': rename it 'x.md'' with the id a bad file name ``stem`` reads as, unless nothing
+    of it is left or another entry of notices/ has that name."""
+    meant = slugify(stem, limit=4 * len(stem))  # a letter may become two ('ß': 'ss')
+    if ((meant == "notice" and meant not in stem.lower())
+            or any(name == f"{meant}.md" for name, _ in entries)):
+        return ""
+    return f": rename it '{meant}.md'"
+
+
 def notice_names(root: Path) -> tuple[list[str], list[Problem]]:
     """notice_files(root) as file names in root/notices (a big site's build makes a
     path only for the files it reads). A missing notices/, or one that is no folder,
@@ -702,7 +713,8 @@ def notice_names(root: Path) -> tuple[list[str], list[Problem]]:
             if not ID_PATTERN.fullmatch(name[:-3]):
                 problems.append(Problem(where, 1, "file name must be lowercase letters, "
                                                   "digits and hyphens (it becomes the "
-                                                  "notice's URL)"))
+                                                  "notice's URL)"
+                                                  + _rename(name[:-3], entries)))
             files.append(name)
     return files, problems
 
