@@ -383,6 +383,10 @@ def test_utf8_arguments_python_read_as_ascii_are_the_text_typed(
     (("--message-file", "-"), "Fixed.\n".encode("utf-16"), "standard input: UTF-16 (as "
      "Notepad's \"Unicode\" and PowerShell 5's '>' save it), not UTF-8: send the text as "
      "UTF-8"),
+    # UTF-16 sent without a byte order mark.
+    (("--message-file", "-"), "Fixed.\n".encode("utf-16-le"), "standard input: UTF-16 (as "
+     "Notepad's \"Unicode\" and PowerShell 5's '>' save it), not UTF-8: send the text as "
+     "UTF-8"),
     (("--message-file", "-"), b"caf\xe9", "standard input: not valid UTF-8 (byte 0xe9 at "
      "line 1): send the text as UTF-8"),
     (("--message-file", "-"), b"First line.\r\ncaf\xe9", "standard input: not valid UTF-8 "

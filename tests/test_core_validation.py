@@ -1259,6 +1259,29 @@ def test_config_not_utf8(empty_repo: Path, run: Run) -> None:
         "save it), not UTF-8: save it as UTF-8\n1 problem found.\n")
 
 
+def test_utf16_without_a_byte_order_mark_is_named(empty_repo: Path, run: Run) -> None:
+    """UTF-16 saved without a byte order mark (iconv's UTF-16LE, .NET's Encoding.Unicode)
+    is valid UTF-8 with a NUL beside each letter: a notice got 'character U+0000 is not
+    allowed' at every line, outpost.yaml the same, and a template passed check."""
+    utf16 = ("file is UTF-16 (as Notepad's \"Unicode\" and PowerShell 5's '>' save it), not "
+             "UTF-8: save it as UTF-8")
+    notice = ("---\ntitle: Slow\ntype: incident\n---\n## Investigating - 2026-11-28 09:00\n"
+              "Looking.\n")
+    write(empty_repo, "notices/2026-11-28-le.md", notice.encode("utf-16-le"))
+    write(empty_repo, "notices/2026-11-28-be.md", notice.encode("utf-16-be"))
+    write(empty_repo, "templates/404.html", "<p>Not here.</p>\n".encode("utf-16-le"))
+    assert run(empty_repo, "check").output == (
+        f"notices/2026-11-28-be.md:1: {utf16}\nnotices/2026-11-28-le.md:1: {utf16}\n"
+        f"templates/404.html:1: {utf16}\n3 problems found.\n")
+    write(empty_repo, "outpost.yaml", BASE.encode("utf-16-le"))
+    assert run(empty_repo, "check").output == f"outpost.yaml:1: {utf16}\n1 problem found.\n"
+    # A NUL in UTF-8 text is that character, named as such.
+    write(empty_repo, "outpost.yaml", b"\0" + BASE.encode())
+    assert run(empty_repo, "check").output == (
+        "outpost.yaml:1: invalid YAML: character U+0000 is not allowed here\n"
+        "1 problem found.\n")
+
+
 def test_config_with_bom_and_crlf(empty_repo: Path, run: Run) -> None:
     write(empty_repo, "outpost.yaml", "\ufeff" + BASE.replace("\n", "\r\n"))
     result = run(empty_repo, "check")

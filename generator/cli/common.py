@@ -144,8 +144,10 @@ def resolve_now(repo: Repo, text: str | None) -> datetime:
 def utf8_text(raw: bytes, source: str, fix: str) -> str:
     """``raw`` as text; an error naming ``source``, its first byte that is not UTF-8 and
     that byte's line (or that it is UTF-16), and ``fix``."""
+    from generator.core.errors import utf8
+
     try:
-        return raw.decode("utf-8")
+        return utf8(raw)
     except UnicodeDecodeError as exc:
         from generator.core.errors import UTF16, OutpostError, byte_line, saved_as_utf16
 

@@ -28,6 +28,7 @@ from generator.core.errors import (
     conflict_markers,
     not_utf8,
     problems_in,
+    utf8,
 )
 from generator.core.model import (
     HOSTED_NOTE,
@@ -317,7 +318,7 @@ def read_config(root: Path) -> bytes:
 def config_from_bytes(raw: bytes, sections: Sequence[Section] = ()) -> Config:
     """Validate the bytes of outpost.yaml; raise ProblemsFound listing every problem."""
     try:
-        text = raw.decode("utf-8")
+        text = utf8(raw)
     except UnicodeDecodeError as exc:
         raise ProblemsFound([Problem(CONFIG_FILE, *not_utf8(raw, exc))]) from None
     return parse_config(text, sections)

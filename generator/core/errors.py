@@ -109,8 +109,25 @@ UTF16 = "UTF-16 (as Notepad's \"Unicode\" and PowerShell 5's '>' save it), not U
 
 
 def saved_as_utf16(raw: bytes) -> bool:
-    """Whether ``raw`` starts with a UTF-16 byte order mark."""
-    return raw.startswith((b"\xff\xfe", b"\xfe\xff"))
+    """Whether ``raw`` is UTF-16: it starts with a byte order mark, or, saved without one
+    (iconv's UTF-16LE, .NET's Encoding.Unicode), its first characters are each a byte of
+    ASCII beside a NUL, as a notice's '---' or outpost.yaml's first key is."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    pairs = [raw[at:at + 2] for at in range(0, min(len(raw), _UTF16_SEEN) - 1, 2)]
+    return len(pairs) >= 2 and any(all(pair[nul] == 0 and 0 < pair[1 - nul] < 0x80
+                                       for pair in pairs) for nul in (0, 1))
+
+
+_UTF16_SEEN = 32  # bytes looked at for UTF-16 saved without a byte order mark
+
+
+def utf8(raw: bytes) -> str:
+    """``raw`` decoded as UTF-8; UnicodeDecodeError for UTF-16 saved without a byte order
+    mark too, which UTF-8 reads as text with a NUL beside each letter."""
+    if b"\0" in raw[:2] and saved_as_utf16(raw):
+        raise UnicodeDecodeError("utf-8", raw, 0, 1, "UTF-16 without a byte order mark")
+    return raw.decode("utf-8")
 
 
 # Where an editor, git and Python's universal newlines end a line.

@@ -24,6 +24,7 @@ from generator.core.errors import (
     shown_name,
     status_form,
     unknown_component,
+    utf8,
 )
 from generator.core.model import (
     COMPONENT_TO_IMPACT,
@@ -537,7 +538,7 @@ def _kind(mode: int) -> str:
 def parse_bytes(raw: bytes, path: str, notice_id: str, config: Config) -> Notice:
     """Parse a notice file's bytes; raises NoticeInvalid."""
     try:
-        text = raw.decode("utf-8")
+        text = utf8(raw)
     except UnicodeDecodeError as exc:
         raise NoticeInvalid([not_utf8(raw, exc)]) from None
     return parse_notice(normalized(text), path, notice_id, config)

@@ -10,13 +10,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from generator.core.errors import (
+    UTF16,
     Problem,
     byte_line,
     close_to,
     conflict_markers,
     did_you_mean,
     problems_in,
+    saved_as_utf16,
     shown_name,
+    utf8,
 )
 from generator.disk import files_under, leads_outside
 
@@ -185,8 +188,10 @@ def checked_overrides(root: Path) -> tuple[list[Problem], list[Problem]]:
 def _not_utf8(raw: bytes, shown: str) -> Problem | None:
     """The problem of the file ``shown`` if its bytes ``raw`` are not UTF-8."""
     try:
-        raw.decode("utf-8")
+        utf8(raw)
     except UnicodeDecodeError as exc:
+        if saved_as_utf16(raw):
+            return Problem(shown, 1, f"file is {UTF16}: save it as UTF-8")
         return Problem(shown, byte_line(raw, exc.start),
                        f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}): save it as UTF-8")
     return None
