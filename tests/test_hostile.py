@@ -520,6 +520,26 @@ def test_what_an_alias_repeats_is_named_at_the_alias(empty_repo: Path, run: Run)
         "1 problem found.\n")
 
 
+def test_values_nested_deep_are_refused_at_their_line(empty_repo: Path, run: Run) -> None:
+    """A few hundred lists inside each other overflowed Python's stack ('unexpected
+    failure (RecursionError ...)'); past libyaml's own limit of 1,000, the message said
+    to put the value in quotes."""
+    deep = ("lists and mappings nest more than 100 levels deep here: simplify the document\n"
+            "1 problem found.\n")
+    config = empty_repo / "outpost.yaml"
+    base = config.read_text()
+    for levels in (500, 1100):
+        config.write_text(base + "x: " + "[" * levels + "]" * levels + "\n")
+        assert run(empty_repo, "check").output == f"outpost.yaml:9: {deep}"
+    config.write_text(base + "x:\n" + "".join(" " * level + f" k{level}:\n"
+                                             for level in range(1100)))
+    assert run(empty_repo, "check").output == f"outpost.yaml:1008: {deep}"
+    config.write_text(base)
+    write_notice(empty_repo, "deep.md", INCIDENT.format(title="Deep", body="x").replace(
+        "type: incident\n", "type: incident\ncomponents: " + "[" * 300 + "]" * 300 + "\n"))
+    assert run(empty_repo, "check").output == f"notices/deep.md:4: {deep}"
+
+
 def test_yaml_tags_are_refused_where_outpost_decides_types(empty_repo: Path, run: Run) -> None:
     # A tag was dropped silently: '!!binary aGVsbG8=' published the title "aGVsbG8=".
     write_notice(empty_repo, "binary.md", INCIDENT.format(title="!!binary aGVsbG8=", body="x"))

@@ -161,6 +161,9 @@ def parse(text: str, first_line: int = 1, aliases: bool = False) -> Node | None:
     try:
         root = yaml.compose(text, Loader=_loader())
     except yaml.MarkedYAMLError as exc:
+        if exc.problem == "exceeded maximum nesting depth":  # libyaml's own limit, 1,000
+            raise YamlError(NESTED_TOO_DEEP, shown(exc.problem_mark.line if exc.problem_mark
+                                                   else 0)) from None
         index, problem = _syntax_error(text, exc)
         hidden = shown.hidden_break(index)
         if hidden:  # the line as YAML reads it is not the one the author sees
@@ -274,6 +277,11 @@ class _ShownLines:
 
 
 MAX_VALUES = 100_000
+# Lists and mappings inside each other: settings need a few levels; converting each takes
+# frames of Python's stack, which a few hundred would overflow.
+MAX_NESTING = 100
+NESTED_TOO_DEEP = (f"lists and mappings nest more than {MAX_NESTING} levels deep here: "
+                   "simplify the document")
 
 
 class _Expansion:
@@ -769,6 +777,8 @@ def _convert_node(node: yaml.Node, shown: _ShownLines, line: int,
 
     if isinstance(node, yaml.ScalarNode):
         return _convert_scalar(node, line)
+    if len(expansion.open) >= MAX_NESTING:  # the values being converted hold each other
+        raise YamlError(NESTED_TOO_DEEP, line)
     expansion.open.add(id(node))
     try:
         return _convert_collection(node, shown, line, expansion)
