@@ -135,3 +135,23 @@ def test_a_link_is_named_as_written_at_its_line(empty_repo: Path, run: Run) -> N
         "the site does not have; write the full address (https://...) of the page it "
         "means\n"
         "OK: outpost.yaml and 1 notice are valid (2 warnings).\n")
+
+
+def test_a_link_pages_keep_no_link_of_is_warned_of(empty_repo: Path, run: Run) -> None:
+    """The sanitizer keeps the words of a 'tel:' or 'ftp:' link and drops the link:
+    check passed it, and readers found no way to call the desk it named."""
+    (empty_repo / "notices" / "2026-11-28-email.md").write_text(
+        "---\ntitle: Email delays\ntype: incident\n---\n## Investigating - 2026-11-28 09:00\n"
+        "Call [the desk](tel:+15551234), mail <a@b.org>, see <https://example.org/>.\n\n"
+        "Files: <ftp://files.example.org/>, [Mail](MAILTO:a@b.org).\n")
+    assert run(empty_repo, "check", "--now", LATER).output == (
+        "notices/2026-11-28-email.md:6: warning: the link 'tel:+15551234' is shown as its "
+        "words alone, no link: links may use http, https and mailto only\n"
+        "notices/2026-11-28-email.md:8: warning: the link 'ftp://files.example.org/' is "
+        "shown as its words alone, no link: links may use http, https and mailto only\n"
+        "OK: outpost.yaml and 1 notice are valid (2 warnings).\n")
+    result = run(empty_repo, "update", "email", "--at", "2026-11-28 09:30",
+                 "-m", "Call [the desk](tel:+15551234).")
+    assert result.output.splitlines()[1] == (
+        "Warning: the link 'tel:+15551234' is shown as its words alone, no link: links may "
+        "use http, https and mailto only.")

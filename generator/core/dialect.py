@@ -17,6 +17,8 @@ from typing import Any
 from generator.core.model import MAX_DEPTH, MAX_TEXT, may_nest_deeply
 
 EXTENSIONS = ("table", "strikethrough", "autolink")
+# What a link may lead to: the sanitizer keeps no other scheme's link, only its words.
+URL_SCHEMES = frozenset({"http", "https", "mailto"})
 # A task list item's box: '[ ]' or '[x]' opening a list item's text (or its first
 # paragraph's, in a loose list) before a space, read in the HTML as GitHub's own filter
 # reads it. cmark-gfm's tasklist extension, which GitHub does not use, ticks a box whose

@@ -3,7 +3,8 @@
 A notice's text is read on its page, ``notices/<id>/``, and its relative links resolve
 from there (feeds, mail and the Open page write them out against that page too). A
 link written as GitHub's preview of the file reads it ('../docs/runbook.md', 'other.md')
-leads into the notice's own folder, or to a Markdown file the site never publishes.
+leads into the notice's own folder, or to a Markdown file the site never publishes. A
+link with another scheme than http, https or mailto ('tel:') shows as its words alone.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from html import unescape
 from pathlib import PurePosixPath
 from urllib.parse import unquote, urljoin, urlsplit
 
-from generator.core.dialect import to_html
+from generator.core.dialect import URL_SCHEMES, to_html
 from generator.core.errors import Problem
 from generator.core.model import Notice
 from generator.notices.grammar import (
@@ -31,7 +32,7 @@ _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 # A link's target in cmark's HTML (or raw HTML passed through), in each way of quoting it.
 _HREF = re.compile(r"""<a\s[^<>]*?\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""",
                    re.IGNORECASE)
-_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
 _PAGE = "index.html"
 
 
@@ -92,18 +93,25 @@ def link_advice(text: str, notice_id: str, base_url: str, notice_ids: Collection
 
 
 def _hrefs(text: str) -> list[str]:
-    """The relative link targets of Markdown ``text``, as a browser reads them."""
+    """The link targets of Markdown ``text``, as a browser reads them, but those leading
+    to another site ('https://...', '//host/...')."""
     html = _COMMENT.sub("", to_html(text))
     found = (unescape(next(value for value in match.groups() if value is not None)).strip()
              for match in _HREF.finditer(html))
-    return [href for href in found
-            if href and not _SCHEME.match(href) and not href.startswith("//")]
+    return [href for href in found if href and not href.startswith("//")
+            and ((scheme := _SCHEME.match(href)) is None
+                 or scheme[1].lower() not in URL_SCHEMES)]
 
 
 def _advice(href: str, written: str, page: str, base_url: str, notice_ids: Collection[str]
             ) -> str | None:
-    """What the warning says of relative link ``href`` (``written`` so) read from
-    ``page``; None when it leads to a notice's page, or to no Markdown file elsewhere."""
+    """What the warning says of link ``href`` (``written`` so) read from ``page``: one
+    with a scheme pages keep no link of; a relative one leading into notices/ but to no
+    notice's page, or to a Markdown file. None for the others."""
+    if _SCHEME.match(href):  # as 'tel:' or 'ftp:': the sanitizer keeps its words alone
+        *others, last = sorted(URL_SCHEMES)
+        return (f"the link '{written}' is shown as its words alone, no link: links may "
+                f"use {', '.join(others)} and {last} only")
     try:
         target = urlsplit(urljoin(page, href))
     except ValueError:  # such as '//[bad': not a link the site keeps

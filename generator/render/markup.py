@@ -19,7 +19,7 @@ from urllib.parse import urljoin
 import nh3
 from markupsafe import Markup
 
-from generator.core.dialect import html_depth, to_html
+from generator.core.dialect import URL_SCHEMES, html_depth, to_html
 from generator.core.model import MAX_DEPTH
 
 ALLOWED_TAGS = {
@@ -29,7 +29,6 @@ ALLOWED_TAGS = {
 }
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "th": {"align"},
                       "td": {"align"}, "ol": {"start"}}
-URL_SCHEMES = {"http", "https", "mailto"}
 _HEADING_TAG = re.compile(r"<(/?)h([1-6])\b")
 # An image in cmark's output (or in raw HTML, before sanitizing): a tag whose quoted
 # values may hold '>', and its alt text, in any of HTML's three ways of writing a value.
