@@ -497,6 +497,28 @@ def test_aliases_in_outpost_yaml_are_bounded(empty_repo: Path, run: Run) -> None
     assert run(empty_repo, "check").exit_code == 0
 
 
+def test_a_heading_holding_a_long_run_of_spaces_is_read_at_once(empty_repo: Path,
+                                                                run: Run) -> None:
+    """A heading with thousands of spaces before more text (a table's row pasted after
+    it) took the heading's pattern minutes to read, every build and check with it: 1,000
+    spaces took 10 seconds, 20,000 never ended."""
+    spaces = " " * 20_000
+    write_notice(empty_repo, "long.md", INCIDENT.format(title="Long", body="x").replace(
+        "09:00\n", f"09:00{spaces}x\n"))
+    write_notice(empty_repo, "silent.md", INCIDENT.format(title="Quiet", body="x").replace(
+        "Investigating - 2026-11-28 09:00", f"Update - 2026-11-28 09:00{spaces}(silent)\n"
+        "Looking.\n\n## Investigating - 2026-11-28 08:00"))
+    started = time.monotonic()
+    result = run(empty_repo, "check")
+    assert time.monotonic() - started < 5
+    assert result.output == (
+        f"notices/long.md:5: bad time '2026-11-28 09:00{spaces}x': expected 'YYYY-MM-DD "
+        "HH:MM', optionally followed by an offset such as '-05:00' or 'Z'\n"
+        "notices/silent.md:5: '(silent)' after the time: the flag is written '[silent]': "
+        "## Update - 2026-11-28 09:00 [silent]\n"
+        "2 problems found.\n")
+
+
 def test_what_an_alias_repeats_is_named_at_the_alias(empty_repo: Path, run: Run) -> None:
     """A component repeated by an alias is a duplicate where the alias stands: it was
     named at the anchor's line, the first component, which is no duplicate."""

@@ -41,9 +41,14 @@ FRONT_MATTER_MARK = "---"
 FRONT_MATTER_CLOSE = re.compile(r"\n(?:---|\.\.\.)[^\S\n]*(?=\n|\Z)")
 
 HEADING_HINT = f"'## <Status> - {TIME_FORM}'"
+# The status and the time each end in a character that is no space (the time in none
+# that is '#' either, as a closing '##' is no part of it), and the runs of spaces are
+# taken whole (possessive): the engine tries what follows them once per run, so a line
+# holding thousands of spaces is read in linear time (it took minutes).
 HEADING = re.compile(
-    r"^##[ \t]+(?P<status>.+?)[ \t]+[-\u2013\u2014][ \t]+(?P<time>.+?)"
-    r"(?:[ \t]+\[(?P<flag>[A-Za-z]+)\])?[ \t]*#*[ \t]*$"
+    r"^##[ \t]++(?P<status>[^ \t](?:.*?[^ \t])??)[ \t]++[-\u2013\u2014][ \t]++"
+    r"(?P<time>[^ \t](?:.*?[^ \t#])??)"
+    r"(?:[ \t]++\[(?P<flag>[A-Za-z]+)\])?[ \t]*+#*+[ \t]*+$"
 )
 SILENT = "silent"  # the one flag: post the update without notifying
 INDENTED_HEADING = ("update headings start at the beginning of the line: remove the spaces "

@@ -399,7 +399,8 @@ def parse_postmortem(text: str, first_line: int, kind: NoticeType, config: Confi
 
 
 # The silent flag written another way: '(silent)', '[ silent ]', 'silent'.
-_LOOSE_SILENT = re.compile(r"[ \t]+[\[({<]?[ \t]*silent[ \t]*[\])}>]?$", re.IGNORECASE)
+_LOOSE_SILENT = re.compile(r"(?<![ \t])[ \t]++[\[({<]?[ \t]*+silent[ \t]*+[\])}>]?$",
+                           re.IGNORECASE)
 
 
 def _heading_time(match: re.Match[str], config: Config) -> datetime:
