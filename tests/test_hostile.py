@@ -519,6 +519,24 @@ def test_a_heading_holding_a_long_run_of_spaces_is_read_at_once(empty_repo: Path
         "2 problems found.\n")
 
 
+def test_a_heading_of_another_level_holding_long_runs_of_spaces_is_read_at_once(
+        empty_repo: Path, run: Run) -> None:
+    """A '#' or '###' line with long runs of spaces took the wrong-level check a time
+    growing with their square: two runs of 12,000 spaces took 2 seconds, of 24,000 eight,
+    where an update may hold 50,000 characters."""
+    spaces = " " * 24_000
+    write_notice(empty_repo, "long.md", INCIDENT.format(
+        title="Long", body=f"# Resolved -{spaces}2026{spaces}x\n\n### Resolved - "
+        "2026-11-28 10:00"))
+    started = time.monotonic()
+    result = run(empty_repo, "check", "--now", "2026-11-28 12:00")
+    assert time.monotonic() - started < 5
+    assert result.output == (
+        "notices/long.md:8: an update heading takes two '#' ('## <Status> - <time>'): with "
+        "one or three it is read as part of the update above, and its own update is lost\n"
+        "1 problem found.\n")
+
+
 def test_what_an_alias_repeats_is_named_at_the_alias(empty_repo: Path, run: Run) -> None:
     """A component repeated by an alias is a duplicate where the alias stands: it was
     named at the anchor's line, the first component, which is no duplicate."""

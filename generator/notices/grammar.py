@@ -268,8 +268,9 @@ _STATUS_WORDS = frozenset(status.value.lower() for status in Status)
 
 # '# ' or '### ' (to '###### ') before a status, a dash and a date: a heading of the wrong
 # level, read as part of the update above (the README allows '###' headings in updates).
-_WRONG_LEVEL = re.compile(r"^ {0,3}(?:#|#{3,6})[ \t]+(?P<status>[^\n]+?)[ \t]+[-\u2013\u2014][ \t]+"
-                          r"\d{4}-\d{1,2}-\d{1,2}\b")
+# Its runs of spaces are taken whole, as HEADING's are: read in linear time.
+_WRONG_LEVEL = re.compile(r"^ {0,3}(?:#|#{3,6})[ \t]++(?P<status>[^ \t\n](?:[^\n]*?[^ \t\n])??)"
+                          r"[ \t]++[-\u2013\u2014][ \t]++\d{4}-\d{1,2}-\d{1,2}\b")
 _OTHER_LEVEL = re.compile(r"\n {0,3}(?:#|#{3,6})[ \t]")
 WRONG_LEVEL = ("an update heading takes two '#' ('## <Status> - <time>'): with one or "
                "three it is read as part of the update above, and its own update is lost")
