@@ -25,6 +25,7 @@ from generator.notices.grammar import (
     text_lines,
     without_comments,
 )
+from generator.notices.loader import MAX_REPORTED_LINES
 
 # Where a text may hold a link: an inline link, a reference definition or a raw tag.
 _MAY_LINK = re.compile(r"\]\(|\]:|href", re.IGNORECASE)
@@ -51,9 +52,10 @@ def notice_may_link(notice: Notice) -> bool:
 
 def broken_links(text: str, notice: Notice, base_url: str, notice_ids: Collection[str]
                  ) -> list[Problem]:
-    """A warning at each relative link of the notice file ``text`` that leads nowhere
-    from the notice's page on the site at ``base_url``: into the notices' folder but to
-    no notice's page (``notice_ids``), or to a Markdown file, which the site never has."""
+    """A warning at each link of the notice file ``text`` that leads nowhere from the
+    notice's page on the site at ``base_url`` (into the notices' folder but to no
+    notice's page of ``notice_ids``, or to a Markdown file, which the site never has) or
+    shows as its words alone; the first MAX_REPORTED_LINES of them."""
     closing = front_matter_close(text, max(text.find("\n"), 0))
     if closing is None:
         return []
@@ -64,13 +66,15 @@ def broken_links(text: str, notice: Notice, base_url: str, notice_ids: Collectio
     parts = [(start, end, written) for start, end, written in zip(
         starts, [*starts[1:], first + body.count("\n") + 1],
         [summary, *(written for _, _, written in sections)], strict=True)]
-    prose = [(number, line) for number, line, _, is_prose in text_lines(body, first)
-             if is_prose]
-    warnings = []
+    prose = [(number, unescape(line)) for number, line, _, is_prose
+             in text_lines(body, first) if is_prose]
+    warnings: list[Problem] = []
     for start, end, written in parts:
         for href, advice in link_advice(written, notice.id, base_url, notice_ids):
+            if len(warnings) == MAX_REPORTED_LINES:  # each is looked for in the lines
+                return warnings
             line = next((number for number, shown in prose
-                         if start <= number < end and href in unescape(shown)), start)
+                         if start <= number < end and href in shown), start)
             warnings.append(Problem(notice.path, line, advice))
     return warnings
 
