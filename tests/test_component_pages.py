@@ -75,11 +75,11 @@ def test_component_page_bars_say_what_happened_and_list_the_days(
     # The bars are a picture inside the list's summary: no link, no focus stop of their own.
     row = page.split('<span class="bars" aria-hidden="true">', 1)[1].split("</summary>", 1)[0]
     assert "<a " not in row and "tabindex" not in row
-    assert ('<details class="history" open>\n<summary><span class="sr">Web, day by day: '
-            '</span>') in page
-    assert ('<span class="uptime">90 days ago<span class="sr"> to today:</span> '
-            '<span class="figure">99.93 % uptime</span> <span aria-hidden="true">Today</span>'
-            '</span>') in page
+    assert ('<details class="history" open>\n<summary><span class="bars" aria-hidden="true">'
+            ) in page
+    assert ('<span class="uptime"><span><span class="sr">Web, day by day: </span>90 days ago'
+            '<span class="sr"> to today:</span></span> <span class="figure">99.93 % uptime'
+            '</span> <span aria-hidden="true">Today</span></span>') in page
     # Every day in words, newest first: days with notices anchored and linked, the quiet
     # run between them said once.
     assert days(page) == [
@@ -158,7 +158,7 @@ def test_open_page_links_every_component_and_shows_its_bars(
     # that day on the component's page, which links each notice; no ids here (two
     # components may share a day).
     assert html.count('<details class="history">\n<summary>') == 2
-    assert ('<summary><span class="sr">API, day by day: </span>') in html
+    assert '<span class="uptime"><span><span class="sr">API, day by day: </span>' in html
     lines = days(html)
     assert lines[:3] == [
         ("", "major_outage", '<a href="./components/web/#d-2026-10-27">Oct 27, 2026</a>: '
@@ -358,7 +358,8 @@ Pages are slow.
 
 
 def _api_row(html: str) -> str:
-    return html.split('<span class="sr">API, day by day: </span>', 1)[1].split("</details>")[0]
+    return html.split('<a class="name" href="./components/api/">API</a>', 1)[1].split(
+        "</details>")[0]
 
 
 def test_one_update_on_a_web_notice_rewrites_no_page_of_component_api(

@@ -592,7 +592,7 @@ def test_components_without_a_group_are_not_listed_under_another_s_heading(
     out = tmp_path / "site"
     assert run(empty_repo, "build", "--out", str(out), "--now", FIXED_NOW).exit_code == 0
     components = (out / "index.html").read_text().split('<h2 id="components">', 1)[1]
-    shown = re.findall(r'<h3 class="group"><span class="name">([^<]*)</span>'
+    shown = re.findall(r'<h3 class="group"><span><span class="name">([^<]*)</span>'
                        r'|<a class="name" [^>]*>([^<]*)</a>', components)
     assert [group or f"- {name}" for group, name in shown] == [
         "- API", "- Chat", "Campus", "- Web", "Support", "- Mail"]
