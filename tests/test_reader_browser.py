@@ -557,6 +557,52 @@ def test_words_for_screen_readers_alone_read_as_one_sentence_with_those_shown(
         '  - /url: ./notices/2024-07-30-digicert-certificate-reissue/']
 
 
+# A space Chromium puts into a name where the page has none, before its punctuation
+# ("Campus server upgrade , Jan 9"): the name's parts laid out in boxes of their own.
+SPACED_PUNCTUATION = re.compile(r"\w [:,;.]")
+
+
+def spoken_names(page: Any) -> list[tuple[str, str]]:
+    """Each (role, accessible name) Chromium gives the page's elements, text aside."""
+    session = page.context.new_cdp_session(page)
+    try:
+        nodes = session.send("Accessibility.getFullAXTree")["nodes"]
+    finally:
+        session.detach()
+    return [(node["role"]["value"], node["name"]["value"]) for node in nodes
+            if node.get("name", {}).get("value")
+            and node.get("role", {}).get("value") not in ("StaticText", "InlineTextBox")]
+
+
+@pytest.mark.parametrize(("width", "height"), [(320, 568), (640, 360)])
+def test_the_banner_link_is_named_as_it_reads_on_a_phone(
+        browser: Any, servers: dict[str, str], sites: dict[str, Path], width: int,
+        height: int) -> None:
+    """On a phone, upright or on its side, the banner's link is 'Campus server upgrade,
+    Jan 9, ...' to a screen reader, and no name on any page of any state is spaced
+    before its punctuation: the title is cut in a box of its own there, which Chromium
+    spaced apart from the window after it ('Campus server upgrade , Jan 9, ...')."""
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    problems: list[str] = []
+    try:
+        for state, url in servers.items():
+            for path in (*PAGES, *notice_pages(sites[state])):
+                page.goto(url + path)
+                page.evaluate("document.querySelectorAll('details').forEach("
+                              "d => { d.open = true; })")
+                problems += [f"{state} {path or 'index'}: {role} {name!r}"
+                             for role, name in spoken_names(page)
+                             if SPACED_PUNCTUATION.search(name)]
+        page.goto(servers["quiet"])
+        names = spoken_names(page)
+    finally:
+        context.close()
+    assert problems == [], "\n".join(problems)
+    assert ("link", "Campus server upgrade, Jan 9, 2027, 10:00 PM\u00a0\u2013 Jan 10, "
+            "2:00 AM CST") in names
+
+
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("width", [360, 1280])
 def test_axe_finds_nothing_in_any_state(browser: Any, servers: dict[str, str],
