@@ -669,14 +669,18 @@ def test_staleness_line_counts_minutes_and_warns(browser: Any, servers: dict[str
             assert re.match(r"This page has not been updated for a while",
                             page.locator("#stale").inner_text())
         context.close()
-    # An open notice's page, where an email sends a contact, dates itself the same way.
+    # An open notice's page, where an email sends a contact, dates itself the same way,
+    # and says how long ago the incident began, as the Open page's line does.
     notice = servers["incident"] + "notices/2024-07-30-digicert-certificate-reissue/"
-    for minutes, ago, warned in ((3, " (3 minutes ago)", False), (200, " (3 hours ago)", True)):
+    for minutes, ago, since_ago, warned in ((3, " (3 minutes ago)", " (36 minutes ago)", False),
+                                            (200, " (3 hours ago)", " (3 hours ago)", True)):
         context = browser.new_context(viewport={"width": 320, "height": 640})
         page = context.new_page()
         page.clock.install(time=built + timedelta(minutes=minutes, seconds=5))
         page.goto(notice)
         assert page.locator("#built").inner_text() == f"Updated Jul 30, 2024, 2:00 PM CDT{ago}"
+        assert page.locator(".range").inner_text() == (
+            f"Since Jul 30, 2024, 1:27 PM CDT{since_ago}")
         assert page.locator("#stale").is_visible() is warned, minutes
         context.close()
     context = browser.new_context(java_script_enabled=False)
@@ -687,6 +691,8 @@ def test_staleness_line_counts_minutes_and_warns(browser: Any, servers: dict[str
     assert page.locator(".overall .since").inner_text() == "Since Jul 30, 2024, 1:27 PM CDT"
     assert page.locator("#built time").get_attribute("datetime") == "2024-07-30T14:00:00-05:00"
     assert not page.locator("#stale").is_visible()
+    page.goto(notice)
+    assert page.locator(".range").inner_text() == "Since Jul 30, 2024, 1:27 PM CDT"
     context.close()
 
 
