@@ -41,6 +41,7 @@ INDICATOR_DESCRIPTIONS = {
 UNDER_MAINTENANCE = "Service Under Maintenance"
 OPERATIONAL = ComponentStatus.OPERATIONAL.value
 OPERATIONAL_RANK = ComponentStatus.OPERATIONAL.rank  # the least: no notice sets it
+_COMPONENT_RANKS = {status: status.rank for status in ComponentStatus}
 UNDER_WAY = (Status.IN_PROGRESS, Status.VERIFYING)  # statuses of a maintenance begun
 
 
@@ -100,21 +101,31 @@ class Api:
         nothing)."""
         now = self.snapshot.now
         # (timestamp, moment, +1 as the notice began or -1 as it ended, status rank):
-        # aware datetimes hash slowly, and this sees every notice of the site.
+        # aware datetimes hash slowly, and this sees every notice of the site, so each
+        # view's times and (unless set per component) its status are read once.
         edges: dict[str, list[tuple[float, datetime, int, int]]] = {}
         for view in self.views():
             period = in_effect(view, now)
             if period is None:
                 continue
             began, ended = period
-            for component in dict.fromkeys(view.notice.components):
-                rank = view.notice.status_of(component).rank
+            notice = view.notice
+            shared = (None if notice.set_statuses
+                      else _COMPONENT_RANKS[notice.status_of(notice.components[0])]
+                      if notice.components else OPERATIONAL_RANK)
+            if shared == OPERATIONAL_RANK:
+                continue
+            start = (began.timestamp(), began, 1)
+            end = (ended.timestamp(), ended, -1) if ended is not None else None
+            for component in dict.fromkeys(notice.components):
+                rank = (shared if shared is not None
+                        else _COMPONENT_RANKS[notice.status_of(component)])
                 if rank == OPERATIONAL_RANK:
                     continue
                 found = edges.setdefault(component, [])
-                found.append((began.timestamp(), began, 1, rank))
-                if ended is not None:
-                    found.append((ended.timestamp(), ended, -1, rank))
+                found.append((*start, rank))
+                if end is not None:
+                    found.append((*end, rank))
         return {component: changed for component, found in edges.items()
                 if (changed := _last_change(found)) is not None}
 
