@@ -211,6 +211,26 @@ def test_a_plain_smtp_server_under_security_tls_is_named_with_the_fix(
         assert smtp.received == []
 
 
+def test_a_server_offering_no_starttls_under_starttls_is_named_with_the_fix(
+        run: Run, tmp_path: Path, hooks: HookServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A relay's port 25 under the default 'security: starttls' said 'STARTTLS extension
+    not supported by server.', naming no setting, and each email asked again."""
+    for smtp in mail_server():
+        root = notify_repo_for(tmp_path, smtp, hooks, monkeypatch)
+        config = root / "outpost.yaml"
+        config.write_text(config.read_text().replace("security: none", "security: starttls"))
+        code, output = notify(run, root)
+        assert code == 1
+        reason = (f"127.0.0.1:{smtp.port} offers no STARTTLS, which 'security: starttls' "
+                  "needs: under notify.smtp in outpost.yaml, set the port where it offers "
+                  "it (usually 587), or 'security: tls' for a port with TLS from the start "
+                  "(usually 465)")
+        assert f"FAILED alice@example.org <- {UPGRADE_KEYS[0]}: {reason}\n" in output
+        assert f"FAILED bob@example.org <- {UPGRADE_KEYS[1]}: {reason}\n" in output
+        assert output.count("FAILED") == 7
+        assert smtp.handler.sessions == 1 and smtp.received == []
+
+
 @pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
 def test_smtp_server_demanding_a_login_without_credentials_is_asked_once_naming_them(
         run: Run, tmp_path: Path, hooks: HookServer, monkeypatch: pytest.MonkeyPatch) -> None:

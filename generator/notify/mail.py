@@ -308,6 +308,14 @@ class SmtpSender:
             client = smtplib.SMTP(smtp.address, smtp.effective_port, timeout=smtp.timeout)
         try:
             if smtp.security == "starttls":
+                client.ehlo_or_helo_if_needed()
+                if not client.has_extn("starttls"):  # a relay's port 25, say
+                    self._refused = (
+                        f"{self.where} offers no STARTTLS, which 'security: starttls' needs: "
+                        "under notify.smtp in outpost.yaml, set the port where it offers it "
+                        "(usually 587), or 'security: tls' for a port with TLS from the "
+                        "start (usually 465)")
+                    raise SendFailed(self._refused)
                 client.starttls(context=context)
             if self.username and self.password:
                 client.ehlo_or_helo_if_needed()
