@@ -211,6 +211,27 @@ def test_a_plain_smtp_server_under_security_tls_is_named_with_the_fix(
         assert smtp.received == []
 
 
+def test_a_silent_greeting_under_starttls_names_tls_from_the_start(
+        run: Run, tmp_path: Path, hooks: HookServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """'port: 465' with the default 'security: starttls': the port waits in silence for a
+    TLS handshake, and every run failed with 'no answer within 30 s' alone."""
+    for silent in dead_server("silent"):
+        root = make_repo(tmp_path, silent.port, hooks.port)
+        monkeypatch.setenv("TEST_CHAT_URL", hooks.url("/slack"))
+        config = root / "outpost.yaml"
+        config.write_text(config.read_text().replace("security: none", "security: starttls")
+                          .replace("timeout: 5", "timeout: 1"))
+        code, output = notify(run, root)
+        assert code == 1
+        reason = ("no answer within 1 s; a port with TLS from the start (usually 465) says "
+                  "nothing until it gets it: if this is one, set 'security: tls' under "
+                  "notify.smtp in outpost.yaml")
+        assert (f"FAILED alice@example.org <- {UPGRADE_KEYS[0]}: 127.0.0.1:{silent.port}: "
+                f"{reason}\n") in output
+        assert output.count(f"failed earlier in this run ({reason})") == 4
+        assert silent.connections == 1
+
+
 def test_a_server_offering_no_starttls_under_starttls_is_named_with_the_fix(
         run: Run, tmp_path: Path, hooks: HookServer, monkeypatch: pytest.MonkeyPatch) -> None:
     """A relay's port 25 under the default 'security: starttls' said 'STARTTLS extension

@@ -279,6 +279,11 @@ class SendFailed(OutpostError):
     """One email was not accepted; the message says why, without credentials."""
 
 
+class _NoGreeting(smtplib.SMTPServerDisconnected):
+    """A plain session's server took the connection and said nothing within the timeout:
+    hung, or a port that waits for a TLS handshake before its first word."""
+
+
 class SmtpSender:
     """One SMTP connection, opened on first use and reopened after a failure; once a
     connection cannot be opened, or the server stops answering, no further email is
@@ -305,7 +310,12 @@ class SmtpSender:
             client = smtplib.SMTP_SSL(smtp.address, smtp.effective_port, timeout=smtp.timeout,
                                       context=context)
         else:
-            client = smtplib.SMTP(smtp.address, smtp.effective_port, timeout=smtp.timeout)
+            try:
+                client = smtplib.SMTP(smtp.address, smtp.effective_port, timeout=smtp.timeout)
+            except smtplib.SMTPServerDisconnected as exc:
+                if _timed_out(exc):  # connected, and no greeting came
+                    raise _NoGreeting(str(exc)) from exc
+                raise
         try:
             if smtp.security == "starttls":
                 client.ehlo_or_helo_if_needed()
@@ -417,7 +427,12 @@ class SmtpSender:
     def _stop(self, exc: smtplib.SMTPException | OSError) -> SendFailed:
         """No session could be opened, or the server stopped answering: remember why,
         so that the run's other emails fail at once instead of waiting a timeout each."""
-        if _timed_out(exc):
+        if isinstance(exc, _NoGreeting):  # as 'port: 465' under the default starttls
+            self._unreachable = (f"no answer within {self.smtp.timeout:g} s; a port with TLS "
+                                 "from the start (usually 465) says nothing until it gets "
+                                 "it: if this is one, set 'security: tls' under notify.smtp "
+                                 "in outpost.yaml")
+        elif _timed_out(exc):
             self._unreachable = f"no answer within {self.smtp.timeout:g} s"
         elif (isinstance(exc, ssl.SSLError) and exc.reason == "WRONG_VERSION_NUMBER"
               and self.smtp.security == "tls"):  # a port that greets in plain text (587, 25)
