@@ -7,6 +7,7 @@ import re
 from collections import Counter
 from html import unescape
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -163,7 +164,8 @@ def test_html_email_blocks_take_their_own_direction(run: Run, repo: Path,
     [mail] = [m for m in smtp.received if m.to == "alice@example.org"
               and m.message["Message-ID"] == f"<outpost.rtl.20261128T1500Z@{SITE}>"]
     assert mail.part("html").split("<body", 1)[1] == (
-        ' style="font-family:sans-serif;line-height:1.5;max-width:40em">\n'
+        ' style="font-family:sans-serif;line-height:1.5;max-width:40em;'
+        'overflow-wrap:anywhere">\n'
         '<h1 dir="auto" style="font-size:1.3em">Investigating: <bdi>DNS</bdi></h1>\n'
         '<p dir="auto">\u0648\u062c\u062f\u0646\u0627 \u0627\u0644\u0633\u0628\u0628 (DNS).</p>\n'
         '<ul>\n<li dir="auto">Fixed.</li>\n</ul>\n'
@@ -176,6 +178,34 @@ def test_html_email_blocks_take_their_own_direction(run: Run, repo: Path,
         '<p dir="auto"><a href="https://status.example.org/notices/rtl/">Read the notice</a>'
         '</p>\n<p dir="auto" style="color:#555;font-size:.9em">You receive this as a contact '
         'of <a href="https://status.example.org/">Test Status</a>.</p>\n</body></html>\n')
+
+
+def test_html_email_fits_a_320_px_phone_with_a_long_link_and_code(
+        run: Run, repo: Path, smtp: MailServer, browser: Any) -> None:
+    """Mail clients show no stylesheet, and the pages' breaks a long word and wraps code:
+    an update with a long address or command made the email 767 px wide at 320, which a
+    phone's mail app scrolls sideways or shrinks to unreadable text."""
+    long_url = ("https://support.example.org/customers/knowledge-base/articles/"
+                "0000123456789-a-very-long-article-slug-that-never-breaks")
+    (repo / "notices" / "wide.md").write_text(
+        "---\ntitle: Wide\ntype: incident\ncomponents: [web]\n---\n"
+        "## Investigating - 2026-11-28 09:00\n"
+        f"See {long_url} or [the article]({long_url}).\n\n"
+        "```\n$ curl -sS https://api.example.org/v1/health/check/with/a/long/path?and=query"
+        "&string=that-goes-on-and-on\n```\n")
+    assert notify(run, repo)[0] == 0
+    [mail] = [m for m in smtp.received if m.to == "alice@example.org"
+              and m.message["Message-ID"] == f"<outpost.wide.20261128T1500Z@{SITE}>"]
+    html = mail.part("html")
+    assert '<pre style="white-space:pre-wrap"><code>$ curl' in html
+    page = browser.new_page(viewport={"width": 320, "height": 568})
+    try:
+        page.set_content(html)
+        assert page.evaluate("document.documentElement.scrollWidth") == 320
+        assert page.evaluate("getComputedStyle(document.querySelector('pre')).whiteSpace"
+                             ) == "pre-wrap"
+    finally:
+        page.close()
 
 
 def test_html_email_isolates_a_right_to_left_title_and_names(run: Run, repo: Path,

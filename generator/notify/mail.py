@@ -203,9 +203,12 @@ def html_text(config: Config, message: Message, markdown: Markdown) -> str:
     return own_direction(
         f'<!DOCTYPE html>\n<html lang="{esc(config.language)}"><head><meta charset="utf-8">'
         f"<title>{esc(heading)}</title></head>\n"
-        '<body style="font-family:sans-serif;line-height:1.5;max-width:40em">\n'
+        # As the pages' stylesheet: a long address or word breaks rather than widen a
+        # phone's screen (mail clients show no stylesheet).
+        '<body style="font-family:sans-serif;line-height:1.5;max-width:40em;'
+        'overflow-wrap:anywhere">\n'
         f"<h1 style=\"font-size:1.3em\">{esc(lead)}: {isolated(message.notice.title)}</h1>\n"
-        f"{absolute_links(markdown(_body_markdown(config, message)), page)}\n"
+        f"{_wrapped(absolute_links(markdown(_body_markdown(config, message)), page))}\n"
         f"<table>{rows}</table>\n"
         f'<p><a href="{url}">Read the notice</a></p>\n'
         f"{case}"
@@ -213,6 +216,11 @@ def html_text(config: Config, message: Message, markdown: Markdown) -> str:
         f'<a href="{esc(config.base_url, quote=True)}">{esc(config.title)}</a>.</p>\n'
         "</body></html>\n"
     )
+
+
+def _wrapped(html: str) -> str:
+    """Sanitized ``html`` whose code blocks wrap their long lines, as on the pages."""
+    return html.replace("<pre>", '<pre style="white-space:pre-wrap">')  # no raw '<' in text
 
 
 def compose(config: Config, settings: NotifySettings, message: Message, contact: Contact,
