@@ -772,6 +772,22 @@ def test_a_title_written_as_encoded_words_is_sent_as_typed_never_as_headers(
     assert mail.part("plain").startswith(f"Investigating: {INJECTING_TITLE}\n\nOn it.\n")
 
 
+def test_a_long_subject_in_other_letters_keeps_every_space(run: Run, repo: Path,
+                                                           smtp: MailServer) -> None:
+    """Python folds a long non-ASCII Subject into encoded words and may put the space
+    between two words on the fold, between two encoded words, where decoders drop it:
+    'школ в течение' reached contacts as 'школ втечение'."""
+    title = ("Ошибка входа: сервис недоступен для всех районов и школ в течение утра "
+             "понедельника, пока идёт восстановление базы данных в течение утра")
+    (repo / "notices" / "ru.md").write_text(
+        f"---\ntitle: '{title}'\ntype: incident\n---\n"
+        "## Investigating - 2026-11-28 09:00\nOn it.\n")
+    assert notify(run, repo)[0] == 0
+    [mail] = [m for m in smtp.received if m.to == "alice@example.org"
+              and m.message["Message-ID"] == f"<outpost.ru.20261128T1500Z@{SITE}>"]
+    assert str(mail.message["Subject"]) == f"[Test Status] Investigating: {title}"
+
+
 @pytest.mark.parametrize("title", ["Zoë, Inc. <beta>", "École <beta>",
                                    "=?utf-8?q?a=0D=0AX-Evil:_1?= <beta>"])
 def test_a_site_title_with_other_letters_or_encoded_words_is_the_list_ids_phrase(

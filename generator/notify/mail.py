@@ -86,7 +86,10 @@ class _TextHeader(UnstructuredHeader):
     """A Subject written as typed. Python's parser decodes the RFC 2047 encoded words of
     a value it is given, so a notice title holding '=?utf-8?q?=0D=0AReply-To:...?=' was
     sent as a line break, then headers and a body of its author's choosing; text holding
-    '=?' is sent as encoded words, which clients decode to that text."""
+    '=?' is sent as encoded words, which clients decode to that text.
+
+    So is text that is not plain ASCII: folding it, Python may leave the space between
+    two words between two encoded words, where decoders drop it ('школ втечение')."""
 
     @classmethod
     def parse(cls, value: str, kwds: dict[str, Any]) -> None:
@@ -95,7 +98,7 @@ class _TextHeader(UnstructuredHeader):
 
     @staticmethod
     def value_parser(value: str) -> header_parser.UnstructuredTokenList:
-        return _as_typed(value, "Subject")
+        return _as_typed(value, "Subject", encode_non_ascii=True)
 
 
 def _policy() -> email.policy.EmailPolicy[EmailMessage]:
