@@ -313,6 +313,46 @@ def test_down_hosts_never_delay_load_and_cached_copy_shows(tmp_path: Path, porta
     assert watch.page_errors == []
 
 
+# Where a saved copy's banner is cut at the line's end: the right edge of its label (the
+# status), of its title's box and of the age beside it, and where each is clipped.
+SAVED_CUT_JS = """() => { const r = document.querySelector('outpost-banner').shadowRoot;
+  const right = e => Math.round(e.getBoundingClientRect().right);
+  const b = r.querySelector('b'), line = r.querySelector('a > span'), age = r.querySelector('i');
+  return {label: right(b) <= right(line) ? 'whole' : 'cut',
+          title: r.querySelector('bdi').getBoundingClientRect().width >= 16 ? 'begun' : 'gone',
+          age: age.getBoundingClientRect().width >= 30 ? 'begun' : 'gone'}; }"""
+
+
+@pytest.mark.parametrize("title", ["Sign-in failures", LONG_TITLE], ids=["short", "long"])
+def test_saved_copy_on_a_phone_shows_the_status_beside_its_age(
+        tmp_path: Path, portal: Server, browser: Any, title: str) -> None:
+    """Every host down, a 320 px phone showed the saved copy as '⚠ Part' and its age
+    whole, '(last checked 12 min ago)': the age took its full width and the banner's
+    words what was left. Both now give up room as they need it, so the status reads
+    whole and the title and the age each show their start."""
+    server = Server(tmp_path / "site")
+    port = server.port
+    publish(tmp_path, server, {"sign-in": incident(title)})
+    shutil.copy(tmp_path / "site" / "embed.js", portal.folder / "embed.js")
+    url = put(portal, "index.html", portal_page('<script async src="embed.js"></script>'))
+    ctx = browser.new_context(viewport={"width": 320, "height": 640})
+    down = None
+    try:
+        page = ctx.new_page()
+        page.goto(url)
+        wait_banner(page, "Sign-in failures")
+        server.close()
+        down = refusing(port)
+        page.goto(url)
+        wait_banner(page, "last checked")
+        assert page.evaluate(SAVED_CUT_JS) == {"label": "whole", "title": "begun",
+                                               "age": "begun"}
+    finally:
+        ctx.close()
+        if down is not None:
+            down.close()
+
+
 def test_maintenance_starts_while_the_page_is_open(tmp_path: Path, site: Server, portal: Server,
                                                    context: Any) -> None:
     publish(tmp_path, site, {"api": maintenance("API upgrade", start="2026-11-28 06:04",

@@ -27,7 +27,9 @@ COLOURS = {
 # would beat even the portal's own !important, and a portal reserves the banner's space
 # with min-height on it. The banner is one line of BANNER_HEIGHT, so that the space
 # reserved is the space taken at any width. The age of a saved copy (<i>) sits beside
-# the live region, not in it; on a narrow screen both end in an ellipsis. A title too long
+# the live region, not in it, and takes at most a quarter of the line: on a narrow
+# screen both end in an ellipsis, and the status before it reads whole (the age, at its
+# full width, left a 320 px phone '⚠ Part'). A title too long
 # for the line is cut in its own box (<bdi>, in the title's direction), as on the site
 # banner: it keeps its start and its ellipsis ends it, on the left if it reads right to
 # left. What follows it (<u>'s span: a window, ", and 2 more notices") gets what room the
@@ -41,7 +43,7 @@ EMBED_CSS = (
     "a{gap:8px;cursor:pointer}a:focus-visible{outline:2px solid;outline-offset:-4px}"
     "a>span{display:flex}u{display:flex;white-space:nowrap}u>*+*{flex-shrink:99}"
     f"span,i,bdi,u{{overflow:hidden;text-overflow:ellipsis}}i{{display:block;"
-    f"line-height:{BANNER_HEIGHT}px;padding-left:0}}i:empty{{display:none}}"
+    f"line-height:{BANNER_HEIGHT}px;padding-left:0;max-width:25%}}i:empty{{display:none}}"
     + "".join(f".{state}{{background:{c['bg']};color:{c['fg']}}}"
               for state, c in COLOURS.items())
     + "svg{flex:none;fill:none;stroke:currentColor;stroke-width:1.6}"
