@@ -552,7 +552,7 @@ def test_badge_never_holds_up_the_portal_when_the_host_hangs(browser: Any,
 def test_one_component_snippet(browser: Any, setup: Any) -> None:
     site, portal, headers, _ = setup
     host = site.url.rstrip("/")
-    (snippet,) = blocks("One component", "html")
+    snippet = blocks("One component", "html")[0]
     assert 'data-component="customer-sites"' in snippet
     snippet = snippet.replace("customer-sites", "api")  # this test site's component id
     page, watch = open_portal(browser, portal, headers, "component.html",
@@ -563,6 +563,46 @@ def test_one_component_snippet(browser: Any, setup: Any) -> None:
         "() => document.querySelector('[data-outpost-banner]')?.shadowRoot?.querySelector('a')")
     shown = banner(page, "[data-outpost-banner]")
     assert shown is not None and shown["text"] == API_UPGRADE
+    assert watch.console_errors == [] and watch.page_errors == []
+    assert violations(page) == []
+
+
+# Each banner on the page: its placeholder's (or in-place element's) parent, and its words.
+PLACED_JS = """() => [...document.querySelectorAll('*')].filter(e => e.shadowRoot)
+  .map(e => [e.parentElement.tagName, e.shadowRoot.querySelector('a')?.textContent])"""
+
+
+def test_site_and_component_banners_on_one_page(browser: Any, setup: Any) -> None:
+    """A portal with the line in its header and a module taking the One component
+    snippet showed the component's banner alone: its placeholder kept the line from
+    rendering where it stood. The README says so, and gives the page that shows both."""
+    site, portal, headers, _ = setup
+    host = site.url.rstrip("/")
+    header_line, module = blocks("Script (recommended)", "html")[0], blocks(
+        "One component", "html")[0]
+    page, _ = open_portal(browser, portal, headers, "both-lines.html",
+                          f"<header>{header_line}</header><section>{module}</section>"
+                          .replace(EXAMPLE_HOST, host).replace("customer-sites", "api"),
+                          policy("Script (recommended)", host))
+    page.wait_for_function("() => document.querySelector('[data-outpost-banner]')"
+                           "?.shadowRoot?.querySelector('a')")
+    page.wait_for_timeout(500)
+    assert page.evaluate(PLACED_JS) == [["SECTION", API_UPGRADE]]
+    assert "on a page\nthat has one, the line renders no banner where it stands" in (
+        section_text())
+    snippet = blocks("One component", "html")[1]
+    for marked in ("<header><div data-outpost-banner></div></header>",
+                   '<div data-outpost-banner data-component="customer-sites"></div>'):
+        assert marked in snippet
+    page, watch = open_portal(browser, portal, headers, "both.html",
+                              snippet.replace(EXAMPLE_HOST, host)
+                              .replace("customer-sites", "api"),
+                              policy("Script (recommended)", host))
+    page.wait_for_function("() => [...document.querySelectorAll('[data-outpost-banner]')]"
+                           ".every(e => e.shadowRoot?.querySelector('a'))")
+    assert page.evaluate(PLACED_JS) == [
+        ["HEADER", "Partial outage: Sign-in failures, and 1 more notice"],
+        ["SECTION", API_UPGRADE]]
     assert watch.console_errors == [] and watch.page_errors == []
     assert violations(page) == []
 
