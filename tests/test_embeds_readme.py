@@ -282,6 +282,44 @@ def test_loader_never_holds_up_the_portal_when_the_host_is_down(browser: Any, tm
         down.close()
 
 
+def test_saved_copy_shows_on_a_day_every_host_is_down_from_your_own_copy_alone(
+        browser: Any, tmp_path: Path) -> None:
+    """With every host down, the saved copy showed from a portal's own copy of embed.js
+    alone: the recommended line asks our hosts for the script too, which they no longer
+    served (a browser keeps it minutes at most; stale-if-error is not applied), so the
+    portal showed nothing while its storage held the banner. The README said the saved
+    copy showed 'when every host fails'; it now says where the script must come from."""
+    assert "on a day every\nhost is down the saved copy shows only where `embed.js` is your own" \
+        in section_text()
+    line = blocks("Script (recommended)", "html")[0]
+    with serving(tmp_path / "portal") as portal:
+        site = Server(tmp_path / "site")
+        port = site.port
+        build_site(write_repo(tmp_path / "repo", site.url, {
+            "sign-in": incident("Sign-in failures")}), site.folder)
+        shutil.copy(tmp_path / "site" / "embed.js", portal.folder / "embed.js")
+        for name, snippet in (("line.html", line.replace(EXAMPLE_HOST + "/", site.url)),
+                              ("own.html", '<script async src="embed.js"></script>')):
+            (portal.folder / name).write_text(portal_page(snippet))
+        page = browser.new_page()
+        shown = "() => document.querySelector('outpost-banner')?.shadowRoot?.textContent"
+        for name in ("line.html", "own.html"):
+            page.goto(portal.url + name)
+            page.wait_for_function(shown)
+        site.close()
+        down = refusing(port)
+        try:
+            page.goto(portal.url + "line.html")
+            page.wait_for_timeout(3000)  # the refused script fails at once: time to show any
+            assert page.evaluate(shown) is None
+            assert page.evaluate("Object.keys(localStorage).length") == 1
+            page.goto(portal.url + "own.html")
+            page.wait_for_function(f"() => ({shown})()?.includes('last checked')")
+        finally:
+            down.close()
+            page.close()
+
+
 def test_loader_added_after_load_still_shows_the_banner(browser: Any, setup: Any) -> None:
     """A tag manager adds the line once the page has loaded: the load event it would
     wait for has passed, so it adds embed.js at once."""
