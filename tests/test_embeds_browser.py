@@ -16,6 +16,7 @@ import pytest
 
 from generator.render.badges import badge_svg
 from generator.render.mediatypes import SHORT_CACHE
+from generator.render.snippets import loader_script
 from tests.embed_support import (
     API_UPGRADE,
     LONG_TITLE,
@@ -848,6 +849,54 @@ def test_single_page_app_rerender_gets_the_banner_back(tmp_path: Path, site: Ser
     page.wait_for_timeout(300)
     assert len(fetched) == before + 1
     assert watch.page_errors == [] and watch.console_errors == []
+
+
+# A navigation as Turbo (Rails), htmx's boost or pjax make one: the next page's body
+# replaces this one's, and its scripts run again, each as a new element with the same
+# text and attributes.
+SWAP_BODY_JS = """async (url) => {
+  const next = new DOMParser().parseFromString(await (await fetch(url)).text(), 'text/html');
+  document.body.replaceWith(next.body);
+  for (const old of document.body.querySelectorAll('script')) {
+    const again = document.createElement('script');
+    for (const a of old.attributes) again.setAttribute(a.name, a.value);
+    again.textContent = old.textContent;
+    old.replaceWith(again);
+  }
+}"""
+# The words of each banner in the page.
+SHOWN_JS = """() => [...document.querySelectorAll('outpost-banner')]
+  .map(e => e.shadowRoot.querySelector('a')?.textContent)"""
+
+
+@pytest.mark.parametrize("tag", ["line", "one tag"])
+def test_page_swapping_its_body_shows_the_banner_on_every_page(
+        tmp_path: Path, site: Server, portal: Server, context: Any, tag: str) -> None:
+    """A portal that moves between its pages by swapping the body (Turbo, htmx's boost,
+    pjax), each page with the banner's line in its layout, showed the banner on the
+    first page alone: the next page's copy of the script took the banner the first had
+    rendered in place, now out of the page, for one already standing, and rendered
+    none. A banner out of the page stands nowhere: the next copy renders in place."""
+    publish(tmp_path, site, {"sign-in": incident("Sign-in failures")})
+    snippet = (f"<script>{loader_script(site.url)}</script>" if tag == "line"
+               else f'<script async src="{site.url}embed.js"></script>')
+    first, second = (put(portal, f"{name}.html", portal_page(snippet).replace(
+        "Submit a case.", name)) for name in ("first", "second"))
+    page = context.new_page()
+    watch = Watch(page)
+    checks: list[Any] = []
+    page.on("request", lambda r: checks.append(r) if "banner.json" in r.url else None)
+    page.goto(first)
+    wait_banner(page, "Sign-in failures")
+    page.evaluate(SWAP_BODY_JS, second)
+    assert page.evaluate("document.querySelector('main').textContent") == "second"
+    wait_banner(page, "Sign-in failures")
+    page.wait_for_timeout(500)
+    assert page.evaluate(SHOWN_JS) == ["Partial outage: Sign-in failures"]
+    assert watch.page_errors == [] and watch.console_errors == []
+    # The checks tell the status host nothing of the portal's pages.
+    assert len(checks) == 2
+    assert [r.all_headers().get("referer") for r in checks] == [None, None]
 
 
 def test_placeholder_rendered_after_load_takes_the_banner(tmp_path: Path, site: Server,

@@ -39,10 +39,12 @@
       // millisecond on a page of 30,000 elements) costs far less than the change itself.
       new MutationObserver(fill).observe(D, { childList: 1, subtree: 1 });
       var c = me.dataset.component;
-      if (c || !(D.querySelector(S) || D[H])) {
+      if (c || !(D.querySelector(S) || D[H]?.isConnected)) {
         // A script naming a component, or no placeholder on the page: render where the
         // script tag stands too, unless a copy for the same site did (its line pasted
-        // twice, or the line and the one tag).
+        // twice, or the line and the one tag) and its banner is still in the page: a
+        // portal swapping its body for the next page's (Turbo, htmx, pjax) runs the
+        // next page's copy, which renders there.
         var el = D.createElement(B);
         el.dataset.component = c || "";
         me.before(el);
@@ -117,10 +119,11 @@
         // browsers keep banner.json for minutes (GitHub Pages 10): no-cache asks the host
         // each time (a 304 when unchanged), so a re-check sees the status as it is now.
         // Past the last host it throws: get(0) never does, get(i + 1) inside catch rejects.
+        // An empty referrer sends none (as referrerPolicy "no-referrer", in fewer bytes).
         get = i => {
           if (!H[i]) throw 0;
           return fetch(H[i] + path, {
-            signal: AbortSignal.timeout(3e3), credentials: "omit", referrerPolicy: "no-referrer",
+            signal: AbortSignal.timeout(3e3), credentials: "omit", referrer: "",
             cache: "no-cache"
           })
             // An error status gives false, which view rejects like any document not ours.
