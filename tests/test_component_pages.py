@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from generator.render.bars import Bar, day_label, day_lines
+from generator.render.pages import BARS_SCRIPT, STALENESS_SCRIPT
 from tests.conftest import MINIMAL_CONFIG, Run
 from tests.feeds_support import build, write_notice
 from tests.test_incremental import clean_files, tree
@@ -142,6 +143,38 @@ def test_days_before_since_show_no_data(empty_repo: Path, run: Run, tmp_path: Pa
     assert days((site / "components/web/index.html").read_text())[-2:] == [
         ("", "operational", "Oct 1 \u2013 Oct 26, 2026: operational"),
         ("", "no_data", "Sep 28 \u2013 Sep 30, 2026: no data")]
+
+
+def test_component_page_says_when_it_was_built_and_warns_once_stale(
+        empty_repo: Path, run: Run, tmp_path: Path) -> None:
+    """A component page says when it was built, under its status, as the Open page and
+    an open notice's page do: a contact sent there by a feed, a bookmark or an embed's
+    link must tell a copy cached for days from a current one. A build at a new time
+    writes it again, equal to a clean build; stale_after: 0 leaves the warning out."""
+    site = site_with_history(empty_repo, run, tmp_path / "site")
+    built = ('<p class="built" id="built" data-stale="130">Updated <time datetime='
+             '"2026-10-27T12:00:00-05:00">Oct 27, 2026, 12:00 PM CDT</time>'
+             '<span class="ago"></span></p>')
+    for component in ("web", "api"):
+        page = (site / f"components/{component}/index.html").read_text()
+        assert page.index('<p class="current">Now: ') < page.index(built) < page.index(
+            '<p class="stale" id="stale" role="status" hidden>This page has not been '
+            "updated for a while and may be out of date.</p>") < page.index('<h2 id="open">')
+        assert re.findall(r"<script>(.*?)</script>", page, re.S) == [STALENESS_SCRIPT,
+                                                                    BARS_SCRIPT]
+        assert ("<p>Times in Central Time (CST/CDT). Updated <time datetime="
+                '"2026-10-27T12:00:00-05:00">Oct 27, 2026, 12:00 PM CDT</time>.</p>') in page
+    later = "2026-10-27T17:07:00Z"
+    result = run(empty_repo, "build", "--out", str(site), "--now", later)
+    assert result.exit_code == 0, result.output
+    assert ('Updated <time datetime="2026-10-27T12:07:00-05:00">Oct 27, 2026, 12:07 PM CDT'
+            '</time><span class="ago">') in (site / "components/api/index.html").read_text()
+    assert tree(site) == clean_files(empty_repo, datetime.fromisoformat(later))
+    (empty_repo / "outpost.yaml").write_text(MINIMAL_CONFIG + "stale_after: 0\n")
+    page = (build(run, empty_repo, NOW, tmp_path / "no-warning")
+            / "components/api/index.html").read_text()
+    assert built.replace('"130"', '"0"') in page and 'id="stale"' not in page
+    assert re.findall(r"<script>(.*?)</script>", page, re.S) == [BARS_SCRIPT]
 
 
 def test_open_page_links_every_component_and_shows_its_bars(

@@ -871,6 +871,47 @@ SHOWN_WORDS = """i => { const tip = document.querySelectorAll('.bars i')[i].quer
   return r.width > 10 && r.height > 10 ? [r.left, r.top, r.right, r.bottom] : null; }"""
 
 
+def test_component_page_dates_itself_and_warns_at_320_px(browser: Any,
+                                                         servers: dict[str, str]) -> None:
+    """A component page reached from a feed, a bookmark or an embed's link says when it
+    was built and how long ago, and warns once older than stale_after, as the Open page
+    does, under the pages' own policy, on the narrowest phone without scrolling sideways;
+    without the script it still says when."""
+    built = datetime.fromisoformat("2024-07-30T14:00:00-05:00")
+    component = servers["incident"] + "components/support-portal/"
+    refused: list[str] = []
+    for minutes, ago, warned in ((3, " (3 minutes ago)", False), (200, " (3 hours ago)", True),
+                                 (3000, " (2 days ago)", True)):
+        context = browser.new_context(viewport={"width": 320, "height": 640})
+        page = context.new_page()
+        page.on("console", lambda message: refused.append(message.text)
+                if "Content Security Policy" in message.text else None)
+        page.route("**/*", with_page_policy)
+        page.clock.install(time=built + timedelta(minutes=minutes, seconds=5))
+        page.goto(component)
+        assert page.locator(".current").inner_text() == "Now: Operational"
+        assert page.locator("#built").inner_text() == f"Updated Jul 30, 2024, 2:00 PM CDT{ago}"
+        stale = page.locator("#stale")
+        assert stale.is_visible() is warned, minutes
+        if warned:
+            assert stale.inner_text() == (
+                "This page has not been updated for a while and may be out of date. If you "
+                "are having a problem, please submit a case.")
+            # On the first screen, under the status it qualifies.
+            box = stale.bounding_box()
+            assert box is not None and box["y"] + box["height"] <= 640, box
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320, minutes
+        assert refused == [], refused
+        context.close()
+    context = browser.new_context(java_script_enabled=False,
+                                  viewport={"width": 320, "height": 640})
+    page = context.new_page()
+    page.goto(component)
+    assert page.locator("#built").inner_text() == "Updated Jul 30, 2024, 2:00 PM CDT"
+    assert not page.locator("#stale").is_visible()
+    context.close()
+
+
 def with_page_policy(route: Any) -> None:
     """The response with the Content-Security-Policy the site's _headers gives pages."""
     response = route.fetch()

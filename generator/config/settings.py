@@ -178,9 +178,9 @@ SETTINGS: tuple[s.Field, ...] = (
             "in every footer saying the page does not depend on the systems it reports on, "
             "followed by links to the mirrors; an empty value leaves it out.",
             default=HOSTED_NOTE),
-    s.Field("stale_after", s.integer(0, 100000), "minutes", "How old the Open page (and an "
-            "open notice's page) may get before a small inline script warns readers it may "
-            "be out of date (the default is "
+    s.Field("stale_after", s.integer(0, 100000), "minutes", "How old the Open page (and a "
+            "component's or an open notice's page) may get before a small inline script "
+            "warns readers it may be out of date (the default is "
             "the 10-minute publish schedule plus 2 hours); 0 leaves the script out.",
             default=130),
     s.Field("description", s.optional(s.line), "text", "One sentence under the title."),

@@ -12,7 +12,14 @@ from generator.core.model import ComponentStatus
 from generator.core.timeline import NoticeView
 from generator.render.bars import LEGEND, figure_text
 from generator.render.feeds import component_feeds
-from generator.render.pages import BARS_SCRIPT, Site, closed_by_year, first_behind, page_html
+from generator.render.pages import (
+    BARS_SCRIPT,
+    STALENESS_SCRIPT,
+    Site,
+    closed_by_year,
+    first_behind,
+    page_html,
+)
 from generator.render.produced import Page
 
 
@@ -52,9 +59,12 @@ def render_component_pages(site: Site) -> dict[str, bytes | Page]:
         # small phone's first screen under a long name or title.
         since = first_behind(open_items, {component.id}, status)
         feeds = (*component_feeds(config, component), *site.feeds)
+        # The page says when it was built, as the Open page does: a contact sent here by a
+        # feed, a bookmark or an embed must see that "Operational" is not days old. So
+        # the build time is an input: every build at a new time writes it again.
         files[f"components/{component.id}/index.html"] = Page(
             (site.chrome, component, status, bar_row, figures, open_items, past_years, years,
-             shown_titles),  # since: of open_items and status
+             shown_titles, site.now),  # since: of open_items and status
             lambda component=component, status=status, since=since, bar_row=bar_row,
             figures=figures, open_items=open_items, past_years=past_years,
             notice_days=notice_days, shown_titles=shown_titles, years=years,
@@ -64,6 +74,7 @@ def render_component_pages(site: Site) -> dict[str, bytes | Page]:
                 bar_row=bar_row, figures=figures, open_items=open_items,
                 past_years=past_years, notice_days=notice_days, titles=shown_titles,
                 legend_items=LEGEND, years=years, current_year=None,
+                updated=site.now, staleness_script=Markup(STALENESS_SCRIPT),
                 bars_script=Markup(BARS_SCRIPT)))
         for year, items in by_year if paged else ():
             files[f"components/{component.id}/{year}/index.html"] = Page(

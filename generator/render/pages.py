@@ -59,13 +59,13 @@ from generator.render.produced import Fragments, NoFragments, Page
 from generator.render.snippets import loader_policy, loader_script
 from generator.render.textcut import shortened
 
-# The Open page's one optional script: each time followed by an empty ``.ago`` gains how
-# long ago it was ("Updated 2:00 PM CDT (3 minutes ago)", an incident's start, a card's
-# latest update: a reader in another zone need not convert "1:27 PM CDT"), and a
-# warning shows once the page is older than the stale_after setting (the paragraph's
-# data-stale, in minutes). It runs at once, where it stands, and again once the page is
-# read (the cards come after it). Constant, so _headers allows it by its hash; the page
-# says every time without it.
+# The optional script of the Open page, component pages and open notices' pages: each
+# time followed by an empty ``.ago`` gains how long ago it was ("Updated 2:00 PM CDT
+# (3 minutes ago)", an incident's start, a card's latest update: a reader in another
+# zone need not convert "1:27 PM CDT"), and a warning shows once the page is older than
+# the stale_after setting (the paragraph's data-stale, in minutes). It runs at once,
+# where it stands, and again once the page is read (the cards come after it). Constant,
+# so _headers allows it by its hash; the page says every time without it.
 STALENESS_SCRIPT = (
     "(function(){var p=document.getElementById('built'),w=document.getElementById('stale'),"
     "t=p&&p.querySelector('time');if(!t||!w)return;var s=+p.getAttribute('data-stale');"
