@@ -234,6 +234,42 @@ def test_one_update_writes_few_files(tmp_path: Path) -> None:
     assert incremental.build(project(root), out, START, QUICK)[1] == "up to date"
 
 
+@pytest.mark.parametrize("override", [None, "{# shown now #}Gone\n", "Gone {{ now }}\n"])
+def test_a_build_at_a_new_time_renders_only_the_pages_that_show_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, override: str | None) -> None:
+    """A build at a new time, as every scheduled build is, renders again only the kept
+    pages that say when they were built (component pages, open notices' pages): the word
+    "now" in a built-in template's comment made the build time an input of every kept
+    page, so each such build rendered the whole site again (at 1,000 notices three times
+    the work of a one-update rebuild). A template reading ``now`` in its code still
+    makes it one of every kept page; its comments and page text do not."""
+    root = make_repo(tmp_path / "repo")
+    if override is not None:
+        (root / "templates").mkdir()
+        (root / "templates" / "404.html").write_text(override)
+    out = tmp_path / "site"
+    options = replace(QUICK, fork=False)  # every page rendered in this process
+    incremental.build(project(root), out, START, options)
+    rendered: list[str] = []
+    keep = PageMemo.keep
+    monkeypatch.setattr(PageMemo, "keep", lambda memo, path, key, data: (
+        rendered.append(path), keep(memo, path, key, data)))
+    later = START + timedelta(minutes=10)
+    incremental.build(project(root), out, later, options)
+    files = tree(out)
+    assert files == clean_files(root, later)
+    # The Open page is never kept: it is made at every build.
+    dated = sorted(path for path, data in files.items()
+                   if b'id="built"' in data and path != "index.html")
+    assert dated == ["components/api/index.html", "components/web/index.html",
+                     "notices/open-one/index.html"]
+    if override is not None and "{{ now }}" in override:
+        assert files["404.html"] == f"Gone {later}\n".encode()
+        assert len(rendered) > len(dated) + 5 and "404.html" in rendered  # every kept page
+    else:
+        assert sorted(rendered) == dated
+
+
 def test_a_file_a_power_cut_left_empty_is_written_again(tmp_path: Path,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     """In-place writes are not synced file by file (nor is a whole site): a file the
@@ -944,13 +980,15 @@ def test_a_template_deleted_once_listed_is_no_traceback(
     switching branches as a build starts) raised FileNotFoundError, a traceback. Its
     digest and the pages' shared key now leave it out, and a FIFO put there is never
     read (it would block)."""
+    from jinja2 import Environment
+
     from generator import disk
     from generator.build import store
     from generator.render import pages
 
     templates = empty_repo / "templates"
     templates.mkdir()
-    (templates / "404.html").write_text("Gone\n")
+    (templates / "404.html").write_text('{{ "Gone" ~ now }}\n')  # code, if it were read
     os.mkfifo(templates / "pipe.html")
     listed = disk.files_under(templates, empty_repo)
     (templates / "404.html").unlink()
@@ -959,5 +997,5 @@ def test_a_template_deleted_once_listed_is_no_traceback(
         *listed, *disk.files_under(folder, root)] if folder == templates else
         disk.files_under(folder, root))
     assert store.tree_digest(templates) != "-"
-    digest, texts = pages._template_sources(empty_repo)
+    digest, texts = pages._template_sources(empty_repo, Environment())
     assert digest and "Gone" not in texts

@@ -416,11 +416,26 @@ def make_site(config: Config, snapshot: Snapshot, notices: Iterable[Notice],
 _USES_NOW = re.compile(r"\bnow\b")
 _USES_SNAPSHOT = re.compile(r"\bsnapshot\.(?!banner\b)")
 _UNKEPT_TEMPLATES = {"open.html"}
+# What a template's lexer yields that is no code: its comments and the text of the page.
+_NOT_CODE = frozenset({"comment", "linecomment", "data"})
 
 
-def _template_sources(root: Path | None) -> tuple[str, str]:
-    """A digest of every override file in root/templates, and the text of the templates
-    kept pages may use (overrides and built-in ones)."""
+def _template_code(lexer: Environment, text: str) -> str:
+    """The code of a template's tags, as far as it may read ``now`` or the snapshot:
+    its comments and page text left out, as words there read nothing (a comment's
+    "status now" made the build time an input of every kept page). A template that
+    does not lex is given whole: it cannot render anyway."""
+    if not (_USES_NOW.search(text) or _USES_SNAPSHOT.search(text)):
+        return ""
+    try:
+        return "".join(value for _, kind, value in lexer.lex(text) if kind not in _NOT_CODE)
+    except TemplateSyntaxError:
+        return text
+
+
+def _template_sources(root: Path | None, lexer: Environment) -> tuple[str, str]:
+    """A digest of every override file in root/templates, and the code of the templates
+    kept pages may use (overrides and built-in ones; see _template_code)."""
     digest = hashlib.sha256()
     texts: list[str] = []
     overrides = override_folder(root) if root is not None else None
@@ -434,13 +449,13 @@ def _template_sources(root: Path | None) -> tuple[str, str]:
             if folder is overrides:
                 digest.update(os.fsencode(path.relative_to(folder).as_posix()) + b"\0" + data)
             if path.suffix == ".html" and path.name not in _UNKEPT_TEMPLATES:
-                texts.append(data.decode("utf-8", errors="replace"))
+                texts.append(_template_code(lexer, data.decode("utf-8", errors="replace")))
     return digest.hexdigest(), "\n".join(texts)
 
 
 def chrome(site: Site, root: Path | None) -> str:
     """The digest of what every kept page shares (see ``Site.chrome``)."""
-    overrides, sources = _template_sources(root)
+    overrides, sources = _template_sources(root, site.templates)
     snapshot = site.snapshot
     parts: list[Any] = [repr(site.config), overrides, site.css_path, repr(site.feeds),
                         snapshot.banner.value, repr(banner_text(snapshot, site.config.timezone)),
