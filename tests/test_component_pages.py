@@ -177,6 +177,35 @@ def test_component_page_says_when_it_was_built_and_warns_once_stale(
     assert re.findall(r"<script>(.*?)</script>", page, re.S) == [BARS_SCRIPT]
 
 
+def test_component_page_says_how_long_ago_an_incident_began(
+        empty_repo: Path, run: Run, tmp_path: Path) -> None:
+    """The "Since" beside an incident's status is followed by how long ago it was, which
+    the page's script writes as on the Open page and the notice's page: a contact in
+    another zone need not convert "9:00 AM CDT". A maintenance's window is left as it is."""
+    (empty_repo / "outpost.yaml").write_text(MINIMAL_CONFIG)
+    write_notice(empty_repo, "open", OUTAGE.replace("## Resolved - 2026-10-27 10:00\nBack.\n\n",
+                                                    ""))
+    write_notice(empty_repo, "upgrade", MAINTENANCE.replace("components: [api]",
+                                                            "components: [web]").replace(
+        "start: 2026-10-20 22:00\nend: 2026-10-21 02:00", "start: 2026-10-27 11:00\n"
+        "end: 2026-10-27 14:00").replace("## Completed - 2026-10-21 01:00\nDone.\n\n", ""))
+    site = build(run, empty_repo, NOW, tmp_path / "site")
+    web = (site / "components/web/index.html").read_text()
+    assert ('<p class="current">Now: <span class="label comp-major_outage">Major outage</span> '
+            '<span class="since"><time datetime="2026-10-27T09:00:00-05:00">Since Oct 27, 2026, '
+            '9:00 AM CDT</time><span class="ago"></span></span></p>') in web
+    api = (site / "components/api/index.html").read_text()
+    assert ('<span class="label comp-partial_outage">Partial outage</span> <span class="since">'
+            '<time datetime="2026-10-27T09:00:00-05:00">Since Oct 27, 2026, 9:00 AM CDT</time>'
+            '<span class="ago"></span></span></p>') in api
+    (empty_repo / "notices" / "open.md").unlink()
+    site = build(run, empty_repo, NOW, tmp_path / "maintenance")
+    web = (site / "components/web/index.html").read_text()
+    current = re.search(r'<p class="current">.*</p>', web)
+    assert current is not None and "comp-under_maintenance" in current[0], web
+    assert '<span class="since"><time' in current[0] and 'class="ago"' not in current[0]
+
+
 def test_open_page_links_every_component_and_shows_its_bars(
         empty_repo: Path, run: Run, tmp_path: Path) -> None:
     site = site_with_history(empty_repo, run, tmp_path / "site")

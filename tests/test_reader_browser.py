@@ -876,7 +876,8 @@ def test_component_page_dates_itself_and_warns_at_320_px(browser: Any,
     """A component page reached from a feed, a bookmark or an embed's link says when it
     was built and how long ago, and warns once older than stale_after, as the Open page
     does, under the pages' own policy, on the narrowest phone without scrolling sideways;
-    without the script it still says when."""
+    an incident's component says how long ago it began too. Without the script the page
+    still says when."""
     built = datetime.fromisoformat("2024-07-30T14:00:00-05:00")
     component = servers["incident"] + "components/support-portal/"
     refused: list[str] = []
@@ -903,12 +904,24 @@ def test_component_page_dates_itself_and_warns_at_320_px(browser: Any,
         assert page.evaluate("document.documentElement.scrollWidth") <= 320, minutes
         assert refused == [], refused
         context.close()
+    # The incident's component says how long ago it began, as the Open page's line does.
+    affected = servers["incident"] + "components/customer-sites/"
+    context = browser.new_context(viewport={"width": 320, "height": 640})
+    page = context.new_page()
+    page.clock.install(time=built + timedelta(minutes=3, seconds=5))
+    page.goto(affected)
+    assert page.locator(".current").inner_text() == (
+        "Now: Partial outage Since Jul 30, 2024, 1:27 PM CDT (36 minutes ago)")
+    context.close()
     context = browser.new_context(java_script_enabled=False,
                                   viewport={"width": 320, "height": 640})
     page = context.new_page()
     page.goto(component)
     assert page.locator("#built").inner_text() == "Updated Jul 30, 2024, 2:00 PM CDT"
     assert not page.locator("#stale").is_visible()
+    page.goto(affected)
+    assert page.locator(".current").inner_text() == (
+        "Now: Partial outage Since Jul 30, 2024, 1:27 PM CDT")
     context.close()
 
 
@@ -2040,7 +2053,7 @@ def test_no_word_of_a_row_s_uptime_line_is_split_at_320px(
 
 
 # The words beside a component's status on its page, and where they end on the screen.
-NOW_LINE = """() => { const t = document.querySelector('.current time');
+NOW_LINE = """() => { const t = document.querySelector('.current .since');
   return {now: document.querySelector('.current').innerText,
           bottom: t && t.getBoundingClientRect().bottom}; }"""
 
@@ -2050,14 +2063,17 @@ def test_a_component_page_says_since_when_beside_its_status_on_a_320px_phone(
     """The example's incident on a 320x568 phone: Mobile notifications' page (its
     description two lines) had the open notice's 'Since ...' at y=571, below the first
     screen, and a longer name or title pushed it further. The status line says since
-    when itself: the start of the first open notice giving the component that status."""
+    when itself: the start of the first open notice giving the component that status,
+    and how long ago it was, whole on the first screen."""
     context = browser.new_context(viewport={"width": 320, "height": 568})
     page = context.new_page()
+    page.clock.install(time=datetime.fromisoformat("2024-07-30T14:03:05-05:00"))
     try:
         for component in ("customer-sites", "mobile-notifications", "digital-repository"):
             page.goto(f"{servers['incident']}components/{component}/")
             seen = page.evaluate(NOW_LINE)
-            assert seen["now"] == "Now: Partial outage Since Jul 30, 2024, 1:27 PM CDT"
+            assert seen["now"] == ("Now: Partial outage Since Jul 30, 2024, 1:27 PM CDT "
+                                   "(36 minutes ago)")
             assert seen["bottom"] <= 568, (component, seen)
         page.goto(f"{servers['maintenance']}components/customer-sites/")
         assert page.evaluate(NOW_LINE)["now"] == (
