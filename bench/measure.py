@@ -47,8 +47,8 @@ def outpost(root: Path, *args: str) -> list[str]:
     return [sys.executable, "-m", "generator", "--root", str(root), *args]
 
 
-def build_args(root: Path, out: Path) -> list[str]:
-    return outpost(root, "build", "--out", str(out), "--now", NOW)
+def build_args(root: Path, out: Path, now: str = NOW) -> list[str]:
+    return outpost(root, "build", "--out", str(out), "--now", now)
 
 
 def run_once(argv: Sequence[str], env: dict[str, str] | None = None,

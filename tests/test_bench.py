@@ -98,6 +98,7 @@ def test_quick_mode_writes_a_table(tmp_path: Path) -> None:
     text = results.read_text()
     assert "| measure | 100 notices |" in text
     for row in ("full build", "rebuild, nothing changed", "rebuild after one new update",
+                "rebuild after one new update, a minute later",
                 "`outpost check`, first run (no cache)", "`outpost check`, cache warm",
                 "`outpost update` (whole process)",
                 "peak memory of a full build", "Open page HTML + CSS (gzip)",
