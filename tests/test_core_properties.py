@@ -181,3 +181,27 @@ def test_written_notices_load_back_exactly(case: tuple[str, dict[str, object]]) 
         "start": notice.start, "end": notice.end,
         "updates": [(u.status, u.at, u.body, u.notify) for u in notice.updates],
     } == expected
+
+
+HEADING = "Identified - 2026-01-01 10:30"
+INSIDE_WORDS = [index for index in range(1, len(HEADING))
+                if HEADING[index - 1] != " " and HEADING[index] != " "]
+
+
+@settings(max_examples=100, deadline=None, derandomize=True)
+@given(st.sampled_from(INSIDE_WORDS), st.sampled_from(["\u2028", "\u2029"]),
+       st.sampled_from(["", "Mail is late."]))
+def test_a_line_separator_inside_a_heading_is_named(at: int, separator: str,
+                                                    pasted: str) -> None:
+    """U+2028 or U+2029 inside an update heading's status or time (some editors break the
+    line there) is named in the problem, wherever it stands."""
+    heading = HEADING[:at] + separator + pasted + HEADING[at:]
+    text = f"---\ntitle: T\ntype: incident\n---\n## {heading}\ny\n"
+    try:
+        parse_notice(text, "notices/x.md", "x", CONFIG)
+    except NoticeInvalid as exc:
+        [(line, message)] = exc.problems
+        assert line == 5
+        assert f"(U+{ord(separator):04X}), which some editors show as a line break" in message
+    else:
+        raise AssertionError(f"{heading!r} was read as a heading")

@@ -376,6 +376,19 @@ NOTICE_CASES = {
         INCIDENT + "## Identified - 2026-01-01 10:30\u200b\ny\n\n" + UPDATE,
         [f"5: bad time '2026-01-01 10:30\u200b': {TIME_HINT}: it holds a zero width space "
          "(U+200B), an invisible character: remove it"]),
+    # Text pasted from a web page: an editor showing U+2028 as a line end shows the
+    # heading whole and the words after it as the update's first line.
+    "line separator after a heading's time": (
+        INCIDENT + "## Identified - 2026-01-01 10:30\u2028Mail is late.\ny\n\n" + UPDATE,
+        [f"5: bad time '2026-01-01 10:30\u2028Mail is late.': {TIME_HINT}: it holds a line "
+         "separator (U+2028), which some editors show as a line break: put a newline there, "
+         "or remove it"]),
+    "paragraph separator in a heading's status": (
+        INCIDENT + "## Identified\u2029Mail - 2026-01-01 10:30\ny\n\n" + UPDATE,
+        ["5: unknown status 'Identified\u2029Mail' for incident (expected one of: "
+         "Investigating, Identified, Monitoring, Update, Resolved): it holds a paragraph "
+         "separator (U+2029), which some editors show as a line break: put a newline there, "
+         "or remove it"]),
     "zero-width space in a heading's status": (
         INCIDENT + "## Identi\u200bfied - 2026-01-01 10:30\ny\n\n" + UPDATE,
         ["5: unknown status 'Identi\u200bfied' for incident (expected one of: Investigating, "

@@ -79,9 +79,16 @@ def misleading_character(text: str) -> str:
 
     # Format characters (Cf): zero-width spaces and joiners, marks, bidirectional controls.
     hidden = next((char for char in text if unicodedata.category(char) == "Cf"), None)
-    if hidden is None:
+    if hidden is not None:
+        return f": it holds a {character_name(hidden)}, an invisible character: remove it"
+    # U+2028 and U+2029 (pasted from a web page or a script): some editors break the line
+    # there, so what follows looks like the next line; Markdown reads one line.
+    separator = next((char for char in text if unicodedata.category(char) in ("Zl", "Zp")),
+                     None)
+    if separator is None:
         return ""
-    return f": it holds a {character_name(hidden)}, an invisible character: remove it"
+    return (f": it holds a {character_name(separator)}, which some editors show as a line "
+            "break: put a newline there, or remove it")
 
 
 def printable_line(text: str) -> str:
