@@ -537,6 +537,26 @@ def test_a_heading_of_another_level_holding_long_runs_of_spaces_is_read_at_once(
         "1 problem found.\n")
 
 
+def test_lines_indented_by_long_runs_of_spaces_are_read_at_once(empty_repo: Path,
+                                                                  run: Run) -> None:
+    """A line of an update indented by thousands of spaces (a log or a table pasted as
+    code) took the check for an indented update heading a time growing with the square
+    of its indent: 24,000 spaces took half a second a line, so a notice of 20 such lines
+    under the size limit took check and every build some 40 seconds."""
+    spaces = " " * 24_000
+    updates = "".join(f"## Update - 2026-11-28 09:{minute:02d}\n{spaces}a\n{spaces}b\n\n"
+                      for minute in range(10, 0, -1))
+    write_notice(empty_repo, "long.md", INCIDENT.format(title="Long", body="x").replace(
+        "## Investigating", updates + "\t## Resolved - 2026-11-28 10:00\n\n## Investigating"))
+    started = time.monotonic()
+    result = run(empty_repo, "check", "--now", "2026-11-28 12:00")
+    assert time.monotonic() - started < 5
+    assert result.output == (
+        "notices/long.md:45: update headings start at the beginning of the line: remove "
+        "the spaces before '##'\n"
+        "1 problem found.\n")
+
+
 def test_what_an_alias_repeats_is_named_at_the_alias(empty_repo: Path, run: Run) -> None:
     """A component repeated by an alias is a duplicate where the alias stands: it was
     named at the anchor's line, the first component, which is no duplicate."""

@@ -262,7 +262,8 @@ def open_fence(text: str) -> tuple[int, str] | None:
 
 # Four spaces or a tab before '##' make it an indented code block, or a list item's text:
 # a heading written so is read as part of the update above, and its own update is lost.
-_DEEP_INDENT = re.compile(r"\n(?: {4,}| {0,3}\t)[ \t]*##(?!#)")
+# The indent is taken whole, so a line of long runs of spaces is read in linear time.
+_DEEP_INDENT = re.compile(r"\n(?: {4}| {0,3}\t)[ \t]*+##(?!#)")
 _STATUS_WORDS = frozenset(status.value.lower() for status in Status)
 
 
