@@ -255,7 +255,9 @@ TRICKY = ["title: a:", "title: a: b", "title: a:b", "title: a #b", "title: a#b",
           "components: [a,]", "components: [a, [b]]", "title:  x  ", "title: ~", "title: null",
           "components: [null, web]", "title: x\ntitle: y", "<<: x", "title: \ufeffx",
           "\ntitle: x\n\ntype: y\n", "title: x\n  more", "title: x\n- y", "title: é:",
-          "title: %x", "title: @x", "title: `x", "title: {a: b}", "title: [a]x", "a" * 101 + ": x"]
+          "title: %x", "title: @x", "title: `x", "title: {a: b}", "title: [a]x", "a" * 101 + ": x",
+          "title: a  b  ", "title: a \t", "title: a\t ", "title: a  # c", "title: a #",
+          "title: a\t#b"]
 
 
 @pytest.mark.parametrize("text", TRICKY)

@@ -557,6 +557,28 @@ def test_lines_indented_by_long_runs_of_spaces_are_read_at_once(empty_repo: Path
         "1 problem found.\n")
 
 
+def test_a_front_matter_value_holding_a_long_run_of_spaces_is_read_at_once(
+        empty_repo: Path, run: Run) -> None:
+    """A front matter value with a long run of spaces before a comment (or before ': ',
+    which is refused) took the front matter's plain reader a time growing with the square
+    of the run: 20,000 spaces took a second, 100,000 over 20, and a notice of 900,000
+    under the size limit half an hour, in check and every build."""
+    spaces = " " * 100_000
+    write_notice(empty_repo, "long.md", INCIDENT.format(title=f"Long{spaces}# why",
+                                                        body="x"))
+    write_notice(empty_repo, "colon.md", INCIDENT.format(title=f"Mail{spaces}: late",
+                                                         body="x"))
+    started = time.monotonic()
+    result = run(empty_repo, "check", "--now", "2026-11-28 12:00")
+    assert time.monotonic() - started < 5
+    assert result.output.startswith(
+        "notices/colon.md:2: invalid YAML: a value holding ': ' must be put in quotes")
+    assert result.output.endswith("\n1 problem found.\n")
+    write_notice(empty_repo, "colon.md", INCIDENT.format(title="Mail", body="x"))
+    assert run(empty_repo, "check", "--now", "2026-11-28 12:00").output == (
+        "OK: outpost.yaml and 2 notices are valid.\n")
+
+
 def test_what_an_alias_repeats_is_named_at_the_alias(empty_repo: Path, run: Run) -> None:
     """A component repeated by an alias is a duplicate where the alias stands: it was
     named at the anchor's line, the first component, which is no duplicate."""
