@@ -579,6 +579,22 @@ def test_a_front_matter_value_holding_a_long_run_of_spaces_is_read_at_once(
         "OK: outpost.yaml and 2 notices are valid.\n")
 
 
+def test_a_list_item_holding_a_long_run_of_spaces_is_named_at_once(empty_repo: Path,
+                                                                   run: Run) -> None:
+    """A list item of outpost.yaml without its key, its value holding a long run of
+    spaces, took the hint naming it a time growing with the square of the run: 80,000
+    spaces took 15 seconds."""
+    spaces = " " * 80_000
+    config = empty_repo / "outpost.yaml"
+    config.write_text(config.read_text().replace("  - id: web\n", f"  - web{spaces}x\n"))
+    started = time.monotonic()
+    result = run(empty_repo, "check")
+    assert time.monotonic() - started < 5
+    assert result.output == (
+        f"outpost.yaml:5: invalid YAML: this list item holds 'web{spaces}x' and keys below "
+        f"it: give it its key: - id: web{spaces}x\n1 problem found.\n")
+
+
 def test_what_an_alias_repeats_is_named_at_the_alias(empty_repo: Path, run: Run) -> None:
     """A component repeated by an alias is a duplicate where the alias stands: it was
     named at the anchor's line, the first component, which is no duplicate."""

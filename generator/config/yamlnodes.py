@@ -428,7 +428,9 @@ def _keyless_item(lines: list[str], line_index: int, indent: int) -> tuple[int, 
     """Where a list item holds a bare value with keys below it ('- web' over
     '  name: Web', the item's 'id: ' forgotten), and what to say: the key is the one
     the list's other items start with, if one does."""
-    item = re.fullmatch(r"( *)- +([^\s:#][^:#]*?) *", lines[line_index - 1]) if line_index else None
+    # The value ends at its last character that is no space: read in linear time.
+    item = (re.fullmatch(r"( *)- +([^\s:#](?:[^:#]*[^:# ])?) *", lines[line_index - 1])
+            if line_index else None)
     if item is None or len(item.group(0)) - len(item.group(0).lstrip(" -")) != indent:
         return None
     dash = item.group(1)
