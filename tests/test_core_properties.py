@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from generator.app import schema
 from generator.config.yamlnodes import HIDDEN, Mapping, YamlError, parse
 from generator.core.dialect import shows_text
+from generator.core.errors import ProblemsFound
 from generator.core.model import FINAL_STATUS, STATUSES, Impact, NoticeType, Status
 from generator.core.times import write_time
 from generator.notices.loader import NoticeInvalid, parse_notice
@@ -205,3 +206,26 @@ def test_a_line_separator_inside_a_heading_is_named(at: int, separator: str,
         assert f"(U+{ord(separator):04X}), which some editors show as a line break" in message
     else:
         raise AssertionError(f"{heading!r} was read as a heading")
+
+
+SETTINGS_TAKING_ONE_WORD = ["stale_after", "feed_items", "history_days", "language",
+                            "timezone", "base_url", "home_url"]
+WORD = st.text(alphabet="abz019-:/.", min_size=1, max_size=8).filter(
+    lambda word: word[0] not in "-:" and not word.endswith(":") and ": " not in word)
+
+
+@settings(max_examples=100, deadline=None, derandomize=True)
+@given(st.sampled_from(SETTINGS_TAKING_ONE_WORD), WORD, WORD)
+def test_a_value_going_on_over_lines_is_named_on_one_line(key: str, first: str,
+                                                          more: str) -> None:
+    """A value YAML reads on over a blank line and an indented one below it is named in
+    a message of one line, whatever the setting and the words."""
+    text = (MINIMAL_CONFIG.replace("timezone: America/Chicago\n", "")
+            + ("" if key == "timezone" else "timezone: UTC\n")).replace(
+        "base_url: https://status.example.org/\n", "" if key == "base_url" else
+        "base_url: https://status.example.org/\n") + f"{key}: {first}\n\n  {more}\n"
+    try:
+        schema().parse(text)
+    except ProblemsFound as exc:
+        for problem in exc.problems:
+            assert "\n" not in str(problem), str(problem)

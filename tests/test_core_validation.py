@@ -685,6 +685,11 @@ def bad_host(host: str) -> str:
 
 
 CONFIG_CASES = {
+    # A blank line, then an indented line: YAML reads it as more of the value above.
+    "a value going on over lines": ("title: T\nbase_url: https://e.org/\ntimezone: UTC\n"
+                                    "stale_after: 5\n\n  6\n", [
+        "outpost.yaml:4: Config value 'stale_after': expected a whole number from 0 to "
+        "100000, received '5\\n6'"]),
     "empty file": ("", [
         "outpost.yaml:1: missing required key 'base_url'",
         "outpost.yaml:1: missing required key 'timezone'",

@@ -829,9 +829,15 @@ def _convert_collection(node: yaml.Node, shown: _ShownLines, line: int,
 
 
 def describe(node: Node) -> str:
-    """How a value reads in a message: 'a list', 'a mapping' or the quoted text."""
+    """How a value reads in a message: 'a list', 'a mapping' or the quoted text, its line
+    breaks written as escapes so the message stays one line (a plain value goes on over
+    an indented line below a blank one: 'stale_after: 5', a blank line, '  6')."""
     if isinstance(node, Sequence):
         return "a list"
     if isinstance(node, Mapping):
         return "a mapping"
-    return "nothing" if node.plain_null else f"'{node.text}'"
+    if node.plain_null:
+        return "nothing"
+    if len(node.text.splitlines()) > 1:
+        return repr(node.text)
+    return f"'{node.text}'"
