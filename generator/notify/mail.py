@@ -290,11 +290,6 @@ class SendFailed(OutpostError):
     """One email was not accepted; the message says why, without credentials."""
 
 
-class _NoGreeting(smtplib.SMTPServerDisconnected):
-    """A plain session's server took the connection and said nothing within the timeout:
-    hung, or a port that waits for a TLS handshake before its first word."""
-
-
 class SmtpSender:
     """One SMTP connection, opened on first use and reopened after a failure; once a
     connection cannot be opened, or the server stops answering, no further email is
@@ -309,6 +304,9 @@ class SmtpSender:
         self._client: smtplib.SMTP | None = None
         self._refused = ""  # an answer every email would get: the server is not asked again
         self._unreachable = ""  # why this run stopped trying the server, once it did
+        # A plain session's server took the connection and said nothing within the
+        # timeout: hung, or a port that waits for a TLS handshake before its first word.
+        self._no_greeting = False
 
     @property
     def where(self) -> str:
@@ -324,8 +322,7 @@ class SmtpSender:
             try:
                 client = smtplib.SMTP(smtp.address, smtp.effective_port, timeout=smtp.timeout)
             except smtplib.SMTPServerDisconnected as exc:
-                if _timed_out(exc):  # connected, and no greeting came
-                    raise _NoGreeting(str(exc)) from exc
+                self._no_greeting = _timed_out(exc)  # connected, and no greeting came
                 raise
         try:
             if smtp.security == "starttls":
@@ -438,7 +435,7 @@ class SmtpSender:
     def _stop(self, exc: smtplib.SMTPException | OSError) -> SendFailed:
         """No session could be opened, or the server stopped answering: remember why,
         so that the run's other emails fail at once instead of waiting a timeout each."""
-        if isinstance(exc, _NoGreeting):  # as 'port: 465' under the default starttls
+        if self._no_greeting:  # as 'port: 465' under the default starttls
             self._unreachable = (f"no answer within {self.smtp.timeout:g} s; a port with TLS "
                                  "from the start (usually 465) says nothing until it gets "
                                  "it: if this is one, set 'security: tls' under notify.smtp "
