@@ -6,6 +6,10 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from generator.notices.links import may_link
 from tests.conftest import Run
 
 LATER = "2026-11-28 23:00"
@@ -174,3 +178,25 @@ def test_a_notice_full_of_such_links_is_read_at_once(empty_repo: Path, run: Run)
         "OK: outpost.yaml and 1 notice are valid (20 warnings).")
     assert output[19].startswith("notices/2026-11-28-email.md:25: warning: the link "
                                  "'x0-19.md'")
+
+
+_PIECES = ("[a](", "](", "]:", "[r]: ", "<a href=", "<A HREF='", "../x.md", "x.md",
+           "notices/y/", "https://e.org/", "HTTP://e.org/", "mailto:a@b", "tel:1", "//h/",
+           " ", "\n", ")", "<", ">", "x", "]", "[", "`", "\"", "&amp;")
+
+
+@given(st.lists(st.sampled_from(_PIECES), max_size=14).map("".join))
+@settings(max_examples=400, deadline=None)
+def test_only_texts_that_cannot_warn_are_passed_over(text: str) -> None:
+    """may_link's quick look passes over a text only where reading it whole would find
+    no link to warn of."""
+    if not may_link(text):
+        assert _hrefs_warned(text) == []
+
+
+def _hrefs_warned(text: str) -> list[str]:
+    from generator.notices import links
+
+    return [href for href in links._hrefs(text)
+            if links._advice(href, href, "https://s.org/notices/n/", "https://s.org/",
+                             {"n", "y"}) is not None]
