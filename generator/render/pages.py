@@ -418,14 +418,22 @@ _USES_SNAPSHOT = re.compile(r"\bsnapshot\.(?!banner\b)")
 _UNKEPT_TEMPLATES = {"open.html"}
 # What a template's lexer yields that is no code: its comments and the text of the page.
 _NOT_CODE = frozenset({"comment", "linecomment", "data"})
+_JINJA_COMMENT = re.compile(r"\{#.*?#\}", re.DOTALL)
 
 
-def _template_code(lexer: Environment, text: str) -> str:
+def _reads_site_state(text: str) -> bool:
+    return bool(_USES_NOW.search(text) or _USES_SNAPSHOT.search(text))
+
+
+def _template_code(lexer: Environment, text: str, built_in: bool = False) -> str:
     """The code of a template's tags, as far as it may read ``now`` or the snapshot:
     its comments and page text left out, as words there read nothing (a comment's
     "status now" made the build time an input of every kept page). A template that
-    does not lex is given whole: it cannot render anyway."""
-    if not (_USES_NOW.search(text) or _USES_SNAPSHOT.search(text)):
+    does not lex is given whole: it cannot render anyway. A built-in one whose words
+    are all in comments is not lexed (lexing took 2 % of a rebuild): none of them
+    holds a comment's opening inside a tag's string (tests/test_declared_inputs.py)."""
+    if not _reads_site_state(text) or (
+            built_in and not _reads_site_state(_JINJA_COMMENT.sub("", text))):
         return ""
     try:
         return "".join(value for _, kind, value in lexer.lex(text) if kind not in _NOT_CODE)
@@ -449,7 +457,8 @@ def _template_sources(root: Path | None, lexer: Environment) -> tuple[str, str]:
             if folder is overrides:
                 digest.update(os.fsencode(path.relative_to(folder).as_posix()) + b"\0" + data)
             if path.suffix == ".html" and path.name not in _UNKEPT_TEMPLATES:
-                texts.append(_template_code(lexer, data.decode("utf-8", errors="replace")))
+                texts.append(_template_code(lexer, data.decode("utf-8", errors="replace"),
+                                            built_in=folder is not overrides))
     return digest.hexdigest(), "\n".join(texts)
 
 
