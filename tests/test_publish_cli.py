@@ -399,6 +399,11 @@ def test_the_failure_report_says_which_targets_serve_this_build_already() -> Non
     assert publish_failure_report([www, mirror], {"www", "mirror"}) == (  # type: ignore[list-item]
         "2 targets failed to publish: www, mirror. Fix the causes above, then run "
         "'outpost publish www mirror' again; until then they serve this build already")
+    # An s3 target refused before anything was written to it serves its build unmixed.
+    assert publish_failure_report([www, mirror], {"www"}, {"mirror"}) == (  # type: ignore[list-item]
+        "2 targets failed to publish: www, mirror. Fix the causes above, then run "
+        "'outpost publish www mirror' again; until then mirror serves what it did before; "
+        "www serves this build already")
 
 
 def test_ctrl_c_while_waiting_for_another_publish_says_nothing_was_published(

@@ -71,7 +71,8 @@ def publish(repo: Repo, names: tuple[str, ...], site_dir: Path | None, quiet: bo
     failed = [target for target, s in zip(targets, summaries, strict=True) if not s.ok]
     if failed:
         raise OutpostError(publish_failure_report(
-            failed, {summary.name for summary in summaries if summary.live}))
+            failed, {summary.name for summary in summaries if summary.live},
+            {summary.name for summary in summaries if summary.untouched}))
 
 
 VERIFY_SITE_HELP = ("A built site on this machine (default: ROOT/site, if there): a target "

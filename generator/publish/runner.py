@@ -40,6 +40,7 @@ class Summary:
     attempts: int
     error: str | None = None
     live: bool = False  # the target serves this build (failed or not)
+    untouched: bool = False  # nothing was written to it (refused, or never reached)
 
     def line(self) -> str:
         status = "ok" if self.ok else "FAILED"
@@ -107,9 +108,11 @@ def _attempt(target: Target, work: Callable[[], Iterator[str]], echo: Echo,
 
 
 def _publish_from(target: Target, site_dir: Path, manifest: Manifest,
-                  source: Source | None, force: bool) -> Iterator[str]:
+                  source: Source | None, force: bool, begin: Callable[[], None]
+                  ) -> Iterator[str]:
     """Publish to ``target`` unless ``source`` lacks the commit it was last published
-    from (unless ``force``), then record ``source``'s commit there."""
+    from (unless ``force``), then record ``source``'s commit there; ``begin`` is called
+    once writing to it may start."""
     held = target.read_state(RECORD) if source is not None else None
     why = source.behind(recorded_commit(held)) if source is not None else None
     if source is not None and why is not None and not force:
@@ -117,6 +120,7 @@ def _publish_from(target: Target, site_dir: Path, manifest: Manifest,
     if why is not None:
         yield f"{FORCED}it was {why}"
     recorded = source is None or source.record() == held  # a republish writes nothing
+    begin()
     for line in target.publish(site_dir, manifest):
         yield line
         # Recorded once the build is live, before what follows (an s3 target's deletions)
@@ -161,12 +165,17 @@ def publish_targets(targets: Sequence[Target], site_dir: Path, manifest: Manifes
         for target in targets:
             echo(f"{target.name}: publishing build {manifest.build_id} "
                  f"({len(manifest.files)} files) to {target.settings.type} target")
-            live = False
+            live = begun = False
+
+            def began() -> None:
+                nonlocal begun
+                begun = True
 
             def work(target: Target = target) -> Iterator[str]:
                 nonlocal live
                 try:
-                    yield from _publish_from(target, site_dir, manifest, source, force)
+                    yield from _publish_from(target, site_dir, manifest, source, force,
+                                             began)
                 finally:  # a later attempt failing sooner leaves it live all the same
                     live = live or target.counts.live
 
@@ -184,7 +193,8 @@ def publish_targets(targets: Sequence[Target], site_dir: Path, manifest: Manifes
                          f"failed: {error}")
             counts: Counts = target.counts
             summary = Summary(target.name, error is None, counts.uploaded, counts.unchanged,
-                              counts.deleted, clock() - started, attempts, error, live)
+                              counts.deleted, clock() - started, attempts, error, live,
+                              untouched=not begun)
             summaries.append(summary)
             echo(summary.line())
     except KeyboardInterrupt as stopped:
@@ -225,14 +235,17 @@ def failure_report(failed: Sequence[str], verb: str) -> str:
             + ", ".join(failed))
 
 
-def publish_failure_report(failed: Sequence[Target], live: Collection[str] = ()) -> str:
+def publish_failure_report(failed: Sequence[Target], live: Collection[str] = (),
+                           untouched: Collection[str] = ()) -> str:
     """The failure, what to do about it, and what the failed targets serve meanwhile;
-    ``live``: the names of those that serve this build already (a step after failed)."""
+    ``live``: the names of those that serve this build already (a step after failed);
+    ``untouched``: of those that nothing was written to (refused before writing)."""
     names = [target.name for target in failed]
     before = [target for target in failed if target.name not in live]
     after = [target for target in failed if target.name in live]
     mixed = (" (an s3 target perhaps mixed with files of this build, never a broken link)"
-             if any(target.settings.type == "s3" for target in before) else "")
+             if any(target.settings.type == "s3" and target.name not in untouched
+                    for target in before) else "")
     served = [_serve(group, len(group) == len(failed), what) for group, what in (
         (before, f"what {'it' if len(before) == 1 else 'they'} did before{mixed}"),
         (after, "this build already")) if group]
