@@ -32,6 +32,7 @@ STALE_SECONDS = 60.0
 
 _STOPS = {signal.SIGINT, signal.SIGTERM}  # what ends a build as asked
 
+
 def write_tree(folder: Path, files: Mapping[str, bytes], parallel: bool = False) -> None:
     """Write every file under ``folder`` (which must be new or empty); with ``parallel``
     and many files, a forked child writes half of them (creating a file is mostly the

@@ -151,7 +151,7 @@ def incident(repo: Repo, title: str, impact: str, components: tuple[str, ...], s
         message=text, impact=Impact(impact.lower()), components=components)
     click.echo(f"Created {posted.notice.id}: {_shown(posted.path, repo)}")
     _warn_if_future(at_text, at, repo)
-    _warn_of_links(posted, text, repo)
+    _warn_of_links(posted, text, repo, config.base_url)
 
 
 @new.command()
@@ -186,7 +186,7 @@ def maintenance(repo: Repo, title: str, start_text: str, end_text: str,
     click.echo(f"Created {posted.notice.id}: {_shown(posted.path, repo)}")
     _warn_if_future(at_text, at, repo)
     _warn_if_after_window(posted, repo)
-    _warn_of_links(posted, text, repo)
+    _warn_of_links(posted, text, repo, config.base_url)
 
 
 def _warn_if_after_window(posted: Posted, repo: Repo) -> None:
@@ -240,10 +240,10 @@ def _post(repo: Repo, query: str, status: str | None, final: bool, at_text: str 
     _warn_if_future(at_text, at, repo)
     _warn_if_after_window(posted, repo)
     _warn_if_first(posted, repo)
-    _warn_of_links(posted, message, repo)
+    _warn_of_links(posted, message, repo, config.base_url)
 
 
-def _warn_of_links(posted: Posted, message: str | None, repo: Repo) -> None:
+def _warn_of_links(posted: Posted, message: str | None, repo: Repo, base_url: str) -> None:
     """A link in the text posted that leads nowhere from the notice's page, as check
     warns of it: written as asked."""
     from generator.notices.links import link_advice, may_link
@@ -252,8 +252,7 @@ def _warn_of_links(posted: Posted, message: str | None, repo: Repo) -> None:
         return  # cmark is imported for a text that may hold a link only
     from generator.notices.lookup import notice_ids
 
-    for _, advice in link_advice(message, posted.notice.id, repo.config().base_url,
-                                 notice_ids(repo.root)):
+    for _, advice in link_advice(message, posted.notice.id, base_url, notice_ids(repo.root)):
         click.echo(f"Warning: {advice}.", err=True)
 
 
@@ -317,7 +316,7 @@ def postmortem(repo: Repo, notice: str, at_text: str | None, silent: bool,
     when = write_time(posted.at, config.timezone)
     click.echo(f"Posted Postmortem - {when} to {posted.notice.id}: {_shown(posted.path, repo)}")
     _warn_if_future(at_text, at, repo, "postmortem")
-    _warn_of_links(posted, text, repo)
+    _warn_of_links(posted, text, repo, config.base_url)
 
 
 @click.command(name="list")

@@ -7,7 +7,7 @@ documented in the README ("Statuspage-compatible API").
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from functools import cached_property, lru_cache
 from operator import itemgetter
@@ -342,14 +342,9 @@ def _status_at(notice: Notice, update: Update, previous: Status | None) -> Statu
         if update.status is not Status.UPDATE:
             return update.status
         return previous or Status.INVESTIGATING
-    assert notice.start is not None and notice.end is not None
-    if update.status is not Status.UPDATE:
-        return standing_status(notice, update)
-    if update.at >= notice.end:
-        return Status.COMPLETED
-    if previous in (None, Status.SCHEDULED) and update.at >= notice.start:
-        return Status.IN_PROGRESS
-    return previous or Status.SCHEDULED
+    if update.status is Status.UPDATE:  # the status in force, which the window may overrule
+        update = replace(update, status=previous or Status.SCHEDULED)
+    return standing_status(notice, update)
 
 
 def _transitions(api: Api, notice: Notice, ending: bool) -> list[Json] | None:
