@@ -912,3 +912,27 @@ def test_a_scheduled_update_inside_the_window_is_told_as_in_progress(
               and "20261128T1930Z" in str(m.message["Message-ID"])]
     assert str(mail.message["Subject"]) == "[Test Status] In progress: API upgrade"
     assert "Status: In progress\n" in mail.part("plain")
+
+
+def test_a_webhook_tells_the_incident_as_it_stood_at_its_update_not_at_its_minute(
+        run: Run, repo: Path, hooks: HookServer) -> None:
+    """Monitoring and Resolved posted in one minute, then one notify run: the
+    Monitoring's body took every update of that minute, Resolved's included, so a
+    receiver read 'resolved' twice and never 'monitoring'."""
+    notice = repo / "notices" / "database-outage.md"
+    notice.write_text(notice.read_text().replace(
+        "## Resolved - 2026-11-28 10:30\nService is back.\n",
+        "## Resolved - 2026-11-28 10:30\nService is back.\n\n"
+        "## Monitoring - 2026-11-28 10:30\nA new disk is in; watching.\n"))
+    assert notify(run, repo)[0] == 0
+    posts = {p.headers["X-Outpost-Delivery"]: p.body for p in hooks.posts("/statuspage")}
+    monitoring = posts["database-outage/20261128T1630Z"]
+    assert monitoring["incident"]["status"] == "monitoring"
+    assert monitoring["incident"]["resolved_at"] is None
+    assert monitoring["page"]["status_indicator"] == "major"
+    assert [u["status"] for u in monitoring["incident"]["incident_updates"]] == [
+        "monitoring", "identified", "investigating", "investigating"]
+    resolved = posts["database-outage/20261128T1630Z~2"]["incident"]
+    assert resolved["status"] == "resolved"
+    assert [u["status"] for u in resolved["incident_updates"]] == [
+        "resolved", "monitoring", "identified", "investigating", "investigating"]

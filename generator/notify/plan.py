@@ -9,7 +9,7 @@ message for one recipient (an email contact or a webhook). The sent record holds
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -49,6 +49,16 @@ class Message:
     @property
     def status(self) -> Status:
         return self.update.status if self.update else Status.SCHEDULED
+
+    @property
+    def as_posted(self) -> Notice:
+        """The notice as it stood once the update was posted: the updates above it at
+        its minute came after it (the timeline's rule), so they are left out."""
+        updates = self.notice.updates  # newest first
+        index = next((i for i, update in enumerate(updates) if update is self.update), None)
+        if index is None:  # a reminder, or a postmortem, which is no update
+            return self.notice
+        return replace(self.notice, updates=updates[index:])
 
     @property
     def called_off(self) -> bool:

@@ -49,8 +49,10 @@ def statuspage_payload(config: Config, message: Message, notices: Iterable[Notic
     """Statuspage's incident webhook body (meta, page, incident) as things stood when
     the message fell due. Ids and the incident object are the public API's own
     (generator.core.statuspage), so receivers can match both."""
-    api = statuspage.Api(config, select(notices, message.at, config))
-    seen = view(message.notice, message.at)
+    notice = message.as_posted
+    others = [other for other in notices if other.id != notice.id]
+    api = statuspage.Api(config, select([*others, notice], message.at, config))
+    seen = view(notice, message.at)
     assert seen is not None
     incident = {**_WEBHOOK_EXTRAS, **statuspage.incident(api, seen)}
     if incident["postmortem_published_at"] is not None:  # published by message.at
