@@ -960,6 +960,18 @@ def test_an_update_dated_before_the_first_warns(empty_repo: Path, run: Run) -> N
     assert later.exit_code == 0 and later.stderr == ""
 
 
+def test_an_update_at_the_first_ones_minute_is_not_told_it_comes_before_it(
+        empty_repo: Path, run: Run) -> None:
+    """Posted at the minute the notice began, it is written above that update, so after
+    it: with a later update in the file, it was warned of as 'dated before the notice's
+    first update (09:10)', naming the later one as the first."""
+    run(empty_repo, "new", "incident", "Portal down", "--at", "2026-11-10 09:00")
+    run(empty_repo, "update", "portal", "--at", "2026-11-10 09:10", "-m", "Still.")
+    same = run(empty_repo, "update", "portal", "--at", "2026-11-10 09:00", "-m", "Found it.")
+    assert same.exit_code == 0, same.output
+    assert same.stderr == ""
+
+
 @pytest.mark.parametrize("command", [["update"], ["resolve"], ["postmortem"],
                                      ["new", "incident"], ["new", "maintenance"]])
 def test_the_help_names_the_message_file_as_its_text_does(command: list[str]) -> None:

@@ -261,9 +261,10 @@ def _warn_if_first(posted: Posted, repo: Repo) -> None:
     usually a mistyped day or year: written as asked, with a warning."""
     from generator.core.times import write_time
 
-    others = [update.at for update in posted.notice.updates if update.at != posted.at]
-    if others and posted.at < min(others):
-        first = write_time(min(others), repo.config().timezone)
+    # The update posted is one of them: another at its minute stands below it, earlier.
+    times = sorted(update.at for update in posted.notice.updates)
+    if len(times) > 1 and times[0] == posted.at < times[1]:
+        first = write_time(times[1], repo.config().timezone)
         click.echo(f"Warning: dated before the notice's first update ({first}): it is now "
                    "the first, and readers see the notice as begun then. If the date is "
                    f"wrong, fix it in {_shown(posted.path, repo)}.", err=True)
