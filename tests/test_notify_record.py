@@ -165,6 +165,34 @@ def test_nothing_is_sent_until_the_primary_target_serves_these_notices(
     assert_everything_once(smtp, hooks)
 
 
+def test_nothing_is_sent_while_the_primary_serves_a_build_made_before_an_update_came_due(
+        run: Run, repo: Path, tmp_path: Path, smtp: MailServer, hooks: HookServer) -> None:
+    """An update dated ahead is hidden by a build made before its time: built and published
+    at 10:00, the 10:30 Resolved was emailed at noon with a link to a page that still
+    said Identified, though the build was made from these very files."""
+    add_publish(repo, f"  - name: local\n    type: dir\n    path: {tmp_path / 'www'}\n")
+    for args in (("build", "--now", "2026-11-28 10:00"), ("publish", "--primary")):
+        result = run(repo, *args)
+        assert result.exit_code == 0, result.output
+    served = json.loads((tmp_path / "www" / "current" / "manifest.json").read_bytes())
+    why = (f"publish target 'local' serves build {served['build_id']}, made at 2026-11-28 "
+           "10:00, before the update of 2026-11-28 10:30 to database-outage came due")
+    code, output = notify(run, repo, "--dry-run")
+    assert code == 0
+    assert output.splitlines()[1] == (
+        f"Note: {why}: the real run would send nothing until it does.")
+    code, output = notify(run, repo)
+    assert (code, output) == (1, (
+        f"Error: {why}: the messages would link pages that do not say what they say. Run "
+        "'outpost build' and 'outpost publish --primary' (pull first if someone published "
+        "since), then outpost notify again. Nothing was sent.\n"))
+    assert smtp.received == [] and hooks.posts("/statuspage") == []
+    build_and_publish(run, repo)
+    code, output = notify(run, repo)
+    assert code == 0, output
+    assert_everything_once(smtp, hooks)
+
+
 def test_record_lives_on_a_dir_publish_target(
         run: Run, repo: Path, tmp_path: Path, smtp: MailServer, hooks: HookServer) -> None:
     published = tmp_path / "published"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -66,10 +66,11 @@ def load(project: Project, now: datetime, environ: Mapping[str, str], echo: Echo
                    MarkdownRenderer(), inputs=inputs_digest(project.root, checked.digests))
 
 
-def unpublished(ctx: Context, store: RecordStore) -> str | None:
-    """Why the primary target does not serve a build of these files (its manifest's
-    inputs differ, or it holds none), or None when it does or cannot be asked: every link
-    of a message points there, and the page it names must say what the message says."""
+def unpublished(ctx: Context, store: RecordStore, messages: Iterable[Message]) -> str | None:
+    """Why the primary target does not serve a build of these files showing these messages'
+    updates (its manifest's inputs differ, it holds none, or it was made before an update
+    dated ahead came due), or None when it does or cannot be asked: every link of a
+    message points there, and the page it names must say what the message says."""
     if not isinstance(store, TargetStore):
         return None
     target = store.target
@@ -81,10 +82,19 @@ def unpublished(ctx: Context, store: RecordStore) -> str | None:
                            f"read): {exc}") from None
     if served is None:
         return f"publish target '{target.name}' serves no build yet"
-    if served.inputs and served.inputs != ctx.inputs:
+    if served.inputs and served.inputs != ctx.inputs:  # none: a build from before inputs
         return (f"publish target '{target.name}' serves build {served.build_id}, made from "
                 "other notices, outpost.yaml or templates/ than these")
-    return None  # a build from before manifests had inputs cannot be told apart
+    # A reminder changes no page; an update shows from its time on.
+    made = datetime.fromisoformat(served.generated_at)
+    hidden = [m for m in messages if not m.is_reminder and m.at > made]
+    if hidden:
+        first = min(hidden, key=lambda m: m.at)
+        zone = ctx.config.timezone
+        return (f"publish target '{target.name}' serves build {served.build_id}, made at "
+                f"{times.write_time(made, zone)}, before the update of "
+                f"{times.write_time(first.at, zone)} to {first.notice.id} came due")
+    return None
 
 
 def describe(config: Config, message: Message) -> str:
@@ -155,7 +165,7 @@ def run(ctx: Context, store: RecordStore, dry_run: bool) -> tuple[int, int]:
     record = load_record(store)
     plan = pending(ctx.notices, settings, record, ctx.now, horizon)
     count = len(plan.deliveries)
-    why = unpublished(ctx, store) if count else None
+    why = unpublished(ctx, store, (d.message for d in plan.deliveries)) if count else None
     if dry_run:
         ctx.echo(f"Dry run: would send {count} deliver{'y' if count == 1 else 'ies'}; "
                  "nothing is sent or recorded.")
