@@ -270,6 +270,16 @@ notify:
     ]
 
 
+def test_a_since_with_a_zone_abbreviation_is_told_the_site_zone_and_its_offset() -> None:
+    """Left out, the zone of 'since' is the site's: the message said 'leave it out to use
+    UTC' and offered '-05:00' whatever was typed, as read before the site zone was known."""
+    assert problems("notify:\n  since: 2026-11-30 08:00 CST\n  webhooks:\n"
+                    "    - name: w\n      url: https://example.org/h\n") == [
+        "outpost.yaml:8: 'notify.since': bad time '2026-11-30 08:00 CST': zone abbreviations "
+        "such as 'CST' are not accepted; leave it out to use America/Chicago, or write its "
+        "offset: '2026-11-30 08:00 -06:00'"]
+
+
 def test_missing_since_is_reported() -> None:
     assert problems("notify:\n  remind_before: 1h\n") == [
         "outpost.yaml:8: missing required key 'notify.since'"]

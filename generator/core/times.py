@@ -42,6 +42,11 @@ class NotATime(InputError):
     are those of a time (an offset, a day that does not exist)."""
 
 
+class ZoneAbbreviation(InputError):
+    """A time written with a zone abbreviation ('10:30 CST'): its message names the zone
+    it was read in and the offset the abbreviation has there."""
+
+
 # Names a zone folder holds that are not the zone of a place, each with what to write.
 _MACHINE_ZONE = ("is this machine's own zone setting, which another machine (such as the "
                  "one running CI) may not share: write the zone's IANA name, such as "
@@ -140,13 +145,13 @@ def parse_time(text: str, zone: ZoneInfo) -> datetime:
         )
     except ValueError as exc:
         if abbreviated:
-            raise InputError(_abbreviation_refused(text, offset_text, None, zone)) from None
+            raise ZoneAbbreviation(_abbreviation_refused(text, offset_text, None, zone)) from None
         raise InputError(f"bad time '{text}': {exc}") from None
     if not FIRST_YEAR <= year <= LAST_YEAR:
         raise InputError(f"bad time '{text}': the year must be between {FIRST_YEAR} and "
                          f"{LAST_YEAR}")
     if abbreviated:
-        raise InputError(_abbreviation_refused(text, offset_text, naive, zone))
+        raise ZoneAbbreviation(_abbreviation_refused(text, offset_text, naive, zone))
     if offset_text:
         return naive.replace(tzinfo=_offset(offset_text)).astimezone(UTC)
     return _localize(naive, zone, text)

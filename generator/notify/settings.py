@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from generator.config import schema as s
 from generator.config import yamlnodes as yn
 from generator.core.errors import InputError, unknown_component
-from generator.core.times import NotATime, parse_time
+from generator.core.times import NotATime, ZoneAbbreviation, parse_time
 
 SECTION = "notify"
 USERNAME_ENV = "OUTPOST_SMTP_USERNAME"
@@ -120,6 +120,8 @@ def _horizon(node: yn.Node, path: str = "") -> Horizon:
         except NotATime:  # a time's own problem (its offset, say) is reported as it is
             raise s.Expected("a time such as '2026-11-01 00:00' or a duration such as "
                              "'2d', '12h' or '90m'") from None
+        except ZoneAbbreviation:  # named there, with the offset it has in the site zone
+            pass
     return Horizon(text, node.line, span)
 
 
