@@ -301,6 +301,15 @@ def test_a_flow_mapping_on_maintenance(empty_repo: Path, run: Run, tmp_path: Pat
     ("components:\n  web: down\n",
      "notices/bad.md:5: unknown status 'down' for component 'web' (expected one of: "
      "operational, under_maintenance, degraded_performance, partial_outage, major_outage)"),
+    # As the pages word it, or a typo: the status meant is named, as an update's is.
+    ("components:\n  web: Partial outage\n",
+     "notices/bad.md:5: unknown status 'Partial outage' for component 'web' (write it "
+     "'partial_outage'; expected one of: operational, under_maintenance, "
+     "degraded_performance, partial_outage, major_outage)"),
+    ("components:\n  web: major_outge\n",
+     "notices/bad.md:5: unknown status 'major_outge' for component 'web': did you mean "
+     "'major_outage'? (expected one of: operational, under_maintenance, "
+     "degraded_performance, partial_outage, major_outage)"),
     ("components:\n  web:\n",
      "notices/bad.md:5: 'components.web': expected a component status (operational, "
      "under_maintenance, degraded_performance, partial_outage, major_outage), received "

@@ -17,7 +17,9 @@ from generator.core.dialect import markdown_depth, shows_text, table_cells, to_h
 from generator.core.errors import (
     InputError,
     Problem,
+    close_to,
     conflict_markers,
+    did_you_mean,
     misleading_character,
     not_utf8,
     problems_in,
@@ -268,6 +270,20 @@ def title_refused(title: str) -> str:
     return title_length_problem(title)
 
 
+def _unknown_component_status(word: str, component_id: str) -> str:
+    """Why ``word`` is no component status, with the one meant when it is written as the
+    pages word it ('Partial outage') or mistyped ('major_outge'), as an update's is."""
+    misleading = misleading_character(word)  # what to remove says it all
+    spelled = "_".join(word.lower().replace("-", " ").split())
+    if spelled in {status.value for status in ComponentStatus} and not misleading:
+        hint, written = "", f"write it '{spelled}'; "
+    else:
+        close = close_to(spelled, (status.value for status in ComponentStatus))
+        hint, written = (f": {did_you_mean(close[:1])}" if close and not misleading else ""), ""
+    return (f"unknown status '{word}' for component '{component_id}'{hint} ({written}"
+            f"expected one of: {_COMPONENT_STATUSES}){misleading}")
+
+
 def _check_front_matter(values: dict[str, Any], node: yn.Mapping, kind: NoticeType,
                         config: Config, problems: list[tuple[int, str]]) -> Impact:
     title_problem = title_refused(values["title"])
@@ -289,9 +305,7 @@ def _check_front_matter(values: dict[str, Any], node: yn.Mapping, kind: NoticeTy
         try:
             set_statuses.append((component_id, ComponentStatus(word.lower())))
         except ValueError:
-            problems.append((line, f"unknown status '{word}' for component '{component_id}' "
-                                   f"(expected one of: {_COMPONENT_STATUSES})"
-                                   f"{misleading_character(word)}"))
+            problems.append((line, _unknown_component_status(word, component_id)))
     values["components"] = tuple(component_id for component_id, _, _ in listed)
     values["set_statuses"] = tuple(set_statuses)
     if kind is NoticeType.MAINTENANCE:
