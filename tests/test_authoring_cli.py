@@ -960,6 +960,22 @@ def test_an_update_dated_before_the_first_warns(empty_repo: Path, run: Run) -> N
     assert later.exit_code == 0 and later.stderr == ""
 
 
+def test_an_update_dated_before_the_latest_warns(empty_repo: Path, run: Run) -> None:
+    """An hour typed wrong puts the update below the latest one: written as asked, but
+    it said nothing, while the page kept the latest one's status and the email said the
+    new one's."""
+    run(empty_repo, "new", "incident", "Portal down", "--at", "2026-11-10 09:00")
+    run(empty_repo, "update", "portal", "--status", "monitoring", "--at", "2026-11-10 09:30",
+        "-m", "Watching.")
+    typo = run(empty_repo, "update", "portal", "--status", "identified", "--at",
+               "2026-11-10 09:20", "-m", "Found it.")
+    assert typo.exit_code == 0, typo.output
+    assert typo.stderr == (
+        "Warning: dated before the latest update (Monitoring - 2026-11-10 09:30): it is "
+        "written below it, and readers still see that one as the latest. If the date is "
+        "wrong, fix it in notices/2026-11-10-portal-down.md.\n")
+
+
 def test_an_update_at_the_first_ones_minute_is_not_told_it_comes_before_it(
         empty_repo: Path, run: Run) -> None:
     """Posted at the minute the notice began, it is written above that update, so after
@@ -969,7 +985,9 @@ def test_an_update_at_the_first_ones_minute_is_not_told_it_comes_before_it(
     run(empty_repo, "update", "portal", "--at", "2026-11-10 09:10", "-m", "Still.")
     same = run(empty_repo, "update", "portal", "--at", "2026-11-10 09:00", "-m", "Found it.")
     assert same.exit_code == 0, same.output
-    assert same.stderr == ""
+    assert "first update" not in same.stderr
+    assert same.stderr.startswith("Warning: dated before the latest update (Update - "
+                                  "2026-11-10 09:10)")
 
 
 @pytest.mark.parametrize("command", [["update"], ["resolve"], ["postmortem"],

@@ -239,7 +239,7 @@ def _post(repo: Repo, query: str, status: str | None, final: bool, at_text: str 
                f"{_shown(posted.path, repo)}")
     _warn_if_future(at_text, at, repo)
     _warn_if_after_window(posted, repo)
-    _warn_if_first(posted, repo)
+    _warn_if_earlier(posted, repo)
     _warn_of_links(posted, message, repo, config.base_url)
 
 
@@ -256,18 +256,27 @@ def _warn_of_links(posted: Posted, message: str | None, repo: Repo, base_url: st
         click.echo(f"Warning: {advice}.", err=True)
 
 
-def _warn_if_first(posted: Posted, repo: Repo) -> None:
-    """An update dated before every other one moves when the notice began, which is
-    usually a mistyped day or year: written as asked, with a warning."""
+def _warn_if_earlier(posted: Posted, repo: Repo) -> None:
+    """An update dated before every other one moves when the notice began, and one dated
+    before the latest leaves that one the latest: usually a mistyped day or hour, written
+    as asked, with a warning."""
     from generator.core.times import write_time
 
+    zone = repo.config().timezone
     # The update posted is one of them: another at its minute stands below it, earlier.
     times = sorted(update.at for update in posted.notice.updates)
     if len(times) > 1 and times[0] == posted.at < times[1]:
-        first = write_time(times[1], repo.config().timezone)
-        click.echo(f"Warning: dated before the notice's first update ({first}): it is now "
-                   "the first, and readers see the notice as begun then. If the date is "
-                   f"wrong, fix it in {_shown(posted.path, repo)}.", err=True)
+        click.echo(f"Warning: dated before the notice's first update "
+                   f"({write_time(times[1], zone)}): it is now the first, and readers see "
+                   "the notice as begun then. If the date is wrong, fix it in "
+                   f"{_shown(posted.path, repo)}.", err=True)
+        return
+    latest = posted.notice.updates[0]  # newest first
+    if latest.at > posted.at:
+        click.echo(f"Warning: dated before the latest update ({latest.status.value} - "
+                   f"{write_time(latest.at, zone)}): it is written below it, and readers "
+                   "still see that one as the latest. If the date is wrong, fix it in "
+                   f"{_shown(posted.path, repo)}.", err=True)
 
 
 @click.command()
