@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from generator.build.inputs import Project, inputs_digest, load_valid
@@ -66,13 +66,13 @@ def load(project: Project, now: datetime, environ: Mapping[str, str], echo: Echo
                    MarkdownRenderer(), inputs=inputs_digest(project.root, checked.digests))
 
 
-def unpublished(ctx: Context, store: RecordStore, messages: Iterable[Message]) -> str | None:
-    """Why the primary target does not serve a build of these files showing these messages'
-    updates (its manifest's inputs differ, it holds none, or it was made before an update
-    dated ahead came due), or None when it does or cannot be asked: every link of a
-    message points there, and the page it names must say what the message says."""
+def served_build(ctx: Context, store: RecordStore) -> tuple[str | None, datetime | None]:
+    """Why the primary target does not serve a build of these files (its manifest's
+    inputs differ, or it holds none), or None when it does or cannot be asked; and when
+    the build it serves was made, if known. Every link of a message points there, and
+    the page it names must say what the message says."""
     if not isinstance(store, TargetStore):
-        return None
+        return None, None
     target = store.target
     try:
         served = target.published()
@@ -81,20 +81,32 @@ def unpublished(ctx: Context, store: RecordStore, messages: Iterable[Message]) -
                            f"nothing was sent (run outpost notify again once it can be "
                            f"read): {exc}") from None
     if served is None:
-        return f"publish target '{target.name}' serves no build yet"
+        return f"publish target '{target.name}' serves no build yet", None
     if served.inputs and served.inputs != ctx.inputs:  # none: a build from before inputs
         return (f"publish target '{target.name}' serves build {served.build_id}, made from "
-                "other notices, outpost.yaml or templates/ than these")
-    # A reminder changes no page; an update shows from its time on.
-    made = datetime.fromisoformat(served.generated_at)
-    hidden = [m for m in messages if not m.is_reminder and m.at > made]
-    if hidden:
-        first = min(hidden, key=lambda m: m.at)
-        zone = ctx.config.timezone
-        return (f"publish target '{target.name}' serves build {served.build_id}, made at "
-                f"{times.write_time(made, zone)}, before the update of "
-                f"{times.write_time(first.at, zone)} to {first.notice.id} came due")
-    return None
+                "other notices, outpost.yaml or templates/ than these"), None
+    try:
+        return None, datetime.fromisoformat(served.generated_at)
+    except ValueError:  # an old or hand-made manifest: its time cannot be read
+        return None, None
+
+
+def hold_back(plan: Plan, made: datetime | None) -> tuple[Plan, list[Message]]:
+    """The plan without the updates that came due after the served build was ``made``
+    (dated ahead, or a window edge): its pages do not show them yet, so they wait for
+    the next run after a newer build is published (a later update of the same notice
+    is later still, so each recipient still reads them in order). A reminder changes
+    no page and is never held."""
+    if made is None:
+        return plan, []
+    def shown(message: Message) -> bool:
+        return message.is_reminder or message.at <= made
+
+    held: list[Message] = []
+    for delivery in plan.deliveries:
+        if not shown(delivery.message) and not any(delivery.message is m for m in held):
+            held.append(delivery.message)
+    return replace(plan, deliveries=tuple(d for d in plan.deliveries if shown(d.message))), held
 
 
 def describe(config: Config, message: Message) -> str:
@@ -125,8 +137,10 @@ def deliver(ctx: Context, delivery: Delivery) -> str:
     return log[-1] + (f" after {len(log)} attempts" if len(log) > 1 else "")
 
 
-def report_plan(ctx: Context, plan: Plan, store: RecordStore, dry_run: bool = False) -> None:
-    """What is due and to whom; a dry run also names a webhook that cannot be sent to
+def report_plan(ctx: Context, plan: Plan, store: RecordStore, dry_run: bool = False,
+                held: tuple[list[Message], datetime | None] = ([], None)) -> None:
+    """What is due and to whom, and what is ``held`` back (hold_back: the messages, when
+    the served build was made); a dry run also names a webhook that cannot be sent to
     (its url_env variable unset here), which the real run would report as failed."""
     zone = ctx.config.timezone
     ctx.echo(f"Horizon: updates from {times.write_time(plan.horizon, zone)} on "
@@ -142,6 +156,12 @@ def report_plan(ctx: Context, plan: Plan, store: RecordStore, dry_run: bool = Fa
                  f"{_unreachable(delivery.recipient.webhook, ctx) if dry_run else ''}")
     for line in plan.skipped:
         ctx.echo(f"  (nobody: {line})")
+    messages, made = held
+    for message in messages:
+        assert made is not None
+        ctx.echo(f"Held back: {describe(ctx.config, message)}: the primary target serves "
+                 f"a build made at {times.write_time(made, zone)}, before it came due; "
+                 "notify sends it once a build made since is published.")
     if plan.silent or plan.too_old:
         ctx.echo(f"Not sent: {plan.silent} silent update{'s' if plan.silent != 1 else ''}, "
                  f"{plan.too_old} update{'s' if plan.too_old != 1 else ''} before the horizon.")
@@ -164,14 +184,15 @@ def run(ctx: Context, store: RecordStore, dry_run: bool) -> tuple[int, int]:
     horizon = settings.since.resolve(ctx.now, config.timezone)
     record = load_record(store)
     plan = pending(ctx.notices, settings, record, ctx.now, horizon)
+    why, made = served_build(ctx, store) if plan.deliveries else (None, None)
+    plan, held = hold_back(plan, made)
     count = len(plan.deliveries)
-    why = unpublished(ctx, store, (d.message for d in plan.deliveries)) if count else None
     if dry_run:
         ctx.echo(f"Dry run: would send {count} deliver{'y' if count == 1 else 'ies'}; "
                  "nothing is sent or recorded.")
         if why is not None:
             ctx.echo(f"Note: {why}: the real run would send nothing until it does.")
-        report_plan(ctx, plan, store, dry_run=True)
+        report_plan(ctx, plan, store, dry_run=True, held=(held, made))
         return 0, 0
     if why is not None:
         raise OutpostError(f"{why}: the messages would link pages that do not say what "
@@ -181,7 +202,7 @@ def run(ctx: Context, store: RecordStore, dry_run: bool) -> tuple[int, int]:
     if isinstance(store, LocalStore):
         ctx.echo(f"Note: the sent record is a {store.description}. It does not survive a "
                  "throw-away CI machine; add a 'publish:' target to keep it there.")
-    report_plan(ctx, plan, store)
+    report_plan(ctx, plan, store, held=(held, made))
     sent = failed = 0
     label = ""
     # (recipient, notice) -> the update that failed: the notice's later updates wait for
