@@ -5,6 +5,7 @@ echoed. Each test reproduces what a tester did, through the real command."""
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import shutil
 import signal
@@ -357,6 +358,39 @@ def test_site_title_and_component_names_must_be_one_line(empty_repo: Path, run: 
         "outpost.yaml:8: Config value 'components[1].name': must be a single line: it holds a "
         "paragraph separator (U+2029), a line break: remove it\n"
         "2 problems found.\n")
+
+
+def test_a_tab_in_a_title_or_name_reads_as_a_space_everywhere(
+        tmp_path: Path, smtp: MailServer, hooks: HookServer, monkeypatch: pytest.MonkeyPatch,
+        run: Run) -> None:
+    """A tab pasted into a title or a name (typed raw or as '\\t') is one space wherever
+    it shows: pages hid it, but the browser tab's <title>, feed titles, the calendar's
+    SUMMARY, the API and every email's Subject carried it raw."""
+    root = notify_repo_for(tmp_path, smtp, hooks, monkeypatch)
+    config = root / "outpost.yaml"
+    config.write_text(config.read_text().replace("title: Test Status", "title: Test\tStatus")
+                      .replace("name: API", 'name: "API \\t v2"'))
+    for name, title, tabbed in (("database-outage.md", "Database outage", "Database\toutage"),
+                                ("api-upgrade.md", "API upgrade", '"API\\t\\tupgrade"')):
+        notice = root / "notices" / name
+        notice.write_text(notice.read_text().replace(f"title: {title}", f"title: {tabbed}"))
+    assert run(root, "check").exit_code == 0
+    assert run(root, "build", "--now", NOTIFY_NOW).exit_code == 0
+    site = root / "site"
+    assert "<title>Database outage | Test Status</title>" in (
+        site / "notices" / "database-outage" / "index.html").read_text()
+    assert "<title>[Resolved] Database outage</title>" in (site / "feed.xml").read_text()
+    assert b"SUMMARY:API upgrade\r\n" in (site / "maintenance.ics").read_bytes()
+    assert [c["name"] for c in json.loads((site / "api" / "v2" / "components.json")
+                                          .read_text())["components"]] == ["Web", "API v2"]
+    assert not [path for path, data in tree(site).items() if b"\t" in data]
+    assert run(root, "notify", "--now", NOTIFY_NOW).exit_code == 0
+    subjects = {mail.message["Subject"] for mail in smtp.received}
+    assert "[Test Status] Resolved: Database outage" in subjects
+    assert "[Test Status] Scheduled: API upgrade" in subjects
+    assert not [subject for subject in subjects if "\t" in subject]
+    assert run(root, "new", "incident", "VPN\tdown", "--at", NOTIFY_NOW).exit_code == 0
+    assert "\ntitle: VPN down\n" in (root / "notices" / "2026-11-28-vpn-down.md").read_text()
 
 
 HIDDEN = ("must not hold the {} (U+{}), an invisible character that makes text read "

@@ -146,9 +146,23 @@ def text(node: yn.Node, path: str = "") -> str:
     return value
 
 
+# A run of spaces and tabs, taken whole so a long one is read in linear time.
+_BLANKS = re.compile(r"[ \t]++")
+
+
+def spaced(value: str) -> str:
+    """``value`` with each run of spaces and tabs holding a tab written as one space: a tab
+    pasted into a title or a name shows as a space on pages, which collapse it, but
+    <title>, feed titles, calendars and mail subjects carry it raw."""
+    if "\t" not in value:
+        return value
+    return _BLANKS.sub(lambda run: " " if "\t" in run.group() else run.group(), value)
+
+
 def line(node: yn.Node, path: str = "") -> str:
-    """Non-empty text on one line (titles and names reach mail headers and calendars)."""
-    value = text(node, path)
+    """Non-empty text on one line (titles and names reach mail headers and calendars),
+    a tab in it read as a space."""
+    value = spaced(text(node, path))
     if yn.LINE_BREAKS.search(value):
         unseen = yn.unseen_line_break(value)
         raise InputError(f"must be a single line{unseen}" if unseen

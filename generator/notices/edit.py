@@ -15,6 +15,7 @@ from datetime import date, datetime
 from itertools import pairwise
 from zoneinfo import ZoneInfo
 
+from generator.config import schema as s
 from generator.config import yamlnodes as yn
 from generator.core.errors import OutpostError, Problem, ProblemsFound
 from generator.core.model import FINAL_STATUS, Config, Impact, Notice, NoticeType, Status, Update
@@ -89,7 +90,7 @@ def clean_message(text: str | None) -> str:
 
 
 def clean_title(text: str) -> str:
-    title = " ".join(text.split(" ")).strip()
+    title = s.spaced(text).strip()  # as check reads a tab in a title
     if not title:
         raise EditError("empty title: give the notice a short title, such as "
                         "\"Email delivery delays\"")

@@ -124,9 +124,14 @@ def _status_pairs(item: yn.Node) -> list[tuple[str, str]]:
     return []
 
 
+def _title(node: yn.Node, path: str = "") -> str:
+    """The title's text, a tab in it read as a space (title_refused checks the rest)."""
+    return s.spaced(s.text(node, path))
+
+
 FRONT_MATTER = s.Record(
     fields=(
-        s.Field("title", s.text, "text", "Plain-text title.", required=True),
+        s.Field("title", _title, "text", "Plain-text title.", required=True),
         s.Field("type", _TYPE, "incident | maintenance",
                 "What kind of notice this is.", required=True),
         s.Field("impact", s.optional(s.choice(*(i.value for i in Impact))),
