@@ -24,6 +24,19 @@ FOLDER_MODE = 0o755
 NO_ROOM = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
 
 
+def over_size_limit(exc: OSError) -> str:
+    """What a write refused by the file size limit this process runs under (``ulimit -f``)
+    ran into, the limit named: the system's 'File too large' read as a full disk beside
+    advice to free space, which never mends it. '' for another error."""
+    import resource  # only on error paths
+
+    limit = resource.getrlimit(resource.RLIMIT_FSIZE)[0]
+    if exc.errno != errno.EFBIG or limit == resource.RLIM_INFINITY:
+        return ""
+    return (f"a file would be larger than the file size limit this process runs under "
+            f"({limit:,} bytes: see ulimit -f)")
+
+
 def make_folders(path: Path) -> None:
     """Make ``path`` and its missing parents, each FOLDER_MODE (folders that exist keep
     theirs); FileExistsError when something other than a folder holds one of the names."""

@@ -909,7 +909,8 @@ def _build_with_file_limit(root: Path, out: Path, limit: int) -> tuple[int, str]
 
 
 @pytest.mark.parametrize("how", ["whole site", "in place"])
-def test_a_full_disk_names_the_site_and_what_became_of_it(tmp_path: Path, how: str) -> None:
+def test_a_file_size_limit_names_the_site_the_limit_and_what_became_of_it(
+        tmp_path: Path, how: str) -> None:
     root = make_repo(tmp_path / "repo")
     out = tmp_path / "site"
     incremental.build(project(root), out, START, QUICK)
@@ -921,8 +922,12 @@ def test_a_full_disk_names_the_site_and_what_became_of_it(tmp_path: Path, how: s
     code, said = _build_with_file_limit(root, out, 4096)
     left = ("it is left as it was" if how == "whole site"
             else "some of its files may be new, the others are as they were")
-    assert (code, said) == (1, f"Error: cannot write the site into {out}: File too large; "
-                               f"{left}: build again once there is room.\n")
+    # The limit is named as such: 'File too large' beside 'once there is room' read as
+    # a full disk, which freeing space would never mend.
+    assert (code, said) == (1, f"Error: cannot write the site into {out}: a file would be "
+                               "larger than the file size limit this process runs under "
+                               f"(4,096 bytes: see ulimit -f); {left}: raise the limit and "
+                               "build again.\n")
     if how == "whole site":
         assert tree(out) == before
     assert incremental.build(project(root), out, START, QUICK)[1] == "whole site"

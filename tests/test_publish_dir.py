@@ -209,7 +209,8 @@ def test_a_full_disk_names_the_folder_and_what_is_still_served(builds: Builds,
                                                                tmp_path: Path) -> None:
     """A release that finds no room says where, what readers are served meanwhile and
     what to do, not the system's bare 'File too large' or 'No space left on device';
-    once there is room the next publish completes it."""
+    once there is room the next publish completes it. A file size limit is named as
+    one, not as a disk to free space on."""
     import resource
 
     www = tmp_path / "www"
@@ -224,8 +225,9 @@ def test_a_full_disk_names_the_folder_and_what_is_still_served(builds: Builds,
     [summary] = result.stdout.splitlines()
     assert (result.returncode, summary.partition(", 0.")[0], summary.partition("s: ")[2]) == (
         1, "www: FAILED: 0 uploaded, 0 unchanged, 0 deleted",
-        f"cannot write a new release into {www / 'releases'}: File too large; "
-        f"{www / 'current'} still serves r000001-{builds.old.build_id}: free space there "
+        f"cannot write a new release into {www / 'releases'}: a file would be larger than "
+        "the file size limit this process runs under (4,096 bytes: see ulimit -f); "
+        f"{www / 'current'} still serves r000001-{builds.old.build_id}: raise the limit "
         "and publish again")
     assert [p.name for p in (www / "releases").iterdir()] == [f"r000001-{builds.old.build_id}"]
     assert_consistent(served(www), builds.old)

@@ -51,7 +51,7 @@ from generator.build.uptodate import (
 )
 from generator.config.settings import read_config
 from generator.core.errors import OutpostError, ProblemsFound
-from generator.disk import NO_ROOM, left_private, taking_turns, write_file_atomic
+from generator.disk import NO_ROOM, left_private, over_size_limit, taking_turns, write_file_atomic
 from generator.render.overrides import BUILTIN_TEMPLATES
 
 STOPPED = "Build stopped: nothing was written."
@@ -281,8 +281,11 @@ def _build_site(project: Project, out: Path, now: datetime, options: BuildOption
                 raise
             left = ("some of its files may be new, the others are as they were" if in_place
                     else "it is left as it was")
-            raise OutpostError(f"cannot write the site into {out}: {exc.strerror}; {left}: "
-                               "build again once there is room.") from None
+            too_big = over_size_limit(exc)
+            why, then = ((too_big, "raise the limit and build again") if too_big
+                         else (exc.strerror, "build again once there is room"))
+            raise OutpostError(f"cannot write the site into {out}: {why}; {left}: "
+                               f"{then}.") from None
         cache.save()
         # The notices as they were before this build read them (None if one had changed
         # too recently for its stat to stand for its content).

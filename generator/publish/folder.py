@@ -30,6 +30,7 @@ from generator.disk import (
     left_private,
     make_folders,
     open_up,
+    over_size_limit,
     regular_bytes,
     write_file_atomic,
 )
@@ -214,8 +215,10 @@ class FolderTarget:
         release = self._current_release() if self.current.is_symlink() else None
         served = (f"{self.current} still serves {release.name}" if release is not None
                   else "nothing is served there yet")
-        return (f"cannot write a new release into {self.releases}: {exc.strerror}; "
-                f"{served}: free space there and publish again")
+        too_big = over_size_limit(exc)
+        why, then = ((too_big, "raise the limit and publish again") if too_big
+                     else (exc.strerror, "free space there and publish again"))
+        return f"cannot write a new release into {self.releases}: {why}; {served}: {then}"
 
     def _next_sequence(self) -> int:
         numbers = [0]
