@@ -486,6 +486,67 @@ def test_one_message_that_cannot_be_composed_does_not_hold_the_others(
                           "linefeed or carriage return characters); the others are still sent")
 
 
+BRACKETS = "[" * 10_000
+LONG_WORD = "x" * 10_000
+SHOWN = 100  # characters of a long value a message quotes, the last of them '…'
+
+
+@pytest.mark.parametrize(("notice", "config"), [
+    ('title: "a" ' + BRACKETS + "\ntype: incident\n", None),
+    ("title: T\ntype: incident\ncomponents: - " + BRACKETS + "\n", None),
+    ("title: a: " + BRACKETS + "\ntype: incident\n", None),
+    ('title: "\\q' + LONG_WORD + '"\ntype: incident\n', None),
+    (f"title: T\ntype: incident\ncomponents: [{LONG_WORD}]\n", None),
+    (f"title: T\ntype: incident\ncomponents: {{web: {LONG_WORD}}}\n", None),
+    (f"title: T\ntype: incident\nimpact: {LONG_WORD}\n", None),
+    (f"title: T\ntype: maintenance\nstart: {LONG_WORD}\nend: 2026-11-28 10:00\n", None),
+    (None, MINIMAL_CONFIG.replace("title: Test Status", 'title: "a" ' + BRACKETS)),
+    (None, MINIMAL_CONFIG.replace("timezone: America/Chicago", f"timezone: {LONG_WORD}")),
+    (None, MINIMAL_CONFIG.replace("  - id: web\n", f"  - web{BRACKETS}\n")),
+    (None, MINIMAL_CONFIG + f"language: {LONG_WORD}\n"),
+    (None, MINIMAL_CONFIG + f"{LONG_WORD[:900]}: 1\n"),  # YAML's keys end at 1,024
+])
+def test_a_long_value_is_quoted_cut_in_a_message(empty_repo: Path, run: Run,
+                                                  notice: str | None,
+                                                  config: str | None) -> None:
+    """A line of 10,000 brackets (or a value as long) is quoted cut with an ellipsis: a
+    hint writing it back whole buried the message's words, and its fix, screens down."""
+    if notice is not None:
+        write_notice(empty_repo, "n.md", f"---\n{notice}---\n## Update - "
+                                         "2026-11-28 09:00\nSlow.\n")
+    if config is not None:
+        (empty_repo / "outpost.yaml").write_text(config)
+    result = run(empty_repo, "check")
+    [problem, found] = result.output.splitlines()
+    assert (result.exit_code, found) == (1, "1 problem found.")
+    assert problem.startswith(("notices/n.md:", "outpost.yaml:"))
+    assert len(problem) < 4 * SHOWN + 200 and "…" in problem
+
+
+def test_a_hint_writing_back_a_long_line_cuts_it(empty_repo: Path, run: Run) -> None:
+    write_notice(empty_repo, "n.md", INCIDENT.format(title='"a" ' + BRACKETS, body="Slow."))
+    result = run(empty_repo, "check")
+    value = '"a" ' + BRACKETS[:SHOWN - 5] + "…"
+    assert (result.exit_code, result.output) == (1, (
+        "notices/n.md:2: invalid YAML: more follows the closing quote of this line's value: "
+        "to write a text starting with '\"', put all of it in quotes: title: "
+        f"'{value}'\n1 problem found.\n"))
+    write_notice(empty_repo, "n.md", INCIDENT.format(title="Slow", body=(
+        "Slow.\n\n## Investigating - 2026-11-28 08:00 (" + LONG_WORD + ")\nSlow.")))
+    result = run(empty_repo, "check")
+    assert (result.exit_code, result.output) == (1, (
+        f"notices/n.md:8: bad time '2026-11-28 08:00 ({LONG_WORD[:SHOWN - 19]}…': "
+        "expected 'YYYY-MM-DD HH:MM', optionally followed by an offset such as '-05:00' "
+        "or 'Z'\n1 problem found.\n"))
+    for body, code in ((f"Slow.\n\n## {LONG_WORD} - 2026-11-28 08:00\nSlow.", 1),
+                       (f"See [the runbook](../{LONG_WORD}.md).", 0)):  # a warning
+        write_notice(empty_repo, "n.md", INCIDENT.format(title="Slow", body=body))
+        result = run(empty_repo, "check")
+        [problem, _] = result.output.splitlines()
+        assert (result.exit_code, len(problem) < 4 * SHOWN + 200, "…" in problem) == (
+            code, True, True)
+
+
 # 5. YAML aliases --------------------------------------------------------------------
 
 
@@ -546,7 +607,7 @@ def test_a_heading_holding_a_long_run_of_spaces_is_read_at_once(empty_repo: Path
     result = run(empty_repo, "check")
     assert time.monotonic() - started < 5
     assert result.output == (
-        f"notices/long.md:5: bad time '2026-11-28 09:00{spaces}x': expected 'YYYY-MM-DD "
+        f"notices/long.md:5: bad time '2026-11-28 09:00{spaces[:83]}…': expected 'YYYY-MM-DD "
         "HH:MM', optionally followed by an offset such as '-05:00' or 'Z'\n"
         "notices/silent.md:5: '(silent)' after the time: the flag is written '[silent]': "
         "## Update - 2026-11-28 09:00 [silent]\n"
@@ -625,8 +686,8 @@ def test_a_list_item_holding_a_long_run_of_spaces_is_named_at_once(empty_repo: P
     result = run(empty_repo, "check")
     assert time.monotonic() - started < 5
     assert result.output == (
-        f"outpost.yaml:5: invalid YAML: this list item holds 'web{spaces}x' and keys below "
-        f"it: give it its key: - id: web{spaces}x\n1 problem found.\n")
+        f"outpost.yaml:5: invalid YAML: this list item holds 'web{spaces[:96]}…' and keys "
+        f"below it: give it its key: - id: web{spaces[:96]}…\n1 problem found.\n")
 
 
 def test_what_an_alias_repeats_is_named_at_the_alias(empty_repo: Path, run: Run) -> None:

@@ -16,6 +16,7 @@ from generator.core.errors import (
     OutpostError,
     ProblemsFound,
     close_to,
+    cut_quote,
     did_you_mean,
     misleading_character,
     problems_in,
@@ -542,8 +543,9 @@ def parse_record(node: yn.Node | None, spec: Record, path: str = "") -> Any:
             close = [key.lower()] if key.lower() in known else close_to(key, known)
             if guess := did_you_mean(close):
                 hint = f"{guess} {hint}"
-            problems.append((line, f"'{prefix}{key}': {refused}" if refused else
-                             f"unknown key '{prefix}{key}' ({hint}){misleading_character(key)}"))
+            written = cut_quote(f"{prefix}{key}")
+            problems.append((line, f"'{written}': {refused}" if refused else
+                             f"unknown key '{written}' ({hint}){misleading_character(key)}"))
     values: dict[str, Any] = {}
     for item in spec.fields:
         child = node.entries.get(item.name)

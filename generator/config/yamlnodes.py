@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from generator.core.errors import InputError, character_name, misleading_character
+from generator.core.errors import InputError, character_name, cut_quote, misleading_character
 
 if TYPE_CHECKING:
     import yaml
@@ -209,7 +209,7 @@ def _syntax_error(text: str, exc: yaml.MarkedYAMLError) -> tuple[int, str]:
     if dashed is not None:  # '-id: web' is a key named '-id' to YAML, not an item
         line = dashed
         item = _lines(text)[dashed].strip()
-        problem = f"a list item's '-' needs a space after it: - {item[1:]}"
+        problem = f"a list item's '-' needs a space after it: - {cut_quote(item[1:])}"
     elif odd is not None:  # invisible in an editor, and noticed a line late
         line = odd[0]
         problem = (f"{character_name(odd[1])} indents this line: YAML indents with "
@@ -389,7 +389,7 @@ def _colon_in_value(text: str, line_index: int) -> str | None:
     if value[:1] in "\"'":  # already quoted, with more after the closing quote
         return "a value holding ': ' must be quoted whole, from its start to its end"
     return (f"a value holding ': ' must be put in quotes, as YAML would read another key "
-            f"there: {key.strip().removeprefix('- ')}: {_quoted(value)}")
+            f"there: {cut_quote(key.strip().removeprefix('- '))}: {_quoted(value)}")
 
 
 def _keyless_line(text: str, mark: yaml.Mark | None) -> tuple[int, str] | None:
@@ -436,7 +436,7 @@ def _keyless_item(lines: list[str], line_index: int, indent: int) -> tuple[int, 
     dash = item.group(1)
     key = next((other.group(1) for line in lines
                 if (other := re.match(rf"{dash}- +([\w-]+): ", line))), "<key>")
-    value = item.group(2)
+    value = cut_quote(item.group(2))
     return line_index - 1, (f"this list item holds '{value}' and keys below it: give it "
                             f"its key: - {key}: {value}")
 
@@ -474,7 +474,7 @@ def _misaligned(text: str, mark_line: int) -> tuple[int, str] | None:
                 # A list may stand at its key's column or deeper: name the items.
                 known, what, at = (items or keys), "this list item's '-'", dash
             elif not found.group(2) and column not in keys:
-                known, what, at = keys, f"this line's key '{key}'", column
+                known, what, at = keys, f"this line's key '{cut_quote(key)}'", column
             else:
                 known = {}
             if known:
@@ -482,7 +482,8 @@ def _misaligned(text: str, mark_line: int) -> tuple[int, str] | None:
                 spaces = f"{at} space{'s' if at != 1 else ''}"
                 where = f"{nearest} spaces in" if nearest else "at the start of the line"
                 return index, (f"{what} is indented {spaces}, which lines up "
-                               f"with nothing above it: line it up with '{known[nearest]}' "
+                               "with nothing above it: line it up with "
+                               f"'{cut_quote(known[nearest])}' "
                                f"({where})")
         keys[column] = key
         if found.group(2):
@@ -534,7 +535,9 @@ TAB = "a tab indents this line: YAML indents with spaces only"
 
 
 def _quoted(value: str) -> str:
-    """``value`` as YAML text in quotes: double, else single (its own doubled)."""
+    """``value`` as YAML text in quotes: double, else single (its own doubled); a long
+    one cut."""
+    value = cut_quote(value)
     return f'"{value}"' if '"' not in value and "\\" not in value \
         else "'{}'".format(value.replace("'", "''"))
 
@@ -542,7 +545,7 @@ def _quoted(value: str) -> str:
 def _written_key(key: str) -> str:
     """How a line's key is written back in a message: 'title:', or '-' for an item."""
     key = key.strip()
-    return "-" if key == "-" else f"{key.removeprefix('- ')}:"
+    return "-" if key == "-" else f"{cut_quote(key.removeprefix('- '))}:"
 
 
 def _key_and_value(line: str) -> tuple[str, str] | None:
@@ -608,7 +611,7 @@ def _unknown_escape(text: str, exc: yaml.MarkedYAMLError, mark: yaml.Mark) -> st
     fix = ""
     if found is not None and found[1].startswith('"') and found[1].endswith('"'):
         inner = found[1][1:-1].replace('\\"', '"')
-        fix = f": {_written_key(found[0])} '{inner.replace(chr(39), chr(39) * 2)}'"
+        fix = f": {_written_key(found[0])} '{cut_quote(inner).replace(chr(39), chr(39) * 2)}'"
     return ("a backslash in double quotes starts an escape ('\\n', '\\\\'), and this "
             f"one is no escape YAML knows: write the value in single quotes{fix}")
 
@@ -618,13 +621,14 @@ def _item_beside_key(text: str, mark: yaml.Mark) -> str:
     line = _line_of(text, mark)
     key, _, value = line.partition(":")
     value = _without_comment(value.strip())
-    item = value.removeprefix("-").strip()
+    item = cut_quote(value.removeprefix("-").strip())
+    key = cut_quote(key.strip())
     indent = " " * (_indent(line) + 2)
     below = f"each item on a line of its own below it ('{indent}- {item}')"
     if ": " in item or item.endswith(":"):  # an item with keys: only the lines below fit
         return f"a list cannot start on its key's line: write {below}"
-    return (f"a list cannot start on its key's line: write {key.strip()}: [{item}], or "
-            f"{below}; a text starting with '- ' goes in quotes: {key.strip()}: "
+    return (f"a list cannot start on its key's line: write {key}: [{item}], or "
+            f"{below}; a text starting with '- ' goes in quotes: {key}: "
             f"{_quoted(value)}")
 
 
@@ -839,5 +843,5 @@ def describe(node: Node) -> str:
     if node.plain_null:
         return "nothing"
     if len(node.text.splitlines()) > 1:
-        return repr(node.text)
-    return f"'{node.text}'"
+        return repr(cut_quote(node.text))
+    return f"'{cut_quote(node.text)}'"

@@ -91,6 +91,19 @@ def misleading_character(text: str) -> str:
             "break: put a newline there, or remove it")
 
 
+# Past this many characters a message cuts what it quotes of the input, ending it in an
+# ellipsis: a line of 10,000 brackets written back whole buried the message's words, and
+# the fix after them, screens down. As long as a component id may be, and as the banner
+# cuts a title.
+QUOTED_LENGTH = 100
+
+
+def cut_quote(text: str) -> str:
+    """``text`` as a message quotes what was written: at most QUOTED_LENGTH characters,
+    the last of them '…' when it is longer."""
+    return text if len(text) <= QUOTED_LENGTH else text[:QUOTED_LENGTH - 1] + "…"
+
+
 def printable_line(text: str) -> str:
     """What another program said (a server's reply), as one line of a report: its lines
     joined, each character that does not print (a control, a terminal escape) a space."""
@@ -224,7 +237,8 @@ def unknown_component(component_id: str, known: Sequence[str],
     listed = ", ".join(known[:LISTED_IDS]) if known else "none"
     if len(known) > LISTED_IDS:
         listed += f" and {len(known) - LISTED_IDS} more"
-    return (f"unknown component '{component_id}' ({hint + ' ' if hint else ''}{declared_in}: "
+    return (f"unknown component '{cut_quote(component_id)}' "
+            f"({hint + ' ' if hint else ''}{declared_in}: "
             f"{listed}){misleading_character(component_id)}")
 
 

@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from generator.core.errors import close_to, did_you_mean, misleading_character
+from generator.core.errors import close_to, cut_quote, did_you_mean, misleading_character
 from generator.core.times import utc_stamp
 
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]*")
@@ -166,27 +166,28 @@ def unknown_status(word: str, kind: NoticeType) -> str:
     """Why ``word`` is not a status of ``kind``: the valid words, and the type's own word
     when ``word`` belongs to the other type (Completed on an incident: use Resolved)."""
     allowed = ", ".join(s.value for s in STATUSES[kind])
+    shown = cut_quote(word)
     other = next(k for k in NoticeType if k is not kind)
     spaced = word.replace("_", " ").replace("-", " ")  # as the API writes in_progress
     theirs = parse_status(word, other) or parse_status(spaced, other)
     if theirs is None:
         spelled = parse_status(spaced, kind)
         if spelled is not None:
-            return (f"unknown status '{word}' for {kind.value} (write it '{spelled.value}'; "
+            return (f"unknown status '{shown}' for {kind.value} (write it '{spelled.value}'; "
                     f"expected one of: {allowed})")
         misleading = misleading_character(word)  # what to remove says it all
         # A typo ('Investigatin', 'resolve'): the status it is closest to, in any case.
         by_lower = {s.value.lower(): s.value for s in STATUSES[kind]}
         close = [by_lower[found] for found in close_to(spaced.strip().lower(), by_lower)]
         hint = f": {did_you_mean(close[:1])}" if close and not misleading else ""
-        return (f"unknown status '{word}' for {kind.value}{hint} (expected one of: "
+        return (f"unknown status '{shown}' for {kind.value}{hint} (expected one of: "
                 f"{allowed}){misleading}")
     ours = _COUNTERPART.get(theirs)
     article = "an" if other.value[0] in "aeiou" else "a"
     hint = f"{theirs.value} is {article} {other.value} status"
     if ours is not None:
         hint += f"; {kind.value}s use {ours.value}"
-    return f"unknown status '{word}' for {kind.value} ({hint}; expected one of: {allowed})"
+    return f"unknown status '{shown}' for {kind.value} ({hint}; expected one of: {allowed})"
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from generator.core.errors import InputError, character_name, misleading_character
+from generator.core.errors import InputError, character_name, cut_quote, misleading_character
 
 # An explicit offset: the site zone does not apply. RFC 3339 allows a lowercase z and t.
 _OFFSET = r"[Zz]|[+-][0-9]{2}:?[0-9]{2}"
@@ -128,14 +128,14 @@ def parse_time(text: str, zone: ZoneInfo) -> datetime:
             # a time the clocks skip or repeat: the full parse words the message
     match = _TIME.match(text)
     if not match:
-        raise NotATime(f"bad time '{text}': {_FORMAT_HINT}{_misleading(text)}")
+        raise NotATime(f"bad time '{cut_quote(text)}': {_FORMAT_HINT}{_misleading(text)}")
     offset_text = match["offset"]
     if offset_text and offset_text.upper() in ("AM", "PM"):
         if not 1 <= int(match["hour"]) <= 12:  # '14:25 PM': the 24-hour clock already
-            raise InputError(f"bad time '{text}': the 24-hour clock takes no AM or PM: "
-                             f"leave '{offset_text}' out")
+            raise InputError(f"bad time '{cut_quote(text)}': the 24-hour clock takes no AM "
+                             f"or PM: leave '{offset_text}' out")
         hour = int(match["hour"]) % 12 + (12 if offset_text.upper() == "PM" else 0)
-        raise InputError(f"bad time '{text}': use the 24-hour clock, e.g. "
+        raise InputError(f"bad time '{cut_quote(text)}': use the 24-hour clock, e.g. "
                          f"'{match['date']} {hour:02d}:{match['minute']}'")
     abbreviated = bool(offset_text) and offset_text.isalpha() and offset_text not in ("Z", "z")
     try:
@@ -146,10 +146,10 @@ def parse_time(text: str, zone: ZoneInfo) -> datetime:
     except ValueError as exc:
         if abbreviated:
             raise ZoneAbbreviation(_abbreviation_refused(text, offset_text, None, zone)) from None
-        raise InputError(f"bad time '{text}': {exc}") from None
+        raise InputError(f"bad time '{cut_quote(text)}': {exc}") from None
     if not FIRST_YEAR <= year <= LAST_YEAR:
-        raise InputError(f"bad time '{text}': the year must be between {FIRST_YEAR} and "
-                         f"{LAST_YEAR}")
+        raise InputError(f"bad time '{cut_quote(text)}': the year must be between "
+                         f"{FIRST_YEAR} and {LAST_YEAR}")
     if abbreviated:
         raise ZoneAbbreviation(_abbreviation_refused(text, offset_text, naive, zone))
     if offset_text:
@@ -162,7 +162,8 @@ def _abbreviation_refused(text: str, written: str, naive: datetime | None,
     """Why '10:30 CST' is refused, with the offset that abbreviation stands for where the
     site zone (or UTC) gives it one: an offset copied from an example ('-05:00') would
     put a Chicago time written in CST an hour off."""
-    refused = f"bad time '{text}': zone abbreviations such as '{written}' are not accepted"
+    refused = (f"bad time '{cut_quote(text)}': zone abbreviations such as '{written}' are "
+               "not accepted")
     offset = None if naive is None else _abbreviated_offset(written, naive, zone)
     if naive is None or offset is None:
         return f"{refused}; leave it out to use {zone.key}, or write an offset such as '-05:00'"

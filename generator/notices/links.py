@@ -16,7 +16,7 @@ from pathlib import PurePosixPath
 from urllib.parse import unquote, urljoin, urlsplit
 
 from generator.core.dialect import URL_SCHEMES, to_html
-from generator.core.errors import Problem
+from generator.core.errors import Problem, cut_quote
 from generator.core.model import Notice
 from generator.notices.grammar import (
     NOTICES_DIR,
@@ -121,7 +121,7 @@ def _advice(href: str, written: str, page: str, base_url: str, notice_ids: Colle
     notice's page, or to a Markdown file. None for the others."""
     if _SCHEME.match(href):  # as 'tel:' or 'ftp:': the sanitizer keeps its words alone
         *others, last = sorted(URL_SCHEMES)
-        return (f"the link '{written}' is shown as its words alone, no link: links may "
+        return (f"the link '{cut_quote(written)}' is shown as its words alone, no link: links may "
                 f"use {', '.join(others)} and {last} only")
     try:
         target = urlsplit(urljoin(page, href))
@@ -143,6 +143,6 @@ def _advice(href: str, written: str, page: str, base_url: str, notice_ids: Colle
     instead = (f"to link to that notice's page, write '../{meant}/{fragment}'"
                if meant in notice_ids else
                "write the full address (https://...) of the page it means")
-    return (f"the link '{written}' leads nowhere: read from the notice's page "
-            f"({NOTICES_DIR}/{PurePosixPath(page).name}/), it names {named}, which the "
+    return (f"the link '{cut_quote(written)}' leads nowhere: read from the notice's page "
+            f"({NOTICES_DIR}/{PurePosixPath(page).name}/), it names {cut_quote(named)}, which the "
             f"site does not have; {instead}")

@@ -285,7 +285,8 @@ def _unknown_component_status(word: str, component_id: str) -> str:
     else:
         close = close_to(spelled, (status.value for status in ComponentStatus))
         hint, written = (f": {did_you_mean(close[:1])}" if close and not misleading else ""), ""
-    return (f"unknown status '{word}' for component '{component_id}'{hint} ({written}"
+    return (f"unknown status '{cut_quote(word)}' for component '{cut_quote(component_id)}'"
+            f"{hint} ({written}"
             f"expected one of: {_COMPONENT_STATUSES}){misleading}")
 
 
