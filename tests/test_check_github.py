@@ -327,6 +327,39 @@ def test_check_staged_follows_absolute_links_inside_the_site(tmp_path: Path) -> 
             0, "OK: outpost.yaml and 1 notice are valid.\n")
 
 
+def test_check_staged_follows_links_climbing_back_into_the_site(tmp_path: Path) -> None:
+    """A relative link that climbs out of the site's folder and comes back into it by
+    its name ('../../status/shared/x.md', or through a link beside the site) leads to
+    the staged file, as check reads it on disk: --staged called it a link out of the
+    repository and blocked the commit."""
+    site = tmp_path / "status"
+    for folder in ("notices", "shared", "kept", "templates"):
+        (site / folder).mkdir(parents=True)
+    (site / "outpost.yaml").write_text(MINIMAL_CONFIG)
+    (site / "shared" / "sign-in.md").write_text(GOOD)
+    (site / "notices" / "2026-11-28-sign-in.md").symlink_to("../../status/shared/sign-in.md")
+    (tmp_path / "alias").symlink_to("status/kept")
+    (site / "kept" / "404.html").write_text("{% extends 'nosuch.html' %}\n")
+    (site / "templates" / "404.html").symlink_to("../../alias/404.html")
+    git(site, "init", "-q")
+    git(site, "add", ".")
+    expected = ("templates/404.html:1: no template 'nosuch.html', neither in templates/ nor "
+                "built in\n1 problem found.\n")
+    assert CliRunner().invoke(cli, ["--root", str(site), "check"]).output == expected
+    result = CliRunner().invoke(cli, ["--root", str(site), "check", "--staged"])
+    assert (result.exit_code, result.output) == (1, expected)
+    # The staged files are read, not those on disk; a climb that stays out is refused.
+    git(site, "rm", "-q", "--cached", "templates/404.html")
+    (site / "shared" / "sign-in.md").write_text(BROKEN)
+    (tmp_path / "private.md").write_text(GOOD)
+    (site / "notices" / "2026-11-29-private.md").symlink_to("../../status/../private.md")
+    git(site, "add", "notices")
+    result = CliRunner().invoke(cli, ["--root", str(site), "check", "--staged"])
+    assert (result.exit_code, result.output) == (1, (
+        "notices/2026-11-29-private.md: symlink to a file outside the repository, not read: "
+        "copy the notice into notices/\n1 problem found.\n"))
+
+
 def test_a_template_link_leading_nowhere_is_a_problem(empty_repo: Path, run: Run) -> None:
     """A link in templates/ (or templates/ itself) to a file that is not there, or not
     staged: check passed it, and the build used the built-in page instead of the

@@ -71,10 +71,12 @@ def staged_site(root: Path) -> Iterator[Path]:
         if names:
             _git(root, "checkout-index", "-z", "--stdin", f"--prefix={folder}/", given=names)
         copy = Path(folder, prefix)
-        # A link written with the site's absolute path would lead the copy's reader back
-        # to the files on disk, out of the copy: it leads to the staged file instead.
+        # A link written with the site's absolute path, or climbing out of its folder and
+        # back in by its name, would lead the copy's reader to the files on disk, out of
+        # the copy: it leads to the staged file instead.
         for link in needed & links.keys():
-            inside = _in_site(links[link], tops)
+            inside = (_in_site(links[link], tops) if links[link].startswith("/")
+                      else _climbed_back(link, links[link], tops))
             if inside is not None:
                 (copy / link).unlink()
                 (copy / link).symlink_to(copy / inside)
@@ -100,6 +102,36 @@ def _in_site(target: str, tops: tuple[str, ...]) -> str | None:
     for top in tops:
         if target == top or target.startswith(top.rstrip("/") + "/"):
             return target[len(top):].strip("/")
+    return None
+
+
+def _back_inside(parts: list[str], tops: tuple[str, ...]) -> list[str] | None:
+    """For a path climbed out of the site's folder, the rest of it (``parts``) as a path
+    in the site once it comes back into the site by the folders above it ('../status/
+    notices/x.md', the site being status/), as on disk; None when it stays out."""
+    here = os.path.dirname(tops[-1])  # the site's real folder is the last
+    for at, part in enumerate(parts):
+        here = os.path.realpath(os.path.join(here, part))
+        inside = _in_site(here, tops)
+        if inside is not None:
+            return [*inside.split("/"), *parts[at + 1:]] if inside else parts[at + 1:]
+    return None
+
+
+def _climbed_back(link: str, target: str, tops: tuple[str, ...]) -> str | None:
+    """The path in the site a relative ``target`` of the link at ``link`` names when it
+    climbs out of the site's folder and back into it; None for one that never leaves
+    the site (it works in the copy as it is) or stays out."""
+    parts = [*link.split("/")[:-1], *target.split("/")]
+    depth = 0
+    for at, part in enumerate(parts):
+        if part == "..":
+            if depth == 0:
+                back = _back_inside(parts[at + 1:], tops)
+                return None if back is None else "/".join(back)
+            depth -= 1
+        elif part not in ("", "."):
+            depth += 1
     return None
 
 
@@ -162,8 +194,12 @@ def _resolved(path: str, links: dict[str, str], tops: tuple[str, ...]
         if part in ("", "."):
             continue
         if part == "..":
-            if not done:
-                return None, crossed
+            if not done:  # out of the site's folder, unless back into it by its name
+                back = _back_inside(parts, tops)
+                if back is None:
+                    return None, crossed
+                parts = back
+                continue
             done.pop()
             continue
         done.append(part)
