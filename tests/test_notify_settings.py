@@ -389,6 +389,24 @@ notify:
                                                 "St. Mary's IT <it@example.org>")
 
 
+def test_a_tab_in_a_name_the_headers_carry_reads_as_a_space() -> None:
+    """A tab pasted into the From or Reply-To name reached every email's header raw, as
+    a contact's name did in its To."""
+    parsed = settings("""\
+notify:
+  since: 1d
+  from: "Example\\tStatus <status@example.org>"
+  reply_to: "Service \\t Desk <it@example.org>"
+  smtp:
+    host: localhost
+  contacts:
+    - email: ops@example.org
+      name: "Ops\\tDesk"
+""")
+    assert (parsed.sender, parsed.reply_to, parsed.contacts[0].name) == (
+        "Example Status <status@example.org>", "Service Desk <it@example.org>", "Ops Desk")
+
+
 def test_a_contact_name_is_one_line() -> None:
     """It reaches the To header: a line break would fail every email to that contact."""
     assert problems("""\

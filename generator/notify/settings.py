@@ -161,7 +161,8 @@ def _mailbox(value: str) -> str | None:
 
 
 def _address(node: yn.Node, path: str = "") -> str:
-    value = s.text(node)
+    """A header's address, its name's tab a space, as in every one-line name."""
+    value = s.spaced(s.text(node))
     if "\n" in value or _mailbox(value) is None:
         raise s.Expected("an email address such as 'ops@example.org' or "
                          "'Status <status@example.org>'")
