@@ -233,6 +233,27 @@ def test_init_never_overwrites(tmp_path: Path, run: Run) -> None:
     assert (target / "outpost.yaml").read_text().startswith("# Outpost settings")
 
 
+def test_init_under_a_file_size_limit_names_the_limit(tmp_path: Path) -> None:
+    """A file the process may not write for its file size limit (ulimit -f) is named as
+    that limit: the message was 'File too large' alone, as of a full disk. No file is
+    written, and init runs again once the limit is raised."""
+    import resource
+
+    def limited() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (1024, 1024))
+
+    target = tmp_path / "status"
+    args = [sys.executable, "-m", "generator", "init", str(target), "--timezone", "UTC"]
+    done = subprocess.run(args, capture_output=True, text=True, preexec_fn=limited,
+                          check=False)
+    assert (done.returncode, done.stdout + done.stderr) == (
+        1, "Error: a file would be larger than the file size limit this process runs under "
+           "(1,024 bytes: see ulimit -f)\n")
+    assert files_under(target) == []
+    assert subprocess.run(args, capture_output=True, check=False).returncode == 0
+    assert files_under(target) == EXPECTED_FILES
+
+
 def test_init_into_a_file_is_refused(tmp_path: Path, run: Run) -> None:
     (tmp_path / "taken").write_text("")
     result = run(tmp_path, "init", str(tmp_path / "taken"), "--timezone", "UTC")

@@ -38,8 +38,11 @@ class OutpostGroup(click.Group):
             _quiet_stdout()     # to tell it, and nothing more to write at exit
             ctx.exit(1)
         except OSError as exc:
-            click.echo(f"Error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "),
-                       err=True)
+            from generator.disk import over_size_limit  # only on error paths
+
+            # A file size limit named as such: 'File too large' alone read as a full disk.
+            said = over_size_limit(exc) or exc.strerror or exc
+            click.echo(f"Error: {said}: {exc.filename or ''}".rstrip(": "), err=True)
             ctx.exit(1)
         except Exception as exc:
             click.echo(f"Error: unexpected failure ({type(exc).__name__}: {exc}). "
