@@ -19,6 +19,7 @@ from generator.core.errors import (
     Problem,
     close_to,
     conflict_markers,
+    cut_quote,
     did_you_mean,
     misleading_character,
     not_utf8,
