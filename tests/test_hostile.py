@@ -726,7 +726,8 @@ def test_values_nested_deep_are_refused_at_their_line(empty_repo: Path, run: Run
         assert run(empty_repo, "check").output == f"outpost.yaml:9: {deep}"
     config.write_text(base + "x:\n" + "".join(" " * level + f" k{level}:\n"
                                              for level in range(1100)))
-    assert run(empty_repo, "check").output == f"outpost.yaml:1008: {deep}"
+    # Where the 101st level opens, whether or not libyaml stops at 1,000 levels first.
+    assert run(empty_repo, "check").output == f"outpost.yaml:109: {deep}"
     config.write_text(base)
     write_notice(empty_repo, "deep.md", INCIDENT.format(title="Deep", body="x").replace(
         "type: incident\n", "type: incident\ncomponents: " + "[" * 300 + "]" * 300 + "\n"))

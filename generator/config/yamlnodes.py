@@ -164,8 +164,10 @@ def parse(text: str, first_line: int = 1, aliases: bool = False) -> Node | None:
         root = yaml.compose(text, Loader=_loader())
     except yaml.MarkedYAMLError as exc:
         if exc.problem == "exceeded maximum nesting depth":  # libyaml's own limit, 1,000
-            raise YamlError(NESTED_TOO_DEEP, shown(exc.problem_mark.line if exc.problem_mark
-                                                   else 0)) from None
+            at = _too_deep(text)
+            if at is None:
+                at = exc.problem_mark.line if exc.problem_mark else 0
+            raise YamlError(NESTED_TOO_DEEP, shown(at)) from None
         index, problem = _syntax_error(text, exc)
         hidden = shown.hidden_break(index)
         if hidden:  # the line as YAML reads it is not the one the author sees
@@ -284,6 +286,27 @@ MAX_VALUES = 100_000
 MAX_NESTING = 100
 NESTED_TOO_DEEP = (f"lists and mappings nest more than {MAX_NESTING} levels deep here: "
                    "simplify the document")
+
+
+def _too_deep(text: str) -> int | None:
+    """The line (0-based) where lists and mappings first nest more than MAX_NESTING deep,
+    where converting would stop, so that the line named does not depend on whether the
+    libyaml PyYAML was built with stops at 1,000 levels first. PyYAML's own parser is
+    read: it keeps its states in a list, not on Python's stack."""
+    import yaml
+
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                if depth > MAX_NESTING and event.start_mark is not None:
+                    return int(event.start_mark.line)
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+    except yaml.YAMLError:
+        return None
+    return None
 
 
 class _Expansion:
