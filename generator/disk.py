@@ -22,6 +22,8 @@ FOLDER_MODE = 0o755
 # A write refused for want of room: a full disk, a full quota, a file size limit
 # (``ulimit -f``).
 NO_ROOM = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+# A folder this user may not write into: a read-only mount, another user's folder.
+NOT_WRITABLE = (errno.EROFS, errno.EACCES, errno.EPERM)
 
 
 def over_size_limit(exc: OSError) -> str:

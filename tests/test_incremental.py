@@ -33,6 +33,7 @@ from generator.notices.loader import load_notices
 from generator.render.pages import Site, TemplateFailed
 from generator.render.produced import Produced
 from tests.conftest import MINIMAL_CONFIG, Run
+from tests.publish_support import mount_namespaces
 
 START = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 T = TypeVar("T")
@@ -930,6 +931,41 @@ def test_a_file_size_limit_names_the_site_the_limit_and_what_became_of_it(
                                "build again.\n")
     if how == "whole site":
         assert tree(out) == before
+    assert incremental.build(project(root), out, START, QUICK)[1] == "whole site"
+    assert tree(out) == clean_files(root, START)
+
+
+@pytest.mark.skipif(not mount_namespaces(), reason="no mount namespace")
+@pytest.mark.parametrize("how", ["whole site", "in place"])
+def test_a_read_only_site_folder_names_the_site_and_what_to_do(tmp_path: Path, how: str
+                                                               ) -> None:
+    """The site's folder on a read-only mount: the system's words alone ('Error:
+    Read-only file system: .../.site.new-x1y2') named a hidden folder, and neither the
+    site, what became of it, nor what to do."""
+    import subprocess
+    import sys
+
+    root = make_repo(tmp_path / "repo")
+    (tmp_path / "ro").mkdir()
+    out = tmp_path / "ro" / "site"
+    incremental.build(project(root), out, START, QUICK)
+    before = tree(out)
+    age()
+    apply("update", root, START, 4)
+    if how == "whole site":
+        shutil.rmtree(root / CACHE_DIR)  # no record of out: it is replaced whole
+    read_only = 'mount --bind "$1" "$1" && mount -o remount,ro,bind "$1" && shift && exec "$@"'
+    done = subprocess.run(
+        ["unshare", "-rm", "sh", "-c", read_only, "sh", str(tmp_path / "ro"),
+         sys.executable, "-m", "generator", "--root", str(root), "build", "--out", str(out),
+         "--now", START.isoformat()], capture_output=True, text=True, check=False)
+    left = ("it is left as it was" if how == "whole site"
+            else "some of its files may be new, the others are as they were")
+    assert (done.returncode, done.stdout + done.stderr) == (1, (
+        f"Error: cannot write the site into {out}: Read-only file system; {left}: make it "
+        "writable for this user (a read-only mount, a folder of another user), or build "
+        "with --out into another folder.\n"))
+    assert tree(out) == before
     assert incremental.build(project(root), out, START, QUICK)[1] == "whole site"
     assert tree(out) == clean_files(root, START)
 

@@ -51,7 +51,14 @@ from generator.build.uptodate import (
 )
 from generator.config.settings import read_config
 from generator.core.errors import OutpostError, ProblemsFound
-from generator.disk import NO_ROOM, left_private, over_size_limit, taking_turns, write_file_atomic
+from generator.disk import (
+    NO_ROOM,
+    NOT_WRITABLE,
+    left_private,
+    over_size_limit,
+    taking_turns,
+    write_file_atomic,
+)
 from generator.render.overrides import BUILTIN_TEMPLATES
 
 STOPPED = "Build stopped: nothing was written."
@@ -277,12 +284,17 @@ def _build_site(project: Project, out: Path, now: datetime, options: BuildOption
             how, written = _write_site(out, files, previous if in_place else None, shas,
                                        output, root, options)
         except OSError as exc:
-            if exc.errno not in NO_ROOM:
+            if exc.errno not in NO_ROOM + NOT_WRITABLE:
                 raise
             left = ("some of its files may be new, the others are as they were" if in_place
                     else "it is left as it was")
             too_big = over_size_limit(exc)
+            # The system's words alone ('Read-only file system: .../.site.new-x1y2')
+            # named a hidden folder, and neither the site nor what became of it.
             why, then = ((too_big, "raise the limit and build again") if too_big
+                         else (exc.strerror, "make it writable for this user (a read-only "
+                               "mount, a folder of another user), or build with --out "
+                               "into another folder") if exc.errno in NOT_WRITABLE
                          else (exc.strerror, "build again once there is room"))
             raise OutpostError(f"cannot write the site into {out}: {why}; {left}: "
                                f"{then}.") from None

@@ -15,7 +15,6 @@ their bytes are checked against its manifest; a damaged one is written from the 
 from __future__ import annotations
 
 import contextlib
-import errno
 import fcntl
 import os
 import re
@@ -27,6 +26,7 @@ from generator.disk import (
     FILE_MODE,
     FOLDER_MODE,
     NO_ROOM,
+    NOT_WRITABLE,
     left_private,
     make_folders,
     open_up,
@@ -131,10 +131,6 @@ def _fsync_file(path: str) -> None:
         os.close(fd)
 
 
-# A folder this user may not write into: a read-only mount, another user's folder.
-_NOT_WRITABLE = (errno.EROFS, errno.EACCES, errno.EPERM)
-
-
 class FolderTarget:
     """Publishes into PATH/releases and points PATH/current at the new release."""
 
@@ -179,7 +175,7 @@ class FolderTarget:
             open_up(self.path)  # as an earlier version may have left it (umask 077)
             handle = open(self.path / ".lock", "a+b")  # noqa: SIM115 (closed below)
         except OSError as exc:
-            if exc.errno not in _NOT_WRITABLE:
+            if exc.errno not in NOT_WRITABLE:
                 raise
             # The system's words alone ('Read-only file system: .../.lock') said
             # nothing of what to do.
