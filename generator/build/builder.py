@@ -299,12 +299,11 @@ def _build_site(project: Project, out: Path, now: datetime, options: BuildOption
             raise OutpostError(f"cannot write the site into {out}: {why}; {left}: "
                                f"{then}.") from None
         cache.save()
-        # The notices as they were before this build read them (None if one had changed
-        # too recently for its stat to stand for its content).
-        key = save_record(store, root, out, now, started, len(files), shas, options, written,
-                          zone, listed, seen.settings)
+        # The up-to-date record, of the inputs as they were when this build started (none
+        # if a notice changed too recently for its stat to stand for its content).
+        save_record(store, root, out, now, started, len(files), shas, options, written,
+                    zone, listed, seen.settings)
         store.save(STATE, {"out": str(out), "files": shas,
-                           "stats": {path: written.get(path) for path in shas},
-                           "inputs": key, "written_ns": started})
+                           "stats": {path: written.get(path) for path in shas}})
         keep_alive.extend([state, checked, rendered, cache, previous, output, written])
         return len(files), how

@@ -68,10 +68,10 @@ def save_record(store: Store, root: Path, out: Path, now: datetime, started_ns: 
                 count: int, shas: dict[str, str], options: BuildOptions,
                 written: Mapping[str, tuple[int, int, int]], zone: str,
                 listed: Listing | None = None,
-                settings: tuple[str, str] | None = None) -> str | None:
+                settings: tuple[str, str] | None = None) -> None:
     """Record a build of ``out`` that started at ``started_ns`` and left ``written``
-    (output_stats) there, in the site's time zone ``zone``; returns the inputs' key
-    (None, and no record, if a notice changed too recently to be trusted). ``listed``
+    (output_stats) there, in the site's time zone ``zone`` (no record if a notice
+    changed too recently to be trusted). ``listed``
     and ``settings``: notices/ as ``list_notices`` gave it and the ``settings_digests``
     taken when the build started, before it read any input (else they are taken now)."""
     key = inputs_key(settings_key(root, out, now, store, zone, settings),
@@ -81,7 +81,6 @@ def save_record(store: Store, root: Path, out: Path, now: datetime, started_ns: 
                                 "inputs": key, "written_ns": started_ns, "count": count,
                                 "last": {name: shas[name] for name in LAST if name in shas},
                                 "output": stats_digest(written)})
-    return key
 
 
 def output_stats(out: Path) -> dict[str, tuple[int, int, int]]:
