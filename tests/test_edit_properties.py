@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from generator.app import schema
 from generator.core.dialect import shows_text
 from generator.core.errors import ProblemsFound
-from generator.core.model import STATUSES, Impact, Notice, NoticeType, Status
+from generator.core.model import FINAL_STATUS, STATUSES, Impact, Notice, NoticeType, Status
 from generator.core.times import write_time
 from generator.notices import edit, grammar
 from tests.conftest import MINIMAL_CONFIG
@@ -60,7 +60,7 @@ def notice_texts(draw: st.DrawFn) -> str:
     lines.append("---")
     if draw(st.booleans()):
         lines += [draw(plain_words), ""]
-    statuses = [s for s in STATUSES[kind] if not s.is_final]
+    statuses = [s for s in STATUSES[kind] if s is not FINAL_STATUS[kind]]
     count = draw(st.integers(1, 4))
     updates = [(draw(st.sampled_from(statuses)), draw(minutes), draw(plain_words))
                for _ in range(count)]

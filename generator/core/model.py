@@ -95,10 +95,6 @@ class Status(Enum):
         """Statuspage's vocabulary: 'in_progress', 'resolved', ..."""
         return self.name.lower()
 
-    @property
-    def is_final(self) -> bool:
-        return self in (Status.RESOLVED, Status.COMPLETED)
-
 
 STATUSES: dict[NoticeType, tuple[Status, ...]] = {
     NoticeType.INCIDENT: (
