@@ -2221,3 +2221,43 @@ def test_find_in_page_opens_a_folded_group(browser: Any, grouped_site: Path) -> 
     finally:
         context.close()
     assert found is not None and 0 <= found["y"] <= 740, found
+
+
+# The overall line's since when, the component page's "Now" line, and how far down each
+# ends on the page.
+SINCE_LINES = """() => { const line = s => { const e = document.querySelector(s);
+    return e && {text: e.innerText, bottom: e.getBoundingClientRect().bottom}; };
+  return {overall: line('.overall .since'), now: line('.current')}; }"""
+
+
+def test_a_maintenance_begun_early_says_since_when_on_the_first_screen(
+        browser: Any, empty_repo: Path, tmp_path: Path) -> None:
+    """A maintenance planned for 6 to 8 PM that an In progress update began at 10 AM, seen
+    at noon: the Open page's line said 'Under maintenance: Web' over 'Nov 28, 2026, 6:00 -
+    8:00 PM CST', and Web's page 'Now: Under maintenance' beside the same window, a time
+    still to come for work under way, with since when nowhere on the first screen. Both
+    say since when it began, and its planned window after it."""
+    (empty_repo / "outpost.yaml").write_text(
+        MINIMAL_CONFIG + "submit_case_url: https://support.example.org/cases/new\n")
+    (empty_repo / "notices" / "db.md").write_text(
+        "---\ntitle: Database upgrade\ntype: maintenance\ncomponents: [web]\n"
+        "start: 2026-11-28 18:00\nend: 2026-11-28 20:00\n---\n"
+        "## In progress - 2026-11-28 10:00\nWe began early.\n\n"
+        "## Scheduled - 2026-11-20 09:00\nPlanned.\n")
+    site = tmp_path / "site"
+    build_into(empty_repo, site, "2026-11-28 12:00")
+    since = ("Since Nov 28, 2026, 10:00 AM CST (planned Nov 28, 2026, 6:00\u00a0\u2013 "
+             "8:00 PM CST)")
+    context = browser.new_context(viewport={"width": 360, "height": 640})
+    page = context.new_page()
+    try:
+        with serving(site) as url:
+            page.goto(url)
+            overall = page.evaluate(SINCE_LINES)["overall"]
+            page.goto(url + "components/web/")
+            now = page.evaluate(SINCE_LINES)["now"]
+    finally:
+        context.close()
+    assert overall == {"text": since, "bottom": overall["bottom"]}
+    assert now == {"text": f"Now: Under maintenance {since}", "bottom": now["bottom"]}
+    assert overall["bottom"] <= 640 and now["bottom"] <= 640, (overall, now)

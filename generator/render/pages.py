@@ -269,6 +269,16 @@ def first_behind(open_views: Iterable[NoticeView], component_ids: Container[str]
         for c in v.notice.components)), key=lambda v: v.started, default=None)
 
 
+def began_early(item: NoticeView) -> datetime | None:
+    """When an In progress (or Verifying) update began a maintenance before its window
+    opened, else None: its window alone would say nothing of since when it has been
+    under way (at noon, 'Under maintenance' over '6:00 - 8:00 PM')."""
+    if not item.notice.is_maintenance or item.notice.start is None:
+        return None
+    began = went_under(item)
+    return began if began is not None and began < item.notice.start else None
+
+
 def overall_status(snapshot: Snapshot, zone: Any, component: bool = False) -> Overall:
     """The overall line for a snapshot: a whole site, or (``component``) one component's
     scope, whose snapshot holds that component alone and says just its status."""
@@ -333,6 +343,7 @@ def _install_filters(env: Environment, config: Config, markdown: MarkdownRendere
     env.filters["stamp"] = times.utc_stamp
     env.filters["span"] = lambda item: _unbroken(
         times.display_range(item.started, item.shown_end, zone))
+    env.filters["began_early"] = began_early
     env.filters["md"] = lambda text, top=None: Markup(focusable_tables(markdown(text, top)))
     # Text written for a notice page, shown on another (its latest update on the Open
     # page): its relative links ('../', '#update-...') resolved as they would be there.
