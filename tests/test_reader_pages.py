@@ -54,6 +54,26 @@ def test_open_page_starts_with_the_overall_status(example_repo: Path, run: Run,
     assert overall(build(example_repo, run, tmp_path / "site", now)) == expected
 
 
+def test_overall_since_is_the_first_maintenance_to_begin_of_those_under_way(
+        empty_repo: Path, run: Run, tmp_path: Path) -> None:
+    """Two maintenances keep Web under maintenance at noon: one an In progress update
+    began at 10 AM, before its 6 PM window, and one in its 11 AM window. The line chose
+    the first by its window and said '11:00 AM - 3:00 PM' of work under way since 10."""
+    (empty_repo / "notices" / "db.md").write_text(
+        "---\ntitle: Database upgrade\ntype: maintenance\ncomponents: [web]\n"
+        "start: 2026-11-28 18:00\nend: 2026-11-28 20:00\n---\n"
+        "## In progress - 2026-11-28 10:00\nWe began early.\n\n"
+        "## Scheduled - 2026-11-20 09:00\nPlanned.\n")
+    (empty_repo / "notices" / "net.md").write_text(
+        "---\ntitle: Network work\ntype: maintenance\ncomponents: [web]\n"
+        "start: 2026-11-28 11:00\nend: 2026-11-28 15:00\n---\n"
+        "## Scheduled - 2026-11-20 09:00\nPlanned.\n")
+    site = build(empty_repo, run, tmp_path / "site", "2026-11-28 12:00")
+    assert overall(site) == (
+        "maintenance: Under maintenance: Web Since Nov 28, 2026, 10:00 AM CST (planned "
+        "Nov 28, 2026, 6:00 \u2013 8:00 PM CST ) Updated Nov 28, 2026, 12:00 PM CST")
+
+
 def test_overall_status_in_banner_json(example_repo: Path, run: Run, tmp_path: Path) -> None:
     site = build(example_repo, run, tmp_path / "site", "2024-07-30 14:00")
     document = json.loads((site / "banner.json").read_text())

@@ -263,10 +263,12 @@ def name_list(names: list[str], limit: int = OVERALL_NAMES) -> str:
 def first_behind(open_views: Iterable[NoticeView], component_ids: Container[str],
                  status: ComponentStatus) -> NoticeView | None:
     """Since when components have had a status: the first notice in effect giving one of
-    them that status (open notices are ranked by impact, then by their latest update)."""
+    them that status (open notices are ranked by impact, then by their latest update),
+    a maintenance begun early by when it began, not by its window."""
     return min((v for v in open_views if not v.is_upcoming and any(
         c in component_ids and v.notice.status_of(c) is status
-        for c in v.notice.components)), key=lambda v: v.started, default=None)
+        for c in v.notice.components)), key=lambda v: began_early(v) or v.started,
+        default=None)
 
 
 def began_early(item: NoticeView) -> datetime | None:
