@@ -2261,3 +2261,56 @@ def test_a_maintenance_begun_early_says_since_when_on_the_first_screen(
     assert overall == {"text": since, "bottom": overall["bottom"]}
     assert now == {"text": f"Now: Under maintenance {since}", "bottom": now["bottom"]}
     assert overall["bottom"] <= 640 and now["bottom"] <= 640, (overall, now)
+
+
+# Each run of text drawn on the page smaller than 12 px, or at a contrast with the colour
+# behind it under WCAG's AA (4.5:1, 3:1 for large text): the background is the first
+# ancestor's that is not transparent. Words drawn at no size (.sr), out of the page (the
+# skip link until focused) or hidden by a bar until hovered are not drawn.
+TEXT_LOOK = """() => { const out = [];
+  const rgb = c => c.match(/[\\d.]+/g).map(Number);
+  const lum = c => c.slice(0, 3).map(v => { v /= 255;
+    return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); })
+    .reduce((a, v, i) => a + v * [0.2126, 0.7152, 0.0722][i], 0);
+  const behind = e => { for (; e; e = e.parentElement) {
+      const c = rgb(getComputedStyle(e).backgroundColor);
+      if (c.length < 4 || c[3] > 0.5) return c; }
+    return rgb(getComputedStyle(document.documentElement).backgroundColor || 'rgb(255,255,255)'); };
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) { const node = walker.currentNode, e = node.parentElement;
+    if (!node.data.trim() || e.closest('.bars, .skip')
+        || !e.checkVisibility({visibilityProperty: true})) continue;
+    const s = getComputedStyle(e), size = parseFloat(s.fontSize);
+    if (size === 0) continue;
+    const [a, b] = [lum(rgb(s.color)), lum(behind(e))];
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    const large = size >= 24 || (size >= 18.66 && +s.fontWeight >= 700);
+    if (size < 12 || ratio < (large ? 3 : 4.5))
+      out.push(`'${node.data.trim().slice(0, 30)}' ${size}px at ${ratio.toFixed(2)}:1`); }
+  return out; }"""
+
+
+@pytest.mark.parametrize("look", [{"color_scheme": "dark"}, {"forced_colors": "active"},
+                                  {"color_scheme": "dark", "forced_colors": "active"},
+                                  {"root_px": 32}], ids=["dark", "forced", "forced-dark",
+                                                         "200%"])
+def test_every_word_on_a_320px_phone_is_12px_or_more_at_aa_contrast(
+        browser: Any, servers: dict[str, str], sites: dict[str, Path],
+        look: dict[str, Any]) -> None:
+    """Every page kind in every state at 320 px, in dark mode, forced colours (light and
+    dark) and 200 % text: no word is drawn under 12 px, and each is at WCAG AA contrast
+    with what is behind it (measured in the browser, as drawn)."""
+    root_px = look.pop("root_px", None)
+    context = browser.new_context(viewport={"width": 320, "height": 640}, **look)
+    page = context.new_page()
+    problems: list[str] = []
+    try:
+        for state, url in servers.items():
+            for path in (*PAGES, *notice_pages(sites[state])):
+                page.goto(url + path)
+                if root_px:
+                    page.add_style_tag(content=f"html{{font-size:{root_px}px}}")
+                problems += [f"{state} {path or 'index'}: {p}" for p in page.evaluate(TEXT_LOOK)]
+    finally:
+        context.close()
+    assert problems == [], "\n".join(problems[:20])
