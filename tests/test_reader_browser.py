@@ -2230,6 +2230,14 @@ SINCE_LINES = """() => { const line = s => { const e = document.querySelector(s)
   return {overall: line('.overall .since'), now: line('.current')}; }"""
 
 
+BEGUN_EARLY = ("---\ntitle: Database upgrade\ntype: maintenance\ncomponents: [web]\n"
+               "start: 2026-11-28 18:00\nend: 2026-11-28 20:00\n---\n"
+               "## In progress - 2026-11-28 10:00\nWe began early.\n\n"
+               "## Scheduled - 2026-11-20 09:00\nPlanned.\n")
+BEGUN_EARLY_SINCE = ("Since Nov 28, 2026, 10:00 AM CST (planned Nov 28, 2026, 6:00\u00a0\u2013 "
+                     "8:00 PM CST)")
+
+
 def test_a_maintenance_begun_early_says_since_when_on_the_first_screen(
         browser: Any, empty_repo: Path, tmp_path: Path) -> None:
     """A maintenance planned for 6 to 8 PM that an In progress update began at 10 AM, seen
@@ -2239,15 +2247,10 @@ def test_a_maintenance_begun_early_says_since_when_on_the_first_screen(
     say since when it began, and its planned window after it."""
     (empty_repo / "outpost.yaml").write_text(
         MINIMAL_CONFIG + "submit_case_url: https://support.example.org/cases/new\n")
-    (empty_repo / "notices" / "db.md").write_text(
-        "---\ntitle: Database upgrade\ntype: maintenance\ncomponents: [web]\n"
-        "start: 2026-11-28 18:00\nend: 2026-11-28 20:00\n---\n"
-        "## In progress - 2026-11-28 10:00\nWe began early.\n\n"
-        "## Scheduled - 2026-11-20 09:00\nPlanned.\n")
+    (empty_repo / "notices" / "db.md").write_text(BEGUN_EARLY)
     site = tmp_path / "site"
     build_into(empty_repo, site, "2026-11-28 12:00")
-    since = ("Since Nov 28, 2026, 10:00 AM CST (planned Nov 28, 2026, 6:00\u00a0\u2013 "
-             "8:00 PM CST)")
+    since = BEGUN_EARLY_SINCE
     context = browser.new_context(viewport={"width": 360, "height": 640})
     page = context.new_page()
     try:
@@ -2261,6 +2264,31 @@ def test_a_maintenance_begun_early_says_since_when_on_the_first_screen(
     assert overall == {"text": since, "bottom": overall["bottom"]}
     assert now == {"text": f"Now: Under maintenance {since}", "bottom": now["bottom"]}
     assert overall["bottom"] <= 640 and now["bottom"] <= 640, (overall, now)
+
+
+def test_a_maintenance_begun_early_says_since_when_on_its_page_and_its_card(
+        browser: Any, empty_repo: Path, tmp_path: Path) -> None:
+    """The page an email sends a contact to, and the maintenance's card on the Open page,
+    said 'In progress' beside its planned window alone ('Nov 28, 2026, 6:00 - 8:00 PM
+    CST') at noon, two hours after an update began the work: both say since when, as the
+    overall line does, with the window after it; on a 360x640 phone's first screen."""
+    (empty_repo / "notices" / "db.md").write_text(BEGUN_EARLY)
+    site = tmp_path / "site"
+    build_into(empty_repo, site, "2026-11-28 12:00")
+    context = browser.new_context(viewport={"width": 360, "height": 640})
+    page = context.new_page()
+    seen = {}
+    try:
+        with serving(site) as url:
+            for path in ("notices/db/", ""):
+                page.goto(url + path)
+                seen[path] = page.evaluate("""() => { const r = document.querySelector(
+                    '.range'); return {text: r.innerText,
+                                       bottom: r.getBoundingClientRect().bottom}; }""")
+    finally:
+        context.close()
+    assert seen["notices/db/"]["text"] == seen[""]["text"] == BEGUN_EARLY_SINCE
+    assert seen["notices/db/"]["bottom"] <= 640, seen
 
 
 # Each run of text drawn on the page smaller than 12 px, or at a contrast with the colour
