@@ -32,6 +32,7 @@ from generator.core.errors import (
     unknown_component,
 )
 from generator.notices.loader import NoticeInvalid
+from generator.render.overrides import BUILTIN_TEMPLATES
 from tests.conftest import MINIMAL_CONFIG, Run
 from tests.publish_support import free_port
 
@@ -411,6 +412,38 @@ def test_check_names_each_syntax_error_and_missing_template_of_the_overrides(
         "built in\n"
         "templates/subscribe.html:1: unexpected '}', expected ')'\n"
         "4 problems found.\n"))
+
+
+def test_check_names_a_macro_an_override_lacks_that_a_template_imports(
+        empty_repo: Path, run: Run) -> None:
+    """A macros.html copied before the built-in pages began to import a new macro passed
+    check and every build until a page calling it rendered, which may first happen during
+    an incident: Jinja says so only when the name is called. Named once per macro, with
+    the built-in pages importing it; an override importing a name no template defines is
+    named at its line; names a template sets or imports itself are exported too."""
+    templates = empty_repo / "templates"
+    templates.mkdir()
+    builtin = Path(str(BUILTIN_TEMPLATES))
+    macros = (builtin / "macros.html").read_text()
+    start = macros.index("{% macro since_range(item) -%}")
+    end = macros.index("{%- endmacro %}", start) + len("{%- endmacro %}")
+    (templates / "macros.html").write_text(macros[:start] + macros[end:]
+                                           + '{% set motto, slogan = "up", "on" %}\n'
+                                           + '{% import "banner.html" as banner %}\n')
+    (templates / "404.html").write_text(
+        '{% extends "base.html" %}{% block content %}\n'
+        '{% from "macros.html" import row, motto, slogan, banner %}\n'
+        '{% from "macros.html" import rows %}{{ motto }}\n{% endblock %}\n')
+    result = run(empty_repo, "check", "--now", NOW)
+    assert (result.exit_code, result.output) == (1, (
+        "templates/404.html:3: 'macros.html' defines no 'rows' to import\n"
+        "templates/macros.html: defines no 'since_range', which the built-in "
+        "component.html, notice.html and open.html import: an override copied from an "
+        "earlier version; copy 'since_range' into it from the built-in macros.html\n"
+        "2 problems found.\n"))
+    (templates / "macros.html").write_text(macros)
+    (templates / "404.html").unlink()
+    assert run(empty_repo, "check", "--now", NOW).exit_code == 0
 
 
 UNUSED = "no built-in template has this name and no template uses it: it changes nothing"

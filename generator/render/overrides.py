@@ -142,6 +142,7 @@ def checked_overrides(root: Path) -> tuple[list[Problem], list[Problem]]:
     env = Environment()
     problems: list[Problem] = []
     used: set[str] | None = set()  # None: what the templates use cannot be told
+    in_effect: dict[str, Template] = {}  # by name: an override, else the built-in one
     for base, names in ((folder, overrides), (builtin_folder, builtin)):
         for name in names:
             shown = f"{TEMPLATE_OVERRIDES}/{shown_name(name)}"
@@ -170,11 +171,13 @@ def checked_overrides(root: Path) -> tuple[list[Problem], list[Problem]]:
                 continue
             if judged:
                 problems.extend(_missing_templates(parsed, shown, known))
+            in_effect.setdefault(name, parsed)
             for referenced in meta.find_referenced_templates(parsed):
                 if referenced is None:
                     used = None
                 elif used is not None and (loaded := _loader_name(referenced)) is not None:
                     used.add(loaded)
+    problems.extend(_missing_macros(in_effect, set(overrides)))
     if used is None:
         return problems, []
     return problems, [
@@ -220,6 +223,75 @@ def _missing_templates(parsed: Template, shown: str, known: set[str]) -> list[Pr
             problems.append(Problem(shown, node.lineno, f"no template '{names[0]}', "
                                     f"neither in {TEMPLATE_OVERRIDES}/ nor built in"))
     return problems
+
+
+def _missing_macros(in_effect: dict[str, Template], overrides: set[str]) -> list[Problem]:
+    """A problem for each name a template imports from another (``{% from 'macros.html'
+    import row %}``) that the other, an override, does not define: a macros.html copied
+    before a built-in page began to import a new macro fails that page's rendering, which
+    may first happen during an incident (Jinja says so only when the name is called).
+    Named at the importing override's line, else at the override lacking it."""
+    from jinja2 import nodes
+
+    problems = []
+    lacking: dict[tuple[str, str], list[str]] = {}  # (override, name) -> built-ins importing it
+    for name, parsed in sorted(in_effect.items()):
+        for node in parsed.find_all(nodes.FromImport):
+            assert isinstance(node, nodes.FromImport)
+            source = node.template
+            if not (isinstance(source, nodes.Const) and isinstance(source.value, str)):
+                continue
+            imported = _loader_name(source.value)
+            if imported is None or imported not in in_effect:
+                continue  # a missing template is named on its own
+            if name not in overrides and imported not in overrides:
+                continue  # the built-in templates agree with each other
+            defined = _defined_names(in_effect[imported])
+            if defined is None:
+                continue  # it extends another: what it defines cannot be told
+            for wanted in node.names:
+                macro = wanted if isinstance(wanted, str) else wanted[0]
+                if macro in defined:
+                    continue
+                if name in overrides:
+                    problems.append(Problem(
+                        f"{TEMPLATE_OVERRIDES}/{shown_name(name)}", node.lineno,
+                        f"'{shown_name(imported)}' defines no '{macro}' to import"))
+                else:
+                    lacking.setdefault((imported, macro), []).append(name)
+    for (imported, macro), importers in lacking.items():
+        problems.append(Problem(
+            f"{TEMPLATE_OVERRIDES}/{shown_name(imported)}", 0,
+            f"defines no '{macro}', which the built-in {_listed(importers)} "
+            f"import{'s' if len(importers) == 1 else ''}: an override copied from an earlier "
+            f"version; copy '{macro}' into it from the built-in {shown_name(imported)}"))
+    return problems
+
+
+def _listed(names: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def _defined_names(parsed: Template) -> set[str] | None:
+    """The names a template exports (its top-level macros, variables and imports), or
+    None when it extends another."""
+    from jinja2 import nodes
+
+    defined: set[str] = set()
+    for node in parsed.body:
+        if isinstance(node, nodes.Extends):
+            return None
+        if isinstance(node, nodes.Macro):
+            defined.add(node.name)
+        elif isinstance(node, (nodes.Assign, nodes.AssignBlock)):
+            targets = [node.target, *node.target.find_all(nodes.Name)]  # one, or a tuple
+            defined.update(t.name for t in targets if isinstance(t, nodes.Name))
+        elif isinstance(node, nodes.Import):
+            defined.add(node.target)
+        elif isinstance(node, nodes.FromImport):
+            defined.update(n if isinstance(n, str) else n[1] for n in node.names)
+    return defined
 
 
 def _loader_name(name: str) -> str | None:
