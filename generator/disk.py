@@ -11,8 +11,9 @@ import fcntl
 import os
 import stat
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 # What Outpost writes is readable, and its folders enterable, by a web server running as
@@ -24,6 +25,9 @@ FOLDER_MODE = 0o755
 NO_ROOM = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
 # A folder this user may not write into: a read-only mount, another user's folder.
 NOT_WRITABLE = (errno.EROFS, errno.EACCES, errno.EPERM)
+# What the writers take: bytes, or parts written one after another (a cache's header
+# and its payload, never copied into one).
+Data = bytes | Sequence[bytes]
 
 
 def over_size_limit(exc: OSError) -> str:
@@ -70,7 +74,7 @@ def open_up(path: Path) -> None:
         path.chmod(FOLDER_MODE if path.is_dir() else FILE_MODE)
 
 
-def temp_beside(path: Path, data: bytes, mode: int = FILE_MODE, synced: bool = True) -> Path:
+def temp_beside(path: Path, data: Data, mode: int = FILE_MODE, synced: bool = True) -> Path:
     """``data`` in a temporary file in ``path``'s folder (made if missing), on disk before
     this returns unless not ``synced``, ready to be renamed over ``path``; the caller
     renames or removes it. NotADirectoryError when something other than a folder holds
@@ -83,7 +87,7 @@ def temp_beside(path: Path, data: bytes, mode: int = FILE_MODE, synced: bool = T
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            handle.writelines((data,) if isinstance(data, bytes) else data)
             handle.flush()
             if synced:
                 os.fsync(handle.fileno())
@@ -94,7 +98,7 @@ def temp_beside(path: Path, data: bytes, mode: int = FILE_MODE, synced: bool = T
     return Path(tmp)
 
 
-def write_file_atomic(path: Path, data: bytes, synced: bool = True) -> None:
+def write_file_atomic(path: Path, data: Data, synced: bool = True) -> None:
     """Write ``data`` to a temporary file beside ``path``, then rename it over ``path``
     (``synced``: the bytes reach the disk before the rename)."""
     mode = path.stat().st_mode & 0o777 if path.exists() else FILE_MODE
@@ -164,13 +168,56 @@ def files_under(folder: Path, root: Path) -> list[Path]:
     return sorted(found)
 
 
+@dataclass(frozen=True)
+class NotRegular:
+    """What ``read_regular`` found instead of a regular file: ``mode`` is its st_mode (a
+    named pipe, a device, a socket, a folder)."""
+
+    mode: int
+
+
+_CHUNK = 1 << 16
+
+
+def read_regular(path: Path, limit: int | None = None) -> bytes | NotRegular:
+    """The bytes of ``path`` (its first ``limit`` bytes, when given) if it is a regular
+    file, else NotRegular; OSError when it cannot be opened or read. It is opened without
+    blocking and checked once open: a named pipe put in its place after a check made
+    before opening would block the read."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
+        try:  # a socket cannot be opened at all (ENXIO): say what it is
+            mode = os.stat(path).st_mode
+        except OSError:
+            mode = stat.S_IFREG
+        if not stat.S_ISREG(mode):
+            return NotRegular(mode)
+        raise
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return NotRegular(info.st_mode)
+        chunks, size = [], 0
+        while limit is None or size < limit:
+            want = max(info.st_size + 1 - size, _CHUNK)  # the whole file, then its end
+            chunk = os.read(fd, want if limit is None else min(want, limit - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
 def regular_bytes(path: Path, size: int | None = None) -> bytes | None:
     """The bytes of ``path`` if it is a regular file (of ``size`` bytes, when given),
     else None: a FIFO or a device put in its place is never read (it could block)."""
     try:
-        info = os.stat(path)
-        if not stat.S_ISREG(info.st_mode) or (size is not None and info.st_size != size):
-            return None
-        return path.read_bytes()
+        data = read_regular(path, None if size is None else size + 1)
     except OSError:
         return None
+    if isinstance(data, NotRegular) or (size is not None and len(data) != size):
+        return None
+    return data

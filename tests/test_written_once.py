@@ -30,6 +30,8 @@ def sources() -> dict[str, str]:
     ("outpost.invalid", "core/model.py"),  # the site host
     ('split("://"', "core/model.py"),  # the site base path
     ('suffix=".tmp"', "disk.py"),  # a temporary file beside its target, renamed over it
+    ("mkstemp(", "disk.py"),
+    ("O_NONBLOCK", "disk.py"),  # a file opened without blocking, then checked
 ])
 def test_each_rule_is_written_in_one_module(rule: str, home: str) -> None:
     assert [name for name, text in sources().items() if rule in text] == [home]
@@ -83,3 +85,30 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary_file(tmp_path: Path
         disk.write_file_atomic(target, "not bytes")  # type: ignore[arg-type]
     assert target.read_bytes() == b"old"
     assert os.listdir(tmp_path) == ["a.md"]
+
+
+def test_atomic_write_takes_parts_in_order(tmp_path: Path) -> None:
+    target = tmp_path / "cache" / "entry"
+    disk.write_file_atomic(target, (b"head\n", b"", b"payload"), synced=False)
+    assert target.read_bytes() == b"head\npayload"
+    assert os.listdir(target.parent) == ["entry"]
+
+
+def test_a_file_is_read_only_when_it_is_a_regular_one(tmp_path: Path) -> None:
+    page = tmp_path / "a.html"
+    page.write_bytes(b"0123456789")
+    assert disk.read_regular(page) == b"0123456789"
+    assert disk.read_regular(page, 4) == b"0123"
+    assert disk.regular_bytes(page, 10) == b"0123456789"
+    assert disk.regular_bytes(page, 9) is None
+    assert disk.regular_bytes(page, 11) is None
+    pipe = tmp_path / "pipe.html"
+    os.mkfifo(pipe)  # opened without blocking (no writer), never read
+    found = disk.read_regular(pipe)
+    assert isinstance(found, disk.NotRegular) and stat.S_ISFIFO(found.mode)
+    assert disk.regular_bytes(pipe) is None
+    folder = disk.read_regular(tmp_path)
+    assert isinstance(folder, disk.NotRegular) and stat.S_ISDIR(folder.mode)
+    with pytest.raises(FileNotFoundError):
+        disk.read_regular(tmp_path / "missing.html")
+    assert disk.regular_bytes(tmp_path / "missing.html") is None

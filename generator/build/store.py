@@ -19,7 +19,7 @@ from pathlib import Path
 
 import generator
 from generator import __version__
-from generator.disk import files_under, regular_bytes
+from generator.disk import files_under, regular_bytes, write_file_atomic
 
 CACHE_DIR = ".outpost-cache"
 FORMAT = 1
@@ -154,21 +154,8 @@ class Store:
 def save_quietly(path: Path, *parts: bytes) -> None:
     """Replace ``path`` atomically with ``parts`` (no fsync: a cache, not the site); a
     file that cannot be written is skipped: caches are never an error."""
-    import tempfile
-
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                for part in parts:
-                    handle.write(part)
-            os.replace(tmp, path)
-        except BaseException:
-            os.unlink(tmp)
-            raise
-    except OSError:
-        return
+    with contextlib.suppress(OSError):
+        write_file_atomic(path, parts, synced=False)
 
 
 def open_store(root: Path) -> Store:

@@ -33,7 +33,7 @@ from generator.notices.loader import (
     folder_problem,
     linked_outside,
     parse_bytes,
-    read_regular,
+    read_notice_bytes,
     relative,
 )
 
@@ -155,7 +155,7 @@ def load_for_edit(root: Path, config: Config, notice_id: str) -> tuple[Path, byt
         raise ProblemsFound([Problem(where, 0, "is a symlink: edit the file it points to")],
                             "Nothing was written.")
     try:
-        raw = read_regular(path)  # never blocks on a named pipe
+        raw = read_notice_bytes(path)  # never blocks on a named pipe
     except NoticeInvalid as exc:
         raise ProblemsFound((Problem(where, line, message) for line, message in exc.problems),
                             "Nothing was written.") from None

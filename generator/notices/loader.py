@@ -47,7 +47,7 @@ from generator.core.model import (
     unknown_status,
 )
 from generator.core.times import display_with_zone, has_offset, parse_time
-from generator.disk import leads_outside
+from generator.disk import NotRegular, leads_outside, read_regular
 from generator.notices.grammar import (
     FRONT_MATTER_MARK,
     HEADING,
@@ -501,40 +501,22 @@ def _check_after_final(ordered: list[Update], kind: NoticeType) -> list[tuple[in
 
 def read_notice(path: Path, root: Path, config: Config) -> Notice:
     """Read and parse one notice file; raises NoticeInvalid."""
-    return parse_bytes(read_regular(path), relative(path, root), path.stem, config)
+    return parse_bytes(read_notice_bytes(path), relative(path, root), path.stem, config)
 
 
-def read_regular(path: Path) -> bytes:
+def read_notice_bytes(path: Path) -> bytes:
     """The bytes of a regular file of at most MAX_FILE_BYTES; NoticeInvalid (about the
     whole file, line 0) for anything else. Never blocks on a named pipe."""
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-    except OSError as exc:
-        try:  # a socket cannot be opened at all (ENXIO): say what it is
-            mode = os.stat(path).st_mode
-        except OSError:
-            mode = stat.S_IFREG
-        raise NoticeInvalid([(0, f"cannot read ({_reason(exc)})" if stat.S_ISREG(mode)
-                              else _not_regular(mode))]) from None
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise NoticeInvalid([(0, _not_regular(info.st_mode))])
-        chunks, size = [], 0
-        while size <= MAX_FILE_BYTES:
-            chunk = os.read(fd, MAX_FILE_BYTES + 1 - size)
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-        if size > MAX_FILE_BYTES:
-            raise NoticeInvalid([(0, f"file is larger than the limit of {MAX_FILE_BYTES:,} "
-                                     "bytes: split it or shorten its updates")])
-        return b"".join(chunks)
+        raw = read_regular(path, MAX_FILE_BYTES + 1)
     except OSError as exc:
         raise NoticeInvalid([(0, f"cannot read ({_reason(exc)})")]) from None
-    finally:
-        os.close(fd)
+    if isinstance(raw, NotRegular):
+        raise NoticeInvalid([(0, _not_regular(raw.mode))])
+    if len(raw) > MAX_FILE_BYTES:
+        raise NoticeInvalid([(0, f"file is larger than the limit of {MAX_FILE_BYTES:,} "
+                                 "bytes: split it or shorten its updates")])
+    return raw
 
 
 def _reason(exc: OSError) -> str:
@@ -809,7 +791,7 @@ def read_file(path: Path, config: Config, known: Mapping[str, str] | None = None
     except OSError:
         stat = None
     try:
-        raw = read_regular(path)
+        raw = read_notice_bytes(path)
     except NoticeInvalid as exc:
         return None, "-", exc.problems
     sha = hashlib.sha256(raw).hexdigest()

@@ -5,13 +5,12 @@ that check and build skip (notices/readme.md) is no notice to post to."""
 
 from __future__ import annotations
 
-import os
 import re
-import stat
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from generator.core.errors import OutpostError, ProblemsFound, close_to, did_you_mean
+from generator.disk import NotRegular, read_regular
 from generator.notices.grammar import ID_PATTERN, NOTICES_DIR, front_matter_close
 from generator.notices.loader import ignored, notice_names
 
@@ -49,15 +48,12 @@ def notice_ids(root: Path) -> list[str]:
 def read_title(path: Path) -> str:
     """The front matter's title, read loosely (only used for matching words)."""
     try:  # never blocks on a named pipe; reads regular files only
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-        try:
-            if not stat.S_ISREG(os.fstat(fd).st_mode):
-                return ""
-            head = os.read(fd, 4096).decode("utf-8", "replace")
-        finally:
-            os.close(fd)
+        raw = read_regular(path, 4096)
     except OSError:
         return ""
+    if isinstance(raw, NotRegular):
+        return ""
+    head = raw.decode("utf-8", "replace")
     closing = front_matter_close(head)
     match = _TITLE_LINE.search(head if closing is None else head[:closing.start()])
     if not match:
