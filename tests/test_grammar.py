@@ -74,6 +74,21 @@ def test_a_fence_is_left_open_exactly_when_a_heading_after_the_text_is_read_as_c
         assert all(number < line for number, _, _ in sections)
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.from_regex(ID_PATTERN, fullmatch=True))
+def test_a_notice_file_is_named_by_its_id_and_gives_it_back(notice_id: str) -> None:
+    path = grammar.notice_file(Path("/repo"), notice_id)
+    assert path.parent == Path("/repo") / grammar.NOTICES_DIR
+    assert path.name == grammar.file_name(notice_id)
+    assert grammar.id_of_file(path.name) == grammar.file_stem(path.name) == notice_id
+
+
+@pytest.mark.parametrize("name", ["Outage.md", "outage.MD", "outage", "outage.md.bak",
+                                  ".md", "two words.md"])
+def test_a_file_name_that_is_no_id_and_md_gives_no_id(name: str) -> None:
+    assert grammar.id_of_file(name) is None
+
+
 def test_fence_rule() -> None:
     assert grammar.fence_after(None, "```", "") == "```"
     assert grammar.fence_after(None, "```", " py") == "```"  # an info string

@@ -26,6 +26,7 @@ def sources() -> dict[str, str]:
     ("`{3,}|~{3,}", "notices/grammar.py"),  # the fence rule
     ("(?P<status>", "notices/grammar.py"),  # the update heading
     ("(?:---|", "notices/grammar.py"),  # the front matter's closing line
+    ("silent[ \\t]", "notices/grammar.py"),  # the silent flag written another way
     ("%Y%m%dT%H%M", "core/times.py"),  # the compact UTC stamp
     ("outpost.invalid", "core/model.py"),  # the site host
     ('split("://"', "core/model.py"),  # the site base path

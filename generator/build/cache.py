@@ -48,7 +48,7 @@ from generator.core.errors import Problem, problems_in
 from generator.core.model import Config, Notice
 from generator.core.timeline import NoticeView
 from generator.disk import regular_bytes
-from generator.notices.grammar import ID_PATTERN, NOTICES_DIR
+from generator.notices.grammar import NOTICES_DIR, id_of_file
 from generator.notices.loader import notice_names, notice_path, read_file
 from generator.render.produced import Kept, NoticePart, Page
 
@@ -120,13 +120,13 @@ def load_notices(root: Path, config: Config, store: Store | None,
         fresh: dict[str, Cached] = {}  # the files read again, as they are now
         notices, digests = [], {}
         for name in names:
-            stem = name[:-3] if name.endswith(".md") else name
+            notice_id = id_of_file(name)
             if name not in results:
-                if not ID_PATTERN.fullmatch(stem):
+                if notice_id is None:
                     continue
                 kept = entries[name]
                 notices.append(kept.notice)
-                digests[stem] = kept.sha256
+                digests[notice_id] = kept.sha256
                 continue
             stat, sha, notice = results[name]
             if notice is None:  # the same bytes as the cached notice's
@@ -136,9 +136,9 @@ def load_notices(root: Path, config: Config, store: Store | None,
                 continue
             if stat is not None:
                 fresh[name] = Cached(_signature(stat), sha, notice)
-            if ID_PATTERN.fullmatch(stem):  # else notice_names reported the name
+            if notice_id is not None:  # else notice_names reported the name
                 notices.append(notice)
-                digests[stem] = sha
+                digests[notice_id] = sha
         if store is not None:
             present = set(names)
             changed = list(outdated)

@@ -76,7 +76,7 @@ def _found(repo: Repo, project: Project, options: BuildOptions, now_text: str | 
 
 def _broken_links(root: Path, checked: Checked) -> list[Problem]:
     """A warning at each link of a notice that leads nowhere from the notice's page."""
-    from generator.notices.grammar import NOTICES_DIR
+    from generator.notices.grammar import notice_file
     from generator.notices.links import broken_links, notice_may_link
 
     ids = {notice.id for notice in checked.notices}
@@ -84,7 +84,7 @@ def _broken_links(root: Path, checked: Checked) -> list[Problem]:
     for notice in checked.notices:
         if notice_may_link(notice):
             try:
-                text = (root / NOTICES_DIR / f"{notice.id}.md").read_text("utf-8")
+                text = notice_file(root, notice.id).read_text("utf-8")
             except (OSError, UnicodeDecodeError):  # changed since it was read
                 continue
             warnings += broken_links(text, notice, checked.config.base_url, ids)

@@ -27,7 +27,7 @@ from generator.core.timeline import CALLED_OFF, select, view
 from generator.core.times import display_range, write_time
 from generator.disk import create_file_exclusive, taking_turns, write_file_atomic
 from generator.notices import edit
-from generator.notices.grammar import NOTICES_DIR
+from generator.notices.grammar import NOTICES_DIR, notice_file
 from generator.notices.loader import (
     NoticeInvalid,
     folder_problem,
@@ -125,12 +125,11 @@ def create_notice(root: Path, config: Config, *, title: str, kind: NoticeType,
                                 message=message, zone=zone,
                                 impact=impact, components=components, start=start, end=end)
     heading_line = text.count("\n") - message.count("\n") - 1  # the message ends the file
-    folder = root / NOTICES_DIR
-    _check_folder(folder)
+    _check_folder(root / NOTICES_DIR)
     day = (start or at).astimezone(zone).date()
     for _ in range(_CLAIM_ATTEMPTS):
-        notice_id = edit.new_id(title, day, lambda i: (folder / f"{i}.md").exists())
-        path = folder / f"{notice_id}.md"
+        notice_id = edit.new_id(title, day, lambda i: notice_file(root, i).exists())
+        path = notice_file(root, notice_id)
         where = relative(path, root)
         if path.is_symlink():  # one leading nowhere: exists() is False, yet the name is taken
             raise ProblemsFound([Problem(where, 0, "a symlink leading nowhere holds this "
@@ -149,7 +148,7 @@ def create_notice(root: Path, config: Config, *, title: str, kind: NoticeType,
 
 def load_for_edit(root: Path, config: Config, notice_id: str) -> tuple[Path, bytes, Notice]:
     """The file, its bytes and its notice; a file that does not load is refused."""
-    path = root / NOTICES_DIR / f"{notice_id}.md"
+    path = notice_file(root, notice_id)
     where = relative(path, root)
     if path.is_symlink():  # the edit would replace the link with a file
         raise ProblemsFound([Problem(where, 0, "is a symlink: edit the file it points to")],

@@ -1,7 +1,8 @@
 """The notice grammar, written once: how a notice file reads and is written.
 
-A notice is ``notices/<id>.md``: front matter between a ``---`` line and a ``---`` (or
-``...``) line, a summary, then updates, each under a heading
+A notice is ``notices/<id>.md`` (``notice_file``, ``id_of_file``): front matter
+between a ``---`` line and a ``---`` (or ``...``) line, a summary, then updates, each
+under a heading
 ``## <Status> - <time>`` with an optional ``[silent]`` flag. A ``##`` line inside a
 code fence or an HTML comment is text, not a heading; fences and comments are read as
 CommonMark reads them (see ``fence_after`` and ``COMMENT_START``), so that the split agrees
@@ -20,6 +21,7 @@ import unicodedata
 from collections.abc import Iterator
 from datetime import datetime, tzinfo
 from functools import cache
+from pathlib import Path
 
 from generator.core.errors import LOOKALIKE_SPACES, character_name
 from generator.core.model import ID_PATTERN, Status
@@ -27,14 +29,39 @@ from generator.core.times import TIME_FORM, write_time
 
 __all__ = [
     "COMMENT_END", "COMMENT_START", "FENCE", "FRONT_MATTER_CLOSE", "FRONT_MATTER_MARK",
-    "HEADING", "HEADING_HINT", "ID_PATTERN", "INDENTED_HEADING", "NOTICES_DIR", "SILENT",
-    "UNCLOSED_COMMENT", "UNSEEN", "WRONG_LEVEL", "fence_after", "front_matter_again",
-    "front_matter_close", "heading_line", "is_heading", "misplaced_headings", "normalized",
-    "open_fence", "slugify", "split_body", "split_body_lines", "text_lines",
+    "HEADING", "HEADING_HINT", "ID_PATTERN", "INDENTED_HEADING", "LOOSE_SILENT",
+    "NOTICES_DIR", "NOTICE_SUFFIX", "SILENT", "UNCLOSED_COMMENT", "UNSEEN", "WRONG_LEVEL",
+    "fence_after", "file_name", "file_stem", "front_matter_again", "front_matter_close",
+    "heading_line", "id_of_file", "is_heading", "misplaced_headings", "normalized",
+    "notice_file", "open_fence", "slugify", "split_body", "split_body_lines", "text_lines",
     "without_comments", "write_heading",
 ]
 
 NOTICES_DIR = "notices"
+NOTICE_SUFFIX = ".md"
+
+
+def file_name(notice_id: str) -> str:
+    """The name of the notice ``notice_id``'s file in notices/: '<id>.md'."""
+    return f"{notice_id}{NOTICE_SUFFIX}"
+
+
+def notice_file(root: Path, notice_id: str) -> Path:
+    """The file of the notice ``notice_id`` in the repository ``root``."""
+    return root / NOTICES_DIR / file_name(notice_id)
+
+
+def file_stem(name: str) -> str:
+    """The id a file name in notices/ gives its notice, valid or not: its name without
+    '.md'."""
+    return name.removesuffix(NOTICE_SUFFIX)
+
+
+def id_of_file(name: str) -> str | None:
+    """The id of the notice whose file is named ``name``; None when ``name`` is no
+    '<id>.md'."""
+    stem = file_stem(name)
+    return stem if stem != name and ID_PATTERN.fullmatch(stem) else None
 
 FRONT_MATTER_MARK = "---"
 # Searches starting with a newline: the regex engine skips to each newline quickly.
@@ -51,6 +78,10 @@ HEADING = re.compile(
     r"(?:[ \t]++\[(?P<flag>[A-Za-z]+)\])?[ \t]*+#*+[ \t]*+$"
 )
 SILENT = "silent"  # the one flag: post the update without notifying
+# The silent flag written another way after a heading's time: '(silent)', '[ silent ]',
+# 'silent'.
+LOOSE_SILENT = re.compile(r"(?<![ \t])[ \t]++[\[({<]?[ \t]*+silent[ \t]*+[\])}>]?$",
+                          re.IGNORECASE)
 INDENTED_HEADING = ("update headings start at the beginning of the line: remove the spaces "
                     "before '##'")
 

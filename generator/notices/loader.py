@@ -53,11 +53,16 @@ from generator.notices.grammar import (
     HEADING,
     HEADING_HINT,
     ID_PATTERN,
+    LOOSE_SILENT,
     NOTICES_DIR,
     SILENT,
     UNSEEN,
+    file_name,
+    file_stem,
     front_matter_again,
     front_matter_close,
+    heading_line,
+    id_of_file,
     misplaced_headings,
     normalized,
     slugify,
@@ -398,7 +403,7 @@ def parse_postmortem(text: str, first_line: int, kind: NoticeType, config: Confi
                                       f"{found.line}): merge them"))
             continue
         flag = match["flag"]
-        if flag is not None and flag.lower() != "silent":
+        if flag is not None and flag.lower() != SILENT:
             problems.append((line_no, f"unknown flag '[{flag}]' (the only flag is '[silent]', "
                                       "which posts the update without notifying)"))
             continue
@@ -419,21 +424,16 @@ def parse_postmortem(text: str, first_line: int, kind: NoticeType, config: Confi
     return found
 
 
-# The silent flag written another way: '(silent)', '[ silent ]', 'silent'.
-_LOOSE_SILENT = re.compile(r"(?<![ \t])[ \t]++[\[({<]?[ \t]*+silent[ \t]*+[\])}>]?$",
-                           re.IGNORECASE)
-
-
 def _heading_time(match: re.Match[str], config: Config) -> datetime:
     """The time of an update's or a postmortem's heading; InputError if it is not one,
     naming a silent flag written another way as such, with the heading to write."""
     try:
         return parse_time(match["time"], config.timezone)
     except InputError:
-        loose = _LOOSE_SILENT.search(match["time"])
+        loose = LOOSE_SILENT.search(match["time"])
         if loose is None:
             raise
-        heading = f"## {match['status']} - {match['time'][:loose.start()]} [{SILENT}]"
+        heading = heading_line(match["status"], match["time"][:loose.start()], silent=True)
         raise InputError(f"'{loose.group().strip()}' after the time: the flag is written "
                          f"'[{SILENT}]': {heading}") from None
 
@@ -501,7 +501,8 @@ def _check_after_final(ordered: list[Update], kind: NoticeType) -> list[tuple[in
 
 def read_notice(path: Path, root: Path, config: Config) -> Notice:
     """Read and parse one notice file; raises NoticeInvalid."""
-    return parse_bytes(read_notice_bytes(path), relative(path, root), path.stem, config)
+    return parse_bytes(read_notice_bytes(path), relative(path, root), file_stem(path.name),
+                       config)
 
 
 def read_notice_bytes(path: Path) -> bytes:
@@ -667,7 +668,7 @@ def _rename(stem: str, entries: list[tuple[str, str]]) -> str:
     of it is left or another entry of notices/ has that name."""
     meant = slugify(stem, limit=4 * len(stem))  # a letter may become two ('ß': 'ss')
     if ((meant == "notice" and meant not in stem.lower())
-            or any(name == f"{meant}.md" for name, _ in entries)):
+            or any(name == file_name(meant) for name, _ in entries)):
         return ""
     return f": rename it '{meant}.md'"
 
@@ -689,8 +690,7 @@ def notice_names(root: Path) -> tuple[list[str], list[Problem]]:
     for name, kind in entries:  # one folder: the same order everywhere
         # The usual case first: an id's letters, digits and hyphens plus '.md' are never
         # a leftover's or hidden name; only README.md is also ignored.
-        if (kind == "file" and name.endswith(".md") and ID_PATTERN.fullmatch(name[:-3])
-                and name != "readme.md"):
+        if kind == "file" and id_of_file(name) is not None and name != "readme.md":
             files.append(name)
             continue
         if ignored(name):
@@ -715,11 +715,11 @@ def notice_names(root: Path) -> tuple[list[str], list[Problem]]:
         elif kind == "special":
             files.append(name)  # reading it says what it is, without blocking
         else:
-            if not ID_PATTERN.fullmatch(name[:-3]):
+            if id_of_file(name) is None:
                 problems.append(Problem(where, 1, "file name must be lowercase letters, "
                                                   "digits and hyphens (it becomes the "
                                                   "notice's URL)"
-                                                  + _rename(name[:-3], entries)))
+                                                  + _rename(file_stem(name), entries)))
             files.append(name)
     return files, problems
 
@@ -798,7 +798,8 @@ def read_file(path: Path, config: Config, known: Mapping[str, str] | None = None
     if known is not None and known.get(path.name) == sha:
         return stat, sha, None
     try:  # parsed from the very bytes hashed: the digest always fits the notice
-        return stat, sha, parse_bytes(raw, notice_path(path.name), path.stem, config)
+        return stat, sha, parse_bytes(raw, notice_path(path.name), file_stem(path.name),
+                                       config)
     except NoticeInvalid as exc:
         return stat, sha, exc.problems
 

@@ -11,7 +11,15 @@ from pathlib import Path
 
 from generator.core.errors import OutpostError, ProblemsFound, close_to, did_you_mean
 from generator.disk import NotRegular, read_regular
-from generator.notices.grammar import ID_PATTERN, NOTICES_DIR, front_matter_close
+from generator.notices.grammar import (
+    NOTICE_SUFFIX,
+    NOTICES_DIR,
+    file_name,
+    file_stem,
+    front_matter_close,
+    id_of_file,
+    notice_file,
+)
 from generator.notices.loader import ignored, notice_names
 
 _WORD = re.compile(r"[^\W_]+")  # letters and digits of any script: titles need not be English
@@ -27,7 +35,7 @@ class NotFound(OutpostError):
 
 def _skipped(root: Path, name: str) -> str:
     """A note when ``name`` is a file in notices/ that check and build skip."""
-    file = name if name.endswith(".md") else f"{name}.md"
+    file = name if name.endswith(NOTICE_SUFFIX) else file_name(name)
     if not ignored(file) or not (root / NOTICES_DIR / file).exists():
         return ""
     return f"; {NOTICES_DIR}/{file} is not a notice: check and build skip it"
@@ -41,8 +49,7 @@ def notice_ids(root: Path) -> list[str]:
     folder = [problem for problem in problems if problem.path == NOTICES_DIR]
     if folder:
         raise ProblemsFound(folder, "Nothing was written.")
-    return sorted(name[:-3] for name in names
-                  if name.endswith(".md") and ID_PATTERN.fullmatch(name[:-3]))
+    return sorted(notice_id for notice_id in map(id_of_file, names) if notice_id is not None)
 
 
 def read_title(path: Path) -> str:
@@ -117,13 +124,13 @@ def find_open_notice(root: Path, query: str, is_open: Callable[[str], bool] | No
     'email' means the open email incident, not last year's). Several open matches, or
     none open, raise NotFound listing them, the open ones first."""
     text = query.strip()
-    if text.endswith(".md"):  # a path, as shell completion gives it
-        text = Path(text).stem
+    if text.endswith(NOTICE_SUFFIX):  # a path, as shell completion gives it
+        text = file_stem(Path(text).name)
     ids = notice_ids(root)
     found = match(text, ids)
     titles: dict[str, str] = {}
     if not found:
-        titles = {i: read_title(root / NOTICES_DIR / f"{i}.md") for i in ids}
+        titles = {i: read_title(notice_file(root, i)) for i in ids}
         found = match(text, ids, titles)
     if len(found) == 1:
         return found[0], ()
@@ -144,7 +151,7 @@ def find_open_notice(root: Path, query: str, is_open: Callable[[str], bool] | No
                        f"{_skipped(root, text)}")
     shown = found[:20]
     if not titles:
-        titles = {i: read_title(root / NOTICES_DIR / f"{i}.md") for i in shown}
+        titles = {i: read_title(notice_file(root, i)) for i in shown}
     width = max(len(i) for i in shown)
     lines = [f"  {i.ljust(width)}  {titles.get(i, '')}".rstrip() for i in shown]
     if len(found) > len(shown):
