@@ -1183,3 +1183,70 @@ def test_list_refuses_open_and_closed_together(empty_repo: Path, run: Run) -> No
     assert result.exit_code == 2
     assert result.output.endswith(
         "Error: --open or --closed, not both (neither lists every notice)\n")
+
+
+@pytest.mark.parametrize("command", [
+    ["update", "email", "-m", "Still late."],
+    ["resolve", "email"],
+    ["postmortem", "email", "-m", "A relay filled up."],
+    ["new", "incident", "Portal down", "--at", "2026-11-28 09:00"],
+    ["new", "maintenance", "Upgrade", "--start", "2026-12-05 22:00", "--end",
+     "2026-12-06 01:00"],
+])
+def test_a_command_reads_the_clock_and_the_settings_once(
+        empty_repo: Path, run: Run, monkeypatch: pytest.MonkeyPatch,
+        command: list[str]) -> None:
+    """Near a minute's end, two readings of the clock disagree: an update written at one
+    'now' was judged against a later one. Each read of outpost.yaml parses it again."""
+    from datetime import UTC, datetime, timedelta
+
+    from generator.cli import common
+
+    write(empty_repo, "2026-11-28-email", INCIDENT)
+    readings: list[datetime] = []
+
+    class Ticking(datetime):
+        @classmethod
+        def now(cls, tz: object = None) -> datetime:  # type: ignore[override]
+            readings.append(datetime(2026, 11, 28, 13, 59, 59, tzinfo=UTC)
+                            + timedelta(seconds=len(readings)))
+            return readings[-1]
+
+    loads: list[Path] = []
+    load = common.Repo.config
+
+    def counted(repo: common.Repo) -> object:
+        loads.append(repo.root)
+        return load(repo)
+
+    monkeypatch.setattr(common, "datetime", Ticking)
+    monkeypatch.setattr(common.Repo, "config", counted)
+    result = run(empty_repo, *command)
+    assert result.exit_code == 0, result.output
+    assert (len(readings), len(loads)) == (1, 1)
+    if command[0] == "update":
+        assert "## Update - 2026-11-28 07:59\nStill late." in notice(empty_repo,
+                                                                     "2026-11-28-email")
+
+
+def test_posting_returns_its_warnings_for_the_command_to_print(empty_repo: Path) -> None:
+    from generator.config.settings import load_config
+    from generator.core.times import parse_time
+    from generator.notices import authoring
+
+    write(empty_repo, "2026-11-28-email", INCIDENT)
+    config = load_config(empty_repo)
+    zone = config.timezone
+    posted = authoring.post(empty_repo, config, "2026-11-28-email", status_word=None,
+                            final=False, at=parse_time("2026-11-28 06:10", zone),
+                            message="Found it.", now=parse_time("2026-11-28 07:00", zone))
+    assert posted.warnings == (
+        "dated before the latest update (Identified - 2026-11-28 06:30): it is written "
+        "below it, and readers still see that one as the latest. If the date is wrong, "
+        "fix it in notices/2026-11-28-email.md.",)
+    ahead = authoring.post(empty_repo, config, "2026-11-28-email", status_word=None,
+                           final=False, at=parse_time("2026-11-28 09:00", zone),
+                           message="Later.", now=parse_time("2026-11-28 07:00", zone),
+                           at_text=" 09:00 ")
+    assert ahead.warnings == ("--at 09:00 is in the future: the site shows this update "
+                              "only from then on.",)

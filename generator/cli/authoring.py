@@ -26,6 +26,8 @@ from generator.cli.common import (
 from generator.core.errors import InputError
 
 if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
+
     from generator.notices.authoring import Posted
 
 AT_HELP = ("When it happened: 'YYYY-MM-DD HH:MM' in the site zone, optionally with an offset "
@@ -92,24 +94,22 @@ def _waiting_input() -> bool:
     return False
 
 
-def _time(text: str | None, repo: Repo, option: str) -> datetime:
+def _time(text: str | None, zone: ZoneInfo, now: datetime, option: str) -> datetime:
+    """The time ``option`` gives in ``zone``; ``now`` (the clock, read once per command)
+    when it is not given."""
     from generator.core.times import parse_time
 
     if text is None:
-        return resolve_now(repo, None)
+        return now
     try:
-        return parse_time(text, repo.config().timezone)
+        return parse_time(text, zone)
     except InputError as exc:
         raise click.BadParameter(str(exc), param_hint=f"'{option}'") from None
 
 
-def _warn_if_future(at_text: str | None, at: datetime, repo: Repo,
-                    what: str = "update") -> None:
-    """--at well after the clock: written as asked, but hidden from the site until then."""
-    from generator.core.timeline import future_note, is_future
-
-    if at_text is not None and is_future(at, resolve_now(repo, None)):
-        click.echo(f"Warning: --at {at_text.strip()} {future_note(what)}.", err=True)
+def _warn(posted: Posted) -> None:
+    for warning in posted.warnings:
+        click.echo(f"Warning: {warning}", err=True)
 
 
 def _shown(path: Path, repo: Repo) -> str:
@@ -141,16 +141,17 @@ def incident(repo: Repo, title: str, impact: str, components: tuple[str, ...], s
     from generator.notices.authoring import create_notice, status_for
 
     title = argument_text(title, "TITLE")
-    config = repo.config()
+    config, now = repo.config(), resolve_now(repo, None)
     kind = NoticeType.INCIDENT
-    at = _time(at_text, repo, "--at")
+    at = _time(at_text, config.timezone, now, "--at")
     text = _read_message(message, message_file)
     posted = create_notice(
         repo.root, config, title=title, kind=kind,
         status=status_for(status, kind, Status.INVESTIGATING), at=at,
-        message=text, impact=Impact(impact.lower()), components=components)
+        message=text, impact=Impact(impact.lower()), components=components, now=now,
+        at_text=at_text)
     click.echo(f"Created {posted.notice.id}: {_shown(posted.path, repo)}")
-    _warn_if_future(at_text, at, repo)
+    _warn(posted)
     _warn_of_links(posted, text, repo, config.base_url)
 
 
@@ -174,31 +175,19 @@ def maintenance(repo: Repo, title: str, start_text: str, end_text: str,
     from generator.notices.authoring import create_notice, status_for
 
     title = argument_text(title, "TITLE")
-    config = repo.config()
+    config, now = repo.config(), resolve_now(repo, None)
+    zone = config.timezone
     kind = NoticeType.MAINTENANCE
-    at = _time(at_text, repo, "--at")
+    at = _time(at_text, zone, now, "--at")
     text = _read_message(message, message_file)
     posted = create_notice(
         repo.root, config, title=title, kind=kind,
         status=status_for(status, kind, Status.SCHEDULED), at=at, message=text,
-        components=components, start=_time(start_text, repo, "--start"),
-        end=_time(end_text, repo, "--end"))
+        components=components, start=_time(start_text, zone, now, "--start"),
+        end=_time(end_text, zone, now, "--end"), now=now, at_text=at_text)
     click.echo(f"Created {posted.notice.id}: {_shown(posted.path, repo)}")
-    _warn_if_future(at_text, at, repo)
-    _warn_if_after_window(posted, repo)
+    _warn(posted)
     _warn_of_links(posted, text, repo, config.base_url)
-
-
-def _warn_if_after_window(posted: Posted, repo: Repo) -> None:
-    """A maintenance reads as Completed from its window's end: say so when posting later."""
-    from generator.core.times import write_time
-
-    end = posted.notice.end
-    if end is not None and posted.at > end:
-        zone = repo.config().timezone
-        click.echo(f"Warning: posted after the window's end ({write_time(end, zone)}"
-                   "): readers have seen this maintenance as Completed since then. If it "
-                   f"ran longer, set a later end: in {_shown(posted.path, repo)}.", err=True)
 
 
 def _post(repo: Repo, query: str, status: str | None, final: bool, at_text: str | None,
@@ -208,8 +197,8 @@ def _post(repo: Repo, query: str, status: str | None, final: bool, at_text: str 
     from generator.notices.lookup import find_open_notice
 
     query = argument_text(query, "NOTICE")
-    config = repo.config()
-    at = _time(at_text, repo, "--at")
+    config, now = repo.config(), resolve_now(repo, None)
+    at = _time(at_text, config.timezone, now, "--at")
 
     def is_open(notice_id: str) -> bool:
         """Open at the update's time; a file that does not load counts as open, so that
@@ -233,13 +222,11 @@ def _post(repo: Repo, query: str, status: str | None, final: bool, at_text: str 
         click.echo(f"'{query}' matches {len(closed) + 1} notices; using the open one, "
                    f"{notice_id} (closed: {passed})")
     posted = post(repo.root, config, notice_id, status_word=status, final=final,
-                  at=at, message=message, silent=silent, now=resolve_now(repo, None))
+                  at=at, message=message, silent=silent, now=now, at_text=at_text)
     when = write_time(posted.at, config.timezone)
     click.echo(f"Posted {posted.status.value} - {when} to {posted.notice.id}: "
                f"{_shown(posted.path, repo)}")
-    _warn_if_future(at_text, at, repo)
-    _warn_if_after_window(posted, repo)
-    _warn_if_earlier(posted, repo)
+    _warn(posted)
     _warn_of_links(posted, message, repo, config.base_url)
 
 
@@ -254,29 +241,6 @@ def _warn_of_links(posted: Posted, message: str | None, repo: Repo, base_url: st
 
     for _, advice in link_advice(message, posted.notice.id, base_url, notice_ids(repo.root)):
         click.echo(f"Warning: {advice}.", err=True)
-
-
-def _warn_if_earlier(posted: Posted, repo: Repo) -> None:
-    """An update dated before every other one moves when the notice began, and one dated
-    before the latest leaves that one the latest: usually a mistyped day or hour, written
-    as asked, with a warning."""
-    from generator.core.times import write_time
-
-    zone = repo.config().timezone
-    # The update posted is one of them: another at its minute stands below it, earlier.
-    times = sorted(update.at for update in posted.notice.updates)
-    if len(times) > 1 and times[0] == posted.at < times[1]:
-        click.echo(f"Warning: dated before the notice's first update "
-                   f"({write_time(times[1], zone)}): it is now the first, and readers see "
-                   "the notice as begun then. If the date is wrong, fix it in "
-                   f"{_shown(posted.path, repo)}.", err=True)
-        return
-    latest = posted.notice.updates[0]  # newest first
-    if latest.at > posted.at:
-        click.echo(f"Warning: dated before the latest update ({latest.status.value} - "
-                   f"{write_time(latest.at, zone)}): it is written below it, and readers "
-                   "still see that one as the latest. If the date is wrong, fix it in "
-                   f"{_shown(posted.path, repo)}.", err=True)
 
 
 @click.command()
@@ -318,14 +282,15 @@ def postmortem(repo: Repo, notice: str, at_text: str | None, silent: bool,
     from generator.notices.authoring import post_postmortem
     from generator.notices.lookup import find_notice
 
-    config = repo.config()
+    config, now = repo.config(), resolve_now(repo, None)
     notice_id = find_notice(repo.root, argument_text(notice, "NOTICE"))
-    at = _time(at_text, repo, "--at")
+    at = _time(at_text, config.timezone, now, "--at")
     text = _read_message(message, message_file)
-    posted = post_postmortem(repo.root, config, notice_id, at=at, message=text, silent=silent)
+    posted = post_postmortem(repo.root, config, notice_id, at=at, message=text, silent=silent,
+                             now=now, at_text=at_text)
     when = write_time(posted.at, config.timezone)
     click.echo(f"Posted Postmortem - {when} to {posted.notice.id}: {_shown(posted.path, repo)}")
-    _warn_if_future(at_text, at, repo, "postmortem")
+    _warn(posted)
     _warn_of_links(posted, text, repo, config.base_url)
 
 

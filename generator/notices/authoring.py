@@ -9,7 +9,7 @@ import os
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 from pathlib import Path
 
 from generator.core.errors import Problem, ProblemsFound, unknown_component
@@ -23,7 +23,7 @@ from generator.core.model import (
     parse_status,
     unknown_status,
 )
-from generator.core.timeline import CALLED_OFF, select, view
+from generator.core.timeline import CALLED_OFF, future_note, is_future, select, view
 from generator.core.times import display_range, write_time
 from generator.disk import create_file_exclusive, taking_turns, write_file_atomic
 from generator.notices import edit
@@ -61,6 +61,54 @@ class Posted:
     path: Path
     status: Status
     at: datetime
+    # What was written as asked but may be a mistake: sentences a command prints, each
+    # after 'Warning: '.
+    warnings: tuple[str, ...] = ()
+
+
+def _ahead_of_clock(at: datetime, now: datetime | None, at_text: str | None, zone: tzinfo,
+                    what: str) -> list[str]:
+    """--at well after the clock: written as asked, but hidden from the site until then."""
+    if now is None or not is_future(at, now):
+        return []
+    typed = at_text.strip() if at_text is not None else write_time(at, zone)
+    return [f"--at {typed} {future_note(what)}."]
+
+
+def _after_window(notice: Notice, at: datetime, where: str, zone: tzinfo) -> list[str]:
+    """A maintenance reads as Completed from its window's end: said when posting later."""
+    if notice.end is None or at <= notice.end:
+        return []
+    return [f"posted after the window's end ({write_time(notice.end, zone)}): readers have "
+            "seen this maintenance as Completed since then. If it ran longer, set a later "
+            f"end: in {where}."]
+
+
+def _before_others(notice: Notice, at: datetime, where: str, zone: tzinfo) -> list[str]:
+    """An update dated before every other one moves when the notice began, and one dated
+    before the latest leaves that one the latest: usually a mistyped day or hour."""
+    # The update posted is one of them: another at its minute stands below it, earlier.
+    times = sorted(update.at for update in notice.updates)
+    if len(times) > 1 and times[0] == at < times[1]:
+        return [f"dated before the notice's first update ({write_time(times[1], zone)}): it "
+                "is now the first, and readers see the notice as begun then. If the date is "
+                f"wrong, fix it in {where}."]
+    latest = notice.updates[0]  # newest first
+    if latest.at > at:
+        return [f"dated before the latest update ({latest.status.value} - "
+                f"{write_time(latest.at, zone)}): it is written below it, and readers still "
+                f"see that one as the latest. If the date is wrong, fix it in {where}."]
+    return []
+
+
+def _update_warnings(notice: Notice, where: str, at: datetime, now: datetime | None,
+                     at_text: str | None, zone: tzinfo) -> tuple[str, ...]:
+    """The warnings of an update asked for at ``at`` and posted to ``notice`` (which holds
+    it, at its minute)."""
+    minute = at.replace(second=0, microsecond=0)
+    return (*_ahead_of_clock(at, now, at_text, zone, "update"),
+            *_after_window(notice, minute, where, zone),
+            *_before_others(notice, minute, where, zone))
 
 
 def status_for(word: str | None, kind: NoticeType, default: Status) -> Status:
@@ -102,13 +150,16 @@ def _check_folder(folder: Path) -> None:
 def create_notice(root: Path, config: Config, *, title: str, kind: NoticeType,
                   status: Status, at: datetime, message: str | None,
                   impact: Impact | None = None, components: Sequence[str] = (),
-                  start: datetime | None = None, end: datetime | None = None) -> Posted:
-    """Write notices/<date>-<slug>.md with a first update; a taken id gets '-2', '-3'..."""
+                  start: datetime | None = None, end: datetime | None = None,
+                  now: datetime | None = None, at_text: str | None = None) -> Posted:
+    """Write notices/<date>-<slug>.md with a first update; a taken id gets '-2', '-3'...
+    ``now`` (the clock) and ``at_text`` (``at`` as typed) word a warning when ``at`` is
+    ahead of the clock."""
 
     title = edit.clean_title(title)
     components = check_components(config, components)
     zone = config.timezone
-    at = at.replace(second=0, microsecond=0)  # the file holds minutes
+    asked, at = at, at.replace(second=0, microsecond=0)  # the file holds minutes
     if start is not None and end is not None:
         start, end = (moment.replace(second=0, microsecond=0) for moment in (start, end))
         if end <= start:
@@ -141,7 +192,8 @@ def create_notice(root: Path, config: Config, *, title: str, kind: NoticeType,
                 create_file_exclusive(path, text.encode("utf-8"))
         except FileExistsError:  # another writer took this id meanwhile: pick the next
             continue
-        return Posted(notice, path, status, at)
+        return Posted(notice, path, status, at,
+                      _update_warnings(notice, where, asked, now, at_text, zone))
     raise edit.EditError(f"another program keeps taking the file names for this notice in "
                          f"{NOTICES_DIR}/ ({_CLAIM_ATTEMPTS} tries); nothing was written")
 
@@ -167,9 +219,10 @@ def load_for_edit(root: Path, config: Config, notice_id: str) -> tuple[Path, byt
 
 def post(root: Path, config: Config, notice_id: str, *, status_word: str | None,
          final: bool, at: datetime, message: str | None, silent: bool = False,
-         now: datetime | None = None) -> Posted:
+         now: datetime | None = None, at_text: str | None = None) -> Posted:
     """Add one update to a notice (``final``: Resolved or Completed) and write it.
-    ``now`` (the clock) lets a refusal point at an update dated in the future."""
+    ``now`` (the clock) lets a refusal point at an update dated in the future, and with
+    ``at_text`` (``at`` as typed) words a warning when ``at`` is ahead of it."""
     with taking_turns(root / NOTICES_DIR):
         path, raw, notice = load_for_edit(root, config, notice_id)
         status = (FINAL_STATUS[notice.type] if final
@@ -181,19 +234,24 @@ def post(root: Path, config: Config, notice_id: str, *, status_word: str | None,
                                             message=message or "", silent=silent,
                                             config=config, now=now)
         _write_back(root, path, raw, new_text, "this update")
-    return Posted(result, path, status, at.replace(second=0, microsecond=0))
+    return Posted(result, path, status, at.replace(second=0, microsecond=0),
+                  _update_warnings(result, relative(path, root), at, now, at_text,
+                                   config.timezone))
 
 
 def post_postmortem(root: Path, config: Config, notice_id: str, *, at: datetime,
-                    message: str | None, silent: bool = False) -> Posted:
-    """Add the postmortem section to an incident and write it."""
+                    message: str | None, silent: bool = False, now: datetime | None = None,
+                    at_text: str | None = None) -> Posted:
+    """Add the postmortem section to an incident and write it; with a warning when ``at``
+    (typed as ``at_text``) is ahead of the clock ``now``."""
     with taking_turns(root / NOTICES_DIR):
         path, raw, notice = load_for_edit(root, config, notice_id)
         new_text, result = edit.post_postmortem(raw.decode("utf-8"), notice, at=at,
                                                 message=message or "", silent=silent,
                                                 config=config)
         _write_back(root, path, raw, new_text, "the postmortem")
-    return Posted(result, path, Status.POSTMORTEM, at.replace(second=0, microsecond=0))
+    return Posted(result, path, Status.POSTMORTEM, at.replace(second=0, microsecond=0),
+                  tuple(_ahead_of_clock(at, now, at_text, config.timezone, "postmortem")))
 
 
 def _write_back(root: Path, path: Path, raw: bytes, new_text: str, what: str) -> None:
