@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from generator.config.settings import parse_config
 from generator.core.history import (
     Span,
+    calendar,
     component_histories,
     days,
     effects,
@@ -112,7 +113,7 @@ def test_an_incident_sets_its_status_from_first_update_until_resolved() -> None:
 
 
 def test_58_minutes_of_partial_outage_over_90_days_is_99_9866_percent() -> None:
-    shown = days(web_spans(DIGICERT), date(2024, 7, 30), 90, CHICAGO, None, LATER)
+    shown = days(web_spans(DIGICERT), calendar(date(2024, 7, 30), 90, CHICAGO, LATER), None)
     assert len(shown) == 90 and shown[0].day == date(2024, 5, 2)
     figure = uptime(shown)
     assert figure == 1 - Fraction(3, 10) * 58 / (90 * 1440)
@@ -136,7 +137,7 @@ def test_overlapping_major_and_partial_count_the_major_once() -> None:
         Span(local("2024-07-30 10:30"), local("2024-07-30 11:00"), MAJOR, ("major", "partial")),
         Span(local("2024-07-30 11:00"), local("2024-07-30 12:00"), PARTIAL, ("partial",)),
     )
-    (day,) = days(web_spans(major, partial), date(2024, 7, 30), 1, CHICAGO, None, LATER)
+    (day,) = days(web_spans(major, partial), calendar(date(2024, 7, 30), 1, CHICAGO, LATER), None)
     assert day.minutes_of(MAJOR) == 60 and day.minutes_of(PARTIAL) == 60
     assert uptime((day,)) == 1 - Fraction(60 + 18, 1440)
     assert day.notices == ("major", "partial")
@@ -158,7 +159,7 @@ def test_a_day_of_25_hours_and_an_incident_across_midnight_and_the_fall_change()
     notice = incident("night", Impact.CRITICAL,
                       (Status.INVESTIGATING, local("2024-11-02 23:30")),
                       (Status.RESOLVED, local("2024-11-03 01:30", fold=1)))
-    first, second = days(web_spans(notice), date(2024, 11, 3), 2, CHICAGO, None, LATER)
+    first, second = days(web_spans(notice), calendar(date(2024, 11, 3), 2, CHICAGO, LATER), None)
     assert first.length == 1440 and first.minutes_of(MAJOR) == 30
     assert second.length == 1500
     assert second.minutes_of(MAJOR) == 150  # 00:00 to the second 01:30
@@ -170,7 +171,7 @@ def test_a_day_of_23_hours_at_the_spring_change() -> None:
     notice = incident("spring", Impact.MAJOR,
                       (Status.INVESTIGATING, local("2024-03-10 01:00")),
                       (Status.RESOLVED, local("2024-03-10 04:00")))
-    (day,) = days(web_spans(notice), date(2024, 3, 10), 1, CHICAGO, None, LATER)
+    (day,) = days(web_spans(notice), calendar(date(2024, 3, 10), 1, CHICAGO, LATER), None)
     assert day.length == 1380
     assert day.minutes_of(PARTIAL) == 120  # 02:00-03:00 does not exist
     assert uptime((day,)) == 1 - Fraction(3, 10) * 120 / 1380
@@ -179,7 +180,7 @@ def test_a_day_of_23_hours_at_the_spring_change() -> None:
 def test_a_day_starting_in_a_dst_gap_starts_at_the_first_moment_that_exists() -> None:
     # Havana skips from 00:00 to 01:00 on 2024-03-10: the day has 23 hours.
     havana = ZoneInfo("America/Havana")
-    (day,) = days((), date(2024, 3, 10), 1, havana, None, LATER)
+    (day,) = days((), calendar(date(2024, 3, 10), 1, havana, LATER), None)
     assert day.start == datetime(2024, 3, 10, 5, 0, tzinfo=UTC)
     assert day.length == 1380
 
@@ -190,7 +191,7 @@ def test_maintenance_counts_from_its_window_until_completed() -> None:
                          (Status.COMPLETED, local("2024-07-31 01:00")))
     assert web_spans(notice) == (
         Span(local("2024-07-30 22:00"), local("2024-07-31 01:00"), MAINTENANCE, ("upgrade",)),)
-    shown = days(web_spans(notice), date(2024, 7, 31), 2, CHICAGO, None, LATER)
+    shown = days(web_spans(notice), calendar(date(2024, 7, 31), 2, CHICAGO, LATER), None)
     assert [d.worst for d in shown] == [MAINTENANCE, MAINTENANCE]
     assert uptime(shown) == 1
 
@@ -207,7 +208,7 @@ def test_a_maintenance_called_off_never_sets_a_status() -> None:
                          (Status.SCHEDULED, local("2024-07-20 09:00")),
                          (Status.COMPLETED, local("2024-07-25 09:00")))
     assert web_spans(notice) == ()
-    assert days((), date(2024, 7, 31), 1, CHICAGO, None, LATER)[0].worst is OPERATIONAL
+    assert days((), calendar(date(2024, 7, 31), 1, CHICAGO, LATER), None)[0].worst is OPERATIONAL
 
 
 def test_an_open_incident_runs_up_to_now_and_today_counts_only_until_now() -> None:
@@ -215,7 +216,7 @@ def test_an_open_incident_runs_up_to_now_and_today_counts_only_until_now() -> No
     notice = incident("open", Impact.CRITICAL, (Status.INVESTIGATING, local("2024-07-30 14:00")))
     assert web_spans(notice, now=now) == (
         Span(local("2024-07-30 14:00"), now, MAJOR, ("open",)),)
-    (day,) = days(web_spans(notice, now=now), today(now, CHICAGO), 1, CHICAGO, None, now)
+    (day,) = days(web_spans(notice, now=now), calendar(today(now, CHICAGO), 1, CHICAGO, now), None)
     assert day.length == 15 * 60
     assert day.minutes == ((MAJOR, Fraction(60)), (OPERATIONAL, Fraction(14 * 60)))
     assert uptime((day,)) == Fraction(14, 15)
@@ -234,8 +235,8 @@ def test_an_incident_reopened_after_resolved_counts_both_periods() -> None:
 
 
 def test_days_before_since_have_no_data_and_do_not_count() -> None:
-    shown = days(web_spans(DIGICERT), date(2024, 7, 30), 90, CHICAGO, date(2024, 7, 29),
-                 LATER)
+    shown = days(web_spans(DIGICERT), calendar(date(2024, 7, 30), 90, CHICAGO, LATER),
+                 date(2024, 7, 29))
     assert [d.has_data for d in shown].count(True) == 2
     assert shown[0].minutes == () and shown[0].notices == ()
     assert uptime(shown) == 1 - Fraction(3, 10) * 58 / (2 * 1440)
@@ -340,9 +341,9 @@ def test_spans_do_not_overlap_and_days_add_up(found: tuple[Notice, ...], now: da
         assert span.start < span.end <= now and span.status is not OPERATIONAL
     for before, after in itertools.pairwise(merged):
         assert before.end <= after.start
-    shown = days(merged, date(2024, 11, 8), 9, CHICAGO, None, now)
-    assert sum(d.length for d in days(merged, date(2024, 11, 8), 9, CHICAGO, None, LATER)) \
-        == 9 * 1440 + 60  # the week crosses the autumn change
+    shown = days(merged, calendar(date(2024, 11, 8), 9, CHICAGO, now), None)
+    whole = days(merged, calendar(date(2024, 11, 8), 9, CHICAGO, LATER), None)
+    assert sum(d.length for d in whole) == 9 * 1440 + 60  # the week crosses the autumn change
     for day in shown:
         assert sum(m for _, m in day.minutes) == day.length
         present = [s for s, m in day.minutes if m > 0 and s is not OPERATIONAL]

@@ -13,7 +13,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from fractions import Fraction
-from functools import lru_cache
 from itertools import pairwise
 from zoneinfo import ZoneInfo
 
@@ -182,47 +181,42 @@ def midnight(day: date, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, time(0), zone).astimezone(UTC)
 
 
-@lru_cache(maxsize=8)
-def calendar(last: date, count: int, zone: ZoneInfo, now: datetime
-             ) -> tuple[tuple[date, datetime, datetime], ...]:
-    """The ``count`` days ending with ``last``, oldest first, each with its start and end
-    in UTC (the end no later than ``now``). Every component shares them: made once."""
-    result = []
+@dataclass(frozen=True)
+class Calendar:
+    """The days a history covers in the site zone, oldest first, each without data and
+    as a quiet day (operational throughout, as most days are): the same for every
+    component, so made once for all of them (a Day is immutable)."""
+
+    today: date  # the day holding ``now``
+    plain: tuple[tuple[Day, Day], ...]
+
+
+def calendar(last: date, count: int, zone: ZoneInfo, now: datetime) -> Calendar:
+    """The ``count`` days ending with ``last``, each from midnight to midnight in UTC
+    (the end no later than ``now``)."""
+    plain = []
     for offset in range(count - 1, -1, -1):
         day = last - timedelta(days=offset)
         start = midnight(day, zone)
-        result.append((day, start, max(start, min(midnight(day + timedelta(days=1), zone),
-                                                  now))))
-    return tuple(result)
-
-
-@lru_cache(maxsize=8)
-def _plain_days(last: date, count: int, zone: ZoneInfo, now: datetime
-                ) -> tuple[tuple[Day, Day], ...]:
-    """Each day of ``calendar(...)`` without data and as a quiet day (operational
-    throughout, most days): the same for every component, so made once (a Day is
-    immutable)."""
-    result = []
-    for day, start, end in calendar(last, count, zone, now):
+        end = max(start, min(midnight(day + timedelta(days=1), zone), now))
         length = int((end - start).total_seconds())
-        result.append((Day(day, start, end, False, OPERATIONAL, (), ()),
-                       Day(day, start, end, True, OPERATIONAL,
-                           ((OPERATIONAL, length),) if length > 0 else (), ())))
-    return tuple(result)
+        plain.append((Day(day, start, end, False, OPERATIONAL, (), ()),
+                      Day(day, start, end, True, OPERATIONAL,
+                          ((OPERATIONAL, length),) if length > 0 else (), ())))
+    return Calendar(today(now, zone), tuple(plain))
 
 
-def days(component_spans: tuple[Span, ...], last: date, count: int, zone: ZoneInfo,
-         since: date | None, now: datetime, current: tuple[Effect, ...] = ()
-         ) -> tuple[Day, ...]:
-    """The ``count`` days ending with ``last`` (oldest first). Days before ``since``
-    have no data; ``since=None`` means every day has data. A day counts only its
-    minutes up to ``now``: the rest of today is not yet uptime. ``current`` (see
-    ``effects_at``) adds its statuses, with no seconds unless the spans gave some, and
-    its notices to today, the day holding ``now``."""
+def days(component_spans: tuple[Span, ...], period: Calendar, since: date | None,
+         current: tuple[Effect, ...] = ()) -> tuple[Day, ...]:
+    """The days of ``period`` for one component. Days before ``since`` have no data;
+    ``since=None`` means every day has data. A day counts only its minutes up to
+    ``now``: the rest of today is not yet uptime. ``current`` (see ``effects_at``) adds
+    its statuses, with no seconds unless the spans gave some, and its notices to today,
+    the day holding ``now``."""
     result = []
     first = 0
-    present = today(now, zone) if current else None
-    for no_data, quiet in _plain_days(last, count, zone, now):
+    present = period.today if current else None
+    for no_data, quiet in period.plain:
         day, start, end = quiet.day, quiet.start, quiet.end
         if since is not None and day < since:
             result.append(no_data)
@@ -339,13 +333,14 @@ def component_histories(notices: tuple[Notice, ...], components: Iterable[tuple[
     last = today(now, zone)
     length = max(count, *UPTIME_PERIODS)
     window = midnight(last - timedelta(days=length - 1), zone)
+    shared = calendar(last, length, zone, now)
     shown_notices = [n for n in notices if not ended_before(n, window)]
     found = effects(shown_notices, now)
     current = effects_at((n for n in shown_notices if not ended_before(n, now)), now)
     result = []
     for component_id, since in components:
         begins = since if since is not None else start
-        shown = days(spans(found.get(component_id, ())), last, length, zone, begins, now,
+        shown = days(spans(found.get(component_id, ())), shared, begins,
                      current.get(component_id, ()))
         result.append(ComponentHistory(component_id, begins, shown,
                                        {n: uptime(shown[-n:]) for n in {count, *UPTIME_PERIODS}}))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from functools import cached_property, lru_cache
+from functools import cached_property
 from operator import itemgetter
 from typing import Any
 
@@ -45,7 +45,6 @@ _COMPONENT_RANKS = {status: status.rank for status in ComponentStatus}
 UNDER_WAY = (Status.IN_PROGRESS, Status.VERIFYING)  # statuses of a maintenance begun
 
 
-@lru_cache(maxsize=65536)  # pure; every incident object repeats the component and page ids
 def base36_id(key: str) -> str:
     """A 12-character lowercase base-36 id derived from ``key`` (stable across builds)."""
     number = int.from_bytes(hashlib.sha256(key.encode("utf-8")).digest()[:10], "big")
@@ -87,6 +86,12 @@ class Api:
     @cached_property
     def page_id(self) -> str:
         return base36_id(f"page:{self.config.base_url}")
+
+    @cached_property
+    def component_codes(self) -> dict[str, str]:
+        """Each component's API id by its id in outpost.yaml, derived once: every
+        incident object names its components again."""
+        return {component.id: component_id(component) for component in self.config.components}
 
     @cached_property
     def component_rows(self) -> dict[str, Json]:
@@ -356,7 +361,7 @@ def _transitions(api: Api, notice: Notice, ending: bool) -> list[Json] | None:
         hit = notice.status_of(cid).value
         if component is not None and hit != OPERATIONAL:
             old, new = (hit, OPERATIONAL) if ending else (OPERATIONAL, hit)
-            rows.append({"code": component_id(component), "name": component.name,
+            rows.append({"code": api.component_codes[cid], "name": component.name,
                          "old_status": old, "new_status": new})
     return rows or None
 
@@ -443,13 +448,14 @@ def incident_updates(api: Api, item: NoticeView) -> list[Json]:
     notice = item.notice
     rows: list[Json] = []
     started = False
+    incident_id = notice_id(notice)
     for index, (update, current, row_id) in enumerate(_timeline(item, api.snapshot.now)):
         at = api.time(update.at)
         rows.append({
             "id": row_id,
             "status": current.slug,
             "body": update.body.strip(),
-            "incident_id": notice_id(notice),
+            "incident_id": incident_id,
             "created_at": at,
             "updated_at": at,
             "display_at": at,
@@ -485,7 +491,7 @@ def incident(api: Api, item: NoticeView) -> Json:
         "started_at": api.time(created),
         "page_id": api.page_id,
         "incident_updates": incident_updates(api, item),
-        "components": [rows[component_id(c)] for c in members],
+        "components": [rows[api.component_codes[c.id]] for c in members],
         "reminder_intervals": None,
     }
     if not notice.is_maintenance:  # published postmortems only

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
-from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from generator.core.errors import InputError, character_name, cut_quote, misleading_character
@@ -374,7 +373,6 @@ def zone_name(zone: ZoneInfo) -> str:
     return f"{place} time"
 
 
-@lru_cache(maxsize=8)  # every page's footer asks
 def zone_abbreviations(zone: ZoneInfo, year: int) -> str:
     """The abbreviations a zone uses in a year, such as 'CST/CDT' (one if it has no
     daylight-saving time)."""

@@ -160,6 +160,12 @@ class Site:
         return histories_for(self.config, self.notices, self.now)
 
     @cached_property
+    def zone_abbreviations(self) -> str:
+        """The abbreviations of the site zone this year, as every page's footer names
+        them ('CST/CDT'): read from 53 weeks, so once per build."""
+        return times.zone_abbreviations(self.config.timezone, self.now.year)
+
+    @cached_property
     def titles(self) -> dict[str, str]:
         """Every notice's title by id (bars and component pages name the day's notices)."""
         return {n.id: n.title for n in self.notices}
@@ -615,7 +621,7 @@ def _page(site: Site, template: str, root: str, tab: str, **context: Any) -> byt
         tab=tab,
         banner_text=banner_text(site.snapshot, site.config.timezone),
         zone_name=times.zone_name(site.config.timezone),
-        zone_abbrevs=times.zone_abbreviations(site.config.timezone, site.now.year),
+        zone_abbrevs=site.zone_abbreviations,
         **context,
     ).encode("utf-8")
 
