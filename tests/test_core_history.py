@@ -30,6 +30,7 @@ from generator.core.history import (
     uptime,
 )
 from generator.core.model import (
+    UNDER_WAY,
     ComponentStatus,
     Impact,
     Notice,
@@ -39,7 +40,7 @@ from generator.core.model import (
     Update,
 )
 from generator.core.statuspage import went_under
-from generator.core.timeline import select, view
+from generator.core.timeline import calls_off, select, view
 from tests.conftest import MINIMAL_CONFIG
 
 CONFIG = parse_config(MINIMAL_CONFIG)
@@ -382,6 +383,40 @@ def test_the_api_sees_a_maintenance_go_under_when_the_history_does(notice: Notic
     periods = notice_effects(notice, after)
     assert went_under(item) == (periods[0][0] if periods else None)
 
+
+
+# Times around one window, an hour apart: updates before, at and after its edges.
+NEAR_WINDOW = st.integers(0, 6).map(lambda hour: BASE + timedelta(hours=hour))
+
+
+@st.composite
+def maintenances_near_their_window(draw: st.DrawFn) -> Notice:
+    """A maintenance of 1 to 2 hours opening at BASE + 4 h, its updates (the first
+    Scheduled) anywhere in NEAR_WINDOW, most before it opens: often called off."""
+    start = BASE + timedelta(hours=4)
+    posted = sorted(draw(st.lists(NEAR_WINDOW, min_size=1, max_size=4, unique=True)))
+    statuses = _as_loaded([Status.SCHEDULED] + [draw(MAINTENANCE_STATUSES) for _ in posted[1:]])
+    posted = posted[:len(statuses)]
+    return maintenance("m", start, start + timedelta(hours=draw(st.integers(1, 2))),
+                       *zip(statuses, posted, strict=True))
+
+
+@settings(max_examples=300, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(notices(0), maintenances_near_their_window()))
+def test_a_view_is_called_off_exactly_when_its_completed_update_calls_it_off(
+        notice: Notice) -> None:
+    """The pages' 'Called off' (a view: a maintenance completed no later than its window
+    opened, none of its updates under way) is the feeds' and emails' (the update that
+    does it, timeline.calls_off), at each update and after them all."""
+    for now in (*(u.at for u in notice.updates), BASE + timedelta(days=8)):
+        item = view(notice, now)
+        assert item is not None
+        before_window = (notice.is_maintenance and item.ended is not None
+                         and item.ended <= item.started
+                         and not any(u.status in UNDER_WAY for u in item.updates))
+        assert item.called_off is before_window
+        assert item.called_off is any(calls_off(notice, u) for u in item.updates)
 
 def _shape(found: tuple[Notice, ...], moment: datetime) -> object:
     """What the pages show of ``found`` at ``moment``, beyond the minutes counted so

@@ -112,6 +112,9 @@ STATUSES: dict[NoticeType, tuple[Status, ...]] = {
         Status.COMPLETED,
     ),
 }
+# A maintenance's statuses once under way: posted before its window, either begins it
+# early (Verifying may come first too).
+UNDER_WAY = (Status.IN_PROGRESS, Status.VERIFYING)
 
 # Limits on notice text (see the README, "Limits"): beyond them one file could stall
 # every build. The sanitizer's time grows with the square of the nesting depth.

@@ -16,6 +16,7 @@ from typing import Any
 from generator.core.history import first_day, midnight
 from generator.core.model import (
     COMPONENT_TO_IMPACT,
+    UNDER_WAY,
     Component,
     ComponentStatus,
     Config,
@@ -42,7 +43,6 @@ UNDER_MAINTENANCE = "Service Under Maintenance"
 OPERATIONAL = ComponentStatus.OPERATIONAL.value
 OPERATIONAL_RANK = ComponentStatus.OPERATIONAL.rank  # the least: no notice sets it
 _COMPONENT_RANKS = {status: status.rank for status in ComponentStatus}
-UNDER_WAY = (Status.IN_PROGRESS, Status.VERIFYING)  # statuses of a maintenance begun
 
 
 def base36_id(key: str) -> str:

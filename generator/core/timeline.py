@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from generator.core.errors import Problem
 from generator.core.model import (
+    UNDER_WAY,
     Component,
     ComponentStatus,
     Config,
@@ -62,7 +63,7 @@ def update_word(notice: Notice, update: Update) -> str:
 
 
 def _begun_early(updates: Iterable[Update]) -> bool:
-    return any(update.status in (Status.IN_PROGRESS, Status.VERIFYING) for update in updates)
+    return any(update.status in UNDER_WAY for update in updates)
 
 
 class Banner(Enum):
@@ -103,10 +104,11 @@ class NoticeView:
 
     @property
     def called_off(self) -> bool:
-        """A maintenance completed before its window opened, or as it opened, that no
-        In progress (or Verifying) update had begun early: it never began (the API's
-        statuspage.went_under)."""
-        return self._done_before_window and not _begun_early(self.updates)
+        """A maintenance whose Completed update called it off (``calls_off``): it never
+        began (the API's statuspage.went_under). Nothing follows Completed, so it is
+        the latest status."""
+        latest = _latest_real(self.updates)
+        return latest is not None and calls_off(self.notice, latest)
 
     @property
     def shown_end(self) -> datetime | None:
@@ -201,7 +203,7 @@ def view(notice: Notice, now: datetime) -> NoticeView | None:
     completed = latest.at if latest is not None and posted is Status.COMPLETED else None
     if completed is not None or now >= notice.end:
         status = Status.COMPLETED
-    elif now >= notice.start or posted in (Status.IN_PROGRESS, Status.VERIFYING):
+    elif now >= notice.start or posted in UNDER_WAY:
         # The window has started, or staff said so early: "Scheduled" no longer fits.
         status = posted if posted is not Status.SCHEDULED else Status.IN_PROGRESS
     else:
@@ -212,6 +214,13 @@ def view(notice: Notice, now: datetime) -> NoticeView | None:
     return NoticeView(notice, updates, status, status is not Status.COMPLETED, notice.start,
                       ended)
 
+
+
+def notice_status_at(notice: Notice, moment: datetime) -> Status | None:
+    """The status ``notice`` stood at at ``moment``, as its view then shows it (a
+    postmortem speaks in the state it finds); None before it was posted."""
+    seen = view(notice, moment)
+    return seen.status if seen is not None else None
 
 def _importance(item: NoticeView) -> tuple[int, int, float, str]:
     notice = item.notice

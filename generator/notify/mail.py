@@ -26,6 +26,7 @@ from generator.config.settings import case_url
 from generator.core import times
 from generator.core.errors import OutpostError, printable_line
 from generator.core.model import Config, Status
+from generator.core.timeline import notice_status_at
 from generator.notify.plan import Message, facts
 from generator.notify.settings import PASSWORD_ENV, USERNAME_ENV, Contact, NotifySettings, Smtp
 from generator.render.markup import absolute_links, absolute_targets, isolated, own_direction
@@ -165,8 +166,7 @@ def _case_prompt(config: Config, message: Message) -> tuple[str, str] | None:
     # A postmortem speaks in the state it finds: after Resolved, it is over.
     resolved = message.status is Status.RESOLVED or (
         message.status is Status.POSTMORTEM
-        and next((u.status for u in notice.updates if u.at <= message.at), None)
-        is Status.RESOLVED)
+        and notice_status_at(notice, message.at) is Status.RESOLVED)
     words = ("Still seeing a problem? Please" if resolved
              else "Experiencing this? We still encourage you to")
     return words, url
