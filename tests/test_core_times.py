@@ -20,6 +20,7 @@ from generator.core.times import (
     local_year,
     parse_now,
     parse_time,
+    utc_iso,
     write_time,
     zone_abbreviations,
     zone_name,
@@ -122,6 +123,15 @@ def test_a_time_in_an_offset_of_seconds_is_given_in_utc() -> None:
     assert iso(utc(1970, 1, 1, 10, 44, 30), monrovia) == "1970-01-01T10:44:30Z"
     assert iso(utc(1972, 6, 1, 12), monrovia) == "1972-06-01T12:00:00+00:00"
 
+
+
+def test_a_utc_time_is_written_with_z_to_the_second_unless_asked_for_more() -> None:
+    moment = datetime(2024, 7, 30, 13, 27, 5, 250_000, tzinfo=CHICAGO)
+    assert utc_iso(moment) == "2024-07-30T18:27:05Z" == moment.astimezone(UTC).strftime(
+        "%Y-%m-%dT%H:%M:%SZ")  # as feeds' keys and embeds' times always were
+    assert utc_iso(moment, "milliseconds") == "2024-07-30T18:27:05.250Z"
+    assert utc_iso(moment, "auto") == "2024-07-30T18:27:05.250000Z"  # manifest.json
+    assert utc_iso(moment.replace(microsecond=0), "auto") == "2024-07-30T18:27:05Z"
 
 def test_the_footer_names_every_abbreviation_of_the_year() -> None:
     """Morocco leaves +01 for +00 during Ramadan (February and March in 2026): pages

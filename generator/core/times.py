@@ -330,6 +330,12 @@ def utc_stamp(moment: datetime, seconds: bool = False) -> str:
     return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ" if seconds else "%Y%m%dT%H%MZ")
 
 
+def utc_iso(moment: datetime, timespec: str = "seconds") -> str:
+    """ISO 8601 in UTC, ending in 'Z': '2024-07-30T18:27:00Z'. ``timespec`` as
+    ``datetime.isoformat`` takes it: 'auto' keeps the microseconds a time has."""
+    return moment.astimezone(UTC).isoformat(timespec=timespec).replace("+00:00", "Z")
+
+
 def iso(moment: datetime, zone: tzinfo, timespec: str = "seconds") -> str:
     """ISO 8601 with the site zone's offset, e.g. '2024-07-30T13:27:00-05:00'."""
     local = moment.astimezone(zone)
@@ -337,7 +343,7 @@ def iso(moment: datetime, zone: tzinfo, timespec: str = "seconds") -> str:
     if offset is not None and offset.seconds % 60:
         # An offset of seconds (Monrovia's -00:44:30 until 1972, so its epoch) has no
         # RFC 3339 or HTML form: clients refuse it, so such a time is given in UTC.
-        return moment.astimezone(UTC).isoformat(timespec=timespec).replace("+00:00", "Z")
+        return utc_iso(moment, timespec)
     return local.isoformat(timespec=timespec)
 
 

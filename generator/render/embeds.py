@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from importlib import resources
 from typing import Any
 
@@ -55,7 +55,7 @@ class Scope:
 def _utc(moment: datetime | None) -> str | None:
     if moment is None:
         return None
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return times.utc_iso(moment)
 
 
 def client_texts() -> dict[str, str]:

@@ -76,8 +76,7 @@ def update_anchor(posted: Posted) -> str:
 def update_key(posted: Posted) -> str:
     """A stable key: the notice id and the update's time (UTC), plus the same-time suffix
     pages and notifications use ('~2', '~3')."""
-    stamp = posted.update.at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return f"{posted.notice.id}/{stamp}{posted.suffix}"
+    return f"{posted.notice.id}/{times.utc_iso(posted.update.at)}{posted.suffix}"
 
 
 def item_id(config: Config, posted: Posted) -> str:

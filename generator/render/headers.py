@@ -19,9 +19,9 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Mapping
-from datetime import UTC
 from functools import lru_cache
 
+from generator.core.times import utc_iso
 from generator.render.manifest import MANIFEST, manifest_of
 from generator.render.mediatypes import (
     cache_control,
@@ -181,7 +181,7 @@ def finish(site: Site, files: Mapping[str, tuple[str, int]]) -> dict[str, bytes]
     """Add _headers, then manifest.json listing every file (itself excepted), from
     each file's (sha256, size)."""
     headers = headers_file([*files, MANIFEST])
-    generated = site.now.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    generated = utc_iso(site.now, "auto")  # to the microsecond a build's clock has
     listed = {path: facts for path, facts in files.items() if path != MANIFEST}
     listed[HEADERS] = (hashlib.sha256(headers).hexdigest(), len(headers))
     manifest = manifest_of(listed, generated, site.inputs)
