@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from generator.build.cache import Store
-from generator.build.fragments import Fragments, _shard
+from generator.build.fragments import StoredFragments, _shard
 
 
-def _memo(tmp_path: Path) -> Fragments:
-    return Fragments(Store(tmp_path / "cache", "stamp"))
+def _memo(tmp_path: Path) -> StoredFragments:
+    return StoredFragments(Store(tmp_path / "cache", "stamp"))
 
 
 def test_fragments_are_reused_only_for_the_same_key(tmp_path: Path) -> None:
@@ -56,7 +56,7 @@ def test_notices_not_asked_for_are_kept(tmp_path: Path) -> None:
 
 
 def test_a_memo_without_a_store_remembers_nothing(tmp_path: Path) -> None:
-    memo = Fragments(None)
+    memo = StoredFragments(None)
     assert memo.get("a", "k", lambda: "A") == "A"
     memo.save()
     assert memo.get("a", "k", lambda: "again") == "again"

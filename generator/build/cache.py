@@ -31,7 +31,6 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -39,10 +38,10 @@ from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
-from generator.build.fragments import Fragments
+from generator.build.fragments import StoredFragments
 from generator.build.options import DEFAULTS, BuildOptions
 from generator.build.parallel import fork_map, gc_paused
-from generator.build.store import Store
+from generator.build.store import Store, shard
 from generator.config.settings import reading_digest
 from generator.core.errors import Problem, problems_in
 from generator.core.model import Config, Notice
@@ -149,7 +148,7 @@ def load_notices(root: Path, config: Config, store: Store | None,
 
 
 def notice_shard(name: str) -> str:
-    return f"notices-{_bucket(name, NOTICE_SHARDS):02d}"
+    return f"notices-{shard(name, NOTICE_SHARDS):02d}"
 
 
 def _save_notices(store: Store, config_digest: str, shards: dict[str, dict[str, Cached]],
@@ -246,14 +245,8 @@ def _feed(value: object, parts: list[bytes], known: dict[int, tuple[object, byte
         parts.append(f"R{value!r}\0".encode(errors="surrogateescape"))
 
 
-def _bucket(name: str, count: int) -> int:
-    """Which of ``count`` shards ``name`` goes to (crc32: cheap, the same everywhere).
-    A file name that is not UTF-8 holds surrogates: its own bytes are hashed."""
-    return zlib.crc32(name.encode(errors="surrogateescape")) % count
-
-
 def index_shard(path: str) -> str:
-    return f"pages-{_bucket(path, SHARDS):02d}"
+    return f"pages-{shard(path, SHARDS):02d}"
 
 
 # An index entry: the page's key, its sha256 and its size.
@@ -281,7 +274,7 @@ class PageMemo:
         self._used: dict[str, set[str]] = {}
         self.hits: set[str] = set()
         self._forms: dict[int, tuple[object, bytes]] = {}  # id -> view or string, its key form
-        self.fragments = Fragments(store)  # per-notice API objects (generator/render/api.py)
+        self.fragments = StoredFragments(store)  # per-notice API objects (generator/render/api.py)
 
     def _shard(self, name: str) -> dict[str, Entry]:
         if name not in self._index:

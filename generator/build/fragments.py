@@ -1,6 +1,6 @@
 """Per-notice fragments remembered across builds (the API's incident objects).
 
-``Fragments.get(notice_id, key, make)`` returns what ``make()`` returned the last
+``StoredFragments.get(notice_id, key, make)`` returns what ``make()`` returned the last
 time ``notice_id`` was built with the same ``key``; otherwise it calls ``make``. The
 caller's key must hold every input of the fragment (the code stamp is the store's).
 Entries live in ``fragments-<group>-NN`` shards of the build cache (generator/build/store.py),
@@ -11,11 +11,10 @@ then drops the fragments of deleted notices and of notices now in another group.
 from __future__ import annotations
 
 import re
-import zlib
 from collections.abc import Callable, Collection
 from typing import TypeVar, cast
 
-from generator.build.store import Store
+from generator.build.store import Store, shard
 
 T = TypeVar("T")
 
@@ -27,12 +26,13 @@ _OLD_NAME = re.compile(r"fragments-[0-9]{2}")
 def _shard(notice_id: str, group: str = "") -> str:
     """A group's fragments live in shards of their own (a group named other than plainly
     is named by its digest)."""
-    name = group if _PLAIN.fullmatch(group) else f"{zlib.crc32(group.encode()):08x}"
-    return f"fragments-{name}-{zlib.crc32(notice_id.encode()) % SHARDS:02d}"
+    name = group if _PLAIN.fullmatch(group) else f"{shard(group, 2 ** 32):08x}"  # its crc32
+    return f"fragments-{name}-{shard(notice_id, SHARDS):02d}"
 
 
-class Fragments:
-    """A memo of fragments per notice id, kept in ``store`` (None: remember nothing)."""
+class StoredFragments:
+    """A memo of fragments per notice id, kept in ``store`` (None: remember nothing):
+    render.produced's ``Fragments`` across builds."""
 
     def __init__(self, store: Store | None) -> None:
         self.store = store

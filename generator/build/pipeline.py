@@ -22,7 +22,7 @@ from generator.core.model import Config, Notice
 from generator.core.timeline import select
 from generator.render.feeds import site_feeds
 from generator.render.pages import Site, make_site
-from generator.render.produced import Fragments, Kept, Page, Produced
+from generator.render.produced import Fragments, Kept, NoFragments, Page, Produced
 
 if TYPE_CHECKING:
     from jinja2 import BytecodeCache
@@ -71,8 +71,8 @@ class PageCache(Fragments, Protocol):
         ...
 
 
-class NoCache:
-    """Keeps nothing: every page is rendered."""
+class NoCache(NoFragments):
+    """Keeps nothing: every page is rendered (and every fragment made)."""
 
     def lookup(self, path: str, page: Page) -> tuple[str, Kept | None]:
         return "", None
@@ -88,10 +88,6 @@ class NoCache:
 
     def detach(self) -> None:
         return None
-
-    def get(self, notice_id: str, key: str | None, make: Callable[[], T],
-            group: str = "") -> T:
-        return make()
 
 
 Jobs = Sequence[Callable[[], bytes]]

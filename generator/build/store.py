@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import pickle
+import zlib
 import zoneinfo
 from pathlib import Path
 
@@ -95,6 +96,13 @@ def zone_digest(key: str) -> str:
         return hashlib.sha256(data.read_bytes()).hexdigest()
     except Exception:  # no tzdata package, or no such zone in it
         return "-"
+
+
+def shard(name: str, count: int) -> int:
+    """Which of ``count`` shards (files of the store) holds the entry ``name``: crc32,
+    cheap and the same in every process. A file name that is not UTF-8 holds
+    surrogates: its own bytes are hashed."""
+    return zlib.crc32(name.encode(errors="surrogateescape")) % count
 
 
 class Store:
