@@ -3,6 +3,8 @@ its uptime over 30/90/365 days, its open and past notices, and how to follow it.
 
 from __future__ import annotations
 
+from functools import partial
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
@@ -21,6 +23,11 @@ from generator.render.pages import (
     page_html,
 )
 from generator.render.produced import Page
+
+# What every component page shows beyond its context: constants of the code.
+_COMPONENT_PAGE: dict[str, Any] = {
+    "legend_items": LEGEND, "current_year": None,
+    "staleness_script": Markup(STALENESS_SCRIPT), "bars_script": Markup(BARS_SCRIPT)}
 
 
 def _by_year(items: list[NoticeView], zone: ZoneInfo) -> list[tuple[int, list[NoticeView]]]:
@@ -62,30 +69,25 @@ def render_component_pages(site: Site) -> dict[str, bytes | Page]:
         # The page says when it was built, as the Open page does: a contact sent here by a
         # feed, a bookmark or an embed must see that "Operational" is not days old. So
         # the build time is an input: every build at a new time writes it again.
+        context: dict[str, Any] = {
+            "component": component, "status": status, "since": since, "bar_row": bar_row,
+            "figures": figures, "open_items": open_items, "past_years": past_years,
+            "notice_days": notice_days, "titles": shown_titles, "years": years,
+            "feeds": feeds, "updated": site.now}
+        # What the page shows is the chrome and its context: the rest is the code's.
         files[f"components/{component.id}/index.html"] = Page(
-            (site.chrome, component, status, bar_row, figures, open_items, past_years, years,
-             shown_titles, site.now),  # since: of open_items and status
-            lambda component=component, status=status, since=since, bar_row=bar_row,
-            figures=figures, open_items=open_items, past_years=past_years,
-            notice_days=notice_days, shown_titles=shown_titles, years=years,
-            feeds=feeds: page_html(  # type: ignore[misc]
-                site, "component.html", "../../", "", feeds=feeds, component=component,
-                status=status, since=since,
-                bar_row=bar_row, figures=figures, open_items=open_items,
-                past_years=past_years, notice_days=notice_days, titles=shown_titles,
-                legend_items=LEGEND, years=years, current_year=None,
-                updated=site.now, staleness_script=Markup(STALENESS_SCRIPT),
-                bars_script=Markup(BARS_SCRIPT)))
+            (site.chrome, context),
+            partial(page_html, site, "component.html", "../../", "", **context,
+                    **_COMPONENT_PAGE))
         for year, items in by_year if paged else ():
+            year_context: dict[str, Any] = {
+                "component": component,
+                # Named for what it lists, as "Closed Notifications: 2026" is: in a
+                # browser tab "Web: 2026" said nothing of it.
+                "heading": f"{component.name}: past notices of {year}", "items": items,
+                "years": year_counts, "current_year": year, "feeds": feeds}
             files[f"components/{component.id}/{year}/index.html"] = Page(
-                (site.chrome, component, year, tuple(items), year_counts),
-                lambda component=component, year=year, items=items,
-                year_counts=year_counts, feeds=feeds: page_html(  # type: ignore[misc]
-                    site, "component_year.html", "../../../", "", feeds=feeds,
-                    component=component,
-                    # Named for what it lists, as "Closed Notifications: 2026" is: in a
-                    # browser tab "Web: 2026" said nothing of it.
-                    heading=f"{component.name}: past notices of {year}", items=items,
-                    years=year_counts,
-                    current_year=year))
+                (site.chrome, year_context),
+                partial(page_html, site, "component_year.html", "../../../", "",
+                        **year_context))
     return files
