@@ -16,22 +16,18 @@ from generator.core.model import Component, ComponentStatus
 from generator.core.times import DASH, MONTHS
 
 NO_DATA = "no_data"
+# A status in the bars' words: the model's label, but a day's maintenance is
+# 'Maintenance' (the component is not said to be under it now).
+_LABELS = {status: status.label for status in ComponentStatus} | {
+    ComponentStatus.UNDER_MAINTENANCE: "Maintenance"}
 # The legend, worst first: (class suffix, words).
-LEGEND = (
-    (ComponentStatus.MAJOR_OUTAGE.value, "Major outage"),
-    (ComponentStatus.PARTIAL_OUTAGE.value, "Partial outage"),
-    (ComponentStatus.DEGRADED_PERFORMANCE.value, "Degraded performance"),
-    (ComponentStatus.UNDER_MAINTENANCE.value, "Maintenance"),
-    (ComponentStatus.OPERATIONAL.value, "Operational"),
+LEGEND: tuple[tuple[str, str], ...] = (
+    *((status.value, _LABELS[status]) for status in reversed(ComponentStatus)),
     (NO_DATA, "No data"),
 )
-_WORDS = {
-    ComponentStatus.MAJOR_OUTAGE: "major outage",
-    ComponentStatus.PARTIAL_OUTAGE: "partial outage",
-    ComponentStatus.DEGRADED_PERFORMANCE: "degraded performance",
-    ComponentStatus.UNDER_MAINTENANCE: "maintenance",
-}
-
+# A day's words for the minutes of each status: 'partial outage for 58 minutes'.
+_WORDS = {status: label.lower() for status, label in _LABELS.items()}
+_OPERATIONAL = _WORDS.pop(ComponentStatus.OPERATIONAL)  # said alone, of a quiet day
 
 @dataclass(frozen=True)
 class Bar:
@@ -119,7 +115,7 @@ def with_titles(words: str, titles: list[str]) -> str:
 
 
 def _status_words(status: str) -> str:
-    return "no data" if status == NO_DATA else "operational"
+    return "no data" if status == NO_DATA else _OPERATIONAL
 
 
 def bar(day: Day, titles: Mapping[str, str]) -> Bar:
@@ -130,7 +126,7 @@ def bar(day: Day, titles: Mapping[str, str]) -> Bar:
     # than a minute', as the status line above says it already.
     spent = [f"{_WORDS[status]} for {duration(float(minutes))}"
              for status, minutes in day.minutes if status in _WORDS]
-    words = f"{label}: {', '.join(spent) if spent else 'operational'}"
+    words = f"{label}: {', '.join(spent) if spent else _OPERATIONAL}"
     text = with_titles(words, [titles.get(n, n) for n in day.notices])
     return Bar(day.day, day.worst.value, text, day.notices, words)
 

@@ -309,12 +309,12 @@ def overall_status(snapshot: Snapshot, zone: Any, component: bool = False) -> Ov
     if worst not in (ComponentStatus.OPERATIONAL, ComponentStatus.UNDER_MAINTENANCE):
         return Overall(_INDICATOR[worst], worst.label, names, note, since)
     if incidents:
-        return Overall(_IMPACT_INDICATOR[incidents[0].notice.impact], "Incident in progress",
+        return Overall(_IMPACT_INDICATOR[incidents[0].notice.impact], INCIDENT_LABEL,
                        (incidents[0].notice.title,), note, incidents[0])
     if worst is ComponentStatus.UNDER_MAINTENANCE:
-        return Overall("maintenance", "Under maintenance", names, note, since)
+        return Overall(_INDICATOR[worst], worst.label, names, note, since)
     if running:
-        return Overall("maintenance", "Maintenance in progress", (running[0].notice.title,),
+        return Overall("maintenance", MAINTENANCE_LABEL, (running[0].notice.title,),
                        note, running[0])
     return Overall("none", "All systems operational", (), note)
 
