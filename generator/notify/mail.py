@@ -226,31 +226,42 @@ def _wrapped(html: str) -> str:
     return html.replace("<pre>", '<pre style="white-space:pre-wrap">')  # no raw '<' in text
 
 
+class ComposeFailed(OutpostError):
+    """One email cannot be written, whatever the server: the email package refuses a
+    header value holding a line break. The message is the package's words."""
+
+
 def compose(config: Config, settings: NotifySettings, message: Message, contact: Contact,
             now: datetime, markdown: Markdown) -> EmailMessage:
-    """One email for one contact."""
+    """One email for one contact; ComposeFailed when a header cannot hold its value."""
     assert settings.sender is not None
-    mail = EmailMessage(policy=_POLICY)
-    mail["Subject"] = subject(config, message)
-    mail["From"] = settings.sender
-    # An Address, not formataddr's text: the header parser splits that text again at
-    # a comma of an encoded (non-ASCII) name, making 'Zoë, IT' two addresses.
-    mail["To"] = Address(contact.name or "", addr_spec=contact.email)
-    if settings.reply_to:
-        mail["Reply-To"] = settings.reply_to
-    mail["Date"] = format_datetime(now)
-    mail["Message-ID"] = message_id(config, message.key)
-    if message.key != message.thread_key:
-        root = message_id(config, message.thread_key)
-        mail["In-Reply-To"] = root
-        mail["References"] = root
-    mail["Auto-Submitted"] = "auto-generated"
-    mail["X-Auto-Response-Suppress"] = "All"
+    title = subject(config, message)
+    own_id = message_id(config, message.key)
+    root = message_id(config, message.thread_key) if message.key != message.thread_key else ""
     # The title is a phrase: quoted when it holds a comma or '<' (RFC 2919), which a
     # client would otherwise read as the start of the list's id; the header encodes
     # one that is not plain ASCII.
-    mail["List-Id"] = (formataddr((config.title, f"notify.{config.dns_name}"))
-                       if _plain(config.title) else f"{config.title} <notify.{config.dns_name}>")
+    list_id = (formataddr((config.title, f"notify.{config.dns_name}"))
+               if _plain(config.title) else f"{config.title} <notify.{config.dns_name}>")
+    mail = EmailMessage(policy=_POLICY)
+    try:
+        mail["Subject"] = title
+        mail["From"] = settings.sender
+        # An Address, not formataddr's text: the header parser splits that text again at
+        # a comma of an encoded (non-ASCII) name, making 'Zoë, IT' two addresses.
+        mail["To"] = Address(contact.name or "", addr_spec=contact.email)
+        if settings.reply_to:
+            mail["Reply-To"] = settings.reply_to
+        mail["Date"] = format_datetime(now)
+        mail["Message-ID"] = own_id
+        if root:
+            mail["In-Reply-To"] = root
+            mail["References"] = root
+        mail["Auto-Submitted"] = "auto-generated"
+        mail["X-Auto-Response-Suppress"] = "All"
+        mail["List-Id"] = list_id
+    except ValueError as exc:  # a line break in a value (check refuses one in a title)
+        raise ComposeFailed(str(exc)) from None
     mail.set_content(plain_text(config, message, markdown))
     mail.add_alternative(html_text(config, message, markdown), subtype="html")
     return mail

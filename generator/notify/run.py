@@ -226,8 +226,8 @@ def run(ctx: Context, store: RecordStore, dry_run: bool) -> tuple[int, int]:
                     unsent.setdefault(thread, delivery.message.key)
                 ctx.echo(f"FAILED {label}: {exc}")
                 continue
-            except (ValueError, TypeError) as exc:  # this message cannot be written, ever:
-                failed += 1                         # the later ones do not wait for it
+            except mail.ComposeFailed as exc:  # this message cannot be written, ever:
+                failed += 1                    # the later ones do not wait for it
                 ctx.echo(f"FAILED {label}: the message cannot be composed ({exc}); the "
                          "others are still sent")
                 continue
@@ -250,7 +250,7 @@ def _remember(store: RecordStore, record: SentRecord, delivery: Delivery,
     record.prune(horizon)
     try:
         save_record(store, record)
-    except Exception as exc:
+    except (PublishError, OSError) as exc:  # a target's failure, a local disk's
         raise OutpostError(
             f"sent {label} but could not update the sent record in {store.description} "
             f"({exc}); stopped so that nothing more goes out unrecorded. The next run may "
