@@ -38,6 +38,7 @@ def publish(repo: Repo, names: tuple[str, ...], site_dir: Path | None, quiet: bo
         publish_targets,
         read_site,
     )
+    from generator.render.manifest import BUILD_INPUTS
 
     if primary and mirrors:  # one flag silently winning would skip half the targets
         raise click.UsageError("--primary or --mirrors, not both")
@@ -54,10 +55,10 @@ def publish(repo: Repo, names: tuple[str, ...], site_dir: Path | None, quiet: bo
     targets = targets_from_config(checked.config, repo.root, repo.wiring.target_kinds, names)
     site = site_dir.absolute() if site_dir is not None else repo.root / SITE_DIR
     manifest = read_site(site)
-    if manifest.inputs and manifest.inputs != inputs_digest(repo.root, checked.digests):
-        raise OutpostError(f"{site} was built before the latest changes to the notices, "
-                           "outpost.yaml or templates/: run 'outpost build' first. Nothing "
-                           "was published.")
+    if not manifest.built_from(inputs_digest(repo.root, checked.digests)):
+        raise OutpostError(f"{site} was built before the latest changes to the "
+                           f"{BUILD_INPUTS}: run 'outpost build' first. Nothing was "
+                           "published.")
 
     def echo(line: str) -> None:
         # A build forced over a newer one is said even with -q: the summary's 'ok' alone

@@ -24,6 +24,7 @@ from generator.notify.record import (
 )
 from generator.notify.settings import NotifySettings, Webhook, is_bare_address
 from generator.publish.base import PublishError, TargetKinds
+from generator.render.manifest import BUILD_INPUTS
 from generator.render.markup import MarkdownRenderer
 
 Echo = Callable[[str], None]
@@ -82,9 +83,9 @@ def served_build(ctx: Context, store: RecordStore) -> tuple[str | None, datetime
                            f"read): {exc}") from None
     if served is None:
         return f"publish target '{target.name}' serves no build yet", None
-    if served.inputs and served.inputs != ctx.inputs:  # none: a build from before inputs
+    if not served.built_from(ctx.inputs):
         return (f"publish target '{target.name}' serves build {served.build_id}, made from "
-                "other notices, outpost.yaml or templates/ than these"), None
+                f"other {BUILD_INPUTS} than these"), None
     try:
         return None, datetime.fromisoformat(served.generated_at)
     except ValueError:  # an old or hand-made manifest: its time cannot be read

@@ -50,7 +50,7 @@ from generator.publish.verify import (
     load_published_manifest,
     verify_http,
 )
-from generator.render.manifest import MANIFEST, Entry, Manifest, parse_manifest
+from generator.render.manifest import BUILD_INPUTS, MANIFEST, Entry, Manifest, parse_manifest
 from generator.render.mediatypes import is_hashed_asset
 
 _RELEASE = re.compile(r"r(\d{6,})-[0-9a-f]+")
@@ -248,7 +248,7 @@ class FolderTarget:
                     # The same pages built from other inputs (outpost.yaml edited, a
                     # contact added): notify reads them in the manifest served.
                     yield (f"release {old_release.name} holds this build made from other "
-                           "notices, outpost.yaml or templates/: writing a new one")
+                           f"{BUILD_INPUTS}: writing a new one")
                 else:
                     self.counts = Counts(unchanged=len(manifest.files), live=True)
                     yield f"build {manifest.build_id} is already current"

@@ -26,6 +26,8 @@ from typing import Any
 from generator.render.mediatypes import content_type
 
 MANIFEST = "manifest.json"
+# What a build's ``inputs`` digest stands for, in the words of a message about it.
+BUILD_INPUTS = "notices, outpost.yaml or templates/"
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,12 @@ class Manifest:
     generated_at: str
     files: Mapping[str, Entry]
     inputs: str = ""  # digest of the build's inputs; "" when unknown (older manifests)
+
+    def built_from(self, inputs: str) -> bool:
+        """Whether this build was made from the files whose digest is ``inputs``
+        (build.inputs.inputs_digest). A manifest from before builds recorded their
+        inputs holds none, and passes: nothing tells it was made from other files."""
+        return not self.inputs or self.inputs == inputs
 
     def to_bytes(self) -> bytes:
         head_keys = ("version", "build_id", "generated_at", *(("inputs",) if self.inputs else ()))
