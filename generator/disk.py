@@ -43,6 +43,19 @@ def over_size_limit(exc: OSError) -> str:
             f"({limit:,} bytes: see ulimit -f)")
 
 
+def refused_write(exc: OSError, retry: str, no_room: str = "", not_writable: str = ""
+                  ) -> tuple[str, str]:
+    """Why a write was refused and what to do, for a message: the file size limit named as
+    such, to be raised before ``retry`` ('build', 'publish') runs again; else the system's
+    words, and ``not_writable`` for a folder this user may not write into (NOT_WRITABLE)
+    or ``no_room`` for a full disk or quota."""
+    too_big = over_size_limit(exc)
+    if too_big:
+        return too_big, f"raise the limit and {retry} again"
+    why = exc.strerror or str(exc)
+    return why, not_writable if exc.errno in NOT_WRITABLE else no_room
+
+
 def make_folders(path: Path) -> None:
     """Make ``path`` and its missing parents, each FOLDER_MODE (folders that exist keep
     theirs); FileExistsError when something other than a folder holds one of the names."""

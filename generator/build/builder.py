@@ -55,7 +55,7 @@ from generator.disk import (
     NO_ROOM,
     NOT_WRITABLE,
     left_private,
-    over_size_limit,
+    refused_write,
     taking_turns,
     write_file_atomic,
 )
@@ -288,14 +288,12 @@ def _build_site(project: Project, out: Path, now: datetime, options: BuildOption
                 raise
             left = ("some of its files may be new, the others are as they were" if in_place
                     else "it is left as it was")
-            too_big = over_size_limit(exc)
             # The system's words alone ('Read-only file system: .../.site.new-x1y2')
             # named a hidden folder, and neither the site nor what became of it.
-            why, then = ((too_big, "raise the limit and build again") if too_big
-                         else (exc.strerror, "make it writable for this user (a read-only "
-                               "mount, a folder of another user), or build with --out "
-                               "into another folder") if exc.errno in NOT_WRITABLE
-                         else (exc.strerror, "build again once there is room"))
+            why, then = refused_write(
+                exc, "build", no_room="build again once there is room",
+                not_writable="make it writable for this user (a read-only mount, a folder "
+                             "of another user), or build with --out into another folder")
             raise OutpostError(f"cannot write the site into {out}: {why}; {left}: "
                                f"{then}.") from None
         cache.save()

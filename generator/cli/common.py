@@ -38,10 +38,11 @@ class OutpostGroup(click.Group):
             _quiet_stdout()     # to tell it, and nothing more to write at exit
             ctx.exit(1)
         except OSError as exc:
-            from generator.disk import over_size_limit  # only on error paths
+            from generator.disk import refused_write  # only on error paths
 
             # A file size limit named as such: 'File too large' alone read as a full disk.
-            said = over_size_limit(exc) or exc.strerror or exc
+            # What to do is not said: the command that failed is not known here.
+            said, _ = refused_write(exc, retry="")
             click.echo(f"Error: {said}: {exc.filename or ''}".rstrip(": "), err=True)
             ctx.exit(1)
         except Exception as exc:

@@ -30,7 +30,7 @@ from generator.disk import (
     left_private,
     make_folders,
     open_up,
-    over_size_limit,
+    refused_write,
     regular_bytes,
     write_file_atomic,
 )
@@ -179,9 +179,10 @@ class FolderTarget:
                 raise
             # The system's words alone ('Read-only file system: .../.lock') said
             # nothing of what to do.
-            raise PublishError(f"cannot write into {self.path}: {exc.strerror}; make it "
-                               "writable for the user publishing (a read-only mount, a "
-                               "folder of another user), or set another path") from None
+            why, then = refused_write(
+                exc, "publish", not_writable="make it writable for the user publishing (a "
+                "read-only mount, a folder of another user), or set another path")
+            raise PublishError(f"cannot write into {self.path}: {why}; {then}") from None
         with handle:
             try:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -211,9 +212,7 @@ class FolderTarget:
         release = self._current_release() if self.current.is_symlink() else None
         served = (f"{self.current} still serves {release.name}" if release is not None
                   else "nothing is served there yet")
-        too_big = over_size_limit(exc)
-        why, then = ((too_big, "raise the limit and publish again") if too_big
-                     else (exc.strerror, "free space there and publish again"))
+        why, then = refused_write(exc, "publish", no_room="free space there and publish again")
         return f"cannot write a new release into {self.releases}: {why}; {served}: {then}"
 
     def _next_sequence(self) -> int:
