@@ -384,9 +384,9 @@ def test_the_failure_report_says_which_targets_serve_this_build_already() -> Non
 
     from generator.publish.runner import publish_failure_report
 
-    www, pages, mirror = (SimpleNamespace(name=name, settings=SimpleNamespace(type=kind))
-                          for name, kind in (("www", "dir"), ("pages", "git"),
-                                             ("mirror", "s3")))
+    www, pages, mirror = (SimpleNamespace(name=name, may_mix_builds=mixes)
+                          for name, mixes in (("www", False), ("pages", False),
+                                              ("mirror", True)))
     assert publish_failure_report([www, pages, mirror], {"mirror"}) == (  # type: ignore[list-item]
         "3 targets failed to publish: www, pages, mirror. Fix the causes above, then run "
         "'outpost publish www pages mirror' again; until then www and pages serve what "

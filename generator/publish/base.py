@@ -117,6 +117,9 @@ class Target(Protocol):
     # path, a remote's URL, an endpoint with a bucket and prefix): publishes to one place
     # take turns.
     place: str
+    # Whether a publish failing part-way may leave it serving files of two builds side by
+    # side (an s3 target uploads file by file), not one build or the other.
+    may_mix_builds: bool
 
     def publish(self, site_dir: Path, manifest: Manifest) -> Iterator[str]:
         """Publish every file of ``manifest`` from ``site_dir``, then manifest.json."""

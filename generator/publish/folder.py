@@ -134,6 +134,8 @@ def _fsync_file(path: str) -> None:
 class FolderTarget:
     """Publishes into PATH/releases and points PATH/current at the new release."""
 
+    may_mix_builds = False  # one rename points current at the whole release
+
     def __init__(self, settings: TargetSettings, root: Path) -> None:
         self.name = settings.name
         self.settings = settings

@@ -513,6 +513,8 @@ def check_remote(settings: TargetSettings, root: Path) -> Problem | None:
 class GitTarget:
     """Publishes a build as one commit on ``branch`` of ``remote``."""
 
+    may_mix_builds = False  # one push moves the branch to the whole build
+
     def __init__(self, settings: TargetSettings, root: Path) -> None:
         self.name = settings.name
         self.settings = settings

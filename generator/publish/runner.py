@@ -147,6 +147,33 @@ def _turns(place: str) -> Path:
     return folder
 
 
+@dataclass(frozen=True)
+class _Run:
+    """What each target of one publish run is given."""
+
+    site_dir: Path
+    manifest: Manifest
+    source: Source | None
+    force: bool
+    echo: Echo
+    sleep: Callable[[float], None]
+    clock: Callable[[], float]
+    backoff: float
+
+
+@dataclass
+class _Progress:
+    """How far the publish to one target went, as its attempts go: its summary says
+    it, and so does the report of an interrupt."""
+
+    waiting: bool = False  # for another publish to it from this machine to end
+    begun: bool = False  # writing to it may have started: it was not refused
+    live: bool = False  # it serves this build, whatever failed after
+
+    def begin(self) -> None:
+        self.begun = True
+
+
 def publish_targets(targets: Sequence[Target], site_dir: Path, manifest: Manifest,
                     echo: Echo = print, *, root: Path | None = None, force: bool = False,
                     sleep: Callable[[float], None] = time.sleep,
@@ -158,61 +185,67 @@ def publish_targets(targets: Sequence[Target], site_dir: Path, manifest: Manifes
     from a commit its git ``HEAD`` does not include (a clone not pulled) is refused, as a
     failing target, unless ``force``; each target then records ``HEAD`` (see source.py).
     """
-    source = publish_source(root) if root is not None else None
+    run = _Run(site_dir, manifest, publish_source(root) if root is not None else None,
+               force, echo, sleep, clock, backoff)
     summaries: list[Summary] = []
-    waiting = False  # for another publish to the target in hand to end
+    progress = _Progress()
     try:
         for target in targets:
-            echo(f"{target.name}: publishing build {manifest.build_id} "
-                 f"({len(manifest.files)} files) to {target.settings.type} target")
-            live = begun = False
-
-            def began() -> None:
-                nonlocal begun
-                begun = True
-
-            def work(target: Target = target) -> Iterator[str]:
-                nonlocal live
-                try:
-                    yield from _publish_from(target, site_dir, manifest, source, force,
-                                             began)
-                finally:  # a later attempt failing sooner leaves it live all the same
-                    live = live or target.counts.live
-
-            def wait(name: str = target.name) -> None:
-                nonlocal waiting
-                waiting = True
-                echo(f"{name}: {WAITING}")
-
-            with taking_turns(_turns(target.place), wait):
-                waiting = False
-                started = clock()  # the wait for another publish is not this one's time
-                attempts, error = _attempt(target, work, echo, sleep, backoff)
-            if error is not None and live:  # else it read as the old build still served
-                error = (f"build {manifest.build_id} is live there, but a later step "
-                         f"failed: {error}")
-            counts: Counts = target.counts
-            summary = Summary(target.name, error is None, counts.uploaded, counts.unchanged,
-                              counts.deleted, clock() - started, attempts, error, live,
-                              untouched=not begun)
+            progress = _Progress()
+            summary = _publish_one(run, target, progress)
             summaries.append(summary)
             echo(summary.line())
     except KeyboardInterrupt as stopped:
-        # Ctrl-C or SIGTERM: name the target stopped and those never reached, which
-        # still serve the build they had (click itself says only "Aborted!").
-        left = targets[len(summaries):]
-        how = "stopped (SIGTERM)" if isinstance(stopped, StopRequested) else (
-            "interrupted (Ctrl-C)")
-        if left and waiting:  # nothing of it was read or written yet
-            echo(f"{left[0].name}: FAILED: not published: {how} while waiting for "
-                 "another publish to it to end")
-        elif left:
-            echo(f"{left[0].name}: FAILED: {how} while publishing; the next publish "
-                 "completes it")
-        for target in left[1:]:
-            echo(f"{target.name}: FAILED: not published: interrupted before its turn")
+        _report_interrupt(targets[len(summaries):], progress, stopped, echo)
         raise
     return summaries
+
+
+def _publish_one(run: _Run, target: Target, progress: _Progress) -> Summary:
+    """Publish to ``target`` with retries, once no other publish to it from this machine
+    runs; what happened, ``progress`` following it meanwhile."""
+    build = run.manifest.build_id
+    run.echo(f"{target.name}: publishing build {build} ({len(run.manifest.files)} files) "
+             f"to {target.settings.type} target")
+
+    def work() -> Iterator[str]:
+        try:
+            yield from _publish_from(target, run.site_dir, run.manifest, run.source,
+                                     run.force, progress.begin)
+        finally:  # a later attempt failing sooner leaves it live all the same
+            progress.live = progress.live or target.counts.live
+
+    def wait() -> None:
+        progress.waiting = True
+        run.echo(f"{target.name}: {WAITING}")
+
+    with taking_turns(_turns(target.place), wait):
+        progress.waiting = False
+        started = run.clock()  # the wait for another publish is not this one's time
+        attempts, error = _attempt(target, work, run.echo, run.sleep, run.backoff)
+    if error is not None and progress.live:  # else it read as the old build still served
+        error = f"build {build} is live there, but a later step failed: {error}"
+    counts: Counts = target.counts
+    return Summary(target.name, error is None, counts.uploaded, counts.unchanged,
+                   counts.deleted, run.clock() - started, attempts, error, progress.live,
+                   untouched=not progress.begun)
+
+
+def _report_interrupt(left: Sequence[Target], progress: _Progress,
+                      stopped: KeyboardInterrupt, echo: Echo) -> None:
+    """Ctrl-C or SIGTERM: name the target stopped (``left[0]``, as far as ``progress``
+    went) and those never reached, which still serve the build they had (click itself
+    says only "Aborted!")."""
+    how = "stopped (SIGTERM)" if isinstance(stopped, StopRequested) else (
+        "interrupted (Ctrl-C)")
+    if left and progress.waiting:  # nothing of it was read or written yet
+        echo(f"{left[0].name}: FAILED: not published: {how} while waiting for "
+             "another publish to it to end")
+    elif left:
+        echo(f"{left[0].name}: FAILED: {how} while publishing; the next publish "
+             "completes it")
+    for target in left[1:]:
+        echo(f"{target.name}: FAILED: not published: interrupted before its turn")
 
 
 def verify_targets(targets: Sequence[Target], echo: Echo = print, *,
@@ -244,7 +277,7 @@ def publish_failure_report(failed: Sequence[Target], live: Collection[str] = (),
     before = [target for target in failed if target.name not in live]
     after = [target for target in failed if target.name in live]
     mixed = (" (an s3 target perhaps mixed with files of this build, never a broken link)"
-             if any(target.settings.type == "s3" and target.name not in untouched
+             if any(target.may_mix_builds and target.name not in untouched
                     for target in before) else "")
     served = [_serve(group, len(group) == len(failed), what) for group, what in (
         (before, f"what {'it' if len(before) == 1 else 'they'} did before{mixed}"),

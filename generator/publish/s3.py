@@ -196,6 +196,8 @@ def make_client(settings: TargetSettings) -> Any:
 class S3Target:
     """Publishes into a bucket (under an optional prefix)."""
 
+    may_mix_builds = True  # files are uploaded one by one, and old ones deleted after
+
     def __init__(self, settings: TargetSettings, root: Path, client: Any = None) -> None:
         if client is None:
             require_boto3(settings)
