@@ -19,7 +19,8 @@ import fcntl
 import os
 import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from generator.disk import (
@@ -58,8 +59,9 @@ _STAGING = re.compile(r"\.new-r(\d{6,})-[0-9a-f]+")
 _FLUSH_JOBS = 8
 
 
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+def _fsync(path: str | Path, folder: bool = False) -> None:
+    """Flush the file ``path`` to disk, or the entries of a ``folder`` (its renames)."""
+    fd = os.open(path, os.O_RDONLY | (os.O_DIRECTORY if folder else 0))
     try:
         os.fsync(fd)
     finally:
@@ -93,6 +95,41 @@ def _holds(path: Path, entry: Entry) -> bool:
                                                                      entry) is not None
 
 
+@dataclass(frozen=True)
+class _Reuse:
+    """What a new release takes from the one ``current`` points at, as hard links."""
+
+    listed: dict[str, Path]  # its files of the manifest that still have the listed bytes
+    earlier: dict[str, Path]  # the content-hashed assets kept unlisted (see kept_assets)
+    present: list[str]  # every file in it
+
+
+def _reuse(release: Path | None, old: Manifest | None, manifest: Manifest) -> _Reuse:
+    """What ``release``, published with ``old``, offers a release of ``manifest``."""
+    if release is None:
+        return _Reuse({}, {}, [])
+    present = _files_below(release)
+    return _Reuse({path: release / path for path in _intact(release, old, manifest)},
+                  {path: release / path for path in kept_assets(present, old, manifest)},
+                  present)
+
+
+def _rewritten_because(release: Path, old: Manifest, manifest: Manifest, reuse: _Reuse
+                       ) -> str | None:
+    """Why ``release``, published with ``old``, the same build as ``manifest``, is
+    written again ('no longer matches its manifest'); None when it stays current."""
+    if left_private(release):  # see open_up: written again, as below
+        return "can be read by its owner only"
+    if len(reuse.listed) < len(manifest.files) or _extra(release, manifest):
+        # Damaged or added to since it was published: a complete release again.
+        return "no longer matches its manifest"
+    if old != manifest:
+        # The same pages built from other inputs (outpost.yaml edited, a contact added):
+        # notify reads them in the manifest served.
+        return f"holds this build made from other {BUILD_INPUTS}"
+    return None
+
+
 def _extra(release: Path, manifest: Manifest) -> list[str]:
     """Files in ``release`` that ``manifest`` does not list (put there since), but the
     content-hashed assets of an earlier build it keeps (see kept_assets)."""
@@ -120,15 +157,7 @@ def _flush(paths: list[Path]) -> None:
     file system commits them together: one by one as each was written, it waited for
     the disk once per file (a first publish of 10,000 files took 22-30 s here, 6-9 s
     so)."""
-    in_parallel(_fsync_file, [str(path) for path in paths], _FLUSH_JOBS)
-
-
-def _fsync_file(path: str) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    in_parallel(_fsync, [str(path) for path in paths], _FLUSH_JOBS)
 
 
 class FolderTarget:
@@ -233,76 +262,74 @@ class FolderTarget:
             yield from self._remove_abandoned()
             old = self._current_manifest()
             old_release = self._current_release()
-            kept = _intact(old_release, old, manifest)
-            present = _files_below(old_release) if old_release is not None else []
-            earlier = kept_assets(present, old, manifest)
+            reuse = _reuse(old_release, old, manifest)
             if old is not None and old_release is not None and (
                     old.build_id == manifest.build_id):
-                if left_private(old_release):  # see open_up: written again, as below
-                    yield (f"release {old_release.name} can be read by its owner only: "
-                           "writing a new one")
-                elif len(kept) < len(manifest.files) or _extra(old_release, manifest):
-                    # Damaged or added to since it was published: a complete release again.
-                    yield (f"release {old_release.name} no longer matches its manifest: "
-                           "writing a new one")
-                elif old != manifest:
-                    # The same pages built from other inputs (outpost.yaml edited, a
-                    # contact added): notify reads them in the manifest served.
-                    yield (f"release {old_release.name} holds this build made from other "
-                           f"{BUILD_INPUTS}: writing a new one")
-                else:
+                why = _rewritten_because(old_release, old, manifest, reuse)
+                if why is None:
                     self.counts = Counts(unchanged=len(manifest.files), live=True)
                     yield f"build {manifest.build_id} is already current"
                     yield from self._prune(old_release)  # a run killed before its prune
                     return
+                yield f"release {old_release.name} {why}: writing a new one"
             name = f"r{self._next_sequence():06d}-{manifest.build_id}"
-            staging = self.releases / f".new-{name}"
-            staging.mkdir()
-            staging.chmod(FOLDER_MODE)
-            yield f"writing release {name}"
             # Counted once current points at the release: one never put in place served
             # nothing.
-            counts = Counts()
-            made: set[Path] = set()
-            written: list[Path] = []
-            for path in sorted(manifest.files):
-                entry = manifest.files[path]
-                target = staging / path
-                if target.parent not in made:
-                    make_folders(target.parent)
-                    made.add(target.parent)
-                if old_release is not None and path in kept:
-                    _link(old_release / path, target)
-                    open_up(target)  # linked to a file an earlier version left 0600
-                    counts.unchanged += 1
-                    continue
-                _write(target, built_file(site_dir, path, entry))
-                written.append(target)
-                counts.uploaded += 1
-                yield f"wrote {path}"
-            for path in sorted(earlier):  # unlisted, as in the release they come from
-                assert old_release is not None
-                make_folders((staging / path).parent)
-                _link(old_release / path, staging / path)
-            _write(staging / MANIFEST, manifest.to_bytes())
-            _flush([*written, staging / MANIFEST])
-            _fsync_dir(self.releases)
-            release = self.releases / name
-            staging.rename(release)
-            _fsync_dir(self.releases)
-            yield f"release {name} complete"
-            link = self.path / f".current.new-{os.getpid()}"
-            link.unlink(missing_ok=True)
-            link.symlink_to(Path("releases") / name)
-            os.replace(link, self.current)
+            counts = yield from self._write_release(name, site_dir, manifest, reuse)
+            self._point_current(name)
             if old is not None:
                 # What the old release served and this one does not.
-                counts.deleted = len(set(present) - set(manifest.files) - {MANIFEST} - earlier)
+                counts.deleted = len(set(reuse.present) - set(manifest.files) - {MANIFEST}
+                                     - set(reuse.earlier))
             counts.live = True
             self.counts = counts
-            _fsync_dir(self.path)
+            _fsync(self.path, folder=True)
             yield f"current -> releases/{name}"
-            yield from self._prune(release)
+            yield from self._prune(self.releases / name)
+
+    def _write_release(self, name: str, site_dir: Path, manifest: Manifest, reuse: _Reuse
+                       ) -> Generator[str, None, Counts]:
+        """Write release ``name`` in full under a hidden name, on disk before it is
+        renamed into place; returns how many files were written (uploaded) and linked
+        (unchanged)."""
+        staging = self.releases / f".new-{name}"
+        staging.mkdir()
+        staging.chmod(FOLDER_MODE)
+        yield f"writing release {name}"
+        counts = Counts()
+        made: set[Path] = set()
+        written: list[Path] = []
+        for path in sorted(manifest.files):
+            target = staging / path
+            if target.parent not in made:
+                make_folders(target.parent)
+                made.add(target.parent)
+            if path in reuse.listed:
+                _link(reuse.listed[path], target)
+                open_up(target)  # linked to a file an earlier version left 0600
+                counts.unchanged += 1
+                continue
+            _write(target, built_file(site_dir, path, manifest.files[path]))
+            written.append(target)
+            counts.uploaded += 1
+            yield f"wrote {path}"
+        for path, source in sorted(reuse.earlier.items()):  # unlisted, as in the release
+            make_folders((staging / path).parent)
+            _link(source, staging / path)
+        _write(staging / MANIFEST, manifest.to_bytes())
+        _flush([*written, staging / MANIFEST])
+        _fsync(self.releases, folder=True)
+        staging.rename(self.releases / name)
+        _fsync(self.releases, folder=True)
+        yield f"release {name} complete"
+        return counts
+
+    def _point_current(self, name: str) -> None:
+        """Point ``current`` at release ``name``, in one rename."""
+        link = self.path / f".current.new-{os.getpid()}"
+        link.unlink(missing_ok=True)
+        link.symlink_to(Path("releases") / name)
+        os.replace(link, self.current)
 
     def _remove_abandoned(self) -> Iterator[str]:
         for child in sorted(self.releases.iterdir()):
