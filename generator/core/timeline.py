@@ -107,6 +107,8 @@ class NoticeView:
         """A maintenance whose Completed update called it off (``calls_off``): it never
         began (the API's statuspage.went_under). Nothing follows Completed, so it is
         the latest status."""
+        if not self.notice.is_maintenance or self.ended is None:  # asked of every view
+            return False
         latest = _latest_real(self.updates)
         return latest is not None and calls_off(self.notice, latest)
 

@@ -30,6 +30,12 @@ _COMPONENT_PAGE: dict[str, Any] = {
     "staleness_script": Markup(STALENESS_SCRIPT), "bars_script": Markup(BARS_SCRIPT)}
 
 
+# A component page's context that its other inputs give: the open notice behind its
+# status (of open_items and status), the days with notices (of bar_row) and the feeds (of
+# the component and the settings, which the chrome stands for).
+_DERIVED = frozenset({"since", "notice_days", "feeds"})
+
+
 def _by_year(items: list[NoticeView], zone: ZoneInfo) -> list[tuple[int, list[NoticeView]]]:
     """Closed notices by year, newest year first (as on Closed)."""
     return sorted(closed_by_year(items, zone).items(), reverse=True)
@@ -74,9 +80,12 @@ def render_component_pages(site: Site) -> dict[str, bytes | Page]:
             "figures": figures, "open_items": open_items, "past_years": past_years,
             "notice_days": notice_days, "titles": shown_titles, "years": years,
             "feeds": feeds, "updated": site.now}
-        # What the page shows is the chrome and its context: the rest is the code's.
+        # What the page shows is the chrome and its context (the rest is the code's),
+        # but for what the other inputs give: a repr of each bar and feed link would
+        # cost more than the rest of the key.
         files[f"components/{component.id}/index.html"] = Page(
-            (site.chrome, context),
+            (site.chrome, *(value for name, value in context.items()
+                            if name not in _DERIVED)),
             partial(page_html, site, "component.html", "../../", "", **context,
                     **_COMPONENT_PAGE))
         for year, items in by_year if paged else ():
@@ -87,7 +96,7 @@ def render_component_pages(site: Site) -> dict[str, bytes | Page]:
                 "heading": f"{component.name}: past notices of {year}", "items": items,
                 "years": year_counts, "current_year": year, "feeds": feeds}
             files[f"components/{component.id}/{year}/index.html"] = Page(
-                (site.chrome, year_context),
+                (site.chrome, component, items, year_counts, year),
                 partial(page_html, site, "component_year.html", "../../../", "",
                         **year_context))
     return files
