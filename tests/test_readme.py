@@ -390,3 +390,33 @@ def test_the_preview_tells_how_the_script_embed_shows_its_drafts() -> None:
     text = " ".join(section((REPO / "README.md").read_text(), "During an incident").split())
     preview = text.split("**Preview**", 1)[1]
     assert f"set `base_url: http://127.0.0.1:{port}/` (the preview's address)" in preview
+
+
+def test_the_templates_folder_is_printed_for_every_way_to_install(tmp_path: Path) -> None:
+    """'Templates' prints the built-in templates' folder with the Python Outpost is
+    installed in: pipx and `uv tool install`, which the README installs with, keep an
+    environment named after the package whose Python is not `python3` on PATH, so the
+    one command given failed there ('No module named generator')."""
+    import tomllib
+
+    import generator.render
+
+    block = FENCE.findall(section((REPO / "README.md").read_text(), "Templates"))[0]
+    commands = [line for line in block.splitlines() if line and not line.startswith("#")]
+    assert len(commands) == 3
+    package = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["name"]
+    tools = tmp_path / "tools"
+    (tools / package / "bin").mkdir(parents=True)
+    (tools / package / "bin" / "python").symlink_to(sys.executable)
+    (tmp_path / "bin").mkdir()
+    (tmp_path / "bin" / "python3").symlink_to(sys.executable)
+    # Where pipx and uv say they keep their tools' environments.
+    where = (f'pipx() {{ [ "$*" = "environment --value PIPX_LOCAL_VENVS" ] && echo {tools}; }}\n'
+             f'uv() {{ [ "$*" = "tool dir" ] && echo {tools}; }}\n')
+    env = {**os.environ, "PATH": f"{tmp_path / 'bin'}:{os.environ['PATH']}"}
+    expected = Path(generator.render.__file__).parent / "templates"
+    for command in commands:
+        done = subprocess.run(["bash", "-c", where + command], env=env, capture_output=True,
+                              text=True, check=False)
+        assert (done.returncode, done.stdout) == (0, f"{expected}\n"), (command, done.stderr)
+    assert (expected / "base.html").is_file()
