@@ -936,3 +936,20 @@ def test_a_webhook_tells_the_incident_as_it_stood_at_its_update_not_at_its_minut
     assert resolved["status"] == "resolved"
     assert [u["status"] for u in resolved["incident_updates"]] == [
         "resolved", "monitoring", "identified", "investigating", "investigating"]
+
+
+def test_a_contact_s_name_goes_where_the_settings_reference_says(
+        run: Run, repo: Path, smtp: MailServer) -> None:
+    """notify.contacts[].name is written in the To header each email carries, which the
+    contact reads; the reference said it was 'for reports', which name the address alone."""
+    from generator.notify.settings import CONTACT
+
+    [name] = [f for f in CONTACT.fields if f.name == "name"]
+    assert "To header" in name.help and "reports name the address alone" in name.help
+    code, output = notify(run, repo, "--dry-run")
+    assert "    -> alice@example.org\n" in output and "Alice Admin" not in output
+    code, output = notify(run, repo)
+    assert code == 0, output
+    assert "Alice Admin" not in output
+    assert {str(m.message["To"]) for m in smtp.received if m.to == "alice@example.org"} == {
+        "Alice Admin <alice@example.org>"}

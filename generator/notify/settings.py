@@ -271,7 +271,9 @@ def _contact_name(node: yn.Node, path: str = "") -> str:
 CONTACT = s.Record(
     fields=(
         s.Field("email", _bare_address, "email address", "Where to send.", required=True),
-        s.Field("name", s.optional(_contact_name), "text", "Who this is, for reports."),
+        s.Field("name", s.optional(_contact_name), "text",
+                "The name beside the address in the To header of every email the contact "
+                "gets (the contact reads it); reports name the address alone."),
         s.Field("components", s.list_of(s.slug), "list of component ids",
                 "Only notices affecting one of these (or no component at all).", default=()),
         s.Field("types", _TYPES, "list of incident | maintenance", "Only these notice types.",
