@@ -439,6 +439,19 @@ def test_workflows_install_the_release_tag_from_git() -> None:
     assert files[".gitignore"].decode().splitlines()[2:4] == ["/site", ".outpost-cache/"]
 
 
+def test_the_status_readme_tells_a_pipx_install_how_to_add_the_s3_extra() -> None:
+    """The README init writes installs with pipx first; it told s3 sites to 'write
+    outpost-status[s3] there', in the virtualenv's line, and left a pipx install, whose
+    line names no package, to guess (pipx changes nothing without --force)."""
+    files = skeleton_files(InitOptions(), datetime(2026, 11, 28, tzinfo=UTC), schema())
+    text = " ".join(files["README.md"].decode().split())
+    assert "@OUTPOST_" not in text
+    (spec,) = re.findall(r'`pipx install --force "([^"]+)"`', text)
+    requirement = Requirement(spec)
+    assert (requirement.name, requirement.extras) == ("outpost-status", {"s3"})
+    assert requirement.url == f"git+{REPOSITORY}@v{__version__}"
+
+
 def test_publish_workflow_keeps_the_build_cache_between_runs() -> None:
     files = skeleton_files(InitOptions(), datetime(2026, 11, 28, tzinfo=UTC), schema())
     steps = _job(files[".github/workflows/publish.yml"])["steps"]

@@ -265,6 +265,7 @@ def skeleton_files(options: InitOptions, now: datetime, schema: Schema,
                    version: str = __version__) -> dict[str, bytes]:
     """Every file of the new repository as {relative path: bytes}."""
     replacements = {"@OUTPOST_REQUIREMENT@": requirement(version),
+                    "@OUTPOST_S3_REQUIREMENT@": requirement(version, "s3"),
                     "@OUTPOST_VERSION@": version, "@TITLE@": options.title,
                     "@BASE_URL@": options.base_url, "@TIMEZONE@": options.timezone}
     files: dict[str, bytes] = {}
