@@ -909,20 +909,32 @@ def _build_with_file_limit(root: Path, out: Path, limit: int) -> tuple[int, str]
     return done.returncode, done.stdout + done.stderr
 
 
-@pytest.mark.parametrize("how", ["whole site", "in place"])
-def test_a_file_size_limit_names_the_site_the_limit_and_what_became_of_it(
-        tmp_path: Path, how: str) -> None:
-    root = make_repo(tmp_path / "repo")
-    out = tmp_path / "site"
+# What a build that could not write says became of the site, by how it was writing it.
+LEFT = {"whole site": "it is left as it was",
+        "in place": "some of its files may be new, the others are as they were"}
+
+
+def _built_then_updated(folder: Path, out: Path, how: str) -> tuple[Path, dict[str, bytes]]:
+    """A repository in ``folder`` built into ``out``, then given an update (and, for
+    'whole site', without its cache: with no record of ``out``, the next build replaces
+    it whole); the repository and the files of ``out``."""
+    root = make_repo(folder)
     incremental.build(project(root), out, START, QUICK)
     before = tree(out)
     age()
     apply("update", root, START, 4)
     if how == "whole site":
-        shutil.rmtree(root / CACHE_DIR)  # no record of out: it is replaced whole
+        shutil.rmtree(root / CACHE_DIR)
+    return root, before
+
+
+@pytest.mark.parametrize("how", ["whole site", "in place"])
+def test_a_file_size_limit_names_the_site_the_limit_and_what_became_of_it(
+        tmp_path: Path, how: str) -> None:
+    out = tmp_path / "site"
+    root, before = _built_then_updated(tmp_path / "repo", out, how)
     code, said = _build_with_file_limit(root, out, 4096)
-    left = ("it is left as it was" if how == "whole site"
-            else "some of its files may be new, the others are as they were")
+    left = LEFT[how]
     # The limit is named as such: 'File too large' beside 'once there is room' read as
     # a full disk, which freeing space would never mend.
     assert (code, said) == (1, f"Error: cannot write the site into {out}: a file would be "
@@ -945,22 +957,15 @@ def test_a_read_only_site_folder_names_the_site_and_what_to_do(tmp_path: Path, h
     import subprocess
     import sys
 
-    root = make_repo(tmp_path / "repo")
     (tmp_path / "ro").mkdir()
     out = tmp_path / "ro" / "site"
-    incremental.build(project(root), out, START, QUICK)
-    before = tree(out)
-    age()
-    apply("update", root, START, 4)
-    if how == "whole site":
-        shutil.rmtree(root / CACHE_DIR)  # no record of out: it is replaced whole
+    root, before = _built_then_updated(tmp_path / "repo", out, how)
     read_only = 'mount --bind "$1" "$1" && mount -o remount,ro,bind "$1" && shift && exec "$@"'
     done = subprocess.run(
         ["unshare", "-rm", "sh", "-c", read_only, "sh", str(tmp_path / "ro"),
          sys.executable, "-m", "generator", "--root", str(root), "build", "--out", str(out),
          "--now", START.isoformat()], capture_output=True, text=True, check=False)
-    left = ("it is left as it was" if how == "whole site"
-            else "some of its files may be new, the others are as they were")
+    left = LEFT[how]
     assert (done.returncode, done.stdout + done.stderr) == (1, (
         f"Error: cannot write the site into {out}: Read-only file system; {left}: make it "
         "writable for this user (a read-only mount, a folder of another user), or build "
