@@ -10,6 +10,7 @@ import re
 import shutil
 import subprocess
 import zlib
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
@@ -79,6 +80,16 @@ def notice_pages(site: Path) -> list[str]:
             for p in sorted(site.glob(f"{folder}/*/index.html"))]
 
 
+def every_page(page: Any, servers: dict[str, str], sites: dict[str, Path]
+               ) -> Iterator[tuple[str, str]]:
+    """Open every page of every state's site in ``page`` in turn: each one's path, and
+    the name problems are reported with, its state and path ('incident notices/x/')."""
+    for state, url in servers.items():
+        for path in (*PAGES, *notice_pages(sites[state])):
+            page.goto(url + path)
+            yield f"{state} {path or 'index'}", path
+
+
 # Every link a reader taps outside running text, with the size it must have (WCAG 2.2
 # 2.5.8 asks 24x24 CSS px; the header and banner get 44x44).
 TARGETS = """() => [...document.querySelectorAll(
@@ -103,32 +114,30 @@ def test_reader_sees_status_help_and_zones(browser: Any, servers: dict[str, str]
     page = context.new_page()
     problems: list[str] = []
     try:
-        for state, url in servers.items():
-            for path in (*PAGES, *notice_pages(sites[state])):
-                page.goto(url + path)
-                where = f"{state} {path or 'index'} at {width}px {scheme}"
-                scroll, inner = page.evaluate(
-                    "[document.documentElement.scrollWidth, innerWidth]")
-                if scroll > inner:
-                    problems.append(f"{where}: overflows ({scroll} > {inner})")
-                for target in page.evaluate(TARGETS):
-                    least = 44 if target["big"] else 24
-                    if target["h"] < least - 0.5 or target["w"] < 24 - 0.5:
-                        problems.append(f"{where}: '{target['text'][:30]}' is "
-                                        f"{target['w']:.0f}x{target['h']:.0f}")
-                for shown in page.evaluate(VISIBLE_TIMES):
-                    if not VISIBLE_TIME.fullmatch(shown.replace("\n", " ")):
-                        problems.append(f"{where}: time {shown!r} has no zone")
-                case = page.locator("header a.case")
-                if case.count() != 1 or case.inner_text() != "Submit a case":
-                    problems.append(f"{where}: no Submit a case in the header")
-                elif case.bounding_box()["y"] + case.bounding_box()["height"] > height:
-                    problems.append(f"{where}: Submit a case below the first screen")
-                if path == "":
-                    box = page.locator(".overall").bounding_box()
-                    if box is None or box["y"] + box["height"] > height:
-                        problems.append(f"{where}: the overall line is below the first "
-                                        f"screen ({box})")
+        for named, path in every_page(page, servers, sites):
+            where = f"{named} at {width}px {scheme}"
+            scroll, inner = page.evaluate(
+                "[document.documentElement.scrollWidth, innerWidth]")
+            if scroll > inner:
+                problems.append(f"{where}: overflows ({scroll} > {inner})")
+            for target in page.evaluate(TARGETS):
+                least = 44 if target["big"] else 24
+                if target["h"] < least - 0.5 or target["w"] < 24 - 0.5:
+                    problems.append(f"{where}: '{target['text'][:30]}' is "
+                                    f"{target['w']:.0f}x{target['h']:.0f}")
+            for shown in page.evaluate(VISIBLE_TIMES):
+                if not VISIBLE_TIME.fullmatch(shown.replace("\n", " ")):
+                    problems.append(f"{where}: time {shown!r} has no zone")
+            case = page.locator("header a.case")
+            if case.count() != 1 or case.inner_text() != "Submit a case":
+                problems.append(f"{where}: no Submit a case in the header")
+            elif case.bounding_box()["y"] + case.bounding_box()["height"] > height:
+                problems.append(f"{where}: Submit a case below the first screen")
+            if path == "":
+                box = page.locator(".overall").bounding_box()
+                if box is None or box["y"] + box["height"] > height:
+                    problems.append(f"{where}: the overall line is below the first "
+                                    f"screen ({box})")
     finally:
         context.close()
     assert problems == [], "\n".join(problems)
@@ -539,11 +548,9 @@ def test_words_for_screen_readers_alone_read_as_one_sentence_with_those_shown(
     page = context.new_page()
     problems: list[str] = []
     try:
-        for state, url in servers.items():
-            for path in (*PAGES, *notice_pages(sites[state])):
-                page.goto(url + path)
-                problems += [f"{state} {path or 'index'}: {words!r} is apart or shows"
-                             for words in page.evaluate(APART)]
+        for named, _ in every_page(page, servers, sites):
+            problems += [f"{named}: {words!r} is apart or shows"
+                         for words in page.evaluate(APART)]
         page.goto(servers["incident"])
         names = [page.locator(selector).first.aria_snapshot() for selector in (
             "h3.group", "details.history", ".actions a")]
@@ -586,14 +593,12 @@ def test_the_banner_link_is_named_as_it_reads_on_a_phone(
     page = context.new_page()
     problems: list[str] = []
     try:
-        for state, url in servers.items():
-            for path in (*PAGES, *notice_pages(sites[state])):
-                page.goto(url + path)
-                page.evaluate("document.querySelectorAll('details').forEach("
-                              "d => { d.open = true; })")
-                problems += [f"{state} {path or 'index'}: {role} {name!r}"
-                             for role, name in spoken_names(page)
-                             if SPACED_PUNCTUATION.search(name)]
+        for named, _ in every_page(page, servers, sites):
+            page.evaluate("document.querySelectorAll('details').forEach("
+                          "d => { d.open = true; })")
+            problems += [f"{named}: {role} {name!r}"
+                         for role, name in spoken_names(page)
+                         if SPACED_PUNCTUATION.search(name)]
         page.goto(servers["quiet"])
         names = spoken_names(page)
     finally:
@@ -2333,12 +2338,10 @@ def test_every_word_on_a_320px_phone_is_12px_or_more_at_aa_contrast(
     page = context.new_page()
     problems: list[str] = []
     try:
-        for state, url in servers.items():
-            for path in (*PAGES, *notice_pages(sites[state])):
-                page.goto(url + path)
-                if root_px:
-                    page.add_style_tag(content=f"html{{font-size:{root_px}px}}")
-                problems += [f"{state} {path or 'index'}: {p}" for p in page.evaluate(TEXT_LOOK)]
+        for named, _ in every_page(page, servers, sites):
+            if root_px:
+                page.add_style_tag(content=f"html{{font-size:{root_px}px}}")
+            problems += [f"{named}: {p}" for p in page.evaluate(TEXT_LOOK)]
     finally:
         context.close()
     assert problems == [], "\n".join(problems[:20])
