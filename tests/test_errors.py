@@ -446,6 +446,28 @@ def test_check_names_a_macro_an_override_lacks_that_a_template_imports(
     assert run(empty_repo, "check", "--now", NOW).exit_code == 0
 
 
+
+def test_check_reads_the_macros_an_override_defines_inside_an_if(
+        empty_repo: Path, run: Run) -> None:
+    """A name set or a macro defined inside a top-level '{% if %}' is exported as one
+    outside it is (Jinja runs it in the template's own frame): check named such a
+    macros.html as lacking the macro it defines, which every build rendered."""
+    templates = empty_repo / "templates"
+    templates.mkdir()
+    builtin = (Path(str(BUILTIN_TEMPLATES)) / "macros.html").read_text()
+    start = builtin.index("{% macro since_range(item) -%}")
+    end = builtin.index("{%- endmacro %}", start) + len("{%- endmacro %}")
+    (templates / "macros.html").write_text(
+        f"{builtin[:start]}{{% if true %}}{builtin[start:end]}"
+        f"{{% set motto = 'up' %}}{{% endif %}}{builtin[end:]}")
+    (templates / "404.html").write_text(
+        '{% extends "base.html" %}{% block content %}\n'
+        '{% from "macros.html" import motto %}{{ motto }}\n{% endblock %}\n')
+    assert run(empty_repo, "check", "--now", NOW).output == (
+        "OK: outpost.yaml and 0 notices are valid.\n")
+    assert run(empty_repo, "build", "--now", NOW).exit_code == 0
+
+
 UNUSED = "no built-in template has this name and no template uses it: it changes nothing"
 
 

@@ -274,15 +274,19 @@ def _listed(names: list[str]) -> str:
 
 
 def _defined_names(parsed: Template) -> set[str] | None:
-    """The names a template exports (its top-level macros, variables and imports), or
+    """The names a template exports (its top-level macros, variables and imports, those
+    inside a top-level if too: Jinja runs its branches in the template's own frame), or
     None when it extends another."""
     from jinja2 import nodes
 
     defined: set[str] = set()
-    for node in parsed.body:
+    top_level = list(parsed.body)
+    for node in top_level:
         if isinstance(node, nodes.Extends):
             return None
-        if isinstance(node, nodes.Macro):
+        if isinstance(node, nodes.If):
+            top_level.extend([*node.body, *node.elif_, *node.else_])
+        elif isinstance(node, nodes.Macro):
             defined.add(node.name)
         elif isinstance(node, (nodes.Assign, nodes.AssignBlock)):
             targets = [node.target, *node.target.find_all(nodes.Name)]  # one, or a tuple
