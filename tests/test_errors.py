@@ -468,6 +468,38 @@ def test_check_reads_the_macros_an_override_defines_inside_an_if(
     assert run(empty_repo, "build", "--now", NOW).exit_code == 0
 
 
+
+def test_check_reads_the_macros_an_override_has_from_the_template_it_extends(
+        empty_repo: Path, run: Run) -> None:
+    """A macros.html extending another exports that one's macros with its own: one
+    extending a copy from an earlier version passed check and failed every build at the
+    first page importing the macro the copy lacks."""
+    templates = empty_repo / "templates"
+    templates.mkdir()
+    builtin = (Path(str(BUILTIN_TEMPLATES)) / "macros.html").read_text()
+    start = builtin.index("{% macro since_range(item) -%}")
+    end = builtin.index("{%- endmacro %}", start) + len("{%- endmacro %}")
+    (templates / "old-macros.html").write_text(builtin[:start] + builtin[end:])
+    (templates / "macros.html").write_text('{% extends "old-macros.html" %}\n'
+                                           '{% set motto = "up" %}\n')
+    (templates / "404.html").write_text(
+        '{% extends "base.html" %}{% block content %}\n'
+        '{% from "macros.html" import motto, row, rows %}{{ motto }}\n{% endblock %}\n')
+    assert run(empty_repo, "check", "--now", NOW).output == (
+        "templates/404.html:2: 'macros.html' defines no 'rows' to import\n"
+        "templates/macros.html: defines no 'since_range', which the built-in "
+        "component.html, notice.html and open.html import: an override copied from an "
+        "earlier version; copy 'since_range' into it from the built-in macros.html\n"
+        "2 problems found.\n")
+    (templates / "404.html").write_text(
+        '{% extends "base.html" %}{% block content %}\n'
+        '{% from "macros.html" import motto, row %}{{ motto }}\n{% endblock %}\n')
+    (templates / "old-macros.html").write_text(builtin)
+    assert run(empty_repo, "check", "--now", NOW).output == (
+        "OK: outpost.yaml and 0 notices are valid.\n")
+    assert run(empty_repo, "build", "--now", NOW).exit_code == 0
+
+
 UNUSED = "no built-in template has this name and no template uses it: it changes nothing"
 
 

@@ -246,9 +246,9 @@ def _missing_macros(in_effect: dict[str, Template], overrides: set[str]) -> list
                 continue  # a missing template is named on its own
             if name not in overrides and imported not in overrides:
                 continue  # the built-in templates agree with each other
-            defined = _defined_names(in_effect[imported])
+            defined = _defined_names(imported, in_effect)
             if defined is None:
-                continue  # it extends another: what it defines cannot be told
+                continue  # what it defines cannot be told
             for wanted in node.names:
                 macro = wanted if isinstance(wanted, str) else wanted[0]
                 if macro in defined:
@@ -273,18 +273,27 @@ def _listed(names: list[str]) -> str:
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
-def _defined_names(parsed: Template) -> set[str] | None:
-    """The names a template exports (its top-level macros, variables and imports, those
-    inside a top-level if too: Jinja runs its branches in the template's own frame), or
-    None when it extends another."""
+def _defined_names(name: str, in_effect: dict[str, Template]) -> set[str] | None:
+    """The names template ``name`` exports: its top-level macros, variables and imports
+    (those inside a top-level if too: Jinja runs its branches in the template's own
+    frame), with those of the template it extends; None when that cannot be told (it
+    extends one named by a variable, missing, or extending it in turn)."""
     from jinja2 import nodes
 
     defined: set[str] = set()
-    top_level = list(parsed.body)
+    seen = {name}
+    top_level = list(in_effect[name].body)
     for node in top_level:
         if isinstance(node, nodes.Extends):
-            return None
-        if isinstance(node, nodes.If):
+            parent = node.template
+            if not (isinstance(parent, nodes.Const) and isinstance(parent.value, str)):
+                return None
+            extended = _loader_name(parent.value)
+            if extended is None or extended not in in_effect or extended in seen:
+                return None
+            seen.add(extended)
+            top_level.extend(in_effect[extended].body)
+        elif isinstance(node, nodes.If):
             top_level.extend([*node.body, *node.elif_, *node.else_])
         elif isinstance(node, nodes.Macro):
             defined.add(node.name)
