@@ -339,6 +339,15 @@ BROKEN_OVERRIDES: dict[str, tuple[dict[str, bytes], str]] = {
     "a macro without end": (
         {"404.html": b"{% macro f(n) %}{{ f(n + 1) }}{% endmacro %}\n{{ f(1) }}\n"},
         "404.html:1: a macro calls itself without end"),
+    # Past Jinja's parser's recursion, and past Python's 100 levels of indentation.
+    "brackets nested too deeply": (
+        {"404.html": b"{{ " + b"(" * 300 + b"1" + b")" * 300 + b" }}\n"},
+        "404.html: nests its tags or brackets too deeply to be compiled: nest them less "
+        "deeply"),
+    "ifs nested too deeply": (
+        {"404.html": b"{% if true %}" * 120 + b"x" + b"{% endif %}" * 120 + b"\n"},
+        "404.html: nests its tags or brackets too deeply to be compiled: nest them less "
+        "deeply"),
 }
 
 
@@ -368,7 +377,7 @@ def test_a_broken_template_override_is_named_and_nothing_is_written(
 # What check tells without rendering: the rest only the build can name.
 CHECKED_OVERRIDES = ("not UTF-8", "an included file not UTF-8",
                      "includes a template that does not exist",
-                     "includes a file outside templates/")
+                     "includes a file outside templates/", "brackets nested too deeply")
 
 
 @pytest.mark.parametrize("name", CHECKED_OVERRIDES)

@@ -40,6 +40,9 @@ def override_folder(root: Path) -> Path | None:
     return folder
 
 
+# Python compiles a template's tags nested a hundred deep (ifs, macros), twenty loops or a
+# few hundred brackets or operators no more, and Jinja's parser recurses through them.
+TOO_DEEP = "nests its tags or brackets too deeply to be compiled: nest them less deeply"
 LEADING_NOWHERE = "symlink leading nowhere, not read: restore what it leads to or remove it"
 
 
@@ -162,10 +165,12 @@ def checked_overrides(root: Path) -> tuple[list[Problem], list[Problem]]:
             source = raw.decode("utf-8", "replace")
             try:
                 parsed = env.parse(source)
-            except TemplateSyntaxError as exc:
-                if judged:
+            except (TemplateSyntaxError, RecursionError) as exc:
+                if judged and isinstance(exc, TemplateSyntaxError):
                     problems.append(Problem(shown, exc.lineno,
                                             exc.message or "not a valid template"))
+                elif judged:
+                    problems.append(Problem(shown, 0, TOO_DEEP))
                 if used is not None:
                     used.update(other for other in overrides if other in source)
                 continue

@@ -6,7 +6,7 @@ import base64
 import hashlib
 import os
 import re
-from collections.abc import Callable, Container, Iterable, Mapping
+from collections.abc import Callable, Container, Iterable, Mapping, MutableMapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from functools import cached_property, partial
@@ -21,6 +21,7 @@ from jinja2 import (
     Environment,
     FileSystemLoader,
     StrictUndefined,
+    Template,
     TemplateError,
     TemplateNotFound,
     TemplateSyntaxError,
@@ -54,7 +55,12 @@ from generator.core.timeline import (
 from generator.disk import files_under, regular_bytes
 from generator.render.bars import LEGEND, BarRow, bar_row, day_label, uptime_text
 from generator.render.markup import MarkdownRenderer, absolute_links, focusable_tables, isolated
-from generator.render.overrides import BUILTIN_TEMPLATES, TEMPLATE_OVERRIDES, override_folder
+from generator.render.overrides import (
+    BUILTIN_TEMPLATES,
+    TEMPLATE_OVERRIDES,
+    TOO_DEEP,
+    override_folder,
+)
 from generator.render.produced import Fragments, NoFragments, Page
 from generator.render.snippets import loader_policy, loader_script
 from generator.render.textcut import shortened
@@ -576,7 +582,16 @@ class _TemplateFolder(FileSystemLoader):
     """The repository's templates/ folder. Its templates are named as the repository
     has them (templates/notice.html), as problems with notices are, wherever the
     repository lies: that name is what errors show. A file that is not UTF-8 is a
-    TemplateFailed naming its first such byte's line."""
+    TemplateFailed naming its first such byte's line, and so is one nesting deeper
+    than Jinja's parser or Python's compiler go, naming the file."""
+
+    def load(self, environment: Environment, name: str,
+             globals: MutableMapping[str, Any] | None = None) -> Template:
+        try:
+            return super().load(environment, name, globals)
+        except (RecursionError, SyntaxError):  # Jinja's own syntax errors are no SyntaxError
+            shown = f"{TEMPLATE_OVERRIDES}/{shown_name('/'.join(split_template_path(name)))}"
+            raise TemplateFailed(f"template {shown}: {TOO_DEEP}") from None
 
     def get_source(self, environment: Environment, template: str
                    ) -> tuple[str, str, Callable[[], bool]]:
