@@ -547,6 +547,27 @@ def test_a_hint_writing_back_a_long_line_cuts_it(empty_repo: Path, run: Run) -> 
             code, True, True)
 
 
+
+@pytest.mark.parametrize(("component", "shown"), [
+    ("e\u0301" * 60, "e\u0301" * 49),  # an accent stays on its letter
+    ("\U0001f469\U0001f3fd\u200d\U0001f4bb" * 30,
+     "\U0001f469\U0001f3fd\u200d\U0001f4bb" * 24 + "…' (outpost.yaml declares: web, api): it "
+     "holds a zero width joiner (U+200D), an invisible character: remove it"),
+    ("\U0001f1fa\U0001f1e6" * 60, "\U0001f1fa\U0001f1e6" * 49),  # flags whole
+], ids=["accent", "emoji", "flag"])
+def test_a_long_value_is_quoted_cut_between_whole_characters(
+        empty_repo: Path, run: Run, component: str, shown: str) -> None:
+    """A quote cut at 100 characters kept the letter and left its accent out, or cut a
+    person at a laptop (woman, skin tone, joiner, laptop) after its joiner, or a flag in
+    two, as titles are never cut."""
+    write_notice(empty_repo, "n.md", INCIDENT.format(title="Slow", body="Slow.").replace(
+        "type: incident\n", f"type: incident\ncomponents: [{component}]\n"))
+    if "…" not in shown:
+        shown += "…' (outpost.yaml declares: web, api)"
+    assert run(empty_repo, "check").output == (
+        f"notices/n.md:4: unknown component '{shown}\n1 problem found.\n")
+
+
 # 5. YAML aliases --------------------------------------------------------------------
 
 

@@ -20,9 +20,9 @@ import pytest
 from click.testing import CliRunner
 
 from generator.app import cli
+from generator.core.textcut import shortened
 from generator.render.headers import PAGE_CSP
 from generator.render.pages import BANNER_TITLE_MAX
-from generator.render.textcut import shortened
 from tests.conftest import FIXED_NOW, MINIMAL_CONFIG, REPO, SLOW_SIGN_IN
 from tests.fixtures import CHARACTERS_OF, RTL_TITLE, serving
 from tests.test_core_browser import AXE, VNU, _axe

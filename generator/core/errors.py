@@ -14,6 +14,8 @@ from typing import IO, Any
 
 import click
 
+from generator.core.textcut import ELLIPSIS, whole
+
 
 @dataclass(frozen=True, order=True)
 class Problem:
@@ -100,8 +102,11 @@ QUOTED_LENGTH = 100
 
 def cut_quote(text: str) -> str:
     """``text`` as a message quotes what was written: at most QUOTED_LENGTH characters,
-    the last of them '…' when it is longer."""
-    return text if len(text) <= QUOTED_LENGTH else text[:QUOTED_LENGTH - 1] + "…"
+    the last of them '…' when it is longer, cut between whole characters (an accent
+    stays on its letter, an emoji with its skin tone and joined ones)."""
+    if len(text) <= QUOTED_LENGTH:
+        return text
+    return text[:whole(text, QUOTED_LENGTH - 1)] + ELLIPSIS
 
 
 def printable_line(text: str) -> str:

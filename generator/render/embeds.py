@@ -22,12 +22,12 @@ from markupsafe import Markup, escape
 
 from generator.core import times
 from generator.core.model import Component, Config, NoticeType
+from generator.core.textcut import ELLIPSIS, cut
 from generator.core.timeline import NoticeView, Snapshot
 from generator.render import pages
 from generator.render.badges import badge_svg
 from generator.render.pages import Site, banner_text, overall_status, template_text
 from generator.render.snippets import BANNER_HEIGHT, COLOURS, EMBED_CSS
-from generator.render.textcut import ELLIPSIS, cut
 
 JSON_VERSION = 1
 # Characters of the title shown in the fragment: as many as the site banner shows.

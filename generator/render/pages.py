@@ -45,6 +45,7 @@ from generator.core.model import (
     update_stamp,
 )
 from generator.core.statuspage import timeline_updates, went_under
+from generator.core.textcut import shortened
 from generator.core.timeline import (
     Banner,
     ComponentState,
@@ -63,7 +64,6 @@ from generator.render.overrides import (
 )
 from generator.render.produced import Fragments, NoFragments, Page
 from generator.render.snippets import loader_policy, loader_script
-from generator.render.textcut import shortened
 
 # The optional script of the Open page, component pages and open notices' pages: each
 # time followed by an empty ``.ago`` gains how long ago it was ("Updated 2:00 PM CDT

@@ -19,9 +19,14 @@ def shortened(text: str, limit: int) -> str:
 def cut(text: str, keep: int) -> str:
     """``text`` cut to at most its first ``keep`` characters, back to the last whole
     character, ending in an ellipsis."""
+    return text[:whole(text, keep)].rstrip() + ELLIPSIS
+
+
+def whole(text: str, keep: int) -> int:
+    """The most characters of ``text``, ``keep`` at most, that end with a whole one."""
     while 0 < keep < len(text) and joins_previous(text, keep):
         keep -= 1
-    return text[:keep].rstrip() + ELLIPSIS
+    return keep
 
 
 def joins_previous(text: str, index: int) -> bool:
