@@ -412,8 +412,9 @@ NOTICE_CASES = {
          "it holds a zero width no-break space (U+FEFF), an invisible character: remove it"]),
     "right-to-left override in a key": (
         "---\ntitle: A\ntype: incident\nimpact\u202e: major\n---\n" + UPDATE,
-        ["4: unknown key 'impact\u202e' (did you mean 'impact'? " + KNOWN_KEYS + "): it holds "
-         "a right-to-left override (U+202E), an invisible character: remove it"]),
+        # Quoted with the override's closer: the words after it read left to right.
+        ["4: unknown key 'impact\u202e\u202c' (did you mean 'impact'? " + KNOWN_KEYS
+         + "): it holds a right-to-left override (U+202E), an invisible character: remove it"]),
     "byte order mark in a heading": (
         INCIDENT + "## Identified -\ufeff2026-01-01 10:30\ny\n\n" + UPDATE,
         [f"5: {HEADING_RULE}'## Identified -\ufeff2026-01-01 10:30': it holds a zero width "

@@ -568,6 +568,27 @@ def test_a_long_value_is_quoted_cut_between_whole_characters(
         f"notices/n.md:4: unknown component '{shown}\n1 problem found.\n")
 
 
+
+def test_a_quoted_value_closes_the_direction_controls_it_leaves_open(
+        empty_repo: Path, run: Run) -> None:
+    """A right-to-left override or isolate quoted from a value, never closed in it or
+    closed past the cut, ran on over the rest of the message: a terminal drawing
+    right to left drew the words after it, the fix among them, reversed."""
+    write_notice(empty_repo, "key.md", INCIDENT.format(title="Slow", body="Slow.").replace(
+        "type: incident\n", "type: incident\nwh\u202een: x\n"))
+    write_notice(empty_repo, "cut.md", INCIDENT.format(title="Slow", body="Slow.").replace(
+        "type: incident\n", "type: incident\ncomponents: ['" + "x" * 90
+        + "\u2067abc\u202bdef" + "y" * 20 + "\u202c\u2069']\n"))
+    assert run(empty_repo, "check").output == (
+        "notices/cut.md:4: unknown component '" + "x" * 90 + "\u2067abc\u202bdefy…\u202c\u2069'"
+        " (outpost.yaml declares: web, api): it holds a right-to-left isolate (U+2067), an "
+        "invisible character: remove it\n"
+        "notices/key.md:4: unknown key 'wh\u202een\u202c' (known keys: components, end, "
+        "impact, start, title, type): it holds a right-to-left override (U+202E), an "
+        "invisible character: remove it\n"
+        "2 problems found.\n")
+
+
 # 5. YAML aliases --------------------------------------------------------------------
 
 

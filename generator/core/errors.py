@@ -103,10 +103,34 @@ QUOTED_LENGTH = 100
 def cut_quote(text: str) -> str:
     """``text`` as a message quotes what was written: at most QUOTED_LENGTH characters,
     the last of them '…' when it is longer, cut between whole characters (an accent
-    stays on its letter, an emoji with its skin tone and joined ones)."""
-    if len(text) <= QUOTED_LENGTH:
-        return text
-    return text[:whole(text, QUOTED_LENGTH - 1)] + ELLIPSIS
+    stays on its letter, an emoji with its skin tone and joined ones), and followed by
+    the closers of the direction controls it leaves open."""
+    if len(text) > QUOTED_LENGTH:
+        text = text[:whole(text, QUOTED_LENGTH - 1)] + ELLIPSIS
+    return text + _bidi_closers(text)
+
+
+# Embeddings and overrides (closed by U+202C) and isolates (closed by U+2069) open in a
+# quote would turn the rest of the message's line around in a terminal drawing Unicode's
+# directions: the words after it, the fix among them, read reversed.
+_EMBEDDINGS = "\u202a\u202b\u202d\u202e"
+_ISOLATES = "\u2066\u2067\u2068"
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def _bidi_closers(text: str) -> str:
+    """What closes each embedding, override and isolate ``text`` leaves open, innermost
+    first, as Unicode's bidirectional algorithm pairs them."""
+    opened: list[str] = []
+    for control in _BIDI.findall(text):
+        if control in _EMBEDDINGS or control in _ISOLATES:
+            opened.append(control)
+        elif control == "\u202c" and opened and opened[-1] in _EMBEDDINGS:
+            opened.pop()
+        elif control == "\u2069" and any(c in _ISOLATES for c in opened):
+            while opened.pop() not in _ISOLATES:  # it closes the embeddings inside too
+                pass
+    return "".join("\u2069" if c in _ISOLATES else "\u202c" for c in reversed(opened))
 
 
 def printable_line(text: str) -> str:
