@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
+from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from generator.core.errors import InputError, character_name, cut_quote, misleading_character
@@ -164,7 +165,7 @@ def parse(text: str, first_line: int = 1, aliases: bool = False) -> Node | None:
         root = yaml.compose(text, Loader=_loader())
     except yaml.MarkedYAMLError as exc:
         if exc.problem == "exceeded maximum nesting depth":  # libyaml's own limit, 1,000
-            at = _too_deep(text)
+            at = _too_deep(text, exc.problem_mark) if exc.problem_mark else None
             if at is None:
                 at = exc.problem_mark.line if exc.problem_mark else 0
             raise YamlError(NESTED_TOO_DEEP, shown(at)) from None
@@ -288,23 +289,30 @@ NESTED_TOO_DEEP = (f"lists and mappings nest more than {MAX_NESTING} levels deep
                    "simplify the document")
 
 
-def _too_deep(text: str) -> int | None:
+def _too_deep(text: str, stopped: yaml.Mark) -> int | None:
     """The line (0-based) where lists and mappings first nest more than MAX_NESTING deep,
     where converting would stop, so that the line named does not depend on whether the
-    libyaml PyYAML was built with stops at 1,000 levels first. PyYAML's own parser is
-    read: it keeps its states in a list, not on Python's stack."""
+    libyaml PyYAML was built with stops at 1,000 levels first. libyaml reads the text up
+    to where it ``stopped``: read whole, the levels it scans ahead through on one line
+    would stop it again, and PyYAML's own parser, read before, took seconds over a
+    document of a few hundred kilobytes."""
     import yaml
 
+    start = 0
+    if stopped.line:
+        for start_of_line in islice(_YAML_BREAK.finditer(text), stopped.line - 1, None):
+            start = start_of_line.end()
+            break
     depth = 0
     try:
-        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        for event in yaml.parse(text[:start + stopped.column], Loader=_loader()):
             if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
                 depth += 1
                 if depth > MAX_NESTING and event.start_mark is not None:
                     return int(event.start_mark.line)
             elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
                 depth -= 1
-    except yaml.YAMLError:
+    except yaml.YAMLError:  # the text's end, cut inside what is left open
         return None
     return None
 
