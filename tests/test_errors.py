@@ -411,6 +411,7 @@ def test_check_names_each_syntax_error_and_missing_template_of_the_overrides(
         '{% include "gone.html" ignore missing %}\n'
         '{% include config.language ~ ".html" %}\n'
         '{% from "helpers.html" import x %}{% import "./macros.html" as m %}\n'
+        '{% from ["helpers.html", "macros.html"] import row %}\n'
         "{% endblock %}\n")
     (templates / "subscribe.html").write_text("{{ oops( }}\n")
     result = run(empty_repo, "check", "--now", NOW)
@@ -419,8 +420,10 @@ def test_check_names_each_syntax_error_and_missing_template_of_the_overrides(
         "templates/closed.html:2: no template 'nav.html', neither in templates/ nor built in\n"
         "templates/closed.html:6: no template 'helpers.html', neither in templates/ nor "
         "built in\n"
+        "templates/closed.html:7: an import names one template, not a list of them: name "
+        "the one to import from\n"
         "templates/subscribe.html:1: unexpected '}', expected ')'\n"
-        "4 problems found.\n"))
+        "5 problems found.\n"))
 
 
 def test_check_names_a_macro_an_override_lacks_that_a_template_imports(
