@@ -219,14 +219,14 @@ def _missing_templates(parsed: Template, shown: str, known: set[str]) -> list[Pr
         if isinstance(node, nodes.Include) and node.ignore_missing:
             continue
         named = node.template
-        listed = isinstance(named, (nodes.List, nodes.Tuple))
-        if listed and isinstance(node, (nodes.Import, nodes.FromImport)):
+        listed = named.items if isinstance(named, (nodes.List, nodes.Tuple)) else None
+        if listed is not None and isinstance(node, (nodes.Import, nodes.FromImport)):
             # Jinja fails the render with "unhashable type: 'list'".
             problems.append(Problem(shown, node.lineno, "an import names one template, "
                                     "not a list of them: name the one to import from"))
             continue
         # A list or tuple: the first of its templates that exists.
-        choices = named.items if listed else [named]
+        choices = listed if listed is not None else [named]
         if not all(isinstance(c, nodes.Const) and isinstance(c.value, str)
                    for c in choices):
             continue  # named by a variable: only rendering tells
