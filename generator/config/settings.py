@@ -38,7 +38,7 @@ from generator.core.model import (
     title_length_problem,
 )
 from generator.core.times import FIRST_YEAR, LAST_YEAR, NotAZone, load_zone
-from generator.disk import leads_outside, regular_bytes
+from generator.disk import leads_outside, read_regular
 
 CONFIG_FILE = location.CONFIG_FILE
 
@@ -303,11 +303,14 @@ def read_config(root: Path) -> bytes:
         raise ProblemsFound([Problem(CONFIG_FILE, 0, "symlink to a file outside the "
                                      "repository, not read: copy the settings into "
                                      f"{CONFIG_FILE}")])
-    if os.path.isfile(path) and os.path.getsize(path) > MAX_FILE_BYTES:
-        raise ProblemsFound([Problem(CONFIG_FILE, 0, "file is larger than the limit of "
-                                     f"{MAX_FILE_BYTES:,} bytes: shorten it")])
-    raw = regular_bytes(path)
-    if raw is not None:
+    try:  # at most one byte past the limit, however the file grows while it is read
+        raw = read_regular(path, MAX_FILE_BYTES + 1)
+    except OSError:
+        raw = None
+    if isinstance(raw, bytes):
+        if len(raw) > MAX_FILE_BYTES:
+            raise ProblemsFound([Problem(CONFIG_FILE, 0, "file is larger than the limit of "
+                                         f"{MAX_FILE_BYTES:,} bytes: shorten it")])
         return raw
     if not os.path.lexists(path):  # line 0: a file that does not exist has no line 1
         raise ProblemsFound([Problem(CONFIG_FILE, 0, location.missing_config(root))])
