@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 import shutil
@@ -358,6 +359,26 @@ def test_check_staged_follows_links_climbing_back_into_the_site(tmp_path: Path) 
     assert (result.exit_code, result.output) == (1, (
         "notices/2026-11-29-private.md: symlink to a file outside the repository, not read: "
         "copy the notice into notices/\n1 problem found.\n"))
+
+
+def test_a_template_that_is_no_regular_file_is_a_problem(empty_repo: Path, run: Run
+                                                         ) -> None:
+    """A named pipe (or a link to one) in templates/: the template loader passed over it,
+    so check passed and the build used the built-in page instead of the override, with
+    no word why. One hidden (an editor's) is no template."""
+    templates = empty_repo / "templates"
+    (templates / "parts").mkdir(parents=True)
+    os.mkfifo(templates / "404.html")
+    os.mkfifo(templates / ".editor-socket")
+    (templates / "parts" / "nav.html").symlink_to("../404.html")
+    problems = "".join(
+        f"templates/{name}: not a regular file (a named pipe, a socket or a device), not "
+        "read: put a template there or remove it\n" for name in ("404.html", "parts/nav.html"))
+    assert run(empty_repo, "check").output == problems + "2 problems found.\n"
+    result = run(empty_repo, "build", "--now", FIXED_NOW)
+    assert (result.exit_code, result.output) == (
+        1, problems + "2 problems found. Build stopped: nothing was written.\n")
+    assert not (empty_repo / "site").exists()
 
 
 def test_a_template_link_leading_nowhere_is_a_problem(empty_repo: Path, run: Run) -> None:

@@ -44,6 +44,8 @@ def override_folder(root: Path) -> Path | None:
 # few hundred brackets or operators no more, and Jinja's parser recurses through them.
 TOO_DEEP = "nests its tags or brackets too deeply to be compiled: nest them less deeply"
 LEADING_NOWHERE = "symlink leading nowhere, not read: restore what it leads to or remove it"
+NOT_A_FILE = ("not a regular file (a named pipe, a socket or a device), not read: put a "
+              "template there or remove it")
 
 
 def outside_overrides(root: Path) -> list[Problem]:
@@ -65,7 +67,9 @@ def outside_overrides(root: Path) -> list[Problem]:
                              f"outside the repository, not read: copy it into "
                              f"{TEMPLATE_OVERRIDES}/") for name in _linked_outside(folder)),
                    *(Problem(f"{TEMPLATE_OVERRIDES}/{shown_name(name)}", 0, LEADING_NOWHERE)
-                     for name in _linked_nowhere(folder))])
+                     for name in _linked_nowhere(folder)),
+                   *(Problem(f"{TEMPLATE_OVERRIDES}/{shown_name(name)}", 0, NOT_A_FILE)
+                     for name in _not_files(folder))])
 
 
 def _linked_outside(folder: Path) -> list[str]:
@@ -92,6 +96,20 @@ def _linked_nowhere(folder: Path) -> list[str]:
                 found.append(path.relative_to(folder).as_posix())
         folders[:] = [name for name in folders if not name.startswith(".")]
     return sorted(name for name in found if not name.rpartition("/")[2].startswith("."))
+
+
+def _not_files(folder: Path) -> list[str]:
+    """The names, under ``folder`` (a repository's templates/), of what is there that is
+    neither a folder nor a regular file, hidden ones aside: the template loader passes
+    over it, so the built-in template of that name would be used with no word why."""
+    found = []
+    for parent, folders, files in os.walk(folder):  # into no symlinked folder
+        for name in files:
+            path = Path(parent, name)
+            if path.exists() and not path.is_file() and not name.startswith("."):
+                found.append(path.relative_to(folder).as_posix())
+        folders[:] = [name for name in folders if not name.startswith(".")]
+    return sorted(found)
 
 
 def conflicted_overrides(root: Path) -> list[Problem]:
