@@ -217,12 +217,12 @@ def view(notice: Notice, now: datetime) -> NoticeView | None:
                       ended)
 
 
-
 def notice_status_at(notice: Notice, moment: datetime) -> Status | None:
     """The status ``notice`` stood at at ``moment``, as its view then shows it (a
     postmortem speaks in the state it finds); None before it was posted."""
     seen = view(notice, moment)
     return seen.status if seen is not None else None
+
 
 def _importance(item: NoticeView) -> tuple[int, int, float, str]:
     notice = item.notice

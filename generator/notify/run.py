@@ -100,6 +100,7 @@ def hold_back(plan: Plan, made: datetime | None) -> tuple[Plan, list[Message]]:
     no page and is never held."""
     if made is None:
         return plan, []
+
     def shown(message: Message) -> bool:
         return message.is_reminder or message.at <= made
 
