@@ -194,8 +194,9 @@ def test_failed_render_leaves_old_site(example_repo: Path, run: Run, tmp_path: P
         '{% endblock %}\n')
     result = run(example_repo, "build", "--out", str(site), "--now", FIXED_NOW)
     assert result.exit_code == 1
-    assert result.output == ("Error: template templates/notice.html:3: "
-                             "'generator.core.model.Notice object' has no attribute 'nope'\n")
+    assert result.output == ("templates/notice.html:3: "
+                             "'generator.core.model.Notice object' has no attribute 'nope'\n"
+                             "Build stopped: nothing was written.\n")
     assert snapshot(site) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["repo", "site"]
 
@@ -206,7 +207,8 @@ def test_template_syntax_error_exits_1(example_repo: Path, run: Run, tmp_path: P
     template.write_text('{% extends "base.html" %}\n{% block content %}\n{{ x }\n')
     result = run(example_repo, "build", "--out", str(tmp_path / "site"), "--now", FIXED_NOW)
     assert result.exit_code == 1
-    assert result.output == "Error: template templates/404.html:3: unexpected '}'\n"
+    assert result.output == ("templates/404.html:3: unexpected '}'\n"
+                             "Build stopped: nothing was written.\n")
     assert not (tmp_path / "site").exists()
 
 

@@ -216,8 +216,9 @@ CASES: dict[str, Case] = {
         "or a ',' is missing between its items",
         "1 problem found.")),
     "build: TemplateFailed": Case(("build", "--now", NOW), broken_template, 1, lambda root: [
-        "Error: template templates/notice.html:1: "
-        "'generator.core.model.Notice object' has no attribute 'nope'"]),
+        "templates/notice.html:1: "
+        "'generator.core.model.Notice object' has no attribute 'nope'",
+        "Build stopped: nothing was written."]),
     "check: settings not a file": Case(("check",), unreadable_config, 1, lines(
         "outpost.yaml: not a regular file that can be read: write the settings into a "
         "plain file", "1 problem found.")),
@@ -362,15 +363,16 @@ def test_a_broken_template_override_is_named_and_nothing_is_written(
     out = empty_repo / "site"
     result = run(empty_repo, "build", "--now", NOW)
     assert result.exit_code == 1
-    expected = f"template templates/{message}".replace("{templates}", "templates")
-    assert result.output == f"Error: {expected}\n"
+    expected = f"templates/{message}".replace("{templates}", "templates")
+    assert result.output == f"{expected}\nBuild stopped: nothing was written.\n"
     assert not out.exists()
     override = next(iter(files))  # the page's own template
     (templates / override).unlink()  # an earlier build stays as it was
     assert run(empty_repo, "build", "--now", NOW).exit_code == 0
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     (templates / override).write_bytes(files[override])
-    assert run(empty_repo, "build", "--now", NOW).output == f"Error: {expected}\n"
+    assert run(empty_repo, "build", "--now", NOW).output == (
+        f"{expected}\nBuild stopped: nothing was written.\n")
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
 
 

@@ -442,9 +442,10 @@ def test_template_error_in_forked_child_is_reported(tmp_path: Path, run: Run) ->
     assert messages[0] == messages[1]
     result = run(root, "build", "--now", "2026-11-28T12:00:00Z")
     assert result.exit_code == 1
-    assert result.output == f"Error: {messages[0]}\n"
-    assert messages[0] == ("template templates/notice.html:1: "
-                           "'generator.core.model.Notice object' has no attribute 'nope'")
+    assert result.output == f"{messages[0]}\n"
+    assert messages[0] == ("templates/notice.html:1: "
+                           "'generator.core.model.Notice object' has no attribute 'nope'\n"
+                           "Build stopped: nothing was written.")
     assert not (root / "site").exists()
 
 
@@ -738,7 +739,7 @@ def test_broken_templates_give_one_error_with_or_without_a_second_process(
         with pytest.raises(TemplateFailed) as failed:
             incremental.build(project(root), out, START, options)
         messages.append(failed.value.format_message())
-    assert messages == [f"template templates/{named}"] * 2
+    assert messages == [f"templates/{named}\nBuild stopped: nothing was written."] * 2
 
 
 def test_fragments_made_apart_are_kept(tmp_path: Path,
@@ -823,13 +824,13 @@ def test_a_broken_embed_template_is_named_in_either_process(
     before = tree(out)
     (root / "templates" / "embed").mkdir(parents=True)
     (root / "templates" / "embed" / name).write_text(text)
-    expected = f"template templates/embed/{name}:{message}"
+    expected = f"templates/embed/{name}:{message}\nBuild stopped: nothing was written."
     for options in (BuildOptions(fork=False), APART):
         with pytest.raises(TemplateFailed) as failed:
             incremental.build(project(root), out, START, options)
         assert failed.value.format_message() == expected
     result = run(root, "build", "--now", "2026-11-28T12:00:00Z")
-    assert (result.exit_code, result.output) == (1, f"Error: {expected}\n")
+    assert (result.exit_code, result.output) == (1, f"{expected}\n")
     assert tree(out) == before
 
 

@@ -60,6 +60,7 @@ from generator.disk import (
     write_file_atomic,
 )
 from generator.render.overrides import BUILTIN_TEMPLATES
+from generator.render.pages import TemplateFailed
 
 STOPPED = "Build stopped: nothing was written."
 STATE = "state"  # every file's sha256 in the last build (the up-to-date record: uptodate.py)
@@ -264,11 +265,14 @@ def _build_site(project: Project, out: Path, now: datetime, options: BuildOption
                      and len(previous) >= options.fork_producers else None)
         compiled = (StoredBytecode(store, Path(str(BUILTIN_TEMPLATES))) if options.cached
                     else None)
-        rendered = render_site(checked.config, checked.notices, now, project.recipe(),
-                               templates=root, notice_digests=checked.digests, cache=cache,
-                               executor=executor, compiled=compiled, elsewhere=elsewhere,
-                               inputs=inputs_digest(root, checked.digests,
-                                                    seen.settings))
+        try:
+            rendered = render_site(checked.config, checked.notices, now, project.recipe(),
+                                   templates=root, notice_digests=checked.digests,
+                                   cache=cache, executor=executor, compiled=compiled,
+                                   elsewhere=elsewhere,
+                                   inputs=inputs_digest(root, checked.digests, seen.settings))
+        except TemplateFailed as exc:  # before anything is written
+            raise TemplateFailed(f"{exc.message}\n{STOPPED}") from None
         files, shas = rendered.files, rendered.digests
         before = previous or {}
         changed = [p for p in files if before.get(p) != shas[p]]

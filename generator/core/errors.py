@@ -282,18 +282,22 @@ class OutpostError(click.ClickException):
     exit_code = 1
 
 
-class ProblemsFound(OutpostError):
+class LocatedError(OutpostError):
+    """An error whose message starts with the file (and line) it is about."""
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        """The message as ``path:line: message`` at the start of its line, as ``outpost
+        check`` prints problems, with no "Error: " before it: editors and CI annotations
+        read the path from the line's start."""
+        click.echo(self.format_message(), file=file, err=file is None)
+
+
+class ProblemsFound(LocatedError):
     """Validation failed; carries every problem found, not only the first."""
 
     def __init__(self, problems: Iterable[Problem], outcome: str = "") -> None:
         self.problems = sorted(set(problems))
         super().__init__(problems_text(self.problems, outcome))
-
-    def show(self, file: IO[Any] | None = None) -> None:
-        """Each problem as ``path:line: message`` at the start of its line, as
-        ``outpost check`` prints them, with no "Error: " before the first: editors and
-        CI annotations read the path from the line's start."""
-        click.echo(self.format_message(), file=file, err=file is None)
 
 
 class InputError(OutpostError):

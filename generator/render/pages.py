@@ -32,7 +32,7 @@ from markupsafe import Markup
 
 from generator.config.settings import case_url
 from generator.core import times
-from generator.core.errors import OutpostError, byte_line, shown_name
+from generator.core.errors import LocatedError, OutpostError, byte_line, shown_name
 from generator.core.history import ComponentHistory, histories_for
 from generator.core.model import (
     ComponentStatus,
@@ -502,8 +502,9 @@ def chrome(site: Site, root: Path | None) -> str:
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
-class TemplateFailed(OutpostError):
-    """A template (usually an override in the repo's templates/) could not render."""
+class TemplateFailed(LocatedError):
+    """A template (usually an override in the repo's templates/) could not render:
+    ``templates/notice.html:3: message``."""
 
 
 _TOP_LEVEL = "top-level template code"  # Jinja's name for a template's own frame
@@ -544,7 +545,7 @@ def _template_failure(exc: Exception, template: str) -> TemplateFailed | None:
         # A missing one's message is its bare name; a list of names says it already.
         message = (f"no template '{exc.name}', neither in {TEMPLATE_OVERRIDES}/ nor built in"
                    if type(exc) is TemplateNotFound else exc.message or type(exc).__name__)
-        return TemplateFailed(f"template {where}{f':{line}' if line else ''}: {message}")
+        return TemplateFailed(f"{where}{f':{line}' if line else ''}: {message}")
     own = [frame for frame in frames if not _built_in(frame[0])]
     if not own:  # only the package's templates ran: a bug, not the site's doing
         return None
@@ -557,10 +558,10 @@ def _template_failure(exc: Exception, template: str) -> TemplateFailed | None:
             cycle = {file for file, _, _ in innermost}
             files = [file for file in dict.fromkeys(f for f, _, _ in frames) if file in cycle]
             through = f" (through {', '.join(files[1:])})" if len(files) > 1 else ""
-            return TemplateFailed(f"template {files[0]}: extends or includes itself{through}")
-        return TemplateFailed(f"template {where}:{line}: a macro calls itself without end")
+            return TemplateFailed(f"{files[0]}: extends or includes itself{through}")
+        return TemplateFailed(f"{where}:{line}: a macro calls itself without end")
     detail = f"{exc} ({type(exc).__name__})" if str(exc) else type(exc).__name__
-    return TemplateFailed(f"template {where}:{line}: {detail}")
+    return TemplateFailed(f"{where}:{line}: {detail}")
 
 
 def template_text(site: Site, template: str, **context: Any) -> str:
@@ -591,7 +592,7 @@ class _TemplateFolder(FileSystemLoader):
             return super().load(environment, name, globals)
         except (RecursionError, SyntaxError):  # Jinja's own syntax errors are no SyntaxError
             shown = f"{TEMPLATE_OVERRIDES}/{shown_name('/'.join(split_template_path(name)))}"
-            raise TemplateFailed(f"template {shown}: {TOO_DEEP}") from None
+            raise TemplateFailed(f"{shown}: {TOO_DEEP}") from None
 
     def get_source(self, environment: Environment, template: str
                    ) -> tuple[str, str, Callable[[], bool]]:
@@ -609,7 +610,7 @@ class _TemplateFolder(FileSystemLoader):
                     except UnicodeDecodeError as exc:
                         line = byte_line(raw, exc.start)
                         raise TemplateFailed(
-                            f"template {shown}:{line}: not valid UTF-8 (byte "
+                            f"{shown}:{line}: not valid UTF-8 (byte "
                             f"0x{raw[exc.start]:02x}): save it as UTF-8") from None
             raise
 
