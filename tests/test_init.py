@@ -236,22 +236,43 @@ def test_init_never_overwrites(tmp_path: Path, run: Run) -> None:
 def test_init_under_a_file_size_limit_names_the_limit(tmp_path: Path) -> None:
     """A file the process may not write for its file size limit (ulimit -f) is named as
     that limit: the message was 'File too large' alone, as of a full disk. No file is
-    written, and init runs again once the limit is raised."""
+    written, nor any folder left (they had been, empty), and init runs again once the
+    limit is raised."""
+    import resource
+
+    def limited() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (1024, 1024))
+
+    target = tmp_path / "new" / "status"
+    args = [sys.executable, "-m", "generator", "init", str(target), "--timezone", "UTC"]
+    done = subprocess.run(args, capture_output=True, text=True, preexec_fn=limited,
+                          check=False)
+    assert (done.returncode, done.stdout + done.stderr) == (
+        1, f"Error: cannot write the repository into {target}: a file would be larger than "
+           "the file size limit this process runs under (1,024 bytes: see ulimit -f). "
+           "Nothing was written: raise the limit and init again.\n")
+    assert list(tmp_path.iterdir()) == []
+    assert subprocess.run(args, capture_output=True, check=False).returncode == 0
+    assert files_under(target) == EXPECTED_FILES
+
+
+def test_a_failed_init_keeps_a_folder_that_was_there(tmp_path: Path) -> None:
+    """Only the folders init made are removed when it fails: the target that existed,
+    and what was in it, stay."""
     import resource
 
     def limited() -> None:
         resource.setrlimit(resource.RLIMIT_FSIZE, (1024, 1024))
 
     target = tmp_path / "status"
+    (target / "notices").mkdir(parents=True)
+    (target / "mine.txt").write_text("kept\n")
     args = [sys.executable, "-m", "generator", "init", str(target), "--timezone", "UTC"]
     done = subprocess.run(args, capture_output=True, text=True, preexec_fn=limited,
                           check=False)
-    assert (done.returncode, done.stdout + done.stderr) == (
-        1, "Error: a file would be larger than the file size limit this process runs under "
-           "(1,024 bytes: see ulimit -f)\n")
-    assert files_under(target) == []
-    assert subprocess.run(args, capture_output=True, check=False).returncode == 0
-    assert files_under(target) == EXPECTED_FILES
+    assert done.returncode == 1
+    assert sorted(p.name for p in target.iterdir()) == ["mine.txt", "notices"]
+    assert list((target / "notices").iterdir()) == []
 
 
 def test_init_into_a_file_is_refused(tmp_path: Path, run: Run) -> None:

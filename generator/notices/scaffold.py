@@ -7,6 +7,7 @@ file already exists (unless forced).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -23,7 +24,7 @@ from generator.config import yamlnodes as yn
 from generator.config.settings import Schema
 from generator.core.errors import InputError, OutpostError
 from generator.core.times import ZONE_COPIES, load_zone, write_time
-from generator.disk import temp_beside
+from generator.disk import refused_write, temp_beside
 from generator.notices.grammar import ID_PATTERN
 
 SKELETON = resources.files("generator.notices") / "skeleton"
@@ -313,16 +314,38 @@ def write_repository(target: Path, files: Mapping[str, bytes], force: bool) -> l
     return sorted(files)
 
 
+def _missing_folders(target: Path, files: Mapping[str, bytes]) -> list[Path]:
+    """The folders writing ``files`` under ``target`` would make (``target`` and its
+    missing parents among them), deepest first."""
+    folders = {target, *(parent for name in files for parent in (target / name).parents
+                         if target in parent.parents)}
+    for folder in list(folders):
+        folders.update(p for p in folder.parents if not p.exists())
+    return sorted((f for f in folders if not f.exists()), key=lambda f: -len(f.parts))
+
+
 def _write_all(target: Path, files: Mapping[str, bytes]) -> None:
     """Stage every file beside its place first, then rename them all in: a failure
-    while writing (a full disk) leaves no partial file behind."""
+    while writing (a full disk, a file size limit) leaves no file behind, nor any
+    folder it made."""
     staged: list[tuple[Path, Path]] = []
+    made = _missing_folders(target, files)
     try:
         for name in sorted(files):
             path = target / name
             staged.append((temp_beside(path, files[name]), path))
         for tmp_path, path in staged:
             os.replace(tmp_path, path)
+    except OSError as exc:
+        for tmp_path, _ in staged:
+            tmp_path.unlink(missing_ok=True)
+        for folder in made:
+            with contextlib.suppress(OSError):  # not empty: something else wrote there
+                folder.rmdir()
+        why, then = refused_write(exc, "init", no_room="make room and run init again",
+                                  not_writable="choose a folder this user may write into")
+        raise OutpostError(f"cannot write the repository into {target}: {why}. "
+                           f"Nothing was written{': ' + then if then else ''}.") from None
     finally:
         for tmp_path, _ in staged:
             tmp_path.unlink(missing_ok=True)
