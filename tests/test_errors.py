@@ -322,10 +322,22 @@ BROKEN_OVERRIDES: dict[str, tuple[dict[str, bytes], str]] = {
     "a type error": ({"404.html": b'{{ "page " + 404 }}\n'},
                      '404.html:1: can only concatenate str (not "int") to str (TypeError)'),
     "extends itself": ({"404.html": b'{% extends "404.html" %}\n'},
-                       "404.html: extends or includes itself"),
+                       "404.html:1: extends, includes or imports itself"),
     "includes itself through another": (
         {"404.html": b'x\n{% include "part.html" %}\n', "part.html": b'{% include "404.html" %}'},
-        "404.html: extends or includes itself (through {templates}/part.html)"),
+        "404.html:2: extends, includes or imports itself (through {templates}/part.html)"),
+    # In a block of a page that extends the built-in frame: the block's code, not a macro.
+    "includes itself from a block": (
+        {"404.html": b'{% extends "base.html" %}\n{% block content %}\n'
+                     b'{% include "part.html" %}{% endblock %}\n',
+         "part.html": b'x\n{% include "404.html" %}\n'},
+        "404.html:1: extends, includes or imports itself (through the built-in base.html, "
+        "{templates}/part.html)"),
+    "imports itself through another": (
+        {"404.html": b'{% from "a.html" import x %}{{ x() }}\n',
+         "a.html": b'{% from "b.html" import y %}\n{% macro x() %}x{% endmacro %}\n',
+         "b.html": b'\n{% from "a.html" import x %}\n{% macro y() %}y{% endmacro %}\n'},
+        "a.html:1: extends, includes or imports itself (through {templates}/b.html)"),
     "a built-in macro given the wrong thing": (
         {"subscribe.html": b'{% extends "base.html" %}'
                            b'{% from "macros.html" import affected_list %}\n'

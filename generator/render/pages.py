@@ -553,12 +553,18 @@ def _template_failure(exc: Exception, template: str) -> TemplateFailed | None:
         where, line, _ = own[-1]
     if isinstance(exc, RecursionError):
         innermost = frames[-50:]
-        if all(name == _TOP_LEVEL for _, _, name in innermost):
+        # Only templates' own code and blocks, no macro: templates that extend, include or
+        # import each other in a cycle (a block is where an extending one's include runs).
+        if all(name == _TOP_LEVEL or name.startswith("block ") for _, _, name in innermost):
             # The templates of the cycle, in the order the rendering entered them.
             cycle = {file for file, _, _ in innermost}
             files = [file for file in dict.fromkeys(f for f, _, _ in frames) if file in cycle]
-            through = f" (through {', '.join(files[1:])})" if len(files) > 1 else ""
-            return TemplateFailed(f"{files[0]}: extends or includes itself{through}")
+            entered = next(line for file, line, _ in frames if file == files[0])
+            shown = [f"the built-in {os.path.basename(file)}" if _built_in(file) else file
+                     for file in files]
+            through = f" (through {', '.join(shown[1:])})" if len(files) > 1 else ""
+            return TemplateFailed(f"{shown[0]}:{entered}: extends, includes or imports "
+                                  f"itself{through}")
         return TemplateFailed(f"{where}:{line}: a macro calls itself without end")
     detail = f"{exc} ({type(exc).__name__})" if str(exc) else type(exc).__name__
     return TemplateFailed(f"{where}:{line}: {detail}")
