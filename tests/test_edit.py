@@ -6,8 +6,10 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+import yaml
 
 from generator.app import schema
+from generator.config import yamlnodes as yn
 from generator.core.errors import ProblemsFound
 from generator.core.model import Status
 from generator.core.times import parse_time
@@ -62,8 +64,16 @@ def test_new_id_stops_when_every_copy_is_taken() -> None:
     ("Email delivery delays", "Email delivery delays"),
     ("Parents' portal, again?", "Parents' portal, again?"),
     ("null", '"null"'),
-    ("NO", "NO"),
-    ("012", "012"),
+    ("NO", '"NO"'),
+    ("yes", '"yes"'),
+    ("A & B_c", "A & B_c"),
+    ("https://status.example.org/x?a=1&b=2", "https://status.example.org/x?a=1&b=2"),
+    ("https://status.example.org/x:", '"https://status.example.org/x:"'),
+    ("http://a/#top", '"http://a/#top"'),
+    ("012", '"012"'),
+    ("2026-11-28", '"2026-11-28"'),
+    ("1.5", '"1.5"'),
+    ("Off", '"Off"'),
     ("Portal: down", '"Portal: down"'),
     ("- dash", '"- dash"'),
     ('Say "hi" \\ bye', '"Say \\"hi\\" \\\\ bye"'),
@@ -72,8 +82,9 @@ def test_new_id_stops_when_every_copy_is_taken() -> None:
     ("line\u2028sep", '"line\\u2028sep"'),
     ("emoji 🎉 ok", '"emoji 🎉 ok"'),
 ])
-def test_yaml_scalar(value: str, written: str) -> None:
-    assert edit.yaml_scalar(value) == written
+def test_scalar_text(value: str, written: str) -> None:
+    """One writer for YAML scalars, read back exactly by this reader and by PyYAML's."""
+    assert yn.scalar_text(value) == written
     text = edit.new_notice_text(title=value, kind=edit.NoticeType.INCIDENT,
                                 status=Status.INVESTIGATING, at=at("2026-11-28 06:00"),
                                 message="x", zone=ZONE)
@@ -83,6 +94,7 @@ def test_yaml_scalar(value: str, written: str) -> None:
         return
     # Written back exactly; a tab reads as a space, as in any title.
     assert edit.validated(text, "n.md", "n", CONFIG).title == value.replace("\t", " ")
+    assert yaml.safe_load(f"title: {written}\n") == {"title": value}  # any YAML reader
 
 
 OLDEST_FIRST = """\

@@ -6,10 +6,12 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+import yaml
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from generator.app import schema
+from generator.config import yamlnodes as yn
 from generator.core.dialect import shows_text
 from generator.core.errors import ProblemsFound
 from generator.core.model import FINAL_STATUS, STATUSES, Impact, Notice, NoticeType, Status
@@ -46,7 +48,7 @@ def notice_texts(draw: st.DrawFn) -> str:
     kind = draw(st.sampled_from(NoticeType))
     title = draw(titles)
     comment = draw(st.sampled_from(["", "   # written in a hurry"]))
-    lines = ["---", f"title: {edit.yaml_scalar(title)}{comment}", f"type: {kind.value}"]
+    lines = ["---", f"title: {yn.scalar_text(title)}{comment}", f"type: {kind.value}"]
     if kind is NoticeType.INCIDENT and draw(st.booleans()):
         lines.append(f"impact: {draw(st.sampled_from(Impact)).value}")
     if draw(st.booleans()):
@@ -154,3 +156,11 @@ def test_slugs_are_valid_ids(title: str) -> None:
     assert all(c.isascii() and (c.isalnum() or c == "-") for c in slug)
     assert not slug.startswith("-") and not slug.endswith("-") and "--" not in slug
     assert slug == slug.lower()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_every_text_written_as_a_scalar_reads_back_exactly(value: str) -> None:
+    """What authoring and init write for a title or a name reads back as the same text,
+    by PyYAML's reader, plain or quoted."""
+    assert yaml.safe_load(f"key: {yn.scalar_text(value)}\n") == {"key": value}

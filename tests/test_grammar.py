@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from generator.config import yamlnodes as yn
 from generator.core.errors import InputError
 from generator.core.model import ID_PATTERN, Status
 from generator.core.times import has_offset, parse_time
@@ -344,7 +345,7 @@ def test_look_up_reads_the_title_of_the_front_matter_only(
     """As written by 'outpost new' (quoted with escapes when it holds a quote, so that
     'Портал "Дневник"' is found by its last word) or single-quoted by hand."""
     path = tmp_path_factory.mktemp("t") / "n.md"
-    written = edit.yaml_scalar(title) if not quoted else "'" + title.replace("'", "''") + "'"
+    written = yn.scalar_text(title) if not quoted else "'" + title.replace("'", "''") + "'"
     path.write_text(f"---\ntype: incident\ntitle: {written}\n{close}\n"
                     "title: not this one\n## Resolved - 2026-01-01 10:00\nx\n")
     assert lookup.read_title(path) == title

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from generator.app import cli
-from generator.notices.edit import yaml_scalar
+from generator.config.yamlnodes import scalar_text
 from tests.conftest import MINIMAL_CONFIG
 
 NOW = "2026-11-28T18:00:00Z"
@@ -47,10 +47,10 @@ awkward_text = st.lists(st.one_of(printable, printable, printable, unicode,
 
 def notice_text(title: str, body: str, maintenance: bool) -> str:
     if maintenance:
-        return (f"---\ntitle: {yaml_scalar(title)}\ntype: maintenance\ncomponents: [web]\n"
+        return (f"---\ntitle: {scalar_text(title)}\ntype: maintenance\ncomponents: [web]\n"
                 "start: 2026-11-29 10:00\nend: 2026-11-29 12:00\n---\n"
                 f"## Scheduled - 2026-11-28 09:00\n{body}\n")
-    return (f"---\ntitle: {yaml_scalar(title)}\ntype: incident\nimpact: major\n"
+    return (f"---\ntitle: {scalar_text(title)}\ntype: incident\nimpact: major\n"
             f"components: [api]\n---\n## Investigating - 2026-11-28 09:00\n{body}\n")
 
 

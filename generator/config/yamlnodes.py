@@ -68,6 +68,7 @@ _NULLS = ("", "~", "null", "Null", "NULL")
 FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff]")
 # Everything str.splitlines() breaks at: a title or name must be one line.
 LINE_BREAKS = re.compile("[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+
 # Invisible characters that make a title or name read differently from what was
 # written: the bidirectional embeddings, overrides and isolates (a "Trojan Source" title
 # shows reversed, and in a feed title or an email subject so do the words after it), the
@@ -876,3 +877,37 @@ def describe(node: Node) -> str:
     if len(node.text.splitlines()) > 1:
         return repr(cut_quote(node.text))
     return f"'{cut_quote(node.text)}'"
+
+
+# Written plain: a letter or digit first, and no character YAML reads as syntax after it.
+_PLAIN_SAFE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 .,'()/&+!?_-]*")
+# An http(s) address: printable ASCII without a quote or '#', not ending in ':'.
+_PLAIN_URL = re.compile(r"https?://[\x21\x24-\x26\x28-\x7e]*[\x21\x24-\x26\x28-\x39\x3b-\x7e]")
+def _escaped(char: str) -> str:
+    """``char`` inside a double-quoted scalar: itself when printable and no line break,
+    else its escape."""
+    code = ord(char)
+    if char in "\"\\":
+        return "\\" + char
+    printable = (0x20 <= code <= 0x7E or 0xA0 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD
+                 or code >= 0x10000)
+    if printable and char not in "\u2028\u2029\ufeff":
+        return char
+    if code <= 0xFF:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+
+
+def scalar_text(value: str) -> str:
+    """``value`` as a YAML scalar that reads back exactly, here and in any YAML reader:
+    plain when that is safe (an http(s) address among them), else double-quoted."""
+    import yaml
+
+    resolver: Any = yaml.resolver.Resolver()  # PyYAML's own types-to-be of a plain scalar
+    # Outpost reads any plain scalar as text, other readers not a number, a date or a
+    # boolean ('012', '2026-11-28', 'no'): those are quoted.
+    plain = _PLAIN_URL.fullmatch(value) or (
+        _PLAIN_SAFE.fullmatch(value) and value == value.rstrip()
+        and resolver.resolve(yaml.ScalarNode, value, (True, False))
+        == f"{_YAML_TAGS}str")
+    return value if plain else '"' + "".join(_escaped(char) for char in value) + '"'

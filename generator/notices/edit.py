@@ -7,7 +7,6 @@ and writes it atomically.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
@@ -33,9 +32,6 @@ from generator.notices.grammar import (
 )
 from generator.notices.loader import NoticeInvalid, parse_notice, title_refused
 
-_PLAIN_YAML = re.compile(r"[A-Za-z0-9][A-Za-z0-9 .,'()/&+!?-]*")
-_YAML_NULLS = ("null", "Null", "NULL")
-
 
 class EditError(OutpostError):
     """An edit that cannot be made; nothing was written."""
@@ -54,26 +50,6 @@ def new_id(title: str, day: date, exists: Callable[[str], bool]) -> str:
         candidate = f"{base}-{number}"
     raise EditError(f"{base} and its copies up to -{SAME_DAY_LIMIT} are all taken: give the "
                     "notice another title; nothing was written")
-
-
-def _escaped(char: str) -> str:
-    code = ord(char)
-    if char in "\"\\":
-        return "\\" + char
-    printable = (0x20 <= code <= 0x7E or 0xA0 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD
-                 or code >= 0x10000)
-    if printable and char not in "\u2028\u2029\ufeff":
-        return char
-    if code <= 0xFF:
-        return f"\\x{code:02x}"
-    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
-
-
-def yaml_scalar(value: str) -> str:
-    """``value`` as a YAML scalar that reads back exactly: plain when safe, else quoted."""
-    if _PLAIN_YAML.fullmatch(value) and value == value.rstrip() and value not in _YAML_NULLS:
-        return value
-    return '"' + "".join(_escaped(char) for char in value) + '"'
 
 
 def clean_message(text: str | None) -> str:
@@ -109,7 +85,7 @@ def new_notice_text(*, title: str, kind: NoticeType, status: Status, at: datetim
                     components: Sequence[str] = (), start: datetime | None = None,
                     end: datetime | None = None) -> str:
     """A whole new notice file: front matter, then its first update."""
-    lines = [FRONT_MATTER_MARK, f"title: {yaml_scalar(title)}", f"type: {kind.value}"]
+    lines = [FRONT_MATTER_MARK, f"title: {yn.scalar_text(title)}", f"type: {kind.value}"]
     if kind is NoticeType.INCIDENT and impact is not None:
         lines.append(f"impact: {impact.value}")
     if components:

@@ -8,7 +8,6 @@ file already exists (unless forced).
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import re
 import textwrap
@@ -50,8 +49,6 @@ _SAMPLES = {
     "notify": "\nsince: 2d\nfrom: status@example.org\nsmtp:\n  host: smtp.example.org\n"
               "contacts:\n  - email: it-team@example.org\n",
 }
-_SAFE_PLAIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9 .,/()_+-]*")
-_RESERVED = {"null", "true", "false", "yes", "no", "on", "off", "~"}
 
 
 @dataclass(frozen=True)
@@ -159,14 +156,6 @@ def _is_zone(name: str) -> bool:
     return True
 
 
-def _yaml_value(value: str) -> str:
-    """A YAML scalar that reads back as exactly ``value``."""
-    url_like = re.fullmatch(r"https?://[^\s#'\"]+", value)
-    if url_like or (_SAFE_PLAIN.fullmatch(value) and value.lower() not in _RESERVED):
-        return value
-    return json.dumps(value, ensure_ascii=False)
-
-
 def _comment(text: str, indent: str = "") -> list[str]:
     return textwrap.wrap(text, 78 - len(indent), initial_indent=f"{indent}# ",
                          subsequent_indent=f"{indent}# ")
@@ -193,7 +182,7 @@ def config_text(options: InitOptions, schema: Schema) -> str:
         lines.append("")
         lines.extend(_comment(field.help + _field_note(field)))
         if field.name in given:
-            value = _yaml_value(given[field.name])
+            value = yn.scalar_text(given[field.name])
             note = "" if field.name != "base_url" or options.base_url_given else \
                 "  # change this to the site's real address"
             lines.append(f"{field.name}: {value}{note}")
@@ -210,7 +199,7 @@ def _components(components: tuple[tuple[str, str], ...]) -> list[str]:
                 "#     description: The public website", "#     group: Public"]
     lines = ["components:"]
     for component_id, name in components:
-        lines += [f"  - id: {component_id}", f"    name: {_yaml_value(name)}"]
+        lines += [f"  - id: {component_id}", f"    name: {yn.scalar_text(name)}"]
     return lines
 
 
