@@ -1177,6 +1177,22 @@ def test_update_to_a_status_with_a_standard_text_posts_it_without_one(
             "see a problem, please submit a case.\n") in notice(empty_repo, "2026-11-28-email")
 
 
+@pytest.mark.parametrize("given", [("-m", ""), ("--message-file", "-")])
+@pytest.mark.parametrize("status", ["resolved", "investigating"])
+def test_update_with_an_empty_text_is_refused_whatever_the_status(
+        empty_repo: Path, run: Run, given: tuple[str, str], status: str) -> None:
+    """An empty text given (-m "$TEXT" with TEXT unset, a pipe whose command printed
+    nothing) is refused, as resolve and new refuse it: with a status that has a standard
+    text, update posted that one in its place, announced to every contact."""
+    write(empty_repo, "2026-11-28-email", INCIDENT)
+    result = run(empty_repo, "update", "email", "--status", status, "--at",
+                 "2026-11-28 07:00", *given, input="")
+    assert result.exit_code == 1
+    assert result.output == ("Error: empty message: write the update's text with -m TEXT "
+                             "or --message-file FILE ('-' for standard input)\n")
+    assert notice(empty_repo, "2026-11-28-email") == INCIDENT
+
+
 def test_list_refuses_open_and_closed_together(empty_repo: Path, run: Run) -> None:
     """The last of the two silently won, hiding half the notices."""
     result = run(empty_repo, "list", "--open", "--closed")

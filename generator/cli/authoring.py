@@ -256,8 +256,11 @@ def update(repo: Repo, notice: str, status: str | None, at_text: str | None, sil
     """Post an update to NOTICE (an id, the start of one, or a word of its title)."""
     text = _read_message(message, message_file)
     # Without a text, a status that has a standard one (Investigating, Resolved,
-    # Completed) posts it, as new and resolve do; the others need one.
-    _post(repo, notice, status, False, at_text, text or (None if status else ""), silent)
+    # Completed) posts it, as new and resolve do; the others need one. An empty text
+    # given (-m "" from an unset variable, an empty pipe) is refused, as theirs is.
+    if text is None and not status:
+        text = ""
+    _post(repo, notice, status, False, at_text, text, silent)
 
 
 @click.command()
