@@ -369,6 +369,24 @@ def test_a_rebuild_names_each_problem_in_the_terminal(empty_repo: Path) -> None:
     assert len(site.problems) == SHOWN_PROBLEMS + 2
 
 
+def test_a_rebuild_names_an_update_dated_ahead_in_the_terminal(empty_repo: Path) -> None:
+    """An update saved with a year typed wrong is hidden from the preview until then, as
+    from the site: the page showed the notice without it, and the terminal said only
+    'Built ... files'. It is named as check warns of it, until it is dated right."""
+    site = preview(empty_repo)
+    path = empty_repo / "notices" / "2026-11-28-slow.md"
+    path.write_text(NOTICE.replace("---\n## Investigating", "---\n## Identified - "
+                                   "2027-11-28 11:00\nA relay is full.\n\n## Investigating"))
+    assert site.rebuild() == (
+        f"Built {len(site.files)} files\n  notices/2026-11-28-slow.md:7: warning: "
+        "Identified - 2027-11-28 11:00 is in the future: the site shows this update only "
+        "from then on")
+    assert b"A relay is full." not in site.files["notices/2026-11-28-slow/index.html"]
+    path.write_text(path.read_text().replace("2027-11-28 11:00", "2026-11-28 11:00"))
+    assert site.rebuild() == f"Built {len(site.files)} files"
+    assert b"A relay is full." in site.files["notices/2026-11-28-slow/index.html"]
+
+
 WINDOW = """\
 ---
 title: Database upgrade

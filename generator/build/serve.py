@@ -35,6 +35,7 @@ from generator.build.options import BuildOptions
 from generator.build.pipeline import render_site
 from generator.core.errors import OutpostError, ProblemsFound
 from generator.core.history import next_change
+from generator.core.timeline import future_updates
 from generator.core.times import display_with_zone
 from generator.notices.loader import LEFTOVERS, ignored
 from generator.render.headers import Rules, header_rules, headers_for
@@ -114,7 +115,8 @@ class Preview:
         self.zone = ZoneInfo("UTC")  # the site's, once built
 
     def rebuild(self) -> str:
-        """Build again; returns what to say in the terminal: how many files, or each
+        """Build again; returns what to say in the terminal: how many files, each on its
+        line after them an update dated ahead of the clock, as check warns of it; or each
         problem on its line (the first SHOWN_PROBLEMS)."""
         with self.building:
             return self._rebuild()
@@ -130,6 +132,7 @@ class Preview:
 
     def _rebuild(self) -> str:
         files: dict[str, bytes] | None = None
+        ahead: list[str] = []
         self.due = None
         try:
             checked = load_valid(self.project, "The preview shows these until they are fixed.",
@@ -141,6 +144,10 @@ class Preview:
             self.base_path = checked.config.base_path
             self.zone = checked.config.timezone
             self.due = next_change(checked.notices, now, self.zone)
+            # Hidden from the preview as from the site until then: a year typed wrong
+            # left the page without the update just saved, and nothing said why.
+            ahead = [f"{p.path}:{p.line}: warning: {p.message}"
+                     for p in future_updates(checked.notices, now, self.zone)]
             problems: list[str] = []
         except ProblemsFound as exc:
             problems = [str(p) for p in exc.problems]
@@ -163,7 +170,7 @@ class Preview:
             more = len(problems) - len(shown)
             return "\n  ".join([f"{len(problems)} problems:", *shown]) + (
                 f"\n  ... and {more} more on the preview page" if more else "")
-        return f"Built {len(self.files)} files"
+        return "\n  ".join([f"Built {len(self.files)} files", *ahead])
 
     def stamp(self) -> str:
         """What the open tab compares: this process's own, and its version."""
