@@ -441,6 +441,18 @@ NOTICE_CASES = {
         "---\ntitle: \"Sign-in\" is slow\ntype: incident\ncomponents: [web]\n---\n" + UPDATE,
         ["2: invalid YAML: more follows the closing quote of this line's value: to write a "
          "text starting with '\"', put all of it in quotes: title: '\"Sign-in\" is slow'"]),
+    # An apostrophe in single quotes ends the text: told to quote the whole line, the
+    # author published a title in quotes ('We're investigating', quotes and all).
+    "an apostrophe in a title in single quotes": (
+        "---\ntitle: 'We're investigating'\ntype: incident\ncomponents: [web]\n---\n"
+        + UPDATE,
+        ["2: invalid YAML: the apostrophe in 'We're' ends the text in single quotes: write "
+         "the text in double quotes: title: \"We're investigating\""]),
+    "an apostrophe in a title in single quotes, double quotes in it": (
+        "---\ntitle: 'Can't reach \"Sign-in\"' # ticket 4\ntype: incident\n---\n"
+        + UPDATE,
+        ["2: invalid YAML: the apostrophe in 'Can't' ends the text in single quotes: write "
+         "it twice: title: 'Can''t reach \"Sign-in\"'"]),
     "a title starting with a bracketed word": (
         "---\ntitle: [EU] Sign-in is slow\ntype: incident\ncomponents: [web]\n---\n" + UPDATE,
         ["2: invalid YAML: more follows the closing bracket of this line's value: to write a "

@@ -628,10 +628,29 @@ def _after_closing(text: str, mark: yaml.Mark) -> str | None:
     start += len(line[start:]) - len(line[start:].lstrip())
     if not value or value[0] not in "\"'[{" or mark.column <= start:
         return None
+    apostrophe = _apostrophe_in_word(key, value, line, mark)
+    if apostrophe is not None:
+        return apostrophe
     what = "quote" if value[0] in "\"'" else "bracket"
     return (f"more follows the closing {what} of this line's value: to write a text "
             f"starting with {value[0]!r}, put all of it in quotes: {_written_key(key)} "
             f"{_quoted(value)}")
+
+
+def _apostrophe_in_word(key: str, value: str, line: str, mark: yaml.Mark) -> str | None:
+    """What to say of an apostrophe inside a word of a text in single quotes ('We're
+    investigating'), which YAML reads as the closing quote: the text meant is the one
+    inside the quotes, not the line quoted whole, quotes and all."""
+    before, after = line[:mark.column], line[mark.column:]
+    if not (value.startswith("'") and before.endswith("'") and before[-2:-1].isalnum()
+            and after[:1].isalnum()):
+        return None
+    word = (before.split()[-1].removeprefix("'") + after.split()[0]).removesuffix("'")
+    meant = value[1:-1] if len(value) > 1 and value.endswith("'") else value[1:]
+    fixed = _quoted(meant.replace("''", "'"))  # one written twice already is one
+    how = "write the text in double quotes" if fixed.startswith('"') else "write it twice"
+    return (f"the apostrophe in '{cut_quote(word)}' ends the text in single quotes: {how}: "
+            f"{_written_key(key)} {fixed}")
 
 
 def _unknown_escape(text: str, exc: yaml.MarkedYAMLError, mark: yaml.Mark) -> str | None:
