@@ -79,3 +79,27 @@ def test_the_process_ends_with_all_its_output_and_its_exit_code(
     assert (tmp_path / "out.txt").read_text() == expected.stdout
     # In-process, click names the program after the group object.
     assert (tmp_path / "err.txt").read_text() == expected.stderr.replace("cli ", "outpost ")
+
+
+@pytest.mark.parametrize("sent", ["SIGINT", "SIGTERM"])
+def test_a_stop_while_the_commands_load_is_aborted_not_a_traceback(sent: str) -> None:
+    """Ctrl-C (or SIGTERM) in the moment the command's modules load, before any command
+    runs, ends as during a command: "Aborted!" and status 1. It was a Python traceback
+    and status -2. The signal is real, sent as generator.app starts loading."""
+    code = textwrap.dedent(f"""
+        import importlib.abc, os, signal, sys
+
+        class Interrupting(importlib.abc.MetaPathFinder):
+            def find_spec(self, name, path, target=None):
+                if name == "generator.app":
+                    os.kill(os.getpid(), signal.{sent})
+                return None
+
+        sys.meta_path.insert(0, Interrupting())
+        sys.argv = ["outpost", "--version"]
+        from generator.entry import main
+        main()
+    """)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=False)
+    assert (done.returncode, done.stdout, done.stderr) == (1, "", "\nAborted!\n")

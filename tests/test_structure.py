@@ -17,7 +17,8 @@ PACKAGE = Path(__file__).resolve().parent.parent / "generator"
 
 # Lower ranks are imported by higher ones, never the other way round. ``notices`` and
 # ``render`` share a rank and do not import each other. The composition root (app.py,
-# and docs.py, which needs the full settings schema) sits on top.
+# and docs.py, which needs the full settings schema) sits on top, under the command's
+# first step (entry.py), which loads it.
 RANKS = {
     "core": 0, "disk": 0, "__init__": 0,
     "config": 1,
@@ -27,10 +28,12 @@ RANKS = {
     "notify": 5,
     "cli": 6,
     "app": 7,
-    "docs": 8, "__main__": 8,
+    "docs": 8, "entry": 8,
+    "__main__": 9,
 }
-# Where importing a module of the package inside a function (for start-up time) is allowed.
-LAZY_ALLOWED = ("app", "docs", "cli")
+# Where importing a module of the package inside a function is allowed: for start-up
+# time, and in entry.py, so that a Ctrl-C while the commands load is caught.
+LAZY_ALLOWED = ("entry", "app", "docs", "cli")
 # Where the process-wide accelerators (fork, the garbage collector) may be touched.
 ACCELERATORS_ALLOWED = ("build",)
 
