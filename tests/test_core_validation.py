@@ -96,7 +96,16 @@ NOTICE_CASES = {
         ["2: missing required key 'type'"]),
     "bad impact (NO is not false)": (
         "---\ntitle: A\ntype: incident\nimpact: NO\n---\n" + UPDATE,
-        ["4: 'impact': expected one of none, minor, major, critical, received 'NO'"]),
+        ["4: 'impact': expected one of none, minor, major, critical, received 'NO': "
+         "did you mean 'none'?"]),
+    "a mistyped impact": (
+        "---\ntitle: A\ntype: incident\nimpact: majr\n---\n" + UPDATE,
+        ["4: 'impact': expected one of none, minor, major, critical, received 'majr': "
+         "did you mean 'major'?"]),
+    "a mistyped type": (
+        "---\ntitle: A\ntype: incidnet\n---\n" + UPDATE,
+        ["3: 'type': expected one of incident, maintenance, received 'incidnet': "
+         "did you mean 'incident'?"]),
     "impact on maintenance": (
         "---\ntitle: M\ntype: maintenance\nimpact: major\nstart: 2026-01-10 22:00\n"
         "end: 2026-01-11 02:00\n---\n## Scheduled - 2026-01-01 10:00\nx\n",

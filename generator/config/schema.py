@@ -71,7 +71,12 @@ class Invalid(OutpostError):
 
 
 class Expected(InputError):
-    """A value has the wrong shape; the message says what was expected."""
+    """A value has the wrong shape; the message says what was expected, and ``hint``
+    (said after the value received) what was probably meant."""
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.hint = hint
 
 
 class NotAList(Expected):
@@ -428,7 +433,7 @@ def choice(*options: str) -> Parser:
     def parse(node: yn.Node, path: str = "") -> str:
         value = scalar(node).strip().lower()
         if value not in options:
-            raise Expected("one of " + ", ".join(options))
+            raise Expected("one of " + ", ".join(options), did_you_mean(close_to(value, options)))
         return value
 
     return parse
@@ -515,11 +520,13 @@ def record(spec: Record) -> Parser:
 def expected(exc: InputError, node: yn.Node) -> str:
     if isinstance(exc, Expected):
         received = yn.describe(node)
+        hint = f": {exc.hint}" if exc.hint else ""
         if isinstance(node, yn.Scalar) and credential_in(node.text):
-            received = "a value that holds a credential (not shown)"
+            received, hint = "a value that holds a credential (not shown)", ""
         elif isinstance(node, yn.Scalar):  # 'major' with a zero-width space looks right
-            received += misleading_character(node.text)
-        return f"expected {exc}, received {received}"
+            misleading = misleading_character(node.text)
+            received, hint = received + misleading, hint if not misleading else ""
+        return f"expected {exc}, received {received}{hint}"
     return str(exc)
 
 
