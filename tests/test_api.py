@@ -590,6 +590,25 @@ def test_a_components_updated_at_is_when_its_status_last_changed(
         ("Web", web_changed), ("API", "2026-11-28T00:00:00.000-06:00")]
 
 
+def test_an_incident_posted_resolved_moves_no_component(empty_repo: Path, run: Run,
+                                                      tmp_path: Path) -> None:
+    """An incident recorded after the fact, its first update Resolved ('outpost new
+    incident --status resolved'), was never in effect: its update said Web went from
+    partial_outage to operational, a move out of a status it never had, while Web's
+    row (and the webhook's incident, the same object) had it never changed."""
+    write_notice(empty_repo, "night-outage", (
+        "---\ntitle: Night outage\ntype: incident\nimpact: major\ncomponents: [web]\n---\n"
+        "## Resolved - 2026-11-28 04:00\nWeb was down from 02:00 to 03:00.\n"))
+    site = build(run, empty_repo, FIXED_NOW, tmp_path / "site")
+    incident = load(site, "api/v2/incidents.json")["incidents"][0]
+    assert [(u["status"], u["affected_components"])
+            for u in incident["incident_updates"]] == [("resolved", None)]
+    assert [(c["name"], c["status"], c["updated_at"]) for c in
+            load(site, "api/v2/components.json")["components"]] == [
+        ("Web", "operational", "2026-11-28T00:00:00.000-06:00"),
+        ("API", "operational", "2026-11-28T00:00:00.000-06:00")]
+
+
 def test_an_early_verifying_update_records_the_components_going_under(
         empty_repo: Path, run: Run, tmp_path: Path) -> None:
     """Verifying posted before the window (and no In progress) began the maintenance,

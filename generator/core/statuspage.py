@@ -371,7 +371,9 @@ def _affected(api: Api, item: NoticeView, update: Update, status_now: Status, fi
     notice = item.notice
     if notice.type is NoticeType.INCIDENT:
         if status_now is Status.RESOLVED:
-            return _transitions(api, notice, ending=True)
+            # Posted resolved from its first update (recorded after the fact), it was
+            # never in effect: nothing moved either way, as the component rows say.
+            return None if first else _transitions(api, notice, ending=True)
         return _transitions(api, notice, ending=False) if first else None
     if status_now is Status.COMPLETED:  # called off, or after the window, it ends nothing
         return (_transitions(api, notice, ending=True)
