@@ -566,6 +566,26 @@ def test_a_components_history_start_is_its_start_date_and_created_at(
     assert [c["since"] for c in uptime] == ["2026-10-20", "2026-11-27"]
 
 
+def test_a_change_before_a_components_history_began_is_not_its_updated_at(
+        empty_repo: Path, run: Run, tmp_path: Path) -> None:
+    """A component whose since is later than an incident naming it (added to the page
+    after the incident, or its records kept from then on): its updated_at said the
+    incident's end, before its own created_at, which Statuspage never sends. Its group
+    row, made of it alone, said the same."""
+    config = empty_repo / "outpost.yaml"
+    config.write_text(config.read_text().replace(
+        "    name: Web\n", "    name: Web\n    since: 2026-11-20\n    group: Front\n"))
+    write_notice(empty_repo, "slow", (
+        "---\ntitle: Slow\ntype: incident\nimpact: minor\ncomponents: [web, api]\n---\n"
+        "## Resolved - 2026-11-10 04:00\nDone.\n\n## Investigating - 2026-11-10 01:00\nSlow.\n"))
+    site = build(run, empty_repo, FIXED_NOW, tmp_path / "site")
+    assert [(c["name"], c["created_at"], c["updated_at"]) for c in
+            load(site, "api/v2/components.json")["components"]] == [
+        ("Front", "2026-11-20T00:00:00.000-06:00", "2026-11-20T00:00:00.000-06:00"),
+        ("Web", "2026-11-20T00:00:00.000-06:00", "2026-11-20T00:00:00.000-06:00"),
+        ("API", "2026-11-10T00:00:00.000-06:00", "2026-11-10T04:00:00.000-06:00")]
+
+
 @pytest.mark.parametrize(("now", "web_changed"), [
     ("2026-11-28T16:15:00Z", "2026-11-28T09:00:00.000-06:00"),  # both open
     ("2026-11-28T16:45:00Z", "2026-11-28T09:00:00.000-06:00"),  # the minor one resolved

@@ -305,7 +305,8 @@ def _row(api: Api, row_id: str, name: str, state: str, description: str | None,
         "name": name,
         "status": state,
         "created_at": api.time(created),
-        "updated_at": api.time(updated or created),  # no change yet: as it was created
+        # No change yet, or only before its history began (its since): as it was created.
+        "updated_at": api.time(created if updated is None else max(updated, created)),
         "position": position,
         "description": description,
         "showcase": True,
