@@ -222,6 +222,16 @@ def test_component_feeds_hold_only_their_notices(example_site: Path) -> None:
     assert empty_atom.feed.updated == newest
 
 
+def test_a_component_feed_links_its_components_page(example_site: Path) -> None:
+    """A reader shows a feed's link as the site it follows: a component's feed said the
+    Open page, not the component's page that advertises the feed (<link rel=alternate>)."""
+    page = "https://status.example.org/components/support-portal/"
+    assert parse(example_site / "components/support-portal/feed.xml").feed.link == page
+    assert parse(example_site / "components/support-portal/atom.xml").feed.link == page
+    assert parse(example_site / "feed.xml").feed.link == "https://status.example.org/"
+    assert parse(example_site / "atom.xml").feed.link == "https://status.example.org/"
+
+
 def feed_dates(site: Path) -> dict[str, str]:
     """Each feed's own updated time (Atom) or lastBuildDate (RSS), as written."""
     dates = {}
