@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import email.header
 import json
 import re
 from collections import Counter
@@ -243,6 +244,27 @@ def test_a_contact_name_with_a_comma_and_accents_stays_one_address(
         assert (address.display_name, address.addr_spec) == ("Zoë O'Brien, IT",
                                                               "alice@example.org")
         assert not mail.message["To"].defects
+
+
+def test_a_long_name_in_other_letters_keeps_every_space(run: Run, repo: Path,
+                                                        smtp: MailServer) -> None:
+    """Python folds a long non-ASCII name in To or From into encoded words and may put
+    the space between two words on the fold, between two encoded words, where decoders
+    drop it: 'школьного округа номер' reached the contact as 'школьного округаномер'."""
+    name = "Отдел информационных технологий школьного округа номер один"
+    sender = "Служба статуса информационных технологий школьного округа номер один"
+    config = repo / "outpost.yaml"
+    config.write_text(config.read_text().replace("name: Alice Admin", f"name: {name}")
+                      .replace("from: Test Status", f"from: {sender}"))
+    assert notify(run, repo)[0] == 0
+    alice = [m for m in smtp.received if m.to == "alice@example.org"]
+    assert alice
+    for mail in alice:
+        raw = dict(mail.message.raw_items())
+        # As a mail client reads them (RFC 2047): the folds between encoded words go.
+        assert [str(email.header.make_header(email.header.decode_header(raw[header])))
+                for header in ("To", "From")] == [f"{name} <alice@example.org>",
+                                                  f"{sender} <status@example.org>"]
 
 
 @pytest.mark.parametrize(("title", "phrase"), [

@@ -16,6 +16,7 @@ from email.headerregistry import (
     BaseHeader,
     HeaderRegistry,
     MessageIDHeader,
+    UniqueAddressHeader,
     UnstructuredHeader,
 )
 from email.message import EmailMessage
@@ -102,11 +103,30 @@ class _TextHeader(UnstructuredHeader):
         return _as_typed(value, "Subject", encode_non_ascii=True)
 
 
+class _MailboxHeader(UniqueAddressHeader):
+    """To, From or Reply-To: one mailbox. A name that is not plain ASCII is sent as
+    encoded words whole, as a Subject is: folding it, Python may leave the space between
+    two words between two encoded words, where decoders drop it ('округаномер')."""
+
+    @classmethod
+    def parse(cls, value: str, kwds: dict[str, Any]) -> None:
+        super().parse(value, kwds)
+        addresses = [address for group in kwds["groups"] for address in group.addresses]
+        if len(addresses) != 1 or _plain(addresses[0].display_name):
+            return
+        [address] = addresses
+        # The longest of the three names: the first word fits the line of each.
+        tree = _encoded_words(address.display_name, "Reply-To")
+        tree.append(header_parser.WhiteSpaceTerminal(" ", "fws"))
+        tree.append(header_parser.get_angle_addr(f"<{address.addr_spec}>")[0])
+        kwds["parse_tree"] = tree
+
+
 def _policy() -> email.policy.EmailPolicy[EmailMessage]:
     """The default policy, but In-Reply-To and References (one id each here) are
     message ids: as its unstructured text, past 78 characters Python folds them
     into RFC 2047 encoded words, which no mail client threads by. So would it List-Id.
-    A Subject is sent as typed."""
+    A Subject is sent as typed, and a name in To, From or Reply-To whole."""
     registry = HeaderRegistry()
     # Mixins the registry joins with BaseHeader, as it does for Message-ID.
     message_id_header = cast("type[BaseHeader]", MessageIDHeader)
@@ -114,6 +134,8 @@ def _policy() -> email.policy.EmailPolicy[EmailMessage]:
     registry.map_to_type("references", message_id_header)
     registry.map_to_type("list-id", cast("type[BaseHeader]", _ListIdHeader))
     registry.map_to_type("subject", cast("type[BaseHeader]", _TextHeader))
+    for name in ("to", "from", "reply-to"):
+        registry.map_to_type(name, cast("type[BaseHeader]", _MailboxHeader))
     return email.policy.default.clone(header_factory=registry)
 
 
