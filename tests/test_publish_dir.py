@@ -429,6 +429,15 @@ def test_verify_over_http(builds: Builds, tmp_path: Path) -> None:
         with pytest.raises(VerifyFailed) as caught:
             drain(by_url.verify())
         assert caught.value.mismatches == ["feed.xml: content differs from the manifest"]
+        # Published, but not served at url: (a wrong path, GitHub Pages not turned on).
+        elsewhere = make_target(builds.root, f"  - name: moved\n    type: dir\n    path: {www}\n"
+                                               f"    url: {url}status/\n", "moved")
+        with pytest.raises(VerifyFailed) as caught:
+            drain(elsewhere.verify())
+        assert caught.value.mismatches == [
+            f"{url}status has no manifest.json: nothing was published to this target yet, its "
+            "host does not serve it there yet (GitHub Pages not turned on, or still "
+            "deploying), or its url: in outpost.yaml is not the address it is served at"]
     finally:
         server.shutdown()
         server.server_close()

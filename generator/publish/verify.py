@@ -82,10 +82,12 @@ class LocalCopy:
         return data if hashlib.sha256(data).hexdigest() == entry.sha256 else None
 
 
-def load_published_manifest(read: Reader, where: str) -> Manifest:
+def load_published_manifest(read: Reader, where: str,
+                            missing: str = "nothing was published there yet") -> Manifest:
+    """The manifest ``where`` serves; VerifyFailed saying why it may be ``missing``."""
     raw = read(MANIFEST)
     if raw is None:
-        raise VerifyFailed([f"{where} has no {MANIFEST}: nothing was published there yet"])
+        raise VerifyFailed([f"{where} has no {MANIFEST}: {missing}"])
     try:
         return parse_manifest(raw)
     except (ValueError, KeyError, TypeError):
@@ -190,7 +192,12 @@ def http_reader(base_url: str, timeout: float = 20.0) -> Reader:
 def verify_http(base_url: str, jobs: int = HTTP_JOBS) -> Iterator[str]:
     """Verify a site through its public URL, ``jobs`` requests at a time."""
     read = http_reader(base_url)
-    manifest = load_published_manifest(read, base_url.rstrip("/"))
+    # A target just published answers 404 there too while its host does not serve it yet.
+    manifest = load_published_manifest(
+        read, base_url.rstrip("/"),
+        "nothing was published to this target yet, its host does not serve it there yet "
+        "(GitHub Pages not turned on, or still deploying), or its url: in outpost.yaml "
+        "is not the address it is served at")
     yield f"reading {base_url}"
 
     def digest(path: str) -> str | None:
