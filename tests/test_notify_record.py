@@ -212,6 +212,65 @@ def test_record_lives_on_a_dir_publish_target(
     assert_everything_once(smtp, hooks)
 
 
+def test_a_new_primary_target_sends_nothing_again(
+        run: Run, repo: Path, tmp_path: Path, smtp: MailServer, hooks: HookServer) -> None:
+    """Reordering publish: (or adding one after notify ran with the local record) makes
+    another target the primary, which holds no record: the record is read where it was
+    kept, so nothing is sent again. Every update inside the horizon had gone out again
+    to every contact and webhook."""
+    code, output = notify(run, repo)  # no publish: yet: the record is a local file
+    assert code == 0, output
+    first, second = tmp_path / "first", tmp_path / "second"
+    add_publish(repo, f"  - name: first\n    type: dir\n    path: {first}\n"
+                      f"  - name: second\n    type: dir\n    path: {second}\n")
+    build_and_publish(run, repo)
+    code, output = notify(run, repo)
+    assert code == 0, output
+    assert ("Note: publish target 'first' (notify-record.json) holds no sent record yet: "
+            "the one in local file .outpost-state/notify-record.json was read (the primary "
+            "target changed), and is written to publish target 'first' "
+            "(notify-record.json) with the next delivery.") in output.replace(
+                str(repo) + "/", "")
+    assert output.rstrip().endswith("Done: 0 sent."), output
+    assert_everything_once(smtp, hooks)
+    # The two targets swapped: 'second' is the primary and holds none; 'first' has one.
+    (first / "state").mkdir(exist_ok=True)
+    (first / "state" / "notify-record.json").write_bytes(
+        (repo / ".outpost-state" / "notify-record.json").read_bytes())
+    (repo / ".outpost-state" / "notify-record.json").unlink()
+    config = repo / "outpost.yaml"
+    text = config.read_text()
+    config.write_text(text.replace("name: first", "name: x").replace("name: second",
+                                                                     "name: first")
+                      .replace("name: x", "name: second").replace(str(first), "FIRST")
+                      .replace(str(second), str(first)).replace("FIRST", str(second)))
+    build_and_publish(run, repo)
+    code, output = notify(run, repo, "--dry-run")
+    assert code == 0, output
+    assert "Dry run: would send 0 deliveries" in output, output
+    assert_everything_once(smtp, hooks)
+
+
+def test_a_record_that_may_be_on_an_unreadable_target_stops_the_run(
+        run: Run, repo: Path, tmp_path: Path, smtp: MailServer, hooks: HookServer) -> None:
+    """With no record on the primary, a mirror that cannot be read may hold the one kept
+    before the primary changed: nothing is sent rather than every update again."""
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    (mirror / "state").write_text("a file where the state folder goes\n")
+    add_publish(repo, f"  - name: pages\n    type: dir\n    path: {tmp_path / 'www'}\n"
+                      f"  - name: mirror\n    type: dir\n    path: {mirror}\n")
+    build_and_publish(run, repo)
+    code, output = notify(run, repo)
+    assert code == 1
+    assert output.startswith("Error: could not read the sent record in publish target "
+                             "'mirror' (notify-record.json), where a record kept before "
+                             "publish target 'pages' (notify-record.json) became the "
+                             "primary may be; nothing was sent (run outpost notify again "
+                             "once it can be read): "), output
+    assert smtp.received == [] and hooks.state.received == []
+
+
 def test_record_lives_on_a_git_publish_target_and_survives_a_fresh_checkout(
         run: Run, repo: Path, tmp_path: Path, smtp: MailServer, hooks: HookServer) -> None:
     remote = tmp_path / "remote.git"

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -23,7 +24,12 @@ from typing import Any, Protocol
 from generator.core.errors import OutpostError
 from generator.core.model import Config
 from generator.disk import write_file_atomic
-from generator.publish.base import PublishError, TargetKinds, primary_target
+from generator.publish.base import (
+    PublishError,
+    TargetKinds,
+    primary_target,
+    targets_from_config,
+)
 
 STATE_NAME = "notify-record.json"
 LOCAL_PATH = Path(".outpost-state") / STATE_NAME
@@ -87,6 +93,16 @@ def store_for(config: Config, root: Path, kinds: TargetKinds) -> RecordStore:
     return LocalStore((root / LOCAL_PATH).parent)
 
 
+def earlier_stores(config: Config, root: Path, kinds: TargetKinds) -> list[RecordStore]:
+    """Where a record kept before the primary changed may be: the other publish targets
+    (one was the primary before ``publish:`` was reordered or its first target
+    replaced), then ROOT/.outpost-state/ (the record before a ``publish:`` list)."""
+    others: list[RecordStore] = (
+        [TargetStore(target) for target in targets_from_config(config, root, kinds)[1:]]
+        if config.extra("publish") else [])
+    return [*others, LocalStore((root / LOCAL_PATH).parent)]
+
+
 def recipient_hash(recipient_id: str) -> str:
     return hashlib.sha256(recipient_id.lower().encode("utf-8")).hexdigest()[:16]
 
@@ -141,17 +157,40 @@ class SentRecord:
         return cls(dict(entries))
 
 
-def load_record(store: RecordStore) -> SentRecord:
+def _read(store: RecordStore, missing: str = "") -> bytes | None:
+    """The record's bytes in ``store`` (None: there is none); ``missing``: why it is
+    read there, for the message should it fail."""
     try:
-        data = store.read_state(STATE_NAME)
+        return store.read_state(STATE_NAME)
     except (PublishError, OSError) as exc:
         # The target's own words ('git fetch: fatal: ...') say neither what was being
         # read nor that the run stopped before sending.
         why = exc.message if isinstance(exc, PublishError) else str(exc)
-        raise OutpostError(f"could not read the sent record in {store.description}; "
-                           "nothing was sent (run outpost notify again once it can be "
-                           f"read): {why}") from None
-    return SentRecord.decode(data, store.description)
+        raise OutpostError(f"could not read the sent record in {store.description}"
+                           f"{missing}; nothing was sent (run outpost notify again once it "
+                           f"can be read): {why}") from None
+
+
+def load_record(store: RecordStore,
+                earlier: Callable[[], Sequence[RecordStore]] = tuple
+                ) -> tuple[SentRecord, list[str]]:
+    """The record in ``store``; where it holds none, the records found in ``earlier``
+    (earlier_stores) joined, so that a change of the primary target sends nothing
+    again. Also the descriptions of the stores those were found in."""
+    data = _read(store)
+    if data is not None:
+        return SentRecord.decode(data, store.description), []
+    joined, found = SentRecord(), []
+    missing = (f", where a record kept before {store.description} became the primary "
+               "may be")
+    for other in earlier():
+        kept = _read(other, missing)
+        if kept is not None:
+            found.append(other.description)
+            for key, entry in SentRecord.decode(kept, other.description).entries.items():
+                mine = joined.entries.setdefault(key, {"at": entry["at"], "to": []})
+                mine["to"] += [to for to in entry["to"] if to not in mine["to"]]
+    return joined, found
 
 
 def save_record(store: RecordStore, record: SentRecord) -> None:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import partial
 
 from generator.build.inputs import Project, inputs_digest, load_valid
 from generator.core import times
@@ -18,6 +19,7 @@ from generator.notify.record import (
     RecordStore,
     SentRecord,
     TargetStore,
+    earlier_stores,
     load_record,
     save_record,
     store_for,
@@ -180,11 +182,17 @@ def _unreachable(hook: Webhook | None, ctx: Context) -> str:
     return ""
 
 
-def run(ctx: Context, store: RecordStore, dry_run: bool) -> tuple[int, int]:
-    """Deliver everything pending; returns (sent, failed). Dry runs send nothing."""
+def run(ctx: Context, store: RecordStore, dry_run: bool,
+        earlier: Callable[[], Sequence[RecordStore]] = tuple) -> tuple[int, int]:
+    """Deliver everything pending; returns (sent, failed). Dry runs send nothing.
+    ``earlier``: where the record may be while ``store`` holds none (earlier_stores)."""
     settings, config = ctx.settings, ctx.config
     horizon = settings.since.resolve(ctx.now, config.timezone)
-    record = load_record(store)
+    record, found_in = load_record(store, earlier)
+    if found_in:
+        ctx.echo(f"Note: {store.description} holds no sent record yet: the one in "
+                 f"{' and '.join(found_in)} was read (the primary target changed), and is "
+                 f"written to {store.description} with the next delivery.")
     plan = pending(ctx.notices, settings, record, ctx.now, horizon)
     why, made = served_build(ctx, store) if plan.deliveries else (None, None)
     plan, held = hold_back(plan, made)
@@ -298,7 +306,9 @@ def notify(project: Project, kinds: TargetKinds, now: datetime, environ: Mapping
     """The whole command; raises OutpostError when anything failed. ``kinds``: the publish
     target types, where the record of what was sent may live."""
     ctx = load(project, now, environ, echo)
-    sent, failed = run(ctx, store or store_for(ctx.config, project.root, kinds), dry_run)
+    earlier = partial(earlier_stores, ctx.config, project.root, kinds)
+    sent, failed = run(ctx, store or store_for(ctx.config, project.root, kinds), dry_run,
+                       earlier if store is None else tuple)
     if dry_run:
         return
     if failed:
