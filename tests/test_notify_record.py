@@ -93,8 +93,11 @@ def test_a_record_that_cannot_be_read_says_so_and_sends_nothing(
 class FailingStore:
     description = "failing store"
 
+    def __init__(self, held: bytes | None = b'{"format": 1, "sent": {}}') -> None:
+        self.held = held
+
     def read_state(self, name: str) -> bytes | None:
-        return None
+        return self.held
 
     def write_state(self, name: str, data: bytes) -> None:
         raise OSError("disk full")
@@ -112,6 +115,19 @@ def test_a_record_that_cannot_be_written_stops_the_run(
         "in failing store (disk full); stopped so that nothing more goes out unrecorded. The "
         "next run may send that one again.")
     assert [m.to for m in smtp.received] == ["alice@example.org"]
+
+
+def test_a_record_that_cannot_be_made_stops_the_run_before_sending(
+        repo: Path, smtp: MailServer) -> None:
+    """A store that holds no record yet gets one before anything is sent (later runs
+    then need not look for it on other targets): one that cannot be written sends
+    nothing, rather than the first message."""
+    with pytest.raises(OutpostError) as caught:
+        notify_run.notify(project(repo), TARGET_KINDS, datetime(2026, 11, 28, 18, tzinfo=UTC),
+                          {}, [].append, store=FailingStore(held=None))
+    assert caught.value.message == (
+        "could not write the sent record in failing store (disk full); nothing was sent.")
+    assert smtp.received == []
 
 
 def add_publish(root: Path, target: str) -> None:
@@ -228,15 +244,15 @@ def test_a_new_primary_target_sends_nothing_again(
     assert code == 0, output
     assert ("Note: publish target 'first' (notify-record.json) holds no sent record yet: "
             "the one in local file .outpost-state/notify-record.json was read (the primary "
-            "target changed), and is written to publish target 'first' "
-            "(notify-record.json) with the next delivery.") in output.replace(
+            "target changed); it is kept on publish target 'first' (notify-record.json) "
+            "from this run on.") in output.replace(
                 str(repo) + "/", "")
     assert output.rstrip().endswith("Done: 0 sent."), output
     assert_everything_once(smtp, hooks)
-    # The two targets swapped: 'second' is the primary and holds none; 'first' has one.
-    (first / "state").mkdir(exist_ok=True)
-    (first / "state" / "notify-record.json").write_bytes(
-        (repo / ".outpost-state" / "notify-record.json").read_bytes())
+    # Kept on 'first' now. The two targets swapped: 'second' is the primary and holds
+    # none; 'first' has it.
+    assert (first / "state" / "notify-record.json").read_bytes() == (
+        repo / ".outpost-state" / "notify-record.json").read_bytes()
     (repo / ".outpost-state" / "notify-record.json").unlink()
     config = repo / "outpost.yaml"
     text = config.read_text()

@@ -173,13 +173,14 @@ def _read(store: RecordStore, missing: str = "") -> bytes | None:
 
 def load_record(store: RecordStore,
                 earlier: Callable[[], Sequence[RecordStore]] = tuple
-                ) -> tuple[SentRecord, list[str]]:
+                ) -> tuple[SentRecord, list[str] | None]:
     """The record in ``store``; where it holds none, the records found in ``earlier``
     (earlier_stores) joined, so that a change of the primary target sends nothing
-    again. Also the descriptions of the stores those were found in."""
+    again. Also the descriptions of the stores those were found in (None: the record
+    was in ``store``)."""
     data = _read(store)
     if data is not None:
-        return SentRecord.decode(data, store.description), []
+        return SentRecord.decode(data, store.description), None
     joined, found = SentRecord(), []
     missing = (f", where a record kept before {store.description} became the primary "
                "may be")

@@ -191,8 +191,8 @@ def run(ctx: Context, store: RecordStore, dry_run: bool,
     record, found_in = load_record(store, earlier)
     if found_in:
         ctx.echo(f"Note: {store.description} holds no sent record yet: the one in "
-                 f"{' and '.join(found_in)} was read (the primary target changed), and is "
-                 f"written to {store.description} with the next delivery.")
+                 f"{' and '.join(found_in)} was read (the primary target changed); it is "
+                 f"kept on {store.description} from this run on.")
     plan = pending(ctx.notices, settings, record, ctx.now, horizon)
     why, made = served_build(ctx, store) if plan.deliveries else (None, None)
     plan, held = hold_back(plan, made)
@@ -209,6 +209,8 @@ def run(ctx: Context, store: RecordStore, dry_run: bool,
                            "they say. Run 'outpost build' and 'outpost publish --primary' "
                            "(pull first if someone published since), then outpost notify "
                            "again. Nothing was sent.")
+    if found_in is not None:  # kept in store from now on, even if nothing is sent:
+        _keep(store, record)     # the next runs need not look for it elsewhere
     if isinstance(store, LocalStore):
         ctx.echo(f"Note: the sent record is a {store.description}. It does not survive a "
                  "throw-away CI machine; add a 'publish:' target to keep it there.")
@@ -252,6 +254,15 @@ def run(ctx: Context, store: RecordStore, dry_run: bool,
     finally:
         ctx.close()
     return sent, failed
+
+
+def _keep(store: RecordStore, record: SentRecord) -> None:
+    """Write the record into ``store``, which held none, before anything is sent."""
+    try:
+        save_record(store, record)
+    except (PublishError, OSError) as exc:
+        raise OutpostError(f"could not write the sent record in {store.description} "
+                           f"({exc}); nothing was sent.") from None
 
 
 def _remember(store: RecordStore, record: SentRecord, delivery: Delivery,
