@@ -345,10 +345,14 @@ notify:
         "<a..b@example.org>'",
     ] + [
         f"outpost.yaml:{line}: Config value 'notify.contacts[{index}].email': expected an "
-        f"email address such as 'ops@example.org', received '{address}'"
-        for line, index, address in ((14, 0, "a:b@example.org"), (15, 1, "a(b)@example.org"),
-                                     (16, 2, "zoë@example.org"), (17, 3, "ops@exämple.org"),
-                                     (19, 5, "Zoë <ops@example.org>"))
+        f"email address such as 'ops@example.org', received '{address}'{hint}"
+        for line, index, address, hint in (
+            (14, 0, "a:b@example.org", ""), (15, 1, "a(b)@example.org", ""),
+            (16, 2, "zoë@example.org", ""),
+            # Mail systems read a domain in other letters in its ASCII (IDNA) form.
+            (17, 3, "ops@exämple.org",
+             ": write the domain in its ASCII form: 'ops@xn--exmple-cua.org'"),
+            (19, 5, "Zoë <ops@example.org>", ""))
     ]
 
 

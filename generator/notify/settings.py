@@ -160,12 +160,26 @@ def _mailbox(value: str) -> str | None:
     return address if address.isascii() and _ADDRESS.fullmatch(address) else None
 
 
+def _ascii_domain(value: str) -> str:
+    """For an address whose domain is not ASCII ('ops@exämple.org'), the hint to write
+    it as mail systems read it ('ops@xn--exmple-cua.org'); else ''."""
+    found = re.search(r"([^\s<>@]+)@([^\s<>@]+)", value)
+    if found is None or found.group(2).isascii() or not found.group(1).isascii():
+        return ""
+    try:
+        domain = found.group(2).encode("idna").decode("ascii")
+    except UnicodeError:
+        return ""
+    written = value[:found.start(2)] + domain + value[found.end(2):]
+    return f"write the domain in its ASCII form: '{written}'"
+
+
 def _address(node: yn.Node, path: str = "") -> str:
     """A header's address, its name's tab a space, as in every one-line name."""
     value = s.spaced(s.text(node))
     if "\n" in value or _mailbox(value) is None:
         raise s.Expected("an email address such as 'ops@example.org' or "
-                         "'Status <status@example.org>'")
+                         "'Status <status@example.org>'", _ascii_domain(value))
     return value
 
 
@@ -177,7 +191,7 @@ def is_bare_address(value: str) -> bool:
 def _bare_address(node: yn.Node, path: str = "") -> str:
     value = s.text(node)
     if not is_bare_address(value):
-        raise s.Expected("an email address such as 'ops@example.org'")
+        raise s.Expected("an email address such as 'ops@example.org'", _ascii_domain(value))
     return value
 
 
