@@ -11,6 +11,7 @@ import click
 
 from generator.cli.common import NOW_HELP, SITE_DIR, Repo, pass_repo, resolve_now
 from generator.core.errors import Problem
+from generator.core.wording import counted
 
 if TYPE_CHECKING:
     from generator.build.inputs import Checked, Project
@@ -107,8 +108,8 @@ def _report(repo: Repo, checked: Checked | None, problems: list[Problem],
         click.echo(format_problems(problems, output_format))
         sys.exit(1)
     count = len(checked.notices) if checked else 0
-    noted = f" ({len(warnings)} warning{'s' if len(warnings) != 1 else ''})" if warnings else ""
-    click.echo(f"OK: outpost.yaml and {count} notice{'s' if count != 1 else ''} are "
+    noted = f" ({counted(len(warnings), 'warning')})" if warnings else ""
+    click.echo(f"OK: outpost.yaml and {counted(count, 'notice')} are "
                f"valid{noted}.")
 
 

@@ -14,6 +14,7 @@ from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from generator.core.errors import InputError, character_name, cut_quote, misleading_character
+from generator.core.wording import counted
 
 if TYPE_CHECKING:
     import yaml
@@ -511,7 +512,7 @@ def _misaligned(text: str, mark_line: int) -> tuple[int, str] | None:
                 known = {}
             if known:
                 nearest = min(known, key=lambda c: (abs(c - at), -c))
-                spaces = f"{at} space{'s' if at != 1 else ''}"
+                spaces = counted(at, "space")
                 where = f"{nearest} spaces in" if nearest else "at the start of the line"
                 return index, (f"{what} is indented {spaces}, which lines up "
                                "with nothing above it: line it up with "

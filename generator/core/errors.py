@@ -15,6 +15,7 @@ from typing import IO, Any
 import click
 
 from generator.core.textcut import ELLIPSIS, whole
+from generator.core.wording import counted
 
 
 @dataclass(frozen=True, order=True)
@@ -35,9 +36,7 @@ class Problem:
 def problems_text(problems: Iterable[Problem], outcome: str = "") -> str:
     """Each problem as ``path:line: message``, then how many were found and ``outcome``."""
     lines = [str(p) for p in problems]
-    count = len(lines)
-    noun = "problem" if count == 1 else "problems"
-    lines.append(f"{count} {noun} found." + (f" {outcome}" if outcome else ""))
+    lines.append(f"{counted(len(lines), 'problem')} found." + (f" {outcome}" if outcome else ""))
     return "\n".join(lines)
 
 

@@ -12,6 +12,7 @@ from generator.build.inputs import Project, inputs_digest, load_valid
 from generator.core import times
 from generator.core.errors import OutpostError
 from generator.core.model import Config, Notice
+from generator.core.wording import counted, noun
 from generator.notify import mail, mrkdwn, webhooks
 from generator.notify.plan import Delivery, Message, Plan, pending
 from generator.notify.record import (
@@ -150,7 +151,7 @@ def report_plan(ctx: Context, plan: Plan, store: RecordStore, dry_run: bool = Fa
     ctx.echo(f"Horizon: updates from {times.write_time(plan.horizon, zone)} on "
              f"(notify.since: {ctx.settings.since.text}).")
     ctx.echo(f"Sent record: {store.description}; {plan.already_sent} due "
-             f"deliver{'y' if plan.already_sent == 1 else 'ies'} already sent.")
+             f"{noun(plan.already_sent, 'delivery', 'deliveries')} already sent.")
     current: Message | None = None
     for delivery in plan.deliveries:
         if delivery.message is not current:
@@ -167,8 +168,8 @@ def report_plan(ctx: Context, plan: Plan, store: RecordStore, dry_run: bool = Fa
                  f"a build made at {times.write_time(made, zone)}, before it came due; "
                  "notify sends it once a build made since is published.")
     if plan.silent or plan.too_old:
-        ctx.echo(f"Not sent: {plan.silent} silent update{'s' if plan.silent != 1 else ''}, "
-                 f"{plan.too_old} update{'s' if plan.too_old != 1 else ''} before the horizon.")
+        ctx.echo(f"Not sent: {counted(plan.silent, 'silent update')}, "
+                 f"{counted(plan.too_old, 'update')} before the horizon.")
 
 
 def _unreachable(hook: Webhook | None, ctx: Context) -> str:
@@ -198,7 +199,7 @@ def run(ctx: Context, store: RecordStore, dry_run: bool,
     plan, held = hold_back(plan, made)
     count = len(plan.deliveries)
     if dry_run:
-        ctx.echo(f"Dry run: would send {count} deliver{'y' if count == 1 else 'ies'}; "
+        ctx.echo(f"Dry run: would send {counted(count, 'delivery', 'deliveries')}; "
                  "nothing is sent or recorded.")
         if why is not None:
             ctx.echo(f"Note: {why}: the real run would send nothing until it does.")

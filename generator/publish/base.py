@@ -20,6 +20,7 @@ from typing import Protocol
 
 from generator.core.errors import OutpostError, Problem
 from generator.core.model import Config
+from generator.core.wording import counted, noun
 from generator.disk import regular_bytes
 from generator.publish.settings import TargetSettings
 from generator.render.manifest import Entry, Manifest
@@ -92,7 +93,7 @@ class VerifyFailed(PublishError):
 
     def __init__(self, mismatches: Sequence[str]) -> None:
         count = len(mismatches)
-        super().__init__(f"{count} mismatch{'es' if count != 1 else ''}: "
+        super().__init__(f"{counted(count, 'mismatch', 'mismatches')}: "
                          + "; ".join(mismatches[:10]) + ("; ..." if count > 10 else ""))
         self.mismatches = list(mismatches)
 
@@ -199,7 +200,7 @@ def targets_from_config(config: Config, root: Path, kinds: TargetKinds,
     known = {t.name for t in available}
     unknown = [n for n in names if n not in known]
     if unknown:
-        raise OutpostError(f"unknown publish target{'s' if len(unknown) > 1 else ''} "
+        raise OutpostError(f"unknown {noun(len(unknown), 'publish target')} "
                            f"{', '.join(repr(n) for n in unknown)} (targets in outpost.yaml: "
                            f"{', '.join(t.name for t in available)})")
     chosen = [t for t in available if not names or t.name in names]

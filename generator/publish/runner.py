@@ -17,6 +17,7 @@ from functools import partial
 from pathlib import Path
 
 from generator.core.errors import OutpostError, StopRequested
+from generator.core.wording import counted, noun
 from generator.disk import make_folders, regular_bytes, taking_turns
 from generator.publish.base import Counts, PublishError, Target, TransientError, redact
 from generator.publish.source import RECORD, Source, publish_source, recorded_commit
@@ -91,8 +92,8 @@ def _attempt(target: Target, work: Callable[[], Iterator[str]], echo: Echo,
             return attempt, None
         except TransientError as exc:
             if attempt > retries:
-                return attempt, (f"{redact(str(exc))} (gave up after {attempt} attempt"
-                                 f"{'s' if attempt > 1 else ''})")
+                return attempt, (f"{redact(str(exc))} (gave up after "
+                                 f"{counted(attempt, 'attempt')})")
             delay = backoff * 2 ** (attempt - 1)
             echo(f"{target.name}: {redact(str(exc))}; retrying in {delay:g}s "
                  f"({attempt}/{retries})")
@@ -264,7 +265,7 @@ def verify_targets(targets: Sequence[Target], echo: Echo = print, *,
 
 
 def failure_report(failed: Sequence[str], verb: str) -> str:
-    return (f"{len(failed)} target{'s' if len(failed) != 1 else ''} failed to {verb}: "
+    return (f"{counted(len(failed), 'target')} failed to {verb}: "
             + ", ".join(failed))
 
 
@@ -282,7 +283,7 @@ def publish_failure_report(failed: Sequence[Target], live: Collection[str] = (),
     served = [_serve(group, len(group) == len(failed), what) for group, what in (
         (before, f"what {'it' if len(before) == 1 else 'they'} did before{mixed}"),
         (after, "this build already")) if group]
-    return (f"{failure_report(names, 'publish')}. Fix the cause{'' if len(failed) == 1 else 's'}"
+    return (f"{failure_report(names, 'publish')}. Fix the {noun(len(failed), 'cause')}"
             f" above, then run 'outpost publish {' '.join(names)}' again; until then "
             + "; ".join(served))
 

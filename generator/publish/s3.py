@@ -30,6 +30,7 @@ from typing import Any
 
 from generator import requirement
 from generator.core.errors import OutpostError
+from generator.core.wording import counted
 from generator.disk import regular_bytes
 from generator.publish.base import (
     Counts,
@@ -117,8 +118,8 @@ def s3_errors(what: str) -> Iterator[None]:
         # botocore already tried the request AWS_MAX_ATTEMPTS times and the host said
         # nothing each time: retrying the target would only keep the next ones waiting.
         attempts = _max_attempts()
-        raise PublishError(f"S3 {what}: {exc} (not retried: no answer to {attempts} "
-                           f"attempt{'s' if attempts != 1 else ''})") from None
+        raise PublishError(f"S3 {what}: {exc} (not retried: no answer to "
+                           f"{counted(attempts, 'attempt')})") from None
     except (bx.EndpointConnectionError, bx.ConnectionError, bx.HTTPClientError) as exc:
         raise TransientError(f"S3 {what}: {exc}") from None
     except bx.BotoCoreError as exc:  # partial credentials, an unknown profile: settings
@@ -323,8 +324,8 @@ class S3Target:
             errors = result.get("Errors", [])
             if errors:
                 first = errors[0]
-                text = (f"S3 DELETE in s3://{self.bucket}/{self.prefix}: {len(errors)} "
-                        f"object{'s' if len(errors) != 1 else ''} not deleted, e.g. "
+                text = (f"S3 DELETE in s3://{self.bucket}/{self.prefix}: "
+                        f"{counted(len(errors), 'object')} not deleted, e.g. "
                         f"{str(first.get('Key'))[len(self.prefix):]}: {first.get('Code')}: "
                         f"{first.get('Message', '')}")
                 # AccessDenied (no s3:DeleteObject, a lock) answers every attempt alike.

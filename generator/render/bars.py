@@ -14,6 +14,7 @@ from fractions import Fraction
 from generator.core.history import ComponentHistory, Day, percent
 from generator.core.model import Component, ComponentStatus
 from generator.core.times import DASH, MONTHS
+from generator.core.wording import counted
 
 NO_DATA = "no_data"
 # A status in the bars' words: the model's label, but a day's maintenance is
@@ -94,9 +95,9 @@ def duration(minutes: float) -> str:
     hours, rest = divmod(whole, 60)
     parts = []
     if hours:
-        parts.append(f"{hours} hour{'s' if hours != 1 else ''}")
+        parts.append(counted(hours, "hour"))
     if rest:
-        parts.append(f"{rest} minute{'s' if rest != 1 else ''}")
+        parts.append(counted(rest, "minute"))
     return " ".join(parts)
 
 
