@@ -1526,6 +1526,41 @@ def _page_breaks_that_part(pdf: bytes, rows: bool) -> list[str]:
     return problems
 
 
+def test_the_longest_site_title_leaves_since_when_on_a_phone_s_first_screen(
+        browser: Any, tmp_path: Path) -> None:
+    """A site title of the 250 characters allowed took ten lines of a 360 px phone's
+    header and pushed the Open page's "since when" below a 360x740 first screen (y=761):
+    on a phone it shows three lines, and the link's accessible name keeps every word."""
+    root = tmp_path / "repo"
+    (root / "notices").mkdir(parents=True)
+    title = ("District Department of Information Technology Customer Support " * 4)[:250]
+    (root / "outpost.yaml").write_text(
+        f"title: {title.strip()}\n" + MINIMAL_CONFIG.split("\n", 1)[1]
+        + "submit_case_url: https://support.example.org/cases/new\n")
+    (root / "notices" / "sign-in.md").write_text(
+        "---\ntitle: Sign-in failures\ntype: incident\nimpact: major\ncomponents: [web]\n"
+        "---\n## Investigating - 2026-11-28 05:00\nWe are looking.\n")
+    site = tmp_path / "site"
+    build_into(root, site, FIXED_NOW)
+    with serving(site) as url:
+        context = browser.new_context(viewport={"width": 360, "height": 740})
+        page = context.new_page()
+        try:
+            page.goto(url)
+            since = page.evaluate(
+                "document.querySelector('.overall time').getBoundingClientRect().bottom")
+            header_title = page.locator("header a.site")
+            lines = header_title.evaluate(
+                "a => Math.round(a.getBoundingClientRect().height"
+                " / parseFloat(getComputedStyle(a).lineHeight))")
+            name = page.get_by_role("link", name=title.strip()).count()
+        finally:
+            context.close()
+    assert since <= 740
+    assert lines == 3
+    assert name == 1
+
+
 @pytest.mark.parametrize("paper", ["A4", "Letter"])
 def test_a_printed_page_keeps_headings_with_what_they_head_and_rows_whole(
         browser: Any, servers: dict[str, str], sites: dict[str, Path], paper: str) -> None:
