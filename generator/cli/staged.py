@@ -15,16 +15,15 @@ from pathlib import Path
 from generator.config.location import CONFIG_FILE
 from generator.core.errors import OutpostError
 from generator.notices.grammar import NOTICES_DIR
+from generator.publish.source import git_in
 from generator.render.overrides import TEMPLATE_OVERRIDES
 
 
 def _run(root: Path, *args: str, given: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
-    try:
-        return subprocess.run(["git", "-C", str(root), *args], input=given,
-                              capture_output=True, check=False)
-    except FileNotFoundError:
-        raise OutpostError("--staged reads git's staging area, but git is not "
-                           "installed") from None
+    result = git_in(root, *args, given=given)
+    if result is None:
+        raise OutpostError("--staged reads git's staging area, but git is not installed")
+    return result
 
 
 def _git(root: Path, *args: str, given: bytes | None = None) -> bytes:

@@ -22,18 +22,20 @@ RECORD = "publish-record.json"
 _COMMIT = re.compile(r"[0-9a-f]{40}([0-9a-f]{24})?")  # SHA-1 or SHA-256
 
 
-def _git(root: Path, *args: str) -> subprocess.CompletedProcess[bytes] | None:
-    """git's answer, run in ``root``; None when git is not installed."""
+def git_in(root: Path, *args: str, given: bytes | None = None
+           ) -> subprocess.CompletedProcess[bytes] | None:
+    """git's answer to ``args`` run in the repository at ``root`` (``given`` on its
+    standard input); None when git is not installed."""
     try:
-        return subprocess.run(["git", "-C", str(root), *args], capture_output=True,
-                              check=False)
+        return subprocess.run(["git", "-C", str(root), *args], input=given,
+                              capture_output=True, check=False)
     except FileNotFoundError:
         return None
 
 
 def _answer(root: Path, *args: str) -> str | None:
     """git's output stripped, or None when git is missing or fails."""
-    result = _git(root, *args)
+    result = git_in(root, *args)
     if result is None or result.returncode != 0:
         return None
     return result.stdout.decode("utf-8", "replace").strip()
@@ -60,13 +62,13 @@ class Source:
         cannot be told."""
         if recorded is None or recorded == self.commit or self.shallow:
             return None
-        ancestor = _git(self.root, "merge-base", "--is-ancestor", recorded, self.commit)
+        ancestor = git_in(self.root, "merge-base", "--is-ancestor", recorded, self.commit)
         if ancestor is None or ancestor.returncode == 0:
             return None
         where = f"last published from commit {recorded[:12]}"
         if _answer(self.root, "cat-file", "-t", recorded) != "commit":
             return f"{where}, which this clone does not have (published from another clone)"
-        older = _git(self.root, "merge-base", "--is-ancestor", self.commit, recorded)
+        older = git_in(self.root, "merge-base", "--is-ancestor", self.commit, recorded)
         if older is not None and older.returncode == 0:  # HEAD checked out back, or not merged
             return f"{where}, a later commit than this clone's HEAD ({self.commit[:12]})"
         return (f"{where}, which this clone's HEAD ({self.commit[:12]}) does not include "
