@@ -345,6 +345,22 @@ def test_the_site_title_has_the_length_limit_of_a_notice_title(empty_repo: Path,
     assert run(empty_repo, "check").exit_code == 0
 
 
+def test_component_and_group_names_have_a_length_limit(empty_repo: Path, run: Run) -> None:
+    """A 2,200-character component name passed check and filled the Open page's status
+    line on a phone, pushing "since when" off its first screen."""
+    config = empty_repo / "outpost.yaml"
+    config.write_text(MINIMAL_CONFIG.replace("name: Web\n", f"name: {'Webservice ' * 200}\n")
+                      .replace("name: API\n", f"name: API\n    group: {'g' * 101}\n"))
+    result = run(empty_repo, "check")
+    assert (result.exit_code, result.output) == (
+        1, "outpost.yaml:6: Config value 'components[0].name': the name is 2,199 characters "
+           "long, more than the limit of 100: shorten it\n"
+           "outpost.yaml:9: Config value 'components[1].group': the name is 101 characters "
+           "long, more than the limit of 100: shorten it\n2 problems found.\n")
+    config.write_text(MINIMAL_CONFIG.replace("name: Web\n", f"name: {'é' * 100}\n"))
+    assert run(empty_repo, "check").exit_code == 0
+
+
 def test_site_title_and_component_names_must_be_one_line(empty_repo: Path, run: Run) -> None:
     config = empty_repo / "outpost.yaml"
     config.write_text(config.read_text().replace("title: Test Status",

@@ -33,6 +33,7 @@ from generator.core.errors import (
 from generator.core.model import (
     HOSTED_NOTE,
     MAX_FILE_BYTES,
+    MAX_NAME,
     Component,
     Config,
     title_length_problem,
@@ -122,6 +123,15 @@ def _site_title(node: yn.Node, path: str = "") -> str:
     return title
 
 
+def _name(node: yn.Node, path: str = "") -> str:
+    """A component's or group's name: a line of at most MAX_NAME characters."""
+    name = s.line(node, path)
+    problem = title_length_problem(name, MAX_NAME, "name")
+    if problem:
+        raise InputError(problem)
+    return name
+
+
 def _base_url(node: yn.Node, path: str = "") -> str:
     url = s.base_url(node)
     return url if url.endswith("/") else url + "/"
@@ -131,10 +141,12 @@ COMPONENT = s.Record(
     fields=(
         s.Field("id", s.slug, "id", "Stable id used in notices and URLs, at most 100 "
                 "characters.", required=True, example="customer-sites"),
-        s.Field("name", s.line, "text", "Name shown to readers.", required=True,
+        s.Field("name", _name, "text", "Name shown to readers, at most 100 characters.",
+                required=True,
                 example="Customer sites"),
         s.Field("description", s.optional(s.line), "text", "One line shown under the name."),
-        s.Field("group", s.optional(s.line), "text", "Components with the same group are "
+        s.Field("group", s.optional(_name), "text", "Components with the same group (at most "
+                "100 characters) are "
                 "listed together under that heading; those without a group come first. On "
                 "the Open page the group is a row (a `<details>`) that opens on its "
                 "components, open while any of them is not operational."),

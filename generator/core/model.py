@@ -120,6 +120,9 @@ UNDER_WAY = (Status.IN_PROGRESS, Status.VERIFYING)
 # every build. The sanitizer's time grows with the square of the nesting depth.
 MAX_TEXT = 50_000  # characters in the summary or in one update
 MAX_TITLE = 250  # characters in a title: it heads every page, feed item and mail subject
+# Characters in a component's or group's name: the Open page's status line lists the names
+# of those not operational, and a long one pushes "since when" off a phone's first screen.
+MAX_NAME = 100
 MAX_FILE_BYTES = 1_000_000
 MAX_DEPTH = 32  # elements nested in the HTML of one text
 # What Markdown nests with: block quotes, bullets, emphasis, links, tables, raw HTML, and
@@ -128,12 +131,13 @@ NESTING_MARKS = ("<", ">", "*", "_", "[", "+", "|", "-",
                  ". ", ".\t", ".\n", ") ", ")\t", ")\n")
 
 
-def title_length_problem(title: str) -> str:
-    """Why ``title`` is too long (see MAX_TITLE), or '' when it is not."""
-    if len(title) <= MAX_TITLE:
+def title_length_problem(title: str, limit: int = MAX_TITLE, what: str = "title") -> str:
+    """Why ``title`` is too long (over ``limit``: MAX_TITLE, or MAX_NAME for a name),
+    or '' when it is not."""
+    if len(title) <= limit:
         return ""
-    return (f"the title is {len(title):,} characters long, more than the limit of "
-            f"{MAX_TITLE:,}: shorten it")
+    return (f"the {what} is {len(title):,} characters long, more than the limit of "
+            f"{limit:,}: shorten it")
 
 
 def may_nest_deeply(text: str) -> bool:
