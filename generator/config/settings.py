@@ -142,12 +142,11 @@ COMPONENT = s.Record(
         s.Field("id", s.slug, "id", "Stable id used in notices and URLs, at most 100 "
                 "characters.", required=True, example="customer-sites"),
         s.Field("name", _name, "text", "Name shown to readers, at most 100 characters.",
-                required=True,
-                example="Customer sites"),
+                required=True, example="Customer sites"),
         s.Field("description", s.optional(s.line), "text", "One line shown under the name."),
         s.Field("group", s.optional(_name), "text", "Components with the same group (at most "
-                "100 characters) are "
-                "listed together under that heading; those without a group come first. On "
+                "100 characters) are listed together under that heading; those without a "
+                "group come first. On "
                 "the Open page the group is a row (a `<details>`) that opens on its "
                 "components, open while any of them is not operational."),
         s.Field("since", s.optional(_day), "date", "The first day of its history (YYYY-MM-DD, "

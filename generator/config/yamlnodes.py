@@ -69,7 +69,6 @@ _NULLS = ("", "~", "null", "Null", "NULL")
 FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff]")
 # Everything str.splitlines() breaks at: a title or name must be one line.
 LINE_BREAKS = re.compile("[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
-
 # Invisible characters that make a title or name read differently from what was
 # written: the bidirectional embeddings, overrides and isolates (a "Trojan Source" title
 # shows reversed, and in a feed title or an email subject so do the words after it), the
@@ -903,6 +902,8 @@ def describe(node: Node) -> str:
 _PLAIN_SAFE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 .,'()/&+!?_-]*")
 # An http(s) address: printable ASCII without a quote or '#', not ending in ':'.
 _PLAIN_URL = re.compile(r"https?://[\x21\x24-\x26\x28-\x7e]*[\x21\x24-\x26\x28-\x39\x3b-\x7e]")
+
+
 def _escaped(char: str) -> str:
     """``char`` inside a double-quoted scalar: itself when printable and no line break,
     else its escape."""
