@@ -314,20 +314,12 @@ def _missing_folders(target: Path, files: Mapping[str, bytes]) -> list[Path]:
 
 
 def _write_all(target: Path, files: Mapping[str, bytes]) -> None:
-    """Stage every file beside its place first, then rename them all in: a failure
-    while writing (a full disk, a file size limit) leaves no file behind, nor any
-    folder it made."""
-    staged: list[tuple[Path, Path]] = []
+    """Write every file, or none: a failure while writing (a full disk, a file size
+    limit) leaves no file behind, nor any folder it made."""
     made = _missing_folders(target, files)
     try:
-        for name in sorted(files):
-            path = target / name
-            staged.append((temp_beside(path, files[name]), path))
-        for tmp_path, path in staged:
-            os.replace(tmp_path, path)
+        _staged_then_renamed(target, files)
     except OSError as exc:
-        for tmp_path, _ in staged:
-            tmp_path.unlink(missing_ok=True)
         for folder in made:
             with contextlib.suppress(OSError):  # not empty: something else wrote there
                 folder.rmdir()
@@ -335,6 +327,18 @@ def _write_all(target: Path, files: Mapping[str, bytes]) -> None:
                                   not_writable="choose a folder this user may write into")
         raise OutpostError(f"cannot write the repository into {target}: {why}. "
                            f"Nothing was written{': ' + then if then else ''}.") from None
+
+
+def _staged_then_renamed(target: Path, files: Mapping[str, bytes]) -> None:
+    """Stage every file beside its place first, then rename them all in; a staged file
+    is removed whatever happens."""
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for name in sorted(files):
+            path = target / name
+            staged.append((temp_beside(path, files[name]), path))
+        for tmp_path, path in staged:
+            os.replace(tmp_path, path)
     finally:
         for tmp_path, _ in staged:
             tmp_path.unlink(missing_ok=True)
