@@ -74,6 +74,28 @@ def test_overall_since_is_the_first_maintenance_to_begin_of_those_under_way(
         "Nov 28, 2026, 6:00 \u2013 8:00 PM CST ) Updated Nov 28, 2026, 12:00 PM CST")
 
 
+def test_a_maintenance_begun_early_and_done_shows_when_it_ran(
+        empty_repo: Path, run: Run, tmp_path: Path) -> None:
+    """Begun by an In progress update at 12:20, before its 12:30 window, and completed at
+    3:50: its closed range began at the window's 12:30, neither the planned window nor
+    when it ran, under a timeline whose first line of work says 12:20 (the bars and the
+    API count it from then too)."""
+    (empty_repo / "notices" / "db.md").write_text(
+        "---\ntitle: Database upgrade\ntype: maintenance\ncomponents: [web]\n"
+        "start: 2026-11-28 00:30\nend: 2026-11-28 04:00\n---\n"
+        "## Completed - 2026-11-28 03:50\nDone.\n\n"
+        "## In progress - 2026-11-28 00:20\nWe began early.\n\n"
+        "## Scheduled - 2026-11-20 09:00\nPlanned.\n")
+    site = build(empty_repo, run, tmp_path / "site", "2026-11-28 05:00")
+    ran = "Nov 28, 2026, 12:20 \u2013 3:50 AM CST"
+    page = (site / "notices/db/index.html").read_text()
+    assert text_of(page.split('<p class="range">')[1].split("</p>")[0]) == ran
+    assert '<time datetime="2026-11-28T00:20:00-06:00">' in page
+    for listing in ("closed/index.html", "index.html", "components/web/index.html"):
+        row = (site / listing).read_text().split(">Database upgrade</a>")[1]
+        assert text_of(row.split("</li>")[0]) == f"Completed Maintenance {ran}", listing
+
+
 def test_overall_status_in_banner_json(example_repo: Path, run: Run, tmp_path: Path) -> None:
     site = build(example_repo, run, tmp_path / "site", "2024-07-30 14:00")
     document = json.loads((site / "banner.json").read_text())

@@ -293,6 +293,18 @@ def began_early(item: NoticeView) -> datetime | None:
     return began if began is not None and began < item.notice.start else None
 
 
+def shown_start(item: NoticeView) -> datetime:
+    """Where the range a page shows for a notice begins: a maintenance begun early and
+    done in or after its window, when it began, as its timeline, the bars and the API
+    have it (from the window's start, the range read as neither the planned window nor
+    when the work ran). An open one says since when apart (since_range), and one done
+    before its window shows the planned window whole."""
+    early = began_early(item)
+    if early is None or item.is_open or item.shown_end != item.ended:
+        return item.started
+    return early
+
+
 def overall_status(snapshot: Snapshot, zone: Any, component: bool = False) -> Overall:
     """The overall line for a snapshot: a whole site, or (``component``) one component's
     scope, whose snapshot holds that component alone and says just its status."""
@@ -356,7 +368,8 @@ def _install_filters(env: Environment, config: Config, markdown: MarkdownRendere
     # Kept for templates copied before 'anchors': not unique when updates share a minute.
     env.filters["stamp"] = times.utc_stamp
     env.filters["span"] = lambda item: _unbroken(
-        times.display_range(item.started, item.shown_end, zone))
+        times.display_range(shown_start(item), item.shown_end, zone))
+    env.filters["shown_start"] = shown_start
     env.filters["began_early"] = began_early
     env.filters["md"] = lambda text, top=None: Markup(focusable_tables(markdown(text, top)))
     # Text written for a notice page, shown on another (its latest update on the Open
