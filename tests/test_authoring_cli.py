@@ -850,6 +850,24 @@ def test_list_names_a_maintenance_called_off_as_the_pages_do(empty_repo: Path,
     assert " Called off " in listed
 
 
+def test_list_starts_a_maintenance_begun_early_when_its_work_began(
+        empty_repo: Path, run: Run) -> None:
+    """An In progress update before the window began the work: STARTED says when, as the
+    pages, the bars and the API do. It gave the planned start, after UPDATED."""
+    run(empty_repo, "new", "maintenance", "Upgrade", "--start", "2026-12-05 22:00", "--end",
+        "2026-12-06 01:00", "--at", "2026-11-27 09:00")
+    assert run(empty_repo, "update", "2026-12-05-upgrade", "--status", "in progress",
+               "-m", "Started early.", "--at", "2026-12-05 21:40").exit_code == 0
+    listed = run(empty_repo, "list", "--now", "2026-12-05 21:50").output
+    assert listed.splitlines()[1].split()[2:] == [
+        "In", "progress", "-", "2026-12-05", "21:40", "2026-12-05", "21:40"]
+    assert run(empty_repo, "resolve", "2026-12-05-upgrade", "--at", "2026-12-05 23:00"
+               ).exit_code == 0
+    listed = run(empty_repo, "list", "--now", "2026-12-06 09:00").output
+    assert listed.splitlines()[1].split()[2:] == [
+        "Completed", "-", "2026-12-05", "21:40", "2026-12-05", "23:00"]
+
+
 def test_list_empty_and_broken(empty_repo: Path, run: Run) -> None:
     result = run(empty_repo, "list", "--closed", "--now", "2026-11-28 12:00")
     assert result.output == "No closed notices.\n"

@@ -230,6 +230,16 @@ def went_under(item: NoticeView) -> datetime | None:
     return began
 
 
+def began_early(item: NoticeView) -> datetime | None:
+    """When an In progress (or Verifying) update began a maintenance before its window
+    opened, else None: its window alone would say nothing of since when it has been
+    under way (at noon, 'Under maintenance' over '6:00 - 8:00 PM')."""
+    if not item.notice.is_maintenance or item.notice.start is None:
+        return None
+    began = went_under(item)
+    return began if began is not None and began < item.notice.start else None
+
+
 def in_effect(item: NoticeView, now: datetime) -> tuple[datetime, datetime | None] | None:
     """When the notice set its components' status, up to ``now``: from an incident's
     posting or a maintenance's going under (``went_under``) until it ended (None: it

@@ -23,6 +23,7 @@ from generator.core.model import (
     parse_status,
     unknown_status,
 )
+from generator.core.statuspage import began_early
 from generator.core.timeline import CALLED_OFF, future_note, is_future, select, view
 from generator.core.times import display_range, write_time
 from generator.disk import create_file_exclusive, taking_turns, write_file_atomic
@@ -303,10 +304,12 @@ def list_rows(notices: Iterable[Notice], now: datetime, config: Config) -> list[
         return Row(notice.id, notice.type.value, status, impact, write_time(started, zone),
                    write_time(updated, zone), is_open)
 
-    rows = [row(i.notice, i.status.value, i.started, i.updated, True) for i in snapshot.open]
+    # STARTED: when a maintenance's work began, if an In progress update began it early.
+    rows = [row(i.notice, i.status.value, began_early(i) or i.started, i.updated, True)
+            for i in snapshot.open]
     rows += [row(n, "Not posted yet", n.start or n.posted_at, n.posted_at, True)
              for n in sorted(notices, key=lambda n: (n.posted_at, n.id))
              if view(n, now) is None]
     rows += [row(i.notice, CALLED_OFF if i.called_off else i.status.value,
-                 i.started, i.updated, False) for i in snapshot.closed]
+                 began_early(i) or i.started, i.updated, False) for i in snapshot.closed]
     return rows

@@ -44,7 +44,7 @@ from generator.core.model import (
     update_anchors,
     update_stamp,
 )
-from generator.core.statuspage import timeline_updates, went_under
+from generator.core.statuspage import began_early, timeline_updates, went_under
 from generator.core.textcut import shortened
 from generator.core.timeline import (
     Banner,
@@ -281,16 +281,6 @@ def first_behind(open_views: Iterable[NoticeView], component_ids: Container[str]
         c in component_ids and v.notice.status_of(c) is status
         for c in v.notice.components)), key=lambda v: began_early(v) or v.started,
         default=None)
-
-
-def began_early(item: NoticeView) -> datetime | None:
-    """When an In progress (or Verifying) update began a maintenance before its window
-    opened, else None: its window alone would say nothing of since when it has been
-    under way (at noon, 'Under maintenance' over '6:00 - 8:00 PM')."""
-    if not item.notice.is_maintenance or item.notice.start is None:
-        return None
-    began = went_under(item)
-    return began if began is not None and began < item.notice.start else None
 
 
 def shown_start(item: NoticeView) -> datetime:
