@@ -5,6 +5,7 @@ Real git repositories, a folder, a bare repository and moto's S3 server."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import threading
@@ -16,7 +17,7 @@ from typing import Any
 import pytest
 
 from generator.publish.source import RECORD
-from tests.conftest import FIXED_NOW, MINIMAL_CONFIG, SLOW_SIGN_IN, Run
+from tests.conftest import FIXED_NOW, MINIMAL_CONFIG, REPO, SLOW_SIGN_IN, Run
 from tests.publish_support import free_port, git_tree, new_bucket, s3_client, s3_objects
 
 INCIDENT = "notices/2026-11-28-email-delays/index.html"
@@ -406,3 +407,31 @@ def test_an_s3_target_refusing_connections_is_retried_from_the_record_s_read(
         f"S3 GET s3://{site.bucket}/.outpost/state/{RECORD}: Could not connect to the "
         "endpoint URL")
     assert summary.error.endswith("(gave up after 4 attempts)")
+
+
+def test_the_readme_s_mirror_refusing_connections_is_what_publish_prints(
+        site: Site, run: Run) -> None:
+    """The README's example of a failed publish quotes the lines publish prints of an s3
+    mirror (with prefix: site) refusing connections, the times and the endpoint aside:
+    the first request is the record's read, and nothing was written to the mirror."""
+    config = site.a / "outpost.yaml"
+    config.write_text(config.read_text().replace(
+        f"endpoint_url: {site.endpoint}",
+        f"prefix: site\n    endpoint_url: http://127.0.0.1:{free_port()}\n    retries: 0"))
+    assert run(site.a, "build", "--now", FIXED_NOW).exit_code == 0
+    result = run(site.a, "publish", "-q", "mirror")
+    assert result.exit_code == 1
+
+    def shown(lines: list[str]) -> list[str]:
+        """The lines without what differs from run to run (retries: 0 spares the waits)."""
+        for varying, same in ((r"\d+\.\ds(, \d+ attempts)?", "TIME"),
+                              (r"endpoint URL: .*? \(gave up after \d+ attempts?\)",
+                               "endpoint URL: ... (gave up)"),
+                              (re.escape(site.bucket), "status-example-org")):
+            lines = [re.sub(varying, same, line) for line in lines]
+        return lines
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    quoted = re.search(r"^mirror: FAILED: .*\n.*\n", readme, re.MULTILINE)
+    assert quoted is not None
+    assert shown(result.output.splitlines()) == shown(quoted[0].splitlines())
