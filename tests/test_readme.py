@@ -338,6 +338,17 @@ def test_the_layout_names_every_module() -> None:
     assert missing == []
 
 
+def test_the_templates_table_names_every_macro_of_macros_html() -> None:
+    """An override of macros.html must define each macro a built-in page imports
+    (`outpost check` names the one it lacks): the table lists every one it holds."""
+    text = section((REPO / "README.md").read_text(), "Templates")
+    [row] = [line for line in text.splitlines()
+             if line.startswith("| `banner.html`, `macros.html`")]
+    named = set(re.findall(r"`(\w+)`", row))
+    built_in = (REPO / "generator" / "render" / "templates" / "macros.html").read_text()
+    assert sorted(set(re.findall(r"{%-? *macro (\w+)", built_in)) - named) == []
+
+
 def test_the_notice_view_lists_every_attribute_a_template_reads() -> None:
     """'A `NoticeView` has': every field and property, as the built-in notice page reads
     `item.postmortem`, which an override copying it would find named nowhere."""
