@@ -96,7 +96,13 @@ def rebuild(root: Path, out: Path, notice_id: str) -> None:
     (folder / "index.html").write_bytes(data)
 
 
+USAGE = "usage: python -m bench.floor ROOT OUT [--rebuild ID]"
+
+
 def main(argv: list[str]) -> None:
+    # No argparse: the floor's start-up is part of what it measures.
+    if len(argv) not in (2, 4) or argv[2:3] not in ([], ["--rebuild"]):
+        raise SystemExit(USAGE)
     root, out = Path(argv[0]), Path(argv[1])
     if argv[2:3] == ["--rebuild"]:
         rebuild(root, out, argv[3])

@@ -199,6 +199,17 @@ def test_floor_rebuild_writes_the_one_notice_s_page_again(tmp_path: Path) -> Non
     assert "Still working on it (update 1)." in hot.read_text()
 
 
+@pytest.mark.parametrize("args", [[], ["root"], ["root", "out", "--rebuild"],
+                                  ["root", "out", "--rebiuld", "x"]])
+def test_floor_called_wrongly_prints_its_usage(args: list[str]) -> None:
+    """The README gives `python -m bench.floor ROOT OUT`: without them it said
+    'IndexError: list index out of range' under a traceback."""
+    done = subprocess.run([sys.executable, "-m", "bench.floor", *args], cwd=REPO,
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert (done.returncode, done.stdout, done.stderr) == (
+        1, "", "usage: python -m bench.floor ROOT OUT [--rebuild ID]\n")
+
+
 def test_peer_ratios_are_hugo_over_outpost() -> None:
     assert peer.ratio(0.85, 1.96) == pytest.approx(0.4337, abs=1e-4)
     assert peer.ratio(17.0, 5.6) == pytest.approx(3.0357, abs=1e-4)
