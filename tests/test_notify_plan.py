@@ -195,3 +195,36 @@ First.
 """)
     assert [key for key, _ in update_keys(item)] == ["twice/20261128T0900Z",
                                                       "twice/20261128T0900Z~2"]
+
+
+def test_a_message_is_described_without_doubling_its_word() -> None:
+    """Run listings name each message: 'Update update of' was doubled for an update
+    posted without a status, and a postmortem, no update, was one too."""
+    from generator.notify.plan import Message
+    from generator.notify.run import describe
+
+    config, _ = setup()
+    outage = notice(config, "outage", """\
+---
+title: Outage
+type: incident
+components: [web]
+---
+## Postmortem - 2026-11-28 12:00
+What happened.
+
+## Resolved - 2026-11-28 11:00
+Fixed.
+
+## Update - 2026-11-28 10:00
+Still looking.
+
+## Investigating - 2026-11-28 09:00
+Looking.
+""")
+    assert outage.postmortem is not None
+    said = [describe(config, Message("k", outage, update, update.at, "k"))
+            for update in (*outage.updates, outage.postmortem.as_update())]
+    assert [line.split(": ")[1] for line in said] == [
+        "Resolved update of 2026-11-28 11:00", "Update of 2026-11-28 10:00",
+        "Investigating update of 2026-11-28 09:00", "Postmortem of 2026-11-28 12:00"]

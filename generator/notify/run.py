@@ -11,7 +11,7 @@ from functools import partial
 from generator.build.inputs import Project, inputs_digest, load_valid
 from generator.core import times
 from generator.core.errors import OutpostError
-from generator.core.model import Config, Notice
+from generator.core.model import Config, Notice, Status
 from generator.core.wording import counted, noun
 from generator.notify import mail, mrkdwn, webhooks
 from generator.notify.plan import Delivery, Message, Plan, pending
@@ -116,8 +116,11 @@ def hold_back(plan: Plan, made: datetime | None) -> tuple[Plan, list[Message]]:
 
 def describe(config: Config, message: Message) -> str:
     when = times.write_time(message.at, config.timezone)
-    what = (f"reminder due {when}" if message.is_reminder
-            else f"{message.status.value} update of {when}")
+    # 'Investigating update of ...', but 'Update of ...' and 'Postmortem of ...': the
+    # word alone says it ('Update update of' was doubled); 'Called off' as pages say it.
+    word = message.word if message.word in (Status.UPDATE.value, Status.POSTMORTEM.value) \
+        else f"{message.word} update"
+    what = f"reminder due {when}" if message.is_reminder else f"{word} of {when}"
     return f"{message.notice.id}: {what}: \"{mail.subject(config, message)}\""
 
 
