@@ -77,6 +77,18 @@ def test_init_with_options_builds_at_once(tmp_path: Path, run: Run) -> None:
     assert "<title>Open Notifications | Acme Status</title>" in index
     assert "Website" in index and "Public API" in index
 
+    # Its updates are silent: a notify section turned on before it is deleted (as the
+    # commented sample, 'since: 2d', reaches it) emails no contact about it.
+    config_file = target / "outpost.yaml"
+    config_file.write_text(config_file.read_text() + "notify:\n  since: 2d\n  from: "
+                           "status@acme.test\n  smtp:\n    host: 127.0.0.1\n  contacts:\n"
+                           "    - email: it@acme.test\n")
+    planned = run(target, "notify", "--dry-run")
+    assert planned.exit_code == 0, planned.output
+    assert planned.output.splitlines()[0] == ("Dry run: would send 0 deliveries; nothing is "
+                                              "sent or recorded.")
+    assert "Not sent: 2 silent updates, 0 updates before the horizon." in planned.output
+
 
 def test_a_new_site_keeps_its_notices_folder_in_git_with_no_notice(tmp_path: Path,
                                                                      run: Run) -> None:
