@@ -559,9 +559,12 @@ def _template_failure(exc: Exception, template: str) -> TemplateFailed | None:
         # Only templates' own code and blocks, no macro: templates that extend, include or
         # import each other in a cycle (a block is where an extending one's include runs).
         if all(name == _TOP_LEVEL or name.startswith("block ") for _, _, name in innermost):
-            # The templates of the cycle, in the order the rendering entered them.
+            # The templates of the cycle, in the order the rendering entered them, from
+            # the first override: the line's start names a file the repository has.
             cycle = {file for file, _, _ in innermost}
             files = [file for file in dict.fromkeys(f for f, _, _ in frames) if file in cycle]
+            first = next((i for i, file in enumerate(files) if not _built_in(file)), 0)
+            files = files[first:] + files[:first]
             entered = next(line for file, line, _ in frames if file == files[0])
             shown = [f"the built-in {os.path.basename(file)}" if _built_in(file) else file
                      for file in files]
