@@ -357,6 +357,10 @@ BROKEN_OVERRIDES: dict[str, tuple[dict[str, bytes], str]] = {
     "a macro without end": (
         {"404.html": b"{% macro f(n) %}{{ f(n + 1) }}{% endmacro %}\n{{ f(1) }}\n"},
         "404.html:1: a macro calls itself without end"),
+    "a block without end": (
+        {"404.html": b'{% extends "base.html" %}\n'
+                     b'{% block content %}{{ self.content() }}{% endblock %}\n'},
+        "404.html:2: a block calls itself without end"),
     # Past Jinja's parser's recursion, and past Python's 100 levels of indentation.
     "brackets nested too deeply": (
         {"404.html": b"{{ " + b"(" * 300 + b"1" + b")" * 300 + b" }}\n"},

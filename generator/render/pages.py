@@ -556,9 +556,12 @@ def _template_failure(exc: Exception, template: str) -> TemplateFailed | None:
         where, line, _ = own[-1]
     if isinstance(exc, RecursionError):
         innermost = frames[-50:]
+        names = {name for _, _, name in innermost}
         # Only templates' own code and blocks, no macro: templates that extend, include or
         # import each other in a cycle (a block is where an extending one's include runs).
-        if all(name == _TOP_LEVEL or name.startswith("block ") for _, _, name in innermost):
+        # Blocks alone are a block calling itself ({{ self.content() }} inside it).
+        if _TOP_LEVEL in names and all(name == _TOP_LEVEL or name.startswith("block ")
+                                       for name in names):
             # The templates of the cycle, in the order the rendering entered them, from
             # the first override: the line's start names a file the repository has.
             cycle = {file for file, _, _ in innermost}
@@ -571,7 +574,8 @@ def _template_failure(exc: Exception, template: str) -> TemplateFailed | None:
             through = f" (through {', '.join(shown[1:])})" if len(files) > 1 else ""
             return TemplateFailed(f"{shown[0]}:{entered}: extends, includes or imports "
                                   f"itself{through}")
-        return TemplateFailed(f"{where}:{line}: a macro calls itself without end")
+        what = "a block" if all(name.startswith("block ") for name in names) else "a macro"
+        return TemplateFailed(f"{where}:{line}: {what} calls itself without end")
     detail = f"{exc} ({type(exc).__name__})" if str(exc) else type(exc).__name__
     return TemplateFailed(f"{where}:{line}: {detail}")
 
