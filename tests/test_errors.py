@@ -343,6 +343,10 @@ BROKEN_OVERRIDES: dict[str, tuple[dict[str, bytes], str]] = {
         {"banner.html": b'{% include "404.html" %}\n'},
         "banner.html:1: extends, includes or imports itself (through the built-in 404.html, "
         "the built-in base.html)"),
+    "a filter no template has": (
+        {"404.html": b'{% extends "base.html" %}\n{% block content %}\n'
+                     b'{{ config.title | titel }}{% endblock %}\n'},
+        "404.html:3: No filter named 'titel'."),
     "a built-in macro given the wrong thing": (
         {"subscribe.html": b'{% extends "base.html" %}'
                            b'{% from "macros.html" import affected_list %}\n'
@@ -400,7 +404,22 @@ def test_a_broken_template_override_is_named_and_nothing_is_written(
 # What check tells without rendering: the rest only the build can name.
 CHECKED_OVERRIDES = ("not UTF-8", "an included file not UTF-8",
                      "includes a template that does not exist",
-                     "includes a file outside templates/", "brackets nested too deeply")
+                     "includes a file outside templates/", "brackets nested too deeply",
+                     "ifs nested too deeply", "a filter no template has")
+
+
+def test_check_knows_every_filter_the_build_gives_templates() -> None:
+    """An override naming one of Outpost's filters compiles in check as in the build."""
+    from jinja2 import Environment
+
+    from generator.app import schema as site_schema
+    from generator.render import pages
+    from generator.render.markup import MarkdownRenderer
+    from generator.render.overrides import FILTERS
+
+    env = pages.template_environment(None)
+    pages._install_filters(env, site_schema().parse(MINIMAL_CONFIG), MarkdownRenderer())
+    assert set(env.filters) == set(Environment().filters) | FILTERS
 
 
 @pytest.mark.parametrize("name", CHECKED_OVERRIDES)

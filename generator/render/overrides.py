@@ -24,6 +24,7 @@ from generator.core.errors import (
 from generator.disk import files_under, leads_outside
 
 if TYPE_CHECKING:
+    from jinja2 import Environment
     from jinja2.nodes import Template
 
 BUILTIN_TEMPLATES = resources.files("generator.render") / "templates"
@@ -43,6 +44,11 @@ def override_folder(root: Path) -> Path | None:
 # Python compiles a template's tags nested a hundred deep (ifs, macros), twenty loops or a
 # few hundred brackets or operators no more, and Jinja's parser recurses through them.
 TOO_DEEP = "nests its tags or brackets too deeply to be compiled: nest them less deeply"
+# The filters Outpost gives templates beside Jinja's (render/pages.py installs them):
+# compiling a template that names another fails.
+FILTERS = frozenset({
+    "when", "when_zone", "clock", "iso", "stamp", "span", "began_early", "md", "links_from",
+    "affected", "by_month", "unbroken", "isolated", "uptime", "host", "case_url"})
 LEADING_NOWHERE = "symlink leading nowhere, not read: restore what it leads to or remove it"
 NOT_A_FILE = ("not a regular file (a named pipe, a socket or a device), not read: put a "
               "template there or remove it")
@@ -161,6 +167,7 @@ def checked_overrides(root: Path) -> tuple[list[Problem], list[Problem]]:
     builtin = _template_names(builtin_folder)
     known = {*overrides, *builtin}
     env = Environment()
+    env.filters.update(dict.fromkeys(FILTERS, str))  # compiled, never called
     problems: list[Problem] = []
     used: set[str] | None = set()  # None: what the templates use cannot be told
     in_effect: dict[str, Template] = {}  # by name: an override, else the built-in one
@@ -193,6 +200,7 @@ def checked_overrides(root: Path) -> tuple[list[Problem], list[Problem]]:
                     used.update(other for other in overrides if other in source)
                 continue
             if judged:
+                problems.extend(_compile_problems(env, parsed, shown))
                 problems.extend(_missing_templates(parsed, shown, known))
             in_effect.setdefault(name, parsed)
             for referenced in meta.find_referenced_templates(parsed):
@@ -209,6 +217,21 @@ def checked_overrides(root: Path) -> tuple[list[Problem], list[Problem]]:
                 "nothing" + (f" ({hint})" if (hint := did_you_mean(close_to(
                     name, builtin)[:1])) else ""))
         for name in overrides if name not in builtin and name not in used]
+
+
+def _compile_problems(env: Environment, parsed: Template, shown: str) -> list[Problem]:
+    """The problem of the parsed template ``shown`` that compiling it, as the build
+    does, finds: a filter or test no template has, or tags nested deeper than Python
+    compiles."""
+    from jinja2 import TemplateSyntaxError
+
+    try:
+        env.compile(parsed)
+    except TemplateSyntaxError as exc:  # Jinja's compile-time errors, as parse ones
+        return [Problem(shown, exc.lineno, exc.message or "not a valid template")]
+    except (RecursionError, SyntaxError):  # Python's compiler on the generated code
+        return [Problem(shown, 0, TOO_DEEP)]
+    return []
 
 
 def _not_utf8(raw: bytes, shown: str) -> Problem | None:
