@@ -61,6 +61,8 @@ def test_prune_forgets_messages_before_the_horizon() -> None:
      "time '2026-11-28T09:00:00' has no UTC offset"),
     (b'{"format": 1, "sent": {"k": {"at": "2026-11-28T09:00:00+00:00", "to": "ab"}}}',
      "recipients must be a list of text"),
+    (b"[" * 100_000,
+     "maximum recursion depth exceeded while decoding a JSON array from a unicode string"),
 ])
 def test_a_damaged_record_stops_before_sending_anything(
         run: Run, repo: Path, smtp: MailServer, data: bytes, why: str) -> None:

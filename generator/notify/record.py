@@ -149,7 +149,8 @@ class SentRecord:
                 if not (isinstance(recipients, list)
                         and all(isinstance(item, str) for item in recipients)):
                     raise ValueError("recipients must be a list of text")
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        # RecursionError: JSON nested deeper than Python's reader goes ('[[[[...').
+        except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
             raise OutpostError(
                 f"the sent record in {where} is damaged ({exc}); nothing was sent. Restore it, "
                 "or delete it and set notify.since to now so that history is not sent again"
