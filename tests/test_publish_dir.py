@@ -343,6 +343,30 @@ def test_verify_reports_tampered_and_stale_files(builds: Builds, tmp_path: Path)
     ]
 
 
+@pytest.mark.parametrize("damaged", [
+    b'{"version": 1, "build_id": "x", "generated_at": "x", "files": []}',
+    b'{"version": 1, "build_id": "x", "generated_at": "x", "files": {"a": 5}}',
+    b"[" * 100_000,
+])
+def test_a_served_manifest_of_any_shape_is_named_not_a_manifest(
+        builds: Builds, tmp_path: Path, damaged: bytes) -> None:
+    """Whatever a target serves as its manifest, verify says it is none, and the next
+    publish writes a whole release: 'files' as a list, or JSON nested past Python's
+    reader, was an unexpected failure of both."""
+    www = tmp_path / "www"
+    target = folder_target(builds, www)
+    drain(target.publish(builds.old_dir, builds.old))
+    current = (www / "current").resolve()
+    (current / MANIFEST).write_bytes(damaged)
+    with pytest.raises(VerifyFailed) as caught:
+        drain(target.verify())
+    assert caught.value.mismatches == [f"{www / 'current'}/{MANIFEST} is not an Outpost "
+                                       "manifest"]
+    drain(target.publish(builds.new_dir, builds.new))
+    assert target.counts.uploaded == len(builds.new.files)
+    assert_consistent(served(www), builds.new)
+
+
 def test_verify_never_blocks_on_a_fifo_in_the_release(builds: Builds, tmp_path: Path
                                                       ) -> None:
     """A FIFO put where a published page was is reported missing, never read (a read

@@ -93,13 +93,18 @@ def manifest_of(facts: Mapping[str, tuple[str, int]], generated_at: str, inputs:
 
 
 def parse_manifest(raw: bytes) -> Manifest:
-    """Read a manifest back; raises ValueError if it is not one."""
-    data: Any = json.loads(raw.decode("utf-8"))
-    if not isinstance(data, dict) or data.get("version") != 1:
-        raise ValueError("not an Outpost manifest (version 1)")
-    files = {
-        str(path): Entry(str(e["sha256"]), int(e["size"]), str(e["content_type"]))
-        for path, e in data["files"].items()
-    }
-    return Manifest(str(data["build_id"]), str(data["generated_at"]), files,
-                    str(data.get("inputs") or ""))
+    """Read a manifest back; raises ValueError if it is not one, whatever its bytes (a
+    target or a server may serve anything as manifest.json)."""
+    try:
+        data: Any = json.loads(raw.decode("utf-8"))
+        if not isinstance(data, dict) or data.get("version") != 1:
+            raise ValueError("not an Outpost manifest (version 1)")
+        files = {
+            str(path): Entry(str(e["sha256"]), int(e["size"]), str(e["content_type"]))
+            for path, e in data["files"].items()
+        }
+        return Manifest(str(data["build_id"]), str(data["generated_at"]), files,
+                        str(data.get("inputs") or ""))
+    # A part of another shape ('files' a list), or JSON nested past Python's reader.
+    except (KeyError, TypeError, AttributeError, RecursionError) as exc:
+        raise ValueError(f"not an Outpost manifest ({type(exc).__name__})") from None
