@@ -330,6 +330,8 @@ def test_init_into_a_file_is_refused(tmp_path: Path, run: Run) -> None:
      "remove it"),
     (("--timezone", "UTC", "--title", "My\nStatus"),
      "--title: must be a single line (it holds a line break)"),
+    (("--timezone", "UTC", "--title", "S" * 251),
+     "--title: the title is 251 characters long, more than the limit of 250: shorten it"),
     (("--timezone", "UTC", "--component", "web=Web\u202esite"),
      "--component: the name of 'web': must not hold the right-to-left override (U+202E), an "
      "invisible character that makes text read differently from what was written: remove "

@@ -22,6 +22,7 @@ from generator.config import schema as s
 from generator.config import yamlnodes as yn
 from generator.config.settings import Schema
 from generator.core.errors import InputError, OutpostError
+from generator.core.model import title_length_problem
 from generator.core.times import ZONE_COPIES, load_zone, write_time
 from generator.disk import refused_write, temp_beside
 from generator.notices.grammar import ID_PATTERN
@@ -92,6 +93,8 @@ def make_options(title: str | None, timezone: str, base_url: str | None,
                  components: Iterable[str]) -> InitOptions:
     """Validate the command-line values; InputError names the first bad one."""
     title = _one_line((title or DEFAULT_TITLE).strip(), "--title")
+    if problem := title_length_problem(title):  # the site title's own rule (settings)
+        raise InputError(f"--title: {problem}")
     try:
         load_zone(timezone)
     except InputError as exc:
