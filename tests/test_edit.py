@@ -73,6 +73,10 @@ def test_new_id_stops_when_every_copy_is_taken() -> None:
     ("012", '"012"'),
     ("2026-11-28", '"2026-11-28"'),
     ("1.5", '"1.5"'),
+    ("1e3", '"1e3"'),  # YAML 1.2 readers: a number, as '0o17' and '038'
+    ("0o17", '"0o17"'),
+    ("038", '"038"'),
+    ("1e3 users", "1e3 users"),
     ("Off", '"Off"'),
     ("Portal: down", '"Portal: down"'),
     ("- dash", '"- dash"'),

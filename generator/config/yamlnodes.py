@@ -902,6 +902,10 @@ def describe(node: Node) -> str:
 _PLAIN_SAFE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 .,'()/&+!?_-]*")
 # An http(s) address: printable ASCII without a quote or '#', not ending in ':'.
 _PLAIN_URL = re.compile(r"https?://[\x21\x24-\x26\x28-\x7e]*[\x21\x24-\x26\x28-\x39\x3b-\x7e]")
+# What YAML 1.2 readers (its core schema) read as a number where PyYAML's 1.1 rules read
+# text: digits led by a 0 ('038'), an exponent without a dot ('1e3'), an octal with '0o'
+# ('0o17'); some also take '_' between digits.
+_YAML12_NUMBER = re.compile(r"[0-9][0-9_]*(\.[0-9_]*)?([eE][-+]?[0-9]+)?|0o[0-7]+")
 
 
 def _escaped(char: str) -> str:
@@ -926,9 +930,10 @@ def scalar_text(value: str) -> str:
 
     resolver: Any = yaml.resolver.Resolver()  # PyYAML's own types-to-be of a plain scalar
     # Outpost reads any plain scalar as text, other readers not a number, a date or a
-    # boolean ('012', '2026-11-28', 'no'): those are quoted.
+    # boolean ('012', '2026-11-28', 'no', '1e3'): those are quoted.
     plain = _PLAIN_URL.fullmatch(value) or (
         _PLAIN_SAFE.fullmatch(value) and value == value.rstrip()
+        and not _YAML12_NUMBER.fullmatch(value)
         and resolver.resolve(yaml.ScalarNode, value, (True, False))
         == f"{_YAML_TAGS}str")
     return value if plain else '"' + "".join(_escaped(char) for char in value) + '"'
