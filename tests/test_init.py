@@ -287,6 +287,34 @@ def test_a_failed_init_keeps_a_folder_that_was_there(tmp_path: Path) -> None:
     assert list((target / "notices").iterdir()) == []
 
 
+@pytest.mark.parametrize("step", ["temp_beside", "replace"])
+def test_init_interrupted_part_way_leaves_nothing(tmp_path: Path, run: Run,
+                                                  monkeypatch: pytest.MonkeyPatch,
+                                                  step: str) -> None:
+    """A Ctrl-C or SIGTERM while init writes (staging the files, or renaming them in)
+    ends with 'Aborted!' and leaves no file nor folder of init's: it left the folders
+    it had made, and the files renamed in so far, a repository part made."""
+    from generator.notices import scaffold
+
+    real = scaffold.temp_beside if step == "temp_beside" else os.replace
+    calls: list[object] = []
+
+    def interrupted(*args: Any, **kwargs: Any) -> Any:
+        calls.append(args)
+        if len(calls) == 4:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    if step == "temp_beside":
+        monkeypatch.setattr(scaffold, "temp_beside", interrupted)
+    else:
+        monkeypatch.setattr(scaffold.os, "replace", interrupted)
+    result = run(tmp_path, "init", str(tmp_path / "new" / "status"), "--timezone", "UTC")
+    monkeypatch.undo()
+    assert (result.exit_code, result.output) == (1, "Aborted!\n")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_init_into_a_file_is_refused(tmp_path: Path, run: Run) -> None:
     (tmp_path / "taken").write_text("")
     result = run(tmp_path, "init", str(tmp_path / "taken"), "--timezone", "UTC")

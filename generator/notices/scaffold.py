@@ -318,30 +318,39 @@ def _missing_folders(target: Path, files: Mapping[str, bytes]) -> list[Path]:
 
 def _write_all(target: Path, files: Mapping[str, bytes]) -> None:
     """Write every file, or none: a failure while writing (a full disk, a file size
-    limit) leaves no file behind, nor any folder it made."""
+    limit), or a Ctrl-C or SIGTERM, leaves no new file behind, nor any folder it made."""
     made = _missing_folders(target, files)
+    placed: list[Path] = []  # renamed in where no file was
     try:
-        _staged_then_renamed(target, files)
-    except OSError as exc:
+        _staged_then_renamed(target, files, placed)
+    except BaseException as exc:
+        for path in placed:
+            path.unlink(missing_ok=True)
         for folder in made:
             with contextlib.suppress(OSError):  # not empty: something else wrote there
                 folder.rmdir()
+        if not isinstance(exc, OSError):  # interrupted: 'Aborted!', as any command
+            raise
         why, then = refused_write(exc, "init", no_room="make room and run init again",
                                   not_writable="choose a folder this user may write into")
         raise OutpostError(f"cannot write the repository into {target}: {why}. "
                            f"Nothing was written{': ' + then if then else ''}.") from None
 
 
-def _staged_then_renamed(target: Path, files: Mapping[str, bytes]) -> None:
-    """Stage every file beside its place first, then rename them all in; a staged file
-    is removed whatever happens."""
+def _staged_then_renamed(target: Path, files: Mapping[str, bytes], placed: list[Path]
+                         ) -> None:
+    """Stage every file beside its place first, then rename them all in, each onto
+    ``placed`` if no file was there; a staged file is removed whatever happens."""
     staged: list[tuple[Path, Path]] = []
     try:
         for name in sorted(files):
             path = target / name
             staged.append((temp_beside(path, files[name]), path))
         for tmp_path, path in staged:
+            existed = path.exists()
             os.replace(tmp_path, path)
+            if not existed:
+                placed.append(path)
     finally:
         for tmp_path, _ in staged:
             tmp_path.unlink(missing_ok=True)
