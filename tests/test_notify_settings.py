@@ -336,6 +336,7 @@ notify:
     - email: ops@exämple.org
     - email: o'brien+ops@example.org
     - email: "Zoë <ops@example.org>"
+    - email: ops@straße.de
 """) == [
         "outpost.yaml:9: Config value 'notify.from': expected an email address such as "
         "'ops@example.org' or 'Status <status@example.org>', received 'Ops: "
@@ -352,7 +353,10 @@ notify:
             # Mail systems read a domain in other letters in its ASCII (IDNA) form.
             (17, 3, "ops@exämple.org",
              ": write the domain in its ASCII form: 'ops@xn--exmple-cua.org'"),
-            (19, 5, "Zoë <ops@example.org>", ""))
+            (19, 5, "Zoë <ops@example.org>", ""),
+            # Python's IDNA 2003 writes it 'strasse.de', another domain than IDNA 2008's
+            # 'xn--strae-oqa.de', which mail systems read: no hint rather than a wrong one.
+            (20, 6, "ops@straße.de", ""))
     ]
 
 

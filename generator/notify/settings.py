@@ -7,6 +7,7 @@ must not import generator.config.settings (or anything heavy) itself.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -168,6 +169,12 @@ def _ascii_domain(value: str) -> str:
         return ""
     try:
         domain = found.group(2).encode("idna").decode("ascii")
+        # Python's codec is IDNA 2003, which changes some letters ('straße.de' to
+        # 'strasse.de', another domain; a soft hyphen to nothing) where registries and
+        # mail systems follow IDNA 2008: hinted only when it is the same name.
+        if domain.encode("ascii").decode("idna") != unicodedata.normalize(
+                "NFC", found.group(2)).lower():
+            return ""
     except UnicodeError:
         return ""
     written = value[:found.start(2)] + domain + value[found.end(2):]
