@@ -96,6 +96,26 @@ def test_a_maintenance_begun_early_and_done_shows_when_it_ran(
         assert text_of(row.split("</li>")[0]) == f"Completed Maintenance {ran}", listing
 
 
+def test_a_maintenance_under_way_early_says_since_when_in_every_row(
+        empty_repo: Path, run: Run, tmp_path: Path) -> None:
+    """Open, begun by an In progress update at 12:20 before its 12:30 window: the recent
+    history's row and the component page's open row said only the planned window, under
+    a card saying 'Since 12:20 AM'."""
+    (empty_repo / "notices" / "db.md").write_text(
+        "---\ntitle: Database upgrade\ntype: maintenance\ncomponents: [web]\n"
+        "start: 2026-11-28 00:30\nend: 2026-11-28 04:00\n---\n"
+        "## In progress - 2026-11-28 00:20\nWe began early.\n\n"
+        "## Scheduled - 2026-11-20 09:00\nPlanned.\n")
+    site = build(empty_repo, run, tmp_path / "site", "2026-11-28 00:25")
+    since = ("In progress Maintenance Since Nov 28, 2026, 12:20 AM CST (planned Nov 28, "
+             "2026, 12:30 \u2013 4:00 AM CST )")
+    for listing in ("index.html", "components/web/index.html"):
+        page = (site / listing).read_text()
+        rows = [part for part in page.split('<li>\n<a class="title"')[1:]]
+        assert rows, listing
+        assert text_of(rows[0].split(">Database upgrade</a>")[1].split("</li>")[0]) == since
+
+
 def test_overall_status_in_banner_json(example_repo: Path, run: Run, tmp_path: Path) -> None:
     site = build(example_repo, run, tmp_path / "site", "2024-07-30 14:00")
     document = json.loads((site / "banner.json").read_text())
