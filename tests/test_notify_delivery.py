@@ -871,6 +871,10 @@ def test_a_postmortem_email_after_resolved_asks_as_the_resolved_one_does(
     link = "https://support.example.org/cases/new?notice=database-outage"
     assert f"Still seeing a problem? Please submit a case: {link}\n" in postmortem.part("plain")
     assert "Experiencing this?" not in postmortem.part("html")
+    # Its link leads to the postmortem's section, as the feeds' items do.
+    page = "https://status.example.org/notices/database-outage/"
+    assert f"Read the notice: {page}#postmortem\n" in postmortem.part("plain")
+    assert f'<a href="{page}#postmortem">Read the notice</a>' in postmortem.part("html")
 
 
 def test_an_update_calling_a_maintenance_off_is_told_as_called_off(

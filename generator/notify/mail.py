@@ -28,7 +28,7 @@ from generator.core import times
 from generator.core.errors import OutpostError, printable_line
 from generator.core.model import Config, Status
 from generator.core.timeline import notice_status_at
-from generator.notify.plan import Message, facts
+from generator.notify.plan import Message, facts, notice_url
 from generator.notify.settings import PASSWORD_ENV, USERNAME_ENV, Contact, NotifySettings, Smtp
 from generator.render.markup import absolute_links, absolute_targets, isolated, own_direction
 
@@ -154,10 +154,6 @@ def _id_right(config: Config) -> str:
     """The site's host after a Message-ID's '@': an IPv6 address, whose colons a dot-atom
     may not hold, as a domain literal ('[2001:db8::1]', RFC 5322)."""
     return f"[{config.host}]" if ":" in config.host else config.host
-
-
-def notice_url(config: Config, message: Message) -> str:
-    return f"{config.base_url}notices/{message.notice.id}/"
 
 
 def subject(config: Config, message: Message) -> str:

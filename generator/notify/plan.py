@@ -74,6 +74,13 @@ class Message:
         return update_word(self.notice, self.update)
 
 
+def notice_url(config: Config, message: Message) -> str:
+    """Where a message's link leads: the notice's page; a postmortem's section of it, as
+    the feeds link it."""
+    postmortem = "#postmortem" if message.status is Status.POSTMORTEM else ""
+    return f"{config.base_url}notices/{message.notice.id}/{postmortem}"
+
+
 def facts(config: Config, message: Message, text: Callable[[str], str] = str,
           name: Callable[[str], str] = str) -> list[tuple[str, str]]:
     """What an email's table and a chat reminder list: (label, value) rows, each value

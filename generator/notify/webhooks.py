@@ -23,7 +23,7 @@ from generator.core.errors import InputError, OutpostError, printable_line
 from generator.core.model import Config, Notice, Status
 from generator.core.timeline import select, view
 from generator.notify import mrkdwn
-from generator.notify.plan import Message, facts
+from generator.notify.plan import Message, facts, notice_url
 from generator.notify.settings import Webhook
 from generator.publish.base import retryable_status
 from generator.render.markup import absolute_links
@@ -81,7 +81,7 @@ def slack_payload(config: Config, message: Message, headline: str,
     User text is escaped in both texts: Slack and Mattermost read '<!channel>' in either.
     The update is rendered as on the pages, then written in Slack's mrkdwn, its links
     absolute."""
-    url = f"{config.base_url}notices/{message.notice.id}/"
+    url = notice_url(config, message)
     link = f"<{url}|Read the notice>"
     title = mrkdwn.fitted(mrkdwn.literal(headline), SLACK_TITLE_ROOM)
     room = SLACK_SECTION_LIMIT - len(f"**\n\n{link}") - len(title)
