@@ -112,6 +112,21 @@ def test_days_before_since_are_no_data_and_the_window_moves_at_local_midnight(
     assert short["components"][0]["uptime"]["30"] is None
 
 
+def test_a_site_with_no_notice_yet_has_no_uptime_data(empty_repo: Path, run: Run,
+                                                      tmp_path: Path) -> None:
+    """Before the first notice a component's history has not begun (the API's
+    start_date is null): every day is no data, never a year of operational days at
+    100 % that the first notice posted would turn into no data."""
+    site = build(run, empty_repo, FIXED_NOW, tmp_path / "site")
+    for component in uptime(site)["components"]:
+        assert component["since"] is None
+        assert component["uptime"] == {"30": None, "90": None, "365": None}
+        assert {day["status"] for day in component["days"]} == {"no_data"}
+    page = (site / "components/web/index.html").read_text(encoding="utf-8")
+    assert "% uptime" not in page and page.count("no data yet") == 4
+    assert "100.00" not in (site / "index.html").read_text(encoding="utf-8")
+
+
 def test_same_inputs_and_now_give_identical_bytes(empty_repo: Path, run: Run, tmp_path: Path
                                                   ) -> None:
     write_notice(empty_repo, "digicert", DIGICERT)

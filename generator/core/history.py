@@ -328,7 +328,7 @@ def component_histories(notices: tuple[Notice, ...], components: Iterable[tuple[
                         ) -> tuple[ComponentHistory, ...]:
     """Each (component id, since) as a ComponentHistory of the last ``max(count, 365)``
     days up to ``now``. A component without ``since`` has data from the first notice
-    of the site on (every day when there is none)."""
+    of the site on (no day when there is none: its history has not begun)."""
     start = first_day(notices, zone)
     last = today(now, zone)
     length = max(count, *UPTIME_PERIODS)
@@ -340,7 +340,10 @@ def component_histories(notices: tuple[Notice, ...], components: Iterable[tuple[
     result = []
     for component_id, since in components:
         begins = since if since is not None else start
-        shown = days(spans(found.get(component_id, ())), shared, begins,
+        # Without a notice yet no day has data, as the API's null start_date says: a
+        # year of operational days would turn to no data when the first one is posted.
+        shown = days(spans(found.get(component_id, ())), shared,
+                     begins if begins is not None else last + timedelta(days=1),
                      current.get(component_id, ()))
         result.append(ComponentHistory(component_id, begins, shown,
                                        {n: uptime(shown[-n:]) for n in {count, *UPTIME_PERIODS}}))
