@@ -940,7 +940,7 @@ def test_new_maintenance_after_its_window_warns(empty_repo: Path, run: Run) -> N
     assert late.stdout == "Created 2026-11-10-upgrade: notices/2026-11-10-upgrade.md\n"
     assert late.stderr == (
         "Warning: posted after the window's end (2026-11-10 03:00): readers have seen this "
-        "maintenance as Completed since then. If it ran longer, set a later end: in "
+        "maintenance as Completed since then. If it ran longer, set a later 'end:' in "
         "notices/2026-11-10-upgrade.md.\n")
     ahead = run(empty_repo, "new", "maintenance", "Upgrade", "--start", "2026-11-10 01:00",
                 "--end", "2026-11-10 03:00", "--at", "2026-11-10 03:00", "-m", "Ran.")
@@ -960,7 +960,7 @@ def test_posting_after_a_maintenance_window_ended_warns(empty_repo: Path, run: R
                            "notices/2026-11-10-upgrade.md\n")
     assert late.stderr == (
         "Warning: posted after the window's end (2026-11-10 03:00): readers have seen this "
-        "maintenance as Completed since then. If it ran longer, set a later end: in "
+        "maintenance as Completed since then. If it ran longer, set a later 'end:' in "
         "notices/2026-11-10-upgrade.md.\n")
 
 

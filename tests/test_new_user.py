@@ -299,6 +299,26 @@ def test_check_warns_about_updates_dated_in_the_future(empty_repo: Path, run: Ru
         "OK: outpost.yaml and 1 notice are valid.\n")
 
 
+def test_check_warns_about_a_maintenance_update_after_its_window(empty_repo: Path,
+                                                                 run: Run) -> None:
+    """The window's end completes a maintenance: an update after it, written by hand,
+    passed check, and readers saw 'taking longer' under Completed and 'All systems
+    operational'. outpost update warned of it; check now does too. A late Completed
+    is no warning: it finds the maintenance over, as readers do."""
+    (empty_repo / "notices" / "db.md").write_text(
+        "---\ntitle: Database upgrade\ntype: maintenance\ncomponents: [web]\n"
+        "start: 2026-11-28 09:00\nend: 2026-11-28 11:00\n---\n"
+        "## Completed - 2026-11-28 12:00\nDone.\n\n"
+        "## Update - 2026-11-28 11:30\nTaking longer than planned.\n\n"
+        "## In progress - 2026-11-28 09:00\nStarted.\n")
+    done = run(empty_repo, "check", "--now", "2026-11-28 13:00")
+    assert (done.exit_code, done.output) == (0, (
+        "notices/db.md:11: warning: Update - 2026-11-28 11:30 after the window's end "
+        "(2026-11-28 11:00): readers have seen this maintenance as Completed since then. If "
+        "it ran longer, set a later 'end:' in its front matter\n"
+        "OK: outpost.yaml and 1 notice are valid (1 warning).\n"))
+
+
 def test_resolve_points_at_the_update_dated_in_the_future(empty_repo: Path, run: Run) -> None:
     later = datetime.now(UTC) + timedelta(hours=3)
     text = FUTURE.replace("2026-11-28 18:00", local(later))

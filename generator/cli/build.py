@@ -60,7 +60,7 @@ def _found(repo: Repo, project: Project, options: BuildOptions, now_text: str | 
     warnings: list[Problem] = []
     if checked is not None:
         from generator.config.settings import shared_component_names
-        from generator.core.timeline import future_updates
+        from generator.core.timeline import future_updates, late_updates
         from generator.publish.base import target_problems
         from generator.render.overrides import checked_overrides
 
@@ -69,7 +69,8 @@ def _found(repo: Repo, project: Project, options: BuildOptions, now_text: str | 
         problems = sorted([*problems, *target_problems(checked.config, repo.root, checks),
                            *broken])
         warnings = sorted([*future_updates(checked.notices, resolve_now(repo, now_text),
-                                           checked.config.timezone), *unused,
+                                           checked.config.timezone),
+                           *late_updates(checked.notices, checked.config.timezone), *unused,
                            *shared_component_names(project.root, checked.config),
                            *_broken_links(project.root, checked)])
     return checked, problems, warnings

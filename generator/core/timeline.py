@@ -5,7 +5,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from enum import Enum
 from zoneinfo import ZoneInfo
 
@@ -164,6 +164,25 @@ def future_note(what: str) -> str:
 
 def is_future(moment: datetime, now: datetime) -> bool:
     return moment > now + FUTURE_SLACK
+
+
+def after_window_note(end: datetime, zone: tzinfo) -> str:
+    """What to say of a maintenance's update dated after its window's end, which the
+    window's end completes (view): readers saw it Completed from then on."""
+    return (f"after the window's end ({write_time(end, zone)}): readers have seen this "
+            "maintenance as Completed since then. If it ran longer, set a later 'end:'")
+
+
+def late_updates(notices: Iterable[Notice], zone: ZoneInfo) -> list[Problem]:
+    """A warning (path:line) for every update of a maintenance, Completed aside, dated
+    after its window's end, as ``outpost update`` warns of one it posts: a file edited by
+    hand had passed check, its 'taking longer' under a Completed maintenance."""
+    return sorted(Problem(notice.path, update.line, f"{update.status.value} - "
+                          f"{write_time(update.at, zone)} {after_window_note(notice.end, zone)}"
+                          " in its front matter")
+                  for notice in notices if notice.end is not None and notice.is_maintenance
+                  for update in notice.updates
+                  if update.at > notice.end and update.status is not Status.COMPLETED)
 
 
 def future_updates(notices: Iterable[Notice], now: datetime, zone: ZoneInfo) -> list[Problem]:

@@ -24,7 +24,14 @@ from generator.core.model import (
     unknown_status,
 )
 from generator.core.statuspage import began_early
-from generator.core.timeline import CALLED_OFF, future_note, is_future, select, view
+from generator.core.timeline import (
+    CALLED_OFF,
+    after_window_note,
+    future_note,
+    is_future,
+    select,
+    view,
+)
 from generator.core.times import display_range, write_time
 from generator.disk import create_file_exclusive, taking_turns, write_file_atomic
 from generator.notices import edit
@@ -80,9 +87,7 @@ def _after_window(notice: Notice, at: datetime, where: str, zone: tzinfo) -> lis
     """A maintenance reads as Completed from its window's end: said when posting later."""
     if notice.end is None or at <= notice.end:
         return []
-    return [f"posted after the window's end ({write_time(notice.end, zone)}): readers have "
-            "seen this maintenance as Completed since then. If it ran longer, set a later "
-            f"end: in {where}."]
+    return [f"posted {after_window_note(notice.end, zone)} in {where}."]
 
 
 def _before_others(notice: Notice, at: datetime, where: str, zone: tzinfo) -> list[str]:
