@@ -398,6 +398,17 @@ def test_a_template_larger_than_a_notice_may_be_is_a_problem(empty_repo: Path, r
     assert not (empty_repo / "site").exists()
 
 
+def test_a_template_larger_than_a_notice_may_be_is_not_read(empty_repo: Path, run: Run
+                                                            ) -> None:
+    """check names such an override by its size alone: it parsed and compiled it too,
+    which took 160 s and 16 GB of memory for 25 MB, to name its errors as well."""
+    templates = empty_repo / "templates"
+    templates.mkdir()
+    (templates / "404.html").write_bytes(b"<p>x</p>\n" * 125_001 + b"{% if %}\n")
+    problem = "templates/404.html: file is larger than the limit of 1,000,000 bytes: shorten it\n"
+    assert run(empty_repo, "check").output == problem + "1 problem found.\n"
+
+
 def test_a_template_link_leading_nowhere_is_a_problem(empty_repo: Path, run: Run) -> None:
     """A link in templates/ (or templates/ itself) to a file that is not there, or not
     staged: check passed it, and the build used the built-in page instead of the

@@ -116,12 +116,18 @@ def _too_big(folder: Path) -> list[str]:
     for parent, folders, files in os.walk(folder):  # into no symlinked folder
         for name in files:
             path = Path(parent, name)
-            with contextlib.suppress(OSError):
-                if (not name.startswith(".") and path.is_file()
-                        and path.stat().st_size > MAX_FILE_BYTES):
-                    found.append(path.relative_to(folder).as_posix())
+            if not name.startswith(".") and _over_limit(path):
+                found.append(path.relative_to(folder).as_posix())
         folders[:] = [name for name in folders if not name.startswith(".")]
     return sorted(found)
+
+
+def _over_limit(path: Path) -> bool:
+    """Whether ``path`` is a regular file larger than a notice may be: never read, as
+    Jinja's parser and compiler take minutes and gigabytes over tens of megabytes."""
+    with contextlib.suppress(OSError):
+        return path.is_file() and path.stat().st_size > MAX_FILE_BYTES
+    return False
 
 
 def _not_files(folder: Path) -> list[str]:
@@ -146,6 +152,8 @@ def conflicted_overrides(root: Path) -> list[Problem]:
         return []
     problems = []
     for name in _template_names(folder):
+        if _over_limit(folder / name):  # not read: outside_overrides names it
+            continue
         try:
             source = (folder / name).read_bytes().decode("utf-8", "replace")
         except OSError:
@@ -194,6 +202,9 @@ def checked_overrides(root: Path) -> tuple[list[Problem], list[Problem]]:
     for base, names in ((folder, overrides), (builtin_folder, builtin)):
         for name in names:
             shown = f"{TEMPLATE_OVERRIDES}/{shown_name(name)}"
+            if base is folder and _over_limit(base / name):
+                used = None  # not read (outside_overrides names it): what it uses is unknown
+                continue
             try:
                 raw = (base / name).read_bytes()
             except OSError as exc:
