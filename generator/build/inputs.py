@@ -16,7 +16,7 @@ from generator.build.uptodate import settings_digests
 from generator.config.settings import read_config
 from generator.core.errors import Problem, ProblemsFound
 from generator.core.model import Config, Notice
-from generator.render.overrides import conflicted_overrides, outside_overrides
+from generator.render.overrides import conflicted_overrides, unread_overrides
 
 if TYPE_CHECKING:  # the settings stack and the renderers: imported only when a build reads
     from generator.build.pipeline import Recipe
@@ -72,15 +72,15 @@ def check(project: Project, options: BuildOptions = DEFAULTS,
         store = None
     elif store is None:
         store = open_store(project.root)
-    outside = [*outside_overrides(project.root), *conflicted_overrides(project.root)]
+    template_problems = [*unread_overrides(project.root), *conflicted_overrides(project.root)]
     try:
         config = settings(project, store)
     except ProblemsFound as exc:
-        return None, sorted([*exc.problems, *outside])
+        return None, sorted([*exc.problems, *template_problems])
     zoned = store.in_zone(config.timezone.key) if store is not None else None
     loaded = load_notices(project.root, config, zoned, options, stats)
     return (Checked(config, tuple(loaded.notices), loaded.digests),
-            sorted([*loaded.problems, *outside]))
+            sorted([*loaded.problems, *template_problems]))
 
 
 def load_valid(project: Project, outcome: str, options: BuildOptions = DEFAULTS,

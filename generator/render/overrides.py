@@ -36,7 +36,7 @@ TEMPLATE_OVERRIDES = "templates"
 def override_folder(root: Path) -> Path | None:
     """root/templates, or None when there is no such folder or it is a symlink that
     leads out of the repository: that is never read (one to /usr made check read and
-    parse every file under it), and outside_overrides names it."""
+    parse every file under it), and unread_overrides names it."""
     folder = root / TEMPLATE_OVERRIDES
     if not folder.is_dir() or (os.path.islink(folder) and leads_outside(folder, root)):
         return None
@@ -57,12 +57,13 @@ NOT_A_FILE = ("not a regular file (a named pipe, a socket or a device), not read
               "template there or remove it")
 
 
-def outside_overrides(root: Path) -> list[Problem]:
-    """The problem of a templates/ that is a symlink out of the repository, if it is, or
-    of each symlink in it that leads out (to a file or a folder): Jinja would read what
-    it leads to, a runner's credentials say, and publish it as a page. And of each one
-    leading nowhere (its target not there, or not staged): the build would use the
-    built-in template instead, with no word why."""
+def unread_overrides(root: Path) -> list[Problem]:
+    """The problem of each file of root/templates that is never read: templates/ itself
+    when it is a symlink out of the repository, or each symlink in it that leads out (to
+    a file or a folder; Jinja would read what it leads to, a runner's credentials say,
+    and publish it as a page); each one leading nowhere (its target not there, or not
+    staged) and each that is no regular file (the build would use the built-in template
+    instead, with no word why); and each larger than a notice may be."""
     folder = root / TEMPLATE_OVERRIDES
     if os.path.islink(folder) and not os.path.exists(folder):
         return [Problem(TEMPLATE_OVERRIDES, 0, LEADING_NOWHERE)]
@@ -152,7 +153,7 @@ def conflicted_overrides(root: Path) -> list[Problem]:
         return []
     problems = []
     for name in _template_names(folder):
-        if _over_limit(folder / name):  # not read: outside_overrides names it
+        if _over_limit(folder / name):  # not read: unread_overrides names it
             continue
         try:
             source = (folder / name).read_bytes().decode("utf-8", "replace")
@@ -203,7 +204,7 @@ def checked_overrides(root: Path) -> tuple[list[Problem], list[Problem]]:
         for name in names:
             shown = f"{TEMPLATE_OVERRIDES}/{shown_name(name)}"
             if base is folder and _over_limit(base / name):
-                used = None  # not read (outside_overrides names it): what it uses is unknown
+                used = None  # not read (unread_overrides names it): what it uses is unknown
                 continue
             try:
                 raw = (base / name).read_bytes()
