@@ -360,6 +360,9 @@ def test_init_into_a_file_is_refused(tmp_path: Path, run: Run) -> None:
      "--title: must be a single line (it holds a line break)"),
     (("--timezone", "UTC", "--title", "S" * 251),
      "--title: the title is 251 characters long, more than the limit of 250: shorten it"),
+    (("--timezone", "UTC", "--component", "web=" + "N" * 101),
+     "--component: the name of 'web' is 101 characters long, more than the limit of 100: "
+     "shorten it"),
     (("--timezone", "UTC", "--component", "web=Web\u202esite"),
      "--component: the name of 'web': must not hold the right-to-left override (U+202E), an "
      "invisible character that makes text read differently from what was written: remove "

@@ -22,7 +22,7 @@ from generator.config import schema as s
 from generator.config import yamlnodes as yn
 from generator.config.settings import Schema
 from generator.core.errors import InputError, OutpostError
-from generator.core.model import title_length_problem
+from generator.core.model import MAX_NAME, title_length_problem
 from generator.core.times import ZONE_COPIES, load_zone, write_time
 from generator.disk import refused_write, temp_beside
 from generator.notices.grammar import ID_PATTERN
@@ -72,7 +72,10 @@ def parse_component(text: str) -> tuple[str, str]:
     if not ID_PATTERN.fullmatch(component_id):
         raise InputError(f"'{component_id}' is not an id of lowercase letters, digits and "
                          "hyphens")
-    return component_id, _one_line(name, f"the name of '{component_id}'")
+    name = _one_line(name, f"the name of '{component_id}'")
+    if problem := title_length_problem(name, MAX_NAME, f"name of '{component_id}'"):
+        raise InputError(problem)  # a component name's own rule (settings)
+    return component_id, name
 
 
 def _one_line(value: str, what: str) -> str:
