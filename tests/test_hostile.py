@@ -355,7 +355,7 @@ def test_component_and_group_names_have_a_length_limit(empty_repo: Path, run: Ru
     assert (result.exit_code, result.output) == (
         1, "outpost.yaml:6: Config value 'components[0].name': the name is 2,199 characters "
            "long, more than the limit of 100: shorten it\n"
-           "outpost.yaml:9: Config value 'components[1].group': the name is 101 characters "
+           "outpost.yaml:9: Config value 'components[1].group': the group is 101 characters "
            "long, more than the limit of 100: shorten it\n2 problems found.\n")
     config.write_text(MINIMAL_CONFIG.replace("name: Web\n", f"name: {'é' * 100}\n"))
     assert run(empty_repo, "check").exit_code == 0

@@ -123,13 +123,17 @@ def _site_title(node: yn.Node, path: str = "") -> str:
     return title
 
 
-def _name(node: yn.Node, path: str = "") -> str:
-    """A component's or group's name: a line of at most MAX_NAME characters."""
-    name = s.line(node, path)
-    problem = title_length_problem(name, MAX_NAME, "name")
-    if problem:
-        raise InputError(problem)
-    return name
+def _name(what: str) -> s.Parser:
+    """A component's name or group (``what``): a line of at most MAX_NAME characters."""
+
+    def parse(node: yn.Node, path: str = "") -> str:
+        name = s.line(node, path)
+        problem = title_length_problem(name, MAX_NAME, what)
+        if problem:
+            raise InputError(problem)
+        return name
+
+    return parse
 
 
 def _base_url(node: yn.Node, path: str = "") -> str:
@@ -141,14 +145,14 @@ COMPONENT = s.Record(
     fields=(
         s.Field("id", s.slug, "id", "Stable id used in notices and URLs, at most 100 "
                 "characters.", required=True, example="customer-sites"),
-        s.Field("name", _name, "text", "Name shown to readers, at most 100 characters.",
+        s.Field("name", _name("name"), "text", "Name shown to readers, at most 100 characters.",
                 required=True, example="Customer sites"),
         s.Field("description", s.optional(s.line), "text", "One line shown under the name."),
-        s.Field("group", s.optional(_name), "text", "Components with the same group (at most "
-                "100 characters) are listed together under that heading; those without a "
-                "group come first. On "
-                "the Open page the group is a row (a `<details>`) that opens on its "
-                "components, open while any of them is not operational."),
+        s.Field("group", s.optional(_name("group")), "text", "Components with the same "
+                "group (at most 100 characters) are listed together under that heading; "
+                "those without a group come first. On the Open page the group is a row (a "
+                "`<details>`) that opens on its components, open while any of them is not "
+                "operational."),
         s.Field("since", s.optional(_day), "date", "The first day of its history (YYYY-MM-DD, "
                 "in the site zone): earlier days show as 'no data', not as operational. "
                 "Without it, history starts on the day of the site's first notice."),
