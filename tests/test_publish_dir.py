@@ -347,6 +347,8 @@ def test_verify_reports_tampered_and_stale_files(builds: Builds, tmp_path: Path)
     b'{"version": 1, "build_id": "x", "generated_at": "x", "files": []}',
     b'{"version": 1, "build_id": "x", "generated_at": "x", "files": {"a": 5}}',
     b"[" * 100_000,
+    b'{"version": 1, "build_id": "x", "generated_at": "x", "files": {"a": {"sha256": "s", '
+    b'"size": 1e400, "content_type": "text/html"}}}',
 ])
 def test_a_served_manifest_of_any_shape_is_named_not_a_manifest(
         builds: Builds, tmp_path: Path, damaged: bytes) -> None:

@@ -105,6 +105,7 @@ def parse_manifest(raw: bytes) -> Manifest:
         }
         return Manifest(str(data["build_id"]), str(data["generated_at"]), files,
                         str(data.get("inputs") or ""))
-    # A part of another shape ('files' a list), or JSON nested past Python's reader.
-    except (KeyError, TypeError, AttributeError, RecursionError) as exc:
+    # A part of another shape ('files' a list, a size of 1e400, which JSON reads as an
+    # infinity no int holds), or JSON nested past Python's reader.
+    except (KeyError, TypeError, AttributeError, OverflowError, RecursionError) as exc:
         raise ValueError(f"not an Outpost manifest ({type(exc).__name__})") from None
