@@ -196,7 +196,7 @@ class FolderTarget:
             return None
         try:
             return parse_manifest((release / MANIFEST).read_bytes())
-        except (OSError, ValueError, KeyError, TypeError):
+        except (OSError, ValueError):
             return None
 
     @contextlib.contextmanager

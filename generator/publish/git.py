@@ -606,7 +606,7 @@ class GitTarget:
                                  "fetched")
         try:
             return parse_manifest(raw)
-        except (ValueError, KeyError, TypeError):
+        except ValueError:
             return None
 
     def verify(self, site_dir: Path | None = None) -> Iterator[str]:

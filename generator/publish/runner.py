@@ -62,7 +62,7 @@ def read_site(site_dir: Path) -> Manifest:
         raise OutpostError(f"{site_dir / MANIFEST} is missing: run outpost build first") from None
     try:
         manifest = parse_manifest(raw)
-    except (ValueError, KeyError, TypeError):
+    except ValueError:
         raise OutpostError(f"{site_dir / MANIFEST} is not an Outpost manifest: "
                            "run outpost build again") from None
     problems = []

@@ -279,7 +279,7 @@ class S3Target:
         etag = str(response.get("ETag", ""))
         try:
             return parse_manifest(response["Body"]), etag
-        except (ValueError, KeyError, TypeError):
+        except ValueError:
             return None, etag
 
     def publish(self, site_dir: Path, manifest: Manifest) -> Iterator[str]:

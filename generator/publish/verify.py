@@ -65,7 +65,7 @@ class LocalCopy:
         raw = self.read(MANIFEST)
         try:
             return parse_manifest(raw) if raw is not None else None
-        except (ValueError, KeyError, TypeError):
+        except ValueError:
             return None
 
     def read(self, path: str, size: int | None = None) -> bytes | None:
@@ -90,7 +90,7 @@ def load_published_manifest(read: Reader, where: str,
         raise VerifyFailed([f"{where} has no {MANIFEST}: {missing}"])
     try:
         return parse_manifest(raw)
-    except (ValueError, KeyError, TypeError):
+    except ValueError:
         raise VerifyFailed([f"{where}/{MANIFEST} is not an Outpost manifest"]) from None
 
 
