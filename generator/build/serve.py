@@ -146,8 +146,7 @@ class Preview:
             self.due = next_change(checked.notices, now, self.zone)
             # Hidden from the preview as from the site until then: a year typed wrong
             # left the page without the update just saved, and nothing said why.
-            ahead = [f"{p.path}:{p.line}: warning: {p.message}"
-                     for p in future_updates(checked.notices, now, self.zone)]
+            ahead = [p.as_warning() for p in future_updates(checked.notices, now, self.zone)]
             problems: list[str] = []
         except ProblemsFound as exc:
             problems = [str(p) for p in exc.problems]

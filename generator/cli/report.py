@@ -64,9 +64,7 @@ def format_warnings(warnings: Iterable[Problem], output_format: str = "text") ->
     warnings = sorted(warnings)
     if output_format == "github":
         return "\n".join(_annotation("warning", p) for p in warnings)
-    # Line 0 stands for the whole file, as in problems.
-    return "\n".join(f"{p.path}{f':{p.line}' if p.line else ''}: warning: {p.message}"
-                     for p in warnings)
+    return "\n".join(p.as_warning() for p in warnings)
 
 
 def from_workspace(problems: Iterable[Problem], root: Path, workspace: Path) -> list[Problem]:

@@ -32,6 +32,10 @@ class Problem:
             return f"{self.path}: {self.message}"
         return f"{self.path}:{self.line}: {self.message}"
 
+    def as_warning(self) -> str:
+        """``path:line: warning: message``: worth a look, stopping nothing."""
+        return str(Problem(self.path, self.line, f"warning: {self.message}"))
+
 
 def problems_text(problems: Iterable[Problem], outcome: str = "") -> str:
     """Each problem as ``path:line: message``, then how many were found and ``outcome``."""
