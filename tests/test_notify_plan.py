@@ -228,3 +228,30 @@ Looking.
     assert [line.split(": ")[1] for line in said] == [
         "Resolved update of 2026-11-28 11:00", "Update of 2026-11-28 10:00",
         "Investigating update of 2026-11-28 09:00", "Postmortem of 2026-11-28 12:00"]
+
+
+def test_a_called_off_maintenance_is_described_as_the_pages_name_it() -> None:
+    """A Completed posted before the window calls the maintenance off: the run's listing
+    says 'Called off', as the pages, feeds and the message itself do."""
+    from generator.notify.plan import Message
+    from generator.notify.run import describe
+
+    config, _ = setup()
+    upgrade = notice(config, "upgrade", """\
+---
+title: Upgrade
+type: maintenance
+components: [web]
+start: 2026-11-30 22:00
+end: 2026-11-30 23:00
+---
+## Completed - 2026-11-29 09:00
+Not needed after all.
+
+## Scheduled - 2026-11-28 09:00
+Planned.
+""")
+    said = [describe(config, Message("k", upgrade, update, update.at, "k"))
+            for update in upgrade.updates]
+    assert [line.split(": ")[1] for line in said] == [
+        "Called off update of 2026-11-29 09:00", "Scheduled update of 2026-11-28 09:00"]
