@@ -266,6 +266,10 @@ def test_a_new_primary_target_sends_nothing_again(
     code, output = notify(run, repo, "--dry-run")
     assert code == 0, output
     assert "Dry run: would send 0 deliveries" in output, output
+    # A dry run writes nothing: the record is not kept on the new primary yet.
+    assert ("(the primary target changed); the next run that is not a dry run keeps it "
+            "on publish target 'second' (notify-record.json).") in output, output
+    assert not (second / "state" / "notify-record.json").exists()
     assert_everything_once(smtp, hooks)
 
 

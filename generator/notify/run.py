@@ -194,9 +194,10 @@ def run(ctx: Context, store: RecordStore, dry_run: bool,
     horizon = settings.since.resolve(ctx.now, config.timezone)
     record, found_in = load_record(store, earlier)
     if found_in:
+        kept = (f"the next run that is not a dry run keeps it on {store.description}"
+                if dry_run else f"it is kept on {store.description} from this run on")
         ctx.echo(f"Note: {store.description} holds no sent record yet: the one in "
-                 f"{' and '.join(found_in)} was read (the primary target changed); it is "
-                 f"kept on {store.description} from this run on.")
+                 f"{' and '.join(found_in)} was read (the primary target changed); {kept}.")
     plan = pending(ctx.notices, settings, record, ctx.now, horizon)
     why, made = served_build(ctx, store) if plan.deliveries else (None, None)
     plan, held = hold_back(plan, made)
