@@ -36,7 +36,7 @@ from generator.core.model import (
     MAX_NAME,
     Component,
     Config,
-    title_length_problem,
+    length_problem,
 )
 from generator.core.times import FIRST_YEAR, LAST_YEAR, NotAZone, load_zone
 from generator.disk import leads_outside, read_regular
@@ -117,7 +117,7 @@ def _language(node: yn.Node, path: str = "") -> str:
 def _site_title(node: yn.Node, path: str = "") -> str:
     """A line that heads every page and email subject: a notice title's limit applies."""
     title = s.line(node, path)
-    problem = title_length_problem(title)
+    problem = length_problem(title)
     if problem:
         raise InputError(problem)
     return title
@@ -128,7 +128,7 @@ def _name(what: str) -> s.Parser:
 
     def parse(node: yn.Node, path: str = "") -> str:
         name = s.line(node, path)
-        problem = title_length_problem(name, MAX_NAME, what)
+        problem = length_problem(name, MAX_NAME, what)
         if problem:
             raise InputError(problem)
         return name

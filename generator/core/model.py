@@ -131,12 +131,12 @@ NESTING_MARKS = ("<", ">", "*", "_", "[", "+", "|", "-",
                  ". ", ".\t", ".\n", ") ", ")\t", ")\n")
 
 
-def title_length_problem(title: str, limit: int = MAX_TITLE, what: str = "title") -> str:
-    """Why ``title`` is too long (over ``limit``: MAX_TITLE, or MAX_NAME for a name),
-    or '' when it is not."""
-    if len(title) <= limit:
+def length_problem(text: str, limit: int = MAX_TITLE, what: str = "title") -> str:
+    """Why ``text``, the ``what`` (a title, or a component's name or group), is too long
+    (over ``limit``: MAX_TITLE, or MAX_NAME for a name), or '' when it is not."""
+    if len(text) <= limit:
         return ""
-    return (f"the {what} is {len(title):,} characters long, more than the limit of "
+    return (f"the {what} is {len(text):,} characters long, more than the limit of "
             f"{limit:,}: shorten it")
 
 

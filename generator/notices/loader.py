@@ -42,8 +42,8 @@ from generator.core.model import (
     NoticeType,
     Postmortem,
     Update,
+    length_problem,
     parse_status,
-    title_length_problem,
     unknown_status,
 )
 from generator.core.times import display_with_zone, has_offset, parse_time
@@ -278,7 +278,7 @@ def title_refused(title: str) -> str:
         return f"title must be a single line{yn.unseen_line_break(title)}"
     if yn.HIDDEN.search(title):
         return f"title {yn.hidden_character(title)}"
-    return title_length_problem(title)
+    return length_problem(title)
 
 
 def _unknown_component_status(word: str, component_id: str) -> str:

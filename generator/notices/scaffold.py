@@ -22,7 +22,7 @@ from generator.config import schema as s
 from generator.config import yamlnodes as yn
 from generator.config.settings import Schema
 from generator.core.errors import InputError, OutpostError
-from generator.core.model import MAX_NAME, title_length_problem
+from generator.core.model import MAX_NAME, length_problem
 from generator.core.times import ZONE_COPIES, load_zone, write_time
 from generator.disk import refused_write, temp_beside
 from generator.notices.grammar import ID_PATTERN
@@ -73,7 +73,7 @@ def parse_component(text: str) -> tuple[str, str]:
         raise InputError(f"'{component_id}' is not an id of lowercase letters, digits and "
                          "hyphens")
     name = _one_line(name, f"the name of '{component_id}'")
-    if problem := title_length_problem(name, MAX_NAME, f"name of '{component_id}'"):
+    if problem := length_problem(name, MAX_NAME, f"name of '{component_id}'"):
         raise InputError(problem)  # a component name's own rule (settings)
     return component_id, name
 
@@ -96,7 +96,7 @@ def make_options(title: str | None, timezone: str, base_url: str | None,
                  components: Iterable[str]) -> InitOptions:
     """Validate the command-line values; InputError names the first bad one."""
     title = _one_line((title or DEFAULT_TITLE).strip(), "--title")
-    if problem := title_length_problem(title):  # the site title's own rule (settings)
+    if problem := length_problem(title):  # the site title's own rule (settings)
         raise InputError(f"--title: {problem}")
     try:
         load_zone(timezone)
