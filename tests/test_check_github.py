@@ -409,6 +409,24 @@ def test_a_template_larger_than_a_notice_may_be_is_not_read(empty_repo: Path, ru
     assert run(empty_repo, "check").output == problem + "1 problem found.\n"
 
 
+def test_a_template_too_large_is_found_through_a_symlinked_folder(empty_repo: Path, run: Run
+                                                                  ) -> None:
+    """Jinja reads through a symlink to a folder inside the repository: a file there over
+    the limit was built, and check passed it."""
+    (empty_repo / "shared").mkdir()
+    (empty_repo / "shared" / "big.html").write_bytes(b"<p>x</p>\n" * 125_001)
+    templates = empty_repo / "templates"
+    templates.mkdir()
+    (templates / "parts").symlink_to("../shared")
+    (templates / "404.html").write_text('{% include "parts/big.html" %}\n')
+    problem = ("templates/parts/big.html: file is larger than the limit of 1,000,000 bytes: "
+               "shorten it\n")
+    assert run(empty_repo, "check").output == problem + "1 problem found.\n"
+    result = run(empty_repo, "build", "--now", FIXED_NOW)
+    assert (result.exit_code, result.output) == (
+        1, problem + "1 problem found. Build stopped: nothing was written.\n")
+
+
 def test_a_template_link_leading_nowhere_is_a_problem(empty_repo: Path, run: Run) -> None:
     """A link in templates/ (or templates/ itself) to a file that is not there, or not
     staged: check passed it, and the build used the built-in page instead of the

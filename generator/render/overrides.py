@@ -111,16 +111,10 @@ def _linked_nowhere(folder: Path) -> list[str]:
 
 
 def _too_big(folder: Path) -> list[str]:
-    """The names, under ``folder`` (a repository's templates/), of the files larger than a
-    notice may be, hidden ones aside: a 60 MB override took 12 s and 340 MB to build."""
-    found = []
-    for parent, folders, files in os.walk(folder):  # into no symlinked folder
-        for name in files:
-            path = Path(parent, name)
-            if not name.startswith(".") and _over_limit(path):
-                found.append(path.relative_to(folder).as_posix())
-        folders[:] = [name for name in folders if not name.startswith(".")]
-    return sorted(found)
+    """The names, under ``folder`` (a repository's templates/), of the templates larger
+    than a notice may be, through symlinked folders inside the repository as Jinja reads
+    them: a 60 MB override took 12 s and 340 MB to build."""
+    return [name for name in _template_names(folder) if _over_limit(folder / name)]
 
 
 def _over_limit(path: Path) -> bool:
