@@ -245,8 +245,8 @@ def test_a_new_primary_target_sends_nothing_again(
     code, output = notify(run, repo)
     assert code == 0, output
     assert ("Note: publish target 'first' (notify-record.json) holds no sent record yet: "
-            "the one in local file .outpost-state/notify-record.json was read (the primary "
-            "target changed); it is kept on publish target 'first' (notify-record.json) "
+            "the one in local file .outpost-state/notify-record.json, where it was kept "
+            "before, was read; it is kept on publish target 'first' (notify-record.json) "
             "from this run on.") in output.replace(
                 str(repo) + "/", "")
     assert output.rstrip().endswith("Done: 0 sent."), output
@@ -267,7 +267,7 @@ def test_a_new_primary_target_sends_nothing_again(
     assert code == 0, output
     assert "Dry run: would send 0 deliveries" in output, output
     # A dry run writes nothing: the record is not kept on the new primary yet.
-    assert ("(the primary target changed); the next run that is not a dry run keeps it "
+    assert ("where it was kept before, was read; the next run that is not a dry run keeps it "
             "on publish target 'second' (notify-record.json).") in output, output
     assert not (second / "state" / "notify-record.json").exists()
     assert_everything_once(smtp, hooks)

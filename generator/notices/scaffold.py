@@ -320,8 +320,9 @@ def _missing_folders(target: Path, files: Mapping[str, bytes]) -> list[Path]:
 
 
 def _write_all(target: Path, files: Mapping[str, bytes]) -> None:
-    """Write every file, or none: a failure while writing (a full disk, a file size
-    limit), or a Ctrl-C or SIGTERM, leaves no new file behind, nor any folder it made."""
+    """Write every file. A failure while writing (a full disk, a file size limit), or a
+    Ctrl-C or SIGTERM, leaves no new file behind, nor any folder it made (a file that
+    --force overwrote stays overwritten)."""
     made = _missing_folders(target, files)
     placed: list[Path] = []  # renamed in where no file was
     try:

@@ -97,9 +97,10 @@ def earlier_stores(config: Config, root: Path, kinds: TargetKinds) -> list[Recor
     """Where a record kept before the primary changed may be: the other publish targets
     (one was the primary before ``publish:`` was reordered or its first target
     replaced), then ROOT/.outpost-state/ (the record before a ``publish:`` list)."""
-    others: list[RecordStore] = (
-        [TargetStore(target) for target in targets_from_config(config, root, kinds)[1:]]
-        if config.extra("publish") else [])
+    if not config.extra("publish"):  # the local file is the record's own place
+        return []
+    others: list[RecordStore] = [TargetStore(target) for target
+                                 in targets_from_config(config, root, kinds)[1:]]
     return [*others, LocalStore((root / LOCAL_PATH).parent)]
 
 

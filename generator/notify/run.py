@@ -197,7 +197,7 @@ def run(ctx: Context, store: RecordStore, dry_run: bool,
         kept = (f"the next run that is not a dry run keeps it on {store.description}"
                 if dry_run else f"it is kept on {store.description} from this run on")
         ctx.echo(f"Note: {store.description} holds no sent record yet: the one in "
-                 f"{' and '.join(found_in)} was read (the primary target changed); {kept}.")
+                 f"{' and '.join(found_in)}, where it was kept before, was read; {kept}.")
     plan = pending(ctx.notices, settings, record, ctx.now, horizon)
     why, made = served_build(ctx, store) if plan.deliveries else (None, None)
     plan, held = hold_back(plan, made)
