@@ -6,6 +6,7 @@ import os
 import re
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import time
@@ -738,3 +739,21 @@ def test_loopback_hosts(host: str | None, loopback: bool) -> None:
     from generator.build.serve import is_loopback
 
     assert is_loopback(host) is loopback
+
+
+def test_a_client_gone_before_its_answer_prints_nothing(
+        served: tuple[Path, str, subprocess.Popen[str]]) -> None:
+    """A tab closed or reloaded while a page loads resets its connection: the terminal,
+    where the preview names rebuilds and problems, stays as it was (it got a Python
+    traceback per request, 'BrokenPipeError' or 'ConnectionResetError')."""
+    _, url, process = served
+    address = urlsplit(url)
+    for _ in range(5):
+        with socket.create_connection((address.hostname, address.port)) as client:
+            # Closed with a reset, as a browser drops a request it no longer wants.
+            client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            client.sendall(f"GET / HTTP/1.1\r\nHost: {address.netloc}\r\n\r\n".encode())
+    assert fetch(url)[0] == 200
+    process.send_signal(signal.SIGTERM)
+    rest, _ = process.communicate(timeout=10)
+    assert rest == "Stopped.\n"

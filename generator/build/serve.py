@@ -21,6 +21,7 @@ import ipaddress
 import os
 import secrets
 import socket
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from datetime import datetime
@@ -317,6 +318,14 @@ class _Server(ThreadingHTTPServer):
             self.address_family = socket.AF_INET6
         super().__init__(address, _Handler)
         self.preview = preview
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client gone before its answer was written (a tab closed or reloaded while
+        the page loaded) is not an error of the preview: the terminal, where rebuilds
+        and problems are named, got a Python traceback for each."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
 
 
 def relevant(root: Path, path: str) -> bool:
