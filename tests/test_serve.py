@@ -757,3 +757,13 @@ def test_a_client_gone_before_its_answer_prints_nothing(
     process.send_signal(signal.SIGTERM)
     rest, _ = process.communicate(timeout=10)
     assert rest == "Stopped.\n"
+
+
+def test_a_folder_asked_for_with_an_encoded_slash_redirects_on_this_host(
+        empty_repo: Path) -> None:
+    """'/%2Fnotices/x' decoded is '//notices/x', which a browser reads as an address on
+    another host: the preview sent it to http://notices/x/."""
+    site = preview(empty_repo)
+    status, headers, _ = site.respond("/%2Fnotices/2026-11-28-slow")
+    assert (status, headers["Location"]) == (301, "/%2Fnotices/2026-11-28-slow/")
+    assert site.respond(headers["Location"])[0] == 200

@@ -194,7 +194,8 @@ class Preview:
                 ) -> tuple[int, dict[str, str], bytes]:
         """Status, headers and body for a GET of ``url_path``, asked for by a page of
         ``origin`` (its Origin header), if any."""
-        path = unquote(urlsplit(url_path).path)
+        raw = urlsplit(url_path).path
+        path = unquote(raw)
         headers = {"Cache-Control": "no-store"}
         if path == VERSION_PATH:
             with self.lock:
@@ -210,7 +211,9 @@ class Preview:
             path = "/" + asked[len(self.base_path):]  # path may be a folder of the site
         name = _name(path)
         if name not in files and f"{name}/index.html" in files:
-            return 301, {**headers, "Location": asked + "/"}, b""
+            # Still encoded: '/%2Fnotices/x' decoded is '//notices/x', which a browser
+            # reads as the address of another host, 'notices'.
+            return 301, {**headers, "Location": raw + "/"}, b""
         status = 200
         site: dict[str, str] = {}
         if problems and (name.endswith(".html") or name not in files):
