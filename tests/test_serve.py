@@ -767,3 +767,12 @@ def test_a_folder_asked_for_with_an_encoded_slash_redirects_on_this_host(
     status, headers, _ = site.respond("/%2Fnotices/2026-11-28-slow")
     assert (status, headers["Location"]) == (301, "/%2Fnotices/2026-11-28-slow/")
     assert site.respond(headers["Location"])[0] == 200
+
+
+def test_a_folder_redirect_keeps_the_query(empty_repo: Path) -> None:
+    """'/notices/x?utm_source=mail' was sent to '/notices/x/', its query dropped."""
+    site = preview(empty_repo)
+    status, headers, _ = site.respond("/notices/2026-11-28-slow?utm_source=mail")
+    assert (status, headers["Location"]) == (301, "/notices/2026-11-28-slow/?utm_source=mail")
+    assert site.respond("/notices/2026-11-28-slow")[1]["Location"] == (
+        "/notices/2026-11-28-slow/")

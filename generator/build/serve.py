@@ -194,7 +194,8 @@ class Preview:
                 ) -> tuple[int, dict[str, str], bytes]:
         """Status, headers and body for a GET of ``url_path``, asked for by a page of
         ``origin`` (its Origin header), if any."""
-        raw = urlsplit(url_path).path
+        parts = urlsplit(url_path)
+        raw, query = parts.path, f"?{parts.query}" if parts.query else ""
         path = unquote(raw)
         headers = {"Cache-Control": "no-store"}
         if path == VERSION_PATH:
@@ -205,7 +206,7 @@ class Preview:
         with self.lock:
             files, problems, rules = self.files, self.problems, self.rules
         if self.base_path != "/" and asked == self.base_path[:-1]:  # '/status'
-            return 301, {**headers, "Location": self.base_path}, b""
+            return 301, {**headers, "Location": self.base_path + query}, b""
         if (self.base_path != "/" and asked.startswith(self.base_path)
                 and _name(asked) not in files):  # the site's own files first: a base
             path = "/" + asked[len(self.base_path):]  # path may be a folder of the site
@@ -213,7 +214,8 @@ class Preview:
         if name not in files and f"{name}/index.html" in files:
             # Still encoded: '/%2Fnotices/x' decoded is '//notices/x', which a browser
             # reads as the address of another host, 'notices'.
-            return 301, {**headers, "Location": raw + "/"}, b""
+            # The query kept: a link's '?utm_source=...' or a test's own parameter.
+            return 301, {**headers, "Location": raw + "/" + query}, b""
         status = 200
         site: dict[str, str] = {}
         if problems and (name.endswith(".html") or name not in files):
