@@ -361,6 +361,16 @@ def test_check_staged_follows_links_climbing_back_into_the_site(tmp_path: Path) 
         "copy the notice into notices/\n1 problem found.\n"))
 
 
+def check_and_build_stop(root: Path, run: Run, problems: str, found: str) -> None:
+    """check names ``problems`` (each line ending in a line break) and ``found``; the build
+    names them too and writes nothing."""
+    assert run(root, "check").output == f"{problems}{found}\n"
+    result = run(root, "build", "--now", FIXED_NOW)
+    assert (result.exit_code, result.output) == (
+        1, f"{problems}{found} Build stopped: nothing was written.\n")
+    assert not (root / "site").exists()
+
+
 def test_a_template_that_is_no_regular_file_is_a_problem(empty_repo: Path, run: Run
                                                          ) -> None:
     """A named pipe (or a link to one) in templates/: the template loader passed over it,
@@ -374,11 +384,7 @@ def test_a_template_that_is_no_regular_file_is_a_problem(empty_repo: Path, run: 
     problems = "".join(
         f"templates/{name}: not a regular file (a named pipe, a socket or a device), not "
         "read: put a template there or remove it\n" for name in ("404.html", "parts/nav.html"))
-    assert run(empty_repo, "check").output == problems + "2 problems found.\n"
-    result = run(empty_repo, "build", "--now", FIXED_NOW)
-    assert (result.exit_code, result.output) == (
-        1, problems + "2 problems found. Build stopped: nothing was written.\n")
-    assert not (empty_repo / "site").exists()
+    check_and_build_stop(empty_repo, run, problems, "2 problems found.")
 
 
 def test_a_template_larger_than_a_notice_may_be_is_a_problem(empty_repo: Path, run: Run
@@ -391,11 +397,7 @@ def test_a_template_larger_than_a_notice_may_be_is_a_problem(empty_repo: Path, r
     (templates / "notice.html").write_bytes(b"x" * 1_000_000)  # at the limit
     (templates / ".editor-backup").write_bytes(b"x" * 1_000_001)  # no template
     problem = "templates/404.html: file is larger than the limit of 1,000,000 bytes: shorten it\n"
-    assert run(empty_repo, "check").output == problem + "1 problem found.\n"
-    result = run(empty_repo, "build", "--now", FIXED_NOW)
-    assert (result.exit_code, result.output) == (
-        1, problem + "1 problem found. Build stopped: nothing was written.\n")
-    assert not (empty_repo / "site").exists()
+    check_and_build_stop(empty_repo, run, problem, "1 problem found.")
 
 
 def test_a_template_larger_than_a_notice_may_be_is_not_read(empty_repo: Path, run: Run
