@@ -8,6 +8,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -34,6 +35,22 @@ def test_markdown_cannot_inject_script() -> None:
                         '<a href="mailto:a@b.example" rel="noopener noreferrer nofollow">z</a></p>')
     assert render('![pixel](https://tracker.example/p.png)\n\n<iframe src="https://x"></iframe>'
                   '\n\n<style>body{}</style>') == "<p>pixel</p>"
+
+
+@pytest.mark.parametrize("tag", ["script", "STYLE", "template", "textarea", "title", "xmp",
+                                 "iframe", "noembed", "noframes", "noscript", "plaintext"])
+def test_a_tag_never_closed_hides_nothing_after_it(tag: str) -> None:
+    """A start tag that makes an HTML parser read on to its end tag (a script, a style,
+    a text area...), pasted from a log with no end tag, shows as typed: the sanitizer
+    dropped the rest of the update with it, or showed it as markup ('</p> <p>')."""
+    text = f"The console said: <{tag}> failed to load.\n\nRestart the **browser**."
+    assert render_markdown(text) == (f"<p>The console said: &lt;{tag}&gt; failed to load.</p>\n"
+                                     "<p>Restart the <strong>browser</strong>.</p>")
+    # Closed, the element is left to the sanitizer; one left open after it still shows.
+    closed = f"A <{tag}>x</{tag} > b"
+    assert render_markdown(f"{closed}\n\nThen <{tag}> c") == (
+        render_markdown(closed) + f"\n<p>Then &lt;{tag}&gt; c</p>"
+        if tag != "plaintext" else f"<p>A &lt;{tag}&gt;x b</p>\n<p>Then &lt;{tag}&gt; c</p>")
 
 
 def test_images_are_shown_as_their_alt_text() -> None:

@@ -45,6 +45,12 @@ _FOOTNOTE_BACKREF = re.compile(r' ?<a href="#fnref-[^"<>]*" class="footnote-back
 _ALERT = re.compile(r"(<blockquote>\n<p>)\[!(note|tip|important|warning|caution)\]"
                     r"(</p>|<br />)?\n", re.IGNORECASE)
 _FOOTNOTES = "<section class=\"footnotes\" data-footnotes>"
+# Elements an HTML parser reads on into until their end tag, whatever lies between: raw
+# text, RCDATA, a template's contents (and plaintext, which nothing ends).
+_READ_TO_END = ("script", "style", "template", "textarea", "title", "xmp", "iframe",
+                "noembed", "noframes", "noscript", "plaintext")
+_READ_TO_END_TAG = re.compile(r"<(/?)(" + "|".join(_READ_TO_END) + r")(?=[\t\n\f />])",
+                              re.IGNORECASE)
 # The blocks that take their direction from their own text on the pages (outpost.css:
 # 'unicode-bidi: plaintext'), so a paragraph in Hebrew or Arabic reads right to left
 # next to English ones.
@@ -91,8 +97,40 @@ def render_markdown(text: str, top: int | None = None) -> str:
     html = to_html(text)
     if html_depth(html) > MAX_DEPTH:  # refused by check; never parsed deeply here
         return "<pre>" + escape(text) + "</pre>"
-    html = alerts_as_words(footnotes_without_links(images_as_text(html)))
+    html = alerts_as_words(footnotes_without_links(images_as_text(unclosed_as_text(html))))
     return sanitize(shift_headings(html) if top is None else fit_headings(html, top))
+
+
+def unclosed_as_text(html: str) -> str:
+    """cmark's HTML with each start tag of a _READ_TO_END element that no end tag
+    follows written as text ('&lt;script>'), as typed: pasted from a log, such a tag led
+    the sanitizer to drop the rest of the update (a script, a style) or to show it as
+    markup ('</p> <p>'). Closed, the element is left to the sanitizer. In an attribute's
+    value the entity reads as the '<' it was."""
+    tags = list(_READ_TO_END_TAG.finditer(html))
+    if not tags:
+        return html
+    last_end: dict[str, int] = {}
+    for tag in tags:
+        if tag[1]:
+            last_end[tag[2].lower()] = tag.start()
+    out: list[str] = []
+    done = 0  # where the html is copied to
+    closing: str | None = None  # the element read on into, until its end tag
+    for tag in tags:
+        name = tag[2].lower()
+        if closing is not None:
+            if tag[1] and name == closing:
+                closing = None
+            continue
+        if tag[1] or tag.start() < done:
+            continue
+        if name != "plaintext" and last_end.get(name, -1) > tag.start():
+            closing = name
+            continue
+        out.append(html[done:tag.start()] + "&lt;")
+        done = tag.start() + 1
+    return "".join(out) + html[done:]
 
 
 def images_as_text(html: str) -> str:
