@@ -303,6 +303,10 @@ def test_no_case_link_without_the_setting(empty_repo: Path, run: Run, tmp_path: 
     (CASES + "?subject={title",
      "outpost.yaml:4: Config value 'submit_case_url': unknown placeholder '{title' (the link "
      "may hold {id} and {title}, which notice pages fill in)"),
+    # As a template language writes it: '{' alone was named the unknown placeholder.
+    (CASES + "?subject={{title}}",
+     "outpost.yaml:4: Config value 'submit_case_url': '{{title}}': write the placeholder "
+     "with single braces, {title}"),
     ("https://support.example.org/cases/{id}/new",
      "outpost.yaml:4: Config value 'submit_case_url': {id} and {title} may only appear in the "
      "query, after '?' (pages without a notice leave those parameters out)"),

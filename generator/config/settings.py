@@ -58,6 +58,10 @@ _PLACEHOLDER = re.compile(r"\{[^{}]*\}?|\}")
 def _case_url(node: yn.Node, path: str = "") -> str:
     """An http(s) URL whose query may hold {id} and {title}, filled per notice."""
     url = s.http_url(node)
+    doubled = re.search(r"\{\{\s*(id|title)\s*\}\}", url)
+    if doubled:  # as in Jinja or Mustache; '{' alone was named the unknown placeholder
+        raise InputError(f"'{doubled[0]}': write the placeholder with single braces, "
+                         f"{{{doubled[1]}}}")
     for found in _PLACEHOLDER.findall(url):
         if found not in CASE_PLACEHOLDERS:
             raise InputError(f"unknown placeholder '{found}' (the link may hold {{id}} and "
