@@ -1141,6 +1141,23 @@ def test_lists_in_an_update_look_like_lists_not_like_updates(
     assert [item for item in written if item["border"]] == []
 
 
+def test_text_nested_as_deep_as_allowed_fits_a_320px_screen(
+        browser: Any, empty_repo: Path, tmp_path: Path) -> None:
+    """Quotes and lists nested near as deep as check allows (32 elements) keep a 320 px
+    page within the screen: each level indented, 20 quotes or 10 lists pushed the notice
+    page and the Open page's card to about 445 px, sideways for a reader on a phone."""
+    quotes = "> " * 28 + "deep quote"
+    lists = "\n".join("  " * level + "- item" for level in range(14))
+    (empty_repo / "notices" / "deep.md").write_text(
+        "---\ntitle: Sign-in errors\ntype: incident\nimpact: major\ncomponents: [web]\n"
+        f"---\n## Investigating - 2026-11-28 05:00\n{quotes}\n\n{lists}\n")
+    out = tmp_path / "site"
+    build_into(empty_repo, out, FIXED_NOW)
+    for path in ("notices/deep/", ""):
+        width = evaluated(browser, out, path, "document.scrollingElement.scrollWidth", 320)
+        assert width <= 320, path
+
+
 # Where each of ``names`` starts and ends, drawn, in the first element ``selector`` finds.
 NAME_EDGES = """([selector, names]) => { const e = document.querySelector(selector);
   const walker = document.createTreeWalker(e, NodeFilter.SHOW_TEXT); let text = '';
