@@ -1045,6 +1045,19 @@ def test_editor_and_os_leftovers_are_ignored(empty_repo: Path, run: Run) -> None
     assert result.exit_code == 0, result.output
 
 
+def test_an_office_owner_file_is_ignored(empty_repo: Path, run: Run) -> None:
+    # Word keeps '~$' and the file's name (its first two letters replaced, for a long
+    # one) beside a file it has open: the user's name, padded with NULs
+    write_notice(empty_repo, "2026-11-30-email-delays.md", GOOD)
+    owner = b"\x05alice" + bytes(48) + "\x05alice".encode("utf-16-le") + bytes(100)
+    (empty_repo / "notices" / "~$26-11-30-email-delays.md").write_bytes(owner)
+    (empty_repo / "notices" / "~$od.md").write_bytes(owner)
+    result = run(empty_repo, "check")
+    assert result.output == "OK: outpost.yaml and 1 notice are valid.\n"
+    result = run(empty_repo, "build", "--now", FIXED_NOW)
+    assert result.exit_code == 0, result.output
+
+
 # 15. Messages -------------------------------------------------------------------------
 
 

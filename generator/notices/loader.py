@@ -640,10 +640,11 @@ def notice_path(name: str) -> str:
 
 
 # Editor and OS leftovers in notices/, never read (listed in the README): backups
-# (x.md~, x.md.bak, x.md.orig, x.md.rej), swap and autosave files (.x.md.swp, #x.md#,
-# vim's write test 4913), and folder metadata (.DS_Store, Thumbs.db, desktop.ini).
-# Names starting with '.' or '_' are skipped anyway.
-LEFTOVERS = re.compile(r".*~|#.*#|.*\.(?:swp|swo|swx|bak|orig|rej|tmp)|4913|thumbs\.db|"
+# (x.md~, x.md.bak, x.md.orig, x.md.rej), swap, lock and autosave files (.x.md.swp,
+# #x.md#, vim's write test 4913, the owner file ~$x.md Word and other Office programs
+# keep beside a file they have open), and folder metadata (.DS_Store, Thumbs.db,
+# desktop.ini). Names starting with '.' or '_' are skipped anyway.
+LEFTOVERS = re.compile(r".*~|~\$.*|#.*#|.*\.(?:swp|swo|swx|bak|orig|rej|tmp)|4913|thumbs\.db|"
                        r"desktop\.ini|icon\r", re.IGNORECASE)
 
 
