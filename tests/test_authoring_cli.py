@@ -236,6 +236,29 @@ def test_a_message_over_a_limit_is_told_as_the_message(empty_repo: Path, run: Ru
     assert notice(empty_repo, "2026-11-28-email") == INCIDENT
 
 
+def test_an_edit_taking_the_file_over_its_size_limit_writes_nothing(
+        empty_repo: Path, run: Run) -> None:
+    """check and every build stop on a notice over 1,000,000 bytes: the edit that would
+    make one is refused, as one making any other problem is."""
+    words = "Queue drained. " * 3000  # 45,000 characters an update
+    updates = "".join(f"## Update - 2026-11-28 {7 + n // 60:02}:{n % 60:02}\n{words}\n\n"
+                      for n in range(21, -1, -1))
+    text = INCIDENT.replace("## Identified", updates + "## Identified")
+    text = text.replace("Summary stays.", "Summary stays." + " " * (999_990 - len(text)))
+    write(empty_repo, "2026-11-28-email", text)
+    assert run(empty_repo, "check").exit_code == 0
+    for command, size in (("update", "1,000,043"), ("postmortem", "1,000,047")):
+        posted = run(empty_repo, command, "email", "--at", "2026-11-28 08:00", "-m",
+                     "Mail is flowing again.")
+        assert posted.exit_code == 1
+        assert posted.output == (
+            f"Error: notices/2026-11-28-email.md: the file would be {size} bytes, over "
+            "the limit of 1,000,000: shorten the text, or post it in a new notice\n"
+            "Nothing was written.\n")
+    assert notice(empty_repo, "2026-11-28-email") == text
+    assert run(empty_repo, "resolve", "email", "--at", "2026-11-28 08:00").exit_code == 1
+
+
 def test_new_bad_time_is_a_usage_error(empty_repo: Path, run: Run) -> None:
     result = run(empty_repo, "new", "incident", "Outage", "--at", "yesterday")
     assert result.exit_code == 2

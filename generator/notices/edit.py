@@ -17,7 +17,16 @@ from zoneinfo import ZoneInfo
 from generator.config import schema as s
 from generator.config import yamlnodes as yn
 from generator.core.errors import OutpostError, Problem, ProblemsFound
-from generator.core.model import FINAL_STATUS, Config, Impact, Notice, NoticeType, Status, Update
+from generator.core.model import (
+    FINAL_STATUS,
+    MAX_FILE_BYTES,
+    Config,
+    Impact,
+    Notice,
+    NoticeType,
+    Status,
+    Update,
+)
 from generator.core.timeline import is_future
 from generator.core.times import write_time
 from generator.notices.grammar import (
@@ -167,7 +176,14 @@ def insert_update(text: str, notice: Notice, block: str, at: datetime) -> tuple[
 
 
 def validated(text: str, path: str, notice_id: str, config: Config) -> Notice:
-    """Parse ``text`` as the loader will; ProblemsFound (path:line) if it would not load."""
+    """Parse ``text`` as the loader will; ProblemsFound (path:line) if it would not load,
+    its size included: check and every build would stop on a file over the limit."""
+    size = len(text.encode("utf-8"))
+    if size > MAX_FILE_BYTES:
+        raise ProblemsFound([Problem(path, 0, f"the file would be {size:,} bytes, over the "
+                                              f"limit of {MAX_FILE_BYTES:,}: shorten the "
+                                              "text, or post it in a new notice")],
+                            "Nothing was written.")
     try:
         return parse_notice(normalized(text), path, notice_id, config)
     except NoticeInvalid as exc:
