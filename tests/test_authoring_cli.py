@@ -754,6 +754,27 @@ def test_message_that_breaks_the_notice_writes_nothing(empty_repo: Path, run: Ru
     assert [p.name for p in (empty_repo / "notices").iterdir()] == ["2026-11-28-email.md"]
 
 
+def test_a_yaml_file_pasted_in_a_message_is_told_to_go_in_a_code_fence(
+        empty_repo: Path, run: Run) -> None:
+    """Its '---' and 'start:' lines read as a second front matter, which a merge leaves:
+    the refusal says how to show them instead."""
+    write(empty_repo, "2026-11-28-email", INCIDENT)
+    pasted = "The relay's new window:\n\n---\nstart: 02:00\nend: 04:00\n---\n"
+    result = run(empty_repo, "update", "email", "--at", "2026-11-28 07:00", "-m", pasted)
+    assert result.exit_code == 1
+    assert result.output == (
+        "Error: line 4 of the message: front matter inside the updates, as a merge that kept "
+        "both sides of a notice leaves once git's markers are removed: keep one front "
+        "matter, at the top of the file, and remove these key lines and the '---' next to "
+        "them; lines meant to be shown, such as a YAML file's, go in a code fence (```)\n"
+        "Nothing was written.\n")
+    assert notice(empty_repo, "2026-11-28-email") == INCIDENT
+    fenced = pasted.replace("\n---\nstart", "\n```yaml\n---\nstart") + "```\n"
+    result = run(empty_repo, "update", "email", "--at", "2026-11-28 07:00", "-m", fenced)
+    assert result.exit_code == 0, result.output
+    assert run(empty_repo, "check", "--now", "2026-11-28 12:00").exit_code == 0
+
+
 def test_a_line_of_inline_code_keeps_the_updates_below_it(empty_repo: Path, run: Run) -> None:
     """'```vpn reset``` did not help.' is a paragraph with code in it, not a fence: the
     headings below it still open updates, in a file and in a posted message."""

@@ -22,7 +22,8 @@ UPDATE = "## Investigating - 2026-01-01 10:00\nx\n"
 SECOND_FRONT_MATTER = (
     "front matter inside the updates, as a merge that kept both sides of a notice leaves "
     "once git's markers are removed: keep one front matter, at the top of the file, and "
-    "remove these key lines and the '---' next to them")
+    "remove these key lines and the '---' next to them; lines meant to be shown, such as a "
+    "YAML file's, go in a code fence (```)")
 HEADING_RULE = "update heading must read '## <Status> - YYYY-MM-DD HH:MM', got "
 TIME_HINT = "expected 'YYYY-MM-DD HH:MM', optionally followed by an offset such as '-05:00' or 'Z'"
 INCIDENT_WORDS = "Investigating, Identified, Monitoring, Update, Resolved"

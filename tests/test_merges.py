@@ -145,7 +145,8 @@ def test_a_notice_made_twice_and_merged_by_removing_the_markers_is_refused(
     assert result.output == (
         f"{name}:9: front matter inside the updates, as a merge that kept both sides of a "
         "notice leaves once git's markers are removed: keep one front matter, at the top of "
-        "the file, and remove these key lines and the '---' next to them\n1 problem found.\n")
+        "the file, and remove these key lines and the '---' next to them; lines meant to be "
+        "shown, such as a YAML file's, go in a code fence (```)\n1 problem found.\n")
 
 
 def test_a_resolve_and_an_update_at_the_same_minute_merged_say_which_to_move(

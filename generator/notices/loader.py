@@ -153,10 +153,12 @@ FRONT_MATTER = s.Record(
 
 
 FRONT_MATTER_KEYS = tuple(field.name for field in FRONT_MATTER.fields)
+# A YAML file's lines pasted into an update read the same: the hint says how to show them.
 SECOND_FRONT_MATTER = ("front matter inside the updates, as a merge that kept both sides "
                        "of a notice leaves once git's markers are removed: keep one front "
                        "matter, at the top of the file, and remove these key lines and the "
-                       "'---' next to them")
+                       "'---' next to them; lines meant to be shown, such as a YAML file's, "
+                       "go in a code fence (```)")
 # A line of dashes meant to close the front matter: '--', '----', or the em and en
 # dashes a word processor makes of them.
 _DASHES = re.compile(r"[-\u2010-\u2015\u2212]+[ \t]*")
