@@ -1038,6 +1038,26 @@ def test_an_update_dated_before_the_latest_warns(empty_repo: Path, run: Run) -> 
         "wrong, fix it in notices/2026-11-10-portal-down.md.\n")
 
 
+def test_an_update_dated_before_the_latest_in_a_file_written_oldest_first(
+        empty_repo: Path, run: Run) -> None:
+    """The update goes to its place in the file's own order, above the latest there: the
+    warning says so, not 'below it', which sent the reader looking for it at the end."""
+    write(empty_repo, "2026-11-10-portal-down", (
+        "---\ntitle: Portal down\ntype: incident\n---\n"
+        "## Investigating - 2026-11-10 09:00\nLooking.\n\n"
+        "## Monitoring - 2026-11-10 09:30\nWatching.\n"))
+    typo = run(empty_repo, "update", "portal", "--status", "identified", "--at",
+               "2026-11-10 09:20", "-m", "Found it.")
+    assert typo.exit_code == 0, typo.output
+    assert notice(empty_repo, "2026-11-10-portal-down").endswith(
+        "## Identified - 2026-11-10 09:20\nFound it.\n\n"
+        "## Monitoring - 2026-11-10 09:30\nWatching.\n")
+    assert typo.stderr == (
+        "Warning: dated before the latest update (Monitoring - 2026-11-10 09:30): it is "
+        "written above it, and readers still see that one as the latest. If the date is "
+        "wrong, fix it in notices/2026-11-10-portal-down.md.\n")
+
+
 def test_an_update_at_the_first_ones_minute_is_not_told_it_comes_before_it(
         empty_repo: Path, run: Run) -> None:
     """Posted at the minute the notice began, it is written above that update, so after

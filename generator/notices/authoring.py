@@ -101,8 +101,13 @@ def _before_others(notice: Notice, at: datetime, where: str, zone: tzinfo) -> li
                 f"wrong, fix it in {where}."]
     latest = notice.updates[0]  # newest first
     if latest.at > at:
+        # Of its minute the update posted is the highest in the file (insert_update), which
+        # may be written oldest first.
+        posted = min((update for update in notice.updates if update.at == at),
+                     key=lambda update: update.line)
+        side = "below" if posted.line > latest.line else "above"
         return [f"dated before the latest update ({latest.status.value} - "
-                f"{write_time(latest.at, zone)}): it is written below it, and readers still "
+                f"{write_time(latest.at, zone)}): it is written {side} it, and readers still "
                 f"see that one as the latest. If the date is wrong, fix it in {where}."]
     return []
 
