@@ -138,6 +138,48 @@ def test_banner_json_for_an_incident_and_several_notices(tmp_path: Path) -> None
         "maintenance", "API upgrade, Dec 5, 10:00 PM \u2013 Dec 6, 1:00 AM CST")
 
 
+SWITCH_FAILURE = """\
+---
+title: Core switch failure
+type: incident
+impact: critical
+components: {web: major_outage, api: degraded_performance}
+---
+## Investigating - 2026-11-28 05:30
+The web servers are unreachable; API calls are slow.
+"""
+
+API_LATENCY = """\
+---
+title: API latency
+type: incident
+impact: major
+components: {api: partial_outage}
+---
+## Investigating - 2026-11-28 05:00
+One API node in three answers.
+"""
+
+
+def test_a_components_banner_speaks_of_that_component(tmp_path: Path) -> None:
+    """Each notice is labelled, and the worst for the component named first, by the status
+    it gives that component: the API's banner said 'Major outage: Core switch failure',
+    the web's status, while the API had a partial outage and its page said so."""
+    files = files_for(tmp_path, {"switch": SWITCH_FAILURE, "latency": API_LATENCY})
+    api = json.loads(files["components/api/banner.json"])
+    assert (api["label"], api["detail"], api["overall"]["text"]) == (
+        "Partial outage", "API latency, and 1 more notice", "Partial outage")
+    assert [(n["id"], n["label"]) for n in api["notices"]] == [
+        ("latency", "Partial outage"), ("switch", "Degraded performance")]
+    fragment = files["components/api/banner.html"].decode()
+    assert ">Partial outage</b>" in fragment and detail_of(fragment) == api["detail"]
+    web = json.loads(files["components/web/banner.json"])
+    assert [(n["id"], n["label"]) for n in web["notices"]] == [("switch", "Major outage")]
+    whole = json.loads(files["banner.json"])  # the site's: each notice's worst status
+    assert (whole["label"], [(n["id"], n["label"]) for n in whole["notices"]]) == (
+        "Major outage", [("switch", "Major outage"), ("latency", "Partial outage")])
+
+
 def detail_of(html: str) -> str:
     """The fragment's words after its label: the title in its <bdi>, then what follows."""
     detail = html.split("<u ", 1)[1].split(">", 1)[1].split("</u>", 1)[0]

@@ -15,6 +15,7 @@ import json
 import re
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import partial
 from importlib import resources
 from typing import Any
 
@@ -51,6 +52,10 @@ class Scope:
     component: Component | None
     snapshot: Snapshot
 
+    @property
+    def component_id(self) -> str | None:
+        return self.component.id if self.component else None
+
 
 def _utc(moment: datetime | None) -> str | None:
     if moment is None:
@@ -74,24 +79,34 @@ def client_texts() -> dict[str, str]:
     }
 
 
+def _importance_to(component_id: str, item: NoticeView) -> tuple[int, int]:
+    """A component's open notices in order (a stable sort keeps the site's otherwise):
+    incidents first, the worst for it first, so its banner names what hurts it most."""
+    if item.notice.type is NoticeType.INCIDENT:
+        return (0, -item.notice.status_of(component_id).rank)
+    return (1, 0)
+
+
 def scopes(site: Site) -> list[Scope]:
     """The site-wide scope, then one per declared component."""
     snapshot = site.snapshot
     result = [Scope("", None, snapshot)]
     for component in site.config.components:
-        mine = tuple(v for v in snapshot.open if component.id in v.notice.components)
+        mine = tuple(sorted((v for v in snapshot.open if component.id in v.notice.components),
+                            key=partial(_importance_to, component.id)))
         states = tuple(s for s in snapshot.components if s.component.id == component.id)
         result.append(Scope(f"components/{component.id}/", component,
                             replace(snapshot, open=mine, closed=(), components=states)))
     return result
 
 
-def _notice_json(item: NoticeView, config: Config, now: datetime) -> dict[str, Any]:
+def _notice_json(item: NoticeView, config: Config, now: datetime, component: str | None
+                 ) -> dict[str, Any]:
     notice = item.notice
     incident = notice.type is NoticeType.INCIDENT
     base_url = config.base_url
     return {
-        "label": pages.notice_label(item),
+        "label": pages.notice_label(item, component),
         "detail": pages.notice_detail(item, config.timezone, now),
         "id": notice.id,
         "title": notice.title,
@@ -108,7 +123,7 @@ def _notice_json(item: NoticeView, config: Config, now: datetime) -> dict[str, A
 def banner_json(site: Site, scope: Scope) -> dict[str, Any]:
     """The banner.json document for one scope (format version 1)."""
     config = site.config
-    text = banner_text(scope.snapshot, site.config.timezone)
+    text = banner_text(scope.snapshot, site.config.timezone, scope.component_id)
     overall = overall_status(scope.snapshot, config.timezone, scope.component is not None)
     component = scope.component
     return {
@@ -124,7 +139,8 @@ def banner_json(site: Site, scope: Scope) -> dict[str, Any]:
         "overall": {"indicator": overall.indicator, "text": overall.text, "note": overall.note,
                     "updated": times.clock(site.now, config.timezone)},
         "texts": client_texts(),
-        "notices": [_notice_json(item, config, site.now) for item in scope.snapshot.open],
+        "notices": [_notice_json(item, config, site.now, scope.component_id)
+                    for item in scope.snapshot.open],
     }
 
 
@@ -145,13 +161,15 @@ def _shorten(text: str, limit: int, budget: int) -> Markup:
     return escape(cut(text, keep))
 
 
-def fragment(site: Site, snapshot: Snapshot, framed: bool = False) -> str:
+def fragment(site: Site, snapshot: Snapshot, framed: bool = False,
+             component: str | None = None) -> str:
     """The self-contained banner HTML: inline !important styles, no script, at most
     FRAGMENT_MAX bytes as banner.html (the built-in template; the title is cut to fit).
     ``framed``: for the iframe page, one line of BANNER_HEIGHT whose link opens in the
     top window; the browser cuts what does not fit, so the detail goes in whole. The
-    title goes in a <bdi> apart from the words after it, as on the site banner."""
-    text = banner_text(snapshot, site.config.timezone)
+    title goes in a <bdi> apart from the words after it, as on the site banner.
+    ``component``: the banner of that component (see banner_text)."""
+    text = banner_text(snapshot, site.config.timezone, component)
     whole = text.detail or ""
 
     def render(title: Markup, after: Markup) -> str:
@@ -282,8 +300,9 @@ def render_embeds(site: Site) -> dict[str, bytes]:
     for scope in scopes(site):
         document = json.dumps(banner_json(site, scope), ensure_ascii=False, indent=1)
         files[f"{scope.prefix}banner.json"] = (document + "\n").encode("utf-8")
-        files[f"{scope.prefix}banner.html"] = (fragment(site, scope.snapshot) + "\n"
-                                               ).encode("utf-8")
+        files[f"{scope.prefix}banner.html"] = (
+            fragment(site, scope.snapshot, component=scope.component_id) + "\n"
+        ).encode("utf-8")
         files[f"{scope.prefix}badge.svg"] = _badge(site, scope).encode("utf-8")
     files["embed/banner.html"] = iframe_page(site).encode("utf-8")
     files["embed.js"] = embed_script(site).encode("utf-8")

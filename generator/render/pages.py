@@ -191,13 +191,15 @@ MORE_ONE = ", and 1 more notice"
 MORE_MANY = ", and {n} more notices"
 
 
-def notice_label(item: NoticeView) -> str:
+def notice_label(item: NoticeView, component: str | None = None) -> str:
     """The banner's word for one open notice: an incident's worst component status
-    ("Major outage"), else "Incident in progress"; a maintenance's phase."""
+    ("Major outage"), else "Incident in progress"; a maintenance's phase. ``component``:
+    the status it gives that component (a component's banner speaks of it alone)."""
     notice = item.notice
     if notice.is_maintenance:
         return SCHEDULED_LABEL if item.is_upcoming else MAINTENANCE_LABEL
-    worst = max((notice.status_of(c) for c in notice.components), key=lambda st: st.rank,
+    named = notice.components if component is None else (component,)
+    worst = max((notice.status_of(c) for c in named), key=lambda st: st.rank,
                 default=ComponentStatus.OPERATIONAL)
     if worst in (ComponentStatus.OPERATIONAL, ComponentStatus.UNDER_MAINTENANCE):
         return INCIDENT_LABEL
@@ -213,9 +215,10 @@ def notice_detail(item: NoticeView, zone: Any, now: datetime) -> str:
     return f"{item.notice.title}, {window}"
 
 
-def banner_text(snapshot: Snapshot, zone: Any) -> BannerText:
+def banner_text(snapshot: Snapshot, zone: Any, component: str | None = None) -> BannerText:
     """The banner's words: the most important open notice (the most severe incident,
-    else the maintenance in progress, else the next one), and how many more are open."""
+    else the maintenance in progress, else the next one), and how many more are open.
+    ``component``: the banner of that component, labelled by its status."""
     state = snapshot.banner
     if state is Banner.NONE:
         return BannerText("none", NO_NOTICES, None, "")
@@ -226,8 +229,8 @@ def banner_text(snapshot: Snapshot, zone: Any) -> BannerText:
         detail += MORE_ONE if more == 1 else MORE_MANY.replace("{n}", str(more))
     # The link goes to the notice's card on the Open page: a page every build already
     # has, so a half-published mirror never links to a notice page not yet uploaded.
-    return BannerText(state.value, notice_label(first), detail, f"#notice-{first.notice.id}",
-                      first.notice.title)
+    return BannerText(state.value, notice_label(first, component), detail,
+                      f"#notice-{first.notice.id}", first.notice.title)
 
 
 @dataclass(frozen=True)
