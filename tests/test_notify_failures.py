@@ -491,6 +491,65 @@ def test_ctrl_c_while_the_smtp_server_has_not_answered_stops_at_once_and_says_wh
         assert_everything_once(smtp, hooks)
 
 
+# A server hook holding the second push to the state branch, the first record written
+# after a delivery, until the test lets it go; it then speaks, so a push whose client was
+# killed meanwhile dies there instead of updating the branch.
+HOLD_SECOND_STATE_PUSH = """#!/bin/sh
+grep -q ' refs/heads/outpost-state$' || exit 0
+echo x >> "$HOLD/pushes"
+[ "$(wc -l < "$HOLD/pushes")" -eq 2 ] || exit 0
+touch "$HOLD/waiting"
+while [ ! -e "$HOLD/release" ]; do sleep 0.05; done
+echo "record received" >&2
+"""
+
+
+def test_ctrl_c_while_a_sent_email_is_recorded_waits_for_the_record(
+        run: Run, tmp_path: Path, smtp: MailServer, hooks: HookServer,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The mail server had taken the email, but a stop during the write of its record
+    (a push to the state branch of a git target, which takes a moment) killed the
+    write: the next run emailed alice again. The record is written, then the run stops."""
+    from tests.test_notify_record import add_publish, build_and_publish
+
+    root = notify_repo_for(tmp_path, smtp, hooks, monkeypatch)
+    remote = tmp_path / "remote.git"
+    subprocess.run(["git", "init", "--quiet", "--bare", str(remote)], check=True)
+    add_publish(root, f"  - name: pages\n    type: git\n    remote: {remote}\n")
+    build_and_publish(run, root)
+    hold = tmp_path / "hold"
+    hold.mkdir()
+    hook = remote / "hooks" / "pre-receive"
+    hook.write_text(HOLD_SECOND_STATE_PUSH)
+    hook.chmod(0o755)
+    monkeypatch.setenv("HOLD", str(hold))
+    process = notify_process(root)
+    try:
+        for _ in range(600):
+            if (hold / "waiting").exists() or process.poll() is not None:
+                break
+            time.sleep(0.1)
+        assert (hold / "waiting").exists(), "the record of the first email was never pushed"
+        process.send_signal(signal.SIGINT)
+        time.sleep(0.5)  # the stop is in before the record's push may end
+        (hold / "release").touch()
+        output = process.communicate(timeout=60)[0].decode()
+    finally:
+        process.kill()
+        (hold / "release").touch()
+    assert process.returncode == 1
+    assert [m.to for m in smtp.received] == ["alice@example.org"]
+    assert output.endswith(
+        f"sent   alice@example.org <- {UPGRADE_KEYS[0]} (via 127.0.0.1:{smtp.port})\n"
+        "Interrupted between two deliveries: 1 sent and recorded; the next run sends the "
+        "rest.\nAborted!\n"), output
+    hook.unlink()
+    code, output = notify(run, root)
+    assert code == 0, output
+    assert output.rstrip().endswith("Done: 16 sent.")
+    assert_everything_once(smtp, hooks)
+
+
 def test_a_refusal_shows_the_receivers_own_words(hooks: HookServer) -> None:
     """Slack answers an archived channel or a revoked hook with '404' and its reason
     as text ('channel_is_archived'): the log said only 'HTTP 404 Not Found'."""

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import signal
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
@@ -31,6 +33,7 @@ from generator.render.manifest import BUILD_INPUTS
 from generator.render.markup import MarkdownRenderer
 
 Echo = Callable[[str], None]
+_STOPS = {signal.SIGINT, signal.SIGTERM}  # Ctrl-C, and a cancelled CI job
 NO_SECTION = ("outpost.yaml has no 'notify:' section: add one with 'since' and contacts or "
               "webhooks (see the README, 'Notifications')")
 
@@ -248,17 +251,39 @@ def run(ctx: Context, store: RecordStore, dry_run: bool,
                 ctx.echo(f"FAILED {label}: the message cannot be composed ({exc}); the "
                          "others are still sent")
                 continue
-            _remember(store, record, delivery, horizon, label)
-            sent += 1
-            ctx.echo(f"sent   {label} ({how})")
+            # It arrived: a stop now would leave it unrecorded, sent again by the next
+            # run, and the record's write (a push, an upload) takes a moment.
+            with stops_held():
+                _remember(store, record, delivery, horizon, label)
+                sent += 1
+                ctx.echo(f"sent   {label} ({how})")
+                label = ""
     except KeyboardInterrupt:
         ctx.abort()
-        ctx.echo(f"Interrupted while sending {label}: it may have arrived. {sent} sent and "
-                 "recorded; the next run sends the rest.")
+        where = (f"while sending {label}: it may have arrived." if label
+                 else "between two deliveries:")
+        ctx.echo(f"Interrupted {where} {sent} sent and recorded; the next run sends the "
+                 "rest.")
         raise
     finally:
         ctx.close()
     return sent, failed
+
+
+@contextlib.contextmanager
+def stops_held() -> Iterator[None]:
+    """Ctrl-C and SIGTERM wait for the block to end, then stop the run there. A git
+    process the block starts holds them too, so a Ctrl-C at the terminal, which its
+    whole process group gets, does not kill the record's push either."""
+    mask = getattr(signal, "pthread_sigmask", None)
+    if mask is None:  # no signal masks on this system: stops come as they come
+        yield
+        return
+    previous = mask(signal.SIG_BLOCK, _STOPS)
+    try:
+        yield
+    finally:
+        mask(signal.SIG_SETMASK, previous)
 
 
 def _keep(store: RecordStore, record: SentRecord) -> None:
