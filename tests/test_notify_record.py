@@ -12,7 +12,7 @@ import pytest
 from generator.app import TARGET_KINDS, project
 from generator.core.errors import OutpostError
 from generator.notify import run as notify_run
-from generator.notify.record import SentRecord, recipient_hash
+from generator.notify.record import SentRecord, load_record, recipient_hash
 from tests.conftest import Run
 from tests.fixtures import notify_repo_for
 from tests.notify_repo import UPGRADE_KEYS, make_repo
@@ -335,3 +335,141 @@ def test_record_lives_on_an_s3_publish_target_outside_its_prefix(
         assert len(json.loads(objects[".outpost/site/state/notify-record.json"])["sent"]) == 5
         assert notify(run, repo)[1].rstrip().endswith("Done: 0 sent.")
     assert_everything_once(smtp, hooks)
+
+
+def add_contact(root: Path, address: str) -> None:
+    config = root / "outpost.yaml"
+    config.write_text(config.read_text().replace(
+        "  contacts:\n", f"  contacts:\n    - email: {address}\n", 1))
+
+
+def post_incident(root: Path, at: str) -> None:
+    (root / "notices" / "login-errors.md").write_text(
+        "---\ntitle: Login errors\ntype: incident\nimpact: minor\ncomponents: [web]\n---\n"
+        f"## Investigating - {at}\nSome sign-ins fail.\n")
+
+
+def test_a_contact_added_later_is_sent_what_comes_after_not_the_history(
+        run: Run, repo: Path, smtp: MailServer, hooks: HookServer) -> None:
+    """The horizon keeps a site's first run from mailing its history; a contact added
+    months later is not sent it either, only the updates from the last run that wrote
+    the record on. A run that sends nothing still records when it was added."""
+    code, output = notify(run, repo)
+    assert code == 0, output
+    assert_everything_once(smtp, hooks)
+    smtp.received.clear()
+    add_contact(repo, "carol@example.org")
+    code, output = notify(run, repo, "--dry-run")
+    assert code == 0, output
+    new = ("New since the last run that wrote the sent record: carol@example.org: sent the "
+           "updates from 2026-11-28 12:00 on, not those before they were added.")
+    assert new in output.splitlines(), output
+    assert ("Not sent: 5 deliveries of updates from before their contact or webhook was "
+            "added.") in output.splitlines(), output
+    assert output.splitlines()[0] == ("Dry run: would send 0 deliveries; nothing is sent or "
+                                      "recorded.")
+    result = run(repo, "notify", "--now", "2026-11-28 13:00")
+    assert result.exit_code == 0, result.output
+    assert new in result.output.splitlines(), result.output
+    assert smtp.received == []
+    record = json.loads((repo / ".outpost-state" / "notify-record.json").read_bytes())
+    assert record["recipients"][recipient_hash("email:carol@example.org")] == (
+        "2026-11-28T18:00:00+00:00")
+    assert record["recipients"][recipient_hash("email:alice@example.org")] is None
+    assert record["written"] == "2026-11-28T19:00:00+00:00"
+    # Posted after it was added (and before the run that saw it): it is sent to everyone.
+    post_incident(repo, "2026-11-28 12:30")
+    result = run(repo, "notify", "--now", "2026-11-28 14:00")
+    assert result.exit_code == 0, result.output
+    assert sorted(m.to for m in smtp.received) == ["alice@example.org", "carol@example.org"]
+    assert "New since" not in result.output
+
+
+def test_a_contact_removed_then_added_again_is_new_again(
+        run: Run, repo: Path, smtp: MailServer) -> None:
+    add_contact(repo, "carol@example.org")
+    assert notify(run, repo)[0] == 0
+    assert "carol@example.org" in {m.to for m in smtp.received}  # the first run: the horizon
+    config = repo / "outpost.yaml"
+    config.write_text(config.read_text().replace("    - email: carol@example.org\n", ""))
+    assert run(repo, "notify", "--now", "2026-11-28 13:00").exit_code == 0
+    record = json.loads((repo / ".outpost-state" / "notify-record.json").read_bytes())
+    assert recipient_hash("email:carol@example.org") in record["recipients"]  # not written
+    smtp.received.clear()
+    post_incident(repo, "2026-11-28 13:30")
+    assert run(repo, "notify", "--now", "2026-11-28 14:00").exit_code == 0
+    record = json.loads((repo / ".outpost-state" / "notify-record.json").read_bytes())
+    assert recipient_hash("email:carol@example.org") not in record["recipients"]
+    add_contact(repo, "carol@example.org")
+    result = run(repo, "notify", "--now", "2026-11-28 15:00")
+    assert result.exit_code == 0, result.output
+    assert "carol@example.org" in result.output
+    assert [m.to for m in smtp.received] == ["alice@example.org"]
+
+
+def test_a_record_from_before_recipients_were_kept_sends_as_before(
+        run: Run, repo: Path, smtp: MailServer, hooks: HookServer) -> None:
+    """A record without 'recipients' (kept by an earlier version) names nobody new: every
+    contact and webhook is sent what it has not had since the horizon."""
+    state = repo / ".outpost-state"
+    state.mkdir()
+    (state / "notify-record.json").write_bytes(b'{"format": 1, "sent": {}}')
+    code, output = notify(run, repo)
+    assert code == 0, output
+    assert "New since" not in output
+    assert_everything_once(smtp, hooks)
+
+
+@pytest.mark.parametrize(("extra", "why"), [
+    (', "recipients": {}', "'recipients' and 'written' go together"),
+    (', "recipients": [], "written": "2026-11-28T09:00:00+00:00"',
+     "'recipients' and 'written' go together"),
+    (', "recipients": {"ab": "2026-11-28T09:00:00"}, "written": "2026-11-28T09:00:00+00:00"',
+     "time '2026-11-28T09:00:00' has no UTC offset"),
+    (', "recipients": {"ab": 5}, "written": "2026-11-28T09:00:00+00:00"',
+     "time 5 is not text"),
+])
+def test_a_damaged_recipient_list_stops_before_sending_anything(
+        run: Run, repo: Path, smtp: MailServer, extra: str, why: str) -> None:
+    path = repo / ".outpost-state" / "notify-record.json"
+    path.parent.mkdir()
+    path.write_bytes(b'{"format": 1, "sent": {}' + extra.encode() + b"}")
+    code, output = notify(run, repo)
+    assert code == 1
+    assert output == (f"Error: the sent record in local file {path} is damaged ({why}); "
+                      "nothing was sent. Restore it, or delete it and set notify.since to now "
+                      "so that history is not sent again\n")
+    assert smtp.received == []
+
+
+class HeldStore:
+    def __init__(self, description: str, held: bytes | None) -> None:
+        self.description = description
+        self.held = held
+
+    def read_state(self, name: str) -> bytes | None:
+        return self.held
+
+    def write_state(self, name: str, data: bytes) -> None:
+        self.held = data
+
+
+def test_records_joined_from_earlier_places_keep_each_recipient_from_its_earliest() -> None:
+    at = datetime(2026, 11, 28, 15, tzinfo=UTC)
+    first, second = SentRecord(), SentRecord()
+    first.welcome(["email:a@example.org"])
+    second.welcome(["email:a@example.org"])
+    second.welcome(["email:a@example.org", "webhook:chat"])  # not yet written: None
+    second.written = "2026-11-28T12:00:00+00:00"
+    second.welcome(["email:a@example.org", "webhook:chat", "email:b@example.org"])
+    stores = [HeldStore("one", first.encode(at)), HeldStore("two", second.encode(at))]
+    joined, found = load_record(HeldStore("primary", None), lambda: stores)
+    assert found == ["one", "two"]
+    assert joined.since("email:a@example.org") is None
+    assert joined.since("webhook:chat") is None
+    assert joined.since("email:b@example.org") == datetime(2026, 11, 28, 12, tzinfo=UTC)
+    assert joined.written == "2026-11-28T15:00:00+00:00"
+    stores.append(HeldStore("three", b'{"format": 1, "sent": {}}'))  # an earlier version's
+    joined, _ = load_record(HeldStore("primary", None), lambda: stores)
+    assert joined.recipients is None
+    assert load_record(HeldStore("primary", None), lambda: [])[0].recipients is None

@@ -121,10 +121,15 @@ class Plan:
     silent: int = 0  # '[silent]' updates inside the horizon
     too_old: int = 0  # updates before the horizon
     skipped: tuple[str, ...] = field(default=())  # one line per message nobody receives
+    before_added: int = 0  # deliveries of updates from before their recipient was added
 
 
 class SentLookup(Protocol):
     def has(self, key: str, recipient_id: str) -> bool: ...
+
+    def since(self, recipient_id: str) -> datetime | None:
+        """From when the recipient is sent updates, if later than the horizon."""
+        ...
 
 
 def update_keys(notice: Notice) -> list[tuple[str, Update]]:
@@ -223,14 +228,19 @@ def pending(notices: Iterable[Notice], settings: NotifySettings, sent: SentLooku
     everyone = recipients(settings)
     deliveries: list[Delivery] = []
     skipped: list[str] = []
-    already = 0
+    already = before_added = 0
+    since = {recipient.id: sent.since(recipient.id) for recipient in everyone}
     for message in due:
         wanted = [r for r in everyone if wants(r, message.notice)]
         if not wanted:
             skipped.append(f"{message.key}: no contact or webhook wants this notice")
         for recipient in wanted:
+            added = since[recipient.id]
             if sent.has(message.key, recipient.id):
                 already += 1
+            elif added is not None and message.at < added:
+                before_added += 1
             else:
                 deliveries.append(Delivery(message, recipient))
-    return Plan(tuple(deliveries), horizon, already, silent, too_old, tuple(skipped))
+    return Plan(tuple(deliveries), horizon, already, silent, too_old, tuple(skipped),
+                before_added)

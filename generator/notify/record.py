@@ -1,6 +1,7 @@
 """The record of what was sent, and where it is kept.
 
-The record maps each message key to the recipients it reached. Recipients are
+The record maps each message key to the recipients it reached, and each recipient to
+when it is sent updates from (one added later is not sent the history). Recipients are
 stored as short hashes of their id ('email:ops@example.org', 'webhook:chat'), so
 the record names no address even where it sits on a public host. It is written
 after every successful delivery, atomically, so a run killed between two sends
@@ -110,13 +111,40 @@ def recipient_hash(recipient_id: str) -> str:
 
 @dataclass
 class SentRecord:
-    """message key -> {'at': ISO time of the message, 'to': [recipient hashes]}."""
+    """message key -> {'at': ISO time of the message, 'to': [recipient hashes]}; and
+    each contact's and webhook's hash -> from when it is sent updates."""
 
     entries: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Every recipient when the record was last written, with the time it is sent updates
+    # from (an ISO time; None: from the horizon). None: a record that names none yet (the
+    # first run, or one kept by an earlier version).
+    recipients: dict[str, str | None] | None = None
+    written: str | None = None  # ISO time of the run that last wrote it
 
     def has(self, key: str, recipient_id: str) -> bool:
         entry = self.entries.get(key)
         return entry is not None and recipient_hash(recipient_id) in entry["to"]
+
+    def since(self, recipient_id: str) -> datetime | None:
+        """From when ``recipient_id`` is sent updates, if later than the horizon."""
+        found = (self.recipients or {}).get(recipient_hash(recipient_id))
+        return datetime.fromisoformat(found) if found is not None else None
+
+    def welcome(self, recipient_ids: Sequence[str]) -> list[str]:
+        """Make ``recipient_ids`` the record's recipients; those it did not name when it
+        names some (added to outpost.yaml since) are returned, and are sent the updates
+        from the last run that wrote the record on, not every update since the horizon:
+        a colleague added months later would get months of history."""
+        known = self.recipients
+        start = self.written if known is not None else None
+        added = [recipient for recipient in recipient_ids
+                 if known is not None and recipient_hash(recipient) not in known]
+        self.recipients = {}
+        for recipient in recipient_ids:
+            digest = recipient_hash(recipient)
+            self.recipients[digest] = (known[digest] if known is not None and digest in known
+                                       else start)
+        return added
 
     def add(self, key: str, at: datetime, recipient_id: str) -> None:
         entry = self.entries.setdefault(key, {"at": at.isoformat(), "to": []})
@@ -130,8 +158,14 @@ class SentRecord:
                     if datetime.fromisoformat(v["at"]) < horizon]:
             del self.entries[key]
 
-    def encode(self) -> bytes:
-        data = {"format": FORMAT, "sent": dict(sorted(self.entries.items()))}
+    def encode(self, now: datetime | None = None) -> bytes:
+        """The record as written by a run at ``now``."""
+        data: dict[str, Any] = {"format": FORMAT, "sent": dict(sorted(self.entries.items()))}
+        if now is not None:
+            self.written = now.isoformat()
+        if self.recipients is not None and self.written is not None:
+            data["recipients"] = dict(sorted(self.recipients.items()))
+            data["written"] = self.written
         return (json.dumps(data, indent=1, sort_keys=True) + "\n").encode("utf-8")
 
     @classmethod
@@ -144,19 +178,34 @@ class SentRecord:
                 raise ValueError(f"unknown format {parsed.get('format')!r}")
             entries = parsed["sent"]
             for entry in entries.values():
-                if datetime.fromisoformat(entry["at"]).tzinfo is None:  # prune compares
-                    raise ValueError(f"time '{entry['at']}' has no UTC offset")
+                _aware(entry["at"])  # prune compares
                 recipients = entry["to"]
                 if not (isinstance(recipients, list)
                         and all(isinstance(item, str) for item in recipients)):
                     raise ValueError("recipients must be a list of text")
+            known, written = parsed.get("recipients"), parsed.get("written")
+            if known is not None or written is not None:
+                if not (isinstance(known, dict) and isinstance(written, str)):
+                    raise ValueError("'recipients' and 'written' go together")
+                _aware(written)
+                for since in known.values():
+                    if since is not None:
+                        _aware(since)
         # RecursionError: JSON nested deeper than Python's reader goes ('[[[[...').
         except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
             raise OutpostError(
                 f"the sent record in {where} is damaged ({exc}); nothing was sent. Restore it, "
                 "or delete it and set notify.since to now so that history is not sent again"
             ) from None
-        return cls(dict(entries))
+        return cls(dict(entries), known, written)
+
+
+def _aware(text: object) -> None:
+    """ValueError unless ``text`` is an ISO time with a UTC offset."""
+    if not isinstance(text, str):
+        raise ValueError(f"time {text!r} is not text")
+    if datetime.fromisoformat(text).tzinfo is None:
+        raise ValueError(f"time '{text}' has no UTC offset")
 
 
 def _read(store: RecordStore, missing: str = "") -> bytes | None:
@@ -183,18 +232,40 @@ def load_record(store: RecordStore,
     data = _read(store)
     if data is not None:
         return SentRecord.decode(data, store.description), None
-    joined, found = SentRecord(), []
+    joined, found = SentRecord(recipients={}), []
     missing = (f", where a record kept before {store.description} became the primary "
                "may be")
     for other in earlier():
         kept = _read(other, missing)
         if kept is not None:
             found.append(other.description)
-            for key, entry in SentRecord.decode(kept, other.description).entries.items():
+            record = SentRecord.decode(kept, other.description)
+            for key, entry in record.entries.items():
                 mine = joined.entries.setdefault(key, {"at": entry["at"], "to": []})
                 mine["to"] += [to for to in entry["to"] if to not in mine["to"]]
+            _join_recipients(joined, record)
+    if not found:
+        joined.recipients = None
     return joined, found
 
 
-def save_record(store: RecordStore, record: SentRecord) -> None:
-    store.write_state(STATE_NAME, record.encode())
+def _join_recipients(joined: SentRecord, record: SentRecord) -> None:
+    """Add ``record``'s recipients to ``joined``'s, each from the earlier of its times;
+    a record naming none makes the joined one name none (every recipient is sent
+    updates from the horizon, as before records named them)."""
+    if joined.recipients is None or record.recipients is None or record.written is None:
+        joined.recipients = None
+        return
+    for digest, since in record.recipients.items():
+        if digest in joined.recipients:
+            other = joined.recipients[digest]
+            since = None if since is None or other is None else min(
+                since, other, key=datetime.fromisoformat)
+        joined.recipients[digest] = since
+    joined.written = max([joined.written or record.written, record.written],
+                         key=datetime.fromisoformat)
+
+
+def save_record(store: RecordStore, record: SentRecord, now: datetime) -> None:
+    """Write ``record`` into ``store``, as written by a run at ``now``."""
+    store.write_state(STATE_NAME, record.encode(now))

@@ -16,7 +16,7 @@ from generator.core.errors import OutpostError
 from generator.core.model import Config, Notice, Status
 from generator.core.wording import counted, noun
 from generator.notify import mail, mrkdwn, webhooks
-from generator.notify.plan import Delivery, Message, Plan, pending
+from generator.notify.plan import Delivery, Message, Plan, pending, recipients
 from generator.notify.record import (
     LocalStore,
     RecordStore,
@@ -176,6 +176,9 @@ def report_plan(ctx: Context, plan: Plan, store: RecordStore, dry_run: bool = Fa
     if plan.silent or plan.too_old:
         ctx.echo(f"Not sent: {counted(plan.silent, 'silent update')}, "
                  f"{counted(plan.too_old, 'update')} before the horizon.")
+    if plan.before_added:
+        ctx.echo(f"Not sent: {counted(plan.before_added, 'delivery', 'deliveries')} of "
+                 "updates from before their contact or webhook was added.")
 
 
 def _unreachable(hook: Webhook | None, ctx: Context) -> str:
@@ -201,6 +204,8 @@ def run(ctx: Context, store: RecordStore, dry_run: bool,
                 if dry_run else f"it is kept on {store.description} from this run on")
         ctx.echo(f"Note: {store.description} holds no sent record yet: the one in "
                  f"{' and '.join(found_in)}, where it was kept before, was read; {kept}.")
+    added = record.welcome([recipient.id for recipient in recipients(settings)])
+    added_from = record.written  # before this run writes it
     plan = pending(ctx.notices, settings, record, ctx.now, horizon)
     why, made = served_build(ctx, store) if plan.deliveries else (None, None)
     plan, held = hold_back(plan, made)
@@ -210,6 +215,7 @@ def run(ctx: Context, store: RecordStore, dry_run: bool,
                  "nothing is sent or recorded.")
         if why is not None:
             ctx.echo(f"Note: {why}: the real run would send nothing until it does.")
+        _report_added(ctx, added, added_from)
         report_plan(ctx, plan, store, dry_run=True, held=(held, made))
         return 0, 0
     if why is not None:
@@ -217,11 +223,14 @@ def run(ctx: Context, store: RecordStore, dry_run: bool,
                            "they say. Run 'outpost build' and 'outpost publish --primary' "
                            "(pull first if someone published since), then outpost notify "
                            "again. Nothing was sent.")
-    if found_in is not None:  # kept in store from now on, even if nothing is sent:
-        _keep(store, record)     # the next runs need not look for it elsewhere
+    # Kept in store from now on, even if nothing is sent: the next runs need not look
+    # for it elsewhere, and know when a recipient new to this run was added.
+    if found_in is not None or added:
+        _keep(store, record, ctx.now)
     if isinstance(store, LocalStore):
         ctx.echo(f"Note: the sent record is a {store.description}. It does not survive a "
                  "throw-away CI machine; add a 'publish:' target to keep it there.")
+    _report_added(ctx, added, added_from)
     report_plan(ctx, plan, store, held=(held, made))
     sent = failed = 0
     label = ""
@@ -254,7 +263,7 @@ def run(ctx: Context, store: RecordStore, dry_run: bool,
             # It arrived: a stop now would leave it unrecorded, sent again by the next
             # run, and the record's write (a push, an upload) takes a moment.
             with stops_held():
-                _remember(store, record, delivery, horizon, label)
+                _remember(store, record, delivery, horizon, label, ctx.now)
                 sent += 1
                 ctx.echo(f"sent   {label} ({how})")
                 label = ""
@@ -286,21 +295,33 @@ def stops_held() -> Iterator[None]:
         mask(signal.SIG_SETMASK, previous)
 
 
-def _keep(store: RecordStore, record: SentRecord) -> None:
-    """Write the record into ``store``, which held none, before anything is sent."""
+def _report_added(ctx: Context, added: Sequence[str], since: str | None) -> None:
+    """Name the recipients new to the record (SentRecord.welcome) and from when
+    (``since``, an ISO time) they are sent updates."""
+    if not added or since is None:
+        return
+    start = times.write_time(datetime.fromisoformat(since), ctx.config.timezone)
+    names = [recipient.label for recipient in recipients(ctx.settings)
+             if recipient.id in added]
+    ctx.echo(f"New since the last run that wrote the sent record: {', '.join(names)}: sent "
+             f"the updates from {start} on, not those before they were added.")
+
+
+def _keep(store: RecordStore, record: SentRecord, now: datetime) -> None:
+    """Write the record into ``store`` before anything is sent."""
     try:
-        save_record(store, record)
+        save_record(store, record, now)
     except (PublishError, OSError) as exc:
         raise OutpostError(f"could not write the sent record in {store.description} "
                            f"({exc}); nothing was sent.") from None
 
 
 def _remember(store: RecordStore, record: SentRecord, delivery: Delivery,
-              horizon: datetime, label: str) -> None:
+              horizon: datetime, label: str, now: datetime) -> None:
     record.add(delivery.message.key, delivery.message.at, delivery.recipient.id)
     record.prune(horizon)
     try:
-        save_record(store, record)
+        save_record(store, record, now)
     except (PublishError, OSError) as exc:  # a target's failure, a local disk's
         raise OutpostError(
             f"sent {label} but could not update the sent record in {store.description} "
