@@ -729,10 +729,33 @@ CONFIG_CASES = {
         f"outpost.yaml:2: Config value 'base_url': {URL_HINT}, received 'ftp://x.org/'"]),
     "zone abbreviation": ("title: T\nbase_url: https://s.example.org/\ntimezone: CST\n", [
         "outpost.yaml:3: Config value 'timezone': expected an IANA time zone such as "
-        "'America/Chicago', received 'CST'"]),
+        "'America/Chicago', received 'CST': an offset or an abbreviation changes with "
+        "daylight saving time: write the zone of the place, such as 'Europe/Berlin', "
+        "which knows when it changes"]),
     "unknown zone": ("title: T\nbase_url: https://s.example.org/\ntimezone: Mars/Olympus\n", [
         "outpost.yaml:3: Config value 'timezone': expected an IANA time zone such as "
         "'America/Chicago', received 'Mars/Olympus'"]),
+    # The zone meant is named, whatever its capitals, its spaces or a letter missed.
+    "zone in other capitals": (
+        "title: T\nbase_url: https://s.example.org/\ntimezone: america/chicago\n", [
+            "outpost.yaml:3: Config value 'timezone': expected an IANA time zone such as "
+            "'America/Chicago', received 'america/chicago': did you mean 'America/Chicago'?"]),
+    "zone with a space": (
+        "title: T\nbase_url: https://s.example.org/\ntimezone: America/New York\n", [
+            "outpost.yaml:3: Config value 'timezone': expected an IANA time zone such as "
+            "'America/Chicago', received 'America/New York': did you mean "
+            "'America/New_York'?"]),
+    "zone misspelt": (
+        "title: T\nbase_url: https://s.example.org/\ntimezone: Amerika/Chicago\n", [
+            "outpost.yaml:3: Config value 'timezone': expected an IANA time zone such as "
+            "'America/Chicago', received 'Amerika/Chicago': did you mean 'America/Chicago'?"]),
+    # 'UTC' is close to 'UTC+2' and two hours off: an offset is told to name a place.
+    "zone as an offset": (
+        "title: T\nbase_url: https://s.example.org/\ntimezone: UTC+2\n", [
+            "outpost.yaml:3: Config value 'timezone': expected an IANA time zone such as "
+            "'America/Chicago', received 'UTC+2': an offset or an abbreviation changes with "
+            "daylight saving time: write the zone of the place, such as 'Europe/Berlin', "
+            "which knows when it changes"]),
     # A folder of zones is no zone; its other problems are still reported.
     "zone folder": ("title: T\nbase_url: https://s.example.org/\ntimezone: America\n"
                     "feed_items: lots\n", [

@@ -324,7 +324,12 @@ def test_init_into_a_file_is_refused(tmp_path: Path, run: Run) -> None:
 
 @pytest.mark.parametrize(("args", "message"), [
     (("--timezone", "CST"),
-     "--timezone: 'CST' is not an IANA time zone such as 'America/Chicago'"),
+     "--timezone: 'CST' is not an IANA time zone such as 'America/Chicago': an offset or "
+     "an abbreviation changes with daylight saving time: write the zone of the place, such "
+     "as 'Europe/Berlin', which knows when it changes"),
+    (("--timezone", "europe/berlin"),
+     "--timezone: 'europe/berlin' is not an IANA time zone such as 'America/Chicago': did "
+     "you mean 'Europe/Berlin'?"),
     (("--timezone", "Mars/Olympus"),
      "--timezone: 'Mars/Olympus' is not an IANA time zone such as 'America/Chicago'"),
     (("--timezone", "America"),

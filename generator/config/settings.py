@@ -47,8 +47,8 @@ CONFIG_FILE = location.CONFIG_FILE
 def _zone(node: yn.Node, path: str = "") -> ZoneInfo:
     try:
         return load_zone(s.text(node))
-    except NotAZone:
-        raise s.Expected("an IANA time zone such as 'America/Chicago'") from None
+    except NotAZone as exc:
+        raise s.Expected("an IANA time zone such as 'America/Chicago'", exc.hint) from None
 
 
 CASE_PLACEHOLDERS = ("{id}", "{title}")

@@ -7,7 +7,14 @@ import re
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from generator.core.errors import InputError, character_name, cut_quote, misleading_character
+from generator.core.errors import (
+    InputError,
+    character_name,
+    close_to,
+    cut_quote,
+    did_you_mean,
+    misleading_character,
+)
 
 # An explicit offset: the site zone does not apply. RFC 3339 allows a lowercase z and t.
 _OFFSET = r"[Zz]|[+-][0-9]{2}:?[0-9]{2}"
@@ -33,7 +40,16 @@ MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", 
 
 
 class NotAZone(InputError):
-    """A name that is no IANA time zone at all (see ``load_zone``)."""
+    """A name that is no IANA time zone at all (see ``load_zone``); ``hint`` says what was
+    probably meant ('' when nothing is close)."""
+
+    def __init__(self, name: str) -> None:
+        self.name, self.hint = name, _zone_hint(name)
+        super().__init__(f"'{name}' is not an IANA time zone such as 'America/Chicago'"
+                         + (f": {self.hint}" if self.hint else ""))
+
+    def __reduce__(self) -> tuple[type[NotAZone], tuple[str]]:
+        return type(self), (self.name,)
 
 
 class NotATime(InputError):
@@ -66,9 +82,8 @@ def load_zone(name: str) -> ZoneInfo:
     """The IANA zone called ``name``; raises InputError for anything else (NotAZone when it
     names no zone at all)."""
     # "CST" or "EST5EDT" style names are legacy aliases, not places.
-    legacy = name.upper() == name and name != "UTC"
-    if legacy or not re.fullmatch(r"[A-Za-z0-9_+\-]+(/[A-Za-z0-9_+\-]+)*", name):
-        raise NotAZone(f"'{name}' is not an IANA time zone such as 'America/Chicago'")
+    if _is_legacy(name) or not re.fullmatch(r"[A-Za-z0-9_+\-]+(/[A-Za-z0-9_+\-]+)*", name):
+        raise NotAZone(name)
     if name in _NOT_PLACES:
         raise InputError(f"'{name}' {_NOT_PLACES[name]}")
     if name.startswith(ZONE_COPIES):
@@ -78,8 +93,34 @@ def load_zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder, such as America
-        raise NotAZone(f"'{name}' is not an IANA time zone such as 'America/Chicago'"
-                       ) from None
+        raise NotAZone(name) from None
+
+
+def _is_legacy(name: str) -> bool:
+    """Whether ``name`` is written as a legacy alias ('CST', 'EST5EDT') or an offset
+    ('UTC+2', '+02:00'), not as a place."""
+    return name.upper() == name and name != "UTC"
+
+
+def _zone_hint(name: str) -> str:
+    """What a name that is no zone probably meant: the zone it names in other capitals or
+    with spaces for underscores, else the one it is closest to; for an offset or an
+    abbreviation, why a place is asked for (the zone closest to 'UTC+2' is 'UTC', two
+    hours off)."""
+    if _is_legacy(name):
+        return ("an offset or an abbreviation changes with daylight saving time: write the "
+                "zone of the place, such as 'Europe/Berlin', which knows when it changes")
+    from zoneinfo import available_timezones  # only on error paths: it lists the folder
+
+    places = {zone.casefold(): zone for zone in available_timezones()
+              if not _is_legacy(zone) and zone not in _NOT_PLACES
+              and not zone.startswith(ZONE_COPIES)}
+    written = name.strip().replace(" ", "_").casefold()
+    if written in places:
+        return did_you_mean([places[written]])
+    if any(zone.startswith(f"{written}/") for zone in places):  # a region: no place is closer
+        return ""
+    return did_you_mean([places[zone] for zone in close_to(written, places)[:1]])
 
 
 # The offsets places use: from Baker Island's to Kiribati's Line Islands'. Others are
