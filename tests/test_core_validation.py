@@ -735,6 +735,14 @@ CONFIG_CASES = {
     "unknown zone": ("title: T\nbase_url: https://s.example.org/\ntimezone: Mars/Olympus\n", [
         "outpost.yaml:3: Config value 'timezone': expected an IANA time zone such as "
         "'America/Chicago', received 'Mars/Olympus'"]),
+    # Settings pasted with the '---' another tool's file starts with, or a file ending in one.
+    "a second document": ("title: T\nbase_url: https://e.org/\n---\ntimezone: UTC\n", [
+        "outpost.yaml:3: invalid YAML: '---' starts a second document, and the file holds "
+        "one: remove this line"]),
+    "a second document left empty": ("title: T\nbase_url: https://e.org/\ntimezone: UTC\n"
+                                     "---\n", [
+        "outpost.yaml:4: invalid YAML: '---' starts a second document, and the file holds "
+        "one: remove this line"]),
     # The zone meant is named, whatever its capitals, its spaces or a letter missed.
     "zone in other capitals": (
         "title: T\nbase_url: https://s.example.org/\ntimezone: america/chicago\n", [

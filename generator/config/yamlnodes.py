@@ -193,6 +193,12 @@ def parse(text: str, first_line: int = 1, aliases: bool = False) -> Node | None:
 
 def _syntax_error(text: str, exc: yaml.MarkedYAMLError) -> tuple[int, str]:
     """The line (0-based, as YAML counts lines) of a syntax error, and what to say of it."""
+    if exc.problem == "but found another document" and exc.problem_mark is not None:
+        # A '---' pasted with settings from another tool's file, or left at the end.
+        line = exc.problem_mark.line
+        written = cut_quote(_lines(text)[line].strip())
+        return line, (f"'{written}' starts a second document, and the file holds one: "
+                      "remove this line")
     unclosed = _unclosed(exc.context, exc.problem)
     mark = (exc.context_mark if unclosed and exc.context_mark
             else exc.problem_mark or exc.context_mark)
