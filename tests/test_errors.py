@@ -607,6 +607,29 @@ def test_check_warns_about_components_sharing_a_name(empty_repo: Path, run: Run)
         "OK: outpost.yaml and 0 notices are valid (2 warnings).\n"))
 
 
+def test_check_warns_about_a_group_written_in_other_capitals(empty_repo: Path,
+                                                               run: Run) -> None:
+    """A group written as an earlier one is in other capitals ('campus' below 'Campus')
+    is a group of its own: the Open page showed two rows headed alike, each with part of
+    the components. check names it at its group's line, with the spelling to write."""
+    (empty_repo / "outpost.yaml").write_text(
+        "title: Test Status\nbase_url: https://status.example.org/\n"
+        "timezone: America/Chicago\ncomponents:\n"
+        "  - id: web\n    name: Web\n    group: Campus\n"
+        "  - id: mail\n    name: Mail\n    group: Campus\n"
+        "  - id: wifi\n    group: campus\n    name: Wi-Fi\n"
+        "  - {id: vpn, name: VPN, group: CAMPUS}\n")
+    result = run(empty_repo, "check", "--now", NOW)
+    assert (result.exit_code, result.output) == (0, (
+        "outpost.yaml:12: warning: component 'wifi' has the group 'campus', which component "
+        "'web' writes 'Campus': the Open page lists them as two groups headed alike: write "
+        "'Campus'\n"
+        "outpost.yaml:14: warning: component 'vpn' has the group 'CAMPUS', which component "
+        "'web' writes 'Campus': the Open page lists them as two groups headed alike: write "
+        "'Campus'\n"
+        "OK: outpost.yaml and 0 notices are valid (2 warnings).\n"))
+
+
 def test_check_warns_about_no_override_that_a_template_uses(empty_repo: Path,
                                                             run: Run) -> None:
     """Jinja loads './parts/a.html' and 'parts//b.html' as parts/a.html and parts/b.html,

@@ -59,7 +59,7 @@ def _found(repo: Repo, project: Project, options: BuildOptions, now_text: str | 
     checked, problems = check_repo(project, options)
     warnings: list[Problem] = []
     if checked is not None:
-        from generator.config.settings import shared_component_names
+        from generator.config.settings import groups_in_other_capitals, shared_component_names
         from generator.core.timeline import future_updates, late_updates
         from generator.publish.base import target_problems
         from generator.render.overrides import checked_overrides
@@ -72,6 +72,7 @@ def _found(repo: Repo, project: Project, options: BuildOptions, now_text: str | 
                                            checked.config.timezone),
                            *late_updates(checked.notices, checked.config.timezone), *unused,
                            *shared_component_names(project.root, checked.config),
+                           *groups_in_other_capitals(project.root, checked.config),
                            *_broken_links(project.root, checked)])
     return checked, problems, warnings
 

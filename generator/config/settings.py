@@ -363,7 +363,7 @@ def shared_component_names(root: Path, config: Config) -> list[Problem]:
             shared.append((index, component, earlier))
     if not shared:
         return []
-    lines = _component_name_lines(read_config(root))
+    lines = _component_lines(read_config(root), "name")
     warnings = []
     for index, component, earlier in shared:
         own = (f", such as '{component.name} ({component.group})'" if component.group
@@ -377,11 +377,34 @@ def shared_component_names(root: Path, config: Config) -> list[Problem]:
     return warnings
 
 
-def _component_name_lines(raw: bytes) -> list[int]:
-    """The line of each component's name in outpost.yaml, in order (settings that parsed)."""
+def groups_in_other_capitals(root: Path, config: Config) -> list[Problem]:
+    """A warning (outpost.yaml:line) for each component whose group an earlier component
+    writes in other capitals: groups are told apart by their words as written, so the
+    Open page lists two groups under headings alike, each with part of the components."""
+    first: dict[str, Component] = {}
+    split: list[tuple[int, Component, Component]] = []
+    for index, component in enumerate(config.components):
+        if component.group is None:
+            continue
+        earlier = first.setdefault(component.group.casefold(), component)
+        if earlier.group != component.group:
+            split.append((index, component, earlier))
+    if not split:
+        return []
+    lines = _component_lines(read_config(root), "group")
+    return [Problem(CONFIG_FILE, lines[index] if index < len(lines) else 0,
+                    f"component '{component.id}' has the group '{component.group}', which "
+                    f"component '{earlier.id}' writes '{earlier.group}': the Open page lists "
+                    f"them as two groups headed alike: write '{earlier.group}'")
+            for index, component, earlier in split]
+
+
+def _component_lines(raw: bytes, key: str) -> list[int]:
+    """The line of each component's ``key`` in outpost.yaml (its item's line without
+    one), in order (settings that parsed)."""
     root = yn.parse(raw.decode("utf-8"), aliases=True)
     listed = root.entries.get("components") if isinstance(root, yn.Mapping) else None
     if not isinstance(listed, yn.Sequence):
         return []
-    return [item.key_lines.get("name", item.line) if isinstance(item, yn.Mapping)
+    return [item.key_lines.get(key, item.line) if isinstance(item, yn.Mapping)
             else item.line for item in listed.items]
