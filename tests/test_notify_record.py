@@ -473,3 +473,18 @@ def test_records_joined_from_earlier_places_keep_each_recipient_from_its_earlies
     joined, _ = load_record(HeldStore("primary", None), lambda: stores)
     assert joined.recipients is None
     assert load_record(HeldStore("primary", None), lambda: [])[0].recipients is None
+
+
+def test_a_run_that_sends_is_refused_a_clock_ahead_of_the_machines(
+        run: Run, repo: Path, smtp: MailServer) -> None:
+    """Its record would be dated ahead: entries a run at the right time still needs
+    dropped, and contacts added later dated from then. A dry run may look ahead."""
+    record = repo / ".outpost-state" / "notify-record.json"
+    result = run(repo, "notify", "--now", "2999-01-01 10:00")
+    assert result.exit_code == 2
+    assert result.output.endswith(
+        "Error: Invalid value for '--now': ahead of this machine's clock: a run that sends "
+        "records its time, and a later run at the right time would send again what that "
+        "record then leaves out; use --dry-run to see what would be sent then\n")
+    assert smtp.received == [] and not record.exists()
+    assert run(repo, "notify", "--dry-run", "--now", "2999-01-01 10:00").exit_code == 0
