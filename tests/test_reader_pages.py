@@ -8,6 +8,7 @@ import hashlib
 import itertools
 import json
 import re
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -680,3 +681,94 @@ def test_a_tab_is_the_current_page_only_on_its_own_page(example_repo: Path, run:
         assert tabs is not None, path
         assert re.findall(r'aria-current="(\w+)">(\w+) Notifications', tabs[1]) == [
             (current, tab)], path
+
+
+class _Languages(HTMLParser):
+    """Each run of text of a page with the language it is in: its nearest lang."""
+
+    VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link",
+                      "meta", "source", "track", "wbr"})
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[tuple[str, str | None]] = []
+        self.texts: list[tuple[str, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in self.VOID:
+            self.stack.append((tag, dict(attrs).get("lang")))
+
+    def handle_endtag(self, tag: str) -> None:
+        while self.stack and self.stack.pop()[0] != tag:
+            pass
+
+    def handle_data(self, data: str) -> None:
+        if data.strip() and not any(tag in ("script", "style", "title") for tag, _ in self.stack):
+            lang = next((lang for _, lang in reversed(self.stack) if lang is not None), "")
+            self.texts.append((data.strip(), lang))
+
+
+def languages(html: str) -> list[tuple[str, str]]:
+    parser = _Languages()
+    parser.feed(html)
+    return parser.texts
+
+
+@pytest.mark.parametrize("language", ["es", "pt-BR"])
+def test_outposts_english_words_and_the_sites_text_each_say_their_language(
+        empty_repo: Path, run: Run, tmp_path: Path, language: str) -> None:
+    """WCAG 3.1.2: on a site whose notices are in another language, Outpost's words are
+    marked English and the site's text (titles, updates, names) as its language, on
+    every page and in the banner fragments, so that a screen reader speaks each in its
+    own; a site in English gets no lang but the page's."""
+    config = empty_repo / "outpost.yaml"
+    config.write_text(config.read_text().replace("name: Web", "name: Correo web")
+                      + f"language: {language}\nalerts_contact: el contacto de su distrito\n"
+                      "mirrors:\n  - https://espejo.example.net/\n")
+    (empty_repo / "notices" / "correo-lento.md").write_text(
+        "---\ntitle: Correo lento\ntype: incident\nimpact: major\ncomponents: [web]\n---\n"
+        "## Identified - 2026-11-28 05:30\nLos mensajes tardan.\n\n"
+        "## Investigating - 2026-11-28 05:00\nEstamos investigando.\n")
+    (empty_repo / "notices" / "caida-antigua.md").write_text(
+        "---\ntitle: Caída antigua\ntype: incident\ncomponents: [web]\n---\n"
+        "## Resolved - 2026-10-02 06:00\nResuelto.\n\n"
+        "## Investigating - 2026-10-02 05:00\nMirando.\n")
+    site = build(empty_repo, run, tmp_path / "site", FIXED_NOW)
+    english = {"Open Notifications", "Closed Notifications", "Skip to content", "Updates",
+               "Investigating", "Identified", "Resolved", "Affected:", "Major outage",
+               "Latest update", "Subscribe", "Email alerts", "Uptime", "No notices.",
+               "Page not found", "Follow", "If it does not load, try"}
+    theirs = {"Correo lento", "Los mensajes tardan.", "Estamos investigando.", "Correo web",
+              "Caída antigua", "Resuelto.", "el contacto de su distrito"}
+    seen_english, seen_theirs = set(), set()
+    pages = [path for path in site.rglob("*.html")]
+    assert len(pages) > 10
+    for path in pages:
+        html = path.read_text()
+        if path.name != "banner.html":
+            assert f'<html lang="{language}">' in html, path
+        for text, lang in languages(html):
+            for words in english:
+                if text.startswith(words):
+                    assert lang == "en", (path, text, lang)
+                    seen_english.add(words)
+            if text in theirs:
+                assert lang == language, (path, text, lang)
+                seen_theirs.add(text)
+    assert seen_english == english
+    assert seen_theirs == theirs
+    # The API and feeds carry no markup of it: the texts are as written.
+    assert "Correo lento" in (site / "api/v2/summary.json").read_text()
+
+
+def test_a_site_in_english_marks_no_language_but_the_pages(
+        empty_repo: Path, run: Run, tmp_path: Path) -> None:
+    config = empty_repo / "outpost.yaml"
+    config.write_text(config.read_text() + "language: en-GB\n")
+    (empty_repo / "notices" / "slow.md").write_text(
+        "---\ntitle: Slow\ntype: incident\ncomponents: [web]\n---\n"
+        "## Investigating - 2026-11-28 05:00\nLooking.\n")
+    site = build(empty_repo, run, tmp_path / "site", FIXED_NOW)
+    for path in site.rglob("*.html"):
+        html = path.read_text()
+        assert set(re.findall(r' lang="([^"]*)"', html)) == {"en-GB"}, path

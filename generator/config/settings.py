@@ -223,7 +223,9 @@ SETTINGS: tuple[s.Field, ...] = (
     s.Field("language", _language, "language tag", "The language the notices are written "
             "in, declared by the pages, feeds and emails (a BCP 47 tag such as en, en-US or "
             "es-419). Outpost's own words (labels, statuses, dates) stay English whatever "
-            "it says.", default="en"),
+            "it says; where it is not English, the pages and banners mark those words "
+            "English and the site's text (titles, updates, names) as this language, so "
+            "that a screen reader speaks each in its own.", default="en"),
 )
 
 def _check_components(values: dict[str, Any], node: yn.Mapping, prefix: str

@@ -195,10 +195,24 @@ def own_direction(html: str) -> str:
     return _OWN_DIRECTION_TAG.sub(r'<\1 dir="auto"', html)  # text never holds a raw '<'
 
 
-def isolated(text: str) -> Markup:
+NO_LANG = Markup("")  # a part in the line's own language
+
+
+def isolated(text: str, lang: Markup = NO_LANG) -> Markup:
     """``text`` escaped in a <bdi>: a right-to-left title or name in an English line
-    keeps its own order, its closing '!' or '(DNS)' on its own side."""
-    return Markup("<bdi>%s</bdi>") % text
+    keeps its own order, its closing '!' or '(DNS)' on its own side. ``lang``: the
+    attribute saying its language, where the line's is another (part_languages)."""
+    return Markup("<bdi%s>%s</bdi>") % (lang, text)
+
+
+def part_languages(language: str) -> tuple[Markup, Markup]:
+    """The lang attributes of Outpost's own words and of the site's text, for a site
+    whose notices are written in ``language``: none where it is English; else the
+    words are marked English and the site's text in them as ``language`` (WCAG 3.1.2:
+    a screen reader reads each in its own language)."""
+    if language.partition("-")[0].lower() == "en":
+        return NO_LANG, NO_LANG
+    return Markup(' lang="en"'), Markup(' lang="%s"') % language
 
 
 def sanitize(html: str) -> str:

@@ -50,7 +50,8 @@ TOO_DEEP = "nests its tags or brackets too deeply to be compiled: nest them less
 # compiling a template that names another fails.
 FILTERS = frozenset({
     "when", "when_zone", "clock", "iso", "stamp", "span", "began_early", "shown_start", "md",
-    "links_from", "affected", "by_month", "unbroken", "isolated", "uptime", "host", "case_url"})
+    "links_from", "affected", "by_month", "unbroken", "isolated", "uptime", "host", "case_url",
+    "site_text"})
 LEADING_NOWHERE = "symlink leading nowhere, not read: restore what it leads to or remove it"
 TOO_BIG = f"file is larger than the limit of {MAX_FILE_BYTES:,} bytes: shorten it"
 NOT_A_FILE = ("not a regular file (a named pipe, a socket or a device), not read: put a "

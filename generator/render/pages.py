@@ -55,7 +55,13 @@ from generator.core.timeline import (
 )
 from generator.disk import files_under, regular_bytes
 from generator.render.bars import LEGEND, BarRow, bar_row, day_label, uptime_text
-from generator.render.markup import MarkdownRenderer, absolute_links, focusable_tables, isolated
+from generator.render.markup import (
+    MarkdownRenderer,
+    absolute_links,
+    focusable_tables,
+    isolated,
+    part_languages,
+)
 from generator.render.overrides import (
     BUILTIN_TEMPLATES,
     TEMPLATE_OVERRIDES,
@@ -371,7 +377,14 @@ def _install_filters(env: Environment, config: Config, markdown: MarkdownRendere
     env.filters["affected"] = lambda item: affected(item, config)
     env.filters["by_month"] = lambda items: by_month(items, zone)
     env.filters["unbroken"] = _unbroken
-    env.filters["isolated"] = _isolated
+    # Outpost's own words are English whatever the notices' language: on a site in
+    # another, its templates mark them so, and the site's text within them as its own.
+    ui_lang, text_lang = part_languages(config.language)
+    env.globals["ui_lang"], env.globals["text_lang"] = ui_lang, text_lang
+    env.filters["isolated"] = partial(_isolated, lang=text_lang)
+    # A phrase of the site's own inside Outpost's words ('ask {{ alerts_contact }}').
+    env.filters["site_text"] = lambda text: (Markup("<span%s>%s</span>") % (text_lang, text)
+                                             if text_lang else text)
     env.filters["uptime"] = uptime_text
     env.filters["host"] = lambda url: (urlsplit(url).netloc + urlsplit(url).path).rstrip("/")
     env.filters["case_url"] = lambda notice: case_url(config.submit_case_url, notice.id,
@@ -409,10 +422,10 @@ def by_month(items: Iterable[NoticeView], zone: Any) -> list[tuple[str, list[Not
     return list(months.items())
 
 
-def _isolated(names: tuple[str, ...]) -> Markup:
-    """``name_list`` of names each in a <bdi>, so right-to-left names listed in an
-    English sentence keep its order rather than merge into one run."""
-    return Markup(name_list([isolated(name) for name in names]))
+def _isolated(names: tuple[str, ...], lang: Markup) -> Markup:
+    """``name_list`` of names each in a <bdi> (with ``lang``), so right-to-left names
+    listed in an English sentence keep its order rather than merge into one run."""
+    return Markup(name_list([isolated(name, lang) for name in names]))
 
 
 def _unbroken(text: str) -> str:
