@@ -1483,6 +1483,44 @@ def test_the_longest_title_leaves_since_when_and_help_on_a_small_phone_s_first_s
     assert problems == []
 
 
+def test_the_longest_component_names_leave_since_when_on_a_small_phone_s_first_screen(
+        browser: Any, tmp_path: Path) -> None:
+    """Five components with names of the 100 characters allowed, in a partial outage: the
+    overall line named three of them whole, 13 lines on a 320x640 phone, and "since
+    when" was at y=850 (665 of a 360x640 screen). It names them while they take 100
+    characters, the first always, and counts the rest."""
+    root = tmp_path / "repo"
+    (root / "notices").mkdir(parents=True)
+    names = [(f"District Campus Student Information System {n} " * 3)[:100]
+             for n in range(1, 6)]
+    (root / "outpost.yaml").write_text(
+        MINIMAL_CONFIG.split("components:")[0]
+        + "submit_case_url: https://support.example.org/cases/new\ncomponents:\n"
+        + "".join(f"  - id: c{n}\n    name: {name}\n" for n, name in enumerate(names, 1)))
+    (root / "notices" / "sign-in.md").write_text(
+        "---\ntitle: Sign-in failures\ntype: incident\nimpact: major\n"
+        "components: [c1, c2, c3, c4, c5]\n---\n"
+        "## Investigating - 2026-11-28 05:00\nWe are looking.\n")
+    site = tmp_path / "site"
+    build_into(root, site, FIXED_NOW)
+    seen = {}
+    with serving(site) as url:
+        for width, height in ((320, 640), (360, 640)):
+            context = browser.new_context(viewport={"width": width, "height": height})
+            page = context.new_page()
+            try:
+                page.goto(url)
+                seen[width] = page.evaluate(FIRST_SCREEN)
+            finally:
+                context.close()
+    for width, first_screen in seen.items():
+        assert first_screen["broken"]["text"] == (
+            f"Partial outage: {names[0]} and 4 more"), width
+        assert first_screen["since"]["text"].startswith(
+            "Since Nov 28, 2026, 5:00 AM CST"), width
+        assert first_screen["since"]["bottom"] <= 640, (width, first_screen)
+
+
 def _pdf_objects(pdf: bytes) -> dict[int, bytes]:
     """A PDF's objects by number (Chromium writes no object streams)."""
     return {int(m[1]): m[2] for m in re.finditer(rb"(\d+) 0 obj\s*(.*?)endobj", pdf, re.S)}

@@ -6,7 +6,7 @@ import base64
 import hashlib
 import os
 import re
-from collections.abc import Callable, Container, Iterable, Mapping, MutableMapping
+from collections.abc import Callable, Container, Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from functools import cached_property, partial
@@ -257,7 +257,9 @@ class Overall:
     @property
     def text(self) -> str:
         """The line as words: "Partial outage: Customer sites"."""
-        return f"{self.label}: {name_list(list(self.names))}" if self.names else self.label
+        if not self.names:
+            return self.label
+        return f"{self.label}: {name_list(list(self.names), names_shown(self.names))}"
 
 
 _INDICATOR = {
@@ -270,6 +272,21 @@ _INDICATOR = {
 _IMPACT_INDICATOR = {Impact.NONE: "minor", Impact.MINOR: "minor", Impact.MAJOR: "major",
                      Impact.CRITICAL: "critical"}
 OVERALL_NAMES = 3  # components named in the line before "and N more"
+# Characters of names the line shows, the length one name may have: three names that
+# long took 13 lines of a 320 px phone and pushed "since when" off its first screen.
+OVERALL_CHARS = 100
+
+
+def names_shown(names: Sequence[str]) -> int:
+    """How many of ``names`` the overall line names before "and N more": at most three,
+    while they take at most OVERALL_CHARS characters (the first always)."""
+    shown, length = 0, 0
+    for name in names[:OVERALL_NAMES]:
+        length += len(name)
+        if shown and length > OVERALL_CHARS:
+            break
+        shown += 1
+    return shown
 
 
 def name_list(names: list[str], limit: int = OVERALL_NAMES) -> str:
@@ -425,7 +442,7 @@ def by_month(items: Iterable[NoticeView], zone: Any) -> list[tuple[str, list[Not
 def _isolated(names: tuple[str, ...], lang: Markup) -> Markup:
     """``name_list`` of names each in a <bdi> (with ``lang``), so right-to-left names
     listed in an English sentence keep its order rather than merge into one run."""
-    return Markup(name_list([isolated(name, lang) for name in names]))
+    return Markup(name_list([isolated(name, lang) for name in names], names_shown(names)))
 
 
 def _unbroken(text: str) -> str:
