@@ -34,6 +34,7 @@ from generator.core.model import (
     HOSTED_NOTE,
     MAX_FILE_BYTES,
     MAX_NAME,
+    MAX_TITLE,
     Component,
     Config,
     length_problem,
@@ -118,24 +119,16 @@ def _language(node: yn.Node, path: str = "") -> str:
     return value
 
 
-def _site_title(node: yn.Node, path: str = "") -> str:
-    """A line that heads every page and email subject: a notice title's limit applies."""
-    title = s.line(node, path)
-    problem = length_problem(title)
-    if problem:
-        raise InputError(problem)
-    return title
-
-
-def _name(what: str) -> s.Parser:
-    """A component's name or group (``what``): a line of at most MAX_NAME characters."""
+def _line_within(limit: int, what: str) -> s.Parser:
+    """A line of at most ``limit`` characters; ``what`` names it in the message ('the
+    group is 101 characters long, ...'), the key being named before it."""
 
     def parse(node: yn.Node, path: str = "") -> str:
-        name = s.line(node, path)
-        problem = length_problem(name, MAX_NAME, what)
+        value = s.line(node, path)
+        problem = length_problem(value, limit, what)
         if problem:
             raise InputError(problem)
-        return name
+        return value
 
     return parse
 
@@ -149,14 +142,14 @@ COMPONENT = s.Record(
     fields=(
         s.Field("id", s.slug, "id", "Stable id used in notices and URLs, at most 100 "
                 "characters.", required=True, example="customer-sites"),
-        s.Field("name", _name("name"), "text", "Name shown to readers, at most 100 characters.",
-                required=True, example="Customer sites"),
+        s.Field("name", _line_within(MAX_NAME, "name"), "text", "Name shown to readers, at "
+                "most 100 characters.", required=True, example="Customer sites"),
         s.Field("description", s.optional(s.line), "text", "One line shown under the name."),
-        s.Field("group", s.optional(_name("group")), "text", "Components with the same "
-                "group (at most 100 characters) are listed together under that heading; "
-                "those without a group come first. On the Open page the group is a row (a "
-                "`<details>`) that opens on its components, open while any of them is not "
-                "operational."),
+        s.Field("group", s.optional(_line_within(MAX_NAME, "group")), "text", "Components "
+                "with the same group (at most 100 characters) are listed together under that "
+                "heading; those without a group come first. On the Open page the group is a "
+                "row (a `<details>`) that opens on its components, open while any of them is "
+                "not operational."),
         s.Field("since", s.optional(_day), "date", "The first day of its history (YYYY-MM-DD, "
                 "in the site zone): earlier days show as 'no data', not as operational. "
                 "Without it, history starts on the day of the site's first notice."),
@@ -166,8 +159,8 @@ COMPONENT = s.Record(
 )
 
 SETTINGS: tuple[s.Field, ...] = (
-    s.Field("title", _site_title, "text", "Site title, shown in the header and feeds.",
-            required=True, example="Example Support Notifications"),
+    s.Field("title", _line_within(MAX_TITLE, "title"), "text", "Site title, shown in the "
+            "header and feeds.", required=True, example="Example Support Notifications"),
     s.Field("base_url", _base_url, "URL", "Public URL the site is served from; a subpath "
             "such as https://example.org/status/ works, a query, a fragment or a page's name "
             "(index.html) does not, and "
