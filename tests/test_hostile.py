@@ -361,6 +361,37 @@ def test_component_and_group_names_have_a_length_limit(empty_repo: Path, run: Ru
     assert run(empty_repo, "check").exit_code == 0
 
 
+def test_the_settings_texts_readers_see_have_length_limits(empty_repo: Path,
+                                                           run: Run) -> None:
+    """A 750 KB description passed check and was copied into every page: a site of one
+    notice grew from 152 KB to 5.2 MB. Every text over its limit is named at once."""
+    config = empty_repo / "outpost.yaml"
+
+    def texts(label: int, contact: int, note: int, description: int, line: int,
+              letter: str = "x") -> str:
+        return (MINIMAL_CONFIG.replace("name: Web\n",
+                                       f"name: Web\n    description: {letter * line}\n")
+                + f"home_url: https://support.example.org/\nhome_label: {letter * label}\n"
+                f"alerts_contact: {letter * contact}\nhosted_note: {letter * note}\n"
+                f"description: {letter * description}\n")
+
+    config.write_text(texts(101, 251, 1_001, 750_000, 501))
+    result = run(empty_repo, "check")
+    assert (result.exit_code, result.output) == (
+        1, "outpost.yaml:7: Config value 'components[0].description': the description is 501 "
+           "characters long, more than the limit of 500: shorten it\n"
+           "outpost.yaml:11: Config value 'home_label': the label is 101 characters long, more "
+           "than the limit of 100: shorten it\n"
+           "outpost.yaml:12: Config value 'alerts_contact': the contact is 251 characters long, "
+           "more than the limit of 250: shorten it\n"
+           "outpost.yaml:13: Config value 'hosted_note': the note is 1,001 characters long, "
+           "more than the limit of 1,000: shorten it\n"
+           "outpost.yaml:14: Config value 'description': the description is 750,000 characters "
+           "long, more than the limit of 1,000: shorten it\n5 problems found.\n")
+    config.write_text(texts(100, 250, 1_000, 1_000, 500, letter="é"))
+    assert run(empty_repo, "check").exit_code == 0
+
+
 def test_site_title_and_component_names_must_be_one_line(empty_repo: Path, run: Run) -> None:
     config = empty_repo / "outpost.yaml"
     config.write_text(config.read_text().replace("title: Test Status",

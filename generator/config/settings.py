@@ -32,8 +32,12 @@ from generator.core.errors import (
 )
 from generator.core.model import (
     HOSTED_NOTE,
+    MAX_COMPONENT_DESCRIPTION,
+    MAX_CONTACT,
     MAX_FILE_BYTES,
+    MAX_LINK_LABEL,
     MAX_NAME,
+    MAX_SENTENCE,
     MAX_TITLE,
     Component,
     Config,
@@ -144,7 +148,9 @@ COMPONENT = s.Record(
                 "characters.", required=True, example="customer-sites"),
         s.Field("name", _line_within(MAX_NAME, "name"), "text", "Name shown to readers, at "
                 "most 100 characters.", required=True, example="Customer sites"),
-        s.Field("description", s.optional(s.line), "text", "One line shown under the name."),
+        s.Field("description",
+                s.optional(_line_within(MAX_COMPONENT_DESCRIPTION, "description")), "text",
+                "One line shown under the name, at most 500 characters."),
         s.Field("group", s.optional(_line_within(MAX_NAME, "group")), "text", "Components "
                 "with the same group (at most 100 characters) are listed together under that "
                 "heading; those without a group come first. On the Open page the group is a "
@@ -160,7 +166,8 @@ COMPONENT = s.Record(
 
 SETTINGS: tuple[s.Field, ...] = (
     s.Field("title", _line_within(MAX_TITLE, "title"), "text", "Site title, shown in the "
-            "header and feeds.", required=True, example="Example Support Notifications"),
+            "header and feeds, at most 250 characters.", required=True,
+            example="Example Support Notifications"),
     s.Field("base_url", _base_url, "URL", "Public URL the site is served from; a subpath "
             "such as https://example.org/status/ works, a query, a fragment or a page's name "
             "(index.html) does not, and "
@@ -175,27 +182,32 @@ SETTINGS: tuple[s.Field, ...] = (
             example="America/Chicago"),
     s.Field("home_url", s.optional(s.http_url), "URL", "The header's link back to the main "
             "portal (its words: home_label)."),
-    s.Field("home_label", s.line, "text", "Words of the header link to home_url, saying "
-            "where it goes.", default="Support portal"),
+    s.Field("home_label", _line_within(MAX_LINK_LABEL, "label"), "text", "Words of the "
+            "header link to home_url, saying where it goes, at most 100 characters.",
+            default="Support portal"),
     s.Field("submit_case_url", s.optional(_case_url), "URL",
             "The 'Submit a case' link shown in every page's header and on open incidents. Its "
             "query may hold {id} and {title}: a notice's page fills them in (URL-encoded) so "
             "the case form names the notice; other pages leave those parameters out."),
     s.Field("alerts_url", s.optional(s.http_url), "URL", "Where readers sign up for email "
             "alerts, shown on the Subscribe page."),
-    s.Field("alerts_contact", s.optional(s.line), "text", "Who readers ask for email alerts "
-            "('your district's Authorized Contact', an address), shown on the Subscribe page. "
+    s.Field("alerts_contact", s.optional(_line_within(MAX_CONTACT, "contact")), "text",
+            "Who readers ask for email alerts ('your district's Authorized Contact', an "
+            "address; at most 250 characters), shown on the Subscribe page. "
             "Without it or alerts_url, the page says alerts go to authorized contacts."),
-    s.Field("hosted_note", s.optional(s.line), "text", "The sentence on the Open page and "
-            "in every footer saying the page does not depend on the systems it reports on, "
-            "followed by links to the mirrors; an empty value leaves it out.",
+    s.Field("hosted_note", s.optional(_line_within(MAX_SENTENCE, "note")), "text", "The "
+            "sentence on the Open page and in every footer saying the page does not depend on "
+            "the systems it reports on (at most 1,000 characters), followed by links to the "
+            "mirrors; an empty value leaves it out.",
             default=HOSTED_NOTE),
     s.Field("stale_after", s.integer(0, 100000), "minutes", "How old the Open page (and a "
             "component's or an open notice's page) may get before a small inline script "
             "warns readers it may be out of date (the default is "
             "the 10-minute publish schedule plus 2 hours); 0 leaves the script out.",
             default=130),
-    s.Field("description", s.optional(s.line), "text", "One sentence under the title."),
+    s.Field("description", s.optional(_line_within(MAX_SENTENCE, "description")), "text",
+            "One sentence under the title (and in every page's description for search "
+            "engines), at most 1,000 characters."),
     s.Field("components", s.list_of(s.record(COMPONENT), each="id: customer-sites"),
             "list of components",
             "The systems notices can affect: each has id, name, and optional description and "

@@ -123,6 +123,12 @@ MAX_TITLE = 250  # characters in a title: it heads every page, feed item and mai
 # Characters in a component's or group's name: the Open page's status line lists the names
 # of those not operational, and a long one pushes "since when" off a phone's first screen.
 MAX_NAME = 100
+# Characters in the settings' other texts: each is copied into every page, or every page
+# of a kind, so one written long grows the whole site (a 750 KB description made 13 MB).
+MAX_LINK_LABEL = 100  # home_label: the header's link, beside the title
+MAX_CONTACT = 250  # alerts_contact: who to ask, on the Subscribe page
+MAX_COMPONENT_DESCRIPTION = 500  # the line under a component's name
+MAX_SENTENCE = 1_000  # the site's description and the hosted note, on every page
 MAX_FILE_BYTES = 1_000_000
 MAX_DEPTH = 32  # elements nested in the HTML of one text
 # What Markdown nests with: block quotes, bullets, emphasis, links, tables, raw HTML, and
@@ -132,8 +138,8 @@ NESTING_MARKS = ("<", ">", "*", "_", "[", "+", "|", "-",
 
 
 def length_problem(text: str, limit: int = MAX_TITLE, what: str = "title") -> str:
-    """Why ``text``, the ``what`` (a title, or a component's name or group), is too long
-    (over ``limit``: MAX_TITLE, or MAX_NAME for a name), or '' when it is not."""
+    """Why ``text``, the ``what`` (a title, a component's name, a setting's text), is too
+    long (over ``limit``: MAX_TITLE, or another MAX_ above), or '' when it is not."""
     if len(text) <= limit:
         return ""
     return (f"the {what} is {len(text):,} characters long, more than the limit of "
