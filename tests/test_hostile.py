@@ -392,6 +392,32 @@ def test_the_settings_texts_readers_see_have_length_limits(empty_repo: Path,
     assert run(empty_repo, "check").exit_code == 0
 
 
+def test_the_names_in_email_addresses_have_a_name_s_length_limit(empty_repo: Path,
+                                                                  run: Run) -> None:
+    """A 21,000-character name in notify's from passed check and went into every email's
+    From header."""
+    config = empty_repo / "outpost.yaml"
+
+    def notify(size: int) -> str:
+        return (MINIMAL_CONFIG + "notify:\n  since: 2d\n"
+                f"  from: '{'S' * size} <status@example.org>'\n"
+                f"  reply_to: '\"{'R' * size}\" <it@example.org>'\n"
+                "  smtp: {host: smtp.example.org}\n"
+                f"  contacts:\n    - email: bob@example.org\n      name: {'B' * size}\n")
+
+    config.write_text(notify(101))
+    result = run(empty_repo, "check")
+    assert (result.exit_code, result.output) == (
+        1, "outpost.yaml:11: Config value 'notify.from': the name in the address is 101 "
+           "characters long, more than the limit of 100: shorten it\n"
+           "outpost.yaml:12: Config value 'notify.reply_to': the name in the address is 101 "
+           "characters long, more than the limit of 100: shorten it\n"
+           "outpost.yaml:16: Config value 'notify.contacts[0].name': the name is 101 "
+           "characters long, more than the limit of 100: shorten it\n3 problems found.\n")
+    config.write_text(notify(100))
+    assert run(empty_repo, "check").exit_code == 0
+
+
 def test_site_title_and_component_names_must_be_one_line(empty_repo: Path, run: Run) -> None:
     config = empty_repo / "outpost.yaml"
     config.write_text(config.read_text().replace("title: Test Status",

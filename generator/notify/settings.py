@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from generator.config import schema as s
 from generator.config import yamlnodes as yn
 from generator.core.errors import InputError, unknown_component
+from generator.core.model import MAX_NAME, length_problem
 from generator.core.times import NotATime, ZoneAbbreviation, parse_time
 
 SECTION = "notify"
@@ -182,8 +183,13 @@ def _ascii_domain(value: str) -> str:
 
 
 def _address(node: yn.Node, path: str = "") -> str:
-    """A header's address, its name's tab a space, as in every one-line name."""
+    """A header's address, its name's tab a space, as in every one-line name, and that
+    name (before '<', unquoted) at most MAX_NAME characters: it is in every email. Measured
+    before the email package reads the address, whose time grows faster than its length."""
     value = s.spaced(s.text(node))
+    name = value.rpartition("<")[0].strip().strip('"')
+    if problem := length_problem(name, MAX_NAME, "name in the address"):
+        raise InputError(problem)
     if "\n" in value or _mailbox(value) is None:
         raise s.Expected("an email address such as 'ops@example.org' or "
                          "'Status <status@example.org>'", _ascii_domain(value))
@@ -286,6 +292,8 @@ def _contact_name(node: yn.Node, path: str = "") -> str:
     if "=?" in value:
         raise InputError("must not hold '=?' (mail programs read it as encoded text, "
                          "which can hide a line break in the email's header)")
+    if problem := length_problem(value, MAX_NAME, "name"):  # as a component's name
+        raise InputError(problem)
     return value
 
 
@@ -294,7 +302,8 @@ CONTACT = s.Record(
         s.Field("email", _bare_address, "email address", "Where to send.", required=True),
         s.Field("name", s.optional(_contact_name), "text",
                 "The name beside the address in the To header of every email the contact "
-                "gets (the contact reads it); reports name the address alone."),
+                "gets (the contact reads it), at most 100 characters; reports name the "
+                "address alone."),
         s.Field("components", s.list_of(s.slug), "list of component ids",
                 "Only notices affecting one of these (or no component at all).", default=()),
         s.Field("types", _TYPES, "list of incident | maintenance", "Only these notice types.",
@@ -337,9 +346,11 @@ NOTIFY = s.Record(
                 "after this time notify ('2026-11-01 00:00'), or only those younger than this "
                 f"('2d', at most {MAX_DURATION_DAYS} days). Older ones are never sent.",
                 required=True, example="2026-11-01 00:00"),
-        s.Field("from", s.optional(_address), "email address", "The From address of emails; "
-                "required when there are contacts.", attr="sender"),
-        s.Field("reply_to", s.optional(_address), "email address", "Reply-To of emails."),
+        s.Field("from", s.optional(_address), "email address", "The From address of emails "
+                "('status@example.org', or 'IT Status <status@example.org>' with a name of at "
+                "most 100 characters); required when there are contacts.", attr="sender"),
+        s.Field("reply_to", s.optional(_address), "email address", "Reply-To of emails, "
+                "written as from is."),
         s.Field("remind_before", _duration, "duration", "Remind contacts this long before a "
                 f"maintenance starts (at most {MAX_DURATION_DAYS} days); 'off' for no "
                 "reminders.", default=timedelta(hours=1)),
