@@ -250,6 +250,42 @@ def test_plain_front_matter_reads_as_libyaml_reads_it(lines: list[str]) -> None:
     assert found == libyaml_nodes(text)
 
 
+# Lines YAML refuses and can read past (a duplicate or merge key, a tag, an anchor, an
+# escaped control character, a key that is a list), among others.
+REFUSALS = ["title: A", "title: B", "<<: {a: b}", "<<: *a", "k: &a x", "k2: *a",
+            "t: !!binary aGk=", "!x k: v", "c: !!set {a: null}", 'q: "a\\x01b"', "[a]: b",
+            '"k\\x01": v', "l: [!x a, *a, b]", "m:\n  x: 1\n  x: !y 2", "s: [",
+            "r: &r [*r]"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(REFUSALS), line_text), min_size=1, max_size=6),
+       st.booleans())
+@example(["title: A", "title: B", "t: !!binary aGk=", "<<: {a: b}"], True)
+def test_refusals_read_past_begin_with_the_one_a_stop_names(lines: list[str],
+                                                            aliases: bool) -> None:
+    """Collected, what YAML refuses begins with the problem a reading that stops at the
+    first names, each at a line of the text; a document with none reads the same."""
+    text = "\n".join(lines)
+    stopped: object
+    try:
+        stopped = yn.parse(text, 2, aliases)
+    except yn.YamlError as exc:
+        stopped = (exc.line, exc.message)
+    problems: list[tuple[int, str]] = []
+    read: object = "raised"
+    try:
+        read = yn.parse(text, 2, aliases, problems)
+    except yn.YamlError as exc:
+        problems.append((exc.line, exc.message))
+    if isinstance(stopped, tuple):
+        assert problems[0] == stopped, text
+    else:
+        assert (read, problems) == (stopped, []), text
+    last = 1 + len(yn._lines(text))
+    assert all(2 <= line <= last and "\n" not in message for line, message in problems), text
+
+
 TRICKY = ["title: a:", "title: a: b", "title: a:b", "title: a #b", "title: a#b", "title: 'q'",
           "title: -a", "title: a\u2028b", "title: a\x85b", "title: a\tb", "title: a\x7fb",
           "components: [a,]", "components: [a, [b]]", "title:  x  ", "title: ~", "title: null",

@@ -147,12 +147,20 @@ class YamlError(InputError):
         self.line = line
 
 
-def parse(text: str, first_line: int = 1, aliases: bool = False) -> Node | None:
+def parse(text: str, first_line: int = 1, aliases: bool = False,
+          problems: list[tuple[int, str]] | None = None) -> Node | None:
     """Parse one YAML document. Lines are counted from ``first_line``.
 
     Anchors and aliases (``&name``, ``*name``) are refused unless ``aliases``; then an
     alias may not refer to the value holding it, and the document may expand to at most
     ``MAX_VALUES`` values (a "billion laughs" stops there, at once).
+
+    A refusal that leaves the rest readable (a duplicate or merge key, a tag, an anchor
+    where refused, a character not allowed) raises YamlError, unless ``problems`` is
+    given: then each is added to it, (line, message), and reading goes on with the
+    document mended as the message says (a key's first value kept, a merge key or an
+    odd key left out, a tag or a character removed, an alias written out), so that one
+    run names them all, with the problems of the values read. A syntax error raises.
     """
     simple = _parse_simple(text, first_line)
     if simple is not None:
@@ -161,7 +169,7 @@ def parse(text: str, first_line: int = 1, aliases: bool = False) -> Node | None:
 
     shown = _ShownLines(text, first_line)
     if not aliases and ("&" in text or "*" in text):
-        _refuse_aliases(text, shown)
+        _refuse_aliases(text, shown, problems)
     try:
         root = yaml.compose(text, Loader=_loader())
     except yaml.MarkedYAMLError as exc:
@@ -187,8 +195,9 @@ def parse(text: str, first_line: int = 1, aliases: bool = False) -> Node | None:
         raise YamlError(f"invalid YAML: {exc}", first_line) from None
     if root is None:
         return None
-    return _convert(root, shown, _Expansion(_alias_lines(text, shown)
-                                            if aliases and "*" in text else None))
+    alias_lines = (_alias_lines(text, shown) if "*" in text
+                   and (aliases or problems is not None) else None)
+    return _convert(root, shown, _Expansion(alias_lines, problems))
 
 
 def _syntax_error(text: str, exc: yaml.MarkedYAMLError) -> tuple[int, str]:
@@ -328,7 +337,9 @@ class _Expansion:
     """What converting one document has cost so far, the values being converted, and
     where its aliases stand: a value an alias repeats is named at the alias's line."""
 
-    def __init__(self, alias_lines: list[int] | None = None) -> None:
+    def __init__(self, alias_lines: list[int] | None = None,
+                 problems: list[tuple[int, str]] | None = None) -> None:
+        self.problems = problems  # where refusals read past go; None: the first raises
         self.count = 0
         self.open: set[int] = set()
         self.seen: set[int] = set()  # the nodes met where they are written
@@ -344,6 +355,12 @@ class _Expansion:
             return next(self.alias_lines, shown(node.start_mark.line))
         self.seen.add(id(node))
         return shown(node.start_mark.line)
+
+    def refuse(self, message: str, line: int) -> None:
+        """A problem the rest of the document can be read past: noted, or raised."""
+        if self.problems is None:
+            raise YamlError(message, line)
+        self.problems.append((line, message))
 
 
 # Something opened and never closed: the parser notices where it gives up (the end of
@@ -747,19 +764,28 @@ def _alias_lines(text: str, shown: _ShownLines) -> list[int]:
             if isinstance(event, yaml.AliasEvent)]
 
 
-def _refuse_aliases(text: str, shown: _ShownLines) -> None:
-    """YamlError at the first anchor or alias; a document that does not parse is left
-    for the composer to report."""
+ALIASES_REFUSED = ("anchors and aliases ('&name', '*name') are not allowed here: write the "
+                   "value out")
+
+
+def _refuse_aliases(text: str, shown: _ShownLines,
+                    problems: list[tuple[int, str]] | None) -> None:
+    """YamlError at the first anchor or alias, or each line holding one added to
+    ``problems``; a document that does not parse is left for the composer to report."""
     import yaml
 
+    lines: dict[int, None] = {}  # each line once, in file order
     try:
         for event in yaml.parse(text, Loader=_loader()):
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
                 line = shown(event.start_mark.line if event.start_mark else 0)
-                raise YamlError("anchors and aliases ('&name', '*name') are not allowed here: "
-                                "write the value out", line)
+                if problems is None:
+                    raise YamlError(ALIASES_REFUSED, line)
+                lines[line] = None
     except yaml.YAMLError:
-        return
+        pass
+    if problems is not None:
+        problems.extend((line, ALIASES_REFUSED) for line in lines)
 
 
 def _parse_simple(text: str, first_line: int) -> Mapping | None:
@@ -801,10 +827,10 @@ def _plain_as_is(value: str) -> bool:
 _YAML_TAGS = "tag:yaml.org,2002:"
 
 
-def _refuse_tag(node: yaml.Node, line: int) -> None:
-    """YamlError for a tag the author wrote (``!!binary``, ``!custom``): Outpost decides
-    types itself and would drop it silently. A tag saying what Outpost reads anyway
-    (``!!str`` on text, ``!!seq`` on a list, ``!!map`` on a mapping) is fine."""
+def _refuse_tag(node: yaml.Node, line: int, expansion: _Expansion) -> None:
+    """Refuses a tag the author wrote (``!!binary``, ``!custom``): Outpost decides types
+    itself and would drop it silently. A tag saying what Outpost reads anyway (``!!str``
+    on text, ``!!seq`` on a list, ``!!map`` on a mapping) is fine."""
     import yaml
 
     tag = node.tag
@@ -813,8 +839,8 @@ def _refuse_tag(node: yaml.Node, line: int) -> None:
         return
     written = ("!!" + tag.removeprefix(_YAML_TAGS) if tag.startswith(_YAML_TAGS)
                else tag if tag.startswith("!") else f"!<{tag}>")
-    raise YamlError(f"the YAML tag '{written}' is not allowed: write the value without it",
-                    line)
+    expansion.refuse(f"the YAML tag '{written}' is not allowed: write the value without it",
+                     line)
 
 
 def _convert(node: yaml.Node, shown: _ShownLines, expansion: _Expansion) -> Node:
@@ -831,7 +857,7 @@ def _convert(node: yaml.Node, shown: _ShownLines, expansion: _Expansion) -> Node
 
 def _convert_node(node: yaml.Node, shown: _ShownLines, line: int,
                   expansion: _Expansion) -> Node:
-    _refuse_tag(node, line)
+    _refuse_tag(node, line, expansion)
     expansion.count += 1
     if expansion.count > MAX_VALUES:
         raise YamlError(f"too many values (more than {MAX_VALUES:,}, counting each use of "
@@ -841,7 +867,7 @@ def _convert_node(node: yaml.Node, shown: _ShownLines, line: int,
     import yaml
 
     if isinstance(node, yaml.ScalarNode):
-        return _convert_scalar(node, line)
+        return _convert_scalar(node, line, expansion)
     if len(expansion.open) >= MAX_NESTING:  # the values being converted hold each other
         raise YamlError(NESTED_TOO_DEEP, line)
     expansion.open.add(id(node))
@@ -851,12 +877,14 @@ def _convert_node(node: yaml.Node, shown: _ShownLines, line: int,
         expansion.open.discard(id(node))
 
 
-def _convert_scalar(node: yaml.ScalarNode, line: int) -> Scalar:
-    refused = forbidden_character(str(node.value))
+def _convert_scalar(node: yaml.ScalarNode, line: int, expansion: _Expansion) -> Scalar:
+    text = str(node.value)
+    refused = forbidden_character(text)
     if refused:  # from an escape such as "\x01" (libyaml refuses them raw)
-        raise YamlError(refused, line)
-    plain_null = node.style in (None, "") and node.value in _NULLS
-    return Scalar(str(node.value), line, plain_null)
+        expansion.refuse(refused, line)
+        text = FORBIDDEN.sub("", text)
+    plain_null = node.style in (None, "") and text in _NULLS
+    return Scalar(text, line, plain_null)
 
 
 def _convert_collection(node: yaml.Node, shown: _ShownLines, line: int,
@@ -872,21 +900,29 @@ def _convert_collection(node: yaml.Node, shown: _ShownLines, line: int,
         for key_node, value_node in node.value:
             key_line = expansion.line(key_node, shown)
             if not isinstance(key_node, yaml.ScalarNode):
-                raise YamlError("keys must be plain words", key_line)
-            _refuse_tag(key_node, key_line)
+                expansion.refuse("keys must be plain words", key_line)
+                continue
+            _refuse_tag(key_node, key_line, expansion)
             key = str(key_node.value)
-            if forbidden_character(key):
-                raise YamlError(forbidden_character(key), key_line)
-            if key == "<<":
-                raise YamlError("merge keys ('<<') are not supported", key_line)
-            if key in entries:
-                raise YamlError(
-                    f"duplicate key '{key}' (first set at line {key_lines[key]})", key_line
-                )
+            refused = _key_refused(key, entries, key_lines)
+            if refused:  # the entry is left out: a duplicate's first value is kept
+                expansion.refuse(refused, key_line)
+                continue
             entries[key] = _convert(value_node, shown, expansion)
             key_lines[key] = key_line
         return Mapping(entries, key_lines, line)
     raise YamlError("unsupported YAML node", line)  # pragma: no cover
+
+
+def _key_refused(key: str, entries: dict[str, Node], key_lines: dict[str, int]) -> str:
+    """Why a mapping cannot hold ``key`` beside ``entries``, or ''."""
+    if forbidden_character(key):
+        return forbidden_character(key)
+    if key == "<<":
+        return "merge keys ('<<') are not supported"
+    if key in entries:
+        return f"duplicate key '{key}' (first set at line {key_lines[key]})"
+    return ""
 
 
 def describe(node: Node) -> str:
