@@ -792,6 +792,30 @@ CONFIG_CASES = {
             "zone 'America/Chicago' that only some machines have: write 'America/Chicago'"]),
     "duplicate key": (BASE + "title: U\n", [
         "outpost.yaml:4: duplicate key 'title' (first set at line 1)"]),
+    # What YAML refuses is named with the values' problems, read as if mended: a key's
+    # first value kept, a merge key left out (the id it gave is missing), a tag removed.
+    "duplicate keys beside a value's problem": (
+        "title: A\ntitle: B\nbase_url: x\ntimezone: UTC\ntimezone: UTC\n", [
+            "outpost.yaml:2: duplicate key 'title' (first set at line 1)",
+            "outpost.yaml:3: Config value 'base_url': expected an absolute http(s) URL such as "
+            "'https://status.example.org/', received 'x'",
+            "outpost.yaml:5: duplicate key 'timezone' (first set at line 4)"]),
+    "a tag, a duplicate and a merge key among components": (
+        BASE + "feed_items: !!int 20\ncomponents:\n  - id: web\n    name: Web\n    id: www\n"
+        "  - <<: {id: api}\n    name: API\nhistory_days: lots\n", [
+            "outpost.yaml:4: the YAML tag '!!int' is not allowed: write the value without it",
+            "outpost.yaml:8: duplicate key 'id' (first set at line 6)",
+            "outpost.yaml:9: merge keys ('<<') are not supported",
+            "outpost.yaml:9: missing required key 'components[1].id'",
+            "outpost.yaml:11: Config value 'history_days': expected a whole number from 7 to "
+            "365, received 'lots'"]),
+    "an escaped control character and a key that is a list": (
+        BASE + 'description: "a\\x01b"\n? [a]\n: b\nrecent_days: many\n', [
+            "outpost.yaml:4: character U+0001 is not allowed (a control character or a "
+            "noncharacter): remove it",
+            "outpost.yaml:5: keys must be plain words",
+            "outpost.yaml:7: Config value 'recent_days': expected a whole number from 0 to 90, "
+            "received 'many'"]),
     "digits of another script": (
         BASE + "feed_items: \"\u0661\u0660\"\ncomponents:\n  - id: web\n    name: Web\n"
         "    since: \"2026-11-\u0660\u0661\"\n", [
@@ -1252,6 +1276,22 @@ def test_every_problem_of_outpost_yaml_in_one_run(empty_repo: Path, run: Run) ->
         "statuspage, slack, received 'xml'",
         "12 problems found.",
     ]
+
+
+def test_duplicate_keys_of_outpost_yaml_are_named_with_its_other_problems(
+        empty_repo: Path, run: Run) -> None:
+    """A duplicate key stopped the reading: check named the first alone, not the second
+    nor the values' problems, so each fix met the next problem one run later."""
+    write(empty_repo, "outpost.yaml", "title: A\ntitle: B\nbase_url: x\ntimezone: UTC\n"
+          "timezone: UTC\n")
+    result = run(empty_repo, "check")
+    assert result.exit_code == 1
+    assert result.output == (
+        "outpost.yaml:2: duplicate key 'title' (first set at line 1)\n"
+        "outpost.yaml:3: Config value 'base_url': expected an absolute http(s) URL such as "
+        "'https://status.example.org/', received 'x'\n"
+        "outpost.yaml:5: duplicate key 'timezone' (first set at line 4)\n"
+        "3 problems found.\n")
 
 
 def test_checks_that_depend_on_a_broken_value_are_skipped() -> None:

@@ -304,14 +304,17 @@ def parse_config(text: str, sections: Sequence[Section] = (), path: str = CONFIG
     conflicts = conflict_markers(text)
     if conflicts:  # YAML would name the first marker only, as a key without its ':'
         raise ProblemsFound(problems_in(path, conflicts))
+    refused: list[tuple[int, str]] = []  # YAML's, read past: named with the values' own
     try:
-        node = yn.parse(text, aliases=True)
-        return s.parse_record(  # type: ignore[no-any-return]
-            node, Schema(tuple(sections)).record())
+        node = yn.parse(text, aliases=True, problems=refused)
+        config: Config = s.parse_record(node, Schema(tuple(sections)).record())
     except yn.YamlError as exc:
-        raise ProblemsFound(problems_in(path, [(exc.line, exc.message)])) from None
+        raise ProblemsFound(problems_in(path, [*refused, (exc.line, exc.message)])) from None
     except s.Invalid as exc:
-        raise exc.found_in(path) from None
+        raise ProblemsFound(problems_in(path, refused + exc.problems)) from None
+    if refused:
+        raise ProblemsFound(problems_in(path, refused))
+    return config
 
 
 def reading_digest(config: Config) -> str:
