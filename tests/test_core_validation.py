@@ -579,10 +579,26 @@ NOTICE_CASES = {
     "empty front matter": (
         "---\n---\n" + UPDATE,
         ["1: missing required key 'title'", "1: missing required key 'type'"]),
+    # Read past, each refusal is named, and the front matter is read as if mended: the
+    # alias written out, the merge key left out, so that the title it gave is missing.
     "YAML merge key": (
         "---\nbase: &b {title: A}\n<<: *b\ntype: incident\n---\n" + UPDATE,
         ["2: anchors and aliases ('&name', '*name') are not allowed here: write the value "
-         "out"]),
+         "out",
+         "3: anchors and aliases ('&name', '*name') are not allowed here: write the value "
+         "out",
+         "3: merge keys ('<<') are not supported",
+         f"2: unknown key 'base' ({KNOWN_KEYS})",
+         "2: missing required key 'title'"]),
+    # What YAML refuses is named with the front matter's and the updates' problems.
+    "a duplicate key, a tag and a merge key with the other problems": (
+        "---\ntitle: A\ntype: incident\nimpact: huge\ntitle: B\ncomponents: !list [web]\n"
+        "<<: {start: x}\n---\n## Fixed - 2026-01-01 10:00\nx\n",
+        ["5: duplicate key 'title' (first set at line 2)",
+         "6: the YAML tag '!list' is not allowed: write the value without it",
+         "7: merge keys ('<<') are not supported",
+         "4: 'impact': expected one of none, minor, major, critical, received 'huge'",
+         f"9: unknown status 'Fixed' for incident (expected one of: {INCIDENT_WORDS})"]),
     "nonexistent local time": (
         INCIDENT + "## Investigating - 2026-03-08 02:30\nx\n",
         ["5: time '2026-03-08 02:30' does not exist in America/Chicago: the clocks skip it at "
@@ -1292,6 +1308,27 @@ def test_duplicate_keys_of_outpost_yaml_are_named_with_its_other_problems(
         "'https://status.example.org/', received 'x'\n"
         "outpost.yaml:5: duplicate key 'timezone' (first set at line 4)\n"
         "3 problems found.\n")
+
+
+def test_duplicate_keys_of_a_notice_are_named_with_its_other_problems(
+        empty_repo: Path, run: Run) -> None:
+    """A duplicate key, a tag or a merge key in the front matter stopped the reading of
+    the notice: check named the first alone, then the next one run after another."""
+    write(empty_repo, "notices/x.md", "---\ntitle: A\ntype: incident\nimpact: huge\n"
+          "title: B\ncomponents: !list [web]\n<<: {start: x}\ntype: incident\n---\n"
+          "## Fixed - 2026-01-01 10:00\nx\n")
+    result = run(empty_repo, "check")
+    assert result.exit_code == 1
+    assert result.output == (
+        "notices/x.md:4: 'impact': expected one of none, minor, major, critical, received "
+        "'huge'\n"
+        "notices/x.md:5: duplicate key 'title' (first set at line 2)\n"
+        "notices/x.md:6: the YAML tag '!list' is not allowed: write the value without it\n"
+        "notices/x.md:7: merge keys ('<<') are not supported\n"
+        "notices/x.md:8: duplicate key 'type' (first set at line 3)\n"
+        f"notices/x.md:10: unknown status 'Fixed' for incident (expected one of: "
+        f"{INCIDENT_WORDS})\n"
+        "6 problems found.\n")
 
 
 def test_checks_that_depend_on_a_broken_value_are_skipped() -> None:

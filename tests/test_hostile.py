@@ -679,12 +679,20 @@ def test_anchors_and_aliases_are_refused_in_notices(empty_repo: Path, run: Run) 
                  "type: incident\n---\n## Investigating - 2026-11-28 09:00\nBoom.\n")
     result = run(empty_repo, "check")
     assert result.exit_code == 1
+    # Each line holding one is named; read on with the aliases written out, the bomb
+    # stops at the limit on values, and the title repeated is no component.
+    refused = ("anchors and aliases ('&name', '*name') are not allowed here: write the "
+               "value out")
     assert result.output == (
-        "notices/bomb.md:2: anchors and aliases ('&name', '*name') are not allowed here: "
-        "write the value out\n"
-        "notices/slow.md:2: anchors and aliases ('&name', '*name') are not allowed here: "
-        "write the value out\n"
-        "2 problems found.\n")
+        "".join(f"notices/bomb.md:{line}: {refused}\n" for line in range(2, 8))
+        + "notices/bomb.md:7: too many values (more than 100,000, counting each use of an "
+        "alias): simplify the document\n"
+        + "".join(f"notices/bomb.md:{line}: {refused}\n" for line in range(8, 11))
+        + f"notices/slow.md:2: {refused}\n"
+        f"notices/slow.md:4: {refused}\n"
+        "notices/slow.md:4: unknown component 'Slow pages' (outpost.yaml declares: web, "
+        "api)\n"
+        "13 problems found.\n")
 
 
 def test_aliases_in_outpost_yaml_are_bounded(empty_repo: Path, run: Run) -> None:
@@ -890,8 +898,12 @@ def test_yaml_tags_are_refused_where_outpost_decides_types(empty_repo: Path, run
         "without it\n"
         "notices/key.md:3: the YAML tag '!!python/name:os.system' is not allowed: write the "
         "value without it\n"
+        # Read without the tag, the set is a mapping of components to no status.
+        "notices/set.md:4: 'components.web': expected a component status (operational, "
+        "under_maintenance, degraded_performance, partial_outage, major_outage), received "
+        "nothing\n"
         "notices/set.md:4: the YAML tag '!!set' is not allowed: write the value without it\n"
-        "4 problems found.\n")
+        "5 problems found.\n")
     config = empty_repo / "outpost.yaml"
     base = config.read_text()
     config.write_text(base.replace("name: Web", "name: !!int 012"))

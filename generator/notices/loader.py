@@ -251,8 +251,8 @@ def _front_matter(text: str, problems: list[tuple[int, str]]
                   ) -> tuple[dict[str, Any] | None, yn.Mapping | None, NoticeType | None]:
     """The front matter's values (None if any is wrong) and the notice type (None if
     unknown, in which case the body cannot be checked either)."""
-    try:
-        node = yn.parse(text, first_line=2)
+    try:  # what YAML refuses but can read past goes to problems, with the values' own
+        node = yn.parse(text, first_line=2, problems=problems)
     except yn.YamlError as exc:
         problems.append((exc.line, exc.message))
         return None, None, None
