@@ -15,6 +15,7 @@ from generator.core.times import (
     clock,
     display,
     display_range,
+    display_with_zone,
     has_offset,
     iso,
     local_year,
@@ -135,8 +136,8 @@ def test_a_utc_time_is_written_with_z_to_the_second_unless_asked_for_more() -> N
 
 def test_the_footer_names_every_abbreviation_of_the_year() -> None:
     """Morocco leaves +01 for +00 during Ramadan (February and March in 2026): pages
-    show '+00' then, so the footer's list must hold it, not only January's and July's."""
-    assert zone_abbreviations(ZoneInfo("Africa/Casablanca"), 2026) == "+01/+00"
+    show 'UTC+00' then, so the footer's list must hold it, not only January's and July's."""
+    assert zone_abbreviations(ZoneInfo("Africa/Casablanca"), 2026) == "UTC+01/UTC+00"
     assert zone_abbreviations(CHICAGO, 2026) == "CST/CDT"
     assert zone_abbreviations(ZoneInfo("Asia/Tokyo"), 2026) == "JST"
 
@@ -361,3 +362,17 @@ def test_local_year_is_the_year_in_the_zone(moment: datetime, zone: ZoneInfo) ->
     ("Etc/GMT", "UTC")])
 def test_zone_name_says_which_way_a_fixed_offset_goes(key: str, name: str) -> None:
     assert zone_name(ZoneInfo(key)) == name
+
+
+@pytest.mark.parametrize(("zone", "shown"), [
+    ("Asia/Kathmandu", "Jul 1, 2026, 5:45 PM UTC+05:45"),
+    ("Pacific/Kiritimati", "Jul 2, 2026, 2:00 AM UTC+14"),
+    ("Pacific/Chatham", "Jul 2, 2026, 12:45 AM UTC+12:45"),
+    ("America/Sao_Paulo", "Jul 1, 2026, 9:00 AM UTC-03"),
+    ("America/Chicago", "Jul 1, 2026, 7:00 AM CDT"),
+    ("Asia/Kolkata", "Jul 1, 2026, 5:30 PM IST"),
+])
+def test_a_zone_without_an_abbreviation_says_its_offset_from_utc(zone: str, shown: str) -> None:
+    """tzdata names some zones by their offset alone ('+0545'): after a time, it read as
+    part of it ('5:45 PM +0545'), so it is said as an offset from UTC."""
+    assert display_with_zone(datetime(2026, 7, 1, 12, tzinfo=UTC), ZoneInfo(zone)) == shown

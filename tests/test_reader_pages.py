@@ -213,7 +213,7 @@ def test_every_time_shown_carries_its_zone(example_repo: Path, run: Run, tmp_pat
 @pytest.mark.parametrize(("zone", "words"), [
     ("America/New_York", "Times in Eastern Time (EST/EDT)."),
     ("Europe/Berlin", "Times in Berlin time (CET/CEST)."),
-    ("America/Argentina/Buenos_Aires", "Times in Buenos Aires time (-03)."),
+    ("America/Argentina/Buenos_Aires", "Times in Buenos Aires time (UTC-03)."),
     ("UTC", "Times in Coordinated Universal Time (UTC)."),
 ])
 def test_footer_names_the_zone_in_words(empty_repo: Path, run: Run, tmp_path: Path,

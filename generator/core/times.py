@@ -322,8 +322,19 @@ def clock(moment: datetime, zone: tzinfo) -> str:
 
 
 def abbreviation(moment: datetime, zone: tzinfo) -> str:
-    """The zone abbreviation in force at ``moment`` (CDT in July, CST in January)."""
-    return moment.astimezone(zone).tzname() or ""
+    """The zone abbreviation in force at ``moment`` (CDT in July, CST in January). Where
+    the zone has none but its offset ('+0545' in Kathmandu, '+14' in Kiritimati), the
+    offset from UTC, said so: 'UTC+05:45', 'UTC+14'; a bare '+0545' after a time
+    reads as part of it to a reader who has not met the notation."""
+    name = moment.astimezone(zone).tzname() or ""
+    numeric = _NUMERIC_ABBREVIATION.fullmatch(name) if name[:1] in "+-" else None
+    if numeric is None:  # 'name[:1] in' first: most names are letters, and cheaper so
+        return name
+    sign, hours, minutes = numeric.groups()
+    return f"UTC{sign}{hours}" + (f":{minutes}" if minutes and minutes != "00" else "")
+
+
+_NUMERIC_ABBREVIATION = re.compile(r"([+-])([0-9]{2})([0-9]{2})?")
 
 
 DASH = "\u2013"  # the en dash between the two ends of a range
