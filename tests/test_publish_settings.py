@@ -163,6 +163,24 @@ publish:
     ]
 
 
+def test_a_prefix_holds_no_dot_segment() -> None:
+    """S3 keeps '../site/index.html' as written, but a browser asks for '/site/index.html'
+    (and the state beside the prefix, '.outpost/../site/state/', would read as public)."""
+    why = ("a key prefix may not hold '.' or '..' between slashes, which browsers read out "
+           "of an address, so no reader could reach the site")
+    assert problems("""\
+publish:
+  - {name: a, type: s3, bucket: b, prefix: "../site"}
+  - {name: b, type: s3, bucket: b, prefix: "status/./2026/"}
+  - {name: c, type: s3, bucket: b, prefix: "/.."}
+  - {name: d, type: s3, bucket: b, prefix: "v1.2/..status"}
+""") == [
+        f"outpost.yaml:10: Config value 'publish[0].prefix': {why}: received '../site'",
+        f"outpost.yaml:11: Config value 'publish[1].prefix': {why}: received 'status/./2026'",
+        f"outpost.yaml:12: Config value 'publish[2].prefix': {why}: received '..'",
+    ]
+
+
 def test_cname_is_a_host_name_alone() -> None:
     """GitHub Pages reads the CNAME file as a bare host name: a URL pasted there (as
     base_url and url are written) would be published and break the custom domain."""

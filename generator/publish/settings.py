@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from generator.config import schema as s
 from generator.config import yamlnodes as yn
+from generator.core.errors import InputError
 
 TYPES = ("dir", "git", "s3")
 
@@ -64,6 +65,12 @@ def _state_safe_prefix(node: yn.Node, path: str = "") -> str:
     value = s.scalar(node).strip().strip("/")
     if value and not re.fullmatch(r"[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*", value):
         raise s.Expected("a key prefix such as 'status' (letters, digits, '.', '_', '-', '/')")
+    if {".", ".."} & set(value.split("/")):
+        # S3 keeps such a key as written, but a browser reads '/./' and '/../' out of the
+        # address it asks for: no reader could reach a page published under it.
+        raise InputError(f"a key prefix may not hold '.' or '..' between slashes, which "
+                           f"browsers read out of an address, so no reader could reach the "
+                           f"site: received '{value}'")
     return value + "/" if value else ""
 
 
