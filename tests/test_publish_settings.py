@@ -208,6 +208,20 @@ publish:
     ]
 
 
+def test_a_branch_is_one_git_takes() -> None:
+    """Names git refuses failed every publish with 'git fetch: fatal: invalid refspec', and
+    'HEAD' was pushed as a branch that made HEAD ambiguous where it went."""
+    names = [".hidden", "site/.old", "pages.", "site//2026", "old.lock/site", "HEAD"]
+    targets = "".join(f"  - {{name: t{n}, type: git, remote: x, branch: '{name}'}}\n"
+                      for n, name in enumerate(names))
+    assert problems("publish:\n" + targets) == [
+        f"outpost.yaml:{10 + n}: Config value 'publish[{n}].branch': expected a branch name "
+        f"such as 'gh-pages', received '{name}'" for n, name in enumerate(names)]
+    good = "publish:\n  - {name: a, type: git, remote: x, branch: release/v1.2_site-a}\n"
+    assert schema().parse(MINIMAL_CONFIG + good).extra("publish")[0].option(
+        "branch") == "release/v1.2_site-a"
+
+
 def test_state_branch_is_not_the_site_branch() -> None:
     """Each publish makes the site's branch hold exactly the site: state records there
     were served, then deleted by the next publish, and notify sent everything again."""

@@ -99,10 +99,19 @@ _region = _matching(r"(?![0-9]+$)(?!-)[A-Za-z0-9-]{1,63}(?<!-)",
                     "console's name 'US East (N. Virginia)'; R2 takes 'auto')")
 
 
+# A branch name git takes (git check-ref-format --branch), in the characters allowed
+# here: parts between single slashes, none starting with '.' or ending in '.lock', no
+# '..', and neither a '-' first nor a '.' last. git refuses the others when fetching
+# ('invalid refspec'), after check passed them.
+_BRANCH = re.compile(r"(?!-)(?!.*\.\.)(?:(?!\.)[A-Za-z0-9._-]+(?<!\.lock)/)*"
+                     r"(?!\.)[A-Za-z0-9._-]*[A-Za-z0-9_-](?<!\.lock)")
+
+
 def _branch(node: yn.Node, path: str = "") -> str:
     value = s.text(node)
-    if not re.fullmatch(r"[A-Za-z0-9._/-]+", value) or ".." in value or value.startswith(
-            ("/", "-")) or value.endswith(("/", ".lock")):
+    # 'HEAD' git reads as the checked-out commit: pushed as a branch, every 'HEAD' in
+    # the repository it went to is ambiguous.
+    if not _BRANCH.fullmatch(value) or value == "HEAD":
         raise s.Expected("a branch name such as 'gh-pages'")
     return value
 
