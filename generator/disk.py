@@ -157,8 +157,12 @@ def create_file_exclusive(path: Path, data: bytes) -> None:
 
 
 def leads_outside(path: Path, root: Path) -> bool:
-    """Whether ``path``, its symlinks followed, lies outside the folder ``root``."""
-    return not Path(os.path.realpath(path)).is_relative_to(os.path.realpath(root))
+    """Whether ``path``, its symlinks followed, lies outside the folder ``root`` or inside
+    its .git folder: git's own files are no part of the repository's content, and CI's
+    checkout keeps its token in .git/config, which a template linked to it published."""
+    real = Path(os.path.realpath(path))
+    top = os.path.realpath(root)
+    return not real.is_relative_to(top) or real.is_relative_to(os.path.join(top, ".git"))
 
 
 def files_under(folder: Path, root: Path) -> list[Path]:

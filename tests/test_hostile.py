@@ -1848,6 +1848,30 @@ def test_a_symlink_in_templates_leading_outside_the_repository_is_not_read(
     assert (empty_repo / "site" / page).read_text() == "a private line\n"
 
 
+@pytest.mark.parametrize(("link", "target", "problem"), [
+    ("templates/404.html", "../.git/config",
+     "templates/404.html: symlink to a file outside the repository, not read: copy it "
+     "into templates/"),
+    ("templates/embed", "../.git", "templates/embed: symlink to a folder outside the "
+     "repository, not read: copy it into templates/"),
+    ("notices/2026-11-28-x.md", "../.git/config", "notices/2026-11-28-x.md: symlink to a "
+     "file outside the repository, not read: copy the notice into notices/"),
+    ("outpost.yaml", ".git/config", "outpost.yaml: symlink to a file outside the "
+     "repository, not read: copy the settings into outpost.yaml"),
+])
+def test_a_symlink_into_the_git_folder_is_not_read(empty_repo: Path, run: Run, link: str,
+                                                   target: str, problem: str) -> None:
+    """.git holds no content of the repository, and CI's checkout keeps its token in
+    .git/config: linked as templates/404.html, it was published as the 404 page."""
+    for command in (["init", "-q"], ["config", "http.https://github.com/.extraheader",
+                                     "AUTHORIZATION: basic eC1hY2Nlc3MtdG9rZW46c2VjcmV0"]):
+        subprocess.run(["git", "-C", str(empty_repo), *command], check=True)
+    (empty_repo / "templates").mkdir()
+    (empty_repo / link).unlink(missing_ok=True)
+    (empty_repo / link).symlink_to(target)
+    _refused_as_linked_outside(empty_repo, run, problem)
+
+
 def test_settings_have_the_size_limit_of_a_notice(empty_repo: Path, run: Run) -> None:
     """A 3 GB outpost.yaml (a sparse file here) took 9 GB of memory to be refused."""
     with (empty_repo / "outpost.yaml").open("ab") as settings:
