@@ -1025,15 +1025,19 @@ def test_links_out_of_the_repository_are_not_read(empty_repo: Path, run: Run,
     (empty_repo / "notices" / "leak.md").symlink_to(outside)
     (empty_repo / "notices" / "zero.md").symlink_to("/dev/zero")
     (empty_repo / "notices" / "gone.md").symlink_to(empty_repo / "missing.md")
+    (tmp_path / "shared").mkdir()
+    (empty_repo / "notices" / "shared").symlink_to(tmp_path / "shared")
     result = run(empty_repo, "check")
     assert result.exit_code == 1
     assert result.output == (
         "notices/gone.md: symlink to a file that does not exist\n"
         "notices/leak.md: symlink to a file outside the repository, not read: copy the "
         "notice into notices/\n"
+        "notices/shared: symlink to a folder outside the repository, not read: copy its "
+        "notices into notices/\n"
         "notices/zero.md: symlink to a file outside the repository, not read: copy the "
         "notice into notices/\n"
-        "3 problems found.\n")
+        "4 problems found.\n")
 
 
 def test_links_to_regular_files_inside_the_repository_are_read(empty_repo: Path,

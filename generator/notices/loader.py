@@ -773,6 +773,9 @@ def _link_kind(link: Path, root: Path) -> tuple[str, str]:
     when it leads out of the repository or nowhere."""
     target = os.path.realpath(link)
     if leads_outside(link, root):
+        if os.path.isdir(target):
+            return "", ("symlink to a folder outside the repository, not read: copy its "
+                        "notices into notices/")
         return "", ("symlink to a file outside the repository, not read: copy the notice "
                     "into notices/")
     try:
