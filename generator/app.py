@@ -104,8 +104,14 @@ def _git_check(settings: TargetSettings, root: Path) -> Problem | None:
     return check_remote(settings, root)
 
 
+def _folder_check(settings: TargetSettings, root: Path) -> Problem | None:
+    from generator.publish.folder import check_folder
+
+    return check_folder(settings, root)
+
+
 # publish: type -> what 'outpost check' can tell about such a target beyond outpost.yaml.
-TARGET_CHECKS = {"git": _git_check}
+TARGET_CHECKS = {"dir": _folder_check, "git": _git_check}
 
 WIRING = Wiring(schema=schema, recipe=recipe, target_kinds=TARGET_KINDS,
                 target_checks=TARGET_CHECKS)

@@ -433,3 +433,28 @@ def test_ctrl_c_while_waiting_for_another_publish_says_nothing_was_published(
     assert rest == ["www: FAILED: not published: interrupted (Ctrl-C) while waiting for "
                     "another publish to it to end", "Aborted!"]
     assert not (tmp_path / "www").exists()
+
+
+@pytest.mark.parametrize(("path", "says"), [
+    ("notices", "is inside notices/, whose files are read as notices"),
+    ("templates/www", "is inside templates/, whose files are read as templates"),
+    ("site/www", "is inside site/, which the next build replaces"),
+    (".outpost-cache", "is inside .outpost-cache/, which the next build replaces"),
+    (".git/www", "is inside .git/, git's own folder"),
+    (".", "is the repository itself, whose files would be mixed with its releases"),
+])
+def test_a_folder_target_in_the_repositorys_own_folders_is_refused(
+        example_repo: Path, run: Run, path: str, says: str) -> None:
+    """Published into notices/, its releases broke check ('folders inside notices/ are not
+    read'); into site/, the next whole build took them away with the old site."""
+    (example_repo / ".git").mkdir(exist_ok=True)
+    with_targets(example_repo, Path(path))
+    line = len((example_repo / "outpost.yaml").read_text().splitlines())
+    problem = (f"outpost.yaml:{line}: publish target 'www': path '{path}' {says}: publish "
+               "to a folder of its own, such as public/ or ../status-site\n")
+    check = run(example_repo, "check")
+    assert (check.exit_code, check.output) == (1, problem + "1 problem found.\n")
+    result = run(example_repo, "publish")
+    assert result.exit_code == 1
+    assert problem in result.output
+    assert not (example_repo / path / "current").exists()

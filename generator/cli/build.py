@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from generator.cli.common import NOW_HELP, SITE_DIR, Repo, pass_repo, resolve_now
+from generator.cli.common import NOW_HELP, Repo, pass_repo, resolve_now
+from generator.config.location import SITE_DIR
 from generator.core.errors import Problem
 from generator.core.wording import counted
 

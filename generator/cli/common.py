@@ -179,6 +179,5 @@ def argument_text(value: str, option: str,
     return value
 
 
-SITE_DIR = "site"  # the output folder in the repository, unless --out says otherwise
 NOW_HELP = ("Pin the clock: 'YYYY-MM-DD HH:MM' in the site zone, with an optional offset, or "
             "ISO 8601 such as 2026-11-28T12:00:00Z. Default: now.")

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from generator.cli.common import SITE_DIR, Repo, pass_repo
+from generator.cli.common import Repo, pass_repo
+from generator.config.location import SITE_DIR
 
 SITE_HELP = "The built site to publish (default: ROOT/site)."
 

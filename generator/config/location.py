@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 CONFIG_FILE = "outpost.yaml"
+SITE_DIR = "site"  # the output folder in the repository, unless --out says otherwise
 
 
 def find_site(start: Path) -> Path | None:

@@ -23,6 +23,9 @@ from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator.build.store import CACHE_DIR
+from generator.config.location import CONFIG_FILE, SITE_DIR
+from generator.core.errors import Problem, ProblemsFound
 from generator.disk import (
     FILE_MODE,
     FOLDER_MODE,
@@ -35,6 +38,7 @@ from generator.disk import (
     regular_bytes,
     write_file_atomic,
 )
+from generator.notices.grammar import NOTICES_DIR
 from generator.publish.base import (
     Counts,
     PublishError,
@@ -53,6 +57,37 @@ from generator.publish.verify import (
 )
 from generator.render.manifest import BUILD_INPUTS, MANIFEST, Entry, Manifest, parse_manifest
 from generator.render.mediatypes import is_hashed_asset
+from generator.render.overrides import TEMPLATE_OVERRIDES
+
+# The repository's own folders: a target in one is read as notices or templates, or
+# replaced by the next build (its output, its cache), or is git's.
+_OWN_FOLDERS = (NOTICES_DIR, TEMPLATE_OVERRIDES, SITE_DIR, CACHE_DIR, ".git")
+
+
+def target_folder(settings: TargetSettings, root: Path) -> Path:
+    """The folder a ``dir`` target publishes to (``path``, relative to ``root``)."""
+    path = Path(str(settings.option("path"))).expanduser()
+    return path if path.is_absolute() else root / path
+
+
+def check_folder(settings: TargetSettings, root: Path) -> Problem | None:
+    """For ``outpost check`` and ``publish``: the problem of a ``path`` that is the
+    repository itself or inside one of its own folders (_OWN_FOLDERS)."""
+    real, top = os.path.realpath(target_folder(settings, root)), os.path.realpath(root)
+    inside = next((name for name in _OWN_FOLDERS
+                   if Path(real).is_relative_to(os.path.join(top, name))), None)
+    if real != top and inside is None:
+        return None
+    where = "the repository itself" if inside is None else f"inside {inside}/"
+    why = ("which the next build replaces" if inside in (SITE_DIR, CACHE_DIR)
+           else "git's own folder" if inside == ".git"
+           else f"whose files are read as {'notices' if inside == NOTICES_DIR else 'templates'}"
+           if inside is not None else "whose files would be mixed with its releases")
+    return Problem(CONFIG_FILE, settings.line_of("path"),
+                   f"publish target '{settings.name}': path '{settings.option('path')}' is "
+                   f"{where}, {why}: publish to a folder of its own, such as public/ or "
+                   "../status-site")
+
 
 _RELEASE = re.compile(r"r(\d{6,})-[0-9a-f]+")
 _STAGING = re.compile(r"\.new-r(\d{6,})-[0-9a-f]+")
@@ -169,8 +204,10 @@ class FolderTarget:
         self.name = settings.name
         self.settings = settings
         self.counts = Counts()
-        path = Path(str(settings.option("path"))).expanduser()
-        self.path = path if path.is_absolute() else root / path
+        problem = check_folder(settings, root)
+        if problem is not None:  # a configuration problem, not a failure to publish
+            raise ProblemsFound([problem])
+        self.path = target_folder(settings, root)
         self.place = f"dir {os.path.realpath(self.path)}"
         self.keep: int = settings.option("keep") or 3
 

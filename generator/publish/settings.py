@@ -133,7 +133,9 @@ COMMON: tuple[s.Field, ...] = (
 TYPE_FIELDS: dict[str, tuple[s.Field, ...]] = {
     "dir": (
         s.Field("path", s.text, "path", "Folder to publish into, relative to the repository "
-                "or absolute. Releases go in PATH/releases/; serve PATH/current.",
+                "or absolute, and not the repository itself nor inside its notices/, templates/, "
+                "site/, .outpost-cache/ or .git (check says so). Releases go in "
+                "PATH/releases/; serve PATH/current.",
                 required=True, example="/srv/status"),
         s.Field("keep", s.integer(1, 100), "number", "How many releases to keep, the "
                 "current one included.", default=3),
