@@ -8,13 +8,17 @@ import shlex
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
+import pytest
 import yaml
 from click.testing import CliRunner
 
 from generator.app import cli
 from generator.cli.report import format_problems
 from generator.core.errors import Problem
+from generator.core.model import Notice
+from generator.notices import loader
 from tests.conftest import FIXED_NOW, MINIMAL_CONFIG, Run
 
 REPO = Path(__file__).resolve().parent.parent
@@ -359,6 +363,39 @@ def test_check_staged_follows_links_climbing_back_into_the_site(tmp_path: Path) 
     assert (result.exit_code, result.output) == (1, (
         "notices/2026-11-29-private.md: symlink to a file outside the repository, not read: "
         "copy the notice into notices/\n1 problem found.\n"))
+
+
+def test_check_staged_parses_only_the_notices_the_cache_lacks(
+        empty_repo: Path, run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The site's cache serves every staged notice of the same bytes as one it holds, so
+    a commit of one notice parses that notice alone: the hook parsed them all, 3 s of
+    CPU at 10,000 notices for each commit. The copy's files leave nothing in the cache."""
+    notices = empty_repo / "notices"
+    for day in (26, 27, 28):
+        (notices / f"2026-11-{day}-sign-in.md").write_text(GOOD)
+    git(empty_repo, "init", "-q")
+    git(empty_repo, "add", ".")
+    assert run(empty_repo, "check", "--now", FIXED_NOW).exit_code == 0
+    cache = {path.name: path.read_bytes() for path in (empty_repo / ".outpost-cache").iterdir()}
+    (notices / "2026-11-27-sign-in.md").write_text(GOOD.replace("type: incident",
+                                                                "type: outage"))
+    git(empty_repo, "add", "notices")
+    (notices / "2026-11-27-sign-in.md").write_text(GOOD)  # fixed on disk only
+    parsed: list[str] = []
+    parse = loader.parse_notice
+
+    def counted_parse(text: str, path: str, *rest: Any) -> Notice:
+        parsed.append(path)
+        return parse(text, path, *rest)
+
+    monkeypatch.setattr(loader, "parse_notice", counted_parse)
+    result = run(empty_repo, "check", "--staged", "--now", FIXED_NOW)
+    assert (result.exit_code, result.output) == (1, (
+        "notices/2026-11-27-sign-in.md:3: 'type': expected one of incident, maintenance, "
+        "received 'outage'\n1 problem found.\n"))
+    assert parsed == ["notices/2026-11-27-sign-in.md"]
+    assert {path.name: path.read_bytes()
+            for path in (empty_repo / ".outpost-cache").iterdir()} == cache
 
 
 def check_and_build_stop(root: Path, run: Run, problems: str, found: str) -> None:

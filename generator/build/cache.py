@@ -138,7 +138,7 @@ def load_notices(root: Path, config: Config, store: Store | None,
             if notice_id is not None:  # else notice_names reported the name
                 notices.append(notice)
                 digests[notice_id] = sha
-        if store is not None:
+        if store is not None and store.writable:
             present = set(names)
             changed = list(outdated)
             changed += [name for name in entries if name not in present]  # deleted

@@ -108,6 +108,8 @@ def shard(name: str, count: int) -> int:
 class Store:
     """Checked pickles in one folder. ``load`` returns None for anything doubtful."""
 
+    writable = True
+
     def __init__(self, folder: Path, stamp: str) -> None:
         self.folder = folder
         self.stamp = stamp
@@ -116,7 +118,7 @@ class Store:
         """The same folder for entries that also depend on the rules of the site's time
         zone ``key`` (parsed notices, pages, API objects): made under other rules, they
         are not loaded."""
-        return Store(self.folder, f"{self.stamp} {key}:{zone_digest(key)}")
+        return type(self)(self.folder, f"{self.stamp} {key}:{zone_digest(key)}")
 
     def load(self, name: str) -> object:
         try:
@@ -159,6 +161,20 @@ class Store:
             (self.folder / name).unlink(missing_ok=True)
 
 
+class ReadOnlyStore(Store):
+    """A store read and never written: the site's own cache, from which a check of other
+    files (what git is about to commit) reuses each notice of the very same bytes,
+    without leaving their copies' stat in it."""
+
+    writable = False
+
+    def save(self, name: str, value: object) -> None:
+        pass
+
+    def remove(self, name: str) -> None:
+        pass
+
+
 def save_quietly(path: Path, *parts: bytes) -> None:
     """Replace ``path`` atomically with ``parts`` (no fsync: a cache, not the site); a
     file that cannot be written is skipped: caches are never an error."""
@@ -166,7 +182,7 @@ def save_quietly(path: Path, *parts: bytes) -> None:
         write_file_atomic(path, parts, synced=False)
 
 
-def open_store(root: Path) -> Store:
-    return Store(root / CACHE_DIR, code_digest())
+def open_store(root: Path, read_only: bool = False) -> Store:
+    return (ReadOnlyStore if read_only else Store)(root / CACHE_DIR, code_digest())
 
 

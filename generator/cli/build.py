@@ -16,7 +16,7 @@ from generator.core.wording import counted
 
 if TYPE_CHECKING:
     from generator.build.inputs import Checked, Project
-    from generator.build.options import BuildOptions
+    from generator.build.store import Store
 
 
 @click.command()
@@ -36,28 +36,29 @@ def check(repo: Repo, output_format: str, now_text: str | None, staged: bool) ->
     if staged:
         from dataclasses import replace
 
-        from generator.build.options import BuildOptions
+        from generator.build.store import open_store
         from generator.cli.staged import staged_site
 
+        # The site's cache, read only: a staged file of the same bytes as one it holds is
+        # not parsed again (a commit of one notice among 10,000 parsed all of them), and
+        # the copy, which goes away, leaves nothing in it.
+        store = open_store(repo.root, read_only=True)
         with staged_site(repo.root) as copy:
-            # No cache: the site on disk keeps one, and the copy goes away.
-            found = _found(repo, replace(repo.project, root=copy), BuildOptions(cached=False),
-                           now_text)
+            found = _found(repo, replace(repo.project, root=copy), now_text, store)
     else:
-        from generator.build.options import DEFAULTS
-
-        found = _found(repo, repo.project, DEFAULTS, now_text)
+        found = _found(repo, repo.project, now_text)
     _report(repo, *found, output_format)
 
 
-def _found(repo: Repo, project: Project, options: BuildOptions, now_text: str | None
+def _found(repo: Repo, project: Project, now_text: str | None, store: Store | None = None
            ) -> tuple[Checked | None, list[Problem], list[Problem]]:
     """What loaded, the problems and the warnings of the site ``project`` reads (the
-    repository, or a copy of what is staged); publish targets are checked against the
-    repository itself (its remotes, its folders)."""
+    repository, or a copy of what is staged, read through ``store``); publish targets
+    are checked against the repository itself (its remotes, its folders)."""
     from generator.build.inputs import check as check_repo
+    from generator.build.options import DEFAULTS
 
-    checked, problems = check_repo(project, options)
+    checked, problems = check_repo(project, DEFAULTS, store=store)
     warnings: list[Problem] = []
     if checked is not None:
         from generator.config.settings import groups_in_other_capitals, shared_component_names
