@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import islice
 
+from generator.config.settings import reading_digest
 from generator.core import times
 from generator.core.model import (
     Component,
@@ -246,7 +247,7 @@ def _write(site: Site, prefix: str, title: str, subtitle: str, feed_id: str,
 def render_feeds(site: Site) -> dict[str, Page]:
     """feed.xml, atom.xml and components/<id>/{feed.xml,atom.xml}."""
     config = site.config
-    settings = repr(config)
+    settings = reading_digest(config)  # publish: and notify: are in no feed
     ordered = _Ordered(site)
     items = _Items(site)
     tag = f"tag:{config.dns_name},2024:{config.id_path}"

@@ -473,9 +473,11 @@ def make_site(config: Config, snapshot: Snapshot, notices: Iterable[Notice],
 
 # Pages other than the Open page are kept between builds. If a template they use reads
 # ``now`` or the open notices (the built-in ones don't: only the Open page shows them),
-# those become inputs of every kept page.
+# those become inputs of every kept page; so do the features' settings (publish:,
+# notify:, in ``config.extras``), which no built-in page shows.
 _USES_NOW = re.compile(r"\bnow\b")
 _USES_SNAPSHOT = re.compile(r"\bsnapshot\.(?!banner\b)")
+_USES_EXTRAS = re.compile(r"\bextras?\b")  # config.extras, config.extra('notify')
 _UNKEPT_TEMPLATES = {"open.html"}
 # What a template's lexer yields that is no code: its comments and the text of the page.
 _NOT_CODE = frozenset({"comment", "linecomment", "data"})
@@ -483,7 +485,8 @@ _JINJA_COMMENT = re.compile(r"\{#.*?#\}", re.DOTALL)
 
 
 def _reads_site_state(text: str) -> bool:
-    return bool(_USES_NOW.search(text) or _USES_SNAPSHOT.search(text))
+    return bool(_USES_NOW.search(text) or _USES_SNAPSHOT.search(text)
+                or _USES_EXTRAS.search(text))
 
 
 def _template_code(lexer: Environment, text: str, built_in: bool = False) -> str:
@@ -527,7 +530,10 @@ def chrome(site: Site, root: Path | None) -> str:
     """The digest of what every kept page shares (see ``Site.chrome``)."""
     overrides, sources = _template_sources(root, site.templates)
     snapshot = site.snapshot
-    parts: list[Any] = [repr(site.config), overrides, site.css_path, repr(site.feeds),
+    # A setting of publish: or notify: changes no page unless a template reads it: it
+    # re-rendered every page (a contact added: 9 s at 10,000 notices).
+    config = site.config if _USES_EXTRAS.search(sources) else replace(site.config, extras=())
+    parts: list[Any] = [repr(config), overrides, site.css_path, repr(site.feeds),
                         snapshot.banner.value, repr(banner_text(snapshot, site.config.timezone)),
                         site.now.year]
     if _USES_NOW.search(sources):
