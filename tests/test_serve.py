@@ -776,3 +776,29 @@ def test_a_folder_redirect_keeps_the_query(empty_repo: Path) -> None:
     assert (status, headers["Location"]) == (301, "/notices/2026-11-28-slow/?utm_source=mail")
     assert site.respond("/notices/2026-11-28-slow")[1]["Location"] == (
         "/notices/2026-11-28-slow/")
+
+
+def test_the_preview_builds_once_before_its_first_answer(
+        empty_repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The watcher runs before the first build, so a change saved during it is built
+    after it: a second whole build to catch up took as long as the first before the
+    first answer (36 s in all at 10,000 notices)."""
+    from generator.build import serve as serve_module
+
+    builds: list[str] = []
+    rebuild = Preview._rebuild
+
+    def counted(self: Preview) -> str:
+        builds.append("build")
+        return rebuild(self)
+
+    def stop_at_once(self: object, poll_interval: float = 0.5) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Preview, "_rebuild", counted)
+    monkeypatch.setattr(serve_module._Server, "serve_forever", stop_at_once)
+    said: list[str] = []
+    serve_module.serve(project(empty_repo), "127.0.0.1", 0,
+                       lambda: parse_time(FIXED_NOW, ZoneInfo("UTC")), said.append)
+    assert builds == ["build"]
+    assert said[0].startswith("Built ") and said[-1] == "Stopped.", said
