@@ -235,15 +235,11 @@ def test_one_update_writes_few_files(tmp_path: Path) -> None:
     assert incremental.build(project(root), out, START, QUICK)[1] == "up to date"
 
 
-@pytest.mark.parametrize("override", [None, "{# shown now #}Gone\n", "Gone {{ now }}\n"])
-def test_a_build_at_a_new_time_renders_only_the_pages_that_show_it(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, override: str | None) -> None:
-    """A build at a new time, as every scheduled build is, renders again only the kept
-    pages that say when they were built (component pages, open notices' pages): the word
-    "now" in a built-in template's comment made the build time an input of every kept
-    page, so each such build rendered the whole site again (at 1,000 notices three times
-    the work of a one-update rebuild). A template reading ``now`` in its code still
-    makes it one of every kept page; its comments and page text do not."""
+def built_with_an_override(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                           override: str | None
+                           ) -> tuple[Path, Path, BuildOptions, list[str]]:
+    """A repository (with ``override`` as its templates/404.html) built once in this
+    process; the paths of the pages later builds render are added to the list."""
     root = make_repo(tmp_path / "repo")
     if override is not None:
         (root / "templates").mkdir()
@@ -255,6 +251,19 @@ def test_a_build_at_a_new_time_renders_only_the_pages_that_show_it(
     keep = PageMemo.keep
     monkeypatch.setattr(PageMemo, "keep", lambda memo, path, key, data: (
         rendered.append(path), keep(memo, path, key, data)))
+    return root, out, options, rendered
+
+
+@pytest.mark.parametrize("override", [None, "{# shown now #}Gone\n", "Gone {{ now }}\n"])
+def test_a_build_at_a_new_time_renders_only_the_pages_that_show_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, override: str | None) -> None:
+    """A build at a new time, as every scheduled build is, renders again only the kept
+    pages that say when they were built (component pages, open notices' pages): the word
+    "now" in a built-in template's comment made the build time an input of every kept
+    page, so each such build rendered the whole site again (at 1,000 notices three times
+    the work of a one-update rebuild). A template reading ``now`` in its code still
+    makes it one of every kept page; its comments and page text do not."""
+    root, out, options, rendered = built_with_an_override(tmp_path, monkeypatch, override)
     later = START + timedelta(minutes=10)
     incremental.build(project(root), out, later, options)
     files = tree(out)
@@ -278,17 +287,7 @@ def test_a_publish_or_notify_setting_renders_no_kept_page_again(
     no kept page again: every page was rendered again (9 s at 10,000 notices, where a
     one-update rebuild takes 1 s). A template reading them makes them an input of every
     kept page."""
-    root = make_repo(tmp_path / "repo")
-    if override is not None:
-        (root / "templates").mkdir()
-        (root / "templates" / "404.html").write_text(override)
-    out = tmp_path / "site"
-    options = replace(QUICK, fork=False)  # every page rendered in this process
-    incremental.build(project(root), out, START, options)
-    rendered: list[str] = []
-    keep = PageMemo.keep
-    monkeypatch.setattr(PageMemo, "keep", lambda memo, path, key, data: (
-        rendered.append(path), keep(memo, path, key, data)))
+    root, out, options, rendered = built_with_an_override(tmp_path, monkeypatch, override)
     with (root / "outpost.yaml").open("a") as settings:
         settings.write(f"publish:\n  - name: www\n    type: dir\n    path: {tmp_path / 'www'}\n")
     changed = incremental.build(project(root), out, START, options)[1]
