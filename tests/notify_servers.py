@@ -37,6 +37,8 @@ class Mail:
     rcpt_tos: list[str]
     mail_from: str
     message: EmailMessage
+    raw: bytes = b""  # as it came over the wire
+    mail_options: list[str] = field(default_factory=list)  # MAIL FROM's, 'BODY=8BITMIME'
 
     @property
     def to(self) -> str:
@@ -109,7 +111,8 @@ class MailHandler:
         assert isinstance(raw, bytes)
         message = email.message_from_bytes(raw, policy=email.policy.default)
         assert isinstance(message, EmailMessage)
-        self.received.append(Mail(list(envelope.rcpt_tos), str(envelope.mail_from), message))
+        self.received.append(Mail(list(envelope.rcpt_tos), str(envelope.mail_from), message,
+                                  raw, list(envelope.mail_options)))
         last = self.session_mails.get(id(session)) == self.session_limit
         if self.session_end == "close" and last:
             assert server.transport is not None  # hang up once this reply is out

@@ -151,6 +151,22 @@ def test_emails_have_subject_threading_headers_and_both_bodies(
         "[Test Status] Reminder: API upgrade starts Nov 28, 2026, 1:00 PM CST"}
 
 
+def test_every_email_is_seven_bit_as_a_message_sent_without_8bitmime_must_be(
+        run: Run, repo: Path, smtp: MailServer) -> None:
+    """Outpost declares no BODY=8BITMIME (RFC 6152), so a body must go 7-bit: text whose
+    lines were short went as 'Content-Transfer-Encoding: 8bit', raw UTF-8 (a reminder's
+    window has an en dash), which a strict relay refuses and an old one mangles."""
+    assert notify(run, repo)[0] == 0
+    reminder = f"<outpost.api-upgrade.reminder.20261128T1900Z@{SITE}>"
+    assert reminder in {str(m.message["Message-ID"]) for m in smtp.received}
+    for mail in smtp.received:
+        assert "BODY=8BITMIME" not in mail.mail_options
+        assert mail.raw.isascii(), str(mail.message["Subject"])
+    [window] = {m.part("plain") for m in smtp.received
+                if str(m.message["Message-ID"]) == reminder}
+    assert "Window: Nov 28, 2026, 1:00 \u2013 3:00 PM CST" in window
+
+
 def test_html_email_blocks_take_their_own_direction(run: Run, repo: Path,
                                                    smtp: MailServer) -> None:
     """An Arabic update reads right to left on the pages (their stylesheet's unicode-bidi:

@@ -126,7 +126,10 @@ def _policy() -> email.policy.EmailPolicy[EmailMessage]:
     """The default policy, but In-Reply-To and References (one id each here) are
     message ids: as its unstructured text, past 78 characters Python folds them
     into RFC 2047 encoded words, which no mail client threads by. So would it List-Id.
-    A Subject is sent as typed, and a name in To, From or Reply-To whole."""
+    A Subject is sent as typed, and a name in To, From or Reply-To whole.
+
+    Bodies are 7-bit (quoted-printable or base64): smtplib declares no BODY=8BITMIME
+    (RFC 6152), and text of short lines went raw as '8bit', which strict relays refuse."""
     registry = HeaderRegistry()
     # Mixins the registry joins with BaseHeader, as it does for Message-ID.
     message_id_header = cast("type[BaseHeader]", MessageIDHeader)
@@ -136,7 +139,7 @@ def _policy() -> email.policy.EmailPolicy[EmailMessage]:
     registry.map_to_type("subject", cast("type[BaseHeader]", _TextHeader))
     for name in ("to", "from", "reply-to"):
         registry.map_to_type(name, cast("type[BaseHeader]", _MailboxHeader))
-    return email.policy.default.clone(header_factory=registry)
+    return email.policy.default.clone(header_factory=registry, cte_type="7bit")
 
 
 _POLICY = _policy()
