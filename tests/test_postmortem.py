@@ -132,9 +132,12 @@ def test_the_postmortem_webhook_carries_the_postmortem_status() -> None:
     assert (body["status"], body["updated_at"], body["resolved_at"],
             body["postmortem_notified_subscribers"]) == (
         "postmortem", "2026-10-29T15:00:00.000-05:00", "2026-10-27T10:00:00.000-05:00", True)
+    # The body is there, so it was written: a receiver reading when it last changed got null.
+    assert body["postmortem_body_last_updated_at"] == "2026-10-29T15:00:00.000-05:00"
     before = statuspage_payload(config, resolved, [notice])["incident"]
-    assert (before["status"], before["updated_at"], before["postmortem_published_at"]) == (
-        "resolved", "2026-10-27T10:00:00.000-05:00", None)
+    assert (before["status"], before["updated_at"], before["postmortem_published_at"],
+            before["postmortem_body_last_updated_at"]) == (
+        "resolved", "2026-10-27T10:00:00.000-05:00", None, None)
 
 
 def test_postmortem_problems_are_reported_with_their_lines(

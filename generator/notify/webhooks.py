@@ -56,6 +56,8 @@ def statuspage_payload(config: Config, message: Message, notices: Iterable[Notic
     assert seen is not None
     incident = {**_WEBHOOK_EXTRAS, **statuspage.incident(api, seen)}
     if incident["postmortem_published_at"] is not None:  # published by message.at
+        # Its body was last written when it was published: the one time a notice gives.
+        incident["postmortem_body_last_updated_at"] = incident["postmortem_published_at"]
         incident["postmortem_ignored"] = False
         incident["postmortem_notified_subscribers"] = (
             message.update is not None and message.update.status is Status.POSTMORTEM)
