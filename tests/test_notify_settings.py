@@ -473,3 +473,36 @@ def test_a_mistyped_component_of_a_contact_is_named_with_the_closest() -> None:
                     "      components: [wbe]\n") == [
         "outpost.yaml:12: 'notify.webhooks[0].components': unknown component 'wbe' (did you "
         "mean 'web'? declared: web)"]
+
+
+def test_a_name_an_address_would_split_is_told_to_go_in_quotes() -> None:
+    """'Zoë, IT Desk <…>' reads as two addresses: the name goes in double quotes, which
+    YAML keeps only inside single ones."""
+    assert problems("""\
+notify:
+  since: 1d
+  from: Zoë, IT Desk <status@example.org>
+  reply_to: "Help: desk <help@example.org>"
+  smtp:
+    host: localhost
+  webhooks:
+    - {name: chat, url: "https://hooks.example.org/x"}
+""") == [
+        "outpost.yaml:9: Config value 'notify.from': expected an email address such as "
+        "'ops@example.org' or 'Status <status@example.org>', received 'Zoë, IT Desk "
+        "<status@example.org>': put the name in double quotes, inside single ones: "
+        "'\"Zoë, IT Desk\" <status@example.org>'",
+        "outpost.yaml:10: Config value 'notify.reply_to': expected an email address such as "
+        "'ops@example.org' or 'Status <status@example.org>', received 'Help: desk "
+        "<help@example.org>': put the name in double quotes, inside single ones: "
+        "'\"Help: desk\" <help@example.org>'",
+    ]
+    assert settings("""\
+notify:
+  since: 1d
+  from: '"Zoë, IT Desk" <status@example.org>'
+  smtp:
+    host: localhost
+  webhooks:
+    - {name: chat, url: "https://hooks.example.org/x"}
+""").sender == '"Zoë, IT Desk" <status@example.org>'

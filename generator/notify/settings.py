@@ -192,8 +192,21 @@ def _address(node: yn.Node, path: str = "") -> str:
         raise InputError(problem)
     if "\n" in value or _mailbox(value) is None:
         raise s.Expected("an email address such as 'ops@example.org' or "
-                         "'Status <status@example.org>'", _ascii_domain(value))
+                         "'Status <status@example.org>'",
+                         _ascii_domain(value) or _quote_hint(value, name))
     return value
+
+
+def _quote_hint(value: str, name: str) -> str:
+    """For a name holding a character an address reads as its own ('Zoe, IT Desk': the
+    comma parts two addresses), the address with the name in double quotes, if that
+    one is read."""
+    if not name or value.lstrip().startswith('"') or not any(c in name for c in ',;:@()[]'):
+        return ""
+    quoted = f'"{name}" <{value.rpartition("<")[2]}'
+    if _mailbox(quoted) is None:
+        return ""
+    return f"put the name in double quotes, inside single ones: '{quoted}'"
 
 
 def is_bare_address(value: str) -> bool:
