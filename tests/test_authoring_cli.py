@@ -684,6 +684,23 @@ def test_ambiguous_id_lists_candidates(empty_repo: Path, run: Run) -> None:
                "2026-11-28 07:10").exit_code == 0
 
 
+def test_a_notice_in_a_folder_inside_notices_is_named_when_nothing_matches(
+        empty_repo: Path, run: Run) -> None:
+    """Filed by year (notices/2026/...), a notice is read by neither check nor build: an
+    update to it said 'no notice matches' alone, where check names the folder."""
+    (empty_repo / "notices" / "2026").mkdir()
+    (empty_repo / "notices" / "2026" / "2026-11-28-email.md").write_text(INCIDENT)
+    for query in ("email", "2026-11-28-EMAIL"):
+        result = run(empty_repo, "update", query, "-m", "x")
+        assert (result.exit_code, result.output) == (1, (
+            f"Error: no notice matches '{query}': give its id, the start of its id, or a word "
+            "of its title (see 'outpost list'); notices/2026/2026-11-28-email.md is in a folder "
+            "inside notices/, which check and build do not read: move it into notices/\n"))
+    assert run(empty_repo, "update", "vpn", "-m", "x").output == (
+        "Error: no notice matches 'vpn': give its id, the start of its id, or a word of its "
+        "title (see 'outpost list')\n")
+
+
 def test_files_that_check_and_build_skip_are_no_notices_to_post_to(empty_repo: Path,
                                                                    run: Run) -> None:
     """notices/readme.md is never read by check, build or list; posting to it would

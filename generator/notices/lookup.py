@@ -5,6 +5,7 @@ that check and build skip (notices/readme.md) is no notice to post to."""
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -39,6 +40,26 @@ def _skipped(root: Path, name: str) -> str:
     if not ignored(file) or not (root / NOTICES_DIR / file).exists():
         return ""
     return f"; {NOTICES_DIR}/{file} is not a notice: check and build skip it"
+
+
+def _in_folders(root: Path, text: str) -> str:
+    """A note when notices/ holds ``text``'s notice in a folder of its own, which check
+    and build do not read (only on the way to 'no notice matches')."""
+    folder, wanted = root / NOTICES_DIR, text.lower()
+    found: list[Path] = []
+    for parent, folders, files in os.walk(folder) if wanted else ():  # into no symlinked folder
+        folders[:] = sorted(name for name in folders if not name.startswith("."))
+        if Path(parent) == folder:
+            continue
+        found += [Path(parent, name) for name in sorted(files) if name.endswith(NOTICE_SUFFIX)
+                  and wanted in name.removesuffix(NOTICE_SUFFIX).lower()]
+        if len(found) > 1:
+            break
+    if not found:
+        return ""
+    shown = found[0].relative_to(root).as_posix()
+    return (f"; {shown} is in a folder inside {NOTICES_DIR}/, which check and build do not "
+            f"read: move it into {NOTICES_DIR}/")
 
 
 def notice_ids(root: Path) -> list[str]:
@@ -148,7 +169,7 @@ def find_open_notice(root: Path, query: str, is_open: Callable[[str], bool] | No
         hint = did_you_mean(_close_ids(text, ids))
         raise NotFound(f"no notice matches '{query}'{f' ({hint})' if hint else ''}: give its "
                        "id, the start of its id, or a word of its title (see 'outpost list')"
-                       f"{_skipped(root, text)}")
+                       f"{_skipped(root, text) or _in_folders(root, text)}")
     shown = found[:20]
     if not titles:
         titles = {i: read_title(notice_file(root, i)) for i in shown}
