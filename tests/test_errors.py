@@ -299,7 +299,7 @@ def test_an_unexpected_failure_is_a_message_and_exit_code_1(
         empty_repo: Path, run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
     from generator.build import inputs
 
-    def broken(*args: object) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
         raise KeyError("no such thing")
 
     monkeypatch.setattr(inputs, "check", broken)
