@@ -1365,3 +1365,23 @@ def test_posting_returns_its_warnings_for_the_command_to_print(empty_repo: Path)
                            at_text=" 09:00 ")
     assert ahead.warnings == ("--at 09:00 is in the future: the site shows this update "
                               "only from then on.",)
+
+
+def test_an_update_removes_what_a_killed_write_of_its_notice_left(empty_repo: Path,
+                                                                  run: Run) -> None:
+    """A write killed between its temporary file and the rename (kill -9, a power cut)
+    left '.x.md.k3j9x1ab.tmp' in notices/: hidden, skipped by check and build, kept for
+    good and committed by 'git add -A'. The next write of that notice removes it; other
+    files are left alone."""
+    write(empty_repo, "2026-11-28-email", INCIDENT)
+    folder = empty_repo / "notices"
+    left = folder / ".2026-11-28-email.md.k3j9x1ab.tmp"
+    left.write_bytes(b"")
+    others = [folder / ".2026-11-28-other.md.k3j9x1ab.tmp", folder / ".2026-11-28-email.md.swp",
+              folder / ".2026-11-28-email.md.k3j9x1ab.tmp~"]
+    for other in others:
+        other.write_bytes(b"x")
+    result = run(empty_repo, "update", "email", "-m", "Still looking.")
+    assert result.exit_code == 0, result.output
+    assert not left.exists()
+    assert all(other.exists() for other in others)

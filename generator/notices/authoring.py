@@ -4,8 +4,10 @@ need are imported inside functions: ``outpost update`` must start fast."""
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -274,6 +276,19 @@ def _write_back(root: Path, path: Path, raw: bytes, new_text: str, what: str) ->
                              "written; nothing was written: run the command again")
     with _writing(relative(path, root)):
         write_file_atomic(path, new_text.encode("utf-8"))
+    _remove_left_temporaries(path)
+
+
+def _remove_left_temporaries(path: Path) -> None:
+    """Remove the temporary files an earlier write of ``path`` left beside it, killed
+    between writing one and renaming it (``kill -9``, a power cut): hidden, skipped by
+    check and build, they stayed for good, and 'git add -A' committed them. Outpost's
+    writers take turns (taking_turns), so none is still being written."""
+    left = re.compile(re.escape(f".{path.name}.") + r"[A-Za-z0-9_]{8}\.tmp")
+    with contextlib.suppress(OSError):
+        for name in os.listdir(path.parent):
+            if left.fullmatch(name):
+                (path.parent / name).unlink(missing_ok=True)
 
 
 @contextmanager
