@@ -462,7 +462,8 @@ def test_records_joined_from_earlier_places_keep_each_recipient_from_its_earlies
     second.welcome(["email:a@example.org", "webhook:chat"])  # not yet written: None
     second.written = "2026-11-28T12:00:00+00:00"
     second.welcome(["email:a@example.org", "webhook:chat", "email:b@example.org"])
-    stores = [HeldStore("one", first.encode(at)), HeldStore("two", second.encode(at))]
+    first.written = second.written = at.isoformat()  # as save_record dates them
+    stores = [HeldStore("one", first.encode()), HeldStore("two", second.encode())]
     joined, found = load_record(HeldStore("primary", None), lambda: stores)
     assert found == ["one", "two"]
     assert joined.since("email:a@example.org") is None

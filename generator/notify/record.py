@@ -158,11 +158,8 @@ class SentRecord:
                     if datetime.fromisoformat(v["at"]) < horizon]:
             del self.entries[key]
 
-    def encode(self, now: datetime | None = None) -> bytes:
-        """The record as written by a run at ``now``."""
+    def encode(self) -> bytes:
         data: dict[str, Any] = {"format": FORMAT, "sent": dict(sorted(self.entries.items()))}
-        if now is not None:
-            self.written = now.isoformat()
         if self.recipients is not None and self.written is not None:
             data["recipients"] = dict(sorted(self.recipients.items()))
             data["written"] = self.written
@@ -262,10 +259,11 @@ def _join_recipients(joined: SentRecord, record: SentRecord) -> None:
             since = None if since is None or other is None else min(
                 since, other, key=datetime.fromisoformat)
         joined.recipients[digest] = since
-    joined.written = max([joined.written or record.written, record.written],
-                         key=datetime.fromisoformat)
+    joined.written = (record.written if joined.written is None
+                      else max(joined.written, record.written, key=datetime.fromisoformat))
 
 
 def save_record(store: RecordStore, record: SentRecord, now: datetime) -> None:
     """Write ``record`` into ``store``, as written by a run at ``now``."""
-    store.write_state(STATE_NAME, record.encode(now))
+    record.written = now.isoformat()
+    store.write_state(STATE_NAME, record.encode())

@@ -59,9 +59,14 @@ from generator.render.manifest import BUILD_INPUTS, MANIFEST, Entry, Manifest, p
 from generator.render.mediatypes import is_hashed_asset
 from generator.render.overrides import TEMPLATE_OVERRIDES
 
-# The repository's own folders: a target in one is read as notices or templates, or
-# replaced by the next build (its output, its cache), or is git's.
-_OWN_FOLDERS = (NOTICES_DIR, TEMPLATE_OVERRIDES, SITE_DIR, CACHE_DIR, ".git")
+# The repository's own folders, and why a target in one would go wrong.
+_OWN_FOLDERS = {
+    NOTICES_DIR: "whose files are read as notices",
+    TEMPLATE_OVERRIDES: "whose files are read as templates",
+    SITE_DIR: "which the next build replaces",
+    CACHE_DIR: "which the next build replaces",
+    ".git": "git's own folder",
+}
 
 
 def target_folder(settings: TargetSettings, root: Path) -> Path:
@@ -78,11 +83,8 @@ def check_folder(settings: TargetSettings, root: Path) -> Problem | None:
                    if Path(real).is_relative_to(os.path.join(top, name))), None)
     if real != top and inside is None:
         return None
-    where = "the repository itself" if inside is None else f"inside {inside}/"
-    why = ("which the next build replaces" if inside in (SITE_DIR, CACHE_DIR)
-           else "git's own folder" if inside == ".git"
-           else f"whose files are read as {'notices' if inside == NOTICES_DIR else 'templates'}"
-           if inside is not None else "whose files would be mixed with its releases")
+    where, why = ((f"inside {inside}/", _OWN_FOLDERS[inside]) if inside is not None
+                  else ("the repository itself", "whose files would be mixed with its releases"))
     return Problem(CONFIG_FILE, settings.line_of("path"),
                    f"publish target '{settings.name}': path '{settings.option('path')}' is "
                    f"{where}, {why}: publish to a folder of its own, such as public/ or "

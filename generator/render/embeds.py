@@ -27,7 +27,7 @@ from generator.core.textcut import ELLIPSIS, cut
 from generator.core.timeline import NoticeView, Snapshot
 from generator.render import pages
 from generator.render.badges import badge_svg
-from generator.render.markup import part_languages
+from generator.render.markup import part_languages, words_language
 from generator.render.pages import Site, banner_text, overall_status, template_text
 from generator.render.snippets import BANNER_HEIGHT, COLOURS, EMBED_CSS
 
@@ -172,7 +172,7 @@ def fragment(site: Site, snapshot: Snapshot, framed: bool = False,
     ``component``: the banner of that component (see banner_text)."""
     text = banner_text(snapshot, site.config.timezone, component)
     whole = text.detail or ""
-    words_lang, title_lang = part_languages(site.config.language)
+    title_lang = part_languages(site.config.language)[1]
 
     def render(title: Markup, after: Markup) -> str:
         return template_text(
@@ -181,7 +181,7 @@ def fragment(site: Site, snapshot: Snapshot, framed: bool = False,
             after=after,
             link=site.config.base_url, target="_top" if framed else None, framed=framed,
             height=BANNER_HEIGHT, words=f"{text.label}: {whole}" if whole else text.label,
-            language="en" if words_lang else site.config.language, title_lang=title_lang,
+            language=words_language(site.config.language), title_lang=title_lang,
         ).strip()
 
     after = escape(text.after_title)

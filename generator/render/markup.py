@@ -205,12 +205,18 @@ def isolated(text: str, lang: Markup = NO_LANG) -> Markup:
     return Markup("<bdi%s>%s</bdi>") % (lang, text)
 
 
+def words_language(language: str) -> str:
+    """The language of Outpost's own words on a site whose notices are in ``language``:
+    English, said as the site says it where the site is in English."""
+    return language if language.partition("-")[0].lower() == "en" else "en"
+
+
 def part_languages(language: str) -> tuple[Markup, Markup]:
     """The lang attributes of Outpost's own words and of the site's text, for a site
     whose notices are written in ``language``: none where it is English; else the
     words are marked English and the site's text in them as ``language`` (WCAG 3.1.2:
     a screen reader reads each in its own language)."""
-    if language.partition("-")[0].lower() == "en":
+    if words_language(language) == language:
         return NO_LANG, NO_LANG
     return Markup(' lang="en"'), Markup(' lang="%s"') % language
 
