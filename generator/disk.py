@@ -1,5 +1,6 @@
-"""Writing files atomically (a reader sees the old bytes or the new, never half), and
-reading a file only when it is a regular one.
+"""Writing files atomically (a reader sees the old bytes or the new, never half),
+reading a file only when it is a regular one, and holding a stop back while a step that
+must not be cut runs.
 
 The bottom layer: any package may import it; it imports nothing of Outpost.
 """
@@ -9,6 +10,7 @@ from __future__ import annotations
 import errno
 import fcntl
 import os
+import signal
 import stat
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
@@ -25,6 +27,8 @@ FOLDER_MODE = 0o755
 NO_ROOM = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
 # A folder this user may not write into: a read-only mount, another user's folder.
 NOT_WRITABLE = (errno.EROFS, errno.EACCES, errno.EPERM)
+# What stops a command as asked: Ctrl-C, and SIGTERM (a cancelled CI job, ``timeout``).
+STOPS = frozenset({signal.SIGINT, signal.SIGTERM})
 # What the writers take: bytes, or parts written one after another (a cache's header
 # and its payload, never copied into one).
 Data = bytes | Sequence[bytes]
@@ -238,3 +242,20 @@ def regular_bytes(path: Path, size: int | None = None) -> bytes | None:
     if isinstance(data, NotRegular) or (size is not None and len(data) != size):
         return None
     return data
+
+
+@contextmanager
+def stops_held() -> Iterator[None]:
+    """Ctrl-C and SIGTERM wait for the block to end, then are raised as it ends (where
+    the caller can undo what the block did). A process the block starts (git, a forked
+    child) holds them too, so a Ctrl-C at the terminal, which its whole process group
+    gets, does not cut it short either."""
+    mask = getattr(signal, "pthread_sigmask", None)
+    if mask is None:  # no signal masks on this system: stops come as they come
+        yield
+        return
+    previous = mask(signal.SIG_BLOCK, STOPS)
+    try:
+        yield
+    finally:
+        mask(signal.SIG_SETMASK, previous)  # raises a stop that came meanwhile

@@ -10,7 +10,6 @@ import errno
 import fcntl
 import os
 import shutil
-import signal
 import stat
 import tempfile
 import time
@@ -20,7 +19,7 @@ from pathlib import Path
 
 from generator.build.parallel import fork_map
 from generator.core.errors import OutpostError
-from generator.disk import FILE_MODE, FOLDER_MODE, make_folders
+from generator.disk import FILE_MODE, FOLDER_MODE, make_folders, stops_held
 
 _RENAME_EXCHANGE = 2
 SITE_MARK = "index.html"  # a folder holding this was built before and may be replaced
@@ -29,8 +28,6 @@ PARALLEL_WRITES = 200  # files for each process before writing on both cores pay
 # old and no live run holds its lock.
 STALE_SECONDS = 60.0
 
-
-_STOPS = {signal.SIGINT, signal.SIGTERM}  # what ends a build as asked
 
 
 def write_tree(folder: Path, files: Mapping[str, bytes], parallel: bool = False) -> None:
@@ -272,17 +269,13 @@ def replace_site(out: Path, files: Mapping[str, bytes], keep: Path | None = None
     remove_leftovers(out)
     staging: Path | None = None
     held = -1
-    # Ctrl-C or SIGTERM arriving as the folder is made, before this block could remove
-    # it, left it behind: they are held back until it is made and locked, then raised
-    # here, where it is removed.
-    mask = getattr(signal, "pthread_sigmask", None)
-    previous = mask(signal.SIG_BLOCK, _STOPS) if mask else None
     try:
-        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
-        held = _hold(staging)
-        if mask and previous is not None:
-            mask(signal.SIG_SETMASK, previous)
-            previous = None
+        # Ctrl-C or SIGTERM arriving as the folder is made, before this block could
+        # remove it, left it behind: they are held back until it is made and locked,
+        # then raised here, where it is removed.
+        with stops_held():
+            staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+            held = _hold(staging)
         write_tree(staging, files, parallel)
         staging.chmod(FOLDER_MODE)
         if not out.exists():
@@ -294,15 +287,15 @@ def replace_site(out: Path, files: Mapping[str, bytes], keep: Path | None = None
             return
         old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
         old.rmdir()
-        out.rename(old)
-        staging.rename(out)
+        with stops_held():  # stopped between the two, there would be no site at all
+            out.rename(old)
+            staging.rename(out)
         shutil.rmtree(old)
     except BaseException:
         if staging is not None:
-            shutil.rmtree(staging, ignore_errors=True)
+            with stops_held():  # a second Ctrl-C, impatient, would leave half of it
+                shutil.rmtree(staging, ignore_errors=True)
         raise
     finally:
-        if mask and previous is not None:
-            mask(signal.SIG_SETMASK, previous)
         if held >= 0:
             os.close(held)

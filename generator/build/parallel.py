@@ -12,6 +12,8 @@ from contextlib import contextmanager
 from functools import partial
 from typing import Any, Generic, NoReturn, TypeVar
 
+from generator.disk import stops_held
+
 T = TypeVar("T")
 R = TypeVar("R")
 _PR_SET_PDEATHSIG = 1
@@ -44,12 +46,21 @@ class Forked(Generic[R]):
         if calls and hasattr(os, "fork") and cores() > 1:
             reader, writer = os.pipe()
             parent = os.getpid()
-            pid = os.fork()
-            if pid == 0:  # the child: work, send, leave without running any clean-up
-                _die_with(parent)
-                _child(calls, reader, writer)
-            os.close(writer)
-            self._pid, self._reader = pid, reader
+            # A stop arriving during the fork was raised before the child was known
+            # here: nothing ended it, and it went on writing into a folder the stop was
+            # removing. It is held until the child is known (the child keeps it held:
+            # a Ctrl-C, which the whole process group gets, is the parent's to handle).
+            try:
+                with stops_held():
+                    pid = os.fork()
+                    if pid == 0:  # the child: work, send, leave without any clean-up
+                        _die_with(parent)
+                        _child(calls, reader, writer)
+                    os.close(writer)
+                    self._pid, self._reader = pid, reader
+            except BaseException:
+                self.close()
+                raise
 
     def results(self) -> list[R]:
         if not self._pid:

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
-import signal
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
@@ -15,6 +13,7 @@ from generator.core import times
 from generator.core.errors import OutpostError
 from generator.core.model import Config, Notice, Status
 from generator.core.wording import counted, noun
+from generator.disk import stops_held
 from generator.notify import mail, mrkdwn, webhooks
 from generator.notify.plan import Delivery, Message, Plan, pending, recipients
 from generator.notify.record import (
@@ -33,7 +32,6 @@ from generator.render.manifest import BUILD_INPUTS
 from generator.render.markup import MarkdownRenderer
 
 Echo = Callable[[str], None]
-_STOPS = {signal.SIGINT, signal.SIGTERM}  # Ctrl-C, and a cancelled CI job
 NO_SECTION = ("outpost.yaml has no 'notify:' section: add one with 'since' and contacts or "
               "webhooks (see the README, 'Notifications')")
 
@@ -277,22 +275,6 @@ def run(ctx: Context, store: RecordStore, dry_run: bool,
     finally:
         ctx.close()
     return sent, failed
-
-
-@contextlib.contextmanager
-def stops_held() -> Iterator[None]:
-    """Ctrl-C and SIGTERM wait for the block to end, then stop the run there. A git
-    process the block starts holds them too, so a Ctrl-C at the terminal, which its
-    whole process group gets, does not kill the record's push either."""
-    mask = getattr(signal, "pthread_sigmask", None)
-    if mask is None:  # no signal masks on this system: stops come as they come
-        yield
-        return
-    previous = mask(signal.SIG_BLOCK, _STOPS)
-    try:
-        yield
-    finally:
-        mask(signal.SIG_SETMASK, previous)
 
 
 def _report_added(ctx: Context, added: Sequence[str], since: str | None) -> None:
