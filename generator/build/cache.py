@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from pathlib import Path
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from generator.build.fragments import StoredFragments
 from generator.build.options import DEFAULTS, BuildOptions
@@ -353,3 +353,60 @@ class PageMemo:
                 store.remove(name)
         for name in store.names("page-bytes-"):  # where earlier caches kept page bytes
             store.remove(name)
+
+
+# A page remembered in memory: its key, its bytes and their sha256.
+Remembered = tuple[str, bytes, str]
+
+
+class PagesInMemory:
+    """The preview's page cache (``pipeline.PageCache``) for one render: the pages and
+    per-notice fragments of the render before it (``earlier``), reused where their keys
+    match, as a build's ``PageMemo`` does. Nothing is written anywhere: it lives as long
+    as the preview does, which runs one version of the code and reads the time zone
+    rules once (what the build cache's stamp stands for)."""
+
+    def __init__(self, digests: dict[str, str], earlier: PagesInMemory | None = None) -> None:
+        self.digests = digests
+        self._earlier = earlier._pages if earlier is not None else {}
+        self._earlier_fragments = earlier._fragments if earlier is not None else {}
+        self._pages: dict[str, Remembered] = {}
+        self._fragments: dict[tuple[str, str], tuple[str, object]] = {}
+        self._forms: dict[int, tuple[object, bytes]] = {}
+        self.hits: set[str] = set()
+
+    def lookup(self, path: str, page: Page) -> tuple[str, Kept | None]:
+        key = input_key(path, page.inputs, self.digests, self._forms)
+        return key, self.kept(path, key, page.render)
+
+    def kept(self, path: str, key: str, render: Callable[[], bytes]) -> Kept | None:
+        found = self._earlier.get(path)
+        if found is None or found[0] != key:
+            return None
+        self._pages[path] = found
+        self.hits.add(path)
+        data = found[1]
+        return Kept(found[2], len(data), lambda: data)
+
+    def keep(self, path: str, key: str, data: bytes) -> None:
+        self._pages[path] = (key, data, self.digest(path, data))
+
+    def digest(self, path: str, data: bytes) -> str:
+        found = self._pages.get(path)
+        if found is not None and found[1] is data:
+            return found[2]
+        return hashlib.sha256(data).hexdigest()
+
+    def get(self, notice_id: str, key: str | None, make: Callable[[], T],
+            group: str = "") -> T:
+        """A per-notice fragment, made again unless the render before made it for the
+        same ``key`` (None: never reused)."""
+        if key is None:
+            return make()
+        found = self._earlier_fragments.get((group, notice_id))
+        value = cast(T, found[1]) if found is not None and found[0] == key else make()
+        self._fragments[(group, notice_id)] = (key, value)
+        return value
+
+    def detach(self) -> None:
+        return None

@@ -31,6 +31,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo
 
+from generator.build.cache import PagesInMemory
 from generator.build.inputs import Project, load_valid
 from generator.build.options import BuildOptions
 from generator.build.pipeline import render_site
@@ -114,6 +115,9 @@ class Preview:
         # site answers there too, so root-absolute links (the 404 page's) work here.
         self.base_path = "/"
         self.zone = ZoneInfo("UTC")  # the site's, once built
+        # The last render's pages: an edit renders again only the pages it changes (a
+        # whole render took 10-12 s per saved edit at 10,000 notices).
+        self.pages: PagesInMemory | None = None
 
     def rebuild(self) -> str:
         """Build again; returns what to say in the terminal: how many files, each on its
@@ -139,9 +143,11 @@ class Preview:
             checked = load_valid(self.project, "The preview shows these until they are fixed.",
                                  PREVIEW)
             now = self.clock()
+            pages = PagesInMemory(checked.digests, self.pages)
             files = dict(render_site(checked.config, checked.notices, now,
                                      self.project.recipe(), templates=self.root,
-                                     notice_digests=checked.digests).files)
+                                     notice_digests=checked.digests, cache=pages).files)
+            self.pages = pages
             self.base_path = checked.config.base_path
             self.zone = checked.config.timezone
             self.due = next_change(checked.notices, now, self.zone)
