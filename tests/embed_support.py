@@ -33,6 +33,11 @@ LONG_TITLE = ("Sign-in failures for staff and students on the portal, email and 
 # The SSI directive the README's nginx example uses, and the location it proxies.
 SSI = re.compile(r'<!--#include virtual="(?P<path>[^"]+)" -->')
 
+# A page's load event, in ms, must come before this: well under the embed's 3-second
+# fetch timeout, which a load waiting for a hanging host would reach (with room left
+# for a loaded machine).
+LOAD_BOUND_MS = 2500
+
 
 class Handler(SimpleHTTPRequestHandler):
     """Static files; CORS on cross-origin data (as the real host's _headers do),

@@ -321,15 +321,16 @@ def mount_namespaces() -> bool:
         [found, "-rm", "true"], capture_output=True, check=False).returncode == 0
 
 
-def outpost_process(root: Path, *args: str, env: Mapping[str, str] | None = None
-                    ) -> subprocess.Popen[str]:
+def outpost_process(root: Path, *args: str, env: Mapping[str, str] | None = None,
+                    session: bool = False) -> subprocess.Popen[str]:
     """``outpost`` as a real process, line-buffered, so a test can kill or interrupt it
     mid-way. Ctrl-C reaches it whatever this process inherited: run as a background job
-    of a script, the tests ignore SIGINT, and a child keeps an ignored signal ignored."""
+    of a script, the tests ignore SIGINT, and a child keeps an ignored signal ignored.
+    ``session``: in a session (and process group) of its own, which a test kills whole."""
     return subprocess.Popen(
         [sys.executable, "-u", "-m", "generator", "--root", str(root), *args],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        env={**os.environ, **(env or {})},
+        env={**os.environ, **(env or {})}, start_new_session=session,
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
 

@@ -21,6 +21,7 @@ import pytest
 from generator.render.snippets import loader_hash, loader_policy, loader_script, style_hash
 from tests.embed_support import (
     API_UPGRADE,
+    LOAD_BOUND_MS,
     LONG_TITLE,
     Server,
     Watch,
@@ -272,7 +273,7 @@ def test_loader_never_holds_up_the_portal_when_the_host_is_down(browser: Any, tm
             watch = Watch(page)
             page.goto(portal.url, timeout=5000)  # waits for the load event
             assert page.evaluate(
-                "performance.getEntriesByType('navigation')[0].loadEventEnd") < 1500
+                "performance.getEntriesByType('navigation')[0].loadEventEnd") < LOAD_BOUND_MS
             # The script was asked for, after load, beside the line.
             assert page.evaluate("document.querySelector('script[src$=\"/embed.js\"]')"
                                  ".previousElementSibling.tagName") == "SCRIPT"
@@ -580,7 +581,7 @@ def test_badge_never_holds_up_the_portal_when_the_host_hangs(browser: Any,
             watch = Watch(page)
             page.goto(portal.url, timeout=5000)  # waits for the load event
             assert page.evaluate(
-                "performance.getEntriesByType('navigation')[0].loadEventEnd") < 1500
+                "performance.getEntriesByType('navigation')[0].loadEventEnd") < LOAD_BOUND_MS
             assert watch.page_errors == []
             page.close()
     finally:

@@ -1416,17 +1416,48 @@ def age(path: Path, seconds: float = 3600) -> None:
     os.utime(path, (then, then))
 
 
-def kill_when(process: subprocess.Popen[str], appears: Callable[[], list[Path]]) -> list[Path]:
-    """SIGKILL ``process`` as soon as ``appears()`` finds something; what it found."""
+def stopped_when(process: subprocess.Popen[str], appears: Callable[[], list[Path]]
+                 ) -> list[Path]:
+    """Pause ``process`` (SIGSTOP) as soon as ``appears()`` finds something, and return
+    what it finds once paused: a signal sent now lands at that point, however late a
+    loaded machine runs this test (empty: the process ended or moved on first; it is
+    let go on)."""
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        found = appears()
-        if found or process.poll() is not None:
-            break
+    while not appears() and process.poll() is None:
+        assert time.monotonic() < deadline
         time.sleep(0.002)
-    process.send_signal(signal.SIGKILL)
+    if process.poll() is not None:
+        return []
+    process.send_signal(signal.SIGSTOP)
+    found = appears()
+    if not found:
+        process.send_signal(signal.SIGCONT)
+    return found
+
+
+def kill_when(process: subprocess.Popen[str], appears: Callable[[], list[Path]]) -> list[Path]:
+    """SIGKILL ``process``, and the processes it started (git, a forked writer), as soon
+    as ``appears()`` finds something; what it found (empty: the process ended first)."""
+    found = stopped_when(process, appears)
+    if found:
+        os.killpg(process.pid, signal.SIGKILL)  # its own group (session=True)
+    else:
+        process.communicate(timeout=120)
     process.wait()
-    return appears()
+    deadline = time.monotonic() + 60
+    for folder in found:  # the lock a killed child held goes as it ends, a moment later
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    assert time.monotonic() < deadline, f"{folder} stays locked"
+                    time.sleep(0.01)
+        finally:
+            os.close(fd)
+    return found
 
 
 def test_a_build_stopped_by_sigterm_cleans_up_and_says_so(tmp_path: Path) -> None:
@@ -1436,14 +1467,20 @@ def test_a_build_stopped_by_sigterm_cleans_up_and_says_so(tmp_path: Path) -> Non
     build)."""
     from bench import synth
 
-    root = synth.make_repo(tmp_path / "repo", 400)
-    process = outpost_process(root, "build", "--now", FIXED_NOW)
-    deadline = time.monotonic() + 120
-    while not list(root.glob(".site.new-*")) and process.poll() is None:
-        assert time.monotonic() < deadline
-        time.sleep(0.002)
-    assert process.poll() is None, "the build ended before it could be stopped"
+    def staging() -> list[Path]:  # and no site yet: the build has not swapped it in
+        found = sorted(root.glob(".site.new-*"))
+        return found if not (root / "site").exists() else []
+
+    for attempt in range(5):  # until the stop lands while staging
+        root = synth.make_repo(tmp_path / f"repo{attempt}", 400)
+        process = outpost_process(root, "build", "--now", FIXED_NOW)
+        if stopped_when(process, staging):
+            break
+        process.communicate(timeout=120)
+    else:
+        pytest.fail("the build ended before it could be stopped while staging")
     process.send_signal(signal.SIGTERM)
+    process.send_signal(signal.SIGCONT)
     output, _ = process.communicate(timeout=60)
     assert process.returncode == 1, output
     assert output.endswith("Aborted!\n") and "Traceback" not in output
@@ -1520,7 +1557,7 @@ def test_a_killed_builds_staging_folder_is_removed_by_the_next_build(tmp_path: P
     from bench import synth
 
     root = synth.make_repo(tmp_path / "repo", 400)
-    process = outpost_process(root, "build", "--now", FIXED_NOW)
+    process = outpost_process(root, "build", "--now", FIXED_NOW, session=True)
     left = kill_when(process, lambda: sorted(root.glob(".site.new-*")))
     assert len(left) == 1, "the build ended before it could be killed while staging"
     live = root / ".site.new-live"  # another run's folder, in use: never taken
@@ -1553,12 +1590,11 @@ def test_a_killed_git_publishs_temporary_folder_is_removed_by_the_next_run(
     env = {"TMPDIR": str(temp)}
     left: list[Path] = []
     for _ in range(5):  # the publish is quick: try again until the kill lands mid-way
-        process = outpost_process(example_repo, "publish", env=env)
+        process = outpost_process(example_repo, "publish", env=env, session=True)
         left = kill_when(process, lambda: sorted(temp.glob("outpost-git-*")))
         if left:
             break
     assert left, "the publish ended before it could be killed"
-    time.sleep(1)  # a git child of the killed process may still be finishing in there
     for folder in left:
         age(folder)
     process = outpost_process(example_repo, "publish", env=env)
@@ -1692,19 +1728,38 @@ def _full_folder(folder: Path, count: int) -> None:
         (folder / f"d{index}" / "index.html").write_bytes(b"x")
 
 
+def _gated_rmtree(gate: Path) -> Callable[..., None]:
+    """shutil.rmtree that starts once ``gate`` exists: a test sees the removal still to
+    come, however quickly the machine would otherwise have done it."""
+    real = shutil.rmtree
+
+    def rmtree(path: Path, *args: object, **kwargs: object) -> None:
+        deadline = time.monotonic() + 60
+        while not gate.exists() and time.monotonic() < deadline:
+            time.sleep(0.005)
+        real(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    return rmtree
+
+
 def test_an_old_site_removed_in_the_background_stays_locked_until_gone(
-        tmp_path: Path) -> None:
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The detached remover keeps the staging folder's lock: no other run takes the
     folder for a leftover while it is being removed."""
     from generator.build.output import _hold, remove_in_background
 
     old = tmp_path / ".site.new-old"
     _full_folder(old, 3000)
+    gate = tmp_path / "gate"
+    monkeypatch.setattr(shutil, "rmtree", _gated_rmtree(gate))  # the remover forks from here
     lock = _hold(old)
     try:
         assert remove_in_background(old, lock)
     finally:
         os.close(lock)
+    with pytest.raises(BlockingIOError):  # held while the removal has not started
+        os.close(_hold(old))
+    gate.touch()
     deadline = time.monotonic() + 60
     checks = 0
     while True:  # as long as the folder is there, its lock is held
@@ -1726,14 +1781,23 @@ def test_the_background_remover_keeps_none_of_the_callers_output(tmp_path: Path)
     """A caller reading the build's output to its end does not wait for the removal."""
     old = tmp_path / ".site.new-old"
     _full_folder(old, 5000)
-    code = ("import os, sys; from pathlib import Path\n"
+    gate = tmp_path / "gate"  # the removal waits for it (see _gated_rmtree)
+    code = ("import os, shutil, sys, time; from pathlib import Path\n"
             "from generator.build.output import _hold, remove_in_background\n"
+            "real = shutil.rmtree\n"
+            "def rmtree(path, *args, **kwargs):\n"
+            "    end = time.monotonic() + 60\n"
+            f"    while not os.path.exists({str(gate)!r}) and time.monotonic() < end:\n"
+            "        time.sleep(0.005)\n"
+            "    real(path, *args, **kwargs)\n"
+            "shutil.rmtree = rmtree\n"
             f"folder = Path({str(old)!r}); lock = _hold(folder)\n"
             "assert remove_in_background(folder, lock); print('returned')\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=60, check=False)
     assert (done.returncode, done.stdout, done.stderr) == (0, "returned\n", "")
     assert old.exists()  # the output ended before the removal did
+    gate.touch()
     deadline = time.monotonic() + 60
     while old.exists():
         assert time.monotonic() < deadline

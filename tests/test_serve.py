@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import queue
 import re
 import signal
 import socket
 import struct
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -57,6 +59,14 @@ def fetch(url: str) -> tuple[int, str]:
             return response.status, response.read().decode()
     except urllib.error.HTTPError as exc:
         return exc.code, exc.read().decode()
+
+
+def written_whole(path: Path, text: str) -> None:
+    """Write ``path`` as editors do, in one rename: written in two steps (created, then
+    filled), a loaded machine can let the preview's watcher build it empty in between."""
+    temporary = path.with_name(f".{path.name}.tmp")  # a dot name: never watched
+    temporary.write_text(text)
+    os.replace(temporary, path)
 
 
 def wait_for(predicate: object, timeout: float = 15.0) -> None:
@@ -220,8 +230,8 @@ def test_serve_rebuilds_shows_problems_and_stays_up(
 
     # A broken notice shows its problems in the page; the server keeps running.
     broken = root / "notices" / "2026-11-28-broken.md"
-    broken.write_text("---\ntitle: Broken\ntype: outage\n---\n## Investigating - 2026-11-28 "
-                      "07:00\nText\n")
+    written_whole(broken, "---\ntitle: Broken\ntype: outage\n---\n## Investigating - "
+                          "2026-11-28 07:00\nText\n")
     wait_for(lambda: fetch(url)[0] == 500)
     status, page = fetch(url)
     assert "<h1>The site cannot be built</h1>" in page
@@ -431,7 +441,8 @@ def test_outpost_serve_opens_a_window_on_its_running_clock(empty_repo: Path) -> 
     """The real command, its clock running: a window seconds ahead opens on the
     preview by itself, and the terminal says when."""
     zone = ZoneInfo("America/Chicago")
-    start = datetime.now(zone).replace(microsecond=0) + timedelta(seconds=8)
+    # Far enough ahead for a loaded machine to start the preview and fetch the page.
+    start = datetime.now(zone).replace(microsecond=0) + timedelta(seconds=20)
     (empty_repo / "notices" / "2026-11-28-upgrade.md").write_text(
         WINDOW.replace("2026-11-28 22:00", start.strftime("%Y-%m-%d %H:%M:%S"))
         .replace("2026-11-28 23:00", (start + timedelta(hours=1)).strftime("%Y-%m-%d %H:%M:%S"))
@@ -440,7 +451,7 @@ def test_outpost_serve_opens_a_window_on_its_running_clock(empty_repo: Path) -> 
     try:
         page = url + "notices/2026-11-28-upgrade/"
         assert "Scheduled" in fetch(page)[1]
-        wait_for(lambda: "In progress" in fetch(page)[1], timeout=20)
+        wait_for(lambda: "In progress" in fetch(page)[1], timeout=60)
     finally:
         process.terminate()
         said = process.communicate(timeout=10)[0]
@@ -540,12 +551,22 @@ def test_an_autosave_in_templates_does_not_reload_the_open_tab(empty_repo: Path)
         stamp = version(url)
         for leftover in ("#404.html#", "404.html~"):
             (empty_repo / "templates" / leftover).write_text("<p>Los</p>\n")
-        (empty_repo / "notices" / "2026-11-28-slow.md").write_text(NOTICE)
+        written_whole(empty_repo / "notices" / "2026-11-28-slow.md", NOTICE)
         wait_for(lambda: version(url) != stamp)  # the notice is built, and only it
+        # The line is printed once the version has changed: read up to it before stopping.
+        lines: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=lambda: [lines.put(line) for line in process.stdout or []],
+                         daemon=True).start()
+        said = [lines.get(timeout=30)]
+        while not said[-1].startswith("Changed"):
+            said.append(lines.get(timeout=30))
     finally:
         process.terminate()
-        rest, _ = process.communicate(timeout=10)
-    rebuilds = [line for line in rest.splitlines() if line.startswith("Changed")]
+        process.wait(timeout=10)
+    time.sleep(0.2)  # what the reader still had
+    while not lines.empty():
+        said.append(lines.get())
+    rebuilds = [line.rstrip("\n") for line in said if line.startswith("Changed")]
     assert len(rebuilds) == 1 and re.fullmatch(r"Changed 2026-11-28-slow\.md: Built \d+ files",
                                                rebuilds[0]), rebuilds
 
@@ -620,13 +641,14 @@ def test_open_tab_reloads_by_itself(served: tuple[Path, str, subprocess.Popen[st
             page.goto(url + "notices/2026-11-28-slow/")
             assert "Sign-in takes a minute." in page.inner_text("main")
             path = root / "notices" / "2026-11-28-slow.md"
-            path.write_text(NOTICE.replace("## Investigating", "## Identified - 2026-11-28 "
-                                           "05:30\nA cache is cold.\n\n## Investigating"))
+            written_whole(path, NOTICE.replace("## Investigating", "## Identified - "
+                                               "2026-11-28 05:30\nA cache is cold.\n\n"
+                                               "## Investigating"))
             page.get_by_text("A cache is cold.").wait_for(timeout=30000)
-            path.write_text(NOTICE.replace("type: incident", "type: outage"))
+            written_whole(path, NOTICE.replace("type: incident", "type: outage"))
             page.get_by_text("The site cannot be built").wait_for(timeout=30000)
             assert "received 'outage'" in page.inner_text("body")
-            path.write_text(NOTICE)
+            written_whole(path, NOTICE)
             page.get_by_text("Sign-in takes a minute.").wait_for(timeout=30000)
             # Only the favicon's 404 and the problems page's 500: nothing refused.
             assert not [m for m in messages if "Failed to load resource" not in m], messages
