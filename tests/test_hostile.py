@@ -392,6 +392,26 @@ def test_the_settings_texts_readers_see_have_length_limits(empty_repo: Path,
     assert run(empty_repo, "check").exit_code == 0
 
 
+def test_url_settings_have_a_length_limit(empty_repo: Path, run: Run) -> None:
+    """A 5,000-character base_url passed check and went into every link of every page;
+    each URL setting past 2,000 characters is named at once (a webhook's URL from the
+    environment too, by the same check)."""
+    config = empty_repo / "outpost.yaml"
+    long_path = "a" * (2_000 - len("https://status.example.org/"))
+    config.write_text(MINIMAL_CONFIG.replace("https://status.example.org/",
+                                             f"https://status.example.org/{long_path}b/")
+                      + f"home_url: https://support.example.org/{'c' * 5_000}\n")
+    result = run(empty_repo, "check")
+    assert (result.exit_code, result.output) == (
+        1, "outpost.yaml:2: Config value 'base_url': the URL is 2,002 characters long, more "
+           "than the limit of 2,000: shorten it\n"
+           "outpost.yaml:9: Config value 'home_url': the URL is 5,028 characters long, more "
+           "than the limit of 2,000: shorten it\n2 problems found.\n")
+    config.write_text(MINIMAL_CONFIG.replace("https://status.example.org/",
+                                             f"https://status.example.org/{long_path[:-1]}/"))
+    assert run(empty_repo, "check").exit_code == 0
+
+
 def test_the_names_in_email_addresses_have_a_name_s_length_limit(empty_repo: Path,
                                                                   run: Run) -> None:
     """A 21,000-character name in notify's from passed check and went into every email's

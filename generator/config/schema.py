@@ -21,7 +21,7 @@ from generator.core.errors import (
     misleading_character,
     problems_in,
 )
-from generator.core.model import ID_PATTERN
+from generator.core.model import ID_PATTERN, MAX_URL, length_problem
 
 T = TypeVar("T")
 
@@ -248,6 +248,9 @@ def http_url(node: yn.Node, path: str = "") -> str:
 def checked_http_url(value: str) -> str:
     """``value`` when it is an http(s) URL whatever it holds (a URL from the environment
     may hold a secret); raises InputError saying what is wrong."""
+    problem = length_problem(value, MAX_URL, "URL")
+    if problem:
+        raise InputError(problem)
     if re.search(r"[\s\x00-\x1f\x7f\x85\u2028\u2029]", value):
         raise InputError("a URL may not hold spaces, line breaks or control characters "
                          "(write a space as %20)")

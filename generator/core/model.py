@@ -129,6 +129,9 @@ MAX_LINK_LABEL = 100  # home_label: the header's link, beside the title
 MAX_CONTACT = 250  # alerts_contact: who to ask, on the Subscribe page
 MAX_COMPONENT_DESCRIPTION = 500  # the line under a component's name
 MAX_SENTENCE = 1_000  # the site's description and the hosted note, on every page
+# characters in a URL setting (base_url, a mirror, a link, a webhook): each is copied into
+# every page or message that links to it; past 2,000 some clients and crawlers give up.
+MAX_URL = 2_000
 MAX_FILE_BYTES = 1_000_000
 MAX_DEPTH = 32  # elements nested in the HTML of one text
 # What Markdown nests with: block quotes, bullets, emphasis, links, tables, raw HTML, and
