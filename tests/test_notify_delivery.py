@@ -440,7 +440,12 @@ def test_webhook_payloads_have_statuspage_and_slack_shapes(
     json.dumps(message)
 
 
-SLACK_SECTION_LIMIT = 3000  # characters in a section block's text: Slack refuses more
+SLACK_SECTION_LIMIT = 3000  # a section block's text: Slack refuses more
+
+
+def utf8_bytes(text: str) -> int:
+    """The strictest of the counts Slack may use (characters, UTF-16 units, bytes)."""
+    return len(text.encode("utf-8"))
 
 
 def chat_posts(run: Run, repo: Path, hooks: HookServer, notice_id: str, title: str,
@@ -459,6 +464,7 @@ def chat_posts(run: Run, repo: Path, hooks: HookServer, notice_id: str, title: s
     ("Slow <!channel> pages & <b>logins</b>", "Fine."),
     ("Long" + " title & more" * 18, "x & " * 3000),  # near the 250-character limit
     ("Long body", "x & " * 3000),
+    ("Emoji ✅ " * 19 + "Emoji ✅", "Fixed 😀 now & " * 400),  # over the limit in bytes alone
 ])
 def test_slack_messages_escape_user_text_and_fit_a_section_block(
         run: Run, repo: Path, hooks: HookServer, title: str, body: str) -> None:
@@ -466,7 +472,7 @@ def test_slack_messages_escape_user_text_and_fit_a_section_block(
     everyone), and refuses a section block over 3000 characters."""
     [post] = chat_posts(run, repo, hooks, "hostile", title, body)
     section = post.body["blocks"][0]["text"]["text"]
-    assert len(section) <= SLACK_SECTION_LIMIT
+    assert utf8_bytes(section) <= SLACK_SECTION_LIMIT
     link = "<https://status.example.org/notices/hostile/|Read the notice>"
     assert section.endswith(link)
     for text in (post.body["text"], section.removesuffix(link)):
@@ -555,7 +561,7 @@ def test_a_long_slack_message_is_cut_between_links_and_closes_its_code_block(
     block, the link to the notice would be read as code."""
     [post] = chat_posts(run, repo, hooks, "long", "Long", body)
     section = post.body["blocks"][0]["text"]["text"]
-    assert len(section) <= SLACK_SECTION_LIMIT
+    assert utf8_bytes(section) <= SLACK_SECTION_LIMIT
     text, link = section.rsplit("\n", 1)
     assert link == "<https://status.example.org/notices/long/|Read the notice>"
     assert re.fullmatch(r"([^<>]|<https://status\.example\.org/notices/\|the notice list>)*",

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generator.core.dialect import to_html
-from generator.notify.mrkdwn import from_html, plain
+from generator.notify.mrkdwn import fitted, from_html, plain, units
 from generator.render.markup import render_markdown
 
 
@@ -172,3 +172,16 @@ def test_a_discord_spoiler_in_a_plain_text_shows() -> None:
     """Discord hides '||secret||' behind a spoiler: the title would not show as typed."""
     assert plain("Mail || web down ||") == "Mail |\u200b| web down |\u200b|"
     assert plain("a|||b") == "a|\u200b|\u200b|b"
+
+
+@given(st.lists(st.sampled_from([*"ab &<>`\n", "😀", "✅", "é", "中", "&amp;", "```"]),
+                max_size=400),
+       st.integers(min_value=12, max_value=300))
+def test_fitted_text_fits_slack_s_count(parts: list[str], room: int) -> None:
+    """A text cut to fit its characters could still be refused by Slack, which has
+    refused text of emoji under its limit: it is cut to fit in UTF-8 bytes."""
+    text = "".join(parts)
+    cut = fitted(text, room)
+    assert units(cut) == len(cut.encode("utf-8")) <= room
+    if units(text) <= room:
+        assert cut == text

@@ -87,14 +87,25 @@ def _code(text: str) -> str:
     return _TICK_RUN.sub("`" + ZERO_WIDTH_SPACE, slack_escape(text))
 
 
+def units(text: str) -> int:
+    """``text``'s length in UTF-8 bytes: never less than what Slack may count. Its
+    documentation says characters, but text of emoji under 3,000 characters (or UTF-16
+    units, JavaScript's count) has been refused, reported as counted in bytes. A text
+    that fits in bytes fits whichever it counts."""
+    return len(text.encode("utf-8", "surrogatepass"))
+
+
 def fitted(text: str, room: int) -> str:
-    """Mrkdwn ``text`` in at most ``room`` characters: cut with '...' when longer, never
-    inside an escape ('&am') or a link ('<https://exa'), and a code block left open is
-    closed, so that what follows is not read as code."""
-    if len(text) <= room:
+    """Mrkdwn ``text`` in at most ``room`` units (``units``): cut with '...' when longer,
+    never inside an escape ('&am') or a link ('<https://exa'), nor inside a character,
+    and a code block left open is closed, so that what follows is not read as code."""
+    if units(text) <= room:
         return text
     closing = "\n" + _CODE_FENCE  # room kept for it, whether or not it is needed
-    kept = text[:max(room - len("...") - len(closing), 0)]
+    budget = max(room - len("...") - len(closing), 0)
+    kept = text[:budget]
+    while units(kept) > budget:  # each pass drops at least a quarter of what is over
+        kept = kept[:len(kept) - (units(kept) - budget + 3) // 4]
     cut = re.sub(r"&[a-z]*$|<[^>]*$", "", kept) + "..."
     return cut + closing if cut.count(_CODE_FENCE) % 2 else cut
 

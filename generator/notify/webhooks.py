@@ -73,7 +73,8 @@ def statuspage_payload(config: Config, message: Message, notices: Iterable[Notic
     }
 
 
-SLACK_SECTION_LIMIT = 3000  # characters in a section block's text: Slack refuses more
+# A section block's text, counted in UTF-8 bytes (mrkdwn.units): Slack refuses more.
+SLACK_SECTION_LIMIT = 3000
 SLACK_TITLE_ROOM = 500  # a longer headline is cut, leaving the rest for the update
 
 
@@ -86,7 +87,7 @@ def slack_payload(config: Config, message: Message, headline: str,
     url = notice_url(config, message)
     link = f"<{url}|Read the notice>"
     title = mrkdwn.fitted(mrkdwn.literal(headline), SLACK_TITLE_ROOM)
-    room = SLACK_SECTION_LIMIT - len(f"**\n\n{link}") - len(title)
+    room = SLACK_SECTION_LIMIT - mrkdwn.units(f"**\n\n{link}") - mrkdwn.units(title)
     # A reminder has no update of its own: what it is about, as its email lists it.
     text = (mrkdwn.from_html(absolute_links(markdown(message.update.body), url))
             if message.update else mrkdwn.literal("\n".join(
