@@ -488,6 +488,7 @@ def test_component_page_advertises_its_own_feeds_first(empty_repo: Path, run: Ru
     feed = feedparser.parse((site / "components/api/feed.xml").read_bytes())
     assert feed.feed.title == "Test Status: API"
     assert [e.title for e in feed.entries] == ["[Completed] Database upgrade",
+                                               "[In progress] Database upgrade",  # its window's
                                                "[Scheduled] Database upgrade"]
 
 

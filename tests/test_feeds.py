@@ -25,11 +25,12 @@ from tests.conftest import FIXED_NOW, Run
 from tests.feeds_support import INCIDENT_OPEN, MAINTENANCE_UPCOMING, build, write_notice
 from tests.test_core_markup import hrefs, is_absolute
 
-# Every example update is posted before FIXED_NOW: one "## " heading each.
+# Every example update is posted before FIXED_NOW: one "## " heading each, and the In
+# progress the Support Portal's window posted by itself (no update of it said so).
 EXAMPLE_UPDATES = sum(
     line.startswith("## ")
     for path in (Path(__file__).parent.parent / "notices").glob("*.md")
-    for line in path.read_text().splitlines())
+    for line in path.read_text().splitlines()) + 1
 
 
 def parse(path: Path) -> feedparser.FeedParserDict:
@@ -213,13 +214,49 @@ def test_component_feeds_hold_only_their_notices(example_site: Path) -> None:
     support = parse(example_site / "components/support-portal/atom.xml")
     assert {e.title.split("] ", 1)[1] for e in support.entries} == {
         "Email delivery delays", "Support Portal maintenance"}
-    assert len(support.entries) == 6
+    assert len(support.entries) == 7
     assert support.feed.title == "Example Support Notifications: Support Portal"
     empty = parse(example_site / "components/campus-community/feed.xml")
     assert empty.entries == []
     newest = parse(example_site / "atom.xml").entries[0].updated
     empty_atom = parse(example_site / "components/campus-community/atom.xml")
     assert empty_atom.feed.updated == newest
+
+
+@pytest.mark.parametrize(("now", "expected"), [
+    ("2026-12-05T20:00:00Z", ["[Scheduled] Web server move"]),
+    ("2026-12-06T04:30:00Z", ["[In progress] Web server move", "[Scheduled] Web server move"]),
+    ("2026-12-06T09:00:00Z", ["[Completed] Web server move", "[In progress] Web server move",
+                              "[Scheduled] Web server move"]),
+])
+def test_a_maintenance_window_posts_its_start_and_end_in_the_feeds(
+        empty_repo: Path, run: Run, tmp_path: Path, now: str, expected: list[str]) -> None:
+    """The window's own In progress and Completed, which its page and the API list: a
+    reader following the feed learnt neither that the work began nor that it ended.
+    Each item links to its update on the page, and keeps its id across builds."""
+    write_notice(empty_repo, "2026-12-05-web-server-move", MAINTENANCE_UPCOMING)
+    site = build(run, empty_repo, now, tmp_path / "site")
+    page = (site / "notices/2026-12-05-web-server-move/index.html").read_text()
+    for name in ("feed.xml", "components/web/atom.xml"):
+        entries = parse(site / name).entries
+        assert [e.title for e in entries] == expected
+        for entry in entries:
+            assert f'id="{entry.link.rpartition("#")[2]}"' in page, entry.link
+    if len(expected) == 3:
+        entry = parse(site / "feed.xml").entries[0]
+        assert entry.id == ("tag:status.example.org,2026-12-06:notices/"
+                            "2026-12-05-web-server-move/2026-12-06T08:00:00Z")
+        assert "The scheduled maintenance has been completed." in entry.summary
+
+
+def test_a_window_edge_an_update_announced_is_not_posted_twice(
+        empty_repo: Path, run: Run, tmp_path: Path) -> None:
+    write_notice(empty_repo, "2026-12-05-web-server-move", MAINTENANCE_UPCOMING.replace(
+        "## Scheduled", "## In progress - 2026-12-05 21:55\nMoving now.\n\n## Scheduled"))
+    site = build(run, empty_repo, "2026-12-06T04:30:00Z", tmp_path / "site")
+    assert [e.title for e in parse(site / "feed.xml").entries] == [
+        "[In progress] Web server move", "[Scheduled] Web server move"]
+    assert "Moving now." in parse(site / "feed.xml").entries[0].summary
 
 
 def test_a_component_feed_links_its_components_page(example_site: Path) -> None:
@@ -361,7 +398,8 @@ def test_feed_order_is_the_full_sort_of_every_item(views: list[NoticeView],
     expected = [(views[index].notice.id, update) for *_, index, update in
                 sorted(keyed, key=lambda k: k[:4])
                 if component is None or component in views[index].notice.components]
-    site = cast(Site, SimpleNamespace(snapshot=SimpleNamespace(open=(), closed=tuple(views))))
+    site = cast(Site, SimpleNamespace(snapshot=SimpleNamespace(
+        open=(), closed=tuple(views), now=datetime(2026, 11, 28, 13, tzinfo=UTC))))
     got = [(p.notice.id, p.update) for p in _Ordered(site).posted(component)]
     assert got == expected
 

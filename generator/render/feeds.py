@@ -21,6 +21,7 @@ from generator.core.model import (
     same_time_suffixes,
     update_stamp,
 )
+from generator.core.statuspage import timeline_updates
 from generator.core.timeline import affected_label, calls_off, update_word
 from generator.render.calendar import CALENDAR
 from generator.render.feedwriter import FeedItem, FeedMeta, write_atom, write_rss
@@ -89,10 +90,17 @@ class _Ordered:
     """Every visible update, newest first (ties: notice id, then file order), merged
     lazily: at 10,000 notices there are 40,000 updates, and a feed shows a few dozen.
     Each notice's updates are stored newest first, so only each notice's next item
-    waits in a heap, and only the items a feed shows become Posted objects."""
+    waits in a heap, and only the items a feed shows become Posted objects.
+
+    A maintenance's updates are those of its page and the API (``timeline_updates``):
+    the In progress and Completed its window posted by itself when no update said so.
+    A reader following the feed learnt neither that the work began nor that it ended."""
 
     def __init__(self, site: Site) -> None:
         self.items = (*site.snapshot.open, *site.snapshot.closed)
+        now = site.snapshot.now
+        self.updates = [timeline_updates(item, now) if item.notice.is_maintenance
+                        else item.updates for item in self.items]
         # Each notice's newest item; a sorted list is a heap, copied by each feed.
         self.heads = sorted(head for head in (self._next(index, 0, True)
                                               for index in range(len(self.items)))
@@ -108,15 +116,28 @@ class _Ordered:
         times: the update earlier in a notice's list (newest first) is the later one,
         as on the notice page, and the postmortem comes before both."""
         item = self.items[index]
+        updates = self.updates[index]
         notice_id = item.notice.id
         found: Key | None = None
-        if position < len(item.updates):
-            found = (-item.updates[position].at.timestamp(), notice_id, position, index)
+        if position < len(updates):
+            found = (-updates[position].at.timestamp(), notice_id, position, index)
         if postmortem and item.postmortem is not None:
             announced = (-item.postmortem.at.timestamp(), notice_id, POSTMORTEM_POSITION,
                          index)
             found = announced if found is None else min(found, announced)
         return found
+
+    def _suffixes(self, index: int) -> list[str]:
+        """Each of the notice's updates' same-time suffix, as its page anchors it: ''
+        for a window's own In progress or Completed, at a time no update shares."""
+        item = self.items[index]
+        own = same_time_suffixes(item.updates)
+        updates = self.updates[index]
+        if updates is item.updates:
+            return own
+        by_update = {id(update): suffix for update, suffix in zip(item.updates, own,
+                                                                  strict=True)}
+        return [by_update.get(id(update), "") for update in updates]
 
     def posted(self, component: str | None = None) -> Iterator[Posted]:
         """Newest first, lazily; only updates of notices on ``component`` if given."""
@@ -134,8 +155,9 @@ class _Ordered:
             else:
                 following = position + 1
                 if index not in suffixes:
-                    suffixes[index] = same_time_suffixes(item.updates)
-                yield Posted(item.notice, item.updates[position], suffixes[index][position])
+                    suffixes[index] = self._suffixes(index)
+                yield Posted(item.notice, self.updates[index][position],
+                             suffixes[index][position])
             cursor[index] = (following, due)
             after = self._next(index, following, due)
             if after is None:
