@@ -424,27 +424,36 @@ def _said(edge: Update, update: Update, status_now: Status) -> bool:
     return status_now in UNDER_WAY
 
 
-def _timeline(item: NoticeView, now: datetime) -> list[tuple[Update, Status, str]]:
-    """Oldest first: each visible update with the status it stands for and its id, and
-    among them the window edges no update announced (``_window_edges``)."""
+def _statuses(item: NoticeView, now: datetime) -> list[tuple[Update, Status, int | None]]:
+    """Oldest first: each visible update with the status it stands for and its ordinal
+    among the updates at its time (None: a window edge), and among them the window
+    edges no update announced (``_window_edges``)."""
     notice = item.notice
     # The ids hash '/1', '/2' for the second, third... update at one time: the rule of
     # anchors and feeds (same_time_suffixes), in the form these ids always had.
     ordinals = [int(suffix[1:]) - 1 if suffix else 0
                 for suffix in reversed(same_time_suffixes(item.updates))]
     edges = _window_edges(item, now)
-    entries: list[tuple[Update, Status, str]] = []
+    entries: list[tuple[Update, Status, int | None]] = []
     previous: Status | None = None
     for index, update in enumerate((*reversed(item.updates), None)):
         while edges and (update is None or edges[0].at < update.at):
             edge = edges.pop(0)
             previous = edge.status
-            entries.append((edge, previous, automatic_update_id(notice, edge)))
+            entries.append((edge, previous, None))
         if update is not None:
             previous = _status_at(notice, update, previous)
-            entries.append((update, previous, update_id(notice, update, ordinals[index])))
+            entries.append((update, previous, ordinals[index]))
             edges = [edge for edge in edges if not _said(edge, update, previous)]
     return entries
+
+
+def _timeline(item: NoticeView, now: datetime) -> list[tuple[Update, Status, str]]:
+    """``_statuses``, each with its id in the API."""
+    notice = item.notice
+    return [(update, status, automatic_update_id(notice, update) if ordinal is None
+             else update_id(notice, update, ordinal))
+            for update, status, ordinal in _statuses(item, now)]
 
 
 def timeline_updates(item: NoticeView, now: datetime) -> list[Update]:
@@ -452,7 +461,7 @@ def timeline_updates(item: NoticeView, now: datetime) -> list[Update]:
     them a maintenance's window edges no update announced (``_window_edges``)."""
     if not item.notice.is_maintenance:
         return list(item.updates)
-    return [update for update, _, _ in reversed(_timeline(item, now))]
+    return [update for update, _, _ in reversed(_statuses(item, now))]
 
 
 def incident_updates(api: Api, item: NoticeView) -> list[Json]:
