@@ -404,6 +404,62 @@ def test_feed_order_is_the_full_sort_of_every_item(views: list[NoticeView],
     assert got == expected
 
 
+@pytest.mark.parametrize("now", ["2026-11-28T12:00:00Z", "2026-12-10T03:00:00Z"])
+def test_feed_order_with_maintenance_windows_is_the_full_sort(tmp_path: Path, now: str
+                                                              ) -> None:
+    """With a maintenance's window edges among its updates, each notice's place in the
+    merge is taken from its newest time alone until the merge reaches it: the order is
+    still that of a full sort of every notice's timeline (windows past, under way and
+    to come at these times)."""
+    from bench import synth
+    from generator.app import project
+    from generator.build.inputs import load_valid
+    from generator.build.options import BuildOptions
+    from generator.core.statuspage import timeline_updates
+    from generator.core.timeline import select
+    from generator.render.feeds import site_feeds
+    from generator.render.pages import make_site
+
+    root = synth.make_repo(tmp_path / "repo", 300)
+    web = synth.COMPONENTS[0][0]
+    windows = [  # (start, end, updates as (status, time)), times in UTC
+        (datetime(2026, 11, 20, 2, tzinfo=UTC), datetime(2026, 11, 20, 4, tzinfo=UTC), []),
+        (datetime(2026, 11, 28, 11, tzinfo=UTC), datetime(2026, 12, 12, 1, tzinfo=UTC), []),
+        (datetime(2026, 11, 27, 2, tzinfo=UTC), datetime(2026, 11, 27, 4, tzinfo=UTC),
+         [("Completed", datetime(2026, 11, 27, 6, tzinfo=UTC))]),
+        (datetime(2026, 12, 9, 2, tzinfo=UTC), datetime(2026, 12, 9, 4, tzinfo=UTC),
+         [("In progress", datetime(2026, 12, 9, 1, 30, tzinfo=UTC))]),
+    ]
+    for number, (start, end, said) in enumerate(windows):
+        lines = [f"## {status} - {synth.write_time(moment, synth.ZONE)}\nSaid.\n"
+                 for status, moment in reversed(said)]
+        (root / "notices" / f"window-{number}.md").write_text(
+            f"---\ntitle: Window {number}\ntype: maintenance\ncomponents: [{web}]\n"
+            f"start: {synth.write_time(start, synth.ZONE)}\n"
+            f"end: {synth.write_time(end, synth.ZONE)}\n---\n" + "\n".join(lines)
+            + f"\n## Scheduled - {synth.write_time(start - timedelta(days=5), synth.ZONE)}"
+              "\nPlanned.\n")
+    checked = load_valid(project(root), "", BuildOptions(cached=False, fork=False))
+    at = datetime.fromisoformat(now.replace("Z", "+00:00"))
+    site = make_site(checked.config, select(checked.notices, at, checked.config),
+                     checked.notices, root, feeds=site_feeds(checked.config))
+    views = (*site.snapshot.open, *site.snapshot.closed)
+    assert any(len(timeline_updates(v, at)) > len(v.updates) for v in views)
+    for component in (None, web):
+        keyed = [(-u.at.timestamp(), v.notice.id, position, index, u)
+                 for index, v in enumerate(views)
+                 for position, u in enumerate(timeline_updates(v, at))]
+        keyed += [(-v.postmortem.at.timestamp(), v.notice.id, -1, index,
+                   v.postmortem.as_update())
+                  for index, v in enumerate(views) if v.postmortem is not None]
+        expected = [(views[index].notice.id, update.at, update.status, update.body)
+                    for *_, index, update in sorted(keyed, key=lambda k: k[:4])
+                    if component is None or component in views[index].notice.components]
+        got = [(p.notice.id, p.update.at, p.update.status, p.update.body)
+               for p in _Ordered(site).posted(component)]
+        assert got == expected
+
+
 def shown_text(detail: feedparser.FeedParserDict) -> str:
     """The text a reader shows for a title as feedparser hands it over: plain text as it
     is, HTML (which a title may only use to escape characters) rendered."""

@@ -464,6 +464,22 @@ def timeline_updates(item: NoticeView, now: datetime) -> list[Update]:
     return [update for update, _, _ in reversed(_statuses(item, now))]
 
 
+def timeline_newest(item: NoticeView, now: datetime) -> datetime | None:
+    """When the newest of ``timeline_updates`` was posted, without working them out: a
+    window edge later than every update is one no update announced."""
+    notice = item.notice
+    newest = item.updates[0].at if item.updates else None
+    if not notice.is_maintenance:
+        return newest
+    # The edges are at the window's start (or at an update's time, when one began it
+    # early) and at its end: none is later than the newest update when neither end is.
+    if (newest is not None and notice.start is not None and notice.end is not None
+            and max(notice.start, notice.end) <= newest):
+        return newest
+    return max([*([newest] if newest is not None else []),
+                *(edge.at for edge in _window_edges(item, now))], default=None)
+
+
 def incident_updates(api: Api, item: NoticeView) -> list[Json]:
     """The visible updates, newest first, each with its status in Statuspage's words; a
     maintenance's window edges no update announced come as Statuspage posts them."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import heapq
 import html
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import islice
@@ -21,7 +21,7 @@ from generator.core.model import (
     same_time_suffixes,
     update_stamp,
 )
-from generator.core.statuspage import timeline_updates
+from generator.core.statuspage import timeline_newest, timeline_updates
 from generator.core.timeline import affected_label, calls_off, update_word
 from generator.render.calendar import CALENDAR
 from generator.render.feedwriter import FeedItem, FeedMeta, write_atom, write_rss
@@ -98,9 +98,10 @@ class _Ordered:
 
     def __init__(self, site: Site) -> None:
         self.items = (*site.snapshot.open, *site.snapshot.closed)
-        now = site.snapshot.now
-        self.updates = [timeline_updates(item, now) if item.notice.is_maintenance
-                        else item.updates for item in self.items]
+        self.now = site.snapshot.now
+        # Each notice's updates as its feed items, worked out once the merge reaches it
+        # (a maintenance's timeline: 23 us each, and a feed shows a few dozen notices).
+        self._listed: dict[int, Sequence[Update]] = {}
         # Each notice's newest item; a sorted list is a heap, copied by each feed.
         self.heads = sorted(head for head in (self._next(index, 0, True)
                                               for index in range(len(self.items)))
@@ -116,15 +117,30 @@ class _Ordered:
         times: the update earlier in a notice's list (newest first) is the later one,
         as on the notice page, and the postmortem comes before both."""
         item = self.items[index]
-        updates = self.updates[index]
         notice_id = item.notice.id
         found: Key | None = None
-        if position < len(updates):
-            found = (-updates[position].at.timestamp(), notice_id, position, index)
+        if position == 0 and index not in self._listed:  # its head: the time is enough
+            newest = (timeline_newest(item, self.now) if item.notice.is_maintenance
+                      else item.updates[0].at if item.updates else None)
+            if newest is not None:
+                found = (-newest.timestamp(), notice_id, 0, index)
+        elif position < len(self.updates(index)):
+            found = (-self.updates(index)[position].at.timestamp(), notice_id, position,
+                     index)
         if postmortem and item.postmortem is not None:
             announced = (-item.postmortem.at.timestamp(), notice_id, POSTMORTEM_POSITION,
                          index)
             found = announced if found is None else min(found, announced)
+        return found
+
+    def updates(self, index: int) -> Sequence[Update]:
+        """Newest first, notice ``index``'s updates, a maintenance's window edges no
+        update announced among them (``timeline_updates``)."""
+        found = self._listed.get(index)
+        if found is None:
+            item = self.items[index]
+            found = self._listed[index] = (timeline_updates(item, self.now)
+                                           if item.notice.is_maintenance else item.updates)
         return found
 
     def _suffixes(self, index: int) -> list[str]:
@@ -132,7 +148,7 @@ class _Ordered:
         for a window's own In progress or Completed, at a time no update shares."""
         item = self.items[index]
         own = same_time_suffixes(item.updates)
-        updates = self.updates[index]
+        updates = self.updates(index)
         if updates is item.updates:
             return own
         by_update = {id(update): suffix for update, suffix in zip(item.updates, own,
@@ -156,7 +172,7 @@ class _Ordered:
                 following = position + 1
                 if index not in suffixes:
                     suffixes[index] = self._suffixes(index)
-                yield Posted(item.notice, self.updates[index][position],
+                yield Posted(item.notice, self.updates(index)[position],
                              suffixes[index][position])
             cursor[index] = (following, due)
             after = self._next(index, following, due)
