@@ -4,6 +4,7 @@ against the slower, general way."""
 
 from __future__ import annotations
 
+import errno
 import os
 import pickle
 import shutil
@@ -106,6 +107,23 @@ def test_fork_map_keeps_order_and_uses_a_child() -> None:
     assert {pid for _, pid in results[:5]} != {parent}  # the first half: the child
     assert {pid for _, pid in results[5:]} == {parent}
     assert set(fork_map(lambda _: os.getpid(), [1, 2, 3], 4)) == {parent}  # too few: no child
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="no /proc to count descriptors")
+def test_fork_map_works_here_when_the_system_has_no_process_to_spare(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A fork refused (EAGAIN: too many processes; ENOMEM) is no error: the work is done
+    in this process, and the pipe made for the child is closed."""
+    def refused() -> int:
+        raise OSError(errno.EAGAIN, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", refused)
+    monkeypatch.setattr("generator.build.parallel.cores", lambda: 2)
+    before = len(os.listdir("/proc/self/fd"))
+    for _ in range(5):
+        assert fork_map(lambda item: (item, os.getpid()), [1, 2, 3], 2) == [
+            (item, os.getpid()) for item in (1, 2, 3)]
+    assert len(os.listdir("/proc/self/fd")) == before
 
 
 def failing_at(bad: set[int]) -> Callable[[int], int]:

@@ -36,15 +36,14 @@ def gc_paused() -> Iterator[None]:
 class Forked(Generic[R]):
     """Runs ``calls`` in a forked child from now on; ``results()`` returns what they
     returned, in order, or raises what the first failing one raised. If the child dies
-    or its results don't pickle, this process makes the calls itself. Without fork (or
-    with one processor) the calls run here, when results() is called."""
+    or its results don't pickle, this process makes the calls itself. Without fork (with
+    one processor, or no process to spare) the calls run here, when results() is called."""
 
     def __init__(self, calls: Sequence[Callable[[], R]]) -> None:
         self._calls = calls
         self._pid = 0
         self._reader = -1
         if calls and hasattr(os, "fork") and cores() > 1:
-            reader, writer = os.pipe()
             parent = os.getpid()
             # A stop arriving during the fork was raised before the child was known
             # here: nothing ended it, and it went on writing into a folder the stop was
@@ -52,7 +51,10 @@ class Forked(Generic[R]):
             # a Ctrl-C, which the whole process group gets, is the parent's to handle).
             try:
                 with stops_held():
-                    pid = os.fork()
+                    forked = _fork()
+                    if forked is None:  # no second process to be had: the calls run here
+                        return
+                    pid, reader, writer = forked
                     if pid == 0:  # the child: work, send, leave without any clean-up
                         _die_with(parent)
                         _child(calls, reader, writer)
@@ -90,6 +92,22 @@ class Forked(Generic[R]):
                 os.kill(self._pid, signal.SIGKILL)
             os.waitpid(self._pid, 0)
             self._pid = 0
+
+
+def _fork() -> tuple[int, int, int] | None:
+    """os.fork() with a pipe from the child: (pid, reader, writer); None, leaving no
+    descriptor open, where the system has no process or descriptor to spare (EAGAIN,
+    ENOMEM, EMFILE): a build then does the work in this process, only slower."""
+    try:
+        reader, writer = os.pipe()
+    except OSError:
+        return None
+    try:
+        return os.fork(), reader, writer
+    except OSError:
+        os.close(reader)
+        os.close(writer)
+        return None
 
 
 def fork_map(work: Callable[[T], R], items: Sequence[T], minimum: int) -> list[R]:
