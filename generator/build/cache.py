@@ -253,7 +253,24 @@ def index_shard(path: str) -> str:
 Entry = tuple[str, str, int]
 
 
-class PageMemo:
+class KeyedPages:
+    """What both page caches share: a page is looked up by its key, made from its path
+    and declared inputs (``input_key``; the form of each view and string made once)."""
+
+    def __init__(self, digests: dict[str, str]) -> None:
+        self.digests = digests
+        self._forms: dict[int, tuple[object, bytes]] = {}  # id -> view or string, its key form
+        self.hits: set[str] = set()
+
+    def lookup(self, path: str, page: Page) -> tuple[str, Kept | None]:
+        key = input_key(path, page.inputs, self.digests, self._forms)
+        return key, self.kept(path, key, page.render)
+
+    def kept(self, path: str, key: str, render: Callable[[], bytes]) -> Kept | None:
+        raise NotImplementedError
+
+
+class PageMemo(KeyedPages):
     """The page cache of a build (``pipeline.PageCache``): a page is reused when its key,
     derived from its path and its declared inputs, matches the last build's.
 
@@ -265,15 +282,13 @@ class PageMemo:
 
     def __init__(self, store: Store | None, digests: dict[str, str],
                  sources: tuple[Path, ...] = ()) -> None:
+        super().__init__(digests)
         self.store = store
-        self.digests = digests
         self.sources = sources
         self._index: dict[str, dict[str, Entry]] = {}
         self._sha: dict[str, tuple[bytes, str]] = {}  # path -> (those bytes, their sha256)
         self._dirty: set[str] = set()
         self._used: dict[str, set[str]] = {}
-        self.hits: set[str] = set()
-        self._forms: dict[int, tuple[object, bytes]] = {}  # id -> view or string, its key form
         self.fragments = StoredFragments(store)  # per-notice API objects (generator/render/api.py)
 
     def _shard(self, name: str) -> dict[str, Entry]:
@@ -281,10 +296,6 @@ class PageMemo:
             found = self.store.load(name) if self.store is not None else None
             self._index[name] = found if isinstance(found, dict) else {}
         return self._index[name]
-
-    def lookup(self, path: str, page: Page) -> tuple[str, Kept | None]:
-        key = input_key(path, page.inputs, self.digests, self._forms)
-        return key, self.kept(path, key, page.render)
 
     def kept(self, path: str, key: str, render: Callable[[], bytes]) -> Kept | None:
         """The page kept for ``path`` under ``key``, if any (``render``: what makes its
@@ -359,7 +370,7 @@ class PageMemo:
 Remembered = tuple[str, bytes, str]
 
 
-class PagesInMemory:
+class PagesInMemory(KeyedPages):
     """The preview's page cache (``pipeline.PageCache``) for one render: the pages and
     per-notice fragments of the render before it (``earlier``), reused where their keys
     match, as a build's ``PageMemo`` does. Nothing is written anywhere: it lives as long
@@ -367,17 +378,11 @@ class PagesInMemory:
     rules once (what the build cache's stamp stands for)."""
 
     def __init__(self, digests: dict[str, str], earlier: PagesInMemory | None = None) -> None:
-        self.digests = digests
+        super().__init__(digests)
         self._earlier = earlier._pages if earlier is not None else {}
         self._earlier_fragments = earlier._fragments if earlier is not None else {}
         self._pages: dict[str, Remembered] = {}
         self._fragments: dict[tuple[str, str], tuple[str, object]] = {}
-        self._forms: dict[int, tuple[object, bytes]] = {}
-        self.hits: set[str] = set()
-
-    def lookup(self, path: str, page: Page) -> tuple[str, Kept | None]:
-        key = input_key(path, page.inputs, self.digests, self._forms)
-        return key, self.kept(path, key, page.render)
 
     def kept(self, path: str, key: str, render: Callable[[], bytes]) -> Kept | None:
         found = self._earlier.get(path)
