@@ -395,7 +395,7 @@ def test_the_settings_texts_readers_see_have_length_limits(empty_repo: Path,
 def test_url_settings_have_a_length_limit(empty_repo: Path, run: Run) -> None:
     """A 5,000-character base_url passed check and went into every link of every page;
     each URL setting past 2,000 characters is named at once (a webhook's URL from the
-    environment too, by the same check)."""
+    environment is held to the same limit when notify runs: test_notify_delivery.py)."""
     config = empty_repo / "outpost.yaml"
     long_path = "a" * (2_000 - len("https://status.example.org/"))
     config.write_text(MINIMAL_CONFIG.replace("https://status.example.org/",

@@ -91,6 +91,13 @@ def test_dry_run_names_a_webhook_whose_variable_is_not_set(
     assert ("    -> webhook chat (slack): would fail: environment variable TEST_CHAT_URL does "
             "not hold an http(s) URL (not repeated: it may be a secret)\n") in output
     assert "hooks.example.org" not in output
+    # One past the length limit of every URL setting: the length is said, not the URL.
+    monkeypatch.setenv("TEST_CHAT_URL", "https://hooks.example.org/" + "x" * 1_975)
+    output = notify(run, repo, "--dry-run")[1]
+    assert ("    -> webhook chat (slack): would fail: environment variable TEST_CHAT_URL: the "
+            "URL is 2,001 characters long, more than the limit of 2,000: shorten it\n"
+            ) in output
+    assert "hooks.example.org" not in output
     assert smtp.received == [] and hooks.state.attempts == []
     code, output = notify(run, repo)
     assert code == 1

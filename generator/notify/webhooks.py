@@ -20,7 +20,7 @@ from generator import __version__
 from generator.config.schema import checked_http_url
 from generator.core import statuspage
 from generator.core.errors import InputError, OutpostError, printable_line
-from generator.core.model import Config, Notice, Status
+from generator.core.model import MAX_URL, Config, Notice, Status, length_problem
 from generator.core.timeline import select, view
 from generator.notify import mrkdwn
 from generator.notify.plan import Message, facts, notice_url
@@ -119,6 +119,9 @@ def resolve_url(hook: Webhook, environ: Mapping[str, str]) -> str:
     url = environ.get(hook.url_env, "").strip()
     if not url:
         raise WebhookFailed(f"environment variable {hook.url_env} is not set")
+    too_long = length_problem(url, MAX_URL, "URL")  # quotes no part of it
+    if too_long:
+        raise WebhookFailed(f"environment variable {hook.url_env}: {too_long}")
     try:
         return checked_http_url(url)
     except InputError:  # its words may quote the URL
