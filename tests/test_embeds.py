@@ -84,7 +84,7 @@ def test_example_banner_json_agrees_with_the_site_banner(example_site: Path) -> 
     data = json.loads((example_site / "banner.json").read_text())
     index = (example_site / "index.html").read_text()
     assert data["label"] == "Scheduled maintenance" and data["state"] == "maintenance"
-    assert f"<strong>{data['label']}</strong>" in index
+    assert f"<strong>{data['label']}:</strong>" in index  # the title follows
     assert data["generated_at"] == "2026-11-28T12:00:00Z"
     assert data["detail"] == ("Campus server upgrade, Jan 9, 2027, 10:00 PM \u2013 Jan 10, "
                               "2:00 AM CST")

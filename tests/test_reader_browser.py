@@ -1911,6 +1911,57 @@ def test_what_follows_a_long_title_in_the_phone_s_banner_always_shows(
     assert problems == [], "\n".join(problems)
 
 
+# Screens both narrow and short, as (width, height, the reader's font size): a phone of
+# 320 px with its keyboard up (WCAG's reflow size is 320x256), a split screen, a 360x740
+# phone zoomed to 200 % (180 CSS px wide), and the same phone with the text size at 200 %
+# (a 30rem media query is then 960 px: the short screen's rule applies).
+NARROW_AND_SHORT = ((320, 256, 16), (360, 350, 16), (180, 370, 16), (360, 740, 32))
+
+
+@pytest.mark.parametrize("kind", ["incident", "maintenance"])
+def test_the_banner_s_title_keeps_the_width_of_the_screen_when_narrow_and_short(
+        browser: Any, tmp_path: Path, kind: str) -> None:
+    """On a short screen the banner's label and title share a line. Narrow too, or with
+    large text, the label (never shrunk) left the title 40 px of 320, 0 of 180: the title
+    read "Ca…", its window broke a few letters a line (the banner 355 px tall at
+    320x256, taller than the screen), and at 180 px the page scrolled sideways. The
+    title now takes the next line when the label leaves it too little."""
+    title = "Learning platform upgrade"
+    root = long_titled_site(tmp_path, title)
+    if kind == "incident":
+        (root / "notices" / "slow.md").write_text(SLOW_SIGN_IN)
+    else:
+        (root / "notices" / "sign-in.md").write_text(LONG_MAINTENANCE.format(title=title))
+    site = tmp_path / "site"
+    build_into(root, site, FIXED_NOW)
+    problems = []
+    with serving(site) as url:
+        for width, height, font in NARROW_AND_SHORT:
+            context = browser.new_context(viewport={"width": width, "height": height})
+            page = context.new_page()
+            try:
+                if font != 16:
+                    context.new_cdp_session(page).send("Page.setFontSizes", {
+                        "fontSizes": {"standard": font, "fixed": font * 13 // 16}})
+                page.goto(url)
+                seen = page.evaluate("""() => { const r = s => document.querySelector(s)
+                    .getBoundingClientRect(); return {banner: r('.banner .wrap p').width,
+                    link: r('.banner a').width, scroll: document.documentElement.scrollWidth,
+                    inner: innerWidth}; }""")
+                shown = page.evaluate(AFTER_TITLE_SHOWN)
+                case = f"{width}x{height} at {font} px"
+                if seen["scroll"] > seen["inner"]:
+                    problems.append(f"{case}: scrolls sideways ({seen})")
+                if seen["link"] < seen["banner"] / 2:
+                    problems.append(f"{case}: the title has {seen['link']:.0f} px of "
+                                    f"{seen['banner']:.0f}")
+                if shown is None:
+                    problems.append(f"{case}: the words after the title are cut")
+            finally:
+                context.close()
+    assert problems == [], "\n".join(problems)
+
+
 NOTICE_FIRST_SCREEN = """() => { const box = s => { const e = document.querySelector(s);
     if (!e) return null; const r = e.getBoundingClientRect();
     return {text: e.innerText, top: r.top, bottom: r.bottom}; };

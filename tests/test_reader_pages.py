@@ -485,7 +485,7 @@ def test_banner_names_the_most_severe_notice_and_counts_the_rest(empty_repo: Pat
     assert banner[1] == "incident"
     # The title cut to 100 characters (its card below shows it whole); the count whole.
     assert text_of(banner[2]) == (
-        "Major outage : Sign-in errors for districts on the new single sign-on provider "
+        "Major outage: Sign-in errors for districts on the new single sign-on provider "
         "while the identity vendor investiga\u2026, and 2 more notices")
     assert 'href="./#notice-sign-in"' in banner[2]
     document = json.loads((site / "banner.json").read_text())
@@ -506,7 +506,7 @@ def test_banner_gives_a_scheduled_maintenance_its_date(empty_repo: Path, run: Ru
     banner = re.search(r'<div class="banner banner-(\w+)".*?<p>(.*?)</p>',
                        (site / "index.html").read_text(), re.S)
     assert banner is not None and banner[1] == "maintenance"
-    assert text_of(banner[2]) == ("Scheduled maintenance : Database upgrade, Jan 9, 2027, "
+    assert text_of(banner[2]) == ("Scheduled maintenance: Database upgrade, Jan 9, 2027, "
                                   "10:00 PM \u2013 Jan 10, 2:00 AM CST")
 
 
