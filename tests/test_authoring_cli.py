@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import subprocess
 import sys
 import threading
@@ -396,6 +397,44 @@ def test_utf8_arguments_python_read_as_ascii_are_the_text_typed(
                  "-m", f"Caf{e_acute} is back.")
     assert result.exit_code == 0, result.output
     assert "Café is back.\n" in notice(empty_repo, "2026-11-28-cafe-down")
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero")
+@pytest.mark.parametrize("source", ["/dev/zero", "-"])
+def test_a_message_without_end_is_refused_once_past_the_longest_text(
+        empty_repo: Path, source: str) -> None:
+    """--message-file read its file, or a pipe, to the end before the length limit was
+    checked: /dev/zero, or a log piped in whole, took every byte of the machine's memory
+    until the kernel killed outpost, with no word. (Limited to 1 GB here, so the test
+    fails, rather than the machine.)"""
+    path = write(empty_repo, "2026-11-28-email", INCIDENT)
+
+    def limited() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+
+    with open("/dev/zero", "rb") as zero:
+        done = subprocess.run(
+            [sys.executable, "-m", "generator", "--root", str(empty_repo), "update", "email",
+             "--at", "2026-11-28 07:00", "--message-file", source],
+            stdin=zero, capture_output=True, text=True, timeout=60, preexec_fn=limited)
+    shown = "standard input" if source == "-" else source
+    assert (done.returncode, done.stdout + done.stderr) == (
+        1, f"Error: {shown}: more than 200,003 bytes, longer than a text may be (50,000 "
+           "characters): shorten it or split it into updates\n")
+    assert path.read_text() == INCIDENT
+
+
+def test_a_message_file_of_the_longest_text_is_read_whole(
+        empty_repo: Path, run: Run, tmp_path: Path) -> None:
+    """The read stops past the most bytes 50,000 characters can take: 50,000 characters
+    of four bytes each, after a byte-order mark, are all posted."""
+    path = write(empty_repo, "2026-11-28-email", INCIDENT)
+    file = tmp_path / "m.txt"
+    file.write_bytes("\ufeff".encode() + ("\U0001f600" * 50_000).encode())
+    result = run(empty_repo, "update", "email", "--at", "2026-11-28 07:00",
+                 "--message-file", str(file))
+    assert result.exit_code == 0, result.output
+    assert "\U0001f600" * 50_000 + "\n" in path.read_text()
 
 
 @pytest.mark.parametrize(("args", "stdin", "message"), [

@@ -23,7 +23,8 @@ from generator.cli.common import (
     resolve_now,
     utf8_text,
 )
-from generator.core.errors import InputError
+from generator.core.errors import InputError, OutpostError
+from generator.core.model import MAX_TEXT
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
@@ -34,6 +35,9 @@ AT_HELP = ("When it happened: 'YYYY-MM-DD HH:MM' in the site zone, optionally wi
            "such as '-05:00'. Default: now.")
 MESSAGE_HELP = "The update's text (Markdown). Or use --message-file."
 IMPACTS = ("none", "minor", "major", "critical")
+# The most bytes a text within MAX_TEXT characters can have: 4 per character in UTF-8,
+# and a byte-order mark.
+MESSAGE_BYTES = 4 * MAX_TEXT + 3
 
 
 def _message_options(function: click.decorators.FC) -> click.decorators.FC:
@@ -66,11 +70,19 @@ def _read_message(message: str | None, message_file: BinaryIO | None) -> str | N
             click.echo("Note: standard input was not read: to post it as the text, give "
                        "--message-file -", err=True)
         return None
-    raw = message_file.read()
     # click.get_text_stream is deprecated from Click 8.5
-    if message_file is getattr(sys.stdin, "buffer", None):
-        return utf8_text(raw, "standard input", "send the text as UTF-8")
-    return utf8_text(raw, message_file.name, "save it as UTF-8")
+    piped = message_file is getattr(sys.stdin, "buffer", None)
+    source = "standard input" if piped else message_file.name
+    # Read no further than the longest text an update may have: a log piped in whole,
+    # or /dev/zero, was read to the end and took all the machine's memory first.
+    raw = message_file.read(MESSAGE_BYTES + 1)
+    if len(raw) > MESSAGE_BYTES:
+        raise OutpostError(f"{source}: more than {MESSAGE_BYTES:,} bytes, longer than a "
+                           f"text may be ({MAX_TEXT:,} characters): shorten it or split it "
+                           "into updates")
+    if piped:
+        return utf8_text(raw, source, "send the text as UTF-8")
+    return utf8_text(raw, source, "save it as UTF-8")
 
 
 def _waiting_input() -> bool:
