@@ -273,6 +273,36 @@ def test_old_releases_are_pruned(builds: Builds, tmp_path: Path) -> None:
     assert_consistent(served(www), third)
 
 
+def test_only_releases_a_publish_wrote_are_pruned(builds: Builds, tmp_path: Path) -> None:
+    """A folder of the user's under releases/ named like a release ('abc' reads as hex)
+    was pruned with its files. Only a folder holding the manifest of the build its name
+    ends in is a release: one named so without it, a link, a file, and a release whose
+    manifest names another build stay."""
+    www = tmp_path / "www"
+    target = folder_target(builds, www, keep=1)
+    releases = www / "releases"
+    mine = releases / "r000001-abc"
+    mine.mkdir(parents=True)
+    (mine / "b.txt").write_text("mine")
+    (releases / "r000002-abd").write_text("a file")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "manifest.json").write_bytes((builds.old_dir / "manifest.json").read_bytes())
+    (releases / f"r000003-{builds.old.build_id}").symlink_to(elsewhere)
+    other = releases / "r000004-abcdef"
+    other.mkdir()
+    (other / "manifest.json").write_bytes((builds.old_dir / "manifest.json").read_bytes())
+    for site, manifest in ((builds.old_dir, builds.old), (builds.new_dir, builds.new)):
+        lines = drain(target.publish(site, manifest))
+    assert lines[-1] == f"pruned release r000005-{builds.old.build_id}"
+    assert sorted(p.name for p in releases.iterdir()) == [
+        "r000001-abc", "r000002-abd", f"r000003-{builds.old.build_id}", "r000004-abcdef",
+        f"r000006-{builds.new.build_id}"]
+    assert (mine / "b.txt").read_text() == "mine"
+    assert (elsewhere / "manifest.json").is_file()
+    assert_consistent(served(www), builds.new)
+
+
 def test_interrupted_at_every_step_serves_old_or_new(builds: Builds, tmp_path: Path) -> None:
     probe = folder_target(builds, tmp_path / "probe")
     drain(probe.publish(builds.old_dir, builds.old))

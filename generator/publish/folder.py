@@ -81,9 +81,15 @@ def check_folder(settings: TargetSettings, root: Path) -> Problem | None:
     real, top = os.path.realpath(target_folder(settings, root)), os.path.realpath(root)
     inside = next((name for name in _OWN_FOLDERS
                    if Path(real).is_relative_to(os.path.join(top, name))), None)
-    if real != top and inside is None:
+    # releases/, current and .lock went into / (or the home folder) among the system's
+    # own folders (or the user's).
+    shared = {os.path.realpath(os.sep): "the whole file system's top folder",
+              os.path.realpath(os.path.expanduser("~")): "your home folder"}.get(real)
+    if real != top and inside is None and shared is None:
         return None
     where, why = ((f"inside {inside}/", _OWN_FOLDERS[inside]) if inside is not None
+                  else (shared, "whose files would be mixed with its releases")
+                  if shared is not None
                   else ("the repository itself", "whose files would be mixed with its releases"))
     return Problem(CONFIG_FILE, settings.line_of("path"),
                    f"publish target '{settings.name}': path '{settings.option('path')}' is "
@@ -94,6 +100,20 @@ def check_folder(settings: TargetSettings, root: Path) -> Problem | None:
 _RELEASE = re.compile(r"r(\d{6,})-[0-9a-f]+")
 _STAGING = re.compile(r"\.new-r(\d{6,})-[0-9a-f]+")
 _FLUSH_JOBS = 8
+
+
+def _written_here(folder: Path) -> bool:
+    """Whether ``folder`` is a release a publish wrote: named as one, a folder (not a
+    link) and holding the manifest of the build its name ends in. A folder of the
+    user's under releases/ named like one (r000001-abc) was pruned with its files."""
+    match = _RELEASE.fullmatch(folder.name)
+    if match is None or folder.is_symlink() or not folder.is_dir():
+        return False
+    try:
+        manifest = parse_manifest(regular_bytes(folder / MANIFEST) or b"")
+    except (OSError, ValueError):
+        return False
+    return folder.name == f"r{match.group(1)}-{manifest.build_id}"
 
 
 def _fsync(path: str | Path, folder: bool = False) -> None:
@@ -379,7 +399,7 @@ class FolderTarget:
             child.unlink(missing_ok=True)
 
     def _prune(self, current: Path) -> Iterator[str]:
-        releases = sorted((c for c in self.releases.iterdir() if _RELEASE.fullmatch(c.name)),
+        releases = sorted((c for c in self.releases.iterdir() if _written_here(c)),
                           key=lambda c: int(c.name[1:].split("-")[0]))
         for old in releases[:-self.keep]:
             if old.resolve() != current.resolve():
