@@ -7,6 +7,7 @@ import re
 import shlex
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -68,6 +69,23 @@ def test_check_github_names_a_file_with_a_line_break_as_it_is(empty_repo: Path,
         f"notices/'quoted'.md:1: {name_problem.format('quoted')}\n")
     assert f"notices/'two\\nlines, 5%.md':3: {type_problem}\n" in run(empty_repo,
                                                                       "check").output
+
+
+def test_check_github_keeps_a_terminal_escape_in_a_file_name_quoted(
+        empty_repo: Path) -> None:
+    """A name holding a terminal escape (ESC ]0;...BEL retitles the terminal's window)
+    went out raw in the annotation; click stripped its colour code on the way to a pipe,
+    so the annotation named another file. It stays quoted, as in the text output."""
+    name = "\x1b[31mred\x1b]0;pwned\x07.md"
+    (empty_repo / "notices" / name).write_text(BROKEN)
+    done = subprocess.run(
+        [sys.executable, "-m", "generator", "--root", str(empty_repo), "check", "--format",
+         "github"], capture_output=True, check=False)
+    assert done.returncode == 1
+    assert b"\x1b" not in done.stdout and b"\x07" not in done.stdout
+    quoted = repr(name).replace(":", "%3A").replace(",", "%2C")
+    assert done.stdout.decode().splitlines()[0].startswith(
+        f"::error file=notices/{quoted},line=1::file name must be")
 
 
 def test_a_template_with_a_line_break_in_its_path_is_named_on_one_line(

@@ -29,6 +29,11 @@ def _real_file(path: str) -> str:
         except (ValueError, SyntaxError):
             continue
         if isinstance(real, str) and not real.isprintable() and repr(real) == quoted:
+            # Line breaks are escaped below; another control (a terminal escape that
+            # retitles the window, a colour that click strips from output to a pipe,
+            # changing the name) stays quoted: GitHub decodes no other escape.
+            if any(not char.isprintable() and char not in "\r\n\t" for char in real):
+                return path
             return f"{folder}/{real}" if folder else real
     return path
 
