@@ -376,3 +376,12 @@ def test_a_zone_without_an_abbreviation_says_its_offset_from_utc(zone: str, show
     """tzdata names some zones by their offset alone ('+0545'): after a time, it read as
     part of it ('5:45 PM +0545'), so it is said as an offset from UTC."""
     assert display_with_zone(datetime(2026, 7, 1, 12, tzinfo=UTC), ZoneInfo(zone)) == shown
+
+
+def test_tools_forms_of_a_time_are_kept_to_the_second() -> None:
+    """What tools write in a window's start: and end: (README: seconds, the ISO 'T'
+    form): kept to the second, a fraction of a second dropped."""
+    assert parse_time("2027-01-10T04:00:30.999Z", CHICAGO) == datetime(
+        2027, 1, 10, 4, 0, 30, tzinfo=UTC)
+    assert parse_time("2027-01-09 22:00:45", CHICAGO) == datetime(
+        2027, 1, 10, 4, 0, 45, tzinfo=UTC)
