@@ -327,6 +327,10 @@ def test_init_into_a_file_is_refused(tmp_path: Path, run: Run) -> None:
      "--timezone: 'CST' is not an IANA time zone such as 'America/Chicago': an offset or "
      "an abbreviation changes with daylight saving time: write the zone of the place, such "
      "as 'Europe/Berlin', which knows when it changes"),
+    (("--timezone", "GMT"),
+     "--timezone: 'GMT' is not an IANA time zone such as 'America/Chicago': it is UTC all "
+     "year, not the UK's time, which moves to BST in the summer: write 'UTC', or "
+     "'Europe/London' for the UK's time"),
     (("--timezone", "europe/berlin"),
      "--timezone: 'europe/berlin' is not an IANA time zone such as 'America/Chicago': did "
      "you mean 'Europe/Berlin'?"),

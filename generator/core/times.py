@@ -102,11 +102,20 @@ def _is_legacy(name: str) -> bool:
     return name.upper() == name and name != "UTC"
 
 
+# Names of UTC in capitals, which the zone names written as abbreviations take in: 'GMT'
+# is what a UK admin may write for London's time.
+_UTC_NAMES = frozenset({"GMT", "GMT0", "GMT+0", "GMT-0", "UCT", "UTC0", "ZULU", "GREENWICH",
+                        "UNIVERSAL", "ETC/GMT", "ETC/UCT"})
+
+
 def _zone_hint(name: str) -> str:
     """What a name that is no zone probably meant: the zone it names in other capitals or
     with spaces for underscores, else the one it is closest to; for an offset or an
     abbreviation, why a place is asked for (the zone closest to 'UTC+2' is 'UTC', two
     hours off)."""
+    if name.upper() in _UTC_NAMES:  # no daylight saving time: it is not what changes
+        return ("it is UTC all year, not the UK's time, which moves to BST in the summer: "
+                "write 'UTC', or 'Europe/London' for the UK's time")
     if _is_legacy(name):
         return ("an offset or an abbreviation changes with daylight saving time: write the "
                 "zone of the place, such as 'Europe/Berlin', which knows when it changes")
