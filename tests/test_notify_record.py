@@ -251,11 +251,14 @@ def test_a_new_primary_target_sends_nothing_again(
                 str(repo) + "/", "")
     assert output.rstrip().endswith("Done: 0 sent."), output
     assert_everything_once(smtp, hooks)
-    # Kept on 'first' now. The two targets swapped: 'second' is the primary and holds
-    # none; 'first' has it.
+    # Kept on 'first' now, a copy on 'second'. The two targets swapped, the copy gone:
+    # 'second' is the primary and holds none; 'first' has it.
     assert (first / "state" / "notify-record.json").read_bytes() == (
         repo / ".outpost-state" / "notify-record.json").read_bytes()
+    assert (second / "state" / "notify-record.json").read_bytes() == (
+        first / "state" / "notify-record.json").read_bytes()
     (repo / ".outpost-state" / "notify-record.json").unlink()
+    (second / "state" / "notify-record.json").unlink()
     config = repo / "outpost.yaml"
     text = config.read_text()
     config.write_text(text.replace("name: first", "name: x").replace("name: second",
@@ -270,6 +273,58 @@ def test_a_new_primary_target_sends_nothing_again(
     assert ("where it was kept before, was read; the next run that is not a dry run keeps it "
             "on publish target 'second' (notify-record.json).") in output, output
     assert not (second / "state" / "notify-record.json").exists()
+    assert_everything_once(smtp, hooks)
+
+
+def test_a_primary_replaced_outright_sends_nothing_again(
+        run: Run, repo: Path, tmp_path: Path, smtp: MailServer, hooks: HookServer) -> None:
+    """The primary target kept its name and took another path (or remote): the old one,
+    no longer listed, held the only record, and every update went out again to every
+    contact and webhook. Each run keeps a copy on the mirrors, which is read then."""
+    old, new, mirror = tmp_path / "old", tmp_path / "new", tmp_path / "mirror"
+    add_publish(repo, f"  - name: pages\n    type: dir\n    path: {old}\n"
+                      f"  - name: mirror\n    type: dir\n    path: {mirror}\n")
+    build_and_publish(run, repo)
+    code, output = notify(run, repo)
+    assert code == 0 and "Done: 17 sent." in output, output
+    assert (mirror / "state" / "notify-record.json").read_bytes() == (
+        old / "state" / "notify-record.json").read_bytes()
+    config = repo / "outpost.yaml"
+    config.write_text(config.read_text().replace(str(old), str(new)))
+    build_and_publish(run, repo)
+    code, output = notify(run, repo)
+    assert code == 0, output
+    assert ("Note: publish target 'pages' (notify-record.json) holds no sent record yet: "
+            "the one in publish target 'mirror' (notify-record.json), where it was kept "
+            "before, was read; it is kept on publish target 'pages' (notify-record.json) "
+            "from this run on.") in output, output
+    assert output.rstrip().endswith("Done: 0 sent."), output
+    assert_everything_once(smtp, hooks)
+
+
+def test_a_copy_on_a_mirror_that_cannot_be_written_fails_nothing(
+        run: Run, repo: Path, tmp_path: Path, smtp: MailServer, hooks: HookServer) -> None:
+    """The copy is a spare: the run still keeps the record on the primary (here, a
+    contact added), and says the copy was not made."""
+    www, mirror = tmp_path / "www", tmp_path / "mirror"
+    add_publish(repo, f"  - name: pages\n    type: dir\n    path: {www}\n"
+                      f"  - name: mirror\n    type: dir\n    path: {mirror}\n")
+    build_and_publish(run, repo)
+    assert notify(run, repo)[0] == 0
+    copy = mirror / "state" / "notify-record.json"
+    copy.unlink()
+    copy.mkdir()  # a folder where the copy goes
+    config = repo / "outpost.yaml"
+    config.write_text(config.read_text().replace(
+        "    - email: bob@example.org\n", "    - email: carol@example.org\n"
+                                          "    - email: bob@example.org\n"))
+    code, output = notify(run, repo)
+    assert code == 0, output
+    assert ("Note: could not keep a copy of the sent record on publish target 'mirror' "
+            "(notify-record.json) (") in output, output
+    assert output.rstrip().endswith("Done: 0 sent."), output
+    record = json.loads((www / "state" / "notify-record.json").read_bytes())
+    assert len(record["recipients"]) == 5  # carol's start kept on the primary
     assert_everything_once(smtp, hooks)
 
 

@@ -274,7 +274,27 @@ def run(ctx: Context, store: RecordStore, dry_run: bool,
         raise
     finally:
         ctx.close()
+    if sent or found_in is not None or added:
+        _copy_to_mirrors(ctx, record, earlier())
     return sent, failed
+
+
+def _copy_to_mirrors(ctx: Context, record: SentRecord, others: Sequence[RecordStore]
+                     ) -> None:
+    """A copy of the record on each other publish target, for when the primary is
+    replaced outright (its path or remote changed): the new one holds no record, and
+    the old one is no longer listed; a mirror's copy is then read, as the record of an
+    old primary still listed is. Once per run: a run stopped midway leaves the copies a
+    run behind, and at most what it sent goes out again. A copy that cannot be written
+    is said, and fails nothing."""
+    for other in others:
+        if not isinstance(other, TargetStore):  # the local folder is the record's own
+            continue                            # place only without a publish: list
+        try:
+            save_record(other, record, ctx.now)
+        except (PublishError, OSError) as exc:
+            ctx.echo(f"Note: could not keep a copy of the sent record on "
+                     f"{other.description} ({exc}); the primary holds it.")
 
 
 def _report_added(ctx: Context, added: Sequence[str], since: str | None) -> None:
