@@ -440,6 +440,20 @@ def test_a_contact_added_later_is_sent_what_comes_after_not_the_history(
     assert "New since" not in result.output
 
 
+def test_a_contact_added_is_sent_an_update_of_the_minute_it_was_added_from(
+        run: Run, repo: Path, smtp: MailServer, hooks: HookServer) -> None:
+    """A contact's start is the time of the run before it (to the second); an update's
+    time is to the minute: one posted later in that same minute read as older, and the
+    contact never got it."""
+    assert run(repo, "notify", "--now", "2026-11-28T18:00:41Z").exit_code == 0
+    smtp.received.clear()
+    add_contact(repo, "carol@example.org")
+    post_incident(repo, "2026-11-28 12:00")  # 18:00 UTC, posted after 18:00:41
+    result = run(repo, "notify", "--now", "2026-11-28T18:05:00Z")
+    assert result.exit_code == 0, result.output
+    assert sorted(m.to for m in smtp.received) == ["alice@example.org", "carol@example.org"]
+
+
 def test_a_contact_removed_then_added_again_is_new_again(
         run: Run, repo: Path, smtp: MailServer) -> None:
     add_contact(repo, "carol@example.org")

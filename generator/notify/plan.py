@@ -221,6 +221,10 @@ def messages(notices: Iterable[Notice], now: datetime, horizon: datetime,
     return found, silent, too_old
 
 
+def _minute_of(moment: datetime | None) -> datetime | None:
+    return None if moment is None else moment.replace(second=0, microsecond=0)
+
+
 def pending(notices: Iterable[Notice], settings: NotifySettings, sent: SentLookup,
             now: datetime, horizon: datetime) -> Plan:
     """Every delivery not yet in the record, oldest message first."""
@@ -229,7 +233,10 @@ def pending(notices: Iterable[Notice], settings: NotifySettings, sent: SentLooku
     deliveries: list[Delivery] = []
     skipped: list[str] = []
     already = before_added = 0
-    since = {recipient.id: sent.since(recipient.id) for recipient in everyone}
+    # From the start of the minute: an update's time is to the minute, a recipient's
+    # start to the second (the run before it was added), and an update posted later in
+    # that minute read as older than the start.
+    since = {recipient.id: _minute_of(sent.since(recipient.id)) for recipient in everyone}
     for message in due:
         wanted = [r for r in everyone if wants(r, message.notice)]
         if not wanted:
