@@ -545,7 +545,7 @@ def test_resolve_incident_and_maintenance(empty_repo: Path, run: Run) -> None:
     assert result.exit_code == 0, result.output
     assert notice(empty_repo, "2026-11-28-email").startswith(
         INCIDENT.split("## Identified")[0] + "## Resolved - 2026-11-28 08:00\nThis incident has "
-        "been resolved. If you still see a problem, please submit a case.\n\n## Identified")
+        "been resolved.\n\n## Identified")
     run(empty_repo, "new", "maintenance", "Upgrade", "--start", "2026-12-05 22:00", "--end",
         "2026-12-06 01:00", "--at", "2026-11-28 09:00")
     result = run(empty_repo, "resolve", "upgrade", "--at", "2026-12-06 00:40", "-m", "Done early.")
@@ -1021,6 +1021,35 @@ def test_resolving_a_maintenance_before_its_window_says_called_off(
                                                                    "2026-12-05-upgrade")
 
 
+@pytest.mark.parametrize("status", ["in progress", "verifying"])
+def test_resolving_a_maintenance_begun_early_says_complete(
+        empty_repo: Path, run: Run, status: str) -> None:
+    """Begun early (In progress or Verifying before its window), then resolved before the
+    window: the pages say Completed, and resolve's standard text said it was called off."""
+    run(empty_repo, "new", "maintenance", "Upgrade", "--start", "2026-12-05 22:00", "--end",
+        "2026-12-06 01:00", "--at", "2026-11-28 09:15")
+    began = run(empty_repo, "update", "upgrade", "--status", status, "-m", "Started early.",
+                "--at", "2026-12-05 20:00")
+    assert began.exit_code == 0, began.output
+    result = run(empty_repo, "resolve", "upgrade", "--at", "2026-12-05 21:00")
+    assert result.exit_code == 0, result.output
+    assert "## Completed - 2026-12-05 21:00\nThis maintenance is complete.\n" in notice(
+        empty_repo, "2026-12-05-upgrade")
+
+
+def test_the_standard_resolved_text_asks_for_a_case_only_where_one_can_be_submitted(
+        empty_repo: Path, run: Run) -> None:
+    """"Please submit a case" was posted on sites with no submit_case_url, whose pages
+    offer no case to submit."""
+    write(empty_repo, "2026-11-28-email", INCIDENT)
+    config = empty_repo / "outpost.yaml"
+    config.write_text(config.read_text() + "submit_case_url: https://support.example.org/new\n")
+    result = run(empty_repo, "resolve", "email", "--at", "2026-11-28 08:00")
+    assert result.exit_code == 0, result.output
+    assert ("## Resolved - 2026-11-28 08:00\nThis incident has been resolved. If you still "
+            "see a problem, please submit a case.\n") in notice(empty_repo, "2026-11-28-email")
+
+
 def test_new_maintenance_in_progress_needs_its_message(empty_repo: Path, run: Run) -> None:
     result = run(empty_repo, "new", "maintenance", "Upgrade", "--start", "2026-12-05 22:00",
                  "--end", "2026-12-06 01:00", "--status", "in progress", "--at",
@@ -1200,8 +1229,8 @@ def test_a_command_in_a_shell_loop_never_takes_the_loops_lines_as_its_text(
     assert done.stderr.startswith(UNREAD_NOTE + "\n"), done.stderr  # the first resolve
     assert done.stderr.count(UNREAD_NOTE) in (1, 2), done.stderr
     for i in ids:
-        assert ("---\n## Resolved - 2026-11-28 07:00\nThis incident has been resolved. If "
-                "you still see a problem, please submit a case.\n\n## Investigating - "
+        assert ("---\n## Resolved - 2026-11-28 07:00\nThis incident has been resolved."
+                "\n\n## Investigating - "
                 "2026-11-28 06:00\nLooking.\n") in notice(empty_repo, i)
 
 
@@ -1311,8 +1340,8 @@ def test_update_to_a_status_with_a_standard_text_posts_it_without_one(
     result = run(empty_repo, "update", "email", "--status", "resolved", "--at",
                  "2026-11-28 07:00")
     assert result.exit_code == 0, result.output
-    assert ("## Resolved - 2026-11-28 07:00\nThis incident has been resolved. If you still "
-            "see a problem, please submit a case.\n") in notice(empty_repo, "2026-11-28-email")
+    assert ("## Resolved - 2026-11-28 07:00\nThis incident has been resolved.\n"
+            ) in notice(empty_repo, "2026-11-28-email")
 
 
 @pytest.mark.parametrize("given", [("-m", ""), ("--message-file", "-")])

@@ -165,8 +165,8 @@ def test_a_resolve_and_an_update_at_the_same_minute_merged_say_which_to_move(
     lines = (ben / NOTICE).read_text().split("\n")
     kept = [line for line in lines if not line.startswith(("<<<<<<<", "=======", ">>>>>>>"))]
     assert kept[5:9] == ["## Monitoring - 2026-11-28 06:30", "Mail flows.",
-                         "## Resolved - 2026-11-28 06:30", "This incident has been resolved. "
-                         "If you still see a problem, please submit a case."]  # lines 6-9
+                         "## Resolved - 2026-11-28 06:30",
+                         "This incident has been resolved."]  # lines 6-9
     (ben / NOTICE).write_text("\n".join(kept))
     result = run(ben, "check", "--now", "2026-11-28 12:00")
     assert result.output == (

@@ -39,7 +39,7 @@ def calls_off(notice: Notice, update: Update) -> bool:
     or as it opened, with no In progress (or Verifying) update before it: it called the
     maintenance off. (Nothing follows Completed, so every such update is before it.)"""
     return (update.status is Status.COMPLETED and notice.start is not None
-            and update.at <= notice.start and not _begun_early(notice.updates))
+            and update.at <= notice.start and not begun_early(notice.updates))
 
 
 def standing_status(notice: Notice, update: Update) -> Status:
@@ -62,7 +62,8 @@ def update_word(notice: Notice, update: Update) -> str:
     return CALLED_OFF if calls_off(notice, update) else standing_status(notice, update).value
 
 
-def _begun_early(updates: Iterable[Update]) -> bool:
+def begun_early(updates: Iterable[Update]) -> bool:
+    """Whether an In progress (or Verifying) update is among a maintenance's updates."""
     return any(update.status in UNDER_WAY for update in updates)
 
 

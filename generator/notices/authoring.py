@@ -22,6 +22,7 @@ from generator.core.model import (
     Notice,
     NoticeType,
     Status,
+    Update,
     parse_status,
     unknown_status,
 )
@@ -29,6 +30,7 @@ from generator.core.statuspage import began_early
 from generator.core.timeline import (
     CALLED_OFF,
     after_window_note,
+    begun_early,
     future_note,
     is_future,
     select,
@@ -55,13 +57,20 @@ DEFAULT_MESSAGES = {
     Status.COMPLETED: "This maintenance is complete.",
 }
 CALLED_OFF_TEXT = "This maintenance has been called off."
+# On a site with no submit_case_url, whose pages offer no case to submit.
+RESOLVED_TEXT = "This incident has been resolved."
 
 
-def _standard_message(status: Status, at: datetime, start: datetime | None) -> str | None:
+def _standard_message(config: Config, status: Status, at: datetime, start: datetime | None,
+                      updates: Sequence[Update] = ()) -> str | None:
     """The text posted when none is given. A maintenance completed at or before its
-    window's start was called off (pages show the planned window), not done."""
-    if status is Status.COMPLETED and start is not None and at <= start:
+    window's start was called off (pages show the planned window), not done, unless one
+    of its ``updates`` began it early (In progress, Verifying): then it is complete."""
+    if (status is Status.COMPLETED and start is not None and at <= start
+            and not begun_early(updates)):
         return CALLED_OFF_TEXT
+    if status is Status.RESOLVED and not config.submit_case_url:
+        return RESOLVED_TEXT
     return DEFAULT_MESSAGES.get(status)
 
 
@@ -179,7 +188,7 @@ def create_notice(root: Path, config: Config, *, title: str, kind: NoticeType,
             raise edit.EditError(f"--end ({write_time(end, zone)}) must be after --start "
                                  f"({write_time(start, zone)})")
     if message is None:
-        message = _standard_message(status, at, start)
+        message = _standard_message(config, status, at, start)
         if start is not None and end is not None and status in (Status.SCHEDULED,
                                                                 Status.UPDATE):
             message = f"Maintenance is scheduled for {display_range(start, end, zone)}."
@@ -241,8 +250,8 @@ def post(root: Path, config: Config, notice_id: str, *, status_word: str | None,
         status = (FINAL_STATUS[notice.type] if final
                   else status_for(status_word, notice.type, Status.UPDATE))
         if message is None:  # the standard text of this status, if it has one
-            message = _standard_message(status, at.replace(second=0, microsecond=0),
-                                        notice.start)
+            message = _standard_message(config, status, at.replace(second=0, microsecond=0),
+                                        notice.start, notice.updates)
         new_text, result = edit.post_update(raw.decode("utf-8"), notice, status=status, at=at,
                                             message=message or "", silent=silent,
                                             config=config, now=now)
