@@ -120,6 +120,42 @@ def test_component_filters_let_notices_without_components_through() -> None:
                                          "webhook:hook"]
 
 
+def test_a_recipient_told_of_a_notice_hears_the_rest_after_its_components_narrow() -> None:
+    """api@ was told of an outage on web and api; the notice's components were then
+    edited to web alone, and api@ never heard it was resolved. Told of a notice, a
+    recipient hears the rest of it; one never told is not sent it now."""
+    config, settings = setup()
+    horizon = datetime(2026, 11, 1, tzinfo=UTC)
+    record = SentRecord()
+    for key, recipient in who(pending([incident(config, "[web, api]")], settings, record,
+                                      NOW, horizon)):
+        record.add(key, datetime(2026, 11, 28, 9, 0, tzinfo=UTC), recipient)
+    narrowed = notice(config, "outage", INCIDENT_RESOLVED)
+    plan = pending([narrowed], settings, record, NOW, horizon)
+    assert who(plan) == [("outage/20261128T1100Z", "email:all@example.org"),
+                         ("outage/20261128T1100Z", "email:api@example.org"),
+                         ("outage/20261128T1100Z", "webhook:hook")]
+    assert who(pending([narrowed], settings, SentRecord(), NOW, horizon)) == [
+        ("outage/20261128T0900Z", "email:all@example.org"),
+        ("outage/20261128T0900Z", "webhook:hook"),
+        ("outage/20261128T1100Z", "email:all@example.org"),
+        ("outage/20261128T1100Z", "webhook:hook")]
+
+
+INCIDENT_RESOLVED = """\
+---
+title: Outage
+type: incident
+components: [web]
+---
+## Resolved - 2026-11-28 11:00
+Fixed. The API was not affected after all.
+
+## Investigating - 2026-11-28 09:00
+Looking.
+"""
+
+
 def test_nobody_wanting_a_message_is_reported() -> None:
     config, settings = setup("""\
     - name: only-api

@@ -131,6 +131,10 @@ class SentLookup(Protocol):
         """From when the recipient is sent updates, if later than the horizon."""
         ...
 
+    def followers(self) -> Callable[[str, str], bool]:
+        """Whether a notice (by id) was sent to a recipient (by id)."""
+        ...
+
 
 def update_keys(notice: Notice) -> list[tuple[str, Update]]:
     """Each update's message key, oldest first; equal times get '~2', '~3' suffixes
@@ -237,8 +241,13 @@ def pending(notices: Iterable[Notice], settings: NotifySettings, sent: SentLooku
     # start to the second (the run before it was added), and an update posted later in
     # that minute read as older than the start.
     since = {recipient.id: _minute_of(sent.since(recipient.id)) for recipient in everyone}
+    followers = sent.followers()
     for message in due:
-        wanted = [r for r in everyone if wants(r, message.notice)]
+        # Told of a notice, a recipient hears the rest of it, though an edit of its
+        # components left their filter out: else the last they heard of an outage
+        # was that it was going on.
+        wanted = [r for r in everyone
+                  if wants(r, message.notice) or followers(message.notice.id, r.id)]
         if not wanted:
             skipped.append(f"{message.key}: no contact or webhook wants this notice")
         for recipient in wanted:

@@ -125,6 +125,15 @@ class SentRecord:
         entry = self.entries.get(key)
         return entry is not None and recipient_hash(recipient_id) in entry["to"]
 
+    def followers(self) -> Callable[[str, str], bool]:
+        """Whether a notice (by id) was sent to a recipient (by id), any message of it,
+        as the record stands now."""
+        told: dict[str, set[str]] = {}
+        for key, entry in self.entries.items():
+            told.setdefault(key.partition("/")[0], set()).update(entry["to"])
+        return lambda notice_id, recipient_id: recipient_hash(recipient_id) in told.get(
+            notice_id, ())
+
     def since(self, recipient_id: str) -> datetime | None:
         """From when ``recipient_id`` is sent updates, if later than the horizon."""
         found = (self.recipients or {}).get(recipient_hash(recipient_id))
