@@ -443,13 +443,21 @@ def test_ctrl_c_while_waiting_for_another_publish_says_nothing_was_published(
     (".outpost-cache", "is inside .outpost-cache/, which the next build replaces"),
     (".git/www", "is inside .git/, git's own folder"),
     (".", "is the repository itself, whose files would be mixed with its releases"),
+    ("/", "is the whole file system's top folder, whose files would be mixed with its "
+          "releases"),
+    ("~/", "is your home folder, whose files would be mixed with its releases"),
 ])
 def test_a_folder_target_in_the_repositorys_own_folders_is_refused(
-        example_repo: Path, run: Run, path: str, says: str) -> None:
+        example_repo: Path, run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        path: str, says: str) -> None:
     """Published into notices/, its releases broke check ('folders inside notices/ are not
-    read'); into site/, the next whole build took them away with the old site."""
+    read'); into site/, the next whole build took them away with the old site. path: /
+    passed check, and publish wrote releases/, current and .lock among the system's own
+    folders; path: ~/ into the home folder."""
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    (tmp_path / "home").mkdir()
     (example_repo / ".git").mkdir(exist_ok=True)
-    with_targets(example_repo, Path(path))
+    with_targets(example_repo, Path(f"'{path}'"))  # quoted: a bare ~ is YAML's null
     line = len((example_repo / "outpost.yaml").read_text().splitlines())
     problem = (f"outpost.yaml:{line}: publish target 'www': path '{path}' {says}: publish "
                "to a folder of its own, such as public/ or ../status-site\n")
@@ -459,28 +467,5 @@ def test_a_folder_target_in_the_repositorys_own_folders_is_refused(
     assert result.exit_code == 1
     assert problem in result.output
     assert not (example_repo / path / "current").exists()
-
-
-@pytest.mark.parametrize(("path", "says"), [
-    ("/", "is the whole file system's top folder"),
-    ("~/", "is your home folder"),
-])
-def test_a_folder_target_at_the_top_or_home_folder_is_refused(
-        example_repo: Path, run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-        path: str, says: str) -> None:
-    """path: / passed check, and publish wrote releases/, current and .lock into the file
-    system's top folder, among the system's own folders; path: ~/ into the home folder."""
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    (tmp_path / "home").mkdir()
-    with_targets(example_repo, Path(f"'{path}'"))  # quoted: a bare ~ is YAML's null
-    line = len((example_repo / "outpost.yaml").read_text().splitlines())
-    problem = (f"outpost.yaml:{line}: publish target 'www': path '{path}' {says}, whose "
-               "files would be mixed with its releases: publish to a folder of its own, "
-               "such as public/ or ../status-site\n")
-    check = run(example_repo, "check")
-    assert (check.exit_code, check.output) == (1, problem + "1 problem found.\n")
-    result = run(example_repo, "publish")
-    assert result.exit_code == 1
-    assert problem in result.output
     assert not Path(os.sep, "current").exists()
     assert list((tmp_path / "home").iterdir()) == []
