@@ -24,7 +24,6 @@ from generator.cli.common import (
     utf8_text,
 )
 from generator.core.errors import InputError, OutpostError
-from generator.core.model import MAX_TEXT
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
@@ -35,9 +34,6 @@ AT_HELP = ("When it happened: 'YYYY-MM-DD HH:MM' in the site zone, optionally wi
            "such as '-05:00'. Default: now.")
 MESSAGE_HELP = "The update's text (Markdown). Or use --message-file."
 IMPACTS = ("none", "minor", "major", "critical")
-# The most bytes a text within MAX_TEXT characters can have: 4 per character in UTF-8,
-# and a byte-order mark.
-MESSAGE_BYTES = 4 * MAX_TEXT + 3
 
 
 def _message_options(function: click.decorators.FC) -> click.decorators.FC:
@@ -73,13 +69,16 @@ def _read_message(message: str | None, message_file: BinaryIO | None) -> str | N
     # click.get_text_stream is deprecated from Click 8.5
     piped = message_file is getattr(sys.stdin, "buffer", None)
     source = "standard input" if piped else message_file.name
-    # Read no further than the longest text an update may have: a log piped in whole,
-    # or /dev/zero, was read to the end and took all the machine's memory first.
-    raw = message_file.read(MESSAGE_BYTES + 1)
-    if len(raw) > MESSAGE_BYTES:
-        raise OutpostError(f"{source}: more than {MESSAGE_BYTES:,} bytes, longer than a "
-                           f"text may be ({MAX_TEXT:,} characters): shorten it or split it "
-                           "into updates")
+    from generator.core.model import MAX_TEXT  # here: a command's start imports no model
+
+    # Read no further than the longest text an update may have (4 bytes a character in
+    # UTF-8, and a byte-order mark): a log piped in whole, or /dev/zero, was read to the
+    # end and took all the machine's memory first.
+    most = 4 * MAX_TEXT + 3
+    raw = message_file.read(most + 1)
+    if len(raw) > most:
+        raise OutpostError(f"{source}: more than {most:,} bytes, longer than a text may be "
+                           f"({MAX_TEXT:,} characters): shorten it or split it into updates")
     if piped:
         return utf8_text(raw, source, "send the text as UTF-8")
     return utf8_text(raw, source, "save it as UTF-8")

@@ -102,10 +102,8 @@ def _is_legacy(name: str) -> bool:
     return name.upper() == name and name != "UTC"
 
 
-# Names of UTC in capitals, which the zone names written as abbreviations take in: 'GMT'
-# is what a UK admin may write for London's time.
-_UTC_NAMES = frozenset({"GMT", "GMT0", "GMT+0", "GMT-0", "UCT", "UTC0", "ZULU", "GREENWICH",
-                        "UNIVERSAL", "ETC/GMT", "ETC/UCT"})
+# GMT's names, refused as abbreviations are: what a UK admin may write for London's time.
+_GMT_NAMES = frozenset({"GMT", "GMT0", "GMT+0", "GMT-0"})
 
 
 def _zone_hint(name: str) -> str:
@@ -113,7 +111,7 @@ def _zone_hint(name: str) -> str:
     with spaces for underscores, else the one it is closest to; for an offset or an
     abbreviation, why a place is asked for (the zone closest to 'UTC+2' is 'UTC', two
     hours off)."""
-    if name.upper() in _UTC_NAMES:  # no daylight saving time: it is not what changes
+    if name.upper() in _GMT_NAMES:  # no daylight saving time: it is not what changes
         return ("it is UTC all year, not the UK's time, which moves to BST in the summer: "
                 "write 'UTC', or 'Europe/London' for the UK's time")
     if _is_legacy(name):

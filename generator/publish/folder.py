@@ -85,12 +85,13 @@ def check_folder(settings: TargetSettings, root: Path) -> Problem | None:
     # own folders (or the user's).
     shared = {os.path.realpath(os.sep): "the whole file system's top folder",
               os.path.realpath(os.path.expanduser("~")): "your home folder"}.get(real)
-    if real != top and inside is None and shared is None:
+    if inside is not None:
+        where, why = f"inside {inside}/", _OWN_FOLDERS[inside]
+    elif shared is not None or real == top:
+        where = shared or "the repository itself"
+        why = "whose files would be mixed with its releases"
+    else:
         return None
-    where, why = ((f"inside {inside}/", _OWN_FOLDERS[inside]) if inside is not None
-                  else (shared, "whose files would be mixed with its releases")
-                  if shared is not None
-                  else ("the repository itself", "whose files would be mixed with its releases"))
     return Problem(CONFIG_FILE, settings.line_of("path"),
                    f"publish target '{settings.name}': path '{settings.option('path')}' is "
                    f"{where}, {why}: publish to a folder of its own, such as public/ or "
