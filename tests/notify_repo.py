@@ -69,6 +69,20 @@ end: 2026-11-28 15:00
 The API will be unavailable for 30 minutes.
 """
 
+# Announced before notify.since: its reminder goes out alone (the upgrade's goes with
+# its announcement, which this first run sends too).
+FLUSH = """\
+---
+title: Cache flush
+type: maintenance
+components: [api]
+start: 2026-11-28 13:00
+end: 2026-11-28 15:00
+---
+## Scheduled - 2026-10-20 08:00
+The API may answer slowly while its caches fill again.
+"""
+
 OLD = """\
 ---
 title: Old incident
@@ -85,7 +99,9 @@ Looking.
 # Every delivery the repository owes at NOW, as (message key, recipient).
 OUTAGE_KEYS = ["database-outage/20261128T1500Z", "database-outage/20261128T1540Z",
                "database-outage/20261128T1630Z"]
-UPGRADE_KEYS = ["api-upgrade/20261127T1400Z", "api-upgrade/reminder/20261128T1900Z"]
+UPGRADE_KEYS = ["api-upgrade/20261127T1400Z", "cache-flush/reminder/20261128T1900Z"]
+# Sent with the upgrade's announcement (plan.fold_reminders), and recorded.
+FOLDED_KEY = "api-upgrade/reminder/20261128T1900Z"
 
 
 def make_repo(tmp_path: Path, smtp_port: int, hook_port: int) -> Path:
@@ -95,5 +111,6 @@ def make_repo(tmp_path: Path, smtp_port: int, hook_port: int) -> Path:
                                                      hook_port=hook_port))
     (root / "notices" / "database-outage.md").write_text(OUTAGE)
     (root / "notices" / "api-upgrade.md").write_text(UPGRADE)
+    (root / "notices" / "cache-flush.md").write_text(FLUSH)
     (root / "notices" / "old-incident.md").write_text(OLD)
     return root

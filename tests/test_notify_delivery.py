@@ -14,7 +14,7 @@ import pytest
 
 from tests.conftest import REPO, Run
 from tests.fixtures import notify_repo_for
-from tests.notify_repo import NOW, OUTAGE_KEYS, UPGRADE_KEYS, make_repo
+from tests.notify_repo import FOLDED_KEY, NOW, OUTAGE_KEYS, UPGRADE_KEYS, make_repo
 from tests.notify_servers import HookServer, MailServer, Post, mail_server
 from tests.test_core_markup import hrefs, is_absolute
 
@@ -66,11 +66,18 @@ def test_dry_run_prints_who_would_get_what_and_sends_nothing(
             "    -> alice@example.org\n"
             "    -> webhook receiver (statuspage)\n"
             "    -> webhook chat (slack)\n") in output
-    assert ('  api-upgrade: reminder due 2026-11-28 11:00: "[Test Status] Reminder: API upgrade '
+    assert ('  cache-flush: reminder due 2026-11-28 11:00: "[Test Status] Reminder: Cache flush '
             'starts Nov 28, 2026, 1:00 PM CST"\n'
             "    -> alice@example.org\n"
             "    -> bob@example.org\n") in output
-    assert "Not sent: 1 silent update, 2 updates before the horizon." in output
+    # The upgrade's reminder, due too, goes with its announcement.
+    assert ('  api-upgrade: Scheduled update of 2026-11-27 08:00: "[Test Status] Scheduled: '
+            'API upgrade"\n'
+            f"    -> alice@example.org (stands for {FOLDED_KEY}: the window is in it)\n"
+            f"    -> bob@example.org (stands for {FOLDED_KEY}: the window is in it)\n"
+            ) in output
+    assert "api-upgrade: reminder" not in output
+    assert "Not sent: 1 silent update, 3 updates before the horizon." in output
     assert smtp.received == [] and hooks.state.attempts == []
     assert not (repo / ".outpost-state").exists()
 
@@ -113,7 +120,8 @@ def test_each_message_goes_out_once_and_a_rerun_sends_nothing(
     code, output = notify(run, repo)
     assert code == 0, output
     assert output.rstrip().endswith("Done: 0 sent.")
-    assert "17 due deliveries already sent." in output
+    # The upgrade's reminder went with its announcement to its 4 recipients.
+    assert "21 due deliveries already sent." in output
     assert_everything_once(smtp, hooks)
 
 
@@ -146,16 +154,17 @@ def test_emails_have_subject_threading_headers_and_both_bodies(
     assert '<a href="https://status.example.org/notices/database-outage/">' in html
     assert "<strong>replacing</strong>" in second.part("html")
     assert "<th" in html and "<td dir=\"auto\"><bdi>Web</bdi></td>" in html
-    reminder = alice[f"<outpost.api-upgrade.reminder.20261128T1900Z@{SITE}>"]
-    assert reminder.message["Subject"] == ("[Test Status] Reminder: API upgrade starts "
+    reminder = alice[f"<outpost.cache-flush.reminder.20261128T1900Z@{SITE}>"]
+    assert reminder.message["Subject"] == ("[Test Status] Reminder: Cache flush starts "
                                            "Nov 28, 2026, 1:00 PM CST")
-    assert reminder.message["In-Reply-To"] == f"<outpost.api-upgrade.20261127T1400Z@{SITE}>"
+    # Threaded on the announcement, though that was sent before notify.since, or never.
+    assert reminder.message["In-Reply-To"] == f"<outpost.cache-flush.20261020T1300Z@{SITE}>"
     assert "Window: Nov 28, 2026, 1:00 \u2013 3:00 PM CST" in reminder.part(
         "plain")
     bob = [m for m in smtp.received if m.to == "bob@example.org"]
     assert {m.message["Subject"] for m in bob} == {
         "[Test Status] Scheduled: API upgrade",
-        "[Test Status] Reminder: API upgrade starts Nov 28, 2026, 1:00 PM CST"}
+        "[Test Status] Reminder: Cache flush starts Nov 28, 2026, 1:00 PM CST"}
 
 
 def test_every_email_is_seven_bit_as_a_message_sent_without_8bitmime_must_be(
@@ -164,7 +173,7 @@ def test_every_email_is_seven_bit_as_a_message_sent_without_8bitmime_must_be(
     lines were short went as 'Content-Transfer-Encoding: 8bit', raw UTF-8 (a reminder's
     window has an en dash), which a strict relay refuses and an old one mangles."""
     assert notify(run, repo)[0] == 0
-    reminder = f"<outpost.api-upgrade.reminder.20261128T1900Z@{SITE}>"
+    reminder = f"<outpost.cache-flush.reminder.20261128T1900Z@{SITE}>"
     assert reminder in {str(m.message["Message-ID"]) for m in smtp.received}
     for mail in smtp.received:
         assert "BODY=8BITMIME" not in mail.mail_options
@@ -439,9 +448,9 @@ def test_webhook_payloads_have_statuspage_and_slack_shapes(
         "<https://status.example.org/notices/database-outage/|Read the notice>")
     # A reminder says what it is about, as its email does; it repeated its headline.
     assert slack[UPGRADE_KEYS[1]]["blocks"][0]["text"]["text"] == (
-        "*[Test Status] Reminder: API upgrade starts Nov 28, 2026, 1:00 PM CST*\n"
+        "*[Test Status] Reminder: Cache flush starts Nov 28, 2026, 1:00 PM CST*\n"
         "Status: Scheduled\nAffected: API\nWindow: Nov 28, 2026, 1:00 \u2013 3:00 PM CST\n"
-        "<https://status.example.org/notices/api-upgrade/|Read the notice>")
+        "<https://status.example.org/notices/cache-flush/|Read the notice>")
     script = slack[OUTAGE_KEYS[0]]["blocks"][0]["text"]["text"]
     assert "Pages load slowly  for some districts." in script  # sanitized like the pages
     json.dumps(message)
@@ -944,12 +953,12 @@ def test_no_reminder_for_a_maintenance_begun_early(
         f"## In progress - {begun}\nStarting early.\n\n## Scheduled - 2026-11-27 08:00"))
     code, output = notify(run, repo)
     assert code == 0, output
-    assert "Reminder" not in output
+    assert "Reminder: API upgrade" not in output and FOLDED_KEY not in output
     subjects = [str(m.message["Subject"]) for m in smtp.received]
     assert "[Test Status] In progress: API upgrade" in subjects
-    assert not [s for s in subjects if "Reminder" in s]
+    assert not [s for s in subjects if "Reminder: API upgrade" in s]
     assert not [p for p in hooks.posts("/statuspage") + hooks.posts("/slack")
-                if "/reminder/" in p.headers["X-Outpost-Delivery"]]
+                if p.headers["X-Outpost-Delivery"] == FOLDED_KEY]
 
 
 def test_a_scheduled_update_inside_the_window_is_told_as_in_progress(

@@ -19,7 +19,7 @@ from generator.notify.settings import Webhook
 from generator.notify.webhooks import WebhookFailed
 from tests.conftest import REPO, Run
 from tests.fixtures import notify_repo_for
-from tests.notify_repo import NOW, OUTAGE_KEYS, UPGRADE_KEYS, make_repo
+from tests.notify_repo import FOLDED_KEY, NOW, OUTAGE_KEYS, UPGRADE_KEYS, make_repo
 from tests.notify_servers import HookServer, MailServer, dead_server, mail_server
 from tests.test_notify_delivery import assert_everything_once, notify
 
@@ -457,8 +457,10 @@ def test_killed_between_two_sends_then_run_again_sends_each_once(
         assert process.returncode == -9
         assert f"sent   alice@example.org <- {UPGRADE_KEYS[0]}" in output
         record = json.loads((root / ".outpost-state" / "notify-record.json").read_bytes())
-        assert record["sent"] == {UPGRADE_KEYS[0]: {
-            "at": "2026-11-27T14:00:00+00:00", "to": [recipient_hash("email:alice@example.org")]}}
+        alice = [recipient_hash("email:alice@example.org")]
+        assert record["sent"] == {  # the announcement, and the reminder it stood for
+            UPGRADE_KEYS[0]: {"at": "2026-11-27T14:00:00+00:00", "to": alice},
+            FOLDED_KEY: {"at": "2026-11-28T17:00:00+00:00", "to": alice}}
         assert [m.to for m in smtp.received] == ["alice@example.org"]
         code, output = notify(run, root)
         assert code == 0, output

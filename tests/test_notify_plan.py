@@ -182,8 +182,10 @@ def test_record_entries_are_not_sent_again() -> None:
 
 def reminder_keys(config: Config, settings: NotifySettings, item: Notice,
                   now: datetime = NOW) -> list[tuple[str, str]]:
+    """The reminders due, sent alone or with an update of their maintenance."""
     plan = pending([item], settings, SentRecord(), now, datetime(2026, 11, 1, tzinfo=UTC))
-    return [(k, r) for k, r in who(plan) if "/reminder/" in k]
+    return [(message.key, delivery.recipient.id) for delivery in plan.deliveries
+            for message in (delivery.message, *delivery.covers) if message.is_reminder]
 
 
 def test_maintenance_reminder_is_due_from_remind_before_until_start() -> None:
@@ -207,6 +209,27 @@ def test_no_reminder_when_announced_late_completed_or_switched_off() -> None:
     assert reminder_keys(config, settings, done, at) == []
     off = NotifySettings(**{**settings.__dict__, "remind_before": None})
     assert reminder_keys(config, off, maintenance(config), at) == []
+
+
+def test_a_reminder_due_with_its_announcement_goes_with_it_not_a_second_after() -> None:
+    """Announced before the reminder time but first told inside it (no run between, or
+    notify set up since): each recipient got the announcement, then the reminder a
+    second later. The announcement, which shows the window, now stands for it."""
+    config, settings = setup()
+    item = maintenance(config)
+    horizon = datetime(2026, 11, 1, tzinfo=UTC)
+    plan = pending([item], settings, SentRecord(), NOW - timedelta(minutes=30), horizon)
+    assert who(plan) == [("upgrade/20261120T0800Z", "email:all@example.org"),
+                         ("upgrade/20261120T0800Z", "email:api@example.org"),
+                         ("upgrade/20261120T0800Z", "email:maint@example.org")]
+    assert [[m.key for m in d.covers] for d in plan.deliveries] == [
+        ["upgrade/reminder/20261128T1300Z"]] * 3
+    # Told of it by an earlier run, a recipient gets the reminder alone.
+    record = SentRecord()
+    record.add("upgrade/20261120T0800Z", NOW, "email:api@example.org")
+    plan = pending([item], settings, record, NOW - timedelta(minutes=30), horizon)
+    alone = [d for d in plan.deliveries if d.recipient.id == "email:api@example.org"]
+    assert [(d.message.key, d.covers) for d in alone] == [("upgrade/reminder/20261128T1300Z", ())]
 
 
 def test_a_moved_maintenance_gets_a_new_reminder_key() -> None:

@@ -224,7 +224,7 @@ def test_record_lives_on_a_dir_publish_target(
     assert "Sent record: publish target 'local' (notify-record.json)" in output
     assert "Note: the sent record is a local file" not in output
     record = json.loads((published / "state" / "notify-record.json").read_bytes())
-    assert len(record["sent"]) == 5
+    assert len(record["sent"]) == 6  # the upgrade's reminder went with its announcement
     assert not (repo / ".outpost-state").exists()
     assert notify(run, repo)[1].rstrip().endswith("Done: 0 sent.")
     assert_everything_once(smtp, hooks)
@@ -360,7 +360,7 @@ def test_record_lives_on_a_git_publish_target_and_survives_a_fresh_checkout(
     shown = subprocess.run(["git", "--git-dir", str(remote), "show",
                             "outpost-state:notify-record.json"], capture_output=True,
                            check=True)
-    assert len(json.loads(shown.stdout)["sent"]) == 5
+    assert len(json.loads(shown.stdout)["sent"]) == 6
     # A new machine: a fresh copy of the repository, same remote.
     fresh = make_repo(tmp_path / "fresh", smtp.port, hooks.port)
     add_publish(fresh, f"  - name: pages\n    type: git\n    remote: {remote}\n")
@@ -387,7 +387,7 @@ def test_record_lives_on_an_s3_publish_target_outside_its_prefix(
         # Beside the prefix, not under it: a public-read policy on 'site/*' leaves it private.
         assert [key for key in objects if not key.startswith("site/")] == [
             ".outpost/site/state/notify-record.json"]
-        assert len(json.loads(objects[".outpost/site/state/notify-record.json"])["sent"]) == 5
+        assert len(json.loads(objects[".outpost/site/state/notify-record.json"])["sent"]) == 6
         assert notify(run, repo)[1].rstrip().endswith("Done: 0 sent.")
     assert_everything_once(smtp, hooks)
 
@@ -419,7 +419,7 @@ def test_a_contact_added_later_is_sent_what_comes_after_not_the_history(
     new = ("New since the last run that wrote the sent record: carol@example.org: sent the "
            "updates from 2026-11-28 12:00 on, not those before they were added.")
     assert new in output.splitlines(), output
-    assert ("Not sent: 5 deliveries of updates from before their contact or webhook was "
+    assert ("Not sent: 6 deliveries of updates from before their contact or webhook was "
             "added.") in output.splitlines(), output
     assert output.splitlines()[0] == ("Dry run: would send 0 deliveries; nothing is sent or "
                                       "recorded.")

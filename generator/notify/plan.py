@@ -111,6 +111,8 @@ class Recipient:
 class Delivery:
     message: Message
     recipient: Recipient
+    # Reminders this delivery stands for, recorded as sent with it (fold_reminders).
+    covers: tuple[Message, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -258,5 +260,25 @@ def pending(notices: Iterable[Notice], settings: NotifySettings, sent: SentLooku
                 before_added += 1
             else:
                 deliveries.append(Delivery(message, recipient))
-    return Plan(tuple(deliveries), horizon, already, silent, too_old, tuple(skipped),
-                before_added)
+    return Plan(tuple(fold_reminders(deliveries)), horizon, already, silent, too_old,
+                tuple(skipped), before_added)
+
+
+def fold_reminders(deliveries: list[Delivery]) -> list[Delivery]:
+    """A maintenance's reminder due in the run that also sends the recipient an update
+    of it (its announcement, first told after the reminder time) goes with the last
+    such update instead: each shows the window, and a reminder a second after the
+    announcement says nothing new. Recorded with that update, it is never sent alone."""
+    last: dict[tuple[str, str], int] = {}
+    for index, delivery in enumerate(deliveries):
+        if not delivery.message.is_reminder:
+            last[(delivery.recipient.id, delivery.message.notice.id)] = index
+    result: list[Delivery | None] = list(deliveries)
+    for index, delivery in enumerate(deliveries):
+        host = last.get((delivery.recipient.id, delivery.message.notice.id))
+        if delivery.message.is_reminder and host is not None:
+            carrier = result[host]
+            assert carrier is not None
+            result[host] = replace(carrier, covers=(*carrier.covers, delivery.message))
+            result[index] = None
+    return [delivery for delivery in result if delivery is not None]

@@ -161,7 +161,9 @@ def report_plan(ctx: Context, plan: Plan, store: RecordStore, dry_run: bool = Fa
         if delivery.message is not current:
             current = delivery.message
             ctx.echo(f"  {describe(ctx.config, current)}")
-        ctx.echo(f"    -> {delivery.recipient.label}"
+        covered = "".join(f" (stands for {message.key}: the window is in it)"
+                          for message in delivery.covers)
+        ctx.echo(f"    -> {delivery.recipient.label}{covered}"
                  f"{_unreachable(delivery.recipient.webhook, ctx) if dry_run else ''}")
     for line in plan.skipped:
         ctx.echo(f"  (nobody: {line})")
@@ -320,7 +322,8 @@ def _keep(store: RecordStore, record: SentRecord, now: datetime) -> None:
 
 def _remember(store: RecordStore, record: SentRecord, delivery: Delivery,
               horizon: datetime, label: str, now: datetime) -> None:
-    record.add(delivery.message.key, delivery.message.at, delivery.recipient.id)
+    for message in (delivery.message, *delivery.covers):
+        record.add(message.key, message.at, delivery.recipient.id)
     record.prune(horizon)
     try:
         save_record(store, record, now)
