@@ -253,6 +253,28 @@ NOTICE_CASES = {
         INCIDENT + "## Investigating - 2026-01-01 10:00\n```\n## Fixed - 2026-01-01 10:30\n"
         "```python\n## Fixed - 2026-01-01 10:40\n````\t\n## Fixed - 2026-01-01 11:00\nx\n",
         [f"11: unknown status 'Fixed' for incident (expected one of: {INCIDENT_WORDS})"]),
+    # A fence never closed runs on into the updates below it (GitHub shows them as code):
+    # check passed, and the older updates were lost from the pages, feeds and API.
+    "update heading inside a code fence never closed": (
+        INCIDENT + "## Identified - 2026-01-01 11:00\nError seen:\n```\nERR 500\n\n"
+        "## Investigating - 2026-01-01 10:00\nLooking.\n",
+        ["10: this update heading is inside the code fence opened at line 7 (```), which is "
+         "never closed before it: it is read as code of the update above, and its own update "
+         "is lost: close the fence with a ``` line before it"]),
+    # A list item's fence: GitHub ends it with the list, Outpost read on (the incident
+    # stayed open while GitHub's preview showed it resolved).
+    "update heading after a list item's code fence": (
+        INCIDENT + "## Investigating - 2026-01-01 10:00\nWorkaround:\n- Run\n  ~~~~\n"
+        "  ipconfig /flushdns\n## Resolved - 2026-01-01 11:00\nFixed.\n",
+        ["10: this update heading is inside the code fence opened at line 8 (~~~~), which is "
+         "never closed before it: it is read as code of the update above, and its own update "
+         "is lost: close the fence with a ~~~~ line before it"]),
+    "update heading underlined instead of '##'": (
+        INCIDENT + "## Investigating - 2026-01-01 10:00\nLooking.\n\n"
+        "Resolved - 2026-01-01 11:00\n===\nAll fixed now.\n",
+        ["8: an update heading starts with '## ' ('## <Status> - <time>'): underlined with '=' "
+         "or '-', it is read as a heading inside the update above, and its own update is lost: "
+         "put '## ' before it and remove the line under it"]),
     "HTML comment never closed": (
         INCIDENT + "## Monitoring - 2026-01-01 11:00\n<!-- note to self\ny\n\n" + UPDATE,
         ["6: '<!--' opens an HTML comment that is never closed, which hides everything below "

@@ -450,6 +450,14 @@ def test_front_matter_again(body: str, line: int | None) -> None:
      [(2, grammar.unseen_before_heading("\u00a0"))]),
     ("x\n\u200bSee ## Resolved - 2026-01-01 11:00\n", []),  # no heading
     ("```\n\u200b## Resolved - 2026-01-01 11:00\n```\n", []),  # code
+    # Markdown's underlined headings, a status and a date: an update without its '##'.
+    ("x\n\nResolved - 2026-01-01 11:00\n===\nDone.\n", [(3, grammar.UNDERLINED)]),
+    ("x\n  completed \u2014 2026-01-01 11:00 \n---\n", [(2, grammar.UNDERLINED)]),
+    ("x\n\nResolved - 2026-01-01 11:00\n\n---\n", []),  # a rule, not an underline
+    ("x\nNotes - 2026-01-01 11:00\n---\n", []),  # no status: a subheading of its own
+    ("x\nResolved - see below\n===\n", []),  # no date
+    ("```\nResolved - 2026-01-01 11:00\n===\n```\n", []),  # code
+    ("- Resolved - 2026-01-01 11:00\n---\n", []),  # a list item, then a rule
 ])
 def test_misplaced_headings(body: str, lines: list[tuple[int, str]]) -> None:
     assert grammar.misplaced_headings(body, 1) == lines

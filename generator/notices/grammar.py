@@ -97,6 +97,14 @@ COMMENT_END = "-->"
 UNCLOSED_COMMENT = ("'<!--' opens an HTML comment that is never closed, which hides "
                     "everything below it: end the comment with '-->'")
 _INDENTED = re.compile(r"^ {1,3}##(?!#)")
+
+
+def heading_in_fence(opened: int, run: str) -> str:
+    """The problem of an update heading inside the code fence opened at line ``opened``."""
+    return (f"this update heading is inside the code fence opened at line {opened} "
+            f"({run}), which is never closed before it: it is read as code of the update "
+            f"above, and its own update is lost: close the fence with a {run} line before "
+            "it")
 # The fast path's view of the same rules: a fence, a comment or a heading (indented or not).
 _BODY_MARK = re.compile(r"\n( {0,3})(`{3,}|~{3,}|<!--|##(?!#))")
 
@@ -195,13 +203,22 @@ def split_body(body: str, first_line: int) -> Sections:
     problems: list[tuple[int, str]] = []
     kept = 1  # where the text not yet given to a section starts
     at = 0
+    fence_at = 0  # where the open fence's line starts
     while (match := _BODY_MARK.search(text, at)) is not None:
         at = match.end()
         marker = match.group(2)
         if marker[0] in "`~":
+            opened = fence is None
             fence = fence_after(fence, marker, text[at:_line_end(text, at)])
+            fence_at = match.start() if opened else fence_at
             continue
         if fence is not None:
+            if marker == "##" and not match.group(1) and _reads_as_heading(
+                    text[match.start() + 1:_line_end(text, at)]):
+                line_no += text.count("\n", counted, match.start())
+                counted = match.start()
+                problems.append((line_no, heading_in_fence(
+                    line_no - text.count("\n", fence_at, match.start()), fence)))
             continue
         where = match.start()
         if marker[0] == "<":
@@ -238,6 +255,7 @@ def split_body_lines(body: str, first_line: int) -> Sections:
     sections: list[tuple[int, str, list[str]]] = [(first_line, "", [])]
     problems: list[tuple[int, str]] = []
     fence: str | None = None
+    fence_line = 0  # the line that opened the fence we are in
     comment: int | None = None  # the line that opened the comment we are in
     for number, line in enumerate(body.split("\n"), first_line):
         found = FENCE.match(line)
@@ -245,7 +263,11 @@ def split_body_lines(body: str, first_line: int) -> Sections:
             if COMMENT_END in line:
                 comment = None
         elif found:
+            opened = fence is None
             fence = fence_after(fence, found.group(1), found.group(2))
+            fence_line = number if opened else fence_line
+        elif fence is not None and is_heading(line) and _reads_as_heading(line):
+            problems.append((number, heading_in_fence(fence_line, fence)))
         elif fence is None and COMMENT_START.match(line):
             comment = None if COMMENT_END in line else number
         elif fence is None and is_heading(line):
@@ -306,6 +328,15 @@ _WRONG_LEVEL = re.compile(r"^ {0,3}(?:#|#{3,6})[ \t]++(?P<status>[^ \t\n](?:[^\n
 _OTHER_LEVEL = re.compile(r"\n {0,3}(?:#|#{3,6})[ \t]")
 WRONG_LEVEL = ("an update heading takes two '#' ('## <Status> - <time>'): with one or "
                "three it is read as part of the update above, and its own update is lost")
+# A line underlined with '=' or '-' (Markdown's other way to write a heading): a status,
+# a dash and a date so underlined is an update heading written without its '##'.
+_UNDERLINE = re.compile(r" {0,3}(?:=+|-+)[ \t]*$")
+_ANY_UNDERLINE = re.compile(r"\n {0,3}(?:=+|-+)[ \t]*(?:\n|$)")
+_UNDERLINED = re.compile(r" {0,3}(?P<status>[^ \t\n#](?:[^\n]*?[^ \t\n])??)[ \t]++"
+                         r"[-\u2013\u2014][ \t]++\d{4}-\d{1,2}-\d{1,2}\b")
+UNDERLINED = ("an update heading starts with '## ' ('## <Status> - <time>'): underlined "
+              "with '=' or '-', it is read as a heading inside the update above, and its "
+              "own update is lost: put '## ' before it and remove the line under it")
 
 
 # Characters that show as nothing, or as a space, before a line's '##' (pasted from chat,
@@ -334,10 +365,18 @@ def misplaced_headings(body: str, first_line: int) -> list[tuple[int, str]]:
     text), one or three '#' (a heading inside the update), or an invisible character."""
     if (_DEEP_INDENT.search("\n" + body) is None  # nearly every notice
             and _OTHER_LEVEL.search("\n" + body) is None
-            and _UNSEEN_HEADING.search("\n" + body) is None):
+            and _UNSEEN_HEADING.search("\n" + body) is None
+            and _ANY_UNDERLINE.search("\n" + body) is None):
         return []
     found = []
+    before = ""  # the line before, if it is prose
     for number, line, _, prose in text_lines(body, first_line):
+        above, before = before, line if prose else ""
+        if prose and _UNDERLINE.match(line):
+            underlined = _UNDERLINED.match(above)
+            if underlined is not None and _is_status(underlined["status"]):
+                found.append((number - 1, UNDERLINED))
+            continue
         if not prose or "#" not in line:
             continue
         unseen = _UNSEEN_BEFORE.match(line)
@@ -361,6 +400,12 @@ def misplaced_headings(body: str, first_line: int) -> list[tuple[int, str]]:
 
 def _is_status(word: str) -> bool:
     return " ".join(word.split()).lower() in _STATUS_WORDS
+
+
+def _reads_as_heading(line: str) -> bool:
+    """Whether ``line`` ('## ...') is an update heading of a status Outpost knows."""
+    heading = HEADING.match(line)
+    return heading is not None and _is_status(heading["status"])
 
 
 @cache
