@@ -6,20 +6,22 @@
 // hence defined before the last line starts it all.
 (function () {
   var D = document, H = OUTPOST_HOSTS,
-    S = "[data-outpost-banner]", B = "outpost-banner",
+    S = "[data-outpost-banner]", B = "outpost-banner", Q = S + "," + B + "[data-component]",
     // A module (type="module") has no currentScript: its tag is the one loading this
     // file by its name (a module runs once, however many tags load it), after a '/' so
     // that a portal's own 'lite-yt-embed.js' is not taken for it. With neither,
     // placeholders still get the banner.
     me = D.currentScript || D.querySelector('[src$="/embed.js"]'),
-    safe = f => x => {
+    // T(f): f, with whatever it throws caught (the portal's page never sees it).
+    T = f => x => {
       try {
         return f(x);
       } catch {}
     },
-    // Only some elements can hold a shadow root (<li>, <td>, <a> cannot): undefined.
-    shadow = safe(e => e.attachShadow({ mode: "open" })),
-    fill = safe(() => {
+    // A(e): e's new shadow root. Only some elements can hold one (<li>, <td>, <a>
+    // cannot): undefined.
+    A = T(e => e.attachShadow({ mode: "open" })),
+    fill = T(() => {
       // Placeholders that no copy of this script has rendered into yet, or whose banner
       // stopped while out of the page, and banners rendered where a script tag stands
       // (data-component) that stopped (e.outpost: 1 while it runs, else what restarts
@@ -27,17 +29,20 @@
       // where the script tag stands, as one there at first would. D[H]: the site-wide
       // banner rendered where a script tag stands, one per site (its hosts name it) for
       // every copy of this script on the page.
-      var els = [...D.querySelectorAll(S + "," + B + "[data-component]")]
+      var els = [...D.querySelectorAll(Q)]
         .filter(e => e.outpost != 1);
       if (D[H] && els.some(e => !e.outpost)) D[H] = D[H].remove();
-      els.forEach(safe(e => (e.outpost || setup)(e)));
+      els.forEach(T(e => (e.outpost || U)(e)));
     }),
-    place = safe(() => {
+    place = T(() => {
       fill();
       // An app renders placeholders after the page loaded, or renders its page anew:
-      // fill them as they come. One look per batch of changes (a fraction of a
-      // millisecond on a page of 30,000 elements) costs far less than the change itself.
-      new MutationObserver(fill).observe(D, { childList: 1, subtree: 1 });
+      // fill them as they come. Only the nodes a batch of changes added are looked at,
+      // and the page only when one is or holds a placeholder or a banner: a look at the
+      // whole page on every change cost a busy page of 100,000 elements 10 ms a change.
+      new MutationObserver(r => r.some(m => [...m.addedNodes].some(n =>
+        n.matches?.(Q) || n.querySelector?.(Q))) && fill())
+        .observe(D, { childList: 1, subtree: 1 });
       var c = me.dataset.component;
       if (c || !(D.querySelector(S) || D[H]?.isConnected)) {
         // A script naming a component, or no placeholder on the page: render where the
@@ -48,12 +53,13 @@
         var el = D.createElement(B);
         el.dataset.component = c || "";
         me.before(el);
-        setup(el);
+        U(el);
         c || (D[H] = el);
       }
     }),
 
-    setup = el => {
+    // U(el): the banner, set up in el.
+    U = el => {
       // Marked, as its shadow root may be a child's.
       el.outpost = 1;
       var comp = el.dataset.component,
@@ -61,11 +67,11 @@
         // got: the banner.json shown, the last a host gave (or the copy saved then).
         key = "outpost:" + H[0] + path, said, got = read(key),
         // An element that cannot hold a shadow root gets the banner in a child that can.
-        root = shadow(el) || shadow(make(B, el));
-      make("style", root, OUTPOST_CSS);
+        root = A(el) || A(E(B, el));
+      E("style", root, OUTPOST_CSS);
       // The live region changes only when the banner does. The age of a saved copy
       // changes every minute: it sits beside the region, updated in place, unannounced.
-      var box = make("div", root), age = make("i", root);
+      var box = E("div", root), age = E("i", root);
       // role and aria-hidden set as properties (ARIA reflection, as ariaLabel below):
       // fewer bytes of the budget than setAttribute.
       box.role = "status";
@@ -75,7 +81,7 @@
       box.dir = age.dir = "ltr";
       box.lang = age.lang = OUTPOST_LANG;
 
-      var show = safe(() => {
+      var show = T(() => {
         if (!got) return;
         var now = Date.now(), v = view(got.d, now),
           // w: every word of the banner.
@@ -87,7 +93,7 @@
         // Unchanged (what it was said is what it would say): nothing to announce.
         if (said == (said = v.state + w + got.h)) return;
         box.textContent = "";
-        var a = make("a", box), svg = ns("svg", a), p = ns("path", svg), t = make("span", a);
+        var a = E("a", box), svg = ns("svg", a), p = ns("path", svg), t = E("span", a);
         a.className = v.state;
         a.href = got.h;
         // The line ends in an ellipsis where it does not fit; the title has every word,
@@ -100,18 +106,18 @@
         set(svg, "width", 20);
         svg.ariaHidden = !0;
         set(p, "d", OUTPOST_ICONS[v.state]);
-        make("b", t, v.label);
+        E("b", t, v.label);
         if (v.detail) {
           t.append(": ");
           // The title in a <bdi>, apart from the words after it, as on the site banner:
           // a right-to-left title ending in '.' or ')' is drawn whole. Each in its own
           // box (t: the link's <u>), so that a title too long for the line is cut alone.
-          make("bdi", t = make("u", t), v.f[3]);
-          make("span", t, v.detail.slice(v.f[3].length));
+          E("bdi", t = E("u", t), v.f[3]);
+          E("span", t, v.detail.slice(v.f[3].length));
         }
       }),
         // A storage that refuses the copy (full, blocked) rejects: show runs either way.
-        check = safe(() => get(0).then(r => {
+        check = T(() => get(0).then(r => {
           got = r;
           localStorage[key] = JSON.stringify(r);
         }, () => got && (got.old = 1)).then(show, show)),
@@ -157,16 +163,16 @@
 
     set = (e, k, v) => e.setAttribute(k, v),
 
-    // make(tag, parent, text): short names keep the script in its budget. A
+    // E(tag, parent, text): make an element; short names keep the script in its budget. A
     // portal whose policy allows styles by nonce: the script's own nonce lets the
     // banner's stylesheet in, with no source added to the policy; it is checked when
     // the element is added, so the nonce comes first. (No text: undefined, which sets none.)
-    make = (g, p, x, e = D.createElement(g)) => (
+    E = (g, p, x, e = D.createElement(g)) => (
       e.nonce = me?.nonce, e.textContent = x, p.append(e), e),
     // ns(tag, parent): an SVG element, added.
     ns = (g, p) => p.appendChild(D.createElementNS("http://www.w3.org/2000/svg", g)),
 
-    read = safe(key => {
+    read = T(key => {
       // No copy: undefined, which JSON.parse refuses as it does a damaged one.
       var o = JSON.parse(localStorage[key]);
       view(o.d, 0);
