@@ -86,6 +86,15 @@ NOTICE_CASES = {
     "title on two lines": (
         "---\ntitle: |\n  a\n  b\ntype: incident\n---\n" + UPDATE,
         ["2: title must be a single line"]),
+    # Letters to Unicode, blanks to a reader: a blank heading, feed entry and subject.
+    "title of a braille blank": (
+        "---\ntitle: \"\\u2800\"\ntype: incident\n---\n" + UPDATE,
+        ["2: title shows as nothing: it holds only characters that are not seen, such as the "
+         "braille pattern blank (U+2800): write words"]),
+    "title of combining marks alone": (
+        "---\ntitle: \"\\u0301\\u0301\"\ntype: incident\n---\n" + UPDATE,
+        ["2: title shows as nothing: it holds only characters that are not seen, such as the "
+         "combining acute accent (U+0301): write words"]),
     "title is a list": (
         "---\ntitle: [a]\ntype: incident\n---\n" + UPDATE,
         ["2: 'title': expected text, received a list"]),
@@ -918,6 +927,11 @@ CONFIG_CASES = {
         "outpost.yaml:4: Config value 'components': expected a list of components, each "
         "starting with '- ' on a line of its own (such as '- id: customer-sites'), received "
         "'web'"]),
+    "component name of a Hangul filler": (
+        BASE + "components:\n  - id: web\n    name: \"\\u3164\"\n", [
+            "outpost.yaml:6: Config value 'components[0].name': shows as nothing: it holds "
+            "only characters that are not seen, such as the hangul filler (U+3164): write "
+            "words"]),
     "component as a word": (BASE + "components:\n  - web\n", [
         "outpost.yaml:5: Config value 'components[0]': expected a mapping of keys to values, "
         "received 'web'"]),

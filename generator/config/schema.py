@@ -173,7 +173,7 @@ def line(node: yn.Node, path: str = "") -> str:
         unseen = yn.unseen_line_break(value)
         raise InputError(f"must be a single line{unseen}" if unseen
                          else "must be a single line (it holds a line break)")
-    hidden = yn.hidden_character(value)
+    hidden = yn.hidden_character(value) or yn.blank_text(value)
     if hidden:
         raise InputError(hidden)
     return value

@@ -8,6 +8,7 @@ value keeps its line number for messages.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from itertools import islice
@@ -105,6 +106,26 @@ def unseen_line_break(text: str) -> str:
     if found is None or found.group() in "\n\r":
         return ""
     return f": it holds a {character_name(found.group())}, a line break: remove it"
+
+
+# Characters that are letters or symbols to Unicode but show as a blank: the braille
+# blank, the Hangul fillers and the Khmer inherent vowels.
+_BLANK_LOOKING = frozenset("\u2800\u3164\u115f\u1160\uffa0\u17b4\u17b5")
+# What shows nothing alone: spaces, separators, controls and format characters,
+# combining marks with nothing to combine with, unassigned code points and surrogates.
+_SHOWS_NOTHING = ("Zs", "Zl", "Zp", "Cc", "Cf", "Cn", "Cs", "Mn", "Me", "Mc")
+
+
+def blank_text(text: str) -> str:
+    """The message for one-line ``text`` that shows as nothing (no character of it is
+    seen), or '': a title of a braille blank or a Hangul filler was a blank heading,
+    feed entry and email subject."""
+    if text.isascii() or any(char not in _BLANK_LOOKING
+                             and unicodedata.category(char) not in _SHOWS_NOTHING
+                             for char in text):
+        return ""
+    return (f"shows as nothing: it holds only characters that are not seen, such as the "
+            f"{character_name(text[0])}: write words")
 
 
 def hidden_character(text: str) -> str:

@@ -280,6 +280,9 @@ def title_refused(title: str) -> str:
         return f"title must be a single line{yn.unseen_line_break(title)}"
     if yn.HIDDEN.search(title):
         return f"title {yn.hidden_character(title)}"
+    blank = yn.blank_text(title)
+    if blank:
+        return f"title {blank}"
     return length_problem(title)
 
 
