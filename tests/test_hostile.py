@@ -99,6 +99,24 @@ def test_out_inside_or_at_the_notices_folder_is_refused(example_repo: Path, run:
     assert tree(example_repo) == before
 
 
+@pytest.mark.parametrize(("folder", "why"), [
+    ("templates", "whose files are read as templates (the next check names each of them)"),
+    (".git", "git's own folder"),
+    (".outpost-cache", "the build's cache folder"),
+])
+def test_out_inside_the_repository_s_own_folders_is_refused(
+        example_repo: Path, run: Run, folder: str, why: str) -> None:
+    """A site built into templates/ made the next check warn of 63 unknown templates; into
+    .git/ it went among git's own files."""
+    before = tree(example_repo)
+    out = example_repo / folder / "site"
+    result = run(example_repo, "build", "--out", str(out), "--now", FIXED_NOW)
+    assert (result.exit_code, result.output) == (1, (
+        f"Error: refusing to build into {out}: it is inside {folder}/, {why}; choose "
+        "another --out folder\n"))
+    assert tree(example_repo) == before
+
+
 # 2. site/ as a symlink to the served folder -----------------------------------------
 
 

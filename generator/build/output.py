@@ -104,11 +104,21 @@ def protected_folders(root: Path | None, home: Path | None = None
     return folders
 
 
+# The repository's folders a site must not be written into, besides notices/ (whose
+# files the next build would read as notices), and why.
+_OWN_FOLDERS = {
+    "templates": "whose files are read as templates (the next check names each of them)",
+    ".git": "git's own folder",
+    ".outpost-cache": "the build's cache folder",
+}
+
+
 def check_target(out: Path, keep: Path | None = None, home: Path | None = None) -> None:
     """Refuse to replace a folder that is not a site: the swap deletes what was there.
 
     ``out`` must not be, or hold, ``/``, the home folder, ``keep`` (the notices
-    repository) or its notices folder, nor lie inside the notices folder. Paths are
+    repository) or its notices folder, nor lie inside the notices folder or one of
+    ``_OWN_FOLDERS``. Paths are
     compared by device and inode after resolving symlinks, so no spelling of a path
     (``..``, a symlink, a bind mount) gets past the check.
     """
@@ -124,6 +134,11 @@ def check_target(out: Path, keep: Path | None = None, home: Path | None = None) 
             raise OutpostError(f"refusing to build into {out}: it is inside the notices "
                                "folder, whose files are read as notices; choose another "
                                "--out folder")
+        real = Path(os.path.realpath(out))
+        for name, why in _OWN_FOLDERS.items():  # as they are, or once made
+            if real.is_relative_to(os.path.join(os.path.realpath(keep), name)):
+                raise OutpostError(f"refusing to build into {out}: it is inside {name}/, "
+                                   f"{why}; choose another --out folder")
     unreachable = _unreachable(out)
     if unreachable:
         advice = ("point it at a folder or remove it" if os.path.islink(out)
