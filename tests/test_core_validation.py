@@ -982,6 +982,14 @@ CONFIG_CASES = {
     "mirror with a query": (BASE + "mirrors: ['https://m.example.net/?x']\n", [
         "outpost.yaml:4: 'mirrors[0]': a base URL may not hold a query ('?...') or a fragment "
         "('#...'): every link is made by adding a path to it"]),
+    # A mirror given twice, or the base_url again: banner.json and embed.js listed it
+    # so, and the banner tried a host that had just failed again.
+    "mirror repeated, and the base_url as a mirror": (
+        BASE + "mirrors:\n  - https://m.example.net\n  - https://s.example.org/\n"
+        "  - https://m.example.net/\n", [
+            "outpost.yaml:6: mirror 'https://s.example.org/' is the base_url itself: list "
+            "only other hosts",
+            "outpost.yaml:7: duplicate mirror 'https://m.example.net/'"]),
     "bad mirror": (BASE + "mirrors: [https://ok.example.org/, nope]\n", [
         f"outpost.yaml:4: 'mirrors[1]': {URL_HINT}, received 'nope'"]),
     "blank language": (BASE + "language:\n", [
@@ -1037,9 +1045,16 @@ def test_unknown_config_key_lists_known_keys() -> None:
     "http://status_site:8080/",  # a service's name on a private network
     "https://status.example.org:/"])  # an empty port is the scheme's own
 def test_host_names_and_addresses_a_base_url_may_have(url: str) -> None:
-    config = schema().parse(f"title: T\nbase_url: '{url}'\ntimezone: America/Chicago\n"
-                            f"mirrors: ['{url}']\n")
-    assert (config.base_url, config.mirrors) == (url, (url,))
+    config = schema().parse(f"title: T\nbase_url: '{url}'\ntimezone: America/Chicago\n")
+    mirror = schema().parse(BASE + f"mirrors: ['{url}']\n")
+    assert (config.base_url, mirror.mirrors) == (url, (url,))
+
+
+def test_a_mirror_without_its_last_slash_gets_one_as_the_base_url_does() -> None:
+    """The embeds add 'banner.json' to each host: a mirror written without its '/' was
+    tried at 'https://m.example.orgbanner.json', and never answered."""
+    config = schema().parse(BASE + "mirrors: [https://m.example.org, https://n.example.org/x]\n")
+    assert config.mirrors == ("https://m.example.org/", "https://n.example.org/x/")
 
 
 def test_links_to_other_sites_may_hold_a_query() -> None:

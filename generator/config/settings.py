@@ -212,9 +212,9 @@ SETTINGS: tuple[s.Field, ...] = (
             "list of components",
             "The systems notices can affect: each has id, name, and optional description and "
             "group.", default=()),
-    s.Field("mirrors", s.list_of(s.base_url), "list of URLs", "Other base URLs serving the "
-            "same site (no query, fragment or page's name); the embed script tries base_url, "
-            "then these in order.", default=()),
+    s.Field("mirrors", s.list_of(_base_url), "list of URLs", "Other base URLs serving the "
+            "same site (no query, fragment or page's name; each once, and not base_url); the "
+            "embed script tries base_url, then these in order.", default=()),
     s.Field("feed_items", s.integer(1, 10000), "number", "How many recent updates the feeds "
             "hold.", default=100),
     s.Field("closed_recent", s.integer(1, 500), "number", "How many notices the Closed "
@@ -240,6 +240,26 @@ def _check_components(values: dict[str, Any], node: yn.Mapping, prefix: str
     if components is s.BROKEN or not components or components_node is None:
         return []
     return s.repeated(s.items_of(components_node), components, "id", "component id")
+
+
+def _check_mirrors(values: dict[str, Any], node: yn.Mapping) -> list[tuple[int, str]]:
+    """Each mirror once, and none the base_url itself: banner.json and the embeds list
+    every host to try, and the banner would wait on one that failed again."""
+    mirrors, mirrors_node = values.get("mirrors"), node.entries.get("mirrors")
+    if mirrors is s.BROKEN or not mirrors or mirrors_node is None:
+        return []
+    items, seen = s.items_of(mirrors_node), {values.get("base_url")} - {s.BROKEN}
+    problems = []
+    for item, mirror in zip(items, mirrors, strict=True):
+        if mirror is s.BROKEN:  # its own problem is reported
+            continue
+        if mirror in seen:
+            problems.append((item.line, (
+                f"mirror '{mirror}' is the base_url itself: list only other hosts"
+                if mirror == values.get("base_url")
+                else f"duplicate mirror '{mirror}'")))
+        seen.add(mirror)
+    return problems
 
 
 @dataclass(frozen=True)
@@ -272,7 +292,7 @@ class Schema:
 
         def check_all(values: dict[str, Any], node: yn.Mapping, prefix: str
                       ) -> list[tuple[int, str]]:
-            problems = _check_components(values, node, prefix)
+            problems = _check_components(values, node, prefix) + _check_mirrors(values, node)
             for check in checks:
                 problems.extend(check(values, node, prefix))
             return problems
