@@ -517,6 +517,25 @@ NOTICE_CASES = {
         ["2: invalid YAML: a backslash in double quotes starts an escape ('\\n', '\\\\'), and "
          "this one is no escape YAML knows: write the value in single quotes: "
          "title: 'Files on \\\\srv\\share'"]),
+    # As JSON tools escape an emoji: the message said more followed the closing quote.
+    "an emoji escaped as a UTF-16 pair": (
+        "---\ntitle: \"\\ud83d\\ude00 down\"\ntype: incident\n---\n" + UPDATE,
+        ["2: invalid YAML: '\\ud83d\\ude00' is a character escaped as a pair (UTF-16's), "
+         "which YAML does not join: write the character itself (\U0001f600) or "
+         "'\\U0001F600'"]),
+    "half of a UTF-16 pair": (
+        "---\ntitle: \"a \\ud83d b\"\ntype: incident\n---\n" + UPDATE,
+        ["2: invalid YAML: '\\ud83d' is half of a pair of escapes (UTF-16's) and no "
+         "character alone: write the character itself"]),
+    "a title starting with '%'": (
+        "---\ntitle: % of requests fail\ntype: incident\n---\n" + UPDATE,
+        ["2: invalid YAML: a value cannot start with '%' in YAML: put it in quotes: "
+         "title: \"% of requests fail\""]),
+    "a title starting with '|'": (
+        "---\ntitle: | pipe down\ntype: incident\n---\n" + UPDATE,
+        ["2: invalid YAML: a value starting with '|' is a text on the lines below it in YAML, "
+         "and only a comment may follow the '|': to start a value with it, put the value in "
+         "quotes: title: \"| pipe down\""]),
     "a list begun on its key's line": (
         "---\ntitle: T\ntype: incident\ncomponents: - web\n---\n" + UPDATE,
         ["4: invalid YAML: a list cannot start on its key's line: write components: [web], or "

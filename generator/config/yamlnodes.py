@@ -269,6 +269,10 @@ def _syntax_error(text: str, exc: yaml.MarkedYAMLError) -> tuple[int, str]:
         problem = reserved
     elif mark is not None and (escape := _unknown_escape(text, exc, mark)) is not None:
         problem = escape
+    elif mark is not None and (half := _surrogate_escape(text, exc, mark)) is not None:
+        problem = half
+    elif exc.context == "while scanning a block scalar" and exc.context_mark is not None:
+        problem = _block_scalar_start(text, exc.context_mark)
     elif mark is not None and (after := _after_closing(text, mark)) is not None:
         line, problem = mark.line, after
     elif mark is not None and "sequence entries are not allowed" in problem:
@@ -711,6 +715,39 @@ def _unknown_escape(text: str, exc: yaml.MarkedYAMLError, mark: yaml.Mark) -> st
             f"one is no escape YAML knows: write the value in single quotes{fix}")
 
 
+_SURROGATE_ESCAPE = re.compile(r"\\u([dD][89abAB][0-9a-fA-F]{2})"
+                               r"(?:\\u([dD][c-fC-F][0-9a-fA-F]{2}))?")
+
+
+def _surrogate_escape(text: str, exc: yaml.MarkedYAMLError, mark: yaml.Mark) -> str | None:
+    """What to say of '\\ud83d\\ude00' in double quotes, as JSON tools escape an emoji:
+    YAML takes each half of the UTF-16 pair as a character of its own, and refuses it."""
+    if "invalid Unicode character escape" not in (exc.problem or ""):
+        return None
+    found = _SURROGATE_ESCAPE.search(_line_of(text, mark))
+    if found is None:
+        return None
+    if found.group(2) is None:
+        return (f"'\\u{found.group(1)}' is half of a pair of escapes (UTF-16's) and no "
+                "character alone: write the character itself")
+    high, low = int(found.group(1), 16), int(found.group(2), 16)
+    code = 0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00)
+    return (f"'{found.group()}' is a character escaped as a pair (UTF-16's), which YAML "
+            f"does not join: write the character itself ({chr(code)}) or '\\U{code:08X}'")
+
+
+def _block_scalar_start(text: str, mark: yaml.Mark) -> str:
+    """What to say of a value starting with '|' or '>' and more on its line ('title: |
+    Sign-in down'): YAML reads the mark as the start of a text on the lines below."""
+    character = _at_mark(text, mark)
+    found = _key_and_value(_line_of(text, mark))
+    fix = (f": {_written_key(found[0])} {_quoted(found[1])}"
+           if found is not None and found[1].startswith(character) else "")
+    return (f"a value starting with '{character}' is a text on the lines below it in YAML, "
+            f"and only a comment may follow the '{character}': to start a value with it, "
+            f"put the value in quotes{fix}")
+
+
 def _item_beside_key(text: str, mark: yaml.Mark) -> str:
     """What to say of a '- ' right after a key ('components: - web')."""
     line = _line_of(text, mark)
@@ -740,10 +777,11 @@ def _tab_indented(text: str, mark_line: int) -> int | None:
 
 
 def _reserved_start(text: str, mark: yaml.Mark) -> str | None:
-    """What to say of a value starting with '@' or '`', which YAML keeps for later use
-    and refuses ('title: @here down', a mention pasted from chat)."""
+    """What to say of a value starting with '@' or '`', which YAML keeps for later use,
+    or '%', which starts its directives, and refuses ('title: @here down', a mention
+    pasted from chat; 'title: % of requests failing')."""
     character = _at_mark(text, mark)
-    if character not in ("@", "`"):
+    if character not in ("@", "`", "%"):
         return None
     found = _key_and_value(_line_of(text, mark))
     if found is None or not found[1].startswith(character):
