@@ -750,3 +750,31 @@ def test_text_the_output_encoding_cannot_hold_is_escaped_not_a_crash(tmp_path: P
     assert result.returncode == 1
     assert result.stdout == ("notices/2026-11-28-email.md:4: 'impact': expected one of none, "
                              "minor, major, critical, received 'bog\\u2615'\n1 problem found.\n")
+
+
+def test_a_file_s_problems_past_fifty_are_counted_not_printed(empty_repo: Path) -> None:
+    """A notice listing one component 50,000 times printed 50,000 lines (3 MB) from check,
+    and as many annotations with --format github: a file shows its first 50, then how
+    many more it has; the count at the end is of them all."""
+    many = ", ".join(["web"] * 61)
+    (empty_repo / "notices" / "x.md").write_text(
+        f"---\ntitle: T\ntype: incident\ncomponents: [{many}]\n---\n"
+        "## Investigating - 2026-01-01 10:00\nx\n")
+    (empty_repo / "notices" / "y.md").write_text("---\ntitle: T\n---\n")
+    for output_format, more, twice in [
+            ("text", "notices/x.md: ... and 10 more problems in this file, not shown: fix "
+                     "the ones above and check again",
+             "notices/x.md:4: component 'web' is listed twice"),
+            ("github", "::error file=notices/x.md::... and 10 more problems in this file, not "
+                       "shown: fix the ones above and check again",
+             "::error file=notices/x.md,line=4::component 'web' is listed twice")]:
+        result = subprocess.run(
+            [sys.executable, "-m", "generator", "--root", str(empty_repo), "check",
+             "--format", output_format], capture_output=True, text=True, check=False)
+        lines = result.stdout.splitlines()
+        assert result.returncode == 1
+        assert lines.count(twice) == 50 and more in lines
+        assert lines.index(more) == 50  # right after its file's first 50
+        assert any("y.md" in line for line in lines[51:])  # the next file's own
+        if output_format == "text":
+            assert lines[-1] == "61 problems found."  # 60 repeats, and y.md's

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from generator.core.errors import Problem, problems_text
+from generator.core.errors import Problem, problems_text, shown_problems
 
 
 def _escape_data(text: str) -> str:
@@ -60,7 +60,7 @@ def _annotation(kind: str, problem: Problem) -> str:
 def format_problems(problems: Iterable[Problem], output_format: str = "text") -> str:
     problems = sorted(problems)
     if output_format == "github":
-        return "\n".join(_annotation("error", p) for p in problems)
+        return "\n".join(_annotation("error", p) for p in shown_problems(problems))
     return problems_text(problems)
 
 

@@ -37,10 +37,34 @@ class Problem:
         return str(Problem(self.path, self.line, f"warning: {self.message}"))
 
 
+# Problems shown of one file: a file of 50,000 repeated component ids printed 50,000
+# lines (3 MB) before the count.
+SHOWN_PER_FILE = 50
+
+
+def shown_problems(problems: Iterable[Problem]) -> list[Problem]:
+    """``problems`` with at most SHOWN_PER_FILE of each file, the rest of a file said in
+    one problem of its own ('... and 12 more problems in this file', at line 0)."""
+    by_file: dict[str, list[Problem]] = {}
+    for problem in problems:
+        by_file.setdefault(problem.path, []).append(problem)
+    shown: list[Problem] = []
+    for path, found in by_file.items():
+        shown.extend(found[:SHOWN_PER_FILE])
+        if len(found) > SHOWN_PER_FILE:
+            more = counted(len(found) - SHOWN_PER_FILE, "more problem")
+            shown.append(Problem(path, 0, f"... and {more} in this file, not shown: fix "
+                                          "the ones above and check again"))
+    return shown
+
+
 def problems_text(problems: Iterable[Problem], outcome: str = "") -> str:
-    """Each problem as ``path:line: message``, then how many were found and ``outcome``."""
-    lines = [str(p) for p in problems]
-    lines.append(f"{counted(len(lines), 'problem')} found." + (f" {outcome}" if outcome else ""))
+    """Each problem as ``path:line: message`` (at most SHOWN_PER_FILE of a file), then
+    how many were found and ``outcome``."""
+    problems = list(problems)
+    lines = [str(p) for p in shown_problems(problems)]
+    lines.append(f"{counted(len(problems), 'problem')} found."
+                 + (f" {outcome}" if outcome else ""))
     return "\n".join(lines)
 
 
