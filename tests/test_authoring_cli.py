@@ -1328,6 +1328,34 @@ def test_a_notices_folder_that_cannot_be_written_names_the_notice(
     assert notice(empty_repo, "2026-11-28-email") == INCIDENT
 
 
+@pytest.mark.parametrize("args", [
+    ("update", "email", "--at", "2026-11-28 07:00", "-m", "Mail flows."),
+    ("new", "incident", "Email", "--at", "2026-11-28 07:00", "-m", "Mail is late."),
+])
+def test_a_full_disk_names_the_notice_and_says_nothing_was_written(
+        empty_repo: Path, run: Run, monkeypatch: pytest.MonkeyPatch,
+        args: tuple[str, ...]) -> None:
+    """A full disk printed 'Error: No space left on device' alone: no file, and no word
+    of whether the notice was left whole. (The disk is filled by refusing the temporary
+    file, as a disk out of room or inodes does: a test cannot fill a real one.)"""
+    import errno
+    import tempfile
+
+    write(empty_repo, "2026-11-28-email", INCIDENT)
+
+    def full(*_: object, dir: str, **__: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device", f"{dir}/.x.tmp")
+    monkeypatch.setattr(tempfile, "mkstemp", full)
+    result = run(empty_repo, *args)
+    assert result.exit_code == 1
+    name = "2026-11-28-email" if args[0] == "update" else "2026-11-28-email-2"
+    assert result.output == (f"Error: notices/{name}.md: not written (No space left on "
+                             "device): make room on its disk and run the command again; "
+                             "nothing was written\n")
+    assert [p.name for p in (empty_repo / "notices").iterdir()] == ["2026-11-28-email.md"]
+    assert notice(empty_repo, "2026-11-28-email") == INCIDENT
+
+
 def test_update_to_a_status_with_a_standard_text_posts_it_without_one(
         empty_repo: Path, run: Run) -> None:
     """'update X --status resolved' without -m said 'empty message', where 'resolve X'

@@ -309,10 +309,15 @@ def _writing(where: str) -> Iterator[None]:
     except FileExistsError:
         raise
     except OSError as exc:
-        if exc.errno not in (errno.EACCES, errno.EPERM, errno.EROFS):
-            raise
-        raise edit.EditError(f"{where}: not written ({exc.strerror}): {NOTICES_DIR}/ must "
-                             "be a folder you may write in; nothing was written") from None
+        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            raise edit.EditError(f"{where}: not written ({exc.strerror}): {NOTICES_DIR}/ "
+                                 "must be a folder you may write in; nothing was "
+                                 "written") from None
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):  # a full disk or quota
+            raise edit.EditError(f"{where}: not written ({exc.strerror}): make room on its "
+                                 "disk and run the command again; nothing was "
+                                 "written") from None
+        raise
 
 
 @dataclass(frozen=True)
