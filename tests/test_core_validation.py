@@ -536,6 +536,11 @@ NOTICE_CASES = {
         ["2: invalid YAML: a value starting with '|' is a text on the lines below it in YAML, "
          "and only a comment may follow the '|': to start a value with it, put the value in "
          "quotes: title: \"| pipe down\""]),
+    # YAML's limit on a plain key: the message said the line had no ':' after its key.
+    "a key longer than YAML allows": (
+        "---\ntitle: T\n" + "k" * 1100 + ": v\ntype: incident\n---\n" + UPDATE,
+        ["3: invalid YAML: a key may be at most 1,024 characters long in YAML, and this one "
+         "is 1,100: shorten it"]),
     "a list begun on its key's line": (
         "---\ntitle: T\ntype: incident\ncomponents: - web\n---\n" + UPDATE,
         ["4: invalid YAML: a list cannot start on its key's line: write components: [web], or "

@@ -221,6 +221,9 @@ def parse(text: str, first_line: int = 1, aliases: bool = False,
     return _convert(root, shown, _Expansion(alias_lines, problems))
 
 
+MAX_KEY = 1024  # YAML's limit on a key written without '?' (a "simple key")
+
+
 def _syntax_error(text: str, exc: yaml.MarkedYAMLError) -> tuple[int, str]:
     """The line (0-based, as YAML counts lines) of a syntax error, and what to say of it."""
     if exc.problem == "but found another document" and exc.problem_mark is not None:
@@ -238,6 +241,11 @@ def _syntax_error(text: str, exc: yaml.MarkedYAMLError) -> tuple[int, str]:
         if left_open is not None:
             unclosed, mark = left_open
     line = mark.line if mark else 0
+    if exc.context == "while scanning a simple key" and mark is not None:
+        key = _line_of(text, mark)[mark.column:].partition(":")[0]
+        if len(key) > MAX_KEY and ":" in _line_of(text, mark)[mark.column:]:
+            unclosed = (f"a key may be at most {MAX_KEY:,} characters long in YAML, and this "
+                        f"one is {len(key):,}: shorten it")
     problem = unclosed or exc.problem or exc.context or "not valid YAML"
     odd = _odd_indent(text, mark.line) if mark and not unclosed else None
     colon = (_colon_in_value(text, mark.line) if mark is not None
