@@ -1003,6 +1003,10 @@ CONFIG_CASES = {
     "port with a letter": (BASE + "home_url: https://s.example.org:8o80/\n", [
         "outpost.yaml:4: Config value 'home_url': the port in 's.example.org:8o80' must be a "
         "number from 1 to 65535"]),
+    "base_url with a broken escape": (
+        "title: T\nbase_url: https://s.example.org/%zz/\ntimezone: UTC\n", [
+            "outpost.yaml:2: Config value 'base_url': a URL's '%' starts an escape of two hex "
+            "digits (such as %20), and '%zz' is none: write '%25' for a '%' itself"]),
     "mirror with a query": (BASE + "mirrors: ['https://m.example.net/?x']\n", [
         "outpost.yaml:4: 'mirrors[0]': a base URL may not hold a query ('?...') or a fragment "
         "('#...'): every link is made by adding a path to it"]),

@@ -394,6 +394,10 @@ def base_url(node: yn.Node, path: str = "") -> str:
     if re.search(r'[<>"{}|\\^`]', value):
         raise InputError('a URL may not hold <, >, ", {, }, |, \\, ^ or ` (percent-encode '
                          "them, such as %7C for |)")
+    broken = re.search(r"%(?![0-9A-Fa-f]{2})..?", value)
+    if broken:  # a feed reader or a mail client may refuse the links, or read them apart
+        raise InputError(f"a URL's '%' starts an escape of two hex digits (such as %20), "
+                         f"and '{broken.group()}' is none: write '%25' for a '%' itself")
     return value
 
 
