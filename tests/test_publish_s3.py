@@ -345,6 +345,8 @@ def test_missing_bucket_is_not_retried(builds: Builds, endpoint: str) -> None:
     assert (summary.ok, summary.attempts) == (False, 1)
     assert summary.error == ("S3 GET s3://no-such-bucket-here/manifest.json: NoSuchBucket: "
                              "The specified bucket does not exist")
+    # Nothing of this build went up: the report does not call it perhaps mixed.
+    assert summary.untouched
 
 
 def test_credentials_that_cannot_be_used_are_reported_as_such(

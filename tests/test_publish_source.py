@@ -434,3 +434,21 @@ def test_the_readme_s_mirror_refusing_connections_is_what_publish_prints(
     quoted = re.search(r"^mirror: FAILED: .*\n.*\n", readme, re.MULTILINE)
     assert quoted is not None
     assert shown(result.output.splitlines()) == shown(quoted[0].splitlines())
+
+
+def test_a_refusal_after_files_went_up_says_the_target_may_serve_a_mix() -> None:
+    """Two machines publishing to one bucket at once: the one whose manifest lost retried,
+    and was refused as lacking the other's commit, saying 'Nothing was published' while
+    its first attempt's files stood among the other build's."""
+    from generator.publish.source import Source
+
+    source = Source(Path("."), "a" * 40, shallow=False, uncommitted=False)
+    why = "last published from commit bbbbbbbbbbbb, which this clone does not have"
+    assert source.refusal("mirror", why, 175) == (
+        f"mirror was {why}: if this clone is behind, run 'git pull', then 'outpost build' "
+        "and 'outpost publish' again; to roll back to this clone's commit on purpose, run "
+        "'outpost publish --force mirror'. An earlier attempt of this publish had uploaded "
+        "175 files to mirror, among the other publish's: it may serve a mix of the two "
+        "builds (never a broken link) until one is published whole, which the steps above "
+        "do")
+    assert source.refusal("mirror", why).endswith(". Nothing was published to mirror")

@@ -117,7 +117,9 @@ def _publish_from(target: Target, site_dir: Path, manifest: Manifest,
     held = target.read_state(RECORD) if source is not None else None
     why = source.behind(recorded_commit(held)) if source is not None else None
     if source is not None and why is not None and not force:
-        raise PublishError(source.refusal(target.name, why))
+        # Refused on a retry, after another clone's publish went live there meanwhile:
+        # the files this one's first attempt put up are there all the same.
+        raise PublishError(source.refusal(target.name, why, target.counts.uploaded))
     if why is not None:
         yield f"{FORCED}it was {why}"
     recorded = source is None or source.record() == held  # a republish writes nothing
@@ -227,9 +229,12 @@ def _publish_one(run: _Run, target: Target, progress: _Progress) -> Summary:
     if error is not None and progress.live:  # else it read as the old build still served
         error = f"build {build} is live there, but a later step failed: {error}"
     counts: Counts = target.counts
+    # Refused, or failed before a file of this build was put there (a bucket missing, a
+    # listing that timed out): what it serves is as it was, with no file of this build.
+    wrote = progress.live or counts.uploaded > 0 or counts.deleted > 0
     return Summary(target.name, error is None, counts.uploaded, counts.unchanged,
                    counts.deleted, run.clock() - started, attempts, error, progress.live,
-                   untouched=not progress.begun)
+                   untouched=not (progress.begun and wrote))
 
 
 def _report_interrupt(left: Sequence[Target], progress: _Progress,

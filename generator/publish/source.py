@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.config.location import CONFIG_FILE
+from generator.core.wording import counted
 
 RECORD = "publish-record.json"
 _COMMIT = re.compile(r"[0-9a-f]{40}([0-9a-f]{24})?")  # SHA-1 or SHA-256
@@ -74,15 +75,20 @@ class Source:
         return (f"{where}, which this clone's HEAD ({self.commit[:12]}) does not include "
                 "(newer notices not merged here, or another branch)")
 
-    def refusal(self, target: str, why: str) -> str:
+    def refusal(self, target: str, why: str, uploaded: int = 0) -> str:
         """The message refusing a publish ``behind`` explained, with what to do whether
-        the clone is behind or rolls back on purpose."""
+        the clone is behind or rolls back on purpose; ``uploaded``: the files an earlier
+        attempt of this publish put there (another clone's publish went live since)."""
         pull = ("check out your branch, run 'git pull'" if self.detached
                 else "run 'git pull'")
+        done = (f"Nothing was published to {target}" if not uploaded else
+                f"An earlier attempt of this publish had uploaded {counted(uploaded, 'file')} "
+                f"to {target}, among the other publish's: it may serve a mix of the two "
+                "builds (never a broken link) until one is published whole, which the "
+                "steps above do")
         return (f"{target} was {why}: if this clone is behind, {pull}, then 'outpost "
                 f"build' and 'outpost publish' again; to roll back to this clone's commit "
-                f"on purpose, run 'outpost publish --force {target}'. Nothing was published "
-                f"to {target}")
+                f"on purpose, run 'outpost publish --force {target}'. {done}")
 
 
 def publish_source(root: Path) -> Source | None:
