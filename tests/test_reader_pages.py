@@ -75,6 +75,30 @@ def test_overall_since_is_the_first_maintenance_to_begin_of_those_under_way(
         "Nov 28, 2026, 6:00 \u2013 8:00 PM CST ) Updated Nov 28, 2026, 12:00 PM CST")
 
 
+def test_overall_gives_no_maintenance_window_for_components_it_does_not_cover(
+        empty_repo: Path, run: Run, tmp_path: Path) -> None:
+    """A three-month migration of Web and a two-hour upgrade of API, both under way: the
+    line named both components over the migration's window, so API read as down for
+    three months. With no one window true of every name, it gives none: each card
+    below gives its own."""
+    (empty_repo / "notices" / "move.md").write_text(
+        "---\ntitle: Data centre migration\ntype: maintenance\ncomponents: [web]\n"
+        "start: 2026-11-01 00:00\nend: 2027-01-31 23:00\n---\n"
+        "## Scheduled - 2026-10-20 09:00\nPlanned.\n")
+    (empty_repo / "notices" / "api.md").write_text(
+        "---\ntitle: API upgrade\ntype: maintenance\ncomponents: [api]\n"
+        "start: 2026-11-28 11:00\nend: 2026-11-28 13:00\n---\n"
+        "## Scheduled - 2026-11-20 09:00\nPlanned.\n")
+    site = build(empty_repo, run, tmp_path / "site", "2026-11-28 12:00")
+    assert overall(site) == (
+        "maintenance: Under maintenance: Web and API Updated Nov 28, 2026, 12:00 PM CST")
+    (empty_repo / "notices" / "api.md").unlink()  # one maintenance: its window again
+    site = build(empty_repo, run, tmp_path / "site", "2026-11-28 12:00")
+    assert overall(site) == (
+        "maintenance: Under maintenance: Web Nov 1, 2026, 12:00 AM CDT \u2013 Jan 31, 2027, "
+        "11:00 PM CST Updated Nov 28, 2026, 12:00 PM CST")
+
+
 def test_a_maintenance_begun_early_and_done_shows_when_it_ran(
         empty_repo: Path, run: Run, tmp_path: Path) -> None:
     """Begun by an In progress update at 12:20, before its 12:30 window, and completed at

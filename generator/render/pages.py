@@ -346,7 +346,13 @@ def overall_status(snapshot: Snapshot, zone: Any, component: bool = False) -> Ov
         return Overall(_IMPACT_INDICATOR[incidents[0].notice.impact], INCIDENT_LABEL,
                        (incidents[0].notice.title,), note, incidents[0])
     if worst is ComponentStatus.UNDER_MAINTENANCE:
-        return Overall(_INDICATOR[worst], worst.label, names, note, since)
+        # A maintenance's window is its own components' alone: under another's names
+        # it read as when they come back ("Web, Email and Grade book" over a migration's
+        # three months, the grade book's two hours). The cards below give each window.
+        named = {s.component.id for s in snapshot.components if s.status is worst}
+        covers = since is not None and named <= {
+            c for c in since.notice.components if since.notice.status_of(c) is worst}
+        return Overall(_INDICATOR[worst], worst.label, names, note, since if covers else None)
     if running:
         return Overall("maintenance", MAINTENANCE_LABEL, (running[0].notice.title,),
                        note, running[0])
