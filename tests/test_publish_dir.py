@@ -512,6 +512,30 @@ def test_state_is_kept_beside_releases(builds: Builds, tmp_path: Path) -> None:
         target.write_state("../escape", b"")
 
 
+def test_a_state_record_that_finds_no_room_names_its_file(
+        builds: Builds, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The build was live, then the publish record found the disk full: 'a later step
+    failed: No space left on device' named neither the file nor what to do. (The disk
+    is filled by refusing the temporary file, as a full disk does.)"""
+    import errno
+    import tempfile
+
+    from generator.publish.base import PublishError
+
+    www = tmp_path / "www"
+    target = folder_target(builds, www)
+    drain(target.publish(builds.old_dir, builds.old))
+
+    def full(*_: object, dir: str, **__: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device", f"{dir}/.x.tmp")
+    monkeypatch.setattr(tempfile, "mkstemp", full)
+    with pytest.raises(PublishError) as refused:
+        target.write_state("publish-record.json", b"{}")
+    assert str(refused.value) == (
+        f"cannot write {www / 'state' / 'publish-record.json'}: No space left on device: "
+        "free space there and publish again")
+
+
 def test_a_second_publish_at_the_same_time_waits_its_turn(builds: Builds,
                                                           tmp_path: Path) -> None:
     www = tmp_path / "www"

@@ -436,4 +436,14 @@ class FolderTarget:
             return None
 
     def write_state(self, name: str, data: bytes) -> None:
-        write_file_atomic(self._state_path(name), data)
+        path = self._state_path(name)
+        try:
+            write_file_atomic(path, data)
+        except OSError as exc:
+            if exc.errno not in NO_ROOM + NOT_WRITABLE:
+                raise
+            # The system's words alone named neither the file nor what to do.
+            why, then = refused_write(
+                exc, "publish", no_room="free space there and publish again",
+                not_writable="make it writable for this user and publish again")
+            raise PublishError(f"cannot write {path}: {why}: {then}") from None
