@@ -7,7 +7,9 @@ import contextlib
 import functools
 import http.server
 import threading
+import time
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +31,47 @@ RTL_TITLE = "השרת לא זמין (גרסה 2)."  # The server is down (versio
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run"]
+
+
+# Moves a document's Date by a fixed shift (milliseconds), so that its clock reads the
+# moment a BrowserAt was asked for and runs on from there. Only Date: Playwright's own
+# clock also replaces performance (its timings gone) and announces itself in sandboxed
+# frames as a script the sandbox blocked, which the embed tests count as a fault.
+SHIFT_DATE_JS = """(() => { const Real = Date;
+  // A clock the test installed (page.clock, its state in __pwClock) decides the time.
+  const now = () => Real.now() + (globalThis.__pwClock ? 0 : %d);
+  function Shifted(...args) {
+    if (!new.target) return new Real(now()).toString();
+    return args.length ? new Real(...args) : new Real(now()); }
+  Shifted.prototype = Real.prototype;
+  // Not enumerable, as Date's own are: a clock installed later copies the enumerable.
+  for (const [name, value] of [['now', now], ['parse', Real.parse], ['UTC', Real.UTC]])
+    Object.defineProperty(Shifted, name, {value, writable: true, configurable: true});
+  globalThis.Date = Shifted; })();"""
+
+
+class BrowserAt:
+    """The browser, with every context and page it opens reading ``moment`` off its clock
+    (which then runs on): a page's script that judges by the time, as the script banner
+    dropping a maintenance that is over does, sees the site's pinned build time whatever
+    day the tests run. A test may still install a clock of its own."""
+
+    def __init__(self, browser: Any, moment: datetime) -> None:
+        self._browser = browser
+        self._script = SHIFT_DATE_JS % round((moment.timestamp() - time.time()) * 1000)
+
+    def new_context(self, **options: Any) -> Any:
+        context = self._browser.new_context(**options)
+        context.add_init_script(self._script)
+        return context
+
+    def new_page(self, **options: Any) -> Any:
+        page = self._browser.new_page(**options)
+        page.add_init_script(self._script)
+        return page
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._browser, name)
 
 
 @pytest.fixture(scope="module")

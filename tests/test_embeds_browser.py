@@ -37,7 +37,7 @@ from tests.embed_support import (
     url_of,
     write_repo,
 )
-from tests.fixtures import CHARACTERS_OF, CHROMIUM, CHROMIUM_ARGS, RTL_TITLE
+from tests.fixtures import CHARACTERS_OF, CHROMIUM, CHROMIUM_ARGS, RTL_TITLE, BrowserAt
 from tests.fixtures import serving as plain_serving
 from tests.test_headers import applied, parse_headers
 
@@ -47,6 +47,12 @@ ORANGE, GREEN, GRAY = "rgb(242, 157, 56)", "rgb(46, 125, 50)", "rgb(227, 230, 23
 HOSTILE = "<style>* { color: red !important; font: 40px serif !important; display: block }</style>"
 XSS = "<img src=x onerror=alert(1)></style><script>alert(2)</script>"
 SANDBOX = "allow-popups allow-popups-to-escape-sandbox allow-top-navigation-by-user-activation"
+
+
+@pytest.fixture(scope="module")
+def browser(browser: Any) -> BrowserAt:
+    """Every page here reads the sites' build time (NOW) off its clock."""
+    return BrowserAt(browser, NOW)
 
 
 @pytest.fixture
@@ -261,8 +267,8 @@ def test_included_banner_with_a_long_address_in_its_title_fits_a_phone(
         ctx.close()
 
 
-def test_down_hosts_never_delay_load_and_cached_copy_shows(tmp_path: Path, portal: Server,
-                                                           context: Any) -> None:
+def test_down_hosts_never_delay_load_and_cached_copy_shows(
+        tmp_path: Path, portal: Server, browser: BrowserAt, context: Any) -> None:
     site_dir = tmp_path / "site"
     server = Server(site_dir)
     port = server.port
@@ -300,7 +306,7 @@ def test_down_hosts_never_delay_load_and_cached_copy_shows(tmp_path: Path, porta
         while not page.evaluate(AGE).startswith("(last checked "):
             assert time.monotonic() < deadline, page.evaluate(AGE)
             page.wait_for_timeout(100)
-        fresh = context.browser.new_context()
+        fresh = browser.new_context()
         try:  # no cached copy: nothing rendered, nothing thrown, load not delayed
             other = fresh.new_page()
             other_watch = Watch(other)

@@ -23,6 +23,7 @@ from tests.embed_support import (
     API_UPGRADE,
     LOAD_BOUND_MS,
     LONG_TITLE,
+    NOW,
     Server,
     Watch,
     banner,
@@ -36,8 +37,15 @@ from tests.embed_support import (
     url_of,
     write_repo,
 )
+from tests.fixtures import BrowserAt
 
 pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def browser(browser: Any) -> BrowserAt:
+    """Every page here reads the sites' build time (NOW) off its clock."""
+    return BrowserAt(browser, NOW)
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 EXAMPLE_HOST = "https://status.example.org"
