@@ -55,6 +55,29 @@ def browser(browser: Any) -> BrowserAt:
     return BrowserAt(browser, NOW)
 
 
+def test_pages_here_read_the_build_time_and_an_installed_clock_still_rules(
+        browser: BrowserAt) -> None:
+    """What keeps these tests from ending with the real calendar: a page's Date reads NOW
+    and runs on, in every form the scripts use; a clock a test installs decides instead;
+    performance is the browser's own."""
+    page = browser.new_page()
+    try:
+        page.goto("data:text/html,<p>x</p>")
+        now, made, called, timed = page.evaluate(
+            "[Date.now(), new Date().getTime(), Date.parse(Date()), "
+            "performance.getEntriesByType('navigation').length]")
+        start = NOW.timestamp() * 1000
+        assert start <= now <= start + 60_000 and start <= made <= start + 60_000
+        assert start - 1000 <= called <= start + 60_000  # Date() is to the second
+        assert page.evaluate("new Date(0).getTime()") == 0 and timed == 1
+        page.clock.install(time=NOW + timedelta(days=3))
+        page.goto("data:text/html,<p>y</p>")
+        later = (NOW + timedelta(days=3)).timestamp() * 1000
+        assert later <= page.evaluate("Date.now()") <= later + 60_000
+    finally:
+        page.close()
+
+
 @pytest.fixture
 def context(browser: Any) -> Iterator[Any]:
     ctx = browser.new_context(viewport={"width": 900, "height": 600})

@@ -47,6 +47,7 @@ def browser(browser: Any) -> BrowserAt:
     """Every page here reads the sites' build time (NOW) off its clock."""
     return BrowserAt(browser, NOW)
 
+
 README = Path(__file__).resolve().parent.parent / "README.md"
 EXAMPLE_HOST = "https://status.example.org"
 ORANGE = "rgb(242, 157, 56)"
